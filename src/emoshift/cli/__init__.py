@@ -1,0 +1,73 @@
+"""The ``emoshift`` command. Each ``cmd_*.py`` module beside this file adds one sub-command.
+
+A command module defines ``register(subparsers)`` which adds its parser and sets ``func`` (called with
+the parsed args, returning an exit code). Heavy imports belong inside ``func`` so that ``--help`` and
+bad input stay fast. User errors become one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+
+EXIT_USER_ERROR = 2
+
+EPILOG = """examples:
+  emoshift animate photo.jpg "Turn this face from disgust to happiness" --out out.mp4
+  emoshift head --expression mouthSmile_L=1,mouthSmile_R=1,jawOpen=0.3 --out head.obj
+  emoshift assets
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="emoshift",
+        description="Animate a face photo through the expressions a sentence names (offline, on CPU).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from emoshift import __version__
+
+    parser.add_argument("--version", action="version", version=f"emoshift {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    pkg = sys.modules[__name__]
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        if info.name.startswith("cmd_"):
+            importlib.import_module(f"{__name__}.{info.name}").register(sub)
+    return parser
+
+
+def user_error_types() -> tuple[type[BaseException], ...]:
+    from emoshift.assets import AssetMissingError
+    from emoshift.io import UserError
+
+    return (UserError, AssetMissingError)
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # mediapipe's C++ logging
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USER_ERROR
+    try:
+        return int(args.func(args) or 0)
+    except user_error_types() as err:
+        print(f"emoshift: error: {err}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("emoshift: interrupted", file=sys.stderr)
+        return 130
+
+
+def cli_entry() -> None:  # pragma: no cover - console-script shim
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
