@@ -12,7 +12,7 @@ How it is made (:func:`build_embedding`, run by ``scripts/build_landmark_embeddi
    iris vertex, the four boundary points are the rim vertices farthest along +x, +y, -x, -y in the
    image-aligned order MediaPipe uses (see :data:`IRIS_DIRECTIONS`).
 
-The result is small and committed as ``emoshift/data/landmark_embedding.npz``.
+The result is small and committed as ``emoshift/resources/landmark_embedding.npz``.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class LandmarkEmbedding:
 
 def load_embedding() -> LandmarkEmbedding:
     """The committed embedding shipped inside the package."""
-    with resources.files("emoshift.data").joinpath(EMBEDDING_FILE).open("rb") as f:
+    with resources.files("emoshift.resources").joinpath(EMBEDDING_FILE).open("rb") as f:
         d = np.load(f)
         return LandmarkEmbedding(d["vertex_ids"].astype(np.int64), d["bary"].astype(np.float32), d["residual_cm"])
 

@@ -1,0 +1,45 @@
+"""The camera shared by fitting and rendering: a pinhole looking down -Z, pixels with y down.
+
+A point ``(X, Y, Z)`` in camera space (the head sits at negative Z, facing +Z, i.e. towards the
+camera) projects to ``u = cx + f X / (-Z)``, ``v = cy - f Y / (-Z)`` in pixels, origin at the top-left
+corner of the image, ``u`` to the right, ``v`` down. The default focal length is
+``DEFAULT_FOCAL_FACTOR * max(width, height)`` (a ~53° field of view on the long side, typical of phone
+and portrait photos); the principal point is the image centre.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import Tensor
+
+DEFAULT_FOCAL_FACTOR = 1.0
+
+
+@dataclass
+class Camera:
+    focal: float  # pixels
+    cx: float
+    cy: float
+    width: int
+    height: int
+
+    @classmethod
+    def default(cls, width: int, height: int, focal_factor: float = DEFAULT_FOCAL_FACTOR) -> Camera:
+        return cls(focal_factor * max(width, height), width / 2.0, height / 2.0, int(width), int(height))
+
+    def project(self, points: Tensor) -> Tensor:
+        """(..., 3) camera-space points -> (..., 2) pixel coordinates (differentiable)."""
+        return project(points, self.focal, self.cx, self.cy)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def project(points: Tensor, focal: float | Tensor, cx: float | Tensor, cy: float | Tensor) -> Tensor:
+    """Pinhole projection of (..., 3) camera-space points to (..., 2) pixels, y down."""
+    z = (-points[..., 2]).clamp_min(1e-6)
+    u = cx + focal * points[..., 0] / z
+    v = cy - focal * points[..., 1] / z
+    return torch.stack([u, v], -1)

@@ -1,0 +1,1 @@
+"""Text: the frozen sentence encoder (``encoder``) and the deterministic instruction parser (``parser``)."""
