@@ -1,0 +1,88 @@
+import numpy as np
+import pytest
+import torch
+
+from emoshift.headmodel import HeadModel, ops
+from emoshift.headmodel.landmarks import build_embedding, load_embedding
+from emoshift.headmodel.regions import MULTIPIE_68, polygon_indices, vertex_indices
+
+
+def test_zero_state_is_the_neutral_head(head_model, ict_arrays):
+    out = head_model()
+    np.testing.assert_array_equal(out.vertices[0].numpy(), ict_arrays["neutral_vertices"][: 11248])
+
+
+def test_named_blendshape_reproduces_its_delta(head_model, ict_arrays):
+    j = list(ict_arrays["expression_names"]).index("jawOpen")
+    e = head_model.expression_vector({"jawOpen": 0.7})[None]
+    v = head_model(expression=e).vertices[0].numpy()
+    want = ict_arrays["neutral_vertices"][:11248] + 0.7 * ict_arrays["expression_deltas"][j, :11248]
+    np.testing.assert_allclose(v, want, atol=1e-5)
+    assert np.abs(v - ict_arrays["neutral_vertices"][:11248]).max() > 0.5  # the jaw really moved (cm)
+
+
+def test_identity_modes_and_pose(ict_arrays):
+    m = HeadModel(ict_arrays, n_identity=3, region="face")
+    ident = torch.tensor([[1.0, 0.0, -2.0]])
+    rot = torch.tensor([[0.0, 0.0, 0.3]])
+    trans = torch.tensor([[0.0, 0.0, -50.0]])
+    v = m(identity=ident, rotation=rot, translation=trans).vertices[0]
+    shaped = ict_arrays["neutral_vertices"][:9409] + ict_arrays["identity_deltas"][0, :9409] - 2 * ict_arrays["identity_deltas"][2, :9409]
+    want = torch.from_numpy(shaped) @ ops.axis_angle_to_matrix(rot)[0].T + trans
+    torch.testing.assert_close(v, want, atol=1e-4, rtol=0)
+
+
+def test_landmarks_fast_path_matches_surface(ict_arrays):
+    full = HeadModel(ict_arrays, n_identity=5, region="full")
+    g = torch.Generator().manual_seed(0)
+    args = (torch.randn(2, 5, generator=g), torch.rand(2, 53, generator=g), torch.randn(2, 3, generator=g) * 0.3, torch.randn(2, 3, generator=g))
+    out = full(*args)
+    emb = full.landmark_embedding
+    surf = ops.interpolate_barycentric(out.vertices, torch.from_numpy(emb.vertex_ids), torch.from_numpy(emb.bary))
+    torch.testing.assert_close(out.landmarks, surf, atol=1e-4, rtol=0)
+    lm68 = full.landmarks(*args, kind="multipie68")
+    torch.testing.assert_close(lm68, out.vertices[:, torch.from_numpy(MULTIPIE_68)], atol=1e-4, rtol=0)
+
+
+def test_landmark_embedding_residuals_and_rebuild(ict_arrays):
+    from emoshift.assets import find_asset
+
+    emb = load_embedding()
+    assert emb.vertex_ids.shape == (478, 3) and np.allclose(emb.bary.sum(1), 1, atol=1e-5)
+    assert (emb.bary >= -1e-6).all()
+    r = emb.residual_cm[:468]
+    assert np.median(r) < 0.15 and r.max() < 0.6  # centimetres
+    rebuilt, report = build_embedding(ict_arrays, find_asset("mediapipe-canonical"))
+    np.testing.assert_array_equal(rebuilt.vertex_ids, emb.vertex_ids)
+    np.testing.assert_allclose(rebuilt.bary, emb.bary, atol=1e-4)
+    assert report["residual_cm_max"] < 0.6
+    # every face point lies on a face-region triangle; the iris points on the irises
+    assert (emb.vertex_ids[:468] < 9409).all()
+    iris = set(vertex_indices("irises").tolist())
+    picked = [int(emb.vertex_ids[i][np.argmax(emb.bary[i])]) for i in range(468, 478)]
+    assert all(p in iris for p in picked)
+
+
+def test_landmark_semantics(head_model):
+    lm = head_model.landmarks()[0].numpy()
+    # MediaPipe 33/263 are the subject's right/left outer eye corners; 1 the nose tip; 152 the chin
+    assert lm[33, 0] < -3 and lm[263, 0] > 3
+    assert lm[1, 2] > lm[33, 2] + 2
+    assert lm[152, 1] < lm[1, 1] - 4
+    # iris centres sit between the eye corners
+    assert lm[33, 0] < lm[468, 0] < lm[133, 0] and lm[362, 0] < lm[473, 0] < lm[263, 0]
+
+
+def test_names_and_regions(head_model):
+    assert len(head_model.expression_names) == 53
+    assert head_model.expression_names[head_model.expression_index("mouthSmile_L")] == "mouthSmile_L"
+    with pytest.raises(KeyError, match="unknown blendshape"):
+        head_model.expression_index("smile")
+    d = head_model.expression_dict(head_model.expression_vector({"eyeBlink_R": 0.5}))
+    assert d["eyeBlink_R"] == 0.5 and sum(d.values()) == 0.5
+    assert len(vertex_indices("teeth")) == 21451 - 17039
+    assert len(polygon_indices("face")) == 9230
+    assert set(MULTIPIE_68.tolist()) <= set(vertex_indices("narrow_face").tolist())
+    assert head_model.triangles.max() < head_model.neutral.shape[0]
+    with pytest.raises(KeyError):
+        vertex_indices("elbow")

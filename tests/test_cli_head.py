@@ -1,0 +1,45 @@
+import numpy as np
+
+from emoshift.cli import main
+from emoshift.headmodel.mesh import read_obj
+
+
+def test_head_demo_writes_the_posed_expression(tmp_path, ict_arrays, capsys):
+    out = tmp_path / "head.obj"
+    assert main(["head", "--expression", "mouthSmile_L=1,jawOpen=0.4", "--out", str(out)]) == 0
+    v, f = read_obj(out)
+    names = list(ict_arrays["expression_names"])
+    want = (
+        ict_arrays["neutral_vertices"]
+        + ict_arrays["expression_deltas"][names.index("mouthSmile_L")]
+        + 0.4 * ict_arrays["expression_deltas"][names.index("jawOpen")]
+    )[: len(v)]
+    np.testing.assert_allclose(v, want, atol=1e-4)
+    assert len(v) == 11248 and "wrote" in capsys.readouterr().out
+
+
+def test_head_rotation_and_ply(tmp_path):
+    out = tmp_path / "head.ply"
+    assert main(["head", "--rotation", "0,90,0", "--region", "face", "--out", str(out), "--quiet"]) == 0
+    assert out.read_bytes().startswith(b"ply\nformat binary_little_endian")
+
+
+def test_head_bad_inputs(tmp_path, capsys):
+    cases = [
+        ["--expression", "smile=1"],
+        ["--expression", "jawOpen"],
+        ["--expression", "jawOpen=2"],
+        ["--rotation", "1,2"],
+        ["--identity", "100=1"],
+    ]
+    for extra in cases:
+        out = tmp_path / "h.obj"
+        assert main(["head", *extra, "--out", str(out)]) == 2, extra
+        err = capsys.readouterr().err
+        assert err.startswith("emoshift: error:") and err.count("\n") == 1, err
+        assert not out.exists()
+    assert main(["head", "--out", str(tmp_path / "h.stl")]) == 2
+    assert "unknown output extension" in capsys.readouterr().err
+    (tmp_path / "exists.obj").write_text("x")
+    assert main(["head", "--out", str(tmp_path / "exists.obj")]) == 2
+    assert "--force" in capsys.readouterr().err
