@@ -1,0 +1,170 @@
+"""The one CPU triangle rasterizer: a Numba z-buffer producing triangle-id, barycentric and depth buffers.
+
+Conventions: pixel ``(i, j)`` (row ``i``, column ``j``) has its centre at ``(x, y) = (j + 0.5, i + 0.5)``
+in the pixel coordinates of :class:`emoshift.camera.Camera` (x right, y down). A pixel belongs to a
+triangle when its centre lies inside or on an edge; the smaller depth wins (ties: the lower triangle id).
+Barycentric weights are affine in screen space (not perspective-corrected: the head's triangles are a
+few pixels wide and its depth range is ~2% of its distance, so the difference is far below a pixel).
+
+Triangles are rasterized by row bands in parallel (``numba.prange``); each band owns its rows, so the
+z-buffer needs no locks and the result does not depend on the thread count.
+
+The same kernel (:func:`raster_into`) is called from other jitted code (shape images, reenactment).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+#: Depth of empty pixels.
+FAR = np.float32(np.inf)
+
+
+@dataclass
+class Fragments:
+    """Per-pixel rasterization result.
+
+    tri_id: (H, W) int32 triangle index, -1 where no triangle covers the pixel.
+    bary: (H, W, 3) float32 barycentric weights of the triangle's corners (0 on the background).
+    depth: (H, W) float32 interpolated depth (``inf`` on the background).
+    """
+
+    tri_id: np.ndarray
+    bary: np.ndarray
+    depth: np.ndarray
+
+    @property
+    def mask(self) -> np.ndarray:
+        """(H, W) bool, True where a triangle covers the pixel."""
+        return self.tri_id >= 0
+
+    def interpolate(self, attributes: np.ndarray, triangles: np.ndarray) -> np.ndarray:
+        """Interpolate per-vertex attributes (V, C) to (H, W, C) float32 (0 on the background)."""
+        attr = np.ascontiguousarray(attributes, dtype=np.float32).reshape(len(attributes), -1)
+        out = np.zeros(self.tri_id.shape + (attr.shape[1],), np.float32)
+        interpolate_into(self.tri_id, self.bary, np.ascontiguousarray(triangles, dtype=np.int32), attr, out)
+        return out
+
+
+@njit(cache=True, nogil=True, fastmath=False)
+def raster_into(screen, tris, row0, row1, cull, tri_id, bary, depth):  # pragma: no cover - jitted
+    """Rasterize all triangles into rows ``row0 <= i < row1`` of the given buffers (in place).
+
+    Args:
+        screen: (V, 3) float32 ``x_px, y_px, depth``.
+        tris: (T, 3) int32.
+        cull: 0 = draw both sides; 1 = skip back faces: triangles that appear clockwise on the
+            screen (positive signed area in y-down pixel coordinates), for meshes whose outward
+            faces appear counter-clockwise to the viewer (the ICT head's convention).
+        tri_id, bary, depth: (H, W), (H, W, 3), (H, W) buffers, initialised by the caller.
+    """
+    width = tri_id.shape[1]
+    for t in range(tris.shape[0]):
+        a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
+        x0, y0, z0 = screen[a, 0], screen[a, 1], screen[a, 2]
+        x1, y1, z1 = screen[b, 0], screen[b, 1], screen[b, 2]
+        x2, y2, z2 = screen[c, 0], screen[c, 1], screen[c, 2]
+        ymin = min(y0, min(y1, y2))
+        ymax = max(y0, max(y1, y2))
+        # rows whose centres i + 0.5 fall in [ymin, ymax]
+        i0 = max(int(np.ceil(ymin - 0.5)), row0)
+        i1 = min(int(np.floor(ymax - 0.5)), row1 - 1)
+        if i0 > i1:
+            continue
+        xmin = min(x0, min(x1, x2))
+        xmax = max(x0, max(x1, x2))
+        j0 = max(int(np.ceil(xmin - 0.5)), 0)
+        j1 = min(int(np.floor(xmax - 0.5)), width - 1)
+        if j0 > j1:
+            continue
+        area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0)
+        if not (area != 0.0) or not np.isfinite(area) or not np.isfinite(z0 + z1 + z2):
+            continue
+        if cull == 1 and area > 0:
+            continue
+        inv = 1.0 / area
+        for i in range(i0, i1 + 1):
+            py = i + 0.5
+            for j in range(j0, j1 + 1):
+                px = j + 0.5
+                w0 = ((x1 - px) * (y2 - py) - (x2 - px) * (y1 - py)) * inv
+                if w0 < 0:
+                    continue
+                w1 = ((x2 - px) * (y0 - py) - (x0 - px) * (y2 - py)) * inv
+                if w1 < 0:
+                    continue
+                w2 = 1.0 - w0 - w1
+                if w2 < 0:
+                    continue
+                z = w0 * z0 + w1 * z1 + w2 * z2
+                if z < depth[i, j]:
+                    depth[i, j] = z
+                    tri_id[i, j] = t
+                    bary[i, j, 0] = w0
+                    bary[i, j, 1] = w1
+                    bary[i, j, 2] = w2
+
+
+@njit(cache=True, parallel=True)
+def _raster_parallel(screen, tris, cull, tri_id, bary, depth, n_bands):  # pragma: no cover - jitted
+    height = tri_id.shape[0]
+    step = (height + n_bands - 1) // n_bands
+    for k in prange(n_bands):
+        r0 = k * step
+        r1 = min(height, r0 + step)
+        if r0 < r1:
+            raster_into(screen, tris, r0, r1, cull, tri_id, bary, depth)
+
+
+@njit(cache=True, nogil=True)
+def interpolate_into(tri_id, bary, tris, attr, out):  # pragma: no cover - jitted
+    """out[i, j] = sum_k bary[i, j, k] * attr[tris[tri_id[i, j], k]] where covered (in place)."""
+    h, w = tri_id.shape
+    c = attr.shape[1]
+    for i in range(h):
+        for j in range(w):
+            t = tri_id[i, j]
+            if t < 0:
+                continue
+            for k in range(3):
+                v = tris[t, k]
+                wk = bary[i, j, k]
+                for ch in range(c):
+                    out[i, j, ch] += wk * attr[v, ch]
+
+
+def new_buffers(height: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Empty (tri_id, bary, depth) buffers for :func:`raster_into`."""
+    return (
+        np.full((height, width), -1, np.int32),
+        np.zeros((height, width, 3), np.float32),
+        np.full((height, width), FAR, np.float32),
+    )
+
+
+def rasterize(screen: np.ndarray, tris: np.ndarray, width: int, height: int, cull_back: bool = False) -> Fragments:
+    """Rasterize a triangle mesh given in screen space.
+
+    Args:
+        screen: (V, 3) float32 ``[x_px, y_px, depth]`` (smaller depth = closer), pixel coordinates
+            as produced by :meth:`emoshift.camera.Camera.project` (x right, y down).
+        tris: (T, 3) int vertex indices.
+        width, height: image size in pixels.
+        cull_back: skip back faces (triangles that appear clockwise on screen; see :func:`raster_into`).
+    Returns:
+        :class:`Fragments` with (H, W) buffers.
+    """
+    if width <= 0 or height <= 0:
+        raise ValueError(f"image size must be positive, got {width}x{height}")
+    screen = np.ascontiguousarray(screen, dtype=np.float32)
+    tris = np.ascontiguousarray(tris, dtype=np.int32)
+    if screen.ndim != 2 or screen.shape[1] != 3 or tris.ndim != 2 or tris.shape[1] != 3:
+        raise ValueError(f"expected screen (V,3) and tris (T,3), got {screen.shape} and {tris.shape}")
+    tri_id, bary, depth = new_buffers(int(height), int(width))
+    n_bands = max(1, min(int(height), 4 * numba.get_num_threads()))
+    _raster_parallel(screen, tris, 1 if cull_back else 0, tri_id, bary, depth, n_bands)
+    return Fragments(tri_id, bary, depth)
