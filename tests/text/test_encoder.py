@@ -1,0 +1,96 @@
+"""The frozen text encoders: padded per-token features, masks, cache, and the local-CLIP path."""
+
+import json
+
+import pytest
+import torch
+
+from emoshift.io import UserError
+from emoshift.text.encoder import MAX_TOKENS, load_text_encoder, pooled
+
+
+@pytest.fixture(scope="module")
+def minilm():
+    return load_text_encoder("minilm")
+
+
+def test_minilm_shapes_mask_and_padding(minilm):
+    texts = ["Turn this face from fear to happiness.", "Smile"]
+    feats, mask = minilm.encode(texts)
+    assert minilm.dim == 384
+    assert feats.shape == (2, MAX_TOKENS, 384) and feats.dtype == torch.float32
+    assert mask.shape == (2, MAX_TOKENS) and mask.dtype == torch.bool
+    n_tokens = [len(minilm.tokenizer(t)["input_ids"]) for t in texts]  # includes [CLS]/[SEP]
+    assert mask.sum(1).tolist() == n_tokens
+    assert mask[0, : n_tokens[0]].all() and not mask[0, n_tokens[0] :].any()  # mask is a prefix
+    assert feats[1, n_tokens[1] :].abs().sum() == 0  # padding is zero
+    assert feats[0, : n_tokens[0]].abs().sum(1).min() > 0
+
+
+def test_minilm_cache_and_batch_independence(minilm, monkeypatch):
+    a = "Change this face from anger to surprise."
+    f1, m1 = minilm.encode([a])
+    calls = []
+    monkeypatch.setattr(minilm, "_run", lambda texts: calls.append(texts) or [])
+    f2, m2 = minilm.encode([a, a])  # cached: the model is not run again
+    assert calls == []
+    assert torch.equal(f2[0], f1[0]) and torch.equal(f2[1], f1[0]) and torch.equal(m2[0], m1[0])
+    monkeypatch.undo()
+    # encoding in a batch with a longer sentence gives the same features as alone
+    b = "Modify this face, changing it from very sad to slightly contemptuous and then to disgusted."
+    minilm._cache.clear()
+    fb, _ = minilm.encode([b, a])
+    torch.testing.assert_close(fb[1], f1[0], atol=1e-4, rtol=1e-4)
+
+
+def test_minilm_features_depend_on_order_of_words(minilm):
+    f, m = minilm.encode(["Turn this face from fear to happiness.", "Turn this face from happiness to fear."])
+    assert not torch.allclose(f[0], f[1], atol=1e-3)  # per-token features keep word order
+    p = pooled(f, m)
+    assert p.shape == (2, 384)
+    # pooled (sentence-transformers) embedding is the mean over real tokens only
+    torch.testing.assert_close(p[0], f[0, m[0]].mean(0))
+
+
+def _tiny_clip_dir(tmp_path):
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+
+    vocab = {}
+    for c in [chr(i) for i in range(33, 127)]:
+        vocab[c] = len(vocab)
+    for c in [chr(i) for i in range(33, 127)]:
+        vocab[c + "</w>"] = len(vocab)
+    for s in ("<|startoftext|>", "<|endoftext|>"):
+        vocab[s] = len(vocab)
+    (tmp_path / "vocab.json").write_text(json.dumps(vocab))
+    (tmp_path / "merges.txt").write_text("#version: 0.2\n")
+    CLIPTokenizer(vocab_file=str(tmp_path / "vocab.json"), merges_file=str(tmp_path / "merges.txt")).save_pretrained(
+        tmp_path
+    )
+    cfg = CLIPTextConfig(
+        vocab_size=len(vocab), hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2,
+        max_position_embeddings=MAX_TOKENS, bos_token_id=len(vocab) - 2, eos_token_id=len(vocab) - 1,
+    )
+    torch.manual_seed(0)
+    CLIPTextModel(cfg).save_pretrained(tmp_path)
+    return tmp_path
+
+
+def test_local_clip_folder_through_same_interface(tmp_path):
+    from transformers import CLIPTextModel
+
+    enc = load_text_encoder(str(_tiny_clip_dir(tmp_path)))
+    assert isinstance(enc.model, CLIPTextModel)
+    assert enc.dim == 32
+    feats, mask = enc.encode(["abc", "abc def ghi"])
+    assert feats.shape == (2, MAX_TOKENS, 32)
+    assert mask.sum(1).tolist()[0] < mask.sum(1).tolist()[1]
+    assert feats[0, ~mask[0]].abs().sum() == 0
+    assert load_text_encoder(str(tmp_path)) is enc  # loaded once
+
+
+def test_bad_spec_is_user_error(tmp_path):
+    with pytest.raises(UserError):
+        load_text_encoder(str(tmp_path / "nope"))
+    with pytest.raises(UserError):
+        load_text_encoder(str(tmp_path))  # a folder without config.json
