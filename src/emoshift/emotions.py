@@ -1,0 +1,287 @@
+"""The eight emotions of the paper, their words, their FACS prototypes on the ICT blendshapes, and pose priors.
+
+Label order (used everywhere, including datasets and classifiers)::
+
+    0 neutral, 1 happiness, 2 disgust, 3 anger, 4 fear, 5 surprise, 6 contempt, 7 sadness
+
+CK+ has the seven without neutral (:data:`CKPLUS_EMOTIONS`); CelebV-HQ has all eight.
+
+Prototypes
+----------
+Each emotion's apex is a set of FACS action units (AUs) with intensities, taken from the EMFACS
+prototypes and their main variants (Ekman & Friesen, *Facial Action Coding System*, 1978;
+Friesen & Ekman, *EMFACS-7*, 1983; summarised in Matsumoto, Keltner, Shiota, O'Sullivan & Frank,
+"Facial expressions of emotion", *Handbook of Emotions*, 3rd ed., 2008, Table 13.1):
+
+=========  ===================================================================================
+happiness  6+12; open-mouthed 6+12+25+26
+sadness    1+4+15; 1+4+15+17; 1+4+11+15 with gaze down (64)
+surprise   1+2+5B+26; 1+2+5+27; 1+2+26 (lids relaxed)
+fear       1+2+4+5+7+20+26; 1+2+4+5+20+25; 1+2+4+5+7+20+27
+anger      4+5+7+23; 4+5+7+10+23+25 (open, upper lip raised); 4+5+7+17+24 (pressed, chin raised)
+disgust    9+15+16; 10+15+16; 9+10+17
+contempt   R12A+R14A (unilateral, subject's right); L12A+L14A (subject's left) -- used at C, see below
+neutral    no AU
+=========  ===================================================================================
+
+FACS intensity letters map to blendshape weights A 0.2, B 0.4, C 0.6, D 0.8, E 1.0 (the FACS
+A-E scale is ordinal; we space it evenly). Unlettered AUs in the published prototypes are given the
+middle intensity C, the defining AUs of an emotion (12 for happiness, 1+2+5 for surprise, 4 for
+anger, 9/10 for disgust, 15 for sadness, 20 for fear) D. One deliberate deviation: EMFACS scores
+contempt's unilateral 12+14 at trace intensity A, which moves a blendshape rig by less than a
+millimetre; we use C so the built-in data's contempt is distinguishable from neutral (CK+ contempt
+apexes are posed clearly above trace).
+
+AU -> ICT blendshapes
+---------------------
+From the FACS table of the ICT FaceKit release (see the asset README): AU1 browInnerUp, AU2
+browOuterUp, AU4 browDown, AU5 eyeWide, AU6 cheekSquint, AU7 eyeSquint, AU9 noseSneer, AU10
+mouthShrugUpper, AU11 mouthUpperUp, AU12 mouthSmile, AU14 mouthDimple, AU15 mouthFrown, AU16
+mouthLowerDown, AU17 mouthShrugLower, AU18 mouthPucker, AU20 mouthStretch, AU22 mouthFunnel, AU24
+mouthPress, AU27 jawOpen, AU28 mouthRoll*, AU45 eyeBlink, AU64 eyeLookDown (bilateral AUs drive
+both _L and _R shapes). AUs without a shape of their own are approximated (:data:`AU_APPROXIMATIONS`):
+
+- AU23 lip tightener: 0.6 mouthPress + 0.3 mouthPucker (tightening presses and narrows the lips);
+- AU25 lips part: 0.35 mouthLowerDown + 0.1 jawOpen (the lower lip drops off the upper one);
+- AU26 jaw drop: 0.5 jawOpen (a relaxed drop; AU27 mouth stretch is the full jawOpen);
+- AU10 additionally lifts the lateral upper lip: 0.4 mouthUpperUp on top of mouthShrugUpper.
+
+Pose priors
+-----------
+Head pose accompanies emotion displays: sadness and shame lower the head, surprise and pride/contempt
+raise it, disgust and fear turn and withdraw it (Wallbott, "Bodily expression of emotion", *Eur. J.
+Soc. Psychol.* 1998; Mignault & Chaudhuri, "The many faces of a neutral face: head tilt and perception
+of dominance and emotion", *J. Nonverbal Behav.* 2003; Tracy & Matsumoto, *PNAS* 2008). The values
+in :data:`POSE_PRIORS` are small (a few degrees; CK+ is near-frontal) and follow those directions;
+they are our choice, not measured. Signs follow :func:`emoshift.headmodel.ops.euler_to_matrix`:
+positive pitch looks down, positive yaw turns the face to the subject's left, positive roll tilts
+the top of the head towards the subject's right shoulder.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+
+EMOTIONS: tuple[str, ...] = ("neutral", "happiness", "disgust", "anger", "fear", "surprise", "contempt", "sadness")
+CKPLUS_EMOTIONS: tuple[str, ...] = EMOTIONS[1:]
+EMOTION_INDEX: dict[str, int] = {e: i for i, e in enumerate(EMOTIONS)}
+
+# The 53 ICT FaceKit expression shapes in the head model's order (HeadModel.expression_names);
+# tests check this against the asset so prototypes can be built without loading the 300 MB npz.
+EXPRESSION_NAMES: tuple[str, ...] = (
+    "browDown_L", "browDown_R", "browInnerUp_L", "browInnerUp_R", "browOuterUp_L", "browOuterUp_R",
+    "cheekPuff_L", "cheekPuff_R", "cheekSquint_L", "cheekSquint_R", "eyeBlink_L", "eyeBlink_R",
+    "eyeLookDown_L", "eyeLookDown_R", "eyeLookIn_L", "eyeLookIn_R", "eyeLookOut_L", "eyeLookOut_R",
+    "eyeLookUp_L", "eyeLookUp_R", "eyeSquint_L", "eyeSquint_R", "eyeWide_L", "eyeWide_R", "jawForward",
+    "jawLeft", "jawOpen", "jawRight", "mouthClose", "mouthDimple_L", "mouthDimple_R", "mouthFrown_L",
+    "mouthFrown_R", "mouthFunnel", "mouthLeft", "mouthLowerDown_L", "mouthLowerDown_R", "mouthPress_L",
+    "mouthPress_R", "mouthPucker", "mouthRight", "mouthRollLower", "mouthRollUpper", "mouthShrugLower",
+    "mouthShrugUpper", "mouthSmile_L", "mouthSmile_R", "mouthStretch_L", "mouthStretch_R", "mouthUpperUp_L",
+    "mouthUpperUp_R", "noseSneer_L", "noseSneer_R",
+)  # fmt: skip
+N_EXPRESSION = len(EXPRESSION_NAMES)
+_NAME_INDEX = {n: i for i, n in enumerate(EXPRESSION_NAMES)}
+
+FACS_LETTER = {"A": 0.2, "B": 0.4, "C": 0.6, "D": 0.8, "E": 1.0}
+
+# AU -> {blendshape stem or name: weight per unit AU intensity}. A stem without _L/_R whose shapes come
+# in pairs drives both sides (bilateral AU); "L"/"R"-prefixed AUs in prototypes drive one side only.
+AU_TO_SHAPES: dict[int, dict[str, float]] = {
+    1: {"browInnerUp": 1.0},
+    2: {"browOuterUp": 1.0},
+    4: {"browDown": 1.0},
+    5: {"eyeWide": 1.0},
+    6: {"cheekSquint": 1.0},
+    7: {"eyeSquint": 1.0},
+    9: {"noseSneer": 1.0},
+    10: {"mouthShrugUpper": 1.0, "mouthUpperUp": 0.4},
+    11: {"mouthUpperUp": 1.0},
+    12: {"mouthSmile": 1.0},
+    14: {"mouthDimple": 1.0},
+    15: {"mouthFrown": 1.0},
+    16: {"mouthLowerDown": 1.0},
+    17: {"mouthShrugLower": 1.0},
+    18: {"mouthPucker": 1.0},
+    20: {"mouthStretch": 1.0},
+    22: {"mouthFunnel": 1.0},
+    23: {"mouthPress": 0.6, "mouthPucker": 0.3},
+    24: {"mouthPress": 1.0},
+    25: {"mouthLowerDown": 0.35, "jawOpen": 0.1},
+    26: {"jawOpen": 0.5},
+    27: {"jawOpen": 1.0},
+    28: {"mouthRollLower": 1.0, "mouthRollUpper": 1.0},
+    45: {"eyeBlink": 1.0},
+    64: {"eyeLookDown": 1.0},
+}
+AU_APPROXIMATIONS = (10, 23, 25, 26)  # AUs whose mapping is our approximation (see module docstring)
+
+# Prototypes: emotion -> variants, each a string of AUs "[L|R]<au><letter>" joined by "+".
+PROTOTYPES: dict[str, tuple[str, ...]] = {
+    "neutral": ("",),
+    "happiness": ("6C+12D", "6C+12D+25C+26C"),
+    "disgust": ("9D+15C+16C", "10D+15C+16C", "9C+10D+17C"),
+    "anger": ("4D+5C+7C+23C", "4D+5C+7C+10C+23B+25C", "4D+5B+7C+17C+24C"),
+    "fear": ("1C+2C+4C+5D+7B+20D+26C", "1C+2C+4C+5D+20D+25C", "1C+2C+4B+5D+7B+20C+27B"),
+    "surprise": ("1D+2D+5B+26D", "1D+2D+5C+27C", "1D+2D+26C"),
+    "contempt": ("R12C+R14C", "L12C+L14C"),
+    "sadness": ("1D+4C+15D", "1C+4C+15D+17C", "1D+4C+11B+15C+64B"),
+}
+
+# (mean, std) of (pitch, yaw, roll) in degrees at the apex; see the module docstring for sources.
+POSE_PRIORS: dict[str, tuple[tuple[float, float, float], tuple[float, float, float]]] = {
+    "neutral": ((0.0, 0.0, 0.0), (2.0, 2.5, 1.5)),
+    "happiness": ((-2.0, 0.0, 2.5), (3.0, 3.0, 2.5)),
+    "disgust": ((-1.5, 6.0, -3.0), (3.0, 3.5, 2.5)),
+    "anger": ((3.5, 0.0, 0.0), (2.5, 2.5, 2.0)),
+    "fear": ((1.0, -4.0, 0.0), (3.0, 3.5, 2.0)),
+    "surprise": ((-5.0, 0.0, 0.0), (3.0, 2.5, 2.0)),
+    "contempt": ((-4.0, 3.0, 5.0), (3.0, 3.0, 2.5)),
+    "sadness": ((8.0, 0.0, 2.0), (3.0, 2.5, 2.5)),
+}
+
+_AU_TOKEN = re.compile(r"^([LR]?)(\d+)([A-E]?)$")
+
+
+def _shape_names(stem: str, side: str) -> list[str]:
+    if stem in _NAME_INDEX:  # an unpaired shape (jawOpen, mouthPucker, ...)
+        return [stem]
+    sides = ("L", "R") if not side else (side,)
+    return [f"{stem}_{s}" for s in sides]
+
+
+def au_vector(aus: str) -> np.ndarray:
+    """(53,) float32 blendshape weights of an AU string such as ``"6C+12D"`` or ``"R12A+R14A"``.
+
+    A missing intensity letter means C. Overlapping contributions add and are clipped to [0, 1].
+    """
+    e = np.zeros(N_EXPRESSION, np.float32)
+    for tok in filter(None, aus.split("+")):
+        m = _AU_TOKEN.match(tok.strip())
+        if not m or int(m.group(2)) not in AU_TO_SHAPES:
+            raise ValueError(f"unknown action unit '{tok}'")
+        side, au, letter = m.group(1), int(m.group(2)), m.group(3) or "C"
+        for stem, w in AU_TO_SHAPES[au].items():
+            for name in _shape_names(stem, side):
+                e[_NAME_INDEX[name]] += w * FACS_LETTER[letter]
+    return np.clip(e, 0.0, 1.0)
+
+
+def _check(emotion: str) -> str:
+    if emotion not in EMOTION_INDEX:
+        raise ValueError(f"unknown emotion '{emotion}'; known: {', '.join(EMOTIONS)}")
+    return emotion
+
+
+def n_variants(emotion: str) -> int:
+    """How many prototype variants :func:`prototype` knows for ``emotion``."""
+    return len(PROTOTYPES[_check(emotion)])
+
+
+@lru_cache(maxsize=64)
+def _prototype(emotion: str, variant: int) -> np.ndarray:
+    v = au_vector(PROTOTYPES[emotion][variant])
+    v.setflags(write=False)
+    return v
+
+
+def prototype(emotion: str, variant: int = 0, intensity: float = 1.0) -> np.ndarray:
+    """(53,) float32 ICT blendshape weights in [0, 1] of an emotion's apex.
+
+    Args:
+        emotion: one of :data:`EMOTIONS`.
+        variant: index of the EMFACS variant, ``0 <= variant < n_variants(emotion)``.
+        intensity: scale of the whole prototype (1 = the published intensities; clipped to [0, 1] after).
+    """
+    _check(emotion)
+    if not 0 <= variant < n_variants(emotion):
+        raise ValueError(f"{emotion} has variants 0..{n_variants(emotion) - 1}, got {variant}")
+    return np.clip(_prototype(emotion, variant) * float(intensity), 0.0, 1.0).astype(np.float32)
+
+
+def pose_prior(emotion: str) -> tuple[np.ndarray, np.ndarray]:
+    """(mean (3,), std (3,)) of the apex head pose as pitch, yaw, roll in degrees."""
+    mean, std = POSE_PRIORS[_check(emotion)]
+    return np.asarray(mean, np.float32), np.asarray(std, np.float32)
+
+
+# ----------------------------------------------------------------------------------------------- words
+# Each emotion: canonical noun, adjective forms (for instructions), and all words mapping to it.
+NOUNS: dict[str, tuple[str, ...]] = {
+    "neutral": ("neutrality", "a neutral expression", "calm"),
+    "happiness": ("happiness", "joy", "a smile", "delight", "cheerfulness"),
+    "disgust": ("disgust", "revulsion", "distaste"),
+    "anger": ("anger", "rage", "fury"),
+    "fear": ("fear", "terror", "fright"),
+    "surprise": ("surprise", "astonishment", "amazement", "shock"),
+    "contempt": ("contempt", "scorn", "disdain"),
+    "sadness": ("sadness", "sorrow", "grief", "unhappiness"),
+}
+ADJECTIVES: dict[str, tuple[str, ...]] = {
+    "neutral": ("neutral", "calm", "expressionless", "blank"),
+    "happiness": ("happy", "joyful", "cheerful", "glad", "delighted", "smiling"),
+    "disgust": ("disgusted", "revolted", "repulsed", "grossed out"),
+    "anger": ("angry", "furious", "mad", "enraged", "irritated"),
+    "fear": ("fearful", "scared", "afraid", "frightened", "terrified"),
+    "surprise": ("surprised", "astonished", "amazed", "shocked", "startled"),
+    "contempt": ("contemptuous", "scornful", "disdainful", "sneering", "smirking"),
+    "sadness": ("sad", "unhappy", "sorrowful", "gloomy", "miserable", "tearful"),
+}
+_EXTRA_WORDS: dict[str, tuple[str, ...]] = {
+    "neutral": ("neutral", "neutrality", "neutrally", "calm", "calmly", "calmness", "relaxed", "emotionless",
+                "expressionless", "blank", "impassive", "resting", "deadpan"),
+    "happiness": ("happiness", "happy", "happily", "happier", "happiest", "joy", "joys", "joyful", "joyfully",
+                  "joyous", "smile", "smiles", "smiled", "smiling", "cheerful", "cheerfully", "cheer", "glad",
+                  "gladness", "delight", "delighted", "pleased", "laugh", "laughs", "laughing", "laughter",
+                  "grin", "grins", "grinning", "elated", "cheerfulness", "beaming", "amused"),
+    "disgust": ("disgust", "disgusted", "disgusting", "disgustedly", "revolted", "revulsion", "repulsed",
+                "repulsion", "repelled", "grossed", "gross", "nauseated", "distaste", "sickened", "yuck"),
+    "anger": ("anger", "angry", "angrily", "angrier", "angered", "furious", "furiously", "fury", "mad", "rage",
+              "raging", "enraged", "irritated", "irritation", "annoyed", "annoyance", "irate", "livid", "outraged",
+              "hostile", "wrath"),
+    "fear": ("fear", "fears", "feared", "fearful", "fearfully", "afraid", "scared", "scary", "frightened",
+             "fright", "terrified", "terror", "horrified", "horror", "panic", "panicked", "panicky", "anxious",
+             "nervous", "alarmed", "dread", "fearfulness"),
+    "surprise": ("surprise", "surprised", "surprising", "surprisedly", "astonished", "astonishment", "amazed",
+                 "amazement", "shocked", "shock", "startled", "stunned", "astounded", "awe", "awestruck",
+                 "flabbergasted"),
+    "contempt": ("contempt", "contemptuous", "contemptuously", "scorn", "scornful", "scornfully", "disdain",
+                 "disdainful", "disdainfully", "sneer", "sneering", "sneers", "smirk", "smirking", "smirks",
+                 "derision", "derisive", "condescending", "mocking", "sarcastic", "dismissive"),
+    "sadness": ("sadness", "sad", "sadly", "sadder", "saddest", "saddened", "unhappy", "unhappiness", "sorrow",
+                "sorrowful", "grief", "grieving", "gloomy", "gloom", "miserable", "misery", "depressed",
+                "melancholy", "melancholic", "tearful", "crying", "cry", "cries", "weeping", "upset",
+                "heartbroken", "downcast", "despair", "sorry", "dejected", "mournful"),
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def word_table() -> dict[str, str]:
+    """Every known emotion word (lower case, single token) -> emotion."""
+    table: dict[str, str] = {}
+    for emo in EMOTIONS:
+        for w in _EXTRA_WORDS[emo] + NOUNS[emo] + ADJECTIVES[emo]:
+            w = w.split()[-1]  # "a smile" -> "smile", "grossed out" -> "out" is excluded below
+            if w in ("out", "expression"):
+                continue
+            if w in table and table[w] != emo:
+                raise AssertionError(f"word '{w}' is listed for both {table[w]} and {emo}")
+            table[w] = emo
+    return table
+
+
+def emotion_from_word(word: str) -> str | None:
+    """The emotion a word names (``"Joyful"`` -> ``"happiness"``, ``"scared"`` -> ``"fear"``), or None."""
+    w = word.strip().lower().strip(".,;:!?\"'()")
+    if w in EMOTION_INDEX:
+        return w
+    table = word_table()
+    if w in table:
+        return table[w]
+    # plain inflections not listed: trailing "s", "ly"
+    for suffix in ("s", "ly"):
+        if w.endswith(suffix) and w[: -len(suffix)] in table:
+            return table[w[: -len(suffix)]]
+    return None

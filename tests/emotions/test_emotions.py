@@ -1,0 +1,97 @@
+import numpy as np
+import pytest
+
+from emoshift import emotions as em
+
+
+def test_label_order_and_ckplus():
+    assert em.EMOTIONS == ("neutral", "happiness", "disgust", "anger", "fear", "surprise", "contempt", "sadness")
+    assert em.CKPLUS_EMOTIONS == em.EMOTIONS[1:]
+
+
+def test_expression_names_match_head_model():
+    from emoshift.headmodel import load_arrays
+
+    assert tuple(str(n) for n in load_arrays()["expression_names"]) == em.EXPRESSION_NAMES
+
+
+def named(vec):
+    return {em.EXPRESSION_NAMES[i]: float(vec[i]) for i in np.flatnonzero(vec)}
+
+
+def test_prototypes_follow_emfacs_action_units():
+    happy = named(em.prototype("happiness"))  # AU6 + AU12
+    assert set(happy) == {"cheekSquint_L", "cheekSquint_R", "mouthSmile_L", "mouthSmile_R"}
+    assert happy["mouthSmile_L"] == pytest.approx(em.FACS_LETTER["D"])
+    sad = named(em.prototype("sadness"))  # AU1 + AU4 + AU15
+    assert {"browInnerUp_L", "browDown_R", "mouthFrown_L"} <= set(sad) and "mouthSmile_L" not in sad
+    surprise = named(em.prototype("surprise"))  # 1+2+5B+26
+    assert surprise["eyeWide_L"] == pytest.approx(0.4) and surprise["jawOpen"] > 0
+    fear = named(em.prototype("fear"))
+    assert {"mouthStretch_L", "eyeWide_R", "browDown_L", "browOuterUp_R", "eyeSquint_L", "jawOpen"} <= set(fear)
+    disgust_variants = [named(em.prototype("disgust", v)) for v in range(em.n_variants("disgust"))]
+    assert "noseSneer_L" in disgust_variants[0] and "mouthShrugUpper" in disgust_variants[1]
+    anger = [named(em.prototype("anger", v)) for v in range(em.n_variants("anger"))]
+    assert all("browDown_L" in a for a in anger)
+    assert "mouthShrugUpper" in anger[1] and "mouthShrugLower" in anger[2]  # the 10 and 17 variants
+    assert not em.prototype("neutral").any()
+
+
+def test_contempt_is_unilateral():
+    right, left = em.prototype("contempt", 0), em.prototype("contempt", 1)
+    i_r, i_l = em.EXPRESSION_NAMES.index("mouthSmile_R"), em.EXPRESSION_NAMES.index("mouthSmile_L")
+    assert right[i_r] > 0 and right[i_l] == 0 and left[i_l] > 0 and left[i_r] == 0
+
+
+def test_all_prototypes_valid_and_distinct():
+    seen = []
+    for e in em.EMOTIONS:
+        for v in range(em.n_variants(e)):
+            p = em.prototype(e, v)
+            assert p.shape == (53,) and p.dtype == np.float32
+            assert p.min() >= 0 and p.max() <= 1
+            seen.append(p)
+    flat = np.stack(seen)
+    d = np.abs(flat[:, None] - flat[None]).sum(-1)
+    assert (d + np.eye(len(flat)) * 10 > 0.3).all()  # every pair of variants differs
+
+
+def test_intensity_scales_and_clips():
+    p = em.prototype("happiness")
+    np.testing.assert_allclose(em.prototype("happiness", intensity=0.5), p * 0.5, atol=1e-6)
+    assert em.prototype("happiness", intensity=2.0).max() == 1.0
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="unknown emotion"):
+        em.prototype("joyish")
+    with pytest.raises(ValueError, match="variants"):
+        em.prototype("happiness", variant=9)
+    with pytest.raises(ValueError, match="action unit"):
+        em.au_vector("99C")
+
+
+def test_pose_priors_directions():
+    assert em.pose_prior("sadness")[0][0] > 3  # looks down (positive pitch)
+    assert em.pose_prior("surprise")[0][0] < -2  # looks up
+    assert abs(em.pose_prior("disgust")[0][1]) > 3  # turns away
+    for e in em.EMOTIONS:
+        mean, std = em.pose_prior(e)
+        assert mean.shape == std.shape == (3,) and (std > 0).all() and np.abs(mean).max() < 15
+
+
+@pytest.mark.parametrize(
+    "word,emotion",
+    [("Joyful", "happiness"), ("smiling", "happiness"), ("furious", "anger"), ("angrily", "anger"),
+     ("scared", "fear"), ("terrified", "fear"), ("afraid", "fear"), ("astonished", "surprise"),
+     ("disgusted", "disgust"), ("sneering", "contempt"), ("smirks", "contempt"), ("sorrowful", "sadness"),
+     ("calm", "neutral"), ("Happiness.", "happiness"), ("sadness", "sadness")],
+)  # fmt: skip
+def test_emotion_from_word(word, emotion):
+    assert em.emotion_from_word(word) == emotion
+
+
+def test_non_emotion_words():
+    for w in ("face", "turn", "from", "table", "the", ""):
+        assert em.emotion_from_word(w) is None
+    assert len(em.word_table()) > 100
