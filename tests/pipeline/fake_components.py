@@ -1,0 +1,162 @@
+"""Small stand-ins for the pipeline's components (fitter, parser, planner, trajectory, renderer, writers).
+
+Each records its calls and produces values that encode their inputs, so tests can check that the
+pipeline passes the right data from stage to stage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+
+from emoshift.io import UserError
+from emoshift.pipeline import Pipeline
+
+EMOS = ("neutral", "happiness", "disgust", "anger", "fear", "surprise", "contempt", "sadness")
+WORDS = {"happy": "happiness", "happiness": "happiness", "disgust": "disgust", "sad": "sadness", "angry": "anger",
+         "neutral": "neutral", "surprise": "surprise", "fear": "fear"}  # fmt: skip
+
+
+def fake_parse(text: str):
+    if not text or not text.strip():
+        raise UserError("the instruction is empty")
+    found = [WORDS[w] for w in text.lower().replace(",", " ").split() if w in WORDS]
+    if not found:
+        raise UserError("no emotion found in the instruction; use words like happy, sad")
+    return SimpleNamespace(emotions=found, intensities=[1.0] * len(found), text=text)
+
+
+class FakeFitter:
+    """Fits any image: expression encodes the mean pixel value, head turned by ``yaw`` radians."""
+
+    def __init__(self, yaw: float = 0.3, fail: bool = False):
+        self.calls: list[tuple[int, int]] = []
+        self.yaw = yaw
+        self.fail = fail
+
+    def fit(self, image):
+        self.calls.append(image.shape[:2])
+        if self.fail or image.mean() < 1:
+            raise UserError("no face found in the photo")
+        e = np.zeros(53, np.float32)
+        e[0] = image.mean() / 255.0
+        return SimpleNamespace(
+            identity=np.full(50, 0.1, np.float32),
+            expression=e,
+            rotation=np.array([0.0, self.yaw, 0.0], np.float32),
+            translation=np.array([0.0, 0.0, -60.0], np.float32),
+            landmark_rmse_px=1.5,
+            image_size=(image.shape[1], image.shape[0]),
+        )
+
+
+class FakePlanner:
+    """Emotion i -> expression with weight 1 on blendshape i+1; pitch 0.1 rad * sample index."""
+
+    name = "fake"
+
+    def __init__(self, parse=fake_parse):
+        self.parse = parse
+        self.calls = []
+
+    def generate(self, text, seed=0, n_samples=1):
+        self.calls.append((text, seed, n_samples))
+        parsed = self.parse(text)
+        out = []
+        for k in range(n_samples):
+            e = np.zeros((len(parsed.emotions), 53), np.float32)
+            for i, emo in enumerate(parsed.emotions):
+                e[i, EMOS.index(emo) + 1] = 1.0
+                e[i, 40] = (seed % 7) / 10.0
+            r = np.zeros((len(parsed.emotions), 3), np.float32)
+            r[:, 0] = 0.1 * k
+            out.append(SimpleNamespace(parsed=parsed, expressions=e, rotations=r))
+        return out
+
+    def neutral(self, seed=0):
+        e = np.zeros(53, np.float32)
+        e[50] = 0.25  # a mark to recognise the neutral anchor
+        return e, np.zeros(3, np.float32)
+
+
+def fake_trajectory(plan, fps=30, seconds=None, timing="natural", intensity=1.0, seed=0):
+    """Linear segments of 4 frames between anchors (scaled by intensity around the source)."""
+    n = len(plan.labels)
+    steps = 4
+    idx = np.linspace(0, n - 1, (n - 1) * steps + 1)
+    lo = np.floor(idx).astype(int).clip(0, n - 2)
+    a = (idx - lo)[:, None]
+    expr = plan.expressions[lo] * (1 - a) + plan.expressions[lo + 1] * a
+    expr = plan.expressions[0] + intensity * (expr - plan.expressions[0])
+    rot = plan.rotations[lo] * (1 - a) + plan.rotations[lo + 1] * a
+    return SimpleNamespace(
+        expression=expr.astype(np.float32),
+        rotation=rot.astype(np.float32),
+        times=np.arange(len(expr)) / fps,
+        anchor_frames=[i * steps for i in range(n)],
+        labels=list(plan.labels),
+        fps=fps,
+    )
+
+
+class FakeRenderer:
+    """Frame t = the photo plus 100 * expression weights 1..3 in the three channels."""
+
+    instances = 0
+
+    def __init__(self, image, fit):
+        FakeRenderer.instances += 1
+        self.image = image.astype(np.int32)
+
+    def render_batch(self, expressions, rotations):
+        add = (100 * np.asarray(expressions)[:, 1:4]).astype(np.int32)
+        return (self.image[None] + add[:, None, None, :]).clip(0, 255).astype(np.uint8)
+
+
+class FakeWriters:
+    """Writes a small text file naming what was asked, and records (kind, path)."""
+
+    def __init__(self):
+        self.calls: list[tuple[str, Path]] = []
+
+    def _write(self, kind, result, path):
+        self.calls.append((kind, Path(path)))
+        Path(path).write_text(f"{kind} {len(result.trajectory.expression)}")
+        return Path(path)
+
+    def video(self, result, path):
+        return self._write("video", result, path)
+
+    def glb(self, result, path):
+        return self._write("glb", result, path)
+
+    def csv(self, result, path):
+        return self._write("csv", result, path)
+
+    def json(self, result, path):
+        return self._write("json", result, path)
+
+    def sheet(self, result, path):
+        return self._write("sheet", result, path)
+
+
+def fake_pipeline(**overrides) -> Pipeline:
+    parts = dict(
+        model=None,
+        load_image=lambda x: np.asarray(x, np.uint8),
+        fitter=FakeFitter(),
+        parse=fake_parse,
+        planner=FakePlanner(),
+        trajectory=fake_trajectory,
+        renderer=FakeRenderer,
+        writers=FakeWriters(),
+        render_chunk=3,
+    )
+    parts.update(overrides)
+    return Pipeline(**parts)
+
+
+def photo(h: int = 24, w: int = 32, value: int = 100) -> np.ndarray:
+    return np.full((h, w, 3), value, np.uint8)
