@@ -1,0 +1,46 @@
+"""Writers for everything emoshift produces: videos, sheets, meshes, glTF rigs and blendshape curves.
+
+Every writer goes through :mod:`emoshift.io`'s atomic writes: a file (or a frame folder) appears
+whole or not at all. Call :func:`check_export_path` before expensive work to fail early on a bad path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from emoshift.io import UserError, check_output
+
+#: output kinds → accepted suffixes ("" = a folder of numbered files)
+SUFFIXES: dict[str, tuple[str, ...]] = {
+    "video": (".mp4", ".gif", ""),
+    "sheet": (".png", ".jpg", ".jpeg"),
+    "meshes": ("",),
+    "glb": (".glb",),
+    "curves": (".csv", ".json"),
+}
+
+
+def check_export_path(path: str | Path, kind: str, force: bool = False) -> Path:
+    """Validate an output path for ``kind`` (a key of :data:`SUFFIXES`) before any work.
+
+    A path without a suffix names a folder (PNG frames, per-frame meshes). Raises
+    :class:`emoshift.io.UserError` (one line) on an unknown extension, a missing or read-only folder,
+    or an existing output without ``force``.
+    """
+    path = Path(path)
+    allowed = SUFFIXES[kind]
+    if path.suffix == "" and "" in allowed:
+        if path.exists() and not path.is_dir():
+            raise UserError(f"{path} exists and is not a folder")
+        named = tuple(s for s in allowed if s)
+        # check the parent like a file in it; the placeholder name carries an allowed suffix
+        check_output(path.parent / f"{path.name}{named[0] if named else '.x'}", named or (".x",), force=True)
+        if path.exists() and any(path.iterdir()) and not force:
+            raise UserError(f"{path} exists; pass --force to overwrite it")
+        return path
+    shown = tuple(s if s else "a folder (no extension)" for s in allowed)
+    if path.suffix.lower() not in allowed:
+        raise UserError(
+            f"unknown output extension '{path.suffix or '(none)'}' for {path}; use one of {', '.join(shown)}"
+        )
+    return check_output(path, tuple(s for s in allowed if s), force=force)

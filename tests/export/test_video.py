@@ -1,0 +1,138 @@
+import os
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from emoshift.export import check_export_path
+from emoshift.export.video import write_video
+from emoshift.io import UserError
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_mp4_decodes_back_as_h264_yuv420p(tmp_path, frames):
+    out = write_video(frames, tmp_path / "clip.mp4", fps=24)
+    with av.open(str(out)) as c:
+        s = c.streams.video[0]
+        assert s.codec_context.name == "h264"
+        assert s.codec_context.pix_fmt == "yuv420p"
+        assert (s.codec_context.width, s.codec_context.height) == (96, 64)
+        assert float(s.average_rate) == pytest.approx(24)
+        decoded = np.stack([f.to_ndarray(format="rgb24") for f in c.decode(s)])
+    assert decoded.shape == frames.shape
+    err = np.abs(decoded.astype(int) - frames.astype(int)).mean()
+    assert err < 6, err  # lossy but faithful; a wrong frame order or colour swap would be ~50+
+    assert _leftovers(tmp_path) == ["clip.mp4"]
+
+
+def test_mp4_streams_an_iterable_and_pads_odd_sizes(tmp_path):
+    odd = (np.full((7, 33, 3), 120, np.uint8) for _ in range(5))
+    out = write_video(odd, tmp_path / "odd.mp4", fps=30)
+    with av.open(str(out)) as c:
+        got = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    assert len(got) == 5 and got[0].shape == (8, 34, 3)
+    assert abs(int(got[0].mean()) - 120) <= 3
+
+
+def test_gif_frames_and_timing(tmp_path, frames):
+    out = write_video(frames, tmp_path / "clip.gif", fps=10)
+    with Image.open(out) as im:
+        assert im.n_frames == len(frames)
+        assert im.size == (96, 64)
+        assert im.info["duration"] == 100
+        im.seek(3)
+        got = np.asarray(im.convert("RGB"))
+    assert np.abs(got.astype(int) - frames[3].astype(int)).mean() < 12
+
+
+def test_png_folder_is_lossless_and_replaced_whole(tmp_path, frames):
+    folder = tmp_path / "frames"
+    write_video(frames, folder, fps=30)
+    files = sorted(folder.iterdir())
+    assert [p.name for p in files] == [f"frame_{i:05d}.png" for i in range(8)]
+    assert np.array_equal(np.asarray(Image.open(files[5])), frames[5])
+    write_video(frames[:2], folder, fps=30)  # overwrite: the old frames do not linger
+    assert len(list(folder.iterdir())) == 2
+    assert _leftovers(tmp_path) == ["frames"]
+
+
+@pytest.mark.parametrize("name", ["clip.mp4", "clip.gif", "frames"])
+def test_failed_write_leaves_nothing(tmp_path, frames, name):
+    def broken():
+        yield frames[0]
+        yield frames[1]
+        raise RuntimeError("renderer crashed")
+
+    with pytest.raises(RuntimeError):
+        write_video(broken(), tmp_path / name, fps=30)
+    assert _leftovers(tmp_path) == []
+
+
+def test_failed_write_keeps_the_old_file(tmp_path, frames):
+    old = tmp_path / "clip.mp4"
+    old.write_bytes(b"old")
+    with pytest.raises(ValueError):
+        write_video([frames[0], frames[0][:10]], old, fps=30)  # second frame has another size
+    assert old.read_bytes() == b"old"
+    assert _leftovers(tmp_path) == ["clip.mp4"]
+
+
+@pytest.mark.parametrize("fps", [0, -5, 1e6, float("nan"), "fast"])
+def test_bad_fps(tmp_path, frames, fps):
+    with pytest.raises(UserError, match="fps"):
+        write_video(frames, tmp_path / "a.mp4", fps=fps)
+    assert _leftovers(tmp_path) == []
+
+
+def test_bad_inputs(tmp_path, frames):
+    with pytest.raises(UserError, match="extension"):
+        write_video(frames, tmp_path / "a.avi", fps=30)
+    with pytest.raises(UserError, match="no frames"):
+        write_video([], tmp_path / "a.mp4", fps=30)
+    with pytest.raises(UserError, match="does not exist"):
+        write_video(frames, tmp_path / "missing" / "a.mp4", fps=30)
+    with pytest.raises(ValueError, match="uint8"):
+        write_video(frames.astype(np.float32), tmp_path / "a.mp4", fps=30)
+    assert _leftovers(tmp_path) == []
+
+
+def test_check_export_path(tmp_path):
+    assert check_export_path(tmp_path / "a.mp4", "video") == tmp_path / "a.mp4"
+    assert check_export_path(tmp_path / "frames", "video") == tmp_path / "frames"
+    with pytest.raises(UserError, match="unknown output extension '.avi'"):
+        check_export_path(tmp_path / "a.avi", "video")
+    with pytest.raises(UserError, match="unknown output extension '.mp4'"):
+        check_export_path(tmp_path / "a.mp4", "glb")
+    with pytest.raises(UserError, match="does not exist"):
+        check_export_path(tmp_path / "nope" / "a.glb", "glb")
+    with pytest.raises(UserError, match="does not exist"):
+        check_export_path(tmp_path / "nope" / "frames", "video")
+    (tmp_path / "a.csv").write_text("x")
+    with pytest.raises(UserError, match="--force"):
+        check_export_path(tmp_path / "a.csv", "curves")
+    assert check_export_path(tmp_path / "a.csv", "curves", force=True)
+    (tmp_path / "frames").mkdir()
+    (tmp_path / "frames" / "frame_00000.png").write_bytes(b"")
+    with pytest.raises(UserError, match="--force"):
+        check_export_path(tmp_path / "frames", "video")
+    assert check_export_path(tmp_path / "frames", "video", force=True)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UserError, match="not a folder"):
+        check_export_path(tmp_path / "file", "meshes", force=True)
+
+
+def test_check_export_path_read_only(tmp_path, monkeypatch, frames):
+    # simulated: the tests may run as root, who can write anywhere
+    monkeypatch.setattr(os, "access", lambda p, mode: False)
+    with pytest.raises(UserError, match="not writable"):
+        check_export_path(tmp_path / "a.mp4", "video")
+    with pytest.raises(UserError, match="not writable"):
+        check_export_path(tmp_path / "frames", "video")
+    with pytest.raises(UserError, match="not writable"):
+        write_video(frames, tmp_path / "frames", fps=30)
+    assert _leftovers(tmp_path) == []
