@@ -21,5 +21,11 @@ demo: $(STAMP)
 	mkdir -p out
 	$(VENV)/bin/emoshift head --expression mouthSmile_L=1,mouthSmile_R=1,jawOpen=0.3 --out out/head.obj --force
 
-test: $(STAMP)
+# node tools for the tests (the Khronos glTF validator), pinned by tools/package-lock.json
+TOOLS_STAMP := tools/node_modules/.emoshift-installed
+$(TOOLS_STAMP): tools/package-lock.json
+	npm ci --prefix tools --no-audit --no-fund
+	touch $(TOOLS_STAMP)
+
+test: $(STAMP) $(TOOLS_STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pytest
 
-
-@dataclass
-class Traj:
-    """Same fields as :class:`emoshift.trajectory.Trajectory` (stand-in until that module lands)."""
-
-    expression: np.ndarray
-    rotation: np.ndarray
-    times: np.ndarray
-    anchor_frames: list[int] = field(default_factory=list)
-    labels: list[str] = field(default_factory=list)
-    fps: float = 30.0
+from emoshift.trajectory import Trajectory
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_traj():
-    def make(n: int = 12, fps: float = 30.0, seed: int = 0) -> Traj:
+    def make(n: int = 12, fps: float = 30.0, seed: int = 0) -> Trajectory:
         rng = np.random.default_rng(seed)
         e = np.zeros((n, 53), np.float32)
         ramp = np.linspace(0, 1, n, dtype=np.float32)
@@ -33,7 +21,7 @@ def make_traj():
         r = np.zeros((n, 3), np.float32)
         r[:, 1] = np.linspace(0, 0.3, n)  # yaw
         r[:, 0] = np.linspace(0, -0.1, n)
-        return Traj(e, r, np.arange(n) / fps, [0, n - 1], ["source", "happiness"], fps)
+        return Trajectory(e, r, np.arange(n) / fps, [0, n - 1], ["source", "happiness"], fps)
 
     return make
 

@@ -1,0 +1,185 @@
+import json
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from emoshift.export.gltf import write_glb
+from emoshift.io import UserError
+
+ROOT = Path(__file__).resolve().parents[2]
+VALIDATOR = ROOT / "tools" / "validate_gltf.js"
+COMPONENT = {5126: np.float32, 5123: np.uint16, 5125: np.uint32}
+WIDTH = {"SCALAR": 1, "VEC2": 2, "VEC3": 3, "VEC4": 4}
+
+
+def read_glb(path):
+    """Minimal GLB reader: (json doc, accessor(i) -> np.ndarray) with sparse accessors expanded."""
+    data = Path(path).read_bytes()
+    magic, version, total = struct.unpack_from("<4sII", data)
+    assert (magic, version, total) == (b"glTF", 2, len(data))
+    jlen, jtype = struct.unpack_from("<I4s", data, 12)
+    assert jtype == b"JSON"
+    doc = json.loads(data[20 : 20 + jlen])
+    blen, btype = struct.unpack_from("<I4s", data, 20 + jlen)
+    assert btype == b"BIN\0"
+    binary = data[28 + jlen : 28 + jlen + blen]
+
+    def view(i, dtype, count):
+        v = doc["bufferViews"][i]
+        return np.frombuffer(binary, dtype, count, v.get("byteOffset", 0))
+
+    def accessor(i):
+        a = doc["accessors"][i]
+        w = WIDTH[a["type"]]
+        dt = COMPONENT[a["componentType"]]
+        out = (
+            view(a["bufferView"], dt, a["count"] * w).copy()
+            if "bufferView" in a
+            else np.zeros(a["count"] * w, dt)
+        ).reshape(a["count"], w)
+        if "sparse" in a:
+            s = a["sparse"]
+            idx = view(s["indices"]["bufferView"], COMPONENT[s["indices"]["componentType"]], s["count"])
+            out[idx] = view(s["values"]["bufferView"], dt, s["count"] * w).reshape(-1, w)
+        return out
+
+    return doc, accessor
+
+
+def validate(path):
+    """Run the Khronos validator through node; returns its JSON report."""
+    assert shutil.which("node"), "node is needed for the glTF validator test"
+    assert (ROOT / "tools" / "node_modules" / "gltf-validator").is_dir(), "run: npm ci --prefix tools"
+    p = subprocess.run(["node", str(VALIDATOR), str(path)], capture_output=True, text=True, timeout=120)
+    assert p.returncode in (0, 1), p.stderr
+    return json.loads(p.stdout)
+
+
+@pytest.fixture(scope="module")
+def traj(make_traj):
+    return make_traj(20)
+
+
+@pytest.fixture(scope="module")
+def identity():
+    return np.random.default_rng(1).normal(size=50).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def texture():
+    y, x = np.mgrid[0:128, 0:128]
+    return np.stack([x * 2, y * 2, np.full_like(x, 90)], -1).astype(np.uint8)
+
+
+@pytest.fixture(scope="module")
+def glb(tmp_path_factory, head_model, identity, traj, texture):
+    path = tmp_path_factory.mktemp("glb") / "head.glb"
+    return write_glb(path, head_model, identity, traj, texture=texture)
+
+
+def test_passes_khronos_validator(glb):
+    report = validate(glb)
+    issues = report["issues"]
+    assert issues["numErrors"] == 0, [m for m in issues["messages"] if m["severity"] == 0][:5]
+    assert issues["numWarnings"] == 0, issues["messages"][:5]
+    info = report["info"]
+    assert info["hasMorphTargets"] and info["hasTextures"] and info["animationCount"] == 1
+
+
+def test_validator_catches_a_broken_file(tmp_path, glb):
+    """The validator test can fail: a file with a corrupted accessor is reported."""
+    data = bytearray(glb.read_bytes())
+    jlen = struct.unpack_from("<I", data, 12)[0]
+    doc = json.loads(data[20 : 20 + jlen])
+    doc["accessors"][0]["max"] = [9.0, 9.0, 9.0]  # POSITION bounds no longer match the data
+    js = json.dumps(doc, separators=(",", ":")).encode()
+    js += b" " * (-len(js) % 4)
+    bad = data[:12] + struct.pack("<I4s", len(js), b"JSON") + js + data[20 + jlen :]
+    bad[8:12] = struct.pack("<I", len(bad))
+    (tmp_path / "bad.glb").write_bytes(bytes(bad))
+    assert validate(tmp_path / "bad.glb")["issues"]["numErrors"] > 0
+
+
+def test_structure(glb, head_model, traj):
+    doc, acc = read_glb(glb)
+    mesh = doc["meshes"][0]
+    assert mesh["extras"]["targetNames"] == head_model.expression_names
+    assert len(mesh["weights"]) == 53
+    names = [p_["name"] for p_ in doc["materials"]]
+    assert names == ["face", "scalp", "eye_whites", "irises", "mouth_socket", "gums_tongue", "teeth"]
+    assert all(len(p_["targets"]) == 53 for p_ in mesh["primitives"])
+    assert "TEXCOORD_0" in mesh["primitives"][0]["attributes"]
+    assert doc["images"][0]["mimeType"] == "image/jpeg"
+    anim = doc["animations"][0]
+    paths = [c["target"]["path"] for c in anim["channels"]]
+    assert paths == ["weights", "rotation"]
+    times = acc(anim["samplers"][0]["input"])[:, 0]
+    assert np.allclose(times, traj.times, atol=1e-6)
+    w = acc(anim["samplers"][0]["output"]).reshape(len(times), 53)
+    assert np.allclose(w, traj.expression)
+    q = acc(anim["samplers"][1]["output"])
+    assert np.allclose(np.linalg.norm(q, axis=1), 1, atol=1e-6)
+    # last frame: yaw 0.3, pitch -0.1 (axis-angle (-0.1, 0.3, 0)) -> quaternion xyz = axis sin(theta/2)
+    theta = np.hypot(0.1, 0.3)
+    assert np.allclose(q[-1, :3], np.array([-0.1, 0.3, 0]) / theta * np.sin(theta / 2), atol=1e-5)
+    assert glb.stat().st_size < 8e6  # sparse targets keep the file small
+
+
+def test_morphed_geometry_matches_the_head_model(glb, head_model, identity, traj):
+    """Base + weighted sparse targets, rotated by the animated quaternion, equals the model's vertices."""
+    doc, acc = read_glb(glb)
+    prim = doc["meshes"][0]["primitives"][0]  # the face: vertices are split along UV seams
+    base = acc(prim["attributes"]["POSITION"]).astype(np.float64)
+    targets = np.stack([acc(t["POSITION"]) for t in prim["targets"]]).astype(np.float64)
+    anim = doc["animations"][0]
+    k = len(traj.times) - 1
+    w = acc(anim["samplers"][0]["output"]).reshape(-1, 53)[k]
+    x, y, z, s = acc(anim["samplers"][1]["output"])[k].astype(np.float64)
+    rot = np.array([
+        [1 - 2 * (y * y + z * z), 2 * (x * y - z * s), 2 * (x * z + y * s)],
+        [2 * (x * y + z * s), 1 - 2 * (x * x + z * z), 2 * (y * z - x * s)],
+        [2 * (x * z - y * s), 2 * (y * z + x * s), 1 - 2 * (x * x + y * y)],
+    ])  # fmt: skip
+    got = (base + np.tensordot(w, targets, 1)) @ rot.T * 100  # metres -> cm
+    with torch.no_grad():
+        ref = head_model(
+            torch.as_tensor(identity)[None],
+            torch.as_tensor(traj.expression[k : k + 1]),
+            torch.as_tensor(traj.rotation[k : k + 1]),
+        ).vertices[0].numpy()
+    # match each exported vertex to the model vertex it came from (nearest in the neutral pose)
+    from scipy.spatial import cKDTree
+
+    with torch.no_grad():
+        ref0 = head_model(torch.as_tensor(identity)[None]).vertices[0].numpy()
+    dist, idx = cKDTree(ref0).query(base * 100)
+    assert dist.max() < 1e-4
+    err = np.linalg.norm(got - ref[idx], axis=1)
+    assert err.max() < 0.01, err.max()  # dropped offsets are < 1e-3 cm each
+    moved = np.linalg.norm(ref[idx] - ref0[idx], axis=1)
+    assert moved.max() > 1.0  # the frame really differs from the neutral head
+
+
+def test_without_texture_eyes_mouth_and_with_translation(tmp_path, head_model, identity, make_traj):
+    traj = make_traj(1)
+    out = write_glb(tmp_path / "plain.glb", head_model, identity, traj, translation=[0, 0, -50],
+                    eyes=False, mouth=False)  # fmt: skip
+    doc, acc = read_glb(out)
+    assert [m["name"] for m in doc["materials"]] == ["face", "scalp"]
+    assert "images" not in doc and "TEXCOORD_0" not in doc["meshes"][0]["primitives"][0]["attributes"]
+    assert doc["nodes"][0]["translation"] == pytest.approx([0, 0, -0.5])
+    assert validate(out)["issues"]["numErrors"] == 0
+
+
+def test_bad_output_leaves_nothing(tmp_path, head_model, identity, make_traj):
+    traj = make_traj(3)
+    with pytest.raises(UserError, match="extension"):
+        write_glb(tmp_path / "a.gltf", head_model, identity, traj)
+    with pytest.raises(ValueError, match="texture"):
+        write_glb(tmp_path / "a.glb", head_model, identity, traj, texture=np.zeros((4, 4), np.float32))
+    assert list(tmp_path.iterdir()) == []
