@@ -354,11 +354,27 @@ def expression_names() -> list[str]:
     return list(EXPRESSION_NAMES)
 
 
-def default_photo() -> np.ndarray:
-    """The packaged default photo: scikit-image's astronaut (Eileen Collins, public domain), (512,512,3)."""
-    from skimage import data
+#: Sample photos shipped inside dependencies: name -> description.
+SAMPLE_PHOTOS = {
+    "astronaut": "Eileen Collins, NASA portrait (public domain; scikit-image's data.astronaut)",
+    "grace_hopper": "Grace Hopper (public domain; matplotlib's sample data)",
+}
+DEFAULT_PHOTO = "astronaut"
 
-    return np.ascontiguousarray(data.astronaut())
+
+def sample_photo(name: str = DEFAULT_PHOTO) -> np.ndarray:
+    """(H, W, 3) uint8 RGB of a sample photo (see :data:`SAMPLE_PHOTOS`); the default is the astronaut."""
+    if name == "astronaut":
+        from skimage import data
+
+        return np.ascontiguousarray(data.astronaut())
+    if name == "grace_hopper":
+        from matplotlib.cbook import get_sample_data
+        from PIL import Image
+
+        with get_sample_data("grace_hopper.jpg") as f:
+            return np.asarray(Image.open(f).convert("RGB"))
+    raise UserError(f"unknown sample photo '{name}'; samples: {', '.join(SAMPLE_PHOTOS)}")
 
 
 def limit_side(image: np.ndarray, max_side: int) -> np.ndarray:

@@ -142,10 +142,18 @@ class FakeWriters:
         return self._write("sheet", result, path)
 
 
+def fake_load_image(src):
+    if isinstance(src, (str, Path)):
+        from PIL import Image
+
+        return np.asarray(Image.open(src).convert("RGB"))
+    return np.asarray(src, np.uint8)
+
+
 def fake_pipeline(**overrides) -> Pipeline:
     parts = dict(
         model=None,
-        load_image=lambda x: np.asarray(x, np.uint8),
+        load_image=fake_load_image,
         fitter=FakeFitter(),
         parse=fake_parse,
         planner=FakePlanner(),
