@@ -42,3 +42,8 @@ def test_intensities():
 def test_bad_instructions(text, match):
     with pytest.raises(UserError, match=match):
         parse_instruction(text)
+
+
+def test_intensity_does_not_leak_past_an_emotion_word():
+    p = parse_instruction("Go through extreme revulsion, terror and finally amazement.")
+    assert p.intensities == [1.4, 1.0, 1.0]

@@ -6,7 +6,7 @@ and checking user input. Rules:
 
 - Emotion words are looked up with :func:`emoshift.emotions.emotion_from_word` (synonyms and word
   forms: "joyful", "smiling", "scared", "furious", "smirk", ...), in sentence order.
-- An intensity word up to two tokens before an emotion word scales it (:data:`INTENSITY_WORDS`):
+- An intensity word up to two tokens before an emotion word (and after the previous one) scales it (:data:`INTENSITY_WORDS`):
   slight(ly) / a little / a bit / mildly 0.5, somewhat / moderately 0.75, very / really / strongly
   1.2, extremely / intensely / utterly 1.4. Default 1.0.
 - A negated emotion word ("not", "no longer", "never", "without" just before it) is ignored.
@@ -112,7 +112,13 @@ def parse_instruction(text: str) -> ParsedInstruction:
         negated |= len(before) == 2 and before[0] in NEGATIONS and before[1] in INTENSITY_WORDS  # "not very"
         if negated:
             continue
-        scale = next((INTENSITY_WORDS[b] for b in reversed(before) if b in INTENSITY_WORDS), 1.0)
+        scale = 1.0
+        for b in reversed(before):  # the nearest intensity word, not reaching past another emotion word
+            if b in INTENSITY_WORDS:
+                scale = INTENSITY_WORDS[b]
+                break
+            if emotion_from_word(b):
+                break
         if emo == "neutral":
             scale = 1.0
         if found and found[-1][0] == emo:

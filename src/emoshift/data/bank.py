@@ -1,0 +1,177 @@
+"""From per-subject expression clips to instruction samples: the step shared by the built-in presets and
+the CK+ / CelebV-HQ loaders.
+
+A :class:`ClipBank` holds, for S subjects, labelled clips (an emotion each, onset -> apex frames) as
+flat frame arrays. :func:`make_dataset` splits subjects (10% test, then 10% of the rest for validation,
+paper §IV-B), then draws N samples: a subject, 1-3 different emotions it has clips of (class weights
+as given), for each an apex frame of one of its clips, an optional intensity word that scales the
+frame away from the clip's neutral onset, and one instruction from the templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from emoshift.data.dataset import ExpressionDataset
+from emoshift.data.templates import INTENSITY_LEVELS, TEMPLATES, render, template_ids
+from emoshift.emotions import EMOTIONS
+from emoshift.headmodel.ops import euler_to_matrix, matrix_to_axis_angle
+
+SLOT_PROBS = (0.1, 0.8, 0.1)  # share of 1-, 2- and 3-emotion instructions
+INTENSITY_PROB = 0.25  # share of (non-neutral) slots given an intensity word
+INTENSITY_LEVEL_PROBS = (0.35, 0.15, 0.3, 0.2)  # over INTENSITY_LEVELS (0.5, 0.75, 1.2, 1.4)
+UNSEEN_PHRASING_SHARE = 0.3  # share of test-subject samples rendered with held-out templates
+TEST_SHARE, VAL_SHARE = 0.1, 0.1
+
+
+@dataclass
+class ClipBank:
+    """Expression clips of S subjects (C clips, F frames, M neutral frames); poses are Euler degrees.
+
+    identity (S,50); clip_subject (C,), clip_emotion (C,) index into EMOTIONS, clip_base_expression (C,53)
+    and clip_base_pose (C,3) the clip's neutral onset (what an intensity word scales from);
+    frame_clip (F,), frame_expression (F,53), frame_pose (F,3) pitch/yaw/roll deg, frame_apex (F,) bool
+    (usable as a target); neutral_* (M,...) neutral frames for the neutral-expression decoder.
+    """
+
+    identity: np.ndarray
+    clip_subject: np.ndarray
+    clip_emotion: np.ndarray
+    clip_base_expression: np.ndarray
+    clip_base_pose: np.ndarray
+    frame_clip: np.ndarray
+    frame_expression: np.ndarray
+    frame_pose: np.ndarray
+    frame_apex: np.ndarray
+    neutral_expression: np.ndarray
+    neutral_pose: np.ndarray
+    neutral_subject: np.ndarray
+    subject_names: list[str] = field(default_factory=list)
+
+
+def euler_to_axis_angle(pyr_deg: np.ndarray) -> np.ndarray:
+    """(..., 3) pitch, yaw, roll degrees -> (..., 3) float32 axis-angle radians (headmodel.ops convention)."""
+    flat = torch.from_numpy(np.asarray(pyr_deg, np.float32).reshape(-1, 3))
+    return matrix_to_axis_angle(euler_to_matrix(flat)).numpy().reshape(np.shape(pyr_deg)).astype(np.float32)
+
+
+def split_subjects(n_subjects: int, rng: np.random.Generator) -> np.ndarray:
+    """(S,) split name per subject: 10% test, then 10% of the rest val, the rest train (at least 1 each)."""
+    order = rng.permutation(n_subjects)
+    n_test = max(1, round(TEST_SHARE * n_subjects))
+    n_val = max(1, round(VAL_SHARE * (n_subjects - n_test)))
+    out = np.full(n_subjects, "train", dtype="<U20")
+    out[order[:n_test]] = "test"
+    out[order[n_test : n_test + n_val]] = "val"
+    return out
+
+
+def make_dataset(
+    bank: ClipBank,
+    n_samples: int,
+    class_weights: dict[str, float],
+    seed: int,
+    meta: dict,
+    slot_probs: tuple[float, float, float] = SLOT_PROBS,
+    progress: bool = False,
+) -> ExpressionDataset:
+    """Draw ``n_samples`` instruction samples from ``bank`` (deterministic given ``seed``)."""
+    from tqdm import tqdm
+
+    rng = np.random.default_rng([seed, 7])
+    n_subj = len(bank.identity)
+    subj_split = split_subjects(n_subj, rng)
+    weights = np.array([class_weights.get(e, 0.0) for e in EMOTIONS], np.float64)
+    # per subject: emotions present, and for each (subject, emotion) the apex frames
+    apex_frames: dict[tuple[int, int], np.ndarray] = {}
+    fr_subj = bank.clip_subject[bank.frame_clip]
+    fr_emo = bank.clip_emotion[bank.frame_clip]
+    for f in np.flatnonzero(bank.frame_apex):
+        apex_frames.setdefault((int(fr_subj[f]), int(fr_emo[f])), []).append(f)  # type: ignore[attr-defined]
+    subj_emotions = [
+        np.array([e for e in range(len(EMOTIONS)) if (s, e) in apex_frames and weights[e] > 0]) for s in range(n_subj)
+    ]
+    usable = np.array([len(x) >= 1 for x in subj_emotions])
+    if not usable.any():
+        raise ValueError("no subject has a usable labelled frame")
+    usable_ids = np.flatnonzero(usable)
+
+    text, n_slots_arr, tmpl = [], np.zeros(n_samples, np.int8), np.zeros(n_samples, np.int16)
+    expr = np.zeros((n_samples, 3, 53), np.float32)
+    pose_deg = np.zeros((n_samples, 3, 3), np.float32)
+    emo = np.full((n_samples, 3), -1, np.int8)
+    inten = np.zeros((n_samples, 3), np.float32)
+    subject = np.zeros(n_samples, np.int32)
+    split = np.empty(n_samples, dtype="<U20")
+    seen_ids = {k: template_ids(k, False) for k in (1, 2, 3)}
+    held_ids = {k: template_ids(k, True) for k in (1, 2, 3)}
+    it = range(n_samples)
+    for i in tqdm(it, desc="samples", unit="sample", disable=not progress, leave=False):
+        s = int(usable_ids[rng.integers(len(usable_ids))])
+        avail = subj_emotions[s]
+        k = int(rng.choice(3, p=slot_probs)) + 1
+        k = min(k, max(1, len(avail)))
+        chosen: list[int] = []
+        for _ in range(k):
+            cand = avail[avail != (chosen[-1] if chosen else -1)]
+            if len(chosen) == 2 and len(cand) > 1:  # a 3-emotion walk may revisit the first, but prefer not
+                cand = cand[cand != chosen[0]] if len(cand[cand != chosen[0]]) else cand
+            p = weights[cand] / weights[cand].sum()
+            chosen.append(int(cand[rng.choice(len(cand), p=p)]))
+        levels: list[float] = []
+        for j, e in enumerate(chosen):
+            frames = apex_frames[(s, e)]
+            f = frames[rng.integers(len(frames))]
+            c = bank.frame_clip[f]
+            level = 1.0
+            if EMOTIONS[e] != "neutral" and rng.random() < INTENSITY_PROB:
+                level = float(INTENSITY_LEVELS[rng.choice(len(INTENSITY_LEVELS), p=INTENSITY_LEVEL_PROBS)])
+            base_e, base_p = bank.clip_base_expression[c], bank.clip_base_pose[c]
+            expr[i, j] = np.clip(base_e + level * (bank.frame_expression[f] - base_e), 0.0, 1.0)
+            pose_deg[i, j] = base_p + level * (bank.frame_pose[f] - base_p)
+            emo[i, j], inten[i, j] = e, level
+            levels.append(level)
+        sp = str(subj_split[s])
+        if sp == "test" and rng.random() < UNSEEN_PHRASING_SHARE and len(held_ids[k]):
+            sp, pool = "test_unseen_phrasing", held_ids[k]
+        else:
+            pool = seen_ids[k]
+        t = int(pool[rng.integers(len(pool))])
+        text.append(render(t, [EMOTIONS[e] for e in chosen], levels, rng))
+        n_slots_arr[i], tmpl[i], subject[i], split[i] = k, t, s, sp
+
+    limit = max(15.0, float(np.abs(bank.frame_pose).max(initial=0.0)))  # scaling must not leave the data's range
+    pose = euler_to_axis_angle(np.clip(pose_deg, -limit, limit))
+    pose[emo < 0] = 0.0
+    nsplit = subj_split[bank.neutral_subject]
+    meta = {
+        **meta,
+        "seed": seed,
+        "emotions": [e for e in EMOTIONS if class_weights.get(e, 0) > 0],
+        "class_weights": {e: float(w) for e, w in class_weights.items()},
+        "templates": [t.text for t in TEMPLATES],
+        "template_held_out": [t.held_out for t in TEMPLATES],
+        "template_source": [t.source for t in TEMPLATES],
+        "subject_names": list(bank.subject_names) or [f"subject{s:04d}" for s in range(n_subj)],
+        "subject_split": subj_split.tolist(),
+    }
+    return ExpressionDataset(
+        text=np.array(text),
+        n_slots=n_slots_arr,
+        expression=expr,
+        pose=pose,
+        emotion=emo,
+        intensity=inten,
+        subject=subject,
+        identity=bank.identity.astype(np.float32),
+        split=split,
+        template=tmpl,
+        neutral_expression=bank.neutral_expression,
+        neutral_pose=euler_to_axis_angle(bank.neutral_pose),
+        neutral_subject=bank.neutral_subject,
+        neutral_split=nsplit,
+        meta=meta,
+    )

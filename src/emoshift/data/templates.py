@@ -1,0 +1,129 @@
+"""Instruction templates and their rendering with word forms, pronouns and intensity words.
+
+Two-emotion templates: the five of the paper's Table I and the project page's narrative sentences,
+plus a few of ours; one- and three-emotion templates let a model follow "make her smile" and "from
+anger to neutral to joy". Templates marked ``held_out`` are phrasings used only in the
+``test_unseen_phrasing`` split. Every rendered instruction reads back through
+:func:`emoshift.text.parser.parse_instruction` to the emotions and intensities it was made from
+(tested), so the text carries everything the generator needs.
+
+Slots: ``{N1}`` noun phrase ("slight anger", "a big smile"), ``{A1}`` adjective phrase ("very angry");
+pronouns ``{He} {he} {him} {his} {His}`` take one of he / she / this person per sample.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from emoshift.emotions import ADJECTIVES, NOUNS
+
+
+@dataclass(frozen=True)
+class Template:
+    text: str
+    n_slots: int
+    held_out: bool = False
+    source: str = "ours"
+
+
+TEMPLATES: tuple[Template, ...] = (
+    # paper, Table I
+    Template("Turn this face from {N1} to {N2}.", 2, source="paper Table I"),
+    Template("Change this face from {N1} to {N2}.", 2, source="paper Table I"),
+    Template("Transform this face from {N1} to {N2}.", 2, source="paper Table I"),
+    Template("Modify this face, changing it from {N1} to {N2}.", 2, source="paper Table I"),
+    Template("Replace this face from {N1} to {N2}.", 2, source="paper Table I"),
+    # project page narratives
+    Template("{His} face looks {A1}, then transitions to {N2}.", 2, source="project page"),
+    Template("This face initially shows {N1} and then {N2}.", 2, source="project page"),
+    Template("{He} seems {A1}, but suddenly becomes {A2}.", 2, source="project page"),
+    Template("This photo captures {his} expression shifting between {N1} and {N2}.", 2, source="project page"),
+    # ours
+    Template("Make {him} look {A1} first, then {A2}.", 2),
+    Template("{He} goes from {A1} to {A2}.", 2),
+    Template("Show {him} changing from {N1} to {N2}.", 2),
+    Template("Start from {N1} and end with {N2}.", 2),
+    Template("Make {him} look {A1}.", 1),
+    Template("Give this face an expression of {N1}.", 1),
+    Template("{He} looks {A1}.", 1),
+    Template("Turn this face to {N1}.", 1),
+    Template("Change the expression to {N1}.", 1),
+    Template("Turn this face from {N1} to {N2} and then to {N3}.", 3),
+    Template("{He} starts {A1}, becomes {A2}, and ends up {A3}.", 3),
+    Template("This face shows {N1}, then {N2}, then {N3}.", 3),
+    Template("Change this face from {N1} to {N2}, then to {N3}.", 3),
+    # held-out phrasings: test_unseen_phrasing only
+    Template("Let the expression move from {N1} into {N2}.", 2, held_out=True),
+    Template("At first {he} is {A1}; a moment later {he} looks {A2}.", 2, held_out=True),
+    Template("Animate this portrait: {N1} turning into {N2}.", 2, held_out=True),
+    Template("Morph {his} face from {N1} over to {N2}.", 2, held_out=True),
+    Template("Let {him} appear {A1}.", 1, held_out=True),
+    Template("Render this person with {N1} on the face.", 1, held_out=True),
+    Template("Go through {N1}, {N2} and finally {N3}.", 3, held_out=True),
+    Template("First {A1}, next {A2}, at last {A3}: animate {him}.", 3, held_out=True),
+)
+
+# intensity -> surface forms (must agree with emoshift.text.parser.INTENSITY_WORDS; tested)
+INTENSITY_ADVERBS: dict[float, tuple[str, ...]] = {
+    0.5: ("slightly", "a little", "a bit", "mildly"),
+    0.75: ("somewhat", "moderately"),
+    1.2: ("very", "really", "strongly"),
+    1.4: ("extremely", "intensely", "utterly"),
+}
+INTENSITY_ADJECTIVES: dict[float, tuple[str, ...]] = {
+    0.5: ("slight", "mild", "faint"),
+    0.75: ("moderate",),
+    1.2: ("strong", "deep", "big"),
+    1.4: ("extreme", "intense"),
+}
+INTENSITY_LEVELS = tuple(INTENSITY_ADVERBS)
+PRONOUNS = (
+    {"He": "He", "he": "he", "him": "him", "his": "his", "His": "His"},
+    {"He": "She", "he": "she", "him": "her", "his": "her", "His": "Her"},
+    {"He": "This person", "he": "this person", "him": "them", "his": "their", "His": "Their"},
+)
+
+
+def template_ids(n_slots: int, held_out: bool) -> np.ndarray:
+    """Indices into :data:`TEMPLATES` with that many slots and that held-out flag."""
+    return np.array([i for i, t in enumerate(TEMPLATES) if t.n_slots == n_slots and t.held_out == held_out])
+
+
+def _choice(rng: np.random.Generator, options: tuple[str, ...]) -> str:
+    return options[int(rng.integers(len(options)))]
+
+
+def _noun_phrase(emotion: str, intensity: float, rng: np.random.Generator) -> str:
+    noun = _choice(rng, NOUNS[emotion])
+    if intensity == 1.0:
+        return noun
+    adj = _choice(rng, INTENSITY_ADJECTIVES[intensity])
+    if noun.startswith("a "):
+        noun = noun[2:]
+        return f"{'an' if adj[0] in 'aeiou' else 'a'} {adj} {noun}"
+    return f"{adj} {noun}"
+
+
+def _adjective_phrase(emotion: str, intensity: float, rng: np.random.Generator) -> str:
+    adj = _choice(rng, ADJECTIVES[emotion])
+    return adj if intensity == 1.0 else f"{_choice(rng, INTENSITY_ADVERBS[intensity])} {adj}"
+
+
+def render(template: int, emotions: list[str], intensities: list[float], rng: np.random.Generator) -> str:
+    """Fill template ``template`` with the emotions (word forms and synonyms drawn from ``rng``).
+
+    ``intensities`` must be 1.0 or one of :data:`INTENSITY_LEVELS` (neutral slots must be 1.0).
+    """
+    t = TEMPLATES[template]
+    if len(emotions) != t.n_slots or len(intensities) != t.n_slots:
+        raise ValueError(f"template {template} has {t.n_slots} slots, got {len(emotions)} emotions")
+    values = dict(PRONOUNS[int(rng.integers(len(PRONOUNS)))])
+    for k, (e, s) in enumerate(zip(emotions, intensities), start=1):
+        if e == "neutral" and s != 1.0:
+            raise ValueError("neutral takes no intensity word")
+        values[f"N{k}"] = _noun_phrase(e, float(s), rng)
+        values[f"A{k}"] = _adjective_phrase(e, float(s), rng)
+    text = t.text.format(**values)
+    return text[0].upper() + text[1:]
