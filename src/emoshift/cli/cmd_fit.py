@@ -1,0 +1,139 @@
+"""``emoshift fit``: photo (or video) -> 3D face coefficients as JSON/NPZ, optional mesh and overlay."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from emoshift.io import UserError
+
+FIT_SUFFIXES = (".json", ".npz")
+
+
+def _numbered(path: Path, i: int, n: int) -> Path:
+    return path if n == 1 else path.with_name(f"{path.stem}_{i}{path.suffix}")
+
+
+def _write_fits(path: Path, fits: list, key: str) -> None:
+    import json
+
+    from emoshift.fitting.result import save_npz
+    from emoshift.io import atomic_write, atomic_write_with
+
+    if len(fits) == 1 and key == "faces":
+        fits[0].save(path)
+    elif path.suffix.lower() == ".json":
+        atomic_write(path, (json.dumps({key: [f.to_json() for f in fits]}, indent=1) + "\n").encode())
+    else:
+        atomic_write_with(path, lambda tmp: save_npz(tmp, fits))
+
+
+def run(args: argparse.Namespace) -> int:
+    from emoshift.fitting.image import VIDEO_SUFFIXES
+    from emoshift.io import check_output
+
+    src = Path(args.input)
+    is_video = src.suffix.lower() in VIDEO_SUFFIXES
+    if args.face is not None and args.face < 0:
+        raise UserError(f"--face takes a face number >= 0 (0 = largest), got {args.face}")
+    if is_video and (args.overlay or args.all or args.face is not None):
+        raise UserError("--overlay, --face and --all apply to photos; a video fits the largest face per frame")
+    out = check_output(args.out, FIT_SUFFIXES, force=args.force)
+    mesh = check_output(args.mesh, (".obj", ".ply"), force=args.force) if args.mesh else None
+    overlay = check_output(args.overlay, (".png", ".jpg", ".jpeg", ".webp"), force=args.force) if args.overlay else None
+    if not src.exists():
+        raise UserError(f"input not found: {src}")
+
+    from emoshift.fitting import Fitter, load_image
+
+    fitter = Fitter()
+    if is_video:
+        fits = fitter.fit_video(src, stride=args.stride, max_frames=args.max_frames, progress=not args.quiet)
+        _write_fits(out, fits, "frames")
+        image = None
+    else:
+        image = load_image(src)
+        from emoshift.fitting.image import MAX_SIDE
+
+        if max(image.shape[:2]) > MAX_SIDE and not args.quiet:
+            print(
+                f"note: {src} is {image.shape[1]}x{image.shape[0]}; faces are detected on a copy downscaled to "
+                f"{MAX_SIDE} px on the long side (coefficients refer to the full-size image)",
+                file=sys.stderr,
+            )
+        fits = fitter.fit_all(image) if args.all else [fitter.fit(image, face=args.face)]
+        for f in fits:
+            f.image_size = (image.shape[1], image.shape[0])
+        _write_fits(out, fits, "faces")
+    written = [out]
+    if mesh is not None:
+        written += _write_meshes(mesh, fits[:1] if is_video else fits, fitter.model, args.force)
+    if overlay is not None:
+        from emoshift.fitting.overlay import draw_overlay
+        from emoshift.io import atomic_write_with
+        from PIL import Image
+
+        pic = draw_overlay(image, fits, fitter.model)
+        atomic_write_with(overlay, lambda tmp: Image.fromarray(pic).save(tmp, format=_pil_format(overlay)))
+        written.append(overlay)
+    if not args.quiet:
+        for f in fits[:1] if is_video else fits:
+            print(
+                f"face {f.face_index}: landmark RMSE {f.landmark_rmse_px:.2f} px "
+                f"({100 * f.landmark_rmse_iod:.1f}% of inter-ocular), "
+                f"detect {f.time_detect_ms:.0f} ms + fit {f.time_fit_ms:.0f} ms"
+            )
+        if is_video:
+            print(f"{len(fits)} frames fitted")
+        print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def _pil_format(path: Path) -> str:
+    return {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}[path.suffix.lower()]
+
+
+def _write_meshes(mesh: Path, fits: list, model, force: bool) -> list[Path]:
+    from emoshift.fitting.overlay import fit_vertices
+    from emoshift.headmodel.mesh import write_obj, write_ply
+    from emoshift.io import check_output
+
+    paths = []
+    for i, f in enumerate(fits):
+        p = _numbered(mesh, i, len(fits))
+        if p != mesh:
+            check_output(p, (".obj", ".ply"), force=force)
+        v = fit_vertices(model, f)
+        if p.suffix.lower() == ".obj":
+            write_obj(p, v, model.polygons, model.uvs, model.polygon_uvs)
+        else:
+            write_ply(p, v, model.triangles.numpy())
+        paths.append(p)
+    return paths
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "fit",
+        help="fit the 3D head model to a face photo (or video): identity, expression, pose, camera",
+        description=(
+            "Detect the face (MediaPipe, 478 landmarks) and fit the ICT head: 50 identity weights, 53 expression "
+            "weights in [0,1], rotation and translation for a pinhole camera with focal = max(width, height). "
+            "Faces are numbered by size, 0 = largest."
+        ),
+        epilog="example: emoshift fit photo.jpg --out coeffs.json --mesh head.obj --overlay overlay.png",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("input", help="photo (JPEG, PNG, WebP, ...) or video (.mp4, .mov, .avi, .mkv, .webm)")
+    p.add_argument("--out", default="coeffs.json", help="coefficients, .json or .npz (default coeffs.json)")
+    p.add_argument("--mesh", help="also write the fitted head as .obj (with UVs) or .ply, in camera space")
+    p.add_argument("--overlay", help="also write the photo with the fitted mesh drawn over it (.png/.jpg/.webp)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--face", type=int, help="fit the N-th largest face (0 = largest, the default)")
+    g.add_argument("--all", action="store_true", help="fit every face (JSON holds {'faces': [...]})")
+    p.add_argument("--stride", type=int, default=1, help="video: fit every N-th frame (default 1)")
+    p.add_argument("--max-frames", type=int, help="video: stop after this many fitted frames")
+    p.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=run)

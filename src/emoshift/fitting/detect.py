@@ -1,0 +1,139 @@
+"""Face detection and the 478 MediaPipe face-mesh landmarks (``mediapipe==0.10.21`` solutions API).
+
+Photos use the face mesh in static-image mode (it runs MediaPipe's short-range face detector
+internally). When it finds nothing, the full-range face detector looks for smaller or farther faces;
+each one is cropped, enlarged and passed to the face mesh again, so group photos and distant faces
+work too. Landmarks are returned in pixels of the input image: ``(x * W, y * H, z * W)``, where
+``z`` is MediaPipe's relative depth (smaller = closer to the camera).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from emoshift.fitting.image import limit_size
+
+#: Smallest face the fitter accepts: the landmark box must be at least this many pixels on its long side.
+MIN_FACE_PX = 48
+N_LANDMARKS = 478
+
+
+@dataclass
+class DetectedFace:
+    """One face: landmarks (478, 3) pixels ``(x, y, z)`` and its box (x0, y0, x1, y1) in pixels."""
+
+    landmarks: np.ndarray
+    box: tuple[float, float, float, float]
+
+    @property
+    def size(self) -> float:
+        """Long side of the landmark box in pixels."""
+        x0, y0, x1, y1 = self.box
+        return float(max(x1 - x0, y1 - y0))
+
+
+def _landmarks_px(face_landmarks, width: int, height: int) -> np.ndarray:
+    a = np.array([(p.x, p.y, p.z) for p in face_landmarks.landmark], dtype=np.float64)
+    return a * np.array([width, height, width], dtype=np.float64)
+
+
+def _face(lmk: np.ndarray) -> DetectedFace:
+    x0, y0 = lmk[:, :2].min(0)
+    x1, y1 = lmk[:, :2].max(0)
+    return DetectedFace(lmk, (float(x0), float(y0), float(x1), float(y1)))
+
+
+class LandmarkDetector:
+    """MediaPipe face mesh (+ full-range face detector fallback).
+
+    Args:
+        max_faces: most faces returned per image.
+        static: True for photos (every call detects afresh), False for video (tracking mode).
+    """
+
+    def __init__(self, max_faces: int = 8, static: bool = True) -> None:
+        import mediapipe as mp
+
+        self._mp = mp
+        self.static = static
+        self.max_faces = max_faces
+        self.mesh = mp.solutions.face_mesh.FaceMesh(
+            static_image_mode=static,
+            refine_landmarks=True,
+            max_num_faces=max_faces,
+            min_detection_confidence=0.5,
+            min_tracking_confidence=0.5,
+        )
+        self._crop_mesh = None
+        self._detector = None
+
+    def close(self) -> None:
+        for m in (self.mesh, self._crop_mesh, self._detector):
+            if m is not None:
+                m.close()
+
+    def _mesh(self, image: np.ndarray, mesh=None) -> list[np.ndarray]:
+        res = (mesh or self.mesh).process(image)
+        h, w = image.shape[:2]
+        return [_landmarks_px(f, w, h) for f in (res.multi_face_landmarks or [])]
+
+    def detect(self, image: np.ndarray, fallback: bool = True) -> list[DetectedFace]:
+        """Faces in an (H, W, 3) uint8 RGB image, largest first (possibly empty).
+
+        Images larger than :data:`emoshift.fitting.image.MAX_SIDE` are detected on a downscaled copy;
+        landmarks are always in the input's pixels.
+        """
+        small, s = limit_size(image)
+        faces = self._mesh(small)
+        if not faces and fallback and self.static:
+            faces = self._detect_small(small)
+        out = [_face(lmk / np.array([s, s, s])) for lmk in faces]
+        return sorted(out, key=lambda f: -f.size)
+
+    def face_boxes(self, image: np.ndarray) -> list[tuple[float, float, float, float]]:
+        """Boxes (x0, y0, x1, y1) px of the full-range face detector (for 'too small' messages)."""
+        small, s = limit_size(image)
+        return [tuple(v / s for v in b) for b in self._detector_boxes(small)]
+
+    def _detector_boxes(self, image: np.ndarray) -> list[tuple[float, float, float, float]]:
+        if self._detector is None:
+            self._detector = self._mp.solutions.face_detection.FaceDetection(
+                model_selection=1, min_detection_confidence=0.5
+            )
+        h, w = image.shape[:2]
+        res = self._detector.process(image)
+        boxes = []
+        for d in res.detections or []:
+            b = d.location_data.relative_bounding_box
+            boxes.append((b.xmin * w, b.ymin * h, (b.xmin + b.width) * w, (b.ymin + b.height) * h))
+        return boxes
+
+    def _detect_small(self, image: np.ndarray) -> list[np.ndarray]:
+        """Full-range detector, then the face mesh on an enlarged crop around each face."""
+        from PIL import Image
+
+        if self._crop_mesh is None:
+            self._crop_mesh = self._mp.solutions.face_mesh.FaceMesh(
+                static_image_mode=True, refine_landmarks=True, max_num_faces=1
+            )
+        h, w = image.shape[:2]
+        out = []
+        for x0, y0, x1, y1 in self._detector_boxes(image)[: self.max_faces]:
+            side = 2.2 * max(x1 - x0, y1 - y0)
+            if side < MIN_FACE_PX:  # too small to be worth a crop; reported by the caller
+                continue
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            l, t = int(max(0, cx - side / 2)), int(max(0, cy - side / 2))
+            r, b = int(min(w, cx + side / 2)), int(min(h, cy + side / 2))
+            if r - l < 8 or b - t < 8:
+                continue
+            crop = image[t:b, l:r]
+            k = 384 / max(crop.shape[:2])
+            crop = np.asarray(
+                Image.fromarray(crop).resize((round(crop.shape[1] * k), round(crop.shape[0] * k)), Image.BILINEAR)
+            )
+            for lmk in self._mesh(crop, self._crop_mesh):
+                out.append(lmk / k + np.array([l, t, 0.0]))
+        return out

@@ -1,0 +1,46 @@
+"""Draw fitted heads over the photo: a wireframe of the camera-facing triangles plus landmarks."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from emoshift.fitting.result import FaceFit
+
+
+def fit_vertices(model, fit: FaceFit) -> np.ndarray:
+    """(V, 3) camera-space vertices of ``model`` at ``fit`` (identity truncated/padded to the model's K)."""
+    k = model.n_identity
+    ident = np.zeros(k, dtype=np.float32)
+    n = min(k, len(fit.identity))
+    ident[:n] = fit.identity[:n]
+    t = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float32))[None]  # noqa: E731
+    with torch.no_grad():
+        return model(t(ident), t(fit.expression), t(fit.rotation), t(fit.translation)).vertices[0].numpy()
+
+
+def draw_overlay(image: np.ndarray, fits: list[FaceFit], model, landmarks: bool = True) -> np.ndarray:
+    """(H, W, 3) uint8 copy of ``image`` with each fit's wireframe (front-facing edges) and landmarks
+    (detected: green, fitted: red)."""
+    from PIL import Image, ImageDraw
+
+    base = Image.fromarray(image).convert("RGBA")
+    layer = Image.new("RGBA", base.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    tris = model.triangles.numpy()
+    for fit in fits:
+        v = fit_vertices(model, fit)
+        uv = fit.camera.project(torch.from_numpy(v)).numpy()
+        a, b, c = v[tris[:, 0]], v[tris[:, 1]], v[tris[:, 2]]
+        normal = np.cross(b - a, c - a)
+        front = (normal * a).sum(1) < 0  # facing the camera at the origin
+        edges = np.concatenate([tris[front][:, [0, 1]], tris[front][:, [1, 2]], tris[front][:, [2, 0]]])
+        edges = np.unique(np.sort(edges, 1), axis=0)
+        for i, j in edges:
+            draw.line([tuple(uv[i]), tuple(uv[j])], fill=(80, 170, 255, 110), width=1)
+        if landmarks:
+            r = max(1.0, min(image.shape[:2]) / 400)
+            for pts, col in ((fit.landmarks_detected, (0, 255, 0, 255)), (fit.landmarks_fitted, (255, 40, 40, 255))):
+                for x, y in pts:
+                    draw.ellipse([x - r, y - r, x + r, y + r], fill=col)
+    return np.asarray(Image.alpha_composite(base, layer).convert("RGB"))

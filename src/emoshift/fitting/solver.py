@@ -1,0 +1,420 @@
+"""Landmark fitting of the ICT head: a bounded Levenberg–Marquardt solver in torch (float64).
+
+Model of one face (camera space, centimetres, camera looking down -Z, see :mod:`emoshift.camera`)::
+
+    X_l = R (mu_l + B_id,l a + B_exp,l e) + t          l = 1..478 MediaPipe points
+    u_l = cx + f X_l,x / (-X_l,z),   v_l = cy - f X_l,y / (-X_l,z)
+
+The energy, in units of ``face_size / 200`` pixels (so priors weigh the same at any resolution)::
+
+    E = sum_l w_l^2 |proj(X_l) - obs_l|^2 / unit^2        (contour points get a lower w_l)
+      + w_id |a|^2 + w_e2 |e|^2 + w_e1 sum(e)               (Gaussian identity, sparse expression)
+      + w_temporal |x - x_prev|^2                            (video: pull towards the previous frame)
+
+subject to ``0 <= e <= 1``. Rotation is updated multiplicatively (``R <- exp([d]x) R``). Bounds are
+kept with a small active-set loop per LM step: a weight whose step would leave [0, 1] is pinned to the
+bound and the remaining step re-solved. A pose-only stage (6 unknowns) runs first from a weak-perspective
+initialisation, then all unknowns together. The Jacobian is analytic: the model is linear in (a, e),
+so each iteration is one (956 x 109) Jacobian and a 109 x 109 solve (~1 ms).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from emoshift.headmodel.ops import axis_angle_to_matrix, matrix_to_axis_angle
+
+#: MediaPipe face-oval (silhouette) points: they slide along the outline with head pose, so they are
+#: weighted less (``FitConfig.contour_weight``).
+FACE_OVAL = (
+    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
+    152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+)  # fmt: skip
+
+
+@dataclass
+class FitConfig:
+    """Weights and iteration counts of :class:`LandmarkSolver` (the defaults are the tuned ones)."""
+
+    pose_iterations: int = 6
+    iterations: int = 12
+    identity_weight: float = 5.0  # w_id (Gaussian prior, identity ~ N(0, 1))
+    expression_l2: float = 1.0  # w_e2
+    expression_l1: float = 1.0  # w_e1 (sparsity)
+    contour_weight: float = 0.3  # w_l on FACE_OVAL
+    iris_weight: float = 1.0  # w_l on the ten iris points
+    depth_weight: float = 0.3  # w_l on MediaPipe's relative depth (face-mesh points; irises excluded)
+    temporal_weight: float = 0.0  # video smoothing towards the previous frame's state
+    damping: float = 1e-3  # initial LM lambda (relative to diag(H))
+
+
+@dataclass
+class FitState:
+    """Unknowns of one face: identity (K,), expression (53,), rotation matrix (3, 3), translation (3,) cm."""
+
+    identity: Tensor
+    expression: Tensor
+    rotation: Tensor
+    translation: Tensor
+    history: list = field(default_factory=list)
+
+    @property
+    def axis_angle(self) -> Tensor:
+        return matrix_to_axis_angle(self.rotation[None])[0]
+
+    def copy(self) -> FitState:
+        return FitState(
+            self.identity.clone(), self.expression.clone(), self.rotation.clone(), self.translation.clone(), []
+        )
+
+
+_EZ = torch.tensor([[0.0, 0.0, 1.0]], dtype=torch.float64)
+
+
+def _skew(p: Tensor) -> Tensor:
+    """(L, 3) -> (L, 3, 3) cross-product matrices [p]x."""
+    z = torch.zeros_like(p[:, 0])
+    x, y, w = p.unbind(-1)
+    return torch.stack([z, -w, y, w, z, -x, -y, x, z], -1).reshape(-1, 3, 3)
+
+
+def _so3_exp(d: Tensor) -> Tensor:
+    return axis_angle_to_matrix(d[None])[0]
+
+
+class LandmarkSolver:
+    """Fits (identity, expression, rotation, translation) to 2D landmarks for a given camera.
+
+    Args:
+        lmk_neutral: (L, 3) model landmarks of the mean head (cm).
+        lmk_identity: (K, L, 3) identity modes at the landmarks.
+        lmk_expression: (E, L, 3) expression blendshapes at the landmarks.
+        config: weights and iteration counts.
+    """
+
+    def __init__(self, lmk_neutral: Tensor, lmk_identity: Tensor, lmk_expression: Tensor, config: FitConfig | None = None):
+        self.config = config or FitConfig()
+        dt = torch.float64
+        self.mu = lmk_neutral.to(dt)
+        self.k = lmk_identity.shape[0]
+        self.n_exp = lmk_expression.shape[0]
+        # (L, 3, K+E): per point, the 3D offset of each linear unknown
+        self.basis = torch.cat([lmk_identity.to(dt), lmk_expression.to(dt)], 0).permute(1, 2, 0).contiguous()
+        self.n_lmk = self.mu.shape[0]
+        w = torch.ones(self.n_lmk, dtype=dt)
+        w[list(FACE_OVAL)] = self.config.contour_weight
+        if self.n_lmk > 468:
+            w[468:] = self.config.iris_weight
+        self.point_weight = w
+
+    @classmethod
+    def from_model(cls, model, config: FitConfig | None = None) -> LandmarkSolver:
+        """Build from a :class:`emoshift.headmodel.HeadModel` (its 478 landmark bases)."""
+        return cls(*corrected_landmark_bases(model), config)
+
+    # ------------------------------------------------------------------------------------ geometry
+    def shape(self, identity: Tensor, expression: Tensor) -> Tensor:
+        """(L, 3) unposed landmarks."""
+        return self.mu + self.basis @ torch.cat([identity, expression])
+
+    def points(self, s: FitState) -> Tensor:
+        """(L, 3) camera-space landmarks."""
+        return self.shape(s.identity, s.expression) @ s.rotation.T + s.translation
+
+    @staticmethod
+    def project(x: Tensor, focal: float, cx: float, cy: float) -> Tensor:
+        z = (-x[:, 2]).clamp_min(1e-3)
+        return torch.stack([cx + focal * x[:, 0] / z, cy - focal * x[:, 1] / z], -1)
+
+    # ----------------------------------------------------------------------------------- init
+    def initial_state(
+        self, obs: Tensor, focal: float, cx: float, cy: float, depth_obs: Tensor | None = None
+    ) -> FitState:
+        """Weak-perspective start: rotation from MediaPipe's 3D points if given, else frontal.
+
+        Args:
+            obs: (L, 2) observed pixels. depth_obs: (L,) MediaPipe z in pixels (smaller = closer), optional.
+        """
+        dt = torch.float64
+        mu = self.mu
+        rot = torch.eye(3, dtype=dt)
+        if depth_obs is not None:
+            from emoshift.headmodel.landmarks import umeyama
+
+            img3 = torch.stack([obs[:, 0], -obs[:, 1], -depth_obs], -1).numpy()
+            keep = np.setdiff1d(np.arange(min(468, len(img3))), FACE_OVAL)
+            _, r, _ = umeyama(mu.numpy()[keep], img3[keep])
+            rot = torch.from_numpy(r).to(dt)
+        p = mu @ rot.T
+        spread_m = (p[:, :2] - p[:, :2].mean(0)).pow(2).sum(1).mean().sqrt()
+        spread_o = (obs - obs.mean(0)).pow(2).sum(1).mean().sqrt()
+        scale = float(spread_o / spread_m)  # px per cm
+        depth = focal / scale
+        c = obs.mean(0)
+        centre = torch.tensor([(float(c[0]) - cx) * depth / focal, -(float(c[1]) - cy) * depth / focal, -depth], dtype=dt)
+        t = centre - p.mean(0) * torch.tensor([1.0, 1.0, 0.0], dtype=dt)
+        t[2] = -depth - float(p[:, 2].mean())
+        return FitState(torch.zeros(self.k, dtype=dt), torch.zeros(self.n_exp, dtype=dt), rot, t)
+
+    # ----------------------------------------------------------------------------------- solve
+    def _residuals_jacobian(
+        self,
+        s: FitState,
+        obs: Tensor,
+        focal: float,
+        cx: float,
+        cy: float,
+        w: Tensor,
+        need_j: bool = True,
+        depth: tuple[Tensor, Tensor] | None = None,
+    ) -> tuple[Tensor, Tensor | None]:
+        """Weighted residuals (2L [+ Ld],) and their Jacobian (.., K+E+6).
+
+        depth: optional (observed centred MediaPipe depth (Ld,) px, per-point weight (Ld,)) for the
+        first Ld points: compares ``f * (-Z_l) / mean(-Z)`` (centred) with MediaPipe's relative depth.
+        """
+        shp = self.shape(s.identity, s.expression)
+        p = shp @ s.rotation.T
+        x = p + s.translation
+        z = (-x[:, 2]).clamp_min(1e-3)
+        proj = torch.stack([cx + focal * x[:, 0] / z, cy - focal * x[:, 1] / z], -1)
+        r = ((proj - obs) * w[:, None]).reshape(-1)
+        if depth is not None:
+            d_obs, wd = depth
+            nd = d_obs.shape[0]
+            zbar = float(z[:nd].mean())
+            dm = focal * z[:nd] / zbar
+            r = torch.cat([r, (dm - dm.mean() - d_obs) * wd])
+        if not need_j:
+            return r, None
+        n = x.shape[0]
+        dp = torch.zeros(n, 2, 3, dtype=x.dtype)
+        dp[:, 0, 0] = focal / z
+        dp[:, 0, 2] = focal * x[:, 0] / z**2
+        dp[:, 1, 1] = -focal / z
+        dp[:, 1, 2] = -focal * x[:, 1] / z**2
+        dp = dp * w[:, None, None]
+        j_lin = (dp @ s.rotation) @ self.basis  # (L, 2, K+E)
+        j_rot = dp @ (-_skew(p))  # (L, 2, 3)
+        j = torch.cat([j_lin, j_rot, dp], -1).reshape(2 * n, -1)
+        if depth is not None:
+            # d(-X_z)/d(unknowns), centred over the points (zbar held fixed)
+            jz = -torch.cat([(s.rotation @ self.basis[:nd])[:, 2], -_skew(p[:nd])[:, 2], _EZ.expand(nd, 3)], -1)
+            jz = (jz - jz.mean(0)) * (focal / zbar) * wd[:, None]
+            j = torch.cat([j, jz], 0)
+        return r, j
+
+    def _prior(self, s: FitState, prev: FitState | None) -> tuple[Tensor, Tensor, float]:
+        """Diagonal Hessian (n,), gradient (n,) and value of the prior terms."""
+        c = self.config
+        k, e = self.k, self.n_exp
+        n = k + e + 6
+        h = torch.zeros(n, dtype=torch.float64)
+        g = torch.zeros(n, dtype=torch.float64)
+        h[:k] = 2 * c.identity_weight
+        g[:k] = 2 * c.identity_weight * s.identity
+        h[k : k + e] = 2 * c.expression_l2
+        g[k : k + e] = 2 * c.expression_l2 * s.expression + c.expression_l1
+        val = (
+            c.identity_weight * float(s.identity @ s.identity)
+            + c.expression_l2 * float(s.expression @ s.expression)
+            + c.expression_l1 * float(s.expression.sum())
+        )
+        if prev is not None and c.temporal_weight > 0:
+            tw = c.temporal_weight
+            de = s.expression - prev.expression
+            h[k : k + e] += 2 * tw
+            g[k : k + e] += 2 * tw * de
+            val += tw * float(de @ de)
+        return h, g, val
+
+    def _cost(self, s, obs, focal, cx, cy, w, prev, depth=None) -> float:
+        r, _ = self._residuals_jacobian(s, obs, focal, cx, cy, w, need_j=False, depth=depth)
+        return float(r @ r) + self._prior(s, prev)[2]
+
+    def _apply(self, s: FitState, d: Tensor) -> FitState:
+        k, e = self.k, self.n_exp
+        return FitState(
+            s.identity + d[:k],
+            (s.expression + d[k : k + e]).clamp(0, 1),
+            _so3_exp(d[k + e : k + e + 3]) @ s.rotation,
+            s.translation + d[k + e + 3 :],
+        )
+
+    def _bounded_step(self, a: Tensor, g: Tensor, s: FitState, free: Tensor) -> Tensor:
+        """Solve ``a d = -g`` over ``free`` unknowns keeping expression in [0, 1] (active-set pinning)."""
+        k, e = self.k, self.n_exp
+        n = len(g)
+        d = torch.zeros(n, dtype=g.dtype)
+        pinned = torch.zeros(n, dtype=torch.bool)
+        ex = s.expression
+        ei = torch.arange(k, k + e)
+        # weights sitting on a bound whose gradient pushes outward stay put
+        pinned[ei] = ((ex <= 1e-9) & (g[ei] > 0)) | ((ex >= 1 - 1e-9) & (g[ei] < 0))
+        for _ in range(6):
+            f = free & ~pinned
+            fi = f.nonzero().squeeze(1)
+            rhs = -g[fi] - a[fi][:, pinned] @ d[pinned] if pinned.any() else -g[fi]
+            d[fi] = torch.linalg.solve(a[fi][:, fi], rhs)
+            new = ex + d[ei]
+            out = f[ei] & ((new < 0) | (new > 1))
+            if not out.any():
+                break
+            idx = ei[out]
+            d[idx] = new[out].clamp(0, 1) - ex[out]
+            pinned[idx] = True
+        return d
+
+    def solve(
+        self,
+        obs: Tensor,
+        focal: float,
+        cx: float,
+        cy: float,
+        state: FitState,
+        fix_identity: bool = False,
+        pose_only_first: bool = True,
+        prev: FitState | None = None,
+        iterations: int | None = None,
+        weights: Tensor | None = None,
+        depth_obs: Tensor | None = None,
+    ) -> FitState:
+        """Levenberg–Marquardt from ``state``. obs: (L, 2) pixels; depth_obs: (L,) MediaPipe z px, optional."""
+        c = self.config
+        obs = obs.to(torch.float64)
+        span = (obs.max(0).values - obs.min(0).values).max()
+        unit = float(span) / 200.0
+        w = self.point_weight / unit
+        if weights is not None:
+            w = w * weights.to(torch.float64)
+        depth = None
+        if depth_obs is not None and c.depth_weight > 0:
+            nd = min(468, len(depth_obs))
+            d = depth_obs[:nd].to(torch.float64)
+            wd = torch.full((nd,), c.depth_weight, dtype=torch.float64) / unit
+            depth = (d - d.mean(), wd)
+        k, e = self.k, self.n_exp
+        n = k + e + 6
+        pose_free = torch.zeros(n, dtype=torch.bool)
+        pose_free[k + e :] = True
+        all_free = torch.ones(n, dtype=torch.bool)
+        if fix_identity:
+            all_free[:k] = False
+        stages = []
+        if pose_only_first and c.pose_iterations:
+            stages.append((pose_free, c.pose_iterations))
+        stages.append((all_free, c.iterations if iterations is None else iterations))
+        s = state
+        cost = self._cost(s, obs, focal, cx, cy, w, prev, depth)
+        for free, iters in stages:
+            lam = c.damping
+            for _ in range(iters):
+                r, j = self._residuals_jacobian(s, obs, focal, cx, cy, w, depth=depth)
+                hp, gp, _ = self._prior(s, prev)
+                h = j.T @ j
+                h.diagonal().add_(0.5 * hp)
+                g = j.T @ r + 0.5 * gp
+                h_diag = h.diagonal().clone()
+                improved = False
+                for _ in range(6):
+                    a = h.clone()
+                    a.diagonal().add_(lam * h_diag + 1e-9)
+                    d = self._bounded_step(a, g, s, free)
+                    cand = self._apply(s, d)
+                    new_cost = self._cost(cand, obs, focal, cx, cy, w, prev, depth)
+                    if new_cost < cost:
+                        s, improved = cand, True
+                        rel = (cost - new_cost) / max(cost, 1e-12)
+                        cost = new_cost
+                        lam = max(lam / 3, 1e-7)
+                        break
+                    lam *= 4
+                s.history.append(cost)
+                if not improved or rel < 1e-6:
+                    break
+        return s
+
+    def fit(
+        self,
+        obs: Tensor,
+        focal: float,
+        cx: float,
+        cy: float,
+        depth_obs: Tensor | None = None,
+        init: FitState | None = None,
+        **kw,
+    ) -> FitState:
+        """Initialise (unless ``init``) and solve. obs: (L, 2) px; depth_obs: (L,) MediaPipe z in px."""
+        obs = obs.to(torch.float64)
+        depth_obs = None if depth_obs is None else depth_obs.to(torch.float64)
+        if init is None:
+            init = self.initial_state(obs, focal, cx, cy, depth_obs)
+        else:
+            kw.setdefault("pose_only_first", False)
+        return self.solve(obs, focal, cx, cy, init.copy(), depth_obs=depth_obs, **kw)
+
+
+def with_config(solver: LandmarkSolver, **changes) -> LandmarkSolver:
+    """A solver sharing the bases of ``solver`` with some config fields changed."""
+    new = LandmarkSolver.__new__(LandmarkSolver)
+    new.__dict__.update(solver.__dict__)
+    new.config = replace(solver.config, **changes)
+    w = torch.ones(new.n_lmk, dtype=torch.float64)
+    w[list(FACE_OVAL)] = new.config.contour_weight
+    if new.n_lmk > 468:
+        w[468:] = new.config.iris_weight
+    new.point_weight = w
+    return new
+
+
+#: Radius of the human iris (cm, ~11.7 mm diameter); MediaPipe's four iris boundary points lie on it.
+IRIS_RADIUS_CM = 0.585
+_IRIS = {"right": (468, (469, 470, 471, 472)), "left": (473, (474, 475, 476, 477))}
+
+
+def iris_boundary_vertices(neutral, radius: float = IRIS_RADIUS_CM) -> dict[int, int]:
+    """MediaPipe iris boundary point -> ICT full-mesh vertex on the front of the eyeball at ``radius``.
+
+    The shipped embedding puts those points on the eyeball's widest rim (~1.4 cm out, 1.5 cm behind the
+    cornea), about 2.5x the real iris, which biases gaze and eyelid weights. Here each boundary point is
+    the front-surface vertex (within 0.5 cm of the corneal apex in depth) of the same eyeball whose
+    offset from the apex is closest to ``radius`` along the point's image direction (+x, +y, -x, -y).
+    neutral: (V, 3) full-mesh neutral vertices.
+    """
+    from emoshift.headmodel.landmarks import IRIS_DIRECTIONS
+    from emoshift.headmodel.regions import vertex_indices
+
+    out = {}
+    for side, (_, bounds) in _IRIS.items():
+        ids = vertex_indices(f"iris_{side}")
+        p = np.asarray(neutral)[ids]
+        apex = p[np.argmax(p[:, 2])]
+        d = p - apex
+        front = d[:, 2] > -0.5
+        for b, direction in zip(bounds, IRIS_DIRECTIONS):
+            target = np.array([direction[0] * radius, direction[1] * radius])
+            err = np.linalg.norm(d[:, :2] - target, axis=1) + np.where(front, 0.0, 1e3)
+            out[b] = int(ids[np.argmin(err)])
+    return out
+
+
+def corrected_landmark_bases(model) -> tuple[Tensor, Tensor, Tensor]:
+    """(neutral (L,3), identity (K,L,3), expression (E,L,3)) landmark bases of ``model`` with the eight
+    iris boundary points moved onto the real iris radius (see :func:`iris_boundary_vertices`)."""
+    from emoshift.headmodel import load_arrays
+
+    mu, bid, bexp = model.lmk_neutral.clone(), model.lmk_identity.clone(), model.lmk_expression.clone()
+    if mu.shape[0] < 478:
+        return mu, bid, bexp
+    arrays = load_arrays()
+    verts = iris_boundary_vertices(arrays["neutral_vertices"])
+    idx = torch.tensor(list(verts.keys()))
+    vid = np.array(list(verts.values()))
+    mu[idx] = torch.from_numpy(arrays["neutral_vertices"][vid]).to(mu.dtype)
+    bid[:, idx] = torch.from_numpy(arrays["identity_deltas"][: bid.shape[0], vid]).to(bid.dtype)
+    bexp[:, idx] = torch.from_numpy(arrays["expression_deltas"][:, vid]).to(bexp.dtype)
+    return mu, bid, bexp

@@ -1,0 +1,43 @@
+"""The issue's real-photo checks on the photos shipped in scikit-image and matplotlib."""
+
+import numpy as np
+
+
+def test_reprojection_within_3_percent_of_interocular(astronaut_fit, hopper_fit):
+    for fit in (astronaut_fit, hopper_fit):
+        assert fit.landmarks_detected.shape == (478, 2)
+        rmse = np.sqrt(((fit.landmarks_fitted - fit.landmarks_detected) ** 2).sum(1).mean())
+        assert abs(rmse - fit.landmark_rmse_px) < 1e-3
+        assert fit.interocular_px > 40
+        assert rmse <= 0.03 * fit.interocular_px, (rmse, fit.interocular_px)
+
+
+def test_astronaut_smiles_more_than_hopper(astronaut_fit, hopper_fit):
+    for side in ("mouthSmile_L", "mouthSmile_R"):
+        a, h = astronaut_fit.weight(side), hopper_fit.weight(side)
+        assert a >= h + 0.3, (side, a, h)
+
+
+def test_expression_bounds_and_pose_plausible(astronaut_fit, hopper_fit):
+    for fit in (astronaut_fit, hopper_fit):
+        assert fit.expression.min() >= 0 and fit.expression.max() <= 1
+        pitch, yaw, roll = fit.rotation_euler_deg
+        assert abs(yaw) < 15 and abs(roll) < 15 and abs(pitch) < 30  # both look roughly at the camera
+        assert -150 < fit.translation[2] < -20  # head in front of the camera, in cm
+        assert np.abs(fit.identity).max() < 8  # the Gaussian prior keeps modes near N(0, 1)
+
+
+def test_iris_boundary_order_matches_mediapipe(fitter, astronaut):
+    """MediaPipe's iris points 469/474 lie at +x of the centre, 470/475 up, 471/476 -x, 472/477 down."""
+    lm = fitter.detect(astronaut)[0].landmarks[:, :2]
+    for centre, bounds in ((468, (469, 470, 471, 472)), (473, (474, 475, 476, 477))):
+        d = lm[list(bounds)] - lm[centre]
+        assert d[0, 0] > 0 and d[2, 0] < 0 and d[1, 1] < 0 and d[3, 1] > 0
+
+
+def test_face_oval_matches_mediapipe():
+    from mediapipe.python.solutions.face_mesh_connections import FACEMESH_FACE_OVAL
+
+    from emoshift.fitting.solver import FACE_OVAL
+
+    assert set(FACE_OVAL) == {i for e in FACEMESH_FACE_OVAL for i in e}
