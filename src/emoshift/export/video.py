@@ -79,13 +79,17 @@ def _write_mp4(frames: Iterator[np.ndarray], tmp: Path, fps: float) -> int:
 
 
 def _write_gif(frames: Iterator[np.ndarray], tmp: Path, fps: float) -> int:
+    """One global palette (median cut over up to 8 frames) and no dithering: unchanged pixels keep
+    their index, so Pillow stores only each frame's changed rectangle (small, fast files)."""
     from PIL import Image
 
-    images = [Image.fromarray(f) for f in frames]
+    arrays = list(frames)
+    step = max(1, len(arrays) // 8)
+    sample = Image.fromarray(np.concatenate([a[::2, ::2] for a in arrays[::step]], 0))
+    palette = sample.quantize(256, method=Image.Quantize.MEDIANCUT)
+    images = [Image.fromarray(a).quantize(palette=palette, dither=Image.Dither.NONE) for a in arrays]
     # GIF delays are in 1/100 s; Pillow takes milliseconds and rounds to 10 ms
-    images[0].save(
-        tmp, format="GIF", save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0, optimize=False
-    )
+    images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0)
     return len(images)
 
 
