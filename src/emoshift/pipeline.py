@@ -323,6 +323,18 @@ class Writers:
 
         return write_weights_json(path, result.trajectory, expression_names())
 
+    def overlay(self, result: AnimationResult, path: Path) -> Path:
+        """The fitted mesh drawn over the photo (PNG/JPEG by extension)."""
+        from PIL import Image
+
+        from emoshift.fitting.overlay import draw_overlay
+        from emoshift.io import atomic_write_with
+
+        model = result.pipeline.model if result.pipeline is not None else default_model()
+        pic = draw_overlay(result.image, [result.fit], model)
+        fmt = "JPEG" if Path(path).suffix.lower() in (".jpg", ".jpeg") else "PNG"
+        return atomic_write_with(path, lambda tmp: Image.fromarray(pic).save(tmp, format=fmt))
+
     def sheet(self, result: AnimationResult, path: Path) -> Path:
         import torch
 
@@ -457,12 +469,11 @@ class Pipeline:
             from emoshift.fitting import load_image
 
             parts["load_image"] = load_image
+        parts["model"] = components.pop("model", None) or default_model()
         if "fitter" not in components:
             from emoshift.fitting import Fitter
 
-            parts["fitter"] = Fitter()
-        if "model" not in components:
-            parts["model"] = default_model()
+            parts["fitter"] = Fitter(model=parts["model"])  # one head model shared by every stage
         if "planner" not in components:
             parts["planner"] = load_planner(generator)
         parts.update(components)

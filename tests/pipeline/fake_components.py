@@ -141,6 +141,9 @@ class FakeWriters:
     def sheet(self, result, path):
         return self._write("sheet", result, path)
 
+    def overlay(self, result, path):
+        return self._write("overlay", result, path)
+
 
 def fake_load_image(src):
     if isinstance(src, (str, Path)):

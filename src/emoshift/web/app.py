@@ -1,0 +1,241 @@
+"""The local web app (``emoshift serve``): a FastAPI app serving one static page and a small JSON API.
+
+Routes:
+    GET  /                        the page (static/index.html; three.js vendored in static/vendor, no CDN)
+    GET  /api/config              limits, sample photos, example instructions
+    GET  /api/samples/{name}      a sample photo (JPEG)
+    POST /api/jobs                multipart form: photo (file) or sample, instruction, seconds, timing,
+                                  intensity, neutral, seed -> 202 {"id", "state", "position"}
+                                  400 bad instruction / options, 413 photo too large, 503 busy
+    GET  /api/jobs/{id}           {"state": queued|running|done|error, "error", "files", "summary"}
+    GET  /api/jobs/{id}/files/{name}   video.mp4, head.glb, curves.csv, weights.json, overlay.png
+
+Errors are JSON ``{"error": "one readable line"}``; the page shows them. See :mod:`emoshift.web.jobs`
+for the queue, the upload handling and the retention of files.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import threading
+from contextlib import asynccontextmanager
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from emoshift.web.jobs import Busy, Job, JobQueue
+
+STATIC = Path(__file__).parent / "static"
+EXAMPLES = (
+    "Turn this face from disgust to happiness",
+    "She goes from slightly sad to extremely happy",
+    "Show surprise, then fear",
+    "From anger to a calm neutral face, then a smile",
+    "A look of contempt turning into joy",
+)
+OUTPUTS = {"video": "video.mp4", "glb": "head.glb", "csv": "curves.csv", "json": "weights.json"}
+
+
+@dataclass
+class ServeConfig:
+    """Limits of the web app (all user-visible in /api/config and the page footer)."""
+
+    max_pending: int = 4  # queued + running jobs; more -> 503 busy
+    max_upload_mb: float = 10.0
+    retention_minutes: float = 30.0  # finished jobs' files are deleted after this
+    max_seconds: float = 20.0  # longest animation a request may ask for
+    workdir: Path | None = None  # default: a fresh temporary folder, removed on shutdown
+
+
+class UserFacingError(Exception):
+    """A request problem shown to the user (HTTP status + one line)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def _float(form: Any, name: str, default: float | None, lo: float, hi: float) -> float | None:
+    raw = form.get(name)
+    if raw is None or str(raw).strip() in ("", "auto"):
+        return default
+    try:
+        v = float(raw)
+    except ValueError:
+        raise UserFacingError(400, f"{name} must be a number, got '{raw}'") from None
+    if not lo <= v <= hi:
+        raise UserFacingError(400, f"{name} must lie in [{lo:g}, {hi:g}], got {v:g}")
+    return v
+
+
+def make_runner(get_pipeline: Callable[[], Any]) -> Callable[[Job, Path], tuple[dict, dict]]:
+    """The job body: decode the photo, animate, write every output into the job's folder."""
+
+    def run(job: Job, folder: Path) -> tuple[dict, dict]:
+        pipe = get_pipeline()
+        photo = job.photo
+        if isinstance(photo, bytes):  # decoded by the pipeline's loader (EXIF, gray, RGBA, 16-bit)
+            tmp = folder / "upload"
+            tmp.write_bytes(photo)
+            try:
+                photo = pipe.read_photo(tmp)
+            finally:
+                tmp.unlink(missing_ok=True)
+        elif isinstance(photo, str):
+            from emoshift.pipeline import sample_photo
+
+            photo = sample_photo(photo)
+        r = job.request
+        result = pipe.animate(photo, r["instruction"], seed=r["seed"], seconds=r["seconds"], timing=r["timing"],
+                              intensity=r["intensity"], neutral=r["neutral"])  # fmt: skip
+        files = {}
+        for kind, name in OUTPUTS.items():
+            if kind == "video" and result.frames is None:
+                continue
+            result.save(folder / name)
+            files[kind] = name
+        if result.fit is not None and hasattr(pipe.writers, "overlay"):
+            pipe.writers.overlay(result, folder / "overlay.png")
+            files["overlay"] = "overlay.png"
+        return files, result.summary()
+
+    return run
+
+
+def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfig | None = None):
+    """Build the FastAPI app. ``get_pipeline`` is called once, in the worker (default Pipeline.load)."""
+    from emoshift.cli import user_error_types
+    from emoshift.pipeline import SAMPLE_PHOTOS, TIMINGS, sample_photo
+    from emoshift.text.parser import parse_instruction
+
+    config = config or ServeConfig()
+    if get_pipeline is None:
+        from emoshift.pipeline import Pipeline
+
+        get_pipeline = Pipeline.load
+    lock = threading.Lock()
+    cache: list[Any] = []
+
+    def pipeline_once():
+        with lock:
+            if not cache:
+                cache.append(get_pipeline())
+            return cache[0]
+
+    workdir = Path(config.workdir) if config.workdir else Path(tempfile.mkdtemp(prefix="emoshift-serve-"))
+    jobs = JobQueue(make_runner(pipeline_once), workdir, config.max_pending, config.retention_minutes * 60,
+                    user_errors=user_error_types())  # fmt: skip
+    limit = int(config.max_upload_mb * 1024 * 1024)
+
+    @asynccontextmanager
+    async def lifespan(_app):
+        yield
+        jobs.close()  # stop the worker and delete every result
+
+    app = FastAPI(title="emoshift", docs_url=None, redoc_url=None, lifespan=lifespan)
+    app.state.jobs = jobs
+    app.state.config = config
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    def error(status: int, message: str, **headers) -> JSONResponse:
+        return JSONResponse({"error": message}, status_code=status, headers=headers or None)
+
+    @app.exception_handler(UserFacingError)
+    async def _user_facing(_req, err: UserFacingError):
+        return error(err.status, str(err))
+
+    @app.get("/")
+    async def index():
+        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
+
+    @app.get("/api/config")
+    async def api_config():
+        return {
+            "max_upload_mb": config.max_upload_mb,
+            "retention_minutes": config.retention_minutes,
+            "max_pending": config.max_pending,
+            "max_seconds": config.max_seconds,
+            "samples": [{"name": k, "about": v, "url": f"/api/samples/{k}"} for k, v in SAMPLE_PHOTOS.items()],
+            "examples": list(EXAMPLES),
+            "timings": list(TIMINGS),
+        }
+
+    @app.get("/api/samples/{name}")
+    def api_sample(name: str):
+        if name not in SAMPLE_PHOTOS:
+            return error(404, f"no sample photo '{name}'")
+        from PIL import Image
+
+        buf = io.BytesIO()
+        Image.fromarray(sample_photo(name)).save(buf, format="JPEG", quality=90)
+        return Response(buf.getvalue(), media_type="image/jpeg", headers={"Cache-Control": "max-age=3600"})
+
+    @app.post("/api/jobs", status_code=202)
+    async def api_submit(request: Request):
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
+            return error(413, f"the photo is larger than the {config.max_upload_mb:g} MB limit")
+        try:
+            form = await request.form(max_files=1, max_fields=20)
+        except Exception:
+            return error(400, "could not read the form; send multipart/form-data")
+        instruction = str(form.get("instruction") or "")
+        try:
+            parse_instruction(instruction)
+        except user_error_types() as err:
+            return error(400, str(err))
+        upload, sample = form.get("photo"), str(form.get("sample") or "")
+        photo: Any = None
+        if upload is not None and hasattr(upload, "read") and getattr(upload, "filename", ""):
+            data = await upload.read(limit + 1)
+            await upload.close()
+            if len(data) > limit:
+                return error(413, f"the photo is larger than the {config.max_upload_mb:g} MB limit")
+            if not data:
+                return error(400, "the uploaded photo is empty")
+            photo = data
+        elif sample:
+            if sample not in SAMPLE_PHOTOS:
+                return error(400, f"unknown sample photo '{sample}'; samples: {', '.join(SAMPLE_PHOTOS)}")
+            photo = sample
+        timing = str(form.get("timing") or "natural")
+        if timing not in TIMINGS:
+            return error(400, f"timing must be one of {', '.join(TIMINGS)}")
+        req = {
+            "instruction": instruction,
+            "seconds": _float(form, "seconds", None, 0.5, config.max_seconds),
+            "timing": timing,
+            "intensity": _float(form, "intensity", 1.0, 0.0, 2.0),
+            "seed": int(_float(form, "seed", 0, 0, 2**31 - 1)),
+            "neutral": str(form.get("neutral") or "true").lower() not in ("false", "0", "off", "no"),
+        }
+        try:
+            job = jobs.submit(req, photo)
+        except Busy as err:
+            return error(503, str(err), **{"Retry-After": "60"})
+        return {"id": job.id, "state": job.state, "position": jobs.status(job.id).get("position")}
+
+    @app.get("/api/jobs/{job_id}")
+    async def api_status(job_id: str):
+        st = jobs.status(job_id)
+        if st is None:
+            return error(404, "no such job (finished jobs are deleted after the retention time)")
+        return st
+
+    @app.get("/api/jobs/{job_id}/files/{name}")
+    async def api_file(job_id: str, name: str):
+        st = jobs.status(job_id)
+        if st is None or name not in {*OUTPUTS.values(), "overlay.png"}:
+            return error(404, "no such file (finished jobs are deleted after the retention time)")
+        path = jobs.folder(job_id) / name
+        if not path.is_file():
+            return error(404, f"{name} is not ready")
+        return FileResponse(path, headers={"Cache-Control": "no-store"})
+
+    return app

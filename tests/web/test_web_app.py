@@ -1,0 +1,174 @@
+"""The FastAPI app on the fake pipeline: jobs, files, limits, busy answers, errors, retention, offline page."""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+import time
+
+import numpy as np
+import pytest
+from fake_components import fake_pipeline
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from emoshift.web.app import STATIC, ServeConfig, create_app
+
+
+def _png(value=120, size=(40, 30)) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(np.full((size[1], size[0], 3), value, np.uint8)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+@pytest.fixture
+def make_client(tmp_path):
+    made = []
+
+    def make(pipe=None, **cfg):
+        pipe = pipe or fake_pipeline()
+        app = create_app(lambda: pipe, ServeConfig(workdir=tmp_path / "work", **cfg))
+        client = TestClient(app)
+        client.__enter__()
+        made.append(client)
+        return client, pipe, app
+
+    yield make
+    for c in made:
+        c.__exit__(None, None, None)
+
+
+def _wait(client, job_id, timeout=20):
+    end = time.time() + timeout
+    while time.time() < end:
+        st = client.get(f"/api/jobs/{job_id}").json()
+        if st["state"] in ("done", "error"):
+            return st
+        time.sleep(0.02)
+    raise AssertionError("job did not finish")
+
+
+def test_sample_job_produces_all_files(make_client):
+    client, pipe, _ = make_client()
+    r = client.post("/api/jobs", data={"instruction": "from disgust to happy", "sample": "astronaut",
+                                       "seconds": "auto", "intensity": "0.5", "neutral": "false"})  # fmt: skip
+    assert r.status_code == 202, r.text
+    st = _wait(client, r.json()["id"])
+    assert st["state"] == "done", st
+    assert st["summary"]["anchors"] == ["source", "disgust", "happiness"]  # neutral=false reached the pipeline
+    assert set(st["files"]) == {"video", "glb", "csv", "json", "overlay"}
+    assert pipe.fitter.calls == [(512, 512)]  # the astronaut
+    body = client.get(st["files"]["glb"]).text
+    assert body.startswith("glb ")
+
+
+def test_uploaded_photo_is_used_and_dropped(make_client):
+    client, pipe, app = make_client()
+    r = client.post("/api/jobs", data={"instruction": "sad"}, files={"photo": ("me.png", _png(), "image/png")})
+    st = _wait(client, r.json()["id"])
+    assert st["state"] == "done" and pipe.fitter.calls == [(30, 40)]
+    folder = app.state.jobs.folder(st["id"])
+    assert sorted(p.name for p in folder.iterdir()) == ["curves.csv", "head.glb", "overlay.png", "video.mp4",
+                                                        "weights.json"]  # fmt: skip
+    assert app.state.jobs.jobs[st["id"]].photo is None
+
+
+@pytest.mark.parametrize(
+    "data, status, msg",
+    [
+        ({"instruction": "make it purple", "sample": "astronaut"}, 400, "no emotion found"),
+        ({"instruction": "", "sample": "astronaut"}, 400, "empty"),
+        ({"instruction": "happy", "sample": "nobody"}, 400, "unknown sample photo"),
+        ({"instruction": "happy", "sample": "astronaut", "seconds": "999"}, 400, "seconds must lie"),
+        ({"instruction": "happy", "sample": "astronaut", "timing": "fast"}, 400, "timing must be"),
+        ({"instruction": "happy", "sample": "astronaut", "intensity": "abc"}, 400, "must be a number"),
+    ],
+)
+def test_bad_requests_are_readable(make_client, data, status, msg):
+    client, pipe, _ = make_client()
+    r = client.post("/api/jobs", data=data)
+    assert r.status_code == status and msg in r.json()["error"]
+    assert pipe.fitter.calls == []
+
+
+def test_upload_limit(make_client):
+    client, pipe, _ = make_client(max_upload_mb=0.01)
+    big = np.random.default_rng(0).integers(0, 255, (200, 200, 3), dtype=np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(big).save(buf, format="PNG")
+    assert len(buf.getvalue()) > 0.02 * 2**20
+    r = client.post("/api/jobs", data={"instruction": "happy"}, files={"photo": ("big.png", buf.getvalue())})
+    assert r.status_code == 413 and "0.01 MB limit" in r.json()["error"]
+    assert pipe.fitter.calls == []
+
+
+def test_no_face_and_crash_are_reported_and_server_keeps_serving(make_client):
+    client, pipe, _ = make_client()
+    dark = client.post("/api/jobs", data={"instruction": "happy"}, files={"photo": ("d.png", _png(0))})
+    junk = client.post("/api/jobs", data={"instruction": "happy"}, files={"photo": ("j.png", b"not an image")})
+    ok = client.post("/api/jobs", data={"instruction": "happy", "sample": "astronaut"})
+    assert _wait(client, dark.json()["id"])["error"] == "no face found in the photo"
+    err = _wait(client, junk.json()["id"])["error"]
+    assert err.startswith("internal error") or "image" in err  # fake loader: PIL error -> internal, no traceback
+    assert "Traceback" not in err
+    assert _wait(client, ok.json()["id"])["state"] == "done"
+
+
+def test_busy_beyond_the_queue(make_client):
+    gate = threading.Event()
+    pipe = fake_pipeline()
+    real = pipe.animate
+
+    def slow(*a, **k):
+        gate.wait(10)
+        return real(*a, **k)
+
+    pipe.animate = slow
+    client, _, _ = make_client(pipe, max_pending=2)
+    ids = [client.post("/api/jobs", data={"instruction": "happy", "sample": "astronaut"}) for _ in range(2)]
+    assert [r.status_code for r in ids] == [202, 202]
+    r = client.post("/api/jobs", data={"instruction": "happy", "sample": "astronaut"})
+    assert r.status_code == 503 and r.json()["error"].startswith("busy") and r.headers["retry-after"] == "60"
+    queued = client.get(f"/api/jobs/{ids[1].json()['id']}").json()
+    assert queued["state"] == "queued" and queued["position"] == 1
+    gate.set()
+    assert all(_wait(client, x.json()["id"])["state"] == "done" for x in ids)
+    assert client.post("/api/jobs", data={"instruction": "happy", "sample": "astronaut"}).status_code == 202
+
+
+def test_retention_deletes_files(make_client):
+    client, _, app = make_client(retention_minutes=1)
+    st = _wait(client, client.post("/api/jobs", data={"instruction": "happy", "sample": "astronaut"}).json()["id"])
+    folder = app.state.jobs.folder(st["id"])
+    assert folder.is_dir()
+    assert app.state.jobs.cleanup(now=time.time() + 30) == 0 and folder.is_dir()
+    assert app.state.jobs.cleanup(now=time.time() + 61) == 1
+    assert not folder.exists()
+    assert client.get(f"/api/jobs/{st['id']}").status_code == 404
+    assert client.get(st["files"]["video"]).status_code == 404
+
+
+def test_workdir_removed_on_shutdown(tmp_path):
+    app = create_app(fake_pipeline, ServeConfig(workdir=tmp_path / "w"))
+    with TestClient(app) as client:
+        _wait(client, client.post("/api/jobs", data={"instruction": "happy", "sample": "astronaut"}).json()["id"])
+        assert any((tmp_path / "w").iterdir())
+    assert not (tmp_path / "w").exists()
+
+
+def test_page_is_offline_and_its_assets_exist(make_client):
+    client, _, _ = make_client()
+    html = client.get("/").text
+    assert "importmap" in html
+    refs = re.findall(r'(?:src|href)="([^"]+)"', html) + re.findall(r'"(/static/[^"]+)"', html)
+    js = "".join((STATIC / n).read_text() for n in ("app.js", "viewer.js"))
+    assert not re.search(r"https?://", html + js)  # nothing from the internet
+    for ref in [r for r in refs if r.startswith("/static/")]:
+        path = ref if ref.endswith((".js", ".css")) else ref + "loaders/GLTFLoader.js"
+        assert client.get(path).status_code == 200, path
+    assert (STATIC / "vendor/three/LICENSE").read_text().startswith("The MIT License")
+    cfg = client.get("/api/config").json()
+    assert cfg["max_upload_mb"] == 10 and cfg["retention_minutes"] == 30 and cfg["samples"][0]["name"] == "astronaut"
+    img = client.get("/api/samples/astronaut")
+    assert img.headers["content-type"] == "image/jpeg" and Image.open(io.BytesIO(img.content)).size == (512, 512)
