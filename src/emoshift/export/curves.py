@@ -45,7 +45,8 @@ LIVELINK_HEADER: tuple[str, ...] = ("Timecode", "BlendShapeCount", *LIVELINK_BLE
 
 
 def arkit_name(ict_name: str) -> str:
-    """ICT name → Live Link Face column: ``mouthSmile_L`` → ``MouthSmileLeft``, ``browInnerUp_R`` → ``BrowInnerUp``."""
+    """ICT name → Live Link column: ``mouthSmile_L`` → ``MouthSmileLeft``, ``browInnerUp_R`` → ``BrowInnerUp``.
+    """
     base, side = ict_name, ""
     if ict_name.endswith(("_L", "_R")):
         base, side = ict_name[:-2], "Left" if ict_name.endswith("_L") else "Right"
