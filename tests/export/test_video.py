@@ -28,6 +28,8 @@ def test_mp4_decodes_back_as_h264_yuv420p(tmp_path, frames):
     err = np.abs(decoded.astype(int) - frames.astype(int)).mean()
     assert err < 6, err  # lossy but faithful; a wrong frame order or colour swap would be ~50+
     assert _leftovers(tmp_path) == ["clip.mp4"]
+    data = out.read_bytes()
+    assert 0 < data.find(b"moov") < data.find(b"mdat")  # "faststart": browsers can play while loading
 
 
 def test_mp4_streams_an_iterable_and_pads_odd_sizes(tmp_path):
