@@ -69,6 +69,9 @@ def test_timecode():
     assert timecode(0, 30) == "00:00:00:00.000"
     assert timecode(3725 + 15 / 30, 30) == "01:02:05:15.000"
     assert timecode(1 / 60, 30) == "00:00:00:00.500"
+    assert timecode(np.float32(39 / 30), 30) == "00:00:01:09.000"  # float32 times from a trajectory
+    assert timecode(np.float32(60 / 30) - 1e-7, 30) == "00:00:02:00.000"
+    assert timecode(np.arange(100, dtype=np.float32)[59] / np.float32(30), 30) == "00:00:01:29.000"
 
 
 def test_weights_json(tmp_path, make_traj, head_model):

@@ -75,12 +75,16 @@ def head_angles(rotation: np.ndarray) -> np.ndarray:
 
 
 def timecode(t: float, fps: float) -> str:
-    """Seconds → ``HH:MM:SS:FF.fff`` (frame within the second at ``fps``, then its fraction)."""
+    """Seconds → ``HH:MM:SS:FF.fff`` (frame within the second at ``fps``, then its fraction).
+
+    Rounded to a thousandth of a frame, so float32 times such as 1.2999999 give ``...:01:09.000``.
+    """
     t = max(float(t), 0.0)
-    whole = math.floor(t + 1e-9)
-    frames = max((t - whole) * fps, 0.0)
-    ff = math.floor(frames + 1e-6)
-    frac = min(int(round((frames - ff) * 1000)), 999)
+    whole = math.floor(t)
+    q = round((t - whole) * fps * 1000)  # thousandths of a frame within the second
+    if q >= round(fps * 1000):
+        whole, q = whole + 1, 0
+    ff, frac = divmod(q, 1000)
     h, rem = divmod(whole, 3600)
     m, s = divmod(rem, 60)
     return f"{h:02d}:{m:02d}:{s:02d}:{ff:02d}.{frac:03d}"
