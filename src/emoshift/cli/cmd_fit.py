@@ -15,13 +15,14 @@ def _numbered(path: Path, i: int, n: int) -> Path:
     return path if n == 1 else path.with_name(f"{path.stem}_{i}{path.suffix}")
 
 
-def _write_fits(path: Path, fits: list, key: str) -> None:
+def _write_fits(path: Path, fits: list, key: str | None) -> None:
+    """One fit as a plain object (key None), else ``{key: [...]}`` JSON / stacked NPZ."""
     import json
 
     from emoshift.fitting.result import save_npz
     from emoshift.io import atomic_write, atomic_write_with
 
-    if len(fits) == 1 and key == "faces":
+    if key is None:
         fits[0].save(path)
     elif path.suffix.lower() == ".json":
         atomic_write(path, (json.dumps({key: [f.to_json() for f in fits]}, indent=1) + "\n").encode())
@@ -62,10 +63,10 @@ def run(args: argparse.Namespace) -> int:
                 f"{MAX_SIDE} px on the long side (coefficients refer to the full-size image)",
                 file=sys.stderr,
             )
-        fits = fitter.fit_all(image) if args.all else [fitter.fit(image, face=args.face)]
+        fits = fitter.fit_all(image, name=str(src)) if args.all else [fitter.fit(image, args.face, name=str(src))]
         for f in fits:
             f.image_size = (image.shape[1], image.shape[0])
-        _write_fits(out, fits, "faces")
+        _write_fits(out, fits, "faces" if args.all else None)
     written = [out]
     if mesh is not None:
         written += _write_meshes(mesh, fits[:1] if is_video else fits, fitter.model, args.force)

@@ -79,16 +79,19 @@ class LandmarkDetector:
         h, w = image.shape[:2]
         return [_landmarks_px(f, w, h) for f in (res.multi_face_landmarks or [])]
 
-    def detect(self, image: np.ndarray, fallback: bool = True) -> list[DetectedFace]:
+    def detect(self, image: np.ndarray, fallback: bool = True, thorough: bool = False) -> list[DetectedFace]:
         """Faces in an (H, W, 3) uint8 RGB image, largest first (possibly empty).
 
+        ``fallback``: if the face mesh finds nothing, try the full-range detector + crops.
+        ``thorough``: always also run the full-range detector and add the faces the mesh missed
+        (for "all faces"/"the N-th face"; costs a few milliseconds more).
         Images larger than :data:`emoshift.fitting.image.MAX_SIDE` are detected on a downscaled copy;
         landmarks are always in the input's pixels.
         """
         small, s = limit_size(image)
         faces = self._mesh(small)
-        if not faces and fallback and self.static:
-            faces = self._detect_small(small)
+        if self.static and (thorough or (fallback and not faces)):
+            faces += self._detect_small(small, skip=[_face(f).box for f in faces])
         out = [_face(lmk / np.array([s, s, s])) for lmk in faces]
         return sorted(out, key=lambda f: -f.size)
 
@@ -110,8 +113,9 @@ class LandmarkDetector:
             boxes.append((b.xmin * w, b.ymin * h, (b.xmin + b.width) * w, (b.ymin + b.height) * h))
         return boxes
 
-    def _detect_small(self, image: np.ndarray) -> list[np.ndarray]:
-        """Full-range detector, then the face mesh on an enlarged crop around each face."""
+    def _detect_small(self, image: np.ndarray, skip=()) -> list[np.ndarray]:
+        """Full-range detector, then the face mesh on an enlarged crop around each face whose centre
+        is not inside one of the ``skip`` boxes (faces already found)."""
         from PIL import Image
 
         if self._crop_mesh is None:
@@ -125,6 +129,8 @@ class LandmarkDetector:
             if side < MIN_FACE_PX:  # too small to be worth a crop; reported by the caller
                 continue
             cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            if any(a <= cx <= c and b <= cy <= d for a, b, c, d in skip):
+                continue
             l, t = int(max(0, cx - side / 2)), int(max(0, cy - side / 2))
             r, b = int(min(w, cx + side / 2)), int(min(h, cy + side / 2))
             if r - l < 8 or b - t < 8:

@@ -68,9 +68,12 @@ class Fitter:
         return Camera.default(width, height, self.focal_factor)
 
     # ------------------------------------------------------------------------------- detection
-    def detect(self, image: np.ndarray, name: str = "the image") -> list[DetectedFace]:
-        """Faces large enough to fit, largest first; UserError if none (no face / too small)."""
-        faces = self.detector.detect(image)
+    def detect(self, image: np.ndarray, name: str = "the image", thorough: bool = False) -> list[DetectedFace]:
+        """Faces large enough to fit, largest first; UserError if none (no face / too small).
+
+        thorough: also search with the full-range detector for smaller faces the face mesh missed.
+        """
+        faces = self.detector.detect(image, thorough=thorough)
         big = [f for f in faces if f.size >= self.min_face_px]
         if big:
             return big
@@ -125,14 +128,17 @@ class Fitter:
         )
         return fit, state
 
-    def fit(self, image: str | Path | np.ndarray, face: int | None = None) -> FaceFit:
-        """Fit one face of a photo: the largest by default, else the ``face``-th largest (0-based)."""
-        name = str(image) if not isinstance(image, np.ndarray) else "the image"
+    def fit(self, image: str | Path | np.ndarray, face: int | None = None, name: str | None = None) -> FaceFit:
+        """Fit one face of a photo: the largest by default, else the ``face``-th largest (0-based).
+
+        name: how error messages call the image (default: its path, or "the image").
+        """
+        name = name or (str(image) if not isinstance(image, np.ndarray) else "the image")
         img = load_image(image)
         t0 = time.perf_counter()
-        faces = self.detect(img, name)
-        t_det = (time.perf_counter() - t0) * 1000
         idx = 0 if face is None else int(face)
+        faces = self.detect(img, name, thorough=idx > 0)
+        t_det = (time.perf_counter() - t0) * 1000
         if not 0 <= idx < len(faces):
             raise UserError(
                 f"face {idx} asked for, but {len(faces)} face{'s' if len(faces) != 1 else ''} found in {name} "
@@ -144,12 +150,12 @@ class Fitter:
         fit.time_ms = t_det + fit.time_fit_ms
         return fit
 
-    def fit_all(self, image: str | Path | np.ndarray) -> list[FaceFit]:
+    def fit_all(self, image: str | Path | np.ndarray, name: str | None = None) -> list[FaceFit]:
         """Fit every face large enough, largest first."""
-        name = str(image) if not isinstance(image, np.ndarray) else "the image"
+        name = name or (str(image) if not isinstance(image, np.ndarray) else "the image")
         img = load_image(image)
         t0 = time.perf_counter()
-        faces = self.detect(img, name)
+        faces = self.detect(img, name, thorough=True)
         t_det = (time.perf_counter() - t0) * 1000
         out = []
         for i, f in enumerate(faces):

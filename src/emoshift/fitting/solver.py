@@ -175,7 +175,7 @@ class LandmarkSolver:
         """Weighted residuals (2L [+ Ld],) and their Jacobian (.., K+E+6).
 
         depth: optional (observed centred MediaPipe depth (Ld,) px, per-point weight (Ld,)) for the
-        first Ld points: compares ``f * (-Z_l) / mean(-Z)`` (centred) with MediaPipe's relative depth.
+        first Ld points: compares ``f * (-Z_l / mean(-Z) - 1)`` with MediaPipe's centred relative depth.
         """
         shp = self.shape(s.identity, s.expression)
         p = shp @ s.rotation.T
@@ -202,9 +202,9 @@ class LandmarkSolver:
         j_rot = dp @ (-_skew(p))  # (L, 2, 3)
         j = torch.cat([j_lin, j_rot, dp], -1).reshape(2 * n, -1)
         if depth is not None:
-            # d(-X_z)/d(unknowns), centred over the points (zbar held fixed)
+            # residual f (z_l / zbar - 1) - d_obs; dz = d(-X_z)/d(unknowns)
             jz = -torch.cat([(s.rotation @ self.basis[:nd])[:, 2], -_skew(p[:nd])[:, 2], _EZ.expand(nd, 3)], -1)
-            jz = (jz - jz.mean(0)) * (focal / zbar) * wd[:, None]
+            jz = (jz - (z[:nd, None] / zbar) * jz.mean(0)) * (focal / zbar) * wd[:, None]
             j = torch.cat([j, jz], 0)
         return r, j
 

@@ -1,0 +1,85 @@
+"""Synthetic round trip: known heads projected with a known camera, fitted back."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from emoshift.camera import Camera
+from emoshift.fitting.solver import IRIS_RADIUS_CM, LandmarkSolver
+from emoshift.headmodel.ops import euler_to_matrix, matrix_to_axis_angle
+
+
+def _heads(solver, n, seed, noise=1.0):
+    g = torch.Generator().manual_seed(seed)
+    cam = Camera.default(512, 512)
+    out = []
+    for _ in range(n):
+        a = torch.randn(solver.k, generator=g, dtype=torch.float64)
+        e = torch.zeros(53, dtype=torch.float64)
+        idx = torch.randperm(53, generator=g)[:6]
+        e[idx] = torch.rand(6, generator=g, dtype=torch.float64)
+        pyr = (torch.rand(1, 3, generator=g, dtype=torch.float64) * 2 - 1) * torch.tensor([15.0, 30.0, 10.0])
+        rot = euler_to_matrix(pyr)[0]
+        t = torch.tensor([0.0, 0.0, -60.0], dtype=torch.float64)
+        x = solver.shape(a, e) @ rot.T + t
+        obs = cam.project(x) + noise * torch.randn(478, 2, generator=g, dtype=torch.float64)
+        out.append((obs, a, e, rot, cam))
+    return out
+
+
+@pytest.fixture(scope="module")
+def solver(fitter):
+    return fitter.solver
+
+
+def test_round_trip_recovers_pose_and_expression(solver):
+    rmse, rot_err, exp_err = [], [], []
+    for obs, a, e, rot, cam in _heads(solver, 4, seed=1):
+        s = solver.fit(obs, cam.focal, cam.cx, cam.cy)
+        proj = solver.project(solver.points(s), cam.focal, cam.cx, cam.cy)
+        rmse.append(float((proj - obs).pow(2).sum(1).mean().sqrt()))
+        cos = (float((rot.T @ s.rotation).trace()) - 1) / 2
+        rot_err.append(math.degrees(math.acos(min(1.0, max(-1.0, cos)))))
+        exp_err.append(float((s.expression - e).abs().mean()))
+        assert s.expression.min() >= 0 and s.expression.max() <= 1
+    assert max(rmse) < 1.6  # 1 px noise per axis -> ~1.41 px floor
+    assert max(rot_err) < 2.0
+    assert np.mean(exp_err) < 0.1
+
+
+def test_noise_free_fit_is_tight_and_priors_matter(solver):
+    obs, a, e, rot, cam = _heads(solver, 1, seed=2, noise=0.0)[0]
+    s = solver.fit(obs, cam.focal, cam.cx, cam.cy)
+    proj = solver.project(solver.points(s), cam.focal, cam.cx, cam.cy)
+    assert float((proj - obs).pow(2).sum(1).mean().sqrt()) < 0.8
+    # a large identity shift must be penalised by the Gaussian prior: the fit shrinks it
+    assert float(s.identity.norm()) < float(a.norm()) * 1.2
+
+
+def test_analytic_jacobian_matches_finite_differences(solver):
+    obs, a, e, rot, cam = _heads(solver, 1, seed=3)[0]
+    s = solver.initial_state(obs, cam.focal, cam.cx, cam.cy)
+    s.expression = torch.full((53,), 0.2, dtype=torch.float64)
+    w = torch.ones(478, dtype=torch.float64)
+    d = torch.randn(468, dtype=torch.float64)
+    depth = (d - d.mean(), torch.full((468,), 0.5, dtype=torch.float64))
+    r, j = solver._residuals_jacobian(s, obs, cam.focal, cam.cx, cam.cy, w, depth=depth)
+    n = j.shape[1]
+    for col, h in ((0, 1e-4), (49, 1e-4), (60, 1e-4), (n - 6, 1e-5), (n - 5, 1e-5), (n - 2, 1e-4), (n - 1, 1e-4)):
+        step = torch.zeros(n, dtype=torch.float64)
+        step[col] = h
+        rp, _ = solver._residuals_jacobian(solver._apply(s, step), obs, cam.focal, cam.cx, cam.cy, w, False, depth)
+        rm, _ = solver._residuals_jacobian(solver._apply(s, -step), obs, cam.focal, cam.cx, cam.cy, w, False, depth)
+        fd = (rp - rm) / (2 * h)
+        proj = slice(0, 956)
+        assert torch.allclose(j[proj, col], fd[proj], rtol=1e-4, atol=1e-4 * float(fd[proj].abs().max())), col
+        assert float((j[956:, col] - fd[956:]).norm()) <= 1e-4 * float(fd[956:].norm()) + 1e-9, col
+
+
+def test_iris_points_on_real_iris_radius(solver):
+    mu = solver.mu
+    for c, bounds in ((468, [469, 470, 471, 472]), (473, [474, 475, 476, 477])):
+        radius = (mu[bounds, :2] - mu[c, :2]).norm(dim=1)
+        assert torch.allclose(radius, torch.full_like(radius, IRIS_RADIUS_CM), atol=0.15)
