@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.emoshift-installed
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 
-.PHONY: demo test install
+.PHONY: demo test install chromium
 
 install: $(STAMP)
 
@@ -27,5 +27,12 @@ $(TOOLS_STAMP): tools/package-lock.json
 	npm ci --prefix tools --no-audit --no-fund
 	touch $(TOOLS_STAMP)
 
-test: $(STAMP) $(TOOLS_STAMP)
+# headless Chromium and its driver for the web app's browser test (Debian packages; CI runs as root)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+test: $(STAMP) $(TOOLS_STAMP) chromium
 	$(PY) -m pytest -q -p no:cacheprovider
