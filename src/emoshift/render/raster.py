@@ -51,7 +51,7 @@ class Fragments:
 
 
 @njit(cache=True, nogil=True, fastmath=False)
-def raster_into(screen, tris, row0, row1, cull, tri_id, bary, depth):  # pragma: no cover - jitted
+def raster_into(screen, tris, row0, row1, cull, id_offset, tri_id, bary, depth):  # pragma: no cover - jitted
     """Rasterize all triangles into rows ``row0 <= i < row1`` of the given buffers (in place).
 
     Args:
@@ -60,6 +60,8 @@ def raster_into(screen, tris, row0, row1, cull, tri_id, bary, depth):  # pragma:
         cull: 0 = draw both sides; 1 = skip back faces: triangles that appear clockwise on the
             screen (positive signed area in y-down pixel coordinates), for meshes whose outward
             faces appear counter-clockwise to the viewer (the ICT head's convention).
+        id_offset: added to the triangle index written to ``tri_id`` (to draw several triangle
+            lists into one set of buffers, e.g. culled skin then unculled mouth interior).
         tri_id, bary, depth: (H, W), (H, W, 3), (H, W) buffers, initialised by the caller.
     """
     width = tri_id.shape[1]
@@ -103,7 +105,7 @@ def raster_into(screen, tris, row0, row1, cull, tri_id, bary, depth):  # pragma:
                 z = w0 * z0 + w1 * z1 + w2 * z2
                 if z < depth[i, j]:
                     depth[i, j] = z
-                    tri_id[i, j] = t
+                    tri_id[i, j] = t + id_offset
                     bary[i, j, 0] = w0
                     bary[i, j, 1] = w1
                     bary[i, j, 2] = w2
@@ -117,7 +119,7 @@ def _raster_parallel(screen, tris, cull, tri_id, bary, depth, n_bands):  # pragm
         r0 = k * step
         r1 = min(height, r0 + step)
         if r0 < r1:
-            raster_into(screen, tris, r0, r1, cull, tri_id, bary, depth)
+            raster_into(screen, tris, r0, r1, cull, 0, tri_id, bary, depth)
 
 
 @njit(cache=True, nogil=True)

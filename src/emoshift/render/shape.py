@@ -97,7 +97,7 @@ def _render_batch(verts, tris, size, cx, cy, half, lights, intensity, ambient, a
         tri_id = np.full((size, size), -1, np.int32)
         bary = np.zeros((size, size, 3), np.float32)
         depth = np.full((size, size), FAR, np.float32)
-        raster_into(screen, tris, 0, size, 1, tri_id, bary, depth)
+        raster_into(screen, tris, 0, size, 1, 0, tri_id, bary, depth)
         shade_grey(tri_id, bary, tris, normals, lights, intensity, ambient, albedo, out[k])
 
 

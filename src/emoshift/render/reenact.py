@@ -1,0 +1,263 @@
+"""Photo reenactment: warp the source photo by the motion of the fitted head, fill in the mouth interior.
+
+Every frame is a backward warp. The fitted head (skin, eyeballs, mouth socket, gums and tongue, teeth:
+``HeadModel(region="full")`` minus the eyelash/occlusion shells) is posed with the frame's expression
+and rotation and rasterized; a pixel showing surface point ``x`` takes the photo's colour at ``x``'s
+projection in the source pose (dense flow over the head). Towards the head's silhouette, skull and
+neck that exact flow blends into a smoothed coarse flow, which is also carried outwards and faded to
+zero over :attr:`Reenactor.falloff_px` pixels, so hair and the head's edges follow without seams and the
+background further away is copied untouched (kernels: :mod:`emoshift.render.warp`). The lower neck keeps
+the source head rotation (blending to the frame's rotation up to the jaw), so the collar stays put.
+
+Surfaces the photo never showed are composited: a mouth-interior point (teeth, gums/tongue, mouth
+socket) or eyeball point not visible in the source render is drawn with its part's colour — the
+photo's median colour of that part where the source shows enough of it, else a default tinted to the
+photo's skin brightness — shaded by a frontal light and darkened with depth into the mouth. Eyelids are
+skin, so a blink stretches the photo's own lid over the eye.
+
+At the source expression and pose the flow is the identity and the photo is reproduced (up to
+float rounding of the sampling positions).
+
+Everything that does not change per frame (identity shape, source projection and visibility, part
+colours, triangle lists) is precomputed in the constructor; frames are rendered in parallel by one
+Numba kernel restricted to the head's region of interest.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from emoshift.headmodel import HeadModel
+from emoshift.headmodel.mesh import submesh, vertex_normals
+from emoshift.headmodel.ops import axis_angle_to_matrix
+from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
+from emoshift.render.raster import rasterize
+from emoshift.render.warp import BLUR_PASSES, CELL, render_frames
+
+#: Part codes per triangle.
+SKIN, SOCKET, GUMS, TEETH, EYE, IRIS = 0, 1, 2, 3, 4, 5
+PART_REGIONS = (("head", SKIN), ("mouth_socket", SOCKET), ("gums_tongue", GUMS), ("teeth", TEETH), ("eyeballs", EYE))
+#: Default linear-ish RGB colours of the parts (0-255), used when the photo shows too little of a part.
+DEFAULT_COLOURS = {
+    SOCKET: (70, 28, 30),
+    GUMS: (170, 72, 76),
+    TEETH: (228, 222, 208),
+    EYE: (225, 220, 215),
+    IRIS: (70, 50, 40),
+}
+MIN_PART_PIXELS = 40
+#: Flow falloff outside the head as a fraction of the face height (brows to chin).
+FALLOFF_FRACTION = 0.6
+#: Exact-flow weight from the head-frame normal's z: 0 below EXACT_NZ[0], 1 above EXACT_NZ[1].
+EXACT_NZ = (0.25, 0.6)
+#: Head-frame heights (cm) between which the neck blends from the source rotation (below) to the frame's.
+NECK_Y = (-18.0, -11.5)
+#: Depth tolerance (cm) of the visibility test against the source render.
+VISIBILITY_TOL_CM = 0.6
+#: Mouth darkening: interior colour times exp(-depth behind the lips / MOUTH_DEPTH_CM).
+MOUTH_DEPTH_CM = 2.5
+
+
+def _smoothstep(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3 - 2 * x)
+
+
+def _smooth_on_mesh(values: np.ndarray, tris: np.ndarray, iterations: int) -> np.ndarray:
+    """Average a (V,) per-vertex field with its mesh neighbours ``iterations`` times."""
+    from scipy.sparse import coo_matrix
+
+    n = len(values)
+    i = np.concatenate([tris[:, 0], tris[:, 1], tris[:, 2], tris[:, 1], tris[:, 2], tris[:, 0], np.arange(n)])
+    j = np.concatenate([tris[:, 1], tris[:, 2], tris[:, 0], tris[:, 0], tris[:, 1], tris[:, 2], np.arange(n)])
+    adj = coo_matrix((np.ones(len(i), np.float32), (i, j)), shape=(n, n)).tocsr()
+    adj.data[:] = 1.0  # duplicates summed -> binary adjacency
+    deg = np.asarray(adj.sum(1)).ravel()
+    v = values.astype(np.float32)
+    for _ in range(iterations):
+        v = (adj @ v) / deg
+    return v
+
+
+def _part_of_vertices(keep: np.ndarray) -> np.ndarray:
+    part = np.full(len(keep), -1, np.int8)
+    for region, code in PART_REGIONS:
+        part[np.isin(keep, vertex_indices(region))] = code
+    part[np.isin(keep, vertex_indices("irises"))] = IRIS
+    return part
+
+
+class Reenactor:
+    """Re-render a photo with new expressions and head rotations (see the module docstring).
+
+    Args:
+        image: (H, W, 3) uint8 RGB, the photo that was fitted.
+        fit: an :class:`emoshift.fitting.FaceFit` (identity, expression, rotation, translation, camera).
+        model: a ``HeadModel`` with ``region="full"`` and ``n_identity = len(fit.identity)``; loaded when
+            omitted or of another region.
+    """
+
+    def __init__(self, image: np.ndarray, fit, model: HeadModel | None = None) -> None:
+        image = np.asarray(image)
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+            raise ValueError(f"image must be (H, W, 3) uint8, got {image.shape} {image.dtype}")
+        self.image = np.ascontiguousarray(image)
+        self.height, self.width = image.shape[:2]
+        cam = fit.camera
+        if (int(cam.width), int(cam.height)) != (self.width, self.height):
+            raise ValueError(f"fit camera is {cam.width}x{cam.height} but the image is {self.width}x{self.height}")
+        self.camera = cam
+        identity = np.asarray(fit.identity, np.float32).reshape(-1)
+        if model is None or model.region != "full" or model.n_identity != len(identity):
+            model = HeadModel.load(n_identity=len(identity), region="full")
+        self.model = model
+        self.fit = fit
+
+        # vertices of the parts we draw, triangles ordered skin first
+        keep = np.concatenate([vertex_indices(r) for r, _ in PART_REGIONS])
+        keep.sort()
+        n_full = model.neutral.shape[0]
+        tris = submesh(model.triangles.numpy(), keep, n_full)
+        vpart = _part_of_vertices(keep)
+        tpart = vpart[tris].min(1)  # parts are separate meshes except eyeball/iris: mixed counts as eyeball
+        order = np.argsort(tpart != SKIN, kind="stable")
+        self.triangles = np.ascontiguousarray(tris[order], np.int32)
+        self.tri_part = np.ascontiguousarray(tpart[order], np.int8)
+        self.n_skin = int((self.tri_part == SKIN).sum())
+        self.vertex_part = vpart
+
+        kt = torch.from_numpy(keep)
+        with torch.no_grad():
+            base = model.neutral[kt] + torch.einsum("k,kvc->vc", torch.from_numpy(identity), model.identity_basis[:, kt])
+        self.base = base.numpy().astype(np.float32)  # (V, 3) identity shape, head frame
+        self.expression_basis = np.ascontiguousarray(
+            model.expression_basis[:, kt].reshape(model.expression_basis.shape[0], -1).numpy(), np.float32
+        )  # (53, V*3)
+        self.translation = np.asarray(fit.translation, np.float32).reshape(3)
+        self.source_expression = np.asarray(fit.expression, np.float32).reshape(-1)
+        self.source_rotation = np.asarray(fit.rotation, np.float32).reshape(3)
+        self._normals = vertex_normals(self.base, self.triangles).astype(np.float32)
+        y = self.base[:, 1]
+        self.neck_weight = np.where(vpart == SKIN, _smoothstep((y - NECK_Y[0]) / (NECK_Y[1] - NECK_Y[0])), 1.0)
+        self.neck_weight = self.neck_weight.astype(np.float32)[:, None]
+        nz = _smooth_on_mesh(self._normals[:, 2], self.triangles, 4)
+        wexact = _smoothstep((nz - EXACT_NZ[0]) / (EXACT_NZ[1] - EXACT_NZ[0])) * self.neck_weight[:, 0]
+        self.exact_weight = np.where(vpart == SKIN, wexact, 1.0).astype(np.float32)
+
+        # source pose: projection, visibility buffers, part colours
+        self.src_verts = self._posed(self.source_expression[None], self.source_rotation[None])[0]
+        self.src_screen = self._project(self.src_verts[None])[0]
+        frags = self._raster_full(self.src_screen)
+        self.src_tri, self.src_depth = frags.tri_id, frags.depth
+        face_h = float(np.ptp(self.src_screen[: len(vertex_indices("narrow_face")), 1]))  # keep starts 0..
+        self.falloff_px = max(2 * CELL, FALLOFF_FRACTION * face_h)
+        self.part_colours = self._part_colours()
+        self._albedo = self._vertex_albedo()
+
+    # ------------------------------------------------------------------------------------ geometry
+    def _posed(self, expressions: np.ndarray, rotations: np.ndarray) -> np.ndarray:
+        """(T, 53), (T, 3) -> (T, V, 3) camera-space vertices (lower neck keeping the source rotation)."""
+        e = np.asarray(expressions, np.float32)
+        shaped = self.base[None] + (e @ self.expression_basis).reshape(len(e), -1, 3)
+        r = axis_angle_to_matrix(torch.from_numpy(np.asarray(rotations, np.float32))).numpy()
+        r0 = axis_angle_to_matrix(torch.from_numpy(self.source_rotation[None])).numpy()[0]
+        w = self.neck_weight[None]
+        posed = w * np.einsum("tvc,tdc->tvd", shaped, r, optimize=True) + (1 - w) * (shaped @ r0.T)
+        return posed + self.translation
+
+    def _project(self, verts: np.ndarray) -> np.ndarray:
+        """(T, V, 3) camera-space -> (T, V, 3) [x_px, y_px, depth] (depth = -z, smaller is closer)."""
+        cam = self.camera
+        z = np.maximum(-verts[..., 2], 1e-3)
+        out = np.empty_like(verts)
+        out[..., 0] = cam.cx + cam.focal * verts[..., 0] / z
+        out[..., 1] = cam.cy - cam.focal * verts[..., 1] / z
+        out[..., 2] = z
+        return np.ascontiguousarray(out, np.float32)
+
+    def _raster_full(self, screen: np.ndarray):
+        skin = rasterize(screen, self.triangles[: self.n_skin], self.width, self.height, cull_back=True)
+        inner = rasterize(screen, self.triangles[self.n_skin :], self.width, self.height)
+        closer = inner.depth < skin.depth
+        skin.tri_id[closer] = inner.tri_id[closer] + self.n_skin
+        skin.bary[closer] = inner.bary[closer]
+        skin.depth[closer] = inner.depth[closer]
+        return skin
+
+    # ----------------------------------------------------------------------------------- colours
+    def _part_colours(self) -> dict[int, np.ndarray]:
+        """Median photo colour of each part where the source render shows it, else a tinted default."""
+        covered = self.src_tri >= 0
+        parts = np.full(self.src_tri.shape, -1, np.int8)
+        parts[covered] = self.tri_part[self.src_tri[covered]]
+        skin = self.image[parts == SKIN]
+        lum = float(np.median(skin.mean(1))) if len(skin) else 150.0
+        tint = np.clip(lum / 150.0, 0.5, 1.2)
+        colours = {}
+        for code, default in DEFAULT_COLOURS.items():
+            pix = self.image[parts == code]
+            if len(pix) >= MIN_PART_PIXELS:
+                colours[code] = np.median(pix, axis=0).astype(np.float32)
+            else:
+                colours[code] = np.asarray(default, np.float32) * tint
+        return colours
+
+    def _vertex_albedo(self) -> np.ndarray:
+        """(V, 3) colour of each non-skin vertex, darkened with depth behind the front of the lips."""
+        alb = np.zeros((len(self.base), 3), np.float32)
+        lips_front = float(self.base[MULTIPIE_68[48:68], 2].mean())  # skin vertices keep their index
+        for code, colour in self.part_colours.items():
+            sel = self.vertex_part == code
+            if code in (SOCKET, GUMS, TEETH):
+                behind = np.maximum(lips_front - 1.0 - self.base[sel, 2], 0.0)
+                alb[sel] = colour * np.exp(-behind / MOUTH_DEPTH_CM)[:, None]
+            else:
+                alb[sel] = colour
+        return alb
+
+    def _vertex_colours(self, rotations: np.ndarray) -> np.ndarray:
+        """(T, V, 3) shaded colours of the synthesized parts: albedo x (0.55 + 0.45 |n . light|)."""
+        r = axis_angle_to_matrix(torch.from_numpy(np.asarray(rotations, np.float32))).numpy()
+        light = np.array([0.0, 0.3, 1.0], np.float32)
+        light /= np.linalg.norm(light)
+        ndotl = np.abs(np.einsum("vc,tdc,d->tv", self._normals, r, light, optimize=True))
+        return np.ascontiguousarray(self._albedo[None] * (0.55 + 0.45 * ndotl)[..., None], np.float32)
+
+    # ------------------------------------------------------------------------------------ render
+    def render(self, expression: np.ndarray, rotation: np.ndarray) -> np.ndarray:
+        """One frame (H, W, 3) uint8 for a (53,) expression and (3,) absolute axis-angle rotation."""
+        return self.render_batch(np.asarray(expression)[None], np.asarray(rotation)[None])[0]
+
+    def render_batch(self, expressions: np.ndarray, rotations: np.ndarray) -> np.ndarray:
+        """(T, H, W, 3) uint8 frames for (T, 53) expressions and (T, 3) rotations."""
+        e = np.asarray(expressions, np.float32).reshape(-1, self.expression_basis.shape[0])
+        r = np.asarray(rotations, np.float32).reshape(-1, 3)
+        if len(e) != len(r):
+            raise ValueError(f"{len(e)} expressions but {len(r)} rotations")
+        out = np.empty((len(e), self.height, self.width, 3), np.uint8)
+        if len(e) == 0:
+            return out
+        screens = self._project(self._posed(e, r))
+        vcols = self._vertex_colours(r)
+        radius = int(math.ceil(self.falloff_px / CELL))
+        render_frames(
+            self.image, self.src_screen, self.src_tri, self.src_depth, screens, vcols, self.exact_weight, self.triangles,
+            self.n_skin, self.tri_part, self._rois(screens), radius, np.float32(VISIBILITY_TOL_CM), out,
+        )  # fmt: skip
+        return out
+
+    def _rois(self, screens: np.ndarray) -> np.ndarray:
+        """(T, 4) int32 pixel boxes (x0, y0, width, height) per frame: the source and the frame's projection,
+        grown by the flow falloff and its blur, the origin snapped to the flow grid (so a frame's result does
+        not depend on the other frames of its batch)."""
+        pad = (math.ceil(self.falloff_px / CELL) + BLUR_PASSES + 2) * CELL
+        src = self.src_screen[:, :2]
+        lo = np.minimum(np.nanmin(screens[..., :2], axis=1), src.min(0)) - pad
+        hi = np.maximum(np.nanmax(screens[..., :2], axis=1), src.max(0)) + pad
+        size = np.array([self.width, self.height])
+        lo = np.clip(np.floor(lo / CELL) * CELL, 0, size - 1).astype(np.int64)
+        hi = np.clip(np.ceil(hi), lo + 1, size).astype(np.int64)
+        return np.ascontiguousarray(np.concatenate([lo, hi - lo], 1), np.int32)

@@ -1,0 +1,255 @@
+"""Numba kernels of the photo reenactment (:mod:`emoshift.render.reenact`): one frame = raster the posed
+head, backward-warp the photo through the source projection of each visible surface point, paint
+surfaces the photo never showed, and carry a smoothed, faded flow into the hair and background.
+
+Flow at a head pixel is ``w · exact + (1 - w) · smooth``: ``exact`` comes from the surface point,
+``smooth`` is the coarse-grid average of the head's flow (cells of :data:`CELL` pixels), grown outwards
+ring by ring, faded to zero over ``radius`` cells with the minimum-jerk profile and box-blurred; ``w``
+is a per-vertex weight (1 on the front of the face, 0 towards the silhouette, skull and neck) so the
+flow has no seam where the mesh ends. Outside the head the smooth flow alone moves the photo.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from emoshift.render.raster import FAR, raster_into
+
+SKIN = 0
+CELL = 8
+BLUR_PASSES = 2
+
+
+@njit(cache=True, nogil=True)
+def bilinear(image, x, y, out):  # pragma: no cover - jitted
+    """Sample (H, W, 3) uint8 ``image`` at pixel coordinates (x, y) (pixel centres at +0.5) into out (3,)."""
+    h, w = image.shape[0], image.shape[1]
+    fx = min(max(x - 0.5, 0.0), w - 1.0)
+    fy = min(max(y - 0.5, 0.0), h - 1.0)
+    x0 = int(fx)
+    y0 = int(fy)
+    x1 = min(x0 + 1, w - 1)
+    y1 = min(y0 + 1, h - 1)
+    ax = fx - x0
+    ay = fy - y0
+    for c in range(3):
+        top = image[y0, x0, c] * (1 - ax) + image[y0, x1, c] * ax
+        bottom = image[y1, x0, c] * (1 - ax) + image[y1, x1, c] * ax
+        out[c] = top * (1 - ay) + bottom * ay
+
+
+@njit(cache=True, nogil=True)
+def coarse_field(sx, sy, cnt, radius):  # pragma: no cover - jitted
+    """Average per cell, grow ``radius`` rings outwards, fade, blur: (gh, gw) x and y flow in place-free."""
+    gh, gw = sx.shape
+    dist = np.full((gh, gw), -1, np.int32)
+    for gi in range(gh):
+        for gj in range(gw):
+            if cnt[gi, gj] > 0:
+                sx[gi, gj] /= cnt[gi, gj]
+                sy[gi, gj] /= cnt[gi, gj]
+                dist[gi, gj] = 0
+    for ring in range(1, radius + 1):
+        grown = False
+        nx = sx.copy()
+        ny = sy.copy()
+        for gi in range(gh):
+            for gj in range(gw):
+                if dist[gi, gj] >= 0:
+                    continue
+                ax = 0.0
+                ay = 0.0
+                n = 0
+                for qi in range(max(gi - 1, 0), min(gi + 2, gh)):
+                    for qj in range(max(gj - 1, 0), min(gj + 2, gw)):
+                        if 0 <= dist[qi, qj] < ring:
+                            ax += sx[qi, qj]
+                            ay += sy[qi, qj]
+                            n += 1
+                if n > 0:
+                    nx[gi, gj] = ax / n
+                    ny[gi, gj] = ay / n
+                    dist[gi, gj] = ring
+                    grown = True
+        sx = nx
+        sy = ny
+        if not grown:
+            break
+    fx = np.zeros((gh, gw), np.float32)
+    fy = np.zeros((gh, gw), np.float32)
+    for gi in range(gh):
+        for gj in range(gw):
+            d = dist[gi, gj]
+            if d < 0:
+                continue
+            u = 1.0 - d / (radius + 1.0)
+            fade = u * u * u * (10 + u * (-15 + 6 * u))
+            fx[gi, gj] = sx[gi, gj] * fade
+            fy[gi, gj] = sy[gi, gj] * fade
+    for _ in range(BLUR_PASSES):
+        bx = np.empty_like(fx)
+        by = np.empty_like(fy)
+        for gi in range(gh):
+            for gj in range(gw):
+                ax = 0.0
+                ay = 0.0
+                n = 0
+                for qi in range(max(gi - 1, 0), min(gi + 2, gh)):
+                    for qj in range(max(gj - 1, 0), min(gj + 2, gw)):
+                        ax += fx[qi, qj]
+                        ay += fy[qi, qj]
+                        n += 1
+                bx[gi, gj] = ax / n
+                by[gi, gj] = ay / n
+        fx = bx
+        fy = by
+    return fx, fy
+
+
+@njit(cache=True, nogil=True)
+def field_at(fx, fy, i, j):  # pragma: no cover - jitted
+    """Bilinear lookup of the coarse field at pixel (row i, column j) of the ROI: (dx, dy)."""
+    gh, gw = fx.shape
+    ci = (i + 0.5) / CELL - 0.5
+    cj = (j + 0.5) / CELL - 0.5
+    i0 = min(max(int(math.floor(ci)), 0), gh - 1)
+    j0 = min(max(int(math.floor(cj)), 0), gw - 1)
+    i1 = min(i0 + 1, gh - 1)
+    j1 = min(j0 + 1, gw - 1)
+    wi = min(max(ci - i0, 0.0), 1.0)
+    wj = min(max(cj - j0, 0.0), 1.0)
+    dx = (fx[i0, j0] * (1 - wj) + fx[i0, j1] * wj) * (1 - wi) + (fx[i1, j0] * (1 - wj) + fx[i1, j1] * wj) * wi
+    dy = (fy[i0, j0] * (1 - wj) + fy[i0, j1] * wj) * (1 - wi) + (fy[i1, j0] * (1 - wj) + fy[i1, j1] * wj) * wi
+    return dx, dy
+
+
+@njit(cache=True, nogil=True)
+def _put(out, i, j, pix):  # pragma: no cover - jitted
+    for c in range(3):
+        out[i, j, c] = np.uint8(min(255.0, max(0.0, pix[c] + 0.5)))
+
+
+@njit(cache=True, nogil=True)
+def render_frame(
+    image, src_screen, src_tri, src_depth, screen, vcol, wexact, tris, n_skin, part, x0, y0, rw, rh, radius, tol, out
+):  # pragma: no cover - jitted
+    """One frame into ``out`` (H, W, 3) uint8, which holds the photo, over the ROI (x0, y0, rw, rh).
+
+    Args:
+        image: (H, W, 3) uint8 photo. src_screen: (V, 3) source-pose [x_px, y_px, depth].
+        src_tri, src_depth: (H, W) source render (triangle id, depth) for the visibility test.
+        screen: (V, 3) this frame's projection. vcol: (V, 3) colours of painted (never seen) parts.
+        wexact: (V,) weight of the exact flow. tris: (T, 3) int32, skin triangles first (n_skin).
+        part: (T,) int8 part code. radius: flow falloff in cells. tol: visibility depth tolerance.
+    """
+    nv = screen.shape[0]
+    local = np.empty((nv, 3), np.float32)
+    for v in range(nv):
+        local[v, 0] = screen[v, 0] - x0
+        local[v, 1] = screen[v, 1] - y0
+        local[v, 2] = screen[v, 2]
+    tri_id = np.full((rh, rw), -1, np.int32)
+    bary = np.zeros((rh, rw, 3), np.float32)
+    depth = np.full((rh, rw), FAR, np.float32)
+    raster_into(local, tris[:n_skin], 0, rh, 1, 0, tri_id, bary, depth)
+    raster_into(local, tris[n_skin:], 0, rh, 0, n_skin, tri_id, bary, depth)
+
+    gh = (rh + CELL - 1) // CELL
+    gw = (rw + CELL - 1) // CELL
+    sx = np.zeros((gh, gw), np.float32)
+    sy = np.zeros((gh, gw), np.float32)
+    cnt = np.zeros((gh, gw), np.float32)
+    flow = np.zeros((rh, rw, 3), np.float32)  # exact dx, dy, weight; weight < 0 marks painted pixels
+    sh, sw = src_tri.shape
+    pix = np.empty(3, np.float32)
+    for i in range(rh):
+        for j in range(rw):
+            t = tri_id[i, j]
+            if t < 0:
+                continue
+            b0, b1, b2 = bary[i, j, 0], bary[i, j, 1], bary[i, j, 2]
+            va, vb, vc = tris[t, 0], tris[t, 1], tris[t, 2]
+            px = b0 * src_screen[va, 0] + b1 * src_screen[vb, 0] + b2 * src_screen[vc, 0]
+            py = b0 * src_screen[va, 1] + b1 * src_screen[vb, 1] + b2 * src_screen[vc, 1]
+            dx = px - (x0 + j + 0.5)
+            dy = py - (y0 + i + 0.5)
+            p = part[t]
+            if p == SKIN:
+                flow[i, j, 0] = dx
+                flow[i, j, 1] = dy
+                flow[i, j, 2] = b0 * wexact[va] + b1 * wexact[vb] + b2 * wexact[vc]
+                gi = i // CELL
+                gj = j // CELL
+                sx[gi, gj] += dx
+                sy[gi, gj] += dy
+                cnt[gi, gj] += 1.0
+                continue
+            # other parts: warped where the source render shows the same part at the same depth
+            pz = b0 * src_screen[va, 2] + b1 * src_screen[vb, 2] + b2 * src_screen[vc, 2]
+            qi = int(math.floor(py))
+            qj = int(math.floor(px))
+            seen = False
+            if 0 <= qi < sh and 0 <= qj < sw:
+                st = src_tri[qi, qj]
+                seen = st >= 0 and part[st] == p and abs(src_depth[qi, qj] - pz) < tol
+            if seen:
+                flow[i, j, 0] = dx
+                flow[i, j, 1] = dy
+                flow[i, j, 2] = 1.0
+            else:
+                for c in range(3):
+                    pix[c] = b0 * vcol[va, c] + b1 * vcol[vb, c] + b2 * vcol[vc, c]
+                _put(out, y0 + i, x0 + j, pix)
+                flow[i, j, 2] = -1.0
+
+    fx, fy = coarse_field(sx, sy, cnt, radius)
+    for i in range(rh):
+        for j in range(rw):
+            w = flow[i, j, 2]
+            if w < 0:
+                continue
+            dx, dy = field_at(fx, fy, i, j)
+            if tri_id[i, j] >= 0:
+                dx = w * flow[i, j, 0] + (1 - w) * dx
+                dy = w * flow[i, j, 1] + (1 - w) * dy
+            if abs(dx) < 1e-3 and abs(dy) < 1e-3:
+                continue  # the photo's own pixel
+            bilinear(image, x0 + j + 0.5 + dx, y0 + i + 0.5 + dy, pix)
+            _put(out, y0 + i, x0 + j, pix)
+
+    # soften the edge of painted regions (1-sample rasterization is aliased there)
+    for i in range(1, rh - 1):
+        for j in range(1, rw - 1):
+            if flow[i, j, 2] >= 0:
+                continue
+            edge = False
+            for qi in range(i - 1, i + 2):
+                for qj in range(j - 1, j + 2):
+                    if flow[qi, qj, 2] >= 0:
+                        edge = True
+            if not edge:
+                continue
+            for c in range(3):
+                acc = 0.0
+                for qi in range(i - 1, i + 2):
+                    for qj in range(j - 1, j + 2):
+                        acc += out[y0 + qi, x0 + qj, c]
+                pix[c] = (acc + 4.0 * out[y0 + i, x0 + j, c]) / 13.0
+            _put(out, y0 + i, x0 + j, pix)
+
+
+@njit(cache=True, parallel=True)
+def render_frames(
+    image, src_screen, src_tri, src_depth, screens, vcols, wexact, tris, n_skin, part, rois, radius, tol, out
+):  # pragma: no cover - jitted
+    """Frames in parallel: screens (T, V, 3), vcols (T, V, 3), rois (T, 4) x0, y0, w, h -> out (T, H, W, 3)."""
+    for k in prange(screens.shape[0]):
+        out[k] = image
+        x0, y0, rw, rh = rois[k, 0], rois[k, 1], rois[k, 2], rois[k, 3]
+        render_frame(
+            image, src_screen, src_tri, src_depth, screens[k], vcols[k], wexact, tris, n_skin, part, x0, y0, rw, rh,
+            radius, tol, out[k],
+        )  # fmt: skip

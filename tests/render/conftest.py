@@ -1,0 +1,66 @@
+"""Fixtures for the renderer tests: a full head model and a synthetic fitted photo (no detector needed)."""
+
+import numpy as np
+import pytest
+
+from emoshift.camera import Camera
+
+
+@pytest.fixture(scope="session")
+def full_model():
+    from emoshift.headmodel import HeadModel
+
+    return HeadModel.load(region="full")
+
+
+def smooth_texture(h: int, w: int, seed: int = 0) -> np.ndarray:
+    """A smooth random colour field (low frequencies only), uint8 (h, w, 3)."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:h, 0:w] / max(h, w)
+    img = np.zeros((h, w, 3))
+    for c in range(3):
+        for _ in range(6):
+            fx, fy, ph = rng.uniform(2, 9), rng.uniform(2, 9), rng.uniform(0, 6.3)
+            img[..., c] += np.sin(2 * np.pi * (fx * xx + fy * yy) + ph)
+    img = (img - img.min()) / (img.max() - img.min())
+    return (40 + 180 * img).astype(np.uint8)
+
+
+def make_fit(size=(256, 256), expression=None, rotation=(0.0, 0.0, 0.0), translation=(0.0, -1.0, -60.0)):
+    from emoshift.fitting import FaceFit
+
+    w, h = size
+    return FaceFit(
+        identity=np.zeros(50, np.float32),
+        expression=np.zeros(53, np.float32) if expression is None else np.asarray(expression, np.float32),
+        rotation=np.asarray(rotation, np.float32),
+        translation=np.asarray(translation, np.float32),
+        camera=Camera.default(w, h),
+        image_size=(w, h),
+        landmarks_detected=np.zeros((478, 2), np.float32),
+        landmarks_fitted=np.zeros((478, 2), np.float32),
+        landmark_rmse_px=0.0,
+        time_ms=0.0,
+    )
+
+
+@pytest.fixture(scope="session")
+def synthetic_photo():
+    return smooth_texture(256, 256)
+
+
+@pytest.fixture(scope="session")
+def synthetic_reenactor(full_model, synthetic_photo):
+    from emoshift.render.reenact import Reenactor
+
+    return Reenactor(synthetic_photo, make_fit(), full_model)
+
+
+@pytest.fixture(scope="session")
+def fit_factory():
+    return make_fit
+
+
+@pytest.fixture(scope="session")
+def texture_factory():
+    return smooth_texture
