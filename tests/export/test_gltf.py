@@ -111,7 +111,12 @@ def test_structure(glb, head_model, traj):
     assert mesh["extras"]["targetNames"] == head_model.expression_names
     assert len(mesh["weights"]) == 53
     names = [p_["name"] for p_ in doc["materials"]]
-    assert names == ["face", "scalp", "eye_whites", "irises", "mouth_socket", "gums_tongue", "teeth"]
+    assert names == ["face", "scalp", "eyes", "mouth_socket", "gums_tongue", "teeth"]
+    eyes = acc(mesh["primitives"][2]["attributes"]["COLOR_0"])
+    dark = eyes.sum(1) < 0.2  # iris and pupil discs, one per eye
+    assert 100 < dark.sum() < 0.5 * len(eyes)
+    pos = acc(mesh["primitives"][2]["attributes"]["POSITION"])
+    assert pos[dark, 2].min() > np.median(pos[:, 2])  # on the front of the eyes
     assert all(len(p_["targets"]) == 53 for p_ in mesh["primitives"])
     assert "TEXCOORD_0" in mesh["primitives"][0]["attributes"]
     assert doc["images"][0]["mimeType"] == "image/jpeg"

@@ -3,7 +3,7 @@
 What the file holds (metres, Y up, +Z out of the face, as glTF expects):
 
 * one mesh, one primitive per part: ``face`` (textured with the photo texture when given), ``scalp``
-  (head and neck skin), and by default the ``eye_whites``/``irises`` and the mouth interior
+  (head and neck skin), and by default the ``eyes`` (vertex-coloured sclera, iris, pupil) and the mouth interior
   (``mouth_socket``, ``gums_tongue``, ``teeth``), so an open jaw shows teeth rather than a hole;
 * 53 morph targets named after ICT's ARKit-style blendshapes (``mesh.extras.targetNames``, the
   convention three.js, Blender and Babylon read), stored as **sparse** float32 accessors holding
@@ -48,17 +48,18 @@ class Part:
     roughness: float = 0.6
     textured: bool = False
     only_vertices: str | None = None  # keep polygons whose corners all lie in this vertex region
-    drop_vertices: str | None = None  # drop polygons whose corners all lie in this vertex region
+    eye_colors: bool = False  # per-vertex sclera / iris / pupil colours
 
 
 SKIN_PARTS = (
     Part("face", "face", SKIN_SRGB, textured=True),
     Part("scalp", "head_neck", SKIN_SRGB),
 )
-EYE_PARTS = (
-    Part("eye_whites", "eyeballs", (235, 232, 226), 0.15, drop_vertices="irises"),
-    Part("irises", "eyeballs", (70, 50, 38), 0.15, only_vertices="irises"),
-)
+# ICT's eyeballs are two nested shells: an outer cornea (drawn transparent by ICT, dropped here) and
+# the eyeball proper (the "irises" vertex range), whose front carries a detailed iris disc
+EYE_PARTS = (Part("eyes", "eyeballs", (255, 255, 255), 0.15, only_vertices="irises", eye_colors=True),)
+SCLERA_SRGB, IRIS_SRGB, PUPIL_SRGB = (236, 232, 226), (78, 56, 40), (12, 10, 10)
+IRIS_RADIUS_CM, PUPIL_RADIUS_CM = 0.58, 0.2
 MOUTH_PARTS = (
     Part("mouth_socket", "mouth_socket", (92, 34, 36), 0.7),
     Part("gums_tongue", "gums_tongue", (190, 92, 96), 0.5),
@@ -149,15 +150,38 @@ def _part_triangles(arrays: dict[str, np.ndarray], part: Part) -> tuple[np.ndarr
     """(T, 3) full-mesh vertex triangles and (T, 3) uv triangles of a part."""
     polys = polygon_indices(part.region)
     faces, face_uvs = arrays["faces"][polys], arrays["face_uvs"][polys]
-    for region, keep in ((part.only_vertices, True), (part.drop_vertices, False)):
-        if region:
-            inside = np.zeros(len(arrays["neutral_vertices"]), bool)
-            inside[vertex_indices(region)] = True
-            all_in = np.where(faces >= 0, inside[np.maximum(faces, 0)], True).all(1)
-            faces, face_uvs = faces[all_in == keep], face_uvs[all_in == keep]
+    if part.only_vertices:
+        inside = np.zeros(len(arrays["neutral_vertices"]), bool)
+        inside[vertex_indices(part.only_vertices)] = True
+        keep = np.where(faces >= 0, inside[np.maximum(faces, 0)], True).all(1)
+        faces, face_uvs = faces[keep], face_uvs[keep]
     tris, _ = triangulate(faces)
     tuv, _ = triangulate(face_uvs)
     return tris, tuv
+
+
+def _eye_colors(positions: np.ndarray, vid: np.ndarray) -> np.ndarray:
+    """(len(vid), 3) linear RGB: pupil and iris discs around each eyeball's front-most point, sclera elsewhere.
+
+    Args:
+        positions: (V_full, 3) the template's neutral vertices, cm (the colouring belongs to the
+            mesh topology, so it is found once on the template, whatever the identity);
+        vid: full-mesh indices of the eye vertices.
+    """
+    out = np.tile(np.asarray(_linear(SCLERA_SRGB)[:3], np.float32), (len(vid), 1))
+    for side in ("iris_left", "iris_right"):
+        mine = np.isin(vid, vertex_indices(side))
+        p = positions[vid[mine]]
+        if not len(p):
+            continue
+        apex = p[np.argsort(p[:, 2])[-5:]].mean(0)
+        rho = np.linalg.norm(p[:, :2] - apex[:2], axis=1)
+        front = p[:, 2] > apex[2] - 1.0
+        col = out[mine]
+        col[front & (rho < IRIS_RADIUS_CM)] = _linear(IRIS_SRGB)[:3]
+        col[front & (rho < PUPIL_RADIUS_CM)] = _linear(PUPIL_SRGB)[:3]
+        out[mine] = col
+    return out
 
 
 def _quaternions(rotation: np.ndarray) -> np.ndarray:
@@ -262,6 +286,8 @@ def build_glb(
             uv = uvs[uvid].astype(np.float64)
             st = np.stack([uv[:, 0] - np.floor(uv[:, 0].mean()), 1.0 - uv[:, 1]], 1).astype(np.float32)
             attrs["TEXCOORD_0"] = g.accessor(st, "VEC2", False, ARRAY_BUFFER)
+        if part.eye_colors:
+            attrs["COLOR_0"] = g.accessor(_eye_colors(arrays["neutral_vertices"], vid), "VEC3", False, ARRAY_BUFFER)
         targets = []
         for j in range(len(names)):
             d = (deltas[j, vid] * CM_TO_M).astype(np.float32)
