@@ -292,11 +292,21 @@ def build_trajectory(plan: Plan, **options) -> Any:
     return build(plan.anchors(), **options)
 
 
-def reenactor(image: np.ndarray, fit: Any) -> Any:
-    """Default renderer stage: :class:`emoshift.render.reenact.Reenactor` of the photo."""
-    from emoshift.render.reenact import Reenactor
+class Reenact:
+    """Default renderer stage: a :class:`emoshift.render.reenact.Reenactor` of the photo, sharing one
+    full head model (skin, eyes, mouth interior) between calls."""
 
-    return Reenactor(image, fit)
+    def __init__(self) -> None:
+        self.model = None
+
+    def __call__(self, image: np.ndarray, fit: Any) -> Any:
+        from emoshift.headmodel import HeadModel
+        from emoshift.render.reenact import Reenactor
+
+        k = len(np.asarray(fit.identity).reshape(-1))
+        if self.model is None or self.model.n_identity != k:
+            self.model = HeadModel.load(n_identity=k, region="full")
+        return Reenactor(image, fit, self.model)
 
 
 class Writers:
@@ -431,7 +441,7 @@ class Pipeline:
         parse: Callable[[str], Any],
         planner: Any,
         trajectory: Callable[..., Any] = build_trajectory,
-        renderer: Callable[[np.ndarray, Any], Any] = reenactor,
+        renderer: Callable[[np.ndarray, Any], Any] | None = None,
         writers: Any = None,
         seed: int = 0,
         max_side: int = MAX_SIDE,
@@ -443,7 +453,7 @@ class Pipeline:
         self.parse = parse
         self.planner = planner
         self.trajectory = trajectory
-        self.renderer = renderer
+        self.renderer = renderer if renderer is not None else Reenact()
         self.writers = writers if writers is not None else Writers()
         self.seed = int(seed)
         self.max_side = int(max_side)
