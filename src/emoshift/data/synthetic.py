@@ -10,6 +10,9 @@ Generative story (everything drawn from one seeded generator):
   the prototype (:func:`emoshift.emotions.prototype` with per-AU jitter), plus per-frame noise;
   head pose goes from the habitual pose to the emotion's pose prior (:func:`emotions.pose_prior`)
   with per-frame jitter. The last quarter of a clip's frames are its apex frames.
+- In-the-wild preset only: some apexes blend in a second emotion (spontaneous expressions are often
+  blends; Du, Tao & Martinez, "Compound facial expressions of emotion", PNAS 2014) and frames carry
+  talking mouth motion, as CelebV-HQ's interview-style clips do.
 - Samples: :func:`emoshift.data.bank.make_dataset` pairs apex frames of the same subject into
   instructions.
 
@@ -61,6 +64,9 @@ class Preset:
     prior_scale: float  # scale of the emotion pose prior
     jitter_deg: float  # per-frame pose jitter
     max_angle_deg: float  # poses are kept within +-this
+    blend_prob: float = 0.0  # chance a clip's apex mixes in another emotion (spontaneous blends)
+    blend_max: float = 0.0  # largest share of the mixed-in emotion
+    speech: float = 0.0  # per-frame mouth motion of talking (jawOpen/funnel/pucker/lowerDown), max weight
 
 
 PRESETS: dict[str, Preset] = {
@@ -75,7 +81,7 @@ PRESETS: dict[str, Preset] = {
         name="celebvhq-like", n_subjects=614, n_samples=28335, class_weights=dict(CELEBVHQ_SHARES),
         emotions_per_subject=(3, 6), second_clip_prob=0.2, frames=(6, 12), gain_std=0.15, level=(0.6, 1.0),
         au_jitter=0.2, frame_noise=0.025, habit_std_deg=(4.0, 5.0, 3.0), prior_scale=1.0, jitter_deg=0.8,
-        max_angle_deg=15.0,
+        max_angle_deg=15.0, blend_prob=0.3, blend_max=0.35, speech=0.2,
     ),
 }  # fmt: skip
 
@@ -88,6 +94,7 @@ def _stem_mask(stems: tuple[str, ...]) -> np.ndarray:
 
 
 _RESTING = np.flatnonzero(_stem_mask(_RESTING_SHAPES))
+_SPEECH = np.flatnonzero(_stem_mask(("jawOpen", "mouthFunnel", "mouthPucker", "mouthLowerDown", "mouthClose")))
 
 
 def _pick_emotions(rng: np.random.Generator, preset: Preset) -> list[str]:
@@ -116,6 +123,11 @@ def _subject(rng: np.random.Generator, preset: Preset, s: int, out: dict[str, li
             variant = preferred if rng.random() < 0.7 else int(rng.integers(n_variants(emotion)))
             level = rng.uniform(*preset.level) * gain
             proto = prototype(emotion, variant)
+            if emotion != "neutral" and rng.random() < preset.blend_prob:  # e.g. happily surprised
+                other = [e for e in preset.class_weights if e not in ("neutral", emotion)]
+                mix = rng.choice(other)
+                share = rng.uniform(0.1, preset.blend_max)
+                proto = (1 - share) * proto + share * prototype(mix, int(rng.integers(n_variants(mix))))
             apex = proto * level * side * (1 + rng.normal(0, preset.au_jitter, 53)).astype(np.float32)
             mean, std = pose_prior(emotion)
             pose_apex = mean * preset.prior_scale + rng.normal(0, std * preset.prior_scale)
@@ -123,6 +135,9 @@ def _subject(rng: np.random.Generator, preset: Preset, s: int, out: dict[str, li
             phase = np.linspace(0, 1, t, dtype=np.float32)
             r = phase * phase * (3 - 2 * phase) if emotion != "neutral" else np.ones(t, np.float32)
             frames = rest + r[:, None] * apex + rng.normal(0, preset.frame_noise, (t, 53)) * (r[:, None] + 0.3)
+            if preset.speech:  # talking: independent mouth motion on top of the expression
+                talk = rng.uniform(0, preset.speech, (t, len(_SPEECH))) * (rng.random((t, 1)) < 0.6)
+                frames[:, _SPEECH] += talk
             frames = np.clip(frames, 0, 1)
             if emotion != "neutral":
                 frames[0] = rest  # CK+ onset: the resting face
