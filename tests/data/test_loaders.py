@@ -163,3 +163,17 @@ def test_celebvhq_bad_info(tmp_path):
     p.write_text(json.dumps({"clips": {"x_0": {"ytb_id": "x", "attributes": {}}}}))
     with pytest.raises(UserError, match="x_0"):
         read_info(p)
+
+
+def test_cli_builds_from_a_ckplus_tree(ck_tree, tmp_path, capsys):
+    from emoshift.cli import main
+
+    out = tmp_path / "ck.npz"
+    assert main(["data", "build", "--ckplus", str(ck_tree), "--samples", "60", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "60 samples, 2 subjects" in printed and "subjects without usable frames (skipped) 1" in printed
+    from emoshift.data import ExpressionDataset
+
+    ds = ExpressionDataset.load(out)
+    assert ds.meta["load_summary"]["sequences kept"] == 4
+    assert "subjects without usable frames (skipped): 1" in (tmp_path / "ck.card.md").read_text()

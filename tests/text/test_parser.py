@@ -37,6 +37,7 @@ def test_intensities():
 @pytest.mark.parametrize(
     "text,match",
     [("", "empty"), ("   ", "empty"), ("happy " * 60, "characters"), ("Сделай это лицо счастливым", "English"),
+     ("Cambia esta cara de feliz a triste", "English"), ("Ändere dieses Gesicht von froh zu traurig", "English"),
      ("Turn this face into a table", "no emotion.*happy.*sad"), ("happy sad angry scared", "4 emotions")],
 )
 def test_bad_instructions(text, match):

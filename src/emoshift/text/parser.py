@@ -38,6 +38,11 @@ INTENSITY_WORDS: dict[str, float] = {
 }  # fmt: skip
 NEGATIONS = ("not", "no longer", "never", "without", "no", "isn't", "aren't", "wasn't", "stop", "stops")
 
+# common English words: a sentence of 3+ words with none of these and no emotion word is taken as not English
+_ENGLISH = frozenset(
+    "the this that from to into and then but his her their him them he she it is are be was make turn change "
+    "show look looks face expression photo person first finally now of with on at as".split()
+)
 _TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F\u0370-\uFFFF]+(?:'[a-z]+)?")
 
 
@@ -126,6 +131,8 @@ def parse_instruction(text: str) -> ParsedInstruction:
                 found[-1] = (emo, scale, found[-1][2])
             continue
         found.append((emo, scale, tok))
+    if not found and len(toks) >= 3 and not _ENGLISH.intersection(toks):
+        raise UserError("the instruction does not look like English; emoshift understands English instructions only")
     if not found:
         raise UserError(f"no emotion found in the instruction; use words like {known_words_hint()}")
     if len(found) > MAX_EMOTIONS:
