@@ -215,7 +215,7 @@ def _texture_png_or_jpeg(texture: np.ndarray) -> tuple[bytes, str]:
     return buf.getvalue(), "image/jpeg"
 
 
-def _mean_skin(texture: np.ndarray) -> tuple[int, int, int]:
+def _skin_colour(texture: np.ndarray) -> tuple[int, int, int]:
     """Median colour of the texture's non-dark pixels, for the untextured skin (scalp, neck)."""
     rgb = np.asarray(texture)[..., :3].reshape(-1, 3)
     lit = rgb[rgb.sum(1) > 60]
@@ -261,7 +261,7 @@ def build_glb(
     doc["asset"] = {"version": "2.0", "generator": "emoshift",
                     "copyright": "head geometry: ICT FaceKit (USC ICT), MIT license"}  # fmt: skip
     materials: list[dict[str, Any]] = []
-    skin_srgb = _mean_skin(texture) if texture is not None else SKIN_SRGB
+    skin_srgb = _skin_colour(texture) if texture is not None else SKIN_SRGB
     if texture is not None:
         data, mime = _texture_png_or_jpeg(texture)
         doc["images"] = [{"bufferView": g.view(data), "mimeType": mime, "name": "photo_texture"}]
