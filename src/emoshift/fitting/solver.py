@@ -50,6 +50,7 @@ class FitConfig:
     depth_weight: float = 0.3  # w_l on MediaPipe's relative depth (face-mesh points; irises excluded)
     temporal_weight: float = 0.0  # video smoothing towards the previous frame's state
     damping: float = 1e-3  # initial LM lambda (relative to diag(H))
+    tolerance: float = 1e-4  # stop a stage when the relative cost decrease falls below this
 
 
 @dataclass
@@ -105,11 +106,7 @@ class LandmarkSolver:
         # (L, 3, K+E): per point, the 3D offset of each linear unknown
         self.basis = torch.cat([lmk_identity.to(dt), lmk_expression.to(dt)], 0).permute(1, 2, 0).contiguous()
         self.n_lmk = self.mu.shape[0]
-        w = torch.ones(self.n_lmk, dtype=dt)
-        w[list(FACE_OVAL)] = self.config.contour_weight
-        if self.n_lmk > 468:
-            w[468:] = self.config.iris_weight
-        self.point_weight = w
+        self.point_weight = point_weights(self.n_lmk, self.config)
 
     @classmethod
     def from_model(cls, model, config: FitConfig | None = None) -> LandmarkSolver:
@@ -146,7 +143,7 @@ class LandmarkSolver:
             from emoshift.headmodel.landmarks import umeyama
 
             img3 = torch.stack([obs[:, 0], -obs[:, 1], -depth_obs], -1).numpy()
-            keep = np.setdiff1d(np.arange(min(468, len(img3))), FACE_OVAL)
+            keep = np.setdiff1d(np.arange(min(468, len(img3))), FACE_OVAL if len(img3) >= 468 else ())
             _, r, _ = umeyama(mu.numpy()[keep], img3[keep])
             rot = torch.from_numpy(r).to(dt)
         p = mu @ rot.T
@@ -203,7 +200,7 @@ class LandmarkSolver:
         j = torch.cat([j_lin, j_rot, dp], -1).reshape(2 * n, -1)
         if depth is not None:
             # residual f (z_l / zbar - 1) - d_obs; dz = d(-X_z)/d(unknowns)
-            jz = -torch.cat([(s.rotation @ self.basis[:nd])[:, 2], -_skew(p[:nd])[:, 2], _EZ.expand(nd, 3)], -1)
+            jz = -torch.cat([s.rotation[2] @ self.basis[:nd], -_skew(p[:nd])[:, 2], _EZ.expand(nd, 3)], -1)
             jz = (jz - (z[:nd, None] / zbar) * jz.mean(0)) * (focal / zbar) * wd[:, None]
             j = torch.cat([j, jz], 0)
         return r, j
@@ -309,6 +306,7 @@ class LandmarkSolver:
             stages.append((pose_free, c.pose_iterations))
         stages.append((all_free, c.iterations if iterations is None else iterations))
         s = state
+        history = state.history
         cost = self._cost(s, obs, focal, cx, cy, w, prev, depth)
         for free, iters in stages:
             lam = c.damping
@@ -333,9 +331,10 @@ class LandmarkSolver:
                         lam = max(lam / 3, 1e-7)
                         break
                     lam *= 4
-                s.history.append(cost)
-                if not improved or rel < 1e-6:
+                history.append(cost)
+                if not improved or rel < c.tolerance:
                     break
+        s.history = history
         return s
 
     def fit(
@@ -363,12 +362,20 @@ def with_config(solver: LandmarkSolver, **changes) -> LandmarkSolver:
     new = LandmarkSolver.__new__(LandmarkSolver)
     new.__dict__.update(solver.__dict__)
     new.config = replace(solver.config, **changes)
-    w = torch.ones(new.n_lmk, dtype=torch.float64)
-    w[list(FACE_OVAL)] = new.config.contour_weight
-    if new.n_lmk > 468:
-        w[468:] = new.config.iris_weight
-    new.point_weight = w
+    new.point_weight = point_weights(new.n_lmk, new.config)
     return new
+
+
+def point_weights(n_points: int, config: FitConfig) -> Tensor:
+    """(n,) per-landmark weights: contour points (MediaPipe's face oval, or the 17 jaw-line points of the
+    68-point Multi-PIE scheme) get ``contour_weight``, MediaPipe's ten iris points ``iris_weight``."""
+    w = torch.ones(n_points, dtype=torch.float64)
+    if n_points == 68:
+        w[:17] = config.contour_weight
+    elif n_points >= 468:
+        w[list(FACE_OVAL)] = config.contour_weight
+        w[468:] = config.iris_weight
+    return w
 
 
 #: Radius of the human iris (cm, ~11.7 mm diameter); MediaPipe's four iris boundary points lie on it.

@@ -1,0 +1,310 @@
+"""Benchmark of emoshift.fitting: synthetic round trip, real photos, speed, and eos-py side by side.
+
+    .venv/bin/python bench/bench_fitting.py [--heads 100] [--repeats 20] [--seed 0]
+
+Prints a table and writes bench/results/fitting.json.
+
+1. Synthetic round trip (the issue's protocol): random ICT heads (identity ~ N(0,1) on 50 modes; six
+   random blendshapes at U(0,1); pitch +-15, yaw +-30, roll +-10 degrees; 50-70 cm from the camera),
+   the 478 model landmarks (the fitter's embedding) projected by the default camera at 512x512 with
+   N(0, 1 px) noise per axis, fitted back without depth. Reported: landmark RMSE against the noisy
+   input, rotation error (geodesic degrees), expression mean absolute error over the weights that move
+   landmarks (max landmark displacement of a unit weight >= OBSERVABLE_CM) and per blendshape.
+2. Real photos (skimage astronaut, matplotlib grace_hopper): RMSE in px and % of inter-ocular distance,
+   smile weights.
+3. Speed: median over repeats, after warm-up, of the photo fit split into detection and fitting.
+4. eos-py 1.5.0 (if importable): an eos MorphableModel built from the same ICT arrays (head region, 50
+   identity modes, 53 blendshapes), fitted with ``eos.fitting.fit_shape_and_pose`` to the 68 Multi-PIE
+   points of the same synthetic heads; emoshift's solver fitted to the same 68 points. Both report
+   landmark RMSE and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+OBSERVABLE_CM = 0.25  # ~2 px at the benchmark's scale (1 cm ~ 8.5 px), twice the landmark noise
+RESULTS = Path(__file__).resolve().parent / "results" / "fitting.json"
+
+
+def rot_err_deg(r0: torch.Tensor, r1: torch.Tensor) -> float:
+    c = (float((r0.T @ r1).trace()) - 1) / 2
+    return math.degrees(math.acos(min(1.0, max(-1.0, c))))
+
+
+def synthetic_heads(solver, solver68, n: int, seed: int, size: int = 512):
+    from emoshift.camera import Camera
+    from emoshift.headmodel.ops import euler_to_matrix
+
+    g = torch.Generator().manual_seed(seed)
+    cam = Camera.default(size, size)
+    heads = []
+    for _ in range(n):
+        a = torch.randn(solver.k, generator=g, dtype=torch.float64)
+        e = torch.zeros(solver.n_exp, dtype=torch.float64)
+        idx = torch.randperm(solver.n_exp, generator=g)[:6]
+        e[idx] = torch.rand(6, generator=g, dtype=torch.float64)
+        pyr = (torch.rand(1, 3, generator=g, dtype=torch.float64) * 2 - 1) * torch.tensor([15.0, 30.0, 10.0])
+        rot = euler_to_matrix(pyr)[0]
+        t = torch.tensor([0.0, 0.0, -60.0], dtype=torch.float64) + (torch.rand(3, generator=g, dtype=torch.float64) * 2 - 1) * torch.tensor([3.0, 3.0, 10.0])
+        x = solver.shape(a, e) @ rot.T + t
+        x68 = solver68.shape(a, e) @ rot.T + t
+        heads.append(
+            dict(
+                a=a, e=e, rot=rot, t=t, pyr=pyr[0],
+                obs=cam.project(x) + torch.randn(x.shape[0], 2, generator=g, dtype=torch.float64),
+                obs68=cam.project(x68) + torch.randn(68, 2, generator=g, dtype=torch.float64),
+            )
+        )  # fmt: skip
+    return cam, heads
+
+
+def bench_synthetic(fitter, heads, cam):
+    from emoshift.fitting.fitter import single_thread
+
+    solver = fitter.solver
+    disp = solver.basis[:, :, solver.k :].norm(dim=1).max(0).values  # (53,) cm
+    observable = disp >= OBSERVABLE_CM
+    rows, per_exp, times = [], [], []
+    with single_thread():
+        for h in heads:
+            t0 = time.perf_counter()
+            s = solver.fit(h["obs"], cam.focal, cam.cx, cam.cy)
+            times.append((time.perf_counter() - t0) * 1000)
+            proj = solver.project(solver.points(s), cam.focal, cam.cx, cam.cy)
+            err = (s.expression - h["e"]).abs()
+            per_exp.append(err)
+            rows.append(
+                dict(
+                    rmse=float((proj - h["obs"]).pow(2).sum(1).mean().sqrt()),
+                    rot=rot_err_deg(h["rot"], s.rotation),
+                    exp_mae=float(err[observable].mean()),
+                    exp_mae_all=float(err.mean()),
+                    id_err=float((s.identity - h["a"]).abs().mean()),
+                )
+            )
+    per = torch.stack(per_exp).mean(0)
+    names = fitter.model.expression_names
+    return dict(
+        n=len(heads),
+        landmark_rmse_px_mean=statistics.mean(r["rmse"] for r in rows),
+        landmark_rmse_px_max=max(r["rmse"] for r in rows),
+        rotation_error_deg_mean=statistics.mean(r["rot"] for r in rows),
+        rotation_error_deg_max=max(r["rot"] for r in rows),
+        expression_mae_observable=statistics.mean(r["exp_mae"] for r in rows),
+        expression_mae_all=statistics.mean(r["exp_mae_all"] for r in rows),
+        identity_mae=statistics.mean(r["id_err"] for r in rows),
+        n_observable=int(observable.sum()),
+        fit_ms_median=statistics.median(times),
+        per_blendshape={
+            n: dict(mae=round(float(per[i]), 4), max_landmark_shift_cm=round(float(disp[i]), 3), observable=bool(observable[i]))
+            for i, n in enumerate(names)
+        },
+    )
+
+
+def bench_real(fitter, repeats: int):
+    import matplotlib.cbook as cb
+    from skimage import data
+
+    from emoshift.fitting import load_image
+
+    photos = {
+        "astronaut": load_image(data.astronaut()),
+        "grace_hopper": load_image(cb.get_sample_data("grace_hopper.jpg", asfileobj=False)),
+    }
+    out = {}
+    for name, img in photos.items():
+        for _ in range(3):  # warm-up
+            fitter.fit(img)
+        fits = [fitter.fit(img) for _ in range(repeats)]
+        f = fits[-1]
+        out[name] = dict(
+            size=list(f.image_size),
+            landmark_rmse_px=f.landmark_rmse_px,
+            interocular_px=f.interocular_px,
+            rmse_percent_interocular=100 * f.landmark_rmse_iod,
+            mouthSmile_L=f.weight("mouthSmile_L"),
+            mouthSmile_R=f.weight("mouthSmile_R"),
+            rotation_pyr_deg=[round(float(v), 2) for v in f.rotation_euler_deg],
+            top_expressions={k: round(v, 3) for k, v in sorted(f.expression_dict().items(), key=lambda kv: -kv[1])[:6]},
+            total_ms_median=statistics.median(x.time_ms for x in fits),
+            detect_ms_median=statistics.median(x.time_detect_ms for x in fits),
+            fit_ms_median=statistics.median(x.time_fit_ms for x in fits),
+        )
+    return out
+
+
+def build_eos_model(model):
+    import eos
+
+    from emoshift.headmodel import load_arrays
+
+    arrays = load_arrays()
+    keep = model.vertex_ids
+    k = model.n_identity
+    mean = arrays["neutral_vertices"][keep].reshape(-1).astype(np.float32)
+    ident = arrays["identity_deltas"][:k][:, keep].reshape(k, -1).T.astype(np.float32)  # (3V, K)
+    norms = np.linalg.norm(ident, axis=0)
+    tris = model.triangles.numpy().tolist()
+    # eos uses basis * sqrt(eigenvalue) (the "rescaled" basis): unit columns + squared norms give back the ICT modes
+    shape = eos.morphablemodel.PcaModel(mean, ident / norms, (norms**2).astype(np.float32), tris)
+    blend = [
+        eos.morphablemodel.Blendshape(n, arrays["expression_deltas"][i][keep].reshape(-1).astype(np.float32))
+        for i, n in enumerate(model.expression_names)
+    ]
+    mm = eos.morphablemodel.MorphableModel(shape, blend, eos.morphablemodel.PcaModel())
+    # region index of each Multi-PIE landmark vertex
+    from emoshift.headmodel.regions import MULTIPIE_68
+
+    remap = {int(v): i for i, v in enumerate(keep)}
+    lmk_vertices = [remap[int(v)] for v in MULTIPIE_68]
+    return eos, mm, lmk_vertices
+
+
+def bench_eos(fitter, heads, cam):
+    from emoshift.fitting.fitter import single_thread
+    from emoshift.fitting.solver import LandmarkSolver
+
+    m = fitter.model
+    ours = LandmarkSolver(m.lmk68_neutral, m.lmk68_identity, m.lmk68_expression, fitter.solver.config)
+    res = {"emoshift_68": [], "eos": []}
+    try:
+        eos, mm, lmk_vertices = build_eos_model(m)
+    except Exception as err:  # noqa: BLE001 - report exactly what failed
+        return dict(status=f"eos-py unusable: {type(err).__name__}: {err}")
+    mapper = eos.core.LandmarkMapper()
+    w, h = cam.width, cam.height
+    for hd in heads:
+        obs = hd["obs68"]
+        with single_thread():
+            t0 = time.perf_counter()
+            s = ours.fit(obs, cam.focal, cam.cx, cam.cy)
+            dt = (time.perf_counter() - t0) * 1000
+        proj = ours.project(ours.points(s), cam.focal, cam.cx, cam.cy)
+        res["emoshift_68"].append(
+            dict(rmse=float((proj - obs).pow(2).sum(1).mean().sqrt()), rot=rot_err_deg(hd["rot"], s.rotation), ms=dt)
+        )
+        lms = [eos.core.Landmark(str(v), obs[i].numpy().astype(np.float32)) for i, v in enumerate(lmk_vertices)]
+        t0 = time.perf_counter()
+        mesh, pose, shape_c, blend_c = eos.fitting.fit_shape_and_pose(mm, lms, mapper, w, h, num_iterations=5)
+        dt = (time.perf_counter() - t0) * 1000
+        cam34 = eos.fitting.get_3x4_affine_camera_matrix(pose, w, h)
+        v = np.asarray(mesh.vertices)[lmk_vertices]
+        uv = (cam34 @ np.c_[v, np.ones(len(v))].T).T[:, :2]
+        # eos' affine camera: screen y grows downwards as in the image (checked: the error below is small)
+        r_eos = torch.from_numpy(np.asarray(pose.get_rotation_matrix() if hasattr(pose, "get_rotation_matrix") else _quat_to_matrix(pose.get_rotation()), dtype=np.float64))
+        res["eos"].append(
+            dict(rmse=float(np.sqrt(((uv - obs.numpy()) ** 2).sum(1).mean())), rot=rot_err_deg(hd["rot"], r_eos), ms=dt)
+        )
+    summary = {}
+    for k, rows in res.items():
+        summary[k] = dict(
+            landmark_rmse_px_mean=statistics.mean(r["rmse"] for r in rows),
+            rotation_error_deg_mean=statistics.mean(r["rot"] for r in rows),
+            fit_ms_median=statistics.median(r["ms"] for r in rows),
+        )
+    summary["status"] = "ok"
+    summary["eos_version"] = _version("eos-py")
+    summary["note"] = (
+        "eos fits a scaled-orthographic camera; the heads are rendered with the perspective default camera, "
+        "so part of eos' error is the camera model. Both fit 50 identity modes + 53 blendshapes to 68 points."
+    )
+    return summary
+
+
+def _quat_to_matrix(q) -> np.ndarray:
+    x, y, z, w = (float(v) for v in q)
+    return np.array(
+        [
+            [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+            [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+            [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
+        ]
+    )
+
+
+def _version(pkg: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(pkg)
+    except PackageNotFoundError:
+        return None
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--heads", type=int, default=100)
+    ap.add_argument("--repeats", type=int, default=20)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", default=str(RESULTS))
+    args = ap.parse_args(argv)
+
+    from emoshift.fitting import Fitter
+    from emoshift.fitting.solver import LandmarkSolver
+
+    fitter = Fitter()
+    m = fitter.model
+    solver68 = LandmarkSolver(m.lmk68_neutral, m.lmk68_identity, m.lmk68_expression)
+    cam, heads = synthetic_heads(fitter.solver, solver68, args.heads, args.seed)
+    syn = bench_synthetic(fitter, heads, cam)
+    real = bench_real(fitter, args.repeats)
+    try:
+        import eos  # noqa: F401
+
+        eos_res = bench_eos(fitter, heads, cam)
+    except ImportError as err:
+        eos_res = dict(status=f"eos-py not importable: {err}")
+
+    print(f"\nemoshift.fitting benchmark ({platform.processor() or platform.machine()}, torch {torch.__version__})")
+    print(f"{'synthetic round trip':34s} {'value':>10s} {'target':>8s}")
+    print(f"{'  landmark RMSE px (mean / max)':34s} {syn['landmark_rmse_px_mean']:>5.2f}/{syn['landmark_rmse_px_max']:<4.2f} {'<= 1.5':>8s}")
+    print(f"{'  rotation error deg (mean / max)':34s} {syn['rotation_error_deg_mean']:>5.2f}/{syn['rotation_error_deg_max']:<4.2f} {'<= 1.5':>8s}")
+    print(f"{'  expression MAE, observable':34s} {syn['expression_mae_observable']:>10.3f} {'<= 0.08':>8s}  ({syn['n_observable']}/53 weights)")
+    print(f"{'  expression MAE, all 53':34s} {syn['expression_mae_all']:>10.3f}")
+    print(f"{'  fit ms (median, no detection)':34s} {syn['fit_ms_median']:>10.1f}")
+    weak = [(n, v["mae"]) for n, v in syn["per_blendshape"].items()]
+    weak.sort(key=lambda kv: -kv[1])
+    print("  worst blendshapes:", ", ".join(f"{n} {v:.3f}" for n, v in weak[:6]))
+    print(f"\n{'photo':14s} {'RMSE px':>8s} {'%IOD':>6s} {'smile L/R':>11s} {'total ms':>9s} {'detect':>7s} {'fit':>6s}")
+    for name, r in real.items():
+        print(
+            f"{name:14s} {r['landmark_rmse_px']:>8.2f} {r['rmse_percent_interocular']:>6.2f} "
+            f"{r['mouthSmile_L']:>5.2f}/{r['mouthSmile_R']:<5.2f} {r['total_ms_median']:>9.1f} "
+            f"{r['detect_ms_median']:>7.1f} {r['fit_ms_median']:>6.1f}"
+        )
+    print(f"\n68-point comparison on the same synthetic heads: {eos_res.get('status')}")
+    if eos_res.get("status") == "ok":
+        print(f"{'method':14s} {'RMSE px':>8s} {'rot deg':>8s} {'ms':>7s}")
+        for k in ("emoshift_68", "eos"):
+            r = eos_res[k]
+            print(f"{k:14s} {r['landmark_rmse_px_mean']:>8.2f} {r['rotation_error_deg_mean']:>8.2f} {r['fit_ms_median']:>7.1f}")
+    result = dict(
+        synthetic=syn,
+        photos=real,
+        eos_comparison=eos_res,
+        config=dict(heads=args.heads, repeats=args.repeats, seed=args.seed, observable_cm=OBSERVABLE_CM),
+        machine=dict(python=sys.version.split()[0], torch=torch.__version__, cpus=torch.get_num_threads()),
+    )
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    from emoshift.io import atomic_write
+
+    atomic_write(out, (json.dumps(result, indent=1) + "\n").encode())
+    print(f"\nwrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
