@@ -73,14 +73,14 @@ def fit_frame(fitter, image: np.ndarray, name: str, summary: LoadSummary) -> Fra
 def bank_from_clips(clips: list[Clip], neutral: dict[str, list[FrameFit]]) -> ClipBank:
     """Stack clips (and extra neutral frames per subject) into a :class:`ClipBank`.
 
-    A subject's identity is the mean of its clips' fitted identities; a clip without a known onset
+    A subject's identity is the mean of its clips' fitted identities (onsets included); a clip without a known onset
     scales intensity words from the subject's mean neutral frame (or from zero expression).
     """
     names = sorted({c.subject for c in clips})
     index = {n: i for i, n in enumerate(names)}
     ids: dict[str, list[np.ndarray]] = {n: [] for n in names}
     for c in clips:
-        ids[c.subject] += [f.identity for f in c.frames]
+        ids[c.subject] += [f.identity for f in c.frames] + ([c.base.identity] if c.base is not None else [])
     identity = np.stack([np.mean(ids[n], 0) for n in names]).astype(np.float32)
 
     neutral_frames: list[tuple[int, FrameFit]] = []
