@@ -18,6 +18,8 @@ from emoshift.text.parser import parse_instruction
         ("She is no longer angry; now she is scared", ["fear"]),
         ("he smiles happily", ["happiness"]),
         ("SHE LOOKS TERRIFIED", ["fear"]),
+        ("Make this person go from a big smile to tears", ["happiness", "sadness"]),
+        ("from smug to grossed-out, then worried", ["contempt", "disgust", "fear"]),
     ],
 )
 def test_emotions_in_order(text, emotions):
