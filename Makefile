@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	mkdir -p out
-	$(VENV)/bin/emoshift head --expression mouthSmile_L=1,mouthSmile_R=1,jawOpen=0.3 --out out/head.obj --force
+	$(VENV)/bin/emoshift animate astronaut "Turn this face from disgust to happiness" --out out/demo.mp4 --glb --force
 
 # node tools for the tests (the Khronos glTF validator), pinned by tools/package-lock.json
 TOOLS_STAMP := tools/node_modules/.emoshift-installed

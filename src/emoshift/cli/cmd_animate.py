@@ -196,11 +196,17 @@ def run_job(job: Job, opts: dict, isolate: bool = True) -> JobResult:
 
     from emoshift.cli import user_error_types
 
+    from tqdm import tqdm
+
     t0 = time.perf_counter()
+    n_out = len(job.outputs) * opts["samples"]
+    stages = tqdm(total=2 + n_out, desc="loading models", unit="step", leave=False, disable=not opts["progress"])
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             pipe = _get_pipeline(opts["generator"], opts["seed"])
+            stages.set_description("fit, plan, render")
+            stages.update()
             image = job.image
             if image is not None and _is_sample(image):
                 from emoshift.pipeline import sample_photo
@@ -218,18 +224,24 @@ def run_job(job: Job, opts: dict, isolate: bool = True) -> JobResult:
                 samples=opts["samples"],
                 progress=opts["progress"],
             )
+            stages.update()
         written = []
         for k, variant in enumerate(result.variants):
             for path in job.outputs.values():
                 p = variant_paths(path, opts["samples"])[k]
+                stages.set_description(f"writing {p.name}")
                 variant.save(p, force=True)
+                stages.update()
                 written.append(str(p))
+        stages.close()
         s = result.summary()
         msg = f"{' -> '.join(s['anchors'])}; {s['frames']} frames, {s['seconds']:.1f} s; planner: {s['generator']}"
         return JobResult(job, True, msg, time.perf_counter() - t0, written, s)
     except user_error_types() as err:
+        stages.close()
         return JobResult(job, False, str(err), time.perf_counter() - t0)
     except Exception as err:  # isolate crashes: report, keep going
+        stages.close()
         if not isolate:
             raise
         return JobResult(job, False, f"internal error: {err.__class__.__name__}: {err}", time.perf_counter() - t0)
