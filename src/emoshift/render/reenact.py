@@ -119,6 +119,7 @@ class Reenactor:
         # vertices of the parts we draw, triangles ordered skin first
         keep = np.concatenate([vertex_indices(r) for r, _ in PART_REGIONS])
         keep.sort()
+        self.vertex_ids = keep  # full-mesh index of each drawn vertex
         n_full = model.neutral.shape[0]
         tris = submesh(model.triangles.numpy(), keep, n_full)
         vpart = _part_of_vertices(keep)

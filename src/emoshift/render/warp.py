@@ -41,6 +41,15 @@ def bilinear(image, x, y, out):  # pragma: no cover - jitted
         out[c] = top * (1 - ay) + bottom * ay
 
 
+@njit(cache=True)
+def bilinear_many(image, xs, ys):  # pragma: no cover - jitted
+    """(n, 3) float32 bilinear samples of an (H, W, 3) uint8 image at pixel coordinates xs, ys (n,)."""
+    out = np.empty((xs.shape[0], 3), np.float32)
+    for k in range(xs.shape[0]):
+        bilinear(image, xs[k], ys[k], out[k])
+    return out
+
+
 @njit(cache=True, nogil=True)
 def coarse_field(sx, sy, cnt, radius):  # pragma: no cover - jitted
     """Average per cell, grow ``radius`` rings outwards, fade, blur: (gh, gw) x and y flow in place-free."""
