@@ -87,3 +87,23 @@ def test_cli_batch_in_a_process_pool(tmp_path, capsys):
     names = sorted(p.name for p in out.iterdir())
     assert names == ["head_00_from-fear-to-joy.glb", "head_00_from-fear-to-joy.json", "head_02_angry.glb",
                      "head_02_angry.json"]  # fmt: skip
+
+
+def test_photo_animation_starts_at_the_photo_and_moves_the_face(pipe, tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = pipe.animate(sample_photo(), DEFAULT_INSTRUCTION, seconds=2, fps=15)
+    f, t = res.frames, res.trajectory
+    assert f.shape == (30, 512, 512, 3) and f.dtype == np.uint8
+    assert np.abs(f[0].astype(int) - res.image).mean() < 1.0  # frame 0 = the source expression = the photo
+    box = res.fit.landmarks_fitted.astype(int)  # the face's box in pixels
+    (x0, y0), (x1, y1) = box.min(0), box.max(0)
+    face = lambda i: f[i, y0:y1, x0:x1].astype(int)  # noqa: E731
+    disgust, happy = t.anchor_frames[1], t.anchor_frames[-1]
+    assert np.abs(face(disgust) - face(0)).mean() > 3  # the face changes
+    assert np.abs(face(happy) - face(disgust)).mean() > 3
+    outside = np.abs(f[disgust, 420:, :100].astype(int) - res.image[420:, :100]).mean()  # far from the head
+    assert outside < 0.5
+    res.save(tmp_path / "a.mp4")
+    res.save(tmp_path / "frames")
+    assert (tmp_path / "a.mp4").stat().st_size > 10_000 and len(list((tmp_path / "frames").iterdir())) == 30
