@@ -105,6 +105,7 @@ class LandmarkSolver:
         self.n_exp = lmk_expression.shape[0]
         # (L, 3, K+E): per point, the 3D offset of each linear unknown
         self.basis = torch.cat([lmk_identity.to(dt), lmk_expression.to(dt)], 0).permute(1, 2, 0).contiguous()
+        self.basis_xyz = self.basis.permute(1, 0, 2).reshape(3, -1).contiguous()  # (3, L*(K+E))
         self.n_lmk = self.mu.shape[0]
         self.point_weight = point_weights(self.n_lmk, self.config)
 
@@ -200,7 +201,8 @@ class LandmarkSolver:
         j = torch.cat([j_lin, j_rot, dp], -1).reshape(2 * n, -1)
         if depth is not None:
             # residual f (z_l / zbar - 1) - d_obs; dz = d(-X_z)/d(unknowns)
-            jz = -torch.cat([s.rotation[2] @ self.basis[:nd], -_skew(p[:nd])[:, 2], _EZ.expand(nd, 3)], -1)
+            rb = (s.rotation[2] @ self.basis_xyz).reshape(n, -1)[:nd]  # (nd, K+E): d(rotated z)/d(a, e)
+            jz = -torch.cat([rb, -_skew(p[:nd])[:, 2], _EZ.expand(nd, 3)], -1)
             jz = (jz - (z[:nd, None] / zbar) * jz.mean(0)) * (focal / zbar) * wd[:, None]
             j = torch.cat([j, jz], 0)
         return r, j
