@@ -181,6 +181,28 @@ def test_without_texture_eyes_mouth_and_with_translation(tmp_path, head_model, i
     assert validate(out)["issues"]["numErrors"] == 0
 
 
+def test_tile_stack_texture(tmp_path, head_model, identity, make_traj):
+    """A baked tile stack (as TexturedHead.texture): every part samples its own tile of one atlas."""
+    from emoshift.render.textured import EYE_TILES
+
+    n = max(EYE_TILES) + 1
+    tiles = np.stack([np.full((32, 32, 3), 40 * k, np.uint8) for k in range(n)])
+    out = write_glb(tmp_path / "tiles.glb", head_model, identity, make_traj(2), texture=tiles)
+    doc, acc = read_glb(out)
+    expected = {"face": [0], "scalp": [1], "mouth_socket": [1], "gums_tongue": [2], "teeth": [3], "eyes": EYE_TILES}
+    for prim in doc["meshes"][0]["primitives"]:
+        name = doc["materials"][prim["material"]]["name"]
+        st = acc(prim["attributes"]["TEXCOORD_0"])
+        tile = np.floor(st[:, 0] * n - 1e-4 * (st[:, 0] * n % 1 == 0))  # a corner on a tile's right edge
+        assert set(np.unique(tile).astype(int)) == set(expected[name]), name
+        assert "COLOR_0" not in prim["attributes"]
+    eyes = doc["meshes"][0]["primitives"][2]
+    pos, st = acc(eyes["attributes"]["POSITION"]), acc(eyes["attributes"]["TEXCOORD_0"])
+    left = pos[:, 0] > 0  # the subject's left eye is at +X
+    assert np.all(np.floor(st[left, 0] * n) == EYE_TILES[0])
+    assert validate(out)["issues"]["numErrors"] == 0
+
+
 def test_bad_output_leaves_nothing(tmp_path, head_model, identity, make_traj):
     traj = make_traj(3)
     with pytest.raises(UserError, match="extension"):

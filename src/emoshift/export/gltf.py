@@ -3,7 +3,7 @@
 What the file holds (metres, Y up, +Z out of the face, as glTF expects):
 
 * one mesh, one primitive per part: ``face`` (textured with the photo texture when given), ``scalp``
-  (head and neck skin), and by default the ``eyes`` (vertex-coloured sclera, iris, pupil) and the mouth interior
+  (head and neck skin), and by default the ``eyes`` (sclera, iris, pupil) and the mouth interior
   (``mouth_socket``, ``gums_tongue``, ``teeth``), so an open jaw shows teeth rather than a hole;
 * 53 morph targets named after ICT's ARKit-style blendshapes (``mesh.extras.targetNames``, the
   convention three.js, Blender and Babylon read), stored as **sparse** float32 accessors holding
@@ -40,24 +40,24 @@ SKIN_SRGB = (224, 172, 150)
 
 @dataclass(frozen=True)
 class Part:
-    """A primitive of the exported mesh: polygons of a named region, a colour, and whether it is textured."""
+    """A primitive of the exported mesh: polygons of a named region and a colour (used when untextured)."""
 
     name: str
     region: str
     srgb: tuple[int, int, int]
     roughness: float = 0.6
-    textured: bool = False
     only_vertices: str | None = None  # keep polygons whose corners all lie in this vertex region
-    eye_colors: bool = False  # per-vertex sclera / iris / pupil colours
+    eyeballs: bool = False  # vertex-coloured sclera/iris/pupil, or textured from the per-eye tiles
 
 
 SKIN_PARTS = (
-    Part("face", "face", SKIN_SRGB, textured=True),
+    Part("face", "face", SKIN_SRGB),
     Part("scalp", "head_neck", SKIN_SRGB),
 )
 # ICT's eyeballs are two nested shells: an outer cornea (drawn transparent by ICT, dropped here) and
 # the eyeball proper (the "irises" vertex range), whose front carries a detailed iris disc
-EYE_PARTS = (Part("eyes", "eyeballs", (255, 255, 255), 0.15, only_vertices="irises", eye_colors=True),)
+# (their UVs overlap the face tile's; a baked tile stack holds one tile per eye, see emoshift.render.textured)
+EYE_PARTS = (Part("eyes", "eyeballs", (255, 255, 255), 0.15, only_vertices="irises", eyeballs=True),)
 SCLERA_SRGB, IRIS_SRGB, PUPIL_SRGB = (236, 232, 226), (78, 56, 40), (12, 10, 10)
 IRIS_RADIUS_CM, PUPIL_RADIUS_CM = 0.58, 0.2
 MOUTH_PARTS = (
@@ -184,6 +184,14 @@ def _eye_colors(positions: np.ndarray, vid: np.ndarray) -> np.ndarray:
     return out
 
 
+def _eye_tiles(tris: np.ndarray) -> np.ndarray:
+    """(T,) texture tile of each eyeball triangle in a baked tile stack (left and right eye differ)."""
+    from emoshift.render.textured import EYE_TILES
+
+    left = np.isin(tris[:, 0], vertex_indices("eyeball_left"))
+    return np.where(left, EYE_TILES[0], EYE_TILES[1]).astype(np.int64)
+
+
 def _quaternions(rotation: np.ndarray) -> np.ndarray:
     """(T, 3) axis-angle → (T, 4) unit quaternions xyzw (glTF order), sign-continuous for slerp."""
     q = aa_to_quat(np.asarray(rotation, np.float64).reshape(-1, 3))[:, [1, 2, 3, 0]]
@@ -201,12 +209,20 @@ def _times(trajectory: Any, n: int) -> np.ndarray:
     return (t - min(t[0], 0.0)).astype(np.float32)
 
 
-def _texture_png_or_jpeg(texture: np.ndarray) -> tuple[bytes, str]:
+def _texture_image(texture: np.ndarray) -> tuple[np.ndarray, int]:
+    """(image, n_tiles): a single (H, W, 3|4) face-tile image, or an (N, S, S, 3|4) tile stack laid
+    side by side into one (S, N*S) atlas."""
+    img = np.asarray(texture)
+    if img.dtype != np.uint8 or img.ndim not in (3, 4) or img.shape[-1] not in (3, 4):
+        raise ValueError(f"texture must be (H, W, 3|4) or (N, S, S, 3|4) uint8, got {img.shape} {img.dtype}")
+    if img.ndim == 3:
+        return img, 1
+    return np.concatenate(list(img), axis=1), img.shape[0]
+
+
+def _encode_image(img: np.ndarray) -> tuple[bytes, str]:
     from PIL import Image
 
-    img = np.asarray(texture)
-    if img.dtype != np.uint8 or img.ndim != 3 or img.shape[2] not in (3, 4):
-        raise ValueError(f"texture must be (H, W, 3|4) uint8, got {img.shape} {img.dtype}")
     buf = io.BytesIO()
     if img.shape[2] == 4:
         Image.fromarray(img).save(buf, format="PNG")
@@ -261,20 +277,30 @@ def build_glb(
     doc["asset"] = {"version": "2.0", "generator": "emoshift",
                     "copyright": "head geometry: ICT FaceKit (USC ICT), MIT license"}  # fmt: skip
     materials: list[dict[str, Any]] = []
-    skin_srgb = _skin_colour(texture) if texture is not None else SKIN_SRGB
+    n_tiles = 0
+    skin_srgb = SKIN_SRGB
     if texture is not None:
-        data, mime = _texture_png_or_jpeg(texture)
+        atlas, n_tiles = _texture_image(texture)
+        skin_srgb = _skin_colour(atlas)
+        data, mime = _encode_image(atlas)
         doc["images"] = [{"bufferView": g.view(data), "mimeType": mime, "name": "photo_texture"}]
         doc["samplers"] = [{"magFilter": 9729, "minFilter": 9987, "wrapS": 33071, "wrapT": 33071}]
         doc["textures"] = [{"sampler": 0, "source": 0}]
 
     primitives = []
     for part, (tris, tuv) in zip(parts, geo):
-        textured = part.textured and texture is not None
-        if textured:  # split vertices along UV seams: one glTF vertex per (vertex, uv) pair
-            key = tris.astype(np.int64) * len(uvs) + tuv
+        # ICT's UV tile of each triangle (UDIM-style: u in [tile, tile + 1)) and its tile in the texture
+        ict_tile = np.floor(uvs[tuv, 0].mean(1)).astype(np.int64)
+        if part.eyeballs:  # ICT's eye UVs overlap the face's: only a baked tile stack textures them
+            tex_tile = _eye_tiles(tris) if n_tiles > 1 else np.full_like(ict_tile, 1 << 20)
+        else:
+            tex_tile = ict_tile
+        textured = n_tiles > 0 and bool(np.all(tex_tile < n_tiles))
+        if textured:  # split vertices along UV seams: one glTF vertex per (vertex, uv, tiles)
+            key = ((tris.astype(np.int64) * len(uvs) + tuv) * 8 + ict_tile[:, None]) * 8 + tex_tile[:, None]
             uniq, inv = np.unique(key.ravel(), return_inverse=True)
-            vid, uvid = uniq // len(uvs), uniq % len(uvs)
+            vid, uvid = uniq // (64 * len(uvs)), (uniq // 64) % len(uvs)
+            v_ict, v_tex = (uniq // 8) % 8, uniq % 8
         else:
             vid, inv = np.unique(tris.ravel(), return_inverse=True)
         nv = len(vid)
@@ -284,9 +310,10 @@ def build_glb(
         }
         if textured:
             uv = uvs[uvid].astype(np.float64)
-            st = np.stack([uv[:, 0] - np.floor(uv[:, 0].mean()), 1.0 - uv[:, 1]], 1).astype(np.float32)
+            u = (uv[:, 0] - v_ict + v_tex) / n_tiles
+            st = np.stack([u, 1.0 - uv[:, 1]], 1).astype(np.float32)
             attrs["TEXCOORD_0"] = g.accessor(st, "VEC2", False, ARRAY_BUFFER)
-        if part.eye_colors:
+        elif part.eyeballs:
             attrs["COLOR_0"] = g.accessor(_eye_colors(arrays["neutral_vertices"], vid), "VEC3", False, ARRAY_BUFFER)
         targets = []
         for j in range(len(names)):
@@ -363,9 +390,13 @@ def write_glb(
         trajectory: ``expression (T, 53)`` weights in ``model.expression_names`` order,
             ``rotation (T, 3)`` axis-angle radians, ``times (T,)`` seconds, ``fps``.
         translation: None (head at the origin), (3,) or (T, 3) centimetres.
-        texture: (H, W, 3|4) uint8 image laid out on the face's UV tile (the model's ``uvs`` with
-            ``u`` in [0, 1]; image row 0 is ``v = 1``, as for OBJ textures). The scalp and neck get
-            its median colour.
+        texture: either the face tile, an (H, W, 3|4) uint8 image laid out on the model's ``uvs``
+            with ``u`` in [0, 1] (image row 0 is ``v = 1``, as for OBJ textures; the other parts
+            then get plain colours, the scalp the texture's median colour), or a stack of tiles
+            (N, S, S, 3|4) as :class:`emoshift.render.textured.TexturedHead` bakes them (``.texture``:
+            0 face, 1 scalp/neck and mouth socket, 2 gums and tongue, 3 teeth, then the eyeballs'
+            tiles, ``EYE_TILES``); each part whose tiles are in the stack is textured from it
+            (one atlas image in the file).
         eyes, mouth: include the eyeballs and the mouth interior (socket, gums, tongue, teeth).
         min_delta_cm: morph-target offsets shorter than this are dropped from the sparse targets.
     """
