@@ -321,7 +321,7 @@ class Writers:
         from emoshift.export.gltf import write_glb
 
         model = result.pipeline.model if result.pipeline is not None else default_model()
-        return write_glb(path, model, result.identity, result.trajectory, translation=None, texture=face_texture(result))
+        return write_glb(path, model, result.identity, result.trajectory, translation=None, texture=photo_texture(result))
 
     def csv(self, result: AnimationResult, path: Path) -> Path:
         from emoshift.export.curves import write_livelink_csv
@@ -364,15 +364,15 @@ class Writers:
         return write_sheet(path, result.image, frames, list(shapes), labels=list(traj.labels))
 
 
-def face_texture(result: AnimationResult) -> np.ndarray | None:
-    """(S, S, 3) uint8 photo baked onto the face's UV tile (:class:`emoshift.render.textured.TexturedHead`),
+def photo_texture(result: AnimationResult) -> np.ndarray | None:
+    """(N, S, S, 3) uint8 UV tiles with the photo baked in (:class:`emoshift.render.textured.TexturedHead`),
     or None without a photo. Reuses the renderer stage's full head model when it has one."""
     if result.fit is None or result.image is None:
         return None
     from emoshift.render.textured import TexturedHead
 
     full = getattr(getattr(result.pipeline, "renderer", None), "model", None)
-    return TexturedHead(result.image, result.fit, full).face_texture
+    return TexturedHead(result.image, result.fit, full).texture
 
 
 def default_model():
