@@ -107,3 +107,20 @@ def test_summary_table_columns():
     text = cmd_animate.summary_table([cmd_animate.JobResult(job, True, "m", 1.25, ["o.mp4"])])
     assert "b.png" in text and "x" * 33 + "..." in text and "1.2" in text and "o.mp4" in text
     assert text.endswith("1 of 1 jobs succeeded")
+
+
+def test_json_dash_prints_a_summary_for_scripts(fake, tmp_path, capsys):
+    import json
+
+    img = _photo(tmp_path / "me.png")
+    assert main(["animate", img, "from disgust to happy", "--out", str(tmp_path / "a.mp4"), "--json", "-"]) == 0
+    rec = json.loads(capsys.readouterr().out)
+    assert rec["ok"] and rec["written"] == [str(tmp_path / "a.mp4")]
+    assert rec["summary"]["anchors"] == ["source", "disgust", "neutral", "happiness"]
+    assert [k for k, _ in fake.writers.calls] == ["video"]  # no weights file named "-"
+    lines = tmp_path / "l.txt"
+    lines.write_text("happy\npurple\n")
+    rc = main(["animate", img, "--instructions", str(lines), "--out", str(tmp_path / "b"), "--json", "-",
+               "--workers", "1", "--quiet"])  # fmt: skip
+    recs = json.loads(capsys.readouterr().out)
+    assert rc == 1 and [r["ok"] for r in recs] == [True, False] and "no emotion" in recs[1]["error"]

@@ -1,6 +1,7 @@
 """``emoshift animate``: photo(s) + instruction(s) -> video, 3D head (.glb), curves (.csv/.json), sheet.
 
-One job: ``emoshift animate IMAGE "INSTRUCTION" --out out.mp4 [--glb] [--csv] [--json] [--sheet] [--frames]``;
+One job: ``emoshift animate IMAGE "INSTRUCTION" --out out.mp4 [--glb] [--csv] [--json] [--sheet] [--frames]``
+(``--json -`` prints a JSON summary on stdout instead of writing weights, for scripts);
 the extra outputs take a path, or alone are written beside ``--out`` (``out.glb``, ``out.csv``, ...).
 No image: the neutral head model is animated and only 3D outputs are written (default ``animation.glb``).
 
@@ -16,6 +17,7 @@ exit code is 1 if any failed.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import time
@@ -110,7 +112,7 @@ def plan_jobs(args: argparse.Namespace) -> list[Job]:
     from emoshift.pipeline import SUFFIXES
 
     images, instructions = split_positionals(args)
-    extras = {k: getattr(args, k) for k in EXTRA_SUFFIX if getattr(args, k) is not None}
+    extras = {k: getattr(args, k) for k in EXTRA_SUFFIX if getattr(args, k) not in (None, "-")}
     pairs = [(im, ins) for im in images for ins in instructions]
     jobs: list[Job] = []
     if len(pairs) == 1:
@@ -293,12 +295,23 @@ def run(args: argparse.Namespace) -> int:
         res = run_job(jobs[0], opts, isolate=False)
         if not res.ok:
             raise UserError(res.message)
-        if not args.quiet:
+        if args.json == "-":
+            print(json.dumps(result_record(res)))
+        elif not args.quiet:
             print(f"wrote {', '.join(res.written)} ({res.message}; {res.seconds:.1f} s)")
         return 0
     results = run_batch(jobs, opts, args.workers, args.quiet)
-    print(summary_table(results))
+    if args.json == "-":
+        print(json.dumps([result_record(r) for r in results], indent=1))
+    else:
+        print(summary_table(results))
     return 0 if all(r.ok for r in results) else 1
+
+
+def result_record(r: JobResult) -> dict:
+    """A job's outcome for ``--json -`` (scripts): inputs, ok, error, written files, plan and timings."""
+    return {"image": r.job.image, "instruction": r.job.instruction, "ok": r.ok, "error": None if r.ok else r.message,
+            "seconds": round(r.seconds, 3), "written": r.written, "summary": r.summary}  # fmt: skip
 
 
 def run_batch(jobs: list[Job], opts: dict, workers: int | None, quiet: bool) -> list[JobResult]:
@@ -350,7 +363,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        ("json", "per-frame blendshape weights (.json)"), ("sheet", "contact sheet (.png/.jpg)"),
                        ("frames", "folder of PNG frames")]:  # fmt: skip
         p.add_argument(f"--{kind}", nargs="?", const="auto", metavar="PATH", help=f"also write a {what}; "
-                       "alone: beside --out")  # fmt: skip
+                       "alone: beside --out" + ("; '-': print a JSON summary on stdout (scripts)" if kind == "json"
+                                                else ""))  # fmt: skip
     p.add_argument("--fps", type=float, default=30.0, help="frames per second (default 30)")
     p.add_argument("--seconds", type=float, help="total duration (default: 1 s per transition + holds)")
     p.add_argument("--timing", choices=["natural", "linear"], default="natural",
