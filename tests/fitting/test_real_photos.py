@@ -41,3 +41,17 @@ def test_face_oval_matches_mediapipe():
     from emoshift.fitting.solver import FACE_OVAL
 
     assert set(FACE_OVAL) == {i for e in FACEMESH_FACE_OVAL for i in e}
+
+
+def test_rotated_and_mirrored_photo(fitter, astronaut, astronaut_fit):
+    from PIL import Image
+
+    base_pitch, base_yaw, base_roll = astronaut_fit.rotation_euler_deg
+    rotated = np.asarray(Image.fromarray(astronaut).rotate(30, resample=Image.BILINEAR, expand=True))
+    fit = fitter.fit(rotated)
+    assert abs(fit.rotation_euler_deg[2] - (base_roll + 30)) < 4  # in-plane rotation -> roll
+    assert abs(fit.rotation_euler_deg[0] - base_pitch) < 5
+    assert fit.landmark_rmse_iod < 0.03 and fit.weight("mouthSmile_L") > 0.3
+    mirrored = fitter.fit(np.ascontiguousarray(astronaut[:, ::-1]))
+    assert abs(mirrored.rotation_euler_deg[2] + base_roll) < 2  # roll and yaw change sign
+    assert abs(mirrored.rotation_euler_deg[1] + base_yaw) < 4

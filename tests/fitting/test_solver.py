@@ -83,3 +83,26 @@ def test_iris_points_on_real_iris_radius(solver):
     for c, bounds in ((468, [469, 470, 471, 472]), (473, [474, 475, 476, 477])):
         radius = (mu[bounds, :2] - mu[c, :2]).norm(dim=1)
         assert torch.allclose(radius, torch.full_like(radius, IRIS_RADIUS_CM), atol=0.15)
+
+
+def test_temporal_prior_reduces_jitter(solver):
+    from emoshift.fitting.solver import with_config
+
+    obs, a, e, rot, cam = _heads(solver, 1, seed=4, noise=0.0)[0]
+    g = torch.Generator().manual_seed(5)
+    frames = [obs + 1.5 * torch.randn(obs.shape, generator=g, dtype=torch.float64) for _ in range(8)]
+    jitter = {}
+    for tw in (0.0, 20.0):
+        sv = with_config(solver, temporal_weight=tw)
+        state = sv.fit(frames[0], cam.focal, cam.cx, cam.cy)
+        exps, rots = [state.expression], [state.rotation]
+        for f in frames[1:]:
+            state = sv.fit(f, cam.focal, cam.cx, cam.cy, init=state, prev=state, fix_identity=True)
+            exps.append(state.expression)
+            rots.append(state.rotation)
+        jitter[tw] = (
+            float(torch.stack([(x - y).abs().mean() for x, y in zip(exps, exps[1:])]).mean()),
+            float(torch.stack([(x - y).norm() for x, y in zip(rots, rots[1:])]).mean()),
+        )
+    assert jitter[20.0][0] < 0.7 * jitter[0.0][0]
+    assert jitter[20.0][1] < 0.7 * jitter[0.0][1]

@@ -9,7 +9,7 @@ The energy, in units of ``face_size / 200`` pixels (so priors weigh the same at 
 
     E = sum_l w_l^2 |proj(X_l) - obs_l|^2 / unit^2        (contour points get a lower w_l)
       + w_id |a|^2 + w_e2 |e|^2 + w_e1 sum(e)               (Gaussian identity, sparse expression)
-      + w_temporal |x - x_prev|^2                            (video: pull towards the previous frame)
+      + w_t (|e - e_prev|^2 + s_r |log(R R_prev^T)|^2 + s_t |t - t_prev|^2)   (video smoothing)
 
 subject to ``0 <= e <= 1``. Rotation is updated multiplicatively (``R <- exp([d]x) R``). Bounds are
 kept with a small active-set loop per LM step: a weight whose step would leave [0, 1] is pinned to the
@@ -48,7 +48,9 @@ class FitConfig:
     contour_weight: float = 0.3  # w_l on FACE_OVAL
     iris_weight: float = 1.0  # w_l on the ten iris points
     depth_weight: float = 0.3  # w_l on MediaPipe's relative depth (face-mesh points; irises excluded)
-    temporal_weight: float = 0.0  # video smoothing towards the previous frame's state
+    temporal_weight: float = 0.0  # video: pull expression (and pose, scaled below) towards the previous frame
+    temporal_rotation_scale: float = 5000.0  # rotation prior = temporal_weight * this, per rad^2
+    temporal_translation_scale: float = 0.5  # translation prior = temporal_weight * this, per cm^2
     damping: float = 1e-3  # initial LM lambda (relative to diag(H))
     tolerance: float = 1e-4  # stop a stage when the relative cost decrease falls below this
 
@@ -229,6 +231,15 @@ class LandmarkSolver:
             h[k : k + e] += 2 * tw
             g[k : k + e] += 2 * tw * de
             val += tw * float(de @ de)
+            # pose: rotation difference as axis-angle of R R_prev^T (its Jacobian w.r.t. the left update ~ I)
+            tr, tt = tw * c.temporal_rotation_scale, tw * c.temporal_translation_scale
+            dr = matrix_to_axis_angle((s.rotation @ prev.rotation.T)[None])[0]
+            dt = s.translation - prev.translation
+            h[k + e : k + e + 3] += 2 * tr
+            g[k + e : k + e + 3] += 2 * tr * dr
+            h[k + e + 3 :] += 2 * tt
+            g[k + e + 3 :] += 2 * tt * dt
+            val += tr * float(dr @ dr) + tt * float(dt @ dt)
         return h, g, val
 
     def _cost(self, s, obs, focal, cx, cy, w, prev, depth=None) -> float:
