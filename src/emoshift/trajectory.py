@@ -175,15 +175,17 @@ def step_bound(trajectory: Trajectory) -> dict[str, float]:
     """The documented bounds on :meth:`Trajectory.max_step`, from the anchors and the frame layout.
 
     For a transition over ``n`` frames between anchors differing by ``Δ`` (largest weight change) and
-    ``φ`` (rotation angle), one frame moves a weight by at most ``p Δ / n`` and the head by ``p φ / n``
-    with ``p`` = 1.875 (minimum jerk) or 1 (linear). Idle motion adds at most
+    ``φ`` (rotation angle; for linear timing the norm of the axis-angle difference, which bounds the
+    angle), one frame moves a weight by at most ``p Δ / n`` and the head by ``p φ / n`` with
+    ``p`` = 1.875 (minimum jerk) or 1 (linear). Idle motion adds at most
     ``|SWAY_DEG| (π · 0.4 Hz + 1.875 / IDLE_FADE_S) / fps`` degrees of sway per frame (sinusoid speed
     plus fade-in) and ``1.875 / (BLINK_CLOSE_S · fps)`` of eyelid weight per frame.
     """
     peak = MIN_JERK_PEAK if trajectory.timing == "natural" else 1.0
     b = trajectory.meta["frame_bounds"]
     e = np.asarray(trajectory.meta["anchor_expressions"], np.float64)
-    q = aa_to_quat(np.asarray(trajectory.meta["anchor_rotations"], np.float64))
+    r = np.asarray(trajectory.meta["anchor_rotations"], np.float64)
+    q = aa_to_quat(r)
     non_blink = np.delete(e, BLINK_CHANNELS, axis=1)
     expr = blink = rot = 0.0
     for k in range(len(e) - 1):
@@ -192,7 +194,11 @@ def step_bound(trajectory: Trajectory) -> dict[str, float]:
             continue
         expr = max(expr, peak * float(np.abs(non_blink[k + 1] - non_blink[k]).max()) / n)
         blink = max(blink, peak * float(np.abs(e[k + 1, BLINK_CHANNELS] - e[k, BLINK_CHANNELS]).max()) / n)
-        rot = max(rot, peak * float(np.degrees(2 * np.arccos(min(1.0, abs(float(q[k] @ q[k + 1])))))) / n)
+        if trajectory.timing == "natural":  # slerp: the geodesic angle
+            ang = float(np.degrees(2 * np.arccos(min(1.0, abs(float(q[k] @ q[k + 1]))))))
+        else:  # eq. 16 moves the axis-angle vector linearly; exp is 1-Lipschitz, so |Δθ| bounds the angle
+            ang = float(np.degrees(np.linalg.norm(r[k + 1] - r[k])))
+        rot = max(rot, peak * ang / n)
     if trajectory.meta.get("idle"):
         rot += float(np.linalg.norm(SWAY_DEG)) * (np.pi * 0.4 + MIN_JERK_PEAK / IDLE_FADE_S) / trajectory.fps
         blink += MIN_JERK_PEAK / (BLINK_CLOSE_S * trajectory.fps)

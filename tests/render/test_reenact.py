@@ -20,7 +20,7 @@ def expr(model, **weights):
 
 def parts_image(r: Reenactor, e, rot):
     """Independent raster of the posed head: (H, W) part code, -1 on the background."""
-    screen = r._project(r._posed(e[None], np.asarray(rot, np.float32)[None]))[0]
+    screen = r._screens(e[None], np.asarray(rot, np.float32)[None])[0]
     skin = rasterize(screen, r.triangles[: r.n_skin], r.width, r.height, cull_back=True)
     inner = rasterize(screen, r.triangles[r.n_skin :], r.width, r.height)
     part = np.where(skin.mask, SKIN, -1)

@@ -35,7 +35,7 @@ from emoshift.headmodel.mesh import submesh, vertex_normals
 from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
 from emoshift.render.raster import rasterize
-from emoshift.render.warp import BLUR_PASSES, CELL, render_frames
+from emoshift.render.warp import BLUR_PASSES, CELL, pose_and_project, render_frames
 
 #: Part codes per triangle.
 SKIN, SOCKET, GUMS, TEETH, EYE, IRIS = 0, 1, 2, 3, 4, 5
@@ -149,8 +149,7 @@ class Reenactor:
         self.exact_weight = np.where(vpart == SKIN, wexact, 1.0).astype(np.float32)
 
         # source pose: projection, visibility buffers, part colours
-        self.src_verts = self._posed(self.source_expression[None], self.source_rotation[None])[0]
-        self.src_screen = self._project(self.src_verts[None])[0]
+        self.src_screen = self._screens(self.source_expression[None], self.source_rotation[None])[0]
         frags = self._raster_full(self.src_screen)
         self.src_tri, self.src_depth = frags.tri_id, frags.depth
         face_h = float(np.ptp(self.src_screen[: len(vertex_indices("narrow_face")), 1]))  # keep starts 0..
@@ -159,25 +158,31 @@ class Reenactor:
         self._albedo = self._vertex_albedo()
 
     # ------------------------------------------------------------------------------------ geometry
-    def _posed(self, expressions: np.ndarray, rotations: np.ndarray) -> np.ndarray:
-        """(T, 53), (T, 3) -> (T, V, 3) camera-space vertices (lower neck keeping the source rotation)."""
-        e = np.asarray(expressions, np.float32)
-        shaped = self.base[None] + (e @ self.expression_basis).reshape(len(e), -1, 3)
-        r = axis_angle_to_matrix(torch.from_numpy(np.asarray(rotations, np.float32))).numpy()
-        r0 = axis_angle_to_matrix(torch.from_numpy(self.source_rotation[None])).numpy()[0]
-        w = self.neck_weight[None]
-        posed = w * np.einsum("tvc,tdc->tvd", shaped, r, optimize=True) + (1 - w) * (shaped @ r0.T)
-        return posed + self.translation
+    def _shaped(self, expressions: np.ndarray) -> np.ndarray:
+        """(T, 53) -> (T, V, 3) unposed vertices (identity + expression, head frame)."""
+        e = torch.from_numpy(np.ascontiguousarray(expressions, np.float32))
+        out = (e @ torch.from_numpy(self.expression_basis)).numpy().reshape(len(e), -1, 3)
+        out += self.base
+        return out
 
-    def _project(self, verts: np.ndarray) -> np.ndarray:
-        """(T, V, 3) camera-space -> (T, V, 3) [x_px, y_px, depth] (depth = -z, smaller is closer)."""
+    def source_vertices(self) -> np.ndarray:
+        """(V, 3) camera-space vertices in the fitted (source) expression and pose."""
+        rot0 = axis_angle_to_matrix(torch.from_numpy(self.source_rotation[None])).numpy()[0]
+        return self._shaped(self.source_expression[None])[0] @ rot0.T + self.translation
+
+    def _screens(self, expressions: np.ndarray, rotations: np.ndarray) -> np.ndarray:
+        """(T, 53), (T, 3) -> (T, V, 3) [x_px, y_px, depth] (depth = -z, smaller is closer); the lower
+        neck keeps the source rotation (:attr:`neck_weight`)."""
+        rots = axis_angle_to_matrix(torch.from_numpy(np.asarray(rotations, np.float32).reshape(-1, 3))).numpy()
+        rot0 = axis_angle_to_matrix(torch.from_numpy(self.source_rotation[None])).numpy()[0]
+        shaped = self._shaped(expressions)
+        out = np.empty_like(shaped)
         cam = self.camera
-        z = np.maximum(-verts[..., 2], 1e-3)
-        out = np.empty_like(verts)
-        out[..., 0] = cam.cx + cam.focal * verts[..., 0] / z
-        out[..., 1] = cam.cy - cam.focal * verts[..., 1] / z
-        out[..., 2] = z
-        return np.ascontiguousarray(out, np.float32)
+        pose_and_project(
+            shaped, np.ascontiguousarray(rots), rot0, self.neck_weight[:, 0], self.translation,
+            np.float32(cam.focal), np.float32(cam.cx), np.float32(cam.cy), out,
+        )  # fmt: skip
+        return out
 
     def _raster_full(self, screen: np.ndarray):
         skin = rasterize(screen, self.triangles[: self.n_skin], self.width, self.height, cull_back=True)
@@ -241,7 +246,7 @@ class Reenactor:
         out = np.empty((len(e), self.height, self.width, 3), np.uint8)
         if len(e) == 0:
             return out
-        screens = self._project(self._posed(e, r))
+        screens = self._screens(e, r)
         vcols = self._vertex_colours(r)
         radius = int(math.ceil(self.falloff_px / CELL))
         render_frames(

@@ -163,7 +163,8 @@ class TexturedHead:
         r = self.reenactor
         rot = axis_angle_to_matrix(torch.from_numpy(r.source_rotation[None])).numpy()[0]
         normals = r._normals @ rot.T
-        to_cam = -r.src_verts / np.linalg.norm(r.src_verts, axis=1, keepdims=True)
+        verts = r.source_vertices()
+        to_cam = -verts / np.linalg.norm(verts, axis=1, keepdims=True)
         facing = (normals * to_cam).sum(1)
         tex = np.zeros((N_TILES, size, size, 3), np.float32)
         for tile in range(N_TILES):

@@ -41,6 +41,29 @@ def bilinear(image, x, y, out):  # pragma: no cover - jitted
         out[c] = top * (1 - ay) + bottom * ay
 
 
+@njit(cache=True, parallel=True)
+def pose_and_project(shaped, rots, rot0, weight, translation, focal, cx, cy, out):  # pragma: no cover - jitted
+    """Pose and project vertices of many frames (in place into ``out`` (T, V, 3) [x_px, y_px, depth]).
+
+    ``x = w R_t s + (1 - w) R_0 s + t`` per vertex (``weight`` w (V,): 1 follows the frame's rotation,
+    0 keeps the source rotation ``rot0``), then the pinhole of :class:`emoshift.camera.Camera`.
+    """
+    for k in prange(shaped.shape[0]):
+        r = rots[k]
+        for v in range(shaped.shape[1]):
+            sx, sy, sz = shaped[k, v, 0], shaped[k, v, 1], shaped[k, v, 2]
+            w = weight[v]
+            p = np.empty(3, np.float32)
+            for d in range(3):
+                a = r[d, 0] * sx + r[d, 1] * sy + r[d, 2] * sz
+                b = rot0[d, 0] * sx + rot0[d, 1] * sy + rot0[d, 2] * sz
+                p[d] = w * a + (1 - w) * b + translation[d]
+            z = max(-p[2], 1e-3)
+            out[k, v, 0] = cx + focal * p[0] / z
+            out[k, v, 1] = cy - focal * p[1] / z
+            out[k, v, 2] = z
+
+
 @njit(cache=True)
 def bilinear_many(image, xs, ys):  # pragma: no cover - jitted
     """(n, 3) float32 bilinear samples of an (H, W, 3) uint8 image at pixel coordinates xs, ys (n,)."""
