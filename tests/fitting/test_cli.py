@@ -107,3 +107,10 @@ def test_large_image_is_downscaled_and_said(tmp_path, capsys, astronaut):
     assert d["image_size"] == [MAX_SIDE + 400, MAX_SIDE + 400]
     assert d["expression"]["mouthSmile_L"] > 0.3
     assert d["landmark_rmse_interocular"] < 0.03
+
+
+def test_bad_options(tmp_path, capsys, photo):
+    assert "--identity-modes" in _bad(tmp_path, capsys, photo, "--identity-modes", "0")
+    assert "--focal-factor" in _bad(tmp_path, capsys, photo, "--focal-factor", "-1")
+    assert "--face" in _bad(tmp_path, capsys, photo, "--face", "-2")
+    assert "--stride" in _bad(tmp_path, capsys, photo, "--stride", "0")

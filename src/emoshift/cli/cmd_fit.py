@@ -36,6 +36,14 @@ def run(args: argparse.Namespace) -> int:
 
     src = Path(args.input)
     is_video = src.suffix.lower() in VIDEO_SUFFIXES
+    if not 1 <= args.identity_modes <= 100:
+        raise UserError(f"--identity-modes must be in 1..100, got {args.identity_modes}")
+    if not 0.2 <= args.focal_factor <= 20:
+        raise UserError(f"--focal-factor must be in 0.2..20, got {args.focal_factor}")
+    if args.stride < 1:
+        raise UserError(f"--stride must be >= 1, got {args.stride}")
+    if args.max_frames is not None and args.max_frames < 1:
+        raise UserError(f"--max-frames must be >= 1, got {args.max_frames}")
     if args.face is not None and args.face < 0:
         raise UserError(f"--face takes a face number >= 0 (0 = largest), got {args.face}")
     if is_video and (args.overlay or args.all or args.face is not None):
@@ -48,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
     from emoshift.fitting import Fitter, load_image
 
-    fitter = Fitter()
+    fitter = Fitter(n_identity=args.identity_modes, focal_factor=args.focal_factor)
     if is_video:
         fits = fitter.fit_video(src, stride=args.stride, max_frames=args.max_frames, progress=not args.quiet)
         _write_fits(out, fits, "frames")
@@ -133,6 +141,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--face", type=int, help="fit the N-th largest face (0 = largest, the default)")
     g.add_argument("--all", action="store_true", help="fit every face (JSON holds {'faces': [...]})")
+    p.add_argument(
+        "--identity-modes", type=int, default=50, help="ICT identity modes to fit, 1..100 (default 50)"
+    )
+    p.add_argument(
+        "--focal-factor",
+        type=float,
+        default=1.0,
+        help="camera focal length in units of the image's long side (default 1.0, ~53 deg field of view)",
+    )
     p.add_argument("--stride", type=int, default=1, help="video: fit every N-th frame (default 1)")
     p.add_argument("--max-frames", type=int, help="video: stop after this many fitted frames")
     p.add_argument("--force", action="store_true", help="overwrite existing outputs")

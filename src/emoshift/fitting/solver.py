@@ -255,28 +255,27 @@ class LandmarkSolver:
             s.translation + d[k + e + 3 :],
         )
 
-    def _bounded_step(self, a: Tensor, g: Tensor, s: FitState, free: Tensor) -> Tensor:
-        """Solve ``a d = -g`` over ``free`` unknowns keeping expression in [0, 1] (active-set pinning)."""
-        k, e = self.k, self.n_exp
-        n = len(g)
-        d = torch.zeros(n, dtype=g.dtype)
-        pinned = torch.zeros(n, dtype=torch.bool)
-        ex = s.expression
-        ei = torch.arange(k, k + e)
-        # weights sitting on a bound whose gradient pushes outward stay put
-        pinned[ei] = ((ex <= 1e-9) & (g[ei] > 0)) | ((ex >= 1 - 1e-9) & (g[ei] < 0))
+    @staticmethod
+    def _bounded_step(a: Tensor, g: Tensor, value: Tensor, bounded: Tensor) -> Tensor:
+        """Solve ``a d = -g`` keeping ``value + d`` in [0, 1] where ``bounded`` (active-set pinning).
+
+        a: (m, m); g, value: (m,); bounded: (m,) bool. A bounded unknown sitting on a bound whose
+        gradient points outwards stays put; one whose step would cross a bound is pinned to it and the
+        rest re-solved (at most six rounds).
+        """
+        m = len(g)
+        d = torch.zeros(m, dtype=g.dtype)
+        pinned = bounded & (((value <= 1e-9) & (g > 0)) | ((value >= 1 - 1e-9) & (g < 0)))
         for _ in range(6):
-            f = free & ~pinned
-            fi = f.nonzero().squeeze(1)
+            fi = (~pinned).nonzero().squeeze(1)
             rhs = -g[fi] - a[fi][:, pinned] @ d[pinned] if pinned.any() else -g[fi]
             d[fi] = torch.linalg.solve(a[fi][:, fi], rhs)
-            new = ex + d[ei]
-            out = f[ei] & ((new < 0) | (new > 1))
+            new = value + d
+            out = bounded & ~pinned & ((new < 0) | (new > 1))
             if not out.any():
                 break
-            idx = ei[out]
-            d[idx] = new[out].clamp(0, 1) - ex[out]
-            pinned[idx] = True
+            d[out] = new[out].clamp(0, 1) - value[out]
+            pinned |= out
         return d
 
     def solve(
@@ -321,20 +320,29 @@ class LandmarkSolver:
         s = state
         history = state.history
         cost = self._cost(s, obs, focal, cx, cy, w, prev, depth)
+        is_exp = torch.zeros(n, dtype=torch.bool)
+        is_exp[k : k + e] = True
         for free, iters in stages:
             lam = c.damping
+            fi = free.nonzero().squeeze(1)
+            bounded = is_exp[fi]
             for _ in range(iters):
                 r, j = self._residuals_jacobian(s, obs, focal, cx, cy, w, depth=depth)
                 hp, gp, _ = self._prior(s, prev)
-                h = j.T @ j
-                h.diagonal().add_(0.5 * hp)
-                g = j.T @ r + 0.5 * gp
+                jf = j[:, fi]  # normal equations over the free unknowns only
+                h = jf.T @ jf
+                h.diagonal().add_(0.5 * hp[fi])
+                g = jf.T @ r + 0.5 * gp[fi]
+                value = torch.zeros(n, dtype=torch.float64)
+                value[k : k + e] = s.expression
+                value = value[fi]
                 h_diag = h.diagonal().clone()
                 improved = False
                 for _ in range(6):
                     a = h.clone()
                     a.diagonal().add_(lam * h_diag + 1e-9)
-                    d = self._bounded_step(a, g, s, free)
+                    d = torch.zeros(n, dtype=torch.float64)
+                    d[fi] = self._bounded_step(a, g, value, bounded)
                     cand = self._apply(s, d)
                     new_cost = self._cost(cand, obs, focal, cx, cy, w, prev, depth)
                     if new_cost < cost:
