@@ -17,6 +17,13 @@ def atomic_write(path: str | Path, data: bytes) -> Path:
     return atomic_write_with(path, lambda tmp: Path(tmp).write_bytes(data))
 
 
+def _file_mode() -> int:
+    """0o666 minus the process umask: the mode ``open(path, "w")`` would give a new file."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write_with(path: str | Path, writer: Callable[[Path], object]) -> Path:
     """Call ``writer(tmp_path)`` to fill a temporary file beside ``path``, then rename it into place.
 
@@ -33,6 +40,8 @@ def atomic_write_with(path: str | Path, writer: Callable[[Path], object]) -> Pat
     tmp_path = Path(tmp)
     try:
         writer(tmp_path)
+        if tmp_path.is_file():  # mkstemp makes 0600 files; give the output the usual umask-based mode
+            os.chmod(tmp_path, _file_mode())
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)

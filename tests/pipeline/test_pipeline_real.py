@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import warnings
 
 import numpy as np
@@ -107,3 +109,6 @@ def test_photo_animation_starts_at_the_photo_and_moves_the_face(pipe, tmp_path):
     res.save(tmp_path / "a.mp4")
     res.save(tmp_path / "frames")
     assert (tmp_path / "a.mp4").stat().st_size > 10_000 and len(list((tmp_path / "frames").iterdir())) == 30
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "a.mp4").stat().st_mode) == 0o666 & ~mask  # not mkstemp's 0600
