@@ -79,6 +79,8 @@ def test_uploaded_photo_is_used_and_dropped(make_client):
     [
         ({"instruction": "make it purple", "sample": "astronaut"}, 400, "no emotion found"),
         ({"instruction": "", "sample": "astronaut"}, 400, "empty"),
+        ({"instruction": "Сделай это лицо счастливым", "sample": "astronaut"}, 400, "English"),
+        ({"instruction": "happy " * 60, "sample": "astronaut"}, 400, "characters long"),
         ({"instruction": "happy", "sample": "nobody"}, 400, "unknown sample photo"),
         ({"instruction": "happy", "sample": "astronaut", "seconds": "999"}, 400, "seconds must lie"),
         ({"instruction": "happy", "sample": "astronaut", "timing": "fast"}, 400, "timing must be"),
@@ -172,3 +174,12 @@ def test_page_is_offline_and_its_assets_exist(make_client):
     assert cfg["max_upload_mb"] == 10 and cfg["retention_minutes"] == 30 and cfg["samples"][0]["name"] == "astronaut"
     img = client.get("/api/samples/astronaut")
     assert img.headers["content-type"] == "image/jpeg" and Image.open(io.BytesIO(img.content)).size == (512, 512)
+
+
+@pytest.mark.parametrize("argv, msg", [(["--port", "0"], "--port"), (["--queue", "0"], "positive")])
+def test_serve_bad_options_are_one_line(argv, msg, capsys):
+    from emoshift.cli import main
+
+    assert main(["serve", *argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert msg in err and len(err.splitlines()) == 1
