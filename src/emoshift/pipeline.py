@@ -422,10 +422,6 @@ def limit_side(image: np.ndarray, max_side: int) -> np.ndarray:
     return np.asarray(Image.fromarray(image).resize(size, Image.Resampling.BOX))
 
 
-def _no_progress(it, **_):
-    return it
-
-
 # --------------------------------------------------------------------------------------------- pipeline
 
 
@@ -503,7 +499,10 @@ class Pipeline:
     # ------------------------------------------------------------------------------------ stages
 
     def read_photo(self, image: Any) -> np.ndarray:
-        """Stage 0: any photo input -> (H, W, 3) uint8 limited to ``max_side``."""
+        """Stage 0: a path, an array or a sample name (:data:`SAMPLE_PHOTOS`, unless such a file exists)
+        -> (H, W, 3) uint8 limited to ``max_side``."""
+        if isinstance(image, str) and image in SAMPLE_PHOTOS and not Path(image).exists():
+            image = sample_photo(image)
         return limit_side(np.asarray(self.load_image(image)), self.max_side)
 
     def fit(self, image: np.ndarray) -> Any:

@@ -176,3 +176,15 @@ def test_prototype_planner_is_recorded_and_warned():
     np.testing.assert_allclose(res.plan.expressions[3], prototype("happiness"), atol=1e-6)
     two = planner.generate("happy", seed=1, n_samples=2)
     assert not np.allclose(two[0].rotations, two[1].rotations)
+
+
+def test_sample_names_are_photos(tmp_path, monkeypatch):
+    fitter = FakeFitter()
+    fake_pipeline(fitter=fitter).animate("astronaut", "happy")
+    assert fitter.calls == [(512, 512)]
+    monkeypatch.chdir(tmp_path)  # a file of that name wins
+    from PIL import Image
+
+    Image.fromarray(photo(8, 9)).save(tmp_path / "astronaut", format="PNG")
+    fake_pipeline(fitter=fitter).animate("astronaut", "happy")
+    assert fitter.calls[-1] == (8, 9)

@@ -209,13 +209,8 @@ def run_job(job: Job, opts: dict, isolate: bool = True) -> JobResult:
             pipe = _get_pipeline(opts["generator"], opts["seed"])
             stages.set_description("fit, plan, render")
             stages.update()
-            image = job.image
-            if image is not None and _is_sample(image):
-                from emoshift.pipeline import sample_photo
-
-                image = sample_photo(image)
             result = pipe.animate(
-                image,
+                job.image,
                 job.instruction,
                 seed=opts["seed"],
                 fps=opts["fps"],

@@ -87,10 +87,8 @@ def make_runner(get_pipeline: Callable[[], Any]) -> Callable[[Job, Path], tuple[
                 photo = pipe.read_photo(tmp)
             finally:
                 tmp.unlink(missing_ok=True)
-        elif isinstance(photo, str):
-            from emoshift.pipeline import sample_photo
-
-            photo = sample_photo(photo)
+        elif isinstance(photo, str):  # a sample's name
+            photo = pipe.read_photo(photo)
         r = job.request
         result = pipe.animate(photo, r["instruction"], seed=r["seed"], seconds=r["seconds"], timing=r["timing"],
                               intensity=r["intensity"], neutral=r["neutral"])  # fmt: skip
