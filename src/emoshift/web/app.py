@@ -17,6 +17,7 @@ for the queue, the upload handling and the retention of files.
 from __future__ import annotations
 
 import io
+import logging
 import tempfile
 import threading
 from contextlib import asynccontextmanager
@@ -51,6 +52,7 @@ class ServeConfig:
     retention_minutes: float = 30.0  # finished jobs' files are deleted after this
     max_seconds: float = 20.0  # longest animation a request may ask for
     workdir: Path | None = None  # default: a fresh temporary folder, removed on shutdown
+    preload: bool = True  # load the models in the background at start-up, not on the first request
 
 
 class UserFacingError(Exception):
@@ -126,6 +128,14 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
                 cache.append(get_pipeline())
             return cache[0]
 
+    def preload():
+        try:
+            pipeline_once()
+        except Exception as err:  # the first job retries and reports it
+            logging.getLogger("emoshift.web").warning("loading the models failed: %s", err)
+
+    if config.preload:
+        threading.Thread(target=preload, name="emoshift-preload", daemon=True).start()
     workdir = Path(config.workdir) if config.workdir else Path(tempfile.mkdtemp(prefix="emoshift-serve-"))
     jobs = JobQueue(make_runner(pipeline_once), workdir, config.max_pending, config.retention_minutes * 60,
                     user_errors=user_error_types())  # fmt: skip
