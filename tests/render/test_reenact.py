@@ -116,8 +116,9 @@ def test_batch_matches_single_frames_and_is_deterministic(synthetic_reenactor, f
     rots = np.array([[0, 0.1, 0], [0.05, 0, 0], r.source_rotation], np.float32)
     batch = r.render_batch(es, rots)
     assert batch.shape == (3, 256, 256, 3) and batch.dtype == np.uint8
-    for k in range(3):
-        assert np.array_equal(batch[k], r.render(es[k], rots[k]))
+    for k in range(3):  # BLAS may round a batched product differently in the last bit: allow 1 level
+        diff = np.abs(batch[k].astype(int) - r.render(es[k], rots[k]))
+        assert diff.max() <= 1 and (diff > 0).mean() < 1e-3
     assert np.array_equal(batch, r.render_batch(es, rots))
 
 

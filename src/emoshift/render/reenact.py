@@ -40,14 +40,17 @@ from emoshift.render.warp import BLUR_PASSES, CELL, pose_and_project, render_fra
 #: Part codes per triangle.
 SKIN, SOCKET, GUMS, TEETH, EYE, IRIS = 0, 1, 2, 3, 4, 5
 PART_REGIONS = (("head", SKIN), ("mouth_socket", SOCKET), ("gums_tongue", GUMS), ("teeth", TEETH), ("eyeballs", EYE))
-#: Default linear-ish RGB colours of the parts (0-255), used when the photo shows too little of a part.
+#: Default colours of the parts (sRGB 0-255) under neutral light, used when the photo shows too little
+#: of a part; they are tinted by the photo's skin colour relative to REFERENCE_SKIN (its colour cast
+#: and exposure).
 DEFAULT_COLOURS = {
-    SOCKET: (70, 28, 30),
-    GUMS: (170, 72, 76),
-    TEETH: (228, 222, 208),
-    EYE: (225, 220, 215),
+    SOCKET: (75, 30, 32),
+    GUMS: (175, 80, 84),
+    TEETH: (236, 228, 210),
+    EYE: (232, 226, 220),
     IRIS: (70, 50, 40),
 }
+REFERENCE_SKIN = (205, 160, 140)
 MIN_PART_PIXELS = 40
 #: Flow falloff outside the head as a fraction of the face height (brows to chin).
 FALLOFF_FRACTION = 0.6
@@ -200,8 +203,8 @@ class Reenactor:
         parts = np.full(self.src_tri.shape, -1, np.int8)
         parts[covered] = self.tri_part[self.src_tri[covered]]
         skin = self.image[parts == SKIN]
-        lum = float(np.median(skin.mean(1))) if len(skin) else 150.0
-        tint = np.clip(lum / 150.0, 0.5, 1.2)
+        ref = np.asarray(REFERENCE_SKIN, np.float32)
+        tint = np.clip(np.median(skin, axis=0) / ref, 0.6, 1.15) if len(skin) else np.ones(3, np.float32)
         colours = {}
         for code, default in DEFAULT_COLOURS.items():
             pix = self.image[parts == code]
@@ -225,12 +228,12 @@ class Reenactor:
         return alb
 
     def _vertex_colours(self, rotations: np.ndarray) -> np.ndarray:
-        """(T, V, 3) shaded colours of the synthesized parts: albedo x (0.55 + 0.45 |n . light|)."""
+        """(T, V, 3) shaded colours of the synthesized parts: albedo x (0.65 + 0.35 |n . light|)."""
         r = axis_angle_to_matrix(torch.from_numpy(np.asarray(rotations, np.float32))).numpy()
         light = np.array([0.0, 0.3, 1.0], np.float32)
         light /= np.linalg.norm(light)
         ndotl = np.abs(np.einsum("vc,tdc,d->tv", self._normals, r, light, optimize=True))
-        return np.ascontiguousarray(self._albedo[None] * (0.55 + 0.45 * ndotl)[..., None], np.float32)
+        return np.ascontiguousarray(self._albedo[None] * (0.65 + 0.35 * ndotl)[..., None], np.float32)
 
     # ------------------------------------------------------------------------------------ render
     def render(self, expression: np.ndarray, rotation: np.ndarray) -> np.ndarray:
