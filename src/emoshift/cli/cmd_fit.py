@@ -128,7 +128,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="fit the 3D head model to a face photo (or video): identity, expression, pose, camera",
         description=(
             "Detect the face (MediaPipe, 478 landmarks) and fit the ICT head: 50 identity weights, 53 expression "
-            "weights in [0,1], rotation and translation for a pinhole camera with focal = max(width, height). "
+            "weights in [0,1], rotation and translation for a pinhole camera with focal = focal-factor x max(width, height). "
             "Faces are numbered by size, 0 = largest."
         ),
         epilog="example: emoshift fit photo.jpg --out coeffs.json --mesh head.obj --overlay overlay.png",

@@ -36,6 +36,22 @@ FACE_OVAL = (
 )  # fmt: skip
 
 
+#: MediaPipe eyelid-margin points (both eyes): the points that carry blinks and eye widening.
+EYELIDS = (
+    7, 33, 133, 144, 145, 153, 154, 155, 157, 158, 159, 160, 161, 163, 173, 246,
+    249, 263, 362, 373, 374, 380, 381, 382, 384, 385, 386, 387, 388, 390, 398, 466,
+)  # fmt: skip
+
+
+#: MediaPipe's two rings above each eyelid (``rightEyeUpper1/2``, ``leftEyeUpper1/2``): on real faces the
+#: face mesh puts them on the lid fold, higher than their embedded ICT points, which the fit would
+#: otherwise explain with eyeWide; they are weighted like the contour.
+EYE_FOLDS = (
+    247, 30, 29, 27, 28, 56, 190, 113, 225, 224, 223, 222, 221, 189,
+    467, 260, 259, 257, 258, 286, 414, 342, 445, 444, 443, 442, 441, 413,
+)  # fmt: skip
+
+
 @dataclass
 class FitConfig:
     """Weights and iteration counts of :class:`LandmarkSolver` (the defaults are the tuned ones)."""
@@ -47,6 +63,8 @@ class FitConfig:
     expression_l1: float = 1.0  # w_e1 (sparsity)
     contour_weight: float = 0.3  # w_l on FACE_OVAL
     iris_weight: float = 1.0  # w_l on the ten iris points
+    eyelid_weight: float = 1.0  # w_l on the eyelid margins (EYELIDS)
+    eye_fold_weight: float = 0.3  # w_l on the rings above the eyelids (EYE_FOLDS)
     depth_weight: float = 0.3  # w_l on MediaPipe's relative depth (face-mesh points; irises excluded)
     temporal_weight: float = 0.0  # video: pull expression (and pose, scaled below) towards the previous frame
     temporal_rotation_scale: float = 5000.0  # rotation prior = temporal_weight * this, per rad^2
@@ -395,6 +413,8 @@ def point_weights(n_points: int, config: FitConfig) -> Tensor:
         w[:17] = config.contour_weight
     elif n_points >= 468:
         w[list(FACE_OVAL)] = config.contour_weight
+        w[list(EYELIDS)] = config.eyelid_weight
+        w[list(EYE_FOLDS)] = config.eye_fold_weight
         w[468:] = config.iris_weight
     return w
 
