@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 import torch
 
-from emoshift.render.raster import rasterize
 from emoshift.render.reenact import EYE, IRIS, SKIN, Reenactor
 
 
@@ -21,11 +20,9 @@ def expr(model, **weights):
 def parts_image(r: Reenactor, e, rot):
     """Independent raster of the posed head: (H, W) part code, -1 on the background."""
     screen = r._screens(e[None], np.asarray(rot, np.float32)[None])[0]
-    skin = rasterize(screen, r.triangles[: r.n_skin], r.width, r.height, cull_back=True)
-    inner = rasterize(screen, r.triangles[r.n_skin :], r.width, r.height)
-    part = np.where(skin.mask, SKIN, -1)
-    closer = inner.depth < skin.depth
-    part[closer] = r.tri_part[r.n_skin + inner.tri_id[closer]]
+    frags = r._raster_full(screen, r.width, r.height)
+    part = np.full(frags.tri_id.shape, -1)
+    part[frags.mask] = r.tri_part[frags.tri_id[frags.mask]]
     return part
 
 
@@ -130,3 +127,19 @@ def test_bad_inputs(full_model, fit_factory, synthetic_photo):
     r = Reenactor(synthetic_photo, fit_factory(), full_model)
     with pytest.raises(ValueError):
         r.render_batch(np.zeros((2, 53)), np.zeros((3, 3)))
+
+
+def test_off_centre_head_in_a_wide_photo(full_model, fit_factory, texture_factory):
+    """The source render covers only the head's box: visibility and colours must use its offset."""
+    photo = texture_factory(240, 400, seed=5)
+    fit = fit_factory((400, 240), translation=(14.0, 4.0, -70.0))
+    r = Reenactor(photo, fit, full_model)
+    assert r.src_origin[0] > 100 and r.src_tri.shape[1] < 300  # a box, not the whole photo
+    assert np.array_equal(r.render(r.source_expression, r.source_rotation), photo)
+    e = expr(full_model, jawOpen=0.8)
+    frame = r.render(e, r.source_rotation)
+    part = parts_image(r, e, r.source_rotation)
+    inner = (part > SKIN) & (part < EYE)
+    assert inner.sum() > 20
+    lum = frame.astype(float).mean(2)
+    assert lum[inner].mean() < 0.7 * lum[part == SKIN].mean()

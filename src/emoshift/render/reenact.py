@@ -153,7 +153,12 @@ class Reenactor:
 
         # source pose: projection, visibility buffers, part colours
         self.src_screen = self._screens(self.source_expression[None], self.source_rotation[None])[0]
-        frags = self._raster_full(self.src_screen)
+        # the source render covers the head's box only (photos may be large)
+        lo = np.clip(np.floor(self.src_screen[:, :2].min(0)) - 2, 0, [self.width - 1, self.height - 1]).astype(int)
+        hi = np.clip(np.ceil(self.src_screen[:, :2].max(0)) + 2, lo + 1, [self.width, self.height]).astype(int)
+        self.src_origin = lo.astype(np.int64)  # (x, y) of src_tri[0, 0] in the photo
+        box = self.src_screen - np.array([lo[0], lo[1], 0], np.float32)
+        frags = self._raster_full(box, int(hi[0] - lo[0]), int(hi[1] - lo[1]))
         self.src_tri, self.src_depth = frags.tri_id, frags.depth
         face_h = float(np.ptp(self.src_screen[: len(vertex_indices("narrow_face")), 1]))  # keep starts 0..
         self.falloff_px = max(2 * CELL, FALLOFF_FRACTION * face_h)
@@ -187,9 +192,10 @@ class Reenactor:
         )  # fmt: skip
         return out
 
-    def _raster_full(self, screen: np.ndarray):
-        skin = rasterize(screen, self.triangles[: self.n_skin], self.width, self.height, cull_back=True)
-        inner = rasterize(screen, self.triangles[self.n_skin :], self.width, self.height)
+    def _raster_full(self, screen: np.ndarray, width: int, height: int):
+        """Fragments of all parts (skin with back faces culled, the inside parts two-sided)."""
+        skin = rasterize(screen, self.triangles[: self.n_skin], width, height, cull_back=True)
+        inner = rasterize(screen, self.triangles[self.n_skin :], width, height)
         closer = inner.depth < skin.depth
         skin.tri_id[closer] = inner.tri_id[closer] + self.n_skin
         skin.bary[closer] = inner.bary[closer]
@@ -202,12 +208,14 @@ class Reenactor:
         covered = self.src_tri >= 0
         parts = np.full(self.src_tri.shape, -1, np.int8)
         parts[covered] = self.tri_part[self.src_tri[covered]]
-        skin = self.image[parts == SKIN]
+        (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
+        photo = self.image[y0 : y0 + h, x0 : x0 + w]
+        skin = photo[parts == SKIN]
         ref = np.asarray(REFERENCE_SKIN, np.float32)
         tint = np.clip(np.median(skin, axis=0) / ref, 0.6, 1.15) if len(skin) else np.ones(3, np.float32)
         colours = {}
         for code, default in DEFAULT_COLOURS.items():
-            pix = self.image[parts == code]
+            pix = photo[parts == code]
             if len(pix) >= MIN_PART_PIXELS:
                 colours[code] = np.median(pix, axis=0).astype(np.float32)
             else:
@@ -253,7 +261,7 @@ class Reenactor:
         vcols = self._vertex_colours(r)
         radius = int(math.ceil(self.falloff_px / CELL))
         render_frames(
-            self.image, self.src_screen, self.src_tri, self.src_depth, screens, vcols, self.exact_weight, self.triangles,
+            self.image, self.src_screen, self.src_origin, self.src_tri, self.src_depth, screens, vcols, self.exact_weight, self.triangles,
             self.n_skin, self.tri_part, self._rois(screens), radius, np.float32(VISIBILITY_TOL_CM), out,
         )  # fmt: skip
         return out

@@ -183,9 +183,11 @@ class TexturedHead:
                 vids = self.triangles[sel[t]]  # (n, 3)
                 src = (r.src_screen[vids] * b[..., None]).sum(1)  # x, y, depth in the photo
                 face = (facing[vids] * b).sum(1)
-                qx = np.clip(np.floor(src[:, 0]).astype(np.int64), 0, r.width - 1)
-                qy = np.clip(np.floor(src[:, 1]).astype(np.int64), 0, r.height - 1)
-                inside = (src[:, 0] >= 0) & (src[:, 0] < r.width) & (src[:, 1] >= 0) & (src[:, 1] < r.height)
+                (ox, oy), (bh, bw) = r.src_origin, r.src_tri.shape
+                qx = np.floor(src[:, 0]).astype(np.int64) - ox
+                qy = np.floor(src[:, 1]).astype(np.int64) - oy
+                inside = (qx >= 0) & (qx < bw) & (qy >= 0) & (qy < bh)
+                qx, qy = np.clip(qx, 0, bw - 1), np.clip(qy, 0, bh - 1)
                 seen = inside & (np.abs(r.src_depth[qy, qx] - src[:, 2]) < VISIBILITY_TOL_CM)
                 w = np.clip((face - FACING[0]) / (FACING[1] - FACING[0]), 0, 1) * seen
                 seen_colour = bilinear_many(r.image, src[:, 0].astype(np.float32), src[:, 1].astype(np.float32))

@@ -166,13 +166,14 @@ def _put(out, i, j, pix):  # pragma: no cover - jitted
 
 @njit(cache=True, nogil=True)
 def render_frame(
-    image, src_screen, src_tri, src_depth, screen, vcol, wexact, tris, n_skin, part, x0, y0, rw, rh, radius, tol, out
+    image, src_screen, src_origin, src_tri, src_depth, screen, vcol, wexact, tris, n_skin, part, x0, y0, rw, rh, radius, tol, out
 ):  # pragma: no cover - jitted
     """One frame into ``out`` (H, W, 3) uint8, which holds the photo, over the ROI (x0, y0, rw, rh).
 
     Args:
         image: (H, W, 3) uint8 photo. src_screen: (V, 3) source-pose [x_px, y_px, depth].
-        src_tri, src_depth: (H, W) source render (triangle id, depth) for the visibility test.
+        src_tri, src_depth: (h, w) source render (triangle id, depth) for the visibility test, covering
+            the photo's pixels from ``src_origin`` (x, y) on.
         screen: (V, 3) this frame's projection. vcol: (V, 3) colours of painted (never seen) parts.
         wexact: (V,) weight of the exact flow. tris: (T, 3) int32, skin triangles first (n_skin).
         part: (T,) int8 part code. radius: flow falloff in cells. tol: visibility depth tolerance.
@@ -221,8 +222,8 @@ def render_frame(
                 continue
             # other parts: warped where the source render shows the same part at the same depth
             pz = b0 * src_screen[va, 2] + b1 * src_screen[vb, 2] + b2 * src_screen[vc, 2]
-            qi = int(math.floor(py))
-            qj = int(math.floor(px))
+            qi = int(math.floor(py)) - src_origin[1]
+            qj = int(math.floor(px)) - src_origin[0]
             seen = False
             if 0 <= qi < sh and 0 <= qj < sw:
                 st = src_tri[qi, qj]
@@ -275,13 +276,13 @@ def render_frame(
 
 @njit(cache=True, parallel=True)
 def render_frames(
-    image, src_screen, src_tri, src_depth, screens, vcols, wexact, tris, n_skin, part, rois, radius, tol, out
+    image, src_screen, src_origin, src_tri, src_depth, screens, vcols, wexact, tris, n_skin, part, rois, radius, tol, out
 ):  # pragma: no cover - jitted
     """Frames in parallel: screens (T, V, 3), vcols (T, V, 3), rois (T, 4) x0, y0, w, h -> out (T, H, W, 3)."""
     for k in prange(screens.shape[0]):
         out[k] = image
         x0, y0, rw, rh = rois[k, 0], rois[k, 1], rois[k, 2], rois[k, 3]
         render_frame(
-            image, src_screen, src_tri, src_depth, screens[k], vcols[k], wexact, tris, n_skin, part, x0, y0, rw, rh,
+            image, src_screen, src_origin, src_tri, src_depth, screens[k], vcols[k], wexact, tris, n_skin, part, x0, y0, rw, rh,
             radius, tol, out[k],
         )  # fmt: skip
