@@ -88,3 +88,12 @@ def test_limit_size():
     assert s == pytest.approx(0.5) and small.shape[1] == MAX_SIDE
     same, s1 = limit_size(_rgb())
     assert s1 == 1.0 and same.shape == (40, 60, 3)
+
+
+def test_decompression_limit(tmp_path, monkeypatch):
+    import emoshift.fitting.image as image_mod
+
+    Image.fromarray(_rgb(100, 100)).save(tmp_path / "big.png")
+    monkeypatch.setattr(image_mod, "MAX_PIXELS", 1000)
+    with pytest.raises(UserError, match="too large"):
+        load_image(tmp_path / "big.png")

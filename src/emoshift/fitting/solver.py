@@ -217,13 +217,13 @@ class LandmarkSolver:
         dp[:, 1, 2] = -focal * x[:, 1] / z**2
         dp = dp * w[:, None, None]
         j_lin = (dp @ s.rotation) @ self.basis  # (L, 2, K+E)
-        j_rot = dp @ (-_skew(p))  # (L, 2, 3)
+        j_rot = dp @ _skew(p).transpose(1, 2)  # (L, 2, 3); -[p]x = [p]x^T
         j = torch.cat([j_lin, j_rot, dp], -1).reshape(2 * n, -1)
         if depth is not None:
             # residual f (z_l / zbar - 1) - d_obs; dz = d(-X_z)/d(unknowns)
             rb = (s.rotation[2] @ self.basis_xyz).reshape(n, -1)[:nd]  # (nd, K+E): d(rotated z)/d(a, e)
-            jz = -torch.cat([rb, -_skew(p[:nd])[:, 2], _EZ.expand(nd, 3)], -1)
-            jz = (jz - (z[:nd, None] / zbar) * jz.mean(0)) * (focal / zbar) * wd[:, None]
+            jz = torch.cat([rb, -_skew(p[:nd])[:, 2], _EZ.expand(nd, 3)], -1)  # d(X_z); dz = -d(X_z)
+            jz = (jz - (z[:nd, None] / zbar) * jz.mean(0)) * (wd[:, None] * (-focal / zbar))
             j = torch.cat([j, jz], 0)
         return r, j
 
@@ -284,6 +284,12 @@ class LandmarkSolver:
         m = len(g)
         d = torch.zeros(m, dtype=g.dtype)
         pinned = bounded & (((value <= 1e-9) & (g > 0)) | ((value >= 1 - 1e-9) & (g < 0)))
+        if not pinned.any():  # common case: no bound active, one plain solve
+            d = torch.linalg.solve(a, -g)
+            out = bounded & ((value + d < 0) | (value + d > 1))
+            if not out.any():
+                return d
+            d.zero_()
         for _ in range(6):
             fi = (~pinned).nonzero().squeeze(1)
             rhs = -g[fi] - a[fi][:, pinned] @ d[pinned] if pinned.any() else -g[fi]
@@ -342,25 +348,29 @@ class LandmarkSolver:
         is_exp[k : k + e] = True
         for free, iters in stages:
             lam = c.damping
+            all_free_stage = bool(free.all())
             fi = free.nonzero().squeeze(1)
             bounded = is_exp[fi]
             for _ in range(iters):
                 r, j = self._residuals_jacobian(s, obs, focal, cx, cy, w, depth=depth)
                 hp, gp, _ = self._prior(s, prev)
-                jf = j[:, fi]  # normal equations over the free unknowns only
+                jf = j if all_free_stage else j[:, fi]  # normal equations over the free unknowns only
                 h = jf.T @ jf
-                h.diagonal().add_(0.5 * hp[fi])
-                g = jf.T @ r + 0.5 * gp[fi]
+                h.diagonal().add_(0.5 * (hp if all_free_stage else hp[fi]))
+                g = jf.T @ r + 0.5 * (gp if all_free_stage else gp[fi])
                 value = torch.zeros(n, dtype=torch.float64)
                 value[k : k + e] = s.expression
-                value = value[fi]
+                value = value if all_free_stage else value[fi]
                 h_diag = h.diagonal().clone()
                 improved = False
                 for _ in range(6):
                     a = h.clone()
                     a.diagonal().add_(lam * h_diag + 1e-9)
-                    d = torch.zeros(n, dtype=torch.float64)
-                    d[fi] = self._bounded_step(a, g, value, bounded)
+                    if all_free_stage:
+                        d = self._bounded_step(a, g, value, bounded)
+                    else:
+                        d = torch.zeros(n, dtype=torch.float64)
+                        d[fi] = self._bounded_step(a, g, value, bounded)
                     cand = self._apply(s, d)
                     new_cost = self._cost(cand, obs, focal, cx, cy, w, prev, depth)
                     if new_cost < cost:
