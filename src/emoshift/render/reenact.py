@@ -9,6 +9,11 @@ zero over :attr:`Reenactor.falloff_px` pixels, so hair and the head's edges foll
 background further away is copied untouched (kernels: :mod:`emoshift.render.warp`). The lower neck keeps
 the source head rotation (blending to the frame's rotation up to the jaw), so the collar stays put.
 
+Expression shading: the warped skin is multiplied by the ratio of the frame's to the source's Lambert
+shading of the mesh (an expression ratio image, as in Liu, Shan & Zhang 2001), clipped to a narrow
+range and faded out towards the silhouette, so the creases and bulges an expression adds (nasolabial
+folds, a wrinkled nose, raised cheeks) and the ones it removes show in the photo's own skin.
+
 Surfaces the photo never showed are composited: a mouth-interior point (teeth, gums/tongue, mouth
 socket) or eyeball point not visible in the source render is drawn with its part's colour — the
 photo's median colour of that part where the source shows enough of it, else a default tinted to the
@@ -35,7 +40,7 @@ from emoshift.headmodel.mesh import submesh, vertex_normals
 from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
 from emoshift.render.raster import rasterize
-from emoshift.render.warp import BLUR_PASSES, CELL, pose_and_project, render_frames
+from emoshift.render.warp import BLUR_PASSES, CELL, lambert, pose_and_project, render_frames
 
 #: Part codes per triangle.
 SKIN, SOCKET, GUMS, TEETH, EYE, IRIS = 0, 1, 2, 3, 4, 5
@@ -60,6 +65,11 @@ EXACT_NZ = (0.25, 0.6)
 NECK_Y = (-18.0, -11.5)
 #: Depth tolerance (cm) of the visibility test against the source render.
 VISIBILITY_TOL_CM = 0.6
+#: Expression shading: warped skin is multiplied by the ratio of the frame's to the source's Lambert
+#: shading (light from the camera, slightly above), so folds and bulges the expression creates show.
+SHADING_LIGHT = np.array([0.0, 0.45, 0.89], np.float32)
+SHADING_AMBIENT = 0.35
+SHADING_RATIO_RANGE = (0.72, 1.08)  # creases may darken more than bulges brighten
 #: Mouth darkening: interior colour times exp(-depth behind the lips / MOUTH_DEPTH_CM).
 MOUTH_DEPTH_CM = 2.5
 
@@ -152,7 +162,9 @@ class Reenactor:
         self.exact_weight = np.where(vpart == SKIN, wexact, 1.0).astype(np.float32)
 
         # source pose: projection, visibility buffers, part colours
-        self.src_screen = self._screens(self.source_expression[None], self.source_rotation[None])[0]
+        self.shading_weight = np.where(vpart == SKIN, self.exact_weight, 0.0).astype(np.float32)
+        screens, shade = self._screens(self.source_expression[None], self.source_rotation[None], shading=True)
+        self.src_screen, self._source_shade = screens[0], np.maximum(shade[0], 1e-3)
         # the source render covers the head's box only (photos may be large)
         lo = np.clip(np.floor(self.src_screen[:, :2].min(0)) - 2, 0, [self.width - 1, self.height - 1]).astype(int)
         hi = np.clip(np.ceil(self.src_screen[:, :2].max(0)) + 2, lo + 1, [self.width, self.height]).astype(int)
@@ -178,19 +190,30 @@ class Reenactor:
         rot0 = axis_angle_to_matrix(torch.from_numpy(self.source_rotation[None])).numpy()[0]
         return self._shaped(self.source_expression[None])[0] @ rot0.T + self.translation
 
-    def _screens(self, expressions: np.ndarray, rotations: np.ndarray) -> np.ndarray:
+    def _screens(self, expressions: np.ndarray, rotations: np.ndarray, shading: bool = False):
         """(T, 53), (T, 3) -> (T, V, 3) [x_px, y_px, depth] (depth = -z, smaller is closer); the lower
-        neck keeps the source rotation (:attr:`neck_weight`)."""
+        neck keeps the source rotation (:attr:`neck_weight`). With ``shading``, also the (T, V) Lambert
+        shading of the skin (:data:`SHADING_LIGHT`)."""
         rots = axis_angle_to_matrix(torch.from_numpy(np.asarray(rotations, np.float32).reshape(-1, 3))).numpy()
+        rots = np.ascontiguousarray(rots)
         rot0 = axis_angle_to_matrix(torch.from_numpy(self.source_rotation[None])).numpy()[0]
         shaped = self._shaped(expressions)
         out = np.empty_like(shaped)
         cam = self.camera
         pose_and_project(
-            shaped, np.ascontiguousarray(rots), rot0, self.neck_weight[:, 0], self.translation,
+            shaped, rots, rot0, self.neck_weight[:, 0], self.translation,
             np.float32(cam.focal), np.float32(cam.cx), np.float32(cam.cy), out,
         )  # fmt: skip
-        return out
+        if not shading:
+            return out
+        shade = np.empty(shaped.shape[:2], np.float32)
+        lambert(shaped, self.triangles[: self.n_skin], rots, SHADING_LIGHT, np.float32(SHADING_AMBIENT), shade)
+        return out, shade
+
+    def _shading_ratio(self, shade: np.ndarray) -> np.ndarray:
+        """(T, V) frame shading -> (T, V) ratio to the source's, faded to 1 off the front of the face."""
+        ratio = np.clip(shade / self._source_shade, *SHADING_RATIO_RANGE)
+        return np.ascontiguousarray(1 + self.shading_weight * (ratio - 1), np.float32)
 
     def _raster_full(self, screen: np.ndarray, width: int, height: int):
         """Fragments of all parts (skin with back faces culled, the inside parts two-sided)."""
@@ -257,11 +280,13 @@ class Reenactor:
         out = np.empty((len(e), self.height, self.width, 3), np.uint8)
         if len(e) == 0:
             return out
-        screens = self._screens(e, r)
+        screens, shade = self._screens(e, r, shading=True)
+        ratios = self._shading_ratio(shade)
         vcols = self._vertex_colours(r)
         radius = int(math.ceil(self.falloff_px / CELL))
         render_frames(
-            self.image, self.src_screen, self.src_origin, self.src_tri, self.src_depth, screens, vcols, self.exact_weight, self.triangles,
+            self.image, self.src_screen, self.src_origin, self.src_tri, self.src_depth, screens, vcols, ratios,
+            self.exact_weight, self.triangles,
             self.n_skin, self.tri_part, self._rois(screens), radius, np.float32(VISIBILITY_TOL_CM), out,
         )  # fmt: skip
         return out

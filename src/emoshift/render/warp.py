@@ -17,6 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 from emoshift.render.raster import FAR, raster_into
+from emoshift.render.shape import vertex_normals_into
 
 SKIN = 0
 CELL = 8
@@ -62,6 +63,25 @@ def pose_and_project(shaped, rots, rot0, weight, translation, focal, cx, cy, out
             out[k, v, 0] = cx + focal * p[0] / z
             out[k, v, 1] = cy - focal * p[1] / z
             out[k, v, 2] = z
+
+
+@njit(cache=True, parallel=True)
+def lambert(shaped, tris, rots, light, ambient, out):  # pragma: no cover - jitted
+    """Per-vertex Lambert shading ``ambient + (1 - ambient) max(0, (R n) . light)`` of many frames.
+
+    Args:
+        shaped: (T, V, 3) unposed vertices; tris: (F, 3); rots: (T, 3, 3); light: (3,) unit, camera
+            frame. out: (T, V) float32, written in place.
+    """
+    for k in prange(shaped.shape[0]):
+        normals = np.empty((shaped.shape[1], 3), np.float32)
+        vertex_normals_into(shaped[k], tris, normals)
+        r = rots[k]
+        for v in range(shaped.shape[1]):
+            d = 0.0
+            for a in range(3):
+                d += light[a] * (r[a, 0] * normals[v, 0] + r[a, 1] * normals[v, 1] + r[a, 2] * normals[v, 2])
+            out[k, v] = ambient + (1 - ambient) * max(d, 0.0)
 
 
 @njit(cache=True)
@@ -166,7 +186,8 @@ def _put(out, i, j, pix):  # pragma: no cover - jitted
 
 @njit(cache=True, nogil=True)
 def render_frame(
-    image, src_screen, src_origin, src_tri, src_depth, screen, vcol, wexact, tris, n_skin, part, x0, y0, rw, rh, radius, tol, out
+    image, src_screen, src_origin, src_tri, src_depth, screen, vcol, ratio, wexact, tris, n_skin, part, x0, y0, rw, rh,
+    radius, tol, out,
 ):  # pragma: no cover - jitted
     """One frame into ``out`` (H, W, 3) uint8, which holds the photo, over the ROI (x0, y0, rw, rh).
 
@@ -175,6 +196,7 @@ def render_frame(
         src_tri, src_depth: (h, w) source render (triangle id, depth) for the visibility test, covering
             the photo's pixels from ``src_origin`` (x, y) on.
         screen: (V, 3) this frame's projection. vcol: (V, 3) colours of painted (never seen) parts.
+        ratio: (V,) shading ratio (frame / source) multiplied into warped colours.
         wexact: (V,) weight of the exact flow. tris: (T, 3) int32, skin triangles first (n_skin).
         part: (T,) int8 part code. radius: flow falloff in cells. tol: visibility depth tolerance.
     """
@@ -195,7 +217,8 @@ def render_frame(
     sx = np.zeros((gh, gw), np.float32)
     sy = np.zeros((gh, gw), np.float32)
     cnt = np.zeros((gh, gw), np.float32)
-    flow = np.zeros((rh, rw, 3), np.float32)  # exact dx, dy, weight; weight < 0 marks painted pixels
+    flow = np.zeros((rh, rw, 4), np.float32)  # exact dx, dy, weight (< 0: painted pixel), shading ratio
+    flow[:, :, 3] = 1.0
     sh, sw = src_tri.shape
     pix = np.empty(3, np.float32)
     for i in range(rh):
@@ -214,6 +237,7 @@ def render_frame(
                 flow[i, j, 0] = dx
                 flow[i, j, 1] = dy
                 flow[i, j, 2] = b0 * wexact[va] + b1 * wexact[vb] + b2 * wexact[vc]
+                flow[i, j, 3] = b0 * ratio[va] + b1 * ratio[vb] + b2 * ratio[vc]
                 gi = i // CELL
                 gj = j // CELL
                 sx[gi, gj] += dx
@@ -248,9 +272,12 @@ def render_frame(
             if tri_id[i, j] >= 0:
                 dx = w * flow[i, j, 0] + (1 - w) * dx
                 dy = w * flow[i, j, 1] + (1 - w) * dy
-            if abs(dx) < 1e-3 and abs(dy) < 1e-3:
+            shade = flow[i, j, 3]
+            if abs(dx) < 1e-3 and abs(dy) < 1e-3 and abs(shade - 1) < 1e-3:
                 continue  # the photo's own pixel
             bilinear(image, x0 + j + 0.5 + dx, y0 + i + 0.5 + dy, pix)
+            for c in range(3):
+                pix[c] *= shade
             _put(out, y0 + i, x0 + j, pix)
 
     # soften the edge of painted regions (1-sample rasterization is aliased there)
@@ -276,13 +303,14 @@ def render_frame(
 
 @njit(cache=True, parallel=True)
 def render_frames(
-    image, src_screen, src_origin, src_tri, src_depth, screens, vcols, wexact, tris, n_skin, part, rois, radius, tol, out
+    image, src_screen, src_origin, src_tri, src_depth, screens, vcols, ratios, wexact, tris, n_skin, part, rois, radius,
+    tol, out,
 ):  # pragma: no cover - jitted
     """Frames in parallel: screens (T, V, 3), vcols (T, V, 3), rois (T, 4) x0, y0, w, h -> out (T, H, W, 3)."""
     for k in prange(screens.shape[0]):
         out[k] = image
         x0, y0, rw, rh = rois[k, 0], rois[k, 1], rois[k, 2], rois[k, 3]
         render_frame(
-            image, src_screen, src_origin, src_tri, src_depth, screens[k], vcols[k], wexact, tris, n_skin, part, x0, y0, rw, rh,
+            image, src_screen, src_origin, src_tri, src_depth, screens[k], vcols[k], ratios[k], wexact, tris, n_skin, part, x0, y0, rw, rh,
             radius, tol, out[k],
         )  # fmt: skip
