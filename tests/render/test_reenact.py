@@ -143,3 +143,21 @@ def test_off_centre_head_in_a_wide_photo(full_model, fit_factory, texture_factor
     assert inner.sum() > 20
     lum = frame.astype(float).mean(2)
     assert lum[inner].mean() < 0.7 * lum[part == SKIN].mean()
+
+
+def test_expression_shading_is_bounded_and_shows_folds(full_model, fit_factory):
+    """On a flat-coloured photo the warp changes nothing, so every change is the shading ratio."""
+    from emoshift.render.reenact import SHADING_RATIO_RANGE
+
+    colour = np.array([150, 120, 100])
+    photo = np.broadcast_to(colour.astype(np.uint8), (256, 256, 3)).copy()
+    r = Reenactor(photo, fit_factory(), full_model)
+    e = expr(full_model, noseSneer_L=1.0, noseSneer_R=1.0, browDown_L=1.0, browDown_R=1.0)
+    frame = r.render(e, r.source_rotation).astype(float)
+    part = parts_image(r, e, r.source_rotation)
+    skin = frame[part == SKIN]
+    lo, hi = SHADING_RATIO_RANGE
+    assert (skin >= lo * colour - 1.5).all() and (skin <= hi * colour + 1.5).all()
+    assert (skin[:, 0] < 0.93 * colour[0]).sum() > 20  # creases darken
+    outside = part < 0
+    assert np.abs(frame[outside] - colour).max() <= 1  # off the head: untouched
