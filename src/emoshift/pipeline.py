@@ -29,7 +29,7 @@ Writing (``AnimationResult.save``) goes through ``writers`` (``emoshift.export``
 the extension: ``.mp4 .gif`` or a folder (video), ``.glb``, ``.csv`` (Live Link Face), ``.json``
 (per-frame weights), ``.png .jpg`` (contact sheet).
 
-Which planner made a plan is recorded in ``plan.generator``: the trained generator (``"generator"``) or
+Which planner made a plan is recorded in ``plan.generator``: the trained generator (``"generator:i2fet"``) or
 the FACS prototypes (``"prototype"``, the fallback while no trained checkpoint is installed; a warning
 says so when it is used).
 """
@@ -70,7 +70,7 @@ class Plan:
     (rotations relative to a frontal head).
     expressions (n, 53), rotations (n, 3) absolute head rotation (axis-angle, camera frame), labels (n,):
     the anchors, starting with the source face ("source").
-    generator: which planner made it ("generator" = trained model, "prototype" = FACS prototypes).
+    generator: which planner made it ("generator:i2fet" etc. = a trained model, "prototype" = FACS prototypes).
     """
 
     instruction: str
@@ -232,7 +232,12 @@ class PrototypePlanner:
 
 
 def planner_name(planner: Any) -> str:
-    return str(getattr(planner, "name", None) or "generator")
+    """"prototype", or "generator:<model>" (e.g. generator:i2fet) for a trained generator."""
+    name = getattr(planner, "name", None)
+    if name:
+        return str(name)
+    kind = getattr(getattr(getattr(planner, "model", None), "cfg", None), "model", None)
+    return f"generator:{kind}" if kind else "generator"
 
 
 def make_plan(
@@ -630,10 +635,10 @@ def load_planner(generator: str = "auto") -> Any:
     if generator == "prototype":
         return PrototypePlanner()
     try:
-        from emoshift.models import Generator
+        from emoshift.models.generator import Generator
 
         gen = Generator.load_default()
-    except (ImportError, FileNotFoundError, OSError) as err:
+    except (ImportError, OSError, UserError) as err:
         if generator == "generator":
             raise UserError(f"the trained generator is not available ({err})") from None
         warnings.warn(f"trained generator not available ({err}); planning from FACS prototypes", stacklevel=2)
