@@ -19,15 +19,25 @@ def fit_vertices(model, fit: FaceFit) -> np.ndarray:
         return model(t(ident), t(fit.expression), t(fit.rotation), t(fit.translation)).vertices[0].numpy()
 
 
+def face_triangles(model) -> np.ndarray:
+    """(T', 3) triangles of ``model`` whose corners all lie in the ICT narrow face region (no neck, scalp, eyes)."""
+    from emoshift.headmodel.regions import vertex_indices
+
+    tris = model.triangles.numpy()
+    in_face = np.isin(np.asarray(model.vertex_ids), vertex_indices("narrow_face"))
+    keep = in_face[tris].all(1)
+    return tris[keep] if keep.any() else tris
+
+
 def draw_overlay(image: np.ndarray, fits: list[FaceFit], model, landmarks: bool = True) -> np.ndarray:
-    """(H, W, 3) uint8 copy of ``image`` with each fit's wireframe (front-facing edges) and landmarks
-    (detected: green, fitted: red)."""
+    """(H, W, 3) uint8 copy of ``image`` with each fit's face wireframe (front-facing edges of the face
+    region) and landmarks (detected: green, fitted: red)."""
     from PIL import Image, ImageDraw
 
     base = Image.fromarray(image).convert("RGBA")
     layer = Image.new("RGBA", base.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
-    tris = model.triangles.numpy()
+    tris = face_triangles(model)
     for fit in fits:
         v = fit_vertices(model, fit)
         uv = fit.camera.project(torch.from_numpy(v)).numpy()
@@ -37,9 +47,9 @@ def draw_overlay(image: np.ndarray, fits: list[FaceFit], model, landmarks: bool 
         edges = np.concatenate([tris[front][:, [0, 1]], tris[front][:, [1, 2]], tris[front][:, [2, 0]]])
         edges = np.unique(np.sort(edges, 1), axis=0)
         for i, j in edges:
-            draw.line([tuple(uv[i]), tuple(uv[j])], fill=(80, 170, 255, 110), width=1)
+            draw.line([tuple(uv[i]), tuple(uv[j])], fill=(80, 170, 255, 70), width=1)
         if landmarks:
-            r = max(1.0, min(image.shape[:2]) / 400)
+            r = max(0.8, min(image.shape[:2]) / 600)
             for pts, col in ((fit.landmarks_detected, (0, 255, 0, 255)), (fit.landmarks_fitted, (255, 40, 40, 255))):
                 for x, y in pts:
                     draw.ellipse([x - r, y - r, x + r, y + r], fill=col)
