@@ -31,6 +31,8 @@ Numba kernel restricted to the head's region of interest.
 from __future__ import annotations
 
 import math
+import weakref
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -95,6 +97,45 @@ def _smooth_on_mesh(values: np.ndarray, tris: np.ndarray, iterations: int) -> np
     return v
 
 
+@dataclass
+class _ModelTables:
+    """What the reenactor needs from a head model, independent of the photo (cached per model)."""
+
+    vertex_ids: np.ndarray  # (V,) full-mesh indices of the drawn vertices
+    triangles: np.ndarray  # (T, 3) int32 into vertex_ids, skin first
+    tri_part: np.ndarray  # (T,) int8
+    n_skin: int
+    vertex_part: np.ndarray  # (V,) int8
+    neutral: np.ndarray  # (V, 3)
+    identity_basis: np.ndarray  # (K, V*3)
+    expression_basis: np.ndarray  # (53, V*3)
+
+
+_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _model_tables(model: HeadModel) -> _ModelTables:
+    if model not in _TABLES:
+        keep = np.sort(np.concatenate([vertex_indices(r) for r, _ in PART_REGIONS]))
+        tris = submesh(model.triangles.numpy(), keep, model.neutral.shape[0])
+        vpart = _part_of_vertices(keep)
+        tpart = vpart[tris].min(1)  # parts are separate meshes except eyeball/iris: mixed counts as eyeball
+        order = np.argsort(tpart != SKIN, kind="stable")
+        kt = torch.from_numpy(keep)
+        flat = lambda basis: np.ascontiguousarray(basis[:, kt].reshape(basis.shape[0], -1).numpy(), np.float32)  # noqa: E731
+        _TABLES[model] = _ModelTables(
+            vertex_ids=keep,
+            triangles=np.ascontiguousarray(tris[order], np.int32),
+            tri_part=np.ascontiguousarray(tpart[order], np.int8),
+            n_skin=int((tpart == SKIN).sum()),
+            vertex_part=vpart,
+            neutral=model.neutral[kt].numpy().astype(np.float32),
+            identity_basis=flat(model.identity_basis),
+            expression_basis=flat(model.expression_basis),
+        )
+    return _TABLES[model]
+
+
 def _part_of_vertices(keep: np.ndarray) -> np.ndarray:
     part = np.full(len(keep), -1, np.int8)
     for region, code in PART_REGIONS:
@@ -129,27 +170,13 @@ class Reenactor:
         self.model = model
         self.fit = fit
 
-        # vertices of the parts we draw, triangles ordered skin first
-        keep = np.concatenate([vertex_indices(r) for r, _ in PART_REGIONS])
-        keep.sort()
-        self.vertex_ids = keep  # full-mesh index of each drawn vertex
-        n_full = model.neutral.shape[0]
-        tris = submesh(model.triangles.numpy(), keep, n_full)
-        vpart = _part_of_vertices(keep)
-        tpart = vpart[tris].min(1)  # parts are separate meshes except eyeball/iris: mixed counts as eyeball
-        order = np.argsort(tpart != SKIN, kind="stable")
-        self.triangles = np.ascontiguousarray(tris[order], np.int32)
-        self.tri_part = np.ascontiguousarray(tpart[order], np.int8)
-        self.n_skin = int((self.tri_part == SKIN).sum())
-        self.vertex_part = vpart
-
-        kt = torch.from_numpy(keep)
-        with torch.no_grad():
-            base = model.neutral[kt] + torch.einsum("k,kvc->vc", torch.from_numpy(identity), model.identity_basis[:, kt])
-        self.base = base.numpy().astype(np.float32)  # (V, 3) identity shape, head frame
-        self.expression_basis = np.ascontiguousarray(
-            model.expression_basis[:, kt].reshape(model.expression_basis.shape[0], -1).numpy(), np.float32
-        )  # (53, V*3)
+        tables = _model_tables(model)
+        self.vertex_ids = tables.vertex_ids  # full-mesh index of each drawn vertex
+        self.triangles, self.tri_part, self.n_skin = tables.triangles, tables.tri_part, tables.n_skin
+        self.vertex_part = vpart = tables.vertex_part
+        # (V, 3) identity shape in the head frame; (53, V*3) expression basis
+        self.base = tables.neutral + (identity @ tables.identity_basis).reshape(-1, 3)
+        self.expression_basis = tables.expression_basis
         self.translation = np.asarray(fit.translation, np.float32).reshape(3)
         self.source_expression = np.asarray(fit.expression, np.float32).reshape(-1)
         self.source_rotation = np.asarray(fit.rotation, np.float32).reshape(3)
