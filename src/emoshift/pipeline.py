@@ -643,4 +643,5 @@ def load_planner(generator: str = "auto") -> Any:
             raise UserError(f"the trained generator is not available ({err})") from None
         warnings.warn(f"trained generator not available ({err}); planning from FACS prototypes", stacklevel=2)
         return PrototypePlanner()
+    getattr(gen, "text_encoder", None)  # load the (lazy) text encoder now, not on the first instruction
     return gen
