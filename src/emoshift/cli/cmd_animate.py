@@ -32,7 +32,7 @@ MAX_INSTRUCTIONS = 1000
 EPILOG = """examples:
   emoshift animate photo.jpg "Turn this face from disgust to happiness" --out out.mp4 --glb --csv
   emoshift animate astronaut "She goes from slightly sad to extremely happy" --seconds 6 --timing linear
-  emoshift animate "from anger to surprise" --glb head.glb          (no photo: neutral head, 3D only)
+  emoshift animate "from anger to surprise" --out head.glb --csv    (no photo: neutral head, 3D only)
   emoshift animate a.jpg b.jpg --instructions lines.txt --out results/ --workers 2
   emoshift animate                                                   (the packaged photo and instruction)
 """

@@ -50,7 +50,7 @@ export function showHead(container, url) {
     const box = new THREE.Box3().setFromObject(root);
     const size = box.getSize(new THREE.Vector3()).length();
     const center = box.getCenter(new THREE.Vector3());
-    camera.position.copy(center).add(new THREE.Vector3(0, 0, size * 1.6));
+    camera.position.copy(center).add(new THREE.Vector3(0, 0, size * 1.15));
     camera.near = size / 100; camera.far = size * 20; camera.updateProjectionMatrix();
     controls.target.copy(center); controls.update();
     let morphs = 0, meshes = 0;
