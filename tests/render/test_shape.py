@@ -47,3 +47,17 @@ def test_batch_equals_single(head_model):
     batch = render_shape_images(v, m.triangles, size=64)
     for k in range(3):
         assert np.array_equal(batch[k], render_shape_images(v[k].numpy(), m.triangles.numpy(), size=64))
+
+
+def test_full_mesh_draws_eyes_without_the_transparent_shells(full_model):
+    with torch.no_grad():
+        v = full_model(expression=full_model.expression_vector({})[None]).vertices
+    full = render_shape_images(v, full_model.triangles, size=96)[0]
+    skin_only = full_model.triangles.numpy()
+    skin_only = skin_only[(skin_only < 11248).all(1)]
+    head = render_shape_images(v, skin_only, size=96)[0]
+    holes = head == 0
+    holes[:, :10] = holes[:, -10:] = False  # ignore the background at the sides
+    eye_rows = slice(18, 28)
+    assert holes[eye_rows].sum() > 20  # the skin alone has eye openings
+    assert (full[eye_rows][holes[eye_rows]] > 60).mean() > 0.9  # eyeballs fill them (shells not drawn)

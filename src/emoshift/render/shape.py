@@ -15,6 +15,10 @@ from numba import njit, prange
 
 from emoshift.render.raster import FAR, raster_into
 
+#: ICT's full mesh (``HeadModel(region="full")``) and the first vertex of its eyelash / eye-occlusion /
+#: lacrimal shells, which are transparent in the original rig and are not drawn.
+FULL_MESH_VERTICES = 26719
+SHELLS_START = 24591
 #: Framing in head-frame centimetres: the square ``[CX ± HALF] x [CY ± HALF]`` fills the image.
 FRAME_CENTER = (0.0, -2.0)
 FRAME_HALF = 10.5
@@ -118,7 +122,9 @@ def render_shape_images(vertices, triangles, size: int = 128, rotation_deg=0.0) 
     Args:
         vertices: (B, V, 3) or (V, 3) numpy array or torch tensor, head frame centimetres (unposed:
             Y up, +Z out of the face), e.g. ``HeadModel(identity, expression).vertices``.
-        triangles: (T, 3) int (numpy or torch), e.g. ``HeadModel.triangles``.
+        triangles: (T, 3) int (numpy or torch), e.g. ``HeadModel.triangles``. With the full ICT mesh
+            (``region="full"``: eyeballs, teeth, mouth socket) the eyes and an open mouth are drawn
+            like the paper's figures; the "head" region leaves them as dark openings.
         size: output side in pixels.
         rotation_deg: head rotation for the view: yaw in degrees (positive turns the face towards
             the subject's left) or (pitch, yaw, roll) degrees; applied about the framing centre.
@@ -136,6 +142,9 @@ def render_shape_images(vertices, triangles, size: int = 128, rotation_deg=0.0) 
     if np.any(np.asarray(rotation_deg) != 0):
         centre = np.array([FRAME_CENTER[0], FRAME_CENTER[1], 0.0], np.float32)
         v = np.ascontiguousarray((v - centre) @ view_rotation(rotation_deg).T + centre, dtype=np.float32)
+    t = np.asarray(t)
+    if v.shape[1] == FULL_MESH_VERTICES:  # ICT's full head: skip the eyelash / eye-occlusion shells
+        t = t[(t < SHELLS_START).all(1)]
     out = np.zeros((v.shape[0], int(size), int(size)), np.uint8)
     _render_batch(
         v, np.ascontiguousarray(t, dtype=np.int32), int(size), np.float32(FRAME_CENTER[0]),
