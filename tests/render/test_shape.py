@@ -57,7 +57,7 @@ def test_full_mesh_draws_eyes_without_the_transparent_shells(full_model):
     skin_only = skin_only[(skin_only < 11248).all(1)]
     head = render_shape_images(v, skin_only, size=96)[0]
     holes = head == 0
-    holes[:, :10] = holes[:, -10:] = False  # ignore the background at the sides
+    holes[:, :24] = holes[:, -24:] = False  # look between the temples only
     eye_rows = slice(18, 28)
     assert holes[eye_rows].sum() > 20  # the skin alone has eye openings
     assert (full[eye_rows][holes[eye_rows]] > 60).mean() > 0.9  # eyeballs fill them (shells not drawn)
