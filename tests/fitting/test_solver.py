@@ -106,3 +106,30 @@ def test_temporal_prior_reduces_jitter(solver):
         )
     assert jitter[20.0][0] < 0.7 * jitter[0.0][0]
     assert jitter[20.0][1] < 0.7 * jitter[0.0][1]
+
+
+def test_mediapipe_canonical_face_fits_neutral(solver):
+    """MediaPipe's own canonical (neutral) face, aligned to the ICT frame, posed and projected, must come
+    out neutral: the fitter's landmark points are the canonical points, not their surface projections."""
+    from emoshift.assets import find_asset
+    from emoshift.headmodel import load_arrays
+    from emoshift.headmodel.landmarks import align_canonical
+    from emoshift.headmodel.mesh import read_obj, triangulate
+    from emoshift.headmodel.regions import polygon_indices
+
+    ict = load_arrays()
+    neutral = ict["neutral_vertices"].astype(np.float64)
+    tris, src = triangulate(ict["faces"])
+    canon, _ = read_obj(find_asset("mediapipe-canonical"))
+    aligned, _ = align_canonical(neutral, canon.astype(np.float64), tris[np.isin(src, polygon_indices("face"))])
+    aligned = torch.from_numpy(aligned)
+    assert torch.allclose(solver.mu[:468], aligned, atol=1e-4)
+    pts = torch.cat([aligned, solver.mu[468:]])  # the canonical mesh has no iris points: use the model's
+    rot = euler_to_matrix(torch.tensor([[5.0, 20.0, -3.0]], dtype=torch.float64))[0]
+    cam = Camera.default(640, 480)
+    obs = cam.project(pts @ rot.T + torch.tensor([1.0, -2.0, -55.0], dtype=torch.float64))
+    s = solver.fit(obs, cam.focal, cam.cx, cam.cy)
+    assert float(s.expression.max()) < 0.05
+    assert float(s.identity.abs().max()) < 0.1
+    cos = (float((rot.T @ s.rotation).trace()) - 1) / 2
+    assert math.degrees(math.acos(min(1.0, cos))) < 0.2

@@ -466,13 +466,19 @@ def iris_boundary_vertices(neutral, radius: float = IRIS_RADIUS_CM) -> dict[int,
 
 
 def corrected_landmark_bases(model) -> tuple[Tensor, Tensor, Tensor]:
-    """(neutral (L,3), identity (K,L,3), expression (E,L,3)) landmark bases of ``model`` with the eight
-    iris boundary points moved onto the real iris radius (see :func:`iris_boundary_vertices`)."""
+    """(neutral (L,3), identity (K,L,3), expression (E,L,3)) landmark bases of ``model`` with the 468
+    face-mesh points offset to MediaPipe's canonical geometry (:mod:`emoshift.fitting.offsets`) and the
+    eight iris boundary points moved onto the real iris radius (see :func:`iris_boundary_vertices`)."""
     from emoshift.headmodel import load_arrays
 
     mu, bid, bexp = model.lmk_neutral.clone(), model.lmk_identity.clone(), model.lmk_expression.clone()
     if mu.shape[0] < 478:
         return mu, bid, bexp
+    from emoshift.fitting.offsets import load_offsets
+
+    offsets = load_offsets()
+    if offsets is not None:  # MediaPipe's canonical geometry (see emoshift.fitting.offsets)
+        mu[:468] += torch.from_numpy(offsets).to(mu.dtype)
     arrays = load_arrays()
     verts = iris_boundary_vertices(arrays["neutral_vertices"])
     idx = torch.tensor(list(verts.keys()))

@@ -155,6 +155,27 @@ def _iris_embedding(neutral: np.ndarray, tris: np.ndarray) -> tuple[np.ndarray, 
     return np.asarray(ids, dtype=np.int64), np.asarray(bary, dtype=np.float32)
 
 
+def align_canonical(
+    neutral: np.ndarray, canon: np.ndarray, face_tris: np.ndarray, icp_rounds: int = 5
+) -> tuple[np.ndarray, float]:
+    """Steps 1-2 of the embedding: MediaPipe's canonical points (468, 3) in the ICT frame, and the scale.
+
+    neutral: (V, 3) ICT neutral vertices; canon: (468, 3) canonical mesh; face_tris: (T, 3) face triangles.
+    """
+    mp_idx = [m for m, _ in MP_TO_68]
+    ict_pts = neutral[MULTIPIE_68[[j for _, j in MP_TO_68]]]
+    s, r, t = umeyama(canon[mp_idx], ict_pts)
+    aligned = s * canon @ r.T + t
+    for _ in range(icp_rounds):
+        tri_idx, w, dist = project_to_surface(aligned, neutral, face_tris)
+        target = (neutral[face_tris[tri_idx]] * w[:, :, None]).sum(1)
+        keep = dist < np.percentile(dist, 90)
+        s2, r2, t2 = umeyama(aligned[keep], target[keep])
+        aligned = s2 * aligned @ r2.T + t2
+        s = s2 * s
+    return aligned, float(s)
+
+
 def build_embedding(ict: dict, canonical_obj: str | Path, icp_rounds: int = 5) -> tuple[LandmarkEmbedding, dict]:
     """Compute the embedding from the ICT arrays and MediaPipe's canonical mesh.
 
@@ -168,17 +189,7 @@ def build_embedding(ict: dict, canonical_obj: str | Path, icp_rounds: int = 5) -
     _, src_poly = triangulate(ict["faces"])
     face_tris = tris_all[np.isin(src_poly, list(face_polys))]
 
-    mp_idx = [m for m, _ in MP_TO_68]
-    ict_pts = neutral[MULTIPIE_68[[j for _, j in MP_TO_68]]]
-    s, r, t = umeyama(canon[mp_idx], ict_pts)
-    aligned = s * canon @ r.T + t
-    for _ in range(icp_rounds):
-        tri_idx, w, dist = project_to_surface(aligned, neutral, face_tris)
-        target = (neutral[face_tris[tri_idx]] * w[:, :, None]).sum(1)
-        keep = dist < np.percentile(dist, 90)
-        s2, r2, t2 = umeyama(aligned[keep], target[keep])
-        aligned = s2 * aligned @ r2.T + t2
-        s, r, t = s2 * s, r2 @ r, s2 * r2 @ t + t2
+    aligned, s = align_canonical(neutral, canon, face_tris, icp_rounds)
     tri_idx, w, dist = project_to_surface(aligned, neutral, face_tris)
     iris_ids, iris_bary = _iris_embedding(neutral, tris_all)
     emb = LandmarkEmbedding(
