@@ -48,8 +48,8 @@ from emoshift.render.warp import BLUR_PASSES, CELL, lambert, pose_and_project, r
 SKIN, SOCKET, GUMS, TEETH, EYE, IRIS = 0, 1, 2, 3, 4, 5
 PART_REGIONS = (("head", SKIN), ("mouth_socket", SOCKET), ("gums_tongue", GUMS), ("teeth", TEETH), ("eyeballs", EYE))
 #: Default colours of the parts (sRGB 0-255) under neutral light, used when the photo shows too little
-#: of a part; they are tinted by the photo's skin colour relative to REFERENCE_SKIN (its colour cast
-#: and exposure).
+#: of a part; they are tinted by the square root of the photo's skin colour relative to REFERENCE_SKIN
+#: (half its colour cast and exposure, in log terms).
 DEFAULT_COLOURS = {
     SOCKET: (75, 30, 32),
     GUMS: (175, 80, 84),
@@ -262,7 +262,7 @@ class Reenactor:
         photo = self.image[y0 : y0 + h, x0 : x0 + w]
         skin = photo[parts == SKIN]
         ref = np.asarray(REFERENCE_SKIN, np.float32)
-        tint = np.clip(np.median(skin, axis=0) / ref, 0.6, 1.15) if len(skin) else np.ones(3, np.float32)
+        tint = np.sqrt(np.clip(np.median(skin, axis=0) / ref, 0.5, 1.3)) if len(skin) else np.ones(3, np.float32)
         colours = {}
         for code, default in DEFAULT_COLOURS.items():
             pix = photo[parts == code]
