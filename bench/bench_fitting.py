@@ -205,8 +205,8 @@ def bench_eos(fitter, heads, cam):
         cam34 = eos.fitting.get_3x4_affine_camera_matrix(pose, w, h)
         v = np.asarray(mesh.vertices)[lmk_vertices]
         uv = (cam34 @ np.c_[v, np.ones(len(v))].T).T[:, :2]
-        # eos' affine camera: screen y grows downwards as in the image (checked: the error below is small)
-        r_eos = torch.from_numpy(np.asarray(pose.get_rotation_matrix() if hasattr(pose, "get_rotation_matrix") else _quat_to_matrix(pose.get_rotation()), dtype=np.float64))
+        # eos' 3x4 affine camera maps model space to image pixels (y down), like the observations
+        r_eos = torch.from_numpy(_quat_to_matrix(pose.get_rotation()))  # same head frame: checked on yaw/pitch/roll
         res["eos"].append(
             dict(rmse=float(np.sqrt(((uv - obs.numpy()) ** 2).sum(1).mean())), rot=rot_err_deg(hd["rot"], r_eos), ms=dt)
         )

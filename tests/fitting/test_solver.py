@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from emoshift.camera import Camera
-from emoshift.fitting.solver import IRIS_RADIUS_CM, LandmarkSolver
-from emoshift.headmodel.ops import euler_to_matrix, matrix_to_axis_angle
+from emoshift.fitting.solver import IRIS_RADIUS_CM
+from emoshift.headmodel.ops import euler_to_matrix
 
 
 def _heads(solver, n, seed, noise=1.0):
