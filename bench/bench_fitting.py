@@ -38,7 +38,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "fitting.json"
 
 
 def rot_err_deg(r0: torch.Tensor, r1: torch.Tensor) -> float:
-    c = (float((r0.T @ r1).trace()) - 1) / 2
+    c = (float((r0.double().T @ r1.double()).trace()) - 1) / 2
     return math.degrees(math.acos(min(1.0, max(-1.0, c))))
 
 
@@ -57,8 +57,8 @@ def synthetic_heads(solver, solver68, n: int, seed: int, size: int = 512):
         pyr = (torch.rand(1, 3, generator=g, dtype=torch.float64) * 2 - 1) * torch.tensor([15.0, 30.0, 10.0])
         rot = euler_to_matrix(pyr)[0]
         t = torch.tensor([0.0, 0.0, -60.0], dtype=torch.float64) + (torch.rand(3, generator=g, dtype=torch.float64) * 2 - 1) * torch.tensor([3.0, 3.0, 10.0])
-        x = solver.shape(a, e) @ rot.T + t
-        x68 = solver68.shape(a, e) @ rot.T + t
+        x = solver.shape(a, e).double() @ rot.T + t
+        x68 = solver68.shape(a, e).double() @ rot.T + t
         heads.append(
             dict(
                 a=a, e=e, rot=rot, t=t, pyr=pyr[0],

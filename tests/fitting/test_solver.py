@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from emoshift.camera import Camera
-from emoshift.fitting.solver import IRIS_RADIUS_CM
+from emoshift.fitting.solver import IRIS_RADIUS_CM, LandmarkSolver
 from emoshift.headmodel.ops import euler_to_matrix
 
 
@@ -23,7 +23,7 @@ def _heads(solver, n, seed, noise=1.0):
         pyr = (torch.rand(1, 3, generator=g, dtype=torch.float64) * 2 - 1) * torch.tensor([15.0, 30.0, 10.0])
         rot = euler_to_matrix(pyr)[0]
         t = torch.tensor([0.0, 0.0, -60.0], dtype=torch.float64)
-        x = solver.shape(a, e) @ rot.T + t
+        x = solver.shape(a, e).double() @ rot.T + t
         obs = cam.project(x) + noise * torch.randn(478, 2, generator=g, dtype=torch.float64)
         out.append((obs, a, e, rot, cam))
     return out
@@ -31,7 +31,12 @@ def _heads(solver, n, seed, noise=1.0):
 
 @pytest.fixture(scope="module")
 def solver(fitter):
-    return fitter.solver
+    return fitter.solver  # the production solver (float32)
+
+
+@pytest.fixture(scope="module")
+def solver64(fitter):
+    return LandmarkSolver.from_model(fitter.model, dtype=torch.float64)
 
 
 def test_round_trip_recovers_pose_and_expression(solver):
@@ -40,7 +45,7 @@ def test_round_trip_recovers_pose_and_expression(solver):
         s = solver.fit(obs, cam.focal, cam.cx, cam.cy)
         proj = solver.project(solver.points(s), cam.focal, cam.cx, cam.cy)
         rmse.append(float((proj - obs).pow(2).sum(1).mean().sqrt()))
-        cos = (float((rot.T @ s.rotation).trace()) - 1) / 2
+        cos = (float((rot.T @ s.rotation.double()).trace()) - 1) / 2
         rot_err.append(math.degrees(math.acos(min(1.0, max(-1.0, cos)))))
         exp_err.append(float((s.expression - e).abs().mean()))
         assert s.expression.min() >= 0 and s.expression.max() <= 1
@@ -58,7 +63,8 @@ def test_noise_free_fit_is_tight_and_priors_matter(solver):
     assert float(s.identity.norm()) < float(a.norm()) * 1.2
 
 
-def test_analytic_jacobian_matches_finite_differences(solver):
+def test_analytic_jacobian_matches_finite_differences(solver64):
+    solver = solver64
     obs, a, e, rot, cam = _heads(solver, 1, seed=3)[0]
     s = solver.initial_state(obs, cam.focal, cam.cx, cam.cy)
     s.expression = torch.full((53,), 0.2, dtype=torch.float64)
@@ -123,7 +129,7 @@ def test_mediapipe_canonical_face_fits_neutral(solver):
     canon, _ = read_obj(find_asset("mediapipe-canonical"))
     aligned, _ = align_canonical(neutral, canon.astype(np.float64), tris[np.isin(src, polygon_indices("face"))])
     aligned = torch.from_numpy(aligned)
-    assert torch.allclose(solver.mu[:468], aligned, atol=1e-4)
+    assert torch.allclose(solver.mu[:468].double(), aligned, atol=1e-4)
     pts = torch.cat([aligned, solver.mu[468:]])  # the canonical mesh has no iris points: use the model's
     rot = euler_to_matrix(torch.tensor([[5.0, 20.0, -3.0]], dtype=torch.float64))[0]
     cam = Camera.default(640, 480)
@@ -131,5 +137,5 @@ def test_mediapipe_canonical_face_fits_neutral(solver):
     s = solver.fit(obs, cam.focal, cam.cx, cam.cy)
     assert float(s.expression.max()) < 0.05
     assert float(s.identity.abs().max()) < 0.1
-    cos = (float((rot.T @ s.rotation).trace()) - 1) / 2
+    cos = (float((rot.T @ s.rotation.double()).trace()) - 1) / 2
     assert math.degrees(math.acos(min(1.0, cos))) < 0.2
