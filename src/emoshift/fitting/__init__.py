@@ -1,10 +1,25 @@
 """Photo -> 3D face coefficients (the paper's DECA stage, on CPU).
 
-MediaPipe's face mesh gives 478 landmarks (:mod:`.detect`); a bounded Levenberg–Marquardt fit of the
-ICT head's landmark embedding recovers identity, expression (53 weights in [0, 1]), rotation and
-translation for a fixed perspective camera (:mod:`.solver`, :class:`emoshift.camera.Camera`: focal =
-``max(width, height)``, principal point at the centre). Videos share one identity across frames and
-smooth expressions over time (:mod:`.video`).
+Pipeline: :func:`load_image` (any PIL-readable photo; EXIF orientation, grayscale, RGBA, 16-bit) ->
+MediaPipe face mesh, 478 landmarks (:mod:`.detect`; static mode for photos, tracking for video) ->
+a bounded Levenberg–Marquardt fit of the ICT head's landmarks (:mod:`.solver`): identity (50 modes,
+Gaussian prior), 53 expression weights in [0, 1] (sparsity prior), rotation, translation, plus a
+MediaPipe relative-depth term. Videos share one identity and smooth expression and pose (:mod:`.video`).
+
+Camera model (:class:`emoshift.camera.Camera`, shared with rendering): a pinhole looking down -Z with
+``focal = focal_factor * max(width, height)`` (default factor 1.0, ~53 degrees across the long side)
+and the principal point at the image centre; the focal length is not estimated (from one photo of a
+face it is barely observable and trades off with depth). Head vertices in camera space are
+``HeadModel(identity, expression, rotation, translation).vertices``, centimetres.
+
+Limits: faces below :data:`MIN_FACE_PX` (48 px, long side of the landmark box) are refused as too
+small; photos above :data:`MAX_SIDE` (4096 px) are detected on a downscaled copy (coefficients still
+refer to the full image); files above 200 Mpx are refused. Faces are numbered by size, 0 = largest.
+
+Saved JSON (:meth:`FaceFit.to_json`): ``identity`` (list), ``expression`` (name -> weight),
+``rotation`` (pitch/yaw/roll degrees) and ``rotation_axis_angle``, ``translation`` (cm), ``camera``,
+``image_size``, ``landmark_rmse_px``, ``landmark_rmse_interocular``, ``time_ms`` (+ detect/fit split),
+``landmarks_detected``, ``landmarks_fitted``, ``residuals_px``. NPZ holds the same as arrays.
 
     >>> fit = Fitter().fit("photo.jpg")          # doctest: +SKIP
     >>> fit.weight("mouthSmile_L"), fit.landmark_rmse_px
