@@ -10,8 +10,9 @@ background further away is copied untouched (kernels: :mod:`emoshift.render.warp
 the source head rotation (blending to the frame's rotation up to the jaw), so the collar stays put.
 
 Expression shading: the warped skin is multiplied by the ratio of the frame's to the source's Lambert
-shading of the mesh (an expression ratio image, as in Liu, Shan & Zhang 2001), clipped to a narrow
-range and faded out towards the silhouette, so the creases and bulges an expression adds (nasolabial
+shading of the mesh (an expression ratio image, as in Liu, Shan & Zhang 2001), softened, high-passed
+(the ratio's blurred coarse-grid average is divided out: the photo's own lighting is unknown, so only
+local folds are trusted), clipped to a narrow range and faded out towards the silhouette, so the creases and bulges an expression adds (nasolabial
 folds, a wrinkled nose, raised cheeks) and the ones it removes show in the photo's own skin.
 
 Surfaces the photo never showed are composited: a mouth-interior point (teeth, gums/tongue, mouth
@@ -42,7 +43,7 @@ from emoshift.headmodel.mesh import submesh, vertex_normals
 from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
 from emoshift.render.raster import rasterize
-from emoshift.render.warp import BLUR_PASSES, CELL, lambert, pose_and_project, render_frames
+from emoshift.render.warp import BLUR_PASSES, CELL, SHADE_RANGE, lambert, pose_and_project, render_frames
 
 #: Part codes per triangle.
 SKIN, SOCKET, GUMS, TEETH, EYE, IRIS = 0, 1, 2, 3, 4, 5
@@ -71,7 +72,8 @@ VISIBILITY_TOL_CM = 0.6
 #: shading (light from the camera, slightly above), so folds and bulges the expression creates show.
 SHADING_LIGHT = np.array([0.0, 0.45, 0.89], np.float32)
 SHADING_AMBIENT = 0.35
-SHADING_RATIO_RANGE = (0.72, 1.08)  # creases may darken more than bulges brighten
+SHADING_RATIO_RANGE = SHADE_RANGE  # creases may darken more than bulges brighten
+SHADING_STRENGTH = 0.6  # exponent on the ratio: the photo's own lighting is unknown, so stay subtle
 #: Mouth darkening: interior colour times exp(-depth behind the lips / MOUTH_DEPTH_CM).
 MOUTH_DEPTH_CM = 2.5
 
@@ -239,7 +241,7 @@ class Reenactor:
 
     def _shading_ratio(self, shade: np.ndarray) -> np.ndarray:
         """(T, V) frame shading -> (T, V) ratio to the source's, faded to 1 off the front of the face."""
-        ratio = np.clip(shade / self._source_shade, *SHADING_RATIO_RANGE)
+        ratio = np.clip(shade / self._source_shade, *SHADING_RATIO_RANGE) ** SHADING_STRENGTH
         return np.ascontiguousarray(1 + self.shading_weight * (ratio - 1), np.float32)
 
     def _raster_full(self, screen: np.ndarray, width: int, height: int):

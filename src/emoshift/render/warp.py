@@ -22,6 +22,8 @@ from emoshift.render.shape import vertex_normals_into
 SKIN = 0
 CELL = 8
 BLUR_PASSES = 2
+#: Bounds of the expression-shading factor applied to a warped skin pixel.
+SHADE_RANGE = (0.72, 1.08)
 
 
 @njit(cache=True, nogil=True)
@@ -162,6 +164,28 @@ def coarse_field(sx, sy, cnt, radius):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
+def broad_shading(sr, cnt):  # pragma: no cover - jitted
+    """Coarse (cell-average, blurred) shading ratio of the head's pixels; 1 where there are none."""
+    gh, gw = sr.shape
+    out = np.ones((gh, gw), np.float32)
+    for blur in range(BLUR_PASSES + 1):
+        nxt = np.ones((gh, gw), np.float32)
+        for gi in range(gh):
+            for gj in range(gw):
+                acc = 0.0
+                n = 0.0
+                for qi in range(max(gi - 1, 0), min(gi + 2, gh)):
+                    for qj in range(max(gj - 1, 0), min(gj + 2, gw)):
+                        if cnt[qi, qj] > 0:
+                            acc += sr[qi, qj] / cnt[qi, qj] if blur == 0 else out[qi, qj]
+                            n += 1.0
+                if n > 0:
+                    nxt[gi, gj] = acc / n
+        out = nxt
+    return out
+
+
+@njit(cache=True, nogil=True)
 def field_at(fx, fy, i, j):  # pragma: no cover - jitted
     """Bilinear lookup of the coarse field at pixel (row i, column j) of the ROI: (dx, dy)."""
     gh, gw = fx.shape
@@ -215,6 +239,7 @@ def render_frame(
     gh = (rh + CELL - 1) // CELL
     gw = (rw + CELL - 1) // CELL
     sx = np.zeros((gh, gw), np.float32)
+    sr = np.zeros((gh, gw), np.float32)
     sy = np.zeros((gh, gw), np.float32)
     cnt = np.zeros((gh, gw), np.float32)
     flow = np.zeros((rh, rw, 4), np.float32)  # exact dx, dy, weight (< 0: painted pixel), shading ratio
@@ -243,6 +268,7 @@ def render_frame(
                 sx[gi, gj] += dx
                 sy[gi, gj] += dy
                 cnt[gi, gj] += 1.0
+                sr[gi, gj] += flow[i, j, 3]
                 continue
             # other parts: warped where the source render shows the same part at the same depth
             pz = b0 * src_screen[va, 2] + b1 * src_screen[vb, 2] + b2 * src_screen[vc, 2]
@@ -262,6 +288,7 @@ def render_frame(
                 _put(out, y0 + i, x0 + j, pix)
                 flow[i, j, 2] = -1.0
 
+    broad = broad_shading(sr, cnt)  # before coarse_field normalises cnt-weighted sums in place
     fx, fy = coarse_field(sx, sy, cnt, radius)
     for i in range(rh):
         for j in range(rw):
@@ -273,6 +300,9 @@ def render_frame(
                 dx = w * flow[i, j, 0] + (1 - w) * dx
                 dy = w * flow[i, j, 1] + (1 - w) * dy
             shade = flow[i, j, 3]
+            if tri_id[i, j] >= 0 and part[tri_id[i, j]] == SKIN:
+                shade /= field_at(broad, broad, i, j)[0]  # keep the local folds, drop broad shading changes
+                shade = min(max(shade, SHADE_RANGE[0]), SHADE_RANGE[1])
             if abs(dx) < 1e-3 and abs(dy) < 1e-3 and abs(shade - 1) < 1e-3:
                 continue  # the photo's own pixel
             bilinear(image, x0 + j + 0.5 + dx, y0 + i + 0.5 + dy, pix)
