@@ -100,11 +100,19 @@ class LandmarkDetector:
         small, s = limit_size(image)
         return [tuple(v / s for v in b) for b in self._detector_boxes(small)]
 
-    def _detector_boxes(self, image: np.ndarray) -> list[tuple[float, float, float, float]]:
+    def prepare(self) -> None:
+        """Create the fallback graphs now (so their set-up is not counted in detection timings)."""
         if self._detector is None:
             self._detector = self._mp.solutions.face_detection.FaceDetection(
                 model_selection=1, min_detection_confidence=0.5
             )
+        if self._crop_mesh is None:
+            self._crop_mesh = self._mp.solutions.face_mesh.FaceMesh(
+                static_image_mode=True, refine_landmarks=True, max_num_faces=1
+            )
+
+    def _detector_boxes(self, image: np.ndarray) -> list[tuple[float, float, float, float]]:
+        self.prepare()
         h, w = image.shape[:2]
         res = self._detector.process(image)
         boxes = []
@@ -118,10 +126,7 @@ class LandmarkDetector:
         is not inside one of the ``skip`` boxes (faces already found)."""
         from PIL import Image
 
-        if self._crop_mesh is None:
-            self._crop_mesh = self._mp.solutions.face_mesh.FaceMesh(
-                static_image_mode=True, refine_landmarks=True, max_num_faces=1
-            )
+        self.prepare()
         h, w = image.shape[:2]
         out = []
         for x0, y0, x1, y1 in self._detector_boxes(image)[: self.max_faces]:

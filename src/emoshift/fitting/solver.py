@@ -31,6 +31,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from emoshift.camera import project
 from emoshift.headmodel.ops import axis_angle_to_matrix, matrix_to_axis_angle
 
 #: MediaPipe face-oval (silhouette) points: they slide along the outline with head pose, so they are
@@ -153,10 +154,8 @@ class LandmarkSolver:
         """(L, 3) camera-space landmarks."""
         return self.shape(s.identity, s.expression) @ s.rotation.T + s.translation
 
-    @staticmethod
-    def project(x: Tensor, focal: float, cx: float, cy: float) -> Tensor:
-        z = (-x[:, 2]).clamp_min(1e-3)
-        return torch.stack([cx + focal * x[:, 0] / z, cy - focal * x[:, 1] / z], -1)
+    #: (L, 3) camera-space points -> (L, 2) pixels: :func:`emoshift.camera.project`.
+    project = staticmethod(project)
 
     # ----------------------------------------------------------------------------------- init
     def initial_state(
