@@ -65,3 +65,8 @@ def test_cli_video(tmp_path, fitter, astronaut, monkeypatch):
     d = json.loads(out.read_text())
     assert [f["frame"] for f in d["frames"]] == [0, 2]
     assert main(["fit", str(p), "--out", str(tmp_path / "o.json"), "--overlay", str(tmp_path / "o.png")]) == 2
+    blank = tmp_path / "blank.mp4"
+    _write_video(blank, [np.full_like(astronaut, 128)] * 3)
+    out2 = tmp_path / "none.json"
+    assert main(["fit", str(blank), "--out", str(out2)]) == 2
+    assert not out2.exists()
