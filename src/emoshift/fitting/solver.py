@@ -311,6 +311,42 @@ class LandmarkSolver:
             pinned |= out
         return d
 
+    def _data_weights(
+        self, obs: Tensor, weights: Tensor | None = None, depth_obs: Tensor | None = None
+    ) -> tuple[Tensor, tuple[Tensor, Tensor] | None]:
+        """Per-point weights (L,) in 1/unit (unit = face size / 200 px) and the depth term's inputs."""
+        unit = float((obs.max(0).values - obs.min(0).values).max()) / 200.0
+        w = self.point_weight / unit
+        if weights is not None:
+            w = w * weights.to(self.dtype)
+        depth = None
+        if depth_obs is not None and self.config.depth_weight > 0:
+            nd = min(468, len(depth_obs))
+            d = depth_obs[:nd].to(self.dtype)
+            depth = (d - d.mean(), torch.full((nd,), self.config.depth_weight, dtype=self.dtype) / unit)
+        return w, depth
+
+    def shared_identity_step(
+        self, states: list[FitState], obs: list[Tensor], focal: float, cx: float, cy: float, depth_obs: list
+    ) -> Tensor:
+        """One Gauss–Newton step on an identity shared by several frames (their poses and expressions
+        held fixed), with the Gaussian prior counted once. Returns the new (K,) identity.
+
+        states: per-frame states (all with the same identity); obs: (L, 2) per frame; depth_obs: (L,) or None.
+        """
+        k = self.k
+        a = states[0].identity
+        h = torch.eye(k, dtype=self.dtype) * self.config.identity_weight
+        g = self.config.identity_weight * a
+        for st, o, dep in zip(states, obs, depth_obs):
+            o = o.to(self.dtype)
+            w, depth = self._data_weights(o, None, None if dep is None else dep.to(self.dtype))
+            r, j = self._residuals_jacobian(st, o, focal, cx, cy, w, depth=depth)
+            jk = j[:, :k]
+            h += jk.T @ jk
+            g += jk.T @ r
+        return a - torch.linalg.solve(h, g)
+
     def solve(
         self,
         obs: Tensor,
@@ -328,17 +364,7 @@ class LandmarkSolver:
         """Levenberg–Marquardt from ``state``. obs: (L, 2) pixels; depth_obs: (L,) MediaPipe z px, optional."""
         c = self.config
         obs = obs.to(self.dtype)
-        span = (obs.max(0).values - obs.min(0).values).max()
-        unit = float(span) / 200.0
-        w = self.point_weight / unit
-        if weights is not None:
-            w = w * weights.to(self.dtype)
-        depth = None
-        if depth_obs is not None and c.depth_weight > 0:
-            nd = min(468, len(depth_obs))
-            d = depth_obs[:nd].to(self.dtype)
-            wd = torch.full((nd,), c.depth_weight, dtype=self.dtype) / unit
-            depth = (d - d.mean(), wd)
+        w, depth = self._data_weights(obs, weights, depth_obs)
         k, e = self.k, self.n_exp
         n = k + e + 6
         pose_free = torch.zeros(n, dtype=torch.bool)

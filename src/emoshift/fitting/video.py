@@ -1,8 +1,9 @@
 """Video fitting: tracking-mode landmarks, one identity shared by all frames, temporal smoothing.
 
 1. Frames are decoded with PyAV (every ``stride``-th) and passed to the face mesh in tracking mode.
-2. Identity: a full fit on up to :data:`KEYFRAMES` frames spread over the clip; the shared identity
-   is the mean of their identities (the fits are per-frame, the mean is re-used for all frames).
+2. Identity: up to :data:`KEYFRAMES` frames spread over the clip give one shared identity
+   (:func:`shared_identity`: per-frame fits, their mean, then joint Gauss–Newton steps over all
+   keyframes with the prior counted once).
 3. Every frame is then fitted with that identity fixed, warm-started from the previous frame and pulled
    towards it by ``FitConfig.temporal_weight`` (``VIDEO_TEMPORAL_WEIGHT`` when unset).
 4. Frames without a face are skipped (their index is missing from the result); a video with no face
@@ -79,10 +80,8 @@ def fit_video(fitter, path: str | Path, stride: int = 1, max_frames: int | None 
     if not detections:
         raise UserError(f"no face found in any frame of {path}")
 
-    # shared identity from keyframes
     keys = np.unique(np.linspace(0, len(detections) - 1, min(KEYFRAMES, len(detections))).round().astype(int))
-    ids = [fitter.fit_landmarks(detections[k][1], size)[1].identity for k in keys]
-    identity = torch.stack(ids).mean(0)
+    identity = shared_identity(fitter, [detections[k][1] for k in keys], size)
 
     solver = fitter.solver
     if solver.config.temporal_weight <= 0:
@@ -107,6 +106,29 @@ def fit_video(fitter, path: str | Path, stride: int = 1, max_frames: int | None 
     finally:
         fitter.solver = saved
     return out
+
+
+def shared_identity(fitter, landmarks: list[np.ndarray], size: tuple[int, int], rounds: int = 2) -> torch.Tensor:
+    """(K,) identity of one person seen in several frames.
+
+    Each frame is fitted alone; the mean identity starts ``rounds`` of: re-fit every frame with that
+    identity fixed, then one joint Gauss–Newton step on the identity over all frames
+    (:meth:`LandmarkSolver.shared_identity_step`, the prior counted once instead of once per frame).
+    landmarks: per frame (478, 3) pixels (x, y, MediaPipe z).
+    """
+    states = [fitter.fit_landmarks(lm, size)[1] for lm in landmarks]
+    identity = torch.stack([s.identity for s in states]).mean(0)
+    if len(states) < 2:
+        return identity
+    cam = fitter.camera(*size)
+    obs = [torch.as_tensor(lm[:, :2]) for lm in landmarks]
+    depth = [torch.as_tensor(lm[:, 2]) if lm.shape[1] > 2 else None for lm in landmarks]
+    for _ in range(rounds):
+        for i, lm in enumerate(landmarks):
+            states[i].identity = identity.clone()
+            states[i] = fitter.fit_landmarks(lm, size, init=states[i], fix_identity=True)[1]
+        identity = fitter.solver.shared_identity_step(states, obs, cam.focal, cam.cx, cam.cy, depth)
+    return identity
 
 
 def _cam(fitter, size):
