@@ -64,9 +64,9 @@ class FitConfig:
 
     pose_iterations: int = 6
     iterations: int = 12
-    identity_weight: float = 5.0  # w_id (Gaussian prior, identity ~ N(0, 1))
+    identity_weight: float = 3.0  # w_id (Gaussian prior, identity ~ N(0, 1))
     expression_l2: float = 1.0  # w_e2
-    expression_l1: float = 1.0  # w_e1 (sparsity)
+    expression_l1: float = 10.0  # w_e1 (sparsity)
     contour_weight: float = 0.3  # w_l on FACE_OVAL
     iris_weight: float = 1.0  # w_l on the ten iris points
     eyelid_weight: float = 1.0  # w_l on the eyelid margins (EYELIDS)

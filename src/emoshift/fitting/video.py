@@ -22,7 +22,7 @@ from emoshift.fitting.result import FaceFit
 from emoshift.io import UserError
 
 KEYFRAMES = 8
-VIDEO_TEMPORAL_WEIGHT = 20.0
+VIDEO_TEMPORAL_WEIGHT = 50.0
 
 
 def read_frames(path: str | Path, stride: int = 1, max_frames: int | None = None):
