@@ -16,7 +16,8 @@ local folds are trusted), clipped to a narrow range and faded out towards the si
 folds, a wrinkled nose, raised cheeks) and the ones it removes show in the photo's own skin.
 
 Surfaces the photo never showed are composited: a mouth-interior point (teeth, gums/tongue, mouth
-socket) or eyeball point not visible in the source render is drawn with its part's colour — the
+socket) or eyeball point not visible in the source render (tested per vertex, smoothed over the mesh,
+so warped and painted areas blend) is drawn with its part's colour — the
 photo's median colour of that part where the source shows enough of it, else a default tinted to the
 photo's skin brightness — shaded by a frontal light and darkened with depth into the mouth. Eyelids are
 skin, so a blink stretches the photo's own lid over the eye.
@@ -66,8 +67,10 @@ FALLOFF_FRACTION = 0.6
 EXACT_NZ = (0.25, 0.6)
 #: Head-frame heights (cm) between which the neck blends from the source rotation (below) to the frame's.
 NECK_Y = (-18.0, -11.5)
-#: Depth tolerance (cm) of the visibility test against the source render.
+#: Depth tolerance (cm) of the visibility test against the source render, and mesh-smoothing steps of
+#: the per-vertex result.
 VISIBILITY_TOL_CM = 0.6
+SEEN_SMOOTHING = 2
 #: Expression shading: warped skin is multiplied by the ratio of the frame's to the source's Lambert
 #: shading (light from the camera, slightly above), so folds and bulges the expression creates show.
 SHADING_LIGHT = np.array([0.0, 0.45, 0.89], np.float32)
@@ -201,6 +204,7 @@ class Reenactor:
         box = self.src_screen - np.array([lo[0], lo[1], 0], np.float32)
         frags = self._raster_full(box, int(hi[0] - lo[0]), int(hi[1] - lo[1]))
         self.src_tri, self.src_depth = frags.tri_id, frags.depth
+        self.vertex_seen = self._vertex_seen()
         face_h = float(np.ptp(self.src_screen[: len(vertex_indices("narrow_face")), 1]))  # keep starts 0..
         self.falloff_px = max(2 * CELL, FALLOFF_FRACTION * face_h)
         self.part_colours = self._part_colours()
@@ -253,6 +257,19 @@ class Reenactor:
         skin.bary[closer] = inner.bary[closer]
         skin.depth[closer] = inner.depth[closer]
         return skin
+
+    def _vertex_seen(self) -> np.ndarray:
+        """(V,) float32: 1 where a vertex is the front surface of the source render, smoothed over
+        the mesh so warped and painted regions of the mouth and eyes blend instead of speckling."""
+        (ox, oy), (h, w) = self.src_origin, self.src_tri.shape
+        qx = np.floor(self.src_screen[:, 0]).astype(np.int64) - ox
+        qy = np.floor(self.src_screen[:, 1]).astype(np.int64) - oy
+        inside = (qx >= 0) & (qx < w) & (qy >= 0) & (qy < h)
+        qx, qy = np.clip(qx, 0, w - 1), np.clip(qy, 0, h - 1)
+        near = np.abs(self.src_depth[qy, qx] - self.src_screen[:, 2]) < VISIBILITY_TOL_CM
+        seen = (inside & (self.src_tri[qy, qx] >= 0) & near).astype(np.float32)
+        seen = _smooth_on_mesh(seen, self.triangles[self.n_skin :], SEEN_SMOOTHING)
+        return np.ascontiguousarray(np.where(self.vertex_part == SKIN, 1.0, np.clip(seen, 0, 1)), np.float32)
 
     # ----------------------------------------------------------------------------------- colours
     def _part_colours(self) -> dict[int, np.ndarray]:
@@ -314,9 +331,9 @@ class Reenactor:
         vcols = self._vertex_colours(r)
         radius = int(math.ceil(self.falloff_px / CELL))
         render_frames(
-            self.image, self.src_screen, self.src_origin, self.src_tri, self.src_depth, screens, vcols, ratios,
-            self.exact_weight, self.triangles,
-            self.n_skin, self.tri_part, self._rois(screens), radius, np.float32(VISIBILITY_TOL_CM), out,
+            self.image, self.src_screen, self.src_origin, self.src_tri, self.src_depth, self.vertex_seen, screens, vcols,
+            ratios, self.exact_weight, self.triangles, self.n_skin, self.tri_part, self._rois(screens), radius,
+            np.float32(VISIBILITY_TOL_CM), out,
         )  # fmt: skip
         return out
 

@@ -210,19 +210,23 @@ def _put(out, i, j, pix):  # pragma: no cover - jitted
 
 @njit(cache=True, nogil=True)
 def render_frame(
-    image, src_screen, src_origin, src_tri, src_depth, screen, vcol, ratio, wexact, tris, n_skin, part, x0, y0, rw, rh,
-    radius, tol, out,
+    image, src_screen, src_origin, src_tri, src_depth, seen, screen, vcol, ratio, wexact, tris, n_skin, part,
+    x0, y0, rw, rh, radius, tol, out,
 ):  # pragma: no cover - jitted
     """One frame into ``out`` (H, W, 3) uint8, which holds the photo, over the ROI (x0, y0, rw, rh).
 
     Args:
         image: (H, W, 3) uint8 photo. src_screen: (V, 3) source-pose [x_px, y_px, depth].
-        src_tri, src_depth: (h, w) source render (triangle id, depth) for the visibility test, covering
-            the photo's pixels from ``src_origin`` (x, y) on.
+        src_tri, src_depth: (h, w) source render (triangle id, depth) covering the photo's pixels from
+            ``src_origin`` (x, y) on: a non-skin pixel whose point is the front surface there in the
+            source (depth within ``tol``), or lands where the source shows the same part (parallax
+            inside an open mouth, a moving eye), is warped.
+        seen: (V,) in [0, 1], how much the photo shows each vertex: other non-skin pixels blend the
+            warped colour (weight ``seen``) with the painted one.
         screen: (V, 3) this frame's projection. vcol: (V, 3) colours of painted (never seen) parts.
         ratio: (V,) shading ratio (frame / source) multiplied into warped colours.
         wexact: (V,) weight of the exact flow. tris: (T, 3) int32, skin triangles first (n_skin).
-        part: (T,) int8 part code. radius: flow falloff in cells. tol: visibility depth tolerance.
+        part: (T,) int8 part code. radius: flow falloff in cells.
     """
     nv = screen.shape[0]
     local = np.empty((nv, 3), np.float32)
@@ -246,6 +250,7 @@ def render_frame(
     flow[:, :, 3] = 1.0
     sh, sw = src_tri.shape
     pix = np.empty(3, np.float32)
+    warped = np.empty(3, np.float32)
     for i in range(rh):
         for j in range(rw):
             t = tri_id[i, j]
@@ -270,23 +275,28 @@ def render_frame(
                 cnt[gi, gj] += 1.0
                 sr[gi, gj] += flow[i, j, 3]
                 continue
-            # other parts: warped where the source render shows the same part at the same depth
+            # other parts: warped where the photo shows them, painted where it never did, blended between
             pz = b0 * src_screen[va, 2] + b1 * src_screen[vb, 2] + b2 * src_screen[vc, 2]
             qi = int(math.floor(py)) - src_origin[1]
             qj = int(math.floor(px)) - src_origin[0]
-            seen = False
+            s = b0 * seen[va] + b1 * seen[vb] + b2 * seen[vc]
             if 0 <= qi < sh and 0 <= qj < sw:
                 st = src_tri[qi, qj]
-                seen = st >= 0 and part[st] == p and abs(src_depth[qi, qj] - pz) < tol
-            if seen:
+                if st >= 0 and (abs(src_depth[qi, qj] - pz) < tol or part[st] == p):
+                    s = 1.0
+            if s >= 0.999:
                 flow[i, j, 0] = dx
                 flow[i, j, 1] = dy
                 flow[i, j, 2] = 1.0
-            else:
+                continue
+            for c in range(3):
+                pix[c] = b0 * vcol[va, c] + b1 * vcol[vb, c] + b2 * vcol[vc, c]
+            if s > 0.001:
+                bilinear(image, px, py, warped)
                 for c in range(3):
-                    pix[c] = b0 * vcol[va, c] + b1 * vcol[vb, c] + b2 * vcol[vc, c]
-                _put(out, y0 + i, x0 + j, pix)
-                flow[i, j, 2] = -1.0
+                    pix[c] = s * warped[c] + (1 - s) * pix[c]
+            _put(out, y0 + i, x0 + j, pix)
+            flow[i, j, 2] = -1.0
 
     broad = broad_shading(sr, cnt)  # before coarse_field normalises cnt-weighted sums in place
     fx, fy = coarse_field(sx, sy, cnt, radius)
@@ -333,14 +343,14 @@ def render_frame(
 
 @njit(cache=True, parallel=True)
 def render_frames(
-    image, src_screen, src_origin, src_tri, src_depth, screens, vcols, ratios, wexact, tris, n_skin, part, rois, radius,
-    tol, out,
+    image, src_screen, src_origin, src_tri, src_depth, seen, screens, vcols, ratios, wexact, tris, n_skin, part, rois,
+    radius, tol, out,
 ):  # pragma: no cover - jitted
     """Frames in parallel: screens (T, V, 3), vcols (T, V, 3), rois (T, 4) x0, y0, w, h -> out (T, H, W, 3)."""
     for k in prange(screens.shape[0]):
         out[k] = image
         x0, y0, rw, rh = rois[k, 0], rois[k, 1], rois[k, 2], rois[k, 3]
         render_frame(
-            image, src_screen, src_origin, src_tri, src_depth, screens[k], vcols[k], ratios[k], wexact, tris, n_skin, part, x0, y0, rw, rh,
-            radius, tol, out[k],
+            image, src_screen, src_origin, src_tri, src_depth, seen, screens[k], vcols[k], ratios[k], wexact, tris,
+            n_skin, part, x0, y0, rw, rh, radius, tol, out[k],
         )  # fmt: skip
