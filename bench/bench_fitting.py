@@ -4,8 +4,8 @@
 
 Prints a table and writes bench/results/fitting.json.
 
-1. Synthetic round trip (the issue's protocol): random ICT heads (identity ~ N(0,1) on 50 modes; six
-   random blendshapes at U(0,1); pitch +-15, yaw +-30, roll +-10 degrees; 50-70 cm from the camera),
+1. Synthetic round trip (the issue's protocol): random ICT heads (identity ~ N(0,1) on 50 modes;
+   ``--active`` (6) random blendshapes at U(0,1); pitch +-15, yaw +-30, roll +-10 degrees; 50-70 cm from the camera),
    the 478 model landmarks (the fitter's embedding) projected by the default camera at 512x512 with
    N(0, 1 px) noise per axis, fitted back without depth. Reported: landmark RMSE against the noisy
    input, rotation error (geodesic degrees), expression mean absolute error over the weights that move
@@ -42,7 +42,7 @@ def rot_err_deg(r0: torch.Tensor, r1: torch.Tensor) -> float:
     return math.degrees(math.acos(min(1.0, max(-1.0, c))))
 
 
-def synthetic_heads(solver, solver68, n: int, seed: int, size: int = 512):
+def synthetic_heads(solver, solver68, n: int, seed: int, size: int = 512, active: int = 6):
     from emoshift.camera import Camera
     from emoshift.headmodel.ops import euler_to_matrix
 
@@ -52,8 +52,8 @@ def synthetic_heads(solver, solver68, n: int, seed: int, size: int = 512):
     for _ in range(n):
         a = torch.randn(solver.k, generator=g, dtype=torch.float64)
         e = torch.zeros(solver.n_exp, dtype=torch.float64)
-        idx = torch.randperm(solver.n_exp, generator=g)[:6]
-        e[idx] = torch.rand(6, generator=g, dtype=torch.float64)
+        idx = torch.randperm(solver.n_exp, generator=g)[:active]
+        e[idx] = torch.rand(active, generator=g, dtype=torch.float64)
         pyr = (torch.rand(1, 3, generator=g, dtype=torch.float64) * 2 - 1) * torch.tensor([15.0, 30.0, 10.0])
         rot = euler_to_matrix(pyr)[0]
         t = torch.tensor([0.0, 0.0, -60.0], dtype=torch.float64) + (torch.rand(3, generator=g, dtype=torch.float64) * 2 - 1) * torch.tensor([3.0, 3.0, 10.0])
@@ -251,6 +251,7 @@ def main(argv=None) -> int:
     ap.add_argument("--heads", type=int, default=100)
     ap.add_argument("--repeats", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--active", type=int, default=6, help="blendshapes active per synthetic head (default 6)")
     ap.add_argument("--out", default=str(RESULTS))
     args = ap.parse_args(argv)
 
@@ -260,7 +261,7 @@ def main(argv=None) -> int:
     fitter = Fitter()
     m = fitter.model
     solver68 = LandmarkSolver(m.lmk68_neutral, m.lmk68_identity, m.lmk68_expression)
-    cam, heads = synthetic_heads(fitter.solver, solver68, args.heads, args.seed)
+    cam, heads = synthetic_heads(fitter.solver, solver68, args.heads, args.seed, active=args.active)
     syn = bench_synthetic(fitter, heads, cam)
     real = bench_real(fitter, args.repeats)
     try:
@@ -298,7 +299,7 @@ def main(argv=None) -> int:
         synthetic=syn,
         photos=real,
         eos_comparison=eos_res,
-        config=dict(heads=args.heads, repeats=args.repeats, seed=args.seed, observable_cm=OBSERVABLE_CM),
+        config=dict(heads=args.heads, repeats=args.repeats, seed=args.seed, active=args.active, observable_cm=OBSERVABLE_CM),
         machine=dict(python=sys.version.split()[0], torch=torch.__version__, cpus=torch.get_num_threads()),
     )
     out = Path(args.out)
