@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from emoshift.camera import Camera
-from emoshift.fitting.solver import IRIS_RADIUS_CM, LandmarkSolver
+from emoshift.fitting.solver import LandmarkSolver
+from emoshift.headmodel.landmarks import IRIS_RADIUS_CM
 from emoshift.headmodel.ops import euler_to_matrix
 
 

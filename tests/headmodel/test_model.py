@@ -86,3 +86,14 @@ def test_names_and_regions(head_model):
     assert head_model.triangles.max() < head_model.neutral.shape[0]
     with pytest.raises(KeyError):
         vertex_indices("elbow")
+
+
+def test_iris_points_lie_on_the_iris_radius(head_model):
+    from emoshift.headmodel.landmarks import IRIS_RADIUS_CM
+
+    lm = head_model.landmarks()[0]
+    for c, bounds in ((468, [469, 470, 471, 472]), (473, [474, 475, 476, 477])):
+        offs = lm[bounds, :2] - lm[c, :2]
+        np.testing.assert_allclose(offs.norm(dim=1).numpy(), IRIS_RADIUS_CM, atol=0.1)
+        # MediaPipe's order: +x, +y, -x, -y from the centre
+        assert offs[0, 0] > 0.4 and offs[1, 1] > 0.4 and offs[2, 0] < -0.4 and offs[3, 1] < -0.4

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 from emoshift.headmodel import load_arrays
+from emoshift.headmodel.landmarks import IRIS_RADIUS_CM
 from emoshift.headmodel.mesh import triangulate, vertex_normals
 from emoshift.headmodel.regions import polygon_indices, vertex_indices
 from emoshift.io import UserError, atomic_write
@@ -59,7 +60,7 @@ SKIN_PARTS = (
 # (their UVs overlap the face tile's; a baked tile stack holds one tile per eye, see emoshift.render.textured)
 EYE_PARTS = (Part("eyes", "eyeballs", (255, 255, 255), 0.15, only_vertices="irises", eyeballs=True),)
 SCLERA_SRGB, IRIS_SRGB, PUPIL_SRGB = (236, 232, 226), (78, 56, 40), (12, 10, 10)
-IRIS_RADIUS_CM, PUPIL_RADIUS_CM = 0.58, 0.2
+PUPIL_RADIUS_CM = 0.2
 MOUTH_PARTS = (
     Part("mouth_socket", "mouth_socket", (92, 34, 36), 0.7),
     Part("gums_tongue", "gums_tongue", (190, 92, 96), 0.5),

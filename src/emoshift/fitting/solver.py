@@ -19,8 +19,7 @@ initialisation (rotation from MediaPipe's 3D points by Umeyama when depth is giv
 all unknowns together. The Jacobian is analytic: the model is linear in (a, e), so each iteration is one
 (956 [+ 468 depth] x 109) Jacobian and a 109 x 109 solve; a photo converges in ~10 iterations.
 
-The eight iris boundary points use their own embedding (:func:`corrected_landmark_bases`): the shipped one
-puts them on the eyeball's widest rim, 2.5x the real iris.
+The iris points use the shipped embedding (corneal apex and four points at the human iris radius).
 """
 
 from __future__ import annotations
@@ -464,43 +463,9 @@ def point_weights(n_points: int, config: FitConfig) -> Tensor:
     return w
 
 
-#: Radius of the human iris (cm, ~11.7 mm diameter); MediaPipe's four iris boundary points lie on it.
-IRIS_RADIUS_CM = 0.585
-_IRIS = {"right": (468, (469, 470, 471, 472)), "left": (473, (474, 475, 476, 477))}
-
-
-def iris_boundary_vertices(neutral, radius: float = IRIS_RADIUS_CM) -> dict[int, int]:
-    """MediaPipe iris boundary point -> ICT full-mesh vertex on the front of the eyeball at ``radius``.
-
-    The shipped embedding puts those points on the eyeball's widest rim (~1.4 cm out, 1.5 cm behind the
-    cornea), about 2.5x the real iris, which biases gaze and eyelid weights. Here each boundary point is
-    the front-surface vertex (within 0.5 cm of the corneal apex in depth) of the same eyeball whose
-    offset from the apex is closest to ``radius`` along the point's image direction (+x, +y, -x, -y).
-    neutral: (V, 3) full-mesh neutral vertices.
-    """
-    from emoshift.headmodel.landmarks import IRIS_DIRECTIONS
-    from emoshift.headmodel.regions import vertex_indices
-
-    out = {}
-    for side, (_, bounds) in _IRIS.items():
-        ids = vertex_indices(f"iris_{side}")
-        p = np.asarray(neutral)[ids]
-        apex = p[np.argmax(p[:, 2])]
-        d = p - apex
-        front = d[:, 2] > -0.5
-        for b, direction in zip(bounds, IRIS_DIRECTIONS):
-            target = np.array([direction[0] * radius, direction[1] * radius])
-            err = np.linalg.norm(d[:, :2] - target, axis=1) + np.where(front, 0.0, 1e3)
-            out[b] = int(ids[np.argmin(err)])
-    return out
-
-
 def corrected_landmark_bases(model) -> tuple[Tensor, Tensor, Tensor]:
     """(neutral (L,3), identity (K,L,3), expression (E,L,3)) landmark bases of ``model`` with the 468
-    face-mesh points offset to MediaPipe's canonical geometry (:mod:`emoshift.fitting.offsets`) and the
-    eight iris boundary points moved onto the real iris radius (see :func:`iris_boundary_vertices`)."""
-    from emoshift.headmodel import load_arrays
-
+    face-mesh points offset to MediaPipe's canonical geometry (:mod:`emoshift.fitting.offsets`)."""
     mu, bid, bexp = model.lmk_neutral.clone(), model.lmk_identity.clone(), model.lmk_expression.clone()
     if mu.shape[0] < 478:
         return mu, bid, bexp
@@ -509,11 +474,4 @@ def corrected_landmark_bases(model) -> tuple[Tensor, Tensor, Tensor]:
     offsets = load_offsets()
     if offsets is not None:  # MediaPipe's canonical geometry (see emoshift.fitting.offsets)
         mu[:468] += torch.from_numpy(offsets).to(mu.dtype)
-    arrays = load_arrays()
-    verts = iris_boundary_vertices(arrays["neutral_vertices"])
-    idx = torch.tensor(list(verts.keys()))
-    vid = np.array(list(verts.values()))
-    mu[idx] = torch.from_numpy(arrays["neutral_vertices"][vid]).to(mu.dtype)
-    bid[:, idx] = torch.from_numpy(arrays["identity_deltas"][: bid.shape[0], vid]).to(bid.dtype)
-    bexp[:, idx] = torch.from_numpy(arrays["expression_deltas"][:, vid]).to(bexp.dtype)
     return mu, bid, bexp

@@ -8,9 +8,9 @@ How it is made (:func:`build_embedding`, run by ``scripts/build_landmark_embeddi
 2. the alignment is refined by a few similarity-ICP rounds against the ICT face surface;
 3. each point is projected to the closest point of the ICT face surface (triangles of the face region),
    giving three corner vertices and barycentric weights; the distance is the residual.
-4. The ten refined iris points (468-477) are placed on the ICT iris discs: the centre is the front-most
-   iris vertex, the four boundary points are the rim vertices farthest along +x, +y, -x, -y in the
-   image-aligned order MediaPipe uses (see :data:`IRIS_DIRECTIONS`).
+4. The ten refined iris points (468-477) are placed on the ICT eyeballs: the centre is the corneal
+   apex, the four boundary points lie at the human iris radius along +x, +y, -x, -y in the
+   image-aligned order MediaPipe uses (see :data:`IRIS_DIRECTIONS`, :func:`_iris_embedding`).
 
 The result is small and committed as ``emoshift/resources/landmark_embedding.npz``.
 """
@@ -137,17 +137,29 @@ def project_to_surface(
     return tri_idx, w.reshape(n, k, 3)[rows, best], dist[rows, best]
 
 
+#: Radius of the human iris (cm, ~11.7 mm diameter); MediaPipe's four iris boundary points lie on it.
+IRIS_RADIUS_CM = 0.585
+
+
 def _iris_embedding(neutral: np.ndarray, tris: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Vertex-exact embedding of the 10 iris points: (10, 3) vertex ids, (10, 3) bary."""
+    """Vertex-exact embedding of the 10 iris points: (10, 3) vertex ids, (10, 3) bary.
+
+    The centre is the corneal apex (front-most vertex of the iris range). Each boundary point is the
+    front-surface vertex (within 0.5 cm of the apex in depth) whose offset from the apex is closest to
+    :data:`IRIS_RADIUS_CM` along the point's direction (+x, +y, -x, -y). (The iris range's widest rim
+    lies ~1.4 cm out, 2.5x the real iris, and would bias gaze and eyelid fits.)
+    """
     ids, bary = [], []
-    for side, (_, _) in IRIS_POINTS.items():
+    for side in IRIS_POINTS:
         iris = vertex_indices(f"iris_{side}")
         pts = neutral[iris]
-        centre = iris[np.argmax(pts[:, 2])]
-        chosen = [centre]
-        rel = pts[:, :2] - neutral[centre, :2]
-        for d in IRIS_DIRECTIONS:
-            chosen.append(iris[np.argmax(rel @ d)])
+        apex = int(np.argmax(pts[:, 2]))
+        d = pts - pts[apex]
+        penalty = np.where(d[:, 2] > -0.5, 0.0, 1e3)
+        chosen = [iris[apex]]
+        for direction in IRIS_DIRECTIONS:
+            err = np.linalg.norm(d[:, :2] - direction * IRIS_RADIUS_CM, axis=1) + penalty
+            chosen.append(iris[np.argmin(err)])
         for v in chosen:
             tri = tris[np.nonzero((tris == v).any(1))[0][0]]
             ids.append(tri)
