@@ -6,19 +6,23 @@ triangle when its centre lies inside or on an edge; the smaller depth wins (ties
 Barycentric weights are affine in screen space (not perspective-corrected: the head's triangles are a
 few pixels wide and its depth range is ~2% of its distance, so the difference is far below a pixel).
 
-Triangles are rasterized by row bands in parallel (``numba.prange``); each band owns its rows, so the
-z-buffer needs no locks and the result does not depend on the thread count.
+Triangles are rasterized by row bands in parallel (:func:`parallel_map`: Python threads running the
+GIL-free kernel; each band owns its rows, so the z-buffer needs no locks and the result does not depend
+on the thread count). Threads rather than ``numba.prange`` keep the one-off JIT compile short.
 
 The same kernel (:func:`raster_into`) is called from other jitted code (shape images, reenactment).
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 #: Depth of empty pixels.
 FAR = np.float32(np.inf)
@@ -111,15 +115,34 @@ def raster_into(screen, tris, row0, row1, cull, id_offset, tri_id, bary, depth):
                     bary[i, j, 2] = w2
 
 
-@njit(cache=True, parallel=True)
-def _raster_parallel(screen, tris, cull, tri_id, bary, depth, n_bands):  # pragma: no cover - jitted
-    height = tri_id.shape[0]
-    step = (height + n_bands - 1) // n_bands
-    for k in prange(n_bands):
-        r0 = k * step
-        r1 = min(height, r0 + step)
-        if r0 < r1:
-            raster_into(screen, tris, r0, r1, cull, 0, tri_id, bary, depth)
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _reset_pool() -> None:
+    global _POOL
+    _POOL = None
+
+
+os.register_at_fork(after_in_child=_reset_pool)  # a forked worker starts its own threads
+
+
+def n_threads() -> int:
+    """Worker threads for the renderers (``NUMBA_NUM_THREADS``, by default the CPU count)."""
+    return max(1, int(numba.config.NUMBA_NUM_THREADS))
+
+
+def parallel_map(fn: Callable[[int], object], n: int) -> None:
+    """Call ``fn(k)`` for k in range(n) on a shared thread pool; ``fn`` should spend its time in
+    ``nogil`` kernels. Exceptions propagate."""
+    global _POOL
+    if n <= 1 or n_threads() == 1:
+        for k in range(n):
+            fn(k)
+        return
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=n_threads(), thread_name_prefix="emoshift-render")
+    for _ in _POOL.map(fn, range(n)):
+        pass
 
 
 @njit(cache=True, nogil=True)
@@ -167,6 +190,11 @@ def rasterize(screen: np.ndarray, tris: np.ndarray, width: int, height: int, cul
     if screen.ndim != 2 or screen.shape[1] != 3 or tris.ndim != 2 or tris.shape[1] != 3:
         raise ValueError(f"expected screen (V,3) and tris (T,3), got {screen.shape} and {tris.shape}")
     tri_id, bary, depth = new_buffers(int(height), int(width))
-    n_bands = max(1, min(int(height), 4 * numba.get_num_threads()))
-    _raster_parallel(screen, tris, 1 if cull_back else 0, tri_id, bary, depth, n_bands)
+    n_bands = max(1, min(int(height), 2 * n_threads()))
+    step = -(-int(height) // n_bands)
+    cull = 1 if cull_back else 0
+    parallel_map(
+        lambda k: raster_into(screen, tris, k * step, min(int(height), (k + 1) * step), cull, 0, tri_id, bary, depth),
+        n_bands,
+    )
     return Fragments(tri_id, bary, depth)

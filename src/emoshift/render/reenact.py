@@ -26,8 +26,8 @@ At the source expression and pose the flow is the identity and the photo is repr
 float rounding of the sampling positions).
 
 Everything that does not change per frame (identity shape, source projection and visibility, part
-colours, triangle lists) is precomputed in the constructor; frames are rendered in parallel by one
-Numba kernel restricted to the head's region of interest.
+colours, triangle lists) is precomputed in the constructor; frames are rendered in parallel (threads
+running one GIL-free Numba kernel per frame) over the head's region of interest only.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ from emoshift.headmodel import HeadModel
 from emoshift.headmodel.mesh import submesh, vertex_normals
 from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
-from emoshift.render.raster import rasterize
-from emoshift.render.warp import BLUR_PASSES, CELL, SHADE_RANGE, lambert, pose_and_project, render_frames
+from emoshift.render.raster import parallel_map, rasterize
+from emoshift.render.warp import BLUR_PASSES, CELL, SHADE_RANGE, lambert, pose_and_project, render_frame_into
 
 #: Part codes per triangle.
 SKIN, SOCKET, GUMS, TEETH, EYE, IRIS = 0, 1, 2, 3, 4, 5
@@ -330,10 +330,14 @@ class Reenactor:
         ratios = self._shading_ratio(shade)
         vcols = self._vertex_colours(r)
         radius = int(math.ceil(self.falloff_px / CELL))
-        render_frames(
-            self.image, self.src_screen, self.src_origin, self.src_tri, self.src_depth, self.vertex_seen, screens, vcols,
-            ratios, self.exact_weight, self.triangles, self.n_skin, self.tri_part, self._rois(screens), radius,
-            np.float32(VISIBILITY_TOL_CM), out,
+        rois, tol = self._rois(screens), np.float32(VISIBILITY_TOL_CM)
+        parallel_map(
+            lambda k: render_frame_into(
+                self.image, self.src_screen, self.src_origin, self.src_tri, self.src_depth, self.vertex_seen, screens[k],
+                vcols[k], ratios[k], self.exact_weight, self.triangles, self.n_skin, self.tri_part, rois[k], radius,
+                tol, out[k],
+            ),
+            len(e),
         )  # fmt: skip
         return out
 

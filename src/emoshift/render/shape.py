@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from emoshift.render.raster import FAR, raster_into
+from emoshift.render.raster import FAR, parallel_map, raster_into
 
 #: ICT's full mesh (``HeadModel(region="full")``) and the first vertex of its eyelash / eye-occlusion /
 #: lacrimal shells, which are transparent in the original rig and are not drawn.
@@ -85,24 +85,22 @@ def shade_grey(tri_id, bary, tris, normals, lights, intensity, ambient, albedo, 
             out[i, j] = np.uint8(min(255.0, max(0.0, val + 0.5)))
 
 
-@njit(cache=True, parallel=True)
-def _render_batch(verts, tris, size, cx, cy, half, lights, intensity, ambient, albedo, out):  # pragma: no cover
-    b = verts.shape[0]
+@njit(cache=True, nogil=True)
+def _render_one(v, tris, size, cx, cy, half, lights, intensity, ambient, albedo, out):  # pragma: no cover
+    """One (V, 3) mesh into ``out`` (size, size) uint8."""
     scale = size / (2.0 * half)
-    for k in prange(b):
-        v = verts[k]
-        screen = np.empty((v.shape[0], 3), np.float32)
-        for i in range(v.shape[0]):
-            screen[i, 0] = (v[i, 0] - cx) * scale + size / 2.0
-            screen[i, 1] = size / 2.0 - (v[i, 1] - cy) * scale
-            screen[i, 2] = -v[i, 2]
-        normals = np.empty((v.shape[0], 3), np.float32)
-        vertex_normals_into(v, tris, normals)
-        tri_id = np.full((size, size), -1, np.int32)
-        bary = np.zeros((size, size, 3), np.float32)
-        depth = np.full((size, size), FAR, np.float32)
-        raster_into(screen, tris, 0, size, 1, 0, tri_id, bary, depth)
-        shade_grey(tri_id, bary, tris, normals, lights, intensity, ambient, albedo, out[k])
+    screen = np.empty((v.shape[0], 3), np.float32)
+    for i in range(v.shape[0]):
+        screen[i, 0] = (v[i, 0] - cx) * scale + size / 2.0
+        screen[i, 1] = size / 2.0 - (v[i, 1] - cy) * scale
+        screen[i, 2] = -v[i, 2]
+    normals = np.empty((v.shape[0], 3), np.float32)
+    vertex_normals_into(v, tris, normals)
+    tri_id = np.full((size, size), -1, np.int32)
+    bary = np.zeros((size, size, 3), np.float32)
+    depth = np.full((size, size), FAR, np.float32)
+    raster_into(screen, tris, 0, size, 1, 0, tri_id, bary, depth)
+    shade_grey(tri_id, bary, tris, normals, lights, intensity, ambient, albedo, out)
 
 
 def view_rotation(rotation_deg: float | tuple[float, float, float] | np.ndarray) -> np.ndarray:
@@ -146,9 +144,13 @@ def render_shape_images(vertices, triangles, size: int = 128, rotation_deg=0.0) 
     if v.shape[1] == FULL_MESH_VERTICES:  # ICT's full head: skip the eyelash / eye-occlusion shells
         t = t[(t < SHELLS_START).all(1)]
     out = np.zeros((v.shape[0], int(size), int(size)), np.uint8)
-    _render_batch(
-        v, np.ascontiguousarray(t, dtype=np.int32), int(size), np.float32(FRAME_CENTER[0]),
-        np.float32(FRAME_CENTER[1]), np.float32(FRAME_HALF), LIGHTS / np.linalg.norm(LIGHTS, axis=1, keepdims=True),
-        LIGHT_INTENSITY, np.float32(AMBIENT), np.float32(ALBEDO), out,
-    )  # fmt: skip
+    t = np.ascontiguousarray(t, dtype=np.int32)
+    lights = (LIGHTS / np.linalg.norm(LIGHTS, axis=1, keepdims=True)).astype(np.float32)
+    cx, cy, half = np.float32(FRAME_CENTER[0]), np.float32(FRAME_CENTER[1]), np.float32(FRAME_HALF)
+    parallel_map(
+        lambda k: _render_one(
+            v[k], t, int(size), cx, cy, half, lights, LIGHT_INTENSITY, np.float32(AMBIENT), np.float32(ALBEDO), out[k]
+        ),
+        len(v),
+    )
     return out[0] if single else out

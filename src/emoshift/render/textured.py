@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from numba import njit, prange
+from numba import njit
 
 from emoshift.headmodel import HeadModel, load_arrays
 from emoshift.headmodel.mesh import triangulate
 from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.headmodel.regions import polygon_indices, vertex_indices
-from emoshift.render.raster import FAR, rasterize, raster_into
+from emoshift.render.raster import FAR, parallel_map, rasterize, raster_into
 from emoshift.render.reenact import EYE, IRIS, PART_REGIONS, SKIN, Reenactor
 from emoshift.render.warp import bilinear_many
 
@@ -57,31 +57,30 @@ def _texture_lookup(tex, tile, u, v, out):  # pragma: no cover - jitted
         out[c] = top * (1 - ay) + bottom * ay
 
 
-@njit(cache=True, parallel=True)
-def _render_textured(screens, shades, tris, n_skin, corner_uv, corner_tile, tex, background, out):  # pragma: no cover
-    """Frames (T, S, S, 3) uint8 of the posed head: raster, texture, shade."""
-    n, s = screens.shape[0], out.shape[1]
-    for k in prange(n):
-        tri_id = np.full((s, s), -1, np.int32)
-        bary = np.zeros((s, s, 3), np.float32)
-        depth = np.full((s, s), FAR, np.float32)
-        raster_into(screens[k], tris[:n_skin], 0, s, 1, 0, tri_id, bary, depth)
-        raster_into(screens[k], tris[n_skin:], 0, s, 0, n_skin, tri_id, bary, depth)
-        pix = np.empty(3, np.float32)
-        for i in range(s):
-            for j in range(s):
-                t = tri_id[i, j]
-                if t < 0:
-                    for c in range(3):
-                        out[k, i, j, c] = background[c]
-                    continue
-                b0, b1, b2 = bary[i, j, 0], bary[i, j, 1], bary[i, j, 2]
-                u = b0 * corner_uv[t, 0, 0] + b1 * corner_uv[t, 1, 0] + b2 * corner_uv[t, 2, 0]
-                v = b0 * corner_uv[t, 0, 1] + b1 * corner_uv[t, 1, 1] + b2 * corner_uv[t, 2, 1]
-                _texture_lookup(tex, corner_tile[t], u, v, pix)
-                sh = b0 * shades[k, tris[t, 0]] + b1 * shades[k, tris[t, 1]] + b2 * shades[k, tris[t, 2]]
+@njit(cache=True, nogil=True)
+def _render_textured(screen, shade, tris, n_skin, corner_uv, corner_tile, tex, background, out):  # pragma: no cover
+    """One frame (S, S, 3) uint8 of the posed head: raster, texture, shade."""
+    s = out.shape[0]
+    tri_id = np.full((s, s), -1, np.int32)
+    bary = np.zeros((s, s, 3), np.float32)
+    depth = np.full((s, s), FAR, np.float32)
+    raster_into(screen, tris[:n_skin], 0, s, 1, 0, tri_id, bary, depth)
+    raster_into(screen, tris[n_skin:], 0, s, 0, n_skin, tri_id, bary, depth)
+    pix = np.empty(3, np.float32)
+    for i in range(s):
+        for j in range(s):
+            t = tri_id[i, j]
+            if t < 0:
                 for c in range(3):
-                    out[k, i, j, c] = np.uint8(min(255.0, max(0.0, pix[c] * sh + 0.5)))
+                    out[i, j, c] = background[c]
+                continue
+            b0, b1, b2 = bary[i, j, 0], bary[i, j, 1], bary[i, j, 2]
+            u = b0 * corner_uv[t, 0, 0] + b1 * corner_uv[t, 1, 0] + b2 * corner_uv[t, 2, 0]
+            v = b0 * corner_uv[t, 0, 1] + b1 * corner_uv[t, 1, 1] + b2 * corner_uv[t, 2, 1]
+            _texture_lookup(tex, corner_tile[t], u, v, pix)
+            sh = b0 * shade[tris[t, 0]] + b1 * shade[tris[t, 1]] + b2 * shade[tris[t, 2]]
+            for c in range(3):
+                out[i, j, c] = np.uint8(min(255.0, max(0.0, pix[c] * sh + 0.5)))
 
 
 def pull_push(colour: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -235,10 +234,15 @@ class TexturedHead:
         ndotl = np.einsum("vc,tdc,d->tv", r._normals, mats, light, optimize=True)
         shades = (0.8 + 0.25 * np.clip(ndotl, 0, 1)).astype(np.float32)
         out = np.empty((len(e), big, big, 3), np.uint8)
-        _render_textured(
-            np.ascontiguousarray(screens, np.float32), shades, self.triangles, self.n_skin, self.corner_uv,
-            self.corner_tile, self.texture, np.asarray(BACKGROUND, np.uint8), out,
-        )  # fmt: skip
+        screens = np.ascontiguousarray(screens, np.float32)
+        background = np.asarray(BACKGROUND, np.uint8)
+        parallel_map(
+            lambda k: _render_textured(
+                screens[k], shades[k], self.triangles, self.n_skin, self.corner_uv, self.corner_tile, self.texture,
+                background, out[k],
+            ),
+            len(e),
+        )
         small = out.reshape(len(e), size, SUPERSAMPLE, size, SUPERSAMPLE, 3).mean((2, 4))
         return (small + 0.5).astype(np.uint8)
 

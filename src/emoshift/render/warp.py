@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from emoshift.render.raster import FAR, raster_into
 from emoshift.render.shape import vertex_normals_into
@@ -44,14 +44,14 @@ def bilinear(image, x, y, out):  # pragma: no cover - jitted
         out[c] = top * (1 - ay) + bottom * ay
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
 def pose_and_project(shaped, rots, rot0, weight, translation, focal, cx, cy, out):  # pragma: no cover - jitted
     """Pose and project vertices of many frames (in place into ``out`` (T, V, 3) [x_px, y_px, depth]).
 
     ``x = w R_t s + (1 - w) R_0 s + t`` per vertex (``weight`` w (V,): 1 follows the frame's rotation,
     0 keeps the source rotation ``rot0``), then the pinhole of :class:`emoshift.camera.Camera`.
     """
-    for k in prange(shaped.shape[0]):
+    for k in range(shaped.shape[0]):
         r = rots[k]
         for v in range(shaped.shape[1]):
             sx, sy, sz = shaped[k, v, 0], shaped[k, v, 1], shaped[k, v, 2]
@@ -67,7 +67,7 @@ def pose_and_project(shaped, rots, rot0, weight, translation, focal, cx, cy, out
             out[k, v, 2] = z
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
 def lambert(shaped, tris, rots, light, ambient, out):  # pragma: no cover - jitted
     """Per-vertex Lambert shading ``ambient + (1 - ambient) max(0, (R n) . light)`` of many frames.
 
@@ -75,7 +75,7 @@ def lambert(shaped, tris, rots, light, ambient, out):  # pragma: no cover - jitt
         shaped: (T, V, 3) unposed vertices; tris: (F, 3); rots: (T, 3, 3); light: (3,) unit, camera
             frame. out: (T, V) float32, written in place.
     """
-    for k in prange(shaped.shape[0]):
+    for k in range(shaped.shape[0]):
         normals = np.empty((shaped.shape[1], 3), np.float32)
         vertex_normals_into(shaped[k], tris, normals)
         r = rots[k]
@@ -341,16 +341,14 @@ def render_frame(
             _put(out, y0 + i, x0 + j, pix)
 
 
-@njit(cache=True, parallel=True)
-def render_frames(
-    image, src_screen, src_origin, src_tri, src_depth, seen, screens, vcols, ratios, wexact, tris, n_skin, part, rois,
+@njit(cache=True, nogil=True)
+def render_frame_into(
+    image, src_screen, src_origin, src_tri, src_depth, seen, screen, vcol, ratio, wexact, tris, n_skin, part, roi,
     radius, tol, out,
 ):  # pragma: no cover - jitted
-    """Frames in parallel: screens (T, V, 3), vcols (T, V, 3), rois (T, 4) x0, y0, w, h -> out (T, H, W, 3)."""
-    for k in prange(screens.shape[0]):
-        out[k] = image
-        x0, y0, rw, rh = rois[k, 0], rois[k, 1], rois[k, 2], rois[k, 3]
-        render_frame(
-            image, src_screen, src_origin, src_tri, src_depth, seen, screens[k], vcols[k], ratios[k], wexact, tris,
-            n_skin, part, x0, y0, rw, rh, radius, tol, out[k],
-        )  # fmt: skip
+    """Copy the photo into ``out`` (H, W, 3), then :func:`render_frame` over ``roi`` (x0, y0, w, h)."""
+    out[:] = image
+    render_frame(
+        image, src_screen, src_origin, src_tri, src_depth, seen, screen, vcol, ratio, wexact, tris, n_skin, part,
+        roi[0], roi[1], roi[2], roi[3], radius, tol, out,
+    )  # fmt: skip
