@@ -1,0 +1,13 @@
+"""Instruction-to-expression models: IFED + I2FET (ours), the MotionCLIP-style baseline, NED, training, generation."""
+
+from emoshift.models.config import TrainConfig
+from emoshift.models.i2fet import I2FET
+from emoshift.models.motionclip import MotionCLIP
+from emoshift.models.ned import NED, NEDConfig
+
+__all__ = ["TrainConfig", "I2FET", "MotionCLIP", "NED", "NEDConfig", "build_model"]
+
+
+def build_model(cfg: TrainConfig):
+    """The model named by ``cfg.model``: :class:`I2FET` or :class:`MotionCLIP`."""
+    return I2FET(cfg) if cfg.model == "i2fet" else MotionCLIP(cfg)

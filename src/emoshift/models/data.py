@@ -1,0 +1,129 @@
+"""Training tensors: datasets turned into tensors, with the text encoded once per unique instruction.
+
+Instructions repeat (templates × emotion pairs), and the text encoder is frozen, so its per-token
+features are computed once per unique sentence and stored trimmed to the longest sentence (masked
+attention ignores padding, so trimming the shared 77-token padding changes nothing).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import Tensor
+from tqdm.auto import tqdm
+
+from emoshift.io import atomic_write_with
+from emoshift.models.losses import Batch
+
+
+@dataclass
+class TextTable:
+    """Unique sentences and their frozen features. features (U, L, D) float16, mask (U, L) bool."""
+
+    texts: list[str]
+    features: Tensor
+    mask: Tensor
+    spec: str = "minilm"
+
+    def __post_init__(self) -> None:
+        self.index = {t: i for i, t in enumerate(self.texts)}
+
+    def lookup(self, texts: Sequence[str]) -> Tensor:
+        """(N,) long row index of each sentence (all must be in the table)."""
+        return torch.as_tensor([self.index[str(t)] for t in texts], dtype=torch.long)
+
+
+def _table_key(texts: list[str], spec: str) -> str:
+    h = hashlib.sha1(spec.encode())
+    for t in texts:
+        h.update(t.encode() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def encode_table(
+    texts: Sequence[str], encoder=None, spec: str = "minilm", cache_dir: str | Path | None = None,
+    progress: bool = True, chunk: int = 128,
+) -> TextTable:
+    """Encode each unique sentence of ``texts`` once (shortest first, to waste little padding).
+
+    With ``cache_dir`` the table is stored there (keyed by the sentences and encoder) and reused.
+    """
+    uniq = sorted(set(map(str, texts)), key=lambda t: (len(t), t))
+    cache = Path(cache_dir) / f"text_{_table_key(uniq, spec)}.pt" if cache_dir else None
+    if cache is not None and cache.is_file():
+        d = torch.load(cache, weights_only=True)
+        return TextTable(uniq, d["features"], d["mask"], spec)
+    if encoder is None:
+        from emoshift.text.encoder import load_text_encoder
+
+        encoder = load_text_encoder(spec)
+    feats, masks = [], []
+    for start in tqdm(range(0, len(uniq), chunk), desc="encoding text", unit="batch", disable=not progress):
+        f, m = encoder.encode(uniq[start : start + chunk])
+        feats.append(f.half())
+        masks.append(m)
+    mask = torch.cat(masks) if masks else torch.zeros(0, 77, dtype=torch.bool)
+    length = int(mask.sum(1).max()) if len(mask) else 1
+    features = torch.cat(feats)[:, :length].contiguous() if feats else torch.zeros(0, 1, encoder.dim).half()
+    table = TextTable(uniq, features, mask[:, :length].contiguous(), spec)
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_with(cache, lambda p: torch.save({"features": table.features, "mask": table.mask}, p))
+    return table
+
+
+@dataclass
+class TensorData:
+    """Samples as tensors (N samples): text_index (N,) into ``table``, expression (N,3,53), pose (N,3,3),
+    n_slots (N,), identity (N,K) per sample, emotion (N,3) labels (-1 pad), intensity (N,3)."""
+
+    table: TextTable
+    text_index: Tensor
+    expression: Tensor
+    pose: Tensor
+    n_slots: Tensor
+    identity: Tensor
+    emotion: Tensor
+    intensity: Tensor
+
+    def __len__(self) -> int:
+        return len(self.text_index)
+
+    @classmethod
+    def from_datasets(cls, datasets, table: TextTable, split: str | tuple[str, ...] | None = None) -> TensorData:
+        """Concatenate one or several ``ExpressionDataset`` (optionally one split of each)."""
+        if not isinstance(datasets, (list, tuple)):
+            datasets = [datasets]
+        parts = [d.subset(split) if split else d for d in datasets]
+        cat = lambda xs: torch.from_numpy(np.concatenate(xs))  # noqa: E731
+        return cls(
+            table=table,
+            text_index=torch.cat([table.lookup(d.text) for d in parts]),
+            expression=cat([d.expression for d in parts]).float(),
+            pose=cat([d.pose for d in parts]).float(),
+            n_slots=cat([d.n_slots.astype(np.int64) for d in parts]),
+            identity=cat([d.identity[d.subject] for d in parts]).float(),
+            emotion=cat([d.emotion.astype(np.int64) for d in parts]),
+            intensity=cat([d.intensity for d in parts]).float(),
+        )
+
+    def batch(self, idx: Tensor) -> Batch:
+        """A :class:`Batch` of rows ``idx``, trimmed to its longest text and its largest slot count."""
+        ti = self.text_index[idx]
+        mask = self.table.mask[ti]
+        length = max(int(mask.sum(1).max()), 1)
+        m = int(self.n_slots[idx].max())
+        slot_mask = torch.arange(m)[None] < self.n_slots[idx][:, None]
+        return Batch(
+            text_features=self.table.features[ti, :length].float(),
+            text_mask=mask[:, :length],
+            expression=self.expression[idx, :m],
+            pose=self.pose[idx, :m],
+            slot_mask=slot_mask,
+            identity=self.identity[idx],
+        )

@@ -1,0 +1,68 @@
+"""The training batch and the reconstruction losses of eqs. 11-15, shared by I2FET and the baseline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import torch
+from torch import Tensor, nn
+
+from emoshift.headmodel import HeadModel, ops
+from emoshift.models.layers import masked_mean
+
+
+@dataclass
+class Batch:
+    """One minibatch. text_features (B,L,D), text_mask (B,L) bool, expression (B,m,53) in [0,1],
+    pose (B,m,3) axis-angle rad, slot_mask (B,m) bool (True = slot used), identity (B,K) head identity."""
+
+    text_features: Tensor
+    text_mask: Tensor
+    expression: Tensor
+    pose: Tensor
+    slot_mask: Tensor
+    identity: Tensor
+
+    def to(self, device: torch.device | str) -> Batch:
+        return Batch(**{f.name: getattr(self, f.name).to(device) for f in fields(self)})
+
+
+class VertexLoss(nn.Module):
+    """L_v (eq. 14): MSE (cm²) between face vertices of the ground truth and of the prediction.
+
+    Uses the ICT head's "face" region with the sample's identity, every ``stride``-th vertex.
+    Holds its own buffers, so it is never part of a model checkpoint.
+    """
+
+    def __init__(self, n_identity: int = 50, stride: int = 4, head: HeadModel | None = None) -> None:
+        super().__init__()
+        head = head or HeadModel.load(n_identity=n_identity, region="face")
+        keep = torch.arange(0, head.neutral.shape[0], stride)
+        self.register_buffer("neutral", head.neutral[keep].clone())
+        self.register_buffer("identity_basis", head.identity_basis[:, keep].clone())
+        self.register_buffer("expression_basis", head.expression_basis[:, keep].clone())
+
+    def shaped(self, identity: Tensor) -> Tensor:
+        """(N,K) -> (N,V,3) the subject's neutral face (shared by ground truth and prediction)."""
+        return self.neutral[None] + ops.blend(identity, self.identity_basis)
+
+    def vertices(self, shaped: Tensor, expression: Tensor, rotation: Tensor) -> Tensor:
+        """(N,V,3) neutral face, (N,53), (N,3) -> (N,V,3) posed face vertices (no translation)."""
+        return ops.rigid(shaped + ops.blend(expression, self.expression_basis), rotation, torch.zeros_like(rotation))
+
+    def forward(self, batch: Batch, expression: Tensor, pose: Tensor) -> Tensor:
+        """Predicted expression (B,m,53) and pose (B,m,3) against the batch's ground truth, used slots only."""
+        m = batch.slot_mask
+        with torch.no_grad():
+            shaped = self.shaped(batch.identity[:, None].expand(-1, m.shape[1], -1)[m])
+            v = self.vertices(shaped, batch.expression[m], batch.pose[m])
+        v_hat = self.vertices(shaped, expression[m], pose[m])
+        return ((v - v_hat) ** 2).mean()
+
+
+def reconstruction_terms(batch: Batch, expression: Tensor, pose: Tensor) -> tuple[Tensor, Tensor]:
+    """MSE of expression and of pose over the used slots: (mse_e, mse_p)."""
+    return (
+        masked_mean((expression - batch.expression) ** 2, batch.slot_mask),
+        masked_mean((pose - batch.pose) ** 2, batch.slot_mask),
+    )

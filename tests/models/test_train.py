@@ -1,0 +1,146 @@
+"""Training: outputs, reproducibility, resume, NED, text table, and a 2-process DDP run (gloo)."""
+
+import csv
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from modelkit import HashEncoder, tiny_config, tiny_dataset
+
+from emoshift.io import UserError
+from emoshift.models.data import TensorData, encode_table
+from emoshift.models.train import CHECKPOINT, METRICS, train, train_ned
+
+
+@pytest.fixture(scope="module")
+def data():
+    ds, patterns, poses = tiny_dataset()
+    return ds, encode_table(ds.text, HashEncoder(), spec="hash", progress=False), patterns, poses
+
+
+def _states_equal(a, b):
+    sa, sb = a.state_dict(), b.state_dict()
+    return sa.keys() == sb.keys() and all(torch.equal(sa[k], sb[k]) for k in sa)
+
+
+def test_text_table_encodes_each_sentence_once_and_caches_to_disk(data, tmp_path):
+    ds = data[0]
+    enc = HashEncoder()
+    t1 = encode_table(list(ds.text) * 3, enc, spec="hash", cache_dir=tmp_path, progress=False, chunk=1000)
+    assert enc.calls == 1 and len(t1.texts) == len(set(ds.text))
+    f, m = HashEncoder().encode([ds.text[5]])
+    row = t1.index[ds.text[5]]
+    n = int(m.sum())
+    torch.testing.assert_close(t1.features[row, :n].float(), f[0, :n], atol=1e-2, rtol=1e-2)  # stored as float16
+    assert t1.mask[row].sum() == n
+    enc2 = HashEncoder()
+    t2 = encode_table(ds.text, enc2, spec="hash", cache_dir=tmp_path, progress=False)
+    assert enc2.calls == 0 and torch.equal(t2.features, t1.features)
+
+
+def test_tensor_data_batches_trim_and_mask(data):
+    ds, table, patterns, _ = data
+    td = TensorData.from_datasets(ds, table, "train")
+    assert len(td) == 40
+    b = td.batch(torch.tensor([1, 2]))  # samples 1, 2 name two emotions each
+    assert b.expression.shape[1] == 2 and b.slot_mask.all()
+    b = td.batch(torch.tensor([0, 1]))  # sample 0 names three
+    assert b.slot_mask.tolist() == [[True, True, True], [True, True, False]]
+    assert b.text_features.shape[1] == int(b.text_mask.sum(1).max())
+    torch.testing.assert_close(b.identity[0], torch.from_numpy(ds.identity[ds.subject[0]]))
+
+
+def test_train_writes_outputs_and_is_reproducible(data, tmp_path):
+    ds, table = data[0], data[1]
+    cfg = tiny_config(epochs=2)
+    m1 = train(cfg, ds, tmp_path / "a", table=table, progress=False)
+    for name in (CHECKPOINT, METRICS, "loss.png"):
+        assert (tmp_path / "a" / name).stat().st_size > 0
+    rows = list(csv.DictReader(open(tmp_path / "a" / METRICS)))
+    assert [r["epoch"] for r in rows] == ["1", "2"]
+    assert {"train_loss", "val_loss", "train_l_v", "val_mse_e", "seconds"} <= set(rows[0])
+    assert len(m1.history) == 2 and not m1.training
+    m2 = train(cfg, ds, None, table=table, progress=False)
+    assert _states_equal(m1, m2)
+    m3 = train(tiny_config(epochs=2, seed=1), ds, None, table=table, progress=False)
+    assert not _states_equal(m1, m3)
+
+
+def test_resume_matches_an_uninterrupted_run(data, tmp_path):
+    ds, table = data[0], data[1]
+    full = train(tiny_config(epochs=3), ds, tmp_path / "full", table=table, progress=False)
+    train(tiny_config(epochs=1), ds, tmp_path / "part", table=table, progress=False)  # "stopped" after epoch 1
+    resumed = train(tiny_config(epochs=3), ds, tmp_path / "part", table=table, progress=False, resume=True)
+    assert [r["epoch"] for r in resumed.history] == [1, 2, 3]
+    assert _states_equal(full, resumed)
+    with pytest.raises(UserError):  # a different model cannot resume this run
+        train(tiny_config(epochs=3, hidden=16), ds, tmp_path / "part", table=table, progress=False, resume=True)
+
+
+def test_training_learns_the_tiny_task(data):
+    """Generated anchors land nearest to the right emotion pattern, for both slots, from the text alone."""
+    ds, table, patterns, poses = data
+    torch.manual_seed(0)
+    cfg = tiny_config(epochs=100, batch_size=16, lr=3e-3, use_vertex_loss=False)
+    model = train(cfg, ds, None, table=table, progress=False, validate=False)
+    keys = list(patterns)
+    protos = torch.from_numpy(np.stack([patterns[k] for k in keys]))
+    for split, need in (("train", 0.9), ("val", 0.7)):
+        part = TensorData.from_datasets(ds, table, split)
+        b = part.batch(torch.arange(len(part)))
+        e, _ = model.generate(b.text_features, b.text_mask, part.n_slots, torch.Generator().manual_seed(0))
+        pred = torch.tensor(keys)[((e[:, :, None] - protos[None, None]) ** 2).sum(-1).argmin(-1)]
+        used = part.emotion >= 0
+        assert (pred[used] == part.emotion[used]).float().mean() >= need, split
+
+
+def test_ned_learns_neutral_faces(data):
+    ds = data[0]
+    ned = train_ned(ds, epochs=150, progress=False)
+    e, r = ned.sample(64, torch.Generator().manual_seed(0))
+    assert e.shape == (64, 53) and r.shape == (64, 3)
+    assert abs(float(e.mean()) - float(ds.neutral_expression.mean())) < 0.03
+    assert float(r.abs().mean()) < 0.05
+    e2, _ = ned.sample(64, torch.Generator().manual_seed(0))
+    assert torch.equal(e, e2)
+
+
+DDP_SCRIPT = textwrap.dedent(
+    """
+    import sys, torch
+    sys.path.insert(0, {tests!r})
+    from modelkit import HashEncoder, tiny_config, tiny_dataset
+    from emoshift.models.data import encode_table
+    from emoshift.models.train import train
+    import torch.distributed as dist
+    ds, _, _ = tiny_dataset()
+    table = encode_table(ds.text, HashEncoder(), spec="hash", progress=False)
+    model = train(tiny_config(epochs=2), ds, {out!r}, table=table, progress=False)
+    torch.save(model.state_dict(), {out!r} + f"/rank{{dist.get_rank()}}.pt")
+    print("world", dist.get_world_size())
+    """
+)
+
+
+def test_two_process_ddp_run_with_gloo(tmp_path):
+    script = tmp_path / "ddp_train.py"
+    out = tmp_path / "run"
+    script.write_text(DDP_SCRIPT.format(tests=str(Path(__file__).parent), out=str(out)))
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    res = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "0",
+         "--rdzv_backend", "c10d", "--rdzv_endpoint", "localhost:0", str(script)],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert res.stdout.count("world 2") == 2
+    s0, s1 = torch.load(out / "rank0.pt"), torch.load(out / "rank1.pt")
+    assert all(torch.equal(s0[k], s1[k]) for k in s0)  # DDP kept the replicas identical
+    assert (out / CHECKPOINT).is_file() and (out / METRICS).is_file()
+    init = torch.load(out / CHECKPOINT, weights_only=True)["model"]["state"]
+    assert all(torch.equal(init[k], s0[k]) for k in s0)
