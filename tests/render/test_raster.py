@@ -81,3 +81,17 @@ def test_degenerate_and_nonfinite_triangles_are_skipped():
     screen = np.array([[0, 0, 1], [10, 10, 1], [20, 20, 1], [np.nan, 1, 1], [5, 30, 1]], np.float32)
     frags = rasterize(screen, np.array([[0, 1, 2], [3, 1, 4]]), 32, 32)
     assert not frags.mask.any()
+
+
+def _raster_in_child(_):
+    screen = np.array([[0, 0, 1], [30, 0, 1], [0, 30, 1]], np.float32)
+    return int(rasterize(screen, np.array([[0, 1, 2]]), 64, 64).mask.sum())
+
+
+def test_thread_pool_survives_fork():
+    """Workers forked after the parent used the pool (e.g. a batch's process pool) start their own."""
+    import multiprocessing as mp
+
+    expected = _raster_in_child(0)  # creates the parent's pool
+    with mp.get_context("fork").Pool(1) as pool:
+        assert pool.map_async(_raster_in_child, [0]).get(timeout=30) == [expected]
