@@ -1,0 +1,37 @@
+"""``emoshift train`` end to end on a very small preset (real MiniLM text features), and its input errors."""
+
+import torch
+
+from emoshift.cli import main
+from emoshift.models.generator import Generator
+
+
+def test_train_cli_writes_a_usable_model_and_guards_the_run(tmp_path, capsys):
+    out = tmp_path / "run"
+    args = ["train", "--preset", "ckplus-like", "--scale", "0.02", "--epochs", "1", "--ned-epochs", "2",
+            "--out", str(out), "--quiet", "--threads", "1"]
+    assert main(args) == 0
+    for name in ("checkpoint.pt", "metrics.csv", "loss.png", "model.pt"):
+        assert (out / name).is_file()
+    gen = Generator.load(out / "model.pt")
+    assert gen.ned is not None and gen.meta["datasets"] == ["ckplus-like"]
+    assert gen.meta["options"]["epochs"] == 1
+    plan = gen.generate("Turn this face from fear to happiness.")[0]
+    assert plan.expressions.shape == (2, 53)
+    capsys.readouterr()
+    assert main(args) == 2  # the run exists: needs --resume or --force
+    assert "--resume" in capsys.readouterr().err
+    assert main(args + ["--resume", "--epochs", "2"]) == 0  # continue for one more epoch
+    ck = torch.load(out / "checkpoint.pt", weights_only=True)
+    assert ck["epoch"] == 1 and len(ck["history"]) == 2
+
+
+def test_train_cli_rejects_bad_options(tmp_path, capsys):
+    assert main(["train", "--scale", "0", "--out", str(tmp_path / "x")]) == 2
+    assert main(["train", "--epochs", "-1", "--out", str(tmp_path / "x")]) == 2
+    assert main(["train", "--text-encoder", str(tmp_path / "nope"), "--out", str(tmp_path / "x")]) == 2
+    (tmp_path / "file").write_text("x")
+    assert main(["train", "--out", str(tmp_path / "file")]) == 2
+    assert main(["train", "--data", str(tmp_path / "missing.npz"), "--out", str(tmp_path / "y")]) == 2
+    errs = capsys.readouterr().err.strip().splitlines()
+    assert len(errs) == 5 and all(e.startswith("emoshift: error:") for e in errs)
