@@ -320,9 +320,9 @@ def build_trajectory(
         fps=fps,
         timing=timing,
         meta={"holds": [h * stretch / fps for h in holds], "segments": [x * stretch / fps for x in segments],
-              "frame_bounds": bounds.tolist(), "anchor_expressions": exprs.astype(np.float32),
-              "anchor_rotations": rot_arr.astype(np.float32), "seed": int(seed), "idle": bool(idle and timing == "natural"),
-              "intensity": intensity},
+              "frame_bounds": bounds.tolist(), "anchor_expressions": exprs.astype(np.float32).tolist(),
+              "anchor_rotations": rot_arr.astype(np.float32).tolist(), "seed": int(seed),
+              "idle": bool(idle and timing == "natural"), "intensity": intensity},
     )  # fmt: skip
 
 

@@ -3,27 +3,30 @@
 Every frame is a backward warp. The fitted head (skin, eyeballs, mouth socket, gums and tongue, teeth:
 ``HeadModel(region="full")`` minus the eyelash/occlusion shells) is posed with the frame's expression
 and rotation and rasterized; a pixel showing surface point ``x`` takes the photo's colour at ``x``'s
-projection in the source pose (dense flow over the head). Towards the head's silhouette, skull and
-neck that exact flow blends into a smoothed coarse flow, which is also carried outwards and faded to
-zero over :attr:`Reenactor.falloff_px` pixels, so hair and the head's edges follow without seams and the
+projection in the source pose (dense flow over the head). Towards the head's silhouette, skull and neck
+that exact flow blends into a smoothed coarse flow, which is also carried outwards and faded to zero
+over :attr:`Reenactor.falloff_px` pixels, so hair and the head's edges follow without seams and the
 background further away is copied untouched (kernels: :mod:`emoshift.render.warp`). The lower neck keeps
 the source head rotation (blending to the frame's rotation up to the jaw), so the collar stays put.
 
 Expression shading: the warped skin is multiplied by the ratio of the frame's to the source's Lambert
 shading of the mesh (an expression ratio image, as in Liu, Shan & Zhang 2001), softened, high-passed
 (the ratio's blurred coarse-grid average is divided out: the photo's own lighting is unknown, so only
-local folds are trusted), clipped to a narrow range and faded out towards the silhouette, so the creases and bulges an expression adds (nasolabial
-folds, a wrinkled nose, raised cheeks) and the ones it removes show in the photo's own skin.
+local folds are trusted), clipped to a narrow range and faded out towards the silhouette, so the creases
+and bulges an expression adds (nasolabial folds, a wrinkled nose, raised cheeks) and the ones it removes
+show in the photo's own skin.
 
-Surfaces the photo never showed are composited: a mouth-interior point (teeth, gums/tongue, mouth
-socket) or eyeball point not visible in the source render (tested per vertex, smoothed over the mesh,
-so warped and painted areas blend) is drawn with its part's colour — the
-photo's median colour of that part where the source shows enough of it, else a default tinted to the
-photo's skin brightness — shaded by a frontal light and darkened with depth into the mouth. Eyelids are
-skin, so a blink stretches the photo's own lid over the eye.
+Surfaces the photo never showed are composited: a mouth-interior (teeth, gums/tongue, mouth socket) or
+eyeball pixel is warped when its point is the front surface of the source render there or lands on the
+same part (parallax inside an open mouth); otherwise it is drawn with its part's colour, blended with the
+warp by how visible its vertices were in the source (smoothed over the mesh, so the two do not speckle).
+The part colour is the photo's median colour of that part where the source shows enough of it, else a
+default tinted by the photo's skin colour, shaded by a frontal light and darkened with depth into the
+mouth. Eyelids are skin, so a blink stretches the photo's
+own lid over the eye.
 
-At the source expression and pose the flow is the identity and the photo is reproduced (up to
-float rounding of the sampling positions).
+At the source expression and pose the flow is the identity and the photo is reproduced (up to float
+rounding of the sampling positions).
 
 Everything that does not change per frame (identity shape, source projection and visibility, part
 colours, triangle lists) is precomputed in the constructor; frames are rendered in parallel (threads
@@ -127,7 +130,9 @@ def _model_tables(model: HeadModel) -> _ModelTables:
         tpart = vpart[tris].min(1)  # parts are separate meshes except eyeball/iris: mixed counts as eyeball
         order = np.argsort(tpart != SKIN, kind="stable")
         kt = torch.from_numpy(keep)
-        flat = lambda basis: np.ascontiguousarray(basis[:, kt].reshape(basis.shape[0], -1).numpy(), np.float32)  # noqa: E731
+        def flat(basis: torch.Tensor) -> np.ndarray:
+            return np.ascontiguousarray(basis[:, kt].reshape(basis.shape[0], -1).numpy(), np.float32)
+
         _TABLES[model] = _ModelTables(
             vertex_ids=keep,
             triangles=np.ascontiguousarray(tris[order], np.int32),
@@ -333,9 +338,9 @@ class Reenactor:
         rois, tol = self._rois(screens), np.float32(VISIBILITY_TOL_CM)
         parallel_map(
             lambda k: render_frame_into(
-                self.image, self.src_screen, self.src_origin, self.src_tri, self.src_depth, self.vertex_seen, screens[k],
-                vcols[k], ratios[k], self.exact_weight, self.triangles, self.n_skin, self.tri_part, rois[k], radius,
-                tol, out[k],
+                self.image, self.src_screen, self.src_origin, self.src_tri, self.src_depth, self.vertex_seen,
+                screens[k], vcols[k], ratios[k], self.exact_weight, self.triangles, self.n_skin, self.tri_part, rois[k],
+                radius, tol, out[k],
             ),
             len(e),
         )  # fmt: skip

@@ -1,11 +1,12 @@
 """The textured 3D head: the photo baked onto the head's UVs, rendered from any viewpoint (turntables).
 
 Baking: every texel of the head's UV layout (ICT's UDIM-style tiles: 0 face, 1 scalp/neck and mouth
-socket, 2 gums and tongue, 3 teeth, and here 4 and 5 for the left and right eyeballs, which share
-tile 0's coordinates in ICT) is mapped to its surface point in the fitted pose and projected into the photo. Texels whose point
-the photo shows (same depth as the source render, facing the camera) take the photo's colour, weighted
-by how squarely they face it; the rest are filled by pull-push (the hole takes the blurred colours of
-the nearest seen texels), and never-seen mouth parts and eyeballs start from the reenactor's part colours.
+socket, 2 gums and tongue, 3 teeth, and here 4 and 5 for the left and right eyeballs, which share tile
+0's coordinates in ICT) is mapped to its surface point in the fitted pose and projected into the photo.
+Texels whose point the photo shows (same depth as the source render, facing the camera) take the photo's
+colour, weighted by how squarely they face it; the rest are filled by pull-push (the hole takes the
+blurred colours of the nearest seen texels), and never-seen mouth parts and eyeballs start from the
+reenactor's part colours.
 
 Rendering: the posed head (expression, rotation about its own origin) is framed by a fixed frontal
 camera, rasterized at 2x and box-filtered, textured bilinearly and mildly shaded so its 3D shape reads
