@@ -221,3 +221,16 @@ def evaluate_instructions(texts: list[str], labels: np.ndarray, generator, judge
     pred = np.full(labels.shape, -1, np.int64)
     pred[rows, slots] = judge.predict(images)
     return score(labels, pred, EMOTIONS)
+
+
+def evaluate_generator_on(generator, ds, judge: ShapeJudge, renderer: ShapeRenderer, allowed=None, seed: int = 0,
+                          batch: int = 256) -> Scores:  # fmt: skip
+    """A :class:`Generator` (e.g. the shipped one) sampled for every instruction of ``ds`` (one split),
+    rendered with the samples' subject identities and generated poses, judged against ``ds.emotion``."""
+    es, ps = [], []
+    texts = [str(t) for t in ds.text]
+    for i in range(0, len(texts), batch):
+        e, p = generator.generate_batch(texts[i : i + batch], ds.n_slots[i : i + batch], seed=seed + i // batch)
+        es.append(e[:, :3])
+        ps.append(p[:, :3])
+    return judge_expressions(judge, renderer, ds, np.concatenate(es), np.concatenate(ps), allowed)[0]
