@@ -161,3 +161,30 @@ def test_expression_shading_is_bounded_and_shows_folds(full_model, fit_factory):
     assert (skin[:, 0] < 0.93 * colour[0]).sum() > 20  # creases darken
     outside = part < 0
     assert np.abs(frame[outside] - colour).max() <= 1  # off the head: untouched
+
+
+def test_closing_lips_do_not_carry_the_photos_teeth(full_model, fit_factory, texture_factory):
+    """A photo with an open mouth (white teeth inside the detected inner-lip contour) whose lips close."""
+    from skimage.draw import polygon
+
+    from emoshift.render.reenact import INNER_LIPS
+
+    e_src = expr(full_model, jawOpen=0.35)
+    fit = fit_factory(expression=e_src)
+    with torch.no_grad():
+        lmk = full_model.landmarks(
+            torch.zeros(1, 50), torch.from_numpy(e_src)[None], torch.zeros(1, 3), torch.tensor([[0.0, -1.0, -60.0]])
+        )[0]
+    fit.landmarks_detected = fit.camera.project(lmk).numpy()
+    photo = texture_factory(256, 256, seed=2)
+    poly = fit.landmarks_detected[list(INNER_LIPS)]
+    rr, cc = polygon(poly[:, 1], poly[:, 0], photo.shape[:2])
+    assert len(rr) > 20
+    photo[rr, cc] = 255  # teeth
+    closing = Reenactor(photo, fit, full_model)
+    assert np.array_equal(closing.render(e_src, fit.rotation), photo)  # still exact at the source
+    blind = Reenactor(photo, fit_factory(expression=e_src), full_model)  # no landmarks: no mouth painting
+    shut = expr(full_model, mouthClose=0.3)
+    white = lambda img: int((img.min(2) > 235).sum())  # noqa: E731
+    a, b = white(closing.render(shut, fit.rotation)), white(blind.render(shut, fit.rotation))
+    assert b >= 8 and a < 0.5 * b  # without the painted-shut mouth the lips carry teeth

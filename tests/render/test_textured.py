@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from emoshift.render import textured
-from emoshift.render.textured import TexturedHead, pull_push
+from emoshift.render.fill import pull_push
+from emoshift.render.textured import TexturedHead
 
 
 def test_pull_push_keeps_known_texels_and_fills_holes():

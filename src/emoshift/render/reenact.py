@@ -46,6 +46,7 @@ from emoshift.headmodel import HeadModel
 from emoshift.headmodel.mesh import submesh, vertex_normals
 from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
+from emoshift.render.fill import fill_holes
 from emoshift.render.raster import parallel_map, rasterize
 from emoshift.render.warp import BLUR_PASSES, CELL, SHADE_RANGE, lambert, pose_and_project, render_frame_into
 
@@ -74,6 +75,10 @@ NECK_Y = (-18.0, -11.5)
 #: the per-vertex result.
 VISIBILITY_TOL_CM = 0.6
 SEEN_SMOOTHING = 2
+#: MediaPipe face-mesh indices of the inner-lip contour (upper lip left to right, then the lower back),
+#: and how far (pixels) the open mouth inside it is grown before it is painted shut.
+INNER_LIPS = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95)
+MOUTH_DILATE_PX = 1
 #: Expression shading: warped skin is multiplied by the ratio of the frame's to the source's Lambert
 #: shading (light from the camera, slightly above), so folds and bulges the expression creates show.
 SHADING_LIGHT = np.array([0.0, 0.45, 0.89], np.float32)
@@ -213,6 +218,7 @@ class Reenactor:
         face_h = float(np.ptp(self.src_screen[: len(vertex_indices("narrow_face")), 1]))  # keep starts 0..
         self.falloff_px = max(2 * CELL, FALLOFF_FRACTION * face_h)
         self.part_colours = self._part_colours()
+        self.closed_mouth, self.mouth_box = self._closed_mouth(getattr(fit, "landmarks_detected", None))
         self._albedo = self._vertex_albedo()
 
     # ------------------------------------------------------------------------------------ geometry
@@ -276,6 +282,33 @@ class Reenactor:
         seen = _smooth_on_mesh(seen, self.triangles[self.n_skin :], SEEN_SMOOTHING)
         return np.ascontiguousarray(np.where(self.vertex_part == SKIN, 1.0, np.clip(seen, 0, 1)), np.float32)
 
+    def _closed_mouth(self, landmarks) -> tuple[np.ndarray, np.ndarray]:
+        """The photo's open mouth (inside MediaPipe's inner-lip contour) painted shut from the lips around
+        it: ((h, w, 3) uint8 box of the photo, (4,) int64 box x0, y0, x1, y1; empty without landmarks)."""
+        from scipy.ndimage import binary_dilation
+        from skimage.draw import polygon
+
+        empty = np.zeros((1, 1, 3), np.uint8), np.zeros(4, np.int64)
+        lm = None if landmarks is None else np.asarray(landmarks, np.float64)
+        if lm is None or lm.shape != (478, 2) or not np.isfinite(lm).all():
+            return empty
+        poly = lm[list(INNER_LIPS)]
+        x, y = poly[:, 0], poly[:, 1]
+        if 0.5 * abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))) < 4.0:  # a closed mouth: nothing to do
+            return empty
+        margin = max(4.0, 0.3 * float(np.ptp(x)))
+        x0, y0 = (int(max(np.floor(v.min() - margin), 0)) for v in (x, y))
+        x1 = int(min(np.ceil(x.max() + margin), self.width))
+        y1 = int(min(np.ceil(y.max() + margin), self.height))
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            return empty
+        mask = np.zeros((y1 - y0, x1 - x0), bool)
+        rr, cc = polygon(y - y0, x - x0, mask.shape)
+        mask[rr, cc] = True
+        mask = binary_dilation(mask, iterations=MOUTH_DILATE_PX)
+        filled = fill_holes(self.image[y0:y1, x0:x1].astype(np.float32), (~mask).astype(np.float32))
+        return np.ascontiguousarray(np.clip(filled + 0.5, 0, 255).astype(np.uint8)), np.array([x0, y0, x1, y1])
+
     # ----------------------------------------------------------------------------------- colours
     def _part_colours(self) -> dict[int, np.ndarray]:
         """Median photo colour of each part where the source render shows it, else a tinted default."""
@@ -338,7 +371,7 @@ class Reenactor:
         rois, tol = self._rois(screens), np.float32(VISIBILITY_TOL_CM)
         parallel_map(
             lambda k: render_frame_into(
-                self.image, self.src_screen, self.src_origin, self.src_tri, self.src_depth, self.vertex_seen,
+                self.image, self.closed_mouth, self.mouth_box, self.src_screen, self.src_origin, self.src_tri, self.src_depth, self.vertex_seen,
                 screens[k], vcols[k], ratios[k], self.exact_weight, self.triangles, self.n_skin, self.tri_part, rois[k],
                 radius, tol, out[k],
             ),

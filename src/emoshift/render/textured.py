@@ -23,6 +23,7 @@ from emoshift.headmodel import HeadModel, load_arrays
 from emoshift.headmodel.mesh import triangulate
 from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.headmodel.regions import polygon_indices, vertex_indices
+from emoshift.render.fill import pull_push
 from emoshift.render.raster import FAR, parallel_map, rasterize, raster_into
 from emoshift.render.reenact import EYE, IRIS, PART_REGIONS, SKIN, Reenactor
 from emoshift.render.warp import bilinear_many
@@ -84,36 +85,6 @@ def _render_textured(screen, shade, tris, n_skin, corner_uv, corner_tile, tex, b
                 out[i, j, c] = np.uint8(min(255.0, max(0.0, pix[c] * sh + 0.5)))
 
 
-def pull_push(colour: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """Fill low-weight texels of a (S, S, 3) image from a pyramid of weighted averages (pull-push).
-
-    Args:
-        colour: (S, S, 3) float32; weight: (S, S) in [0, 1] (0 = unknown). S a power of two.
-    Returns:
-        (S, S, 3) with ``w c + (1 - w) coarser`` at every level.
-    """
-    if colour.shape[0] <= 1:
-        return colour
-    s = colour.shape[0] // 2
-    wc = (colour * weight[..., None]).reshape(s, 2, s, 2, 3).sum((1, 3))
-    w = weight.reshape(s, 2, s, 2).sum((1, 3))
-    coarse_c = wc / np.maximum(w, 1e-8)[..., None]
-    coarse = pull_push(coarse_c, np.minimum(w, 1.0))
-    up = _upsample2(coarse)
-    return weight[..., None] * colour + (1 - weight[..., None]) * up
-
-
-def _upsample2(img: np.ndarray) -> np.ndarray:
-    """(s, s, C) -> (2s, 2s, C) bilinear (texel centres aligned, edges clamped)."""
-    s = img.shape[0]
-    pos = (np.arange(2 * s) + 0.5) / 2 - 0.5
-    i0 = np.clip(np.floor(pos).astype(np.int64), 0, s - 1)
-    i1 = np.clip(i0 + 1, 0, s - 1)
-    f = np.clip(pos - i0, 0, 1).astype(np.float32)
-    rows = img[i0] * (1 - f)[:, None, None] + img[i1] * f[:, None, None]
-    return rows[:, i0] * (1 - f)[None, :, None] + rows[:, i1] * f[None, :, None]
-
-
 class TexturedHead:
     """The fitted head with the photo baked into a texture, rendered from new viewpoints.
 
@@ -121,7 +92,7 @@ class TexturedHead:
         image: (H, W, 3) uint8 photo; fit: its :class:`emoshift.fitting.FaceFit`;
         model: ``HeadModel(region="full")`` (loaded when omitted or of another region).
     Attributes:
-        texture: (5, S, S, 3) uint8 tiles (see the module docstring); ``face_texture`` is tile 0, laid
+        texture: (6, S, S, 3) uint8 tiles (see the module docstring); ``face_texture`` is tile 0, laid
         out on the face's UV tile (row 0 is v = 1), as :func:`emoshift.export.gltf.write_glb` expects.
     """
 

@@ -24,6 +24,8 @@ CELL = 8
 BLUR_PASSES = 2
 #: Bounds of the expression-shading factor applied to a warped skin pixel.
 SHADE_RANGE = (0.72, 1.08)
+#: Skin displacement (pixels) over which sampling switches from the photo to its mouth-closed version.
+CLOSE_PX = 2.0
 
 
 @njit(cache=True, nogil=True)
@@ -210,13 +212,16 @@ def _put(out, i, j, pix):  # pragma: no cover - jitted
 
 @njit(cache=True, nogil=True)
 def render_frame(
-    image, src_screen, src_origin, src_tri, src_depth, seen, screen, vcol, ratio, wexact, tris, n_skin, part,
-    x0, y0, rw, rh, radius, tol, out,
+    image, closed, mouth, src_screen, src_origin, src_tri, src_depth, seen, screen, vcol, ratio, wexact, tris, n_skin,
+    part, x0, y0, rw, rh, radius, tol, out,
 ):  # pragma: no cover - jitted
     """One frame into ``out`` (H, W, 3) uint8, which holds the photo, over the ROI (x0, y0, rw, rh).
 
     Args:
-        image: (H, W, 3) uint8 photo. src_screen: (V, 3) source-pose [x_px, y_px, depth].
+        image: (H, W, 3) uint8 photo. closed: (h, w, 3) uint8, the photo's box ``mouth`` (x0, y0, x1, y1)
+            with the open mouth painted shut (lip colours): skin that moves and samples the box blends
+            to it (by displacement, over CLOSE_PX pixels), so closing lips do not carry teeth along.
+        src_screen: (V, 3) source-pose [x_px, y_px, depth].
         src_tri, src_depth: (h, w) source render (triangle id, depth) covering the photo's pixels from
             ``src_origin`` (x, y) on: a non-skin pixel whose point is the front surface there in the
             source (depth within ``tol``), or lands where the source shows the same part (parallax
@@ -310,12 +315,23 @@ def render_frame(
                 dx = w * flow[i, j, 0] + (1 - w) * dx
                 dy = w * flow[i, j, 1] + (1 - w) * dy
             shade = flow[i, j, 3]
-            if tri_id[i, j] >= 0 and part[tri_id[i, j]] == SKIN:
+            skin = tri_id[i, j] >= 0 and part[tri_id[i, j]] == SKIN
+            if skin:
                 shade /= field_at(broad, broad, i, j)[0]  # keep the local folds, drop broad shading changes
                 shade = min(max(shade, SHADE_RANGE[0]), SHADE_RANGE[1])
             if abs(dx) < 1e-3 and abs(dy) < 1e-3 and abs(shade - 1) < 1e-3:
                 continue  # the photo's own pixel
-            bilinear(image, x0 + j + 0.5 + dx, y0 + i + 0.5 + dy, pix)
+            qx = x0 + j + 0.5 + dx
+            qy = y0 + i + 0.5 + dy
+            bilinear(image, qx, qy, pix)
+            if skin and mouth[0] <= qx < mouth[2] and mouth[1] <= qy < mouth[3]:
+                # moving skin that samples the photo's open mouth takes the mouth-closed photo instead
+                m = min(math.sqrt(dx * dx + dy * dy) / CLOSE_PX, 1.0)
+                m = m * m * (3 - 2 * m)
+                if m > 0:
+                    bilinear(closed, qx - mouth[0], qy - mouth[1], warped)
+                    for c in range(3):
+                        pix[c] = (1 - m) * pix[c] + m * warped[c]
             for c in range(3):
                 pix[c] *= shade
             _put(out, y0 + i, x0 + j, pix)
@@ -343,12 +359,12 @@ def render_frame(
 
 @njit(cache=True, nogil=True)
 def render_frame_into(
-    image, src_screen, src_origin, src_tri, src_depth, seen, screen, vcol, ratio, wexact, tris, n_skin, part, roi,
-    radius, tol, out,
+    image, closed, mouth, src_screen, src_origin, src_tri, src_depth, seen, screen, vcol, ratio, wexact, tris, n_skin,
+    part, roi, radius, tol, out,
 ):  # pragma: no cover - jitted
     """Copy the photo into ``out`` (H, W, 3), then :func:`render_frame` over ``roi`` (x0, y0, w, h)."""
     out[:] = image
     render_frame(
-        image, src_screen, src_origin, src_tri, src_depth, seen, screen, vcol, ratio, wexact, tris, n_skin, part,
-        roi[0], roi[1], roi[2], roi[3], radius, tol, out,
+        image, closed, mouth, src_screen, src_origin, src_tri, src_depth, seen, screen, vcol, ratio, wexact, tris,
+        n_skin, part, roi[0], roi[1], roi[2], roi[3], radius, tol, out,
     )  # fmt: skip
