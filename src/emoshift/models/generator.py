@@ -7,6 +7,7 @@ I2FET weights, their config and a NED for neutral faces (§IV-F).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -20,6 +21,22 @@ from emoshift.models.ned import NED, NEDConfig
 from emoshift.text.parser import ParsedInstruction, parse_instruction
 
 DEFAULT_CHECKPOINT = "i2fet_default.pt"
+
+
+@contextmanager
+def single_thread():
+    """Run torch on one thread for a moment: the per-instruction model is so small that OpenMP's
+    thread hand-off costs more than it saves, and on a busy machine a second thread can stall a call
+    by 100+ ms (bench/bench_generate.py: median 10 ms, p95 430 ms with 2 threads vs 1.7 / 6 ms)."""
+    n = torch.get_num_threads()
+    if n == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(n)
 
 
 @dataclass
@@ -133,11 +150,13 @@ class Generator:
             raise UserError(f"n_samples must be at least 1, got {n_samples}")
         parsed = parse_instruction(text)
         m = len(parsed.emotions)
-        feats, mask = self.text_encoder.encode([text])
         plans = []
-        for i in range(n_samples):
-            e, r = self.model.generate(feats, mask, torch.tensor([m]), torch.Generator().manual_seed(int(seed) + i))
-            plans.append(GeneratedPlan(parsed, e[0, :m].numpy().copy(), r[0, :m].numpy().copy()))
+        with single_thread():  # one short sentence: MiniLM is also faster on one thread here
+            feats, mask = self.text_encoder.encode([text])
+            for i in range(n_samples):
+                g = torch.Generator().manual_seed(int(seed) + i)
+                e, r = self.model.generate(feats, mask, torch.tensor([m]), g)
+                plans.append(GeneratedPlan(parsed, e[0, :m].numpy().copy(), r[0, :m].numpy().copy()))
         return plans
 
     @torch.no_grad()
@@ -145,6 +164,7 @@ class Generator:
         """A neutral face from NED: expression (53,) in [0,1] and head rotation (3,) axis-angle radians."""
         if self.ned is None:
             raise UserError("this model checkpoint has no neutral encoder-decoder (NED)")
-        e, r = self.ned.sample(1, torch.Generator().manual_seed(int(seed)))
+        with single_thread():
+            e, r = self.ned.sample(1, torch.Generator().manual_seed(int(seed)))
         return e[0].numpy(), r[0].numpy()
 
