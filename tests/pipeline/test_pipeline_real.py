@@ -56,6 +56,7 @@ def test_photo_is_fitted_and_anchored_at_its_own_expression(pipe):
     np.testing.assert_allclose(p.expressions[0], fit.expression, atol=1e-6)
     np.testing.assert_allclose(p.rotations[0], fit.rotation, atol=1e-6)
     assert p.labels == ["source", "disgust", "neutral", "happiness"]
+    assert p.generator == "generator:i2fet"  # the shipped checkpoint, not the prototype fallback
     assert p.expressions[1][smile].mean() < p.expressions[3][smile].mean()  # disgust, then happiness
     assert not np.allclose(plans[0].rotations, plans[1].rotations)  # samples differ
 

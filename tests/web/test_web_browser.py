@@ -130,6 +130,7 @@ def test_upload_animate_and_view(server, browser, tmp_path):
     assert int(viewer.get_attribute("data-clips")) >= 1
     plan = browser.find_element(By.ID, "plan").text
     assert "disgust" in plan and "happiness" in plan
+    assert "planner: generator:i2fet" in plan  # the shipped trained generator, not the prototype fallback
     overlay_ok = browser.execute_script(
         "const i = document.getElementById('overlay'); return i.complete && i.naturalWidth === 512"
     )
