@@ -193,6 +193,12 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
             form = await request.form(max_files=1, max_fields=20)
         except Exception:
             return error(400, "could not read the form; send multipart/form-data")
+        try:
+            return await submit(form)
+        finally:
+            await form.close()  # an upload Starlette spooled to a temporary file is deleted now
+
+    async def submit(form) -> Any:
         instruction = str(form.get("instruction") or "")
         try:
             parse_instruction(instruction)
@@ -202,7 +208,6 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
         photo: Any = None
         if upload is not None and hasattr(upload, "read") and getattr(upload, "filename", ""):
             data = await upload.read(limit + 1)
-            await upload.close()
             if len(data) > limit:
                 return error(413, f"the photo is larger than the {config.max_upload_mb:g} MB limit")
             if not data:

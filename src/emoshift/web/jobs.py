@@ -4,9 +4,11 @@
   :class:`Busy` (the app answers 503 with a readable message and ``Retry-After``).
 * One worker thread runs the jobs in order (the machine has few cores; a second concurrent job would
   only slow both down). The pipeline is created lazily by the worker, once.
-* Each job writes into its own folder under ``workdir``. Uploaded photos are kept in memory only;
-  a finished job's folder (its video, .glb, curves, overlay) is deleted ``retention_s`` seconds after
-  it finished, and the whole ``workdir`` is removed when the queue is closed. Nothing is sent anywhere.
+* Each job writes into its own folder under ``workdir``. An uploaded photo is held in memory until its
+  job starts (Starlette spools uploads over 1 MB to a temporary file for the length of the request
+  only), written to the job folder just long enough to be decoded, then dropped; a finished job's
+  folder (its video, .glb, curves, overlay) is deleted ``retention_s`` seconds after it finished, and
+  the whole ``workdir`` is removed when the queue is closed. Nothing is sent anywhere.
 """
 
 from __future__ import annotations
