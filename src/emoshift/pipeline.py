@@ -49,6 +49,8 @@ from emoshift.io import UserError
 
 #: Default long-side limit (pixels) of the photo that is fitted and reenacted.
 MAX_SIDE = 1024
+#: Frames are kept in memory (for the video, the sheet and a PNG folder): at most this many bytes.
+MAX_FRAME_BYTES = 3 * 2**30
 TIMINGS = ("natural", "linear")
 MAX_SAMPLES = 8
 #: Output extensions :meth:`AnimationResult.save` knows ("" = a folder of PNG frames).
@@ -605,6 +607,7 @@ class Pipeline:
             tk = dict(timings, trajectory=time.perf_counter() - t)
             frames = None
             if photo is not None:
+                check_frame_budget(len(traj.expression), photo.shape)
                 t = time.perf_counter()
                 frames = self.render(photo, fit, traj, progress=progress)
                 tk["render"] = time.perf_counter() - t
@@ -612,6 +615,17 @@ class Pipeline:
         for r in results:
             r.variants = results
         return results[0]
+
+
+def check_frame_budget(n_frames: int, shape: tuple[int, ...]) -> None:
+    """UserError when ``n_frames`` frames of ``shape`` (H, W, 3) would exceed :data:`MAX_FRAME_BYTES`."""
+    size = n_frames * int(np.prod(shape))
+    if size > MAX_FRAME_BYTES:
+        h, w = shape[:2]
+        raise UserError(
+            f"{n_frames} frames of {w}x{h} need {size / 2**30:.1f} GiB (limit {MAX_FRAME_BYTES / 2**30:.0f} GiB); "
+            "shorten --seconds or lower --fps"
+        )
 
 
 def check_options(fps: float, seconds: float | None, timing: str, intensity: float, samples: int) -> None:

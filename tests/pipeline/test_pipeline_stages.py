@@ -188,3 +188,15 @@ def test_sample_names_are_photos(tmp_path, monkeypatch):
     Image.fromarray(photo(8, 9)).save(tmp_path / "astronaut", format="PNG")
     fake_pipeline(fitter=fitter).animate("astronaut", "happy")
     assert fitter.calls[-1] == (8, 9)
+
+
+def test_frame_memory_budget(monkeypatch):
+    import emoshift.pipeline as P
+
+    monkeypatch.setattr(P, "MAX_FRAME_BYTES", 24 * 32 * 3 * 10)  # ten frames of the test photo
+    renderer_calls = []
+    pipe = fake_pipeline(renderer=lambda im, fit: renderer_calls.append(1))
+    with pytest.raises(UserError, match="shorten --seconds or lower --fps"):
+        pipe.animate(photo(), "sad then happy")  # 13 frames
+    assert renderer_calls == []
+    assert len(fake_pipeline().animate(photo(), "happy").frames) == 5  # 5 frames fit
