@@ -607,7 +607,7 @@ class Pipeline:
             tk = dict(timings, trajectory=time.perf_counter() - t)
             frames = None
             if photo is not None:
-                check_frame_budget(len(traj.expression), photo.shape)
+                check_frame_budget(len(traj.expression) * len(plans), photo.shape)  # all K variants are kept
                 t = time.perf_counter()
                 frames = self.render(photo, fit, traj, progress=progress)
                 tk["render"] = time.perf_counter() - t
