@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 
 from emoshift.io import UserError
+from emoshift.samples import DEFAULT_PHOTO, SAMPLE_PHOTOS, sample_photo  # noqa: F401 (re-exported)
 
 #: Default long-side limit (pixels) of the photo that is fitted and reenacted.
 MAX_SIDE = 1024
@@ -392,29 +393,6 @@ def expression_names() -> list[str]:
     from emoshift.emotions import EXPRESSION_NAMES
 
     return list(EXPRESSION_NAMES)
-
-
-#: Sample photos shipped inside dependencies: name -> description.
-SAMPLE_PHOTOS = {
-    "astronaut": "Eileen Collins, NASA portrait (public domain; scikit-image's data.astronaut)",
-    "grace_hopper": "Grace Hopper (public domain; matplotlib's sample data)",
-}
-DEFAULT_PHOTO = "astronaut"
-
-
-def sample_photo(name: str = DEFAULT_PHOTO) -> np.ndarray:
-    """(H, W, 3) uint8 RGB of a sample photo (see :data:`SAMPLE_PHOTOS`); the default is the astronaut."""
-    if name == "astronaut":
-        from skimage import data
-
-        return np.ascontiguousarray(data.astronaut())
-    if name == "grace_hopper":
-        from matplotlib.cbook import get_sample_data
-        from PIL import Image
-
-        with get_sample_data("grace_hopper.jpg") as f:
-            return np.asarray(Image.open(f).convert("RGB"))
-    raise UserError(f"unknown sample photo '{name}'; samples: {', '.join(SAMPLE_PHOTOS)}")
 
 
 def limit_side(image: np.ndarray, max_side: int) -> np.ndarray:

@@ -51,7 +51,9 @@ def run(args: argparse.Namespace) -> int:
     out = check_output(args.out, FIT_SUFFIXES, force=args.force)
     mesh = check_output(args.mesh, (".obj", ".ply"), force=args.force) if args.mesh else None
     overlay = check_output(args.overlay, (".png", ".jpg", ".jpeg", ".webp"), force=args.force) if args.overlay else None
-    if not src.exists():
+    from emoshift.samples import SAMPLE_PHOTOS
+
+    if not src.exists() and str(src) not in SAMPLE_PHOTOS:
         raise UserError(f"input not found: {src}")
 
     from emoshift.fitting import Fitter, load_image
@@ -62,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         _write_fits(out, fits, "frames")
         image = None
     else:
-        image = load_image(src)
+        image = load_image(str(src))
         from emoshift.fitting.image import MAX_SIDE
 
         if max(image.shape[:2]) > MAX_SIDE and not args.quiet:
@@ -134,7 +136,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog="example: emoshift fit photo.jpg --out coeffs.json --mesh head.obj --overlay overlay.png",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("input", help="photo (JPEG, PNG, WebP, ...) or video (.mp4, .mov, .avi, .mkv, .webm)")
+    p.add_argument("input", help="photo (JPEG, PNG, WebP, ...), video (.mp4, .mov, .avi, .mkv, .webm) or a sample name: astronaut, grace_hopper")
     p.add_argument("--out", default="coeffs.json", help="coefficients, .json or .npz (default coeffs.json)")
     p.add_argument("--mesh", help="also write the fitted head as .obj (with UVs) or .ply, in camera space")
     p.add_argument("--overlay", help="also write the photo with the fitted mesh drawn over it (.png/.jpg/.webp)")

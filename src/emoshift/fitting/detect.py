@@ -9,6 +9,9 @@ work too. Landmarks are returned in pixels of the input image: ``(x * W, y * H, 
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +35,40 @@ class DetectedFace:
         """Long side of the landmark box in pixels."""
         x0, y0, x1, y1 = self.box
         return float(max(x1 - x0, y1 - y0))
+
+
+@contextlib.contextmanager
+def native_logs_silenced():
+    """Send file descriptor 2 to /dev/null for the duration: MediaPipe's C++ (absl/glog/TFLite) logs
+    its set-up chatter straight to the process's stderr when a graph is built and first run, which
+    Python-level logging settings cannot reach."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _first_run_quiet(graph):
+    """Wrap ``graph.process`` so its first call (when MediaPipe logs its set-up) is silenced."""
+    process = graph.process
+    state = {"first": True}
+
+    def wrapped(image):
+        if state["first"]:
+            state["first"] = False
+            with native_logs_silenced():
+                return process(image)
+        return process(image)
+
+    graph.process = wrapped
+    return graph
 
 
 def _landmarks_px(face_landmarks, width: int, height: int) -> np.ndarray:
@@ -59,13 +96,16 @@ class LandmarkDetector:
         self._mp = mp
         self.static = static
         self.max_faces = max_faces
-        self.mesh = mp.solutions.face_mesh.FaceMesh(
-            static_image_mode=static,
-            refine_landmarks=True,
-            max_num_faces=max_faces,
-            min_detection_confidence=0.5,
-            min_tracking_confidence=0.5,
-        )
+        with native_logs_silenced():
+            self.mesh = _first_run_quiet(
+                mp.solutions.face_mesh.FaceMesh(
+                    static_image_mode=static,
+                    refine_landmarks=True,
+                    max_num_faces=max_faces,
+                    min_detection_confidence=0.5,
+                    min_tracking_confidence=0.5,
+                )
+            )
         self._crop_mesh = None
         self._detector = None
 
@@ -102,14 +142,15 @@ class LandmarkDetector:
 
     def prepare(self) -> None:
         """Create the fallback graphs now (so their set-up is not counted in detection timings)."""
-        if self._detector is None:
-            self._detector = self._mp.solutions.face_detection.FaceDetection(
-                model_selection=1, min_detection_confidence=0.5
-            )
-        if self._crop_mesh is None:
-            self._crop_mesh = self._mp.solutions.face_mesh.FaceMesh(
-                static_image_mode=True, refine_landmarks=True, max_num_faces=1
-            )
+        with native_logs_silenced():
+            if self._detector is None:
+                self._detector = _first_run_quiet(
+                    self._mp.solutions.face_detection.FaceDetection(model_selection=1, min_detection_confidence=0.5)
+                )
+            if self._crop_mesh is None:
+                self._crop_mesh = _first_run_quiet(
+                    self._mp.solutions.face_mesh.FaceMesh(static_image_mode=True, refine_landmarks=True, max_num_faces=1)
+                )
 
     def _detector_boxes(self, image: np.ndarray) -> list[tuple[float, float, float, float]]:
         self.prepare()

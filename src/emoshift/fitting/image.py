@@ -58,7 +58,7 @@ def to_rgb8(arr: np.ndarray) -> np.ndarray:
 
 
 def load_image(src: str | Path | np.ndarray) -> np.ndarray:
-    """Read a photo (path or array) as (H, W, 3) uint8 RGB.
+    """Read a photo (path, array, or a sample name of :mod:`emoshift.samples`) as (H, W, 3) uint8 RGB.
 
     Raises :class:`emoshift.io.UserError` (one line) for a missing, empty, unreadable or non-image
     file, or an image above :data:`MAX_PIXELS` pixels.
@@ -67,7 +67,11 @@ def load_image(src: str | Path | np.ndarray) -> np.ndarray:
         return to_rgb8(src)
     from PIL import Image, ImageOps, UnidentifiedImageError
 
+    from emoshift.samples import SAMPLE_PHOTOS, sample_photo
+
     path = Path(src)
+    if isinstance(src, str) and src in SAMPLE_PHOTOS and not path.exists():
+        return sample_photo(src)
     if not path.exists():
         raise UserError(f"image not found: {path}")
     if path.is_dir():
