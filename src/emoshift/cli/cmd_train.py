@@ -57,19 +57,20 @@ def run(args: argparse.Namespace) -> int:
         )
     except TypeError as err:
         raise UserError(str(err)) from None
-    say = (lambda s: None) if args.quiet else (lambda s: print(s, flush=True))
+    rank0 = int(os.environ.get("RANK", "0")) == 0
+    say = (lambda s: None) if args.quiet or not rank0 else (lambda s: print(s, flush=True))
     datasets = _load_datasets(args)
     say(f"training {cfg.model} on {sum(len(d.subset('train')) for d in datasets)} samples for {cfg.epochs} epochs")
     model = train(cfg, datasets, out, resume=args.resume, progress=not args.quiet, log=say)
     ned = None
     if cfg.ned_epochs > 0:
-        ned = train_ned(datasets, epochs=cfg.ned_epochs, seed=cfg.seed, progress=not args.quiet)
+        ned = train_ned(datasets, epochs=cfg.ned_epochs, seed=cfg.seed, progress=not args.quiet and rank0)
     from emoshift import __version__
 
     options = {k: v for k, v in vars(args).items() if k != "func"}
     meta = {"options": options, "datasets": [str(d.meta.get("preset", "file")) for d in datasets],
             "emoshift": __version__}
-    if int(os.environ.get("RANK", "0")) == 0:
+    if rank0:
         path = save_checkpoint(out / "model.pt", model, ned, meta)
         say(f"wrote {path} (metrics: {out / 'metrics.csv'}, curve: {out / 'loss.png'})")
     return 0

@@ -140,7 +140,7 @@ def train(
     out = Path(out_dir) if out_dir is not None else None
     if out is not None and rank == 0:
         out.mkdir(parents=True, exist_ok=True)
-    say = log or (lambda s: None)
+    say = log if (log is not None and rank == 0) else (lambda s: None)
     torch.manual_seed(config.seed)
     train_data, val_data, table = prepare_data(
         dataset, config, table, cache_dir=out, progress=progress and rank == 0
