@@ -11,8 +11,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 
@@ -156,16 +154,6 @@ def latents_for_tsne(model, data, ds, max_points: int = 1500, seed: int = 0) -> 
     m = min(z.shape[1], lab.shape[1])
     keep = lab[:, :m] >= 0
     return z[:, :m][keep], lab[:, :m][keep]
-
-
-@dataclass
-class RunResult:
-    """One trained variant, judged on one split."""
-
-    name: str
-    seed: int
-    scores: Scores
-    unseen: Scores | None = None
 
 
 def read_instructions(path) -> tuple[list[str], np.ndarray]:
