@@ -243,6 +243,12 @@ def planner_name(planner: Any) -> str:
     return f"generator:{kind}" if kind else "generator"
 
 
+def gaze_channels() -> np.ndarray:
+    """Indices of the eight eyeLook* blendshapes. Gaze is where the person looks, not an emotion: the
+    generator's gaze (zero but for cues such as sadness's downcast eyes) is added to the photo's."""
+    return np.array([i for i, n in enumerate(expression_names()) if n.startswith("eyeLook")])
+
+
 def make_plan(
     instruction: str,
     generated: Any,
@@ -257,7 +263,8 @@ def make_plan(
     Args:
         generated: has ``parsed`` (emotions, intensities), ``expressions`` (m, 53), ``rotations`` (m, 3)
             (relative to a frontal head).
-        source_expression (53,), source_rotation (3,): the photo's fitted face (absolute rotation).
+        source_expression (53,), source_rotation (3,): the photo's fitted face (absolute rotation); its
+            gaze carries into every anchor (:func:`gaze_channels`).
         neutral: (expression (53,), rotation (3,) relative) inserted between consecutive non-neutral
             emotions, or None for direct transitions (``--no-neutral``).
     """
@@ -277,12 +284,15 @@ def make_plan(
         labels.append(emo)
     src_e = np.asarray(source_expression, np.float32).reshape(53)
     src_r = np.asarray(source_rotation, np.float32).reshape(3)
+    targets = np.stack(exprs)
+    gaze = gaze_channels()
+    targets[:, gaze] += src_e[gaze]  # generated gaze is relative to the photo's (like the rotations)
     return Plan(
         instruction=instruction,
         parsed=generated.parsed,
         generated_expressions=gen_e,
         generated_rotations=gen_r,
-        expressions=np.concatenate([src_e[None], np.stack(exprs)]).clip(0.0, 1.0),
+        expressions=np.concatenate([src_e[None], targets]).clip(0.0, 1.0),
         rotations=np.concatenate([src_r[None], compose_rotations(src_r, np.stack(rels))]),
         labels=["source", *labels],
         generator=generator,

@@ -200,3 +200,27 @@ def test_frame_memory_budget(monkeypatch):
         pipe.animate(photo(), "sad then happy")  # 13 frames
     assert renderer_calls == []
     assert len(fake_pipeline().animate(photo(), "happy").frames) == 5  # 5 frames fit
+
+
+def test_photo_gaze_carries_into_every_anchor():
+    from types import SimpleNamespace
+
+    from emoshift.emotions import EXPRESSION_NAMES
+    from emoshift.pipeline import gaze_channels
+
+    names = list(EXPRESSION_NAMES)
+    up, down, smile = names.index("eyeLookUp_L"), names.index("eyeLookDown_L"), names.index("mouthSmile_L")
+    assert sorted(names[i] for i in gaze_channels()) == sorted(n for n in names if n.startswith("eyeLook"))
+    gen_e = np.zeros((2, 53), np.float32)
+    gen_e[0, smile] = 0.9
+    gen_e[1, down] = 0.3  # a generated downcast gaze (sadness)
+    parsed = SimpleNamespace(emotions=["happiness", "sadness"], intensities=[1, 1])
+    g = SimpleNamespace(parsed=parsed, expressions=gen_e, rotations=np.zeros((2, 3)))
+    src = np.zeros(53, np.float32)
+    src[up], src[down], src[smile] = 0.4, 0.8, 0.2
+    neutral = (np.zeros(53, np.float32), np.zeros(3, np.float32))
+    plan = make_plan("x", g, src, np.zeros(3), neutral, "fake")
+    assert plan.labels == ["source", "happiness", "neutral", "sadness"]
+    np.testing.assert_allclose(plan.expressions[1:, up], 0.4)  # the photo's gaze stays
+    np.testing.assert_allclose(plan.expressions[1:, down], [0.8, 0.8, 1.0])  # generated gaze adds, clipped
+    np.testing.assert_allclose(plan.expressions[1:, smile], [0.9, 0.0, 0.0])  # expressions are absolute
