@@ -81,7 +81,7 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--experiments", default="ours,motionclip,no_ifed,ifed")
-    ap.add_argument("--report-dir", default=str(RESULTS / "eval_report"))
+    ap.add_argument("--report-dir", default="runs/eval_report", help="suite folder (models, caches; git-ignored)")
     args = ap.parse_args()
     presets = [p.strip() for p in args.presets.split(",") if p.strip()]
     rows, extra = shipped(presets, args.seed)
