@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import RESULTS, report  # noqa: E402
+from common import report  # noqa: E402
 
 TARGETS = {"acc1": 0.95, "acc2": 0.90, "gmean": 0.90, "unseen_acc2": 0.85}
 
