@@ -24,17 +24,24 @@ def _file_mode() -> int:
     return 0o666 & ~mask
 
 
-def atomic_write_with(path: str | Path, writer: Callable[[Path], object]) -> Path:
-    """Call ``writer(tmp_path)`` to fill a temporary file beside ``path``, then rename it into place.
-
-    On any failure the temporary file is removed and ``path`` is left as it was.
-    """
+def writable_parent(path: str | Path) -> Path:
+    """The folder ``path`` would be written into; :class:`UserError` if it is missing or read-only."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"output folder does not exist: {folder}")
     if not os.access(folder, os.W_OK):
         raise UserError(f"output folder is not writable: {folder}")
+    return folder
+
+
+def atomic_write_with(path: str | Path, writer: Callable[[Path], object]) -> Path:
+    """Call ``writer(tmp_path)`` to fill a temporary file beside ``path``, then rename it into place.
+
+    On any failure the temporary file is removed and ``path`` is left as it was.
+    """
+    path = Path(path)
+    folder = writable_parent(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=folder)
     os.close(fd)
     tmp_path = Path(tmp)
@@ -59,11 +66,7 @@ def check_output(path: str | Path, allowed_suffixes: tuple[str, ...], force: boo
         raise UserError(
             f"unknown output extension '{path.suffix or '(none)'}' for {path}; use one of {', '.join(allowed_suffixes)}"
         )
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserError(f"output folder does not exist: {folder}")
-    if not os.access(folder, os.W_OK):
-        raise UserError(f"output folder is not writable: {folder}")
+    folder = writable_parent(path)
     if path.exists() and not force:
         raise UserError(f"{path} exists; pass --force to overwrite it")
     return path

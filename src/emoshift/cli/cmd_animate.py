@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emoshift.io import UserError
+from emoshift.io import UserError, writable_parent
 
 EXTRA_SUFFIX = {"glb": ".glb", "csv": ".csv", "json": ".json", "sheet": ".png", "frames": ""}
 MAX_INSTRUCTIONS = 1000
@@ -154,9 +154,7 @@ def plan_jobs(args: argparse.Namespace) -> list[Job]:
 
 def check_folder_output(path: Path, force: bool) -> None:
     """A folder output: its parent exists and is writable; an existing one needs ``force``."""
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir() or not os.access(parent, os.W_OK):
-        raise UserError(f"output folder does not exist or is not writable: {parent}")
+    writable_parent(path)
     if path.exists() and not force:
         raise UserError(f"{path} exists; pass --force to overwrite it")
 

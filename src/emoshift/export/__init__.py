@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from emoshift.io import UserError, check_output
+from emoshift.io import UserError, check_output, writable_parent
 
 #: output kinds → accepted suffixes ("" = a folder of numbered files)
 SUFFIXES: dict[str, tuple[str, ...]] = {
@@ -32,9 +32,7 @@ def check_export_path(path: str | Path, kind: str, force: bool = False) -> Path:
     if path.suffix == "" and "" in allowed:
         if path.exists() and not path.is_dir():
             raise UserError(f"{path} exists and is not a folder")
-        named = tuple(s for s in allowed if s)
-        # check the parent like a file in it; the placeholder name carries an allowed suffix
-        check_output(path.parent / f"{path.name}{named[0] if named else '.x'}", named or (".x",), force=True)
+        writable_parent(path)
         if path.exists() and any(path.iterdir()) and not force:
             raise UserError(f"{path} exists; pass --force to overwrite it")
         return path

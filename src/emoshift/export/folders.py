@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from emoshift.io import UserError
+from emoshift.io import UserError, writable_parent
 
 
 @contextmanager
@@ -19,11 +19,7 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
     On any failure the temporary folder is deleted and ``path`` is left as it was.
     """
     path = Path(path)
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UserError(f"output folder does not exist: {parent}")
-    if not os.access(parent, os.W_OK):
-        raise UserError(f"output folder is not writable: {parent}")
+    parent = writable_parent(path)
     if path.exists() and not path.is_dir():
         raise UserError(f"{path} exists and is not a folder")
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))

@@ -26,7 +26,7 @@ from emoshift.headmodel.regions import polygon_indices, vertex_indices
 from emoshift.render.fill import pull_push
 from emoshift.render.raster import FAR, parallel_map, rasterize, raster_into
 from emoshift.render.reenact import EYE, IRIS, PART_REGIONS, SKIN, Reenactor
-from emoshift.render.warp import bilinear_many
+from emoshift.render.warp import bilinear, bilinear_many
 
 TEXTURE_SIZE = 512
 N_TILES = 6
@@ -44,19 +44,9 @@ VISIBILITY_TOL_CM = 0.6
 
 @njit(cache=True, nogil=True)
 def _texture_lookup(tex, tile, u, v, out):  # pragma: no cover - jitted
+    """Bilinear sample of texture tile ``tile`` of the (N, S, S, 3) stack at UV (u, v), v up, into out (3,)."""
     s = tex.shape[1]
-    fx = min(max(u * s - 0.5, 0.0), s - 1.0)
-    fy = min(max((1.0 - v) * s - 0.5, 0.0), s - 1.0)
-    x0 = int(fx)
-    y0 = int(fy)
-    x1 = min(x0 + 1, s - 1)
-    y1 = min(y0 + 1, s - 1)
-    ax = fx - x0
-    ay = fy - y0
-    for c in range(3):
-        top = tex[tile, y0, x0, c] * (1 - ax) + tex[tile, y0, x1, c] * ax
-        bottom = tex[tile, y1, x0, c] * (1 - ax) + tex[tile, y1, x1, c] * ax
-        out[c] = top * (1 - ay) + bottom * ay
+    bilinear(tex[tile], u * s, (1.0 - v) * s, out)
 
 
 @njit(cache=True, nogil=True)
