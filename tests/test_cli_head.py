@@ -43,3 +43,18 @@ def test_head_bad_inputs(tmp_path, capsys):
     (tmp_path / "exists.obj").write_text("x")
     assert main(["head", "--out", str(tmp_path / "exists.obj")]) == 2
     assert "--force" in capsys.readouterr().err
+
+
+def test_closed_stdout_pipe_is_not_a_traceback():
+    import subprocess
+    import sys
+
+    # a command whose reader went away (``emoshift generate ... | head``) raises BrokenPipeError on print
+    script = (
+        "import sys, emoshift.cli as c, emoshift.cli.cmd_head as h\n"
+        "def run(args):\n    raise BrokenPipeError(32, 'Broken pipe')\n"
+        "h.run = run\n"
+        "sys.exit(c.main(['head']))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
