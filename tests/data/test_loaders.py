@@ -10,6 +10,7 @@ from PIL import Image
 from emoshift.data.celebvhq import load_celebvhq, read_info
 from emoshift.data.ckplus import load_ckplus, read_label
 from emoshift.emotions import EMOTIONS
+from emoshift.export.video import write_video
 from emoshift.io import UserError
 
 
@@ -102,26 +103,13 @@ def test_ckplus_malformed_trees(tmp_path, photos):
         load_ckplus(tmp_path, fitter=object())
 
 
-def write_video(path, frames, fps=10):
-    import av
-
-    with av.open(str(path), "w") as c:
-        s = c.add_stream("libx264", rate=fps)
-        s.width, s.height, s.pix_fmt = frames[0].shape[1], frames[0].shape[0], "yuv420p"
-        for img in frames:
-            for pkt in s.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
-                c.mux(pkt)
-        for pkt in s.encode():
-            c.mux(pkt)
-
-
 def test_celebvhq_loader_with_the_real_fitter(tmp_path, fitter, photos):
     g = photos["grace"]
     clips_dir = tmp_path / "35666"
     clips_dir.mkdir()
     videos = {"ytbA_0": g, "ytbA_1": g, "ytbA_2": photos["grace_rolled"], "ytbB_0": g, "ytbB_1": g}
     for cid, img in videos.items():
-        write_video(clips_dir / f"{cid}.mp4", [img] * 10)
+        write_video([img] * 10, clips_dir / f"{cid}.mp4", fps=10)
 
     def clip(ytb, labels):
         return {"ytb_id": ytb, "duration": {"start_sec": 3.0, "end_sec": 4.0},

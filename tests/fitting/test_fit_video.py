@@ -1,28 +1,15 @@
 import numpy as np
 import pytest
 
+from emoshift.export.video import write_video
 from emoshift.io import UserError
-
-
-def _write_video(path, frames, fps=10):
-    import av
-
-    with av.open(str(path), "w") as c:
-        s = c.add_stream("mpeg4", rate=fps)
-        s.width, s.height = frames[0].shape[1], frames[0].shape[0]
-        s.pix_fmt = "yuv420p"
-        for f in frames:
-            for pkt in s.encode(av.VideoFrame.from_ndarray(f, format="rgb24")):
-                c.mux(pkt)
-        for pkt in s.encode():
-            c.mux(pkt)
 
 
 def test_video_shared_identity_and_smooth(tmp_path, fitter, astronaut):
     frames = [np.roll(astronaut, 3 * i, axis=1) for i in range(8)]
     frames[4] = np.full_like(astronaut, 90)  # a frame without a face is skipped
     p = tmp_path / "clip.mp4"
-    _write_video(p, frames)
+    write_video(frames, p, fps=10)
     fits = fitter.fit_video(p, stride=1, progress=False)
     assert [f.frame for f in fits] == [0, 1, 2, 3, 5, 6, 7]
     for f in fits[1:]:
@@ -38,7 +25,7 @@ def test_video_shared_identity_and_smooth(tmp_path, fitter, astronaut):
 
 def test_video_bad_inputs(tmp_path, fitter, astronaut):
     p = tmp_path / "blank.mp4"
-    _write_video(p, [np.full_like(astronaut, 128)] * 3)
+    write_video([np.full_like(astronaut, 128)] * 3, p, fps=10)
     with pytest.raises(UserError, match="no face found in any frame"):
         fitter.fit_video(p, progress=False)
     junk = tmp_path / "junk.mp4"
@@ -59,14 +46,14 @@ def test_cli_video(tmp_path, fitter, astronaut, monkeypatch):
 
     monkeypatch.setattr(emoshift.fitting, "Fitter", lambda *a, **k: fitter)
     p = tmp_path / "clip.mp4"
-    _write_video(p, [astronaut] * 4)
+    write_video([astronaut] * 4, p, fps=10)
     out = tmp_path / "v.json"
     assert main(["fit", str(p), "--out", str(out), "--stride", "2", "--quiet"]) == 0
     d = json.loads(out.read_text())
     assert [f["frame"] for f in d["frames"]] == [0, 2]
     assert main(["fit", str(p), "--out", str(tmp_path / "o.json"), "--overlay", str(tmp_path / "o.png")]) == 2
     blank = tmp_path / "blank.mp4"
-    _write_video(blank, [np.full_like(astronaut, 128)] * 3)
+    write_video([np.full_like(astronaut, 128)] * 3, blank, fps=10)
     out2 = tmp_path / "none.json"
     assert main(["fit", str(blank), "--out", str(out2)]) == 2
     assert not out2.exists()
