@@ -12,13 +12,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import report, timeit  # noqa: E402
 
 from emoshift.data import build_preset  # noqa: E402
-from emoshift.emotions import EMOTIONS, n_variants, prototype  # noqa: E402
+from emoshift.emotions import nearest_prototype  # noqa: E402
 from emoshift.text.parser import parse_instruction  # noqa: E402
 
 TARGET_BUILD_S = 60.0
@@ -28,10 +26,7 @@ def prototype_recovery(ds) -> float:
     """Share of targets whose nearest prototype variant has the target's label (neutral = near zero)."""
     slot = ds.emotion >= 0
     ex, lab = ds.expression[slot], ds.emotion[slot]
-    names = [(i, v) for i, e in enumerate(EMOTIONS) if e != "neutral" for v in range(n_variants(e))]
-    protos = np.stack([prototype(EMOTIONS[i], v) for i, v in names])
-    sims = ex @ protos.T / (np.linalg.norm(ex, axis=1, keepdims=True) * np.linalg.norm(protos, axis=1) + 1e-9)
-    pred = np.array([names[j][0] for j in sims.argmax(1)])
+    pred = nearest_prototype(ex)
     keep = lab != 0
     return float((pred[keep] == lab[keep]).mean())
 

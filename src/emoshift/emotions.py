@@ -201,6 +201,18 @@ def prototype(emotion: str, variant: int = 0, intensity: float = 1.0) -> np.ndar
     return np.clip(_prototype(emotion, variant) * float(intensity), 0.0, 1.0).astype(np.float32)
 
 
+def nearest_prototype(expressions: np.ndarray) -> np.ndarray:
+    """(N,) EMOTIONS index of the prototype variant most similar (cosine) to each of (N, 53) expressions.
+
+    Neutral is never returned (its prototype is all zeros). A sanity check of data built from prototypes.
+    """
+    names = [(i, v) for i, e in enumerate(EMOTIONS) if e != "neutral" for v in range(n_variants(e))]
+    protos = np.stack([prototype(EMOTIONS[i], v) for i, v in names])
+    ex = np.asarray(expressions, np.float32)
+    sims = ex @ protos.T / (np.linalg.norm(ex, axis=1, keepdims=True) * np.linalg.norm(protos, axis=1) + 1e-9)
+    return np.array([names[j][0] for j in sims.argmax(1)])
+
+
 def pose_prior(emotion: str) -> tuple[np.ndarray, np.ndarray]:
     """(mean (3,), std (3,)) of the apex head pose as pitch, yaw, roll in degrees."""
     mean, std = POSE_PRIORS[_check(emotion)]

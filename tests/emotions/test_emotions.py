@@ -95,3 +95,11 @@ def test_non_emotion_words():
     for w in ("face", "turn", "from", "table", "the", ""):
         assert em.emotion_from_word(w) is None
     assert len(em.word_table()) > 100
+
+
+def test_nearest_prototype_recovers_each_variant():
+    from emoshift.emotions import EMOTIONS, n_variants, nearest_prototype, prototype
+
+    for i, e in enumerate(EMOTIONS[1:], start=1):
+        ex = np.stack([prototype(e, v, intensity=0.7) for v in range(n_variants(e))])
+        assert (nearest_prototype(ex) == i).all(), e
