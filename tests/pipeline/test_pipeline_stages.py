@@ -224,3 +224,16 @@ def test_photo_gaze_carries_into_every_anchor():
     np.testing.assert_allclose(plan.expressions[1:, up], 0.4)  # the photo's gaze stays
     np.testing.assert_allclose(plan.expressions[1:, down], [0.8, 0.8, 1.0])  # generated gaze adds, clipped
     np.testing.assert_allclose(plan.expressions[1:, smile], [0.9, 0.0, 0.0])  # expressions are absolute
+
+
+def test_with_source_gaze_adds_only_gaze_and_clips():
+    from emoshift.pipeline import gaze_channels, with_source_gaze
+
+    rng = np.random.default_rng(0)
+    targets, src = rng.uniform(0, 1, (3, 53)).astype(np.float32), rng.uniform(0, 1, 53).astype(np.float32)
+    out = with_source_gaze(targets, src)
+    gaze = gaze_channels()
+    rest = np.setdiff1d(np.arange(53), gaze)
+    np.testing.assert_array_equal(out[:, rest], targets[:, rest])
+    np.testing.assert_allclose(out[:, gaze], np.minimum(targets[:, gaze] + src[gaze], 1.0), rtol=1e-6)
+    assert out[:, gaze].max() == 1.0  # sums above one are clipped
