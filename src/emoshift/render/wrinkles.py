@@ -1,0 +1,445 @@
+"""Expression wrinkles driven by skin compression: a per-pixel multiplicative shading map.
+
+The ICT mesh is too coarse to fold, so the fine lines of an expression (forehead lines when the brows
+rise, glabellar furrows when they lower, bunny lines on the nose root, crow's feet and lower-lid lines
+with a cheek raise) are added as shading, driven by the surface strain between the photo's (source)
+expression and the frame's, as in animated wrinkle maps (Bando, Kuratate & Nishita 2002; Bickel,
+Lang, Botsch, Otaduy & Gross 2008, "Pose-space animation and transfer of facial details"): skin that is
+compressed buckles into folds perpendicular to the compression, a few millimetres apart.
+
+1. **Chart.** Each vertex gets 2D coordinates ``(u, v)`` (cm) on the rest surface (the identity's
+   neutral head): a cylindrical unwrap about the head's vertical axis (:func:`chart`), nearly isometric
+   over the front of the face, so folds are attached to the skin and move with it.
+2. **Strain** (:class:`WrinkleField`). Per skin triangle the source and frame shapes are maps from the
+   chart to 3D; their metrics ``Ms, Md`` (2x2) give the principal stretches relative to the SOURCE
+   (generalised eigenproblem ``Md e = l^2 Ms e``). The smaller stretch ``l`` makes the amplitude
+   ``ramp((1 - l - DEAD_ZONE) / (SATURATION - DEAD_ZONE))``; the fold lines run perpendicular (in the
+   skin's metric) to its direction ``e``, i.e. the phase gradient is the covector ``Ms e``. Amplitude and
+   direction are stored as a doubled-angle tensor ``a (cos 2t, sin 2t)`` (a line field has no sign),
+   averaged to the vertices, smoothed over the mesh (disagreeing directions cancel) and multiplied by
+   an anatomical mask of fold-prone skin (:func:`wrinkle_mask`). At the source expression, and where
+   the expression only stretches or relaxes the skin, nothing is added: the photo already shows its own
+   lines and none are removed.
+3. **Shading** (:func:`wrinkle_shading`, :func:`wrinkle_frame_into`). For each skin pixel the chart
+   point and the tensor are interpolated with the frame's barycentrics; ``phase = (u, v) . k / spacing``
+   with ``k`` the tensor's direction, and ``shade = 1 - MAX_DARKEN * a * fold(phase)``: ``fold`` is a
+   periodic sum of narrow Gaussian valleys (a crease is a thin shadow, the skin between stays lit), its
+   width widened to the pixel footprint and its contrast faded to its mean when a period covers fewer
+   than :data:`MIN_PERIOD_PX` pixels (no aliasing), and faded to nothing towards the silhouette (the
+   triangle's camera-space normal against the view ray).
+
+Parameters (anatomy): dynamic expression lines on the forehead, glabella and lateral canthus are 2-4
+per region over 1.5-3 cm of skin (forehead lines on a young adult ~5-8 mm apart, crow's feet and
+bunny lines 3-5 mm; e.g. Piérard et al., "Wrinkles", and the Glogau/Lemperle wrinkle scales), so
+:data:`SPACING_CM` = 0.5 cm; creases are ~0.5-1 mm wide (:data:`FOLD_WIDTH_CM`). ICT's brow, nose and
+squint shapes compress the skin by 10-30 % at full weight: folds start above a 4 % dead zone (mesh noise
+and small motions stay clean) and saturate at 25 %.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from emoshift.headmodel.regions import MULTIPIE_68
+from emoshift.render.raster import FAR, raster_into
+
+#: Fold spacing on the rest skin (cm), crease width (Gaussian sigma, cm), darkening of a full crease.
+SPACING_CM = 0.5
+FOLD_WIDTH_CM = 0.06
+MAX_DARKEN = 0.22
+#: Irregularity: depth of each fold varies along it over FOLD_LENGTH_CM (value noise; the lowest
+#: FOLD_GAPS fraction is cut to 0, so folds start and end), and the lines wander by FOLD_WANDER periods.
+FOLD_LENGTH_CM = 1.2
+FOLD_GAPS = 0.25
+FOLD_WANDER = 0.35
+#: Compression (1 - smaller principal stretch) where folds start and where they saturate.
+DEAD_ZONE = 0.04
+SATURATION = 0.25
+#: Mesh-smoothing passes of the per-vertex field.
+SMOOTHING = 3
+#: Folds fade to their mean darkening when a period spans fewer pixels than this (band limit).
+MIN_PERIOD_PX = 3.0
+#: Silhouette fade: cosine between the surface normal and the view ray (0 below lo, 1 above hi).
+FACING = (0.25, 0.55)
+#: Number of ICT skin vertices (face + head + neck), which come first in every ICT vertex order used here.
+ICT_SKIN_VERTICES = 11248
+
+
+def _smoothstep(x):
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3 - 2 * x)
+
+
+def chart(rest: np.ndarray, origin: np.ndarray | None = None) -> np.ndarray:
+    """(V, 3) head-frame rest vertices (cm) -> (V, 2) float32 ``(u, v)`` cm: cylindrical unwrap about the
+    vertical axis ``x = 0, z = 0`` (``u`` = arc length at the face's median radius, ``v = y``), minus
+    ``origin`` (2,) (default: the chart point of ICT's nose-root landmark when the mesh is ICT's, else 0),
+    so phases stay small where the folds are."""
+    rest = np.asarray(rest, np.float64)
+    n = min(len(rest), ICT_SKIN_VERTICES)
+    front = rest[:n][rest[:n, 2] > 0]
+    radius = float(np.median(np.hypot(front[:, 0], front[:, 2]))) if len(front) else 1.0
+    uv = np.stack([radius * np.arctan2(rest[:, 0], rest[:, 2]), rest[:, 1]], 1)
+    if origin is None:
+        origin = uv[MULTIPIE_68[27]] if len(rest) >= ICT_SKIN_VERTICES else np.zeros(2)
+    return np.ascontiguousarray(uv - np.asarray(origin, np.float64), np.float32)
+
+
+def wrinkle_mask(rest: np.ndarray) -> np.ndarray:
+    """(V,) float32 in [0, 1]: where expression lines form, from ICT's landmark vertices on ``rest``.
+
+    Forehead (up to 6 cm above the brows), glabella, nose root, eyelids' surroundings and the lateral
+    canthus down to 1.5 cm below the eyes (crow's feet, lower-lid lines); 0 on the cheeks, nose tip,
+    lips and chin (the nasolabial fold is a single fold, left to the reenactment's shading ratio) and
+    over the skull, ears and neck. Soft edges (1-1.5 cm ramps). Non-ICT meshes get 1 everywhere."""
+    rest = np.asarray(rest, np.float64)
+    if len(rest) < ICT_SKIN_VERTICES:
+        return np.ones(len(rest), np.float32)
+    lm = rest[MULTIPIE_68]
+    x, y = rest[:, 0], rest[:, 1]
+    brow_y = lm[17:27, 1].mean()
+    eye_y = lm[36:48, 1].mean()
+    outer_x = np.abs(lm[[36, 45], 0]).mean()
+    w = _smoothstep((y - (eye_y - 2.0)) / 1.0)  # from 1-2 cm below the eyes up
+    w *= _smoothstep((brow_y + 6.5 - y) / 1.5)  # the forehead, not the scalp
+    w *= _smoothstep((outer_x + 3.0 - np.abs(x)) / 1.2)  # not the temples' sides and ears
+    w *= rest[:, 2] > 0
+    w[ICT_SKIN_VERTICES:] = 0.0
+    return w.astype(np.float32)
+
+
+# ------------------------------------------------------------------------------------------ strain
+@njit(cache=True, nogil=True)
+def _field_into(src_metric, inv_uv, tris, dst, vert_area, adj_ptr, adj_idx, mask, dead, sat, passes, out):  # pragma: no cover - jitted
+    """Per-vertex doubled-angle tensor (V, 2) of one frame ``dst`` (V, 3) into ``out`` (see the module)."""
+    nv = out.shape[0]
+    acc = np.zeros((nv, 2), np.float32)
+    for t in range(tris.shape[0]):
+        a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
+        # frame edges (3x2) times the inverse chart edges (2x2): the chart -> frame map Fd (3x2)
+        e1x, e1y, e1z = dst[b, 0] - dst[a, 0], dst[b, 1] - dst[a, 1], dst[b, 2] - dst[a, 2]
+        e2x, e2y, e2z = dst[c, 0] - dst[a, 0], dst[c, 1] - dst[a, 1], dst[c, 2] - dst[a, 2]
+        i00, i01, i10, i11 = inv_uv[t, 0], inv_uv[t, 1], inv_uv[t, 2], inv_uv[t, 3]
+        f0x, f0y, f0z = e1x * i00 + e2x * i10, e1y * i00 + e2y * i10, e1z * i00 + e2z * i10
+        f1x, f1y, f1z = e1x * i01 + e2x * i11, e1y * i01 + e2y * i11, e1z * i01 + e2z * i11
+        d00 = f0x * f0x + f0y * f0y + f0z * f0z
+        d01 = f0x * f1x + f0y * f1y + f0z * f1z
+        d11 = f1x * f1x + f1y * f1y + f1z * f1z
+        s00, s01, s11 = src_metric[t, 0], src_metric[t, 1], src_metric[t, 2]
+        det_s = s00 * s11 - s01 * s01
+        if not det_s > 1e-12:
+            continue
+        # M = Ms^-1 Md; eigenvalues are the squared principal stretches
+        m00 = (s11 * d00 - s01 * d01) / det_s
+        m01 = (s11 * d01 - s01 * d11) / det_s
+        m10 = (-s01 * d00 + s00 * d01) / det_s
+        m11 = (-s01 * d01 + s00 * d11) / det_s
+        tr = m00 + m11
+        disc = max((m00 - m11) * (m00 - m11) + 4 * m01 * m10, 0.0)
+        l2 = 0.5 * (tr - math.sqrt(disc))
+        comp = 1.0 - math.sqrt(max(l2, 0.0))
+        amp = (comp - dead) / (sat - dead)
+        if amp <= 0:
+            continue
+        amp = min(amp, 1.0)
+        amp = amp * (2 - amp)  # ease into saturation
+        # eigenvector of the smaller eigenvalue, in chart coordinates
+        ex, ey = m01, l2 - m00
+        gx, gy = l2 - m11, m10
+        if gx * gx + gy * gy > ex * ex + ey * ey:
+            ex, ey = gx, gy
+        if ex * ex + ey * ey < 1e-20:
+            continue  # isotropic: no preferred fold direction
+        # phase gradient = the covector Ms e (level lines perpendicular to e on the skin)
+        kx = s00 * ex + s01 * ey
+        ky = s01 * ex + s11 * ey
+        kn = kx * kx + ky * ky
+        c2 = (kx * kx - ky * ky) / kn
+        s2 = 2 * kx * ky / kn
+        for k in range(3):
+            v = tris[t, k]
+            w = src_metric[t, 3]  # triangle area weight
+            acc[v, 0] += w * amp * c2
+            acc[v, 1] += w * amp * s2
+    for v in range(nv):
+        if vert_area[v] > 0:
+            acc[v, 0] /= vert_area[v]
+            acc[v, 1] /= vert_area[v]
+    for _ in range(passes):
+        nxt = np.empty_like(acc)
+        for v in range(nv):
+            sx = acc[v, 0]
+            sy = acc[v, 1]
+            n = 1.0
+            for q in range(adj_ptr[v], adj_ptr[v + 1]):
+                sx += acc[adj_idx[q], 0]
+                sy += acc[adj_idx[q], 1]
+                n += 1.0
+            nxt[v, 0] = sx / n
+            nxt[v, 1] = sy / n
+        acc = nxt
+    for v in range(nv):
+        out[v, 0] = acc[v, 0] * mask[v]
+        out[v, 1] = acc[v, 1] * mask[v]
+
+
+@dataclass
+class WrinkleField:
+    """Everything about a source shape that the per-frame wrinkle field needs (see the module).
+
+    uv: (V, 2) chart; mask: (V,) fold-prone weight; tris: (T, 3) int32 skin triangles used for strain.
+    """
+
+    uv: np.ndarray
+    mask: np.ndarray
+    tris: np.ndarray
+    _src_metric: np.ndarray  # (T, 4): Ms00, Ms01, Ms11, area
+    _inv_uv: np.ndarray  # (T, 4) inverse chart edge matrix, row-major
+    _vert_area: np.ndarray  # (V,)
+    _adj_ptr: np.ndarray
+    _adj_idx: np.ndarray
+
+    @classmethod
+    def from_shapes(
+        cls, source: np.ndarray, triangles: np.ndarray, rest: np.ndarray,
+        uv: np.ndarray | None = None, mask: np.ndarray | None = None,
+    ) -> WrinkleField:  # fmt: skip
+        """Args: source (V, 3) shape of the photo's expression and rest (V, 3) neutral shape, both head
+        frame cm; triangles (T, 3) skin triangles (outward faces counter-clockwise); uv (V, 2) chart
+        (default :func:`chart` of rest); mask (V,) (default :func:`wrinkle_mask` of rest)."""
+        src = np.asarray(source, np.float64)
+        tris = np.ascontiguousarray(triangles, np.int32)
+        uv = chart(rest) if uv is None else np.ascontiguousarray(uv, np.float32)
+        mask = wrinkle_mask(rest) if mask is None else np.ascontiguousarray(mask, np.float32)
+        uvd = uv.astype(np.float64)
+        du = np.stack([uvd[tris[:, 1]] - uvd[tris[:, 0]], uvd[tris[:, 2]] - uvd[tris[:, 0]]], 2)  # (T, 2, 2) cols
+        det = du[:, 0, 0] * du[:, 1, 1] - du[:, 0, 1] * du[:, 1, 0]
+        ok = np.abs(det) > 1e-10
+        inv = np.zeros_like(du)
+        inv[ok] = np.linalg.inv(du[ok])
+        es = np.stack([src[tris[:, 1]] - src[tris[:, 0]], src[tris[:, 2]] - src[tris[:, 0]]], 2)  # (T, 3, 2)
+        fs = es @ inv
+        ms = np.transpose(fs, (0, 2, 1)) @ fs
+        area = 0.5 * np.linalg.norm(np.cross(es[:, :, 0], es[:, :, 1]), axis=1) * ok
+        metric = np.stack([ms[:, 0, 0], ms[:, 0, 1], ms[:, 1, 1], area], 1)
+        vert_area = np.zeros(len(uv))
+        for k in range(3):
+            np.add.at(vert_area, tris[:, k], area)
+        from scipy.sparse import coo_matrix
+
+        i = np.concatenate([tris[:, 0], tris[:, 1], tris[:, 2], tris[:, 1], tris[:, 2], tris[:, 0]])
+        j = np.concatenate([tris[:, 1], tris[:, 2], tris[:, 0], tris[:, 0], tris[:, 1], tris[:, 2]])
+        adj = coo_matrix((np.ones(len(i)), (i, j)), shape=(len(uv), len(uv))).tocsr()
+        return cls(
+            uv=uv, mask=mask, tris=tris,
+            _src_metric=np.ascontiguousarray(metric, np.float32),
+            _inv_uv=np.ascontiguousarray(inv.reshape(-1, 4), np.float32),
+            _vert_area=vert_area.astype(np.float32),
+            _adj_ptr=adj.indptr.astype(np.int64), _adj_idx=adj.indices.astype(np.int64),
+        )  # fmt: skip
+
+    def tensors(self, frames: np.ndarray) -> np.ndarray:
+        """(B, V, 3) or (V, 3) frame shapes (head frame cm) -> (B, V, 2) or (V, 2) float32 per-vertex
+        doubled-angle tensors ``a (cos 2t, sin 2t)``: amplitude ``a`` in [0, 1], fold-line normal at
+        angle ``t`` in the chart."""
+        d = np.asarray(frames, np.float32)
+        single = d.ndim == 2
+        d = np.ascontiguousarray(d[None] if single else d)
+        out = np.zeros((len(d), len(self.uv), 2), np.float32)
+        for b in range(len(d)):
+            _field_into(
+                self._src_metric, self._inv_uv, self.tris, d[b], self._vert_area, self._adj_ptr, self._adj_idx,
+                self.mask, DEAD_ZONE, SATURATION, SMOOTHING, out[b],
+            )  # fmt: skip
+        return out[0] if single else out
+
+
+def compression(
+    source: np.ndarray, frames: np.ndarray, triangles: np.ndarray, rest: np.ndarray | None = None, **kw
+) -> tuple[np.ndarray, np.ndarray]:
+    """Amplitude (B, V) in [0, 1] and unit fold-normal direction (B, V, 2) in the chart of the skin's
+    compression from ``source`` (V, 3) to ``frames`` (B, V, 3) (``rest`` defaults to ``source``; keyword
+    arguments go to :meth:`WrinkleField.from_shapes`)."""
+    field = WrinkleField.from_shapes(source, triangles, source if rest is None else rest, **kw)
+    t = field.tensors(np.asarray(frames, np.float32).reshape(-1, *np.shape(source)))
+    amp = np.hypot(t[..., 0], t[..., 1])
+    ang = 0.5 * np.arctan2(t[..., 1], t[..., 0])
+    return amp.astype(np.float32), np.stack([np.cos(ang), np.sin(ang)], -1).astype(np.float32)
+
+
+# ----------------------------------------------------------------------------------------- shading
+@njit(cache=True, nogil=True)
+def _hash(n, k):  # pragma: no cover - jitted
+    """Deterministic pseudo-random number in [0, 1) of two integers."""
+    h = (n * 374761393 + k * 668265263) & 0xFFFFFFFF
+    h = ((h ^ (h >> 13)) * 1274126177) & 0xFFFFFFFF
+    return ((h ^ (h >> 16)) & 0xFFFF) / 65536.0
+
+
+@njit(cache=True, nogil=True)
+def _noise(n, x):  # pragma: no cover - jitted
+    """Smooth 1D value noise in [0, 1) along ``x`` (lattice spacing 1), one independent curve per ``n``."""
+    i = math.floor(x)
+    f = x - i
+    f = f * f * (3 - 2 * f)
+    a = _hash(n, int(i))
+    return a + f * (_hash(n, int(i) + 1) - a)
+
+
+@njit(cache=True, nogil=True)
+def _fold(phase, along, spacing, sigma_cm, period_px):  # pragma: no cover - jitted
+    """Crease darkening in [0, 1] at a phase (periods) and a position ``along`` the lines (cm): Gaussian
+    valleys of width ``sigma_cm`` whose depth varies from fold to fold and along each fold (so they
+    start, fade and differ like real lines), widened to the pixel footprint and faded to their mean
+    below MIN_PERIOD_PX pixels per period."""
+    px_cm = spacing / period_px  # cm per pixel across the folds
+    sig = math.sqrt(sigma_cm * sigma_cm + 0.25 * px_cm * px_cm)
+    phase += FOLD_WANDER * (_noise(-1, along / FOLD_LENGTH_CM) - 0.5)
+    n0 = math.floor(phase + 0.5)
+    f = phase - n0  # -0.5 .. 0.5
+    val = 0.0
+    mean = 0.0
+    for m in range(-1, 2):
+        n = int(n0) - m
+        depth = _noise(n, along / FOLD_LENGTH_CM + 7.31 * n)
+        depth = min(max((depth - FOLD_GAPS) / (1.0 - FOLD_GAPS), 0.0), 1.0)
+        d = (f + m) * spacing / sig
+        val += depth * math.exp(-0.5 * d * d)
+        mean += depth / 3.0
+    val *= sigma_cm / sig  # a blurred crease keeps its integral darkening
+    mean *= sigma_cm * math.sqrt(2 * math.pi) / spacing
+    c = min(max((period_px - 0.5 * MIN_PERIOD_PX) / (0.5 * MIN_PERIOD_PX), 0.0), 1.0)
+    c = c * c * (3 - 2 * c)
+    return mean + c * (val - mean)
+
+
+@njit(cache=True, nogil=True)
+def shade_pixel(t, b0, b1, b2, tris, uv, tensor, screen, focal, cx, cy, spacing, strength):  # pragma: no cover
+    """Multiplicative wrinkle shading (<= 1) of a pixel on triangle ``t`` with barycentrics b0..b2."""
+    a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
+    tx = b0 * tensor[a, 0] + b1 * tensor[b, 0] + b2 * tensor[c, 0]
+    ty = b0 * tensor[a, 1] + b1 * tensor[b, 1] + b2 * tensor[c, 1]
+    amp = math.sqrt(tx * tx + ty * ty)
+    if amp < 1e-3:
+        return 1.0
+    # camera-space corners (depth = -z) -> facing cosine and pixels per cm
+    za, zb, zc = screen[a, 2], screen[b, 2], screen[c, 2]
+    ax, ay = (screen[a, 0] - cx) * za / focal, -(screen[a, 1] - cy) * za / focal
+    bx, by = (screen[b, 0] - cx) * zb / focal, -(screen[b, 1] - cy) * zb / focal
+    qx, qy = (screen[c, 0] - cx) * zc / focal, -(screen[c, 1] - cy) * zc / focal
+    ux, uy, uz = bx - ax, by - ay, za - zb  # camera z = -depth
+    vx, vy, vz = qx - ax, qy - ay, za - zc
+    nx = uy * vz - uz * vy
+    ny = uz * vx - ux * vz
+    nz = ux * vy - uy * vx
+    px = (ax + bx + qx) / 3
+    py = (ay + by + qy) / 3
+    pz = -(za + zb + zc) / 3
+    cosv = -(nx * px + ny * py + nz * pz) / (math.sqrt(nx * nx + ny * ny + nz * nz) * math.sqrt(px * px + py * py + pz * pz) + 1e-20)
+    face = min(max((cosv - FACING[0]) / (FACING[1] - FACING[0]), 0.0), 1.0)
+    if face <= 0:
+        return 1.0
+    face = face * face * (3 - 2 * face)
+    depth = b0 * za + b1 * zb + b2 * zc
+    period_px = spacing * focal / depth * max(cosv, 0.2)  # foreshortened across the folds at worst
+    ang = 0.5 * math.atan2(ty, tx)
+    u = b0 * uv[a, 0] + b1 * uv[b, 0] + b2 * uv[c, 0]
+    v = b0 * uv[a, 1] + b1 * uv[b, 1] + b2 * uv[c, 1]
+    co, si = math.cos(ang), math.sin(ang)
+    phase = (u * co + v * si) / spacing
+    return 1.0 - strength * min(amp, 1.0) * face * _fold(phase, v * co - u * si, spacing, FOLD_WIDTH_CM, period_px)
+
+
+@njit(cache=True, nogil=True)
+def shading_into(tri_id, bary, tris, n_skin, uv, tensor, screen, focal, cx, cy, spacing, strength, out):  # pragma: no cover
+    """(H, W) shading map into ``out`` (1 where no skin triangle ``< n_skin`` covers the pixel)."""
+    h, w = tri_id.shape
+    for i in range(h):
+        for j in range(w):
+            t = tri_id[i, j]
+            if t < 0 or t >= n_skin:
+                out[i, j] = 1.0
+                continue
+            out[i, j] = shade_pixel(
+                t, bary[i, j, 0], bary[i, j, 1], bary[i, j, 2], tris, uv, tensor, screen, focal, cx, cy, spacing,
+                strength,
+            )  # fmt: skip
+
+
+def wrinkle_shading(
+    tri_id: np.ndarray, bary: np.ndarray, triangles: np.ndarray, uv: np.ndarray, tensor: np.ndarray,
+    screen: np.ndarray, camera, n_skin: int | None = None, spacing: float = SPACING_CM, strength: float = MAX_DARKEN,
+) -> np.ndarray:  # fmt: skip
+    """(H, W) float32 multiplicative shading from fragments of the frame's mesh.
+
+    Args:
+        tri_id, bary: (H, W), (H, W, 3) fragments (:func:`emoshift.render.raster.rasterize`) of
+            ``triangles`` (T, 3) drawn with ``screen`` (V, 3) [x_px, y_px, depth] through ``camera``.
+        uv: (V, 2) chart; tensor: (V, 2) from :meth:`WrinkleField.tensors`.
+        n_skin: triangles ``>= n_skin`` are not skin (default: all are).
+    """
+    out = np.empty(tri_id.shape, np.float32)
+    shading_into(
+        np.ascontiguousarray(tri_id, np.int32), np.ascontiguousarray(bary, np.float32),
+        np.ascontiguousarray(triangles, np.int32), len(triangles) if n_skin is None else int(n_skin),
+        np.ascontiguousarray(uv, np.float32), np.ascontiguousarray(tensor, np.float32),
+        np.ascontiguousarray(screen, np.float32), np.float32(camera.focal), np.float32(camera.cx),
+        np.float32(camera.cy), np.float32(spacing), np.float32(strength), out,
+    )  # fmt: skip
+    return out
+
+
+def apply_wrinkles(frame: np.ndarray, shading: np.ndarray) -> np.ndarray:
+    """Multiply an (H, W, 3) uint8 frame by an (H, W) shading map, in place (rounded); returns it."""
+    frame[:] = np.clip(frame * shading[..., None] + 0.5, 0, 255).astype(np.uint8)
+    return frame
+
+
+@njit(cache=True, nogil=True)
+def wrinkle_frame_into(out, screen, tris, n_skin, uv, tensor, focal, cx, cy, spacing, strength):  # pragma: no cover
+    """Darken the skin folds of a rendered frame ``out`` (H, W, 3) uint8 in place: rasterize ``tris``
+    (skin first, back faces culled; the rest two-sided, so eyes and mouth occlude) with ``screen``
+    (V, 3) over the box of the vertices that carry folds, and multiply each skin pixel by its shading.
+    ``uv`` and ``tensor`` may cover only the first vertices (the skin)."""
+    h, w = out.shape[0], out.shape[1]
+    x0, y0, x1, y1 = w, h, 0, 0
+    for v in range(tensor.shape[0]):
+        if tensor[v, 0] * tensor[v, 0] + tensor[v, 1] * tensor[v, 1] < 1e-6:
+            continue
+        x0 = min(x0, int(math.floor(screen[v, 0])) - 1)
+        y0 = min(y0, int(math.floor(screen[v, 1])) - 1)
+        x1 = max(x1, int(math.ceil(screen[v, 0])) + 1)
+        y1 = max(y1, int(math.ceil(screen[v, 1])) + 1)
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+    if x1 <= x0 or y1 <= y0:
+        return
+    rw, rh = x1 - x0, y1 - y0
+    nv = screen.shape[0]
+    local = np.empty((nv, 3), np.float32)
+    for v in range(nv):
+        local[v, 0] = screen[v, 0] - x0
+        local[v, 1] = screen[v, 1] - y0
+        local[v, 2] = screen[v, 2]
+    tri_id = np.full((rh, rw), -1, np.int32)
+    bary = np.zeros((rh, rw, 3), np.float32)
+    depth = np.full((rh, rw), FAR, np.float32)
+    raster_into(local, tris[:n_skin], 0, rh, 1, 0, tri_id, bary, depth)
+    if n_skin < tris.shape[0]:
+        raster_into(local, tris[n_skin:], 0, rh, 0, n_skin, tri_id, bary, depth)
+    for i in range(rh):
+        for j in range(rw):
+            t = tri_id[i, j]
+            if t < 0 or t >= n_skin:
+                continue
+            s = shade_pixel(
+                t, bary[i, j, 0], bary[i, j, 1], bary[i, j, 2], tris, uv, tensor, screen, focal, cx, cy, spacing,
+                strength,
+            )  # fmt: skip
+            if s >= 0.9995:
+                continue
+            for ch in range(3):
+                out[y0 + i, x0 + j, ch] = np.uint8(min(255.0, out[y0 + i, x0 + j, ch] * s + 0.5))

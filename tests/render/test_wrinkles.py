@@ -1,0 +1,172 @@
+"""Strain-driven expression wrinkles (emoshift.render.wrinkles): where, which way, how far apart, how deep."""
+
+import numpy as np
+import pytest
+
+from emoshift.camera import Camera
+from emoshift.render.raster import rasterize
+from emoshift.render.wrinkles import (
+    DEAD_ZONE,
+    ICT_SKIN_VERTICES,
+    SATURATION,
+    SPACING_CM,
+    WrinkleField,
+    apply_wrinkles,
+    compression,
+    wrinkle_frame_into,
+    wrinkle_shading,
+)
+
+DEPTH_CM = 50.0
+PX_PER_CM = 20.0
+
+
+def flat_patch(size_cm=4.0, step=0.1):
+    """A flat grid in the z = 0 plane: (V, 3) vertices, (T, 3) counter-clockwise triangles, (V, 2) chart."""
+    n = int(round(size_cm / step)) + 1
+    ys, xs = np.mgrid[0:n, 0:n] * step - size_cm / 2
+    verts = np.stack([xs.ravel(), ys.ravel(), np.zeros(n * n)], 1).astype(np.float32)
+    idx = np.arange(n * n).reshape(n, n)
+    a, b, c, d = idx[:-1, :-1].ravel(), idx[:-1, 1:].ravel(), idx[1:, 1:].ravel(), idx[1:, :-1].ravel()
+    tris = np.concatenate([np.stack([a, b, c], 1), np.stack([a, c, d], 1)]).astype(np.int32)
+    return verts, tris, verts[:, :2].copy()
+
+
+def patch_field(verts, tris, uv):
+    return WrinkleField.from_shapes(verts, tris, verts, uv=uv, mask=np.ones(len(verts), np.float32))
+
+
+def camera_and_screen(verts, size=96):
+    """Frontal camera at DEPTH_CM with PX_PER_CM pixels per cm; screen (V, 3) of head-frame ``verts``."""
+    cam = Camera(PX_PER_CM * DEPTH_CM, size / 2, size / 2, size, size)
+    screen = np.stack(
+        [cam.cx + PX_PER_CM * verts[:, 0], cam.cy - PX_PER_CM * verts[:, 1], np.full(len(verts), DEPTH_CM)], 1
+    ).astype(np.float32)
+    return cam, screen
+
+
+def shading_of(field, frame, tensor):
+    cam, screen = camera_and_screen(frame)
+    frags = rasterize(screen, field.tris, cam.width, cam.height, cull_back=True)
+    return wrinkle_shading(frags.tri_id, frags.bary, field.tris, field.uv, tensor, screen, cam), frags
+
+
+def test_no_wrinkles_at_the_source_expression():
+    verts, tris, uv = flat_patch()
+    field = patch_field(verts, tris, uv)
+    assert np.abs(field.tensors(verts)).max() == 0.0
+    shade, frags = shading_of(field, verts, field.tensors(verts))
+    assert frags.mask.sum() > 5000 and np.all(shade == 1.0)
+
+
+def test_compression_gives_lines_perpendicular_to_it_at_the_spacing():
+    verts, tris, uv = flat_patch()
+    field = patch_field(verts, tris, uv)
+    lam = 0.8
+    frame = verts * np.array([lam, 1.0, 1.0], np.float32)  # compressed along x
+    amp, direction = compression(verts, frame[None], tris, uv=uv, mask=np.ones(len(verts), np.float32))
+    inner = (np.abs(verts[:, 0]) < 1.5) & (np.abs(verts[:, 1]) < 1.5)
+    assert amp[0, inner].min() > 0.9  # 20 % compression is near saturation
+    assert np.abs(direction[0, inner, 0]).min() > 0.999  # fold normal along the compression axis
+
+    shade, frags = shading_of(field, frame, field.tensors(frame))
+    assert shade.min() < 0.85 and shade.max() == 1.0
+    rows = shade[28:68, 16:80].astype(np.float64)  # 64 px across the compressed patch
+    gx = np.abs(np.diff(rows, axis=1)).mean()
+    gy = np.abs(np.diff(rows, axis=0)).mean()
+    assert gx > 3 * gy  # lines run along y, i.e. perpendicular to the compression
+    spectrum = np.abs(np.fft.rfft(rows - rows.mean(1, keepdims=True), axis=1)).mean(0)
+    period_px = SPACING_CM * lam * PX_PER_CM  # spacing on the rest skin, carried by the compressed skin
+    assert abs(np.argmax(spectrum[1:]) + 1 - 64 / period_px) <= 1
+
+
+def test_stretching_adds_nothing():
+    verts, tris, uv = flat_patch()
+    field = patch_field(verts, tris, uv)
+    for scale in ([1.25, 1.0, 1.0], [1.2, 1.2, 1.0], [1.0, 1.1, 1.0]):
+        frame = verts * np.array(scale, np.float32)
+        assert np.abs(field.tensors(frame)).max() == 0.0
+        shade, _ = shading_of(field, frame, field.tensors(frame))
+        assert np.all(shade == 1.0)
+
+
+def test_amplitude_is_monotone_in_compression():
+    verts, tris, uv = flat_patch(2.0, 0.2)
+    field = patch_field(verts, tris, uv)
+    lams = np.linspace(1.0, 0.6, 21)
+    frames = np.stack([verts * np.array([1.0, lam, 1.0], np.float32) for lam in lams])
+    t = field.tensors(frames)
+    amp = np.hypot(t[..., 0], t[..., 1]).mean(1)
+    assert np.all(np.diff(amp) >= -1e-6)
+    comp = 1 - lams
+    assert np.all(amp[comp <= DEAD_ZONE] < 1e-6)
+    assert np.all(np.diff(amp[(comp > DEAD_ZONE) & (comp < SATURATION)]) > 0)
+    assert np.allclose(amp[comp >= SATURATION], 1.0, atol=1e-4)
+    assert np.allclose(np.abs(t[-1, :, 0]), 1.0, atol=1e-4)  # cos 2t = -1: fold normal along y
+
+
+@pytest.fixture(scope="module")
+def ict(full_model):
+    neutral = full_model.neutral.numpy().astype(np.float32)
+    basis = full_model.expression_basis.numpy().reshape(53, -1, 3)
+    tris = full_model.triangles.numpy()
+    skin = tris[(tris < ICT_SKIN_VERTICES).all(1)]
+    return full_model, neutral, basis, np.ascontiguousarray(skin, np.int32)
+
+
+def ict_regions(neutral):
+    from emoshift.headmodel.regions import MULTIPIE_68
+
+    lm = neutral[MULTIPIE_68]
+    x, y, z = neutral.T
+    brow_y, eye_y = lm[17:27, 1].mean(), lm[36:48, 1].mean()
+    return {
+        "forehead": (np.abs(x) < 3) & (y > brow_y + 1) & (y < brow_y + 4) & (z > 0),
+        "nose_root": (np.abs(x) < 1.5) & (y > eye_y - 1.5) & (y < eye_y + 0.5) & (z > lm[27, 2] - 1.5),
+    }
+
+
+def test_ict_expressions_fold_the_right_places(ict):
+    model, neutral, basis, skin = ict
+    field = WrinkleField.from_shapes(neutral, skin, neutral)
+    regions = ict_regions(neutral)
+
+    def amp(**weights):
+        e = model.expression_vector(weights).numpy()
+        t = field.tensors(neutral + np.tensordot(e, basis, 1))
+        return np.hypot(t[:, 0], t[:, 1]), 0.5 * np.arctan2(t[:, 1], t[:, 0])
+
+    brows, ang = amp(browInnerUp_L=1, browInnerUp_R=1, browOuterUp_L=1, browOuterUp_R=1)
+    fh = regions["forehead"]
+    assert brows[fh].mean() > 0.3
+    strong = fh & (brows > 0.5)
+    assert np.abs(np.sin(ang[strong])).mean() > 0.9  # compressed vertically: horizontal forehead lines
+    sneer, _ = amp(noseSneer_L=1, noseSneer_R=1)
+    assert sneer[regions["nose_root"]].mean() > 0.2
+    jaw, _ = amp(jawOpen=1)
+    assert jaw[fh].max() < 0.02
+    assert np.abs(amp()[0]).max() == 0.0
+
+    # relative to the source: at the source expression nothing, a relaxing frame adds nothing either
+    raised = neutral + np.tensordot(model.expression_vector({"browInnerUp_L": 1, "browInnerUp_R": 1}).numpy(), basis, 1)
+    from_raised = WrinkleField.from_shapes(raised, skin, neutral)
+    assert np.abs(from_raised.tensors(raised)).max() == 0.0
+    assert np.hypot(*from_raised.tensors(neutral)[fh].T).max() < 0.1
+
+
+def test_frame_kernel_matches_shading_map_and_apply(ict):
+    verts, tris, uv = flat_patch()
+    field = patch_field(verts, tris, uv)
+    frame = verts * np.array([0.8, 1.0, 1.0], np.float32)
+    tensor = field.tensors(frame)
+    shade, frags = shading_of(field, frame, tensor)
+    cam, screen = camera_and_screen(frame)
+    photo = np.full((cam.height, cam.width, 3), 200, np.uint8)
+    expected = apply_wrinkles(photo.copy(), shade)
+    assert expected.min() < 175 and np.array_equal(expected[~frags.mask], photo[~frags.mask])
+    out = photo.copy()
+    wrinkle_frame_into(
+        out, screen, tris, len(tris), field.uv, tensor, np.float32(cam.focal), np.float32(cam.cx),
+        np.float32(cam.cy), np.float32(SPACING_CM), np.float32(0.22),
+    )  # fmt: skip
+    assert np.abs(out.astype(int) - expected).max() <= 1
