@@ -37,10 +37,12 @@ def patch_field(verts, tris, uv):
 
 
 def camera_and_screen(verts, size=96):
-    """Frontal camera at DEPTH_CM with PX_PER_CM pixels per cm; screen (V, 3) of head-frame ``verts``."""
+    """Pinhole camera DEPTH_CM in front of the origin, PX_PER_CM pixels per cm there; screen (V, 3) of
+    head-frame ``verts``."""
     cam = Camera(PX_PER_CM * DEPTH_CM, size / 2, size / 2, size, size)
+    depth = DEPTH_CM - verts[:, 2]
     screen = np.stack(
-        [cam.cx + PX_PER_CM * verts[:, 0], cam.cy - PX_PER_CM * verts[:, 1], np.full(len(verts), DEPTH_CM)], 1
+        [cam.cx + cam.focal * verts[:, 0] / depth, cam.cy - cam.focal * verts[:, 1] / depth, depth], 1
     ).astype(np.float32)
     return cam, screen
 
@@ -48,7 +50,7 @@ def camera_and_screen(verts, size=96):
 def shading_of(field, frame, tensor):
     cam, screen = camera_and_screen(frame)
     frags = rasterize(screen, field.tris, cam.width, cam.height, cull_back=True)
-    return wrinkle_shading(frags.tri_id, frags.bary, field.tris, field.uv, tensor, screen, cam), frags
+    return wrinkle_shading(frags.tri_id, frags.bary, field.tris, field.phase_uv, tensor, screen, cam), frags
 
 
 def test_no_wrinkles_at_the_source_expression():
@@ -166,7 +168,39 @@ def test_frame_kernel_matches_shading_map_and_apply(ict):
     assert expected.min() < 175 and np.array_equal(expected[~frags.mask], photo[~frags.mask])
     out = photo.copy()
     wrinkle_frame_into(
-        out, screen, tris, len(tris), field.uv, tensor, np.float32(cam.focal), np.float32(cam.cx),
+        out, screen, tris, len(tris), field.phase_uv, tensor, np.float32(cam.focal), np.float32(cam.cx),
         np.float32(cam.cy), np.float32(SPACING_CM), np.float32(0.22),
     )  # fmt: skip
     assert np.abs(out.astype(int) - expected).max() <= 1
+
+
+def test_fold_profile_has_no_sign():
+    """A line field has no orientation: (phase, along, up) and its negation must shade alike, or the folds
+    would break where the interpolated direction flips."""
+    from emoshift.render.wrinkles import FOLD_WIDTH_CM, _fold
+
+    rng = np.random.default_rng(0)
+    for phase, along, up in rng.uniform(-5, 5, (200, 3)):
+        up = float(np.clip(up / 5, -1, 1))
+        a = _fold(phase, along, up, SPACING_CM, FOLD_WIDTH_CM, 12.0)
+        b = _fold(-phase, -along, -up, SPACING_CM, FOLD_WIDTH_CM, 12.0)
+        assert abs(a - b) < 1e-9
+    # creases are narrow: darkest at integer phases, near zero half-way (before the depth noise)
+    vals = np.array([_fold(p, 0.3, 0.0, SPACING_CM, FOLD_WIDTH_CM, 12.0) for p in np.linspace(-3, 3, 601)])
+    assert vals.max() > 0.3 and np.median(vals) < 0.05
+
+
+def test_folds_fade_towards_the_silhouette():
+    verts, tris, uv = flat_patch()
+    field = patch_field(verts, tris, uv)
+    frame = verts * np.array([0.8, 1.0, 1.0], np.float32)
+    tensor = field.tensors(frame)
+    darkest = []
+    for deg in (0, 50, 80):
+        c, s = np.cos(np.radians(deg)), np.sin(np.radians(deg))
+        turned = frame @ np.array([[c, 0, -s], [0, 1, 0], [s, 0, c]], np.float32).T  # turn about y
+        cam, screen = camera_and_screen(turned)
+        frags = rasterize(screen, tris, cam.width, cam.height, cull_back=True)
+        shade = wrinkle_shading(frags.tri_id, frags.bary, tris, field.phase_uv, tensor, screen, cam)
+        darkest.append(1 - shade.min())
+    assert darkest[0] > 0.1 and darkest[2] == 0.0 and darkest[1] < darkest[0]

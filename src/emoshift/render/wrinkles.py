@@ -48,16 +48,21 @@ from emoshift.headmodel.regions import MULTIPIE_68
 from emoshift.render.raster import FAR, raster_into
 
 #: Fold spacing on the rest skin (cm), crease width (Gaussian sigma, cm), darkening of a full crease.
-SPACING_CM = 0.5
+SPACING_CM = 0.6
 FOLD_WIDTH_CM = 0.06
 MAX_DARKEN = 0.22
 #: Irregularity: depth of each fold varies along it over FOLD_LENGTH_CM (value noise; the lowest
 #: FOLD_GAPS fraction is cut to 0, so folds start and end), and the lines wander by FOLD_WANDER periods.
 FOLD_LENGTH_CM = 1.2
 FOLD_GAPS = 0.25
-FOLD_WANDER = 0.35
+FOLD_WANDER = 0.25
+#: Light from above: the bulge below a crease brightens by HIGHLIGHT x its darkening, centred
+#: HIGHLIGHT_OFFSET crease widths below it, HIGHLIGHT_WIDTH crease widths wide.
+HIGHLIGHT = 0.35
+HIGHLIGHT_OFFSET = 2.0
+HIGHLIGHT_WIDTH = 1.3
 #: Compression (1 - smaller principal stretch) where folds start and where they saturate.
-DEAD_ZONE = 0.04
+DEAD_ZONE = 0.06
 SATURATION = 0.25
 #: Mesh-smoothing passes of the per-vertex field.
 SMOOTHING = 3
@@ -65,6 +70,13 @@ SMOOTHING = 3
 MIN_PERIOD_PX = 3.0
 #: Silhouette fade: cosine between the surface normal and the view ray (0 below lo, 1 above hi).
 FACING = (0.25, 0.55)
+#: Eyelid exclusion: an ellipse about each eye, raised by EYELID_LIFT_CM, its half-axes the eye's half
+#: width plus EYELID_MARGIN_CM[0] and EYELID_MARGIN_CM[1] (cm) (covers the upper lid to its crease and
+#: the lower lid's margin; lower-lid lines form below it).
+EYELID_LIFT_CM = 0.25
+EYELID_MARGIN_CM = (0.25, 0.8)
+#: Crow's feet phases are measured from this far (cm) lateral of the outer eye corner (:func:`phase_chart`).
+CANTHUS_OFFSET_CM = 1.0
 #: Number of ICT skin vertices (face + head + neck), which come first in every ICT vertex order used here.
 ICT_SKIN_VERTICES = 11248
 
@@ -89,6 +101,28 @@ def chart(rest: np.ndarray, origin: np.ndarray | None = None) -> np.ndarray:
     return np.ascontiguousarray(uv - np.asarray(origin, np.float64), np.float32)
 
 
+def phase_chart(rest: np.ndarray, uv: np.ndarray) -> np.ndarray:
+    """(V, 2) float32 chart in which fold phases are measured: ``uv`` minus a local origin, so that where
+    the fold direction turns (crow's feet fan around the eye corner) the lines bend gently instead of
+    curling (a phase ``p . k`` far from its origin turns fast with ``k``). The origin is the nose root,
+    blending below the brows, between the eye's centre and its outer corner, to a point CANTHUS_OFFSET_CM
+    lateral of each outer eye corner. Non-ICT meshes: ``uv`` unchanged."""
+    uv = np.asarray(uv, np.float64)
+    if len(uv) < ICT_SKIN_VERTICES:
+        return np.ascontiguousarray(uv, np.float32)
+    lm = uv[MULTIPIE_68]
+    brow_v = lm[17:27, 1].mean()
+    origin = np.zeros_like(uv)
+    for inner, outer in ((39, 36), (42, 45)):
+        side = np.sign(lm[outer, 0] - lm[inner, 0])
+        centre = 0.5 * (lm[inner, 0] + lm[outer, 0])
+        w = _smoothstep(side * (uv[:, 0] - centre) / abs(lm[outer, 0] - centre))
+        w *= _smoothstep((brow_v - 0.5 - uv[:, 1]) / 0.8)
+        target = lm[outer] + np.array([side * CANTHUS_OFFSET_CM, 0.0]) - lm[27]
+        origin += w[:, None] * target
+    return np.ascontiguousarray(uv - origin, np.float32)
+
+
 def wrinkle_mask(rest: np.ndarray) -> np.ndarray:
     """(V,) float32 in [0, 1]: where expression lines form, from ICT's landmark vertices on ``rest``.
 
@@ -107,6 +141,11 @@ def wrinkle_mask(rest: np.ndarray) -> np.ndarray:
     w = _smoothstep((y - (eye_y - 2.0)) / 1.0)  # from 1-2 cm below the eyes up
     w *= _smoothstep((brow_y + 6.5 - y) / 1.5)  # the forehead, not the scalp
     w *= _smoothstep((outer_x + 3.0 - np.abs(x)) / 1.2)  # not the temples' sides and ears
+    for corners in ((36, 39), (42, 45)):  # the eyelids: a lid fold is not a line pattern
+        a, b = lm[corners[0]], lm[corners[1]]
+        cx, cy = 0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1]) + EYELID_LIFT_CM
+        rx, ry = 0.5 * abs(b[0] - a[0]) + EYELID_MARGIN_CM[0], EYELID_MARGIN_CM[1]
+        w *= _smoothstep((np.hypot((x - cx) / rx, (y - cy) / ry) - 1.0) / 0.4)
     w *= rest[:, 2] > 0
     w[ICT_SKIN_VERTICES:] = 0.0
     return w.astype(np.float32)
@@ -114,8 +153,9 @@ def wrinkle_mask(rest: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------------------------------------ strain
 @njit(cache=True, nogil=True)
-def _field_into(src_metric, inv_uv, tris, dst, vert_area, adj_ptr, adj_idx, mask, dead, sat, passes, out):  # pragma: no cover - jitted
-    """Per-vertex doubled-angle tensor (V, 2) of one frame ``dst`` (V, 3) into ``out`` (see the module)."""
+def _field_into(src_metric, inv_uv, tris, dst, vert_area, adj_ptr, adj_idx, verts, mask, dead, sat, passes, out):  # pragma: no cover - jitted
+    """Per-vertex doubled-angle tensor (V, 2) of one frame ``dst`` (V, 3) into ``out`` (see the module);
+    only ``tris`` and the vertices ``verts`` near fold-prone skin are evaluated, ``out`` is 0 elsewhere."""
     nv = out.shape[0]
     acc = np.zeros((nv, 2), np.float32)
     for t in range(tris.shape[0]):
@@ -165,13 +205,13 @@ def _field_into(src_metric, inv_uv, tris, dst, vert_area, adj_ptr, adj_idx, mask
             w = src_metric[t, 3]  # triangle area weight
             acc[v, 0] += w * amp * c2
             acc[v, 1] += w * amp * s2
-    for v in range(nv):
+    for v in verts:
         if vert_area[v] > 0:
             acc[v, 0] /= vert_area[v]
             acc[v, 1] /= vert_area[v]
+    nxt = acc.copy()
     for _ in range(passes):
-        nxt = np.empty_like(acc)
-        for v in range(nv):
+        for v in verts:
             sx = acc[v, 0]
             sy = acc[v, 1]
             n = 1.0
@@ -181,8 +221,9 @@ def _field_into(src_metric, inv_uv, tris, dst, vert_area, adj_ptr, adj_idx, mask
                 n += 1.0
             nxt[v, 0] = sx / n
             nxt[v, 1] = sy / n
-        acc = nxt
-    for v in range(nv):
+        acc, nxt = nxt, acc
+    out[:] = 0.0
+    for v in verts:
         out[v, 0] = acc[v, 0] * mask[v]
         out[v, 1] = acc[v, 1] * mask[v]
 
@@ -191,10 +232,12 @@ def _field_into(src_metric, inv_uv, tris, dst, vert_area, adj_ptr, adj_idx, mask
 class WrinkleField:
     """Everything about a source shape that the per-frame wrinkle field needs (see the module).
 
-    uv: (V, 2) chart; mask: (V,) fold-prone weight; tris: (T, 3) int32 skin triangles used for strain.
+    uv: (V, 2) chart of the strain; phase_uv: (V, 2) chart of the fold phases (pass it to the shading);
+    mask: (V,) fold-prone weight; tris: (T, 3) int32 skin triangles near the mask, used for strain.
     """
 
     uv: np.ndarray
+    phase_uv: np.ndarray
     mask: np.ndarray
     tris: np.ndarray
     _src_metric: np.ndarray  # (T, 4): Ms00, Ms01, Ms11, area
@@ -202,6 +245,7 @@ class WrinkleField:
     _vert_area: np.ndarray  # (V,)
     _adj_ptr: np.ndarray
     _adj_idx: np.ndarray
+    _verts: np.ndarray  # vertices within SMOOTHING + 1 rings of the mask (the field is exact on the mask)
 
     @classmethod
     def from_shapes(
@@ -234,8 +278,14 @@ class WrinkleField:
         i = np.concatenate([tris[:, 0], tris[:, 1], tris[:, 2], tris[:, 1], tris[:, 2], tris[:, 0]])
         j = np.concatenate([tris[:, 1], tris[:, 2], tris[:, 0], tris[:, 0], tris[:, 1], tris[:, 2]])
         adj = coo_matrix((np.ones(len(i)), (i, j)), shape=(len(uv), len(uv))).tocsr()
+        near = np.zeros(len(uv), bool)
+        near[: len(mask)] = mask > 0
+        for _ in range(SMOOTHING + 1):
+            near = near | (adj @ near.astype(np.float32) > 0)
+        used = near[tris].any(1)
+        tris, metric, inv = tris[used], metric[used], inv[used]
         return cls(
-            uv=uv, mask=mask, tris=tris,
+            uv=uv, phase_uv=phase_chart(rest, uv), mask=mask, tris=tris, _verts=np.flatnonzero(near).astype(np.int64),
             _src_metric=np.ascontiguousarray(metric, np.float32),
             _inv_uv=np.ascontiguousarray(inv.reshape(-1, 4), np.float32),
             _vert_area=vert_area.astype(np.float32),
@@ -253,9 +303,23 @@ class WrinkleField:
         for b in range(len(d)):
             _field_into(
                 self._src_metric, self._inv_uv, self.tris, d[b], self._vert_area, self._adj_ptr, self._adj_idx,
-                self.mask, DEAD_ZONE, SATURATION, SMOOTHING, out[b],
+                self._verts, self.mask, DEAD_ZONE, SATURATION, SMOOTHING, out[b],
             )  # fmt: skip
         return out[0] if single else out
+
+    def shade_frame(
+        self, frame: np.ndarray, screen: np.ndarray, triangles: np.ndarray, n_skin: int, tensor: np.ndarray, camera,
+        spacing: float = SPACING_CM, strength: float = MAX_DARKEN,
+    ) -> None:  # fmt: skip
+        """Darken a rendered (H, W, 3) uint8 ``frame`` in place by the folds of ``tensor`` (V, 2) (one frame of
+        :meth:`tensors`), for the mesh ``triangles`` (skin first: ``n_skin``; the others only occlude)
+        drawn at ``screen`` (V', 3) [x_px, y_px, depth] through ``camera``. GIL-free: frames may run in
+        parallel threads."""
+        wrinkle_frame_into(
+            frame, np.ascontiguousarray(screen, np.float32), np.ascontiguousarray(triangles, np.int32), int(n_skin),
+            self.phase_uv, np.ascontiguousarray(tensor, np.float32), np.float32(camera.focal), np.float32(camera.cx),
+            np.float32(camera.cy), np.float32(spacing), np.float32(strength),
+        )  # fmt: skip
 
 
 def compression(
@@ -291,27 +355,34 @@ def _noise(n, x):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def _fold(phase, along, spacing, sigma_cm, period_px):  # pragma: no cover - jitted
+def _fold(phase, along, up, spacing, sigma_cm, period_px):  # pragma: no cover - jitted
     """Crease darkening in [0, 1] at a phase (periods) and a position ``along`` the lines (cm): Gaussian
     valleys of width ``sigma_cm`` whose depth varies from fold to fold and along each fold (so they
     start, fade and differ like real lines), widened to the pixel footprint and faded to their mean
-    below MIN_PERIOD_PX pixels per period."""
+    below MIN_PERIOD_PX pixels per period. ``up`` in [-1, 1] is the chart's vertical component of the
+    phase direction: light from above catches the bulge just below each crease (a negative darkening
+    of :data:`HIGHLIGHT` x depth, 2 sigma below it)."""
     px_cm = spacing / period_px  # cm per pixel across the folds
     sig = math.sqrt(sigma_cm * sigma_cm + 0.25 * px_cm * px_cm)
-    phase += FOLD_WANDER * (_noise(-1, along / FOLD_LENGTH_CM) - 0.5)
+    # the line field's direction has no sign: (phase, along) and (-phase, -along) are the same point, so
+    # the wander is odd in ``along`` and fold n's depth at ``along`` equals fold -n's at ``-along``
+    a = along / FOLD_LENGTH_CM
+    phase += FOLD_WANDER * (_noise(-1, a) - _noise(-1, -a))
     n0 = math.floor(phase + 0.5)
     f = phase - n0  # -0.5 .. 0.5
     val = 0.0
     mean = 0.0
     for m in range(-1, 2):
-        n = int(n0) - m
-        depth = _noise(n, along / FOLD_LENGTH_CM + 7.31 * n)
+        n = int(n0) + m
+        depth = _noise(abs(n), (a if n > 0 else -a if n < 0 else abs(a)) + 7.31 * abs(n))
         depth = min(max((depth - FOLD_GAPS) / (1.0 - FOLD_GAPS), 0.0), 1.0)
         d = (f + m) * spacing / sig
         val += depth * math.exp(-0.5 * d * d)
+        d = ((f + m) * spacing + up * HIGHLIGHT_OFFSET * sig) / (HIGHLIGHT_WIDTH * sig)
+        val -= depth * HIGHLIGHT * abs(up) * math.exp(-0.5 * d * d)
         mean += depth / 3.0
     val *= sigma_cm / sig  # a blurred crease keeps its integral darkening
-    mean *= sigma_cm * math.sqrt(2 * math.pi) / spacing
+    mean *= sigma_cm * math.sqrt(2 * math.pi) / spacing * (1 - HIGHLIGHT * abs(up) * HIGHLIGHT_WIDTH)
     c = min(max((period_px - 0.5 * MIN_PERIOD_PX) / (0.5 * MIN_PERIOD_PX), 0.0), 1.0)
     c = c * c * (3 - 2 * c)
     return mean + c * (val - mean)
@@ -319,7 +390,7 @@ def _fold(phase, along, spacing, sigma_cm, period_px):  # pragma: no cover - jit
 
 @njit(cache=True, nogil=True)
 def shade_pixel(t, b0, b1, b2, tris, uv, tensor, screen, focal, cx, cy, spacing, strength):  # pragma: no cover
-    """Multiplicative wrinkle shading (<= 1) of a pixel on triangle ``t`` with barycentrics b0..b2."""
+    """multiplicative wrinkle shading (about 1 - strength .. 1 + strength / 3) of a pixel on triangle ``t`` with barycentrics b0..b2."""
     a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
     tx = b0 * tensor[a, 0] + b1 * tensor[b, 0] + b2 * tensor[c, 0]
     ty = b0 * tensor[a, 1] + b1 * tensor[b, 1] + b2 * tensor[c, 1]
@@ -351,7 +422,7 @@ def shade_pixel(t, b0, b1, b2, tris, uv, tensor, screen, focal, cx, cy, spacing,
     v = b0 * uv[a, 1] + b1 * uv[b, 1] + b2 * uv[c, 1]
     co, si = math.cos(ang), math.sin(ang)
     phase = (u * co + v * si) / spacing
-    return 1.0 - strength * min(amp, 1.0) * face * _fold(phase, v * co - u * si, spacing, FOLD_WIDTH_CM, period_px)
+    return 1.0 - strength * min(amp, 1.0) * face * _fold(phase, v * co - u * si, si, spacing, FOLD_WIDTH_CM, period_px)
 
 
 @njit(cache=True, nogil=True)
@@ -379,7 +450,7 @@ def wrinkle_shading(
     Args:
         tri_id, bary: (H, W), (H, W, 3) fragments (:func:`emoshift.render.raster.rasterize`) of
             ``triangles`` (T, 3) drawn with ``screen`` (V, 3) [x_px, y_px, depth] through ``camera``.
-        uv: (V, 2) chart; tensor: (V, 2) from :meth:`WrinkleField.tensors`.
+        uv: (V, 2) phase chart (:attr:`WrinkleField.phase_uv`); tensor: (V, 2) from :meth:`WrinkleField.tensors`.
         n_skin: triangles ``>= n_skin`` are not skin (default: all are).
     """
     out = np.empty(tri_id.shape, np.float32)
@@ -439,7 +510,7 @@ def wrinkle_frame_into(out, screen, tris, n_skin, uv, tensor, focal, cx, cy, spa
                 t, bary[i, j, 0], bary[i, j, 1], bary[i, j, 2], tris, uv, tensor, screen, focal, cx, cy, spacing,
                 strength,
             )  # fmt: skip
-            if s >= 0.9995:
+            if abs(s - 1.0) < 5e-4:
                 continue
             for ch in range(3):
                 out[y0 + i, x0 + j, ch] = np.uint8(min(255.0, out[y0 + i, x0 + j, ch] * s + 0.5))
