@@ -7,6 +7,7 @@ from emoshift.camera import Camera
 from emoshift.render.raster import rasterize
 from emoshift.render.wrinkles import (
     DEAD_ZONE,
+    MAX_DARKEN,
     ICT_SKIN_VERTICES,
     SATURATION,
     SPACING_CM,
@@ -169,7 +170,7 @@ def test_frame_kernel_matches_shading_map_and_apply(ict):
     out = photo.copy()
     wrinkle_frame_into(
         out, screen, tris, len(tris), field.phase_uv, tensor, np.float32(cam.focal), np.float32(cam.cx),
-        np.float32(cam.cy), np.float32(SPACING_CM), np.float32(0.22),
+        np.float32(cam.cy), np.float32(SPACING_CM), np.float32(MAX_DARKEN),
     )  # fmt: skip
     assert np.abs(out.astype(int) - expected).max() <= 1
 

@@ -20,20 +20,25 @@ compressed buckles into folds perpendicular to the compression, a few millimetre
    an anatomical mask of fold-prone skin (:func:`wrinkle_mask`). At the source expression, and where
    the expression only stretches or relaxes the skin, nothing is added: the photo already shows its own
    lines and none are removed.
-3. **Shading** (:func:`wrinkle_shading`, :func:`wrinkle_frame_into`). For each skin pixel the chart
-   point and the tensor are interpolated with the frame's barycentrics; ``phase = (u, v) . k / spacing``
-   with ``k`` the tensor's direction, and ``shade = 1 - MAX_DARKEN * a * fold(phase)``: ``fold`` is a
-   periodic sum of narrow Gaussian valleys (a crease is a thin shadow, the skin between stays lit), its
-   width widened to the pixel footprint and its contrast faded to its mean when a period covers fewer
-   than :data:`MIN_PERIOD_PX` pixels (no aliasing), and faded to nothing towards the silhouette (the
-   triangle's camera-space normal against the view ray).
+3. **Shading** (:func:`wrinkle_shading`, :meth:`WrinkleField.shade_frame`). For each skin pixel the
+   chart point and the tensor are interpolated with the frame's barycentrics; ``phase = (u, v) . k /
+   spacing`` with ``k`` the tensor's direction, measured from a local origin (:func:`phase_chart`), and
+   ``shade = 1 - MAX_DARKEN * a * fold(phase)``. ``fold`` is a periodic sum of narrow Gaussian valleys (a
+   crease is a thin shadow, the skin between stays lit) with a faint highlight on the bulge below each
+   crease (light from above), each fold's depth varying along it (smooth value noise: folds start, fade
+   and differ) and the lines wandering slightly, so the pattern reads as skin, not as a stamped
+   grating. The profile is even under ``(phase, along) -> (-phase, -along)`` (the direction has no
+   sign). Crease width is widened to the pixel footprint and the contrast fades to its mean when a
+   period covers fewer than :data:`MIN_PERIOD_PX` pixels (no aliasing); everything fades out towards
+   the silhouette (the triangle's camera-space normal against the view ray).
 
-Parameters (anatomy): dynamic expression lines on the forehead, glabella and lateral canthus are 2-4
-per region over 1.5-3 cm of skin (forehead lines on a young adult ~5-8 mm apart, crow's feet and
-bunny lines 3-5 mm; e.g. Piérard et al., "Wrinkles", and the Glogau/Lemperle wrinkle scales), so
-:data:`SPACING_CM` = 0.5 cm; creases are ~0.5-1 mm wide (:data:`FOLD_WIDTH_CM`). ICT's brow, nose and
-squint shapes compress the skin by 10-30 % at full weight: folds start above a 4 % dead zone (mesh noise
-and small motions stay clean) and saturate at 25 %.
+Parameters (our choices, tuned by eye on the packaged photos, not measured): expression lines are a few
+per region, forehead lines roughly 0.5-1 cm apart, glabellar furrows ~1 cm, crow's feet and nose-root
+lines a few mm; one spacing serves all regions, :data:`SPACING_CM` = 0.6 cm on the rest skin (the
+compressed skin shows them ~10-25 % closer). Creases are about a millimetre wide (:data:`FOLD_WIDTH_CM`
+= 0.6 mm Gaussian sigma). ICT's brow, nose and squint shapes compress the skin by 10-30 % at full
+weight: folds start above a 6 % dead zone (mesh noise and small motions stay clean) and saturate at
+25 %; a full crease darkens by at most :data:`MAX_DARKEN` = 25 %.
 """
 
 from __future__ import annotations
@@ -50,11 +55,13 @@ from emoshift.render.raster import FAR, raster_into
 #: Fold spacing on the rest skin (cm), crease width (Gaussian sigma, cm), darkening of a full crease.
 SPACING_CM = 0.6
 FOLD_WIDTH_CM = 0.06
-MAX_DARKEN = 0.22
-#: Irregularity: depth of each fold varies along it over FOLD_LENGTH_CM (value noise; the lowest
-#: FOLD_GAPS fraction is cut to 0, so folds start and end), and the lines wander by FOLD_WANDER periods.
+MAX_DARKEN = 0.25
+#: Irregularity: depth of each fold varies along it over FOLD_LENGTH_CM (value noise in [0, 1): below
+#: FOLD_GAPS it is 0, so folds start and end; ramping to full depth over FOLD_FULL), and the lines wander
+#: by up to FOLD_WANDER periods.
 FOLD_LENGTH_CM = 1.2
 FOLD_GAPS = 0.25
+FOLD_FULL = 0.5  # noise above FOLD_GAPS + FOLD_FULL: full depth
 FOLD_WANDER = 0.25
 #: Light from above: the bulge below a crease brightens by HIGHLIGHT x its darkening, centred
 #: HIGHLIGHT_OFFSET crease widths below it, HIGHLIGHT_WIDTH crease widths wide.
@@ -375,7 +382,7 @@ def _fold(phase, along, up, spacing, sigma_cm, period_px):  # pragma: no cover -
     for m in range(-1, 2):
         n = int(n0) + m
         depth = _noise(abs(n), (a if n > 0 else -a if n < 0 else abs(a)) + 7.31 * abs(n))
-        depth = min(max((depth - FOLD_GAPS) / (1.0 - FOLD_GAPS), 0.0), 1.0)
+        depth = min(max((depth - FOLD_GAPS) / FOLD_FULL, 0.0), 1.0)
         d = (f + m) * spacing / sig
         val += depth * math.exp(-0.5 * d * d)
         d = ((f + m) * spacing + up * HIGHLIGHT_OFFSET * sig) / (HIGHLIGHT_WIDTH * sig)

@@ -1,0 +1,71 @@
+"""Cost of the expression wrinkles (:mod:`emoshift.render.wrinkles`) on top of the photo reenactment.
+
+Input: skimage's astronaut photo (512x512) fitted by :class:`emoshift.fitting.Fitter`, re-rendered at the
+apexes of six emotions (variant 0, intensity 1). Target: the wrinkles (strain field + shading of one
+frame) cost well under 5 ms per 512x512 frame. Reported per frame: the reenactment alone, the strain
+field (``WrinkleField.tensors``, including the frame shapes), the shading (``WrinkleField.shade_frame``),
+and the number of pixels darkened by more than 2 %.
+
+    .venv/bin/python bench/bench_wrinkles.py [--repeat 20]
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import report, timeit  # noqa: E402
+
+EMOTIONS = ("anger", "disgust", "fear", "surprise", "happiness", "sadness")
+TARGET_MS = 5.0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=20)
+    args = ap.parse_args()
+    from skimage import data
+
+    from emoshift.emotions import prototype
+    from emoshift.fitting import Fitter
+    from emoshift.render.reenact import Reenactor
+    from emoshift.render.wrinkles import WrinkleField
+
+    photo = data.astronaut()
+    fit = Fitter().fit(photo)
+    r = Reenactor(photo, fit)
+    setup = timeit(
+        lambda: WrinkleField.from_shapes(r._shaped(r.source_expression[None])[0], r.triangles[: r.n_skin], r.base),
+        repeat=5, warmup=1,
+    )  # fmt: skip
+    field = WrinkleField.from_shapes(r._shaped(r.source_expression[None])[0], r.triangles[: r.n_skin], r.base)
+    rows = []
+    for emotion in EMOTIONS:
+        e = prototype(emotion, 0, 1.0)[None]
+        rot = np.asarray(fit.rotation, np.float32)[None]
+        frame = r.render_batch(e, rot)[0]
+        screen = r._screens(e, rot)[0]
+        tensor = field.tensors(r._shaped(e))[0]
+        out = frame.copy()
+
+        def shade():
+            out[:] = frame
+            field.shade_frame(out, screen, r.triangles, r.n_skin, tensor, r.camera)
+
+        t_render = timeit(lambda: r.render_batch(e, rot), repeat=args.repeat)
+        t_field = timeit(lambda: field.tensors(r._shaped(e)), repeat=args.repeat)
+        t_shade = timeit(shade, repeat=args.repeat)
+        darker = int((out.astype(np.float32).mean(2) < 0.98 * frame.astype(np.float32).mean(2)).sum())
+        total = t_field["median_ms"] + t_shade["median_ms"]
+        rows.append({
+            "emotion": emotion, "reenact_ms": t_render["median_ms"], "field_ms": t_field["median_ms"],
+            "shade_ms": t_shade["median_ms"], "wrinkles_ms": total, "pixels_darkened": darker,
+            "meets_target": total < TARGET_MS,
+        })  # fmt: skip
+    report("wrinkles", rows, {"target_ms": TARGET_MS, "setup_ms": setup["median_ms"], "image": [512, 512]})
+
+
+if __name__ == "__main__":
+    main()
