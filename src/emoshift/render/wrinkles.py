@@ -397,7 +397,8 @@ def _fold(phase, along, up, spacing, sigma_cm, period_px):  # pragma: no cover -
 
 @njit(cache=True, nogil=True)
 def shade_pixel(t, b0, b1, b2, tris, uv, tensor, screen, focal, cx, cy, spacing, strength):  # pragma: no cover
-    """multiplicative wrinkle shading (about 1 - strength .. 1 + strength / 3) of a pixel on triangle ``t`` with barycentrics b0..b2."""
+    """Multiplicative wrinkle shading of a pixel on triangle ``t`` with barycentrics b0..b2: from about
+    ``1 - strength`` in a crease to ``1 + HIGHLIGHT * strength`` on the lit bulge below it."""
     a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
     tx = b0 * tensor[a, 0] + b1 * tensor[b, 0] + b2 * tensor[c, 0]
     ty = b0 * tensor[a, 1] + b1 * tensor[b, 1] + b2 * tensor[c, 1]
