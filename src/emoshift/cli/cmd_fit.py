@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     is_video = src.suffix.lower() in VIDEO_SUFFIXES
     if not 1 <= args.identity_modes <= 100:
         raise UserError(f"--identity-modes must be in 1..100, got {args.identity_modes}")
-    if not 0.2 <= args.focal_factor <= 20:
+    if args.focal_factor is not None and not 0.2 <= args.focal_factor <= 20:
         raise UserError(f"--focal-factor must be in 0.2..20, got {args.focal_factor}")
     if args.stride < 1:
         raise UserError(f"--stride must be >= 1, got {args.stride}")
@@ -130,7 +130,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="fit the 3D head model to a face photo (or video): identity, expression, pose, camera",
         description=(
             "Detect the face (MediaPipe, 478 landmarks) and fit the ICT head: 50 identity weights, 53 expression "
-            "weights in [0,1], rotation and translation for a pinhole camera with focal = focal-factor x max(width, height). "
+            "weights in [0,1], rotation and translation for a pinhole camera with focal = focal-factor x max(width, height) "
+            "(estimated per photo unless given). "
             "Faces are numbered by size, 0 = largest."
         ),
         epilog="example: emoshift fit photo.jpg --out coeffs.json --mesh head.obj --overlay overlay.png",
@@ -149,8 +150,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--focal-factor",
         type=float,
-        default=1.0,
-        help="camera focal length in units of the image's long side (default 1.0, ~53 deg field of view)",
+        default=None,
+        help="camera focal length in units of the image's long side (default: the best-fitting one in 0.7..6; "
+        "1.0 is ~53 deg across the long side)",
     )
     p.add_argument("--stride", type=int, default=1, help="video: fit every N-th frame (default 1)")
     p.add_argument("--max-frames", type=int, help="video: stop after this many fitted frames")

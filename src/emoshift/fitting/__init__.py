@@ -7,9 +7,11 @@ Gaussian prior), 53 expression weights in [0, 1] (sparsity prior), rotation, tra
 MediaPipe relative-depth term. Videos share one identity and smooth expression and pose (:mod:`.video`).
 
 Camera model (:class:`emoshift.camera.Camera`, shared with rendering): a pinhole looking down -Z with
-``focal = focal_factor * max(width, height)`` (default factor 1.0, ~53 degrees across the long side)
-and the principal point at the image centre; the focal length is not estimated (from one photo of a
-face it is barely observable and trades off with depth). Head vertices in camera space are
+``focal = focal_factor * max(width, height)`` and the principal point at the image centre. Unless the
+``Fitter`` is given a ``focal_factor``, it is the one in 0.7..6 whose fit has the lowest energy
+(:func:`emoshift.fitting.fitter.estimate_focal_factor`; once per video): perspective is weakly
+observable from one face, but a wrong one is absorbed by identity and eye blendshapes (a cropped
+portrait such as skimage's astronaut fits best near 3). Head vertices in camera space are
 ``HeadModel(identity, expression, rotation, translation).vertices``, centimetres.
 
 Limits: faces below :data:`MIN_FACE_PX` (48 px, long side of the landmark box) are refused as too

@@ -4,8 +4,12 @@ The landmark embedding (:mod:`emoshift.headmodel.landmarks`) snaps each of Media
 points onto the ICT face surface (median 0.8 mm away, up to 4.7 mm). MediaPipe's detections, however,
 follow its canonical geometry, so the fitter adds the snapped-away offset back, as a constant vector in
 the head frame (it rotates with the head; identity and expression move the surface point under it).
-With the offsets, MediaPipe's own canonical neutral face fits with near-zero expression weights, and
-real photos reproject ~10% closer.
+The eyelid margins (:data:`emoshift.fitting.solver.EYELIDS`) get no offset: the canonical face's eyes
+are narrower than ICT's (lid height / eye width 0.255 vs 0.387; real detections 0.29-0.38), so its lid
+offsets (0.33 cm on the upper lids, into the palpebral fissure) are an expression difference, not a
+landmark-definition one, and made real open eyes fit as eyeWide. With these offsets MediaPipe's canonical
+face fits with near-zero weights on every non-eye blendshape and a partial eye closure (its narrower eyes),
+and real photos reproject ~5-10% closer than without offsets.
 
 The (468, 3) float32 offsets ship as ``emoshift/resources/landmark_offsets.npz``; rebuild with
 ``.venv/bin/python -m emoshift.fitting.offsets``.
@@ -22,8 +26,10 @@ OFFSETS_FILE = "landmark_offsets.npz"
 
 
 def build_offsets() -> np.ndarray:
-    """(468, 3) aligned canonical point minus its embedded ICT surface point, cm (needs both assets)."""
+    """(468, 3) aligned canonical point minus its embedded ICT surface point, cm, zero on the eyelid
+    margins (see the module docstring); needs both assets."""
     from emoshift.assets import find_asset
+    from emoshift.fitting.solver import EYELIDS
     from emoshift.headmodel import load_arrays
     from emoshift.headmodel.landmarks import align_canonical, load_embedding
     from emoshift.headmodel.mesh import read_obj, triangulate
@@ -37,7 +43,9 @@ def build_offsets() -> np.ndarray:
     aligned, _ = align_canonical(neutral, canon.astype(np.float64), face_tris)
     emb = load_embedding()
     surface = (neutral[emb.vertex_ids[:468]] * emb.bary[:468, :, None]).sum(1)
-    return (aligned - surface).astype(np.float32)
+    offsets = aligned - surface
+    offsets[list(EYELIDS)] = 0.0
+    return offsets.astype(np.float32)
 
 
 @lru_cache(maxsize=1)

@@ -17,7 +17,8 @@ OUTER_EYE_CORNERS = (33, 263)
 
 CAMERA_DOC = (
     "pinhole camera looking down -Z (head at negative Z), pixels with y down: u = cx + focal*X/(-Z), "
-    "v = cy - focal*Y/(-Z); focal fixed at focal_factor*max(width, height), principal point at the centre"
+    "v = cy - focal*Y/(-Z); focal = focal_factor*max(width, height) (estimated per photo unless given), "
+    "principal point at the centre"
 )
 
 
@@ -70,6 +71,11 @@ class FaceFit:
     def landmark_rmse_iod(self) -> float:
         """Landmark RMSE as a fraction of the inter-ocular (outer eye corner) distance."""
         return self.landmark_rmse_px / max(self.interocular_px, 1e-9)
+
+    @property
+    def focal_factor(self) -> float:
+        """The camera's focal length in units of the image's long side."""
+        return float(self.camera.focal) / max(self.camera.width, self.camera.height)
 
     @property
     def rotation_euler_deg(self) -> np.ndarray:

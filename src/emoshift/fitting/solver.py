@@ -7,12 +7,14 @@ Model of one face (camera space, centimetres, camera looking down -Z, see :mod:`
 
 The energy, in units of ``face_size / 200`` pixels (so priors weigh the same at any resolution)::
 
-    E = sum_l w_l^2 |proj(X_l) - obs_l|^2 / unit^2        (contour and lid-fold points get a lower w_l)
+    E = sum_l w_l^2 |P_l (proj(X_l) - obs_l)|^2 / unit^2  (contour points get a lower w_l, lid folds none)
       + sum_l w_d^2 (f (z_l / mean z - 1) - d_l)^2 / unit^2 (MediaPipe relative depth d_l, z_l = -X_l,z)
       + w_id |a|^2 + w_e2 |e|^2 + w_e1 sum(e)               (Gaussian identity, sparse expression)
       + w_t (|e - e_prev|^2 + s_r |log(R R_prev^T)|^2 + s_t |t - t_prev|^2)   (video smoothing)
 
-subject to ``0 <= e <= 1``. Rotation is updated multiplicatively (``R <- exp([d]x) R``). Bounds are
+``P_l`` is the identity, except on the interior eyelid-margin points where it is ``n n^T`` with ``n`` the
+normal of the detected margin (they slide along the lid, see :data:`EYELID_CONTOURS`), subject to
+``0 <= e <= 1``. Rotation is updated multiplicatively (``R <- exp([d]x) R``). Bounds are
 kept with a small active-set loop per LM step: a weight whose step would leave [0, 1] is pinned to the
 bound and the remaining step re-solved. A pose-only stage (6 unknowns) runs first from a weak-perspective
 initialisation (rotation from MediaPipe's 3D points by Umeyama when depth is given, else frontal), then
@@ -48,13 +50,28 @@ EYELIDS = (
 )  # fmt: skip
 
 
-#: MediaPipe's two rings above each eyelid (``rightEyeUpper1/2``, ``leftEyeUpper1/2``): on real faces the
-#: face mesh puts them on the lid fold, higher than their embedded ICT points, which the fit would
-#: otherwise explain with eyeWide; they are weighted like the contour.
+#: MediaPipe's two rings above each eyelid (``rightEyeUpper1/2``, ``leftEyeUpper1/2``). They follow no
+#: image edge (the face mesh interpolates them between lid and brow), and on real faces MediaPipe puts
+#: them 4-6% of the inter-ocular distance above their model points (both eyes of both sample photos),
+#: which the fit could only explain with eyeWide/eyeLookUp; ``FitConfig.eye_fold_weight`` is 0 by default.
 EYE_FOLDS = (
     247, 30, 29, 27, 28, 56, 190, 113, 225, 224, 223, 222, 221, 189,
     467, 260, 259, 257, 258, 286, 414, 342, 445, 444, 443, 442, 441, 413,
 )  # fmt: skip
+
+
+#: The four eyelid margins as MediaPipe polylines from the outer to the inner eye corner (subject's
+#: right upper, right lower, left upper, left lower). Where along the margin MediaPipe puts each point
+#: is not a stable definition (the upper-lid centre 159/386 sits at 2D arc-length fraction 0.48 on the
+#: canonical mesh, 0.54 at its ICT embedding, 0.39-0.41 on real detections), and on a curved lid a
+#: point slid along the margin is also off it vertically, which the fit would read as eyeWide; so with
+#: ``FitConfig.eyelid_slide`` the interior points are compared across the margin only (point-to-curve).
+EYELID_CONTOURS = (
+    (33, 246, 161, 160, 159, 158, 157, 173, 133),
+    (33, 7, 163, 144, 145, 153, 154, 155, 133),
+    (263, 466, 388, 387, 386, 385, 384, 398, 362),
+    (263, 249, 390, 373, 374, 380, 381, 382, 362),
+)
 
 
 @dataclass
@@ -69,7 +86,8 @@ class FitConfig:
     contour_weight: float = 0.3  # w_l on FACE_OVAL
     iris_weight: float = 1.0  # w_l on the ten iris points
     eyelid_weight: float = 1.0  # w_l on the eyelid margins (EYELIDS)
-    eye_fold_weight: float = 0.3  # w_l on the rings above the eyelids (EYE_FOLDS)
+    eye_fold_weight: float = 0.0  # w_l on the rings above the eyelids (EYE_FOLDS)
+    eyelid_slide: bool = True  # eyelid-margin points count across the margin only (EYELID_CONTOURS)
     depth_weight: float = 0.3  # w_l on MediaPipe's relative depth (face-mesh points; irises excluded)
     temporal_weight: float = 0.0  # video: pull expression (and pose, scaled below) towards the previous frame
     temporal_rotation_scale: float = 5000.0  # rotation prior = temporal_weight * this, per rad^2
@@ -200,6 +218,8 @@ class LandmarkSolver:
     ) -> tuple[Tensor, Tensor | None]:
         """Weighted residuals (2L [+ Ld],) and their Jacobian (.., K+E+6).
 
+        w: (L,) per-point weights, or (L, 2, 2) per-point weight matrices (:meth:`_data_weights`).
+
         depth: optional (observed centred MediaPipe depth (Ld,) px, per-point weight (Ld,)) for the
         first Ld points: compares ``f * (-Z_l / mean(-Z) - 1)`` with MediaPipe's centred relative depth.
         """
@@ -208,7 +228,8 @@ class LandmarkSolver:
         x = p + s.translation
         z = (-x[:, 2]).clamp_min(1e-3)
         proj = torch.stack([cx + focal * x[:, 0] / z, cy - focal * x[:, 1] / z], -1)
-        r = ((proj - obs) * w[:, None]).reshape(-1)
+        wm = w[:, None, None] * torch.eye(2, dtype=x.dtype) if w.dim() == 1 else w.to(x.dtype)  # (L, 2, 2)
+        r = (wm @ (proj - obs)[:, :, None]).reshape(-1)
         if depth is not None:
             d_obs, wd = depth
             nd = d_obs.shape[0]
@@ -223,7 +244,7 @@ class LandmarkSolver:
         dp[:, 0, 2] = focal * x[:, 0] / z**2
         dp[:, 1, 1] = -focal / z
         dp[:, 1, 2] = -focal * x[:, 1] / z**2
-        dp = dp * w[:, None, None]
+        dp = wm @ dp
         j_lin = (dp @ s.rotation) @ self.basis  # (L, 2, K+E)
         j_rot = dp @ _skew(p).transpose(1, 2)  # (L, 2, 3); -[p]x = [p]x^T
         j = torch.cat([j_lin, j_rot, dp], -1).reshape(2 * n, -1)
@@ -272,6 +293,14 @@ class LandmarkSolver:
         r, _ = self._residuals_jacobian(s, obs, focal, cx, cy, w, need_j=False, depth=depth)
         return float(r @ r) + self._prior(s, prev)[2]
 
+    def energy(
+        self, s: FitState, obs: Tensor, focal: float, cx: float, cy: float, depth_obs: Tensor | None = None
+    ) -> float:
+        """The fitting energy E of ``s`` (no video term). obs: (L, 2) px; depth_obs: (L,) MediaPipe z px or None."""
+        obs = obs.to(self.dtype)
+        w, depth = self._data_weights(obs, None, None if depth_obs is None else depth_obs.to(self.dtype))
+        return self._cost(s, obs, focal, cx, cy, w, None, depth)
+
     def _apply(self, s: FitState, d: Tensor) -> FitState:
         k, e = self.k, self.n_exp
         return FitState(
@@ -313,17 +342,20 @@ class LandmarkSolver:
     def _data_weights(
         self, obs: Tensor, weights: Tensor | None = None, depth_obs: Tensor | None = None
     ) -> tuple[Tensor, tuple[Tensor, Tensor] | None]:
-        """Per-point weights (L,) in 1/unit (unit = face size / 200 px) and the depth term's inputs."""
+        """Per-point weight matrices (L, 2, 2) in 1/unit (unit = face size / 200 px): ``w_l I``, or
+        ``w_l n n^T`` on sliding eyelid points (:func:`eyelid_projectors`); and the depth term's inputs."""
         unit = float((obs.max(0).values - obs.min(0).values).max()) / 200.0
         w = self.point_weight / unit
         if weights is not None:
             w = w * weights.to(self.dtype)
+        slide = self.config.eyelid_slide and len(obs) >= 468
+        wm = w[:, None, None] * (eyelid_projectors(obs.to(self.dtype)) if slide else torch.eye(2, dtype=self.dtype))
         depth = None
         if depth_obs is not None and self.config.depth_weight > 0:
             nd = min(468, len(depth_obs))
             d = depth_obs[:nd].to(self.dtype)
             depth = (d - d.mean(), torch.full((nd,), self.config.depth_weight, dtype=self.dtype) / unit)
-        return w, depth
+        return wm, depth
 
     def shared_identity_step(
         self, states: list[FitState], obs: list[Tensor], focal: float, cx: float, cy: float, depth_obs: list
@@ -463,9 +495,24 @@ def point_weights(n_points: int, config: FitConfig) -> Tensor:
     return w
 
 
+def eyelid_projectors(obs: Tensor) -> Tensor:
+    """(L, 2, 2) per-point residual projectors for observed MediaPipe points ``obs`` (L >= 468, pixels):
+    ``n n^T`` on the interior points of each :data:`EYELID_CONTOURS` margin, with ``n`` the unit normal of
+    the detected margin there (from the neighbouring points' chord), the identity elsewhere."""
+    p = torch.eye(2, dtype=obs.dtype).repeat(len(obs), 1, 1)
+    for c in EYELID_CONTOURS:
+        idx = torch.tensor(c)
+        t = obs[idx[2:]] - obs[idx[:-2]]
+        t = t / t.norm(dim=1, keepdim=True).clamp_min(1e-9)
+        n = torch.stack([-t[:, 1], t[:, 0]], 1)
+        p[idx[1:-1]] = n[:, :, None] * n[:, None, :]
+    return p
+
+
 def corrected_landmark_bases(model) -> tuple[Tensor, Tensor, Tensor]:
     """(neutral (L,3), identity (K,L,3), expression (E,L,3)) landmark bases of ``model`` with the 468
-    face-mesh points offset to MediaPipe's canonical geometry (:mod:`emoshift.fitting.offsets`)."""
+    face-mesh points offset to MediaPipe's canonical geometry, except the eyelid margins
+    (:mod:`emoshift.fitting.offsets`)."""
     mu, bid, bexp = model.lmk_neutral.clone(), model.lmk_identity.clone(), model.lmk_expression.clone()
     if mu.shape[0] < 478:
         return mu, bid, bexp

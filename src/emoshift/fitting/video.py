@@ -1,17 +1,20 @@
 """Video fitting: tracking-mode landmarks, one identity shared by all frames, temporal smoothing.
 
 1. Frames are decoded with PyAV (every ``stride``-th) and passed to the face mesh in tracking mode.
-2. Identity: up to :data:`KEYFRAMES` frames spread over the clip give one shared identity
+2. Camera: one focal length for the clip, the median of the keyframes' per-photo estimates
+   (:func:`fixed_focal`; the fitter's ``focal_factor`` if set).
+3. Identity: up to :data:`KEYFRAMES` frames spread over the clip give one shared identity
    (:func:`shared_identity`: per-frame fits, their mean, then joint Gauss–Newton steps over all
    keyframes with the prior counted once).
-3. Every frame is then fitted with that identity fixed, warm-started from the previous frame and pulled
+4. Every frame is then fitted with that identity fixed, warm-started from the previous frame and pulled
    towards it by ``FitConfig.temporal_weight`` (``VIDEO_TEMPORAL_WEIGHT`` when unset).
-4. Frames without a face are skipped (their index is missing from the result); a video with no face
+5. Frames without a face are skipped (their index is missing from the result); a video with no face
    in any frame is a :class:`emoshift.io.UserError`.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -59,8 +62,6 @@ def read_frames(path: str | Path, stride: int = 1, max_frames: int | None = None
 
 def fit_video(fitter, path: str | Path, stride: int = 1, max_frames: int | None = None, progress: bool = True) -> list[FaceFit]:
     """Fit the largest face of every ``stride``-th frame; see the module docstring."""
-    from dataclasses import replace
-
     from tqdm import tqdm
 
     tracker = LandmarkDetector(max_faces=1, static=False)
@@ -81,6 +82,28 @@ def fit_video(fitter, path: str | Path, stride: int = 1, max_frames: int | None 
         raise UserError(f"no face found in any frame of {path}")
 
     keys = np.unique(np.linspace(0, len(detections) - 1, min(KEYFRAMES, len(detections))).round().astype(int))
+    with fixed_focal(fitter, [detections[k][1] for k in keys], size):
+        return _fit_frames(fitter, detections, keys, size, progress)
+
+
+@contextmanager
+def fixed_focal(fitter, landmarks: list[np.ndarray], size: tuple[int, int]):
+    """One camera for several frames: a fitter that estimates the focal length per photo
+    (``focal_factor`` None) gets the median of the frames' estimates for the duration."""
+    saved = fitter.focal_factor
+    if saved is None:
+        fitter.focal_factor = float(np.median([fitter.fit_landmarks(lm, size)[0].focal_factor for lm in landmarks]))
+    try:
+        yield fitter.focal_factor
+    finally:
+        fitter.focal_factor = saved
+
+
+def _fit_frames(fitter, detections, keys, size, progress) -> list[FaceFit]:
+    from dataclasses import replace
+
+    from tqdm import tqdm
+
     identity = shared_identity(fitter, [detections[k][1] for k in keys], size)
 
     solver = fitter.solver
@@ -116,6 +139,11 @@ def shared_identity(fitter, landmarks: list[np.ndarray], size: tuple[int, int], 
     (:meth:`LandmarkSolver.shared_identity_step`, the prior counted once instead of once per frame).
     landmarks: per frame (478, 3) pixels (x, y, MediaPipe z).
     """
+    with fixed_focal(fitter, landmarks, size):
+        return _shared_identity(fitter, landmarks, size, rounds)
+
+
+def _shared_identity(fitter, landmarks, size, rounds) -> torch.Tensor:
     states = [fitter.fit_landmarks(lm, size)[1] for lm in landmarks]
     identity = torch.stack([s.identity for s in states]).mean(0)
     if len(states) < 2:
