@@ -11,7 +11,8 @@ Prints a table and writes bench/results/fitting.json.
    input, rotation error (geodesic degrees), expression mean absolute error over the weights that move
    landmarks (max landmark displacement of a unit weight >= OBSERVABLE_CM) and per blendshape.
 2. Real photos (skimage astronaut, matplotlib grace_hopper): RMSE in px and % of inter-ocular distance,
-   smile weights.
+   smile and eye weights, the estimated focal factor, and the eye aperture (lid height / eye width) of
+   the fitted vs the detected landmarks.
 3. Speed: median over repeats, after warm-up, of the photo fit split into detection and fitting.
 4. eos-py 1.5.0 (if importable): an eos MorphableModel built from the same ICT arrays (head region, 50
    identity modes, 53 blendshapes), fitted with ``eos.fitting.fit_shape_and_pose`` to the 68 Multi-PIE
@@ -116,6 +117,15 @@ def bench_synthetic(fitter, heads, cam):
     )
 
 
+EYE_WEIGHTS = ("eyeWide_L", "eyeWide_R", "eyeBlink_L", "eyeBlink_R", "eyeSquint_L", "eyeSquint_R")
+
+
+def eye_aperture(p: np.ndarray) -> tuple[float, float]:
+    """Lid height / eye width of the subject's right (159-145 / 33-133) and left eye (386-374 / 362-263)."""
+    d = lambda i, j: float(np.linalg.norm(p[i] - p[j]))  # noqa: E731
+    return d(159, 145) / d(33, 133), d(386, 374) / d(362, 263)
+
+
 def bench_real(fitter, repeats: int):
     import matplotlib.cbook as cb
     from skimage import data
@@ -140,6 +150,10 @@ def bench_real(fitter, repeats: int):
             mouthSmile_L=f.weight("mouthSmile_L"),
             mouthSmile_R=f.weight("mouthSmile_R"),
             rotation_pyr_deg=[round(float(v), 2) for v in f.rotation_euler_deg],
+            focal_factor=round(f.focal_factor, 3),
+            eye_aperture_fitted=[round(float(v), 3) for v in eye_aperture(f.landmarks_fitted)],
+            eye_aperture_detected=[round(float(v), 3) for v in eye_aperture(f.landmarks_detected)],
+            eye_weights={k: round(f.weight(k), 3) for k in EYE_WEIGHTS},
             top_expressions={k: round(v, 3) for k, v in sorted(f.expression_dict().items(), key=lambda kv: -kv[1])[:6]},
             total_ms_median=statistics.median(x.time_ms for x in fits),
             detect_ms_median=statistics.median(x.time_detect_ms for x in fits),
@@ -288,6 +302,13 @@ def main(argv=None) -> int:
             f"{name:14s} {r['landmark_rmse_px']:>8.2f} {r['rmse_percent_interocular']:>6.2f} "
             f"{r['mouthSmile_L']:>5.2f}/{r['mouthSmile_R']:<5.2f} {r['total_ms_median']:>9.1f} "
             f"{r['detect_ms_median']:>7.1f} {r['fit_ms_median']:>6.1f}"
+        )
+        ew = r["eye_weights"]
+        print(
+            f"{'':14s} focal x{r['focal_factor']:.2f}, pitch {r['rotation_pyr_deg'][0]:.1f} deg, eyeWide L/R "
+            f"{ew['eyeWide_L']:.2f}/{ew['eyeWide_R']:.2f}, eye aperture R/L fitted "
+            f"{r['eye_aperture_fitted'][0]:.3f}/{r['eye_aperture_fitted'][1]:.3f} vs detected "
+            f"{r['eye_aperture_detected'][0]:.3f}/{r['eye_aperture_detected'][1]:.3f}"
         )
     print(f"\n68-point comparison on the same synthetic heads: {eos_res.get('status')}")
     if eos_res.get("status") == "ok":
