@@ -371,6 +371,8 @@ def _fold(phase, along, up, spacing, sigma_cm, period_px):  # pragma: no cover -
     of :data:`HIGHLIGHT` x depth, 2 sigma below it)."""
     px_cm = spacing / period_px  # cm per pixel across the folds
     sig = math.sqrt(sigma_cm * sigma_cm + 0.25 * px_cm * px_cm)
+    c = min(max((period_px - 0.5 * MIN_PERIOD_PX) / (0.5 * MIN_PERIOD_PX), 0.0), 1.0)
+    c = c * c * (3 - 2 * c)  # contrast: fades to the mean below MIN_PERIOD_PX
     # the line field's direction has no sign: (phase, along) and (-phase, -along) are the same point, so
     # the wander is odd in ``along`` and fold n's depth at ``along`` equals fold -n's at ``-along``
     a = along / FOLD_LENGTH_CM
@@ -380,37 +382,29 @@ def _fold(phase, along, up, spacing, sigma_cm, period_px):  # pragma: no cover -
     val = 0.0
     mean = 0.0
     for m in range(-1, 2):
+        dv = (f + m) * spacing / sig
+        dh = ((f + m) * spacing + up * HIGHLIGHT_OFFSET * sig) / (HIGHLIGHT_WIDTH * sig)
+        if dv * dv > 16.0 and (up == 0.0 or dh * dh > 16.0) and c >= 1.0:
+            continue  # negligible (< 4e-4 of a crease), skip the noise
         n = int(n0) + m
         depth = _noise(abs(n), (a if n > 0 else -a if n < 0 else abs(a)) + 7.31 * abs(n))
         depth = min(max((depth - FOLD_GAPS) / FOLD_FULL, 0.0), 1.0)
-        d = (f + m) * spacing / sig
-        val += depth * math.exp(-0.5 * d * d)
-        d = ((f + m) * spacing + up * HIGHLIGHT_OFFSET * sig) / (HIGHLIGHT_WIDTH * sig)
-        val -= depth * HIGHLIGHT * abs(up) * math.exp(-0.5 * d * d)
+        val += depth * (math.exp(-0.5 * dv * dv) - HIGHLIGHT * abs(up) * math.exp(-0.5 * dh * dh))
         mean += depth / 3.0
     val *= sigma_cm / sig  # a blurred crease keeps its integral darkening
     mean *= sigma_cm * math.sqrt(2 * math.pi) / spacing * (1 - HIGHLIGHT * abs(up) * HIGHLIGHT_WIDTH)
-    c = min(max((period_px - 0.5 * MIN_PERIOD_PX) / (0.5 * MIN_PERIOD_PX), 0.0), 1.0)
-    c = c * c * (3 - 2 * c)
     return mean + c * (val - mean)
 
 
 @njit(cache=True, nogil=True)
-def shade_pixel(t, b0, b1, b2, tris, uv, tensor, screen, focal, cx, cy, spacing, strength):  # pragma: no cover
-    """Multiplicative wrinkle shading of a pixel on triangle ``t`` with barycentrics b0..b2: from about
-    ``1 - strength`` in a crease to ``1 + HIGHLIGHT * strength`` on the lit bulge below it."""
+def _facing(t, tris, screen, focal, cx, cy):  # pragma: no cover - jitted
+    """Cosine between triangle ``t``'s camera-space normal and the ray to the camera."""
     a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
-    tx = b0 * tensor[a, 0] + b1 * tensor[b, 0] + b2 * tensor[c, 0]
-    ty = b0 * tensor[a, 1] + b1 * tensor[b, 1] + b2 * tensor[c, 1]
-    amp = math.sqrt(tx * tx + ty * ty)
-    if amp < 1e-3:
-        return 1.0
-    # camera-space corners (depth = -z) -> facing cosine and pixels per cm
-    za, zb, zc = screen[a, 2], screen[b, 2], screen[c, 2]
+    za, zb, zc = screen[a, 2], screen[b, 2], screen[c, 2]  # depth = -z
     ax, ay = (screen[a, 0] - cx) * za / focal, -(screen[a, 1] - cy) * za / focal
     bx, by = (screen[b, 0] - cx) * zb / focal, -(screen[b, 1] - cy) * zb / focal
     qx, qy = (screen[c, 0] - cx) * zc / focal, -(screen[c, 1] - cy) * zc / focal
-    ux, uy, uz = bx - ax, by - ay, za - zb  # camera z = -depth
+    ux, uy, uz = bx - ax, by - ay, za - zb
     vx, vy, vz = qx - ax, qy - ay, za - zc
     nx = uy * vz - uz * vy
     ny = uz * vx - ux * vz
@@ -418,17 +412,39 @@ def shade_pixel(t, b0, b1, b2, tris, uv, tensor, screen, focal, cx, cy, spacing,
     px = (ax + bx + qx) / 3
     py = (ay + by + qy) / 3
     pz = -(za + zb + zc) / 3
-    cosv = -(nx * px + ny * py + nz * pz) / (math.sqrt(nx * nx + ny * ny + nz * nz) * math.sqrt(px * px + py * py + pz * pz) + 1e-20)
+    norm = math.sqrt(nx * nx + ny * ny + nz * nz) * math.sqrt(px * px + py * py + pz * pz)
+    return -(nx * px + ny * py + nz * pz) / (norm + 1e-20)
+
+
+@njit(cache=True, nogil=True)
+def shade_pixel(t, b0, b1, b2, tris, uv, tensor, screen, focal, cx, cy, spacing, strength, facing):  # pragma: no cover
+    """Multiplicative wrinkle shading of a pixel on triangle ``t`` with barycentrics b0..b2: from about
+    ``1 - strength`` in a crease to ``1 + HIGHLIGHT * strength`` on the lit bulge below it. ``facing``
+    (T,) caches :func:`_facing` per triangle (NaN: not computed yet)."""
+    a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
+    tx = b0 * tensor[a, 0] + b1 * tensor[b, 0] + b2 * tensor[c, 0]
+    ty = b0 * tensor[a, 1] + b1 * tensor[b, 1] + b2 * tensor[c, 1]
+    amp = math.sqrt(tx * tx + ty * ty)
+    if amp < 1e-3:
+        return 1.0
+    cosv = facing[t]
+    if cosv != cosv:
+        cosv = _facing(t, tris, screen, focal, cx, cy)
+        facing[t] = cosv
     face = min(max((cosv - FACING[0]) / (FACING[1] - FACING[0]), 0.0), 1.0)
     if face <= 0:
         return 1.0
     face = face * face * (3 - 2 * face)
-    depth = b0 * za + b1 * zb + b2 * zc
+    depth = b0 * screen[a, 2] + b1 * screen[b, 2] + b2 * screen[c, 2]
     period_px = spacing * focal / depth * max(cosv, 0.2)  # foreshortened across the folds at worst
-    ang = 0.5 * math.atan2(ty, tx)
+    # half of the doubled angle, in (-90, 90] degrees
+    c2 = tx / amp
+    co = math.sqrt(max(0.5 * (1 + c2), 0.0))
+    si = math.sqrt(max(0.5 * (1 - c2), 0.0))
+    if ty < 0:
+        si = -si
     u = b0 * uv[a, 0] + b1 * uv[b, 0] + b2 * uv[c, 0]
     v = b0 * uv[a, 1] + b1 * uv[b, 1] + b2 * uv[c, 1]
-    co, si = math.cos(ang), math.sin(ang)
     phase = (u * co + v * si) / spacing
     return 1.0 - strength * min(amp, 1.0) * face * _fold(phase, v * co - u * si, si, spacing, FOLD_WIDTH_CM, period_px)
 
@@ -437,6 +453,7 @@ def shade_pixel(t, b0, b1, b2, tris, uv, tensor, screen, focal, cx, cy, spacing,
 def shading_into(tri_id, bary, tris, n_skin, uv, tensor, screen, focal, cx, cy, spacing, strength, out):  # pragma: no cover
     """(H, W) shading map into ``out`` (1 where no skin triangle ``< n_skin`` covers the pixel)."""
     h, w = tri_id.shape
+    facing = np.full(n_skin, np.nan, np.float32)
     for i in range(h):
         for j in range(w):
             t = tri_id[i, j]
@@ -445,7 +462,7 @@ def shading_into(tri_id, bary, tris, n_skin, uv, tensor, screen, focal, cx, cy, 
                 continue
             out[i, j] = shade_pixel(
                 t, bary[i, j, 0], bary[i, j, 1], bary[i, j, 2], tris, uv, tensor, screen, focal, cx, cy, spacing,
-                strength,
+                strength, facing,
             )  # fmt: skip
 
 
@@ -509,6 +526,7 @@ def wrinkle_frame_into(out, screen, tris, n_skin, uv, tensor, focal, cx, cy, spa
     raster_into(local, tris[:n_skin], 0, rh, 1, 0, tri_id, bary, depth)
     if n_skin < tris.shape[0]:
         raster_into(local, tris[n_skin:], 0, rh, 0, n_skin, tri_id, bary, depth)
+    facing = np.full(n_skin, np.nan, np.float32)
     for i in range(rh):
         for j in range(rw):
             t = tri_id[i, j]
@@ -516,7 +534,7 @@ def wrinkle_frame_into(out, screen, tris, n_skin, uv, tensor, focal, cx, cy, spa
                 continue
             s = shade_pixel(
                 t, bary[i, j, 0], bary[i, j, 1], bary[i, j, 2], tris, uv, tensor, screen, focal, cx, cy, spacing,
-                strength,
+                strength, facing,
             )  # fmt: skip
             if abs(s - 1.0) < 5e-4:
                 continue
