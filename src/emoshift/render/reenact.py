@@ -16,14 +16,19 @@ local folds are trusted), clipped to a narrow range and faded out towards the si
 and bulges an expression adds (nasolabial folds, a wrinkled nose, raised cheeks) and the ones it removes
 show in the photo's own skin.
 
-Surfaces the photo never showed are composited: a mouth-interior (teeth, gums/tongue, mouth socket) or
-eyeball pixel is warped when its point is the front surface of the source render there or lands on the
-same part (parallax inside an open mouth); otherwise it is drawn with its part's colour, blended with the
-warp by how visible its vertices were in the source (smoothed over the mesh, so the two do not speckle).
-The part colour is the photo's median colour of that part where the source shows enough of it, else a
-default tinted by the photo's skin colour, shaded by a frontal light and darkened with depth into the
-mouth. Eyelids are skin, so a blink stretches the photo's
-own lid over the eye.
+Surfaces the photo never showed are composited. A mouth-interior (teeth, gums/tongue, mouth socket) or
+eyeball pixel blends the photo at its point's source projection with the part's painted colour, by a
+soft per-part mask of the photo (:attr:`Reenactor.photo_masks`: the source render's part, grown and
+blurred, so photo and paint never switch pixel by pixel). The photo's teeth count only inside the
+photo's own open mouth (the detected inner-lip contour, anti-aliased); its gums, tongue and socket are
+not reused once the lips have moved (the fitted model's mouth opening rarely matches the photo's, so
+those pixels are as often lips or teeth); while the lips have not moved (by expression) the photo's
+mouth is kept as it is (:meth:`Reenactor._mouth_keep`). The painted colour of the teeth and eyes is the
+photo's median where it shows enough of them (the teeth: inside its open mouth), else (and for the socket
+and gums/tongue) a default tinted by the face's skin colour, shaded by a frontal light and darkened (red last) with depth behind the front teeth. The
+boundaries between parts (lips and mouth interior, teeth and gums, lids and eyeballs) are
+anti-aliased: each boundary pixel is the mean of 4 x 4 z-buffered samples. Eyelids are skin, so a blink
+stretches the photo's own lid over the eye.
 
 At the source expression and pose the flow is the identity and the photo is reproduced (up to float
 rounding of the sampling positions).
@@ -71,10 +76,11 @@ FALLOFF_FRACTION = 0.6
 EXACT_NZ = (0.25, 0.6)
 #: Head-frame heights (cm) between which the neck blends from the source rotation (below) to the frame's.
 NECK_Y = (-18.0, -11.5)
-#: Depth tolerance (cm) of the visibility test against the source render, and mesh-smoothing steps of
-#: the per-vertex result.
-VISIBILITY_TOL_CM = 0.6
-SEEN_SMOOTHING = 2
+#: How far (pixels) the source render's parts are grown before their soft photo masks are blurred.
+PART_GROW_PX = 2
+#: Lip motion (pixels, by expression) over which the mouth interior turns from the photo's own to the
+#: re-synthesized one (painted parts, the photo's interior only where it shows the same part).
+MOUTH_KEEP_PX = 1.5
 #: MediaPipe face-mesh indices of the inner-lip contour (upper lip left to right, then the lower back),
 #: and how far (pixels) the open mouth inside it is grown before it is painted shut.
 INNER_LIPS = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95)
@@ -85,8 +91,11 @@ SHADING_LIGHT = np.array([0.0, 0.45, 0.89], np.float32)
 SHADING_AMBIENT = 0.35
 SHADING_RATIO_RANGE = SHADE_RANGE  # creases may darken more than bulges brighten
 SHADING_STRENGTH = 0.6  # exponent on the ratio: the photo's own lighting is unknown, so stay subtle
-#: Mouth darkening: interior colour times exp(-depth behind the lips / MOUTH_DEPTH_CM).
-MOUTH_DEPTH_CM = 2.5
+#: Mouth darkening: interior colour times exp(-depth behind the front teeth / MOUTH_DEPTH_CM) per RGB
+#: channel (red fades slowest: the light left deep in a mouth has bounced off its red walls); ambient
+#: share of the painted parts' shading.
+MOUTH_DEPTH_CM = np.array([5.0, 3.6, 3.3], np.float32)
+PART_AMBIENT = 0.7
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
@@ -214,12 +223,18 @@ class Reenactor:
         box = self.src_screen - np.array([lo[0], lo[1], 0], np.float32)
         frags = self._raster_full(box, int(hi[0] - lo[0]), int(hi[1] - lo[1]))
         self.src_tri, self.src_depth = frags.tri_id, frags.depth
-        self.vertex_seen = self._vertex_seen()
+        poly = self._mouth_polygon(getattr(fit, "landmarks_detected", None))
+        self.photo_masks = self._photo_masks(poly)
         face_h = float(np.ptp(self.src_screen[: len(vertex_indices("narrow_face")), 1]))  # keep starts 0..
         self.falloff_px = max(2 * CELL, FALLOFF_FRACTION * face_h)
         self.part_colours = self._part_colours()
-        self.closed_mouth, self.mouth_box = self._closed_mouth(getattr(fit, "landmarks_detected", None))
+        self.closed_mouth, self.mouth_box = self._closed_mouth(poly)
         self._albedo = self._vertex_albedo()
+        lips = np.asarray(MULTIPIE_68[48:68])  # skin vertices keep their full-mesh index
+        n_expr = len(self.expression_basis)
+        lip_basis = self.expression_basis.reshape(n_expr, -1, 3)[:, lips]
+        self._lip_basis = np.ascontiguousarray(lip_basis.reshape(n_expr, -1))  # (53, 20 * 3)
+        self._lip_px_per_cm = float(cam.focal) / float(self.src_screen[lips, 2].mean())
 
     # ------------------------------------------------------------------------------------ geometry
     def _shaped(self, expressions: np.ndarray) -> np.ndarray:
@@ -269,30 +284,57 @@ class Reenactor:
         skin.depth[closer] = inner.depth[closer]
         return skin
 
-    def _vertex_seen(self) -> np.ndarray:
-        """(V,) float32: 1 where a vertex is the front surface of the source render, smoothed over
-        the mesh so warped and painted regions of the mouth and eyes blend instead of speckling."""
-        (ox, oy), (h, w) = self.src_origin, self.src_tri.shape
-        qx = np.floor(self.src_screen[:, 0]).astype(np.int64) - ox
-        qy = np.floor(self.src_screen[:, 1]).astype(np.int64) - oy
-        inside = (qx >= 0) & (qx < w) & (qy >= 0) & (qy < h)
-        qx, qy = np.clip(qx, 0, w - 1), np.clip(qy, 0, h - 1)
-        near = np.abs(self.src_depth[qy, qx] - self.src_screen[:, 2]) < VISIBILITY_TOL_CM
-        seen = (inside & (self.src_tri[qy, qx] >= 0) & near).astype(np.float32)
-        seen = _smooth_on_mesh(seen, self.triangles[self.n_skin :], SEEN_SMOOTHING)
-        return np.ascontiguousarray(np.where(self.vertex_part == SKIN, 1.0, np.clip(seen, 0, 1)), np.float32)
+    def _mouth_polygon(self, landmarks) -> np.ndarray | None:
+        """(20, 2) the photo's inner-lip contour from the detected MediaPipe landmarks, or None when
+        there are none (absent, non-finite or degenerate, e.g. all zero)."""
+        lm = None if landmarks is None else np.asarray(landmarks, np.float64)
+        if lm is None or lm.shape != (478, 2) or not np.isfinite(lm).all() or np.ptp(lm, axis=0).max() < 1.0:
+            return None
+        return lm[list(INNER_LIPS)]
 
-    def _closed_mouth(self, landmarks) -> tuple[np.ndarray, np.ndarray]:
-        """The photo's open mouth (inside MediaPipe's inner-lip contour) painted shut from the lips around
-        it: ((h, w, 3) uint8 box of the photo, (4,) int64 box x0, y0, x1, y1; empty without landmarks)."""
+    def _photo_masks(self, poly: np.ndarray | None) -> np.ndarray:
+        """(5, h, w) float32 over the source box: for part code p, ``[p - 1]`` says how surely the photo
+        shows part p at a pixel. The source render's part, grown by PART_GROW_PX and box-blurred (so it
+        is 1 on and next to the part and falls off smoothly: no per-pixel switching between photo and
+        painted colours); the mouth parts also lie inside the photo's own open mouth (the detected
+        inner-lip contour, anti-aliased; without landmarks the model is trusted)."""
+        from scipy.ndimage import binary_dilation, uniform_filter
+
+        covered = self.src_tri >= 0
+        parts = np.full(self.src_tri.shape, -1, np.int8)
+        parts[covered] = self.tri_part[self.src_tri[covered]]
+        opening = None if poly is None else self._polygon_coverage(poly)
+        masks = np.zeros((IRIS,) + parts.shape, np.float32)
+        for code in (TEETH, EYE, IRIS):  # socket and gums/tongue: painted once the lips move (see above)
+            grown = binary_dilation(parts == code, np.ones((3, 3), bool), iterations=PART_GROW_PX)
+            masks[code - 1] = uniform_filter(grown.astype(np.float32), 3, mode="constant")
+            if code == TEETH and opening is not None:
+                masks[code - 1] *= opening
+        self._parts_in_box, self._mouth_opening = parts, opening
+        return np.ascontiguousarray(np.clip(masks, 0, 1))
+
+    def _polygon_coverage(self, poly: np.ndarray, samples: int = 4) -> np.ndarray:
+        """(h, w) float32 fraction of each source-box pixel inside a polygon (samples^2 per pixel), the
+        polygon's rim eroded by half a pixel (the contour's own pixels mix lip and mouth colours)."""
+        from scipy.ndimage import binary_erosion
+        from skimage.draw import polygon
+
+        (ox, oy), (h, w) = self.src_origin, self.src_tri.shape
+        fine = np.zeros((h * samples, w * samples), bool)
+        rr, cc = polygon((poly[:, 1] - oy) * samples - 0.5, (poly[:, 0] - ox) * samples - 0.5, fine.shape)
+        fine[rr, cc] = True
+        fine = binary_erosion(fine, iterations=samples // 2)
+        return fine.reshape(h, samples, w, samples).mean((1, 3)).astype(np.float32)
+
+    def _closed_mouth(self, poly: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """The photo's open mouth (inside the inner-lip contour ``poly``) painted shut from the lips around
+        it: ((h, w, 3) uint8 box of the photo, (4,) int64 box x0, y0, x1, y1; empty for a closed mouth)."""
         from scipy.ndimage import binary_dilation
         from skimage.draw import polygon
 
         empty = np.zeros((1, 1, 3), np.uint8), np.zeros(4, np.int64)
-        lm = None if landmarks is None else np.asarray(landmarks, np.float64)
-        if lm is None or lm.shape != (478, 2) or not np.isfinite(lm).all():
+        if poly is None:
             return empty
-        poly = lm[list(INNER_LIPS)]
         x, y = poly[:, 0], poly[:, 1]
         if 0.5 * abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))) < 4.0:  # a closed mouth: nothing to do
             return empty
@@ -311,18 +353,26 @@ class Reenactor:
 
     # ----------------------------------------------------------------------------------- colours
     def _part_colours(self) -> dict[int, np.ndarray]:
-        """Median photo colour of each part where the source render shows it, else a tinted default."""
-        covered = self.src_tri >= 0
-        parts = np.full(self.src_tri.shape, -1, np.int8)
-        parts[covered] = self.tri_part[self.src_tri[covered]]
+        """Median photo colour of the teeth (inside the photo's own open mouth) and eyes where the source
+        render shows enough of them, else (and always for the socket and gums/tongue) a tinted default."""
+        parts, opening = self._parts_in_box, self._mouth_opening
         (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
         photo = self.image[y0 : y0 + h, x0 : x0 + w]
-        skin = photo[parts == SKIN]
+        # the face's skin (not hair, skull or neck) sets the tint of the defaults
+        face_tri = np.isin(self.triangles[: self.n_skin], vertex_indices("narrow_face")).all(1)
+        on_face = np.zeros(parts.shape, bool)
+        on_face[parts == SKIN] = face_tri[self.src_tri[parts == SKIN]]
+        skin = photo[on_face]
         ref = np.asarray(REFERENCE_SKIN, np.float32)
         tint = np.sqrt(np.clip(np.median(skin, axis=0) / ref, 0.5, 1.3)) if len(skin) else np.ones(3, np.float32)
         colours = {}
         for code, default in DEFAULT_COLOURS.items():
-            pix = photo[parts == code]
+            shown = parts == code
+            if code in (SOCKET, GUMS):
+                shown[:] = False  # the model's part there is as often the photo's lips or teeth
+            elif code == TEETH and opening is not None:
+                shown &= opening > 0.99
+            pix = photo[shown]
             if len(pix) >= MIN_PART_PIXELS:
                 colours[code] = np.median(pix, axis=0).astype(np.float32)
             else:
@@ -330,25 +380,28 @@ class Reenactor:
         return colours
 
     def _vertex_albedo(self) -> np.ndarray:
-        """(V, 3) colour of each non-skin vertex, darkened with depth behind the front of the lips."""
+        """(V, 3) colour of each non-skin vertex; the mouth's darkened by how deep it lies behind the front
+        teeth (light reaches the inside of the mouth only through the lips: a crude ambient occlusion)."""
         alb = np.zeros((len(self.base), 3), np.float32)
-        lips_front = float(self.base[MULTIPIE_68[48:68], 2].mean())  # skin vertices keep their index
+        teeth_front = float(self.base[self.vertex_part == TEETH, 2].max())
         for code, colour in self.part_colours.items():
             sel = self.vertex_part == code
             if code in (SOCKET, GUMS, TEETH):
-                behind = np.maximum(lips_front - 1.0 - self.base[sel, 2], 0.0)
-                alb[sel] = colour * np.exp(-behind / MOUTH_DEPTH_CM)[:, None]
+                behind = np.maximum(teeth_front - self.base[sel, 2], 0.0)
+                alb[sel] = colour * np.exp(-behind[:, None] / MOUTH_DEPTH_CM)
             else:
                 alb[sel] = colour
         return alb
 
     def _vertex_colours(self, rotations: np.ndarray) -> np.ndarray:
-        """(T, V, 3) shaded colours of the synthesized parts: albedo x (0.65 + 0.35 |n . light|)."""
+        """(T, V, 3) shaded colours of the synthesized parts: albedo x (a + (1 - a) |n . light|), a =
+        PART_AMBIENT, light from the camera, slightly above (a flash-like frontal light)."""
         r = axis_angle_to_matrix(torch.from_numpy(np.asarray(rotations, np.float32))).numpy()
         light = np.array([0.0, 0.3, 1.0], np.float32)
         light /= np.linalg.norm(light)
         ndotl = np.abs(np.einsum("vc,tdc,d->tv", self._normals, r, light, optimize=True))
-        return np.ascontiguousarray(self._albedo[None] * (0.65 + 0.35 * ndotl)[..., None], np.float32)
+        shade = PART_AMBIENT + (1 - PART_AMBIENT) * ndotl
+        return np.ascontiguousarray(self._albedo[None] * shade[..., None], np.float32)
 
     # ------------------------------------------------------------------------------------ render
     def render(self, expression: np.ndarray, rotation: np.ndarray) -> np.ndarray:
@@ -368,16 +421,23 @@ class Reenactor:
         ratios = self._shading_ratio(shade)
         vcols = self._vertex_colours(r)
         radius = int(math.ceil(self.falloff_px / CELL))
-        rois, tol = self._rois(screens), np.float32(VISIBILITY_TOL_CM)
+        rois, keep = self._rois(screens), self._mouth_keep(e)
         parallel_map(
             lambda k: render_frame_into(
-                self.image, self.closed_mouth, self.mouth_box, self.src_screen, self.src_origin, self.src_tri, self.src_depth, self.vertex_seen,
-                screens[k], vcols[k], ratios[k], self.exact_weight, self.triangles, self.n_skin, self.tri_part, rois[k],
-                radius, tol, out[k],
+                self.image, self.closed_mouth, self.mouth_box, self.src_screen, self.src_origin, self.photo_masks,
+                keep[k], screens[k], vcols[k], ratios[k], self.exact_weight, self.triangles, self.n_skin, self.tri_part,
+                rois[k], radius, out[k],
             ),
             len(e),
         )  # fmt: skip
         return out
+
+    def _mouth_keep(self, expressions: np.ndarray) -> np.ndarray:
+        """(T,) float32 in [0, 1]: how far the photo's own mouth interior is kept, 1 while no lip vertex has
+        moved (by expression, in the source view) more than a fraction of MOUTH_KEEP_PX, 0 beyond it."""
+        delta = (expressions - self.source_expression) @ self._lip_basis  # (T, 20 * 3) cm
+        moved = np.linalg.norm(delta.reshape(len(expressions), -1, 3), axis=2).max(1) * self._lip_px_per_cm
+        return (1 - _smoothstep(moved / MOUTH_KEEP_PX)).astype(np.float32)
 
     def _rois(self, screens: np.ndarray) -> np.ndarray:
         """(T, 4) int32 pixel boxes (x0, y0, width, height) per frame: the source and the frame's projection,
