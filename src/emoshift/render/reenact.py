@@ -96,6 +96,8 @@ SHADING_STRENGTH = 0.6  # exponent on the ratio: the photo's own lighting is unk
 #: share of the painted parts' shading.
 MOUTH_DEPTH_CM = np.array([5.0, 3.6, 3.3], np.float32)
 PART_AMBIENT = 0.7
+#: ... of the teeth: higher, the teeth are a few pixels wide, so their facets would read as a mosaic.
+TEETH_AMBIENT = 0.85
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
@@ -375,13 +377,19 @@ class Reenactor:
             pix = photo[shown]
             if len(pix) >= MIN_PART_PIXELS:
                 colours[code] = np.median(pix, axis=0).astype(np.float32)
+                if code == TEETH:  # the model's teeth seen there, to match the painted teeth to them
+                    self._photo_teeth_vertices = np.unique(self.triangles[self.src_tri[shown]])
             else:
                 colours[code] = np.asarray(default, np.float32) * tint
         return colours
 
+    _photo_teeth_vertices: np.ndarray | None = None
+
     def _vertex_albedo(self) -> np.ndarray:
         """(V, 3) colour of each non-skin vertex; the mouth's darkened by how deep it lies behind the front
-        teeth (light reaches the inside of the mouth only through the lips: a crude ambient occlusion)."""
+        teeth (light reaches the inside of the mouth only through the lips: a crude ambient occlusion).
+        Teeth coloured from the photo are brightened so that, shaded in the source pose, the teeth the
+        photo shows come out at the photo's median (the photo's teeth are lit already)."""
         alb = np.zeros((len(self.base), 3), np.float32)
         teeth_front = float(self.base[self.vertex_part == TEETH, 2].max())
         for code, colour in self.part_colours.items():
@@ -391,17 +399,27 @@ class Reenactor:
                 alb[sel] = colour * np.exp(-behind[:, None] / MOUTH_DEPTH_CM)
             else:
                 alb[sel] = colour
+        seen = self._photo_teeth_vertices
+        if seen is not None:
+            shaded = alb[seen] * self._part_shading(self.source_rotation[None])[0, seen, None]
+            gain = self.part_colours[TEETH] / np.maximum(np.median(shaded, axis=0), 1.0)
+            teeth = self.vertex_part == TEETH
+            alb[teeth] *= np.clip(gain, 1.0, 1.5)
         return alb
 
-    def _vertex_colours(self, rotations: np.ndarray) -> np.ndarray:
-        """(T, V, 3) shaded colours of the synthesized parts: albedo x (a + (1 - a) |n . light|), a =
-        PART_AMBIENT, light from the camera, slightly above (a flash-like frontal light)."""
+    def _part_shading(self, rotations: np.ndarray) -> np.ndarray:
+        """(T, V) shading of the synthesized parts: a + (1 - a) |n . light|, a = PART_AMBIENT
+        (TEETH_AMBIENT for the teeth), light from the camera, slightly above (flash-like)."""
         r = axis_angle_to_matrix(torch.from_numpy(np.asarray(rotations, np.float32))).numpy()
         light = np.array([0.0, 0.3, 1.0], np.float32)
         light /= np.linalg.norm(light)
         ndotl = np.abs(np.einsum("vc,tdc,d->tv", self._normals, r, light, optimize=True))
-        shade = PART_AMBIENT + (1 - PART_AMBIENT) * ndotl
-        return np.ascontiguousarray(self._albedo[None] * shade[..., None], np.float32)
+        ambient = np.where(self.vertex_part == TEETH, TEETH_AMBIENT, PART_AMBIENT).astype(np.float32)
+        return ambient + (1 - ambient) * ndotl
+
+    def _vertex_colours(self, rotations: np.ndarray) -> np.ndarray:
+        """(T, V, 3) shaded colours of the synthesized parts: albedo x :meth:`_part_shading`."""
+        return np.ascontiguousarray(self._albedo[None] * self._part_shading(rotations)[..., None], np.float32)
 
     # ------------------------------------------------------------------------------------ render
     def render(self, expression: np.ndarray, rotation: np.ndarray) -> np.ndarray:

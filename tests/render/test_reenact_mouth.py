@@ -1,0 +1,159 @@
+"""The re-synthesized open mouth: teeth where the model shows teeth (the photo's own where it shows them,
+else plausible defaults, never the photo's lips), no per-pixel photo/paint mosaic, anti-aliased edges."""
+
+import numpy as np
+import torch
+from scipy.ndimage import binary_dilation, binary_erosion
+
+from emoshift.render.reenact import INNER_LIPS, SKIN, TEETH, Reenactor
+
+TRANSLATION = (0.0, -1.0, -60.0)
+SIZE = 384  # the mouth spans ~45 pixels
+
+
+def expr(model, **weights):
+    return model.expression_vector(weights).numpy()
+
+
+def parts_image(r: Reenactor, e, rot=None):
+    """Independent raster of the posed head: (H, W) part code, -1 on the background."""
+    rot = r.source_rotation if rot is None else rot
+    screen = r._screens(np.asarray(e, np.float32)[None], np.asarray(rot, np.float32)[None])[0]
+    frags = r._raster_full(screen, r.width, r.height)
+    part = np.full(frags.tri_id.shape, -1)
+    part[frags.mask] = r.tri_part[frags.tri_id[frags.mask]]
+    return part
+
+
+def model_landmarks(model, fit, e):
+    """(478, 2) MediaPipe landmarks of the model in expression e, as a detector would report them."""
+    with torch.no_grad():
+        lmk = model.landmarks(
+            torch.zeros(1, 50), torch.from_numpy(np.asarray(e, np.float32))[None], torch.zeros(1, 3),
+            torch.tensor([TRANSLATION]),
+        )[0]  # fmt: skip
+    return fit.camera.project(lmk).numpy()
+
+
+def teeth_like(pixels: np.ndarray) -> np.ndarray:
+    """(n, 3) -> (n,) bool: light and nearly grey (teeth, not lips, skin or a dark mouth)."""
+    p = pixels.astype(int)
+    return (p.min(1) >= 150) & (p.max(1) - p.min(1) <= 45)
+
+
+def photo_with_teeth(model, fit_factory, texture_factory, fitted_jaw: float, photo_jaw: float):
+    """A photo whose open mouth (inside the detected inner-lip contour of the model at jawOpen=photo_jaw)
+    shows white teeth, fitted with jawOpen=fitted_jaw (the fit never matches the lips exactly)."""
+    from skimage.draw import polygon
+
+    fit = fit_factory(size=(SIZE, SIZE), expression=expr(model, jawOpen=fitted_jaw))
+    fit.landmarks_detected = model_landmarks(model, fit, expr(model, jawOpen=photo_jaw))
+    photo = texture_factory(SIZE, SIZE, seed=2)
+    poly = fit.landmarks_detected[list(INNER_LIPS)]
+    rr, cc = polygon(poly[:, 1], poly[:, 0], photo.shape[:2])
+    photo[rr, cc] = (240, 236, 228)
+    return photo, fit
+
+
+def test_an_opening_mouth_shows_teeth_only_on_the_teeth(full_model, fit_factory, texture_factory):
+    """Teeth pixels look like the photo's teeth; the tongue, gums and socket behind them do not take the
+    photo's teeth (no white fragments where the model shows the inside of the mouth)."""
+    photo, fit = photo_with_teeth(full_model, fit_factory, texture_factory, fitted_jaw=0.25, photo_jaw=0.4)
+    r = Reenactor(photo, fit, full_model)
+    assert np.array_equal(r.render(fit.expression, fit.rotation), photo)  # exact at the source
+    e = expr(full_model, jawOpen=0.6, mouthUpperUp_L=1.0, mouthUpperUp_R=1.0)
+    frame = r.render(e, fit.rotation)
+    part = parts_image(r, e)
+    teeth = binary_erosion(part == TEETH)  # away from the (anti-aliased) edges
+    inside = binary_erosion((part > SKIN) & (part < TEETH), iterations=2)
+    assert teeth.sum() > 40 and inside.sum() > 100
+    assert teeth_like(frame[teeth]).mean() > 0.85
+    assert teeth_like(frame[inside]).mean() < 0.05
+    lum = frame.astype(float).mean(2)
+    assert np.median(lum[inside]) < 0.5 * np.median(lum[teeth])  # a darker mouth behind the teeth
+
+
+def test_teeth_are_no_photo_paint_mosaic(full_model, fit_factory, texture_factory):
+    """The fitted mouth is more open than the photo's, so part of the model's teeth lands on the photo's
+    lips and skin: those teeth are painted in the photo's teeth colour, not warped from the lips, and the
+    teeth are smooth (the mean absolute 4-neighbour Laplacian of the luminance is low)."""
+    photo, fit = photo_with_teeth(full_model, fit_factory, texture_factory, fitted_jaw=0.4, photo_jaw=0.25)
+    r = Reenactor(photo, fit, full_model)
+    e = expr(full_model, jawOpen=0.45, mouthUpperUp_L=1.0, mouthUpperUp_R=1.0)
+    frame = r.render(e, fit.rotation)
+    teeth = binary_erosion(parts_image(r, e) == TEETH)
+    assert teeth.sum() > 40
+    assert teeth_like(frame[teeth]).mean() > 0.9
+    lum = frame.astype(float).mean(2)
+    lap = np.abs(4 * lum[1:-1, 1:-1] - lum[:-2, 1:-1] - lum[2:, 1:-1] - lum[1:-1, :-2] - lum[1:-1, 2:])
+    assert lap[teeth[1:-1, 1:-1]].mean() < 13  # per-pixel photo/paint switching: ~15
+
+
+def test_a_closed_mouth_photo_gives_teeth_not_lips(full_model, fit_factory):
+    """The photo's mouth is shut (the detected inner lips meet) though the fitted model's is slightly open:
+    the teeth an open mouth shows are tooth-coloured, not the photo's lip colour (the Grace Hopper case)."""
+    size = SIZE
+    skin, lips = np.array([205, 160, 140], np.uint8), np.array([150, 55, 60], np.uint8)
+    e_src = expr(full_model, jawOpen=0.25)
+    fit = fit_factory(size=(size, size), expression=e_src)
+    lm = model_landmarks(full_model, fit, np.zeros(53, np.float32))
+    inner = np.asarray(INNER_LIPS)
+    lm[inner[10:]] = lm[inner[:10]][::-1]  # lower inner lip on the upper: a shut mouth
+    fit.landmarks_detected = lm
+    photo = np.broadcast_to(skin, (size, size, 3)).copy()
+    src_part = parts_image(Reenactor(photo, fit, full_model), e_src)
+    ys, xs = np.nonzero(binary_dilation((src_part > SKIN) & (src_part <= TEETH), iterations=3))
+    photo[ys, xs] = lips  # lips around the model's (open) mouth
+    r = Reenactor(photo, fit, full_model)
+    assert (parts_image(r, e_src) == TEETH).sum() >= 15  # the fitted model shows teeth the photo does not
+    e = expr(full_model, jawOpen=0.6, mouthUpperUp_L=0.8, mouthUpperUp_R=0.8)
+    frame = r.render(e, r.source_rotation)
+    teeth = binary_erosion(parts_image(r, e) == TEETH)
+    assert teeth.sum() > 30
+    assert teeth_like(frame[teeth]).mean() > 0.95  # warping the photo's lips there: ~0.8
+    assert np.median(frame[teeth].astype(int) @ [1, -1, 0]) < 30  # not red like the lips
+
+
+def test_lip_edges_are_anti_aliased(full_model, fit_factory):
+    """A pixel the lips cover only partly mixes lip and mouth by that coverage (measured on a 4 x 4 finer
+    raster of the same head), instead of being all one or the other (stair steps)."""
+    from scipy.ndimage import uniform_filter
+
+    size = 256
+    photo = np.broadcast_to(np.array([190, 150, 130], np.uint8), (size, size, 3)).copy()
+    r = Reenactor(photo, fit_factory(size=(size, size)), full_model)
+    e = expr(full_model, jawOpen=0.8, mouthStretch_L=0.5, mouthStretch_R=0.5)
+    lum = r.render(e, r.source_rotation).astype(float).mean(2)
+    fine = r._screens(e[None], r.source_rotation[None])[0] * np.array([4, 4, 1], np.float32)
+    frags = r._raster_full(fine, 4 * size, 4 * size)
+    part = np.full(frags.tri_id.shape, -1)
+    part[frags.mask] = r.tri_part[frags.tri_id[frags.mask]]
+    cover = ((part > SKIN) & (part <= TEETH)).reshape(size, 4, size, 4).mean((1, 3))  # mouth coverage
+
+    def around(mask):  # mean luminance of the mask's pixels in the 5 x 5 neighbourhood
+        den = uniform_filter(mask.astype(float), 5)
+        return uniform_filter(np.where(mask, lum, 0.0), 5) / np.maximum(den, 1e-9), den > 0
+
+    inside, ok_in = around(cover >= 1)
+    outside, ok_out = around(cover <= 0)
+    partial = (cover > 0.1) & (cover < 0.9) & ok_in & ok_out
+    assert partial.sum() > 30
+    expected = cover * inside + (1 - cover) * outside
+    assert np.abs(lum - expected)[partial].mean() < 15  # hard masks: ~22
+
+
+def test_the_photos_mouth_is_kept_until_the_lips_move(full_model, fit_factory, texture_factory):
+    photo, fit = photo_with_teeth(full_model, fit_factory, texture_factory, fitted_jaw=0.25, photo_jaw=0.4)
+    r = Reenactor(photo, fit, full_model)
+    src = np.asarray(fit.expression, np.float32)
+    brows = src + expr(full_model, browInnerUp_L=1.0, browInnerUp_R=1.0)
+    jaw = [src + expr(full_model, jawOpen=w) for w in (0.01, 0.3)]
+    keep = r._mouth_keep(np.stack([src, brows, *jaw]))
+    assert keep[0] == 1.0 and keep[1] > 0.99  # the brows (all but) do not move the lips
+    assert 0.0 < keep[2] < 1.0 and keep[3] == 0.0
+    # a brow-only frame keeps the photo's own open mouth (teeth and all), pixel for pixel
+    frame = r.render(brows, fit.rotation)
+    poly = fit.landmarks_detected[list(INNER_LIPS)]
+    x0, y0 = np.floor(poly.min(0)).astype(int)
+    x1, y1 = np.ceil(poly.max(0)).astype(int)
+    assert np.abs(frame[y0:y1, x0:x1].astype(int) - photo[y0:y1, x0:x1]).mean() < 3
