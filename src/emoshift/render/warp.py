@@ -273,12 +273,10 @@ def inner_colour(
 
 
 @njit(cache=True, nogil=True, inline="always")
-def warp_offset(field_dx, field_dy, broad, skin, ex, ey, w, shade):  # pragma: no cover - jitted
-    """(dx, dy, shade) of a skin (``skin``) or off-head pixel: ``w`` x its exact flow (ex, ey) + (1 - w) x
-    the coarse field there (field_dx, field_dy); the skin's expression shading ``shade`` divided by the
-    coarse ``broad`` shading (keep the local folds, drop broad changes) and clipped to SHADE_RANGE."""
-    if not skin:
-        return field_dx, field_dy, shade
+def warp_offset(field_dx, field_dy, broad, ex, ey, w, shade):  # pragma: no cover - jitted
+    """(dx, dy, shade) of a skin pixel: ``w`` x its exact flow (ex, ey) + (1 - w) x the coarse field there
+    (field_dx, field_dy); its expression shading ``shade`` divided by the coarse ``broad`` shading (keep
+    the local folds, drop broad changes) and clipped to SHADE_RANGE."""
     shade = min(max(shade / broad, SHADE_RANGE[0]), SHADE_RANGE[1])
     return w * ex + (1 - w) * field_dx, w * ey + (1 - w) * field_dy, shade
 
@@ -455,7 +453,7 @@ def antialias_edges(
             if part[t] == SKIN:
                 w = b0 * wexact[va] + b1 * wexact[vb] + b2 * wexact[vc]
                 shade = b0 * ratio[va] + b1 * ratio[vb] + b2 * ratio[vc]
-                dx, dy, shade = warp_offset(fdx, fdy, fb, True, ex, ey, w, shade)
+                dx, dy, shade = warp_offset(fdx, fdy, fb, ex, ey, w, shade)
                 if abs(dx) < 1e-3 and abs(dy) < 1e-3 and abs(shade - 1) < 1e-3:
                     for c in range(3):
                         pix[c] = image[y0 + i, x0 + j, c]
@@ -560,8 +558,8 @@ def render_frame(
             dx, dy = field_at(fx, fy, i, j)
             shade = flow[i, j, 3]
             if skin:
-                dx, dy, shade = warp_offset(dx, dy, field_at(broad, broad, i, j)[0], True, flow[i, j, 0], flow[i, j, 1],
-                                            w, shade)  # fmt: skip
+                fb = field_at(broad, broad, i, j)[0]
+                dx, dy, shade = warp_offset(dx, dy, fb, flow[i, j, 0], flow[i, j, 1], w, shade)
             if abs(dx) < 1e-3 and abs(dy) < 1e-3 and abs(shade - 1) < 1e-3:
                 continue  # the photo's own pixel
             # :func:`sample_warped` written out: as a call it costs ~15% of the whole frame here
