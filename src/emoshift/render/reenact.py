@@ -24,9 +24,10 @@ photo's own open mouth (the detected inner-lip contour, anti-aliased); its gums,
 not reused once the lips have moved (the fitted model's mouth opening rarely matches the photo's, so
 those pixels are as often lips or teeth); while the lips have not moved (by expression) the photo's
 mouth is kept as it is (:meth:`Reenactor._mouth_keep`). The painted colour of the teeth and eyes is the
-photo's median where it shows enough of them (the teeth: inside its open mouth), else (and for the socket
-and gums/tongue) a default tinted by the face's skin colour, shaded by a frontal light and darkened (red last) with depth behind the front teeth. The
-boundaries between parts (lips and mouth interior, teeth and gums, lids and eyeballs) are
+photo's median where it shows enough of them (the teeth: inside its open mouth; painted teeth are
+matched in brightness to the photo's), else (and for the socket and gums/tongue) a default tinted by the
+face's skin colour; it is shaded by a frontal light and darkened (red last) with depth behind the front
+teeth. The boundaries between parts (lips and mouth interior, teeth and gums, lids and eyeballs) are
 anti-aliased: each boundary pixel is the mean of 4 x 4 z-buffered samples. Eyelids are skin, so a blink
 stretches the photo's own lid over the eye.
 
@@ -79,7 +80,7 @@ NECK_Y = (-18.0, -11.5)
 #: How far (pixels) the source render's parts are grown before their soft photo masks are blurred.
 PART_GROW_PX = 2
 #: Lip motion (pixels, by expression) over which the mouth interior turns from the photo's own to the
-#: re-synthesized one (painted parts, the photo's interior only where it shows the same part).
+#: re-synthesized one (painted parts, the photo's teeth only on the model's teeth).
 MOUTH_KEEP_PX = 1.5
 #: MediaPipe face-mesh indices of the inner-lip contour (upper lip left to right, then the lower back),
 #: and how far (pixels) the open mouth inside it is grown before it is painted shut.
@@ -229,6 +230,7 @@ class Reenactor:
         self.photo_masks = self._photo_masks(poly)
         face_h = float(np.ptp(self.src_screen[: len(vertex_indices("narrow_face")), 1]))  # keep starts 0..
         self.falloff_px = max(2 * CELL, FALLOFF_FRACTION * face_h)
+        self._photo_teeth_vertices = None  # set by _part_colours when the teeth colour is the photo's
         self.part_colours = self._part_colours()
         self.closed_mouth, self.mouth_box = self._closed_mouth(poly)
         self._albedo = self._vertex_albedo()
@@ -383,8 +385,6 @@ class Reenactor:
                 colours[code] = np.asarray(default, np.float32) * tint
         return colours
 
-    _photo_teeth_vertices: np.ndarray | None = None
-
     def _vertex_albedo(self) -> np.ndarray:
         """(V, 3) colour of each non-skin vertex; the mouth's darkened by how deep it lies behind the front
         teeth (light reaches the inside of the mouth only through the lips: a crude ambient occlusion).
@@ -451,8 +451,8 @@ class Reenactor:
         return out
 
     def _mouth_keep(self, expressions: np.ndarray) -> np.ndarray:
-        """(T,) float32 in [0, 1]: how far the photo's own mouth interior is kept, 1 while no lip vertex has
-        moved (by expression, in the source view) more than a fraction of MOUTH_KEEP_PX, 0 beyond it."""
+        """(T,) float32 in [0, 1]: how far the photo's own mouth interior is kept: 1 while no lip vertex has
+        moved (by expression, in the source view), falling smoothly to 0 at MOUTH_KEEP_PX pixels."""
         delta = (expressions - self.source_expression) @ self._lip_basis  # (T, 20 * 3) cm
         moved = np.linalg.norm(delta.reshape(len(expressions), -1, 3), axis=2).max(1) * self._lip_px_per_cm
         return (1 - _smoothstep(moved / MOUTH_KEEP_PX)).astype(np.float32)
