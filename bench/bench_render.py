@@ -147,7 +147,7 @@ def main() -> None:
                      "target": "", "ok": ""})  # fmt: skip
 
     # the other renderers
-    screen = reenactor._screens(fit.expression[None], fit.rotation[None])[0]
+    screen = reenactor.screens(fit.expression[None], fit.rotation[None])[0]
     ras = timeit(lambda: rasterize(screen, reenactor.triangles, 512, 512), repeat=20)
     rows.append({"measure": f"rasterize {len(reenactor.triangles)} triangles 512x512", "value": ras["median_ms"],
                  "unit": "ms", "target": "", "ok": ""})  # fmt: skip

@@ -19,7 +19,7 @@ def expr(model, **weights):
 
 def parts_image(r: Reenactor, e, rot):
     """Independent raster of the posed head: (H, W) part code, -1 on the background."""
-    screen = r._screens(e[None], np.asarray(rot, np.float32)[None])[0]
+    screen = r.screens(e[None], np.asarray(rot, np.float32)[None])[0]
     frags = r._raster_full(screen, r.width, r.height)
     part = np.full(frags.tri_id.shape, -1)
     part[frags.mask] = r.tri_part[frags.tri_id[frags.mask]]

@@ -18,7 +18,7 @@ def expr(model, **weights):
 def parts_image(r: Reenactor, e, rot=None):
     """Independent raster of the posed head: (H, W) part code, -1 on the background."""
     rot = r.source_rotation if rot is None else rot
-    screen = r._screens(np.asarray(e, np.float32)[None], np.asarray(rot, np.float32)[None])[0]
+    screen = r.screens(np.asarray(e, np.float32)[None], np.asarray(rot, np.float32)[None])[0]
     frags = r._raster_full(screen, r.width, r.height)
     part = np.full(frags.tri_id.shape, -1)
     part[frags.mask] = r.tri_part[frags.tri_id[frags.mask]]
@@ -124,7 +124,7 @@ def test_lip_edges_are_anti_aliased(full_model, fit_factory):
     r = Reenactor(photo, fit_factory(size=(size, size)), full_model)
     e = expr(full_model, jawOpen=0.8, mouthStretch_L=0.5, mouthStretch_R=0.5)
     lum = r.render(e, r.source_rotation).astype(float).mean(2)
-    fine = r._screens(e[None], r.source_rotation[None])[0] * np.array([4, 4, 1], np.float32)
+    fine = r.screens(e[None], r.source_rotation[None])[0] * np.array([4, 4, 1], np.float32)
     frags = r._raster_full(fine, 4 * size, 4 * size)
     part = np.full(frags.tri_id.shape, -1)
     part[frags.mask] = r.tri_part[frags.tri_id[frags.mask]]

@@ -16,6 +16,11 @@ local folds are trusted), clipped to a narrow range and faded out towards the si
 and bulges an expression adds (nasolabial folds, a wrinkled nose, raised cheeks) and the ones it removes
 show in the photo's own skin.
 
+Expression wrinkles: the mesh is too coarse to fold, so where an expression compresses the skin relative
+to the source (forehead, glabella, nose root, eye corners, lower lids), fine fold lines perpendicular to
+the compression are drawn over the warped skin (:mod:`emoshift.render.wrinkles`). Only compression
+relative to the photo counts: the photo's own wrinkles are already in it.
+
 Surfaces the photo never showed are composited. A mouth-interior (teeth, gums/tongue, mouth socket) or
 eyeball pixel blends the photo at its point's source projection with the part's painted colour, by a
 soft per-part mask of the photo (:attr:`Reenactor.photo_masks`: the source render's part, grown and
@@ -54,6 +59,7 @@ from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
 from emoshift.render.fill import fill_holes
 from emoshift.render.raster import parallel_map, rasterize
+from emoshift.render.wrinkles import WrinkleField
 from emoshift.render.warp import BLUR_PASSES, CELL, SHADE_RANGE, lambert, pose_and_project, render_frame_into
 
 #: Part codes per triangle.
@@ -217,8 +223,10 @@ class Reenactor:
 
         # source pose: projection, visibility buffers, part colours
         self.shading_weight = np.where(vpart == SKIN, self.exact_weight, 0.0).astype(np.float32)
-        screens, shade = self._screens(self.source_expression[None], self.source_rotation[None], shading=True)
+        source_shape = self._shaped(self.source_expression[None])
+        screens, shade = self._project(source_shape, self.source_rotation[None], shading=True)
         self.src_screen, self._source_shade = screens[0], np.maximum(shade[0], 1e-3)
+        self.wrinkles = WrinkleField.from_shapes(source_shape[0], self.triangles[: self.n_skin], self.base)
         # the source render covers the head's box only (photos may be large)
         lo = np.clip(np.floor(self.src_screen[:, :2].min(0)) - 2, 0, [self.width - 1, self.height - 1]).astype(int)
         hi = np.clip(np.ceil(self.src_screen[:, :2].max(0)) + 2, lo + 1, [self.width, self.height]).astype(int)
@@ -253,14 +261,17 @@ class Reenactor:
         rot0 = axis_angle_to_matrix(torch.from_numpy(self.source_rotation[None])).numpy()[0]
         return self._shaped(self.source_expression[None])[0] @ rot0.T + self.translation
 
-    def _screens(self, expressions: np.ndarray, rotations: np.ndarray, shading: bool = False):
-        """(T, 53), (T, 3) -> (T, V, 3) [x_px, y_px, depth] (depth = -z, smaller is closer); the lower
-        neck keeps the source rotation (:attr:`neck_weight`). With ``shading``, also the (T, V) Lambert
+    def screens(self, expressions: np.ndarray, rotations: np.ndarray) -> np.ndarray:
+        """(T, 53) expressions, (T, 3) rotations -> (T, V, 3) [x_px, y_px, depth] of the drawn vertices."""
+        return self._project(self._shaped(np.asarray(expressions, np.float32).reshape(-1, 53)), rotations)
+
+    def _project(self, shaped: np.ndarray, rotations: np.ndarray, shading: bool = False):
+        """(T, V, 3) unposed shapes (:meth:`_shaped`), (T, 3) rotations -> (T, V, 3) [x_px, y_px, depth]
+        (depth = -z, smaller is closer); the lower neck keeps the source rotation (:attr:`neck_weight`). With ``shading``, also the (T, V) Lambert
         shading of the skin (:data:`SHADING_LIGHT`)."""
         rots = axis_angle_to_matrix(torch.from_numpy(np.asarray(rotations, np.float32).reshape(-1, 3))).numpy()
         rots = np.ascontiguousarray(rots)
         rot0 = axis_angle_to_matrix(torch.from_numpy(self.source_rotation[None])).numpy()[0]
-        shaped = self._shaped(expressions)
         out = np.empty_like(shaped)
         cam = self.camera
         pose_and_project(
@@ -435,19 +446,23 @@ class Reenactor:
         out = np.empty((len(e), self.height, self.width, 3), np.uint8)
         if len(e) == 0:
             return out
-        screens, shade = self._screens(e, r, shading=True)
+        shaped = self._shaped(e)
+        screens, shade = self._project(shaped, r, shading=True)
         ratios = self._shading_ratio(shade)
         vcols = self._vertex_colours(r)
         radius = int(math.ceil(self.falloff_px / CELL))
         rois, keep = self._rois(screens), self._mouth_keep(e)
-        parallel_map(
-            lambda k: render_frame_into(
+        folds = self.wrinkles.tensors(shaped)
+
+        def frame(k: int) -> None:
+            render_frame_into(
                 self.image, self.closed_mouth, self.mouth_box, self.src_screen, self.src_origin, self.photo_masks,
                 keep[k], screens[k], vcols[k], ratios[k], self.exact_weight, self.triangles, self.n_skin, self.tri_part,
                 rois[k], radius, out[k],
-            ),
-            len(e),
-        )  # fmt: skip
+            )  # fmt: skip
+            self.wrinkles.shade_frame(out[k], screens[k], self.triangles, self.n_skin, folds[k], self.camera)
+
+        parallel_map(frame, len(e))
         return out
 
     def _mouth_keep(self, expressions: np.ndarray) -> np.ndarray:
