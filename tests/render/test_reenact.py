@@ -191,3 +191,24 @@ def test_closing_lips_do_not_carry_the_photos_teeth(full_model, fit_factory, tex
     white = lambda img: int((img.min(2) > 235).sum())  # noqa: E731
     a, b = white(closing.render(shut, fit.rotation)), white(blind.render(shut, fit.rotation))
     assert b >= 8 and a < 0.5 * b  # without the painted-shut mouth the lips carry teeth
+
+
+def test_wrinkles_fold_the_forehead_when_the_brows_rise(full_model, fit_factory, monkeypatch):
+    """Every frame gets the strain-driven folds: raised brows darken lines on the forehead skin; a jaw drop
+    (no forehead compression) leaves the forehead as the warp and shading made it."""
+    colour = np.array([150, 120, 100])
+    photo = np.broadcast_to(colour.astype(np.uint8), (256, 256, 3)).copy()
+    r = Reenactor(photo, fit_factory(), full_model)
+    brows = expr(full_model, browInnerUp_L=1.0, browInnerUp_R=1.0, browOuterUp_L=1.0, browOuterUp_R=1.0)
+    jaw = expr(full_model, jawOpen=1.0)
+    with_folds = {k: r.render(e, r.source_rotation) for k, e in (("brows", brows), ("jaw", jaw))}
+    monkeypatch.setattr(r.wrinkles, "shade_frame", lambda *a, **k: None)
+    without = {k: r.render(e, r.source_rotation) for k, e in (("brows", brows), ("jaw", jaw))}
+    from emoshift.headmodel.regions import MULTIPIE_68
+
+    eyes_top = r.screens(brows[None], r.source_rotation[None])[0][MULTIPIE_68[36:48], 1].min()
+    darker = {k: without[k].astype(float).mean(2) - with_folds[k].astype(float).mean(2) for k in with_folds}
+    rows = np.arange(photo.shape[0])[:, None]
+    assert ((darker["brows"] > 3) & (rows < eyes_top)).sum() > 30  # fold lines above the eyes
+    assert np.abs(darker["brows"]).max() < 0.3 * colour.mean()  # bounded darkening
+    assert (np.abs(darker["jaw"][: int(eyes_top)]) > 1).sum() == 0  # nothing on the forehead
