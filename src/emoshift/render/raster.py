@@ -146,6 +146,29 @@ def parallel_map(fn: Callable[[int], object], n: int) -> None:
 
 
 @njit(cache=True, nogil=True)
+def raster_box(screen, tris, n_skin, x0, y0, rw, rh):  # pragma: no cover - jitted
+    """Fragments of the pixel box (x0, y0, rw, rh) of a head whose first ``n_skin`` triangles are skin
+    (back faces culled) and the rest inside parts (two-sided: mouth interior, eyes).
+
+    Returns: local (V, 3) ``screen`` shifted to the box, tri_id (rh, rw) int32 (-1 background),
+    bary (rh, rw, 3), depth (rh, rw) float32.
+    """
+    nv = screen.shape[0]
+    local = np.empty((nv, 3), np.float32)
+    for v in range(nv):
+        local[v, 0] = screen[v, 0] - x0
+        local[v, 1] = screen[v, 1] - y0
+        local[v, 2] = screen[v, 2]
+    tri_id = np.full((rh, rw), -1, np.int32)
+    bary = np.zeros((rh, rw, 3), np.float32)
+    depth = np.full((rh, rw), FAR, np.float32)
+    raster_into(local, tris[:n_skin], 0, rh, 1, 0, tri_id, bary, depth)
+    if n_skin < tris.shape[0]:
+        raster_into(local, tris[n_skin:], 0, rh, 0, n_skin, tri_id, bary, depth)
+    return local, tri_id, bary, depth
+
+
+@njit(cache=True, nogil=True)
 def interpolate_into(tri_id, bary, tris, attr, out):  # pragma: no cover - jitted
     """out[i, j] = sum_k bary[i, j, k] * attr[tris[tri_id[i, j], k]] where covered (in place)."""
     h, w = tri_id.shape

@@ -18,7 +18,7 @@ import math
 import numpy as np
 from numba import njit
 
-from emoshift.render.raster import FAR, raster_into
+from emoshift.render.raster import FAR, raster_box
 from emoshift.render.shape import vertex_normals_into
 
 SKIN = 0
@@ -490,17 +490,7 @@ def render_frame(
         wexact: (V,) weight of the exact flow. tris: (T, 3) int32, skin triangles first (n_skin).
         part: (T,) int8 part code. radius: flow falloff in cells.
     """
-    nv = screen.shape[0]
-    local = np.empty((nv, 3), np.float32)
-    for v in range(nv):
-        local[v, 0] = screen[v, 0] - x0
-        local[v, 1] = screen[v, 1] - y0
-        local[v, 2] = screen[v, 2]
-    tri_id = np.full((rh, rw), -1, np.int32)
-    bary = np.zeros((rh, rw, 3), np.float32)
-    depth = np.full((rh, rw), FAR, np.float32)
-    raster_into(local, tris[:n_skin], 0, rh, 1, 0, tri_id, bary, depth)
-    raster_into(local, tris[n_skin:], 0, rh, 0, n_skin, tri_id, bary, depth)
+    local, tri_id, bary, depth = raster_box(screen, tris, n_skin, x0, y0, rw, rh)
 
     gh = (rh + CELL - 1) // CELL
     gw = (rw + CELL - 1) // CELL

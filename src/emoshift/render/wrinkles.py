@@ -50,7 +50,7 @@ import numpy as np
 from numba import njit
 
 from emoshift.headmodel.regions import MULTIPIE_68
-from emoshift.render.raster import FAR, raster_into
+from emoshift.render.raster import raster_box
 
 #: Fold spacing on the rest skin (cm), crease width (Gaussian sigma, cm), darkening of a full crease.
 SPACING_CM = 0.6
@@ -514,18 +514,7 @@ def wrinkle_frame_into(out, screen, tris, n_skin, uv, tensor, focal, cx, cy, spa
     if x1 <= x0 or y1 <= y0:
         return
     rw, rh = x1 - x0, y1 - y0
-    nv = screen.shape[0]
-    local = np.empty((nv, 3), np.float32)
-    for v in range(nv):
-        local[v, 0] = screen[v, 0] - x0
-        local[v, 1] = screen[v, 1] - y0
-        local[v, 2] = screen[v, 2]
-    tri_id = np.full((rh, rw), -1, np.int32)
-    bary = np.zeros((rh, rw, 3), np.float32)
-    depth = np.full((rh, rw), FAR, np.float32)
-    raster_into(local, tris[:n_skin], 0, rh, 1, 0, tri_id, bary, depth)
-    if n_skin < tris.shape[0]:
-        raster_into(local, tris[n_skin:], 0, rh, 0, n_skin, tri_id, bary, depth)
+    _, tri_id, bary, _ = raster_box(screen, tris, n_skin, x0, y0, rw, rh)
     facing = np.full(n_skin, np.nan, np.float32)
     for i in range(rh):
         for j in range(rw):
