@@ -1,12 +1,14 @@
 """I2FET (eqs. 5-15), the MotionCLIP-style baseline and the vertex loss on small random tensors."""
 
+import math
+
 import pytest
 import torch
 from modelkit import DIM, tiny_config
 
 from emoshift.models import I2FET, MotionCLIP, build_model
 from emoshift.models.layers import kl_normal
-from emoshift.models.losses import Batch, VertexLoss
+from emoshift.models.losses import Batch, VertexLoss, gaussian_nll
 
 
 def _batch(b=6, m=3, length=5, seed=0):
@@ -61,7 +63,19 @@ def test_loss_backward_reaches_every_parameter(kind, vertex_loss):
     assert missing == []
 
 
+def test_gaussian_nll_on_a_hand_computed_example():
+    target = torch.tensor([[[0.5, 0.0], [9.0, 9.0]]])  # second slot unused: ignored
+    mean = torch.tensor([[[0.3, 0.1], [0.0, 0.0]]])
+    mask = torch.tensor([[True, False]])
+    # 0.5·(0.2/0.1)² + 0.5·(0.1/0.1)² + 2·(log 0.1 + 0.5·log 2π) = 2.5 − 2.767293
+    assert float(gaussian_nll(target, mean, 0.1, mask)) == pytest.approx(-0.267293, abs=1e-5)
+    # std 1/√2 without the constants is the summed squared error: 0.04 + 0.01
+    c = 2 * (math.log(0.5**0.5) + 0.5 * math.log(2 * math.pi))
+    assert float(gaussian_nll(target, mean, 0.5**0.5, mask)) - c == pytest.approx(0.05, abs=1e-6)
+
+
 def test_loss_switches_follow_equation_15(vertex_loss):
+    """Paper formulation (recon_loss="mse"): L = MSE_e + KL_e + MSE_p + KL_p + 0.01·L_v, as before the switch."""
     torch.manual_seed(0)
     b = _batch()
     for kw, expect in [
@@ -70,11 +84,56 @@ def test_loss_switches_follow_equation_15(vertex_loss):
         (dict(use_vertex_loss=False), lambda p: p["l_e"] + p["l_p"]),
         (dict(use_pose_loss=False, use_vertex_loss=False), lambda p: p["l_e"]),
     ]:
-        model = I2FET(tiny_config(**kw))
+        model = I2FET(tiny_config(recon_loss="mse", **kw))
         torch.manual_seed(1)
-        _, parts = model.loss(b, vertex_loss)
+        _, parts = model.loss(b, vertex_loss, anneal=0.7)  # annealing does not touch the paper's loss
         assert parts["loss"] == pytest.approx(expect(parts), rel=1e-5)
         assert parts["l_e"] == pytest.approx(parts["mse_e"] + parts["kl_e"], rel=1e-5)
+        assert parts["l_p"] == pytest.approx(parts["mse_p"] + parts["kl_p"], rel=1e-5)
+        assert "nll_e" not in parts
+
+
+@pytest.mark.parametrize("anneal", [0.0, 0.5, 1.0])
+def test_gaussian_loss_is_the_nll_in_nats_with_annealed_kl(vertex_loss, anneal):
+    torch.manual_seed(0)
+    b = _batch()
+    model = I2FET(tiny_config(obs_std_e=0.05, obs_std_p=0.02))
+    torch.manual_seed(1)
+    _, p = model.loss(b, vertex_loss, anneal=anneal)
+    d_e, d_p = 53, 3
+    c = lambda d, s: d * (math.log(s) + 0.5 * math.log(2 * math.pi))  # noqa: E731
+    # sum over the weights of the per-weight NLL = D·(MSE/(2σ²) + log σ + log(2π)/2)
+    assert p["nll_e"] == pytest.approx(d_e * p["mse_e"] / (2 * 0.05**2) + c(d_e, 0.05), rel=1e-4)
+    assert p["nll_p"] == pytest.approx(d_p * p["mse_p"] / (2 * 0.02**2) + c(d_p, 0.02), rel=1e-4)
+    a_e, a_p = (d_e / (2 * 0.05**2)) ** anneal, (d_p / (2 * 0.02**2)) ** anneal
+    assert p["l_e"] == pytest.approx(p["nll_e"] + a_e * p["kl_e"], rel=1e-4)
+    assert p["l_p"] == pytest.approx(p["nll_p"] + a_p * p["kl_p"], rel=1e-4)
+    # L_v keeps its 0.01 share of the (now 53/(2σ²)-scaled) expression error
+    assert p["loss"] == pytest.approx(p["l_e"] + p["l_p"] + 0.01 * d_e / (2 * 0.05**2) * p["l_v"], rel=1e-4)
+    if anneal == 1.0:  # fully annealed = the paper's loss times 53/(2σ²) for the expression part
+        mse_model = I2FET(tiny_config(recon_loss="mse"))
+        mse_model.load_state_dict(model.state_dict())
+        torch.manual_seed(1)
+        _, q = mse_model.loss(b, vertex_loss)
+        assert p["l_e"] - c(d_e, 0.05) == pytest.approx(q["l_e"] * d_e / (2 * 0.05**2), rel=1e-4)
+
+
+def test_kl_anneal_schedule():
+    from emoshift.models.train import kl_anneal
+
+    cfg = tiny_config(kl_anneal_epochs=2.0)
+    assert [kl_anneal(cfg, t) for t in (0.0, 1.0, 1.5, 2.0, 5.0)] == [1.0, 0.5, 0.25, 0.0, 0.0]
+    assert kl_anneal(tiny_config(recon_loss="mse"), 0.0) == 0.0
+    assert kl_anneal(tiny_config(kl_anneal_epochs=0.0), 0.0) == 0.0
+
+
+def test_config_rejects_unknown_reconstruction_loss():
+    from emoshift.io import UserError
+
+    with pytest.raises(UserError, match="recon_loss"):
+        tiny_config(recon_loss="l1")
+    with pytest.raises(UserError, match="obs_std"):
+        tiny_config(obs_std_e=0.0)
 
 
 def test_padded_slots_do_not_change_the_loss(vertex_loss):
@@ -112,10 +171,15 @@ def test_generate_range_masking_and_seeds(kind):
         assert (e4 - e1).abs().max() > 1e-4
 
 
-def test_overfits_two_instructions_through_the_text_only(vertex_loss):
-    """Two texts that differ only in word order map to swapped targets: the model must read the text."""
+@pytest.mark.parametrize("recon_loss", ["gaussian", "mse"])
+def test_overfits_two_instructions_through_the_text_only(vertex_loss, recon_loss):
+    """Two texts that differ only in word order map to swapped targets: the model must read the text.
+
+    With the Gaussian likelihood this needs the KL annealing (as in training): without it the latent
+    carries the targets and prior samples ignore the text.
+    """
     torch.manual_seed(0)
-    cfg = tiny_config(latent_dim=4, kl_weight=1.0)
+    cfg = tiny_config(latent_dim=4, kl_weight=1.0, recon_loss=recon_loss)
     model = I2FET(cfg)
     g = torch.Generator().manual_seed(0)
     words = torch.randn(2, DIM, generator=g)
@@ -128,8 +192,8 @@ def test_overfits_two_instructions_through_the_text_only(vertex_loss):
     b = Batch(text.repeat(8, 1, 1), torch.ones(16, 2, dtype=torch.bool), expr.repeat(8, 1, 1), pose.repeat(8, 1, 1),
               torch.ones(16, 2, dtype=torch.bool), torch.zeros(16, 50))
     opt = torch.optim.Adam(model.parameters(), 3e-3)
-    for _ in range(250):
-        loss, _ = model.loss(b, vertex_loss)
+    for i in range(250):
+        loss, _ = model.loss(b, vertex_loss, anneal=max(0.0, 1 - i / 150))
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -152,3 +216,29 @@ def test_motionclip_latent_is_aligned_by_cosine(vertex_loss):
         opt.step()
     _, p1 = model.loss(b, vertex_loss)
     assert p1["l_clip"] < 0.2 < p0["l_clip"]
+
+
+def test_generate_samples_latents_at_the_configured_temperature():
+    """z ~ N(0, τ²I): same draws scaled by (τ_e, τ_p); τ = 0 decodes the latent mean for every seed."""
+    from emoshift.models.i2fet import slot_mask_from_counts
+
+    torch.manual_seed(0)
+    model = I2FET(tiny_config(sample_temperature_e=0.7, sample_temperature_p=0.0)).eval()
+    b = _batch()
+    n = torch.tensor([1, 2, 3, 3, 2, 1])
+    e, r = model.generate(b.text_features, b.text_mask, n, torch.Generator().manual_seed(5))
+    g = torch.Generator().manual_seed(5)
+    z_e, z_p = torch.randn(6, 3, 4, generator=g), torch.randn(6, 3, 4, generator=g)
+    mask = slot_mask_from_counts(n, 3)
+    with torch.no_grad():
+        ctx = model.text_context(b.text_features, b.text_mask)
+        e2, r2 = model.decode(0.7 * z_e, 0.0 * z_p, mask, ctx)
+        e3, _ = model.decode(z_e, z_p, mask, ctx)
+    torch.testing.assert_close(e, e2 * mask[..., None])
+    torch.testing.assert_close(r, r2 * mask[..., None])
+    hot, _ = model.generate(b.text_features, b.text_mask, n, torch.Generator().manual_seed(5), temperature=(1.0, 1.0))
+    torch.testing.assert_close(hot, e3 * mask[..., None])
+    cold = [model.generate(b.text_features, b.text_mask, n, torch.Generator().manual_seed(s), temperature=(0.0, 0.0))
+            for s in (1, 2)]
+    torch.testing.assert_close(cold[0], cold[1])
+    assert (e - hot).abs().max() > 1e-4

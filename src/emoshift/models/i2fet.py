@@ -18,7 +18,7 @@ from torch import Tensor, nn
 from emoshift.models.config import TrainConfig
 from emoshift.models.ifed import TextContext, build_conditioner
 from emoshift.models.layers import scalars, kl_normal, masked_mean, mlp
-from emoshift.models.losses import Batch, VertexLoss, reconstruction_terms
+from emoshift.models.losses import Batch, VertexLoss, gaussian_nll, reconstruction_terms
 
 
 def slot_mask_from_counts(n_slots: Tensor, max_slots: int) -> Tensor:
@@ -68,37 +68,58 @@ class I2FET(nn.Module):
         expression, pose = self.decode(z_e, z_p, batch.slot_mask, ctx)
         return dict(expression=expression, pose=pose, mu_e=mu_e, logvar_e=lv_e, mu_p=mu_p, logvar_p=lv_p)
 
-    def loss(self, batch: Batch, vertex_loss: VertexLoss | None = None) -> tuple[Tensor, dict[str, float]]:
-        """L_total = L_e + L_p + L_v (eqs. 11-15), with the config's ablation switches."""
+    def loss(self, batch: Batch, vertex_loss: VertexLoss | None = None, anneal: float = 0.0
+             ) -> tuple[Tensor, dict[str, float]]:
+        """L_total = L_e + L_p + L_v (eqs. 11-15), with the config's ablation switches.
+
+        ``recon_loss="mse"``: L_e = MSE_e + w·KL_e as in the paper. ``"gaussian"`` (default): L_e =
+        NLL_e + w·a_e·KL_e in nats per slot (see :func:`gaussian_nll` and the config), and L_v weighted by
+        ``vertex_weight · n_expression / (2·obs_std_e²)`` so that its ratio to the expression error is
+        unchanged. ``anneal`` in [0, 1] (training only, see ``kl_anneal_epochs``) sets the KL factors
+        a_e = (n_expression / (2·obs_std_e²))^anneal, a_p = (pose_dim / (2·obs_std_p²))^anneal: at 1 the
+        loss is the paper's up to a constant factor, at 0 the plain Gaussian ELBO. The parts also report
+        the MSEs (and NLLs) for comparison between the two.
+        """
         cfg = self.cfg
         out = self(batch)
         mse_e, mse_p = reconstruction_terms(batch, out["expression"], out["pose"])
         kl_e = masked_mean(kl_normal(out["mu_e"], out["logvar_e"]), batch.slot_mask)
         kl_p = masked_mean(kl_normal(out["mu_p"], out["logvar_p"]), batch.slot_mask)
-        l_e = mse_e + cfg.kl_weight * kl_e
-        l_p = mse_p + cfg.kl_weight * kl_p
+        parts: dict[str, Tensor] = {}
+        if cfg.recon_loss == "gaussian":
+            rec_e = parts["nll_e"] = gaussian_nll(batch.expression, out["expression"], cfg.obs_std_e, batch.slot_mask)
+            rec_p = parts["nll_p"] = gaussian_nll(batch.pose, out["pose"], cfg.obs_std_p, batch.slot_mask)
+            v_scale = cfg.n_expression / (2 * cfg.obs_std_e**2)
+            a_e, a_p = v_scale**anneal, (cfg.pose_dim / (2 * cfg.obs_std_p**2)) ** anneal
+        else:
+            rec_e, rec_p, v_scale, a_e, a_p = mse_e, mse_p, 1.0, 1.0, 1.0
+        l_e = rec_e + cfg.kl_weight * a_e * kl_e
+        l_p = rec_p + cfg.kl_weight * a_p * kl_p
         total = l_e + (l_p if cfg.use_pose_loss else 0.0)
         l_v = torch.zeros(())
         if cfg.use_vertex_loss and vertex_loss is not None:
             l_v = vertex_loss(batch, out["expression"], out["pose"])
-            total = total + cfg.vertex_weight * l_v
-        parts = dict(loss=total, l_e=l_e, l_p=l_p, l_v=l_v, mse_e=mse_e, mse_p=mse_p, kl_e=kl_e, kl_p=kl_p)
+            total = total + cfg.vertex_weight * v_scale * l_v
+        parts = dict(loss=total, l_e=l_e, l_p=l_p, l_v=l_v, mse_e=mse_e, mse_p=mse_p, kl_e=kl_e, kl_p=kl_p, **parts)
         return total, scalars(parts)
 
     # ----------------------------------------------------------------------------------- inference
     @torch.no_grad()
     def generate(
-        self, text_features: Tensor, text_mask: Tensor, n_slots: Tensor, generator: torch.Generator | None = None
+        self, text_features: Tensor, text_mask: Tensor, n_slots: Tensor, generator: torch.Generator | None = None,
+        temperature: tuple[float, float] | None = None,
     ) -> tuple[Tensor, Tensor]:
         """Sample from the prior: text (B,L,D),(B,L), n_slots (B,) -> expression (B,S,E), pose (B,S,P).
 
-        S = max_slots; slots beyond ``n_slots`` are zero.
+        S = max_slots; slots beyond ``n_slots`` are zero. Latents z ~ N(0, τ²I) with ``temperature`` =
+        (τ_e, τ_p), by default the config's ``sample_temperature_e/_p`` ((1, 1) is the paper's prior).
         """
         b, s, z = text_features.shape[0], self.cfg.max_slots, self.cfg.latent_dim
+        t_e, t_p = temperature or (self.cfg.sample_temperature_e, self.cfg.sample_temperature_p)
         mask = slot_mask_from_counts(n_slots, s)
         ctx = self.text_context(text_features, text_mask)
-        z_e = torch.randn(b, s, z, generator=generator)
-        z_p = torch.randn(b, s, z, generator=generator)
+        z_e = torch.randn(b, s, z, generator=generator) * t_e
+        z_p = torch.randn(b, s, z, generator=generator) * t_p  # drawn even at τ 0: same stream for every τ
         expression, pose = self.decode(z_e, z_p, mask, ctx)
         return expression * mask[..., None], pose * mask[..., None]
 

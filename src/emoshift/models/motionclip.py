@@ -41,7 +41,8 @@ class MotionCLIP(nn.Module):
         out = self.decoder(F.normalize(z, dim=-1)).reshape(len(z), s, -1)
         return torch.sigmoid(out[..., :e]), out[..., e:]
 
-    def loss(self, batch: Batch, vertex_loss: VertexLoss | None = None) -> tuple[Tensor, dict[str, float]]:
+    def loss(self, batch: Batch, vertex_loss: VertexLoss | None = None, anneal: float = 0.0) -> tuple[Tensor, dict[str, float]]:
+        """MSE reconstruction + cosine text alignment (+ L_v); ``anneal`` is unused (no KL term)."""
         cfg, m = self.cfg, batch.slot_mask.shape[1]
         z = self.encode(batch.expression, batch.pose, batch.slot_mask)
         expression, pose = self.decode(z)

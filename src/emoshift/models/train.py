@@ -43,8 +43,8 @@ class _LossModule(nn.Module):
         self.model = model
         self.vertex_loss = vertex_loss
 
-    def forward(self, batch):
-        return self.model.loss(batch, self.vertex_loss)
+    def forward(self, batch, anneal: float = 0.0):
+        return self.model.loss(batch, self.vertex_loss, anneal)
 
 
 def _dist_setup() -> tuple[int, int]:
@@ -94,6 +94,14 @@ def evaluate_loss(model: nn.Module, data: TensorData, vertex_loss: VertexLoss | 
     return {k: v / len(data) for k, v in sums.items()}
 
 
+def kl_anneal(config: TrainConfig, epochs_done: float) -> float:
+    """The ``anneal`` argument of ``I2FET.loss`` after ``epochs_done`` (fractional) epochs: 1 -> 0 linearly
+    over ``config.kl_anneal_epochs`` (the KL factor falls geometrically); 0 without annealing."""
+    if config.recon_loss != "gaussian" or config.kl_anneal_epochs <= 0:
+        return 0.0
+    return max(0.0, 1.0 - epochs_done / config.kl_anneal_epochs)
+
+
 def _write_metrics(out_dir: Path, history: list[dict]) -> None:
     keys = list(dict.fromkeys(k for row in history for k in row))
     buf = io.StringIO()
@@ -116,8 +124,8 @@ def model_from_state(d: dict) -> nn.Module:
 
 
 def _same_run(cfg: TrainConfig) -> TrainConfig:
-    """The config without the fields a resumed run may change (more epochs, checkpoint spacing)."""
-    return replace(cfg, epochs=0, checkpoint_every=1, ned_epochs=0)
+    """The config without the fields a resumed run may change (more epochs, checkpoint spacing, sampling)."""
+    return replace(cfg, epochs=0, checkpoint_every=1, ned_epochs=0, sample_temperature_e=1.0, sample_temperature_p=1.0)
 
 
 def train(
@@ -184,7 +192,7 @@ def train(
                    disable=not progress or rank != 0, leave=False)
         for s in bar:
             idx = mine[s * config.batch_size : (s + 1) * config.batch_size]
-            loss, parts = step_module(train_data.batch(idx))
+            loss, parts = step_module(train_data.batch(idx), kl_anneal(config, epoch + s / steps))
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
