@@ -99,21 +99,67 @@ def test_generate_cli_json_and_errors(generator, capsys):
     assert main(["generate", "Be happy", "--samples", "0"]) == 2
 
 
-@pytest.mark.skipif(not default_checkpoint_path().is_file(), reason="no shipped checkpoint yet")
-def test_shipped_model_generates_the_named_emotions(capsys):
-    """The shipped default: each generated anchor is closest to its own emotion's prototype."""
+@pytest.fixture(scope="module")
+def shipped():
+    if not default_checkpoint_path().is_file():
+        pytest.skip("no shipped checkpoint yet")
+    return Generator.load_default()
+
+
+def _nearest_variant_cosine(x: np.ndarray, emotion: str) -> np.ndarray:
+    """(S,53) -> (S,) cosine similarity to the nearest single EMFACS variant of ``emotion``."""
+    from emoshift.emotions import n_variants, prototype
+
+    p = np.stack([prototype(emotion, v) for v in range(n_variants(emotion))])
+    p /= np.linalg.norm(p, axis=1, keepdims=True)
+    return (x / np.linalg.norm(x, axis=1, keepdims=True) @ p.T).max(1)
+
+
+def test_shipped_model_samples_differ_and_each_is_near_one_variant(shipped):
+    """--samples K is useful: other seeds give other anchors (no posterior collapse), and the samples land
+    near ONE EMFACS variant (disgust 9+15+16 / 10+15+16 / 9+10+17; contempt right- or left-sided) rather
+    than at the average of the variants, which is what the collapsed paper-loss model gave for every seed
+    (weight std 0.001 across seeds; cosine to the nearest variant 0.86 for disgust, 0.78 for contempt,
+    against 0.85 and 0.71 for the exact average)."""
+    from emoshift.emotions import n_variants, prototype
+    from emoshift.models.config import TrainConfig
+
+    assert TrainConfig.from_dict(shipped.model.cfg.to_dict()).recon_loss == "gaussian"
+    for text, emotion in (("Turn this face from disgust to happiness.", "disgust"),
+                          ("Make him look contemptuous.", "contempt")):
+        plans = shipped.generate(text, seed=0, n_samples=12)
+        e = np.stack([p.expressions[0] for p in plans])  # (12, 53)
+        std = e.std(0)
+        assert std.mean() > 0.005 and std.max() > 0.1, (emotion, std.mean(), std.max())  # collapsed: 0.001, 0.009
+        cos = _nearest_variant_cosine(e, emotion)
+        average = np.mean([prototype(emotion, v) for v in range(n_variants(emotion))], 0)
+        cos_average = _nearest_variant_cosine(average[None], emotion)[0]
+        assert (cos > cos_average).sum() >= 11, (emotion, cos, cos_average)  # the prior's tail may fall between
+        assert np.median(cos) > cos_average + 0.08, (emotion, cos, cos_average)
+
+
+def test_shipped_model_generates_the_named_emotions(shipped, capsys):
+    """The shipped default, over several seeds: each generated anchor has the shape of its own emotion
+    (cosine to the nearest variant, across the non-neutral emotions) at a clear intensity.
+
+    Shape and intensity are checked apart because samples follow the data's intensity spread (weight sum
+    0.6-1.3x the prototype's, 5th-95th percentile; ground truth 0.5-1.4x): by Euclidean distance the
+    all-zero neutral prototype is nearer than any variant for the weaker quarter, ground truth included.
+    """
     from emoshift.emotions import EMOTIONS, n_variants, prototype
 
-    gen = Generator.load_default()
-    protos = {e: np.stack([prototype(e, v) for v in range(n_variants(e))]) for e in EMOTIONS}
+    gen = shipped
+    protos = {e: np.stack([prototype(e, v) for v in range(n_variants(e))]) for e in EMOTIONS[1:]}
 
     def nearest(x):
-        return min(protos, key=lambda e: np.min(((protos[e] - x) ** 2).sum(-1)))
+        return max(protos, key=lambda e: _nearest_variant_cosine(x[None], e)[0])
 
     for text in ("Turn this face from fear to happiness.", "Change this face from anger to surprise.",
                  "Make him look sad, then disgusted, then happy."):
-        plan = gen.generate(text, seed=0)[0]
-        assert [nearest(x) for x in plan.expressions] == plan.parsed.emotions
+        for plan in gen.generate(text, seed=0, n_samples=4):
+            assert [nearest(x) for x in plan.expressions] == plan.parsed.emotions
+            for x, e in zip(plan.expressions, plan.parsed.emotions):
+                assert x.sum() > 0.4 * np.abs(protos[e]).sum(-1).mean(), (text, e, x.sum())
     assert main(["generate", "Turn this face from disgust to happiness", "--seed", "2", "--json", "--neutral"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["emotions"] == ["disgust", "happiness"] and len(d["samples"][0]) == 2 and "neutral" in d
