@@ -16,6 +16,7 @@ def test_train_cli_writes_a_usable_model_and_guards_the_run(tmp_path, capsys):
     gen = Generator.load(out / "model.pt")
     assert gen.ned is not None and gen.meta["datasets"] == ["ckplus-like"]
     assert gen.meta["options"]["epochs"] == 1
+    assert gen.model.cfg.recon_loss == "gaussian"  # the default likelihood
     plan = gen.generate("Turn this face from fear to happiness.")[0]
     assert plan.expressions.shape == (2, 53)
     capsys.readouterr()
@@ -35,3 +36,11 @@ def test_train_cli_rejects_bad_options(tmp_path, capsys):
     assert main(["train", "--data", str(tmp_path / "missing.npz"), "--out", str(tmp_path / "y")]) == 2
     errs = capsys.readouterr().err.strip().splitlines()
     assert len(errs) == 5 and all(e.startswith("emoshift: error:") for e in errs)
+
+
+def test_train_cli_can_use_the_papers_loss(tmp_path):
+    out = tmp_path / "paper"
+    args = ["train", "--preset", "ckplus-like", "--scale", "0.02", "--epochs", "1", "--ned-epochs", "0",
+            "--recon-loss", "mse", "--out", str(out), "--quiet", "--threads", "1"]
+    assert main(args) == 0
+    assert Generator.load(out / "model.pt").model.cfg.recon_loss == "mse"

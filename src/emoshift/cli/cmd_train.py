@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
             use_ifed=not args.no_ifed, use_vertex_loss=not args.no_vertex_loss, use_pose_loss=not args.no_pose_loss,
             caft_layers=args.caft_layers, n_face_layers=args.face_layers, n_text_layers=args.text_layers,
             text_encoder=args.text_encoder, ned_epochs=args.ned_epochs, kl_weight=args.kl_weight,
-            vertex_weight=args.vertex_weight, **dims,
+            vertex_weight=args.vertex_weight, recon_loss=args.recon_loss, **dims,
         )
     except TypeError as err:
         raise UserError(str(err)) from None
@@ -101,6 +101,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-ifed", action="store_true", help="ablation: condition on pooled text, no IFED")
     p.add_argument("--no-vertex-loss", action="store_true", help="ablation: drop L_v")
     p.add_argument("--no-pose-loss", action="store_true", help="ablation: drop L_p")
+    p.add_argument("--recon-loss", default=None, choices=["gaussian", "mse"],
+                   help="gaussian (default): NLL at the data's noise scale, annealed KL; mse: the paper's eqs. 11-12")
     p.add_argument("--kl-weight", type=float, default=None, help="weight of the KL terms (default from the config)")
     p.add_argument("--vertex-weight", type=float, default=None, help="weight of L_v (default from the config)")
     p.add_argument("--caft-layers", type=int, default=1)
@@ -119,7 +121,7 @@ def _run_with_defaults(args: argparse.Namespace) -> int:
     from emoshift.models.config import TrainConfig
 
     base = TrainConfig()
-    for name in ("epochs", "ned_epochs", "kl_weight", "vertex_weight"):
+    for name in ("epochs", "ned_epochs", "kl_weight", "vertex_weight", "recon_loss"):
         if getattr(args, name) is None:
             setattr(args, name, getattr(base, name))
     return run(args)
