@@ -11,6 +11,10 @@ only win the pair of the emotion it already shows).
 
 Target (issue 6): the instructed label wins for >= 70% of (photo, emotion) pairs.
 
+For reference, the same judge also reads each prototype rendered as the grey shaded mesh of the mean
+head (:func:`emoshift.render.shape.render_shape_images`, frontal, 256 px): what the blendshape geometry
+alone conveys to it, with no photo.
+
     .venv/bin/python bench/bench_legibility.py [--variants]   # --variants: also every prototype variant
 """
 
@@ -69,6 +73,7 @@ def main() -> None:
                 if v == 0:
                     tiles.append(_crop(frame, src.box))
         sheet.append(_row_image(tiles))
+    shape = shape_judgements(judge)
     main_rows = [r for r in rows if r["variant"] == 0]
     rate = float(np.mean([r["wins"] for r in main_rows]))
     base = float(np.mean([r["photo_wins"] for r in main_rows]))
@@ -79,12 +84,36 @@ def main() -> None:
         "pairs": len(main_rows),
         "meets_target": rate >= TARGET,
         "judge": "fer 25.10.3 mini-Xception (FER2013), torch port, Haar-cascade face box",
+        "grey_head_top1": shape,
+        "grey_head_win_rate": float(np.mean([shape[e] == e for e in LABELS])),
     }
     if args.variants:
         extra["win_rate_all_variants"] = float(np.mean([r["wins"] for r in rows]))
     report("legibility", rows, extra)
     print(f"instructed label wins: {rate:.0%} of {len(main_rows)} pairs (unedited photo: {base:.0%}); target {TARGET:.0%}")
+    print(f"grey mean head, no photo: {extra['grey_head_win_rate']:.0%} of {len(LABELS)} prototypes read as instructed "
+          f"({', '.join(f'{e}->{t}' for e, t in shape.items())})")
     _save_sheet(sheet)
+
+
+def shape_judgements(judge) -> dict[str, str]:
+    """The judge's top-1 for each label's prototype (variant 0) on the grey shaded mean head."""
+    import torch
+
+    from emoshift.emotions import prototype
+    from emoshift.headmodel import HeadModel
+    from emoshift.render.shape import render_shape_images
+
+    model = HeadModel.load(region="head")
+    e = torch.from_numpy(np.stack([prototype(lab, 0, 1.0) for lab in LABELS]))
+    zeros = torch.zeros(len(LABELS), 3)
+    verts = model(torch.zeros(len(LABELS), model.n_identity), e, zeros, zeros).vertices.numpy()
+    out = {}
+    for lab, grey in zip(LABELS, render_shape_images(verts, model.triangles.numpy(), size=256)):
+        img = np.repeat(grey[..., None], 3, -1)
+        r = judge.judge(img) or judge.judge(img, box=(48, 48, 160, 160))  # the face's box in the render
+        out[lab] = r.emotion
+    return out
 
 
 def _crop(img: np.ndarray, box, margin: float = 0.5) -> np.ndarray:
