@@ -9,6 +9,16 @@ over :attr:`Reenactor.falloff_px` pixels, so hair and the head's edges follow wi
 background further away is copied untouched (kernels: :mod:`emoshift.render.warp`). The lower neck keeps
 the source head rotation (blending to the frame's rotation up to the jaw), so the collar stays put.
 
+Disocclusion: when the head turns, the side of the face that moves inwards uncovers pixels the photo shows
+as face, and the coarse flow would drag the face's rim there (a ghost, a doubled cheek contour). So pixels
+off the frame's head sample a clean plate of the photo instead (:attr:`Reenactor.plate`: the source
+render's face, grown by a rim, filled in from its surroundings once per photo by
+:func:`emoshift.render.fill.fill_holes`; elsewhere the photo itself, so the hair moved by the coarse flow is
+unchanged). The plate is a smooth fill, not real background: a large turn shows a soft, blurred strip
+where the cheek was. Skin the photo never showed (the side of the head and neck behind the cheek, which a
+turn brings into view) still samples the photo where its point projects, so a turn above ~20 degrees
+smears the jaw and neck on the side that turns into view.
+
 Expression shading: the warped skin is multiplied by the ratio of the frame's to the source's Lambert
 shading of the mesh (an expression ratio image, as in Liu, Shan & Zhang 2001), softened, high-passed
 (the ratio's blurred coarse-grid average is divided out: the photo's own lighting is unknown, so only
@@ -92,6 +102,10 @@ MOUTH_KEEP_PX = 1.5
 #: and how far (pixels) the open mouth inside it is grown before it is painted shut.
 INNER_LIPS = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95)
 MOUTH_DILATE_PX = 1
+#: Disocclusion: pixels off the frame's head sample a clean plate of the photo: its face (this skin region
+#: and the inner parts) grown by DISOCCLUSION_GROW_PX pixels and filled in from around it.
+DISOCCLUSION_REGION = "narrow_face"
+DISOCCLUSION_GROW_PX = 2
 #: Expression shading: warped skin is multiplied by the ratio of the frame's to the source's Lambert
 #: shading (light from the camera, slightly above), so folds and bulges the expression creates show.
 SHADING_LIGHT = np.array([0.0, 0.45, 0.89], np.float32)
@@ -241,6 +255,7 @@ class Reenactor:
         self._photo_teeth_vertices = None  # set by _part_colours when the teeth colour is the photo's
         self.part_colours = self._part_colours()
         self.closed_mouth, self.mouth_box = self._closed_mouth(poly)
+        self.plate = self._clean_plate()
         self._albedo = self._vertex_albedo()
         lips = np.asarray(MULTIPIE_68[48:68])  # skin vertices keep their full-mesh index
         n_expr = len(self.expression_basis)
@@ -366,6 +381,26 @@ class Reenactor:
         filled = fill_holes(self.image[y0:y1, x0:x1].astype(np.float32), (~mask).astype(np.float32))
         return np.ascontiguousarray(np.clip(filled + 0.5, 0, 255).astype(np.uint8)), np.array([x0, y0, x1, y1])
 
+    def _clean_plate(self) -> np.ndarray:
+        """(h, w, 3) uint8 over the source box: the photo without the face, for pixels the face turns away
+        from. The source render's face (DISOCCLUSION_REGION skin and the inner parts), grown by
+        DISOCCLUSION_GROW_PX (its anti-aliased rim), is filled in from its surroundings
+        (:func:`emoshift.render.fill.fill_holes`); elsewhere it is the photo."""
+        from scipy.ndimage import binary_dilation
+
+        covered = self.src_tri >= 0
+        face_tri = (self.tri_part != SKIN) | np.isin(self.triangles, vertex_indices(DISOCCLUSION_REGION)).all(1)
+        face = np.zeros(self.src_tri.shape, bool)
+        face[covered] = face_tri[self.src_tri[covered]]
+        (x0, y0), (h, w) = self.src_origin, face.shape
+        photo = self.image[y0 : y0 + h, x0 : x0 + w]
+        if not face.any():
+            return np.ascontiguousarray(photo)
+        known = ~binary_dilation(face, iterations=DISOCCLUSION_GROW_PX)
+        filled = fill_holes(photo.astype(np.float32), known.astype(np.float32))
+        plate = np.where(known[..., None], photo, np.clip(filled + 0.5, 0, 255).astype(np.uint8))
+        return np.ascontiguousarray(plate)
+
     # ----------------------------------------------------------------------------------- colours
     def _part_colours(self) -> dict[int, np.ndarray]:
         """Median photo colour of the teeth (inside the photo's own open mouth) and eyes where the source
@@ -456,9 +491,9 @@ class Reenactor:
 
         def frame(k: int) -> None:
             render_frame_into(
-                self.image, self.closed_mouth, self.mouth_box, self.src_screen, self.src_origin, self.photo_masks,
-                keep[k], screens[k], vcols[k], ratios[k], self.exact_weight, self.triangles, self.n_skin, self.tri_part,
-                rois[k], radius, out[k],
+                self.image, self.closed_mouth, self.mouth_box, self.plate, self.src_screen, self.src_origin,
+                self.photo_masks, keep[k], screens[k], vcols[k], ratios[k], self.exact_weight, self.triangles,
+                self.n_skin, self.tri_part, rois[k], radius, out[k],
             )  # fmt: skip
             self.wrinkles.shade_frame(out[k], screens[k], self.triangles, self.n_skin, folds[k], self.camera)
 

@@ -6,7 +6,8 @@ Flow at a head pixel is ``w · exact + (1 - w) · smooth``: ``exact`` comes from
 ``smooth`` is the coarse-grid average of the head's flow (cells of :data:`CELL` pixels), grown outwards
 ring by ring, faded to zero over ``radius`` cells with the minimum-jerk profile and box-blurred; ``w``
 is a per-vertex weight (1 on the front of the face, 0 towards the silhouette, skull and neck) so the
-flow has no seam where the mesh ends. Outside the head the smooth flow alone moves the photo.
+flow has no seam where the mesh ends. Outside the head the smooth flow alone moves the photo, sampling
+its clean plate (the face filled in from around it) so a turn does not drag the face's rim off the head.
 Mouth-interior and eye pixels blend the photo with painted colours (:func:`inner_colour`), and the
 pixels along part boundaries are re-rendered from 4 x 4 samples each (:func:`antialias_edges`).
 """
@@ -471,7 +472,7 @@ def antialias_edges(
 
 @njit(cache=True, nogil=True)
 def render_frame(
-    image, closed, mouth, src_screen, src_origin, pmask, keep, screen, vcol, ratio, wexact, tris, n_skin,
+    image, closed, mouth, plate, src_screen, src_origin, pmask, keep, screen, vcol, ratio, wexact, tris, n_skin,
     part, x0, y0, rw, rh, radius, out,
 ):  # pragma: no cover - jitted
     """One frame into ``out`` (H, W, 3) uint8, which holds the photo, over the ROI (x0, y0, rw, rh).
@@ -480,6 +481,10 @@ def render_frame(
         image: (H, W, 3) uint8 photo. closed: (h, w, 3) uint8, the photo's box ``mouth`` (x0, y0, x1, y1)
             with the open mouth painted shut (lip colours): skin that moves and samples the box blends
             to it (by displacement, over CLOSE_PX pixels), so closing lips do not carry teeth along.
+        plate: (h, w, 3) uint8, the photo's box from ``src_origin`` (x, y) with the face filled in from its
+            surroundings (a clean plate). Pixels off the frame's head sample it instead of the photo (the
+            same away from the face): where the face turned away (a disocclusion) they show what was
+            around the face, not the face's rim dragged along by the coarse flow.
         src_screen: (V, 3) source-pose [x_px, y_px, depth].
         pmask: (5, h, w) float32 over the photo's box from ``src_origin`` (x, y): for each non-skin part
             code p, ``pmask[p - 1]`` is how surely the photo shows part p at a pixel. A mouth-interior or
@@ -555,7 +560,13 @@ def render_frame(
             # :func:`sample_warped` written out: as a call it costs ~15% of the whole frame here
             qx = x0 + j + 0.5 + dx
             qy = y0 + i + 0.5 + dy
-            bilinear(image, qx, qy, pix)
+            # off the head: the clean plate (the photo without its face) where it covers the source position
+            px = qx - src_origin[0]
+            py = qy - src_origin[1]
+            if not skin and 0.5 <= px <= plate.shape[1] - 0.5 and 0.5 <= py <= plate.shape[0] - 0.5:
+                bilinear(plate, px, py, pix)
+            else:
+                bilinear(image, qx, qy, pix)
             if skin and mouth[0] <= qx < mouth[2] and mouth[1] <= qy < mouth[3]:
                 m = min(math.sqrt(dx * dx + dy * dy) / CLOSE_PX, 1.0)
                 m = m * m * (3 - 2 * m)
@@ -575,12 +586,12 @@ def render_frame(
 
 @njit(cache=True, nogil=True)
 def render_frame_into(
-    image, closed, mouth, src_screen, src_origin, pmask, keep, screen, vcol, ratio, wexact, tris, n_skin,
+    image, closed, mouth, plate, src_screen, src_origin, pmask, keep, screen, vcol, ratio, wexact, tris, n_skin,
     part, roi, radius, out,
 ):  # pragma: no cover - jitted
     """Copy the photo into ``out`` (H, W, 3), then :func:`render_frame` over ``roi`` (x0, y0, w, h)."""
     out[:] = image
     render_frame(
-        image, closed, mouth, src_screen, src_origin, pmask, keep, screen, vcol, ratio, wexact, tris,
+        image, closed, mouth, plate, src_screen, src_origin, pmask, keep, screen, vcol, ratio, wexact, tris,
         n_skin, part, roi[0], roi[1], roi[2], roi[3], radius, out,
     )  # fmt: skip
