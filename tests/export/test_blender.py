@@ -23,7 +23,7 @@ SCRIPT = Path(__file__).with_name("blender_import.py")
 def _blender_import(glb: Path, tmp_path: Path) -> dict:
     blender = shutil.which("blender")
     if not blender:
-        pytest.fail("blender is needed for this test (Debian: `make blender`, or apt-get install blender python3-numpy)")
+        pytest.fail("blender is needed (Debian: `make blender`, or apt-get install blender python3-numpy)")
     out = tmp_path / "blender.json"
     cmd = [blender, "--background", "--factory-startup", "--python-exit-code", "3",
            "--python", str(SCRIPT), "--", str(glb), str(out)]  # fmt: skip

@@ -19,7 +19,10 @@ def test_stages_in_order_with_rising_percent_and_frames():
         result = pipe.animate(photo(), "from disgust to happiness", seconds=1.0, fps=10)
     labels = [s for s, _ in seen]
     order = [lab for _, lab, _, _ in STAGES if lab in labels]
-    assert order == ["Reading the photo", "Fitting the 3D face", "Planning the expressions", "Timing the animation", "Rendering the frames"]
+    assert order == [
+        "Reading the photo", "Fitting the 3D face", "Planning the expressions", "Timing the animation",
+        "Rendering the frames",
+    ]  # fmt: skip
     assert [labels.index(x) for x in order] == sorted(labels.index(x) for x in order)
     pct = [p for _, p in seen]
     assert pct == sorted(pct) and pct[0] >= 0 and pct[-1] == pytest.approx(85)

@@ -277,7 +277,8 @@ def build_glb(
     bad = np.linalg.norm(normals, axis=1) < 0.5
     normals[bad] = (0.0, 0.0, 1.0)
     # (52, V, 3) ARKit targets: merged halves summed; tongueOut all zero (ICT has no tongue shape)
-    deltas = np.tensordot(arkit_sources(list(arrays["expression_names"])), arrays["expression_deltas"], 1).astype(np.float32)
+    sources = arkit_sources(list(arrays["expression_names"]))
+    deltas = np.tensordot(sources, arrays["expression_deltas"], 1).astype(np.float32)
     uvs = arrays["uvs"]
 
     g = _Glb()

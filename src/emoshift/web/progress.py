@@ -71,7 +71,10 @@ def track(pipe: Any, report: Report) -> Iterator[None]:
             if _n == "render" and traj is not None and callable(getattr(pipe, "renderer", None)):
                 make = pipe.renderer
                 total = len(getattr(traj, "expression", ()))
-                setattr(pipe, "renderer", lambda *a, **k: _CountingRenderer(make(*a, **k), total, report, _label, _lo, _hi))
+                def counting(*a: Any, **k: Any) -> _CountingRenderer:
+                    return _CountingRenderer(make(*a, **k), total, report, _label, _lo, _hi)
+
+                setattr(pipe, "renderer", counting)
                 try:
                     return _m(*args, **kw)
                 finally:
