@@ -115,6 +115,11 @@ def test_structure(glb, head_model, traj):
     assert ict["browInnerUp"] == ["browInnerUp_L", "browInnerUp_R"] and ict["tongueOut"] == []
     assert ict["eyeBlinkLeft"] == ["eyeBlink_L"] and ict["jawOpen"] == ["jawOpen"]
     assert sorted(sum(ict.values(), [])) == sorted(head_model.expression_names)
+    raw = dict(zip(ARKIT_NAMES, mesh["extras"]["arkit_raw_names"]))  # ARKit's dictionary keys
+    assert raw["eyeBlinkLeft"] == "eyeBlink_L" and raw["mouthSmileRight"] == "mouthSmile_R"
+    assert raw["jawLeft"] == "jawLeft" and raw["mouthRight"] == "mouthRight" and raw["cheekPuff"] == "cheekPuff"
+    # the head model's names are those raw values but for the two split shapes
+    assert set(raw.values()) - set(head_model.expression_names) == {"browInnerUp", "cheekPuff", "tongueOut"}
     names = [p_["name"] for p_ in doc["materials"]]
     assert names == ["face", "scalp", "eyes", "mouth_socket", "gums_tongue", "teeth"]
     eyes = acc(mesh["primitives"][2]["attributes"]["COLOR_0"])

@@ -1,8 +1,12 @@
 """The one blendshape name set of every export: Apple ARKit's 52 ``ARFaceAnchor.BlendShapeLocation`` names.
 
 The ``.glb`` morph targets, the weights JSON and the Live Link Face CSV (whose columns are the same
-names with a capital first letter, ``EyeBlinkLeft``) all use these names. The head model (ICT FaceKit)
-has 53 shapes in ARKit style with split sides; they map as follows:
+names with a capital first letter, ``EyeBlinkLeft``) all use these names: the Swift/Objective-C
+symbol names (``eyeBlinkLeft``), the convention of Live Link Face, MetaHuman and most avatar tools.
+ARKit's own dictionary keys, the symbols' raw string values, are spelt ``eyeBlink_L`` (``_L``/``_R``
+for Left/Right, :func:`arkit_raw_value`); the files list them too (``.glb`` ``mesh.extras.arkit_raw_names``,
+JSON ``arkit_raw_names``) for tools that match those. The head model (ICT FaceKit) has 53 shapes named
+with those raw values but with ``browInnerUp`` and ``cheekPuff`` split into halves; they map as follows:
 
 * ``name_L`` / ``name_R`` → ``nameLeft`` / ``nameRight`` (both conventions are the subject's sides);
 * ARKit's unsplit ``browInnerUp`` and ``cheekPuff`` merge ICT's two halves: the merged weight is the
@@ -53,6 +57,14 @@ def arkit_name(ict_name: str) -> str:
     if ict_name.endswith(("_L", "_R")):
         base, side = ict_name[:-2], "Left" if ict_name.endswith("_L") else "Right"
     return base if base in MERGED else base + side
+
+
+def arkit_raw_value(name: str) -> str:
+    """ARKit symbol name → its raw string value (ARKit's dictionary key): ``eyeBlinkLeft`` → ``eyeBlink_L``."""
+    for side, short in (("Left", "_L"), ("Right", "_R")):
+        if name.endswith(side) and name not in ("jawLeft", "jawRight", "mouthLeft", "mouthRight"):
+            return name[: -len(side)] + short
+    return name
 
 
 def arkit_sources(names: list[str]) -> np.ndarray:

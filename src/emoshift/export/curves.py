@@ -32,7 +32,14 @@ from typing import Any
 import numpy as np
 import torch
 
-from emoshift.export.arkit import ARKIT_NAMES, arkit_weights, eye_angles, ict_names_by_arkit, relative_gaze
+from emoshift.export.arkit import (
+    ARKIT_NAMES,
+    arkit_raw_value,
+    arkit_weights,
+    eye_angles,
+    ict_names_by_arkit,
+    relative_gaze,
+)
 from emoshift.headmodel import ops
 from emoshift.io import atomic_write
 
@@ -129,7 +136,8 @@ def write_livelink_csv(path: str | Path, trajectory: Any, names: list[str]) -> P
 def write_weights_json(path: str | Path, trajectory: Any, names: list[str]) -> Path:
     """Write per-frame ARKit weights (as the ``.glb`` plays them), head angles and the anchors, as JSON.
 
-    Layout: ``{"fps", "names" (the 52 ARKit names), "ict_names" {ARKit name: [head-model shapes]},
+    Layout: ``{"fps", "names" (the 52 ARKit names), "arkit_raw_names" (ARKit's raw values, ``eyeBlink_L``,
+    in the same order), "ict_names" {ARKit name: [head-model shapes]},
     "gaze_reference" {eyeLook name: weight} (the source photo's gaze, which the CSV takes out),
     "anchor_frames", "labels", "frames": [{"frame", "time", "weights": {name: w},
     "head_pitch_yaw_roll_deg": [p, y, r]}]}``.
@@ -150,6 +158,7 @@ def write_weights_json(path: str | Path, trajectory: Any, names: list[str]) -> P
     doc = {
         "fps": float(trajectory.fps),
         "names": list(ARKIT_NAMES),
+        "arkit_raw_names": [arkit_raw_value(n) for n in ARKIT_NAMES],
         "ict_names": ict_names_by_arkit(list(names)),
         "gaze_reference": gaze,
         "anchor_frames": [int(a) for a in getattr(trajectory, "anchor_frames", [])],

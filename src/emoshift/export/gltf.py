@@ -8,10 +8,11 @@ What the file holds (metres, Y up, +Z out of the face, as glTF expects):
 * 52 morph targets named with Apple's ARKit blendshape names exactly (``mesh.extras.targetNames``,
   the convention three.js, Blender and Babylon read; the names and the mapping from the head model's
   53 shapes are :mod:`emoshift.export.arkit`'s: ICT's ``browInnerUp``/``cheekPuff`` halves summed into
-  one target, ``tongueOut`` present with zero offsets), the head model's own shapes behind each name in
-  ``mesh.extras.ict_names``; stored as **sparse** float32 accessors holding only vertices that move
-  more than ``min_delta_cm`` (a target switches to a dense accessor when that is smaller) — about
-  5 MB in all instead of ~12 MB dense;
+  one target, ``tongueOut`` present with zero offsets); in ``mesh.extras`` also ``ict_names`` (the head
+  model's shapes behind each name) and ``arkit_raw_names`` (ARKit's raw string values, ``eyeBlink_L``);
+  stored as **sparse** float32 accessors holding only vertices that move more than ``min_delta_cm``
+  (a target switches to a dense accessor when that is smaller) — about 5 MB in all instead of ~12 MB
+  dense;
 * one animation: the 52 weights per frame (:func:`emoshift.export.arkit.arkit_weights`) and the head
   rotation (quaternions, slerped by players), optionally the translation, on the node ``head``; times
   from the trajectory.
@@ -34,7 +35,7 @@ from emoshift.headmodel import load_arrays
 from emoshift.headmodel.landmarks import IRIS_RADIUS_CM
 from emoshift.headmodel.mesh import triangulate, vertex_normals
 from emoshift.headmodel.regions import polygon_indices, vertex_indices
-from emoshift.export.arkit import ARKIT_NAMES, arkit_sources, arkit_weights, ict_names_by_arkit
+from emoshift.export.arkit import ARKIT_NAMES, arkit_raw_value, arkit_sources, arkit_weights, ict_names_by_arkit
 from emoshift.io import UserError, atomic_write
 from emoshift.trajectory import aa_to_quat
 
@@ -352,7 +353,8 @@ def build_glb(
             "mode": 4,
         })  # fmt: skip
     doc["materials"] = materials
-    extras = {"targetNames": list(ARKIT_NAMES), "ict_names": ict_names_by_arkit(names)}
+    extras = {"targetNames": list(ARKIT_NAMES), "arkit_raw_names": [arkit_raw_value(n) for n in ARKIT_NAMES],
+              "ict_names": ict_names_by_arkit(names)}  # fmt: skip
     doc["meshes"] = [{"name": "head", "primitives": primitives, "weights": [0.0] * len(ARKIT_NAMES),
                       "extras": extras}]  # fmt: skip
 
