@@ -165,10 +165,13 @@ def test_upload_animate_and_view(server, browser, tmp_path):
     )
     assert all(top >= 0 and bottom <= 800 and height > 250 for top, bottom, height in boxes), boxes
     assert browser.execute_script("return scrollY") > 0  # the page moved to them
-    # one clock: paused and scrubbed, the head's animation time is the video's
+    # one clock: paused and scrubbed, the head's animation time is that of the video frame on screen
+    # (30 fps: frame floor(30 t))
+    canvas = "return document.querySelector('#viewer canvas').toDataURL()"
+    pictures = {}
     for t in (0.5, 2.0, 1.25):
         browser.execute_script(f"const v = document.getElementById('video'); v.pause(); v.currentTime = {t};")
-        got = _wait(
+        _wait(
             browser,
             f"const v = document.getElementById('video'), d = document.getElementById('viewer').dataset;"
             f"return !v.seeking && Math.abs(v.currentTime - {t}) < 1e-3 && d.time ? Number(d.time) : 0",
@@ -177,9 +180,12 @@ def test_upload_animate_and_view(server, browser, tmp_path):
         )
         time.sleep(0.3)
         got = float(viewer.get_attribute("data-time"))
-        assert abs(got - t) < 1e-3, (t, got)
+        assert abs(got - int(t * 30 + 1e-3) / 30) < 1e-3, (t, got)
+        pictures[t] = browser.execute_script(canvas)
     time.sleep(0.5)
-    assert abs(float(viewer.get_attribute("data-time")) - 1.25) < 1e-3  # stays paused with the video
+    assert abs(float(viewer.get_attribute("data-time")) - 37 / 30) < 1e-3  # stays paused with the video
+    assert browser.execute_script(canvas) == pictures[1.25]  # paused: the same picture
+    assert pictures[0.5] != pictures[2.0]  # the head's expression changed between the two video times
     assert int(viewer.get_attribute("data-clips")) >= 1
     plan = browser.find_element(By.ID, "plan").text
     assert "disgust" in plan and "happiness" in plan

@@ -1,7 +1,8 @@
 // The 3D viewer: loads the animated .glb (morph targets + head rotation) with three.js and plays it.
-// With a <video>, the head follows the video's clock: every frame the animation is set to
-// video.currentTime (the .glb's key times are the video's frame times), so the video's play, pause and
-// scrub controls drive both. Without one it plays on its own clock.
+// With a <video>, the head follows the video's clock: every frame the animation is set to the time of
+// the video frame on screen (frame i is shown from i/fps to (i+1)/fps; the .glb's key times are the
+// video's frame times), so the video's play, pause and scrub controls drive both. Without one it plays
+// on its own clock.
 // State is published on the container for tests and the page: data-state = loading | loaded | error,
 // data-time = the animation time drawn last (seconds).
 import * as THREE from "three";
@@ -44,7 +45,7 @@ export function showHead(container, url, video = null) {
   const camera = new THREE.PerspectiveCamera(30, w / h, 0.1, 1000);
   const controls = new OrbitControls(camera, renderer.domElement);
   const clock = new THREE.Clock();
-  current = { renderer, controls, mixer: null, actions: [], duration: 0, frame: 0 };
+  current = { renderer, controls, mixer: null, actions: [], duration: 0, fps: 0, frame: 0 };
   const state = current;
 
   new GLTFLoader().load(url, (gltf) => {
@@ -64,6 +65,8 @@ export function showHead(container, url, video = null) {
       for (const clip of gltf.animations) {
         state.actions.push(state.mixer.clipAction(clip).play());
         state.duration = Math.max(state.duration, clip.duration);
+        const keys = clip.tracks.length ? clip.tracks[0].times : [];
+        if (keys.length > 1) state.fps = (keys.length - 1) / (keys[keys.length - 1] - keys[0]);
       }
     }
     container.dataset.meshes = meshes;
@@ -82,7 +85,8 @@ export function showHead(container, url, video = null) {
     const dt = clock.getDelta();
     if (state.mixer && video) {
       // clamp just inside the clip: at exactly its duration a repeating action wraps to 0
-      const t = Math.min(Math.max(video.currentTime, 0), Math.max(state.duration - 1e-4, 0));
+      const shown = state.fps ? Math.floor(video.currentTime * state.fps + 1e-3) / state.fps : video.currentTime;
+      const t = Math.min(Math.max(shown, 0), Math.max(state.duration - 1e-4, 0));
       for (const a of state.actions) a.time = t;
       state.mixer.update(0);
       container.dataset.time = t.toFixed(4);
