@@ -13,8 +13,9 @@ with those raw values but with ``browInnerUp`` and ``cheekPuff`` split into halv
   mean of the halves' weights and the merged morph target the sum of their offsets. That is exact when
   both halves move together; a left/right difference d shows as d/2 of a half's offset on each side
   (a one-sided brow raise becomes a two-sided one of half the weight). Measured over real animations
-  (``bench/bench_export_names.py``: 14 photos x 3 instructions) d has a median of 0.03 (brow) and
-  0.06 (cheek), at most 0.24 / 0.21, nearly all of it from the photo's fit;
+  (``bench/bench_export_names.py --photos DIR``: the 2 packaged and 12 development photos x 3
+  instructions) d has a median of 0.03 (brow) and 0.06 (cheek), at most 0.24 / 0.21, nearly all of it
+  from the photo's fit;
 * ``tongueOut``: ICT FaceKit has no tongue shape (its 53 shapes and 4 extras: cheekRaiser, PupilDilate),
   so the channel is present with zero offsets and zero weight, so rigs that match channels by name find
   all 52.
