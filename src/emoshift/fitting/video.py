@@ -8,8 +8,9 @@
    keyframes with the prior counted once).
 4. Every frame is then fitted with that identity fixed, warm-started from the previous frame and pulled
    towards it by ``FitConfig.temporal_weight`` (``VIDEO_TEMPORAL_WEIGHT`` when unset).
-5. Frames without a face are skipped (their index is missing from the result); a video with no face
-   in any frame is a :class:`emoshift.io.UserError`.
+5. Frames without a face are skipped (their index is missing from the result); a face that returns after
+   more than :data:`MAX_GAP` frames is fitted afresh (its pose may have changed a lot); a video with no
+   face in any frame is a :class:`emoshift.io.UserError`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from emoshift.io import UserError
 
 KEYFRAMES = 8
 VIDEO_TEMPORAL_WEIGHT = 50.0
+#: A face missing from more than this many consecutive (read) frames is fitted afresh when it returns, not warm-started.
+MAX_GAP = 2
 
 
 def read_frames(path: str | Path, stride: int = 1, max_frames: int | None = None):
@@ -62,28 +65,39 @@ def read_frames(path: str | Path, stride: int = 1, max_frames: int | None = None
 
 def fit_video(fitter, path: str | Path, stride: int = 1, max_frames: int | None = None, progress: bool = True) -> list[FaceFit]:
     """Fit the largest face of every ``stride``-th frame; see the module docstring."""
+    return fit_frames(fitter, read_frames(path, stride, max_frames), progress=progress, name=str(path))
+
+
+def fit_frames(fitter, frames, progress: bool = True, name: str = "the video", total: int | None = None) -> list[FaceFit]:
+    """:func:`fit_video` on any iterable of (frame index, (H, W, 3) uint8 RGB) (e.g. resized frames);
+    ``total`` (frame count) only sizes the progress bar."""
     from tqdm import tqdm
 
     tracker = LandmarkDetector(max_faces=1, static=False)
     detections: list[tuple[int, np.ndarray]] = []
-    size = None
+    restarts: set[int] = set()  # detections after more than MAX_GAP frames without a face
+    size, missing = None, 0
     try:
-        frames = read_frames(path, stride, max_frames)
-        for i, frame in tqdm(frames, desc="landmarks", unit="frame", disable=not progress, leave=False):
+        for i, frame in tqdm(frames, desc="landmarks", unit="frame", disable=not progress, leave=False, total=total):
             size = (frame.shape[1], frame.shape[0])
             faces = [f for f in tracker.detect(frame, fallback=False) if f.size >= fitter.min_face_px]
-            if faces:
-                detections.append((i, faces[0].landmarks))
+            if not faces:
+                missing += 1
+                continue
+            if missing > MAX_GAP:
+                restarts.add(len(detections))
+            detections.append((i, faces[0].landmarks))
+            missing = 0
     finally:
         tracker.close()
     if size is None:
-        raise UserError(f"no frames could be read from {path}")
+        raise UserError(f"no frames could be read from {name}")
     if not detections:
-        raise UserError(f"no face found in any frame of {path}")
+        raise UserError(f"no face found in any frame of {name}")
 
     keys = np.unique(np.linspace(0, len(detections) - 1, min(KEYFRAMES, len(detections))).round().astype(int))
     with fixed_focal(fitter, [detections[k][1] for k in keys], size):
-        return _fit_frames(fitter, detections, keys, size, progress)
+        return _fit_frames(fitter, detections, keys, size, progress, restarts)
 
 
 @contextmanager
@@ -99,7 +113,7 @@ def fixed_focal(fitter, landmarks: list[np.ndarray], size: tuple[int, int]):
         fitter.focal_factor = saved
 
 
-def _fit_frames(fitter, detections, keys, size, progress) -> list[FaceFit]:
+def _fit_frames(fitter, detections, keys, size, progress, restarts=frozenset()) -> list[FaceFit]:
     from dataclasses import replace
 
     from tqdm import tqdm
@@ -115,8 +129,8 @@ def _fit_frames(fitter, detections, keys, size, progress) -> list[FaceFit]:
     out: list[FaceFit] = []
     try:
         state = None
-        for i, lm in tqdm(detections, desc="fitting", unit="frame", disable=not progress, leave=False):
-            if state is None:
+        for k, (i, lm) in enumerate(tqdm(detections, desc="fitting", unit="frame", disable=not progress, leave=False)):
+            if state is None or k in restarts:  # a face that returns after a gap starts afresh
                 init = fitter.solver.initial_state(
                     torch.as_tensor(lm[:, :2]), *_cam(fitter, size), torch.as_tensor(lm[:, 2])
                 )

@@ -1,0 +1,79 @@
+"""The instructed emotion laid over a person's own, frame by frame (pure functions on weight arrays).
+
+Each frame ``t`` of the clip has its own fitted expression ``own[t]`` (53 ICT weights). The instruction's
+trajectory ``traj[t]`` starts at the clip's resting face (``baseline``: the median fitted expression) and
+moves through the planned emotions. What the frame shows is its own expression plus the trajectory's
+change from rest, per channel weighted by :func:`channel_weights`:
+
+    target[t] = clip(own[t] + fade[t] * w * (traj[t] - baseline), 0, 1)
+
+* ``w = 1`` on the brows, eyes (wide, squint, blink), cheeks and nose: they follow the emotion;
+* ``w = 0`` on the speech channels (jaw, mouthClose, funnel, pucker, lip rolls, mouth sideways) and gaze:
+  the speaker's own opening and closing, and their own eyes' direction, stay as they are;
+* ``w = MOUTH_BLEND`` on the other mouth channels (smile, frown, stretch, press, dimple, shrug, lip raise
+  and lower, cheek puff): the emotion's mouth shape blended with the speaker's own;
+* ``fade`` (:func:`face_fade`) takes the change to zero over :data:`FADE_SECONDS` towards frames without a
+  face, so the effect neither pops on when a face is found nor off when it is lost.
+
+Because the change is added to each frame's own fit, the fit's frame-to-frame noise is not rendered twice:
+the warp of frame ``t`` moves its face by ``target[t] - own[t]``, which follows the smooth trajectory.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Channels that carry speech: the speaker's own weights are kept.
+SPEECH = ("jawForward", "jawLeft", "jawOpen", "jawRight", "mouthClose", "mouthFunnel", "mouthPucker",
+          "mouthRollLower", "mouthRollUpper", "mouthLeft", "mouthRight")  # fmt: skip
+#: Where the eyes look is the person's, not the emotion's.
+GAZE_PREFIX = "eyeLook"
+#: Weight of the emotion's change on the mouth channels that are not speech.
+MOUTH_BLEND = 0.6
+FADE_SECONDS = 0.25
+#: A frame whose largest weight change is below this is passed through untouched (nothing to render).
+MIN_CHANGE = 1e-3
+
+
+def channel_weights(names: list[str]) -> np.ndarray:
+    """(53,) float32: how much of the emotion's change each channel takes (see the module docstring)."""
+    w = np.ones(len(names), np.float32)
+    for i, n in enumerate(names):
+        if n in SPEECH or n.startswith(GAZE_PREFIX):
+            w[i] = 0.0
+        elif n.startswith("mouth") or n.startswith("cheekPuff"):
+            w[i] = MOUTH_BLEND
+    return w
+
+
+def baseline(own: np.ndarray) -> np.ndarray:
+    """(T, 53) fitted expressions of the frames with a face -> (53,) the resting face: their median."""
+    return np.median(np.asarray(own, np.float32).reshape(-1, 53), axis=0).astype(np.float32)
+
+
+def face_fade(has_face: np.ndarray, fade_frames: float) -> np.ndarray:
+    """(T,) bool -> (T,) float32 in [0, 1]: 0 on frames without a face, rising with the distance (frames)
+    to the nearest one as a smoothstep over ``fade_frames``; 1 everywhere when every frame has a face."""
+    has = np.asarray(has_face, bool)
+    n = len(has)
+    if has.all() or fade_frames <= 0:
+        return has.astype(np.float32)
+    dist = np.full(n, np.inf)
+    last = -np.inf
+    for i in range(n):  # distance to the nearest faceless frame, both directions
+        last = i if not has[i] else last
+        dist[i] = i - last
+    last = np.inf
+    for i in range(n - 1, -1, -1):
+        last = i if not has[i] else last
+        dist[i] = min(dist[i], last - i)
+    x = np.clip(dist / fade_frames, 0.0, 1.0)
+    return (x * x * (3 - 2 * x)).astype(np.float32)
+
+
+def targets(own: np.ndarray, traj: np.ndarray, rest: np.ndarray, weights: np.ndarray, fade: np.ndarray) -> np.ndarray:
+    """The formula of the module docstring. own, traj: (T, 53); rest, weights: (53,); fade: (T,)
+    -> (T, 53) float32 in [0, 1]."""
+    own = np.asarray(own, np.float32)
+    change = (np.asarray(traj, np.float32) - rest) * weights * np.asarray(fade, np.float32)[:, None]
+    return np.clip(own + change, 0.0, 1.0).astype(np.float32)

@@ -1,0 +1,209 @@
+"""Video in: a person's own video with the instructed emotions played over it (issue 17).
+
+>>> from emoshift.pipeline import Pipeline
+>>> from emoshift.videoin import animate_video
+>>> pipe = Pipeline.load()                                                                  # doctest: +SKIP
+>>> res = animate_video(pipe, "talk.mp4", "Make her go from calm to furious", "out.mp4")   # doctest: +SKIP
+>>> res.summary()["frames_without_face"]                                                    # doctest: +SKIP
+
+Two passes over the file, streamed (memory does not grow with the length beyond the per-frame fits):
+
+1. **fit**: every frame (scaled to ``max_side``) goes through :func:`emoshift.fitting.video.fit_frames`
+   (MediaPipe in tracking mode, one identity for the clip, each frame warm-started from and pulled towards
+   the previous one; a face that leaves and returns is detected again and fitted afresh).
+2. **plan**: the instruction is planned as for a photo (``pipe.plan``: the generator's anchors from the
+   clip's resting face, :func:`emoshift.videoin.mix.baseline`) and the trajectory
+   (:func:`emoshift.trajectory.build_trajectory`, no idle blinks or sway: the person's own are in the
+   video) is laid over the clip's length; each frame's target expression is its own fit plus the
+   trajectory's change (:mod:`emoshift.videoin.mix`).
+3. **render**: each frame with a face is reenacted from its own fit (``pipe.renderer(frame, fit)`` ->
+   ``render_batch(target, own rotation)``: the head pose stays the person's own); frames without a face,
+   and frames whose target equals their fit, are written untouched. Frames go straight to the H.264
+   encoder at their input timestamps, with the input's audio remuxed (:class:`Mp4Writer`), into a
+   temporary file renamed into place at the end.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from emoshift.io import UserError
+from emoshift.videoin import mix
+from emoshift.videoin.probe import MAX_SECONDS, VideoInfo, iter_frames, probe
+
+
+@dataclass
+class VideoResult:
+    """What :func:`animate_video` did. targets/own: (T, 53) per frame (own is NaN without a face);
+    rendered: (T,) bool, frames that were reenacted (others were copied)."""
+
+    path: Path
+    info: VideoInfo
+    plan: Any
+    trajectory: Any
+    own: np.ndarray
+    targets: np.ndarray
+    rendered: np.ndarray
+    frames_written: int
+    seed: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def has_face(self) -> np.ndarray:
+        return np.isfinite(self.own[:, 0])
+
+    def summary(self) -> dict:
+        """JSON-able facts: plan, frame counts (with/without a face, reenacted), fps, size, audio, timings."""
+        i = self.info
+        render_s = self.timings.get("render", 0.0)
+        return {
+            **self.plan.to_dict(),
+            "seed": self.seed,
+            "video": str(i.path),
+            "frames": int(self.frames_written),
+            "fps": float(i.fps),
+            "seconds": float(i.seconds),
+            "size": [i.out_width, i.out_height],
+            "input_size": [i.width, i.height],
+            "variable_frame_rate": i.variable_rate,
+            "audio": i.audio,
+            "frames_with_face": int(self.has_face.sum()),
+            "frames_without_face": int((~self.has_face).sum()),
+            "frames_reenacted": int(self.rendered.sum()),
+            "anchor_frames": [int(k) for k in self.trajectory.anchor_frames],
+            "output_fps": round(self.frames_written / render_s, 2) if render_s > 0 else None,
+            "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+        }
+
+
+def animate_video(
+    pipe,
+    video: str | Path,
+    instruction: str,
+    out: str | Path,
+    seed: int | None = None,
+    timing: str = "natural",
+    neutral: bool = True,
+    intensity: float = 1.0,
+    max_side: int | None = None,
+    max_seconds: float = MAX_SECONDS,
+    force: bool = True,
+    progress: bool = False,
+) -> VideoResult:
+    """Write ``out`` (.mp4): ``video`` with ``instruction``'s emotions over the person's own face.
+
+    Args:
+        pipe: an :class:`emoshift.pipeline.Pipeline` (its parse, fitter, planner and renderer are used).
+        max_side: long-side limit of the frames (default ``pipe.max_side``).
+        max_seconds: longest accepted video.
+    Raises:
+        UserError: bad instruction or options, unreadable or too long video, no face in any frame,
+            an output that is not a writable .mp4 (nothing is written then).
+    """
+    from emoshift.io import check_output
+    from emoshift.pipeline import check_options
+
+    seed = pipe.seed if seed is None else int(seed)
+    check_options(30.0, None, timing, intensity, 1)
+    t0 = time.perf_counter()
+    pipe.parse(instruction)  # bad text fails before any decoding
+    out = Path(out)
+    if out.suffix.lower() != ".mp4":
+        raise UserError(f"a video input is written as .mp4 (with its audio), got {out.name}")
+    check_output(out, (".mp4",), force=force)
+    info = probe(video, pipe.max_side if max_side is None else max_side, max_seconds)
+    timings = {"probe": time.perf_counter() - t0}
+
+    t = time.perf_counter()
+    own, fits = fit_clip(pipe.fitter, info, progress)
+    timings["fit"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    plan, traj, target = plan_clip(pipe, instruction, own, info, fits, seed, timing, neutral, intensity)
+    timings["plan"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    rendered = np.zeros(len(own), bool)
+    n = write_clip(pipe, info, fits, own, target, rendered, out, progress)
+    timings["render"] = time.perf_counter() - t
+    return VideoResult(out, info, plan, traj, own, target, rendered, n, seed, timings)
+
+
+def fit_clip(fitter, info: VideoInfo, progress: bool) -> tuple[np.ndarray, dict[int, Any]]:
+    """Pass 1 -> ((T, 53) fitted expression per decoded frame, NaN without a face; {frame: FaceFit})."""
+    from emoshift.fitting.video import fit_frames
+
+    count = [0]
+
+    def frames():
+        for i, rgb, _ in iter_frames(info):
+            count[0] = i + 1
+            yield i, rgb
+
+    fits = {f.frame: f for f in fit_frames(fitter, frames(), progress, str(info.path.name), total=info.frames)}
+    own = np.full((count[0], 53), np.nan, np.float32)
+    for i, f in fits.items():
+        own[i] = np.asarray(f.expression, np.float32)
+    return own, fits
+
+
+def plan_clip(pipe, instruction, own, info, fits, seed, timing, neutral, intensity):
+    """The plan from the clip's resting face, its trajectory over the clip, each frame's target (T, 53)."""
+    from emoshift.pipeline import expression_names
+    from emoshift.trajectory import build_trajectory
+
+    has = np.isfinite(own[:, 0])
+    rest = mix.baseline(own[has])
+    first = fits[int(np.flatnonzero(has)[0])]
+    source = SimpleNamespace(expression=rest, rotation=np.asarray(first.rotation, np.float32))
+    plan = pipe.plan(instruction, source, seed=seed, neutral=neutral, samples=1)[0]
+    fps = float(info.fps)
+    n = len(own)
+    traj = build_trajectory(plan.anchors(), fps=fps, seconds=max(n, 2) / fps, timing=timing, idle=False,
+                            intensity=intensity, seed=seed)  # fmt: skip
+    texpr = np.asarray(traj.expression, np.float32)[np.minimum(np.arange(n), len(traj.expression) - 1)]
+    fade = mix.face_fade(has, mix.FADE_SECONDS * fps)
+    weights = mix.channel_weights(expression_names())
+    target = mix.targets(np.where(has[:, None], own, rest), texpr, rest, weights, fade)
+    return plan, traj, target
+
+
+def write_clip(pipe, info, fits, own, target, rendered, out: Path, progress: bool) -> int:
+    """Pass 2: decode, reenact (or copy) and encode every frame into ``out`` atomically; -> frames written.
+    Marks ``rendered[i]`` for the frames that were reenacted."""
+    from tqdm import tqdm
+
+    from emoshift.io import atomic_write_with
+    from emoshift.videoin.writer import Mp4Writer
+
+    written = [0]
+
+    def write(tmp: Path) -> None:
+        bar = tqdm(total=len(own), desc="render", unit="frame", disable=not progress, leave=False)
+        with Mp4Writer(tmp, info) as w:
+            for i, rgb, pts in iter_frames(info):
+                if i < len(own):
+                    rgb = reenact_frame(pipe, rgb, fits.get(i), own[i], target[i], rendered, i)
+                w.write(rgb, pts)
+                bar.update()
+            written[0] = w.n
+        bar.close()
+
+    atomic_write_with(out, write)
+    return written[0]
+
+
+def reenact_frame(pipe, rgb: np.ndarray, fit, own: np.ndarray, target: np.ndarray, rendered: np.ndarray, i: int):
+    """One output frame: the input frame itself when it has no face or nothing to change, else the frame
+    reenacted from its own fit to ``target`` at its own head rotation."""
+    if fit is None or not np.isfinite(own).all() or float(np.abs(target - own).max()) < mix.MIN_CHANGE:
+        return rgb
+    rot = np.asarray(fit.rotation, np.float32)[None]
+    rendered[i] = True
+    return np.asarray(pipe.renderer(rgb, fit).render_batch(target[None], rot)[0], np.uint8)
