@@ -576,6 +576,8 @@ class Pipeline:
         With ``samples=K > 1`` the planner draws K variants; all are in ``result.variants``.
         """
         seed = self.seed if seed is None else int(seed)
+        if _is_video(image):  # video in (issue 17): emoshift.videoin
+            raise UserError(f"{image} is a video: use Pipeline.animate_video(video, instruction, out)")
         check_options(fps, seconds, timing, intensity, samples)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
@@ -610,6 +612,19 @@ class Pipeline:
         for r in results:
             r.variants = results
         return results[0]
+
+    def animate_video(self, video: str | Path, instruction: str, out: str | Path, **options) -> Any:
+        """A person's video with the instruction's emotions over their own face, written to ``out`` (.mp4,
+        audio kept): :func:`emoshift.videoin.animate_video` (video in, issue 17)."""
+        from emoshift.videoin import animate_video
+
+        return animate_video(self, video, instruction, out, **options)
+
+
+def _is_video(source: Any) -> bool:  # video in (issue 17)
+    from emoshift.videoin import is_video_path
+
+    return is_video_path(source)
 
 
 def check_frame_budget(n_frames: int, shape: tuple[int, ...]) -> None:

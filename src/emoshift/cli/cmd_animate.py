@@ -34,6 +34,7 @@ EPILOG = """examples:
   emoshift animate astronaut "She goes from slightly sad to extremely happy" --seconds 6 --timing linear
   emoshift animate "from anger to surprise" --out head.glb --csv    (no photo: neutral head, 3D only)
   emoshift animate a.jpg b.jpg --instructions lines.txt --out results/ --workers 2
+  emoshift animate talk.mp4 "Make her go from calm to furious" --out angry.mp4   (a video: speech, pose, audio kept)
   emoshift animate                                                   (the packaged photo and instruction)
 """
 
@@ -198,6 +199,12 @@ def run_job(job: Job, opts: dict, isolate: bool = True) -> JobResult:
 
     from tqdm import tqdm
 
+    from emoshift.videoin import is_video_path  # video in (issue 17): emoshift.videoin
+
+    if is_video_path(job.image):
+        from emoshift.videoin.cli import run_video_job
+
+        return run_video_job(job, opts, _get_pipeline, isolate)
     t0 = time.perf_counter()
     n_out = len(job.outputs) * opts["samples"]
     stages = tqdm(total=2 + n_out, desc="loading models", unit="step", leave=False, disable=not opts["progress"])
@@ -277,6 +284,7 @@ def run(args: argparse.Namespace) -> int:
         intensity=args.intensity,
         samples=args.samples,
         progress=not args.quiet and len(jobs) == 1,
+        max_side=args.max_side, max_video_seconds=args.max_video_seconds,  # video in (issue 17)
     )
     from emoshift.pipeline import check_options
 
@@ -373,4 +381,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, help="processes for a batch (default min(2, CPUs))")
     p.add_argument("--force", action="store_true", help="overwrite existing outputs")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors (and a batch's table)")
+    from emoshift.videoin.cli import add_video_options  # video in (issue 17)
+
+    add_video_options(p)
     p.set_defaults(func=run)

@@ -77,3 +77,12 @@ def targets(own: np.ndarray, traj: np.ndarray, rest: np.ndarray, weights: np.nda
     own = np.asarray(own, np.float32)
     change = (np.asarray(traj, np.float32) - rest) * weights * np.asarray(fade, np.float32)[:, None]
     return np.clip(own + change, 0.0, 1.0).astype(np.float32)
+
+
+def changed(own: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """(T,) bool: frames with a face (finite ``own``) whose target differs from their own expression by at
+    least :data:`MIN_CHANGE` in some channel, i.e. the frames to reenact (the others are copied)."""
+    own, target = np.asarray(own, np.float32), np.asarray(target, np.float32)
+    face = np.isfinite(own).all(1)
+    diff = np.abs(np.where(face[:, None], target - own, 0.0)).max(1)
+    return face & (diff >= MIN_CHANGE)

@@ -37,6 +37,10 @@ from emoshift.io import UserError
 from emoshift.videoin import mix
 from emoshift.videoin.probe import MAX_SECONDS, VideoInfo, iter_frames, probe
 
+#: Frames decoded, reenacted (by WORKERS threads) and encoded together: memory is bounded by CHUNK frames.
+CHUNK = 8
+WORKERS = 2
+
 
 @dataclass
 class VideoResult:
@@ -174,36 +178,62 @@ def plan_clip(pipe, instruction, own, info, fits, seed, timing, neutral, intensi
     return plan, traj, target
 
 
-def write_clip(pipe, info, fits, own, target, rendered, out: Path, progress: bool) -> int:
-    """Pass 2: decode, reenact (or copy) and encode every frame into ``out`` atomically; -> frames written.
-    Marks ``rendered[i]`` for the frames that were reenacted."""
+def write_clip(pipe, info, fits, own, target, rendered, out: Path, progress: bool, chunk: int = CHUNK) -> int:
+    """Pass 2: decode, reenact (:func:`mix.changed` frames) or copy, and encode every frame into ``out``
+    atomically, ``chunk`` frames at a time (reenacted by two threads); -> frames written. Sets
+    ``rendered`` to the frames that were reenacted. The progress bar counts reenacted frames only (copies
+    cost next to nothing), so its estimate is honest."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from tqdm import tqdm
 
     from emoshift.io import atomic_write_with
     from emoshift.videoin.writer import Mp4Writer
 
+    import threading
+
+    todo = mix.changed(own, target)
     written = [0]
+    first, warm = threading.Lock(), []  # the renderer stage may load its head model on its first call
+
+    def one(item):
+        i, rgb, _ = item
+        if i >= len(todo) or not todo[i]:
+            return rgb
+        if not warm:
+            with first:
+                frame = reenact_frame(pipe, rgb, fits[i], target[i])
+                warm.append(True)
+                return frame
+        return reenact_frame(pipe, rgb, fits[i], target[i])
 
     def write(tmp: Path) -> None:
-        bar = tqdm(total=len(own), desc="render", unit="frame", disable=not progress, leave=False)
-        with Mp4Writer(tmp, info) as w:
-            for i, rgb, pts in iter_frames(info):
-                if i < len(own):
-                    rgb = reenact_frame(pipe, rgb, fits.get(i), own[i], target[i], rendered, i)
-                w.write(rgb, pts)
-                bar.update()
+        bar = tqdm(total=int(todo.sum()), desc="reenact", unit="frame", disable=not progress, leave=False)
+        with Mp4Writer(tmp, info) as w, ThreadPoolExecutor(WORKERS) as pool:
+            batch = []
+            for item in iter_frames(info):
+                batch.append(item)
+                if len(batch) == chunk:
+                    _flush(pool, one, batch, w, todo, bar)
+            _flush(pool, one, batch, w, todo, bar)
             written[0] = w.n
         bar.close()
 
     atomic_write_with(out, write)
+    rendered[:] = todo
     return written[0]
 
 
-def reenact_frame(pipe, rgb: np.ndarray, fit, own: np.ndarray, target: np.ndarray, rendered: np.ndarray, i: int):
-    """One output frame: the input frame itself when it has no face or nothing to change, else the frame
-    reenacted from its own fit to ``target`` at its own head rotation."""
-    if fit is None or not np.isfinite(own).all() or float(np.abs(target - own).max()) < mix.MIN_CHANGE:
-        return rgb
+def _flush(pool, one, batch: list, writer, todo: np.ndarray, bar) -> None:
+    """Reenact a batch of decoded (index, frame, pts) in the pool, write them in order, empty the batch."""
+    for (i, _, pts), frame in zip(batch, pool.map(one, batch), strict=True):
+        writer.write(frame, pts)
+        if i < len(todo) and todo[i]:
+            bar.update()
+    batch.clear()
+
+
+def reenact_frame(pipe, rgb: np.ndarray, fit, target: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8 frame reenacted from its own fit to the (53,) ``target`` at its own head rotation."""
     rot = np.asarray(fit.rotation, np.float32)[None]
-    rendered[i] = True
-    return np.asarray(pipe.renderer(rgb, fit).render_batch(target[None], rot)[0], np.uint8)
+    return np.asarray(pipe.renderer(rgb, fit).render_batch(np.asarray(target, np.float32)[None], rot)[0], np.uint8)
