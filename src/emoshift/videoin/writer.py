@@ -32,7 +32,7 @@ class Mp4Writer:
         self.video = self.out.add_stream("libx264", rate=info.fps)
         self.video.width, self.video.height = info.out_width, info.out_height
         self.video.pix_fmt = "yuv420p"
-        self.video.time_base = info.time_base
+        self.video.time_base = self.video.codec_context.time_base = info.time_base
         self.video.options = {"preset": X264_PRESET, "crf": str(X264_CRF)}
         self.src = self.audio = None
         self._packets, self._pending, self._resampler = None, None, None

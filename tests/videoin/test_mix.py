@@ -1,0 +1,60 @@
+"""The per-frame expression mix of a video input (pure functions; values, not shapes)."""
+
+import numpy as np
+import pytest
+
+from emoshift.emotions import EXPRESSION_NAMES
+from emoshift.videoin import mix
+
+NAMES = list(EXPRESSION_NAMES)
+
+
+def idx(name):
+    return NAMES.index(name)
+
+
+def test_channel_weights_keep_speech_and_gaze_follow_brows_blend_mouth():
+    w = mix.channel_weights(NAMES)
+    for n in ("jawOpen", "mouthClose", "mouthFunnel", "mouthPucker", "eyeLookUp_L", "eyeLookIn_R"):
+        assert w[idx(n)] == 0.0, n
+    for n in ("browDown_L", "browInnerUp_R", "eyeWide_L", "eyeSquint_R", "cheekSquint_L", "noseSneer_R", "eyeBlink_L"):
+        assert w[idx(n)] == 1.0, n
+    for n in ("mouthSmile_L", "mouthFrown_R", "mouthStretch_L", "mouthPress_R", "mouthUpperUp_L"):
+        assert w[idx(n)] == pytest.approx(mix.MOUTH_BLEND), n
+
+
+def test_targets_add_the_trajectory_change_to_each_frame_and_keep_the_speech():
+    rng = np.random.default_rng(0)
+    t = 20
+    own = rng.uniform(0.1, 0.4, (t, 53)).astype(np.float32)
+    rest = mix.baseline(own)
+    traj = np.repeat(rest[None], t, 0)
+    traj[10:, idx("browDown_L")] += 0.3  # the emotion lowers the brow from frame 10
+    traj[10:, idx("jawOpen")] += 0.5  # ... and would open the jaw: not taken
+    traj[10:, idx("mouthFrown_L")] += 0.2
+    out = mix.targets(own, traj, rest, mix.channel_weights(NAMES), np.ones(t))
+    np.testing.assert_array_equal(out[:10], own[:10])  # no change before the trajectory moves
+    np.testing.assert_allclose(out[10:, idx("browDown_L")], own[10:, idx("browDown_L")] + 0.3, atol=1e-6)
+    np.testing.assert_array_equal(out[:, idx("jawOpen")], own[:, idx("jawOpen")])
+    np.testing.assert_allclose(out[10:, idx("mouthFrown_L")], own[10:, idx("mouthFrown_L")] + 0.2 * mix.MOUTH_BLEND, atol=1e-6)
+    assert out.min() >= 0 and out.max() <= 1
+    changed = mix.changed(own, out)
+    assert not changed[:10].any() and changed[10:].all()
+
+
+def test_face_fade_is_zero_without_a_face_and_rises_smoothly_away_from_it():
+    has = np.ones(30, bool)
+    has[10:13] = False
+    f = mix.face_fade(has, 4.0)
+    assert (f[10:13] == 0).all()
+    assert f[0] == 1.0 and f[29] == 1.0
+    assert 0 < f[13] < f[14] < f[16] <= 1.0 and 0 < f[9] < f[8] < f[6] <= 1.0  # both sides ramp
+    assert np.abs(np.diff(f)).max() <= 0.5  # no jump of more than half the effect in one frame
+    np.testing.assert_array_equal(mix.face_fade(np.ones(5, bool), 4.0), np.ones(5))
+
+
+def test_a_frame_without_a_face_is_never_marked_for_reenactment():
+    own = np.full((4, 53), 0.2, np.float32)
+    own[2] = np.nan
+    target = np.full((4, 53), 0.5, np.float32)
+    np.testing.assert_array_equal(mix.changed(own, target), [True, True, False, True])
