@@ -14,13 +14,18 @@ TONE_HZ, AUDIO_RATE = 440.0, 44100
 CROP = (0, 90, 320)
 
 
-def jaw_curve(n: int, fps: float) -> np.ndarray:
-    """(n,) float32 jawOpen weights of a talking mouth: syllables at ~3 Hz, not quite periodic."""
+def jaw_curve(n: int, fps: float, seed: int = 0) -> np.ndarray:
+    """(n,) float32 jawOpen weights of a talking mouth: syllables at ~3 Hz, not quite periodic (``seed``
+    shifts the phases)."""
     t = np.arange(n) / fps
-    return (JAW_MEAN + JAW_AMP * np.sin(2 * np.pi * SYLLABLE_HZ * t + 0.8 * np.sin(2 * np.pi * 0.7 * t))).astype(np.float32)
+    p = np.random.default_rng(seed).uniform(0, 2 * np.pi, 2) if seed else np.zeros(2)
+    wobble = 0.8 * np.sin(2 * np.pi * 0.7 * t + p[1])
+    return (JAW_MEAN + JAW_AMP * np.sin(2 * np.pi * SYLLABLE_HZ * t + p[0] + wobble)).astype(np.float32)
 
 
-def talking_frames(n: int, fps: float, size: int = 256, no_face: tuple[int, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
+def talking_frames(
+    n: int, fps: float, size: int = 256, no_face: tuple[int, ...] = (), seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """-> ((n, size, size, 3) uint8 frames, (n,) jawOpen per frame): the astronaut (:data:`CROP`) fitted once and
     reenacted with :func:`jaw_curve`; frames listed in ``no_face`` are flat grey (jaw NaN there)."""
     from PIL import Image
@@ -34,7 +39,7 @@ def talking_frames(n: int, fps: float, size: int = 256, no_face: tuple[int, ...]
     face = sample_photo("astronaut")[y0 : y0 + side, x0 : x0 + side]
     photo = np.asarray(Image.fromarray(face).resize((size, size), Image.Resampling.BOX))
     fit = Fitter().fit(photo)
-    jaw = jaw_curve(n, fps)
+    jaw = jaw_curve(n, fps, seed)
     expr = np.repeat(np.asarray(fit.expression, np.float32)[None], n, 0)
     expr[:, list(EXPRESSION_NAMES).index("jawOpen")] = jaw
     rot = np.repeat(np.asarray(fit.rotation, np.float32)[None], n, 0)
