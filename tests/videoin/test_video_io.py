@@ -91,3 +91,21 @@ def test_writer_keeps_timestamps_of_a_variable_rate_video_and_copies_the_audio(c
     assert rate_in == rate_out and a_in.shape == a_out.shape
     np.testing.assert_array_equal(a_in, a_out)
     assert np.abs(a_in).max() > 0.1  # control: there is a tone to compare
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--max-video-seconds", "1"], "at most 1 s"),
+        (["--glb"], "drop --glb"),
+        (["--samples", "2"], "--samples is for photos"),
+    ],
+)
+def test_cli_refuses_with_one_line_and_exit_2_before_writing(clip, tmp_path, capsys, extra, message):
+    from emoshift.cli import main
+
+    out = tmp_path / "out.mp4"
+    code = main(["animate", str(clip), "from calm to furious", "--out", str(out), "--quiet", *extra])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and message in err and len(err.splitlines()) == 1, err
+    assert not out.exists() and not list(tmp_path.iterdir())

@@ -45,18 +45,20 @@ def run_video_job(job, opts: dict, get_pipeline, isolate: bool = True):
 
     from emoshift.cli import user_error_types
     from emoshift.cli.cmd_animate import JobResult
+    from emoshift.videoin.probe import MAX_SECONDS, probe
     from emoshift.videoin.run import animate_video
 
     t0 = time.perf_counter()
     try:
         check_video_job(job, opts)
+        probe(job.image, opts.get("max_side"), opts.get("max_video_seconds") or MAX_SECONDS)  # before loading models
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             pipe = get_pipeline(opts["generator"], opts["seed"])
             res = animate_video(
                 pipe, job.image, job.instruction, job.outputs["out"], seed=opts["seed"], timing=opts["timing"],
                 neutral=opts["neutral"], intensity=opts["intensity"], max_side=opts.get("max_side"),
-                max_seconds=opts.get("max_video_seconds") or 120.0, progress=opts["progress"],
+                max_seconds=opts.get("max_video_seconds") or MAX_SECONDS, progress=opts["progress"],
             )  # fmt: skip
         s = res.summary()
         msg = (f"{' -> '.join(s['anchors'])}; {s['frames']} frames at {s['fps']:g} fps, {s['frames_reenacted']} "

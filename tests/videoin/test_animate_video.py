@@ -1,0 +1,134 @@
+"""End to end: a synthetic talking clip (the astronaut speaking, a sine tone, three frames without a face)
+through ``animate_video`` with "calm to furious"; checks the output's facts, the untouched frames, the
+mouth and the brows. One run (about a minute on 2 loaded cores) shared by the tests."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from emoshift.videoin.synthetic import talking_frames, write_clip
+
+N, FPS, SIZE, NO_FACE = 36, 12.0, 256, (14, 15, 16)
+BROWS = ([70, 63, 105, 66, 107], [300, 293, 334, 296, 336])
+UPPER_LIDS = (159, 386)
+EYE_CORNERS = (33, 263)
+INNER_LIPS = (13, 14)
+#: Measured over jaw seeds 0-2 (prototype planner): mouth-gap correlation output vs input 0.818 / 0.851 /
+#: 0.844 (reversed-order control |r| <= 0.034); brow drop at the apex 0.0148 .. 0.0215 of the eye distance.
+#: Thresholds keep a wide margin (other CPUs, encoder and MediaPipe versions).
+R_MIN, CONTROL_MAX, BROW_DROP_MIN = 0.65, 0.4, 0.008
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    from emoshift.pipeline import Pipeline
+    from emoshift.videoin import animate_video, probe
+    from emoshift.videoin.probe import iter_frames
+    from emoshift.videoin.writer import Mp4Writer
+
+    d = tmp_path_factory.mktemp("video")
+    frames, jaw = talking_frames(N, FPS, SIZE, no_face=NO_FACE)
+    clip = write_clip(d / "talk.mp4", frames, FPS)
+    written = []
+    original = Mp4Writer.write
+
+    def record(self, frame, pts=None):
+        written.append(np.array(frame))
+        original(self, frame, pts)
+
+    with warnings.catch_warnings(), pytest.MonkeyPatch.context() as mp:
+        warnings.simplefilter("ignore")
+        mp.setattr(Mp4Writer, "write", record)
+        pipe = Pipeline.load(generator="prototype")
+        res = animate_video(pipe, clip, "Make her go from calm to furious", d / "out.mp4")
+    inputs = [f for _, f, _ in iter_frames(probe(clip))]
+    return {"clip": clip, "res": res, "inputs": np.stack(inputs), "outputs": np.stack(written), "jaw": jaw}
+
+
+def _landmarks(frames):
+    from emoshift.fitting.detect import LandmarkDetector
+
+    det = LandmarkDetector(max_faces=1, static=True)
+    try:
+        out = []
+        for f in frames:
+            faces = det.detect(f, fallback=False)
+            out.append(faces[0].landmarks[:, :2] if faces else np.full((478, 2), np.nan))
+        return np.stack(out)
+    finally:
+        det.close()
+
+
+def _iod(lm):
+    return np.linalg.norm(lm[:, EYE_CORNERS[0]] - lm[:, EYE_CORNERS[1]], axis=1)
+
+
+def mouth_gap(lm):
+    """(T,) inner-lip gap over the inter-ocular distance."""
+    return np.linalg.norm(lm[:, INNER_LIPS[0]] - lm[:, INNER_LIPS[1]], axis=1) / _iod(lm)
+
+
+def brow_height(lm):
+    """(T,) mean height of the brows above the upper lids over the inter-ocular distance."""
+    h = [lm[:, lid, 1] - lm[:, brow, 1].mean(1) for brow, lid in zip(BROWS, UPPER_LIDS, strict=True)]
+    return np.mean(h, 0) / _iod(lm)
+
+
+def test_output_has_the_inputs_frames_rate_size_and_audio(run):
+    import av
+
+    from emoshift.videoin.writer import read_audio
+
+    res = run["res"]
+    with av.open(str(res.path)) as c:
+        v = c.streams.video[0]
+        times = [f.time for f in c.decode(video=0)]
+        assert (v.codec_context.width, v.codec_context.height) == (SIZE, SIZE)
+    assert len(times) == N and float(v.average_rate) == FPS
+    np.testing.assert_allclose(np.diff(times), 1 / FPS, atol=1e-3)
+    a_in, r_in = read_audio(run["clip"])
+    a_out, r_out = read_audio(res.path)
+    assert r_in == r_out
+    np.testing.assert_array_equal(a_in, a_out)
+    s = res.summary()
+    assert (s["frames"], s["frames_without_face"], s["frames_with_face"]) == (N, len(NO_FACE), N - len(NO_FACE))
+    assert s["anchors"] == ["source", "neutral", "anger"]
+
+
+def test_frames_without_a_face_and_before_the_change_are_byte_identical(run):
+    res, inp, out = run["res"], run["inputs"], run["outputs"]
+    copied = ~res.rendered
+    assert copied[list(NO_FACE)].all() and copied[0]
+    for i in np.flatnonzero(copied):
+        assert np.array_equal(inp[i], out[i]), i
+    apex = res.trajectory.anchor_frames[-1]
+    assert res.rendered[apex] and np.abs(inp[apex].astype(int) - out[apex]).mean() > 0.5  # control: changed
+
+
+def test_the_face_is_picked_up_again_after_it_left(run):
+    res = run["res"]
+    after = NO_FACE[-1] + 1
+    assert res.has_face[after:].all() and res.has_face[: NO_FACE[0]].all()
+
+
+def test_mouth_opening_follows_the_input(run):
+    res = run["res"]
+    face = res.has_face
+    gi, go = mouth_gap(_landmarks(run["inputs"][face])), mouth_gap(_landmarks(run["outputs"][face]))
+    ok = np.isfinite(gi) & np.isfinite(go)
+    assert ok.sum() >= 0.9 * face.sum()
+    r = np.corrcoef(gi[ok], go[ok])[0, 1]
+    control = np.corrcoef(gi[ok], go[ok][::-1])[0, 1]  # the same openings in the wrong order
+    print(f"mouth gap correlation {r:.3f}, reversed control {control:.3f}")
+    assert r > R_MIN and abs(control) < CONTROL_MAX
+
+
+def test_brows_are_lowered_at_the_anger_apex_and_untouched_at_the_start(run):
+    res = run["res"]
+    apex = res.trajectory.anchor_frames[-1]
+    idx = [0, 1, apex - 1, apex, min(apex + 1, N - 1)]
+    bi, bo = brow_height(_landmarks(run["inputs"][idx])), brow_height(_landmarks(run["outputs"][idx]))
+    print(f"brow height in {np.round(bi, 3)} out {np.round(bo, 3)}")
+    assert np.abs(bo[:2] - bi[:2]).max() < 1e-6  # control: copied frames, same landmarks
+    assert (bi[2:] - bo[2:]).min() > BROW_DROP_MIN
