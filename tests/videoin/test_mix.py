@@ -15,9 +15,9 @@ def idx(name):
 
 def test_channel_weights_keep_speech_and_gaze_follow_brows_blend_mouth():
     w = mix.channel_weights(NAMES)
-    for n in ("jawOpen", "mouthClose", "mouthFunnel", "mouthPucker", "eyeLookUp_L", "eyeLookIn_R"):
+    for n in ("jawOpen", "mouthClose", "mouthFunnel", "mouthPucker", "eyeLookUp_L", "eyeLookIn_R", "eyeBlink_L"):
         assert w[idx(n)] == 0.0, n
-    for n in ("browDown_L", "browInnerUp_R", "eyeWide_L", "eyeSquint_R", "cheekSquint_L", "noseSneer_R", "eyeBlink_L"):
+    for n in ("browDown_L", "browInnerUp_R", "eyeWide_L", "eyeSquint_R", "cheekSquint_L", "noseSneer_R", "eyeWide_R"):
         assert w[idx(n)] == 1.0, n
     for n in ("mouthSmile_L", "mouthFrown_R", "mouthStretch_L", "mouthPress_R", "mouthUpperUp_L"):
         assert w[idx(n)] == pytest.approx(mix.MOUTH_BLEND), n
@@ -32,7 +32,7 @@ def test_targets_add_the_trajectory_change_to_each_frame_and_keep_the_speech():
     traj[10:, idx("browDown_L")] += 0.3  # the emotion lowers the brow from frame 10
     traj[10:, idx("jawOpen")] += 0.5  # ... and would open the jaw: not taken
     traj[10:, idx("mouthFrown_L")] += 0.2
-    out = mix.targets(own, traj, rest, mix.channel_weights(NAMES), np.ones(t))
+    out = mix.targets(own, traj, rest, mix.channel_weights(NAMES), np.ones(t), NAMES)
     np.testing.assert_array_equal(out[:10], own[:10])  # no change before the trajectory moves
     np.testing.assert_allclose(out[10:, idx("browDown_L")], own[10:, idx("browDown_L")] + 0.3, atol=1e-6)
     np.testing.assert_array_equal(out[:, idx("jawOpen")], own[:, idx("jawOpen")])
@@ -58,3 +58,14 @@ def test_a_frame_without_a_face_is_never_marked_for_reenactment():
     own[2] = np.nan
     target = np.full((4, 53), 0.5, np.float32)
     np.testing.assert_array_equal(mix.changed(own, target), [True, True, False, True])
+
+
+def test_an_eye_closed_in_the_video_is_not_opened_by_the_emotion():
+    own = np.zeros((3, 53), np.float32)
+    own[:, idx("eyeBlink_L")] = [0.0, 0.5, 1.0]  # open, half closed, closed
+    traj = np.zeros((3, 53), np.float32)
+    traj[:, idx("eyeWide_L")] = 0.4
+    traj[:, idx("eyeBlink_L")] = -0.3  # an emotion that would open the lids
+    out = mix.targets(own, traj, np.zeros(53, np.float32), mix.channel_weights(NAMES), np.ones(3), NAMES)
+    np.testing.assert_allclose(out[:, idx("eyeWide_L")], [0.4, 0.2, 0.0], atol=1e-6)
+    np.testing.assert_array_equal(out[:, idx("eyeBlink_L")], own[:, idx("eyeBlink_L")])

@@ -7,9 +7,12 @@ change from rest, per channel weighted by :func:`channel_weights`:
 
     target[t] = clip(own[t] + fade[t] * w * (traj[t] - baseline), 0, 1)
 
-* ``w = 1`` on the brows, eyes (wide, squint, blink), cheeks and nose: they follow the emotion;
-* ``w = 0`` on the speech channels (jaw, mouthClose, funnel, pucker, lip rolls, mouth sideways) and gaze:
-  the speaker's own opening and closing, and their own eyes' direction, stay as they are;
+* ``w = 1`` on the brows, eyes (wide, squint), cheeks and nose: they follow the emotion; but an eye
+  the person has closed is not opened: the eyeWide change is scaled by the eye's own openness
+  (1 - its eyeBlink), as the photo shows no eyeball to open onto (:func:`eye_openness`);
+* ``w = 0`` on the speech channels (jaw, mouthClose, funnel, pucker, lip rolls, mouth sideways), on
+  eyeBlink and on gaze: the speaker's own opening and closing, their own blinks and closed eyes, and
+  where they look stay as they are;
 * ``w = MOUTH_BLEND`` on the other mouth channels (smile, frown, stretch, press, dimple, shrug, lip raise
   and lower, cheek puff): the emotion's mouth shape blended with the speaker's own;
 * ``fade`` (:func:`face_fade`) takes the change to zero over :data:`FADE_SECONDS` towards frames without a
@@ -26,8 +29,11 @@ import numpy as np
 #: Channels that carry speech: the speaker's own weights are kept.
 SPEECH = ("jawForward", "jawLeft", "jawOpen", "jawRight", "mouthClose", "mouthFunnel", "mouthPucker",
           "mouthRollLower", "mouthRollUpper", "mouthLeft", "mouthRight")  # fmt: skip
-#: Where the eyes look is the person's, not the emotion's.
+#: Where the eyes look, and their blinks, are the person's, not the emotion's.
 GAZE_PREFIX = "eyeLook"
+BLINK_PREFIX = "eyeBlink"
+#: Channels that open an eye further, each with the blink channel of the same eye.
+EYE_OPENERS = (("eyeWide_L", "eyeBlink_L"), ("eyeWide_R", "eyeBlink_R"))
 #: Weight of the emotion's change on the mouth channels that are not speech.
 MOUTH_BLEND = 0.6
 FADE_SECONDS = 0.25
@@ -39,7 +45,7 @@ def channel_weights(names: list[str]) -> np.ndarray:
     """(53,) float32: how much of the emotion's change each channel takes (see the module docstring)."""
     w = np.ones(len(names), np.float32)
     for i, n in enumerate(names):
-        if n in SPEECH or n.startswith(GAZE_PREFIX):
+        if n in SPEECH or n.startswith(GAZE_PREFIX) or n.startswith(BLINK_PREFIX):
             w[i] = 0.0
         elif n.startswith("mouth") or n.startswith("cheekPuff"):
             w[i] = MOUTH_BLEND
@@ -71,12 +77,24 @@ def face_fade(has_face: np.ndarray, fade_frames: float) -> np.ndarray:
     return (x * x * (3 - 2 * x)).astype(np.float32)
 
 
-def targets(own: np.ndarray, traj: np.ndarray, rest: np.ndarray, weights: np.ndarray, fade: np.ndarray) -> np.ndarray:
-    """The formula of the module docstring. own, traj: (T, 53); rest, weights: (53,); fade: (T,)
-    -> (T, 53) float32 in [0, 1]."""
+def eye_openness(own: np.ndarray, names: list[str]) -> np.ndarray:
+    """(T, 53) own expressions -> (T, 53) float32 per-frame factor on the change: 1 - eyeBlink on the
+    :data:`EYE_OPENERS` channels (an eye closed in the video is not opened), 1 elsewhere."""
     own = np.asarray(own, np.float32)
-    change = (np.asarray(traj, np.float32) - rest) * weights * np.asarray(fade, np.float32)[:, None]
-    return np.clip(own + change, 0.0, 1.0).astype(np.float32)
+    out = np.ones_like(own)
+    for wide, blink in EYE_OPENERS:
+        out[:, names.index(wide)] = 1.0 - np.clip(own[:, names.index(blink)], 0.0, 1.0)
+    return out
+
+
+def targets(
+    own: np.ndarray, traj: np.ndarray, rest: np.ndarray, weights: np.ndarray, fade: np.ndarray, names: list[str]
+) -> np.ndarray:
+    """The formula of the module docstring (w times :func:`eye_openness`). own, traj: (T, 53); rest,
+    weights: (53,); fade: (T,); names: the 53 channel names -> (T, 53) float32 in [0, 1]."""
+    own = np.asarray(own, np.float32)
+    w = weights * eye_openness(own, names) * np.asarray(fade, np.float32)[:, None]
+    return np.clip(own + (np.asarray(traj, np.float32) - rest) * w, 0.0, 1.0).astype(np.float32)
 
 
 def changed(own: np.ndarray, target: np.ndarray) -> np.ndarray:

@@ -173,8 +173,8 @@ def plan_clip(pipe, instruction, own, info, fits, seed, timing, neutral, intensi
                             intensity=intensity, seed=seed)  # fmt: skip
     texpr = np.asarray(traj.expression, np.float32)[np.minimum(np.arange(n), len(traj.expression) - 1)]
     fade = mix.face_fade(has, mix.FADE_SECONDS * fps)
-    weights = mix.channel_weights(expression_names())
-    target = mix.targets(np.where(has[:, None], own, rest), texpr, rest, weights, fade)
+    names = expression_names()
+    target = mix.targets(np.where(has[:, None], own, rest), texpr, rest, mix.channel_weights(names), fade, names)
     return plan, traj, target
 
 
