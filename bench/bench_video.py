@@ -13,7 +13,8 @@ Per video:
 * temporal stability over the face box (from the middle frame's landmarks), on the reenacted frames:
   ``d1`` = mean |frame t - frame t-1| and ``d2`` = mean |frame t+1 - 2 frame t + frame t-1| (a frame
   that jumps and comes back, i.e. flicker), each as the output's over the input's (1 = as steady as the
-  input; the emotion's slow change adds a little to d1), separately for the upper face (brows, eyes:
+  input; the emotion's slow change adds a little to d1; d2 also in grey levels, ``*_d2_in/out``, since a
+  still input makes the ratio large for tiny changes), separately for the upper face (brows, eyes:
   where the expression changes and the speech does not move); ``pop`` = the largest per-frame change of
   the output beyond the input's (grey levels);
 * FER2013 (mini-Xception, :class:`emoshift.eval.fer.FerJudge`, an instrument: nothing is tuned on it) on
@@ -123,6 +124,7 @@ def stability(inp: np.ndarray, out: np.ndarray, rendered: np.ndarray, box) -> di
         d2b = np.abs(b[r2 + 1] - 2 * b[r2] + b[r2 - 1]).mean((1, 2))
         res[f"{name}_d1_ratio"] = float(d1b.mean() / max(d1a.mean(), 1e-6))
         res[f"{name}_d2_ratio"] = float(d2b.mean() / max(d2a.mean(), 1e-6))
+        res[f"{name}_d2_in"], res[f"{name}_d2_out"] = float(d2a.mean()), float(d2b.mean())
         res[f"{name}_pop"] = float((d1b - d1a).max()) if len(r1) else 0.0
     return res
 

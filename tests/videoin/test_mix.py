@@ -69,3 +69,18 @@ def test_an_eye_closed_in_the_video_is_not_opened_by_the_emotion():
     out = mix.targets(own, traj, np.zeros(53, np.float32), mix.channel_weights(NAMES), np.ones(3), NAMES)
     np.testing.assert_allclose(out[:, idx("eyeWide_L")], [0.4, 0.2, 0.0], atol=1e-6)
     np.testing.assert_array_equal(out[:, idx("eyeBlink_L")], own[:, idx("eyeBlink_L")])
+
+
+def test_the_change_does_not_carry_the_fits_jitter_where_the_emotion_clips_a_channel():
+    rng = np.random.default_rng(3)
+    t = 60
+    own = np.zeros((t, 53), np.float32)
+    own[:, idx("browInnerUp_L")] = 0.05 + 0.03 * rng.standard_normal(t)  # a still brow, noisy fit
+    own = own.clip(0, 1)
+    traj = np.zeros((t, 53), np.float32)
+    traj[:, idx("browInnerUp_L")] = -0.5  # the emotion lowers it below zero: clipped
+    args = (own, traj, np.zeros(53, np.float32), mix.channel_weights(NAMES), np.ones(t), NAMES)
+    c = idx("browInnerUp_L")
+    raw = np.diff(mix.targets(*args)[:, c] - own[:, c]).std()  # control: clipped on the raw fit
+    smoothed = np.diff(mix.targets(*args, sigma_frames=2.0)[:, c] - own[:, c]).std()
+    assert smoothed < 0.5 * raw and raw > 0.02

@@ -5,7 +5,8 @@ trajectory ``traj[t]`` starts at the clip's resting face (``baseline``: the medi
 moves through the planned emotions. What the frame shows is its own expression plus the trajectory's
 change from rest, per channel weighted by :func:`channel_weights`:
 
-    target[t] = clip(own[t] + fade[t] * w * (traj[t] - baseline), 0, 1)
+    change[t] = clip(smooth(own)[t] + fade[t] * w * (traj[t] - baseline), 0, 1) - smooth(own)[t]
+    target[t] = clip(own[t] + change[t], -JITTER_ROOM, 1 + JITTER_ROOM)
 
 * ``w = 1`` on the brows, eyes (wide, squint), cheeks and nose: they follow the emotion; but an eye
   the person has closed is not opened: the eyeWide change is scaled by the eye's own openness
@@ -19,7 +20,12 @@ change from rest, per channel weighted by :func:`channel_weights`:
   face, so the effect neither pops on when a face is found nor off when it is lost.
 
 Because the change is added to each frame's own fit, the fit's frame-to-frame noise is not rendered twice:
-the warp of frame ``t`` moves its face by ``target[t] - own[t]``, which follows the smooth trajectory.
+the warp of frame ``t`` moves its face by ``target[t] - own[t] = change[t]``, which follows the smooth
+trajectory. The clip to [0, 1] (a brow cannot be raised less than not at all) is taken on the fit smoothed
+over time (:func:`smooth`, a Gaussian of :data:`SMOOTH_SECONDS`): clipped on the raw fit, the change would
+be ``-own[t]`` there and carry the fit's jitter into the picture (flicker on a still face). For the same
+reason the target may leave [0, 1] by the fit's deviation from its smoothed value (at most
+:data:`JITTER_ROOM`): the blendshapes are linear, a few hundredths beyond the range are rendered as such.
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ EYE_OPENERS = (("eyeWide_L", "eyeBlink_L"), ("eyeWide_R", "eyeBlink_R"))
 #: Weight of the emotion's change on the mouth channels that are not speech.
 MOUTH_BLEND = 0.6
 FADE_SECONDS = 0.25
+SMOOTH_SECONDS = 0.08
+JITTER_ROOM = 0.1
 #: A frame whose largest weight change is below this is passed through untouched (nothing to render).
 MIN_CHANGE = 1e-3
 
@@ -87,14 +95,26 @@ def eye_openness(own: np.ndarray, names: list[str]) -> np.ndarray:
     return out
 
 
+def smooth(x: np.ndarray, sigma_frames: float) -> np.ndarray:
+    """(T, C) -> (T, C) float32 Gaussian-smoothed over time (sigma in frames; edges held)."""
+    from scipy.ndimage import gaussian_filter1d
+
+    x = np.asarray(x, np.float32)
+    return x.copy() if sigma_frames <= 0 or len(x) < 2 else gaussian_filter1d(x, sigma_frames, axis=0, mode="nearest")
+
+
 def targets(
-    own: np.ndarray, traj: np.ndarray, rest: np.ndarray, weights: np.ndarray, fade: np.ndarray, names: list[str]
-) -> np.ndarray:
-    """The formula of the module docstring (w times :func:`eye_openness`). own, traj: (T, 53); rest,
-    weights: (53,); fade: (T,); names: the 53 channel names -> (T, 53) float32 in [0, 1]."""
+    own: np.ndarray, traj: np.ndarray, rest: np.ndarray, weights: np.ndarray, fade: np.ndarray, names: list[str],
+    sigma_frames: float = 0.0,
+) -> np.ndarray:  # fmt: skip
+    """The formulas of the module docstring (w times :func:`eye_openness`). own, traj: (T, 53); rest,
+    weights: (53,); fade: (T,); names: the 53 channel names; sigma_frames: of :func:`smooth`
+    -> (T, 53) float32 in [-JITTER_ROOM, 1 + JITTER_ROOM]."""
     own = np.asarray(own, np.float32)
-    w = weights * eye_openness(own, names) * np.asarray(fade, np.float32)[:, None]
-    return np.clip(own + (np.asarray(traj, np.float32) - rest) * w, 0.0, 1.0).astype(np.float32)
+    calm = smooth(own, sigma_frames)
+    w = weights * eye_openness(calm, names) * np.asarray(fade, np.float32)[:, None]
+    change = np.clip(calm + (np.asarray(traj, np.float32) - rest) * w, 0.0, 1.0) - calm
+    return np.clip(own + change, -JITTER_ROOM, 1.0 + JITTER_ROOM).astype(np.float32)
 
 
 def changed(own: np.ndarray, target: np.ndarray) -> np.ndarray:

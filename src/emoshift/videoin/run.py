@@ -174,7 +174,8 @@ def plan_clip(pipe, instruction, own, info, fits, seed, timing, neutral, intensi
     texpr = np.asarray(traj.expression, np.float32)[np.minimum(np.arange(n), len(traj.expression) - 1)]
     fade = mix.face_fade(has, mix.FADE_SECONDS * fps)
     names = expression_names()
-    target = mix.targets(np.where(has[:, None], own, rest), texpr, rest, mix.channel_weights(names), fade, names)
+    own_or_rest = np.where(has[:, None], own, rest)
+    target = mix.targets(own_or_rest, texpr, rest, mix.channel_weights(names), fade, names, mix.SMOOTH_SECONDS * fps)
     return plan, traj, target
 
 
