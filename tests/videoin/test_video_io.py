@@ -109,3 +109,22 @@ def test_cli_refuses_with_one_line_and_exit_2_before_writing(clip, tmp_path, cap
     err = capsys.readouterr().err.strip()
     assert code == 2 and message in err and len(err.splitlines()) == 1, err
     assert not out.exists() and not list(tmp_path.iterdir())
+
+
+def test_web_upload_of_a_video_takes_the_video_branch(clip, tmp_path):
+    from types import SimpleNamespace
+
+    from emoshift.fitting import Fitter
+    from emoshift.text.parser import parse_instruction
+    from emoshift.videoin.web import is_video_bytes
+    from emoshift.web.app import make_runner
+
+    data = clip.read_bytes()
+    assert is_video_bytes(data) and not is_video_bytes(b"\x89PNG\r\n\x1a\n" + bytes(20))
+    pipe = SimpleNamespace(parse=parse_instruction, max_side=1024, seed=0, fitter=Fitter())
+    job = SimpleNamespace(photo=data, request={"instruction": "from calm to furious", "seed": 0},
+                          report=lambda *a: None)  # fmt: skip
+    run = make_runner(lambda: pipe)
+    with pytest.raises(UserError, match="no face found in any frame of upload.mp4"):  # noise frames, no face
+        run(job, tmp_path)
+    assert not list(tmp_path.iterdir())  # the upload is removed, no half-written output

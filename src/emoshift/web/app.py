@@ -85,6 +85,10 @@ def make_runner(get_pipeline: Callable[[], Any]) -> Callable[[Job, Path], tuple[
     def run(job: Job, folder: Path) -> tuple[dict, dict]:
         pipe = get_pipeline()
         photo = job.photo
+        from emoshift.videoin.web import is_video_bytes, run_video_upload  # video in (issue 17)
+
+        if is_video_bytes(photo):
+            return run_video_upload(pipe, photo, job.request, folder, job.report)
         if isinstance(photo, bytes):  # decoded by the pipeline's loader (EXIF, gray, RGBA, 16-bit)
             tmp = folder / "upload"
             tmp.write_bytes(photo)
