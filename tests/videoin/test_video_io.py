@@ -128,3 +128,12 @@ def test_web_upload_of_a_video_takes_the_video_branch(clip, tmp_path):
     with pytest.raises(UserError, match="no face found in any frame of upload.mp4"):  # noise frames, no face
         run(job, tmp_path)
     assert not list(tmp_path.iterdir())  # the upload is removed, no half-written output
+
+
+def test_pipeline_animate_points_a_video_to_animate_video():
+    from types import SimpleNamespace
+
+    from emoshift.pipeline import Pipeline
+
+    with pytest.raises(UserError, match="is a video: use Pipeline.animate_video"):
+        Pipeline.animate(SimpleNamespace(seed=0), "talk.mp4", "from calm to furious")
