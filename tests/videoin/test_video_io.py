@@ -99,12 +99,15 @@ def test_writer_keeps_timestamps_of_a_variable_rate_video_and_copies_the_audio(c
         (["--max-video-seconds", "1"], "at most 1 s"),
         (["--glb"], "drop --glb"),
         (["--samples", "2"], "--samples is for photos"),
+        (["--seconds", "3"], "--seconds is for photos"),
+        (["--out", "x.gif"], "written as .mp4"),
     ],
 )
 def test_cli_refuses_with_one_line_and_exit_2_before_writing(clip, tmp_path, capsys, extra, message):
     from emoshift.cli import main
 
     out = tmp_path / "out.mp4"
+    extra = [str(tmp_path / e) if e.endswith(".gif") else e for e in extra]
     code = main(["animate", str(clip), "from calm to furious", "--out", str(out), "--quiet", *extra])
     err = capsys.readouterr().err.strip()
     assert code == 2 and message in err and len(err.splitlines()) == 1, err

@@ -31,6 +31,8 @@ def check_video_job(job, opts: dict) -> None:
         raise UserError(f"a video input writes one .mp4 (with its audio); drop --{' --'.join(extra)}")
     if job.outputs["out"].suffix.lower() != ".mp4":
         raise UserError(f"a video input is written as .mp4 (with its audio), got {job.outputs['out'].name}")
+    if opts.get("seconds") is not None:
+        raise UserError("--seconds is for photos; a video keeps its own length (cut it first to shorten it)")
     if opts.get("samples", 1) != 1:
         raise UserError("--samples is for photos; a video input is animated once")
     max_side = opts.get("max_side")
