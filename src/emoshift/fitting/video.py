@@ -68,7 +68,9 @@ def fit_video(fitter, path: str | Path, stride: int = 1, max_frames: int | None 
     return fit_frames(fitter, read_frames(path, stride, max_frames), progress=progress, name=str(path))
 
 
-def fit_frames(fitter, frames, progress: bool = True, name: str = "the video", total: int | None = None) -> list[FaceFit]:
+def fit_frames(
+    fitter, frames, progress: bool = True, name: str = "the video", total: int | None = None
+) -> list[FaceFit]:
     """:func:`fit_video` on any iterable of (frame index, (H, W, 3) uint8 RGB) (e.g. resized frames);
     ``total`` (frame count) only sizes the progress bar."""
     from tqdm import tqdm

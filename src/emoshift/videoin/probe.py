@@ -71,7 +71,8 @@ def _open(path: Path):
     try:
         container = av.open(str(path))
     except (av.error.FFmpegError, OSError, ValueError) as err:
-        raise UserError(f"not a readable video: {path} ({str(err).splitlines()[0] if str(err) else 'corrupt'})") from None
+        why = str(err).splitlines()[0] if str(err) else "corrupt"
+        raise UserError(f"not a readable video: {path} ({why})") from None
     if not container.streams.video:
         container.close()
         raise UserError(f"no video stream in {path}")
