@@ -85,3 +85,17 @@ def test_the_change_does_not_carry_the_fits_jitter_where_the_emotion_clips_a_cha
     raw = np.diff(mix.targets(*args)[:, c] - own[:, c]).std()  # control: clipped on the raw fit
     smoothed = np.diff(mix.targets(*args, sigma_frames=2.0)[:, c] - own[:, c]).std()
     assert smoothed < 0.5 * raw and raw > 0.02
+
+
+def test_pose_offset_is_the_planners_turn_on_top_of_the_frames_own_and_fades():
+    from emoshift.pipeline import compose_rotations
+
+    src = np.array([0.0, 0.3, 0.0], np.float32)  # the clip's first pose (yaw)
+    nod = np.array([0.2, 0.0, 0.0], np.float32)  # what the planner adds at the apex
+    traj = np.stack([src, compose_rotations(src, nod[None])[0], compose_rotations(src, nod[None])[0]])
+    own = np.array([[0.0, 0.3, 0.0], [0.05, -0.2, 0.1], [0.05, -0.2, 0.1]], np.float32)
+    out = mix.pose_targets(own, traj, src, np.array([1.0, 1.0, 0.5]))
+    np.testing.assert_allclose(out[0], own[0], atol=1e-5)  # no offset at the source anchor
+    rel = compose_rotations(-own[1], out[1][None])[0]  # R_own^-1 R_out = the nod
+    np.testing.assert_allclose(rel, nod, atol=1e-5)
+    np.testing.assert_allclose(compose_rotations(-own[2], out[2][None])[0], 0.5 * nod, atol=1e-5)  # faded

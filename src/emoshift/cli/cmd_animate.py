@@ -284,7 +284,7 @@ def run(args: argparse.Namespace) -> int:
         intensity=args.intensity,
         samples=args.samples,
         progress=not args.quiet and len(jobs) == 1,
-        max_side=args.max_side, max_video_seconds=args.max_video_seconds,  # video in (issue 17)
+        max_side=args.max_side, max_video_seconds=args.max_video_seconds, video_pose=args.video_pose,  # issue 17
     )
     from emoshift.pipeline import check_options
 

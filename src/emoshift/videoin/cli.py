@@ -11,8 +11,8 @@ import time
 
 
 def add_video_options(p: argparse.ArgumentParser) -> None:
-    """``--max-side`` (frames scaled so that the long side is at most this; default the pipeline's 1024)
-    and ``--max-video-seconds``."""
+    """``--max-side`` (frames scaled so that the long side is at most this; default the pipeline's 1024),
+    ``--max-video-seconds`` and ``--video-pose``."""
     from emoshift.videoin.probe import MAX_SECONDS
 
     g = p.add_argument_group("video input (IMAGE is a .mp4/.mov/.mkv/.webm/.avi)")
@@ -20,6 +20,8 @@ def add_video_options(p: argparse.ArgumentParser) -> None:
                    help="scale frames so that the long side is at most PX (default 1024)")  # fmt: skip
     g.add_argument("--max-video-seconds", type=float, default=MAX_SECONDS, metavar="S",
                    help=f"refuse longer videos (default {MAX_SECONDS:g})")  # fmt: skip
+    g.add_argument("--video-pose", action="store_true",
+                   help="add the emotion's head nod/tilt to the person's own head motion (default: own pose only)")
 
 
 def check_video_job(job, opts: dict) -> None:
@@ -60,7 +62,8 @@ def run_video_job(job, opts: dict, get_pipeline, isolate: bool = True):
             res = animate_video(
                 pipe, job.image, job.instruction, job.outputs["out"], seed=opts["seed"], timing=opts["timing"],
                 neutral=opts["neutral"], intensity=opts["intensity"], max_side=opts.get("max_side"),
-                max_seconds=opts.get("max_video_seconds") or MAX_SECONDS, progress=opts["progress"],
+                max_seconds=opts.get("max_video_seconds") or MAX_SECONDS, pose=bool(opts.get("video_pose")),
+                progress=opts["progress"],
             )  # fmt: skip
         s = res.summary()
         msg = (f"{' -> '.join(s['anchors'])}; {s['frames']} frames at {s['fps']:g} fps, {s['frames_reenacted']} "

@@ -117,10 +117,29 @@ def targets(
     return np.clip(own + change, -JITTER_ROOM, 1.0 + JITTER_ROOM).astype(np.float32)
 
 
-def changed(own: np.ndarray, target: np.ndarray) -> np.ndarray:
+def changed(own: np.ndarray, target: np.ndarray, rot_change: np.ndarray | None = None) -> np.ndarray:
     """(T,) bool: frames with a face (finite ``own``) whose target differs from their own expression by at
-    least :data:`MIN_CHANGE` in some channel, i.e. the frames to reenact (the others are copied)."""
+    least :data:`MIN_CHANGE` in some channel (or whose head turns by that many radians, ``rot_change``
+    (T,)), i.e. the frames to reenact (the others are copied)."""
     own, target = np.asarray(own, np.float32), np.asarray(target, np.float32)
     face = np.isfinite(own).all(1)
     diff = np.abs(np.where(face[:, None], target - own, 0.0)).max(1)
+    if rot_change is not None:
+        diff = np.maximum(diff, np.asarray(rot_change, np.float32))
     return face & (diff >= MIN_CHANGE)
+
+
+def pose_targets(own_rot: np.ndarray, traj_rot: np.ndarray, source_rot: np.ndarray, fade: np.ndarray) -> np.ndarray:
+    """The emotion's head-pose offset on top of the person's own pose (the ``pose`` option).
+
+    own_rot, traj_rot: (T, 3) axis-angle (the fit's, the trajectory's absolute); source_rot: (3,) the
+    trajectory's first anchor; fade: (T,). The offset ``R_source^-1 R_traj[t]`` (what the planner added
+    to the source pose), its angle scaled by ``fade[t]``, is composed after the frame's own rotation:
+    ``R_own[t] R_offset[t]`` -> (T, 3) float32."""
+    from emoshift.pipeline import compose_rotations
+
+    offsets = compose_rotations(-np.asarray(source_rot, np.float32), np.asarray(traj_rot, np.float32))
+    offsets = offsets * np.asarray(fade, np.float32)[:, None]
+    own_rot = np.asarray(own_rot, np.float32).reshape(-1, 3)
+    out = [compose_rotations(r, o[None])[0] for r, o in zip(own_rot, offsets, strict=True)]
+    return np.stack(out).astype(np.float32)

@@ -45,7 +45,8 @@ WORKERS = 2
 @dataclass
 class VideoResult:
     """What :func:`animate_video` did. targets/own: (T, 53) per frame (own is NaN without a face);
-    rendered: (T,) bool, frames that were reenacted (others were copied)."""
+    rendered: (T,) bool, frames that were reenacted (others were copied); rotations: (T, 3) rendered head
+    rotations with ``pose=True``, else None (each frame's own)."""
 
     path: Path
     info: VideoInfo
@@ -54,6 +55,7 @@ class VideoResult:
     own: np.ndarray
     targets: np.ndarray
     rendered: np.ndarray
+    rotations: np.ndarray | None
     frames_written: int
     seed: int
     timings: dict[str, float] = field(default_factory=dict)
@@ -97,6 +99,7 @@ def animate_video(
     intensity: float = 1.0,
     max_side: int | None = None,
     max_seconds: float = MAX_SECONDS,
+    pose: bool = False,
     force: bool = True,
     progress: bool = False,
 ) -> VideoResult:
@@ -106,6 +109,7 @@ def animate_video(
         pipe: an :class:`emoshift.pipeline.Pipeline` (its parse, fitter, planner and renderer are used).
         max_side: long-side limit of the frames (default ``pipe.max_side``).
         max_seconds: longest accepted video.
+        pose: also add the emotion's head-pose offset (a nod or tilt) to the person's own head motion.
     Raises:
         UserError: bad instruction or options, unreadable or too long video, no face in any frame,
             an output that is not a writable .mp4 (nothing is written then).
@@ -130,13 +134,14 @@ def animate_video(
 
     t = time.perf_counter()
     plan, traj, target = plan_clip(pipe, instruction, own, info, fits, seed, timing, neutral, intensity)
+    rotations = pose_clip(traj, own, fits, info) if pose else None
     timings["plan"] = time.perf_counter() - t
 
     t = time.perf_counter()
     rendered = np.zeros(len(own), bool)
-    n = write_clip(pipe, info, fits, own, target, rendered, out, progress)
+    n = write_clip(pipe, info, fits, own, target, rotations, rendered, out, progress)
     timings["render"] = time.perf_counter() - t
-    return VideoResult(out, info, plan, traj, own, target, rendered, n, seed, timings)
+    return VideoResult(out, info, plan, traj, own, target, rendered, rotations, n, seed, timings)
 
 
 def fit_clip(fitter, info: VideoInfo, progress: bool) -> tuple[np.ndarray, dict[int, Any]]:
@@ -179,7 +184,21 @@ def plan_clip(pipe, instruction, own, info, fits, seed, timing, neutral, intensi
     return plan, traj, target
 
 
-def write_clip(pipe, info, fits, own, target, rendered, out: Path, progress: bool, chunk: int = CHUNK) -> int:
+def pose_clip(traj, own: np.ndarray, fits: dict, info: VideoInfo) -> np.ndarray:
+    """(T, 3) head rotations: each frame's own with the trajectory's pose offset (:func:`mix.pose_targets`)."""
+    n = len(own)
+    has = np.isfinite(own[:, 0])
+    own_rot = np.zeros((n, 3), np.float32)
+    for i, f in fits.items():
+        own_rot[i] = np.asarray(f.rotation, np.float32)
+    trot = np.asarray(traj.rotation, np.float32)[np.minimum(np.arange(n), len(traj.rotation) - 1)]
+    fade = mix.face_fade(has, mix.FADE_SECONDS * float(info.fps))
+    return mix.pose_targets(own_rot, trot, traj.rotation[0], fade)
+
+
+def write_clip(
+    pipe, info, fits, own, target, rotations, rendered, out: Path, progress: bool, chunk: int = CHUNK
+) -> int:
     """Pass 2: decode, reenact (:func:`mix.changed` frames) or copy, and encode every frame into ``out``
     atomically, ``chunk`` frames at a time (reenacted by two threads); -> frames written. Sets
     ``rendered`` to the frames that were reenacted. The progress bar counts reenacted frames only (copies
@@ -193,8 +212,15 @@ def write_clip(pipe, info, fits, own, target, rendered, out: Path, progress: boo
 
     import threading
 
-    todo = mix.changed(own, target)
+    turn = None
+    if rotations is not None:
+        own_rot = np.stack([np.asarray(fits[i].rotation, np.float32) if i in fits else r for i, r in enumerate(rotations)])
+        turn = np.linalg.norm(rotations - own_rot, axis=1)
+    todo = mix.changed(own, target, turn)
     written = [0]
+
+    def rot(i):
+        return None if rotations is None else rotations[i]
     first, warm = threading.Lock(), []  # the renderer stage may load its head model on its first call
 
     def one(item):
@@ -203,10 +229,10 @@ def write_clip(pipe, info, fits, own, target, rendered, out: Path, progress: boo
             return rgb
         if not warm:
             with first:
-                frame = reenact_frame(pipe, rgb, fits[i], target[i])
+                frame = reenact_frame(pipe, rgb, fits[i], target[i], rot(i))
                 warm.append(True)
                 return frame
-        return reenact_frame(pipe, rgb, fits[i], target[i])
+        return reenact_frame(pipe, rgb, fits[i], target[i], rot(i))
 
     def write(tmp: Path) -> None:
         bar = tqdm(total=int(todo.sum()), desc="reenact", unit="frame", disable=not progress, leave=False)
@@ -234,7 +260,8 @@ def _flush(pool, one, batch: list, writer, todo: np.ndarray, bar) -> None:
     batch.clear()
 
 
-def reenact_frame(pipe, rgb: np.ndarray, fit, target: np.ndarray) -> np.ndarray:
-    """(H, W, 3) uint8 frame reenacted from its own fit to the (53,) ``target`` at its own head rotation."""
-    rot = np.asarray(fit.rotation, np.float32)[None]
+def reenact_frame(pipe, rgb: np.ndarray, fit, target: np.ndarray, rotation: np.ndarray | None = None) -> np.ndarray:
+    """(H, W, 3) uint8 frame reenacted from its own fit to the (53,) ``target`` at ``rotation`` (3,)
+    (default: its own head rotation)."""
+    rot = np.asarray(fit.rotation if rotation is None else rotation, np.float32).reshape(1, 3)
     return np.asarray(pipe.renderer(rgb, fit).render_batch(np.asarray(target, np.float32)[None], rot)[0], np.uint8)
