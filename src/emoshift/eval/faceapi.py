@@ -23,21 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
+from emoshift.eval.fer import Top1
 from emoshift.io import UserError
 
 FACEAPI_LABELS = ("neutral", "happy", "sad", "angry", "fearful", "disgusted", "surprised")
 """face-api's expression names (the order used for :attr:`FaceApiResult.probs`)."""
-FACEAPI_TO_EMOTION = {
-    "neutral": "neutral",
-    "happy": "happiness",
-    "sad": "sadness",
-    "angry": "anger",
-    "fearful": "fear",
-    "disgusted": "disgust",
-    "surprised": "surprise",
-}
+FACEAPI_TO_EMOTION = dict(zip(FACEAPI_LABELS, ("neutral", "happiness", "sadness", "anger", "fear", "disgust", "surprise")))
 """face-api label -> emoshift emotion name (face-api has no contempt)."""
-EMOTION_TO_FACEAPI = {v: k for k, v in FACEAPI_TO_EMOTION.items()}
 INSTALL_HINT = "install it with: npm ci --prefix tools (Node 20)"
 SCRIPT = "faceapi.mjs"
 
@@ -49,28 +41,15 @@ def tools_dir() -> Path:
 
 
 @dataclass
-class FaceApiResult:
+class FaceApiResult(Top1):
     """One judged image: ``probs`` (7,) in :data:`FACEAPI_LABELS` order; ``box`` (x, y, w, h) px of the
     detected face, or None when no face was detected and the whole image was read as the face."""
 
+    LABELS = FACEAPI_LABELS
+    TO_EMOTION = FACEAPI_TO_EMOTION
     probs: np.ndarray
     box: tuple[float, float, float, float] | None
     score: float | None
-
-    @property
-    def label(self) -> str:
-        """Top-1 face-api label."""
-        return FACEAPI_LABELS[int(np.argmax(self.probs))]
-
-    @property
-    def emotion(self) -> str:
-        """Top-1 as an emoshift emotion name."""
-        return FACEAPI_TO_EMOTION[self.label]
-
-    def prob(self, emotion: str) -> float:
-        """Probability of an emoshift emotion name (0 for contempt, which face-api lacks)."""
-        lab = EMOTION_TO_FACEAPI.get(emotion)
-        return float(self.probs[FACEAPI_LABELS.index(lab)]) if lab else 0.0
 
 
 def as_rgb(image: np.ndarray | str | Path, name: str = "image") -> np.ndarray:
