@@ -18,6 +18,9 @@ the whole crop). Neither has a contempt label: contempt is n/a. The untouched ph
 "untouched" is how often an untouched photo is read as the emotion (what the classifier says without
 any edit). The classifiers are instruments only: never trained on, never tuned against.
 
+For reference, both also read each prototype on the grey shaded mean head (no photo): what the geometry
+alone conveys.
+
 Issue 11 target: each classifier names the instructed emotion in >= 50% of the renders of anger, disgust,
 fear, happiness, sadness and surprise ("overall", the issue's measure; contempt and neutral excluded).
 
@@ -86,6 +89,26 @@ def classify(crops: list[np.ndarray]) -> tuple[list[str], list[str], dict]:
     return fer_top, fa_top, fa.versions
 
 
+def grey_head_judgements() -> dict[str, dict[str, str]]:
+    """Each classifier's top-1 for each emotion's prototype (variant 0) rendered as the grey shaded mean
+    head (frontal, 256 px, no photo): what the blendshape geometry alone conveys. Both read the whole
+    image as the face when their detector finds none."""
+    import torch
+
+    from emoshift.emotions import prototype
+    from emoshift.headmodel import HeadModel
+    from emoshift.render.shape import render_shape_images
+
+    labels = [e for e in EMOTIONS8 if e != "contempt"]
+    model = HeadModel.load(region="head")
+    e = torch.from_numpy(np.stack([prototype(lab, 0, 1.0) for lab in labels]))
+    zeros = torch.zeros(len(labels), 3)
+    verts = model(torch.zeros(len(labels), model.n_identity), e, zeros, zeros).vertices.numpy()
+    grey = [np.repeat(g[..., None], 3, -1) for g in render_shape_images(verts, model.triangles.numpy(), size=256)]
+    fer_top, fa_top, _ = classify(grey)
+    return {lab: {"fer": f, "faceapi": g} for lab, f, g in zip(labels, fer_top, fa_top)}
+
+
 def rate(flags: list[bool]) -> float | None:
     return float(np.mean(flags)) if flags else None
 
@@ -144,6 +167,7 @@ def main() -> None:
         base = sum(u[f"{judge}_top1"] == e for u in untouched for e in SIX)
         overall[judge] = {"correct": hits, "of": len(six), "rate": hits / len(six), "meets_target": hits / len(six) >= TARGET,
                           "untouched_rate": base / (len(untouched) * len(SIX))}  # fmt: skip
+    grey = grey_head_judgements()
     dev = [r for r in renders if r["photo"] not in SAMPLES and r["emotion"] in SIX]
     extra = {
         "photos": [n for n, _ in photos],
@@ -158,6 +182,8 @@ def main() -> None:
         "overall_six_dev_photos_only": {
             j: float(np.mean([r[f"{j}_top1"] == r["emotion"] for r in dev])) if dev else None for j in ("fer", "faceapi")
         },
+        "grey_head_top1": grey,
+        "grey_head_rate": {j: float(np.mean([v[j] == e for e, v in grey.items()])) for j in ("fer", "faceapi")},
         "apex_strength_definition": "sum of the anchor's weights on the nearest prototype variant's active "
         "blendshapes / the prototype's sum there",
         "records": records,
@@ -167,6 +193,9 @@ def main() -> None:
     for judge, o in overall.items():
         print(f"{judge}: instructed emotion named in {o['correct']}/{o['of']} = {o['rate']:.0%} of the renders of the six "
               f"emotions (untouched photos: {o['untouched_rate']:.0%}); target {TARGET:.0%}")  # fmt: skip
+    print("grey mean head, prototypes without a photo: " + ", ".join(
+        f"{j} {extra['grey_head_rate'][j]:.0%}" for j in ("fer", "faceapi")) + " read as instructed ("
+        + "; ".join(f"{e}: {v['fer']}/{v['faceapi']}" for e, v in grey.items()) + ")")
     _save_sheet({k: v for k, v in sheet.items() if k in SAMPLES}, RESULTS / "legibility.png")
     _save_sheet({k: v for k, v in sheet.items() if k not in SAMPLES}, RESULTS / "legibility_photos.png")
 
