@@ -72,7 +72,8 @@ def main() -> None:
 
     order = np.random.default_rng(args.shuffle_seed).permutation(len(items))
     out.mkdir(parents=True, exist_ok=True)
-    key = {"seed": args.seed, "shuffle_seed": args.shuffle_seed, "instruction": instruction("{emotion}"), "items": {}}
+    key = {"seed": args.seed, "shuffle_seed": args.shuffle_seed, "items": {},
+           "instructions": {e: instruction(e) for e in PANEL_EMOTIONS}}  # fmt: skip
     for n, i in enumerate(order, 1):
         ident = f"{n:03d}"
         meta, img = items[i]
