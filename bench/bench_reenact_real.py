@@ -100,7 +100,8 @@ def run_video(path: Path, frames: int, lp, sheet_rows: list | None) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--frames", type=int, default=40, help="about this many frames per video are fitted (stride)")
-    ap.add_argument("--save-sheet", action="store_true", help="write reenact_real.png (real frames over rendered) into the bench cache")
+    ap.add_argument("--save-sheet", action="store_true",
+                    help="write reenact_real.png (real frames over rendered) into the bench cache")  # fmt: skip
     args = ap.parse_args()
     warnings.simplefilter("ignore")
 
@@ -125,8 +126,9 @@ def main() -> None:
     report("reenact_real", rows, extra)
     for name, v in videos.items():
         r, b = v["mean"]["reenacted"]["lpips"], v["mean"]["source_unchanged"]["lpips"]
-        print(f"{name}: LPIPS {r:.4f} reenacted vs {b:.4f} source unchanged "
-              f"({'beats' if r < b else 'does NOT beat'} the baseline; lower on {v['lpips_wins_per_frame']:.0%} of frames)")  # fmt: skip
+        verdict = "beats" if r < b else "does NOT beat"
+        print(f"{name}: LPIPS {r:.4f} reenacted vs {b:.4f} source unchanged ({verdict} the baseline; "
+              f"lower on {v['lpips_wins_per_frame']:.0%} of frames)")  # fmt: skip
     if sheet:
         from PIL import Image
 
