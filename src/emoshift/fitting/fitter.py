@@ -220,6 +220,7 @@ class Fitter:
             )
         fit, _ = self.fit_landmarks(faces[idx].landmarks, (img.shape[1], img.shape[0]))
         fit.face_index = idx
+        fit.faces_found = len(faces)
         fit.time_detect_ms = t_det
         fit.time_ms = t_det + fit.time_fit_ms
         return fit
@@ -236,6 +237,7 @@ class Fitter:
         for i, f in enumerate(faces):
             fit, _ = self.fit_landmarks(f.landmarks, (img.shape[1], img.shape[0]))
             fit.face_index = i
+            fit.faces_found = len(faces)
             fit.time_detect_ms = t_det / len(faces)
             fit.time_ms = fit.time_detect_ms + fit.time_fit_ms
             out.append(fit)
