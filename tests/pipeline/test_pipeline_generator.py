@@ -56,3 +56,21 @@ def test_auto_falls_back_to_prototypes_loudly_and_generator_mode_fails(monkeypat
     assert P.load_planner("prototype").name == "prototype"
     with pytest.raises(UserError, match="auto, generator or prototype"):
         P.load_planner("gpt")
+
+
+def test_checkpoint_without_ned_plans_without_neutral(tmp_path):
+    from emoshift.models.generator import save_checkpoint
+
+    torch.manual_seed(1)
+    path = save_checkpoint(tmp_path / "g.pt", build_model(TrainConfig()))  # no NED
+    planner = P.load_planner("auto", checkpoint=str(path))
+    assert planner.name == "generator:i2fet"
+    pipe = fake_pipeline(planner=planner, parse=parse_instruction)
+    res = pipe.animate(photo(), "Turn this face from disgust to happiness", neutral=False, seed=2)
+    assert res.plan.labels == ["source", "disgust", "happiness"]
+    want = Generator.load(path).generate("Turn this face from disgust to happiness", seed=2)[0]
+    np.testing.assert_allclose(res.plan.generated_expressions, want.expressions, atol=1e-6)
+    with pytest.raises(UserError, match="NED"):
+        pipe.animate(photo(), "Turn this face from disgust to happiness")
+    with pytest.raises(UserError, match="exclude"):
+        P.load_planner("prototype", checkpoint=str(path))

@@ -211,7 +211,7 @@ class Fitter:
         _ = self.detector  # created (MediaPipe graph set-up) outside the timing
         t0 = time.perf_counter()
         idx = 0 if face is None else int(face)
-        faces = self.detect(img, name, thorough=idx > 0)
+        faces = self.detect(img, name, thorough=True)  # every face counts in faces_found
         t_det = (time.perf_counter() - t0) * 1000
         if not 0 <= idx < len(faces):
             raise UserError(

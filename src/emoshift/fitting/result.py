@@ -9,11 +9,10 @@ from pathlib import Path
 import numpy as np
 
 from emoshift.camera import Camera
+from emoshift.headmodel.mp_indices import OUTER_EYE_CORNERS
 from emoshift.io import UserError, atomic_write, atomic_write_with
 
 FORMAT = "emoshift.facefit/1"
-#: MediaPipe outer eye corners; their distance is the inter-ocular distance (IOD) used to normalise errors.
-OUTER_EYE_CORNERS = (33, 263)
 
 CAMERA_DOC = (
     "pinhole camera looking down -Z (head at negative Z), pixels with y down: u = cx + focal*X/(-Z), "

@@ -32,46 +32,22 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from emoshift.camera import depth as point_depth
 from emoshift.camera import project
-from emoshift.headmodel.ops import axis_angle_to_matrix, matrix_to_axis_angle
+from emoshift.fitting.offsets import load_offsets
+from emoshift.headmodel.mp_indices import EYE_FOLDS, EYELID_CONTOURS, EYELIDS, FACE_OVAL, N_MESH
+from emoshift.headmodel.ops import axis_angle_to_matrix, matrix_to_axis_angle, pose
 
-#: MediaPipe face-oval (silhouette) points: they slide along the outline with head pose, so they are
-#: weighted less (``FitConfig.contour_weight``).
-FACE_OVAL = (
-    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
-    152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
-)  # fmt: skip
-
-
-#: MediaPipe eyelid-margin points (both eyes): the points that carry blinks and eye widening.
-EYELIDS = (
-    7, 33, 133, 144, 145, 153, 154, 155, 157, 158, 159, 160, 161, 163, 173, 246,
-    249, 263, 362, 373, 374, 380, 381, 382, 384, 385, 386, 387, 388, 390, 398, 466,
-)  # fmt: skip
-
-
-#: MediaPipe's two rings above each eyelid (``rightEyeUpper1/2``, ``leftEyeUpper1/2``). They follow no
-#: image edge (the face mesh interpolates them between lid and brow), and on real faces MediaPipe puts
-#: them 4-6% of the inter-ocular distance above their model points (both eyes of both sample photos),
-#: which the fit could only explain with eyeWide/eyeLookUp; ``FitConfig.eye_fold_weight`` is 0 by default.
-EYE_FOLDS = (
-    247, 30, 29, 27, 28, 56, 190, 113, 225, 224, 223, 222, 221, 189,
-    467, 260, 259, 257, 258, 286, 414, 342, 445, 444, 443, 442, 441, 413,
-)  # fmt: skip
-
-
-#: The four eyelid margins as MediaPipe polylines from the outer to the inner eye corner (subject's
-#: right upper, right lower, left upper, left lower). Where along the margin MediaPipe puts each point
-#: is not a stable definition (the upper-lid centre 159/386 sits at 2D arc-length fraction 0.48 on the
-#: canonical mesh, 0.54 at its ICT embedding, 0.39-0.41 on real detections), and on a curved lid a
-#: point slid along the margin is also off it vertically, which the fit would read as eyeWide; so with
-#: ``FitConfig.eyelid_slide`` the interior points are compared across the margin only (point-to-curve).
-EYELID_CONTOURS = (
-    (33, 246, 161, 160, 159, 158, 157, 173, 133),
-    (33, 7, 163, 144, 145, 153, 154, 155, 133),
-    (263, 466, 388, 387, 386, 385, 384, 398, 362),
-    (263, 249, 390, 373, 374, 380, 381, 382, 362),
-)
+#: MediaPipe index tables (:mod:`emoshift.headmodel.mp_indices`): FACE_OVAL points slide along the outline
+#: with head pose, so they are weighted less (``FitConfig.contour_weight``); EYELIDS carry blinks and eye
+#: widening; EYE_FOLDS (the rings above each lid) sit 4-6% of the inter-ocular distance above their model
+#: points on real faces (both eyes of both sample photos), which the fit could only explain with
+#: eyeWide/eyeLookUp, so ``FitConfig.eye_fold_weight`` is 0 by default. Along EYELID_CONTOURS, where
+#: MediaPipe puts each point is not a stable definition (the upper-lid centre 159/386 sits at 2D
+#: arc-length fraction 0.48 on the canonical mesh, 0.54 at its ICT embedding, 0.39-0.41 on real
+#: detections), and on a curved lid a point slid along the margin is also off it vertically, which the
+#: fit would read as eyeWide; so with ``FitConfig.eyelid_slide`` the interior points are compared
+#: across the margin only (point-to-curve).
 
 
 @dataclass
@@ -168,8 +144,8 @@ class LandmarkSolver:
         return self.mu + self.basis @ torch.cat([identity, expression]).to(self.dtype)
 
     def points(self, s: FitState) -> Tensor:
-        """(L, 3) camera-space landmarks."""
-        return self.shape(s.identity, s.expression) @ s.rotation.T + s.translation
+        """(L, 3) camera-space landmarks (:func:`emoshift.headmodel.ops.pose` of :meth:`shape`)."""
+        return pose(self.shape(s.identity, s.expression), s.rotation, s.translation)
 
     #: (L, 3) camera-space points -> (L, 2) pixels: :func:`emoshift.camera.project`.
     project = staticmethod(project)
@@ -223,11 +199,10 @@ class LandmarkSolver:
         depth: optional (observed centred MediaPipe depth (Ld,) px, per-point weight (Ld,)) for the
         first Ld points: compares ``f * (-Z_l / mean(-Z) - 1)`` with MediaPipe's centred relative depth.
         """
-        shp = self.shape(s.identity, s.expression)
-        p = shp @ s.rotation.T
-        x = p + s.translation
-        z = (-x[:, 2]).clamp_min(1e-3)
-        proj = torch.stack([cx + focal * x[:, 0] / z, cy - focal * x[:, 1] / z], -1)
+        p = self.shape(s.identity, s.expression) @ s.rotation.T  # rotated, for the rotation Jacobian
+        x = p + s.translation  # = self.points(s)
+        z = point_depth(x)
+        proj = project(x, focal, cx, cy)
         wm = w[:, None, None] * torch.eye(2, dtype=x.dtype) if w.dim() == 1 else w.to(x.dtype)  # (L, 2, 2)
         r = (wm @ (proj - obs)[:, :, None]).reshape(-1)
         if depth is not None:
@@ -516,9 +491,7 @@ def corrected_landmark_bases(model) -> tuple[Tensor, Tensor, Tensor]:
     mu, bid, bexp = model.lmk_neutral.clone(), model.lmk_identity.clone(), model.lmk_expression.clone()
     if mu.shape[0] < 478:
         return mu, bid, bexp
-    from emoshift.fitting.offsets import load_offsets
-
     offsets = load_offsets()
     if offsets is not None:  # MediaPipe's canonical geometry (see emoshift.fitting.offsets)
-        mu[:468] += torch.from_numpy(offsets).to(mu.dtype)
+        mu[:N_MESH] += torch.from_numpy(offsets).to(mu.dtype)
     return mu, bid, bexp
