@@ -204,6 +204,10 @@ class Fitter:
     def fit(self, image: str | Path | np.ndarray, face: int | None = None, name: str | None = None) -> FaceFit:
         """Fit one face of a photo: the largest by default, else the ``face``-th largest (0-based).
 
+        ``fit.faces_found`` counts the faces detected: by the face mesh for the default (small or distant
+        faces only the full-range detector finds are not counted), also by the full-range detector when
+        ``face`` is given and not 0.
+
         name: how error messages call the image (default: its path, or "the image").
         """
         name = name or (str(image) if not isinstance(image, np.ndarray) else "the image")
@@ -211,7 +215,7 @@ class Fitter:
         _ = self.detector  # created (MediaPipe graph set-up) outside the timing
         t0 = time.perf_counter()
         idx = 0 if face is None else int(face)
-        faces = self.detect(img, name, thorough=True)  # every face counts in faces_found
+        faces = self.detect(img, name, thorough=idx > 0)
         t_det = (time.perf_counter() - t0) * 1000
         if not 0 <= idx < len(faces):
             raise UserError(
