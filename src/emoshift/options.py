@@ -48,6 +48,12 @@ def _num(v: float) -> str:
     return f"{v:g}"
 
 
+def describe_range(name: str) -> str:
+    """"low..high" of an option of :data:`RANGES`, for help texts."""
+    lo, hi = RANGES[name]
+    return f"{_num(lo)}..{_num(hi)}"
+
+
 @dataclass(frozen=True)
 class AnimateOptions:
     """How to animate one (photo, instruction) pair.

@@ -217,7 +217,7 @@ class Pipeline:
 
     @classmethod
     def load(
-        cls, seed: int = 0, generator: str = "auto", checkpoint: str | Path | None = None,
+        cls, seed: int | None = None, generator: str = "auto", checkpoint: str | Path | None = None,
         options: AnimateOptions | None = None, **components: Any,
     ) -> Pipeline:  # fmt: skip
         """The real components, each loaded once.
@@ -227,9 +227,9 @@ class Pipeline:
                 prototypes with a warning), "generator" (trained, or fail) or "prototype".
             checkpoint: a trained generator checkpoint (``emoshift train``) to plan with instead of the
                 shipped one.
+            options, seed: the default :class:`AnimateOptions` of :meth:`animate` (``seed`` overrides its seed).
             components: any constructor component to use instead of the default.
         """
-        from emoshift.export.animation import Writers
         from emoshift.headmodel import HeadModel
 
         parts: dict[str, Any] = {}
@@ -248,12 +248,8 @@ class Pipeline:
             parts["fitter"] = Fitter(model=parts["model"])  # one head model shared by every stage
         if "planner" not in components:
             parts["planner"] = load_planner(generator, None if checkpoint is None else str(checkpoint))
-        renderer = components.pop("renderer", None) or Reenact()
-        if "writers" not in components and isinstance(renderer, Reenact):
-            parts["writers"] = Writers(parts["model"], lambda: renderer.model)
         parts.update(components)
-        options = (options or AnimateOptions()).replace(seed=seed)
-        return cls(renderer=renderer, options=options, **parts)
+        return cls(options=options, seed=seed, **parts)
 
     # ------------------------------------------------------------------------------------ stages
 

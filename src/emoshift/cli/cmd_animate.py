@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from emoshift.options import CROPS, DEFAULT_MAX_SIDE, RANGES, TIMINGS, AnimateOptions
+from emoshift.options import CROPS, DEFAULT_MAX_SIDE, TIMINGS, AnimateOptions, describe_range
 
 from emoshift.io import UserError, writable_parent
 
@@ -372,11 +372,6 @@ def run_batch(jobs: list[Job], settings: RunSettings, workers: int | None, quiet
     return sorted(results, key=lambda r: r.job.index)
 
 
-def _range(name: str) -> str:
-    lo, hi = RANGES[name]
-    return f"{lo:g}..{hi:g}"
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "animate",
@@ -397,23 +392,23 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument(f"--{kind}", nargs="?", const="auto", metavar="PATH", help=f"also write a {what}; "
                        "alone: beside --out" + ("; '-': print a JSON summary on stdout (scripts)" if kind == "json"
                                                 else ""))  # fmt: skip
-    d, r = AnimateOptions(), RANGES
-    p.add_argument("--fps", type=float, default=d.fps, help=f"frames per second, {_range('fps')} (default 30)")
+    d = AnimateOptions()
+    p.add_argument("--fps", type=float, default=d.fps, help=f"frames per second, {describe_range('fps')} (default 30)")
     p.add_argument("--seconds", type=float,
-                   help=f"total duration, {_range('seconds')} (default: 1 s per transition + holds)")  # fmt: skip
+                   help=f"total duration, {describe_range('seconds')} (default: 1 s per transition + holds)")  # fmt: skip
     p.add_argument("--timing", choices=TIMINGS, default=d.timing,
                    help="natural: holds, eased transitions, blinks; linear: the paper's interpolation")  # fmt: skip
     p.add_argument("--neutral", action=argparse.BooleanOptionalAction, default=True,
                    help="pass through a neutral face between two emotions (default on)")  # fmt: skip
     p.add_argument("--intensity", type=float, default=d.intensity,
-                   help=f"scale of every expression change, {_range('intensity')} (default 1)")  # fmt: skip
+                   help=f"scale of every expression change, {describe_range('intensity')} (default 1)")  # fmt: skip
     p.add_argument("--samples", type=int, default=d.samples, metavar="K",
-                   help=f"write K different generated variants (out-1.mp4 ... out-K.mp4), {_range('samples')}")  # fmt: skip
-    p.add_argument("--seed", type=int, default=d.seed, help=f"random seed, {_range('seed')} (default 0)")
+                   help=f"write K different generated variants (out-1.mp4 ... out-K.mp4), {describe_range('samples')}")  # fmt: skip
+    p.add_argument("--seed", type=int, default=d.seed, help=f"random seed, {describe_range('seed')} (default 0)")
     p.add_argument("--face", type=int, metavar="N",
                    help="which face to animate, by size: 0 = the largest (default), 1 = the next ...")  # fmt: skip
     p.add_argument("--max-side", type=int, default=DEFAULT_MAX_SIDE, metavar="PX",
-                   help=f"limit the photo's long side to PX pixels, {_range('max_side')} (default {DEFAULT_MAX_SIDE}); "
+                   help=f"limit the photo's long side to PX pixels, {describe_range('max_side')} (default {DEFAULT_MAX_SIDE}); "
                    "frames are rendered at that size")  # fmt: skip
     p.add_argument("--crop", choices=CROPS, default=d.crop,
                    help="face: a square around the face (videos, frames, sheets); none: the whole photo (default)")  # fmt: skip
