@@ -4,10 +4,11 @@ Routes:
     GET  /                        the page (static/index.html; three.js vendored in static/vendor, no CDN)
     GET  /api/config              limits, sample photos, example instructions
     GET  /api/samples/{name}      a sample photo (JPEG)
-    POST /api/jobs                multipart form: photo (file) or sample, instruction, seconds, timing,
+    POST /api/jobs                multipart form: photo (file) or sample, instruction, seconds, fps, timing,
                                   intensity, neutral, seed -> 202 {"id", "state", "position"}
                                   400 bad instruction / options, 413 photo too large, 503 busy
-    GET  /api/jobs/{id}           {"state": queued|running|done|error, "error", "files", "summary"}
+    GET  /api/jobs/{id}           {"state": queued|running|done|error, "error", "files", "summary",
+                                  "progress": {"stage", "percent"}}
     GET  /api/jobs/{id}/files/{name}   video.mp4, head.glb, curves.csv, weights.json, overlay.png
 
 Errors are JSON ``{"error": "one readable line"}``; the page shows them. See :mod:`emoshift.web.jobs`
@@ -33,6 +34,7 @@ from fastapi.staticfiles import StaticFiles
 from emoshift.io import UserError
 from emoshift.options import RANGES, TIMINGS, AnimateOptions
 from emoshift.web.jobs import Busy, Job, JobQueue
+from emoshift.web.progress import output_percent, track
 
 STATIC = Path(__file__).parent / "static"
 EXAMPLES = (
@@ -43,6 +45,7 @@ EXAMPLES = (
     "A look of contempt turning into joy",
 )
 OUTPUTS = {"video": "video.mp4", "glb": "head.glb", "csv": "curves.csv", "json": "weights.json"}
+OUTPUT_LABELS = {"video": "video", "glb": "3D head", "csv": "Live Link curves", "json": "weights"}
 
 
 @dataclass
@@ -66,7 +69,7 @@ class UserFacingError(Exception):
 
 
 #: The animation options a request may set (see :class:`emoshift.options.AnimateOptions`).
-FORM_OPTIONS = ("seconds", "timing", "intensity", "seed", "neutral", "face", "crop")
+FORM_OPTIONS = ("seconds", "fps", "timing", "intensity", "seed", "neutral", "face", "crop")
 
 
 def form_options(form: Any, max_seconds: float) -> AnimateOptions:
@@ -93,14 +96,17 @@ def make_runner(get_pipeline: Callable[[], Any]) -> Callable[[Job, Path], tuple[
         elif isinstance(photo, str):  # a sample's name
             photo = pipe.read_photo(photo)
         r = job.request
-        result = pipe.animate(photo, r["instruction"], r["options"])
+        with track(pipe, job.report):
+            result = pipe.animate(photo, r["instruction"], r["options"])
         files = {}
-        for kind, name in OUTPUTS.items():
+        for k, (kind, name) in enumerate(OUTPUTS.items()):
+            job.report(f"Writing the {OUTPUT_LABELS.get(kind, kind)}", output_percent(k, len(OUTPUTS) + 1))
             if kind == "video" and result.frames is None:
                 continue
             pipe.save(result, folder / name)
             files[kind] = name
         if result.fit is not None and hasattr(pipe.writers, "overlay"):
+            job.report("Drawing the fitted mesh", output_percent(len(OUTPUTS), len(OUTPUTS) + 1))
             pipe.writers.overlay(result, folder / "overlay.png")
             files["overlay"] = "overlay.png"
         return files, result.summary()
