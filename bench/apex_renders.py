@@ -8,7 +8,7 @@ of the emotion in ``plan.labels``), and its expression is ``trajectory.expressio
 
 :class:`ApexRenderer` gives the same frame for a fraction of the cost (the benches run on 2 shared cores):
 it runs the stages ``animate`` runs (parse, read_photo, fit, plan, make_trajectory with ``animate``'s own
-defaults, read from its signature) and renders only the anchor frame with the pipeline's renderer, built
+defaults: the pipeline's AnimateOptions) and renders only the anchor frame with the pipeline's renderer, built
 once per photo (the reenactor renders each frame independently of the rest of its batch). Its
 :meth:`ApexRenderer.check` compares one emotion's frame with the full ``animate``'s, pixel for pixel; the
 benches run it and record the result.
@@ -17,7 +17,6 @@ benches run it and record the result.
 from __future__ import annotations
 
 import hashlib
-import inspect
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,10 +63,10 @@ class FitOnce:
         self.fitter, self.cache = fitter, {}
         self.min_face_px = getattr(fitter, "min_face_px", None)
 
-    def fit(self, image: np.ndarray):
-        key = hashlib.sha1(np.ascontiguousarray(image).tobytes()).hexdigest() + str(image.shape)
+    def fit(self, image: np.ndarray, face: int | None = None):
+        key = hashlib.sha1(np.ascontiguousarray(image).tobytes()).hexdigest() + str(image.shape) + str(face)
         if key not in self.cache:
-            self.cache[key] = self.fitter.fit(image)
+            self.cache[key] = self.fitter.fit(image, face=face)
         return self.cache[key]
 
 
@@ -104,8 +103,6 @@ class ApexRenderer:
 
     def __init__(self, pipe) -> None:
         self.pipe = pipe
-        sig = inspect.signature(pipe.animate).parameters
-        self.defaults = {k: p.default for k, p in sig.items() if p.default is not inspect.Parameter.empty}
         self.photo = self.fit = self.renderer = None
 
     def load(self, src) -> np.ndarray:
@@ -116,10 +113,10 @@ class ApexRenderer:
         return self.photo
 
     def apex(self, emotion: str, seed: int) -> Apex:
-        d, text = self.defaults, instruction(emotion)
-        self.pipe.parse(text)
-        plan = self.pipe.plan(text, self.fit, seed=seed, neutral=d["neutral"], samples=1)[0]
-        traj = self.pipe.make_trajectory(plan, d["fps"], d["seconds"], d["timing"], d["intensity"], seed)
+        opts = self.pipe.options.replace(seed=seed)  # animate's own defaults (AnimateOptions)
+        ins = self.pipe.parse(instruction(emotion))
+        plan = self.pipe.plan(ins, self.fit, opts)[0]
+        traj = self.pipe.make_trajectory(plan, opts, opts.seed)
         i = int(traj.anchor_frames[list(plan.labels).index(emotion)])
         expr, rot = np.asarray(traj.expression), np.asarray(traj.rotation)
         frame = np.asarray(self.renderer.render_batch(expr[i : i + 1], rot[i : i + 1]), np.uint8)[0]

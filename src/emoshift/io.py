@@ -12,6 +12,14 @@ class UserError(Exception):
     """An error caused by the user's input; the CLI prints ``str(err)`` as one line and exits non-zero."""
 
 
+def user_error_types() -> tuple[type[BaseException], ...]:
+    """The exceptions that are the user's to fix (one line, exit code 2 / HTTP 400): :class:`UserError`
+    and a missing asset (:class:`emoshift.assets.AssetMissingError`)."""
+    from emoshift.assets import AssetMissingError
+
+    return (UserError, AssetMissingError)
+
+
 def atomic_write(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder, then rename."""
     return atomic_write_with(path, lambda tmp: Path(tmp).write_bytes(data))
@@ -56,10 +64,13 @@ def atomic_write_with(path: str | Path, writer: Callable[[Path], object]) -> Pat
     return path
 
 
-def check_output(path: str | Path, allowed_suffixes: tuple[str, ...], force: bool = False) -> Path:
+def check_output(
+    path: str | Path, allowed_suffixes: tuple[str, ...], force: bool = False, hint: str = "--force"
+) -> Path:
     """Validate an output path before any work: known extension, writable folder, no clobbering.
 
-    Raises :class:`UserError` with a one-line message.
+    Raises :class:`UserError` with a one-line message; ``hint`` names the way to overwrite in the
+    caller's words (``--force`` on the command line, ``force=True`` in Python).
     """
     path = Path(path)
     if path.suffix.lower() not in allowed_suffixes:
@@ -68,5 +79,5 @@ def check_output(path: str | Path, allowed_suffixes: tuple[str, ...], force: boo
         )
     folder = writable_parent(path)
     if path.exists() and not force:
-        raise UserError(f"{path} exists; pass --force to overwrite it")
+        raise UserError(f"{path} exists; pass {hint} to overwrite it")
     return path

@@ -119,12 +119,15 @@ def _pil_to_array(im) -> np.ndarray:
 
 
 def limit_size(image: np.ndarray, max_side: int = MAX_SIDE) -> tuple[np.ndarray, float]:
-    """Downscale so the long side is at most ``max_side``: (image, scale) with scale <= 1."""
+    """Downscale so the long side is at most ``max_side``: (image, scale) with scale <= 1.
+
+    The one downscaler of photos (the pipeline's ``max_side`` and the detector's limit): an area
+    (box) filter, which averages every source pixel once and does not ring at edges."""
     h, w = image.shape[:2]
     if max(h, w) <= max_side:
         return image, 1.0
     from PIL import Image
 
     s = max_side / max(h, w)
-    small = Image.fromarray(image).resize((max(1, round(w * s)), max(1, round(h * s))), Image.Resampling.LANCZOS)
+    small = Image.fromarray(image).resize((max(1, round(w * s)), max(1, round(h * s))), Image.Resampling.BOX)
     return np.asarray(small), s

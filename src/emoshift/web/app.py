@@ -31,6 +31,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from emoshift.io import UserError
+from emoshift.options import RANGES, TIMINGS, AnimateOptions
 from emoshift.web.jobs import Busy, Job, JobQueue
 from emoshift.web.progress import output_percent, track
 
@@ -66,17 +68,16 @@ class UserFacingError(Exception):
         self.status = status
 
 
-def _float(form: Any, name: str, default: float | None, lo: float, hi: float) -> float | None:
-    raw = form.get(name)
-    if raw is None or str(raw).strip() in ("", "auto"):
-        return default
-    try:
-        v = float(raw)
-    except ValueError:
-        raise UserFacingError(400, f"{name} must be a number, got '{raw}'") from None
-    if not lo <= v <= hi:
-        raise UserFacingError(400, f"{name} must lie in [{lo:g}, {hi:g}], got {v:g}")
-    return v
+#: The animation options a request may set (see :class:`emoshift.options.AnimateOptions`).
+FORM_OPTIONS = ("seconds", "fps", "timing", "intensity", "seed", "neutral", "face", "crop")
+
+
+def form_options(form: Any, max_seconds: float) -> AnimateOptions:
+    """The request's :class:`AnimateOptions` (validated; UserError -> 400), seconds at most ``max_seconds``."""
+    opts = AnimateOptions.from_form({k: form.get(k) for k in FORM_OPTIONS})
+    if opts.seconds is not None and opts.seconds > max_seconds:
+        raise UserError(f"seconds must lie in [0.5, {max_seconds:g}], got {opts.seconds:g}")
+    return opts
 
 
 def make_runner(get_pipeline: Callable[[], Any]) -> Callable[[Job, Path], tuple[dict, dict]]:
@@ -96,14 +97,13 @@ def make_runner(get_pipeline: Callable[[], Any]) -> Callable[[Job, Path], tuple[
             photo = pipe.read_photo(photo)
         r = job.request
         with track(pipe, job.report):
-            result = pipe.animate(photo, r["instruction"], seed=r["seed"], seconds=r["seconds"], timing=r["timing"],
-                                  intensity=r["intensity"], neutral=r["neutral"], fps=r.get("fps", 30.0))  # fmt: skip
+            result = pipe.animate(photo, r["instruction"], r["options"])
         files = {}
         for k, (kind, name) in enumerate(OUTPUTS.items()):
             job.report(f"Writing the {OUTPUT_LABELS.get(kind, kind)}", output_percent(k, len(OUTPUTS) + 1))
             if kind == "video" and result.frames is None:
                 continue
-            result.save(folder / name)
+            pipe.save(result, folder / name)
             files[kind] = name
         if result.fit is not None and hasattr(pipe.writers, "overlay"):
             job.report("Drawing the fitted mesh", output_percent(len(OUTPUTS), len(OUTPUTS) + 1))
@@ -116,8 +116,9 @@ def make_runner(get_pipeline: Callable[[], Any]) -> Callable[[Job, Path], tuple[
 
 def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfig | None = None):
     """Build the FastAPI app. ``get_pipeline`` is called once, in the worker (default Pipeline.load)."""
-    from emoshift.cli import user_error_types
-    from emoshift.pipeline import SAMPLE_PHOTOS, TIMINGS, sample_photo
+    from emoshift.io import user_error_types
+    from emoshift.planning import Instruction
+    from emoshift.samples import SAMPLE_PHOTOS, sample_photo
     from emoshift.text.parser import parse_instruction
 
     config = config or ServeConfig()
@@ -178,6 +179,7 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
             "samples": [{"name": k, "about": v, "url": f"/api/samples/{k}"} for k, v in SAMPLE_PHOTOS.items()],
             "examples": list(EXAMPLES),
             "timings": list(TIMINGS),
+            "ranges": {k: list(v) for k, v in RANGES.items()},
         }
 
     @app.get("/api/samples/{name}")
@@ -205,9 +207,9 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
             await form.close()  # an upload Starlette spooled to a temporary file is deleted now
 
     async def submit(form) -> Any:
-        instruction = str(form.get("instruction") or "")
+        text = str(form.get("instruction") or "")
         try:
-            parse_instruction(instruction)
+            instruction = Instruction(text, parse_instruction(text))  # parsed once, here
         except user_error_types() as err:
             return error(400, str(err))
         upload, sample = form.get("photo"), str(form.get("sample") or "")
@@ -223,18 +225,10 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
             if sample not in SAMPLE_PHOTOS:
                 return error(400, f"unknown sample photo '{sample}'; samples: {', '.join(SAMPLE_PHOTOS)}")
             photo = sample
-        timing = str(form.get("timing") or "natural")
-        if timing not in TIMINGS:
-            return error(400, f"timing must be one of {', '.join(TIMINGS)}")
-        req = {
-            "instruction": instruction,
-            "seconds": _float(form, "seconds", None, 0.5, config.max_seconds),
-            "fps": _float(form, "fps", 30.0, 1.0, 120.0),  # the CLI's range (animate --fps)
-            "timing": timing,
-            "intensity": _float(form, "intensity", 1.0, 0.0, 2.0),
-            "seed": int(_float(form, "seed", 0, 0, 2**31 - 1)),
-            "neutral": str(form.get("neutral") or "true").lower() not in ("false", "0", "off", "no"),
-        }
+        try:
+            req = {"instruction": instruction, "options": form_options(form, config.max_seconds)}
+        except user_error_types() as err:
+            return error(400, str(err))
         try:
             job = jobs.submit(req, photo)
         except Busy as err:
