@@ -88,9 +88,11 @@ def split_positionals(args: argparse.Namespace) -> tuple[list[str | None], list[
         images, instructions = pos[:-1], [pos[-1]]
         if len(pos) == 1 and _looks_like_image(pos[0]):
             raise UserError(f'give an instruction after the image, e.g. emoshift animate {pos[0]} "from sad to happy"')
+    from emoshift.fitting.image import check_image_path
+
     for im in images:
-        if not _is_sample(im) and not Path(im).is_file():
-            raise UserError(f"image not found: {im}")
+        if not _is_sample(im):
+            check_image_path(im)  # missing, a directory, empty, unreadable, too large: before any model loads
     return (images or [None]), instructions
 
 
@@ -108,9 +110,6 @@ def _looks_like_image(text: str) -> bool:
 
 def plan_jobs(args: argparse.Namespace) -> list[Job]:
     """All jobs with their output paths, every path checked before any work starts."""
-    from emoshift.io import check_output
-    from emoshift.pipeline import SUFFIXES
-
     images, instructions = split_positionals(args)
     extras = {k: getattr(args, k) for k in EXTRA_SUFFIX if getattr(args, k) not in (None, "-")}
     pairs = [(im, ins) for im in images for ins in instructions]
@@ -128,14 +127,33 @@ def plan_jobs(args: argparse.Namespace) -> list[Job]:
         folder = Path(args.out or "animations")
         if folder.suffix:
             raise UserError(f"with {len(pairs)} jobs --out is a folder, got {folder}")
+        created = not folder.exists()
         folder.mkdir(parents=True, exist_ok=True)
-        for i, (image, instruction) in enumerate(pairs):
-            stem = f"{Path(image).stem if image else 'head'}_{i:02d}_{slug(instruction, 30)}"
-            main = folder / (stem + (".mp4" if image is not None else ".glb"))
-            outputs = {"out": main}
-            for kind in extras:
-                outputs[kind] = folder / (stem + ("_frames" if kind == "frames" else EXTRA_SUFFIX[kind]))
-            jobs.append(Job(image, instruction, outputs, i))
+        try:
+            return _plan_batch(args, pairs, folder, extras)
+        except BaseException:
+            if created and not any(folder.iterdir()):
+                folder.rmdir()  # a bad option leaves no empty output folder
+            raise
+    return _check_jobs(args, jobs)
+
+
+def _plan_batch(args: argparse.Namespace, pairs: list, folder: Path, extras: dict) -> list[Job]:
+    jobs: list[Job] = []
+    for i, (image, instruction) in enumerate(pairs):
+        stem = f"{Path(image).stem if image else 'head'}_{i:02d}_{slug(instruction, 30)}"
+        main = folder / (stem + (".mp4" if image is not None else ".glb"))
+        outputs = {"out": main}
+        for kind in extras:
+            outputs[kind] = folder / (stem + ("_frames" if kind == "frames" else EXTRA_SUFFIX[kind]))
+        jobs.append(Job(image, instruction, outputs, i))
+    return _check_jobs(args, jobs)
+
+
+def _check_jobs(args: argparse.Namespace, jobs: list[Job]) -> list[Job]:
+    from emoshift.io import check_output
+    from emoshift.pipeline import SUFFIXES
+
     seen: set[Path] = set()
     for job in jobs:
         for kind, path in job.outputs.items():
@@ -220,14 +238,7 @@ def run_job(job: Job, opts: dict, isolate: bool = True) -> JobResult:
                 progress=opts["progress"],
             )
             stages.update()
-        written = []
-        for k, variant in enumerate(result.variants):
-            for path in job.outputs.values():
-                p = variant_paths(path, opts["samples"])[k]
-                stages.set_description(f"writing {p.name}")
-                variant.save(p, force=True)
-                stages.update()
-                written.append(str(p))
+        written = write_all(result, job, opts["samples"], stages)
         stages.close()
         s = result.summary()
         msg = f"{' -> '.join(s['anchors'])}; {s['frames']} frames, {s['seconds']:.1f} s; planner: {s['generator']}"
@@ -242,19 +253,40 @@ def run_job(job: Job, opts: dict, isolate: bool = True) -> JobResult:
         return JobResult(job, False, f"internal error: {err.__class__.__name__}: {err}", time.perf_counter() - t0)
 
 
+def write_all(result, job: Job, samples: int, stages) -> list[str]:
+    """Write every output of every variant under temporary names, then rename them together: a run
+    leaves all of its outputs or none (full disk, a failing writer, Ctrl+C, SIGTERM)."""
+    from emoshift.outputs import OutputSet
+
+    with OutputSet() as outs:
+        finals = []
+        for k, variant in enumerate(result.variants):
+            for path in job.outputs.values():
+                p = variant_paths(path, samples)[k]
+                stages.set_description(f"writing {p.name}")
+                outs.write(p, lambda tmp, v=variant: v.save(tmp, force=True))
+                stages.update()
+                finals.append(str(p))
+        outs.commit()
+    return finals
+
+
 def summary_table(results: list[JobResult]) -> str:
     """A plain-text table: job, image, instruction, status, seconds, main output."""
     rows = [("#", "image", "instruction", "status", "s", "output / error")]
+    from emoshift.checks import terminal_safe
+
     for r in results:
-        ins = r.job.instruction if len(r.job.instruction) <= 36 else r.job.instruction[:33] + "..."
+        ins = terminal_safe(r.job.instruction)  # escape sequences in a text file must not reach the terminal
+        ins = ins if len(ins) <= 36 else ins[:33] + "..."
         rows.append(
             (
                 str(r.job.index),
-                Path(r.job.image).name if r.job.image else "(none)",
+                terminal_safe(Path(r.job.image).name) if r.job.image else "(none)",
                 ins,
                 "ok" if r.ok else "FAILED",
                 f"{r.seconds:.1f}",
-                (r.written[0] if r.written else "") if r.ok else r.message,
+                terminal_safe((r.written[0] if r.written else "") if r.ok else r.message),
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
@@ -266,6 +298,11 @@ def summary_table(results: list[JobResult]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from emoshift.checks import check_seed
+    from emoshift.pipeline import check_options
+
+    check_seed(args.seed)  # every option is checked before the batch folder is made or a model loads
+    check_options(args.fps, args.seconds, args.timing, args.intensity, args.samples)
     jobs = plan_jobs(args)
     opts = dict(
         generator=args.generator,
@@ -278,9 +315,6 @@ def run(args: argparse.Namespace) -> int:
         samples=args.samples,
         progress=not args.quiet and len(jobs) == 1,
     )
-    from emoshift.pipeline import check_options
-
-    check_options(args.fps, args.seconds, args.timing, args.intensity, args.samples)
     if len(jobs) == 1:
         from emoshift.text.parser import parse_instruction
 
