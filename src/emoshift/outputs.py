@@ -23,6 +23,7 @@ import os
 import secrets
 import shutil
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -169,3 +170,30 @@ def install_signal_handlers() -> None:
         return
     signal.signal(signal.SIGTERM, _on_sigterm)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def divert_native_stderr() -> bool:
+    """Point file descriptor 2 at /dev/null for the rest of the process; ``sys.stderr`` keeps the real
+    stream (a duplicate of the old fd 2). Returns True when done.
+
+    MediaPipe/TFLite/absl write log lines straight to fd 2 -- some from background threads, some when
+    their graphs are destroyed at exit -- and would break the CLI's promise of one line on stderr.
+    Python output (errors, warnings, progress bars, tracebacks) is unaffected. Only done when
+    ``sys.stderr`` is the process's own stream on fd 2 (not under a test's capture);
+    ``EMOSHIFT_NATIVE_LOGS=1`` keeps the native logs.
+    """
+    if os.environ.get("EMOSHIFT_NATIVE_LOGS") or sys.stderr is None or sys.stderr is not sys.__stderr__:
+        return False
+    try:
+        if sys.stderr.fileno() != 2:
+            return False
+    except (AttributeError, OSError, ValueError):
+        return False
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    enc = sys.stderr.encoding
+    sys.stderr = sys.__stderr__ = open(saved, "w", buffering=1, encoding=enc, errors="backslashreplace")  # noqa: SIM115
+    return True

@@ -122,13 +122,17 @@ def test_large_files_decode_reduced_and_match_a_full_decode(tmp_path):
     Image.fromarray(big).save(tmp_path / "b.png")
     out = load_image(tmp_path / "b.png", max_side=100)
     assert out.shape == (60, 100, 3)
-    ref = np.asarray(Image.fromarray(big).reduce(5))
+    ref = np.asarray(Image.fromarray(big).reduce(5))  # 500 -> 100: the integer reduce alone
     assert np.abs(out.astype(int) - ref).max() <= 1
     assert np.abs(out.astype(int) - ref[::-1]).mean() > 20  # control
     Image.fromarray(big).save(tmp_path / "b.jpg", quality=95)
     outj = load_image(tmp_path / "b.jpg", max_side=100)
     assert max(outj.shape[:2]) <= 100 and outj.shape[1] >= 60
     assert load_image(tmp_path / "b.png", max_side=None).shape == (300, 500, 3)
+    odd = load_image(tmp_path / "b.png", max_side=120)  # 500 -> reduce(4) = 125 -> Lanczos to 120
+    assert odd.shape == (72, 120, 3)
+    ref = np.asarray(Image.fromarray(big).resize((120, 72), Image.Resampling.LANCZOS))
+    assert np.abs(odd.astype(int) - ref).mean() < 3
     # RGBA is composited on white after the reduce, EXIF orientation applied after it
     rgba = np.zeros((300, 500, 4), np.uint8)
     rgba[..., 0] = 255
@@ -142,4 +146,5 @@ def test_wide_image_hint():
     from emoshift.fitting.image import wide_image_hint
 
     assert "very wide" in wide_image_hint((500, 6000, 3)) and "crop" in wide_image_hint((500, 6000, 3))
+    assert "very tall" in wide_image_hint((4000, 1000, 3))
     assert wide_image_hint((600, 800, 3)) == ""

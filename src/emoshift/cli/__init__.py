@@ -55,9 +55,16 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USER_ERROR
-    from emoshift.outputs import WRITE_ERRNOS, install_signal_handlers, write_error
+    from emoshift.outputs import divert_native_stderr, install_signal_handlers
 
     install_signal_handlers()  # SIGTERM unwinds like Ctrl+C: partial outputs are removed, exit 143
+    divert_native_stderr()  # MediaPipe's C++ log lines must not break the one-line error
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from emoshift.outputs import WRITE_ERRNOS, write_error
+
     try:
         return int(args.func(args) or 0)
     except user_error_types() as err:

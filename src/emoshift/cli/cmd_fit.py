@@ -55,6 +55,10 @@ def run(args: argparse.Namespace) -> int:
 
     if not src.exists() and str(src) not in SAMPLE_PHOTOS:
         raise UserError(f"input not found: {src}")
+    if src.exists() and not is_video:
+        from emoshift.fitting.image import check_image_path
+
+        check_image_path(src)  # a directory, empty, unreadable or too large: said before the models load
 
     from emoshift.fitting import Fitter, load_image
 
@@ -64,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         _write_fits(out, fits, "frames")
         image = None
     else:
-        image = load_image(str(src))
+        image = load_image(str(src), max_side=None)  # full size: coefficients refer to the photo's pixels
         from emoshift.fitting.image import MAX_SIDE
 
         if max(image.shape[:2]) > MAX_SIDE and not args.quiet:

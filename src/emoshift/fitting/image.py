@@ -7,8 +7,8 @@ converted. Memory is bounded for any accepted file (issue 15):
   pixels are decoded straight to a reduced size (libjpeg's DCT scaling, ``Image.draft``); other
   formats must be fully decoded by Pillow, so they are refused above :data:`MAX_DECODE_PIXELS`;
 * a decoded image whose long side exceeds ``max_side`` (default :data:`MAX_SIDE`) is reduced by an
-  integer box filter (``Image.reduce``) before any conversion, and the conversion to RGB runs on
-  blocks of rows, so no full-size float copy is ever made.
+  integer box filter (``Image.reduce``) and a final Lanczos step before any conversion, and the
+  conversion to RGB runs on blocks of rows, so no full-size float copy is ever made.
 
 Peak memory is therefore about ``4 * MAX_DECODE_PIXELS`` bytes (RGBA) twice over: 0.8 GB.
 """
@@ -114,8 +114,15 @@ def _open(path: Path):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             return Image.open(path)
-    except Image.DecompressionBombError:
-        raise UserError(f"image is too large to decode safely (over {MAX_PIXELS / 1e6:.0f} Mpx); downscale it first: {path}") from None
+    except Image.DecompressionBombError as err:  # Pillow's own guard (above ~179 Mpx) fires on open
+        import re
+
+        n = re.search(r"\((\d+) pixels\)", str(err))
+        size = f"{int(n.group(1)) / 1e6:.0f} Mpx" if n else "too many pixels"
+        raise UserError(
+            f"image is too large to decode safely: {size} (the limit is {MAX_DECODE_PIXELS / 1e6:.0f} Mpx, "
+            f"{MAX_PIXELS / 1e6:.0f} Mpx for JPEG); downscale it first: {path}"
+        ) from None
     except UnidentifiedImageError:
         hint = " (a video? use Fitter.fit_video / a video suffix)" if path.suffix.lower() in VIDEO_SUFFIXES else ""
         raise UserError(f"not a readable image: {path}{hint}") from None
@@ -143,8 +150,8 @@ def _check_pixels(im, path: Path) -> None:
 def load_image(src: str | Path | np.ndarray, max_side: int | None = MAX_SIDE) -> np.ndarray:
     """Read a photo (path, array, or a sample name of :mod:`emoshift.samples`) as (H, W, 3) uint8 RGB.
 
-    A file whose long side exceeds ``max_side`` is decoded at a reduced size (an integer factor, so the
-    long side is at most ``max_side``; None: full size). Arrays are converted, not resized.
+    A file whose long side exceeds ``max_side`` is decoded at a reduced size (JPEG DCT scaling or an
+    integer box reduce, then a Lanczos step to a long side of exactly ``max_side``; None: full size). Arrays are converted, not resized.
     Raises :class:`emoshift.io.UserError` (one line) for a missing, empty, unreadable or non-image
     file, a directory, or an image above the pixel limits (see the module docstring).
     """
@@ -186,7 +193,12 @@ def _decode_bounded(im, max_side: int | None):
     elif mode not in ("RGB", "RGBA", "L", "LA", "I", "F"):
         im = im.convert("RGB")  # CMYK, YCbCr, LAB, HSV, RGBX, PA, La, RGBa, ...
     if max_side and max(im.size) > max_side:
-        im = im.reduce(math.ceil(max(im.size) / max_side))
+        factor = max(im.size) // max_side
+        if factor >= 2:  # integer box reduce first (cheap, no full-size copy in another mode)
+            im = im.reduce(factor)
+        if max(im.size) > max_side:  # then the remaining (< 2x) step to exactly max_side
+            s = max_side / max(im.size)
+            im = im.resize((max(1, round(im.size[0] * s)), max(1, round(im.size[1] * s))), Image.Resampling.LANCZOS)
     if orientation in _TRANSPOSE:
         im = im.transpose(getattr(Image.Transpose, _TRANSPOSE[orientation]))
     return im
@@ -210,7 +222,7 @@ def wide_image_hint(shape: tuple[int, ...]) -> str:
     """A hint for "no face found" in a very wide or very tall image (the detector sees it downscaled)."""
     h, w = shape[:2]
     if max(w, h) >= 3 * min(w, h):
-        return f" (the image is {w}x{h}: a face is small in a very {'wide' if w > h else 'tall'} image; crop it around the face)"
+        return f" (a face is small in a very {'wide' if w > h else 'tall'} image; crop the photo around the face)"
     return ""
 
 
