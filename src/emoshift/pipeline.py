@@ -50,8 +50,9 @@ from emoshift.samples import DEFAULT_PHOTO, SAMPLE_PHOTOS, sample_photo  # noqa:
 
 #: Default long-side limit (pixels) of the photo that is fitted and reenacted.
 MAX_SIDE = 1024
-#: Frames are kept in memory (for the video, the sheet and a PNG folder): at most this many bytes.
-MAX_FRAME_BYTES = 3 * 2**30
+#: Frames are kept in memory (for the video, the sheet and a PNG folder): at most this many bytes, so
+#: that a run's peak stays under 3 GB (about 1.2 GB of models and buffers + the frames, measured).
+MAX_FRAME_BYTES = 3 * 2**29
 TIMINGS = ("natural", "linear")
 MAX_SAMPLES = 8
 #: Output extensions :meth:`AnimationResult.save` knows ("" = a folder of PNG frames).
@@ -547,14 +548,17 @@ class Pipeline:
             bar = tqdm(total=n, desc="render", unit="frame", leave=False)
         else:
             bar = None
-        chunks = []
+        frames = None  # filled in place: no second copy of the clip (np.concatenate of chunks doubled the peak)
         for i in range(0, n, step):
-            chunks.append(np.asarray(r.render_batch(expr[i : i + step], rot[i : i + step]), np.uint8))
+            chunk = np.asarray(r.render_batch(expr[i : i + step], rot[i : i + step]), np.uint8)
+            if frames is None:
+                frames = np.empty((n, *chunk.shape[1:]), np.uint8)
+            frames[i : i + len(chunk)] = chunk
             if bar is not None:
-                bar.update(len(chunks[-1]))
+                bar.update(len(chunk))
         if bar is not None:
             bar.close()
-        return np.concatenate(chunks)
+        return frames
 
     # ------------------------------------------------------------------------------------ all at once
 
@@ -618,7 +622,7 @@ def check_frame_budget(n_frames: int, shape: tuple[int, ...]) -> None:
     if size > MAX_FRAME_BYTES:
         h, w = shape[:2]
         raise UserError(
-            f"{n_frames} frames of {w}x{h} need {size / 2**30:.1f} GiB (limit {MAX_FRAME_BYTES / 2**30:.0f} GiB); "
+            f"{n_frames} frames of {w}x{h} need {size / 2**30:.1f} GiB (limit {MAX_FRAME_BYTES / 2**30:g} GiB); "
             "shorten --seconds or lower --fps"
         )
 

@@ -192,3 +192,80 @@ def test_signal_during_writing_leaves_nothing(tmp_path, sig, code):
     assert rc == code, err
     assert len(err.splitlines()) == 1 and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["me.png"]
+
+
+def test_long_video_refused_before_the_models(fake, tmp_path, capsys):
+    """--fps 60 --seconds 60 on a 512x512 photo needs 2.6 GiB of frames: refused from the header, before
+    the fit; a short clip of the same photo passes (control)."""
+    img = tmp_path / "big.png"
+    Image.fromarray(np.full((512, 512, 3), 120, np.uint8)).save(img)
+    assert main(["animate", str(img), "happy", "--out", str(tmp_path / "a.mp4"), "--fps", "60", "--seconds", "60"]) == 2
+    _one_line(capsys, "3600 frames of 512x512 need 2.6 GiB", "shorten --seconds or lower --fps")
+    assert fake.fitter.calls == []
+    assert main(["animate", str(img), "happy", "--out", str(tmp_path / "a.mp4"), "--seconds", "1", "--quiet"]) == 0
+
+
+def test_render_keeps_one_copy_of_the_clip():
+    """Pipeline.render fills one (T, H, W, 3) array: traced peak < 1.3x the clip (concatenating chunks
+    needed 2x); control: np.concatenate of the same chunks exceeds 1.9x."""
+    import tracemalloc
+
+    from fake_components import FakeFitter
+
+    pipe = fake_pipeline()
+    img = np.full((96, 128, 3), 100, np.uint8)
+    fit = FakeFitter().fit(img)
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(0)
+    traj = SimpleNamespace(expression=rng.uniform(0, 1, (600, 53)), rotation=np.zeros((600, 3)))
+    clip = len(traj.expression) * img.size
+    tracemalloc.start()
+    try:
+        frames = pipe.render(img, fit, traj)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        chunks = [frames[i : i + 16].copy() for i in range(0, len(frames), 16)]
+        both = np.concatenate(chunks)
+        _, peak_concat = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert frames.shape == (len(traj.expression), 96, 128, 3) and (both == frames).all()
+    assert peak < 1.3 * clip, peak / clip
+    assert peak_concat > 1.9 * clip  # control
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 1 MB tmpfs (we run as root in the test machine); unmounted afterwards."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({r.stderr.strip()}); the monkeypatched ENOSPC test covers the logic")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_full_disk_is_one_line_and_leaves_nothing(fake, tmp_path, capsys, monkeypatch, tiny_disk):
+    """A real ENOSPC from the kernel: the .glb writer writes 2 MB onto a 1 MB disk after the mp4 is done."""
+    img = _photo(tmp_path / "me.png")
+
+    def big_glb(result, path):
+        with open(path, "wb") as f:
+            for _ in range(8):
+                f.write(b"\0" * 2**18)
+                f.flush()
+                os.fsync(f.fileno())
+
+    monkeypatch.setattr(fake.writers, "glb", big_glb)
+    rc = main(["animate", img, "happy", "--out", str(tiny_disk / "o.mp4"), "--glb", "--csv", "--quiet"])
+    assert rc == 2
+    _one_line(capsys, "cannot write", "o.glb", "No space left on device", "free some space")
+    assert list(tiny_disk.iterdir()) == []
+    monkeypatch.undo()  # control: small outputs fit on the same disk
+    monkeypatch.setattr(cmd_animate, "_PIPELINE", fake)
+    assert main(["animate", img, "happy", "--out", str(tiny_disk / "o.mp4"), "--glb", "--csv", "--quiet"]) == 0
+    assert sorted(p.name for p in tiny_disk.iterdir()) == ["o.csv", "o.glb", "o.mp4"]

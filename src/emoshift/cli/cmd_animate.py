@@ -170,6 +170,24 @@ def _check_jobs(args: argparse.Namespace, jobs: list[Job]) -> list[Job]:
     return jobs
 
 
+def check_memory_early(jobs: list[Job], args: argparse.Namespace) -> None:
+    """With --seconds the frame count is known before any model loads: refuse a clip over the frame
+    budget now (from the image headers), not after the fit."""
+    if args.seconds is None:
+        return
+    import math
+
+    from emoshift.fitting.image import image_size
+    from emoshift.pipeline import MAX_SIDE, check_frame_budget
+    from emoshift.samples import sample_photo
+
+    n = math.ceil(args.fps * args.seconds) * args.samples
+    for image in {j.image for j in jobs if j.image is not None}:
+        w, h = sample_photo(image).shape[1::-1] if _is_sample(image) else image_size(image)
+        s = min(1.0, MAX_SIDE / max(w, h))
+        check_frame_budget(n, (max(1, round(h * s)), max(1, round(w * s)), 3))
+
+
 def check_folder_output(path: Path, force: bool) -> None:
     """A folder output: its parent exists and is writable; an existing one needs ``force``."""
     writable_parent(path)
@@ -304,6 +322,7 @@ def run(args: argparse.Namespace) -> int:
     check_seed(args.seed)  # every option is checked before the batch folder is made or a model loads
     check_options(args.fps, args.seconds, args.timing, args.intensity, args.samples)
     jobs = plan_jobs(args)
+    check_memory_early(jobs, args)
     opts = dict(
         generator=args.generator,
         seed=args.seed,

@@ -106,6 +106,14 @@ def check_image_path(src: str | Path) -> Path:
     return path
 
 
+def image_size(src: str | Path) -> tuple[int, int]:
+    """(width, height) as displayed (EXIF rotation applied), read from the header only."""
+    path = check_image_path(src)
+    with _open(path) as im:
+        w, h = im.size
+        return (h, w) if im.getexif().get(0x0112, 1) in (5, 6, 7, 8) else (w, h)
+
+
 def _open(path: Path):
     """``Image.open`` (header only) with one-line errors."""
     from PIL import Image, UnidentifiedImageError
