@@ -148,3 +148,16 @@ def test_wide_image_hint():
     assert "very wide" in wide_image_hint((500, 6000, 3)) and "crop" in wide_image_hint((500, 6000, 3))
     assert "very tall" in wide_image_hint((4000, 1000, 3))
     assert wide_image_hint((600, 800, 3)) == ""
+
+
+def test_edge_warning():
+    from emoshift.fitting.image import edge_warning
+
+    rng = np.random.default_rng(0)
+    inside = rng.uniform([100, 100], [300, 300], (478, 2))
+    assert edge_warning(inside, 400, 400) is None
+    cut = inside.copy()
+    cut[:, 0] -= 150  # a quarter of the face off the left edge
+    msg = edge_warning(cut, 400, 400)
+    assert msg is not None and "left edge" in msg and "whole face" in msg
+    assert edge_warning(inside, 250, 400) is not None and "right" in edge_warning(inside, 250, 400)

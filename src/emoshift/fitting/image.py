@@ -234,6 +234,29 @@ def wide_image_hint(shape: tuple[int, ...]) -> str:
     return ""
 
 
+#: Share of a face's landmarks outside the photo above which :func:`edge_warning` speaks up.
+EDGE_FRACTION = 0.02
+
+
+def edge_warning(landmarks: np.ndarray, width: int, height: int) -> str | None:
+    """A one-line warning when a face is cut off by the image border, else None.
+
+    landmarks: (N, 2+) detected landmark pixels (x, y); a landmark outside [0, width] x [0, height]
+    was guessed by the detector. More than :data:`EDGE_FRACTION` of them -> the fit is unreliable.
+    """
+    xy = np.asarray(landmarks, dtype=np.float64)[:, :2]
+    if len(xy) == 0:
+        return None
+    outside = (xy[:, 0] < 0) | (xy[:, 0] > width) | (xy[:, 1] < 0) | (xy[:, 1] > height)
+    share = float(outside.mean())
+    if share <= EDGE_FRACTION:
+        return None
+    sides = [name for name, hit in (("left", xy[:, 0] < 0), ("right", xy[:, 0] > width), ("top", xy[:, 1] < 0),
+                                     ("bottom", xy[:, 1] > height)) if hit.any()]  # fmt: skip
+    return (f"the face is cut off at the {'/'.join(sides)} edge of the photo ({100 * share:.0f}% of its landmarks "
+            "lie outside it); the fit there is guessed -- use a photo that shows the whole face")
+
+
 def limit_size(image: np.ndarray, max_side: int = MAX_SIDE) -> tuple[np.ndarray, float]:
     """Downscale so the long side is at most ``max_side``: (image, scale) with scale <= 1."""
     h, w = image.shape[:2]
