@@ -144,6 +144,18 @@ def _remove(p: Path) -> None:
         pass
 
 
+def remove_staged(folder: str | Path) -> int:
+    """Remove every staged (temporary) output in ``folder`` -- left by a worker process that was
+    stopped; returns how many were removed."""
+    try:
+        names = [p for p in Path(folder).iterdir() if f"-{TMP_TAG}-" in p.name]
+    except OSError:
+        return 0
+    for p in names:
+        _remove(p)
+    return len(names)
+
+
 _ACTIVE: set[OutputSet] = set()
 _LOCK = threading.Lock()
 

@@ -269,3 +269,30 @@ def test_full_disk_is_one_line_and_leaves_nothing(fake, tmp_path, capsys, monkey
     monkeypatch.setattr(cmd_animate, "_PIPELINE", fake)
     assert main(["animate", img, "happy", "--out", str(tiny_disk / "o.mp4"), "--glb", "--csv", "--quiet"]) == 0
     assert sorted(p.name for p in tiny_disk.iterdir()) == ["o.csv", "o.glb", "o.mp4"]
+
+
+def test_output_set_removes_writer_temps_and_staged_leftovers(tmp_path):
+    """A writer that makes its own temporary beside the staged path (as atomic_write does) and then
+    fails: both are removed; remove_staged cleans what a killed worker left; other files stay."""
+    from emoshift.io import atomic_write_with
+    from emoshift.outputs import OutputSet, remove_staged
+
+    (tmp_path / "keep.txt").write_text("mine")
+
+    def failing(tmp):
+        def inner(t):
+            t.write_bytes(b"half")
+            raise RuntimeError("writer failed")
+
+        atomic_write_with(tmp, inner)
+
+    with pytest.raises(RuntimeError), OutputSet() as outs:
+        outs.write(tmp_path / "a.glb", lambda tmp: tmp.write_bytes(b"glb"))
+        outs.write(tmp_path / "a.csv", failing)
+        outs.commit()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+    outs = OutputSet()
+    outs.write(tmp_path / "b.mp4", lambda tmp: tmp.write_bytes(b"x"))  # staged, never committed (a killed worker)
+    (tmp_path / f".b.x1y2.tmp-{outs.token}").write_text("x")  # unrelated name pattern: kept
+    assert remove_staged(tmp_path) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["keep.txt", f".b.x1y2.tmp-{outs.token}"])

@@ -381,12 +381,22 @@ def run_batch(jobs: list[Job], opts: dict, workers: int | None, quiet: bool) -> 
         with ProcessPoolExecutor(n, mp_context=ctx, initializer=_init_worker,
                                  initargs=(opts["generator"], opts["seed"], threads)) as pool:  # fmt: skip
             futures = {pool.submit(run_job, job, opts): job for job in jobs}
-            for fut in as_completed(futures):
-                try:
-                    results.append(fut.result())
-                except Exception as err:  # a worker died (e.g. out of memory)
-                    results.append(JobResult(futures[fut], False, f"worker failed: {err.__class__.__name__}", 0.0))
-                bar.update()
+            try:
+                for fut in as_completed(futures):
+                    try:
+                        results.append(fut.result())
+                    except Exception as err:  # a worker died (e.g. out of memory)
+                        results.append(JobResult(futures[fut], False, f"worker failed: {err.__class__.__name__}", 0.0))
+                    bar.update()
+            except KeyboardInterrupt:  # Ctrl+C / SIGTERM: stop the workers, remove what they had staged
+                from emoshift.outputs import remove_staged
+
+                for proc in list(getattr(pool, "_processes", {}).values()):
+                    proc.terminate()
+                pool.shutdown(wait=True, cancel_futures=True)
+                for folder in {p.parent for job in jobs for p in job.outputs.values()}:
+                    remove_staged(folder)
+                raise
     bar.close()
     return sorted(results, key=lambda r: r.job.index)
 

@@ -99,8 +99,6 @@ def check_image_path(src: str | Path) -> Path:
         raise UserError(f"{path} is a directory, not an image")
     if path.stat().st_size == 0:
         raise UserError(f"image file is empty: {path}")
-    from PIL import Image
-
     with _open(path) as im:
         _check_pixels(im, path)
     return path
