@@ -261,3 +261,22 @@ def test_non_loopback_bind_warns():
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1") and is_loopback("127.0.0.2")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
     assert "192.168.1.5" in allowed_hosts("192.168.1.5") and "evil.example" not in allowed_hosts("0.0.0.0")
+
+
+@pytest.mark.parametrize("host, warned", [("0.0.0.0", True), ("192.168.1.5", True), ("127.0.0.1", False),
+                                          ("localhost", False)])  # fmt: skip
+def test_serve_warns_on_non_loopback_bind(monkeypatch, capsys, host, warned):
+    """The command only: uvicorn.run and the app are replaced (nothing listens)."""
+    import uvicorn
+
+    import emoshift.web.app as web_app
+    from emoshift.cli import main
+
+    seen = {}
+    monkeypatch.setattr(web_app, "create_app", lambda get, config: seen.setdefault("config", config))
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.setdefault("run", kw))
+    assert main(["serve", "--host", host, "--port", "8123", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert ("warning: listening on " + host in err) is warned and ("reachable from other machines" in err) is warned
+    assert seen["config"].host == host and seen["config"].port == 8123 and seen["run"]["host"] == host
+    assert seen["run"]["timeout_graceful_shutdown"] <= 5
