@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.emoshift-installed
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 
-.PHONY: demo test install chromium
+.PHONY: demo test install chromium blender
 
 install: $(STAMP)
 
@@ -36,5 +36,13 @@ chromium:
 	  { $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
-test: $(STAMP) $(TOOLS_STAMP) chromium
+# Blender for the .glb import test (tests/export/test_blender.py, marked slow): Debian's blender 3.4
+# runs headless; its glTF importer needs numpy (python3-numpy is only a Recommends). ~160 packages,
+# ~70 MB download, about a minute.
+blender:
+	@command -v blender >/dev/null && dpkg -s python3-numpy >/dev/null 2>&1 || \
+	  { $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends blender python3-numpy >/dev/null; }
+
+test: $(STAMP) $(TOOLS_STAMP) chromium blender
 	$(PY) -m pytest -q -p no:cacheprovider

@@ -38,3 +38,8 @@ def frames() -> np.ndarray:
         b = np.full_like(r, 40 + 20 * t)
         out.append(np.stack([r, g, b], -1).astype(np.uint8))
     return np.stack(out)
+
+
+def pytest_configure(config):
+    # registered here until the project's pyproject lists it (tests/export/test_blender.py)
+    config.addinivalue_line("markers", "slow: starts an external tool (Blender); deselect with -m 'not slow'")

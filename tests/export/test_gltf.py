@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from emoshift.export.arkit import ARKIT_NAMES, arkit_weights
 from emoshift.export.gltf import write_glb
 from emoshift.io import UserError
 
@@ -108,8 +109,17 @@ def test_validator_catches_a_broken_file(tmp_path, glb):
 def test_structure(glb, head_model, traj):
     doc, acc = read_glb(glb)
     mesh = doc["meshes"][0]
-    assert mesh["extras"]["targetNames"] == head_model.expression_names
-    assert len(mesh["weights"]) == 53
+    assert mesh["extras"]["targetNames"] == list(ARKIT_NAMES)
+    assert len(set(ARKIT_NAMES)) == 52 and len(mesh["weights"]) == 52
+    ict = mesh["extras"]["ict_names"]
+    assert ict["browInnerUp"] == ["browInnerUp_L", "browInnerUp_R"] and ict["tongueOut"] == []
+    assert ict["eyeBlinkLeft"] == ["eyeBlink_L"] and ict["jawOpen"] == ["jawOpen"]
+    assert sorted(sum(ict.values(), [])) == sorted(head_model.expression_names)
+    raw = dict(zip(ARKIT_NAMES, mesh["extras"]["arkit_raw_names"]))  # ARKit's dictionary keys
+    assert raw["eyeBlinkLeft"] == "eyeBlink_L" and raw["mouthSmileRight"] == "mouthSmile_R"
+    assert raw["jawLeft"] == "jawLeft" and raw["mouthRight"] == "mouthRight" and raw["cheekPuff"] == "cheekPuff"
+    # the head model's names are those raw values but for the two split shapes
+    assert set(raw.values()) - set(head_model.expression_names) == {"browInnerUp", "cheekPuff", "tongueOut"}
     names = [p_["name"] for p_ in doc["materials"]]
     assert names == ["face", "scalp", "eyes", "mouth_socket", "gums_tongue", "teeth"]
     eyes = acc(mesh["primitives"][2]["attributes"]["COLOR_0"])
@@ -117,7 +127,9 @@ def test_structure(glb, head_model, traj):
     assert 100 < dark.sum() < 0.5 * len(eyes)
     pos = acc(mesh["primitives"][2]["attributes"]["POSITION"])
     assert pos[dark, 2].min() > np.median(pos[:, 2])  # on the front of the eyes
-    assert all(len(p_["targets"]) == 53 for p_ in mesh["primitives"])
+    assert all(len(p_["targets"]) == 52 for p_ in mesh["primitives"])
+    tongue = ARKIT_NAMES.index("tongueOut")
+    assert all(not acc(p_["targets"][tongue]["POSITION"]).any() for p_ in mesh["primitives"])
     assert "TEXCOORD_0" in mesh["primitives"][0]["attributes"]
     assert doc["images"][0]["mimeType"] == "image/jpeg"
     anim = doc["animations"][0]
@@ -125,8 +137,10 @@ def test_structure(glb, head_model, traj):
     assert paths == ["weights", "rotation"]
     times = acc(anim["samplers"][0]["input"])[:, 0]
     assert np.allclose(times, traj.times, atol=1e-6)
-    w = acc(anim["samplers"][0]["output"]).reshape(len(times), 53)
-    assert np.allclose(w, traj.expression)
+    w = acc(anim["samplers"][0]["output"]).reshape(len(times), 52)
+    assert np.allclose(w, arkit_weights(traj.expression, head_model.expression_names), atol=1e-6)
+    brow = w[:, ARKIT_NAMES.index("browInnerUp")]
+    assert np.allclose(brow, traj.expression[:, 2:4].mean(1), atol=1e-6)
     q = acc(anim["samplers"][1]["output"])
     assert np.allclose(np.linalg.norm(q, axis=1), 1, atol=1e-6)
     # last frame: yaw 0.3, pitch -0.1 (axis-angle (-0.1, 0.3, 0)) -> quaternion xyz = axis sin(theta/2)
@@ -135,22 +149,27 @@ def test_structure(glb, head_model, traj):
     assert glb.stat().st_size < 8e6  # sparse targets keep the file small
 
 
-def test_morphed_geometry_matches_the_head_model(glb, head_model, identity, traj):
-    """Base + weighted sparse targets, rotated by the animated quaternion, equals the model's vertices."""
+def _morphed(glb, k):
+    """(base (V, 3) m, vertices of frame k (V, 3) cm) of the face primitive: base + weighted sparse
+    targets, rotated by the animated quaternion."""
     doc, acc = read_glb(glb)
     prim = doc["meshes"][0]["primitives"][0]  # the face: vertices are split along UV seams
     base = acc(prim["attributes"]["POSITION"]).astype(np.float64)
     targets = np.stack([acc(t["POSITION"]) for t in prim["targets"]]).astype(np.float64)
     anim = doc["animations"][0]
-    k = len(traj.times) - 1
-    w = acc(anim["samplers"][0]["output"]).reshape(-1, 53)[k]
+    w = acc(anim["samplers"][0]["output"]).reshape(-1, 52)[k]
     x, y, z, s = acc(anim["samplers"][1]["output"])[k].astype(np.float64)
     rot = np.array([
         [1 - 2 * (y * y + z * z), 2 * (x * y - z * s), 2 * (x * z + y * s)],
         [2 * (x * y + z * s), 1 - 2 * (x * x + z * z), 2 * (y * z - x * s)],
         [2 * (x * z - y * s), 2 * (y * z + x * s), 1 - 2 * (x * x + y * y)],
     ])  # fmt: skip
-    got = (base + np.tensordot(w, targets, 1)) @ rot.T * 100  # metres -> cm
+    return base, (base + np.tensordot(w, targets, 1)) @ rot.T * 100  # metres -> cm
+
+
+def _model_error(glb, head_model, identity, traj, k):
+    """(V,) cm distance between the .glb's frame k and the head model's, and (V,) the model's motion."""
+    base, got = _morphed(glb, k)
     with torch.no_grad():
         ref = head_model(
             torch.as_tensor(identity)[None],
@@ -164,10 +183,35 @@ def test_morphed_geometry_matches_the_head_model(glb, head_model, identity, traj
         ref0 = head_model(torch.as_tensor(identity)[None]).vertices[0].numpy()
     dist, idx = cKDTree(ref0).query(base * 100)
     assert dist.max() < 1e-4
-    err = np.linalg.norm(got - ref[idx], axis=1)
+    return np.linalg.norm(got - ref[idx], axis=1), np.linalg.norm(ref[idx] - ref0[idx], axis=1)
+
+
+@pytest.fixture(scope="module")
+def symmetric(tmp_path_factory, head_model, identity, make_traj, texture):
+    """A trajectory whose merged ICT halves (browInnerUp, cheekPuff) move together, and its .glb."""
+    t = make_traj(20)
+    t.expression[:, 3] = t.expression[:, 2]  # browInnerUp_R = _L
+    t.expression[:, 7] = t.expression[:, 6]  # cheekPuff_R = _L
+    return t, write_glb(tmp_path_factory.mktemp("sym") / "head.glb", head_model, identity, t, texture=texture)
+
+
+def test_morphed_geometry_matches_the_head_model(symmetric, head_model, identity):
+    """With the merged halves moving together, the 52 ARKit targets reproduce the model's vertices."""
+    traj, glb = symmetric
+    err, moved = _model_error(glb, head_model, identity, traj, len(traj.times) - 1)
     assert err.max() < 0.01, err.max()  # dropped offsets are < 1e-3 cm each
-    moved = np.linalg.norm(ref[idx] - ref0[idx], axis=1)
     assert moved.max() > 1.0  # the frame really differs from the neutral head
+
+
+def test_one_sided_brow_becomes_two_sided(glb, head_model, identity, traj):
+    """Control: a one-sided browInnerUp_L (ARKit has one channel) is played as both halves at the mean
+    weight, so the frame differs from the model exactly where the brow halves move."""
+    k = len(traj.times) - 1
+    err, _ = _model_error(glb, head_model, identity, traj, k)
+    d = head_model.expression_names.index("browInnerUp_L")
+    half = abs(float(traj.expression[k, d] - traj.expression[k, d + 1])) / 2
+    assert half > 0.25
+    assert 0.1 < err.max() <= half * 2.0  # brow offsets are under 2 cm
 
 
 def test_without_texture_eyes_mouth_and_with_translation(tmp_path, head_model, identity, make_traj):

@@ -1,9 +1,11 @@
 """End to end in headless Chromium: the real pipeline behind `emoshift serve`'s app, driven by Selenium.
 
-Loads the page, uploads the astronaut photo, submits an instruction, waits for the video and the 3D
-viewer, checks the video has a duration and the .glb loaded with its morph targets, and saves a
-screenshot to test-artifacts/web_e2e.png. Needs Debian's chromium and chromium-driver (`make test`
-installs them when missing).
+Loads the page in a 1280x800 window, uploads the astronaut photo, submits an instruction, follows the
+progress (stages and percent), waits for the video and the 3D viewer, checks the video has a duration,
+the .glb loaded with its 52 ARKit morph targets, the results were brought into view, the 3D head's
+animation time follows the video's (paused and scrubbed), the option ranges are the CLI's, and saves
+screenshots to test-artifacts/web_e2e.png (results) and web_e2e_progress.png (while running). Needs
+Debian's chromium and chromium-driver (`make test` installs them when missing).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--enable-unsafe-swiftshader", "--window-size=1280,1700",
+    "--disable-dev-shm-usage", "--enable-unsafe-swiftshader", "--window-size=1280,800",
 )  # fmt: skip
 
 
@@ -71,6 +73,10 @@ def browser(tmp_path_factory):
     opts.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
     driver = webdriver.Chrome(options=opts, service=Service(executable_path=driver_path))
     driver.set_page_load_timeout(60)
+    # the viewport itself 1280x800 (the window size includes the browser's own bars in old headless mode)
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": False}
+    )
     yield driver
     driver.quit()
 
@@ -91,7 +97,6 @@ def _wait(driver, script: str, timeout: float, what: str):
 def test_upload_animate_and_view(server, browser, tmp_path):
     from PIL import Image
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
 
     from emoshift.pipeline import sample_photo
 
@@ -99,12 +104,37 @@ def test_upload_animate_and_view(server, browser, tmp_path):
     Image.fromarray(sample_photo("astronaut")).save(photo)
     browser.get(server + "/")
     _wait(browser, "return document.querySelectorAll('#examples .chip').length", 20, "the page to initialise")
+    assert browser.execute_script("return [innerWidth, innerHeight]") == [1280, 800]
+    ranges = browser.execute_script(
+        "return ['intensity', 'fps', 'seconds'].map((k) => document.getElementById(k))"
+        ".map((e) => [e.min, e.max])"
+    )
+    assert ranges == [["0", "2"], ["1", "120"], ["0.5", "20"]]  # the CLI's; seconds capped by the server's max_seconds
     browser.find_element(By.ID, "photo").send_keys(str(photo))
     box = browser.find_element(By.ID, "instruction")
     box.clear()
     box.send_keys("Turn this face from disgust to happiness")
-    Select(browser.find_element(By.ID, "seconds")).select_by_value("3")
+    browser.find_element(By.ID, "seconds").send_keys("3")
     browser.find_element(By.ID, "go").click()
+
+    # progress: stages with a percentage, rising, while the job runs
+    seen, shot, end = [], False, time.time() + 600
+    while time.time() < end and browser.execute_script("return document.getElementById('results').hidden"):
+        text = browser.execute_script("return document.getElementById('progress-text').textContent")
+        if text and (not seen or seen[-1] != text):
+            seen.append(text)
+        if not shot and text.startswith("Rendering"):
+            ARTIFACTS.mkdir(exist_ok=True)
+            browser.save_screenshot(str(ARTIFACTS / "web_e2e_progress.png"))
+            shot = True
+        assert not browser.execute_script(ERROR_TEXT), browser.execute_script(ERROR_TEXT)
+        time.sleep(0.2)
+    seen.append(browser.execute_script("return document.getElementById('progress-text').textContent"))
+    stages = [t.split(" · ")[0] for t in seen]
+    percents = [int(t.split(" · ")[1].rstrip("%")) for t in seen if " · " in t]
+    assert "Rendering the frames" in stages and stages[-1] == "Done", seen
+    assert {"Fitting the 3D face", "Writing the video"} <= set(stages), seen
+    assert percents == sorted(percents) and percents[-1] == 100 and len(set(percents)) >= 4, seen
 
     duration = _wait(
         browser,
@@ -126,7 +156,36 @@ def test_upload_animate_and_view(server, browser, tmp_path):
     browser.save_screenshot(str(ARTIFACTS / "web_e2e.png"))
     assert state == "loaded", viewer.text
     assert 2.5 <= duration <= 3.5  # 3 s asked for
-    assert int(viewer.get_attribute("data-morph-targets")) >= 53
+    # 52 ARKit targets on each of the 6 primitives
+    assert int(viewer.get_attribute("data-morph-targets")) == 52 * int(viewer.get_attribute("data-meshes"))
+    # the results were scrolled into view: the video and the 3D head are whole in the 1280x800 viewport
+    boxes = browser.execute_script(
+        "return ['video', 'viewer'].map((k) => { const r = document.getElementById(k).getBoundingClientRect();"
+        " return [r.top, r.bottom, r.height]; })"
+    )
+    assert all(top >= 0 and bottom <= 800 and height > 250 for top, bottom, height in boxes), boxes
+    assert browser.execute_script("return scrollY") > 0  # the page moved to them
+    # one clock: paused and scrubbed, the head's animation time is that of the video frame on screen
+    # (30 fps: frame floor(30 t))
+    canvas = "return document.querySelector('#viewer canvas').toDataURL()"
+    pictures = {}
+    for t in (0.5, 2.0, 1.25):
+        browser.execute_script(f"const v = document.getElementById('video'); v.pause(); v.currentTime = {t};")
+        _wait(
+            browser,
+            f"const v = document.getElementById('video'), d = document.getElementById('viewer').dataset;"
+            f"return !v.seeking && Math.abs(v.currentTime - {t}) < 1e-3 && d.time ? Number(d.time) : 0",
+            20,
+            f"the viewer at {t} s",
+        )
+        time.sleep(0.3)
+        got = float(viewer.get_attribute("data-time"))
+        assert abs(got - int(t * 30 + 1e-3) / 30) < 1e-3, (t, got)
+        pictures[t] = browser.execute_script(canvas)
+    time.sleep(0.5)
+    assert abs(float(viewer.get_attribute("data-time")) - 37 / 30) < 1e-3  # stays paused with the video
+    assert browser.execute_script(canvas) == pictures[1.25]  # paused: the same picture
+    assert pictures[0.5] != pictures[2.0]  # the head's expression changed between the two video times
     assert int(viewer.get_attribute("data-clips")) >= 1
     plan = browser.find_element(By.ID, "plan").text
     assert "disgust" in plan and "happiness" in plan

@@ -1,16 +1,21 @@
-"""glTF 2.0 binary (.glb): the head with 53 ARKit-named morph targets, animated weights and head rotation.
+"""glTF 2.0 binary (.glb): the head with the 52 ARKit morph targets, animated weights and head rotation.
 
 What the file holds (metres, Y up, +Z out of the face, as glTF expects):
 
 * one mesh, one primitive per part: ``face`` (textured with the photo texture when given), ``scalp``
   (head and neck skin), and by default the ``eyes`` (sclera, iris, pupil) and the mouth interior
   (``mouth_socket``, ``gums_tongue``, ``teeth``), so an open jaw shows teeth rather than a hole;
-* 53 morph targets named after ICT's ARKit-style blendshapes (``mesh.extras.targetNames``, the
-  convention three.js, Blender and Babylon read), stored as **sparse** float32 accessors holding
-  only vertices that move more than ``min_delta_cm`` (a target switches to a dense accessor when
-  that is smaller) — about 5 MB in all instead of ~12 MB dense;
-* one animation: the 53 weights per frame and the head rotation (quaternions, slerped by players),
-  optionally the translation, on the node ``head``; times from the trajectory.
+* 52 morph targets named with Apple's ARKit blendshape names exactly (``mesh.extras.targetNames``,
+  the convention three.js, Blender and Babylon read; the names and the mapping from the head model's
+  53 shapes are :mod:`emoshift.export.arkit`'s: ICT's ``browInnerUp``/``cheekPuff`` halves summed into
+  one target, ``tongueOut`` present with zero offsets); in ``mesh.extras`` also ``ict_names`` (the head
+  model's shapes behind each name) and ``arkit_raw_names`` (ARKit's raw string values, ``eyeBlink_L``);
+  stored as **sparse** float32 accessors holding only vertices that move more than ``min_delta_cm``
+  (a target switches to a dense accessor when that is smaller) — about 5 MB in all instead of ~12 MB
+  dense;
+* one animation: the 52 weights per frame (:func:`emoshift.export.arkit.arkit_weights`) and the head
+  rotation (quaternions, slerped by players), optionally the translation, on the node ``head``; times
+  from the trajectory.
 
 Vertex normals are stored for the base shape only (morph targets move positions, not normals).
 The file passes the Khronos glTF validator with no errors (tested through ``tools/validate_gltf.js``).
@@ -30,6 +35,7 @@ from emoshift.headmodel import load_arrays
 from emoshift.headmodel.landmarks import IRIS_RADIUS_CM
 from emoshift.headmodel.mesh import triangulate, vertex_normals
 from emoshift.headmodel.regions import polygon_indices, vertex_indices
+from emoshift.export.arkit import ARKIT_NAMES, arkit_raw_value, arkit_sources, arkit_weights, ict_names_by_arkit
 from emoshift.io import UserError, atomic_write
 from emoshift.trajectory import aa_to_quat
 
@@ -256,6 +262,7 @@ def build_glb(
     exp = np.asarray(trajectory.expression, np.float32)
     if exp.ndim != 2 or exp.shape[1] != len(names):
         raise ValueError(f"trajectory.expression must be (T, {len(names)}), got {exp.shape}")
+    exp = arkit_weights(exp, names).astype(np.float32)  # (T, 52)
     n_frames = len(exp)
     if n_frames == 0:
         raise UserError("the trajectory has no frames")
@@ -270,7 +277,9 @@ def build_glb(
     normals = vertex_normals(base.astype(np.float64), np.concatenate([t for t, _ in geo])).astype(np.float32)
     bad = np.linalg.norm(normals, axis=1) < 0.5
     normals[bad] = (0.0, 0.0, 1.0)
-    deltas = arrays["expression_deltas"]
+    # (52, V, 3) ARKit targets: merged halves summed; tongueOut all zero (ICT has no tongue shape)
+    sources = arkit_sources(list(arrays["expression_names"]))
+    deltas = np.tensordot(sources, arrays["expression_deltas"], 1).astype(np.float32)
     uvs = arrays["uvs"]
 
     g = _Glb()
@@ -317,7 +326,7 @@ def build_glb(
         elif part.eyeballs:
             attrs["COLOR_0"] = g.accessor(_eye_colors(arrays["neutral_vertices"], vid), "VEC3", False, ARRAY_BUFFER)
         targets = []
-        for j in range(len(names)):
+        for j in range(len(ARKIT_NAMES)):
             d = (deltas[j, vid] * CM_TO_M).astype(np.float32)
             moving = np.linalg.norm(d, axis=1) > min_delta_cm * CM_TO_M
             d[~moving] = 0.0
@@ -344,8 +353,10 @@ def build_glb(
             "mode": 4,
         })  # fmt: skip
     doc["materials"] = materials
-    doc["meshes"] = [{"name": "head", "primitives": primitives, "weights": [0.0] * len(names),
-                      "extras": {"targetNames": names}}]  # fmt: skip
+    extras = {"targetNames": list(ARKIT_NAMES), "arkit_raw_names": [arkit_raw_value(n) for n in ARKIT_NAMES],
+              "ict_names": ict_names_by_arkit(names)}  # fmt: skip
+    doc["meshes"] = [{"name": "head", "primitives": primitives, "weights": [0.0] * len(ARKIT_NAMES),
+                      "extras": extras}]  # fmt: skip
 
     # animation: weights + rotation (+ translation) per frame
     quats = _quaternions(np.asarray(trajectory.rotation).reshape(n_frames, 3))
@@ -386,7 +397,7 @@ def write_glb(
 
     Args:
         path: ``*.glb``.
-        model: the :class:`emoshift.headmodel.HeadModel` (its blendshape names name the targets).
+        model: the :class:`emoshift.headmodel.HeadModel` (its blendshape names map to the ARKit targets).
         identity: (K,) identity weights (K <= 100; the fit's identity).
         trajectory: ``expression (T, 53)`` weights in ``model.expression_names`` order,
             ``rotation (T, 3)`` axis-angle radians, ``times (T,)`` seconds, ``fps``.

@@ -4,10 +4,11 @@ Routes:
     GET  /                        the page (static/index.html; three.js vendored in static/vendor, no CDN)
     GET  /api/config              limits, sample photos, example instructions
     GET  /api/samples/{name}      a sample photo (JPEG)
-    POST /api/jobs                multipart form: photo (file) or sample, instruction, seconds, timing,
+    POST /api/jobs                multipart form: photo (file) or sample, instruction, seconds, fps, timing,
                                   intensity, neutral, seed -> 202 {"id", "state", "position"}
                                   400 bad instruction / options, 413 photo too large, 503 busy
-    GET  /api/jobs/{id}           {"state": queued|running|done|error, "error", "files", "summary"}
+    GET  /api/jobs/{id}           {"state": queued|running|done|error, "error", "files", "summary",
+                                  "progress": {"stage", "percent"}}
     GET  /api/jobs/{id}/files/{name}   video.mp4, head.glb, curves.csv, weights.json, overlay.png
 
 Errors are JSON ``{"error": "one readable line"}``; the page shows them. See :mod:`emoshift.web.jobs`
@@ -34,6 +35,7 @@ from fastapi.staticfiles import StaticFiles
 
 from emoshift.web.guard import RequestGuard, allowed_hosts, content_security_policy
 from emoshift.web.jobs import Busy, Job, JobQueue, sweep_stale
+from emoshift.web.progress import output_percent, track
 
 STATIC = Path(__file__).parent / "static"
 EXAMPLES = (
@@ -44,6 +46,7 @@ EXAMPLES = (
     "A look of contempt turning into joy",
 )
 OUTPUTS = {"video": "video.mp4", "glb": "head.glb", "csv": "curves.csv", "json": "weights.json"}
+OUTPUT_LABELS = {"video": "video", "glb": "3D head", "csv": "Live Link curves", "json": "weights"}
 #: Longest text field accepted by the form parser (the instruction itself is limited to 300 characters).
 MAX_FIELD_BYTES = 64 * 1024
 NO_PHOTO_NOTE = "no photo sent: the result is 3D only (head.glb, curves); choose a photo or a sample for a video"
@@ -103,15 +106,18 @@ def make_runner(get_pipeline: Callable[[], Any]) -> Callable[[Job, Path], tuple[
         elif isinstance(photo, str):  # a sample's name
             photo = pipe.read_photo(photo)
         r = job.request
-        result = pipe.animate(photo, r["instruction"], seed=r["seed"], seconds=r["seconds"], timing=r["timing"],
-                              intensity=r["intensity"], neutral=r["neutral"])  # fmt: skip
+        with track(pipe, job.report):
+            result = pipe.animate(photo, r["instruction"], seed=r["seed"], seconds=r["seconds"], timing=r["timing"],
+                                  intensity=r["intensity"], neutral=r["neutral"], fps=r.get("fps", 30.0))  # fmt: skip
         files = {}
-        for kind, name in OUTPUTS.items():
+        for k, (kind, name) in enumerate(OUTPUTS.items()):
+            job.report(f"Writing the {OUTPUT_LABELS.get(kind, kind)}", output_percent(k, len(OUTPUTS) + 1))
             if kind == "video" and result.frames is None:
                 continue
             result.save(folder / name)
             files[kind] = name
         if result.fit is not None and hasattr(pipe.writers, "overlay"):
+            job.report("Drawing the fitted mesh", output_percent(len(OUTPUTS), len(OUTPUTS) + 1))
             pipe.writers.overlay(result, folder / "overlay.png")
             files["overlay"] = "overlay.png"
         return files, result.summary()
@@ -242,6 +248,7 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
         req = {
             "instruction": instruction,
             "seconds": _float(form, "seconds", None, 0.5, config.max_seconds),
+            "fps": _float(form, "fps", 30.0, 1.0, 120.0),  # the CLI's range (animate --fps)
             "timing": timing,
             "intensity": _float(form, "intensity", 1.0, 0.0, 2.0),
             "seed": int(_float(form, "seed", 0, 0, 2**31 - 1)),

@@ -97,10 +97,16 @@ class Job:
     summary: dict | None = None
     created: float = field(default_factory=time.time)
     finished: float | None = None
+    progress: dict = field(default_factory=lambda: {"stage": "", "percent": 0})  # set by the job's runner
+
+    def report(self, stage: str, percent: float) -> None:
+        """Record the running stage and the job's percentage (shown by the page)."""
+        self.progress = {"stage": stage, "percent": int(min(max(percent, 0), 100))}
 
     def public(self, position: int | None = None) -> dict:
         out = {"id": self.id, "state": self.state, "error": self.error, "summary": self.summary,
                "mode": self.request.get("mode")}  # fmt: skip
+        out["progress"] = dict(self.progress)
         out["files"] = {k: f"/api/jobs/{self.id}/files/{v}" for k, v in self.files.items()}
         if position is not None:
             out["position"] = position
@@ -238,6 +244,7 @@ class JobQueue:
             try:
                 folder.mkdir(parents=True, exist_ok=True)
                 job.files, job.summary = self.run(job, folder)
+                job.report("Done", 100)
                 state = "done"
             except self.user_errors as err:
                 error = scrub_paths(str(err), self.workdir)

@@ -4,6 +4,21 @@ import { showHead } from "/static/viewer.js";
 const $ = (id) => document.getElementById(id);
 let sample = "astronaut";   // the chosen sample photo, or null when a file is uploaded
 let config = { max_upload_mb: 10 };
+// The CLI's option ranges (emoshift animate --fps/--seconds/--intensity/--seed), used unless the server
+// sends its own in /api/config as {"ranges": {"fps": [lo, hi], ...}}; the server may cap seconds lower
+// (config.max_seconds).
+const CLI_RANGES = { fps: [1, 120], seconds: [0.5, 120], intensity: [0, 2], seed: [0, 2 ** 31 - 1] };
+
+function applyRanges() {
+  const ranges = { ...CLI_RANGES, ...(config.ranges || {}) };
+  for (const [name, [lo, hi]] of Object.entries(ranges)) {
+    const input = $(name);
+    if (!input) continue;
+    input.min = lo;
+    input.max = name === "seconds" && config.max_seconds ? Math.min(hi, config.max_seconds) : hi;
+  }
+  $("seconds").title = `empty: automatic (1 s per change plus holds); ${$("seconds").min}-${$("seconds").max} s`;
+}
 
 function showError(message) {
   const box = $("error");
@@ -12,6 +27,13 @@ function showError(message) {
 }
 
 function setStatus(text) { $("status").textContent = text; }
+
+function setProgress(stage, percent) {
+  $("progress").hidden = stage === null;
+  if (stage === null) return;
+  $("progress-bar").value = percent;
+  $("progress-text").textContent = `${stage} · ${Math.round(percent)}%`;
+}
 
 function chooseSample(name, url) {
   sample = name;
@@ -29,6 +51,7 @@ async function init() {
   }
   $("retention").textContent = config.retention_minutes;
   $("maxmb").textContent = config.max_upload_mb;
+  applyRanges();
   for (const s of config.samples) {
     const b = document.createElement("button");
     b.type = "button"; b.dataset.name = s.name; b.title = s.about;
@@ -60,7 +83,7 @@ $("photo").addEventListener("change", () => {
 });
 
 $("intensity").addEventListener("input", () => {
-  $("intensity-value").textContent = Number($("intensity").value).toFixed(1);
+  $("intensity-value").textContent = Number($("intensity").value).toFixed(2);
 });
 
 async function readError(resp) {
@@ -74,8 +97,8 @@ async function poll(id) {
     const st = await resp.json();
     if (st.state === "done") return st;
     if (st.state === "error") throw new Error(st.error);
-    setStatus(st.state === "queued" ? `Waiting in the queue (position ${(st.position ?? 0) + 1}) ...`
-                                    : "Fitting the face, planning the expressions and rendering ...");
+    if (st.state === "queued") setProgress(`Waiting in the queue (position ${(st.position ?? 0) + 1})`, 0);
+    else setProgress(st.progress?.stage || "Starting", st.progress?.percent ?? 0);
     await new Promise((r) => setTimeout(r, 700));
   }
 }
@@ -96,7 +119,8 @@ function showResults(st) {
   $("plan").textContent = s.anchors
     ? `Plan: ${s.anchors.join(" → ")} · ${s.frames} frames (${s.seconds.toFixed(1)} s) · planner: ${s.generator}`
     : "";
-  if (f.glb) showHead($("viewer"), f.glb + bust);
+  if (f.glb) showHead($("viewer"), f.glb + bust, f.video ? $("video") : null);
+  $("results").scrollIntoView({ block: "start" });
 }
 
 $("form").addEventListener("submit", async (ev) => {
@@ -106,19 +130,23 @@ $("form").addEventListener("submit", async (ev) => {
   data.append("instruction", $("instruction").value);
   const file = $("photo").files[0];
   if (file) data.append("photo", file); else if (sample) data.append("sample", sample);
-  for (const k of ["seconds", "timing", "intensity", "seed"]) data.append(k, $(k).value);
+  for (const k of ["seconds", "fps", "timing", "intensity", "seed"]) data.append(k, $(k).value);
   data.append("neutral", $("neutral").checked ? "true" : "false");
+  for (const k of ["seconds", "fps", "seed"]) {
+    if (!$(k).checkValidity()) { showError(`${$(k).getAttribute("aria-label") || k}: ${$(k).validationMessage}`); return; }
+  }
   $("go").disabled = true;
-  setStatus("Sending ...");
+  setStatus("");
+  setProgress("Sending", 0);
   try {
     const resp = await fetch("/api/jobs", { method: "POST", body: data });
     if (!resp.ok) throw new Error(await readError(resp));
     const job = await resp.json();
     const st = await poll(job.id);
-    setStatus("Done.");
+    setProgress("Done", 100);
     showResults(st);
   } catch (e) {
-    setStatus("");
+    setProgress(null);
     showError(e.message || String(e));
   } finally {
     $("go").disabled = false;

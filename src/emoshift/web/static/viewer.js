@@ -1,5 +1,10 @@
 // The 3D viewer: loads the animated .glb (morph targets + head rotation) with three.js and plays it.
-// State is published on the container for tests and the page: data-state = loading | loaded | error.
+// With a <video>, the head follows the video's clock: every frame the animation is set to the time of
+// the video frame on screen (frame i is shown from i/fps to (i+1)/fps; the .glb's key times are the
+// video's frame times), so the video's play, pause and scrub controls drive both. Without one it plays
+// on its own clock.
+// State is published on the container for tests and the page: data-state = loading | loaded | error,
+// data-time = the animation time drawn last (seconds).
 import * as THREE from "three";
 import { GLTFLoader } from "three/addons/loaders/GLTFLoader.js";
 import { OrbitControls } from "three/addons/controls/OrbitControls.js";
@@ -14,7 +19,7 @@ function dispose() {
   current = null;
 }
 
-export function showHead(container, url) {
+export function showHead(container, url, video = null) {
   dispose();
   const msg = container.querySelector(".viewer-msg");
   container.dataset.state = "loading";
@@ -40,7 +45,7 @@ export function showHead(container, url) {
   const camera = new THREE.PerspectiveCamera(30, w / h, 0.1, 1000);
   const controls = new OrbitControls(camera, renderer.domElement);
   const clock = new THREE.Clock();
-  current = { renderer, controls, mixer: null, frame: 0 };
+  current = { renderer, controls, mixer: null, actions: [], duration: 0, fps: 0, frame: 0 };
   const state = current;
 
   new GLTFLoader().load(url, (gltf) => {
@@ -57,7 +62,12 @@ export function showHead(container, url) {
     root.traverse((o) => { if (o.isMesh) { meshes += 1; morphs += (o.morphTargetInfluences || []).length; } });
     if (gltf.animations.length) {
       state.mixer = new THREE.AnimationMixer(root);
-      for (const clip of gltf.animations) state.mixer.clipAction(clip).play();
+      for (const clip of gltf.animations) {
+        state.actions.push(state.mixer.clipAction(clip).play());
+        state.duration = Math.max(state.duration, clip.duration);
+        const keys = clip.tracks.length ? clip.tracks[0].times : [];
+        if (keys.length > 1) state.fps = (keys.length - 1) / (keys[keys.length - 1] - keys[0]);
+      }
     }
     container.dataset.meshes = meshes;
     container.dataset.morphTargets = morphs;
@@ -72,7 +82,18 @@ export function showHead(container, url) {
 
   const loop = () => {
     state.frame = requestAnimationFrame(loop);
-    if (state.mixer) state.mixer.update(clock.getDelta());
+    const dt = clock.getDelta();
+    if (state.mixer && video) {
+      // clamp just inside the clip: at exactly its duration a repeating action wraps to 0
+      const shown = state.fps ? Math.floor(video.currentTime * state.fps + 1e-3) / state.fps : video.currentTime;
+      const t = Math.min(Math.max(shown, 0), Math.max(state.duration - 1e-4, 0));
+      for (const a of state.actions) a.time = t;
+      state.mixer.update(0);
+      container.dataset.time = t.toFixed(4);
+    } else if (state.mixer) {
+      state.mixer.update(dt);
+      container.dataset.time = state.actions.length ? state.actions[0].time.toFixed(4) : "0";
+    }
     renderer.render(scene, camera);
   };
   loop();
