@@ -183,3 +183,19 @@ def test_serve_bad_options_are_one_line(argv, msg, capsys):
     assert main(["serve", *argv]) == 2
     err = capsys.readouterr().err.strip()
     assert msg in err and len(err.splitlines()) == 1
+
+
+def test_full_disk_during_a_job_is_readable_and_leaves_no_files(make_client):
+    import errno
+
+    pipe = fake_pipeline()
+
+    def full(result, path):
+        path.write_bytes(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    pipe.writers.csv = full
+    client, _, app = make_client(pipe)
+    st = _wait(client, client.post("/api/jobs", data={"instruction": "happy", "sample": "astronaut"}).json()["id"])
+    assert st["state"] == "error" and st["error"] == "the server could not write the results (No space left on device)"
+    assert st["files"] == {} and not app.state.jobs.folder(st["id"]).exists()

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emoshift.outputs import WRITE_ERRNOS
+
 log = logging.getLogger("emoshift.web")
 OWNER_FILE = ".emoshift-serve-pid"
 STALE_PREFIX = "emoshift-serve-"
@@ -250,6 +252,12 @@ class JobQueue:
                 error = scrub_paths(str(err), self.workdir)
             except Exception as err:  # keep serving; the log has the traceback
                 log.exception("job %s failed", job.id)
-                error = f"internal error ({err.__class__.__name__}); see the server log"
+                if isinstance(err, OSError) and err.errno in WRITE_ERRNOS:  # e.g. the server's disk is full
+                    error = f"the server could not write the results ({err.strerror})"
+                else:
+                    error = f"internal error ({err.__class__.__name__}); see the server log"
             finally:
+                if state != "done":  # a failed job keeps no partial results
+                    shutil.rmtree(folder, ignore_errors=True)
+                    job.files = {}
                 self._finish(job, state, error)
