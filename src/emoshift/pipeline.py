@@ -51,8 +51,8 @@ from emoshift.samples import DEFAULT_PHOTO, SAMPLE_PHOTOS, sample_photo  # noqa:
 #: Default long-side limit (pixels) of the photo that is fitted and reenacted.
 MAX_SIDE = 1024
 #: Frames are kept in memory (for the video, the sheet and a PNG folder): at most this many bytes, so
-#: that a run's peak stays under 3 GB (about 1.2 GB of models and buffers + the frames, measured).
-MAX_FRAME_BYTES = 3 * 2**29
+#: that a run's peak stays under 3 GB (models, render buffers and writers on top: bench/bench_memory.py).
+MAX_FRAME_BYTES = 5 * 2**28
 TIMINGS = ("natural", "linear")
 MAX_SAMPLES = 8
 #: Output extensions :meth:`AnimationResult.save` knows ("" = a folder of PNG frames).
