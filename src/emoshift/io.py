@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Callable
@@ -38,8 +39,13 @@ def writable_parent(path: str | Path) -> Path:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"output folder does not exist: {folder}")
-    if not os.access(folder, os.W_OK):
-        raise UserError(f"output folder is not writable: {folder}")
+    try:  # a real probe: os.access says yes to root even on read-only or virtual file systems (/proc)
+        fd, probe = tempfile.mkstemp(prefix=".emoshift-probe-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        why = "cannot create files there" if err.errno == errno.ENOENT else (err.strerror or err.__class__.__name__)
+        raise UserError(f"output folder is not writable: {folder} ({why})") from None
     return folder
 
 

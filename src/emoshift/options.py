@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from emoshift.checks import MAX_SEED
 from emoshift.io import UserError
 
 TIMINGS = ("natural", "linear")
@@ -34,7 +35,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "seconds": (0.5, 120),
     "intensity": (0.0, 2.0),
     "samples": (1, 8),
-    "seed": (0, 2**32 - 1),
+    "seed": (0, MAX_SEED),
     "face": (0, 63),
     "max_side": (64, 4096),
 }

@@ -47,8 +47,9 @@ from emoshift.options import AnimateOptions
 from emoshift.planning import Instruction, Plan, Planner, PrototypePlanner, load_planner, make_plan, neutral_between
 from emoshift.samples import DEFAULT_PHOTO, SAMPLE_PHOTOS, sample_photo  # noqa: F401 (re-exported)
 
-#: Frames are kept in memory (for the video, the sheet and a PNG folder): at most this many bytes.
-MAX_FRAME_BYTES = 3 * 2**30
+#: Frames are kept in memory (for the video, the sheet and a PNG folder): at most this many bytes, so
+#: that a run's peak stays under 3 GB (models, render buffers and writers on top: bench/bench_memory.py).
+MAX_FRAME_BYTES = 5 * 2**28
 DEFAULT_INSTRUCTION = "Turn this face from disgust to happiness"
 
 
@@ -314,15 +315,19 @@ class Pipeline:
             from tqdm import tqdm
 
             bar = tqdm(total=n, desc="render", unit="frame", leave=False)
-        chunks = []
+        frames = None  # filled in place: no second copy of the clip (np.concatenate of chunks doubled the peak)
         for i in range(0, n, step):
-            frames = np.asarray(r.render_batch(expr[i : i + step], rot[i : i + step]), np.uint8)
-            chunks.append(frames if crop is None else np.ascontiguousarray(frames[:, y0:y1, x0:x1]))
+            chunk = np.asarray(r.render_batch(expr[i : i + step], rot[i : i + step]), np.uint8)
+            if crop is not None:
+                chunk = chunk[:, y0:y1, x0:x1]
+            if frames is None:
+                frames = np.empty((n, *chunk.shape[1:]), np.uint8)
+            frames[i : i + len(chunk)] = chunk
             if bar is not None:
-                bar.update(len(chunks[-1]))
+                bar.update(len(chunk))
         if bar is not None:
             bar.close()
-        return np.concatenate(chunks)
+        return frames
 
     def save(self, result: AnimationResult, path: str | Path, force: bool = False, kind: str | None = None) -> Path:
         """Write ``result`` with this pipeline's writers (:func:`~emoshift.export.animation.save_animation`)."""
@@ -410,6 +415,6 @@ def check_frame_budget(n_frames: int, shape: Sequence[int]) -> None:
     if size > MAX_FRAME_BYTES:
         h, w = shape[:2]
         raise UserError(
-            f"{n_frames} frames of {w}x{h} need {size / 2**30:.1f} GiB (limit {MAX_FRAME_BYTES / 2**30:.0f} GiB); "
+            f"{n_frames} frames of {w}x{h} need {size / 2**30:.1f} GiB (limit {MAX_FRAME_BYTES / 2**30:g} GiB); "
             "shorten seconds, lower fps or max_side, or crop to the face"
         )

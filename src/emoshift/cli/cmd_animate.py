@@ -112,9 +112,11 @@ def split_positionals(args: argparse.Namespace) -> tuple[list[str | None], list[
         images, instructions = pos[:-1], [pos[-1]]
         if len(pos) == 1 and _looks_like_image(pos[0]):
             raise UserError(f'give an instruction after the image, e.g. emoshift animate {pos[0]} "from sad to happy"')
+    from emoshift.fitting.image import check_image_path
+
     for im in images:
-        if not _is_sample(im) and not Path(im).is_file():
-            raise UserError(f"image not found: {im}")
+        if not _is_sample(im):
+            check_image_path(im)  # missing, a directory, empty, unreadable, too large: before any model loads
     return (images or [None]), instructions
 
 
@@ -132,9 +134,6 @@ def _looks_like_image(text: str) -> bool:
 
 def plan_jobs(args: argparse.Namespace) -> list[Job]:
     """All jobs with their output paths, every path checked before any work starts."""
-    from emoshift.export.animation import SUFFIXES
-    from emoshift.io import check_output
-
     images, instructions = split_positionals(args)
     extras = {k: getattr(args, k) for k in EXTRA_SUFFIX if getattr(args, k) not in (None, "-")}
     pairs = [(im, ins) for im in images for ins in instructions]
@@ -152,14 +151,33 @@ def plan_jobs(args: argparse.Namespace) -> list[Job]:
         folder = Path(args.out or "animations")
         if folder.suffix:
             raise UserError(f"with {len(pairs)} jobs --out is a folder, got {folder}")
+        created = not folder.exists()
         folder.mkdir(parents=True, exist_ok=True)
-        for i, (image, instruction) in enumerate(pairs):
-            stem = f"{Path(image).stem if image else 'head'}_{i:02d}_{slug(instruction, 30)}"
-            main = folder / (stem + (".mp4" if image is not None else ".glb"))
-            outputs = {"out": main}
-            for kind in extras:
-                outputs[kind] = folder / (stem + (f"_{kind}" if kind in FOLDER_KINDS else EXTRA_SUFFIX[kind]))
-            jobs.append(Job(image, instruction, outputs, i))
+        try:
+            return _plan_batch(args, pairs, folder, extras)
+        except BaseException:
+            if created and not any(folder.iterdir()):
+                folder.rmdir()  # a bad option leaves no empty output folder
+            raise
+    return _check_jobs(args, jobs)
+
+
+def _plan_batch(args: argparse.Namespace, pairs: list, folder: Path, extras: dict) -> list[Job]:
+    jobs: list[Job] = []
+    for i, (image, instruction) in enumerate(pairs):
+        stem = f"{Path(image).stem if image else 'head'}_{i:02d}_{slug(instruction, 30)}"
+        main = folder / (stem + (".mp4" if image is not None else ".glb"))
+        outputs = {"out": main}
+        for kind in extras:
+            outputs[kind] = folder / (stem + (f"_{kind}" if kind in FOLDER_KINDS else EXTRA_SUFFIX[kind]))
+        jobs.append(Job(image, instruction, outputs, i))
+    return _check_jobs(args, jobs)
+
+
+def _check_jobs(args: argparse.Namespace, jobs: list[Job]) -> list[Job]:
+    from emoshift.export.animation import SUFFIXES
+    from emoshift.io import check_output
+
     seen: set[Path] = set()
     for job in jobs:
         for kind, path in job.outputs.items():
@@ -174,6 +192,24 @@ def plan_jobs(args: argparse.Namespace) -> list[Job]:
                 else:
                     check_output(p, SUFFIXES, force=args.force)
     return jobs
+
+
+def check_memory_early(jobs: list[Job], options: AnimateOptions) -> None:
+    """With --seconds the frame count is known before any model loads: refuse a clip over the frame
+    budget now (from the image headers), not after the fit."""
+    if options.seconds is None:
+        return
+    import math
+
+    from emoshift.fitting.image import image_size
+    from emoshift.pipeline import check_frame_budget
+    from emoshift.samples import sample_photo
+
+    n = math.ceil(options.fps * options.seconds) * options.samples
+    for image in {j.image for j in jobs if j.image is not None}:
+        w, h = sample_photo(image).shape[1::-1] if _is_sample(image) else image_size(image)
+        s = min(1.0, options.max_side / max(w, h))
+        check_frame_budget(n, (max(1, round(h * s)), max(1, round(w * s)), 3))
 
 
 def check_folder_output(path: Path, force: bool) -> None:
@@ -249,14 +285,7 @@ def run_job(job: Job, settings: RunSettings, isolate: bool = True) -> JobResult:
             stages.update()
             result = pipe.animate(job.image, job.parsed or job.instruction, opts, progress=settings.progress)
             stages.update()
-        written = []
-        for k, variant in enumerate(result.variants):
-            for kind, path in job.outputs.items():
-                p = variant_paths(path, opts.samples)[k]
-                stages.set_description(f"writing {p.name}")
-                pipe.save(variant, p, force=True, kind=FOLDER_KINDS.get(kind))
-                stages.update()
-                written.append(str(p))
+        written = write_all(pipe, result, job, opts.samples, stages)
         stages.close()
         s = result.summary()
         msg = f"{' -> '.join(s['anchors'])}; {s['frames']} frames, {s['seconds']:.1f} s; planner: {s['generator']}"
@@ -271,19 +300,40 @@ def run_job(job: Job, settings: RunSettings, isolate: bool = True) -> JobResult:
         return JobResult(job, False, f"internal error: {err.__class__.__name__}: {err}", time.perf_counter() - t0)
 
 
+def write_all(pipe, result, job: Job, samples: int, stages) -> list[str]:
+    """Write every output of every variant under temporary names, then rename them together: a run
+    leaves all of its outputs or none (full disk, a failing writer, Ctrl+C, SIGTERM)."""
+    from emoshift.outputs import OutputSet
+
+    with OutputSet() as outs:
+        finals = []
+        for k, variant in enumerate(result.variants):
+            for kind, path in job.outputs.items():
+                p = variant_paths(path, samples)[k]
+                stages.set_description(f"writing {p.name}")
+                outs.write(p, lambda tmp, v=variant, f=FOLDER_KINDS.get(kind): pipe.save(v, tmp, force=True, kind=f))
+                stages.update()
+                finals.append(str(p))
+        outs.commit()
+    return finals
+
+
 def summary_table(results: list[JobResult]) -> str:
     """A plain-text table: job, image, instruction, status, seconds, main output."""
     rows = [("#", "image", "instruction", "status", "s", "output / error")]
+    from emoshift.checks import terminal_safe
+
     for r in results:
-        ins = r.job.instruction if len(r.job.instruction) <= 36 else r.job.instruction[:33] + "..."
+        ins = terminal_safe(r.job.instruction)  # escape sequences in a text file must not reach the terminal
+        ins = ins if len(ins) <= 36 else ins[:33] + "..."
         rows.append(
             (
                 str(r.job.index),
-                Path(r.job.image).name if r.job.image else "(none)",
+                terminal_safe(Path(r.job.image).name) if r.job.image else "(none)",
                 ins,
                 "ok" if r.ok else "FAILED",
                 f"{r.seconds:.1f}",
-                (r.written[0] if r.written else "") if r.ok else r.message,
+                terminal_safe((r.written[0] if r.written else "") if r.ok else r.message),
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
@@ -307,6 +357,7 @@ def options_from_args(args: argparse.Namespace) -> AnimateOptions:
 def run(args: argparse.Namespace) -> int:
     options = options_from_args(args)  # cheap checks first: options, paths, the instruction
     jobs = plan_jobs(args)
+    check_memory_early(jobs, options)
     if args.model is not None and not Path(args.model).is_file():
         raise UserError(f"model checkpoint not found: {args.model}")
     settings = RunSettings(options, args.generator, args.model, progress=not args.quiet and len(jobs) == 1)
@@ -362,12 +413,22 @@ def run_batch(jobs: list[Job], settings: RunSettings, workers: int | None, quiet
         with ProcessPoolExecutor(n, mp_context=ctx, initializer=_init_worker,
                                  initargs=(settings, threads)) as pool:  # fmt: skip
             futures = {pool.submit(run_job, job, settings): job for job in jobs}
-            for fut in as_completed(futures):
-                try:
-                    results.append(fut.result())
-                except Exception as err:  # a worker died (e.g. out of memory)
-                    results.append(JobResult(futures[fut], False, f"worker failed: {err.__class__.__name__}", 0.0))
-                bar.update()
+            try:
+                for fut in as_completed(futures):
+                    try:
+                        results.append(fut.result())
+                    except Exception as err:  # a worker died (e.g. out of memory)
+                        results.append(JobResult(futures[fut], False, f"worker failed: {err.__class__.__name__}", 0.0))
+                    bar.update()
+            except KeyboardInterrupt:  # Ctrl+C / SIGTERM: stop the workers, remove what they had staged
+                from emoshift.outputs import remove_staged
+
+                for proc in list(getattr(pool, "_processes", {}).values()):
+                    proc.terminate()
+                pool.shutdown(wait=True, cancel_futures=True)
+                for folder in {p.parent for job in jobs for p in job.outputs.values()}:
+                    remove_staged(folder)
+                raise
     bar.close()
     return sorted(results, key=lambda r: r.job.index)
 

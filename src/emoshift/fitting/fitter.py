@@ -11,7 +11,7 @@ import torch
 
 from emoshift.camera import DEFAULT_FOCAL_FACTOR, Camera
 from emoshift.fitting.detect import MIN_FACE_PX, DetectedFace, LandmarkDetector
-from emoshift.fitting.image import load_image
+from emoshift.fitting.image import load_image, wide_image_hint
 from emoshift.fitting.result import FaceFit
 from emoshift.fitting.solver import FitConfig, FitState, LandmarkSolver
 from emoshift.io import UserError
@@ -145,7 +145,7 @@ class Fitter:
                 f"face too small in {name}: {max(sizes):.0f} px across, the minimum is {self.min_face_px} px "
                 "(use a larger or closer photo)"
             )
-        raise UserError(f"no face found in {name}")
+        raise UserError(f"no face found in {name}{wide_image_hint(image.shape)}")
 
     # ------------------------------------------------------------------------------------ fitting
     def fit_landmarks(

@@ -12,7 +12,9 @@ Routes:
     GET  /api/jobs/{id}/files/{name}   video.mp4, head.glb, curves.csv, weights.json, overlay.png
 
 Errors are JSON ``{"error": "one readable line"}``; the page shows them. See :mod:`emoshift.web.jobs`
-for the queue, the upload handling and the retention of files.
+for the queue, the upload handling and the retention of files, and :mod:`emoshift.web.guard` for the
+Host/Origin checks, the streamed body limit and the security headers every request passes through.
+No server path appears in a message; there is no /docs and no /openapi.json.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from fastapi.staticfiles import StaticFiles
 
 from emoshift.io import UserError
 from emoshift.options import RANGES, TIMINGS, AnimateOptions
-from emoshift.web.jobs import Busy, Job, JobQueue
+from emoshift.web.guard import RequestGuard, allowed_hosts, content_security_policy
+from emoshift.web.jobs import Busy, Job, JobQueue, sweep_stale
 from emoshift.web.progress import output_percent, track
 
 STATIC = Path(__file__).parent / "static"
@@ -46,6 +49,9 @@ EXAMPLES = (
 )
 OUTPUTS = {"video": "video.mp4", "glb": "head.glb", "csv": "curves.csv", "json": "weights.json"}
 OUTPUT_LABELS = {"video": "video", "glb": "3D head", "csv": "Live Link curves", "json": "weights"}
+#: Longest text field accepted by the form parser (the instruction itself is limited to 300 characters).
+MAX_FIELD_BYTES = 64 * 1024
+NO_PHOTO_NOTE = "no photo sent: the result is 3D only (head.glb, curves); choose a photo or a sample for a video"
 
 
 @dataclass
@@ -58,6 +64,8 @@ class ServeConfig:
     max_seconds: float = 20.0  # longest animation a request may ask for
     workdir: Path | None = None  # default: a fresh temporary folder, removed on shutdown
     preload: bool = True  # load the models in the background at start-up, not on the first request
+    host: str | None = "127.0.0.1"  # the bound address: allowed in the Host header (besides loopback names)
+    port: int | None = None  # the bound port: a browser's Origin must use it (None: any port)
 
 
 class UserFacingError(Exception):
@@ -91,6 +99,9 @@ def make_runner(get_pipeline: Callable[[], Any]) -> Callable[[Job, Path], tuple[
             tmp.write_bytes(photo)
             try:
                 photo = pipe.read_photo(tmp)
+            except Exception as err:  # the message must not show the server's path
+                err.args = tuple(str(a).replace(str(tmp), "the uploaded photo") for a in err.args) or err.args
+                raise
             finally:
                 tmp.unlink(missing_ok=True)
         elif isinstance(photo, str):  # a sample's name
@@ -143,6 +154,8 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
 
     if config.preload:
         threading.Thread(target=preload, name="emoshift-preload", daemon=True).start()
+    if config.workdir is None:
+        sweep_stale(Path(tempfile.gettempdir()))  # result folders of servers that were killed (kill -9, OOM)
     workdir = Path(config.workdir) if config.workdir else Path(tempfile.mkdtemp(prefix="emoshift-serve-"))
     jobs = JobQueue(make_runner(pipeline_once), workdir, config.max_pending, config.retention_minutes * 60,
                     user_errors=user_error_types())  # fmt: skip
@@ -153,7 +166,11 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
         yield
         jobs.close()  # stop the worker and delete every result
 
-    app = FastAPI(title="emoshift", docs_url=None, redoc_url=None, lifespan=lifespan)
+    app = FastAPI(title="emoshift", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    too_large = f"the upload is larger than the {config.max_upload_mb:g} MB limit"
+    app.add_middleware(RequestGuard, hosts=allowed_hosts(config.host), port=config.port,  # type: ignore[arg-type]
+                       body_limit=limit + 64 * 1024, csp=content_security_policy(STATIC / "index.html"),
+                       too_large=too_large)  # fmt: skip
     app.state.jobs = jobs
     app.state.config = config
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -193,13 +210,12 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
         return Response(buf.getvalue(), media_type="image/jpeg", headers={"Cache-Control": "max-age=3600"})
 
     @app.post("/api/jobs", status_code=202)
-    async def api_submit(request: Request):
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
-            return error(413, f"the photo is larger than the {config.max_upload_mb:g} MB limit")
+    async def api_submit(request: Request):  # the guard has already held the body to the size limit
         try:
-            form = await request.form(max_files=1, max_fields=20)
-        except Exception:
+            form = await request.form(max_files=1, max_fields=20, max_part_size=MAX_FIELD_BYTES)
+        except Exception as err:
+            if "exceeded maximum size" in str(err):
+                return error(400, "instruction too long: keep it to 300 characters")
             return error(400, "could not read the form; send multipart/form-data")
         try:
             return await submit(form)
@@ -214,10 +230,13 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
             return error(400, str(err))
         upload, sample = form.get("photo"), str(form.get("sample") or "")
         photo: Any = None
-        if upload is not None and hasattr(upload, "read") and getattr(upload, "filename", ""):
+        if upload is not None and not (hasattr(upload, "read") and getattr(upload, "filename", "")):
+            return error(400, "the photo field holds no file (empty file name); choose a photo or a sample, "
+                         "or leave the field out for a 3D-only result")  # fmt: skip
+        if upload is not None:
             data = await upload.read(limit + 1)
             if len(data) > limit:
-                return error(413, f"the photo is larger than the {config.max_upload_mb:g} MB limit")
+                return error(413, too_large)
             if not data:
                 return error(400, "the uploaded photo is empty")
             photo = data
@@ -226,14 +245,18 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
                 return error(400, f"unknown sample photo '{sample}'; samples: {', '.join(SAMPLE_PHOTOS)}")
             photo = sample
         try:
-            req = {"instruction": instruction, "options": form_options(form, config.max_seconds)}
+            req = {"instruction": instruction, "options": form_options(form, config.max_seconds),
+                   "mode": "3d-only" if photo is None else "video"}
         except user_error_types() as err:
             return error(400, str(err))
         try:
             job = jobs.submit(req, photo)
         except Busy as err:
             return error(503, str(err), **{"Retry-After": "60"})
-        return {"id": job.id, "state": job.state, "position": jobs.status(job.id).get("position")}
+        out = {"id": job.id, "state": job.state, "position": jobs.status(job.id).get("position"), "mode": req["mode"]}
+        if photo is None:
+            out["note"] = NO_PHOTO_NOTE
+        return out
 
     @app.get("/api/jobs/{job_id}")
     async def api_status(job_id: str):
