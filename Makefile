@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.emoshift-installed
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 
-.PHONY: demo test install chromium blender
+.PHONY: demo test install chromium blender bench-deps
 
 install: $(STAMP)
 
@@ -23,11 +23,18 @@ demo: $(STAMP)
 	mkdir -p out
 	$(VENV)/bin/emoshift animate astronaut "Turn this face from disgust to happiness" --out out/demo.mp4 --glb --force
 
-# node tools for the tests (the Khronos glTF validator), pinned by tools/package-lock.json
+# node tools for the tests and benches (the Khronos glTF validator; face-api on tfjs-wasm), pinned by
+# tools/package-lock.json
 TOOLS_STAMP := tools/node_modules/.emoshift-installed
 $(TOOLS_STAMP): tools/package-lock.json
 	npm ci --prefix tools --no-audit --no-fund
 	touch $(TOOLS_STAMP)
+
+# bench-only Python packages: the bench extra, and the official LPIPS code without its torchvision
+# dependency (PyPI's torchvision needs CUDA torch; bench/common.py stands in for its AlexNet layout)
+bench-deps: $(STAMP) $(TOOLS_STAMP)
+	$(PY) -m pip install -q -e '.[bench]'
+	$(PY) -m pip install -q --no-deps lpips==0.1.4
 
 # headless Chromium and its driver for the web app's browser test (Debian packages; CI runs as root)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

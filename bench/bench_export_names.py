@@ -41,7 +41,8 @@ def main() -> None:
 
     from emoshift.export.arkit import arkit_weights, eye_angles, gaze_axes, relative_gaze
     from emoshift.export.curves import source_frame
-    from emoshift.pipeline import Pipeline, expression_names
+    from emoshift.export.animation import expression_names
+    from emoshift.pipeline import Pipeline
 
     pipe, names = Pipeline.load(), expression_names()
     pairs = {k: (names.index(f"{k}_L"), names.index(f"{k}_R")) for k in ("browInnerUp", "cheekPuff")}
@@ -54,7 +55,7 @@ def main() -> None:
     for name, img in images.items():
         fit = pipe.fit(pipe.read_photo(img))
         for text in INSTRUCTIONS:
-            traj = pipe.make_trajectory(pipe.plan(text, fit, seed=0)[0], 30, None, "natural", 1.0, 0)
+            traj = pipe.make_trajectory(pipe.plan(pipe.parse(text), fit)[0], pipe.options, 0)
             e = np.asarray(traj.expression, np.float64)
             a = arkit_weights(e, names)
             src = source_frame(traj)

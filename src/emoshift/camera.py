@@ -15,6 +15,10 @@ import torch
 from torch import Tensor
 
 DEFAULT_FOCAL_FACTOR = 1.0
+#: Depth (cm in front of the camera) below which points are clamped before the division: keeps the
+#: projection finite for points at or behind the camera. Every projection (torch here, the solver's
+#: Jacobian, the Numba mirror in :mod:`emoshift.render.warp`) uses this one value.
+MIN_DEPTH = 1e-3
 
 
 @dataclass
@@ -38,8 +42,14 @@ class Camera:
 
 
 def project(points: Tensor, focal: float | Tensor, cx: float | Tensor, cy: float | Tensor) -> Tensor:
-    """Pinhole projection of (..., 3) camera-space points to (..., 2) pixels, y down."""
-    z = (-points[..., 2]).clamp_min(1e-6)
+    """Pinhole projection of (..., 3) camera-space points to (..., 2) pixels, y down:
+    ``u = cx + f X / z``, ``v = cy - f Y / z`` with the depth ``z = max(-Z, MIN_DEPTH)`` (:func:`depth`)."""
+    z = depth(points)
     u = cx + focal * points[..., 0] / z
     v = cy - focal * points[..., 1] / z
     return torch.stack([u, v], -1)
+
+
+def depth(points: Tensor) -> Tensor:
+    """(..., 3) camera-space points -> (...,) distance in front of the camera, at least :data:`MIN_DEPTH`."""
+    return (-points[..., 2]).clamp_min(MIN_DEPTH)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Callable
@@ -10,6 +11,14 @@ from pathlib import Path
 
 class UserError(Exception):
     """An error caused by the user's input; the CLI prints ``str(err)`` as one line and exits non-zero."""
+
+
+def user_error_types() -> tuple[type[BaseException], ...]:
+    """The exceptions that are the user's to fix (one line, exit code 2 / HTTP 400): :class:`UserError`
+    and a missing asset (:class:`emoshift.assets.AssetMissingError`)."""
+    from emoshift.assets import AssetMissingError
+
+    return (UserError, AssetMissingError)
 
 
 def atomic_write(path: str | Path, data: bytes) -> Path:
@@ -30,8 +39,13 @@ def writable_parent(path: str | Path) -> Path:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"output folder does not exist: {folder}")
-    if not os.access(folder, os.W_OK):
-        raise UserError(f"output folder is not writable: {folder}")
+    try:  # a real probe: os.access says yes to root even on read-only or virtual file systems (/proc)
+        fd, probe = tempfile.mkstemp(prefix=".emoshift-probe-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        why = "cannot create files there" if err.errno == errno.ENOENT else (err.strerror or err.__class__.__name__)
+        raise UserError(f"output folder is not writable: {folder} ({why})") from None
     return folder
 
 
@@ -56,10 +70,13 @@ def atomic_write_with(path: str | Path, writer: Callable[[Path], object]) -> Pat
     return path
 
 
-def check_output(path: str | Path, allowed_suffixes: tuple[str, ...], force: bool = False) -> Path:
+def check_output(
+    path: str | Path, allowed_suffixes: tuple[str, ...], force: bool = False, hint: str = "--force"
+) -> Path:
     """Validate an output path before any work: known extension, writable folder, no clobbering.
 
-    Raises :class:`UserError` with a one-line message.
+    Raises :class:`UserError` with a one-line message; ``hint`` names the way to overwrite in the
+    caller's words (``--force`` on the command line, ``force=True`` in Python).
     """
     path = Path(path)
     if path.suffix.lower() not in allowed_suffixes:
@@ -68,5 +85,5 @@ def check_output(path: str | Path, allowed_suffixes: tuple[str, ...], force: boo
         )
     folder = writable_parent(path)
     if path.exists() and not force:
-        raise UserError(f"{path} exists; pass --force to overwrite it")
+        raise UserError(f"{path} exists; pass {hint} to overwrite it")
     return path

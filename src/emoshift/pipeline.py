@@ -1,114 +1,117 @@
-"""The one pipeline: photo -> coefficients -> plan -> trajectory -> frames.
+"""The one pipeline, the paper's Fig. 2: photo -> coefficients -> plan -> trajectory -> frames.
 
->>> from emoshift.pipeline import Pipeline
+>>> from emoshift import Pipeline
 >>> pipe = Pipeline.load(seed=0)                                                    # doctest: +SKIP
 >>> result = pipe.animate(photo, "Turn this face from disgust to happiness")        # doctest: +SKIP
 >>> result.save("out.mp4"); result.save("out.glb"); result.save("out.csv")         # doctest: +SKIP
 
-The stages, in the order :meth:`Pipeline.animate` runs them (each stage is a named component handed to
-the constructor, as in diffusers; :meth:`Pipeline.load` wires the real ones, tests inject fakes):
+``photo`` is a path, a sample name (``"astronaut"``), a PIL image or an array of any dtype
+(uint8, uint16, float in [0, 1], grey, RGBA). Options (:class:`~emoshift.options.AnimateOptions`) are
+validated once; pass them whole (``options=``) or by name (``seconds=4``).
 
-1. **instruction -> parsed** ``parse(text) -> ParsedInstruction``: checked first, so bad text fails before
-   any expensive work.
-2. **photo -> coefficients** ``fitter.fit(image) -> FaceFit``: identity (50,), expression (53,), head
-   rotation (3,) axis-angle, translation (3,) cm and the camera. The photo is first limited to
-   ``max_side`` pixels (the frames are rendered at the photo's size). Without a photo the source is the
-   planner's neutral face on the mean identity, seen frontally.
-3. **coefficients + instruction -> plan** ``planner.generate(text, seed, n_samples) -> [GeneratedPlan]``
-   gives one (expression (53,), rotation (3,)) per named emotion; :func:`make_plan` turns them into the
-   anchors ``source -> e0 [-> neutral] -> e1 ...`` (the paper's Fig. 1: disgust to happiness via neutral).
-   Generated head rotations are relative to a frontal head (how the data was built), so each is
-   composed with the photo's own head rotation (``R_anchor = R_source @ R_generated``): the head keeps
-   facing where it faced in the photo and adds the emotion's nod or tilt.
+The stages, in the order :meth:`Pipeline.animate` runs them (each stage is a component handed to the
+constructor; :meth:`Pipeline.load` wires the real ones, tests inject fakes):
+
+1. **instruction -> parsed** ``parse(text) -> ParsedInstruction``, once, first: bad text fails before
+   any expensive work; the :class:`~emoshift.planning.Instruction` (text + parse) is passed on.
+2. **photo -> coefficients** ``fitter.fit(image, face) -> FaceFit``: identity (50,), expression (53,),
+   head rotation (3,) axis-angle, translation (3,) cm and the camera, of face ``face`` (largest first).
+   The photo is read and limited to ``max_side`` pixels once, here (frames are rendered at that size).
+   Without a photo the source is the planner's neutral face on the mean identity, seen frontally.
+3. **coefficients + instruction -> plan** (:mod:`emoshift.planning`): one (expression, rotation) per
+   named emotion, turned into the anchors ``source -> e0 [-> neutral] -> e1 ...``. The planner's
+   neutral face is asked for only when a plan uses it.
 4. **plan -> trajectory** ``trajectory(plan, fps=, seconds=, timing=, intensity=, seed=) -> Trajectory``
    ((T,53) expressions, (T,3) rotations, anchor frames): transitions, holds and idle motion.
 5. **trajectory -> frames** ``renderer(image, fit).render_batch(expressions, rotations) -> (T,H,W,3)``:
-   the photo reenacted. No photo -> no frames (3D outputs only).
+   the photo reenacted (with ``crop="face"``, a square around the face, the same for every frame).
+   No photo -> no frames (3D outputs only).
 
-Writing (``AnimationResult.save``) goes through ``writers`` (``emoshift.export`` by default), chosen by
-the extension: ``.mp4 .gif`` or a folder (video), ``.glb``, ``.csv`` (Live Link Face), ``.json``
-(per-frame weights), ``.png .jpg`` (contact sheet).
-
-Which planner made a plan is recorded in ``plan.generator``: the trained generator (``"generator:i2fet"``) or
-the FACS prototypes (``"prototype"``, the fallback while no trained checkpoint is installed; a warning
-says so when it is used).
+The result (:class:`AnimationResult`) is plain data; :func:`emoshift.export.animation.save_animation`
+writes it (``result.save(path)``, or :meth:`Pipeline.save` with the pipeline's writers).
 """
 
 from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from emoshift.io import UserError
+from emoshift.options import AnimateOptions
+from emoshift.planning import Instruction, Plan, Planner, PrototypePlanner, load_planner, make_plan, neutral_between
 from emoshift.samples import DEFAULT_PHOTO, SAMPLE_PHOTOS, sample_photo  # noqa: F401 (re-exported)
 
-#: Default long-side limit (pixels) of the photo that is fitted and reenacted.
-MAX_SIDE = 1024
-#: Frames are kept in memory (for the video, the sheet and a PNG folder): at most this many bytes.
-MAX_FRAME_BYTES = 3 * 2**30
-TIMINGS = ("natural", "linear")
-MAX_SAMPLES = 8
-#: Output extensions :meth:`AnimationResult.save` knows ("" = a folder of PNG frames).
-VIDEO_SUFFIXES = (".mp4", ".gif", "")
-SUFFIXES = (".mp4", ".gif", ".glb", ".csv", ".json", ".png", ".jpg", ".jpeg")
-
+#: Frames are kept in memory (for the video, the sheet and a PNG folder): at most this many bytes, so
+#: that a run's peak stays under 3 GB (models, render buffers and writers on top: bench/bench_memory.py).
+MAX_FRAME_BYTES = 5 * 2**28
 DEFAULT_INSTRUCTION = "Turn this face from disgust to happiness"
 
 
-# --------------------------------------------------------------------------------------------- data
+# --------------------------------------------------------------------------------------------- components
 
 
-@dataclass
-class Plan:
-    """What to animate: the anchors the trajectory passes through.
+class FaceFitter(Protocol):
+    """Photo -> coefficients: ``fit(image (H, W, 3) uint8, face) -> FaceFit`` (see :mod:`emoshift.fitting`:
+    ``identity``, ``expression``, ``rotation``, ``translation``, ``camera``, ``landmarks_detected``,
+    ``face_index``, ``faces_found``, ``cut_off``, ``crop_box()``); UserError when there is no such face."""
 
-    instruction: the user's text. parsed: its :class:`~emoshift.text.parser.ParsedInstruction`.
-    generated_expressions (m, 53), generated_rotations (m, 3): the planner's raw output, one per emotion
-    (rotations relative to a frontal head).
-    expressions (n, 53), rotations (n, 3) absolute head rotation (axis-angle, camera frame), labels (n,):
-    the anchors, starting with the source face ("source").
-    generator: which planner made it ("generator:i2fet" etc. = a trained model, "prototype" = FACS prototypes).
-    """
+    def fit(self, image: np.ndarray, face: int | None = None) -> Any: ...
 
-    instruction: str
-    parsed: Any
-    generated_expressions: np.ndarray
-    generated_rotations: np.ndarray
-    expressions: np.ndarray
-    rotations: np.ndarray
-    labels: list[str]
-    generator: str
-    variant: int = 0
 
-    def anchors(self) -> list:
-        """The anchors as :class:`emoshift.trajectory.Anchor` objects."""
-        from emoshift.trajectory import Anchor
+class FrameRenderer(Protocol):
+    """``render_batch(expressions (T, 53), rotations (T, 3)) -> (T, H, W, 3) uint8``."""
 
-        return [Anchor(e, r, lab) for e, r, lab in zip(self.expressions, self.rotations, self.labels, strict=True)]
+    def render_batch(self, expressions: np.ndarray, rotations: np.ndarray) -> np.ndarray: ...
 
-    def to_dict(self) -> dict:
-        return {
-            "instruction": self.instruction,
-            "emotions": list(self.parsed.emotions),
-            "intensities": [float(x) for x in self.parsed.intensities],
-            "anchors": list(self.labels),
-            "generator": self.generator,
-            "variant": self.variant,
-        }
+
+#: (image, fit) -> a renderer of that photo.
+RendererFactory = Callable[[np.ndarray, Any], FrameRenderer]
+#: (plan, fps=, seconds=, timing=, intensity=, seed=) -> Trajectory (expression (T,53), rotation (T,3),
+#: anchor_frames, labels, fps).
+TrajectoryBuilder = Callable[..., Any]
+
+
+def build_trajectory(plan: Plan, **options: Any) -> Any:
+    """Default trajectory stage: :func:`emoshift.trajectory.build_trajectory` through the plan's anchors."""
+    from emoshift.trajectory import build_trajectory as build
+
+    return build(plan.anchors(), **options)
+
+
+class Reenact:
+    """Default renderer stage: a :class:`emoshift.render.reenact.Reenactor` of the photo, sharing one
+    full head model (skin, eyes, mouth interior) between calls (``model``, None until the first)."""
+
+    def __init__(self) -> None:
+        self.model: Any = None
+
+    def __call__(self, image: np.ndarray, fit: Any) -> FrameRenderer:
+        from emoshift.headmodel import HeadModel
+        from emoshift.render.reenact import Reenactor
+
+        k = len(np.asarray(fit.identity).reshape(-1))
+        if self.model is None or self.model.n_identity != k:
+            self.model = HeadModel.load(n_identity=k, region="full")
+        return Reenactor(image, fit, self.model)
+
+
+# --------------------------------------------------------------------------------------------- result
 
 
 @dataclass
 class AnimationResult:
-    """One animation: the fit (None without a photo), the plan, the trajectory and the frames.
+    """One animation, as plain data.
 
     image: (H, W, 3) uint8 photo as fitted and rendered (after the ``max_side`` limit) or None.
-    frames: (T, H, W, 3) uint8 reenacted photo, or None without a photo.
+    fit: the FaceFit (None without a photo). plan, trajectory: see :mod:`emoshift.planning`.
+    frames: (T, h, w, 3) uint8 reenacted photo (the ``crop`` box of it), or None without a photo.
+    crop: (x0, y0, x1, y1) of ``image`` the frames show, or None for the whole photo.
     identity: (K,) identity coefficients used for 3D exports (the fit's, or zeros).
     variants: with ``samples=K > 1``, all K results (this one is ``variants[0]``); else ``[self]``.
     timings: seconds per stage.
@@ -120,38 +123,31 @@ class AnimationResult:
     trajectory: Any
     frames: np.ndarray | None
     identity: np.ndarray
-    seed: int
+    options: AnimateOptions
+    crop: tuple[int, int, int, int] | None = None
     timings: dict[str, float] = field(default_factory=dict)
     variants: list[AnimationResult] = field(default_factory=list, repr=False)
-    pipeline: Pipeline | None = field(default=None, repr=False)
 
     @property
-    def translation(self) -> np.ndarray | None:
-        return None if self.fit is None else np.asarray(self.fit.translation, np.float32)
+    def seed(self) -> int:
+        return self.options.seed
 
-    def save(self, path: str | Path, force: bool = True) -> Path:
-        """Write this result; the kind follows the extension (see :data:`SUFFIXES`; none = PNG folder)."""
-        from emoshift.io import check_output
+    def shown_image(self) -> np.ndarray | None:
+        """The photo as the frames show it (the ``crop`` box), or None."""
+        if self.image is None or self.crop is None:
+            return self.image
+        x0, y0, x1, y1 = self.crop
+        return self.image[y0:y1, x0:x1]
 
-        path = Path(path)
-        suffix = path.suffix.lower()
-        if suffix:
-            check_output(path, SUFFIXES, force=force)
-        elif path.exists() and not force:
-            raise UserError(f"{path} exists; pass --force to overwrite it")
-        if suffix in VIDEO_SUFFIXES or suffix in (".png", ".jpg", ".jpeg"):
-            if self.frames is None:
-                raise UserError(f"{path}: videos and sheets need a photo; without one write .glb, .csv or .json")
-        writers = self.pipeline.writers if self.pipeline is not None else Writers()
-        if suffix in VIDEO_SUFFIXES:
-            return writers.video(self, path)
-        if suffix in (".png", ".jpg", ".jpeg"):
-            return writers.sheet(self, path)
-        return getattr(writers, suffix[1:])(self, path)
+    def save(self, path: str | Path, force: bool = False) -> Path:
+        """Write this result; the kind follows the extension (see :mod:`emoshift.export.animation`)."""
+        from emoshift.export.animation import save_animation
+
+        return save_animation(self, path, force=force)
 
     def summary(self) -> dict:
         """A JSON-able description (for ``--json`` output, the web app and logs)."""
-        t = self.trajectory
+        t, fit = self.trajectory, self.fit
         return {
             **self.plan.to_dict(),
             "seed": self.seed,
@@ -160,268 +156,12 @@ class AnimationResult:
             "seconds": float(len(t.expression) / t.fps),
             "anchor_frames": [int(i) for i in t.anchor_frames],
             "photo": None if self.image is None else [int(self.image.shape[1]), int(self.image.shape[0])],
-            "landmark_rmse_px": None if self.fit is None else float(self.fit.landmark_rmse_px),
+            "crop": None if self.crop is None else [int(v) for v in self.crop],
+            "face": None if fit is None else {"index": int(fit.face_index), "found": int(fit.faces_found),
+                                              "cut_off": bool(fit.cut_off)},  # fmt: skip
+            "landmark_rmse_px": None if fit is None else float(fit.landmark_rmse_px),
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
         }
-
-
-@dataclass
-class _Generated:
-    """Same fields as :class:`emoshift.models.GeneratedPlan` (for the prototype planner)."""
-
-    parsed: Any
-    expressions: np.ndarray
-    rotations: np.ndarray
-
-
-# --------------------------------------------------------------------------------------------- planning
-
-
-def euler_deg_to_axis_angle(pyr: np.ndarray) -> np.ndarray:
-    """(..., 3) pitch, yaw, roll degrees -> (..., 3) axis-angle radians (headmodel.ops conventions)."""
-    import torch
-
-    from emoshift.headmodel.ops import euler_to_matrix, matrix_to_axis_angle
-
-    t = torch.as_tensor(np.asarray(pyr, np.float32)).reshape(-1, 3)
-    return matrix_to_axis_angle(euler_to_matrix(t)).numpy().reshape(np.shape(pyr)).astype(np.float32)
-
-
-def compose_rotations(source: np.ndarray, relative: np.ndarray) -> np.ndarray:
-    """``R_source @ R_relative`` for (3,) source and (m, 3) relative axis-angles -> (m, 3)."""
-    import torch
-
-    from emoshift.headmodel.ops import axis_angle_to_matrix, matrix_to_axis_angle
-
-    rs = axis_angle_to_matrix(torch.as_tensor(np.asarray(source, np.float32)).reshape(1, 3))
-    rr = axis_angle_to_matrix(torch.as_tensor(np.asarray(relative, np.float32)).reshape(-1, 3))
-    return matrix_to_axis_angle(rs @ rr).numpy().astype(np.float32)
-
-
-class PrototypePlanner:
-    """A planner without a trained model: each named emotion's FACS prototype and pose prior.
-
-    The variant of each prototype and the head pose (drawn from the emotion's pose prior) come from
-    ``seed`` and the sample index, so samples differ and a seed reproduces them.
-    """
-
-    name = "prototype"
-
-    def __init__(self, parse: Callable[[str], Any] | None = None):
-        if parse is None:
-            from emoshift.text.parser import parse_instruction as parse
-        self.parse = parse
-
-    def generate(self, text: str, seed: int = 0, n_samples: int = 1) -> list[_Generated]:
-        from emoshift.emotions import n_variants, pose_prior, prototype
-
-        parsed = self.parse(text)
-        out = []
-        for k in range(n_samples):
-            rng = np.random.default_rng([seed, k])
-            exprs, pyrs = [], []
-            for emo, inten in zip(parsed.emotions, parsed.intensities, strict=True):
-                variant = 0 if k == 0 else int(rng.integers(n_variants(emo)))
-                exprs.append(prototype(emo, variant, inten))
-                mean, std = pose_prior(emo)
-                pyrs.append(mean + (std * rng.standard_normal(3) if k > 0 else 0.0))
-            out.append(_Generated(parsed, np.stack(exprs), euler_deg_to_axis_angle(np.stack(pyrs))))
-        return out
-
-    def neutral(self, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        from emoshift.emotions import prototype
-
-        return prototype("neutral"), np.zeros(3, np.float32)
-
-
-def planner_name(planner: Any) -> str:
-    """"prototype", or "generator:<model>" (e.g. generator:i2fet) for a trained generator."""
-    name = getattr(planner, "name", None)
-    if name:
-        return str(name)
-    kind = getattr(getattr(getattr(planner, "model", None), "cfg", None), "model", None)
-    return f"generator:{kind}" if kind else "generator"
-
-
-def gaze_channels() -> np.ndarray:
-    """Indices of the eight eyeLook* blendshapes. Gaze is where the person looks, not an emotion: the
-    generator's gaze (zero but for cues such as sadness's downcast eyes) is added to the photo's."""
-    return np.array([i for i, n in enumerate(expression_names()) if n.startswith("eyeLook")])
-
-
-def with_source_gaze(targets: np.ndarray, source_expression: np.ndarray) -> np.ndarray:
-    """(m, 53) target expressions with the photo's gaze added to their own (:func:`gaze_channels`), clipped
-    to [0, 1]: what the animation shows at each anchor (the generated gaze is relative to the photo's)."""
-    out = np.array(targets, np.float32).reshape(-1, 53)
-    gaze = gaze_channels()
-    out[:, gaze] += np.asarray(source_expression, np.float32).reshape(53)[gaze]
-    return out.clip(0.0, 1.0)
-
-
-def make_plan(
-    instruction: str,
-    generated: Any,
-    source_expression: np.ndarray,
-    source_rotation: np.ndarray,
-    neutral: tuple[np.ndarray, np.ndarray] | None,
-    generator: str,
-    variant: int = 0,
-) -> Plan:
-    """Anchors from a generated plan: source, then each emotion, a neutral face between two emotions.
-
-    Args:
-        generated: has ``parsed`` (emotions, intensities), ``expressions`` (m, 53), ``rotations`` (m, 3)
-            (relative to a frontal head).
-        source_expression (53,), source_rotation (3,): the photo's fitted face (absolute rotation); its
-            gaze carries into every anchor (:func:`gaze_channels`).
-        neutral: (expression (53,), rotation (3,) relative) inserted between consecutive non-neutral
-            emotions, or None for direct transitions (``--no-neutral``).
-    """
-    emotions = list(generated.parsed.emotions)
-    gen_e = np.asarray(generated.expressions, np.float32).reshape(-1, 53)
-    gen_r = np.asarray(generated.rotations, np.float32).reshape(-1, 3)
-    if len(gen_e) != len(emotions) or len(gen_r) != len(emotions):
-        raise ValueError(f"planner gave {len(gen_e)} expressions for {len(emotions)} emotions")
-    exprs, rels, labels = [], [], []
-    for i, emo in enumerate(emotions):
-        if neutral is not None and i > 0 and emo != "neutral" and emotions[i - 1] != "neutral":
-            exprs.append(np.asarray(neutral[0], np.float32))
-            rels.append(np.asarray(neutral[1], np.float32))
-            labels.append("neutral")
-        exprs.append(gen_e[i])
-        rels.append(gen_r[i])
-        labels.append(emo)
-    src_e = np.asarray(source_expression, np.float32).reshape(53)
-    src_r = np.asarray(source_rotation, np.float32).reshape(3)
-    targets = with_source_gaze(np.stack(exprs), src_e)  # generated gaze is relative to the photo's
-    return Plan(
-        instruction=instruction,
-        parsed=generated.parsed,
-        generated_expressions=gen_e,
-        generated_rotations=gen_r,
-        expressions=np.concatenate([src_e[None].clip(0.0, 1.0), targets]),
-        rotations=np.concatenate([src_r[None], compose_rotations(src_r, np.stack(rels))]),
-        labels=["source", *labels],
-        generator=generator,
-        variant=variant,
-    )
-
-
-# --------------------------------------------------------------------------------------------- defaults
-
-
-def build_trajectory(plan: Plan, **options) -> Any:
-    """Default trajectory stage: :func:`emoshift.trajectory.build_trajectory` through the plan's anchors."""
-    from emoshift.trajectory import build_trajectory as build
-
-    return build(plan.anchors(), **options)
-
-
-class Reenact:
-    """Default renderer stage: a :class:`emoshift.render.reenact.Reenactor` of the photo, sharing one
-    full head model (skin, eyes, mouth interior) between calls."""
-
-    def __init__(self) -> None:
-        self.model = None
-
-    def __call__(self, image: np.ndarray, fit: Any) -> Any:
-        from emoshift.headmodel import HeadModel
-        from emoshift.render.reenact import Reenactor
-
-        k = len(np.asarray(fit.identity).reshape(-1))
-        if self.model is None or self.model.n_identity != k:
-            self.model = HeadModel.load(n_identity=k, region="full")
-        return Reenactor(image, fit, self.model)
-
-
-class Writers:
-    """Default writers (``emoshift.export``); each method takes (result, path) and returns the path."""
-
-    def video(self, result: AnimationResult, path: Path) -> Path:
-        from emoshift.export.video import write_video
-
-        return write_video(result.frames, path, fps=result.trajectory.fps)
-
-    def glb(self, result: AnimationResult, path: Path) -> Path:
-        from emoshift.export.gltf import write_glb
-
-        model = result.pipeline.model if result.pipeline is not None else default_model()
-        return write_glb(path, model, result.identity, result.trajectory, translation=None, texture=photo_texture(result))
-
-    def csv(self, result: AnimationResult, path: Path) -> Path:
-        from emoshift.export.curves import write_livelink_csv
-
-        return write_livelink_csv(path, result.trajectory, expression_names())
-
-    def json(self, result: AnimationResult, path: Path) -> Path:
-        from emoshift.export.curves import write_weights_json
-
-        return write_weights_json(path, result.trajectory, expression_names())
-
-    def overlay(self, result: AnimationResult, path: Path) -> Path:
-        """The fitted mesh drawn over the photo (PNG/JPEG by extension)."""
-        from PIL import Image
-
-        from emoshift.fitting.overlay import draw_overlay
-        from emoshift.io import atomic_write_with
-
-        model = result.pipeline.model if result.pipeline is not None else default_model()
-        pic = draw_overlay(result.image, [result.fit], model)
-        fmt = "JPEG" if Path(path).suffix.lower() in (".jpg", ".jpeg") else "PNG"
-        return atomic_write_with(path, lambda tmp: Image.fromarray(pic).save(tmp, format=fmt))
-
-    def sheet(self, result: AnimationResult, path: Path) -> Path:
-        import torch
-
-        from emoshift.export.sheet import write_sheet
-        from emoshift.render.shape import render_shape_images
-
-        model = result.pipeline.model if result.pipeline is not None else default_model()
-        idx = list(result.trajectory.anchor_frames)
-        traj = result.trajectory
-        k = model.n_identity if hasattr(model, "n_identity") else len(result.identity)
-        ident = torch.zeros(len(idx), k)
-        ident[:, : min(k, len(result.identity))] = torch.as_tensor(result.identity[:k])
-        with torch.no_grad():
-            verts = model(ident, torch.as_tensor(traj.expression[idx]), torch.as_tensor(traj.rotation[idx])).vertices
-        shapes = render_shape_images(verts, model.triangles.numpy(), size=256)
-        frames = [result.frames[i] for i in idx]
-        return write_sheet(path, result.image, frames, list(shapes), labels=list(traj.labels))
-
-
-def photo_texture(result: AnimationResult) -> np.ndarray | None:
-    """(N, S, S, 3) uint8 UV tiles with the photo baked in (:class:`emoshift.render.textured.TexturedHead`),
-    or None without a photo. Reuses the renderer stage's full head model when it has one."""
-    if result.fit is None or result.image is None:
-        return None
-    from emoshift.render.textured import TexturedHead
-
-    full = getattr(getattr(result.pipeline, "renderer", None), "model", None)
-    return TexturedHead(result.image, result.fit, full).texture
-
-
-def default_model():
-    from emoshift.headmodel import HeadModel
-
-    return HeadModel.load(n_identity=50, region="head")
-
-
-def expression_names() -> list[str]:
-    from emoshift.emotions import EXPRESSION_NAMES
-
-    return list(EXPRESSION_NAMES)
-
-
-def limit_side(image: np.ndarray, max_side: int) -> np.ndarray:
-    """Downscale (H, W, 3) uint8 so that its long side is at most ``max_side`` (area filter)."""
-    h, w = image.shape[:2]
-    if max(h, w) <= max_side:
-        return image
-    from PIL import Image
-
-    s = max_side / max(h, w)
-    size = (max(1, round(w * s)), max(1, round(h * s)))
-    return np.asarray(Image.fromarray(image).resize(size, Image.Resampling.BOX))
 
 
 # --------------------------------------------------------------------------------------------- pipeline
@@ -430,15 +170,14 @@ def limit_side(image: np.ndarray, max_side: int) -> np.ndarray:
 class Pipeline:
     """Photo + instruction -> animation; the object the CLI, the web app and Python users call.
 
-    Components (all required; :meth:`load` builds the defaults):
-        model: :class:`~emoshift.headmodel.HeadModel` used by the 3D exports and the sheet.
-        load_image: ``(str | Path | ndarray) -> (H, W, 3) uint8``.
-        fitter: ``.fit(image) -> FaceFit``.
-        parse: ``(text) -> ParsedInstruction`` (raises UserError on bad text).
-        planner: ``.generate(text, seed, n_samples) -> [GeneratedPlan]``, ``.neutral(seed) -> (e, r)``.
-        trajectory: ``(plan, fps=, seconds=, timing=, intensity=, seed=) -> Trajectory``.
-        renderer: ``(image, fit) -> object with .render_batch((T,53), (T,3)) -> (T,H,W,3)``.
-        writers: see :class:`Writers`.
+    Components (:meth:`load` builds the real ones):
+        model: :class:`~emoshift.headmodel.HeadModel` of the 3D exports and the sheet.
+        load_image: ``(str | Path | ndarray) -> (H, W, 3) uint8`` (:func:`emoshift.fitting.load_image`).
+        fitter: :class:`FaceFitter`. parse: ``(text) -> ParsedInstruction`` (UserError on bad text).
+        planner: :class:`~emoshift.planning.Planner`. trajectory: :data:`TrajectoryBuilder`.
+        renderer: :data:`RendererFactory` (default :class:`Reenact`).
+        writers: :class:`~emoshift.export.animation.Writers` or alike.
+        options: the default :class:`~emoshift.options.AnimateOptions` of :meth:`animate` (or ``seed``).
     """
 
     def __init__(
@@ -446,152 +185,189 @@ class Pipeline:
         *,
         model: Any,
         load_image: Callable[[Any], np.ndarray],
-        fitter: Any,
+        fitter: FaceFitter,
         parse: Callable[[str], Any],
-        planner: Any,
-        trajectory: Callable[..., Any] = build_trajectory,
-        renderer: Callable[[np.ndarray, Any], Any] | None = None,
+        planner: Planner,
+        trajectory: TrajectoryBuilder = build_trajectory,
+        renderer: RendererFactory | None = None,
         writers: Any = None,
-        seed: int = 0,
-        max_side: int = MAX_SIDE,
+        options: AnimateOptions | None = None,
+        seed: int | None = None,
         render_chunk: int = 16,
     ):
+        from emoshift.export.animation import Writers
+
         self.model = model
         self.load_image = load_image
         self.fitter = fitter
-        self.parse = parse
+        self.parse_text = parse
         self.planner = planner
         self.trajectory = trajectory
         self.renderer = renderer if renderer is not None else Reenact()
-        self.writers = writers if writers is not None else Writers()
-        self.seed = int(seed)
-        self.max_side = int(max_side)
+        self.writers = writers if writers is not None else Writers(model, self._full_model)
+        self.options = (options or AnimateOptions()).replace(**({} if seed is None else {"seed": seed}))
         self.render_chunk = int(render_chunk)
+
+    def _full_model(self) -> Any:
+        """The default renderer's full head model (for the .glb texture), or None."""
+        return self.renderer.model if isinstance(self.renderer, Reenact) else None
 
     @property
     def generator_name(self) -> str:
-        return planner_name(self.planner)
+        return self.planner.name
 
     @classmethod
-    def load(cls, seed: int = 0, generator: str = "auto", max_side: int = MAX_SIDE, **components) -> Pipeline:
+    def load(
+        cls, seed: int | None = None, generator: str = "auto", checkpoint: str | Path | None = None,
+        options: AnimateOptions | None = None, **components: Any,
+    ) -> Pipeline:  # fmt: skip
         """The real components, each loaded once.
 
         Args:
             generator: "auto" (the trained generator if its checkpoint is installed, else the FACS
                 prototypes with a warning), "generator" (trained, or fail) or "prototype".
+            checkpoint: a trained generator checkpoint (``emoshift train``) to plan with instead of the
+                shipped one.
+            options, seed: the default :class:`AnimateOptions` of :meth:`animate` (``seed`` overrides its seed).
             components: any constructor component to use instead of the default.
         """
-        from emoshift.text.parser import parse_instruction
+        from emoshift.headmodel import HeadModel
 
-        parts: dict[str, Any] = {"parse": parse_instruction}
+        parts: dict[str, Any] = {}
+        if "parse" not in components:
+            from emoshift.text.parser import parse_instruction
+
+            parts["parse"] = parse_instruction
         if "load_image" not in components:
             from emoshift.fitting import load_image
 
             parts["load_image"] = load_image
-        parts["model"] = components.pop("model", None) or default_model()
+        parts["model"] = components.pop("model", None) or HeadModel.load(n_identity=50, region="head")
         if "fitter" not in components:
             from emoshift.fitting import Fitter
 
             parts["fitter"] = Fitter(model=parts["model"])  # one head model shared by every stage
         if "planner" not in components:
-            parts["planner"] = load_planner(generator)
+            parts["planner"] = load_planner(generator, None if checkpoint is None else str(checkpoint))
         parts.update(components)
-        return cls(seed=seed, max_side=max_side, **parts)
+        return cls(options=options, seed=seed, **parts)
 
     # ------------------------------------------------------------------------------------ stages
 
-    def read_photo(self, image: Any) -> np.ndarray:
-        """Stage 0: a path, an array or a sample name (:data:`SAMPLE_PHOTOS`, unless such a file exists)
-        -> (H, W, 3) uint8 limited to ``max_side``."""
+    def parse(self, instruction: str | Instruction) -> Instruction:
+        """Stage 1: the instruction, parsed once (UserError on empty, emotion-less or over-long text)."""
+        if isinstance(instruction, Instruction):
+            return instruction
+        return Instruction(str(instruction), self.parse_text(str(instruction)))
+
+    def read_photo(self, image: Any, max_side: int | None = None) -> np.ndarray:
+        """A path, a sample name (:data:`SAMPLE_PHOTOS`, unless such a file exists), a PIL image or an
+        array of any dtype -> (H, W, 3) uint8, its long side limited to ``max_side`` (default: the
+        pipeline's option); the one place a photo is read and downscaled."""
+        from emoshift.fitting.image import limit_size
+
         if isinstance(image, str) and image in SAMPLE_PHOTOS and not Path(image).exists():
             image = sample_photo(image)
-        return limit_side(np.asarray(self.load_image(image)), self.max_side)
+        elif hasattr(image, "getexif") and hasattr(image, "mode"):  # a PIL image
+            image = pil_image_array(image)
+        elif not isinstance(image, (str, Path, np.ndarray)):
+            raise UserError(f"a photo is a path, a PIL image or an array, got {type(image).__name__}")
+        photo, _ = limit_size(np.asarray(self.load_image(image)), self.options.max_side if max_side is None else max_side)
+        return photo
 
-    def fit(self, image: np.ndarray) -> Any:
-        """Stage 1: photo -> coefficients (FaceFit)."""
-        return self.fitter.fit(image)
+    def fit(self, image: np.ndarray, face: int | None = None) -> Any:
+        """Stage 2: photo -> coefficients (FaceFit) of face ``face`` (0 = largest; None = the largest)."""
+        return self.fitter.fit(image, face=face)
 
-    def plan(
-        self,
-        instruction: str,
-        fit: Any = None,
-        seed: int = 0,
-        neutral: bool = True,
-        samples: int = 1,
-    ) -> list[Plan]:
-        """Stage 2: instruction (+ the fitted source face) -> ``samples`` plans."""
-        n_expr, n_rot = self.planner.neutral(seed)
+    def plan(self, instruction: Instruction, fit: Any = None, options: AnimateOptions | None = None) -> list[Plan]:
+        """Stage 3: instruction (+ the fitted source face) -> ``options.samples`` plans."""
+        o = options or self.options
+        emotions = list(instruction.parsed.emotions)
+        wants_neutral = fit is None or (o.neutral and any(neutral_between(emotions)))
+        mid = self.planner.neutral(o.seed) if wants_neutral else None
         if fit is None:
-            src_e, src_r = np.asarray(n_expr, np.float32), np.asarray(n_rot, np.float32)
+            src_e, src_r = np.asarray(mid[0], np.float32), np.asarray(mid[1], np.float32)
         else:
             src_e, src_r = np.asarray(fit.expression, np.float32), np.asarray(fit.rotation, np.float32)
-        generated = self.planner.generate(instruction, seed=seed, n_samples=samples)
-        if len(generated) != samples:
-            raise ValueError(f"planner returned {len(generated)} plans for {samples} samples")
-        name = self.generator_name
-        mid = (n_expr, n_rot) if neutral else None
-        return [make_plan(instruction, g, src_e, src_r, mid, name, k) for k, g in enumerate(generated)]
+        generated = self.planner.generate(instruction, seed=o.seed, n_samples=o.samples)
+        if len(generated) != o.samples:
+            raise ValueError(f"planner returned {len(generated)} plans for {o.samples} samples")
+        name = self.planner.name
+        mid = mid if o.neutral else None
+        return [make_plan(instruction.text, g, src_e, src_r, mid, name, k) for k, g in enumerate(generated)]
 
-    def make_trajectory(self, plan: Plan, fps: float, seconds: float | None, timing: str, intensity: float, seed: int):
-        """Stage 3: plan -> per-frame expressions and rotations."""
-        return self.trajectory(plan, fps=fps, seconds=seconds, timing=timing, intensity=intensity, seed=seed)
+    def make_trajectory(self, plan: Plan, options: AnimateOptions, seed: int) -> Any:
+        """Stage 4: plan -> per-frame expressions and rotations."""
+        o = options
+        return self.trajectory(plan, fps=o.fps, seconds=o.seconds, timing=o.timing, intensity=o.intensity, seed=seed)
 
-    def render(self, image: np.ndarray, fit: Any, trajectory: Any, progress: bool = False) -> np.ndarray:
-        """Stage 4: trajectory -> (T, H, W, 3) uint8 frames of the photo reenacted."""
+    def render(
+        self, image: np.ndarray, fit: Any, trajectory: Any, progress: bool = False,
+        crop: tuple[int, int, int, int] | None = None,
+    ) -> np.ndarray:  # fmt: skip
+        """Stage 5: trajectory -> (T, H, W, 3) uint8 frames of the photo reenacted (the ``crop`` box of them)."""
         r = self.renderer(image, fit)
         expr, rot = np.asarray(trajectory.expression), np.asarray(trajectory.rotation)
         n, step = len(expr), max(1, self.render_chunk)
+        x0, y0, x1, y1 = crop or (0, 0, image.shape[1], image.shape[0])
+        bar = None
         if progress:
             from tqdm import tqdm
 
             bar = tqdm(total=n, desc="render", unit="frame", leave=False)
-        else:
-            bar = None
-        chunks = []
+        frames = None  # filled in place: no second copy of the clip (np.concatenate of chunks doubled the peak)
         for i in range(0, n, step):
-            chunks.append(np.asarray(r.render_batch(expr[i : i + step], rot[i : i + step]), np.uint8))
+            chunk = np.asarray(r.render_batch(expr[i : i + step], rot[i : i + step]), np.uint8)
+            if crop is not None:
+                chunk = chunk[:, y0:y1, x0:x1]
+            if frames is None:
+                frames = np.empty((n, *chunk.shape[1:]), np.uint8)
+            frames[i : i + len(chunk)] = chunk
             if bar is not None:
-                bar.update(len(chunks[-1]))
+                bar.update(len(chunk))
         if bar is not None:
             bar.close()
-        return np.concatenate(chunks)
+        return frames
+
+    def save(self, result: AnimationResult, path: str | Path, force: bool = False, kind: str | None = None) -> Path:
+        """Write ``result`` with this pipeline's writers (:func:`~emoshift.export.animation.save_animation`)."""
+        from emoshift.export.animation import save_animation
+
+        return save_animation(result, path, force=force, writers=self.writers, kind=kind)
 
     # ------------------------------------------------------------------------------------ all at once
 
     def animate(
         self,
         image: Any,
-        instruction: str,
-        seed: int | None = None,
-        fps: float = 30,
-        seconds: float | None = None,
-        timing: str = "natural",
-        neutral: bool = True,
-        intensity: float = 1.0,
-        samples: int = 1,
+        instruction: str | Instruction,
+        options: AnimateOptions | None = None,
         progress: bool = False,
+        **changes: Any,
     ) -> AnimationResult:
         """Run every stage. ``image`` None animates the neutral head model (no frames).
 
-        With ``samples=K > 1`` the planner draws K variants; all are in ``result.variants``.
+        ``options`` (default: the pipeline's) with ``changes`` applied by name (``seconds=4``); with
+        ``samples=K > 1`` the planner draws K variants, all in ``result.variants``.
         """
-        seed = self.seed if seed is None else int(seed)
         if _is_video(image):  # video in (issue 17): emoshift.videoin
             raise UserError(f"{image} is a video: use Pipeline.animate_video(video, instruction, out)")
-        check_options(fps, seconds, timing, intensity, samples)
+        opts = (options or self.options).replace(**changes)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        self.parse(instruction)  # bad text fails here, before the fit
+        ins = self.parse(instruction)  # bad text fails here, before the fit
         timings["parse"] = time.perf_counter() - t0
 
-        photo, fit = None, None
+        photo, fit, crop = None, None, None
         if image is not None:
             t = time.perf_counter()
-            photo = self.read_photo(image)
-            fit = self.fit(photo)
+            photo = self.read_photo(image, opts.max_side)
+            fit = self.fit(photo, opts.face)
             timings["fit"] = time.perf_counter() - t
+            warn_face_choice(fit)
+            crop = fit.crop_box() if opts.crop == "face" else None
         t = time.perf_counter()
-        plans = self.plan(instruction, fit, seed=seed, neutral=neutral, samples=samples)
+        plans = self.plan(ins, fit, opts)
         timings["plan"] = time.perf_counter() - t
         if plans[0].generator == PrototypePlanner.name:
             warnings.warn("plan made from FACS prototypes (no trained generator installed)", stacklevel=2)
@@ -600,20 +376,21 @@ class Pipeline:
         results: list[AnimationResult] = []
         for k, plan in enumerate(plans):
             t = time.perf_counter()
-            traj = self.make_trajectory(plan, fps, seconds, timing, intensity, seed + k)
+            traj = self.make_trajectory(plan, opts, opts.seed + k)
             tk = dict(timings, trajectory=time.perf_counter() - t)
             frames = None
             if photo is not None:
-                check_frame_budget(len(traj.expression) * len(plans), photo.shape)  # all K variants are kept
+                shown = photo.shape if crop is None else (crop[3] - crop[1], crop[2] - crop[0], 3)
+                check_frame_budget(len(traj.expression) * len(plans), shown)  # all K variants are kept
                 t = time.perf_counter()
-                frames = self.render(photo, fit, traj, progress=progress)
+                frames = self.render(photo, fit, traj, progress=progress, crop=crop)
                 tk["render"] = time.perf_counter() - t
-            results.append(AnimationResult(photo, fit, plan, traj, frames, identity, seed, tk, pipeline=self))
+            results.append(AnimationResult(photo, fit, plan, traj, frames, identity, opts, crop, tk))
         for r in results:
             r.variants = results
         return results[0]
 
-    def animate_video(self, video: str | Path, instruction: str, out: str | Path, **options) -> Any:
+    def animate_video(self, video: str | Path, instruction: str, out: str | Path, **options: Any) -> Any:
         """A person's video with the instruction's emotions over their own face, written to ``out`` (.mp4,
         audio kept): :func:`emoshift.videoin.animate_video` (video in, issue 17)."""
         from emoshift.videoin import animate_video
@@ -627,45 +404,32 @@ def _is_video(source: Any) -> bool:  # video in (issue 17)
     return is_video_path(source)
 
 
-def check_frame_budget(n_frames: int, shape: tuple[int, ...]) -> None:
+def pil_image_array(image: Any) -> np.ndarray:
+    """A PIL image (any mode; EXIF orientation applied) -> an array :func:`emoshift.fitting.load_image` reads."""
+    from PIL import ImageOps
+
+    from emoshift.fitting.image import _pil_to_array
+
+    return _pil_to_array(ImageOps.exif_transpose(image))
+
+
+def warn_face_choice(fit: Any) -> None:
+    """Warnings (Python words; the CLI says it its own way from ``summary()["face"]``) when several
+    faces were found or the face runs off the image."""
+    if fit.faces_found > 1:
+        which = "the largest" if fit.face_index == 0 else f"number {fit.face_index} by size"
+        warnings.warn(f"{fit.faces_found} faces found; animating face {fit.face_index} ({which}); "
+                      "face=N picks another (0 = largest)", stacklevel=3)  # fmt: skip
+    if fit.cut_off:
+        warnings.warn("the face is cut off at the image edge; the fit there is a guess", stacklevel=3)
+
+
+def check_frame_budget(n_frames: int, shape: Sequence[int]) -> None:
     """UserError when ``n_frames`` frames of ``shape`` (H, W, 3) would exceed :data:`MAX_FRAME_BYTES`."""
     size = n_frames * int(np.prod(shape))
     if size > MAX_FRAME_BYTES:
         h, w = shape[:2]
         raise UserError(
-            f"{n_frames} frames of {w}x{h} need {size / 2**30:.1f} GiB (limit {MAX_FRAME_BYTES / 2**30:.0f} GiB); "
-            "shorten --seconds or lower --fps"
+            f"{n_frames} frames of {w}x{h} need {size / 2**30:.1f} GiB (limit {MAX_FRAME_BYTES / 2**30:g} GiB); "
+            "shorten seconds, lower fps or max_side, or crop to the face"
         )
-
-
-def check_options(fps: float, seconds: float | None, timing: str, intensity: float, samples: int) -> None:
-    """One-line UserErrors for out-of-range animation options."""
-    if not 1 <= fps <= 120:
-        raise UserError(f"fps must lie in [1, 120], got {fps:g}")
-    if seconds is not None and not 0.5 <= seconds <= 120:
-        raise UserError(f"seconds must lie in [0.5, 120], got {seconds:g}")
-    if timing not in TIMINGS:
-        raise UserError(f"timing must be one of {', '.join(TIMINGS)}, got '{timing}'")
-    if not 0 <= intensity <= 2:
-        raise UserError(f"intensity must lie in [0, 2], got {intensity:g}")
-    if not 1 <= samples <= MAX_SAMPLES:
-        raise UserError(f"samples must lie in [1, {MAX_SAMPLES}], got {samples}")
-
-
-def load_planner(generator: str = "auto") -> Any:
-    """The planner: the trained generator, or (``"auto"`` without a checkpoint / ``"prototype"``) prototypes."""
-    if generator not in ("auto", "generator", "prototype"):
-        raise UserError(f"generator must be auto, generator or prototype, got '{generator}'")
-    if generator == "prototype":
-        return PrototypePlanner()
-    try:
-        from emoshift.models.generator import Generator
-
-        gen = Generator.load_default()
-    except (ImportError, OSError, UserError) as err:
-        if generator == "generator":
-            raise UserError(f"the trained generator is not available ({err})") from None
-        warnings.warn(f"trained generator not available ({err}); planning from FACS prototypes", stacklevel=2)
-        return PrototypePlanner()
-    getattr(gen, "text_encoder", None)  # load the (lazy) text encoder now, not on the first instruction
-    return gen

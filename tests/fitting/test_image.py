@@ -94,6 +94,70 @@ def test_decompression_limit(tmp_path, monkeypatch):
     import emoshift.fitting.image as image_mod
 
     Image.fromarray(_rgb(100, 100)).save(tmp_path / "big.png")
-    monkeypatch.setattr(image_mod, "MAX_PIXELS", 1000)
+    monkeypatch.setattr(image_mod, "MAX_DECODE_PIXELS", 1000)
     with pytest.raises(UserError, match="too large"):
         load_image(tmp_path / "big.png")
+    Image.fromarray(_rgb(100, 100)).save(tmp_path / "big.jpg")
+    assert load_image(tmp_path / "big.jpg").shape == (100, 100, 3)  # JPEGs have their own (higher) limit
+    monkeypatch.setattr(image_mod, "MAX_PIXELS", 1000)
+    with pytest.raises(UserError, match="too large"):
+        load_image(tmp_path / "big.jpg")
+
+
+def test_directory_is_named_a_directory(tmp_path):
+    from emoshift.fitting.image import check_image_path
+
+    with pytest.raises(UserError, match="is a directory"):
+        load_image(tmp_path)
+    with pytest.raises(UserError, match="is a directory"):
+        check_image_path(tmp_path)
+
+
+def test_large_files_decode_reduced_and_match_a_full_decode(tmp_path):
+    """Above max_side a file is decoded at a reduced size (integer box reduce / JPEG DCT scaling); the
+    result agrees with a full-size decode downscaled the same way (control: a different image fails)."""
+    rng = np.random.default_rng(1)
+    small = rng.integers(0, 256, (30, 50, 3), dtype=np.uint8)
+    big = np.asarray(Image.fromarray(small).resize((500, 300), Image.Resampling.BILINEAR))
+    Image.fromarray(big).save(tmp_path / "b.png")
+    out = load_image(tmp_path / "b.png", max_side=100)
+    assert out.shape == (60, 100, 3)
+    ref = np.asarray(Image.fromarray(big).reduce(5))  # 500 -> 100: the integer reduce alone
+    assert np.abs(out.astype(int) - ref).max() <= 1
+    assert np.abs(out.astype(int) - ref[::-1]).mean() > 20  # control
+    Image.fromarray(big).save(tmp_path / "b.jpg", quality=95)
+    outj = load_image(tmp_path / "b.jpg", max_side=100)
+    assert max(outj.shape[:2]) <= 100 and outj.shape[1] >= 60
+    assert load_image(tmp_path / "b.png", max_side=None).shape == (300, 500, 3)
+    odd = load_image(tmp_path / "b.png", max_side=120)  # 500 -> reduce(4) = 125 -> Lanczos to 120
+    assert odd.shape == (72, 120, 3)
+    ref = np.asarray(Image.fromarray(big).resize((120, 72), Image.Resampling.LANCZOS))
+    assert np.abs(odd.astype(int) - ref).mean() < 3
+    # RGBA is composited on white after the reduce, EXIF orientation applied after it
+    rgba = np.zeros((300, 500, 4), np.uint8)
+    rgba[..., 0] = 255
+    rgba[:150, :, 3] = 255
+    Image.fromarray(rgba).save(tmp_path / "a.png")
+    o = load_image(tmp_path / "a.png", max_side=100)
+    assert (o[:25] == [255, 0, 0]).all() and (o[35:] == 255).all()
+
+
+def test_wide_image_hint():
+    from emoshift.fitting.image import wide_image_hint
+
+    assert "very wide" in wide_image_hint((500, 6000, 3)) and "crop" in wide_image_hint((500, 6000, 3))
+    assert "very tall" in wide_image_hint((4000, 1000, 3))
+    assert wide_image_hint((600, 800, 3)) == ""
+
+
+def test_edge_warning():
+    from emoshift.fitting.image import edge_warning
+
+    rng = np.random.default_rng(0)
+    inside = rng.uniform([100, 100], [300, 300], (478, 2))
+    assert edge_warning(inside, 400, 400) is None
+    cut = inside.copy()
+    cut[:, 0] -= 150  # a quarter of the face off the left edge
+    msg = edge_warning(cut, 400, 400)
+    assert msg is not None and "left edge" in msg and "whole face" in msg
+    assert edge_warning(inside, 250, 400) is not None and "right" in edge_warning(inside, 250, 400)

@@ -29,17 +29,32 @@ def fake_parse(text: str):
 
 
 class FakeFitter:
-    """Fits any image: expression encodes the mean pixel value, head turned by ``yaw`` radians."""
+    """Fits any image: expression encodes the mean pixel value, head turned by ``yaw`` radians.
 
-    def __init__(self, yaw: float = 0.3, fail: bool = False):
+    ``faces`` faces are "found"; face i's landmarks are the box ``boxes[i]`` (x0, y0, x1, y1) corners
+    (default: the middle half of the image), so face choice, edge checks and crops can be tested."""
+
+    def __init__(self, yaw: float = 0.3, fail: bool = False, boxes=None):
         self.calls: list[tuple[int, int]] = []
+        self.faces: list = []
         self.yaw = yaw
         self.fail = fail
+        self.boxes = boxes
 
-    def fit(self, image):
+    def fit(self, image, face=None):
+        from emoshift.fitting.result import face_crop_box
+
         self.calls.append(image.shape[:2])
+        self.faces.append(face)
+        h, w = image.shape[:2]
+        boxes = self.boxes or [(w / 4, h / 4, 3 * w / 4, 3 * h / 4)]
+        idx = 0 if face is None else face
         if self.fail or image.mean() < 1:
             raise UserError("no face found in the photo")
+        if idx >= len(boxes):
+            raise UserError(f"face {idx} asked for, but {len(boxes)} faces found")
+        x0, y0, x1, y1 = boxes[idx]
+        lmk = np.array([[x0, y0], [x1, y0], [x0, y1], [x1, y1]], np.float32)
         e = np.zeros(53, np.float32)
         e[0] = image.mean() / 255.0
         return SimpleNamespace(
@@ -48,7 +63,12 @@ class FakeFitter:
             rotation=np.array([0.0, self.yaw, 0.0], np.float32),
             translation=np.array([0.0, 0.0, -60.0], np.float32),
             landmark_rmse_px=1.5,
-            image_size=(image.shape[1], image.shape[0]),
+            image_size=(w, h),
+            landmarks_detected=lmk,
+            face_index=idx,
+            faces_found=len(boxes),
+            cut_off=bool(x0 < 0 or y0 < 0 or x1 > w or y1 > h),
+            crop_box=lambda scale=2.0: face_crop_box(lmk, (w, h), scale),
         )
 
 
@@ -60,10 +80,11 @@ class FakePlanner:
     def __init__(self, parse=fake_parse):
         self.parse = parse
         self.calls = []
+        self.neutral_calls = 0
 
-    def generate(self, text, seed=0, n_samples=1):
-        self.calls.append((text, seed, n_samples))
-        parsed = self.parse(text)
+    def generate(self, instruction, seed=0, n_samples=1):
+        self.calls.append((instruction.text, seed, n_samples))
+        parsed = instruction.parsed
         out = []
         for k in range(n_samples):
             e = np.zeros((len(parsed.emotions), 53), np.float32)
@@ -76,6 +97,7 @@ class FakePlanner:
         return out
 
     def neutral(self, seed=0):
+        self.neutral_calls += 1
         e = np.zeros(53, np.float32)
         e[50] = 0.25  # a mark to recognise the neutral anchor
         return e, np.zeros(3, np.float32)
@@ -144,6 +166,9 @@ class FakeWriters:
     def overlay(self, result, path):
         return self._write("overlay", result, path)
 
+    def meshes(self, result, path):
+        return self._write("meshes", result, path)
+
 
 def fake_load_image(src):
     if isinstance(src, (str, Path)):
@@ -154,6 +179,10 @@ def fake_load_image(src):
 
 
 def fake_pipeline(**overrides) -> Pipeline:
+    from emoshift.options import AnimateOptions
+
+    if "max_side" in overrides:
+        overrides["options"] = AnimateOptions(max_side=overrides.pop("max_side"))
     parts = dict(
         model=None,
         load_image=fake_load_image,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from fake_components import fake_pipeline
@@ -17,6 +19,13 @@ def fake(monkeypatch):
     return pipe
 
 
+def _final(path):
+    """The output a writer's (temporary, staged) path becomes after the all-or-nothing commit."""
+    from emoshift.outputs import TMP_TAG
+
+    return re.sub(rf"^\.(.*)-{TMP_TAG}-[0-9a-f]+", r"\1", path.name)
+
+
 def _photo(path, value=120):
     Image.fromarray(np.full((20, 30, 3), value, np.uint8)).save(path)
     return str(path)
@@ -28,7 +37,7 @@ def test_single_job_with_extras_beside_out(fake, tmp_path, capsys):
     rc = main(["animate", img, "from disgust to happy", "--out", str(out), "--glb", "--csv", "--json",
                "--sheet", str(tmp_path / "s.jpg"), "--frames", "--quiet"])  # fmt: skip
     assert rc == 0
-    kinds = {p.name: k for k, p in fake.writers.calls}
+    kinds = {_final(p): k for k, p in fake.writers.calls}
     assert kinds == {"o.mp4": "video", "o.glb": "glb", "o.csv": "csv", "o.json": "json", "s.jpg": "sheet",
                      "o_frames": "video"}  # fmt: skip
     assert capsys.readouterr().out == ""
@@ -76,15 +85,16 @@ def test_bad_input_is_one_line(fake, tmp_path, capsys, argv, msg):
 
 def test_no_photo_writes_3d_only(fake, tmp_path):
     assert main(["animate", "from anger to surprise", "--out", str(tmp_path / "h.glb"), "--csv", "--quiet"]) == 0
-    assert sorted(p.name for _, p in fake.writers.calls) == ["h.csv", "h.glb"]
+    assert sorted(_final(p) for _, p in fake.writers.calls) == ["h.csv", "h.glb"]
     assert fake.fitter.calls == []
 
 
 def test_samples_write_numbered_variants(fake, tmp_path):
     img = _photo(tmp_path / "me.png")
     assert main(["animate", img, "happy", "--out", str(tmp_path / "v.mp4"), "--samples", "3", "--quiet"]) == 0
-    names = sorted(p.name for _, p in fake.writers.calls)
+    names = sorted(_final(p) for _, p in fake.writers.calls)
     assert names == ["v-1.mp4", "v-2.mp4", "v-3.mp4"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["me.png", "v-1.mp4", "v-2.mp4", "v-3.mp4"]
 
 
 def test_batch_isolates_failures_and_prints_table(fake, tmp_path, capsys):

@@ -12,6 +12,7 @@ import pytest
 
 from emoshift.cli import main
 from emoshift.io import UserError
+from emoshift.options import AnimateOptions
 from emoshift.pipeline import DEFAULT_INSTRUCTION, Pipeline, sample_photo
 
 
@@ -50,7 +51,7 @@ def test_photo_is_fitted_and_anchored_at_its_own_expression(pipe):
         warnings.simplefilter("ignore")
         photo = pipe.read_photo(sample_photo())
         fit = pipe.fit(photo)
-        plans = pipe.plan(DEFAULT_INSTRUCTION, fit, seed=0, neutral=True, samples=2)
+        plans = pipe.plan(pipe.parse(DEFAULT_INSTRUCTION), fit, AnimateOptions(samples=2))
     assert fit.landmark_rmse_px < 3.0
     smile = [pipe.model.expression_names.index(n) for n in ("mouthSmile_L", "mouthSmile_R")]
     assert fit.expression[smile].mean() > 0.2  # the astronaut smiles
@@ -115,3 +116,59 @@ def test_photo_animation_starts_at_the_photo_and_moves_the_face(pipe, tmp_path):
     mask = os.umask(0o022)
     os.umask(mask)
     assert stat.S_IMODE((tmp_path / "a.mp4").stat().st_mode) == 0o666 & ~mask  # not mkstemp's 0600
+
+
+@pytest.fixture(scope="module")
+def two_faces() -> np.ndarray:
+    """The astronaut (left) beside Grace Hopper (right, her face the larger of the two) on grey."""
+    from PIL import Image
+
+    hopper = np.asarray(Image.fromarray(sample_photo("grace_hopper")).resize((300, 352)))
+    img = np.full((512, 812, 3), 200, np.uint8)
+    img[:, :512] = sample_photo("astronaut")
+    img[80:432, 512:812] = hopper
+    return img
+
+
+def test_face_chooses_among_two_faces_and_crop_follows_it(pipe, two_faces):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        first = pipe.fit(two_faces)
+        res = pipe.animate(two_faces, "happy", face=1, crop="face", seconds=0.5, fps=4)
+    assert first.face_index == 0 and first.landmarks_detected[:, 0].min() > 512  # the largest: Hopper's
+    fit = res.fit
+    assert (fit.face_index, fit.faces_found) == (1, 2) and fit.landmarks_detected[:, 0].max() < 512  # the astronaut
+    assert any("2 faces found; animating face 1" in str(w.message) for w in caught)
+    x0, y0, x1, y1 = res.crop
+    cx, cy = fit.landmarks_detected.mean(0)
+    assert x1 - x0 == y1 - y0 == res.frames.shape[1] == res.frames.shape[2] and (x1 - x0) % 2 == 0
+    assert x0 < cx < x1 and y0 < cy < y1 and x1 <= 512  # a square around the astronaut's face only
+    assert np.abs(res.frames[0].astype(int) - res.shown_image()).mean() < 1.0  # frame 0 is the photo, cropped
+
+
+def test_a_face_cut_off_at_the_edge_is_flagged(pipe):
+    photo = sample_photo()
+    assert not pipe.fit(photo).cut_off
+    cut = pipe.fit(photo[:150])  # the chin is below the edge
+    assert cut.cut_off and cut.landmarks_detected[:, 1].max() > 150
+
+
+def test_the_spine_adds_nothing_to_its_stages(pipe):
+    """The frames are exactly the stages composed by hand: fit -> make_plan -> trajectory -> Reenactor."""
+    from emoshift.planning import make_plan
+    from emoshift.render.reenact import Reenactor
+    from emoshift.text.parser import parse_instruction
+    from emoshift.trajectory import build_trajectory
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = pipe.animate("astronaut", DEFAULT_INSTRUCTION, seconds=1.0, fps=8, seed=4)
+    photo = sample_photo()
+    fit = pipe.fitter.fit(photo)
+    gen = pipe.planner.generate(pipe.parse(DEFAULT_INSTRUCTION), seed=4)[0]
+    assert gen.parsed == parse_instruction(DEFAULT_INSTRUCTION)
+    plan = make_plan(DEFAULT_INSTRUCTION, gen, fit.expression, fit.rotation, pipe.planner.neutral(4), pipe.planner.name)
+    traj = build_trajectory(plan.anchors(), fps=8, seconds=1.0, timing="natural", intensity=1.0, seed=4)
+    frames = Reenactor(photo, fit, pipe.renderer.model).render_batch(traj.expression, traj.rotation)
+    np.testing.assert_array_equal(res.frames, frames)
+    assert np.abs(frames[-1].astype(int) - frames[0]).mean() > 0.5  # control: the frames do move

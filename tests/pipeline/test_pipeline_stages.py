@@ -11,7 +11,8 @@ from fake_components import FakeFitter, FakePlanner, FakeRenderer, fake_pipeline
 
 from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.io import UserError
-from emoshift.pipeline import PrototypePlanner, compose_rotations, limit_side, make_plan
+from emoshift.fitting.image import limit_size
+from emoshift.planning import Instruction, PrototypePlanner, compose_rotations, make_plan
 
 
 def test_anchors_source_then_emotions_via_neutral():
@@ -81,9 +82,9 @@ def test_without_photo_3d_only(tmp_path):
     assert res.plan.expressions[0, 50] == 0.25  # starts from the neutral face
     np.testing.assert_array_equal(res.identity, np.zeros(50))
     with pytest.raises(UserError, match="need a photo"):
-        res.save(tmp_path / "a.mp4")
+        pipe.save(res, tmp_path / "a.mp4")
     assert not (tmp_path / "a.mp4").exists()
-    res.save(tmp_path / "a.glb")
+    pipe.save(res, tmp_path / "a.glb")
     assert pipe.writers.calls == [("glb", tmp_path / "a.glb")]
 
 
@@ -92,12 +93,15 @@ def test_save_dispatches_by_extension(tmp_path):
     res = pipe.animate(photo(), "happy")
     for name, kind in [("v.mp4", "video"), ("v.gif", "video"), ("frames", "video"), ("h.glb", "glb"),
                        ("c.csv", "csv"), ("w.json", "json"), ("s.png", "sheet"), ("s.jpg", "sheet")]:  # fmt: skip
-        res.save(tmp_path / name)
+        pipe.save(res, tmp_path / name)
         assert pipe.writers.calls[-1] == (kind, tmp_path / name)
+    pipe.save(res, tmp_path / "m", kind="meshes")
+    assert pipe.writers.calls[-1] == ("meshes", tmp_path / "m")
     with pytest.raises(UserError, match="unknown output extension"):
-        res.save(tmp_path / "x.avi")
-    with pytest.raises(UserError, match="exists"):
-        res.save(tmp_path / "v.mp4", force=False)
+        pipe.save(res, tmp_path / "x.avi")
+    with pytest.raises(UserError, match="exists; pass force=True") as err:
+        pipe.save(res, tmp_path / "v.mp4", force=False)
+    assert "--force" not in str(err.value)  # Python words for a Python caller
 
 
 def test_seed_reproducible_and_samples_differ():
@@ -142,13 +146,14 @@ def test_option_errors(kw, msg):
         fake_pipeline().animate(photo(), "happy", **kw)
 
 
-def test_limit_side_keeps_small_and_shrinks_large():
+def test_limit_size_keeps_small_and_shrinks_large():
     small = photo(10, 20)
-    assert limit_side(small, 64) is small
+    assert limit_size(small, 64)[0] is small
     big = np.zeros((300, 120, 3), np.uint8)
     big[:, 60:] = 200
-    out = limit_side(big, 100)
-    assert out.shape == (100, 40, 3) and out[:, :19].max() == 0 and out[:, 21:].min() == 200
+    out, scale = limit_size(big, 100)
+    assert out.shape == (100, 40, 3) and scale == pytest.approx(1 / 3)
+    assert out[:, :17].max() <= 2 and out[:, 23:].min() >= 198  # the edge stays where it was
 
 
 def test_make_plan_checks_planner_output():
@@ -164,7 +169,7 @@ def test_prototype_planner_is_recorded_and_warned():
     from emoshift.emotions import prototype
     from emoshift.text.parser import parse_instruction
 
-    planner = PrototypePlanner(parse_instruction)
+    planner = PrototypePlanner()
     pipe = fake_pipeline(planner=planner, parse=parse_instruction)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -174,7 +179,7 @@ def test_prototype_planner_is_recorded_and_warned():
     assert res.plan.labels == ["source", "disgust", "neutral", "happiness"]
     np.testing.assert_allclose(res.plan.expressions[1], prototype("disgust"), atol=1e-6)
     np.testing.assert_allclose(res.plan.expressions[3], prototype("happiness"), atol=1e-6)
-    two = planner.generate("happy", seed=1, n_samples=2)
+    two = planner.generate(Instruction("happy", parse_instruction("happy")), seed=1, n_samples=2)
     assert not np.allclose(two[0].rotations, two[1].rotations)
 
 
@@ -196,7 +201,7 @@ def test_frame_memory_budget(monkeypatch):
     monkeypatch.setattr(P, "MAX_FRAME_BYTES", 24 * 32 * 3 * 10)  # ten frames of the test photo
     renderer_calls = []
     pipe = fake_pipeline(renderer=lambda im, fit: renderer_calls.append(1))
-    with pytest.raises(UserError, match="shorten --seconds or lower --fps"):
+    with pytest.raises(UserError, match="shorten seconds, lower fps"):
         pipe.animate(photo(), "sad then happy")  # 13 frames
     assert renderer_calls == []
     assert len(fake_pipeline().animate(photo(), "happy").frames) == 5  # 5 frames fit
@@ -206,7 +211,7 @@ def test_photo_gaze_carries_into_every_anchor():
     from types import SimpleNamespace
 
     from emoshift.emotions import EXPRESSION_NAMES
-    from emoshift.pipeline import gaze_channels
+    from emoshift.planning import gaze_channels
 
     names = list(EXPRESSION_NAMES)
     up, down, smile = names.index("eyeLookUp_L"), names.index("eyeLookDown_L"), names.index("mouthSmile_L")
@@ -227,7 +232,7 @@ def test_photo_gaze_carries_into_every_anchor():
 
 
 def test_with_source_gaze_adds_only_gaze_and_clips():
-    from emoshift.pipeline import gaze_channels, with_source_gaze
+    from emoshift.planning import gaze_channels, with_source_gaze
 
     rng = np.random.default_rng(0)
     targets, src = rng.uniform(0, 1, (3, 53)).astype(np.float32), rng.uniform(0, 1, 53).astype(np.float32)

@@ -88,7 +88,7 @@ def test_the_change_does_not_carry_the_fits_jitter_where_the_emotion_clips_a_cha
 
 
 def test_pose_offset_is_the_planners_turn_on_top_of_the_frames_own_and_fades():
-    from emoshift.pipeline import compose_rotations
+    from emoshift.planning import compose_rotations
 
     src = np.array([0.0, 0.3, 0.0], np.float32)  # the clip's first pose (yaw)
     nod = np.array([0.2, 0.0, 0.0], np.float32)  # what the planner adds at the apex

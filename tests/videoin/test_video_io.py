@@ -98,8 +98,9 @@ def test_writer_keeps_timestamps_of_a_variable_rate_video_and_copies_the_audio(c
     [
         (["--max-video-seconds", "1"], "at most 1 s"),
         (["--glb"], "drop --glb"),
-        (["--samples", "2"], "--samples is for photos"),
-        (["--seconds", "3"], "--seconds is for photos"),
+        (["--samples", "2"], "samples is for photos"),
+        (["--seconds", "3"], "seconds is for photos"),
+        (["--crop", "face"], "crop is for photos"),
         (["--out", "x.gif"], "written as .mp4"),
     ],
 )
@@ -124,8 +125,10 @@ def test_web_upload_of_a_video_takes_the_video_branch(clip, tmp_path):
 
     data = clip.read_bytes()
     assert is_video_bytes(data) and not is_video_bytes(b"\x89PNG\r\n\x1a\n" + bytes(20))
-    pipe = SimpleNamespace(parse=parse_instruction, max_side=1024, seed=0, fitter=Fitter())
-    job = SimpleNamespace(photo=data, request={"instruction": "from calm to furious", "seed": 0},
+    from emoshift.options import AnimateOptions
+
+    pipe = SimpleNamespace(parse=parse_instruction, options=AnimateOptions(), fitter=Fitter())
+    job = SimpleNamespace(photo=data, request={"instruction": "from calm to furious", "options": AnimateOptions()},
                           report=lambda *a: None)  # fmt: skip
     run = make_runner(lambda: pipe)
     with pytest.raises(UserError, match="no face found in any frame of upload.mp4"):  # noise frames, no face

@@ -29,7 +29,7 @@ def make_client(tmp_path):
     def make(pipe=None, **cfg):
         pipe = pipe or fake_pipeline()
         app = create_app(lambda: pipe, ServeConfig(workdir=tmp_path / "work", **cfg))
-        client = TestClient(app)
+        client = TestClient(app, base_url="http://127.0.0.1:8000")
         client.__enter__()
         made.append(client)
         return client, pipe, app
@@ -153,7 +153,7 @@ def test_retention_deletes_files(make_client):
 
 def test_workdir_removed_on_shutdown(tmp_path):
     app = create_app(fake_pipeline, ServeConfig(workdir=tmp_path / "w"))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
         _wait(client, client.post("/api/jobs", data={"instruction": "happy", "sample": "astronaut"}).json()["id"])
         assert any((tmp_path / "w").iterdir())
     assert not (tmp_path / "w").exists()
@@ -183,3 +183,19 @@ def test_serve_bad_options_are_one_line(argv, msg, capsys):
     assert main(["serve", *argv]) == 2
     err = capsys.readouterr().err.strip()
     assert msg in err and len(err.splitlines()) == 1
+
+
+def test_full_disk_during_a_job_is_readable_and_leaves_no_files(make_client):
+    import errno
+
+    pipe = fake_pipeline()
+
+    def full(result, path):
+        path.write_bytes(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    pipe.writers.csv = full
+    client, _, app = make_client(pipe)
+    st = _wait(client, client.post("/api/jobs", data={"instruction": "happy", "sample": "astronaut"}).json()["id"])
+    assert st["state"] == "error" and st["error"] == "the server could not write the results (No space left on device)"
+    assert st["files"] == {} and not app.state.jobs.folder(st["id"]).exists()

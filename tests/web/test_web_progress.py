@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from fake_components import fake_pipeline, photo
 
+from emoshift.options import AnimateOptions
 from emoshift.web.app import make_runner
 from emoshift.web.jobs import Job
 from emoshift.web.progress import STAGES, track
@@ -38,8 +39,8 @@ def test_stages_in_order_with_rising_percent_and_frames():
 
 def test_runner_reports_outputs_and_the_status_shows_progress(tmp_path: Path):
     pipe = fake_pipeline()
-    job = Job("x", {"instruction": "from disgust to happiness", "seed": 0, "seconds": 1.0, "fps": 12.0,
-                    "timing": "natural", "intensity": 1.0, "neutral": True}, photo())  # fmt: skip
+    job = Job("x", {"instruction": "from disgust to happiness", "options": AnimateOptions(seconds=1.0, fps=12.0)},
+              photo())  # fmt: skip
     reports: list[tuple[str, float]] = []
     real = job.report
     job.report = lambda s, p: (reports.append((s, p)), real(s, p))  # type: ignore[method-assign]

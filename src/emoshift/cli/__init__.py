@@ -55,18 +55,33 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USER_ERROR
+    from emoshift.outputs import divert_native_stderr, install_signal_handlers
+
+    install_signal_handlers()  # SIGTERM unwinds like Ctrl+C: partial outputs are removed, exit 143
+    divert_native_stderr()  # MediaPipe's C++ log lines must not break the one-line error
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from emoshift.outputs import WRITE_ERRNOS, write_error
+
     try:
         return int(args.func(args) or 0)
     except user_error_types() as err:
         print(f"emoshift: error: {err}", file=sys.stderr)
         return EXIT_USER_ERROR
-    except KeyboardInterrupt:
-        print("emoshift: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # the reader went away (e.g. `emoshift generate ... | head`): not an error
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as err:  # a write failing late (full disk, read-only): one line, not a traceback
+        if err.errno not in WRITE_ERRNOS:
+            raise
+        print(f"emoshift: error: {write_error(err)}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt as err:
+        print(f"emoshift: {err or 'interrupted'}", file=sys.stderr)
+        return getattr(err, "exit_code", 130)
 
 
 def cli_entry() -> None:  # pragma: no cover - console-script shim

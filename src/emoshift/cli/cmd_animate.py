@@ -12,6 +12,12 @@ the extra outputs asked for). A failing job is reported in the summary table and
 exit code is 1 if any failed.
 
 ``IMAGE`` may also name a packaged sample photo: ``astronaut`` (the default) or ``grace_hopper``.
+
+Faces: ``--face N`` animates the N-th face by size (0 = the largest, the default); when a photo has
+several, the one used and the count are reported ("2 faces found; animated face 0 (the largest)").
+``--max-side`` limits the photo's long side (default 1024, up to 4096: the original resolution of most
+photos); ``--crop face`` writes a square around the face (videos, frames and sheets) instead of the
+whole photo. The animation options are one :class:`emoshift.options.AnimateOptions`, validated once.
 """
 
 from __future__ import annotations
@@ -20,13 +26,19 @@ import argparse
 import json
 import os
 import re
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from emoshift.options import CROPS, DEFAULT_MAX_SIDE, TIMINGS, AnimateOptions, describe_range
 
 from emoshift.io import UserError, writable_parent
 
-EXTRA_SUFFIX = {"glb": ".glb", "csv": ".csv", "json": ".json", "sheet": ".png", "frames": ""}
+EXTRA_SUFFIX = {"glb": ".glb", "csv": ".csv", "json": ".json", "sheet": ".png", "frames": "", "meshes": ""}
+#: Extra outputs written into a folder (no extension), with the writer that fills it.
+FOLDER_KINDS = {"frames": "video", "meshes": "meshes"}
 MAX_INSTRUCTIONS = 1000
 
 EPILOG = """examples:
@@ -41,12 +53,25 @@ EPILOG = """examples:
 
 @dataclass
 class Job:
-    """One (image, instruction) pair and where its outputs go (``outputs``: kind -> path)."""
+    """One (image, instruction) pair and where its outputs go (``outputs``: kind -> path).
+    ``parsed``: the instruction already parsed (a single job is checked before the models load)."""
 
     image: str | None
     instruction: str
     outputs: dict[str, Path]
     index: int = 0
+    parsed: Any = None
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What one ``animate`` run shares between its jobs (and sends to each worker process)."""
+
+    options: AnimateOptions
+    generator: str = "auto"
+    checkpoint: str | None = None
+    progress: bool = False
+    video: Any = None  # video in (issue 17): emoshift.videoin.cli.VideoSettings
 
 
 @dataclass
@@ -89,14 +114,21 @@ def split_positionals(args: argparse.Namespace) -> tuple[list[str | None], list[
         images, instructions = pos[:-1], [pos[-1]]
         if len(pos) == 1 and _looks_like_image(pos[0]):
             raise UserError(f'give an instruction after the image, e.g. emoshift animate {pos[0]} "from sad to happy"')
+    from emoshift.fitting.image import check_image_path
     for im in images:
-        if not _is_sample(im) and not Path(im).is_file():
-            raise UserError(f"image not found: {im}")
+        if not _is_sample(im) and not _is_video(im):  # video in (issue 17): probed by emoshift.videoin
+            check_image_path(im)  # missing, a directory, empty, unreadable, too large: before any model loads
     return (images or [None]), instructions
 
 
+def _is_video(name: str) -> bool:  # video in (issue 17)
+    from emoshift.videoin import is_video_path
+
+    return is_video_path(name)
+
+
 def _is_sample(name: str) -> bool:
-    from emoshift.pipeline import SAMPLE_PHOTOS
+    from emoshift.samples import SAMPLE_PHOTOS
 
     return name in SAMPLE_PHOTOS and not Path(name).exists()
 
@@ -109,9 +141,6 @@ def _looks_like_image(text: str) -> bool:
 
 def plan_jobs(args: argparse.Namespace) -> list[Job]:
     """All jobs with their output paths, every path checked before any work starts."""
-    from emoshift.io import check_output
-    from emoshift.pipeline import SUFFIXES
-
     images, instructions = split_positionals(args)
     extras = {k: getattr(args, k) for k in EXTRA_SUFFIX if getattr(args, k) not in (None, "-")}
     pairs = [(im, ins) for im in images for ins in instructions]
@@ -122,21 +151,40 @@ def plan_jobs(args: argparse.Namespace) -> list[Job]:
         outputs = {"out": out}
         for kind, value in extras.items():
             outputs[kind] = out.with_suffix(EXTRA_SUFFIX[kind]) if value == "auto" else Path(value)
-            if kind == "frames" and value == "auto":
-                outputs[kind] = out.with_name(out.stem + "_frames")
+            if kind in FOLDER_KINDS and value == "auto":
+                outputs[kind] = out.with_name(f"{out.stem}_{kind}")
         jobs.append(Job(image, instruction, outputs))
     else:
         folder = Path(args.out or "animations")
         if folder.suffix:
             raise UserError(f"with {len(pairs)} jobs --out is a folder, got {folder}")
+        created = not folder.exists()
         folder.mkdir(parents=True, exist_ok=True)
-        for i, (image, instruction) in enumerate(pairs):
-            stem = f"{Path(image).stem if image else 'head'}_{i:02d}_{slug(instruction, 30)}"
-            main = folder / (stem + (".mp4" if image is not None else ".glb"))
-            outputs = {"out": main}
-            for kind in extras:
-                outputs[kind] = folder / (stem + ("_frames" if kind == "frames" else EXTRA_SUFFIX[kind]))
-            jobs.append(Job(image, instruction, outputs, i))
+        try:
+            return _plan_batch(args, pairs, folder, extras)
+        except BaseException:
+            if created and not any(folder.iterdir()):
+                folder.rmdir()  # a bad option leaves no empty output folder
+            raise
+    return _check_jobs(args, jobs)
+
+
+def _plan_batch(args: argparse.Namespace, pairs: list, folder: Path, extras: dict) -> list[Job]:
+    jobs: list[Job] = []
+    for i, (image, instruction) in enumerate(pairs):
+        stem = f"{Path(image).stem if image else 'head'}_{i:02d}_{slug(instruction, 30)}"
+        main = folder / (stem + (".mp4" if image is not None else ".glb"))
+        outputs = {"out": main}
+        for kind in extras:
+            outputs[kind] = folder / (stem + (f"_{kind}" if kind in FOLDER_KINDS else EXTRA_SUFFIX[kind]))
+        jobs.append(Job(image, instruction, outputs, i))
+    return _check_jobs(args, jobs)
+
+
+def _check_jobs(args: argparse.Namespace, jobs: list[Job]) -> list[Job]:
+    from emoshift.export.animation import SUFFIXES
+    from emoshift.io import check_output
+
     seen: set[Path] = set()
     for job in jobs:
         for kind, path in job.outputs.items():
@@ -146,11 +194,29 @@ def plan_jobs(args: argparse.Namespace) -> list[Job]:
                 if p in seen:
                     raise UserError(f"two outputs would be written to {p}")
                 seen.add(p)
-                if kind == "frames":
+                if kind in FOLDER_KINDS:
                     check_folder_output(p, args.force)
                 else:
                     check_output(p, SUFFIXES, force=args.force)
     return jobs
+
+
+def check_memory_early(jobs: list[Job], options: AnimateOptions) -> None:
+    """With --seconds the frame count is known before any model loads: refuse a clip over the frame
+    budget now (from the image headers), not after the fit."""
+    if options.seconds is None:
+        return
+    import math
+
+    from emoshift.fitting.image import image_size
+    from emoshift.pipeline import check_frame_budget
+    from emoshift.samples import sample_photo
+
+    n = math.ceil(options.fps * options.seconds) * options.samples
+    for image in {j.image for j in jobs if j.image is not None and not _is_video(j.image)}:  # video: issue 17
+        w, h = sample_photo(image).shape[1::-1] if _is_sample(image) else image_size(image)
+        s = min(1.0, options.max_side / max(w, h))
+        check_frame_budget(n, (max(1, round(h * s)), max(1, round(w * s)), 3))
 
 
 def check_folder_output(path: Path, force: bool) -> None:
@@ -172,69 +238,65 @@ def variant_paths(path: Path, samples: int) -> list[Path]:
 _PIPELINE = None
 
 
-def _get_pipeline(generator: str, seed: int):
+def _get_pipeline(settings: RunSettings):
     global _PIPELINE
     if _PIPELINE is None:
         from emoshift.pipeline import Pipeline
 
-        _PIPELINE = Pipeline.load(seed=seed, generator=generator)
+        _PIPELINE = Pipeline.load(generator=settings.generator, checkpoint=settings.checkpoint,
+                                  options=settings.options)  # fmt: skip
     return _PIPELINE
 
 
-def _init_worker(generator: str, seed: int, threads: int) -> None:
+def _init_worker(settings: RunSettings, threads: int) -> None:
     import warnings
 
     import torch
 
     torch.set_num_threads(threads)
     warnings.simplefilter("ignore")
-    _get_pipeline(generator, seed)
+    _get_pipeline(settings)
 
 
-def run_job(job: Job, opts: dict, isolate: bool = True) -> JobResult:
+def face_notes(summary: dict) -> list[str]:
+    """The CLI's words for the face choice: which of several faces was used, a face cut off at the edge."""
+    face = summary.get("face")
+    if not face:
+        return []
+    notes = []
+    if face["found"] > 1:
+        which = "the largest" if face["index"] == 0 else f"number {face['index']} by size, 0 = largest"
+        notes.append(f"{face['found']} faces found; animated face {face['index']} ({which}); --face N picks another")
+    if face["cut_off"]:
+        notes.append("the face is cut off at the image edge; the fit there is a guess (use a photo showing the whole face)")
+    return notes
+
+
+def run_job(job: Job, settings: RunSettings, isolate: bool = True) -> JobResult:
     """Run one job; user errors (and with ``isolate`` crashes too) become a failed JobResult."""
     import warnings
 
-    from emoshift.cli import user_error_types
-
     from tqdm import tqdm
 
-    from emoshift.videoin import is_video_path  # video in (issue 17): emoshift.videoin
+    from emoshift.io import user_error_types
 
-    if is_video_path(job.image):
+    if job.image is not None and _is_video(job.image):  # video in (issue 17): emoshift.videoin
         from emoshift.videoin.cli import run_video_job
 
-        return run_video_job(job, opts, _get_pipeline, isolate)
+        return run_video_job(job, settings, _get_pipeline, isolate)
     t0 = time.perf_counter()
-    n_out = len(job.outputs) * opts["samples"]
-    stages = tqdm(total=2 + n_out, desc="loading models", unit="step", leave=False, disable=not opts["progress"])
+    opts = settings.options
+    n_out = len(job.outputs) * opts.samples
+    stages = tqdm(total=2 + n_out, desc="loading models", unit="step", leave=False, disable=not settings.progress)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            pipe = _get_pipeline(opts["generator"], opts["seed"])
+            pipe = _get_pipeline(settings)
             stages.set_description("fit, plan, render")
             stages.update()
-            result = pipe.animate(
-                job.image,
-                job.instruction,
-                seed=opts["seed"],
-                fps=opts["fps"],
-                seconds=opts["seconds"],
-                timing=opts["timing"],
-                neutral=opts["neutral"],
-                intensity=opts["intensity"],
-                samples=opts["samples"],
-                progress=opts["progress"],
-            )
+            result = pipe.animate(job.image, job.parsed or job.instruction, opts, progress=settings.progress)
             stages.update()
-        written = []
-        for k, variant in enumerate(result.variants):
-            for path in job.outputs.values():
-                p = variant_paths(path, opts["samples"])[k]
-                stages.set_description(f"writing {p.name}")
-                variant.save(p, force=True)
-                stages.update()
-                written.append(str(p))
+        written = write_all(pipe, result, job, opts.samples, stages)
         stages.close()
         s = result.summary()
         msg = f"{' -> '.join(s['anchors'])}; {s['frames']} frames, {s['seconds']:.1f} s; planner: {s['generator']}"
@@ -249,19 +311,40 @@ def run_job(job: Job, opts: dict, isolate: bool = True) -> JobResult:
         return JobResult(job, False, f"internal error: {err.__class__.__name__}: {err}", time.perf_counter() - t0)
 
 
+def write_all(pipe, result, job: Job, samples: int, stages) -> list[str]:
+    """Write every output of every variant under temporary names, then rename them together: a run
+    leaves all of its outputs or none (full disk, a failing writer, Ctrl+C, SIGTERM)."""
+    from emoshift.outputs import OutputSet
+
+    with OutputSet() as outs:
+        finals = []
+        for k, variant in enumerate(result.variants):
+            for kind, path in job.outputs.items():
+                p = variant_paths(path, samples)[k]
+                stages.set_description(f"writing {p.name}")
+                outs.write(p, lambda tmp, v=variant, f=FOLDER_KINDS.get(kind): pipe.save(v, tmp, force=True, kind=f))
+                stages.update()
+                finals.append(str(p))
+        outs.commit()
+    return finals
+
+
 def summary_table(results: list[JobResult]) -> str:
     """A plain-text table: job, image, instruction, status, seconds, main output."""
     rows = [("#", "image", "instruction", "status", "s", "output / error")]
+    from emoshift.checks import terminal_safe
+
     for r in results:
-        ins = r.job.instruction if len(r.job.instruction) <= 36 else r.job.instruction[:33] + "..."
+        ins = terminal_safe(r.job.instruction)  # escape sequences in a text file must not reach the terminal
+        ins = ins if len(ins) <= 36 else ins[:33] + "..."
         rows.append(
             (
                 str(r.job.index),
-                Path(r.job.image).name if r.job.image else "(none)",
+                terminal_safe(Path(r.job.image).name) if r.job.image else "(none)",
                 ins,
                 "ok" if r.ok else "FAILED",
                 f"{r.seconds:.1f}",
-                (r.written[0] if r.written else "") if r.ok else r.message,
+                terminal_safe((r.written[0] if r.written else "") if r.ok else r.message),
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
@@ -272,36 +355,44 @@ def summary_table(results: list[JobResult]) -> str:
     return "\n".join(lines)
 
 
-def run(args: argparse.Namespace) -> int:
-    jobs = plan_jobs(args)
-    opts = dict(
-        generator=args.generator,
-        seed=args.seed,
-        fps=args.fps,
-        seconds=args.seconds,
-        timing=args.timing,
-        neutral=args.neutral,
-        intensity=args.intensity,
-        samples=args.samples,
-        progress=not args.quiet and len(jobs) == 1,
-        max_side=args.max_side, max_video_seconds=args.max_video_seconds, video_pose=args.video_pose,  # issue 17
-    )
-    from emoshift.pipeline import check_options
+def options_from_args(args: argparse.Namespace) -> AnimateOptions:
+    """The command line's animation options, validated (UserError names the option)."""
+    try:
+        return AnimateOptions(fps=args.fps, seconds=args.seconds, timing=args.timing, neutral=args.neutral,
+                              intensity=args.intensity, samples=args.samples, seed=args.seed, face=args.face,
+                              max_side=args.max_side, crop=args.crop)  # fmt: skip
+    except UserError as err:
+        raise UserError(f"--{str(err).replace('_', '-')}") from None
 
-    check_options(args.fps, args.seconds, args.timing, args.intensity, args.samples)
+
+def run(args: argparse.Namespace) -> int:
+    options = options_from_args(args)  # cheap checks first: options, paths, the instruction
+    jobs = plan_jobs(args)
+    check_memory_early(jobs, options)
+    if args.model is not None and not Path(args.model).is_file():
+        raise UserError(f"model checkpoint not found: {args.model}")
+    from emoshift.videoin.cli import video_settings  # video in (issue 17)
+
+    settings = RunSettings(options, args.generator, args.model, progress=not args.quiet and len(jobs) == 1,
+                           video=video_settings(args))  # fmt: skip
     if len(jobs) == 1:
+        from emoshift.planning import Instruction
         from emoshift.text.parser import parse_instruction
 
-        parse_instruction(jobs[0].instruction)  # bad text fails before the models load
-        res = run_job(jobs[0], opts, isolate=False)
+        job = jobs[0]
+        job.parsed = Instruction(job.instruction, parse_instruction(job.instruction))  # before the models load
+        res = run_job(job, settings, isolate=False)
         if not res.ok:
             raise UserError(res.message)
         if args.json == "-":
             print(json.dumps(result_record(res)))
         elif not args.quiet:
             print(f"wrote {', '.join(res.written)} ({res.message}; {res.seconds:.1f} s)")
+        if not args.quiet:
+            for note in face_notes(res.summary or {}):
+                print(f"emoshift: note: {note}", file=sys.stderr)
         return 0
-    results = run_batch(jobs, opts, args.workers, args.quiet)
+    results = run_batch(jobs, settings, args.workers, args.quiet)
     if args.json == "-":
         print(json.dumps([result_record(r) for r in results], indent=1))
     else:
@@ -315,7 +406,7 @@ def result_record(r: JobResult) -> dict:
             "seconds": round(r.seconds, 3), "written": r.written, "summary": r.summary}  # fmt: skip
 
 
-def run_batch(jobs: list[Job], opts: dict, workers: int | None, quiet: bool) -> list[JobResult]:
+def run_batch(jobs: list[Job], settings: RunSettings, workers: int | None, quiet: bool) -> list[JobResult]:
     """Run jobs in a process pool (``workers`` processes, each loading the pipeline once)."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from multiprocessing import get_context
@@ -328,20 +419,30 @@ def run_batch(jobs: list[Job], opts: dict, workers: int | None, quiet: bool) -> 
     bar = tqdm(total=len(jobs), desc="animate", unit="job", disable=quiet)
     if n == 1:
         for job in jobs:
-            results.append(run_job(job, opts))
+            results.append(run_job(job, settings))
             bar.update()
     else:
         threads = max(1, cpus // n)
         ctx = get_context("spawn")
         with ProcessPoolExecutor(n, mp_context=ctx, initializer=_init_worker,
-                                 initargs=(opts["generator"], opts["seed"], threads)) as pool:  # fmt: skip
-            futures = {pool.submit(run_job, job, opts): job for job in jobs}
-            for fut in as_completed(futures):
-                try:
-                    results.append(fut.result())
-                except Exception as err:  # a worker died (e.g. out of memory)
-                    results.append(JobResult(futures[fut], False, f"worker failed: {err.__class__.__name__}", 0.0))
-                bar.update()
+                                 initargs=(settings, threads)) as pool:  # fmt: skip
+            futures = {pool.submit(run_job, job, settings): job for job in jobs}
+            try:
+                for fut in as_completed(futures):
+                    try:
+                        results.append(fut.result())
+                    except Exception as err:  # a worker died (e.g. out of memory)
+                        results.append(JobResult(futures[fut], False, f"worker failed: {err.__class__.__name__}", 0.0))
+                    bar.update()
+            except KeyboardInterrupt:  # Ctrl+C / SIGTERM: stop the workers, remove what they had staged
+                from emoshift.outputs import remove_staged
+
+                for proc in list(getattr(pool, "_processes", {}).values()):
+                    proc.terminate()
+                pool.shutdown(wait=True, cancel_futures=True)
+                for folder in {p.parent for job in jobs for p in job.outputs.values()}:
+                    remove_staged(folder)
+                raise
     bar.close()
     return sorted(results, key=lambda r: r.job.index)
 
@@ -362,22 +463,34 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "(default animation.mp4, or animation.glb without a photo)")  # fmt: skip
     for kind, what in [("glb", "3D head with morph-target animation (.glb)"), ("csv", "Live Link Face CSV"),
                        ("json", "per-frame blendshape weights (.json)"), ("sheet", "contact sheet (.png/.jpg)"),
-                       ("frames", "folder of PNG frames")]:  # fmt: skip
+                       ("frames", "folder of PNG frames"), ("meshes", "folder of per-frame OBJ meshes")]:  # fmt: skip
         p.add_argument(f"--{kind}", nargs="?", const="auto", metavar="PATH", help=f"also write a {what}; "
                        "alone: beside --out" + ("; '-': print a JSON summary on stdout (scripts)" if kind == "json"
                                                 else ""))  # fmt: skip
-    p.add_argument("--fps", type=float, default=30.0, help="frames per second (default 30)")
-    p.add_argument("--seconds", type=float, help="total duration (default: 1 s per transition + holds)")
-    p.add_argument("--timing", choices=["natural", "linear"], default="natural",
+    d = AnimateOptions()
+    p.add_argument("--fps", type=float, default=d.fps, help=f"frames per second, {describe_range('fps')} (default 30)")
+    p.add_argument("--seconds", type=float,
+                   help=f"total duration, {describe_range('seconds')} (default: 1 s per transition + holds)")  # fmt: skip
+    p.add_argument("--timing", choices=TIMINGS, default=d.timing,
                    help="natural: holds, eased transitions, blinks; linear: the paper's interpolation")  # fmt: skip
     p.add_argument("--neutral", action=argparse.BooleanOptionalAction, default=True,
                    help="pass through a neutral face between two emotions (default on)")  # fmt: skip
-    p.add_argument("--intensity", type=float, default=1.0, help="scale of every expression change, 0..2 (default 1)")
-    p.add_argument("--samples", type=int, default=1, metavar="K",
-                   help="write K different generated variants (out-1.mp4 ... out-K.mp4)")  # fmt: skip
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--intensity", type=float, default=d.intensity,
+                   help=f"scale of every expression change, {describe_range('intensity')} (default 1)")  # fmt: skip
+    p.add_argument("--samples", type=int, default=d.samples, metavar="K",
+                   help=f"write K different generated variants (out-1.mp4 ... out-K.mp4), {describe_range('samples')}")  # fmt: skip
+    p.add_argument("--seed", type=int, default=d.seed, help=f"random seed, {describe_range('seed')} (default 0)")
+    p.add_argument("--face", type=int, metavar="N",
+                   help="which face to animate, by size: 0 = the largest (default), 1 = the next ...")  # fmt: skip
+    p.add_argument("--max-side", type=int, default=DEFAULT_MAX_SIDE, metavar="PX",
+                   help=f"limit the photo's long side to PX pixels, {describe_range('max_side')} (default {DEFAULT_MAX_SIDE}); "
+                   "frames are rendered at that size")  # fmt: skip
+    p.add_argument("--crop", choices=CROPS, default=d.crop,
+                   help="face: a square around the face (videos, frames, sheets); none: the whole photo (default)")  # fmt: skip
     p.add_argument("--generator", choices=["auto", "generator", "prototype"], default="auto",
                    help="the trained generator, FACS prototypes, or auto (trained if installed)")  # fmt: skip
+    p.add_argument("--model", metavar="CHECKPOINT",
+                   help="a trained generator checkpoint (emoshift train) instead of the shipped one")  # fmt: skip
     p.add_argument("--workers", type=int, help="processes for a batch (default min(2, CPUs))")
     p.add_argument("--force", action="store_true", help="overwrite existing outputs")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors (and a batch's table)")

@@ -55,39 +55,45 @@ def run(args: argparse.Namespace) -> int:
 
     if not src.exists() and str(src) not in SAMPLE_PHOTOS:
         raise UserError(f"input not found: {src}")
+    if src.exists() and not is_video:
+        from emoshift.fitting.image import check_image_path
+
+        check_image_path(src)  # a directory, empty, unreadable or too large: said before the models load
 
     from emoshift.fitting import Fitter, load_image
 
     fitter = Fitter(n_identity=args.identity_modes, focal_factor=args.focal_factor)
     if is_video:
         fits = fitter.fit_video(src, stride=args.stride, max_frames=args.max_frames, progress=not args.quiet)
-        _write_fits(out, fits, "frames")
         image = None
     else:
-        image = load_image(str(src))
+        image = load_image(str(src), max_side=None)  # full size: coefficients refer to the photo's pixels
         from emoshift.fitting.image import MAX_SIDE
 
-        if max(image.shape[:2]) > MAX_SIDE and not args.quiet:
+        fits = fitter.fit_all(image, name=str(src)) if args.all else [fitter.fit(image, args.face, name=str(src))]
+        if max(image.shape[:2]) > MAX_SIDE and not args.quiet:  # after the fit: an error stays the only line
             print(
                 f"note: {src} is {image.shape[1]}x{image.shape[0]}; faces are detected on a copy downscaled to "
                 f"{MAX_SIDE} px on the long side (coefficients refer to the full-size image)",
                 file=sys.stderr,
             )
-        fits = fitter.fit_all(image, name=str(src)) if args.all else [fitter.fit(image, args.face, name=str(src))]
         for f in fits:
             f.image_size = (image.shape[1], image.shape[0])
-        _write_fits(out, fits, "faces" if args.all else None)
-    written = [out]
-    if mesh is not None:
-        written += _write_meshes(mesh, fits[:1] if is_video else fits, fitter.model, args.force)
-    if overlay is not None:
-        from emoshift.fitting.overlay import draw_overlay
-        from emoshift.io import atomic_write_with
-        from PIL import Image
+    from emoshift.outputs import OutputSet
 
-        pic = draw_overlay(image, fits, fitter.model)
-        atomic_write_with(overlay, lambda tmp: Image.fromarray(pic).save(tmp, format=_pil_format(overlay)))
-        written.append(overlay)
+    with OutputSet() as outs:  # coefficients, meshes and overlay: all of them or none
+        outs.write(out, lambda tmp: _write_fits(tmp, fits, "frames" if is_video else "faces" if args.all else None))
+        written = [out]
+        if mesh is not None:
+            written += _write_meshes(outs, mesh, fits[:1] if is_video else fits, fitter.model, args.force)
+        if overlay is not None:
+            from emoshift.fitting.overlay import draw_overlay
+            from PIL import Image
+
+            pic = draw_overlay(image, fits, fitter.model)
+            outs.write(overlay, lambda tmp: Image.fromarray(pic).save(tmp, format=_pil_format(overlay)))
+            written.append(overlay)
+        outs.commit()
     if not args.quiet:
         for f in fits[:1] if is_video else fits:
             print(
@@ -105,7 +111,7 @@ def _pil_format(path: Path) -> str:
     return {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}[path.suffix.lower()]
 
 
-def _write_meshes(mesh: Path, fits: list, model, force: bool) -> list[Path]:
+def _write_meshes(outs, mesh: Path, fits: list, model, force: bool) -> list[Path]:
     from emoshift.fitting.overlay import fit_vertices
     from emoshift.headmodel.mesh import write_obj, write_ply
     from emoshift.io import check_output
@@ -117,9 +123,9 @@ def _write_meshes(mesh: Path, fits: list, model, force: bool) -> list[Path]:
             check_output(p, (".obj", ".ply"), force=force)
         v = fit_vertices(model, f)
         if p.suffix.lower() == ".obj":
-            write_obj(p, v, model.polygons, model.uvs, model.polygon_uvs)
+            outs.write(p, lambda tmp, v=v: write_obj(tmp, v, model.polygons, model.uvs, model.polygon_uvs))
         else:
-            write_ply(p, v, model.triangles.numpy())
+            outs.write(p, lambda tmp, v=v: write_ply(tmp, v, model.triangles.numpy()))
         paths.append(p)
     return paths
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 
-from emoshift.io import UserError
-
 
 def run(args: argparse.Namespace) -> int:
-    if args.samples < 1:
-        raise UserError("--samples must be at least 1")
+    from emoshift.checks import check_count, check_seed
+    from emoshift.options import RANGES
+
+    check_count(args.samples, *RANGES["samples"], "--samples")  # the same bound as animate --samples
+    check_seed(args.seed)
     from emoshift.models.generator import Generator
     from emoshift.text.parser import parse_instruction
 
@@ -51,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("instruction", help="e.g. 'Change this face from slightly sad to very happy'")
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
-    p.add_argument("--samples", type=int, default=1, help="number of samples, seeds seed..seed+n-1 (default 1)")
+    p.add_argument("--samples", type=int, default=1, help="number of samples, 1..8, seeds seed..seed+n-1 (default 1)")
     p.add_argument("--neutral", action="store_true", help="also print a neutral face from NED")
     p.add_argument("--model", help="a model.pt written by 'emoshift train' (default: the shipped model)")
     p.add_argument("--json", action="store_true", help="print JSON")

@@ -4,13 +4,22 @@ It listens on 127.0.0.1 only unless ``--host`` says otherwise. Everything runs o
 and its 3D viewer (three.js) are served from the package, nothing is loaded from the internet. Requests
 are queued (``--queue`` at most, then "busy"); photos above ``--max-upload-mb`` are refused; results are
 deleted ``--retention-minutes`` after they are made and all of them when the server stops.
+
+Only requests addressed to 127.0.0.1 / localhost / the bound address and, for job submissions, coming
+from the page itself are answered (other web sites cannot drive it). Binding to a non-loopback address
+prints a warning: anyone who can reach that address can run jobs. On Ctrl+C or SIGTERM the queued jobs
+are dropped and the server stops within a few seconds.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from emoshift.io import UserError
+
+#: Seconds open connections get to finish at shutdown (the running job gets as long, see JobQueue.close).
+STOP_SECONDS = 3
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,13 +35,19 @@ def run(args: argparse.Namespace) -> int:
     if args.queue < 1 or args.max_upload_mb <= 0 or args.retention_minutes <= 0:
         raise UserError("--queue, --max-upload-mb and --retention-minutes must be positive")
     config = ServeConfig(max_pending=args.queue, max_upload_mb=args.max_upload_mb,
-                         retention_minutes=args.retention_minutes)  # fmt: skip
+                         retention_minutes=args.retention_minutes, host=args.host, port=args.port)  # fmt: skip
+    from emoshift.web.guard import is_loopback
+
+    if not is_loopback(args.host):
+        print(f"emoshift: warning: listening on {args.host}: the app is reachable from other machines and anyone "
+              "who can reach it can run jobs; use the default 127.0.0.1 unless you mean it", file=sys.stderr)  # fmt: skip
     app = create_app(lambda: Pipeline.load(seed=args.seed, generator=args.generator), config)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(name)s: %(message)s")
     if not args.quiet:
         print(f"emoshift: serving on http://{args.host}:{args.port}/  (Ctrl+C to stop)")
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning" if args.quiet else "info")
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning" if args.quiet else "info",
+                    timeout_graceful_shutdown=STOP_SECONDS)  # fmt: skip
     except OSError as err:
         raise UserError(f"cannot listen on {args.host}:{args.port}: {err.strerror or err}") from None
     return 0

@@ -182,27 +182,37 @@ def load_fer_model(path: str | None = None) -> MiniXception:
     return m.eval()
 
 
-@dataclass
-class FerResult:
-    """One judged face: ``box`` (x, y, w, h) px, ``probs`` (7,) in :data:`FER_LABELS` order."""
+class Top1:
+    """Reading of a classifier's ``probs`` (in ``LABELS`` order, names mapped by ``TO_EMOTION``)."""
 
-    box: tuple[int, int, int, int]
+    LABELS: tuple[str, ...] = ()
+    TO_EMOTION: dict[str, str] = {}
     probs: np.ndarray
 
     @property
     def label(self) -> str:
-        """Top-1 FER label."""
-        return FER_LABELS[int(np.argmax(self.probs))]
+        """Top-1 label in the classifier's own names."""
+        return self.LABELS[int(np.argmax(self.probs))]
 
     @property
     def emotion(self) -> str:
         """Top-1 as an emoshift emotion name."""
-        return FER_TO_EMOTION[self.label]
+        return self.TO_EMOTION[self.label]
 
     def prob(self, emotion: str) -> float:
-        """Probability of an emoshift emotion name (0 for contempt, which FER2013 lacks)."""
-        lab = EMOTION_TO_FER.get(emotion)
-        return float(self.probs[FER_LABELS.index(lab)]) if lab else 0.0
+        """Probability of an emoshift emotion name (0 for one the classifier lacks, e.g. contempt)."""
+        own = {v: k for k, v in self.TO_EMOTION.items()}.get(emotion)
+        return float(self.probs[self.LABELS.index(own)]) if own else 0.0
+
+
+@dataclass
+class FerResult(Top1):
+    """One judged face: ``box`` (x, y, w, h) px, ``probs`` (7,) in :data:`FER_LABELS` order."""
+
+    LABELS = FER_LABELS
+    TO_EMOTION = FER_TO_EMOTION
+    box: tuple[int, int, int, int]
+    probs: np.ndarray
 
 
 def _grey(image: np.ndarray) -> np.ndarray:

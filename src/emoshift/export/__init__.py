@@ -1,5 +1,9 @@
 """Writers for everything emoshift produces: videos, sheets, meshes, glTF rigs and blendshape curves.
 
+An animation (:class:`emoshift.pipeline.AnimationResult`) is written by :func:`save_animation` (the
+kind by extension, through a :class:`Writers` object; :mod:`.animation`); the format writers are
+:mod:`.video`, :mod:`.sheet`, :mod:`.meshes`, :mod:`.gltf` and :mod:`.curves`.
+
 Every writer goes through :mod:`emoshift.io`'s atomic writes: a file (or a frame folder) appears
 whole or not at all. Call :func:`check_export_path` before expensive work to fail early on a bad path.
 """
@@ -8,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from emoshift.export.animation import Writers, save_animation  # noqa: F401 (the API of this package)
 from emoshift.io import UserError, check_output, writable_parent
 
 #: output kinds → accepted suffixes ("" = a folder of numbered files)

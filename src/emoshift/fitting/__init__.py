@@ -27,11 +27,24 @@ Saved JSON (:meth:`FaceFit.to_json`): ``identity`` (list), ``expression`` (name 
     >>> fit.weight("mouthSmile_L"), fit.landmark_rmse_px
 """
 
-from emoshift.fitting.detect import MIN_FACE_PX, DetectedFace, LandmarkDetector
-from emoshift.fitting.fitter import Fitter
-from emoshift.fitting.image import MAX_SIDE, load_image
-from emoshift.fitting.result import FaceFit, load_fits, save_npz
-from emoshift.fitting.solver import FitConfig, FitState, LandmarkSolver
+from importlib import import_module
+
+# Lazy exports (PEP 562): `import emoshift.fitting.image` (the cheap image checks run before any model
+# loads) must not pull in torch and MediaPipe through this package's __init__.
+_EXPORTS = {
+    "MIN_FACE_PX": "detect", "DetectedFace": "detect", "LandmarkDetector": "detect", "Fitter": "fitter",
+    "MAX_SIDE": "image", "load_image": "image", "FaceFit": "result", "load_fits": "result", "save_npz": "result",
+    "FitConfig": "solver", "FitState": "solver", "LandmarkSolver": "solver",
+}  # fmt: skip
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(import_module(f"emoshift.fitting.{_EXPORTS[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'emoshift.fitting' has no attribute {name!r}")
+
 
 __all__ = [
     "MAX_SIDE",

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from emoshift.fitting.image import limit_size
+from emoshift.headmodel.mp_indices import N_LANDMARKS  # noqa: F401 (re-exported)
 
 #: Smallest face the fitter accepts: the landmark box must be at least this many pixels on its long side.
 MIN_FACE_PX = 48
-N_LANDMARKS = 478
 
 
 @dataclass

@@ -11,7 +11,7 @@ import torch
 
 from emoshift.camera import DEFAULT_FOCAL_FACTOR, Camera
 from emoshift.fitting.detect import MIN_FACE_PX, DetectedFace, LandmarkDetector
-from emoshift.fitting.image import load_image
+from emoshift.fitting.image import load_image, wide_image_hint
 from emoshift.fitting.result import FaceFit
 from emoshift.fitting.solver import FitConfig, FitState, LandmarkSolver
 from emoshift.io import UserError
@@ -145,7 +145,7 @@ class Fitter:
                 f"face too small in {name}: {max(sizes):.0f} px across, the minimum is {self.min_face_px} px "
                 "(use a larger or closer photo)"
             )
-        raise UserError(f"no face found in {name}")
+        raise UserError(f"no face found in {name}{wide_image_hint(image.shape)}")
 
     # ------------------------------------------------------------------------------------ fitting
     def fit_landmarks(
@@ -204,6 +204,10 @@ class Fitter:
     def fit(self, image: str | Path | np.ndarray, face: int | None = None, name: str | None = None) -> FaceFit:
         """Fit one face of a photo: the largest by default, else the ``face``-th largest (0-based).
 
+        ``fit.faces_found`` counts the faces detected: by the face mesh for the default (small or distant
+        faces only the full-range detector finds are not counted), also by the full-range detector when
+        ``face`` is given and not 0.
+
         name: how error messages call the image (default: its path, or "the image").
         """
         name = name or (str(image) if not isinstance(image, np.ndarray) else "the image")
@@ -220,6 +224,7 @@ class Fitter:
             )
         fit, _ = self.fit_landmarks(faces[idx].landmarks, (img.shape[1], img.shape[0]))
         fit.face_index = idx
+        fit.faces_found = len(faces)
         fit.time_detect_ms = t_det
         fit.time_ms = t_det + fit.time_fit_ms
         return fit
@@ -236,6 +241,7 @@ class Fitter:
         for i, f in enumerate(faces):
             fit, _ = self.fit_landmarks(f.landmarks, (img.shape[1], img.shape[0]))
             fit.face_index = i
+            fit.faces_found = len(faces)
             fit.time_detect_ms = t_det / len(faces)
             fit.time_ms = fit.time_detect_ms + fit.time_fit_ms
             out.append(fit)

@@ -4,7 +4,7 @@ The landmark embedding (:mod:`emoshift.headmodel.landmarks`) snaps each of Media
 points onto the ICT face surface (median 0.8 mm away, up to 4.7 mm). MediaPipe's detections, however,
 follow its canonical geometry, so the fitter adds the snapped-away offset back, as a constant vector in
 the head frame (it rotates with the head; identity and expression move the surface point under it).
-The eyelid margins (:data:`emoshift.fitting.solver.EYELIDS`) get no offset: the canonical face's eyes
+The eyelid margins (:data:`emoshift.headmodel.mp_indices.EYELIDS`) get no offset: the canonical face's eyes
 are narrower than ICT's (lid height / eye width 0.255 vs 0.387; real detections 0.29-0.38), so its lid
 offsets (0.33 cm on the upper lids, into the palpebral fissure) are an expression difference, not a
 landmark-definition one, and made real open eyes fit as eyeWide. With these offsets MediaPipe's canonical
@@ -29,7 +29,7 @@ def build_offsets() -> np.ndarray:
     """(468, 3) aligned canonical point minus its embedded ICT surface point, cm, zero on the eyelid
     margins (see the module docstring); needs both assets."""
     from emoshift.assets import find_asset
-    from emoshift.fitting.solver import EYELIDS
+    from emoshift.headmodel.mp_indices import EYELIDS
     from emoshift.headmodel import load_arrays
     from emoshift.headmodel.landmarks import align_canonical, load_embedding
     from emoshift.headmodel.mesh import read_obj, triangulate

@@ -9,11 +9,10 @@ from pathlib import Path
 import numpy as np
 
 from emoshift.camera import Camera
+from emoshift.headmodel.mp_indices import OUTER_EYE_CORNERS
 from emoshift.io import UserError, atomic_write, atomic_write_with
 
 FORMAT = "emoshift.facefit/1"
-#: MediaPipe outer eye corners; their distance is the inter-ocular distance (IOD) used to normalise errors.
-OUTER_EYE_CORNERS = (33, 263)
 
 CAMERA_DOC = (
     "pinhole camera looking down -Z (head at negative Z), pixels with y down: u = cx + focal*X/(-Z), "
@@ -26,6 +25,25 @@ def _expression_names() -> list[str]:
     from emoshift.headmodel import load_arrays
 
     return [str(n) for n in load_arrays()["expression_names"]]
+
+
+def face_crop_box(landmarks: np.ndarray, image_size: tuple[int, int], scale: float = 2.0) -> tuple[int, int, int, int]:
+    """A square crop around a face, inside the image: (x0, y0, x1, y1) pixels, x1/y1 exclusive.
+
+    landmarks: (L, 2) pixels; image_size: (width, height). The square is centred on the landmark box,
+    ``scale`` times its long side (2: the face fills about half of it), at most the image's short side
+    and at least 16 px, shifted to lie inside the image; its side is even (video encoders need even sizes).
+    """
+    w, h = (int(v) for v in image_size)
+    p = np.asarray(landmarks, np.float64)[:, :2]
+    (x0, y0), (x1, y1) = p.min(0), p.max(0)
+    side = int(round(scale * max(x1 - x0, y1 - y0)))
+    side = max(16, min(side, w, h))
+    side -= side % 2
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    left = int(np.clip(round(cx - side / 2), 0, w - side))
+    top = int(np.clip(round(cy - side / 2), 0, h - side))
+    return left, top, left + side, top + side
 
 
 @dataclass
@@ -53,6 +71,7 @@ class FaceFit:
     time_fit_ms: float = 0.0
     landmarks_depth: np.ndarray | None = None
     face_index: int = 0
+    faces_found: int = 1
     frame: int | None = None
     expression_names: list[str] = field(default_factory=list)
 
@@ -71,6 +90,18 @@ class FaceFit:
     def landmark_rmse_iod(self) -> float:
         """Landmark RMSE as a fraction of the inter-ocular (outer eye corner) distance."""
         return self.landmark_rmse_px / max(self.interocular_px, 1e-9)
+
+    @property
+    def cut_off(self) -> bool:
+        """True when the face runs off the image: a detected landmark lies outside it (MediaPipe
+        extrapolates them), so the fit there is a guess."""
+        w, h = self.image_size
+        p = self.landmarks_detected
+        return bool((p[:, 0] < 0).any() or (p[:, 1] < 0).any() or (p[:, 0] > w).any() or (p[:, 1] > h).any())
+
+    def crop_box(self, scale: float = 2.0) -> tuple[int, int, int, int]:
+        """A square (x0, y0, x1, y1) around the face: :func:`face_crop_box` of the detected landmarks."""
+        return face_crop_box(self.landmarks_detected, self.image_size, scale)
 
     @property
     def focal_factor(self) -> float:

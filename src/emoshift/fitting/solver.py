@@ -32,68 +32,19 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from emoshift.camera import depth as point_depth
 from emoshift.camera import project
-from emoshift.headmodel.ops import axis_angle_to_matrix, matrix_to_axis_angle
-
-#: MediaPipe face-oval (silhouette) points: they slide along the outline with head pose, so they are
-#: weighted less (``FitConfig.contour_weight``).
-FACE_OVAL = (
-    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
-    152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
-)  # fmt: skip
-
-
-#: MediaPipe eyelid-margin points (both eyes): the points that carry blinks and eye widening.
-EYELIDS = (
-    7, 33, 133, 144, 145, 153, 154, 155, 157, 158, 159, 160, 161, 163, 173, 246,
-    249, 263, 362, 373, 374, 380, 381, 382, 384, 385, 386, 387, 388, 390, 398, 466,
-)  # fmt: skip
-
-
-#: MediaPipe's two rings above each eyelid (``rightEyeUpper1/2``, ``leftEyeUpper1/2``). They follow no
-#: image edge (the face mesh interpolates them between lid and brow), and on real faces MediaPipe puts
-#: them 4-6% of the inter-ocular distance above their model points (both eyes of both sample photos),
-#: which the fit could only explain with eyeWide/eyeLookUp; ``FitConfig.eye_fold_weight`` is 0 by default.
-EYE_FOLDS = (
-    247, 30, 29, 27, 28, 56, 190, 113, 225, 224, 223, 222, 221, 189,
-    467, 260, 259, 257, 258, 286, 414, 342, 445, 444, 443, 442, 441, 413,
-)  # fmt: skip
-
-
-#: The four eyelid margins as MediaPipe polylines from the outer to the inner eye corner (subject's
-#: right upper, right lower, left upper, left lower). Where along the margin MediaPipe puts each point
-#: is not a stable definition (the upper-lid centre 159/386 sits at 2D arc-length fraction 0.48 on the
-#: canonical mesh, 0.54 at its ICT embedding, 0.39-0.41 on real detections), and on a curved lid a
-#: point slid along the margin is also off it vertically, which the fit would read as eyeWide; so with
-#: ``FitConfig.eyelid_slide`` the interior points are compared across the margin only (point-to-curve).
-EYELID_CONTOURS = (
-    (33, 246, 161, 160, 159, 158, 157, 173, 133),
-    (33, 7, 163, 144, 145, 153, 154, 155, 133),
-    (263, 466, 388, 387, 386, 385, 384, 398, 362),
-    (263, 249, 390, 373, 374, 380, 381, 382, 362),
+from emoshift.fitting.terms import (  # noqa: F401 (FitConfig and the tables re-exported)
+    EYE_FOLDS,
+    EYELID_CONTOURS,
+    EYELIDS,
+    FACE_OVAL,
+    FitConfig,
+    corrected_landmark_bases,
+    eyelid_projectors,
+    point_weights,
 )
-
-
-@dataclass
-class FitConfig:
-    """Weights and iteration counts of :class:`LandmarkSolver` (the defaults are the tuned ones)."""
-
-    pose_iterations: int = 6
-    iterations: int = 12
-    identity_weight: float = 3.0  # w_id (Gaussian prior, identity ~ N(0, 1))
-    expression_l2: float = 1.0  # w_e2
-    expression_l1: float = 10.0  # w_e1 (sparsity)
-    contour_weight: float = 0.3  # w_l on FACE_OVAL
-    iris_weight: float = 1.0  # w_l on the ten iris points
-    eyelid_weight: float = 1.0  # w_l on the eyelid margins (EYELIDS)
-    eye_fold_weight: float = 0.0  # w_l on the rings above the eyelids (EYE_FOLDS)
-    eyelid_slide: bool = True  # eyelid-margin points count across the margin only (EYELID_CONTOURS)
-    depth_weight: float = 0.3  # w_l on MediaPipe's relative depth (face-mesh points; irises excluded)
-    temporal_weight: float = 0.0  # video: pull expression (and pose, scaled below) towards the previous frame
-    temporal_rotation_scale: float = 5000.0  # rotation prior = temporal_weight * this, per rad^2
-    temporal_translation_scale: float = 0.5  # translation prior = temporal_weight * this, per cm^2
-    damping: float = 1e-3  # initial LM lambda (relative to diag(H))
-    tolerance: float = 1e-4  # stop a stage when the relative cost decrease falls below this
+from emoshift.headmodel.ops import axis_angle_to_matrix, matrix_to_axis_angle, pose
 
 
 @dataclass
@@ -168,8 +119,8 @@ class LandmarkSolver:
         return self.mu + self.basis @ torch.cat([identity, expression]).to(self.dtype)
 
     def points(self, s: FitState) -> Tensor:
-        """(L, 3) camera-space landmarks."""
-        return self.shape(s.identity, s.expression) @ s.rotation.T + s.translation
+        """(L, 3) camera-space landmarks (:func:`emoshift.headmodel.ops.pose` of :meth:`shape`)."""
+        return pose(self.shape(s.identity, s.expression), s.rotation, s.translation)
 
     #: (L, 3) camera-space points -> (L, 2) pixels: :func:`emoshift.camera.project`.
     project = staticmethod(project)
@@ -223,11 +174,10 @@ class LandmarkSolver:
         depth: optional (observed centred MediaPipe depth (Ld,) px, per-point weight (Ld,)) for the
         first Ld points: compares ``f * (-Z_l / mean(-Z) - 1)`` with MediaPipe's centred relative depth.
         """
-        shp = self.shape(s.identity, s.expression)
-        p = shp @ s.rotation.T
-        x = p + s.translation
-        z = (-x[:, 2]).clamp_min(1e-3)
-        proj = torch.stack([cx + focal * x[:, 0] / z, cy - focal * x[:, 1] / z], -1)
+        p = self.shape(s.identity, s.expression) @ s.rotation.T  # rotated, for the rotation Jacobian
+        x = p + s.translation  # = self.points(s)
+        z = point_depth(x)
+        proj = project(x, focal, cx, cy)
         wm = w[:, None, None] * torch.eye(2, dtype=x.dtype) if w.dim() == 1 else w.to(x.dtype)  # (L, 2, 2)
         r = (wm @ (proj - obs)[:, :, None]).reshape(-1)
         if depth is not None:
@@ -479,46 +429,3 @@ def with_config(solver: LandmarkSolver, **changes) -> LandmarkSolver:
     new.config = replace(solver.config, **changes)
     new.point_weight = point_weights(new.n_lmk, new.config).to(new.dtype)
     return new
-
-
-def point_weights(n_points: int, config: FitConfig) -> Tensor:
-    """(n,) per-landmark weights: contour points (MediaPipe's face oval, or the 17 jaw-line points of the
-    68-point Multi-PIE scheme) get ``contour_weight``, MediaPipe's ten iris points ``iris_weight``."""
-    w = torch.ones(n_points, dtype=torch.float64)
-    if n_points == 68:
-        w[:17] = config.contour_weight
-    elif n_points >= 468:
-        w[list(FACE_OVAL)] = config.contour_weight
-        w[list(EYELIDS)] = config.eyelid_weight
-        w[list(EYE_FOLDS)] = config.eye_fold_weight
-        w[468:] = config.iris_weight
-    return w
-
-
-def eyelid_projectors(obs: Tensor) -> Tensor:
-    """(L, 2, 2) per-point residual projectors for observed MediaPipe points ``obs`` (L >= 468, pixels):
-    ``n n^T`` on the interior points of each :data:`EYELID_CONTOURS` margin, with ``n`` the unit normal of
-    the detected margin there (from the neighbouring points' chord), the identity elsewhere."""
-    p = torch.eye(2, dtype=obs.dtype).repeat(len(obs), 1, 1)
-    for c in EYELID_CONTOURS:
-        idx = torch.tensor(c)
-        t = obs[idx[2:]] - obs[idx[:-2]]
-        t = t / t.norm(dim=1, keepdim=True).clamp_min(1e-9)
-        n = torch.stack([-t[:, 1], t[:, 0]], 1)
-        p[idx[1:-1]] = n[:, :, None] * n[:, None, :]
-    return p
-
-
-def corrected_landmark_bases(model) -> tuple[Tensor, Tensor, Tensor]:
-    """(neutral (L,3), identity (K,L,3), expression (E,L,3)) landmark bases of ``model`` with the 468
-    face-mesh points offset to MediaPipe's canonical geometry, except the eyelid margins
-    (:mod:`emoshift.fitting.offsets`)."""
-    mu, bid, bexp = model.lmk_neutral.clone(), model.lmk_identity.clone(), model.lmk_expression.clone()
-    if mu.shape[0] < 478:
-        return mu, bid, bexp
-    from emoshift.fitting.offsets import load_offsets
-
-    offsets = load_offsets()
-    if offsets is not None:  # MediaPipe's canonical geometry (see emoshift.fitting.offsets)
-        mu[:468] += torch.from_numpy(offsets).to(mu.dtype)
-    return mu, bid, bexp

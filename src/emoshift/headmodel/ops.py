@@ -85,8 +85,21 @@ def matrix_to_euler(r: Tensor) -> Tensor:
     return torch.stack([pitch, yaw, roll], -1) * (180 / math.pi)
 
 
+def pose(points: Tensor, rotation_matrix: Tensor, translation: Tensor) -> Tensor:
+    """``X = R p + t``: rotate about the model origin, then translate (the head equation's rigid part).
+
+    Args:
+        points: (..., V, 3).
+        rotation_matrix: (..., 3, 3).
+        translation: (..., 3).
+    Returns:
+        (..., V, 3).
+    """
+    return points @ rotation_matrix.transpose(-1, -2) + translation[..., None, :]
+
+
 def rigid(points: Tensor, rotation: Tensor, translation: Tensor) -> Tensor:
-    """Rotate about the model origin, then translate.
+    """:func:`pose` with an axis-angle rotation.
 
     Args:
         points: (B, V, 3).
@@ -95,7 +108,7 @@ def rigid(points: Tensor, rotation: Tensor, translation: Tensor) -> Tensor:
     Returns:
         (B, V, 3).
     """
-    return points @ axis_angle_to_matrix(rotation).transpose(1, 2) + translation[:, None, :]
+    return pose(points, axis_angle_to_matrix(rotation), translation)
 
 
 def head_points(

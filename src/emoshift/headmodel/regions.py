@@ -72,9 +72,3 @@ def polygon_indices(region: str) -> np.ndarray:
         raise KeyError(f"region '{region}' has no polygon range; known: {', '.join(sorted(POLYGON_RANGES))}")
     return np.concatenate([np.arange(a, b) for a, b in POLYGON_RANGES[region]])
 
-
-def vertex_mask(region: str, n_vertices: int = 26719) -> np.ndarray:
-    """(n_vertices,) boolean mask of a region."""
-    mask = np.zeros(n_vertices, dtype=bool)
-    mask[vertex_indices(region)] = True
-    return mask

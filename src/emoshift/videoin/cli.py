@@ -1,31 +1,43 @@
 """``emoshift animate VIDEO "INSTRUCTION"``: the video branch of the animate command (and its batch).
 
 ``cmd_animate`` hands a job whose image is a video (:func:`emoshift.videoin.is_video_path`) to
-:func:`run_video_job`; :func:`add_video_options` adds the video-only options to its parser.
+:func:`run_video_job`; :func:`add_video_options` adds the video-only options to its parser and
+:func:`video_settings` reads them (``RunSettings.video``). ``--max-side``, ``--seed``, ``--timing``,
+``--neutral`` and ``--intensity`` are the command's own options.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class VideoSettings:
+    """max_seconds: longest accepted video; pose: add the emotion's head-pose offset."""
+
+    max_seconds: float
+    pose: bool = False
 
 
 def add_video_options(p: argparse.ArgumentParser) -> None:
-    """``--max-side`` (frames scaled so that the long side is at most this; default the pipeline's 1024),
-    ``--max-video-seconds`` and ``--video-pose``."""
+    """``--max-video-seconds`` and ``--video-pose``."""
     from emoshift.videoin.probe import MAX_SECONDS
 
-    g = p.add_argument_group("video input (IMAGE is a .mp4/.mov/.mkv/.webm/.avi)")
-    g.add_argument("--max-side", type=int, metavar="PX",
-                   help="scale frames so that the long side is at most PX (default 1024)")  # fmt: skip
+    g = p.add_argument_group("video input (IMAGE is a .mp4/.mov/.mkv/.webm/.avi; --max-side applies to its frames)")
     g.add_argument("--max-video-seconds", type=float, default=MAX_SECONDS, metavar="S",
                    help=f"refuse longer videos (default {MAX_SECONDS:g})")  # fmt: skip
     g.add_argument("--video-pose", action="store_true",
                    help="add the emotion's head nod/tilt to the person's own head motion (default: own pose only)")
 
 
-def check_video_job(job, opts: dict) -> None:
-    """One-line UserErrors for what a video job cannot do (before any work)."""
+def video_settings(args: argparse.Namespace) -> VideoSettings:
+    return VideoSettings(float(args.max_video_seconds), bool(args.video_pose))
+
+
+def check_video_job(job) -> None:
+    """One-line UserErrors for outputs a video job cannot write (before any work)."""
     from emoshift.io import UserError
 
     extra = sorted(k for k in job.outputs if k != "out")
@@ -33,38 +45,29 @@ def check_video_job(job, opts: dict) -> None:
         raise UserError(f"a video input writes one .mp4 (with its audio); drop --{' --'.join(extra)}")
     if job.outputs["out"].suffix.lower() != ".mp4":
         raise UserError(f"a video input is written as .mp4 (with its audio), got {job.outputs['out'].name}")
-    if opts.get("seconds") is not None:
-        raise UserError("--seconds is for photos; a video keeps its own length (cut it first to shorten it)")
-    if opts.get("samples", 1) != 1:
-        raise UserError("--samples is for photos; a video input is animated once")
-    max_side = opts.get("max_side")
-    if max_side is not None and not 64 <= max_side <= 4096:
-        raise UserError(f"max-side must lie in [64, 4096], got {max_side}")
 
 
-def run_video_job(job, opts: dict, get_pipeline, isolate: bool = True):
+def run_video_job(job, settings, get_pipeline, isolate: bool = True):
     """Run one video job -> ``cmd_animate.JobResult`` (user errors, and with ``isolate`` crashes, become
-    a failed result)."""
+    a failed result). ``settings``: ``cmd_animate.RunSettings`` (its ``video`` a :class:`VideoSettings`)."""
     import warnings
 
-    from emoshift.cli import user_error_types
     from emoshift.cli.cmd_animate import JobResult
+    from emoshift.io import user_error_types
     from emoshift.videoin.probe import MAX_SECONDS, probe
-    from emoshift.videoin.run import animate_video
+    from emoshift.videoin.run import animate_video, check_video_options
 
     t0 = time.perf_counter()
+    video = getattr(settings, "video", None) or VideoSettings(MAX_SECONDS)
     try:
-        check_video_job(job, opts)
-        probe(job.image, opts.get("max_side"), opts.get("max_video_seconds") or MAX_SECONDS)  # before loading models
+        check_video_job(job)
+        check_video_options(settings.options)
+        probe(job.image, settings.options.max_side, video.max_seconds)  # before the models load
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            pipe = get_pipeline(opts["generator"], opts["seed"])
-            res = animate_video(
-                pipe, job.image, job.instruction, job.outputs["out"], seed=opts["seed"], timing=opts["timing"],
-                neutral=opts["neutral"], intensity=opts["intensity"], max_side=opts.get("max_side"),
-                max_seconds=opts.get("max_video_seconds") or MAX_SECONDS, pose=bool(opts.get("video_pose")),
-                progress=opts["progress"],
-            )  # fmt: skip
+            pipe = get_pipeline(settings)
+            res = animate_video(pipe, job.image, job.parsed or job.instruction, job.outputs["out"], settings.options,
+                                max_seconds=video.max_seconds, pose=video.pose, progress=settings.progress)  # fmt: skip
         s = res.summary()
         msg = (f"{' -> '.join(s['anchors'])}; {s['frames']} frames at {s['fps']:g} fps, {s['frames_reenacted']} "
                f"reenacted, {s['frames_without_face']} without a face (copied); audio: {s['audio'] or 'none'}; "

@@ -136,7 +136,7 @@ def pose_targets(own_rot: np.ndarray, traj_rot: np.ndarray, source_rot: np.ndarr
     trajectory's first anchor; fade: (T,). The offset ``R_source^-1 R_traj[t]`` (what the planner added
     to the source pose), its angle scaled by ``fade[t]``, is composed after the frame's own rotation:
     ``R_own[t] R_offset[t]`` -> (T, 3) float32."""
-    from emoshift.pipeline import compose_rotations
+    from emoshift.planning import compose_rotations
 
     offsets = compose_rotations(-np.asarray(source_rot, np.float32), np.asarray(traj_rot, np.float32))
     offsets = offsets * np.asarray(fade, np.float32)[:, None]

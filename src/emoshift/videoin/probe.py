@@ -18,10 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from emoshift.fitting.image import VIDEO_SUFFIXES  # noqa: F401 (extensions taken as a video; re-exported)
 from emoshift.io import UserError
 
-#: Extensions taken as a video when given where a photo is expected.
-VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi")
 MAX_SECONDS = 120.0
 MAX_FRAMES = 120 * 60
 #: Frame intervals spread (max - min over the median) above this counts as a variable frame rate.
@@ -48,7 +47,7 @@ class VideoInfo:
 
 
 def is_video_path(source) -> bool:
-    """True for a str/Path naming a video by its extension (:data:`VIDEO_SUFFIXES`)."""
+    """True for a str/Path naming a video by its extension (``emoshift.fitting.image.VIDEO_SUFFIXES``)."""
     return isinstance(source, (str, Path)) and Path(str(source)).suffix.lower() in VIDEO_SUFFIXES
 
 

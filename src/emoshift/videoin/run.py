@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from emoshift.io import UserError
+from emoshift.options import AnimateOptions
 from emoshift.videoin import mix
 from emoshift.videoin.probe import MAX_SECONDS, VideoInfo, iter_frames, probe
 
@@ -93,21 +94,21 @@ def animate_video(
     video: str | Path,
     instruction: str,
     out: str | Path,
-    seed: int | None = None,
-    timing: str = "natural",
-    neutral: bool = True,
-    intensity: float = 1.0,
-    max_side: int | None = None,
+    options: AnimateOptions | None = None,
     max_seconds: float = MAX_SECONDS,
     pose: bool = False,
     force: bool = True,
     progress: bool = False,
+    **changes: Any,
 ) -> VideoResult:
     """Write ``out`` (.mp4): ``video`` with ``instruction``'s emotions over the person's own face.
 
     Args:
         pipe: an :class:`emoshift.pipeline.Pipeline` (its parse, fitter, planner and renderer are used).
-        max_side: long-side limit of the frames (default ``pipe.max_side``).
+        options: :class:`~emoshift.options.AnimateOptions` (default the pipeline's) with ``changes`` by
+            name; used: seed, timing, neutral, intensity, max_side (the frames' long-side limit). A video
+            keeps its own length and rate, so ``seconds``, ``samples`` > 1, ``face`` > 0 and
+            ``crop="face"`` are refused.
         max_seconds: longest accepted video.
         pose: also add the emotion's head-pose offset (a nod or tilt) to the person's own head motion.
     Raises:
@@ -115,25 +116,25 @@ def animate_video(
             an output that is not a writable .mp4 (nothing is written then).
     """
     from emoshift.io import check_output
-    from emoshift.pipeline import check_options
 
-    seed = pipe.seed if seed is None else int(seed)
-    check_options(30.0, None, timing, intensity, 1)
+    opts = (options or pipe.options).replace(**changes)
+    check_video_options(opts)
     t0 = time.perf_counter()
-    pipe.parse(instruction)  # bad text fails before any decoding
+    ins = pipe.parse(instruction)  # bad text fails before any decoding
     out = Path(out)
     if out.suffix.lower() != ".mp4":
         raise UserError(f"a video input is written as .mp4 (with its audio), got {out.name}")
     check_output(out, (".mp4",), force=force)
-    info = probe(video, pipe.max_side if max_side is None else max_side, max_seconds)
+    info = probe(video, opts.max_side, max_seconds)
     timings = {"probe": time.perf_counter() - t0}
+    seed = opts.seed
 
     t = time.perf_counter()
     own, fits = fit_clip(pipe.fitter, info, progress)
     timings["fit"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    plan, traj, target = plan_clip(pipe, instruction, own, info, fits, seed, timing, neutral, intensity)
+    plan, traj, target = plan_clip(pipe, ins, own, info, fits, opts)
     rotations = pose_clip(traj, own, fits, info) if pose else None
     timings["plan"] = time.perf_counter() - t
 
@@ -162,23 +163,35 @@ def fit_clip(fitter, info: VideoInfo, progress: bool) -> tuple[np.ndarray, dict[
     return own, fits
 
 
-def plan_clip(pipe, instruction, own, info, fits, seed, timing, neutral, intensity):
+def check_video_options(opts: AnimateOptions) -> None:
+    """One-line UserErrors for the options a video cannot take (it keeps its own length and rate)."""
+    if opts.seconds is not None:
+        raise UserError("seconds is for photos; a video keeps its own length (cut it first to shorten it)")
+    if opts.samples != 1:
+        raise UserError("samples is for photos; a video input is animated once")
+    if opts.face not in (None, 0):
+        raise UserError("face is for photos; a video animates its largest face")
+    if opts.crop != "none":
+        raise UserError("crop is for photos; a video keeps its frame")
+
+
+def plan_clip(pipe, ins, own, info, fits, opts: AnimateOptions):
     """The plan from the clip's resting face, its trajectory over the clip, each frame's target (T, 53)."""
-    from emoshift.pipeline import expression_names
+    from emoshift.emotions import EXPRESSION_NAMES
     from emoshift.trajectory import build_trajectory
 
     has = np.isfinite(own[:, 0])
     rest = mix.baseline(own[has])
     first = fits[int(np.flatnonzero(has)[0])]
     source = SimpleNamespace(expression=rest, rotation=np.asarray(first.rotation, np.float32))
-    plan = pipe.plan(instruction, source, seed=seed, neutral=neutral, samples=1)[0]
+    plan = pipe.plan(ins, source, opts)[0]
     fps = float(info.fps)
     n = len(own)
-    traj = build_trajectory(plan.anchors(), fps=fps, seconds=max(n, 2) / fps, timing=timing, idle=False,
-                            intensity=intensity, seed=seed)  # fmt: skip
+    traj = build_trajectory(plan.anchors(), fps=fps, seconds=max(n, 2) / fps, timing=opts.timing, idle=False,
+                            intensity=opts.intensity, seed=opts.seed)  # fmt: skip
     texpr = np.asarray(traj.expression, np.float32)[np.minimum(np.arange(n), len(traj.expression) - 1)]
     fade = mix.face_fade(has, mix.FADE_SECONDS * fps)
-    names = expression_names()
+    names = list(EXPRESSION_NAMES)
     own_or_rest = np.where(has[:, None], own, rest)
     target = mix.targets(own_or_rest, texpr, rest, mix.channel_weights(names), fade, names, mix.SMOOTH_SECONDS * fps)
     return plan, traj, target

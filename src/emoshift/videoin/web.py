@@ -20,18 +20,22 @@ def is_video_bytes(data: Any) -> bool:
 
 
 def run_video_upload(pipe, data: bytes, request: dict, folder: Path, report) -> tuple[dict, dict]:
-    """Animate an uploaded video -> ({"video": "video.mp4"}, summary). ``request`` has instruction, seed,
-    timing, intensity, neutral; ``report(label, percent)`` shows the stage."""
+    """Animate an uploaded video -> ({"video": "video.mp4"}, summary). ``request`` has "instruction" and
+    "options" (:class:`~emoshift.options.AnimateOptions`; a video keeps its own length, so the form's
+    seconds, samples, face and crop do not apply); ``report(label, percent)`` shows the stage."""
+    from emoshift.videoin.run import animate_video
+
     folder = Path(folder)
     src = folder / "upload.mp4"  # PyAV probes the container, the extension only names it
     src.write_bytes(data)
+    opts = request.get("options") or pipe.options
+    opts = opts.replace(seconds=None, samples=1, face=None, crop="none")
     try:
-        from emoshift.videoin.run import animate_video
-
         report("Fitting and reenacting the video", 5.0)
-        res = animate_video(pipe, src, request["instruction"], folder / "video.mp4", seed=request.get("seed"),
-                            timing=request.get("timing", "natural"), intensity=request.get("intensity", 1.0),
-                            neutral=request.get("neutral", True))  # fmt: skip
+        res = animate_video(pipe, src, request["instruction"], folder / "video.mp4", opts)
+    except Exception as err:  # the message must not show the server's path
+        err.args = tuple(str(a).replace(str(src), "the uploaded video") for a in err.args) or err.args
+        raise
     finally:
         src.unlink(missing_ok=True)
     return {"video": "video.mp4"}, res.summary()

@@ -12,7 +12,9 @@ Routes:
     GET  /api/jobs/{id}/files/{name}   video.mp4, head.glb, curves.csv, weights.json, overlay.png
 
 Errors are JSON ``{"error": "one readable line"}``; the page shows them. See :mod:`emoshift.web.jobs`
-for the queue, the upload handling and the retention of files.
+for the queue, the upload handling and the retention of files, and :mod:`emoshift.web.guard` for the
+Host/Origin checks, the streamed body limit and the security headers every request passes through.
+No server path appears in a message; there is no /docs and no /openapi.json.
 """
 
 from __future__ import annotations
@@ -31,7 +33,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from emoshift.web.jobs import Busy, Job, JobQueue
+from emoshift.io import UserError
+from emoshift.options import RANGES, TIMINGS, AnimateOptions
+from emoshift.web.guard import RequestGuard, allowed_hosts, content_security_policy
+from emoshift.web.jobs import Busy, Job, JobQueue, sweep_stale
 from emoshift.web.progress import output_percent, track
 
 STATIC = Path(__file__).parent / "static"
@@ -44,6 +49,9 @@ EXAMPLES = (
 )
 OUTPUTS = {"video": "video.mp4", "glb": "head.glb", "csv": "curves.csv", "json": "weights.json"}
 OUTPUT_LABELS = {"video": "video", "glb": "3D head", "csv": "Live Link curves", "json": "weights"}
+#: Longest text field accepted by the form parser (the instruction itself is limited to 300 characters).
+MAX_FIELD_BYTES = 64 * 1024
+NO_PHOTO_NOTE = "no photo sent: the result is 3D only (head.glb, curves); choose a photo or a sample for a video"
 
 
 @dataclass
@@ -56,6 +64,8 @@ class ServeConfig:
     max_seconds: float = 20.0  # longest animation a request may ask for
     workdir: Path | None = None  # default: a fresh temporary folder, removed on shutdown
     preload: bool = True  # load the models in the background at start-up, not on the first request
+    host: str | None = "127.0.0.1"  # the bound address: allowed in the Host header (besides loopback names)
+    port: int | None = None  # the bound port: a browser's Origin must use it (None: any port)
 
 
 class UserFacingError(Exception):
@@ -66,17 +76,16 @@ class UserFacingError(Exception):
         self.status = status
 
 
-def _float(form: Any, name: str, default: float | None, lo: float, hi: float) -> float | None:
-    raw = form.get(name)
-    if raw is None or str(raw).strip() in ("", "auto"):
-        return default
-    try:
-        v = float(raw)
-    except ValueError:
-        raise UserFacingError(400, f"{name} must be a number, got '{raw}'") from None
-    if not lo <= v <= hi:
-        raise UserFacingError(400, f"{name} must lie in [{lo:g}, {hi:g}], got {v:g}")
-    return v
+#: The animation options a request may set (see :class:`emoshift.options.AnimateOptions`).
+FORM_OPTIONS = ("seconds", "fps", "timing", "intensity", "seed", "neutral", "face", "crop")
+
+
+def form_options(form: Any, max_seconds: float) -> AnimateOptions:
+    """The request's :class:`AnimateOptions` (validated; UserError -> 400), seconds at most ``max_seconds``."""
+    opts = AnimateOptions.from_form({k: form.get(k) for k in FORM_OPTIONS})
+    if opts.seconds is not None and opts.seconds > max_seconds:
+        raise UserError(f"seconds must lie in [0.5, {max_seconds:g}], got {opts.seconds:g}")
+    return opts
 
 
 def make_runner(get_pipeline: Callable[[], Any]) -> Callable[[Job, Path], tuple[dict, dict]]:
@@ -94,20 +103,22 @@ def make_runner(get_pipeline: Callable[[], Any]) -> Callable[[Job, Path], tuple[
             tmp.write_bytes(photo)
             try:
                 photo = pipe.read_photo(tmp)
+            except Exception as err:  # the message must not show the server's path
+                err.args = tuple(str(a).replace(str(tmp), "the uploaded photo") for a in err.args) or err.args
+                raise
             finally:
                 tmp.unlink(missing_ok=True)
         elif isinstance(photo, str):  # a sample's name
             photo = pipe.read_photo(photo)
         r = job.request
         with track(pipe, job.report):
-            result = pipe.animate(photo, r["instruction"], seed=r["seed"], seconds=r["seconds"], timing=r["timing"],
-                                  intensity=r["intensity"], neutral=r["neutral"], fps=r.get("fps", 30.0))  # fmt: skip
+            result = pipe.animate(photo, r["instruction"], r["options"])
         files = {}
         for k, (kind, name) in enumerate(OUTPUTS.items()):
             job.report(f"Writing the {OUTPUT_LABELS.get(kind, kind)}", output_percent(k, len(OUTPUTS) + 1))
             if kind == "video" and result.frames is None:
                 continue
-            result.save(folder / name)
+            pipe.save(result, folder / name)
             files[kind] = name
         if result.fit is not None and hasattr(pipe.writers, "overlay"):
             job.report("Drawing the fitted mesh", output_percent(len(OUTPUTS), len(OUTPUTS) + 1))
@@ -120,8 +131,9 @@ def make_runner(get_pipeline: Callable[[], Any]) -> Callable[[Job, Path], tuple[
 
 def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfig | None = None):
     """Build the FastAPI app. ``get_pipeline`` is called once, in the worker (default Pipeline.load)."""
-    from emoshift.cli import user_error_types
-    from emoshift.pipeline import SAMPLE_PHOTOS, TIMINGS, sample_photo
+    from emoshift.io import user_error_types
+    from emoshift.planning import Instruction
+    from emoshift.samples import SAMPLE_PHOTOS, sample_photo
     from emoshift.text.parser import parse_instruction
 
     config = config or ServeConfig()
@@ -146,6 +158,8 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
 
     if config.preload:
         threading.Thread(target=preload, name="emoshift-preload", daemon=True).start()
+    if config.workdir is None:
+        sweep_stale(Path(tempfile.gettempdir()))  # result folders of servers that were killed (kill -9, OOM)
     workdir = Path(config.workdir) if config.workdir else Path(tempfile.mkdtemp(prefix="emoshift-serve-"))
     jobs = JobQueue(make_runner(pipeline_once), workdir, config.max_pending, config.retention_minutes * 60,
                     user_errors=user_error_types())  # fmt: skip
@@ -156,7 +170,11 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
         yield
         jobs.close()  # stop the worker and delete every result
 
-    app = FastAPI(title="emoshift", docs_url=None, redoc_url=None, lifespan=lifespan)
+    app = FastAPI(title="emoshift", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    too_large = f"the upload is larger than the {config.max_upload_mb:g} MB limit"
+    app.add_middleware(RequestGuard, hosts=allowed_hosts(config.host), port=config.port,  # type: ignore[arg-type]
+                       body_limit=limit + 64 * 1024, csp=content_security_policy(STATIC / "index.html"),
+                       too_large=too_large)  # fmt: skip
     app.state.jobs = jobs
     app.state.config = config
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -182,6 +200,7 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
             "samples": [{"name": k, "about": v, "url": f"/api/samples/{k}"} for k, v in SAMPLE_PHOTOS.items()],
             "examples": list(EXAMPLES),
             "timings": list(TIMINGS),
+            "ranges": {k: list(v) for k, v in RANGES.items()},
         }
 
     @app.get("/api/samples/{name}")
@@ -195,13 +214,12 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
         return Response(buf.getvalue(), media_type="image/jpeg", headers={"Cache-Control": "max-age=3600"})
 
     @app.post("/api/jobs", status_code=202)
-    async def api_submit(request: Request):
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
-            return error(413, f"the photo is larger than the {config.max_upload_mb:g} MB limit")
+    async def api_submit(request: Request):  # the guard has already held the body to the size limit
         try:
-            form = await request.form(max_files=1, max_fields=20)
-        except Exception:
+            form = await request.form(max_files=1, max_fields=20, max_part_size=MAX_FIELD_BYTES)
+        except Exception as err:
+            if "exceeded maximum size" in str(err):
+                return error(400, "instruction too long: keep it to 300 characters")
             return error(400, "could not read the form; send multipart/form-data")
         try:
             return await submit(form)
@@ -209,17 +227,20 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
             await form.close()  # an upload Starlette spooled to a temporary file is deleted now
 
     async def submit(form) -> Any:
-        instruction = str(form.get("instruction") or "")
+        text = str(form.get("instruction") or "")
         try:
-            parse_instruction(instruction)
+            instruction = Instruction(text, parse_instruction(text))  # parsed once, here
         except user_error_types() as err:
             return error(400, str(err))
         upload, sample = form.get("photo"), str(form.get("sample") or "")
         photo: Any = None
-        if upload is not None and hasattr(upload, "read") and getattr(upload, "filename", ""):
+        if upload is not None and not (hasattr(upload, "read") and getattr(upload, "filename", "")):
+            return error(400, "the photo field holds no file (empty file name); choose a photo or a sample, "
+                         "or leave the field out for a 3D-only result")  # fmt: skip
+        if upload is not None:
             data = await upload.read(limit + 1)
             if len(data) > limit:
-                return error(413, f"the photo is larger than the {config.max_upload_mb:g} MB limit")
+                return error(413, too_large)
             if not data:
                 return error(400, "the uploaded photo is empty")
             photo = data
@@ -227,23 +248,19 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
             if sample not in SAMPLE_PHOTOS:
                 return error(400, f"unknown sample photo '{sample}'; samples: {', '.join(SAMPLE_PHOTOS)}")
             photo = sample
-        timing = str(form.get("timing") or "natural")
-        if timing not in TIMINGS:
-            return error(400, f"timing must be one of {', '.join(TIMINGS)}")
-        req = {
-            "instruction": instruction,
-            "seconds": _float(form, "seconds", None, 0.5, config.max_seconds),
-            "fps": _float(form, "fps", 30.0, 1.0, 120.0),  # the CLI's range (animate --fps)
-            "timing": timing,
-            "intensity": _float(form, "intensity", 1.0, 0.0, 2.0),
-            "seed": int(_float(form, "seed", 0, 0, 2**31 - 1)),
-            "neutral": str(form.get("neutral") or "true").lower() not in ("false", "0", "off", "no"),
-        }
+        try:
+            req = {"instruction": instruction, "options": form_options(form, config.max_seconds),
+                   "mode": "3d-only" if photo is None else "video"}
+        except user_error_types() as err:
+            return error(400, str(err))
         try:
             job = jobs.submit(req, photo)
         except Busy as err:
             return error(503, str(err), **{"Retry-After": "60"})
-        return {"id": job.id, "state": job.state, "position": jobs.status(job.id).get("position")}
+        out = {"id": job.id, "state": job.state, "position": jobs.status(job.id).get("position"), "mode": req["mode"]}
+        if photo is None:
+            out["note"] = NO_PHOTO_NOTE
+        return out
 
     @app.get("/api/jobs/{job_id}")
     async def api_status(job_id: str):

@@ -9,12 +9,19 @@
   only), written to the job folder just long enough to be decoded, then dropped; a finished job's
   folder (its video, .glb, curves, overlay) is deleted ``retention_s`` seconds after it finished, and
   the whole ``workdir`` is removed when the queue is closed. Nothing is sent anywhere.
+* The ``workdir`` holds an owner file with the server's process id; :func:`sweep_stale` (run by the
+  app at start) deletes the ``emoshift-serve-*`` folders whose server is gone (kill -9, out of memory).
+* :meth:`JobQueue.close` (server shutdown) drops the queued jobs, waits at most ``stop_timeout``
+  seconds for the running one, and deletes every result: shutdown takes seconds, not minutes.
+* Error messages never show server paths (:func:`scrub_paths`).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import queue
+import re
 import shutil
 import threading
 import time
@@ -24,7 +31,57 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from emoshift.outputs import WRITE_ERRNOS
+
 log = logging.getLogger("emoshift.web")
+OWNER_FILE = ".emoshift-serve-pid"
+STALE_PREFIX = "emoshift-serve-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def sweep_stale(parent: Path, prefix: str = STALE_PREFIX) -> list[Path]:
+    """Delete ``parent/prefix*`` folders (ours) whose owner process is gone; returns what was deleted.
+
+    A folder without an owner file is deleted when it is older than an hour (a server from before
+    owner files, or one killed while starting); a live server's folder is never touched.
+    """
+    removed = []
+    try:
+        candidates = [p for p in Path(parent).iterdir() if p.name.startswith(prefix) and p.is_dir()]
+    except OSError:
+        return removed
+    for folder in candidates:
+        try:
+            if folder.stat().st_uid != os.getuid():
+                continue
+            owner = folder / OWNER_FILE
+            if owner.is_file():
+                text = owner.read_text().strip()
+                stale = not (text.isdigit() and _alive(int(text)))
+            else:
+                stale = time.time() - folder.stat().st_mtime > 3600
+        except OSError:
+            continue
+        if stale:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    if removed:
+        log.info("deleted %d result folder(s) left by servers that were stopped abruptly", len(removed))
+    return removed
+
+
+def scrub_paths(message: str, root: Path) -> str:
+    """``message`` with any path under ``root`` (the server's work folder) replaced by a neutral word."""
+    return re.sub(re.escape(str(root)) + r"[^\s:;,)'\"]*", "(uploaded file)", message)
 
 
 class Busy(Exception):
@@ -49,7 +106,8 @@ class Job:
         self.progress = {"stage": stage, "percent": int(min(max(percent, 0), 100))}
 
     def public(self, position: int | None = None) -> dict:
-        out = {"id": self.id, "state": self.state, "error": self.error, "summary": self.summary}
+        out = {"id": self.id, "state": self.state, "error": self.error, "summary": self.summary,
+               "mode": self.request.get("mode")}  # fmt: skip
         out["progress"] = dict(self.progress)
         out["files"] = {k: f"/api/jobs/{self.id}/files/{v}" for k, v in self.files.items()}
         if position is not None:
@@ -76,10 +134,14 @@ class JobQueue:
         max_pending: int = 4,
         retention_s: float = 1800,
         user_errors: tuple[type[BaseException], ...] = (),
+        stop_timeout: float = 3.0,
     ):
         self.run = run
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
+        (self.workdir / OWNER_FILE).write_text(str(os.getpid()))
+        self.stop_timeout = stop_timeout
+        self._closing = threading.Event()
         self.max_pending = max_pending
         self.retention_s = retention_s
         self.user_errors = user_errors
@@ -93,6 +155,8 @@ class JobQueue:
     def submit(self, request: dict, photo: Any) -> Job:
         self.cleanup()
         with self._lock:
+            if self._closing.is_set():
+                raise Busy("the server is stopping")
             if len(self._order) >= self.max_pending:
                 raise Busy(
                     f"busy: {len(self._order)} animations are already queued or running; try again in a minute"
@@ -136,11 +200,34 @@ class JobQueue:
             time.sleep(0.05)
         return False
 
-    def close(self) -> None:
-        """Stop the worker after the current job and delete every job folder."""
+    def close(self) -> bool:
+        """Drop the queued jobs, wait at most ``stop_timeout`` s for the running one, delete every job
+        folder. Returns False when the running job was still busy (its thread is a daemon: it ends with
+        the process, and whatever it writes after this is swept at the next start)."""
+        self._closing.set()
+        dropped = 0
+        while True:
+            try:
+                job = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if job is not None:
+                self._finish(job, "error", "the server stopped before this job ran")
+                dropped += 1
+        if dropped:
+            log.info("dropped %d queued job(s) at shutdown", dropped)
         self._queue.put(None)
-        self._thread.join(timeout=60)
+        self._thread.join(timeout=self.stop_timeout)
         shutil.rmtree(self.workdir, ignore_errors=True)
+        return not self._thread.is_alive()
+
+    def _finish(self, job: Job, state: str, error: str | None = None) -> None:
+        job.state, job.error = state, error
+        job.photo = None  # drop the upload
+        job.finished = time.time()
+        with self._lock:
+            if job.id in self._order:
+                self._order.remove(job.id)
 
     def _work(self) -> None:
         while True:
@@ -149,23 +236,28 @@ class JobQueue:
             except queue.Empty:
                 self.cleanup()
                 continue
-            if job is None:
+            if job is None or self._closing.is_set():
+                if job is not None:
+                    self._finish(job, "error", "the server stopped before this job ran")
                 return
             job.state = "running"
             folder = self.folder(job.id)
+            state, error = "error", None
             try:
                 folder.mkdir(parents=True, exist_ok=True)
                 job.files, job.summary = self.run(job, folder)
                 job.report("Done", 100)
-                job.state = "done"
+                state = "done"
             except self.user_errors as err:
-                job.state, job.error = "error", str(err)
+                error = scrub_paths(str(err), self.workdir)
             except Exception as err:  # keep serving; the log has the traceback
                 log.exception("job %s failed", job.id)
-                job.state, job.error = "error", f"internal error ({err.__class__.__name__}); see the server log"
+                if isinstance(err, OSError) and err.errno in WRITE_ERRNOS:  # e.g. the server's disk is full
+                    error = f"the server could not write the results ({err.strerror})"
+                else:
+                    error = f"internal error ({err.__class__.__name__}); see the server log"
             finally:
-                job.photo = None  # drop the upload
-                job.finished = time.time()
-                with self._lock:
-                    if job.id in self._order:
-                        self._order.remove(job.id)
+                if state != "done":  # a failed job keeps no partial results
+                    shutil.rmtree(folder, ignore_errors=True)
+                    job.files = {}
+                self._finish(job, state, error)

@@ -1,0 +1,91 @@
+"""Blind-panel kit: shuffled, numbered face crops of apex renders and untouched photos, and a separate key.
+
+Each photo (default: ``../shared/photos`` beside the checkout) is animated through the public API for the
+7 emotions (``Pipeline.load().animate(photo, "Make this face look {adjective}.", seed)``, apex = the
+emotion's anchor frame, rendered alone; see :mod:`apex_renders`); the apex faces and the untouched photo are cropped
+(square, 1.6 x the landmarks' box, 256 px), shuffled with ``--shuffle-seed`` and written as
+``OUT/001.png``, ``002.png``, ... with ``OUT/labels_template.json`` and ``OUT/README.txt`` (instructions).
+The key (which crop is which) goes to ``--key``, outside ``OUT``: never show it to the labeller.
+
+The labeller fills the template (one of the 8 emotions and realism 1-5 per crop); score with
+``bench/panel_score.py labels.json key.json``.
+
+    nice -n 10 .venv/bin/python bench/panel_make.py --out /tmp/panel --key /tmp/panel_key.json [--photos DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apex_renders import EMOTIONS8, ApexRenderer, instruction, list_photos, load_pipeline  # noqa: E402
+from common import crop, face_box  # noqa: E402
+
+PANEL_EMOTIONS = tuple(e for e in EMOTIONS8 if e != "neutral")
+CROP_PX = 256
+README = """Blind panel: {n} face images, numbered.
+For each image, write in labels.json (a copy of labels_template.json):
+  "emotion": the one emotion the face shows, one of: {choices}
+  "realism": how real the photo looks, 1 (clearly fake) to 5 (a real photo)
+Judge each image at first glance, on its own. Do not look for a key or any other file.
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--photos", default=None, help="folder of photos (default ../shared/photos beside the checkout)")
+    ap.add_argument("--out", required=True, help="folder for the numbered crops shown to the labeller (new or empty)")
+    ap.add_argument("--key", required=True, help="key JSON path, outside --out")
+    ap.add_argument("--seed", type=int, default=0, help="animation seed")
+    ap.add_argument("--shuffle-seed", type=int, default=0)
+    ap.add_argument("--samples", action="store_true", help="also the two sample photos")
+    ap.add_argument("--quick", action="store_true", help="every third photo")
+    ap.add_argument("--generator", default="auto")
+    args = ap.parse_args()
+    out, key_path = Path(args.out).resolve(), Path(args.key).resolve()
+    if out in key_path.parents:
+        raise SystemExit("--key must be outside --out (the labeller sees --out)")
+    if out.exists() and any(out.iterdir()):
+        raise SystemExit(f"{out} is not empty")
+    warnings.simplefilter("ignore")
+
+    apexes = ApexRenderer(load_pipeline(args.generator))
+    items, t0 = [], time.perf_counter()
+    for name, src in list_photos(args.photos, args.quick, samples=args.samples):
+        photo = apexes.load(src)
+        box = face_box(apexes.fit.landmarks_detected, photo.shape)
+        items.append(({"photo": name, "kind": "untouched", "emotion": None}, crop(photo, box, CROP_PX)))
+        for emo in PANEL_EMOTIONS:
+            a = apexes.apex(emo, args.seed)
+            items.append(({"photo": name, "kind": "render", "emotion": emo, "anchor_frame": a.index,
+                           "generator": a.generator}, crop(a.frame, box, CROP_PX)))  # fmt: skip
+        print(f"{name}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
+
+    from PIL import Image
+
+    order = np.random.default_rng(args.shuffle_seed).permutation(len(items))
+    out.mkdir(parents=True, exist_ok=True)
+    key = {"seed": args.seed, "shuffle_seed": args.shuffle_seed, "items": {},
+           "instructions": {e: instruction(e) for e in PANEL_EMOTIONS}}  # fmt: skip
+    for n, i in enumerate(order, 1):
+        ident = f"{n:03d}"
+        meta, img = items[i]
+        Image.fromarray(img).save(out / f"{ident}.png")
+        key["items"][ident] = meta
+    template = {ident: {"emotion": "", "realism": None} for ident in key["items"]}
+    (out / "labels_template.json").write_text(json.dumps(template, indent=1) + "\n")
+    (out / "README.txt").write_text(README.format(n=len(items), choices=", ".join(sorted(EMOTIONS8))))
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    key_path.write_text(json.dumps(key, indent=1) + "\n")
+    print(f"wrote {len(items)} crops to {out} and the key to {key_path} (do not show the key to the labeller)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""The landmark terms of the fit (:mod:`.solver`): its weights (:class:`FitConfig`), per-point weights,
+the sliding eyelid projectors, and the model's landmark bases corrected to MediaPipe's geometry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from emoshift.fitting.offsets import load_offsets
+from emoshift.headmodel.mp_indices import EYE_FOLDS, EYELID_CONTOURS, EYELIDS, FACE_OVAL, N_MESH
+
+#: MediaPipe index tables (:mod:`emoshift.headmodel.mp_indices`): FACE_OVAL points slide along the outline
+#: with head pose, so they are weighted less (``FitConfig.contour_weight``); EYELIDS carry blinks and eye
+#: widening; EYE_FOLDS (the rings above each lid) sit 4-6% of the inter-ocular distance above their model
+#: points on real faces (both eyes of both sample photos), which the fit could only explain with
+#: eyeWide/eyeLookUp, so ``FitConfig.eye_fold_weight`` is 0 by default. Along EYELID_CONTOURS, where
+#: MediaPipe puts each point is not a stable definition (the upper-lid centre 159/386 sits at 2D
+#: arc-length fraction 0.48 on the canonical mesh, 0.54 at its ICT embedding, 0.39-0.41 on real
+#: detections), and on a curved lid a point slid along the margin is also off it vertically, which the
+#: fit would read as eyeWide; so with ``FitConfig.eyelid_slide`` the interior points are compared
+#: across the margin only (point-to-curve).
+
+
+@dataclass
+class FitConfig:
+    """Weights and iteration counts of :class:`LandmarkSolver` (the defaults are the tuned ones)."""
+
+    pose_iterations: int = 6
+    iterations: int = 12
+    identity_weight: float = 3.0  # w_id (Gaussian prior, identity ~ N(0, 1))
+    expression_l2: float = 1.0  # w_e2
+    expression_l1: float = 10.0  # w_e1 (sparsity)
+    contour_weight: float = 0.3  # w_l on FACE_OVAL
+    iris_weight: float = 1.0  # w_l on the ten iris points
+    eyelid_weight: float = 1.0  # w_l on the eyelid margins (EYELIDS)
+    eye_fold_weight: float = 0.0  # w_l on the rings above the eyelids (EYE_FOLDS)
+    eyelid_slide: bool = True  # eyelid-margin points count across the margin only (EYELID_CONTOURS)
+    depth_weight: float = 0.3  # w_l on MediaPipe's relative depth (face-mesh points; irises excluded)
+    temporal_weight: float = 0.0  # video: pull expression (and pose, scaled below) towards the previous frame
+    temporal_rotation_scale: float = 5000.0  # rotation prior = temporal_weight * this, per rad^2
+    temporal_translation_scale: float = 0.5  # translation prior = temporal_weight * this, per cm^2
+    damping: float = 1e-3  # initial LM lambda (relative to diag(H))
+    tolerance: float = 1e-4  # stop a stage when the relative cost decrease falls below this
+
+
+def point_weights(n_points: int, config: FitConfig) -> Tensor:
+    """(n,) per-landmark weights: contour points (MediaPipe's face oval, or the 17 jaw-line points of the
+    68-point Multi-PIE scheme) get ``contour_weight``, MediaPipe's ten iris points ``iris_weight``."""
+    w = torch.ones(n_points, dtype=torch.float64)
+    if n_points == 68:
+        w[:17] = config.contour_weight
+    elif n_points >= 468:
+        w[list(FACE_OVAL)] = config.contour_weight
+        w[list(EYELIDS)] = config.eyelid_weight
+        w[list(EYE_FOLDS)] = config.eye_fold_weight
+        w[468:] = config.iris_weight
+    return w
+
+
+def eyelid_projectors(obs: Tensor) -> Tensor:
+    """(L, 2, 2) per-point residual projectors for observed MediaPipe points ``obs`` (L >= 468, pixels):
+    ``n n^T`` on the interior points of each :data:`EYELID_CONTOURS` margin, with ``n`` the unit normal of
+    the detected margin there (from the neighbouring points' chord), the identity elsewhere."""
+    p = torch.eye(2, dtype=obs.dtype).repeat(len(obs), 1, 1)
+    for c in EYELID_CONTOURS:
+        idx = torch.tensor(c)
+        t = obs[idx[2:]] - obs[idx[:-2]]
+        t = t / t.norm(dim=1, keepdim=True).clamp_min(1e-9)
+        n = torch.stack([-t[:, 1], t[:, 0]], 1)
+        p[idx[1:-1]] = n[:, :, None] * n[:, None, :]
+    return p
+
+
+def corrected_landmark_bases(model) -> tuple[Tensor, Tensor, Tensor]:
+    """(neutral (L,3), identity (K,L,3), expression (E,L,3)) landmark bases of ``model`` with the 468
+    face-mesh points offset to MediaPipe's canonical geometry, except the eyelid margins
+    (:mod:`emoshift.fitting.offsets`)."""
+    mu, bid, bexp = model.lmk_neutral.clone(), model.lmk_identity.clone(), model.lmk_expression.clone()
+    if mu.shape[0] < 478:
+        return mu, bid, bexp
+    offsets = load_offsets()
+    if offsets is not None:  # MediaPipe's canonical geometry (see emoshift.fitting.offsets)
+        mu[:N_MESH] += torch.from_numpy(offsets).to(mu.dtype)
+    return mu, bid, bexp

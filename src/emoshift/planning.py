@@ -1,0 +1,286 @@
+"""Planning: a parsed instruction and the photo's face -> the anchors an animation passes through.
+
+The paper's Fig. 1/2 middle stage. A *planner* (:class:`Planner`) turns an :class:`Instruction` into one
+expression (53,) and one head rotation (3,) per named emotion, relative to a frontal head:
+
+- :class:`TrainedPlanner`: the trained generator (I2FET + NED, :class:`emoshift.models.generator.Generator`);
+- :class:`PrototypePlanner`: the FACS prototypes and pose priors of :mod:`emoshift.emotions` (no model;
+  the fallback while no trained checkpoint is installed).
+
+:func:`make_plan` turns a planner's output into the anchors ``source -> e0 [-> neutral] -> e1 ...``:
+the source is the photo's fitted face; a neutral face goes between two consecutive emotions (the
+paper's "disgust to happiness via neutral"); each generated rotation is composed with the photo's own
+(``R_anchor = R_source @ R_generated``: the head keeps facing where it faced and adds the emotion's nod
+or tilt); the photo's gaze carries into every anchor (:func:`with_source_gaze`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from emoshift.io import UserError
+
+GENERATORS = ("auto", "generator", "prototype")
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """The user's text and its parse (:class:`emoshift.text.parser.ParsedInstruction`: ``emotions``,
+    ``intensities``), made once by :meth:`emoshift.pipeline.Pipeline.parse` and passed on."""
+
+    text: str
+    parsed: Any
+
+
+class Generated(Protocol):
+    """What a planner returns per sample: ``parsed``, ``expressions`` (m, 53), ``rotations`` (m, 3)
+    axis-angle relative to a frontal head, one row per emotion of ``parsed``."""
+
+    parsed: Any
+    expressions: np.ndarray
+    rotations: np.ndarray
+
+
+class Planner(Protocol):
+    """Instruction -> per-emotion expressions and rotations (``n_samples`` seeded draws), and a neutral
+    face (expression (53,), rotation (3,)). ``name`` is recorded in every plan."""
+
+    name: str
+
+    def generate(self, instruction: Instruction, seed: int = 0, n_samples: int = 1) -> Sequence[Generated]: ...
+
+    def neutral(self, seed: int = 0) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+@dataclass
+class Plan:
+    """What to animate: the anchors the trajectory passes through.
+
+    instruction: the user's text. parsed: its :class:`~emoshift.text.parser.ParsedInstruction`.
+    generated_expressions (m, 53), generated_rotations (m, 3): the planner's raw output, one per emotion
+    (rotations relative to a frontal head).
+    expressions (n, 53), rotations (n, 3) absolute head rotation (axis-angle, camera frame), labels (n,):
+    the anchors, starting with the source face ("source").
+    generator: which planner made it ("generator:i2fet" etc. = a trained model, "prototype" = FACS prototypes).
+    """
+
+    instruction: str
+    parsed: Any
+    generated_expressions: np.ndarray
+    generated_rotations: np.ndarray
+    expressions: np.ndarray
+    rotations: np.ndarray
+    labels: list[str]
+    generator: str
+    variant: int = 0
+
+    def anchors(self) -> list:
+        """The anchors as :class:`emoshift.trajectory.Anchor` objects."""
+        from emoshift.trajectory import Anchor
+
+        return [Anchor(e, r, lab) for e, r, lab in zip(self.expressions, self.rotations, self.labels, strict=True)]
+
+    def to_dict(self) -> dict:
+        return {
+            "instruction": self.instruction,
+            "emotions": list(self.parsed.emotions),
+            "intensities": [float(x) for x in self.parsed.intensities],
+            "anchors": list(self.labels),
+            "generator": self.generator,
+            "variant": self.variant,
+        }
+
+
+# --------------------------------------------------------------------------------------------- rotations
+
+
+def euler_deg_to_axis_angle(pyr: np.ndarray) -> np.ndarray:
+    """(..., 3) pitch, yaw, roll degrees -> (..., 3) axis-angle radians (headmodel.ops conventions)."""
+    import torch
+
+    from emoshift.headmodel.ops import euler_to_matrix, matrix_to_axis_angle
+
+    t = torch.as_tensor(np.asarray(pyr, np.float32)).reshape(-1, 3)
+    return matrix_to_axis_angle(euler_to_matrix(t)).numpy().reshape(np.shape(pyr)).astype(np.float32)
+
+
+def compose_rotations(source: np.ndarray, relative: np.ndarray) -> np.ndarray:
+    """``R_source @ R_relative`` for (3,) source and (m, 3) relative axis-angles -> (m, 3)."""
+    import torch
+
+    from emoshift.headmodel.ops import axis_angle_to_matrix, matrix_to_axis_angle
+
+    rs = axis_angle_to_matrix(torch.as_tensor(np.asarray(source, np.float32)).reshape(1, 3))
+    rr = axis_angle_to_matrix(torch.as_tensor(np.asarray(relative, np.float32)).reshape(-1, 3))
+    return matrix_to_axis_angle(rs @ rr).numpy().astype(np.float32)
+
+
+# --------------------------------------------------------------------------------------------- planners
+
+
+@dataclass
+class PrototypePlan:
+    """A :class:`Generated` from :class:`PrototypePlanner`."""
+
+    parsed: Any
+    expressions: np.ndarray
+    rotations: np.ndarray
+
+
+class PrototypePlanner:
+    """A planner without a trained model: each named emotion's FACS prototype and pose prior.
+
+    The variant of each prototype and the head pose (drawn from the emotion's pose prior) come from
+    ``seed`` and the sample index, so samples differ and a seed reproduces them.
+    """
+
+    name = "prototype"
+
+    def generate(self, instruction: Instruction, seed: int = 0, n_samples: int = 1) -> list[PrototypePlan]:
+        from emoshift.emotions import n_variants, pose_prior, prototype
+
+        parsed = instruction.parsed
+        out = []
+        for k in range(n_samples):
+            rng = np.random.default_rng([seed, k])
+            exprs, pyrs = [], []
+            for emo, inten in zip(parsed.emotions, parsed.intensities, strict=True):
+                variant = 0 if k == 0 else int(rng.integers(n_variants(emo)))
+                exprs.append(prototype(emo, variant, inten))
+                mean, std = pose_prior(emo)
+                pyrs.append(mean + (std * rng.standard_normal(3) if k > 0 else 0.0))
+            out.append(PrototypePlan(parsed, np.stack(exprs), euler_deg_to_axis_angle(np.stack(pyrs))))
+        return out
+
+    def neutral(self, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        from emoshift.emotions import prototype
+
+        return prototype("neutral"), np.zeros(3, np.float32)
+
+
+class TrainedPlanner:
+    """A trained :class:`emoshift.models.generator.Generator` as a :class:`Planner`; ``name`` is
+    ``"generator:<model>"`` (e.g. ``generator:i2fet``) from the checkpoint's config."""
+
+    def __init__(self, generator: Any):
+        self.generator = generator
+        self.name = f"generator:{generator.model.cfg.model}"
+
+    def generate(self, instruction: Instruction, seed: int = 0, n_samples: int = 1) -> Sequence[Generated]:
+        # The generator conditions on the text encoder's features of the sentence itself.
+        return self.generator.generate(instruction.text, seed=seed, n_samples=n_samples)
+
+    def neutral(self, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        return self.generator.neutral(seed)
+
+    def warm_up(self) -> None:
+        """Load the (lazy) text encoder now, not on the first instruction."""
+        _ = self.generator.text_encoder
+
+
+def load_planner(generator: str = "auto", checkpoint: str | None = None) -> Planner:
+    """The planner: the trained generator (the shipped checkpoint, or ``checkpoint``), or with
+    ``"auto"`` and no checkpoint installed / ``"prototype"``, the FACS prototypes (a warning says so)."""
+    if generator not in GENERATORS:
+        raise UserError(f"generator must be auto, generator or prototype, got '{generator}'")
+    if checkpoint is not None:
+        if generator == "prototype":
+            raise UserError("a model checkpoint and generator=prototype exclude each other")
+        from emoshift.models.generator import Generator
+
+        planner = TrainedPlanner(Generator.load(checkpoint))
+        planner.warm_up()
+        return planner
+    if generator == "prototype":
+        return PrototypePlanner()
+    try:
+        from emoshift.models.generator import Generator
+
+        gen = Generator.load_default()
+    except (ImportError, OSError, UserError) as err:
+        if generator == "generator":
+            raise UserError(f"the trained generator is not available ({err})") from None
+        warnings.warn(f"trained generator not available ({err}); planning from FACS prototypes", stacklevel=2)
+        return PrototypePlanner()
+    planner = TrainedPlanner(gen)
+    planner.warm_up()
+    return planner
+
+
+# --------------------------------------------------------------------------------------------- anchors
+
+
+def gaze_channels() -> np.ndarray:
+    """Indices of the eight eyeLook* blendshapes. Gaze is where the person looks, not an emotion: the
+    generator's gaze (zero but for cues such as sadness's downcast eyes) is added to the photo's."""
+    from emoshift.emotions import EXPRESSION_NAMES
+
+    return np.array([i for i, n in enumerate(EXPRESSION_NAMES) if n.startswith("eyeLook")])
+
+
+def with_source_gaze(targets: np.ndarray, source_expression: np.ndarray) -> np.ndarray:
+    """(m, 53) target expressions with the photo's gaze added to their own (:func:`gaze_channels`), clipped
+    to [0, 1]: what the animation shows at each anchor (the generated gaze is relative to the photo's)."""
+    out = np.array(targets, np.float32).reshape(-1, 53)
+    gaze = gaze_channels()
+    out[:, gaze] += np.asarray(source_expression, np.float32).reshape(53)[gaze]
+    return out.clip(0.0, 1.0)
+
+
+def neutral_between(emotions: Sequence[str]) -> list[bool]:
+    """Per emotion: whether a neutral anchor goes before it (two consecutive non-neutral emotions)."""
+    return [i > 0 and emo != "neutral" and emotions[i - 1] != "neutral" for i, emo in enumerate(emotions)]
+
+
+def make_plan(
+    instruction: str,
+    generated: Generated,
+    source_expression: np.ndarray,
+    source_rotation: np.ndarray,
+    neutral: tuple[np.ndarray, np.ndarray] | None,
+    generator: str,
+    variant: int = 0,
+) -> Plan:
+    """Anchors from a generated plan: source, then each emotion, a neutral face between two emotions.
+
+    Args:
+        generated: ``parsed`` (emotions, intensities), ``expressions`` (m, 53), ``rotations`` (m, 3)
+            (relative to a frontal head).
+        source_expression (53,), source_rotation (3,): the photo's fitted face (absolute rotation); its
+            gaze carries into every anchor (:func:`gaze_channels`).
+        neutral: (expression (53,), rotation (3,) relative) inserted where :func:`neutral_between` says,
+            or None for direct transitions (``neutral=False``).
+    """
+    emotions = list(generated.parsed.emotions)
+    gen_e = np.asarray(generated.expressions, np.float32).reshape(-1, 53)
+    gen_r = np.asarray(generated.rotations, np.float32).reshape(-1, 3)
+    if len(gen_e) != len(emotions) or len(gen_r) != len(emotions):
+        raise ValueError(f"planner gave {len(gen_e)} expressions for {len(emotions)} emotions")
+    exprs, rels, labels = [], [], []
+    for i, (emo, before) in enumerate(zip(emotions, neutral_between(emotions), strict=True)):
+        if neutral is not None and before:
+            exprs.append(np.asarray(neutral[0], np.float32))
+            rels.append(np.asarray(neutral[1], np.float32))
+            labels.append("neutral")
+        exprs.append(gen_e[i])
+        rels.append(gen_r[i])
+        labels.append(emo)
+    src_e = np.asarray(source_expression, np.float32).reshape(53)
+    src_r = np.asarray(source_rotation, np.float32).reshape(3)
+    targets = with_source_gaze(np.stack(exprs), src_e)  # generated gaze is relative to the photo's
+    return Plan(
+        instruction=instruction,
+        parsed=generated.parsed,
+        generated_expressions=gen_e,
+        generated_rotations=gen_r,
+        expressions=np.concatenate([src_e[None].clip(0.0, 1.0), targets]),
+        rotations=np.concatenate([src_r[None], compose_rotations(src_r, np.stack(rels))]),
+        labels=["source", *labels],
+        generator=generator,
+        variant=variant,
+    )
