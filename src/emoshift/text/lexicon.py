@@ -95,8 +95,9 @@ class Entry:
         return au_pose(self.aus) * np.float32(self.intensity)
 
     def wordings(self, his: str = "the") -> tuple[str, ...]:
-        """The main phrase and every alternative wording, with ``{his}`` filled in."""
-        return tuple(w.replace("{his}", his) for w in (self.template or self.phrase, *self.alternatives))
+        """The main phrase, every alternative wording and the noun phrase, with ``{his}`` filled in."""
+        words = (self.template or self.phrase, *self.alternatives, *((self.noun,) if self.noun else ()))
+        return tuple(w.replace("{his}", his) for w in words)
 
 
 def _check_au(tok: str) -> tuple[str, int, str]:
@@ -305,20 +306,28 @@ def stem(word: str) -> str:
 FILLERS = frozenset("the a an his her their its my your our one's ones to".split())
 ONE_MARKERS = frozenset("one an a single".split())  # "raise AN eyebrow" is one brow, "raise HER eyebrows" both
 _WORD = re.compile(r"[a-z]+(?:['\u2019-][a-z]+)*")
+EYE_WORDS = ("brow", "eye")
+
+
+def one_marker(words: list[str], i: int) -> bool:
+    """True if ``words[i]`` is a/an/one/single counting a brow or an eye ("raise AN eyebrow", "A raised eyebrow")."""
+    if words[i] not in ONE_MARKERS:
+        return False
+    nxt = [stem(w) for w in words[i + 1 : i + 3]]
+    return bool(nxt) and (nxt[0] in EYE_WORDS or (len(nxt) == 2 and words[i + 1] not in FILLERS and nxt[1] in EYE_WORDS))
 
 
 def phrase_stems(phrase: str) -> tuple[str, ...]:
-    """The stems a phrase is matched by: its words without fillers, hyphenated words split."""
-    words = _WORD.findall(phrase.lower().replace("{his}", "the").replace("-", " "))
+    """The stems a phrase is matched by: its words without fillers (hyphenated words stay one word)."""
+    words = _WORD.findall(phrase.lower().replace("{his}", "the"))
     return tuple(normalize_stems(words))
 
 
 def normalize_stems(words: list[str]) -> list[str]:
-    """Stems of ``words`` with fillers removed, except "one"/"a"/"an" right before brow/eye (kept as "one")."""
+    """Stems of ``words`` with fillers removed, except a/an/one counting a brow or eye (kept as "one")."""
     out = []
     for i, w in enumerate(words):
-        nxt = stem(words[i + 1]) if i + 1 < len(words) else ""
-        if w in ONE_MARKERS and nxt in ("brow", "eye"):
+        if one_marker(words, i):
             out.append("one")
         elif w not in FILLERS:
             out.append(stem(w))

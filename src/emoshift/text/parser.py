@@ -69,7 +69,7 @@ _ENGLISH = frozenset(
     "the this that from to into and then but his her their him them he she it is are be was make turn change "
     "show look looks face expression photo person first finally now of with on at as".split()
 )
-_TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F\u0370-\uFFFF]+(?:['\u2019][a-z]+)?")
+_TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F\u0370-\uFFFF]+(?:-[A-Za-z]+)*(?:['\u2019][a-z]+)?")
 # what to suggest when the only expression named is negated
 _INSTEAD = {"happiness": "sad", "sadness": "happy", "anger": "calm", "fear": "calm", "surprise": "neutral",
             "disgust": "pleased", "contempt": "friendly", "neutral": "happy"}  # fmt: skip
@@ -111,9 +111,20 @@ class _Mention:
         return self.entry is not None and self.entry.kind == "action" and self.entry.family == "neutral"
 
 
+def _known_word(word: str) -> bool:
+    return emotion_from_word(word) is not None or lexicon.stem(word) in lexicon.patterns()
+
+
 def _tokens(text: str) -> list[str]:
-    """Lower-case word tokens with multi-word modifiers joined ("a little" -> one token, "rather than" -> one)."""
-    raw = [t.lower().replace("\u2019", "'") for t in _TOKEN.findall(text)]
+    """Lower-case word tokens with multi-word modifiers joined ("a little" -> one token, "rather than" -> one).
+
+    A hyphenated word stays one token when it is a known word ("open-mouthed", "grossed-out"), otherwise
+    it is split ("half-smile" -> "half", "smile").
+    """
+    raw: list[str] = []
+    for t in _TOKEN.findall(text):
+        t = t.lower().replace("\u2019", "'")
+        raw += [t] if "-" not in t or _known_word(t) else [p for p in t.split("-") if p]
     out: list[str] = []
     i = 0
     while i < len(raw):
@@ -128,11 +139,10 @@ def _tokens(text: str) -> list[str]:
 
 
 def _stems(toks: list[str]) -> list[str | None]:
-    """Per token: its lexicon stem, "one" for a/an/one before brow/eye, None for a filler word."""
+    """Per token: its lexicon stem, "one" for a/an/one counting a brow or eye, None for a filler word."""
     out: list[str | None] = []
     for i, t in enumerate(toks):
-        nxt = lexicon.stem(toks[i + 1]) if i + 1 < len(toks) else ""
-        if t in lexicon.ONE_MARKERS and nxt in ("brow", "eye"):
+        if lexicon.one_marker(toks, i):
             out.append("one")
         elif t in lexicon.FILLERS or " " in t:
             out.append(None)
@@ -141,8 +151,9 @@ def _stems(toks: list[str]) -> list[str | None]:
     return out
 
 
-def _match(stems: list[str | None], i: int) -> tuple[lexicon.Entry, int] | None:
-    """The longest lexicon wording starting at token ``i`` (up to two fillers between its words)."""
+def _match(stems: list[str | None], i: int) -> tuple[lexicon.Entry, int, int] | None:
+    """The longest lexicon wording starting at token ``i`` (up to two fillers between its words):
+    (entry, end token, number of words matched)."""
     if stems[i] is None:
         return None
     for pattern, entry in lexicon.patterns().get(stems[i], ()):
@@ -156,8 +167,21 @@ def _match(stems: list[str | None], i: int) -> tuple[lexicon.Entry, int] | None:
                 break
             j += 1
         if ok:
-            return entry, j
+            return entry, j, len(pattern)
     return None
+
+
+def _best_match(stems: list[str | None], i: int) -> tuple[lexicon.Entry, int] | None:
+    """:func:`_match` at ``i``, unless a longer wording starts inside it and runs past its end
+    ("looks DOWN IN THE DUMPS" is one mood, not "look down")."""
+    m = _match(stems, i)
+    if m is None:
+        return None
+    for j in range(i + 1, m[1]):
+        other = _match(stems, j)
+        if other is not None and other[1] > m[1] and other[2] > m[2]:
+            return None
+    return m[0], m[1]
 
 
 def _mentions(toks: list[str]) -> list[_Mention]:
@@ -165,7 +189,7 @@ def _mentions(toks: list[str]) -> list[_Mention]:
     found: list[_Mention] = []
     i = 0
     while i < len(toks):
-        m = _match(stems, i)
+        m = _best_match(stems, i)
         if m is not None:
             entry, end = m
             found.append(_Mention(i, end, entry.family, entry, " ".join(toks[i:end])))
