@@ -112,8 +112,8 @@ def place_instruction(text: str, tokens: list[str]):
         if near[0][3] >= THRESHOLD:
             placed.append((w, near[0]))
     if not placed:
-        if best is None:
-            raise UserError(f"no emotion found in the instruction; use words like {known_words_hint()}")
+        if best is None:  # no content word of its own: name what the whole sentence is closest to
+            best = (text, nearest(text))
         w, near = best
         names = ", ".join(f"{n[0]} ({n[1]})" for n in near)
         raise UserError(f"no emotion found in the instruction: '{w}' is not an expression emoshift knows (closest: "
