@@ -67,8 +67,8 @@ SEQUENCE_WORDS = frozenset(
 # common English words: a sentence of 3+ words with none of these and no emotion word is taken as not English
 _ENGLISH = frozenset(
     "the this that from to into and then but his her their him them he she it is are be was make turn change "
-    "show look looks face expression photo person first finally now of with on at as in up down out a an so "
-    "very not no for like all".split()
+    "show look looks face expression photo person first finally now of with on at as in up down out an so "
+    "very not for like all".split()
 )
 _TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F\u0370-\uFFFF]+(?:-[A-Za-z]+)*(?:['\u2019][a-z]+)?")
 # what to suggest when the only expression named is negated
