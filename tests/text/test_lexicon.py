@@ -142,3 +142,12 @@ def test_stem_groups_inflections():
     for g in groups:
         assert len({lexicon.stem(w) for w in g}) == 1, g
     assert lexicon.stem("glare") != lexicon.stem("grin")
+
+
+def test_every_source_is_documented():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "lexicon.md").read_text()
+    for key in sorted({s for e in ALL for s in e.sources}):
+        assert f"- {key}:" in doc, key
+    assert all(e.sources for e in ALL)
