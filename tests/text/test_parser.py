@@ -127,3 +127,11 @@ def test_held_out_everyday_families():
     wrong = [(t, parse_instruction(t, place_unknown=False).emotions) for t, want in cases]
     wrong = [(t, got) for (t, got), (_, want) in zip(wrong, cases) if got != want]
     assert not wrong
+
+
+def test_modifiers_make_one_anchor_and_punctuation_stops_them():
+    p = parse_instruction("From a smug grin to pure disgust.", place_unknown=False)
+    assert p.emotions == ["contempt", "disgust"] and p.entries[0] == ("grin",)
+    assert parse_instruction("She smiles sadly.", place_unknown=False).emotions == ["sadness"]
+    assert parse_instruction("She smiles, sadly.", place_unknown=False).emotions == ["happiness", "sadness"]
+    assert parse_instruction("She is not tired, she is happy.", place_unknown=False).emotions == ["happiness"]

@@ -20,8 +20,10 @@ and checking user input. Rules:
   with a message that names the negated word and what to ask instead.
 - Mentions next to each other with no sequence word between them (:data:`SEQUENCE_WORDS`: "then",
   "to", "into", "becomes", ...) describe one moment and merge into one anchor when they share a family
-  ("he smiles happily") or one of them is an action without emotion ("smiles and winks"); "from a
-  smile to a grin" stays two anchors. At most three anchors remain.
+  ("he smiles happily") or one of them is an action without emotion ("smiles and winks", "looks down
+  sadly"); "from a smile to a grin" stays two anchors. A mood word right before an action modifies it
+  ("a smug grin" is one contempt anchor) and so does an emotion adverb right after one ("she smiles
+  sadly" is one sadness anchor); the anchor shows both. At most three anchors remain.
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ _ENGLISH = frozenset(
     "very not for like all".split()
 )
 _TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F\u0370-\uFFFF]+(?:-[A-Za-z]+)*(?:['\u2019][a-z]+)?")
+_TOKEN_OR_STOP = re.compile(_TOKEN.pattern + r"|[,;:.!?]")
+STOPS = frozenset(",;:.!?")
 # what to suggest when the only expression named is negated
 _INSTEAD = {"happiness": "sad", "sadness": "happy", "anger": "calm", "fear": "calm", "surprise": "neutral",
             "disgust": "pleased", "contempt": "friendly", "neutral": "happy"}  # fmt: skip
@@ -109,7 +113,11 @@ class _Mention:
 
     @property
     def neutral_action(self) -> bool:
-        return self.entry is not None and self.entry.kind == "action" and self.entry.family == "neutral"
+        return self.entry_kind == "action" and self.family == "neutral"
+
+    @property
+    def entry_kind(self) -> str:
+        return self.entry.kind if self.entry is not None else "basic"
 
 
 def _known_word(word: str) -> bool:
@@ -120,10 +128,11 @@ def _tokens(text: str) -> list[str]:
     """Lower-case word tokens with multi-word modifiers joined ("a little" -> one token, "rather than" -> one).
 
     A hyphenated word stays one token when it is a known word ("open-mouthed", "grossed-out"), otherwise
-    it is split ("half-smile" -> "half", "smile").
+    it is split ("half-smile" -> "half", "smile"). Punctuation that separates clauses (, ; : . ! ?) is
+    kept as a token: phrases, negations and modifiers do not reach across it.
     """
     raw: list[str] = []
-    for t in _TOKEN.findall(text):
+    for t in _TOKEN_OR_STOP.findall(text):
         t = t.lower().replace("\u2019", "'")
         raw += [t] if "-" not in t or _known_word(t) else [p for p in t.split("-") if p]
     out: list[str] = []
@@ -143,7 +152,9 @@ def _stems(toks: list[str]) -> list[str | None]:
     """Per token: its lexicon stem, "one" for a/an/one counting a brow or eye, None for a filler word."""
     out: list[str | None] = []
     for i, t in enumerate(toks):
-        if lexicon.one_marker(toks, i):
+        if t in STOPS:
+            out.append(t)
+        elif lexicon.one_marker(toks, i):
             out.append("one")
         elif t in lexicon.FILLERS or " " in t:
             out.append(None)
@@ -226,25 +237,24 @@ def _mark(toks: list[str], found: list[_Mention]) -> None:
         prev_end = m.end
 
 
-def _merge(toks: list[str], kept: list[_Mention]) -> list[list[_Mention]]:
-    """Group adjacent mentions of one moment (see the module docstring)."""
-    groups: list[list[_Mention]] = []
+def _merge(toks: list[str], kept: list[_Mention]) -> list[tuple[str, list[_Mention]]]:
+    """Group mentions of one moment into anchors: (family, mentions) in order (see the module docstring)."""
+    groups: list[tuple[str, list[_Mention]]] = []
     for m in kept:
         if groups:
-            last = groups[-1][-1]
+            fam, members = groups[-1]
+            last = members[-1]
             between = toks[last.end : m.start]
-            fam = _group_family(groups[-1])
-            same = fam == m.family or m.neutral_action or all(x.neutral_action for x in groups[-1])
-            if same and not SEQUENCE_WORDS.intersection(between):
-                groups[-1].append(m)
+            modifier = not between and last.entry_kind != "action" and m.entry_kind == "action" and fam != "neutral"
+            adverb = not between and last.entry_kind == "action" and m.entry is None and m.word.endswith("ly")
+            same = fam == m.family or m.neutral_action or all(x.neutral_action for x in members)
+            if modifier or adverb or (same and not SEQUENCE_WORDS.intersection(between)):
+                members.append(m)
+                if adverb or (not modifier and all(x.neutral_action for x in members[:-1])):
+                    groups[-1] = (m.family, members)
                 continue
-        groups.append([m])
+        groups.append((m.family, [m]))
     return groups
-
-
-def _group_family(group: list[_Mention]) -> str:
-    emotional = [m.family for m in group if not m.neutral_action]
-    return emotional[0] if emotional else group[0].family
 
 
 def _looks_english(text: str) -> bool:
@@ -297,7 +307,7 @@ def parse_instruction(text: str, place_unknown: bool = True) -> ParsedInstructio
     found = _mentions(toks)
     kept = [m for m in found if not m.negated]
     negated = [m for m in found if m.negated]
-    if not found and len(toks) >= 3 and not _ENGLISH.intersection(toks):
+    if not found and len([t for t in toks if t not in STOPS]) >= 3 and not _ENGLISH.intersection(toks):
         raise UserError("the instruction does not look like English; emoshift understands English instructions only")
     if not kept and negated:
         raise UserError(_negation_message(negated))
@@ -309,11 +319,11 @@ def parse_instruction(text: str, place_unknown: bool = True) -> ParsedInstructio
         raise UserError(f"no emotion found in the instruction; use words like {known_words_hint()}")
     groups = _merge(toks, kept)
     if len(groups) > MAX_EMOTIONS:
-        names = " -> ".join(_group_family(g) for g in groups)
+        names = " -> ".join(fam for fam, _ in groups)
         raise UserError(f"the instruction names {len(groups)} emotions ({names}); at most {MAX_EMOTIONS} are supported")
-    scales = [next((m.scale for m in g if m.scale != 1.0), 1.0) for g in groups]
+    scales = [1.0 if fam == "neutral" else next((m.scale for m in g if m.scale != 1.0), 1.0) for fam, g in groups]
     return ParsedInstruction(
-        emotions=[_group_family(g) for g in groups], intensities=scales, words=[g[0].word for g in groups], text=text,
-        entries=[tuple(dict.fromkeys(m.entry.phrase for m in g if m.entry is not None)) for g in groups],
+        emotions=[fam for fam, _ in groups], intensities=scales, words=[g[0].word for _, g in groups], text=text,
+        entries=[tuple(dict.fromkeys(m.entry.phrase for m in g if m.entry is not None)) for _, g in groups],
         negated=[m.word for m in negated],
     )  # fmt: skip
