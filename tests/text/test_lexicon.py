@@ -151,3 +151,17 @@ def test_every_source_is_documented():
     for key in sorted({s for e in ALL for s in e.sources}):
         assert f"- {key}:" in doc, key
     assert all(e.sources for e in ALL)
+
+
+def test_slot_phrases_read_back_in_sentences():
+    rng = np.random.default_rng(0)
+    frames = {"A": "He goes from calm to {}.", "N": "Turn this face from calm to {}.", "V": "First he is calm, then he {}."}
+    bad = []
+    for e in ALL:
+        for slot, frame in frames.items():
+            for _ in range(3):
+                text = frame.format(lexicon.slot_phrase(e, slot, rng, "his"))
+                p = parse_instruction(text, place_unknown=False)
+                if p.emotions != ["neutral", e.family] or e.phrase not in p.entries[1]:
+                    bad.append((text, p.emotions, p.entries))
+    assert not bad

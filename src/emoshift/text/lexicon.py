@@ -270,6 +270,36 @@ def forms(entry: Entry | str, his: str = "her") -> dict[str, str]:
     return out
 
 
+def slot_phrase(entry: Entry | str, slot: str, rng: np.random.Generator, his: str = "her") -> str:
+    """A wording of an entry for a sentence template, drawn from ``rng``.
+
+    ``slot``: ``"A"`` after "looks" / "goes from" ("jubilant", "over the moon", "rolling her eyes"),
+    ``"N"`` a noun phrase ("jubilation", "a jubilant look", "an eye roll", "rolling her eyes"), ``"V"`` a
+    third-person verb phrase ("rolls her eyes", "looks jubilant"). Every result parses back to the entry.
+    """
+    e = get(entry) if isinstance(entry, str) else entry
+    pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
+    if e.kind == "action":
+        f = forms(e, his)
+        if slot == "V":
+            return f["s"]
+        if slot == "N" and e.noun and rng.random() < 0.5:
+            return e.noun
+        return f["ing"]
+    adjs = (e.phrase, *e.alternatives)
+    if slot == "A":
+        return pick(adjs)
+    if slot == "V":
+        return f"looks {pick(adjs)}"
+    if slot == "N":
+        if e.noun and rng.random() < 0.5:
+            return e.noun
+        single = [a for a in adjs if " " not in a] or [e.phrase]
+        a = pick(single)
+        return f"{'an' if a[0] in 'aeiou' else 'a'} {a} look"
+    raise ValueError(f"unknown slot '{slot}'; use A, N or V")
+
+
 # ------------------------------------------------------------------------------------------ matching
 _IRREGULAR_STEM = {"teeth": "tooth", "bit": "bite", "bitten": "bite", "hung": "hang", "blew": "blow",
                    "stuck": "stick", "shook": "shake", "wept": "weep", "drew": "draw", "fell": "fall",

@@ -69,18 +69,17 @@ def embed(texts: list[str]) -> np.ndarray:
 def nearest(word: str, k: int = 3) -> list[tuple[str, str, str, float]]:
     """The ``k`` known wordings closest to ``word``: (wording, family, lexicon phrase or "", cosine), best first.
 
-    Wordings of one family/entry appear once (the best of them).
+    Each lexicon entry and each word appears once (its best wording).
     """
     items, bank = _known()
     sims = bank @ embed([word])[0]
     out: list[tuple[str, str, str, float]] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[str] = set()
     for j in np.argsort(-sims):
         w, fam, phrase = items[j]
-        key = (fam, phrase or w)
-        if key in seen:
+        if w in seen or (phrase and phrase in seen):
             continue
-        seen.add(key)
+        seen.update((w, phrase) if phrase else (w,))
         out.append((w, fam, phrase, float(sims[j])))
         if len(out) == k:
             break
