@@ -135,3 +135,9 @@ def test_modifiers_make_one_anchor_and_punctuation_stops_them():
     assert parse_instruction("She smiles sadly.", place_unknown=False).emotions == ["sadness"]
     assert parse_instruction("She smiles, sadly.", place_unknown=False).emotions == ["happiness", "sadness"]
     assert parse_instruction("She is not tired, she is happy.", place_unknown=False).emotions == ["happiness"]
+
+
+def test_words_of_each_anchor():
+    p = parse_instruction("He smiles happily, then she rolled her eyes and finally a smug grin.", place_unknown=False)
+    assert p.words == ["smiles happily", "rolled her eyes", "smug grin"]
+    assert p.emotions == ["happiness", "contempt", "contempt"]

@@ -86,7 +86,8 @@ class ParsedInstruction:
 
     emotions: 1..3 families from :data:`emoshift.emotions.EMOTIONS`, one per anchor, in order (may include "neutral").
     intensities: one scale per anchor (1.0 default; see :data:`INTENSITY_WORDS`).
-    words: the words that named each anchor (for messages and labels).
+    words: the words that named each anchor (for messages, labels and per-anchor text spans): the
+        mentions merged into it, joined ("rolled her eyes", "smiles happily", "smug grin").
     entries: per anchor, the lexicon phrases it was named by (:func:`emoshift.text.lexicon.get`), empty
         when only basic emotion words named it; :func:`emoshift.text.lexicon.anchor_expression`
         turns an anchor into its target expression.
@@ -323,7 +324,7 @@ def parse_instruction(text: str, place_unknown: bool = True) -> ParsedInstructio
         raise UserError(f"the instruction names {len(groups)} emotions ({names}); at most {MAX_EMOTIONS} are supported")
     scales = [1.0 if fam == "neutral" else next((m.scale for m in g if m.scale != 1.0), 1.0) for fam, g in groups]
     return ParsedInstruction(
-        emotions=[fam for fam, _ in groups], intensities=scales, words=[g[0].word for _, g in groups], text=text,
+        emotions=[fam for fam, _ in groups], intensities=scales, words=[" ".join(m.word for m in g) for _, g in groups], text=text,
         entries=[tuple(dict.fromkeys(m.entry.phrase for m in g if m.entry is not None)) for _, g in groups],
         negated=[m.word for m in negated],
     )  # fmt: skip
