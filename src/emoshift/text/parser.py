@@ -295,8 +295,10 @@ def _looks_english(text: str) -> bool:
 
 
 def known_words_hint() -> str:
-    """A one-line list of the emotion words the parser understands (the main adjective of each)."""
-    return ", ".join(ADJECTIVES[e][0] for e in EMOTIONS) + " (and synonyms such as joyful, furious, scared, smirking)"
+    """A one-line list of the emotion words the parser understands (the main adjective of each) and examples."""
+    return ", ".join(ADJECTIVES[e][0] for e in EMOTIONS) + (
+        " (synonyms such as joyful, uneasy, jubilant; actions such as glare, grin, wink, roll the eyes)"
+    )
 
 
 def _negation_message(negated: list[_Mention]) -> str:
