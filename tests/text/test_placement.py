@@ -72,3 +72,9 @@ def test_gibberish_refused_with_closest_expressions(text, word):
     msg = str(err.value)
     assert "\n" not in msg and f"'{word}'" in msg and "closest:" in msg and "no emotion found" in msg
     assert parse_instruction("Make him look sad.", place_unknown=False).emotions == ["sadness"]
+
+
+def test_a_word_is_not_placed_by_an_idiom_containing_it():
+    for word in ("moon", "edge", "walking", "cloud"):  # over the moon, on edge, walking on air, on cloud nine
+        assert placement.nearest(word, 1)[0][3] < placement.THRESHOLD
+    assert placement.nearest("over the moon", 1)[0][0] == "over the moon"
