@@ -158,7 +158,7 @@ class AnimationResult:
             "photo": None if self.image is None else [int(self.image.shape[1]), int(self.image.shape[0])],
             "crop": None if self.crop is None else [int(v) for v in self.crop],
             "face": None if fit is None else {"index": int(fit.face_index), "found": int(fit.faces_found),
-                                              "cut_off": bool(fit.cut_off)},  # fmt: skip
+                                              "cut_off": bool(fit.cut_off), "edge_note": fit.edge_note},  # fmt: skip
             "landmark_rmse_px": None if fit is None else float(fit.landmark_rmse_px),
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
         }
@@ -421,7 +421,7 @@ def warn_face_choice(fit: Any) -> None:
         warnings.warn(f"{fit.faces_found} faces found; animating face {fit.face_index} ({which}); "
                       "face=N picks another (0 = largest)", stacklevel=3)  # fmt: skip
     if fit.cut_off:
-        warnings.warn("the face is cut off at the image edge; the fit there is a guess", stacklevel=3)
+        warnings.warn(fit.edge_note, stacklevel=3)
 
 
 def check_frame_budget(n_frames: int, shape: Sequence[int]) -> None:

@@ -42,6 +42,7 @@ class FakeFitter:
         self.boxes = boxes
 
     def fit(self, image, face=None):
+        from emoshift.fitting.image import edge_warning
         from emoshift.fitting.result import face_crop_box
 
         self.calls.append(image.shape[:2])
@@ -67,7 +68,8 @@ class FakeFitter:
             landmarks_detected=lmk,
             face_index=idx,
             faces_found=len(boxes),
-            cut_off=bool(x0 < 0 or y0 < 0 or x1 > w or y1 > h),
+            edge_note=edge_warning(lmk, w, h),
+            cut_off=edge_warning(lmk, w, h) is not None,
             crop_box=lambda scale=2.0: face_crop_box(lmk, (w, h), scale),
         )
 

@@ -163,7 +163,7 @@ def test_face_choice_is_passed_reported_and_warned():
     fitter = FakeFitter(boxes=[big, small])
     with pytest.warns(UserWarning, match="2 faces found; animating face 1"):
         res = fake_pipeline(fitter=fitter).animate(photo(120, 200), "happy", face=1)
-    assert fitter.faces == [1] and res.summary()["face"] == {"index": 1, "found": 2, "cut_off": False}
+    assert fitter.faces == [1] and res.summary()["face"] == {"index": 1, "found": 2, "cut_off": False, "edge_note": None}
     with pytest.raises(UserError, match="face 2 asked for"):
         fake_pipeline(fitter=FakeFitter(boxes=[big, small])).animate(photo(120, 200), "happy", face=2)
     with warnings.catch_warnings():
@@ -179,7 +179,7 @@ def test_cli_reports_which_face_and_a_cut_off_face(monkeypatch, tmp_path, capsys
     assert main(["animate", str(img), "happy", "--out", str(tmp_path / "a.mp4")]) == 0
     err = capsys.readouterr().err
     assert "2 faces found; animated face 0 (the largest); --face N picks another" in err
-    assert "the face is cut off at the image edge" in err
+    assert "the face is cut off at the left edge of the photo" in err
     assert main(["animate", str(img), "happy", "--out", str(tmp_path / "b.mp4"), "--face", "1"]) == 0
     err = capsys.readouterr().err
     assert "animated face 1 (number 1 by size, 0 = largest)" in err and "cut off" not in err

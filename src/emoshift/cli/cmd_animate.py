@@ -268,7 +268,7 @@ def face_notes(summary: dict) -> list[str]:
         which = "the largest" if face["index"] == 0 else f"number {face['index']} by size, 0 = largest"
         notes.append(f"{face['found']} faces found; animated face {face['index']} ({which}); --face N picks another")
     if face["cut_off"]:
-        notes.append("the face is cut off at the image edge; the fit there is a guess (use a photo showing the whole face)")
+        notes.append(face["edge_note"])
     return notes
 
 

@@ -92,12 +92,17 @@ class FaceFit:
         return self.landmark_rmse_px / max(self.interocular_px, 1e-9)
 
     @property
+    def edge_note(self) -> str | None:
+        """A one-line warning when the face runs off the image (MediaPipe extrapolates the landmarks
+        there, so the fit is a guess): :func:`~emoshift.fitting.image.edge_warning`; else None."""
+        from emoshift.fitting.image import edge_warning
+
+        return edge_warning(self.landmarks_detected, *self.image_size)
+
+    @property
     def cut_off(self) -> bool:
-        """True when the face runs off the image: a detected landmark lies outside it (MediaPipe
-        extrapolates them), so the fit there is a guess."""
-        w, h = self.image_size
-        p = self.landmarks_detected
-        return bool((p[:, 0] < 0).any() or (p[:, 1] < 0).any() or (p[:, 0] > w).any() or (p[:, 1] > h).any())
+        """True when :attr:`edge_note` warns."""
+        return self.edge_note is not None
 
     def crop_box(self, scale: float = 2.0) -> tuple[int, int, int, int]:
         """A square (x0, y0, x1, y1) around the face: :func:`face_crop_box` of the detected landmarks."""
