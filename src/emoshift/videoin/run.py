@@ -227,7 +227,9 @@ def write_clip(
 
     turn = None
     if rotations is not None:
-        own_rot = np.stack([np.asarray(fits[i].rotation, np.float32) if i in fits else r for i, r in enumerate(rotations)])
+        own_rot = np.array(rotations, np.float32)
+        for i, f in fits.items():
+            own_rot[i] = np.asarray(f.rotation, np.float32)
         turn = np.linalg.norm(rotations - own_rot, axis=1)
     todo = mix.changed(own, target, turn)
     written = [0]
