@@ -73,7 +73,8 @@ class BertEncoder(nn.Module):
     def from_folder(cls, folder: Path) -> BertEncoder:
         from safetensors.torch import load_file
 
-        model = cls(json.loads((folder / "config.json").read_text()))
+        with torch.device("meta"):  # no random init of 12M parameters that are overwritten next
+            model = cls(json.loads((folder / "config.json").read_text()))
         state = load_file(str(folder / "model.safetensors"))
         prefix = "bert." if any(k.startswith("bert.") for k in state) else ""
         names = {"word.weight": "embeddings.word_embeddings.weight",
@@ -84,8 +85,8 @@ class BertEncoder(nn.Module):
             for ours, theirs in _LAYER_KEYS.items():
                 for p in ("weight", "bias"):
                     names[f"layers.{i}.{ours}.{p}"] = f"encoder.layer.{i}.{theirs}.{p}"
-        model.load_state_dict({ours: state[prefix + theirs] for ours, theirs in names.items()})
-        return model
+        model.load_state_dict({ours: state[prefix + theirs] for ours, theirs in names.items()}, assign=True)
+        return model.eval()
 
     def forward(self, input_ids: Tensor, attention_mask: Tensor, token_type_ids: Tensor | None = None) -> SimpleNamespace:
         """input_ids, attention_mask, token_type_ids (B,L) -> last_hidden_state (B,L,D)."""
