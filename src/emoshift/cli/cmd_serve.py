@@ -27,7 +27,14 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--queue, --max-upload-mb and --retention-minutes must be positive")
     config = ServeConfig(max_pending=args.queue, max_upload_mb=args.max_upload_mb,
                          retention_minutes=args.retention_minutes)  # fmt: skip
-    app = create_app(lambda: Pipeline.load(seed=args.seed, generator=args.generator), config)
+    def load_warm():  # the app preloads this in a thread; the first job waits for it, not for a compile
+        from emoshift.jit import warm_up
+
+        pipe = Pipeline.load(seed=args.seed, generator=args.generator)
+        warm_up(pipe, shapes=False, progress=not args.quiet)
+        return pipe
+
+    app = create_app(load_warm, config)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(name)s: %(message)s")
     if not args.quiet:
         print(f"emoshift: serving on http://{args.host}:{args.port}/  (Ctrl+C to stop)")
