@@ -75,6 +75,7 @@ def trained(tmp_path_factory):
     yield judge, xt, yt, tmp_path_factory.mktemp("judge")
 
 
+@pytest.mark.slow
 def test_judge_classifies_ground_truth_shape_images(trained):
     judge, xt, yt, _ = trained
     assert judge.names == CKPLUS_EMOTIONS
@@ -86,6 +87,7 @@ def test_judge_classifies_ground_truth_shape_images(trained):
     assert s15.acc1 >= 0.75, s15
 
 
+@pytest.mark.slow
 def test_judge_save_load_and_allowed_classes(trained):
     judge, xt, _, tmp = trained
     path = judge.save(tmp / "j.pt")

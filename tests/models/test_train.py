@@ -83,6 +83,7 @@ def test_resume_matches_an_uninterrupted_run(data, tmp_path):
 
 
 @pytest.mark.parametrize("recon_loss", ["gaussian", "mse"])
+@pytest.mark.slow
 def test_training_learns_the_tiny_task(data, recon_loss):
     """Generated anchors land nearest to the right emotion pattern, for both slots, from the text alone."""
     ds, table, patterns, poses = data
@@ -130,6 +131,7 @@ DDP_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_two_process_ddp_run_with_gloo(tmp_path):
     script = tmp_path / "ddp_train.py"
     out = tmp_path / "run"
