@@ -17,86 +17,73 @@ from types import SimpleNamespace
 
 import torch
 from torch import Tensor, nn
+from torch.nn import functional as F
 
 
-def self_attention(x: Tensor, bias: Tensor, q: nn.Linear, k: nn.Linear, v: nn.Linear, heads: int) -> Tensor:
-    """Multi-head scaled dot-product attention: x (B,L,D), additive key bias (B,1,1,L) -> (B,L,D)."""
+def self_attention(x: Tensor, bias: Tensor, p: dict[str, Tensor], heads: int) -> Tensor:
+    """Multi-head scaled dot-product attention: x (B,L,D), additive key bias (B,1,1,L) -> (B,L,D).
+
+    ``p`` holds the layer's ``attention.self.{query,key,value}.{weight,bias}`` ((D,D), (D,)).
+    """
     b, n, d = x.shape
+    proj = lambda name: F.linear(x, p[f"attention.self.{name}.weight"], p[f"attention.self.{name}.bias"])  # noqa: E731
     split = lambda t: t.view(b, n, heads, d // heads).transpose(1, 2)  # noqa: E731  (B,H,L,D/H)
-    qh, kh, vh = split(q(x)), split(k(x)), split(v(x))
+    qh, kh, vh = split(proj("query")), split(proj("key")), split(proj("value"))
     scores = qh @ kh.transpose(-1, -2) / math.sqrt(d // heads) + bias
     return (scores.softmax(-1) @ vh).transpose(1, 2).reshape(b, n, d)
 
 
-class BertLayer(nn.Module):
-    def __init__(self, d: int, hidden: int, heads: int, eps: float) -> None:
-        super().__init__()
-        self.heads = heads
-        self.query, self.key, self.value, self.attn_out = (nn.Linear(d, d) for _ in range(4))
-        self.attn_norm = nn.LayerNorm(d, eps=eps)
-        self.inter, self.out = nn.Linear(d, hidden), nn.Linear(hidden, d)
-        self.out_norm = nn.LayerNorm(d, eps=eps)
-
-    def forward(self, x: Tensor, bias: Tensor) -> Tensor:
-        a = self_attention(x, bias, self.query, self.key, self.value, self.heads)
-        x = self.attn_norm(x + self.attn_out(a))
-        return self.out_norm(x + self.out(nn.functional.gelu(self.inter(x))))
-
-
-# our parameter name -> the checkpoint's (per layer, under encoder.layer.{i}.)
-_LAYER_KEYS = {
-    "query": "attention.self.query", "key": "attention.self.key", "value": "attention.self.value",
-    "attn_out": "attention.output.dense", "attn_norm": "attention.output.LayerNorm",
-    "inter": "intermediate.dense", "out": "output.dense", "out_norm": "output.LayerNorm",
-}
+def bert_layer(x: Tensor, bias: Tensor, p: dict[str, Tensor], heads: int, eps: float) -> Tensor:
+    """One post-LayerNorm BERT layer: attention + residual + LayerNorm, GELU MLP + residual + LayerNorm."""
+    d = x.shape[-1]
+    a = self_attention(x, bias, p, heads)
+    a = F.linear(a, p["attention.output.dense.weight"], p["attention.output.dense.bias"])
+    x = F.layer_norm(x + a, (d,), p["attention.output.LayerNorm.weight"], p["attention.output.LayerNorm.bias"], eps)
+    h = F.gelu(F.linear(x, p["intermediate.dense.weight"], p["intermediate.dense.bias"]))
+    h = F.linear(h, p["output.dense.weight"], p["output.dense.bias"])
+    return F.layer_norm(x + h, (d,), p["output.LayerNorm.weight"], p["output.LayerNorm.bias"], eps)
 
 
 class BertEncoder(nn.Module):
-    """BERT (absolute positions, GELU, post-LayerNorm) returning ``SimpleNamespace(last_hidden_state=(B,L,D))``."""
+    """BERT (absolute positions, GELU, post-LayerNorm) over a checkpoint's tensors, used as they are named
+    in ``model.safetensors`` (no module tree to build and randomly initialise first).
+    Called like ``transformers.BertModel``: returns ``SimpleNamespace(last_hidden_state=(B,L,D))``."""
 
-    def __init__(self, config: dict) -> None:
+    def __init__(self, config: dict, state: dict[str, Tensor]) -> None:
         super().__init__()
         if config.get("hidden_act", "gelu") != "gelu" or config.get("position_embedding_type", "absolute") != "absolute":
             raise ValueError("only BERT with GELU and absolute positions is supported here")
-        d, eps = config["hidden_size"], config["layer_norm_eps"]
-        self.config = SimpleNamespace(hidden_size=d)
-        self.word = nn.Embedding(config["vocab_size"], d)
-        self.position = nn.Embedding(config["max_position_embeddings"], d)
-        self.token_type = nn.Embedding(config["type_vocab_size"], d)
-        self.norm = nn.LayerNorm(d, eps=eps)
-        self.layers = nn.ModuleList(
-            BertLayer(d, config["intermediate_size"], config["num_attention_heads"], eps)
-            for _ in range(config["num_hidden_layers"])
-        )
+        self.config = SimpleNamespace(hidden_size=int(config["hidden_size"]))
+        self.heads, self.eps = int(config["num_attention_heads"]), float(config["layer_norm_eps"])
+        prefix = "bert." if any(k.startswith("bert.") for k in state) else ""
+        self.emb = {k: state[f"{prefix}embeddings.{k}"] for k in
+                    ("word_embeddings.weight", "position_embeddings.weight", "token_type_embeddings.weight",
+                     "LayerNorm.weight", "LayerNorm.bias")}  # fmt: skip
+        self.layers = []
+        for i in range(int(config["num_hidden_layers"])):
+            head = f"{prefix}encoder.layer.{i}."
+            self.layers.append({k[len(head):]: v for k, v in state.items() if k.startswith(head)})
+        if any(len(p) != 16 for p in self.layers):
+            raise ValueError("unexpected BERT checkpoint layout")
 
     @classmethod
     def from_folder(cls, folder: Path) -> BertEncoder:
         from safetensors.torch import load_file
 
-        with torch.device("meta"):  # no random init of 12M parameters that are overwritten next
-            model = cls(json.loads((folder / "config.json").read_text()))
-        state = load_file(str(folder / "model.safetensors"))
-        prefix = "bert." if any(k.startswith("bert.") for k in state) else ""
-        names = {"word.weight": "embeddings.word_embeddings.weight",
-                 "position.weight": "embeddings.position_embeddings.weight",
-                 "token_type.weight": "embeddings.token_type_embeddings.weight",
-                 "norm.weight": "embeddings.LayerNorm.weight", "norm.bias": "embeddings.LayerNorm.bias"}
-        for i in range(len(model.layers)):
-            for ours, theirs in _LAYER_KEYS.items():
-                for p in ("weight", "bias"):
-                    names[f"layers.{i}.{ours}.{p}"] = f"encoder.layer.{i}.{theirs}.{p}"
-        model.load_state_dict({ours: state[prefix + theirs] for ours, theirs in names.items()}, assign=True)
-        return model.eval()
+        return cls(json.loads((folder / "config.json").read_text()), load_file(str(folder / "model.safetensors")))
 
     def forward(self, input_ids: Tensor, attention_mask: Tensor, token_type_ids: Tensor | None = None) -> SimpleNamespace:
         """input_ids, attention_mask, token_type_ids (B,L) -> last_hidden_state (B,L,D)."""
+        e = self.emb
         if token_type_ids is None:
             token_type_ids = torch.zeros_like(input_ids)
         pos = torch.arange(input_ids.shape[1])[None]
-        x = self.norm(self.word(input_ids) + self.position(pos) + self.token_type(token_type_ids))
+        x = (F.embedding(input_ids, e["word_embeddings.weight"]) + F.embedding(pos, e["position_embeddings.weight"])
+             + F.embedding(token_type_ids, e["token_type_embeddings.weight"]))  # fmt: skip
+        x = F.layer_norm(x, (x.shape[-1],), e["LayerNorm.weight"], e["LayerNorm.bias"], self.eps)
         bias = (1.0 - attention_mask[:, None, None, :].to(x.dtype)) * torch.finfo(x.dtype).min
-        for layer in self.layers:
-            x = layer(x, bias)
+        for p in self.layers:
+            x = bert_layer(x, bias, p, self.heads, self.eps)
         return SimpleNamespace(last_hidden_state=x)
 
 
