@@ -63,7 +63,7 @@ def import_mediapipe():
     that load the real module on first attribute use; afterwards ``sys.modules`` holds no stand-in, so any
     later ``import matplotlib`` is the real one.
     """
-    if "mediapipe" in sys.modules or "matplotlib" in sys.modules:
+    if "mediapipe" in sys.modules or "matplotlib" in sys.modules:  # nothing to save
         import mediapipe
 
         return mediapipe
@@ -77,7 +77,7 @@ def import_mediapipe():
             return getattr(importlib.import_module(self.__name__), attr)
 
     stubs = {name: _Lazy(name) for name in ("matplotlib", "matplotlib.pyplot")}
-    stubs["matplotlib"].pyplot = stubs["matplotlib.pyplot"]
+    stubs["matplotlib"].pyplot = stubs["matplotlib.pyplot"]  # `import a.b as c` reads attribute b of a
     sys.modules.update(stubs)
     try:
         import mediapipe
