@@ -16,8 +16,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow  # starts a server and a headless browser
-
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -100,7 +98,7 @@ def test_upload_animate_and_view(server, browser, tmp_path):
     photo = tmp_path / "astronaut.png"
     Image.fromarray(sample_photo("astronaut")).save(photo)
     browser.get(server + "/")
-    _wait(browser, "return document.querySelectorAll('#examples .chip').length", 120, "the page to initialise")
+    _wait(browser, "return document.querySelectorAll('#examples .chip').length", 20, "the page to initialise")
     browser.find_element(By.ID, "photo").send_keys(str(photo))
     box = browser.find_element(By.ID, "instruction")
     box.clear()
@@ -119,7 +117,7 @@ def test_upload_animate_and_view(server, browser, tmp_path):
         browser,
         "const s = document.getElementById('viewer').dataset.state;"
         "return s === 'loaded' || s === 'error' ? s : ''",
-        300,
+        60,
         "the 3D viewer",
     )
     viewer = browser.find_element(By.ID, "viewer")
@@ -144,7 +142,7 @@ def test_bad_instruction_is_shown_on_the_page(server, browser):
     from selenium.webdriver.common.by import By
 
     browser.get(server + "/")
-    _wait(browser, "return document.querySelectorAll('#examples .chip').length", 120, "the page to initialise")
+    _wait(browser, "return document.querySelectorAll('#examples .chip').length", 20, "the page to initialise")
     box = browser.find_element(By.ID, "instruction")
     box.clear()
     box.send_keys("paint the sky purple")
