@@ -117,6 +117,19 @@ def warm_up(pipeline=None, shapes: bool = True, progress: bool = True) -> dict:
     return stats
 
 
+class WarmPipeline:
+    """``Pipeline.load`` then :func:`warm_up` on it: what ``emoshift serve`` preloads, so its first job
+    neither compiles nor loads the render kernels."""
+
+    @staticmethod
+    def load(**kwargs):
+        from emoshift.pipeline import Pipeline
+
+        pipe = Pipeline.load(**kwargs)
+        warm_up(pipe, shapes=False)
+        return pipe
+
+
 if __name__ == "__main__":  # python -m emoshift.jit: the install step's warm-up (through the imported module)
     from emoshift.jit import warm_up as _warm_up
 

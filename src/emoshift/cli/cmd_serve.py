@@ -18,7 +18,7 @@ def run(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from emoshift.pipeline import Pipeline
+    from emoshift.jit import WarmPipeline as Pipeline  # its load() also readies the render kernels
     from emoshift.web.app import ServeConfig, create_app
 
     if not 1 <= args.port <= 65535:
@@ -27,14 +27,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--queue, --max-upload-mb and --retention-minutes must be positive")
     config = ServeConfig(max_pending=args.queue, max_upload_mb=args.max_upload_mb,
                          retention_minutes=args.retention_minutes)  # fmt: skip
-    def load_warm():  # the app preloads this in a thread; the first job waits for it, not for a compile
-        from emoshift.jit import warm_up
-
-        pipe = Pipeline.load(seed=args.seed, generator=args.generator)
-        warm_up(pipe, shapes=False, progress=not args.quiet)
-        return pipe
-
-    app = create_app(load_warm, config)
+    app = create_app(lambda: Pipeline.load(seed=args.seed, generator=args.generator), config)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(name)s: %(message)s")
     if not args.quiet:
         print(f"emoshift: serving on http://{args.host}:{args.port}/  (Ctrl+C to stop)")
