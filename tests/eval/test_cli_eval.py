@@ -15,6 +15,7 @@ def quick_report(tmp_path_factory):
     return out, argv
 
 
+@pytest.mark.slow
 def test_quick_report_end_to_end(quick_report, capsys):
     out, argv = quick_report
     assert main(argv) == 0
@@ -39,6 +40,7 @@ def test_quick_report_end_to_end(quick_report, capsys):
     assert res["judge"]["meta"]["split"] == "train"
 
 
+@pytest.mark.slow
 def test_rerun_reuses_cached_models(quick_report, capsys):
     out, argv = quick_report
     model = out / "models" / "ours_r0.pt"
@@ -51,6 +53,7 @@ def test_rerun_reuses_cached_models(quick_report, capsys):
     assert model.stat().st_mtime_ns == before and (out / "judge.pt").stat().st_mtime_ns == judge_before
 
 
+@pytest.mark.slow
 def test_instructions_json(quick_report, tmp_path, capsys):
     import torch
 

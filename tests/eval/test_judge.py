@@ -63,14 +63,19 @@ def _shape_set(n, seed, renderer):
 def trained(tmp_path_factory):
     from emoshift.eval.shapes import ShapeRenderer
 
+    n = torch.get_num_threads()
     torch.set_num_threads(2)
-    r = ShapeRenderer()
-    x, y = _shape_set(1000, 0, r)
-    xt, yt = _shape_set(300, 1, r)  # other subjects, other poses
-    judge = train_judge(x, y, EMOTIONS, epochs=8, seed=0, progress=False)
-    return judge, xt, yt, tmp_path_factory.mktemp("judge")
+    try:
+        r = ShapeRenderer()
+        x, y = _shape_set(1000, 0, r)
+        xt, yt = _shape_set(300, 1, r)  # other subjects, other poses
+        judge = train_judge(x, y, EMOTIONS, epochs=8, seed=0, progress=False)
+    finally:
+        torch.set_num_threads(n)  # global state: later tests get the count they would have had
+    yield judge, xt, yt, tmp_path_factory.mktemp("judge")
 
 
+@pytest.mark.slow
 def test_judge_classifies_ground_truth_shape_images(trained):
     judge, xt, yt, _ = trained
     assert judge.names == CKPLUS_EMOTIONS
@@ -82,6 +87,7 @@ def test_judge_classifies_ground_truth_shape_images(trained):
     assert s15.acc1 >= 0.75, s15
 
 
+@pytest.mark.slow
 def test_judge_save_load_and_allowed_classes(trained):
     judge, xt, _, tmp = trained
     path = judge.save(tmp / "j.pt")

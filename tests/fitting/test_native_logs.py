@@ -3,7 +3,10 @@
 import subprocess
 import sys
 
+import pytest
 
+
+@pytest.mark.slow
 def test_fit_prints_nothing_on_stderr(tmp_path):
     out = tmp_path / "c.json"
     proc = subprocess.run(

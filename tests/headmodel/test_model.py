@@ -53,8 +53,17 @@ def test_landmark_embedding_residuals_and_rebuild(ict_arrays):
     r = emb.residual_cm[:468]
     assert np.median(r) < 0.15 and r.max() < 0.6  # centimetres
     rebuilt, report = build_embedding(ict_arrays, find_asset("mediapipe-canonical"))
-    np.testing.assert_array_equal(rebuilt.vertex_ids, emb.vertex_ids)
-    np.testing.assert_allclose(rebuilt.bary, emb.bary, atol=1e-4)
+    # A point that lands on an edge (or vertex) shared by two triangles is the same surface point on
+    # either of them; which triangle wins that tie depends on the last bits of the float arithmetic
+    # (AMD and Intel differ in ~16 of 478 points). So compare the embedded points themselves, on the
+    # neutral and on a deformed head, not the triangle ids.
+    neutral, deltas = ict_arrays["neutral_vertices"], ict_arrays["expression_deltas"]
+    for verts in (neutral, neutral + np.tensordot(np.random.default_rng(0).uniform(0, 1, 53), deltas, 1)):
+        pts = lambda e: (verts[e.vertex_ids] * e.bary[..., None]).sum(1)  # noqa: E731
+        np.testing.assert_allclose(pts(rebuilt), pts(emb), atol=1e-3)  # cm
+    same = (rebuilt.vertex_ids == emb.vertex_ids).all(1)
+    assert same.mean() > 0.9  # ties are the exception
+    np.testing.assert_allclose(rebuilt.bary[same], emb.bary[same], atol=1e-4)
     assert report["residual_cm_max"] < 0.6
     # every face point lies on a face-region triangle; the iris points on the irises
     assert (emb.vertex_ids[:468] < 9409).all()

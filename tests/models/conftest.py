@@ -9,9 +9,10 @@ def hash_encoder():
     return HashEncoder()
 
 
-@pytest.fixture(autouse=True, scope="session")
+@pytest.fixture(autouse=True, scope="module")
 def _one_thread():
-    """Tiny models: one thread avoids OpenMP overhead (and contention with other test processes)."""
+    """Tiny models: one thread avoids OpenMP overhead (and contention with other test processes).
+    Module scope: the count is restored after each module here, not left at 1 for the rest of the suite."""
     import torch
 
     n = torch.get_num_threads()

@@ -1,6 +1,7 @@
 """Training: outputs, reproducibility, resume, NED, text table, and a 2-process DDP run (gloo)."""
 
 import csv
+import dataclasses
 import os
 import subprocess
 import sys
@@ -82,24 +83,66 @@ def test_resume_matches_an_uninterrupted_run(data, tmp_path):
         train(tiny_config(epochs=3, hidden=16), ds, tmp_path / "part", table=table, progress=False, resume=True)
 
 
-@pytest.mark.parametrize("recon_loss", ["gaussian", "mse"])
-def test_training_learns_the_tiny_task(data, recon_loss):
-    """Generated anchors land nearest to the right emotion pattern, for both slots, from the text alone."""
-    ds, table, patterns, poses = data
-    torch.manual_seed(0)
-    # 3 steps per epoch: the default 1-epoch KL annealing would be 3 steps; anneal over 180 of the 300
-    cfg = tiny_config(epochs=100, batch_size=16, lr=3e-3, use_vertex_loss=False, recon_loss=recon_loss,
-                      kl_anneal_epochs=60)
-    model = train(cfg, ds, None, table=table, progress=False, validate=False)
+def held_out_task():
+    """The tiny task with a held-out set large enough to measure: 96 instructions, the last 32 (72 emotion
+    slots: one slot is 1.4 points) never trained on. Returns (dataset, text table, emotion patterns)."""
+    ds, patterns, _ = tiny_dataset(n=96)
+    ds = dataclasses.replace(ds, split=np.where(np.arange(len(ds.text)) < 64, "train", "val"))
+    return ds, encode_table(ds.text, HashEncoder(), spec="hash", progress=False), patterns
+
+
+def tiny_task_config(recon_loss: str, seed: int = 0):
+    """4 steps per epoch, 600 in all; KL annealed over the first 60%."""
+    return tiny_config(epochs=150, batch_size=16, lr=3e-3, use_vertex_loss=False, recon_loss=recon_loss,
+                       kl_anneal_epochs=90, seed=seed)
+
+
+@pytest.fixture(scope="module")
+def held_out():
+    return held_out_task()
+
+
+def _nearest_pattern_accuracy(model, ds, table, patterns, split, text="as given"):
+    """Fraction of used slots whose generated anchor lies nearest to its emotion's pattern. ``text``:
+    "as given", "zeroed" (no text features) or "shuffled" (another instruction of the split)."""
     keys = list(patterns)
     protos = torch.from_numpy(np.stack([patterns[k] for k in keys]))
-    for split, need in (("train", 0.9), ("val", 0.7)):
-        part = TensorData.from_datasets(ds, table, split)
-        b = part.batch(torch.arange(len(part)))
-        e, _ = model.generate(b.text_features, b.text_mask, part.n_slots, torch.Generator().manual_seed(0))
-        pred = torch.tensor(keys)[((e[:, :, None] - protos[None, None]) ** 2).sum(-1).argmin(-1)]
-        used = part.emotion >= 0
-        assert (pred[used] == part.emotion[used]).float().mean() >= need, split
+    part = TensorData.from_datasets(ds, table, split)
+    b = part.batch(torch.arange(len(part)))
+    feats, mask = b.text_features, b.text_mask
+    if text == "zeroed":
+        feats = torch.zeros_like(feats)
+    elif text == "shuffled":
+        p = torch.randperm(len(feats), generator=torch.Generator().manual_seed(1))
+        feats, mask = feats[p], mask[p]
+    e, _ = model.generate(feats, mask, part.n_slots, torch.Generator().manual_seed(0))
+    pred = torch.tensor(keys)[((e[:, :, None] - protos[None, None]) ** 2).sum(-1).argmin(-1)]
+    used = part.emotion >= 0
+    return float((pred[used] == part.emotion[used]).float().mean())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("recon_loss", ["gaussian", "mse"])
+def test_training_learns_the_tiny_task(held_out, recon_loss):
+    """Generated anchors land nearest to the right emotion pattern, for every slot, from the text alone,
+    also on held-out instructions; without the text (zeroed or another instruction's) they do not.
+
+    Training amplifies last-bit float differences, so each CPU (AMD, Intel, thread count) draws another
+    sample from the seed distribution; the bounds sit below its measured low tail. Measured here
+    (2-core AMD EPYC, TrainConfig seeds 0-15, this data and config; bench/bench_tiny_task.py), accuracy:
+      train     gaussian min 0.72 (one seed; the next 0.92) median 0.97; mse min 0.91 median 0.98
+      held out  gaussian min 0.57 (the same seed; the next 0.71) median 0.82; mse min 0.68 median 0.78
+      controls  text zeroed max 0.33, instructions shuffled max 0.33 (chance 0.25; 72 held-out slots)
+    (the former 48-sample version with 18 held-out slots passed its 0.9 / 0.7 bars for 4 of 16 seeds).
+    """
+    ds, table, patterns = held_out
+    model = train(tiny_task_config(recon_loss), ds, None, table=table, progress=False, validate=False)
+    got = {(split, text): _nearest_pattern_accuracy(model, ds, table, patterns, split, text)
+           for split, text in [("train", "as given"), ("val", "as given"), ("val", "zeroed"), ("val", "shuffled")]}
+    assert got["train", "as given"] >= 0.6, got
+    assert got["val", "as given"] >= 0.5, got  # twice chance; 12 slots above the controls' maximum
+    # the controls must fail: the same model without its instruction stays near chance
+    assert got["val", "zeroed"] <= 0.42 and got["val", "shuffled"] <= 0.42, got
 
 
 def test_ned_learns_neutral_faces(data):
@@ -130,6 +173,7 @@ DDP_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_two_process_ddp_run_with_gloo(tmp_path):
     script = tmp_path / "ddp_train.py"
     out = tmp_path / "run"

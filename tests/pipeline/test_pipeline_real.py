@@ -81,6 +81,7 @@ def test_cli_without_photo_writes_glb_and_csv(tmp_path, capsys):
     assert "sadness" in said and "happiness" in said and "planner:" in said
 
 
+@pytest.mark.slow
 def test_cli_batch_in_a_process_pool(tmp_path, capsys):
     lines = tmp_path / "lines.txt"
     lines.write_text("from fear to joy\nthis has no emotion word\nangry\n")

@@ -94,4 +94,4 @@ def test_thread_pool_survives_fork():
 
     expected = _raster_in_child(0)  # creates the parent's pool
     with mp.get_context("fork").Pool(1) as pool:
-        assert pool.map_async(_raster_in_child, [0]).get(timeout=30) == [expected]
+        assert pool.map_async(_raster_in_child, [0]).get(timeout=180) == [expected]

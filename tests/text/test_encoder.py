@@ -94,3 +94,34 @@ def test_bad_spec_is_user_error(tmp_path):
         load_text_encoder(str(tmp_path / "nope"))
     with pytest.raises(UserError):
         load_text_encoder(str(tmp_path))  # a folder without config.json
+
+
+def test_minilm_plain_torch_bert_matches_transformers(minilm):
+    """The default encoder runs the shipped weights through emoshift.text.bert; transformers' BertModel on the
+    same folder gives the same tokens and the same per-token features to 1e-5."""
+    from emoshift.text.encoder import _load_dir, minilm_dir
+
+    ref = _load_dir(minilm_dir(), "reference")
+    assert type(ref.model).__name__ == "BertModel" and type(minilm.model).__name__ == "BertEncoder"
+    texts = ["Turn this face from fear to happiness.", "Smile", "Ünïcödé façade — émotions, très SURPRISED!",
+             "Modify this face, changing it from very sad to slightly contemptuous and then to disgusted.",
+             "very " * 100 + "happy"]  # truncated to 77 tokens
+    for t in texts:
+        assert minilm.tokenizer(t)["input_ids"] == ref.tokenizer(t)["input_ids"], t
+    minilm._cache.clear()
+    f, m = minilm.encode(texts)
+    fr, mr = ref.encode(texts)
+    assert torch.equal(m, mr) and m.sum(1).tolist()[-1] == MAX_TOKENS
+    torch.testing.assert_close(f, fr, atol=1e-5, rtol=0)
+    assert (f - fr).abs().max() < 1e-5 < (f[0] - f[1]).abs().max()  # and the sentences differ far more
+
+
+def test_default_encoder_does_not_import_transformers():
+    import subprocess
+    import sys
+
+    code = ("import sys; from emoshift.text.encoder import load_text_encoder; load_text_encoder().encode(['Smile']);"
+            "print(sorted(m for m in ('transformers', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-1000:]
+    assert out.stdout.strip() == "[]"

@@ -39,7 +39,7 @@ def make_client(tmp_path):
         c.__exit__(None, None, None)
 
 
-def _wait(client, job_id, timeout=20):
+def _wait(client, job_id, timeout=180):  # a guard against a hang, generous for a loaded machine
     end = time.time() + timeout
     while time.time() < end:
         st = client.get(f"/api/jobs/{job_id}").json()

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a real browser and server: tens of seconds
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -103,7 +105,7 @@ def test_upload_animate_and_view(server, browser, tmp_path):
     photo = tmp_path / "astronaut.png"
     Image.fromarray(sample_photo("astronaut")).save(photo)
     browser.get(server + "/")
-    _wait(browser, "return document.querySelectorAll('#examples .chip').length", 20, "the page to initialise")
+    _wait(browser, "return document.querySelectorAll('#examples .chip').length", 120, "the page to initialise")
     assert browser.execute_script("return [innerWidth, innerHeight]") == [1280, 800]
     ranges = browser.execute_script(
         "return ['intensity', 'fps', 'seconds'].map((k) => document.getElementById(k))"
@@ -147,7 +149,7 @@ def test_upload_animate_and_view(server, browser, tmp_path):
         browser,
         "const s = document.getElementById('viewer').dataset.state;"
         "return s === 'loaded' || s === 'error' ? s : ''",
-        60,
+        300,
         "the 3D viewer",
     )
     viewer = browser.find_element(By.ID, "viewer")
@@ -175,7 +177,7 @@ def test_upload_animate_and_view(server, browser, tmp_path):
             browser,
             f"const v = document.getElementById('video'), d = document.getElementById('viewer').dataset;"
             f"return !v.seeking && Math.abs(v.currentTime - {t}) < 1e-3 && d.time ? Number(d.time) : 0",
-            20,
+            120,
             f"the viewer at {t} s",
         )
         time.sleep(0.3)
@@ -201,7 +203,7 @@ def test_bad_instruction_is_shown_on_the_page(server, browser):
     from selenium.webdriver.common.by import By
 
     browser.get(server + "/")
-    _wait(browser, "return document.querySelectorAll('#examples .chip').length", 20, "the page to initialise")
+    _wait(browser, "return document.querySelectorAll('#examples .chip').length", 120, "the page to initialise")
     box = browser.find_element(By.ID, "instruction")
     box.clear()
     box.send_keys("paint the sky purple")

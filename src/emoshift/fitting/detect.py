@@ -55,6 +55,39 @@ def native_logs_silenced():
         os.close(devnull)
 
 
+def import_mediapipe():
+    """``import mediapipe`` without loading matplotlib (1-2 s of start-up).
+
+    mediapipe's package ``__init__`` imports its drawing helpers, which ``import matplotlib.pyplot``;
+    nothing here draws. While mediapipe imports, ``matplotlib`` and ``matplotlib.pyplot`` are stand-ins
+    that load the real module on first attribute use; afterwards ``sys.modules`` holds no stand-in, so any
+    later ``import matplotlib`` is the real one.
+    """
+    if "mediapipe" in sys.modules or "matplotlib" in sys.modules:  # nothing to save
+        import mediapipe
+
+        return mediapipe
+    import importlib
+    import types
+
+    class _Lazy(types.ModuleType):
+        def __getattr__(self, attr):
+            if attr.startswith("__") or sys.modules.get(self.__name__) is self:  # still importing mediapipe
+                raise AttributeError(attr)
+            return getattr(importlib.import_module(self.__name__), attr)
+
+    stubs = {name: _Lazy(name) for name in ("matplotlib", "matplotlib.pyplot")}
+    stubs["matplotlib"].pyplot = stubs["matplotlib.pyplot"]  # `import a.b as c` reads attribute b of a
+    sys.modules.update(stubs)
+    try:
+        import mediapipe
+    finally:
+        for name, stub in stubs.items():
+            if sys.modules.get(name) is stub:
+                del sys.modules[name]
+    return mediapipe
+
+
 def _first_run_quiet(graph):
     """Wrap ``graph.process`` so its first call (when MediaPipe logs its set-up) is silenced."""
     process = graph.process
@@ -91,8 +124,7 @@ class LandmarkDetector:
     """
 
     def __init__(self, max_faces: int = 8, static: bool = True) -> None:
-        import mediapipe as mp
-
+        mp = import_mediapipe()
         self._mp = mp
         self.static = static
         self.max_faces = max_faces

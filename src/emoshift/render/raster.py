@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
-from numba import njit
+from emoshift.jit import njit
 
 #: Depth of empty pixels.
 FAR = np.float32(np.inf)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from emoshift.jit import njit
 
 from emoshift.render.raster import FAR, parallel_map, raster_into
 

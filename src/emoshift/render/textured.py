@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from numba import njit
+from emoshift.jit import njit
 
 from emoshift.headmodel import HeadModel, load_arrays
 from emoshift.headmodel.mesh import triangulate

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from emoshift.jit import njit
 
 from emoshift.render.raster import FAR, raster_box
 from emoshift.render.shape import vertex_normals_into

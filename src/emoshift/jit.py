@@ -1,0 +1,136 @@
+"""Numba kernels compiled once: an on-disk cache, a notice when compiling happens, and a warm-up.
+
+The render kernels (``emoshift.render``) are ``numba.njit(cache=True)`` functions: the first call of each
+signature compiles it (about 20-30 s of CPU for all of them) and writes the machine code into numba's
+cache; every later process loads it in milliseconds. Numba keeps the cache in ``__pycache__`` beside
+the sources when that folder is writable, else in the user's cache folder (``~/.cache/numba``), or in
+``NUMBA_CACHE_DIR`` when set. Entries are keyed on the source file and the CPU, so an edit or another
+machine recompiles.
+
+- :func:`njit` is ``numba.njit`` with ``cache=True`` by default; importing it installs a listener that
+  prints ``emoshift: compiling ... (first run only)`` on stderr when an emoshift kernel really compiles
+  (a cache miss; loading from the cache is silent), and at exit how long it took.
+- :func:`warm_up` compiles every kernel on tiny inputs: run by ``make install`` (``python -m emoshift.jit``)
+  and by ``emoshift serve`` before its first job, so no user-facing run pays the compile.
+"""
+
+from __future__ import annotations
+
+import atexit
+import sys
+import time
+
+import numba
+from numba.core import event
+
+_state = {"depth": 0, "start": 0.0, "seconds": 0.0, "kernels": 0, "announced": False, "installed": False}
+NOTICE = "emoshift: compiling the render kernels (first run only; cached for later runs, about 20-30 s)"
+
+
+def _is_ours(ev) -> bool:
+    disp = (ev.data or {}).get("dispatcher")
+    return getattr(getattr(disp, "py_func", None), "__module__", "").startswith("emoshift")
+
+
+class _CompileNotice(event.Listener):
+    """Announces the first cache miss of an emoshift kernel and times the outermost compiles."""
+
+    def on_start(self, ev) -> None:
+        if not _is_ours(ev):
+            return
+        if _state["depth"] == 0:
+            _state["start"] = time.perf_counter()
+            if not _state["announced"]:
+                _state["announced"] = True
+                sys.stderr.write("\n" + NOTICE + "\n")
+                sys.stderr.flush()
+        _state["depth"] += 1
+        _state["kernels"] += 1
+
+    def on_end(self, ev) -> None:
+        if not _is_ours(ev):
+            return
+        _state["depth"] -= 1
+        if _state["depth"] == 0:
+            _state["seconds"] += time.perf_counter() - _state["start"]
+
+
+def _report_at_exit() -> None:
+    if _state["kernels"] and not _state.get("reported"):
+        sys.stderr.write(f"emoshift: compiled {_state['kernels']} render kernels in {_state['seconds']:.1f} s "
+                         "(cached: later runs skip this)\n")
+
+
+def install_notice() -> None:
+    """Register the compile notice (idempotent)."""
+    if not _state["installed"]:
+        _state["installed"] = True
+        event.register("numba:compile", _CompileNotice())
+        atexit.register(_report_at_exit)
+
+
+def compile_stats() -> dict:
+    """Kernels compiled in this process (cache misses) and the seconds spent compiling them."""
+    return {"kernels": _state["kernels"], "seconds": _state["seconds"]}
+
+
+def njit(*args, **kwargs):
+    """``numba.njit`` with ``cache=True`` unless given, and the first-run compile notice installed."""
+    install_notice()
+    kwargs.setdefault("cache", True)
+    return numba.njit(*args, **kwargs)
+
+
+def warm_up(pipeline=None, shapes: bool = True, progress: bool = True) -> dict:
+    """Compile (or load from the cache) every render kernel by running each renderer once on small inputs.
+
+    Covers the photo reenactment path of ``animate`` (``pipeline``, default ``Pipeline.load()``: fit of the
+    bundled astronaut photo, 4 frames rendered and encoded) and, with ``shapes``, the shape-image renderer
+    of ``eval``. Returns ``compile_stats()`` and the wall time. Cheap to call again: cached kernels load
+    in milliseconds.
+    """
+    import tempfile
+    import warnings
+    from pathlib import Path
+
+    import numpy as np
+
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from emoshift.pipeline import DEFAULT_INSTRUCTION, Pipeline, sample_photo
+
+        pipe = pipeline if pipeline is not None else Pipeline.load(seed=0)
+        res = pipe.animate(sample_photo(), DEFAULT_INSTRUCTION, fps=8, seconds=0.5)
+        with tempfile.TemporaryDirectory() as tmp:
+            res.save(Path(tmp) / "warm.mp4")
+        if shapes:
+            from emoshift.eval.shapes import ShapeRenderer
+
+            r = ShapeRenderer()
+            r.render(np.zeros((2, r.model.n_identity), np.float32), np.zeros((2, 53), np.float32))
+    stats = {**compile_stats(), "wall_s": time.perf_counter() - t0}
+    _state["reported"] = progress
+    if progress:
+        print(f"emoshift: render kernels ready ({stats['kernels']} compiled in {stats['seconds']:.1f} s; "
+              f"warm-up {stats['wall_s']:.1f} s)", file=sys.stderr)
+    return stats
+
+
+class WarmPipeline:
+    """``Pipeline.load`` then :func:`warm_up` on it: what ``emoshift serve`` preloads, so its first job
+    neither compiles nor loads the render kernels."""
+
+    @staticmethod
+    def load(**kwargs):
+        from emoshift.pipeline import Pipeline
+
+        pipe = Pipeline.load(**kwargs)
+        warm_up(pipe, shapes=False)
+        return pipe
+
+
+if __name__ == "__main__":  # python -m emoshift.jit: the install step's warm-up (through the imported module)
+    from emoshift.jit import warm_up as _warm_up
+
+    _warm_up()

@@ -1,0 +1,22 @@
+"""The photo path imports mediapipe without matplotlib (start-up time); the real modules still work after."""
+
+import subprocess
+import sys
+
+CODE = """
+import sys
+from emoshift.fitting.detect import import_mediapipe
+mp = import_mediapipe()
+print(sorted(m for m in ("matplotlib", "matplotlib.pyplot") if m in sys.modules))
+assert mp.solutions.face_mesh.FaceMesh is not None
+import matplotlib.pyplot as plt  # the real modules still import afterwards
+from mediapipe.python.solutions import drawing_utils
+assert drawing_utils.plt.figure is plt.figure and type(plt).__name__ == "module"
+print(mp.tasks.vision.FaceLandmarker.__name__)
+"""
+
+
+def test_mediapipe_imports_without_matplotlib():
+    out = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split("\n")[:2] == ["[]", "FaceLandmarker"], out.stdout
