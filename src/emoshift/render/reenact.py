@@ -38,7 +38,7 @@ blurred, so photo and paint never switch pixel by pixel). The photo's teeth coun
 photo's own open mouth (the detected inner-lip contour, anti-aliased); its gums, tongue and socket are
 not reused once the lips have moved (the fitted model's mouth opening rarely matches the photo's, so
 those pixels are as often lips or teeth); while the lips have not moved (by expression) the photo's
-mouth is kept as it is (:meth:`Reenactor._mouth_keep`). The painted colour of the teeth and eyes is the
+mouth is kept as it is (:meth:`Reenactor._keep`). The painted colour of the teeth and eyes is the
 photo's median where it shows enough of them (the teeth: inside its open mouth; painted teeth are
 matched in brightness to the photo's), else (and for the socket and gums/tongue) a default tinted by the
 face's skin colour; it is shaded by a frontal light and darkened (red last) with depth behind the front
@@ -67,13 +67,16 @@ from emoshift.headmodel import HeadModel
 from emoshift.headmodel.mesh import submesh, vertex_normals
 from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
+from emoshift.render.eyes import photo_eyes, polygon_coverage
 from emoshift.render.fill import fill_holes
+from emoshift.render.folds import flatten_weights, fold_lift, smile_mask
 from emoshift.render.raster import parallel_map, rasterize
+from emoshift.render.residual import LIP_LANDMARKS, mouth_residual, residual_fade
+from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH, FrameView, MeshView, SourceView
 from emoshift.render.wrinkles import WrinkleField
 from emoshift.render.warp import BLUR_PASSES, CELL, SHADE_RANGE, lambert, pose_and_project, render_frame_into
 
-#: Part codes per triangle.
-SKIN, SOCKET, GUMS, TEETH, EYE, IRIS = 0, 1, 2, 3, 4, 5
+__all__ = ["EYE", "GUMS", "IRIS", "SKIN", "SOCKET", "TEETH", "Reenactor"]
 PART_REGIONS = (("head", SKIN), ("mouth_socket", SOCKET), ("gums_tongue", GUMS), ("teeth", TEETH), ("eyeballs", EYE))
 #: Default colours of the parts (sRGB 0-255) under neutral light, used when the photo shows too little
 #: of a part; they are tinted by the square root of the photo's skin colour relative to REFERENCE_SKIN
@@ -86,6 +89,7 @@ DEFAULT_COLOURS = {
     IRIS: (70, 50, 40),
 }
 REFERENCE_SKIN = (205, 160, 140)
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 MIN_PART_PIXELS = 40
 #: Flow falloff outside the head as a fraction of the face height (brows to chin).
 FALLOFF_FRACTION = 0.6
@@ -98,6 +102,9 @@ PART_GROW_PX = 2
 #: Lip motion (pixels, by expression) over which the mouth interior turns from the photo's own to the
 #: re-synthesized one (painted parts, the photo's teeth only on the model's teeth).
 MOUTH_KEEP_PX = 1.5
+#: Lid motion (pixels, by expression) over which the eyeball turns from the photo's wherever the source
+#: render shows eyeball to the photo's only inside its detected eye openings (:mod:`.eyes`).
+EYES_KEEP_PX = 1.0
 #: MediaPipe face-mesh indices of the inner-lip contour (upper lip left to right, then the lower back),
 #: and how far (pixels) the open mouth inside it is grown before it is painted shut.
 INNER_LIPS = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95)
@@ -124,6 +131,11 @@ TEETH_AMBIENT = 0.85
 def _smoothstep(x: np.ndarray) -> np.ndarray:
     x = np.clip(x, 0.0, 1.0)
     return x * x * (3 - 2 * x)
+
+
+def _chroma(rgb: np.ndarray) -> float:
+    """Saturation (max - min) / max of an RGB colour."""
+    return float((rgb.max() - rgb.min()) / max(float(rgb.max()), 1e-3))
 
 
 def _smooth_on_mesh(values: np.ndarray, tris: np.ndarray, iterations: int) -> np.ndarray:
@@ -248,10 +260,17 @@ class Reenactor:
         box = self.src_screen - np.array([lo[0], lo[1], 0], np.float32)
         frags = self._raster_full(box, int(hi[0] - lo[0]), int(hi[1] - lo[1]))
         self.src_tri, self.src_depth = frags.tri_id, frags.depth
-        poly = self._mouth_polygon(getattr(fit, "landmarks_detected", None))
+        landmarks = self._landmarks(getattr(fit, "landmarks_detected", None))
+        poly = None if landmarks is None else landmarks[list(INNER_LIPS)]
         self.photo_masks = self._photo_masks(poly)
         face_h = float(np.ptp(self.src_screen[: len(vertex_indices("narrow_face")), 1]))  # keep starts 0..
         self.falloff_px = max(2 * CELL, FALLOFF_FRACTION * face_h)
+        (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
+        photo_box = self.image[y0 : y0 + h, x0 : x0 + w]
+        self.eyes = photo_eyes(photo_box, self.src_origin, landmarks, self._face_skin())
+        self.photo_masks[EYE - 1] = self.eyes.opening if self.eyes.eyes[0, 3] > 0 else 1.0
+        self.fold_lift = fold_lift(photo_box, face_h)
+        self.smile_mask = np.where(vpart == SKIN, smile_mask(self.base, len(self.base)), 0.0).astype(np.float32)
         self._photo_teeth_vertices = None  # set by _part_colours when the teeth colour is the photo's
         self.part_colours = self._part_colours()
         self.closed_mouth, self.mouth_box = self._closed_mouth(poly)
@@ -262,6 +281,20 @@ class Reenactor:
         lip_basis = self.expression_basis.reshape(n_expr, -1, 3)[:, lips]
         self._lip_basis = np.ascontiguousarray(lip_basis.reshape(n_expr, -1))  # (53, 20 * 3)
         self._lip_px_per_cm = float(cam.focal) / float(self.src_screen[lips, 2].mean())
+        lids = np.asarray(MULTIPIE_68[36:48])
+        self._lid_basis = np.ascontiguousarray(self.expression_basis.reshape(n_expr, -1, 3)[:, lids].reshape(n_expr, -1))
+        self.residual = self._mouth_residual(landmarks, getattr(fit, "landmarks_fitted", None))
+        self._res_idx = np.flatnonzero(np.abs(self.residual).max(1) > 1e-3)
+        res_basis = self.expression_basis.reshape(n_expr, -1, 3)[:, self._res_idx]
+        self._res_basis = np.ascontiguousarray(res_basis.reshape(n_expr, -1))
+        corrected = self.src_screen.copy()
+        corrected[:, :2] += self.residual
+        self.source = SourceView(
+            image=self.image, closed=self.closed_mouth, mouth=self.mouth_box, plate=self.plate,
+            screen=corrected, origin=self.src_origin, pmask=self.photo_masks,
+            eyes=self.eyes.eyes, eye_colours=self.eyes.colours, lift=self.fold_lift,
+        )  # fmt: skip
+        self.mesh = MeshView(self.triangles, int(self.n_skin), self.tri_part, self.exact_weight)
 
     # ------------------------------------------------------------------------------------ geometry
     def _shaped(self, expressions: np.ndarray) -> np.ndarray:
@@ -314,13 +347,31 @@ class Reenactor:
         skin.depth[closer] = inner.depth[closer]
         return skin
 
-    def _mouth_polygon(self, landmarks) -> np.ndarray | None:
-        """(20, 2) the photo's inner-lip contour from the detected MediaPipe landmarks, or None when
-        there are none (absent, non-finite or degenerate, e.g. all zero)."""
+    @staticmethod
+    def _landmarks(landmarks) -> np.ndarray | None:
+        """(478, 2) float64 detected MediaPipe landmarks, or None when there are none (absent, non-finite
+        or degenerate, e.g. all zero)."""
         lm = None if landmarks is None else np.asarray(landmarks, np.float64)
         if lm is None or lm.shape != (478, 2) or not np.isfinite(lm).all() or np.ptp(lm, axis=0).max() < 1.0:
             return None
-        return lm[list(INNER_LIPS)]
+        return lm
+
+    def _mouth_residual(self, landmarks: np.ndarray | None, fitted) -> np.ndarray:
+        """(V, 2) float32 correction of the source projection by the photo's lip residual
+        (:mod:`emoshift.render.residual`); 0 without landmarks."""
+        from emoshift.headmodel.landmarks import load_embedding
+
+        zero = np.zeros((len(self.base), 2), np.float32)
+        fitted = None if fitted is None else np.asarray(fitted, np.float64)
+        if landmarks is None or fitted is None or fitted.shape != landmarks.shape or not np.isfinite(fitted).all():
+            return zero
+        emb, idx = load_embedding(), list(LIP_LANDMARKS)
+        full = emb.vertex_ids[idx]
+        local = np.clip(np.searchsorted(self.vertex_ids, full), 0, len(self.vertex_ids) - 1)
+        if not np.array_equal(self.vertex_ids[local], full):
+            return zero
+        pts = (self.base[local] * emb.bary[idx][..., None]).sum(1)
+        return mouth_residual(self.base, self.vertex_part == SKIN, pts, landmarks[idx], fitted[idx])
 
     def _photo_masks(self, poly: np.ndarray | None) -> np.ndarray:
         """(5, h, w) float32 over the source box: for part code p, ``[p - 1]`` says how surely the photo
@@ -333,28 +384,16 @@ class Reenactor:
         covered = self.src_tri >= 0
         parts = np.full(self.src_tri.shape, -1, np.int8)
         parts[covered] = self.tri_part[self.src_tri[covered]]
-        opening = None if poly is None else self._polygon_coverage(poly)
+        opening = None if poly is None else polygon_coverage(poly, self.src_origin, self.src_tri.shape)
         masks = np.zeros((IRIS,) + parts.shape, np.float32)
-        for code in (TEETH, EYE, IRIS):  # socket and gums/tongue: painted once the lips move (see above)
-            grown = binary_dilation(parts == code, np.ones((3, 3), bool), iterations=PART_GROW_PX)
+        for code in (TEETH, IRIS):  # socket and gums/tongue: painted once the lips move (see above)
+            shown = (parts == code) | ((parts == EYE) & (code == IRIS))  # IRIS: the whole eyeball
+            grown = binary_dilation(shown, np.ones((3, 3), bool), iterations=PART_GROW_PX)
             masks[code - 1] = uniform_filter(grown.astype(np.float32), 3, mode="constant")
             if code == TEETH and opening is not None:
                 masks[code - 1] *= opening
         self._parts_in_box, self._mouth_opening = parts, opening
         return np.ascontiguousarray(np.clip(masks, 0, 1))
-
-    def _polygon_coverage(self, poly: np.ndarray, samples: int = 4) -> np.ndarray:
-        """(h, w) float32 fraction of each source-box pixel inside a polygon (samples^2 per pixel), the
-        polygon's rim eroded by half a pixel (the contour's own pixels mix lip and mouth colours)."""
-        from scipy.ndimage import binary_erosion
-        from skimage.draw import polygon
-
-        (ox, oy), (h, w) = self.src_origin, self.src_tri.shape
-        fine = np.zeros((h * samples, w * samples), bool)
-        rr, cc = polygon((poly[:, 1] - oy) * samples - 0.5, (poly[:, 0] - ox) * samples - 0.5, fine.shape)
-        fine[rr, cc] = True
-        fine = binary_erosion(fine, iterations=samples // 2)
-        return fine.reshape(h, samples, w, samples).mean((1, 3)).astype(np.float32)
 
     def _closed_mouth(self, poly: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """The photo's open mouth (inside the inner-lip contour ``poly``) painted shut from the lips around
@@ -409,12 +448,9 @@ class Reenactor:
         (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
         photo = self.image[y0 : y0 + h, x0 : x0 + w]
         # the face's skin (not hair, skull or neck) sets the tint of the defaults
-        face_tri = np.isin(self.triangles[: self.n_skin], vertex_indices("narrow_face")).all(1)
-        on_face = np.zeros(parts.shape, bool)
-        on_face[parts == SKIN] = face_tri[self.src_tri[parts == SKIN]]
-        skin = photo[on_face]
-        ref = np.asarray(REFERENCE_SKIN, np.float32)
-        tint = np.sqrt(np.clip(np.median(skin, axis=0) / ref, 0.5, 1.3)) if len(skin) else np.ones(3, np.float32)
+        skin = self._face_skin()
+        tint = np.sqrt(np.clip(skin / np.asarray(REFERENCE_SKIN, np.float32), 0.5, 1.3))
+        chroma = min(_chroma(skin) / _chroma(np.asarray(REFERENCE_SKIN, np.float32)), 1.0)  # 0: a grey photo
         colours = {}
         for code, default in DEFAULT_COLOURS.items():
             shown = parts == code
@@ -428,8 +464,21 @@ class Reenactor:
                 if code == TEETH:  # the model's teeth seen there, to match the painted teeth to them
                     self._photo_teeth_vertices = np.unique(self.triangles[self.src_tri[shown]])
             else:
-                colours[code] = np.asarray(default, np.float32) * tint
+                colour = np.asarray(default, np.float32) * tint
+                luma = float(colour @ LUMA)
+                colours[code] = (luma + chroma * (colour - luma)).astype(np.float32)  # as colourful as the skin
         return colours
+
+    def _face_skin(self) -> np.ndarray:
+        """(3,) float32 median colour of the photo's face skin (not hair, skull or neck) in the source
+        render; REFERENCE_SKIN when none shows."""
+        parts = self._parts_in_box
+        (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
+        face_tri = np.isin(self.triangles[: self.n_skin], vertex_indices("narrow_face")).all(1)
+        on_face = np.zeros(parts.shape, bool)
+        on_face[parts == SKIN] = face_tri[self.src_tri[parts == SKIN]]
+        skin = self.image[y0 : y0 + h, x0 : x0 + w][on_face]
+        return np.median(skin, axis=0).astype(np.float32) if len(skin) else np.asarray(REFERENCE_SKIN, np.float32)
 
     def _vertex_albedo(self) -> np.ndarray:
         """(V, 3) colour of each non-skin vertex; the mouth's darkened by how deep it lies behind the front
@@ -483,29 +532,34 @@ class Reenactor:
             return out
         shaped = self._shaped(e)
         screens, shade = self._project(shaped, r, shading=True)
+        if len(self._res_idx):  # the photo's lip residual, where the expression has not moved the skin
+            moved = np.linalg.norm(((e - self.source_expression) @ self._res_basis).reshape(len(e), -1, 3), axis=2)
+            fade = residual_fade(moved * self._lip_px_per_cm)
+            screens[:, self._res_idx, :2] += fade[..., None] * self.residual[self._res_idx]
         ratios = self._shading_ratio(shade)
         vcols = self._vertex_colours(r)
         radius = int(math.ceil(self.falloff_px / CELL))
-        rois, keep = self._rois(screens), self._mouth_keep(e)
+        rois = self._rois(screens)
+        keep = self._keep(e, self._lip_basis, MOUTH_KEEP_PX)
+        keep_eyes = self._keep(e, self._lid_basis, EYES_KEEP_PX)
+        flat = flatten_weights(self.smile_mask, self.base[:, 0], self.source_expression, e)
         folds = self.wrinkles.tensors(shaped)
 
         def frame(k: int) -> None:
-            render_frame_into(
-                self.image, self.closed_mouth, self.mouth_box, self.plate, self.src_screen, self.src_origin,
-                self.photo_masks, keep[k], screens[k], vcols[k], ratios[k], self.exact_weight, self.triangles,
-                self.n_skin, self.tri_part, rois[k], radius, out[k],
-            )  # fmt: skip
+            view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k]))
+            render_frame_into(self.source, self.mesh, view, rois[k], radius, out[k])
             self.wrinkles.shade_frame(out[k], screens[k], self.triangles, self.n_skin, folds[k], self.camera)
 
         parallel_map(frame, len(e))
         return out
 
-    def _mouth_keep(self, expressions: np.ndarray) -> np.ndarray:
-        """(T,) float32 in [0, 1]: how far the photo's own mouth interior is kept: 1 while no lip vertex has
-        moved (by expression, in the source view), falling smoothly to 0 at MOUTH_KEEP_PX pixels."""
-        delta = (expressions - self.source_expression) @ self._lip_basis  # (T, 20 * 3) cm
+    def _keep(self, expressions: np.ndarray, basis: np.ndarray, px: float) -> np.ndarray:
+        """(T,) float32 in [0, 1]: how far the photo's own mouth interior (``basis`` of the lips) or eyes (of
+        the lids) is kept: 1 while none of those vertices has moved (by expression, in the source view),
+        falling smoothly to 0 at ``px`` pixels."""
+        delta = (expressions - self.source_expression) @ basis  # (T, n * 3) cm
         moved = np.linalg.norm(delta.reshape(len(expressions), -1, 3), axis=2).max(1) * self._lip_px_per_cm
-        return (1 - _smoothstep(moved / MOUTH_KEEP_PX)).astype(np.float32)
+        return (1 - _smoothstep(moved / px)).astype(np.float32)
 
     def _rois(self, screens: np.ndarray) -> np.ndarray:
         """(T, 4) int32 pixel boxes (x0, y0, width, height) per frame: the source and the frame's projection,
