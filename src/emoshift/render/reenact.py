@@ -82,7 +82,7 @@ PART_REGIONS = (("head", SKIN), ("mouth_socket", SOCKET), ("gums_tongue", GUMS),
 #: of a part; they are tinted by the square root of the photo's skin colour relative to REFERENCE_SKIN
 #: (half its colour cast and exposure, in log terms).
 DEFAULT_COLOURS = {
-    SOCKET: (75, 30, 32),
+    SOCKET: (58, 26, 27),
     GUMS: (175, 80, 84),
     TEETH: (236, 228, 210),
     EYE: (232, 226, 220),
@@ -109,6 +109,8 @@ EYES_KEEP_PX = 1.0
 #: and how far (pixels) the open mouth inside it is grown before it is painted shut.
 INNER_LIPS = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95)
 MOUTH_DILATE_PX = 1
+#: Reach of the upper lip's shadow into the mouth, as a fraction of the face height.
+LIP_SHADOW_FRACTION = 0.03
 #: Disocclusion: pixels off the frame's head sample a clean plate of the photo: its face (this skin region
 #: and the inner parts) grown by DISOCCLUSION_GROW_PX pixels and filled in from around it.
 DISOCCLUSION_REGION = "narrow_face"
@@ -283,7 +285,7 @@ class Reenactor:
         self._lip_px_per_cm = float(cam.focal) / float(self.src_screen[lips, 2].mean())
         lids = np.asarray(MULTIPIE_68[36:48])
         self._lid_basis = np.ascontiguousarray(self.expression_basis.reshape(n_expr, -1, 3)[:, lids].reshape(n_expr, -1))
-        self.residual = self._mouth_residual(landmarks, getattr(fit, "landmarks_fitted", None))
+        self.residual = self._mouth_residual(landmarks)
         self._res_idx = np.flatnonzero(np.abs(self.residual).max(1) > 1e-3)
         res_basis = self.expression_basis.reshape(n_expr, -1, 3)[:, self._res_idx]
         self._res_basis = np.ascontiguousarray(res_basis.reshape(n_expr, -1))
@@ -293,6 +295,7 @@ class Reenactor:
             image=self.image, closed=self.closed_mouth, mouth=self.mouth_box, plate=self.plate,
             screen=corrected, origin=self.src_origin, pmask=self.photo_masks,
             eyes=self.eyes.eyes, eye_colours=self.eyes.colours, lift=self.fold_lift,
+            lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h),
         )  # fmt: skip
         self.mesh = MeshView(self.triangles, int(self.n_skin), self.tri_part, self.exact_weight)
 
@@ -356,22 +359,24 @@ class Reenactor:
             return None
         return lm
 
-    def _mouth_residual(self, landmarks: np.ndarray | None, fitted) -> np.ndarray:
-        """(V, 2) float32 correction of the source projection by the photo's lip residual
-        (:mod:`emoshift.render.residual`); 0 without landmarks."""
+    def _mouth_residual(self, landmarks: np.ndarray | None) -> np.ndarray:
+        """(V, 2) float32 correction of the source projection by the photo's lip residual (detected lip
+        landmarks minus their embedded points in the source projection, :mod:`emoshift.render.residual`);
+        0 without landmarks."""
         from emoshift.headmodel.landmarks import load_embedding
 
         zero = np.zeros((len(self.base), 2), np.float32)
-        fitted = None if fitted is None else np.asarray(fitted, np.float64)
-        if landmarks is None or fitted is None or fitted.shape != landmarks.shape or not np.isfinite(fitted).all():
+        if landmarks is None:
             return zero
         emb, idx = load_embedding(), list(LIP_LANDMARKS)
         full = emb.vertex_ids[idx]
         local = np.clip(np.searchsorted(self.vertex_ids, full), 0, len(self.vertex_ids) - 1)
         if not np.array_equal(self.vertex_ids[local], full):
             return zero
-        pts = (self.base[local] * emb.bary[idx][..., None]).sum(1)
-        return mouth_residual(self.base, self.vertex_part == SKIN, pts, landmarks[idx], fitted[idx])
+        bary = emb.bary[idx][..., None]
+        pts = (self.base[local] * bary).sum(1)
+        fitted = (self.src_screen[local, :2] * bary).sum(1)
+        return mouth_residual(self.base, self.vertex_part == SKIN, pts, landmarks[idx], fitted)
 
     def _photo_masks(self, poly: np.ndarray | None) -> np.ndarray:
         """(5, h, w) float32 over the source box: for part code p, ``[p - 1]`` says how surely the photo
@@ -450,7 +455,7 @@ class Reenactor:
         # the face's skin (not hair, skull or neck) sets the tint of the defaults
         skin = self._face_skin()
         tint = np.sqrt(np.clip(skin / np.asarray(REFERENCE_SKIN, np.float32), 0.5, 1.3))
-        chroma = min(_chroma(skin) / _chroma(np.asarray(REFERENCE_SKIN, np.float32)), 1.0)  # 0: a grey photo
+        self._chroma = chroma = min(_chroma(skin) / _chroma(np.asarray(REFERENCE_SKIN, np.float32)), 1.0)  # 0: grey
         colours = {}
         for code, default in DEFAULT_COLOURS.items():
             shown = parts == code
@@ -491,7 +496,8 @@ class Reenactor:
             sel = self.vertex_part == code
             if code in (SOCKET, GUMS, TEETH):
                 behind = np.maximum(teeth_front - self.base[sel, 2], 0.0)
-                alb[sel] = colour * np.exp(-behind[:, None] / MOUTH_DEPTH_CM)
+                depth_cm = MOUTH_DEPTH_CM.mean() + self._chroma * (MOUTH_DEPTH_CM - MOUTH_DEPTH_CM.mean())
+                alb[sel] = colour * np.exp(-behind[:, None] / depth_cm)
             else:
                 alb[sel] = colour
         seen = self._photo_teeth_vertices

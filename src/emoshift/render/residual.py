@@ -28,7 +28,7 @@ MAX_RESIDUAL = 0.2
 #: Vertex motion (pixels, by expression) over which a frame drops the residual.
 RESIDUAL_FADE_PX = 3.0
 #: Width (cm, Gaussian sigma on the rest face) over which the landmarks' residuals are interpolated.
-SIGMA_CM = 0.35
+SIGMA_CM = 0.2
 
 
 def _smoothstep(x):

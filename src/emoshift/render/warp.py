@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from emoshift.render.edges import antialias_edges
+from emoshift.render.edges import antialias_edges, mouth_pass
 from emoshift.render.flow import BLUR_PASSES, CELL, broad_shading, coarse_field, field_at
 from emoshift.render.raster import raster_box
 from emoshift.render.shaders import SHADE_RANGE, bilinear, bilinear_many, inner_colour, put, skin_colour, warp_offset
@@ -151,6 +151,8 @@ def render_frame(src, mesh, frame, x0, y0, rw, rh, radius, out):  # pragma: no c
             put(out, y0 + i, x0 + j, pix)
 
     antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad, x0, y0, out)
+    if frame.keep < 1.0:
+        mouth_pass(tri_id, part, 1.0 - frame.keep, src.lip_shadow_px, x0, y0, out)
 
 
 @njit(cache=True, nogil=True)
