@@ -25,7 +25,7 @@ AA_DEPTH_MARGIN_CM = 0.5
 #: Mouth pass: widest gap (pixels) between teeth that is closed; darkening right under the upper lip.
 TEETH_GAP_PX = 2
 LIP_SHADOW = 0.6
-TEETH_SHADOW = 0.25  # the teeth stand forward, right under the lip: less shadowed
+TEETH_SHADOW = 0.15  # the teeth stand forward, right under the lip: less shadowed
 
 
 @njit(cache=True, nogil=True)
