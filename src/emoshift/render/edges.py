@@ -13,7 +13,7 @@ from numba import njit
 
 from emoshift.render.flow import field_at
 from emoshift.render.raster import FAR
-from emoshift.render.shaders import inner_colour, put, skin_colour, warp_offset
+from emoshift.render.shaders import inner_sample, put, skin_sample, warp_offset
 from emoshift.render.view import SKIN, TEETH
 
 #: Boundary pixels between parts are rendered as the mean of AA_SAMPLES^2 samples, z-buffered against the
@@ -65,6 +65,9 @@ def antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad,
     """
     tris, n_skin, part, wexact = mesh.tris, mesh.n_skin, mesh.part, mesh.wexact
     image, src_screen, ratio, flat = src.image, src.screen, frame.ratio, frame.flat
+    plate, closed, mouth, lift = src.plate, src.closed, src.mouth, src.lift
+    pmask, eyes, eye_colours, vcol = src.pmask, src.eyes, src.eye_colours, frame.vcol
+    ox, oy, keep, keep_eyes = src.origin[0], src.origin[1], frame.keep, frame.keep_eyes
     rh, rw = tri_id.shape
     band = _edge_band(tri_id, part, span)
     nb = 0
@@ -187,9 +190,10 @@ def antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad,
                     for c in range(3):
                         pix[c] = image[y0 + i, x0 + j, c]
                 else:
-                    skin_colour(src, cx, cy, dx, dy, True, shade, fl, pix, tmp)
+                    skin_sample(image, plate, closed, mouth, lift, ox, oy, cx, cy, dx, dy, True, shade, fl, pix, tmp)
             else:
-                inner_colour(src, frame, part[t], cx, cy, ex, ey, va, vb, vc, b0, b1, b2, pix, tmp)
+                inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, part[t], cx, cy, ex, ey,
+                             va, vb, vc, b0, b1, b2, pix, tmp)  # fmt: skip
             for c in range(3):
                 acc[c] += pix[c]
         for c in range(3):

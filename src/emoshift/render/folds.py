@@ -7,7 +7,7 @@ removed by a colour offset image of the photo, ``C_coarse - C_fine`` (the photo 
 and FOLD_SIGMA[0] fractions of the face height): adding it to a pixel replaces the mid-scale shading
 (a fold's shadow) by its surroundings' colour and keeps the fine skin texture (pores). Only shadows are
 lifted (offsets of negative luma are dropped: darkening a highlight turns it grey), by at most
-MAX_LIFT. A skin pixel gets ``f x offset`` added (:func:`emoshift.render.shaders.skin_colour`) with ``f`` per
+MAX_LIFT. A skin pixel gets ``f x offset`` added (:func:`emoshift.render.shaders.skin_sample`) with ``f`` per
 vertex and frame (:func:`flatten_weights`): the relative loss of smile on that side of the face
 (``max(mouthSmile, cheekSquint)``, source minus frame, over the source's) times an anatomical mask of
 the skin a smile folds (:func:`smile_mask`: cheeks, nasolabial folds, lower lids and lateral canthi;

@@ -1,7 +1,8 @@
 """Per-sample shaders of the photo reenactment (Numba, inlined into the frame kernel of
 :mod:`emoshift.render.warp` and the edge pass of :mod:`emoshift.render.edges`): the colour of a warped
-skin sample (:func:`skin_colour`), of a mouth-interior or eyeball sample (:func:`inner_colour`,
-:func:`eye_colour`). Inputs are the named structures of :mod:`emoshift.render.view`.
+skin sample (:func:`skin_sample`), of a mouth-interior or eyeball sample (:func:`inner_sample`,
+:func:`eye_colour`). They take plain arrays, unpacked once per frame from the named structures of
+:mod:`emoshift.render.view` (passing those per pixel costs reference counting of all their arrays).
 """
 
 from __future__ import annotations
@@ -99,30 +100,29 @@ def warp_offset(field_dx, field_dy, broad, ex, ey, w, shade):  # pragma: no cove
 
 
 @njit(cache=True, nogil=True, inline="always")
-def skin_colour(src, cx, cy, dx, dy, skin, shade, flat, pix, tmp):  # pragma: no cover - jitted
+def skin_sample(image, plate, closed, mouth, lift, ox, oy, cx, cy, dx, dy, skin, shade, flat, pix, tmp):  # pragma: no cover - jitted
     """The photo at pixel centre (cx, cy) + (dx, dy) into ``pix``. On the head (``skin``): moving skin
-    that samples the photo's open mouth blends to the mouth-closed photo, ``flat`` x the fold lift is
-    added (:mod:`.folds`) and the result multiplied by ``shade``. Off the head: the clean
-    plate where it covers the source position (a turn does not drag the face's rim along)."""
+    that samples the photo's open mouth (box ``mouth``) blends to the mouth-closed photo ``closed``,
+    ``flat`` x the fold ``lift`` is added (:mod:`.folds`) and the result multiplied by ``shade``. Off the
+    head: the clean ``plate`` where it covers the source position (a turn does not drag the face's rim
+    along). ``plate`` and ``lift`` cover the source box at (ox, oy). Takes plain arrays: it runs per
+    pixel, where passing the whole SourceView costs reference counting of all its arrays."""
     qx = cx + dx
     qy = cy + dy
-    px = qx - src.origin[0]
-    py = qy - src.origin[1]
-    plate = src.plate
+    px = qx - ox
+    py = qy - oy
     if not skin and 0.5 <= px <= plate.shape[1] - 0.5 and 0.5 <= py <= plate.shape[0] - 0.5:
         bilinear(plate, px, py, pix)
     else:
-        bilinear(src.image, qx, qy, pix)
-    mouth = src.mouth
+        bilinear(image, qx, qy, pix)
     if skin and mouth[0] <= qx < mouth[2] and mouth[1] <= qy < mouth[3]:
         m = min(math.sqrt(dx * dx + dy * dy) / CLOSE_PX, 1.0)
         m = m * m * (3 - 2 * m)
         if m > 0:
-            bilinear(src.closed, qx - mouth[0], qy - mouth[1], tmp)
+            bilinear(closed, qx - mouth[0], qy - mouth[1], tmp)
             for c in range(3):
                 pix[c] = (1 - m) * pix[c] + m * tmp[c]
     if skin and flat > 1e-3:
-        lift = src.lift
         i = int(py)
         j = int(px)
         if 0 <= i < lift.shape[0] and 0 <= j < lift.shape[1]:
@@ -133,12 +133,12 @@ def skin_colour(src, cx, cy, dx, dy, skin, shade, flat, pix, tmp):  # pragma: no
 
 
 @njit(cache=True, nogil=True, inline="always")
-def eye_colour(src, sx, sy, pix, tmp):  # pragma: no cover - jitted
+def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # pragma: no cover - jitted
     """Painted colour (into ``pix``) of an eyeball point at source position (sx, sy) that the photo does not
-    show: inside the photo's iris circle its own iris reflected about the horizontal diameter (where the
-    reflection is shown) over the photo's iris colour with a darker rim, else the photo's sclera colour;
-    the edge between them anti-aliased over a pixel."""
-    eyes = src.eyes
+    show: inside the photo's iris circle (``eyes``) its own iris reflected about the horizontal diameter
+    (where the reflection lies in the photo's eye ``opening``, a mask over the source box at (ox, oy)) over
+    the photo's iris colour with a darker rim, else the photo's sclera colour (``eye_colours``); the edge
+    between them anti-aliased over a pixel."""
     k = 0
     if (sx - eyes[1, 0]) ** 2 + (sy - eyes[1, 1]) ** 2 < (sx - eyes[0, 0]) ** 2 + (sy - eyes[0, 1]) ** 2:
         k = 1
@@ -146,50 +146,50 @@ def eye_colour(src, sx, sy, pix, tmp):  # pragma: no cover - jitted
     d = math.sqrt((sx - ex) ** 2 + (sy - ey) ** 2)
     wi = min(max(r - d + 0.5, 0.0), 1.0)  # iris coverage
     for c in range(3):
-        pix[c] = src.eye_colours[0, c]
+        pix[c] = eye_colours[0, c]
     if wi <= 0.0:
         return
     t = min(max((d / max(r, 1e-3) - (1 - LIMBAL_WIDTH)) / LIMBAL_WIDTH, 0.0), 1.0)
     dark = 1.0 - LIMBAL_DARKEN * t * t * (3 - 2 * t)
     ry = 2 * ey - sy
-    a = mask_at(src.pmask[EYE - 1], sx - src.origin[0], ry - src.origin[1])
+    a = mask_at(opening, sx - ox, ry - oy)
     if a > 1e-3:
-        bilinear(src.image, sx, ry, tmp)
+        bilinear(image, sx, ry, tmp)
     for c in range(3):
-        iris = src.eye_colours[1, c] * dark
+        iris = eye_colours[1, c] * dark
         if a > 1e-3:
             iris = a * tmp[c] + (1 - a) * iris
         pix[c] = wi * iris + (1 - wi) * pix[c]
 
 
 @njit(cache=True, nogil=True, inline="always")
-def inner_colour(src, frame, p, cx, cy, dx, dy, va, vb, vc, b0, b1, b2, pix, tmp):  # pragma: no cover - jitted
+def inner_sample(
+    image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, p, cx, cy, dx, dy, va, vb, vc, b0, b1, b2, pix, tmp
+):  # pragma: no cover - jitted
     """Colour (into ``pix``) of a mouth-interior or eyeball sample of part ``p`` whose source point lies at
-    (cx + dx, cy + dy). Mouth: its painted colour (``frame.vcol``) blended with the photo there by
-    ``pmask[p - 1]`` (how surely the photo shows part p), at least ``frame.keep`` (1 while the lips have
-    not moved). Eyeball: the photo where its source point lies in the photo's eye opening
-    (``pmask[EYE - 1]``; where the lids have not moved, ``frame.keep_eyes``, also where the source render
-    shows eyeball, ``pmask[IRIS - 1]``), else :func:`eye_colour` (the model's colour when the photo
-    shows no eyes)."""
-    sx = cx + dx - src.origin[0]
-    sy = cy + dy - src.origin[1]
+    (cx + dx, cy + dy). Mouth: its painted colour (``vcol``, barycentric) blended with the photo there by
+    ``pmask[p - 1]`` (how surely the photo shows part p), at least ``keep`` (1 while the lips have not
+    moved). Eyeball: the photo where its source point lies in the photo's eye opening (``pmask[EYE - 1]``;
+    where the lids have not moved, ``keep_eyes``, also where the source render shows eyeball,
+    ``pmask[IRIS - 1]``), else :func:`eye_colour` (the model's colour when the photo shows no eyes).
+    Plain arrays (see :func:`skin_sample`); the masks cover the source box at (ox, oy)."""
+    sx = cx + dx - ox
+    sy = cy + dy - oy
     if p <= MOUTH_PARTS:
-        vcol = frame.vcol
         for c in range(3):
             pix[c] = b0 * vcol[va, c] + b1 * vcol[vb, c] + b2 * vcol[vc, c]
-        a = max(mask_at(src.pmask[p - 1], sx, sy), frame.keep)
+        a = max(mask_at(pmask[p - 1], sx, sy), keep)
     else:
-        a = mask_at(src.pmask[EYE - 1], sx, sy)
-        if frame.keep_eyes > 0.0:
-            a = max(a, frame.keep_eyes * mask_at(src.pmask[IRIS - 1], sx, sy))
-        if src.eyes[0, 3] > 0.0:
+        a = mask_at(pmask[EYE - 1], sx, sy)
+        if keep_eyes > 0.0:
+            a = max(a, keep_eyes * mask_at(pmask[IRIS - 1], sx, sy))
+        if eyes[0, 3] > 0.0:
             if a < 1.0:
-                eye_colour(src, cx + dx, cy + dy, pix, tmp)
+                eye_colour(image, pmask[EYE - 1], eyes, eye_colours, ox, oy, cx + dx, cy + dy, pix, tmp)
         else:
-            vcol = frame.vcol
             for c in range(3):
                 pix[c] = b0 * vcol[va, c] + b1 * vcol[vb, c] + b2 * vcol[vc, c]
     if a > 1e-3:
-        photo_at(src.image, cx, cy, dx, dy, tmp)
+        photo_at(image, cx, cy, dx, dy, tmp)
         for c in range(3):
             pix[c] = a * tmp[c] + (1 - a) * pix[c]

@@ -8,7 +8,7 @@ ring by ring, faded to zero over ``radius`` cells with the minimum-jerk profile 
 is a per-vertex weight (1 on the front of the face, 0 towards the silhouette, skull and neck) so the
 flow has no seam where the mesh ends. Outside the head the smooth flow alone moves the photo, sampling
 its clean plate (the face filled in from around it) so a turn does not drag the face's rim off the head.
-Mouth-interior and eye pixels blend the photo with painted colours (:func:`inner_colour`), and the
+Mouth-interior and eye pixels blend the photo with painted colours (:func:`inner_sample`), and the
 pixels along part boundaries are re-rendered from 4 x 4 samples each (:func:`antialias_edges`).
 """
 
@@ -20,7 +20,7 @@ from numba import njit
 from emoshift.render.edges import antialias_edges, mouth_pass
 from emoshift.render.flow import BLUR_PASSES, CELL, broad_shading, coarse_field, field_at
 from emoshift.render.raster import raster_box
-from emoshift.render.shaders import SHADE_RANGE, bilinear, bilinear_many, inner_colour, put, skin_colour, warp_offset
+from emoshift.render.shaders import SHADE_RANGE, bilinear, bilinear_many, inner_sample, put, skin_sample, warp_offset
 from emoshift.render.shape import vertex_normals_into
 from emoshift.render.view import SKIN
 
@@ -75,8 +75,8 @@ def render_frame(src, mesh, frame, x0, y0, rw, rh, radius, out):  # pragma: no c
     """One frame into ``out`` (H, W, 3) uint8, which holds the photo, over the ROI (x0, y0, rw, rh).
 
     Rasterize once (fragments: triangle id, barycentrics, depth), then the shaders: inner parts
-    (:func:`~emoshift.render.shaders.inner_colour`), the flow of the skin and of what lies around the head
-    (:func:`~emoshift.render.shaders.skin_colour`), the anti-aliased part boundaries
+    (:func:`~emoshift.render.shaders.inner_sample`), the flow of the skin and of what lies around the head
+    (:func:`~emoshift.render.shaders.skin_sample`), the anti-aliased part boundaries
     (:func:`~emoshift.render.edges.antialias_edges`).
 
     Args:
@@ -85,6 +85,11 @@ def render_frame(src, mesh, frame, x0, y0, rw, rh, radius, out):  # pragma: no c
     """
     tris, part, wexact = mesh.tris, mesh.part, mesh.wexact
     src_screen, ratio, flat = src.screen, frame.ratio, frame.flat
+    # the arrays the per-pixel shaders read, unpacked once (passing the named tuples per pixel costs
+    # reference counting of every array in them)
+    image, plate, closed, mouth, lift = src.image, src.plate, src.closed, src.mouth, src.lift
+    pmask, eyes, eye_colours, vcol = src.pmask, src.eyes, src.eye_colours, frame.vcol
+    ox, oy, keep, keep_eyes = src.origin[0], src.origin[1], frame.keep, frame.keep_eyes
     local, tri_id, bary, depth = raster_box(frame.screen, tris, mesh.n_skin, x0, y0, rw, rh)
 
     gh = (rh + CELL - 1) // CELL
@@ -125,7 +130,8 @@ def render_frame(src, mesh, frame, x0, y0, rw, rh, radius, out):  # pragma: no c
                 cnt[gi, gj] += 1.0
                 sr[gi, gj] += flow[i, j, 3]
                 continue
-            inner_colour(src, frame, p, x0 + j + 0.5, y0 + i + 0.5, dx, dy, va, vb, vc, b0, b1, b2, pix, tmp)
+            inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, p, x0 + j + 0.5, y0 + i + 0.5,
+                         dx, dy, va, vb, vc, b0, b1, b2, pix, tmp)  # fmt: skip
             put(out, y0 + i, x0 + j, pix)
             flow[i, j, 2] = -1.0
             span[i, 0] = min(span[i, 0], j)
@@ -147,7 +153,8 @@ def render_frame(src, mesh, frame, x0, y0, rw, rh, radius, out):  # pragma: no c
                 dx, dy, shade = warp_offset(dx, dy, fb, flow[i, j, 0], flow[i, j, 1], w, shade)
             if abs(dx) < 1e-3 and abs(dy) < 1e-3 and abs(shade - 1) < 1e-3 and fl < 1e-3:
                 continue  # the photo's own pixel
-            skin_colour(src, x0 + j + 0.5, y0 + i + 0.5, dx, dy, skin, shade, fl, pix, tmp)
+            skin_sample(image, plate, closed, mouth, lift, ox, oy, x0 + j + 0.5, y0 + i + 0.5, dx, dy, skin, shade, fl, pix,
+                        tmp)  # fmt: skip
             put(out, y0 + i, x0 + j, pix)
 
     antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad, x0, y0, out)
