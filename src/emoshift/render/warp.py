@@ -22,7 +22,7 @@ from emoshift.render.flow import BLUR_PASSES, CELL, broad_shading, coarse_field,
 from emoshift.render.raster import raster_box
 from emoshift.render.shaders import SHADE_RANGE, bilinear, bilinear_many, inner_sample, put, skin_sample, warp_offset
 from emoshift.render.shape import vertex_normals_into
-from emoshift.render.view import SKIN
+from emoshift.render.view import SKIN, FrameView, MeshView, SourceView
 
 __all__ = ["BLUR_PASSES", "CELL", "SHADE_RANGE", "bilinear", "bilinear_many", "lambert", "pose_and_project",
            "render_frame", "render_frame_into"]
@@ -162,8 +162,22 @@ def render_frame(src, mesh, frame, x0, y0, rw, rh, radius, out):  # pragma: no c
         mouth_pass(tri_id, part, 1.0 - frame.keep, src.lip_shadow_px, x0, y0, out)
 
 
+def render_frame_into(src, mesh, frame, roi, radius, out) -> None:
+    """Copy the photo into ``out`` (H, W, 3), then :func:`render_frame` over ``roi`` (x0, y0, w, h).
+
+    The named tuples are passed to the kernel as their fields and rebuilt inside it: Numba types plain
+    arrays and scalars in C, a named tuple in Python with the GIL held (~3 ms a call, which also
+    serialises the frame threads)."""
+    _render_frame_flat(*src, *mesh, *frame, roi, radius, out)
+
+
 @njit(cache=True, nogil=True)
-def render_frame_into(src, mesh, frame, roi, radius, out):  # pragma: no cover - jitted
-    """Copy the photo into ``out`` (H, W, 3), then :func:`render_frame` over ``roi`` (x0, y0, w, h)."""
-    out[:] = src.image
+def _render_frame_flat(
+    image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px,
+    tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, roi, radius, out,
+):  # pragma: no cover - jitted
+    src = SourceView(image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px)
+    mesh = MeshView(tris, n_skin, part, wexact)
+    frame = FrameView(fscreen, vcol, ratio, flat, keep, keep_eyes)
+    out[:] = image
     render_frame(src, mesh, frame, roi[0], roi[1], roi[2], roi[3], radius, out)
