@@ -132,7 +132,7 @@ def skin_sample(image, plate, closed, mouth, lift, ox, oy, cx, cy, dx, dy, skin,
         pix[c] *= shade
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # pragma: no cover - jitted
     """Painted colour (into ``pix``) of an eyeball point at source position (sx, sy) that the photo does not
     show: inside the photo's iris circle (``eyes``) its own iris reflected about the horizontal diameter
@@ -162,7 +162,7 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
         pix[c] = wi * iris + (1 - wi) * pix[c]
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def inner_sample(
     image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, p, cx, cy, dx, dy, va, vb, vc, b0, b1, b2, pix, tmp
 ):  # pragma: no cover - jitted
