@@ -5,7 +5,7 @@ import numpy as np
 import torch
 from scipy.ndimage import binary_dilation, binary_erosion
 
-from emoshift.render.reenact import INNER_LIPS, SKIN, TEETH, Reenactor
+from emoshift.render.reenact import INNER_LIPS, MOUTH_KEEP_PX, SKIN, TEETH, Reenactor
 
 TRANSLATION = (0.0, -1.0, -60.0)
 SIZE = 384  # the mouth spans ~45 pixels
@@ -148,7 +148,7 @@ def test_the_photos_mouth_is_kept_until_the_lips_move(full_model, fit_factory, t
     src = np.asarray(fit.expression, np.float32)
     brows = src + expr(full_model, browInnerUp_L=1.0, browInnerUp_R=1.0)
     jaw = [src + expr(full_model, jawOpen=w) for w in (0.01, 0.3)]
-    keep = r._mouth_keep(np.stack([src, brows, *jaw]))
+    keep = r._keep(np.stack([src, brows, *jaw]), r._lip_basis, MOUTH_KEEP_PX)
     assert keep[0] == 1.0 and keep[1] > 0.99  # the brows (all but) do not move the lips
     assert 0.0 < keep[2] < 1.0 and keep[3] == 0.0
     # a brow-only frame keeps the photo's own open mouth (teeth and all), pixel for pixel

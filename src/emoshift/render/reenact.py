@@ -38,7 +38,7 @@ blurred, so photo and paint never switch pixel by pixel). The photo's teeth coun
 photo's own open mouth (the detected inner-lip contour, anti-aliased); its gums, tongue and socket are
 not reused once the lips have moved (the fitted model's mouth opening rarely matches the photo's, so
 those pixels are as often lips or teeth); while the lips have not moved (by expression) the photo's
-mouth is kept as it is (:meth:`Reenactor._mouth_keep`). The painted colour of the teeth and eyes is the
+mouth is kept as it is (:meth:`Reenactor._keep`). The painted colour of the teeth and eyes is the
 photo's median where it shows enough of them (the teeth: inside its open mouth; painted teeth are
 matched in brightness to the photo's), else (and for the socket and gums/tongue) a default tinted by the
 face's skin colour; it is shaded by a frontal light and darkened (red last) with depth behind the front
@@ -67,58 +67,39 @@ from emoshift.headmodel import HeadModel
 from emoshift.headmodel.mesh import submesh, vertex_normals
 from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
-from emoshift.render.fill import fill_holes
+from emoshift.render.eyes import photo_eyes
+from emoshift.render.folds import flatten_weights, fold_lift, smile_mask
 from emoshift.render.raster import parallel_map, rasterize
+from emoshift.render.residual import LIP_LANDMARKS, mouth_residual, residual_fade
+from emoshift.render.source_parts import SourceParts
+from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH, FrameView, MeshView, SourceView
 from emoshift.render.wrinkles import WrinkleField
 from emoshift.render.warp import BLUR_PASSES, CELL, SHADE_RANGE, lambert, pose_and_project, render_frame_into
 
-#: Part codes per triangle.
-SKIN, SOCKET, GUMS, TEETH, EYE, IRIS = 0, 1, 2, 3, 4, 5
+__all__ = ["EYE", "GUMS", "IRIS", "SKIN", "SOCKET", "TEETH", "Reenactor"]
 PART_REGIONS = (("head", SKIN), ("mouth_socket", SOCKET), ("gums_tongue", GUMS), ("teeth", TEETH), ("eyeballs", EYE))
-#: Default colours of the parts (sRGB 0-255) under neutral light, used when the photo shows too little
-#: of a part; they are tinted by the square root of the photo's skin colour relative to REFERENCE_SKIN
-#: (half its colour cast and exposure, in log terms).
-DEFAULT_COLOURS = {
-    SOCKET: (75, 30, 32),
-    GUMS: (175, 80, 84),
-    TEETH: (236, 228, 210),
-    EYE: (232, 226, 220),
-    IRIS: (70, 50, 40),
-}
-REFERENCE_SKIN = (205, 160, 140)
-MIN_PART_PIXELS = 40
 #: Flow falloff outside the head as a fraction of the face height (brows to chin).
 FALLOFF_FRACTION = 0.6
 #: Exact-flow weight from the head-frame normal's z: 0 below EXACT_NZ[0], 1 above EXACT_NZ[1].
 EXACT_NZ = (0.25, 0.6)
 #: Head-frame heights (cm) between which the neck blends from the source rotation (below) to the frame's.
 NECK_Y = (-18.0, -11.5)
-#: How far (pixels) the source render's parts are grown before their soft photo masks are blurred.
-PART_GROW_PX = 2
 #: Lip motion (pixels, by expression) over which the mouth interior turns from the photo's own to the
 #: re-synthesized one (painted parts, the photo's teeth only on the model's teeth).
 MOUTH_KEEP_PX = 1.5
-#: MediaPipe face-mesh indices of the inner-lip contour (upper lip left to right, then the lower back),
-#: and how far (pixels) the open mouth inside it is grown before it is painted shut.
+#: Lid motion (pixels, by expression) over which the eyeball turns from the photo's wherever the source
+#: render shows eyeball to the photo's only inside its detected eye openings (:mod:`.eyes`).
+EYES_KEEP_PX = 1.0
+#: MediaPipe face-mesh indices of the inner-lip contour (upper lip left to right, then the lower back).
 INNER_LIPS = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95)
-MOUTH_DILATE_PX = 1
-#: Disocclusion: pixels off the frame's head sample a clean plate of the photo: its face (this skin region
-#: and the inner parts) grown by DISOCCLUSION_GROW_PX pixels and filled in from around it.
-DISOCCLUSION_REGION = "narrow_face"
-DISOCCLUSION_GROW_PX = 2
+#: Reach of the upper lip's shadow into the mouth, as a fraction of the face height.
+LIP_SHADOW_FRACTION = 0.03
 #: Expression shading: warped skin is multiplied by the ratio of the frame's to the source's Lambert
 #: shading (light from the camera, slightly above), so folds and bulges the expression creates show.
 SHADING_LIGHT = np.array([0.0, 0.45, 0.89], np.float32)
 SHADING_AMBIENT = 0.35
 SHADING_RATIO_RANGE = SHADE_RANGE  # creases may darken more than bulges brighten
 SHADING_STRENGTH = 0.6  # exponent on the ratio: the photo's own lighting is unknown, so stay subtle
-#: Mouth darkening: interior colour times exp(-depth behind the front teeth / MOUTH_DEPTH_CM) per RGB
-#: channel (red fades slowest: the light left deep in a mouth has bounced off its red walls); ambient
-#: share of the painted parts' shading.
-MOUTH_DEPTH_CM = np.array([5.0, 3.6, 3.3], np.float32)
-PART_AMBIENT = 0.7
-#: ... of the teeth: higher, the teeth are a few pixels wide, so their facets would read as a mosaic.
-TEETH_AMBIENT = 0.85
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
@@ -191,7 +172,7 @@ def _part_of_vertices(keep: np.ndarray) -> np.ndarray:
     return part
 
 
-class Reenactor:
+class Reenactor(SourceParts):
     """Re-render a photo with new expressions and head rotations (see the module docstring).
 
     Args:
@@ -248,10 +229,17 @@ class Reenactor:
         box = self.src_screen - np.array([lo[0], lo[1], 0], np.float32)
         frags = self._raster_full(box, int(hi[0] - lo[0]), int(hi[1] - lo[1]))
         self.src_tri, self.src_depth = frags.tri_id, frags.depth
-        poly = self._mouth_polygon(getattr(fit, "landmarks_detected", None))
+        landmarks = self._landmarks(getattr(fit, "landmarks_detected", None))
+        poly = None if landmarks is None else landmarks[list(INNER_LIPS)]
         self.photo_masks = self._photo_masks(poly)
         face_h = float(np.ptp(self.src_screen[: len(vertex_indices("narrow_face")), 1]))  # keep starts 0..
         self.falloff_px = max(2 * CELL, FALLOFF_FRACTION * face_h)
+        (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
+        photo_box = self.image[y0 : y0 + h, x0 : x0 + w]
+        self.eyes = photo_eyes(photo_box, self.src_origin, landmarks, self._face_skin())
+        self.photo_masks[EYE - 1] = self.eyes.opening if self.eyes.eyes[0, 3] > 0 else 1.0
+        self.fold_lift = fold_lift(photo_box, face_h)
+        self.smile_mask = np.where(vpart == SKIN, smile_mask(self.base, len(self.base)), 0.0).astype(np.float32)
         self._photo_teeth_vertices = None  # set by _part_colours when the teeth colour is the photo's
         self.part_colours = self._part_colours()
         self.closed_mouth, self.mouth_box = self._closed_mouth(poly)
@@ -262,6 +250,21 @@ class Reenactor:
         lip_basis = self.expression_basis.reshape(n_expr, -1, 3)[:, lips]
         self._lip_basis = np.ascontiguousarray(lip_basis.reshape(n_expr, -1))  # (53, 20 * 3)
         self._lip_px_per_cm = float(cam.focal) / float(self.src_screen[lips, 2].mean())
+        lids = np.asarray(MULTIPIE_68[36:48])
+        self._lid_basis = np.ascontiguousarray(self.expression_basis.reshape(n_expr, -1, 3)[:, lids].reshape(n_expr, -1))
+        self.residual = self._mouth_residual(landmarks)
+        self._res_idx = np.flatnonzero(np.abs(self.residual).max(1) > 1e-3)
+        res_basis = self.expression_basis.reshape(n_expr, -1, 3)[:, self._res_idx]
+        self._res_basis = np.ascontiguousarray(res_basis.reshape(n_expr, -1))
+        corrected = self.src_screen.copy()
+        corrected[:, :2] += self.residual
+        self.source = SourceView(
+            image=self.image, closed=self.closed_mouth, mouth=self.mouth_box, plate=self.plate,
+            screen=corrected, origin=self.src_origin, pmask=self.photo_masks,
+            eyes=self.eyes.eyes, eye_colours=self.eyes.colours, lift=self.fold_lift,
+            lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h),
+        )  # fmt: skip
+        self.mesh = MeshView(self.triangles, int(self.n_skin), self.tri_part, self.exact_weight)
 
     # ------------------------------------------------------------------------------------ geometry
     def _shaped(self, expressions: np.ndarray) -> np.ndarray:
@@ -314,158 +317,33 @@ class Reenactor:
         skin.depth[closer] = inner.depth[closer]
         return skin
 
-    def _mouth_polygon(self, landmarks) -> np.ndarray | None:
-        """(20, 2) the photo's inner-lip contour from the detected MediaPipe landmarks, or None when
-        there are none (absent, non-finite or degenerate, e.g. all zero)."""
+    @staticmethod
+    def _landmarks(landmarks) -> np.ndarray | None:
+        """(478, 2) float64 detected MediaPipe landmarks, or None when there are none (absent, non-finite
+        or degenerate, e.g. all zero)."""
         lm = None if landmarks is None else np.asarray(landmarks, np.float64)
         if lm is None or lm.shape != (478, 2) or not np.isfinite(lm).all() or np.ptp(lm, axis=0).max() < 1.0:
             return None
-        return lm[list(INNER_LIPS)]
+        return lm
 
-    def _photo_masks(self, poly: np.ndarray | None) -> np.ndarray:
-        """(5, h, w) float32 over the source box: for part code p, ``[p - 1]`` says how surely the photo
-        shows part p at a pixel. The source render's part, grown by PART_GROW_PX and box-blurred (so it
-        is 1 on and next to the part and falls off smoothly: no per-pixel switching between photo and
-        painted colours); the mouth parts also lie inside the photo's own open mouth (the detected
-        inner-lip contour, anti-aliased; without landmarks the model is trusted)."""
-        from scipy.ndimage import binary_dilation, uniform_filter
+    def _mouth_residual(self, landmarks: np.ndarray | None) -> np.ndarray:
+        """(V, 2) float32 correction of the source projection by the photo's lip residual (detected lip
+        landmarks minus their embedded points in the source projection, :mod:`emoshift.render.residual`);
+        0 without landmarks."""
+        from emoshift.headmodel.landmarks import load_embedding
 
-        covered = self.src_tri >= 0
-        parts = np.full(self.src_tri.shape, -1, np.int8)
-        parts[covered] = self.tri_part[self.src_tri[covered]]
-        opening = None if poly is None else self._polygon_coverage(poly)
-        masks = np.zeros((IRIS,) + parts.shape, np.float32)
-        for code in (TEETH, EYE, IRIS):  # socket and gums/tongue: painted once the lips move (see above)
-            grown = binary_dilation(parts == code, np.ones((3, 3), bool), iterations=PART_GROW_PX)
-            masks[code - 1] = uniform_filter(grown.astype(np.float32), 3, mode="constant")
-            if code == TEETH and opening is not None:
-                masks[code - 1] *= opening
-        self._parts_in_box, self._mouth_opening = parts, opening
-        return np.ascontiguousarray(np.clip(masks, 0, 1))
-
-    def _polygon_coverage(self, poly: np.ndarray, samples: int = 4) -> np.ndarray:
-        """(h, w) float32 fraction of each source-box pixel inside a polygon (samples^2 per pixel), the
-        polygon's rim eroded by half a pixel (the contour's own pixels mix lip and mouth colours)."""
-        from scipy.ndimage import binary_erosion
-        from skimage.draw import polygon
-
-        (ox, oy), (h, w) = self.src_origin, self.src_tri.shape
-        fine = np.zeros((h * samples, w * samples), bool)
-        rr, cc = polygon((poly[:, 1] - oy) * samples - 0.5, (poly[:, 0] - ox) * samples - 0.5, fine.shape)
-        fine[rr, cc] = True
-        fine = binary_erosion(fine, iterations=samples // 2)
-        return fine.reshape(h, samples, w, samples).mean((1, 3)).astype(np.float32)
-
-    def _closed_mouth(self, poly: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """The photo's open mouth (inside the inner-lip contour ``poly``) painted shut from the lips around
-        it: ((h, w, 3) uint8 box of the photo, (4,) int64 box x0, y0, x1, y1; empty for a closed mouth)."""
-        from scipy.ndimage import binary_dilation
-        from skimage.draw import polygon
-
-        empty = np.zeros((1, 1, 3), np.uint8), np.zeros(4, np.int64)
-        if poly is None:
-            return empty
-        x, y = poly[:, 0], poly[:, 1]
-        if 0.5 * abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))) < 4.0:  # a closed mouth: nothing to do
-            return empty
-        margin = max(4.0, 0.3 * float(np.ptp(x)))
-        x0, y0 = (int(max(np.floor(v.min() - margin), 0)) for v in (x, y))
-        x1 = int(min(np.ceil(x.max() + margin), self.width))
-        y1 = int(min(np.ceil(y.max() + margin), self.height))
-        if x1 - x0 < 2 or y1 - y0 < 2:
-            return empty
-        mask = np.zeros((y1 - y0, x1 - x0), bool)
-        rr, cc = polygon(y - y0, x - x0, mask.shape)
-        mask[rr, cc] = True
-        mask = binary_dilation(mask, iterations=MOUTH_DILATE_PX)
-        filled = fill_holes(self.image[y0:y1, x0:x1].astype(np.float32), (~mask).astype(np.float32))
-        return np.ascontiguousarray(np.clip(filled + 0.5, 0, 255).astype(np.uint8)), np.array([x0, y0, x1, y1])
-
-    def _clean_plate(self) -> np.ndarray:
-        """(h, w, 3) uint8 over the source box: the photo without the face, for pixels the face turns away
-        from. The source render's face (DISOCCLUSION_REGION skin and the inner parts), grown by
-        DISOCCLUSION_GROW_PX (its anti-aliased rim), is filled in from its surroundings
-        (:func:`emoshift.render.fill.fill_holes`); elsewhere it is the photo."""
-        from scipy.ndimage import binary_dilation
-
-        covered = self.src_tri >= 0
-        face_tri = (self.tri_part != SKIN) | np.isin(self.triangles, vertex_indices(DISOCCLUSION_REGION)).all(1)
-        face = np.zeros(self.src_tri.shape, bool)
-        face[covered] = face_tri[self.src_tri[covered]]
-        (x0, y0), (h, w) = self.src_origin, face.shape
-        photo = self.image[y0 : y0 + h, x0 : x0 + w]
-        if not face.any():
-            return np.ascontiguousarray(photo)
-        known = ~binary_dilation(face, iterations=DISOCCLUSION_GROW_PX)
-        filled = fill_holes(photo.astype(np.float32), known.astype(np.float32))
-        plate = np.where(known[..., None], photo, np.clip(filled + 0.5, 0, 255).astype(np.uint8))
-        return np.ascontiguousarray(plate)
-
-    # ----------------------------------------------------------------------------------- colours
-    def _part_colours(self) -> dict[int, np.ndarray]:
-        """Median photo colour of the teeth (inside the photo's own open mouth) and eyes where the source
-        render shows enough of them, else (and always for the socket and gums/tongue) a tinted default."""
-        parts, opening = self._parts_in_box, self._mouth_opening
-        (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
-        photo = self.image[y0 : y0 + h, x0 : x0 + w]
-        # the face's skin (not hair, skull or neck) sets the tint of the defaults
-        face_tri = np.isin(self.triangles[: self.n_skin], vertex_indices("narrow_face")).all(1)
-        on_face = np.zeros(parts.shape, bool)
-        on_face[parts == SKIN] = face_tri[self.src_tri[parts == SKIN]]
-        skin = photo[on_face]
-        ref = np.asarray(REFERENCE_SKIN, np.float32)
-        tint = np.sqrt(np.clip(np.median(skin, axis=0) / ref, 0.5, 1.3)) if len(skin) else np.ones(3, np.float32)
-        colours = {}
-        for code, default in DEFAULT_COLOURS.items():
-            shown = parts == code
-            if code in (SOCKET, GUMS):
-                shown[:] = False  # the model's part there is as often the photo's lips or teeth
-            elif code == TEETH and opening is not None:
-                shown &= opening > 0.99
-            pix = photo[shown]
-            if len(pix) >= MIN_PART_PIXELS:
-                colours[code] = np.median(pix, axis=0).astype(np.float32)
-                if code == TEETH:  # the model's teeth seen there, to match the painted teeth to them
-                    self._photo_teeth_vertices = np.unique(self.triangles[self.src_tri[shown]])
-            else:
-                colours[code] = np.asarray(default, np.float32) * tint
-        return colours
-
-    def _vertex_albedo(self) -> np.ndarray:
-        """(V, 3) colour of each non-skin vertex; the mouth's darkened by how deep it lies behind the front
-        teeth (light reaches the inside of the mouth only through the lips: a crude ambient occlusion).
-        Teeth coloured from the photo are brightened so that, shaded in the source pose, the teeth the
-        photo shows come out at the photo's median (the photo's teeth are lit already)."""
-        alb = np.zeros((len(self.base), 3), np.float32)
-        teeth_front = float(self.base[self.vertex_part == TEETH, 2].max())
-        for code, colour in self.part_colours.items():
-            sel = self.vertex_part == code
-            if code in (SOCKET, GUMS, TEETH):
-                behind = np.maximum(teeth_front - self.base[sel, 2], 0.0)
-                alb[sel] = colour * np.exp(-behind[:, None] / MOUTH_DEPTH_CM)
-            else:
-                alb[sel] = colour
-        seen = self._photo_teeth_vertices
-        if seen is not None:
-            shaded = alb[seen] * self._part_shading(self.source_rotation[None])[0, seen, None]
-            gain = self.part_colours[TEETH] / np.maximum(np.median(shaded, axis=0), 1.0)
-            teeth = self.vertex_part == TEETH
-            alb[teeth] *= np.clip(gain, 1.0, 1.5)
-        return alb
-
-    def _part_shading(self, rotations: np.ndarray) -> np.ndarray:
-        """(T, V) shading of the synthesized parts: a + (1 - a) |n . light|, a = PART_AMBIENT
-        (TEETH_AMBIENT for the teeth), light from the camera, slightly above (flash-like)."""
-        r = axis_angle_to_matrix(torch.from_numpy(np.asarray(rotations, np.float32))).numpy()
-        light = np.array([0.0, 0.3, 1.0], np.float32)
-        light /= np.linalg.norm(light)
-        ndotl = np.abs(np.einsum("vc,tdc,d->tv", self._normals, r, light, optimize=True))
-        ambient = np.where(self.vertex_part == TEETH, TEETH_AMBIENT, PART_AMBIENT).astype(np.float32)
-        return ambient + (1 - ambient) * ndotl
-
-    def _vertex_colours(self, rotations: np.ndarray) -> np.ndarray:
-        """(T, V, 3) shaded colours of the synthesized parts: albedo x :meth:`_part_shading`."""
-        return np.ascontiguousarray(self._albedo[None] * self._part_shading(rotations)[..., None], np.float32)
+        zero = np.zeros((len(self.base), 2), np.float32)
+        if landmarks is None:
+            return zero
+        emb, idx = load_embedding(), list(LIP_LANDMARKS)
+        full = emb.vertex_ids[idx]
+        local = np.clip(np.searchsorted(self.vertex_ids, full), 0, len(self.vertex_ids) - 1)
+        if not np.array_equal(self.vertex_ids[local], full):
+            return zero
+        bary = emb.bary[idx][..., None]
+        pts = (self.base[local] * bary).sum(1)
+        fitted = (self.src_screen[local, :2] * bary).sum(1)
+        return mouth_residual(self.base, self.vertex_part == SKIN, pts, landmarks[idx], fitted)
 
     # ------------------------------------------------------------------------------------ render
     def render(self, expression: np.ndarray, rotation: np.ndarray) -> np.ndarray:
@@ -483,29 +361,34 @@ class Reenactor:
             return out
         shaped = self._shaped(e)
         screens, shade = self._project(shaped, r, shading=True)
+        if len(self._res_idx):  # the photo's lip residual, where the expression has not moved the skin
+            moved = np.linalg.norm(((e - self.source_expression) @ self._res_basis).reshape(len(e), -1, 3), axis=2)
+            fade = residual_fade(moved * self._lip_px_per_cm)
+            screens[:, self._res_idx, :2] += fade[..., None] * self.residual[self._res_idx]
         ratios = self._shading_ratio(shade)
         vcols = self._vertex_colours(r)
         radius = int(math.ceil(self.falloff_px / CELL))
-        rois, keep = self._rois(screens), self._mouth_keep(e)
+        rois = self._rois(screens)
+        keep = self._keep(e, self._lip_basis, MOUTH_KEEP_PX)
+        keep_eyes = self._keep(e, self._lid_basis, EYES_KEEP_PX)
+        flat = flatten_weights(self.smile_mask, self.base[:, 0], self.source_expression, e)
         folds = self.wrinkles.tensors(shaped)
 
         def frame(k: int) -> None:
-            render_frame_into(
-                self.image, self.closed_mouth, self.mouth_box, self.plate, self.src_screen, self.src_origin,
-                self.photo_masks, keep[k], screens[k], vcols[k], ratios[k], self.exact_weight, self.triangles,
-                self.n_skin, self.tri_part, rois[k], radius, out[k],
-            )  # fmt: skip
+            view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k]))
+            render_frame_into(self.source, self.mesh, view, rois[k], radius, out[k])
             self.wrinkles.shade_frame(out[k], screens[k], self.triangles, self.n_skin, folds[k], self.camera)
 
         parallel_map(frame, len(e))
         return out
 
-    def _mouth_keep(self, expressions: np.ndarray) -> np.ndarray:
-        """(T,) float32 in [0, 1]: how far the photo's own mouth interior is kept: 1 while no lip vertex has
-        moved (by expression, in the source view), falling smoothly to 0 at MOUTH_KEEP_PX pixels."""
-        delta = (expressions - self.source_expression) @ self._lip_basis  # (T, 20 * 3) cm
+    def _keep(self, expressions: np.ndarray, basis: np.ndarray, px: float) -> np.ndarray:
+        """(T,) float32 in [0, 1]: how far the photo's own mouth interior (``basis`` of the lips) or eyes (of
+        the lids) is kept: 1 while none of those vertices has moved (by expression, in the source view),
+        falling smoothly to 0 at ``px`` pixels."""
+        delta = (expressions - self.source_expression) @ basis  # (T, n * 3) cm
         moved = np.linalg.norm(delta.reshape(len(expressions), -1, 3), axis=2).max(1) * self._lip_px_per_cm
-        return (1 - _smoothstep(moved / MOUTH_KEEP_PX)).astype(np.float32)
+        return (1 - _smoothstep(moved / px)).astype(np.float32)
 
     def _rois(self, screens: np.ndarray) -> np.ndarray:
         """(T, 4) int32 pixel boxes (x0, y0, width, height) per frame: the source and the frame's projection,

@@ -56,6 +56,9 @@ from emoshift.render.raster import raster_box
 SPACING_CM = 0.6
 FOLD_WIDTH_CM = 0.06
 MAX_DARKEN = 0.25
+#: Per-channel exponent of a crease's darkening on a fully saturated pixel (grey pixels: 1): creases in
+#: skin are warmer than grey pencil lines (light in a fold has passed through more blood-rich tissue).
+CREASE_TINT = (0.7, 1.05, 1.2)
 #: Irregularity: depth of each fold varies along it over FOLD_LENGTH_CM (value noise in [0, 1): below
 #: FOLD_GAPS it is 0, so folds start and end; ramping to full depth over FOLD_FULL), and the lines wander
 #: by up to FOLD_WANDER periods.
@@ -527,5 +530,10 @@ def wrinkle_frame_into(out, screen, tris, n_skin, uv, tensor, focal, cx, cy, spa
             )  # fmt: skip
             if abs(s - 1.0) < 5e-4:
                 continue
+            # a crease in skin is warmer than a grey line: red darkens least, by the pixel's own saturation
+            hi = max(out[y0 + i, x0 + j, 0], max(out[y0 + i, x0 + j, 1], out[y0 + i, x0 + j, 2]))
+            lo = min(out[y0 + i, x0 + j, 0], min(out[y0 + i, x0 + j, 1], out[y0 + i, x0 + j, 2]))
+            sat = (hi - lo) / max(float(hi), 1.0)
             for ch in range(3):
-                out[y0 + i, x0 + j, ch] = np.uint8(min(255.0, out[y0 + i, x0 + j, ch] * s + 0.5))
+                f = s ** (1.0 + (CREASE_TINT[ch] - 1.0) * sat)
+                out[y0 + i, x0 + j, ch] = np.uint8(min(255.0, out[y0 + i, x0 + j, ch] * f + 0.5))

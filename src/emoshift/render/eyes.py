@@ -1,0 +1,94 @@
+"""The photo's eyes, for painting eyeball the photo never showed (fear and surprise widen the lids).
+
+From the detected MediaPipe landmarks: each eye's opening (the lid contour, anti-aliased and eroded by
+half a pixel so the lashes do not count) and its iris (centre and radius from the four iris landmarks).
+The photo is trusted for eyeball points whose source position lies inside the opening; elsewhere the
+eyeball is painted (:func:`emoshift.render.shaders.eye_colour`): inside the photo's iris circle with the
+photo's own iris reflected about its horizontal diameter (the upper lid hides the top of the iris, the
+bottom usually shows), else with the photo's sclera colour. The colours are the photo's own: the median
+of the opening's pixels outside the iris (sclera) and inside it (iris).
+
+Sunglasses and closed eyes show no eye: when the opening's "sclera" is darker than SCLERA_MIN_LUMA of
+the skin, or the opening is too small, the eyes count as not shown and the photo is kept everywhere on
+the eyeball (``valid = 0``).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+#: MediaPipe face-mesh contours of the two eye openings and their irises (centre, then 4 rim points).
+EYE_CONTOURS = (
+    (33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246),
+    (263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466),
+)
+IRISES = ((468, 469, 470, 471, 472), (473, 474, 475, 476, 477))
+#: The sclera must be at least this bright relative to the skin (luma) for the eyes to count as shown.
+SCLERA_MIN_LUMA = 0.55
+#: Fewest opening pixels (per eye) for the eye to count as shown.
+MIN_EYE_PIXELS = 12
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+
+
+class PhotoEyes(NamedTuple):
+    """opening: (h, w) float32 over the source box, 1 inside a shown eye's opening; eyes: (2, 4) float32
+    [x, y, radius, valid]; colours: (2, 3) float32 sclera, iris."""
+
+    opening: np.ndarray
+    eyes: np.ndarray
+    colours: np.ndarray
+
+
+def polygon_coverage(poly: np.ndarray, origin, shape, samples: int = 4, erode: int = 2) -> np.ndarray:
+    """(h, w) float32 fraction of each pixel of the box at ``origin`` (x, y) of ``shape`` (h, w) inside a
+    polygon (N, 2) in image pixels (samples^2 per pixel); its rim eroded by ``erode`` samples."""
+    from scipy.ndimage import binary_erosion
+    from skimage.draw import polygon
+
+    (ox, oy), (h, w) = origin, shape
+    fine = np.zeros((h * samples, w * samples), bool)
+    rr, cc = polygon((poly[:, 1] - oy) * samples - 0.5, (poly[:, 0] - ox) * samples - 0.5, fine.shape)
+    fine[rr, cc] = True
+    if erode:
+        fine = binary_erosion(fine, iterations=erode)
+    return fine.reshape(h, samples, w, samples).mean((1, 3)).astype(np.float32)
+
+
+def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin: np.ndarray) -> PhotoEyes:
+    """The eyes of the photo crop ``photo_box`` (h, w, 3) uint8 at ``origin`` (x, y), from the (478, 2)
+    detected ``landmarks`` (None: no eye shown); ``skin`` (3,) the face's median skin colour."""
+    h, w = photo_box.shape[:2]
+    opening = np.zeros((h, w), np.float32)
+    eyes = np.zeros((2, 4), np.float32)
+    colours = np.array([[232, 226, 220], [70, 50, 40]], np.float32)
+    if landmarks is None or len(landmarks) < 478:
+        return PhotoEyes(opening, eyes, colours)
+    lm = np.asarray(landmarks, np.float64)
+    yy, xx = np.mgrid[0:h, 0:w]
+    xx = xx + origin[0] + 0.5
+    yy = yy + origin[1] + 0.5
+    sclera_pix, iris_pix, covs = [], [], []
+    for k in range(2):
+        cov = polygon_coverage(lm[list(EYE_CONTOURS[k])], origin, (h, w))
+        ring = lm[list(IRISES[k][1:])]
+        centre = lm[IRISES[k][0]]
+        radius = float(np.mean(np.linalg.norm(ring - centre, axis=1)))
+        eyes[k] = (centre[0], centre[1], radius, 1.0)
+        inside = cov > 0.99
+        d = np.hypot(xx - centre[0], yy - centre[1])
+        sclera_pix.append(photo_box[inside & (d > 1.15 * radius)])
+        iris_pix.append(photo_box[inside & (d < 0.85 * radius)])
+        covs.append(cov)
+    sclera, iris = np.concatenate(sclera_pix), np.concatenate(iris_pix)
+    shown = min(len(p) for p in sclera_pix) >= MIN_EYE_PIXELS // 2 and len(iris) >= MIN_EYE_PIXELS
+    if shown:
+        colours[0] = np.median(sclera, axis=0)
+        colours[1] = np.median(iris, axis=0)
+        shown = float(colours[0] @ LUMA) >= SCLERA_MIN_LUMA * float(np.asarray(skin, np.float32) @ LUMA)
+    if not shown:
+        eyes[:, 3] = 0.0
+        return PhotoEyes(opening, eyes, colours)
+    opening = np.clip(covs[0] + covs[1], 0.0, 1.0)
+    return PhotoEyes(np.ascontiguousarray(opening), eyes, colours)

@@ -1,0 +1,93 @@
+"""Smile folds that fade: a smiling photo reaching sadness or anger loses its nasolabial folds, cheek
+bulges and smile lines, not only its lip corners.
+
+The warp moves the photo's pixels, and with them the shading of the folds the photo shows; where the
+frame's expression has less smile than the photo's, those folds no longer exist. Their shading is
+removed by a colour offset image of the photo, ``C_coarse - C_fine`` (the photo blurred at FOLD_SIGMA[1]
+and FOLD_SIGMA[0] fractions of the face height): adding it to a pixel replaces the mid-scale shading
+(a fold's shadow) by its surroundings' colour and keeps the fine skin texture (pores). Only shadows are
+lifted (offsets of negative luma are dropped: darkening a highlight turns it grey), by at most
+MAX_LIFT. A skin pixel gets ``f x offset`` added (:func:`emoshift.render.shaders.skin_sample`) with ``f`` per
+vertex and frame (:func:`flatten_weights`): the relative loss of smile on that side of the face
+(``max(mouthSmile, cheekSquint)``, source minus frame, over the source's) times an anatomical mask of
+the skin a smile folds (:func:`smile_mask`: cheeks, nasolabial folds, lower lids and lateral canthi;
+not the lips, nose or eyes).
+
+A neutral photo reaching happiness gains its folds from the mesh's shading ratio (:mod:`.reenact`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from emoshift.emotions import EXPRESSION_NAMES
+from emoshift.headmodel.regions import MULTIPIE_68
+
+#: Gaussian sigmas (fractions of the face height) of the fine (texture kept) and coarse luma.
+FOLD_SIGMA = (0.006, 0.03)
+MAX_LIFT = 60.0
+#: Channels of a smile per side (+x is the subject's left, ICT's ``_L``).
+SMILE = {side: [EXPRESSION_NAMES.index(f"{n}_{side}") for n in ("mouthSmile", "cheekSquint")] for side in "LR"}
+#: Smile (source) below which a loss counts in full: f = loss / max(source smile, this).
+MIN_SMILE = 0.3
+
+
+def _smoothstep(x):
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3 - 2 * x)
+
+
+def fold_lift(photo_box: np.ndarray, face_height_px: float) -> np.ndarray:
+    """(h, w, 3) uint8 -> (h, w, 3) float32 colour offset that lifts the mid-scale shadows (see the module)."""
+    from scipy.ndimage import gaussian_filter
+
+    img = photo_box.astype(np.float32)
+    fine = gaussian_filter(img, (max(FOLD_SIGMA[0] * face_height_px, 0.5),) * 2 + (0,))
+    coarse = gaussian_filter(img, (FOLD_SIGMA[1] * face_height_px,) * 2 + (0,))
+    lift = coarse - fine
+    luma = lift @ np.array([0.299, 0.587, 0.114], np.float32)
+    scale = np.clip(luma, 0.0, MAX_LIFT) / np.where(luma > 1e-3, luma, 1.0)
+    return np.ascontiguousarray(lift * scale[..., None], np.float32)
+
+
+def smile_mask(rest: np.ndarray, n: int) -> np.ndarray:
+    """(n,) float32 in [0, 1] over the first ``n`` rows of ``rest`` (V, 3) head-frame ICT vertices (cm):
+    the skin a smile folds (cheeks, nasolabial folds, lower lids, crow's feet), soft edges."""
+    rest = np.asarray(rest, np.float64)
+    lm = rest[MULTIPIE_68]
+    x, y, z = rest[:n, 0], rest[:n, 1], rest[:n, 2]
+    eye_y = lm[36:48, 1].mean()
+    outer_x = np.abs(lm[[36, 45], 0]).mean()
+    chin_y, mouth_y = lm[8, 1], lm[48:60, 1].mean()
+    nose_x = np.abs(lm[[31, 35], 0]).mean()
+    w = _smoothstep((eye_y + 0.6 - y) / 0.6)  # up to the lower lids
+    w *= _smoothstep((y - (0.5 * (mouth_y + chin_y))) / 1.0)  # down to between mouth and chin
+    w *= _smoothstep((outer_x + 1.5 - np.abs(x)) / 1.0)  # not the face's sides
+    beside = _smoothstep((np.abs(x) - 0.8 * nose_x) / 0.4)
+    below = _smoothstep((lm[33, 1] - y) / 0.3)
+    w *= 1.0 - (1.0 - beside) * (1.0 - below)  # not the nose
+    # not the lips: an ellipse around the outer lip contour
+    lips = lm[48:60]
+    cx, cy = lips[:, 0].mean(), lips[:, 1].mean()
+    rx, ry = 0.5 * np.ptp(lips[:, 0]) + 0.15, 0.5 * np.ptp(lips[:, 1]) + 0.1
+    w *= _smoothstep((np.hypot((x - cx) / rx, (y - cy) / ry) - 1.0) / 0.35)
+    # not the eyes themselves
+    for a, b in ((36, 39), (42, 45)):
+        ex, ey = 0.5 * (lm[a, 0] + lm[b, 0]), 0.5 * (lm[a, 1] + lm[b, 1])
+        rx = 0.5 * abs(lm[b, 0] - lm[a, 0]) + 0.1
+        w *= _smoothstep((np.hypot((x - ex) / rx, (y - ey) / 0.45) - 1.0) / 0.3)
+    w *= z > 0
+    return np.clip(w, 0.0, 1.0).astype(np.float32)
+
+
+def flatten_weights(mask: np.ndarray, x: np.ndarray, source: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """(T, V) float32 fold-flattening weights ``f`` of the vertices (``mask`` (V,), head-frame ``x`` (V,))
+    for (53,) ``source`` and (T, 53) ``frames`` expressions: per side the relative loss of smile."""
+    out = np.zeros((len(frames), len(mask)), np.float32)
+    left = _smoothstep(0.5 + x / 2.0)  # blend the sides over the middle 2 cm
+    for side, sel in SMILE.items():
+        s0 = float(np.max(source[sel]))
+        loss = np.clip((s0 - frames[:, sel].max(1)) / max(s0, MIN_SMILE), 0.0, 1.0)
+        share = left if side == "L" else 1.0 - left
+        out += loss[:, None] * (share * mask)[None]
+    return out

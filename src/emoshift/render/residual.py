@@ -1,0 +1,71 @@
+"""The absolute target at the mouth: what the fitted model misses of the photo's lips.
+
+The landmark fit is regularized, so the fitted lips rarely reach the photo's: a smiling photo's detected
+mouth corners lie a few pixels higher and wider than the fitted ones. A plain backward warp moves the
+photo's pixels by the model's expression change only, so removing the fitted smile leaves that residual
+smile in the frame (sadness and anger still read as happiness). The fix: the source projection of the
+mouth region is corrected by the photo's residual (:func:`mouth_residual`: detected minus fitted lip
+landmarks, interpolated over the rest face with Gaussian weights and faded out around the mouth),
+so the warp samples the photo's real lips; a frame's projection carries the same residual only where the
+expression has not moved the skin (:func:`residual_fade`: 1 at the source expression, so the photo is
+reproduced, 0 once a vertex moved RESIDUAL_FADE_PX pixels), so a changed mouth takes the model's shape,
+whatever the photo showed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: MediaPipe face-mesh indices of the outer and inner lip contours.
+LIP_LANDMARKS = (
+    61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185,
+    78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95,
+)  # fmt: skip
+#: The correction fades out between these distances (cm, on the rest face) outside the lips' ellipse.
+FADE_CM = (0.4, 1.8)
+#: Largest residual applied, as a fraction of the mouth's width (a worse one is a failed detection).
+MAX_RESIDUAL = 0.2
+#: Vertex motion (pixels, by expression) over which a frame drops the residual.
+RESIDUAL_FADE_PX = 3.0
+#: Width (cm, Gaussian sigma on the rest face) over which the landmarks' residuals are interpolated.
+SIGMA_CM = 0.2
+
+
+def _smoothstep(x):
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3 - 2 * x)
+
+
+def mouth_residual(
+    rest: np.ndarray, skin: np.ndarray, lip_points: np.ndarray, detected: np.ndarray, fitted: np.ndarray
+) -> np.ndarray:
+    """(V, 2) float32 source-projection correction (pixels) of the drawn vertices.
+
+    Args:
+        rest: (V, 3) head-frame identity shape (cm); skin: (V,) bool, vertices that may move.
+        lip_points: (L, 3) rest positions of the lip landmarks; detected, fitted: (L, 2) their detected
+            and fitted image positions (pixels).
+    """
+    r = np.asarray(detected, np.float64) - np.asarray(fitted, np.float64)
+    p = np.asarray(lip_points, np.float64)
+    centre = p[:, :2].mean(0)
+    half = np.maximum(0.5 * np.ptp(p[:, :2], axis=0), 1e-3)
+
+    rest = np.asarray(rest, np.float64)
+    # Shepard interpolation with Gaussian weights (SIGMA_CM) over the rest face, plus a weak prior of 0
+    d2 = ((rest[:, None, :2] - p[None, :, :2]) ** 2).sum(2)
+    w = np.exp(-0.5 * d2 / SIGMA_CM**2)
+    out = (w @ r) / (w.sum(1, keepdims=True) + 1e-6)
+    width_px = float(np.ptp(np.asarray(fitted)[:, 0]))
+    norm = np.linalg.norm(out, axis=1, keepdims=True)
+    out *= np.minimum(1.0, MAX_RESIDUAL * width_px / np.maximum(norm, 1e-9))
+    d = np.hypot((rest[:, 0] - centre[0]) / half[0], (rest[:, 1] - centre[1]) / half[1])
+    outside_cm = np.maximum(d - 1.0, 0.0) * min(half)  # roughly, cm outside the lips' ellipse
+    fade = 1.0 - _smoothstep((outside_cm - FADE_CM[0]) / (FADE_CM[1] - FADE_CM[0]))
+    fade *= skin & (rest[:, 2] > p[:, 2].min() - 2.0)  # the front of the face
+    return np.ascontiguousarray(out * fade[:, None], np.float32)
+
+
+def residual_fade(moved_px: np.ndarray) -> np.ndarray:
+    """(T, V) vertex motion by expression (pixels) -> (T, V) float32 share of the residual a frame keeps."""
+    return (1.0 - _smoothstep(moved_px / RESIDUAL_FADE_PX)).astype(np.float32)

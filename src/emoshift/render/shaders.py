@@ -1,0 +1,195 @@
+"""Per-sample shaders of the photo reenactment (Numba, inlined into the frame kernel of
+:mod:`emoshift.render.warp` and the edge pass of :mod:`emoshift.render.edges`): the colour of a warped
+skin sample (:func:`skin_sample`), of a mouth-interior or eyeball sample (:func:`inner_sample`,
+:func:`eye_colour`). They take plain arrays, unpacked once per frame from the named structures of
+:mod:`emoshift.render.view` (passing those per pixel costs reference counting of all their arrays).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from emoshift.render.view import EYE, IRIS, MOUTH_PARTS
+
+#: Skin displacement (pixels) over which sampling switches from the photo to its mouth-closed version.
+CLOSE_PX = 2.0
+#: Bounds of the expression-shading factor applied to a warped skin pixel.
+SHADE_RANGE = (0.72, 1.08)
+#: Painted iris: darkening of its rim (the limbal ring) and the rim's width (fraction of the radius).
+LIMBAL_DARKEN = 0.35
+LIMBAL_WIDTH = 0.25
+
+
+@njit(cache=True, nogil=True)
+def bilinear(image, x, y, out):  # pragma: no cover - jitted
+    """Sample (H, W, 3) uint8 ``image`` at pixel coordinates (x, y) (pixel centres at +0.5) into out (3,)."""
+    h, w = image.shape[0], image.shape[1]
+    fx = min(max(x - 0.5, 0.0), w - 1.0)
+    fy = min(max(y - 0.5, 0.0), h - 1.0)
+    x0 = int(fx)
+    y0 = int(fy)
+    x1 = min(x0 + 1, w - 1)
+    y1 = min(y0 + 1, h - 1)
+    ax = fx - x0
+    ay = fy - y0
+    for c in range(3):
+        top = image[y0, x0, c] * (1 - ax) + image[y0, x1, c] * ax
+        bottom = image[y1, x0, c] * (1 - ax) + image[y1, x1, c] * ax
+        out[c] = top * (1 - ay) + bottom * ay
+
+
+@njit(cache=True)
+def bilinear_many(image, xs, ys):  # pragma: no cover - jitted
+    """(n, 3) float32 bilinear samples of an (H, W, 3) uint8 image at pixel coordinates xs, ys (n,)."""
+    out = np.empty((xs.shape[0], 3), np.float32)
+    for k in range(xs.shape[0]):
+        bilinear(image, xs[k], ys[k], out[k])
+    return out
+
+
+@njit(cache=True, nogil=True, inline="always")
+def mask_at(mask, x, y):  # pragma: no cover - jitted
+    """Bilinear sample of an (h, w) float32 mask at pixel coordinates (x, y) (centres at +0.5); 0 outside."""
+    h, w = mask.shape
+    fx = x - 0.5
+    fy = y - 0.5
+    if not (-1.0 < fx < w and -1.0 < fy < h):
+        return 0.0
+    x0 = int(math.floor(fx))
+    y0 = int(math.floor(fy))
+    ax = fx - x0
+    ay = fy - y0
+    acc = 0.0
+    for di in range(2):
+        for dj in range(2):
+            yi = y0 + di
+            xj = x0 + dj
+            if 0 <= yi < h and 0 <= xj < w:
+                acc += mask[yi, xj] * (ay if di else 1 - ay) * (ax if dj else 1 - ax)
+    return acc
+
+
+@njit(cache=True, nogil=True)
+def put(out, i, j, pix):  # pragma: no cover - jitted
+    for c in range(3):
+        out[i, j, c] = np.uint8(min(255.0, max(0.0, pix[c] + 0.5)))
+
+
+@njit(cache=True, nogil=True, inline="always")
+def photo_at(image, cx, cy, dx, dy, out):  # pragma: no cover - jitted
+    """The photo at pixel centre (cx, cy) moved by (dx, dy): the pixel itself when the move is negligible."""
+    if abs(dx) < 1e-3 and abs(dy) < 1e-3:
+        i = int(cy)
+        j = int(cx)
+        for c in range(3):
+            out[c] = image[i, j, c]
+    else:
+        bilinear(image, cx + dx, cy + dy, out)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def warp_offset(field_dx, field_dy, broad, ex, ey, w, shade):  # pragma: no cover - jitted
+    """(dx, dy, shade) of a skin pixel: ``w`` x its exact flow (ex, ey) + (1 - w) x the coarse field there
+    (field_dx, field_dy); its expression shading ``shade`` divided by the coarse ``broad`` shading (keep
+    the local folds, drop broad changes) and clipped to SHADE_RANGE."""
+    shade = min(max(shade / broad, SHADE_RANGE[0]), SHADE_RANGE[1])
+    return w * ex + (1 - w) * field_dx, w * ey + (1 - w) * field_dy, shade
+
+
+@njit(cache=True, nogil=True, inline="always")
+def skin_sample(image, plate, closed, mouth, lift, ox, oy, cx, cy, dx, dy, skin, shade, flat, pix, tmp):  # pragma: no cover - jitted
+    """The photo at pixel centre (cx, cy) + (dx, dy) into ``pix``. On the head (``skin``): moving skin
+    that samples the photo's open mouth (box ``mouth``) blends to the mouth-closed photo ``closed``,
+    ``flat`` x the fold ``lift`` is added (:mod:`.folds`) and the result multiplied by ``shade``. Off the
+    head: the clean ``plate`` where it covers the source position (a turn does not drag the face's rim
+    along). ``plate`` and ``lift`` cover the source box at (ox, oy). Takes plain arrays: it runs per
+    pixel, where passing the whole SourceView costs reference counting of all its arrays."""
+    qx = cx + dx
+    qy = cy + dy
+    px = qx - ox
+    py = qy - oy
+    if not skin and 0.5 <= px <= plate.shape[1] - 0.5 and 0.5 <= py <= plate.shape[0] - 0.5:
+        bilinear(plate, px, py, pix)
+    else:
+        bilinear(image, qx, qy, pix)
+    if skin and mouth[0] <= qx < mouth[2] and mouth[1] <= qy < mouth[3]:
+        m = min(math.sqrt(dx * dx + dy * dy) / CLOSE_PX, 1.0)
+        m = m * m * (3 - 2 * m)
+        if m > 0:
+            bilinear(closed, qx - mouth[0], qy - mouth[1], tmp)
+            for c in range(3):
+                pix[c] = (1 - m) * pix[c] + m * tmp[c]
+    if skin and flat > 1e-3:
+        i = int(py)
+        j = int(px)
+        if 0 <= i < lift.shape[0] and 0 <= j < lift.shape[1]:
+            for c in range(3):
+                pix[c] += flat * lift[i, j, c]
+    for c in range(3):
+        pix[c] *= shade
+
+
+@njit(cache=True, nogil=True)
+def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # pragma: no cover - jitted
+    """Painted colour (into ``pix``) of an eyeball point at source position (sx, sy) that the photo does not
+    show: inside the photo's iris circle (``eyes``) its own iris reflected about the horizontal diameter
+    (where the reflection lies in the photo's eye ``opening``, a mask over the source box at (ox, oy)) over
+    the photo's iris colour with a darker rim, else the photo's sclera colour (``eye_colours``); the edge
+    between them anti-aliased over a pixel."""
+    k = 0
+    if (sx - eyes[1, 0]) ** 2 + (sy - eyes[1, 1]) ** 2 < (sx - eyes[0, 0]) ** 2 + (sy - eyes[0, 1]) ** 2:
+        k = 1
+    ex, ey, r = eyes[k, 0], eyes[k, 1], eyes[k, 2]
+    d = math.sqrt((sx - ex) ** 2 + (sy - ey) ** 2)
+    wi = min(max(r - d + 0.5, 0.0), 1.0)  # iris coverage
+    for c in range(3):
+        pix[c] = eye_colours[0, c]
+    if wi <= 0.0:
+        return
+    t = min(max((d / max(r, 1e-3) - (1 - LIMBAL_WIDTH)) / LIMBAL_WIDTH, 0.0), 1.0)
+    dark = 1.0 - LIMBAL_DARKEN * t * t * (3 - 2 * t)
+    ry = 2 * ey - sy
+    a = mask_at(opening, sx - ox, ry - oy)
+    if a > 1e-3:
+        bilinear(image, sx, ry, tmp)
+    for c in range(3):
+        iris = eye_colours[1, c] * dark
+        if a > 1e-3:
+            iris = a * tmp[c] + (1 - a) * iris
+        pix[c] = wi * iris + (1 - wi) * pix[c]
+
+
+@njit(cache=True, nogil=True)
+def inner_sample(
+    image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, p, cx, cy, dx, dy, va, vb, vc, b0, b1, b2, pix, tmp
+):  # pragma: no cover - jitted
+    """Colour (into ``pix``) of a mouth-interior or eyeball sample of part ``p`` whose source point lies at
+    (cx + dx, cy + dy). Mouth: its painted colour (``vcol``, barycentric) blended with the photo there by
+    ``pmask[p - 1]`` (how surely the photo shows part p), at least ``keep`` (1 while the lips have not
+    moved). Eyeball: the photo where its source point lies in the photo's eye opening (``pmask[EYE - 1]``;
+    where the lids have not moved, ``keep_eyes``, also where the source render shows eyeball,
+    ``pmask[IRIS - 1]``), else :func:`eye_colour` (the model's colour when the photo shows no eyes).
+    Plain arrays (see :func:`skin_sample`); the masks cover the source box at (ox, oy)."""
+    sx = cx + dx - ox
+    sy = cy + dy - oy
+    if p <= MOUTH_PARTS:
+        for c in range(3):
+            pix[c] = b0 * vcol[va, c] + b1 * vcol[vb, c] + b2 * vcol[vc, c]
+        a = max(mask_at(pmask[p - 1], sx, sy), keep)
+    else:
+        a = mask_at(pmask[EYE - 1], sx, sy)
+        if keep_eyes > 0.0:
+            a = max(a, keep_eyes * mask_at(pmask[IRIS - 1], sx, sy))
+        if eyes[0, 3] > 0.0:
+            if a < 1.0:
+                eye_colour(image, pmask[EYE - 1], eyes, eye_colours, ox, oy, cx + dx, cy + dy, pix, tmp)
+        else:
+            for c in range(3):
+                pix[c] = b0 * vcol[va, c] + b1 * vcol[vb, c] + b2 * vcol[vc, c]
+    if a > 1e-3:
+        photo_at(image, cx, cy, dx, dy, tmp)
+        for c in range(3):
+            pix[c] = a * tmp[c] + (1 - a) * pix[c]

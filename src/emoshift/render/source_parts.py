@@ -1,0 +1,198 @@
+"""What the reenactor derives from the photo once (a mixin of :class:`emoshift.render.reenact.Reenactor`,
+see its module docstring): the soft part masks of the photo, its mouth painted shut, its clean plate, the
+painted colours of the mouth interior and the eyes, and their shading.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from emoshift.headmodel.ops import axis_angle_to_matrix
+from emoshift.headmodel.regions import vertex_indices
+from emoshift.render.eyes import polygon_coverage
+from emoshift.render.fill import fill_holes
+from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
+
+#: Default colours of the parts (sRGB 0-255) under neutral light, used when the photo shows too little
+#: of a part; they are tinted by the square root of the photo's skin colour relative to REFERENCE_SKIN
+#: (half its colour cast and exposure, in log terms).
+DEFAULT_COLOURS = {
+    SOCKET: (58, 26, 27),
+    GUMS: (175, 80, 84),
+    TEETH: (236, 228, 210),
+    EYE: (232, 226, 220),
+    IRIS: (70, 50, 40),
+}
+REFERENCE_SKIN = (205, 160, 140)
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+MIN_PART_PIXELS = 40
+#: How far (pixels) the source render's parts are grown before their soft photo masks are blurred.
+PART_GROW_PX = 2
+#: How far (pixels) the photo's open mouth is grown before it is painted shut.
+MOUTH_DILATE_PX = 1
+#: Disocclusion: pixels off the frame's head sample a clean plate of the photo: its face (this skin region
+#: and the inner parts) grown by DISOCCLUSION_GROW_PX pixels and filled in from around it.
+DISOCCLUSION_REGION = "narrow_face"
+DISOCCLUSION_GROW_PX = 2
+#: Mouth darkening: interior colour times exp(-depth behind the front teeth / MOUTH_DEPTH_CM) per RGB
+#: channel (red fades slowest: the light left deep in a mouth has bounced off its red walls); ambient
+#: share of the painted parts' shading.
+MOUTH_DEPTH_CM = np.array([5.0, 3.6, 3.3], np.float32)
+PART_AMBIENT = 0.7
+#: ... of the teeth: higher, the teeth are a few pixels wide, so their facets would read as a mosaic.
+TEETH_AMBIENT = 0.85
+
+
+def _chroma(rgb: np.ndarray) -> float:
+    """Saturation (max - min) / max of an RGB colour."""
+    return float((rgb.max() - rgb.min()) / max(float(rgb.max()), 1e-3))
+
+
+
+class SourceParts:
+    """Per-photo masks, plates and part colours (methods of the reenactor, state set by its constructor)."""
+
+    def _photo_masks(self, poly: np.ndarray | None) -> np.ndarray:
+        """(5, h, w) float32 over the source box: for part code p, ``[p - 1]`` says how surely the photo
+        shows part p at a pixel. The source render's part, grown by PART_GROW_PX and box-blurred (so it
+        is 1 on and next to the part and falls off smoothly: no per-pixel switching between photo and
+        painted colours); the mouth parts also lie inside the photo's own open mouth (the detected
+        inner-lip contour, anti-aliased; without landmarks the model is trusted)."""
+        from scipy.ndimage import binary_dilation, uniform_filter
+
+        covered = self.src_tri >= 0
+        parts = np.full(self.src_tri.shape, -1, np.int8)
+        parts[covered] = self.tri_part[self.src_tri[covered]]
+        opening = None if poly is None else polygon_coverage(poly, self.src_origin, self.src_tri.shape)
+        masks = np.zeros((IRIS,) + parts.shape, np.float32)
+        for code in (TEETH, IRIS):  # socket and gums/tongue: painted once the lips move (see above)
+            shown = (parts == code) | ((parts == EYE) & (code == IRIS))  # IRIS: the whole eyeball
+            grown = binary_dilation(shown, np.ones((3, 3), bool), iterations=PART_GROW_PX)
+            masks[code - 1] = uniform_filter(grown.astype(np.float32), 3, mode="constant")
+            if code == TEETH and opening is not None:
+                masks[code - 1] *= opening
+        self._parts_in_box, self._mouth_opening = parts, opening
+        return np.ascontiguousarray(np.clip(masks, 0, 1))
+
+    def _closed_mouth(self, poly: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """The photo's open mouth (inside the inner-lip contour ``poly``) painted shut from the lips around
+        it: ((h, w, 3) uint8 box of the photo, (4,) int64 box x0, y0, x1, y1; empty for a closed mouth)."""
+        from scipy.ndimage import binary_dilation
+        from skimage.draw import polygon
+
+        empty = np.zeros((1, 1, 3), np.uint8), np.zeros(4, np.int64)
+        if poly is None:
+            return empty
+        x, y = poly[:, 0], poly[:, 1]
+        if 0.5 * abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))) < 4.0:  # a closed mouth: nothing to do
+            return empty
+        margin = max(4.0, 0.3 * float(np.ptp(x)))
+        x0, y0 = (int(max(np.floor(v.min() - margin), 0)) for v in (x, y))
+        x1 = int(min(np.ceil(x.max() + margin), self.width))
+        y1 = int(min(np.ceil(y.max() + margin), self.height))
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            return empty
+        mask = np.zeros((y1 - y0, x1 - x0), bool)
+        rr, cc = polygon(y - y0, x - x0, mask.shape)
+        mask[rr, cc] = True
+        mask = binary_dilation(mask, iterations=MOUTH_DILATE_PX)
+        filled = fill_holes(self.image[y0:y1, x0:x1].astype(np.float32), (~mask).astype(np.float32))
+        return np.ascontiguousarray(np.clip(filled + 0.5, 0, 255).astype(np.uint8)), np.array([x0, y0, x1, y1])
+
+    def _clean_plate(self) -> np.ndarray:
+        """(h, w, 3) uint8 over the source box: the photo without the face, for pixels the face turns away
+        from. The source render's face (DISOCCLUSION_REGION skin and the inner parts), grown by
+        DISOCCLUSION_GROW_PX (its anti-aliased rim), is filled in from its surroundings
+        (:func:`emoshift.render.fill.fill_holes`); elsewhere it is the photo."""
+        from scipy.ndimage import binary_dilation
+
+        covered = self.src_tri >= 0
+        face_tri = (self.tri_part != SKIN) | np.isin(self.triangles, vertex_indices(DISOCCLUSION_REGION)).all(1)
+        face = np.zeros(self.src_tri.shape, bool)
+        face[covered] = face_tri[self.src_tri[covered]]
+        (x0, y0), (h, w) = self.src_origin, face.shape
+        photo = self.image[y0 : y0 + h, x0 : x0 + w]
+        if not face.any():
+            return np.ascontiguousarray(photo)
+        known = ~binary_dilation(face, iterations=DISOCCLUSION_GROW_PX)
+        filled = fill_holes(photo.astype(np.float32), known.astype(np.float32))
+        plate = np.where(known[..., None], photo, np.clip(filled + 0.5, 0, 255).astype(np.uint8))
+        return np.ascontiguousarray(plate)
+
+    # ----------------------------------------------------------------------------------- colours
+    def _part_colours(self) -> dict[int, np.ndarray]:
+        """Median photo colour of the teeth (inside the photo's own open mouth) and eyes where the source
+        render shows enough of them, else (and always for the socket and gums/tongue) a tinted default."""
+        parts, opening = self._parts_in_box, self._mouth_opening
+        (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
+        photo = self.image[y0 : y0 + h, x0 : x0 + w]
+        # the face's skin (not hair, skull or neck) sets the tint of the defaults
+        skin = self._face_skin()
+        tint = np.sqrt(np.clip(skin / np.asarray(REFERENCE_SKIN, np.float32), 0.5, 1.3))
+        self._chroma = chroma = min(_chroma(skin) / _chroma(np.asarray(REFERENCE_SKIN, np.float32)), 1.0)  # 0: grey
+        colours = {}
+        for code, default in DEFAULT_COLOURS.items():
+            shown = parts == code
+            if code in (SOCKET, GUMS):
+                shown[:] = False  # the model's part there is as often the photo's lips or teeth
+            elif code == TEETH and opening is not None:
+                shown &= opening > 0.99
+            pix = photo[shown]
+            if len(pix) >= MIN_PART_PIXELS:
+                colours[code] = np.median(pix, axis=0).astype(np.float32)
+                if code == TEETH:  # the model's teeth seen there, to match the painted teeth to them
+                    self._photo_teeth_vertices = np.unique(self.triangles[self.src_tri[shown]])
+            else:
+                colour = np.asarray(default, np.float32) * tint
+                luma = float(colour @ LUMA)
+                colours[code] = (luma + chroma * (colour - luma)).astype(np.float32)  # as colourful as the skin
+        return colours
+
+    def _face_skin(self) -> np.ndarray:
+        """(3,) float32 median colour of the photo's face skin (not hair, skull or neck) in the source
+        render; REFERENCE_SKIN when none shows."""
+        parts = self._parts_in_box
+        (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
+        face_tri = np.isin(self.triangles[: self.n_skin], vertex_indices("narrow_face")).all(1)
+        on_face = np.zeros(parts.shape, bool)
+        on_face[parts == SKIN] = face_tri[self.src_tri[parts == SKIN]]
+        skin = self.image[y0 : y0 + h, x0 : x0 + w][on_face]
+        return np.median(skin, axis=0).astype(np.float32) if len(skin) else np.asarray(REFERENCE_SKIN, np.float32)
+
+    def _vertex_albedo(self) -> np.ndarray:
+        """(V, 3) colour of each non-skin vertex; the mouth's darkened by how deep it lies behind the front
+        teeth (light reaches the inside of the mouth only through the lips: a crude ambient occlusion).
+        Teeth coloured from the photo are brightened so that, shaded in the source pose, the teeth the
+        photo shows come out at the photo's median (the photo's teeth are lit already)."""
+        alb = np.zeros((len(self.base), 3), np.float32)
+        teeth_front = float(self.base[self.vertex_part == TEETH, 2].max())
+        for code, colour in self.part_colours.items():
+            sel = self.vertex_part == code
+            if code in (SOCKET, GUMS, TEETH):
+                behind = np.maximum(teeth_front - self.base[sel, 2], 0.0)
+                depth_cm = MOUTH_DEPTH_CM.mean() + self._chroma * (MOUTH_DEPTH_CM - MOUTH_DEPTH_CM.mean())
+                alb[sel] = colour * np.exp(-behind[:, None] / depth_cm)
+            else:
+                alb[sel] = colour
+        seen = self._photo_teeth_vertices
+        if seen is not None:
+            shaded = alb[seen] * self._part_shading(self.source_rotation[None])[0, seen, None]
+            gain = self.part_colours[TEETH] / np.maximum(np.median(shaded, axis=0), 1.0)
+            teeth = self.vertex_part == TEETH
+            alb[teeth] *= np.clip(gain, 1.0, 1.5)
+        return alb
+
+    def _part_shading(self, rotations: np.ndarray) -> np.ndarray:
+        """(T, V) shading of the synthesized parts: a + (1 - a) |n . light|, a = PART_AMBIENT
+        (TEETH_AMBIENT for the teeth), light from the camera, slightly above (flash-like)."""
+        r = axis_angle_to_matrix(torch.from_numpy(np.asarray(rotations, np.float32))).numpy()
+        light = np.array([0.0, 0.3, 1.0], np.float32)
+        light /= np.linalg.norm(light)
+        ndotl = np.abs(np.einsum("vc,tdc,d->tv", self._normals, r, light, optimize=True))
+        ambient = np.where(self.vertex_part == TEETH, TEETH_AMBIENT, PART_AMBIENT).astype(np.float32)
+        return ambient + (1 - ambient) * ndotl
+
+    def _vertex_colours(self, rotations: np.ndarray) -> np.ndarray:
+        """(T, V, 3) shaded colours of the synthesized parts: albedo x :meth:`_part_shading`."""
+        return np.ascontiguousarray(self._albedo[None] * self._part_shading(rotations)[..., None], np.float32)

@@ -1,0 +1,71 @@
+"""What the reenactment kernels read, as a few named structures (Numba accepts named tuples):
+
+* :class:`SourceView`: everything about the photo and its fit that does not change per frame (the photo,
+  its mouth-closed and clean-plate versions, the source projection, the part masks, the eyes, the
+  fold-flattening gain);
+* :class:`MeshView`: the drawn mesh (triangles, part codes, exact-flow weights);
+* :class:`FrameView`: one frame's projection and per-vertex shading terms.
+
+The part codes of the drawn triangles are defined here, once.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+#: Part codes per triangle (mouth interior: SOCKET..TEETH; eyeball: EYE, IRIS).
+SKIN, SOCKET, GUMS, TEETH, EYE, IRIS = 0, 1, 2, 3, 4, 5
+#: Part codes up to this one are the mouth interior.
+MOUTH_PARTS = TEETH
+
+
+class SourceView(NamedTuple):
+    """The photo and its fit, immutable per photo.
+
+    image: (H, W, 3) uint8 photo. closed: (h, w, 3) uint8, the photo's box ``mouth`` (x0, y0, x1, y1, int64)
+    with the open mouth painted shut. plate: (h, w, 3) uint8 clean plate over the source box from
+    ``origin`` (x, y) int64. screen: (V, 3) float32 source projection [x_px, y_px, depth]. pmask:
+    (5, h, w) float32 over the source box, ``pmask[p - 1]`` how surely the photo shows part p at a pixel.
+    eyes: (2, 4) float32 per eye [x, y, radius, valid] of the photo's iris (photo pixels).
+    eye_colours: (2, 3) float32 sclera and iris colours of the photo. lift: (h, w, 3) float32 over the
+    source box, the colour offset that lifts the photo's mid-scale shadows (its folds, :mod:`.folds`).
+    lip_shadow_px: how far (pixels) the upper lip's shadow reaches into the mouth.
+    """
+
+    image: np.ndarray
+    closed: np.ndarray
+    mouth: np.ndarray
+    plate: np.ndarray
+    screen: np.ndarray
+    origin: np.ndarray
+    pmask: np.ndarray
+    eyes: np.ndarray
+    eye_colours: np.ndarray
+    lift: np.ndarray
+    lip_shadow_px: float
+
+
+class MeshView(NamedTuple):
+    """tris: (T, 3) int32, skin first (``n_skin`` of them); part: (T,) int8; wexact: (V,) float32 weight of
+    the exact flow."""
+
+    tris: np.ndarray
+    n_skin: int
+    part: np.ndarray
+    wexact: np.ndarray
+
+
+class FrameView(NamedTuple):
+    """screen: (V, 3) float32 projection; vcol: (V, 3) painted colours of the inner parts; ratio: (V,)
+    shading ratio (frame / source) of the skin; flat: (V,) in [0, 1], how far the photo's folds are
+    flattened; keep, keep_eyes: how far the photo's own mouth interior and eyes are kept (0-1: 1 while
+    the lips, the lids have not moved)."""
+
+    screen: np.ndarray
+    vcol: np.ndarray
+    ratio: np.ndarray
+    flat: np.ndarray
+    keep: float
+    keep_eyes: float
