@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from emoshift.jit import NOTICE
 
@@ -43,3 +44,24 @@ def test_render_kernels_use_the_cached_njit():
         kernels = [v for v in vars(mod).values() if type(v).__name__ == "CPUDispatcher"]
         assert kernels and all(k.targetoptions.get("cache") is not False for k in kernels)
         assert all(k._cache.__class__.__name__ == "FunctionCache" for k in kernels)
+
+
+def test_a_changed_render_source_drops_the_cached_kernels(tmp_path, monkeypatch):
+    """A kernel's cache is keyed on its own file: a change in a module it calls must drop every cached
+    render kernel (the stamp of all render sources decides). Control: an unchanged tree keeps them."""
+    import shutil
+
+    import emoshift.jit as jit
+
+    pkg = tmp_path / "emoshift"
+    (pkg / "render" / "__pycache__").mkdir(parents=True)
+    for src in (Path(jit.__file__).parent / "render").glob("*.py"):
+        shutil.copy(src, pkg / "render" / src.name)
+    shutil.copy(jit.__file__, pkg / "jit.py")
+    monkeypatch.setattr(jit, "__file__", str(pkg / "jit.py"))
+    cache = pkg / "render" / "__pycache__"
+    jit.drop_stale_cache()
+    (cache / "warp.render_frame_into-1.py311.nbi").write_bytes(b"index")
+    assert jit.drop_stale_cache() is False and (cache / "warp.render_frame_into-1.py311.nbi").exists()
+    (pkg / "render" / "edges.py").write_text((pkg / "render" / "edges.py").read_text() + "\n# changed\n")
+    assert jit.drop_stale_cache() is True and not any(cache.glob("*.nbi"))

@@ -74,8 +74,39 @@ def compile_stats() -> dict:
     return {"kernels": _state["kernels"], "seconds": _state["seconds"]}
 
 
+def drop_stale_cache() -> bool:
+    """Delete the cached render kernels when any render source changed since they were written.
+
+    Numba keys a kernel's cache on its own file only: a kernel that calls into another module (warp.py
+    into shaders.py, edges.py, flow.py) would load stale machine code after that module changed. A stamp
+    of every render source's hash beside the cache decides; True when entries were dropped. Idempotent.
+    """
+    import hashlib
+    from pathlib import Path
+
+    render = Path(__file__).resolve().parent / "render"
+    cache = render / "__pycache__"
+    digest = hashlib.sha256()
+    for src in sorted(render.glob("*.py")) + [Path(__file__).resolve()]:
+        digest.update(src.name.encode() + src.read_bytes())
+    stamp, want = cache / "kernels.sha256", digest.hexdigest()
+    try:
+        if stamp.is_file() and stamp.read_text() == want:
+            return False
+        stale = [*cache.glob("*.nbi"), *cache.glob("*.nbc")] if cache.is_dir() else []
+        for f in stale:
+            f.unlink(missing_ok=True)
+        cache.mkdir(exist_ok=True)
+        stamp.write_text(want)
+        return bool(stale)
+    except OSError:  # a read-only install: numba then caches in the user's folder, keyed per file
+        return False
+
+
 def njit(*args, **kwargs):
     """``numba.njit`` with ``cache=True`` unless given, and the first-run compile notice installed."""
+    if not _state["installed"]:
+        drop_stale_cache()
     install_notice()
     kwargs.setdefault("cache", True)
     return numba.njit(*args, **kwargs)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from emoshift.jit import njit
 from emoshift.render.flow import field_at
 from emoshift.render.raster import FAR
 from emoshift.render.shaders import inner_sample, put, skin_sample, warp_offset

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from emoshift.jit import njit
 
 CELL = 8
 BLUR_PASSES = 2

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from emoshift.jit import njit
 from emoshift.render.view import EYE, IRIS, MOUTH_PARTS
 
 #: Skin displacement (pixels) over which sampling switches from the photo to its mouth-closed version.
