@@ -142,16 +142,18 @@ class PrototypePlanner:
     name = "prototype"
 
     def generate(self, instruction: Instruction, seed: int = 0, n_samples: int = 1) -> list[PrototypePlan]:
-        from emoshift.emotions import n_variants, pose_prior, prototype
+        from emoshift.emotions import n_variants, pose_prior
+        from emoshift.text.lexicon import anchor_expression
 
         parsed = instruction.parsed
+        entries = list(getattr(parsed, "entries", None) or [()] * len(parsed.emotions))
         out = []
         for k in range(n_samples):
             rng = np.random.default_rng([seed, k])
             exprs, pyrs = [], []
-            for emo, inten in zip(parsed.emotions, parsed.intensities, strict=True):
+            for emo, inten, phrases in zip(parsed.emotions, parsed.intensities, entries, strict=True):
                 variant = 0 if k == 0 else int(rng.integers(n_variants(emo)))
-                exprs.append(prototype(emo, variant, inten))
+                exprs.append(anchor_expression(emo, list(phrases), inten, variant))  # lexicon words ("wink") too
                 mean, std = pose_prior(emo)
                 pyrs.append(mean + (std * rng.standard_normal(3) if k > 0 else 0.0))
             out.append(PrototypePlan(parsed, np.stack(exprs), euler_deg_to_axis_angle(np.stack(pyrs))))
