@@ -96,7 +96,8 @@ def test_training_learns_the_tiny_task(data, recon_loss):
     for split, need in (("train", 0.9), ("val", 0.7)):
         part = TensorData.from_datasets(ds, table, split)
         b = part.batch(torch.arange(len(part)))
-        e, _ = model.generate(b.text_features, b.text_mask, part.n_slots, torch.Generator().manual_seed(0))
+        e, _ = model.generate(b.text_features, b.text_mask, part.n_slots, torch.Generator().manual_seed(0),
+                              spans=b.span_features)
         pred = torch.tensor(keys)[((e[:, :, None] - protos[None, None]) ** 2).sum(-1).argmin(-1)]
         used = part.emotion >= 0
         assert (pred[used] == part.emotion[used]).float().mean() >= need, split

@@ -20,7 +20,7 @@ from emoshift.data.templates import INTENSITY_LEVELS, TEMPLATES, render, templat
 from emoshift.emotions import EMOTIONS
 from emoshift.headmodel.ops import euler_to_matrix, matrix_to_axis_angle
 
-SLOT_PROBS = (0.1, 0.8, 0.1)  # share of 1-, 2- and 3-emotion instructions
+SLOT_PROBS = (0.15, 0.6, 0.25)  # share of 1-, 2- and 3-emotion instructions (3: more, issue 13.1)
 INTENSITY_PROB = 0.25  # share of (non-neutral) slots given an intensity word
 INTENSITY_LEVEL_PROBS = (0.35, 0.15, 0.3, 0.2)  # over INTENSITY_LEVELS (0.5, 0.75, 1.2, 1.4)
 UNSEEN_PHRASING_SHARE = 0.3  # share of test-subject samples rendered with held-out templates

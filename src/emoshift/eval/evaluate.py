@@ -128,7 +128,7 @@ def generate_split(model, data, seed: int = 0, batch: int = 512) -> tuple[np.nda
     for start in range(0, len(data), batch):
         idx = torch.arange(start, min(start + batch, len(data)))
         b = data.batch(idx)
-        e, p = model.generate(b.text_features, b.text_mask, data.n_slots[idx], g)
+        e, p = model.generate(b.text_features, b.text_mask, data.n_slots[idx], g, spans=b.span_features)
         es.append(e.numpy())
         ps.append(p.numpy())
     return np.concatenate(es), np.concatenate(ps)

@@ -36,6 +36,10 @@ class TrainConfig:
     n_heads: int = 4
     ff_mult: int = 2  # feed-forward width = ff_mult * d (CPU budget)
     dropout: float = 0.1
+    # Grounding (issue 13.1, not in the paper): each slot also gets the pooled features of its own words of
+    # the sentence (the parser's span, e.g. "very furious"), so anchors follow the sentence's order for any
+    # phrasing (models/ifed.py). False = the paper's slot index only (older checkpoints)
+    use_spans: bool = True
     # The conditional vectors x_emb^e, x_emb^p have the size of what they condition (paper: 50 and 6).
     cond_e_dim: int = 53
     cond_p_dim: int = 3
@@ -121,7 +125,7 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, d: dict) -> TrainConfig:
         """Ignores unknown keys so that older checkpoints still load; those from before the
-        ``recon_loss`` switch were trained with the paper's MSE and say so."""
+        ``recon_loss`` switch were trained with the paper's MSE, those before ``use_spans`` without spans."""
         names = {f.name for f in fields(cls)}
-        d = {"recon_loss": "mse", **d}
+        d = {"recon_loss": "mse", "use_spans": False, **d}
         return cls(**{k: v for k, v in d.items() if k in names})
