@@ -157,7 +157,9 @@ def latents_for_tsne(model, data, ds, max_points: int = 1500, seed: int = 0) -> 
 
 
 def read_instructions(path) -> tuple[list[str], np.ndarray]:
-    """A JSONL file of ``{"text": "...", "emotions": ["fear", "happiness"]}`` -> texts, (N,3) labels (-1 pad).
+    """An instructions file -> texts, (N,3) labels (-1 pad). One instruction per line, as ``animate
+    --instructions`` reads them: plain text (labels = the parser's reading) or a JSON object
+    ``{"text": "...", "emotions": ["fear", "happiness"]}`` (labels given). Blank and ``#`` lines are skipped.
 
     Raises :class:`UserError` naming the first bad line.
     """
@@ -165,23 +167,35 @@ def read_instructions(path) -> tuple[list[str], np.ndarray]:
     from pathlib import Path
 
     from emoshift.io import UserError
+    from emoshift.text.parser import parse_instruction
 
     p = Path(path)
     if not p.is_file():
         raise UserError(f"instructions file not found: {p}")
     texts, labels = [], []
     for no, line in enumerate(p.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-        if not line.strip():
+        line = line.strip()
+        if not line or line.startswith("#"):
             continue
-        try:
-            d = json.loads(line)
-            text, emos = d["text"], d["emotions"]
-            if not isinstance(text, str) or not text.strip() or not isinstance(emos, list) or not 1 <= len(emos) <= 3:
-                raise ValueError
-        except (ValueError, KeyError, TypeError):
-            raise UserError(
-                f'{p}:{no}: expected {{"text": "...", "emotions": ["fear", "happiness"]}} with 1-3 emotions'
-            ) from None
+        if line.startswith("{"):
+            try:
+                d = json.loads(line)
+                text, emos = d["text"], d.get("emotions")
+                if not isinstance(text, str) or not text.strip():
+                    raise ValueError
+                if emos is not None and (not isinstance(emos, list) or not 1 <= len(emos) <= 3):
+                    raise ValueError
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise UserError(
+                    f'{p}:{no}: expected {{"text": "...", "emotions": ["fear", "happiness"]}} with 1-3 emotions'
+                ) from None
+        else:
+            text, emos = line, None
+        if emos is None:
+            try:
+                emos = parse_instruction(text).emotions
+            except UserError as err:
+                raise UserError(f"{p}:{no}: {err}") from None
         bad = [e for e in emos if e not in EMOTIONS]
         if bad:
             raise UserError(f"{p}:{no}: unknown emotion '{bad[0]}'; use {', '.join(EMOTIONS)}")

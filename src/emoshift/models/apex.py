@@ -82,7 +82,7 @@ def draw_latents(bank: dict[str, Tensor], emotions: list[list[str]], max_slots: 
     return z
 
 
-__all__ = ["anchor_consistent", "apex_latents", "apex_rows", "draw_latents"]
+__all__ = ["APEX_PHRASES", "anchor_consistent", "apex_latents", "apex_rows", "draw_latents", "measure_apex"]
 
 
 def anchor_consistent(expression: np.ndarray, emotion: str, intensity: float = 1.0) -> bool:
@@ -102,3 +102,29 @@ def anchor_consistent(expression: np.ndarray, emotion: str, intensity: float = 1
     if nearest_prototype(ex[None])[0] != EMOTION_INDEX[emotion]:
         return False
     return bool(apex_strength(ex, emotion)[0] >= 0.5 * min(float(intensity), 1.0))
+
+
+APEX_PHRASES = ("Make this face {a}.", "Turn this face to {n}.", "Show {n} on this face.")
+
+
+def measure_apex(generator, seeds: int = 8, phrases: tuple[str, ...] = APEX_PHRASES) -> dict[str, dict]:
+    """Apex strength of a :class:`~emoshift.models.generator.Generator`'s one-emotion anchors.
+
+    For each non-neutral emotion, each phrase (filled with the emotion's first adjective ``{a}`` / noun
+    ``{n}``) and seeds 0..seeds-1: {emotion: {"strength_mean", "strength_min", "strength_p10",
+    "reads_as_emotion" (share whose nearest prototype is the emotion's), "variants_used", "n"}}.
+    """
+    from emoshift.emotions import ADJECTIVES, EMOTION_INDEX, NOUNS, nearest_prototype
+
+    out = {}
+    for emo in EMOTIONS[1:]:
+        texts = [p.format(a=ADJECTIVES[emo][0], n=NOUNS[emo][0]) for p in phrases]
+        ex = np.stack([generator.generate(t, seed=s)[0].expressions[0] for t in texts for s in range(seeds)])
+        st = apex_strength(ex, emo)
+        protos = np.stack([prototype(emo, v) for v in range(n_variants(emo))])
+        variant = (ex @ protos.T / (np.linalg.norm(ex, axis=1, keepdims=True) * np.linalg.norm(protos, axis=1))).argmax(1)
+        out[emo] = {"strength_mean": float(st.mean()), "strength_min": float(st.min()),
+                    "strength_p10": float(np.quantile(st, 0.1)),
+                    "reads_as_emotion": float((nearest_prototype(ex) == EMOTION_INDEX[emo]).mean()),
+                    "variants_used": int(len(np.unique(variant))), "n": int(len(ex))}  # fmt: skip
+    return out
