@@ -210,6 +210,12 @@ def evaluate_instructions(texts: list[str], labels: np.ndarray, generator, judge
                           renderer: ShapeRenderer, seed: int = 0, batch: int = 256) -> Scores:  # fmt: skip
     """Generate each instruction with ``generator`` (a :class:`emoshift.models.generator.Generator`),
     render it on the mean identity with the generated head pose, judge it against ``labels`` (N,3)."""
+    return judge_instructions(texts, labels, generator, judge, renderer, seed, batch)[0]
+
+
+def judge_instructions(texts: list[str], labels: np.ndarray, generator, judge: ShapeJudge,
+                       renderer: ShapeRenderer, seed: int = 0, batch: int = 256) -> tuple[Scores, np.ndarray]:  # fmt: skip
+    """:func:`evaluate_instructions` that also returns the judged labels (N,3) (-1 in unused slots)."""
     n_slots = (labels >= 0).sum(1)
     es, ps = [], []
     for i in range(0, len(texts), batch):
@@ -222,7 +228,25 @@ def evaluate_instructions(texts: list[str], labels: np.ndarray, generator, judge
     images = renderer.render(ident, expr[rows, slots], pose[rows, slots])
     pred = np.full(labels.shape, -1, np.int64)
     pred[rows, slots] = judge.predict(images)
-    return score(labels, pred, EMOTIONS)
+    return score(labels, pred, EMOTIONS), pred
+
+
+def order_errors(true: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    """Order mistakes among instructions of 2-3 emotions: (N,3) labels, -1 padded.
+
+    ``swap``: two anchors show each other's emotions (pred[i] = true[j] and pred[j] = true[i], i != j);
+    ``shift``: a 3-emotion sequence judged one place early or late (pred[1:] = true[:-1] or pred[:-1] =
+    true[1:]). Rates over the multi-emotion instructions, with their count ``n``.
+    """
+    true, pred = np.asarray(true), np.asarray(pred)
+    multi = (true >= 0).sum(1) >= 2
+    swaps, shifts = 0, 0
+    for t, p in zip(true[multi], pred[multi]):
+        m = int((t >= 0).sum())
+        swaps += any(t[i] != t[j] and p[i] == t[j] and p[j] == t[i] for i in range(m) for j in range(i + 1, m))
+        shifts += m == 3 and (bool((p[1:3] == t[0:2]).all()) or bool((p[0:2] == t[1:3]).all()))
+    n = int(multi.sum())
+    return {"n": n, "swap": swaps / max(n, 1), "shift": shifts / max(n, 1)}
 
 
 def evaluate_generator_on(generator, ds, judge: ShapeJudge, renderer: ShapeRenderer, allowed=None, seed: int = 0,
