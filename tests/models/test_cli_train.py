@@ -1,5 +1,6 @@
 """``emoshift train`` end to end on a very small preset (real MiniLM text features), and its input errors."""
 
+import pytest
 import torch
 
 from emoshift.cli import main
@@ -51,4 +52,6 @@ def test_train_takes_the_architecture_as_arch(tmp_path, capsys):
     assert main(["train", "--model", "motionclip", "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err
     assert "--arch" in err and err.count("\n") == 1
-    assert main(["train", "--arch", "transformer", "--out", str(tmp_path / "x")]) == 2  # not a choice
+    with pytest.raises(SystemExit) as exit_:  # argparse: not one of the choices
+        main(["train", "--arch", "transformer", "--out", str(tmp_path / "x")])
+    assert exit_.value.code == 2
