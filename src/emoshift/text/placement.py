@@ -1,0 +1,125 @@
+"""Placing words outside the vocabulary by meaning, with the offline sentence encoder.
+
+When an instruction names no known expression, each of its content words (not a common instruction
+word such as "make", "face", "photo") is embedded with all-MiniLM-L6-v2 (:mod:`emoshift.text.encoder`,
+mean-pooled, unit length) and compared with every wording emoshift knows: the lexicon's phrases and
+alternatives (:mod:`emoshift.text.lexicon`) and the basic emotion words
+(:func:`emoshift.emotions.word_table`). A word whose nearest known wording has cosine similarity at
+least :data:`THRESHOLD` takes that wording's entry (or basic emotion) as its anchor; otherwise the
+instruction is refused with one line naming the closest expressions emoshift knows.
+
+:data:`THRESHOLD` was measured on words that are in neither list (``bench/bench_vocabulary.py
+--calibrate`` prints the table): 63 rare synonyms of the eight families and 35 unrelated words and
+gibberish. Unrelated words and gibberish reach at most 0.59 ("glorp" -> "gawp"); the 11 synonyms at
+0.75 or above are all in the right family, while between 0.60 and 0.75 wrong families appear
+("choleric" -> "chortle" 0.73). Below the threshold a word is refused rather than guessed: MiniLM
+knows rare words poorly, so recall is low (11 of 63 here) and precision is what the threshold buys.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from emoshift.io import UserError
+
+THRESHOLD = 0.75
+"""Cosine similarity a word needs to its nearest known wording to be placed (see the module docstring)."""
+
+# common instruction words never sent to the encoder
+_COMMON = frozenset(
+    "the this that these those from to into and then but his her their him them he she it its is are be was were "
+    "been being make makes made turn turns change changes show shows look looks looking looked face faces photo "
+    "photos person people expression expressions emotion emotions mood moods of with on at as in out up down "
+    "for by an a let lets please can could would should will just now first finally next later last again "
+    "man woman girl boy guy lady kid child someone somebody subject portrait picture image video animation "
+    "animate render morph transform modify replace go goes going went start starts end ends ending become "
+    "becomes becoming seem seems appear appears feel feels feeling give gives have has had do does did get gets "
+    "very really slightly little bit while when after before until over there here who whose what which "
+    "my your our me you we they i us one two three some any all more most less much many other another "
+    "same each both either about like so too also only even still yet gradually slowly quickly suddenly "
+    "moment time times second seconds way face's person's head eyes eye mouth lips lip brow brows".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _known() -> tuple[list[tuple[str, str, str]], np.ndarray]:
+    """((wording, family, lexicon phrase or ""), ...) and their (N, 384) unit embeddings."""
+    from emoshift.emotions import word_table
+    from emoshift.text import lexicon
+
+    items: list[tuple[str, str, str]] = []
+    for e in lexicon.entries():
+        items += [(w, e.family, e.phrase) for w in e.wordings()]
+    items += [(w, f, "") for w, f in word_table().items()]
+    return items, embed([w for w, _, _ in items])
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """(N, D) float32 unit-length sentence embeddings (mean-pooled MiniLM token features)."""
+    import torch
+
+    from emoshift.text.encoder import load_text_encoder, pooled
+
+    feats, mask = load_text_encoder().encode(list(texts))
+    v = pooled(feats, mask)
+    return torch.nn.functional.normalize(v, dim=1).numpy().astype(np.float32)
+
+
+def nearest(word: str, k: int = 3) -> list[tuple[str, str, str, float]]:
+    """The ``k`` known wordings closest to ``word``: (wording, family, lexicon phrase or "", cosine), best first.
+
+    Each lexicon entry and each word appears once (its best wording).
+    """
+    items, bank = _known()
+    sims = bank @ embed([word])[0]
+    out: list[tuple[str, str, str, float]] = []
+    seen: set[str] = set()
+    for j in np.argsort(-sims):
+        w, fam, phrase = items[j]
+        if w in seen or (phrase and phrase in seen):
+            continue
+        seen.update((w, phrase) if phrase else (w,))
+        out.append((w, fam, phrase, float(sims[j])))
+        if len(out) == k:
+            break
+    return out
+
+
+def candidates(tokens: list[str]) -> list[str]:
+    """Content words of an instruction worth placing: alphabetic, 3+ letters, not a common instruction word."""
+    from emoshift.text.parser import INTENSITY_WORDS, NEGATIONS, SEQUENCE_WORDS
+
+    skip = _COMMON | SEQUENCE_WORDS | frozenset(INTENSITY_WORDS) | frozenset(NEGATIONS)
+    return [t for t in dict.fromkeys(tokens) if t.isalpha() and len(t) >= 3 and t not in skip]
+
+
+def place_instruction(text: str, tokens: list[str]):
+    """A :class:`~emoshift.text.parser.ParsedInstruction` of the words placed by meaning, in order.
+
+    Raises:
+        UserError: no word is close enough; the message names the closest expressions emoshift knows.
+    """
+    from emoshift.text.parser import MAX_EMOTIONS, ParsedInstruction, known_words_hint
+
+    words = candidates(tokens)
+    placed, best = [], None
+    for w in words:
+        near = nearest(w)
+        if best is None or near[0][3] > best[1][0][3]:
+            best = (w, near)
+        if near[0][3] >= THRESHOLD:
+            placed.append((w, near[0]))
+    if not placed:
+        if best is None:  # no content word of its own: name what the whole sentence is closest to
+            best = (text, nearest(text))
+        w, near = best
+        names = ", ".join(f"{n[0]} ({n[1]})" for n in near)
+        raise UserError(f"no emotion found in the instruction: '{w}' is not an expression emoshift knows (closest: "
+                        f"{names}); use words like {known_words_hint()}")  # fmt: skip
+    placed = placed[:MAX_EMOTIONS]
+    return ParsedInstruction(
+        emotions=[n[1] for _, n in placed], intensities=[1.0] * len(placed), words=[w for w, _ in placed], text=text,
+        entries=[(n[2],) if n[2] else () for _, n in placed], negated=[],
+    )  # fmt: skip
