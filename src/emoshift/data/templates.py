@@ -66,7 +66,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template("Begin with {N1}, finish with {N2}.", 2),
     Template("Show {N1} followed by {N2}.", 2),
     Template("{He} feels {A1}, and then {A2}.", 2),
-    Template("From {N1} to {N2}, please.", 2),
+    Template("From {N1} to {N2}.", 2),
     Template("{A1} first, {A2} after that.", 2),
     Template("Animate {him}: {A1}, then {A2}.", 2),
     Template("{He} was {A1} until {he} became {A2}.", 2),
@@ -134,10 +134,13 @@ def _adjective_phrase(emotion: str, intensity: float, rng: np.random.Generator) 
     return adj if intensity == 1.0 else f"{_choice(rng, INTENSITY_ADVERBS[intensity])} {adj}"
 
 
-def render(template: int, emotions: list[str], intensities: list[float], rng: np.random.Generator) -> str:
+def render(template: int, emotions: list[str], intensities: list[float], rng: np.random.Generator,
+           lexicon_slots: dict[int, str] | None = None) -> str:  # fmt: skip
     """Fill template ``template`` with the emotions (word forms and synonyms drawn from ``rng``).
 
     ``intensities`` must be 1.0 or one of :data:`INTENSITY_LEVELS` (neutral slots must be 1.0).
+    ``lexicon_slots`` {slot index from 0: lexicon phrase}: that slot is worded with the expression lexicon's
+    entry instead (:func:`emoshift.text.lexicon.slot_phrase`: "jubilant", "rolling her eyes", ...).
     """
     t = TEMPLATES[template]
     if len(emotions) != t.n_slots or len(intensities) != t.n_slots:
@@ -148,5 +151,10 @@ def render(template: int, emotions: list[str], intensities: list[float], rng: np
             raise ValueError("neutral takes no intensity word")
         values[f"N{k}"] = _noun_phrase(e, float(s), rng)
         values[f"A{k}"] = _adjective_phrase(e, float(s), rng)
+    for j, phrase in (lexicon_slots or {}).items():
+        from emoshift.text import lexicon
+
+        values[f"N{j + 1}"] = lexicon.slot_phrase(phrase, "N", rng, his=values["his"])
+        values[f"A{j + 1}"] = lexicon.slot_phrase(phrase, "A", rng, his=values["his"])
     text = t.text.format(**values)
     return text[0].upper() + text[1:]
