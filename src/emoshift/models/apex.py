@@ -85,16 +85,23 @@ def draw_latents(bank: dict[str, Tensor], emotions: list[list[str]], max_slots: 
 __all__ = ["APEX_PHRASES", "anchor_consistent", "apex_latents", "apex_rows", "draw_latents", "measure_apex"]
 
 
-def anchor_consistent(expression: np.ndarray, emotion: str, intensity: float = 1.0) -> bool:
+def anchor_consistent(expression: np.ndarray, emotion: str, intensity: float = 1.0,
+                      target: np.ndarray | None = None) -> bool:  # fmt: skip
     """Does a (53,) anchor read as ``emotion`` (the parser's reading of its slot)?
 
     Its nearest prototype variant (cosine, :func:`emotions.nearest_prototype`) is one of the emotion's,
     and its :func:`emotions.apex_strength` is at least half the instructed intensity (a weak anchor
-    reads as neutral); a neutral anchor has no shape above 0.4.
+    reads as neutral); a neutral anchor has no shape above 0.4. With ``target`` (the AU-grounded
+    expression of the slot's lexicon words, :func:`emoshift.text.lexicon.anchor_expression`) the anchor
+    must instead be near it: cosine >= 0.8 and at least half its summed activation.
     """
     from emoshift.emotions import EMOTION_INDEX, nearest_prototype
 
     ex = np.asarray(expression, np.float32)
+    if target is not None and np.asarray(target).any():
+        t = np.asarray(target, np.float32)
+        cos = float(ex @ t / (np.linalg.norm(ex) * np.linalg.norm(t) + 1e-9))
+        return cos >= 0.8 and float(ex.sum()) >= 0.5 * float(t.sum())
     if emotion not in EMOTION_INDEX:
         return True  # nothing to check against
     if emotion == "neutral":

@@ -69,9 +69,20 @@ class GeneratedPlan:
                 "expression": {n: round(float(w), digits) for n, w in zip(names, self.expressions[i])},
                 "rotation": [round(float(x), digits + 2) for x in self.rotations[i]],
                 "pitch_yaw_roll_deg": [round(float(x), 2) for x in pyr[i]],
+                **({"reads_as_instructed": bool(self.consistent[i])} if self.consistent is not None else {}),
             })
         return {"emotions": list(self.parsed.emotions), "intensities": list(self.parsed.intensities),
                 "anchors": anchors}
+
+
+def _lexicon_target(reading: ParsedInstruction, j: int) -> np.ndarray | None:
+    """The AU-grounded expression of anchor j's lexicon words (None for basic emotion words only)."""
+    phrases = tuple(getattr(reading, "entries", ())[j]) if j < len(getattr(reading, "entries", ())) else ()
+    if not phrases:
+        return None
+    from emoshift.text import lexicon
+
+    return lexicon.anchor_expression(reading.emotions[j], phrases, reading.intensities[j])
 
 
 def default_checkpoint_path() -> Path:
@@ -166,7 +177,7 @@ class Generator:
             e, r = e.numpy(), r.numpy()
             for b, reading in enumerate(readings):
                 for j, emo in enumerate(names[b][: int(n[b])]):
-                    ok[b, j] = anchor_consistent(e[b, j], emo, reading.intensities[j])
+                    ok[b, j] = anchor_consistent(e[b, j], emo, reading.intensities[j], _lexicon_target(reading, j))
             if ok.all() or attempt == RESAMPLE or not self.apex:
                 break
             redraw = draw_latents(self.apex, names, cfg.max_slots, cfg.latent_dim, g, cfg.sample_temperature_e)
