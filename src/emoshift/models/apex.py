@@ -52,7 +52,7 @@ def apex_rows(expression: np.ndarray, emotion: np.ndarray, intensity: np.ndarray
 @torch.no_grad()
 def apex_latents(model, data, seed: int = 0, per_emotion: int = MAX_PER_EMOTION) -> dict[str, Tensor]:
     """{emotion name: (K, Z) posterior means mu_e} of apex training slots of ``data`` (a ``TensorData``)."""
-    if not hasattr(model, "latents"):
+    if getattr(model.cfg, "model", "i2fet") != "i2fet":  # the MotionCLIP baseline has no per-slot latents
         return {}
     model.eval()
     expr, emo, inten = data.expression.numpy(), data.emotion.numpy(), data.intensity.numpy()
