@@ -104,6 +104,9 @@ def test_loading_a_folder_or_garbage_is_one_user_error(tmp_path):
 
 
 # ------------------------------------------------------------------------------ the shipped model
+# bench/bench_apex.py, seeds 0-7, shipped model: per emotion mean 0.87-0.98, 10th percentile 0.84-0.91;
+# the previous model (prior samples): mean 0.24-0.65; the same weights with prior samples: contempt 0.39
+STRENGTH_P10, STRENGTH_MEAN = 0.75, 0.8
 @pytest.fixture(scope="module")
 def shipped():
     from emoshift.models.generator import Generator
