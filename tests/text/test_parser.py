@@ -141,3 +141,14 @@ def test_words_of_each_anchor():
     p = parse_instruction("He smiles happily, then she rolled her eyes and finally a smug grin.", place_unknown=False)
     assert p.words == ["smiles happily", "rolled her eyes", "smug grin"]
     assert p.emotions == ["happiness", "contempt", "contempt"]
+
+
+@pytest.mark.parametrize(
+    "text,emotions",
+    [("She rolls her eyes in annoyance.", ["anger"]), ("He gasps in utter horror.", ["fear"]),
+     ("She wrinkles her nose with disgust, then smiles.", ["disgust", "happiness"]),
+     ("It frightens him.", ["fear"]), ("From calm to panicking.", ["neutral", "fear"]),
+     ("Her face lights up.", ["happiness"]), ("He keeps a straight face, then laughs.", ["neutral", "happiness"])],
+)  # fmt: skip
+def test_manner_phrases_and_inflections_of_basic_words(text, emotions):
+    assert parse_instruction(text, place_unknown=False).emotions == emotions

@@ -22,16 +22,18 @@ and checking user input. Rules:
   "to", "into", "becomes", ...) describe one moment and merge into one anchor when they share a family
   ("he smiles happily") or one of them is an action without emotion ("smiles and winks", "looks down
   sadly"); "from a smile to a grin" stays two anchors. A mood word right before an action modifies it
-  ("a smug grin" is one contempt anchor) and so does an emotion adverb right after one ("she smiles
-  sadly" is one sadness anchor); the anchor shows both. At most three anchors remain.
+  ("a smug grin" is one contempt anchor) and so does an emotion adverb or "in/with + emotion" right
+  after one ("she smiles sadly", "rolls her eyes in annoyance": one sadness, one anger anchor); the
+  anchor shows both. At most three anchors remain.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from emoshift.emotions import ADJECTIVES, EMOTIONS, emotion_from_word
+from emoshift.emotions import ADJECTIVES, EMOTIONS, emotion_from_word, word_table
 from emoshift.io import UserError
 from emoshift.text import lexicon
 
@@ -48,7 +50,8 @@ INTENSITY_WORDS: dict[str, float] = {
     "quite": 1.2, "clearly": 1.2, "big": 1.2, "broad": 1.2, "broadly": 1.2,
     "extremely": 1.4, "extreme": 1.4, "intensely": 1.4, "intense": 1.4, "incredibly": 1.4, "utterly": 1.4,
     "totally": 1.4, "completely": 1.4, "absolutely": 1.4, "overwhelmingly": 1.4, "terribly": 1.4,
-    "hugely": 1.4, "wildly": 1.4, "super": 1.4, "immensely": 1.4,
+    "hugely": 1.4, "wildly": 1.4, "super": 1.4, "immensely": 1.4, "utter": 1.4, "sheer": 1.4, "total": 1.4,
+    "pure": 1.2,
 }  # fmt: skip
 NEGATIONS = ("not", "no longer", "never", "without", "no", "isn't", "aren't", "wasn't", "weren't", "stop", "stops",
              "stopped", "instead of", "rather than", "neither", "nor", "doesn't", "don't", "didn't", "won't",
@@ -197,6 +200,20 @@ def _best_match(stems: list[str | None], i: int) -> tuple[lexicon.Entry, int] | 
     return m[0], m[1]
 
 
+@lru_cache(maxsize=1)
+def _basic_stems() -> dict[str, str]:
+    """Stem -> emotion of the basic emotion words (:func:`emoshift.emotions.word_table`), for inflections
+    the table does not list ("frightens", "disgusts"); stems shared by two emotions are left out."""
+    out: dict[str, str] = {}
+    clash: set[str] = set()
+    for w, emo in word_table().items():
+        st = lexicon.stem(w)
+        if out.get(st, emo) != emo:
+            clash.add(st)
+        out[st] = emo
+    return {k: v for k, v in out.items() if k not in clash and len(k) > 3}
+
+
 def _mentions(toks: list[str]) -> list[_Mention]:
     stems = _stems(toks)
     found: list[_Mention] = []
@@ -208,7 +225,7 @@ def _mentions(toks: list[str]) -> list[_Mention]:
             found.append(_Mention(i, end, entry.family, entry, " ".join(toks[i:end])))
             i = end
             continue
-        emo = emotion_from_word(toks[i])
+        emo = emotion_from_word(toks[i]) or _basic_stems().get(lexicon.stem(toks[i]))
         if emo is not None:
             found.append(_Mention(i, i + 1, emo, None, toks[i]))
         i += 1
@@ -247,7 +264,7 @@ def _merge(toks: list[str], kept: list[_Mention]) -> list[tuple[str, list[_Menti
             last = members[-1]
             between = toks[last.end : m.start]
             modifier = not between and last.entry_kind != "action" and m.entry_kind == "action" and fam != "neutral"
-            adverb = not between and last.entry_kind == "action" and m.entry is None and m.word.endswith("ly")
+            adverb = last.entry_kind == "action" and m.entry_kind != "action" and _manner(between, m)
             same = fam == m.family or m.neutral_action or all(x.neutral_action for x in members)
             if modifier or adverb or (same and not SEQUENCE_WORDS.intersection(between)):
                 members.append(m)
@@ -256,6 +273,17 @@ def _merge(toks: list[str], kept: list[_Mention]) -> list[tuple[str, list[_Menti
                 continue
         groups.append((m.family, [m]))
     return groups
+
+
+def _manner(between: list[str], m: _Mention) -> bool:
+    """Does ``m`` say how the action before it is done: an adverb right after it ("smiles sadly") or
+    "in" / "with" + an emotion ("rolls her eyes in annoyance", "gasps with utter horror")?"""
+    if not between:
+        return m.entry is None and m.word.endswith("ly")
+    return between[0] in ("in", "with") and all(b in INTENSITY_WORDS or b in _MANNER_FILLER for b in between[1:])
+
+
+_MANNER_FILLER = frozenset("a an".split())
 
 
 def _looks_english(text: str) -> bool:
@@ -267,8 +295,10 @@ def _looks_english(text: str) -> bool:
 
 
 def known_words_hint() -> str:
-    """A one-line list of the emotion words the parser understands (the main adjective of each)."""
-    return ", ".join(ADJECTIVES[e][0] for e in EMOTIONS) + " (and synonyms such as joyful, furious, scared, smirking)"
+    """A one-line list of the emotion words the parser understands (the main adjective of each) and examples."""
+    return ", ".join(ADJECTIVES[e][0] for e in EMOTIONS) + (
+        " (synonyms such as joyful, uneasy, jubilant; actions such as glare, grin, wink, roll the eyes)"
+    )
 
 
 def _negation_message(negated: list[_Mention]) -> str:

@@ -70,10 +70,13 @@ def embed(texts: list[str]) -> np.ndarray:
 def nearest(word: str, k: int = 3) -> list[tuple[str, str, str, float]]:
     """The ``k`` known wordings closest to ``word``: (wording, family, lexicon phrase or "", cosine), best first.
 
-    Each lexicon entry and each word appears once (its best wording).
+    Each lexicon entry and each word appears once (its best wording). A single word is compared with
+    the single-word wordings only (an idiom's meaning is not its words': "moon" is not "over the moon").
     """
     items, bank = _known()
     sims = bank @ embed([word])[0]
+    if " " not in word.strip():  # a single word is compared with single words: "moon" is not "over the moon"
+        sims = np.where([" " in w for w, _, _ in items], -1.0, sims)
     out: list[tuple[str, str, str, float]] = []
     seen: set[str] = set()
     for j in np.argsort(-sims):
