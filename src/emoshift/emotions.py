@@ -14,23 +14,39 @@ Friesen & Ekman, *EMFACS-7*, 1983; summarised in Matsumoto, Keltner, Shiota, O'S
 "Facial expressions of emotion", *Handbook of Emotions*, 3rd ed., 2008, Table 13.1):
 
 =========  ===================================================================================
-happiness  6+12; open-mouthed 6+12+25+26
-sadness    1+4+15; 1+4+15+17; 1+4+11+15 with gaze down (64)
-surprise   1+2+5B+26; 1+2+5+27; 1+2+26 (lids relaxed)
-fear       1+2+4+5+7+20+26; 1+2+4+5+20+25; 1+2+4+5+7+20+27
-anger      4+5+7+23; 4+5+7+10+23+25 (open, upper lip raised); 4+5+7+17+24 (pressed, chin raised)
-disgust    9+15+16; 10+15+16; 9+10+17
-contempt   R12A+R14A (unilateral, subject's right); L12A+L14A (subject's left) -- used at C, see below
+happiness  6D+12E; open-mouthed 6D+12E+25C+26C
+sadness    1E+4D+15E; 1D+4C+15E+17D; 1E+4D+11B+15D+64C (gaze down)
+surprise   1E+2E+5C+26D; 1E+2E+5D+27C; 1E+2E+26C (lids relaxed)
+fear       1D+2C+4D+5E+20E+26C; 1E+2B+4D+5E+7B+20E+25C; 1D+2C+4C+5E+20D+27B
+anger      4E+5D+7D+23D; 4E+5C+7D+10C+23C+25C (open, upper lip raised); 4E+5C+7D+17C+24D (pressed)
+disgust    9E+10D+17C; 9D+10E+16C+25C (upper lip raised, lips apart); 9E+10C+15C+16B
+contempt   R12B+R14E (unilateral, subject's right); L12B+L14E (subject's left)
 neutral    no AU
 =========  ===================================================================================
 
 FACS intensity letters map to blendshape weights A 0.2, B 0.4, C 0.6, D 0.8, E 1.0 (the FACS
 A-E scale is ordinal; we space it evenly). Unlettered AUs in the published prototypes are given the
-middle intensity C, the defining AUs of an emotion (12 for happiness, 1+2+5 for surprise, 4 for
-anger, 9/10 for disgust, 15 for sadness, 20 for fear) D. One deliberate deviation: EMFACS scores
-contempt's unilateral 12+14 at trace intensity A, which moves a blendshape rig by less than a
-millimetre; we use C so the built-in data's contempt is distinguishable from neutral (CK+ contempt
-apexes are posed clearly above trace).
+middle intensity C.
+
+Apex strength (issue 11): the prototypes are *apex* expressions, like the last frame of a CK+ sequence,
+so each emotion's defining AUs (:data:`DEFINING_AUS`) are scored at the strong end, D-E (Ekman &
+Friesen, *FACS*, 1978; Ekman, Friesen & Hager, *FACS Manual*, 2002: E is the "maximum" an individual
+shows). Rendered on the grey ICT head (``bench/bench_apex.py --render``), most ICT shapes move less at
+weight 1 than their AU at E in the FACS manual's photographs, and the EMFACS-prescribed intensities
+(mostly C) read as a faint version of the emotion; the deviations from EMFACS, each made so that the
+emotion reads on this head and separates from its look-alike:
+
+- fear vs surprise: fear keeps AU4 at D with AU1+2 (raised *and* drawn-together inner brows), AU5 at E
+  and AU20 at E (the lip stretch that surprise lacks); surprise has AU1+2 at E and no AU4 / AU20;
+- anger vs disgust: every anger variant has AU4 at E with AU7 at D (lowered brows, tightened lids) and
+  AU23/24 at D; every disgust variant has *both* AU9 and AU10 (EMFACS lists 9 or 10: on this head AU10
+  alone reads as a snarl or anger, and AU9 alone barely shows), with the nose wrinkle at D-E;
+- contempt vs happiness: contempt is AU14 at E on one side with a slight AU12 (B) on the same side and
+  no AU6; EMFACS scores the unilateral 12+14 at A (trace), which moves a blendshape rig by under a
+  millimetre and reads as neutral or as a faint smile; happiness is bilateral 6D+12E;
+- ICT shapes with a small excursion are helped by the other shapes FACS names for the same AU
+  (:data:`AU_TO_SHAPES`): AU9 also lowers the medial brow and lifts the upper lip (FACS 2002, AU9
+  "appearance changes"), AU14 also presses the lip corner (its tightening).
 
 AU -> ICT blendshapes
 ---------------------
@@ -44,7 +60,9 @@ both _L and _R shapes). AUs without a shape of their own are approximated (:data
 - AU23 lip tightener: 0.6 mouthPress + 0.3 mouthPucker (tightening presses and narrows the lips);
 - AU25 lips part: 0.35 mouthLowerDown + 0.1 jawOpen (the lower lip drops off the upper one);
 - AU26 jaw drop: 0.5 jawOpen (a relaxed drop; AU27 mouth stretch is the full jawOpen);
-- AU10 additionally lifts the lateral upper lip: 0.4 mouthUpperUp on top of mouthShrugUpper.
+- AU10 additionally lifts the lateral upper lip: 0.4 mouthUpperUp on top of mouthShrugUpper;
+- AU9 nose wrinkler: noseSneer + 0.25 browDown + 0.25 mouthUpperUp; AU14 dimpler: mouthDimple + 0.3
+  mouthPress (see "Apex strength" above: compensation for small ICT excursions).
 
 Pose priors
 -----------
@@ -96,11 +114,11 @@ AU_TO_SHAPES: dict[int, dict[str, float]] = {
     5: {"eyeWide": 1.0},
     6: {"cheekSquint": 1.0},
     7: {"eyeSquint": 1.0},
-    9: {"noseSneer": 1.0},
+    9: {"noseSneer": 1.0, "browDown": 0.25, "mouthUpperUp": 0.25},  # FACS 2002: also medial brow down, lip up
     10: {"mouthShrugUpper": 1.0, "mouthUpperUp": 0.4},
     11: {"mouthUpperUp": 1.0},
     12: {"mouthSmile": 1.0},
-    14: {"mouthDimple": 1.0},
+    14: {"mouthDimple": 1.0, "mouthPress": 0.3},  # the corner tightens as it dimples
     15: {"mouthFrown": 1.0},
     16: {"mouthLowerDown": 1.0},
     17: {"mouthShrugLower": 1.0},
@@ -116,18 +134,31 @@ AU_TO_SHAPES: dict[int, dict[str, float]] = {
     45: {"eyeBlink": 1.0},
     64: {"eyeLookDown": 1.0},
 }
-AU_APPROXIMATIONS = (10, 23, 25, 26)  # AUs whose mapping is our approximation (see module docstring)
+AU_APPROXIMATIONS = (9, 10, 14, 23, 25, 26)  # AUs whose mapping is our approximation (see module docstring)
 
 # Prototypes: emotion -> variants, each a string of AUs "[L|R]<au><letter>" joined by "+".
 PROTOTYPES: dict[str, tuple[str, ...]] = {
     "neutral": ("",),
-    "happiness": ("6C+12D", "6C+12D+25C+26C"),
-    "disgust": ("9D+15C+16C", "10D+15C+16C", "9C+10D+17C"),
-    "anger": ("4D+5C+7C+23C", "4D+5C+7C+10C+23B+25C", "4D+5B+7C+17C+24C"),
-    "fear": ("1C+2C+4C+5D+7B+20D+26C", "1C+2C+4C+5D+20D+25C", "1C+2C+4B+5D+7B+20C+27B"),
-    "surprise": ("1D+2D+5B+26D", "1D+2D+5C+27C", "1D+2D+26C"),
-    "contempt": ("R12C+R14C", "L12C+L14C"),
-    "sadness": ("1D+4C+15D", "1C+4C+15D+17C", "1D+4C+11B+15C+64B"),
+    "happiness": ("6D+12E", "6D+12E+25C+26C"),
+    "disgust": ("9E+10D+17C", "9D+10E+16C+25C", "9E+10C+15C+16B"),
+    "anger": ("4E+5D+7D+23D", "4E+5C+7D+10C+23C+25C", "4E+5C+7D+17C+24D"),
+    "fear": ("1D+2C+4D+5E+20E+26C", "1E+2B+4D+5E+7B+20E+25C", "1D+2C+4C+5E+20D+27B"),
+    "surprise": ("1E+2E+5C+26D", "1E+2E+5D+27C", "1E+2E+26C"),
+    "contempt": ("R12B+R14E", "L12B+L14E"),
+    "sadness": ("1E+4D+15E", "1D+4C+15E+17D", "1E+4D+11B+15D+64C"),
+}
+
+# The action units that define each emotion (shared by its variants; EMFACS, Matsumoto et al. 2008 Table
+# 13.1): what :func:`apex_strength` measures. A variant's defining shapes are those these AUs drive in it.
+DEFINING_AUS: dict[str, tuple[int, ...]] = {
+    "neutral": (),
+    "happiness": (6, 12),
+    "disgust": (9, 10),
+    "anger": (4, 7, 23, 24),
+    "fear": (1, 2, 4, 5, 20),
+    "surprise": (1, 2, 5, 26, 27),
+    "contempt": (12, 14),
+    "sadness": (1, 4, 15),
 }
 
 # (mean, std) of (pitch, yaw, roll) in degrees at the apex; see the module docstring for sources.
@@ -211,6 +242,36 @@ def nearest_prototype(expressions: np.ndarray) -> np.ndarray:
     ex = np.asarray(expressions, np.float32)
     sims = ex @ protos.T / (np.linalg.norm(ex, axis=1, keepdims=True) * np.linalg.norm(protos, axis=1) + 1e-9)
     return np.array([names[j][0] for j in sims.argmax(1)])
+
+
+def _defining_mask(emotion: str, variant: int) -> np.ndarray:
+    """(53,) bool: the shapes the emotion's defining AUs drive in that variant (its sides only)."""
+    m = np.zeros(N_EXPRESSION, bool)
+    for tok in filter(None, PROTOTYPES[emotion][variant].split("+")):
+        side, au = _AU_TOKEN.match(tok).group(1), int(_AU_TOKEN.match(tok).group(2))
+        if au in DEFINING_AUS[emotion]:
+            for stem in AU_TO_SHAPES[au]:
+                m[[_NAME_INDEX[n] for n in _shape_names(stem, side)]] = True
+    return m
+
+
+def apex_strength(expressions: np.ndarray, emotion: str) -> np.ndarray:
+    """(N,) how strongly each of (N, 53) expressions shows ``emotion``'s apex: 1 = its prototype.
+
+    The summed weights of the emotion's defining shapes (:data:`DEFINING_AUS`, on the sides the variant
+    uses) relative to the same sum in the prototype variant nearest to the expression (cosine), so a
+    variant choice is not penalised but a blend of variants or a weak expression is. 0.5 = half the
+    prototype's activation; above 1 = stronger than the prototype. Neutral gives NaN (it has no apex).
+    """
+    ex = np.atleast_2d(np.asarray(expressions, np.float32))
+    if not DEFINING_AUS[_check(emotion)]:
+        return np.full(len(ex), np.nan, np.float32)
+    protos = np.stack([_prototype(emotion, v) for v in range(n_variants(emotion))])
+    masks = np.stack([_defining_mask(emotion, v) for v in range(n_variants(emotion))])
+    cos = ex @ protos.T / (np.linalg.norm(ex, axis=1, keepdims=True) * np.linalg.norm(protos, axis=1) + 1e-9)
+    v = cos.argmax(1)
+    num = (ex * masks[v]).sum(1)
+    return (num / (protos * masks)[v].sum(1)).astype(np.float32)
 
 
 def pose_prior(emotion: str) -> tuple[np.ndarray, np.ndarray]:

@@ -34,7 +34,8 @@ def test_fields_valid(ck):
     assert (ck.emotion[slot] >= 0).all() and (ck.emotion[~slot] == -1).all()
     assert not ck.expression[~slot].any() and not ck.pose[~slot].any()
     assert set(np.unique(ck.split)) == set(SPLITS)
-    assert 0.05 < (ck.n_slots != 2).mean() < 0.35  # a small share of 1- and 3-emotion instructions
+    assert 0.3 < (ck.n_slots != 2).mean() < 0.5  # SLOT_PROBS: 40% 1- and 3-emotion instructions
+    assert 0.2 < (ck.n_slots == 3).mean() < 0.3
     assert abs(ck.identity.std() - 1) < 0.15  # N(0,1) identity prior
 
 

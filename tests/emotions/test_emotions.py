@@ -22,15 +22,17 @@ def named(vec):
 def test_prototypes_follow_emfacs_action_units():
     happy = named(em.prototype("happiness"))  # AU6 + AU12
     assert set(happy) == {"cheekSquint_L", "cheekSquint_R", "mouthSmile_L", "mouthSmile_R"}
-    assert happy["mouthSmile_L"] == pytest.approx(em.FACS_LETTER["D"])
+    assert happy["mouthSmile_L"] == pytest.approx(em.FACS_LETTER["E"])  # apex: the defining AU at E
     sad = named(em.prototype("sadness"))  # AU1 + AU4 + AU15
     assert {"browInnerUp_L", "browDown_R", "mouthFrown_L"} <= set(sad) and "mouthSmile_L" not in sad
-    surprise = named(em.prototype("surprise"))  # 1+2+5B+26
-    assert surprise["eyeWide_L"] == pytest.approx(0.4) and surprise["jawOpen"] > 0
+    surprise = named(em.prototype("surprise"))  # 1E+2E+5C+26D
+    assert surprise["eyeWide_L"] == pytest.approx(0.6) and surprise["jawOpen"] > 0
+    assert "browDown_L" not in surprise and "mouthStretch_L" not in surprise  # what separates it from fear
     fear = named(em.prototype("fear"))
-    assert {"mouthStretch_L", "eyeWide_R", "browDown_L", "browOuterUp_R", "eyeSquint_L", "jawOpen"} <= set(fear)
+    assert {"mouthStretch_L", "eyeWide_R", "browDown_L", "browInnerUp_R", "browOuterUp_R", "jawOpen"} <= set(fear)
     disgust_variants = [named(em.prototype("disgust", v)) for v in range(em.n_variants("disgust"))]
-    assert "noseSneer_L" in disgust_variants[0] and "mouthShrugUpper" in disgust_variants[1]
+    assert all("noseSneer_L" in d and "mouthShrugUpper" in d for d in disgust_variants)  # AU9 + AU10 in each
+    assert all(d["noseSneer_R"] >= 0.8 for d in disgust_variants)
     anger = [named(em.prototype("anger", v)) for v in range(em.n_variants("anger"))]
     assert all("browDown_L" in a for a in anger)
     assert "mouthShrugUpper" in anger[1] and "mouthShrugLower" in anger[2]  # the 10 and 17 variants
@@ -41,6 +43,20 @@ def test_contempt_is_unilateral():
     right, left = em.prototype("contempt", 0), em.prototype("contempt", 1)
     i_r, i_l = em.EXPRESSION_NAMES.index("mouthSmile_R"), em.EXPRESSION_NAMES.index("mouthSmile_L")
     assert right[i_r] > 0 and right[i_l] == 0 and left[i_l] > 0 and left[i_r] == 0
+    d_r = em.EXPRESSION_NAMES.index("mouthDimple_R")
+    assert right[d_r] == 1.0 and right[i_r] < 0.5  # AU14 dominant, a slight lip corner (not a smile)
+
+
+def test_apex_strength_of_prototypes_variant_blends_and_scaled_faces():
+    for e in em.EMOTIONS[1:]:
+        protos = np.stack([em.prototype(e, v) for v in range(em.n_variants(e))])
+        np.testing.assert_allclose(em.apex_strength(protos, e), 1.0, atol=1e-5)
+        np.testing.assert_allclose(em.apex_strength(protos * 0.6, e), 0.6, atol=1e-5)
+        assert em.apex_strength(np.zeros((1, 53)), e)[0] == 0
+    # control: a blend of contempt's left and right variants is half of either side's apex
+    blend = 0.5 * (em.prototype("contempt", 0) + em.prototype("contempt", 1))
+    assert em.apex_strength(blend, "contempt")[0] == pytest.approx(0.5, abs=0.01)
+    assert np.isnan(em.apex_strength(np.zeros(53), "neutral")[0])
 
 
 def test_all_prototypes_valid_and_distinct():

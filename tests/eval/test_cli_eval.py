@@ -79,9 +79,11 @@ def test_instructions_json(quick_report, tmp_path, capsys):
 @pytest.mark.parametrize(
     "lines,msg",
     [
-        ('{"text": "x"}\n', ":1: expected"),
+        ('{"text": "x"}\n', ":1: no emotion found"),  # no labels given: the parser's reading, which fails
         ('{"text": "Make him happy", "emotions": ["glee"]}\n', "unknown emotion 'glee'"),
-        ("not json\n", ":1: expected"),
+        ('{"text": "Make him happy", "emotions": "fear"}\n', ":1: expected"),
+        ("{not json\n", ":1: expected"),
+        ("Make him happy\nthe weather\n", ":2: no emotion found"),
         ("\n", "holds no instructions"),
     ],
 )
@@ -103,3 +105,13 @@ def test_bad_arguments(tmp_path, capsys):
     assert "not found" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["eval", "--report", str(tmp_path / "r"), "--repeats", "0"])
+
+
+def test_instruction_file_plain_lines_take_the_parsers_labels(tmp_path):
+    from emoshift.eval.evaluate import read_instructions
+
+    f = tmp_path / "i.txt"
+    f.write_text('# comment\nTurn this face from fear to happiness.\n\n{"text": "Make her look sad.", "emotions": ["sadness"]}\n')
+    texts, labels = read_instructions(f)
+    assert texts == ["Turn this face from fear to happiness.", "Make her look sad."]
+    assert labels.tolist() == [[4, 1, -1], [7, -1, -1]]

@@ -1,5 +1,6 @@
 """``emoshift train`` end to end on a very small preset (real MiniLM text features), and its input errors."""
 
+import pytest
 import torch
 
 from emoshift.cli import main
@@ -44,3 +45,13 @@ def test_train_cli_can_use_the_papers_loss(tmp_path):
             "--recon-loss", "mse", "--out", str(out), "--quiet", "--threads", "1"]
     assert main(args) == 0
     assert Generator.load(out / "model.pt").model.cfg.recon_loss == "mse"
+
+
+def test_train_takes_the_architecture_as_arch(tmp_path, capsys):
+    """--model names a checkpoint in every command; train's architecture flag is --arch."""
+    assert main(["train", "--model", "motionclip", "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert "--arch" in err and err.count("\n") == 1
+    with pytest.raises(SystemExit) as exit_:  # argparse: not one of the choices
+        main(["train", "--arch", "transformer", "--out", str(tmp_path / "x")])
+    assert exit_.value.code == 2

@@ -18,6 +18,7 @@ def _batch(b=6, m=3, length=5, seed=0):
         text_features=torch.randn(b, length, DIM, generator=g), text_mask=torch.ones(b, length, dtype=torch.bool),
         expression=torch.rand(b, m, 53, generator=g), pose=torch.randn(b, m, 3, generator=g) * 0.1,
         slot_mask=slots, identity=torch.randn(b, 50, generator=g),
+        span_features=torch.randn(b, m, DIM, generator=g) * slots[..., None],
     )
 
 
@@ -142,6 +143,7 @@ def test_padded_slots_do_not_change_the_loss(vertex_loss):
     b2 = Batch(**{k: v.clone() for k, v in vars(b).items()})
     b2.expression[~b.slot_mask] = 0.9  # garbage in unused slots
     b2.pose[~b.slot_mask] = 3.0
+    b2.span_features[~b.slot_mask] = 5.0
     torch.manual_seed(3)
     _, p1 = model.loss(b, vertex_loss)
     torch.manual_seed(3)

@@ -64,7 +64,8 @@ def test_conditions_depend_on_text_and_on_slot_position():
 def test_every_parameter_gets_a_gradient():
     ifed = IFED(tiny_config(caft_layers=2))
     xf, slots, text, tmask = _inputs()
-    ce, cp = ifed(xf, slots, ifed.encode_text(text, tmask))
+    spans = torch.randn(xf.shape[0], xf.shape[1], text.shape[-1]) * slots[..., None]
+    ce, cp = ifed(xf, slots, ifed.encode_text(text, tmask, spans))
     (ce.square().sum() + cp.square().sum()).backward()
     missing = [n for n, p in ifed.named_parameters() if p.grad is None or p.grad.abs().sum() == 0]
     assert missing == []
@@ -81,3 +82,22 @@ def test_plain_condition_ablation_ignores_facial_input():
     assert torch.equal(ce, ce2)  # no facial branch
     assert (ce[:, 0] - ce[:, 1]).abs().max() > 0  # but the slot index matters
     assert cp.shape == (3, 3, cfg.cond_p_dim)
+
+
+def test_span_features_ground_each_slot():
+    """With spans, a slot's condition follows its own span: swapping two slots' spans swaps their
+    conditions (up to the slot index), and a slot's condition changes with its span alone."""
+    torch.manual_seed(0)
+    ifed = IFED(tiny_config(dropout=0.0)).eval()
+    xf, slots, text, tmask = _inputs()
+    slots = torch.ones_like(slots)
+    a, b = torch.randn(text.shape[-1]) * 3, torch.randn(text.shape[-1]) * 3
+    spans = torch.zeros(xf.shape[0], xf.shape[1], text.shape[-1])
+    spans[:, 0], spans[:, 1] = a, b
+    ce1, _ = ifed(xf, slots, ifed.encode_text(text, tmask, spans))
+    spans2 = spans.clone()
+    spans2[:, 1] = torch.randn(text.shape[-1]) * 3
+    ce2, _ = ifed(xf, slots, ifed.encode_text(text, tmask, spans2))
+    assert (ce2[:, 1] - ce1[:, 1]).abs().mean() > 10 * (ce2[:, 2] - ce1[:, 2]).abs().mean() + 1e-3
+    ce0, _ = ifed(xf, slots, ifed.encode_text(text, tmask))  # control: without spans the slot ignores them
+    assert not torch.allclose(ce0[:, 1], ce1[:, 1])

@@ -33,7 +33,7 @@ def test_text_table_encodes_each_sentence_once_and_caches_to_disk(data, tmp_path
     ds = data[0]
     enc = HashEncoder()
     t1 = encode_table(list(ds.text) * 3, enc, spec="hash", cache_dir=tmp_path, progress=False, chunk=1000)
-    assert enc.calls == 1 and len(t1.texts) == len(set(ds.text))
+    assert enc.calls == 2 and len(t1.texts) == len(set(ds.text))  # the sentences, then their spans (models/spans.py)
     f, m = HashEncoder().encode([ds.text[5]])
     row = t1.index[ds.text[5]]
     n = int(m.sum())
@@ -109,13 +109,13 @@ def _nearest_pattern_accuracy(model, ds, table, patterns, split, text="as given"
     protos = torch.from_numpy(np.stack([patterns[k] for k in keys]))
     part = TensorData.from_datasets(ds, table, split)
     b = part.batch(torch.arange(len(part)))
-    feats, mask = b.text_features, b.text_mask
+    feats, mask, spans = b.text_features, b.text_mask, b.span_features
     if text == "zeroed":
-        feats = torch.zeros_like(feats)
+        feats, spans = torch.zeros_like(feats), torch.zeros_like(spans)
     elif text == "shuffled":
         p = torch.randperm(len(feats), generator=torch.Generator().manual_seed(1))
-        feats, mask = feats[p], mask[p]
-    e, _ = model.generate(feats, mask, part.n_slots, torch.Generator().manual_seed(0))
+        feats, mask, spans = feats[p], mask[p], spans[p]
+    e, _ = model.generate(feats, mask, part.n_slots, torch.Generator().manual_seed(0), spans=spans)
     pred = torch.tensor(keys)[((e[:, :, None] - protos[None, None]) ** 2).sum(-1).argmin(-1)]
     used = part.emotion >= 0
     return float((pred[used] == part.emotion[used]).float().mean())

@@ -133,8 +133,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(preset_given=False)
     p.add_argument("--report", metavar="DIR", help="write report.md, confusion.png, tsne.png, results.json here")
     p.add_argument("--quick", action="store_true", help="tiny data, 1 epoch, 1 run (a smoke test, < 2 min)")
-    p.add_argument("--instructions", metavar="FILE.jsonl",
-                   help='lines {"text": ..., "emotions": [...]}: generate with the shipped model and judge')  # fmt: skip
+    p.add_argument("--instructions", metavar="FILE",
+                   help="one instruction per line, as for animate (plain text: labels from the parser; or "
+                   '{"text": ..., "emotions": [...]}): generate with the model and judge')  # fmt: skip
     p.add_argument("--train-judge", metavar="OUT.pt", help="train a judge on the presets' train splits and save it")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.add_argument("--seed", type=int, default=0, help="seed of data, training and sampling (default 0)")

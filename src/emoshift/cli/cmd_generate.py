@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,6 +27,11 @@ def run(args: argparse.Namespace) -> int:
         from emoshift.text.parser import ParsedInstruction
 
         out["neutral"] = GeneratedPlan(ParsedInstruction(["neutral"], [1.0]), e[None], r[None]).to_json()["anchors"][0]
+    for k, plan in enumerate(plans):
+        for emo, ok in zip(plan.parsed.emotions, plan.consistent or []):
+            if not ok:
+                print(f"emoshift: note: sample {k}: the {emo} anchor does not read clearly as {emo} after "
+                      f"resampling; try another --seed", file=sys.stderr)
     if args.json:
         print(json.dumps(out, indent=None if args.compact else 1))
         return 0

@@ -20,6 +20,9 @@ def _load_datasets(args) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "model", None) is not None:
+        raise UserError("train takes the architecture as --arch (i2fet or motionclip); --model names a checkpoint "
+                        "in the other commands (generate, eval, animate)")
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out must be a folder, {out} is a file")
@@ -49,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
 
             dims["text_dim"] = load_text_encoder(args.text_encoder).dim
         cfg = TrainConfig(
-            model=args.model, epochs=args.epochs, seed=args.seed, batch_size=args.batch_size, lr=args.lr,
+            model=args.arch, epochs=args.epochs, seed=args.seed, batch_size=args.batch_size, lr=args.lr,
             use_ifed=not args.no_ifed, use_vertex_loss=not args.no_vertex_loss, use_pose_loss=not args.no_pose_loss,
             caft_layers=args.caft_layers, n_face_layers=args.face_layers, n_text_layers=args.text_layers,
             text_encoder=args.text_encoder, ned_epochs=args.ned_epochs, kl_weight=args.kl_weight,
@@ -92,7 +95,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", nargs="+", metavar="FILE.npz", help="dataset files instead of presets")
     p.add_argument("--scale", type=float, default=1.0, help="fraction of each preset's size (default 1)")
     p.add_argument("--data-seed", type=int, default=0, help="seed of the built-in presets (default 0)")
-    p.add_argument("--model", default="i2fet", choices=["i2fet", "motionclip"], help="default i2fet")
+    p.add_argument("--arch", default="i2fet", choices=["i2fet", "motionclip"],
+                   help="architecture: i2fet (default, paper §III-B) or motionclip (the paper's baseline)")
+    p.add_argument("--model", help=argparse.SUPPRESS)  # a checkpoint path elsewhere: refused with a pointer to --arch
     p.add_argument("--epochs", type=int, default=None, help="training epochs (default from the config)")
     p.add_argument("--ned-epochs", type=int, default=None, help="NED epochs, 0 to skip (default from the config)")
     p.add_argument("--seed", type=int, default=0)

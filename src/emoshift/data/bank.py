@@ -20,9 +20,10 @@ from emoshift.data.templates import INTENSITY_LEVELS, TEMPLATES, render, templat
 from emoshift.emotions import EMOTIONS
 from emoshift.headmodel.ops import euler_to_matrix, matrix_to_axis_angle
 
-SLOT_PROBS = (0.1, 0.8, 0.1)  # share of 1-, 2- and 3-emotion instructions
+SLOT_PROBS = (0.15, 0.6, 0.25)  # share of 1-, 2- and 3-emotion instructions (3: more, issue 13.1)
 INTENSITY_PROB = 0.25  # share of (non-neutral) slots given an intensity word
 INTENSITY_LEVEL_PROBS = (0.35, 0.15, 0.3, 0.2)  # over INTENSITY_LEVELS (0.5, 0.75, 1.2, 1.4)
+LEXICON_SHARE = 0.15  # share of samples with one slot worded from the expression lexicon (issue 13.2)
 UNSEEN_PHRASING_SHARE = 0.3  # share of test-subject samples rendered with held-out templates
 TEST_SHARE, VAL_SHARE = 0.1, 0.1
 
@@ -77,8 +78,10 @@ def make_dataset(
     meta: dict,
     slot_probs: tuple[float, float, float] = SLOT_PROBS,
     progress: bool = False,
+    lexicon_share: float = LEXICON_SHARE,
 ) -> ExpressionDataset:
-    """Draw ``n_samples`` instruction samples from ``bank`` (deterministic given ``seed``)."""
+    """Draw ``n_samples`` instruction samples from ``bank`` (deterministic given ``seed``); then
+    :func:`add_lexicon_wordings` rewords ``lexicon_share`` of them (0: none)."""
     from tqdm import tqdm
 
     rng = np.random.default_rng([seed, 7])
@@ -143,6 +146,8 @@ def make_dataset(
         text.append(render(t, [EMOTIONS[e] for e in chosen], levels, rng))
         n_slots_arr[i], tmpl[i], subject[i], split[i] = k, t, s, sp
 
+    if lexicon_share > 0:
+        add_lexicon_wordings(text, tmpl, emo, inten, expr, n_slots_arr, seed, lexicon_share)
     limit = max(15.0, float(np.abs(bank.frame_pose).max(initial=0.0)))  # scaling must not leave the data's range
     pose = euler_to_axis_angle(np.clip(pose_deg, -limit, limit))
     pose[emo < 0] = 0.0
@@ -175,3 +180,45 @@ def make_dataset(
         neutral_split=nsplit,
         meta=meta,
     )
+
+
+def add_lexicon_wordings(text: list[str], tmpl: np.ndarray, emo: np.ndarray, inten: np.ndarray, expr: np.ndarray,
+                         n_slots: np.ndarray, seed: int, share: float) -> int:  # fmt: skip
+    """Reword ``share`` of the samples in place (issue 13.2): one slot is named by an everyday word or
+    facial action of its emotion family from the expression lexicon (:mod:`emoshift.text.lexicon`) and
+    its target becomes that entry's AU-grounded expression (with the presets' per-AU jitter and level
+    spread), so the generator learns the words from training sentences. The same template is re-rendered;
+    a rewording the parser does not read back to the same families, with the entry at that slot, is
+    dropped. Its own random stream: the other samples stay exactly as without it. Returns the count.
+    """
+    from emoshift.io import UserError
+    from emoshift.text import lexicon
+    from emoshift.text.parser import parse_instruction
+
+    rng = np.random.default_rng([seed, 11])
+    by_family = {f: lexicon.entries(family=f) for f in EMOTIONS}
+    done = 0
+    for i in np.flatnonzero(rng.random(len(text)) < share):
+        k = int(n_slots[i])
+        j = int(rng.integers(k))
+        fams = [EMOTIONS[e] for e in emo[i, :k]]
+        cands = by_family[fams[j]]
+        if not cands:
+            continue
+        entry = cands[int(rng.integers(len(cands)))]
+        levels = [min((1.0, *INTENSITY_LEVELS), key=lambda v: abs(v - float(x))) for x in inten[i, :k]]
+        levels[j] = 1.0
+        new = render(int(tmpl[i]), fams, levels, rng, lexicon_slots={j: entry.phrase})
+        try:
+            p = parse_instruction(new)
+        except UserError:
+            continue
+        if p.emotions != fams or entry.phrase not in p.entries[j] or p.intensities[j] != 1.0:
+            continue
+        target = lexicon.anchor_expression(fams[j], p.entries[j], 1.0)
+        target = target * rng.uniform(0.9, 1.05) * (1 + rng.normal(0, 0.08, target.shape))
+        expr[i, j] = np.clip(target, 0.0, 1.0)
+        inten[i, j] = 1.0
+        text[i] = new
+        done += 1
+    return done

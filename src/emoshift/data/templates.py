@@ -54,6 +54,29 @@ TEMPLATES: tuple[Template, ...] = (
     Template("{He} starts {A1}, becomes {A2}, and ends up {A3}.", 3),
     Template("This face shows {N1}, then {N2}, then {N3}.", 3),
     Template("Change this face from {N1} to {N2}, then to {N3}.", 3),
+    # ours, issue 13.1: more sentence structures (order words, narratives, lists), so that the order of the
+    # anchors is learnt from many phrasings, not from a few fixed positions
+    Template("Make this face {A1}.", 1),
+    Template("Show {N1}.", 1),
+    Template("{He} is {A1}.", 1),
+    Template("First {A1}, then {A2}.", 2),
+    Template("{He} is {A1} at first and ends up {A2}.", 2),
+    Template("{N1} turns into {N2}.", 2),
+    Template("{His} {N1} gives way to {N2}.", 2),
+    Template("Begin with {N1}, finish with {N2}.", 2),
+    Template("Show {N1} followed by {N2}.", 2),
+    Template("{He} feels {A1}, and then {A2}.", 2),
+    Template("From {N1} to {N2}.", 2),
+    Template("{A1} first, {A2} after that.", 2),
+    Template("Animate {him}: {A1}, then {A2}.", 2),
+    Template("{He} was {A1} until {he} became {A2}.", 2),
+    Template("The face shifts from {N1} into {N2}.", 2),
+    Template("First {A1}, then {A2}, finally {A3}.", 3),
+    Template("{N1}, {N2}, {N3}.", 3),
+    Template("{He} goes from {A1} to {A2} and ends up {A3}.", 3),
+    Template("Show {N1} turning into {N2}, which then becomes {N3}.", 3),
+    Template("{He} looks {A1}, then {A2}, and at the end {A3}.", 3),
+    Template("Begin {A1}, become {A2}, finish {A3}.", 3),
     # held-out phrasings: test_unseen_phrasing only
     Template("Let the expression move from {N1} into {N2}.", 2, held_out=True),
     Template("At first {he} is {A1}; a moment later {he} looks {A2}.", 2, held_out=True),
@@ -111,10 +134,13 @@ def _adjective_phrase(emotion: str, intensity: float, rng: np.random.Generator) 
     return adj if intensity == 1.0 else f"{_choice(rng, INTENSITY_ADVERBS[intensity])} {adj}"
 
 
-def render(template: int, emotions: list[str], intensities: list[float], rng: np.random.Generator) -> str:
+def render(template: int, emotions: list[str], intensities: list[float], rng: np.random.Generator,
+           lexicon_slots: dict[int, str] | None = None) -> str:  # fmt: skip
     """Fill template ``template`` with the emotions (word forms and synonyms drawn from ``rng``).
 
     ``intensities`` must be 1.0 or one of :data:`INTENSITY_LEVELS` (neutral slots must be 1.0).
+    ``lexicon_slots`` {slot index from 0: lexicon phrase}: that slot is worded with the expression lexicon's
+    entry instead (:func:`emoshift.text.lexicon.slot_phrase`: "jubilant", "rolling her eyes", ...).
     """
     t = TEMPLATES[template]
     if len(emotions) != t.n_slots or len(intensities) != t.n_slots:
@@ -125,5 +151,10 @@ def render(template: int, emotions: list[str], intensities: list[float], rng: np
             raise ValueError("neutral takes no intensity word")
         values[f"N{k}"] = _noun_phrase(e, float(s), rng)
         values[f"A{k}"] = _adjective_phrase(e, float(s), rng)
+    for j, phrase in (lexicon_slots or {}).items():
+        from emoshift.text import lexicon
+
+        values[f"N{j + 1}"] = lexicon.slot_phrase(phrase, "N", rng, his=values["his"])
+        values[f"A{j + 1}"] = lexicon.slot_phrase(phrase, "A", rng, his=values["his"])
     text = t.text.format(**values)
     return text[0].upper() + text[1:]

@@ -128,7 +128,7 @@ def generate_split(model, data, seed: int = 0, batch: int = 512) -> tuple[np.nda
     for start in range(0, len(data), batch):
         idx = torch.arange(start, min(start + batch, len(data)))
         b = data.batch(idx)
-        e, p = model.generate(b.text_features, b.text_mask, data.n_slots[idx], g)
+        e, p = model.generate(b.text_features, b.text_mask, data.n_slots[idx], g, spans=b.span_features)
         es.append(e.numpy())
         ps.append(p.numpy())
     return np.concatenate(es), np.concatenate(ps)
@@ -157,7 +157,9 @@ def latents_for_tsne(model, data, ds, max_points: int = 1500, seed: int = 0) -> 
 
 
 def read_instructions(path) -> tuple[list[str], np.ndarray]:
-    """A JSONL file of ``{"text": "...", "emotions": ["fear", "happiness"]}`` -> texts, (N,3) labels (-1 pad).
+    """An instructions file -> texts, (N,3) labels (-1 pad). One instruction per line, as ``animate
+    --instructions`` reads them: plain text (labels = the parser's reading) or a JSON object
+    ``{"text": "...", "emotions": ["fear", "happiness"]}`` (labels given). Blank and ``#`` lines are skipped.
 
     Raises :class:`UserError` naming the first bad line.
     """
@@ -165,23 +167,35 @@ def read_instructions(path) -> tuple[list[str], np.ndarray]:
     from pathlib import Path
 
     from emoshift.io import UserError
+    from emoshift.text.parser import parse_instruction
 
     p = Path(path)
     if not p.is_file():
         raise UserError(f"instructions file not found: {p}")
     texts, labels = [], []
     for no, line in enumerate(p.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-        if not line.strip():
+        line = line.strip()
+        if not line or line.startswith("#"):
             continue
-        try:
-            d = json.loads(line)
-            text, emos = d["text"], d["emotions"]
-            if not isinstance(text, str) or not text.strip() or not isinstance(emos, list) or not 1 <= len(emos) <= 3:
-                raise ValueError
-        except (ValueError, KeyError, TypeError):
-            raise UserError(
-                f'{p}:{no}: expected {{"text": "...", "emotions": ["fear", "happiness"]}} with 1-3 emotions'
-            ) from None
+        if line.startswith("{"):
+            try:
+                d = json.loads(line)
+                text, emos = d["text"], d.get("emotions")
+                if not isinstance(text, str) or not text.strip():
+                    raise ValueError
+                if emos is not None and (not isinstance(emos, list) or not 1 <= len(emos) <= 3):
+                    raise ValueError
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise UserError(
+                    f'{p}:{no}: expected {{"text": "...", "emotions": ["fear", "happiness"]}} with 1-3 emotions'
+                ) from None
+        else:
+            text, emos = line, None
+        if emos is None:
+            try:
+                emos = parse_instruction(text).emotions
+            except UserError as err:
+                raise UserError(f"{p}:{no}: {err}") from None
         bad = [e for e in emos if e not in EMOTIONS]
         if bad:
             raise UserError(f"{p}:{no}: unknown emotion '{bad[0]}'; use {', '.join(EMOTIONS)}")
@@ -196,6 +210,12 @@ def evaluate_instructions(texts: list[str], labels: np.ndarray, generator, judge
                           renderer: ShapeRenderer, seed: int = 0, batch: int = 256) -> Scores:  # fmt: skip
     """Generate each instruction with ``generator`` (a :class:`emoshift.models.generator.Generator`),
     render it on the mean identity with the generated head pose, judge it against ``labels`` (N,3)."""
+    return judge_instructions(texts, labels, generator, judge, renderer, seed, batch)[0]
+
+
+def judge_instructions(texts: list[str], labels: np.ndarray, generator, judge: ShapeJudge,
+                       renderer: ShapeRenderer, seed: int = 0, batch: int = 256) -> tuple[Scores, np.ndarray]:  # fmt: skip
+    """:func:`evaluate_instructions` that also returns the judged labels (N,3) (-1 in unused slots)."""
     n_slots = (labels >= 0).sum(1)
     es, ps = [], []
     for i in range(0, len(texts), batch):
@@ -208,7 +228,25 @@ def evaluate_instructions(texts: list[str], labels: np.ndarray, generator, judge
     images = renderer.render(ident, expr[rows, slots], pose[rows, slots])
     pred = np.full(labels.shape, -1, np.int64)
     pred[rows, slots] = judge.predict(images)
-    return score(labels, pred, EMOTIONS)
+    return score(labels, pred, EMOTIONS), pred
+
+
+def order_errors(true: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    """Order mistakes among instructions of 2-3 emotions: (N,3) labels, -1 padded.
+
+    ``swap``: two anchors show each other's emotions (pred[i] = true[j] and pred[j] = true[i], i != j);
+    ``shift``: a 3-emotion sequence judged one place early or late (pred[1:] = true[:-1] or pred[:-1] =
+    true[1:]). Rates over the multi-emotion instructions, with their count ``n``.
+    """
+    true, pred = np.asarray(true), np.asarray(pred)
+    multi = (true >= 0).sum(1) >= 2
+    swaps, shifts = 0, 0
+    for t, p in zip(true[multi], pred[multi]):
+        m = int((t >= 0).sum())
+        swaps += any(t[i] != t[j] and p[i] == t[j] and p[j] == t[i] for i in range(m) for j in range(i + 1, m))
+        shifts += m == 3 and (bool((p[1:3] == t[0:2]).all()) or bool((p[0:2] == t[1:3]).all()))
+    n = int(multi.sum())
+    return {"n": n, "swap": swaps / max(n, 1), "shift": shifts / max(n, 1)}
 
 
 def evaluate_generator_on(generator, ds, judge: ShapeJudge, renderer: ShapeRenderer, allowed=None, seed: int = 0,

@@ -23,12 +23,15 @@ from emoshift.models.losses import Batch
 
 @dataclass
 class TextTable:
-    """Unique sentences and their frozen features. features (U, L, D) float16, mask (U, L) bool."""
+    """Unique sentences and their frozen features. features (U, L, D) float16, mask (U, L) bool;
+    span_index (U, 3) long into span_features (P, D) float32 (-1: no span; models/spans.py)."""
 
     texts: list[str]
     features: Tensor
     mask: Tensor
     spec: str = "minilm"
+    span_index: Tensor | None = None
+    span_features: Tensor | None = None
 
     def __post_init__(self) -> None:
         self.index = {t: i for i, t in enumerate(self.texts)}
@@ -39,7 +42,7 @@ class TextTable:
 
 
 def _table_key(texts: list[str], spec: str) -> str:
-    h = hashlib.sha1(spec.encode())
+    h = hashlib.sha1(spec.encode() + b"+spans1")
     for t in texts:
         h.update(t.encode() + b"\0")
     return h.hexdigest()[:16]
@@ -57,11 +60,12 @@ def encode_table(
     cache = Path(cache_dir) / f"text_{_table_key(uniq, spec)}.pt" if cache_dir else None
     if cache is not None and cache.is_file():
         d = torch.load(cache, weights_only=True)
-        return TextTable(uniq, d["features"], d["mask"], spec)
+        return TextTable(uniq, d["features"], d["mask"], spec, d["span_index"], d["span_features"])
     if encoder is None:
         from emoshift.text.encoder import load_text_encoder
 
         encoder = load_text_encoder(spec)
+    span_index, span_features = _span_table(uniq, encoder)
     feats, masks = [], []
     for start in tqdm(range(0, len(uniq), chunk), desc="encoding text", unit="batch", disable=not progress):
         f, m = encoder.encode(uniq[start : start + chunk])
@@ -70,11 +74,25 @@ def encode_table(
     mask = torch.cat(masks) if masks else torch.zeros(0, 77, dtype=torch.bool)
     length = int(mask.sum(1).max()) if len(mask) else 1
     features = torch.cat(feats)[:, :length].contiguous() if feats else torch.zeros(0, 1, encoder.dim).half()
-    table = TextTable(uniq, features, mask[:, :length].contiguous(), spec)
+    table = TextTable(uniq, features, mask[:, :length].contiguous(), spec, span_index, span_features)
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_with(cache, lambda p: torch.save({"features": table.features, "mask": table.mask}, p))
+        d = {"features": table.features, "mask": table.mask, "span_index": span_index, "span_features": span_features}
+        atomic_write_with(cache, lambda p: torch.save(d, p))
     return table
+
+
+def _span_table(texts: list[str], encoder, max_slots: int = 3) -> tuple[Tensor, Tensor]:
+    """(U, max_slots) index of each sentence's parser spans into (P, D) features of the unique spans."""
+    from emoshift.models.spans import encode_phrases, text_spans
+
+    spans = [text_spans(t)[:max_slots] for t in texts]
+    phrases = sorted({p for s in spans for p in s})
+    where = {p: i for i, p in enumerate(phrases)}
+    index = torch.full((len(texts), max_slots), -1, dtype=torch.long)
+    for u, s in enumerate(spans):
+        index[u, : len(s)] = torch.as_tensor([where[p] for p in s], dtype=torch.long)
+    return index, encode_phrases(encoder, phrases)
 
 
 @dataclass
@@ -119,6 +137,10 @@ class TensorData:
         length = max(int(mask.sum(1).max()), 1)
         m = int(self.n_slots[idx].max())
         slot_mask = torch.arange(m)[None] < self.n_slots[idx][:, None]
+        spans = None
+        if self.table.span_index is not None:
+            si = self.table.span_index[ti, :m]
+            spans = self.table.span_features[si.clamp_min(0)] * ((si >= 0) & slot_mask)[..., None]
         return Batch(
             text_features=self.table.features[ti, :length].float(),
             text_mask=mask[:, :length],
@@ -126,4 +148,5 @@ class TensorData:
             pose=self.pose[idx, :m],
             slot_mask=slot_mask,
             identity=self.identity[idx],
+            span_features=spans,
         )

@@ -1,8 +1,13 @@
 """Instruction -> anchor expressions and head rotations with a trained model (the FET module, §III-B).
 
-The parser gives only the number of anchors m (and labels for the output); the model itself is
-conditioned on the text encoder's features, as in the paper. The shipped default checkpoint holds the
-I2FET weights, their config and a NED for neutral faces (§IV-F).
+The parser gives the number of anchors m, the labels for the output and each anchor's words (its
+span, models/spans.py); the model is conditioned on the text encoder's features of the sentence, as in
+the paper, and of each span. Each slot's expression latent is one of the checkpoint's apex latents of
+the emotion the parser read there (models/apex.py), and every anchor is checked against that reading
+(:func:`emoshift.models.apex.anchor_consistent`): a slot that does not read as its emotion is drawn
+again (up to ``RESAMPLE`` times) and reported in ``GeneratedPlan.consistent`` if it still does not.
+The shipped default checkpoint holds the I2FET weights, their config, the apex latents and a NED for
+neutral faces (§IV-F).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from emoshift.models.ned import NED, NEDConfig
 from emoshift.text.parser import ParsedInstruction, parse_instruction
 
 DEFAULT_CHECKPOINT = "i2fet_default.pt"
+RESAMPLE = 4  # extra draws for an anchor that does not read as the parser's emotion
 
 
 @contextmanager
@@ -47,6 +53,7 @@ class GeneratedPlan:
     parsed: ParsedInstruction
     expressions: np.ndarray
     rotations: np.ndarray
+    consistent: list[bool] | None = None  # per anchor: reads as its emotion (None: not checked)
 
     def to_json(self, names: tuple[str, ...] | list[str] | None = None, digits: int = 4) -> dict:
         """{"emotions", "intensities", "anchors": [{"emotion", "expression": {name: w}, "rotation", "pitch_yaw_roll_deg"}]}."""
@@ -62,20 +69,36 @@ class GeneratedPlan:
                 "expression": {n: round(float(w), digits) for n, w in zip(names, self.expressions[i])},
                 "rotation": [round(float(x), digits + 2) for x in self.rotations[i]],
                 "pitch_yaw_roll_deg": [round(float(x), 2) for x in pyr[i]],
+                **({"reads_as_instructed": bool(self.consistent[i])} if self.consistent is not None else {}),
             })
         return {"emotions": list(self.parsed.emotions), "intensities": list(self.parsed.intensities),
                 "anchors": anchors}
+
+
+def _lexicon_target(reading: ParsedInstruction, j: int) -> np.ndarray | None:
+    """The AU-grounded expression of anchor j's lexicon words (None for basic emotion words only)."""
+    phrases = tuple(getattr(reading, "entries", ())[j]) if j < len(getattr(reading, "entries", ())) else ()
+    if not phrases:
+        return None
+    from emoshift.text import lexicon
+
+    return lexicon.anchor_expression(reading.emotions[j], phrases, reading.intensities[j])
 
 
 def default_checkpoint_path() -> Path:
     return Path(str(resources.files("emoshift.resources").joinpath(DEFAULT_CHECKPOINT)))
 
 
-def save_checkpoint(path: str | Path, model: nn.Module, ned: NED | None = None, meta: dict | None = None) -> Path:
-    """Write a generator checkpoint atomically: model config + weights, optional NED, meta (e.g. the command)."""
+def save_checkpoint(path: str | Path, model: nn.Module, ned: NED | None = None, meta: dict | None = None,
+                    apex: dict | None = None) -> Path:  # fmt: skip
+    """Write a generator checkpoint atomically: model config + weights, optional NED, meta (e.g. the
+    command), optional apex latents {emotion: (K, Z)} (models/apex.py)."""
     from emoshift.models.train import model_state
 
     d = {"model": model_state(model), "meta": dict(meta or {})}
+    apex = apex if apex is not None else getattr(model, "apex_latents", None)
+    if apex:
+        d["apex_latents"] = {k: v.float() for k, v in apex.items()}
     if ned is not None:
         d["ned"] = {"config": ned.cfg.to_dict(), "state": ned.state_dict()}
     return atomic_write_with(path, lambda p: torch.save(d, p))
@@ -84,29 +107,34 @@ def save_checkpoint(path: str | Path, model: nn.Module, ned: NED | None = None, 
 class Generator:
     """A trained I2FET (or baseline) with its frozen text encoder and NED; generation is seeded."""
 
-    def __init__(self, model: nn.Module, ned: NED | None = None, text_encoder=None, meta: dict | None = None) -> None:
+    def __init__(self, model: nn.Module, ned: NED | None = None, text_encoder=None, meta: dict | None = None,
+                 apex: dict | None = None) -> None:  # fmt: skip
         self.model = model.eval()
         self.ned = ned.eval() if ned is not None else None
         self._encoder = text_encoder
         self.meta = dict(meta or {})
+        self.apex = dict(apex or {})  # {emotion: (K, Z) apex latents}; empty = the paper's prior N(0, τ²I)
 
     @classmethod
     def load(cls, path: str | Path, text_encoder=None) -> Generator:
         from emoshift.models.train import model_from_state
 
         path = Path(path)
+        if path.is_dir():
+            raise UserError(f"model checkpoint {path} is a folder; pass the model.pt that 'emoshift train' wrote in it")
         if not path.is_file():
             raise UserError(f"model checkpoint not found: {path}")
         try:
             d = torch.load(path, weights_only=True, map_location="cpu")
             model = model_from_state(d["model"])
+            ned = None
+            if "ned" in d:
+                ned = NED(NEDConfig(**d["ned"]["config"]))
+                ned.load_state_dict(d["ned"]["state"])
         except Exception as err:  # unpickling, zip, missing keys, shape mismatches
-            raise UserError(f"cannot read model checkpoint {path}: {str(err).splitlines()[0]}") from None
-        ned = None
-        if "ned" in d:
-            ned = NED(NEDConfig(**d["ned"]["config"]))
-            ned.load_state_dict(d["ned"]["state"])
-        return cls(model, ned, text_encoder, d.get("meta"))
+            first = (str(err).splitlines() or [type(err).__name__])[0]
+            raise UserError(f"cannot read model checkpoint {path} (not a model.pt from 'emoshift train'?): {first}") from None
+        return cls(model, ned, text_encoder, d.get("meta"), d.get("apex_latents"))
 
     @classmethod
     def load_default(cls) -> Generator:
@@ -114,7 +142,7 @@ class Generator:
         return cls.load(default_checkpoint_path())
 
     def save(self, path: str | Path) -> Path:
-        return save_checkpoint(path, self.model, self.ned, self.meta)
+        return save_checkpoint(path, self.model, self.ned, self.meta, self.apex)
 
     @property
     def text_encoder(self):
@@ -129,16 +157,51 @@ class Generator:
         return self._encoder
 
     # ------------------------------------------------------------------------------------ generation
+    def _sample(self, feats, mask, readings: list[ParsedInstruction | None], n_slots, seed: int):
+        """Decode B instructions (text features (B,L,D)) with their parser readings: apex latents per slot,
+        the anchor check and redraws. -> expressions (B,S,53), rotations (B,S,3), consistent (B,S) bool."""
+        from emoshift.models.apex import anchor_consistent, draw_latents
+        from emoshift.models.spans import parsed_spans, span_tensor
+
+        cfg = self.model.cfg
+        g = torch.Generator().manual_seed(int(seed))
+        n = torch.as_tensor(np.asarray(n_slots), dtype=torch.long)
+        names = [list(r.emotions) if r is not None else [] for r in readings]
+        spans = None
+        if getattr(cfg, "use_spans", False):
+            spans = span_tensor(self.text_encoder, [parsed_spans(r) if r else [] for r in readings], cfg.max_slots)
+        z_e = draw_latents(self.apex, names, cfg.max_slots, cfg.latent_dim, g, cfg.sample_temperature_e)
+        ok = np.ones((len(names), cfg.max_slots), bool)
+        for attempt in range(RESAMPLE + 1):
+            e, r = self.model.generate(feats, mask, n, torch.Generator().manual_seed(int(seed)), spans=spans, z_e=z_e)
+            e, r = e.numpy(), r.numpy()
+            for b, reading in enumerate(readings):
+                for j, emo in enumerate(names[b][: int(n[b])]):
+                    ok[b, j] = anchor_consistent(e[b, j], emo, reading.intensities[j], _lexicon_target(reading, j))
+            if ok.all() or attempt == RESAMPLE or not self.apex:
+                break
+            redraw = draw_latents(self.apex, names, cfg.max_slots, cfg.latent_dim, g, cfg.sample_temperature_e)
+            z_e = torch.where(torch.from_numpy(~ok)[..., None], redraw, z_e)
+        return e, r, ok
+
     @torch.no_grad()
     def generate_batch(self, texts: list[str], n_slots, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """Many instructions at once (no parsing): n_slots (B,) ints -> expressions (B,3,53), rotations (B,3,3).
+        """Many instructions at once: n_slots (B,) ints -> expressions (B,3,53), rotations (B,3,3).
 
-        Slots past each ``n_slots`` are zero. For evaluation; one generator seeded with ``seed`` draws all.
+        Each text is parsed for its spans and emotions (a text the parser cannot read, or reads with
+        another count than ``n_slots``, is decoded without them). Slots past each ``n_slots`` are zero.
+        For evaluation; one generator seeded with ``seed`` draws all.
         """
+        readings = []
+        for t, k in zip(texts, np.asarray(n_slots)):
+            try:
+                p = parse_instruction(t)
+            except UserError:
+                p = None
+            readings.append(p if p is not None and len(p.emotions) == int(k) else None)
         feats, mask = self.text_encoder.encode(list(texts))
-        n = torch.as_tensor(np.asarray(n_slots), dtype=torch.long)
-        e, r = self.model.generate(feats, mask, n, torch.Generator().manual_seed(int(seed)))
-        return e.numpy(), r.numpy()
+        e, r, _ = self._sample(feats, mask, readings, n_slots, seed)
+        return e, r
 
     @torch.no_grad()
     def generate(self, text: str, seed: int = 0, n_samples: int = 1) -> list[GeneratedPlan]:
@@ -154,9 +217,8 @@ class Generator:
         with single_thread():  # one short sentence: MiniLM is also faster on one thread here
             feats, mask = self.text_encoder.encode([text])
             for i in range(n_samples):
-                g = torch.Generator().manual_seed(int(seed) + i)
-                e, r = self.model.generate(feats, mask, torch.tensor([m]), g)
-                plans.append(GeneratedPlan(parsed, e[0, :m].numpy().copy(), r[0, :m].numpy().copy()))
+                e, r, ok = self._sample(feats, mask, [parsed], [m], int(seed) + i)
+                plans.append(GeneratedPlan(parsed, e[0, :m].copy(), r[0, :m].copy(), [bool(x) for x in ok[0, :m]]))
         return plans
 
     @torch.no_grad()

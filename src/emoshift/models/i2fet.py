@@ -42,8 +42,8 @@ class I2FET(nn.Module):
         self.dec_p = mlp(z + cfg.cond_p_dim, h, p, n)  # D_p^t (eq. 9)
 
     # ------------------------------------------------------------------------------------ pieces
-    def text_context(self, text_features: Tensor, text_mask: Tensor) -> TextContext:
-        return self.cond.encode_text(text_features, text_mask)
+    def text_context(self, text_features: Tensor, text_mask: Tensor, spans: Tensor | None = None) -> TextContext:
+        return self.cond.encode_text(text_features, text_mask, spans)
 
     def encode(self, expression: Tensor, pose: Tensor, slot_mask: Tensor, ctx: TextContext):
         """(B,m,E), (B,m,P) -> mu_e, logvar_e, mu_p, logvar_p, each (B,m,Z) (eqs. 5-6)."""
@@ -61,7 +61,7 @@ class I2FET(nn.Module):
 
     # ------------------------------------------------------------------------------------ training
     def forward(self, batch: Batch) -> dict[str, Tensor]:
-        ctx = self.text_context(batch.text_features, batch.text_mask)
+        ctx = self.text_context(batch.text_features, batch.text_mask, batch.span_features)
         mu_e, lv_e, mu_p, lv_p = self.encode(batch.expression, batch.pose, batch.slot_mask, ctx)
         z_e = mu_e + (0.5 * lv_e).exp() * torch.randn_like(mu_e)
         z_p = mu_p + (0.5 * lv_p).exp() * torch.randn_like(mu_p)
@@ -107,18 +107,21 @@ class I2FET(nn.Module):
     @torch.no_grad()
     def generate(
         self, text_features: Tensor, text_mask: Tensor, n_slots: Tensor, generator: torch.Generator | None = None,
-        temperature: tuple[float, float] | None = None,
+        temperature: tuple[float, float] | None = None, spans: Tensor | None = None, z_e: Tensor | None = None,
     ) -> tuple[Tensor, Tensor]:
         """Sample from the prior: text (B,L,D),(B,L), n_slots (B,) -> expression (B,S,E), pose (B,S,P).
 
         S = max_slots; slots beyond ``n_slots`` are zero. Latents z ~ N(0, τ²I) with ``temperature`` =
         (τ_e, τ_p), by default the config's ``sample_temperature_e/_p`` ((1, 1) is the paper's prior).
+        ``spans`` (B,S',D): per-slot span features (models with ``use_spans``); ``z_e`` (B,S,Z): expression
+        latents chosen by the caller (the generator's apex latents) instead of prior samples.
         """
         b, s, z = text_features.shape[0], self.cfg.max_slots, self.cfg.latent_dim
         t_e, t_p = temperature or (self.cfg.sample_temperature_e, self.cfg.sample_temperature_p)
         mask = slot_mask_from_counts(n_slots, s)
-        ctx = self.text_context(text_features, text_mask)
-        z_e = torch.randn(b, s, z, generator=generator) * t_e
+        ctx = self.text_context(text_features, text_mask, spans)
+        prior_e = torch.randn(b, s, z, generator=generator) * t_e
+        z_e = prior_e if z_e is None else z_e
         z_p = torch.randn(b, s, z, generator=generator) * t_p  # drawn even at τ 0: same stream for every τ
         expression, pose = self.decode(z_e, z_p, mask, ctx)
         return expression * mask[..., None], pose * mask[..., None]
@@ -126,6 +129,6 @@ class I2FET(nn.Module):
     @torch.no_grad()
     def latents(self, batch: Batch) -> Tensor:
         """Posterior means (B, m, 2Z) = [mu_e, mu_p] of the ground truth, for t-SNE plots (Fig. 7)."""
-        ctx = self.text_context(batch.text_features, batch.text_mask)
+        ctx = self.text_context(batch.text_features, batch.text_mask, batch.span_features)
         mu_e, _, mu_p, _ = self.encode(batch.expression, batch.pose, batch.slot_mask, ctx)
         return torch.cat([mu_e, mu_p], -1)

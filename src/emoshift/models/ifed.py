@@ -6,6 +6,13 @@ cross-attention, layer-normed and concatenated (eq. 3), then split by linear pro
 conditional vectors for the expression and pose encoders/decoders (eq. 4).
 
 Shapes: B batch, m <= max_slots slots, L text tokens, F = n_expression + pose_dim.
+
+Grounding (issue 13.1, ``use_spans``; our addition to the paper): each slot also receives the pooled
+text features of *its own span* of the sentence, the words the parser read for that anchor ("very
+furious"), projected like the sentence (P_s) and added to the slot's facial token and text query. The
+paper's slot queries are the whole sentence plus a slot index, so which emotion goes to which slot had
+to be inferred from word order in the pooled features; with the spans the slot knows its words, and the
+sentence (through CAFT) still carries everything else. ``span_features`` None = no spans (the paper).
 """
 
 from __future__ import annotations
@@ -41,12 +48,14 @@ class TextContext:
     """The text branch's output, computed once per batch and shared by both IFED calls of I2FET.
 
     tokens: (B, L, d_text) x̂^t; pad: (B, L) True at padding; query: (B, max_slots, d_text) the text
-    replicated per slot (the paper's ``{x}_i^t``) with a slot embedding.
+    replicated per slot (the paper's ``{x}_i^t``) with a slot embedding (plus the slot's span);
+    span_face: (B, max_slots, d_face) the span added to the facial tokens, or None.
     """
 
     tokens: Tensor
     pad: Tensor
     query: Tensor
+    span_face: Tensor | None = None
 
 
 class CAFTLayer(nn.Module):
@@ -102,20 +111,34 @@ class IFED(nn.Module):
         self.ln_t, self.ln_f = nn.LayerNorm(cfg.d_text), nn.LayerNorm(cfg.d_face)
         self.p_e = nn.Linear(cfg.d_text + cfg.d_face, cfg.cond_e_dim)  # P_e
         self.p_p = nn.Linear(cfg.d_text + cfg.d_face, cfg.cond_p_dim)  # P_p
+        if cfg.use_spans:  # P_s: a slot's span features, to the text query and to the facial token
+            self.span_proj = nn.Sequential(nn.LayerNorm(cfg.text_dim), nn.Linear(cfg.text_dim, cfg.d_text))
+            self.span_face = nn.Linear(cfg.d_text, cfg.d_face)
 
-    def encode_text(self, features: Tensor, mask: Tensor) -> TextContext:
-        """features (B,L,text_dim), mask (B,L) True at tokens -> the text branch's :class:`TextContext`."""
+    def encode_text(self, features: Tensor, mask: Tensor, spans: Tensor | None = None) -> TextContext:
+        """features (B,L,text_dim), mask (B,L) True at tokens, spans (B,S<=max_slots,text_dim) pooled span
+        features (zeros for unused slots) -> the text branch's :class:`TextContext`."""
         pad = ~mask
         x = self.text_proj(features) + self.text_pos[: features.shape[1]]
         x = run_stack(self.text_branch, x, pad)
         query = pooled(x, mask)[:, None, :] + self.text_slot[None]
-        return TextContext(x, pad, query)
+        span_face = None
+        if self.cfg.use_spans and spans is not None:  # None: no span known (a slot index only, as the paper)
+            s = torch.zeros(len(x), self.cfg.max_slots, features.shape[-1], dtype=x.dtype, device=x.device)
+            s[:, : spans.shape[1]] = spans.to(x.dtype)
+            sp = self.span_proj(s) * (s.abs().sum(-1, keepdim=True) > 0)
+            query = query + sp
+            span_face = self.span_face(sp)
+        return TextContext(x, pad, query, span_face)
 
     def forward(self, xf: Tensor, slot_mask: Tensor, ctx: TextContext) -> tuple[Tensor, Tensor]:
         """xf (B,m,F) facial parameters (or the transformed latents, eq. 8); slot_mask (B,m) True = used slot."""
         m = xf.shape[1]
         pad = ~slot_mask
-        f = run_stack(self.face_branch, self.face_in(xf) + self.face_slot[:m], pad)
+        f = self.face_in(xf) + self.face_slot[:m]
+        if ctx.span_face is not None:
+            f = f + ctx.span_face[:, :m]
+        f = run_stack(self.face_branch, f, pad)
         q = ctx.query[:, :m]
         for layer in self.caft:
             f, q = layer(f, pad, q, ctx.tokens, ctx.pad)
@@ -132,7 +155,7 @@ class PlainCondition(nn.Module):
         self.p_e = nn.Linear(cfg.text_dim + cfg.max_slots, cfg.cond_e_dim)
         self.p_p = nn.Linear(cfg.text_dim + cfg.max_slots, cfg.cond_p_dim)
 
-    def encode_text(self, features: Tensor, mask: Tensor) -> TextContext:
+    def encode_text(self, features: Tensor, mask: Tensor, spans: Tensor | None = None) -> TextContext:
         p = pooled(features, mask)
         slots = torch.eye(self.cfg.max_slots, dtype=p.dtype, device=p.device)
         query = torch.cat([p[:, None].expand(-1, self.cfg.max_slots, -1), slots[None].expand(len(p), -1, -1)], -1)

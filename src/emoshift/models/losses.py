@@ -15,7 +15,8 @@ from emoshift.models.layers import masked_mean
 @dataclass
 class Batch:
     """One minibatch. text_features (B,L,D), text_mask (B,L) bool, expression (B,m,53) in [0,1],
-    pose (B,m,3) axis-angle rad, slot_mask (B,m) bool (True = slot used), identity (B,K) head identity."""
+    pose (B,m,3) axis-angle rad, slot_mask (B,m) bool (True = slot used), identity (B,K) head identity,
+    span_features (B,m,D) pooled text features of each slot's own words (zeros when unused), or None."""
 
     text_features: Tensor
     text_mask: Tensor
@@ -23,9 +24,11 @@ class Batch:
     pose: Tensor
     slot_mask: Tensor
     identity: Tensor
+    span_features: Tensor | None = None
 
     def to(self, device: torch.device | str) -> Batch:
-        return Batch(**{f.name: getattr(self, f.name).to(device) for f in fields(self)})
+        return Batch(**{f.name: None if getattr(self, f.name) is None else getattr(self, f.name).to(device)
+                        for f in fields(self)})  # fmt: skip
 
 
 class VertexLoss(nn.Module):

@@ -59,9 +59,10 @@ class MotionCLIP(nn.Module):
 
     @torch.no_grad()
     def generate(
-        self, text_features: Tensor, text_mask: Tensor, n_slots: Tensor, generator: torch.Generator | None = None
+        self, text_features: Tensor, text_mask: Tensor, n_slots: Tensor, generator: torch.Generator | None = None,
+        **_ignored,
     ) -> tuple[Tensor, Tensor]:
-        """Decode the pooled text embedding (deterministic; ``generator`` is accepted for a common API)."""
+        """Decode the pooled text embedding (deterministic; ``generator``, spans, latents: a common API)."""
         expression, pose = self.decode(pooled(text_features, text_mask))
         mask = slot_mask_from_counts(n_slots, self.cfg.max_slots)
         return expression * mask[..., None], pose * mask[..., None]

@@ -142,7 +142,8 @@ def train(
     """Train ``config.model`` on the "train" split of ``dataset`` (one ``ExpressionDataset`` or a list).
 
     Returns the trained model in eval mode, with ``model.history`` (one dict per epoch: train_* and
-    val_* loss parts, seconds). ``table`` reuses already encoded text (see :func:`encode_table`).
+    val_* loss parts, seconds) and ``model.apex_latents`` (models/apex.py, saved with the checkpoint).
+    ``table`` reuses already encoded text (see :func:`encode_table`).
     """
     rank, world = _dist_setup()
     out = Path(out_dir) if out_dir is not None else None
@@ -216,6 +217,9 @@ def train(
                 atomic_write_with(ckpt_path, lambda p: torch.save(ck, p))
     model.eval()
     model.history = history
+    from emoshift.models.apex import apex_latents
+
+    model.apex_latents = apex_latents(model, train_data, seed=config.seed)
     if out is not None and rank == 0 and history:
         from emoshift.models.plots import plot_losses
 

@@ -1,0 +1,137 @@
+"""Apex latents (issue 11.1): sample a variant of the named emotion at its apex, not a blend of variants.
+
+The paper samples each slot's expression latent from the prior N(0, I). The trained decoder maps the
+prior's centre to the *average* of what the text allows: for "disgusted" a mixture of the EMFACS
+variants at the data's average level (its apex frames, intensity words and weaker in-the-wild clips
+pooled), measured as 0.56 of the prototype's nose wrinkle / upper-lip raise for disgust and 0.44 of the
+one-sided dimple for contempt (bench/bench_apex.py on the previous model). Lowering the temperature
+(τ 0.5) keeps samples near that centre; raising it scatters them off the data.
+
+Deviation (documented in resources/TRAINING.md): after training, the posterior means of *apex*
+training slots are kept per emotion, the **apex latents**: slots whose sentence names the emotion
+without an intensity word, whose target is a clean variant (cosine >= 0.95 to one of the emotion's
+prototype variants) and at least as strong as the emotion's median target (:func:`emotions.apex_strength`).
+Generation draws one of them per slot (seeded) and decodes it with the instruction's text, as the paper
+decodes a prior sample: an ex-post, class-conditional estimate of the aggregate posterior (Tomczak &
+Welling, "VAE with a VampPrior", AISTATS 2018; Ghosh et al., "From variational to deterministic
+autoencoders", ICLR 2020). Variety between seeds stays (which subject's variant and asymmetry is drawn),
+the strength does not drop, and intensity words still act through the text.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from emoshift.emotions import EMOTIONS, apex_strength, n_variants, prototype
+
+MIN_COSINE = 0.95  # a clean variant, not an in-the-wild blend of two emotions
+MAX_PER_EMOTION = 256
+
+
+def apex_rows(expression: np.ndarray, emotion: np.ndarray, intensity: np.ndarray, emo: int,
+              quantile: float = 0.5) -> np.ndarray:  # fmt: skip
+    """(K, 2) (sample, slot) of the apex training slots of emotion ``emo`` (see the module docstring).
+
+    expression (N,3,53), emotion (N,3) labels (-1 unused), intensity (N,3) the intensity word's scale.
+    """
+    rows, slots = np.nonzero((emotion == emo) & np.isclose(intensity, 1.0))
+    if EMOTIONS[emo] == "neutral" or not len(rows):
+        return np.stack([rows, slots], 1)
+    ex = expression[rows, slots]
+    protos = np.stack([prototype(EMOTIONS[emo], v) for v in range(n_variants(EMOTIONS[emo]))])
+    cos = (ex @ protos.T / (np.linalg.norm(ex, axis=1, keepdims=True) * np.linalg.norm(protos, axis=1) + 1e-9)).max(1)
+    strength = apex_strength(ex, EMOTIONS[emo])
+    keep = (cos >= MIN_COSINE) & (strength >= np.quantile(strength, quantile))
+    if keep.sum() < 8:  # a tiny dataset: keep the strongest half whatever the shape
+        keep = strength >= np.median(strength)
+    return np.stack([rows[keep], slots[keep]], 1)
+
+
+@torch.no_grad()
+def apex_latents(model, data, seed: int = 0, per_emotion: int = MAX_PER_EMOTION) -> dict[str, Tensor]:
+    """{emotion name: (K, Z) posterior means mu_e} of apex training slots of ``data`` (a ``TensorData``)."""
+    if getattr(model.cfg, "model", "i2fet") != "i2fet":  # the MotionCLIP baseline has no per-slot latents
+        return {}
+    model.eval()
+    expr, emo, inten = data.expression.numpy(), data.emotion.numpy(), data.intensity.numpy()
+    rng = np.random.default_rng(seed)
+    z = model.cfg.latent_dim
+    out = {}
+    for e in range(len(EMOTIONS)):
+        rs = apex_rows(expr, emo, inten, e)
+        if not len(rs):
+            continue
+        rs = rs[np.sort(rng.choice(len(rs), size=min(per_emotion, len(rs)), replace=False))]
+        mu = model.latents(data.batch(torch.from_numpy(rs[:, 0])))[..., :z]  # (K, m, Z)
+        out[EMOTIONS[e]] = mu[torch.arange(len(rs)), torch.from_numpy(rs[:, 1])].float().contiguous()
+    return out
+
+
+def draw_latents(bank: dict[str, Tensor], emotions: list[list[str]], max_slots: int, latent_dim: int,
+                 generator: torch.Generator, temperature: float) -> Tensor:  # fmt: skip
+    """(B, max_slots, Z) expression latents: an apex latent of each slot's emotion (prior N(0, τ²I) for
+    emotions without one). The prior draw is made for every slot, so the stream is the same either way."""
+    z = torch.randn(len(emotions), max_slots, latent_dim, generator=generator) * temperature
+    pick = torch.randint(1 << 30, (len(emotions), max_slots), generator=generator)
+    for b, names in enumerate(emotions):
+        for j, name in enumerate(names[:max_slots]):
+            if name in bank and len(bank[name]):
+                z[b, j] = bank[name][int(pick[b, j]) % len(bank[name])]
+    return z
+
+
+__all__ = ["APEX_PHRASES", "anchor_consistent", "apex_latents", "apex_rows", "draw_latents", "measure_apex"]
+
+
+def anchor_consistent(expression: np.ndarray, emotion: str, intensity: float = 1.0,
+                      target: np.ndarray | None = None) -> bool:  # fmt: skip
+    """Does a (53,) anchor read as ``emotion`` (the parser's reading of its slot)?
+
+    Its nearest prototype variant (cosine, :func:`emotions.nearest_prototype`) is one of the emotion's,
+    and its :func:`emotions.apex_strength` is at least half the instructed intensity (a weak anchor
+    reads as neutral); a neutral anchor has no shape above 0.4. With ``target`` (the AU-grounded
+    expression of the slot's lexicon words, :func:`emoshift.text.lexicon.anchor_expression`) the anchor
+    must instead be near it: cosine >= 0.8 and at least half its summed activation.
+    """
+    from emoshift.emotions import EMOTION_INDEX, nearest_prototype
+
+    ex = np.asarray(expression, np.float32)
+    if target is not None and np.asarray(target).any():
+        t = np.asarray(target, np.float32)
+        cos = float(ex @ t / (np.linalg.norm(ex) * np.linalg.norm(t) + 1e-9))
+        return cos >= 0.8 and float(ex.sum()) >= 0.5 * float(t.sum())
+    if emotion not in EMOTION_INDEX:
+        return True  # nothing to check against
+    if emotion == "neutral":
+        return bool(ex.max() <= 0.4)
+    if nearest_prototype(ex[None])[0] != EMOTION_INDEX[emotion]:
+        return False
+    return bool(apex_strength(ex, emotion)[0] >= 0.5 * min(float(intensity), 1.0))
+
+
+APEX_PHRASES = ("Make this face {a}.", "Turn this face to {n}.", "Show {n} on this face.")
+
+
+def measure_apex(generator, seeds: int = 8, phrases: tuple[str, ...] = APEX_PHRASES) -> dict[str, dict]:
+    """Apex strength of a :class:`~emoshift.models.generator.Generator`'s one-emotion anchors.
+
+    For each non-neutral emotion, each phrase (filled with the emotion's first adjective ``{a}`` / noun
+    ``{n}``) and seeds 0..seeds-1: {emotion: {"strength_mean", "strength_min", "strength_p10",
+    "reads_as_emotion" (share whose nearest prototype is the emotion's), "variants_used", "n"}}.
+    """
+    from emoshift.emotions import ADJECTIVES, EMOTION_INDEX, NOUNS, nearest_prototype
+
+    out = {}
+    for emo in EMOTIONS[1:]:
+        texts = [p.format(a=ADJECTIVES[emo][0], n=NOUNS[emo][0]) for p in phrases]
+        ex = np.stack([generator.generate(t, seed=s)[0].expressions[0] for t in texts for s in range(seeds)])
+        st = apex_strength(ex, emo)
+        protos = np.stack([prototype(emo, v) for v in range(n_variants(emo))])
+        variant = (ex @ protos.T / (np.linalg.norm(ex, axis=1, keepdims=True) * np.linalg.norm(protos, axis=1))).argmax(1)
+        out[emo] = {"strength_mean": float(st.mean()), "strength_min": float(st.min()),
+                    "strength_p10": float(np.quantile(st, 0.1)),
+                    "reads_as_emotion": float((nearest_prototype(ex) == EMOTION_INDEX[emo]).mean()),
+                    "variants_used": int(len(np.unique(variant))), "n": int(len(ex))}  # fmt: skip
+    return out
