@@ -1,4 +1,3 @@
-import os
 from pathlib import Path
 
 import av
@@ -130,8 +129,14 @@ def test_check_export_path(tmp_path):
 
 
 def test_check_export_path_read_only(tmp_path, monkeypatch, frames):
-    # simulated: the tests may run as root, who can write anywhere
-    monkeypatch.setattr(os, "access", lambda p, mode: False)
+    # simulated: the tests may run as root, who can write anywhere; the check really tries to create a file
+    import tempfile
+
+    def refuse(*a, **k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(tempfile, "mkdtemp", refuse)
     with pytest.raises(UserError, match="not writable"):
         check_export_path(tmp_path / "a.mp4", "video")
     with pytest.raises(UserError, match="not writable"):
