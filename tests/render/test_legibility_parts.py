@@ -112,10 +112,18 @@ def test_fold_lift_lifts_a_crease_and_keeps_texture():
     fold, flat = lifted[20:60, 38:42].mean((0, 1)), lifted[20:60, 10:20].mean((0, 1))
     # at least 40% of the shadow of a 4 px crease is lifted (measured 48%: the coarse blur sees the crease too)
     assert np.abs(fold - flat).max() < 0.6 * np.abs(creased[20:60, 38:42].mean((0, 1)) - flat).max()
-    assert np.abs(lift[20:60, 5:25]).max() < 3.0  # flat skin away from it is untouched (texture kept)
+    # flat skin 1.75 coarse sigmas (FOLD_SIGMA[1] x 300 = 12 px) away is untouched (measured 1.9-2.8 over 5 noise seeds; texture kept)
+    assert np.abs(lift[20:60, 5:18]).max() < 3.5
+    # a raised cheek's highlight (AU6) is toned down, by at most MAX_DARKEN in luma, towards the skin's own
+    # colour (not grey: the offset has the skin's hue, red drop > blue drop)
+    from emoshift.render.folds import MAX_DARKEN
+
     bright = skin.copy()
-    bright[:, 38:42] *= 1.2  # a highlight is not darkened (that turns it grey)
-    assert fold_lift(np.clip(bright, 0, 255).astype(np.uint8), 300.0)[20:60, 38:42].min() > -1.0
+    bright[:, 30:50] *= 1.2
+    dark = fold_lift(np.clip(bright, 0, 255).astype(np.uint8), 300.0)[20:60, 37:43].mean((0, 1))
+    luma = float(dark @ [0.299, 0.587, 0.114])
+    assert -MAX_DARKEN - 0.5 < luma < -3.0, dark
+    assert dark[0] < dark[1] < dark[2] < 0, dark
 
 
 def test_flatten_weights_follow_the_lost_smile_per_side(full_model):
