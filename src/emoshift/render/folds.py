@@ -3,12 +3,12 @@ bulges and smile lines, not only its lip corners.
 
 The warp moves the photo's pixels, and with them the shading of the folds the photo shows; where the
 frame's expression has less smile than the photo's, those folds no longer exist. Their shading is
-removed by a colour offset image of the photo (:func:`fold_lift`: the photo blurred at FOLD_SIGMA[1] and
-FOLD_SIGMA[0] fractions of the face height, their luma difference in the coarse colour): adding it to a
-pixel brings the mid-scale shading (a fold's shadow, the highlight on a raised cheek) to its
-surroundings' level and keeps the fine skin texture (pores); shadows are lifted by at most MAX_LIFT,
-highlights toned down by at most MAX_DARKEN. A skin pixel gets ``f x offset`` added (:func:`emoshift.render.shaders.skin_sample`) with ``f`` per
-vertex and frame (:func:`flatten_weights`): the relative loss of smile on that side of the face
+removed by a colour offset image of the photo, ``C_coarse - C_fine`` (:func:`fold_lift`: the photo
+blurred at FOLD_SIGMA[1] and FOLD_SIGMA[0] fractions of the face height): adding it to a pixel brings
+the mid-scale shading (a fold's shadow, the highlight of a cheek a smile raises, AU6) to its
+surroundings' colour and keeps the fine skin texture (pores); shadows are lifted by at most MAX_LIFT,
+highlights toned down by at most MAX_DARKEN (in luma). A skin pixel gets ``f x offset`` added
+(:func:`emoshift.render.shaders.skin_sample`) with ``f`` per vertex and frame (:func:`flatten_weights`): the relative loss of smile on that side of the face
 (``max(mouthSmile, cheekSquint)``, source minus frame, over the source's) times an anatomical mask of
 the skin a smile folds (:func:`smile_mask`: cheeks, nasolabial folds, lower lids and lateral canthi;
 not the lips, nose or eyes).
