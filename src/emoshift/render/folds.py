@@ -8,10 +8,10 @@ blurred at FOLD_SIGMA[1] and FOLD_SIGMA[0] fractions of the face height): adding
 the mid-scale shading (a fold's shadow, the highlight of a cheek a smile raises, AU6) to its
 surroundings' colour and keeps the fine skin texture (pores); shadows are lifted by at most MAX_LIFT,
 highlights toned down by at most MAX_DARKEN (in luma). A skin pixel gets ``f x offset`` added
-(:func:`emoshift.render.shaders.skin_sample`) with ``f`` per vertex and frame (:func:`flatten_weights`): the relative loss of smile on that side of the face
-(``max(mouthSmile, cheekSquint)``, source minus frame, over the source's) times an anatomical mask of
-the skin a smile folds (:func:`smile_mask`: cheeks, nasolabial folds, lower lids and lateral canthi;
-not the lips, nose or eyes).
+(:func:`emoshift.render.shaders.skin_sample`) with ``f`` per vertex and frame (:func:`flatten_weights`):
+the relative loss of smile on that side of the face (``max(mouthSmile, cheekSquint)``, source minus
+frame, over the source's) times an anatomical mask of the skin a smile folds (:func:`smile_mask`:
+cheeks, nasolabial folds, lower lids and lateral canthi; not the lips, nose or eyes).
 
 A neutral photo reaching happiness gains its folds from the mesh's shading ratio (:mod:`.reenact`).
 """
@@ -41,7 +41,7 @@ def _smoothstep(x):
 
 
 def fold_lift(photo_box: np.ndarray, face_height_px: float) -> np.ndarray:
-    """(h, w, 3) uint8 -> (h, w, 3) float32 colour offset that flattens the mid-scale shading (see the module).
+    """(h, w, 3) uint8 -> (h, w, 3) float32 colour offset flattening the mid-scale shading (see the module).
 
     ``C_coarse - C_fine``, scaled so that its luma lies in (-MAX_DARKEN, MAX_LIFT): a pixel plus it is
     its fine texture on its surroundings' colour, so a fold's shadow is lifted and the highlight of a
