@@ -112,10 +112,18 @@ def test_fold_lift_lifts_a_crease_and_keeps_texture():
     fold, flat = lifted[20:60, 38:42].mean((0, 1)), lifted[20:60, 10:20].mean((0, 1))
     # at least 40% of the shadow of a 4 px crease is lifted (measured 48%: the coarse blur sees the crease too)
     assert np.abs(fold - flat).max() < 0.6 * np.abs(creased[20:60, 38:42].mean((0, 1)) - flat).max()
-    assert np.abs(lift[20:60, 5:25]).max() < 3.0  # flat skin away from it is untouched (texture kept)
+    # flat skin 1.75 coarse sigmas (FOLD_SIGMA[1] x 300 = 12 px) away is untouched (measured 1.9-2.8 over 5 noise seeds; texture kept)
+    assert np.abs(lift[20:60, 5:18]).max() < 3.5
+    # a raised cheek's highlight (AU6) is toned down, by at most MAX_DARKEN in luma, towards the skin's own
+    # colour (not grey: the offset has the skin's hue, red drop > blue drop)
+    from emoshift.render.folds import MAX_DARKEN
+
     bright = skin.copy()
-    bright[:, 38:42] *= 1.2  # a highlight is not darkened (that turns it grey)
-    assert fold_lift(np.clip(bright, 0, 255).astype(np.uint8), 300.0)[20:60, 38:42].min() > -1.0
+    bright[:, 30:50] *= 1.2
+    dark = fold_lift(np.clip(bright, 0, 255).astype(np.uint8), 300.0)[20:60, 37:43].mean((0, 1))
+    luma = float(dark @ [0.299, 0.587, 0.114])
+    assert -MAX_DARKEN - 0.5 < luma < -3.0, dark
+    assert dark[0] < dark[1] < dark[2] < 0, dark
 
 
 def test_flatten_weights_follow_the_lost_smile_per_side(full_model):
@@ -249,3 +257,38 @@ def test_a_grey_photo_gets_a_grey_mouth_interior(astronaut_fit, full_model):
         px = frame[inner]
         chroma.append(float((px.max(1) - px.min(1)).mean()))
     assert chroma[0] > 15 and chroma[1] < 3, chroma
+
+
+def _smile_shading(img, points, face_h):
+    """Mean |coarse - fine| luma (the mid-scale shading of folds and bulges, FOLD_SIGMA scales) of ``img``
+    at the (N, 2) pixel ``points``."""
+    from scipy.ndimage import gaussian_filter
+
+    from emoshift.render.folds import FOLD_SIGMA
+
+    luma = img.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    band = gaussian_filter(luma, FOLD_SIGMA[1] * face_h) - gaussian_filter(luma, FOLD_SIGMA[0] * face_h)
+    x, y = np.round(points).astype(int).T
+    return float(np.abs(band[y, x]).mean())
+
+
+@pytest.mark.parametrize("emotion", ["anger", "sadness"])
+def test_a_smiling_photo_losing_its_smile_loses_its_folds_and_cheek_bulges(astronaut_fit, full_model, emotion):
+    """Issue 11.3: the astronaut's smile folds and raised cheeks (the mid-scale shading over the smile mask)
+    fade at anger and sadness: measured 0.48 (anger) and 0.51 (sadness) of the photo's at the same skin
+    points. Controls: the frame without the fold offset keeps 0.99 and 1.03 of it; the shadow-only
+    offset (before the raised cheeks were toned down) kept 0.72 and 0.75, so it fails the bound too."""
+    from emoshift.render.reenact import Reenactor
+
+    image, fit = astronaut_fit
+    r = Reenactor(image, fit, full_model)
+    face_h = float(np.ptp(fit.landmarks_detected[:, 1]))
+    on = np.flatnonzero(r.smile_mask > 0.7)
+    target = _target(emotion, fit)
+    frame_pts = r.screens(target[None], np.asarray(fit.rotation)[None])[0, on, :2]
+    photo = _smile_shading(image, r.src_screen[on, :2], face_h)
+    share = _smile_shading(r.render(target, fit.rotation), frame_pts, face_h) / photo
+    r.source = r.source._replace(lift=np.zeros_like(r.source.lift))
+    kept = _smile_shading(r.render(target, fit.rotation), frame_pts, face_h) / photo
+    assert share < 0.62, share
+    assert kept > 0.85, kept  # the control: the folds are lifted by the fold offset, not by the warp

@@ -3,15 +3,15 @@ bulges and smile lines, not only its lip corners.
 
 The warp moves the photo's pixels, and with them the shading of the folds the photo shows; where the
 frame's expression has less smile than the photo's, those folds no longer exist. Their shading is
-removed by a colour offset image of the photo, ``C_coarse - C_fine`` (the photo blurred at FOLD_SIGMA[1]
-and FOLD_SIGMA[0] fractions of the face height): adding it to a pixel replaces the mid-scale shading
-(a fold's shadow) by its surroundings' colour and keeps the fine skin texture (pores). Only shadows are
-lifted (offsets of negative luma are dropped: darkening a highlight turns it grey), by at most
-MAX_LIFT. A skin pixel gets ``f x offset`` added (:func:`emoshift.render.shaders.skin_sample`) with ``f`` per
-vertex and frame (:func:`flatten_weights`): the relative loss of smile on that side of the face
-(``max(mouthSmile, cheekSquint)``, source minus frame, over the source's) times an anatomical mask of
-the skin a smile folds (:func:`smile_mask`: cheeks, nasolabial folds, lower lids and lateral canthi;
-not the lips, nose or eyes).
+removed by a colour offset image of the photo, ``C_coarse - C_fine`` (:func:`fold_lift`: the photo
+blurred at FOLD_SIGMA[1] and FOLD_SIGMA[0] fractions of the face height): adding it to a pixel brings
+the mid-scale shading (a fold's shadow, the highlight of a cheek a smile raises, AU6) to its
+surroundings' colour and keeps the fine skin texture (pores); shadows are lifted by at most MAX_LIFT,
+highlights toned down by at most MAX_DARKEN (in luma). A skin pixel gets ``f x offset`` added
+(:func:`emoshift.render.shaders.skin_sample`) with ``f`` per vertex and frame (:func:`flatten_weights`):
+the relative loss of smile on that side of the face (``max(mouthSmile, cheekSquint)``, source minus
+frame, over the source's) times an anatomical mask of the skin a smile folds (:func:`smile_mask`:
+cheeks, nasolabial folds, lower lids and lateral canthi; not the lips, nose or eyes).
 
 A neutral photo reaching happiness gains its folds from the mesh's shading ratio (:mod:`.reenact`).
 """
@@ -24,8 +24,11 @@ from emoshift.emotions import EXPRESSION_NAMES
 from emoshift.headmodel.regions import MULTIPIE_68
 
 #: Gaussian sigmas (fractions of the face height) of the fine (texture kept) and coarse luma.
-FOLD_SIGMA = (0.006, 0.03)
+FOLD_SIGMA = (0.006, 0.04)
+#: Largest luma change (0-255) of a lost fold: its shadow is lifted by up to MAX_LIFT, a raised cheek's
+#: highlight toned down by up to MAX_DARKEN (less: a highlight may be the light, not the bulge).
 MAX_LIFT = 60.0
+MAX_DARKEN = 20.0
 #: Channels of a smile per side (+x is the subject's left, ICT's ``_L``).
 SMILE = {side: [EXPRESSION_NAMES.index(f"{n}_{side}") for n in ("mouthSmile", "cheekSquint")] for side in "LR"}
 #: Smile (source) below which a loss counts in full: f = loss / max(source smile, this).
@@ -38,7 +41,11 @@ def _smoothstep(x):
 
 
 def fold_lift(photo_box: np.ndarray, face_height_px: float) -> np.ndarray:
-    """(h, w, 3) uint8 -> (h, w, 3) float32 colour offset that lifts the mid-scale shadows (see the module)."""
+    """(h, w, 3) uint8 -> (h, w, 3) float32 colour offset flattening the mid-scale shading (see the module).
+
+    ``C_coarse - C_fine``, scaled so that its luma lies in (-MAX_DARKEN, MAX_LIFT): a pixel plus it is
+    its fine texture on its surroundings' colour, so a fold's shadow is lifted and the highlight of a
+    smile's raised cheek (AU6) toned down, both to the colour of the skin around them."""
     from scipy.ndimage import gaussian_filter
 
     img = photo_box.astype(np.float32)
@@ -46,7 +53,7 @@ def fold_lift(photo_box: np.ndarray, face_height_px: float) -> np.ndarray:
     coarse = gaussian_filter(img, (FOLD_SIGMA[1] * face_height_px,) * 2 + (0,))
     lift = coarse - fine
     luma = lift @ np.array([0.299, 0.587, 0.114], np.float32)
-    scale = np.clip(luma, 0.0, MAX_LIFT) / np.where(luma > 1e-3, luma, 1.0)
+    scale = np.clip(luma, -MAX_DARKEN, MAX_LIFT) / np.where(np.abs(luma) > 1e-3, luma, 1.0)
     return np.ascontiguousarray(lift * scale[..., None], np.float32)
 
 
