@@ -25,7 +25,7 @@ def astronaut_fit():
 
 def _target(name, fit):
     from emoshift.emotions import prototype
-    from emoshift.pipeline import with_source_gaze
+    from emoshift.planning import with_source_gaze
 
     return with_source_gaze(prototype(name, 0, 1.0)[None], fit.expression)[0]
 
