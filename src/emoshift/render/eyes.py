@@ -48,12 +48,16 @@ def polygon_coverage(poly: np.ndarray, origin, shape, samples: int = 4, erode: i
     from skimage.draw import polygon
 
     (ox, oy), (h, w) = origin, shape
-    fine = np.zeros((h * samples, w * samples), bool)
-    rr, cc = polygon((poly[:, 1] - oy) * samples - 0.5, (poly[:, 0] - ox) * samples - 0.5, fine.shape)
+    out = np.zeros((h, w), np.float32)  # sampled over the polygon's box only (a pixel of margin): 0 elsewhere
+    x0, y0 = (int(min(max(np.floor(poly[:, k].min() - o) - 1, 0), n)) for k, o, n in ((0, ox, w), (1, oy, h)))
+    x1, y1 = (int(min(max(np.ceil(poly[:, k].max() - o) + 2, a), n)) for k, o, a, n in ((0, ox, x0, w), (1, oy, y0, h)))
+    fine = np.zeros(((y1 - y0) * samples, (x1 - x0) * samples), bool)
+    rr, cc = polygon((poly[:, 1] - oy - y0) * samples - 0.5, (poly[:, 0] - ox - x0) * samples - 0.5, fine.shape)
     fine[rr, cc] = True
     if erode:
         fine = binary_erosion(fine, iterations=erode)
-    return fine.reshape(h, samples, w, samples).mean((1, 3)).astype(np.float32)
+    out[y0:y1, x0:x1] = fine.reshape(y1 - y0, samples, x1 - x0, samples).mean((1, 3))
+    return out
 
 
 def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin: np.ndarray) -> PhotoEyes:

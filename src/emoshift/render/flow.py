@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from emoshift.jit import njit
+from emoshift.render.shaders import per_sample
 
 CELL = 8
 BLUR_PASSES = 2
@@ -106,7 +107,7 @@ def broad_shading(sr, cnt):  # pragma: no cover - jitted
     return out
 
 
-@njit(cache=True, nogil=True)
+@per_sample
 def field_at(fx, fy, i, j):  # pragma: no cover - jitted
     """Bilinear lookup of the coarse field at pixel (row i, column j) of the ROI: (dx, dy)."""
     gh, gw = fx.shape

@@ -14,6 +14,14 @@ import numpy as np
 from emoshift.jit import njit
 from emoshift.render.view import EYE, IRIS, MOUTH_PARTS
 
+def per_sample(fn):
+    """``njit`` of a per-pixel (per-sample) function that takes arrays and allocates none: compiled without
+    Numba's reference counting, which otherwise increments and decrements (atomically) every array
+    argument on each call wherever the function's branches defeat Numba's pruning of those pairs (2x the
+    frame kernel's time)."""
+    return njit(cache=True, nogil=True, _nrt=False)(fn)
+
+
 #: Skin displacement (pixels) over which sampling switches from the photo to its mouth-closed version.
 CLOSE_PX = 2.0
 #: Bounds of the expression-shading factor applied to a warped skin pixel.
@@ -23,7 +31,7 @@ LIMBAL_DARKEN = 0.35
 LIMBAL_WIDTH = 0.25
 
 
-@njit(cache=True, nogil=True)
+@per_sample
 def bilinear(image, x, y, out):  # pragma: no cover - jitted
     """Sample (H, W, 3) uint8 ``image`` at pixel coordinates (x, y) (pixel centres at +0.5) into out (3,)."""
     h, w = image.shape[0], image.shape[1]
@@ -50,7 +58,7 @@ def bilinear_many(image, xs, ys):  # pragma: no cover - jitted
     return out
 
 
-@njit(cache=True, nogil=True, inline="always")
+@per_sample
 def mask_at(mask, x, y):  # pragma: no cover - jitted
     """Bilinear sample of an (h, w) float32 mask at pixel coordinates (x, y) (centres at +0.5); 0 outside."""
     h, w = mask.shape
@@ -72,13 +80,13 @@ def mask_at(mask, x, y):  # pragma: no cover - jitted
     return acc
 
 
-@njit(cache=True, nogil=True)
+@per_sample
 def put(out, i, j, pix):  # pragma: no cover - jitted
     for c in range(3):
         out[i, j, c] = np.uint8(min(255.0, max(0.0, pix[c] + 0.5)))
 
 
-@njit(cache=True, nogil=True, inline="always")
+@per_sample
 def photo_at(image, cx, cy, dx, dy, out):  # pragma: no cover - jitted
     """The photo at pixel centre (cx, cy) moved by (dx, dy): the pixel itself when the move is negligible."""
     if abs(dx) < 1e-3 and abs(dy) < 1e-3:
@@ -99,7 +107,7 @@ def warp_offset(field_dx, field_dy, broad, ex, ey, w, shade):  # pragma: no cove
     return w * ex + (1 - w) * field_dx, w * ey + (1 - w) * field_dy, shade
 
 
-@njit(cache=True, nogil=True, inline="always")
+@per_sample
 def skin_sample(image, plate, closed, mouth, lift, ox, oy, cx, cy, dx, dy, skin, shade, flat, pix, tmp):  # pragma: no cover - jitted
     """The photo at pixel centre (cx, cy) + (dx, dy) into ``pix``. On the head (``skin``): moving skin
     that samples the photo's open mouth (box ``mouth``) blends to the mouth-closed photo ``closed``,
@@ -132,7 +140,7 @@ def skin_sample(image, plate, closed, mouth, lift, ox, oy, cx, cy, dx, dy, skin,
         pix[c] *= shade
 
 
-@njit(cache=True, nogil=True)
+@per_sample
 def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # pragma: no cover - jitted
     """Painted colour (into ``pix``) of an eyeball point at source position (sx, sy) that the photo does not
     show: inside the photo's iris circle (``eyes``) its own iris reflected about the horizontal diameter
@@ -162,7 +170,7 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
         pix[c] = wi * iris + (1 - wi) * pix[c]
 
 
-@njit(cache=True, nogil=True)
+@per_sample
 def inner_sample(
     image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, p, cx, cy, dx, dy, va, vb, vc, b0, b1, b2, pix, tmp
 ):  # pragma: no cover - jitted

@@ -83,15 +83,34 @@ def render_frame(src, mesh, frame, x0, y0, rw, rh, radius, out):  # pragma: no c
         src: :class:`~emoshift.render.view.SourceView`; mesh: :class:`~emoshift.render.view.MeshView`;
         frame: :class:`~emoshift.render.view.FrameView`; radius: flow falloff in cells.
     """
-    tris, part, wexact = mesh.tris, mesh.part, mesh.wexact
-    src_screen, ratio, flat = src.screen, frame.ratio, frame.flat
-    # the arrays the per-pixel shaders read, unpacked once (passing the named tuples per pixel costs
-    # reference counting of every array in them)
-    image, plate, closed, mouth, lift = src.image, src.plate, src.closed, src.mouth, src.lift
-    pmask, eyes, eye_colours, vcol = src.pmask, src.eyes, src.eye_colours, frame.vcol
-    ox, oy, keep, keep_eyes = src.origin[0], src.origin[1], frame.keep, frame.keep_eyes
-    local, tri_id, bary, depth = raster_box(frame.screen, tris, mesh.n_skin, x0, y0, rw, rh)
+    local, tri_id, bary, depth = raster_box(frame.screen, mesh.tris, mesh.n_skin, x0, y0, rw, rh)
+    flow, sx, sy, sr, cnt, span = _fragment_pass(
+        src.image, src.pmask, src.eyes, src.eye_colours, src.origin[0], src.origin[1], src.screen, mesh.tris,
+        mesh.part, mesh.wexact, frame.vcol, frame.ratio, frame.flat, frame.keep, frame.keep_eyes, tri_id, bary,
+        x0, y0, out,
+    )  # fmt: skip
+    broad = broad_shading(sr, cnt)  # before coarse_field normalises cnt-weighted sums in place
+    fx, fy = coarse_field(sx, sy, cnt, radius)
+    _skin_pass(src.image, src.plate, src.closed, src.mouth, src.lift, src.origin[0], src.origin[1], tri_id, flow, fx,
+               fy, broad, x0, y0, out)  # fmt: skip
+    antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad, x0, y0, out)
+    if frame.keep < 1.0:
+        mouth_pass(tri_id, mesh.part, 1.0 - frame.keep, src.lip_shadow_px, x0, y0, out)
 
+
+# The per-pixel passes take plain arrays: Numba reference-counts every array it takes out of a named tuple
+# (or copies for an inlined call) in the loop that uses it, an atomic increment and decrement per pixel.
+@njit(cache=True, nogil=True)
+def _fragment_pass(
+    image, pmask, eyes, eye_colours, ox, oy, src_screen, tris, part, wexact, vcol, ratio, flat, keep, keep_eyes,
+    tri_id, bary, x0, y0, out,
+):  # pragma: no cover - jitted
+    """Per fragment: the inner parts' colours into ``out``; for the skin, its exact flow and shading.
+
+    Returns flow (rh, rw, 5) [exact dx, dy, weight (< 0: done), shading ratio, flattening], the per-cell
+    sums sx, sy, sr (shading) and counts cnt (gh, gw), and span (rh, 2) the columns of the non-skin
+    pixels per row (for the edge pass)."""
+    rh, rw = tri_id.shape
     gh = (rh + CELL - 1) // CELL
     gw = (rw + CELL - 1) // CELL
     sx = np.zeros((gh, gw), np.float32)
@@ -136,9 +155,16 @@ def render_frame(src, mesh, frame, x0, y0, rw, rh, radius, out):  # pragma: no c
             flow[i, j, 2] = -1.0
             span[i, 0] = min(span[i, 0], j)
             span[i, 1] = max(span[i, 1], j)
+    return flow, sx, sy, sr, cnt, span
 
-    broad = broad_shading(sr, cnt)  # before coarse_field normalises cnt-weighted sums in place
-    fx, fy = coarse_field(sx, sy, cnt, radius)
+
+@njit(cache=True, nogil=True)
+def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, flow, fx, fy, broad, x0, y0, out):  # pragma: no cover - jitted
+    """The flow of the skin (exact blended with the coarse field ``fx``, ``fy``) and of what lies around
+    the head (the coarse field alone) applied to every pixel the fragment pass left (``flow[..., 2] >= 0``)."""
+    rh, rw = tri_id.shape
+    pix = np.empty(3, np.float32)
+    tmp = np.empty(3, np.float32)
     for i in range(rh):
         for j in range(rw):
             w = flow[i, j, 2]
@@ -156,10 +182,6 @@ def render_frame(src, mesh, frame, x0, y0, rw, rh, radius, out):  # pragma: no c
             skin_sample(image, plate, closed, mouth, lift, ox, oy, x0 + j + 0.5, y0 + i + 0.5, dx, dy, skin, shade, fl, pix,
                         tmp)  # fmt: skip
             put(out, y0 + i, x0 + j, pix)
-
-    antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad, x0, y0, out)
-    if frame.keep < 1.0:
-        mouth_pass(tri_id, part, 1.0 - frame.keep, src.lip_shadow_px, x0, y0, out)
 
 
 def render_frame_into(src, mesh, frame, roi, radius, out) -> None:

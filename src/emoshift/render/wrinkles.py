@@ -273,8 +273,8 @@ class WrinkleField:
         du = np.stack([uvd[tris[:, 1]] - uvd[tris[:, 0]], uvd[tris[:, 2]] - uvd[tris[:, 0]]], 2)  # (T, 2, 2) cols
         det = du[:, 0, 0] * du[:, 1, 1] - du[:, 0, 1] * du[:, 1, 0]
         ok = np.abs(det) > 1e-10
-        inv = np.zeros_like(du)
-        inv[ok] = np.linalg.inv(du[ok])
+        adj2 = np.stack([du[:, 1, 1], -du[:, 0, 1], -du[:, 1, 0], du[:, 0, 0]], 1).reshape(-1, 2, 2)  # closed-form
+        inv = np.where(ok[:, None, None], adj2 / np.where(ok, det, 1.0)[:, None, None], 0.0)  # 2x2 inverse
         es = np.stack([src[tris[:, 1]] - src[tris[:, 0]], src[tris[:, 2]] - src[tris[:, 0]]], 2)  # (T, 3, 2)
         fs = es @ inv
         ms = np.transpose(fs, (0, 2, 1)) @ fs
