@@ -40,7 +40,7 @@ def main() -> None:
             t = time.perf_counter()
             res = pipe.animate(photo, DEFAULT_INSTRUCTION, seed=i, fps=FPS, seconds=FRAMES / FPS)
             t_enc = time.perf_counter()
-            res.save(Path(tmp) / "a.mp4")
+            res.save(Path(tmp) / "a.mp4", force=True)
             done = time.perf_counter()
             if i == 0:
                 continue
@@ -49,7 +49,7 @@ def main() -> None:
                 stages.setdefault(k, []).append(v)
         for name in ("a.glb", "a.csv", "a.json"):
             t = time.perf_counter()
-            res.save(Path(tmp) / name)
+            res.save(Path(tmp) / name, force=True)
             extras[name.split(".")[1]] = time.perf_counter() - t
     assert len(res.frames) == FRAMES and res.frames.shape[1:] == (512, 512, 3)
     rows = [{"stage": k, "median_s": statistics.median(v), "max_s": max(v)} for k, v in stages.items()]

@@ -51,7 +51,8 @@ def _cli(args: list[str], tmp: str, importtime: bool = False) -> tuple[float, fl
     cmd = [sys.executable] + (["-X", "importtime"] if importtime else []) + ["-m", "emoshift"]
     cmd += [a.format(tmp=tmp) for a in args]
     t, c = time.perf_counter(), _cpu_children()
-    p = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, PYTHONWARNINGS="ignore"))
+    p = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, PYTHONWARNINGS="ignore",
+                                                                        EMOSHIFT_NATIVE_LOGS="1"))  # keep stderr (-X importtime)
     wall, cpu = time.perf_counter() - t, _cpu_children() - c
     if p.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{p.stderr[-2000:]}")
@@ -81,7 +82,7 @@ def in_process(repeat: int) -> tuple[float, float, float]:
         for i in range(repeat + 1):
             t, c = time.perf_counter(), time.process_time()
             res = pipe.animate(photo, INSTRUCTION, seed=0, fps=FPS, seconds=FRAMES / FPS)
-            res.save(Path(tmp) / "x.mp4")
+            res.save(Path(tmp) / "x.mp4", force=True)
             if i:
                 times.append(time.perf_counter() - t)
                 cpus.append(time.process_time() - c)
