@@ -135,8 +135,9 @@ def test_upload_animate_and_view(server, browser, tmp_path):
     stages = [t.split(" · ")[0] for t in seen]
     percents = [int(t.split(" · ")[1].rstrip("%")) for t in seen if " · " in t]
     assert "Rendering the frames" in stages and stages[-1] == "Done", seen
-    # the page polls: a stage as short as encoding the video (0.2 s) may fall between two polls
-    assert "Fitting the 3D face" in stages and any(s.startswith("Writing the ") for s in stages), seen
+    # the page polls: stages as short as the fit (0.1 s) or encoding the video (0.2 s) may fall between two
+    # polls (tests/web/test_web_progress.py checks every stage server-side); writing all outputs takes ~1 s
+    assert any(s.startswith("Writing the ") for s in stages), seen
     assert percents == sorted(percents) and percents[-1] == 100 and len(set(percents)) >= 4, seen
 
     duration = _wait(
