@@ -264,12 +264,12 @@ class Pipeline:
         """A path, a sample name (:data:`SAMPLE_PHOTOS`, unless such a file exists), a PIL image or an
         array of any dtype -> (H, W, 3) uint8, its long side limited to ``max_side`` (default: the
         pipeline's option); the one place a photo is read and downscaled."""
-        from emoshift.fitting.image import limit_size
+        from emoshift.fitting.image import from_pil, limit_size
 
         if isinstance(image, str) and image in SAMPLE_PHOTOS and not Path(image).exists():
             image = sample_photo(image)
         elif hasattr(image, "getexif") and hasattr(image, "mode"):  # a PIL image
-            image = pil_image_array(image)
+            image = from_pil(image)
         elif not isinstance(image, (str, Path, np.ndarray)):
             raise UserError(f"a photo is a path, a PIL image or an array, got {type(image).__name__}")
         photo, _ = limit_size(np.asarray(self.load_image(image)), self.options.max_side if max_side is None else max_side)
@@ -402,15 +402,6 @@ def _is_video(source: Any) -> bool:  # video in (issue 17)
     from emoshift.videoin import is_video_path
 
     return is_video_path(source)
-
-
-def pil_image_array(image: Any) -> np.ndarray:
-    """A PIL image (any mode; EXIF orientation applied) -> an array :func:`emoshift.fitting.load_image` reads."""
-    from PIL import ImageOps
-
-    from emoshift.fitting.image import _pil_to_array
-
-    return _pil_to_array(ImageOps.exif_transpose(image))
 
 
 def warn_face_choice(fit: Any) -> None:

@@ -210,6 +210,14 @@ def _decode_bounded(im, max_side: int | None):
     return im
 
 
+def from_pil(image) -> np.ndarray:
+    """A PIL image in memory (any mode; EXIF orientation applied) -> an array :func:`load_image` and
+    :func:`to_rgb8` read (the in-memory twin of reading a file)."""
+    from PIL import ImageOps
+
+    return _pil_to_array(ImageOps.exif_transpose(image))
+
+
 def _pil_to_array(im) -> np.ndarray:
     """PIL image in mode RGB, RGBA, L, LA, I, I;16 or F -> numpy array accepted by :func:`to_rgb8`."""
     mode = im.mode
