@@ -17,7 +17,7 @@ Friesen & Ekman, *EMFACS-7*, 1983; summarised in Matsumoto, Keltner, Shiota, O'S
 happiness  6D+12E; open-mouthed 6D+12E+25C+26C
 sadness    1E+4D+15E; 1D+4C+15E+17D; 1E+4D+11B+15D+64C (gaze down)
 surprise   1E+2E+5C+26D; 1E+2E+5D+27C; 1E+2E+26C (lids relaxed)
-fear       1D+2C+4D+5E+20E+26C; 1E+2B+4D+5E+7B+20E+25C; 1D+2C+4C+5E+20D+27B
+fear       1E+2C+4B+5E+20D+26C; 1E+2B+4B+5E+7A+20D+25C; 1E+2D+4A+5E+20C+27B
 anger      4E+5D+7D+23D; 4E+5C+7D+10C+23C+25C (open, upper lip raised); 4E+5C+7D+17C+24D (pressed)
 disgust    9E+10C+17D; 9D+10D+16B+25B (upper lip raised, lips apart); 9E+10B+15C+17D
 contempt   R12B+R14E (unilateral, subject's right); L12B+L14E (subject's left)
@@ -36,8 +36,9 @@ weight 1 than their AU at E in the FACS manual's photographs, and the EMFACS-pre
 (mostly C) read as a faint version of the emotion; the deviations from EMFACS, each made so that the
 emotion reads on this head and separates from its look-alike:
 
-- fear vs surprise: fear keeps AU4 at D with AU1+2 (raised *and* drawn-together inner brows), AU5 at E
-  and AU20 at E (the lip stretch that surprise lacks); surprise has AU1+2 at E and no AU4 / AU20;
+- fear vs surprise: fear keeps AU4 (A-B: on the calibrated head more lowers the lids over the widened
+  eyes and reads as sadness) with AU1 at E (raised *and* drawn-together inner brows), AU5 at E and AU20
+  at C-D (the lip stretch that surprise lacks); surprise has AU1+2 at E and no AU4 / AU20;
 - anger vs disgust: every anger variant has AU4 at E with AU7 at D (lowered brows, tightened lids) and
   AU23/24 at D; every disgust variant has *both* AU9 and AU10 (EMFACS lists 9 or 10: on this head AU10
   alone reads as a snarl or anger, and AU9 alone barely shows), with the nose wrinkle at D-E, and the
@@ -151,7 +152,7 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
     "happiness": ("6D+12E", "6D+12E+25C+26C"),
     "disgust": ("9E+10C+17D", "9D+10D+16B+25B", "9E+10B+15C+17D"),
     "anger": ("4E+5D+7D+23D", "4E+5C+7D+10C+23C+25C", "4E+5C+7D+17C+24D"),
-    "fear": ("1D+2C+4D+5E+20E+26C", "1E+2B+4D+5E+7B+20E+25C", "1D+2C+4C+5E+20D+27B"),
+    "fear": ("1E+2C+4B+5E+20D+26C", "1E+2B+4B+5E+7A+20D+25C", "1E+2D+4A+5E+20C+27B"),
     "surprise": ("1E+2E+5C+26D", "1E+2E+5D+27C", "1E+2E+26C"),
     "contempt": ("R12B+R14E", "L12B+L14E"),
     "sadness": ("1E+4D+15E", "1D+4C+15E+17D", "1E+4D+11B+15D+64C"),
