@@ -45,6 +45,10 @@ TEETH_AMBIENT = 0.85
 #: Share of the teeth colour's chroma kept (their measured or tinted colour picks up the lips' and skin's
 #: red; teeth in photos are near-neutral ivory).
 TEETH_CHROMA = 0.4
+#: The tongue (gums/tongue vertices clear of the teeth, below the upper incisors): this much lighter than
+#: the gums' colour (per RGB channel), so an open mouth shows a tongue, not one flat dark red.
+TONGUE_LIGHTER = np.array([1.3, 1.35, 1.35], np.float32)
+TONGUE_CLEARANCE_CM = 0.5
 
 
 def _chroma(rgb: np.ndarray) -> float:
@@ -175,11 +179,14 @@ class SourceParts:
         photo shows come out at the photo's median (the photo's teeth are lit already)."""
         alb = np.zeros((len(self.base), 3), np.float32)
         teeth_front = float(self.base[self.vertex_part == TEETH, 2].max())
+        tongue = self._tongue()
         for code, colour in self.part_colours.items():
             sel = self.vertex_part == code
             if code in (SOCKET, GUMS, TEETH):
                 behind = np.maximum(teeth_front - self.base[sel, 2], 0.0)
                 depth_cm = MOUTH_DEPTH_CM.mean() + self._chroma * (MOUTH_DEPTH_CM - MOUTH_DEPTH_CM.mean())
+                if code == GUMS:  # the tongue: lighter than the gums and palate around it
+                    colour = np.where(tongue[sel, None], colour * TONGUE_LIGHTER, colour)
                 alb[sel] = colour * np.exp(-behind[:, None] / depth_cm)
             else:
                 alb[sel] = colour
@@ -190,6 +197,19 @@ class SourceParts:
             teeth = self.vertex_part == TEETH
             alb[teeth] *= np.clip(gain, 1.0, 1.5)
         return alb
+
+    def _tongue(self) -> np.ndarray:
+        """(V,) bool: the tongue's vertices of the gums/tongue part: more than TONGUE_CLEARANCE_CM from every
+        tooth and below the upper incisors' edge (the gums hug the teeth; the palate is above)."""
+        from scipy.spatial import cKDTree
+
+        gums, teeth = self.vertex_part == GUMS, self.base[self.vertex_part == TEETH]
+        front = teeth[teeth[:, 2] > teeth[:, 2].max() - 0.3]
+        edge = float(np.median(front[:, 1]))  # between the upper and lower incisors' edges
+        out = np.zeros(len(self.base), bool)
+        clear = cKDTree(teeth).query(self.base[gums])[0] > TONGUE_CLEARANCE_CM
+        out[gums] = clear & (self.base[gums, 1] < edge)
+        return out
 
     def _part_shading(self, rotations: np.ndarray) -> np.ndarray:
         """(T, V) shading of the synthesized parts: a + (1 - a) |n . light|, a = PART_AMBIENT
