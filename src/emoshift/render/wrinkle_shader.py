@@ -71,6 +71,7 @@ class FoldView(NamedTuple):
     spacing: np.float32
     strength: np.float32
 
+
 @njit(cache=True, nogil=True)
 def _hash(n, k):  # pragma: no cover - jitted
     """Deterministic pseudo-random number in [0, 1) of two integers."""
