@@ -44,7 +44,7 @@ def camera_and_screen(verts, size=96):
 GREY = 200
 
 
-def shading_of(field, frame, tensor, screen_of=None):
+def shading_of(field, frame, tensor):
     """The product shader over the fragments of ``frame`` (the patch drawn by :func:`camera_and_screen`) on
     a flat grey picture: (H, W) float shading (the frame over the grey; 1 where nothing changed) and the
     fragments."""
