@@ -30,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from emoshift.jit import njit
+from emoshift.render.shaders import per_sample
 
 #: Fold spacing on the rest skin (cm), crease width (Gaussian sigma, cm), darkening of a full crease.
 SPACING_CM = 0.6
@@ -125,7 +126,7 @@ def _fold(phase, along, up, spacing, sigma_cm, period_px):  # pragma: no cover -
     return mean + c * (val - mean)
 
 
-@njit(cache=True, nogil=True)
+@per_sample
 def _facing(t, tris, screen, focal, cx, cy):  # pragma: no cover - jitted
     """Cosine between triangle ``t``'s camera-space normal and the ray to the camera."""
     a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
@@ -145,7 +146,7 @@ def _facing(t, tris, screen, focal, cx, cy):  # pragma: no cover - jitted
     return -(nx * px + ny * py + nz * pz) / (norm + 1e-20)
 
 
-@njit(cache=True, nogil=True)
+@per_sample
 def shade_pixel(t, b0, b1, b2, tris, uv, tensor, screen, focal, cx, cy, spacing, strength, facing):  # pragma: no cover
     """Multiplicative wrinkle shading of a pixel on triangle ``t`` with barycentrics b0..b2: from about
     ``1 - strength`` in a crease to ``1 + HIGHLIGHT * strength`` on the lit bulge below it. ``facing``
