@@ -394,8 +394,8 @@ class Reenactor(SourceParts):
 
         def frame(k: int) -> None:
             view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k]))
-            render_frame_into(self.source, self.mesh, view, rois[k], radius, out[k])
-            self.wrinkles.shade_frame(out[k], screens[k], self.triangles, self.n_skin, folds[k], self.camera)
+            fold_view = self.wrinkles.view(folds[k], self.camera)
+            render_frame_into(self.source, self.mesh, view, fold_view, rois[k], radius, out[k])
 
         parallel_map(frame, len(e))
         return out
