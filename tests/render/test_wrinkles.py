@@ -74,11 +74,11 @@ def test_no_wrinkles_at_the_source_expression():
 def test_compression_gives_lines_perpendicular_to_it_at_the_spacing():
     verts, tris, uv = flat_patch()
     field = patch_field(verts, tris, uv)
-    lam = 0.8
+    lam = 1.0 - SATURATION + 0.03
     frame = verts * np.array([lam, 1.0, 1.0], np.float32)  # compressed along x
     amp, direction = compression(field, frame[None])
     inner = (np.abs(verts[:, 0]) < 1.5) & (np.abs(verts[:, 1]) < 1.5)
-    assert amp[0, inner].min() > 0.9  # 20 % compression is near saturation
+    assert amp[0, inner].min() > 0.9  # just below SATURATION's compression: near full amplitude
     assert np.abs(direction[0, inner, 0]).min() > 0.999  # fold normal along the compression axis
 
     shade, frags = shading_of(field, frame, field.tensors(frame))
@@ -177,7 +177,7 @@ def test_fold_profile_has_no_sign():
         assert abs(a - b) < 1e-9
     # creases are narrow: darkest at integer phases, near zero half-way (before the depth noise)
     vals = np.array([_fold(p, 0.3, 0.0, SPACING_CM, FOLD_WIDTH_CM, 12.0) for p in np.linspace(-3, 3, 601)])
-    assert vals.max() > 0.3 and np.median(vals) < 0.05
+    assert vals.max() > 0.3 and np.median(vals) < 0.1 * vals.max()
 
 
 def test_folds_fade_towards_the_silhouette():

@@ -18,8 +18,9 @@ darkens red least (:data:`CREASE_TINT`).
 Parameters (our choices, tuned by eye on the packaged photos, not measured): one spacing serves all
 regions, :data:`SPACING_CM` = 0.6 cm on the rest skin (forehead lines are roughly 0.5-1 cm apart, crow's
 feet and nose-root lines a few mm; the compressed skin shows them ~10-25 % closer). Creases are about a
-millimetre wide (:data:`FOLD_WIDTH_CM` = 0.6 mm Gaussian sigma); a full crease darkens by at most
-:data:`MAX_DARKEN` = 25 %.
+millimetre wide (:data:`FOLD_WIDTH_CM` = 0.8 mm Gaussian sigma) with a highlight half as strong on the
+skin bulging below it; a full crease darkens by at most :data:`MAX_DARKEN` = 20 % (thinner, darker creases
+without their bulge read as lines drawn on the skin).
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ from emoshift.render.shaders import per_sample
 
 #: Fold spacing on the rest skin (cm), crease width (Gaussian sigma, cm), darkening of a full crease.
 SPACING_CM = 0.6
-FOLD_WIDTH_CM = 0.06
-MAX_DARKEN = 0.25
+FOLD_WIDTH_CM = 0.08
+MAX_DARKEN = 0.2
 #: Per-channel exponent of a crease's darkening on a fully saturated pixel (grey pixels: 1): creases in
 #: skin are warmer than grey pencil lines (light in a fold has passed through more blood-rich tissue).
 CREASE_TINT = (0.7, 1.05, 1.2)
@@ -48,7 +49,7 @@ FOLD_FULL = 0.5  # noise above FOLD_GAPS + FOLD_FULL: full depth
 FOLD_WANDER = 0.25
 #: Light from above: the bulge below a crease brightens by HIGHLIGHT x its darkening, centred
 #: HIGHLIGHT_OFFSET crease widths below it, HIGHLIGHT_WIDTH crease widths wide.
-HIGHLIGHT = 0.35
+HIGHLIGHT = 0.5
 HIGHLIGHT_OFFSET = 2.0
 HIGHLIGHT_WIDTH = 1.3
 #: Folds fade to their mean darkening when a period spans fewer pixels than this (band limit).

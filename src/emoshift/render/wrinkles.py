@@ -27,8 +27,9 @@ compressed buckles into folds perpendicular to the compression, a few millimetre
 
 Parameters (our choices, tuned by eye on the packaged photos, not measured; the shading's in
 :mod:`emoshift.render.wrinkle_shader`): ICT's brow, nose and squint shapes compress the skin by 10-30 % at
-full weight: folds start above a 6 % dead zone (mesh noise and small motions stay clean) and saturate at
-25 %.
+full weight (1.3-1.8 times that with the FACS calibration of :mod:`emoshift.headmodel.calibration`): folds
+start above a 9 % dead zone (mesh noise and small motions stay clean) and saturate at 35 % (issue 11's
+blind panels and a retoucher's critique named lines that start early and saturate as "drawn on").
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ from emoshift.jit import njit
 from emoshift.render.wrinkle_shader import MAX_DARKEN, SPACING_CM, FoldView
 
 #: Compression (1 - smaller principal stretch) where folds start and where they saturate.
-DEAD_ZONE = 0.06
-SATURATION = 0.25
+DEAD_ZONE = 0.09
+SATURATION = 0.35
 #: Mesh-smoothing passes of the per-vertex field.
 SMOOTHING = 3
 #: Eyelid exclusion: an ellipse about each eye, raised by EYELID_LIFT_CM, its half-axes the eye's half
