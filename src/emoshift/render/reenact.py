@@ -56,6 +56,7 @@ running one GIL-free Numba kernel per frame) over the head's region of interest 
 
 from __future__ import annotations
 
+import copy
 import math
 import weakref
 from dataclasses import dataclass
@@ -183,6 +184,58 @@ class Reenactor(SourceParts):
     """
 
     def __init__(self, image: np.ndarray, fit, model: HeadModel | None = None) -> None:
+        identity = np.asarray(fit.identity, np.float32).reshape(-1)
+        if model is None or model.region != "full" or model.n_identity != len(identity):
+            model = HeadModel.load(n_identity=len(identity), region="full")
+        self._set_identity(model, identity)
+        self._set_source(image, fit)
+
+    def for_frame(self, image: np.ndarray, fit) -> Reenactor:
+        """A reenactor of another photo of the same person (a video frame): what depends only on the
+        identity and the model (shape, normals, weights, bases, triangle lists) is shared with this one,
+        the rest is derived from ``image`` and ``fit`` (:meth:`_set_source`), so each frame costs a
+        fraction of a new :class:`Reenactor` and renders the same frames as one. A different identity
+        builds a new reenactor."""
+        identity = np.asarray(fit.identity, np.float32).reshape(-1)
+        if not np.array_equal(identity, self._identity):
+            return Reenactor(image, fit, self.model)
+        new = copy.copy(self)
+        new._set_source(image, fit, video=True)
+        return new
+
+    def _set_identity(self, model: HeadModel, identity: np.ndarray) -> None:
+        """What depends only on the head model and the identity (shared by :meth:`for_frame`)."""
+        self.model = model
+        self._identity = identity
+        tables = _model_tables(model)
+        self.vertex_ids = tables.vertex_ids  # full-mesh index of each drawn vertex
+        self.triangles, self.tri_part, self.n_skin = tables.triangles, tables.tri_part, tables.n_skin
+        self.vertex_part = vpart = tables.vertex_part
+        # (V, 3) identity shape in the head frame; (53, V*3) expression basis
+        self.base = tables.neutral + (identity @ tables.identity_basis).reshape(-1, 3)
+        self.expression_basis = tables.expression_basis
+        self._normals = vertex_normals(self.base, self.triangles).astype(np.float32)
+        y = self.base[:, 1]
+        self.neck_weight = np.where(vpart == SKIN, _smoothstep((y - NECK_Y[0]) / (NECK_Y[1] - NECK_Y[0])), 1.0)
+        self.neck_weight = self.neck_weight.astype(np.float32)[:, None]
+        nz = _smooth_on_mesh(self._normals[:, 2], self.triangles, 4)
+        wexact = _smoothstep((nz - EXACT_NZ[0]) / (EXACT_NZ[1] - EXACT_NZ[0])) * self.neck_weight[:, 0]
+        self.exact_weight = np.where(vpart == SKIN, wexact, 1.0).astype(np.float32)
+        self.shading_weight = np.where(vpart == SKIN, self.exact_weight, 0.0).astype(np.float32)
+        self.smile_mask = np.where(vpart == SKIN, smile_mask(self.base, len(self.base)), 0.0).astype(np.float32)
+        n_expr = len(self.expression_basis)
+        lips = np.asarray(MULTIPIE_68[48:68])  # skin vertices keep their full-mesh index
+        self._lips = lips
+        lip_basis = self.expression_basis.reshape(n_expr, -1, 3)[:, lips]
+        self._lip_basis = np.ascontiguousarray(lip_basis.reshape(n_expr, -1))  # (53, 20 * 3)
+        lids = np.asarray(MULTIPIE_68[36:48])
+        self._lid_basis = np.ascontiguousarray(self.expression_basis.reshape(n_expr, -1, 3)[:, lids].reshape(n_expr, -1))
+        self.mesh = MeshView(self.triangles, int(self.n_skin), self.tri_part, self.exact_weight)
+        self._video: dict = {}  # per-identity caches of for_frame's frames (shared by their copies)
+
+    def _set_source(self, image: np.ndarray, fit, video: bool = False) -> None:
+        """What depends on the photo and its fit: source projection, visibility, masks, plates, colours.
+        ``video``: a frame of :meth:`for_frame` (the same values, from per-identity caches)."""
         image = np.asarray(image)
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError(f"image must be (H, W, 3) uint8, got {image.shape} {image.dtype}")
@@ -192,36 +245,15 @@ class Reenactor(SourceParts):
         if (int(cam.width), int(cam.height)) != (self.width, self.height):
             raise ValueError(f"fit camera is {cam.width}x{cam.height} but the image is {self.width}x{self.height}")
         self.camera = cam
-        identity = np.asarray(fit.identity, np.float32).reshape(-1)
-        if model is None or model.region != "full" or model.n_identity != len(identity):
-            model = HeadModel.load(n_identity=len(identity), region="full")
-        self.model = model
         self.fit = fit
-
-        tables = _model_tables(model)
-        self.vertex_ids = tables.vertex_ids  # full-mesh index of each drawn vertex
-        self.triangles, self.tri_part, self.n_skin = tables.triangles, tables.tri_part, tables.n_skin
-        self.vertex_part = vpart = tables.vertex_part
-        # (V, 3) identity shape in the head frame; (53, V*3) expression basis
-        self.base = tables.neutral + (identity @ tables.identity_basis).reshape(-1, 3)
-        self.expression_basis = tables.expression_basis
         self.translation = np.asarray(fit.translation, np.float32).reshape(3)
         self.source_expression = np.asarray(fit.expression, np.float32).reshape(-1)
         self.source_rotation = np.asarray(fit.rotation, np.float32).reshape(3)
-        self._normals = vertex_normals(self.base, self.triangles).astype(np.float32)
-        y = self.base[:, 1]
-        self.neck_weight = np.where(vpart == SKIN, _smoothstep((y - NECK_Y[0]) / (NECK_Y[1] - NECK_Y[0])), 1.0)
-        self.neck_weight = self.neck_weight.astype(np.float32)[:, None]
-        nz = _smooth_on_mesh(self._normals[:, 2], self.triangles, 4)
-        wexact = _smoothstep((nz - EXACT_NZ[0]) / (EXACT_NZ[1] - EXACT_NZ[0])) * self.neck_weight[:, 0]
-        self.exact_weight = np.where(vpart == SKIN, wexact, 1.0).astype(np.float32)
-
         # source pose: projection, visibility buffers, part colours
-        self.shading_weight = np.where(vpart == SKIN, self.exact_weight, 0.0).astype(np.float32)
         source_shape = self._shaped(self.source_expression[None])
         screens, shade = self._project(source_shape, self.source_rotation[None], shading=True)
         self.src_screen, self._source_shade = screens[0], np.maximum(shade[0], 1e-3)
-        self.wrinkles = WrinkleField.from_shapes(source_shape[0], self.triangles[: self.n_skin], self.base)
+        self.wrinkles = self._wrinkle_field(source_shape[0], video)
         # the source render covers the head's box only (photos may be large)
         lo = np.clip(np.floor(self.src_screen[:, :2].min(0)) - 2, 0, [self.width - 1, self.height - 1]).astype(int)
         hi = np.clip(np.ceil(self.src_screen[:, :2].max(0)) + 2, lo + 1, [self.width, self.height]).astype(int)
@@ -239,32 +271,29 @@ class Reenactor(SourceParts):
         self.eyes = photo_eyes(photo_box, self.src_origin, landmarks, self._face_skin())
         self.photo_masks[EYE - 1] = self.eyes.opening if self.eyes.eyes[0, 3] > 0 else 1.0
         self.fold_lift = fold_lift(photo_box, face_h)
-        self.smile_mask = np.where(vpart == SKIN, smile_mask(self.base, len(self.base)), 0.0).astype(np.float32)
         self._photo_teeth_vertices = None  # set by _part_colours when the teeth colour is the photo's
         self.part_colours = self._part_colours()
         self.closed_mouth, self.mouth_box = self._closed_mouth(poly)
-        self.plate = self._clean_plate()
+        # a video frame builds its clean plate only if a frame can sample its filled part (_check_plate)
+        self._hole = self._plate_hole() if video else None
+        self.plate = None if video else self._clean_plate()
+        self._plate_margin_px = None
         self._albedo = self._vertex_albedo()
-        lips = np.asarray(MULTIPIE_68[48:68])  # skin vertices keep their full-mesh index
         n_expr = len(self.expression_basis)
-        lip_basis = self.expression_basis.reshape(n_expr, -1, 3)[:, lips]
-        self._lip_basis = np.ascontiguousarray(lip_basis.reshape(n_expr, -1))  # (53, 20 * 3)
-        self._lip_px_per_cm = float(cam.focal) / float(self.src_screen[lips, 2].mean())
-        lids = np.asarray(MULTIPIE_68[36:48])
-        self._lid_basis = np.ascontiguousarray(self.expression_basis.reshape(n_expr, -1, 3)[:, lids].reshape(n_expr, -1))
-        self.residual = self._mouth_residual(landmarks)
+        self._lip_px_per_cm = float(cam.focal) / float(self.src_screen[self._lips, 2].mean())
+        self.residual = self._mouth_residual(landmarks, video)
         self._res_idx = np.flatnonzero(np.abs(self.residual).max(1) > 1e-3)
         res_basis = self.expression_basis.reshape(n_expr, -1, 3)[:, self._res_idx]
         self._res_basis = np.ascontiguousarray(res_basis.reshape(n_expr, -1))
         corrected = self.src_screen.copy()
         corrected[:, :2] += self.residual
         self.source = SourceView(
-            image=self.image, closed=self.closed_mouth, mouth=self.mouth_box, plate=self.plate,
+            image=self.image, closed=self.closed_mouth, mouth=self.mouth_box,
+            plate=np.ascontiguousarray(photo_box) if self.plate is None else self.plate,
             screen=corrected, origin=self.src_origin, pmask=self.photo_masks,
             eyes=self.eyes.eyes, eye_colours=self.eyes.colours, lift=self.fold_lift,
             lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h),
         )  # fmt: skip
-        self.mesh = MeshView(self.triangles, int(self.n_skin), self.tri_part, self.exact_weight)
 
     # ------------------------------------------------------------------------------------ geometry
     def _shaped(self, expressions: np.ndarray) -> np.ndarray:
@@ -326,7 +355,20 @@ class Reenactor(SourceParts):
             return None
         return lm
 
-    def _mouth_residual(self, landmarks: np.ndarray | None) -> np.ndarray:
+    def _wrinkle_field(self, source_shape: np.ndarray, video: bool) -> WrinkleField:
+        """The wrinkle field of the source shape; a video frame reuses the first frame's chart, mask and
+        triangles near the mask (identity-only: the field is the same, computed on those triangles)."""
+        skin = self.triangles[: self.n_skin]
+        if not video:
+            return WrinkleField.from_shapes(source_shape, skin, self.base)
+        if "wrinkles" not in self._video:
+            first = WrinkleField.from_shapes(source_shape, skin, self.base)
+            self._video["wrinkles"] = (first.tris, first.uv, first.mask)
+            return first
+        tris, uv, mask = self._video["wrinkles"]
+        return WrinkleField.from_shapes(source_shape, tris, self.base, uv=uv, mask=mask)
+
+    def _mouth_residual(self, landmarks: np.ndarray | None, video: bool = False) -> np.ndarray:
         """(V, 2) float32 correction of the source projection by the photo's lip residual (detected lip
         landmarks minus their embedded points in the source projection, :mod:`emoshift.render.residual`);
         0 without landmarks."""
@@ -343,7 +385,17 @@ class Reenactor(SourceParts):
         bary = emb.bary[idx][..., None]
         pts = (self.base[local] * bary).sum(1)
         fitted = (self.src_screen[local, :2] * bary).sum(1)
-        return mouth_residual(self.base, self.vertex_part == SKIN, pts, landmarks[idx], fitted)
+        skin = self.vertex_part == SKIN
+        if not video:
+            return mouth_residual(self.base, skin, pts, landmarks[idx], fitted)
+        # a video frame: only the vertices the residual can reach (per identity: where the interpolation
+        # weights and the fade are not 0, found with a residual of 1 everywhere) are computed
+        if "residual" not in self._video:
+            probe = mouth_residual(self.base, skin, pts, fitted + 1.0, fitted)
+            self._video["residual"] = np.flatnonzero(np.abs(probe).max(1) > 0)
+        sel = self._video["residual"]
+        zero[sel] = mouth_residual(self.base[sel], skin[sel], pts, landmarks[idx], fitted)
+        return zero
 
     # ------------------------------------------------------------------------------------ render
     def render(self, expression: np.ndarray, rotation: np.ndarray) -> np.ndarray:
@@ -365,6 +417,8 @@ class Reenactor(SourceParts):
             moved = np.linalg.norm(((e - self.source_expression) @ self._res_basis).reshape(len(e), -1, 3), axis=2)
             fade = residual_fade(moved * self._lip_px_per_cm)
             screens[:, self._res_idx, :2] += fade[..., None] * self.residual[self._res_idx]
+        if self.plate is None:
+            self._check_plate(screens)
         ratios = self._shading_ratio(shade)
         vcols = self._vertex_colours(r)
         radius = int(math.ceil(self.falloff_px / CELL))
@@ -381,6 +435,22 @@ class Reenactor(SourceParts):
 
         parallel_map(frame, len(e))
         return out
+
+    def _check_plate(self, screens: np.ndarray) -> None:
+        """A :meth:`for_frame` reenactor renders with the photo as its clean plate (equal outside the
+        plate's filled part) until frames could sample that part: the plate is built (once) when the
+        frames' vertices move (L-inf, pixels, from the source projection with and without the lip
+        residual) by ``m`` or more with ``2 m + 6`` >= the filled part's distance to the source head's
+        edge. Below that no pixel off the frame's head can reach it: such a pixel lies within ``m`` + 1 of
+        the source head's edge, and its flow (an average of the skin's) is at most ``m`` long."""
+        xy = screens[..., :2]
+        moved = max(float(np.abs(xy - self.source.screen[:, :2]).max()), float(np.abs(xy - self.src_screen[:, :2]).max()))
+        if self._plate_margin_px is None:
+            self._plate_margin_px = self._plate_margin(self._hole)
+        if np.isfinite(moved) and 2 * moved + 6 < self._plate_margin_px:
+            return
+        self.plate = self._clean_plate(self._hole)
+        self.source = self.source._replace(plate=self.plate)
 
     def _keep(self, expressions: np.ndarray, basis: np.ndarray, px: float) -> np.ndarray:
         """(T,) float32 in [0, 1]: how far the photo's own mouth interior (``basis`` of the lips) or eyes (of

@@ -38,7 +38,8 @@ from emoshift.options import AnimateOptions
 from emoshift.videoin import mix
 from emoshift.videoin.probe import MAX_SECONDS, VideoInfo, iter_frames, probe
 
-#: Frames decoded, reenacted (by WORKERS threads) and encoded together: memory is bounded by CHUNK frames.
+#: Most frames on their way between the decoder and the encoder (reenacted by WORKERS threads): memory is
+#: bounded by CHUNK frames.
 CHUNK = 8
 WORKERS = 2
 
@@ -210,20 +211,22 @@ def pose_clip(traj, own: np.ndarray, fits: dict, info: VideoInfo) -> np.ndarray:
 
 
 def write_clip(
-    pipe, info, fits, own, target, rotations, rendered, out: Path, progress: bool, chunk: int = CHUNK
+    pipe, info, fits, own, target, rotations, rendered, out: Path, progress: bool, inflight: int = CHUNK
 ) -> int:
     """Pass 2: decode, reenact (:func:`mix.changed` frames) or copy, and encode every frame into ``out``
-    atomically, ``chunk`` frames at a time (reenacted by two threads); -> frames written. Sets
-    ``rendered`` to the frames that were reenacted. The progress bar counts reenacted frames only (copies
-    cost next to nothing), so its estimate is honest."""
+    atomically; -> frames written. Sets ``rendered`` to the frames that were reenacted.
+
+    A pipeline over the cores: the main thread decodes and encodes (in order) while WORKERS threads
+    reenact, at most ``inflight`` frames on their way (memory does not grow with the length). Frames of
+    one clip share the identity-level work of one renderer (:class:`ClipRenderer`). The progress bar
+    counts reenacted frames only (copies cost next to nothing), so its estimate is honest."""
+    from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
     from tqdm import tqdm
 
     from emoshift.io import atomic_write_with
     from emoshift.videoin.writer import Mp4Writer
-
-    import threading
 
     turn = None
     if rotations is not None:
@@ -233,31 +236,31 @@ def write_clip(
         turn = np.linalg.norm(rotations - own_rot, axis=1)
     todo = mix.changed(own, target, turn)
     written = [0]
-
-    def rot(i):
-        return None if rotations is None else rotations[i]
-    first, warm = threading.Lock(), []  # the renderer stage may load its head model on its first call
+    clip = ClipRenderer(pipe)
 
     def one(item):
         i, rgb, _ = item
         if i >= len(todo) or not todo[i]:
             return rgb
-        if not warm:
-            with first:
-                frame = reenact_frame(pipe, rgb, fits[i], target[i], rot(i))
-                warm.append(True)
-                return frame
-        return reenact_frame(pipe, rgb, fits[i], target[i], rot(i))
+        return clip.reenact(rgb, fits[i], target[i], None if rotations is None else rotations[i])
 
     def write(tmp: Path) -> None:
         bar = tqdm(total=int(todo.sum()), desc="reenact", unit="frame", disable=not progress, leave=False)
         with Mp4Writer(tmp, info) as w, ThreadPoolExecutor(WORKERS) as pool:
-            batch = []
+            queue: deque = deque()
+
+            def emit() -> None:
+                (i, _, pts), job = queue.popleft()
+                w.write(job.result(), pts)
+                if i < len(todo) and todo[i]:
+                    bar.update()
+
             for item in iter_frames(info):
-                batch.append(item)
-                if len(batch) == chunk:
-                    _flush(pool, one, batch, w, todo, bar)
-            _flush(pool, one, batch, w, todo, bar)
+                queue.append((item, pool.submit(one, item)))
+                while len(queue) > inflight or (queue and queue[0][1].done()):
+                    emit()
+            while queue:
+                emit()
             written[0] = w.n
         bar.close()
 
@@ -266,17 +269,37 @@ def write_clip(
     return written[0]
 
 
-def _flush(pool, one, batch: list, writer, todo: np.ndarray, bar) -> None:
-    """Reenact a batch of decoded (index, frame, pts) in the pool, write them in order, empty the batch."""
-    for (i, _, pts), frame in zip(batch, pool.map(one, batch), strict=True):
-        writer.write(frame, pts)
-        if i < len(todo) and todo[i]:
-            bar.update()
-    batch.clear()
+class ClipRenderer:
+    """Reenacts the frames of one clip: the first frame's renderer (``pipe.renderer``, built once, under a
+    lock: the stage may load its head model) gives the others theirs by ``for_frame`` (the identity-level
+    work shared) when it has one; any other renderer stage is called per frame."""
+
+    def __init__(self, pipe) -> None:
+        import threading
+
+        self.pipe, self.first, self.lock = pipe, None, threading.Lock()
+
+    def renderer(self, rgb: np.ndarray, fit):
+        if self.first is None:
+            with self.lock:
+                if self.first is None:
+                    self.first = self.pipe.renderer(rgb, fit)
+                    return self.first
+        if hasattr(self.first, "for_frame"):
+            return self.first.for_frame(rgb, fit)
+        return self.pipe.renderer(rgb, fit)
+
+    def reenact(self, rgb: np.ndarray, fit, target: np.ndarray, rotation: np.ndarray | None = None) -> np.ndarray:
+        """:func:`reenact_frame` through :meth:`renderer`."""
+        return _render(self.renderer(rgb, fit), fit, target, rotation)
 
 
 def reenact_frame(pipe, rgb: np.ndarray, fit, target: np.ndarray, rotation: np.ndarray | None = None) -> np.ndarray:
     """(H, W, 3) uint8 frame reenacted from its own fit to the (53,) ``target`` at ``rotation`` (3,)
     (default: its own head rotation)."""
+    return _render(pipe.renderer(rgb, fit), fit, target, rotation)
+
+
+def _render(renderer, fit, target: np.ndarray, rotation: np.ndarray | None) -> np.ndarray:
     rot = np.asarray(fit.rotation if rotation is None else rotation, np.float32).reshape(1, 3)
-    return np.asarray(pipe.renderer(rgb, fit).render_batch(np.asarray(target, np.float32)[None], rot)[0], np.uint8)
+    return np.asarray(renderer.render_batch(np.asarray(target, np.float32)[None], rot)[0], np.uint8)
