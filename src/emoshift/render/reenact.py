@@ -274,10 +274,7 @@ class Reenactor(SourceParts):
         self._photo_teeth_vertices = None  # set by _part_colours when the teeth colour is the photo's
         self.part_colours = self._part_colours()
         self.closed_mouth, self.mouth_box = self._closed_mouth(poly)
-        # a video frame builds its clean plate only if a frame can sample its filled part (_check_plate)
-        self._hole = self._plate_hole() if video else None
-        self.plate = None if video else self._clean_plate()
-        self._plate_margin_px = None
+        self.plate = self._clean_plate()
         self._albedo = self._vertex_albedo()
         n_expr = len(self.expression_basis)
         self._lip_px_per_cm = float(cam.focal) / float(self.src_screen[self._lips, 2].mean())
@@ -288,8 +285,7 @@ class Reenactor(SourceParts):
         corrected = self.src_screen.copy()
         corrected[:, :2] += self.residual
         self.source = SourceView(
-            image=self.image, closed=self.closed_mouth, mouth=self.mouth_box,
-            plate=np.ascontiguousarray(photo_box) if self.plate is None else self.plate,
+            image=self.image, closed=self.closed_mouth, mouth=self.mouth_box, plate=self.plate,
             screen=corrected, origin=self.src_origin, pmask=self.photo_masks,
             eyes=self.eyes.eyes, eye_colours=self.eyes.colours, lift=self.fold_lift,
             lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h),
@@ -417,8 +413,6 @@ class Reenactor(SourceParts):
             moved = np.linalg.norm(((e - self.source_expression) @ self._res_basis).reshape(len(e), -1, 3), axis=2)
             fade = residual_fade(moved * self._lip_px_per_cm)
             screens[:, self._res_idx, :2] += fade[..., None] * self.residual[self._res_idx]
-        if self.plate is None:
-            self._check_plate(screens)
         ratios = self._shading_ratio(shade)
         vcols = self._vertex_colours(r)
         radius = int(math.ceil(self.falloff_px / CELL))
@@ -435,22 +429,6 @@ class Reenactor(SourceParts):
 
         parallel_map(frame, len(e))
         return out
-
-    def _check_plate(self, screens: np.ndarray) -> None:
-        """A :meth:`for_frame` reenactor renders with the photo as its clean plate (equal outside the
-        plate's filled part) until frames could sample that part: the plate is built (once) when the
-        frames' vertices move (L-inf, pixels, from the source projection with and without the lip
-        residual) by ``m`` or more with ``2 m + 6`` >= the filled part's distance to the source head's
-        edge. Below that no pixel off the frame's head can reach it: such a pixel lies within ``m`` + 1 of
-        the source head's edge, and its flow (an average of the skin's) is at most ``m`` long."""
-        xy = screens[..., :2]
-        moved = max(float(np.abs(xy - self.source.screen[:, :2]).max()), float(np.abs(xy - self.src_screen[:, :2]).max()))
-        if self._plate_margin_px is None:
-            self._plate_margin_px = self._plate_margin(self._hole)
-        if np.isfinite(moved) and 2 * moved + 6 < self._plate_margin_px:
-            return
-        self.plate = self._clean_plate(self._hole)
-        self.source = self.source._replace(plate=self.plate)
 
     def _keep(self, expressions: np.ndarray, basis: np.ndarray, px: float) -> np.ndarray:
         """(T,) float32 in [0, 1]: how far the photo's own mouth interior (``basis`` of the lips) or eyes (of

@@ -5,8 +5,6 @@ painted colours of the mouth interior and the eyes, and their shading.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 
@@ -102,43 +100,25 @@ class SourceParts:
         filled = fill_holes(self.image[y0:y1, x0:x1].astype(np.float32), (~mask).astype(np.float32))
         return np.ascontiguousarray(np.clip(filled + 0.5, 0, 255).astype(np.uint8)), np.array([x0, y0, x1, y1])
 
-    def _plate_hole(self) -> np.ndarray | None:
-        """(h, w) bool over the source box: where the clean plate is filled in (the source render's face,
-        DISOCCLUSION_REGION skin and the inner parts, grown by DISOCCLUSION_GROW_PX); None without a face."""
+    def _clean_plate(self) -> np.ndarray:
+        """(h, w, 3) uint8 over the source box: the photo without the face, for pixels the face turns away
+        from. The source render's face (DISOCCLUSION_REGION skin and the inner parts), grown by
+        DISOCCLUSION_GROW_PX (its anti-aliased rim), is filled in from its surroundings
+        (:func:`emoshift.render.fill.fill_holes`); elsewhere it is the photo."""
         from scipy.ndimage import binary_dilation
 
         covered = self.src_tri >= 0
         face_tri = (self.tri_part != SKIN) | np.isin(self.triangles, vertex_indices(DISOCCLUSION_REGION)).all(1)
         face = np.zeros(self.src_tri.shape, bool)
         face[covered] = face_tri[self.src_tri[covered]]
-        if not face.any():
-            return None
-        return binary_dilation(face, iterations=DISOCCLUSION_GROW_PX)
-
-    def _clean_plate(self, hole: np.ndarray | None = None) -> np.ndarray:
-        """(h, w, 3) uint8 over the source box: the photo without the face, for pixels the face turns away
-        from. The source render's face (:meth:`_plate_hole`, its anti-aliased rim included) is filled in
-        from its surroundings (:func:`emoshift.render.fill.fill_holes`); elsewhere it is the photo."""
-        (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
+        (x0, y0), (h, w) = self.src_origin, face.shape
         photo = self.image[y0 : y0 + h, x0 : x0 + w]
-        hole = self._plate_hole() if hole is None else hole
-        if hole is None:
+        if not face.any():
             return np.ascontiguousarray(photo)
-        known = ~hole
+        known = ~binary_dilation(face, iterations=DISOCCLUSION_GROW_PX)
         filled = fill_holes(photo.astype(np.float32), known.astype(np.float32))
         plate = np.where(known[..., None], photo, np.clip(filled + 0.5, 0, 255).astype(np.uint8))
         return np.ascontiguousarray(plate)
-
-    def _plate_margin(self, hole: np.ndarray | None) -> float:
-        """Chessboard distance (pixels) from the plate's filled pixels to the nearest pixel off the source
-        render's head (outside the source box counts as off); inf without a face."""
-        from scipy.ndimage import distance_transform_cdt
-
-        if hole is None:
-            return math.inf
-        on = np.pad(self.src_tri >= 0, 1)  # the box's surroundings are off the head
-        dist = distance_transform_cdt(on, metric="chessboard")[1:-1, 1:-1]
-        return float(dist[hole].min())
 
     # ----------------------------------------------------------------------------------- colours
     def _part_colours(self) -> dict[int, np.ndarray]:
