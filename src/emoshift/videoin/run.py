@@ -225,6 +225,7 @@ def write_clip(
 
     from tqdm import tqdm
 
+    from emoshift.fitting.fitter import single_thread
     from emoshift.io import atomic_write_with
     from emoshift.videoin.writer import Mp4Writer
 
@@ -246,7 +247,8 @@ def write_clip(
 
     def write(tmp: Path) -> None:
         bar = tqdm(total=int(todo.sum()), desc="reenact", unit="frame", disable=not progress, leave=False)
-        with Mp4Writer(tmp, info) as w, ThreadPoolExecutor(WORKERS) as pool:
+        # torch on one thread: the frames run in parallel already, and its tiny ops only wake the pool
+        with single_thread(), Mp4Writer(tmp, info) as w, ThreadPoolExecutor(WORKERS) as pool:
             queue: deque = deque()
 
             def emit() -> None:
