@@ -69,7 +69,7 @@ from emoshift.headmodel.mesh import submesh, vertex_normals
 from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
 from emoshift.render.eyes import photo_eyes
-from emoshift.render.folds import flatten_weights, fold_lift, smile_mask
+from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_mask
 from emoshift.render.raster import parallel_map, rasterize
 from emoshift.render.residual import LIP_LANDMARKS, mouth_residual, residual_fade
 from emoshift.render.source_parts import SourceParts
@@ -78,6 +78,7 @@ from emoshift.render.wrinkles import WrinkleField
 from emoshift.render.warp import BLUR_PASSES, CELL, SHADE_RANGE, lambert, pose_and_project, render_frame_into
 
 __all__ = ["EYE", "GUMS", "IRIS", "SKIN", "SOCKET", "TEETH", "Reenactor"]
+_NO_LIFT = np.zeros((1, 1, 3), np.float32)  # a fold lift no pixel reads
 PART_REGIONS = (("head", SKIN), ("mouth_socket", SOCKET), ("gums_tongue", GUMS), ("teeth", TEETH), ("eyeballs", EYE))
 #: Flow falloff outside the head as a fraction of the face height (brows to chin).
 FALLOFF_FRACTION = 0.6
@@ -270,7 +271,9 @@ class Reenactor(SourceParts):
         photo_box = self.image[y0 : y0 + h, x0 : x0 + w]
         self.eyes = photo_eyes(photo_box, self.src_origin, landmarks, self._face_skin())
         self.photo_masks[EYE - 1] = self.eyes.opening if self.eyes.eyes[0, 3] > 0 else 1.0
-        self.fold_lift = fold_lift(photo_box, face_h)
+        # a video frame computes its fold lift when rendered, over the pixels the frames read (_lift_for)
+        self.fold_lift, self._face_h = (None if video else fold_lift(photo_box, face_h)), face_h
+        self._lift_box = None if video else (0, 0, w, h)  # the part of the source box the lift is right on
         self._photo_teeth_vertices = None  # set by _part_colours when the teeth colour is the photo's
         self.part_colours = self._part_colours()
         self.closed_mouth, self.mouth_box = self._closed_mouth(poly)
@@ -287,7 +290,8 @@ class Reenactor(SourceParts):
         self.source = SourceView(
             image=self.image, closed=self.closed_mouth, mouth=self.mouth_box, plate=self.plate,
             screen=corrected, origin=self.src_origin, pmask=self.photo_masks,
-            eyes=self.eyes.eyes, eye_colours=self.eyes.colours, lift=self.fold_lift,
+            eyes=self.eyes.eyes, eye_colours=self.eyes.colours,
+            lift=_NO_LIFT if self.fold_lift is None else self.fold_lift,
             lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h),
         )  # fmt: skip
 
@@ -421,6 +425,8 @@ class Reenactor(SourceParts):
         keep_eyes = self._keep(e, self._lid_basis, EYES_KEEP_PX)
         flat = flatten_weights(self.smile_mask, self.base[:, 0], self.source_expression, e)
         folds = self.wrinkles.tensors(shaped)
+        if self._lift_box != (0, 0, *self.src_tri.shape[::-1]):
+            self._lift_for(screens, flat)
 
         def frame(k: int) -> None:
             view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k]))
@@ -429,6 +435,42 @@ class Reenactor(SourceParts):
 
         parallel_map(frame, len(e))
         return out
+
+    def _lift_for(self, screens: np.ndarray, flat: np.ndarray) -> None:
+        """A :meth:`for_frame` reenactor's fold lift (:func:`fold_lift`), computed over the part of the
+        source box its frames can read: skin pixels whose flattening weight (``flat`` (T, V)) exceeds
+        1e-3 lie in the frames' projection (``screens``) of the triangles with such a vertex, and sample
+        at most the longest skin flow away from it, or at the triangle's source projection. Blurred
+        over that part grown by the Gaussians' reach (4 sigma), so it equals the whole box's there;
+        zero elsewhere (never read). Grown (recomputed) when later frames read more."""
+        h, w = self.src_tri.shape
+        hot = flat.max(0) > 1e-3
+        if not hot.any():
+            return  # no pixel reads the lift
+        tris = self.triangles[: self.n_skin]
+        used = np.unique(tris[hot[tris].any(1)])
+        skin = self.vertex_part == SKIN
+        src = self.source.screen[:, :2]
+        flow = float(np.abs(screens[:, skin, :2] - src[skin]).max())
+        pts = np.concatenate([src[used], screens[:, used, :2].reshape(-1, 2)]) - self.src_origin
+        (x0, y0), (x1, y1) = np.floor(pts.min(0) - flow - 2), np.ceil(pts.max(0) + flow + 2)
+        if not np.isfinite([x0, y0, x1, y1]).all():
+            x0, y0, x1, y1 = 0, 0, w, h
+        x0, x1 = int(np.clip(x0, 0, w)), int(np.clip(x1, 0, w))
+        y0, y1 = int(np.clip(y0, 0, h)), int(np.clip(y1, 0, h))
+        if self._lift_box is not None:
+            bx0, by0, bx1, by1 = self._lift_box
+            if bx0 <= x0 and by0 <= y0 and x1 <= bx1 and y1 <= by1:
+                return
+            x0, y0, x1, y1 = min(x0, bx0), min(y0, by0), max(x1, bx1), max(y1, by1)
+        reach = int(4 * max(FOLD_SIGMA) * self._face_h + 0.5) + 1  # scipy's Gaussian: 4 sigma
+        a0, b0, a1, b1 = max(x0 - reach, 0), max(y0 - reach, 0), min(x1 + reach, w), min(y1 + reach, h)
+        (ox, oy) = self.src_origin
+        part = fold_lift(self.image[oy + b0 : oy + b1, ox + a0 : ox + a1], self._face_h)
+        lift = np.zeros((h, w, 3), np.float32)
+        lift[y0:y1, x0:x1] = part[y0 - b0 : y1 - b0, x0 - a0 : x1 - a0]
+        self.fold_lift, self._lift_box = lift, (x0, y0, x1, y1)
+        self.source = self.source._replace(lift=lift)
 
     def _keep(self, expressions: np.ndarray, basis: np.ndarray, px: float) -> np.ndarray:
         """(T,) float32 in [0, 1]: how far the photo's own mouth interior (``basis`` of the lips) or eyes (of
