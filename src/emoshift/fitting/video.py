@@ -70,11 +70,19 @@ def fit_video(fitter, path: str | Path, stride: int = 1, max_frames: int | None 
 
 
 def fit_frames(
-    fitter, frames, progress: bool = True, name: str = "the video", total: int | None = None
-) -> list[FaceFit]:
+    fitter, frames, progress: bool = True, name: str = "the video", total: int | None = None,
+    timings: dict | None = None,
+) -> list[FaceFit]:  # fmt: skip
     """:func:`fit_video` on any iterable of (frame index, (H, W, 3) uint8 RGB) (e.g. resized frames);
-    ``total`` (frame count) only sizes the progress bar."""
+    ``total`` (frame count) only sizes the progress bar. ``timings``: filled with the seconds of the
+    stages (``landmarks``: reading the frames and the face mesh; ``fit_clip``: the clip's camera and
+    identity; ``fit_frames``: the per-frame fits)."""
+    import time
+
     from tqdm import tqdm
+
+    timings = {} if timings is None else timings
+    t0 = time.perf_counter()
 
     tracker = LandmarkDetector(max_faces=1, static=False)
     detections: list[tuple[int, np.ndarray]] = []
@@ -93,6 +101,7 @@ def fit_frames(
             missing = 0
     finally:
         tracker.close()
+    timings["landmarks"] = time.perf_counter() - t0
     if size is None:
         raise UserError(f"no frames could be read from {name}")
     if not detections:
@@ -103,8 +112,10 @@ def fit_frames(
 
     # torch on one thread throughout (the fitter's solves are, not the projections and joint steps between
     # them: on two threads each tiny op wakes the pool, which MediaPipe's threads keep busy)
+    t0 = time.perf_counter()
     with single_thread(), fixed_focal(fitter, [detections[k][1] for k in keys], size):
-        return _fit_frames(fitter, detections, keys, size, progress, restarts)
+        timings["fit_clip"] = time.perf_counter() - t0
+        return _fit_frames(fitter, detections, keys, size, progress, restarts, timings)
 
 
 @contextmanager
@@ -120,10 +131,14 @@ def fixed_focal(fitter, landmarks: list[np.ndarray], size: tuple[int, int]):
         fitter.focal_factor = saved
 
 
-def _fit_frames(fitter, detections, keys, size, progress, restarts=frozenset()) -> list[FaceFit]:
+def _fit_frames(fitter, detections, keys, size, progress, restarts=frozenset(), timings=None) -> list[FaceFit]:
+    import time
+
     from tqdm import tqdm
 
+    t0 = time.perf_counter()
     identity = shared_identity(fitter, [detections[k][1] for k in keys], size)
+    t1 = time.perf_counter()
     saved, fitter.solver = fitter.solver, identity_solver(fitter.solver, identity)
     ident = identity.numpy().astype(np.float32)
     out: list[FaceFit] = []
@@ -142,6 +157,9 @@ def _fit_frames(fitter, detections, keys, size, progress, restarts=frozenset()) 
             out.append(fit)
     finally:
         fitter.solver = saved
+    if timings is not None:
+        timings["fit_clip"] = timings.get("fit_clip", 0.0) + t1 - t0
+        timings["fit_frames"] = time.perf_counter() - t1
     return out
 
 

@@ -232,6 +232,7 @@ class Reenactor(SourceParts):
         lids = np.asarray(MULTIPIE_68[36:48])
         self._lid_basis = np.ascontiguousarray(self.expression_basis.reshape(n_expr, -1, 3)[:, lids].reshape(n_expr, -1))
         self.mesh = MeshView(self.triangles, int(self.n_skin), self.tri_part, self.exact_weight)
+        self._inner_vertices = np.flatnonzero(vpart != SKIN)  # the painted parts' (_vertex_colours)
         self._video: dict = {}  # per-identity caches of for_frame's frames (shared by their copies)
 
     def _set_source(self, image: np.ndarray, fit, video: bool = False) -> None:

@@ -177,22 +177,29 @@ class SourceParts:
                 alb[sel] = colour
         seen = self._photo_teeth_vertices
         if seen is not None:
-            shaded = alb[seen] * self._part_shading(self.source_rotation[None])[0, seen, None]
+            shaded = alb[seen] * self._part_shading(self.source_rotation[None], seen)[0, :, None]
             gain = self.part_colours[TEETH] / np.maximum(np.median(shaded, axis=0), 1.0)
             teeth = self.vertex_part == TEETH
             alb[teeth] *= np.clip(gain, 1.0, 1.5)
         return alb
 
-    def _part_shading(self, rotations: np.ndarray) -> np.ndarray:
+    def _part_shading(self, rotations: np.ndarray, vertices: np.ndarray | None = None) -> np.ndarray:
         """(T, V) shading of the synthesized parts: a + (1 - a) |n . light|, a = PART_AMBIENT
-        (TEETH_AMBIENT for the teeth), light from the camera, slightly above (flash-like)."""
+        (TEETH_AMBIENT for the teeth), light from the camera, slightly above (flash-like); (T, n) of the
+        ``vertices`` (n,) only, when given."""
         r = axis_angle_to_matrix(torch.from_numpy(np.asarray(rotations, np.float32))).numpy()
         light = np.array([0.0, 0.3, 1.0], np.float32)
         light /= np.linalg.norm(light)
-        ndotl = np.abs(np.einsum("vc,tdc,d->tv", self._normals, r, light, optimize=True))
-        ambient = np.where(self.vertex_part == TEETH, TEETH_AMBIENT, PART_AMBIENT).astype(np.float32)
+        normals = self._normals if vertices is None else self._normals[vertices]
+        part = self.vertex_part if vertices is None else self.vertex_part[vertices]
+        ndotl = np.abs(np.einsum("vc,tdc,d->tv", normals, r, light, optimize=True))
+        ambient = np.where(part == TEETH, TEETH_AMBIENT, PART_AMBIENT).astype(np.float32)
         return ambient + (1 - ambient) * ndotl
 
     def _vertex_colours(self, rotations: np.ndarray) -> np.ndarray:
-        """(T, V, 3) shaded colours of the synthesized parts: albedo x :meth:`_part_shading`."""
-        return np.ascontiguousarray(self._albedo[None] * self._part_shading(rotations)[..., None], np.float32)
+        """(T, V, 3) shaded colours of the synthesized parts: albedo x :meth:`_part_shading` (0 on the skin,
+        whose albedo is 0: only the other parts' vertices are shaded)."""
+        inner = self._inner_vertices
+        out = np.zeros((len(rotations), len(self._albedo), 3), np.float32)
+        out[:, inner] = self._albedo[None, inner] * self._part_shading(rotations, inner)[..., None]
+        return out

@@ -131,7 +131,7 @@ def animate_video(
     seed = opts.seed
 
     t = time.perf_counter()
-    own, fits = fit_clip(pipe.fitter, info, progress)
+    own, fits = fit_clip(pipe.fitter, info, progress, timings)
     timings["fit"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -141,13 +141,14 @@ def animate_video(
 
     t = time.perf_counter()
     rendered = np.zeros(len(own), bool)
-    n = write_clip(pipe, info, fits, own, target, rotations, rendered, out, progress)
+    n = write_clip(pipe, info, fits, own, target, rotations, rendered, out, progress, timings=timings)
     timings["render"] = time.perf_counter() - t
     return VideoResult(out, info, plan, traj, own, target, rendered, rotations, n, seed, timings)
 
 
-def fit_clip(fitter, info: VideoInfo, progress: bool) -> tuple[np.ndarray, dict[int, Any]]:
-    """Pass 1 -> ((T, 53) fitted expression per decoded frame, NaN without a face; {frame: FaceFit})."""
+def fit_clip(fitter, info: VideoInfo, progress: bool, timings: dict | None = None) -> tuple[np.ndarray, dict[int, Any]]:
+    """Pass 1 -> ((T, 53) fitted expression per decoded frame, NaN without a face; {frame: FaceFit}).
+    ``timings``: filled with the stages' seconds (:func:`emoshift.fitting.video.fit_frames`)."""
     from emoshift.fitting.video import fit_frames
 
     count = [0]
@@ -157,7 +158,8 @@ def fit_clip(fitter, info: VideoInfo, progress: bool) -> tuple[np.ndarray, dict[
             count[0] = i + 1
             yield i, rgb
 
-    fits = {f.frame: f for f in fit_frames(fitter, frames(), progress, str(info.path.name), total=info.frames)}
+    fitted = fit_frames(fitter, frames(), progress, str(info.path.name), total=info.frames, timings=timings)
+    fits = {f.frame: f for f in fitted}
     own = np.full((count[0], 53), np.nan, np.float32)
     for i, f in fits.items():
         own[i] = np.asarray(f.expression, np.float32)
@@ -211,7 +213,8 @@ def pose_clip(traj, own: np.ndarray, fits: dict, info: VideoInfo) -> np.ndarray:
 
 
 def write_clip(
-    pipe, info, fits, own, target, rotations, rendered, out: Path, progress: bool, inflight: int = CHUNK
+    pipe, info, fits, own, target, rotations, rendered, out: Path, progress: bool, inflight: int = CHUNK,
+    timings: dict | None = None,
 ) -> int:
     """Pass 2: decode, reenact (:func:`mix.changed` frames) or copy, and encode every frame into ``out``
     atomically; -> frames written. Sets ``rendered`` to the frames that were reenacted.
@@ -219,7 +222,10 @@ def write_clip(
     A pipeline over the cores: the main thread decodes and encodes (in order) while WORKERS threads
     reenact, at most ``inflight`` frames on their way (memory does not grow with the length). Frames of
     one clip share the identity-level work of one renderer (:class:`ClipRenderer`). The progress bar
-    counts reenacted frames only (copies cost next to nothing), so its estimate is honest."""
+    counts reenacted frames only (copies cost next to nothing), so its estimate is honest. ``timings``:
+    gets the CPU seconds of the workers' stages (``cpu_renderer``: the frames' renderers, ``cpu_reenact``:
+    their rendering) and of the main thread (``cpu_decode_encode``)."""
+    import time
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
@@ -266,8 +272,12 @@ def write_clip(
             written[0] = w.n
         bar.close()
 
+    c0 = time.thread_time()
     atomic_write_with(out, write)
     rendered[:] = todo
+    if timings is not None:
+        timings.update({f"cpu_{k}": v for k, v in clip.cpu.items()})
+        timings["cpu_decode_encode"] = time.thread_time() - c0
     return written[0]
 
 
@@ -280,6 +290,7 @@ class ClipRenderer:
         import threading
 
         self.pipe, self.first, self.lock = pipe, None, threading.Lock()
+        self.cpu = {"renderer": 0.0, "reenact": 0.0}  # CPU seconds of the workers' threads
 
     def renderer(self, rgb: np.ndarray, fit):
         if self.first is None:
@@ -293,7 +304,17 @@ class ClipRenderer:
 
     def reenact(self, rgb: np.ndarray, fit, target: np.ndarray, rotation: np.ndarray | None = None) -> np.ndarray:
         """:func:`reenact_frame` through :meth:`renderer`."""
-        return _render(self.renderer(rgb, fit), fit, target, rotation)
+        import time
+
+        c0 = time.thread_time()
+        renderer = self.renderer(rgb, fit)
+        c1 = time.thread_time()
+        frame = _render(renderer, fit, target, rotation)
+        c2 = time.thread_time()
+        with self.lock:
+            self.cpu["renderer"] += c1 - c0
+            self.cpu["reenact"] += c2 - c1
+        return frame
 
 
 def reenact_frame(pipe, rgb: np.ndarray, fit, target: np.ndarray, rotation: np.ndarray | None = None) -> np.ndarray:
