@@ -357,17 +357,27 @@ class Reenactor(SourceParts):
         return lm
 
     def _wrinkle_field(self, source_shape: np.ndarray, video: bool) -> WrinkleField:
-        """The wrinkle field of the source shape; a video frame reuses the first frame's chart, mask and
-        triangles near the mask (identity-only: the field is the same, computed on those triangles)."""
+        """The wrinkle field of the source shape. A video frame takes the first frame's field (chart, mask,
+        triangles near the mask, adjacency: identity-only) with its own source metric and vertex areas,
+        computed by :meth:`WrinkleField.from_shapes` on those triangles alone (renumbered: the same
+        values on them; the areas are read on the vertices near the mask, all of whose triangles are there)."""
+        from dataclasses import replace
+
         skin = self.triangles[: self.n_skin]
         if not video:
             return WrinkleField.from_shapes(source_shape, skin, self.base)
         if "wrinkles" not in self._video:
             first = WrinkleField.from_shapes(source_shape, skin, self.base)
-            self._video["wrinkles"] = (first.tris, first.uv, first.mask)
+            verts = np.unique(first.tris)
+            self._video["wrinkles"] = (first, verts, np.searchsorted(verts, first.tris).astype(np.int32))
             return first
-        tris, uv, mask = self._video["wrinkles"]
-        return WrinkleField.from_shapes(source_shape, tris, self.base, uv=uv, mask=mask)
+        first, verts, local = self._video["wrinkles"]
+        part = WrinkleField.from_shapes(
+            source_shape[verts], local, self.base[verts], uv=first.uv[verts], mask=first.mask[verts]
+        )
+        area = np.zeros_like(first._vert_area)
+        area[verts] = part._vert_area
+        return replace(first, _src_metric=part._src_metric, _vert_area=area)
 
     def _mouth_residual(self, landmarks: np.ndarray | None, video: bool = False) -> np.ndarray:
         """(V, 2) float32 correction of the source projection by the photo's lip residual (detected lip
