@@ -51,7 +51,9 @@ rounding of the sampling positions).
 
 Everything that does not change per frame (identity shape, source projection and visibility, part
 colours, triangle lists) is precomputed in the constructor; frames are rendered in parallel (threads
-running one GIL-free Numba kernel per frame) over the head's region of interest only.
+running one GIL-free Numba kernel per frame) over the head's region of interest only. Another photo of
+the same person (a video's frame, :mod:`emoshift.videoin`) gets its reenactor by
+:meth:`Reenactor.for_frame`, which shares the identity-level part and renders the frames a new one would.
 """
 
 from __future__ import annotations
