@@ -112,13 +112,31 @@ def njit(*args, **kwargs):
     return numba.njit(*args, **kwargs)
 
 
+#: What the warm-up writes of each result: the video and the .glb (its texture baker has kernels of its own).
+WARM_UP_OUTPUTS = ("warm.mp4", "warm.glb")
+
+
+def warm_up_photos(photo):
+    """The photo as each kind of caller hands it to the renderer: numba compiles a kernel once per
+    argument *type*, and a read-only array is another type than a writable one. Photos decoded from a
+    file (PIL, and every downscaled photo) are read-only; arrays from Python callers and the bundled
+    samples are writable. Warming one only left the other to compile on a user's first run."""
+    import numpy as np
+
+    writable = np.array(photo, np.uint8, copy=True)
+    read_only = writable.copy()
+    read_only.flags.writeable = False
+    return [writable, read_only]
+
+
 def warm_up(pipeline=None, shapes: bool = True, progress: bool = True) -> dict:
     """Compile (or load from the cache) every render kernel by running each renderer once on small inputs.
 
     Covers the photo reenactment path of ``animate`` (``pipeline``, default ``Pipeline.load()``: fit of the
-    bundled astronaut photo, 4 frames rendered and encoded) and, with ``shapes``, the shape-image renderer
-    of ``eval``. Returns ``compile_stats()`` and the wall time. Cheap to call again: cached kernels load
-    in milliseconds.
+    bundled astronaut photo, 4 frames rendered and written as .mp4 and .glb, once with a writable and
+    once with a read-only photo, see :func:`warm_up_photos`) and, with ``shapes``, the shape-image
+    renderer of ``eval``. Returns ``compile_stats()`` and the wall time. Cheap to call again: cached
+    kernels load in milliseconds.
     """
     import tempfile
     import warnings
@@ -132,9 +150,11 @@ def warm_up(pipeline=None, shapes: bool = True, progress: bool = True) -> dict:
         from emoshift.pipeline import DEFAULT_INSTRUCTION, Pipeline, sample_photo
 
         pipe = pipeline if pipeline is not None else Pipeline.load(seed=0)
-        res = pipe.animate(sample_photo(), DEFAULT_INSTRUCTION, fps=8, seconds=0.5)
-        with tempfile.TemporaryDirectory() as tmp:
-            res.save(Path(tmp) / "warm.mp4")
+        for photo in warm_up_photos(sample_photo()):
+            res = pipe.animate(photo, DEFAULT_INSTRUCTION, fps=8, seconds=0.5)
+            with tempfile.TemporaryDirectory() as tmp:
+                for name in WARM_UP_OUTPUTS:
+                    res.save(Path(tmp) / name)
         if shapes:
             from emoshift.eval.shapes import ShapeRenderer
 
