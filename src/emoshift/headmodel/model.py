@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from emoshift.assets import find_asset
+from emoshift.assets import find_asset, read_npz
 from emoshift.headmodel import ops
 from emoshift.headmodel.landmarks import LandmarkEmbedding, load_embedding
 from emoshift.headmodel.mesh import submesh, triangulate
@@ -29,10 +29,8 @@ N_EXPRESSION = 53
 
 @lru_cache(maxsize=2)
 def load_arrays(path: str | None = None) -> dict[str, np.ndarray]:
-    """The ICT npz as a dict of arrays (cached: loading takes ~0.3 s)."""
-    p = Path(path) if path else find_asset("ict-facekit")
-    with np.load(p) as d:
-        return {k: d[k] for k in d.files}
+    """The ICT npz as a dict of arrays (cached in memory, and uncompressed on disk: :func:`emoshift.assets.read_npz`)."""
+    return read_npz(Path(path) if path else find_asset("ict-facekit"))
 
 
 @dataclass
