@@ -93,13 +93,13 @@ class CAFTLayer(nn.Module):
         """xf (B,m,d_face) slot tokens, slot_pad (B,m), xq (B,m,d_text) text queries, text (B,L,d_text)."""
         yf = self.h_f2t(xf)
         kv = self.ln_f(torch.cat([yf, text], 1))
-        a, _ = self.ca_f(self.ln_f(yf), kv, kv, attn_mask=padding_mask(torch.cat([slot_pad, text_pad], 1), yf, self.ca_f.num_heads),
-                         need_weights=False)  # fmt: skip
+        mask = padding_mask(torch.cat([slot_pad, text_pad], 1), yf, self.ca_f.num_heads)
+        a, _ = self.ca_f(self.ln_f(yf), kv, kv, attn_mask=mask, need_weights=False)
         xf_o = xf + self.g_t2f(a + yf)
         yt = self.h_t2f(xq)
         kv = self.ln_t(torch.cat([yt, xf], 1))
-        a, _ = self.ca_t(self.ln_t(yt), kv, kv, attn_mask=padding_mask(torch.cat([slot_pad, slot_pad], 1), yt, self.ca_t.num_heads),
-                         need_weights=False)  # fmt: skip
+        mask = padding_mask(torch.cat([slot_pad, slot_pad], 1), yt, self.ca_t.num_heads)
+        a, _ = self.ca_t(self.ln_t(yt), kv, kv, attn_mask=mask, need_weights=False)
         xt_o = xq + self.g_f2t(a + yt)
         return xf_o, xt_o
 
