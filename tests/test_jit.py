@@ -32,6 +32,7 @@ def test_first_call_compiles_with_a_notice_then_loads_from_the_cache(tmp_path):
     assert first.returncode == 0, first.stderr[-2000:]
     assert first.stdout.strip() == "21"
     assert first.stderr.count(NOTICE) == 1 and "compiled 1 render kernels" in first.stderr
+    assert "emoshift: why: no cached kernels in" in first.stderr  # the notice says why
     assert any((tmp_path / "cache").rglob("*.nbi"))  # the index of the on-disk cache
     second = _run(tmp_path)
     assert second.returncode == 0 and second.stdout.strip() == "21"
@@ -107,3 +108,27 @@ def test_a_render_kernel_called_with_a_new_type_compiles_with_the_notice(tmp_pat
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.split() == ["[1.", "1.", "1.]"]
     assert NOTICE in run.stderr and "compiled" in run.stderr
+
+
+def test_the_notice_says_when_only_the_input_type_is_new(tmp_path):
+    """A cached kernel called with another argument type compiles again; the notice says that is why."""
+    (tmp_path / "emoshift_probe_kernel.py").write_text(KERNEL)
+    assert _run(tmp_path).returncode == 0  # int: compiled and cached
+    (tmp_path / "emoshift_probe_kernel.py").write_text(KERNEL.replace("triple(7)", "triple(7.5)"))
+    again = _run(tmp_path)
+    assert again.returncode == 0 and again.stdout.strip() == "22.5"
+    assert NOTICE in again.stderr and "why: the cache has these kernels for other input types only" in again.stderr
+
+
+def test_the_notice_says_when_the_sources_changed(monkeypatch):
+    from types import SimpleNamespace
+
+    import emoshift.jit as jit
+    from emoshift.render.shaders import bilinear
+
+    ev = SimpleNamespace(data={"dispatcher": bilinear})
+    monkeypatch.setitem(jit._state, "dropped", True)
+    assert jit._why(ev) == "the render sources changed since the cached kernels were compiled"
+    monkeypatch.setitem(jit._state, "dropped", False)  # control: nothing dropped -> another reason
+    assert jit._why(ev) != "the render sources changed since the cached kernels were compiled"
+    assert jit._why(None) == "no cached kernels for these inputs"  # no dispatcher to ask: the generic reason

@@ -19,6 +19,7 @@ from __future__ import annotations
 import atexit
 import sys
 import time
+from pathlib import Path
 
 import numba
 from numba.core import event
@@ -32,6 +33,22 @@ def _is_ours(ev) -> bool:
     return getattr(getattr(disp, "py_func", None), "__module__", "").startswith("emoshift")
 
 
+def _why(ev) -> str:
+    """Why a kernel compiles instead of loading from the cache, in a user's words."""
+    disp = None if ev is None else (ev.data or {}).get("dispatcher")
+    module = getattr(getattr(disp, "py_func", None), "__module__", "")
+    if _state.get("dropped") and module.startswith("emoshift.render"):
+        return "the render sources changed since the cached kernels were compiled"
+    try:  # numba's cache of this kernel: its index file exists once any of its types was compiled
+        index = Path(disp._cache._cache_file._index_path)
+    except (AttributeError, KeyError, TypeError):
+        return "no cached kernels for these inputs"
+    if not index.is_file():
+        return (f"no cached kernels in {index.parent} yet (`python -m emoshift.jit`, run by `make install`, "
+                "compiles them ahead)")  # fmt: skip
+    return "the cache has these kernels for other input types only (a kind of input not seen before)"
+
+
 class _CompileNotice(event.Listener):
     """Announces the first cache miss of an emoshift kernel and times the outermost compiles."""
 
@@ -42,7 +59,7 @@ class _CompileNotice(event.Listener):
             _state["start"] = time.perf_counter()
             if not _state["announced"]:
                 _state["announced"] = True
-                sys.stderr.write("\n" + NOTICE + "\n")
+                sys.stderr.write(f"\n{NOTICE}\nemoshift: why: {_why(ev)}\n")
                 sys.stderr.flush()
         _state["depth"] += 1
         _state["kernels"] += 1
@@ -82,7 +99,6 @@ def drop_stale_cache() -> bool:
     of every render source's hash beside the cache decides; True when entries were dropped. Idempotent.
     """
     import hashlib
-    from pathlib import Path
 
     render = Path(__file__).resolve().parent / "render"
     cache = render / "__pycache__"
@@ -106,7 +122,7 @@ def drop_stale_cache() -> bool:
 def njit(*args, **kwargs):
     """``numba.njit`` with ``cache=True`` unless given, and the first-run compile notice installed."""
     if not _state["installed"]:
-        drop_stale_cache()
+        _state["dropped"] = drop_stale_cache()
     install_notice()
     kwargs.setdefault("cache", True)
     return numba.njit(*args, **kwargs)
@@ -140,7 +156,6 @@ def warm_up(pipeline=None, shapes: bool = True, progress: bool = True) -> dict:
     """
     import tempfile
     import warnings
-    from pathlib import Path
 
     import numpy as np
 

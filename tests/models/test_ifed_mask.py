@@ -60,6 +60,7 @@ print("sympy" in sys.modules)
 ])  # fmt: skip
 def test_key_padding_mask_imports_sympy_and_padding_mask_does_not(call, imports_sympy):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    out = subprocess.run([sys.executable, "-c", PROBE.format(call=call)], capture_output=True, text=True, env=env, timeout=300)
+    cmd = [sys.executable, "-c", PROBE.format(call=call)]
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == str(imports_sympy)
