@@ -169,7 +169,7 @@ def warm_up(pipeline=None, shapes: bool = True, progress: bool = True) -> dict:
             res = pipe.animate(photo, DEFAULT_INSTRUCTION, fps=8, seconds=0.5)
             with tempfile.TemporaryDirectory() as tmp:
                 for name in WARM_UP_OUTPUTS:
-                    res.save(Path(tmp) / name)
+                    pipe.save(res, Path(tmp) / name)
         if shapes:
             from emoshift.eval.shapes import ShapeRenderer
 
@@ -192,7 +192,11 @@ class WarmPipeline:
         from emoshift.pipeline import Pipeline
 
         pipe = Pipeline.load(**kwargs)
-        warm_up(pipe, shapes=False)
+        try:
+            warm_up(pipe, shapes=False)
+        except Exception as err:  # an optimisation only: the first job compiles what is missing
+            print(f"emoshift: kernel warm-up skipped ({err.__class__.__name__}: {err}); the first job may compile",
+                  file=sys.stderr)
         return pipe
 
 

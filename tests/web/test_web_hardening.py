@@ -211,7 +211,7 @@ def test_no_photo_is_an_explicit_3d_only_result(server):
     r = json.loads(body)
     assert status == 202 and r["mode"] == "3d-only" and "3D only" in r["note"]
     st = server.wait(r["id"])
-    assert st["state"] == "done" and st["mode"] == "3d-only" and "video" not in st["files"]
+    assert st["state"] == "done" and st["mode"] == "3d-only" and "video" not in st["files"], st
     status, _, body = server.submit({"instruction": "happy", "sample": "astronaut"})  # control
     r = json.loads(body)
     assert r["mode"] == "video" and "note" not in r and "video" in server.wait(r["id"])["files"]
