@@ -5,7 +5,8 @@ span, models/spans.py); the model is conditioned on the text encoder's features 
 the paper, and of each span. Each slot's expression latent is one of the checkpoint's apex latents of
 the emotion the parser read there (models/apex.py), and every anchor is checked against that reading
 (:func:`emoshift.models.apex.anchor_consistent`): a slot that does not read as its emotion is drawn
-again (up to ``RESAMPLE`` times) and reported in ``GeneratedPlan.consistent`` if it still does not.
+again (up to ``RESAMPLE`` times; each slot keeps its first anchor that reads right) and reported in
+``GeneratedPlan.consistent`` if none does.
 The shipped default checkpoint holds the I2FET weights, their config, the apex latents and a NED for
 neutral faces (§IV-F).
 """
@@ -171,18 +172,28 @@ class Generator:
         if getattr(cfg, "use_spans", False):
             spans = span_tensor(self.text_encoder, [parsed_spans(r) if r else [] for r in readings], cfg.max_slots)
         z_e = draw_latents(self.apex, names, cfg.max_slots, cfg.latent_dim, g, cfg.sample_temperature_e)
+        targets = [[_lexicon_target(rd, j) for j in range(len(nm))] if rd is not None else [] for rd, nm in zip(readings, names)]
+        best_e = best_r = None
         ok = np.ones((len(names), cfg.max_slots), bool)
         for attempt in range(RESAMPLE + 1):
             e, r = self.model.generate(feats, mask, n, torch.Generator().manual_seed(int(seed)), spans=spans, z_e=z_e)
             e, r = e.numpy(), r.numpy()
+            now = np.ones_like(ok)
             for b, reading in enumerate(readings):
                 for j, emo in enumerate(names[b][: int(n[b])]):
-                    ok[b, j] = anchor_consistent(e[b, j], emo, reading.intensities[j], _lexicon_target(reading, j))
+                    now[b, j] = anchor_consistent(e[b, j], emo, reading.intensities[j], targets[b][j])
+            if best_e is None:
+                best_e, best_r, ok = e, r, now
+            else:  # a slot keeps its first anchor that reads as instructed (the first draw if none does)
+                take = now & ~ok
+                best_e = np.where(take[..., None], e, best_e)
+                best_r = np.where(take[..., None], r, best_r)
+                ok = ok | now
             if ok.all() or attempt == RESAMPLE or not self.apex:
                 break
             redraw = draw_latents(self.apex, names, cfg.max_slots, cfg.latent_dim, g, cfg.sample_temperature_e)
             z_e = torch.where(torch.from_numpy(~ok)[..., None], redraw, z_e)
-        return e, r, ok
+        return best_e, best_r, ok
 
     @torch.no_grad()
     def generate_batch(self, texts: list[str], n_slots, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
