@@ -19,7 +19,7 @@ sadness    1E+4D+15E; 1D+4C+15E+17D; 1E+4D+11B+15D+64C (gaze down)
 surprise   1E+2E+5C+26D; 1E+2E+5D+27C; 1E+2E+26C (lids relaxed)
 fear       1D+2C+4D+5E+20E+26C; 1E+2B+4D+5E+7B+20E+25C; 1D+2C+4C+5E+20D+27B
 anger      4E+5D+7D+23D; 4E+5C+7D+10C+23C+25C (open, upper lip raised); 4E+5C+7D+17C+24D (pressed)
-disgust    9E+10D+17C; 9D+10E+16C+25C (upper lip raised, lips apart); 9E+10C+15C+16B
+disgust    9E+10C+17D; 9D+10D+16B+25B (upper lip raised, lips apart); 9E+10B+15C+17D
 contempt   R12B+R14E (unilateral, subject's right); L12B+L14E (subject's left)
 neutral    no AU
 =========  ===================================================================================
@@ -40,10 +40,15 @@ emotion reads on this head and separates from its look-alike:
   and AU20 at E (the lip stretch that surprise lacks); surprise has AU1+2 at E and no AU4 / AU20;
 - anger vs disgust: every anger variant has AU4 at E with AU7 at D (lowered brows, tightened lids) and
   AU23/24 at D; every disgust variant has *both* AU9 and AU10 (EMFACS lists 9 or 10: on this head AU10
-  alone reads as a snarl or anger, and AU9 alone barely shows), with the nose wrinkle at D-E;
+  alone reads as a snarl or anger, and AU9 alone barely shows), with the nose wrinkle at D-E, and the
+  upper lip raised at B-D with the chin raised (AU17 D) rather than at E: on this head AU10 at E bares the
+  gums above the teeth in a square open mouth (a grimace), not the raised lip of disgust;
 - contempt vs happiness: contempt is AU14 at E on one side with a slight AU12 (B) on the same side and
   no AU6; EMFACS scores the unilateral 12+14 at A (trace), which moves a blendshape rig by under a
-  millimetre and reads as neutral or as a faint smile; happiness is bilateral 6D+12E;
+  millimetre and reads as neutral or as a faint smile; happiness is bilateral 6D+12E. A unilateral AU14
+  also pulls the mouth towards its side (mouthLeft / mouthRight 0.35: the lopsided mouth of the contempt
+  photographs in Matsumoto & Ekman, "The relationship among expressions, labels, and descriptions of
+  contempt", *J. Pers. Soc. Psychol.* 2004), which a dimple alone, symmetric in outline, does not show;
 - ICT shapes with a small excursion are helped by the other shapes FACS names for the same AU
   (:data:`AU_TO_SHAPES`): AU9 also lowers the medial brow and lifts the upper lip (FACS 2002, AU9
   "appearance changes"), AU14 also presses the lip corner (its tightening).
@@ -62,7 +67,11 @@ both _L and _R shapes). AUs without a shape of their own are approximated (:data
 - AU26 jaw drop: 0.5 jawOpen (a relaxed drop; AU27 mouth stretch is the full jawOpen);
 - AU10 additionally lifts the lateral upper lip: 0.4 mouthUpperUp on top of mouthShrugUpper;
 - AU9 nose wrinkler: noseSneer + 0.25 browDown + 0.25 mouthUpperUp; AU14 dimpler: mouthDimple + 0.3
-  mouthPress (see "Apex strength" above: compensation for small ICT excursions).
+  mouthPress, and unilateral also 0.35 mouthLeft/Right (see "Apex strength" above: compensation for
+  small ICT excursions).
+
+The shapes themselves are FACS-calibrated by per-shape gains on their deltas
+(:mod:`emoshift.headmodel.calibration`): weights stay in [0, 1].
 
 Pose priors
 -----------
@@ -118,7 +127,7 @@ AU_TO_SHAPES: dict[int, dict[str, float]] = {
     10: {"mouthShrugUpper": 1.0, "mouthUpperUp": 0.4},
     11: {"mouthUpperUp": 1.0},
     12: {"mouthSmile": 1.0},
-    14: {"mouthDimple": 1.0, "mouthPress": 0.3},  # the corner tightens as it dimples
+    14: {"mouthDimple": 1.0, "mouthPress": 0.3, "mouthSide": 0.35},  # tightens; unilateral: pulled sideways
     15: {"mouthFrown": 1.0},
     16: {"mouthLowerDown": 1.0},
     17: {"mouthShrugLower": 1.0},
@@ -140,7 +149,7 @@ AU_APPROXIMATIONS = (9, 10, 14, 23, 25, 26)  # AUs whose mapping is our approxim
 PROTOTYPES: dict[str, tuple[str, ...]] = {
     "neutral": ("",),
     "happiness": ("6D+12E", "6D+12E+25C+26C"),
-    "disgust": ("9E+10D+17C", "9D+10E+16C+25C", "9E+10C+15C+16B"),
+    "disgust": ("9E+10C+17D", "9D+10D+16B+25B", "9E+10B+15C+17D"),
     "anger": ("4E+5D+7D+23D", "4E+5C+7D+10C+23C+25C", "4E+5C+7D+17C+24D"),
     "fear": ("1D+2C+4D+5E+20E+26C", "1E+2B+4D+5E+7B+20E+25C", "1D+2C+4C+5E+20D+27B"),
     "surprise": ("1E+2E+5C+26D", "1E+2E+5D+27C", "1E+2E+26C"),
@@ -177,6 +186,8 @@ _AU_TOKEN = re.compile(r"^([LR]?)(\d+)([A-E]?)$")
 
 
 def _shape_names(stem: str, side: str) -> list[str]:
+    if stem == "mouthSide":  # the whole mouth pulled towards one side: unilateral AUs only
+        return {"L": ["mouthLeft"], "R": ["mouthRight"]}.get(side, [])
     if stem in _NAME_INDEX:  # an unpaired shape (jawOpen, mouthPucker, ...)
         return [stem]
     sides = ("L", "R") if not side else (side,)

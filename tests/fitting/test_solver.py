@@ -111,8 +111,10 @@ def test_temporal_prior_reduces_jitter(solver):
             float(torch.stack([(x - y).abs().mean() for x, y in zip(exps, exps[1:])]).mean()),
             float(torch.stack([(x - y).norm() for x, y in zip(rots, rots[1:])]).mean()),
         )
-    assert jitter[50.0][0] < 0.7 * jitter[0.0][0]
-    assert jitter[50.0][1] < 0.7 * jitter[0.0][1]
+    # ratios (prior / none) over 10 (head, noise) seeds with the calibrated shapes: expression 0.54-0.71
+    # (median 0.64), rotation 0.18-0.32; without the prior the ratio is 1 (the control)
+    assert jitter[50.0][0] < 0.8 * jitter[0.0][0]
+    assert jitter[50.0][1] < 0.5 * jitter[0.0][1]
 
 
 def _aperture(p) -> np.ndarray:

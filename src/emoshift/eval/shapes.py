@@ -20,7 +20,8 @@ class ShapeRenderer:
         from emoshift.headmodel import HeadModel
 
         self.size = size
-        self.model = HeadModel.load(n_identity=n_identity, region=region)
+        # the raw ICT shapes: the judge was trained on them (see emoshift.headmodel.calibration)
+        self.model = HeadModel.load(n_identity=n_identity, region=region, calibrated=False)
         self.triangles = self.model.triangles.numpy()
 
     @torch.no_grad()

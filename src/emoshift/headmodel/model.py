@@ -19,6 +19,7 @@ from torch import Tensor, nn
 
 from emoshift.assets import find_asset
 from emoshift.headmodel import ops
+from emoshift.headmodel.calibration import calibrate
 from emoshift.headmodel.landmarks import LandmarkEmbedding, load_embedding
 from emoshift.headmodel.mesh import submesh, triangulate
 from emoshift.headmodel.regions import MULTIPIE_68, polygon_indices, vertex_indices
@@ -27,12 +28,18 @@ DEFAULT_N_IDENTITY = 50
 N_EXPRESSION = 53
 
 
-@lru_cache(maxsize=2)
-def load_arrays(path: str | None = None) -> dict[str, np.ndarray]:
-    """The ICT npz as a dict of arrays (cached: loading takes ~0.3 s)."""
+def _raw_arrays(path: str | None = None) -> dict[str, np.ndarray]:
     p = Path(path) if path else find_asset("ict-facekit")
     with np.load(p) as d:
         return {k: d[k] for k in d.files}
+
+
+@lru_cache(maxsize=4)
+def load_arrays(path: str | None = None, calibrated: bool = True) -> dict[str, np.ndarray]:
+    """The ICT npz as a dict of arrays (cached: loading takes ~0.3 s), its expression deltas FACS-calibrated
+    (:mod:`emoshift.headmodel.calibration`) unless ``calibrated=False`` (the raw ICT shapes)."""
+    arrays = _raw_arrays(path)
+    return calibrate(arrays) if calibrated else arrays
 
 
 @dataclass
@@ -109,9 +116,13 @@ class HeadModel(nn.Module):
         self.landmark_embedding = emb
 
     @classmethod
-    def load(cls, n_identity: int = DEFAULT_N_IDENTITY, region: str = "head", path: str | None = None) -> HeadModel:
-        """Load from the ICT asset (found by :func:`emoshift.assets.find_asset`)."""
-        return cls(load_arrays(path), n_identity=n_identity, region=region)
+    def load(
+        cls, n_identity: int = DEFAULT_N_IDENTITY, region: str = "head", path: str | None = None,
+        calibrated: bool = True,
+    ) -> HeadModel:  # fmt: skip
+        """Load from the ICT asset (found by :func:`emoshift.assets.find_asset`); ``calibrated``: see
+        :func:`load_arrays`."""
+        return cls(load_arrays(path, calibrated), n_identity=n_identity, region=region)
 
     # ----------------------------------------------------------------------------------------- naming
     def expression_index(self, name: str) -> int:
