@@ -81,11 +81,12 @@ def make_dataset(
     slot_probs: tuple[float, float, float] = SLOT_PROBS,
     progress: bool = False,
     lexicon_share: float = LEXICON_SHARE,
-    everyday_share: float = EVERYDAY_SHARE,
+    everyday_share: float | None = None,
 ) -> ExpressionDataset:
     """Draw ``n_samples`` instruction samples from ``bank`` (deterministic given ``seed``); then
     :func:`add_lexicon_wordings` rewords ``lexicon_share`` of them (0: none) and
-    :func:`add_everyday_wordings` ``everyday_share`` of the other training samples (0: none)."""
+    :func:`add_everyday_wordings` ``everyday_share`` of the other training samples (None: EVERYDAY_SHARE,
+    0: none)."""
     from tqdm import tqdm
 
     rng = np.random.default_rng([seed, 7])
@@ -153,6 +154,7 @@ def make_dataset(
     reworded = np.zeros(n_samples, bool)
     if lexicon_share > 0:
         add_lexicon_wordings(text, tmpl, emo, inten, expr, n_slots_arr, seed, lexicon_share, reworded)
+    everyday_share = EVERYDAY_SHARE if everyday_share is None else everyday_share
     if everyday_share > 0:
         add_everyday_wordings(text, tmpl, emo, inten, expr, n_slots_arr, seed, everyday_share,
                               (split == "train") & ~reworded)  # fmt: skip

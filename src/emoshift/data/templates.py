@@ -117,10 +117,10 @@ TEMPLATES: tuple[Template, ...] = (
 EVERYDAY_ADJECTIVES: dict[str, tuple[str, ...]] = {
     "neutral": ("serene", "composed", "stoic", "unemotional", "unmoved", "relaxed", "emotionless", "impassive",
                 "deadpan"),
-    "happiness": ("thrilled", "blissful", "joyous", "elated", "glad", "beaming"),
+    "happiness": ("thrilled", "blissful", "joyous", "elated", "glad"),
     "disgust": ("sickened", "nauseated", "repelled", "icky"),
     "anger": ("annoyed", "angered", "raging"),
-    "fear": ("worried", "apprehensive", "petrified", "horrified", "panicked", "panicky", "anxious", "nervous"),
+    "fear": ("worried", "apprehensive", "petrified", "horrified", "panicky", "anxious", "nervous"),
     "surprise": ("dumbfounded", "speechless", "stunned", "astounded", "flabbergasted"),
     "contempt": ("smug", "haughty", "arrogant", "snide", "derisive", "condescending", "mocking", "sarcastic",
                  "dismissive"),

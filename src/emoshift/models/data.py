@@ -86,9 +86,7 @@ def encode_table(
     feats, masks = [], []
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
         for start in tqdm(range(0, len(todo), chunk), desc="encoding text", unit="batch", disable=not progress):
-            f, m = encoder.encode(todo[start : start + chunk])
-            for row, n in zip(f.half(), m.sum(1).tolist()):
-                feats.append(row[: int(n)])
+            feats += [f.half() for f in _encode_rows(encoder, todo[start : start + chunk])]
     new = dict(zip(todo, feats))
     rows = [known[t] if t in known else new[t] for t in uniq]
     length = max((len(r) for r in rows), default=1)
@@ -104,6 +102,15 @@ def encode_table(
              "texts": uniq, "spec": spec}  # fmt: skip
         atomic_write_with(cache, lambda p: torch.save(d, p))
     return table
+
+
+def _encode_rows(encoder, texts: list[str]) -> list[Tensor]:
+    """Per sentence its unpadded (L, D) features, past the encoder's per-sentence cache when it has one
+    (``HFTextEncoder._run``): the table's bfloat16 features must not be served later to generation."""
+    if hasattr(encoder, "_run"):
+        return encoder._run(texts)
+    f, m = encoder.encode(texts)
+    return [row[: int(n)] for row, n in zip(f, m.sum(1).tolist())]
 
 
 def _earlier_rows(cache: Path, spec: str) -> dict[str, Tensor]:
