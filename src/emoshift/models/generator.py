@@ -5,7 +5,8 @@ span, models/spans.py); the model is conditioned on the text encoder's features 
 the paper, and of each span. Each slot's expression latent is one of the checkpoint's apex latents of
 the emotion the parser read there (models/apex.py), and every anchor is checked against that reading
 (:func:`emoshift.models.apex.anchor_consistent`): a slot that does not read as its emotion is drawn
-again (up to ``RESAMPLE`` times; each slot keeps its first anchor that reads right) and reported in
+again (up to ``RESAMPLE`` times, the last redraws with the slot's words in the parser's canonical
+form, :func:`canonical_spans`; each slot keeps its first anchor that reads right) and reported in
 ``GeneratedPlan.consistent`` if none does.
 The shipped default checkpoint holds the I2FET weights, their config, the apex latents and a NED for
 neutral faces (§IV-F).
@@ -28,6 +29,25 @@ from emoshift.text.parser import ParsedInstruction, parse_instruction
 
 DEFAULT_CHECKPOINT = "i2fet_default.pt"
 RESAMPLE = 4  # extra draws for an anchor that does not read as the parser's emotion
+# redraw number -> span words of a slot that still does not read right: 1 = the lexicon entry's main
+# phrase (or the emotion's first adjective for basic words), 2 = the emotion's first adjective
+CANONICAL_AT = {3: 1, 4: 2}
+
+
+def canonical_spans(reading: ParsedInstruction, level: int) -> list[str]:
+    """Per anchor of a parser reading, span words naming the same reading in the words the generator was
+    trained on most: ``level`` 1 the lexicon entries' main phrases ("livid" -> "incensed"; basic words ->
+    the emotion's first adjective), 2 the emotion's first adjective ("angry"); with the intensity word
+    (models/spans.py). Used for anchors that do not read as the parser's emotion with the user's words."""
+    from emoshift.emotions import ADJECTIVES
+    from emoshift.models.spans import span_phrase
+
+    out = []
+    entries = list(getattr(reading, "entries", ())) or [()] * len(reading.emotions)
+    for emo, s, ent in zip(reading.emotions, reading.intensities, entries):
+        words = " ".join(ent) if (level == 1 and ent) else ADJECTIVES[emo][0]
+        out.append(span_phrase(words, s))
+    return out
 
 
 @contextmanager
@@ -193,6 +213,11 @@ class Generator:
                 break
             redraw = draw_latents(self.apex, names, cfg.max_slots, cfg.latent_dim, g, cfg.sample_temperature_e)
             z_e = torch.where(torch.from_numpy(~ok)[..., None], redraw, z_e)
+            level = CANONICAL_AT.get(attempt + 1, 0)
+            if spans is not None and level:  # ground the failing slots in the parser's canonical words
+                canon = span_tensor(self.text_encoder, [canonical_spans(r, level) if r else [] for r in readings],
+                                    cfg.max_slots)  # fmt: skip
+                spans = torch.where(torch.from_numpy(~ok)[..., None], canon, spans)
         return best_e, best_r, ok
 
     @torch.no_grad()
