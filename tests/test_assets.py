@@ -50,11 +50,11 @@ def test_head_command_without_assets_is_one_line_error(tmp_path, monkeypatch, ca
     _no_assets(monkeypatch, tmp_path)
     from emoshift.headmodel import model
 
-    model.load_arrays.cache_clear()
+    model.clear_cache()
     try:
         assert main(["head", "--out", str(tmp_path / "h.obj")]) == 2
     finally:
-        model.load_arrays.cache_clear()
+        model.clear_cache()
     err = capsys.readouterr().err
     assert err.startswith("emoshift: error: asset 'ict-facekit'") and err.count("\n") == 1
     assert not (tmp_path / "h.obj").exists()

@@ -17,9 +17,9 @@ Friesen & Ekman, *EMFACS-7*, 1983; summarised in Matsumoto, Keltner, Shiota, O'S
 happiness  6D+12E; open-mouthed 6D+12E+25C+26C
 sadness    1E+4D+15E; 1D+4C+15E+17D; 1E+4D+11B+15D+64C (gaze down)
 surprise   1E+2E+5C+26D; 1E+2E+5D+27C; 1E+2E+26C (lids relaxed)
-fear       1D+2C+4D+5E+20E+26C; 1E+2B+4D+5E+7B+20E+25C; 1D+2C+4C+5E+20D+27B
+fear       1E+2C+4B+5E+20D+26C; 1E+2B+4B+5E+7A+20D+25C; 1E+2D+4A+5E+20C+27B
 anger      4E+5D+7D+23D; 4E+5C+7D+10C+23C+25C (open, upper lip raised); 4E+5C+7D+17C+24D (pressed)
-disgust    9E+10C+17D; 9D+10D+16B+25B (upper lip raised, lips apart); 9E+10B+15C+17D
+disgust    9E+10B+15C+17D; 9D+10C+15B+17C; 9E+10B+17D
 contempt   R12B+R14E (unilateral, subject's right); L12B+L14E (subject's left)
 neutral    no AU
 =========  ===================================================================================
@@ -36,13 +36,14 @@ weight 1 than their AU at E in the FACS manual's photographs, and the EMFACS-pre
 (mostly C) read as a faint version of the emotion; the deviations from EMFACS, each made so that the
 emotion reads on this head and separates from its look-alike:
 
-- fear vs surprise: fear keeps AU4 at D with AU1+2 (raised *and* drawn-together inner brows), AU5 at E
-  and AU20 at E (the lip stretch that surprise lacks); surprise has AU1+2 at E and no AU4 / AU20;
+- fear vs surprise: fear keeps AU4 (A-B: on the calibrated head more lowers the lids over the widened
+  eyes and reads as sadness) with AU1 at E (raised *and* drawn-together inner brows), AU5 at E and AU20
+  at C-D (the lip stretch that surprise lacks); surprise has AU1+2 at E and no AU4 / AU20;
 - anger vs disgust: every anger variant has AU4 at E with AU7 at D (lowered brows, tightened lids) and
   AU23/24 at D; every disgust variant has *both* AU9 and AU10 (EMFACS lists 9 or 10: on this head AU10
-  alone reads as a snarl or anger, and AU9 alone barely shows), with the nose wrinkle at D-E, and the
-  upper lip raised at B-D with the chin raised (AU17 D) rather than at E: on this head AU10 at E bares the
-  gums above the teeth in a square open mouth (a grimace), not the raised lip of disgust;
+  alone reads as a snarl or anger, and AU9 alone barely shows), with the nose wrinkle at E, the upper lip
+  raised at B-C, the chin raised (AU17 D) and in two variants the lip corners down (AU15 C): on this head AU10 at D-E, or AU9/AU10 lifting the lateral upper lip much (mouthUpperUp), bares
+  the upper teeth in a square open mouth, a snarl that blind labellers read as anger (issue 11 panels);
 - contempt vs happiness: contempt is AU14 at E on one side with a slight AU12 (B) on the same side and
   no AU6; EMFACS scores the unilateral 12+14 at A (trace), which moves a blendshape rig by under a
   millimetre and reads as neutral or as a faint smile; happiness is bilateral 6D+12E. A unilateral AU14
@@ -65,8 +66,8 @@ both _L and _R shapes). AUs without a shape of their own are approximated (:data
 - AU23 lip tightener: 0.6 mouthPress + 0.3 mouthPucker (tightening presses and narrows the lips);
 - AU25 lips part: 0.35 mouthLowerDown + 0.1 jawOpen (the lower lip drops off the upper one);
 - AU26 jaw drop: 0.5 jawOpen (a relaxed drop; AU27 mouth stretch is the full jawOpen);
-- AU10 additionally lifts the lateral upper lip: 0.4 mouthUpperUp on top of mouthShrugUpper;
-- AU9 nose wrinkler: noseSneer + 0.25 browDown + 0.25 mouthUpperUp; AU14 dimpler: mouthDimple + 0.3
+- AU10 additionally lifts the lateral upper lip: 0.2 mouthUpperUp on top of mouthShrugUpper;
+- AU9 nose wrinkler: noseSneer + 0.25 browDown + 0.1 mouthUpperUp; AU14 dimpler: mouthDimple + 0.3
   mouthPress, and unilateral also 0.35 mouthLeft/Right (see "Apex strength" above: compensation for
   small ICT excursions).
 
@@ -123,8 +124,8 @@ AU_TO_SHAPES: dict[int, dict[str, float]] = {
     5: {"eyeWide": 1.0},
     6: {"cheekSquint": 1.0},
     7: {"eyeSquint": 1.0},
-    9: {"noseSneer": 1.0, "browDown": 0.25, "mouthUpperUp": 0.25},  # FACS 2002: also medial brow down, lip up
-    10: {"mouthShrugUpper": 1.0, "mouthUpperUp": 0.4},
+    9: {"noseSneer": 1.0, "browDown": 0.25, "mouthUpperUp": 0.1},  # FACS 2002: also medial brow down, lip up
+    10: {"mouthShrugUpper": 1.0, "mouthUpperUp": 0.2},
     11: {"mouthUpperUp": 1.0},
     12: {"mouthSmile": 1.0},
     14: {"mouthDimple": 1.0, "mouthPress": 0.3, "mouthSide": 0.35},  # tightens; unilateral: pulled sideways
@@ -149,9 +150,9 @@ AU_APPROXIMATIONS = (9, 10, 14, 23, 25, 26)  # AUs whose mapping is our approxim
 PROTOTYPES: dict[str, tuple[str, ...]] = {
     "neutral": ("",),
     "happiness": ("6D+12E", "6D+12E+25C+26C"),
-    "disgust": ("9E+10C+17D", "9D+10D+16B+25B", "9E+10B+15C+17D"),
+    "disgust": ("9E+10B+15C+17D", "9D+10C+15B+17C", "9E+10B+17D"),
     "anger": ("4E+5D+7D+23D", "4E+5C+7D+10C+23C+25C", "4E+5C+7D+17C+24D"),
-    "fear": ("1D+2C+4D+5E+20E+26C", "1E+2B+4D+5E+7B+20E+25C", "1D+2C+4C+5E+20D+27B"),
+    "fear": ("1E+2C+4B+5E+20D+26C", "1E+2B+4B+5E+7A+20D+25C", "1E+2D+4A+5E+20C+27B"),
     "surprise": ("1E+2E+5C+26D", "1E+2E+5D+27C", "1E+2E+26C"),
     "contempt": ("R12B+R14E", "L12B+L14E"),
     "sadness": ("1E+4D+15E", "1D+4C+15E+17D", "1E+4D+11B+15D+64C"),

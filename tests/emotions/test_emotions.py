@@ -119,3 +119,23 @@ def test_nearest_prototype_recovers_each_variant():
     for i, e in enumerate(EMOTIONS[1:], start=1):
         ex = np.stack([prototype(e, v, intensity=0.7) for v in range(n_variants(e))])
         assert (nearest_prototype(ex) == i).all(), e
+
+
+def test_contempt_pulls_the_mouth_to_its_side_on_the_head(head_model):
+    """Unilateral AU14 (issue 11): the lip corner on the contempt side moves sideways and the mouth's
+    midline shifts towards it; control: the symmetric happiness prototype leaves the midline in place."""
+    import torch
+
+    def mouth(e):
+        with torch.no_grad():
+            lm = head_model(expression=torch.as_tensor(np.asarray(e, np.float32))[None]).landmarks[0].numpy()
+        return lm[61], lm[291], (lm[0] + lm[17]) / 2  # corners (61: subject's right), midline
+
+    r0, l0, m0 = mouth(np.zeros(53))
+    for v, sign in ((0, -1.0), (1, 1.0)):  # variant 0 is the subject's right side (-x), 1 the left (+x)
+        r, l, m = mouth(em.prototype("contempt", v))
+        assert sign * (m[0] - m0[0]) > 0.15  # cm towards the contempt side
+        side, other = (r - r0, l - l0) if v == 0 else (l - l0, r - r0)
+        assert np.linalg.norm(side) > 2 * np.linalg.norm(other)
+    _, _, m = mouth(em.prototype("happiness"))
+    assert abs(m[0] - m0[0]) < 0.02

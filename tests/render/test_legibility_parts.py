@@ -171,9 +171,15 @@ def test_photo_eyes_takes_the_photo_sclera_and_iris():
     img, lm = _synthetic_eyes((225, 215, 205), (40, 90, 140))
     eyes = photo_eyes(img, (0, 0), lm, np.float32([200, 150, 130]))
     assert (eyes.eyes[:, 3] == 1).all() and np.allclose(eyes.eyes[:, 2], 9, atol=0.1)
-    assert np.abs(eyes.colours[0] - (225, 215, 205)).max() <= 2
+    luma = np.array([0.299, 0.587, 0.114], np.float32)
+    assert abs(float(eyes.colours[0] @ luma) - float(np.float32([225, 215, 205]) @ luma)) <= 2  # its brightness
+    assert np.ptp(eyes.colours[0]) < 0.5 * np.ptp([200, 150, 130])  # nearly white, not the skin's colour
     assert np.abs(eyes.colours[1] - (40, 90, 140)).max() <= 2
     assert eyes.opening[60, 60] == 1.0 and eyes.opening[30, 60] == 0.0
+    # lashes and the lid's shadow darken the upper half of the opening: the sclera colour stays the bright one
+    shaded = img.copy()
+    shaded[50:60][np.all(shaded[50:60] == (225, 215, 205), axis=-1)] = (120, 100, 95)
+    assert float(photo_eyes(shaded, (0, 0), lm, np.float32([200, 150, 130])).colours[0] @ luma) > 200
     # control: dark lenses (sunglasses) are no eyes: the photo is kept on the eyeball
     dark, lm = _synthetic_eyes((30, 30, 35), (20, 20, 25))
     assert (photo_eyes(dark, (0, 0), lm, np.float32([200, 150, 130])).eyes[:, 3] == 0).all()
@@ -212,8 +218,11 @@ def test_widened_eyes_show_more_eyeball_in_the_photo_colours(astronaut_fit, full
     sclera_px = new & (d_iris > 1.3 * r.eyes.eyes[:, 2].max())
     assert sclera_px.sum() > 10
     painted = frame[sclera_px].astype(np.float32).mean(0)
-    assert np.abs(painted - r.eyes.colours[0]).max() < 25, (painted, r.eyes.colours[0])
     luma = np.float32([0.299, 0.587, 0.114])
+    # the sclera colour, shaded (darker towards the lid and the corners: SCLERA_SHADOW, SCLERA_ROUND)
+    ratio = float(painted @ luma) / float(r.eyes.colours[0] @ luma)
+    assert 0.5 < ratio <= 1.0, (painted, r.eyes.colours[0])
+    assert np.abs(painted / ratio - r.eyes.colours[0]).max() < 25, (painted, r.eyes.colours[0])
     assert float(r.eyes.colours[1] @ luma) < 0.8 * float(r.eyes.colours[0] @ luma)
 
 
@@ -257,6 +266,36 @@ def test_a_grey_photo_gets_a_grey_mouth_interior(astronaut_fit, full_model):
         px = frame[inner]
         chroma.append(float((px.max(1) - px.min(1)).mean()))
     assert chroma[0] > 15 and chroma[1] < 3, chroma
+
+
+def test_raised_upper_lip_bares_teeth_not_gums_and_teeth_are_ivory(astronaut_fit, full_model):
+    """Disgust's raised upper lip (AU9+10) shows the upper teeth: more teeth than gum pixels in the opened
+    mouth, where ICT's own gum line (raised 0 cm: the control) shows a band of gum over stubby teeth; and the
+    teeth are near-neutral ivory, not the lips' or skin's red."""
+    import emoshift.render.reenact as reenact
+    from emoshift.emotions import au_vector
+    from emoshift.render.reenact import Reenactor
+
+    image, fit = astronaut_fit
+    e = au_vector("9D+10D+16B+25B").astype(np.float32)
+    rot = np.asarray(fit.rotation, np.float32)
+    shares = []
+    for raise_cm in (reenact.GUMS_RAISE_CM, 0.0):
+        old, reenact.GUMS_RAISE_CM = reenact.GUMS_RAISE_CM, raise_cm
+        reenact._TABLES.pop(full_model, None)
+        try:
+            r = Reenactor(image, fit, full_model)
+        finally:
+            reenact.GUMS_RAISE_CM = old
+            reenact._TABLES.pop(full_model, None)
+        frags = r._raster_full(r.screens(e[None], rot[None])[0], r.width, r.height)
+        part = r.tri_part[frags.tri_id[frags.mask]]
+        shares.append(((part == TEETH).sum(), (part == GUMS).sum()))
+    (teeth, gums), (teeth0, gums0) = shares
+    assert teeth > 2 * gums and teeth > 1.15 * teeth0, shares  # measured 253 teeth, 71 gum pixels
+    assert gums0 > 0.5 * teeth0, shares  # control: ICT's gum line bares 130 gum pixels over 194 of teeth
+    t = r.part_colours[TEETH]
+    assert np.ptp(t) < 0.5 * np.ptp(r._face_skin()) + 1, (t, r._face_skin())
 
 
 def _smile_shading(img, points, face_h):

@@ -4,7 +4,7 @@ The ICT FaceKit shapes are a rig's, not FACS's: several move far less at weight 
 the strong end (E, "maximum") in the FACS manual's photographs and descriptions (Ekman, Friesen & Hager,
 *FACS Manual*, 2002), so an apex expression built from them reads on a photo as a faint version of the
 emotion or as neutral (blind panels of issue 11: anger and sadness renders read as neutral). Measured on
-ICT's neutral head (``bench/bench_apex.py --calibration``; distances over the outer-eye-corner distance
+ICT's mean head (``bench/bench_calibration.py``; distances over the outer-eye-corner distance
 IOD, MediaPipe points on the head):
 
 ==================  ==============================================================================
@@ -13,15 +13,14 @@ browDown            mid-brow to upper lid -0.055 IOD, inner brow to inner eye co
 eyeSquint           lower-lid opening -0.024 IOD (AU7 at E: lids tightened, lower lid raised and straight)
 eyeWide             lid opening +0.033 IOD (AU5 at E: sclera shows above the iris)
 browInnerUp         inner brow +0.060 IOD (AU1 at E: the inner brows raised and oblique)
-mouthFrown          lip corner down 0.53 cm (AU15 at E: the corners clearly below the lip line)
-mouthPress          lips pressed 0.41 cm (AU24 at E: lips pressed thin and bulging around them)
-mouthDimple         0.72 cm (AU14 at E: the corner pulled in and tightened into a dimple)
-noseSneer           subnasale to lip -0.048 IOD (AU9 at E: the nose wrinkled and the upper lip pulled up)
-mouthShrugUpper     0.57 cm (AU10 at E: the upper lip raised, the nasolabial furrow deepened)
-mouthStretch        1.0 cm (AU20 at E: lips stretched sideways and flat)
+mouthFrown          lip corners -0.042 IOD, at most 0.61 cm (AU15 at E: the corners clearly below the lip line)
+mouthPress          at most 0.56 cm (AU24 at E: lips pressed thin and bulging around them)
+mouthDimple         mouth width +0.027 IOD, at most 0.89 cm (AU14 at E: the corner pulled in and tightened into a dimple)
+mouthStretch        mouth width +0.159 IOD, 1.03 cm (AU20 at E: lips stretched sideways and flat)
 ==================  ==============================================================================
 
-against mouthSmile (AU12), 1.56 cm, which reads at first glance. The gains below scale those shapes so
+noseSneer (AU9, subnasale to lip -0.048 IOD, 1.03 cm) keeps gain 1: more distorts the nose and bares the
+teeth. All against mouthSmile (AU12): mouth width +0.170 IOD, 1.58 cm, which reads at first glance. The gains below scale those shapes so
 that weight 1 looks like the AU at E on the development photos and on the grey head; they are our
 calibration (no published millimetre norms per AU exist for this rig), chosen on renders looked at by
 eye, never against a classifier. Shapes not listed keep gain 1. Weights stay in [0, 1] everywhere (the
@@ -44,7 +43,6 @@ EXPRESSION_GAIN: dict[str, float] = {
     "mouthFrown": 1.7,
     "mouthPress": 1.6,
     "mouthDimple": 1.5,
-    "noseSneer": 1.4,
     "mouthStretch": 1.3,
 }
 

@@ -28,6 +28,7 @@ DEFAULT_N_IDENTITY = 50
 N_EXPRESSION = 53
 
 
+@lru_cache(maxsize=2)
 def _raw_arrays(path: str | None = None) -> dict[str, np.ndarray]:
     p = Path(path) if path else find_asset("ict-facekit")
     with np.load(p) as d:
@@ -40,6 +41,12 @@ def load_arrays(path: str | None = None, calibrated: bool = True) -> dict[str, n
     (:mod:`emoshift.headmodel.calibration`) unless ``calibrated=False`` (the raw ICT shapes)."""
     arrays = _raw_arrays(path)
     return calibrate(arrays) if calibrated else arrays
+
+
+def clear_cache() -> None:
+    """Forget the loaded arrays (tests that swap the asset folder)."""
+    load_arrays.cache_clear()
+    _raw_arrays.cache_clear()
 
 
 @dataclass

@@ -6,7 +6,8 @@ The photo is trusted for eyeball points whose source position lies inside the op
 eyeball is painted (:func:`emoshift.render.shaders.eye_colour`): inside the photo's iris circle with the
 photo's own iris reflected about its horizontal diameter (the upper lid hides the top of the iris, the
 bottom usually shows), else with the photo's sclera colour. The colours are the photo's own: the median
-of the opening's pixels outside the iris (sclera) and inside it (iris).
+of the opening's pixels inside the iris, and for the sclera the brightest quarter of those outside it,
+kept at least a little brighter than the skin and nearly white (:func:`sclera_colour`).
 
 Sunglasses and closed eyes show no eye: when the opening's "sclera" is darker than SCLERA_MIN_LUMA of
 the skin, or the opening is too small, the eyes count as not shown and the photo is kept everywhere on
@@ -29,6 +30,10 @@ IRISES = ((468, 469, 470, 471, 472), (473, 474, 475, 476, 477))
 SCLERA_MIN_LUMA = 0.55
 #: Fewest opening pixels (per eye) for the eye to count as shown.
 MIN_EYE_PIXELS = 12
+#: Painted sclera: at least this bright relative to the skin (luma), with this share of the skin's colour
+#: cast (0: grey-white, 1: skin-coloured).
+SCLERA_OVER_SKIN = 1.1
+SCLERA_CHROMA = 0.25
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
@@ -60,6 +65,21 @@ def polygon_coverage(poly: np.ndarray, origin, shape, samples: int = 4, erode: i
     return out
 
 
+def sclera_colour(pix: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """(3,) float32 colour for painted sclera from the photo's (N, 3) sclera pixels: the mean of their
+    brightest quarter (the opening's median is darkened by lashes, the lid's shadow and the eye corners'
+    pink), at least SCLERA_OVER_SKIN x the skin's luma, and no more colourful than SCLERA_CHROMA of the
+    skin's colour cast (a white eyeball takes the light's colour, as the skin does)."""
+    pix = np.asarray(pix, np.float32)
+    luma = pix @ LUMA
+    top = pix[luma >= np.quantile(luma, 0.75)].mean(0)
+    skin = np.asarray(skin, np.float32)
+    y = max(float(top @ LUMA), SCLERA_OVER_SKIN * float(skin @ LUMA))
+    cast = skin / max(float(skin @ LUMA), 1.0)  # the skin's colour relative to grey
+    white = y * (1.0 + SCLERA_CHROMA * (cast - 1.0))
+    return np.clip(white, 0, 255).astype(np.float32)
+
+
 def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin: np.ndarray) -> PhotoEyes:
     """The eyes of the photo crop ``photo_box`` (h, w, 3) uint8 at ``origin`` (x, y), from the (478, 2)
     detected ``landmarks`` (None: no eye shown); ``skin`` (3,) the face's median skin colour."""
@@ -88,9 +108,9 @@ def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin
     sclera, iris = np.concatenate(sclera_pix), np.concatenate(iris_pix)
     shown = min(len(p) for p in sclera_pix) >= MIN_EYE_PIXELS // 2 and len(iris) >= MIN_EYE_PIXELS
     if shown:
-        colours[0] = np.median(sclera, axis=0)
         colours[1] = np.median(iris, axis=0)
-        shown = float(colours[0] @ LUMA) >= SCLERA_MIN_LUMA * float(np.asarray(skin, np.float32) @ LUMA)
+        shown = float(np.median(sclera, axis=0) @ LUMA) >= SCLERA_MIN_LUMA * float(np.asarray(skin, np.float32) @ LUMA)
+        colours[0] = sclera_colour(sclera, skin)
     if not shown:
         eyes[:, 3] = 0.0
         return PhotoEyes(opening, eyes, colours)

@@ -78,6 +78,12 @@ from emoshift.render.warp import BLUR_PASSES, CELL, SHADE_RANGE, lambert, pose_a
 
 __all__ = ["EYE", "GUMS", "IRIS", "SKIN", "SOCKET", "TEETH", "Reenactor"]
 PART_REGIONS = (("head", SKIN), ("mouth_socket", SOCKET), ("gums_tongue", GUMS), ("teeth", TEETH), ("eyeballs", EYE))
+#: ICT's gums reach down over the upper front teeth to leave 0.65 cm of the incisors' crowns (about 1 cm
+#: in people), so a raised upper lip (disgust) bared a band of gum over stubby teeth. The upper gums within
+#: GUMS_FRONT_CM of the teeth's front (above the incisal edge) are drawn GUMS_RAISE_CM higher: the gum
+#: line moves up, the papillae between the teeth keep their shape; the lower gums and tongue are unchanged.
+GUMS_FRONT_CM = 1.0
+GUMS_RAISE_CM = 0.4
 #: Flow falloff outside the head as a fraction of the face height (brows to chin).
 FALLOFF_FRACTION = 0.6
 #: Exact-flow weight from the head-frame normal's z: 0 below EXACT_NZ[0], 1 above EXACT_NZ[1].
@@ -93,7 +99,7 @@ EYES_KEEP_PX = 1.0
 #: MediaPipe face-mesh indices of the inner-lip contour (upper lip left to right, then the lower back).
 INNER_LIPS = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95)
 #: Reach of the upper lip's shadow into the mouth, as a fraction of the face height.
-LIP_SHADOW_FRACTION = 0.03
+LIP_SHADOW_FRACTION = 0.045
 #: Expression shading: warped skin is multiplied by the ratio of the frame's to the source's Lambert
 #: shading (light from the camera, slightly above), so folds and bulges the expression creates show.
 SHADING_LIGHT = np.array([0.0, 0.45, 0.89], np.float32)
@@ -157,11 +163,23 @@ def _model_tables(model: HeadModel) -> _ModelTables:
             tri_part=np.ascontiguousarray(tpart[order], np.int8),
             n_skin=int((tpart == SKIN).sum()),
             vertex_part=vpart,
-            neutral=model.neutral[kt].numpy().astype(np.float32),
+            neutral=_gums_up(model.neutral[kt].numpy().astype(np.float32), vpart),
             identity_basis=flat(model.identity_basis),
             expression_basis=flat(model.expression_basis),
         )
     return _TABLES[model]
+
+
+def _gums_up(neutral: np.ndarray, vpart: np.ndarray) -> np.ndarray:
+    """(V, 3) neutral with the upper front gums raised GUMS_RAISE_CM (see GUMS_FRONT_CM)."""
+    teeth = neutral[vpart == TEETH]
+    front = float(teeth[:, 2].max())
+    edge = float(teeth[teeth[:, 2] > front - 0.3, 1].min())  # lowest front tooth point (lower incisors)
+    upper = neutral[:, 1] > edge + 1.0  # upper jaw: above the lower incisors' crowns
+    gums = (vpart == GUMS) & (neutral[:, 2] > front - GUMS_FRONT_CM) & upper
+    out = neutral.copy()
+    out[gums, 1] += GUMS_RAISE_CM
+    return out
 
 
 def _part_of_vertices(keep: np.ndarray) -> np.ndarray:

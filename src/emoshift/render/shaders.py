@@ -29,6 +29,13 @@ SHADE_RANGE = (0.72, 1.08)
 #: Painted iris: darkening of its rim (the limbal ring) and the rim's width (fraction of the radius).
 LIMBAL_DARKEN = 0.35
 LIMBAL_WIDTH = 0.25
+#: Painted sclera: darkening towards the upper lid (the lid and lashes shade the top of the eyeball) over
+#: SCLERA_SHADOW_SPAN iris radii above the iris centre, and towards the eye corners (the eyeball curves
+#: away) over SCLERA_ROUND_SPAN radii to the side.
+SCLERA_SHADOW = 0.3
+SCLERA_SHADOW_SPAN = 1.6
+SCLERA_ROUND = 0.3
+SCLERA_ROUND_SPAN = 3.0
 
 
 @per_sample
@@ -145,16 +152,19 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
     """Painted colour (into ``pix``) of an eyeball point at source position (sx, sy) that the photo does not
     show: inside the photo's iris circle (``eyes``) its own iris reflected about the horizontal diameter
     (where the reflection lies in the photo's eye ``opening``, a mask over the source box at (ox, oy)) over
-    the photo's iris colour with a darker rim, else the photo's sclera colour (``eye_colours``); the edge
-    between them anti-aliased over a pixel."""
+    the photo's iris colour with a darker rim, else the photo's sclera colour (``eye_colours``), shaded
+    darker towards the upper lid and the eye corners; the edge between them anti-aliased over a pixel."""
     k = 0
     if (sx - eyes[1, 0]) ** 2 + (sy - eyes[1, 1]) ** 2 < (sx - eyes[0, 0]) ** 2 + (sy - eyes[0, 1]) ** 2:
         k = 1
     ex, ey, r = eyes[k, 0], eyes[k, 1], eyes[k, 2]
     d = math.sqrt((sx - ex) ** 2 + (sy - ey) ** 2)
     wi = min(max(r - d + 0.5, 0.0), 1.0)  # iris coverage
+    up = min(max((ey - sy) / max(SCLERA_SHADOW_SPAN * r, 1e-3), 0.0), 1.0)
+    side = min(abs(sx - ex) / max(SCLERA_ROUND_SPAN * r, 1e-3), 1.0)
+    shade = (1.0 - SCLERA_SHADOW * up * up * (3 - 2 * up)) * (1.0 - SCLERA_ROUND * side * side)
     for c in range(3):
-        pix[c] = eye_colours[0, c]
+        pix[c] = eye_colours[0, c] * shade
     if wi <= 0.0:
         return
     t = min(max((d / max(r, 1e-3) - (1 - LIMBAL_WIDTH)) / LIMBAL_WIDTH, 0.0), 1.0)

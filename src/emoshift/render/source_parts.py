@@ -19,7 +19,7 @@ from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
 #: (half its colour cast and exposure, in log terms).
 DEFAULT_COLOURS = {
     SOCKET: (58, 26, 27),
-    GUMS: (175, 80, 84),
+    GUMS: (150, 70, 74),
     TEETH: (236, 228, 210),
     EYE: (232, 226, 220),
     IRIS: (70, 50, 40),
@@ -42,6 +42,9 @@ MOUTH_DEPTH_CM = np.array([5.0, 3.6, 3.3], np.float32)
 PART_AMBIENT = 0.7
 #: ... of the teeth: higher, the teeth are a few pixels wide, so their facets would read as a mosaic.
 TEETH_AMBIENT = 0.85
+#: Share of the teeth colour's chroma kept (their measured or tinted colour picks up the lips' and skin's
+#: red; teeth in photos are near-neutral ivory).
+TEETH_CHROMA = 0.4
 
 
 def _chroma(rgb: np.ndarray) -> float:
@@ -140,6 +143,8 @@ class SourceParts:
                 shown &= opening > 0.99
             pix = photo[shown]
             if len(pix) >= MIN_PART_PIXELS:
+                if code == TEETH:  # the brighter half: the teeth, not the lips and gaps around them
+                    pix = pix[pix @ LUMA >= np.median(pix @ LUMA)]
                 colours[code] = np.median(pix, axis=0).astype(np.float32)
                 if code == TEETH:  # the model's teeth seen there, to match the painted teeth to them
                     self._photo_teeth_vertices = np.unique(self.triangles[self.src_tri[shown]])
@@ -147,6 +152,9 @@ class SourceParts:
                 colour = np.asarray(default, np.float32) * tint
                 luma = float(colour @ LUMA)
                 colours[code] = (luma + chroma * (colour - luma)).astype(np.float32)  # as colourful as the skin
+        t = colours[TEETH]
+        luma = float(t @ LUMA)
+        colours[TEETH] = (luma + TEETH_CHROMA * (t - luma)).astype(np.float32)  # ivory, never skin-pink
         return colours
 
     def _face_skin(self) -> np.ndarray:
