@@ -17,7 +17,7 @@ import torch
 
 from emoshift.data.dataset import ExpressionDataset
 from emoshift.data.templates import EVERYDAY_ADJECTIVES, INTENSITY_LEVELS, TEMPLATES, everyday_ids, render, template_ids
-from emoshift.emotions import EMOTIONS
+from emoshift.emotions import EMOTIONS, EXPRESSION_NAMES
 from emoshift.headmodel.ops import euler_to_matrix, matrix_to_axis_angle
 
 SLOT_PROBS = (0.15, 0.6, 0.25)  # share of 1-, 2- and 3-emotion instructions (3: more, issue 13.1)
@@ -26,6 +26,7 @@ INTENSITY_LEVEL_PROBS = (0.35, 0.15, 0.3, 0.2)  # over INTENSITY_LEVELS (0.5, 0.
 LEXICON_SHARE = 0.15  # share of samples with one slot worded from the expression lexicon (issue 13.2)
 EVERYDAY_SHARE = 0.4  # share of the other training samples reworded in everyday language (add_everyday_wordings)
 EVERYDAY_LEXICON_P, EVERYDAY_ADJECTIVE_P = 0.55, 0.2  # per slot of such a sample: lexicon entry / other synonym
+EVERYDAY_WITH_ACTION_P = 0.25  # per emotional slot of an everyday verb template: a gaze/lid action at the same moment
 UNSEEN_PHRASING_SHARE = 0.3  # share of test-subject samples rendered with held-out templates
 TEST_SHARE, VAL_SHARE = 0.1, 0.1
 
@@ -244,9 +245,11 @@ def add_everyday_wordings(text: list[str], tmpl: np.ndarray, emo: np.ndarray, in
     (probability EVERYDAY_LEXICON_P; its target becomes the entry's anchor expression,
     :func:`emoshift.text.lexicon.anchor_expression`, with the presets' gain and per-AU jitter), another
     synonym the parser knows (:data:`emoshift.data.templates.EVERYDAY_ADJECTIVES`, probability
-    EVERYDAY_ADJECTIVE_P; target unchanged), or the templates' words. The labels and so the presets'
-    class shares do not change. A rewording the parser does not read
-    back (same families in order, each lexicon entry at its slot, no entry at the other slots) is
+    EVERYDAY_ADJECTIVE_P; target unchanged), or the templates' words; in the verb templates an emotional
+    slot also does an eye action without emotion (gaze, wink, blink, squint) at the same moment with probability EVERYDAY_WITH_ACTION_P
+    ("glances down, ashamed", "grins and winks"; its shapes join the target). The labels and so the
+    presets' class shares do not change. A rewording the parser does not read
+    back (same families in order, exactly the chosen lexicon entries at each slot) is
     dropped. Own random stream; the validation and test splits never change. Returns the count.
     """
     from emoshift.io import UserError
@@ -257,6 +260,9 @@ def add_everyday_wordings(text: list[str], tmpl: np.ndarray, emo: np.ndarray, in
     by_family = {f: lexicon.entries(family=f) for f in EMOTIONS}
     pools = {k: everyday_ids(k) for k in (1, 2, 3)}
     verbs = {k: np.array([t for t in pools[k] if TEMPLATES[t].everyday]) for k in (1, 2, 3)}
+    eyes = np.array([n.startswith(("eye", "cheekSquint")) for n in EXPRESSION_NAMES])
+    plain_actions = [e for e in lexicon.entries(kind="action", family="neutral")  # gaze, wink, blink, squint ...
+                     if e.expression.any() and not e.expression[~eyes].any()]  # fmt: skip
     done = 0
     for i in np.flatnonzero(eligible & (rng.random(len(text)) < share)):
         k = int(n_slots[i])
@@ -276,21 +282,29 @@ def add_everyday_wordings(text: list[str], tmpl: np.ndarray, emo: np.ndarray, in
             levels[j] = 1.0
         pool_t = verbs[k] if rng.random() < 0.5 else pools[k]  # half of them in the everyday verb templates
         t = int(pool_t[rng.integers(len(pool_t))])
+        with_action: dict[int, lexicon.Entry] = {}
+        if TEMPLATES[t].everyday:
+            for j in range(k):
+                if fams[j] != "neutral" and rng.random() < EVERYDAY_WITH_ACTION_P:
+                    with_action[j] = plain_actions[int(rng.integers(len(plain_actions)))]
         new = render(t, new_fams, levels, rng, lexicon_slots={j: e.phrase for j, e in entries.items()},
-                     adjectives=adjectives)  # fmt: skip
+                     adjectives=adjectives, with_action={j: a.phrase for j, a in with_action.items()})  # fmt: skip
         try:
             p = parse_instruction(new, place_unknown=False)
         except UserError:
             continue
-        if p.emotions != new_fams or any(
-            (e.phrase not in p.entries[j]) if (e := entries.get(j)) else bool(p.entries[j]) for j in range(k)
-        ) or any(p.intensities[j] != levels[j] for j in range(k)):
+        want = [tuple(x.phrase for x in (entries.get(j), with_action.get(j)) if x is not None) for j in range(k)]
+        if p.emotions != new_fams or any(sorted(p.entries[j]) != sorted(want[j]) for j in range(k)) \
+                or any(p.intensities[j] != levels[j] for j in range(k)):  # fmt: skip
             continue
         for j, e in entries.items():
             target = lexicon.anchor_expression(e.family, p.entries[j], 1.0)
             target = target * rng.uniform(0.9, 1.05) * (1 + rng.normal(0, 0.08, target.shape))
             expr[i, j] = np.clip(target, 0.0, 1.0)
             inten[i, j] = 1.0
+        for j, a in with_action.items():
+            if j not in entries:  # a basic word's clip frame with the action's shapes on top
+                expr[i, j] = np.maximum(expr[i, j], lexicon.expression(a))
         text[i], tmpl[i] = new, t
         done += 1
     return done

@@ -181,7 +181,8 @@ def _adjective_phrase(emotion: str, intensity: float, rng: np.random.Generator) 
 
 
 def render(template: int, emotions: list[str], intensities: list[float], rng: np.random.Generator,
-           lexicon_slots: dict[int, str] | None = None, adjectives: dict[int, str] | None = None) -> str:  # fmt: skip
+           lexicon_slots: dict[int, str] | None = None, adjectives: dict[int, str] | None = None,
+           with_action: dict[int, str] | None = None) -> str:  # fmt: skip
     """Fill template ``template`` with the emotions (word forms and synonyms drawn from ``rng``).
 
     ``intensities`` must be 1.0 or one of :data:`INTENSITY_LEVELS` (neutral slots must be 1.0).
@@ -189,6 +190,9 @@ def render(template: int, emotions: list[str], intensities: list[float], rng: np
     entry instead (:func:`emoshift.text.lexicon.slot_phrase`: "jubilant", "rolling her eyes", ...).
     ``adjectives`` {slot index from 0: adjective}: that slot's adjective (e.g. from
     :data:`EVERYDAY_ADJECTIVES`) instead of one of the emotion's :data:`ADJECTIVES`.
+    ``with_action`` {slot index from 0: lexicon phrase of a facial action without emotion}: in that slot's
+    verb phrases ({V}, {B}) the face also does that action at the same moment ("glances down, ashamed",
+    "grins and winks"); the parser reads both into one anchor.
     """
     t = TEMPLATES[template]
     if len(emotions) != t.n_slots or len(intensities) != t.n_slots:
@@ -209,5 +213,16 @@ def render(template: int, emotions: list[str], intensities: list[float], rng: np
 
         for slot in "NA" + "".join(x for x in "VB" if f"{{{x}{j + 1}}}" in t.text):  # draws as before for N/A templates
             values[f"{slot}{j + 1}"] = lexicon.slot_phrase(phrase, slot, rng, his=values["his"])
+    for j, phrase in (with_action or {}).items():
+        from emoshift.text import lexicon
+
+        act = lexicon.forms(phrase, his=values["his"])
+        own = lexicon.get(lexicon_slots[j]) if lexicon_slots and j in lexicon_slots else None
+        if own is not None and own.kind == "action":  # "grins and winks"
+            values[f"V{j + 1}"] = f"{values[f'V{j + 1}']} and {act['s']}"
+            values[f"B{j + 1}"] = f"{values[f'B{j + 1}']} and {act['base']}"
+        else:  # "glances down, ashamed"
+            values[f"V{j + 1}"] = f"{act['s']}, {values[f'A{j + 1}']}"
+            values[f"B{j + 1}"] = f"{act['base']}, {values[f'A{j + 1}']}"
     text = t.text.format(**values)
     return text[0].upper() + text[1:]

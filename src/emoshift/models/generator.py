@@ -6,8 +6,8 @@ the paper, and of each span. Each slot's expression latent is one of the checkpo
 the emotion the parser read there (models/apex.py), and every anchor is checked against that reading
 (:func:`emoshift.models.apex.anchor_consistent`): a slot that does not read as its emotion is drawn
 again (up to ``RESAMPLE`` times, the last redraws with the slot's words in the parser's canonical
-form, :func:`canonical_spans`; each slot keeps its first anchor that reads right) and reported in
-``GeneratedPlan.consistent`` if none does.
+form, :func:`canonical_spans`; each slot keeps its first anchor that reads right, else the draw closest
+to its reading, :func:`anchor_score`) and reported in ``GeneratedPlan.consistent`` if none reads right.
 The shipped default checkpoint holds the I2FET weights, their config, the apex latents and a NED for
 neutral faces (§IV-F).
 """
@@ -32,6 +32,25 @@ RESAMPLE = 4  # extra draws for an anchor that does not read as the parser's emo
 # redraw number -> span words of a slot that still does not read right: 1 = the lexicon entry's main
 # phrase (or the emotion's first adjective for basic words), 2 = the emotion's first adjective
 CANONICAL_AT = {3: 1, 4: 2}
+
+
+def anchor_score(expression: np.ndarray, emotion: str, target: np.ndarray | None = None) -> float:
+    """How close an anchor is to the parser's reading of its slot, for choosing among draws none of
+    which passes :func:`emoshift.models.apex.anchor_consistent`: the cosine to the lexicon target when
+    there is one, else the emotion's apex strength if its nearest prototype is the emotion (minus one if
+    not), and for neutral minus the largest weight."""
+    from emoshift.emotions import EMOTION_INDEX, apex_strength, nearest_prototype
+
+    ex = np.asarray(expression, np.float32)
+    if target is not None and np.asarray(target).any():
+        t = np.asarray(target, np.float32)
+        return float(ex @ t / (np.linalg.norm(ex) * np.linalg.norm(t) + 1e-9))
+    if emotion not in EMOTION_INDEX:
+        return 0.0
+    if emotion == "neutral":
+        return -float(ex.max())
+    same = nearest_prototype(ex[None])[0] == EMOTION_INDEX[emotion]
+    return float(apex_strength(ex[None], emotion)[0]) - (0.0 if same else 1.0)
 
 
 def canonical_spans(reading: ParsedInstruction, level: int) -> list[str]:
@@ -199,15 +218,18 @@ class Generator:
             e, r = self.model.generate(feats, mask, n, torch.Generator().manual_seed(int(seed)), spans=spans, z_e=z_e)
             e, r = e.numpy(), r.numpy()
             now = np.ones_like(ok)
+            score = np.zeros(ok.shape, np.float32)
             for b, reading in enumerate(readings):
                 for j, emo in enumerate(names[b][: int(n[b])]):
                     now[b, j] = anchor_consistent(e[b, j], emo, reading.intensities[j], targets[b][j])
+                    score[b, j] = anchor_score(e[b, j], emo, targets[b][j])
             if best_e is None:
-                best_e, best_r, ok = e, r, now
-            else:  # a slot keeps its first anchor that reads as instructed (the first draw if none does)
-                take = now & ~ok
+                best_e, best_r, ok, best_score = e, r, now, score
+            else:  # a slot keeps its first anchor that reads as instructed, else the closest to its reading
+                take = (now & ~ok) | (~now & ~ok & (score > best_score))
                 best_e = np.where(take[..., None], e, best_e)
                 best_r = np.where(take[..., None], r, best_r)
+                best_score = np.where(take, score, best_score)
                 ok = ok | now
             if ok.all() or attempt == RESAMPLE or not self.apex:
                 break
