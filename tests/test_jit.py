@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from emoshift.jit import NOTICE
 
 KERNEL = '''
@@ -30,6 +32,7 @@ def test_first_call_compiles_with_a_notice_then_loads_from_the_cache(tmp_path):
     assert first.returncode == 0, first.stderr[-2000:]
     assert first.stdout.strip() == "21"
     assert first.stderr.count(NOTICE) == 1 and "compiled 1 render kernels" in first.stderr
+    assert "emoshift: why: no cached kernels in" in first.stderr  # the notice says why
     assert any((tmp_path / "cache").rglob("*.nbi"))  # the index of the on-disk cache
     second = _run(tmp_path)
     assert second.returncode == 0 and second.stdout.strip() == "21"
@@ -65,3 +68,67 @@ def test_a_changed_render_source_drops_the_cached_kernels(tmp_path, monkeypatch)
     assert jit.drop_stale_cache() is False and (cache / "warp.render_frame_into-1.py311.nbi").exists()
     (pkg / "render" / "edges.py").write_text((pkg / "render" / "edges.py").read_text() + "\n# changed\n")
     assert jit.drop_stale_cache() is True and not any(cache.glob("*.nbi"))
+
+
+def _env(**extra):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), EMOSHIFT_NATIVE_LOGS="1", PYTHONWARNINGS="ignore")
+    env.pop("NUMBA_CACHE_DIR", None)
+    return {**env, **extra}
+
+
+@pytest.mark.slow
+def test_after_the_install_warm_up_a_user_run_compiles_nothing(tmp_path):
+    """``make install`` runs ``python -m emoshift.jit``; a user's first run afterwards must load every kernel
+    from the cache. The user's run here is the CLI on a photo *file* (decoded read-only, another numba type
+    than the writable sample array) writing .mp4 and .glb: the two things the warm-up once missed."""
+    from PIL import Image
+
+    from emoshift.samples import sample_photo
+
+    warm = subprocess.run([sys.executable, "-m", "emoshift.jit"], env=_env(), capture_output=True, text=True,
+                          timeout=900)  # fmt: skip
+    assert warm.returncode == 0, warm.stderr[-2000:]
+    assert "render kernels ready" in warm.stderr
+    Image.fromarray(sample_photo()).save(tmp_path / "photo.png")
+    cmd = [sys.executable, "-m", "emoshift", "animate", str(tmp_path / "photo.png"), "from fear to happiness",
+           "--out", str(tmp_path / "x.mp4"), "--glb", "--seconds", "0.5", "--fps", "8", "--quiet"]  # fmt: skip
+    user = subprocess.run(cmd, env=_env(), capture_output=True, text=True, timeout=600)
+    assert user.returncode == 0, user.stderr[-2000:]
+    assert (tmp_path / "x.mp4").stat().st_size > 0 and (tmp_path / "x.glb").stat().st_size > 0
+    assert NOTICE not in user.stderr and "compiled" not in user.stderr, user.stderr[-2000:]
+
+
+def test_a_render_kernel_called_with_a_new_type_compiles_with_the_notice(tmp_path):
+    """Control for the test above: the same check sees a real render kernel compile (a float64 image, a
+    type no emoshift path uses), in a cache folder of its own so the tree's cache is left alone."""
+    code = ("import numpy as np; from emoshift.render.shaders import bilinear; out = np.zeros(3, np.float32); "
+            "bilinear(np.ones((4, 4, 3)), 1.5, 1.5, out); print(out)")  # fmt: skip
+    run = subprocess.run([sys.executable, "-c", code], env=_env(NUMBA_CACHE_DIR=str(tmp_path / "cache")),
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ["[1.", "1.", "1.]"]
+    assert NOTICE in run.stderr and "compiled" in run.stderr
+
+
+def test_the_notice_says_when_only_the_input_type_is_new(tmp_path):
+    """A cached kernel called with another argument type compiles again; the notice says that is why."""
+    (tmp_path / "emoshift_probe_kernel.py").write_text(KERNEL)
+    assert _run(tmp_path).returncode == 0  # int: compiled and cached
+    (tmp_path / "emoshift_probe_kernel.py").write_text(KERNEL.replace("triple(7)", "triple(7.5)"))
+    again = _run(tmp_path)
+    assert again.returncode == 0 and again.stdout.strip() == "22.5"
+    assert NOTICE in again.stderr and "why: the cache has these kernels for other input types only" in again.stderr
+
+
+def test_the_notice_says_when_the_sources_changed(monkeypatch):
+    from types import SimpleNamespace
+
+    import emoshift.jit as jit
+    from emoshift.render.shaders import bilinear
+
+    ev = SimpleNamespace(data={"dispatcher": bilinear})
+    monkeypatch.setitem(jit._state, "dropped", True)
+    assert jit._why(ev) == "the render sources changed since the cached kernels were compiled"
+    monkeypatch.setitem(jit._state, "dropped", False)  # control: nothing dropped -> another reason
+    assert jit._why(ev) != "the render sources changed since the cached kernels were compiled"
+    assert jit._why(None) == "no cached kernels for these inputs"  # no dispatcher to ask: the generic reason

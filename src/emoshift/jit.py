@@ -19,6 +19,7 @@ from __future__ import annotations
 import atexit
 import sys
 import time
+from pathlib import Path
 
 import numba
 from numba.core import event
@@ -32,6 +33,22 @@ def _is_ours(ev) -> bool:
     return getattr(getattr(disp, "py_func", None), "__module__", "").startswith("emoshift")
 
 
+def _why(ev) -> str:
+    """Why a kernel compiles instead of loading from the cache, in a user's words."""
+    disp = None if ev is None else (ev.data or {}).get("dispatcher")
+    module = getattr(getattr(disp, "py_func", None), "__module__", "")
+    if _state.get("dropped") and module.startswith("emoshift.render"):
+        return "the render sources changed since the cached kernels were compiled"
+    try:  # numba's cache of this kernel: its index file exists once any of its types was compiled
+        index = Path(disp._cache._cache_file._index_path)
+    except (AttributeError, KeyError, TypeError):
+        return "no cached kernels for these inputs"
+    if not index.is_file():
+        return (f"no cached kernels in {index.parent} yet (`python -m emoshift.jit`, run by `make install`, "
+                "compiles them ahead)")  # fmt: skip
+    return "the cache has these kernels for other input types only (a kind of input not seen before)"
+
+
 class _CompileNotice(event.Listener):
     """Announces the first cache miss of an emoshift kernel and times the outermost compiles."""
 
@@ -42,7 +59,7 @@ class _CompileNotice(event.Listener):
             _state["start"] = time.perf_counter()
             if not _state["announced"]:
                 _state["announced"] = True
-                sys.stderr.write("\n" + NOTICE + "\n")
+                sys.stderr.write(f"\n{NOTICE}\nemoshift: why: {_why(ev)}\n")
                 sys.stderr.flush()
         _state["depth"] += 1
         _state["kernels"] += 1
@@ -82,7 +99,6 @@ def drop_stale_cache() -> bool:
     of every render source's hash beside the cache decides; True when entries were dropped. Idempotent.
     """
     import hashlib
-    from pathlib import Path
 
     render = Path(__file__).resolve().parent / "render"
     cache = render / "__pycache__"
@@ -106,23 +122,40 @@ def drop_stale_cache() -> bool:
 def njit(*args, **kwargs):
     """``numba.njit`` with ``cache=True`` unless given, and the first-run compile notice installed."""
     if not _state["installed"]:
-        drop_stale_cache()
+        _state["dropped"] = drop_stale_cache()
     install_notice()
     kwargs.setdefault("cache", True)
     return numba.njit(*args, **kwargs)
+
+
+#: What the warm-up writes of each result: the video and the .glb (its texture baker has kernels of its own).
+WARM_UP_OUTPUTS = ("warm.mp4", "warm.glb")
+
+
+def warm_up_photos(photo):
+    """The photo as each kind of caller hands it to the renderer: numba compiles a kernel once per
+    argument *type*, and a read-only array is another type than a writable one. Photos decoded from a
+    file (PIL, and every downscaled photo) are read-only; arrays from Python callers and the bundled
+    samples are writable. Warming one only left the other to compile on a user's first run."""
+    import numpy as np
+
+    writable = np.array(photo, np.uint8, copy=True)
+    read_only = writable.copy()
+    read_only.flags.writeable = False
+    return [writable, read_only]
 
 
 def warm_up(pipeline=None, shapes: bool = True, progress: bool = True) -> dict:
     """Compile (or load from the cache) every render kernel by running each renderer once on small inputs.
 
     Covers the photo reenactment path of ``animate`` (``pipeline``, default ``Pipeline.load()``: fit of the
-    bundled astronaut photo, 4 frames rendered and encoded) and, with ``shapes``, the shape-image renderer
-    of ``eval``. Returns ``compile_stats()`` and the wall time. Cheap to call again: cached kernels load
-    in milliseconds.
+    bundled astronaut photo, 4 frames rendered and written as .mp4 and .glb, once with a writable and
+    once with a read-only photo, see :func:`warm_up_photos`) and, with ``shapes``, the shape-image
+    renderer of ``eval``. Returns ``compile_stats()`` and the wall time. Cheap to call again: cached
+    kernels load in milliseconds.
     """
     import tempfile
     import warnings
-    from pathlib import Path
 
     import numpy as np
 
@@ -132,9 +165,11 @@ def warm_up(pipeline=None, shapes: bool = True, progress: bool = True) -> dict:
         from emoshift.pipeline import DEFAULT_INSTRUCTION, Pipeline, sample_photo
 
         pipe = pipeline if pipeline is not None else Pipeline.load(seed=0)
-        res = pipe.animate(sample_photo(), DEFAULT_INSTRUCTION, fps=8, seconds=0.5)
-        with tempfile.TemporaryDirectory() as tmp:
-            res.save(Path(tmp) / "warm.mp4")
+        for photo in warm_up_photos(sample_photo()):
+            res = pipe.animate(photo, DEFAULT_INSTRUCTION, fps=8, seconds=0.5)
+            with tempfile.TemporaryDirectory() as tmp:
+                for name in WARM_UP_OUTPUTS:
+                    res.save(Path(tmp) / name)
         if shapes:
             from emoshift.eval.shapes import ShapeRenderer
 

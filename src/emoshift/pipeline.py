@@ -86,19 +86,33 @@ def build_trajectory(plan: Plan, **options: Any) -> Any:
 
 class Reenact:
     """Default renderer stage: a :class:`emoshift.render.reenact.Reenactor` of the photo, sharing one
-    full head model (skin, eyes, mouth interior) between calls (``model``, None until the first)."""
+    full head model (skin, eyes, mouth interior) between calls (``model``, None until the first). The last
+    photo's reenactor is kept (``last``): the variants of one animation and the .glb texture bake reuse it
+    instead of building another for the same photo and fit."""
 
     def __init__(self) -> None:
         self.model: Any = None
+        self.last: tuple[np.ndarray, Any, Any] | None = None
 
     def __call__(self, image: np.ndarray, fit: Any) -> FrameRenderer:
         from emoshift.headmodel import HeadModel
         from emoshift.render.reenact import Reenactor
 
+        cached = self.cached(image, fit)
+        if cached is not None:
+            return cached
         k = len(np.asarray(fit.identity).reshape(-1))
         if self.model is None or self.model.n_identity != k:
             self.model = HeadModel.load(n_identity=k, region="full")
-        return Reenactor(image, fit, self.model)
+        r = Reenactor(image, fit, self.model)
+        self.last = (image, fit, r)
+        return r
+
+    def cached(self, image: np.ndarray, fit: Any) -> Any:
+        """The reenactor last built for this very ``image`` and ``fit`` (the same objects), or None."""
+        if self.last is not None and self.last[0] is image and self.last[1] is fit:
+            return self.last[2]
+        return None
 
 
 # --------------------------------------------------------------------------------------------- result
@@ -204,13 +218,17 @@ class Pipeline:
         self.planner = planner
         self.trajectory = trajectory
         self.renderer = renderer if renderer is not None else Reenact()
-        self.writers = writers if writers is not None else Writers(model, self._full_model)
+        self.writers = writers if writers is not None else Writers(model, self._full_model, self._renderer_of)
         self.options = (options or AnimateOptions()).replace(**({} if seed is None else {"seed": seed}))
         self.render_chunk = int(render_chunk)
 
     def _full_model(self) -> Any:
         """The default renderer's full head model (for the .glb texture), or None."""
         return self.renderer.model if isinstance(self.renderer, Reenact) else None
+
+    def _renderer_of(self, image: np.ndarray, fit: Any) -> Any:
+        """The default renderer's reenactor of this photo and fit if it built one (for the .glb texture)."""
+        return self.renderer.cached(image, fit) if isinstance(self.renderer, Reenact) else None
 
     @property
     def generator_name(self) -> str:

@@ -173,3 +173,33 @@ def test_the_spine_adds_nothing_to_its_stages(pipe):
     frames = Reenactor(photo, fit, pipe.renderer.model).render_batch(traj.expression, traj.rotation)
     np.testing.assert_array_equal(res.frames, frames)
     assert np.abs(frames[-1].astype(int) - frames[0]).mean() > 0.5  # control: the frames do move
+
+
+def test_variants_and_the_glb_texture_reuse_the_photo_reenactor(pipe, tmp_path, monkeypatch):
+    """One Reenactor per photo and fit: the K variants of an animation and the .glb texture bake (through
+    Pipeline.save) reuse it
+    (control: a new fit of the same photo builds a second one); the baked texture equals a fresh bake."""
+    import emoshift.render.reenact as reenact
+    from emoshift.render.textured import TexturedHead
+
+    built = []
+    real_init = reenact.Reenactor.__init__
+
+    def counting(self, *a, **k):
+        built.append(1)
+        real_init(self, *a, **k)
+
+    monkeypatch.setattr(reenact.Reenactor, "__init__", counting)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = pipe.animate("astronaut", "Show surprise", seconds=0.5, fps=8, samples=2, max_side=256)
+        pipe.save(res, tmp_path / "a.glb")  # as the CLI and the web app save
+    assert len(res.variants) == 2 and len(built) == 1
+    glb_texture = pipe.writers.photo_texture(res)
+    assert len(built) == 1
+    monkeypatch.setattr(reenact.Reenactor, "__init__", real_init)
+    np.testing.assert_array_equal(glb_texture, TexturedHead(res.image, res.fit, pipe.renderer.model).texture)
+    monkeypatch.setattr(reenact.Reenactor, "__init__", counting)
+    refit = pipe.fitter.fit(res.image)
+    pipe.render(res.image, refit, res.trajectory)
+    assert len(built) == 2  # control: another fit object is another reenactor

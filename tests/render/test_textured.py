@@ -51,3 +51,20 @@ def test_turntable_turns(split_head):
     assert np.abs(frames[2].astype(int) - frames[6]).mean() > 10  # +30 vs -30 degrees
     with pytest.raises(ValueError):
         split_head.render(np.zeros(53), np.zeros(3), size=4)
+
+
+def test_baking_an_existing_renderer_builds_no_second_one(split_head, full_model, fit_factory, monkeypatch):
+    """``from_renderer`` bakes the reenactor it is given (the pipeline's, for the .glb) into the same texture
+    as a head built from the photo; no other Reenactor is constructed. Control: another photo's renderer
+    bakes another texture."""
+    from emoshift.render.reenact import Reenactor
+
+    r = split_head.reenactor
+    built = []
+    monkeypatch.setattr(Reenactor, "__init__", lambda self, *a, **k: built.append(a))
+    again = TexturedHead.from_renderer(r, texture_size=256)
+    assert built == [] and again.reenactor is r
+    assert np.array_equal(again.texture, split_head.texture)
+    monkeypatch.undo()
+    grey = Reenactor(np.full((256, 256, 3), 128, np.uint8), fit_factory(), full_model)
+    assert np.abs(TexturedHead.from_renderer(grey, texture_size=256).texture.astype(int) - split_head.texture).max() > 50

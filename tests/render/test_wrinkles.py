@@ -1,22 +1,15 @@
-"""Strain-driven expression wrinkles (emoshift.render.wrinkles): where, which way, how far apart, how deep."""
+"""Strain-driven expression wrinkles (emoshift.render.wrinkles, emoshift.render.wrinkle_shader): where,
+which way, how far apart, how deep. The shading is tested through the product's shader
+(:func:`shade_folds` over a frame's fragments) and through the reenactor's frames."""
 
 import numpy as np
 import pytest
 
 from emoshift.camera import Camera
 from emoshift.render.raster import rasterize
-from emoshift.render.wrinkles import (
-    DEAD_ZONE,
-    MAX_DARKEN,
-    ICT_SKIN_VERTICES,
-    SATURATION,
-    SPACING_CM,
-    WrinkleField,
-    apply_wrinkles,
-    compression,
-    wrinkle_frame_into,
-    wrinkle_shading,
-)
+from emoshift.render.reenact import Reenactor
+from emoshift.render.wrinkle_shader import FOLD_WIDTH_CM, SPACING_CM, _fold, shade_folds
+from emoshift.render.wrinkles import DEAD_ZONE, ICT_SKIN_VERTICES, SATURATION, WrinkleField
 
 DEPTH_CM = 50.0
 PX_PER_CM = 20.0
@@ -48,10 +41,26 @@ def camera_and_screen(verts, size=96):
     return cam, screen
 
 
+GREY = 200
+
+
 def shading_of(field, frame, tensor):
+    """The product shader over the fragments of ``frame`` (the patch drawn by :func:`camera_and_screen`) on
+    a flat grey picture: (H, W) float shading (the frame over the grey; 1 where nothing changed) and the
+    fragments."""
     cam, screen = camera_and_screen(frame)
     frags = rasterize(screen, field.tris, cam.width, cam.height, cull_back=True)
-    return wrinkle_shading(frags.tri_id, frags.bary, field.tris, field.phase_uv, tensor, screen, cam), frags
+    out = np.full((cam.height, cam.width, 3), GREY, np.uint8)
+    shade_folds(field.view(tensor, cam), screen, field.tris, len(field.tris), frags.tri_id, frags.bary, 0, 0, out)
+    assert (out == out[..., :1]).all()  # grey stays grey: the crease tint follows the pixel's saturation
+    return out[..., 0] / GREY, frags
+
+
+def compression(field, frames):
+    """Amplitude (B, V) and unit fold-normal direction (B, V, 2) in the chart of the field's tensors."""
+    t = field.tensors(frames)
+    ang = 0.5 * np.arctan2(t[..., 1], t[..., 0])
+    return np.hypot(t[..., 0], t[..., 1]), np.stack([np.cos(ang), np.sin(ang)], -1)
 
 
 def test_no_wrinkles_at_the_source_expression():
@@ -65,11 +74,11 @@ def test_no_wrinkles_at_the_source_expression():
 def test_compression_gives_lines_perpendicular_to_it_at_the_spacing():
     verts, tris, uv = flat_patch()
     field = patch_field(verts, tris, uv)
-    lam = 0.8
+    lam = 1.0 - SATURATION + 0.03
     frame = verts * np.array([lam, 1.0, 1.0], np.float32)  # compressed along x
-    amp, direction = compression(verts, frame[None], tris, uv=uv, mask=np.ones(len(verts), np.float32))
+    amp, direction = compression(field, frame[None])
     inner = (np.abs(verts[:, 0]) < 1.5) & (np.abs(verts[:, 1]) < 1.5)
-    assert amp[0, inner].min() > 0.9  # 20 % compression is near saturation
+    assert amp[0, inner].min() > 0.9  # just below SATURATION's compression: near full amplitude
     assert np.abs(direction[0, inner, 0]).min() > 0.999  # fold normal along the compression axis
 
     shade, frags = shading_of(field, frame, field.tensors(frame))
@@ -157,29 +166,9 @@ def test_ict_expressions_fold_the_right_places(ict):
     assert np.hypot(*from_raised.tensors(neutral)[fh].T).max() < 0.1
 
 
-def test_frame_kernel_matches_shading_map_and_apply(ict):
-    verts, tris, uv = flat_patch()
-    field = patch_field(verts, tris, uv)
-    frame = verts * np.array([0.8, 1.0, 1.0], np.float32)
-    tensor = field.tensors(frame)
-    shade, frags = shading_of(field, frame, tensor)
-    cam, screen = camera_and_screen(frame)
-    photo = np.full((cam.height, cam.width, 3), 200, np.uint8)
-    expected = apply_wrinkles(photo.copy(), shade)
-    assert expected.min() < 175 and np.array_equal(expected[~frags.mask], photo[~frags.mask])
-    out = photo.copy()
-    wrinkle_frame_into(
-        out, screen, tris, len(tris), field.phase_uv, tensor, np.float32(cam.focal), np.float32(cam.cx),
-        np.float32(cam.cy), np.float32(SPACING_CM), np.float32(MAX_DARKEN),
-    )  # fmt: skip
-    assert np.abs(out.astype(int) - expected).max() <= 1
-
-
 def test_fold_profile_has_no_sign():
     """A line field has no orientation: (phase, along, up) and its negation must shade alike, or the folds
     would break where the interpolated direction flips."""
-    from emoshift.render.wrinkles import FOLD_WIDTH_CM, _fold
-
     rng = np.random.default_rng(0)
     for phase, along, up in rng.uniform(-5, 5, (200, 3)):
         up = float(np.clip(up / 5, -1, 1))
@@ -188,7 +177,7 @@ def test_fold_profile_has_no_sign():
         assert abs(a - b) < 1e-9
     # creases are narrow: darkest at integer phases, near zero half-way (before the depth noise)
     vals = np.array([_fold(p, 0.3, 0.0, SPACING_CM, FOLD_WIDTH_CM, 12.0) for p in np.linspace(-3, 3, 601)])
-    assert vals.max() > 0.3 and np.median(vals) < 0.05
+    assert vals.max() > 0.3 and np.median(vals) < 0.1 * vals.max()
 
 
 def test_folds_fade_towards_the_silhouette():
@@ -200,8 +189,81 @@ def test_folds_fade_towards_the_silhouette():
     for deg in (0, 50, 80):
         c, s = np.cos(np.radians(deg)), np.sin(np.radians(deg))
         turned = frame @ np.array([[c, 0, -s], [0, 1, 0], [s, 0, c]], np.float32).T  # turn about y
-        cam, screen = camera_and_screen(turned)
-        frags = rasterize(screen, tris, cam.width, cam.height, cull_back=True)
-        shade = wrinkle_shading(frags.tri_id, frags.bary, tris, field.phase_uv, tensor, screen, cam)
+        shade, frags = shading_of(field, turned, tensor)
+        assert frags.mask.sum() > 500
         darkest.append(1 - shade.min())
     assert darkest[0] > 0.1 and darkest[2] == 0.0 and darkest[1] < darkest[0]
+
+
+# ------------------------------------------------------------------------------ through the reenactor
+@pytest.fixture(scope="module")
+def skin_photo(full_model, fit_factory):
+    """A reenactor of a flat skin-coloured photo (whatever darkens is the expression's shading or folds)."""
+    colour = np.array([150, 120, 100], np.uint8)
+    return Reenactor(np.broadcast_to(colour, (256, 256, 3)).copy(), fit_factory(), full_model)
+
+
+def with_and_without_folds(r, e):
+    """(H, W, 3) frames of expression ``e`` with the folds and with their strength set to 0."""
+    folded = r.render(e, r.source_rotation)
+    strength = r.wrinkles.strength
+    r.wrinkles.strength = 0.0
+    try:
+        plain = r.render(e, r.source_rotation)
+    finally:
+        r.wrinkles.strength = strength
+    return folded.astype(float), plain.astype(float)
+
+
+def forehead_box(r, e):
+    """Rows and columns of the frame's forehead: between the outer brow ends, up to 3 cm above the brows."""
+    from emoshift.headmodel.regions import MULTIPIE_68
+
+    screen = r.screens(e[None], r.source_rotation[None])[0]
+    brows = screen[MULTIPIE_68[17:27]]
+    px_per_cm = float(r.camera.focal) / float(brows[:, 2].mean())
+    top, bottom = int(brows[:, 1].min() - 3 * px_per_cm), int(brows[:, 1].min())
+    return slice(top, bottom), slice(int(brows[:, 0].min()), int(brows[:, 0].max()))
+
+
+def test_reenacted_forehead_folds_across_its_compression(skin_photo, full_model):
+    """Raised brows compress the forehead vertically: the frame gets darker lines there that run across
+    (darkening changes from row to row much more than from column to column); a jaw drop (no forehead
+    compression) gets none; red darkens least (warm creases)."""
+    r = skin_photo
+    brows = full_model.expression_vector({f"brow{s}Up_{lr}": 1.0 for s in ("Inner", "Outer") for lr in "LR"}).numpy()
+    folded, plain = with_and_without_folds(r, brows)
+    rows, cols = forehead_box(r, brows)
+    dark = (plain - folded).mean(2)[rows, cols]
+    assert (dark > 3).sum() > 30 and dark.max() < 0.3 * plain.mean()  # lines, of bounded depth
+    across = np.abs(np.diff(dark, axis=0)).mean()
+    along = np.abs(np.diff(dark, axis=1)).mean()
+    assert across > 2 * along, (across, along)
+    assert not np.abs(np.diff(dark.T, axis=0)).mean() > 2 * np.abs(np.diff(dark.T, axis=1)).mean()  # control
+    lines = dark > 3
+    drop = 1 - folded[rows, cols][lines] / plain[rows, cols][lines]  # (n, 3) relative darkening per channel
+    assert drop[:, 0].mean() < drop[:, 1].mean() < drop[:, 2].mean()
+
+    jaw = full_model.expression_vector({"jawOpen": 1.0}).numpy()
+    folded, plain = with_and_without_folds(r, jaw)
+    rows, cols = forehead_box(r, jaw)
+    assert np.abs(plain - folded)[rows, cols].max() == 0
+
+
+def test_source_expression_frames_have_no_folds(full_model, fit_factory):
+    """Folds count compression relative to the photo: a photo with raised brows re-rendered at its own
+    expression gets no folds, nor does its forehead relaxing to neutral (it stretches back); lowering the
+    brows from there (compression) folds it."""
+    raised = full_model.expression_vector({"browInnerUp_L": 1.0, "browInnerUp_R": 1.0}).numpy()
+    photo = np.full((256, 256, 3), (150, 120, 100), np.uint8)
+    r = Reenactor(photo, fit_factory(expression=raised), full_model)
+    folded, plain = with_and_without_folds(r, raised)
+    assert np.array_equal(folded, plain) and np.abs(folded - photo).max() <= 1
+    neutral = np.zeros(53, np.float32)
+    folded, plain = with_and_without_folds(r, neutral)
+    rows, cols = forehead_box(r, neutral)
+    assert np.array_equal(folded[rows, cols], plain[rows, cols])
+    lowered = full_model.expression_vector({"browDown_L": 1.0, "browDown_R": 1.0}).numpy()
+    folded, plain = with_and_without_folds(r, lowered)
+    rows, cols = forehead_box(r, lowered)
+    assert ((plain - folded)[rows, cols].mean(2) > 3).sum() > 20  # the control: the same measure sees folds

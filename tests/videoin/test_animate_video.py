@@ -11,11 +11,12 @@ from emoshift.videoin.synthetic import talking_frames, write_clip
 
 N, FPS, SIZE, NO_FACE = 36, 12.0, 256, (14, 15, 16)
 BROWS = ([70, 63, 105, 66, 107], [300, 293, 334, 296, 336])
-UPPER_LIDS = (159, 386)
+CANTHI = ([33, 133], [263, 362])
 EYE_CORNERS = (33, 263)
 INNER_LIPS = (13, 14)
 #: Measured over jaw seeds 0-2 (prototype planner): mouth-gap correlation output vs input 0.818 / 0.851 /
-#: 0.844 (reversed-order control |r| <= 0.034); brow drop at the apex 0.0148 .. 0.0215 of the eye distance.
+#: 0.844 (reversed-order control |r| <= 0.034); brow drop above the eye corners at the apex frames 0.020 ..
+#: 0.028 of the eye distance with the FACS-calibrated shapes (0.022 .. 0.023 with the raw ICT shapes).
 #: Thresholds keep a wide margin (other CPUs, encoder and MediaPipe versions).
 R_MIN, CONTROL_MAX, BROW_DROP_MIN = 0.65, 0.4, 0.008
 
@@ -70,8 +71,9 @@ def mouth_gap(lm):
 
 
 def brow_height(lm):
-    """(T,) mean height of the brows above the upper lids over the inter-ocular distance."""
-    h = [lm[:, lid, 1] - lm[:, brow, 1].mean(1) for brow, lid in zip(BROWS, UPPER_LIDS, strict=True)]
+    """(T,) mean height of the brows above the eye corners over the inter-ocular distance (the corners, not
+    the lids: anger's tightened lids (AU7) lower the upper lid with the brow)."""
+    h = [lm[:, corners, 1].mean(1) - lm[:, brow, 1].mean(1) for brow, corners in zip(BROWS, CANTHI, strict=True)]
     return np.mean(h, 0) / _iod(lm)
 
 

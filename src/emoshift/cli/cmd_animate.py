@@ -55,7 +55,7 @@ class RunSettings:
     generator: str = "auto"
     checkpoint: str | None = None
     progress: bool = False
-    video: Any = None  # video in (issue 17): emoshift.videoin.cli.VideoSettings
+    video: Any = None  # video in (issue 17): emoshift.cli.video_jobs.VideoSettings
 
 
 @dataclass
@@ -116,7 +116,7 @@ def run_job(job: Job, settings: RunSettings, isolate: bool = True) -> JobResult:
     from emoshift.io import user_error_types
 
     if job.image is not None and _is_video(job.image):  # video in (issue 17): emoshift.videoin
-        from emoshift.videoin.cli import run_video_job
+        from emoshift.cli.video_jobs import run_video_job
 
         return run_video_job(job, settings, _get_pipeline, isolate)
     t0 = time.perf_counter()
@@ -206,7 +206,7 @@ def run(args: argparse.Namespace) -> int:
     check_memory_early(jobs, options)
     if args.model is not None and not Path(args.model).is_file():
         raise UserError(f"model checkpoint not found: {args.model}")
-    from emoshift.videoin.cli import video_settings  # video in (issue 17)
+    from emoshift.cli.video_jobs import video_settings  # video in (issue 17)
 
     settings = RunSettings(options, args.generator, args.model, progress=not args.quiet and len(jobs) == 1,
                            video=video_settings(args))  # fmt: skip
@@ -329,7 +329,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, help="processes for a batch (default min(2, CPUs))")
     p.add_argument("--force", action="store_true", help="overwrite existing outputs")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors (and a batch's table)")
-    from emoshift.videoin.cli import add_video_options  # video in (issue 17)
+    from emoshift.cli.video_jobs import add_video_options  # video in (issue 17)
 
     add_video_options(p)
     p.set_defaults(func=run)

@@ -74,11 +74,17 @@ class Writers:
             head region with 50 identity modes, loaded on first use).
         full_model: returns the full head model (eyes, mouth interior) the photo texture is baked on, or
             None to load one (the pipeline passes its renderer's, so it is loaded once).
+        renderer_of: ``(image, fit) ->`` the reenactor already built for that photo and fit, or None; the
+            texture is then baked from it (:meth:`TexturedHead.from_renderer`) instead of a new one.
     """
 
-    def __init__(self, model: Any = None, full_model: Callable[[], Any] | None = None) -> None:
+    def __init__(
+        self, model: Any = None, full_model: Callable[[], Any] | None = None,
+        renderer_of: Callable[[np.ndarray, Any], Any] | None = None,
+    ) -> None:  # fmt: skip
         self._model = model
         self._full_model = full_model
+        self._renderer_of = renderer_of
 
     @property
     def model(self) -> Any:
@@ -151,5 +157,8 @@ class Writers:
             return None
         from emoshift.render.textured import TexturedHead
 
+        built = self._renderer_of(result.image, result.fit) if self._renderer_of is not None else None
+        if built is not None:
+            return TexturedHead.from_renderer(built).texture
         full = self._full_model() if self._full_model is not None else None
         return TexturedHead(result.image, result.fit, full).texture

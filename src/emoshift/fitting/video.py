@@ -6,8 +6,9 @@
 3. Identity: up to :data:`KEYFRAMES` frames spread over the clip give one shared identity
    (:func:`shared_identity`: per-frame fits, their mean, then joint Gauss–Newton steps over all
    keyframes with the prior counted once).
-4. Every frame is then fitted with that identity fixed, warm-started from the previous frame and pulled
-   towards it by ``FitConfig.temporal_weight`` (``VIDEO_TEMPORAL_WEIGHT`` when unset).
+4. Every frame is then fitted with that identity fixed (folded into the model's mean shape:
+   :func:`identity_solver`), warm-started from the previous frame and pulled towards it by
+   ``FitConfig.temporal_weight`` (``VIDEO_TEMPORAL_WEIGHT`` when unset).
 5. Frames without a face are skipped (their index is missing from the result); a face that returns after
    more than :data:`MAX_GAP` frames is fitted afresh (its pose may have changed a lot); a video with no
    face in any frame is a :class:`emoshift.io.UserError`.
@@ -69,11 +70,19 @@ def fit_video(fitter, path: str | Path, stride: int = 1, max_frames: int | None 
 
 
 def fit_frames(
-    fitter, frames, progress: bool = True, name: str = "the video", total: int | None = None
-) -> list[FaceFit]:
+    fitter, frames, progress: bool = True, name: str = "the video", total: int | None = None,
+    timings: dict | None = None,
+) -> list[FaceFit]:  # fmt: skip
     """:func:`fit_video` on any iterable of (frame index, (H, W, 3) uint8 RGB) (e.g. resized frames);
-    ``total`` (frame count) only sizes the progress bar."""
+    ``total`` (frame count) only sizes the progress bar. ``timings``: filled with the seconds of the
+    stages (``landmarks``: reading the frames and the face mesh; ``fit_clip``: the clip's camera and
+    identity; ``fit_frames``: the per-frame fits)."""
+    import time
+
     from tqdm import tqdm
+
+    timings = {} if timings is None else timings
+    t0 = time.perf_counter()
 
     tracker = LandmarkDetector(max_faces=1, static=False)
     detections: list[tuple[int, np.ndarray]] = []
@@ -92,14 +101,21 @@ def fit_frames(
             missing = 0
     finally:
         tracker.close()
+    timings["landmarks"] = time.perf_counter() - t0
     if size is None:
         raise UserError(f"no frames could be read from {name}")
     if not detections:
         raise UserError(f"no face found in any frame of {name}")
 
     keys = np.unique(np.linspace(0, len(detections) - 1, min(KEYFRAMES, len(detections))).round().astype(int))
-    with fixed_focal(fitter, [detections[k][1] for k in keys], size):
-        return _fit_frames(fitter, detections, keys, size, progress, restarts)
+    from emoshift.fitting.fitter import single_thread
+
+    # torch on one thread throughout (the fitter's solves are, not the projections and joint steps between
+    # them: on two threads each tiny op wakes the pool, which MediaPipe's threads keep busy)
+    t0 = time.perf_counter()
+    with single_thread(), fixed_focal(fitter, [detections[k][1] for k in keys], size):
+        timings["fit_clip"] = time.perf_counter() - t0
+        return _fit_frames(fitter, detections, keys, size, progress, restarts, timings)
 
 
 @contextmanager
@@ -115,19 +131,16 @@ def fixed_focal(fitter, landmarks: list[np.ndarray], size: tuple[int, int]):
         fitter.focal_factor = saved
 
 
-def _fit_frames(fitter, detections, keys, size, progress, restarts=frozenset()) -> list[FaceFit]:
-    from dataclasses import replace
+def _fit_frames(fitter, detections, keys, size, progress, restarts=frozenset(), timings=None) -> list[FaceFit]:
+    import time
 
     from tqdm import tqdm
 
+    t0 = time.perf_counter()
     identity = shared_identity(fitter, [detections[k][1] for k in keys], size)
-
-    solver = fitter.solver
-    if solver.config.temporal_weight <= 0:
-        solver = solver.__class__.__new__(solver.__class__)
-        solver.__dict__.update(fitter.solver.__dict__)
-        solver.config = replace(fitter.solver.config, temporal_weight=VIDEO_TEMPORAL_WEIGHT)
-    saved, fitter.solver = fitter.solver, solver
+    t1 = time.perf_counter()
+    saved, fitter.solver = fitter.solver, identity_solver(fitter.solver, identity)
+    ident = identity.numpy().astype(np.float32)
     out: list[FaceFit] = []
     try:
         state = None
@@ -136,15 +149,45 @@ def _fit_frames(fitter, detections, keys, size, progress, restarts=frozenset()) 
                 init = fitter.solver.initial_state(
                     torch.as_tensor(lm[:, :2]), *_cam(fitter, size), torch.as_tensor(lm[:, 2])
                 )
-                init.identity = identity.clone()
                 fit, state = fitter.fit_landmarks(lm, size, init=init, fix_identity=True, pose_only_first=True)
             else:
                 fit, state = fitter.fit_landmarks(lm, size, init=state, prev=state, fix_identity=True)
             fit.frame = i
+            fit.identity = ident.copy()
             out.append(fit)
     finally:
         fitter.solver = saved
+    if timings is not None:
+        timings["fit_clip"] = timings.get("fit_clip", 0.0) + t1 - t0
+        timings["fit_frames"] = time.perf_counter() - t1
     return out
+
+
+def identity_solver(solver, identity: torch.Tensor):
+    """The per-frame solver of a clip: ``solver`` with the clip's (K,) ``identity`` folded into its mean
+    shape and no identity unknowns (the states it returns have an empty identity), and the temporal
+    term on (``FitConfig.temporal_weight``, :data:`VIDEO_TEMPORAL_WEIGHT` when unset). The same fit and
+    energy as ``fix_identity=True`` up to float rounding, with a Jacobian of 59 instead of 109 columns."""
+    from dataclasses import replace
+
+    from emoshift.fitting.solver import LandmarkSolver
+
+    class IdentitySolver(solver.__class__):
+        def _prior(self, s, prev):
+            h, g, val = LandmarkSolver._prior(self, s, prev)
+            return h, g, val + self.identity_prior  # the fixed identity's prior: a constant
+
+    new = IdentitySolver.__new__(IdentitySolver)
+    new.__dict__.update(solver.__dict__)
+    if solver.config.temporal_weight <= 0:
+        new.config = replace(solver.config, temporal_weight=VIDEO_TEMPORAL_WEIGHT)
+    k, a = solver.k, identity.to(solver.dtype)
+    new.identity_prior = float(solver.config.identity_weight * (a @ a))
+    new.mu = solver.mu + solver.basis[:, :, :k] @ a
+    new.k = 0
+    new.basis = solver.basis[:, :, k:].contiguous()
+    new.basis_xyz = new.basis.permute(1, 0, 2).reshape(3, -1).contiguous()
+    return new
 
 
 def shared_identity(fitter, landmarks: list[np.ndarray], size: tuple[int, int], rounds: int = 2) -> torch.Tensor:

@@ -22,7 +22,6 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from emoshift.headmodel.mesh import read_obj, triangulate
 from emoshift.headmodel.regions import MULTIPIE_68, polygon_indices, vertex_indices
@@ -124,6 +123,8 @@ def project_to_surface(
     Returns (triangle index (N,), barycentric (N,3), distance (N,)).
     """
     centroids = vertices[tris].mean(1)
+    from scipy.spatial import cKDTree  # building the embedding only (a script): not on every import
+
     _, cand = cKDTree(centroids).query(points, k=k)  # (N, k)
     n = len(points)
     p = np.repeat(points, k, axis=0)

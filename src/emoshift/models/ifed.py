@@ -43,6 +43,18 @@ def run_stack(layers: nn.ModuleList, x: Tensor, pad: Tensor) -> Tensor:
     return x
 
 
+def padding_mask(pad: Tensor, query: Tensor, n_heads: int) -> Tensor:
+    """A key padding mask (B, S) True at padding as the additive ``attn_mask`` (B*heads, L, S) of a
+    ``MultiheadAttention`` with queries (B, L, ·): 0 where attended, -inf at padding.
+
+    The same numbers ``key_padding_mask=pad`` gives, without its shape check: that check
+    (``torch._check_with``) imports sympy (0.3-0.7 s) on a process's first call.
+    """
+    b, s = pad.shape
+    add = torch.zeros(pad.shape, dtype=query.dtype, device=query.device).masked_fill_(pad, float("-inf"))
+    return add.view(b, 1, 1, s).expand(b, n_heads, query.shape[1], s).reshape(b * n_heads, query.shape[1], s)
+
+
 @dataclass
 class TextContext:
     """The text branch's output, computed once per batch and shared by both IFED calls of I2FET.
@@ -81,11 +93,13 @@ class CAFTLayer(nn.Module):
         """xf (B,m,d_face) slot tokens, slot_pad (B,m), xq (B,m,d_text) text queries, text (B,L,d_text)."""
         yf = self.h_f2t(xf)
         kv = self.ln_f(torch.cat([yf, text], 1))
-        a, _ = self.ca_f(self.ln_f(yf), kv, kv, key_padding_mask=torch.cat([slot_pad, text_pad], 1), need_weights=False)
+        mask = padding_mask(torch.cat([slot_pad, text_pad], 1), yf, self.ca_f.num_heads)
+        a, _ = self.ca_f(self.ln_f(yf), kv, kv, attn_mask=mask, need_weights=False)
         xf_o = xf + self.g_t2f(a + yf)
         yt = self.h_t2f(xq)
         kv = self.ln_t(torch.cat([yt, xf], 1))
-        a, _ = self.ca_t(self.ln_t(yt), kv, kv, key_padding_mask=torch.cat([slot_pad, slot_pad], 1), need_weights=False)
+        mask = padding_mask(torch.cat([slot_pad, slot_pad], 1), yt, self.ca_t.num_heads)
+        a, _ = self.ca_t(self.ln_t(yt), kv, kv, attn_mask=mask, need_weights=False)
         xt_o = xq + self.g_f2t(a + yt)
         return xf_o, xt_o
 

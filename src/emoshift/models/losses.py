@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor, nn
 
-from emoshift.headmodel import HeadModel, ops
 from emoshift.models.layers import masked_mean
+
+if TYPE_CHECKING:  # the head model is imported when a VertexLoss is made (training), not by generation
+    from emoshift.headmodel import HeadModel
 
 
 @dataclass
@@ -40,7 +43,10 @@ class VertexLoss(nn.Module):
 
     def __init__(self, n_identity: int = 50, stride: int = 4, head: HeadModel | None = None) -> None:
         super().__init__()
-        head = head or HeadModel.load(n_identity=n_identity, region="face")
+        if head is None:
+            from emoshift.headmodel import HeadModel
+
+            head = HeadModel.load(n_identity=n_identity, region="face")
         keep = torch.arange(0, head.neutral.shape[0], stride)
         self.register_buffer("neutral", head.neutral[keep].clone())
         self.register_buffer("identity_basis", head.identity_basis[:, keep].clone())
@@ -48,10 +54,14 @@ class VertexLoss(nn.Module):
 
     def shaped(self, identity: Tensor) -> Tensor:
         """(N,K) -> (N,V,3) the subject's neutral face (shared by ground truth and prediction)."""
+        from emoshift.headmodel import ops
+
         return self.neutral[None] + ops.blend(identity, self.identity_basis)
 
     def vertices(self, shaped: Tensor, expression: Tensor, rotation: Tensor) -> Tensor:
         """(N,V,3) neutral face, (N,53), (N,3) -> (N,V,3) posed face vertices (no translation)."""
+        from emoshift.headmodel import ops
+
         return ops.rigid(shaped + ops.blend(expression, self.expression_basis), rotation, torch.zeros_like(rotation))
 
     def forward(self, batch: Batch, expression: Tensor, pose: Tensor) -> Tensor:

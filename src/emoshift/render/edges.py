@@ -12,7 +12,7 @@ import numpy as np
 
 from emoshift.jit import njit
 from emoshift.render.flow import field_at
-from emoshift.render.raster import FAR
+from emoshift.render.raster import FAR, barycentric
 from emoshift.render.shaders import inner_sample, put, skin_sample, warp_offset
 from emoshift.render.view import SKIN, TEETH
 
@@ -141,16 +141,8 @@ def antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad,
                 for q in range(ns):
                     if not (si0 <= q // s <= si1 and sj0 <= q % s <= sj1):
                         continue
-                    px = j + (q % s + 0.5) / s
-                    py = i + (q // s + 0.5) / s
-                    w0 = ((xb - px) * (yc - py) - (xc - px) * (yb - py)) * inv
+                    w0, w1, w2 = barycentric(xa, ya, xb, yb, xc, yc, inv, j + (q % s + 0.5) / s, i + (q // s + 0.5) / s)
                     if w0 < 0:
-                        continue
-                    w1 = ((xc - px) * (ya - py) - (xa - px) * (yc - py)) * inv
-                    if w1 < 0:
-                        continue
-                    w2 = 1.0 - w0 - w1
-                    if w2 < 0:
                         continue
                     z = w0 * za + w1 * zb + w2 * zc
                     if z < sz[k, q]:

@@ -54,6 +54,22 @@ class Fragments:
         return out
 
 
+@njit(cache=True, nogil=True, _nrt=False)
+def barycentric(x0, y0, x1, y1, x2, y2, inv, px, py):  # pragma: no cover - jitted
+    """Barycentric weights (w0, w1, w2) of point (px, py) in the triangle (x0, y0), (x1, y1), (x2, y2) of
+    inverse signed area ``inv``; (-1, 0, 0) when it lies outside (any weight negative; on an edge: inside)."""
+    w0 = ((x1 - px) * (y2 - py) - (x2 - px) * (y1 - py)) * inv
+    if w0 < 0:
+        return -1.0, 0.0, 0.0
+    w1 = ((x2 - px) * (y0 - py) - (x0 - px) * (y2 - py)) * inv
+    if w1 < 0:
+        return -1.0, 0.0, 0.0
+    w2 = 1.0 - w0 - w1
+    if w2 < 0:
+        return -1.0, 0.0, 0.0
+    return w0, w1, w2
+
+
 @njit(cache=True, nogil=True, fastmath=False)
 def raster_into(screen, tris, row0, row1, cull, id_offset, tri_id, bary, depth):  # pragma: no cover - jitted
     """Rasterize all triangles into rows ``row0 <= i < row1`` of the given buffers (in place).
@@ -96,15 +112,8 @@ def raster_into(screen, tris, row0, row1, cull, id_offset, tri_id, bary, depth):
         for i in range(i0, i1 + 1):
             py = i + 0.5
             for j in range(j0, j1 + 1):
-                px = j + 0.5
-                w0 = ((x1 - px) * (y2 - py) - (x2 - px) * (y1 - py)) * inv
+                w0, w1, w2 = barycentric(x0, y0, x1, y1, x2, y2, inv, j + 0.5, py)
                 if w0 < 0:
-                    continue
-                w1 = ((x2 - px) * (y0 - py) - (x0 - px) * (y2 - py)) * inv
-                if w1 < 0:
-                    continue
-                w2 = 1.0 - w0 - w1
-                if w2 < 0:
                     continue
                 z = w0 * z0 + w1 * z1 + w2 * z2
                 if z < depth[i, j]:

@@ -51,11 +51,14 @@ rounding of the sampling positions).
 
 Everything that does not change per frame (identity shape, source projection and visibility, part
 colours, triangle lists) is precomputed in the constructor; frames are rendered in parallel (threads
-running one GIL-free Numba kernel per frame) over the head's region of interest only.
+running one GIL-free Numba kernel per frame) over the head's region of interest only. Another photo of
+the same person (a video's frame, :mod:`emoshift.videoin`) gets its reenactor by
+:meth:`Reenactor.for_frame`, which shares the identity-level part and renders the frames a new one would.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import weakref
 from dataclasses import dataclass
@@ -68,7 +71,7 @@ from emoshift.headmodel.mesh import submesh, vertex_normals
 from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
 from emoshift.render.eyes import photo_eyes
-from emoshift.render.folds import flatten_weights, fold_lift, smile_mask
+from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_mask
 from emoshift.render.raster import parallel_map, rasterize
 from emoshift.render.residual import LIP_LANDMARKS, mouth_residual, residual_fade
 from emoshift.render.source_parts import SourceParts
@@ -77,6 +80,7 @@ from emoshift.render.wrinkles import WrinkleField
 from emoshift.render.warp import BLUR_PASSES, CELL, SHADE_RANGE, lambert, pose_and_project, render_frame_into
 
 __all__ = ["EYE", "GUMS", "IRIS", "SKIN", "SOCKET", "TEETH", "Reenactor"]
+_NO_LIFT = np.zeros((1, 1, 3), np.float32)  # a fold lift no pixel reads
 PART_REGIONS = (("head", SKIN), ("mouth_socket", SOCKET), ("gums_tongue", GUMS), ("teeth", TEETH), ("eyeballs", EYE))
 #: ICT's gums reach down over the upper front teeth to leave 0.65 cm of the incisors' crowns (about 1 cm
 #: in people), so a raised upper lip (disgust) bared a band of gum over stubby teeth. The upper gums within
@@ -201,6 +205,60 @@ class Reenactor(SourceParts):
     """
 
     def __init__(self, image: np.ndarray, fit, model: HeadModel | None = None) -> None:
+        identity = np.asarray(fit.identity, np.float32).reshape(-1)
+        if model is None or model.region != "full" or model.n_identity != len(identity):
+            model = HeadModel.load(n_identity=len(identity), region="full")
+        self._set_identity(model, identity)
+        self._set_source(image, fit)
+
+    def for_frame(self, image: np.ndarray, fit) -> Reenactor:
+        """A reenactor of another photo of the same person (a video frame): what depends only on the
+        identity and the model (shape, normals, weights, bases, triangle lists) is shared with this one,
+        the rest is derived from ``image`` and ``fit`` (:meth:`_set_source`), so each frame costs a
+        fraction of a new :class:`Reenactor` and renders the same frames as one. A different identity
+        builds a new reenactor."""
+        identity = np.asarray(fit.identity, np.float32).reshape(-1)
+        if not np.array_equal(identity, self._identity):
+            return Reenactor(image, fit, self.model)
+        new = copy.copy(self)
+        new._set_source(image, fit, video=True)
+        return new
+
+    def _set_identity(self, model: HeadModel, identity: np.ndarray) -> None:
+        """What depends only on the head model and the identity (shared by :meth:`for_frame`)."""
+        self.model = model
+        self._identity = identity
+        tables = _model_tables(model)
+        self.vertex_ids = tables.vertex_ids  # full-mesh index of each drawn vertex
+        self.triangles, self.tri_part, self.n_skin = tables.triangles, tables.tri_part, tables.n_skin
+        self.vertex_part = vpart = tables.vertex_part
+        # (V, 3) identity shape in the head frame; (53, V*3) expression basis
+        self.base = tables.neutral + (identity @ tables.identity_basis).reshape(-1, 3)
+        self.expression_basis = tables.expression_basis
+        self._normals = vertex_normals(self.base, self.triangles).astype(np.float32)
+        y = self.base[:, 1]
+        self.neck_weight = np.where(vpart == SKIN, _smoothstep((y - NECK_Y[0]) / (NECK_Y[1] - NECK_Y[0])), 1.0)
+        self.neck_weight = self.neck_weight.astype(np.float32)[:, None]
+        nz = _smooth_on_mesh(self._normals[:, 2], self.triangles, 4)
+        wexact = _smoothstep((nz - EXACT_NZ[0]) / (EXACT_NZ[1] - EXACT_NZ[0])) * self.neck_weight[:, 0]
+        self.exact_weight = np.where(vpart == SKIN, wexact, 1.0).astype(np.float32)
+        self.shading_weight = np.where(vpart == SKIN, self.exact_weight, 0.0).astype(np.float32)
+        self.smile_mask = np.where(vpart == SKIN, smile_mask(self.base, len(self.base)), 0.0).astype(np.float32)
+        n_expr = len(self.expression_basis)
+        lips = np.asarray(MULTIPIE_68[48:68])  # skin vertices keep their full-mesh index
+        self._lips = lips
+        lip_basis = self.expression_basis.reshape(n_expr, -1, 3)[:, lips]
+        self._lip_basis = np.ascontiguousarray(lip_basis.reshape(n_expr, -1))  # (53, 20 * 3)
+        lids = np.asarray(MULTIPIE_68[36:48])
+        self._lid_basis = np.ascontiguousarray(self.expression_basis.reshape(n_expr, -1, 3)[:, lids].reshape(n_expr, -1))
+        self.mesh = MeshView(self.triangles, int(self.n_skin), self.tri_part, self.exact_weight)
+        self._inner_vertices = np.flatnonzero(vpart != SKIN)  # the painted parts' (_vertex_colours)
+        self.tongue_mask = self._tongue()
+        self._video: dict = {}  # per-identity caches of for_frame's frames (shared by their copies)
+
+    def _set_source(self, image: np.ndarray, fit, video: bool = False) -> None:
+        """What depends on the photo and its fit: source projection, visibility, masks, plates, colours.
+        ``video``: a frame of :meth:`for_frame` (the same values, from per-identity caches)."""
         image = np.asarray(image)
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError(f"image must be (H, W, 3) uint8, got {image.shape} {image.dtype}")
@@ -210,36 +268,15 @@ class Reenactor(SourceParts):
         if (int(cam.width), int(cam.height)) != (self.width, self.height):
             raise ValueError(f"fit camera is {cam.width}x{cam.height} but the image is {self.width}x{self.height}")
         self.camera = cam
-        identity = np.asarray(fit.identity, np.float32).reshape(-1)
-        if model is None or model.region != "full" or model.n_identity != len(identity):
-            model = HeadModel.load(n_identity=len(identity), region="full")
-        self.model = model
         self.fit = fit
-
-        tables = _model_tables(model)
-        self.vertex_ids = tables.vertex_ids  # full-mesh index of each drawn vertex
-        self.triangles, self.tri_part, self.n_skin = tables.triangles, tables.tri_part, tables.n_skin
-        self.vertex_part = vpart = tables.vertex_part
-        # (V, 3) identity shape in the head frame; (53, V*3) expression basis
-        self.base = tables.neutral + (identity @ tables.identity_basis).reshape(-1, 3)
-        self.expression_basis = tables.expression_basis
         self.translation = np.asarray(fit.translation, np.float32).reshape(3)
         self.source_expression = np.asarray(fit.expression, np.float32).reshape(-1)
         self.source_rotation = np.asarray(fit.rotation, np.float32).reshape(3)
-        self._normals = vertex_normals(self.base, self.triangles).astype(np.float32)
-        y = self.base[:, 1]
-        self.neck_weight = np.where(vpart == SKIN, _smoothstep((y - NECK_Y[0]) / (NECK_Y[1] - NECK_Y[0])), 1.0)
-        self.neck_weight = self.neck_weight.astype(np.float32)[:, None]
-        nz = _smooth_on_mesh(self._normals[:, 2], self.triangles, 4)
-        wexact = _smoothstep((nz - EXACT_NZ[0]) / (EXACT_NZ[1] - EXACT_NZ[0])) * self.neck_weight[:, 0]
-        self.exact_weight = np.where(vpart == SKIN, wexact, 1.0).astype(np.float32)
-
         # source pose: projection, visibility buffers, part colours
-        self.shading_weight = np.where(vpart == SKIN, self.exact_weight, 0.0).astype(np.float32)
         source_shape = self._shaped(self.source_expression[None])
         screens, shade = self._project(source_shape, self.source_rotation[None], shading=True)
         self.src_screen, self._source_shade = screens[0], np.maximum(shade[0], 1e-3)
-        self.wrinkles = WrinkleField.from_shapes(source_shape[0], self.triangles[: self.n_skin], self.base)
+        self.wrinkles = self._wrinkle_field(source_shape[0], video)
         # the source render covers the head's box only (photos may be large)
         lo = np.clip(np.floor(self.src_screen[:, :2].min(0)) - 2, 0, [self.width - 1, self.height - 1]).astype(int)
         hi = np.clip(np.ceil(self.src_screen[:, :2].max(0)) + 2, lo + 1, [self.width, self.height]).astype(int)
@@ -256,21 +293,17 @@ class Reenactor(SourceParts):
         photo_box = self.image[y0 : y0 + h, x0 : x0 + w]
         self.eyes = photo_eyes(photo_box, self.src_origin, landmarks, self._face_skin())
         self.photo_masks[EYE - 1] = self.eyes.opening if self.eyes.eyes[0, 3] > 0 else 1.0
-        self.fold_lift = fold_lift(photo_box, face_h)
-        self.smile_mask = np.where(vpart == SKIN, smile_mask(self.base, len(self.base)), 0.0).astype(np.float32)
+        # a video frame computes its fold lift when rendered, over the pixels the frames read (_lift_for)
+        self.fold_lift, self._face_h = (None if video else fold_lift(photo_box, face_h)), face_h
+        self._lift_box = None if video else (0, 0, w, h)  # the part of the source box the lift is right on
         self._photo_teeth_vertices = None  # set by _part_colours when the teeth colour is the photo's
         self.part_colours = self._part_colours()
         self.closed_mouth, self.mouth_box = self._closed_mouth(poly)
         self.plate = self._clean_plate()
         self._albedo = self._vertex_albedo()
-        lips = np.asarray(MULTIPIE_68[48:68])  # skin vertices keep their full-mesh index
         n_expr = len(self.expression_basis)
-        lip_basis = self.expression_basis.reshape(n_expr, -1, 3)[:, lips]
-        self._lip_basis = np.ascontiguousarray(lip_basis.reshape(n_expr, -1))  # (53, 20 * 3)
-        self._lip_px_per_cm = float(cam.focal) / float(self.src_screen[lips, 2].mean())
-        lids = np.asarray(MULTIPIE_68[36:48])
-        self._lid_basis = np.ascontiguousarray(self.expression_basis.reshape(n_expr, -1, 3)[:, lids].reshape(n_expr, -1))
-        self.residual = self._mouth_residual(landmarks)
+        self._lip_px_per_cm = float(cam.focal) / float(self.src_screen[self._lips, 2].mean())
+        self.residual = self._mouth_residual(landmarks, video)
         self._res_idx = np.flatnonzero(np.abs(self.residual).max(1) > 1e-3)
         res_basis = self.expression_basis.reshape(n_expr, -1, 3)[:, self._res_idx]
         self._res_basis = np.ascontiguousarray(res_basis.reshape(n_expr, -1))
@@ -279,10 +312,10 @@ class Reenactor(SourceParts):
         self.source = SourceView(
             image=self.image, closed=self.closed_mouth, mouth=self.mouth_box, plate=self.plate,
             screen=corrected, origin=self.src_origin, pmask=self.photo_masks,
-            eyes=self.eyes.eyes, eye_colours=self.eyes.colours, lift=self.fold_lift,
+            eyes=self.eyes.eyes, eye_colours=self.eyes.colours,
+            lift=_NO_LIFT if self.fold_lift is None else self.fold_lift,
             lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h),
         )  # fmt: skip
-        self.mesh = MeshView(self.triangles, int(self.n_skin), self.tri_part, self.exact_weight)
 
     # ------------------------------------------------------------------------------------ geometry
     def _shaped(self, expressions: np.ndarray) -> np.ndarray:
@@ -344,7 +377,30 @@ class Reenactor(SourceParts):
             return None
         return lm
 
-    def _mouth_residual(self, landmarks: np.ndarray | None) -> np.ndarray:
+    def _wrinkle_field(self, source_shape: np.ndarray, video: bool) -> WrinkleField:
+        """The wrinkle field of the source shape. A video frame takes the first frame's field (chart, mask,
+        triangles near the mask, adjacency: identity-only) with its own source metric and vertex areas,
+        computed by :meth:`WrinkleField.from_shapes` on those triangles alone (renumbered: the same
+        values on them; the areas are read on the vertices near the mask, all of whose triangles are there)."""
+        from dataclasses import replace
+
+        skin = self.triangles[: self.n_skin]
+        if not video:
+            return WrinkleField.from_shapes(source_shape, skin, self.base)
+        if "wrinkles" not in self._video:
+            first = WrinkleField.from_shapes(source_shape, skin, self.base)
+            verts = np.unique(first.tris)
+            self._video["wrinkles"] = (first, verts, np.searchsorted(verts, first.tris).astype(np.int32))
+            return first
+        first, verts, local = self._video["wrinkles"]
+        part = WrinkleField.from_shapes(
+            source_shape[verts], local, self.base[verts], uv=first.uv[verts], mask=first.mask[verts]
+        )
+        area = np.zeros_like(first._vert_area)
+        area[verts] = part._vert_area
+        return replace(first, _src_metric=part._src_metric, _vert_area=area)
+
+    def _mouth_residual(self, landmarks: np.ndarray | None, video: bool = False) -> np.ndarray:
         """(V, 2) float32 correction of the source projection by the photo's lip residual (detected lip
         landmarks minus their embedded points in the source projection, :mod:`emoshift.render.residual`);
         0 without landmarks."""
@@ -361,7 +417,17 @@ class Reenactor(SourceParts):
         bary = emb.bary[idx][..., None]
         pts = (self.base[local] * bary).sum(1)
         fitted = (self.src_screen[local, :2] * bary).sum(1)
-        return mouth_residual(self.base, self.vertex_part == SKIN, pts, landmarks[idx], fitted)
+        skin = self.vertex_part == SKIN
+        if not video:
+            return mouth_residual(self.base, skin, pts, landmarks[idx], fitted)
+        # a video frame: only the vertices the residual can reach (per identity: where the interpolation
+        # weights and the fade are not 0, found with a residual of 1 everywhere) are computed
+        if "residual" not in self._video:
+            probe = mouth_residual(self.base, skin, pts, fitted + 1.0, fitted)
+            self._video["residual"] = np.flatnonzero(np.abs(probe).max(1) > 0)
+        sel = self._video["residual"]
+        zero[sel] = mouth_residual(self.base[sel], skin[sel], pts, landmarks[idx], fitted)
+        return zero
 
     # ------------------------------------------------------------------------------------ render
     def render(self, expression: np.ndarray, rotation: np.ndarray) -> np.ndarray:
@@ -391,14 +457,52 @@ class Reenactor(SourceParts):
         keep_eyes = self._keep(e, self._lid_basis, EYES_KEEP_PX)
         flat = flatten_weights(self.smile_mask, self.base[:, 0], self.source_expression, e)
         folds = self.wrinkles.tensors(shaped)
+        if self._lift_box != (0, 0, *self.src_tri.shape[::-1]):
+            self._lift_for(screens, flat)
 
         def frame(k: int) -> None:
             view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k]))
-            render_frame_into(self.source, self.mesh, view, rois[k], radius, out[k])
-            self.wrinkles.shade_frame(out[k], screens[k], self.triangles, self.n_skin, folds[k], self.camera)
+            fold_view = self.wrinkles.view(folds[k], self.camera)
+            render_frame_into(self.source, self.mesh, view, fold_view, rois[k], radius, out[k])
 
         parallel_map(frame, len(e))
         return out
+
+    def _lift_for(self, screens: np.ndarray, flat: np.ndarray) -> None:
+        """A :meth:`for_frame` reenactor's fold lift (:func:`fold_lift`), computed over the part of the
+        source box its frames can read: skin pixels whose flattening weight (``flat`` (T, V)) exceeds
+        1e-3 lie in the frames' projection (``screens``) of the triangles with such a vertex, and sample
+        at most the longest skin flow away from it, or at the triangle's source projection. Blurred
+        over that part grown by the Gaussians' reach (4 sigma), so it equals the whole box's there;
+        zero elsewhere (never read). Grown (recomputed) when later frames read more."""
+        h, w = self.src_tri.shape
+        hot = flat.max(0) > 1e-3
+        if not hot.any():
+            return  # no pixel reads the lift
+        tris = self.triangles[: self.n_skin]
+        used = np.unique(tris[hot[tris].any(1)])
+        skin = self.vertex_part == SKIN
+        src = self.source.screen[:, :2]
+        flow = float(np.abs(screens[:, skin, :2] - src[skin]).max())
+        pts = np.concatenate([src[used], screens[:, used, :2].reshape(-1, 2)]) - self.src_origin
+        (x0, y0), (x1, y1) = np.floor(pts.min(0) - flow - 2), np.ceil(pts.max(0) + flow + 2)
+        if not np.isfinite([x0, y0, x1, y1]).all():
+            x0, y0, x1, y1 = 0, 0, w, h
+        x0, x1 = int(np.clip(x0, 0, w)), int(np.clip(x1, 0, w))
+        y0, y1 = int(np.clip(y0, 0, h)), int(np.clip(y1, 0, h))
+        if self._lift_box is not None:
+            bx0, by0, bx1, by1 = self._lift_box
+            if bx0 <= x0 and by0 <= y0 and x1 <= bx1 and y1 <= by1:
+                return
+            x0, y0, x1, y1 = min(x0, bx0), min(y0, by0), max(x1, bx1), max(y1, by1)
+        reach = int(4 * max(FOLD_SIGMA) * self._face_h + 0.5) + 1  # scipy's Gaussian: 4 sigma
+        a0, b0, a1, b1 = max(x0 - reach, 0), max(y0 - reach, 0), min(x1 + reach, w), min(y1 + reach, h)
+        (ox, oy) = self.src_origin
+        part = fold_lift(self.image[oy + b0 : oy + b1, ox + a0 : ox + a1], self._face_h)
+        lift = np.zeros((h, w, 3), np.float32)
+        lift[y0:y1, x0:x1] = part[y0 - b0 : y1 - b0, x0 - a0 : x1 - a0]
+        self.fold_lift, self._lift_box = lift, (x0, y0, x1, y1)
+        self.source = self.source._replace(lift=lift)
 
     def _keep(self, expressions: np.ndarray, basis: np.ndarray, px: float) -> np.ndarray:
         """(T,) float32 in [0, 1]: how far the photo's own mouth interior (``basis`` of the lips) or eyes (of

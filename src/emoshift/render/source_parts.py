@@ -45,6 +45,37 @@ TEETH_AMBIENT = 0.85
 #: Share of the teeth colour's chroma kept (their measured or tinted colour picks up the lips' and skin's
 #: red; teeth in photos are near-neutral ivory).
 TEETH_CHROMA = 0.4
+#: The tongue (gums/tongue vertices clear of the teeth, below the upper incisors): this much lighter than
+#: the gums' colour (per RGB channel), so an open mouth shows a tongue, not one flat dark red.
+TONGUE_LIGHTER = np.array([1.3, 1.35, 1.35], np.float32)
+TONGUE_CLEARANCE_CM = 0.5
+
+
+def fill_unknown(image: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """:func:`emoshift.render.fill.fill_holes` of an (h, w, 3) image with a (h, w) bool ``known`` mask, at the
+    unknown pixels (the known ones are left to the caller), with the pyramid's finest level done over the
+    image only instead of its power-of-two square: there an unknown pixel is the bilinearly upsampled next
+    level, which is ``fill_holes`` of the image's 2 x 2 block means (plus two rows and columns, so the
+    upsampling reads what the square's would). The same values; about a third of the work for the
+    head's box of a portrait. Falls back to ``fill_holes`` when the next level's square would be larger."""
+    from emoshift.render.fill import _upsample2
+
+    h, w = known.shape
+    h2, w2 = h // 2 + 2, w // 2 + 2
+    side = 1 << int(np.ceil(np.log2(max(h, w, 1))))
+    if (1 << int(np.ceil(np.log2(max(h2, w2))))) != side // 2 or side < 4:
+        return fill_holes(image.astype(np.float32), known.astype(np.float32))
+    colour = np.zeros((2 * h2, 2 * w2, 3), np.float32)
+    weight = np.zeros((2 * h2, 2 * w2), np.float32)
+    colour[:h, :w] = image
+    weight[:h, :w] = known
+    wc = (colour * weight[..., None]).reshape(h2, 2, w2, 2, 3).sum((1, 3))  # as pull_push's first step
+    ws = weight.reshape(h2, 2, w2, 2).sum((1, 3))
+    coarse = fill_holes(wc / np.maximum(ws, 1e-8)[..., None], np.minimum(ws, 1.0))
+    m = max(h2, w2)
+    square = np.zeros((m, m, 3), np.float32)
+    square[:h2, :w2] = coarse
+    return _upsample2(square)[:h, :w]
 
 
 def _chroma(rgb: np.ndarray) -> float:
@@ -55,6 +86,19 @@ def _chroma(rgb: np.ndarray) -> float:
 
 class SourceParts:
     """Per-photo masks, plates and part colours (methods of the reenactor, state set by its constructor)."""
+
+    def _region_triangles(self, which: str) -> np.ndarray:
+        """(T,) bool over the drawn triangles, kept per mesh: ``"plate"`` the clean plate's face
+        (DISOCCLUSION_REGION skin and the inner parts); ``"face_skin"`` (over the skin triangles) the
+        face's skin (narrow_face)."""
+        cache = self.__dict__.setdefault("_triangle_sets", {})
+        if which not in cache:
+            if which == "plate":
+                inside = np.isin(self.triangles, vertex_indices(DISOCCLUSION_REGION)).all(1)
+                cache[which] = (self.tri_part != SKIN) | inside
+            else:
+                cache[which] = np.isin(self.triangles[: self.n_skin], vertex_indices("narrow_face")).all(1)
+        return cache[which]
 
     def _photo_masks(self, poly: np.ndarray | None) -> np.ndarray:
         """(5, h, w) float32 over the source box: for part code p, ``[p - 1]`` says how surely the photo
@@ -111,7 +155,7 @@ class SourceParts:
         from scipy.ndimage import binary_dilation
 
         covered = self.src_tri >= 0
-        face_tri = (self.tri_part != SKIN) | np.isin(self.triangles, vertex_indices(DISOCCLUSION_REGION)).all(1)
+        face_tri = self._region_triangles("plate")
         face = np.zeros(self.src_tri.shape, bool)
         face[covered] = face_tri[self.src_tri[covered]]
         (x0, y0), (h, w) = self.src_origin, face.shape
@@ -119,7 +163,7 @@ class SourceParts:
         if not face.any():
             return np.ascontiguousarray(photo)
         known = ~binary_dilation(face, iterations=DISOCCLUSION_GROW_PX)
-        filled = fill_holes(photo.astype(np.float32), known.astype(np.float32))
+        filled = fill_unknown(photo, known)
         plate = np.where(known[..., None], photo, np.clip(filled + 0.5, 0, 255).astype(np.uint8))
         return np.ascontiguousarray(plate)
 
@@ -162,7 +206,7 @@ class SourceParts:
         render; REFERENCE_SKIN when none shows."""
         parts = self._parts_in_box
         (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
-        face_tri = np.isin(self.triangles[: self.n_skin], vertex_indices("narrow_face")).all(1)
+        face_tri = self._region_triangles("face_skin")
         on_face = np.zeros(parts.shape, bool)
         on_face[parts == SKIN] = face_tri[self.src_tri[parts == SKIN]]
         skin = self.image[y0 : y0 + h, x0 : x0 + w][on_face]
@@ -175,32 +219,55 @@ class SourceParts:
         photo shows come out at the photo's median (the photo's teeth are lit already)."""
         alb = np.zeros((len(self.base), 3), np.float32)
         teeth_front = float(self.base[self.vertex_part == TEETH, 2].max())
+        tongue = self.tongue_mask
         for code, colour in self.part_colours.items():
             sel = self.vertex_part == code
             if code in (SOCKET, GUMS, TEETH):
                 behind = np.maximum(teeth_front - self.base[sel, 2], 0.0)
                 depth_cm = MOUTH_DEPTH_CM.mean() + self._chroma * (MOUTH_DEPTH_CM - MOUTH_DEPTH_CM.mean())
+                if code == GUMS:  # the tongue: lighter than the gums and palate around it
+                    colour = np.where(tongue[sel, None], colour * TONGUE_LIGHTER, colour)
                 alb[sel] = colour * np.exp(-behind[:, None] / depth_cm)
             else:
                 alb[sel] = colour
         seen = self._photo_teeth_vertices
         if seen is not None:
-            shaded = alb[seen] * self._part_shading(self.source_rotation[None])[0, seen, None]
+            shaded = alb[seen] * self._part_shading(self.source_rotation[None], seen)[0, :, None]
             gain = self.part_colours[TEETH] / np.maximum(np.median(shaded, axis=0), 1.0)
             teeth = self.vertex_part == TEETH
             alb[teeth] *= np.clip(gain, 1.0, 1.5)
         return alb
 
-    def _part_shading(self, rotations: np.ndarray) -> np.ndarray:
+    def _tongue(self) -> np.ndarray:
+        """(V,) bool: the tongue's vertices of the gums/tongue part: more than TONGUE_CLEARANCE_CM from every
+        tooth and below the upper incisors' edge (the gums hug the teeth; the palate is above)."""
+        from scipy.spatial import cKDTree
+
+        gums, teeth = self.vertex_part == GUMS, self.base[self.vertex_part == TEETH]
+        front = teeth[teeth[:, 2] > teeth[:, 2].max() - 0.3]
+        edge = float(np.median(front[:, 1]))  # between the upper and lower incisors' edges
+        out = np.zeros(len(self.base), bool)
+        clear = cKDTree(teeth).query(self.base[gums])[0] > TONGUE_CLEARANCE_CM
+        out[gums] = clear & (self.base[gums, 1] < edge)
+        return out
+
+    def _part_shading(self, rotations: np.ndarray, vertices: np.ndarray | None = None) -> np.ndarray:
         """(T, V) shading of the synthesized parts: a + (1 - a) |n . light|, a = PART_AMBIENT
-        (TEETH_AMBIENT for the teeth), light from the camera, slightly above (flash-like)."""
+        (TEETH_AMBIENT for the teeth), light from the camera, slightly above (flash-like); (T, n) of the
+        ``vertices`` (n,) only, when given."""
         r = axis_angle_to_matrix(torch.from_numpy(np.asarray(rotations, np.float32))).numpy()
         light = np.array([0.0, 0.3, 1.0], np.float32)
         light /= np.linalg.norm(light)
-        ndotl = np.abs(np.einsum("vc,tdc,d->tv", self._normals, r, light, optimize=True))
-        ambient = np.where(self.vertex_part == TEETH, TEETH_AMBIENT, PART_AMBIENT).astype(np.float32)
+        normals = self._normals if vertices is None else self._normals[vertices]
+        part = self.vertex_part if vertices is None else self.vertex_part[vertices]
+        ndotl = np.abs(np.einsum("vc,tdc,d->tv", normals, r, light, optimize=True))
+        ambient = np.where(part == TEETH, TEETH_AMBIENT, PART_AMBIENT).astype(np.float32)
         return ambient + (1 - ambient) * ndotl
 
     def _vertex_colours(self, rotations: np.ndarray) -> np.ndarray:
-        """(T, V, 3) shaded colours of the synthesized parts: albedo x :meth:`_part_shading`."""
-        return np.ascontiguousarray(self._albedo[None] * self._part_shading(rotations)[..., None], np.float32)
+        """(T, V, 3) shaded colours of the synthesized parts: albedo x :meth:`_part_shading` (0 on the skin,
+        whose albedo is 0: only the other parts' vertices are shaded)."""
+        inner = self._inner_vertices
+        out = np.zeros((len(rotations), len(self._albedo), 3), np.float32)
+        out[:, inner] = self._albedo[None, inner] * self._part_shading(rotations, inner)[..., None]
+        return out

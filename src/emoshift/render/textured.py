@@ -20,7 +20,7 @@ import torch
 from emoshift.jit import njit
 
 from emoshift.headmodel import HeadModel, load_arrays
-from emoshift.headmodel.mesh import triangulate
+from emoshift.headmodel.mesh import triangulate, vertex_normals
 from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.headmodel.regions import polygon_indices, vertex_indices
 from emoshift.render.fill import pull_push
@@ -80,16 +80,23 @@ class TexturedHead:
 
     Args:
         image: (H, W, 3) uint8 photo; fit: its :class:`emoshift.fitting.FaceFit`;
-        model: ``HeadModel(region="full")`` (loaded when omitted or of another region).
+        model: ``HeadModel(region="full")`` (loaded when omitted or of another region);
+        renderer: the photo's :class:`~emoshift.render.reenact.Reenactor` when one exists already (its public
+        source projection, visibility and part colours are baked; none is built then: ``image``, ``fit`` and
+        ``model`` are its own). :meth:`from_renderer` says the same.
     Attributes:
         texture: (6, S, S, 3) uint8 tiles (see the module docstring); ``face_texture`` is tile 0, laid
         out on the face's UV tile (row 0 is v = 1), as :func:`emoshift.export.gltf.write_glb` expects.
     """
 
-    def __init__(self, image: np.ndarray, fit, model: HeadModel | None = None, texture_size: int = TEXTURE_SIZE):
+    def __init__(
+        self, image: np.ndarray | None, fit=None, model: HeadModel | None = None, texture_size: int = TEXTURE_SIZE,
+        renderer: Reenactor | None = None,
+    ) -> None:  # fmt: skip
         if texture_size < 8 or texture_size & (texture_size - 1):
             raise ValueError(f"texture_size must be a power of two >= 8, got {texture_size}")
-        self.reenactor = r = Reenactor(image, fit, model)
+        self.reenactor = r = renderer if renderer is not None else Reenactor(image, fit, model)
+        self.normals = vertex_normals(r.base, r.triangles).astype(np.float32)  # (V, 3) head frame, unposed
         arrays = load_arrays()
         polys = np.concatenate([polygon_indices(region) for region, _ in PART_REGIONS])
         faces, face_uvs = arrays["faces"][polys], arrays["face_uvs"][polys]
@@ -114,6 +121,11 @@ class TexturedHead:
         self.corner_tile = np.ascontiguousarray(tile, np.int32)
         self.texture = self._bake(texture_size)
 
+    @classmethod
+    def from_renderer(cls, renderer: Reenactor, texture_size: int = TEXTURE_SIZE) -> TexturedHead:
+        """Bake the photo of an existing :class:`~emoshift.render.reenact.Reenactor` (no second one is built)."""
+        return cls(None, texture_size=texture_size, renderer=renderer)
+
     @property
     def face_texture(self) -> np.ndarray:
         """(S, S, 3) uint8 texture of the face UV tile."""
@@ -123,7 +135,7 @@ class TexturedHead:
     def _bake(self, size: int) -> np.ndarray:
         r = self.reenactor
         rot = axis_angle_to_matrix(torch.from_numpy(r.source_rotation[None])).numpy()[0]
-        normals = r._normals @ rot.T
+        normals = self.normals @ rot.T
         verts = r.source_vertices()
         to_cam = -verts / np.linalg.norm(verts, axis=1, keepdims=True)
         facing = (normals * to_cam).sum(1)
@@ -193,7 +205,7 @@ class TexturedHead:
         screens = np.stack([big / 2 + focal * posed[..., 0] / dist, big / 2 - focal * posed[..., 1] / dist, dist], -1)
         light = np.array([-0.3, 0.4, 1.0], np.float32)
         light /= np.linalg.norm(light)
-        ndotl = np.einsum("vc,tdc,d->tv", r._normals, mats, light, optimize=True)
+        ndotl = np.einsum("vc,tdc,d->tv", self.normals, mats, light, optimize=True)
         shades = (0.8 + 0.25 * np.clip(ndotl, 0, 1)).astype(np.float32)
         out = np.empty((len(e), big, big, 3), np.uint8)
         screens = np.ascontiguousarray(screens, np.float32)

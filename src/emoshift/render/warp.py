@@ -23,6 +23,7 @@ from emoshift.render.raster import raster_box
 from emoshift.render.shaders import SHADE_RANGE, bilinear, bilinear_many, inner_sample, put, skin_sample, warp_offset
 from emoshift.render.shape import vertex_normals_into
 from emoshift.render.view import SKIN, FrameView, MeshView, SourceView
+from emoshift.render.wrinkle_shader import FoldView, shade_folds
 
 __all__ = ["BLUR_PASSES", "CELL", "SHADE_RANGE", "bilinear", "bilinear_many", "lambert", "pose_and_project",
            "render_frame", "render_frame_into"]
@@ -71,17 +72,19 @@ def lambert(shaped, tris, rots, light, ambient, out):  # pragma: no cover - jitt
 
 
 @njit(cache=True, nogil=True)
-def render_frame(src, mesh, frame, x0, y0, rw, rh, radius, out):  # pragma: no cover - jitted
+def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, out):  # pragma: no cover - jitted
     """One frame into ``out`` (H, W, 3) uint8, which holds the photo, over the ROI (x0, y0, rw, rh).
 
-    Rasterize once (fragments: triangle id, barycentrics, depth), then the shaders: inner parts
-    (:func:`~emoshift.render.shaders.inner_sample`), the flow of the skin and of what lies around the head
-    (:func:`~emoshift.render.shaders.skin_sample`), the anti-aliased part boundaries
-    (:func:`~emoshift.render.edges.antialias_edges`).
+    Rasterize once (fragments: triangle id, barycentrics, depth), then the shaders over those fragments:
+    inner parts (:func:`~emoshift.render.shaders.inner_sample`), the flow of the skin and of what lies
+    around the head (:func:`~emoshift.render.shaders.skin_sample`), the anti-aliased part boundaries
+    (:func:`~emoshift.render.edges.antialias_edges`), the mouth pass, the expression wrinkles
+    (:func:`~emoshift.render.wrinkle_shader.shade_folds`).
 
     Args:
         src: :class:`~emoshift.render.view.SourceView`; mesh: :class:`~emoshift.render.view.MeshView`;
-        frame: :class:`~emoshift.render.view.FrameView`; radius: flow falloff in cells.
+        frame: :class:`~emoshift.render.view.FrameView`; folds: :class:`~emoshift.render.wrinkle_shader.FoldView`;
+        radius: flow falloff in cells.
     """
     local, tri_id, bary, depth = raster_box(frame.screen, mesh.tris, mesh.n_skin, x0, y0, rw, rh)
     flow, sx, sy, sr, cnt, span = _fragment_pass(
@@ -96,6 +99,7 @@ def render_frame(src, mesh, frame, x0, y0, rw, rh, radius, out):  # pragma: no c
     antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad, x0, y0, out)
     if frame.keep < 1.0:
         mouth_pass(tri_id, mesh.part, 1.0 - frame.keep, src.lip_shadow_px, x0, y0, out)
+    shade_folds(folds, frame.screen, mesh.tris, mesh.n_skin, tri_id, bary, x0, y0, out)
 
 
 # The per-pixel passes take plain arrays: Numba reference-counts every array it takes out of a named tuple
@@ -184,22 +188,25 @@ def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, flow, fx, fy, 
             put(out, y0 + i, x0 + j, pix)
 
 
-def render_frame_into(src, mesh, frame, roi, radius, out) -> None:
-    """Copy the photo into ``out`` (H, W, 3), then :func:`render_frame` over ``roi`` (x0, y0, w, h).
+def render_frame_into(src, mesh, frame, folds, roi, radius, out) -> None:
+    """Copy the photo into ``out`` (H, W, 3), then :func:`render_frame` over ``roi`` (x0, y0, w, h) with the
+    wrinkles of ``folds`` (:class:`~emoshift.render.wrinkle_shader.FoldView`).
 
     The named tuples are passed to the kernel as their fields and rebuilt inside it: Numba types plain
     arrays and scalars in C, a named tuple in Python with the GIL held (~3 ms a call, which also
     serialises the frame threads)."""
-    _render_frame_flat(*src, *mesh, *frame, roi, radius, out)
+    _render_frame_flat(*src, *mesh, *frame, *folds, roi, radius, out)
 
 
 @njit(cache=True, nogil=True)
 def _render_frame_flat(
     image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px,
-    tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, roi, radius, out,
+    tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, uv, tensor, focal, cx, cy, spacing,
+    strength, roi, radius, out,
 ):  # pragma: no cover - jitted
     src = SourceView(image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px)
     mesh = MeshView(tris, n_skin, part, wexact)
     frame = FrameView(fscreen, vcol, ratio, flat, keep, keep_eyes)
+    folds = FoldView(uv, tensor, focal, cx, cy, spacing, strength)
     out[:] = image
-    render_frame(src, mesh, frame, roi[0], roi[1], roi[2], roi[3], radius, out)
+    render_frame(src, mesh, frame, folds, roi[0], roi[1], roi[2], roi[3], radius, out)

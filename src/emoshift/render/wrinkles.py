@@ -1,4 +1,4 @@
-"""Expression wrinkles driven by skin compression: a per-pixel multiplicative shading map.
+"""Expression wrinkles driven by skin compression: the per-frame fold field of a per-pixel shading.
 
 The ICT mesh is too coarse to fold, so the fine lines of an expression (forehead lines when the brows
 rise, glabellar furrows when they lower, bunny lines on the nose root, crow's feet and lower-lid lines
@@ -20,25 +20,16 @@ compressed buckles into folds perpendicular to the compression, a few millimetre
    an anatomical mask of fold-prone skin (:func:`wrinkle_mask`). At the source expression, and where
    the expression only stretches or relaxes the skin, nothing is added: the photo already shows its own
    lines and none are removed.
-3. **Shading** (:func:`wrinkle_shading`, :meth:`WrinkleField.shade_frame`). For each skin pixel the
-   chart point and the tensor are interpolated with the frame's barycentrics; ``phase = (u, v) . k /
-   spacing`` with ``k`` the tensor's direction, measured from a local origin (:func:`phase_chart`), and
-   ``shade = 1 - MAX_DARKEN * a * fold(phase)``. ``fold`` is a periodic sum of narrow Gaussian valleys (a
-   crease is a thin shadow, the skin between stays lit) with a faint highlight on the bulge below each
-   crease (light from above), each fold's depth varying along it (smooth value noise: folds start, fade
-   and differ) and the lines wandering slightly, so the pattern reads as skin, not as a stamped
-   grating. The profile is even under ``(phase, along) -> (-phase, -along)`` (the direction has no
-   sign). Crease width is widened to the pixel footprint and the contrast fades to its mean when a
-   period covers fewer than :data:`MIN_PERIOD_PX` pixels (no aliasing); everything fades out towards
-   the silhouette (the triangle's camera-space normal against the view ray).
+3. **Shading** (:mod:`emoshift.render.wrinkle_shader`): a shader over the frame's fragments (rasterized
+   once per frame by :func:`emoshift.render.warp.render_frame`): each skin pixel is darkened by folds
+   whose phase runs along the tensor's direction in the chart, :data:`SPACING_CM` apart, at most
+   :data:`MAX_DARKEN` deep; :meth:`WrinkleField.view` makes its per-frame input.
 
-Parameters (our choices, tuned by eye on the packaged photos, not measured): expression lines are a few
-per region, forehead lines roughly 0.5-1 cm apart, glabellar furrows ~1 cm, crow's feet and nose-root
-lines a few mm; one spacing serves all regions, :data:`SPACING_CM` = 0.6 cm on the rest skin (the
-compressed skin shows them ~10-25 % closer). Creases are about a millimetre wide (:data:`FOLD_WIDTH_CM`
-= 0.6 mm Gaussian sigma). ICT's brow, nose and squint shapes compress the skin by 10-30 % at full
-weight: folds start above a 6 % dead zone (mesh noise and small motions stay clean) and saturate at
-25 %; a full crease darkens by at most :data:`MAX_DARKEN` = 25 %.
+Parameters (our choices, tuned by eye on the packaged photos, not measured; the shading's in
+:mod:`emoshift.render.wrinkle_shader`): ICT's brow, nose and squint shapes compress the skin by 10-30 % at
+full weight (1.3-1.8 times that with the FACS calibration of :mod:`emoshift.headmodel.calibration`): folds
+start above a 9 % dead zone (mesh noise and small motions stay clean) and saturate at 35 % (issue 11's
+blind panels and a retoucher's critique named lines that start early and saturate as "drawn on").
 """
 
 from __future__ import annotations
@@ -47,39 +38,16 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from emoshift.jit import njit
 
 from emoshift.headmodel.regions import MULTIPIE_68
-from emoshift.render.raster import raster_box
+from emoshift.jit import njit
+from emoshift.render.wrinkle_shader import MAX_DARKEN, SPACING_CM, FoldView
 
-#: Fold spacing on the rest skin (cm), crease width (Gaussian sigma, cm), darkening of a full crease.
-SPACING_CM = 0.6
-FOLD_WIDTH_CM = 0.06
-MAX_DARKEN = 0.25
-#: Per-channel exponent of a crease's darkening on a fully saturated pixel (grey pixels: 1): creases in
-#: skin are warmer than grey pencil lines (light in a fold has passed through more blood-rich tissue).
-CREASE_TINT = (0.7, 1.05, 1.2)
-#: Irregularity: depth of each fold varies along it over FOLD_LENGTH_CM (value noise in [0, 1): below
-#: FOLD_GAPS it is 0, so folds start and end; ramping to full depth over FOLD_FULL), and the lines wander
-#: by up to FOLD_WANDER periods.
-FOLD_LENGTH_CM = 1.2
-FOLD_GAPS = 0.25
-FOLD_FULL = 0.5  # noise above FOLD_GAPS + FOLD_FULL: full depth
-FOLD_WANDER = 0.25
-#: Light from above: the bulge below a crease brightens by HIGHLIGHT x its darkening, centred
-#: HIGHLIGHT_OFFSET crease widths below it, HIGHLIGHT_WIDTH crease widths wide.
-HIGHLIGHT = 0.35
-HIGHLIGHT_OFFSET = 2.0
-HIGHLIGHT_WIDTH = 1.3
 #: Compression (1 - smaller principal stretch) where folds start and where they saturate.
-DEAD_ZONE = 0.06
-SATURATION = 0.25
+DEAD_ZONE = 0.09
+SATURATION = 0.35
 #: Mesh-smoothing passes of the per-vertex field.
 SMOOTHING = 3
-#: Folds fade to their mean darkening when a period spans fewer pixels than this (band limit).
-MIN_PERIOD_PX = 3.0
-#: Silhouette fade: cosine between the surface normal and the view ray (0 below lo, 1 above hi).
-FACING = (0.25, 0.55)
 #: Eyelid exclusion: an ellipse about each eye, raised by EYELID_LIFT_CM, its half-axes the eye's half
 #: width plus EYELID_MARGIN_CM[0] and EYELID_MARGIN_CM[1] (cm) (covers the upper lid to its crease and
 #: the lower lid's margin; lower-lid lines form below it).
@@ -242,8 +210,9 @@ def _field_into(src_metric, inv_uv, tris, dst, vert_area, adj_ptr, adj_idx, vert
 class WrinkleField:
     """Everything about a source shape that the per-frame wrinkle field needs (see the module).
 
-    uv: (V, 2) chart of the strain; phase_uv: (V, 2) chart of the fold phases (pass it to the shading);
-    mask: (V,) fold-prone weight; tris: (T, 3) int32 skin triangles near the mask, used for strain.
+    uv: (V, 2) chart of the strain; phase_uv: (V, 2) chart of the fold phases (what the shader reads);
+    mask: (V,) fold-prone weight; tris: (T, 3) int32 skin triangles near the mask, used for strain;
+    spacing (cm), strength: of the folds the shader draws (:meth:`view`; strength 0: none).
     """
 
     uv: np.ndarray
@@ -256,6 +225,8 @@ class WrinkleField:
     _adj_ptr: np.ndarray
     _adj_idx: np.ndarray
     _verts: np.ndarray  # vertices within SMOOTHING + 1 rings of the mask (the field is exact on the mask)
+    spacing: float = SPACING_CM
+    strength: float = MAX_DARKEN
 
     @classmethod
     def from_shapes(
@@ -317,223 +288,10 @@ class WrinkleField:
             )  # fmt: skip
         return out[0] if single else out
 
-    def shade_frame(
-        self, frame: np.ndarray, screen: np.ndarray, triangles: np.ndarray, n_skin: int, tensor: np.ndarray, camera,
-        spacing: float = SPACING_CM, strength: float = MAX_DARKEN,
-    ) -> None:  # fmt: skip
-        """Darken a rendered (H, W, 3) uint8 ``frame`` in place by the folds of ``tensor`` (V, 2) (one frame of
-        :meth:`tensors`), for the mesh ``triangles`` (skin first: ``n_skin``; the others only occlude)
-        drawn at ``screen`` (V', 3) [x_px, y_px, depth] through ``camera``. GIL-free: frames may run in
-        parallel threads."""
-        wrinkle_frame_into(
-            frame, np.ascontiguousarray(screen, np.float32), np.ascontiguousarray(triangles, np.int32), int(n_skin),
+    def view(self, tensor: np.ndarray, camera) -> FoldView:
+        """The shader's input (:class:`~emoshift.render.wrinkle_shader.FoldView`) for one frame's ``tensor``
+        (V, 2) (one frame of :meth:`tensors`) seen through ``camera``, at :attr:`spacing` and :attr:`strength`."""
+        return FoldView(
             self.phase_uv, np.ascontiguousarray(tensor, np.float32), np.float32(camera.focal), np.float32(camera.cx),
-            np.float32(camera.cy), np.float32(spacing), np.float32(strength),
+            np.float32(camera.cy), np.float32(self.spacing), np.float32(self.strength),
         )  # fmt: skip
-
-
-def compression(
-    source: np.ndarray, frames: np.ndarray, triangles: np.ndarray, rest: np.ndarray | None = None, **kw
-) -> tuple[np.ndarray, np.ndarray]:
-    """Amplitude (B, V) in [0, 1] and unit fold-normal direction (B, V, 2) in the chart of the skin's
-    compression from ``source`` (V, 3) to ``frames`` (B, V, 3) (``rest`` defaults to ``source``; keyword
-    arguments go to :meth:`WrinkleField.from_shapes`)."""
-    field = WrinkleField.from_shapes(source, triangles, source if rest is None else rest, **kw)
-    t = field.tensors(np.asarray(frames, np.float32).reshape(-1, *np.shape(source)))
-    amp = np.hypot(t[..., 0], t[..., 1])
-    ang = 0.5 * np.arctan2(t[..., 1], t[..., 0])
-    return amp.astype(np.float32), np.stack([np.cos(ang), np.sin(ang)], -1).astype(np.float32)
-
-
-# ----------------------------------------------------------------------------------------- shading
-@njit(cache=True, nogil=True)
-def _hash(n, k):  # pragma: no cover - jitted
-    """Deterministic pseudo-random number in [0, 1) of two integers."""
-    h = (n * 374761393 + k * 668265263) & 0xFFFFFFFF
-    h = ((h ^ (h >> 13)) * 1274126177) & 0xFFFFFFFF
-    return ((h ^ (h >> 16)) & 0xFFFF) / 65536.0
-
-
-@njit(cache=True, nogil=True)
-def _noise(n, x):  # pragma: no cover - jitted
-    """Smooth 1D value noise in [0, 1) along ``x`` (lattice spacing 1), one independent curve per ``n``."""
-    i = math.floor(x)
-    f = x - i
-    f = f * f * (3 - 2 * f)
-    a = _hash(n, int(i))
-    return a + f * (_hash(n, int(i) + 1) - a)
-
-
-@njit(cache=True, nogil=True)
-def _fold(phase, along, up, spacing, sigma_cm, period_px):  # pragma: no cover - jitted
-    """Crease darkening in [0, 1] at a phase (periods) and a position ``along`` the lines (cm): Gaussian
-    valleys of width ``sigma_cm`` whose depth varies from fold to fold and along each fold (so they
-    start, fade and differ like real lines), widened to the pixel footprint and faded to their mean
-    below MIN_PERIOD_PX pixels per period. ``up`` in [-1, 1] is the chart's vertical component of the
-    phase direction: light from above catches the bulge just below each crease (a negative darkening
-    of :data:`HIGHLIGHT` x depth, 2 sigma below it)."""
-    px_cm = spacing / period_px  # cm per pixel across the folds
-    sig = math.sqrt(sigma_cm * sigma_cm + 0.25 * px_cm * px_cm)
-    c = min(max((period_px - 0.5 * MIN_PERIOD_PX) / (0.5 * MIN_PERIOD_PX), 0.0), 1.0)
-    c = c * c * (3 - 2 * c)  # contrast: fades to the mean below MIN_PERIOD_PX
-    # the line field's direction has no sign: (phase, along) and (-phase, -along) are the same point, so
-    # the wander is odd in ``along`` and fold n's depth at ``along`` equals fold -n's at ``-along``
-    a = along / FOLD_LENGTH_CM
-    phase += FOLD_WANDER * (_noise(-1, a) - _noise(-1, -a))
-    n0 = math.floor(phase + 0.5)
-    f = phase - n0  # -0.5 .. 0.5
-    val = 0.0
-    mean = 0.0
-    for m in range(-1, 2):
-        dv = (f + m) * spacing / sig
-        dh = ((f + m) * spacing + up * HIGHLIGHT_OFFSET * sig) / (HIGHLIGHT_WIDTH * sig)
-        if dv * dv > 16.0 and (up == 0.0 or dh * dh > 16.0) and c >= 1.0:
-            continue  # negligible (< 4e-4 of a crease), skip the noise
-        n = int(n0) + m
-        depth = _noise(abs(n), (a if n > 0 else -a if n < 0 else abs(a)) + 7.31 * abs(n))
-        depth = min(max((depth - FOLD_GAPS) / FOLD_FULL, 0.0), 1.0)
-        val += depth * (math.exp(-0.5 * dv * dv) - HIGHLIGHT * abs(up) * math.exp(-0.5 * dh * dh))
-        mean += depth / 3.0
-    val *= sigma_cm / sig  # a blurred crease keeps its integral darkening
-    mean *= sigma_cm * math.sqrt(2 * math.pi) / spacing * (1 - HIGHLIGHT * abs(up) * HIGHLIGHT_WIDTH)
-    return mean + c * (val - mean)
-
-
-@njit(cache=True, nogil=True)
-def _facing(t, tris, screen, focal, cx, cy):  # pragma: no cover - jitted
-    """Cosine between triangle ``t``'s camera-space normal and the ray to the camera."""
-    a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
-    za, zb, zc = screen[a, 2], screen[b, 2], screen[c, 2]  # depth = -z
-    ax, ay = (screen[a, 0] - cx) * za / focal, -(screen[a, 1] - cy) * za / focal
-    bx, by = (screen[b, 0] - cx) * zb / focal, -(screen[b, 1] - cy) * zb / focal
-    qx, qy = (screen[c, 0] - cx) * zc / focal, -(screen[c, 1] - cy) * zc / focal
-    ux, uy, uz = bx - ax, by - ay, za - zb
-    vx, vy, vz = qx - ax, qy - ay, za - zc
-    nx = uy * vz - uz * vy
-    ny = uz * vx - ux * vz
-    nz = ux * vy - uy * vx
-    px = (ax + bx + qx) / 3
-    py = (ay + by + qy) / 3
-    pz = -(za + zb + zc) / 3
-    norm = math.sqrt(nx * nx + ny * ny + nz * nz) * math.sqrt(px * px + py * py + pz * pz)
-    return -(nx * px + ny * py + nz * pz) / (norm + 1e-20)
-
-
-@njit(cache=True, nogil=True)
-def shade_pixel(t, b0, b1, b2, tris, uv, tensor, screen, focal, cx, cy, spacing, strength, facing):  # pragma: no cover
-    """Multiplicative wrinkle shading of a pixel on triangle ``t`` with barycentrics b0..b2: from about
-    ``1 - strength`` in a crease to ``1 + HIGHLIGHT * strength`` on the lit bulge below it. ``facing``
-    (T,) caches :func:`_facing` per triangle (NaN: not computed yet)."""
-    a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
-    tx = b0 * tensor[a, 0] + b1 * tensor[b, 0] + b2 * tensor[c, 0]
-    ty = b0 * tensor[a, 1] + b1 * tensor[b, 1] + b2 * tensor[c, 1]
-    amp = math.sqrt(tx * tx + ty * ty)
-    if amp < 1e-3:
-        return 1.0
-    cosv = facing[t]
-    if cosv != cosv:
-        cosv = _facing(t, tris, screen, focal, cx, cy)
-        facing[t] = cosv
-    face = min(max((cosv - FACING[0]) / (FACING[1] - FACING[0]), 0.0), 1.0)
-    if face <= 0:
-        return 1.0
-    face = face * face * (3 - 2 * face)
-    depth = b0 * screen[a, 2] + b1 * screen[b, 2] + b2 * screen[c, 2]
-    period_px = spacing * focal / depth * max(cosv, 0.2)  # foreshortened across the folds at worst
-    # half of the doubled angle, in (-90, 90] degrees
-    c2 = tx / amp
-    co = math.sqrt(max(0.5 * (1 + c2), 0.0))
-    si = math.sqrt(max(0.5 * (1 - c2), 0.0))
-    if ty < 0:
-        si = -si
-    u = b0 * uv[a, 0] + b1 * uv[b, 0] + b2 * uv[c, 0]
-    v = b0 * uv[a, 1] + b1 * uv[b, 1] + b2 * uv[c, 1]
-    phase = (u * co + v * si) / spacing
-    return 1.0 - strength * min(amp, 1.0) * face * _fold(phase, v * co - u * si, si, spacing, FOLD_WIDTH_CM, period_px)
-
-
-@njit(cache=True, nogil=True)
-def shading_into(tri_id, bary, tris, n_skin, uv, tensor, screen, focal, cx, cy, spacing, strength, out):  # pragma: no cover
-    """(H, W) shading map into ``out`` (1 where no skin triangle ``< n_skin`` covers the pixel)."""
-    h, w = tri_id.shape
-    facing = np.full(n_skin, np.nan, np.float32)
-    for i in range(h):
-        for j in range(w):
-            t = tri_id[i, j]
-            if t < 0 or t >= n_skin:
-                out[i, j] = 1.0
-                continue
-            out[i, j] = shade_pixel(
-                t, bary[i, j, 0], bary[i, j, 1], bary[i, j, 2], tris, uv, tensor, screen, focal, cx, cy, spacing,
-                strength, facing,
-            )  # fmt: skip
-
-
-def wrinkle_shading(
-    tri_id: np.ndarray, bary: np.ndarray, triangles: np.ndarray, uv: np.ndarray, tensor: np.ndarray,
-    screen: np.ndarray, camera, n_skin: int | None = None, spacing: float = SPACING_CM, strength: float = MAX_DARKEN,
-) -> np.ndarray:  # fmt: skip
-    """(H, W) float32 multiplicative shading from fragments of the frame's mesh.
-
-    Args:
-        tri_id, bary: (H, W), (H, W, 3) fragments (:func:`emoshift.render.raster.rasterize`) of
-            ``triangles`` (T, 3) drawn with ``screen`` (V, 3) [x_px, y_px, depth] through ``camera``.
-        uv: (V, 2) phase chart (:attr:`WrinkleField.phase_uv`); tensor: (V, 2) from :meth:`WrinkleField.tensors`.
-        n_skin: triangles ``>= n_skin`` are not skin (default: all are).
-    """
-    out = np.empty(tri_id.shape, np.float32)
-    shading_into(
-        np.ascontiguousarray(tri_id, np.int32), np.ascontiguousarray(bary, np.float32),
-        np.ascontiguousarray(triangles, np.int32), len(triangles) if n_skin is None else int(n_skin),
-        np.ascontiguousarray(uv, np.float32), np.ascontiguousarray(tensor, np.float32),
-        np.ascontiguousarray(screen, np.float32), np.float32(camera.focal), np.float32(camera.cx),
-        np.float32(camera.cy), np.float32(spacing), np.float32(strength), out,
-    )  # fmt: skip
-    return out
-
-
-def apply_wrinkles(frame: np.ndarray, shading: np.ndarray) -> np.ndarray:
-    """Multiply an (H, W, 3) uint8 frame by an (H, W) shading map, in place (rounded); returns it."""
-    frame[:] = np.clip(frame * shading[..., None] + 0.5, 0, 255).astype(np.uint8)
-    return frame
-
-
-@njit(cache=True, nogil=True)
-def wrinkle_frame_into(out, screen, tris, n_skin, uv, tensor, focal, cx, cy, spacing, strength):  # pragma: no cover
-    """Darken the skin folds of a rendered frame ``out`` (H, W, 3) uint8 in place: rasterize ``tris``
-    (skin first, back faces culled; the rest two-sided, so eyes and mouth occlude) with ``screen``
-    (V, 3) over the box of the vertices that carry folds, and multiply each skin pixel by its shading.
-    ``uv`` and ``tensor`` may cover only the first vertices (the skin)."""
-    h, w = out.shape[0], out.shape[1]
-    x0, y0, x1, y1 = w, h, 0, 0
-    for v in range(tensor.shape[0]):
-        if tensor[v, 0] * tensor[v, 0] + tensor[v, 1] * tensor[v, 1] < 1e-6:
-            continue
-        x0 = min(x0, int(math.floor(screen[v, 0])) - 1)
-        y0 = min(y0, int(math.floor(screen[v, 1])) - 1)
-        x1 = max(x1, int(math.ceil(screen[v, 0])) + 1)
-        y1 = max(y1, int(math.ceil(screen[v, 1])) + 1)
-    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
-    if x1 <= x0 or y1 <= y0:
-        return
-    rw, rh = x1 - x0, y1 - y0
-    _, tri_id, bary, _ = raster_box(screen, tris, n_skin, x0, y0, rw, rh)
-    facing = np.full(n_skin, np.nan, np.float32)
-    for i in range(rh):
-        for j in range(rw):
-            t = tri_id[i, j]
-            if t < 0 or t >= n_skin:
-                continue
-            s = shade_pixel(
-                t, bary[i, j, 0], bary[i, j, 1], bary[i, j, 2], tris, uv, tensor, screen, focal, cx, cy, spacing,
-                strength, facing,
-            )  # fmt: skip
-            if abs(s - 1.0) < 5e-4:
-                continue
-            # a crease in skin is warmer than a grey line: red darkens least, by the pixel's own saturation
-            hi = max(out[y0 + i, x0 + j, 0], max(out[y0 + i, x0 + j, 1], out[y0 + i, x0 + j, 2]))
-            lo = min(out[y0 + i, x0 + j, 0], min(out[y0 + i, x0 + j, 1], out[y0 + i, x0 + j, 2]))
-            sat = (hi - lo) / max(float(hi), 1.0)
-            for ch in range(3):
-                f = s ** (1.0 + (CREASE_TINT[ch] - 1.0) * sat)
-                out[y0 + i, x0 + j, ch] = np.uint8(min(255.0, out[y0 + i, x0 + j, ch] * f + 0.5))

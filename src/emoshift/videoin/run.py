@@ -16,11 +16,19 @@ Two passes over the file, streamed (memory does not grow with the length beyond 
    (:func:`emoshift.trajectory.build_trajectory`, no idle blinks or sway: the person's own are in the
    video) is laid over the clip's length; each frame's target expression is its own fit plus the
    trajectory's change (:mod:`emoshift.videoin.mix`).
-3. **render**: each frame with a face is reenacted from its own fit (``pipe.renderer(frame, fit)`` ->
-   ``render_batch(target, own rotation)``: the head pose stays the person's own); frames without a face,
-   and frames whose target equals their fit, are written untouched. Frames go straight to the H.264
-   encoder at their input timestamps, with the input's audio remuxed (:class:`Mp4Writer`), into a
-   temporary file renamed into place at the end.
+3. **render**: each frame with a face is reenacted from its own fit (``render_batch(target, own
+   rotation)``: the head pose stays the person's own) by a renderer of the frame: the first frame's is
+   ``pipe.renderer(frame, fit)``, the others get theirs from it by ``Reenactor.for_frame`` (the
+   identity-level work done once per clip, the same frames as a new renderer; :class:`ClipRenderer`);
+   frames without a face, and frames whose target equals their fit, are written untouched. Two worker
+   threads reenact while the main thread decodes and encodes; frames go to the H.264 encoder in order at
+   their input timestamps, with the input's audio remuxed (:class:`Mp4Writer`), into a temporary file
+   renamed into place at the end.
+
+Speed (``bench/bench_video.py``; CPU per frame of a 512 x 512 clip): the per-frame fit ~7 ms and the face
+mesh ~5 ms run on one core (pass 1, plus ~0.8 s per clip for its camera and identity), each reenacted
+frame's renderer ~50 ms and its rendering ~30 ms on two (pass 2). ``VideoResult.timings`` holds the
+stages' seconds.
 """
 
 from __future__ import annotations
@@ -38,7 +46,8 @@ from emoshift.options import AnimateOptions
 from emoshift.videoin import mix
 from emoshift.videoin.probe import MAX_SECONDS, VideoInfo, iter_frames, probe
 
-#: Frames decoded, reenacted (by WORKERS threads) and encoded together: memory is bounded by CHUNK frames.
+#: Most frames on their way between the decoder and the encoder (reenacted by WORKERS threads): memory is
+#: bounded by CHUNK frames.
 CHUNK = 8
 WORKERS = 2
 
@@ -130,7 +139,7 @@ def animate_video(
     seed = opts.seed
 
     t = time.perf_counter()
-    own, fits = fit_clip(pipe.fitter, info, progress)
+    own, fits = fit_clip(pipe.fitter, info, progress, timings)
     timings["fit"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -140,13 +149,14 @@ def animate_video(
 
     t = time.perf_counter()
     rendered = np.zeros(len(own), bool)
-    n = write_clip(pipe, info, fits, own, target, rotations, rendered, out, progress)
+    n = write_clip(pipe, info, fits, own, target, rotations, rendered, out, progress, timings=timings)
     timings["render"] = time.perf_counter() - t
     return VideoResult(out, info, plan, traj, own, target, rendered, rotations, n, seed, timings)
 
 
-def fit_clip(fitter, info: VideoInfo, progress: bool) -> tuple[np.ndarray, dict[int, Any]]:
-    """Pass 1 -> ((T, 53) fitted expression per decoded frame, NaN without a face; {frame: FaceFit})."""
+def fit_clip(fitter, info: VideoInfo, progress: bool, timings: dict | None = None) -> tuple[np.ndarray, dict[int, Any]]:
+    """Pass 1 -> ((T, 53) fitted expression per decoded frame, NaN without a face; {frame: FaceFit}).
+    ``timings``: filled with the stages' seconds (:func:`emoshift.fitting.video.fit_frames`)."""
     from emoshift.fitting.video import fit_frames
 
     count = [0]
@@ -156,7 +166,8 @@ def fit_clip(fitter, info: VideoInfo, progress: bool) -> tuple[np.ndarray, dict[
             count[0] = i + 1
             yield i, rgb
 
-    fits = {f.frame: f for f in fit_frames(fitter, frames(), progress, str(info.path.name), total=info.frames)}
+    fitted = fit_frames(fitter, frames(), progress, str(info.path.name), total=info.frames, timings=timings)
+    fits = {f.frame: f for f in fitted}
     own = np.full((count[0], 53), np.nan, np.float32)
     for i, f in fits.items():
         own[i] = np.asarray(f.expression, np.float32)
@@ -210,20 +221,27 @@ def pose_clip(traj, own: np.ndarray, fits: dict, info: VideoInfo) -> np.ndarray:
 
 
 def write_clip(
-    pipe, info, fits, own, target, rotations, rendered, out: Path, progress: bool, chunk: int = CHUNK
+    pipe, info, fits, own, target, rotations, rendered, out: Path, progress: bool, inflight: int = CHUNK,
+    timings: dict | None = None,
 ) -> int:
     """Pass 2: decode, reenact (:func:`mix.changed` frames) or copy, and encode every frame into ``out``
-    atomically, ``chunk`` frames at a time (reenacted by two threads); -> frames written. Sets
-    ``rendered`` to the frames that were reenacted. The progress bar counts reenacted frames only (copies
-    cost next to nothing), so its estimate is honest."""
+    atomically; -> frames written. Sets ``rendered`` to the frames that were reenacted.
+
+    A pipeline over the cores: the main thread decodes and encodes (in order) while WORKERS threads
+    reenact, at most ``inflight`` frames on their way (memory does not grow with the length). Frames of
+    one clip share the identity-level work of one renderer (:class:`ClipRenderer`). The progress bar
+    counts reenacted frames only (copies cost next to nothing), so its estimate is honest. ``timings``:
+    gets the CPU seconds of the workers' stages (``cpu_renderer``: the frames' renderers, ``cpu_reenact``:
+    their rendering) and of the main thread (``cpu_decode_encode``)."""
+    import time
+    from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
     from tqdm import tqdm
 
+    from emoshift.fitting.fitter import single_thread
     from emoshift.io import atomic_write_with
     from emoshift.videoin.writer import Mp4Writer
-
-    import threading
 
     turn = None
     if rotations is not None:
@@ -233,50 +251,86 @@ def write_clip(
         turn = np.linalg.norm(rotations - own_rot, axis=1)
     todo = mix.changed(own, target, turn)
     written = [0]
-
-    def rot(i):
-        return None if rotations is None else rotations[i]
-    first, warm = threading.Lock(), []  # the renderer stage may load its head model on its first call
+    clip = ClipRenderer(pipe)
 
     def one(item):
         i, rgb, _ = item
         if i >= len(todo) or not todo[i]:
             return rgb
-        if not warm:
-            with first:
-                frame = reenact_frame(pipe, rgb, fits[i], target[i], rot(i))
-                warm.append(True)
-                return frame
-        return reenact_frame(pipe, rgb, fits[i], target[i], rot(i))
+        return clip.reenact(rgb, fits[i], target[i], None if rotations is None else rotations[i])
 
     def write(tmp: Path) -> None:
         bar = tqdm(total=int(todo.sum()), desc="reenact", unit="frame", disable=not progress, leave=False)
-        with Mp4Writer(tmp, info) as w, ThreadPoolExecutor(WORKERS) as pool:
-            batch = []
+        # torch on one thread: the frames run in parallel already, and its tiny ops only wake the pool
+        with single_thread(), Mp4Writer(tmp, info) as w, ThreadPoolExecutor(WORKERS) as pool:
+            queue: deque = deque()
+
+            def emit() -> None:
+                (i, _, pts), job = queue.popleft()
+                w.write(job.result(), pts)
+                if i < len(todo) and todo[i]:
+                    bar.update()
+
             for item in iter_frames(info):
-                batch.append(item)
-                if len(batch) == chunk:
-                    _flush(pool, one, batch, w, todo, bar)
-            _flush(pool, one, batch, w, todo, bar)
+                queue.append((item, pool.submit(one, item)))
+                while len(queue) > inflight or (queue and queue[0][1].done()):
+                    emit()
+            while queue:
+                emit()
             written[0] = w.n
         bar.close()
 
+    c0 = time.thread_time()
     atomic_write_with(out, write)
     rendered[:] = todo
+    if timings is not None:
+        timings.update({f"cpu_{k}": v for k, v in clip.cpu.items()})
+        timings["cpu_decode_encode"] = time.thread_time() - c0
     return written[0]
 
 
-def _flush(pool, one, batch: list, writer, todo: np.ndarray, bar) -> None:
-    """Reenact a batch of decoded (index, frame, pts) in the pool, write them in order, empty the batch."""
-    for (i, _, pts), frame in zip(batch, pool.map(one, batch), strict=True):
-        writer.write(frame, pts)
-        if i < len(todo) and todo[i]:
-            bar.update()
-    batch.clear()
+class ClipRenderer:
+    """Reenacts the frames of one clip: the first frame's renderer (``pipe.renderer``, built once, under a
+    lock: the stage may load its head model) gives the others theirs by ``for_frame`` (the identity-level
+    work shared) when it has one; any other renderer stage is called per frame."""
+
+    def __init__(self, pipe) -> None:
+        import threading
+
+        self.pipe, self.first, self.lock = pipe, None, threading.Lock()
+        self.cpu = {"renderer": 0.0, "reenact": 0.0}  # CPU seconds of the workers' threads
+
+    def renderer(self, rgb: np.ndarray, fit):
+        if self.first is None:
+            with self.lock:
+                if self.first is None:
+                    self.first = self.pipe.renderer(rgb, fit)
+                    return self.first
+        if hasattr(self.first, "for_frame"):
+            return self.first.for_frame(rgb, fit)
+        return self.pipe.renderer(rgb, fit)
+
+    def reenact(self, rgb: np.ndarray, fit, target: np.ndarray, rotation: np.ndarray | None = None) -> np.ndarray:
+        """:func:`reenact_frame` through :meth:`renderer`."""
+        import time
+
+        c0 = time.thread_time()
+        renderer = self.renderer(rgb, fit)
+        c1 = time.thread_time()
+        frame = _render(renderer, fit, target, rotation)
+        c2 = time.thread_time()
+        with self.lock:
+            self.cpu["renderer"] += c1 - c0
+            self.cpu["reenact"] += c2 - c1
+        return frame
 
 
 def reenact_frame(pipe, rgb: np.ndarray, fit, target: np.ndarray, rotation: np.ndarray | None = None) -> np.ndarray:
     """(H, W, 3) uint8 frame reenacted from its own fit to the (53,) ``target`` at ``rotation`` (3,)
     (default: its own head rotation)."""
+    return _render(pipe.renderer(rgb, fit), fit, target, rotation)
+
+
+def _render(renderer, fit, target: np.ndarray, rotation: np.ndarray | None) -> np.ndarray:
     rot = np.asarray(fit.rotation if rotation is None else rotation, np.float32).reshape(1, 3)
-    return np.asarray(pipe.renderer(rgb, fit).render_batch(np.asarray(target, np.float32)[None], rot)[0], np.uint8)
+    return np.asarray(renderer.render_batch(np.asarray(target, np.float32)[None], rot)[0], np.uint8)

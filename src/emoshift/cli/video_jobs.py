@@ -1,4 +1,5 @@
-"""``emoshift animate VIDEO "INSTRUCTION"``: the video branch of the animate command (and its batch).
+"""``emoshift animate VIDEO "INSTRUCTION"``: the video branch of the animate command (and its batch; the
+video pipeline itself is :mod:`emoshift.videoin`).
 
 ``cmd_animate`` hands a job whose image is a video (:func:`emoshift.videoin.is_video_path`) to
 :func:`run_video_job`; :func:`add_video_options` adds the video-only options to its parser and
