@@ -6,14 +6,16 @@ with the expected family of each anchor; bench/heldout_words.txt: words with the
 - instructions: accepted (no UserError), and right = accepted with one anchor per expected family, each
   in it (target of issue 13: at least 27 of 30, here scaled to the set's size);
 - words: accepted, and family accuracy of the accepted ones;
-- lexicon targets: the shipped judge (:mod:`emoshift.eval.judge`) reading each lexicon entry's
-  expression on the mean head (entries of an emotion family; compounds count when either emotion is read);
+- lexicon targets: the shipped judge (:mod:`emoshift.eval.judge`) reading each lexicon entry on the mean
+  head, its own AUs alone and its anchor target (with the family display, what the generator learns;
+  entries of an emotion family; compounds count when either emotion is read);
 - with ``--generator`` (the shipped model, or ``--model PATH``): the generated anchors of the held-out
   instructions read by the judge, per seed: all anchors of an instruction in their expected families.
 
-``--calibrate`` prints the cosine table behind :data:`emoshift.text.placement.THRESHOLD`.
+``--calibrate`` prints the cosine table behind :data:`emoshift.text.placement.THRESHOLD`. ``--dev`` measures
+the thesaurus dev set bench/dev_everyday.txt instead (for development; the held-out sets are only measured).
 
-    PYTHONPATH=src .venv/bin/python bench/bench_vocabulary.py [--generator] [--model PATH] [--seeds 0 1 2] [--calibrate]
+    PYTHONPATH=src .venv/bin/python bench/bench_vocabulary.py [--generator] [--model PATH] [--seeds 0 1 2] [--calibrate] [--dev]
 """
 
 from __future__ import annotations
@@ -66,8 +68,10 @@ def parse_all(items: list[tuple[str, str]]) -> list[dict]:
     return rows
 
 
-def judge_lexicon() -> dict:
-    """The shipped judge's reading of every lexicon entry's expression on the mean head (no rotation)."""
+def judge_lexicon(anchor: bool = True) -> dict:
+    """The shipped judge's reading of every lexicon entry on the mean head (no rotation): with ``anchor``
+    the anchor target the generator learns (:func:`emoshift.text.lexicon.anchor_expression`: the entry's
+    AUs with its family display), else the entry's own AUs alone (:attr:`Entry.expression`)."""
     from emoshift.emotions import EMOTIONS
     from emoshift.eval.judge import ShapeJudge
     from emoshift.eval.shapes import ShapeRenderer
@@ -75,7 +79,7 @@ def judge_lexicon() -> dict:
 
     judge, renderer = ShapeJudge.load_default(), ShapeRenderer()
     es = [e for e in lexicon.entries() if e.family != "neutral"]
-    ex = np.stack([e.expression for e in es])
+    ex = np.stack([lexicon.anchor_expression(e.family, (e.phrase,)) if anchor else e.expression for e in es])
     pred = judge.predict(renderer.render(np.zeros((len(es), 50), np.float32), ex))
     out: dict = {}
     for kind in lexicon.KINDS:
@@ -135,6 +139,8 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--calibrate", action="store_true", help="print the placement threshold table and stop")
     ap.add_argument("--no-judge", action="store_true", help="skip the judge's reading of the lexicon")
+    ap.add_argument("--dev", action="store_true",
+                    help="the thesaurus dev set (bench/dev_everyday.txt) instead of the held-out instructions")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     if args.calibrate:
@@ -142,7 +148,7 @@ def main() -> None:
         return
     from emoshift.text import lexicon
 
-    inst = parse_all(read_pairs(HERE / "heldout_everyday.txt"))
+    inst = parse_all(read_pairs(HERE / ("dev_everyday.txt" if args.dev else "heldout_everyday.txt")))
     words = parse_all(read_pairs(HERE / "heldout_words.txt"))
     for r in inst + words:
         if not r["right"]:
@@ -161,18 +167,21 @@ def main() -> None:
                    "words": [{k: v for k, v in r.items() if k != "parsed"} for r in words]}  # fmt: skip
     extra["word_family_accuracy_of_accepted"] = round(sum(r["right"] for r in acc_w) / max(1, len(acc_w)), 3)
     if not args.no_judge:
-        extra["lexicon_judged"] = judge_lexicon()
-        for kind, v in extra["lexicon_judged"].items():
-            if kind != "misread":
-                rows.append({"set": f"lexicon {kind} targets, judge", "n": v["n"], "accepted": "",
-                             "right": v["judged_in_family"], "target_right": ""})  # fmt: skip
+        extra["lexicon_judged"] = judge_lexicon(anchor=True)
+        extra["lexicon_own_aus_judged"] = judge_lexicon(anchor=False)
+        for key, label in (("lexicon_own_aus_judged", "own AUs"), ("lexicon_judged", "anchor targets")):
+            for kind, v in extra[key].items():
+                if kind != "misread":
+                    rows.append({"set": f"lexicon {kind} {label}, judge", "n": v["n"], "accepted": "",
+                                 "right": v["judged_in_family"], "target_right": ""})  # fmt: skip
     if args.generator:
         gen_rows = judge_generated(inst, args.model, args.seeds)
         extra["generated"] = gen_rows
         for g in gen_rows:
             rows.append({"set": f"generated anchors, judge, seed {g['seed']}", "n": n_i, "accepted": "",
                          "right": g["all_anchors_judged_right"], "target_right": int(np.ceil(27 / 30 * n_i))})  # fmt: skip
-    report("vocabulary", rows, extra)
+    extra["instruction_set"] = "dev_everyday.txt" if args.dev else "heldout_everyday.txt"
+    report("vocabulary_dev" if args.dev else "vocabulary", rows, extra)
 
 
 if __name__ == "__main__":

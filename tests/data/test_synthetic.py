@@ -145,3 +145,41 @@ def test_bad_preset_arguments():
         build_preset("affectnet-like")
     with pytest.raises(UserError, match="scale"):
         build_preset("ckplus-like", scale=0)
+
+
+def test_everyday_wordings_only_in_training_and_read_back():
+    """The everyday rewording (bank.add_everyday_wordings) touches training samples only: the other
+    splits are those of a preset built without it; reworded sentences read back to their labels, and
+    lexicon-worded slots carry their entries' anchor targets."""
+    from emoshift.data import bank
+    from emoshift.text import lexicon
+
+    a = build_preset("celebvhq-like", seed=2, scale=0.03)
+    old = bank.EVERYDAY_SHARE
+    bank.EVERYDAY_SHARE = 0.0
+    try:
+        b = build_preset("celebvhq-like", seed=2, scale=0.03)
+    finally:
+        bank.EVERYDAY_SHARE = old
+    rest = a.split != "train"
+    assert (a.text[rest] == b.text[rest]).all() and np.array_equal(a.expression[rest], b.expression[rest])
+    changed = np.flatnonzero(a.text != b.text)
+    assert len(changed) > 0.2 * (a.split == "train").sum() and (a.split[changed] == "train").all()
+    assert (a.emotion == b.emotion).all()  # labels (and so the class shares) stay
+    every = np.array([t.everyday for t in TEMPLATES])
+    assert every[a.template[changed]].mean() > 0.3
+    n_lex = 0
+    for i in changed[:80]:
+        p = parse_instruction(str(a.text[i]))
+        k = a.n_slots[i]
+        assert p.emotions == [EMOTIONS[e] for e in a.emotion[i, :k]]
+        for j in range(k):
+            if any(lexicon.get(x).family == p.emotions[j] for x in p.entries[j]):  # (a basic word with a gaze
+                n_lex += 1  # action keeps its clip's frame)
+                t = lexicon.anchor_expression(p.emotions[j], p.entries[j], 1.0)
+                if not t.any():  # a head-only action ("tilts his head")
+                    assert a.expression[i, j].max() < 0.05
+                    continue
+                cos = a.expression[i, j] @ t / (np.linalg.norm(a.expression[i, j]) * np.linalg.norm(t) + 1e-9)
+                assert cos > 0.9, (a.text[i], j)
+    assert n_lex > 20

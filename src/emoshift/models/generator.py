@@ -5,7 +5,9 @@ span, models/spans.py); the model is conditioned on the text encoder's features 
 the paper, and of each span. Each slot's expression latent is one of the checkpoint's apex latents of
 the emotion the parser read there (models/apex.py), and every anchor is checked against that reading
 (:func:`emoshift.models.apex.anchor_consistent`): a slot that does not read as its emotion is drawn
-again (up to ``RESAMPLE`` times) and reported in ``GeneratedPlan.consistent`` if it still does not.
+again (up to ``RESAMPLE`` times, the last redraws with the slot's words in the parser's canonical
+form, :func:`canonical_spans`; each slot keeps its first anchor that reads right, else the draw closest
+to its reading, :func:`anchor_score`) and reported in ``GeneratedPlan.consistent`` if none reads right.
 The shipped default checkpoint holds the I2FET weights, their config, the apex latents and a NED for
 neutral faces (§IV-F).
 """
@@ -27,6 +29,44 @@ from emoshift.text.parser import ParsedInstruction, parse_instruction
 
 DEFAULT_CHECKPOINT = "i2fet_default.pt"
 RESAMPLE = 4  # extra draws for an anchor that does not read as the parser's emotion
+# redraw number -> span words of a slot that still does not read right: 1 = the lexicon entry's main
+# phrase (or the emotion's first adjective for basic words), 2 = the emotion's first adjective
+CANONICAL_AT = {3: 1, 4: 2}
+
+
+def anchor_score(expression: np.ndarray, emotion: str, target: np.ndarray | None = None) -> float:
+    """How close an anchor is to the parser's reading of its slot, for choosing among draws none of
+    which passes :func:`emoshift.models.apex.anchor_consistent`: the cosine to the lexicon target when
+    there is one, else the emotion's apex strength if its nearest prototype is the emotion (minus one if
+    not), and for neutral minus the largest weight."""
+    from emoshift.emotions import EMOTION_INDEX, apex_strength, nearest_prototype
+
+    ex = np.asarray(expression, np.float32)
+    if target is not None and np.asarray(target).any():
+        t = np.asarray(target, np.float32)
+        return float(ex @ t / (np.linalg.norm(ex) * np.linalg.norm(t) + 1e-9))
+    if emotion not in EMOTION_INDEX:
+        return 0.0
+    if emotion == "neutral":
+        return -float(ex.max())
+    same = nearest_prototype(ex[None])[0] == EMOTION_INDEX[emotion]
+    return float(apex_strength(ex[None], emotion)[0]) - (0.0 if same else 1.0)
+
+
+def canonical_spans(reading: ParsedInstruction, level: int) -> list[str]:
+    """Per anchor of a parser reading, span words naming the same reading in the words the generator was
+    trained on most: ``level`` 1 the lexicon entries' main phrases ("livid" -> "incensed"; basic words ->
+    the emotion's first adjective), 2 the emotion's first adjective ("angry"); with the intensity word
+    (models/spans.py). Used for anchors that do not read as the parser's emotion with the user's words."""
+    from emoshift.emotions import ADJECTIVES
+    from emoshift.models.spans import span_phrase
+
+    out = []
+    entries = list(getattr(reading, "entries", ())) or [()] * len(reading.emotions)
+    for emo, s, ent in zip(reading.emotions, reading.intensities, entries):
+        words = " ".join(ent) if (level == 1 and ent) else ADJECTIVES[emo][0]
+        out.append(span_phrase(words, s))
+    return out
 
 
 @contextmanager
@@ -171,18 +211,36 @@ class Generator:
         if getattr(cfg, "use_spans", False):
             spans = span_tensor(self.text_encoder, [parsed_spans(r) if r else [] for r in readings], cfg.max_slots)
         z_e = draw_latents(self.apex, names, cfg.max_slots, cfg.latent_dim, g, cfg.sample_temperature_e)
+        targets = [[_lexicon_target(rd, j) for j in range(len(nm))] if rd is not None else [] for rd, nm in zip(readings, names)]
+        best_e = best_r = None
         ok = np.ones((len(names), cfg.max_slots), bool)
         for attempt in range(RESAMPLE + 1):
             e, r = self.model.generate(feats, mask, n, torch.Generator().manual_seed(int(seed)), spans=spans, z_e=z_e)
             e, r = e.numpy(), r.numpy()
+            now = np.ones_like(ok)
+            score = np.zeros(ok.shape, np.float32)
             for b, reading in enumerate(readings):
                 for j, emo in enumerate(names[b][: int(n[b])]):
-                    ok[b, j] = anchor_consistent(e[b, j], emo, reading.intensities[j], _lexicon_target(reading, j))
+                    now[b, j] = anchor_consistent(e[b, j], emo, reading.intensities[j], targets[b][j])
+                    score[b, j] = anchor_score(e[b, j], emo, targets[b][j])
+            if best_e is None:
+                best_e, best_r, ok, best_score = e, r, now, score
+            else:  # a slot keeps its first anchor that reads as instructed, else the closest to its reading
+                take = (now & ~ok) | (~now & ~ok & (score > best_score))
+                best_e = np.where(take[..., None], e, best_e)
+                best_r = np.where(take[..., None], r, best_r)
+                best_score = np.where(take, score, best_score)
+                ok = ok | now
             if ok.all() or attempt == RESAMPLE or not self.apex:
                 break
             redraw = draw_latents(self.apex, names, cfg.max_slots, cfg.latent_dim, g, cfg.sample_temperature_e)
             z_e = torch.where(torch.from_numpy(~ok)[..., None], redraw, z_e)
-        return e, r, ok
+            level = CANONICAL_AT.get(attempt + 1, 0)
+            if spans is not None and level:  # ground the failing slots in the parser's canonical words
+                canon = span_tensor(self.text_encoder, [canonical_spans(r, level) if r else [] for r in readings],
+                                    cfg.max_slots)  # fmt: skip
+                spans = torch.where(torch.from_numpy(~ok)[..., None], canon, spans)
+        return best_e, best_r, ok
 
     @torch.no_grad()
     def generate_batch(self, texts: list[str], n_slots, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -161,13 +161,35 @@ def anchor_expression(family: str, phrases: tuple[str, ...] | list[str], scale: 
     """(53,) float32 target of one parsed anchor (``ParsedInstruction.emotions[k]``, ``.entries[k]``, ``.intensities[k]``).
 
     The element-wise maximum of the phrases' expressions at ``scale`` ("smiles and winks" shows both),
-    and of the family's EMFACS prototype ``variant`` (:func:`emoshift.emotions.prototype`) when no phrase
-    is of that family (the anchor was named by a basic emotion word, perhaps beside a gaze action).
+    of the family display (:func:`display`) of each phrase of the anchor's family, and of the family's
+    EMFACS prototype ``variant`` (:func:`emoshift.emotions.prototype`) when no phrase is of that family
+    (the anchor was named by a basic emotion word, perhaps beside a gaze action).
     """
     parts = [expression(get(p), scale) for p in phrases]
+    parts += [display(get(p), scale) for p in phrases if get(p).family == family]
     if not any(get(p).family == family for p in phrases):  # named by a basic word ("looks down SADLY")
         parts.append(prototype(family, variant, scale))
     return np.max(np.stack(parts), axis=0)
+
+
+def display(entry: Entry | str, scale: float = 1.0) -> np.ndarray:
+    """(53,) float32 the family display a mood word or facial action of an emotion family carries: the
+    family's EMFACS prototype variant nearest (cosine) to the entry's own action units, at the entry's
+    intensity times ``scale`` -- what the basic word of that family would show at that strength
+    ("slightly sad" = prototype x 0.5). Zeros for the neutral family and for compounds (Du et al.'s
+    action units are already the whole expression).
+
+    Why (issue 13): an entry's own AUs at a weak word's strength ("sheepish" 0.5 x 1B+4A+12A+15B...)
+    are faint enough to read as a neutral face; a mood word names its emotion, so its anchor shows that
+    emotion at the word's strength, with the entry's own AUs on top (:func:`anchor_expression`).
+    """
+    e = get(entry) if isinstance(entry, str) else entry
+    if e.family == "neutral" or e.kind == "compound":
+        return np.zeros(len(EXPRESSION_NAMES), np.float32)
+    own = _au_expression_cached(e.aus)
+    protos = [prototype(e.family, v) for v in range(len(PROTOTYPES[e.family]))]
+    cos = [float(own @ q / (np.linalg.norm(own) * np.linalg.norm(q) + 1e-9)) for q in protos]
+    return prototype(e.family, int(np.argmax(cos)), e.intensity * scale).astype(np.float32)
 
 
 # ------------------------------------------------------------------------------------------ loading
@@ -275,7 +297,8 @@ def slot_phrase(entry: Entry | str, slot: str, rng: np.random.Generator, his: st
 
     ``slot``: ``"A"`` after "looks" / "goes from" ("jubilant", "over the moon", "rolling her eyes"),
     ``"N"`` a noun phrase ("jubilation", "a jubilant look", "an eye roll", "rolling her eyes"), ``"V"`` a
-    third-person verb phrase ("rolls her eyes", "looks jubilant"). Every result parses back to the entry.
+    third-person verb phrase ("rolls her eyes", "looks jubilant"), ``"B"`` a base-form verb phrase after
+    "make him" / "let her" ("roll her eyes", "look jubilant"). Every result parses back to the entry.
     """
     e = get(entry) if isinstance(entry, str) else entry
     pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
@@ -283,6 +306,8 @@ def slot_phrase(entry: Entry | str, slot: str, rng: np.random.Generator, his: st
         f = forms(e, his)
         if slot == "V":
             return f["s"]
+        if slot == "B":
+            return f["base"]
         if slot == "N" and e.noun and rng.random() < 0.5:
             return e.noun
         return f["ing"]
@@ -291,13 +316,15 @@ def slot_phrase(entry: Entry | str, slot: str, rng: np.random.Generator, his: st
         return pick(adjs)
     if slot == "V":
         return f"looks {pick(adjs)}"
+    if slot == "B":
+        return f"look {pick(adjs)}"
     if slot == "N":
         if e.noun and rng.random() < 0.5:
             return e.noun
         single = [a for a in adjs if " " not in a] or [e.phrase]
         a = pick(single)
         return f"{'an' if a[0] in 'aeiou' else 'a'} {a} look"
-    raise ValueError(f"unknown slot '{slot}'; use A, N or V")
+    raise ValueError(f"unknown slot '{slot}'; use A, N, V or B")
 
 
 # ------------------------------------------------------------------------------------------ matching
