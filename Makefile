@@ -23,8 +23,8 @@ $(STAMP): pyproject.toml Makefile
 # compile the Numba render kernels once, into numba's cache (src/emoshift/render/__pycache__), so the first
 # animate, the first web job and the tests load them instead of compiling (~30-60 s of CPU); again whenever
 # the render sources or the warm-up change
-$(JIT_STAMP): $(STAMP) $(wildcard src/emoshift/render/*.py) src/emoshift/jit.py
-	$(PY) -m emoshift.jit || echo "emoshift: kernel warm-up failed (above); the first run will compile them"
+$(JIT_STAMP): $(STAMP) $(wildcard src/emoshift/render/*.py) src/emoshift/jit.py src/emoshift/warmup.py
+	$(PY) -m emoshift.warmup || echo "emoshift: kernel warm-up failed (above); the first run will compile them"
 	touch $(JIT_STAMP)
 
 demo: $(STAMP) $(JIT_STAMP)

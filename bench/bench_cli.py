@@ -8,7 +8,7 @@ Measures, each the median of ``--repeat`` warm runs (after one untimed run: OS f
   and whether transformers / matplotlib are imported at all.
 
 With ``--first-run``, also the first ``animate`` after an install: in a fresh numba cache folder and a
-fresh emoshift cache (``NUMBA_CACHE_DIR``, ``EMOSHIFT_CACHE``), ``python -m emoshift.jit`` (what ``make
+fresh emoshift cache (``NUMBA_CACHE_DIR``, ``EMOSHIFT_CACHE``), ``python -m emoshift.warmup`` (what ``make
 install`` runs), then one CLI animate on a photo *file* (read-only pixels, the user's case) writing .mp4
 and .glb, against the median warm run of the same command; and whether that first run compiled anything.
 
@@ -111,7 +111,7 @@ def first_run(repeat: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         Image.fromarray(sample_photo()).save(Path(tmp) / "photo.png")
         env = {"NUMBA_CACHE_DIR": f"{tmp}/numba", "EMOSHIFT_CACHE": f"{tmp}/arrays"}
-        install, install_cpu, _ = _cli([], tmp, env=env, module="emoshift.jit")
+        install, install_cpu, _ = _cli([], tmp, env=env, module="emoshift.warmup")
         first, first_cpu, err = _cli(FIRST_RUN, tmp, env=env)
         warm = [_cli(FIRST_RUN, tmp, env=env)[:2] for _ in range(repeat)]
     compiled = "compiling the render kernels" in err

@@ -78,14 +78,14 @@ def _env(**extra):
 
 @pytest.mark.slow
 def test_after_the_install_warm_up_a_user_run_compiles_nothing(tmp_path):
-    """``make install`` runs ``python -m emoshift.jit``; a user's first run afterwards must load every kernel
+    """``make install`` runs ``python -m emoshift.warmup``; a user's first run afterwards must load every kernel
     from the cache. The user's run here is the CLI on a photo *file* (decoded read-only, another numba type
     than the writable sample array) writing .mp4 and .glb: the two things the warm-up once missed."""
     from PIL import Image
 
     from emoshift.samples import sample_photo
 
-    warm = subprocess.run([sys.executable, "-m", "emoshift.jit"], env=_env(), capture_output=True, text=True,
+    warm = subprocess.run([sys.executable, "-m", "emoshift.warmup"], env=_env(), capture_output=True, text=True,
                           timeout=900)  # fmt: skip
     assert warm.returncode == 0, warm.stderr[-2000:]
     assert "render kernels ready" in warm.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,19 @@ class Job:
     outputs: dict[str, Path]
     index: int = 0
     parsed: Any = None
+
+
+@dataclass
+class JobResult:
+    """How a job ended: ``ok``, a one-line ``message``, its ``seconds``, the paths ``written`` and the
+    animation's ``summary``."""
+
+    job: Job
+    ok: bool
+    message: str
+    seconds: float
+    written: list[str] = field(default_factory=list)
+    summary: dict | None = None
 
 
 # ------------------------------------------------------------------------------------------- planning

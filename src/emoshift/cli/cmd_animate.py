@@ -27,13 +27,13 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from emoshift.options import CROPS, DEFAULT_MAX_SIDE, TIMINGS, AnimateOptions, describe_range
 
-from emoshift.cli.animate_jobs import FOLDER_KINDS, Job, _is_video, check_memory_early, plan_jobs, variant_paths
+from emoshift.cli.animate_jobs import FOLDER_KINDS, Job, JobResult, _is_video, check_memory_early, plan_jobs, variant_paths
 from emoshift.io import UserError
 
 
@@ -56,16 +56,6 @@ class RunSettings:
     checkpoint: str | None = None
     progress: bool = False
     video: Any = None  # video in (issue 17): emoshift.cli.video_jobs.VideoSettings
-
-
-@dataclass
-class JobResult:
-    job: Job
-    ok: bool
-    message: str
-    seconds: float
-    written: list[str] = field(default_factory=list)
-    summary: dict | None = None
 
 
 # ------------------------------------------------------------------------------------------- running

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from emoshift.jit import WarmPipeline as Pipeline  # its load() also readies the render kernels
+    from emoshift.warmup import WarmPipeline as Pipeline  # its load() also readies the render kernels
     from emoshift.web.app import ServeConfig, create_app
 
     if not 1 <= args.port <= 65535:

@@ -49,11 +49,11 @@ def check_video_job(job) -> None:
 
 
 def run_video_job(job, settings, get_pipeline, isolate: bool = True):
-    """Run one video job -> ``cmd_animate.JobResult`` (user errors, and with ``isolate`` crashes, become
+    """Run one video job -> ``animate_jobs.JobResult`` (user errors, and with ``isolate`` crashes, become
     a failed result). ``settings``: ``cmd_animate.RunSettings`` (its ``video`` a :class:`VideoSettings`)."""
     import warnings
 
-    from emoshift.cli.cmd_animate import JobResult
+    from emoshift.cli.animate_jobs import JobResult
     from emoshift.io import user_error_types
     from emoshift.videoin.probe import MAX_SECONDS, probe
     from emoshift.videoin.run import animate_video, check_video_options

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +14,7 @@ from emoshift.fitting.image import load_image, wide_image_hint
 from emoshift.fitting.result import FaceFit
 from emoshift.fitting.solver import FitConfig, FitState, LandmarkSolver
 from emoshift.io import UserError
+from emoshift.threads import single_thread
 
 #: Range and grid of the per-photo focal-length search, in units of the image's long side (~74 to ~9
 #: degrees across it: selfies to telephoto portraits), see :func:`estimate_focal_factor`.
@@ -74,18 +74,6 @@ def estimate_focal_factor(
         best = float(grid[j])
         cost, state = fit_at(best, None)
     return float(np.exp(best)), state
-
-
-@contextmanager
-def single_thread():
-    """Run torch on one thread: the solver's tensors are tiny, and torch's thread pool fights
-    MediaPipe's for the cores (measured: 20 ms on one thread vs 600+ ms on two after a detection)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(n)
 
 
 class Fitter:

@@ -108,7 +108,7 @@ def fit_frames(
         raise UserError(f"no face found in any frame of {name}")
 
     keys = np.unique(np.linspace(0, len(detections) - 1, min(KEYFRAMES, len(detections))).round().astype(int))
-    from emoshift.fitting.fitter import single_thread
+    from emoshift.threads import single_thread
 
     # torch on one thread throughout (the fitter's solves are, not the projections and joint steps between
     # them: on two threads each tiny op wakes the pool, which MediaPipe's threads keep busy)

@@ -14,7 +14,6 @@ neutral faces (§IV-F).
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -26,6 +25,7 @@ from torch import nn
 from emoshift.io import UserError, atomic_write_with
 from emoshift.models.ned import NED, NEDConfig
 from emoshift.text.parser import ParsedInstruction, parse_instruction
+from emoshift.threads import single_thread
 
 DEFAULT_CHECKPOINT = "i2fet_default.pt"
 RESAMPLE = 4  # extra draws for an anchor that does not read as the parser's emotion
@@ -67,22 +67,6 @@ def canonical_spans(reading: ParsedInstruction, level: int) -> list[str]:
         words = " ".join(ent) if (level == 1 and ent) else ADJECTIVES[emo][0]
         out.append(span_phrase(words, s))
     return out
-
-
-@contextmanager
-def single_thread():
-    """Run torch on one thread for a moment: the per-instruction model is so small that OpenMP's
-    thread hand-off costs more than it saves, and on a busy machine a second thread can stall a call
-    by 100+ ms (bench/bench_generate.py: median 10 ms, p95 430 ms with 2 threads vs 1.7 / 6 ms)."""
-    n = torch.get_num_threads()
-    if n == 1:
-        yield
-        return
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(n)
 
 
 @dataclass

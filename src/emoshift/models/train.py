@@ -25,7 +25,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from emoshift.io import UserError, atomic_write, atomic_write_with
-from emoshift.models import build_model
+from emoshift.models.build import build_model
 from emoshift.models.config import TrainConfig
 from emoshift.models.data import TensorData, TextTable, encode_table
 from emoshift.models.losses import VertexLoss

@@ -301,6 +301,22 @@ def known_words_hint() -> str:
     )
 
 
+def _placed(text: str, toks: list[str]) -> ParsedInstruction:
+    """The instruction's unknown words placed by meaning (:mod:`emoshift.text.placement`), in order, or a
+    UserError naming the closest expressions emoshift knows."""
+    from emoshift.text.placement import candidates, place
+
+    skip = SEQUENCE_WORDS | frozenset(INTENSITY_WORDS) | frozenset(NEGATIONS)
+    placed, closest = place(text, candidates(toks, skip))
+    if not placed:
+        raise UserError(f"no emotion found in the instruction: {closest}; use words like {known_words_hint()}")
+    placed = placed[:MAX_EMOTIONS]
+    return ParsedInstruction(
+        emotions=[n[1] for _, n in placed], intensities=[1.0] * len(placed), words=[w for w, _ in placed], text=text,
+        entries=[(n[2],) if n[2] else () for _, n in placed], negated=[],
+    )  # fmt: skip
+
+
 def _negation_message(negated: list[_Mention]) -> str:
     words = " and ".join(f"'{m.word}'" for m in negated[:2])
     fams = {m.family for m in negated}
@@ -344,9 +360,7 @@ def parse_instruction(text: str, place_unknown: bool = True) -> ParsedInstructio
         raise UserError(_negation_message(negated))
     if not kept:
         if place_unknown:
-            from emoshift.text.placement import place_instruction
-
-            return place_instruction(text, toks)
+            return _placed(text, toks)
         raise UserError(f"no emotion found in the instruction; use words like {known_words_hint()}")
     groups = _merge(toks, kept)
     if len(groups) > MAX_EMOTIONS:

@@ -22,7 +22,6 @@ from functools import lru_cache
 
 import numpy as np
 
-from emoshift.io import UserError
 
 THRESHOLD = 0.75
 """Cosine similarity a word needs to its nearest known wording to be placed (see the module docstring)."""
@@ -90,23 +89,17 @@ def nearest(word: str, k: int = 3) -> list[tuple[str, str, str, float]]:
     return out
 
 
-def candidates(tokens: list[str]) -> list[str]:
-    """Content words of an instruction worth placing: alphabetic, 3+ letters, not a common instruction word."""
-    from emoshift.text.parser import INTENSITY_WORDS, NEGATIONS, SEQUENCE_WORDS
-
-    skip = _COMMON | SEQUENCE_WORDS | frozenset(INTENSITY_WORDS) | frozenset(NEGATIONS)
+def candidates(tokens: list[str], skip: frozenset[str] = frozenset()) -> list[str]:
+    """Content words of an instruction worth placing: alphabetic, 3+ letters, not a common instruction word
+    nor one of ``skip`` (the parser's sequence, intensity and negation words)."""
+    skip = _COMMON | skip
     return [t for t in dict.fromkeys(tokens) if t.isalpha() and len(t) >= 3 and t not in skip]
 
 
-def place_instruction(text: str, tokens: list[str]):
-    """A :class:`~emoshift.text.parser.ParsedInstruction` of the words placed by meaning, in order.
-
-    Raises:
-        UserError: no word is close enough; the message names the closest expressions emoshift knows.
-    """
-    from emoshift.text.parser import MAX_EMOTIONS, ParsedInstruction, known_words_hint
-
-    words = candidates(tokens)
+def place(text: str, words: list[str]) -> tuple[list[tuple[str, tuple]], str]:
+    """The ``words`` placed by meaning, in order: ``[(word, (phrase, family, entry, cosine)), ...]`` of those
+    whose nearest expression is at least THRESHOLD close, and, for a message when none is, a line naming
+    the closest expressions emoshift knows to the best word (or to the whole ``text``)."""
     placed, best = [], None
     for w in words:
         near = nearest(w)
@@ -114,15 +107,8 @@ def place_instruction(text: str, tokens: list[str]):
             best = (w, near)
         if near[0][3] >= THRESHOLD:
             placed.append((w, near[0]))
-    if not placed:
-        if best is None:  # no content word of its own: name what the whole sentence is closest to
-            best = (text, nearest(text))
-        w, near = best
-        names = ", ".join(f"{n[0]} ({n[1]})" for n in near)
-        raise UserError(f"no emotion found in the instruction: '{w}' is not an expression emoshift knows (closest: "
-                        f"{names}); use words like {known_words_hint()}")  # fmt: skip
-    placed = placed[:MAX_EMOTIONS]
-    return ParsedInstruction(
-        emotions=[n[1] for _, n in placed], intensities=[1.0] * len(placed), words=[w for w, _ in placed], text=text,
-        entries=[(n[2],) if n[2] else () for _, n in placed], negated=[],
-    )  # fmt: skip
+    if best is None:  # no content word of its own: name what the whole sentence is closest to
+        best = (text, nearest(text))
+    w, near = best
+    names = ", ".join(f"{n[0]} ({n[1]})" for n in near)
+    return placed, f"'{w}' is not an expression emoshift knows (closest: {names})"

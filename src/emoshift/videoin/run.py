@@ -239,7 +239,7 @@ def write_clip(
 
     from tqdm import tqdm
 
-    from emoshift.fitting.fitter import single_thread
+    from emoshift.threads import single_thread
     from emoshift.io import atomic_write_with
     from emoshift.videoin.writer import Mp4Writer
 
