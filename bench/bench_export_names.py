@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_legibility import photos  # noqa: E402
+from apex_renders import SAMPLES  # noqa: E402
 from common import report  # noqa: E402
 
 INSTRUCTIONS = (
@@ -46,7 +46,7 @@ def main() -> None:
 
     pipe, names = Pipeline.load(), expression_names()
     pairs = {k: (names.index(f"{k}_L"), names.index(f"{k}_R")) for k in ("browInnerUp", "cheekPuff")}
-    images = dict(photos())
+    images = {name: name for name in SAMPLES}  # the packaged photos, read by name
     if args.photos:
         for p in sorted(args.photos.iterdir()):
             if p.suffix.lower() in (".jpg", ".jpeg", ".png"):

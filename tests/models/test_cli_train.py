@@ -18,6 +18,10 @@ def test_train_cli_writes_a_usable_model_and_guards_the_run(tmp_path, capsys):
     assert gen.ned is not None and gen.meta["datasets"] == ["ckplus-like"]
     assert gen.meta["options"]["epochs"] == 1
     assert gen.model.cfg.recon_loss == "gaussian"  # the default likelihood
+    from emoshift.models.apex import MAX_APEX_GAIN
+
+    assert set(gen.apex_gain) == {"happiness", "disgust", "anger", "fear", "surprise", "contempt", "sadness"}
+    assert all(1.0 <= g <= MAX_APEX_GAIN for g in gen.apex_gain.values())  # measured after training, stored
     plan = gen.generate("Turn this face from fear to happiness.")[0]
     assert plan.expressions.shape == (2, 53)
     capsys.readouterr()

@@ -74,6 +74,12 @@ def run(args: argparse.Namespace) -> int:
     meta = {"options": options, "datasets": [str(d.meta.get("preset", "file")) for d in datasets],
             "emoshift": __version__}
     if rank0:
+        if cfg.model == "i2fet" and getattr(model, "apex_latents", None):
+            from emoshift.models.apex import apex_gains
+            from emoshift.models.generator import Generator
+
+            say("measuring the apex gains (the anchors' strength against their prototypes)")
+            meta["apex_gain"] = apex_gains(Generator(model, ned, None, meta, model.apex_latents))
         path = save_checkpoint(out / "model.pt", model, ned, meta)
         say(f"wrote {path} (metrics: {out / 'metrics.csv'}, curve: {out / 'loss.png'})")
     return 0

@@ -138,6 +138,8 @@ class Generator:
         self._encoder = text_encoder
         self.meta = dict(meta or {})
         self.apex = dict(apex or {})  # {emotion: (K, Z) apex latents}; empty = the paper's prior N(0, τ²I)
+        # {emotion: gain} to the prototypes' apex strength, measured after training (models/apex.apex_gains)
+        self.apex_gain: dict[str, float] = dict(self.meta.get("apex_gain", {}))
 
     @classmethod
     def load(cls, path: str | Path, text_encoder=None) -> Generator:
@@ -224,7 +226,19 @@ class Generator:
                 canon = span_tensor(self.text_encoder, [canonical_spans(r, level) if r else [] for r in readings],
                                     cfg.max_slots)  # fmt: skip
                 spans = torch.where(torch.from_numpy(~ok)[..., None], canon, spans)
-        return best_e, best_r, ok
+        return self._at_apex(best_e, names, n), best_r, ok
+
+    def _at_apex(self, e: np.ndarray, names: list[list[str]], n) -> np.ndarray:
+        """(B, S, 53) anchors, each slot's scaled by its emotion's apex gain and clipped to [0, 1]."""
+        if not self.apex_gain:
+            return e
+        e = e.copy()
+        for b, slot_names in enumerate(names):
+            for j, emo in enumerate(slot_names[: int(n[b])]):
+                g = self.apex_gain.get(emo, 1.0)
+                if g != 1.0:
+                    e[b, j] = np.clip(e[b, j] * g, 0.0, 1.0)
+        return e
 
     @torch.no_grad()
     def generate_batch(self, texts: list[str], n_slots, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
