@@ -57,7 +57,8 @@ def main() -> None:
     gen = Generator.load(args.model) if args.model else Generator.load_default()
     runs = [("model" if args.model else "shipped", gen)]
     if args.control:
-        runs.append(("same weights, prior N(0,τ²I)", Generator(gen.model, gen.ned, gen.text_encoder, gen.meta, {})))
+        paper = {k: v for k, v in gen.meta.items() if k != "apex_gain"}  # the paper's sampling: no apex latents, no gain
+        runs.append(("same weights, prior N(0,τ²I)", Generator(gen.model, gen.ned, gen.text_encoder, paper, {})))
     if args.compare:
         runs.append((f"compare {Path(args.compare).name}", Generator.load(args.compare, gen.text_encoder)))
     rows, extra = [], {"seeds": args.seeds, "model": args.model or "shipped"}

@@ -152,3 +152,13 @@ def test_words_of_each_anchor():
 )  # fmt: skip
 def test_manner_phrases_and_inflections_of_basic_words(text, emotions):
     assert parse_instruction(text, place_unknown=False).emotions == emotions
+
+
+@pytest.mark.parametrize("text, emotions", [
+    ("Please make her look sad.", ["sadness"]),
+    ("Make him angry, please.", ["anger"]),
+    ("Kindly turn this face from fear to surprise", ["fear", "surprise"]),
+])
+def test_please_is_politeness_not_happiness(text, emotions):
+    assert parse_instruction(text).emotions == emotions
+    assert parse_instruction("She is pleased.").emotions == ["happiness"]  # control: the mood word still reads

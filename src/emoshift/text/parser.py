@@ -78,6 +78,8 @@ _ENGLISH = frozenset(
 _TOKEN = re.compile(r"[A-Za-z\u00C0-\u024F\u0370-\uFFFF]+(?:-[A-Za-z]+)*(?:['\u2019][a-z]+)?")
 _TOKEN_OR_STOP = re.compile(_TOKEN.pattern + r"|[,;:.!?]")
 STOPS = frozenset(",;:.!?")
+#: Politeness, not a mood: "please" shares its stem with "pleased" (happiness).
+POLITE = frozenset({"please", "pls", "plz", "kindly"})
 # what to suggest when the only expression named is negated
 _INSTEAD = {"happiness": "sad", "sadness": "happy", "anger": "calm", "fear": "calm", "surprise": "neutral",
             "disgust": "pleased", "contempt": "friendly", "neutral": "happy"}  # fmt: skip
@@ -219,6 +221,9 @@ def _mentions(toks: list[str]) -> list[_Mention]:
     found: list[_Mention] = []
     i = 0
     while i < len(toks):
+        if toks[i] in POLITE:
+            i += 1
+            continue
         m = _best_match(stems, i)
         if m is not None:
             entry, end = m
