@@ -8,6 +8,8 @@ realism; the untouched photos' realism and labels; overall accuracy and realism 
 Issue 11 targets: >= 80% named correctly overall, every emotion >= 60%, mean realism >= 4.2 of 5.
 
     .venv/bin/python bench/panel_score.py labels.json key.json [--name panel]   # -> bench/results/panel.json
+
+A mixed panel's key (bench/panel_mix.py) marks each render's ``set``; each set is then scored on its own.
 """
 
 from __future__ import annotations
@@ -99,6 +101,17 @@ def main() -> None:
         fail(f"{args.key}: no 'items' (is it the key written by panel_make.py?)")
     labels = read_json(args.labels)
     check_labels(labels, key)
+    sets = sorted({m.get("set") for m in key.values() if m.get("set")})
+    if sets:  # a mixed panel (bench/panel_mix.py): each set scored on its own, the untouched photos shared
+        rows, per_set = [], {}
+        for name in sets:
+            sub = {i: m for i, m in key.items() if m.get("set") == name or m["kind"] == "untouched"}
+            r, per_set[name] = score(labels, sub)
+            rows += [{"set": name, **x} for x in r]
+            print(f"{name}: named correctly {per_set[name]['overall_accuracy']:.0%} of {per_set[name]['renders']} "
+                  f"renders; realism {per_set[name]['overall_realism']:.2f}/5")  # fmt: skip
+        report(args.name, rows, {"sets": per_set, "labels": labels, "key": key})
+        return
     rows, summary = score(labels, key)
     report(args.name, rows, {**summary, "labels": labels, "key": key})
     print(f"named correctly: {summary['overall_accuracy']:.0%} of {summary['renders']} renders "

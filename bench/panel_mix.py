@@ -1,0 +1,57 @@
+"""A mixed blind panel: the renders of two panels (bench/panel_make.py, e.g. the trained generator and the
+FACS prototypes on the same photos) shuffled together with one set of untouched photos, so that the same
+labeller judges both sets and labeller-to-labeller differences cancel.
+
+    .venv/bin/python bench/panel_mix.py --panel trained /tmp/p6 /tmp/p6_key.json \\
+        --panel prototype /tmp/pp /tmp/pp_key.json --out /tmp/mix --key /tmp/mix_key.json
+    .venv/bin/python bench/panel_score.py /tmp/mix/labels.json /tmp/mix_key.json --name panelmix
+
+The untouched photos are taken from the first panel. The key marks each render's ``set`` (the panel's
+name); keep it outside ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+from pathlib import Path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--panel", nargs=3, action="append", metavar=("NAME", "FOLDER", "KEY"), required=True)
+    ap.add_argument("--out", required=True, help="folder for the shuffled crops (new or empty)")
+    ap.add_argument("--key", required=True, help="key JSON path, outside --out")
+    ap.add_argument("--shuffle-seed", type=int, default=0)
+    args = ap.parse_args()
+    out, key_path = Path(args.out).resolve(), Path(args.key).resolve()
+    if out in key_path.parents:
+        raise SystemExit("--key must be outside --out (the labeller sees --out)")
+    if out.exists() and any(out.iterdir()):
+        raise SystemExit(f"{out} is not empty")
+    items = []
+    for k, (name, folder, key) in enumerate(args.panel):
+        for ident, meta in json.loads(Path(key).read_text())["items"].items():
+            if meta["kind"] == "untouched" and k > 0:
+                continue
+            items.append((Path(folder) / f"{ident}.png", {**meta, "set": name}))
+    random.Random(args.shuffle_seed).shuffle(items)
+    out.mkdir(parents=True, exist_ok=True)
+    key = {"panels": [p[0] for p in args.panel], "shuffle_seed": args.shuffle_seed, "items": {}}
+    for n, (src, meta) in enumerate(items, 1):
+        ident = f"{n:03d}"
+        shutil.copy(src, out / f"{ident}.png")
+        key["items"][ident] = meta
+    first = Path(args.panel[0][1])
+    (out / "README.txt").write_text((first / "README.txt").read_text().replace(
+        f"{len(json.loads(Path(args.panel[0][2]).read_text())['items'])} face images", f"{len(items)} face images"))
+    (out / "labels_template.json").write_text(json.dumps({f"{n:03d}": {"emotion": "", "realism": None}
+                                                           for n in range(1, len(items) + 1)}, indent=1))
+    key_path.write_text(json.dumps(key, indent=1))
+    print(f"wrote {len(items)} crops to {out} and the key to {key_path} (do not show the key to the labeller)")
+
+
+if __name__ == "__main__":
+    main()
