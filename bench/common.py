@@ -274,3 +274,13 @@ def crop(img, box: tuple[int, int, int, int], px: int | None = None):
 
         out = np.asarray(Image.fromarray(out).resize((px, px), Image.BICUBIC))
     return out
+
+
+def panel_folders(out: str, key: str) -> tuple[Path, Path]:
+    """A blind panel's crops folder (new or empty) and key path (outside it: the labeller sees the folder)."""
+    out_p, key_p = Path(out).resolve(), Path(key).resolve()
+    if out_p in key_p.parents:
+        raise SystemExit("--key must be outside --out (the labeller sees --out)")
+    if out_p.exists() and any(out_p.iterdir()):
+        raise SystemExit(f"{out_p} is not empty")
+    return out_p, key_p

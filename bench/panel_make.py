@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from apex_renders import EMOTIONS8, ApexRenderer, instruction, list_photos, load_pipeline  # noqa: E402
-from common import crop, face_box  # noqa: E402
+from common import crop, face_box, panel_folders  # noqa: E402
 
 PANEL_EMOTIONS = tuple(e for e in EMOTIONS8 if e != "neutral")
 CROP_PX = 256
@@ -49,11 +49,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="every third photo")
     ap.add_argument("--generator", default="auto")
     args = ap.parse_args()
-    out, key_path = Path(args.out).resolve(), Path(args.key).resolve()
-    if out in key_path.parents:
-        raise SystemExit("--key must be outside --out (the labeller sees --out)")
-    if out.exists() and any(out.iterdir()):
-        raise SystemExit(f"{out} is not empty")
+    out, key_path = panel_folders(args.out, args.key)
     warnings.simplefilter("ignore")
 
     apexes = ApexRenderer(load_pipeline(args.generator))

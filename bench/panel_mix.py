@@ -16,7 +16,11 @@ import argparse
 import json
 import random
 import shutil
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import panel_folders  # noqa: E402
 
 
 def main() -> None:
@@ -26,11 +30,7 @@ def main() -> None:
     ap.add_argument("--key", required=True, help="key JSON path, outside --out")
     ap.add_argument("--shuffle-seed", type=int, default=0)
     args = ap.parse_args()
-    out, key_path = Path(args.out).resolve(), Path(args.key).resolve()
-    if out in key_path.parents:
-        raise SystemExit("--key must be outside --out (the labeller sees --out)")
-    if out.exists() and any(out.iterdir()):
-        raise SystemExit(f"{out} is not empty")
+    out, key_path = panel_folders(args.out, args.key)
     items = []
     for k, (name, folder, key) in enumerate(args.panel):
         for ident, meta in json.loads(Path(key).read_text())["items"].items():
