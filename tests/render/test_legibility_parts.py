@@ -272,7 +272,7 @@ def test_raised_upper_lip_bares_teeth_not_gums_and_teeth_are_ivory(astronaut_fit
     """A fully raised upper lip (AU9+10 at E) shows the upper teeth: more teeth than gum pixels in the opened
     mouth, where ICT's own gum line (raised 0 cm: the control) shows a band of gum over stubby teeth; and the
     teeth are near-neutral ivory, not the lips' or skin's red."""
-    import emoshift.render.reenact as reenact
+    import emoshift.render.mesh_tables as tables
     from emoshift.emotions import au_vector
     from emoshift.render.reenact import Reenactor
 
@@ -280,14 +280,14 @@ def test_raised_upper_lip_bares_teeth_not_gums_and_teeth_are_ivory(astronaut_fit
     e = au_vector("9E+10E+25C").astype(np.float32)
     rot = np.asarray(fit.rotation, np.float32)
     shares = []
-    for raise_cm in (reenact.GUMS_RAISE_CM, 0.0):
-        old, reenact.GUMS_RAISE_CM = reenact.GUMS_RAISE_CM, raise_cm
-        reenact._TABLES.pop(full_model, None)
+    for raise_cm in (tables.GUMS_RAISE_CM, 0.0):
+        old, tables.GUMS_RAISE_CM = tables.GUMS_RAISE_CM, raise_cm
+        tables.TABLES.pop(full_model, None)
         try:
             r = Reenactor(image, fit, full_model)
         finally:
-            reenact.GUMS_RAISE_CM = old
-            reenact._TABLES.pop(full_model, None)
+            tables.GUMS_RAISE_CM = old
+            tables.TABLES.pop(full_model, None)
         frags = r._raster_full(r.screens(e[None], rot[None])[0], r.width, r.height)
         part = r.tri_part[frags.tri_id[frags.mask]]
         shares.append(((part == TEETH).sum(), (part == GUMS).sum()))

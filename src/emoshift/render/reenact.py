@@ -60,18 +60,17 @@ from __future__ import annotations
 
 import copy
 import math
-import weakref
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from emoshift.headmodel import HeadModel
-from emoshift.headmodel.mesh import submesh, vertex_normals
+from emoshift.headmodel.mesh import vertex_normals
 from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
 from emoshift.render.eyes import photo_eyes
 from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_mask
+from emoshift.render.mesh_tables import model_tables, smooth_on_mesh, smoothstep
 from emoshift.render.raster import parallel_map, rasterize
 from emoshift.render.residual import LIP_LANDMARKS, mouth_residual, residual_fade
 from emoshift.render.source_parts import SourceParts
@@ -81,13 +80,6 @@ from emoshift.render.warp import BLUR_PASSES, CELL, SHADE_RANGE, lambert, pose_a
 
 __all__ = ["EYE", "GUMS", "IRIS", "SKIN", "SOCKET", "TEETH", "Reenactor"]
 _NO_LIFT = np.zeros((1, 1, 3), np.float32)  # a fold lift no pixel reads
-PART_REGIONS = (("head", SKIN), ("mouth_socket", SOCKET), ("gums_tongue", GUMS), ("teeth", TEETH), ("eyeballs", EYE))
-#: ICT's gums reach down over the upper front teeth to leave 0.65 cm of the incisors' crowns (about 1 cm
-#: in people), so a raised upper lip (disgust) bared a band of gum over stubby teeth. The upper gums within
-#: GUMS_FRONT_CM of the teeth's front (above the incisal edge) are drawn GUMS_RAISE_CM higher: the gum
-#: line moves up, the papillae between the teeth keep their shape; the lower gums and tongue are unchanged.
-GUMS_FRONT_CM = 1.0
-GUMS_RAISE_CM = 0.4
 #: Flow falloff outside the head as a fraction of the face height (brows to chin).
 FALLOFF_FRACTION = 0.6
 #: Exact-flow weight from the head-frame normal's z: 0 below EXACT_NZ[0], 1 above EXACT_NZ[1].
@@ -110,88 +102,6 @@ SHADING_LIGHT = np.array([0.0, 0.45, 0.89], np.float32)
 SHADING_AMBIENT = 0.35
 SHADING_RATIO_RANGE = SHADE_RANGE  # creases may darken more than bulges brighten
 SHADING_STRENGTH = 0.6  # exponent on the ratio: the photo's own lighting is unknown, so stay subtle
-
-
-def _smoothstep(x: np.ndarray) -> np.ndarray:
-    x = np.clip(x, 0.0, 1.0)
-    return x * x * (3 - 2 * x)
-
-
-def _smooth_on_mesh(values: np.ndarray, tris: np.ndarray, iterations: int) -> np.ndarray:
-    """Average a (V,) per-vertex field with its mesh neighbours ``iterations`` times."""
-    from scipy.sparse import coo_matrix
-
-    n = len(values)
-    i = np.concatenate([tris[:, 0], tris[:, 1], tris[:, 2], tris[:, 1], tris[:, 2], tris[:, 0], np.arange(n)])
-    j = np.concatenate([tris[:, 1], tris[:, 2], tris[:, 0], tris[:, 0], tris[:, 1], tris[:, 2], np.arange(n)])
-    adj = coo_matrix((np.ones(len(i), np.float32), (i, j)), shape=(n, n)).tocsr()
-    adj.data[:] = 1.0  # duplicates summed -> binary adjacency
-    deg = np.asarray(adj.sum(1)).ravel()
-    v = values.astype(np.float32)
-    for _ in range(iterations):
-        v = (adj @ v) / deg
-    return v
-
-
-@dataclass
-class _ModelTables:
-    """What the reenactor needs from a head model, independent of the photo (cached per model)."""
-
-    vertex_ids: np.ndarray  # (V,) full-mesh indices of the drawn vertices
-    triangles: np.ndarray  # (T, 3) int32 into vertex_ids, skin first
-    tri_part: np.ndarray  # (T,) int8
-    n_skin: int
-    vertex_part: np.ndarray  # (V,) int8
-    neutral: np.ndarray  # (V, 3)
-    identity_basis: np.ndarray  # (K, V*3)
-    expression_basis: np.ndarray  # (53, V*3)
-
-
-_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _model_tables(model: HeadModel) -> _ModelTables:
-    if model not in _TABLES:
-        keep = np.sort(np.concatenate([vertex_indices(r) for r, _ in PART_REGIONS]))
-        tris = submesh(model.triangles.numpy(), keep, model.neutral.shape[0])
-        vpart = _part_of_vertices(keep)
-        tpart = vpart[tris].min(1)  # parts are separate meshes except eyeball/iris: mixed counts as eyeball
-        order = np.argsort(tpart != SKIN, kind="stable")
-        kt = torch.from_numpy(keep)
-        def flat(basis: torch.Tensor) -> np.ndarray:
-            return np.ascontiguousarray(basis[:, kt].reshape(basis.shape[0], -1).numpy(), np.float32)
-
-        _TABLES[model] = _ModelTables(
-            vertex_ids=keep,
-            triangles=np.ascontiguousarray(tris[order], np.int32),
-            tri_part=np.ascontiguousarray(tpart[order], np.int8),
-            n_skin=int((tpart == SKIN).sum()),
-            vertex_part=vpart,
-            neutral=_gums_up(model.neutral[kt].numpy().astype(np.float32), vpart),
-            identity_basis=flat(model.identity_basis),
-            expression_basis=flat(model.expression_basis),
-        )
-    return _TABLES[model]
-
-
-def _gums_up(neutral: np.ndarray, vpart: np.ndarray) -> np.ndarray:
-    """(V, 3) neutral with the upper front gums raised GUMS_RAISE_CM (see GUMS_FRONT_CM)."""
-    teeth = neutral[vpart == TEETH]
-    front = float(teeth[:, 2].max())
-    edge = float(teeth[teeth[:, 2] > front - 0.3, 1].min())  # lowest front tooth point (lower incisors)
-    upper = neutral[:, 1] > edge + 1.0  # upper jaw: above the lower incisors' crowns
-    gums = (vpart == GUMS) & (neutral[:, 2] > front - GUMS_FRONT_CM) & upper
-    out = neutral.copy()
-    out[gums, 1] += GUMS_RAISE_CM
-    return out
-
-
-def _part_of_vertices(keep: np.ndarray) -> np.ndarray:
-    part = np.full(len(keep), -1, np.int8)
-    for region, code in PART_REGIONS:
-        part[np.isin(keep, vertex_indices(region))] = code
-    part[np.isin(keep, vertex_indices("irises"))] = IRIS
-    return part
 
 
 class Reenactor(SourceParts):
@@ -228,7 +138,7 @@ class Reenactor(SourceParts):
         """What depends only on the head model and the identity (shared by :meth:`for_frame`)."""
         self.model = model
         self._identity = identity
-        tables = _model_tables(model)
+        tables = model_tables(model)
         self.vertex_ids = tables.vertex_ids  # full-mesh index of each drawn vertex
         self.triangles, self.tri_part, self.n_skin = tables.triangles, tables.tri_part, tables.n_skin
         self.vertex_part = vpart = tables.vertex_part
@@ -237,10 +147,10 @@ class Reenactor(SourceParts):
         self.expression_basis = tables.expression_basis
         self._normals = vertex_normals(self.base, self.triangles).astype(np.float32)
         y = self.base[:, 1]
-        self.neck_weight = np.where(vpart == SKIN, _smoothstep((y - NECK_Y[0]) / (NECK_Y[1] - NECK_Y[0])), 1.0)
+        self.neck_weight = np.where(vpart == SKIN, smoothstep((y - NECK_Y[0]) / (NECK_Y[1] - NECK_Y[0])), 1.0)
         self.neck_weight = self.neck_weight.astype(np.float32)[:, None]
-        nz = _smooth_on_mesh(self._normals[:, 2], self.triangles, 4)
-        wexact = _smoothstep((nz - EXACT_NZ[0]) / (EXACT_NZ[1] - EXACT_NZ[0])) * self.neck_weight[:, 0]
+        nz = smooth_on_mesh(self._normals[:, 2], self.triangles, 4)
+        wexact = smoothstep((nz - EXACT_NZ[0]) / (EXACT_NZ[1] - EXACT_NZ[0])) * self.neck_weight[:, 0]
         self.exact_weight = np.where(vpart == SKIN, wexact, 1.0).astype(np.float32)
         self.shading_weight = np.where(vpart == SKIN, self.exact_weight, 0.0).astype(np.float32)
         self.smile_mask = np.where(vpart == SKIN, smile_mask(self.base, len(self.base)), 0.0).astype(np.float32)
@@ -510,7 +420,7 @@ class Reenactor(SourceParts):
         falling smoothly to 0 at ``px`` pixels."""
         delta = (expressions - self.source_expression) @ basis  # (T, n * 3) cm
         moved = np.linalg.norm(delta.reshape(len(expressions), -1, 3), axis=2).max(1) * self._lip_px_per_cm
-        return (1 - _smoothstep(moved / px)).astype(np.float32)
+        return (1 - smoothstep(moved / px)).astype(np.float32)
 
     def _rois(self, screens: np.ndarray) -> np.ndarray:
         """(T, 4) int32 pixel boxes (x0, y0, width, height) per frame: the source and the frame's projection,

@@ -25,7 +25,8 @@ from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.headmodel.regions import polygon_indices, vertex_indices
 from emoshift.render.fill import pull_push
 from emoshift.render.raster import FAR, parallel_map, rasterize, raster_into
-from emoshift.render.reenact import EYE, IRIS, PART_REGIONS, SKIN, Reenactor
+from emoshift.render.mesh_tables import PART_REGIONS
+from emoshift.render.reenact import EYE, IRIS, SKIN, Reenactor
 from emoshift.render.warp import bilinear, bilinear_many
 
 TEXTURE_SIZE = 512

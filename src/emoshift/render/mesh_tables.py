@@ -1,0 +1,107 @@
+"""What the reenactor needs from a head model, independent of the photo, computed once per model: the drawn
+vertices and triangles (skin first) with their part codes, the neutral shape (the upper front gums raised,
+:data:`GUMS_RAISE_CM`) and the identity and expression bases flattened (:func:`model_tables`)."""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from emoshift.headmodel import HeadModel
+from emoshift.headmodel.mesh import submesh
+from emoshift.headmodel.regions import vertex_indices
+from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
+
+#: The head model's regions drawn by the reenactor and their part codes.
+PART_REGIONS = (("head", SKIN), ("mouth_socket", SOCKET), ("gums_tongue", GUMS), ("teeth", TEETH), ("eyeballs", EYE))
+#: ICT's gums reach down over the upper front teeth to leave 0.65 cm of the incisors' crowns (about 1 cm
+#: in people), so a raised upper lip (disgust) bared a band of gum over stubby teeth. The upper gums within
+#: GUMS_FRONT_CM of the teeth's front (above the incisal edge) are drawn GUMS_RAISE_CM higher: the gum
+#: line moves up, the papillae between the teeth keep their shape; the lower gums and tongue are unchanged.
+GUMS_FRONT_CM = 1.0
+GUMS_RAISE_CM = 0.4
+
+
+def smoothstep(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0.0, 1.0)
+    return x * x * (3 - 2 * x)
+
+
+def smooth_on_mesh(values: np.ndarray, tris: np.ndarray, iterations: int) -> np.ndarray:
+    """Average a (V,) per-vertex field with its mesh neighbours ``iterations`` times."""
+    from scipy.sparse import coo_matrix
+
+    n = len(values)
+    i = np.concatenate([tris[:, 0], tris[:, 1], tris[:, 2], tris[:, 1], tris[:, 2], tris[:, 0], np.arange(n)])
+    j = np.concatenate([tris[:, 1], tris[:, 2], tris[:, 0], tris[:, 0], tris[:, 1], tris[:, 2], np.arange(n)])
+    adj = coo_matrix((np.ones(len(i), np.float32), (i, j)), shape=(n, n)).tocsr()
+    adj.data[:] = 1.0  # duplicates summed -> binary adjacency
+    deg = np.asarray(adj.sum(1)).ravel()
+    v = values.astype(np.float32)
+    for _ in range(iterations):
+        v = (adj @ v) / deg
+    return v
+
+
+@dataclass
+class ModelTables:
+    """What the reenactor needs from a head model, independent of the photo (cached per model)."""
+
+    vertex_ids: np.ndarray  # (V,) full-mesh indices of the drawn vertices
+    triangles: np.ndarray  # (T, 3) int32 into vertex_ids, skin first
+    tri_part: np.ndarray  # (T,) int8
+    n_skin: int
+    vertex_part: np.ndarray  # (V,) int8
+    neutral: np.ndarray  # (V, 3)
+    identity_basis: np.ndarray  # (K, V*3)
+    expression_basis: np.ndarray  # (53, V*3)
+
+
+TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def model_tables(model: HeadModel) -> ModelTables:
+    if model not in TABLES:
+        keep = np.sort(np.concatenate([vertex_indices(r) for r, _ in PART_REGIONS]))
+        tris = submesh(model.triangles.numpy(), keep, model.neutral.shape[0])
+        vpart = part_of_vertices(keep)
+        tpart = vpart[tris].min(1)  # parts are separate meshes except eyeball/iris: mixed counts as eyeball
+        order = np.argsort(tpart != SKIN, kind="stable")
+        kt = torch.from_numpy(keep)
+        def flat(basis: torch.Tensor) -> np.ndarray:
+            return np.ascontiguousarray(basis[:, kt].reshape(basis.shape[0], -1).numpy(), np.float32)
+
+        TABLES[model] = ModelTables(
+            vertex_ids=keep,
+            triangles=np.ascontiguousarray(tris[order], np.int32),
+            tri_part=np.ascontiguousarray(tpart[order], np.int8),
+            n_skin=int((tpart == SKIN).sum()),
+            vertex_part=vpart,
+            neutral=gums_up(model.neutral[kt].numpy().astype(np.float32), vpart),
+            identity_basis=flat(model.identity_basis),
+            expression_basis=flat(model.expression_basis),
+        )
+    return TABLES[model]
+
+
+def gums_up(neutral: np.ndarray, vpart: np.ndarray) -> np.ndarray:
+    """(V, 3) neutral with the upper front gums raised GUMS_RAISE_CM (see GUMS_FRONT_CM)."""
+    teeth = neutral[vpart == TEETH]
+    front = float(teeth[:, 2].max())
+    edge = float(teeth[teeth[:, 2] > front - 0.3, 1].min())  # lowest front tooth point (lower incisors)
+    upper = neutral[:, 1] > edge + 1.0  # upper jaw: above the lower incisors' crowns
+    gums = (vpart == GUMS) & (neutral[:, 2] > front - GUMS_FRONT_CM) & upper
+    out = neutral.copy()
+    out[gums, 1] += GUMS_RAISE_CM
+    return out
+
+
+def part_of_vertices(keep: np.ndarray) -> np.ndarray:
+    part = np.full(len(keep), -1, np.int8)
+    for region, code in PART_REGIONS:
+        part[np.isin(keep, vertex_indices(region))] = code
+    part[np.isin(keep, vertex_indices("irises"))] = IRIS
+    return part
