@@ -22,6 +22,7 @@ import numpy as np
 
 from emoshift.emotions import EXPRESSION_NAMES
 from emoshift.headmodel.regions import MULTIPIE_68
+from emoshift.render.ramp import smoothstep
 
 #: Gaussian sigmas (fractions of the face height) of the fine (texture kept) and coarse luma.
 FOLD_SIGMA = (0.006, 0.04)
@@ -33,11 +34,6 @@ MAX_DARKEN = 20.0
 SMILE = {side: [EXPRESSION_NAMES.index(f"{n}_{side}") for n in ("mouthSmile", "cheekSquint")] for side in "LR"}
 #: Smile (source) below which a loss counts in full: f = loss / max(source smile, this).
 MIN_SMILE = 0.3
-
-
-def _smoothstep(x):
-    x = np.clip(x, 0.0, 1.0)
-    return x * x * (3 - 2 * x)
 
 
 def fold_lift(photo_box: np.ndarray, face_height_px: float) -> np.ndarray:
@@ -67,22 +63,22 @@ def smile_mask(rest: np.ndarray, n: int) -> np.ndarray:
     outer_x = np.abs(lm[[36, 45], 0]).mean()
     chin_y, mouth_y = lm[8, 1], lm[48:60, 1].mean()
     nose_x = np.abs(lm[[31, 35], 0]).mean()
-    w = _smoothstep((eye_y + 0.6 - y) / 0.6)  # up to the lower lids
-    w *= _smoothstep((y - (0.5 * (mouth_y + chin_y))) / 1.0)  # down to between mouth and chin
-    w *= _smoothstep((outer_x + 1.5 - np.abs(x)) / 1.0)  # not the face's sides
-    beside = _smoothstep((np.abs(x) - 0.8 * nose_x) / 0.4)
-    below = _smoothstep((lm[33, 1] - y) / 0.3)
+    w = smoothstep((eye_y + 0.6 - y) / 0.6)  # up to the lower lids
+    w *= smoothstep((y - (0.5 * (mouth_y + chin_y))) / 1.0)  # down to between mouth and chin
+    w *= smoothstep((outer_x + 1.5 - np.abs(x)) / 1.0)  # not the face's sides
+    beside = smoothstep((np.abs(x) - 0.8 * nose_x) / 0.4)
+    below = smoothstep((lm[33, 1] - y) / 0.3)
     w *= 1.0 - (1.0 - beside) * (1.0 - below)  # not the nose
     # not the lips: an ellipse around the outer lip contour
     lips = lm[48:60]
     cx, cy = lips[:, 0].mean(), lips[:, 1].mean()
     rx, ry = 0.5 * np.ptp(lips[:, 0]) + 0.15, 0.5 * np.ptp(lips[:, 1]) + 0.1
-    w *= _smoothstep((np.hypot((x - cx) / rx, (y - cy) / ry) - 1.0) / 0.35)
+    w *= smoothstep((np.hypot((x - cx) / rx, (y - cy) / ry) - 1.0) / 0.35)
     # not the eyes themselves
     for a, b in ((36, 39), (42, 45)):
         ex, ey = 0.5 * (lm[a, 0] + lm[b, 0]), 0.5 * (lm[a, 1] + lm[b, 1])
         rx = 0.5 * abs(lm[b, 0] - lm[a, 0]) + 0.1
-        w *= _smoothstep((np.hypot((x - ex) / rx, (y - ey) / 0.45) - 1.0) / 0.3)
+        w *= smoothstep((np.hypot((x - ex) / rx, (y - ey) / 0.45) - 1.0) / 0.3)
     w *= z > 0
     return np.clip(w, 0.0, 1.0).astype(np.float32)
 
@@ -91,7 +87,7 @@ def flatten_weights(mask: np.ndarray, x: np.ndarray, source: np.ndarray, frames:
     """(T, V) float32 fold-flattening weights ``f`` of the vertices (``mask`` (V,), head-frame ``x`` (V,))
     for (53,) ``source`` and (T, 53) ``frames`` expressions: per side the relative loss of smile."""
     out = np.zeros((len(frames), len(mask)), np.float32)
-    left = _smoothstep(0.5 + x / 2.0)  # blend the sides over the middle 2 cm
+    left = smoothstep(0.5 + x / 2.0)  # blend the sides over the middle 2 cm
     for side, sel in SMILE.items():
         s0 = float(np.max(source[sel]))
         loss = np.clip((s0 - frames[:, sel].max(1)) / max(s0, MIN_SMILE), 0.0, 1.0)

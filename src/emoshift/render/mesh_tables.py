@@ -25,11 +25,6 @@ GUMS_FRONT_CM = 1.0
 GUMS_RAISE_CM = 0.4
 
 
-def smoothstep(x: np.ndarray) -> np.ndarray:
-    x = np.clip(x, 0.0, 1.0)
-    return x * x * (3 - 2 * x)
-
-
 def smooth_on_mesh(values: np.ndarray, tris: np.ndarray, iterations: int) -> np.ndarray:
     """Average a (V,) per-vertex field with its mesh neighbours ``iterations`` times."""
     from scipy.sparse import coo_matrix

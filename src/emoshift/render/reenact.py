@@ -70,7 +70,8 @@ from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
 from emoshift.render.eyes import photo_eyes
 from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_mask
-from emoshift.render.mesh_tables import model_tables, smooth_on_mesh, smoothstep
+from emoshift.render.mesh_tables import model_tables, smooth_on_mesh
+from emoshift.render.ramp import smoothstep
 from emoshift.render.raster import parallel_map, rasterize
 from emoshift.render.residual import LIP_LANDMARKS, mouth_residual, residual_fade
 from emoshift.render.source_parts import SourceParts

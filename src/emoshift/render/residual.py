@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from emoshift.render.ramp import smoothstep
+
 #: MediaPipe face-mesh indices of the outer and inner lip contours.
 LIP_LANDMARKS = (
     61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185,
@@ -29,11 +31,6 @@ MAX_RESIDUAL = 0.2
 RESIDUAL_FADE_PX = 3.0
 #: Width (cm, Gaussian sigma on the rest face) over which the landmarks' residuals are interpolated.
 SIGMA_CM = 0.2
-
-
-def _smoothstep(x):
-    x = np.clip(x, 0.0, 1.0)
-    return x * x * (3 - 2 * x)
 
 
 def mouth_residual(
@@ -61,11 +58,11 @@ def mouth_residual(
     out *= np.minimum(1.0, MAX_RESIDUAL * width_px / np.maximum(norm, 1e-9))
     d = np.hypot((rest[:, 0] - centre[0]) / half[0], (rest[:, 1] - centre[1]) / half[1])
     outside_cm = np.maximum(d - 1.0, 0.0) * min(half)  # roughly, cm outside the lips' ellipse
-    fade = 1.0 - _smoothstep((outside_cm - FADE_CM[0]) / (FADE_CM[1] - FADE_CM[0]))
+    fade = 1.0 - smoothstep((outside_cm - FADE_CM[0]) / (FADE_CM[1] - FADE_CM[0]))
     fade *= skin & (rest[:, 2] > p[:, 2].min() - 2.0)  # the front of the face
     return np.ascontiguousarray(out * fade[:, None], np.float32)
 
 
 def residual_fade(moved_px: np.ndarray) -> np.ndarray:
     """(T, V) vertex motion by expression (pixels) -> (T, V) float32 share of the residual a frame keeps."""
-    return (1.0 - _smoothstep(moved_px / RESIDUAL_FADE_PX)).astype(np.float32)
+    return (1.0 - smoothstep(moved_px / RESIDUAL_FADE_PX)).astype(np.float32)

@@ -41,6 +41,7 @@ import numpy as np
 
 from emoshift.headmodel.regions import MULTIPIE_68
 from emoshift.jit import njit
+from emoshift.render.ramp import smoothstep
 from emoshift.render.wrinkle_shader import MAX_DARKEN, SPACING_CM, FoldView
 
 #: Compression (1 - smaller principal stretch) where folds start and where they saturate.
@@ -57,11 +58,6 @@ EYELID_MARGIN_CM = (0.25, 0.8)
 CANTHUS_OFFSET_CM = 1.0
 #: Number of ICT skin vertices (face + head + neck), which come first in every ICT vertex order used here.
 ICT_SKIN_VERTICES = 11248
-
-
-def _smoothstep(x):
-    x = np.clip(x, 0.0, 1.0)
-    return x * x * (3 - 2 * x)
 
 
 def chart(rest: np.ndarray, origin: np.ndarray | None = None) -> np.ndarray:
@@ -94,8 +90,8 @@ def phase_chart(rest: np.ndarray, uv: np.ndarray) -> np.ndarray:
     for inner, outer in ((39, 36), (42, 45)):
         side = np.sign(lm[outer, 0] - lm[inner, 0])
         centre = 0.5 * (lm[inner, 0] + lm[outer, 0])
-        w = _smoothstep(side * (uv[:, 0] - centre) / abs(lm[outer, 0] - centre))
-        w *= _smoothstep((brow_v - 0.5 - uv[:, 1]) / 0.8)
+        w = smoothstep(side * (uv[:, 0] - centre) / abs(lm[outer, 0] - centre))
+        w *= smoothstep((brow_v - 0.5 - uv[:, 1]) / 0.8)
         target = lm[outer] + np.array([side * CANTHUS_OFFSET_CM, 0.0]) - lm[27]
         origin += w[:, None] * target
     return np.ascontiguousarray(uv - origin, np.float32)
@@ -116,14 +112,14 @@ def wrinkle_mask(rest: np.ndarray) -> np.ndarray:
     brow_y = lm[17:27, 1].mean()
     eye_y = lm[36:48, 1].mean()
     outer_x = np.abs(lm[[36, 45], 0]).mean()
-    w = _smoothstep((y - (eye_y - 2.0)) / 1.0)  # from 1-2 cm below the eyes up
-    w *= _smoothstep((brow_y + 6.5 - y) / 1.5)  # the forehead, not the scalp
-    w *= _smoothstep((outer_x + 3.0 - np.abs(x)) / 1.2)  # not the temples' sides and ears
+    w = smoothstep((y - (eye_y - 2.0)) / 1.0)  # from 1-2 cm below the eyes up
+    w *= smoothstep((brow_y + 6.5 - y) / 1.5)  # the forehead, not the scalp
+    w *= smoothstep((outer_x + 3.0 - np.abs(x)) / 1.2)  # not the temples' sides and ears
     for corners in ((36, 39), (42, 45)):  # the eyelids: a lid fold is not a line pattern
         a, b = lm[corners[0]], lm[corners[1]]
         cx, cy = 0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1]) + EYELID_LIFT_CM
         rx, ry = 0.5 * abs(b[0] - a[0]) + EYELID_MARGIN_CM[0], EYELID_MARGIN_CM[1]
-        w *= _smoothstep((np.hypot((x - cx) / rx, (y - cy) / ry) - 1.0) / 0.4)
+        w *= smoothstep((np.hypot((x - cx) / rx, (y - cy) / ry) - 1.0) / 0.4)
     w *= rest[:, 2] > 0
     w[ICT_SKIN_VERTICES:] = 0.0
     return w.astype(np.float32)
