@@ -92,6 +92,11 @@ def compile_stats() -> dict:
     return {"kernels": _state["kernels"], "seconds": _state["seconds"]}
 
 
+def compile_reported(reported: bool = True) -> None:
+    """Whether the compiling done so far has been reported (by the warm-up), so the exit line stays silent."""
+    _state["reported"] = reported
+
+
 def drop_stale_cache() -> bool:
     """Delete the cached render kernels when any render source changed since they were written.
 

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from emoshift.jit import _state, compile_stats
+from emoshift.jit import compile_reported, compile_stats
 
 #: What the warm-up writes of each result: the video and the .glb (its texture baker has kernels of its own).
 WARM_UP_OUTPUTS = ("warm.mp4", "warm.glb")
@@ -59,7 +59,7 @@ def warm_up(pipeline=None, shapes: bool = True, progress: bool = True) -> dict:
             r = ShapeRenderer()
             r.render(np.zeros((2, r.model.n_identity), np.float32), np.zeros((2, 53), np.float32))
     stats = {**compile_stats(), "wall_s": time.perf_counter() - t0}
-    _state["reported"] = progress
+    compile_reported(progress)
     if progress:
         print(f"emoshift: render kernels ready ({stats['kernels']} compiled in {stats['seconds']:.1f} s; "
               f"warm-up {stats['wall_s']:.1f} s)", file=sys.stderr)
