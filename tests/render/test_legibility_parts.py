@@ -101,6 +101,25 @@ def test_a_smiling_photo_at_sadness_closes_its_lips_and_lowers_its_corners(astro
     assert (corners - lm[[61, 291], 1] > 3.0).all()
 
 
+def test_a_mouth_painted_shut_has_a_seam_between_the_lips():
+    """The photo's open mouth painted shut (closed lips over it) gets a dark seam along the middle of the
+    opening, SEAM_DEPTH deep there, fading within a few sigmas; untouched outside the opening."""
+    from emoshift.render.source_parts import SEAM_DEPTH, lip_seam
+
+    mask = np.zeros((30, 60), bool)
+    mask[10:21, 5:55] = True  # an opening 11 px high: its middle row is 15
+    gain = lip_seam(mask, mouth_width_px=50.0)  # sigma 0.7 px (the minimum)
+    assert gain[15, 5:55] == pytest.approx(1.0 - SEAM_DEPTH, abs=1e-5)
+    assert (gain[[10, 20], 5:55] > 0.99).all() and (gain[~mask] == 1.0).all()
+    # a sloping opening: the seam follows each column's middle
+    slope = np.zeros((40, 20), bool)
+    for c in range(20):
+        slope[c : c + 9, c] = True
+    g = lip_seam(slope, 20.0)
+    assert all(int(g[:, c].argmin()) == c + 4 for c in range(20))
+    assert lip_seam(np.zeros((5, 5), bool), 10.0).min() == 1.0  # control: no opening, no seam
+
+
 # -------------------------------------------------------------------------------------- part 3: folds
 def test_fold_lift_lifts_a_crease_and_keeps_texture():
     rng = np.random.default_rng(0)
