@@ -8,7 +8,7 @@ import pytest
 from emoshift.camera import Camera
 from emoshift.render.raster import rasterize
 from emoshift.render.reenact import Reenactor
-from emoshift.render.wrinkle_shader import FOLD_WIDTH_CM, SPACING_CM, _fold, shade_folds
+from emoshift.render.wrinkle_shader import FOLD_WIDTH_CM, MAX_DARKEN, SPACING_CM, _fold, shade_folds
 from emoshift.render.wrinkles import DEAD_ZONE, ICT_SKIN_VERTICES, SATURATION, WrinkleField
 
 DEPTH_CM = 50.0
@@ -82,7 +82,7 @@ def test_compression_gives_lines_perpendicular_to_it_at_the_spacing():
     assert np.abs(direction[0, inner, 0]).min() > 0.999  # fold normal along the compression axis
 
     shade, frags = shading_of(field, frame, field.tensors(frame))
-    assert shade.min() < 0.85 and shade.max() == 1.0
+    assert shade.min() < 1 - 0.75 * MAX_DARKEN and shade.max() == 1.0
     rows = shade[28:68, 16:80].astype(np.float64)  # 64 px across the compressed patch
     gx = np.abs(np.diff(rows, axis=1)).mean()
     gy = np.abs(np.diff(rows, axis=0)).mean()
@@ -221,7 +221,7 @@ def test_folds_fade_towards_the_silhouette():
         shade, frags = shading_of(field, turned, tensor)
         assert frags.mask.sum() > 500
         darkest.append(1 - shade.min())
-    assert darkest[0] > 0.1 and darkest[2] == 0.0 and darkest[1] < darkest[0]
+    assert darkest[0] > 0.5 * MAX_DARKEN and darkest[2] == 0.0 and darkest[1] < darkest[0]
 
 
 # ------------------------------------------------------------------------------ through the reenactor
@@ -308,4 +308,4 @@ def test_source_expression_frames_have_no_folds(full_model, fit_factory):
     lowered = full_model.expression_vector({"browDown_L": 1.0, "browDown_R": 1.0}).numpy()
     folded, plain = with_and_without_folds(r, lowered)
     rows, cols = glabella_box(r, lowered)
-    assert ((plain - folded)[rows, cols].mean(2) > 3).sum() > 20  # the control: the same measure sees folds
+    assert ((plain - folded)[rows, cols].mean(2) > 2).sum() > 20  # the control: the same measure sees folds
