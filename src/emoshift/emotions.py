@@ -21,7 +21,7 @@ fear       1E+2C+4B+5E+20D+26C; 1E+2B+4B+5E+7A+20D+25C; 1E+2D+4A+5E+20C+27B
 anger      4E+5D+7D+10C+16B+23C+25C (teeth clenched, lips parted); 4E+5D+7C+10D+16C+23C+25D+26A (open,
            squared, teeth bared); 4E+5E+7C+10D+16C+23B+25D+26B (shouting)
 disgust    9E+10B+15C+17D; 9D+10C+15B+17C; 9E+10B+17D
-contempt   R12A+R14E+R10B (unilateral, subject's right); L12A+L14E+L10B (subject's left)
+contempt   R12A+R14E+R10B+L15B (unilateral, subject's right); L12A+L14E+L10B+R15B (subject's left)
 neutral    no AU
 =========  ===================================================================================
 
@@ -52,9 +52,11 @@ emotion reads on this head and separates from its look-alike:
 - contempt vs happiness: contempt is AU14 at E on one side with a trace of AU12 (A) and a slight AU10 (B,
   the one-sided sneer of the upper lip) on the same side, and no AU6; EMFACS scores the unilateral 12+14
   at A (trace), which moves a blendshape rig by under a millimetre and reads as neutral or as a faint
-  smile, and with AU12 at B blind labellers read our contempt as happiness (issue 11 panels);
-  happiness is bilateral 6D+12E. A unilateral AU14
-  also pulls the mouth towards its side (mouthLeft / mouthRight 0.35: the lopsided mouth of the contempt
+  smile, and with AU12 at B blind labellers read our contempt as happiness (issue 11 panels), as they
+  still did for 6-8 of 12 renders with AU12 at A and a symmetric outline: the other lip corner is
+  lowered a little (AU15 B on the opposite side, not in EMFACS), so the mouth's outline is lopsided, a
+  smirk and not a smile; happiness is bilateral 6D+12E. A unilateral AU14
+  also pulls the mouth towards its side (mouthLeft / mouthRight 0.6: the lopsided mouth of the contempt
   photographs in Matsumoto & Ekman, "The relationship among expressions, labels, and descriptions of
   contempt", *J. Pers. Soc. Psychol.* 2004), which a dimple alone, symmetric in outline, does not show;
 - ICT shapes with a small excursion are helped by the other shapes FACS names for the same AU
@@ -75,7 +77,7 @@ both _L and _R shapes). AUs without a shape of their own are approximated (:data
 - AU26 jaw drop: 0.5 jawOpen (a relaxed drop; AU27 mouth stretch is the full jawOpen);
 - AU10 additionally lifts the lateral upper lip: 0.2 mouthUpperUp on top of mouthShrugUpper;
 - AU9 nose wrinkler: noseSneer + 0.25 browDown + 0.1 mouthUpperUp; AU14 dimpler: mouthDimple + 0.3
-  mouthPress, and unilateral also 0.35 mouthLeft/Right (see "Apex strength" above: compensation for
+  mouthPress, and unilateral also 0.6 mouthLeft/Right (see "Apex strength" above: compensation for
   small ICT excursions).
 
 The shapes themselves are FACS-calibrated by per-shape gains on their deltas
@@ -135,7 +137,7 @@ AU_TO_SHAPES: dict[int, dict[str, float]] = {
     10: {"mouthShrugUpper": 1.0, "mouthUpperUp": 0.2},
     11: {"mouthUpperUp": 1.0},
     12: {"mouthSmile": 1.0},
-    14: {"mouthDimple": 1.0, "mouthPress": 0.3, "mouthSide": 0.35},  # tightens; unilateral: pulled sideways
+    14: {"mouthDimple": 1.0, "mouthPress": 0.3, "mouthSide": 0.6},  # tightens; unilateral: pulled sideways
     15: {"mouthFrown": 1.0},
     16: {"mouthLowerDown": 1.0},
     17: {"mouthShrugLower": 1.0},
@@ -161,7 +163,7 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
     "anger": ("4E+5D+7D+10C+16B+23C+25C", "4E+5D+7C+10D+16C+23C+25D+26A", "4E+5E+7C+10D+16C+23B+25D+26B"),
     "fear": ("1E+2C+4B+5E+20D+26C", "1E+2B+4B+5E+7A+20D+25C", "1E+2D+4A+5E+20C+27B"),
     "surprise": ("1E+2E+5C+26D", "1E+2E+5D+27C", "1E+2E+26C"),
-    "contempt": ("R12A+R14E+R10B", "L12A+L14E+L10B"),
+    "contempt": ("R12A+R14E+R10B+L15B", "L12A+L14E+L10B+R15B"),
     "sadness": ("1E+4D+15E", "1D+4C+15E+17D", "1E+4D+11B+15D+64C"),
 }
 
