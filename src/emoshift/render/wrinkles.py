@@ -99,6 +99,12 @@ def phase_chart(rest: np.ndarray, uv: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(uv - origin, np.float32)
 
 
+def _brow_frame(rest: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """The 68 landmark vertices, x and y of every vertex and the brows' mean height of an ICT ``rest``."""
+    lm = rest[MULTIPIE_68]
+    return lm, rest[:, 0], rest[:, 1], float(lm[17:27, 1].mean())
+
+
 def vertical_mask(rest: np.ndarray) -> np.ndarray:
     """(V,) float32 in [0, 1]: where vertical lines (folds from horizontal compression) may form: the
     glabella between the inner brow heads, up to GLABELLA_HEIGHT_CM above the brows and down to the nose
@@ -108,9 +114,7 @@ def vertical_mask(rest: np.ndarray) -> np.ndarray:
     rest = np.asarray(rest, np.float64)
     if len(rest) < ICT_SKIN_VERTICES:
         return np.ones(len(rest), np.float32)
-    lm = rest[MULTIPIE_68]
-    x, y = rest[:, 0], rest[:, 1]
-    brow_y = lm[17:27, 1].mean()
+    lm, x, y, brow_y = _brow_frame(rest)
     inner_x = np.abs(lm[[21, 22], 0]).mean()
     w = smoothstep((inner_x + 0.3 - np.abs(x)) / 0.6)
     w *= smoothstep((brow_y + GLABELLA_HEIGHT_CM - y) / 0.8)
@@ -128,9 +132,7 @@ def wrinkle_mask(rest: np.ndarray) -> np.ndarray:
     rest = np.asarray(rest, np.float64)
     if len(rest) < ICT_SKIN_VERTICES:
         return np.ones(len(rest), np.float32)
-    lm = rest[MULTIPIE_68]
-    x, y = rest[:, 0], rest[:, 1]
-    brow_y = lm[17:27, 1].mean()
+    lm, x, y, brow_y = _brow_frame(rest)
     eye_y = lm[36:48, 1].mean()
     outer_x = np.abs(lm[[36, 45], 0]).mean()
     w = smoothstep((y - (eye_y - 2.0)) / 1.0)  # from 1-2 cm below the eyes up
