@@ -134,11 +134,12 @@ def test_shipped_model_samples_differ_and_each_is_near_one_variant(shipped):
         cos = _nearest_variant_cosine(e, emotion)
         average = np.mean([prototype(emotion, v) for v in range(n_variants(emotion))], 0)
         cos_average = _nearest_variant_cosine(average[None], emotion)[0]
-        assert (cos > cos_average).sum() >= 11, (emotion, cos, cos_average)  # the prior's tail may fall between
-        # half-way or more from the variants' average to a single variant where the variants differ: contempt's
-        # sides average to 0.7; disgust's variants share AU9+AU10 and differ by a few AUs at B-C, so their
-        # average is already at 0.988 (the samples' median 0.992)
+        assert np.median(cos) > 0.97, (emotion, cos)  # near one variant (measured 0.992-0.994 and 0.99)
+        # where the variants differ (contempt's sides average to 0.7): nearer a variant than their average is,
+        # and half-way or more from that average to a single variant. Disgust's variants share AU9+AU10 and
+        # differ by a few AUs at B-C, so their average is itself at 0.988: no such test there.
         if cos_average < 0.95:
+            assert (cos > cos_average).sum() >= 11, (emotion, cos, cos_average)  # the prior's tail may fall between
             assert np.median(cos) > cos_average + 0.5 * (1 - cos_average), (emotion, cos, cos_average)
     assert cos_average < 0.95  # the last pair (contempt) did check it
 
