@@ -12,6 +12,8 @@ from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.headmodel.regions import vertex_indices
 from emoshift.render.eyes import polygon_coverage
 from emoshift.render.fill import fill_holes
+from emoshift.render.mesh_tables import model_tables
+from emoshift.render.teeth import photo_grain
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
 
 #: Default colours of the parts (sRGB 0-255) under neutral light, used when the photo shows too little
@@ -49,6 +51,15 @@ TEETH_CHROMA = 0.4
 #: the gums' colour (per RGB channel), so an open mouth shows a tongue, not one flat dark red.
 TONGUE_LIGHTER = np.array([1.3, 1.35, 1.35], np.float32)
 TONGUE_CLEARANCE_CM = 0.5
+#: The photo's teeth (inside its open mouth) are used only when their median luma is at least this share of
+#: the face skin's: a darker "teeth" colour is the shadowed slit of a barely parted mouth (then neither its
+#: colour nor its pixels are reused).
+TEETH_MIN_SKIN_LUMA = 0.9
+#: The gums at the front (within FRONT_GUMS_CM of the teeth's front, not the tongue: the gum line and the
+#: papillae between the teeth) are this much lighter than the gums' colour: lit mucosa, not the dark red of
+#: the palate, so papillae between bared teeth do not read as black triangles.
+FRONT_GUMS_LIGHTER = np.array([1.35, 1.45, 1.45], np.float32)
+FRONT_GUMS_CM = 1.0
 
 
 def fill_unknown(image: np.ndarray, known: np.ndarray) -> np.ndarray:
@@ -189,6 +200,10 @@ class SourceParts:
             if len(pix) >= MIN_PART_PIXELS:
                 if code == TEETH:  # the brighter half: the teeth, not the lips and gaps around them
                     pix = pix[pix @ LUMA >= np.median(pix @ LUMA)]
+                    if float(np.median(pix @ LUMA)) < TEETH_MIN_SKIN_LUMA * float(skin @ LUMA):
+                        self.photo_masks[TEETH - 1] = 0.0  # a dark slit between the lips, not teeth
+                        pix = pix[:0]
+            if len(pix) >= MIN_PART_PIXELS:
                 colours[code] = np.median(pix, axis=0).astype(np.float32)
                 if code == TEETH:  # the model's teeth seen there, to match the painted teeth to them
                     self._photo_teeth_vertices = np.unique(self.triangles[self.src_tri[shown]])
@@ -201,16 +216,30 @@ class SourceParts:
         colours[TEETH] = (luma + TEETH_CHROMA * (t - luma)).astype(np.float32)  # ivory, never skin-pink
         return colours
 
-    def _face_skin(self) -> np.ndarray:
-        """(3,) float32 median colour of the photo's face skin (not hair, skull or neck) in the source
-        render; REFERENCE_SKIN when none shows."""
+    def _face_skin_mask(self) -> np.ndarray:
+        """(h, w) bool over the source box: the photo's face skin (not hair, skull or neck) in the source render."""
         parts = self._parts_in_box
-        (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
         face_tri = self._region_triangles("face_skin")
         on_face = np.zeros(parts.shape, bool)
         on_face[parts == SKIN] = face_tri[self.src_tri[parts == SKIN]]
-        skin = self.image[y0 : y0 + h, x0 : x0 + w][on_face]
+        return on_face
+
+    def _face_skin(self) -> np.ndarray:
+        """(3,) float32 median colour of the photo's face skin (:meth:`_face_skin_mask`); REFERENCE_SKIN when
+        none shows."""
+        (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
+        skin = self.image[y0 : y0 + h, x0 : x0 + w][self._face_skin_mask()]
         return np.median(skin, axis=0).astype(np.float32) if len(skin) else np.asarray(REFERENCE_SKIN, np.float32)
+
+    def _grain(self, video: bool = False) -> float:
+        """The photo's grain over its face skin (:func:`emoshift.render.teeth.photo_grain`), given to the
+        painted mouth; a video's frames take the first frame's (the same camera)."""
+        if video and "grain" in self._video:
+            return self._video["grain"]
+        (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
+        grain = photo_grain(self.image[y0 : y0 + h, x0 : x0 + w], self._face_skin_mask())
+        self._video.setdefault("grain", grain)
+        return grain
 
     def _vertex_albedo(self) -> np.ndarray:
         """(V, 3) colour of each non-skin vertex; the mouth's darkened by how deep it lies behind the front
@@ -225,9 +254,13 @@ class SourceParts:
             if code in (SOCKET, GUMS, TEETH):
                 behind = np.maximum(teeth_front - self.base[sel, 2], 0.0)
                 depth_cm = MOUTH_DEPTH_CM.mean() + self._chroma * (MOUTH_DEPTH_CM - MOUTH_DEPTH_CM.mean())
-                if code == GUMS:  # the tongue: lighter than the gums and palate around it
+                if code == GUMS:  # the tongue and the front gums: lighter than the gums and palate around them
+                    front = ~tongue[sel] & (behind < FRONT_GUMS_CM)
                     colour = np.where(tongue[sel, None], colour * TONGUE_LIGHTER, colour)
+                    colour = np.where(front[:, None], colour * FRONT_GUMS_LIGHTER, colour)
                 alb[sel] = colour * np.exp(-behind[:, None] / depth_cm)
+                if code == TEETH:  # individual teeth: sides, incisal edges, gum line, lower teeth
+                    alb[sel] *= model_tables(self.model).teeth_detail[sel]
             else:
                 alb[sel] = colour
         seen = self._photo_teeth_vertices
