@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from emoshift.headmodel import HeadModel
-from emoshift.headmodel.mesh import submesh
+from emoshift.headmodel.mesh import submesh, vertex_normals
 from emoshift.headmodel.regions import vertex_indices
 from emoshift.render.teeth import teeth_detail, tooth_coordinates
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
@@ -56,6 +56,7 @@ class ModelTables:
     identity_basis: np.ndarray  # (K, V*3)
     expression_basis: np.ndarray  # (53, V*3)
     teeth_detail: np.ndarray  # (V, 3) albedo factors of the teeth's vertices (1 elsewhere), render.teeth
+    front_teeth: np.ndarray  # (V,) bool: the labial faces of the upper central and lateral incisors
 
 
 TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -76,7 +77,10 @@ def model_tables(model: HeadModel) -> ModelTables:
         triangles = np.ascontiguousarray(tris[order], np.int32)
         detail = np.ones((len(keep), 3), np.float32)
         teeth = vpart == TEETH
-        detail[teeth] = teeth_detail(tooth_coordinates(neutral, teeth, triangles)[teeth])
+        coords = tooth_coordinates(neutral, teeth, triangles)
+        detail[teeth] = teeth_detail(coords[teeth])
+        normals = vertex_normals(neutral, triangles)
+        front = teeth & (coords[:, 2] == 0) & (coords[:, 3] <= 1) & (normals[:, 2] > 0.5)
         TABLES[model] = ModelTables(
             vertex_ids=keep,
             triangles=triangles,
@@ -87,6 +91,7 @@ def model_tables(model: HeadModel) -> ModelTables:
             identity_basis=flat(model.identity_basis),
             expression_basis=flat(model.expression_basis),
             teeth_detail=detail,
+            front_teeth=front,
         )
     return TABLES[model]
 

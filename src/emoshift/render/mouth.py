@@ -18,7 +18,7 @@ from emoshift.jit import njit
 from emoshift.render.view import GUMS, SKIN, SOCKET, TEETH
 
 #: Widest gap (pixels) between teeth that is closed, and the closed gap's colour relative to its teeth.
-TEETH_GAP_PX = 2
+TEETH_GAP_PX = 3
 TEETH_GAP_SHADE = 0.86
 #: Darkening right under the upper lip per part (the teeth and front gums stand forward, right under the
 #: lip: less shadowed than the socket behind).
@@ -63,35 +63,70 @@ def grain_noise(cx, cy, sigma, pix):  # pragma: no cover - jitted
         pix[c] += sigma * _GRAIN_NORM * (luma + GRAIN_CHROMA * _gauss(i, j, c + 1))
 
 
+@njit(cache=True, nogil=True, _nrt=False)
+def _is_part(tri_id, part, i, j, p):  # pragma: no cover - jitted
+    t = tri_id[i, j]
+    return t >= 0 and part[t] == p
+
+
+@njit(cache=True, nogil=True)
+def _close_gaps(tri_id, part, x0, y0, out):  # pragma: no cover - jitted
+    """Per row, each run of at most TEETH_GAP_PX socket or gums pixels between teeth pixels takes
+    TEETH_GAP_SHADE x the mean of the teeth a pixel beyond the run's ends (past their anti-aliased edge,
+    which mixed in the dark gap), and those edge pixels are lifted to at least that colour; so is any teeth
+    pixel between teeth pixels two to its left and right (a gap its 4 x 4 samples saw, in a row whose
+    pixel centres all fall on teeth). So the line between teeth is at most TEETH_GAP_SHADE of them."""
+    rh, rw = tri_id.shape
+    fill = np.empty(3, np.float32)
+    for i in range(rh):
+        j = 1
+        while j < rw - 1:
+            if not _is_part(tri_id, part, i, j - 1, TEETH) or not (
+                _is_part(tri_id, part, i, j, SOCKET) or _is_part(tri_id, part, i, j, GUMS)
+            ):
+                j += 1
+                continue
+            k = j
+            while k < rw and k - j < TEETH_GAP_PX and (_is_part(tri_id, part, i, k, SOCKET) or _is_part(tri_id, part, i, k, GUMS)):
+                k += 1
+            if k >= rw or not _is_part(tri_id, part, i, k, TEETH):
+                j = k + 1
+                continue
+            a = j - 2 if j >= 2 and _is_part(tri_id, part, i, j - 2, TEETH) else j - 1
+            b = k + 1 if k + 1 < rw and _is_part(tri_id, part, i, k + 1, TEETH) else k
+            for c in range(3):
+                fill[c] = 0.5 * TEETH_GAP_SHADE * (float(out[y0 + i, x0 + a, c]) + float(out[y0 + i, x0 + b, c]))
+            for m in range(j, k):
+                for c in range(3):
+                    out[y0 + i, x0 + m, c] = np.uint8(fill[c] + 0.5)
+            for m in (j - 1, k):
+                for c in range(3):
+                    out[y0 + i, x0 + m, c] = np.uint8(max(float(out[y0 + i, x0 + m, c]), fill[c] + 0.5))
+            j = k + 1
+        for j in range(2, rw - 2):  # teeth pixels whose anti-aliasing mixed in a gap beside them
+            if not (_is_part(tri_id, part, i, j, TEETH) and _is_part(tri_id, part, i, j - 2, TEETH)
+                    and _is_part(tri_id, part, i, j + 2, TEETH)):
+                continue
+            for c in range(3):
+                v = 0.5 * TEETH_GAP_SHADE * (float(out[y0 + i, x0 + j - 2, c]) + float(out[y0 + i, x0 + j + 2, c]))
+                out[y0 + i, x0 + j, c] = np.uint8(max(float(out[y0 + i, x0 + j, c]), v + 0.5))
+
+
 @njit(cache=True, nogil=True)
 def mouth_pass(tri_id, part, strength, reach, x0, y0, out):  # pragma: no cover - jitted
-    """The gaps between teeth (a socket or gums pixel with teeth within TEETH_GAP_PX to its left and right)
-    take TEETH_GAP_SHADE x the mean of those teeth; then, by ``strength``, the interior is darkened under
-    the upper lip by LIP_SHADOW (GUMS_SHADOW, TEETH_SHADOW) x ``(1 - d / reach)^2`` at ``d`` rows below the
+    """By ``strength``, the interior is darkened under the upper lip by LIP_SHADOW (GUMS_SHADOW, TEETH_SHADOW) x ``(1 - d / reach)^2`` at ``d`` rows below the
     nearest skin pixel above (``reach`` pixels), and the socket and gums by CAVITY_DARKEN x smoothstep of
-    their rows above the next skin pixel below (the lower lip) over CAVITY_REACH x ``reach``."""
+    their rows above the next skin pixel below (the lower lip) over CAVITY_REACH x ``reach``; then the gaps
+    between teeth are closed (:func:`_close_gaps`)."""
+    if strength > 0.0 and reach >= 1.0:
+        _shade_interior(tri_id, part, strength, reach, x0, y0, out)
+    _close_gaps(tri_id, part, x0, y0, out)  # after the shading: the gaps take the shaded teeth
+
+
+@njit(cache=True, nogil=True)
+def _shade_interior(tri_id, part, strength, reach, x0, y0, out):  # pragma: no cover - jitted
+    """The upper lip's shadow and the cavity's falloff of :func:`mouth_pass`."""
     rh, rw = tri_id.shape
-    g = TEETH_GAP_PX
-    for i in range(rh):
-        for j in range(g, rw - g):
-            t = tri_id[i, j]
-            if t < 0 or part[t] == SKIN or part[t] >= TEETH:
-                continue
-            left = -1
-            right = -1
-            for q in range(1, g + 1):
-                tl = tri_id[i, j - q]
-                if left < 0 and tl >= 0 and part[tl] == TEETH:
-                    left = j - q
-                tr = tri_id[i, j + q]
-                if right < 0 and tr >= 0 and part[tr] == TEETH:
-                    right = j + q
-            if left >= 0 and right >= 0:
-                for c in range(3):
-                    v = 0.5 * TEETH_GAP_SHADE * (float(out[y0 + i, x0 + left, c]) + float(out[y0 + i, x0 + right, c]))
-                    out[y0 + i, x0 + j, c] = np.uint8(v + 0.5)
-    if strength <= 0.0 or reach < 1.0:
-        return
     r = int(reach)
     cav = CAVITY_REACH * reach
     below = np.empty(rh, np.int64)  # rows to the next skin pixel below (-1: none)

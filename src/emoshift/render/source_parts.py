@@ -18,11 +18,11 @@ from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
 
 #: Default colours of the parts (sRGB 0-255) under neutral light, used when the photo shows too little
 #: of a part; they are tinted by the square root of the photo's skin colour relative to REFERENCE_SKIN
-#: (half its colour cast and exposure, in log terms).
+#: (half its colour cast and exposure, in log terms; the teeth by its fourth root: they keep their ivory).
 DEFAULT_COLOURS = {
     SOCKET: (58, 26, 27),
     GUMS: (150, 70, 74),
-    TEETH: (236, 228, 210),
+    TEETH: (236, 230, 216),
     EYE: (232, 226, 220),
     IRIS: (70, 50, 40),
 }
@@ -44,8 +44,8 @@ MOUTH_DEPTH_CM = np.array([5.0, 3.6, 3.3], np.float32)
 PART_AMBIENT = 0.7
 #: ... of the teeth: higher, the teeth are a few pixels wide, so their facets would read as a mosaic.
 TEETH_AMBIENT = 0.85
-#: Share of the teeth colour's chroma kept (their measured or tinted colour picks up the lips' and skin's
-#: red; teeth in photos are near-neutral ivory).
+#: Share of the measured teeth colour's chroma kept (it picks up the lips' and skin's red; teeth in photos
+#: are near-neutral ivory). The default colour keeps its warm ivory (scaled by the skin's chroma).
 TEETH_CHROMA = 0.4
 #: The tongue (gums/tongue vertices clear of the teeth, below the upper incisors): this much lighter than
 #: the gums' colour (per RGB channel), so an open mouth shows a tongue, not one flat dark red.
@@ -58,8 +58,10 @@ TEETH_MIN_SKIN_LUMA = 0.9
 #: The gums at the front (within FRONT_GUMS_CM of the teeth's front, not the tongue: the gum line and the
 #: papillae between the teeth) are this much lighter than the gums' colour: lit mucosa, not the dark red of
 #: the palate, so papillae between bared teeth do not read as black triangles.
-FRONT_GUMS_LIGHTER = np.array([1.35, 1.45, 1.45], np.float32)
+FRONT_GUMS_LIGHTER = np.array([1.45, 1.6, 1.6], np.float32)
 FRONT_GUMS_CM = 1.0
+#: Brightest channel of the front teeth's faces in the default colour (no clipped, chrome-white teeth).
+TEETH_MAX_DEFAULT = 232.0
 
 
 def fill_unknown(image: np.ndarray, known: np.ndarray) -> np.ndarray:
@@ -208,12 +210,13 @@ class SourceParts:
                 if code == TEETH:  # the model's teeth seen there, to match the painted teeth to them
                     self._photo_teeth_vertices = np.unique(self.triangles[self.src_tri[shown]])
             else:
-                colour = np.asarray(default, np.float32) * tint
+                colour = np.asarray(default, np.float32) * (np.sqrt(tint) if code == TEETH else tint)
                 luma = float(colour @ LUMA)
                 colours[code] = (luma + chroma * (colour - luma)).astype(np.float32)  # as colourful as the skin
-        t = colours[TEETH]
-        luma = float(t @ LUMA)
-        colours[TEETH] = (luma + TEETH_CHROMA * (t - luma)).astype(np.float32)  # ivory, never skin-pink
+        if self._photo_teeth_vertices is not None:  # measured: ivory, never the lips' or skin's pink
+            t = colours[TEETH]
+            luma = float(t @ LUMA)
+            colours[TEETH] = (luma + TEETH_CHROMA * (t - luma)).astype(np.float32)
         return colours
 
     def _face_skin_mask(self) -> np.ndarray:
@@ -245,7 +248,9 @@ class SourceParts:
         """(V, 3) colour of each non-skin vertex; the mouth's darkened by how deep it lies behind the front
         teeth (light reaches the inside of the mouth only through the lips: a crude ambient occlusion).
         Teeth coloured from the photo are brightened so that, shaded in the source pose, the teeth the
-        photo shows come out at the photo's median (the photo's teeth are lit already)."""
+        photo shows come out at the photo's median (the photo's teeth are lit already); teeth of the default
+        colour so that the faces of the upper front teeth come out at it (their depth, shading and detail
+        darken the rest)."""
         alb = np.zeros((len(self.base), 3), np.float32)
         teeth_front = float(self.base[self.vertex_part == TEETH, 2].max())
         tongue = self.tongue_mask
@@ -260,14 +265,20 @@ class SourceParts:
                     colour = np.where(front[:, None], colour * FRONT_GUMS_LIGHTER, colour)
                 alb[sel] = colour * np.exp(-behind[:, None] / depth_cm)
                 if code == TEETH:  # individual teeth: sides, incisal edges, gum line, lower teeth
-                    alb[sel] *= model_tables(self.model).teeth_detail[sel]
+                    detail = model_tables(self.model).teeth_detail[sel]
+                    grey = (detail @ LUMA)[:, None]
+                    alb[sel] *= grey + self._chroma * (detail - grey)  # tints as colourful as the skin
             else:
                 alb[sel] = colour
-        seen = self._photo_teeth_vertices
-        if seen is not None:
+        seen, teeth = self._photo_teeth_vertices, self.vertex_part == TEETH
+        measured = seen is not None
+        if not measured:  # the default colour is that of the front teeth's faces
+            seen = np.flatnonzero(model_tables(self.model).front_teeth & (alb[:, 0] > 0))
+        if len(seen):
             shaded = alb[seen] * self._part_shading(self.source_rotation[None], seen)[0, :, None]
             gain = self.part_colours[TEETH] / np.maximum(np.median(shaded, axis=0), 1.0)
-            teeth = self.vertex_part == TEETH
+            if not measured:  # keep the default's hue, never brighter than TEETH_MAX_DEFAULT
+                gain = np.float32(min(gain @ LUMA, TEETH_MAX_DEFAULT / float(np.median(shaded, axis=0).max())))
             alb[teeth] *= np.clip(gain, 1.0, 1.5)
         return alb
 

@@ -20,20 +20,21 @@ import numpy as np
 from emoshift.render.ramp import smoothstep
 
 #: Interproximal darkening: albedo times 1 - TEETH_GAP_DARKEN x smoothstep over a tooth's lateral
-#: coordinate from TEETH_GAP_START to 1 (its side).
-TEETH_GAP_DARKEN = 0.32
-TEETH_GAP_START = 0.45
+#: coordinate from TEETH_GAP_START to 1 (its side); halved from the canine back (teeth seen obliquely,
+#: whose sides would otherwise band like corrugated metal).
+TEETH_GAP_DARKEN = 0.22
+TEETH_GAP_START = 0.55
 #: Incisal translucency: within INCISAL_CM of the biting edge the albedo is multiplied by INCISAL_TINT
-#: (greyer, a touch blue); within CERVICAL_CM of the gum line (the tooth's top, upper jaw) by CERVICAL_TINT.
+#: (greyer: the dark mouth shows through; a blue tint reads as metal at a few pixels); within CERVICAL_CM of the gum line (the tooth's top, upper jaw) by CERVICAL_TINT.
 INCISAL_CM = 0.22
-INCISAL_TINT = np.array([0.80, 0.84, 0.92], np.float32)
+INCISAL_TINT = np.array([0.84, 0.85, 0.87], np.float32)
 CERVICAL_CM = 0.9
-CERVICAL_TINT = np.array([1.0, 0.96, 0.88], np.float32)
+CERVICAL_TINT = np.array([1.0, 0.97, 0.92], np.float32)
 #: Lower teeth: albedo factor (in the shadow of the upper teeth and lip, and seen from above).
 LOWER_TEETH = 0.78
 #: Side teeth: albedo times SIDE_TEETH ** (rank - 1) from the canine (rank 2) back: the cheeks shade the
 #: teeth along the sides of the arch (the buccal corridor), beyond what their depth behind the front does.
-SIDE_TEETH = 0.8
+SIDE_TEETH = 0.86
 #: Per-tooth brightness variation (uniform +- this, fixed by the tooth's index); canines (third from the
 #: middle) are darker and more yellow by CANINE_TINT.
 TOOTH_VARIATION = 0.05
@@ -89,7 +90,8 @@ def teeth_detail(coords: np.ndarray) -> np.ndarray:
     """(n, 3) float32 albedo factors of teeth vertices from their :func:`tooth_coordinates` (n, 5)."""
     lateral, height, lower, rank, number = coords[:, 0], coords[:, 1], coords[:, 2], coords[:, 3], coords[:, 4]
     f = np.ones((len(coords), 3), np.float32)
-    f *= (1 - TEETH_GAP_DARKEN * smoothstep((np.abs(lateral) - TEETH_GAP_START) / (1 - TEETH_GAP_START)))[:, None]
+    gap = TEETH_GAP_DARKEN * np.where(rank >= 2, 0.5, 1.0)
+    f *= (1 - gap * smoothstep((np.abs(lateral) - TEETH_GAP_START) / (1 - TEETH_GAP_START)))[:, None]
     inc = (1 - smoothstep(height / INCISAL_CM))[:, None]
     f *= 1 + inc * (INCISAL_TINT - 1)
     cerv = smoothstep((height - CERVICAL_CM) / CERVICAL_CM)[:, None]
