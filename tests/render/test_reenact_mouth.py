@@ -2,6 +2,7 @@
 else plausible defaults, never the photo's lips), no per-pixel photo/paint mosaic, anti-aliased edges."""
 
 import numpy as np
+import pytest
 import torch
 from scipy.ndimage import binary_dilation, binary_erosion
 
@@ -171,3 +172,33 @@ def test_the_photos_mouth_is_kept_until_the_lips_move(full_model, fit_factory, t
     x0, y0 = np.floor(poly.min(0)).astype(int)
     x1, y1 = np.ceil(poly.max(0)).astype(int)
     assert np.abs(frame[y0:y1, x0:x1].astype(int) - photo[y0:y1, x0:x1]).mean() < 3
+
+
+@pytest.mark.parametrize("inside", [(70, 50, 50), (110, 90, 88)])
+def test_a_dark_slit_between_the_lips_is_not_taken_for_teeth(full_model, fit_factory, inside, monkeypatch):
+    """A barely parted mouth shows a shadowed slit, not teeth: when the photo's "teeth" inside its open mouth
+    (the model shows 138 teeth pixels there) are darker than TEETH_MIN_SKIN_LUMA of the face skin (here
+    luma 56 and 94 on skin of 160; the dev01 photo: 105 on 140), neither their colour nor their pixels are
+    used: the teeth are painted in the default colour (tooth bodies light and grey, teeth_like: measured
+    all of them). Control: with that check off, the slit's colour paints them dark (teeth_like: none)."""
+    from skimage.draw import polygon
+
+    import emoshift.render.source_parts as source_parts
+
+    e_src = expr(full_model, jawOpen=0.3, mouthUpperUp_L=1.0, mouthUpperUp_R=1.0)
+    fit = fit_factory(size=(SIZE, SIZE), expression=e_src)
+    fit.landmarks_detected = model_landmarks(full_model, fit, e_src)
+    photo = np.empty((SIZE, SIZE, 3), np.uint8)
+    photo[:] = (190, 150, 130)
+    poly = fit.landmarks_detected[list(INNER_LIPS)]
+    rr, cc = polygon(poly[:, 1], poly[:, 0], photo.shape[:2])
+    photo[rr, cc] = inside
+    e = expr(full_model, jawOpen=0.6, mouthUpperUp_L=1.0, mouthUpperUp_R=1.0)
+    shares = []
+    for least in (source_parts.TEETH_MIN_SKIN_LUMA, 0.0):
+        monkeypatch.setattr(source_parts, "TEETH_MIN_SKIN_LUMA", least)
+        r = Reenactor(photo, fit, full_model)
+        teeth = tooth_bodies(r, e)
+        assert teeth.sum() > 30
+        shares.append(teeth_like(r.render(e, fit.rotation)[teeth]).mean())
+    assert shares[0] > 0.95 and shares[1] < 0.2, shares

@@ -199,13 +199,12 @@ class SourceParts:
             elif code == TEETH and opening is not None:
                 shown &= opening > 0.99
             pix = photo[shown]
-            if len(pix) >= MIN_PART_PIXELS:
-                if code == TEETH:  # the brighter half: the teeth, not the lips and gaps around them
-                    pix = pix[pix @ LUMA >= np.median(pix @ LUMA)]
-                    if float(np.median(pix @ LUMA)) < TEETH_MIN_SKIN_LUMA * float(skin @ LUMA):
-                        self.photo_masks[TEETH - 1] = 0.0  # a dark slit between the lips, not teeth
-                        pix = pix[:0]
-            if len(pix) >= MIN_PART_PIXELS:
+            if code == TEETH and len(pix):  # the brighter half: the teeth, not the lips and gaps around them
+                pix = pix[pix @ LUMA >= np.median(pix @ LUMA)]
+                if float(np.median(pix @ LUMA)) < TEETH_MIN_SKIN_LUMA * float(skin @ LUMA):
+                    self.photo_masks[TEETH - 1] = 0.0  # a dark slit between the lips, not teeth
+                    pix = pix[:0]
+            if len(pix) >= MIN_PART_PIXELS // (2 if code == TEETH else 1):
                 colours[code] = np.median(pix, axis=0).astype(np.float32)
                 if code == TEETH:  # the model's teeth seen there, to match the painted teeth to them
                     self._photo_teeth_vertices = np.unique(self.triangles[self.src_tri[shown]])
