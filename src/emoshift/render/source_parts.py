@@ -13,6 +13,7 @@ from emoshift.headmodel.regions import vertex_indices
 from emoshift.render.eyes import polygon_coverage
 from emoshift.render.fill import fill_holes
 from emoshift.render.mesh_tables import model_tables
+from emoshift.render.ramp import smoothstep
 from emoshift.render.teeth import photo_grain
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
 
@@ -31,8 +32,17 @@ LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 MIN_PART_PIXELS = 40
 #: How far (pixels) the source render's parts are grown before their soft photo masks are blurred.
 PART_GROW_PX = 2
-#: How far (pixels) the photo's open mouth is grown before it is painted shut.
+#: How far (pixels) the photo's open mouth is grown before it is painted shut: filled in from the lips
+#: around it (a smooth fill) plus the lips' own fine texture (its detail above a Gaussian of
+#: LIP_TEXTURE_SIGMA pixels, at most LIP_TEXTURE_MAX grey levels: a bright teeth edge the contour missed
+#: does not become a line) mirrored across the inner-lip contour (:func:`mirror_lips`) within
+#: LIP_MIRROR_FRACTION of the mouth's width (about the lips' thickness), the upper and lower halves
+#: meeting over LIP_MIRROR_SEAM_PX pixels: lips that stay lips where the mouth closes, not a pink smear.
 MOUTH_DILATE_PX = 1
+LIP_MIRROR_FRACTION = 0.1
+LIP_MIRROR_SEAM_PX = 3.0
+LIP_TEXTURE_SIGMA = 1.5
+LIP_TEXTURE_MAX = 10.0
 #: Disocclusion: pixels off the frame's head sample a clean plate of the photo: its face (this skin region
 #: and the inner parts) grown by DISOCCLUSION_GROW_PX pixels and filled in from around it.
 DISOCCLUSION_REGION = "narrow_face"
@@ -91,6 +101,34 @@ def fill_unknown(image: np.ndarray, known: np.ndarray) -> np.ndarray:
     return _upsample2(square)[:h, :w]
 
 
+def mirror_lips(patch: np.ndarray, hole: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """The open mouth ``hole`` (h, w) bool of an (h, w, 3) float32 ``patch`` painted shut with the lips'
+    own texture: per column, its upper part mirrors the rows above the hole and its lower part the rows
+    below it (bouncing back within ``reach`` pixels, about the lips' thickness, so skin beyond the lips is
+    not reached), the two meeting in a soft seam at the middle. Returns the painted patch and (h, w)
+    bool where it is defined (hole pixels of columns with lip rows on both sides)."""
+    h, w = hole.shape
+    out = patch.copy()
+    ok = np.zeros(hole.shape, bool)
+    span = max(int(reach), 1)
+    for j in range(w):
+        rows = np.flatnonzero(hole[:, j])
+        if len(rows) == 0:
+            continue
+        top, bottom = int(rows.min()), int(rows.max())
+        if top < 1 or bottom > h - 2:
+            continue
+        y = np.arange(top, bottom + 1)
+        up, down = y - top, bottom - y  # rows from the hole's upper and lower edge
+        bounce = lambda d: span - 1 - np.abs((d % (2 * span)) - (span - 1))  # noqa: E731 - 0, 1, .., span-1, .., 0
+        above = np.clip(top - 1 - bounce(up), 0, h - 1)
+        below = np.clip(bottom + 1 + bounce(down), 0, h - 1)
+        seam = smoothstep((up - down) / max(LIP_MIRROR_SEAM_PX, 1e-3) + 0.5)[:, None]
+        out[y, j] = (1 - seam) * patch[above, j] + seam * patch[below, j]
+        ok[y, j] = True
+    return out, ok
+
+
 def _chroma(rgb: np.ndarray) -> float:
     """Saturation (max - min) / max of an RGB colour."""
     return float((rgb.max() - rgb.min()) / max(float(rgb.max()), 1e-3))
@@ -138,7 +176,7 @@ class SourceParts:
     def _closed_mouth(self, poly: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """The photo's open mouth (inside the inner-lip contour ``poly``) painted shut from the lips around
         it: ((h, w, 3) uint8 box of the photo, (4,) int64 box x0, y0, x1, y1; empty for a closed mouth)."""
-        from scipy.ndimage import binary_dilation
+        from scipy.ndimage import binary_dilation, gaussian_filter
         from skimage.draw import polygon
 
         empty = np.zeros((1, 1, 3), np.uint8), np.zeros(4, np.int64)
@@ -157,7 +195,11 @@ class SourceParts:
         rr, cc = polygon(y - y0, x - x0, mask.shape)
         mask[rr, cc] = True
         mask = binary_dilation(mask, iterations=MOUTH_DILATE_PX)
-        filled = fill_holes(self.image[y0:y1, x0:x1].astype(np.float32), (~mask).astype(np.float32))
+        patch = self.image[y0:y1, x0:x1].astype(np.float32)
+        filled = fill_holes(patch, (~mask).astype(np.float32))
+        mirrored, ok = mirror_lips(patch, mask, max(3.0, LIP_MIRROR_FRACTION * float(np.ptp(x))))
+        texture = np.clip(mirrored - gaussian_filter(mirrored, (LIP_TEXTURE_SIGMA, LIP_TEXTURE_SIGMA, 0)), -LIP_TEXTURE_MAX, LIP_TEXTURE_MAX)
+        filled = np.where(ok[..., None], filled + texture, filled)
         return np.ascontiguousarray(np.clip(filled + 0.5, 0, 255).astype(np.uint8)), np.array([x0, y0, x1, y1])
 
     def _clean_plate(self) -> np.ndarray:
