@@ -163,3 +163,42 @@ def test_the_painted_interior_carries_the_photos_grain(full_model, fit_factory, 
         ratios.append(_residual_deviation(frame, inside) / _residual_deviation(frame, face))
     assert 0.4 < ratios[0] < 1.2, ratios
     assert ratios[1] < 0.3, ratios  # control: paint without grain is far smoother than the photo
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_mouth_painted_shut_keeps_the_lips_texture(full_model, fit_factory, seed, monkeypatch):
+    """The photo's open mouth painted shut (what moving lips sample there) carries the lips' fine texture:
+    its high-frequency residual inside the open mouth is of the order of the lips' around it (measured
+    0.86 and 0.94 with noise of 6 on the lips, 2 seeds), where the smooth fill alone (the control,
+    LIP_TEXTURE_MAX = 0) has 0.03-0.06 of it."""
+    from skimage.draw import polygon
+
+    import emoshift.render.source_parts as source_parts
+    from emoshift.render.reenact import INNER_LIPS, Reenactor
+
+    size = 384
+    e_src = full_model.expression_vector({"jawOpen": 0.3}).numpy()
+    fit = fit_factory(size=(size, size), expression=e_src)
+    import torch
+
+    with torch.no_grad():
+        lmk = full_model.landmarks(torch.zeros(1, 50), torch.from_numpy(e_src)[None], torch.zeros(1, 3),
+                                   torch.tensor([(0.0, -1.0, -60.0)]))[0]  # fmt: skip
+    fit.landmarks_detected = fit.camera.project(lmk).numpy()
+    rng = np.random.default_rng(seed)
+    photo = np.clip(np.array([170, 90, 90]) + rng.normal(0, 6, (size, size, 1)) + 0.5, 0, 255).astype(np.uint8)
+    poly = fit.landmarks_detected[list(INNER_LIPS)]
+    rr, cc = polygon(poly[:, 1], poly[:, 0], photo.shape[:2])
+    photo[rr, cc] = (240, 236, 228)  # teeth in the open mouth
+    ratios = []
+    for most in (source_parts.LIP_TEXTURE_MAX, 0.0):
+        monkeypatch.setattr(source_parts, "LIP_TEXTURE_MAX", most)
+        r = Reenactor(photo, fit, full_model)
+        x0, y0, x1, y1 = r.mouth_box
+        hole = np.zeros((y1 - y0, x1 - x0), bool)
+        hole[rr - y0, cc - x0] = True
+        inner = binary_erosion(hole, iterations=2)
+        ring = binary_erosion(~hole, iterations=3)
+        assert inner.sum() > 100 and ring.sum() > 300
+        ratios.append(_residual_deviation(r.closed_mouth, inner) / _residual_deviation(r.closed_mouth, ring))
+    assert ratios[0] > 0.5 and ratios[1] < 0.25, ratios
