@@ -108,24 +108,22 @@ def mirror_lips(patch: np.ndarray, hole: np.ndarray, reach: float) -> tuple[np.n
     not reached), the two meeting in a soft seam at the middle. Returns the painted patch and (h, w)
     bool where it is defined (hole pixels of columns with lip rows on both sides)."""
     h, w = hole.shape
-    out = patch.copy()
-    ok = np.zeros(hole.shape, bool)
+    rows = np.arange(h)[:, None]
+    top = np.where(hole, rows, h).min(0)  # (w,) the hole's first and last row per column
+    bottom = np.where(hole, rows, -1).max(0)
+    ok = hole & ((top >= 1) & (bottom <= h - 2))[None]
     span = max(int(reach), 1)
-    for j in range(w):
-        rows = np.flatnonzero(hole[:, j])
-        if len(rows) == 0:
-            continue
-        top, bottom = int(rows.min()), int(rows.max())
-        if top < 1 or bottom > h - 2:
-            continue
-        y = np.arange(top, bottom + 1)
-        up, down = y - top, bottom - y  # rows from the hole's upper and lower edge
-        bounce = lambda d: span - 1 - np.abs((d % (2 * span)) - (span - 1))  # noqa: E731 - 0, 1, .., span-1, .., 0
-        above = np.clip(top - 1 - bounce(up), 0, h - 1)
-        below = np.clip(bottom + 1 + bounce(down), 0, h - 1)
-        seam = smoothstep((up - down) / max(LIP_MIRROR_SEAM_PX, 1e-3) + 0.5)[:, None]
-        out[y, j] = (1 - seam) * patch[above, j] + seam * patch[below, j]
-        ok[y, j] = True
+
+    def bounce(d):  # 0, 1, .., span - 1, span - 1, .., 0, 0, 1, ..
+        return span - 1 - np.abs(d % (2 * span) - (span - 1))
+
+    yy, xx = np.nonzero(ok)
+    up, down = yy - top[xx], bottom[xx] - yy  # rows from the hole's upper and lower edge
+    above = np.clip(top[xx] - 1 - bounce(up), 0, h - 1)
+    below = np.clip(bottom[xx] + 1 + bounce(down), 0, h - 1)
+    seam = smoothstep((up - down) / max(LIP_MIRROR_SEAM_PX, 1e-3) + 0.5)[:, None]
+    out = patch.copy()
+    out[yy, xx] = (1 - seam) * patch[above, xx] + seam * patch[below, xx]
     return out, ok
 
 
@@ -198,8 +196,8 @@ class SourceParts:
         patch = self.image[y0:y1, x0:x1].astype(np.float32)
         filled = fill_holes(patch, (~mask).astype(np.float32))
         mirrored, ok = mirror_lips(patch, mask, max(3.0, LIP_MIRROR_FRACTION * float(np.ptp(x))))
-        texture = np.clip(mirrored - gaussian_filter(mirrored, (LIP_TEXTURE_SIGMA, LIP_TEXTURE_SIGMA, 0)), -LIP_TEXTURE_MAX, LIP_TEXTURE_MAX)
-        filled = np.where(ok[..., None], filled + texture, filled)
+        texture = mirrored - gaussian_filter(mirrored, (LIP_TEXTURE_SIGMA, LIP_TEXTURE_SIGMA, 0))
+        filled = np.where(ok[..., None], filled + np.clip(texture, -LIP_TEXTURE_MAX, LIP_TEXTURE_MAX), filled)
         return np.ascontiguousarray(np.clip(filled + 0.5, 0, 255).astype(np.uint8)), np.array([x0, y0, x1, y1])
 
     def _clean_plate(self) -> np.ndarray:
