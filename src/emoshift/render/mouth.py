@@ -69,6 +69,12 @@ def _is_part(tri_id, part, i, j, p):  # pragma: no cover - jitted
     return t >= 0 and part[t] == p
 
 
+@njit(cache=True, nogil=True, _nrt=False)
+def _is_gap(tri_id, part, i, j):  # pragma: no cover - jitted
+    """Pixel (i, j) shows the socket or the gums (what a gap between teeth shows)."""
+    return _is_part(tri_id, part, i, j, SOCKET) or _is_part(tri_id, part, i, j, GUMS)
+
+
 @njit(cache=True, nogil=True)
 def _close_gaps(tri_id, part, x0, y0, out):  # pragma: no cover - jitted
     """Per row, each run of at most TEETH_GAP_PX socket or gums pixels between teeth pixels takes
@@ -81,13 +87,11 @@ def _close_gaps(tri_id, part, x0, y0, out):  # pragma: no cover - jitted
     for i in range(rh):
         j = 1
         while j < rw - 1:
-            if not _is_part(tri_id, part, i, j - 1, TEETH) or not (
-                _is_part(tri_id, part, i, j, SOCKET) or _is_part(tri_id, part, i, j, GUMS)
-            ):
+            if not (_is_part(tri_id, part, i, j - 1, TEETH) and _is_gap(tri_id, part, i, j)):
                 j += 1
                 continue
             k = j
-            while k < rw and k - j < TEETH_GAP_PX and (_is_part(tri_id, part, i, k, SOCKET) or _is_part(tri_id, part, i, k, GUMS)):
+            while k < rw and k - j < TEETH_GAP_PX and _is_gap(tri_id, part, i, k):
                 k += 1
             if k >= rw or not _is_part(tri_id, part, i, k, TEETH):
                 j = k + 1
@@ -114,10 +118,10 @@ def _close_gaps(tri_id, part, x0, y0, out):  # pragma: no cover - jitted
 
 @njit(cache=True, nogil=True)
 def mouth_pass(tri_id, part, strength, reach, x0, y0, out):  # pragma: no cover - jitted
-    """By ``strength``, the interior is darkened under the upper lip by LIP_SHADOW (GUMS_SHADOW, TEETH_SHADOW) x ``(1 - d / reach)^2`` at ``d`` rows below the
-    nearest skin pixel above (``reach`` pixels), and the socket and gums by CAVITY_DARKEN x smoothstep of
-    their rows above the next skin pixel below (the lower lip) over CAVITY_REACH x ``reach``; then the gaps
-    between teeth are closed (:func:`_close_gaps`)."""
+    """By ``strength``, the interior is darkened under the upper lip by LIP_SHADOW (GUMS_SHADOW, TEETH_SHADOW)
+    x ``(1 - d / reach)^2`` at ``d`` rows below the nearest skin pixel above (``reach`` pixels), and the
+    socket and gums by CAVITY_DARKEN x smoothstep of their rows above the next skin pixel below (the lower
+    lip) over CAVITY_REACH x ``reach``; then the gaps between teeth are closed (:func:`_close_gaps`)."""
     if strength > 0.0 and reach >= 1.0:
         _shade_interior(tri_id, part, strength, reach, x0, y0, out)
     _close_gaps(tri_id, part, x0, y0, out)  # after the shading: the gaps take the shaded teeth

@@ -42,7 +42,8 @@ mouth is kept as it is (:meth:`Reenactor._keep`). The painted colour of the teet
 photo's median where it shows enough of them (the teeth: inside its open mouth; painted teeth are
 matched in brightness to the photo's), else (and for the socket and gums/tongue) a default tinted by the
 face's skin colour; it is shaded by a frontal light and darkened (red last) with depth behind the front
-teeth, each tooth shaded as one (:mod:`.teeth`), and carries the photo's grain (:mod:`.mouth`). The boundaries between parts (lips and mouth interior, teeth and gums, lids and eyeballs) are
+teeth, each tooth shaded as one (:mod:`.teeth`), and carries the photo's grain (:mod:`.mouth`). The
+boundaries between parts (lips and mouth interior, teeth and gums, lids and eyeballs) are
 anti-aliased: each boundary pixel is the mean of 4 x 4 z-buffered samples. Eyelids are skin, so a blink
 stretches the photo's own lid over the eye.
 

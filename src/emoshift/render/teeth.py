@@ -25,7 +25,8 @@ from emoshift.render.ramp import smoothstep
 TEETH_GAP_DARKEN = 0.22
 TEETH_GAP_START = 0.55
 #: Incisal translucency: within INCISAL_CM of the biting edge the albedo is multiplied by INCISAL_TINT
-#: (greyer: the dark mouth shows through; a blue tint reads as metal at a few pixels); within CERVICAL_CM of the gum line (the tooth's top, upper jaw) by CERVICAL_TINT.
+#: (greyer: the dark mouth shows through; a blue tint reads as metal at a few pixels); beyond CERVICAL_CM
+#: from it (towards the gum line) by CERVICAL_TINT (warmer).
 INCISAL_CM = 0.22
 INCISAL_TINT = np.array([0.84, 0.85, 0.87], np.float32)
 CERVICAL_CM = 0.9
@@ -51,8 +52,9 @@ GRAIN_MAX = 5.0
 def tooth_coordinates(vertices: np.ndarray, teeth: np.ndarray, triangles: np.ndarray) -> np.ndarray:
     """(V, 5) float32 per vertex: [lateral in -1..1 (0 off the teeth), height above the incisal edge (cm),
     1 on a lower tooth, the tooth's rank from the middle of its arch (0 central incisor, 2 canine, -1 off
-    the teeth), the tooth's number 0-31 along the arches (-1 off the teeth)]. ``teeth`` (V,) bool marks the teeth's vertices; the teeth are the connected components of
-    ``triangles`` (T, 3) among them. Head frame: y up, z forward."""
+    the teeth), the tooth's number 0-31 along the arches (-1 off the teeth)]. ``teeth`` (V,) bool marks
+    the teeth's vertices; the teeth are the connected components of ``triangles`` (T, 3) among them. Head
+    frame: y up, z forward."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
