@@ -70,6 +70,8 @@ TEETH_MIN_SKIN_LUMA = 0.9
 #: the palate, so papillae between bared teeth do not read as black triangles.
 FRONT_GUMS_LIGHTER = np.array([1.45, 1.6, 1.6], np.float32)
 FRONT_GUMS_CM = 1.0
+#: The photo's grain is measured on the face skin within GRAIN_REACH x the mouth's width of the lips.
+GRAIN_REACH = 0.6
 #: Brightest channel of the front teeth's faces in the default colour (no clipped, chrome-white teeth).
 TEETH_MAX_DEFAULT = 232.0
 
@@ -258,12 +260,13 @@ class SourceParts:
             colours[TEETH] = (luma + TEETH_CHROMA * (t - luma)).astype(np.float32)
         return colours
 
-    def _face_skin_mask(self) -> np.ndarray:
-        """(h, w) bool over the source box: the photo's face skin (not hair, skull or neck) in the source render."""
-        parts = self._parts_in_box
-        face_tri = self._region_triangles("face_skin")
+    def _face_skin_mask(self, box: tuple[int, int, int, int] | None = None) -> np.ndarray:
+        """(h, w) bool over the source box (or its part ``box`` x0, y0, x1, y1): the photo's face skin (not
+        hair, skull or neck) in the source render."""
+        x0, y0, x1, y1 = box if box is not None else (0, 0, self.src_tri.shape[1], self.src_tri.shape[0])
+        parts, tri = self._parts_in_box[y0:y1, x0:x1], self.src_tri[y0:y1, x0:x1]
         on_face = np.zeros(parts.shape, bool)
-        on_face[parts == SKIN] = face_tri[self.src_tri[parts == SKIN]]
+        on_face[parts == SKIN] = self._region_triangles("face_skin")[tri[parts == SKIN]]
         return on_face
 
     def _face_skin(self) -> np.ndarray:
@@ -273,15 +276,16 @@ class SourceParts:
         skin = self.image[y0 : y0 + h, x0 : x0 + w][self._face_skin_mask()]
         return np.median(skin, axis=0).astype(np.float32) if len(skin) else np.asarray(REFERENCE_SKIN, np.float32)
 
-    def _grain(self, video: bool = False) -> float:
-        """The photo's grain over its face skin (:func:`emoshift.render.teeth.photo_grain`), given to the
-        painted mouth; a video's frames take the first frame's (the same camera)."""
-        if video and "grain" in self._video:
-            return self._video["grain"]
+    def _grain(self) -> float:
+        """The photo's grain (:func:`emoshift.render.teeth.photo_grain`) over its face skin around the mouth
+        (the lips' source box grown by GRAIN_REACH x the mouth's width), given to the painted mouth."""
         (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
-        grain = photo_grain(self.image[y0 : y0 + h, x0 : x0 + w], self._face_skin_mask())
-        self._video.setdefault("grain", grain)
-        return grain
+        lips = self.src_screen[self._lips, :2] - np.array([x0, y0], np.float32)
+        (lx0, ly0), (lx1, ly1), reach = lips.min(0), lips.max(0), GRAIN_REACH * float(np.ptp(lips[:, 0]))
+        bx0, by0 = int(np.clip(lx0 - reach, 0, w)), int(np.clip(ly0 - reach, 0, h))
+        bx1, by1 = int(np.clip(lx1 + reach + 1, bx0, w)), int(np.clip(ly1 + reach + 1, by0, h))
+        patch = self.image[y0 + by0 : y0 + by1, x0 + bx0 : x0 + bx1]
+        return photo_grain(patch, self._face_skin_mask((bx0, by0, bx1, by1)))
 
     def _vertex_albedo(self) -> np.ndarray:
         """(V, 3) colour of each non-skin vertex; the mouth's darkened by how deep it lies behind the front
