@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from emoshift.render.edges import mouth_pass
+from emoshift.render.mouth import CAVITY_DARKEN, TEETH_GAP_SHADE, mouth_pass
 from emoshift.render.eyes import EYE_CONTOURS, IRISES, photo_eyes
 from emoshift.render.folds import flatten_weights, fold_lift, smile_mask
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
@@ -262,12 +262,19 @@ def test_mouth_pass_closes_gaps_between_teeth_and_shades_under_the_lip():
     out[5, 2:5] = out[5, 6:9] = 230
     before = out.copy()
     mouth_pass(tri_id, part, 0.0, 4.0, 0, 0, out)
-    assert (out[5, 5] == 230).all()  # the gap takes the teeth
+    assert (out[5, 5] == round(TEETH_GAP_SHADE * 230)).all()  # the gap takes the teeth, a shade darker
+    assert out[5, 5, 0] > 0.8 * 230  # a fine line, never a dark gap (the socket's 40)
     assert (out[5, 10] == 40).all() and (out[2] == 40).all()  # elsewhere nothing (no shadow at strength 0)
     out = before.copy()
     mouth_pass(tri_id, part, 1.0, 4.0, 0, 0, out)
     col = out[:, 0, 0].astype(int)
-    assert col[1] < col[2] < col[3] < 40 and col[5] == 40  # darkest right under the lip, fading by `reach`
+    assert col[1] < col[2] < col[3] < 40  # darkest right under the lip, fading by `reach`
+    assert col[5] == round(40 * (1 - CAVITY_DARKEN))  # no lower lip below: the cavity's darkest
+    tri_id[9] = 0  # a lower lip: the cavity lightens towards it
+    out = before.copy()
+    mouth_pass(tri_id, part, 1.0, 4.0, 0, 0, out)
+    col = out[:, 0, 0].astype(int)
+    assert col[1] < col[2] < col[3] and col[4] <= col[5] <= col[6] < col[7] < col[8] < 40, col
 
 
 def test_a_grey_photo_gets_a_grey_mouth_interior(astronaut_fit, full_model):

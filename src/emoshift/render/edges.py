@@ -1,7 +1,7 @@
-"""Screen-space passes of the photo reenactment after the per-pixel shaders: anti-aliased part
-boundaries (lips / mouth interior, teeth / gums, lids / eyeballs: each boundary pixel re-rendered as the
-mean of AA_SAMPLES x AA_SAMPLES z-buffered samples, coloured by :mod:`emoshift.render.shaders`), and the
-mouth pass (:func:`mouth_pass`: no dark gaps between teeth, the upper lip's shadow on the interior).
+"""Screen-space pass of the photo reenactment after the per-pixel shaders: anti-aliased part boundaries
+(lips / mouth interior, teeth / gums, lids / eyeballs: each boundary pixel re-rendered as the mean of
+AA_SAMPLES x AA_SAMPLES z-buffered samples, coloured by :mod:`emoshift.render.shaders`). The mouth pass
+that follows it is :func:`emoshift.render.mouth.mouth_pass`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from emoshift.jit import njit
 from emoshift.render.flow import field_at
 from emoshift.render.raster import FAR, barycentric
 from emoshift.render.shaders import inner_sample, put, skin_sample, warp_offset
-from emoshift.render.view import SKIN, TEETH
+from emoshift.render.view import SKIN
 
 #: Boundary pixels between parts are rendered as the mean of AA_SAMPLES^2 samples, z-buffered against the
 #: triangles next to those seen within AA_REACH_PX pixels and at most AA_DEPTH_MARGIN_CM behind the
@@ -22,10 +22,6 @@ from emoshift.render.view import SKIN, TEETH
 AA_SAMPLES = 4
 AA_REACH_PX = 1
 AA_DEPTH_MARGIN_CM = 0.5
-#: Mouth pass: widest gap (pixels) between teeth that is closed; darkening right under the upper lip.
-TEETH_GAP_PX = 2
-LIP_SHADOW = 0.6
-TEETH_SHADOW = 0.15  # the teeth stand forward, right under the lip: less shadowed
 
 
 @njit(cache=True, nogil=True)
@@ -67,7 +63,7 @@ def antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad,
     image, src_screen, ratio, flat = src.image, src.screen, frame.ratio, frame.flat
     plate, closed, mouth, lift = src.plate, src.closed, src.mouth, src.lift
     pmask, eyes, eye_colours, vcol = src.pmask, src.eyes, src.eye_colours, frame.vcol
-    ox, oy, keep, keep_eyes = src.origin[0], src.origin[1], frame.keep, frame.keep_eyes
+    ox, oy, keep, keep_eyes, grain = src.origin[0], src.origin[1], frame.keep, frame.keep_eyes, src.grain
     rh, rw = tri_id.shape
     band = _edge_band(tri_id, part, span)
     nb = 0
@@ -184,60 +180,10 @@ def antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad,
                 else:
                     skin_sample(image, plate, closed, mouth, lift, ox, oy, cx, cy, dx, dy, True, shade, fl, pix, tmp)
             else:
-                inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, part[t], cx, cy, ex, ey,
-                             va, vb, vc, b0, b1, b2, pix, tmp)  # fmt: skip
+                inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, grain, part[t], cx, cy, ex,
+                             ey, va, vb, vc, b0, b1, b2, pix, tmp)  # fmt: skip
             for c in range(3):
                 acc[c] += pix[c]
         for c in range(3):
             pix[c] = acc[c] / ns
         put(out, y0 + i, x0 + j, pix)
-
-
-@njit(cache=True, nogil=True)
-def mouth_pass(tri_id, part, strength, reach, x0, y0, out):  # pragma: no cover - jitted
-    """After the inner parts and the edges: the mouth interior's gaps between teeth (a socket or gums
-    pixel with teeth within TEETH_GAP_PX to its left and right) take the mean of those teeth, and the
-    interior is darkened under the upper lip (light comes from above): by ``strength`` x LIP_SHADOW (TEETH_SHADOW on teeth) x
-    ``(1 - d / reach)^2`` at ``d`` rows below the nearest skin pixel above, ``reach`` pixels."""
-    rh, rw = tri_id.shape
-    g = TEETH_GAP_PX
-    for i in range(rh):
-        for j in range(g, rw - g):
-            t = tri_id[i, j]
-            if t < 0 or part[t] == SKIN or part[t] >= TEETH:
-                continue
-            left = -1
-            right = -1
-            for q in range(1, g + 1):
-                tl = tri_id[i, j - q]
-                if left < 0 and tl >= 0 and part[tl] == TEETH:
-                    left = j - q
-                tr = tri_id[i, j + q]
-                if right < 0 and tr >= 0 and part[tr] == TEETH:
-                    right = j + q
-            if left >= 0 and right >= 0:
-                for c in range(3):
-                    v = 0.5 * (float(out[y0 + i, x0 + left, c]) + float(out[y0 + i, x0 + right, c]))
-                    out[y0 + i, x0 + j, c] = np.uint8(v + 0.5)
-    if strength <= 0.0 or reach < 1.0:
-        return
-    r = int(reach)
-    for j in range(rw):
-        d = -1  # rows since the last skin pixel above
-        for i in range(rh):
-            t = tri_id[i, j]
-            if t < 0:
-                d = -1
-                continue
-            p = part[t]
-            if p == SKIN:
-                d = 0
-                continue
-            if d >= 0:
-                d += 1
-            if p > TEETH or d < 0 or d > r:
-                continue
-            u = 1.0 - d / reach
-            f = 1.0 - strength * (TEETH_SHADOW if p == TEETH else LIP_SHADOW) * u * u
-            for c in range(3):
-                out[y0 + i, x0 + j, c] = np.uint8(out[y0 + i, x0 + j, c] * f + 0.5)

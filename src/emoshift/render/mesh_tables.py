@@ -1,6 +1,7 @@
 """What the reenactor needs from a head model, independent of the photo, computed once per model: the drawn
 vertices and triangles (skin first) with their part codes, the neutral shape (the upper front gums raised,
-:data:`GUMS_RAISE_CM`) and the identity and expression bases flattened (:func:`model_tables`)."""
+:data:`GUMS_RAISE_CM`), the identity and expression bases flattened and the teeth's albedo detail
+(:func:`emoshift.render.teeth.teeth_detail`) (:func:`model_tables`)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import numpy as np
 import torch
 
 from emoshift.headmodel import HeadModel
-from emoshift.headmodel.mesh import submesh
+from emoshift.headmodel.mesh import submesh, vertex_normals
 from emoshift.headmodel.regions import vertex_indices
+from emoshift.render.teeth import teeth_detail, tooth_coordinates
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
 
 #: The head model's regions drawn by the reenactor and their part codes.
@@ -53,6 +55,8 @@ class ModelTables:
     neutral: np.ndarray  # (V, 3)
     identity_basis: np.ndarray  # (K, V*3)
     expression_basis: np.ndarray  # (53, V*3)
+    teeth_detail: np.ndarray  # (V, 3) albedo factors of the teeth's vertices (1 elsewhere), render.teeth
+    front_teeth: np.ndarray  # (V,) bool: the labial faces of the upper central and lateral incisors
 
 
 TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -69,15 +73,25 @@ def model_tables(model: HeadModel) -> ModelTables:
         def flat(basis: torch.Tensor) -> np.ndarray:
             return np.ascontiguousarray(basis[:, kt].reshape(basis.shape[0], -1).numpy(), np.float32)
 
+        neutral = gums_up(model.neutral[kt].numpy().astype(np.float32), vpart)
+        triangles = np.ascontiguousarray(tris[order], np.int32)
+        detail = np.ones((len(keep), 3), np.float32)
+        teeth = vpart == TEETH
+        coords = tooth_coordinates(neutral, teeth, triangles)
+        detail[teeth] = teeth_detail(coords[teeth])
+        normals = vertex_normals(neutral, triangles)
+        front = teeth & (coords[:, 2] == 0) & (coords[:, 3] <= 1) & (normals[:, 2] > 0.5)
         TABLES[model] = ModelTables(
             vertex_ids=keep,
-            triangles=np.ascontiguousarray(tris[order], np.int32),
+            triangles=triangles,
             tri_part=np.ascontiguousarray(tpart[order], np.int8),
             n_skin=int((tpart == SKIN).sum()),
             vertex_part=vpart,
-            neutral=gums_up(model.neutral[kt].numpy().astype(np.float32), vpart),
+            neutral=neutral,
             identity_basis=flat(model.identity_basis),
             expression_basis=flat(model.expression_basis),
+            teeth_detail=detail,
+            front_teeth=front,
         )
     return TABLES[model]
 

@@ -42,7 +42,8 @@ mouth is kept as it is (:meth:`Reenactor._keep`). The painted colour of the teet
 photo's median where it shows enough of them (the teeth: inside its open mouth; painted teeth are
 matched in brightness to the photo's), else (and for the socket and gums/tongue) a default tinted by the
 face's skin colour; it is shaded by a frontal light and darkened (red last) with depth behind the front
-teeth. The boundaries between parts (lips and mouth interior, teeth and gums, lids and eyeballs) are
+teeth, each tooth shaded as one (:mod:`.teeth`), and carries the photo's grain (:mod:`.mouth`). The
+boundaries between parts (lips and mouth interior, teeth and gums, lids and eyeballs) are
 anti-aliased: each boundary pixel is the mean of 4 x 4 z-buffered samples. Eyelids are skin, so a blink
 stretches the photo's own lid over the eye.
 
@@ -225,7 +226,7 @@ class Reenactor(SourceParts):
             screen=corrected, origin=self.src_origin, pmask=self.photo_masks,
             eyes=self.eyes.eyes, eye_colours=self.eyes.colours,
             lift=_NO_LIFT if self.fold_lift is None else self.fold_lift,
-            lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h),
+            lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h), grain=self._grain(),
         )  # fmt: skip
 
     # ------------------------------------------------------------------------------------ geometry

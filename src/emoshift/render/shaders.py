@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from emoshift.jit import njit
+from emoshift.render.mouth import grain_noise
 from emoshift.render.view import EYE, IRIS, MOUTH_PARTS
 
 def per_sample(fn):
@@ -220,12 +221,14 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
 
 @per_sample
 def inner_sample(
-    image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, p, cx, cy, dx, dy, va, vb, vc, b0, b1, b2, pix, tmp
+    image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, grain, p, cx, cy, dx, dy, va, vb, vc, b0, b1, b2,
+    pix, tmp,
 ):  # pragma: no cover - jitted
     """Colour (into ``pix``) of a mouth-interior or eyeball sample of part ``p`` whose source point lies at
     (cx + dx, cy + dy). Mouth: its painted colour (``vcol``, barycentric) blended with the photo there by
     ``pmask[p - 1]`` (how surely the photo shows part p), at least ``keep`` (1 while the lips have not
-    moved). Eyeball: the photo where its source point lies in the photo's eye opening (``pmask[EYE - 1]``;
+    moved); the painted share carries the photo's ``grain`` (:func:`~emoshift.render.mouth.grain_noise`).
+    Eyeball: the photo where its source point lies in the photo's eye opening (``pmask[EYE - 1]``;
     where the lids have not moved, ``keep_eyes``, also where the source render shows eyeball,
     ``pmask[IRIS - 1]``), else :func:`eye_colour` (the model's colour when the photo shows no eyes).
     Plain arrays (see :func:`skin_sample`); the masks cover the source box at (ox, oy)."""
@@ -235,6 +238,8 @@ def inner_sample(
         for c in range(3):
             pix[c] = b0 * vcol[va, c] + b1 * vcol[vb, c] + b2 * vcol[vc, c]
         a = max(mask_at(pmask[p - 1], sx, sy), keep)
+        if a < 1.0:
+            grain_noise(cx, cy, (1.0 - a) * grain, pix)
     else:
         a = mask_at(pmask[EYE - 1], sx, sy)
         if keep_eyes > 0.0:

@@ -12,15 +12,18 @@ from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.headmodel.regions import vertex_indices
 from emoshift.render.eyes import polygon_coverage
 from emoshift.render.fill import fill_holes
+from emoshift.render.mesh_tables import model_tables
+from emoshift.render.ramp import smoothstep
+from emoshift.render.teeth import photo_grain
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
 
 #: Default colours of the parts (sRGB 0-255) under neutral light, used when the photo shows too little
 #: of a part; they are tinted by the square root of the photo's skin colour relative to REFERENCE_SKIN
-#: (half its colour cast and exposure, in log terms).
+#: (half its colour cast and exposure, in log terms; the teeth by its fourth root: they keep their ivory).
 DEFAULT_COLOURS = {
     SOCKET: (58, 26, 27),
     GUMS: (150, 70, 74),
-    TEETH: (236, 228, 210),
+    TEETH: (236, 230, 216),
     EYE: (232, 226, 220),
     IRIS: (70, 50, 40),
 }
@@ -29,8 +32,17 @@ LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 MIN_PART_PIXELS = 40
 #: How far (pixels) the source render's parts are grown before their soft photo masks are blurred.
 PART_GROW_PX = 2
-#: How far (pixels) the photo's open mouth is grown before it is painted shut.
+#: How far (pixels) the photo's open mouth is grown before it is painted shut: filled in from the lips
+#: around it (a smooth fill) plus the lips' own fine texture (its detail above a Gaussian of
+#: LIP_TEXTURE_SIGMA pixels, at most LIP_TEXTURE_MAX grey levels: a bright teeth edge the contour missed
+#: does not become a line) mirrored across the inner-lip contour (:func:`mirror_lips`) within
+#: LIP_MIRROR_FRACTION of the mouth's width (about the lips' thickness), the upper and lower halves
+#: meeting over LIP_MIRROR_SEAM_PX pixels: lips that stay lips where the mouth closes, not a pink smear.
 MOUTH_DILATE_PX = 1
+LIP_MIRROR_FRACTION = 0.1
+LIP_MIRROR_SEAM_PX = 3.0
+LIP_TEXTURE_SIGMA = 1.5
+LIP_TEXTURE_MAX = 10.0
 #: The lips' seam drawn through a painted-shut mouth: a dark line along the middle of the photo's opening,
 #: SEAM_DEPTH of the luma at its centre, SEAM_WIDTH x the mouth's width wide (Gaussian sigma, at least
 #: 0.7 px). Without it the shut lips are one smooth pink blob (the blind panels: "soft, smeared lips").
@@ -47,13 +59,26 @@ MOUTH_DEPTH_CM = np.array([5.0, 3.6, 3.3], np.float32)
 PART_AMBIENT = 0.7
 #: ... of the teeth: higher, the teeth are a few pixels wide, so their facets would read as a mosaic.
 TEETH_AMBIENT = 0.85
-#: Share of the teeth colour's chroma kept (their measured or tinted colour picks up the lips' and skin's
-#: red; teeth in photos are near-neutral ivory).
+#: Share of the measured teeth colour's chroma kept (it picks up the lips' and skin's red; teeth in photos
+#: are near-neutral ivory). The default colour keeps its warm ivory (scaled by the skin's chroma).
 TEETH_CHROMA = 0.4
 #: The tongue (gums/tongue vertices clear of the teeth, below the upper incisors): this much lighter than
 #: the gums' colour (per RGB channel), so an open mouth shows a tongue, not one flat dark red.
 TONGUE_LIGHTER = np.array([1.3, 1.35, 1.35], np.float32)
 TONGUE_CLEARANCE_CM = 0.5
+#: The photo's teeth (inside its open mouth) are used only when their median luma is at least this share of
+#: the face skin's: a darker "teeth" colour is the shadowed slit of a barely parted mouth (then neither its
+#: colour nor its pixels are reused).
+TEETH_MIN_SKIN_LUMA = 0.9
+#: The gums at the front (within FRONT_GUMS_CM of the teeth's front, not the tongue: the gum line and the
+#: papillae between the teeth) are this much lighter than the gums' colour: lit mucosa, not the dark red of
+#: the palate, so papillae between bared teeth do not read as black triangles.
+FRONT_GUMS_LIGHTER = np.array([1.45, 1.6, 1.6], np.float32)
+FRONT_GUMS_CM = 1.0
+#: The photo's grain is measured on the face skin within GRAIN_REACH x the mouth's width of the lips.
+GRAIN_REACH = 0.6
+#: Brightest channel of the front teeth's faces in the default colour (no clipped, chrome-white teeth).
+TEETH_MAX_DEFAULT = 232.0
 
 
 def fill_unknown(image: np.ndarray, known: np.ndarray) -> np.ndarray:
@@ -81,6 +106,32 @@ def fill_unknown(image: np.ndarray, known: np.ndarray) -> np.ndarray:
     square = np.zeros((m, m, 3), np.float32)
     square[:h2, :w2] = coarse
     return _upsample2(square)[:h, :w]
+
+
+def mirror_lips(patch: np.ndarray, hole: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """The open mouth ``hole`` (h, w) bool of an (h, w, 3) float32 ``patch`` painted shut with the lips'
+    own texture: per column, its upper part mirrors the rows above the hole and its lower part the rows
+    below it (bouncing back within ``reach`` pixels, about the lips' thickness, so skin beyond the lips is
+    not reached), the two meeting in a soft seam at the middle. Returns the painted patch and (h, w)
+    bool where it is defined (hole pixels of columns with lip rows on both sides)."""
+    h, w = hole.shape
+    rows = np.arange(h)[:, None]
+    top = np.where(hole, rows, h).min(0)  # (w,) the hole's first and last row per column
+    bottom = np.where(hole, rows, -1).max(0)
+    ok = hole & ((top >= 1) & (bottom <= h - 2))[None]
+    span = max(int(reach), 1)
+
+    def bounce(d):  # 0, 1, .., span - 1, span - 1, .., 0, 0, 1, ..
+        return span - 1 - np.abs(d % (2 * span) - (span - 1))
+
+    yy, xx = np.nonzero(ok)
+    up, down = yy - top[xx], bottom[xx] - yy  # rows from the hole's upper and lower edge
+    above = np.clip(top[xx] - 1 - bounce(up), 0, h - 1)
+    below = np.clip(bottom[xx] + 1 + bounce(down), 0, h - 1)
+    seam = smoothstep((up - down) / max(LIP_MIRROR_SEAM_PX, 1e-3) + 0.5)[:, None]
+    out = patch.copy()
+    out[yy, xx] = (1 - seam) * patch[above, xx] + seam * patch[below, xx]
+    return out, ok
 
 
 def _chroma(rgb: np.ndarray) -> float:
@@ -130,7 +181,7 @@ class SourceParts:
     def _closed_mouth(self, poly: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """The photo's open mouth (inside the inner-lip contour ``poly``) painted shut from the lips around
         it: ((h, w, 3) uint8 box of the photo, (4,) int64 box x0, y0, x1, y1; empty for a closed mouth)."""
-        from scipy.ndimage import binary_dilation
+        from scipy.ndimage import binary_dilation, gaussian_filter
         from skimage.draw import polygon
 
         empty = np.zeros((1, 1, 3), np.uint8), np.zeros(4, np.int64)
@@ -149,7 +200,11 @@ class SourceParts:
         rr, cc = polygon(y - y0, x - x0, mask.shape)
         mask[rr, cc] = True
         mask = binary_dilation(mask, iterations=MOUTH_DILATE_PX)
-        filled = fill_holes(self.image[y0:y1, x0:x1].astype(np.float32), (~mask).astype(np.float32))
+        patch = self.image[y0:y1, x0:x1].astype(np.float32)
+        filled = fill_holes(patch, (~mask).astype(np.float32))
+        mirrored, ok = mirror_lips(patch, mask, max(3.0, LIP_MIRROR_FRACTION * float(np.ptp(x))))
+        texture = mirrored - gaussian_filter(mirrored, (LIP_TEXTURE_SIGMA, LIP_TEXTURE_SIGMA, 0))
+        filled = np.where(ok[..., None], filled + np.clip(texture, -LIP_TEXTURE_MAX, LIP_TEXTURE_MAX), filled)
         filled *= lip_seam(mask, float(np.ptp(x)))[..., None]
         return np.ascontiguousarray(np.clip(filled + 0.5, 0, 255).astype(np.uint8)), np.array([x0, y0, x1, y1])
 
@@ -192,37 +247,59 @@ class SourceParts:
             elif code == TEETH and opening is not None:
                 shown &= opening > 0.99
             pix = photo[shown]
-            if len(pix) >= MIN_PART_PIXELS:
-                if code == TEETH:  # the brighter half: the teeth, not the lips and gaps around them
-                    pix = pix[pix @ LUMA >= np.median(pix @ LUMA)]
+            if code == TEETH and len(pix):  # the brighter half: the teeth, not the lips and gaps around them
+                pix = pix[pix @ LUMA >= np.median(pix @ LUMA)]
+                if float(np.median(pix @ LUMA)) < TEETH_MIN_SKIN_LUMA * float(skin @ LUMA):
+                    self.photo_masks[TEETH - 1] = 0.0  # a dark slit between the lips, not teeth
+                    pix = pix[:0]
+            if len(pix) >= MIN_PART_PIXELS // (2 if code == TEETH else 1):
                 colours[code] = np.median(pix, axis=0).astype(np.float32)
                 if code == TEETH:  # the model's teeth seen there, to match the painted teeth to them
                     self._photo_teeth_vertices = np.unique(self.triangles[self.src_tri[shown]])
             else:
-                colour = np.asarray(default, np.float32) * tint
+                colour = np.asarray(default, np.float32) * (np.sqrt(tint) if code == TEETH else tint)
                 luma = float(colour @ LUMA)
                 colours[code] = (luma + chroma * (colour - luma)).astype(np.float32)  # as colourful as the skin
-        t = colours[TEETH]
-        luma = float(t @ LUMA)
-        colours[TEETH] = (luma + TEETH_CHROMA * (t - luma)).astype(np.float32)  # ivory, never skin-pink
+        if self._photo_teeth_vertices is not None:  # measured: ivory, never the lips' or skin's pink
+            t = colours[TEETH]
+            luma = float(t @ LUMA)
+            colours[TEETH] = (luma + TEETH_CHROMA * (t - luma)).astype(np.float32)
         return colours
 
-    def _face_skin(self) -> np.ndarray:
-        """(3,) float32 median colour of the photo's face skin (not hair, skull or neck) in the source
-        render; REFERENCE_SKIN when none shows."""
-        parts = self._parts_in_box
-        (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
-        face_tri = self._region_triangles("face_skin")
+    def _face_skin_mask(self, box: tuple[int, int, int, int] | None = None) -> np.ndarray:
+        """(h, w) bool over the source box (or its part ``box`` x0, y0, x1, y1): the photo's face skin (not
+        hair, skull or neck) in the source render."""
+        x0, y0, x1, y1 = box if box is not None else (0, 0, self.src_tri.shape[1], self.src_tri.shape[0])
+        parts, tri = self._parts_in_box[y0:y1, x0:x1], self.src_tri[y0:y1, x0:x1]
         on_face = np.zeros(parts.shape, bool)
-        on_face[parts == SKIN] = face_tri[self.src_tri[parts == SKIN]]
-        skin = self.image[y0 : y0 + h, x0 : x0 + w][on_face]
+        on_face[parts == SKIN] = self._region_triangles("face_skin")[tri[parts == SKIN]]
+        return on_face
+
+    def _face_skin(self) -> np.ndarray:
+        """(3,) float32 median colour of the photo's face skin (:meth:`_face_skin_mask`); REFERENCE_SKIN when
+        none shows."""
+        (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
+        skin = self.image[y0 : y0 + h, x0 : x0 + w][self._face_skin_mask()]
         return np.median(skin, axis=0).astype(np.float32) if len(skin) else np.asarray(REFERENCE_SKIN, np.float32)
+
+    def _grain(self) -> float:
+        """The photo's grain (:func:`emoshift.render.teeth.photo_grain`) over its face skin around the mouth
+        (the lips' source box grown by GRAIN_REACH x the mouth's width), given to the painted mouth."""
+        (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
+        lips = self.src_screen[self._lips, :2] - np.array([x0, y0], np.float32)
+        (lx0, ly0), (lx1, ly1), reach = lips.min(0), lips.max(0), GRAIN_REACH * float(np.ptp(lips[:, 0]))
+        bx0, by0 = int(np.clip(lx0 - reach, 0, w)), int(np.clip(ly0 - reach, 0, h))
+        bx1, by1 = int(np.clip(lx1 + reach + 1, bx0, w)), int(np.clip(ly1 + reach + 1, by0, h))
+        patch = self.image[y0 + by0 : y0 + by1, x0 + bx0 : x0 + bx1]
+        return photo_grain(patch, self._face_skin_mask((bx0, by0, bx1, by1)))
 
     def _vertex_albedo(self) -> np.ndarray:
         """(V, 3) colour of each non-skin vertex; the mouth's darkened by how deep it lies behind the front
         teeth (light reaches the inside of the mouth only through the lips: a crude ambient occlusion).
         Teeth coloured from the photo are brightened so that, shaded in the source pose, the teeth the
-        photo shows come out at the photo's median (the photo's teeth are lit already)."""
+        photo shows come out at the photo's median (the photo's teeth are lit already); teeth of the default
+        colour so that the faces of the upper front teeth come out at it (their depth, shading and detail
+        darken the rest)."""
         alb = np.zeros((len(self.base), 3), np.float32)
         teeth_front = float(self.base[self.vertex_part == TEETH, 2].max())
         tongue = self.tongue_mask
@@ -231,16 +308,26 @@ class SourceParts:
             if code in (SOCKET, GUMS, TEETH):
                 behind = np.maximum(teeth_front - self.base[sel, 2], 0.0)
                 depth_cm = MOUTH_DEPTH_CM.mean() + self._chroma * (MOUTH_DEPTH_CM - MOUTH_DEPTH_CM.mean())
-                if code == GUMS:  # the tongue: lighter than the gums and palate around it
+                if code == GUMS:  # the tongue and the front gums: lighter than the gums and palate around them
+                    front = ~tongue[sel] & (behind < FRONT_GUMS_CM)
                     colour = np.where(tongue[sel, None], colour * TONGUE_LIGHTER, colour)
+                    colour = np.where(front[:, None], colour * FRONT_GUMS_LIGHTER, colour)
                 alb[sel] = colour * np.exp(-behind[:, None] / depth_cm)
+                if code == TEETH:  # individual teeth: sides, incisal edges, gum line, lower teeth
+                    detail = model_tables(self.model).teeth_detail[sel]
+                    grey = (detail @ LUMA)[:, None]
+                    alb[sel] *= grey + self._chroma * (detail - grey)  # tints as colourful as the skin
             else:
                 alb[sel] = colour
-        seen = self._photo_teeth_vertices
-        if seen is not None:
+        seen, teeth = self._photo_teeth_vertices, self.vertex_part == TEETH
+        measured = seen is not None
+        if not measured:  # the default colour is that of the front teeth's faces
+            seen = np.flatnonzero(model_tables(self.model).front_teeth & (alb[:, 0] > 0))
+        if len(seen):
             shaded = alb[seen] * self._part_shading(self.source_rotation[None], seen)[0, :, None]
             gain = self.part_colours[TEETH] / np.maximum(np.median(shaded, axis=0), 1.0)
-            teeth = self.vertex_part == TEETH
+            if not measured:  # keep the default's hue, never brighter than TEETH_MAX_DEFAULT
+                gain = np.float32(min(gain @ LUMA, TEETH_MAX_DEFAULT / float(np.median(shaded, axis=0).max())))
             alb[teeth] *= np.clip(gain, 1.0, 1.5)
         return alb
 

@@ -31,7 +31,8 @@ class SourceView(NamedTuple):
     eyes: (2, 4) float32 per eye [x, y, radius, valid] of the photo's iris (photo pixels).
     eye_colours: (2, 3) float32 sclera and iris colours of the photo. lift: (h, w, 3) float32 over the
     source box, the colour offset that lifts the photo's mid-scale shadows (its folds, :mod:`.folds`).
-    lip_shadow_px: how far (pixels) the upper lip's shadow reaches into the mouth.
+    lip_shadow_px: how far (pixels) the upper lip's shadow reaches into the mouth. grain: the photo's noise
+    level (grey levels), given to painted mouth pixels (:mod:`.mouth`).
     """
 
     image: np.ndarray
@@ -45,6 +46,7 @@ class SourceView(NamedTuple):
     eye_colours: np.ndarray
     lift: np.ndarray
     lip_shadow_px: float
+    grain: float
 
 
 class MeshView(NamedTuple):

@@ -17,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 from emoshift.jit import njit
 
-from emoshift.render.edges import antialias_edges, mouth_pass
+from emoshift.render.edges import antialias_edges
+from emoshift.render.mouth import mouth_pass
 from emoshift.render.flow import BLUR_PASSES, CELL, broad_shading, coarse_field, field_at
 from emoshift.render.raster import raster_box
 from emoshift.render.shaders import SHADE_RANGE, bilinear, bilinear_many, inner_sample, put, skin_sample, warp_offset
@@ -89,8 +90,8 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, out):  # pragm
     local, tri_id, bary, depth = raster_box(frame.screen, mesh.tris, mesh.n_skin, x0, y0, rw, rh)
     flow, sx, sy, sr, cnt, span = _fragment_pass(
         src.image, src.pmask, src.eyes, src.eye_colours, src.origin[0], src.origin[1], src.screen, mesh.tris,
-        mesh.part, mesh.wexact, frame.vcol, frame.ratio, frame.flat, frame.keep, frame.keep_eyes, tri_id, bary,
-        x0, y0, out,
+        mesh.part, mesh.wexact, frame.vcol, frame.ratio, frame.flat, frame.keep, frame.keep_eyes, src.grain, tri_id,
+        bary, x0, y0, out,
     )  # fmt: skip
     broad = broad_shading(sr, cnt)  # before coarse_field normalises cnt-weighted sums in place
     fx, fy = coarse_field(sx, sy, cnt, radius)
@@ -107,7 +108,7 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, out):  # pragm
 @njit(cache=True, nogil=True)
 def _fragment_pass(
     image, pmask, eyes, eye_colours, ox, oy, src_screen, tris, part, wexact, vcol, ratio, flat, keep, keep_eyes,
-    tri_id, bary, x0, y0, out,
+    grain, tri_id, bary, x0, y0, out,
 ):  # pragma: no cover - jitted
     """Per fragment: the inner parts' colours into ``out``; for the skin, its exact flow and shading.
 
@@ -153,8 +154,8 @@ def _fragment_pass(
                 cnt[gi, gj] += 1.0
                 sr[gi, gj] += flow[i, j, 3]
                 continue
-            inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, p, x0 + j + 0.5, y0 + i + 0.5,
-                         dx, dy, va, vb, vc, b0, b1, b2, pix, tmp)  # fmt: skip
+            inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, grain, p, x0 + j + 0.5,
+                         y0 + i + 0.5, dx, dy, va, vb, vc, b0, b1, b2, pix, tmp)  # fmt: skip
             put(out, y0 + i, x0 + j, pix)
             flow[i, j, 2] = -1.0
             span[i, 0] = min(span[i, 0], j)
@@ -200,11 +201,11 @@ def render_frame_into(src, mesh, frame, folds, roi, radius, out) -> None:
 
 @njit(cache=True, nogil=True)
 def _render_frame_flat(
-    image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px,
+    image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain,
     tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, uv, tensor, focal, cx, cy, spacing,
     strength, roi, radius, out,
 ):  # pragma: no cover - jitted
-    src = SourceView(image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px)
+    src = SourceView(image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain)
     mesh = MeshView(tris, n_skin, part, wexact)
     frame = FrameView(fscreen, vcol, ratio, flat, keep, keep_eyes)
     folds = FoldView(uv, tensor, focal, cx, cy, spacing, strength)

@@ -1,0 +1,172 @@
+"""Per-pixel finish of the painted mouth interior (Numba; the per-vertex part is :mod:`emoshift.render.teeth`):
+
+* :func:`grain_noise`: the photo's grain on painted pixels (a fixed pseudo-random pattern per frame pixel,
+  luma plus a little chroma, scaled by the photo's measured level), so paint does not look pasted onto a
+  noisy photo;
+* :func:`mouth_pass`, after the inner parts and the anti-aliased edges: the gaps between teeth narrower
+  than TEETH_GAP_PX take the teeth's colour slightly darkened (a fine interproximal line, never a dark
+  gap), the interior is shaded under the upper lip (light comes from above and the front) and darkens
+  softly upwards from the lower lip (the light entering between the lips falls on the tongue and the
+  lower lip's inside: a cavity that falls off, not one flat colour).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from emoshift.jit import njit
+from emoshift.render.view import GUMS, SKIN, SOCKET, TEETH
+
+#: Widest gap (pixels) between teeth that is closed, and the closed gap's colour relative to its teeth.
+TEETH_GAP_PX = 3
+TEETH_GAP_SHADE = 0.86
+#: Darkening right under the upper lip per part (the teeth and front gums stand forward, right under the
+#: lip: less shadowed than the socket behind).
+LIP_SHADOW = 0.6
+GUMS_SHADOW = 0.3
+TEETH_SHADOW = 0.15
+#: Cavity: the socket and gums/tongue darken by up to CAVITY_DARKEN with their height above the lower lip,
+#: over CAVITY_REACH x the lip shadow's reach (light from above and the front enters between the lips and
+#: lights the tongue and the lower lip's inside; higher up the mouth is in the upper lip's shadow).
+CAVITY_DARKEN = 0.55
+CAVITY_REACH = 1.6
+#: Grain: share of the noise that differs per colour channel (the rest is luma).
+GRAIN_CHROMA = 0.35
+_GRAIN_NORM = 1.0 / np.sqrt(1.0 + GRAIN_CHROMA**2)
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _unit_hash(i, j, k):  # pragma: no cover - jitted
+    """A pseudo-random number in [0, 1) of the integers (i, j, k)."""
+    h = ((i * 73856093) ^ (j * 19349663) ^ (k * 83492791)) & 0xFFFFFFFF
+    h = ((h ^ (h >> 13)) * 1274126177) & 0xFFFFFFFF
+    h = h ^ (h >> 16)
+    return (h & 0xFFFFFF) / 16777216.0
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _gauss(i, j, k):  # pragma: no cover - jitted
+    """Approximately standard normal (sum of 3 uniforms, unit variance) from the integers (i, j, k)."""
+    return 2.0 * (_unit_hash(i, j, 3 * k) + _unit_hash(i, j, 3 * k + 1) + _unit_hash(i, j, 3 * k + 2) - 1.5)
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def grain_noise(cx, cy, sigma, pix):  # pragma: no cover - jitted
+    """Add grain of standard deviation ``sigma`` (grey levels, per channel) to ``pix`` (3,) at the frame
+    pixel whose centre is (cx, cy): the same pattern for every sample of a pixel and in every frame."""
+    if sigma <= 0.0:
+        return
+    i = int(cy)
+    j = int(cx)
+    luma = _gauss(i, j, 0)
+    for c in range(3):
+        pix[c] += sigma * _GRAIN_NORM * (luma + GRAIN_CHROMA * _gauss(i, j, c + 1))
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _is_part(tri_id, part, i, j, p):  # pragma: no cover - jitted
+    t = tri_id[i, j]
+    return t >= 0 and part[t] == p
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _is_gap(tri_id, part, i, j):  # pragma: no cover - jitted
+    """Pixel (i, j) shows the socket or the gums (what a gap between teeth shows)."""
+    return _is_part(tri_id, part, i, j, SOCKET) or _is_part(tri_id, part, i, j, GUMS)
+
+
+@njit(cache=True, nogil=True)
+def _close_gaps(tri_id, part, x0, y0, out):  # pragma: no cover - jitted
+    """Per row, each run of at most TEETH_GAP_PX socket or gums pixels between teeth pixels takes
+    TEETH_GAP_SHADE x the mean of the teeth a pixel beyond the run's ends (past their anti-aliased edge,
+    which mixed in the dark gap), and those edge pixels are lifted to at least that colour; so is any teeth
+    pixel between teeth pixels two to its left and right (a gap its 4 x 4 samples saw, in a row whose
+    pixel centres all fall on teeth). So the line between teeth is at most TEETH_GAP_SHADE of them."""
+    rh, rw = tri_id.shape
+    fill = np.empty(3, np.float32)
+    for i in range(rh):
+        j = 1
+        while j < rw - 1:
+            if not (_is_part(tri_id, part, i, j - 1, TEETH) and _is_gap(tri_id, part, i, j)):
+                j += 1
+                continue
+            k = j
+            while k < rw and k - j < TEETH_GAP_PX and _is_gap(tri_id, part, i, k):
+                k += 1
+            if k >= rw or not _is_part(tri_id, part, i, k, TEETH):
+                j = k + 1
+                continue
+            a = j - 2 if j >= 2 and _is_part(tri_id, part, i, j - 2, TEETH) else j - 1
+            b = k + 1 if k + 1 < rw and _is_part(tri_id, part, i, k + 1, TEETH) else k
+            for c in range(3):
+                fill[c] = 0.5 * TEETH_GAP_SHADE * (float(out[y0 + i, x0 + a, c]) + float(out[y0 + i, x0 + b, c]))
+            for m in range(j, k):
+                for c in range(3):
+                    out[y0 + i, x0 + m, c] = np.uint8(fill[c] + 0.5)
+            for m in (j - 1, k):
+                for c in range(3):
+                    out[y0 + i, x0 + m, c] = np.uint8(max(float(out[y0 + i, x0 + m, c]), fill[c] + 0.5))
+            j = k + 1
+        for j in range(2, rw - 2):  # teeth pixels whose anti-aliasing mixed in a gap beside them
+            if not (_is_part(tri_id, part, i, j, TEETH) and _is_part(tri_id, part, i, j - 2, TEETH)
+                    and _is_part(tri_id, part, i, j + 2, TEETH)):
+                continue
+            for c in range(3):
+                v = 0.5 * TEETH_GAP_SHADE * (float(out[y0 + i, x0 + j - 2, c]) + float(out[y0 + i, x0 + j + 2, c]))
+                out[y0 + i, x0 + j, c] = np.uint8(max(float(out[y0 + i, x0 + j, c]), v + 0.5))
+
+
+@njit(cache=True, nogil=True)
+def mouth_pass(tri_id, part, strength, reach, x0, y0, out):  # pragma: no cover - jitted
+    """By ``strength``, the interior is darkened under the upper lip by LIP_SHADOW (GUMS_SHADOW, TEETH_SHADOW)
+    x ``(1 - d / reach)^2`` at ``d`` rows below the nearest skin pixel above (``reach`` pixels), and the
+    socket and gums by CAVITY_DARKEN x smoothstep of their rows above the next skin pixel below (the lower
+    lip) over CAVITY_REACH x ``reach``; then the gaps between teeth are closed (:func:`_close_gaps`)."""
+    if strength > 0.0 and reach >= 1.0:
+        _shade_interior(tri_id, part, strength, reach, x0, y0, out)
+    _close_gaps(tri_id, part, x0, y0, out)  # after the shading: the gaps take the shaded teeth
+
+
+@njit(cache=True, nogil=True)
+def _shade_interior(tri_id, part, strength, reach, x0, y0, out):  # pragma: no cover - jitted
+    """The upper lip's shadow and the cavity's falloff of :func:`mouth_pass`."""
+    rh, rw = tri_id.shape
+    r = int(reach)
+    cav = CAVITY_REACH * reach
+    below = np.empty(rh, np.int64)  # rows to the next skin pixel below (-1: none)
+    for j in range(rw):
+        d = -1
+        for i in range(rh - 1, -1, -1):
+            t = tri_id[i, j]
+            if t < 0:
+                d = -1
+            elif part[t] == SKIN:
+                d = 0
+            elif d >= 0:
+                d += 1
+            below[i] = d
+        d = -1  # rows since the last skin pixel above
+        for i in range(rh):
+            t = tri_id[i, j]
+            if t < 0:
+                d = -1
+                continue
+            p = part[t]
+            if p == SKIN:
+                d = 0
+                continue
+            if d >= 0:
+                d += 1
+            if p > TEETH or d < 0:
+                continue
+            f = 1.0
+            if d <= r:
+                u = 1.0 - d / reach
+                s = TEETH_SHADOW if p == TEETH else (GUMS_SHADOW if p == GUMS else LIP_SHADOW)
+                f -= strength * s * u * u
+            if p == SOCKET or p == GUMS:
+                v = 1.0 if below[i] < 0 else min(below[i] / cav, 1.0)
+                f *= 1.0 - strength * CAVITY_DARKEN * v * v * (3 - 2 * v)
+            if f < 1.0:
+                for c in range(3):
+                    out[y0 + i, x0 + j, c] = np.uint8(out[y0 + i, x0 + j, c] * f + 0.5)

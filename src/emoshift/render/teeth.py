@@ -1,0 +1,123 @@
+"""What makes the painted mouth interior look photographed rather than a flat strip, on the CPU side
+(per model and per photo; the per-pixel passes are in :mod:`emoshift.render.mouth`):
+
+* Individual teeth (:func:`tooth_coordinates`, :func:`teeth_detail`). ICT-FaceKit models the 32 teeth as
+  separate closed meshes (16 per jaw, ~80-210 vertices each, about 20 on the labial face of an incisor).
+  Each tooth's vertices get a lateral coordinate along the dental arch (-1 mesial/distal side, 0 the
+  tooth's middle) and their height above the incisal (biting) edge; the teeth's albedo is darkened towards
+  their sides (where a tooth curves away into the interproximal gap), greyed and slightly blue at the
+  incisal edge (enamel there is translucent and shows the dark mouth behind it), warmer towards the gum
+  (the cervical third), lower teeth darker (they stand in the shadow of the upper teeth and lip), and each
+  tooth varies a little in brightness. All per vertex, so it costs nothing per frame.
+* The photo's grain (:func:`photo_grain`): the standard deviation of the face skin's finest detail, so
+  painted pixels get noise of the photo's level instead of looking pasted in (:mod:`.mouth`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from emoshift.render.ramp import smoothstep
+
+#: Interproximal darkening: albedo times 1 - TEETH_GAP_DARKEN x smoothstep over a tooth's lateral
+#: coordinate from TEETH_GAP_START to 1 (its side); halved from the canine back (teeth seen obliquely,
+#: whose sides would otherwise band like corrugated metal).
+TEETH_GAP_DARKEN = 0.22
+TEETH_GAP_START = 0.55
+#: Incisal translucency: within INCISAL_CM of the biting edge the albedo is multiplied by INCISAL_TINT
+#: (greyer: the dark mouth shows through; a blue tint reads as metal at a few pixels); beyond CERVICAL_CM
+#: from it (towards the gum line) by CERVICAL_TINT (warmer).
+INCISAL_CM = 0.22
+INCISAL_TINT = np.array([0.84, 0.85, 0.87], np.float32)
+CERVICAL_CM = 0.9
+CERVICAL_TINT = np.array([1.0, 0.97, 0.92], np.float32)
+#: Lower teeth: albedo factor (in the shadow of the upper teeth and lip, and seen from above).
+LOWER_TEETH = 0.78
+#: Side teeth: albedo times SIDE_TEETH ** (rank - 1) from the canine (rank 2) back: the cheeks shade the
+#: teeth along the sides of the arch (the buccal corridor), beyond what their depth behind the front does.
+SIDE_TEETH = 0.86
+#: Per-tooth brightness variation (uniform +- this, fixed by the tooth's index); canines (third from the
+#: middle) are darker and more yellow by CANINE_TINT.
+TOOTH_VARIATION = 0.05
+CANINE_TINT = np.array([0.93, 0.9, 0.82], np.float32)
+#: Grain: the face skin's residual after a 3 x 3 mean, robust standard deviation (MAD), over skin pixels
+#: whose 5 x 5 neighbourhood is skin; divided by the residual's share of white noise's deviation.
+GRAIN_RESIDUAL_SHARE = float(np.sqrt(8.0 / 9.0))
+#: The painted grain is GRAIN_SHARE of that (the skin's residual holds its pores and fine wrinkles too, not
+#: only the sensor's noise), at most GRAIN_MAX grey levels.
+GRAIN_SHARE = 0.7
+GRAIN_MAX = 5.0
+GRAIN_STRIDE = 3
+
+
+def tooth_coordinates(vertices: np.ndarray, teeth: np.ndarray, triangles: np.ndarray) -> np.ndarray:
+    """(V, 5) float32 per vertex: [lateral in -1..1 (0 off the teeth), height above the incisal edge (cm),
+    1 on a lower tooth, the tooth's rank from the middle of its arch (0 central incisor, 2 canine, -1 off
+    the teeth), the tooth's number 0-31 along the arches (-1 off the teeth)]. ``teeth`` (V,) bool marks
+    the teeth's vertices; the teeth are the connected components of ``triangles`` (T, 3) among them. Head
+    frame: y up, z forward."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    out = np.zeros((len(vertices), 5), np.float32)
+    out[:, 3:] = -1
+    tt = triangles[teeth[triangles].all(1)]
+    if len(tt) == 0:
+        return out
+    n = len(vertices)
+    rows = np.concatenate([tt[:, 0], tt[:, 1], tt[:, 2]])
+    cols = np.concatenate([tt[:, 1], tt[:, 2], tt[:, 0]])
+    _, label = connected_components(coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n)), directed=False)
+    ids = np.unique(label[teeth])
+    centres = np.array([vertices[label == k].mean(0) for k in ids])
+    split = float(np.median(centres[:, 1]))  # between the upper and lower arches
+    for lower in (False, True):
+        arch = np.flatnonzero((centres[:, 1] < split) == lower)
+        order = arch[np.argsort(np.arctan2(centres[arch, 0], centres[arch, 2] - centres[arch, 2].min() + 1e-3))]
+        for pos, k in enumerate(order):
+            prev, nxt = order[max(pos - 1, 0)], order[min(pos + 1, len(order) - 1)]
+            tangent = centres[nxt, [0, 2]] - centres[prev, [0, 2]]
+            tangent = tangent / max(float(np.linalg.norm(tangent)), 1e-6)
+            sel = label == ids[k]
+            v = vertices[sel]
+            u = (v[:, [0, 2]] - centres[k, [0, 2]]) @ tangent
+            out[sel, 0] = u / max(float(np.abs(u).max()), 1e-6)
+            out[sel, 1] = (v[:, 1] - v[:, 1].min()) if not lower else (v[:, 1].max() - v[:, 1])
+            out[sel, 2] = float(lower)
+            out[sel, 3] = (len(order) + 1) // 2 - 1 - min(pos, len(order) - 1 - pos)
+            out[sel, 4] = pos + (len(centres) - len(order) if lower else 0)
+    return out
+
+
+def teeth_detail(coords: np.ndarray) -> np.ndarray:
+    """(n, 3) float32 albedo factors of teeth vertices from their :func:`tooth_coordinates` (n, 5)."""
+    lateral, height, lower, rank, number = coords[:, 0], coords[:, 1], coords[:, 2], coords[:, 3], coords[:, 4]
+    f = np.ones((len(coords), 3), np.float32)
+    gap = TEETH_GAP_DARKEN * np.where(rank >= 2, 0.5, 1.0)
+    f *= (1 - gap * smoothstep((np.abs(lateral) - TEETH_GAP_START) / (1 - TEETH_GAP_START)))[:, None]
+    inc = (1 - smoothstep(height / INCISAL_CM))[:, None]
+    f *= 1 + inc * (INCISAL_TINT - 1)
+    cerv = smoothstep((height - CERVICAL_CM) / CERVICAL_CM)[:, None]
+    f *= 1 + cerv * (CERVICAL_TINT - 1)
+    f *= np.where(lower > 0.5, LOWER_TEETH, 1.0).astype(np.float32)[:, None]
+    jitter = np.sin(12.9898 * (number + 1)) * 43758.5453  # a fixed pseudo-random number per tooth
+    f *= (1 + TOOTH_VARIATION * (2 * (jitter - np.floor(jitter)) - 1))[:, None].astype(np.float32)
+    f = np.where((rank == 2)[:, None], f * CANINE_TINT, f)
+    f *= (SIDE_TEETH ** np.maximum(rank - 1, 0))[:, None]
+    return f.astype(np.float32)
+
+
+def photo_grain(photo: np.ndarray, skin: np.ndarray) -> float:
+    """Sensor noise / fine grain level (grey levels: GRAIN_SHARE x the standard deviation of white noise that
+    would give the same residual) of an (h, w, 3) uint8 photo over its (h, w) bool ``skin`` pixels: the
+    robust deviation of the luma's residual after a 3 x 3 mean, on skin pixels whose 5 x 5 neighbourhood
+    is skin (GRAIN_RESIDUAL_SHARE), every GRAIN_STRIDE-th of them. 0 when too little skin shows."""
+    from scipy.ndimage import uniform_filter
+
+    luma = photo.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    inner = uniform_filter(skin.astype(np.float32), 5, mode="constant") > 0.999
+    if inner.sum() < 100:
+        return 0.0
+    res = (luma - uniform_filter(luma, 3))[inner][::GRAIN_STRIDE]
+    mad = float(np.median(np.abs(res - np.median(res))))
+    return float(min(GRAIN_SHARE * 1.4826 * mad / GRAIN_RESIDUAL_SHARE, GRAIN_MAX))
