@@ -4,7 +4,7 @@ The same conventions and formulas as :mod:`emoshift.headmodel.ops` (the torch ve
 differentiates through): axis-angle vectors (..., 3) in radians; Euler angles (pitch, yaw, roll) in
 degrees with ``R = Rz(roll) @ Ry(yaw) @ Rx(pitch)``. Computed in float64; returned in float32, or in float64
 for float64 input.
-tests/headmodel/test_rotations_np.py checks each against its torch twin.
+tests/test_rotations.py checks each against its torch twin.
 """
 
 from __future__ import annotations
