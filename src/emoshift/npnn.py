@@ -20,18 +20,19 @@ _ERF_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 
 
 def erf(x: np.ndarray) -> np.ndarray:
-    """The error function, elementwise, to within 1.5e-7 absolute (Abramowitz & Stegun 7.1.26, evaluated
-    in float64): below float32's spacing near 1, and so below the float32 rounding of torch's own."""
-    x64 = np.asarray(x, np.float64)
-    t = 1.0 / (1.0 + _ERF_P * np.abs(x64))
-    a1, a2, a3, a4, a5 = _ERF_A
+    """The error function, elementwise, in float32: within 1.5e-7 absolute (Abramowitz & Stegun 7.1.26)
+    plus float32 rounding, as torch's own float32 erf (float64 here measured no closer to torch's MiniLM
+    features, 3.7e-6 vs 3.5e-6, at twice the time)."""
+    x = np.asarray(x, np.float32)
+    t = np.float32(1.0) / (np.float32(1.0) + np.float32(_ERF_P) * np.abs(x))
+    a1, a2, a3, a4, a5 = (np.float32(a) for a in _ERF_A)
     poly = ((((a5 * t + a4) * t + a3) * t + a2) * t + a1) * t
-    return np.sign(x64) * (1.0 - poly * np.exp(-x64 * x64))
+    return np.sign(x) * (np.float32(1.0) - poly * np.exp(-x * x))
 
 
 def gelu(x: np.ndarray) -> np.ndarray:
     """torch's default (exact, erf) GELU: ``x · (1 + erf(x / √2)) / 2``."""
-    return (0.5 * x * (1.0 + erf(x * (1.0 / math.sqrt(2.0))))).astype(np.float32)
+    return np.float32(0.5) * x * (np.float32(1.0) + erf(x * np.float32(1.0 / math.sqrt(2.0))))
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -39,8 +40,11 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def linear(x: np.ndarray, p: dict[str, np.ndarray], prefix: str = "") -> np.ndarray:
-    """``nn.Linear``: ``x @ W.T + b`` with ``p[prefix + "weight"]`` (out, in) and ``p[prefix + "bias"]``."""
-    y = x @ p[prefix + "weight"].T
+    """``nn.Linear``: ``x @ W.T + b`` with ``p[prefix + "weight"]`` (out, in) and ``p[prefix + "bias"]``.
+
+    As one 2-D product: numpy's matmul of a 3-D array with a transposed matrix loops outside BLAS (30x slower)."""
+    w = p[prefix + "weight"]
+    y = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(*x.shape[:-1], w.shape[0])
     b = p.get(prefix + "bias")
     return y if b is None else y + b
 
