@@ -18,7 +18,8 @@ HEAVY = ("sympy", "transformers", "matplotlib", "matplotlib.pyplot", "skimage.io
 
 
 def _imported(argv, tmp_path):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), PYTHONWARNINGS="ignore")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), PYTHONWARNINGS="ignore",
+               EMOSHIFT_CACHE=str(tmp_path / "cache"))  # fmt: skip
     code = PROBE.format(argv=argv, modules=(*HEAVY, "torch", "numba", "mediapipe", "emoshift.models.numpy_infer"))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env,
                          timeout=600)  # fmt: skip
