@@ -195,3 +195,23 @@ def test_generate_cli_runs_without_torch_and_prints_the_torch_plan(tmp_path, shi
         assert np.allclose(a["rotation"], b["rotation"], atol=1e-5)
     e, r = gt.neutral(5)
     assert np.allclose(list(doc["neutral"]["expression"].values()), e, atol=1e-4)
+
+
+def test_the_pipelines_planner_runs_without_torch(tmp_path):
+    """The animate path's plan stage (``load_planner``: the trained generator, its text encoder, a plan and a
+    NED neutral) imports no torch either; the photo stages still do (the head model and the fitter)."""
+    probe = ("import sys\nfrom emoshift.planning import Instruction, load_planner\n"
+             "from emoshift.text.parser import parse_instruction\n"
+             "p = load_planner('generator')\nt = 'Turn this face from disgust to happiness'\n"
+             "g = p.generate(Instruction(t, parse_instruction(t)), seed=1, n_samples=2)\ne, r = p.neutral(1)\n"
+             "print(p.name, len(g), g[0].expressions.shape, e.shape, 'torch' in sys.modules)")  # fmt: skip
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), PYTHONWARNINGS="ignore",
+               EMOSHIFT_CACHE=str(tmp_path / "cache"))  # fmt: skip
+    lines = []
+    for _ in range(2):  # a cold cache exports the checkpoint (torch) once
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path,
+                             timeout=300)  # fmt: skip
+        assert out.returncode == 0, out.stderr[-2000:]
+        lines.append(out.stdout.strip().splitlines()[-1])
+    assert lines[0].endswith(" True")  # control: the probe sees torch when the cold cache's export loads it
+    assert lines[1] == "generator:i2fet 2 (2, 53) (53,) False", lines
