@@ -115,7 +115,7 @@ def lap(stage):
 import numpy; lap("import numpy")
 import emoshift.cli; emoshift.cli.build_parser(); lap("import emoshift.cli + argument parser")
 import torch; lap("import torch (head model, fitter)")
-import mediapipe; lap("import mediapipe")
+from emoshift.fitting.detect import import_mediapipe; import_mediapipe(); lap("import mediapipe (as the fitter does)")
 import numba; lap("import numba")
 import av; lap("import av")
 import scipy.spatial, scipy.ndimage; lap("import scipy.spatial, scipy.ndimage")
