@@ -43,10 +43,14 @@ def linear(x: np.ndarray, p: dict[str, np.ndarray], prefix: str = "") -> np.ndar
     """``nn.Linear``: ``x @ W.T + b`` with ``p[prefix + "weight"]`` (out, in) and ``p[prefix + "bias"]``.
 
     As one 2-D product: numpy's matmul of a 3-D array with a transposed matrix loops outside BLAS (30x slower)."""
-    w = p[prefix + "weight"]
-    y = (x.reshape(-1, x.shape[-1]) @ w.T).reshape(*x.shape[:-1], w.shape[0])
+    y = matmul_t(x, p[prefix + "weight"])
     b = p.get(prefix + "bias")
     return y if b is None else y + b
+
+
+def matmul_t(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``x @ w.T`` for x (..., in) and w (out, in), as one 2-D BLAS product."""
+    return (x.reshape(-1, x.shape[-1]) @ w.T).reshape(*x.shape[:-1], w.shape[0])
 
 
 def layer_norm(x: np.ndarray, p: dict[str, np.ndarray], prefix: str = "", eps: float = 1e-5) -> np.ndarray:
@@ -87,9 +91,9 @@ def multihead_attention(query: np.ndarray, key: np.ndarray, value: np.ndarray, p
     """``nn.MultiheadAttention(batch_first=True)`` (packed ``in_proj_weight``, ``out_proj``), eval mode."""
     w, b = p[prefix + "in_proj_weight"], p[prefix + "in_proj_bias"]
     d = w.shape[1]
-    q = query @ w[:d].T + b[:d]
-    k = key @ w[d : 2 * d].T + b[d : 2 * d]
-    v = value @ w[2 * d :].T + b[2 * d :]
+    q = matmul_t(query, w[:d]) + b[:d]
+    k = matmul_t(key, w[d : 2 * d]) + b[d : 2 * d]
+    v = matmul_t(value, w[2 * d :]) + b[2 * d :]
     return linear(attention(q, k, v, heads, bias), p, prefix + "out_proj.")
 
 
