@@ -18,9 +18,10 @@ happiness  6D+12E; open-mouthed 6D+12E+25C+26C
 sadness    1E+4D+15E; 1D+4C+15E+17D; 1E+4D+11B+15D+64C (gaze down)
 surprise   1E+2E+5C+26D; 1E+2E+5D+27C; 1E+2E+26C (lids relaxed)
 fear       1E+2C+4B+5E+20D+26C; 1E+2B+4B+5E+7A+20D+25C; 1E+2D+4A+5E+20C+27B
-anger      4E+5D+7D+23D; 4E+5C+7D+10C+23C+25C (open, upper lip raised); 4E+5C+7D+17C+24D (pressed)
+anger      4E+5D+7D+10C+16B+23C+25C (teeth clenched, lips parted); 4E+5D+7C+10D+16C+23C+25D+26A (open,
+           squared, teeth bared); 4E+5E+7C+10D+16C+23B+25D+26B (shouting)
 disgust    9E+10B+15C+17D; 9D+10C+15B+17C; 9E+10B+17D
-contempt   R12B+R14E (unilateral, subject's right); L12B+L14E (subject's left)
+contempt   R12A+R14E+R10B (unilateral, subject's right); L12A+L14E+L10B (subject's left)
 neutral    no AU
 =========  ===================================================================================
 
@@ -39,14 +40,20 @@ emotion reads on this head and separates from its look-alike:
 - fear vs surprise: fear keeps AU4 (A-B: on the calibrated head more lowers the lids over the widened
   eyes and reads as sadness) with AU1 at E (raised *and* drawn-together inner brows), AU5 at E and AU20
   at C-D (the lip stretch that surprise lacks); surprise has AU1+2 at E and no AU4 / AU20;
-- anger vs disgust: every anger variant has AU4 at E with AU7 at D (lowered brows, tightened lids) and
-  AU23/24 at D; every disgust variant has *both* AU9 and AU10 (EMFACS lists 9 or 10: on this head AU10
+- anger vs disgust: every anger variant has AU4 at E with AU5 at D-E and AU7 at C-D (lowered brows over
+  glaring, tightened lids) and AU23, and all three are EMFACS's open anger (10+16+23+25, with 26 in two: the
+  teeth bared in a squared mouth, clenched, open or shouting): blind labellers named our closed,
+  pressed-lip variants (4+5+7+23 / 17+24, also EMFACS anger) anger in only 2-4 of 12 renders (read as
+  contempt, disgust or sadness: a pressed mouth alone is ambiguous in a still photo), while the bared
+  teeth under lowered brows read as anger at a glance; every disgust variant has *both* AU9 and AU10 (EMFACS lists 9 or 10: on this head AU10
   alone reads as a snarl or anger, and AU9 alone barely shows), with the nose wrinkle at E, the upper lip
   raised at B-C, the chin raised (AU17 D) and in two variants the lip corners down (AU15 C): on this head AU10 at D-E, or AU9/AU10 lifting the lateral upper lip much (mouthUpperUp), bares
   the upper teeth in a square open mouth, a snarl that blind labellers read as anger (issue 11 panels);
-- contempt vs happiness: contempt is AU14 at E on one side with a slight AU12 (B) on the same side and
-  no AU6; EMFACS scores the unilateral 12+14 at A (trace), which moves a blendshape rig by under a
-  millimetre and reads as neutral or as a faint smile; happiness is bilateral 6D+12E. A unilateral AU14
+- contempt vs happiness: contempt is AU14 at E on one side with a trace of AU12 (A) and a slight AU10 (B,
+  the one-sided sneer of the upper lip) on the same side, and no AU6; EMFACS scores the unilateral 12+14
+  at A (trace), which moves a blendshape rig by under a millimetre and reads as neutral or as a faint
+  smile, and with AU12 at B blind labellers read our contempt as happiness (issue 11 panels);
+  happiness is bilateral 6D+12E. A unilateral AU14
   also pulls the mouth towards its side (mouthLeft / mouthRight 0.35: the lopsided mouth of the contempt
   photographs in Matsumoto & Ekman, "The relationship among expressions, labels, and descriptions of
   contempt", *J. Pers. Soc. Psychol.* 2004), which a dimple alone, symmetric in outline, does not show;
@@ -151,10 +158,10 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
     "neutral": ("",),
     "happiness": ("6D+12E", "6D+12E+25C+26C"),
     "disgust": ("9E+10B+15C+17D", "9D+10C+15B+17C", "9E+10B+17D"),
-    "anger": ("4E+5D+7D+23D", "4E+5C+7D+10C+23C+25C", "4E+5C+7D+17C+24D"),
+    "anger": ("4E+5D+7D+10C+16B+23C+25C", "4E+5D+7C+10D+16C+23C+25D+26A", "4E+5E+7C+10D+16C+23B+25D+26B"),
     "fear": ("1E+2C+4B+5E+20D+26C", "1E+2B+4B+5E+7A+20D+25C", "1E+2D+4A+5E+20C+27B"),
     "surprise": ("1E+2E+5C+26D", "1E+2E+5D+27C", "1E+2E+26C"),
-    "contempt": ("R12B+R14E", "L12B+L14E"),
+    "contempt": ("R12A+R14E+R10B", "L12A+L14E+L10B"),
     "sadness": ("1E+4D+15E", "1D+4C+15E+17D", "1E+4D+11B+15D+64C"),
 }
 

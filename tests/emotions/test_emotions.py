@@ -34,8 +34,9 @@ def test_prototypes_follow_emfacs_action_units():
     assert all("noseSneer_L" in d and "mouthShrugUpper" in d for d in disgust_variants)  # AU9 + AU10 in each
     assert all(d["noseSneer_R"] >= 0.8 for d in disgust_variants)
     anger = [named(em.prototype("anger", v)) for v in range(em.n_variants("anger"))]
-    assert all("browDown_L" in a for a in anger)
-    assert "mouthShrugUpper" in anger[1] and "mouthShrugLower" in anger[2]  # the 10 and 17 variants
+    assert all("browDown_L" in a and "eyeWide_L" in a and "mouthPress_L" in a for a in anger)  # AU4 + AU5 + AU23
+    assert all(a["mouthUpperUp_L"] > 0 and a["mouthLowerDown_L"] > 0 for a in anger)  # 10 + 16: teeth bared
+    assert anger[0]["jawOpen"] < 0.1 and all(a["jawOpen"] > 0.15 for a in anger[1:])  # clenched; open (26)
     assert not em.prototype("neutral").any()
 
 
@@ -44,7 +45,9 @@ def test_contempt_is_unilateral():
     i_r, i_l = em.EXPRESSION_NAMES.index("mouthSmile_R"), em.EXPRESSION_NAMES.index("mouthSmile_L")
     assert right[i_r] > 0 and right[i_l] == 0 and left[i_l] > 0 and left[i_r] == 0
     d_r = em.EXPRESSION_NAMES.index("mouthDimple_R")
-    assert right[d_r] == 1.0 and right[i_r] < 0.5  # AU14 dominant, a slight lip corner (not a smile)
+    assert right[d_r] == 1.0 and right[i_r] < 0.3  # AU14 dominant, a trace of lip corner (not a smile)
+    u_r, u_l = em.EXPRESSION_NAMES.index("mouthUpperUp_R"), em.EXPRESSION_NAMES.index("mouthUpperUp_L")
+    assert right[u_r] > 0 and right[u_l] == 0  # the one-sided sneer (AU10)
 
 
 def test_apex_strength_of_prototypes_variant_blends_and_scaled_faces():

@@ -109,7 +109,7 @@ def test_loading_a_folder_or_garbage_is_one_user_error(tmp_path):
 
 
 # ------------------------------------------------------------------------------ the shipped model
-# bench/bench_apex.py, seeds 0-7, shipped model: per emotion mean 0.87-0.98, 10th percentile 0.84-0.91;
+# bench/bench_apex.py, seeds 0-7, shipped model (2026-12-02 retrain): per emotion mean 0.95-1.00, 10th percentile 0.79-0.95;
 # the previous model (prior samples): mean 0.24-0.65; the same weights with prior samples: contempt 0.39
 STRENGTH_P10, STRENGTH_MEAN = 0.75, 0.8
 @pytest.fixture(scope="module")
@@ -133,14 +133,14 @@ class _Scaled:
 
 
 def test_shipped_one_emotion_anchors_are_at_apex_and_vary(shipped):
-    """Issue 11.1: "Make this face <emotion>" (3 phrasings × 4 seeds) gives the emotion's apex, like a CK+
+    """Issue 11.1: "Make this face <emotion>" (3 phrasings × 8 seeds) gives the emotion's apex, like a CK+
     apex frame: every anchor reads as its emotion, the weakest tenth reaches STRENGTH_P10 of the
     prototype's defining activation and the mean STRENGTH_MEAN; seeds still choose between variants.
     Thresholds: measured over seeds 0-7 (bench/bench_apex.py) minus a margin. Control: the same anchors
     at 0.7 (the previous model's level: 0.24-0.65) fail."""
     from emoshift.models.apex import measure_apex
 
-    res = measure_apex(shipped, seeds=4)
+    res = measure_apex(shipped, seeds=8)  # 4 seeds: a variant drawn 1 time in 4 is often missed
     for emo, r in res.items():
         assert r["reads_as_emotion"] == 1.0, (emo, r)
         assert r["strength_p10"] >= STRENGTH_P10 and r["strength_mean"] >= STRENGTH_MEAN, (emo, r)
@@ -151,16 +151,19 @@ def test_shipped_one_emotion_anchors_are_at_apex_and_vary(shipped):
 
 def test_apex_gain_brings_the_shipped_anchors_to_their_prototypes():
     """The shipped checkpoint's apex gains (measured after training, models/apex.apex_gains) bring each
-    emotion's one-emotion anchors to its prototypes' strength: 0.99-1.00 measured, 0.84-0.94 without
-    them (the control: the same generator with the gains removed)."""
+    emotion's one-emotion anchors to its prototypes' strength: 0.98-1.00 measured; without them (the
+    control: the same generator with the gains removed) lower by more than 0.03 for every emotion whose
+    gain is 1.05 or more (5 of 7 in the shipped model)."""
     from emoshift.models.apex import MAX_APEX_GAIN, measure_apex
     from emoshift.models.generator import Generator
 
     g = Generator.load_default()
     assert set(g.apex_gain) == set(EMOTIONS[1:]) and all(1.0 <= v <= MAX_APEX_GAIN for v in g.apex_gain.values())
-    with_gain = measure_apex(g, seeds=3)
+    with_gain, gains = measure_apex(g, seeds=3), dict(g.apex_gain)
     g.apex_gain = {}
     without = measure_apex(g, seeds=3)
     for e in EMOTIONS[1:]:
         assert 0.95 <= with_gain[e]["strength_mean"] <= 1.05, (e, with_gain[e])
-        assert without[e]["strength_mean"] < with_gain[e]["strength_mean"] - 0.03, (e, without[e])
+        if gains[e] >= 1.05:  # the control where the gain is needed (anger's 1.02: its anchors reach 0.98 alone)
+            assert without[e]["strength_mean"] < with_gain[e]["strength_mean"] - 0.03, (e, without[e])
+    assert sum(v >= 1.05 for v in gains.values()) >= 4

@@ -101,6 +101,25 @@ def test_a_smiling_photo_at_sadness_closes_its_lips_and_lowers_its_corners(astro
     assert (corners - lm[[61, 291], 1] > 3.0).all()
 
 
+def test_a_mouth_painted_shut_has_a_seam_between_the_lips():
+    """The photo's open mouth painted shut (closed lips over it) gets a dark seam along the middle of the
+    opening, SEAM_DEPTH deep there, fading within a few sigmas; untouched outside the opening."""
+    from emoshift.render.source_parts import SEAM_DEPTH, lip_seam
+
+    mask = np.zeros((30, 60), bool)
+    mask[10:21, 5:55] = True  # an opening 11 px high: its middle row is 15
+    gain = lip_seam(mask, mouth_width_px=50.0)  # sigma 0.7 px (the minimum)
+    assert gain[15, 5:55] == pytest.approx(1.0 - SEAM_DEPTH, abs=1e-5)
+    assert (gain[[10, 20], 5:55] > 0.99).all() and (gain[~mask] == 1.0).all()
+    # a sloping opening: the seam follows each column's middle
+    slope = np.zeros((40, 20), bool)
+    for c in range(20):
+        slope[c : c + 9, c] = True
+    g = lip_seam(slope, 20.0)
+    assert all(int(g[:, c].argmin()) == c + 4 for c in range(20))
+    assert lip_seam(np.zeros((5, 5), bool), 10.0).min() == 1.0  # control: no opening, no seam
+
+
 # -------------------------------------------------------------------------------------- part 3: folds
 def test_fold_lift_lifts_a_crease_and_keeps_texture():
     rng = np.random.default_rng(0)
@@ -112,7 +131,7 @@ def test_fold_lift_lifts_a_crease_and_keeps_texture():
     fold, flat = lifted[20:60, 38:42].mean((0, 1)), lifted[20:60, 10:20].mean((0, 1))
     # at least 40% of the shadow of a 4 px crease is lifted (measured 48%: the coarse blur sees the crease too)
     assert np.abs(fold - flat).max() < 0.6 * np.abs(creased[20:60, 38:42].mean((0, 1)) - flat).max()
-    # flat skin 1.75 coarse sigmas (FOLD_SIGMA[1] x 300 = 12 px) away is untouched (measured 1.9-2.8 over 5 noise seeds; texture kept)
+    # flat skin 2.3 coarse sigmas (FOLD_SIGMA[1] x 300 = 9 px) away is untouched (measured 1.9-2.8 over 5 noise seeds; texture kept)
     assert np.abs(lift[20:60, 5:18]).max() < 3.5
     # a raised cheek's highlight (AU6) is toned down, by at most MAX_DARKEN in luma, towards the skin's own
     # colour (not grey: the offset has the skin's hue, red drop > blue drop)
@@ -124,6 +143,11 @@ def test_fold_lift_lifts_a_crease_and_keeps_texture():
     luma = float(dark @ [0.299, 0.587, 0.114])
     assert -MAX_DARKEN - 0.5 < luma < -3.0, dark
     assert dark[0] < dark[1] < dark[2] < 0, dark
+    # a lip (redder than the skin around it, as dark as the crease) is not lifted towards the skin colour
+    lip = skin.copy()
+    lip[:, 36:44] = lip[:, 36:44] * 0.7 + np.array([25.0, -15.0, -10.0], np.float32)
+    on_lip = fold_lift(np.clip(lip, 0, 255).astype(np.uint8), 300.0)[20:60, 38:42].mean((0, 1))
+    assert np.abs(on_lip).max() < 3.0, on_lip  # control: the grey crease above is lifted by > 15
 
 
 def test_flatten_weights_follow_the_lost_smile_per_side(full_model):
@@ -314,9 +338,9 @@ def _smile_shading(img, points, face_h):
 @pytest.mark.parametrize("emotion", ["anger", "sadness"])
 def test_a_smiling_photo_losing_its_smile_loses_its_folds_and_cheek_bulges(astronaut_fit, full_model, emotion):
     """Issue 11.3: the astronaut's smile folds and raised cheeks (the mid-scale shading over the smile mask)
-    fade at anger and sadness: measured 0.48 (anger) and 0.51 (sadness) of the photo's at the same skin
-    points. Controls: the frame without the fold offset keeps 0.99 and 1.03 of it; the shadow-only
-    offset (before the raised cheeks were toned down) kept 0.72 and 0.75, so it fails the bound too."""
+    fade at anger and sadness: measured 0.73 (anger) and 0.67 (sadness) of the photo's at the same skin
+    points (a stronger lift, 0.48-0.51, flattened the cheeks into a pale mask). Control: the frame
+    without the fold offset keeps 1.09 and 1.02 of it."""
     from emoshift.render.reenact import Reenactor
 
     image, fit = astronaut_fit
@@ -329,5 +353,5 @@ def test_a_smiling_photo_losing_its_smile_loses_its_folds_and_cheek_bulges(astro
     share = _smile_shading(r.render(target, fit.rotation), frame_pts, face_h) / photo
     r.source = r.source._replace(lift=np.zeros_like(r.source.lift))
     kept = _smile_shading(r.render(target, fit.rotation), frame_pts, face_h) / photo
-    assert share < 0.62, share
-    assert kept > 0.85, kept  # the control: the folds are lifted by the fold offset, not by the warp
+    assert share < 0.8, share
+    assert kept > 0.9, kept  # the control: the folds are lifted by the fold offset, not by the warp

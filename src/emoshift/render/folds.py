@@ -7,7 +7,8 @@ removed by a colour offset image of the photo, ``C_coarse - C_fine`` (:func:`fol
 blurred at FOLD_SIGMA[1] and FOLD_SIGMA[0] fractions of the face height): adding it to a pixel brings
 the mid-scale shading (a fold's shadow, the highlight of a cheek a smile raises, AU6) to its
 surroundings' colour and keeps the fine skin texture (pores); shadows are lifted by at most MAX_LIFT,
-highlights toned down by at most MAX_DARKEN (in luma). A skin pixel gets ``f x offset`` added
+highlights toned down by at most MAX_DARKEN (in luma), both chosen so that the face keeps its modelling (a
+larger lift flattens the cheeks into a pale mask); lips keep their colour (LIP_REDNESS). A skin pixel gets ``f x offset`` added
 (:func:`emoshift.render.shaders.skin_sample`) with ``f`` per vertex and frame (:func:`flatten_weights`):
 the relative loss of smile on that side of the face (``max(mouthSmile, cheekSquint)``, source minus
 frame, over the source's) times an anatomical mask of the skin a smile folds (:func:`smile_mask`:
@@ -25,11 +26,14 @@ from emoshift.headmodel.regions import MULTIPIE_68
 from emoshift.render.ramp import smoothstep
 
 #: Gaussian sigmas (fractions of the face height) of the fine (texture kept) and coarse luma.
-FOLD_SIGMA = (0.006, 0.04)
+FOLD_SIGMA = (0.006, 0.03)
 #: Largest luma change (0-255) of a lost fold: its shadow is lifted by up to MAX_LIFT, a raised cheek's
 #: highlight toned down by up to MAX_DARKEN (less: a highlight may be the light, not the bulge).
-MAX_LIFT = 60.0
-MAX_DARKEN = 20.0
+MAX_LIFT = 25.0
+MAX_DARKEN = 12.0
+#: Lips are not folds: where the fine colour is redder (R - G) than its surroundings by LIP_REDNESS or
+#: more, the offset is 0 (fading in from 0): lifting a lip towards the skin around it makes it pale.
+LIP_REDNESS = 12.0
 #: Channels of a smile per side (+x is the subject's left, ICT's ``_L``).
 SMILE = {side: [EXPRESSION_NAMES.index(f"{n}_{side}") for n in ("mouthSmile", "cheekSquint")] for side in "LR"}
 #: Smile (source) below which a loss counts in full: f = loss / max(source smile, this).
@@ -50,6 +54,8 @@ def fold_lift(photo_box: np.ndarray, face_height_px: float) -> np.ndarray:
     lift = coarse - fine
     luma = lift @ np.array([0.299, 0.587, 0.114], np.float32)
     scale = np.clip(luma, -MAX_DARKEN, MAX_LIFT) / np.where(np.abs(luma) > 1e-3, luma, 1.0)
+    redder = (fine[..., 0] - fine[..., 1]) - (coarse[..., 0] - coarse[..., 1])
+    scale *= 1.0 - np.clip(redder / LIP_REDNESS, 0.0, 1.0)
     return np.ascontiguousarray(lift * scale[..., None], np.float32)
 
 

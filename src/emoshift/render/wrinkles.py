@@ -47,6 +47,8 @@ from emoshift.render.wrinkle_shader import MAX_DARKEN, SPACING_CM, FoldView
 #: Compression (1 - smaller principal stretch) where folds start and where they saturate.
 DEAD_ZONE = 0.09
 SATURATION = 0.35
+#: Height (cm) above the brows up to which vertical (glabellar) lines form (:func:`vertical_mask`).
+GLABELLA_HEIGHT_CM = 1.8
 #: Mesh-smoothing passes of the per-vertex field.
 SMOOTHING = 3
 #: Eyelid exclusion: an ellipse about each eye, raised by EYELID_LIFT_CM, its half-axes the eye's half
@@ -97,6 +99,25 @@ def phase_chart(rest: np.ndarray, uv: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(uv - origin, np.float32)
 
 
+def vertical_mask(rest: np.ndarray) -> np.ndarray:
+    """(V,) float32 in [0, 1]: where vertical lines (folds from horizontal compression) may form: the
+    glabella between the inner brow heads, up to GLABELLA_HEIGHT_CM above the brows and down to the nose
+    root (corrugator lines, Ekman & Friesen's AU4). Elsewhere a horizontal compression (the brows drawn
+    together stretch the skin above them obliquely) makes no lines: a fan of vertical lines across the
+    forehead reads as drawn on, and as worry. Soft edges. Non-ICT meshes get 1 everywhere."""
+    rest = np.asarray(rest, np.float64)
+    if len(rest) < ICT_SKIN_VERTICES:
+        return np.ones(len(rest), np.float32)
+    lm = rest[MULTIPIE_68]
+    x, y = rest[:, 0], rest[:, 1]
+    brow_y = lm[17:27, 1].mean()
+    inner_x = np.abs(lm[[21, 22], 0]).mean()
+    w = smoothstep((inner_x + 0.3 - np.abs(x)) / 0.6)
+    w *= smoothstep((brow_y + GLABELLA_HEIGHT_CM - y) / 0.8)
+    w[ICT_SKIN_VERTICES:] = 0.0
+    return w.astype(np.float32)
+
+
 def wrinkle_mask(rest: np.ndarray) -> np.ndarray:
     """(V,) float32 in [0, 1]: where expression lines form, from ICT's landmark vertices on ``rest``.
 
@@ -127,9 +148,10 @@ def wrinkle_mask(rest: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------------------------------------ strain
 @njit(cache=True, nogil=True)
-def _field_into(src_metric, inv_uv, tris, dst, vert_area, adj_ptr, adj_idx, verts, mask, dead, sat, passes, out):  # pragma: no cover - jitted
+def _field_into(src_metric, inv_uv, tris, dst, vert_area, adj_ptr, adj_idx, verts, mask, vmask, dead, sat, passes, out):  # pragma: no cover - jitted
     """Per-vertex doubled-angle tensor (V, 2) of one frame ``dst`` (V, 3) into ``out`` (see the module);
-    only ``tris`` and the vertices ``verts`` near fold-prone skin are evaluated, ``out`` is 0 elsewhere."""
+    only ``tris`` and the vertices ``verts`` near fold-prone skin are evaluated, ``out`` is 0 elsewhere.
+    Vertical lines (fold normal along u: cos 2t > 0) are weighted by ``vmask`` in proportion to cos 2t."""
     nv = out.shape[0]
     acc = np.zeros((nv, 2), np.float32)
     for t in range(tris.shape[0]):
@@ -198,8 +220,12 @@ def _field_into(src_metric, inv_uv, tris, dst, vert_area, adj_ptr, adj_idx, vert
         acc, nxt = nxt, acc
     out[:] = 0.0
     for v in verts:
-        out[v, 0] = acc[v, 0] * mask[v]
-        out[v, 1] = acc[v, 1] * mask[v]
+        a = math.sqrt(acc[v, 0] * acc[v, 0] + acc[v, 1] * acc[v, 1])
+        f = mask[v]
+        if a > 0 and acc[v, 0] > 0:
+            f *= 1.0 - (1.0 - vmask[v]) * acc[v, 0] / a
+        out[v, 0] = acc[v, 0] * f
+        out[v, 1] = acc[v, 1] * f
 
 
 @dataclass
@@ -207,13 +233,14 @@ class WrinkleField:
     """Everything about a source shape that the per-frame wrinkle field needs (see the module).
 
     uv: (V, 2) chart of the strain; phase_uv: (V, 2) chart of the fold phases (what the shader reads);
-    mask: (V,) fold-prone weight; tris: (T, 3) int32 skin triangles near the mask, used for strain;
+    mask: (V,) fold-prone weight; vmask: (V,) where vertical lines may form; tris: (T, 3) int32 skin triangles near the mask, used for strain;
     spacing (cm), strength: of the folds the shader draws (:meth:`view`; strength 0: none).
     """
 
     uv: np.ndarray
     phase_uv: np.ndarray
     mask: np.ndarray
+    vmask: np.ndarray
     tris: np.ndarray
     _src_metric: np.ndarray  # (T, 4): Ms00, Ms01, Ms11, area
     _inv_uv: np.ndarray  # (T, 4) inverse chart edge matrix, row-major
@@ -262,7 +289,7 @@ class WrinkleField:
         used = near[tris].any(1)
         tris, metric, inv = tris[used], metric[used], inv[used]
         return cls(
-            uv=uv, phase_uv=phase_chart(rest, uv), mask=mask, tris=tris, _verts=np.flatnonzero(near).astype(np.int64),
+            uv=uv, phase_uv=phase_chart(rest, uv), mask=mask, vmask=vertical_mask(rest), tris=tris, _verts=np.flatnonzero(near).astype(np.int64),
             _src_metric=np.ascontiguousarray(metric, np.float32),
             _inv_uv=np.ascontiguousarray(inv.reshape(-1, 4), np.float32),
             _vert_area=vert_area.astype(np.float32),
@@ -280,7 +307,7 @@ class WrinkleField:
         for b in range(len(d)):
             _field_into(
                 self._src_metric, self._inv_uv, self.tris, d[b], self._vert_area, self._adj_ptr, self._adj_idx,
-                self._verts, self.mask, DEAD_ZONE, SATURATION, SMOOTHING, out[b],
+                self._verts, self.mask, self.vmask, DEAD_ZONE, SATURATION, SMOOTHING, out[b],
             )  # fmt: skip
         return out[0] if single else out
 
