@@ -120,19 +120,14 @@ import numba; lap("import numba")
 import av; lap("import av")
 import scipy.spatial, scipy.ndimage; lap("import scipy.spatial, scipy.ndimage")
 import emoshift.pipeline, emoshift.render.reenact, emoshift.fitting; lap("import emoshift pipeline, render, fitting")
-from emoshift.headmodel import HeadModel
-head = HeadModel.load(n_identity=50, region="head"); lap("Pipeline.load: head model (region head)")
-from emoshift.fitting import Fitter
-fitter = Fitter(model=head); lap("Pipeline.load: fitter")
 from emoshift.planning import load_planner
 planner = load_planner("auto", None); lap("Pipeline.load: planner (generator + text encoder)")
 from emoshift.pipeline import Pipeline, sample_photo
-pipe = Pipeline.load(seed=0, model=head, fitter=fitter, planner=planner); lap("Pipeline.load: the rest")
+pipe = Pipeline.load(seed=0, planner=planner); lap("Pipeline.load: head model(s), fitter, the rest")
 text, o = TEXT, pipe.options.replace(fps=FPS, seconds=SECONDS)
 ins = pipe.parse(text); photo = pipe.read_photo(sample_photo()); lap("parse, read the photo")
 fit = pipe.fit(photo); lap("first fit (face detector set-up + fit)")
 traj = pipe.make_trajectory(pipe.plan(ins, fit, o)[0], o, 0); lap("first plan + trajectory")
-pipe.renderer.model = HeadModel.load(n_identity=50, region="full"); lap("renderer: head model (region full)")
 pipe.renderer(photo, fit); lap("renderer: first reenactor of the photo")
 frames = pipe.render(photo, fit, traj, crop=fit.crop_box()); lap("first render (numba kernels from the cache)")
 import tempfile, pathlib
