@@ -170,6 +170,20 @@ def test_numpy_minilm_matches_the_torch_one(shipped_pair):
     assert np.abs(f[0] - f[1]).max() > 100 * err  # control: two sentences differ far more
 
 
+def _cold_then_warm(probe: str, tmp_path) -> list[str]:
+    """stdout of ``probe`` run twice in fresh processes sharing a new array cache: the first run exports the
+    checkpoint (importing torch), the second reads the export."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), PYTHONWARNINGS="ignore",
+               EMOSHIFT_CACHE=str(tmp_path / "cache"))  # fmt: skip
+    outs = []
+    for _ in range(2):
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path,
+                             timeout=300)  # fmt: skip
+        assert out.returncode == 0, out.stderr[-2000:]
+        outs.append(out.stdout)
+    return outs
+
+
 def test_generate_cli_runs_without_torch_and_prints_the_torch_plan(tmp_path, shipped_pair):
     """``emoshift generate`` in a fresh process imports no torch once the checkpoint's export is cached, and its
     JSON is the torch generator's plan for the same seed."""
@@ -179,14 +193,10 @@ def test_generate_cli_runs_without_torch_and_prints_the_torch_plan(tmp_path, shi
              "    code = main(['generate', {text!r}, '--seed', '5', '--json', '--neutral'])\n"
              "print(buf.getvalue())\n"
              "print(code, 'torch' in sys.modules, 'emoshift.models.numpy_infer' in sys.modules)")  # fmt: skip
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), PYTHONWARNINGS="ignore",
-               EMOSHIFT_CACHE=str(tmp_path / "cache"))  # fmt: skip
-    for _ in range(2):  # the first run in a fresh cache exports the checkpoint (with torch); the second reads it
-        out = subprocess.run([sys.executable, "-c", probe.format(text=INSTRUCTIONS[1])], capture_output=True,
-                             text=True, env=env, cwd=tmp_path, timeout=300)  # fmt: skip
-        assert out.returncode == 0, out.stderr[-2000:]
-    *body, last = out.stdout.strip().splitlines()
+    cold, warm = _cold_then_warm(probe.format(text=INSTRUCTIONS[1]), tmp_path)
+    *body, last = warm.strip().splitlines()
     assert last == "0 False True"  # exit 0, no torch; control: the numpy generator was imported
+    assert cold.strip().splitlines()[-1] == "0 True True"  # control: the probe sees torch when the export loads it
     doc = json.loads("\n".join(body))
     want = gt.generate(INSTRUCTIONS[1], seed=5)[0].to_json()["anchors"]
     got = doc["samples"][0]
@@ -206,13 +216,6 @@ def test_the_pipelines_planner_runs_without_torch(tmp_path):
              "p = load_planner('generator')\nt = 'Turn this face from disgust to happiness'\n"
              "g = p.generate(Instruction(t, parse_instruction(t)), seed=1, n_samples=2)\ne, r = p.neutral(1)\n"
              "print(p.name, len(g), g[0].expressions.shape, e.shape, 'torch' in sys.modules)")  # fmt: skip
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), PYTHONWARNINGS="ignore",
-               EMOSHIFT_CACHE=str(tmp_path / "cache"))  # fmt: skip
-    lines = []
-    for _ in range(2):  # a cold cache exports the checkpoint (torch) once
-        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path,
-                             timeout=300)  # fmt: skip
-        assert out.returncode == 0, out.stderr[-2000:]
-        lines.append(out.stdout.strip().splitlines()[-1])
+    lines = [out.strip().splitlines()[-1] for out in _cold_then_warm(probe, tmp_path)]
     assert lines[0].endswith(" True")  # control: the probe sees torch when the cold cache's export loads it
     assert lines[1] == "generator:i2fet 2 (2, 53) (53,) False", lines
