@@ -244,12 +244,19 @@ class Generator:
         return self._encoder
 
     def _one_thread(self):
-        """Torch on one thread for tiny tensors (:func:`emoshift.threads.single_thread`); nothing in numpy."""
-        if self.numpy:
-            return nullcontext()
-        from emoshift.threads import single_thread
+        """One thread for tiny arrays: torch's (:func:`emoshift.threads.single_thread`), or in numpy the BLAS's
+        (``threadpoolctl``, installed with scikit-learn; without it nothing changes). As for torch, a second
+        BLAS thread on a busy 2-core machine slows one instruction down: median 10.9 ms against 2.9 ms
+        single-threaded in one run at load 5 (bench/bench_generate.py), the same when idle."""
+        if not self.numpy:
+            from emoshift.threads import single_thread
 
-        return single_thread()
+            return single_thread()
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:
+            return nullcontext()
+        return threadpool_limits(1, user_api="blas")
 
     def _decode(self, feats: np.ndarray, mask: np.ndarray, n: np.ndarray, z_e: np.ndarray,
                 spans: np.ndarray | None, seed: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
@@ -375,7 +382,8 @@ class Generator:
             raise UserError("this model checkpoint has no neutral encoder-decoder (NED)")
         z = TorchRNG(int(seed)).randn(1, int(self.ned.cfg.latent_dim))
         if self.numpy:
-            e, r = self.ned.decode(z)
+            with self._one_thread():
+                e, r = self.ned.decode(z)
             return e[0], r[0]
         import torch
 
