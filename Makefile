@@ -21,9 +21,11 @@ $(STAMP): pyproject.toml Makefile
 	touch $(STAMP)
 
 # compile the Numba render kernels once, into numba's cache (src/emoshift/render/__pycache__), so the first
-# animate, the first web job and the tests load them instead of compiling (~30-60 s of CPU); again whenever
-# the render sources or the warm-up change
-$(JIT_STAMP): $(STAMP) $(wildcard src/emoshift/render/*.py) src/emoshift/jit.py src/emoshift/warmup.py
+# animate, the first web job and the tests load them instead of compiling (~30-60 s of CPU), and export the
+# shipped generator's weights to numpy arrays in the user cache (generation runs without torch); again
+# whenever the render sources, the checkpoint, its export or the warm-up change
+$(JIT_STAMP): $(STAMP) $(wildcard src/emoshift/render/*.py) src/emoshift/jit.py src/emoshift/warmup.py \
+	src/emoshift/resources/i2fet_default.pt src/emoshift/models/numpy_infer.py
 	$(PY) -m emoshift.warmup || echo "emoshift: kernel warm-up failed (above); the first run will compile them"
 	touch $(JIT_STAMP)
 

@@ -5,7 +5,10 @@ Measures, each the median of ``--repeat`` warm runs (after one untimed run: OS f
   "<instruction>" --out x.mp4`` (60 frames 512x512) as separate processes, wall time;
 - the same animate in-process (models loaded once, after a warm-up run): the work itself;
 - import times (``python -X importtime``, cumulative, first import) of the heavy modules on each CLI path,
-  and whether transformers / matplotlib are imported at all.
+  and whether transformers / matplotlib / torch are imported at all;
+- where the CLI's fixed cost goes: one fresh process doing the animate stage by stage (imports, each part of
+  ``Pipeline.load``, the first fit, render and video write), then the same animate again (the work), wall
+  and CPU seconds each (CPU seconds hold better on a busy machine).
 
 With ``--first-run``, also the first ``animate`` after an install: in a fresh numba cache folder and a
 fresh emoshift cache (``NUMBA_CACHE_DIR``, ``EMOSHIFT_CACHE``), ``python -m emoshift.warmup`` (what ``make
@@ -98,6 +101,56 @@ def in_process(repeat: int) -> tuple[float, float, float]:
     return load, statistics.median(times), statistics.median(cpus)
 
 
+# One fresh process doing what ``emoshift animate`` does, stage by stage, then the same animate again (the
+# work): where the CLI's fixed cost goes. Imports are timed in this order; a module shared by two goes to the
+# first (e.g. numpy to "import numpy").
+BREAKDOWN = r"""
+import json, sys, time, warnings
+warnings.simplefilter("ignore")
+rows, last = [], [time.perf_counter(), time.process_time()]
+def lap(stage):
+    t, c = time.perf_counter(), time.process_time()
+    rows.append({"stage": stage, "wall_s": t - last[0], "cpu_s": c - last[1]})
+    last[:] = [t, c]
+import numpy; lap("import numpy")
+import emoshift.cli; emoshift.cli.build_parser(); lap("import emoshift.cli + argument parser")
+import torch; lap("import torch (head model, fitter)")
+from emoshift.fitting.detect import import_mediapipe; import_mediapipe(); lap("import mediapipe (as the fitter does)")
+import numba; lap("import numba")
+import av; lap("import av")
+import scipy.spatial, scipy.ndimage; lap("import scipy.spatial, scipy.ndimage")
+import emoshift.pipeline, emoshift.render.reenact, emoshift.fitting; lap("import emoshift pipeline, render, fitting")
+from emoshift.planning import load_planner
+planner = load_planner("auto", None); lap("Pipeline.load: planner (generator + text encoder)")
+from emoshift.pipeline import Pipeline, sample_photo
+pipe = Pipeline.load(seed=0, planner=planner); lap("Pipeline.load: head model(s), fitter, the rest")
+text, o = TEXT, pipe.options.replace(fps=FPS, seconds=SECONDS)
+ins = pipe.parse(text); photo = pipe.read_photo(sample_photo()); lap("parse, read the photo")
+fit = pipe.fit(photo); lap("first fit (face detector set-up + fit)")
+traj = pipe.make_trajectory(pipe.plan(ins, fit, o)[0], o, 0); lap("first plan + trajectory")
+pipe.renderer(photo, fit); lap("renderer: first reenactor of the photo")
+frames = pipe.render(photo, fit, traj, crop=fit.crop_box()); lap("first render (numba kernels from the cache)")
+import tempfile, pathlib
+from emoshift.export.video import write_video
+tmp = pathlib.Path(tempfile.mkdtemp())
+write_video(frames, tmp / "a.mp4", fps=FPS); lap("first video write")
+res = pipe.animate(sample_photo(), text, o); pipe.save(res, tmp / "b.mp4", force=True); lap("WORK: animate + video again")
+print(json.dumps(rows))
+"""
+
+
+def breakdown() -> list[dict]:
+    """Wall and CPU seconds per stage of one fresh process (see BREAKDOWN); the last row is the work."""
+    code = BREAKDOWN.replace("TEXT", repr(INSTRUCTION)).replace("FPS", str(FPS)).replace("SECONDS", str(FRAMES / FPS))
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env=dict(os.environ, PYTHONWARNINGS="ignore"))  # fmt: skip
+    if p.returncode != 0:
+        raise SystemExit(f"breakdown failed:\n{p.stderr[-2000:]}")
+    import json
+
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
 FIRST_RUN = ["animate", "{tmp}/photo.png", INSTRUCTION, "--out", "{tmp}/first.mp4", "--glb", "--force", "--quiet",
              "--seconds", str(FRAMES / FPS), "--fps", str(FPS)]  # fmt: skip
 
@@ -157,8 +210,17 @@ def main() -> None:
     print(f"CLI animate / in-process animate: {ratio:.1f}x (target <= 2x)  "
           f"{'PASS' if ratio <= 2 else 'FAIL'}; generate {generate:.2f} s (target < 1 s) "
           f"{'PASS' if generate < 1 else 'FAIL'}")
+    stages = breakdown()
+    once, again = stages[:-1], stages[-1]
+    print("\none fresh process, stage by stage: the first animate in pieces, then the same again (seconds)")
+    print("stage".ljust(52) + "wall".rjust(8) + "cpu".rjust(8))
+    for r in stages:
+        print(r["stage"].ljust(52) + f"{r['wall_s']:8.3f}{r['cpu_s']:8.3f}")
+    w, c = sum(r["wall_s"] for r in once), sum(r["cpu_s"] for r in once)
+    print("the first animate, all its stages (a CLI run)".ljust(52) + f"{w:8.3f}{c:8.3f}")
+    print("  of which beyond the work (the last row)".ljust(52) + f"{w - again['wall_s']:8.3f}{c - again['cpu_s']:8.3f}")
     first = first_run(args.repeat) if args.first_run else None
-    report("cli", rows, {"first_run": first, "imports_s": imports, "cli_over_in_process": ratio, "cpu_cli_over_in_process": cpu_ratio,
+    report("cli", rows, {"first_run": first, "breakdown": stages, "imports_s": imports, "cli_over_in_process": ratio, "cpu_cli_over_in_process": cpu_ratio,
                          "generate_s": generate, "targets": {"cli_over_in_process": 2.0, "generate_s": 1.0}, "repeat": args.repeat,
                          "load_average": os.getloadavg()})  # fmt: skip
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -127,27 +128,42 @@ def read_npz(path: str | Path) -> dict[str, np.ndarray]:
     """Every array of an .npz asset, as a dict.
 
     Decompressing the ICT head (22 MB deflated, 52 MB of arrays) took ~0.3 s of CPU in every process
-    that draws a face. The arrays are therefore also kept uncompressed, one ``.npy`` each, in the user
-    cache folder (:func:`array_cache_dir`), keyed on the asset's resolved path, size, modification time
-    and inode (a replaced or edited asset is read afresh), and read from there in a few milliseconds.
-    The copy is written whole into a temporary folder and renamed into place, and an older copy of the
-    same asset is removed; with any problem (read-only or full disk, a damaged copy) the .npz is read.
+    that draws a face. The arrays are therefore also kept uncompressed (:func:`cached_arrays`) and read
+    from there in a few milliseconds.
+    """
+    import numpy as np
+
+    def load(p: Path) -> dict[str, np.ndarray]:
+        with np.load(p, allow_pickle=False) as d:
+            return {k: d[k] for k in d.files}
+
+    return cached_arrays(path, load)
+
+
+def cached_arrays(path: str | Path, load: Callable[[Path], dict[str, np.ndarray]], tag: str = "") -> dict[str, np.ndarray]:
+    """``load(path)`` (a dict of arrays made from the file ``path``), kept uncompressed, one ``.npy`` each,
+    in the user cache folder (:func:`array_cache_dir`) and read from there by later calls.
+
+    The copy is keyed on the file's resolved path, size, modification time and inode and on ``tag`` (what
+    ``load`` makes of it): a replaced or edited file is read afresh. It is written whole into a temporary
+    folder and renamed into place, and an older copy of the same file is removed; with any problem
+    (read-only or full disk, a damaged copy) ``load`` runs.
     """
     import numpy as np
 
     p = Path(path).resolve()
     st = p.stat()
     root = array_cache_dir()
-    stamp = f"{p}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}"
-    folder = None if root is None else root / f"{p.stem}-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}"
+    stamp = f"{p}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}" + (f"|{tag}" if tag else "")
+    name = p.stem + (f".{tag}" if tag else "")
+    folder = None if root is None else root / f"{name}-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}"
     if folder is not None:
         try:
             names = (folder / "names.txt").read_text().split("\n")
             return {n: np.load(folder / f"{i}.npy", allow_pickle=False) for i, n in enumerate(names)}
         except (OSError, ValueError):
             pass
-    with np.load(p, allow_pickle=False) as d:
-        arrays = {k: d[k] for k in d.files}
+    arrays = load(p)
     if folder is not None:
         _write_copy(folder, arrays)
     return arrays

@@ -185,7 +185,8 @@ class Pipeline:
     """Photo + instruction -> animation; the object the CLI, the web app and Python users call.
 
     Components (:meth:`load` builds the real ones):
-        model: :class:`~emoshift.headmodel.HeadModel` of the 3D exports and the sheet.
+        model: :class:`~emoshift.headmodel.HeadModel` of the 3D exports and the sheet (None: the default
+            writers load it on first use, :attr:`model`).
         load_image: ``(str | Path | ndarray) -> (H, W, 3) uint8`` (:func:`emoshift.fitting.load_image`).
         fitter: :class:`FaceFitter`. parse: ``(text) -> ParsedInstruction`` (UserError on bad text).
         planner: :class:`~emoshift.planning.Planner`. trajectory: :data:`TrajectoryBuilder`.
@@ -211,7 +212,7 @@ class Pipeline:
     ):
         from emoshift.export.animation import Writers
 
-        self.model = model
+        self._model = model
         self.load_image = load_image
         self.fitter = fitter
         self.parse_text = parse
@@ -221,6 +222,13 @@ class Pipeline:
         self.writers = writers if writers is not None else Writers(model, self._full_model, self._renderer_of)
         self.options = (options or AnimateOptions()).replace(**({} if seed is None else {"seed": seed}))
         self.render_chunk = int(render_chunk)
+
+    @property
+    def model(self) -> Any:
+        """The head model of the 3D exports and the sheet (region "head"), loaded on first use if not given."""
+        if self._model is None:
+            self._model = self.writers.model
+        return self._model
 
     def _full_model(self) -> Any:
         """The default renderer's full head model (for the .glb texture), or None."""
@@ -260,11 +268,22 @@ class Pipeline:
             from emoshift.fitting import load_image
 
             parts["load_image"] = load_image
-        parts["model"] = components.pop("model", None) or HeadModel.load(n_identity=50, region="head")
+        model = components.pop("model", None)
+        if model is None and not {"fitter", "renderer"} & set(components):
+            # the fitter reads only the model's landmark bases, the same for every region: it shares the
+            # renderer's full head model, and the head region of the 3D exports is loaded only if one is
+            # written (an .mp4 alone builds one head model instead of two: bench/bench_cli.py)
+            renderer = parts["renderer"] = Reenact()
+            renderer.model = HeadModel.load(n_identity=50, region="full")
+            fit_model = renderer.model
+        else:
+            model = model or HeadModel.load(n_identity=50, region="head")
+            fit_model = model
+        parts["model"] = model
         if "fitter" not in components:
             from emoshift.fitting import Fitter
 
-            parts["fitter"] = Fitter(model=parts["model"])  # one head model shared by every stage
+            parts["fitter"] = Fitter(model=fit_model)  # one head model shared by every stage
         if "planner" not in components:
             parts["planner"] = load_planner(generator, None if checkpoint is None else str(checkpoint))
         parts.update(components)

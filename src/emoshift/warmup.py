@@ -1,6 +1,8 @@
 """The warm-up: every render kernel compiled (or loaded from numba's cache, :mod:`emoshift.jit`) by running
 each renderer once on tiny inputs, so that no user-facing run pays the compile. ``make install`` runs it
 (``python -m emoshift.warmup``) and ``emoshift serve`` before its first job (:class:`WarmPipeline`).
+Its ``Pipeline.load`` also writes the numpy export of the shipped generator (the first load does,
+:mod:`emoshift.models.numpy_infer`), so that ``generate`` and ``animate`` never need torch to plan.
 """
 
 from __future__ import annotations

@@ -34,17 +34,22 @@ def test_apex_rows_keep_strong_clean_slots_without_intensity_words():
 
 
 def test_draw_latents_pick_the_slots_emotion_and_are_seeded():
-    bank = {"fear": torch.full((3, 4), 7.0) + torch.arange(3.0)[:, None], "happiness": -torch.ones(2, 4)}
+    from emoshift.models.rng import TorchRNG
+
+    bank = {"fear": np.full((3, 4), 7.0, np.float32) + np.arange(3.0, dtype=np.float32)[:, None],
+            "happiness": -np.ones((2, 4), np.float32)}  # fmt: skip
     names = [["fear", "happiness"], ["surprise"]]
-    z = draw_latents(bank, names, 3, 4, torch.Generator().manual_seed(0), 0.5)
-    again = draw_latents(bank, names, 3, 4, torch.Generator().manual_seed(0), 0.5)
-    assert torch.equal(z, again)
+    z = draw_latents(bank, names, 3, 4, TorchRNG(0), 0.5)
+    again = draw_latents(bank, names, 3, 4, TorchRNG(0), 0.5)
+    assert z.dtype == np.float32 and np.array_equal(z, again)
     assert z[0, 0, 0] in (7.0, 8.0, 9.0) and (z[0, 0] == z[0, 0, 0]).all()
     assert (z[0, 1] == -1).all()
-    assert z[1, 0].abs().max() < 3 and z[1, 0].std() > 0  # no apex latent: the prior at τ 0.5
-    seen = {float(draw_latents(bank, [["fear"]], 1, 4, torch.Generator().manual_seed(s), 1.0)[0, 0, 0])
-            for s in range(20)}
+    assert np.abs(z[1, 0]).max() < 3 and z[1, 0].std() > 0  # no apex latent: the prior at τ 0.5
+    seen = {float(draw_latents(bank, [["fear"]], 1, 4, TorchRNG(s), 1.0)[0, 0, 0]) for s in range(20)}
     assert seen == {7.0, 8.0, 9.0}  # seeds choose among the variants
+    # torch tensors in the bank (a freshly trained model's apex latents) draw the same
+    torch_bank = {k: torch.from_numpy(v) for k, v in bank.items()}
+    assert np.array_equal(draw_latents(torch_bank, names, 3, 4, TorchRNG(0), 0.5), z)
 
 
 def test_anchor_check_reads_shape_and_strength():

@@ -141,3 +141,22 @@ def test_bf16_table_features_stay_close_to_float32(minilm):
     assert max(rel) < 0.02, rel
     other = float((a.features[1].float() - a.features[2].float()).norm() / a.features[1].float().norm())
     assert other > 10 * max(rel)  # control: two instructions differ far more
+
+
+def test_safetensors_memory_map_reads_the_same_tensors():
+    """The numpy MiniLM maps model.safetensors itself (no copy); every float32 tensor equals what the
+    safetensors library reads, and only the dtypes asked for are returned (control: the int64 position ids)."""
+    import numpy as np
+    from safetensors.numpy import load_file
+
+    from emoshift.text.bert_np import read_safetensors
+    from emoshift.text.encoder import minilm_dir
+
+    path = minilm_dir() / "model.safetensors"
+    ref = load_file(str(path))
+    got = read_safetensors(path)
+    assert set(got) == {k for k, v in ref.items() if v.dtype == np.float32} and len(got) > 100
+    assert all(got[k].shape == ref[k].shape and np.array_equal(got[k], ref[k]) for k in got)
+    ids = read_safetensors(path, dtypes=("I64",))
+    assert list(ids) == [k for k, v in ref.items() if v.dtype == np.int64]
+    assert np.array_equal(ids["embeddings.position_ids"], ref["embeddings.position_ids"])

@@ -20,11 +20,16 @@ the strength does not drop, and intensity words still act through the text.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
-from torch import Tensor
 
 from emoshift.emotions import EMOTIONS, apex_strength, n_variants, prototype
+
+if TYPE_CHECKING:
+    from torch import Tensor
+
+    from emoshift.models.rng import TorchRNG
 
 MIN_COSINE = 0.95  # a clean variant, not an in-the-wild blend of two emotions
 MAX_PER_EMOTION = 256
@@ -49,9 +54,10 @@ def apex_rows(expression: np.ndarray, emotion: np.ndarray, intensity: np.ndarray
     return np.stack([rows[keep], slots[keep]], 1)
 
 
-@torch.no_grad()
 def apex_latents(model, data, seed: int = 0, per_emotion: int = MAX_PER_EMOTION) -> dict[str, Tensor]:
     """{emotion name: (K, Z) posterior means mu_e} of apex training slots of ``data`` (a ``TensorData``)."""
+    import torch
+
     if getattr(model.cfg, "model", "i2fet") != "i2fet":  # the MotionCLIP baseline has no per-slot latents
         return {}
     model.eval()
@@ -64,21 +70,24 @@ def apex_latents(model, data, seed: int = 0, per_emotion: int = MAX_PER_EMOTION)
         if not len(rs):
             continue
         rs = rs[np.sort(rng.choice(len(rs), size=min(per_emotion, len(rs)), replace=False))]
-        mu = model.latents(data.batch(torch.from_numpy(rs[:, 0])))[..., :z]  # (K, m, Z)
+        with torch.no_grad():
+            mu = model.latents(data.batch(torch.from_numpy(rs[:, 0])))[..., :z]  # (K, m, Z)
         out[EMOTIONS[e]] = mu[torch.arange(len(rs)), torch.from_numpy(rs[:, 1])].float().contiguous()
     return out
 
 
-def draw_latents(bank: dict[str, Tensor], emotions: list[list[str]], max_slots: int, latent_dim: int,
-                 generator: torch.Generator, temperature: float) -> Tensor:  # fmt: skip
-    """(B, max_slots, Z) expression latents: an apex latent of each slot's emotion (prior N(0, τ²I) for
-    emotions without one). The prior draw is made for every slot, so the stream is the same either way."""
-    z = torch.randn(len(emotions), max_slots, latent_dim, generator=generator) * temperature
-    pick = torch.randint(1 << 30, (len(emotions), max_slots), generator=generator)
+def draw_latents(bank: dict[str, np.ndarray], emotions: list[list[str]], max_slots: int, latent_dim: int,
+                 rng: TorchRNG, temperature: float) -> np.ndarray:  # fmt: skip
+    """(B, max_slots, Z) float32 expression latents: an apex latent of each slot's emotion (prior N(0, τ²I)
+    for emotions without one), drawn from ``rng`` (:class:`emoshift.models.rng.TorchRNG`: the numbers
+    ``torch.randn`` / ``torch.randint`` gave with the same seed before generation left torch). The prior
+    draw is made for every slot, so the stream is the same either way."""
+    z = rng.randn(len(emotions), max_slots, latent_dim) * np.float32(temperature)
+    pick = rng.randint(1 << 30, (len(emotions), max_slots))
     for b, names in enumerate(emotions):
         for j, name in enumerate(names[:max_slots]):
             if name in bank and len(bank[name]):
-                z[b, j] = bank[name][int(pick[b, j]) % len(bank[name])]
+                z[b, j] = np.asarray(bank[name][int(pick[b, j]) % len(bank[name])])
     return z
 
 

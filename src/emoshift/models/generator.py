@@ -10,22 +10,34 @@ form, :func:`canonical_spans`; each slot keeps its first anchor that reads right
 to its reading, :func:`anchor_score`) and reported in ``GeneratedPlan.consistent`` if none reads right.
 The shipped default checkpoint holds the I2FET weights, their config, the apex latents and a NED for
 neutral faces (§IV-F).
+
+Inference runs in numpy by default (:mod:`emoshift.models.numpy_infer`, the MiniLM of
+:mod:`emoshift.text.bert_np`): ``emoshift generate`` and ``animate`` never import torch. The seeded draws
+are torch's own streams (:class:`emoshift.models.rng.TorchRNG`), so a ``--seed`` gives the plan it gave
+in torch. ``Generator.load(..., backend="torch")`` (and any generator built on torch modules, as
+training and the tests do) runs the same steps through the torch model.
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
-from torch import nn
 
 from emoshift.io import UserError, atomic_write_with
-from emoshift.models.ned import NED, NEDConfig
+from emoshift.models.rng import TorchRNG
 from emoshift.text.parser import ParsedInstruction, parse_instruction
-from emoshift.threads import single_thread
+
+if TYPE_CHECKING:
+    from torch import nn
+
+    from emoshift.models.ned import NED
+
+BACKENDS = ("auto", "numpy", "torch")
 
 DEFAULT_CHECKPOINT = "i2fet_default.pt"
 RESAMPLE = 4  # extra draws for an anchor that does not read as the parser's emotion
@@ -82,10 +94,10 @@ class GeneratedPlan:
     def to_json(self, names: tuple[str, ...] | list[str] | None = None, digits: int = 4) -> dict:
         """{"emotions", "intensities", "anchors": [{"emotion", "expression": {name: w}, "rotation", "pitch_yaw_roll_deg"}]}."""
         from emoshift.emotions import EXPRESSION_NAMES
-        from emoshift.headmodel.ops import axis_angle_to_matrix, matrix_to_euler
+        from emoshift.rotations import axis_angle_to_matrix, matrix_to_euler
 
         names = list(names or EXPRESSION_NAMES)
-        pyr = matrix_to_euler(axis_angle_to_matrix(torch.as_tensor(self.rotations, dtype=torch.float32))).numpy()
+        pyr = matrix_to_euler(axis_angle_to_matrix(np.asarray(self.rotations, np.float64)))
         anchors = []
         for i, emo in enumerate(self.parsed.emotions):
             anchors.append({
@@ -117,39 +129,85 @@ def save_checkpoint(path: str | Path, model: nn.Module, ned: NED | None = None, 
                     apex: dict | None = None) -> Path:  # fmt: skip
     """Write a generator checkpoint atomically: model config + weights, optional NED, meta (e.g. the
     command), optional apex latents {emotion: (K, Z)} (models/apex.py)."""
+    import torch
+
     from emoshift.models.train import model_state
 
     d = {"model": model_state(model), "meta": dict(meta or {})}
     apex = apex if apex is not None else getattr(model, "apex_latents", None)
     if apex:
-        d["apex_latents"] = {k: v.float() for k, v in apex.items()}
+        d["apex_latents"] = {k: torch.as_tensor(np.asarray(v)).float() for k, v in apex.items()}
     if ned is not None:
         d["ned"] = {"config": ned.cfg.to_dict(), "state": ned.state_dict()}
     return atomic_write_with(path, lambda p: torch.save(d, p))
 
 
-class Generator:
-    """A trained I2FET (or baseline) with its frozen text encoder and NED; generation is seeded."""
+def _array(v: Any) -> np.ndarray:
+    """A torch tensor or array as a float32 numpy array."""
+    return np.asarray(v.detach().cpu().numpy() if hasattr(v, "detach") else v, np.float32)
 
-    def __init__(self, model: nn.Module, ned: NED | None = None, text_encoder=None, meta: dict | None = None,
+
+class Generator:
+    """A trained I2FET (or baseline) with its frozen text encoder and NED; generation is seeded.
+
+    ``model`` and ``ned`` are torch modules (training, ``backend="torch"``) or their numpy inference twins
+    (:mod:`emoshift.models.numpy_infer`, what :meth:`load` gives by default)."""
+
+    def __init__(self, model: Any, ned: Any = None, text_encoder=None, meta: dict | None = None,
                  apex: dict | None = None) -> None:  # fmt: skip
-        self.model = model.eval()
-        self.ned = ned.eval() if ned is not None else None
+        from emoshift.models.numpy_infer import NumpyI2FET
+
+        self.numpy = isinstance(model, NumpyI2FET)
+        self.model = model if self.numpy else model.eval()
+        self.ned = ned.eval() if ned is not None and hasattr(ned, "eval") else ned
         self._encoder = text_encoder
         self.meta = dict(meta or {})
-        self.apex = dict(apex or {})  # {emotion: (K, Z) apex latents}; empty = the paper's prior N(0, τ²I)
+        # {emotion: (K, Z) apex latents}; empty = the paper's prior N(0, τ²I)
+        self.apex = {k: _array(v) for k, v in (apex or {}).items()}
         # {emotion: gain} to the prototypes' apex strength, measured after training (models/apex.apex_gains)
         self.apex_gain: dict[str, float] = dict(self.meta.get("apex_gain", {}))
 
     @classmethod
-    def load(cls, path: str | Path, text_encoder=None) -> Generator:
-        from emoshift.models.train import model_from_state
+    def load(cls, path: str | Path, text_encoder=None, backend: str = "auto") -> Generator:
+        """A checkpoint written by ``emoshift train`` (or :func:`save_checkpoint`).
 
+        ``backend``: "numpy" (no torch: the checkpoint's arrays are exported once to the user cache,
+        :func:`emoshift.models.numpy_infer.load_numpy_checkpoint`), "torch", or "auto": numpy when the
+        model and its text encoder are the kinds numpy runs (I2FET with IFED, MiniLM) and no
+        ``text_encoder`` is given, else torch.
+        """
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
         path = Path(path)
         if path.is_dir():
             raise UserError(f"model checkpoint {path} is a folder; pass the model.pt that 'emoshift train' wrote in it")
         if not path.is_file():
             raise UserError(f"model checkpoint not found: {path}")
+        if backend == "numpy" or (backend == "auto" and text_encoder is None):
+            from emoshift.models.numpy_infer import load_numpy_checkpoint
+            from emoshift.text.encoder import DEFAULT_SPEC
+
+            try:
+                loaded = load_numpy_checkpoint(path)
+            except Exception as err:  # unpickling, zip, missing keys: the torch path below says it in words
+                loaded, first = None, err
+            else:
+                first = None
+            if loaded is not None and (backend == "numpy" or loaded[0].cfg.text_encoder == DEFAULT_SPEC):
+                model, ned, meta, apex = loaded
+                return cls(model, ned, text_encoder, meta, apex)
+            if backend == "numpy":
+                why = "" if first is None else f": {(str(first).splitlines() or [type(first).__name__])[0]}"
+                raise UserError(f"cannot run model checkpoint {path} without torch{why}")
+        return cls._load_torch(path, text_encoder)
+
+    @classmethod
+    def _load_torch(cls, path: Path, text_encoder=None) -> Generator:
+        import torch
+
+        from emoshift.models.ned import NED, NEDConfig
+        from emoshift.models.train import model_from_state
+
         try:
             d = torch.load(path, weights_only=True, map_location="cpu")
             model = model_from_state(d["model"])
@@ -163,24 +221,62 @@ class Generator:
         return cls(model, ned, text_encoder, d.get("meta"), d.get("apex_latents"))
 
     @classmethod
-    def load_default(cls) -> Generator:
+    def load_default(cls, backend: str = "auto") -> Generator:
         """The checkpoint shipped in ``emoshift/resources`` (see resources/TRAINING.md for how it was made)."""
-        return cls.load(default_checkpoint_path())
+        return cls.load(default_checkpoint_path(), backend=backend)
 
     def save(self, path: str | Path) -> Path:
+        if self.numpy:
+            raise UserError("this generator runs in numpy for inference; load it with backend='torch' to save it")
         return save_checkpoint(path, self.model, self.ned, self.meta, self.apex)
 
     @property
     def text_encoder(self):
         if self._encoder is None:
-            from emoshift.text.encoder import load_text_encoder
+            from emoshift.text.encoder import DEFAULT_SPEC, load_numpy_encoder, load_text_encoder
 
-            self._encoder = load_text_encoder(self.model.cfg.text_encoder)
+            spec = self.model.cfg.text_encoder
+            self._encoder = load_numpy_encoder() if self.numpy and spec == DEFAULT_SPEC else load_text_encoder(spec)
             if self._encoder.dim != self.model.cfg.text_dim:
                 raise UserError(
                     f"text encoder gives {self._encoder.dim}-d features, the model expects {self.model.cfg.text_dim}"
                 )
         return self._encoder
+
+    def _one_thread(self):
+        """One thread for tiny arrays: torch's (:func:`emoshift.threads.single_thread`), or in numpy the BLAS's
+        (``threadpoolctl``, installed with scikit-learn; without it nothing changes). As for torch, a second
+        BLAS thread on a busy 2-core machine slows one instruction down: median 10.9 ms against 2.9 ms
+        single-threaded in one run at load 5 (bench/bench_generate.py), the same when idle."""
+        if not self.numpy:
+            from emoshift.threads import single_thread
+
+            return single_thread()
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:
+            return nullcontext()
+        return threadpool_limits(1, user_api="blas")
+
+    def _decode(self, feats: np.ndarray, mask: np.ndarray, n: np.ndarray, z_e: np.ndarray,
+                spans: np.ndarray | None, seed: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """The model's decode of expression latents ``z_e`` (B,S,Z) -> expressions (B,S,53), rotations (B,S,3).
+        The pose latents are drawn as ``I2FET.generate`` draws them from a generator seeded with ``seed``
+        (a prior draw for the expression first, unused since ``z_e`` is given)."""
+        cfg = self.model.cfg
+        noise = TorchRNG(seed)
+        shape = (len(feats), cfg.max_slots, cfg.latent_dim)
+        noise.randn(*shape)
+        z_p = noise.randn(*shape) * np.float32(cfg.sample_temperature_p)
+        if self.numpy:
+            return self.model.generate(feats, mask, n, z_e, z_p, spans)
+        import torch
+
+        t = torch.from_numpy
+        with torch.no_grad():
+            e, r = self.model.generate(t(feats), t(mask), t(np.asarray(n, np.int64)), None,
+                                       spans=None if spans is None else t(spans), z_e=t(z_e), z_p=t(z_p))  # fmt: skip
+        return e.numpy(), r.numpy()
 
     # ------------------------------------------------------------------------------------ generation
     def _sample(self, feats, mask, readings: list[ParsedInstruction | None], n_slots, seed: int):
@@ -190,19 +286,19 @@ class Generator:
         from emoshift.models.spans import parsed_spans, span_tensor
 
         cfg = self.model.cfg
-        g = torch.Generator().manual_seed(int(seed))
-        n = torch.as_tensor(np.asarray(n_slots), dtype=torch.long)
+        feats, mask = np.asarray(feats, np.float32), np.asarray(mask, bool)
+        rng = TorchRNG(int(seed))
+        n = np.asarray(n_slots, np.int64)
         names = [list(r.emotions) if r is not None else [] for r in readings]
         spans = None
         if getattr(cfg, "use_spans", False):
             spans = span_tensor(self.text_encoder, [parsed_spans(r) if r else [] for r in readings], cfg.max_slots)
-        z_e = draw_latents(self.apex, names, cfg.max_slots, cfg.latent_dim, g, cfg.sample_temperature_e)
+        z_e = draw_latents(self.apex, names, cfg.max_slots, cfg.latent_dim, rng, cfg.sample_temperature_e)
         targets = [[_lexicon_target(rd, j) for j in range(len(nm))] if rd is not None else [] for rd, nm in zip(readings, names)]
         best_e = best_r = None
         ok = np.ones((len(names), cfg.max_slots), bool)
         for attempt in range(RESAMPLE + 1):
-            e, r = self.model.generate(feats, mask, n, torch.Generator().manual_seed(int(seed)), spans=spans, z_e=z_e)
-            e, r = e.numpy(), r.numpy()
+            e, r = self._decode(feats, mask, n, z_e, spans, int(seed))
             now = np.ones_like(ok)
             score = np.zeros(ok.shape, np.float32)
             for b, reading in enumerate(readings):
@@ -219,13 +315,13 @@ class Generator:
                 ok = ok | now
             if ok.all() or attempt == RESAMPLE or not self.apex:
                 break
-            redraw = draw_latents(self.apex, names, cfg.max_slots, cfg.latent_dim, g, cfg.sample_temperature_e)
-            z_e = torch.where(torch.from_numpy(~ok)[..., None], redraw, z_e)
+            redraw = draw_latents(self.apex, names, cfg.max_slots, cfg.latent_dim, rng, cfg.sample_temperature_e)
+            z_e = np.where((~ok)[..., None], redraw, z_e)
             level = CANONICAL_AT.get(attempt + 1, 0)
             if spans is not None and level:  # ground the failing slots in the parser's canonical words
                 canon = span_tensor(self.text_encoder, [canonical_spans(r, level) if r else [] for r in readings],
                                     cfg.max_slots)  # fmt: skip
-                spans = torch.where(torch.from_numpy(~ok)[..., None], canon, spans)
+                spans = np.where((~ok)[..., None], canon, spans)
         return self._at_apex(best_e, names, n), best_r, ok
 
     def _at_apex(self, e: np.ndarray, names: list[list[str]], n) -> np.ndarray:
@@ -240,7 +336,6 @@ class Generator:
                     e[b, j] = np.clip(e[b, j] * g, 0.0, 1.0)
         return e
 
-    @torch.no_grad()
     def generate_batch(self, texts: list[str], n_slots, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Many instructions at once: n_slots (B,) ints -> expressions (B,3,53), rotations (B,3,3).
 
@@ -255,11 +350,12 @@ class Generator:
             except UserError:
                 p = None
             readings.append(p if p is not None and len(p.emotions) == int(k) else None)
-        feats, mask = self.text_encoder.encode(list(texts))
+        from emoshift.text.encoder import encode_arrays
+
+        feats, mask = encode_arrays(self.text_encoder, list(texts))
         e, r, _ = self._sample(feats, mask, readings, n_slots, seed)
         return e, r
 
-    @torch.no_grad()
     def generate(self, text: str, seed: int = 0, n_samples: int = 1) -> list[GeneratedPlan]:
         """``n_samples`` plans for one instruction; sample i is drawn with seed ``seed + i``.
 
@@ -270,19 +366,27 @@ class Generator:
         parsed = parse_instruction(text)
         m = len(parsed.emotions)
         plans = []
-        with single_thread():  # one short sentence: MiniLM is also faster on one thread here
-            feats, mask = self.text_encoder.encode([text])
+        from emoshift.text.encoder import encode_arrays
+
+        with self._one_thread():  # one short sentence: MiniLM is also faster on one thread here
+            feats, mask = encode_arrays(self.text_encoder, [text])
             for i in range(n_samples):
                 e, r, ok = self._sample(feats, mask, [parsed], [m], int(seed) + i)
                 plans.append(GeneratedPlan(parsed, e[0, :m].copy(), r[0, :m].copy(), [bool(x) for x in ok[0, :m]]))
         return plans
 
-    @torch.no_grad()
     def neutral(self, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """A neutral face from NED: expression (53,) in [0,1] and head rotation (3,) axis-angle radians."""
+        """A neutral face from NED: expression (53,) in [0,1] and head rotation (3,) axis-angle radians
+        (the decoded prior draw ``NED.sample(1, torch.Generator().manual_seed(seed))`` gives)."""
         if self.ned is None:
             raise UserError("this model checkpoint has no neutral encoder-decoder (NED)")
-        with single_thread():
-            e, r = self.ned.sample(1, torch.Generator().manual_seed(int(seed)))
-        return e[0].numpy(), r[0].numpy()
+        z = TorchRNG(int(seed)).randn(1, int(self.ned.cfg.latent_dim))
+        if self.numpy:
+            with self._one_thread():
+                e, r = self.ned.decode(z)
+            return e[0], r[0]
+        import torch
 
+        with torch.no_grad(), self._one_thread():
+            e, r = self.ned.decode(torch.from_numpy(z))
+        return e[0].numpy(), r[0].numpy()

