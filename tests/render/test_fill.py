@@ -1,8 +1,10 @@
 """Pull-push (render/fill.py) as GIL-free kernels gives the values of its NumPy formulation to the bit.
 
 The reference below is that formulation (the code the kernels replaced): every level a weighted 2 x 2
-mean, pushed back up by bilinear upsampling. Control: the same fill with the pyramid's sums in another
-order is not bit-equal (so the comparison can see a float32 rounding difference).
+mean, pushed back up by bilinear upsampling, over the image padded to a power-of-two square; the kernels
+compute each level over the part the image needs only. Controls: the same fill with the pyramid's sums
+in another order is not bit-equal (so the comparison can see a float32 rounding difference); a
+half-resolution fill is far off.
 """
 
 import numpy as np
@@ -69,3 +71,30 @@ def test_upsample_and_fill_holes_match_the_formulation():
     np.testing.assert_array_equal(fill_holes(image, known), _pull_push_ref(colour, weight)[:45, :70])
     filled = fill_holes(image, known)
     np.testing.assert_array_equal(filled[known == 1], image[known == 1].astype(np.float32))  # known kept
+
+
+def _padded_ref(image, known):
+    h, w = known.shape
+    side = 1 << int(np.ceil(np.log2(max(h, w, 1))))
+    colour = np.zeros((side, side, 3), np.float32)
+    weight = np.zeros((side, side), np.float32)
+    colour[:h, :w], weight[:h, :w] = image, known
+    return _pull_push_ref(colour, weight)[:h, :w]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_fill_holes_over_the_image_only_is_the_padded_square_fill(seed):
+    """The clean plate's and the closed mouth's fill: odd, even, near-2^k, tall and wide boxes."""
+    rng = np.random.default_rng(seed)
+    shapes = [(339, 229), (230, 337), (255, 129), (510, 300), (7, 9), (64, 64), (1, 5), (257, 3)]
+    h, w = shapes[seed]
+    img = rng.integers(0, 256, (h, w, 3)).astype(np.uint8)
+    known = np.ones((h, w), bool)
+    known[h // 5 : h - h // 4, w // 6 : w - w // 5] = False
+    known &= rng.random((h, w)) > 0.05
+    exact = _padded_ref(img.astype(np.float32), known.astype(np.float32))
+    np.testing.assert_array_equal(fill_holes(img, known), exact)
+    if min(h, w) > 16:  # control: a half-resolution fill is not the same
+        small = fill_holes(img[::2, ::2], known[::2, ::2])
+        half = np.repeat(np.repeat(small, 2, 0), 2, 1)[:h, :w]
+        assert np.abs(half - exact)[~known].max() > 10

@@ -16,24 +16,34 @@ from emoshift.jit import njit
 
 
 @njit(cache=True, nogil=True)
-def _pull(colour, weight, coarse, coarse_w):  # pragma: no cover - jitted
-    """One pull step: (2s, 2s, C) colour and (2s, 2s) weight -> (s, s, C) weighted 2 x 2 means and
-    (s, s) weights min(sum, 1). Summed in the order NumPy sums ``reshape(s, 2, s, 2[, C]).sum((1, 3))``:
-    the colours row by row, the weights by row pairs (both in a row when s = 1)."""
-    s, nc = coarse.shape[0], colour.shape[2]
+def _pull(colour, weight, coarse, coarse_w, side):  # pragma: no cover - jitted
+    """One pull step: (H, W, C) colour and (H, W) weight -> (h, w, C) weighted 2 x 2 means and (h, w)
+    weights min(sum, 1), of a pyramid level of ``side`` x ``side`` texels (the coarse level's) of which
+    these are the top-left corner: fine texels beyond (H, W) weigh 0. Summed in the order NumPy sums
+    ``reshape(s, 2, s, 2[, C]).sum((1, 3))``: the colours row by row, the weights by row pairs (both in
+    a row when side = 1)."""
+    h, w, nc = coarse.shape
+    fh, fw = weight.shape
     floor = np.float32(1e-8)
     one = np.float32(1.0)
-    for y in range(s):
-        for x in range(s):
-            w00, w01 = weight[2 * y, 2 * x], weight[2 * y, 2 * x + 1]
-            w10, w11 = weight[2 * y + 1, 2 * x], weight[2 * y + 1, 2 * x + 1]
-            w = ((w00 + w01) + w10) + w11 if s == 1 else (w00 + w01) + (w10 + w11)
-            d = max(w, floor)
+    zero = np.float32(0.0)
+    for y in range(h):
+        for x in range(w):
+            ya, yb, xa, xb = 2 * y, 2 * y + 1, 2 * x, 2 * x + 1
+            w00 = weight[ya, xa] if ya < fh and xa < fw else zero
+            w01 = weight[ya, xb] if ya < fh and xb < fw else zero
+            w10 = weight[yb, xa] if yb < fh and xa < fw else zero
+            w11 = weight[yb, xb] if yb < fh and xb < fw else zero
+            ws = ((w00 + w01) + w10) + w11 if side == 1 else (w00 + w01) + (w10 + w11)
+            d = max(ws, floor)
             for c in range(nc):
-                wc = ((colour[2 * y, 2 * x, c] * w00 + colour[2 * y, 2 * x + 1, c] * w01)
-                      + colour[2 * y + 1, 2 * x, c] * w10) + colour[2 * y + 1, 2 * x + 1, c] * w11  # fmt: skip
+                c00 = colour[ya, xa, c] if ya < fh and xa < fw else zero
+                c01 = colour[ya, xb, c] if ya < fh and xb < fw else zero
+                c10 = colour[yb, xa, c] if yb < fh and xa < fw else zero
+                c11 = colour[yb, xb, c] if yb < fh and xb < fw else zero
+                wc = ((c00 * w00 + c01 * w01) + c10 * w10) + c11 * w11
                 coarse[y, x, c] = wc / d
-            coarse_w[y, x] = min(w, one)
+            coarse_w[y, x] = min(ws, one)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -51,36 +61,61 @@ def _taps(j, s):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def _upsample_into(img, out):  # pragma: no cover - jitted
-    """(s, s, C) -> (2s, 2s, C) bilinear, rows first then columns (as :func:`_upsample2_numpy`)."""
-    s, nc = img.shape[0], img.shape[2]
+def _upsample_into(img, out, side):  # pragma: no cover - jitted
+    """Bilinear 2 x upsampling (texel centres aligned, edges clamped at the ``side`` x ``side`` level's
+    edge) of the (h, w, C) top-left corner ``img`` of that level into the (H, W, C) top-left corner
+    ``out`` of the next finer one; ``img`` must hold the texels ``out`` reads (H // 2 + 1 rows, clamped).
+    Rows first, then columns (as the NumPy formulation)."""
+    h, w, nc = out.shape
+    cw = img.shape[1]
     one = np.float32(1.0)
-    rows = np.empty((2 * s, s, nc), np.float32)
-    for j in range(2 * s):
-        a, b, f = _taps(j, s)
+    rows = np.empty((h, cw, nc), np.float32)
+    for j in range(h):
+        a, b, f = _taps(j, side)
         g = one - f
-        for x in range(s):
+        for x in range(cw):
             for c in range(nc):
                 rows[j, x, c] = img[a, x, c] * g + img[b, x, c] * f
-    for k in range(2 * s):
-        a, b, f = _taps(k, s)
+    for k in range(w):
+        a, b, f = _taps(k, side)
         g = one - f
-        for j in range(2 * s):
+        for j in range(h):
             for c in range(nc):
                 out[j, k, c] = rows[j, a, c] * g + rows[j, b, c] * f
 
 
 @njit(cache=True, nogil=True)
-def _push(colour, weight, coarse, out):  # pragma: no cover - jitted
-    """One push step: ``w c + (1 - w) up(coarse)`` into (2s, 2s, C) ``out``."""
-    _upsample_into(coarse, out)
+def _push(colour, weight, coarse, out, side):  # pragma: no cover - jitted
+    """One push step: ``w c + (1 - w) up(coarse)`` into ``out`` (``side``: the coarse level's)."""
+    _upsample_into(coarse, out, side)
     one = np.float32(1.0)
-    n, nc = out.shape[0], out.shape[2]
-    for y in range(n):
-        for x in range(n):
-            w = weight[y, x]
+    h, w, nc = out.shape
+    for y in range(h):
+        for x in range(w):
+            wt = weight[y, x]
             for c in range(nc):
-                out[y, x, c] = w * colour[y, x, c] + (one - w) * out[y, x, c]
+                out[y, x, c] = wt * colour[y, x, c] + (one - wt) * out[y, x, c]
+
+
+def _pyramid_fill(colour: np.ndarray, weight: np.ndarray, side: int) -> np.ndarray:
+    """Pull-push of the (h, w) top-left corner of a ``side`` x ``side`` (power of two) image that is zero
+    with weight 0 elsewhere: each level is computed over the texels the finer one reads only (half its
+    extent plus one, clamped at the level's edge), so the values are those of the whole square's."""
+    c = np.ascontiguousarray(colour, np.float32)
+    w = np.ascontiguousarray(weight, np.float32)
+    levels = []
+    while side > 1:
+        side //= 2
+        h, wd = min((c.shape[0] - 1) // 2 + 2, side), min((c.shape[1] - 1) // 2 + 2, side)
+        coarse, coarse_w = np.empty((h, wd, c.shape[2]), np.float32), np.empty((h, wd), np.float32)
+        _pull(c, w, coarse, coarse_w, side)
+        levels.append((c, w, side))
+        c, w = coarse, coarse_w
+    for fine, fine_w, coarse_side in reversed(levels):
+        out = np.empty_like(fine)
+        _push(fine, fine_w, c, out, coarse_side)
+        c = out
+    return c
 
 
 def pull_push(colour: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -91,32 +126,22 @@ def pull_push(colour: np.ndarray, weight: np.ndarray) -> np.ndarray:
     Returns:
         (S, S, 3) float32 with ``w c + (1 - w) coarser`` at every level.
     """
-    c = np.ascontiguousarray(colour, np.float32)
-    w = np.ascontiguousarray(weight, np.float32)
-    levels = []
-    while c.shape[0] > 1:
-        s = c.shape[0] // 2
-        coarse, coarse_w = np.empty((s, s, c.shape[2]), np.float32), np.empty((s, s), np.float32)
-        _pull(c, w, coarse, coarse_w)
-        levels.append((c, w))
-        c, w = coarse, coarse_w
-    for fine, fine_w in reversed(levels):
-        out = np.empty_like(fine)
-        _push(fine, fine_w, c, out)
-        c = out
-    return c
+    return _pyramid_fill(colour, weight, colour.shape[0])
 
 
 def _upsample2(img: np.ndarray) -> np.ndarray:
     """(s, s, C) -> (2s, 2s, C) float32 bilinear (texel centres aligned, edges clamped)."""
     img = np.ascontiguousarray(img, np.float32)
     out = np.empty((2 * img.shape[0], 2 * img.shape[1], img.shape[2]), np.float32)
-    _upsample_into(img, out)
+    _upsample_into(img, out, img.shape[0])
     return out
 
 
 def fill_holes(image: np.ndarray, known: np.ndarray) -> np.ndarray:
     """Fill the unknown pixels of an (H, W, 3) image (any size) from the known ones by pull-push.
+
+    The pull-push of the image in the corner of the smallest power-of-two square holding it (the rest
+    unknown), computed over the image's extent only (:func:`_pyramid_fill`).
 
     Args:
         image: (H, W, 3) uint8 or float; known: (H, W) weights in [0, 1] (0 = fill, 1 = keep).
@@ -125,8 +150,4 @@ def fill_holes(image: np.ndarray, known: np.ndarray) -> np.ndarray:
     """
     h, w = known.shape
     side = 1 << int(np.ceil(np.log2(max(h, w, 1))))
-    colour = np.zeros((side, side, 3), np.float32)
-    weight = np.zeros((side, side), np.float32)
-    colour[:h, :w] = image
-    weight[:h, :w] = known
-    return pull_push(colour, weight)[:h, :w]
+    return _pyramid_fill(np.asarray(image, np.float32), np.asarray(known, np.float32), side)
