@@ -17,18 +17,19 @@ Two passes over the file, streamed (memory does not grow with the length beyond 
    video) is laid over the clip's length; each frame's target expression is its own fit plus the
    trajectory's change (:mod:`emoshift.videoin.mix`).
 3. **render**: each frame with a face is reenacted from its own fit (``render_batch(target, own
-   rotation)``: the head pose stays the person's own) by a renderer of the frame: the first frame's is
-   ``pipe.renderer(frame, fit)``, the others get theirs from it by ``Reenactor.for_frame`` (the
+   rotation)``: the head pose stays the person's own) by a renderer of the frame: the first reenacted
+   frame's ``pipe.renderer(frame, fit)`` gives every frame its own by ``Reenactor.for_frame`` (the
    identity-level work done once per clip, the same frames as a new renderer; :class:`ClipRenderer`);
-   frames without a face, and frames whose target equals their fit, are written untouched. Two worker
-   threads reenact while the main thread decodes and encodes; frames go to the H.264 encoder in order at
-   their input timestamps, with the input's audio remuxed (:class:`Mp4Writer`), into a temporary file
-   renamed into place at the end.
+   frames without a face, and frames whose target equals their fit, are written untouched. Two workers
+   reenact while the main thread decodes and encodes: forked processes on Linux (much of a frame's work
+   holds the GIL, so threads of one process shared one core's worth of it), threads elsewhere
+   (:class:`_Workers`); frames go to the H.264 encoder in order at their input timestamps, with the
+   input's audio remuxed (:class:`Mp4Writer`), into a temporary file renamed into place at the end.
 
 Speed (``bench/bench_video.py``; CPU per frame of a 512 x 512 clip): the per-frame fit ~7 ms and the face
-mesh ~5 ms run on one core (pass 1, plus ~0.8 s per clip for its camera and identity), each reenacted
-frame's renderer ~50 ms and its rendering ~30 ms on two (pass 2). ``VideoResult.timings`` holds the
-stages' seconds.
+mesh ~5 ms run on one core (pass 1, plus ~0.8 s per clip for its camera and identity); each reenacted
+frame's renderer ~27 ms and its rendering ~28 ms run on two (pass 2, after ~0.15 s for the first
+renderer and the workers' start). ``VideoResult.timings`` holds the stages' seconds.
 """
 
 from __future__ import annotations
