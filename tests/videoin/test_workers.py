@@ -93,3 +93,26 @@ def test_a_workers_error_reaches_the_caller_and_nothing_is_written(clip, monkeyp
     with pytest.raises(UserError, match=f"frame {bad} failed"):
         _write(clip, out, processes, monkeypatch)
     assert not out.exists() and not list(clip["dir"].glob(".fails_*"))
+
+
+def _kind_of_workers(conn):
+    from emoshift.videoin.run import _Job, _Workers
+
+    with _Workers(_Job(None, None, None, None), 2, True) as w:
+        conn.send("processes" if w.pool is not None else "threads")
+
+
+def test_a_daemonic_process_falls_back_to_threads():
+    """A daemonic process (a multiprocessing.Pool worker) may not fork children: threads then. Control:
+    the same call in a normal process forks."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    kinds = {}
+    for daemon in (True, False):
+        parent, child = ctx.Pipe()
+        p = ctx.Process(target=_kind_of_workers, args=(child,), daemon=daemon)
+        p.start()
+        kinds[daemon] = parent.recv()
+        p.join(30)
+    assert kinds == {True: "threads", False: "processes"}

@@ -345,11 +345,14 @@ class _Workers:
         global _FORKED_JOB
         if self.processes and self.n > 1:
             import multiprocessing
+            import warnings
 
             _FORKED_JOB = self.job  # until the pool closes: it forks a new worker for one that died
             try:
-                self.pool = multiprocessing.get_context("fork").Pool(self.n, initializer=_forked_init)
-            except (OSError, ValueError):
+                with warnings.catch_warnings():  # Python 3.12+ warns on any fork of a process with threads
+                    warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork")
+                    self.pool = multiprocessing.get_context("fork").Pool(self.n, initializer=_forked_init)
+            except (OSError, ValueError, AssertionError):  # no fork, no memory, or a daemonic process
                 self.pool, _FORKED_JOB = None, None
         if self.pool is None:
             from concurrent.futures import ThreadPoolExecutor
