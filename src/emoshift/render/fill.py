@@ -61,27 +61,28 @@ def _taps(j, s):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
+def _upsample_rows(src, dst, side):  # pragma: no cover - jitted
+    """Linear 2 x upsampling along the first axis: each row j of (H, W, C) ``dst`` from the two rows of
+    ``src`` its taps name (:func:`_taps` on a level of ``side`` rows)."""
+    h, w, nc = dst.shape
+    one = np.float32(1.0)
+    for j in range(h):
+        a, b, f = _taps(j, side)
+        g = one - f
+        for x in range(w):
+            for c in range(nc):
+                dst[j, x, c] = src[a, x, c] * g + src[b, x, c] * f
+
+
+@njit(cache=True, nogil=True)
 def _upsample_into(img, out, side):  # pragma: no cover - jitted
     """Bilinear 2 x upsampling (texel centres aligned, edges clamped at the ``side`` x ``side`` level's
     edge) of the (h, w, C) top-left corner ``img`` of that level into the (H, W, C) top-left corner
     ``out`` of the next finer one; ``img`` must hold the texels ``out`` reads (H // 2 + 1 rows, clamped).
     Rows first, then columns (as the NumPy formulation)."""
-    h, w, nc = out.shape
-    cw = img.shape[1]
-    one = np.float32(1.0)
-    rows = np.empty((h, cw, nc), np.float32)
-    for j in range(h):
-        a, b, f = _taps(j, side)
-        g = one - f
-        for x in range(cw):
-            for c in range(nc):
-                rows[j, x, c] = img[a, x, c] * g + img[b, x, c] * f
-    for k in range(w):
-        a, b, f = _taps(k, side)
-        g = one - f
-        for j in range(h):
-            for c in range(nc):
-                out[j, k, c] = rows[j, a, c] * g + rows[j, b, c] * f
+    rows = np.empty((out.shape[0], img.shape[1], out.shape[2]), np.float32)
+    _upsample_rows(img, rows, side)
+    _upsample_rows(rows.transpose((1, 0, 2)), out.transpose((1, 0, 2)), side)
 
 
 @njit(cache=True, nogil=True)
