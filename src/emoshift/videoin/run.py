@@ -17,19 +17,18 @@ Two passes over the file, streamed (memory does not grow with the length beyond 
    video) is laid over the clip's length; each frame's target expression is its own fit plus the
    trajectory's change (:mod:`emoshift.videoin.mix`).
 3. **render**: each frame with a face is reenacted from its own fit (``render_batch(target, own
-   rotation)``: the head pose stays the person's own) by a renderer of the frame: the first reenacted
-   frame's ``pipe.renderer(frame, fit)`` gives every frame its own by ``Reenactor.for_frame`` (the
+   rotation)``: the head pose stays the person's own) by a renderer of the frame: the first frame's is
+   ``pipe.renderer(frame, fit)``, the others get theirs from it by ``Reenactor.for_frame`` (the
    identity-level work done once per clip, the same frames as a new renderer; :class:`ClipRenderer`);
-   frames without a face, and frames whose target equals their fit, are written untouched. Two workers
-   reenact while the main thread decodes and encodes: forked processes on Linux (much of a frame's work
-   holds the GIL, so threads of one process shared one core's worth of it), threads elsewhere
-   (:class:`_Workers`); frames go to the H.264 encoder in order at their input timestamps, with the
-   input's audio remuxed (:class:`Mp4Writer`), into a temporary file renamed into place at the end.
+   frames without a face, and frames whose target equals their fit, are written untouched. Two worker
+   threads reenact while the main thread decodes and encodes; frames go to the H.264 encoder in order at
+   their input timestamps, with the input's audio remuxed (:class:`Mp4Writer`), into a temporary file
+   renamed into place at the end.
 
 Speed (``bench/bench_video.py``; CPU per frame of a 512 x 512 clip): the per-frame fit ~7 ms and the face
-mesh ~5 ms run on one core (pass 1, plus ~0.8 s per clip for its camera and identity); each reenacted
-frame's renderer ~27 ms and its rendering ~28 ms run on two (pass 2, after ~0.15 s for the first
-renderer and the workers' start). ``VideoResult.timings`` holds the stages' seconds.
+mesh ~5 ms run on one core (pass 1, plus ~0.8 s per clip for its camera and identity), each reenacted
+frame's renderer ~50 ms and its rendering ~30 ms on two (pass 2). ``VideoResult.timings`` holds the
+stages' seconds.
 """
 
 from __future__ import annotations
@@ -47,13 +46,10 @@ from emoshift.options import AnimateOptions
 from emoshift.videoin import mix
 from emoshift.videoin.probe import MAX_SECONDS, VideoInfo, iter_frames, probe
 
-#: Most frames on their way between the decoder and the encoder (reenacted by WORKERS workers): memory is
+#: Most frames on their way between the decoder and the encoder (reenacted by WORKERS threads): memory is
 #: bounded by CHUNK frames.
 CHUNK = 8
 WORKERS = 2
-#: The workers are forked processes (True), threads (False), or processes where the platform forks
-#: safely (None: Linux); see :class:`_Workers`.
-PROCESSES: bool | None = None
 
 
 @dataclass
@@ -226,26 +222,25 @@ def pose_clip(traj, own: np.ndarray, fits: dict, info: VideoInfo) -> np.ndarray:
 
 def write_clip(
     pipe, info, fits, own, target, rotations, rendered, out: Path, progress: bool, inflight: int = CHUNK,
-    timings: dict | None = None, processes: bool | None = None,
+    timings: dict | None = None,
 ) -> int:
     """Pass 2: decode, reenact (:func:`mix.changed` frames) or copy, and encode every frame into ``out``
     atomically; -> frames written. Sets ``rendered`` to the frames that were reenacted.
 
-    A pipeline over the cores: the main thread decodes and encodes (in order) while WORKERS workers
+    A pipeline over the cores: the main thread decodes and encodes (in order) while WORKERS threads
     reenact, at most ``inflight`` frames on their way (memory does not grow with the length). Frames of
-    one clip share the identity-level work of one renderer (:class:`ClipRenderer`, its first renderer
-    built here before the workers start). The workers are forked processes where the platform forks
-    (``processes`` None: Linux; :class:`_Workers`), else threads. The progress bar counts reenacted
-    frames only (copies cost next to nothing), so its estimate is honest. ``timings``: gets the CPU
-    seconds of the workers' stages (``cpu_renderer``: the frames' renderers, ``cpu_reenact``: their
-    rendering) and of the main thread (``cpu_decode_encode``)."""
+    one clip share the identity-level work of one renderer (:class:`ClipRenderer`). The progress bar
+    counts reenacted frames only (copies cost next to nothing), so its estimate is honest. ``timings``:
+    gets the CPU seconds of the workers' stages (``cpu_renderer``: the frames' renderers, ``cpu_reenact``:
+    their rendering) and of the main thread (``cpu_decode_encode``)."""
     import time
     from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
 
     from tqdm import tqdm
 
-    from emoshift.io import atomic_write_with
     from emoshift.threads import single_thread
+    from emoshift.io import atomic_write_with
     from emoshift.videoin.writer import Mp4Writer
 
     turn = None
@@ -255,39 +250,37 @@ def write_clip(
             own_rot[i] = np.asarray(f.rotation, np.float32)
         turn = np.linalg.norm(rotations - own_rot, axis=1)
     todo = mix.changed(own, target, turn)
-    todo_at = lambda i: i < len(todo) and bool(todo[i])  # noqa: E731 (frames past the fits are copied)
     written = [0]
     clip = ClipRenderer(pipe)
-    if todo.any():  # the first reenacted frame's renderer, shared by the workers (forked after it)
-        k = int(np.flatnonzero(todo)[0])
-        c0 = time.thread_time()
-        clip.prepare(next(rgb for i, rgb, _ in iter_frames(info) if i == k), fits[k])
-        clip.cpu["renderer"] += time.thread_time() - c0
-    c0 = time.thread_time()
+
+    def one(item):
+        i, rgb, _ = item
+        if i >= len(todo) or not todo[i]:
+            return rgb
+        return clip.reenact(rgb, fits[i], target[i], None if rotations is None else rotations[i])
 
     def write(tmp: Path) -> None:
-        job = _Job(clip, fits, target, rotations)
+        bar = tqdm(total=int(todo.sum()), desc="reenact", unit="frame", disable=not progress, leave=False)
         # torch on one thread: the frames run in parallel already, and its tiny ops only wake the pool
-        with single_thread(), _Workers(job, WORKERS, processes) as pool, Mp4Writer(tmp, info) as w:
-            bar = tqdm(total=int(todo.sum()), desc="reenact", unit="frame", disable=not progress, leave=False)
+        with single_thread(), Mp4Writer(tmp, info) as w, ThreadPoolExecutor(WORKERS) as pool:
             queue: deque = deque()
 
             def emit() -> None:
-                (i, rgb, pts), done = queue.popleft()
-                w.write(rgb if done is None else done.result(), pts)
-                if done is not None:
+                (i, _, pts), job = queue.popleft()
+                w.write(job.result(), pts)
+                if i < len(todo) and todo[i]:
                     bar.update()
 
             for item in iter_frames(info):
-                i, rgb, _ = item
-                queue.append((item, pool.submit(i, rgb) if todo_at(i) else None))
-                while len(queue) > inflight or (queue and (queue[0][1] is None or queue[0][1].done())):
+                queue.append((item, pool.submit(one, item)))
+                while len(queue) > inflight or (queue and queue[0][1].done()):
                     emit()
             while queue:
                 emit()
             written[0] = w.n
-            bar.close()
+        bar.close()
 
+    c0 = time.thread_time()
     atomic_write_with(out, write)
     rendered[:] = todo
     if timings is not None:
@@ -296,121 +289,16 @@ def write_clip(
     return written[0]
 
 
-class _Job:
-    """What a worker needs to reenact frame i (inherited by forked workers, never pickled)."""
-
-    def __init__(self, clip, fits, target, rotations) -> None:
-        self.clip, self.fits, self.target, self.rotations = clip, fits, target, rotations
-
-    def __call__(self, i: int, rgb: np.ndarray) -> tuple[np.ndarray, float, float]:
-        """-> (frame, CPU seconds of its renderer, of its rendering)."""
-        rot = None if self.rotations is None else self.rotations[i]
-        return self.clip.reenact_timed(rgb, self.fits[i], self.target[i], rot)
-
-
-#: The job of the forked workers (set in the parent just before they fork; they find it here).
-_FORKED_JOB: _Job | None = None
-
-
-def _forked_init() -> None:
-    import signal
-
-    import torch
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers
-    torch.set_num_threads(1)
-
-
-def _forked_call(i: int, rgb: np.ndarray):
-    return _FORKED_JOB(i, rgb)
-
-
-class _Workers:
-    """``submit(i, rgb)`` -> a future of frame i reenacted (``done()``, ``result()``), by ``n`` forked
-    processes or threads. Processes: much of a frame's work holds the GIL (NumPy's many small operations,
-    SciPy's filters), so two threads of one process got about one core's worth of frames; forked
-    workers share the clip's renderer and fits copy-on-write, and only the frames travel (pickled).
-    Where the platform does not fork safely (``processes`` None: anything but Linux) or the fork fails,
-    threads."""
-
-    def __init__(self, job: _Job, n: int, processes: bool | None = None) -> None:
-        import sys
-
-        self.job, self.n = job, n
-        processes = PROCESSES if processes is None else processes
-        self.processes = sys.platform.startswith("linux") if processes is None else processes
-        self.pool = self.threads = None
-
-    def __enter__(self) -> _Workers:
-        global _FORKED_JOB
-        if self.processes and self.n > 1:
-            import multiprocessing
-            import warnings
-
-            _FORKED_JOB = self.job  # until the pool closes: it forks a new worker for one that died
-            try:
-                with warnings.catch_warnings():  # Python 3.12+ warns on any fork of a process with threads
-                    warnings.filterwarnings("ignore", category=DeprecationWarning, message=".*fork")
-                    self.pool = multiprocessing.get_context("fork").Pool(self.n, initializer=_forked_init)
-            except (OSError, ValueError, AssertionError):  # no fork, no memory, or a daemonic process
-                self.pool, _FORKED_JOB = None, None
-        if self.pool is None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self.threads = ThreadPoolExecutor(self.n)
-        return self
-
-    def __exit__(self, kind, err, tb) -> None:
-        global _FORKED_JOB
-        if self.pool is not None:
-            if kind is None:
-                self.pool.close()
-            else:
-                self.pool.terminate()
-            self.pool.join()
-            _FORKED_JOB = None
-        else:
-            self.threads.shutdown(wait=True, cancel_futures=kind is not None)
-
-    def submit(self, i: int, rgb: np.ndarray):
-        if self.pool is not None:
-            return _Pending(self.pool.apply_async(_forked_call, (i, rgb)), self.job.clip)
-        return _Pending(self.threads.submit(self.job, i, rgb), self.job.clip)
-
-
-class _Pending:
-    """A frame on its way: ``done()``; ``result()`` -> the frame (its CPU seconds added to the clip's)."""
-
-    def __init__(self, fut, clip) -> None:
-        self.fut, self.clip = fut, clip
-
-    def done(self) -> bool:
-        return self.fut.ready() if hasattr(self.fut, "ready") else self.fut.done()
-
-    def result(self) -> np.ndarray:
-        frame, c_renderer, c_reenact = self.fut.get() if hasattr(self.fut, "get") else self.fut.result()
-        self.clip.cpu["renderer"] += c_renderer
-        self.clip.cpu["reenact"] += c_reenact
-        return frame
-
-
 class ClipRenderer:
-    """Reenacts the frames of one clip: the first frame's renderer (``pipe.renderer``, built once by
-    :meth:`prepare`, or under a lock by the first frame: the stage may load its head model) gives the
-    others theirs by ``for_frame`` (the identity-level work shared) when it has one; any other renderer
-    stage is called per frame."""
+    """Reenacts the frames of one clip: the first frame's renderer (``pipe.renderer``, built once, under a
+    lock: the stage may load its head model) gives the others theirs by ``for_frame`` (the identity-level
+    work shared) when it has one; any other renderer stage is called per frame."""
 
     def __init__(self, pipe) -> None:
         import threading
 
         self.pipe, self.first, self.lock = pipe, None, threading.Lock()
-        self.cpu = {"renderer": 0.0, "reenact": 0.0}  # CPU seconds of the workers' frames
-
-    def prepare(self, rgb: np.ndarray, fit) -> None:
-        """Build the first renderer from this frame (before the workers start, so they share it)."""
-        with self.lock:
-            if self.first is None:
-                self.first = self.pipe.renderer(rgb, fit)
+        self.cpu = {"renderer": 0.0, "reenact": 0.0}  # CPU seconds of the workers' threads
 
     def renderer(self, rgb: np.ndarray, fit):
         if self.first is None:
@@ -422,23 +310,18 @@ class ClipRenderer:
             return self.first.for_frame(rgb, fit)
         return self.pipe.renderer(rgb, fit)
 
-    def reenact_timed(self, rgb: np.ndarray, fit, target: np.ndarray, rotation: np.ndarray | None = None):
-        """:func:`reenact_frame` through :meth:`renderer` -> (frame, CPU seconds of the renderer, of the
-        rendering: this thread's)."""
+    def reenact(self, rgb: np.ndarray, fit, target: np.ndarray, rotation: np.ndarray | None = None) -> np.ndarray:
+        """:func:`reenact_frame` through :meth:`renderer`."""
         import time
 
         c0 = time.thread_time()
         renderer = self.renderer(rgb, fit)
         c1 = time.thread_time()
         frame = _render(renderer, fit, target, rotation)
-        return frame, c1 - c0, time.thread_time() - c1
-
-    def reenact(self, rgb: np.ndarray, fit, target: np.ndarray, rotation: np.ndarray | None = None) -> np.ndarray:
-        """:func:`reenact_frame` through :meth:`renderer` (its CPU seconds added to :attr:`cpu`)."""
-        frame, c_renderer, c_reenact = self.reenact_timed(rgb, fit, target, rotation)
+        c2 = time.thread_time()
         with self.lock:
-            self.cpu["renderer"] += c_renderer
-            self.cpu["reenact"] += c_reenact
+            self.cpu["renderer"] += c1 - c0
+            self.cpu["reenact"] += c2 - c1
         return frame
 
 
