@@ -2,12 +2,10 @@
 
 * ``Reenactor.for_frame`` (identity-level work shared, the fold lift over the part the frames read)
   renders the same pixels as a new ``Reenactor`` of the frame;
-* ``fill_unknown`` (the clean plate's fill, its finest level over the box only) gives ``fill_holes``'s
-  values at the unknown pixels;
 * ``identity_solver`` (the clip's identity folded into the mean shape) fits what ``fix_identity=True``
   fits, up to float rounding.
 
-Each with a control that must fail (another frame's renderer, a half-resolution fill, a wrong identity).
+Each with a control that must fail (another frame's renderer, a wrong identity).
 """
 
 import copy
@@ -89,38 +87,6 @@ def test_for_frame_of_another_identity_is_a_new_reenactor(clip):
     new = first.for_frame(frames[1], moved)
     assert not np.array_equal(new.base, first.base)
     assert first.for_frame(frames[1], fits[1]).base is first.base
-
-
-def _naive_half_fill(image, known):
-    """Control: fill_holes at half resolution, upsampled by pixel repetition."""
-    from emoshift.render.fill import fill_holes
-
-    h, w = known.shape
-    small = fill_holes(image[::2, ::2].astype(np.float32), known[::2, ::2].astype(np.float32))
-    return np.repeat(np.repeat(small, 2, 0), 2, 1)[:h, :w]
-
-
-@pytest.mark.parametrize("seed", range(6))
-def test_fill_unknown_gives_fill_holes_values(seed):
-    from emoshift.render.fill import fill_holes
-    from emoshift.render.source_parts import fill_unknown
-
-    rng = np.random.default_rng(seed)
-    shapes = [(339, 229), (230, 337), (255, 129), (510, 300), (7, 9), (64, 64)]  # odd, even, near 2^k (fallback)
-    h, w = shapes[seed]
-    img = rng.integers(0, 256, (h, w, 3)).astype(np.uint8)
-    known = np.ones((h, w), bool)
-    known[h // 5 : h - h // 4, w // 6 : w - w // 5] = False
-    known &= rng.random((h, w)) > 0.05
-    hole = ~known
-
-    def as_plate(f):
-        return np.clip(f + 0.5, 0, 255).astype(np.uint8)[hole]
-
-    exact = as_plate(fill_holes(img.astype(np.float32), known.astype(np.float32)))
-    np.testing.assert_array_equal(as_plate(fill_unknown(img, known)), exact)
-    if min(h, w) > 16:  # control: a half-resolution fill is not the same
-        assert np.abs(as_plate(_naive_half_fill(img, known)).astype(int) - exact).max() > 10
 
 
 def test_identity_solver_fits_what_a_fixed_identity_fits(clip):

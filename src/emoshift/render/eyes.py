@@ -48,20 +48,19 @@ class PhotoEyes(NamedTuple):
 
 def polygon_coverage(poly: np.ndarray, origin, shape, samples: int = 4, erode: int = 2) -> np.ndarray:
     """(h, w) float32 fraction of each pixel of the box at ``origin`` (x, y) of ``shape`` (h, w) inside a
-    polygon (N, 2) in image pixels (samples^2 per pixel); its rim eroded by ``erode`` samples."""
-    from scipy.ndimage import binary_erosion
-    from skimage.draw import polygon
+    polygon (N, 2) in image pixels (samples^2 per pixel); its rim eroded by ``erode`` samples
+    (:func:`emoshift.render.coverage.coverage_into`: skimage's polygon test, scipy's erosion)."""
+    from emoshift.render.coverage import coverage_into
 
     (ox, oy), (h, w) = origin, shape
+    poly = np.asarray(poly)
     out = np.zeros((h, w), np.float32)  # sampled over the polygon's box only (a pixel of margin): 0 elsewhere
     x0, y0 = (int(min(max(np.floor(poly[:, k].min() - o) - 1, 0), n)) for k, o, n in ((0, ox, w), (1, oy, h)))
     x1, y1 = (int(min(max(np.ceil(poly[:, k].max() - o) + 2, a), n)) for k, o, a, n in ((0, ox, x0, w), (1, oy, y0, h)))
-    fine = np.zeros(((y1 - y0) * samples, (x1 - x0) * samples), bool)
-    rr, cc = polygon((poly[:, 1] - oy - y0) * samples - 0.5, (poly[:, 0] - ox - x0) * samples - 0.5, fine.shape)
-    fine[rr, cc] = True
-    if erode:
-        fine = binary_erosion(fine, iterations=erode)
-    out[y0:y1, x0:x1] = fine.reshape(y1 - y0, samples, x1 - x0, samples).mean((1, 3))
+    if x1 > x0 and y1 > y0:
+        rows = np.ascontiguousarray((poly[:, 1] - oy - y0) * samples - 0.5, np.float64)
+        cols = np.ascontiguousarray((poly[:, 0] - ox - x0) * samples - 0.5, np.float64)
+        coverage_into(rows, cols, int(samples), int(erode), out[y0:y1, x0:x1])
     return out
 
 

@@ -1,12 +1,122 @@
 """Hole filling for images and textures: pull-push (a pyramid of weighted averages, Gortler et al. 1996).
 
-Used to fill the texture atlas where the photo shows nothing (:mod:`.textured`) and to paint the photo's
-open mouth shut for lips that close over it (:mod:`.reenact`).
+Used to fill the texture atlas where the photo shows nothing (:mod:`.textured`), to paint the photo's
+open mouth shut for lips that close over it and to fill the clean plate behind the face (:mod:`.reenact`,
+once per photo and once per frame of a video). Each pyramid level is one GIL-free kernel
+(:func:`_pull`, :func:`_push`, :func:`_upsample_into`) that does the float32 arithmetic of the NumPy
+formulation in the same order, so the values are the same to the bit (``tests/render/test_fill.py``
+checks them against that formulation).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from emoshift.jit import njit
+
+
+@njit(cache=True, nogil=True)
+def _pull(colour, weight, coarse, coarse_w, side):  # pragma: no cover - jitted
+    """One pull step: (H, W, C) colour and (H, W) weight -> (h, w, C) weighted 2 x 2 means and (h, w)
+    weights min(sum, 1), of a pyramid level of ``side`` x ``side`` texels (the coarse level's) of which
+    these are the top-left corner: fine texels beyond (H, W) weigh 0. Summed in the order NumPy sums
+    ``reshape(s, 2, s, 2[, C]).sum((1, 3))``: the colours row by row, the weights by row pairs (both in
+    a row when side = 1)."""
+    h, w, nc = coarse.shape
+    fh, fw = weight.shape
+    floor = np.float32(1e-8)
+    one = np.float32(1.0)
+    zero = np.float32(0.0)
+    for y in range(h):
+        for x in range(w):
+            ya, yb, xa, xb = 2 * y, 2 * y + 1, 2 * x, 2 * x + 1
+            w00 = weight[ya, xa] if ya < fh and xa < fw else zero
+            w01 = weight[ya, xb] if ya < fh and xb < fw else zero
+            w10 = weight[yb, xa] if yb < fh and xa < fw else zero
+            w11 = weight[yb, xb] if yb < fh and xb < fw else zero
+            ws = ((w00 + w01) + w10) + w11 if side == 1 else (w00 + w01) + (w10 + w11)
+            d = max(ws, floor)
+            for c in range(nc):
+                c00 = colour[ya, xa, c] if ya < fh and xa < fw else zero
+                c01 = colour[ya, xb, c] if ya < fh and xb < fw else zero
+                c10 = colour[yb, xa, c] if yb < fh and xa < fw else zero
+                c11 = colour[yb, xb, c] if yb < fh and xb < fw else zero
+                wc = ((c00 * w00 + c01 * w01) + c10 * w10) + c11 * w11
+                coarse[y, x, c] = wc / d
+            coarse_w[y, x] = min(ws, one)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _taps(j, s):  # pragma: no cover - jitted
+    """Bilinear taps of fine index j on a coarse axis of s texels (centres aligned, edges clamped)."""
+    if j % 2 == 0:
+        i0 = j // 2 - 1
+        f = np.float32(0.75)
+        if i0 < 0:
+            i0, f = 0, np.float32(0.0)
+    else:
+        i0 = j // 2
+        f = np.float32(0.25)
+    return i0, min(i0 + 1, s - 1), f
+
+
+@njit(cache=True, nogil=True)
+def _upsample_rows(src, dst, side):  # pragma: no cover - jitted
+    """Linear 2 x upsampling along the first axis: each row j of (H, W, C) ``dst`` from the two rows of
+    ``src`` its taps name (:func:`_taps` on a level of ``side`` rows)."""
+    h, w, nc = dst.shape
+    one = np.float32(1.0)
+    for j in range(h):
+        a, b, f = _taps(j, side)
+        g = one - f
+        for x in range(w):
+            for c in range(nc):
+                dst[j, x, c] = src[a, x, c] * g + src[b, x, c] * f
+
+
+@njit(cache=True, nogil=True)
+def _upsample_into(img, out, side):  # pragma: no cover - jitted
+    """Bilinear 2 x upsampling (texel centres aligned, edges clamped at the ``side`` x ``side`` level's
+    edge) of the (h, w, C) top-left corner ``img`` of that level into the (H, W, C) top-left corner
+    ``out`` of the next finer one; ``img`` must hold the texels ``out`` reads (H // 2 + 1 rows, clamped).
+    Rows first, then columns (as the NumPy formulation)."""
+    rows = np.empty((out.shape[0], img.shape[1], out.shape[2]), np.float32)
+    _upsample_rows(img, rows, side)
+    _upsample_rows(rows.transpose((1, 0, 2)), out.transpose((1, 0, 2)), side)
+
+
+@njit(cache=True, nogil=True)
+def _push(colour, weight, coarse, out, side):  # pragma: no cover - jitted
+    """One push step: ``w c + (1 - w) up(coarse)`` into ``out`` (``side``: the coarse level's)."""
+    _upsample_into(coarse, out, side)
+    one = np.float32(1.0)
+    h, w, nc = out.shape
+    for y in range(h):
+        for x in range(w):
+            wt = weight[y, x]
+            for c in range(nc):
+                out[y, x, c] = wt * colour[y, x, c] + (one - wt) * out[y, x, c]
+
+
+def _pyramid_fill(colour: np.ndarray, weight: np.ndarray, side: int) -> np.ndarray:
+    """Pull-push of the (h, w) top-left corner of a ``side`` x ``side`` (power of two) image that is zero
+    with weight 0 elsewhere: each level is computed over the texels the finer one reads only (half its
+    extent plus one, clamped at the level's edge), so the values are those of the whole square's."""
+    c = np.ascontiguousarray(colour, np.float32)
+    w = np.ascontiguousarray(weight, np.float32)
+    levels = []
+    while side > 1:
+        side //= 2
+        h, wd = min((c.shape[0] - 1) // 2 + 2, side), min((c.shape[1] - 1) // 2 + 2, side)
+        coarse, coarse_w = np.empty((h, wd, c.shape[2]), np.float32), np.empty((h, wd), np.float32)
+        _pull(c, w, coarse, coarse_w, side)
+        levels.append((c, w, side))
+        c, w = coarse, coarse_w
+    for fine, fine_w, coarse_side in reversed(levels):
+        out = np.empty_like(fine)
+        _push(fine, fine_w, c, out, coarse_side)
+        c = out
+    return c
 
 
 def pull_push(colour: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -15,32 +125,24 @@ def pull_push(colour: np.ndarray, weight: np.ndarray) -> np.ndarray:
     Args:
         colour: (S, S, 3) float32; weight: (S, S) in [0, 1] (0 = unknown). S a power of two.
     Returns:
-        (S, S, 3) with ``w c + (1 - w) coarser`` at every level.
+        (S, S, 3) float32 with ``w c + (1 - w) coarser`` at every level.
     """
-    if colour.shape[0] <= 1:
-        return colour
-    s = colour.shape[0] // 2
-    wc = (colour * weight[..., None]).reshape(s, 2, s, 2, 3).sum((1, 3))
-    w = weight.reshape(s, 2, s, 2).sum((1, 3))
-    coarse_c = wc / np.maximum(w, 1e-8)[..., None]
-    coarse = pull_push(coarse_c, np.minimum(w, 1.0))
-    up = _upsample2(coarse)
-    return weight[..., None] * colour + (1 - weight[..., None]) * up
+    return _pyramid_fill(colour, weight, colour.shape[0])
 
 
 def _upsample2(img: np.ndarray) -> np.ndarray:
-    """(s, s, C) -> (2s, 2s, C) bilinear (texel centres aligned, edges clamped)."""
-    s = img.shape[0]
-    pos = (np.arange(2 * s) + 0.5) / 2 - 0.5
-    i0 = np.clip(np.floor(pos).astype(np.int64), 0, s - 1)
-    i1 = np.clip(i0 + 1, 0, s - 1)
-    f = np.clip(pos - i0, 0, 1).astype(np.float32)
-    rows = img[i0] * (1 - f)[:, None, None] + img[i1] * f[:, None, None]
-    return rows[:, i0] * (1 - f)[None, :, None] + rows[:, i1] * f[None, :, None]
+    """(s, s, C) -> (2s, 2s, C) float32 bilinear (texel centres aligned, edges clamped)."""
+    img = np.ascontiguousarray(img, np.float32)
+    out = np.empty((2 * img.shape[0], 2 * img.shape[1], img.shape[2]), np.float32)
+    _upsample_into(img, out, img.shape[0])
+    return out
 
 
 def fill_holes(image: np.ndarray, known: np.ndarray) -> np.ndarray:
     """Fill the unknown pixels of an (H, W, 3) image (any size) from the known ones by pull-push.
+
+    The pull-push of the image in the corner of the smallest power-of-two square holding it (the rest
+    unknown), computed over the image's extent only (:func:`_pyramid_fill`).
 
     Args:
         image: (H, W, 3) uint8 or float; known: (H, W) weights in [0, 1] (0 = fill, 1 = keep).
@@ -49,8 +151,4 @@ def fill_holes(image: np.ndarray, known: np.ndarray) -> np.ndarray:
     """
     h, w = known.shape
     side = 1 << int(np.ceil(np.log2(max(h, w, 1))))
-    colour = np.zeros((side, side, 3), np.float32)
-    weight = np.zeros((side, side), np.float32)
-    colour[:h, :w] = image
-    weight[:h, :w] = known
-    return pull_push(colour, weight)[:h, :w]
+    return _pyramid_fill(np.asarray(image, np.float32), np.asarray(known, np.float32), side)

@@ -291,26 +291,15 @@ class Reenactor(SourceParts):
 
     def _wrinkle_field(self, source_shape: np.ndarray, video: bool) -> WrinkleField:
         """The wrinkle field of the source shape. A video frame takes the first frame's field (chart, mask,
-        triangles near the mask, adjacency: identity-only) with its own source metric and vertex areas,
-        computed by :meth:`WrinkleField.from_shapes` on those triangles alone (renumbered: the same
-        values on them; the areas are read on the vertices near the mask, all of whose triangles are there)."""
-        from dataclasses import replace
-
+        triangles near the mask, adjacency: identity-only) with its own source metric and vertex areas
+        (:meth:`WrinkleField.with_source`)."""
         skin = self.triangles[: self.n_skin]
         if not video:
             return WrinkleField.from_shapes(source_shape, skin, self.base)
         if "wrinkles" not in self._video:
-            first = WrinkleField.from_shapes(source_shape, skin, self.base)
-            verts = np.unique(first.tris)
-            self._video["wrinkles"] = (first, verts, np.searchsorted(verts, first.tris).astype(np.int32))
-            return first
-        first, verts, local = self._video["wrinkles"]
-        part = WrinkleField.from_shapes(
-            source_shape[verts], local, self.base[verts], uv=first.uv[verts], mask=first.mask[verts]
-        )
-        area = np.zeros_like(first._vert_area)
-        area[verts] = part._vert_area
-        return replace(first, _src_metric=part._src_metric, _vert_area=area)
+            self._video["wrinkles"] = WrinkleField.from_shapes(source_shape, skin, self.base)
+            return self._video["wrinkles"]
+        return self._video["wrinkles"].with_source(source_shape)
 
     def _mouth_residual(self, landmarks: np.ndarray | None, video: bool = False) -> np.ndarray:
         """(V, 2) float32 correction of the source projection by the photo's lip residual (detected lip
@@ -321,13 +310,20 @@ class Reenactor(SourceParts):
         zero = np.zeros((len(self.base), 2), np.float32)
         if landmarks is None:
             return zero
-        emb, idx = load_embedding(), list(LIP_LANDMARKS)
-        full = emb.vertex_ids[idx]
-        local = np.clip(np.searchsorted(self.vertex_ids, full), 0, len(self.vertex_ids) - 1)
-        if not np.array_equal(self.vertex_ids[local], full):
+        idx = list(LIP_LANDMARKS)
+        embedded = self._video.get("lip_embedding") if video else None
+        if embedded is None:  # the lip landmarks' drawn vertices, weights and head-frame points (identity-only)
+            emb = load_embedding()
+            full = emb.vertex_ids[idx]
+            local = np.clip(np.searchsorted(self.vertex_ids, full), 0, len(self.vertex_ids) - 1)
+            bary = emb.bary[idx][..., None]
+            ok = np.array_equal(self.vertex_ids[local], full)
+            embedded = (local, bary, (self.base[local] * bary).sum(1) if ok else None)
+            if video:
+                self._video["lip_embedding"] = embedded
+        local, bary, pts = embedded
+        if pts is None:
             return zero
-        bary = emb.bary[idx][..., None]
-        pts = (self.base[local] * bary).sum(1)
         fitted = (self.src_screen[local, :2] * bary).sum(1)
         skin = self.vertex_part == SKIN
         if not video:

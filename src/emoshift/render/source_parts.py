@@ -81,33 +81,6 @@ GRAIN_REACH = 0.6
 TEETH_MAX_DEFAULT = 232.0
 
 
-def fill_unknown(image: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """:func:`emoshift.render.fill.fill_holes` of an (h, w, 3) image with a (h, w) bool ``known`` mask, at the
-    unknown pixels (the known ones are left to the caller), with the pyramid's finest level done over the
-    image only instead of its power-of-two square: there an unknown pixel is the bilinearly upsampled next
-    level, which is ``fill_holes`` of the image's 2 x 2 block means (plus two rows and columns, so the
-    upsampling reads what the square's would). The same values; about a third of the work for the
-    head's box of a portrait. Falls back to ``fill_holes`` when the next level's square would be larger."""
-    from emoshift.render.fill import _upsample2
-
-    h, w = known.shape
-    h2, w2 = h // 2 + 2, w // 2 + 2
-    side = 1 << int(np.ceil(np.log2(max(h, w, 1))))
-    if (1 << int(np.ceil(np.log2(max(h2, w2))))) != side // 2 or side < 4:
-        return fill_holes(image.astype(np.float32), known.astype(np.float32))
-    colour = np.zeros((2 * h2, 2 * w2, 3), np.float32)
-    weight = np.zeros((2 * h2, 2 * w2), np.float32)
-    colour[:h, :w] = image
-    weight[:h, :w] = known
-    wc = (colour * weight[..., None]).reshape(h2, 2, w2, 2, 3).sum((1, 3))  # as pull_push's first step
-    ws = weight.reshape(h2, 2, w2, 2).sum((1, 3))
-    coarse = fill_holes(wc / np.maximum(ws, 1e-8)[..., None], np.minimum(ws, 1.0))
-    m = max(h2, w2)
-    square = np.zeros((m, m, 3), np.float32)
-    square[:h2, :w2] = coarse
-    return _upsample2(square)[:h, :w]
-
-
 def mirror_lips(patch: np.ndarray, hole: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
     """The open mouth ``hole`` (h, w) bool of an (h, w, 3) float32 ``patch`` painted shut with the lips'
     own texture: per column, its upper part mirrors the rows above the hole and its lower part the rows
@@ -224,7 +197,7 @@ class SourceParts:
         if not face.any():
             return np.ascontiguousarray(photo)
         known = ~binary_dilation(face, iterations=DISOCCLUSION_GROW_PX)
-        filled = fill_unknown(photo, known)
+        filled = fill_holes(photo, known)
         plate = np.where(known[..., None], photo, np.clip(filled + 0.5, 0, 255).astype(np.uint8))
         return np.ascontiguousarray(plate)
 

@@ -261,24 +261,10 @@ class WrinkleField:
         """Args: source (V, 3) shape of the photo's expression and rest (V, 3) neutral shape, both head
         frame cm; triangles (T, 3) skin triangles (outward faces counter-clockwise); uv (V, 2) chart
         (default :func:`chart` of rest); mask (V,) (default :func:`wrinkle_mask` of rest)."""
-        src = np.asarray(source, np.float64)
         tris = np.ascontiguousarray(triangles, np.int32)
         uv = chart(rest) if uv is None else np.ascontiguousarray(uv, np.float32)
         mask = wrinkle_mask(rest) if mask is None else np.ascontiguousarray(mask, np.float32)
-        uvd = uv.astype(np.float64)
-        du = np.stack([uvd[tris[:, 1]] - uvd[tris[:, 0]], uvd[tris[:, 2]] - uvd[tris[:, 0]]], 2)  # (T, 2, 2) cols
-        det = du[:, 0, 0] * du[:, 1, 1] - du[:, 0, 1] * du[:, 1, 0]
-        ok = np.abs(det) > 1e-10
-        adj2 = np.stack([du[:, 1, 1], -du[:, 0, 1], -du[:, 1, 0], du[:, 0, 0]], 1).reshape(-1, 2, 2)  # closed-form
-        inv = np.where(ok[:, None, None], adj2 / np.where(ok, det, 1.0)[:, None, None], 0.0)  # 2x2 inverse
-        es = np.stack([src[tris[:, 1]] - src[tris[:, 0]], src[tris[:, 2]] - src[tris[:, 0]]], 2)  # (T, 3, 2)
-        fs = es @ inv
-        ms = np.transpose(fs, (0, 2, 1)) @ fs
-        area = 0.5 * np.linalg.norm(np.cross(es[:, :, 0], es[:, :, 1]), axis=1) * ok
-        metric = np.stack([ms[:, 0, 0], ms[:, 0, 1], ms[:, 1, 1], area], 1)
-        vert_area = np.zeros(len(uv))
-        for k in range(3):
-            np.add.at(vert_area, tris[:, k], area)
+        metric, inv, vert_area = _source_metric(source, tris, uv)
         from scipy.sparse import coo_matrix
 
         i = np.concatenate([tris[:, 0], tris[:, 1], tris[:, 2], tris[:, 1], tris[:, 2], tris[:, 0]])
@@ -297,6 +283,15 @@ class WrinkleField:
             _vert_area=vert_area.astype(np.float32),
             _adj_ptr=adj.indptr.astype(np.int64), _adj_idx=adj.indices.astype(np.int64),
         )  # fmt: skip
+
+    def with_source(self, source: np.ndarray) -> WrinkleField:
+        """This field for another source shape (V, 3) of the same mesh and chart (a video frame's): the
+        source metric and the vertex areas recomputed on :attr:`tris` (the areas are read on the vertices
+        near the mask only, all of whose triangles are there), the chart, mask and adjacency shared."""
+        from dataclasses import replace
+
+        metric, _, area = _source_metric(source, self.tris, self.uv)
+        return replace(self, _src_metric=np.ascontiguousarray(metric, np.float32), _vert_area=area.astype(np.float32))
 
     def tensors(self, frames: np.ndarray) -> np.ndarray:
         """(B, V, 3) or (V, 3) frame shapes (head frame cm) -> (B, V, 2) or (V, 2) float32 per-vertex
@@ -320,3 +315,25 @@ class WrinkleField:
             self.phase_uv, np.ascontiguousarray(tensor, np.float32), np.float32(camera.focal), np.float32(camera.cx),
             np.float32(camera.cy), np.float32(self.spacing), np.float32(self.strength),
         )  # fmt: skip
+
+
+def _source_metric(source: np.ndarray, tris: np.ndarray, uv: np.ndarray):
+    """The source shape's strain metric over the chart: (T, 4) float64 [Ms00, Ms01, Ms11, area] per
+    triangle, (T, 2, 2) inverse chart edge matrices (0 where the chart is degenerate), (V,) vertex areas
+    (the areas of the triangles around each vertex summed)."""
+    src = np.asarray(source, np.float64)
+    uvd = uv.astype(np.float64)
+    du = np.stack([uvd[tris[:, 1]] - uvd[tris[:, 0]], uvd[tris[:, 2]] - uvd[tris[:, 0]]], 2)  # (T, 2, 2) cols
+    det = du[:, 0, 0] * du[:, 1, 1] - du[:, 0, 1] * du[:, 1, 0]
+    ok = np.abs(det) > 1e-10
+    adj2 = np.stack([du[:, 1, 1], -du[:, 0, 1], -du[:, 1, 0], du[:, 0, 0]], 1).reshape(-1, 2, 2)  # closed-form
+    inv = np.where(ok[:, None, None], adj2 / np.where(ok, det, 1.0)[:, None, None], 0.0)  # 2x2 inverse
+    es = np.stack([src[tris[:, 1]] - src[tris[:, 0]], src[tris[:, 2]] - src[tris[:, 0]]], 2)  # (T, 3, 2)
+    fs = es @ inv
+    ms = np.transpose(fs, (0, 2, 1)) @ fs
+    area = 0.5 * np.linalg.norm(np.cross(es[:, :, 0], es[:, :, 1]), axis=1) * ok
+    metric = np.stack([ms[:, 0, 0], ms[:, 0, 1], ms[:, 1, 1], area], 1)
+    vert_area = np.zeros(len(uv))
+    for k in range(3):
+        np.add.at(vert_area, tris[:, k], area)
+    return metric, inv, vert_area
