@@ -8,8 +8,8 @@ blurred at FOLD_SIGMA[1] and FOLD_SIGMA[0] fractions of the face height): adding
 the mid-scale shading (a fold's shadow, the highlight of a cheek a smile raises, AU6) to its
 surroundings' colour and keeps the fine skin texture (pores); shadows are lifted by at most MAX_LIFT,
 highlights toned down by at most MAX_DARKEN (in luma), both chosen so that the face keeps its modelling (a
-larger lift flattens the cheeks into a pale mask); lips keep their colour (LIP_REDNESS). A skin pixel gets ``f x offset`` added
-(:func:`emoshift.render.shaders.skin_sample`) with ``f`` per vertex and frame (:func:`flatten_weights`):
+larger lift flattens the cheeks into a pale mask); lips keep their colour (LIP_REDNESS). A skin pixel gets
+``f x offset`` added (:func:`emoshift.render.shaders.skin_sample`) with ``f`` per vertex and frame (:func:`flatten_weights`):
 the relative loss of smile on that side of the face (``max(mouthSmile, cheekSquint)``, source minus
 frame, over the source's) times an anatomical mask of the skin a smile folds (:func:`smile_mask`:
 cheeks, nasolabial folds, lower lids and lateral canthi; not the lips, nose or eyes).
