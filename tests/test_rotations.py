@@ -37,3 +37,22 @@ def test_numpy_rotations_match_headmodel_ops():
     assert rn.axis_angle_to_matrix(aa[:1].astype(np.float64)).dtype == np.float64
     # control: the next rotation's matrix is far from this one's
     assert np.abs(m[1:] - ops.axis_angle_to_matrix(t[:-1]).numpy()).max() > 0.5
+
+
+def test_euler_to_axis_angle_and_compose_match_headmodel_ops():
+    """The two compositions the planner and fit files use (what planning.euler_deg_to_axis_angle and
+    compose_rotations ran through torch before): within the axis-angle bound above of torch's.
+    Control: composing in the other order (R_rel @ R_src) is far off for non-commuting rotations."""
+    aa = _samples(400, seed=1)
+    pyr = rn.matrix_to_euler(rn.axis_angle_to_matrix(aa))
+    pyr = pyr[np.abs(pyr[:, 1]) < 80]
+    want = ops.matrix_to_axis_angle(ops.euler_to_matrix(torch.from_numpy(pyr))).numpy()
+    assert np.abs(rn.euler_to_axis_angle(pyr) - want).max() < 5e-5
+    src, rel = aa[0] * 0.3, aa[1:] * 0.3  # up to 51 degrees each: the compositions stay below 170
+    ts, tr = torch.from_numpy(src[None]), torch.from_numpy(rel)
+    want = ops.matrix_to_axis_angle(ops.axis_angle_to_matrix(ts) @ ops.axis_angle_to_matrix(tr)).numpy()
+    got = rn.compose(src, rel)
+    assert got.shape == rel.shape and got.dtype == np.float32
+    assert np.abs(got - want).max() < 5e-5
+    swapped = ops.matrix_to_axis_angle(ops.axis_angle_to_matrix(tr) @ ops.axis_angle_to_matrix(ts)).numpy()
+    assert np.abs(got - swapped).max() > 0.05

@@ -100,24 +100,17 @@ class Plan:
 
 
 def euler_deg_to_axis_angle(pyr: np.ndarray) -> np.ndarray:
-    """(..., 3) pitch, yaw, roll degrees -> (..., 3) axis-angle radians (headmodel.ops conventions)."""
-    import torch
+    """(..., 3) pitch, yaw, roll degrees -> (..., 3) float32 axis-angle radians (headmodel.ops conventions)."""
+    from emoshift.rotations import euler_to_axis_angle
 
-    from emoshift.headmodel.ops import euler_to_matrix, matrix_to_axis_angle
-
-    t = torch.as_tensor(np.asarray(pyr, np.float32)).reshape(-1, 3)
-    return matrix_to_axis_angle(euler_to_matrix(t)).numpy().reshape(np.shape(pyr)).astype(np.float32)
+    return euler_to_axis_angle(np.asarray(pyr, np.float32))
 
 
 def compose_rotations(source: np.ndarray, relative: np.ndarray) -> np.ndarray:
-    """``R_source @ R_relative`` for (3,) source and (m, 3) relative axis-angles -> (m, 3)."""
-    import torch
+    """``R_source @ R_relative`` for (3,) source and (m, 3) relative axis-angles -> (m, 3) float32."""
+    from emoshift.rotations import compose
 
-    from emoshift.headmodel.ops import axis_angle_to_matrix, matrix_to_axis_angle
-
-    rs = axis_angle_to_matrix(torch.as_tensor(np.asarray(source, np.float32)).reshape(1, 3))
-    rr = axis_angle_to_matrix(torch.as_tensor(np.asarray(relative, np.float32)).reshape(-1, 3))
-    return matrix_to_axis_angle(rs @ rr).numpy().astype(np.float32)
+    return compose(np.asarray(source, np.float32), np.asarray(relative, np.float32))
 
 
 # --------------------------------------------------------------------------------------------- planners

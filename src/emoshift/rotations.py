@@ -1,4 +1,4 @@
-"""Head rotations on numpy arrays, for the paths that must not import torch (generation, planning).
+"""Head rotations on numpy arrays, for the paths that must not import torch (generation, planning, fit files).
 
 The same conventions and formulas as :mod:`emoshift.headmodel.ops` (the torch versions the fitter
 differentiates through): axis-angle vectors (..., 3) in radians; Euler angles (pitch, yaw, roll) in
@@ -59,3 +59,14 @@ def matrix_to_euler(r: np.ndarray) -> np.ndarray:
     pitch = np.arctan2(r[..., 2, 1], r[..., 2, 2])
     roll = np.arctan2(r[..., 1, 0], r[..., 0, 0])
     return _out(np.degrees(np.stack([pitch, yaw, roll], -1)), like)
+
+
+def euler_to_axis_angle(pitch_yaw_roll_deg: np.ndarray) -> np.ndarray:
+    """(..., 3) pitch, yaw, roll in degrees -> (..., 3) axis-angle radians."""
+    return matrix_to_axis_angle(euler_to_matrix(pitch_yaw_roll_deg))
+
+
+def compose(source: np.ndarray, relative: np.ndarray) -> np.ndarray:
+    """``R_source @ R_relative`` of (3,) and (m, 3) axis-angles -> (m, 3) axis-angles."""
+    rs = axis_angle_to_matrix(np.asarray(source).reshape(1, 3))
+    return matrix_to_axis_angle(rs @ axis_angle_to_matrix(np.asarray(relative).reshape(-1, 3)))

@@ -172,7 +172,10 @@ class FaceFit:
             if "rotation_axis_angle" in d:
                 rot = np.asarray(d["rotation_axis_angle"], dtype=np.float32)
             else:
-                rot = _euler_to_axis_angle([d["rotation"][k] for k in ("pitch", "yaw", "roll")])
+                from emoshift.rotations import euler_to_axis_angle
+
+                pyr = [d["rotation"][k] for k in ("pitch", "yaw", "roll")]
+                rot = euler_to_axis_angle(np.asarray(pyr, np.float64)).astype(np.float32)
             return cls(
                 identity=np.asarray(d["identity"], dtype=np.float32),
                 expression=np.asarray([d["expression"][n] for n in names], dtype=np.float32),
@@ -213,12 +216,6 @@ class FaceFit:
         return fits[0]
 
 
-def _euler_to_axis_angle(pyr) -> np.ndarray:
-    import torch
-
-    from emoshift.headmodel.ops import euler_to_matrix, matrix_to_axis_angle
-
-    return matrix_to_axis_angle(euler_to_matrix(torch.tensor([pyr], dtype=torch.float64)))[0].numpy().astype(np.float32)
 
 
 _ARRAYS = ("identity", "expression", "rotation", "translation", "landmarks_detected", "landmarks_fitted")
