@@ -40,6 +40,8 @@ SCLERA_ROUND_SPAN = 3.0
 #: Away from the iris centre's row (near the eye corners), the photo's eye opening is mirrored only where it
 #: is at least this many iris radii tall; thinner, the sclera is painted.
 MIRROR_MIN_SPAN = 0.8
+#: A sclera point whose mirror lands within this many iris radii of the iris centre is painted instead.
+IRIS_CLEARANCE = 1.1
 
 
 @per_sample
@@ -231,9 +233,9 @@ def lid_mirror(opening, ey, r, ox, oy, sx, sy):  # pragma: no cover - jitted
 @per_sample
 def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # pragma: no cover - jitted
     """Painted colour (into ``pix``) of an eyeball point at source position (sx, sy) that the photo does not
-    show: the photo's own eyeball mirrored about its lid in that column (:func:`lid_mirror`: the sclera and
-    iris just inside the lid, with the photo's texture, focus and light), where the mirrored point lies in
-    the photo's eye ``opening``; else painted: inside the photo's iris circle (``eyes``) the photo's iris
+    show: the photo's own eyeball mirrored into its eye ``opening`` (the texture, focus and light of the
+    photo): the iris about its horizontal diameter, else about the lid in its column (:func:`lid_mirror`),
+    the sclera about the lid where that does not land on the iris; else painted: inside the photo's iris circle (``eyes``) the photo's iris
     colour with a darker rim, else the photo's sclera colour (``eye_colours``), shaded darker towards the
     upper lid and the eye corners; the edge between them anti-aliased over a pixel."""
     k = 0
@@ -252,7 +254,15 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
         dark = 1.0 - LIMBAL_DARKEN * t * t * (3 - 2 * t)
         for c in range(3):
             pix[c] = wi * eye_colours[1, c] * dark + (1 - wi) * pix[c]
-    ry = lid_mirror(opening, ey, r, ox, oy, sx, sy)
+    # the iris: reflected about its horizontal diameter (its bottom usually shows) or about the lid; the
+    # sclera: about the lid, unless that lands on the iris (the iris would grow taller than its circle)
+    ry = -1.0
+    if wi > 0.0 and mask_at(opening, sx - ox, 2 * ey - sy - oy) >= 0.5:
+        ry = 2 * ey - sy
+    else:
+        ry = lid_mirror(opening, ey, r, ox, oy, sx, sy)
+        if wi <= 0.0 and (sx - ex) ** 2 + (ry - ey) ** 2 < (IRIS_CLEARANCE * r) ** 2:
+            ry = -1.0
     if ry < 0.0:
         return
     a = mask_at(opening, sx - ox, ry - oy)
