@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from emoshift.render.mouth import CAVITY_DARKEN, SOFTEN, TEETH_GAP_SHADE, mouth_pass
+from emoshift.render.mouth import CAVITY_DARKEN, TEETH_GAP_SHADE, mouth_pass
 from emoshift.render.eyes import (
     EYE_CONTOURS, IRISES, LID_SHADOW, UPPER_LID, lid_shadow_pass, lowered_upper_lid, photo_eyes,
 )
@@ -315,46 +315,20 @@ def test_mouth_pass_closes_gaps_between_teeth_and_shades_under_the_lip():
     out = np.full((10, 12, 3), 40, np.uint8)
     out[5, 2:5] = out[5, 6:9] = 230
     before = out.copy()
-    mouth_pass(tri_id, part, 0.0, 4.0, 0.0, 0, 0, out)
+    mouth_pass(tri_id, part, 0.0, 4.0, 0, 0, out)
     assert (out[5, 5] == round(TEETH_GAP_SHADE * 230)).all()  # the gap takes the teeth, a shade darker
     assert out[5, 5, 0] > 0.8 * 230  # a fine line, never a dark gap (the socket's 40)
     assert (out[5, 10] == 40).all() and (out[2] == 40).all()  # elsewhere nothing (no shadow at strength 0)
     out = before.copy()
-    mouth_pass(tri_id, part, 1.0, 4.0, 0.0, 0, 0, out)
+    mouth_pass(tri_id, part, 1.0, 4.0, 0, 0, out)
     col = out[:, 0, 0].astype(int)
     assert col[1] < col[2] < col[3] < 40  # darkest right under the lip, fading by `reach`
     assert col[5] == round(40 * (1 - CAVITY_DARKEN))  # no lower lip below: the cavity's darkest
     tri_id[9] = 0  # a lower lip: the cavity lightens towards it
     out = before.copy()
-    mouth_pass(tri_id, part, 1.0, 4.0, 0.0, 0, 0, out)
+    mouth_pass(tri_id, part, 1.0, 4.0, 0, 0, out)
     col = out[:, 0, 0].astype(int)
     assert col[1] < col[2] < col[3] and col[4] <= col[5] <= col[6] < col[7] < col[8] < 40, col
-
-
-def test_the_painted_interior_is_softened_but_the_lips_are_not():
-    """Teeth drawn crisper than the photo renders a mouth read as pasted in: the interior is blurred over
-    its own pixels (a hard tooth edge becomes a ramp), the lips around it are untouched, and nothing is
-    softened while the photo's own mouth is kept (strength 0)."""
-    part = np.array([SKIN, SOCKET, GUMS, TEETH], np.int8)
-    tri_id = np.full((8, 12), 1, np.int32)
-    tri_id[0] = tri_id[-1] = 0  # lips above and below
-    tri_id[2:6, :6] = 3  # teeth on the left half
-    out = np.full((8, 12, 3), 40, np.uint8)
-    out[2:6, :6] = 220
-    out[0] = out[-1] = 150
-    kept = out.copy()
-    mouth_pass(tri_id, part, 0.0, 0.5, 0.0, 0, 0, kept)  # reach < 1: no shading either
-    assert np.array_equal(kept, out)  # control: strength 0 leaves the interior crisp
-    soft = out.copy()
-    from emoshift.render.mouth import _soften_interior
-
-    _soften_interior(tri_id, part, 1.0, 0.0, 0, 0, soft)
-    row = soft[3, :, 0].astype(int)
-    assert row[4] == round((1 - SOFTEN) * 220 + SOFTEN * 220)  # inside the teeth: unchanged
-    assert 40 < row[6] < row[5] < 220  # the edge is a ramp now
-    assert row[5] - row[6] < 220 - 40  # (it was a step)
-    assert np.array_equal(soft[0], out[0]) and np.array_equal(soft[-1], out[-1])  # the lips are not blurred
-    assert soft[1, 9, 0] == 40  # the socket under the lip takes no lip colour (only interior neighbours)
 
 
 def test_a_grey_photo_gets_a_grey_mouth_interior(astronaut_fit, full_model):

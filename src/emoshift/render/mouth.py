@@ -30,10 +30,6 @@ TEETH_SHADOW = 0.15
 #: lights the tongue and the lower lip's inside; higher up the mouth is in the upper lip's shadow).
 CAVITY_DARKEN = 0.55
 CAVITY_REACH = 1.6
-#: Softening of the painted interior (share of the 3 x 3 binomial blur blended in) and the grain then put
-#: back (share of the photo's level; the blur keeps about 0.4 of the samples' grain).
-SOFTEN = 0.8
-GRAIN_AFTER_SOFTEN = 0.8
 #: Grain: share of the noise that differs per colour channel (the rest is luma).
 GRAIN_CHROMA = 0.35
 _GRAIN_NORM = 1.0 / np.sqrt(1.0 + GRAIN_CHROMA**2)
@@ -121,57 +117,14 @@ def _close_gaps(tri_id, part, x0, y0, out):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def mouth_pass(tri_id, part, strength, reach, grain, x0, y0, out):  # pragma: no cover - jitted
+def mouth_pass(tri_id, part, strength, reach, x0, y0, out):  # pragma: no cover - jitted
     """By ``strength``, the interior is darkened under the upper lip by LIP_SHADOW (GUMS_SHADOW, TEETH_SHADOW)
     x ``(1 - d / reach)^2`` at ``d`` rows below the nearest skin pixel above (``reach`` pixels), and the
     socket and gums by CAVITY_DARKEN x smoothstep of their rows above the next skin pixel below (the lower
-    lip) over CAVITY_REACH x ``reach``; then the gaps between teeth are closed (:func:`_close_gaps`) and,
-    by ``strength``, the interior is softened (:func:`_soften_interior`, the photo's ``grain`` put back)."""
+    lip) over CAVITY_REACH x ``reach``; then the gaps between teeth are closed (:func:`_close_gaps`)."""
     if strength > 0.0 and reach >= 1.0:
         _shade_interior(tri_id, part, strength, reach, x0, y0, out)
     _close_gaps(tri_id, part, x0, y0, out)  # after the shading: the gaps take the shaded teeth
-    if strength > 0.0:
-        _soften_interior(tri_id, part, strength, grain, x0, y0, out)
-
-
-@njit(cache=True, nogil=True)
-def _soften_interior(tri_id, part, strength, grain, x0, y0, out):  # pragma: no cover - jitted
-    """The painted interior (socket, gums, teeth) blurred by a 3 x 3 binomial over its own pixels (never the
-    lips): its many small teeth and gaps are drawn crisper than a photo renders a mouth a few pixels
-    tall, which reads as teeth pasted in. Blended in by ``strength`` x SOFTEN; the blur takes the grain
-    the samples carried, so the photo's ``grain`` is added again at GRAIN_AFTER_SOFTEN of its level."""
-    rh, rw = tri_id.shape
-    if rh < 3 or rw < 3:
-        return
-    src = np.empty((rh, rw, 3), np.float32)
-    for i in range(rh):
-        for j in range(rw):
-            for c in range(3):
-                src[i, j, c] = out[y0 + i, x0 + j, c]
-    acc = np.empty(3, np.float32)
-    pix = np.empty(3, np.float32)
-    a = strength * SOFTEN
-    for i in range(1, rh - 1):
-        for j in range(1, rw - 1):
-            t = tri_id[i, j]
-            if t < 0 or part[t] == SKIN or part[t] > TEETH:
-                continue
-            wsum = 0.0
-            acc[:] = 0.0
-            for di in range(-1, 2):
-                for dj in range(-1, 2):
-                    u = tri_id[i + di, j + dj]
-                    if u < 0 or part[u] == SKIN or part[u] > TEETH:
-                        continue
-                    wgt = (2.0 - abs(di)) * (2.0 - abs(dj))
-                    wsum += wgt
-                    for c in range(3):
-                        acc[c] += wgt * src[i + di, j + dj, c]
-            for c in range(3):
-                pix[c] = (1.0 - a) * src[i, j, c] + a * acc[c] / wsum
-            grain_noise(x0 + j + 0.5, y0 + i + 0.5, a * GRAIN_AFTER_SOFTEN * grain, pix)
-            for c in range(3):
-                out[y0 + i, x0 + j, c] = np.uint8(min(max(pix[c] + 0.5, 0.0), 255.0))
 
 
 @njit(cache=True, nogil=True)

@@ -100,7 +100,7 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, out):  # pragm
                fy, broad, x0, y0, out)  # fmt: skip
     antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad, x0, y0, out)
     if frame.keep < 1.0:
-        mouth_pass(tri_id, mesh.part, 1.0 - frame.keep, src.lip_shadow_px, src.grain, x0, y0, out)
+        mouth_pass(tri_id, mesh.part, 1.0 - frame.keep, src.lip_shadow_px, x0, y0, out)
     if frame.keep_eyes < 1.0 and src.eyes[0, 3] > 0.0:
         lid_shadow_pass(tri_id, mesh.part, 1.0 - frame.keep_eyes, LID_SHADOW_REACH * src.eyes[0, 2], x0, y0, out)
     shade_folds(folds, frame.screen, mesh.tris, mesh.n_skin, tri_id, bary, x0, y0, out)
