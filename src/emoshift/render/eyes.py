@@ -21,7 +21,8 @@ from typing import NamedTuple
 import numpy as np
 
 from emoshift.jit import njit
-from emoshift.render.view import EYE, IRIS, SKIN
+from emoshift.render.mouth import skin_rows
+from emoshift.render.view import EYE, IRIS
 
 #: MediaPipe face-mesh contours of the two eye openings and their irises (centre, then 4 rim points).
 EYE_CONTOURS = (
@@ -151,20 +152,13 @@ def lid_shadow_pass(tri_id, part, strength, reach, x0, y0, out):  # pragma: no c
     if strength <= 0.0 or reach < 1.0:
         return
     rh, rw = tri_id.shape
+    above = np.empty(rh, np.int64)
     for j in range(rw):
-        d = -1
+        skin_rows(tri_id, part, j, True, above)
         for i in range(rh):
             t = tri_id[i, j]
-            if t < 0:
-                d = -1
-                continue
-            p = part[t]
-            if p == SKIN:
-                d = 0
-                continue
-            if d >= 0:
-                d += 1
-            if (p != EYE and p != IRIS) or d < 0 or d > reach:
+            d = above[i]
+            if t < 0 or d <= 0 or d > reach or (part[t] != EYE and part[t] != IRIS):
                 continue
             u = 1.0 - d / reach
             f = 1.0 - strength * LID_SHADOW * u * u
