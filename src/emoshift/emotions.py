@@ -18,8 +18,8 @@ happiness  6D+12E; open-mouthed 6D+12E+25C+26C
 sadness    1E+4D+15E; 1D+4C+15E+17D; 1E+4D+11B+15D+64C (gaze down)
 surprise   1E+2E+5C+26D; 1E+2E+5D+27C; 1E+2E+26C (lids relaxed)
 fear       1E+2C+4B+5E+20D+26C; 1E+2B+4B+5E+7A+20D+25C; 1E+2D+4A+5E+20C+27B
-anger      4E+5D+7D+10C+16B+23C+25C (teeth clenched, lips parted); 4E+5D+7C+10D+16C+23C+25D+26A (open,
-           squared, teeth bared); 4E+5E+7C+10D+16C+23B+25D+26B (shouting)
+anger      4E+5B+7D+10C+16B+23C+25C (teeth clenched, lips parted); 4E+5B+7C+10D+16C+23C+25D+26A (open,
+           squared, teeth bared); 4E+5C+7C+10D+16C+23B+25D+26B (shouting)
 disgust    9E+10B+15C+17D; 9D+10C+15B+17C; 9E+10B+17D
 contempt   R12A+R14E+R10B+L15B (unilateral, subject's right); L12A+L14E+L10B+R15B (subject's left)
 neutral    no AU
@@ -40,8 +40,10 @@ emotion reads on this head and separates from its look-alike:
 - fear vs surprise: fear keeps AU4 (A-B: on the calibrated head more lowers the lids over the widened
   eyes and reads as sadness) with AU1 at E (raised *and* drawn-together inner brows), AU5 at E and AU20
   at C-D (the lip stretch that surprise lacks); surprise has AU1+2 at E and no AU4 / AU20;
-- anger vs disgust: every anger variant has AU4 at E with AU5 at D-E and AU7 at C-D (lowered brows over
-  glaring, tightened lids) and AU23, and all three are EMFACS's open anger (10+16+23+25, with 26 in two: the
+- anger vs disgust: every anger variant has AU4 at E with AU5 at B-C and AU7 at C-D (lowered brows over
+  glaring, tightened lids) and AU23 (AU5 at D-E, on this head, uncovers a band of white above the iris
+  under the lowered brows: on photos that reads as fright, not a glare; a real glare's upper lid is held
+  down by the lowered brow), and all three are EMFACS's open anger (10+16+23+25, with 26 in two: the
   teeth bared in a squared mouth, clenched, open or shouting): blind labellers named our closed,
   pressed-lip variants (4+5+7+23 / 17+24, also EMFACS anger) anger in only 2-4 of 12 renders (read as
   contempt, disgust or sadness: a pressed mouth alone is ambiguous in a still photo), while the bared
@@ -160,7 +162,7 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
     "neutral": ("",),
     "happiness": ("6D+12E", "6D+12E+25C+26C"),
     "disgust": ("9E+10B+15C+17D", "9D+10C+15B+17C", "9E+10B+17D"),
-    "anger": ("4E+5D+7D+10C+16B+23C+25C", "4E+5D+7C+10D+16C+23C+25D+26A", "4E+5E+7C+10D+16C+23B+25D+26B"),
+    "anger": ("4E+5B+7D+10C+16B+23C+25C", "4E+5B+7C+10D+16C+23C+25D+26A", "4E+5C+7C+10D+16C+23B+25D+26B"),
     "fear": ("1E+2C+4B+5E+20D+26C", "1E+2B+4B+5E+7A+20D+25C", "1E+2D+4A+5E+20C+27B"),
     "surprise": ("1E+2E+5C+26D", "1E+2E+5D+27C", "1E+2E+26C"),
     "contempt": ("R12A+R14E+R10B+L15B", "L12A+L14E+L10B+R15B"),

@@ -130,9 +130,11 @@ def test_anchor_targets_carry_their_family_display():
     raw = [e for e in ALL if e.kind == "mood" and e.family != "neutral"
            and apex_strength(e.expression[None], e.family)[0] < 0.5 * min(e.intensity, 1.0)]  # fmt: skip
     assert len(raw) >= 5  # control: without the display these read weak
-    # the display is the family variant nearest the entry's own AUs ("bare the teeth": anger with 10+25)
+    # the display is the family variant nearest the entry's own AUs ("bare the teeth": anger's open,
+    # shouting variant 10+16+25+26, not the clenched one)
     teeth = lexicon.display("bare the teeth")
-    np.testing.assert_allclose(teeth, prototype("anger", 1, lexicon.get("bare the teeth").intensity))
+    np.testing.assert_allclose(teeth, prototype("anger", 2, lexicon.get("bare the teeth").intensity))
+    assert not np.allclose(teeth, prototype("anger", 0, lexicon.get("bare the teeth").intensity))
 
 
 def test_forms():
