@@ -9,7 +9,6 @@ import weakref
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from emoshift.headmodel import HeadModel
 from emoshift.headmodel.mesh import submesh, vertex_normals
@@ -65,15 +64,14 @@ TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def model_tables(model: HeadModel) -> ModelTables:
     if model not in TABLES:
         keep = np.sort(np.concatenate([vertex_indices(r) for r, _ in PART_REGIONS]))
-        tris = submesh(model.triangles.numpy(), keep, model.neutral.shape[0])
+        tris = submesh(model.triangles, keep, model.neutral.shape[0])
         vpart = part_of_vertices(keep)
         tpart = vpart[tris].min(1)  # parts are separate meshes except eyeball/iris: mixed counts as eyeball
         order = np.argsort(tpart != SKIN, kind="stable")
-        kt = torch.from_numpy(keep)
-        def flat(basis: torch.Tensor) -> np.ndarray:
-            return np.ascontiguousarray(basis[:, kt].reshape(basis.shape[0], -1).numpy(), np.float32)
+        def flat(basis: np.ndarray) -> np.ndarray:
+            return np.ascontiguousarray(basis[:, keep].reshape(basis.shape[0], -1), np.float32)
 
-        neutral = gums_up(model.neutral[kt].numpy().astype(np.float32), vpart)
+        neutral = gums_up(model.neutral[keep].astype(np.float32), vpart)
         triangles = np.ascontiguousarray(tris[order], np.int32)
         detail = np.ones((len(keep), 3), np.float32)
         teeth = vpart == TEETH

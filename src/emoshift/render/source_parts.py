@@ -6,9 +6,8 @@ painted colours of the mouth interior and the eyes, and their shading.
 from __future__ import annotations
 
 import numpy as np
-import torch
 
-from emoshift.headmodel.ops import axis_angle_to_matrix
+from emoshift.rotations import axis_angle_to_matrix
 from emoshift.headmodel.regions import vertex_indices
 from emoshift.render.eyes import polygon_coverage
 from emoshift.render.fill import fill_holes
@@ -321,7 +320,7 @@ class SourceParts:
         """(T, V) shading of the synthesized parts: a + (1 - a) |n . light|, a = PART_AMBIENT
         (TEETH_AMBIENT for the teeth), light from the camera, slightly above (flash-like); (T, n) of the
         ``vertices`` (n,) only, when given."""
-        r = axis_angle_to_matrix(torch.from_numpy(np.asarray(rotations, np.float32))).numpy()
+        r = axis_angle_to_matrix(np.asarray(rotations, np.float32))
         light = np.array([0.0, 0.3, 1.0], np.float32)
         light /= np.linalg.norm(light)
         normals = self._normals if vertices is None else self._normals[vertices]
