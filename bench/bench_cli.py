@@ -114,7 +114,6 @@ def lap(stage):
     last[:] = [t, c]
 import numpy; lap("import numpy")
 import emoshift.cli; emoshift.cli.build_parser(); lap("import emoshift.cli + argument parser")
-import torch; lap("import torch (head model, fitter)")
 from emoshift.fitting.detect import import_mediapipe; import_mediapipe(); lap("import mediapipe (as the fitter does)")
 import numba; lap("import numba")
 import av; lap("import av")

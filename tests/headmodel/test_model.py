@@ -109,3 +109,22 @@ def test_iris_points_lie_on_the_iris_radius(head_model):
         np.testing.assert_allclose(np.linalg.norm(offs, axis=1), IRIS_RADIUS_CM, atol=0.1)
         # MediaPipe's order: +x, +y, -x, -y from the centre
         assert offs[0, 0] > 0.4 and offs[1, 1] > 0.4 and offs[2, 0] < -0.4 and offs[3, 1] < -0.4
+
+
+def test_loaded_model_from_the_cache_is_the_built_model(ict_arrays, tmp_path, monkeypatch):
+    """HeadModel.load keeps the built arrays in the user cache: a first load (building) and a second (read
+    from the cache) both equal the model built from the asset, array for array; control: the cache is
+    keyed on the arguments (another identity count is another model)."""
+    monkeypatch.setenv("EMOSHIFT_CACHE", str(tmp_path))
+    built = HeadModel(ict_arrays, n_identity=7, region="face")
+    for _ in range(2):
+        m = HeadModel.load(n_identity=7, region="face")
+        for k in HeadModel._ARRAYS:
+            a, b = getattr(m, k), getattr(built, k)
+            assert a.dtype == b.dtype and np.array_equal(a, b), k
+        assert (m.region, m.n_identity, m.expression_names) == (built.region, built.n_identity, built.expression_names)
+        np.testing.assert_array_equal(m.landmark_embedding.bary, built.landmark_embedding.bary)
+        np.testing.assert_array_equal(m(np.ones((1, 7))).vertices, built(np.ones((1, 7))).vertices)
+    assert len(list(tmp_path.glob("ict_facekit_light.model.face.7.calibrated-*"))) == 1
+    other = HeadModel.load(n_identity=3, region="face")
+    assert other.identity_basis.shape[0] == 3

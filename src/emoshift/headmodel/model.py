@@ -11,6 +11,7 @@ identity cost in fitting and training loops; pass ``n_identity=100`` for the ful
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,10 @@ from emoshift.headmodel.regions import MULTIPIE_68, polygon_indices, vertex_indi
 
 DEFAULT_N_IDENTITY = 50
 N_EXPRESSION = 53
+#: the modules whose code builds a :class:`HeadModel` from the asset (the key of its cached arrays)
+_BUILDERS = ("emoshift.headmodel.model", "emoshift.headmodel.ops", "emoshift.headmodel.calibration",
+             "emoshift.headmodel.landmarks", "emoshift.headmodel.mesh", "emoshift.headmodel.regions",
+             "emoshift.headmodel.mp_indices")  # fmt: skip
 
 
 @lru_cache(maxsize=2)
@@ -80,6 +85,7 @@ class HeadModel:
         region: str = "head",
         embedding: LandmarkEmbedding | None = None,
     ) -> None:
+        self.cache_key: tuple[Path, str, str] | None = None  # (asset, tag, version) of a loaded model's cache (load)
         if not 0 <= n_identity <= arrays["identity_deltas"].shape[0]:
             raise ValueError(f"n_identity must be in 0..{arrays['identity_deltas'].shape[0]}, got {n_identity}")
         self.region = region
@@ -129,8 +135,54 @@ class HeadModel:
         calibrated: bool = True,
     ) -> HeadModel:  # fmt: skip
         """Load from the ICT asset (found by :func:`emoshift.assets.find_asset`); ``calibrated``: see
-        :func:`load_arrays`."""
-        return cls(load_arrays(path, calibrated), n_identity=n_identity, region=region)
+        :func:`load_arrays`.
+
+        The model's arrays are kept in the user cache (:func:`emoshift.assets.cached_arrays`, keyed on the
+        asset file, the arguments and the source of the code that builds them) and read from there: building
+        them from the asset (reading 52 MB of arrays, calibrating, sampling the landmark bases) took
+        0.3-0.5 s of every command that draws a face."""
+        from emoshift.assets import cached_arrays, source_stamp
+
+        from importlib import resources
+
+        from emoshift.headmodel.landmarks import EMBEDDING_FILE
+
+        src = Path(path) if path else find_asset("ict-facekit")
+        emb = resources.files("emoshift.resources").joinpath(EMBEDDING_FILE)
+        code = source_stamp(*_BUILDERS) + hashlib.sha256(emb.read_bytes()).hexdigest()[:8]
+        tag = f"{region}.{n_identity}.{'calibrated' if calibrated else 'raw'}"
+        build = lambda _: cls(load_arrays(path, calibrated), n_identity, region)._state()  # noqa: E731
+        model = cls._from_state(cached_arrays(src, build, f"model.{tag}", code))
+        model.cache_key = (src, tag, code)
+        return model
+
+    #: the attributes that :meth:`load` keeps in the cache (besides the landmark embedding's arrays)
+    _ARRAYS = ("neutral", "identity_basis", "expression_basis", "triangles", "polygons", "polygon_uvs", "uvs",
+               "vertex_ids", "lmk_neutral", "lmk_identity", "lmk_expression", "lmk68_neutral", "lmk68_identity",
+               "lmk68_expression")  # fmt: skip
+
+    def _state(self) -> dict[str, np.ndarray]:
+        """Everything the model holds, as arrays (:meth:`_from_state` rebuilds it)."""
+        emb = self.landmark_embedding
+        return {
+            **{k: np.asarray(getattr(self, k)) for k in self._ARRAYS},
+            "expression_names": np.asarray(self.expression_names, dtype=str),
+            "region_and_identity": np.asarray([self.region, str(self.n_identity)], dtype=str),
+            "emb_vertex_ids": emb.vertex_ids, "emb_bary": emb.bary, "emb_residual_cm": emb.residual_cm,
+        }  # fmt: skip
+
+    @classmethod
+    def _from_state(cls, state: dict[str, np.ndarray]) -> HeadModel:
+        self = cls.__new__(cls)
+        self.cache_key = None
+        for k in cls._ARRAYS:
+            setattr(self, k, state[k])
+        self.region, n = (str(x) for x in state["region_and_identity"])
+        self.n_identity = int(n)
+        self.expression_names = [str(n) for n in state["expression_names"]]
+        self._name_to_index = {n: i for i, n in enumerate(self.expression_names)}
+        self.landmark_embedding = LandmarkEmbedding(state["emb_vertex_ids"], state["emb_bary"], state["emb_residual_cm"])
+        return self
 
     # ----------------------------------------------------------------------------------------- naming
     def expression_index(self, name: str) -> int:

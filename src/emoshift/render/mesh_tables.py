@@ -62,36 +62,60 @@ TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def model_tables(model: HeadModel) -> ModelTables:
+    """The tables of ``model``, computed once per model; for a model from :meth:`HeadModel.load` also kept in
+    the user cache beside its arrays (:func:`emoshift.assets.cached_arrays`: 0.1-0.2 s a process)."""
     if model not in TABLES:
-        keep = np.sort(np.concatenate([vertex_indices(r) for r, _ in PART_REGIONS]))
-        tris = submesh(model.triangles, keep, model.neutral.shape[0])
-        vpart = part_of_vertices(keep)
-        tpart = vpart[tris].min(1)  # parts are separate meshes except eyeball/iris: mixed counts as eyeball
-        order = np.argsort(tpart != SKIN, kind="stable")
-        def flat(basis: np.ndarray) -> np.ndarray:
-            return np.ascontiguousarray(basis[:, keep].reshape(basis.shape[0], -1), np.float32)
+        if model.cache_key is None:
+            TABLES[model] = _build_tables(model)
+        else:
+            from dataclasses import asdict, fields
 
-        neutral = gums_up(model.neutral[keep].astype(np.float32), vpart)
-        triangles = np.ascontiguousarray(tris[order], np.int32)
-        detail = np.ones((len(keep), 3), np.float32)
-        teeth = vpart == TEETH
-        coords = tooth_coordinates(neutral, teeth, triangles)
-        detail[teeth] = teeth_detail(coords[teeth])
-        normals = vertex_normals(neutral, triangles)
-        front = teeth & (coords[:, 2] == 0) & (coords[:, 3] <= 1) & (normals[:, 2] > 0.5)
-        TABLES[model] = ModelTables(
-            vertex_ids=keep,
-            triangles=triangles,
-            tri_part=np.ascontiguousarray(tpart[order], np.int8),
-            n_skin=int((tpart == SKIN).sum()),
-            vertex_part=vpart,
-            neutral=neutral,
-            identity_basis=flat(model.identity_basis),
-            expression_basis=flat(model.expression_basis),
-            teeth_detail=detail,
-            front_teeth=front,
-        )
+            from emoshift.assets import cached_arrays, source_stamp
+
+            src, tag, version = model.cache_key
+            build = lambda _: {k: np.asarray(v) for k, v in asdict(_build_tables(model)).items()}  # noqa: E731
+            arrays = cached_arrays(src, build, f"tables.{tag}", version + source_stamp(*_BUILDERS))
+            TABLES[model] = ModelTables(**{f.name: arrays[f.name] for f in fields(ModelTables)})
+            TABLES[model].n_skin = int(TABLES[model].n_skin)
     return TABLES[model]
+
+
+#: the modules whose code computes :func:`model_tables` (the key of its cached copy)
+_BUILDERS = ("emoshift.render.mesh_tables", "emoshift.render.teeth", "emoshift.render.view", "emoshift.headmodel.mesh",
+             "emoshift.headmodel.regions")  # fmt: skip
+
+
+def _build_tables(model: HeadModel) -> ModelTables:
+    """The tables of ``model`` (:func:`model_tables`), computed."""
+    keep = np.sort(np.concatenate([vertex_indices(r) for r, _ in PART_REGIONS]))
+    tris = submesh(model.triangles, keep, model.neutral.shape[0])
+    vpart = part_of_vertices(keep)
+    tpart = vpart[tris].min(1)  # parts are separate meshes except eyeball/iris: mixed counts as eyeball
+    order = np.argsort(tpart != SKIN, kind="stable")
+
+    def flat(basis: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(basis[:, keep].reshape(basis.shape[0], -1), np.float32)
+
+    neutral = gums_up(model.neutral[keep].astype(np.float32), vpart)
+    triangles = np.ascontiguousarray(tris[order], np.int32)
+    detail = np.ones((len(keep), 3), np.float32)
+    teeth = vpart == TEETH
+    coords = tooth_coordinates(neutral, teeth, triangles)
+    detail[teeth] = teeth_detail(coords[teeth])
+    normals = vertex_normals(neutral, triangles)
+    front = teeth & (coords[:, 2] == 0) & (coords[:, 3] <= 1) & (normals[:, 2] > 0.5)
+    return ModelTables(
+        vertex_ids=keep,
+        triangles=triangles,
+        tri_part=np.ascontiguousarray(tpart[order], np.int8),
+        n_skin=int((tpart == SKIN).sum()),
+        vertex_part=vpart,
+        neutral=neutral,
+        identity_basis=flat(model.identity_basis),
+        expression_basis=flat(model.expression_basis),
+        teeth_detail=detail,
+        front_teeth=front,
+    )
 
 
 def gums_up(neutral: np.ndarray, vpart: np.ndarray) -> np.ndarray:
