@@ -201,6 +201,12 @@ def run(args: argparse.Namespace) -> int:
     settings = RunSettings(options, args.generator, args.model, progress=not args.quiet and len(jobs) == 1,
                            video=video_settings(args))  # fmt: skip
     if len(jobs) == 1:
+        import os
+
+        if os.environ.get("EMOSHIFT_AB") != "off":
+            from emoshift.jit import prepare_in_background  # numba's set-up while the models load and the photo is fitted
+
+            prepare_in_background()
         from emoshift.planning import Instruction
         from emoshift.text.parser import parse_instruction
 
