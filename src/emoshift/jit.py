@@ -137,20 +137,6 @@ def prepare_target() -> None:
         cpu_target.target_context.refresh()
 
 
-def prepare_in_background() -> None:
-    """:func:`prepare_target` on a daemon thread: numba's set-up (mostly Python imports) overlaps what the
-    caller does meanwhile in C (reading arrays, MediaPipe's detection, numpy's solves). A failure there is
-    left to the first kernel call, which readies the target again and reports it."""
-    import threading
-
-    def run() -> None:
-        try:
-            prepare_target()
-        except Exception:  # noqa: BLE001 - see above
-            pass
-
-    threading.Thread(target=run, name="emoshift-numba-target", daemon=True).start()
-
 
 def njit(*args, **kwargs):
     """``numba.njit`` with ``cache=True`` unless given, and the first-run compile notice installed."""
