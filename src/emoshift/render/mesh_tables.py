@@ -74,7 +74,7 @@ def model_tables(model: HeadModel) -> ModelTables:
 
             src, tag, version = model.cache_key
             build = lambda _: {k: np.asarray(v) for k, v in asdict(_build_tables(model)).items()}  # noqa: E731
-            arrays = cached_arrays(src, build, f"tables.{tag}", version + source_stamp(*_BUILDERS))
+            arrays = cached_arrays(src, build, f"tables.{tag}", version + source_stamp(*_BUILDERS) + _constants_stamp())
             TABLES[model] = ModelTables(**{f.name: arrays[f.name] for f in fields(ModelTables)})
             TABLES[model].n_skin = int(TABLES[model].n_skin)
     return TABLES[model]
@@ -83,6 +83,19 @@ def model_tables(model: HeadModel) -> ModelTables:
 #: the modules whose code computes :func:`model_tables` (the key of its cached copy)
 _BUILDERS = ("emoshift.render.mesh_tables", "emoshift.render.teeth", "emoshift.render.view", "emoshift.headmodel.mesh",
              "emoshift.headmodel.regions")  # fmt: skip
+
+
+def _constants_stamp() -> str:
+    """A hash of the module-level constants (upper-case names: numbers, strings, tuples) of the loaded
+    :data:`_BUILDERS`: their values at run time, so that a copy made with other values (a test that sets
+    GUMS_RAISE_CM, say) is not taken for these."""
+    import hashlib
+    import sys
+
+    mods = [sys.modules[m] for m in _BUILDERS if m in sys.modules]
+    consts = [(m.__name__, k, v) for m in mods for k, v in sorted(vars(m).items())
+              if k.isupper() and isinstance(v, (int, float, str, tuple))]  # fmt: skip
+    return hashlib.sha256(repr(consts).encode()).hexdigest()[:8]
 
 
 def _build_tables(model: HeadModel) -> ModelTables:
