@@ -1,5 +1,5 @@
-"""The photo path imports mediapipe without matplotlib, nor sounddevice (start-up time: its PortAudio search
-alone took 50 ms); the real modules still work after."""
+"""The photo path imports mediapipe without matplotlib, sounddevice (start-up time: its PortAudio search
+alone took 50 ms) or cv2; the real modules still work after."""
 
 import subprocess
 import sys
@@ -8,11 +8,13 @@ CODE = """
 import sys
 from emoshift.fitting.detect import import_mediapipe
 mp = import_mediapipe()
-print(sorted(m for m in ("matplotlib", "matplotlib.pyplot", "sounddevice") if m in sys.modules))
+print(sorted(m for m in ("matplotlib", "matplotlib.pyplot", "sounddevice", "cv2") if m in sys.modules))
 assert mp.solutions.face_mesh.FaceMesh is not None
 import matplotlib.pyplot as plt  # the real modules still import afterwards
 from mediapipe.python.solutions import drawing_utils
 assert drawing_utils.plt.figure is plt.figure and type(plt).__name__ == "module"
+import cv2
+assert drawing_utils.cv2.cvtColor is cv2.cvtColor  # the stand-in mediapipe kept loads the real cv2
 print(mp.tasks.vision.FaceLandmarker.__name__)
 import importlib.util
 print(importlib.util.find_spec("sounddevice") is not None)  # control: installed, so a plain import would load it
