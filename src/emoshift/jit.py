@@ -125,19 +125,6 @@ def drop_stale_cache() -> bool:
         return False
 
 
-def prepare_target() -> None:
-    """Ready numba's CPU target now: its typing and lowering registries, ~0.3 s (importing numba's
-    implementations of numpy, checking for scipy's BLAS) that the first kernel call of a process otherwise
-    waits for, even when every kernel loads from the cache. Under numba's compiler lock, so a kernel called
-    meanwhile on another thread waits for it instead of readying the target twice; compiles nothing."""
-    from numba.core.compiler_lock import global_compiler_lock
-    from numba.core.registry import cpu_target
-
-    with global_compiler_lock:
-        cpu_target.target_context.refresh()
-
-
-
 def njit(*args, **kwargs):
     """``numba.njit`` with ``cache=True`` unless given, and the first-run compile notice installed."""
     if not _state["installed"]:

@@ -190,24 +190,6 @@ def options_from_args(args: argparse.Namespace) -> AnimateOptions:
         raise UserError(f"--{str(err).replace('_', '-')}") from None
 
 
-def _prepare_kernels_in_background() -> None:
-    """Import numba and ready its CPU target (:func:`emoshift.jit.prepare_target`, ~0.4 s together) on a
-    daemon thread, so that this mostly-Python set-up overlaps what the main thread meanwhile does in C
-    (reading the model's arrays, MediaPipe's detection, numpy's solves). A failure there is left to the first
-    kernel call, which readies the target again and reports it."""
-    import threading
-
-    def ready() -> None:
-        try:
-            from emoshift.jit import prepare_target
-
-            prepare_target()
-        except Exception:  # noqa: BLE001 - see above
-            pass
-
-    threading.Thread(target=ready, name="emoshift-numba-target", daemon=True).start()
-
-
 def run(args: argparse.Namespace) -> int:
     options = options_from_args(args)  # cheap checks first: options, paths, the instruction
     jobs = plan_jobs(args)
@@ -219,7 +201,6 @@ def run(args: argparse.Namespace) -> int:
     settings = RunSettings(options, args.generator, args.model, progress=not args.quiet and len(jobs) == 1,
                            video=video_settings(args))  # fmt: skip
     if len(jobs) == 1:
-        _prepare_kernels_in_background()
         from emoshift.planning import Instruction
         from emoshift.text.parser import parse_instruction
 
