@@ -54,8 +54,8 @@ def main() -> None:
             with torch.no_grad():
                 out = m(torch.zeros(2, m.n_identity), e)
             tag = "cal" if cal else "raw"
-            row[f"{tag}_max_cm"] = float((out.vertices[1] - out.vertices[0]).norm(dim=1).max())
-            f0, f1 = (features(out.landmarks[k, :, :2].numpy()) for k in (0, 1))
+            row[f"{tag}_max_cm"] = float(np.linalg.norm(out.vertices[1] - out.vertices[0], axis=1).max())
+            f0, f1 = (features(out.landmarks[k, :, :2]) for k in (0, 1))
             key = max(f0, key=lambda k: abs(f1[k] - f0[k]))
             row[f"{tag}_feature"] = f"{key} {f1[key] - f0[key]:+.3f}"
         rows.append(row)

@@ -114,11 +114,10 @@ def lap(stage):
     last[:] = [t, c]
 import numpy; lap("import numpy")
 import emoshift.cli; emoshift.cli.build_parser(); lap("import emoshift.cli + argument parser")
-import torch; lap("import torch (head model, fitter)")
 from emoshift.fitting.detect import import_mediapipe; import_mediapipe(); lap("import mediapipe (as the fitter does)")
 import numba; lap("import numba")
 import av; lap("import av")
-import scipy.spatial, scipy.ndimage; lap("import scipy.spatial, scipy.ndimage")
+import scipy.ndimage, scipy.sparse; lap("import scipy.ndimage, scipy.sparse")
 import emoshift.pipeline, emoshift.render.reenact, emoshift.fitting; lap("import emoshift pipeline, render, fitting")
 from emoshift.planning import load_planner
 planner = load_planner("auto", None); lap("Pipeline.load: planner (generator + text encoder)")

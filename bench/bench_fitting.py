@@ -38,9 +38,13 @@ OBSERVABLE_CM = 0.25  # ~2 px at the benchmark's scale (1 cm ~ 8.5 px), twice th
 RESULTS = Path(__file__).resolve().parent / "results" / "fitting.json"
 
 
-def rot_err_deg(r0: torch.Tensor, r1: torch.Tensor) -> float:
-    c = (float((r0.double().T @ r1.double()).trace()) - 1) / 2
+def rot_err_deg(r0: np.ndarray, r1: np.ndarray) -> float:
+    c = (float(np.trace(np.asarray(r0, np.float64).T @ np.asarray(r1, np.float64))) - 1) / 2
     return math.degrees(math.acos(min(1.0, max(-1.0, c))))
+
+
+def _rms(d: np.ndarray) -> float:
+    return float(np.sqrt((np.asarray(d, np.float64) ** 2).sum(1).mean()))
 
 
 def synthetic_heads(solver, solver68, n: int, seed: int, size: int = 512, active: int = 6):
@@ -56,16 +60,17 @@ def synthetic_heads(solver, solver68, n: int, seed: int, size: int = 512, active
         idx = torch.randperm(solver.n_exp, generator=g)[:active]
         e[idx] = torch.rand(active, generator=g, dtype=torch.float64)
         pyr = (torch.rand(1, 3, generator=g, dtype=torch.float64) * 2 - 1) * torch.tensor([15.0, 30.0, 10.0])
-        rot = euler_to_matrix(pyr)[0]
-        t = torch.tensor([0.0, 0.0, -60.0], dtype=torch.float64) + (torch.rand(3, generator=g, dtype=torch.float64) * 2 - 1) * torch.tensor([3.0, 3.0, 10.0])
-        x = solver.shape(a, e).double() @ rot.T + t
-        x68 = solver68.shape(a, e).double() @ rot.T + t
+        rot = euler_to_matrix(pyr)[0].numpy()  # torch draws the numbers (the same heads as before), numpy fits
+        t = (torch.tensor([0.0, 0.0, -60.0], dtype=torch.float64) + (torch.rand(3, generator=g, dtype=torch.float64) * 2 - 1) * torch.tensor([3.0, 3.0, 10.0])).numpy()
+        a, e = a.numpy(), e.numpy()
+        x = solver.shape(a, e).astype(np.float64) @ rot.T + t
+        x68 = solver68.shape(a, e).astype(np.float64) @ rot.T + t
         heads.append(
             dict(
-                a=a, e=e, rot=rot, t=t, pyr=pyr[0],
+                a=a, e=e, rot=rot, t=t, pyr=pyr[0].numpy(),
                 clean=cam.project(x),
-                obs=cam.project(x) + torch.randn(x.shape[0], 2, generator=g, dtype=torch.float64),
-                obs68=cam.project(x68) + torch.randn(68, 2, generator=g, dtype=torch.float64),
+                obs=cam.project(x) + torch.randn(x.shape[0], 2, generator=g, dtype=torch.float64).numpy(),
+                obs68=cam.project(x68) + torch.randn(68, 2, generator=g, dtype=torch.float64).numpy(),
             )
         )  # fmt: skip
     return cam, heads
@@ -75,7 +80,7 @@ def bench_synthetic(fitter, heads, cam):
     from emoshift.fitting.fitter import single_thread
 
     solver = fitter.solver
-    disp = solver.basis[:, :, solver.k :].norm(dim=1).max(0).values  # (53,) cm
+    disp = np.linalg.norm(solver.basis[:, :, solver.k :], axis=1).max(0)  # (53,) cm
     observable = disp >= OBSERVABLE_CM
     rows, per_exp, times = [], [], []
     with single_thread():
@@ -84,19 +89,19 @@ def bench_synthetic(fitter, heads, cam):
             s = solver.fit(h["obs"], cam.focal, cam.cx, cam.cy)
             times.append((time.perf_counter() - t0) * 1000)
             proj = solver.project(solver.points(s), cam.focal, cam.cx, cam.cy)
-            err = (s.expression - h["e"]).abs()
+            err = np.abs(s.expression - h["e"])
             per_exp.append(err)
             rows.append(
                 dict(
-                    rmse=float((proj - h["obs"]).pow(2).sum(1).mean().sqrt()),
-                    rmse_clean=float((proj - h["clean"]).pow(2).sum(1).mean().sqrt()),
+                    rmse=_rms(proj - h["obs"]),
+                    rmse_clean=_rms(proj - h["clean"]),
                     rot=rot_err_deg(h["rot"], s.rotation),
                     exp_mae=float(err[observable].mean()),
                     exp_mae_all=float(err.mean()),
-                    id_err=float((s.identity - h["a"]).abs().mean()),
+                    id_err=float(np.abs(s.identity - h["a"]).mean()),
                 )
             )
-    per = torch.stack(per_exp).mean(0)
+    per = np.stack(per_exp).mean(0)
     names = fitter.model.expression_names
     return dict(
         n=len(heads),
@@ -173,7 +178,7 @@ def build_eos_model(model):
     mean = arrays["neutral_vertices"][keep].reshape(-1).astype(np.float32)
     ident = arrays["identity_deltas"][:k][:, keep].reshape(k, -1).T.astype(np.float32)  # (3V, K)
     norms = np.linalg.norm(ident, axis=0)
-    tris = model.triangles.numpy().tolist()
+    tris = model.triangles.tolist()
     # eos uses basis * sqrt(eigenvalue) (the "rescaled" basis): unit columns + squared norms give back the ICT modes
     shape = eos.morphablemodel.PcaModel(mean, ident / norms, (norms**2).astype(np.float32), tris)
     blend = [
@@ -210,9 +215,9 @@ def bench_eos(fitter, heads, cam):
             dt = (time.perf_counter() - t0) * 1000
         proj = ours.project(ours.points(s), cam.focal, cam.cx, cam.cy)
         res["emoshift_68"].append(
-            dict(rmse=float((proj - obs).pow(2).sum(1).mean().sqrt()), rot=rot_err_deg(hd["rot"], s.rotation), ms=dt)
+            dict(rmse=_rms(proj - obs), rot=rot_err_deg(hd["rot"], s.rotation), ms=dt)
         )
-        lms = [eos.core.Landmark(str(v), obs[i].numpy().astype(np.float32)) for i, v in enumerate(lmk_vertices)]
+        lms = [eos.core.Landmark(str(v), obs[i].astype(np.float32)) for i, v in enumerate(lmk_vertices)]
         t0 = time.perf_counter()
         mesh, pose, shape_c, blend_c = eos.fitting.fit_shape_and_pose(mm, lms, mapper, w, h, num_iterations=5)
         dt = (time.perf_counter() - t0) * 1000
@@ -220,9 +225,9 @@ def bench_eos(fitter, heads, cam):
         v = np.asarray(mesh.vertices)[lmk_vertices]
         uv = (cam34 @ np.c_[v, np.ones(len(v))].T).T[:, :2]
         # eos' 3x4 affine camera maps model space to image pixels (y down), like the observations
-        r_eos = torch.from_numpy(_quat_to_matrix(pose.get_rotation()))  # same head frame: checked on yaw/pitch/roll
+        r_eos = _quat_to_matrix(pose.get_rotation())  # same head frame: checked on yaw/pitch/roll
         res["eos"].append(
-            dict(rmse=float(np.sqrt(((uv - obs.numpy()) ** 2).sum(1).mean())), rot=rot_err_deg(hd["rot"], r_eos), ms=dt)
+            dict(rmse=float(np.sqrt(((uv - obs) ** 2).sum(1).mean())), rot=rot_err_deg(hd["rot"], r_eos), ms=dt)
         )
     summary = {}
     for k, rows in res.items():

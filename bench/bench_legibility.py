@@ -104,8 +104,8 @@ def grey_head_judgements() -> dict[str, dict[str, str]]:
     model = HeadModel.load(region="head")
     e = torch.from_numpy(np.stack([prototype(lab, 0, 1.0) for lab in labels]))
     zeros = torch.zeros(len(labels), 3)
-    verts = model(torch.zeros(len(labels), model.n_identity), e, zeros, zeros).vertices.numpy()
-    grey = [np.repeat(g[..., None], 3, -1) for g in render_shape_images(verts, model.triangles.numpy(), size=256)]
+    verts = model(torch.zeros(len(labels), model.n_identity), e, zeros, zeros).vertices
+    grey = [np.repeat(g[..., None], 3, -1) for g in render_shape_images(verts, model.triangles, size=256)]
     fer_top, fa_top, _ = classify(grey)
     return {lab: {"fer": f, "faceapi": g} for lab, f, g in zip(labels, fer_top, fa_top)}
 

@@ -1,5 +1,3 @@
-import sys
+from emoshift.cli import exit_now, main
 
-from emoshift.cli import main
-
-sys.exit(main())
+exit_now(main())

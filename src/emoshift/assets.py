@@ -140,12 +140,15 @@ def read_npz(path: str | Path) -> dict[str, np.ndarray]:
     return cached_arrays(path, load)
 
 
-def cached_arrays(path: str | Path, load: Callable[[Path], dict[str, np.ndarray]], tag: str = "") -> dict[str, np.ndarray]:
+def cached_arrays(
+    path: str | Path, load: Callable[[Path], dict[str, np.ndarray]], tag: str = "", version: str = ""
+) -> dict[str, np.ndarray]:
     """``load(path)`` (a dict of arrays made from the file ``path``), kept uncompressed, one ``.npy`` each,
     in the user cache folder (:func:`array_cache_dir`) and read from there by later calls.
 
     The copy is keyed on the file's resolved path, size, modification time and inode and on ``tag`` (what
-    ``load`` makes of it): a replaced or edited file is read afresh. It is written whole into a temporary
+    ``load`` makes of it, no "-" in it) and ``version`` (e.g. a :func:`source_stamp` of the code in ``load``):
+    a replaced or edited file, or another version, is read afresh. It is written whole into a temporary
     folder and renamed into place, and an older copy of the same file is removed; with any problem
     (read-only or full disk, a damaged copy) ``load`` runs.
     """
@@ -154,7 +157,7 @@ def cached_arrays(path: str | Path, load: Callable[[Path], dict[str, np.ndarray]
     p = Path(path).resolve()
     st = p.stat()
     root = array_cache_dir()
-    stamp = f"{p}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}" + (f"|{tag}" if tag else "")
+    stamp = f"{p}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}" + (f"|{tag}" if tag else "") + (f"|{version}" if version else "")
     name = p.stem + (f".{tag}" if tag else "")
     folder = None if root is None else root / f"{name}-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}"
     if folder is not None:
@@ -167,6 +170,20 @@ def cached_arrays(path: str | Path, load: Callable[[Path], dict[str, np.ndarray]
     if folder is not None:
         _write_copy(folder, arrays)
     return arrays
+
+
+def source_stamp(*modules: str) -> str:
+    """A short hash of the source files of ``modules`` (dotted names): the ``tag`` of a :func:`cached_arrays`
+    copy of arrays that those modules compute, so that a change to the code computes them afresh."""
+    import importlib.util
+
+    h = hashlib.sha256()
+    for name in modules:
+        spec = importlib.util.find_spec(name)
+        h.update(name.encode())
+        if spec is not None and spec.origin and os.path.isfile(spec.origin):
+            h.update(Path(spec.origin).read_bytes())
+    return h.hexdigest()[:12]
 
 
 def _write_copy(folder: Path, arrays: dict[str, np.ndarray]) -> None:

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-import torch
-from torch import Tensor
+import numpy as np
 
 DEFAULT_FOCAL_FACTOR = 1.0
 #: Depth (cm in front of the camera) below which points are clamped before the division: keeps the
-#: projection finite for points at or behind the camera. Every projection (torch here, the solver's
+#: projection finite for points at or behind the camera. Every projection (here, the solver's
 #: Jacobian, the Numba mirror in :mod:`emoshift.render.warp`) uses this one value.
 MIN_DEPTH = 1e-3
 
@@ -33,23 +32,23 @@ class Camera:
     def default(cls, width: int, height: int, focal_factor: float = DEFAULT_FOCAL_FACTOR) -> Camera:
         return cls(focal_factor * max(width, height), width / 2.0, height / 2.0, int(width), int(height))
 
-    def project(self, points: Tensor) -> Tensor:
-        """(..., 3) camera-space points -> (..., 2) pixel coordinates (differentiable)."""
+    def project(self, points: np.ndarray) -> np.ndarray:
+        """(..., 3) camera-space points -> (..., 2) pixel coordinates."""
         return project(points, self.focal, self.cx, self.cy)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def project(points: Tensor, focal: float | Tensor, cx: float | Tensor, cy: float | Tensor) -> Tensor:
+def project(points: np.ndarray, focal: float, cx: float, cy: float) -> np.ndarray:
     """Pinhole projection of (..., 3) camera-space points to (..., 2) pixels, y down:
     ``u = cx + f X / z``, ``v = cy - f Y / z`` with the depth ``z = max(-Z, MIN_DEPTH)`` (:func:`depth`)."""
     z = depth(points)
     u = cx + focal * points[..., 0] / z
     v = cy - focal * points[..., 1] / z
-    return torch.stack([u, v], -1)
+    return np.stack([u, v], -1)
 
 
-def depth(points: Tensor) -> Tensor:
+def depth(points: np.ndarray) -> np.ndarray:
     """(..., 3) camera-space points -> (...,) distance in front of the camera, at least :data:`MIN_DEPTH`."""
-    return (-points[..., 2]).clamp_min(MIN_DEPTH)
+    return np.maximum(-points[..., 2], points.dtype.type(MIN_DEPTH))

@@ -1,7 +1,8 @@
-"""Head rotations on numpy arrays, for the paths that must not import torch (generation, planning, fit files).
+"""Head rotations on numpy arrays, for the paths that must not import torch (generation, planning, fitting,
+rendering, exports; :mod:`emoshift.headmodel.ops` sends numpy arrays here).
 
-The same conventions and formulas as :mod:`emoshift.headmodel.ops` (the torch versions the fitter
-differentiates through): axis-angle vectors (..., 3) in radians; Euler angles (pitch, yaw, roll) in
+The same conventions and formulas as the torch versions in :mod:`emoshift.headmodel.ops` (for training,
+differentiable): axis-angle vectors (..., 3) in radians; Euler angles (pitch, yaw, roll) in
 degrees with ``R = Rz(roll) @ Ry(yaw) @ Rx(pitch)``. Computed in float64; returned in float32, or in float64
 for float64 input.
 tests/test_rotations.py checks each against its torch twin.

@@ -127,11 +127,8 @@ def test_nearest_prototype_recovers_each_variant():
 def test_contempt_pulls_the_mouth_to_its_side_on_the_head(head_model):
     """Unilateral AU14 (issue 11): the lip corner on the contempt side moves sideways and the mouth's
     midline shifts towards it; control: the symmetric happiness prototype leaves the midline in place."""
-    import torch
-
     def mouth(e):
-        with torch.no_grad():
-            lm = head_model(expression=torch.as_tensor(np.asarray(e, np.float32))[None]).landmarks[0].numpy()
+        lm = head_model(expression=np.asarray(e, np.float32)[None]).landmarks[0]
         return lm[61], lm[291], (lm[0] + lm[17]) / 2  # corners (61: subject's right), midline
 
     r0, l0, m0 = mouth(np.zeros(53))

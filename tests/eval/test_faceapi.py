@@ -77,17 +77,15 @@ def test_missing_install_is_a_clear_error(tmp_path):
 
 def test_grey_mean_head_neutral_vs_smile(judge):
     """The grey shaded mean head (no photo): neutral is not read as happy; the happiness prototype is."""
-    import torch
-
     from emoshift.emotions import prototype
     from emoshift.headmodel import HeadModel
     from emoshift.render.shape import render_shape_images
 
     model = HeadModel.load(region="head")
-    e = torch.from_numpy(np.stack([prototype("neutral"), prototype("happiness")]))
-    z = torch.zeros(2, 3)
-    verts = model(torch.zeros(2, model.n_identity), e, z, z).vertices.numpy()
-    grey = [np.repeat(g[..., None], 3, -1) for g in render_shape_images(verts, model.triangles.numpy(), size=256)]
+    e = np.stack([prototype("neutral"), prototype("happiness")])
+    z = np.zeros((2, 3))
+    verts = model(np.zeros((2, model.n_identity)), e, z, z).vertices
+    grey = [np.repeat(g[..., None], 3, -1) for g in render_shape_images(verts, model.triangles, size=256)]
     neutral, smile = judge.judge_batch(grey, whole_if_no_face=True)
     assert neutral.emotion != "happiness" and neutral.prob("happiness") < 0.2
     assert smile.emotion == "happiness" and smile.prob("happiness") > 0.8

@@ -24,7 +24,7 @@ def test_normals_of_a_flat_square_point_up():
 
 
 def test_obj_round_trip_with_uvs(tmp_path, head_model):
-    v = head_model.neutral.numpy()
+    v = head_model.neutral
     p = write_obj(tmp_path / "h.obj", v, head_model.polygons, head_model.uvs, head_model.polygon_uvs)
     v2, f2 = read_obj(p)
     np.testing.assert_allclose(v2, v, atol=1e-5)

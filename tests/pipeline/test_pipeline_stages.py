@@ -47,7 +47,7 @@ def test_generated_rotation_is_composed_with_photo_pose():
     rel = np.array([[0.0, 0.0, 0.0], [0.2, 0.0, 0.0]], np.float32)
     out = compose_rotations(src, rel)
     np.testing.assert_allclose(out[0], src, atol=1e-6)  # no relative motion keeps the photo pose
-    r = axis_angle_to_matrix(torch.tensor(out[1:]))[0]
+    r = axis_angle_to_matrix(torch.tensor(out[1:]))[0]  # the torch formula: an independent check
     want = axis_angle_to_matrix(torch.tensor(src[None]))[0] @ axis_angle_to_matrix(torch.tensor(rel[1:]))[0]
     np.testing.assert_allclose(r.numpy(), want.numpy(), atol=1e-5)
     # in the pipeline: sample 1 has relative pitch 0.1 on top of the fitted yaw 0.3

@@ -156,7 +156,7 @@ def test_fold_lift_lifts_a_crease_and_keeps_texture():
 def test_flatten_weights_follow_the_lost_smile_per_side(full_model):
     from emoshift.emotions import EXPRESSION_NAMES
 
-    rest = full_model.neutral.numpy()
+    rest = full_model.neutral
     mask = smile_mask(rest, len(rest))
     src = np.zeros(53, np.float32)
     for n in ("mouthSmile_L", "mouthSmile_R"):

@@ -3,7 +3,6 @@ painted mouth interior, blinks."""
 
 import numpy as np
 import pytest
-import torch
 
 from emoshift.render.reenact import EYE, IRIS, SKIN, Reenactor
 
@@ -14,7 +13,7 @@ def psnr(a, b):
 
 
 def expr(model, **weights):
-    return model.expression_vector(weights).numpy()
+    return model.expression_vector(weights)
 
 
 def parts_image(r: Reenactor, e, rot):
@@ -39,18 +38,17 @@ def test_surface_points_carry_their_photo_colour(synthetic_reenactor, synthetic_
     e = expr(m, mouthSmile_L=1.0, mouthSmile_R=1.0, browInnerUp_L=1.0, browInnerUp_R=1.0)
     rot = np.array([0.05, 0.12, 0.0], np.float32)
     frame = r.render(e, rot)
-    # independent projection through the torch head model and the camera
-    ident = torch.zeros(1, 50)
-    t = torch.tensor([[0.0, -1.0, -60.0]])
-    with torch.no_grad():
-        v0 = m(ident, torch.zeros(1, 53), torch.zeros(1, 3), t).vertices[0]
-        v1 = m(ident, torch.from_numpy(e)[None], torch.from_numpy(rot)[None], t).vertices[0]
-        n0 = m(ident).vertices[0]
-    p0, p1 = r.camera.project(v0).numpy(), r.camera.project(v1).numpy()
+    # independent projection through the head model and the camera
+    ident = np.zeros((1, 50), np.float32)
+    t = np.array([[0.0, -1.0, -60.0]], np.float32)
+    v0 = m(ident, np.zeros((1, 53)), np.zeros((1, 3)), t).vertices[0]
+    v1 = m(ident, e[None], rot[None], t).vertices[0]
+    n0 = m(ident).vertices[0]
+    p0, p1 = r.camera.project(v0), r.camera.project(v1)
     from emoshift.headmodel.mesh import vertex_normals
 
-    normals = vertex_normals(n0.numpy(), m.triangles.numpy())
-    front = np.nonzero((normals[:11248, 2] > 0.85) & (n0[:11248, 1].numpy() > -8))[0]
+    normals = vertex_normals(n0, m.triangles)
+    front = np.nonzero((normals[:11248, 2] > 0.85) & (n0[:11248, 1] > -8))[0]
     assert len(front) > 200
     errs = []
     for v in front[::5]:
@@ -174,11 +172,8 @@ def test_closing_lips_do_not_carry_the_photos_teeth(full_model, fit_factory, tex
 
     e_src = expr(full_model, jawOpen=0.35)
     fit = fit_factory(expression=e_src)
-    with torch.no_grad():
-        lmk = full_model.landmarks(
-            torch.zeros(1, 50), torch.from_numpy(e_src)[None], torch.zeros(1, 3), torch.tensor([[0.0, -1.0, -60.0]])
-        )[0]
-    fit.landmarks_detected = fit.camera.project(lmk).numpy()
+    lmk = full_model.landmarks(np.zeros((1, 50)), e_src[None], np.zeros((1, 3)), np.array([[0.0, -1.0, -60.0]]))[0]
+    fit.landmarks_detected = fit.camera.project(lmk)
     photo = texture_factory(256, 256, seed=2)
     poly = fit.landmarks_detected[list(INNER_LIPS)]
     rr, cc = polygon(poly[:, 1], poly[:, 0], photo.shape[:2])

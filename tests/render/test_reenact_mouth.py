@@ -3,7 +3,6 @@ else plausible defaults, never the photo's lips), no per-pixel photo/paint mosai
 
 import numpy as np
 import pytest
-import torch
 from scipy.ndimage import binary_dilation, binary_erosion
 
 from emoshift.render.reenact import INNER_LIPS, MOUTH_KEEP_PX, SKIN, TEETH, Reenactor
@@ -13,7 +12,7 @@ SIZE = 384  # the mouth spans ~45 pixels
 
 
 def expr(model, **weights):
-    return model.expression_vector(weights).numpy()
+    return model.expression_vector(weights)
 
 
 def parts_image(r: Reenactor, e, rot=None):
@@ -41,12 +40,8 @@ def tooth_bodies(r: Reenactor, e, rot=None, least: float = 0.8) -> np.ndarray:
 
 def model_landmarks(model, fit, e):
     """(478, 2) MediaPipe landmarks of the model in expression e, as a detector would report them."""
-    with torch.no_grad():
-        lmk = model.landmarks(
-            torch.zeros(1, 50), torch.from_numpy(np.asarray(e, np.float32))[None], torch.zeros(1, 3),
-            torch.tensor([TRANSLATION]),
-        )[0]  # fmt: skip
-    return fit.camera.project(lmk).numpy()
+    lmk = model.landmarks(np.zeros((1, 50)), np.asarray(e, np.float32)[None], np.zeros((1, 3)), np.array([TRANSLATION]))[0]
+    return fit.camera.project(lmk)
 
 
 def teeth_like(pixels: np.ndarray) -> np.ndarray:

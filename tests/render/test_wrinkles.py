@@ -119,9 +119,9 @@ def test_amplitude_is_monotone_in_compression():
 
 @pytest.fixture(scope="module")
 def ict(full_model):
-    neutral = full_model.neutral.numpy().astype(np.float32)
-    basis = full_model.expression_basis.numpy().reshape(53, -1, 3)
-    tris = full_model.triangles.numpy()
+    neutral = full_model.neutral.astype(np.float32)
+    basis = full_model.expression_basis.reshape(53, -1, 3)
+    tris = full_model.triangles
     skin = tris[(tris < ICT_SKIN_VERTICES).all(1)]
     return full_model, neutral, basis, np.ascontiguousarray(skin, np.int32)
 
@@ -144,7 +144,7 @@ def test_ict_expressions_fold_the_right_places(ict):
     regions = ict_regions(neutral)
 
     def amp(**weights):
-        e = model.expression_vector(weights).numpy()
+        e = model.expression_vector(weights)
         t = field.tensors(neutral + np.tensordot(e, basis, 1))
         return np.hypot(t[:, 0], t[:, 1]), 0.5 * np.arctan2(t[:, 1], t[:, 0])
 
@@ -160,7 +160,7 @@ def test_ict_expressions_fold_the_right_places(ict):
     assert np.abs(amp()[0]).max() == 0.0
 
     # relative to the source: at the source expression nothing, a relaxing frame adds nothing either
-    raised = neutral + np.tensordot(model.expression_vector({"browInnerUp_L": 1, "browInnerUp_R": 1}).numpy(), basis, 1)
+    raised = neutral + np.tensordot(model.expression_vector({"browInnerUp_L": 1, "browInnerUp_R": 1}), basis, 1)
     from_raised = WrinkleField.from_shapes(raised, skin, neutral)
     assert np.abs(from_raised.tensors(raised)).max() == 0.0
     assert np.hypot(*from_raised.tensors(neutral)[fh].T).max() < 0.1
@@ -183,7 +183,7 @@ def test_lowered_brows_fold_the_glabella_not_the_forehead(ict):
     brow_y = lm[17:27, 1].mean()
     glabella = (np.abs(x) < 0.8) & (y > brow_y - 0.6) & (y < brow_y + 1.0) & (z > 0)
     fan = (np.abs(x) > 2) & (np.abs(x) < 4) & (y > brow_y) & (y < brow_y + 2) & (z > 0)
-    frame = neutral + np.tensordot(model.expression_vector({"browDown_L": 1, "browDown_R": 1}).numpy(), basis, 1)
+    frame = neutral + np.tensordot(model.expression_vector({"browDown_L": 1, "browDown_R": 1}), basis, 1)
 
     def vertical(f):
         t = f.tensors(frame)
@@ -273,7 +273,7 @@ def test_reenacted_forehead_folds_across_its_compression(skin_photo, full_model)
     (darkening changes from row to row much more than from column to column); a jaw drop (no forehead
     compression) gets none; red darkens least (warm creases)."""
     r = skin_photo
-    brows = full_model.expression_vector({f"brow{s}Up_{lr}": 1.0 for s in ("Inner", "Outer") for lr in "LR"}).numpy()
+    brows = full_model.expression_vector({f"brow{s}Up_{lr}": 1.0 for s in ("Inner", "Outer") for lr in "LR"})
     folded, plain = with_and_without_folds(r, brows)
     rows, cols = forehead_box(r, brows)
     dark = (plain - folded).mean(2)[rows, cols]
@@ -286,7 +286,7 @@ def test_reenacted_forehead_folds_across_its_compression(skin_photo, full_model)
     drop = 1 - folded[rows, cols][lines] / plain[rows, cols][lines]  # (n, 3) relative darkening per channel
     assert drop[:, 0].mean() < drop[:, 1].mean() < drop[:, 2].mean()
 
-    jaw = full_model.expression_vector({"jawOpen": 1.0}).numpy()
+    jaw = full_model.expression_vector({"jawOpen": 1.0})
     folded, plain = with_and_without_folds(r, jaw)
     rows, cols = forehead_box(r, jaw)
     assert np.abs(plain - folded)[rows, cols].max() == 0
@@ -296,7 +296,7 @@ def test_source_expression_frames_have_no_folds(full_model, fit_factory):
     """Folds count compression relative to the photo: a photo with raised brows re-rendered at its own
     expression gets no folds, nor does its forehead relaxing to neutral (it stretches back); lowering the
     brows from there (compression) folds it."""
-    raised = full_model.expression_vector({"browInnerUp_L": 1.0, "browInnerUp_R": 1.0}).numpy()
+    raised = full_model.expression_vector({"browInnerUp_L": 1.0, "browInnerUp_R": 1.0})
     photo = np.full((256, 256, 3), (150, 120, 100), np.uint8)
     r = Reenactor(photo, fit_factory(expression=raised), full_model)
     folded, plain = with_and_without_folds(r, raised)
@@ -305,7 +305,7 @@ def test_source_expression_frames_have_no_folds(full_model, fit_factory):
     folded, plain = with_and_without_folds(r, neutral)
     rows, cols = forehead_box(r, neutral)
     assert np.array_equal(folded[rows, cols], plain[rows, cols])
-    lowered = full_model.expression_vector({"browDown_L": 1.0, "browDown_R": 1.0}).numpy()
+    lowered = full_model.expression_vector({"browDown_L": 1.0, "browDown_R": 1.0})
     folded, plain = with_and_without_folds(r, lowered)
     rows, cols = glabella_box(r, lowered)
     assert ((plain - folded)[rows, cols].mean(2) > 2).sum() > 20  # the control: the same measure sees folds

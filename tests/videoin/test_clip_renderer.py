@@ -13,7 +13,6 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 N, FPS, SIZE = 6, 12.0, 256
 #: identity_solver vs fix_identity=True on the synthetic clip: expression <= 2e-4, rotation <= 6e-6 rad
@@ -95,7 +94,7 @@ def test_identity_solver_fits_what_a_fixed_identity_fits(clip):
 
     fitter, fits = clip["fitter"], clip["fits"]
     fit = fits[3]
-    identity = torch.as_tensor(fits[0].identity)
+    identity = np.asarray(fits[0].identity)
     size = fit.image_size
     lm = np.concatenate([fit.landmarks_detected, fit.landmarks_depth[:, None]], 1)
     rng = np.random.default_rng(0)
@@ -105,10 +104,10 @@ def test_identity_solver_fits_what_a_fixed_identity_fits(clip):
         saved, fitter.solver = fitter.solver, solver
         try:
             fitter.focal_factor = fit.camera.focal / max(size)
-            init = solver.initial_state(torch.as_tensor(lm[:, :2]), fit.camera.focal, fit.camera.cx, fit.camera.cy,
-                                        torch.as_tensor(lm[:, 2]))  # fmt: skip
+            init = solver.initial_state(solver._cast(lm[:, :2]), fit.camera.focal, fit.camera.cx, fit.camera.cy,
+                                        solver._cast(lm[:, 2]))  # fmt: skip
             if init_identity is not None:
-                init.identity = init_identity.clone()
+                init.identity = solver._cast(init_identity).copy()
             out, state = fitter.fit_landmarks(lm, size, init=init, fix_identity=True, pose_only_first=True)
             out2, _ = fitter.fit_landmarks(lm_noisy, size, init=state, prev=state, fix_identity=True)
             return out, out2
@@ -121,5 +120,5 @@ def test_identity_solver_fits_what_a_fixed_identity_fits(clip):
         assert np.abs(a.expression - b.expression).max() < EXPR_TOL
         assert np.abs(a.rotation - b.rotation).max() < ROT_TOL
         np.testing.assert_allclose(a.landmarks_fitted, b.landmarks_fitted, atol=0.5)
-    wrong = solve(identity_solver(fitter.solver, torch.zeros_like(identity)), None)
+    wrong = solve(identity_solver(fitter.solver, np.zeros_like(identity)), None)
     assert np.abs(wrong[0].expression - old[0].expression).max() > CONTROL_MIN

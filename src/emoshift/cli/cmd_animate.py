@@ -76,9 +76,9 @@ def _get_pipeline(settings: RunSettings):
 def _init_worker(settings: RunSettings, threads: int) -> None:
     import warnings
 
-    import torch
+    from emoshift.threads import limit_threads
 
-    torch.set_num_threads(threads)
+    limit_threads(threads)
     warnings.simplefilter("ignore")
     _get_pipeline(settings)
 

@@ -22,11 +22,11 @@ def parse_weights(text: str | None, what: str) -> dict[str, float]:
 
 
 def run(args: argparse.Namespace) -> int:
-    import torch
+    import numpy as np
 
     from emoshift.headmodel import HeadModel
     from emoshift.headmodel.mesh import write_obj, write_ply
-    from emoshift.headmodel.ops import euler_to_matrix, matrix_to_axis_angle
+    from emoshift.rotations import euler_to_matrix, matrix_to_axis_angle
     from emoshift.io import check_output
 
     out = check_output(args.out, (".obj", ".ply"), force=args.force)
@@ -38,9 +38,11 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(err.args[0])) from None
     if ((expr < 0) | (expr > 1)).any():
         raise UserError("expression weights must lie in [0, 1]")
-    ident = torch.zeros(1, 100)
+    ident = np.zeros((1, 100), np.float32)
     if args.random_identity is not None:
-        ident = torch.randn(1, 100, generator=torch.Generator().manual_seed(args.random_identity))
+        import torch  # the same draws as before the head model ran in numpy
+
+        ident = torch.randn(1, 100, generator=torch.Generator().manual_seed(args.random_identity)).numpy()
     for k, v in parse_weights(args.identity, "identity weight").items():
         if not k.isdigit() or int(k) >= 100:
             raise UserError(f"identity modes are numbered 0..99, got '{k}'")
@@ -50,13 +52,12 @@ def run(args: argparse.Namespace) -> int:
         assert len(pyr) == 3
     except (ValueError, AssertionError):
         raise UserError("--rotation takes three numbers: pitch,yaw,roll in degrees") from None
-    rot = matrix_to_axis_angle(euler_to_matrix(torch.tensor([pyr])))
-    with torch.no_grad():
-        verts = model(ident, expr, rot).vertices[0].numpy()
+    rot = matrix_to_axis_angle(euler_to_matrix(np.array([pyr], np.float32)))
+    verts = model(ident, expr, rot).vertices[0]
     if out.suffix.lower() == ".obj":
         write_obj(out, verts, model.polygons, model.uvs, model.polygon_uvs)
     else:
-        write_ply(out, verts, model.triangles.numpy())
+        write_ply(out, verts, model.triangles)
     if not args.quiet:
         print(f"wrote {out} ({len(verts)} vertices, {len(model.triangles)} triangles)")
     return 0

@@ -8,7 +8,6 @@ image framed on the face (the paper's DECA shape images, Fig. 6).
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from emoshift.eval.judge import RENDER_SIZE
 
@@ -22,9 +21,8 @@ class ShapeRenderer:
         self.size = size
         # the raw ICT shapes: the judge was trained on them (see emoshift.headmodel.calibration)
         self.model = HeadModel.load(n_identity=n_identity, region=region, calibrated=False)
-        self.triangles = self.model.triangles.numpy()
+        self.triangles = self.model.triangles
 
-    @torch.no_grad()
     def render(
         self, identity: np.ndarray, expression: np.ndarray, rotation: np.ndarray | None = None, batch: int = 256,
         progress: bool = False,
@@ -39,9 +37,9 @@ class ShapeRenderer:
         k = self.model.n_identity
         for i in tqdm(range(0, n, batch), desc="shape images", disable=not progress or n <= batch, leave=False):
             sl = slice(i, min(i + batch, n))
-            ident = torch.as_tensor(np.asarray(identity[sl], np.float32))[:, :k]
-            expr = torch.as_tensor(np.clip(np.asarray(expression[sl], np.float32), 0.0, 1.0))
-            rot = None if rotation is None else torch.as_tensor(np.asarray(rotation[sl], np.float32))
+            ident = np.asarray(identity[sl], np.float32)[:, :k]
+            expr = np.clip(np.asarray(expression[sl], np.float32), 0.0, 1.0)
+            rot = None if rotation is None else np.asarray(rotation[sl], np.float32)
             verts = self.model(ident, expr, rot).vertices
             out[sl] = render_shape_images(verts, self.triangles, size=self.size)
         return out

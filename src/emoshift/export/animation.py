@@ -133,8 +133,6 @@ class Writers:
         return atomic_write_with(path, lambda tmp: Image.fromarray(pic).save(tmp, format=fmt))
 
     def sheet(self, result: AnimationResult, path: Path) -> Path:
-        import torch
-
         from emoshift.export.sheet import write_sheet
         from emoshift.render.shape import render_shape_images
 
@@ -142,11 +140,10 @@ class Writers:
         idx = list(result.trajectory.anchor_frames)
         traj = result.trajectory
         k = model.n_identity
-        ident = torch.zeros(len(idx), k)
-        ident[:, : min(k, len(result.identity))] = torch.as_tensor(result.identity[:k])
-        with torch.no_grad():
-            verts = model(ident, torch.as_tensor(traj.expression[idx]), torch.as_tensor(traj.rotation[idx])).vertices
-        shapes = render_shape_images(verts, model.triangles.numpy(), size=256)
+        ident = np.zeros((len(idx), k), np.float32)
+        ident[:, : min(k, len(result.identity))] = np.asarray(result.identity[:k])
+        verts = model(ident, traj.expression[idx], traj.rotation[idx]).vertices
+        shapes = render_shape_images(verts, model.triangles, size=256)
         frames = [result.frames[i] for i in idx]
         return write_sheet(path, result.shown_image(), frames, list(shapes), labels=list(traj.labels))
 

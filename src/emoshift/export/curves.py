@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from emoshift.export.arkit import (
     ARKIT_NAMES,
@@ -40,7 +39,7 @@ from emoshift.export.arkit import (
     ict_names_by_arkit,
     relative_gaze,
 )
-from emoshift.headmodel import ops
+from emoshift.rotations import axis_angle_to_matrix, matrix_to_euler
 from emoshift.io import atomic_write
 
 #: the 52 ARKit blendshapes as Live Link Face's CSV columns (capitalised), in its order
@@ -55,8 +54,8 @@ LIVELINK_RATES = (30.0, 60.0)  # the frame rates Unreal's importer derives from 
 
 def head_angles(rotation: np.ndarray) -> np.ndarray:
     """(T, 3) axis-angle → (T, 3) yaw, pitch, roll in radians (Live Link Face column order)."""
-    r = ops.axis_angle_to_matrix(torch.as_tensor(np.asarray(rotation, dtype=np.float64)).reshape(-1, 3))
-    pyr = ops.matrix_to_euler(r).numpy() * (math.pi / 180)
+    r = axis_angle_to_matrix(np.asarray(rotation, dtype=np.float64).reshape(-1, 3))
+    pyr = matrix_to_euler(r) * (math.pi / 180)
     return pyr[:, [1, 0, 2]]
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 from tqdm import tqdm
 
 from emoshift.export.folders import atomic_folder
@@ -27,16 +26,15 @@ def trajectory_vertices(
         trajectory: ``expression (T, 53)``, ``rotation (T, 3)`` axis-angle.
         translation: None, (3,) or (T, 3) centimetres.
     """
-    e = torch.as_tensor(np.asarray(trajectory.expression, dtype=np.float32))
-    r = torch.as_tensor(np.asarray(trajectory.rotation, dtype=np.float32)).reshape(-1, 3)
+    e = np.asarray(trajectory.expression, dtype=np.float32)
+    r = np.asarray(trajectory.rotation, dtype=np.float32).reshape(-1, 3)
     n = len(e)
-    t = torch.zeros(n, 3) if translation is None else torch.as_tensor(np.asarray(translation, np.float32))
-    t = t.reshape(-1, 3).expand(n, 3)
-    ident = torch.as_tensor(np.asarray(identity, dtype=np.float32)).reshape(1, -1)
-    with torch.no_grad():
-        for a in range(0, n, chunk):
-            b = min(a + chunk, n)
-            yield from model(ident.expand(b - a, -1), e[a:b], r[a:b], t[a:b]).vertices.numpy()
+    t = np.zeros((n, 3), np.float32) if translation is None else np.asarray(translation, np.float32)
+    t = np.broadcast_to(t.reshape(-1, 3), (n, 3))
+    ident = np.asarray(identity, dtype=np.float32).reshape(1, -1)
+    for a in range(0, n, chunk):
+        b = min(a + chunk, n)
+        yield from model(np.broadcast_to(ident, (b - a, ident.shape[1])), e[a:b], r[a:b], t[a:b]).vertices
 
 
 def write_meshes(
@@ -58,5 +56,5 @@ def write_meshes(
             if fmt == "obj":
                 write_obj(tmp / f"frame_{i:05d}.obj", v, model.polygons, model.uvs, model.polygon_uvs)
             else:
-                write_ply(tmp / f"frame_{i:05d}.ply", v, model.triangles.numpy())
+                write_ply(tmp / f"frame_{i:05d}.ply", v, model.triangles)
     return folder

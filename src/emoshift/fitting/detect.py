@@ -56,12 +56,14 @@ def native_logs_silenced():
 
 
 def import_mediapipe():
-    """``import mediapipe`` without loading matplotlib (1-2 s of start-up).
+    """``import mediapipe`` without loading matplotlib (1-2 s of start-up), sounddevice (50 ms) nor OpenCV
+    (30 ms).
 
-    mediapipe's package ``__init__`` imports its drawing helpers, which ``import matplotlib.pyplot``;
-    nothing here draws. While mediapipe imports, ``matplotlib`` and ``matplotlib.pyplot`` are stand-ins
-    that load the real module on first attribute use; afterwards ``sys.modules`` holds no stand-in, so any
-    later ``import matplotlib`` is the real one.
+    mediapipe's package ``__init__`` imports its drawing helpers, which ``import matplotlib.pyplot`` and
+    ``cv2``, and its audio tasks, which ``import sounddevice`` (searching for the PortAudio library);
+    nothing here draws or records. While mediapipe imports, these modules are stand-ins that load the real
+    module on first attribute use; afterwards ``sys.modules`` holds no stand-in, so any later import is the
+    real one.
     """
     if "mediapipe" in sys.modules or "matplotlib" in sys.modules:  # nothing to save
         import mediapipe
@@ -76,7 +78,7 @@ def import_mediapipe():
                 raise AttributeError(attr)
             return getattr(importlib.import_module(self.__name__), attr)
 
-    stubs = {name: _Lazy(name) for name in ("matplotlib", "matplotlib.pyplot")}
+    stubs = {name: _Lazy(name) for name in ("matplotlib", "matplotlib.pyplot", "sounddevice", "cv2")}
     stubs["matplotlib"].pyplot = stubs["matplotlib.pyplot"]  # `import a.b as c` reads attribute b of a
     sys.modules.update(stubs)
     try:

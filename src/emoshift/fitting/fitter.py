@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from emoshift.camera import DEFAULT_FOCAL_FACTOR, Camera
 from emoshift.fitting.detect import MIN_FACE_PX, DetectedFace, LandmarkDetector
@@ -26,7 +25,7 @@ WARM_ITERATIONS = 4
 
 
 def estimate_focal_factor(
-    solver: LandmarkSolver, obs: torch.Tensor, size: tuple[int, int], depth_obs: torch.Tensor | None = None
+    solver: LandmarkSolver, obs: np.ndarray, size: tuple[int, int], depth_obs: np.ndarray | None = None
 ) -> tuple[float, FitState]:
     """The focal factor (focal / long side) in :data:`FOCAL_RANGE` whose fit has the lowest energy, and
     that fit's state.
@@ -154,14 +153,13 @@ class Fitter:
         """
         t0 = time.perf_counter()
         w, h = image_size
-        lm = torch.as_tensor(np.asarray(landmarks, dtype=np.float64))
+        lm = np.asarray(landmarks, dtype=np.float64)
         depth = lm[:, 2] if (use_depth and lm.shape[1] > 2) else None
         search = self.focal_factor is None and init is None and prev is None and not fix_identity and not solve_kw
         with single_thread():
             if search and len(lm) >= 468:
-                obs = lm[:, :2].to(self.solver.dtype)
-                dep = None if depth is None else depth.to(self.solver.dtype)
-                ff, state = estimate_focal_factor(self.solver, obs, (w, h), dep)
+                obs = self.solver._cast(lm[:, :2])
+                ff, state = estimate_focal_factor(self.solver, obs, (w, h), self.solver._cast(depth))
                 cam = self.camera(w, h, ff)
             else:
                 cam = self.camera(w, h)
@@ -169,15 +167,15 @@ class Fitter:
                     lm[:, :2], cam.focal, cam.cx, cam.cy, depth_obs=depth, init=init, prev=prev,
                     fix_identity=fix_identity, **solve_kw,
                 )
-        fitted = self.solver.project(self.solver.points(state), cam.focal, cam.cx, cam.cy).numpy()
-        det = lm[:, :2].numpy()
+        fitted = self.solver.project(self.solver.points(state), cam.focal, cam.cx, cam.cy)
+        det = lm[:, :2]
         rmse = float(np.sqrt(((fitted - det) ** 2).sum(1).mean()))
         ms = (time.perf_counter() - t0) * 1000
         fit = FaceFit(
-            identity=state.identity.numpy().astype(np.float32),
-            expression=with_smile_squint(state.expression.numpy(), self.model.expression_names, det),
-            rotation=state.axis_angle.numpy().astype(np.float32),
-            translation=state.translation.numpy().astype(np.float32),
+            identity=state.identity.astype(np.float32),
+            expression=with_smile_squint(state.expression, self.model.expression_names, det),
+            rotation=state.axis_angle.astype(np.float32),
+            translation=state.translation.astype(np.float32),
             camera=cam,
             image_size=(int(w), int(h)),
             landmarks_detected=det.astype(np.float32),
@@ -185,7 +183,7 @@ class Fitter:
             landmark_rmse_px=rmse,
             time_ms=ms,
             time_fit_ms=ms,
-            landmarks_depth=None if lm.shape[1] < 3 else lm[:, 2].numpy().astype(np.float32),
+            landmarks_depth=None if lm.shape[1] < 3 else lm[:, 2].astype(np.float32),
             expression_names=list(self.model.expression_names),
         )
         return fit, state

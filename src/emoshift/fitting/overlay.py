@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from emoshift.fitting.result import FaceFit
 
@@ -14,16 +13,15 @@ def fit_vertices(model, fit: FaceFit) -> np.ndarray:
     ident = np.zeros(k, dtype=np.float32)
     n = min(k, len(fit.identity))
     ident[:n] = fit.identity[:n]
-    t = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float32))[None]  # noqa: E731
-    with torch.no_grad():
-        return model(t(ident), t(fit.expression), t(fit.rotation), t(fit.translation)).vertices[0].numpy()
+    rest = (np.asarray(x, np.float32)[None] for x in (fit.expression, fit.rotation, fit.translation))
+    return model(ident[None], *rest).vertices[0]
 
 
 def face_triangles(model) -> np.ndarray:
     """(T', 3) triangles of ``model`` whose corners all lie in the ICT narrow face region (no neck, scalp, eyes)."""
     from emoshift.headmodel.regions import vertex_indices
 
-    tris = model.triangles.numpy()
+    tris = model.triangles
     in_face = np.isin(np.asarray(model.vertex_ids), vertex_indices("narrow_face"))
     keep = in_face[tris].all(1)
     return tris[keep] if keep.any() else tris
@@ -40,7 +38,7 @@ def draw_overlay(image: np.ndarray, fits: list[FaceFit], model, landmarks: bool 
     tris = face_triangles(model)
     for fit in fits:
         v = fit_vertices(model, fit)
-        uv = fit.camera.project(torch.from_numpy(v)).numpy()
+        uv = fit.camera.project(v)
         a, b, c = v[tris[:, 0]], v[tris[:, 1]], v[tris[:, 2]]
         normal = np.cross(b - a, c - a)
         front = (normal * a).sum(1) < 0  # facing the camera at the origin

@@ -116,12 +116,9 @@ class FaceFit:
     @property
     def rotation_euler_deg(self) -> np.ndarray:
         """(3,) pitch, yaw, roll in degrees (see :func:`emoshift.headmodel.ops.euler_to_matrix`)."""
-        import torch
+        from emoshift.rotations import axis_angle_to_matrix, matrix_to_euler
 
-        from emoshift.headmodel.ops import axis_angle_to_matrix, matrix_to_euler
-
-        r = axis_angle_to_matrix(torch.as_tensor(self.rotation, dtype=torch.float64)[None])
-        return matrix_to_euler(r)[0].numpy()
+        return matrix_to_euler(axis_angle_to_matrix(np.asarray(self.rotation, np.float64)[None]))[0]
 
     def names(self) -> list[str]:
         if not self.expression_names:

@@ -1,4 +1,4 @@
-"""Landmark fitting of the ICT head: a bounded Levenberg–Marquardt solver in torch.
+"""Landmark fitting of the ICT head: a bounded Levenberg–Marquardt solver in numpy.
 
 Model of one face (camera space, centimetres, camera looking down -Z, see :mod:`emoshift.camera`)::
 
@@ -29,8 +29,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-import torch
-from torch import Tensor
 
 from emoshift.camera import depth as point_depth
 from emoshift.camera import project
@@ -51,31 +49,34 @@ from emoshift.headmodel.ops import axis_angle_to_matrix, matrix_to_axis_angle, p
 class FitState:
     """Unknowns of one face: identity (K,), expression (53,), rotation matrix (3, 3), translation (3,) cm."""
 
-    identity: Tensor
-    expression: Tensor
-    rotation: Tensor
-    translation: Tensor
+    identity: np.ndarray
+    expression: np.ndarray
+    rotation: np.ndarray
+    translation: np.ndarray
     history: list = field(default_factory=list)
 
     @property
-    def axis_angle(self) -> Tensor:
+    def axis_angle(self) -> np.ndarray:
         return matrix_to_axis_angle(self.rotation[None])[0]
 
     def copy(self) -> FitState:
-        return FitState(
-            self.identity.clone(), self.expression.clone(), self.rotation.clone(), self.translation.clone(), []
-        )
+        return FitState(self.identity.copy(), self.expression.copy(), self.rotation.copy(), self.translation.copy(), [])
 
 
-def _skew(p: Tensor) -> Tensor:
+def _skew(p: np.ndarray) -> np.ndarray:
     """(L, 3) -> (L, 3, 3) cross-product matrices [p]x."""
-    z = torch.zeros_like(p[:, 0])
-    x, y, w = p.unbind(-1)
-    return torch.stack([z, -w, y, w, z, -x, -y, x, z], -1).reshape(-1, 3, 3)
+    z = np.zeros_like(p[:, 0])
+    x, y, w = p[:, 0], p[:, 1], p[:, 2]
+    return np.stack([z, -w, y, w, z, -x, -y, x, z], -1).reshape(-1, 3, 3)
 
 
-def _so3_exp(d: Tensor) -> Tensor:
+def _so3_exp(d: np.ndarray) -> np.ndarray:
     return axis_angle_to_matrix(d[None])[0]
+
+
+def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a x = b`` in the dtype of ``a`` (numpy's solve would return float64 for mixed inputs)."""
+    return np.linalg.solve(a, b.astype(a.dtype, copy=False))
 
 
 class LandmarkSolver:
@@ -90,35 +91,36 @@ class LandmarkSolver:
 
     def __init__(
         self,
-        lmk_neutral: Tensor,
-        lmk_identity: Tensor,
-        lmk_expression: Tensor,
+        lmk_neutral: np.ndarray,
+        lmk_identity: np.ndarray,
+        lmk_expression: np.ndarray,
         config: FitConfig | None = None,
-        dtype: torch.dtype = torch.float32,
+        dtype=np.float32,
     ):
         self.config = config or FitConfig()
-        self.dtype = dt = dtype  # float32: ~20% faster than float64 with the same results on photos
-        self.mu = lmk_neutral.to(dt)
+        self.dtype = dt = np.dtype(dtype)  # float32: ~20% faster than float64 with the same results on photos
+        self.mu = np.asarray(lmk_neutral, dt)
         self.k = lmk_identity.shape[0]
         self.n_exp = lmk_expression.shape[0]
         # (L, 3, K+E): per point, the 3D offset of each linear unknown
-        self.basis = torch.cat([lmk_identity.to(dt), lmk_expression.to(dt)], 0).permute(1, 2, 0).contiguous()
-        self.basis_xyz = self.basis.permute(1, 0, 2).reshape(3, -1).contiguous()  # (3, L*(K+E))
+        basis = np.concatenate([np.asarray(lmk_identity, dt), np.asarray(lmk_expression, dt)], 0)
+        self.basis = np.ascontiguousarray(basis.transpose(1, 2, 0))
+        self.basis_xyz = np.ascontiguousarray(self.basis.transpose(1, 0, 2).reshape(3, -1))  # (3, L*(K+E))
         self.n_lmk = self.mu.shape[0]
-        self.point_weight = point_weights(self.n_lmk, self.config).to(dt)
-        self._ez = torch.tensor([[0.0, 0.0, 1.0]], dtype=dt)
+        self.point_weight = point_weights(self.n_lmk, self.config).astype(dt)
+        self._ez = np.array([[0.0, 0.0, 1.0]], dt)
 
     @classmethod
-    def from_model(cls, model, config: FitConfig | None = None, dtype: torch.dtype = torch.float32) -> LandmarkSolver:
+    def from_model(cls, model, config: FitConfig | None = None, dtype=np.float32) -> LandmarkSolver:
         """Build from a :class:`emoshift.headmodel.HeadModel` (its 478 landmark bases)."""
         return cls(*corrected_landmark_bases(model), config, dtype)
 
     # ------------------------------------------------------------------------------------ geometry
-    def shape(self, identity: Tensor, expression: Tensor) -> Tensor:
+    def shape(self, identity: np.ndarray, expression: np.ndarray) -> np.ndarray:
         """(L, 3) unposed landmarks."""
-        return self.mu + self.basis @ torch.cat([identity, expression]).to(self.dtype)
+        return self.mu + self.basis @ np.concatenate([identity, expression]).astype(self.dtype, copy=False)
 
-    def points(self, s: FitState) -> Tensor:
+    def points(self, s: FitState) -> np.ndarray:
         """(L, 3) camera-space landmarks (:func:`emoshift.headmodel.ops.pose` of :meth:`shape`)."""
         return pose(self.shape(s.identity, s.expression), s.rotation, s.translation)
 
@@ -127,7 +129,7 @@ class LandmarkSolver:
 
     # ----------------------------------------------------------------------------------- init
     def initial_state(
-        self, obs: Tensor, focal: float, cx: float, cy: float, depth_obs: Tensor | None = None
+        self, obs: np.ndarray, focal: float, cx: float, cy: float, depth_obs: np.ndarray | None = None
     ) -> FitState:
         """Weak-perspective start: rotation from MediaPipe's 3D points if given, else frontal.
 
@@ -136,37 +138,37 @@ class LandmarkSolver:
         """
         dt = self.dtype
         mu = self.mu
-        rot = torch.eye(3, dtype=dt)
+        rot = np.eye(3, dtype=dt)
         if depth_obs is not None:
             from emoshift.headmodel.landmarks import umeyama
 
-            img3 = torch.stack([obs[:, 0], -obs[:, 1], -depth_obs], -1).numpy()
+            img3 = np.stack([obs[:, 0], -obs[:, 1], -depth_obs], -1)
             keep = np.setdiff1d(np.arange(min(468, len(img3))), FACE_OVAL if len(img3) >= 468 else ())
-            _, r, _ = umeyama(mu.numpy()[keep], img3[keep])
-            rot = torch.from_numpy(r).to(dt)
+            _, r, _ = umeyama(mu[keep], img3[keep])
+            rot = np.asarray(r, dt)
         p = mu @ rot.T
-        spread_m = (p[:, :2] - p[:, :2].mean(0)).pow(2).sum(1).mean().sqrt()
-        spread_o = (obs - obs.mean(0)).pow(2).sum(1).mean().sqrt()
+        spread_m = np.sqrt(((p[:, :2] - p[:, :2].mean(0)) ** 2).sum(1).mean())
+        spread_o = np.sqrt(((obs - obs.mean(0)) ** 2).sum(1).mean())
         scale = float(spread_o / spread_m)  # px per cm
         depth = focal / scale
         c = obs.mean(0)
-        centre = torch.tensor([(float(c[0]) - cx) * depth / focal, -(float(c[1]) - cy) * depth / focal, -depth], dtype=dt)
-        t = centre - p.mean(0) * torch.tensor([1.0, 1.0, 0.0], dtype=dt)
+        centre = np.array([(float(c[0]) - cx) * depth / focal, -(float(c[1]) - cy) * depth / focal, -depth], dt)
+        t = centre - p.mean(0) * np.array([1.0, 1.0, 0.0], dt)
         t[2] = -depth - float(p[:, 2].mean())
-        return FitState(torch.zeros(self.k, dtype=dt), torch.zeros(self.n_exp, dtype=dt), rot, t)
+        return FitState(np.zeros(self.k, dt), np.zeros(self.n_exp, dt), rot, t)
 
     # ----------------------------------------------------------------------------------- solve
     def _residuals_jacobian(
         self,
         s: FitState,
-        obs: Tensor,
+        obs: np.ndarray,
         focal: float,
         cx: float,
         cy: float,
-        w: Tensor,
+        w: np.ndarray,
         need_j: bool = True,
-        depth: tuple[Tensor, Tensor] | None = None,
-    ) -> tuple[Tensor, Tensor | None]:
+        depth: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """Weighted residuals (2L [+ Ld],) and their Jacobian (.., K+E+6).
 
         w: (L,) per-point weights, or (L, 2, 2) per-point weight matrices (:meth:`_data_weights`).
@@ -178,41 +180,41 @@ class LandmarkSolver:
         x = p + s.translation  # = self.points(s)
         z = point_depth(x)
         proj = project(x, focal, cx, cy)
-        wm = w[:, None, None] * torch.eye(2, dtype=x.dtype) if w.dim() == 1 else w.to(x.dtype)  # (L, 2, 2)
+        wm = w[:, None, None] * np.eye(2, dtype=x.dtype) if w.ndim == 1 else w.astype(x.dtype, copy=False)  # (L, 2, 2)
         r = (wm @ (proj - obs)[:, :, None]).reshape(-1)
         if depth is not None:
             d_obs, wd = depth
             nd = d_obs.shape[0]
             zbar = float(z[:nd].mean())
             dm = focal * z[:nd] / zbar
-            r = torch.cat([r, (dm - dm.mean() - d_obs) * wd])
+            r = np.concatenate([r, (dm - dm.mean() - d_obs) * wd])
         if not need_j:
             return r, None
         n = x.shape[0]
-        dp = torch.zeros(n, 2, 3, dtype=x.dtype)
+        dp = np.zeros((n, 2, 3), dtype=x.dtype)
         dp[:, 0, 0] = focal / z
         dp[:, 0, 2] = focal * x[:, 0] / z**2
         dp[:, 1, 1] = -focal / z
         dp[:, 1, 2] = -focal * x[:, 1] / z**2
         dp = wm @ dp
         j_lin = (dp @ s.rotation) @ self.basis  # (L, 2, K+E)
-        j_rot = dp @ _skew(p).transpose(1, 2)  # (L, 2, 3); -[p]x = [p]x^T
-        j = torch.cat([j_lin, j_rot, dp], -1).reshape(2 * n, -1)
+        j_rot = dp @ _skew(p).transpose(0, 2, 1)  # (L, 2, 3); -[p]x = [p]x^T
+        j = np.concatenate([j_lin, j_rot, dp], -1).reshape(2 * n, -1)
         if depth is not None:
             # residual f (z_l / zbar - 1) - d_obs; dz = d(-X_z)/d(unknowns)
             rb = (s.rotation[2] @ self.basis_xyz).reshape(n, -1)[:nd]  # (nd, K+E): d(rotated z)/d(a, e)
-            jz = torch.cat([rb, -_skew(p[:nd])[:, 2], self._ez.expand(nd, 3)], -1)  # d(X_z); dz = -d(X_z)
+            jz = np.concatenate([rb, -_skew(p[:nd])[:, 2], np.broadcast_to(self._ez, (nd, 3))], -1)  # d(X_z); dz = -d(X_z)
             jz = (jz - (z[:nd, None] / zbar) * jz.mean(0)) * (wd[:, None] * (-focal / zbar))
-            j = torch.cat([j, jz], 0)
+            j = np.concatenate([j, jz], 0)
         return r, j
 
-    def _prior(self, s: FitState, prev: FitState | None) -> tuple[Tensor, Tensor, float]:
+    def _prior(self, s: FitState, prev: FitState | None) -> tuple[np.ndarray, np.ndarray, float]:
         """Diagonal Hessian (n,), gradient (n,) and value of the prior terms."""
         c = self.config
         k, e = self.k, self.n_exp
         n = k + e + 6
-        h = torch.zeros(n, dtype=self.dtype)
-        g = torch.zeros(n, dtype=self.dtype)
+        h = np.zeros(n, self.dtype)
+        g = np.zeros(n, self.dtype)
         h[:k] = 2 * c.identity_weight
         g[:k] = 2 * c.identity_weight * s.identity
         h[k : k + e] = 2 * c.expression_l2
@@ -244,24 +246,28 @@ class LandmarkSolver:
         return float(r @ r) + self._prior(s, prev)[2]
 
     def energy(
-        self, s: FitState, obs: Tensor, focal: float, cx: float, cy: float, depth_obs: Tensor | None = None
+        self, s: FitState, obs: np.ndarray, focal: float, cx: float, cy: float, depth_obs: np.ndarray | None = None
     ) -> float:
         """The fitting energy E of ``s`` (no video term). obs: (L, 2) px; depth_obs: (L,) MediaPipe z px or None."""
-        obs = obs.to(self.dtype)
-        w, depth = self._data_weights(obs, None, None if depth_obs is None else depth_obs.to(self.dtype))
+        obs = self._cast(obs)
+        w, depth = self._data_weights(obs, None, self._cast(depth_obs))
         return self._cost(s, obs, focal, cx, cy, w, None, depth)
 
-    def _apply(self, s: FitState, d: Tensor) -> FitState:
+    def _cast(self, x) -> np.ndarray | None:
+        """An input (array-like, or None) as an array of the solver's dtype."""
+        return None if x is None else np.asarray(x, self.dtype)
+
+    def _apply(self, s: FitState, d: np.ndarray) -> FitState:
         k, e = self.k, self.n_exp
         return FitState(
             s.identity + d[:k],
-            (s.expression + d[k : k + e]).clamp(0, 1),
+            np.clip(s.expression + d[k : k + e], 0, 1),
             _so3_exp(d[k + e : k + e + 3]) @ s.rotation,
             s.translation + d[k + e + 3 :],
         )
 
     @staticmethod
-    def _bounded_step(a: Tensor, g: Tensor, value: Tensor, bounded: Tensor) -> Tensor:
+    def _bounded_step(a: np.ndarray, g: np.ndarray, value: np.ndarray, bounded: np.ndarray) -> np.ndarray:
         """Solve ``a d = -g`` keeping ``value + d`` in [0, 1] where ``bounded`` (active-set pinning).
 
         a: (m, m); g, value: (m,); bounded: (m,) bool. A bounded unknown sitting on a bound whose
@@ -269,47 +275,47 @@ class LandmarkSolver:
         rest re-solved (at most six rounds).
         """
         m = len(g)
-        d = torch.zeros(m, dtype=g.dtype)
+        d = np.zeros(m, dtype=g.dtype)
         pinned = bounded & (((value <= 1e-9) & (g > 0)) | ((value >= 1 - 1e-9) & (g < 0)))
         if not pinned.any():  # common case: no bound active, one plain solve
-            d = torch.linalg.solve(a, -g)
+            d = _solve(a, -g)
             out = bounded & ((value + d < 0) | (value + d > 1))
             if not out.any():
                 return d
-            d.zero_()
+            d[:] = 0
         for _ in range(6):
-            fi = (~pinned).nonzero().squeeze(1)
+            fi = np.flatnonzero(~pinned)
             rhs = -g[fi] - a[fi][:, pinned] @ d[pinned] if pinned.any() else -g[fi]
-            d[fi] = torch.linalg.solve(a[fi][:, fi], rhs)
+            d[fi] = _solve(a[np.ix_(fi, fi)], rhs)
             new = value + d
             out = bounded & ~pinned & ((new < 0) | (new > 1))
             if not out.any():
                 break
-            d[out] = new[out].clamp(0, 1) - value[out]
+            d[out] = np.clip(new[out], 0, 1) - value[out]
             pinned |= out
         return d
 
     def _data_weights(
-        self, obs: Tensor, weights: Tensor | None = None, depth_obs: Tensor | None = None
-    ) -> tuple[Tensor, tuple[Tensor, Tensor] | None]:
+        self, obs: np.ndarray, weights: np.ndarray | None = None, depth_obs: np.ndarray | None = None
+    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
         """Per-point weight matrices (L, 2, 2) in 1/unit (unit = face size / 200 px): ``w_l I``, or
         ``w_l n n^T`` on sliding eyelid points (:func:`eyelid_projectors`); and the depth term's inputs."""
-        unit = float((obs.max(0).values - obs.min(0).values).max()) / 200.0
-        w = self.point_weight / unit
+        unit = float((obs.max(0) - obs.min(0)).max()) / 200.0
+        w = self.point_weight / self.dtype.type(unit)
         if weights is not None:
-            w = w * weights.to(self.dtype)
+            w = w * self._cast(weights)
         slide = self.config.eyelid_slide and len(obs) >= 468
-        wm = w[:, None, None] * (eyelid_projectors(obs.to(self.dtype)) if slide else torch.eye(2, dtype=self.dtype))
+        wm = w[:, None, None] * (eyelid_projectors(self._cast(obs)) if slide else np.eye(2, dtype=self.dtype))
         depth = None
         if depth_obs is not None and self.config.depth_weight > 0:
             nd = min(468, len(depth_obs))
-            d = depth_obs[:nd].to(self.dtype)
-            depth = (d - d.mean(), torch.full((nd,), self.config.depth_weight, dtype=self.dtype) / unit)
+            d = self._cast(depth_obs[:nd])
+            depth = (d - d.mean(), np.full(nd, self.config.depth_weight, self.dtype) / self.dtype.type(unit))
         return wm, depth
 
     def shared_identity_step(
-        self, states: list[FitState], obs: list[Tensor], focal: float, cx: float, cy: float, depth_obs: list
-    ) -> Tensor:
+        self, states: list[FitState], obs: list[np.ndarray], focal: float, cx: float, cy: float, depth_obs: list
+    ) -> np.ndarray:
         """One Gauss–Newton step on an identity shared by several frames (their poses and expressions
         held fixed), with the Gaussian prior counted once. Returns the new (K,) identity.
 
@@ -317,20 +323,20 @@ class LandmarkSolver:
         """
         k = self.k
         a = states[0].identity
-        h = torch.eye(k, dtype=self.dtype) * self.config.identity_weight
-        g = self.config.identity_weight * a
+        h = np.eye(k, dtype=self.dtype) * self.dtype.type(self.config.identity_weight)
+        g = self.dtype.type(self.config.identity_weight) * a
         for st, o, dep in zip(states, obs, depth_obs):
-            o = o.to(self.dtype)
-            w, depth = self._data_weights(o, None, None if dep is None else dep.to(self.dtype))
+            o = self._cast(o)
+            w, depth = self._data_weights(o, None, self._cast(dep))
             r, j = self._residuals_jacobian(st, o, focal, cx, cy, w, depth=depth)
             jk = j[:, :k]
             h += jk.T @ jk
             g += jk.T @ r
-        return a - torch.linalg.solve(h, g)
+        return a - _solve(h, g)
 
     def solve(
         self,
-        obs: Tensor,
+        obs: np.ndarray,
         focal: float,
         cx: float,
         cy: float,
@@ -339,18 +345,18 @@ class LandmarkSolver:
         pose_only_first: bool = True,
         prev: FitState | None = None,
         iterations: int | None = None,
-        weights: Tensor | None = None,
-        depth_obs: Tensor | None = None,
+        weights: np.ndarray | None = None,
+        depth_obs: np.ndarray | None = None,
     ) -> FitState:
         """Levenberg–Marquardt from ``state``. obs: (L, 2) pixels; depth_obs: (L,) MediaPipe z px, optional."""
         c = self.config
-        obs = obs.to(self.dtype)
-        w, depth = self._data_weights(obs, weights, depth_obs)
+        obs = self._cast(obs)
+        w, depth = self._data_weights(obs, weights, self._cast(depth_obs))
         k, e = self.k, self.n_exp
         n = k + e + 6
-        pose_free = torch.zeros(n, dtype=torch.bool)
+        pose_free = np.zeros(n, dtype=bool)
         pose_free[k + e :] = True
-        all_free = torch.ones(n, dtype=torch.bool)
+        all_free = np.ones(n, dtype=bool)
         if fix_identity:
             all_free[:k] = False
         stages = []
@@ -360,32 +366,34 @@ class LandmarkSolver:
         s = state
         history = state.history
         cost = self._cost(s, obs, focal, cx, cy, w, prev, depth)
-        is_exp = torch.zeros(n, dtype=torch.bool)
+        is_exp = np.zeros(n, dtype=bool)
         is_exp[k : k + e] = True
+        dt = self.dtype.type
         for free, iters in stages:
             lam = c.damping
             all_free_stage = bool(free.all())
-            fi = free.nonzero().squeeze(1)
+            fi = np.flatnonzero(free)
             bounded = is_exp[fi]
             for _ in range(iters):
                 r, j = self._residuals_jacobian(s, obs, focal, cx, cy, w, depth=depth)
                 hp, gp, _ = self._prior(s, prev)
                 jf = j if all_free_stage else j[:, fi]  # normal equations over the free unknowns only
                 h = jf.T @ jf
-                h.diagonal().add_(0.5 * (hp if all_free_stage else hp[fi]))
-                g = jf.T @ r + 0.5 * (gp if all_free_stage else gp[fi])
-                value = torch.zeros(n, dtype=self.dtype)
+                diag = np.arange(len(h))
+                h[diag, diag] += dt(0.5) * (hp if all_free_stage else hp[fi])
+                g = jf.T @ r + dt(0.5) * (gp if all_free_stage else gp[fi])
+                value = np.zeros(n, self.dtype)
                 value[k : k + e] = s.expression
                 value = value if all_free_stage else value[fi]
-                h_diag = h.diagonal().clone()
+                h_diag = h.diagonal().copy()
                 improved = False
                 for _ in range(6):
-                    a = h.clone()
-                    a.diagonal().add_(lam * h_diag + 1e-9)
+                    a = h.copy()
+                    a[diag, diag] += dt(lam) * h_diag + dt(1e-9)
                     if all_free_stage:
                         d = self._bounded_step(a, g, value, bounded)
                     else:
-                        d = torch.zeros(n, dtype=self.dtype)
+                        d = np.zeros(n, self.dtype)
                         d[fi] = self._bounded_step(a, g, value, bounded)
                     cand = self._apply(s, d)
                     new_cost = self._cost(cand, obs, focal, cx, cy, w, prev, depth)
@@ -404,17 +412,17 @@ class LandmarkSolver:
 
     def fit(
         self,
-        obs: Tensor,
+        obs: np.ndarray,
         focal: float,
         cx: float,
         cy: float,
-        depth_obs: Tensor | None = None,
+        depth_obs: np.ndarray | None = None,
         init: FitState | None = None,
         **kw,
     ) -> FitState:
         """Initialise (unless ``init``) and solve. obs: (L, 2) px; depth_obs: (L,) MediaPipe z in px."""
-        obs = obs.to(self.dtype)
-        depth_obs = None if depth_obs is None else depth_obs.to(self.dtype)
+        obs = self._cast(obs)
+        depth_obs = self._cast(depth_obs)
         if init is None:
             init = self.initial_state(obs, focal, cx, cy, depth_obs)
         else:
@@ -427,5 +435,5 @@ def with_config(solver: LandmarkSolver, **changes) -> LandmarkSolver:
     new = LandmarkSolver.__new__(LandmarkSolver)
     new.__dict__.update(solver.__dict__)
     new.config = replace(solver.config, **changes)
-    new.point_weight = point_weights(new.n_lmk, new.config).to(new.dtype)
+    new.point_weight = point_weights(new.n_lmk, new.config).astype(new.dtype)
     return new

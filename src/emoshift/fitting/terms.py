@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import torch
-from torch import Tensor
+import numpy as np
 
 from emoshift.fitting.offsets import load_offsets
 from emoshift.headmodel.mp_indices import EYE_FOLDS, EYELID_CONTOURS, EYELIDS, FACE_OVAL, N_MESH
@@ -45,10 +44,10 @@ class FitConfig:
     tolerance: float = 1e-4  # stop a stage when the relative cost decrease falls below this
 
 
-def point_weights(n_points: int, config: FitConfig) -> Tensor:
+def point_weights(n_points: int, config: FitConfig) -> np.ndarray:
     """(n,) per-landmark weights: contour points (MediaPipe's face oval, or the 17 jaw-line points of the
     68-point Multi-PIE scheme) get ``contour_weight``, MediaPipe's ten iris points ``iris_weight``."""
-    w = torch.ones(n_points, dtype=torch.float64)
+    w = np.ones(n_points, dtype=np.float64)
     if n_points == 68:
         w[:17] = config.contour_weight
     elif n_points >= 468:
@@ -59,28 +58,28 @@ def point_weights(n_points: int, config: FitConfig) -> Tensor:
     return w
 
 
-def eyelid_projectors(obs: Tensor) -> Tensor:
+def eyelid_projectors(obs: np.ndarray) -> np.ndarray:
     """(L, 2, 2) per-point residual projectors for observed MediaPipe points ``obs`` (L >= 468, pixels):
     ``n n^T`` on the interior points of each :data:`EYELID_CONTOURS` margin, with ``n`` the unit normal of
     the detected margin there (from the neighbouring points' chord), the identity elsewhere."""
-    p = torch.eye(2, dtype=obs.dtype).repeat(len(obs), 1, 1)
+    p = np.tile(np.eye(2, dtype=obs.dtype), (len(obs), 1, 1))
     for c in EYELID_CONTOURS:
-        idx = torch.tensor(c)
+        idx = np.asarray(c)
         t = obs[idx[2:]] - obs[idx[:-2]]
-        t = t / t.norm(dim=1, keepdim=True).clamp_min(1e-9)
-        n = torch.stack([-t[:, 1], t[:, 0]], 1)
+        t = t / np.maximum(np.linalg.norm(t, axis=1, keepdims=True), obs.dtype.type(1e-9))
+        n = np.stack([-t[:, 1], t[:, 0]], 1)
         p[idx[1:-1]] = n[:, :, None] * n[:, None, :]
     return p
 
 
-def corrected_landmark_bases(model) -> tuple[Tensor, Tensor, Tensor]:
+def corrected_landmark_bases(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(neutral (L,3), identity (K,L,3), expression (E,L,3)) landmark bases of ``model`` with the 468
     face-mesh points offset to MediaPipe's canonical geometry, except the eyelid margins
     (:mod:`emoshift.fitting.offsets`)."""
-    mu, bid, bexp = model.lmk_neutral.clone(), model.lmk_identity.clone(), model.lmk_expression.clone()
+    mu, bid, bexp = model.lmk_neutral.copy(), model.lmk_identity.copy(), model.lmk_expression.copy()
     if mu.shape[0] < 478:
         return mu, bid, bexp
     offsets = load_offsets()
     if offsets is not None:  # MediaPipe's canonical geometry (see emoshift.fitting.offsets)
-        mu[:N_MESH] += torch.from_numpy(offsets).to(mu.dtype)
+        mu[:N_MESH] += offsets.astype(mu.dtype)
     return mu, bid, bexp

@@ -20,7 +20,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from emoshift.fitting.detect import LandmarkDetector
 from emoshift.fitting.result import FaceFit
@@ -110,7 +109,7 @@ def fit_frames(
     keys = np.unique(np.linspace(0, len(detections) - 1, min(KEYFRAMES, len(detections))).round().astype(int))
     from emoshift.threads import single_thread
 
-    # torch on one thread throughout (the fitter's solves are, not the projections and joint steps between
+    # one BLAS thread throughout (the fitter's solves are, not the projections and joint steps between
     # them: on two threads each tiny op wakes the pool, which MediaPipe's threads keep busy)
     t0 = time.perf_counter()
     with single_thread(), fixed_focal(fitter, [detections[k][1] for k in keys], size):
@@ -140,14 +139,14 @@ def _fit_frames(fitter, detections, keys, size, progress, restarts=frozenset(), 
     identity = shared_identity(fitter, [detections[k][1] for k in keys], size)
     t1 = time.perf_counter()
     saved, fitter.solver = fitter.solver, identity_solver(fitter.solver, identity)
-    ident = identity.numpy().astype(np.float32)
+    ident = identity.astype(np.float32)
     out: list[FaceFit] = []
     try:
         state = None
         for k, (i, lm) in enumerate(tqdm(detections, desc="fitting", unit="frame", disable=not progress, leave=False)):
             if state is None or k in restarts:  # a face that returns after a gap starts afresh
                 init = fitter.solver.initial_state(
-                    torch.as_tensor(lm[:, :2]), *_cam(fitter, size), torch.as_tensor(lm[:, 2])
+                    fitter.solver._cast(lm[:, :2]), *_cam(fitter, size), fitter.solver._cast(lm[:, 2])
                 )
                 fit, state = fitter.fit_landmarks(lm, size, init=init, fix_identity=True, pose_only_first=True)
             else:
@@ -163,7 +162,7 @@ def _fit_frames(fitter, detections, keys, size, progress, restarts=frozenset(), 
     return out
 
 
-def identity_solver(solver, identity: torch.Tensor):
+def identity_solver(solver, identity: np.ndarray):
     """The per-frame solver of a clip: ``solver`` with the clip's (K,) ``identity`` folded into its mean
     shape and no identity unknowns (the states it returns have an empty identity), and the temporal
     term on (``FitConfig.temporal_weight``, :data:`VIDEO_TEMPORAL_WEIGHT` when unset). The same fit and
@@ -181,16 +180,16 @@ def identity_solver(solver, identity: torch.Tensor):
     new.__dict__.update(solver.__dict__)
     if solver.config.temporal_weight <= 0:
         new.config = replace(solver.config, temporal_weight=VIDEO_TEMPORAL_WEIGHT)
-    k, a = solver.k, identity.to(solver.dtype)
+    k, a = solver.k, solver._cast(identity)
     new.identity_prior = float(solver.config.identity_weight * (a @ a))
     new.mu = solver.mu + solver.basis[:, :, :k] @ a
     new.k = 0
-    new.basis = solver.basis[:, :, k:].contiguous()
-    new.basis_xyz = new.basis.permute(1, 0, 2).reshape(3, -1).contiguous()
+    new.basis = np.ascontiguousarray(solver.basis[:, :, k:])
+    new.basis_xyz = np.ascontiguousarray(new.basis.transpose(1, 0, 2).reshape(3, -1))
     return new
 
 
-def shared_identity(fitter, landmarks: list[np.ndarray], size: tuple[int, int], rounds: int = 2) -> torch.Tensor:
+def shared_identity(fitter, landmarks: list[np.ndarray], size: tuple[int, int], rounds: int = 2) -> np.ndarray:
     """(K,) identity of one person seen in several frames.
 
     Each frame is fitted alone; the mean identity starts ``rounds`` of: re-fit every frame with that
@@ -202,17 +201,17 @@ def shared_identity(fitter, landmarks: list[np.ndarray], size: tuple[int, int], 
         return _shared_identity(fitter, landmarks, size, rounds)
 
 
-def _shared_identity(fitter, landmarks, size, rounds) -> torch.Tensor:
+def _shared_identity(fitter, landmarks, size, rounds) -> np.ndarray:
     states = [fitter.fit_landmarks(lm, size)[1] for lm in landmarks]
-    identity = torch.stack([s.identity for s in states]).mean(0)
+    identity = np.stack([s.identity for s in states]).mean(0)
     if len(states) < 2:
         return identity
     cam = fitter.camera(*size)
-    obs = [torch.as_tensor(lm[:, :2]) for lm in landmarks]
-    depth = [torch.as_tensor(lm[:, 2]) if lm.shape[1] > 2 else None for lm in landmarks]
+    obs = [np.asarray(lm[:, :2], np.float64) for lm in landmarks]
+    depth = [np.asarray(lm[:, 2], np.float64) if lm.shape[1] > 2 else None for lm in landmarks]
     for _ in range(rounds):
         for i, lm in enumerate(landmarks):
-            states[i].identity = identity.clone()
+            states[i].identity = identity.copy()
             states[i] = fitter.fit_landmarks(lm, size, init=states[i], fix_identity=True)[1]
         identity = fitter.solver.shared_identity_step(states, obs, cam.focal, cam.cx, cam.cy, depth)
     return identity

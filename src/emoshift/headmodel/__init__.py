@@ -1,4 +1,4 @@
-"""The 3D head model: ICT FaceKit Light geometry as a batched, differentiable torch module."""
+"""The 3D head model: ICT FaceKit Light geometry and the batched head equation (numpy; torch for training)."""
 
 from emoshift.headmodel.model import DEFAULT_N_IDENTITY, N_EXPRESSION, HeadModel, HeadOutput, load_arrays
 

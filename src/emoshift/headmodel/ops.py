@@ -1,16 +1,26 @@
-"""Pure tensor functions of the head model (in the style of smplx's ``lbs.py``).
+"""Pure array functions of the head model (in the style of smplx's ``lbs.py``).
 
 Conventions: float32, centimetres, Y up, +Z out of the face (the ICT FaceKit frame); batches first.
 Rotations are axis-angle vectors (B, 3); Euler angles, where used, are (pitch, yaw, roll) in degrees
 with ``R = Rz(roll) @ Ry(yaw) @ Rx(pitch)`` (see :func:`euler_to_matrix` for the signs).
+
+Every function takes numpy arrays (the app: fitting, rendering, export; no torch import) or torch tensors
+(training, differentiable) and returns the same kind. The head equation (:func:`blend`, :func:`pose`,
+:func:`head_points`, ...) is one formula for both; the rotation formulas run
+:mod:`emoshift.rotations` on numpy arrays and their torch twins here on tensors.
 """
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import torch
-from torch import Tensor
+import numpy as np
+
+from emoshift import rotations
+
+if TYPE_CHECKING:
+    from torch import Tensor
 
 
 def blend(coeffs: Tensor, basis: Tensor) -> Tensor:
@@ -34,6 +44,10 @@ def axis_angle_to_matrix(aa: Tensor) -> Tensor:
     Returns:
         (B, 3, 3) rotation matrices.
     """
+    if isinstance(aa, np.ndarray):
+        return rotations.axis_angle_to_matrix(aa)
+    import torch
+
     theta2 = (aa * aa).sum(-1, keepdim=True)  # (B,1)
     small = theta2 < 1e-8
     theta = torch.sqrt(torch.where(small, torch.ones_like(theta2), theta2))
@@ -55,6 +69,10 @@ def matrix_to_axis_angle(r: Tensor) -> Tensor:
     Returns:
         (B, 3) axis-angle vectors.
     """
+    if isinstance(r, np.ndarray):
+        return rotations.matrix_to_axis_angle(r)
+    import torch
+
     cos = ((r[:, 0, 0] + r[:, 1, 1] + r[:, 2, 2] - 1) / 2).clamp(-1 + 1e-7, 1 - 1e-7)
     angle = torch.acos(cos)
     w = torch.stack([r[:, 2, 1] - r[:, 1, 2], r[:, 0, 2] - r[:, 2, 0], r[:, 1, 0] - r[:, 0, 1]], -1)
@@ -69,6 +87,10 @@ def euler_to_matrix(pitch_yaw_roll_deg: Tensor) -> Tensor:
     Positive pitch rotates +Z (the face's forward direction) towards -Y (the head looks down);
     positive yaw turns +Z towards +X (the subject's left); positive roll tilts +Y towards -X.
     """
+    if isinstance(pitch_yaw_roll_deg, np.ndarray):
+        return rotations.euler_to_matrix(pitch_yaw_roll_deg)
+    import torch
+
     p, y, r = (pitch_yaw_roll_deg * (math.pi / 180)).unbind(-1)
     one, zero = torch.ones_like(p), torch.zeros_like(p)
     rx = torch.stack([one, zero, zero, zero, p.cos(), -p.sin(), zero, p.sin(), p.cos()], -1).reshape(-1, 3, 3)
@@ -79,6 +101,10 @@ def euler_to_matrix(pitch_yaw_roll_deg: Tensor) -> Tensor:
 
 def matrix_to_euler(r: Tensor) -> Tensor:
     """(B, 3, 3) -> (B, 3) pitch, yaw, roll in degrees; the inverse of :func:`euler_to_matrix`."""
+    if isinstance(r, np.ndarray):
+        return rotations.matrix_to_euler(r)
+    import torch
+
     yaw = torch.asin((-r[:, 2, 0]).clamp(-1, 1))
     pitch = torch.atan2(r[:, 2, 1], r[:, 2, 2])
     roll = torch.atan2(r[:, 1, 0], r[:, 0, 0])
@@ -95,7 +121,7 @@ def pose(points: Tensor, rotation_matrix: Tensor, translation: Tensor) -> Tensor
     Returns:
         (..., V, 3).
     """
-    return points @ rotation_matrix.transpose(-1, -2) + translation[..., None, :]
+    return points @ rotation_matrix.swapaxes(-1, -2) + translation[..., None, :]
 
 
 def rigid(points: Tensor, rotation: Tensor, translation: Tensor) -> Tensor:

@@ -47,10 +47,10 @@ class VertexLoss(nn.Module):
             from emoshift.headmodel import HeadModel
 
             head = HeadModel.load(n_identity=n_identity, region="face")
-        keep = torch.arange(0, head.neutral.shape[0], stride)
-        self.register_buffer("neutral", head.neutral[keep].clone())
-        self.register_buffer("identity_basis", head.identity_basis[:, keep].clone())
-        self.register_buffer("expression_basis", head.expression_basis[:, keep].clone())
+        keep = slice(0, head.neutral.shape[0], stride)
+        self.register_buffer("neutral", torch.tensor(head.neutral[keep]))
+        self.register_buffer("identity_basis", torch.tensor(head.identity_basis[:, keep]))
+        self.register_buffer("expression_basis", torch.tensor(head.expression_basis[:, keep]))
 
     def shaped(self, identity: Tensor) -> Tensor:
         """(N,K) -> (N,V,3) the subject's neutral face (shared by ground truth and prediction)."""

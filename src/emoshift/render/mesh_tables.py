@@ -9,7 +9,6 @@ import weakref
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from emoshift.headmodel import HeadModel
 from emoshift.headmodel.mesh import submesh, vertex_normals
@@ -63,37 +62,73 @@ TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def model_tables(model: HeadModel) -> ModelTables:
+    """The tables of ``model``, computed once per model; for a model from :meth:`HeadModel.load` also kept in
+    the user cache beside its arrays (:func:`emoshift.assets.cached_arrays`: 0.1-0.2 s a process)."""
     if model not in TABLES:
-        keep = np.sort(np.concatenate([vertex_indices(r) for r, _ in PART_REGIONS]))
-        tris = submesh(model.triangles.numpy(), keep, model.neutral.shape[0])
-        vpart = part_of_vertices(keep)
-        tpart = vpart[tris].min(1)  # parts are separate meshes except eyeball/iris: mixed counts as eyeball
-        order = np.argsort(tpart != SKIN, kind="stable")
-        kt = torch.from_numpy(keep)
-        def flat(basis: torch.Tensor) -> np.ndarray:
-            return np.ascontiguousarray(basis[:, kt].reshape(basis.shape[0], -1).numpy(), np.float32)
+        if model.cache_key is None:
+            TABLES[model] = _build_tables(model)
+        else:
+            from dataclasses import asdict, fields
 
-        neutral = gums_up(model.neutral[kt].numpy().astype(np.float32), vpart)
-        triangles = np.ascontiguousarray(tris[order], np.int32)
-        detail = np.ones((len(keep), 3), np.float32)
-        teeth = vpart == TEETH
-        coords = tooth_coordinates(neutral, teeth, triangles)
-        detail[teeth] = teeth_detail(coords[teeth])
-        normals = vertex_normals(neutral, triangles)
-        front = teeth & (coords[:, 2] == 0) & (coords[:, 3] <= 1) & (normals[:, 2] > 0.5)
-        TABLES[model] = ModelTables(
-            vertex_ids=keep,
-            triangles=triangles,
-            tri_part=np.ascontiguousarray(tpart[order], np.int8),
-            n_skin=int((tpart == SKIN).sum()),
-            vertex_part=vpart,
-            neutral=neutral,
-            identity_basis=flat(model.identity_basis),
-            expression_basis=flat(model.expression_basis),
-            teeth_detail=detail,
-            front_teeth=front,
-        )
+            from emoshift.assets import cached_arrays, source_stamp
+
+            src, tag, version = model.cache_key
+            build = lambda _: {k: np.asarray(v) for k, v in asdict(_build_tables(model)).items()}  # noqa: E731
+            arrays = cached_arrays(src, build, f"tables.{tag}", version + source_stamp(*_BUILDERS) + _constants_stamp())
+            TABLES[model] = ModelTables(**{f.name: arrays[f.name] for f in fields(ModelTables)})
+            TABLES[model].n_skin = int(TABLES[model].n_skin)
     return TABLES[model]
+
+
+#: the modules whose code computes :func:`model_tables` (the key of its cached copy)
+_BUILDERS = ("emoshift.render.mesh_tables", "emoshift.render.teeth", "emoshift.render.view", "emoshift.headmodel.mesh",
+             "emoshift.headmodel.regions")  # fmt: skip
+
+
+def _constants_stamp() -> str:
+    """A hash of the module-level constants (upper-case names: numbers, strings, tuples) of the loaded
+    :data:`_BUILDERS`: their values at run time, so that a copy made with other values (a test that sets
+    GUMS_RAISE_CM, say) is not taken for these."""
+    import hashlib
+    import sys
+
+    mods = [sys.modules[m] for m in _BUILDERS if m in sys.modules]
+    consts = [(m.__name__, k, v) for m in mods for k, v in sorted(vars(m).items())
+              if k.isupper() and isinstance(v, (int, float, str, tuple))]  # fmt: skip
+    return hashlib.sha256(repr(consts).encode()).hexdigest()[:8]
+
+
+def _build_tables(model: HeadModel) -> ModelTables:
+    """The tables of ``model`` (:func:`model_tables`), computed."""
+    keep = np.sort(np.concatenate([vertex_indices(r) for r, _ in PART_REGIONS]))
+    tris = submesh(model.triangles, keep, model.neutral.shape[0])
+    vpart = part_of_vertices(keep)
+    tpart = vpart[tris].min(1)  # parts are separate meshes except eyeball/iris: mixed counts as eyeball
+    order = np.argsort(tpart != SKIN, kind="stable")
+
+    def flat(basis: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(basis[:, keep].reshape(basis.shape[0], -1), np.float32)
+
+    neutral = gums_up(model.neutral[keep].astype(np.float32), vpart)
+    triangles = np.ascontiguousarray(tris[order], np.int32)
+    detail = np.ones((len(keep), 3), np.float32)
+    teeth = vpart == TEETH
+    coords = tooth_coordinates(neutral, teeth, triangles)
+    detail[teeth] = teeth_detail(coords[teeth])
+    normals = vertex_normals(neutral, triangles)
+    front = teeth & (coords[:, 2] == 0) & (coords[:, 3] <= 1) & (normals[:, 2] > 0.5)
+    return ModelTables(
+        vertex_ids=keep,
+        triangles=triangles,
+        tri_part=np.ascontiguousarray(tpart[order], np.int8),
+        n_skin=int((tpart == SKIN).sum()),
+        vertex_part=vpart,
+        neutral=neutral,
+        identity_basis=flat(model.identity_basis),
+        expression_basis=flat(model.expression_basis),
+        teeth_detail=detail,
+        front_teeth=front,
+    )
 
 
 def gums_up(neutral: np.ndarray, vpart: np.ndarray) -> np.ndarray:

@@ -63,11 +63,10 @@ import copy
 import math
 
 import numpy as np
-import torch
 
 from emoshift.headmodel import HeadModel
 from emoshift.headmodel.mesh import vertex_normals
-from emoshift.headmodel.ops import axis_angle_to_matrix
+from emoshift.rotations import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
 from emoshift.render.eyes import photo_eyes
 from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_mask
@@ -232,14 +231,14 @@ class Reenactor(SourceParts):
     # ------------------------------------------------------------------------------------ geometry
     def _shaped(self, expressions: np.ndarray) -> np.ndarray:
         """(T, 53) -> (T, V, 3) unposed vertices (identity + expression, head frame)."""
-        e = torch.from_numpy(np.ascontiguousarray(expressions, np.float32))
-        out = (e @ torch.from_numpy(self.expression_basis)).numpy().reshape(len(e), -1, 3)
+        e = np.ascontiguousarray(expressions, np.float32)
+        out = (e @ self.expression_basis).reshape(len(e), -1, 3)
         out += self.base
         return out
 
     def source_vertices(self) -> np.ndarray:
         """(V, 3) camera-space vertices in the fitted (source) expression and pose."""
-        rot0 = axis_angle_to_matrix(torch.from_numpy(self.source_rotation[None])).numpy()[0]
+        rot0 = axis_angle_to_matrix(self.source_rotation[None])[0]
         return self._shaped(self.source_expression[None])[0] @ rot0.T + self.translation
 
     def screens(self, expressions: np.ndarray, rotations: np.ndarray) -> np.ndarray:
@@ -250,9 +249,8 @@ class Reenactor(SourceParts):
         """(T, V, 3) unposed shapes (:meth:`_shaped`), (T, 3) rotations -> (T, V, 3) [x_px, y_px, depth]
         (depth = -z, smaller is closer); the lower neck keeps the source rotation (:attr:`neck_weight`). With ``shading``, also the (T, V) Lambert
         shading of the skin (:data:`SHADING_LIGHT`)."""
-        rots = axis_angle_to_matrix(torch.from_numpy(np.asarray(rotations, np.float32).reshape(-1, 3))).numpy()
-        rots = np.ascontiguousarray(rots)
-        rot0 = axis_angle_to_matrix(torch.from_numpy(self.source_rotation[None])).numpy()[0]
+        rots = np.ascontiguousarray(axis_angle_to_matrix(np.asarray(rotations, np.float32).reshape(-1, 3)))
+        rot0 = axis_angle_to_matrix(self.source_rotation[None])[0]
         out = np.empty_like(shaped)
         cam = self.camera
         pose_and_project(

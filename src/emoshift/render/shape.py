@@ -105,13 +105,11 @@ def _render_one(v, tris, size, cx, cy, half, lights, intensity, ambient, albedo,
 
 def view_rotation(rotation_deg: float | tuple[float, float, float] | np.ndarray) -> np.ndarray:
     """(3, 3) rotation of the head for the view: a yaw angle in degrees, or (pitch, yaw, roll) degrees."""
-    import torch
-
-    from emoshift.headmodel.ops import euler_to_matrix
+    from emoshift.rotations import euler_to_matrix
 
     r = np.atleast_1d(np.asarray(rotation_deg, dtype=np.float32))
     pyr = np.array([0.0, float(r[0]), 0.0], np.float32) if r.size == 1 else r.reshape(3)
-    return euler_to_matrix(torch.from_numpy(pyr)[None])[0].numpy()
+    return euler_to_matrix(pyr[None])[0]
 
 
 def render_shape_images(vertices, triangles, size: int = 128, rotation_deg=0.0) -> np.ndarray:

@@ -6,9 +6,8 @@ painted colours of the mouth interior and the eyes, and their shading.
 from __future__ import annotations
 
 import numpy as np
-import torch
 
-from emoshift.headmodel.ops import axis_angle_to_matrix
+from emoshift.rotations import axis_angle_to_matrix
 from emoshift.headmodel.regions import vertex_indices
 from emoshift.render.eyes import polygon_coverage
 from emoshift.render.fill import fill_holes
@@ -112,6 +111,23 @@ def _chroma(rgb: np.ndarray) -> float:
     return float((rgb.max() - rgb.min()) / max(float(rgb.max()), 1e-3))
 
 
+
+
+def farther_than(points: np.ndarray, to: np.ndarray, radius: float) -> np.ndarray:
+    """(N,) bool: whether each of ``points`` (N, 3) is more than ``radius`` from every one of ``to`` (M, 3);
+    the same decision as ``scipy.spatial.cKDTree(to).query(points)[0] > radius`` (importing scipy.spatial took
+    0.1-0.25 s of every animate). Squared distances expanded into a float32 matrix product (a few thousand
+    points each here), and where that is within 1e-3 of ``radius``, the exact float64 distances."""
+    p, q = np.asarray(points, np.float32), np.asarray(to, np.float32)
+    qq, qt, d2 = (q * q).sum(1), -2 * q.T, np.empty(len(p), np.float32)
+    for a in range(0, len(p), 256):  # blocks that stay in the CPU cache
+        d2[a : a + 256] = (p[a : a + 256] @ qt + qq).min(1)
+    d2 += (p * p).sum(1)
+    far = d2 > np.float32(radius) ** 2
+    for i in np.flatnonzero(np.abs(np.sqrt(np.maximum(d2, 0)) - radius) < 1e-3):  # float32 rounding: decide exactly
+        d = np.asarray(to, np.float64) - np.asarray(points[i], np.float64)
+        far[i] = np.sqrt(d[:, 0] ** 2 + d[:, 1] ** 2 + d[:, 2] ** 2).min() > radius
+    return far
 
 class SourceParts:
     """Per-photo masks, plates and part colours (methods of the reenactor, state set by its constructor)."""
@@ -307,13 +323,11 @@ class SourceParts:
     def _tongue(self) -> np.ndarray:
         """(V,) bool: the tongue's vertices of the gums/tongue part: more than TONGUE_CLEARANCE_CM from every
         tooth and below the upper incisors' edge (the gums hug the teeth; the palate is above)."""
-        from scipy.spatial import cKDTree
-
         gums, teeth = self.vertex_part == GUMS, self.base[self.vertex_part == TEETH]
         front = teeth[teeth[:, 2] > teeth[:, 2].max() - 0.3]
         edge = float(np.median(front[:, 1]))  # between the upper and lower incisors' edges
         out = np.zeros(len(self.base), bool)
-        clear = cKDTree(teeth).query(self.base[gums])[0] > TONGUE_CLEARANCE_CM
+        clear = farther_than(self.base[gums], teeth, TONGUE_CLEARANCE_CM)
         out[gums] = clear & (self.base[gums, 1] < edge)
         return out
 
@@ -321,7 +335,7 @@ class SourceParts:
         """(T, V) shading of the synthesized parts: a + (1 - a) |n . light|, a = PART_AMBIENT
         (TEETH_AMBIENT for the teeth), light from the camera, slightly above (flash-like); (T, n) of the
         ``vertices`` (n,) only, when given."""
-        r = axis_angle_to_matrix(torch.from_numpy(np.asarray(rotations, np.float32))).numpy()
+        r = axis_angle_to_matrix(np.asarray(rotations, np.float32))
         light = np.array([0.0, 0.3, 1.0], np.float32)
         light /= np.linalg.norm(light)
         normals = self._normals if vertices is None else self._normals[vertices]

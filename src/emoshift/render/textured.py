@@ -16,12 +16,11 @@ as it turns.
 from __future__ import annotations
 
 import numpy as np
-import torch
 from emoshift.jit import njit
 
 from emoshift.headmodel import HeadModel, load_arrays
 from emoshift.headmodel.mesh import triangulate, vertex_normals
-from emoshift.headmodel.ops import axis_angle_to_matrix
+from emoshift.rotations import axis_angle_to_matrix
 from emoshift.headmodel.regions import polygon_indices, vertex_indices
 from emoshift.render.fill import pull_push
 from emoshift.render.raster import FAR, parallel_map, rasterize, raster_into
@@ -135,7 +134,7 @@ class TexturedHead:
     # ------------------------------------------------------------------------------------- baking
     def _bake(self, size: int) -> np.ndarray:
         r = self.reenactor
-        rot = axis_angle_to_matrix(torch.from_numpy(r.source_rotation[None])).numpy()[0]
+        rot = axis_angle_to_matrix(r.source_rotation[None])[0]
         normals = self.normals @ rot.T
         verts = r.source_vertices()
         to_cam = -verts / np.linalg.norm(verts, axis=1, keepdims=True)
@@ -198,7 +197,7 @@ class TexturedHead:
         if len(e) != len(rot):
             raise ValueError(f"{len(e)} expressions but {len(rot)} rotations")
         big = int(size) * SUPERSAMPLE
-        mats = axis_angle_to_matrix(torch.from_numpy(rot)).numpy()
+        mats = axis_angle_to_matrix(rot)
         shaped = r.base[None] + (e @ r.expression_basis).reshape(len(e), -1, 3)
         posed = np.einsum("tvc,tdc->tvd", shaped, mats, optimize=True) - np.asarray(VIEW_CENTER, np.float32)
         dist = VIEW_DISTANCE - posed[..., 2]
