@@ -34,6 +34,8 @@ stages' seconds.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -50,6 +52,8 @@ from emoshift.videoin.probe import MAX_SECONDS, VideoInfo, iter_frames, probe
 #: bounded by CHUNK frames.
 CHUNK = 8
 WORKERS = 2
+#: Frames the fit pass decodes ahead of the face mesh (:func:`prefetched`).
+PREFETCH = 4
 
 
 @dataclass
@@ -162,9 +166,10 @@ def fit_clip(fitter, info: VideoInfo, progress: bool, timings: dict | None = Non
     count = [0]
 
     def frames():
-        for i, rgb, _ in iter_frames(info):
-            count[0] = i + 1
-            yield i, rgb
+        with prefetched(iter_frames(info), PREFETCH) as decoded:  # decoded while the face mesh runs
+            for i, rgb, _ in decoded:
+                count[0] = i + 1
+                yield i, rgb
 
     fitted = fit_frames(fitter, frames(), progress, str(info.path.name), total=info.frames, timings=timings)
     fits = {f.frame: f for f in fitted}
@@ -172,6 +177,59 @@ def fit_clip(fitter, info: VideoInfo, progress: bool, timings: dict | None = Non
     for i, f in fits.items():
         own[i] = np.asarray(f.expression, np.float32)
     return own, fits
+
+
+@contextmanager
+def prefetched(items: Iterable, depth: int) -> Iterator[Iterator]:
+    """``items`` drawn by a background thread, at most ``depth`` ahead of the consumer: the same items in
+    the same order (an exception of ``items`` is raised where it occurred). Used for the fit pass's
+    decoding, which then runs while the face mesh (GIL released, its own threads) works on the previous
+    frame. Leaving the block early stops the thread (it never waits on a full queue for long)."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=max(1, depth))
+    stop = threading.Event()
+    done = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        it = iter(items)
+        try:
+            for item in it:
+                if not put((item, None)):
+                    return
+        except BaseException as err:  # noqa: BLE001 (handed to the consumer)
+            put((done, err))
+            return
+        finally:
+            getattr(it, "close", lambda: None)()  # a generator's own clean-up (the container), in this thread
+        put((done, None))
+
+    def consume() -> Iterator:
+        while True:
+            item, err = q.get()
+            if item is done:
+                if err is not None:
+                    raise err
+                return
+            yield item
+
+    thread = threading.Thread(target=produce, name="emoshift-decode", daemon=True)
+    thread.start()
+    try:
+        yield consume()
+    finally:
+        stop.set()
+        thread.join()
 
 
 def check_video_options(opts: AnimateOptions) -> None:
