@@ -10,7 +10,12 @@ Two passes over the file, streamed (memory does not grow with the length beyond 
 
 1. **fit**: every frame (scaled to ``max_side``) goes through :func:`emoshift.fitting.video.fit_frames`
    (MediaPipe in tracking mode, one identity for the clip, each frame warm-started from and pulled towards
-   the previous one; a face that leaves and returns is detected again and fitted afresh).
+   the previous one; a face that leaves and returns is detected again and fitted afresh). A background
+   thread decodes a few frames ahead of the face mesh (:func:`prefetched`), and the renderers of the
+   first :data:`PREBUILD` frames are built on another while the next frames are fitted
+   (:meth:`ClipRenderer.prebuild`). The render pass cannot start earlier: every frame's target needs the
+   whole clip (its resting face is the median of all the frames' fits, and the clip's identity comes from
+   keyframes spread over it, the last frame among them).
 2. **plan**: the instruction is planned as for a photo (``pipe.plan``: the generator's anchors from the
    clip's resting face, :func:`emoshift.videoin.mix.baseline`) and the trajectory
    (:func:`emoshift.trajectory.build_trajectory`, no idle blinks or sway: the person's own are in the
@@ -54,6 +59,9 @@ CHUNK = 8
 WORKERS = 2
 #: Frames the fit pass decodes ahead of the face mesh (:func:`prefetched`).
 PREFETCH = 4
+#: The first frames whose renderers are built during the fit pass, while the next frames are fitted
+#: (:meth:`ClipRenderer.prebuild`): memory grows by at most this many renderers (~7 MB each at 512 x 512).
+PREBUILD = 16
 
 
 @dataclass
@@ -143,35 +151,53 @@ def animate_video(
     seed = opts.seed
 
     t = time.perf_counter()
-    own, fits = fit_clip(pipe.fitter, info, progress, timings)
-    timings["fit"] = time.perf_counter() - t
+    clip = ClipRenderer(pipe)
+    try:
+        own, fits = fit_clip(pipe.fitter, info, progress, timings, prebuild=clip)
+        timings["fit"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    plan, traj, target = plan_clip(pipe, ins, own, info, fits, opts)
-    rotations = pose_clip(traj, own, fits, info) if pose else None
-    timings["plan"] = time.perf_counter() - t
+        t = time.perf_counter()
+        plan, traj, target = plan_clip(pipe, ins, own, info, fits, opts)
+        rotations = pose_clip(traj, own, fits, info) if pose else None
+        timings["plan"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    rendered = np.zeros(len(own), bool)
-    n = write_clip(pipe, info, fits, own, target, rotations, rendered, out, progress, timings=timings)
-    timings["render"] = time.perf_counter() - t
+        t = time.perf_counter()
+        rendered = np.zeros(len(own), bool)
+        n = write_clip(pipe, info, fits, own, target, rotations, rendered, out, progress, timings=timings, clip=clip)
+        timings["render"] = time.perf_counter() - t
+    finally:
+        clip.close()
     return VideoResult(out, info, plan, traj, own, target, rendered, rotations, n, seed, timings)
 
 
-def fit_clip(fitter, info: VideoInfo, progress: bool, timings: dict | None = None) -> tuple[np.ndarray, dict[int, Any]]:
+def fit_clip(
+    fitter, info: VideoInfo, progress: bool, timings: dict | None = None, prebuild: ClipRenderer | None = None
+) -> tuple[np.ndarray, dict[int, Any]]:
     """Pass 1 -> ((T, 53) fitted expression per decoded frame, NaN without a face; {frame: FaceFit}).
-    ``timings``: filled with the stages' seconds (:func:`emoshift.fitting.video.fit_frames`)."""
+    ``timings``: filled with the stages' seconds (:func:`emoshift.fitting.video.fit_frames`).
+    ``prebuild``: the clip's renderer, given the first PREBUILD frames (pixels and fit) as they are
+    fitted (:meth:`ClipRenderer.prebuild`: their renderers are built while the next frames are fitted)."""
     from emoshift.fitting.video import fit_frames
 
     count = [0]
+    kept: dict[int, np.ndarray] = {}  # the first frames' pixels, until their fit is handed on
 
     def frames():
         with prefetched(iter_frames(info), PREFETCH) as decoded:  # decoded while the face mesh runs
             for i, rgb, _ in decoded:
                 count[0] = i + 1
+                if prebuild is not None and i < PREBUILD:
+                    kept[i] = rgb
                 yield i, rgb
 
-    fitted = fit_frames(fitter, frames(), progress, str(info.path.name), total=info.frames, timings=timings)
+    def on_fit(fit) -> None:
+        rgb = kept.pop(fit.frame, None)
+        if rgb is not None:
+            prebuild.prebuild(rgb, fit)
+
+    fitted = fit_frames(fitter, frames(), progress, str(info.path.name), total=info.frames, timings=timings,
+                        on_fit=None if prebuild is None else on_fit)  # fmt: skip
+    kept.clear()
     fits = {f.frame: f for f in fitted}
     own = np.full((count[0], 53), np.nan, np.float32)
     for i, f in fits.items():
@@ -280,7 +306,7 @@ def pose_clip(traj, own: np.ndarray, fits: dict, info: VideoInfo) -> np.ndarray:
 
 def write_clip(
     pipe, info, fits, own, target, rotations, rendered, out: Path, progress: bool, inflight: int = CHUNK,
-    timings: dict | None = None,
+    timings: dict | None = None, clip: ClipRenderer | None = None,
 ) -> int:
     """Pass 2: decode, reenact (:func:`mix.changed` frames) or copy, and encode every frame into ``out``
     atomically; -> frames written. Sets ``rendered`` to the frames that were reenacted.
@@ -309,7 +335,7 @@ def write_clip(
         turn = np.linalg.norm(rotations - own_rot, axis=1)
     todo = mix.changed(own, target, turn)
     written = [0]
-    clip = ClipRenderer(pipe)
+    clip = ClipRenderer(pipe) if clip is None else clip
 
     def one(item):
         i, rgb, _ = item
@@ -350,13 +376,19 @@ def write_clip(
 class ClipRenderer:
     """Reenacts the frames of one clip: the first frame's renderer (``pipe.renderer``, built once, under a
     lock: the stage may load its head model) gives the others theirs by ``for_frame`` (the identity-level
-    work shared) when it has one; any other renderer stage is called per frame."""
+    work shared) when it has one; any other renderer stage is called per frame.
+
+    :meth:`prebuild` builds a frame's renderer ahead, on a background thread (in the order given), while
+    the fit pass goes on; :meth:`reenact` then uses it (the same renderer it would build: the frames are
+    the same, ``tests/videoin/test_prebuild.py``). :meth:`close` ends that thread."""
 
     def __init__(self, pipe) -> None:
         import threading
 
         self.pipe, self.first, self.lock = pipe, None, threading.Lock()
         self.cpu = {"renderer": 0.0, "reenact": 0.0}  # CPU seconds of the workers' threads
+        self.ready: dict[int, tuple[Any, Any]] = {}  # frame -> (its fit, Future of its renderer)
+        self._pool = None
 
     def renderer(self, rgb: np.ndarray, fit):
         if self.first is None:
@@ -368,12 +400,38 @@ class ClipRenderer:
             return self.first.for_frame(rgb, fit)
         return self.pipe.renderer(rgb, fit)
 
-    def reenact(self, rgb: np.ndarray, fit, target: np.ndarray, rotation: np.ndarray | None = None) -> np.ndarray:
-        """:func:`reenact_frame` through :meth:`renderer`."""
+    def prebuild(self, rgb: np.ndarray, fit) -> None:
+        """Start building the renderer of ``fit.frame`` (pixels ``rgb``) on the background thread."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="emoshift-prebuild")
+        self.ready[fit.frame] = (fit, self._pool.submit(self._timed, rgb, fit))
+
+    def _timed(self, rgb: np.ndarray, fit):
         import time
 
         c0 = time.thread_time()
         renderer = self.renderer(rgb, fit)
+        with self.lock:
+            self.cpu["renderer"] += time.thread_time() - c0
+        return renderer
+
+    def close(self) -> None:
+        """Wait for the background thread (a build under way finishes; the others are dropped)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self.ready.clear()
+
+    def reenact(self, rgb: np.ndarray, fit, target: np.ndarray, rotation: np.ndarray | None = None) -> np.ndarray:
+        """:func:`reenact_frame` through :meth:`renderer` (or the renderer :meth:`prebuild` built for this
+        fit)."""
+        import time
+
+        c0 = time.thread_time()
+        ahead = self.ready.pop(getattr(fit, "frame", None), None)
+        renderer = ahead[1].result() if ahead is not None and ahead[0] is fit else self.renderer(rgb, fit)
         c1 = time.thread_time()
         frame = _render(renderer, fit, target, rotation)
         c2 = time.thread_time()
