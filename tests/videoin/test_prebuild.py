@@ -1,7 +1,8 @@
 """The first frames' renderers are built during the fit pass (``ClipRenderer.prebuild``, fed by
 ``fit_frames(on_fit=...)``) and used by the render pass: the written frames are those of the serial
-order (no prebuild), to the byte, on a short synthetic clip with a frame without a face; the prebuilt
-renderers are used (control: renderers prebuilt from the wrong pixels change the output)."""
+order (no prebuild), to the byte, on a short synthetic clip with a frame without a face, with the
+default PREBUILD and with every frame prebuilt (twice: deterministic); the prebuilt renderers are used
+(control: renderers prebuilt from the wrong pixels change the output)."""
 
 import warnings
 
@@ -52,13 +53,19 @@ def _run(setup, name, prebuild=None, wrong_pixels=False):
 
 
 def test_prebuilt_renderers_give_the_serial_frames(setup):
+    from emoshift.videoin.run import PREBUILD
+
+    fitted = [i for i in range(N) if i not in NO_FACE]
     serial, none, res = _run(setup, "serial.mp4", prebuild=0)
     assert none == [] and res.rendered.sum() >= 5
     ahead, prebuilt, _ = _run(setup, "ahead.mp4")
-    assert prebuilt == [i for i in range(N) if i not in NO_FACE]  # every fitted frame (N < PREBUILD), in order
+    assert prebuilt == [i for i in fitted if i < PREBUILD]  # the first frames, in order
     np.testing.assert_array_equal(ahead, serial)
-    again, _, _ = _run(setup, "again.mp4")
+    ahead_all, prebuilt, _ = _run(setup, "all.mp4", prebuild=N)  # every fitted frame's renderer ahead
+    assert prebuilt == fitted
+    np.testing.assert_array_equal(ahead_all, serial)
+    again, _, _ = _run(setup, "again.mp4", prebuild=N)
     np.testing.assert_array_equal(again, serial)  # deterministic
     # control: renderers prebuilt from the wrong pixels (upside down) are the ones used
-    wrong, _, _ = _run(setup, "wrong.mp4", wrong_pixels=True)
+    wrong, _, _ = _run(setup, "wrong.mp4", prebuild=N, wrong_pixels=True)
     assert np.abs(wrong.astype(int) - serial).max() > 50

@@ -12,8 +12,8 @@ Two passes over the file, streamed (memory does not grow with the length beyond 
    (MediaPipe in tracking mode, one identity for the clip, each frame warm-started from and pulled towards
    the previous one; a face that leaves and returns is detected again and fitted afresh). A background
    thread decodes a few frames ahead of the face mesh (:func:`prefetched`), and the renderers of the
-   first :data:`PREBUILD` frames are built on another while the next frames are fitted
-   (:meth:`ClipRenderer.prebuild`). The render pass cannot start earlier: every frame's target needs the
+   first :data:`PREBUILD` frames (the clip's whole renderer and its identity-level caches) are built on
+   another while the next frames are fitted (:meth:`ClipRenderer.prebuild`). The render pass cannot start earlier: every frame's target needs the
    whole clip (its resting face is the median of all the frames' fits, and the clip's identity comes from
    keyframes spread over it, the last frame among them).
 2. **plan**: the instruction is planned as for a photo (``pipe.plan``: the generator's anchors from the
@@ -60,8 +60,11 @@ WORKERS = 2
 #: Frames the fit pass decodes ahead of the face mesh (:func:`prefetched`).
 PREFETCH = 4
 #: The first frames whose renderers are built during the fit pass, while the next frames are fitted
-#: (:meth:`ClipRenderer.prebuild`): memory grows by at most this many renderers (~7 MB each at 512 x 512).
-PREBUILD = 16
+#: (:meth:`ClipRenderer.prebuild`): the first (a whole renderer: ~0.1 s, ~0.7 s in a new process, which
+#: loads the model's tables then) and the second (the first ``for_frame``: fills the identity's caches).
+#: More would mostly be wasted: which frames are reenacted is known after the plan only, and a clip's
+#: first frames often are not (its emotion starts at the resting face); each also holds ~7 MB (512 x 512).
+PREBUILD = 2
 
 
 @dataclass
