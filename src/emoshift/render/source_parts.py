@@ -11,7 +11,7 @@ import torch
 from emoshift.headmodel.ops import axis_angle_to_matrix
 from emoshift.headmodel.regions import vertex_indices
 from emoshift.render.eyes import polygon_coverage
-from emoshift.render.fill import fill_holes
+from emoshift.render.fill import fill_holes, paste_filled
 from emoshift.render.mesh_tables import model_tables
 from emoshift.render.ramp import smoothstep
 from emoshift.render.teeth import photo_grain
@@ -198,8 +198,7 @@ class SourceParts:
             return np.ascontiguousarray(photo)
         known = ~binary_dilation(face, iterations=DISOCCLUSION_GROW_PX)
         filled = fill_holes(photo, known)
-        plate = np.where(known[..., None], photo, np.clip(filled + 0.5, 0, 255).astype(np.uint8))
-        return np.ascontiguousarray(plate)
+        return paste_filled(photo, known, filled)  # np.where(known, photo, filled rounded), GIL-free
 
     # ----------------------------------------------------------------------------------- colours
     def _part_colours(self) -> dict[int, np.ndarray]:
