@@ -32,7 +32,8 @@ Two passes over the file, streamed (memory does not grow with the length beyond 
 
 Speed (``bench/bench_video.py``; CPU per frame of a 512 x 512 clip): the per-frame fit ~7 ms and the face
 mesh ~5 ms run on one core (pass 1, plus ~0.8 s per clip for its camera and identity), each reenacted
-frame's renderer ~50 ms and its rendering ~30 ms on two (pass 2). ``VideoResult.timings`` holds the
+frame's renderer ~30 ms and its rendering ~30 ms on two (pass 2; their image filters are GIL-free
+kernels, :mod:`emoshift.render.filters`, so the two threads overlap). ``VideoResult.timings`` holds the
 stages' seconds.
 """
 
