@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 
 from emoshift.render.mouth import CAVITY_DARKEN, TEETH_GAP_SHADE, mouth_pass
-from emoshift.render.eyes import EYE_CONTOURS, IRISES, photo_eyes
+from emoshift.render.eyes import (
+    EYE_CONTOURS, IRISES, LID_SHADOW, UPPER_LID, lid_shadow_pass, lowered_upper_lid, photo_eyes,
+)
+from emoshift.render.shaders import MIRROR_MIN_SPAN, lid_mirror
 from emoshift.render.folds import flatten_weights, fold_lift, smile_mask
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
 
@@ -248,6 +251,57 @@ def test_widened_eyes_show_more_eyeball_in_the_photo_colours(astronaut_fit, full
     assert 0.5 < ratio <= 1.0, (painted, r.eyes.colours[0])
     assert np.abs(painted / ratio - r.eyes.colours[0]).max() < 25, (painted, r.eyes.colours[0])
     assert float(r.eyes.colours[1] @ luma) < 0.8 * float(r.eyes.colours[0] @ luma)
+
+
+def test_the_trusted_opening_starts_below_the_photo_upper_lid():
+    """The photo's lash line lies inside the contour's upper edge: the opening trusted as eyeball is the
+    contour with its upper-lid points lowered, never below the lower lid; the lower lid stays."""
+    lower = np.array([[0, 10], [4, 13], [8, 14], [12, 14.5], [16, 14], [20, 13], [24, 11], [28, 10], [30, 10]], float)
+    upper = np.array([[28, 9], [24, 6], [20, 5], [16, 4.5], [12, 5], [8, 6], [4, 8]], float)
+    contour = np.concatenate([lower, upper])
+    assert len(contour) == len(EYE_CONTOURS[0]) and UPPER_LID.start == len(lower)
+    out = lowered_upper_lid(contour, 3.0)
+    assert np.array_equal(out[: len(lower)], lower)  # the lower lid is kept
+    assert np.allclose(out[UPPER_LID, 1], np.minimum(upper[:, 1] + 3.0, [9.0, 10.0, 12.0, 13.5, 13.0, 13.0, 11.5]))
+    assert np.allclose(out[UPPER_LID, 0], upper[:, 0])
+    assert np.array_equal(lowered_upper_lid(contour, 0.0), contour)  # control: no band, no change
+    assert (lowered_upper_lid(contour, 100.0)[UPPER_LID, 1] < 14.6).all()  # never through the lower lid
+
+
+def test_lid_mirror_reflects_about_the_lids_and_folds_between_them():
+    """An eyeball point the photo hid under a lid takes the photo's eyeball mirrored about that lid in its
+    column (its texture and focus, not a flat paint); beyond the opening's height it folds back."""
+    opening = np.zeros((40, 40), np.float32)
+    opening[10:20, 5:30] = 1.0  # rows [10, 20) shown
+    opening[4:12, 32:36] = 1.0  # a corner: the opening lies above the iris centre's row
+    opening[11:13, 37:39] = 1.0  # a sliver beside the iris centre's row: too thin to mirror
+    ey, r = 15.0, 5.0
+    assert lid_mirror(opening, ey, r, 0.0, 0.0, 20.5, 8.0) == pytest.approx(12.0)  # 2 above the upper lid
+    assert lid_mirror(opening, ey, r, 0.0, 0.0, 20.5, 25.0) == pytest.approx(15.0)  # 5 below the lower lid
+    assert lid_mirror(opening, ey, r, 0.0, 0.0, 20.5, -5.0) == pytest.approx(15.0)  # 15 above: folded back
+    assert lid_mirror(opening, ey, r, 0.0, 0.0, 20.5, 13.0) == pytest.approx(13.0)  # inside: itself
+    assert lid_mirror(opening, ey + 200.0, r, 100.0, 200.0, 120.5, 208.0) == pytest.approx(212.0)  # box origin
+    assert lid_mirror(opening, ey, r, 0.0, 0.0, 33.5, 2.0) == pytest.approx(6.0)  # a corner column
+    assert 2 < MIRROR_MIN_SPAN * r
+    assert lid_mirror(opening, ey, r, 0.0, 0.0, 37.5, 9.0) == -1.0  # control: a sliver is painted
+    assert lid_mirror(opening, ey, r, 0.0, 0.0, 2.5, 8.0) == -1.0  # control: no opening in the column
+
+
+def test_a_moved_lid_shades_the_eyeball_under_it():
+    part = np.array([SKIN, EYE, IRIS], np.int8)
+    tri_id = np.full((10, 4), 1, np.int32)
+    tri_id[:3] = 0  # the lid
+    tri_id[3:, 3] = 2  # an iris column
+    out = np.full((10, 4, 3), 200, np.uint8)
+    before = out.copy()
+    lid_shadow_pass(tri_id, part, 0.0, 5.0, 0, 0, out)
+    assert np.array_equal(out, before)  # control: lids not moved, no shadow
+    lid_shadow_pass(tri_id, part, 1.0, 5.0, 0, 0, out)
+    col = out[:, 0, 0].astype(int)
+    assert (col[:3] == 200).all()  # the lid itself is not shaded
+    assert col[3] == round(200 * (1 - LID_SHADOW * 0.8**2))  # darkest right under the lid
+    assert col[3] < col[4] < col[5] < col[6] < col[7] == 200  # fading out by `reach`
+    assert np.array_equal(out[:, 3], out[:, 0])  # the iris as the sclera
 
 
 # ----------------------------------------------------------------------------------------- part 5: mouth

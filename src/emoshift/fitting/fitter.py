@@ -11,6 +11,7 @@ import torch
 from emoshift.camera import DEFAULT_FOCAL_FACTOR, Camera
 from emoshift.fitting.detect import MIN_FACE_PX, DetectedFace, LandmarkDetector
 from emoshift.fitting.image import load_image, wide_image_hint
+from emoshift.fitting.lids import with_smile_squint
 from emoshift.fitting.result import FaceFit
 from emoshift.fitting.solver import FitConfig, FitState, LandmarkSolver
 from emoshift.io import UserError
@@ -174,7 +175,7 @@ class Fitter:
         ms = (time.perf_counter() - t0) * 1000
         fit = FaceFit(
             identity=state.identity.numpy().astype(np.float32),
-            expression=state.expression.numpy().astype(np.float32),
+            expression=with_smile_squint(state.expression.numpy(), self.model.expression_names, det),
             rotation=state.axis_angle.numpy().astype(np.float32),
             translation=state.translation.numpy().astype(np.float32),
             camera=cam,

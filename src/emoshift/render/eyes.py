@@ -20,6 +20,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from emoshift.jit import njit
+from emoshift.render.mouth import skin_rows
+from emoshift.render.view import EYE, IRIS
+
 #: MediaPipe face-mesh contours of the two eye openings and their irises (centre, then 4 rim points).
 EYE_CONTOURS = (
     (33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246),
@@ -34,7 +38,19 @@ MIN_EYE_PIXELS = 12
 #: cast (0: grey-white, 1: skin-coloured).
 SCLERA_OVER_SKIN = 1.1
 SCLERA_CHROMA = 0.25
+#: The photo's upper lid margin (lashes, the lid's shadow on the eyeball) lies inside the contour's upper
+#: edge: the opening trusted as eyeball starts this many iris radii below it, so a raised lid does not
+#: leave the photo's lash line painted on the eyeball.
+UPPER_LID_BAND = 0.35
+#: Contour points (positions in EYE_CONTOURS) of the upper lid, between the two eye corners.
+UPPER_LID = slice(9, 16)
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+#: A moved lid's shadow on the eyeball (the lid margin, its lashes and the shade under them): eyeball pixels
+#: ``d`` rows below the lid are darkened by LID_SHADOW x (1 - d / reach)^2, reach = LID_SHADOW_REACH iris
+#: radii. The photo's own eyeball already carries the shadow of its own lid; the pass runs by how far the
+#: lids have moved.
+LID_SHADOW = 0.55
+LID_SHADOW_REACH = 0.45
 
 
 class PhotoEyes(NamedTuple):
@@ -61,6 +77,17 @@ def polygon_coverage(poly: np.ndarray, origin, shape, samples: int = 4, erode: i
         rows = np.ascontiguousarray((poly[:, 1] - oy - y0) * samples - 0.5, np.float64)
         cols = np.ascontiguousarray((poly[:, 0] - ox - x0) * samples - 0.5, np.float64)
         coverage_into(rows, cols, int(samples), int(erode), out[y0:y1, x0:x1])
+    return out
+
+
+def lowered_upper_lid(contour: np.ndarray, band: float) -> np.ndarray:
+    """(16, 2) an eye contour (EYE_CONTOURS order) with its upper-lid points moved ``band`` pixels down, at
+    most to one pixel above the lower lid at the same x (the opening never turns inside out)."""
+    out = np.array(contour, np.float64)
+    lower = out[: UPPER_LID.start]
+    order = np.argsort(lower[:, 0])
+    floor = np.interp(out[UPPER_LID, 0], lower[order, 0], lower[order, 1]) - 1.0
+    out[UPPER_LID, 1] = np.maximum(out[UPPER_LID, 1], np.minimum(out[UPPER_LID, 1] + band, floor))
     return out
 
 
@@ -91,10 +118,11 @@ def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin
     lm = np.asarray(landmarks, np.float64)
     sclera_pix, iris_pix, covs = [], [], []
     for k in range(2):
-        cov = polygon_coverage(lm[list(EYE_CONTOURS[k])], origin, (h, w))
         ring = lm[list(IRISES[k][1:])]
         centre = lm[IRISES[k][0]]
         radius = float(np.mean(np.linalg.norm(ring - centre, axis=1)))
+        contour = lm[list(EYE_CONTOURS[k])]
+        cov = polygon_coverage(contour, origin, (h, w))
         eyes[k] = (centre[0], centre[1], radius, 1.0)
         inside = cov > 0.99
         # the pixels' distances to the iris centre over the box of the opening only (the same pixels, in
@@ -108,7 +136,7 @@ def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin
         inside, box = inside[ya:yb, xa:xb], photo_box[ya:yb, xa:xb]
         sclera_pix.append(box[inside & (d > 1.15 * radius)])
         iris_pix.append(box[inside & (d < 0.85 * radius)])
-        covs.append(cov)
+        covs.append(polygon_coverage(lowered_upper_lid(contour, UPPER_LID_BAND * radius), origin, (h, w)))
     sclera, iris = np.concatenate(sclera_pix), np.concatenate(iris_pix)
     shown = min(len(p) for p in sclera_pix) >= MIN_EYE_PIXELS // 2 and len(iris) >= MIN_EYE_PIXELS
     if shown:
@@ -120,3 +148,24 @@ def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin
         return PhotoEyes(opening, eyes, colours)
     opening = np.clip(covs[0] + covs[1], 0.0, 1.0)
     return PhotoEyes(np.ascontiguousarray(opening), eyes, colours)
+
+
+@njit(cache=True, nogil=True)
+def lid_shadow_pass(tri_id, part, strength, reach, x0, y0, out):  # pragma: no cover - jitted
+    """Darken (in ``out`` at (x0, y0)) each eyeball pixel of the box's ``tri_id`` (rows since the nearest skin
+    pixel above: ``d``) by ``strength`` x LID_SHADOW x (1 - d / reach)^2 within ``reach`` pixels."""
+    if strength <= 0.0 or reach < 1.0:
+        return
+    rh, rw = tri_id.shape
+    above = np.empty(rh, np.int64)
+    for j in range(rw):
+        skin_rows(tri_id, part, j, True, above)
+        for i in range(rh):
+            t = tri_id[i, j]
+            d = above[i]
+            if t < 0 or d <= 0 or d > reach or (part[t] != EYE and part[t] != IRIS):
+                continue
+            u = 1.0 - d / reach
+            f = 1.0 - strength * LID_SHADOW * u * u
+            for c in range(3):
+                out[y0 + i, x0 + j, c] = np.uint8(out[y0 + i, x0 + j, c] * f + 0.5)

@@ -127,6 +127,25 @@ def mouth_pass(tri_id, part, strength, reach, x0, y0, out):  # pragma: no cover 
     _close_gaps(tri_id, part, x0, y0, out)  # after the shading: the gaps take the shaded teeth
 
 
+@njit(cache=True, nogil=True, _nrt=False)
+def skin_rows(tri_id, part, j, down, out):  # pragma: no cover - jitted
+    """Into ``out`` (rh,) int64, per row i of column j of ``tri_id``: how many rows pixel (i, j) lies below
+    the nearest skin pixel above it (``down``) or above the nearest one below it (not ``down``), counted
+    through covered pixels only; 0 on skin, -1 where no skin lies that way or the pixel is off the mesh."""
+    rh = tri_id.shape[0]
+    d = -1
+    for k in range(rh):
+        i = k if down else rh - 1 - k
+        t = tri_id[i, j]
+        if t < 0:
+            d = -1
+        elif part[t] == SKIN:
+            d = 0
+        elif d >= 0:
+            d += 1
+        out[i] = d
+
+
 @njit(cache=True, nogil=True)
 def _shade_interior(tri_id, part, strength, reach, x0, y0, out):  # pragma: no cover - jitted
     """The upper lip's shadow and the cavity's falloff of :func:`mouth_pass`."""
@@ -134,31 +153,16 @@ def _shade_interior(tri_id, part, strength, reach, x0, y0, out):  # pragma: no c
     r = int(reach)
     cav = CAVITY_REACH * reach
     below = np.empty(rh, np.int64)  # rows to the next skin pixel below (-1: none)
+    above = np.empty(rh, np.int64)  # rows since the last skin pixel above
     for j in range(rw):
-        d = -1
-        for i in range(rh - 1, -1, -1):
-            t = tri_id[i, j]
-            if t < 0:
-                d = -1
-            elif part[t] == SKIN:
-                d = 0
-            elif d >= 0:
-                d += 1
-            below[i] = d
-        d = -1  # rows since the last skin pixel above
+        skin_rows(tri_id, part, j, False, below)
+        skin_rows(tri_id, part, j, True, above)
         for i in range(rh):
             t = tri_id[i, j]
-            if t < 0:
-                d = -1
+            d = above[i]
+            if t < 0 or d <= 0 or part[t] > TEETH:
                 continue
             p = part[t]
-            if p == SKIN:
-                d = 0
-                continue
-            if d >= 0:
-                d += 1
-            if p > TEETH or d < 0:
-                continue
             f = 1.0
             if d <= r:
                 u = 1.0 - d / reach

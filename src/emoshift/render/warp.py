@@ -18,6 +18,7 @@ import numpy as np
 from emoshift.jit import njit
 
 from emoshift.render.edges import antialias_edges
+from emoshift.render.eyes import LID_SHADOW_REACH, lid_shadow_pass
 from emoshift.render.mouth import mouth_pass
 from emoshift.render.flow import BLUR_PASSES, CELL, broad_shading, coarse_field, field_at
 from emoshift.render.raster import raster_box
@@ -100,6 +101,8 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, out):  # pragm
     antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad, x0, y0, out)
     if frame.keep < 1.0:
         mouth_pass(tri_id, mesh.part, 1.0 - frame.keep, src.lip_shadow_px, x0, y0, out)
+    if frame.keep_eyes < 1.0 and src.eyes[0, 3] > 0.0:
+        lid_shadow_pass(tri_id, mesh.part, 1.0 - frame.keep_eyes, LID_SHADOW_REACH * src.eyes[0, 2], x0, y0, out)
     shade_folds(folds, frame.screen, mesh.tris, mesh.n_skin, tri_id, bary, x0, y0, out)
 
 
