@@ -98,3 +98,21 @@ def test_fill_holes_over_the_image_only_is_the_padded_square_fill(seed):
         small = fill_holes(img[::2, ::2], known[::2, ::2])
         half = np.repeat(np.repeat(small, 2, 0), 2, 1)[:h, :w]
         assert np.abs(half - exact)[~known].max() > 10
+
+
+def test_paste_filled_is_the_numpy_where():
+    """The clean plate's paste (render/fill.paste_filled): the photo where known, the fill rounded to
+    uint8 elsewhere, as the NumPy expression it replaced; values below 0, above 255 and at .5 included.
+    Control: rounding without the + 0.5 differs."""
+    from emoshift.render.fill import paste_filled
+
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        photo = rng.integers(0, 256, (37, 53, 3), dtype=np.uint8)
+        known = rng.random((37, 53)) < 0.6
+        filled = rng.uniform(-20, 275, (37, 53, 3)).astype(np.float32)
+        filled[::7, ::5] = np.float32(100.5)
+        ref = np.where(known[..., None], photo, np.clip(filled + 0.5, 0, 255).astype(np.uint8))
+        np.testing.assert_array_equal(paste_filled(photo, known, filled), ref)
+    truncated = np.where(known[..., None], photo, np.clip(filled, 0, 255).astype(np.uint8))
+    assert (truncated != ref).sum() > 100

@@ -70,12 +70,13 @@ def fit_video(fitter, path: str | Path, stride: int = 1, max_frames: int | None 
 
 def fit_frames(
     fitter, frames, progress: bool = True, name: str = "the video", total: int | None = None,
-    timings: dict | None = None,
+    timings: dict | None = None, on_fit=None,
 ) -> list[FaceFit]:  # fmt: skip
     """:func:`fit_video` on any iterable of (frame index, (H, W, 3) uint8 RGB) (e.g. resized frames);
     ``total`` (frame count) only sizes the progress bar. ``timings``: filled with the seconds of the
     stages (``landmarks``: reading the frames and the face mesh; ``fit_clip``: the clip's camera and
-    identity; ``fit_frames``: the per-frame fits)."""
+    identity; ``fit_frames``: the per-frame fits). ``on_fit``: called with each frame's FaceFit as soon as
+    it is fitted (in frame order)."""
     import time
 
     from tqdm import tqdm
@@ -114,7 +115,7 @@ def fit_frames(
     t0 = time.perf_counter()
     with single_thread(), fixed_focal(fitter, [detections[k][1] for k in keys], size):
         timings["fit_clip"] = time.perf_counter() - t0
-        return _fit_frames(fitter, detections, keys, size, progress, restarts, timings)
+        return _fit_frames(fitter, detections, keys, size, progress, restarts, timings, on_fit)
 
 
 @contextmanager
@@ -130,7 +131,9 @@ def fixed_focal(fitter, landmarks: list[np.ndarray], size: tuple[int, int]):
         fitter.focal_factor = saved
 
 
-def _fit_frames(fitter, detections, keys, size, progress, restarts=frozenset(), timings=None) -> list[FaceFit]:
+def _fit_frames(
+    fitter, detections, keys, size, progress, restarts=frozenset(), timings=None, on_fit=None
+) -> list[FaceFit]:
     import time
 
     from tqdm import tqdm
@@ -154,6 +157,8 @@ def _fit_frames(fitter, detections, keys, size, progress, restarts=frozenset(), 
             fit.frame = i
             fit.identity = ident.copy()
             out.append(fit)
+            if on_fit is not None:  # e.g. video in's renderers, built while the next frames are fitted
+                on_fit(fit)
     finally:
         fitter.solver = saved
     if timings is not None:

@@ -116,9 +116,6 @@ def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin
     if landmarks is None or len(landmarks) < 478:
         return PhotoEyes(opening, eyes, colours)
     lm = np.asarray(landmarks, np.float64)
-    yy, xx = np.mgrid[0:h, 0:w]
-    xx = xx + origin[0] + 0.5
-    yy = yy + origin[1] + 0.5
     sclera_pix, iris_pix, covs = [], [], []
     for k in range(2):
         ring = lm[list(IRISES[k][1:])]
@@ -128,9 +125,17 @@ def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin
         cov = polygon_coverage(contour, origin, (h, w))
         eyes[k] = (centre[0], centre[1], radius, 1.0)
         inside = cov > 0.99
-        d = np.hypot(xx - centre[0], yy - centre[1])
-        sclera_pix.append(photo_box[inside & (d > 1.15 * radius)])
-        iris_pix.append(photo_box[inside & (d < 0.85 * radius)])
+        # the pixels' distances to the iris centre over the box of the opening only (the same pixels, in
+        # the same order, as over the whole photo box)
+        rows, cols = np.flatnonzero(inside.any(1)), np.flatnonzero(inside.any(0))
+        ya, yb = (rows[0], rows[-1] + 1) if len(rows) else (0, 0)
+        xa, xb = (cols[0], cols[-1] + 1) if len(cols) else (0, 0)
+        xx = np.arange(xa, xb) + origin[0] + 0.5
+        yy = np.arange(ya, yb) + origin[1] + 0.5
+        d = np.hypot(xx[None] - centre[0], yy[:, None] - centre[1])
+        inside, box = inside[ya:yb, xa:xb], photo_box[ya:yb, xa:xb]
+        sclera_pix.append(box[inside & (d > 1.15 * radius)])
+        iris_pix.append(box[inside & (d < 0.85 * radius)])
         covs.append(polygon_coverage(lowered_upper_lid(contour, UPPER_LID_BAND * radius), origin, (h, w)))
     sclera, iris = np.concatenate(sclera_pix), np.concatenate(iris_pix)
     shown = min(len(p) for p in sclera_pix) >= MIN_EYE_PIXELS // 2 and len(iris) >= MIN_EYE_PIXELS

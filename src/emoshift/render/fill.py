@@ -152,3 +152,27 @@ def fill_holes(image: np.ndarray, known: np.ndarray) -> np.ndarray:
     h, w = known.shape
     side = 1 << int(np.ceil(np.log2(max(h, w, 1))))
     return _pyramid_fill(np.asarray(image, np.float32), np.asarray(known, np.float32), side)
+
+
+@njit(cache=True, nogil=True)
+def _paste_into(photo, known, filled, out):  # pragma: no cover - jitted
+    h, w, nc = photo.shape
+    for y in range(h):
+        for x in range(w):
+            if known[y, x]:
+                for c in range(nc):
+                    out[y, x, c] = photo[y, x, c]
+            else:
+                for c in range(nc):
+                    v = min(max(filled[y, x, c] + np.float32(0.5), np.float32(0.0)), np.float32(255.0))
+                    out[y, x, c] = np.uint8(v)
+
+
+def paste_filled(photo: np.ndarray, known: np.ndarray, filled: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8: ``photo`` where ``known`` (H, W) bool, else ``filled`` (float32, from
+    :func:`fill_holes`) rounded to uint8, as ``np.where(known[..., None], photo, np.clip(filled + 0.5, 0,
+    255).astype(np.uint8))`` does, in one GIL-free pass."""
+    out = np.empty(photo.shape, np.uint8)
+    _paste_into(np.ascontiguousarray(photo, np.uint8), np.ascontiguousarray(known, bool),
+                np.ascontiguousarray(filled, np.float32), out)  # fmt: skip
+    return out

@@ -23,6 +23,7 @@ import numpy as np
 
 from emoshift.emotions import EXPRESSION_NAMES
 from emoshift.headmodel.regions import MULTIPIE_68
+from emoshift.render.filters import gaussian_filter
 from emoshift.render.ramp import smoothstep
 
 #: Gaussian sigmas (fractions of the face height) of the fine (texture kept) and coarse luma.
@@ -46,11 +47,9 @@ def fold_lift(photo_box: np.ndarray, face_height_px: float) -> np.ndarray:
     ``C_coarse - C_fine``, scaled so that its luma lies in (-MAX_DARKEN, MAX_LIFT): a pixel plus it is
     its fine texture on its surroundings' colour, so a fold's shadow is lifted and the highlight of a
     smile's raised cheek (AU6) toned down, both to the colour of the skin around them."""
-    from scipy.ndimage import gaussian_filter
-
     img = photo_box.astype(np.float32)
-    fine = gaussian_filter(img, (max(FOLD_SIGMA[0] * face_height_px, 0.5),) * 2 + (0,))
-    coarse = gaussian_filter(img, (FOLD_SIGMA[1] * face_height_px,) * 2 + (0,))
+    fine = gaussian_filter(img, max(FOLD_SIGMA[0] * face_height_px, 0.5))  # scipy's, GIL-free (.filters)
+    coarse = gaussian_filter(img, FOLD_SIGMA[1] * face_height_px)
     lift = coarse - fine
     luma = lift @ np.array([0.299, 0.587, 0.114], np.float32)
     scale = np.clip(luma, -MAX_DARKEN, MAX_LIFT) / np.where(np.abs(luma) > 1e-3, luma, 1.0)

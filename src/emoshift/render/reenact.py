@@ -73,7 +73,7 @@ from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_
 from emoshift.render.mesh_tables import model_tables, smooth_on_mesh
 from emoshift.render.ramp import smoothstep
 from emoshift.render.raster import parallel_map, rasterize
-from emoshift.render.residual import LIP_LANDMARKS, mouth_residual, residual_fade
+from emoshift.render.residual import LIP_LANDMARKS, ResidualWeights, apply_residual, mouth_residual, residual_fade
 from emoshift.render.source_parts import SourceParts
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH, FrameView, MeshView, SourceView
 from emoshift.render.wrinkles import WrinkleField
@@ -189,8 +189,8 @@ class Reenactor(SourceParts):
         self.src_screen, self._source_shade = screens[0], np.maximum(shade[0], 1e-3)
         self.wrinkles = self._wrinkle_field(source_shape[0], video)
         # the source render covers the head's box only (photos may be large)
-        lo = np.clip(np.floor(self.src_screen[:, :2].min(0)) - 2, 0, [self.width - 1, self.height - 1]).astype(int)
-        hi = np.clip(np.ceil(self.src_screen[:, :2].max(0)) + 2, lo + 1, [self.width, self.height]).astype(int)
+        lo = np.clip(np.floor(_xy_min(self.src_screen)) - 2, 0, [self.width - 1, self.height - 1]).astype(int)
+        hi = np.clip(np.ceil(_xy_max(self.src_screen)) + 2, lo + 1, [self.width, self.height]).astype(int)
         self.src_origin = lo.astype(np.int64)  # (x, y) of src_tri[0, 0] in the photo
         box = self.src_screen - np.array([lo[0], lo[1], 0], np.float32)
         frags = self._raster_full(box, int(hi[0] - lo[0]), int(hi[1] - lo[1]))
@@ -215,7 +215,7 @@ class Reenactor(SourceParts):
         n_expr = len(self.expression_basis)
         self._lip_px_per_cm = float(cam.focal) / float(self.src_screen[self._lips, 2].mean())
         self.residual = self._mouth_residual(landmarks, video)
-        self._res_idx = np.flatnonzero(np.abs(self.residual).max(1) > 1e-3)
+        self._res_idx = np.flatnonzero(np.maximum(np.abs(self.residual[:, 0]), np.abs(self.residual[:, 1])) > 1e-3)
         res_basis = self.expression_basis.reshape(n_expr, -1, 3)[:, self._res_idx]
         self._res_basis = np.ascontiguousarray(res_basis.reshape(n_expr, -1))
         corrected = self.src_screen.copy()
@@ -330,9 +330,10 @@ class Reenactor(SourceParts):
         # weights and the fade are not 0, found with a residual of 1 everywhere) are computed
         if "residual" not in self._video:
             probe = mouth_residual(self.base, skin, pts, fitted + 1.0, fitted)
-            self._video["residual"] = np.flatnonzero(np.abs(probe).max(1) > 0)
-        sel = self._video["residual"]
-        zero[sel] = mouth_residual(self.base[sel], skin[sel], pts, landmarks[idx], fitted)
+            sel = np.flatnonzero(np.abs(probe).max(1) > 0)
+            self._video["residual"] = sel, ResidualWeights.of(self.base[sel], skin[sel], pts)
+        sel, weights = self._video["residual"]
+        zero[sel] = apply_residual(weights, landmarks[idx], fitted)  # = mouth_residual on sel, weights kept
         return zero
 
     # ------------------------------------------------------------------------------------ render
@@ -424,9 +425,20 @@ class Reenactor(SourceParts):
         not depend on the other frames of its batch)."""
         pad = (math.ceil(self.falloff_px / CELL) + BLUR_PASSES + 2) * CELL
         src = self.src_screen[:, :2]
-        lo = np.minimum(np.nanmin(screens[..., :2], axis=1), src.min(0)) - pad
-        hi = np.maximum(np.nanmax(screens[..., :2], axis=1), src.max(0)) + pad
+        lo = np.minimum(_xy_min(screens), _xy_min(src)) - pad
+        hi = np.maximum(_xy_max(screens), _xy_max(src)) + pad
         size = np.array([self.width, self.height])
         lo = np.clip(np.floor(lo / CELL) * CELL, 0, size - 1).astype(np.int64)
         hi = np.clip(np.ceil(hi), lo + 1, size).astype(np.int64)
         return np.ascontiguousarray(np.concatenate([lo, hi - lo], 1), np.int32)
+
+
+def _xy_min(points: np.ndarray) -> np.ndarray:
+    """(..., N, >= 2) -> (..., 2) smallest x and y over the N points, NaN ignored (``np.nanmin``; per
+    column: a reduction over the middle axis of (N, 2) is ~10 x slower)."""
+    return np.stack([np.fmin.reduce(points[..., 0], axis=-1), np.fmin.reduce(points[..., 1], axis=-1)], -1)
+
+
+def _xy_max(points: np.ndarray) -> np.ndarray:
+    """(..., N, >= 2) -> (..., 2) largest x and y over the N points, NaN ignored (:func:`_xy_min`)."""
+    return np.stack([np.fmax.reduce(points[..., 0], axis=-1), np.fmax.reduce(points[..., 1], axis=-1)], -1)

@@ -14,6 +14,8 @@ whatever the photo showed.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from emoshift.render.ramp import smoothstep
@@ -43,24 +45,43 @@ def mouth_residual(
         lip_points: (L, 3) rest positions of the lip landmarks; detected, fitted: (L, 2) their detected
             and fitted image positions (pixels).
     """
-    r = np.asarray(detected, np.float64) - np.asarray(fitted, np.float64)
-    p = np.asarray(lip_points, np.float64)
-    centre = p[:, :2].mean(0)
-    half = np.maximum(0.5 * np.ptp(p[:, :2], axis=0), 1e-3)
+    return apply_residual(ResidualWeights.of(rest, skin, lip_points), detected, fitted)
 
-    rest = np.asarray(rest, np.float64)
-    # Shepard interpolation with Gaussian weights (SIGMA_CM) over the rest face, plus a weak prior of 0
-    d2 = ((rest[:, None, :2] - p[None, :, :2]) ** 2).sum(2)
-    w = np.exp(-0.5 * d2 / SIGMA_CM**2)
-    out = (w @ r) / (w.sum(1, keepdims=True) + 1e-6)
+
+class ResidualWeights(NamedTuple):
+    """What :func:`mouth_residual` computes from the rest shape and the lip points alone (shared by the
+    frames of one identity, :meth:`emoshift.render.reenact.Reenactor.for_frame`): (V, L) float64 Gaussian
+    weights of the lip landmarks at each vertex, (V, 1) their sum (+ 1e-6), (V,) fade around the mouth."""
+
+    weights: np.ndarray
+    denom: np.ndarray
+    fade: np.ndarray
+
+    @classmethod
+    def of(cls, rest: np.ndarray, skin: np.ndarray, lip_points: np.ndarray) -> ResidualWeights:
+        p = np.asarray(lip_points, np.float64)
+        centre = p[:, :2].mean(0)
+        half = np.maximum(0.5 * np.ptp(p[:, :2], axis=0), 1e-3)
+        rest = np.asarray(rest, np.float64)
+        # Shepard interpolation with Gaussian weights (SIGMA_CM) over the rest face, plus a weak prior of 0
+        d2 = ((rest[:, None, :2] - p[None, :, :2]) ** 2).sum(2)
+        w = np.exp(-0.5 * d2 / SIGMA_CM**2)
+        d = np.hypot((rest[:, 0] - centre[0]) / half[0], (rest[:, 1] - centre[1]) / half[1])
+        outside_cm = np.maximum(d - 1.0, 0.0) * min(half)  # roughly, cm outside the lips' ellipse
+        fade = 1.0 - smoothstep((outside_cm - FADE_CM[0]) / (FADE_CM[1] - FADE_CM[0]))
+        fade *= skin & (rest[:, 2] > p[:, 2].min() - 2.0)  # the front of the face
+        return cls(w, w.sum(1, keepdims=True) + 1e-6, fade)
+
+
+def apply_residual(rw: ResidualWeights, detected: np.ndarray, fitted: np.ndarray) -> np.ndarray:
+    """:func:`mouth_residual` from its per-identity :class:`ResidualWeights` and a photo's (L, 2)
+    ``detected`` and ``fitted`` lip landmarks (pixels)."""
+    r = np.asarray(detected, np.float64) - np.asarray(fitted, np.float64)
+    out = (rw.weights @ r) / rw.denom
     width_px = float(np.ptp(np.asarray(fitted)[:, 0]))
     norm = np.linalg.norm(out, axis=1, keepdims=True)
     out *= np.minimum(1.0, MAX_RESIDUAL * width_px / np.maximum(norm, 1e-9))
-    d = np.hypot((rest[:, 0] - centre[0]) / half[0], (rest[:, 1] - centre[1]) / half[1])
-    outside_cm = np.maximum(d - 1.0, 0.0) * min(half)  # roughly, cm outside the lips' ellipse
-    fade = 1.0 - smoothstep((outside_cm - FADE_CM[0]) / (FADE_CM[1] - FADE_CM[0]))
-    fade *= skin & (rest[:, 2] > p[:, 2].min() - 2.0)  # the front of the face
-    return np.ascontiguousarray(out * fade[:, None], np.float32)
+    return np.ascontiguousarray(out * rw.fade[:, None], np.float32)
 
 
 def residual_fade(moved_px: np.ndarray) -> np.ndarray:

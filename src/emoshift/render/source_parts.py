@@ -10,7 +10,7 @@ import numpy as np
 from emoshift.rotations import axis_angle_to_matrix
 from emoshift.headmodel.regions import vertex_indices
 from emoshift.render.eyes import polygon_coverage
-from emoshift.render.fill import fill_holes
+from emoshift.render.fill import fill_holes, paste_filled
 from emoshift.render.mesh_tables import model_tables
 from emoshift.render.ramp import smoothstep
 from emoshift.render.teeth import photo_grain
@@ -151,7 +151,7 @@ class SourceParts:
         is 1 on and next to the part and falls off smoothly: no per-pixel switching between photo and
         painted colours); the mouth parts also lie inside the photo's own open mouth (the detected
         inner-lip contour, anti-aliased; without landmarks the model is trusted)."""
-        from scipy.ndimage import binary_dilation, uniform_filter
+        from emoshift.render.filters import binary_dilation, uniform_filter  # scipy's, GIL-free
 
         covered = self.src_tri >= 0
         parts = np.full(self.src_tri.shape, -1, np.int8)
@@ -170,7 +170,7 @@ class SourceParts:
     def _closed_mouth(self, poly: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """The photo's open mouth (inside the inner-lip contour ``poly``) painted shut from the lips around
         it: ((h, w, 3) uint8 box of the photo, (4,) int64 box x0, y0, x1, y1; empty for a closed mouth)."""
-        from scipy.ndimage import binary_dilation, gaussian_filter
+        from emoshift.render.filters import binary_dilation, gaussian_filter  # scipy's, GIL-free
         from skimage.draw import polygon
 
         empty = np.zeros((1, 1, 3), np.uint8), np.zeros(4, np.int64)
@@ -202,7 +202,7 @@ class SourceParts:
         from. The source render's face (DISOCCLUSION_REGION skin and the inner parts), grown by
         DISOCCLUSION_GROW_PX (its anti-aliased rim), is filled in from its surroundings
         (:func:`emoshift.render.fill.fill_holes`); elsewhere it is the photo."""
-        from scipy.ndimage import binary_dilation
+        from emoshift.render.filters import binary_dilation  # scipy's, GIL-free
 
         covered = self.src_tri >= 0
         face_tri = self._region_triangles("plate")
@@ -214,8 +214,7 @@ class SourceParts:
             return np.ascontiguousarray(photo)
         known = ~binary_dilation(face, iterations=DISOCCLUSION_GROW_PX)
         filled = fill_holes(photo, known)
-        plate = np.where(known[..., None], photo, np.clip(filled + 0.5, 0, 255).astype(np.uint8))
-        return np.ascontiguousarray(plate)
+        return paste_filled(photo, known, filled)  # np.where(known, photo, filled rounded), GIL-free
 
     # ----------------------------------------------------------------------------------- colours
     def _part_colours(self) -> dict[int, np.ndarray]:
@@ -267,9 +266,14 @@ class SourceParts:
     def _face_skin(self) -> np.ndarray:
         """(3,) float32 median colour of the photo's face skin (:meth:`_face_skin_mask`); REFERENCE_SKIN when
         none shows."""
+        memo = self.__dict__.get("_face_skin_memo")  # (src_tri, colour): once per source render
+        if memo is not None and memo[0] is self.src_tri:
+            return memo[1]
         (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
         skin = self.image[y0 : y0 + h, x0 : x0 + w][self._face_skin_mask()]
-        return np.median(skin, axis=0).astype(np.float32) if len(skin) else np.asarray(REFERENCE_SKIN, np.float32)
+        colour = np.median(skin, axis=0).astype(np.float32) if len(skin) else np.asarray(REFERENCE_SKIN, np.float32)
+        self._face_skin_memo = (self.src_tri, colour)
+        return colour
 
     def _grain(self) -> float:
         """The photo's grain (:func:`emoshift.render.teeth.photo_grain`) over its face skin around the mouth

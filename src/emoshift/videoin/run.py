@@ -10,7 +10,12 @@ Two passes over the file, streamed (memory does not grow with the length beyond 
 
 1. **fit**: every frame (scaled to ``max_side``) goes through :func:`emoshift.fitting.video.fit_frames`
    (MediaPipe in tracking mode, one identity for the clip, each frame warm-started from and pulled towards
-   the previous one; a face that leaves and returns is detected again and fitted afresh).
+   the previous one; a face that leaves and returns is detected again and fitted afresh). A background
+   thread decodes a few frames ahead of the face mesh (:func:`prefetched`), and the renderers of the
+   first :data:`PREBUILD` frames (the clip's whole renderer and its identity-level caches) are built on
+   another while the next frames are fitted (:meth:`ClipRenderer.prebuild`). The render pass cannot start earlier: every frame's target needs the
+   whole clip (its resting face is the median of all the frames' fits, and the clip's identity comes from
+   keyframes spread over it, the last frame among them).
 2. **plan**: the instruction is planned as for a photo (``pipe.plan``: the generator's anchors from the
    clip's resting face, :func:`emoshift.videoin.mix.baseline`) and the trajectory
    (:func:`emoshift.trajectory.build_trajectory`, no idle blinks or sway: the person's own are in the
@@ -27,13 +32,16 @@ Two passes over the file, streamed (memory does not grow with the length beyond 
 
 Speed (``bench/bench_video.py``; CPU per frame of a 512 x 512 clip): the per-frame fit ~7 ms and the face
 mesh ~5 ms run on one core (pass 1, plus ~0.8 s per clip for its camera and identity), each reenacted
-frame's renderer ~50 ms and its rendering ~30 ms on two (pass 2). ``VideoResult.timings`` holds the
+frame's renderer ~30 ms and its rendering ~30 ms on two (pass 2; their image filters are GIL-free
+kernels, :mod:`emoshift.render.filters`, so the two threads overlap). ``VideoResult.timings`` holds the
 stages' seconds.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -50,6 +58,14 @@ from emoshift.videoin.probe import MAX_SECONDS, VideoInfo, iter_frames, probe
 #: bounded by CHUNK frames.
 CHUNK = 8
 WORKERS = 2
+#: Frames the fit pass decodes ahead of the face mesh (:func:`prefetched`).
+PREFETCH = 4
+#: The first frames whose renderers are built during the fit pass, while the next frames are fitted
+#: (:meth:`ClipRenderer.prebuild`): the first (a whole renderer: ~0.1 s, ~0.7 s in a new process, which
+#: loads the model's tables then) and the second (the first ``for_frame``: fills the identity's caches).
+#: More would mostly be wasted: which frames are reenacted is known after the plan only, and a clip's
+#: first frames often are not (its emotion starts at the resting face); each also holds ~7 MB (512 x 512).
+PREBUILD = 2
 
 
 @dataclass
@@ -139,39 +155,111 @@ def animate_video(
     seed = opts.seed
 
     t = time.perf_counter()
-    own, fits = fit_clip(pipe.fitter, info, progress, timings)
-    timings["fit"] = time.perf_counter() - t
+    clip = ClipRenderer(pipe)
+    try:
+        own, fits = fit_clip(pipe.fitter, info, progress, timings, prebuild=clip)
+        timings["fit"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    plan, traj, target = plan_clip(pipe, ins, own, info, fits, opts)
-    rotations = pose_clip(traj, own, fits, info) if pose else None
-    timings["plan"] = time.perf_counter() - t
+        t = time.perf_counter()
+        plan, traj, target = plan_clip(pipe, ins, own, info, fits, opts)
+        rotations = pose_clip(traj, own, fits, info) if pose else None
+        timings["plan"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    rendered = np.zeros(len(own), bool)
-    n = write_clip(pipe, info, fits, own, target, rotations, rendered, out, progress, timings=timings)
-    timings["render"] = time.perf_counter() - t
+        t = time.perf_counter()
+        rendered = np.zeros(len(own), bool)
+        n = write_clip(pipe, info, fits, own, target, rotations, rendered, out, progress, timings=timings, clip=clip)
+        timings["render"] = time.perf_counter() - t
+    finally:
+        clip.close()
     return VideoResult(out, info, plan, traj, own, target, rendered, rotations, n, seed, timings)
 
 
-def fit_clip(fitter, info: VideoInfo, progress: bool, timings: dict | None = None) -> tuple[np.ndarray, dict[int, Any]]:
+def fit_clip(
+    fitter, info: VideoInfo, progress: bool, timings: dict | None = None, prebuild: ClipRenderer | None = None
+) -> tuple[np.ndarray, dict[int, Any]]:
     """Pass 1 -> ((T, 53) fitted expression per decoded frame, NaN without a face; {frame: FaceFit}).
-    ``timings``: filled with the stages' seconds (:func:`emoshift.fitting.video.fit_frames`)."""
+    ``timings``: filled with the stages' seconds (:func:`emoshift.fitting.video.fit_frames`).
+    ``prebuild``: the clip's renderer, given the first PREBUILD frames (pixels and fit) as they are
+    fitted (:meth:`ClipRenderer.prebuild`: their renderers are built while the next frames are fitted)."""
     from emoshift.fitting.video import fit_frames
 
     count = [0]
+    kept: dict[int, np.ndarray] = {}  # the first frames' pixels, until their fit is handed on
 
     def frames():
-        for i, rgb, _ in iter_frames(info):
-            count[0] = i + 1
-            yield i, rgb
+        with prefetched(iter_frames(info), PREFETCH) as decoded:  # decoded while the face mesh runs
+            for i, rgb, _ in decoded:
+                count[0] = i + 1
+                if prebuild is not None and i < PREBUILD:
+                    kept[i] = rgb
+                yield i, rgb
 
-    fitted = fit_frames(fitter, frames(), progress, str(info.path.name), total=info.frames, timings=timings)
+    def on_fit(fit) -> None:
+        rgb = kept.pop(fit.frame, None)
+        if rgb is not None:
+            prebuild.prebuild(rgb, fit)
+
+    fitted = fit_frames(fitter, frames(), progress, str(info.path.name), total=info.frames, timings=timings,
+                        on_fit=None if prebuild is None else on_fit)  # fmt: skip
+    kept.clear()
     fits = {f.frame: f for f in fitted}
     own = np.full((count[0], 53), np.nan, np.float32)
     for i, f in fits.items():
         own[i] = np.asarray(f.expression, np.float32)
     return own, fits
+
+
+@contextmanager
+def prefetched(items: Iterable, depth: int) -> Iterator[Iterator]:
+    """``items`` drawn by a background thread, at most ``depth`` ahead of the consumer: the same items in
+    the same order (an exception of ``items`` is raised where it occurred). Used for the fit pass's
+    decoding, which then runs while the face mesh (GIL released, its own threads) works on the previous
+    frame. Leaving the block early stops the thread (it never waits on a full queue for long)."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=max(1, depth))
+    stop = threading.Event()
+    done = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        it = iter(items)
+        try:
+            for item in it:
+                if not put((item, None)):
+                    return
+        except BaseException as err:  # noqa: BLE001 (handed to the consumer)
+            put((done, err))
+            return
+        finally:
+            getattr(it, "close", lambda: None)()  # a generator's own clean-up (the container), in this thread
+        put((done, None))
+
+    def consume() -> Iterator:
+        while True:
+            item, err = q.get()
+            if item is done:
+                if err is not None:
+                    raise err
+                return
+            yield item
+
+    thread = threading.Thread(target=produce, name="emoshift-decode", daemon=True)
+    thread.start()
+    try:
+        yield consume()
+    finally:
+        stop.set()
+        thread.join()
 
 
 def check_video_options(opts: AnimateOptions) -> None:
@@ -222,7 +310,7 @@ def pose_clip(traj, own: np.ndarray, fits: dict, info: VideoInfo) -> np.ndarray:
 
 def write_clip(
     pipe, info, fits, own, target, rotations, rendered, out: Path, progress: bool, inflight: int = CHUNK,
-    timings: dict | None = None,
+    timings: dict | None = None, clip: ClipRenderer | None = None,
 ) -> int:
     """Pass 2: decode, reenact (:func:`mix.changed` frames) or copy, and encode every frame into ``out``
     atomically; -> frames written. Sets ``rendered`` to the frames that were reenacted.
@@ -251,7 +339,7 @@ def write_clip(
         turn = np.linalg.norm(rotations - own_rot, axis=1)
     todo = mix.changed(own, target, turn)
     written = [0]
-    clip = ClipRenderer(pipe)
+    clip = ClipRenderer(pipe) if clip is None else clip
 
     def one(item):
         i, rgb, _ = item
@@ -292,13 +380,19 @@ def write_clip(
 class ClipRenderer:
     """Reenacts the frames of one clip: the first frame's renderer (``pipe.renderer``, built once, under a
     lock: the stage may load its head model) gives the others theirs by ``for_frame`` (the identity-level
-    work shared) when it has one; any other renderer stage is called per frame."""
+    work shared) when it has one; any other renderer stage is called per frame.
+
+    :meth:`prebuild` builds a frame's renderer ahead, on a background thread (in the order given), while
+    the fit pass goes on; :meth:`reenact` then uses it (the same renderer it would build: the frames are
+    the same, ``tests/videoin/test_prebuild.py``). :meth:`close` ends that thread."""
 
     def __init__(self, pipe) -> None:
         import threading
 
         self.pipe, self.first, self.lock = pipe, None, threading.Lock()
         self.cpu = {"renderer": 0.0, "reenact": 0.0}  # CPU seconds of the workers' threads
+        self.ready: dict[int, tuple[Any, Any]] = {}  # frame -> (its fit, Future of its renderer)
+        self._pool = None
 
     def renderer(self, rgb: np.ndarray, fit):
         if self.first is None:
@@ -310,12 +404,38 @@ class ClipRenderer:
             return self.first.for_frame(rgb, fit)
         return self.pipe.renderer(rgb, fit)
 
-    def reenact(self, rgb: np.ndarray, fit, target: np.ndarray, rotation: np.ndarray | None = None) -> np.ndarray:
-        """:func:`reenact_frame` through :meth:`renderer`."""
+    def prebuild(self, rgb: np.ndarray, fit) -> None:
+        """Start building the renderer of ``fit.frame`` (pixels ``rgb``) on the background thread."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="emoshift-prebuild")
+        self.ready[fit.frame] = (fit, self._pool.submit(self._timed, rgb, fit))
+
+    def _timed(self, rgb: np.ndarray, fit):
         import time
 
         c0 = time.thread_time()
         renderer = self.renderer(rgb, fit)
+        with self.lock:
+            self.cpu["renderer"] += time.thread_time() - c0
+        return renderer
+
+    def close(self) -> None:
+        """Wait for the background thread (a build under way finishes; the others are dropped)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self.ready.clear()
+
+    def reenact(self, rgb: np.ndarray, fit, target: np.ndarray, rotation: np.ndarray | None = None) -> np.ndarray:
+        """:func:`reenact_frame` through :meth:`renderer` (or the renderer :meth:`prebuild` built for this
+        fit)."""
+        import time
+
+        c0 = time.thread_time()
+        ahead = self.ready.pop(getattr(fit, "frame", None), None)
+        renderer = ahead[1].result() if ahead is not None and ahead[0] is fit else self.renderer(rgb, fit)
         c1 = time.thread_time()
         frame = _render(renderer, fit, target, rotation)
         c2 = time.thread_time()

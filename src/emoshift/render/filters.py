@@ -1,0 +1,185 @@
+"""GIL-free image filters: the ``scipy.ndimage`` calls of the per-photo (and, for a video, per-frame)
+renderer set-up as numba kernels that do scipy's double-precision arithmetic in the same order, so the
+results are the same to the bit (``tests/render/test_filters.py`` compares them).
+
+scipy's filters hold the GIL, so the two render threads of a video (:mod:`emoshift.videoin.run`) could
+not run them side by side; these release it.
+
+* :func:`gaussian_filter`: ``scipy.ndimage.gaussian_filter(img, (s, s, 0))`` (mode ``reflect``,
+  ``truncate=4``): rows then columns, each line in float64 (the centre tap, then the symmetric pairs from
+  the outermost in), rounded to float32 between the passes as scipy's float32 output is;
+* :func:`binary_dilation`: ``scipy.ndimage.binary_dilation`` by the 4-neighbour cross (scipy's default)
+  or the 3 x 3 square, ``iterations`` times, outside the image counting as False;
+* :func:`uniform_filter`: ``scipy.ndimage.uniform_filter(img, 3, mode="constant")`` of a float32 image
+  (scipy's running sum of each line, divided by 3).
+
+Their signatures are the subset of scipy's that the renderer calls, so a call site changes its import only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from emoshift.jit import njit
+
+#: scipy's default reach of a Gaussian in standard deviations.
+TRUNCATE = 4.0
+
+
+def gaussian_weights(sigma: float) -> np.ndarray:
+    """(2r + 1,) float64 taps of scipy's 1-D Gaussian (r = int(4 sigma + 0.5)), computed as scipy does."""
+    sigma = float(sigma)
+    radius = int(TRUNCATE * sigma + 0.5)
+    x = np.arange(-radius, radius + 1)
+    phi = np.exp(-0.5 / (sigma * sigma) * x**2)
+    return phi / phi.sum()
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _reflect(i, n):  # pragma: no cover - jitted
+    """Index ``i`` of a line of ``n`` samples extended by scipy's ``reflect`` (d c b a | a b c d | d c b a)."""
+    m = i % (2 * n)
+    return 2 * n - 1 - m if m >= n else m
+
+
+@njit(cache=True, nogil=True)
+def _gaussian_rows(src, dst, w):  # pragma: no cover - jitted
+    """dst (h, n) float32 = src (h, n) filtered along axis 0 by the symmetric taps ``w`` (2r + 1,) float64."""
+    h, n = src.shape
+    r = (w.shape[0] - 1) // 2
+    acc = np.empty(n, np.float64)
+    for y in range(h):
+        a = src[y]
+        for k in range(n):
+            acc[k] = np.float64(a[k]) * w[r]
+        for j in range(r, 0, -1):
+            lo, hi = src[_reflect(y - j, h)], src[_reflect(y + j, h)]
+            wj = w[r - j]
+            for k in range(n):
+                acc[k] += (np.float64(lo[k]) + np.float64(hi[k])) * wj
+        out = dst[y]
+        for k in range(n):
+            out[k] = np.float32(acc[k])
+
+
+@njit(cache=True, nogil=True)
+def _gaussian2d(src, dst, w):  # pragma: no cover - jitted
+    """dst (h, wd, nc) float32 = src filtered along axis 0, then along axis 1 (as a filter along axis 0 of
+    the transposed image: the same sums, on contiguous rows)."""
+    h, wd, nc = src.shape
+    tmp = np.empty((h, wd * nc), np.float32)
+    _gaussian_rows(src.reshape(h, wd * nc), tmp, w)
+    t = np.empty((wd, h * nc), np.float32)
+    for y in range(h):
+        for x in range(wd):
+            for c in range(nc):
+                t[x, y * nc + c] = tmp[y, x * nc + c]
+    t2 = np.empty((wd, h * nc), np.float32)
+    _gaussian_rows(t, t2, w)
+    for y in range(h):
+        for x in range(wd):
+            for c in range(nc):
+                dst[y, x, c] = t2[x, y * nc + c]
+
+
+def gaussian_filter(img: np.ndarray, sigma) -> np.ndarray:
+    """(h, w) or (h, w, c) -> float32 of the same shape: ``scipy.ndimage.gaussian_filter`` with ``sigma``
+    on the two image axes and none on the channels (a number, or scipy's ``(s, s)`` / ``(s, s, 0)``),
+    mode ``reflect``, to the bit."""
+    a = np.asarray(img, np.float32)
+    s = np.atleast_1d(np.asarray(sigma, np.float64))
+    if len(s) > 1 and (len(s) != a.ndim or s[0] != s[1] or np.any(s[2:] != 0)):
+        raise ValueError(f"sigma must be one value for the two image axes (0 on the channels), got {sigma}")
+    sigma = float(s[0])
+    flat = a.ndim == 2
+    a3 = np.ascontiguousarray(a[..., None] if flat else a)
+    if a3.size == 0 or sigma <= 1e-15:
+        return a3[..., 0].copy() if flat else a3.copy()
+    out = np.empty_like(a3)
+    _gaussian2d(a3, out, gaussian_weights(sigma))
+    return out[..., 0] if flat else out
+
+
+@njit(cache=True, nogil=True)
+def _dilate_into(mask, out, iterations, square):  # pragma: no cover - jitted
+    """out (h, w) bool = ``mask`` dilated ``iterations`` times by the cross (or the 3 x 3 square: a row
+    pass then a column pass), as uint8 ORs without branches."""
+    h, w = mask.shape
+    cur = np.zeros((h + 2, w + 2), np.uint8)  # one pixel of False around
+    nxt = np.zeros((h + 2, w + 2), np.uint8)
+    row = np.zeros((h + 2, w + 2), np.uint8)
+    for y in range(h):
+        for x in range(w):
+            cur[y + 1, x + 1] = mask[y, x]
+    for _ in range(iterations):
+        if square:
+            for y in range(1, h + 1):
+                for x in range(1, w + 1):
+                    row[y, x] = cur[y, x - 1] | cur[y, x] | cur[y, x + 1]
+            for y in range(1, h + 1):
+                for x in range(1, w + 1):
+                    nxt[y, x] = row[y - 1, x] | row[y, x] | row[y + 1, x]
+        else:
+            for y in range(1, h + 1):
+                for x in range(1, w + 1):
+                    nxt[y, x] = cur[y, x] | cur[y, x - 1] | cur[y, x + 1] | cur[y - 1, x] | cur[y + 1, x]
+        cur, nxt = nxt, cur
+    for y in range(h):
+        for x in range(w):
+            out[y, x] = cur[y + 1, x + 1] != 0
+
+
+def binary_dilation(mask: np.ndarray, structure: np.ndarray | None = None, iterations: int = 1) -> np.ndarray:
+    """(h, w) bool ``mask`` dilated ``iterations`` times by ``structure``: None (scipy's default, the
+    4-neighbour cross) or ``np.ones((3, 3))``: ``scipy.ndimage.binary_dilation`` (border False)."""
+    square = structure is not None
+    if square and (np.shape(structure) != (3, 3) or not np.all(structure)):
+        raise ValueError("structure must be None (the cross) or np.ones((3, 3))")
+    m = np.ascontiguousarray(mask, bool)
+    out = np.empty_like(m)
+    _dilate_into(m, out, int(iterations), square)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _uniform3_line(line, out):  # pragma: no cover - jitted
+    """scipy's uniform_filter1d of size 3 (mode constant 0) of one float64 line: a running sum / 3."""
+    n = line.shape[0]
+    tmp = 0.0
+    for k in range(-1, 2):
+        if 0 <= k < n:
+            tmp += line[k]
+    out[0] = tmp / 3.0
+    for k in range(1, n):
+        add = line[k + 1] if k + 1 < n else 0.0
+        sub = line[k - 2] if k - 2 >= 0 else 0.0
+        tmp += add - sub
+        out[k] = tmp / 3.0
+
+
+@njit(cache=True, nogil=True)
+def _uniform3_rows(src, dst):  # pragma: no cover - jitted
+    """dst (h, w) float32 = each row of src (h, w) float32 filtered by :func:`_uniform3_line`."""
+    h, w = src.shape
+    line = np.empty(w, np.float64)
+    res = np.empty(w, np.float64)
+    for y in range(h):
+        for x in range(w):
+            line[x] = src[y, x]
+        _uniform3_line(line, res)
+        for x in range(w):
+            dst[y, x] = np.float32(res[x])
+
+
+def uniform_filter(img: np.ndarray, size: int = 3, mode: str = "constant") -> np.ndarray:
+    """(h, w) float32: ``scipy.ndimage.uniform_filter(img, 3, mode="constant")`` (the only size and mode)."""
+    if size != 3 or mode != "constant":
+        raise ValueError(f"only size 3, mode 'constant' (got {size}, {mode!r})")
+    a = np.ascontiguousarray(img, np.float32)
+    if a.size == 0:
+        return a.copy()
+    cols = np.empty(a.shape[::-1], np.float32)
+    _uniform3_rows(np.ascontiguousarray(a.T), cols)  # axis 0 first, as scipy
+    out = np.empty_like(a)
+    _uniform3_rows(np.ascontiguousarray(cols.T), out)
+    return out

@@ -1,0 +1,103 @@
+"""The GIL-free filters (render/filters.py) give scipy.ndimage's values to the bit.
+
+Images of several shapes (one pixel, lines shorter than the kernel's reach, the sizes of a face box)
+and sigmas (below 1, the fold lift's fine and coarse ones, longer than the image) and masks of several
+densities, each seeded. Controls: the same Gaussian without scipy's float32 rounding between its two
+passes, or with the columns first, is not bit-equal (the comparison sees a float32 rounding
+difference); ``nearest`` edges instead of ``reflect`` are far off; a dilation by the square where
+scipy's default cross is asked for differs; the other edge mode of the box filter is off.
+"""
+
+import numpy as np
+import pytest
+from scipy import ndimage as ndi
+
+from emoshift.render import filters
+
+SHAPES = [(1, 1, 3), (2, 5, 3), (7, 3, 1), (41, 63, 3), (150, 230, 3), (5, 9)]
+SIGMAS = [0.3, 0.5, 0.9, 1.5, 2.7, 7.4, 20.0]
+
+
+def _image(seed, shape):
+    return np.random.default_rng(seed).uniform(0, 255, shape).astype(np.float32)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_gaussian_filter_is_scipys_to_the_bit(shape):
+    for seed in range(2):
+        img = _image(seed, shape)
+        for s in SIGMAS:
+            sigma = (s, s, 0) if len(shape) == 3 else (s, s)
+            ref = ndi.gaussian_filter(img, sigma)
+            got = filters.gaussian_filter(img, sigma)
+            assert got.dtype == np.float32 and got.shape == img.shape
+            np.testing.assert_array_equal(got, ref, err_msg=f"sigma {s} shape {shape}")
+            np.testing.assert_array_equal(filters.gaussian_filter(img, s), ref)  # a number: the same
+
+
+def test_gaussian_controls_differ():
+    img = _image(3, (150, 230, 3))
+    ref = ndi.gaussian_filter(img, (7.4, 7.4, 0))
+    got = filters.gaussian_filter(img, 7.4)
+    # the test sees float32 rounding: without the rounding between the passes, or columns first, is not equal
+    unrounded = ndi.gaussian_filter1d(ndi.gaussian_filter1d(img.astype(np.float64), 7.4, axis=0), 7.4, axis=1)
+    cols_first = ndi.gaussian_filter1d(ndi.gaussian_filter1d(img, 7.4, axis=1), 7.4, axis=0)
+    for control in (unrounded.astype(np.float32), cols_first):
+        assert (control != got).sum() > 100 and np.abs(control - got).max() < 1e-3
+    nearest = ndi.gaussian_filter(img, (7.4, 7.4, 0), mode="nearest")  # other edges: far off
+    assert np.abs(got - nearest).max() > 1.0
+    np.testing.assert_array_equal(got, ref)
+
+
+def test_gaussian_filter_refuses_what_it_does_not_do():
+    img = _image(0, (9, 9, 3))
+    for sigma in [(1.0, 2.0, 0), (1.0, 1.0, 1.0), (1.0, 1.0)]:
+        with pytest.raises(ValueError):
+            filters.gaussian_filter(img, sigma)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 4), (50, 70), (200, 180)])
+def test_binary_dilation_is_scipys(shape):
+    square = np.ones((3, 3), bool)
+    for seed, density in ((0, 0.02), (1, 0.2), (2, 0.6)):
+        mask = np.random.default_rng(seed).random(shape) < density
+        for iterations in (1, 2, 3):
+            for structure in (None, square):
+                ref = ndi.binary_dilation(mask, structure, iterations=iterations)
+                np.testing.assert_array_equal(filters.binary_dilation(mask, structure, iterations=iterations), ref)
+    # control: the square where the cross is asked for
+    mask = np.random.default_rng(0).random((50, 70)) < 0.02
+    assert (filters.binary_dilation(mask, square, iterations=2) != ndi.binary_dilation(mask, iterations=2)).sum() > 50
+    with pytest.raises(ValueError):
+        filters.binary_dilation(mask, np.ones((5, 5), bool))
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (2, 3), (50, 70), (200, 180)])
+def test_uniform_filter_is_scipys_to_the_bit(shape):
+    rng = np.random.default_rng(4)
+    grown = ndi.binary_dilation(rng.random(shape) < 0.1, np.ones((3, 3), bool), iterations=2).astype(np.float32)
+    for img in (grown, rng.random(shape).astype(np.float32)):
+        ref = ndi.uniform_filter(img, 3, mode="constant")
+        np.testing.assert_array_equal(filters.uniform_filter(img, 3, mode="constant"), ref)
+    # control: the other edge mode is off at the border
+    img = rng.random((50, 70)).astype(np.float32)
+    assert np.abs(filters.uniform_filter(img, 3, mode="constant") - ndi.uniform_filter(img, 3)).max() > 0.05
+    with pytest.raises(ValueError):
+        filters.uniform_filter(img, 5)
+
+
+def test_fold_lift_is_unchanged():
+    """fold_lift through these filters equals its scipy formulation (the code it replaced), to the bit."""
+    from emoshift.render import folds
+
+    box = np.random.default_rng(5).integers(0, 256, (120, 96, 3), dtype=np.uint8)
+    face_h = 180.0
+    img = box.astype(np.float32)
+    fine = ndi.gaussian_filter(img, (max(folds.FOLD_SIGMA[0] * face_h, 0.5),) * 2 + (0,))
+    coarse = ndi.gaussian_filter(img, (folds.FOLD_SIGMA[1] * face_h,) * 2 + (0,))
+    lift = coarse - fine
+    luma = lift @ np.array([0.299, 0.587, 0.114], np.float32)
+    scale = np.clip(luma, -folds.MAX_DARKEN, folds.MAX_LIFT) / np.where(np.abs(luma) > 1e-3, luma, 1.0)
+    redder = (fine[..., 0] - fine[..., 1]) - (coarse[..., 0] - coarse[..., 1])
+    scale *= 1.0 - np.clip(redder / folds.LIP_REDNESS, 0.0, 1.0)
+    np.testing.assert_array_equal(folds.fold_lift(box, face_h), (lift * scale[..., None]).astype(np.float32))
