@@ -10,7 +10,7 @@ not run them side by side; these release it.
   the outermost in), rounded to float32 between the passes as scipy's float32 output is;
 * :func:`binary_dilation`: ``scipy.ndimage.binary_dilation`` by the 4-neighbour cross (scipy's default)
   or the 3 x 3 square, ``iterations`` times, outside the image counting as False;
-* :func:`uniform_filter`: ``scipy.ndimage.uniform_filter(img, 3, mode="constant")`` of a float32 image
+* :func:`uniform_filter`: ``scipy.ndimage.uniform_filter(img, 3, mode="constant" | "reflect")`` of a float32 image
   (scipy's running sum of each line, divided by 3).
 
 Their signatures are the subset of scipy's that the renderer calls, so a call site changes its import only.
@@ -141,24 +141,37 @@ def binary_dilation(mask: np.ndarray, structure: np.ndarray | None = None, itera
     return out
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _extended(line, k, reflect):  # pragma: no cover - jitted
+    """Sample k of a line extended by one sample each side: 0 (scipy's mode ``constant``) or the edge sample
+    (mode ``reflect``: d c b a | a b c d | d c b a)."""
+    n = line.shape[0]
+    if 0 <= k < n:
+        return line[k]
+    if not reflect:
+        return 0.0
+    return line[0] if k < 0 else line[n - 1]
+
+
 @njit(cache=True, nogil=True)
-def _uniform3_line(line, out):  # pragma: no cover - jitted
-    """scipy's uniform_filter1d of size 3 (mode constant 0) of one float64 line: a running sum / 3."""
+def _uniform3_line(line, out, reflect):  # pragma: no cover - jitted
+    """scipy's uniform_filter1d of size 3 (mode constant 0, or reflect) of one float64 line: a running sum
+    / 3."""
     n = line.shape[0]
     tmp = 0.0
     for k in range(-1, 2):
-        if 0 <= k < n:
-            tmp += line[k]
+        if 0 <= k < n or reflect:
+            tmp += _extended(line, k, reflect)
     out[0] = tmp / 3.0
     for k in range(1, n):
-        add = line[k + 1] if k + 1 < n else 0.0
-        sub = line[k - 2] if k - 2 >= 0 else 0.0
+        add = _extended(line, k + 1, reflect)
+        sub = _extended(line, k - 2, reflect)
         tmp += add - sub
         out[k] = tmp / 3.0
 
 
 @njit(cache=True, nogil=True)
-def _uniform3_rows(src, dst):  # pragma: no cover - jitted
+def _uniform3_rows(src, dst, reflect):  # pragma: no cover - jitted
     """dst (h, w) float32 = each row of src (h, w) float32 filtered by :func:`_uniform3_line`."""
     h, w = src.shape
     line = np.empty(w, np.float64)
@@ -166,20 +179,22 @@ def _uniform3_rows(src, dst):  # pragma: no cover - jitted
     for y in range(h):
         for x in range(w):
             line[x] = src[y, x]
-        _uniform3_line(line, res)
+        _uniform3_line(line, res, reflect)
         for x in range(w):
             dst[y, x] = np.float32(res[x])
 
 
-def uniform_filter(img: np.ndarray, size: int = 3, mode: str = "constant") -> np.ndarray:
-    """(h, w) float32: ``scipy.ndimage.uniform_filter(img, 3, mode="constant")`` (the only size and mode)."""
-    if size != 3 or mode != "constant":
-        raise ValueError(f"only size 3, mode 'constant' (got {size}, {mode!r})")
+def uniform_filter(img: np.ndarray, size: int = 3, mode: str = "reflect") -> np.ndarray:
+    """(h, w) float32: ``scipy.ndimage.uniform_filter(img, 3, mode=mode)``, mode ``reflect`` (scipy's
+    default) or ``constant`` (the only size and modes)."""
+    if size != 3 or mode not in ("constant", "reflect"):
+        raise ValueError(f"only size 3, mode 'constant' or 'reflect' (got {size}, {mode!r})")
+    reflect = mode == "reflect"
     a = np.ascontiguousarray(img, np.float32)
     if a.size == 0:
         return a.copy()
     cols = np.empty(a.shape[::-1], np.float32)
-    _uniform3_rows(np.ascontiguousarray(a.T), cols)  # axis 0 first, as scipy
+    _uniform3_rows(np.ascontiguousarray(a.T), cols, reflect)  # axis 0 first, as scipy
     out = np.empty_like(a)
-    _uniform3_rows(np.ascontiguousarray(cols.T), out)
+    _uniform3_rows(np.ascontiguousarray(cols.T), out, reflect)
     return out

@@ -26,19 +26,39 @@ GUMS_FRONT_CM = 1.0
 GUMS_RAISE_CM = 0.4
 
 
-def smooth_on_mesh(values: np.ndarray, tris: np.ndarray, iterations: int) -> np.ndarray:
-    """Average a (V,) per-vertex field with its mesh neighbours ``iterations`` times."""
-    from scipy.sparse import coo_matrix
+def mesh_adjacency(tris: np.ndarray, n: int, self_loops: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, cols) int64 of the binary vertex adjacency of triangles ``tris`` (T, 3) over ``n`` vertices
+    (with each vertex its own neighbour when ``self_loops``), each pair once, sorted by row then column: the
+    nonzeros of scipy's CSR matrix of the same edges in their stored order (``indices`` = cols)."""
+    i = [tris[:, 0], tris[:, 1], tris[:, 2], tris[:, 1], tris[:, 2], tris[:, 0]]
+    j = [tris[:, 1], tris[:, 2], tris[:, 0], tris[:, 0], tris[:, 1], tris[:, 2]]
+    if self_loops:
+        i, j = [*i, np.arange(n)], [*j, np.arange(n)]
+    pairs = np.unique(np.concatenate(i).astype(np.int64) * n + np.concatenate(j))
+    return pairs // n, pairs % n
 
+
+def smooth_on_mesh(values: np.ndarray, tris: np.ndarray, iterations: int) -> np.ndarray:
+    """Average a (V,) per-vertex field with its mesh neighbours (and itself) ``iterations`` times, in float32.
+
+    Each vertex's neighbours are summed in increasing index order, one after another, as scipy's CSR
+    product of the binary adjacency does (the same float32 result, without importing scipy.sparse on
+    the animate path)."""
     n = len(values)
-    i = np.concatenate([tris[:, 0], tris[:, 1], tris[:, 2], tris[:, 1], tris[:, 2], tris[:, 0], np.arange(n)])
-    j = np.concatenate([tris[:, 1], tris[:, 2], tris[:, 0], tris[:, 0], tris[:, 1], tris[:, 2], np.arange(n)])
-    adj = coo_matrix((np.ones(len(i), np.float32), (i, j)), shape=(n, n)).tocsr()
-    adj.data[:] = 1.0  # duplicates summed -> binary adjacency
-    deg = np.asarray(adj.sum(1)).ravel()
+    rows, cols = mesh_adjacency(tris, n, self_loops=True)
+    deg = np.bincount(rows, minlength=n)
+    start = np.concatenate([[0], np.cumsum(deg)[:-1]])
+    rank = np.arange(len(rows)) - start[rows]  # position of each neighbour within its row
+    nb = np.full((n, int(deg.max(initial=1))), -1, np.int64)
+    nb[rows, rank] = cols
+    degf = deg.astype(np.float32)
     v = values.astype(np.float32)
     for _ in range(iterations):
-        v = (adj @ v) / deg
+        acc = np.zeros(n, np.float32)
+        for k in range(nb.shape[1]):
+            has = nb[:, k] >= 0
+            acc[has] += v[nb[has, k]]
+        v = acc / degf
     return v
 
 

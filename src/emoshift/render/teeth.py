@@ -112,10 +112,14 @@ def photo_grain(photo: np.ndarray, skin: np.ndarray) -> float:
     would give the same residual) of an (h, w, 3) uint8 photo over its (h, w) bool ``skin`` pixels: the
     robust deviation of the luma's residual after a 3 x 3 mean, on skin pixels whose 5 x 5 neighbourhood
     is skin (GRAIN_RESIDUAL_SHARE), every GRAIN_STRIDE-th of them. 0 when too little skin shows."""
-    from scipy.ndimage import uniform_filter
+    from emoshift.render.filters import binary_dilation, uniform_filter  # scipy's, without importing scipy
 
     luma = photo.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
-    inner = uniform_filter(skin.astype(np.float32), 5, mode="constant") > 0.999
+    # skin whose 5 x 5 neighbourhood is skin, none within 2 pixels of the border (scipy's 5 x 5 mean, mode
+    # constant, above 0.999)
+    inner = ~binary_dilation(~np.asarray(skin, bool), np.ones((3, 3), bool), iterations=2)
+    inner[:2] = inner[-2:] = False
+    inner[:, :2] = inner[:, -2:] = False
     if inner.sum() < 100:
         return 0.0
     res = (luma - uniform_filter(luma, 3))[inner][::GRAIN_STRIDE]

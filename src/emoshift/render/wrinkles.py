@@ -41,6 +41,7 @@ import numpy as np
 
 from emoshift.headmodel.regions import MULTIPIE_68
 from emoshift.jit import njit
+from emoshift.render.mesh_tables import mesh_adjacency
 from emoshift.render.ramp import smoothstep
 from emoshift.render.wrinkle_shader import MAX_DARKEN, SPACING_CM, FoldView
 
@@ -265,15 +266,13 @@ class WrinkleField:
         uv = chart(rest) if uv is None else np.ascontiguousarray(uv, np.float32)
         mask = wrinkle_mask(rest) if mask is None else np.ascontiguousarray(mask, np.float32)
         metric, inv, vert_area = _source_metric(source, tris, uv)
-        from scipy.sparse import coo_matrix
-
-        i = np.concatenate([tris[:, 0], tris[:, 1], tris[:, 2], tris[:, 1], tris[:, 2], tris[:, 0]])
-        j = np.concatenate([tris[:, 1], tris[:, 2], tris[:, 0], tris[:, 0], tris[:, 1], tris[:, 2]])
-        adj = coo_matrix((np.ones(len(i)), (i, j)), shape=(len(uv), len(uv))).tocsr()
+        rows, cols = mesh_adjacency(tris, len(uv))
         near = np.zeros(len(uv), bool)
         near[: len(mask)] = mask > 0
-        for _ in range(SMOOTHING + 1):
-            near = near | (adj @ near.astype(np.float32) > 0)
+        for _ in range(SMOOTHING + 1):  # grown by one ring of neighbours each time
+            hit = np.zeros_like(near)
+            hit[rows[near[cols]]] = True
+            near = near | hit
         used = near[tris].any(1)
         tris, metric, inv = tris[used], metric[used], inv[used]
         return cls(
@@ -281,7 +280,8 @@ class WrinkleField:
             _src_metric=np.ascontiguousarray(metric, np.float32),
             _inv_uv=np.ascontiguousarray(inv.reshape(-1, 4), np.float32),
             _vert_area=vert_area.astype(np.float32),
-            _adj_ptr=adj.indptr.astype(np.int64), _adj_idx=adj.indices.astype(np.int64),
+            _adj_ptr=np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(uv)))]).astype(np.int64),
+            _adj_idx=cols.astype(np.int64),
         )  # fmt: skip
 
     def with_source(self, source: np.ndarray) -> WrinkleField:
