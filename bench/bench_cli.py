@@ -117,7 +117,7 @@ import emoshift.cli; emoshift.cli.build_parser(); lap("import emoshift.cli + arg
 from emoshift.fitting.detect import import_mediapipe; import_mediapipe(); lap("import mediapipe (as the fitter does)")
 import numba; lap("import numba")
 import av; lap("import av")
-import scipy.ndimage, scipy.sparse; lap("import scipy.ndimage, scipy.sparse")
+import scipy.linalg; lap("import scipy.linalg (numba checks BLAS on its first kernel)")
 import emoshift.pipeline, emoshift.render.reenact, emoshift.fitting; lap("import emoshift pipeline, render, fitting")
 from emoshift.planning import load_planner
 planner = load_planner("auto", None); lap("Pipeline.load: planner (generator + text encoder)")
