@@ -21,7 +21,7 @@ fear       1E+2C+4B+5E+20D+26C; 1E+2B+4B+5E+7A+20D+25C; 1E+2D+4A+5E+20C+27B
 anger      4E+5B+7D+10C+16B+23C+25C (teeth clenched, lips parted); 4E+5B+7C+10D+16C+23C+25D+26A (open,
            squared, teeth bared); 4E+5C+7C+10D+16C+23B+25D+26B (shouting)
 disgust    9E+10B+15C+17D; 9D+10C+15B+17C; 9E+10B+17D
-contempt   R12A+R14E+R10C+L15B (unilateral, subject's right); L12A+L14E+L10C+R15B (subject's left)
+contempt   R12A+R14E+R10B+L15B (unilateral, subject's right); L12A+L14E+L10B+R15B (subject's left)
 neutral    no AU
 =========  ===================================================================================
 
@@ -51,9 +51,9 @@ emotion reads on this head and separates from its look-alike:
   alone reads as a snarl or anger, and AU9 alone barely shows), with the nose wrinkle at E, the upper lip
   raised at B-C, the chin raised (AU17 D) and in two variants the lip corners down (AU15 C): on this head AU10 at D-E, or AU9/AU10 lifting the lateral upper lip much (mouthUpperUp), bares
   the upper teeth in a square open mouth, a snarl that blind labellers read as anger (issue 11 panels);
-- contempt vs happiness: contempt is AU14 at E on one side with a trace of AU12 (A) and AU10 at C (the
-  one-sided sneer of the upper lip; at B a blind labeller read 3 of 6 renders as neutral, at C 0 of 6:
-  issue 11, mini panel 3 in the session note) on the same side, and no AU6; EMFACS scores the unilateral 12+14
+- contempt vs happiness: contempt is AU14 at E on one side with a trace of AU12 (A) and a slight AU10 (B,
+  the one-sided sneer of the upper lip; at C one labeller read fewer of the renders as neutral, but the
+  generator retrained on it was named less often by two fresh labellers: panels 10 and 11, issue 11) on the same side, and no AU6; EMFACS scores the unilateral 12+14
   at A (trace), which moves a blendshape rig by under a millimetre and reads as neutral or as a faint
   smile, and with AU12 at B blind labellers read our contempt as happiness (issue 11 panels), as they
   still did for 6-8 of 12 renders with AU12 at A and a symmetric outline: the other lip corner is
@@ -166,7 +166,7 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
     "anger": ("4E+5B+7D+10C+16B+23C+25C", "4E+5B+7C+10D+16C+23C+25D+26A", "4E+5C+7C+10D+16C+23B+25D+26B"),
     "fear": ("1E+2C+4B+5E+20D+26C", "1E+2B+4B+5E+7A+20D+25C", "1E+2D+4A+5E+20C+27B"),
     "surprise": ("1E+2E+5C+26D", "1E+2E+5D+27C", "1E+2E+26C"),
-    "contempt": ("R12A+R14E+R10C+L15B", "L12A+L14E+L10C+R15B"),
+    "contempt": ("R12A+R14E+R10B+L15B", "L12A+L14E+L10B+R15B"),
     "sadness": ("1E+4D+15E", "1D+4C+15E+17D", "1E+4D+11B+15D+64C"),
 }
 
