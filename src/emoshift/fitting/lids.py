@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-#: MediaPipe points per eye: iris centre, the four iris rim points, the lower lid's middle.
-EYES = ((468, (469, 470, 471, 472), 145), (473, (474, 475, 476, 477), 374))
+from emoshift.headmodel.mp_indices import EYELID_CONTOURS, IRISES
+
+#: MediaPipe points per eye: iris centre, the four iris rim points, the lower lid's middle (145, 374).
+EYES = tuple((IRISES[5 * k], IRISES[5 * k + 1 : 5 * k + 5], EYELID_CONTOURS[2 * k + 1][4]) for k in range(2))
 #: Lower lid below the iris centre (iris radii): at or above LID_NEUTRAL nothing is raised; the squint
 #: weight grows to 1 over LID_SPAN below it.
 LID_NEUTRAL = 0.75

@@ -20,16 +20,16 @@ from typing import NamedTuple
 
 import numpy as np
 
+from emoshift.headmodel.mp_indices import EYELID_CONTOURS
+from emoshift.headmodel.mp_indices import IRISES as MP_IRISES
 from emoshift.jit import njit
 from emoshift.render.mouth import skin_rows
 from emoshift.render.view import EYE, IRIS
 
-#: MediaPipe face-mesh contours of the two eye openings and their irises (centre, then 4 rim points).
-EYE_CONTOURS = (
-    (33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246),
-    (263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466),
-)
-IRISES = ((468, 469, 470, 471, 472), (473, 474, 475, 476, 477))
+#: MediaPipe face-mesh contours of the two eye openings (the lower lid from the outer corner, then the upper
+#: lid back between the corners) and their irises (centre, then 4 rim points).
+EYE_CONTOURS = tuple(EYELID_CONTOURS[2 * k + 1] + EYELID_CONTOURS[2 * k][-2:0:-1] for k in range(2))
+IRISES = (MP_IRISES[:5], MP_IRISES[5:])
 #: The sclera must be at least this bright relative to the skin (luma) for the eyes to count as shown.
 SCLERA_MIN_LUMA = 0.55
 #: Fewest opening pixels (per eye) for the eye to count as shown.
