@@ -48,8 +48,9 @@ def test_mesh_adjacency_and_smoothing_are_scipys_csr():
     n = 400
     tris = rng.integers(0, n, (900, 3))
     for loops in (False, True):
-        i = np.concatenate([tris[:, 0], tris[:, 1], tris[:, 2], tris[:, 1], tris[:, 2], tris[:, 0]] + ([np.arange(n)] if loops else []))
-        j = np.concatenate([tris[:, 1], tris[:, 2], tris[:, 0], tris[:, 0], tris[:, 1], tris[:, 2]] + ([np.arange(n)] if loops else []))
+        own = [np.arange(n)] if loops else []
+        i = np.concatenate([tris[:, 0], tris[:, 1], tris[:, 2], tris[:, 1], tris[:, 2], tris[:, 0], *own])
+        j = np.concatenate([tris[:, 1], tris[:, 2], tris[:, 0], tris[:, 0], tris[:, 1], tris[:, 2], *own])
         adj = coo_matrix((np.ones(len(i), np.float32), (i, j)), shape=(n, n)).tocsr()
         rows, cols = mesh_adjacency(tris, n, self_loops=loops)
         assert np.array_equal(cols, adj.indices) and np.array_equal(np.bincount(rows, minlength=n), np.diff(adj.indptr))

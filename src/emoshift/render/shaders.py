@@ -196,8 +196,9 @@ def lid_mirror(opening, ey, r, ox, oy, sx, sy):  # pragma: no cover - jitted
     """Source row (absolute pixels) mirroring (sx, sy) into the photo's eye opening in its column: the
     ``opening`` (a mask over the source box at (ox, oy)) spans rows [top, bottom] in that column around
     the iris centre's row ``ey``; a point beyond a lid is reflected about it, and folded back and forth
-    between the lids when it lies further out than the opening is tall. -1 where the column at the iris
-    centre's row (or within 4 iris radii of it) lies outside the opening."""
+    between the lids when it lies further out than the opening is tall. Where the column misses the opening
+    at the iris centre's row (near a corner), the nearest row within 4 iris radii that it holds is used,
+    if the opening there is at least MIRROR_MIN_SPAN iris radii tall. -1 where there is none."""
     col = sx - ox
     row = ey - oy
     limit = int(4 * r) + 2
@@ -235,9 +236,10 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
     """Painted colour (into ``pix``) of an eyeball point at source position (sx, sy) that the photo does not
     show: the photo's own eyeball mirrored into its eye ``opening`` (the texture, focus and light of the
     photo): the iris about its horizontal diameter, else about the lid in its column (:func:`lid_mirror`),
-    the sclera about the lid where that does not land on the iris; else painted: inside the photo's iris circle (``eyes``) the photo's iris
-    colour with a darker rim, else the photo's sclera colour (``eye_colours``), shaded darker towards the
-    upper lid and the eye corners; the edge between them anti-aliased over a pixel."""
+    the sclera about the lid where that does not land on the iris; else painted: inside the photo's iris
+    circle (``eyes``) the photo's iris colour with a darker rim, else the photo's sclera colour
+    (``eye_colours``), shaded darker towards the upper lid and the eye corners; the edge between them
+    anti-aliased over a pixel."""
     k = 0
     if (sx - eyes[1, 0]) ** 2 + (sy - eyes[1, 1]) ** 2 < (sx - eyes[0, 0]) ** 2 + (sy - eyes[0, 1]) ** 2:
         k = 1
@@ -283,7 +285,8 @@ def inner_sample(
     moved); the painted share carries the photo's ``grain`` (:func:`~emoshift.render.mouth.grain_noise`).
     Eyeball: the photo where its source point lies in the photo's eye opening (``pmask[EYE - 1]``;
     where the lids have not moved, ``keep_eyes``, also where the source render shows eyeball,
-    ``pmask[IRIS - 1]``), else :func:`eye_colour` (the model's colour when the photo shows no eyes).
+    ``pmask[IRIS - 1]``), else :func:`eye_colour` with the photo's grain on that share (the model's colour
+    when the photo shows no eyes).
     Plain arrays (see :func:`skin_sample`); the masks cover the source box at (ox, oy)."""
     sx = cx + dx - ox
     sy = cy + dy - oy
