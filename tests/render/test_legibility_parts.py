@@ -7,7 +7,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from emoshift.render.mouth import CAVITY_DARKEN, TEETH_GAP_SHADE, mouth_pass
+from emoshift.render.mouth import (
+    CAVITY_DARKEN, GUMS_SHADOW, PAPILLA_REACH, SLIT_DARKEN, SLIT_OPEN, TEETH_GAP_SHADE, TEETH_SHADOW, mouth_pass,
+)
 from emoshift.render.eyes import (
     EYE_CONTOURS, IRISES, LID_SHADOW, UPPER_LID, lid_shadow_pass, lowered_upper_lid, photo_eyes,
 )
@@ -329,6 +331,50 @@ def test_mouth_pass_closes_gaps_between_teeth_and_shades_under_the_lip():
     mouth_pass(tri_id, part, 1.0, 4.0, 0, 0, out)
     col = out[:, 0, 0].astype(int)
     assert col[1] < col[2] < col[3] and col[4] <= col[5] <= col[6] < col[7] < col[8] < 40, col
+
+
+def test_a_barely_parted_mouth_shows_dim_teeth_not_a_white_line():
+    """Teeth in a 2-row slit between the lips darken by the slit term; in an 8-row opening (above SLIT_OPEN x
+    reach) only the upper lip's shadow applies (control: at strength 0 neither changes)."""
+    part = np.array([SKIN, SOCKET, GUMS, TEETH], np.int8)
+    reach = 10.0
+    tri_id = np.full((12, 2), 0, np.int32)  # skin everywhere
+    tri_id[1:3, 0] = 3  # column 0: a 2-row slit of teeth
+    tri_id[1:9, 1] = 3  # column 1: an 8-row opening
+    out = np.full((12, 2, 3), 0, np.uint8)
+    out[tri_id == 3] = 220
+    before = out.copy()
+    mouth_pass(tri_id, part, 0.0, reach, 0, 0, out)
+    assert np.array_equal(out, before)  # control
+    mouth_pass(tri_id, part, 1.0, reach, 0, 0, out)
+    lip = 1 - TEETH_SHADOW * (1 - 1 / reach) ** 2  # row 1: one row under the upper lip, in both columns
+    w = 2 / (SLIT_OPEN * reach)
+    slit = 1 - SLIT_DARKEN * (1 - w * w * (3 - 2 * w))
+    assert abs(int(out[1, 1, 0]) - 220 * lip) <= 1  # the opening: the lip's shadow only
+    assert abs(int(out[1, 0, 0]) - 220 * lip * slit) <= 1  # the slit: darker by the slit term
+    assert out[1, 0, 0] < 0.7 * out[1, 1, 0]
+    assert (out[~(tri_id == 3)] == 0).all()  # the lips themselves untouched
+
+
+def test_gums_right_above_teeth_are_lit_like_teeth_not_cavity():
+    """A papilla (gums with teeth within PAPILLA_REACH x reach rows below) gets the teeth's lip shadow and no
+    cavity darkening; gums above a socket, or with the teeth farther below, are darkened as cavity."""
+    part = np.array([SKIN, SOCKET, GUMS, TEETH], np.int8)
+    reach = 10.0
+    far = int(PAPILLA_REACH * reach) + 2
+    tri_id = np.full((20, 3), 1, np.int32)  # socket, no lower lip
+    tri_id[0] = 0  # the upper lip
+    tri_id[1:3] = 2  # two rows of gums under it
+    tri_id[3:6, 0] = 3  # column 0: teeth right below the gums (a papilla)
+    tri_id[1 : 2 + far, 2] = 2  # column 2: teeth beyond PAPILLA_REACH x reach below (control)
+    tri_id[2 + far :, 2] = 3
+    out = np.full((20, 3, 3), 150, np.uint8)
+    mouth_pass(tri_id, part, 1.0, reach, 0, 0, out)
+    u = 1 - 2 / reach  # row 2: two rows under the lip
+    assert abs(int(out[2, 0, 0]) - 150 * (1 - TEETH_SHADOW * u * u)) <= 1
+    cavity = 150 * (1 - GUMS_SHADOW * u * u) * (1 - CAVITY_DARKEN)
+    assert abs(int(out[2, 1, 0]) - cavity) <= 1  # above the socket: cavity
+    assert abs(int(out[2, 2, 0]) - cavity) <= 1  # teeth too far below: cavity
 
 
 def test_a_grey_photo_gets_a_grey_mouth_interior(astronaut_fit, full_model):

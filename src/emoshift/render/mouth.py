@@ -30,6 +30,17 @@ TEETH_SHADOW = 0.15
 #: lights the tongue and the lower lip's inside; higher up the mouth is in the upper lip's shadow).
 CAVITY_DARKEN = 0.55
 CAVITY_REACH = 1.6
+#: Slit: where the lips are barely parted, little light gets between them; every interior pixel (teeth too)
+#: of a column whose opening is under SLIT_OPEN x the lip shadow's reach rows high darkens by up to
+#: SLIT_DARKEN x (1 - smoothstep(opening / (SLIT_OPEN x reach))). Without it the sliver a one-sided lip raise
+#: (contempt) or a pout opens is a bright white line, read as a glint pasted on the lips.
+SLIT_DARKEN = 0.6
+SLIT_OPEN = 0.6
+#: Papillae: gums with teeth at most PAPILLA_REACH x the lip shadow's reach rows below them in their column
+#: (through gums only) are the gum line and the papillae between the teeth: they stand at the teeth's front,
+#: lit like them (TEETH_SHADOW under the lip, no cavity darkening). Darkened as cavity, the papillae between
+#: the upper teeth that a raised upper lip bares (disgust) were dark triangles: the teeth read as fangs.
+PAPILLA_REACH = 0.6
 #: Grain: share of the noise that differs per colour channel (the rest is luma).
 GRAIN_CHROMA = 0.35
 _GRAIN_NORM = 1.0 / np.sqrt(1.0 + GRAIN_CHROMA**2)
@@ -121,7 +132,9 @@ def mouth_pass(tri_id, part, strength, reach, x0, y0, out):  # pragma: no cover 
     """By ``strength``, the interior is darkened under the upper lip by LIP_SHADOW (GUMS_SHADOW, TEETH_SHADOW)
     x ``(1 - d / reach)^2`` at ``d`` rows below the nearest skin pixel above (``reach`` pixels), and the
     socket and gums by CAVITY_DARKEN x smoothstep of their rows above the next skin pixel below (the lower
-    lip) over CAVITY_REACH x ``reach``; then the gaps between teeth are closed (:func:`_close_gaps`)."""
+    lip) over CAVITY_REACH x ``reach`` (not the gums right above teeth: PAPILLA_REACH), and a column's interior whose opening between the lips is narrower
+    than SLIT_OPEN x ``reach`` by up to SLIT_DARKEN; then the gaps between teeth are closed
+    (:func:`_close_gaps`)."""
     if strength > 0.0 and reach >= 1.0:
         _shade_interior(tri_id, part, strength, reach, x0, y0, out)
     _close_gaps(tri_id, part, x0, y0, out)  # after the shading: the gaps take the shaded teeth
@@ -148,10 +161,12 @@ def skin_rows(tri_id, part, j, down, out):  # pragma: no cover - jitted
 
 @njit(cache=True, nogil=True)
 def _shade_interior(tri_id, part, strength, reach, x0, y0, out):  # pragma: no cover - jitted
-    """The upper lip's shadow and the cavity's falloff of :func:`mouth_pass`."""
+    """The upper lip's shadow, the cavity's falloff and the slit's darkening of :func:`mouth_pass`."""
     rh, rw = tri_id.shape
     r = int(reach)
     cav = CAVITY_REACH * reach
+    slit = SLIT_OPEN * reach
+    pap = int(PAPILLA_REACH * reach)
     below = np.empty(rh, np.int64)  # rows to the next skin pixel below (-1: none)
     above = np.empty(rh, np.int64)  # rows since the last skin pixel above
     for j in range(rw):
@@ -163,14 +178,24 @@ def _shade_interior(tri_id, part, strength, reach, x0, y0, out):  # pragma: no c
             if t < 0 or d <= 0 or part[t] > TEETH:
                 continue
             p = part[t]
+            front = False  # a papilla / the gum line: teeth right below, through gums only
+            if p == GUMS:
+                for k in range(i + 1, min(i + pap + 1, rh)):
+                    tk = tri_id[k, j]
+                    if tk < 0 or part[tk] != GUMS:
+                        front = tk >= 0 and part[tk] == TEETH
+                        break
             f = 1.0
             if d <= r:
                 u = 1.0 - d / reach
-                s = TEETH_SHADOW if p == TEETH else (GUMS_SHADOW if p == GUMS else LIP_SHADOW)
+                s = TEETH_SHADOW if (p == TEETH or front) else (GUMS_SHADOW if p == GUMS else LIP_SHADOW)
                 f -= strength * s * u * u
-            if p == SOCKET or p == GUMS:
+            if (p == SOCKET or p == GUMS) and not front:
                 v = 1.0 if below[i] < 0 else min(below[i] / cav, 1.0)
                 f *= 1.0 - strength * CAVITY_DARKEN * v * v * (3 - 2 * v)
+            if below[i] > 0:  # lips above and below: the opening's height in this column
+                w = min((d + below[i] - 1) / slit, 1.0)
+                f *= 1.0 - strength * SLIT_DARKEN * (1.0 - w * w * (3 - 2 * w))
             if f < 1.0:
                 for c in range(3):
                     out[y0 + i, x0 + j, c] = np.uint8(out[y0 + i, x0 + j, c] * f + 0.5)

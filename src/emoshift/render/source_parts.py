@@ -72,7 +72,7 @@ TEETH_MIN_SKIN_LUMA = 0.9
 #: The gums at the front (within FRONT_GUMS_CM of the teeth's front, not the tongue: the gum line and the
 #: papillae between the teeth) are this much lighter than the gums' colour: lit mucosa, not the dark red of
 #: the palate, so papillae between bared teeth do not read as black triangles.
-FRONT_GUMS_LIGHTER = np.array([1.45, 1.6, 1.6], np.float32)
+FRONT_GUMS_LIGHTER = np.array([1.9, 2.1, 2.1], np.float32)
 FRONT_GUMS_CM = 1.0
 #: The photo's grain is measured on the face skin within GRAIN_REACH x the mouth's width of the lips.
 GRAIN_REACH = 0.6
