@@ -197,3 +197,32 @@ def test_a_dark_slit_between_the_lips_is_not_taken_for_teeth(full_model, fit_fac
         assert teeth.sum() > 30
         shares.append(teeth_like(r.render(e, fit.rotation)[teeth]).mean())
     assert shares[0] > 0.95 and shares[1] < 0.2, shares
+
+
+def test_painted_teeth_are_no_brighter_than_the_faces_light(full_model, fit_factory, monkeypatch):
+    """A face in shade (skin luma 80, dev02's) gets painted teeth at most TEETH_OVER_SKIN x its skin's luma,
+    in the frame too (tooth bodies' median); a well-lit face (skin luma 162) keeps the default's brightness.
+    Control: without the cap the shaded face's teeth glow at the default's luma (measured 193 on dev02)."""
+    import emoshift.render.source_parts as source_parts
+
+    LUMA = np.array([0.299, 0.587, 0.114])
+    fit = fit_factory(size=(SIZE, SIZE), expression=expr(full_model, jawOpen=0.05))
+    fit.landmarks_detected = model_landmarks(full_model, fit, expr(full_model, jawOpen=0.05))
+    e = expr(full_model, jawOpen=0.5, mouthUpperUp_L=1.0, mouthUpperUp_R=1.0)
+
+    def teeth(skin, cap):
+        monkeypatch.setattr(source_parts, "TEETH_OVER_SKIN", cap)
+        photo = np.empty((SIZE, SIZE, 3), np.uint8)
+        photo[:] = skin
+        r = Reenactor(photo, fit, full_model)
+        bodies = tooth_bodies(r, e)
+        assert bodies.sum() > 30
+        return float(r.part_colours[TEETH] @ LUMA), float(np.median(r.render(e, fit.rotation)[bodies] @ LUMA))
+
+    dark, bright = (95, 74, 72), (190, 150, 130)
+    cap = source_parts.TEETH_OVER_SKIN
+    colour, frame = teeth(dark, cap)
+    assert colour <= cap * (np.array(dark) @ LUMA) + 1 and frame <= 1.1 * colour
+    uncapped, frame0 = teeth(dark, 100.0)
+    assert uncapped > 180 and frame0 > 1.4 * frame  # control: studio-white teeth in a shaded face
+    assert teeth(bright, cap)[0] > 0.97 * teeth(bright, 100.0)[0]  # a lit face: (all but) the default

@@ -78,6 +78,12 @@ FRONT_GUMS_CM = 1.0
 GRAIN_REACH = 0.6
 #: Brightest channel of the front teeth's faces in the default colour (no clipped, chrome-white teeth).
 TEETH_MAX_DEFAULT = 232.0
+#: Teeth the photo does not show are no brighter than the face's light allows: at most TEETH_OVER_SKIN x
+#: the face skin's luma (teeth over skin in the photos that show teeth: 1.1-1.7, median 1.4; 2.2 on dark
+#: skin in good light), or the photo's eye white (:func:`emoshift.render.eyes.sclera_colour`) where it
+#: shows its eyes and that is brighter. The tinted default alone put studio-white teeth into faces in
+#: shade (luma 193 on skin of 80: the blind panels' "teeth pasted in").
+TEETH_OVER_SKIN = 1.4
 
 
 def mirror_lips(patch: np.ndarray, hole: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
@@ -219,7 +225,8 @@ class SourceParts:
     # ----------------------------------------------------------------------------------- colours
     def _part_colours(self) -> dict[int, np.ndarray]:
         """Median photo colour of the teeth (inside the photo's own open mouth) and eyes where the source
-        render shows enough of them, else (and always for the socket and gums/tongue) a tinted default."""
+        render shows enough of them, else (and always for the socket and gums/tongue) a tinted default (the
+        teeth's no brighter than TEETH_OVER_SKIN x the skin or the photo's eye white)."""
         parts, opening = self._parts_in_box, self._mouth_opening
         (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
         photo = self.image[y0 : y0 + h, x0 : x0 + w]
@@ -247,6 +254,12 @@ class SourceParts:
             else:
                 colour = np.asarray(default, np.float32) * (np.sqrt(tint) if code == TEETH else tint)
                 luma = float(colour @ LUMA)
+                if code == TEETH:  # no brighter than the face's light allows
+                    light = TEETH_OVER_SKIN * float(skin @ LUMA)
+                    if self.eyes.eyes[0, 3] > 0:
+                        light = max(light, float(self.eyes.colours[0] @ LUMA))
+                    colour *= min(1.0, light / max(luma, 1.0))
+                    luma = float(colour @ LUMA)
                 colours[code] = (luma + chroma * (colour - luma)).astype(np.float32)  # as colourful as the skin
         if self._photo_teeth_vertices is not None:  # measured: ivory, never the lips' or skin's pink
             t = colours[TEETH]
