@@ -35,8 +35,8 @@ def machine() -> dict:
     }
 
 
-def report(name: str, rows: list[dict], extra: dict | None = None) -> Path:
-    """Print rows as an aligned table and write bench/results/<name>.json."""
+def print_table(rows: list[dict]) -> None:
+    """Print rows (dicts with the first row's keys as columns) as an aligned table."""
     if rows:
         cols = list(rows[0])
         fmt = lambda v: f"{v:.3f}" if isinstance(v, float) else str(v)  # noqa: E731
@@ -44,6 +44,11 @@ def report(name: str, rows: list[dict], extra: dict | None = None) -> Path:
         print("  ".join(c.ljust(widths[c]) for c in cols))
         for r in rows:
             print("  ".join(fmt(r.get(c, "")).ljust(widths[c]) for c in cols))
+
+
+def report(name: str, rows: list[dict], extra: dict | None = None) -> Path:
+    """Print rows as an aligned table and write bench/results/<name>.json."""
+    print_table(rows)
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{name}.json"
     payload = {"bench": name, "machine": machine(), "rows": rows, **(extra or {})}

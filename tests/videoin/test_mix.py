@@ -1,7 +1,6 @@
 """The per-frame expression mix of a video input (pure functions; values, not shapes)."""
 
 import numpy as np
-import pytest
 
 from emoshift.emotions import EXPRESSION_NAMES
 from emoshift.videoin import mix
@@ -13,34 +12,49 @@ def idx(name):
     return NAMES.index(name)
 
 
-def test_channel_weights_keep_speech_and_gaze_follow_brows_blend_mouth():
-    w = mix.channel_weights(NAMES)
-    for n in ("jawOpen", "mouthClose", "mouthFunnel", "mouthPucker", "eyeLookUp_L", "eyeLookIn_R", "eyeBlink_L"):
-        assert w[idx(n)] == 0.0, n
-    for n in ("browDown_L", "browInnerUp_R", "eyeWide_L", "eyeSquint_R", "cheekSquint_L", "noseSneer_R", "eyeWide_R"):
-        assert w[idx(n)] == 1.0, n
-    for n in ("mouthSmile_L", "mouthFrown_R", "mouthStretch_L", "mouthPress_R", "mouthUpperUp_L"):
-        assert w[idx(n)] == pytest.approx(mix.MOUTH_BLEND), n
+def test_channel_roles_keep_blinks_gaze_and_closed_lips_articulate_the_jaw_follow_the_rest():
+    r = mix.channel_roles(NAMES)
+    for n in ("mouthClose", "eyeLookUp_L", "eyeLookIn_R", "eyeBlink_L"):
+        assert r[idx(n)] == mix.ROLE_KEEP, n
+    for n in ("jawOpen", "mouthFunnel", "mouthPucker", "mouthRollLower", "mouthUpperUp_L", "mouthLowerDown_R"):
+        assert r[idx(n)] == mix.ROLE_ARTICULATE, n
+    for n in ("browDown_L", "browInnerUp_R", "eyeWide_L", "eyeSquint_R", "cheekSquint_L", "noseSneer_R",
+              "mouthSmile_L", "mouthFrown_R", "mouthStretch_L", "mouthPress_R", "mouthDimple_L", "mouthShrugLower"):
+        assert r[idx(n)] == mix.ROLE_FOLLOW, n
 
 
-def test_targets_add_the_trajectory_change_to_each_frame_and_keep_the_speech():
+def test_targets_add_the_change_before_the_emotion_and_take_its_values_once_it_is_in():
     rng = np.random.default_rng(0)
     t = 20
     own = rng.uniform(0.1, 0.4, (t, 53)).astype(np.float32)
     rest = mix.baseline(own)
     traj = np.repeat(rest[None], t, 0)
-    traj[10:, idx("browDown_L")] += 0.3  # the emotion lowers the brow from frame 10
-    traj[10:, idx("jawOpen")] += 0.5  # ... and would open the jaw: not taken
-    traj[10:, idx("mouthFrown_L")] += 0.2
-    out = mix.targets(own, traj, rest, mix.channel_weights(NAMES), np.ones(t), NAMES)
+    traj[10:, idx("browDown_L")] = 0.9  # the emotion lowers the brow from frame 10
+    traj[10:, idx("mouthFrown_L")] = 0.7
+    traj[10:, idx("jawOpen")] += 0.3  # ... and opens the jaw: laid over the speaker's own
+    traj[10:, idx("mouthClose")] += 0.5  # ... and would close the lips: not taken
+    present = (np.arange(t) >= 10).astype(np.float32)
+    out = mix.targets(own, traj, rest, mix.channel_roles(NAMES), np.ones(t), NAMES, present=present)
     np.testing.assert_array_equal(out[:10], own[:10])  # no change before the trajectory moves
-    np.testing.assert_allclose(out[10:, idx("browDown_L")], own[10:, idx("browDown_L")] + 0.3, atol=1e-6)
-    np.testing.assert_array_equal(out[:, idx("jawOpen")], own[:, idx("jawOpen")])
-    frown = own[10:, idx("mouthFrown_L")] + 0.2 * mix.MOUTH_BLEND
-    np.testing.assert_allclose(out[10:, idx("mouthFrown_L")], frown, atol=1e-6)
+    np.testing.assert_allclose(out[10:, idx("browDown_L")], 0.9, atol=1e-6)  # the emotion's own value
+    np.testing.assert_allclose(out[10:, idx("mouthFrown_L")], 0.7, atol=1e-6)
+    np.testing.assert_allclose(out[10:, idx("jawOpen")], own[10:, idx("jawOpen")] + 0.3, atol=1e-6)
+    np.testing.assert_array_equal(out[:, idx("mouthClose")], own[:, idx("mouthClose")])
     assert out.min() >= 0 and out.max() <= 1
     changed = mix.changed(own, out)
     assert not changed[:10].any() and changed[10:].all()
+    # control: measured from the clip's rest instead (present 0), the brow is only moved by the change
+    added = mix.targets(own, traj, rest, mix.channel_roles(NAMES), np.ones(t), NAMES, present=np.zeros(t))
+    assert np.abs(added[10:, idx("browDown_L")] - 0.9).max() > 0.05
+
+
+def test_presence_is_zero_on_the_first_anchor_eases_in_and_is_one_after():
+    p = mix.presence([0, 10, 20, 40, 59], 60)
+    assert (p[:11] == 0).all() and (p[20:] == 1).all()
+    assert (np.diff(p[10:21]) > 0).all()  # rising through the first move
+    lin = mix.presence([0, 10, 20, 40, 59], 60, timing="linear")
+    np.testing.assert_allclose(lin[15], 0.5, atol=1e-6)
+    np.testing.assert_array_equal(mix.presence([0, 59], 60), np.zeros(60))  # one anchor: no emotion
 
 
 def test_face_fade_is_zero_without_a_face_and_rises_smoothly_away_from_it():
@@ -67,7 +81,7 @@ def test_an_eye_closed_in_the_video_is_not_opened_by_the_emotion():
     traj = np.zeros((3, 53), np.float32)
     traj[:, idx("eyeWide_L")] = 0.4
     traj[:, idx("eyeBlink_L")] = -0.3  # an emotion that would open the lids
-    out = mix.targets(own, traj, np.zeros(53, np.float32), mix.channel_weights(NAMES), np.ones(3), NAMES)
+    out = mix.targets(own, traj, np.zeros(53, np.float32), mix.channel_roles(NAMES), np.ones(3), NAMES)
     np.testing.assert_allclose(out[:, idx("eyeWide_L")], [0.4, 0.2, 0.0], atol=1e-6)
     np.testing.assert_array_equal(out[:, idx("eyeBlink_L")], own[:, idx("eyeBlink_L")])
 
@@ -80,7 +94,7 @@ def test_the_change_does_not_carry_the_fits_jitter_where_the_emotion_clips_a_cha
     own = own.clip(0, 1)
     traj = np.zeros((t, 53), np.float32)
     traj[:, idx("browInnerUp_L")] = -0.5  # the emotion lowers it below zero: clipped
-    args = (own, traj, np.zeros(53, np.float32), mix.channel_weights(NAMES), np.ones(t), NAMES)
+    args = (own, traj, np.zeros(53, np.float32), mix.channel_roles(NAMES), np.ones(t), NAMES)
     c = idx("browInnerUp_L")
     raw = np.diff(mix.targets(*args)[:, c] - own[:, c]).std()  # control: clipped on the raw fit
     smoothed = np.diff(mix.targets(*args, sigma_frames=2.0)[:, c] - own[:, c]).std()

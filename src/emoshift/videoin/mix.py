@@ -1,47 +1,64 @@
 """The instructed emotion laid over a person's own, frame by frame (pure functions on weight arrays).
 
 Each frame ``t`` of the clip has its own fitted expression ``own[t]`` (53 ICT weights). The instruction's
-trajectory ``traj[t]`` starts at the clip's resting face (``baseline``: the median fitted expression) and
-moves through the planned emotions. What the frame shows is its own expression plus the trajectory's
-change from rest, per channel weighted by :func:`channel_weights`:
+trajectory ``traj[t]`` starts at the clip's resting face (``rest``: the median fitted expression) and
+moves through the planned emotions; ``s[t]`` (:func:`presence`) is how far it has left its first anchor
+(0 there, 1 from the first instructed anchor on, the trajectory's own easing in between). Each channel
+has a role (:func:`channel_roles`):
 
-    change[t] = clip(smooth(own)[t] + fade[t] * w * (traj[t] - baseline), 0, 1) - smooth(own)[t]
-    target[t] = clip(own[t] + change[t], -JITTER_ROOM, 1 + JITTER_ROOM)
+* **follow** (brows, eyes wide and squint, cheeks, nose, and the mouth's shape: lip corners (smile,
+  frown, dimple, stretch), press, shrugs and cheek puff): the channel is measured from a reference that
+  slides from the clip's rest to the frame's own (smoothed) face as the emotion comes in,
 
-* ``w = 1`` on the brows, eyes (wide, squint), cheeks and nose: they follow the emotion; but an eye
-  the person has closed is not opened: the eyeWide change is scaled by the eye's own openness
-  (1 - its eyeBlink), as the photo shows no eyeball to open onto (:func:`eye_openness`);
-* ``w = 0`` on the speech channels (jaw, mouthClose, funnel, pucker, lip rolls, mouth sideways), on
-  eyeBlink and on gaze: the speaker's own opening and closing, their own blinks and closed eyes, and
-  where they look stay as they are;
-* ``w = MOUTH_BLEND`` on the other mouth channels (smile, frown, stretch, press, dimple, shrug, lip raise
-  and lower, cheek puff): the emotion's mouth shape blended with the speaker's own;
-* ``fade`` (:func:`face_fade`) takes the change to zero over :data:`FADE_SECONDS` towards frames without a
-  face, so the effect neither pops on when a face is found nor off when it is lost.
+      ref[t]    = (1 - s[t]) rest + s[t] calm[t]          (calm = :func:`smooth` (own))
+      change[t] = clip(calm[t] + fade[t] e[t] (traj[t] - ref[t]), 0, 1) - calm[t]
+
+  so before the emotion the frame shows its own expression plus the trajectory's small change from rest,
+  and at an instructed anchor the channel reaches the emotion's own value ``traj[t]``, as in the still
+  photo's apex, whatever the speaker's face did there (a speaker's smile does not survive into
+  "furious"). ``e`` is 1, except on eyeWide, where it is the eye's openness (1 - its eyeBlink): an
+  eye the person has closed is not opened, as the photo shows no eyeball to open onto
+  (:func:`eye_openness`);
+* **articulate** (the jaw, the lips' raise and lower, funnel, pucker, rolls, the mouth sideways): the
+  speaker's own movement is kept and the emotion's rise above the rest face, ``up = max(0, traj - rest)``,
+  is added to it, ``change = clip(calm + fade s up, 0, 1) - calm``: at the speaker's resting opening the
+  mouth is the emotion's (the bared teeth of anger, surprise's dropped jaw), and the speaker's opening
+  and closing move it around that, one for one; an emotion that closes the mouth does not close the
+  speaker's;
+* **keep** (eyeBlink, the gaze, mouthClose): the speaker's own blinks, closed eyes, where they look
+  and their closed lips stay as they are.
+
+Finally ``target[t] = clip(own[t] + change[t], -JITTER_ROOM, 1 + JITTER_ROOM)``.
+
+``fade`` (:func:`face_fade`) takes the change to zero over :data:`FADE_SECONDS` towards frames without a
+face, so the effect neither pops on when a face is found nor off when it is lost.
 
 Because the change is added to each frame's own fit, the fit's frame-to-frame noise is not rendered twice:
 the warp of frame ``t`` moves its face by ``target[t] - own[t] = change[t]``, which follows the smooth
-trajectory. The clip to [0, 1] (a brow cannot be raised less than not at all) is taken on the fit smoothed
-over time (:func:`smooth`, a Gaussian of :data:`SMOOTH_SECONDS`): clipped on the raw fit, the change would
-be ``-own[t]`` there and carry the fit's jitter into the picture (flicker on a still face). For the same
-reason the target may leave [0, 1] by the fit's deviation from its smoothed value (at most
-:data:`JITTER_ROOM`): the blendshapes are linear, a few hundredths beyond the range are rendered as such.
+trajectory and the smoothed fit. The clip to [0, 1] (a brow cannot be raised less than not at all) is
+taken on the fit smoothed over time (:func:`smooth`, a Gaussian of :data:`SMOOTH_SECONDS`): clipped on
+the raw fit, the change would be ``-own[t]`` there and carry the fit's jitter into the picture (flicker on
+a still face). For the same reason the target may leave [0, 1] by the fit's deviation from its smoothed
+value (at most :data:`JITTER_ROOM`): the blendshapes are linear, a few hundredths beyond the range are
+rendered as such.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-#: Channels that carry speech: the speaker's own weights are kept.
-SPEECH = ("jawForward", "jawLeft", "jawOpen", "jawRight", "mouthClose", "mouthFunnel", "mouthPucker",
-          "mouthRollLower", "mouthRollUpper", "mouthLeft", "mouthRight")  # fmt: skip
-#: Where the eyes look, and their blinks, are the person's, not the emotion's.
+#: Channels that carry speech: the speaker's own movement is kept, the emotion's opening laid over it.
+ARTICULATE = ("jawForward", "jawLeft", "jawOpen", "jawRight", "mouthFunnel", "mouthPucker", "mouthRollLower",
+              "mouthRollUpper", "mouthLeft", "mouthRight", "mouthLowerDown_L", "mouthLowerDown_R",
+              "mouthUpperUp_L", "mouthUpperUp_R")  # fmt: skip
+#: Where the eyes look, their blinks and the closed lips are the person's, not the emotion's.
+KEEP = ("mouthClose",)
 GAZE_PREFIX = "eyeLook"
 BLINK_PREFIX = "eyeBlink"
+#: Roles of :func:`channel_roles`.
+ROLE_KEEP, ROLE_FOLLOW, ROLE_ARTICULATE = 0, 1, 2
 #: Channels that open an eye further, each with the blink channel of the same eye.
 EYE_OPENERS = (("eyeWide_L", "eyeBlink_L"), ("eyeWide_R", "eyeBlink_R"))
-#: Weight of the emotion's change on the mouth channels that are not speech.
-MOUTH_BLEND = 0.6
 FADE_SECONDS = 0.25
 SMOOTH_SECONDS = 0.08
 JITTER_ROOM = 0.1
@@ -49,15 +66,30 @@ JITTER_ROOM = 0.1
 MIN_CHANGE = 1e-3
 
 
-def channel_weights(names: list[str]) -> np.ndarray:
-    """(53,) float32: how much of the emotion's change each channel takes (see the module docstring)."""
-    w = np.ones(len(names), np.float32)
+def channel_roles(names: list[str]) -> np.ndarray:
+    """(53,) int8: each channel's role, ROLE_KEEP, ROLE_FOLLOW or ROLE_ARTICULATE (the module docstring)."""
+    roles = np.full(len(names), ROLE_FOLLOW, np.int8)
     for i, n in enumerate(names):
-        if n in SPEECH or n.startswith(GAZE_PREFIX) or n.startswith(BLINK_PREFIX):
-            w[i] = 0.0
-        elif n.startswith("mouth") or n.startswith("cheekPuff"):
-            w[i] = MOUTH_BLEND
-    return w
+        if n in KEEP or n.startswith(GAZE_PREFIX) or n.startswith(BLINK_PREFIX):
+            roles[i] = ROLE_KEEP
+        elif n in ARTICULATE:
+            roles[i] = ROLE_ARTICULATE
+    return roles
+
+
+def presence(frame_bounds: list[int], n: int, timing: str = "natural") -> np.ndarray:
+    """(n,) float32 in [0, 1]: how far a trajectory has left its first anchor, from its layout
+    (``Trajectory.meta["frame_bounds"]``: hold k spans frames [b[2k], b[2k+1]], the move to anchor k+1
+    [b[2k+1], b[2k+2]]): 0 over the first anchor's hold, the trajectory's own easing (min-jerk, or
+    linear for ``timing="linear"``) over the first move, 1 after it. All 0 for a single anchor."""
+    from emoshift.trajectory import min_jerk
+
+    frames = np.arange(n, dtype=np.float64)
+    if len(frame_bounds) < 3:
+        return np.zeros(n, np.float32)
+    a, b = float(frame_bounds[1]), float(frame_bounds[2])
+    tau = np.clip((frames - a) / max(b - a, 1.0), 0.0, 1.0) if b > a else (frames >= b).astype(np.float64)
+    return (min_jerk(tau) if timing == "natural" else tau).astype(np.float32)
 
 
 def baseline(own: np.ndarray) -> np.ndarray:
@@ -104,16 +136,25 @@ def smooth(x: np.ndarray, sigma_frames: float) -> np.ndarray:
 
 
 def targets(
-    own: np.ndarray, traj: np.ndarray, rest: np.ndarray, weights: np.ndarray, fade: np.ndarray, names: list[str],
-    sigma_frames: float = 0.0,
+    own: np.ndarray, traj: np.ndarray, rest: np.ndarray, roles: np.ndarray, fade: np.ndarray, names: list[str],
+    sigma_frames: float = 0.0, present: np.ndarray | None = None,
 ) -> np.ndarray:  # fmt: skip
-    """The formulas of the module docstring (w times :func:`eye_openness`). own, traj: (T, 53); rest,
-    weights: (53,); fade: (T,); names: the 53 channel names; sigma_frames: of :func:`smooth`
+    """The formulas of the module docstring. own, traj: (T, 53); rest: (53,); roles: (53,) of
+    :func:`channel_roles`; fade: (T,); names: the 53 channel names; sigma_frames: of :func:`smooth`;
+    present: (T,) :func:`presence` (default 1: every frame measured from its own face)
     -> (T, 53) float32 in [-JITTER_ROOM, 1 + JITTER_ROOM]."""
     own = np.asarray(own, np.float32)
+    traj = np.asarray(traj, np.float32)
+    roles = np.asarray(roles)
     calm = smooth(own, sigma_frames)
-    w = weights * eye_openness(calm, names) * np.asarray(fade, np.float32)[:, None]
-    change = np.clip(calm + (np.asarray(traj, np.float32) - rest) * w, 0.0, 1.0) - calm
+    s = np.ones(len(own), np.float32) if present is None else np.asarray(present, np.float32)
+    fade = np.asarray(fade, np.float32)[:, None]
+    follow, artic = roles == ROLE_FOLLOW, roles == ROLE_ARTICULATE
+    ref = (1.0 - s[:, None]) * rest + s[:, None] * calm
+    w = follow * eye_openness(calm, names) * fade
+    change = np.clip(calm + (traj - ref) * w, 0.0, 1.0) - calm
+    up = np.maximum(traj - rest, 0.0) * s[:, None] * fade
+    change = np.where(artic, np.clip(calm + up, 0.0, 1.0) - calm, change)
     return np.clip(own + change, -JITTER_ROOM, 1.0 + JITTER_ROOM).astype(np.float32)
 
 

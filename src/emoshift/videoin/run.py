@@ -19,8 +19,10 @@ Two passes over the file, streamed (memory does not grow with the length beyond 
 2. **plan**: the instruction is planned as for a photo (``pipe.plan``: the generator's anchors from the
    clip's resting face, :func:`emoshift.videoin.mix.baseline`) and the trajectory
    (:func:`emoshift.trajectory.build_trajectory`, no idle blinks or sway: the person's own are in the
-   video) is laid over the clip's length; each frame's target expression is its own fit plus the
-   trajectory's change (:mod:`emoshift.videoin.mix`).
+   video) is laid over the clip's length; each frame's target expression is its own fit changed toward
+   the trajectory's: at an instructed anchor the brows, eyes, cheeks, nose and lip shape take the
+   emotion's own values, the jaw and lips keep the speaker's articulation with the emotion's opening laid
+   over it (:mod:`emoshift.videoin.mix`).
 3. **render**: each frame with a face is reenacted from its own fit (``render_batch(target, own
    rotation)``: the head pose stays the person's own) by a renderer of the frame: the first frame's is
    ``pipe.renderer(frame, fit)``, the others get theirs from it by ``Reenactor.for_frame`` (the
@@ -292,7 +294,9 @@ def plan_clip(pipe, ins, own, info, fits, opts: AnimateOptions):
     fade = mix.face_fade(has, mix.FADE_SECONDS * fps)
     names = list(EXPRESSION_NAMES)
     own_or_rest = np.where(has[:, None], own, rest)
-    target = mix.targets(own_or_rest, texpr, rest, mix.channel_weights(names), fade, names, mix.SMOOTH_SECONDS * fps)
+    present = mix.presence(traj.meta["frame_bounds"], n, traj.timing)
+    target = mix.targets(own_or_rest, texpr, rest, mix.channel_roles(names), fade, names, mix.SMOOTH_SECONDS * fps,
+                         present)  # fmt: skip
     return plan, traj, target
 
 
