@@ -278,10 +278,19 @@ class Reenactor(SourceParts):
         SHADING_FACING): a turned face keeps exact flow up to its rim, where the shading otherwise darkened
         the photo's background carried inside the mesh's edge against the plate beside it (a seam)."""
         ratio = np.clip(shade / self._source_shade, *SHADING_RATIO_RANGE) ** SHADING_STRENGTH
+        out = 1 + self.shading_weight * (ratio - 1)
+        shaded = self.__dict__.get("_shaded")
+        if shaded is None:  # the vertices the shading reaches (identity-level)
+            shaded = self._shaded = np.flatnonzero(self.shading_weight > 0)
         rots = axis_angle_to_matrix(np.asarray(rotations, np.float32).reshape(-1, 3))
         lo, hi = SHADING_FACING
-        facing = smoothstep((self._normals @ rots[:, 2, :].T - lo) / (hi - lo))  # (V, T) camera-facing
-        return np.ascontiguousarray(1 + self.shading_weight * facing.T * (ratio - 1), np.float32)
+        facing = rots[:, 2, :] @ self._normals[shaded].T  # (T, n) camera z of the normals
+        facing -= lo
+        facing *= 1.0 / (hi - lo)
+        np.clip(facing, 0.0, 1.0, out=facing)
+        facing *= facing * (3 - 2 * facing)  # smoothstep
+        out[:, shaded] = 1 + facing * (out[:, shaded] - 1)
+        return np.ascontiguousarray(out, np.float32)
 
     def _raster_full(self, screen: np.ndarray, width: int, height: int):
         """Fragments of all parts (skin with back faces culled, the inside parts two-sided)."""

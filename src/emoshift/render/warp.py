@@ -22,7 +22,7 @@ from emoshift.render.edges import antialias_edges
 from emoshift.render.eyes import LID_SHADOW_REACH, lid_shadow_pass
 from emoshift.render.mouth import mouth_pass
 from emoshift.render.flow import (BLUR_PASSES, CELL, EDGE_BLEND_PX, broad_shading, coarse_field, extend_silhouette,
-                                  field_at, widen_exact)
+                                  field_at, mark_contour, widen_at)
 from emoshift.render.raster import raster_box
 from emoshift.render.shaders import SHADE_RANGE, bilinear, bilinear_many, inner_sample, put, skin_sample, warp_offset
 from emoshift.render.shape import vertex_normals_into
@@ -93,14 +93,14 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
             the head (:func:`~emoshift.render.flow.extend_silhouette`); 0 turns either off.
     """
     local, tri_id, bary, depth = raster_box(frame.screen, mesh.tris, mesh.n_skin, x0, y0, rw, rh)
-    flow, sx, sy, sr, cnt, span = _fragment_pass(
+    flow, sx, sy, sr, cnt, span, contour, box = _fragment_pass(
         src.image, src.pmask, src.eyes, src.eye_colours, src.origin[0], src.origin[1], src.screen, mesh.tris,
         mesh.part, mesh.wexact, frame.vcol, frame.ratio, frame.flat, frame.keep, frame.keep_eyes, src.grain, tri_id,
-        bary, x0, y0, out,
+        bary, depth, x0, y0, out,
     )  # fmt: skip
     broad = broad_shading(sr, cnt)  # before coarse_field normalises cnt-weighted sums in place
     fx, fy = coarse_field(sx, sy, cnt, radius)
-    box = widen_exact(tri_id, depth, flow, widen)
+    widen_at(tri_id, depth, flow, contour, box, widen)
     extend_silhouette(tri_id, flow, fx, fy, box, band)
     _skin_pass(src.image, src.plate, src.closed, src.mouth, src.lift, src.origin[0], src.origin[1], tri_id, flow, fx,
                fy, broad, x0, y0, out)  # fmt: skip
@@ -117,13 +117,14 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
 @njit(cache=True, nogil=True)
 def _fragment_pass(
     image, pmask, eyes, eye_colours, ox, oy, src_screen, tris, part, wexact, vcol, ratio, flat, keep, keep_eyes,
-    grain, tri_id, bary, x0, y0, out,
+    grain, tri_id, bary, depth, x0, y0, out,
 ):  # pragma: no cover - jitted
     """Per fragment: the inner parts' colours into ``out``; for the skin, its exact flow and shading.
 
     Returns flow (rh, rw, 5) [exact dx, dy, weight (< 0: done), shading ratio, flattening], the per-cell
-    sums sx, sy, sr (shading) and counts cnt (gh, gw), and span (rh, 2) the columns of the non-skin
-    pixels per row (for the edge pass)."""
+    sums sx, sy, sr (shading) and counts cnt (gh, gw), span (rh, 2) the columns of the non-skin pixels per
+    row (for the edge pass), the skin's occluding contours over skin (rh, rw) bool and its bounding box
+    (i0, i1, j0, j1) (for :func:`~emoshift.render.flow.widen_at`)."""
     rh, rw = tri_id.shape
     gh = (rh + CELL - 1) // CELL
     gw = (rw + CELL - 1) // CELL
@@ -138,6 +139,8 @@ def _fragment_pass(
     span = np.empty((rh, 2), np.int64)  # columns of the non-skin pixels per row (for the edge pass)
     span[:, 0] = rw
     span[:, 1] = -1
+    contour = np.zeros((rh, rw), np.bool_)
+    i0, i1, j0, j1 = rh, -1, rw, -1
     for i in range(rh):
         for j in range(rw):
             t = tri_id[i, j]
@@ -162,6 +165,11 @@ def _fragment_pass(
                 sy[gi, gj] += dy
                 cnt[gi, gj] += 1.0
                 sr[gi, gj] += flow[i, j, 3]
+                mark_contour(tri_id, depth, flow, i, j, contour)
+                i0 = min(i0, i)
+                i1 = max(i1, i)
+                j0 = min(j0, j)
+                j1 = max(j1, j)
                 continue
             inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, grain, p, x0 + j + 0.5,
                          y0 + i + 0.5, dx, dy, va, vb, vc, b0, b1, b2, pix, tmp)  # fmt: skip
@@ -169,7 +177,7 @@ def _fragment_pass(
             flow[i, j, 2] = -1.0
             span[i, 0] = min(span[i, 0], j)
             span[i, 1] = max(span[i, 1], j)
-    return flow, sx, sy, sr, cnt, span
+    return flow, sx, sy, sr, cnt, span, contour, (i0, i1, j0, j1)
 
 
 @njit(cache=True, nogil=True)
