@@ -217,8 +217,9 @@ def extend_silhouette(tri_id, flow, fx, fy, box, band):  # pragma: no cover - ji
     coarse field by its weight) as its own "exact" flow in ``flow[..., :2]``, with weight ``flow[..., 2]``
     falling from 1 at the silhouette to 0 at ``band`` (minimum-jerk), so the skin pass blends it with the
     coarse field like a skin pixel's, and its distance in ``flow[..., 4]`` (0 beyond ``band``). The flow is
-    then continuous across the silhouette: the photographed outline moves with the skin (no step where the exact flow met the coarse field, no doubled edge) and
-    the background beside it is stretched or compressed over ``band`` pixels. ``box`` (i0, i1, j0, j1):
+    then continuous across the silhouette: the photographed outline moves with the skin (no step where the
+    exact flow met the coarse field, no doubled edge) and the background beside it is stretched or
+    compressed over ``band`` pixels. ``box`` (i0, i1, j0, j1):
     the skin's bounding box (:func:`widen_at`). Nearest skin pixels by two raster passes carrying each
     pixel's nearest seed (8 neighbours; Danielsson's vector propagation)."""
     rh, rw = tri_id.shape
