@@ -77,6 +77,7 @@ from emoshift.render.residual import LIP_LANDMARKS, ResidualWeights, apply_resid
 from emoshift.render.source_parts import SourceParts
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH, FrameView, MeshView, SourceView
 from emoshift.render.wrinkles import WrinkleField
+from emoshift.render.flow import SILHOUETTE_BAND, WIDEN_PX
 from emoshift.render.warp import BLUR_PASSES, CELL, SHADE_RANGE, lambert, pose_and_project, render_frame_into
 
 __all__ = ["EYE", "GUMS", "IRIS", "SKIN", "SOCKET", "TEETH", "Reenactor"]
@@ -103,6 +104,8 @@ SHADING_LIGHT = np.array([0.0, 0.45, 0.89], np.float32)
 SHADING_AMBIENT = 0.35
 SHADING_RATIO_RANGE = SHADE_RANGE  # creases may darken more than bulges brighten
 SHADING_STRENGTH = 0.6  # exponent on the ratio: the photo's own lighting is unknown, so stay subtle
+#: ... faded out where the frame's skin normal (camera z, neutral shape) falls from SHADING_FACING[1] to [0].
+SHADING_FACING = (0.05, 0.35)
 
 
 class Reenactor(SourceParts):
@@ -114,6 +117,12 @@ class Reenactor(SourceParts):
         model: a ``HeadModel`` with ``region="full"`` and ``n_identity = len(fit.identity)``; loaded when
             omitted or of another region.
     """
+
+    #: Silhouette (:mod:`.flow`): pixels by which the exact flow of skin occluding skin is widened, and
+    #: the band off the head over which the silhouette's flow is carried, as a fraction of the falloff
+    #: (0 turns either off).
+    widen_px: int = WIDEN_PX
+    silhouette_band: float = SILHOUETTE_BAND
 
     def __init__(self, image: np.ndarray, fit, model: HeadModel | None = None) -> None:
         identity = np.asarray(fit.identity, np.float32).reshape(-1)
@@ -263,10 +272,25 @@ class Reenactor(SourceParts):
         lambert(shaped, self.triangles[: self.n_skin], rots, SHADING_LIGHT, np.float32(SHADING_AMBIENT), shade)
         return out, shade
 
-    def _shading_ratio(self, shade: np.ndarray) -> np.ndarray:
-        """(T, V) frame shading -> (T, V) ratio to the source's, faded to 1 off the front of the face."""
+    def _shading_ratio(self, shade: np.ndarray, rotations: np.ndarray) -> np.ndarray:
+        """(T, V) frame shading, (T, 3) rotations -> (T, V) ratio to the source's, faded to 1 off the front
+        of the face and towards the frame's silhouette (the skin's normal turning from the camera,
+        SHADING_FACING): a turned face keeps exact flow up to its rim, where the shading otherwise darkened
+        the photo's background carried inside the mesh's edge against the plate beside it (a seam)."""
         ratio = np.clip(shade / self._source_shade, *SHADING_RATIO_RANGE) ** SHADING_STRENGTH
-        return np.ascontiguousarray(1 + self.shading_weight * (ratio - 1), np.float32)
+        out = 1 + self.shading_weight * (ratio - 1)
+        shaded = self.__dict__.get("_shaded")
+        if shaded is None:  # the vertices the shading reaches (identity-level)
+            shaded = self._shaded = np.flatnonzero(self.shading_weight > 0)
+        rots = axis_angle_to_matrix(np.asarray(rotations, np.float32).reshape(-1, 3))
+        lo, hi = SHADING_FACING
+        facing = rots[:, 2, :] @ self._normals[shaded].T  # (T, n) camera z of the normals
+        facing -= lo
+        facing *= 1.0 / (hi - lo)
+        np.clip(facing, 0.0, 1.0, out=facing)
+        facing *= facing * (3 - 2 * facing)  # smoothstep
+        out[:, shaded] = 1 + facing * (out[:, shaded] - 1)
+        return np.ascontiguousarray(out, np.float32)
 
     def _raster_full(self, screen: np.ndarray, width: int, height: int):
         """Fragments of all parts (skin with back faces culled, the inside parts two-sided)."""
@@ -356,9 +380,10 @@ class Reenactor(SourceParts):
             moved = np.linalg.norm(((e - self.source_expression) @ self._res_basis).reshape(len(e), -1, 3), axis=2)
             fade = residual_fade(moved * self._lip_px_per_cm)
             screens[:, self._res_idx, :2] += fade[..., None] * self.residual[self._res_idx]
-        ratios = self._shading_ratio(shade)
+        ratios = self._shading_ratio(shade, r)
         vcols = self._vertex_colours(r)
         radius = int(math.ceil(self.falloff_px / CELL))
+        band = max(CELL, int(self.silhouette_band * radius * CELL)) if self.silhouette_band > 0 else 0
         rois = self._rois(screens)
         keep = self._keep(e, self._lip_basis, MOUTH_KEEP_PX)
         keep_eyes = self._keep(e, self._lid_basis, EYES_KEEP_PX)
@@ -370,7 +395,8 @@ class Reenactor(SourceParts):
         def frame(k: int) -> None:
             view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k]))
             fold_view = self.wrinkles.view(folds[k], self.camera)
-            render_frame_into(self.source, self.mesh, view, fold_view, rois[k], radius, out[k])
+            widen = int(self.widen_px)
+            render_frame_into(self.source, self.mesh, view, fold_view, rois[k], radius, widen, band, out[k])
 
         parallel_map(frame, len(e))
         return out

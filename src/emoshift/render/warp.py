@@ -6,9 +6,10 @@ Flow at a head pixel is ``w · exact + (1 - w) · smooth``: ``exact`` comes from
 ``smooth`` is the coarse-grid average of the head's flow (cells of :data:`CELL` pixels), grown outwards
 ring by ring, faded to zero over ``radius`` cells with the minimum-jerk profile and box-blurred; ``w``
 is a per-vertex weight (1 on the front of the face, 0 towards the silhouette, skull and neck) so the
-flow has no seam where the mesh ends. Outside the head the smooth flow alone moves the photo, sampling
-its clean plate (the face filled in from around it) so a turn does not drag the face's rim off the head.
-Mouth-interior and eye pixels blend the photo with painted colours (:func:`inner_sample`), and the
+flow has no seam where the mesh ends; along the outline the occluding skin keeps its exact flow and the
+flow just off the head continues the silhouette's (:mod:`emoshift.render.flow`). Outside the head the
+smooth flow moves the photo, sampling its clean plate (the face filled in from around it) so a turn does
+not drag the face's rim off the head. Mouth-interior and eye pixels blend the photo with painted colours (:func:`inner_sample`), and the
 pixels along part boundaries are re-rendered from 4 x 4 samples each (:func:`antialias_edges`).
 """
 
@@ -20,7 +21,8 @@ from emoshift.jit import njit
 from emoshift.render.edges import antialias_edges
 from emoshift.render.eyes import LID_SHADOW_REACH, lid_shadow_pass
 from emoshift.render.mouth import mouth_pass
-from emoshift.render.flow import BLUR_PASSES, CELL, broad_shading, coarse_field, field_at
+from emoshift.render.flow import (BLUR_PASSES, CELL, EDGE_BLEND_PX, broad_shading, coarse_field, extend_silhouette,
+                                  field_at, mark_contour, widen_at)
 from emoshift.render.raster import raster_box
 from emoshift.render.shaders import SHADE_RANGE, bilinear, bilinear_many, inner_sample, put, skin_sample, warp_offset
 from emoshift.render.shape import vertex_normals_into
@@ -74,7 +76,7 @@ def lambert(shaped, tris, rots, light, ambient, out):  # pragma: no cover - jitt
 
 
 @njit(cache=True, nogil=True)
-def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, out):  # pragma: no cover - jitted
+def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, out):  # pragma: no cover - jitted
     """One frame into ``out`` (H, W, 3) uint8, which holds the photo, over the ROI (x0, y0, rw, rh).
 
     Rasterize once (fragments: triangle id, barycentrics, depth), then the shaders over those fragments:
@@ -86,16 +88,20 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, out):  # pragm
     Args:
         src: :class:`~emoshift.render.view.SourceView`; mesh: :class:`~emoshift.render.view.MeshView`;
         frame: :class:`~emoshift.render.view.FrameView`; folds: :class:`~emoshift.render.wrinkle_shader.FoldView`;
-        radius: flow falloff in cells.
+        radius: flow falloff in cells; widen, band: pixels by which the exact flow of skin occluding skin
+            is widened (:func:`~emoshift.render.flow.widen_exact`) and the silhouette's flow is carried off
+            the head (:func:`~emoshift.render.flow.extend_silhouette`); 0 turns either off.
     """
     local, tri_id, bary, depth = raster_box(frame.screen, mesh.tris, mesh.n_skin, x0, y0, rw, rh)
-    flow, sx, sy, sr, cnt, span = _fragment_pass(
+    flow, sx, sy, sr, cnt, span, contour, box = _fragment_pass(
         src.image, src.pmask, src.eyes, src.eye_colours, src.origin[0], src.origin[1], src.screen, mesh.tris,
         mesh.part, mesh.wexact, frame.vcol, frame.ratio, frame.flat, frame.keep, frame.keep_eyes, src.grain, tri_id,
-        bary, x0, y0, out,
+        bary, depth, x0, y0, out,
     )  # fmt: skip
     broad = broad_shading(sr, cnt)  # before coarse_field normalises cnt-weighted sums in place
     fx, fy = coarse_field(sx, sy, cnt, radius)
+    widen_at(tri_id, depth, flow, contour, box, widen)
+    extend_silhouette(tri_id, flow, fx, fy, box, band)
     _skin_pass(src.image, src.plate, src.closed, src.mouth, src.lift, src.origin[0], src.origin[1], tri_id, flow, fx,
                fy, broad, x0, y0, out)  # fmt: skip
     antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad, x0, y0, out)
@@ -111,13 +117,14 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, out):  # pragm
 @njit(cache=True, nogil=True)
 def _fragment_pass(
     image, pmask, eyes, eye_colours, ox, oy, src_screen, tris, part, wexact, vcol, ratio, flat, keep, keep_eyes,
-    grain, tri_id, bary, x0, y0, out,
+    grain, tri_id, bary, depth, x0, y0, out,
 ):  # pragma: no cover - jitted
     """Per fragment: the inner parts' colours into ``out``; for the skin, its exact flow and shading.
 
     Returns flow (rh, rw, 5) [exact dx, dy, weight (< 0: done), shading ratio, flattening], the per-cell
-    sums sx, sy, sr (shading) and counts cnt (gh, gw), and span (rh, 2) the columns of the non-skin
-    pixels per row (for the edge pass)."""
+    sums sx, sy, sr (shading) and counts cnt (gh, gw), span (rh, 2) the columns of the non-skin pixels per
+    row (for the edge pass), the skin's occluding contours over skin (rh, rw) bool and its bounding box
+    (i0, i1, j0, j1) (for :func:`~emoshift.render.flow.widen_at`)."""
     rh, rw = tri_id.shape
     gh = (rh + CELL - 1) // CELL
     gw = (rw + CELL - 1) // CELL
@@ -132,6 +139,8 @@ def _fragment_pass(
     span = np.empty((rh, 2), np.int64)  # columns of the non-skin pixels per row (for the edge pass)
     span[:, 0] = rw
     span[:, 1] = -1
+    contour = np.zeros((rh, rw), np.bool_)
+    i0, i1, j0, j1 = rh, -1, rw, -1
     for i in range(rh):
         for j in range(rw):
             t = tri_id[i, j]
@@ -156,6 +165,11 @@ def _fragment_pass(
                 sy[gi, gj] += dy
                 cnt[gi, gj] += 1.0
                 sr[gi, gj] += flow[i, j, 3]
+                mark_contour(tri_id, depth, flow, i, j, contour)
+                i0 = min(i0, i)
+                i1 = max(i1, i)
+                j0 = min(j0, j)
+                j1 = max(j1, j)
                 continue
             inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, grain, p, x0 + j + 0.5,
                          y0 + i + 0.5, dx, dy, va, vb, vc, b0, b1, b2, pix, tmp)  # fmt: skip
@@ -163,13 +177,17 @@ def _fragment_pass(
             flow[i, j, 2] = -1.0
             span[i, 0] = min(span[i, 0], j)
             span[i, 1] = max(span[i, 1], j)
-    return flow, sx, sy, sr, cnt, span
+    return flow, sx, sy, sr, cnt, span, contour, (i0, i1, j0, j1)
 
 
 @njit(cache=True, nogil=True)
 def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, flow, fx, fy, broad, x0, y0, out):  # pragma: no cover - jitted
     """The flow of the skin (exact blended with the coarse field ``fx``, ``fy``) and of what lies around
-    the head (the coarse field alone) applied to every pixel the fragment pass left (``flow[..., 2] >= 0``)."""
+    the head (the coarse field, blended with the silhouette's flow beside it: :func:`extend_silhouette`)
+    applied to every pixel the fragment pass left (``flow[..., 2] >= 0``). Off the head, within
+    EDGE_BLEND_PX of the skin, the photo itself is blended over the clean plate (1/2 at a pixel next to
+    the skin, 0 at EDGE_BLEND_PX): the skin samples the photo, so the plate's fill met it in a hard,
+    stair-stepped line along the mesh's edge."""
     rh, rw = tri_id.shape
     pix = np.empty(3, np.float32)
     tmp = np.empty(3, np.float32)
@@ -181,36 +199,45 @@ def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, flow, fx, fy, 
             skin = tri_id[i, j] >= 0  # the mouth interior and eyes are done
             dx, dy = field_at(fx, fy, i, j)
             shade = flow[i, j, 3]
-            fl = flow[i, j, 4]
+            fl = flow[i, j, 4] if skin else 0.0
             if skin:
                 fb = field_at(broad, broad, i, j)[0]
                 dx, dy, shade = warp_offset(dx, dy, fb, flow[i, j, 0], flow[i, j, 1], w, shade)
+            elif w > 0:  # beside the silhouette: its flow, faded into the coarse field (extend_silhouette)
+                dx = w * flow[i, j, 0] + (1 - w) * dx
+                dy = w * flow[i, j, 1] + (1 - w) * dy
             if abs(dx) < 1e-3 and abs(dy) < 1e-3 and abs(shade - 1) < 1e-3 and fl < 1e-3:
                 continue  # the photo's own pixel
             skin_sample(image, plate, closed, mouth, lift, ox, oy, x0 + j + 0.5, y0 + i + 0.5, dx, dy, skin, shade, fl, pix,
                         tmp)  # fmt: skip
+            if not skin and 0 < flow[i, j, 4] < EDGE_BLEND_PX:
+                b = 1.0 - flow[i, j, 4] / EDGE_BLEND_PX
+                bilinear(image, x0 + j + 0.5 + dx, y0 + i + 0.5 + dy, tmp)
+                for c in range(3):
+                    pix[c] = b * tmp[c] + (1 - b) * pix[c]
             put(out, y0 + i, x0 + j, pix)
 
 
-def render_frame_into(src, mesh, frame, folds, roi, radius, out) -> None:
+def render_frame_into(src, mesh, frame, folds, roi, radius, widen, band, out) -> None:
     """Copy the photo into ``out`` (H, W, 3), then :func:`render_frame` over ``roi`` (x0, y0, w, h) with the
-    wrinkles of ``folds`` (:class:`~emoshift.render.wrinkle_shader.FoldView`).
+    wrinkles of ``folds`` (:class:`~emoshift.render.wrinkle_shader.FoldView`); ``radius``, ``widen``, ``band``:
+    see :func:`render_frame`.
 
     The named tuples are passed to the kernel as their fields and rebuilt inside it: Numba types plain
     arrays and scalars in C, a named tuple in Python with the GIL held (~3 ms a call, which also
     serialises the frame threads)."""
-    _render_frame_flat(*src, *mesh, *frame, *folds, roi, radius, out)
+    _render_frame_flat(*src, *mesh, *frame, *folds, roi, radius, widen, band, out)
 
 
 @njit(cache=True, nogil=True)
 def _render_frame_flat(
     image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain,
     tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, uv, tensor, focal, cx, cy, spacing,
-    strength, roi, radius, out,
+    strength, roi, radius, widen, band, out,
 ):  # pragma: no cover - jitted
     src = SourceView(image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain)
     mesh = MeshView(tris, n_skin, part, wexact)
     frame = FrameView(fscreen, vcol, ratio, flat, keep, keep_eyes)
     folds = FoldView(uv, tensor, focal, cx, cy, spacing, strength)
     out[:] = image
-    render_frame(src, mesh, frame, folds, roi[0], roi[1], roi[2], roi[3], radius, out)
+    render_frame(src, mesh, frame, folds, roi[0], roi[1], roi[2], roi[3], radius, widen, band, out)
