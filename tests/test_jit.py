@@ -181,3 +181,24 @@ def test_the_notice_says_when_the_sources_changed(monkeypatch):
     assert jit._why(ev) != "the render sources changed since the cached kernels were compiled"
     assert jit._why(None) == "no cached kernels for these inputs"  # no dispatcher to ask: the generic reason
 
+
+def test_the_install_step_writes_the_packages_bytecode(tmp_path):
+    """emoshift.warmup.compile_bytecode (run by ``python -m emoshift.warmup``, the install step) writes a current
+    .pyc beside every module, so that a process that may not write bytecode (PYTHONDONTWRITEBYTECODE) still
+    reads it instead of compiling the sources. Control: none before; a module that does not compile makes
+    it report False (the others are still written)."""
+    import importlib.util
+
+    from emoshift.warmup import compile_bytecode
+
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    sources = [pkg / "__init__.py", pkg / "a.py", pkg / "sub" / "__init__.py", pkg / "sub" / "b.py"]
+    for i, src in enumerate(sources):
+        src.write_text(f"VALUE = {i}\n")
+    pycs = [Path(importlib.util.cache_from_source(str(src))) for src in sources]
+    assert not any(p.exists() for p in pycs)
+    assert compile_bytecode(pkg) is True
+    assert all(p.is_file() for p in pycs)
+    (pkg / "broken.py").write_text("def (:\n")
+    assert compile_bytecode(pkg) is False
