@@ -40,7 +40,8 @@ from common import report  # noqa: E402
 
 INSTRUCTION = "Turn this face from disgust to happiness"
 FRAMES, FPS = 60, 30
-MODULES = ("torch", "numba", "mediapipe", "matplotlib", "matplotlib.pyplot", "transformers", "sympy", "scipy", "skimage.io", "av",
+MODULES = ("torch", "numba", "mediapipe", "matplotlib", "matplotlib.pyplot", "transformers", "sympy", "scipy", "scipy.linalg",
+           "numba.np.arraymath", "mediapipe.tasks.python", "tqdm", "skimage.io", "av",
            "emoshift.pipeline",
            "emoshift.models.generator", "emoshift.text.encoder", "emoshift.render.reenact")
 COMMANDS = {
@@ -117,7 +118,6 @@ import emoshift.cli; emoshift.cli.build_parser(); lap("import emoshift.cli + arg
 from emoshift.fitting.detect import import_mediapipe; import_mediapipe(); lap("import mediapipe (as the fitter does)")
 import numba; lap("import numba")
 import av; lap("import av")
-import scipy.linalg; lap("import scipy.linalg (numba checks BLAS on its first kernel)")
 import emoshift.pipeline, emoshift.render.reenact, emoshift.fitting; lap("import emoshift pipeline, render, fitting")
 from emoshift.planning import load_planner
 planner = load_planner("auto", None); lap("Pipeline.load: planner (generator + text encoder)")
@@ -176,6 +176,28 @@ def first_run(repeat: int) -> dict:
             "compiled_on_first_run": compiled, "target_s": 10.0}  # fmt: skip
 
 
+def bytecode_status() -> dict:
+    """Whether this Python writes bytecode at import, and how many of emoshift's modules have current bytecode
+    (``__pycache__/*.pyc`` whose header matches the source's mtime and size): with writing off
+    (``PYTHONDONTWRITEBYTECODE``, as in this team's sessions) a module without it is compiled from source in
+    every process (~0.1 s of a CLI animate); ``python -m emoshift.warmup`` (``make install``) writes it."""
+    import importlib.util
+
+    import emoshift
+
+    sources = sorted(Path(emoshift.__file__).resolve().parent.rglob("*.py"))
+    current = 0
+    for src in sources:
+        pyc = Path(importlib.util.cache_from_source(str(src)))
+        try:
+            head, st = pyc.read_bytes()[:16], src.stat()
+        except OSError:
+            continue
+        current += (int.from_bytes(head[4:8], "little") == 0 and int.from_bytes(head[8:12], "little") == int(st.st_mtime) & 0xFFFFFFFF
+                    and int.from_bytes(head[12:16], "little") == st.st_size & 0xFFFFFFFF)  # fmt: skip
+    return {"writes_bytecode": not sys.flags.dont_write_bytecode, "modules": len(sources), "with_current_bytecode": current}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
@@ -183,6 +205,7 @@ def main() -> None:
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     rows, imports = [], {}
+    bytecode = bytecode_status()
     with tempfile.TemporaryDirectory() as tmp:
         walls, cpus = {}, {}
         for name, cmd in COMMANDS.items():
@@ -205,6 +228,8 @@ def main() -> None:
         print(m.ljust(28) + "".join(("-" if imports[n][m] is None else f"{imports[n][m]:.2f}").rjust(10) for n in COMMANDS))
     print()
     cpu_ratio = statistics.median(cpus["animate"]) / work_cpu
+    print(f"bytecode: Python writes it at import: {bytecode['writes_bytecode']}; emoshift modules with current "
+          f".pyc: {bytecode['with_current_bytecode']} of {bytecode['modules']} (python -m emoshift.warmup writes them)")
     print(f"load average {os.getloadavg()[0]:.1f}; CPU seconds CLI animate / in-process: {cpu_ratio:.1f}x")
     print(f"CLI animate / in-process animate: {ratio:.1f}x (target <= 2x)  "
           f"{'PASS' if ratio <= 2 else 'FAIL'}; generate {generate:.2f} s (target < 1 s) "
@@ -221,7 +246,7 @@ def main() -> None:
     first = first_run(args.repeat) if args.first_run else None
     report("cli", rows, {"first_run": first, "breakdown": stages, "imports_s": imports, "cli_over_in_process": ratio, "cpu_cli_over_in_process": cpu_ratio,
                          "generate_s": generate, "targets": {"cli_over_in_process": 2.0, "generate_s": 1.0}, "repeat": args.repeat,
-                         "load_average": os.getloadavg()})  # fmt: skip
+                         "load_average": os.getloadavg(), "bytecode": bytecode})  # fmt: skip
 
 
 if __name__ == "__main__":
