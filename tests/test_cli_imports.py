@@ -21,8 +21,9 @@ HEAVY = ("sympy", "transformers", "matplotlib", "matplotlib.pyplot", "skimage.io
 #: scipy's parts the renderer once used (0.05-0.15 s of imports each).
 SCIPY_PARTS = ("scipy.ndimage", "scipy.sparse", "scipy.spatial")
 #: What loading the render kernels from numba's cache once imported (numba's compiler set-up: arraymath's BLAS
-#: check imports scipy.linalg), the mediapipe parts the fitter does not use, and tqdm for a --quiet run.
-FIXED_COST = ("scipy.linalg", "numba.np.arraymath", "numba.np.linalg", "mediapipe.tasks.python",
+#: check imports scipy.linalg), PyYAML (numba.core.config), the mediapipe parts the fitter does not use, and tqdm
+#: for a --quiet run.
+FIXED_COST = ("scipy.linalg", "numba.np.arraymath", "numba.np.linalg", "yaml", "mediapipe.tasks.python",
               "mediapipe.python.solutions.pose", "tqdm")  # fmt: skip
 
 

@@ -202,3 +202,26 @@ def test_the_install_step_writes_the_packages_bytecode(tmp_path):
     assert all(p.is_file() for p in pycs)
     (pkg / "broken.py").write_text("def (:\n")
     assert compile_bytecode(pkg) is False
+
+
+YAML_PROBE = "import sys; import {first}; import numba; print('yaml' in sys.modules, numba.config.NUMBA_NUM_THREADS)"
+
+
+@pytest.mark.parametrize("config", [False, True])
+def test_numba_imports_without_pyyaml_unless_it_has_a_config_file(tmp_path, config):
+    """emoshift.jit imports numba with a stand-in for PyYAML: numba reads it only for a .numba_config.yaml in
+    the working folder, which must still apply (the stand-in imports the real yaml). Control: a plain
+    ``import numba`` imports yaml."""
+    if config:
+        (tmp_path / ".numba_config.yaml").write_text("NUM_THREADS: 1\n")
+    env = _env()
+    env.pop("NUMBA_NUM_THREADS", None)
+    runs = {first: subprocess.run([sys.executable, "-c", YAML_PROBE.format(first=first)], cwd=tmp_path, env=env,
+                                  capture_output=True, text=True, timeout=120)  # fmt: skip
+            for first in ("emoshift.jit", "numba")}
+    for run in runs.values():
+        assert run.returncode == 0, run.stderr[-2000:]
+    ours, plain = runs["emoshift.jit"].stdout.split(), runs["numba"].stdout.split()
+    assert plain[0] == "True"
+    assert ours[0] == ("True" if config else "False")
+    assert ours[1] == plain[1] and (ours[1] == "1") == config

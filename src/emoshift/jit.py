@@ -20,11 +20,42 @@ from __future__ import annotations
 import atexit
 import sys
 import time
+import types
 from pathlib import Path
 
-import numba
-from numba.core import event
-from numba.core.caching import FunctionCache
+
+class _YamlOnUse(types.ModuleType):
+    """Stands for PyYAML while numba imports: the real ``yaml`` is imported at the first use of any attribute."""
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        import importlib
+
+        if sys.modules.get("yaml") is self:
+            del sys.modules["yaml"]
+        return getattr(importlib.import_module("yaml"), attr)
+
+
+def _import_numba():
+    """``import numba`` with :class:`_YamlOnUse` in ``sys.modules`` meanwhile: numba's config imports PyYAML
+    (17-25 ms, on every start-up) only to read a ``.numba_config.yaml`` in the working folder, which then
+    imports the real one through the stand-in. Afterwards ``sys.modules`` holds no stand-in."""
+    if "numba" not in sys.modules and "yaml" not in sys.modules:
+        stand_in = _YamlOnUse("yaml")
+        sys.modules["yaml"] = stand_in
+        try:
+            import numba  # noqa: F401
+        finally:
+            if sys.modules.get("yaml") is stand_in:
+                del sys.modules["yaml"]
+
+
+_import_numba()
+
+import numba  # noqa: E402
+from numba.core import event  # noqa: E402
+from numba.core.caching import FunctionCache  # noqa: E402
 
 _state = {"depth": 0, "start": 0.0, "seconds": 0.0, "kernels": 0, "announced": False, "installed": False}
 NOTICE = "emoshift: compiling the render kernels (first run only; cached for later runs, about 20-30 s)"
