@@ -9,7 +9,9 @@ machine recompiles.
 
 - :func:`njit` is ``numba.njit`` with ``cache=True`` by default; importing it installs a listener that
   prints ``emoshift: compiling ... (first run only)`` on stderr when an emoshift kernel really compiles
-  (a cache miss; loading from the cache is silent), and at exit how long it took.
+  (a cache miss; loading from the cache is silent), and at exit how long it took. Its kernels load from
+  the cache through :class:`KernelCache`, without numba's compiler set-up (a quarter of a second of every
+  CLI run), and this module imports numba without PyYAML (:func:`_import_numba`).
 - :func:`emoshift.warmup.warm_up` compiles every kernel on tiny inputs: run by ``make install``
   (``python -m emoshift.warmup``) and by ``emoshift serve`` before its first job, so no user-facing run
   pays the compile.
