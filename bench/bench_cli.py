@@ -3,7 +3,8 @@
 Measures, each the median of ``--repeat`` warm runs (after one untimed run: OS file cache, numba cache):
 - ``emoshift --help``, ``emoshift generate "<instruction>" --json`` and ``emoshift animate astronaut
   "<instruction>" --out x.mp4`` (60 frames 512x512) as separate processes, wall time;
-- the same animate in-process (models loaded once, after a warm-up run): the work itself;
+- the same animate in-process (models loaded once, after a warm-up run): the work itself; each timed CLI
+  animate runs just before one timed in-process animate, and the ratio of each pair is printed too;
 - import times (``python -X importtime``, cumulative, first import) of the heavy modules on each CLI path,
   and whether transformers / matplotlib / torch are imported at all;
 - where the CLI's fixed cost goes: one fresh process doing the animate stage by stage (imports, each part of
@@ -40,7 +41,8 @@ from common import report  # noqa: E402
 
 INSTRUCTION = "Turn this face from disgust to happiness"
 FRAMES, FPS = 60, 30
-MODULES = ("torch", "numba", "mediapipe", "matplotlib", "matplotlib.pyplot", "transformers", "sympy", "scipy", "skimage.io", "av",
+MODULES = ("torch", "numba", "mediapipe", "matplotlib", "matplotlib.pyplot", "transformers", "sympy", "scipy", "scipy.linalg",
+           "numba.np.arraymath", "mediapipe.tasks.python", "tqdm", "skimage.io", "av",
            "emoshift.pipeline",
            "emoshift.models.generator", "emoshift.text.encoder", "emoshift.render.reenact")
 COMMANDS = {
@@ -80,17 +82,22 @@ def import_times(stderr: str) -> dict[str, float]:
     return out
 
 
-def in_process(repeat: int) -> tuple[float, float, float]:
-    """(load seconds, median wall and CPU seconds of animate + MP4 encode) in this process, after a warm-up."""
+def in_process(repeat: int, cli=None) -> tuple[float, list[float], list[float], list]:
+    """(load seconds, wall and CPU seconds of each animate + MP4 encode) in this process, after a warm-up;
+    with ``cli`` (a callable), ``cli()`` runs just before each timed run and its results are returned too:
+    the CLI animate and the in-process one timed in pairs, back to back, so that another job on the machine
+    weighs on both alike (timed apart, a busy minute for one of them moved their ratio by 0.3-0.4)."""
     from emoshift.pipeline import Pipeline, sample_photo
 
     t = time.perf_counter()
     pipe = Pipeline.load(seed=0)
     load = time.perf_counter() - t
     photo = sample_photo()
-    times, cpus = [], []
+    times, cpus, paired = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(repeat + 1):
+            if i and cli is not None:
+                paired.append(cli())
             t, c = time.perf_counter(), time.process_time()
             res = pipe.animate(photo, INSTRUCTION, seed=0, fps=FPS, seconds=FRAMES / FPS)
             res.save(Path(tmp) / "x.mp4", force=True)
@@ -98,7 +105,7 @@ def in_process(repeat: int) -> tuple[float, float, float]:
                 times.append(time.perf_counter() - t)
                 cpus.append(time.process_time() - c)
     assert res.frames.shape == (FRAMES, 512, 512, 3)
-    return load, statistics.median(times), statistics.median(cpus)
+    return load, times, cpus, paired
 
 
 # One fresh process doing what ``emoshift animate`` does, stage by stage, then the same animate again (the
@@ -117,7 +124,6 @@ import emoshift.cli; emoshift.cli.build_parser(); lap("import emoshift.cli + arg
 from emoshift.fitting.detect import import_mediapipe; import_mediapipe(); lap("import mediapipe (as the fitter does)")
 import numba; lap("import numba")
 import av; lap("import av")
-import scipy.linalg; lap("import scipy.linalg (numba checks BLAS on its first kernel)")
 import emoshift.pipeline, emoshift.render.reenact, emoshift.fitting; lap("import emoshift pipeline, render, fitting")
 from emoshift.planning import load_planner
 planner = load_planner("auto", None); lap("Pipeline.load: planner (generator + text encoder)")
@@ -176,6 +182,28 @@ def first_run(repeat: int) -> dict:
             "compiled_on_first_run": compiled, "target_s": 10.0}  # fmt: skip
 
 
+def bytecode_status() -> dict:
+    """Whether this Python writes bytecode at import, and how many of emoshift's modules have current bytecode
+    (``__pycache__/*.pyc`` whose header matches the source's mtime and size): with writing off
+    (``PYTHONDONTWRITEBYTECODE``, as in this team's sessions) a module without it is compiled from source in
+    every process (~0.1 s of a CLI animate); ``python -m emoshift.warmup`` (``make install``) writes it."""
+    import importlib.util
+
+    import emoshift
+
+    sources = sorted(Path(emoshift.__file__).resolve().parent.rglob("*.py"))
+    current = 0
+    for src in sources:
+        pyc = Path(importlib.util.cache_from_source(str(src)))
+        try:
+            head, st = pyc.read_bytes()[:16], src.stat()
+        except OSError:
+            continue
+        current += (int.from_bytes(head[4:8], "little") == 0 and int.from_bytes(head[8:12], "little") == int(st.st_mtime) & 0xFFFFFFFF
+                    and int.from_bytes(head[12:16], "little") == st.st_size & 0xFFFFFFFF)  # fmt: skip
+    return {"writes_bytecode": not sys.flags.dont_write_bytecode, "modules": len(sources), "with_current_bytecode": current}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
@@ -183,19 +211,24 @@ def main() -> None:
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     rows, imports = [], {}
+    bytecode = bytecode_status()
     with tempfile.TemporaryDirectory() as tmp:
         walls, cpus = {}, {}
         for name, cmd in COMMANDS.items():
             imports[name] = import_times(_cli(cmd, tmp, importtime=True)[2])  # untimed: warms the file cache
-            runs = [_cli(cmd, tmp)[:2] for _ in range(args.repeat)]
-            walls[name], cpus[name] = [r[0] for r in runs], [r[1] for r in runs]
-    load, work, work_cpu = in_process(args.repeat)
+            if name != "animate":  # animate: timed below, each run paired with an in-process one
+                runs = [_cli(cmd, tmp)[:2] for _ in range(args.repeat)]
+                walls[name], cpus[name] = [r[0] for r in runs], [r[1] for r in runs]
+        load, works, work_cpus, runs = in_process(args.repeat, cli=lambda: _cli(COMMANDS["animate"], tmp)[:2])
+        walls["animate"], cpus["animate"] = [r[0] for r in runs], [r[1] for r in runs]
+    work, work_cpu = statistics.median(works), statistics.median(work_cpus)
+    pair_ratios = [c / w for c, w in zip(walls["animate"], works, strict=True)]
     for name, w in walls.items():
         rows.append({"what": f"CLI {name} (process)", "median_s": statistics.median(w), "min_s": min(w),
                      "max_s": max(w), "cpu_s": statistics.median(cpus[name])})  # fmt: skip
     rows.append({"what": "in-process Pipeline.load (once)", "median_s": load, "min_s": load, "max_s": load, "cpu_s": ""})
-    rows.append({"what": f"in-process animate + encode ({FRAMES} frames 512^2)", "median_s": work, "min_s": work,
-                 "max_s": work, "cpu_s": work_cpu})  # fmt: skip
+    rows.append({"what": f"in-process animate + encode ({FRAMES} frames 512^2)", "median_s": work, "min_s": min(works),
+                 "max_s": max(works), "cpu_s": work_cpu})  # fmt: skip
     cli_animate, generate = statistics.median(walls["animate"]), statistics.median(walls["generate"])
     ratio = cli_animate / work
     print()
@@ -205,7 +238,11 @@ def main() -> None:
         print(m.ljust(28) + "".join(("-" if imports[n][m] is None else f"{imports[n][m]:.2f}").rjust(10) for n in COMMANDS))
     print()
     cpu_ratio = statistics.median(cpus["animate"]) / work_cpu
+    print(f"bytecode: Python writes it at import: {bytecode['writes_bytecode']}; emoshift modules with current "
+          f".pyc: {bytecode['with_current_bytecode']} of {bytecode['modules']} (python -m emoshift.warmup writes them)")
     print(f"load average {os.getloadavg()[0]:.1f}; CPU seconds CLI animate / in-process: {cpu_ratio:.1f}x")
+    print(f"CLI animate / in-process animate, each run paired with the other back to back: "
+          f"{' '.join(f'{r:.2f}' for r in pair_ratios)} (median {statistics.median(pair_ratios):.2f}x)")
     print(f"CLI animate / in-process animate: {ratio:.1f}x (target <= 2x)  "
           f"{'PASS' if ratio <= 2 else 'FAIL'}; generate {generate:.2f} s (target < 1 s) "
           f"{'PASS' if generate < 1 else 'FAIL'}")
@@ -219,9 +256,9 @@ def main() -> None:
     print("the first animate, all its stages (a CLI run)".ljust(52) + f"{w:8.3f}{c:8.3f}")
     print("  of which beyond the work (the last row)".ljust(52) + f"{w - again['wall_s']:8.3f}{c - again['cpu_s']:8.3f}")
     first = first_run(args.repeat) if args.first_run else None
-    report("cli", rows, {"first_run": first, "breakdown": stages, "imports_s": imports, "cli_over_in_process": ratio, "cpu_cli_over_in_process": cpu_ratio,
+    report("cli", rows, {"first_run": first, "breakdown": stages, "imports_s": imports, "cli_over_in_process": ratio, "cli_over_in_process_pairs": pair_ratios, "cpu_cli_over_in_process": cpu_ratio,
                          "generate_s": generate, "targets": {"cli_over_in_process": 2.0, "generate_s": 1.0}, "repeat": args.repeat,
-                         "load_average": os.getloadavg()})  # fmt: skip
+                         "load_average": os.getloadavg(), "bytecode": bytecode})  # fmt: skip
 
 
 if __name__ == "__main__":

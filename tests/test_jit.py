@@ -46,7 +46,55 @@ def test_render_kernels_use_the_cached_njit():
     for mod in (raster, warp):
         kernels = [v for v in vars(mod).values() if type(v).__name__ == "CPUDispatcher"]
         assert kernels and all(k.targetoptions.get("cache") is not False for k in kernels)
-        assert all(k._cache.__class__.__name__ == "FunctionCache" for k in kernels)
+        assert all(k._cache.__class__.__name__ == "KernelCache" for k in kernels)  # numba's FunctionCache, loading light
+
+
+ALLOCATING = '''
+import sys
+import numpy as np
+from emoshift.jit import njit
+
+@njit(nogil=True)
+def spread(x):
+    out = np.zeros(x.shape[0] + 1)  # numba.np.arrayobj's np.zeros, loaded with the cached code
+    for i in range(x.shape[0]):
+        out[i + 1] = out[i] + x[i]
+    return out, out[-1] / x.shape[0]
+
+FAIL_LIGHT = {fail_light}
+if FAIL_LIGHT:  # the first load (the light one) fails: numba's own load_overload (refresh, then load) takes over
+    import emoshift.jit as jit
+    load, calls = jit.KernelCache._load_overload, []
+    def fails_once(self, sig, ctx):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("light load broken")
+        return load(self, sig, ctx)
+    jit.KernelCache._load_overload = fails_once
+out, low = spread(np.array([1.0, 2.0, -4.0]))
+print(out.tolist(), low, sorted(m for m in ("numba.np.arraymath", "scipy.linalg", "numba.np.linalg") if m in sys.modules))
+'''
+
+
+@pytest.mark.parametrize("fail_light", [False, True])
+def test_a_cached_kernel_loads_without_numbas_compiler_set_up(tmp_path, fail_light):
+    """KernelCache: a kernel loaded from the cache brings only the modules its cached code refers to (here
+    numba.np.arrayobj, for np.zeros), not numba's whole compiler set-up: neither numba.np.arraymath (whose
+    import checks BLAS by importing scipy.linalg) nor numba.np.linalg; same results. Control: the first run,
+    which compiles, imports them all (numba's refresh). With the light load broken, numba's own load path
+    still loads the cached kernel (no compile)."""
+    (tmp_path / "emoshift_probe_kernel.py").write_text(ALLOCATING.format(fail_light=fail_light))
+    first = _run(tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert NOTICE in first.stderr
+    assert first.stdout.strip() == "[0.0, 1.0, 3.0, -1.0] -0.3333333333333333 ['numba.np.arraymath', 'numba.np.linalg', 'scipy.linalg']"
+    again = _run(tmp_path)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert NOTICE not in again.stderr and "compiled" not in again.stderr, again.stderr
+    if fail_light:  # numba's path: refresh (all of numba's registries, scipy.linalg too), then the load
+        assert again.stdout.strip() == first.stdout.strip()
+    else:
+        assert again.stdout.strip() == "[0.0, 1.0, 3.0, -1.0] -0.3333333333333333 []"
 
 
 def test_a_changed_render_source_drops_the_cached_kernels(tmp_path, monkeypatch):
@@ -132,3 +180,48 @@ def test_the_notice_says_when_the_sources_changed(monkeypatch):
     monkeypatch.setitem(jit._state, "dropped", False)  # control: nothing dropped -> another reason
     assert jit._why(ev) != "the render sources changed since the cached kernels were compiled"
     assert jit._why(None) == "no cached kernels for these inputs"  # no dispatcher to ask: the generic reason
+
+
+def test_the_install_step_writes_the_packages_bytecode(tmp_path):
+    """emoshift.warmup.compile_bytecode (run by ``python -m emoshift.warmup``, the install step) writes a current
+    .pyc beside every module, so that a process that may not write bytecode (PYTHONDONTWRITEBYTECODE) still
+    reads it instead of compiling the sources. Control: none before; a module that does not compile makes
+    it report False (the others are still written)."""
+    import importlib.util
+
+    from emoshift.warmup import compile_bytecode
+
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    sources = [pkg / "__init__.py", pkg / "a.py", pkg / "sub" / "__init__.py", pkg / "sub" / "b.py"]
+    for i, src in enumerate(sources):
+        src.write_text(f"VALUE = {i}\n")
+    pycs = [Path(importlib.util.cache_from_source(str(src))) for src in sources]
+    assert not any(p.exists() for p in pycs)
+    assert compile_bytecode(pkg) is True
+    assert all(p.is_file() for p in pycs)
+    (pkg / "broken.py").write_text("def (:\n")
+    assert compile_bytecode(pkg) is False
+
+
+YAML_PROBE = "import sys; import {first}; import numba; print('yaml' in sys.modules, numba.config.NUMBA_NUM_THREADS)"
+
+
+@pytest.mark.parametrize("config", [False, True])
+def test_numba_imports_without_pyyaml_unless_it_has_a_config_file(tmp_path, config):
+    """emoshift.jit imports numba with a stand-in for PyYAML: numba reads it only for a .numba_config.yaml in
+    the working folder, which must still apply (the stand-in imports the real yaml). Control: a plain
+    ``import numba`` imports yaml."""
+    if config:
+        (tmp_path / ".numba_config.yaml").write_text("NUM_THREADS: 1\n")
+    env = _env()
+    env.pop("NUMBA_NUM_THREADS", None)
+    runs = {first: subprocess.run([sys.executable, "-c", YAML_PROBE.format(first=first)], cwd=tmp_path, env=env,
+                                  capture_output=True, text=True, timeout=120)  # fmt: skip
+            for first in ("emoshift.jit", "numba")}
+    for run in runs.values():
+        assert run.returncode == 0, run.stderr[-2000:]
+    ours, plain = runs["emoshift.jit"].stdout.split(), runs["numba"].stdout.split()
+    assert plain[0] == "True"
+    assert ours[0] == ("True" if config else "False")
+    assert ours[1] == plain[1] and (ours[1] == "1") == config

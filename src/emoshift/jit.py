@@ -9,7 +9,9 @@ machine recompiles.
 
 - :func:`njit` is ``numba.njit`` with ``cache=True`` by default; importing it installs a listener that
   prints ``emoshift: compiling ... (first run only)`` on stderr when an emoshift kernel really compiles
-  (a cache miss; loading from the cache is silent), and at exit how long it took.
+  (a cache miss; loading from the cache is silent), and at exit how long it took. Its kernels load from
+  the cache through :class:`KernelCache`, without numba's compiler set-up (a quarter of a second of every
+  CLI run), and this module imports numba without PyYAML (:func:`_import_numba`).
 - :func:`emoshift.warmup.warm_up` compiles every kernel on tiny inputs: run by ``make install``
   (``python -m emoshift.warmup``) and by ``emoshift serve`` before its first job, so no user-facing run
   pays the compile.
@@ -20,10 +22,42 @@ from __future__ import annotations
 import atexit
 import sys
 import time
+import types
 from pathlib import Path
 
-import numba
-from numba.core import event
+
+class _YamlOnUse(types.ModuleType):
+    """Stands for PyYAML while numba imports: the real ``yaml`` is imported at the first use of any attribute."""
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        import importlib
+
+        if sys.modules.get("yaml") is self:
+            del sys.modules["yaml"]
+        return getattr(importlib.import_module("yaml"), attr)
+
+
+def _import_numba():
+    """``import numba`` with :class:`_YamlOnUse` in ``sys.modules`` meanwhile: numba's config imports PyYAML
+    (17-25 ms, on every start-up) only to read a ``.numba_config.yaml`` in the working folder, which then
+    imports the real one through the stand-in. Afterwards ``sys.modules`` holds no stand-in."""
+    if "numba" not in sys.modules and "yaml" not in sys.modules:
+        stand_in = _YamlOnUse("yaml")
+        sys.modules["yaml"] = stand_in
+        try:
+            import numba  # noqa: F401
+        finally:
+            if sys.modules.get("yaml") is stand_in:
+                del sys.modules["yaml"]
+
+
+_import_numba()
+
+import numba  # noqa: E402
+from numba.core import event  # noqa: E402
+from numba.core.caching import FunctionCache  # noqa: E402
 
 _state = {"depth": 0, "start": 0.0, "seconds": 0.0, "kernels": 0, "announced": False, "installed": False}
 NOTICE = "emoshift: compiling the render kernels (first run only; cached for later runs, about 20-30 s)"
@@ -125,10 +159,47 @@ def drop_stale_cache() -> bool:
         return False
 
 
+class KernelCache(FunctionCache):
+    """numba's on-disk cache of one kernel, loading without numba's whole compiler set-up.
+
+    numba's ``load_overload`` first refreshes the target context (``BaseContext.refresh``): it imports
+    and registers the implementations of everything numba can compile (numba.np.linalg, arraymath and its
+    BLAS check, which imports scipy.linalg; the typed containers, random, polynomial, ...), about 0.25 s
+    of the ~2 s of a CLI ``animate`` that only loads cached machine code. Loading needs only the runtime
+    (NRT) set up: the cached library and its environments (whose modules are imported by name as they
+    are unpickled) carry the rest. So the load is tried with the runtime alone; a cache miss, or any
+    error, goes through numba's own ``load_overload`` (refresh, then load), and a compile refreshes the
+    context itself (``numba.core.compiler``). The machine code loaded is the same either way.
+    """
+
+    def load_overload(self, sig, target_context):
+        from numba.core.runtime import rtsys
+
+        try:
+            rtsys.initialize(target_context)
+            with self._guard_against_spurious_io_errors():
+                data = self._load_overload(sig, target_context)
+        except Exception:  # noqa: BLE001 - anything unexpected: numba's full path below decides
+            data = None
+        return data if data is not None else super().load_overload(sig, target_context)
+
+
 def njit(*args, **kwargs):
-    """``numba.njit`` with ``cache=True`` unless given, and the first-run compile notice installed."""
+    """``numba.njit`` with ``cache=True`` unless given (cached kernels loaded by :class:`KernelCache`), and the
+    first-run compile notice installed."""
     if not _state["installed"]:
         _state["dropped"] = drop_stale_cache()
     install_notice()
     kwargs.setdefault("cache", True)
-    return numba.njit(*args, **kwargs)
+    if args and callable(args[0]):
+        return _quick_load(numba.njit(*args, **kwargs))
+    decorate = numba.njit(*args, **kwargs)
+    return lambda fn: _quick_load(decorate(fn))
+
+
+def _quick_load(dispatcher):
+    """The dispatcher with its numba FunctionCache (``cache=True``) turned into a :class:`KernelCache` (a
+    subclass without state of its own: same cache files, same index)."""
+    if type(dispatcher._cache) is FunctionCache:
+        dispatcher._cache.__class__ = KernelCache
+    return dispatcher

@@ -59,3 +59,22 @@ def test_an_eye_contour_and_the_control():
     np.testing.assert_array_equal(cov, _coverage_ref(eye, (90, 90), (60, 60)))
     assert 0.75 * np.pi * 15 * 5 < cov.sum() < np.pi * 15 * 5  # the ellipse's area less its eroded rim (measured 0.85)
     assert not np.array_equal(cov, _coverage_ref(eye, (90, 90), (60, 60), erode=3))  # control
+
+
+def test_the_kernels_min_and_max_are_numpys():
+    """coverage._low_high (a loop instead of numba's array min/max, which import numba.np.arraymath and with it
+    scipy.linalg) returns a.min(), a.max(): random arrays, one element, NaN anywhere (NaN is both, as in
+    NumPy). Control: an empty array raises as NumPy does."""
+    from emoshift.render.coverage import _low_high
+
+    rng = np.random.default_rng(0)
+    for n in (1, 2, 3, 17, 100):
+        for _ in range(20):
+            a = rng.normal(0, 50, n) * rng.choice([1e-3, 1.0, 1e3])
+            assert _low_high(a) == (a.min(), a.max())
+            b = a.copy()
+            b[rng.integers(n)] = np.nan
+            lo, hi = _low_high(b)
+            assert np.isnan(lo) and np.isnan(hi) and np.isnan(b.min()) and np.isnan(b.max())
+    with pytest.raises(ValueError):
+        _low_high(np.zeros(0))

@@ -55,15 +55,29 @@ def native_logs_silenced():
         os.close(devnull)
 
 
+#: What the fitter uses of mediapipe: the face mesh and face detection solutions. The rest of its package
+#: ``__init__`` (the Tasks API, ``mp.tasks``, and the other solutions: hands, pose, objectron, drawing, ...)
+#: is imported on first use instead (70-80 % of ``import mediapipe``, about 60 ms at idle).
+DEFERRED_MEDIAPIPE = {
+    "mediapipe": {"tasks": "mediapipe.tasks.python"},
+    "mediapipe.python.solutions": {
+        name: f"mediapipe.python.solutions.{name}"
+        for name in ("drawing_styles", "drawing_utils", "hands", "hands_connections", "holistic", "objectron", "pose",
+                     "selfie_segmentation")  # fmt: skip
+    },
+}
+
+
 def import_mediapipe():
     """``import mediapipe`` without loading matplotlib (1-2 s of start-up), sounddevice (50 ms) nor OpenCV
-    (30 ms).
+    (30 ms), nor the parts of mediapipe the fitter does not use (:data:`DEFERRED_MEDIAPIPE`).
 
     mediapipe's package ``__init__`` imports its drawing helpers, which ``import matplotlib.pyplot`` and
     ``cv2``, and its audio tasks, which ``import sounddevice`` (searching for the PortAudio library);
     nothing here draws or records. While mediapipe imports, these modules are stand-ins that load the real
     module on first attribute use; afterwards ``sys.modules`` holds no stand-in, so any later import is the
-    real one.
+    real one, and ``mp.tasks`` / ``mp.solutions.pose`` (module attributes) import the deferred parts on
+    first use. (The deferred parts are those of the pinned mediapipe 0.10.21: ``tests/fitting``.)
     """
     if "mediapipe" in sys.modules or "matplotlib" in sys.modules:  # nothing to save
         import mediapipe
@@ -80,14 +94,61 @@ def import_mediapipe():
 
     stubs = {name: _Lazy(name) for name in ("matplotlib", "matplotlib.pyplot", "sounddevice", "cv2")}
     stubs["matplotlib"].pyplot = stubs["matplotlib.pyplot"]  # `import a.b as c` reads attribute b of a
+    deferred = {full: _Lazy(full) for names in DEFERRED_MEDIAPIPE.values() for full in names.values()}
     sys.modules.update(stubs)
     try:
+        _load_tasks_package()
+        sys.modules.update(deferred)
         import mediapipe
     finally:
-        for name, stub in stubs.items():
-            if sys.modules.get(name) is stub:
-                del sys.modules[name]
+        _drop(deferred)
+        _drop(stubs)
+    for package, names in DEFERRED_MEDIAPIPE.items():
+        _import_on_first_use(sys.modules[package], names, set(deferred.values()))
     return mediapipe
+
+
+def _load_tasks_package() -> None:
+    """Put the package ``mediapipe.tasks`` (its ``__init__`` is a docstring) in ``sys.modules`` ahead of
+    mediapipe: ``import mediapipe.tasks.python as tasks`` in mediapipe's ``__init__`` then reads the
+    stand-in of ``mediapipe.tasks.python`` from it, and a later ``import mediapipe.tasks.python`` leaves
+    mediapipe's attribute ``tasks`` alone (it is ``mediapipe.tasks.python``, as without the deferral)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("mediapipe")
+    folder = Path(spec.origin).parent / "tasks"
+    spec = importlib.util.spec_from_file_location("mediapipe.tasks", folder / "__init__.py",
+                                                  submodule_search_locations=[str(folder)])  # fmt: skip
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sys.modules["mediapipe.tasks"] = module
+
+
+def _drop(stand_ins: dict) -> None:
+    """Remove the stand-in modules from ``sys.modules`` (a real module imported meanwhile stays)."""
+    for name, stub in stand_ins.items():
+        if sys.modules.get(name) is stub:
+            del sys.modules[name]
+
+
+def _import_on_first_use(package, names: dict[str, str], stand_ins: set) -> None:
+    """``package.<attr>`` for each ``attr`` of ``names`` imports module ``names[attr]`` on first use (a module
+    ``__getattr__``, PEP 562); attributes that the import bound to a stand-in are unbound first."""
+    import importlib
+
+    for attr in names:
+        if any(getattr(package, attr, None) is s for s in stand_ins):
+            delattr(package, attr)
+
+    def __getattr__(attr):
+        if attr not in names:
+            raise AttributeError(f"module {package.__name__!r} has no attribute {attr!r}")
+        module = importlib.import_module(names[attr])
+        setattr(package, attr, module)
+        return module
+
+    package.__getattr__ = __getattr__
 
 
 def _first_run_quiet(graph):

@@ -58,6 +58,25 @@ def _row_touches(xp, yp, y, cols, out):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
+def _low_high(a):  # pragma: no cover - jitted
+    """(min, max) of a non-empty 1-D float array, as ``a.min()``, ``a.max()`` (a NaN is both), in a loop:
+    numba's array min / max live in numba.np.arraymath, whose import checks BLAS by importing scipy.linalg
+    (0.1 s of every process that loads this kernel from the cache)."""
+    if a.shape[0] == 0:
+        raise ValueError("zero-size array to reduction operation minimum which has no identity")
+    lo, hi = a[0], a[0]
+    for i in range(a.shape[0]):
+        v = a[i]
+        if v != v:
+            return v, v
+        if v < lo:
+            lo = v
+        if v > hi:
+            hi = v
+    return lo, hi
+
+
+@njit(cache=True, nogil=True)
 def coverage_into(rows, cols, samples, erode, out):  # pragma: no cover - jitted
     """Fill (h, w) float32 ``out`` with the share of each pixel's samples x samples sample points inside
     the polygon of sample-grid coordinates ``rows``, ``cols`` (float64; sample (i, j) of pixel (y, x) is
@@ -67,10 +86,12 @@ def coverage_into(rows, cols, samples, erode, out):  # pragma: no cover - jitted
     nr, nc = h * samples, w * samples
     inside = np.zeros((nr, nc), np.bool_)
     # the sample rows and columns skimage.draw.polygon tests (its bounding box of the vertices)
-    r0 = int(max(0.0, rows.min()))
-    r1 = min(nr - 1, int(math.ceil(rows.max())))
-    c0 = int(max(0.0, cols.min()))
-    c1 = min(nc - 1, int(math.ceil(cols.max())))
+    row_lo, row_hi = _low_high(rows)
+    col_lo, col_hi = _low_high(cols)
+    r0 = int(max(0.0, row_lo))
+    r1 = min(nr - 1, int(math.ceil(row_hi)))
+    c0 = int(max(0.0, col_lo))
+    c1 = min(nc - 1, int(math.ceil(col_hi)))
     if r1 < r0 or c1 < c0:
         return  # no sample of the box is in the polygon's bounding box
     xs = np.arange(c0, c1 + 1).astype(np.float64)

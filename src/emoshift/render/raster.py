@@ -20,7 +20,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 from emoshift.jit import njit
 
@@ -137,6 +136,8 @@ os.register_at_fork(after_in_child=_reset_pool)  # a forked worker starts its ow
 
 def n_threads() -> int:
     """Worker threads for the renderers (``NUMBA_NUM_THREADS``, by default the CPU count)."""
+    import numba  # imported by emoshift.jit already (first: its import leaves PyYAML out)
+
     return max(1, int(numba.config.NUMBA_NUM_THREADS))
 
 
