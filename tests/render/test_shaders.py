@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from emoshift.render.shaders import bicubic, bilinear
+from emoshift.render.shaders import bicubic, bilinear, resample_grain
 
 
 def _sample(fn, image, xs, ys):
@@ -33,3 +33,26 @@ def test_bicubic_keeps_more_texture_than_bilinear_half_a_pixel_off():
     ref = img[4:36, 4:36].reshape(-1, 3).astype(np.float32).std()
     cubic, linear = (_sample(f, img, xs, ys).std() / ref for f in (bicubic, bilinear))
     assert cubic > 0.6 and linear < 0.55 and cubic > linear + 0.1, (cubic, linear)
+
+
+def _grained(img, xs, ys, grain):
+    out = _sample(bicubic, img, xs, ys)
+    for k, (x, y) in enumerate(zip(xs, ys)):
+        resample_grain(float(x), float(y), float(grain), out[k])
+    return out
+
+
+def test_resample_grain_gives_back_the_grain_resampling_loses():
+    """Grain of std 4 resampled half a pixel off in both directions keeps 0.64 of its std with Catmull-Rom
+    alone (the control); with the lost share given back as grain it is the photo's again (within 8%, 1024
+    samples); at pixel centres nothing is added (an unmoved frame stays the photo)."""
+    rng = np.random.default_rng(2)
+    img = np.clip(128 + 4 * rng.standard_normal((40, 40, 1)), 0, 255).round().astype(np.uint8).repeat(3, 2)
+    yy, xx = np.mgrid[4:36, 4:36]
+    ref = img[4:36, 4:36, 0].astype(np.float32).std()
+    half = xx.ravel() + 1.0, yy.ravel() + 1.0
+    alone = _sample(bicubic, img, *half)[:, 0].std() / ref
+    given = _grained(img, *half, ref)[:, 0].std() / ref
+    assert alone < 0.7 and abs(given - 1.0) < 0.08, (alone, given)
+    centres = xx.ravel() + 0.5, yy.ravel() + 0.5
+    np.testing.assert_array_equal(_grained(img, *centres, ref), img[4:36, 4:36].reshape(-1, 3).astype(np.float32))

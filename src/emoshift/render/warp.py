@@ -103,7 +103,7 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
     widen_at(tri_id, depth, flow, contour, box, widen)
     extend_silhouette(tri_id, flow, fx, fy, box, band)
     _skin_pass(src.image, src.plate, src.closed, src.mouth, src.lift, src.origin[0], src.origin[1], tri_id, flow, fx,
-               fy, broad, x0, y0, out)  # fmt: skip
+               fy, broad, src.grain, x0, y0, out)  # fmt: skip
     antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad, x0, y0, out)
     if frame.keep < 1.0:
         mouth_pass(tri_id, mesh.part, 1.0 - frame.keep, src.lip_shadow_px, x0, y0, out)
@@ -181,7 +181,7 @@ def _fragment_pass(
 
 
 @njit(cache=True, nogil=True)
-def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, flow, fx, fy, broad, x0, y0, out):  # pragma: no cover - jitted
+def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, flow, fx, fy, broad, grain, x0, y0, out):  # pragma: no cover - jitted
     """The flow of the skin (exact blended with the coarse field ``fx``, ``fy``) and of what lies around
     the head (the coarse field, blended with the silhouette's flow beside it: :func:`extend_silhouette`)
     applied to every pixel the fragment pass left (``flow[..., 2] >= 0``). Off the head, within
@@ -208,8 +208,8 @@ def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, flow, fx, fy, 
                 dy = w * flow[i, j, 1] + (1 - w) * dy
             if abs(dx) < 1e-3 and abs(dy) < 1e-3 and abs(shade - 1) < 1e-3 and fl < 1e-3:
                 continue  # the photo's own pixel
-            skin_sample(image, plate, closed, mouth, lift, ox, oy, x0 + j + 0.5, y0 + i + 0.5, dx, dy, skin, shade, fl, pix,
-                        tmp)  # fmt: skip
+            skin_sample(image, plate, closed, mouth, lift, ox, oy, x0 + j + 0.5, y0 + i + 0.5, dx, dy, skin, shade, fl,
+                        grain, pix, tmp)  # fmt: skip
             if not skin and 0 < flow[i, j, 4] < EDGE_BLEND_PX:
                 b = 1.0 - flow[i, j, 4] / EDGE_BLEND_PX
                 bilinear(image, x0 + j + 0.5 + dx, y0 + i + 0.5 + dy, tmp)
