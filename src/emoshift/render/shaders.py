@@ -70,6 +70,13 @@ def bilinear(image, x, y, out):  # pragma: no cover - jitted
 
 
 @per_sample
+def cr_weights(t):  # pragma: no cover - jitted
+    """The four Catmull-Rom weights (pixels -1, 0, +1, +2) at fractional offset ``t`` in [0, 1)."""
+    return (((-0.5 * t + 1.0) * t - 0.5) * t, (1.5 * t - 2.5) * t * t + 1.0, ((-1.5 * t + 2.0) * t + 0.5) * t,
+            (0.5 * t - 0.5) * t * t)
+
+
+@per_sample
 def bicubic(image, x, y, out):  # pragma: no cover - jitted
     """Catmull-Rom sample of (H, W, 3) uint8 ``image`` at pixel coordinates (x, y) (centres at +0.5) into out
     (3,), edges clamped: exact at pixel centres, and keeps the photo's fine texture (pores, stubble, hair)
@@ -79,26 +86,15 @@ def bicubic(image, x, y, out):  # pragma: no cover - jitted
     fy = min(max(y - 0.5, 0.0), h - 1.0)
     x0 = int(fx)
     y0 = int(fy)
-    t = fx - x0
-    u = fy - y0
-    wx0 = ((-0.5 * t + 1.0) * t - 0.5) * t
-    wx1 = (1.5 * t - 2.5) * t * t + 1.0
-    wx2 = ((-1.5 * t + 2.0) * t + 0.5) * t
-    wx3 = (0.5 * t - 0.5) * t * t
+    wx0, wx1, wx2, wx3 = cr_weights(fx - x0)
+    wy0, wy1, wy2, wy3 = cr_weights(fy - y0)
     xa = max(x0 - 1, 0)
     xb = min(x0 + 1, w - 1)
     xc = min(x0 + 2, w - 1)
     for c in range(3):
         out[c] = 0.0
     for di in range(4):
-        if di == 0:
-            wy = ((-0.5 * u + 1.0) * u - 0.5) * u
-        elif di == 1:
-            wy = (1.5 * u - 2.5) * u * u + 1.0
-        elif di == 2:
-            wy = ((-1.5 * u + 2.0) * u + 0.5) * u
-        else:
-            wy = (0.5 * u - 0.5) * u * u
+        wy = wy0 if di == 0 else (wy1 if di == 1 else (wy2 if di == 2 else wy3))
         yi = min(max(y0 + di - 1, 0), h - 1)
         for c in range(3):
             out[c] += wy * (wx0 * image[yi, xa, c] + wx1 * image[yi, x0, c] + wx2 * image[yi, xb, c]
@@ -127,10 +123,7 @@ def resample_grain(x, y, grain, pix):  # pragma: no cover - jitted
 @per_sample
 def _cr_energy(t):  # pragma: no cover - jitted
     """Sum of the squared Catmull-Rom weights at fractional offset ``t`` (1 at 0 and 1, 0.64 at 0.5)."""
-    w0 = ((-0.5 * t + 1.0) * t - 0.5) * t
-    w1 = (1.5 * t - 2.5) * t * t + 1.0
-    w2 = ((-1.5 * t + 2.0) * t + 0.5) * t
-    w3 = (0.5 * t - 0.5) * t * t
+    w0, w1, w2, w3 = cr_weights(t)
     return w0 * w0 + w1 * w1 + w2 * w2 + w3 * w3
 
 
