@@ -10,11 +10,32 @@ import numpy as np
 import pytest
 
 from emoshift.headmodel.regions import vertex_indices
-from emoshift.render.flow import CELL, extend_silhouette, widen_exact
+from emoshift.jit import njit
+from emoshift.render.flow import CELL, extend_silhouette, mark_contour, widen_at
 from emoshift.render.reenact import SKIN, Reenactor
 from emoshift.render.warp import _skin_pass
 
 DARK, BRIGHT = 40, 200
+
+
+@njit
+def widen_exact(tri_id, depth, flow, reach):
+    """:func:`widen_at` with the skin's bounding box and occluding contours (:func:`mark_contour`) found
+    here, as the frame kernel's fragment pass finds them; returns the box (i0, i1, j0, j1)."""
+    rh, rw = tri_id.shape
+    contour = np.zeros((rh, rw), np.bool_)
+    i0, i1, j0, j1 = rh, -1, rw, -1
+    for i in range(rh):
+        for j in range(rw):
+            if tri_id[i, j] >= 0 and flow[i, j, 2] >= 0:
+                i0 = min(i0, i)
+                i1 = max(i1, i)
+                j0 = min(j0, j)
+                j1 = max(j1, j)
+                mark_contour(tri_id, depth, flow, i, j, contour)
+    box = (i0, i1, j0, j1)
+    widen_at(tri_id, depth, flow, contour, box, reach)
+    return box
 
 
 def edge_frame(exact: float, coarse: float, band: int, vertical: bool = False, size: int = 48, mesh_at: int = 27,

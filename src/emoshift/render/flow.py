@@ -155,26 +155,6 @@ def mark_contour(tri_id, depth, flow, i, j, contour):  # pragma: no cover - jitt
 
 
 @njit(cache=True, nogil=True)
-def widen_exact(tri_id, depth, flow, reach):  # pragma: no cover - jitted
-    """:func:`widen_at` with the skin's bounding box and occluding contours (:func:`mark_contour`) found
-    here (the frame kernel finds them in its fragment pass); returns the box (i0, i1, j0, j1)."""
-    rh, rw = tri_id.shape
-    contour = np.zeros((rh, rw), np.bool_)
-    i0, i1, j0, j1 = rh, -1, rw, -1
-    for i in range(rh):
-        for j in range(rw):
-            if tri_id[i, j] >= 0 and flow[i, j, 2] >= 0:
-                i0 = min(i0, i)
-                i1 = max(i1, i)
-                j0 = min(j0, j)
-                j1 = max(j1, j)
-                mark_contour(tri_id, depth, flow, i, j, contour)
-    box = (i0, i1, j0, j1)
-    widen_at(tri_id, depth, flow, contour, box, reach)
-    return box
-
-
-@njit(cache=True, nogil=True)
 def widen_at(tri_id, depth, flow, contour, box, reach):  # pragma: no cover - jitted
     """Along the skin's occluding contours over farther skin (``contour``, :func:`mark_contour`: the jaw and
     chin over the neck), raise the exact-flow weight (``flow[..., 2]``) of the occluding skin to the

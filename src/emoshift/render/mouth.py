@@ -56,7 +56,7 @@ def _unit_hash(i, j, k):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True, _nrt=False)
-def _gauss(i, j, k):  # pragma: no cover - jitted
+def hash_gauss(i, j, k):  # pragma: no cover - jitted
     """Approximately standard normal (sum of 3 uniforms, unit variance) from the integers (i, j, k)."""
     return 2.0 * (_unit_hash(i, j, 3 * k) + _unit_hash(i, j, 3 * k + 1) + _unit_hash(i, j, 3 * k + 2) - 1.5)
 
@@ -69,9 +69,9 @@ def grain_noise(cx, cy, sigma, pix):  # pragma: no cover - jitted
         return
     i = int(cy)
     j = int(cx)
-    luma = _gauss(i, j, 0)
+    luma = hash_gauss(i, j, 0)
     for c in range(3):
-        pix[c] += sigma * _GRAIN_NORM * (luma + GRAIN_CHROMA * _gauss(i, j, c + 1))
+        pix[c] += sigma * _GRAIN_NORM * (luma + GRAIN_CHROMA * hash_gauss(i, j, c + 1))
 
 
 @njit(cache=True, nogil=True, _nrt=False)
@@ -132,9 +132,9 @@ def mouth_pass(tri_id, part, strength, reach, x0, y0, out):  # pragma: no cover 
     """By ``strength``, the interior is darkened under the upper lip by LIP_SHADOW (GUMS_SHADOW, TEETH_SHADOW)
     x ``(1 - d / reach)^2`` at ``d`` rows below the nearest skin pixel above (``reach`` pixels), and the
     socket and gums by CAVITY_DARKEN x smoothstep of their rows above the next skin pixel below (the lower
-    lip) over CAVITY_REACH x ``reach`` (not the gums right above teeth: PAPILLA_REACH), and a column's interior whose opening between the lips is narrower
-    than SLIT_OPEN x ``reach`` by up to SLIT_DARKEN; then the gaps between teeth are closed
-    (:func:`_close_gaps`)."""
+    lip) over CAVITY_REACH x ``reach`` (not the gums right above teeth: PAPILLA_REACH), and a column's
+    interior whose opening between the lips is narrower than SLIT_OPEN x ``reach`` by up to SLIT_DARKEN;
+    then the gaps between teeth are closed (:func:`_close_gaps`)."""
     if strength > 0.0 and reach >= 1.0:
         _shade_interior(tri_id, part, strength, reach, x0, y0, out)
     _close_gaps(tri_id, part, x0, y0, out)  # after the shading: the gaps take the shaded teeth

@@ -163,6 +163,7 @@ class Reenactor(SourceParts):
         wexact = smoothstep((nz - EXACT_NZ[0]) / (EXACT_NZ[1] - EXACT_NZ[0])) * self.neck_weight[:, 0]
         self.exact_weight = np.where(vpart == SKIN, wexact, 1.0).astype(np.float32)
         self.shading_weight = np.where(vpart == SKIN, self.exact_weight, 0.0).astype(np.float32)
+        self._shaded = np.flatnonzero(self.shading_weight > 0)  # the vertices the shading reaches
         self.smile_mask = np.where(vpart == SKIN, smile_mask(self.base, len(self.base)), 0.0).astype(np.float32)
         n_expr = len(self.expression_basis)
         lips = np.asarray(MULTIPIE_68[48:68])  # skin vertices keep their full-mesh index
@@ -279,9 +280,7 @@ class Reenactor(SourceParts):
         the photo's background carried inside the mesh's edge against the plate beside it (a seam)."""
         ratio = np.clip(shade / self._source_shade, *SHADING_RATIO_RANGE) ** SHADING_STRENGTH
         out = 1 + self.shading_weight * (ratio - 1)
-        shaded = self.__dict__.get("_shaded")
-        if shaded is None:  # the vertices the shading reaches (identity-level)
-            shaded = self._shaded = np.flatnonzero(self.shading_weight > 0)
+        shaded = self._shaded
         rots = axis_angle_to_matrix(np.asarray(rotations, np.float32).reshape(-1, 3))
         lo, hi = SHADING_FACING
         facing = rots[:, 2, :] @ self._normals[shaded].T  # (T, n) camera z of the normals
@@ -384,6 +383,7 @@ class Reenactor(SourceParts):
         vcols = self._vertex_colours(r)
         radius = int(math.ceil(self.falloff_px / CELL))
         band = max(CELL, int(self.silhouette_band * radius * CELL)) if self.silhouette_band > 0 else 0
+        widen = int(self.widen_px)
         rois = self._rois(screens)
         keep = self._keep(e, self._lip_basis, MOUTH_KEEP_PX)
         keep_eyes = self._keep(e, self._lid_basis, EYES_KEEP_PX)
@@ -395,7 +395,6 @@ class Reenactor(SourceParts):
         def frame(k: int) -> None:
             view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k]))
             fold_view = self.wrinkles.view(folds[k], self.camera)
-            widen = int(self.widen_px)
             render_frame_into(self.source, self.mesh, view, fold_view, rois[k], radius, widen, band, out[k])
 
         parallel_map(frame, len(e))

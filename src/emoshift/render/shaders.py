@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from emoshift.jit import njit
-from emoshift.render.mouth import _gauss, grain_noise
+from emoshift.render.mouth import grain_noise, hash_gauss
 from emoshift.render.view import EYE, IRIS, MOUTH_PARTS
 
 def per_sample(fn):
@@ -115,7 +115,7 @@ def resample_grain(x, y, grain, pix):  # pragma: no cover - jitted
     lost = 1.0 - kx * ky
     if lost <= 1e-6:
         return
-    n = RESAMPLE_GRAIN * grain * math.sqrt(lost) * _gauss(int(math.floor(fy)), int(math.floor(fx)), 7)
+    n = RESAMPLE_GRAIN * grain * math.sqrt(lost) * hash_gauss(int(math.floor(fy)), int(math.floor(fx)), 7)
     for c in range(3):
         pix[c] += n
 

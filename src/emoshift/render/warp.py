@@ -89,7 +89,7 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
         src: :class:`~emoshift.render.view.SourceView`; mesh: :class:`~emoshift.render.view.MeshView`;
         frame: :class:`~emoshift.render.view.FrameView`; folds: :class:`~emoshift.render.wrinkle_shader.FoldView`;
         radius: flow falloff in cells; widen, band: pixels by which the exact flow of skin occluding skin
-            is widened (:func:`~emoshift.render.flow.widen_exact`) and the silhouette's flow is carried off
+            is widened (:func:`~emoshift.render.flow.widen_at`) and the silhouette's flow is carried off
             the head (:func:`~emoshift.render.flow.extend_silhouette`); 0 turns either off.
     """
     local, tri_id, bary, depth = raster_box(frame.screen, mesh.tris, mesh.n_skin, x0, y0, rw, rh)
