@@ -125,6 +125,20 @@ EXPRESSION_NAMES: tuple[str, ...] = (
 N_EXPRESSION = len(EXPRESSION_NAMES)
 _NAME_INDEX = {n: i for i, n in enumerate(EXPRESSION_NAMES)}
 
+
+def _mirror_name(name: str) -> str:
+    for a, b in (("_L", "_R"), ("Left", "Right")):
+        if name.endswith(a):
+            return name[: -len(a)] + b
+        if name.endswith(b):
+            return name[: -len(b)] + a
+    return name
+
+
+#: The subject's left and right swapped: channel ``i`` of a mirrored expression is channel ``MIRROR[i]`` of
+#: the original (``_L`` <-> ``_R``, ``mouthLeft`` <-> ``mouthRight``, ``jawLeft`` <-> ``jawRight``).
+MIRROR: tuple[int, ...] = tuple(_NAME_INDEX[_mirror_name(n)] for n in EXPRESSION_NAMES)
+
 FACS_LETTER = {"A": 0.2, "B": 0.4, "C": 0.6, "D": 0.8, "E": 1.0}
 
 # AU -> {blendshape stem or name: weight per unit AU intensity}. A stem without _L/_R whose shapes come

@@ -11,7 +11,8 @@ expression (53,) and one head rotation (3,) per named emotion, relative to a fro
 the source is the photo's fitted face; a neutral face goes between two consecutive emotions (the
 paper's "disgust to happiness via neutral"); each generated rotation is composed with the photo's own
 (``R_anchor = R_source @ R_generated``: the head keeps facing where it faced and adds the emotion's nod
-or tilt); the photo's gaze carries into every anchor (:func:`with_source_gaze`).
+or tilt); a one-sided expression goes on the half of a turned face nearer the camera (:func:`toward_camera`);
+the photo's gaze carries into every anchor (:func:`with_source_gaze`).
 """
 
 from __future__ import annotations
@@ -227,6 +228,56 @@ def with_source_gaze(targets: np.ndarray, source_expression: np.ndarray) -> np.n
     return out.clip(0.0, 1.0)
 
 
+#: A one-sided expression (contempt's smirk) is shown on the half of the face nearer the camera when the
+#: photo's head is turned by NEAR_SIDE_YAW_DEG or more: on the far half it is foreshortened (a dimple seen
+#: edge-on, a corner hidden behind the cheek) and its warp runs into the face's outline; blind labellers read
+#: far-side contempt on turned faces as neutral (issue 11 panels 12-13: 8 of 8 on dev10, yaw -22 degrees).
+#: Below this angle both halves show and the side stays the generator's choice (variety between seeds).
+NEAR_SIDE_YAW_DEG = 10.0
+#: An expression is one-sided when one half's channels outweigh the other's by this fraction of their sum
+#: (:func:`lateral_balance`; the shipped generator's contempt 0.31-0.57 over 12 seeds, the other emotions'
+#: samples 0.03 or less).
+ONE_SIDED = 0.2
+
+
+def lateral_balance(expression: np.ndarray) -> float:
+    """(53,) -> (L - R) / (L + R) over the paired channels but gaze (+1: all on the subject's left, ``_L``
+    and ``mouthLeft``; 0: symmetric)."""
+    from emoshift.emotions import EXPRESSION_NAMES, MIRROR
+
+    x = np.asarray(expression, np.float64).reshape(-1)
+    left = [i for i, n in enumerate(EXPRESSION_NAMES) if MIRROR[i] != i and n.endswith(("_L", "Left"))]
+    left = [i for i in left if not EXPRESSION_NAMES[i].startswith("eyeLook")]
+    a, b = x[left].sum(), x[[MIRROR[i] for i in left]].sum()
+    return float((a - b) / max(a + b, 1e-6))
+
+
+def toward_camera(
+    expression: np.ndarray, rotation: np.ndarray, source_rotation: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """A one-sided expression (53,) and its relative rotation (3,) mirrored onto the half of the face that
+    is nearer the camera in the photo (absolute ``source_rotation`` (3,)), when the head is turned by
+    :data:`NEAR_SIDE_YAW_DEG` or more; otherwise returned unchanged.
+
+    Positive yaw turns the face to the subject's left, so the camera sees more of its right half
+    (:func:`emoshift.rotations.matrix_to_euler`). Mirroring swaps ``_L`` / ``_R`` channels
+    (:data:`emoshift.emotions.MIRROR`) and reflects the rotation in the sagittal plane (yaw and roll
+    change sign, pitch stays: axis-angle (x, -y, -z))."""
+    from emoshift.emotions import MIRROR
+    from emoshift.rotations import axis_angle_to_matrix, matrix_to_euler
+
+    e = np.asarray(expression, np.float32).reshape(53)
+    r = np.asarray(rotation, np.float32).reshape(3)
+    yaw = float(matrix_to_euler(axis_angle_to_matrix(np.asarray(source_rotation, np.float64).reshape(1, 3)))[0, 1])
+    balance = lateral_balance(e)
+    if abs(yaw) < NEAR_SIDE_YAW_DEG or abs(balance) < ONE_SIDED:
+        return e, r
+    near_is_left = yaw < 0  # turned to the subject's right: its left half faces the camera
+    if (balance > 0) == near_is_left:
+        return e, r
+    return e[list(MIRROR)].copy(), r * np.array([1.0, -1.0, -1.0], np.float32)
+
+
 def neutral_between(emotions: Sequence[str]) -> list[bool]:
     """Per emotion: whether a neutral anchor goes before it (two consecutive non-neutral emotions)."""
     return [i > 0 and emo != "neutral" and emotions[i - 1] != "neutral" for i, emo in enumerate(emotions)]
@@ -262,8 +313,9 @@ def make_plan(
             exprs.append(np.asarray(neutral[0], np.float32))
             rels.append(np.asarray(neutral[1], np.float32))
             labels.append("neutral")
-        exprs.append(gen_e[i])
-        rels.append(gen_r[i])
+        e, r = toward_camera(gen_e[i], gen_r[i], source_rotation)
+        exprs.append(e)
+        rels.append(r)
         labels.append(emo)
     src_e = np.asarray(source_expression, np.float32).reshape(53)
     src_r = np.asarray(source_rotation, np.float32).reshape(3)

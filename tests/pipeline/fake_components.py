@@ -34,7 +34,9 @@ class FakeFitter:
     ``faces`` faces are "found"; face i's landmarks are the box ``boxes[i]`` (x0, y0, x1, y1) corners
     (default: the middle half of the image), so face choice, edge checks and crops can be tested."""
 
-    def __init__(self, yaw: float = 0.3, fail: bool = False, boxes=None):
+    # 0.15 rad (8.6 degrees) is under planning.NEAR_SIDE_YAW_DEG: the fake planner's one-hot expressions
+    # are one-sided, and a more turned head would mirror them onto its nearer half
+    def __init__(self, yaw: float = 0.15, fail: bool = False, boxes=None):
         self.calls: list[tuple[int, int]] = []
         self.faces: list = []
         self.yaw = yaw

@@ -1,0 +1,101 @@
+"""planning.toward_camera: a one-sided expression goes on the half of a turned face nearer the camera."""
+
+from __future__ import annotations
+
+import warnings
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from emoshift import planning as P
+from emoshift.emotions import MIRROR, prototype
+from emoshift.rotations import axis_angle_to_matrix, matrix_to_euler
+
+SEEDS = range(12)
+
+
+@pytest.fixture(scope="module")
+def planner():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return P.load_planner("generator")  # the shipped generator
+
+
+def _generated(planner, text: str) -> list:
+    ins = P.Instruction(text, _parse(text))
+    return [planner.generate(ins, seed=s)[0] for s in SEEDS]
+
+
+def _parse(text: str):
+    from emoshift.text.parser import parse_instruction
+
+    return parse_instruction(text)
+
+
+def _source(pitch: float, yaw: float, roll: float) -> np.ndarray:
+    return P.euler_deg_to_axis_angle(np.array([pitch, yaw, roll], np.float32))
+
+
+def _euler(aa: np.ndarray) -> np.ndarray:
+    return matrix_to_euler(axis_angle_to_matrix(np.asarray(aa, np.float64).reshape(1, 3)))[0]
+
+
+def test_mirror_swaps_the_sides_of_the_contempt_prototypes():
+    assert all(MIRROR[MIRROR[i]] == i for i in range(53))
+    right, left = prototype("contempt", 0), prototype("contempt", 1)  # R12A+R14E+... and L12A+L14E+...
+    np.testing.assert_allclose(right[list(MIRROR)], left, atol=1e-7)
+    assert np.abs(right - left).max() > 0.5  # control: the variants differ before mirroring
+    assert P.lateral_balance(right) < -P.ONE_SIDED and P.lateral_balance(left) > P.ONE_SIDED
+    for emo in ("happiness", "anger", "fear", "surprise", "sadness", "disgust"):
+        assert abs(P.lateral_balance(prototype(emo))) < 1e-6
+
+
+@pytest.mark.parametrize("pose", [(0.0, 25.0, 0.0), (6.0, -18.0, 8.0), (-5.0, 12.0, -4.0), (3.0, -40.0, 0.0)])
+def test_contempt_goes_on_the_nearer_half_of_a_turned_face(planner, pose):
+    src = _source(*pose)
+    near = 1.0 if pose[1] < 0 else -1.0  # turned to the subject's right (yaw < 0): its left half (+) is nearer
+    far_before = 0
+    for g in _generated(planner, "Make this face look contemptuous."):
+        e, r = g.expressions[0], g.rotations[0]
+        b = P.lateral_balance(e)
+        assert abs(b) >= P.ONE_SIDED  # the shipped generator's contempt is one-sided for every seed
+        far_before += np.sign(b) != near
+        e2, r2 = P.toward_camera(e, r, src)
+        assert np.sign(P.lateral_balance(e2)) == near
+        assert P.lateral_balance(e2) == pytest.approx(near * abs(b), abs=1e-6)  # the same expression, mirrored
+        assert sorted(e2) == pytest.approx(sorted(e))
+        if np.sign(b) != near:  # mirrored: yaw and roll change sign, pitch stays
+            np.testing.assert_allclose(_euler(r2), _euler(r) * np.array([1, -1, -1]), atol=1e-3)
+        else:
+            np.testing.assert_array_equal(e2, e)
+            np.testing.assert_array_equal(r2, r)
+    assert far_before >= 1  # control: without the step, some seeds put the smirk on the far half
+
+
+def test_frontal_faces_keep_the_generators_side_and_symmetric_emotions_are_untouched(planner):
+    src = _source(0.0, P.NEAR_SIDE_YAW_DEG - 2.0, 0.0)
+    sides = set()
+    for g in _generated(planner, "Make this face look contemptuous."):
+        e, r = P.toward_camera(g.expressions[0], g.rotations[0], src)
+        np.testing.assert_array_equal(e, g.expressions[0])
+        np.testing.assert_array_equal(r, g.rotations[0])
+        sides.add(np.sign(P.lateral_balance(e)))
+    assert sides == {-1.0, 1.0}  # variety between seeds stays on a near-frontal face
+    turned = _source(0.0, 35.0, 0.0)
+    for text in ("Make this face look angry.", "Make this face look afraid.", "Make this face look happy."):
+        for g in _generated(planner, text)[:4]:
+            e, r = P.toward_camera(g.expressions[0], g.rotations[0], turned)
+            np.testing.assert_array_equal(e, g.expressions[0])
+
+
+def test_make_plan_puts_the_anchor_on_the_nearer_half():
+    parsed = SimpleNamespace(emotions=["contempt"], intensities=[1.0])
+    right = prototype("contempt", 0)
+    g = SimpleNamespace(parsed=parsed, expressions=right[None], rotations=np.array([[0.0, 0.05, 0.08]], np.float32))
+    src = _source(0.0, -20.0, 0.0)  # the subject's left half faces the camera
+    plan = P.make_plan("x", g, np.zeros(53), src, None, "fake")
+    np.testing.assert_allclose(plan.expressions[1], prototype("contempt", 1), atol=1e-6)
+    np.testing.assert_array_equal(plan.generated_expressions[0], right)  # the generator's output is kept as made
+    control = P.make_plan("x", g, np.zeros(53), _source(0.0, 20.0, 0.0), None, "fake")
+    np.testing.assert_allclose(control.expressions[1], right, atol=1e-6)
