@@ -13,7 +13,7 @@ from emoshift.render.mouth import (
 from emoshift.render.eyes import (
     EYE_CONTOURS, IRISES, LID_SHADOW, UPPER_LID, lid_shadow_pass, lowered_upper_lid, photo_eyes,
 )
-from emoshift.render.shaders import MIRROR_MIN_SPAN, lid_mirror
+from emoshift.render.shaders import eye_colour
 from emoshift.render.folds import flatten_weights, fold_lift, smile_mask
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
 
@@ -270,23 +270,34 @@ def test_the_trusted_opening_starts_below_the_photo_upper_lid():
     assert (lowered_upper_lid(contour, 100.0)[UPPER_LID, 1] < 14.6).all()  # never through the lower lid
 
 
-def test_lid_mirror_reflects_about_the_lids_and_folds_between_them():
-    """An eyeball point the photo hid under a lid takes the photo's eyeball mirrored about that lid in its
-    column (its texture and focus, not a flat paint); beyond the opening's height it folds back."""
-    opening = np.zeros((40, 40), np.float32)
-    opening[10:20, 5:30] = 1.0  # rows [10, 20) shown
-    opening[4:12, 32:36] = 1.0  # a corner: the opening lies above the iris centre's row
-    opening[11:13, 37:39] = 1.0  # a sliver beside the iris centre's row: too thin to mirror
-    ey, r = 15.0, 5.0
-    assert lid_mirror(opening, ey, r, 0.0, 0.0, 20.5, 8.0) == pytest.approx(12.0)  # 2 above the upper lid
-    assert lid_mirror(opening, ey, r, 0.0, 0.0, 20.5, 25.0) == pytest.approx(15.0)  # 5 below the lower lid
-    assert lid_mirror(opening, ey, r, 0.0, 0.0, 20.5, -5.0) == pytest.approx(15.0)  # 15 above: folded back
-    assert lid_mirror(opening, ey, r, 0.0, 0.0, 20.5, 13.0) == pytest.approx(13.0)  # inside: itself
-    assert lid_mirror(opening, ey + 200.0, r, 100.0, 200.0, 120.5, 208.0) == pytest.approx(212.0)  # box origin
-    assert lid_mirror(opening, ey, r, 0.0, 0.0, 33.5, 2.0) == pytest.approx(6.0)  # a corner column
-    assert 2 < MIRROR_MIN_SPAN * r
-    assert lid_mirror(opening, ey, r, 0.0, 0.0, 37.5, 9.0) == -1.0  # control: a sliver is painted
-    assert lid_mirror(opening, ey, r, 0.0, 0.0, 2.5, 8.0) == -1.0  # control: no opening in the column
+def test_newly_shown_sclera_is_painted_not_the_lash_line_mirrored():
+    """Eyeball the photo hid under a raised lid: sclera takes the photo's sclera colour (shaded), never the
+    photo's lash line or eyeliner reflected about the lid (streaks in the panels' fear and surprise); the iris
+    takes the photo's own iris reflected about its horizontal diameter."""
+    image = np.full((40, 60, 3), 180, np.uint8)  # skin
+    image[10:20, 5:55] = 225  # the shown sclera, rows [10, 20)
+    image[10:12, 5:55] = 25  # the lash line / eyeliner inside the opening's top
+    yy, xx = np.mgrid[0:40, 0:60] + 0.5
+    iris = (xx - 30.0) ** 2 + (yy - 15.0) ** 2 < 16.0
+    image[iris] = (90, 60, 40)
+    opening = np.zeros((40, 60), np.float32)
+    opening[10:20, 5:55] = 1.0
+    eyes = np.array([[30.0, 15.0, 4.0, 1.0], [300.0, 300.0, 4.0, 1.0]], np.float32)
+    colours = np.array([[225.0, 220.0, 215.0], [60.0, 40.0, 30.0]], np.float32)
+    pix, tmp = np.zeros(3, np.float32), np.zeros(3, np.float32)
+    luma = np.float32([0.299, 0.587, 0.114])
+    for sx in (8.5, 15.5, 45.5, 52.5):  # sclera 1 px above the lid: a mirror about it would land on the lashes
+        assert image[11, int(sx)].max() < 30  # control: the photo there is the dark lash line
+        eye_colour(image, opening, eyes, colours, 0.0, 0.0, sx, 9.0, pix, tmp)
+        # the sclera colour, shaded towards the lid and the corners (SCLERA_SHADOW, SCLERA_ROUND: 0.3-0.5
+        # here), far brighter than the lashes a mirror would copy (measured 67-105 vs 25)
+        assert float(pix @ luma) > 2.4 * 25.0, (sx, pix)
+        assert np.ptp(pix / colours[0]) < 0.02  # its hue
+    eye_colour(image, opening, eyes, colours, 0.0, 0.0, 30.5, 12.5, pix, tmp)  # the iris's hidden top
+    np.testing.assert_allclose(pix, (90, 60, 40), atol=1.0)  # the photo's iris bottom, reflected
+    photo_less = np.zeros_like(opening)
+    eye_colour(image, photo_less, eyes, colours, 0.0, 0.0, 30.5, 12.5, pix, tmp)
+    assert np.abs(pix - colours[1]).max() < 1.0  # control: no photo iris to reflect, the painted iris colour
 
 
 def test_a_moved_lid_shades_the_eyeball_under_it():

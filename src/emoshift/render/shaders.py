@@ -39,16 +39,13 @@ LIMBAL_DARKEN = 0.35
 LIMBAL_WIDTH = 0.25
 #: Painted sclera: darkening towards the upper lid (the lid and lashes shade the top of the eyeball) over
 #: SCLERA_SHADOW_SPAN iris radii above the iris centre, and towards the eye corners (the eyeball curves
-#: away) over SCLERA_ROUND_SPAN radii to the side.
-SCLERA_SHADOW = 0.5
+#: away) over SCLERA_ROUND_SPAN radii to the side. Light: the moved lid's own shadow is drawn on top
+#: (:func:`emoshift.render.eyes.lid_shadow_pass`), and at 0.5 / 0.4 the white a widened eye shows above its
+#: iris (fear's and surprise's cue) came out mid-grey, at 0.3 of the sclera's luma in the corners.
+SCLERA_SHADOW = 0.15
 SCLERA_SHADOW_SPAN = 1.6
-SCLERA_ROUND = 0.4
+SCLERA_ROUND = 0.25
 SCLERA_ROUND_SPAN = 3.0
-#: Away from the iris centre's row (near the eye corners), the photo's eye opening is mirrored only where it
-#: is at least this many iris radii tall; thinner, the sclera is painted.
-MIRROR_MIN_SPAN = 0.8
-#: A sclera point whose mirror lands within this many iris radii of the iris centre is painted instead.
-IRIS_CLEARANCE = 1.1
 
 
 @per_sample
@@ -224,54 +221,15 @@ def skin_sample(image, plate, closed, mouth, lift, ox, oy, cx, cy, dx, dy, skin,
 
 
 @per_sample
-def lid_mirror(opening, ey, r, ox, oy, sx, sy):  # pragma: no cover - jitted
-    """Source row (absolute pixels) mirroring (sx, sy) into the photo's eye opening in its column: the
-    ``opening`` (a mask over the source box at (ox, oy)) spans rows [top, bottom] in that column around
-    the iris centre's row ``ey``; a point beyond a lid is reflected about it, and folded back and forth
-    between the lids when it lies further out than the opening is tall. Where the column misses the opening
-    at the iris centre's row (near a corner), the nearest row within 4 iris radii that it holds is used,
-    if the opening there is at least MIRROR_MIN_SPAN iris radii tall. -1 where there is none."""
-    col = sx - ox
-    row = ey - oy
-    limit = int(4 * r) + 2
-    k = 0
-    while mask_at(opening, col, row) < 0.5:  # near the corners the opening lies above or below that row
-        k += 1
-        if k > 2 * limit:
-            return -1.0
-        row = ey - oy + ((k + 1) // 2) * (1.0 if k % 2 else -1.0)  # +1, -1, +2, -2, ...
-    top = row
-    n = 0
-    while n < limit and mask_at(opening, col, top - 1.0) >= 0.5:
-        top -= 1.0
-        n += 1
-    bottom = row
-    n = 0
-    while n < limit and mask_at(opening, col, bottom + 1.0) >= 0.5:
-        bottom += 1.0
-        n += 1
-    top += oy  # the mask is 0.5 (bilinear) on the opening's edge: the edges to within a pixel
-    bottom += oy
-    span = bottom - top
-    if span < 1.0 or (k > 0 and span < MIRROR_MIN_SPAN * r):  # a sliver at a corner: folding it streaks
-        return -1.0
-    if top <= sy <= bottom:
-        return sy
-    u = top - sy if sy < top else sy - bottom
-    m = u - 2 * span * math.floor(u / (2 * span))
-    v = m if m <= span else 2 * span - m
-    return top + v if sy < top else bottom - v
-
-
-@per_sample
 def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # pragma: no cover - jitted
     """Painted colour (into ``pix``) of an eyeball point at source position (sx, sy) that the photo does not
-    show: the photo's own eyeball mirrored into its eye ``opening`` (the texture, focus and light of the
-    photo): the iris about its horizontal diameter, else about the lid in its column (:func:`lid_mirror`),
-    the sclera about the lid where that does not land on the iris; else painted: inside the photo's iris
-    circle (``eyes``) the photo's iris colour with a darker rim, else the photo's sclera colour
+    show: inside the photo's iris circle (``eyes``) the photo's own iris reflected about its horizontal
+    diameter where that lands in its eye ``opening`` (the upper lid hides the top of an iris, its bottom
+    usually shows), else the photo's iris colour with a darker rim; outside it, the photo's sclera colour
     (``eye_colours``), shaded darker towards the upper lid and the eye corners; the edge between them
-    anti-aliased over a pixel."""
+    anti-aliased over a pixel. The sclera is not mirrored from the photo: reflected about a lid, the lid's
+    lash line, eyeliner and the iris's edge landed in the newly shown eyeball as streaks and hard-edged
+    patches (issue 11 panels: "eyes look pasted", "eyes warped" on fear and surprise)."""
     k = 0
     if (sx - eyes[1, 0]) ** 2 + (sy - eyes[1, 1]) ** 2 < (sx - eyes[0, 0]) ** 2 + (sy - eyes[0, 1]) ** 2:
         k = 1
@@ -283,24 +241,15 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
     shade = (1.0 - SCLERA_SHADOW * up * up * (3 - 2 * up)) * (1.0 - SCLERA_ROUND * side * side)
     for c in range(3):
         pix[c] = eye_colours[0, c] * shade
-    if wi > 0.0:
-        t = min(max((d / max(r, 1e-3) - (1 - LIMBAL_WIDTH)) / LIMBAL_WIDTH, 0.0), 1.0)
-        dark = 1.0 - LIMBAL_DARKEN * t * t * (3 - 2 * t)
-        for c in range(3):
-            pix[c] = wi * eye_colours[1, c] * dark + (1 - wi) * pix[c]
-    # the iris: reflected about its horizontal diameter (its bottom usually shows) or about the lid; the
-    # sclera: about the lid, unless that lands on the iris (the iris would grow taller than its circle)
-    ry = -1.0
-    if wi > 0.0 and mask_at(opening, sx - ox, 2 * ey - sy - oy) >= 0.5:
-        ry = 2 * ey - sy
-    else:
-        ry = lid_mirror(opening, ey, r, ox, oy, sx, sy)
-        if wi <= 0.0 and (sx - ex) ** 2 + (ry - ey) ** 2 < (IRIS_CLEARANCE * r) ** 2:
-            ry = -1.0
-    if ry < 0.0:
+    if wi <= 0.0:
         return
+    t = min(max((d / max(r, 1e-3) - (1 - LIMBAL_WIDTH)) / LIMBAL_WIDTH, 0.0), 1.0)
+    dark = 1.0 - LIMBAL_DARKEN * t * t * (3 - 2 * t)
+    for c in range(3):
+        pix[c] = wi * eye_colours[1, c] * dark + (1 - wi) * pix[c]
+    ry = 2 * ey - sy  # the iris reflected about its horizontal diameter
     a = mask_at(opening, sx - ox, ry - oy)
-    if a > 1e-3:
+    if a >= 0.5:
         bilinear(image, sx, ry, tmp)
         for c in range(3):
             pix[c] = a * tmp[c] + (1 - a) * pix[c]
