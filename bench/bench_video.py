@@ -24,10 +24,13 @@ Per video:
   beside them the still-photo rates of anger (bench/results/legibility.json);
 * per emotion (``--emotion-seconds`` of each real video, "Make her look {adjective}." for each of the 7
   emotions): both classifiers' top-1 rate of the instructed emotion on the apex hold's frames of the
-  output vs the same input frames vs three of those input frames animated as still photos (the photo
-  path, :class:`apex_renders.ApexRenderer`: same person and moment) vs bench_legibility's still photos
+  output vs the same input frames vs :data:`PHOTO_FRAMES` of those input frames animated as still photos
+  (the photo path, :class:`apex_renders.ApexRenderer`: same person and moment; ``video_same``: the
+  output on those frames, the like-for-like comparison) vs bench_legibility's still photos
   (legibility.json), and the overall rate over the six emotions a classifier has a label for (each
-  emotion weighted equally, as in legibility's "overall"); beside them the apex strength
+  emotion weighted equally, as in legibility's "overall"), pooled over the clips and per clip (the
+  clips' faces are unlike the stills': a grinning man, a crying woman with her eyes shut and a hand
+  over her mouth; the photo path on the same frames is the fair reference); beside them the apex strength
   (:func:`emoshift.emotions.apex_strength`, 1 = the prototype's) of the frames' target expressions and of
   the photo path's apexes, and the targets' relative to the plan's anchor (what the photo path shows at
   its apex from the clip's resting face; 1 = as strong);
@@ -38,7 +41,8 @@ Per video:
 
     nice -n 10 python bench/bench_video.py [--seconds 4] [--synthetic-frames 48] [--emotion-seconds 3]
 
-Writes bench/results/video.json (per video: ``rows``; per emotion: ``per_emotion`` and ``overall``), a
+Writes bench/results/video.json (per video: ``rows``; per emotion: ``per_emotion`` and ``overall``, per
+clip and emotion: ``per_clip``), a
 contact sheet (input over output) of each video and one of the emotions' apex crops (input over output,
 one column per emotion) of each real video to --sheets (default /work/team/video if it exists, else the
 cache folder: third-party faces stay out of the repo).
@@ -261,12 +265,19 @@ def warm(pipe, clip: Path, work: Path) -> None:
     animate_video(pipe, short, INSTRUCTION, work / "warm_out.mp4", seed=0)
 
 
-def emotion_runs(pipe, clips: dict[str, Path], work: Path, sheets: Path, photo_frames: int = 3) -> list[dict]:
+#: Apex frames of each clip also animated as still photos (the photo path on the same frames).
+PHOTO_FRAMES = 6
+
+
+def emotion_runs(
+    pipe, clips: dict[str, Path], work: Path, sheets: Path, photo_frames: int = PHOTO_FRAMES
+) -> list[dict]:
     """Each of the 7 emotions over each clip -> one record per (clip, emotion): its apex frames' crops
     (input, output), the apex strength of their targets (absolute, and relative to the plan's anchor), and
     the same for ``photo_frames`` of those input frames animated as still photos (bench_legibility's
     apex path, :class:`apex_renders.ApexRenderer`: the same person, face and moment through the photo
-    path); a sheet of the apex crops (input, video output, photo path of the same frame) per clip."""
+    path; ``photo_at``: their places among the apex crops); a sheet of the apex crops (input, video output,
+    photo path of the same frame) per clip."""
     from PIL import Image
 
     from emoshift.emotions import apex_strength
@@ -285,14 +296,16 @@ def emotion_runs(pipe, clips: dict[str, Path], work: Path, sheets: Path, photo_f
                           zip(picks, landmarks([inp[i] for i in picks]), strict=True)]  # fmt: skip
                 for (still, _), i in zip(photos, picks, strict=True):
                     still.load(inp[i])
+            photo_at = [frames.index(i) for i in picks]  # the same frames among this run's apex crops
             apexes = [(still.apex(emo, 0), box) for still, box in photos]
             crops_photo = [crop(a.frame, box, TILE) for a, box in apexes]
             strength_photo = [float(apex_strength(a.expression, emo)[0]) for a, _ in apexes]
             records.append({"video": name, "emotion": emo, "crops_input": crops_in, "crops_output": crops_out,
-                            "crops_photo": crops_photo, "apex_ratio": apex_ratio(res, frames, emo),
+                            "crops_photo": crops_photo, "photo_at": photo_at, "photo_frames": picks,
+                            "apex_ratio": apex_ratio(res, frames, emo),
                             "strength_video": float(apex_strength(res.targets[frames], emo).mean()),
                             "strength_photo": float(np.mean(strength_photo)), "apex_frames": len(frames)})  # fmt: skip
-            mid = len(frames) // 2
+            mid = photo_at[len(photo_at) // 2]  # a frame the photo path animated too
             tiles.append(np.concatenate([crops_in[mid], crops_out[mid], crops_photo[len(crops_photo) // 2]], 0))
         Image.fromarray(np.concatenate(tiles, 1)).save(sheets / f"video_emotions_{Path(name).stem}.png")
         print(f"{name}: 7 emotions done", flush=True)
@@ -302,7 +315,7 @@ def emotion_runs(pipe, clips: dict[str, Path], work: Path, sheets: Path, photo_f
 def judge_all(records: list[dict]) -> None:
     """Both classifiers' top-1 on every record's crops, in one run of each (bench_legibility's
     :func:`classify`): sets each record's ``tops_input`` / ``tops_output`` / ``tops_photo`` ({"fer": [...],
-    "faceapi": [...]})."""
+    "faceapi": [...]}), and ``tops_output_same``: the video's on the frames the photo path animated."""
     kinds = ("input", "output", "photo")
     crops = [c for r in records for k in kinds for c in r.get(f"crops_{k}", [])]
     fer, fa, _ = classify_crops(crops)
@@ -312,11 +325,14 @@ def judge_all(records: list[dict]) -> None:
             n = len(r.get(f"crops_{k}", []))
             r[f"tops_{k}"] = {"fer": fer[at : at + n], "faceapi": fa[at : at + n]}
             at += n
+        if "photo_at" in r:
+            r["tops_output_same"] = {j: [t[i] for i in r["photo_at"]] for j, t in r["tops_output"].items()}
 
 
-#: The crops of each per-emotion record and their columns: the video's apexes, the same input frames, and
-#: a few of those input frames animated as still photos.
-KINDS = {"output": "video", "input": "input", "photo": "photo"}
+#: The crops of each per-emotion record and their columns: the video's apexes, the same input frames, a
+#: few of those input frames animated as still photos, and the video's apexes on those few frames (the
+#: like-for-like comparison with the photo path).
+KINDS = {"output": "video", "input": "input", "photo": "photo", "output_same": "video_same"}
 
 
 def emotion_table(records: list[dict], still: dict) -> tuple[list[dict], dict]:
@@ -327,14 +343,15 @@ def emotion_table(records: list[dict], still: dict) -> tuple[list[dict], dict]:
     rows = []
     for emo in EMOTIONS7:
         rs = [r for r in records if r["emotion"] == emo]
-        pooled = {k: {j: [t for r in rs for t in r[f"tops_{k}"][j]] for j in ("fer", "faceapi")} for k in KINDS}
+        kinds = {k: col for k, col in KINDS.items() if all(f"tops_{k}" in r for r in rs)}
+        pooled = {k: {j: [t for r in rs for t in r[f"tops_{k}"][j]] for j in ("fer", "faceapi")} for k in kinds}
         row = {"emotion": emo, "frames": sum(r["apex_frames"] for r in rs),
                "apex_ratio": float(np.mean([r["apex_ratio"] for r in rs])),
                **{f"strength_{k}": float(np.mean([r[f"strength_{k}"] for r in rs])) for k in ("video", "photo")}}  # fmt: skip
-        got = {k: rates(pooled[k], emo) for k in KINDS}
+        got = {k: rates(pooled[k], emo) for k in kinds}
         labelled = emo != "contempt"  # neither classifier has a contempt label
         for j in ("fer", "faceapi"):
-            for k, col in KINDS.items():
+            for k, col in kinds.items():
                 row[f"{j}_{col}"] = got[k][j] if labelled else "n/a"
             row[f"{j}_still"] = still.get(emo, {}).get(j) if labelled else "n/a"
         row["both_video"] = got["output"]["both"] if labelled else "n/a"
@@ -383,6 +400,7 @@ def main() -> None:
                      "apex_ratio": apex["apex_ratio"], **{f"{j}_input_top1": inp[j] for j in inp},
                      **{f"{j}_output_top1": video[j] for j in video}})  # fmt: skip
     per_emotion, overall = emotion_table(records, still) if records else ([], {})
+    per_clip = {v: emotion_table([r for r in records if r["video"] == v], still) for v in short}
     report("video", rows, {"instruction": INSTRUCTION, "generator": pipe.generator_name, "seconds_cut": args.seconds,
                            "per_video_timings_s": {r["video"]: row["timings_s"] for (_, row), r in zip(runs, rows)},
                            "sheets": str(sheets), "still_photo_rates": still,
@@ -390,6 +408,7 @@ def main() -> None:
                            "emotion_seconds_cut": args.emotion_seconds,
                            "emotion_instruction": "Make her look {adjective}.",
                            "per_emotion": per_emotion, "overall": overall,
+                           "per_clip": {v: {"rows": rows_, "overall": all_} for v, (rows_, all_) in per_clip.items()},
                            "per_video_emotion": [{k: v for k, v in r.items() if not k.startswith("crops_")}
                                                  for r in records],
                            "target": ">= 15 output frames per second at 512x512; at the apexes the instructed emotion "
@@ -397,6 +416,10 @@ def main() -> None:
     if per_emotion:
         print("\nper emotion (apex hold frames of both real videos; still = bench_legibility's photos):")
         print_table(per_emotion + [overall])
+        for v, (rows_, all_) in per_clip.items():
+            print(f"\n{v} (photo: {PHOTO_FRAMES} of its apex frames animated as stills; video_same: the video "
+                  "on those):")
+            print_table([{"video": v, **r} for r in rows_ + [all_]])
 
 
 if __name__ == "__main__":

@@ -58,7 +58,8 @@ def mixed(emotion: str, variant: int, seed: int, present: bool = True, roles=Non
     traj = build_trajectory(anchors, fps=FPS, seconds=t / FPS, idle=False)
     s = mix.presence(traj.meta["frame_bounds"], t, traj.timing) if present else np.zeros(t, np.float32)
     roles = mix.channel_roles(NAMES) if roles is None else roles
-    target = mix.targets(own, traj.expression, rest, roles, np.ones(t), NAMES, mix.SMOOTH_SECONDS * FPS, s)
+    target = mix.targets(own, traj.expression, rest, roles, np.ones(t), NAMES, mix.SMOOTH_SECONDS * FPS, s,
+                         mix.HOLD_SECONDS * FPS)
     k, half = traj.anchor_frames[-1], int(traj.meta["holds"][-1] * FPS) // 2
     return own, target, traj.expression, np.arange(k - half, min(t, k + half + 1))
 

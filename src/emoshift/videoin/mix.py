@@ -20,11 +20,19 @@ has a role (:func:`channel_roles`):
   eye the person has closed is not opened, as the photo shows no eyeball to open onto
   (:func:`eye_openness`);
 * **articulate** (the jaw, the lips' raise and lower, funnel, pucker, rolls, the mouth sideways): the
-  speaker's own movement is kept and the emotion's rise above the rest face, ``up = max(0, traj - rest)``,
-  is added to it, ``change = clip(calm + fade s up, 0, 1) - calm``: at the speaker's resting opening the
-  mouth is the emotion's (the bared teeth of anger, surprise's dropped jaw), and the speaker's opening
-  and closing move it around that, one for one; an emotion that closes the mouth does not close the
-  speaker's;
+  speaker's own movement is kept and the emotion's difference from the rest face is added to it,
+
+      d[t]      = max(traj[t] - rest, -low[t])       (low = :func:`held_floor` (own))
+      change[t] = clip(calm[t] + fade[t] s[t] d[t], 0, 1) - calm[t]
+
+  at the speaker's resting opening the mouth is the emotion's (the bared teeth of anger, surprise's
+  dropped jaw), and the speaker's opening and closing move it around that, one for one. An emotion
+  below the rest face lowers the channel by at most ``low[t]``, the level the channel holds for
+  :data:`HOLD_SECONDS` around the frame (its floor): what the face holds there (a grin's raised upper
+  lip and parted jaw, held for seconds) is expression and gives way to the emotion's, as in the still
+  photo's apex, while what moves above it (speech: each syllable closes the mouth again within a
+  fraction of a second, so its floor is near 0) is never cut: an emotion that closes the mouth does
+  not close a speaker's;
 * **keep** (eyeBlink, the gaze, mouthClose): the speaker's own blinks, closed eyes, where they look
   and their closed lips stay as they are.
 
@@ -61,6 +69,9 @@ ROLE_KEEP, ROLE_FOLLOW, ROLE_ARTICULATE = 0, 1, 2
 EYE_OPENERS = (("eyeWide_L", "eyeBlink_L"), ("eyeWide_R", "eyeBlink_R"))
 FADE_SECONDS = 0.25
 SMOOTH_SECONDS = 0.08
+#: The window (seconds) of :func:`held_floor`: longer than a syllable (a speaker's mouth closes again
+#: within it), shorter than a held expression.
+HOLD_SECONDS = 1.0
 JITTER_ROOM = 0.1
 #: A frame whose largest weight change is below this is passed through untouched (nothing to render).
 MIN_CHANGE = 1e-3
@@ -135,13 +146,33 @@ def smooth(x: np.ndarray, sigma_frames: float) -> np.ndarray:
     return x.copy() if sigma_frames <= 0 or len(x) < 2 else gaussian_filter1d(x, sigma_frames, axis=0, mode="nearest")
 
 
+def held_floor(own: np.ndarray, window_frames: float) -> np.ndarray:
+    """(T, C) fitted expressions -> (T, C) float32 >= 0: per frame, the highest level each channel stays at
+    or above for ``window_frames`` consecutive frames that include the frame (a grey opening of the fit:
+    the running maximum of its running minimum), smoothed over a sixth of the window so that it does not
+    step. A held expression (a grin's raised lip) is its own floor; a channel that returns lower within
+    the window (speech) has the level it returns to. Taken on the frames' own fits, not on their smoothed
+    values: smoothing shallows a syllable's closing, and the floor must reach it (it sits at the bottom of
+    the fit's noise, so lowering a channel by it leaves each frame at or above 0 up to that noise).
+    ``window_frames`` <= 1: the clip's least value, on every frame."""
+    from scipy.ndimage import grey_opening
+
+    own = np.asarray(own, np.float32)
+    n = int(round(window_frames))
+    if n <= 1 or len(own) < 2:
+        return np.repeat(own.min(0, keepdims=True), len(own), 0).clip(0, None)
+    low = grey_opening(own, size=(n, 1), mode="nearest")
+    return smooth(low, n / 6.0).clip(0, None).astype(np.float32)
+
+
 def targets(
     own: np.ndarray, traj: np.ndarray, rest: np.ndarray, roles: np.ndarray, fade: np.ndarray, names: list[str],
-    sigma_frames: float = 0.0, present: np.ndarray | None = None,
+    sigma_frames: float = 0.0, present: np.ndarray | None = None, hold_frames: float = 0.0,
 ) -> np.ndarray:  # fmt: skip
     """The formulas of the module docstring. own, traj: (T, 53); rest: (53,); roles: (53,) of
     :func:`channel_roles`; fade: (T,); names: the 53 channel names; sigma_frames: of :func:`smooth`;
-    present: (T,) :func:`presence` (default 1: every frame measured from its own face)
+    present: (T,) :func:`presence` (default 1: every frame measured from its own face); hold_frames:
+    the window of :func:`held_floor` (:data:`HOLD_SECONDS` in frames; default 0: the clip's least value)
     -> (T, 53) float32 in [-JITTER_ROOM, 1 + JITTER_ROOM]."""
     own = np.asarray(own, np.float32)
     traj = np.asarray(traj, np.float32)
@@ -153,7 +184,7 @@ def targets(
     ref = (1.0 - s[:, None]) * rest + s[:, None] * calm
     w = follow * eye_openness(calm, names) * fade
     change = np.clip(calm + (traj - ref) * w, 0.0, 1.0) - calm
-    up = np.maximum(traj - rest, 0.0) * s[:, None] * fade
+    up = np.maximum(traj - rest, -held_floor(own, hold_frames)) * s[:, None] * fade
     change = np.where(artic, np.clip(calm + up, 0.0, 1.0) - calm, change)
     return np.clip(own + change, -JITTER_ROOM, 1.0 + JITTER_ROOM).astype(np.float32)
 

@@ -22,7 +22,8 @@ Two passes over the file, streamed (memory does not grow with the length beyond 
    video) is laid over the clip's length; each frame's target expression is its own fit changed toward
    the trajectory's: at an instructed anchor the brows, eyes, cheeks, nose and lip shape take the
    emotion's own values, the jaw and lips keep the speaker's articulation with the emotion's opening laid
-   over it (:mod:`emoshift.videoin.mix`).
+   over it, what they hold for a second or more (a grin's bared teeth) giving way to the emotion's
+   (:mod:`emoshift.videoin.mix`).
 3. **render**: each frame with a face is reenacted from its own fit (``render_batch(target, own
    rotation)``: the head pose stays the person's own) by a renderer of the frame: the first frame's is
    ``pipe.renderer(frame, fit)``, the others get theirs from it by ``Reenactor.for_frame`` (the
@@ -296,7 +297,7 @@ def plan_clip(pipe, ins, own, info, fits, opts: AnimateOptions):
     own_or_rest = np.where(has[:, None], own, rest)
     present = mix.presence(traj.meta["frame_bounds"], n, traj.timing)
     target = mix.targets(own_or_rest, texpr, rest, mix.channel_roles(names), fade, names, mix.SMOOTH_SECONDS * fps,
-                         present)  # fmt: skip
+                         present, mix.HOLD_SECONDS * fps)  # fmt: skip
     return plan, traj, target
 
 
