@@ -39,12 +39,13 @@ LIMBAL_DARKEN = 0.35
 LIMBAL_WIDTH = 0.25
 #: Painted sclera: darkening towards the upper lid (the lid and lashes shade the top of the eyeball) over
 #: SCLERA_SHADOW_SPAN iris radii above the iris centre, and towards the eye corners (the eyeball curves
-#: away) over SCLERA_ROUND_SPAN radii to the side. Light: the moved lid's own shadow is drawn on top
-#: (:func:`emoshift.render.eyes.lid_shadow_pass`), and at 0.5 / 0.4 the white a widened eye shows above its
-#: iris (fear's and surprise's cue) came out mid-grey, at 0.3 of the sclera's luma in the corners.
-SCLERA_SHADOW = 0.15
+#: away) over SCLERA_ROUND_SPAN radii to the side. Lighter (0.15 / 0.25) made the white a widened eye shows
+#: above its iris whiter, and with it anger's raised upper lid (AU5 B-C) a fearful stare: two fresh blind
+#: labellers (panel 14) named 7 of 24 anger renders (fear and disgust instead; 40 of 96 in panels 12-13) and no
+#: more fear or surprise renders than before.
+SCLERA_SHADOW = 0.5
 SCLERA_SHADOW_SPAN = 1.6
-SCLERA_ROUND = 0.25
+SCLERA_ROUND = 0.4
 SCLERA_ROUND_SPAN = 3.0
 
 
