@@ -7,10 +7,13 @@
   than TEETH_GAP_PX take the teeth's colour slightly darkened (a fine interproximal line, never a dark
   gap), the interior is shaded under the upper lip (light comes from above and the front) and darkens
   softly upwards from the lower lip (the light entering between the lips falls on the tongue and the
-  lower lip's inside: a cavity that falls off, not one flat colour).
+  lower lip's inside: a cavity that falls off, not one flat colour); last, the painted interior and its
+  edge with the lips are blurred to the photo's focus (:func:`focus_paint`).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -44,6 +47,13 @@ PAPILLA_REACH = 0.6
 #: Grain: share of the noise that differs per colour channel (the rest is luma).
 GRAIN_CHROMA = 0.35
 _GRAIN_NORM = 1.0 / np.sqrt(1.0 + GRAIN_CHROMA**2)
+#: Focus: the interior and its edge are blurred by a Gaussian of the photo's edge blur
+#: (:func:`~.teeth.photo_blur`) less PAINT_BLUR_PX (the blur the anti-aliased edges have, measured the same
+#: way), out to FOCUS_REACH standard deviations. The paint rendered pixel-sharp into a soft photo read as pasted in ("mouth looks
+#: pasted", "teeth look pasted" in the blind panels): its edges measured 0.0-0.6 pixels of blur where the
+#: photos' lips and teeth measure 0.9-2.2.
+PAINT_BLUR_PX = 0.45
+FOCUS_REACH = 3.0
 
 
 @njit(cache=True, nogil=True, _nrt=False)
@@ -65,13 +75,19 @@ def hash_gauss(i, j, k):  # pragma: no cover - jitted
 def grain_noise(cx, cy, sigma, pix):  # pragma: no cover - jitted
     """Add grain of standard deviation ``sigma`` (grey levels, per channel) to ``pix`` (3,) at the frame
     pixel whose centre is (cx, cy): the same pattern for every sample of a pixel and in every frame."""
+    grain_noise_k(cx, cy, sigma, 0, pix)
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def grain_noise_k(cx, cy, sigma, k, pix):  # pragma: no cover - jitted
+    """:func:`grain_noise` from pattern ``k`` (0 is grain_noise's; another k is independent of it)."""
     if sigma <= 0.0:
         return
     i = int(cy)
     j = int(cx)
-    luma = hash_gauss(i, j, 0)
+    luma = hash_gauss(i, j, 4 * k)
     for c in range(3):
-        pix[c] += sigma * _GRAIN_NORM * (luma + GRAIN_CHROMA * hash_gauss(i, j, c + 1))
+        pix[c] += sigma * _GRAIN_NORM * (luma + GRAIN_CHROMA * hash_gauss(i, j, 4 * k + c + 1))
 
 
 @njit(cache=True, nogil=True, _nrt=False)
@@ -128,16 +144,139 @@ def _close_gaps(tri_id, part, x0, y0, out):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def mouth_pass(tri_id, part, strength, reach, x0, y0, out):  # pragma: no cover - jitted
+def mouth_pass(tri_id, part, strength, reach, paint, blur, grain, x0, y0, out):  # pragma: no cover - jitted
     """By ``strength``, the interior is darkened under the upper lip by LIP_SHADOW (GUMS_SHADOW, TEETH_SHADOW)
     x ``(1 - d / reach)^2`` at ``d`` rows below the nearest skin pixel above (``reach`` pixels), and the
     socket and gums by CAVITY_DARKEN x smoothstep of their rows above the next skin pixel below (the lower
     lip) over CAVITY_REACH x ``reach`` (not the gums right above teeth: PAPILLA_REACH), and a column's
     interior whose opening between the lips is narrower than SLIT_OPEN x ``reach`` by up to SLIT_DARKEN;
-    then the gaps between teeth are closed (:func:`_close_gaps`)."""
+    then the gaps between teeth are closed (:func:`_close_gaps`); then the interior and its edge are blurred
+    to the photo's focus ``blur`` (:func:`focus_paint`; ``paint`` (rh, rw) the painted share of each interior
+    pixel, ``grain`` the photo's grain)."""
     if strength > 0.0 and reach >= 1.0:
         _shade_interior(tri_id, part, strength, reach, x0, y0, out)
     _close_gaps(tri_id, part, x0, y0, out)  # after the shading: the gaps take the shaded teeth
+    sigma = math.sqrt(max(blur * blur - PAINT_BLUR_PX * PAINT_BLUR_PX, 0.0))
+    if sigma > 0.05:
+        focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out)
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _is_interior(tri_id, part, i, j):  # pragma: no cover - jitted
+    t = tri_id[i, j]
+    return t >= 0 and SOCKET <= part[t] <= TEETH
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _next_to_interior(tri_id, part, i, j):  # pragma: no cover - jitted
+    """A pixel of the 8-neighbourhood of (i, j) shows the mouth interior."""
+    rh, rw = tri_id.shape
+    for qi in range(max(i - 1, 0), min(i + 2, rh)):
+        for qj in range(max(j - 1, 0), min(j + 2, rw)):
+            if _is_interior(tri_id, part, qi, qj):
+                return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def _blur_box(a, taps, out):  # pragma: no cover - jitted
+    """out (h, w, c) = ``a`` (h, w, c) float32 filtered by the symmetric ``taps`` (2r + 1,) along both image
+    axes, edges clamped."""
+    h, w, nc = a.shape
+    r = (taps.shape[0] - 1) // 2
+    tmp = np.zeros((h, w, nc), np.float32)
+    for i in range(h):
+        for j in range(w):
+            for k in range(-r, r + 1):
+                jj = min(max(j + k, 0), w - 1)
+                for c in range(nc):
+                    tmp[i, j, c] += taps[k + r] * a[i, jj, c]
+    out[:] = 0.0
+    for i in range(h):
+        for k in range(-r, r + 1):
+            ii = min(max(i + k, 0), h - 1)
+            for j in range(w):
+                for c in range(nc):
+                    out[i, j, c] += taps[k + r] * tmp[ii, j, c]
+
+
+@njit(cache=True, nogil=True)
+def focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out):  # pragma: no cover - jitted
+    """Defocus the mouth interior (the pixels of parts SOCKET..TEETH) and its edge with the lips by a
+    Gaussian G of ``sigma`` pixels, as the photo's optics would have. The frame is the interior layer
+    ``a`` (1 on its pixels) over the rest (the warped photo, already as soft as the photo), and becomes
+    G * (a x frame) + (1 - G * a) x rest, where the rest under the interior is the normalised Gaussian mean
+    of the rest around it (the lips carried a little under the interior's soft edge; so are the rest's
+    pixels next to the interior, whose anti-aliasing mixed the interior in: it would count twice, a dotted
+    dark rim along the lips): the interior and its edge take the photo's blur, the lips keep their own
+    texture up to the edge. The share of an interior
+    pixel taken from the photo (1 - ``paint`` (rh, rw)) keeps its own detail (its difference from the
+    interior layer's blur: the photo's teeth are as sharp as the photo already). The grain the blur takes
+    from the paint is given back (``grain`` x paint x (G * a) x sqrt(1 - the sum of the squared 2-D taps),
+    luma and chroma as :func:`grain_noise`)."""
+    rh, rw = tri_id.shape
+    i0, i1, j0, j1 = rh, -1, rw, -1
+    for i in range(rh):
+        for j in range(rw):
+            t = tri_id[i, j]
+            if t >= 0 and SOCKET <= part[t] <= TEETH:
+                i0 = min(i0, i)
+                i1 = max(i1, i)
+                j0 = min(j0, j)
+                j1 = max(j1, j)
+    if i1 < 0:
+        return
+    r = int(FOCUS_REACH * sigma + 0.5)
+    taps = np.empty(2 * r + 1, np.float32)
+    tot = 0.0
+    for k in range(-r, r + 1):
+        taps[k + r] = math.exp(-0.5 * k * k / (sigma * sigma))
+        tot += taps[k + r]
+    e1 = 0.0
+    for k in range(2 * r + 1):
+        taps[k] /= tot
+        e1 += taps[k] * taps[k]
+    lost = math.sqrt(max(1.0 - e1 * e1, 0.0))  # share of white noise's deviation the 2-D blur takes
+    # the box: the interior grown by the reach (the band it blurs into) and again (what that band reads)
+    bi0, bi1 = max(i0 - 2 * r, 0), min(i1 + 2 * r + 1, rh)
+    bj0, bj1 = max(j0 - 2 * r, 0), min(j1 + 2 * r + 1, rw)
+    h, w = bi1 - bi0, bj1 - bj0
+    layers = np.zeros((h, w, 8), np.float32)  # a x frame (3), a, b x frame (3), b
+    for i in range(h):
+        for j in range(w):
+            a = 1.0 if _is_interior(tri_id, part, bi0 + i, bj0 + j) else 0.0
+            b = 0.0 if a > 0.0 or _next_to_interior(tri_id, part, bi0 + i, bj0 + j) else 1.0
+            for c in range(3):
+                v = float(out[y0 + bi0 + i, x0 + bj0 + j, c])
+                layers[i, j, c] = a * v
+                layers[i, j, 4 + c] = b * v
+            layers[i, j, 3] = a
+            layers[i, j, 7] = b
+    blurred = np.empty_like(layers)
+    _blur_box(layers, taps, blurred)
+    pix = np.empty(3, np.float32)
+    for i in range(max(i0 - r, 0) - bi0, min(i1 + r + 1, rh) - bi0):
+        for j in range(max(j0 - r, 0) - bj0, min(j1 + r + 1, rw) - bj0):
+            ga = blurred[i, j, 3]
+            inside = layers[i, j, 3] > 0.0
+            clean = layers[i, j, 7] > 0.0
+            if ga < 1e-3 and clean:
+                continue
+            p = min(max(paint[bi0 + i, bj0 + j], 0.0), 1.0) if inside else 0.0
+            for c in range(3):
+                v = float(out[y0 + bi0 + i, x0 + bj0 + j, c])
+                if clean:  # the rest itself: the photo's own sharpness
+                    rest = v
+                elif blurred[i, j, 7] > 1e-4:  # under the interior or its edge: the rest around it
+                    rest = blurred[i, j, 4 + c] / blurred[i, j, 7]
+                else:
+                    rest = 0.0
+                pix[c] = blurred[i, j, c] + (1.0 - ga) * rest
+                if inside and p < 1.0:  # the photo's share keeps its detail
+                    pix[c] += (1.0 - p) * (v - blurred[i, j, c] / max(ga, 1e-3)) * ga
+            grain_noise_k(x0 + bj0 + j + 0.5, y0 + bi0 + i + 0.5, p * ga * lost * grain, 5, pix)
+            for c in range(3):
+                out[y0 + bi0 + i, x0 + bj0 + j, c] = np.uint8(min(max(pix[c] + 0.5, 0.0), 255.0))
 
 
 @njit(cache=True, nogil=True, _nrt=False)

@@ -235,7 +235,7 @@ class Reenactor(SourceParts):
             screen=corrected, origin=self.src_origin, pmask=self.photo_masks,
             eyes=self.eyes.eyes, eye_colours=self.eyes.colours,
             lift=_NO_LIFT if self.fold_lift is None else self.fold_lift,
-            lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h), grain=self._grain(),
+            lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h), grain=self._grain(), mouth_blur=self._mouth_blur(),
         )  # fmt: skip
 
     # ------------------------------------------------------------------------------------ geometry

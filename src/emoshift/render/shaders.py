@@ -319,13 +319,17 @@ def inner_sample(
     where the lids have not moved, ``keep_eyes``, also where the source render shows eyeball,
     ``pmask[IRIS - 1]``), else :func:`eye_colour` with the photo's grain on that share (the model's colour
     when the photo shows no eyes).
-    Plain arrays (see :func:`skin_sample`); the masks cover the source box at (ox, oy)."""
+    Plain arrays (see :func:`skin_sample`); the masks cover the source box at (ox, oy). Returns the painted
+    share of a mouth sample (1 - the photo's), 0 for an eyeball sample (for the mouth's focus pass,
+    :func:`~emoshift.render.mouth.focus_paint`)."""
     sx = cx + dx - ox
+    paint = 0.0
     sy = cy + dy - oy
     if p <= MOUTH_PARTS:
         for c in range(3):
             pix[c] = b0 * vcol[va, c] + b1 * vcol[vb, c] + b2 * vcol[vc, c]
         a = max(mask_at(pmask[p - 1], sx, sy), keep)
+        paint = 1.0 - a
         if a < 1.0:
             grain_noise(cx, cy, (1.0 - a) * grain, pix)
     else:
@@ -343,3 +347,4 @@ def inner_sample(
         photo_at(image, cx, cy, dx, dy, tmp)
         for c in range(3):
             pix[c] = a * tmp[c] + (1 - a) * pix[c]
+    return paint

@@ -13,7 +13,7 @@ from emoshift.render.eyes import polygon_coverage
 from emoshift.render.fill import fill_holes, paste_filled
 from emoshift.render.mesh_tables import model_tables
 from emoshift.render.ramp import smoothstep
-from emoshift.render.teeth import photo_grain
+from emoshift.render.teeth import photo_blur, photo_grain
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
 
 #: Default colours of the parts (sRGB 0-255) under neutral light, used when the photo shows too little
@@ -76,6 +76,9 @@ FRONT_GUMS_LIGHTER = np.array([1.9, 2.1, 2.1], np.float32)
 FRONT_GUMS_CM = 1.0
 #: The photo's grain is measured on the face skin within GRAIN_REACH x the mouth's width of the lips.
 GRAIN_REACH = 0.6
+#: The photo's focus (:func:`emoshift.render.teeth.photo_blur`) is measured over the lips' box grown by
+#: FOCUS_REACH x the mouth's width (the lip lines and teeth; further out, stubble and hair are sharper).
+FOCUS_REACH = 0.3
 #: Brightest channel of the front teeth's faces in the default colour (no clipped, chrome-white teeth).
 TEETH_MAX_DEFAULT = 232.0
 #: Teeth the photo does not show are no brighter than the face's light allows: at most TEETH_OVER_SKIN x
@@ -298,6 +301,15 @@ class SourceParts:
         bx1, by1 = int(np.clip(lx1 + reach + 1, bx0, w)), int(np.clip(ly1 + reach + 1, by0, h))
         patch = self.image[y0 + by0 : y0 + by1, x0 + bx0 : x0 + bx1]
         return photo_grain(patch, self._face_skin_mask((bx0, by0, bx1, by1)))
+
+    def _mouth_blur(self) -> float:
+        """The photo's edge blur (:func:`emoshift.render.teeth.photo_blur`, pixels) around its lips (the lips'
+        source box grown by FOCUS_REACH x the mouth's width), given to the painted mouth."""
+        lips = self.src_screen[self._lips, :2]
+        (lx0, ly0), (lx1, ly1), reach = lips.min(0), lips.max(0), FOCUS_REACH * float(np.ptp(lips[:, 0]))
+        x0, y0 = int(np.clip(lx0 - reach, 0, self.width)), int(np.clip(ly0 - reach, 0, self.height))
+        x1, y1 = int(np.clip(lx1 + reach + 1, x0, self.width)), int(np.clip(ly1 + reach + 1, y0, self.height))
+        return photo_blur(self.image[y0:y1, x0:x1])
 
     def _vertex_albedo(self) -> np.ndarray:
         """(V, 3) colour of each non-skin vertex; the mouth's darkened by how deep it lies behind the front

@@ -106,7 +106,8 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
                fy, broad, src.grain, x0, y0, out)  # fmt: skip
     antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad, x0, y0, out)
     if frame.keep < 1.0:
-        mouth_pass(tri_id, mesh.part, 1.0 - frame.keep, src.lip_shadow_px, x0, y0, out)
+        mouth_pass(tri_id, mesh.part, 1.0 - frame.keep, src.lip_shadow_px, flow[:, :, 4], src.mouth_blur, src.grain,
+                   x0, y0, out)  # fmt: skip
     if frame.keep_eyes < 1.0 and src.eyes[0, 3] > 0.0:
         lid_shadow_pass(tri_id, mesh.part, 1.0 - frame.keep_eyes, LID_SHADOW_REACH * src.eyes[0, 2], x0, y0, out)
     shade_folds(folds, frame.screen, mesh.tris, mesh.n_skin, tri_id, bary, x0, y0, out)
@@ -171,10 +172,10 @@ def _fragment_pass(
                 j0 = min(j0, j)
                 j1 = max(j1, j)
                 continue
-            inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, grain, p, x0 + j + 0.5,
-                         y0 + i + 0.5, dx, dy, va, vb, vc, b0, b1, b2, pix, tmp)  # fmt: skip
+            flow[i, j, 4] = inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, grain, p,
+                                         x0 + j + 0.5, y0 + i + 0.5, dx, dy, va, vb, vc, b0, b1, b2, pix, tmp)  # fmt: skip
             put(out, y0 + i, x0 + j, pix)
-            flow[i, j, 2] = -1.0
+            flow[i, j, 2] = -1.0  # done; flow[i, j, 4]: the painted share (the mouth's focus pass)
             span[i, 0] = min(span[i, 0], j)
             span[i, 1] = max(span[i, 1], j)
     return flow, sx, sy, sr, cnt, span, contour, (i0, i1, j0, j1)
@@ -231,11 +232,12 @@ def render_frame_into(src, mesh, frame, folds, roi, radius, widen, band, out) ->
 
 @njit(cache=True, nogil=True)
 def _render_frame_flat(
-    image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain,
+    image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain, mouth_blur,
     tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, uv, tensor, focal, cx, cy, spacing,
     strength, roi, radius, widen, band, out,
 ):  # pragma: no cover - jitted
-    src = SourceView(image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain)
+    src = SourceView(image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain,
+                     mouth_blur)
     mesh = MeshView(tris, n_skin, part, wexact)
     frame = FrameView(fscreen, vcol, ratio, flat, keep, keep_eyes)
     folds = FoldView(uv, tensor, focal, cx, cy, spacing, strength)
