@@ -88,3 +88,34 @@ def test_the_mouth_interiors_edge_is_as_soft_as_the_photo(full_model, fit_factor
     sharp, mid, soft = _interior_edge_blur(full_model, fit_factory, seed, (0.0, 1.5, 2.2))
     assert abs(mid / 1.5 - 1) < 0.3 and abs(soft / 2.2 - 1) < 0.3, (mid, soft)
     assert sharp < 0.6 and abs(sharp / 1.5 - 1) > 0.3, sharp  # control
+
+
+@pytest.mark.parametrize("seed,dark", [(0, (40, 34, 30)), (1, (28, 30, 36))])
+def test_the_painted_mouth_is_no_darker_than_the_photos_black(full_model, fit_factory, seed, dark):
+    """A photo whose darkest colour is ``dark`` (its hair, at the top of the head's box; noise 1.5): the
+    measured black level is that colour (within 3 levels), and the painted interior of a wide open mouth is
+    no darker than it: its darkest 1 % (luma) at least 0.9 of the black's luma (measured 1.05-1.08). Control:
+    black level 0 (the renderer before): the cavity goes down to 0.30-0.35 of it, which fails."""
+    from emoshift.render.reenact import Reenactor
+
+    rng = np.random.default_rng(seed)
+    photo = SKIN + rng.normal(0, 1.5, (SIZE, SIZE, 1))
+    fit = fit_factory(size=(SIZE, SIZE))
+    r = Reenactor(np.clip(photo + 0.5, 0, 255).astype(np.uint8), fit, full_model)
+    x0, y0 = r.src_origin
+    photo[y0 : y0 + 40, x0:] = dark  # a dark band along the top of the head's box
+    r = Reenactor(np.clip(photo + 0.5, 0, 255).astype(np.uint8), fit, full_model)
+    luma = np.float32([0.299, 0.587, 0.114])
+    assert np.abs(r.source.black - np.float32(dark)).max() < 3, r.source.black
+    e = full_model.expression_vector({"jawOpen": 0.7})
+    frags = r._raster_full(r.screens(e[None], r.source_rotation[None])[0], r.width, r.height)
+    part = np.full(frags.tri_id.shape, -1)
+    part[frags.mask] = r.tri_part[frags.tri_id[frags.mask]]
+    inside = binary_erosion((part >= SOCKET) & (part <= TEETH), iterations=3)
+    assert inside.sum() > 300
+    lows = []
+    for black in (r.source.black, np.zeros(3, np.float32)):
+        r.source = r.source._replace(black=black)
+        lows.append(float(np.percentile((r.render(e, r.source_rotation) @ luma)[inside], 1)) / float(np.float32(dark) @ luma))
+    assert lows[0] > 0.9, lows
+    assert lows[1] < 0.7, lows  # control

@@ -8,7 +8,8 @@
   gap), the interior is shaded under the upper lip (light comes from above and the front) and darkens
   softly upwards from the lower lip (the light entering between the lips falls on the tongue and the
   lower lip's inside: a cavity that falls off, not one flat colour); last, the painted interior and its
-  edge with the lips are blurred to the photo's focus (:func:`focus_paint`).
+  edge with the lips are raised to the photo's black level (:func:`lift_black`) and blurred to its focus
+  (:func:`focus_paint`).
 """
 
 from __future__ import annotations
@@ -144,18 +145,20 @@ def _close_gaps(tri_id, part, x0, y0, out):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def mouth_pass(tri_id, part, strength, reach, paint, blur, grain, x0, y0, out):  # pragma: no cover - jitted
+def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0, out):  # pragma: no cover - jitted
     """By ``strength``, the interior is darkened under the upper lip by LIP_SHADOW (GUMS_SHADOW, TEETH_SHADOW)
     x ``(1 - d / reach)^2`` at ``d`` rows below the nearest skin pixel above (``reach`` pixels), and the
     socket and gums by CAVITY_DARKEN x smoothstep of their rows above the next skin pixel below (the lower
     lip) over CAVITY_REACH x ``reach`` (not the gums right above teeth: PAPILLA_REACH), and a column's
     interior whose opening between the lips is narrower than SLIT_OPEN x ``reach`` by up to SLIT_DARKEN;
-    then the gaps between teeth are closed (:func:`_close_gaps`); then the interior and its edge are blurred
-    to the photo's focus ``blur`` (:func:`focus_paint`; ``paint`` (rh, rw) the painted share of each interior
-    pixel, ``grain`` the photo's grain)."""
+    then the gaps between teeth are closed (:func:`_close_gaps`); the painted share (``paint`` (rh, rw)) of
+    each interior pixel is raised to the photo's black level ``black`` (3,) (:func:`lift_black`); then the
+    interior and its edge are blurred to the photo's focus ``blur`` (:func:`focus_paint`, ``grain`` the
+    photo's grain)."""
     if strength > 0.0 and reach >= 1.0:
         _shade_interior(tri_id, part, strength, reach, x0, y0, out)
     _close_gaps(tri_id, part, x0, y0, out)  # after the shading: the gaps take the shaded teeth
+    lift_black(tri_id, part, paint, black, x0, y0, out)
     sigma = math.sqrt(max(blur * blur - PAINT_BLUR_PX * PAINT_BLUR_PX, 0.0))
     if sigma > 0.05:
         focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out)
@@ -176,6 +179,28 @@ def _next_to_interior(tri_id, part, i, j):  # pragma: no cover - jitted
             if _is_interior(tri_id, part, qi, qj):
                 return True
     return False
+
+
+@njit(cache=True, nogil=True)
+def lift_black(tri_id, part, paint, black, x0, y0, out):  # pragma: no cover - jitted
+    """Interior pixels (parts SOCKET..TEETH) no darker than the photo's black level ``black`` (3,) (its
+    flare, haze and tone curve, which lift all it shows), softly: per channel v becomes sqrt(v^2 + (p x
+    black)^2), p their painted share ``paint`` (rh, rw) (nearly v above the black level, the black level
+    at 0). The paint otherwise went darker than anything in the photo (the cavity at 1-5 % luma where the
+    head's darkest 0.1 % are 10-28 levels: a black hole pasted in)."""
+    if black[0] <= 0.0 and black[1] <= 0.0 and black[2] <= 0.0:
+        return
+    rh, rw = tri_id.shape
+    for i in range(rh):
+        for j in range(rw):
+            if not _is_interior(tri_id, part, i, j):
+                continue
+            p = min(max(paint[i, j], 0.0), 1.0)
+            if p <= 0.0:
+                continue
+            for c in range(3):
+                v = float(out[y0 + i, x0 + j, c])
+                out[y0 + i, x0 + j, c] = np.uint8(min(math.sqrt(v * v + (p * black[c]) ** 2) + 0.5, 255.0))
 
 
 @njit(cache=True, nogil=True)

@@ -236,6 +236,7 @@ class Reenactor(SourceParts):
             eyes=self.eyes.eyes, eye_colours=self.eyes.colours,
             lift=_NO_LIFT if self.fold_lift is None else self.fold_lift,
             lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h), grain=self._grain(), mouth_blur=self._mouth_blur(),
+            black=self._black_level(),
         )  # fmt: skip
 
     # ------------------------------------------------------------------------------------ geometry

@@ -79,6 +79,10 @@ GRAIN_REACH = 0.6
 #: The photo's focus (:func:`emoshift.render.teeth.photo_blur`) is measured over the lips' box grown by
 #: FOCUS_REACH x the mouth's width (the lip lines and teeth; further out, stubble and hair are sharper).
 FOCUS_REACH = 0.3
+#: The photo's black level: the mean colour of the darkest BLACK_PERCENTILE % (by luma) of the head's box,
+#: at most BLACK_MAX per channel. The painted interior is raised to it (:func:`emoshift.render.mouth.lift_black`).
+BLACK_PERCENTILE = 0.1
+BLACK_MAX = 64.0
 #: Brightest channel of the front teeth's faces in the default colour (no clipped, chrome-white teeth).
 TEETH_MAX_DEFAULT = 232.0
 #: Teeth the photo does not show are no brighter than the face's light allows: at most TEETH_OVER_SKIN x
@@ -310,6 +314,15 @@ class SourceParts:
         x0, y0 = int(np.clip(lx0 - reach, 0, self.width)), int(np.clip(ly0 - reach, 0, self.height))
         x1, y1 = int(np.clip(lx1 + reach + 1, x0, self.width)), int(np.clip(ly1 + reach + 1, y0, self.height))
         return photo_blur(self.image[y0:y1, x0:x1])
+
+    def _black_level(self) -> np.ndarray:
+        """(3,) float32: the photo's black level (BLACK_PERCENTILE, BLACK_MAX) over the source box (the head
+        and what lies around it: hair, eyes, nostrils, its own mouth, the background next to it)."""
+        (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
+        pix = self.image[y0 : y0 + h, x0 : x0 + w].reshape(-1, 3).astype(np.float32)
+        luma = pix @ LUMA
+        dark = pix[luma <= np.percentile(luma, BLACK_PERCENTILE)]
+        return np.minimum(dark.mean(0), BLACK_MAX).astype(np.float32)
 
     def _vertex_albedo(self) -> np.ndarray:
         """(V, 3) colour of each non-skin vertex; the mouth's darkened by how deep it lies behind the front

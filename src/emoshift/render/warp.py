@@ -106,8 +106,8 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
                fy, broad, src.grain, x0, y0, out)  # fmt: skip
     antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad, x0, y0, out)
     if frame.keep < 1.0:
-        mouth_pass(tri_id, mesh.part, 1.0 - frame.keep, src.lip_shadow_px, flow[:, :, 4], src.mouth_blur, src.grain,
-                   x0, y0, out)  # fmt: skip
+        mouth_pass(tri_id, mesh.part, 1.0 - frame.keep, src.lip_shadow_px, flow[:, :, 4], src.mouth_blur, src.black,
+                   src.grain, x0, y0, out)  # fmt: skip
     if frame.keep_eyes < 1.0 and src.eyes[0, 3] > 0.0:
         lid_shadow_pass(tri_id, mesh.part, 1.0 - frame.keep_eyes, LID_SHADOW_REACH * src.eyes[0, 2], x0, y0, out)
     shade_folds(folds, frame.screen, mesh.tris, mesh.n_skin, tri_id, bary, x0, y0, out)
@@ -232,12 +232,12 @@ def render_frame_into(src, mesh, frame, folds, roi, radius, widen, band, out) ->
 
 @njit(cache=True, nogil=True)
 def _render_frame_flat(
-    image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain, mouth_blur,
+    image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain, mouth_blur, black,
     tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, uv, tensor, focal, cx, cy, spacing,
     strength, roi, radius, widen, band, out,
 ):  # pragma: no cover - jitted
     src = SourceView(image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain,
-                     mouth_blur)
+                     mouth_blur, black)
     mesh = MeshView(tris, n_skin, part, wexact)
     frame = FrameView(fscreen, vcol, ratio, flat, keep, keep_eyes)
     folds = FoldView(uv, tensor, focal, cx, cy, spacing, strength)
