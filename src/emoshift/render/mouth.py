@@ -158,7 +158,7 @@ def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0,
     if strength > 0.0 and reach >= 1.0:
         _shade_interior(tri_id, part, strength, reach, x0, y0, out)
     _close_gaps(tri_id, part, x0, y0, out)  # after the shading: the gaps take the shaded teeth
-    lift_black(tri_id, part, paint, black, x0, y0, out)
+    lift_black(tri_id, part, paint, black, grain, x0, y0, out)
     sigma = math.sqrt(max(blur * blur - PAINT_BLUR_PX * PAINT_BLUR_PX, 0.0))
     if sigma > 0.05:
         focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out)
@@ -182,15 +182,18 @@ def _next_to_interior(tri_id, part, i, j):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def lift_black(tri_id, part, paint, black, x0, y0, out):  # pragma: no cover - jitted
+def lift_black(tri_id, part, paint, black, grain, x0, y0, out):  # pragma: no cover - jitted
     """Interior pixels (parts SOCKET..TEETH) no darker than the photo's black level ``black`` (3,) (its
     flare, haze and tone curve, which lift all it shows), softly: per channel v becomes sqrt(v^2 + (p x
     black)^2), p their painted share ``paint`` (rh, rw) (nearly v above the black level, the black level
     at 0). The paint otherwise went darker than anything in the photo (the cavity at 1-5 % luma where the
-    head's darkest 0.1 % are 10-28 levels: a black hole pasted in)."""
+    head's darkest 0.1 % are 10-28 levels: a black hole pasted in). That curve flattens the paint's grain
+    near the black level (by its slope v / v'); the grain lost (``grain`` x p x sqrt(1 - slope^2)) is given
+    back, luma and chroma as :func:`grain_noise`."""
     if black[0] <= 0.0 and black[1] <= 0.0 and black[2] <= 0.0:
         return
     rh, rw = tri_id.shape
+    pix = np.empty(3, np.float32)
     for i in range(rh):
         for j in range(rw):
             if not _is_interior(tri_id, part, i, j):
@@ -198,9 +201,14 @@ def lift_black(tri_id, part, paint, black, x0, y0, out):  # pragma: no cover - j
             p = min(max(paint[i, j], 0.0), 1.0)
             if p <= 0.0:
                 continue
+            slope = 1.0
             for c in range(3):
                 v = float(out[y0 + i, x0 + j, c])
-                out[y0 + i, x0 + j, c] = np.uint8(min(math.sqrt(v * v + (p * black[c]) ** 2) + 0.5, 255.0))
+                pix[c] = math.sqrt(v * v + (p * black[c]) ** 2)
+                slope = min(slope, v / max(pix[c], 1e-3))
+            grain_noise_k(x0 + j + 0.5, y0 + i + 0.5, p * grain * math.sqrt(max(1.0 - slope * slope, 0.0)), 6, pix)
+            for c in range(3):
+                out[y0 + i, x0 + j, c] = np.uint8(min(max(pix[c] + 0.5, 0.0), 255.0))
 
 
 @njit(cache=True, nogil=True)
