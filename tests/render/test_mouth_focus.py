@@ -119,3 +119,28 @@ def test_the_painted_mouth_is_no_darker_than_the_photos_black(full_model, fit_fa
         lows.append(float(np.percentile((r.render(e, r.source_rotation) @ luma)[inside], 1)) / float(np.float32(dark) @ luma))
     assert lows[0] > 0.9, lows
     assert lows[1] < 0.7, lows  # control
+
+
+def test_a_grey_photo_gets_a_grey_mouth(full_model, fit_factory, monkeypatch):
+    """A black-and-white photo (R = G = B, no grain): the painted interior of a raised upper lip baring the
+    teeth and gums (disgust: AU9, AU10, a little jaw) is grey too, no channel more than 3 levels from another
+    (measured 0). Control: the tongue's and front gums' lightening applied per channel as before (the photo's
+    chroma ignored) tints the gums cyan: up to 14 levels (16 on a grey of 200), which fails."""
+    from emoshift.render.reenact import Reenactor
+    from emoshift.render.source_parts import SourceParts
+
+    photo = np.full((SIZE, SIZE, 3), 150, np.uint8)
+    fit = fit_factory(size=(SIZE, SIZE))
+    au = {"jawOpen": 0.15, "mouthUpperUp_L": 1.0, "mouthUpperUp_R": 1.0, "noseSneer_L": 1.0, "noseSneer_R": 1.0}
+    e = full_model.expression_vector(au)
+    spreads = []
+    for tinted in (SourceParts._tinted, lambda self, f: np.asarray(f, np.float32)):
+        monkeypatch.setattr(SourceParts, "_tinted", tinted)
+        r = Reenactor(photo, fit, full_model)
+        frags = r._raster_full(r.screens(e[None], r.source_rotation[None])[0], r.width, r.height)
+        part = np.full(frags.tri_id.shape, -1)
+        part[frags.mask] = r.tri_part[frags.tri_id[frags.mask]]
+        inside = (part >= SOCKET) & (part <= TEETH)
+        frame = r.render(e, r.source_rotation).astype(np.int16)[inside]
+        spreads.append(int((frame.max(1) - frame.min(1)).max()))
+    assert spreads[0] <= 3 and spreads[1] > 8, spreads

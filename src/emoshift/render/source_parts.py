@@ -341,8 +341,8 @@ class SourceParts:
                 depth_cm = MOUTH_DEPTH_CM.mean() + self._chroma * (MOUTH_DEPTH_CM - MOUTH_DEPTH_CM.mean())
                 if code == GUMS:  # the tongue and the front gums: lighter than the gums and palate around them
                     front = ~tongue[sel] & (behind < FRONT_GUMS_CM)
-                    colour = np.where(tongue[sel, None], colour * TONGUE_LIGHTER, colour)
-                    colour = np.where(front[:, None], colour * FRONT_GUMS_LIGHTER, colour)
+                    colour = np.where(tongue[sel, None], colour * self._tinted(TONGUE_LIGHTER), colour)
+                    colour = np.where(front[:, None], colour * self._tinted(FRONT_GUMS_LIGHTER), colour)
                 alb[sel] = colour * np.exp(-behind[:, None] / depth_cm)
                 if code == TEETH:  # individual teeth: sides, incisal edges, gum line, lower teeth
                     detail = model_tables(self.model).teeth_detail[sel]
@@ -361,6 +361,14 @@ class SourceParts:
                 gain = np.float32(min(gain @ LUMA, TEETH_MAX_DEFAULT / float(np.median(shaded, axis=0).max())))
             alb[teeth] *= np.clip(gain, 1.0, 1.5)
         return alb
+
+    def _tinted(self, factor: np.ndarray) -> np.ndarray:
+        """(3,) per-channel ``factor`` with its tint (its departure from its luma) scaled by the photo's
+        chroma (:meth:`_part_colours`): a black-and-white photo gets the factor's luma on every channel (the
+        tint turned the grey gums of a grey photo cyan: teal papillae between the teeth)."""
+        f = np.asarray(factor, np.float32)
+        luma = float(f @ LUMA)
+        return (luma + self._chroma * (f - luma)).astype(np.float32)
 
     def _tongue(self) -> np.ndarray:
         """(V,) bool: the tongue's vertices of the gums/tongue part: more than TONGUE_CLEARANCE_CM from every
