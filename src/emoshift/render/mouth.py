@@ -55,6 +55,16 @@ _GRAIN_NORM = 1.0 / np.sqrt(1.0 + GRAIN_CHROMA**2)
 #: photos' lips and teeth measure 0.9-2.2.
 PAINT_BLUR_PX = 0.45
 FOCUS_REACH = 3.0
+#: Seams: neighbouring skin pixels whose flows differ by more than SEAM_JUMP_PX, less than SEAM_DEPTH_CM
+#: apart in depth (not the jaw over the neck, 2.5-3.5 cm in front of it; a fold at a lip corner is 1-1.2 cm),
+#: sample the photo at places that were not neighbours: where the lips close over the photo's open mouth
+#: (the upper lip's inner edge against the lower lip's), or the skin folds at a pulled lip corner. Those
+#: lines were pixel-sharp and stair-stepped ("lips look cut"); they are blurred by the photo's focus (at
+#: least SEAM_MIN_BLUR_PX, so a sharp photo's seam is still anti-aliased), fading out over the Gaussian's
+#: reach.
+SEAM_JUMP_PX = 2.0
+SEAM_DEPTH_CM = 2.0
+SEAM_MIN_BLUR_PX = 0.8
 
 
 @njit(cache=True, nogil=True, _nrt=False)
@@ -160,7 +170,7 @@ def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0,
     _close_gaps(tri_id, part, x0, y0, out)  # after the shading: the gaps take the shaded teeth
     lift_black(tri_id, part, paint, black, grain, x0, y0, out)
     sigma = math.sqrt(max(blur * blur - PAINT_BLUR_PX * PAINT_BLUR_PX, 0.0))
-    if sigma > 0.05:
+    if blur > 0.0 and sigma > 0.05:
         focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out)
 
 
@@ -179,6 +189,84 @@ def _next_to_interior(tri_id, part, i, j):  # pragma: no cover - jitted
             if _is_interior(tri_id, part, qi, qj):
                 return True
     return False
+
+
+@njit(cache=True, nogil=True, inline="always")
+def mark_seam(tri_id, depth, flow, i, j, seam):  # pragma: no cover - jitted
+    """Skin pixel (i, j) against its left and upper neighbours, whose flows (``flow[..., :2]``, the final
+    blend of exact and coarse) are set: where a neighbour is skin (covered, ``flow[..., 2] >= 0``) less than
+    SEAM_DEPTH_CM away in depth and their flows differ by more than SEAM_JUMP_PX, both are set in ``seam``
+    (rh, rw) bool."""
+    for k in range(2):
+        qi = i - k
+        qj = j - 1 + k
+        if qi < 0 or qj < 0 or tri_id[qi, qj] < 0 or flow[qi, qj, 2] < 0:
+            continue
+        if abs(depth[qi, qj] - depth[i, j]) >= SEAM_DEPTH_CM:
+            continue
+        ddx = flow[qi, qj, 0] - flow[i, j, 0]
+        ddy = flow[qi, qj, 1] - flow[i, j, 1]
+        if ddx * ddx + ddy * ddy > SEAM_JUMP_PX * SEAM_JUMP_PX:
+            seam[i, j] = True
+            seam[qi, qj] = True
+
+
+@njit(cache=True, nogil=True)
+def soften_seams(seam, blur, grain, x0, y0, out):  # pragma: no cover - jitted
+    """Blur the frame ``out`` across the seams (``seam`` (rh, rw) bool over the ROI at (x0, y0),
+    :func:`mark_seam`) by a Gaussian of the photo's focus ``blur`` (at least SEAM_MIN_BLUR_PX): each pixel
+    becomes (1 - w) x itself + w x the blurred frame, w = min(1, G * seam / the same at a 2-pixel line's
+    middle) (1 on the seam, fading out over FOCUS_REACH standard deviations); the grain the blur takes is
+    given back (``grain`` x w x sqrt(1 - the sum of the squared 2-D taps)). A negative ``blur`` turns it
+    off (so does it the focus pass: the tests' control)."""
+    if blur < 0.0:
+        return
+    rh, rw = seam.shape
+    i0, i1, j0, j1 = rh, -1, rw, -1
+    for i in range(rh):
+        for j in range(rw):
+            if seam[i, j]:
+                i0 = min(i0, i)
+                i1 = max(i1, i)
+                j0 = min(j0, j)
+                j1 = max(j1, j)
+    if i1 < 0:
+        return
+    sigma = max(blur, SEAM_MIN_BLUR_PX)
+    r = max(int(FOCUS_REACH * sigma + 0.5), 1)
+    taps = np.empty(2 * r + 1, np.float32)
+    tot = 0.0
+    for k in range(-r, r + 1):
+        taps[k + r] = math.exp(-0.5 * k * k / (sigma * sigma))
+        tot += taps[k + r]
+    e1 = 0.0
+    for k in range(2 * r + 1):
+        taps[k] /= tot
+        e1 += taps[k] * taps[k]
+    lost = math.sqrt(max(1.0 - e1 * e1, 0.0))
+    line = taps[r] + taps[r + 1]  # the blurred seam mask in the middle of a straight 2-pixel line
+    bi0, bi1 = max(i0 - 2 * r, 0), min(i1 + 2 * r + 1, rh)
+    bj0, bj1 = max(j0 - 2 * r, 0), min(j1 + 2 * r + 1, rw)
+    h, w = bi1 - bi0, bj1 - bj0
+    layers = np.empty((h, w, 4), np.float32)  # the frame (3), the seam
+    for i in range(h):
+        for j in range(w):
+            for c in range(3):
+                layers[i, j, c] = out[y0 + bi0 + i, x0 + bj0 + j, c]
+            layers[i, j, 3] = 1.0 if seam[bi0 + i, bj0 + j] else 0.0
+    blurred = np.empty_like(layers)
+    _blur_box(layers, taps, blurred)
+    pix = np.empty(3, np.float32)
+    for i in range(max(i0 - r, 0) - bi0, min(i1 + r + 1, rh) - bi0):
+        for j in range(max(j0 - r, 0) - bj0, min(j1 + r + 1, rw) - bj0):
+            wt = min(blurred[i, j, 3] / line, 1.0)
+            if wt < 1e-3:
+                continue
+            for c in range(3):
+                pix[c] = (1.0 - wt) * layers[i, j, c] + wt * blurred[i, j, c]
+            grain_noise_k(x0 + bj0 + j + 0.5, y0 + bi0 + i + 0.5, wt * lost * grain, 7, pix)
+            for c in range(3):
+                out[y0 + bi0 + i, x0 + bj0 + j, c] = np.uint8(min(max(pix[c] + 0.5, 0.0), 255.0))
 
 
 @njit(cache=True, nogil=True)

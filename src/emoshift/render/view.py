@@ -33,7 +33,8 @@ class SourceView(NamedTuple):
     source box, the colour offset that lifts the photo's mid-scale shadows (its folds, :mod:`.folds`).
     lip_shadow_px: how far (pixels) the upper lip's shadow reaches into the mouth. grain: the photo's noise
     level (grey levels), given to painted mouth pixels (:mod:`.mouth`). mouth_blur: the photo's edge blur
-    around the mouth (Gaussian sigma, pixels), given to the painted mouth (:func:`.mouth.focus_paint`). black:
+    around the mouth (Gaussian sigma, pixels), given to the painted mouth and the skin's seams
+    (:func:`.mouth.focus_paint`, :func:`.mouth.soften_seams`; negative: neither pass runs). black:
     (3,) float32, the photo's black level, given to the painted mouth (:func:`.mouth.lift_black`).
     """
 
