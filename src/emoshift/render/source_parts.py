@@ -38,6 +38,17 @@ PART_GROW_PX = 2
 #: LIP_MIRROR_FRACTION of the mouth's width (about the lips' thickness), the upper and lower halves
 #: meeting over LIP_MIRROR_SEAM_PX pixels: lips that stay lips where the mouth closes, not a pink smear.
 MOUTH_DILATE_PX = 1
+#: The detected inner-lip contour often lies inside the photo's real opening (a smile's upper teeth rim, the
+#: dark corners): the hole is grown, within the outer-lip contour and OPENING_GROW_FRACTION x the mouth's
+#: width, into connected pixels unlike the lips: darker than OPENING_DARK x the lips' median luma, or
+#: brighter than OPENING_BRIGHT x it and no more colourful than OPENING_GREY x the lips' chroma (at least
+#: OPENING_GREY_MIN levels of max - min). Otherwise those pixels stayed in the painted-shut lips: a row of
+#: light teeth-tip dashes and dark corners in the closed lips ("mouth looks edited").
+OPENING_GROW_FRACTION = 0.06
+OPENING_DARK = 0.6
+OPENING_BRIGHT = 1.2
+OPENING_GREY = 0.7
+OPENING_GREY_MIN = 8.0
 LIP_MIRROR_FRACTION = 0.1
 LIP_MIRROR_SEAM_PX = 3.0
 LIP_TEXTURE_SIGMA = 1.5
@@ -119,6 +130,29 @@ def mirror_lips(patch: np.ndarray, hole: np.ndarray, reach: float) -> tuple[np.n
     return out, ok
 
 
+def grow_opening(patch: np.ndarray, hole: np.ndarray, lips: np.ndarray, reach: int) -> np.ndarray:
+    """The open mouth ``hole`` (h, w) bool of an (h, w, 3) float32 ``patch`` grown by up to ``reach`` steps
+    (8-neighbours) into pixels of ``lips`` (h, w) bool (inside the outer-lip contour) unlike the lips
+    (OPENING_DARK, OPENING_BRIGHT, OPENING_GREY: the lips are the median of ``lips`` outside the hole)."""
+    from emoshift.render.filters import binary_dilation  # scipy's, GIL-free
+
+    ring = lips & ~hole
+    if reach <= 0 or ring.sum() < 20:
+        return hole
+    luma = patch @ LUMA
+    chroma = patch.max(2) - patch.min(2)
+    lip_luma, lip_chroma = float(np.median(luma[ring])), float(np.median(chroma[ring]))
+    bright = (luma > OPENING_BRIGHT * lip_luma) & (chroma <= max(OPENING_GREY * lip_chroma, OPENING_GREY_MIN))
+    unlike = lips & ((luma < OPENING_DARK * lip_luma) | bright)
+    grown = hole.copy()
+    for _ in range(reach):
+        step = binary_dilation(grown, np.ones((3, 3), bool)) & unlike
+        if not (step & ~grown).any():
+            break
+        grown |= step
+    return grown
+
+
 def _chroma(rgb: np.ndarray) -> float:
     """Saturation (max - min) / max of an RGB colour."""
     return float((rgb.max() - rgb.min()) / max(float(rgb.max()), 1e-3))
@@ -180,9 +214,10 @@ class SourceParts:
         self._parts_in_box, self._mouth_opening = parts, opening
         return np.ascontiguousarray(np.clip(masks, 0, 1))
 
-    def _closed_mouth(self, poly: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """The photo's open mouth (inside the inner-lip contour ``poly``) painted shut from the lips around
-        it: ((h, w, 3) uint8 box of the photo, (4,) int64 box x0, y0, x1, y1; empty for a closed mouth)."""
+    def _closed_mouth(self, poly: np.ndarray | None, outer: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The photo's open mouth (inside the inner-lip contour ``poly``, grown within the outer-lip contour
+        ``outer`` by :func:`grow_opening`) painted shut from the lips around it: ((h, w, 3) uint8 box of the
+        photo, (4,) int64 box x0, y0, x1, y1; empty for a closed mouth)."""
         from emoshift.render.filters import binary_dilation, gaussian_filter  # scipy's, GIL-free
         from skimage.draw import polygon
 
@@ -203,6 +238,13 @@ class SourceParts:
         mask[rr, cc] = True
         mask = binary_dilation(mask, iterations=MOUTH_DILATE_PX)
         patch = self.image[y0:y1, x0:x1].astype(np.float32)
+        if outer is not None:
+            lips = np.zeros(mask.shape, bool)
+            rr, cc = polygon(outer[:, 1] - y0, outer[:, 0] - x0, mask.shape)
+            lips[rr, cc] = True
+            lips[:3] = lips[-3:] = False  # the hole stays clear of the box's sides (the closed photo is
+            lips[:, :3] = lips[:, -3:] = False  # sampled inside it less 2 pixels)
+            mask = grow_opening(patch, mask, lips, int(OPENING_GROW_FRACTION * float(np.ptp(x)) + 0.5))
         filled = fill_holes(patch, (~mask).astype(np.float32))
         mirrored, ok = mirror_lips(patch, mask, max(3.0, LIP_MIRROR_FRACTION * float(np.ptp(x))))
         texture = mirrored - gaussian_filter(mirrored, (LIP_TEXTURE_SIGMA, LIP_TEXTURE_SIGMA, 0))
