@@ -37,8 +37,10 @@ CAVITY_REACH = 1.6
 #: Slit: where the lips are barely parted, little light gets between them; every interior pixel (teeth too)
 #: of a column whose opening is under SLIT_OPEN x the lip shadow's reach rows high darkens by up to
 #: SLIT_DARKEN x (1 - smoothstep(opening / (SLIT_OPEN x reach))). Without it the sliver a one-sided lip raise
-#: (contempt) or a pout opens is a bright white line, read as a glint pasted on the lips.
-SLIT_DARKEN = 0.6
+#: (contempt) or a pout opens is a bright white line, read as a glint pasted on the lips. At 0.6 the 2-3
+#: pixel sliver of contempt was still as light as the lips around it once blurred to the photo's focus
+#: (median luma 0.74-1.10 of theirs on 5 photos; a grey strip): at 0.85, 0.57-0.92.
+SLIT_DARKEN = 0.85
 SLIT_OPEN = 0.6
 #: Papillae: gums with teeth at most PAPILLA_REACH x the lip shadow's reach rows below them in their column
 #: (through gums only) are the gum line and the papillae between the teeth: they stand at the teeth's front,
