@@ -90,12 +90,12 @@ def test_the_mouth_interiors_edge_is_as_soft_as_the_photo(full_model, fit_factor
     assert sharp < 0.6 and abs(sharp / 1.5 - 1) > 0.3, sharp  # control
 
 
-@pytest.mark.parametrize("seed,dark", [(0, (40, 34, 30)), (1, (28, 30, 36))])
+@pytest.mark.parametrize("seed,dark", [(0, (30, 26, 22)), (1, (20, 22, 28))])
 def test_the_painted_mouth_is_no_darker_than_the_photos_black(full_model, fit_factory, seed, dark):
     """A photo whose darkest colour is ``dark`` (its hair, at the top of the head's box; noise 1.5): the
     measured black level is that colour (within 3 levels), and the painted interior of a wide open mouth is
-    no darker than it: its darkest 1 % (luma) at least 0.9 of the black's luma (measured 1.05-1.08). Control:
-    black level 0 (the renderer before): the cavity goes down to 0.30-0.35 of it, which fails."""
+    no darker than it: its darkest 1 % (luma) at least 0.9 of the black's luma (measured 1.05-1.10). Control:
+    black level 0 (the renderer before): the cavity goes down to 0.39-0.47 of it, which fails."""
     from emoshift.render.reenact import Reenactor
 
     rng = np.random.default_rng(seed)
@@ -118,7 +118,7 @@ def test_the_painted_mouth_is_no_darker_than_the_photos_black(full_model, fit_fa
         r.source = r.source._replace(black=black)
         lows.append(float(np.percentile((r.render(e, r.source_rotation) @ luma)[inside], 1)) / float(np.float32(dark) @ luma))
     assert lows[0] > 0.9, lows
-    assert lows[1] < 0.7, lows  # control
+    assert lows[1] < 0.65, lows  # control
 
 
 def test_a_grey_photo_gets_a_grey_mouth(full_model, fit_factory, monkeypatch):

@@ -91,9 +91,10 @@ GRAIN_REACH = 0.6
 #: FOCUS_REACH x the mouth's width (the lip lines and teeth; further out, stubble and hair are sharper).
 FOCUS_REACH = 0.3
 #: The photo's black level: the mean colour of the darkest BLACK_PERCENTILE % (by luma) of the head's box,
-#: at most BLACK_MAX per channel. The painted interior is raised to it (:func:`emoshift.render.mouth.lift_black`).
+#: at most BLACK_MAX per channel (the 12 development photos: 0-32; a flat, hazy photo must still get a dark
+#: mouth). The painted interior is raised to it (:func:`emoshift.render.mouth.lift_black`).
 BLACK_PERCENTILE = 0.1
-BLACK_MAX = 64.0
+BLACK_MAX = 32.0
 #: Brightest channel of the front teeth's faces in the default colour (no clipped, chrome-white teeth).
 TEETH_MAX_DEFAULT = 232.0
 #: Teeth the photo does not show are no brighter than the face's light allows: at most TEETH_OVER_SKIN x

@@ -53,11 +53,13 @@ GRAIN_STRIDE = 3
 #: Focus: the photo's edge blur is measured by re-blurring (two Gaussians of BLUR_PROBE pixels; central
 #: differences add a 1/3 pixel^2 variance to both) at the local maxima of its gradient along the gradient
 #: that reach BLUR_EDGE_SHARE of the strongest 5 % of them and a step of BLUR_MIN_STEP grey levels; the
-#: median over those edges, at most BLUR_MAX pixels.
+#: median over those that read as step edges blurred by at most BLUR_MAX pixels. Where fewer than
+#: BLUR_STEP_SHARE of them do, the patch has no edges to tell its focus (smooth shading) and reads 0.
 BLUR_PROBE = (1.0, 2.0)
 BLUR_EDGE_SHARE = 0.4
 BLUR_MIN_STEP = 12.0
-BLUR_MAX = 4.0
+BLUR_MAX = 3.0
+BLUR_STEP_SHARE = 0.5
 
 
 def tooth_coordinates(vertices: np.ndarray, teeth: np.ndarray, triangles: np.ndarray) -> np.ndarray:
@@ -145,7 +147,8 @@ def photo_blur(photo: np.ndarray, mask: np.ndarray | None = None) -> float:
     (r^2 - 1) (Hu & de Haan's re-blur estimator). Measured at the local maxima of the gradient along its
     direction whose gradient reaches BLUR_EDGE_SHARE of the strongest 5 % (the lip lines, teeth, nostrils:
     not skin texture) and a step of BLUR_MIN_STEP grey levels, within the (h, w) bool ``mask`` when given;
-    the median, at most BLUR_MAX. 0 when the patch has fewer than 10 such edge points."""
+    the median over those that read as step edges blurred by at most BLUR_MAX. 0 when fewer than 10 or
+    than BLUR_STEP_SHARE of the edge points do (no edges: smooth shading reads as a huge blur)."""
     from emoshift.render.filters import gaussian_filter  # scipy's, without importing scipy
 
     luma = np.asarray(photo, np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
@@ -174,4 +177,7 @@ def photo_blur(photo: np.ndarray, mask: np.ndarray | None = None) -> float:
         return 0.0
     r2 = (g1[sel] / np.maximum(g2[sel], 1e-6)) ** 2
     s2 = (b * b + c - r2 * (a * a + c)) / np.maximum(r2 - 1, 1e-6)
-    return float(np.sqrt(np.clip(np.median(s2), 0.0, BLUR_MAX**2)))
+    step = s2 < BLUR_MAX**2  # step edges; beyond, smooth shading (the gradient barely falls with the probe)
+    if step.sum() < max(10, BLUR_STEP_SHARE * len(s2)):
+        return 0.0
+    return float(np.sqrt(np.clip(np.median(s2[step]), 0.0, None)))
