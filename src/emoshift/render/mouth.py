@@ -7,10 +7,14 @@
   than TEETH_GAP_PX take the teeth's colour slightly darkened (a fine interproximal line, never a dark
   gap), the interior is shaded under the upper lip (light comes from above and the front) and darkens
   softly upwards from the lower lip (the light entering between the lips falls on the tongue and the
-  lower lip's inside: a cavity that falls off, not one flat colour).
+  lower lip's inside: a cavity that falls off, not one flat colour); last, the painted interior and its
+  edge with the lips are raised to the photo's black level (:func:`lift_black`) and blurred to its focus
+  (:func:`focus_paint`).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -33,8 +37,10 @@ CAVITY_REACH = 1.6
 #: Slit: where the lips are barely parted, little light gets between them; every interior pixel (teeth too)
 #: of a column whose opening is under SLIT_OPEN x the lip shadow's reach rows high darkens by up to
 #: SLIT_DARKEN x (1 - smoothstep(opening / (SLIT_OPEN x reach))). Without it the sliver a one-sided lip raise
-#: (contempt) or a pout opens is a bright white line, read as a glint pasted on the lips.
-SLIT_DARKEN = 0.6
+#: (contempt) or a pout opens is a bright white line, read as a glint pasted on the lips. At 0.6 the 2-3
+#: pixel sliver of contempt was still as light as the lips around it once blurred to the photo's focus
+#: (median luma 0.74-1.10 of theirs on 5 photos; a grey strip): at 0.85, 0.57-0.92.
+SLIT_DARKEN = 0.85
 SLIT_OPEN = 0.6
 #: Papillae: gums with teeth at most PAPILLA_REACH x the lip shadow's reach rows below them in their column
 #: (through gums only) are the gum line and the papillae between the teeth: they stand at the teeth's front,
@@ -44,6 +50,23 @@ PAPILLA_REACH = 0.6
 #: Grain: share of the noise that differs per colour channel (the rest is luma).
 GRAIN_CHROMA = 0.35
 _GRAIN_NORM = 1.0 / np.sqrt(1.0 + GRAIN_CHROMA**2)
+#: Focus: the interior and its edge are blurred by a Gaussian of the photo's edge blur
+#: (:func:`~.teeth.photo_blur`) less PAINT_BLUR_PX (the blur the anti-aliased edges have, measured the same
+#: way), out to FOCUS_REACH standard deviations. The paint rendered pixel-sharp into a soft photo read as pasted in ("mouth looks
+#: pasted", "teeth look pasted" in the blind panels): its edges measured 0.0-0.6 pixels of blur where the
+#: photos' lips and teeth measure 0.9-2.2.
+PAINT_BLUR_PX = 0.45
+FOCUS_REACH = 3.0
+#: Seams: neighbouring skin pixels whose flows differ by more than SEAM_JUMP_PX, less than SEAM_DEPTH_CM
+#: apart in depth (not the jaw over the neck, 2.5-3.5 cm in front of it; a fold at a lip corner is 1-1.2 cm),
+#: sample the photo at places that were not neighbours: where the lips close over the photo's open mouth
+#: (the upper lip's inner edge against the lower lip's), or the skin folds at a pulled lip corner. Those
+#: lines were pixel-sharp and stair-stepped ("lips look cut"); they are blurred by the photo's focus (at
+#: least SEAM_MIN_BLUR_PX, so a sharp photo's seam is still anti-aliased), fading out over the Gaussian's
+#: reach.
+SEAM_JUMP_PX = 2.0
+SEAM_DEPTH_CM = 2.0
+SEAM_MIN_BLUR_PX = 0.8
 
 
 @njit(cache=True, nogil=True, _nrt=False)
@@ -65,13 +88,19 @@ def hash_gauss(i, j, k):  # pragma: no cover - jitted
 def grain_noise(cx, cy, sigma, pix):  # pragma: no cover - jitted
     """Add grain of standard deviation ``sigma`` (grey levels, per channel) to ``pix`` (3,) at the frame
     pixel whose centre is (cx, cy): the same pattern for every sample of a pixel and in every frame."""
+    grain_noise_k(cx, cy, sigma, 0, pix)
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def grain_noise_k(cx, cy, sigma, k, pix):  # pragma: no cover - jitted
+    """:func:`grain_noise` from pattern ``k`` (0 is grain_noise's; another k is independent of it)."""
     if sigma <= 0.0:
         return
     i = int(cy)
     j = int(cx)
-    luma = hash_gauss(i, j, 0)
+    luma = hash_gauss(i, j, 4 * k)
     for c in range(3):
-        pix[c] += sigma * _GRAIN_NORM * (luma + GRAIN_CHROMA * hash_gauss(i, j, c + 1))
+        pix[c] += sigma * _GRAIN_NORM * (luma + GRAIN_CHROMA * hash_gauss(i, j, 4 * k + c + 1))
 
 
 @njit(cache=True, nogil=True, _nrt=False)
@@ -128,16 +157,249 @@ def _close_gaps(tri_id, part, x0, y0, out):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def mouth_pass(tri_id, part, strength, reach, x0, y0, out):  # pragma: no cover - jitted
+def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0, out):  # pragma: no cover - jitted
     """By ``strength``, the interior is darkened under the upper lip by LIP_SHADOW (GUMS_SHADOW, TEETH_SHADOW)
     x ``(1 - d / reach)^2`` at ``d`` rows below the nearest skin pixel above (``reach`` pixels), and the
     socket and gums by CAVITY_DARKEN x smoothstep of their rows above the next skin pixel below (the lower
     lip) over CAVITY_REACH x ``reach`` (not the gums right above teeth: PAPILLA_REACH), and a column's
     interior whose opening between the lips is narrower than SLIT_OPEN x ``reach`` by up to SLIT_DARKEN;
-    then the gaps between teeth are closed (:func:`_close_gaps`)."""
+    then the gaps between teeth are closed (:func:`_close_gaps`); the painted share (``paint`` (rh, rw)) of
+    each interior pixel is raised to the photo's black level ``black`` (3,) (:func:`lift_black`); then the
+    interior and its edge are blurred to the photo's focus ``blur`` (:func:`focus_paint`, ``grain`` the
+    photo's grain)."""
     if strength > 0.0 and reach >= 1.0:
         _shade_interior(tri_id, part, strength, reach, x0, y0, out)
     _close_gaps(tri_id, part, x0, y0, out)  # after the shading: the gaps take the shaded teeth
+    lift_black(tri_id, part, paint, black, grain, x0, y0, out)
+    sigma = math.sqrt(max(blur * blur - PAINT_BLUR_PX * PAINT_BLUR_PX, 0.0))
+    if blur > 0.0 and sigma > 0.05:
+        focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out)
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _is_interior(tri_id, part, i, j):  # pragma: no cover - jitted
+    t = tri_id[i, j]
+    return t >= 0 and SOCKET <= part[t] <= TEETH
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _next_to_interior(tri_id, part, i, j):  # pragma: no cover - jitted
+    """A pixel of the 8-neighbourhood of (i, j) shows the mouth interior."""
+    rh, rw = tri_id.shape
+    for qi in range(max(i - 1, 0), min(i + 2, rh)):
+        for qj in range(max(j - 1, 0), min(j + 2, rw)):
+            if _is_interior(tri_id, part, qi, qj):
+                return True
+    return False
+
+
+@njit(cache=True, nogil=True, inline="always")
+def mark_seam(tri_id, depth, flow, i, j, seam):  # pragma: no cover - jitted
+    """Skin pixel (i, j) against its left and upper neighbours, whose flows (``flow[..., :2]``, the final
+    blend of exact and coarse) are set: where a neighbour is skin (covered, ``flow[..., 2] >= 0``) less than
+    SEAM_DEPTH_CM away in depth and their flows differ by more than SEAM_JUMP_PX, both are set in ``seam``
+    (rh, rw) bool."""
+    for k in range(2):
+        qi = i - k
+        qj = j - 1 + k
+        if qi < 0 or qj < 0 or tri_id[qi, qj] < 0 or flow[qi, qj, 2] < 0:
+            continue
+        if abs(depth[qi, qj] - depth[i, j]) >= SEAM_DEPTH_CM:
+            continue
+        ddx = flow[qi, qj, 0] - flow[i, j, 0]
+        ddy = flow[qi, qj, 1] - flow[i, j, 1]
+        if ddx * ddx + ddy * ddy > SEAM_JUMP_PX * SEAM_JUMP_PX:
+            seam[i, j] = True
+            seam[qi, qj] = True
+
+
+@njit(cache=True, nogil=True)
+def soften_seams(seam, blur, grain, x0, y0, out):  # pragma: no cover - jitted
+    """Blur the frame ``out`` across the seams (``seam`` (rh, rw) bool over the ROI at (x0, y0),
+    :func:`mark_seam`) by a Gaussian of the photo's focus ``blur`` (at least SEAM_MIN_BLUR_PX): each pixel
+    becomes (1 - w) x itself + w x the blurred frame, w = min(1, G * seam / the same at a 2-pixel line's
+    middle) (1 on the seam, fading out over FOCUS_REACH standard deviations); the grain the blur takes is
+    given back (``grain`` x w x sqrt(1 - the sum of the squared 2-D taps)). A negative ``blur`` turns it
+    off (so does it the focus pass: the tests' control)."""
+    if blur < 0.0:
+        return
+    rh, rw = seam.shape
+    i0, i1, j0, j1 = rh, -1, rw, -1
+    for i in range(rh):
+        for j in range(rw):
+            if seam[i, j]:
+                i0 = min(i0, i)
+                i1 = max(i1, i)
+                j0 = min(j0, j)
+                j1 = max(j1, j)
+    if i1 < 0:
+        return
+    sigma = max(blur, SEAM_MIN_BLUR_PX)
+    r = max(int(FOCUS_REACH * sigma + 0.5), 1)
+    taps = np.empty(2 * r + 1, np.float32)
+    tot = 0.0
+    for k in range(-r, r + 1):
+        taps[k + r] = math.exp(-0.5 * k * k / (sigma * sigma))
+        tot += taps[k + r]
+    e1 = 0.0
+    for k in range(2 * r + 1):
+        taps[k] /= tot
+        e1 += taps[k] * taps[k]
+    lost = math.sqrt(max(1.0 - e1 * e1, 0.0))
+    line = taps[r] + taps[r + 1]  # the blurred seam mask in the middle of a straight 2-pixel line
+    bi0, bi1 = max(i0 - 2 * r, 0), min(i1 + 2 * r + 1, rh)
+    bj0, bj1 = max(j0 - 2 * r, 0), min(j1 + 2 * r + 1, rw)
+    h, w = bi1 - bi0, bj1 - bj0
+    layers = np.empty((h, w, 4), np.float32)  # the frame (3), the seam
+    for i in range(h):
+        for j in range(w):
+            for c in range(3):
+                layers[i, j, c] = out[y0 + bi0 + i, x0 + bj0 + j, c]
+            layers[i, j, 3] = 1.0 if seam[bi0 + i, bj0 + j] else 0.0
+    blurred = np.empty_like(layers)
+    _blur_box(layers, taps, blurred)
+    pix = np.empty(3, np.float32)
+    for i in range(max(i0 - r, 0) - bi0, min(i1 + r + 1, rh) - bi0):
+        for j in range(max(j0 - r, 0) - bj0, min(j1 + r + 1, rw) - bj0):
+            wt = min(blurred[i, j, 3] / line, 1.0)
+            if wt < 1e-3:
+                continue
+            for c in range(3):
+                pix[c] = (1.0 - wt) * layers[i, j, c] + wt * blurred[i, j, c]
+            grain_noise_k(x0 + bj0 + j + 0.5, y0 + bi0 + i + 0.5, wt * lost * grain, 7, pix)
+            for c in range(3):
+                out[y0 + bi0 + i, x0 + bj0 + j, c] = np.uint8(min(max(pix[c] + 0.5, 0.0), 255.0))
+
+
+@njit(cache=True, nogil=True)
+def lift_black(tri_id, part, paint, black, grain, x0, y0, out):  # pragma: no cover - jitted
+    """Interior pixels (parts SOCKET..TEETH) no darker than the photo's black level ``black`` (3,) (its
+    flare, haze and tone curve, which lift all it shows), softly: per channel v becomes sqrt(v^2 + (p x
+    black)^2), p their painted share ``paint`` (rh, rw) (nearly v above the black level, the black level
+    at 0). The paint otherwise went darker than anything in the photo (the cavity at 1-5 % luma where the
+    head's darkest 0.1 % are 10-28 levels: a black hole pasted in). That curve flattens the paint's grain
+    near the black level (by its slope v / v'); the grain lost (``grain`` x p x sqrt(1 - slope^2)) is given
+    back, luma and chroma as :func:`grain_noise`."""
+    if black[0] <= 0.0 and black[1] <= 0.0 and black[2] <= 0.0:
+        return
+    rh, rw = tri_id.shape
+    pix = np.empty(3, np.float32)
+    for i in range(rh):
+        for j in range(rw):
+            if not _is_interior(tri_id, part, i, j):
+                continue
+            p = min(max(paint[i, j], 0.0), 1.0)
+            if p <= 0.0:
+                continue
+            slope = 1.0
+            for c in range(3):
+                v = float(out[y0 + i, x0 + j, c])
+                pix[c] = math.sqrt(v * v + (p * black[c]) ** 2)
+                slope = min(slope, v / max(pix[c], 1e-3))
+            grain_noise_k(x0 + j + 0.5, y0 + i + 0.5, p * grain * math.sqrt(max(1.0 - slope * slope, 0.0)), 6, pix)
+            for c in range(3):
+                out[y0 + i, x0 + j, c] = np.uint8(min(max(pix[c] + 0.5, 0.0), 255.0))
+
+
+@njit(cache=True, nogil=True)
+def _blur_box(a, taps, out):  # pragma: no cover - jitted
+    """out (h, w, c) = ``a`` (h, w, c) float32 filtered by the symmetric ``taps`` (2r + 1,) along both image
+    axes, edges clamped."""
+    h, w, nc = a.shape
+    r = (taps.shape[0] - 1) // 2
+    tmp = np.zeros((h, w, nc), np.float32)
+    for i in range(h):
+        for j in range(w):
+            for k in range(-r, r + 1):
+                jj = min(max(j + k, 0), w - 1)
+                for c in range(nc):
+                    tmp[i, j, c] += taps[k + r] * a[i, jj, c]
+    out[:] = 0.0
+    for i in range(h):
+        for k in range(-r, r + 1):
+            ii = min(max(i + k, 0), h - 1)
+            for j in range(w):
+                for c in range(nc):
+                    out[i, j, c] += taps[k + r] * tmp[ii, j, c]
+
+
+@njit(cache=True, nogil=True)
+def focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out):  # pragma: no cover - jitted
+    """Defocus the mouth interior (the pixels of parts SOCKET..TEETH) and its edge with the lips by a
+    Gaussian G of ``sigma`` pixels, as the photo's optics would have. The frame is the interior layer
+    ``a`` (1 on its pixels) over the rest (the warped photo, already as soft as the photo), and becomes
+    G * (a x frame) + (1 - G * a) x rest, where the rest under the interior is the normalised Gaussian mean
+    of the rest around it (the lips carried a little under the interior's soft edge; so are the rest's
+    pixels next to the interior, whose anti-aliasing mixed the interior in: it would count twice, a dotted
+    dark rim along the lips): the interior and its edge take the photo's blur, the lips keep their own
+    texture up to the edge. The share of an interior
+    pixel taken from the photo (1 - ``paint`` (rh, rw)) keeps its own detail (its difference from the
+    interior layer's blur: the photo's teeth are as sharp as the photo already). The grain the blur takes
+    from the paint is given back (``grain`` x paint x (G * a) x sqrt(1 - the sum of the squared 2-D taps),
+    luma and chroma as :func:`grain_noise`)."""
+    rh, rw = tri_id.shape
+    i0, i1, j0, j1 = rh, -1, rw, -1
+    for i in range(rh):
+        for j in range(rw):
+            t = tri_id[i, j]
+            if t >= 0 and SOCKET <= part[t] <= TEETH:
+                i0 = min(i0, i)
+                i1 = max(i1, i)
+                j0 = min(j0, j)
+                j1 = max(j1, j)
+    if i1 < 0:
+        return
+    r = int(FOCUS_REACH * sigma + 0.5)
+    taps = np.empty(2 * r + 1, np.float32)
+    tot = 0.0
+    for k in range(-r, r + 1):
+        taps[k + r] = math.exp(-0.5 * k * k / (sigma * sigma))
+        tot += taps[k + r]
+    e1 = 0.0
+    for k in range(2 * r + 1):
+        taps[k] /= tot
+        e1 += taps[k] * taps[k]
+    lost = math.sqrt(max(1.0 - e1 * e1, 0.0))  # share of white noise's deviation the 2-D blur takes
+    # the box: the interior grown by the reach (the band it blurs into) and again (what that band reads)
+    bi0, bi1 = max(i0 - 2 * r, 0), min(i1 + 2 * r + 1, rh)
+    bj0, bj1 = max(j0 - 2 * r, 0), min(j1 + 2 * r + 1, rw)
+    h, w = bi1 - bi0, bj1 - bj0
+    layers = np.zeros((h, w, 8), np.float32)  # a x frame (3), a, b x frame (3), b
+    for i in range(h):
+        for j in range(w):
+            a = 1.0 if _is_interior(tri_id, part, bi0 + i, bj0 + j) else 0.0
+            b = 0.0 if a > 0.0 or _next_to_interior(tri_id, part, bi0 + i, bj0 + j) else 1.0
+            for c in range(3):
+                v = float(out[y0 + bi0 + i, x0 + bj0 + j, c])
+                layers[i, j, c] = a * v
+                layers[i, j, 4 + c] = b * v
+            layers[i, j, 3] = a
+            layers[i, j, 7] = b
+    blurred = np.empty_like(layers)
+    _blur_box(layers, taps, blurred)
+    pix = np.empty(3, np.float32)
+    for i in range(max(i0 - r, 0) - bi0, min(i1 + r + 1, rh) - bi0):
+        for j in range(max(j0 - r, 0) - bj0, min(j1 + r + 1, rw) - bj0):
+            ga = blurred[i, j, 3]
+            inside = layers[i, j, 3] > 0.0
+            clean = layers[i, j, 7] > 0.0
+            if ga < 1e-3 and clean:
+                continue
+            p = min(max(paint[bi0 + i, bj0 + j], 0.0), 1.0) if inside else 0.0
+            for c in range(3):
+                v = float(out[y0 + bi0 + i, x0 + bj0 + j, c])
+                if clean:  # the rest itself: the photo's own sharpness
+                    rest = v
+                elif blurred[i, j, 7] > 1e-4:  # under the interior or its edge: the rest around it
+                    rest = blurred[i, j, 4 + c] / blurred[i, j, 7]
+                else:
+                    rest = 0.0
+                pix[c] = blurred[i, j, c] + (1.0 - ga) * rest
+                if inside and p < 1.0:  # the photo's share keeps its detail
+                    pix[c] += (1.0 - p) * (v - blurred[i, j, c] / max(ga, 1e-3)) * ga
+            grain_noise_k(x0 + bj0 + j + 0.5, y0 + bi0 + i + 0.5, p * ga * lost * grain, 5, pix)
+            for c in range(3):
+                out[y0 + bi0 + i, x0 + bj0 + j, c] = np.uint8(min(max(pix[c] + 0.5, 0.0), 255.0))
 
 
 @njit(cache=True, nogil=True, _nrt=False)

@@ -219,7 +219,8 @@ class Reenactor(SourceParts):
         self._lift_box = None if video else (0, 0, w, h)  # the part of the source box the lift is right on
         self._photo_teeth_vertices = None  # set by _part_colours when the teeth colour is the photo's
         self.part_colours = self._part_colours()
-        self.closed_mouth, self.mouth_box = self._closed_mouth(poly)
+        outer = None if landmarks is None else landmarks[list(LIP_LANDMARKS[:20])]
+        self.closed_mouth, self.mouth_box = self._closed_mouth(poly, outer)
         self.plate = self._clean_plate()
         self._albedo = self._vertex_albedo()
         n_expr = len(self.expression_basis)
@@ -235,7 +236,8 @@ class Reenactor(SourceParts):
             screen=corrected, origin=self.src_origin, pmask=self.photo_masks,
             eyes=self.eyes.eyes, eye_colours=self.eyes.colours,
             lift=_NO_LIFT if self.fold_lift is None else self.fold_lift,
-            lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h), grain=self._grain(),
+            lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h), grain=self._grain(), mouth_blur=self._mouth_blur(),
+            black=self._black_level(),
         )  # fmt: skip
 
     # ------------------------------------------------------------------------------------ geometry

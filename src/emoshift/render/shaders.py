@@ -186,7 +186,9 @@ def warp_offset(field_dx, field_dy, broad, ex, ey, w, shade):  # pragma: no cove
 @per_sample
 def skin_sample(image, plate, closed, mouth, lift, ox, oy, cx, cy, dx, dy, skin, shade, flat, grain, pix, tmp):  # pragma: no cover - jitted
     """The photo at pixel centre (cx, cy) + (dx, dy) into ``pix``. On the head (``skin``): moving skin
-    that samples the photo's open mouth (box ``mouth``) blends to the mouth-closed photo ``closed``,
+    that samples the photo's open mouth (box ``mouth``, less the 2 pixels along its sides where ``closed``
+    is the photo) blends to the mouth-closed photo ``closed`` (sampled like the photo: Catmull-Rom and the
+    resampling grain; bilinear, the moved lips and the skin around them were softer than the cheeks beside),
     ``flat`` x the fold ``lift`` is added (:mod:`.folds`) and the result multiplied by ``shade``; the grain
     its resampling lost is given back (:func:`resample_grain`, ``grain``: the photo's level). Off the
     head: the clean ``plate`` where it covers the source position (a turn does not drag the face's rim
@@ -204,11 +206,13 @@ def skin_sample(image, plate, closed, mouth, lift, ox, oy, cx, cy, dx, dy, skin,
             resample_grain(qx, qy, grain, pix)
     else:
         bilinear(image, qx, qy, pix)
-    if skin and mouth[0] <= qx < mouth[2] and mouth[1] <= qy < mouth[3]:
+    if skin and mouth[0] + 2 <= qx < mouth[2] - 2 and mouth[1] + 2 <= qy < mouth[3] - 2:
         m = min(math.sqrt(dx * dx + dy * dy) / CLOSE_PX, 1.0)
         m = m * m * (3 - 2 * m)
-        if m > 0:
-            bilinear(closed, qx - mouth[0], qy - mouth[1], tmp)
+        if m > 0:  # as sharp as the photo's skin, with the same grain (keyed to the source pixel)
+            bicubic(closed, qx - mouth[0], qy - mouth[1], tmp)
+            if grain > 0.0:
+                resample_grain(qx, qy, grain, tmp)
             for c in range(3):
                 pix[c] = (1 - m) * pix[c] + m * tmp[c]
     if skin and flat > 1e-3:
@@ -269,13 +273,17 @@ def inner_sample(
     where the lids have not moved, ``keep_eyes``, also where the source render shows eyeball,
     ``pmask[IRIS - 1]``), else :func:`eye_colour` with the photo's grain on that share (the model's colour
     when the photo shows no eyes).
-    Plain arrays (see :func:`skin_sample`); the masks cover the source box at (ox, oy)."""
+    Plain arrays (see :func:`skin_sample`); the masks cover the source box at (ox, oy). Returns the painted
+    share of a mouth sample (1 - the photo's), 0 for an eyeball sample (for the mouth's focus pass,
+    :func:`~emoshift.render.mouth.focus_paint`)."""
     sx = cx + dx - ox
+    paint = 0.0
     sy = cy + dy - oy
     if p <= MOUTH_PARTS:
         for c in range(3):
             pix[c] = b0 * vcol[va, c] + b1 * vcol[vb, c] + b2 * vcol[vc, c]
         a = max(mask_at(pmask[p - 1], sx, sy), keep)
+        paint = 1.0 - a
         if a < 1.0:
             grain_noise(cx, cy, (1.0 - a) * grain, pix)
     else:
@@ -293,3 +301,4 @@ def inner_sample(
         photo_at(image, cx, cy, dx, dy, tmp)
         for c in range(3):
             pix[c] = a * tmp[c] + (1 - a) * pix[c]
+    return paint

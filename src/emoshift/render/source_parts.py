@@ -13,7 +13,7 @@ from emoshift.render.eyes import polygon_coverage
 from emoshift.render.fill import fill_holes, paste_filled
 from emoshift.render.mesh_tables import model_tables
 from emoshift.render.ramp import smoothstep
-from emoshift.render.teeth import photo_grain
+from emoshift.render.teeth import photo_blur, photo_grain
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
 
 #: Default colours of the parts (sRGB 0-255) under neutral light, used when the photo shows too little
@@ -38,6 +38,17 @@ PART_GROW_PX = 2
 #: LIP_MIRROR_FRACTION of the mouth's width (about the lips' thickness), the upper and lower halves
 #: meeting over LIP_MIRROR_SEAM_PX pixels: lips that stay lips where the mouth closes, not a pink smear.
 MOUTH_DILATE_PX = 1
+#: The detected inner-lip contour often lies inside the photo's real opening (a smile's upper teeth rim, the
+#: dark corners): the hole is grown, within the outer-lip contour and OPENING_GROW_FRACTION x the mouth's
+#: width, into connected pixels unlike the lips: darker than OPENING_DARK x the lips' median luma, or
+#: brighter than OPENING_BRIGHT x it and no more colourful than OPENING_GREY x the lips' chroma (at least
+#: OPENING_GREY_MIN levels of max - min). Otherwise those pixels stayed in the painted-shut lips: a row of
+#: light teeth-tip dashes and dark corners in the closed lips ("mouth looks edited").
+OPENING_GROW_FRACTION = 0.06
+OPENING_DARK = 0.6
+OPENING_BRIGHT = 1.2
+OPENING_GREY = 0.7
+OPENING_GREY_MIN = 8.0
 LIP_MIRROR_FRACTION = 0.1
 LIP_MIRROR_SEAM_PX = 3.0
 LIP_TEXTURE_SIGMA = 1.5
@@ -76,6 +87,14 @@ FRONT_GUMS_LIGHTER = np.array([1.9, 2.1, 2.1], np.float32)
 FRONT_GUMS_CM = 1.0
 #: The photo's grain is measured on the face skin within GRAIN_REACH x the mouth's width of the lips.
 GRAIN_REACH = 0.6
+#: The photo's focus (:func:`emoshift.render.teeth.photo_blur`) is measured over the lips' box grown by
+#: FOCUS_REACH x the mouth's width (the lip lines and teeth; further out, stubble and hair are sharper).
+FOCUS_REACH = 0.3
+#: The photo's black level: the mean colour of the darkest BLACK_PERCENTILE % (by luma) of the head's box,
+#: at most BLACK_MAX per channel (the 12 development photos: 0-32; a flat, hazy photo must still get a dark
+#: mouth). The painted interior is raised to it (:func:`emoshift.render.mouth.lift_black`).
+BLACK_PERCENTILE = 0.1
+BLACK_MAX = 32.0
 #: Brightest channel of the front teeth's faces in the default colour (no clipped, chrome-white teeth).
 TEETH_MAX_DEFAULT = 232.0
 #: Teeth the photo does not show are no brighter than the face's light allows: at most TEETH_OVER_SKIN x
@@ -110,6 +129,29 @@ def mirror_lips(patch: np.ndarray, hole: np.ndarray, reach: float) -> tuple[np.n
     out = patch.copy()
     out[yy, xx] = (1 - seam) * patch[above, xx] + seam * patch[below, xx]
     return out, ok
+
+
+def grow_opening(patch: np.ndarray, hole: np.ndarray, lips: np.ndarray, reach: int) -> np.ndarray:
+    """The open mouth ``hole`` (h, w) bool of an (h, w, 3) float32 ``patch`` grown by up to ``reach`` steps
+    (8-neighbours) into pixels of ``lips`` (h, w) bool (inside the outer-lip contour) unlike the lips
+    (OPENING_DARK, OPENING_BRIGHT, OPENING_GREY: the lips are the median of ``lips`` outside the hole)."""
+    from emoshift.render.filters import binary_dilation  # scipy's, GIL-free
+
+    ring = lips & ~hole
+    if reach <= 0 or ring.sum() < 20:
+        return hole
+    luma = patch @ LUMA
+    chroma = patch.max(2) - patch.min(2)
+    lip_luma, lip_chroma = float(np.median(luma[ring])), float(np.median(chroma[ring]))
+    bright = (luma > OPENING_BRIGHT * lip_luma) & (chroma <= max(OPENING_GREY * lip_chroma, OPENING_GREY_MIN))
+    unlike = lips & ((luma < OPENING_DARK * lip_luma) | bright)
+    grown = hole.copy()
+    for _ in range(reach):
+        step = binary_dilation(grown, np.ones((3, 3), bool)) & unlike
+        if not (step & ~grown).any():
+            break
+        grown |= step
+    return grown
 
 
 def _chroma(rgb: np.ndarray) -> float:
@@ -173,9 +215,10 @@ class SourceParts:
         self._parts_in_box, self._mouth_opening = parts, opening
         return np.ascontiguousarray(np.clip(masks, 0, 1))
 
-    def _closed_mouth(self, poly: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """The photo's open mouth (inside the inner-lip contour ``poly``) painted shut from the lips around
-        it: ((h, w, 3) uint8 box of the photo, (4,) int64 box x0, y0, x1, y1; empty for a closed mouth)."""
+    def _closed_mouth(self, poly: np.ndarray | None, outer: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The photo's open mouth (inside the inner-lip contour ``poly``, grown within the outer-lip contour
+        ``outer`` by :func:`grow_opening`) painted shut from the lips around it: ((h, w, 3) uint8 box of the
+        photo, (4,) int64 box x0, y0, x1, y1; empty for a closed mouth)."""
         from emoshift.render.filters import binary_dilation, gaussian_filter  # scipy's, GIL-free
         from skimage.draw import polygon
 
@@ -196,6 +239,13 @@ class SourceParts:
         mask[rr, cc] = True
         mask = binary_dilation(mask, iterations=MOUTH_DILATE_PX)
         patch = self.image[y0:y1, x0:x1].astype(np.float32)
+        if outer is not None:
+            lips = np.zeros(mask.shape, bool)
+            rr, cc = polygon(outer[:, 1] - y0, outer[:, 0] - x0, mask.shape)
+            lips[rr, cc] = True
+            lips[:3] = lips[-3:] = False  # the hole stays clear of the box's sides (the closed photo is
+            lips[:, :3] = lips[:, -3:] = False  # sampled inside it less 2 pixels)
+            mask = grow_opening(patch, mask, lips, int(OPENING_GROW_FRACTION * float(np.ptp(x)) + 0.5))
         filled = fill_holes(patch, (~mask).astype(np.float32))
         mirrored, ok = mirror_lips(patch, mask, max(3.0, LIP_MIRROR_FRACTION * float(np.ptp(x))))
         texture = mirrored - gaussian_filter(mirrored, (LIP_TEXTURE_SIGMA, LIP_TEXTURE_SIGMA, 0))
@@ -299,6 +349,24 @@ class SourceParts:
         patch = self.image[y0 + by0 : y0 + by1, x0 + bx0 : x0 + bx1]
         return photo_grain(patch, self._face_skin_mask((bx0, by0, bx1, by1)))
 
+    def _mouth_blur(self) -> float:
+        """The photo's edge blur (:func:`emoshift.render.teeth.photo_blur`, pixels) around its lips (the lips'
+        source box grown by FOCUS_REACH x the mouth's width), given to the painted mouth."""
+        lips = self.src_screen[self._lips, :2]
+        (lx0, ly0), (lx1, ly1), reach = lips.min(0), lips.max(0), FOCUS_REACH * float(np.ptp(lips[:, 0]))
+        x0, y0 = int(np.clip(lx0 - reach, 0, self.width)), int(np.clip(ly0 - reach, 0, self.height))
+        x1, y1 = int(np.clip(lx1 + reach + 1, x0, self.width)), int(np.clip(ly1 + reach + 1, y0, self.height))
+        return photo_blur(self.image[y0:y1, x0:x1])
+
+    def _black_level(self) -> np.ndarray:
+        """(3,) float32: the photo's black level (BLACK_PERCENTILE, BLACK_MAX) over the source box (the head
+        and what lies around it: hair, eyes, nostrils, its own mouth, the background next to it)."""
+        (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
+        pix = self.image[y0 : y0 + h, x0 : x0 + w].reshape(-1, 3).astype(np.float32)
+        luma = pix @ LUMA
+        dark = pix[luma <= np.percentile(luma, BLACK_PERCENTILE)]
+        return np.minimum(dark.mean(0), BLACK_MAX).astype(np.float32)
+
     def _vertex_albedo(self) -> np.ndarray:
         """(V, 3) colour of each non-skin vertex; the mouth's darkened by how deep it lies behind the front
         teeth (light reaches the inside of the mouth only through the lips: a crude ambient occlusion).
@@ -316,8 +384,8 @@ class SourceParts:
                 depth_cm = MOUTH_DEPTH_CM.mean() + self._chroma * (MOUTH_DEPTH_CM - MOUTH_DEPTH_CM.mean())
                 if code == GUMS:  # the tongue and the front gums: lighter than the gums and palate around them
                     front = ~tongue[sel] & (behind < FRONT_GUMS_CM)
-                    colour = np.where(tongue[sel, None], colour * TONGUE_LIGHTER, colour)
-                    colour = np.where(front[:, None], colour * FRONT_GUMS_LIGHTER, colour)
+                    colour = np.where(tongue[sel, None], colour * self._tinted(TONGUE_LIGHTER), colour)
+                    colour = np.where(front[:, None], colour * self._tinted(FRONT_GUMS_LIGHTER), colour)
                 alb[sel] = colour * np.exp(-behind[:, None] / depth_cm)
                 if code == TEETH:  # individual teeth: sides, incisal edges, gum line, lower teeth
                     detail = model_tables(self.model).teeth_detail[sel]
@@ -336,6 +404,14 @@ class SourceParts:
                 gain = np.float32(min(gain @ LUMA, TEETH_MAX_DEFAULT / float(np.median(shaded, axis=0).max())))
             alb[teeth] *= np.clip(gain, 1.0, 1.5)
         return alb
+
+    def _tinted(self, factor: np.ndarray) -> np.ndarray:
+        """(3,) per-channel ``factor`` with its tint (its departure from its luma) scaled by the photo's
+        chroma (:meth:`_part_colours`): a black-and-white photo gets the factor's luma on every channel (the
+        tint turned the grey gums of a grey photo cyan: teal papillae between the teeth)."""
+        f = np.asarray(factor, np.float32)
+        luma = float(f @ LUMA)
+        return (luma + self._chroma * (f - luma)).astype(np.float32)
 
     def _tongue(self) -> np.ndarray:
         """(V,) bool: the tongue's vertices of the gums/tongue part: more than TONGUE_CLEARANCE_CM from every

@@ -11,6 +11,8 @@
   tooth varies a little in brightness. All per vertex, so it costs nothing per frame.
 * The photo's grain (:func:`photo_grain`): the standard deviation of the face skin's finest detail, so
   painted pixels get noise of the photo's level instead of looking pasted in (:mod:`.mouth`).
+* The photo's focus (:func:`photo_blur`): the Gaussian blur of its strongest edges around the mouth, so
+  the painted interior and its edge with the lips are as soft as the photo's own (:mod:`.mouth`).
 """
 
 from __future__ import annotations
@@ -48,6 +50,16 @@ GRAIN_RESIDUAL_SHARE = float(np.sqrt(8.0 / 9.0))
 GRAIN_SHARE = 0.7
 GRAIN_MAX = 5.0
 GRAIN_STRIDE = 3
+#: Focus: the photo's edge blur is measured by re-blurring (two Gaussians of BLUR_PROBE pixels; central
+#: differences add a 1/3 pixel^2 variance to both) at the local maxima of its gradient along the gradient
+#: that reach BLUR_EDGE_SHARE of the strongest 5 % of them and a step of BLUR_MIN_STEP grey levels; the
+#: median over those that read as step edges blurred by at most BLUR_MAX pixels. Where fewer than
+#: BLUR_STEP_SHARE of them do, the patch has no edges to tell its focus (smooth shading) and reads 0.
+BLUR_PROBE = (1.0, 2.0)
+BLUR_EDGE_SHARE = 0.4
+BLUR_MIN_STEP = 12.0
+BLUR_MAX = 3.0
+BLUR_STEP_SHARE = 0.5
 
 
 def tooth_coordinates(vertices: np.ndarray, teeth: np.ndarray, triangles: np.ndarray) -> np.ndarray:
@@ -125,3 +137,47 @@ def photo_grain(photo: np.ndarray, skin: np.ndarray) -> float:
     res = (luma - uniform_filter(luma, 3))[inner][::GRAIN_STRIDE]
     mad = float(np.median(np.abs(res - np.median(res))))
     return float(min(GRAIN_SHARE * 1.4826 * mad / GRAIN_RESIDUAL_SHARE, GRAIN_MAX))
+
+
+def photo_blur(photo: np.ndarray, mask: np.ndarray | None = None) -> float:
+    """Standard deviation (pixels) of the Gaussian blur of the strongest edges of an (h, w, 3) uint8 photo
+    patch (its focus and the lens's and JPEG's softness; a pixel-sharp edge reads about 0.4, the pixel's own
+    area). At an edge blurred by s, the gradient after a Gaussian of a is proportional to 1 / sqrt(s^2 + a^2),
+    so the ratio r of the gradients after BLUR_PROBE[0] and BLUR_PROBE[1] gives s^2 = (b^2 - r^2 a^2) /
+    (r^2 - 1) (Hu & de Haan's re-blur estimator). Measured at the local maxima of the gradient along its
+    direction whose gradient reaches BLUR_EDGE_SHARE of the strongest 5 % (the lip lines, teeth, nostrils:
+    not skin texture) and a step of BLUR_MIN_STEP grey levels, within the (h, w) bool ``mask`` when given;
+    the median over those that read as step edges blurred by at most BLUR_MAX. 0 when fewer than 10 or
+    than BLUR_STEP_SHARE of the edge points do (no edges: smooth shading reads as a huge blur)."""
+    from emoshift.render.filters import gaussian_filter  # scipy's, without importing scipy
+
+    luma = np.asarray(photo, np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    h, w = luma.shape
+    if h < 8 or w < 8:
+        return 0.0
+    (a, b), c = BLUR_PROBE, 1.0 / 3.0
+    gy, gx = np.gradient(gaussian_filter(luma, a))
+    g1 = np.hypot(gx, gy)
+    g2 = np.hypot(*np.gradient(gaussian_filter(luma, b)))
+    n = np.maximum(g1, 1e-6)
+    dx, dy = np.rint(gx / n).astype(np.int64), np.rint(gy / n).astype(np.int64)
+    yy, xx = np.mgrid[:h, :w]
+    ahead = g1[np.clip(yy + dy, 0, h - 1), np.clip(xx + dx, 0, w - 1)]
+    behind = g1[np.clip(yy - dy, 0, h - 1), np.clip(xx - dx, 0, w - 1)]
+    peak = (g1 >= ahead) & (g1 > behind) & (g1 > 0)
+    peak[:3] = peak[-3:] = False  # the filters' reflected border
+    peak[:, :3] = peak[:, -3:] = False
+    if mask is not None:
+        peak &= np.asarray(mask, bool)
+    if peak.sum() < 10:
+        return 0.0
+    floor = BLUR_MIN_STEP / np.sqrt(2 * np.pi * (a * a + c))  # the gradient of such a step, blurred by a
+    sel = peak & (g1 >= max(BLUR_EDGE_SHARE * float(np.quantile(g1[peak], 0.95)), floor))
+    if sel.sum() < 10:
+        return 0.0
+    r2 = (g1[sel] / np.maximum(g2[sel], 1e-6)) ** 2
+    s2 = (b * b + c - r2 * (a * a + c)) / np.maximum(r2 - 1, 1e-6)
+    step = s2 < BLUR_MAX**2  # step edges; beyond, smooth shading (the gradient barely falls with the probe)
+    if step.sum() < max(10, BLUR_STEP_SHARE * len(s2)):
+        return 0.0
+    return float(np.sqrt(np.clip(np.median(s2[step]), 0.0, None)))

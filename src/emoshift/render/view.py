@@ -32,7 +32,10 @@ class SourceView(NamedTuple):
     eye_colours: (2, 3) float32 sclera and iris colours of the photo. lift: (h, w, 3) float32 over the
     source box, the colour offset that lifts the photo's mid-scale shadows (its folds, :mod:`.folds`).
     lip_shadow_px: how far (pixels) the upper lip's shadow reaches into the mouth. grain: the photo's noise
-    level (grey levels), given to painted mouth pixels (:mod:`.mouth`).
+    level (grey levels), given to painted mouth pixels (:mod:`.mouth`). mouth_blur: the photo's edge blur
+    around the mouth (Gaussian sigma, pixels), given to the painted mouth and the skin's seams
+    (:func:`.mouth.focus_paint`, :func:`.mouth.soften_seams`; negative: neither pass runs). black:
+    (3,) float32, the photo's black level, given to the painted mouth (:func:`.mouth.lift_black`).
     """
 
     image: np.ndarray
@@ -47,6 +50,8 @@ class SourceView(NamedTuple):
     lift: np.ndarray
     lip_shadow_px: float
     grain: float
+    mouth_blur: float
+    black: np.ndarray
 
 
 class MeshView(NamedTuple):

@@ -20,7 +20,7 @@ from emoshift.jit import njit
 
 from emoshift.render.edges import antialias_edges
 from emoshift.render.eyes import LID_SHADOW_REACH, lid_shadow_pass
-from emoshift.render.mouth import mouth_pass
+from emoshift.render.mouth import mark_seam, mouth_pass, soften_seams
 from emoshift.render.flow import (BLUR_PASSES, CELL, EDGE_BLEND_PX, broad_shading, coarse_field, extend_silhouette,
                                   field_at, mark_contour, widen_at)
 from emoshift.render.raster import raster_box
@@ -102,11 +102,13 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
     fx, fy = coarse_field(sx, sy, cnt, radius)
     widen_at(tri_id, depth, flow, contour, box, widen)
     extend_silhouette(tri_id, flow, fx, fy, box, band)
-    _skin_pass(src.image, src.plate, src.closed, src.mouth, src.lift, src.origin[0], src.origin[1], tri_id, flow, fx,
-               fy, broad, src.grain, x0, y0, out)  # fmt: skip
+    seam = _skin_pass(src.image, src.plate, src.closed, src.mouth, src.lift, src.origin[0], src.origin[1], tri_id,
+                      depth, flow, fx, fy, broad, src.grain, x0, y0, out)  # fmt: skip
     antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad, x0, y0, out)
+    soften_seams(seam, src.mouth_blur, src.grain, x0, y0, out)
     if frame.keep < 1.0:
-        mouth_pass(tri_id, mesh.part, 1.0 - frame.keep, src.lip_shadow_px, x0, y0, out)
+        mouth_pass(tri_id, mesh.part, 1.0 - frame.keep, src.lip_shadow_px, flow[:, :, 4], src.mouth_blur, src.black,
+                   src.grain, x0, y0, out)  # fmt: skip
     if frame.keep_eyes < 1.0 and src.eyes[0, 3] > 0.0:
         lid_shadow_pass(tri_id, mesh.part, 1.0 - frame.keep_eyes, LID_SHADOW_REACH * src.eyes[0, 2], x0, y0, out)
     shade_folds(folds, frame.screen, mesh.tris, mesh.n_skin, tri_id, bary, x0, y0, out)
@@ -171,26 +173,28 @@ def _fragment_pass(
                 j0 = min(j0, j)
                 j1 = max(j1, j)
                 continue
-            inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, grain, p, x0 + j + 0.5,
-                         y0 + i + 0.5, dx, dy, va, vb, vc, b0, b1, b2, pix, tmp)  # fmt: skip
+            flow[i, j, 4] = inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, grain, p,
+                                         x0 + j + 0.5, y0 + i + 0.5, dx, dy, va, vb, vc, b0, b1, b2, pix, tmp)  # fmt: skip
             put(out, y0 + i, x0 + j, pix)
-            flow[i, j, 2] = -1.0
+            flow[i, j, 2] = -1.0  # done; flow[i, j, 4]: the painted share (the mouth's focus pass)
             span[i, 0] = min(span[i, 0], j)
             span[i, 1] = max(span[i, 1], j)
     return flow, sx, sy, sr, cnt, span, contour, (i0, i1, j0, j1)
 
 
 @njit(cache=True, nogil=True)
-def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, flow, fx, fy, broad, grain, x0, y0, out):  # pragma: no cover - jitted
+def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, depth, flow, fx, fy, broad, grain, x0, y0, out):  # pragma: no cover - jitted
     """The flow of the skin (exact blended with the coarse field ``fx``, ``fy``) and of what lies around
     the head (the coarse field, blended with the silhouette's flow beside it: :func:`extend_silhouette`)
     applied to every pixel the fragment pass left (``flow[..., 2] >= 0``). Off the head, within
     EDGE_BLEND_PX of the skin, the photo itself is blended over the clean plate (1/2 at a pixel next to
     the skin, 0 at EDGE_BLEND_PX): the skin samples the photo, so the plate's fill met it in a hard,
-    stair-stepped line along the mesh's edge."""
+    stair-stepped line along the mesh's edge. The skin's flow is left in ``flow[..., :2]``; returns its seams
+    (rh, rw) bool (:func:`~emoshift.render.mouth.mark_seam`)."""
     rh, rw = tri_id.shape
     pix = np.empty(3, np.float32)
     tmp = np.empty(3, np.float32)
+    seam = np.zeros((rh, rw), np.bool_)
     for i in range(rh):
         for j in range(rw):
             w = flow[i, j, 2]
@@ -203,6 +207,9 @@ def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, flow, fx, fy, 
             if skin:
                 fb = field_at(broad, broad, i, j)[0]
                 dx, dy, shade = warp_offset(dx, dy, fb, flow[i, j, 0], flow[i, j, 1], w, shade)
+                flow[i, j, 0] = dx
+                flow[i, j, 1] = dy
+                mark_seam(tri_id, depth, flow, i, j, seam)
             elif w > 0:  # beside the silhouette: its flow, faded into the coarse field (extend_silhouette)
                 dx = w * flow[i, j, 0] + (1 - w) * dx
                 dy = w * flow[i, j, 1] + (1 - w) * dy
@@ -216,6 +223,7 @@ def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, flow, fx, fy, 
                 for c in range(3):
                     pix[c] = b * tmp[c] + (1 - b) * pix[c]
             put(out, y0 + i, x0 + j, pix)
+    return seam
 
 
 def render_frame_into(src, mesh, frame, folds, roi, radius, widen, band, out) -> None:
@@ -231,11 +239,12 @@ def render_frame_into(src, mesh, frame, folds, roi, radius, widen, band, out) ->
 
 @njit(cache=True, nogil=True)
 def _render_frame_flat(
-    image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain,
+    image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain, mouth_blur, black,
     tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, uv, tensor, focal, cx, cy, spacing,
     strength, roi, radius, widen, band, out,
 ):  # pragma: no cover - jitted
-    src = SourceView(image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain)
+    src = SourceView(image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain,
+                     mouth_blur, black)
     mesh = MeshView(tris, n_skin, part, wexact)
     frame = FrameView(fscreen, vcol, ratio, flat, keep, keep_eyes)
     folds = FoldView(uv, tensor, focal, cx, cy, spacing, strength)
