@@ -45,6 +45,23 @@ def make_fit(size=(256, 256), expression=None, rotation=(0.0, 0.0, 0.0), transla
 
 
 @pytest.fixture(scope="session")
+def open_mouth_fit(full_model):
+    """``open_mouth_fit(size=384, jaw=0.3)``: a frontal fit of a ``size``-pixel photo whose mouth is open by
+    ``jawOpen = jaw``, its detected landmarks the model's own (the photo's inner-lip polygon is the mesh's
+    opening)."""
+
+    def make(size: int = 384, jaw: float = 0.3):
+        e_src = full_model.expression_vector({"jawOpen": jaw})
+        fit = make_fit(size=(size, size), expression=e_src)
+        origin = np.array([(0.0, -1.0, -60.0)])
+        lmk = full_model.landmarks(np.zeros((1, 50)), e_src[None], np.zeros((1, 3)), origin)[0]
+        fit.landmarks_detected = fit.camera.project(lmk)
+        return fit
+
+    return make
+
+
+@pytest.fixture(scope="session")
 def synthetic_photo():
     return smooth_texture(256, 256)
 

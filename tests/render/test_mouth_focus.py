@@ -156,7 +156,7 @@ def _residual(img, mask):
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_skin_moving_over_the_photos_open_mouth_is_as_sharp_as_around_it(full_model, fit_factory, seed):
+def test_skin_moving_over_the_photos_open_mouth_is_as_sharp_as_around_it(full_model, seed, open_mouth_fit):
     """A photo with its mouth open (noise 6 on the skin): the mouth closing, the skin and lips whose source
     lies in the mouth-closed photo's box (away from the opening) keep the fine texture of the moved skin
     around the box: its high-frequency residual 0.93-1.0 of theirs over 3 seeds; sampled bilinearly as
@@ -168,10 +168,7 @@ def test_skin_moving_over_the_photos_open_mouth_is_as_sharp_as_around_it(full_mo
     from emoshift.render.reenact import INNER_LIPS, Reenactor
 
     size = 384
-    e_src = full_model.expression_vector({"jawOpen": 0.3})
-    fit = fit_factory(size=(size, size), expression=e_src)
-    lmk = full_model.landmarks(np.zeros((1, 50)), e_src[None], np.zeros((1, 3)), np.array([(0.0, -1.0, -60.0)]))[0]
-    fit.landmarks_detected = fit.camera.project(lmk)
+    fit = open_mouth_fit(size)
     rng = np.random.default_rng(seed)
     photo = np.clip(np.array([170, 120, 110]) + rng.normal(0, 6, (size, size, 1)) + 0.5, 0, 255).astype(np.uint8)
     poly = fit.landmarks_detected[list(INNER_LIPS)]
@@ -195,7 +192,7 @@ def test_skin_moving_over_the_photos_open_mouth_is_as_sharp_as_around_it(full_mo
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_the_lips_closing_over_the_photos_open_mouth_meet_in_a_soft_line(full_model, fit_factory, seed):
+def test_the_lips_closing_over_the_photos_open_mouth_meet_in_a_soft_line(full_model, seed, open_mouth_fit):
     """A photo with its mouth open, dark above the mouth's middle and light below (blurred by 2 pixels): the
     mouth closing, the upper lip's inner edge meets the lower lip's in a seam of the warp (neighbouring
     pixels sampling the photo far apart). Its edge blur, measured over the middle half of the mouth, is
@@ -206,10 +203,7 @@ def test_the_lips_closing_over_the_photos_open_mouth_meet_in_a_soft_line(full_mo
     from emoshift.render.reenact import INNER_LIPS, Reenactor
 
     size = 384
-    e_src = full_model.expression_vector({"jawOpen": 0.3})
-    fit = fit_factory(size=(size, size), expression=e_src)
-    lmk = full_model.landmarks(np.zeros((1, 50)), e_src[None], np.zeros((1, 3)), np.array([(0.0, -1.0, -60.0)]))[0]
-    fit.landmarks_detected = fit.camera.project(lmk)
+    fit = open_mouth_fit(size)
     poly = fit.landmarks_detected[list(INNER_LIPS)]
     img = np.zeros((size, size, 3)) + np.float32([200, 150, 140])
     img[: int(poly[:, 1].mean())] = (110, 50, 60)
@@ -230,7 +224,7 @@ def test_the_lips_closing_over_the_photos_open_mouth_meet_in_a_soft_line(full_mo
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_the_mouth_painted_shut_leaves_no_teeth_the_contour_missed(full_model, fit_factory, seed, monkeypatch):
+def test_the_mouth_painted_shut_leaves_no_teeth_the_contour_missed(full_model, seed, monkeypatch, open_mouth_fit):
     """The photo's opening (teeth) reaches 3 pixels beyond the detected inner-lip contour (as the upper teeth's
     rim of a smile often does): painted shut, the lips show none of it: the brightest 0.5 % inside the
     outer-lip contour within 0.2 of the lips' luma (measured 0.10 over 3 seeds: the lips' noise and mirrored
@@ -243,10 +237,7 @@ def test_the_mouth_painted_shut_leaves_no_teeth_the_contour_missed(full_model, f
     from emoshift.render.residual import LIP_LANDMARKS
 
     size = 384
-    e_src = full_model.expression_vector({"jawOpen": 0.3})
-    fit = fit_factory(size=(size, size), expression=e_src)
-    lmk = full_model.landmarks(np.zeros((1, 50)), e_src[None], np.zeros((1, 3)), np.array([(0.0, -1.0, -60.0)]))[0]
-    fit.landmarks_detected = fit.camera.project(lmk)
+    fit = open_mouth_fit(size)
     rng = np.random.default_rng(seed)
     photo = np.clip(np.array([170, 90, 90]) + rng.normal(0, 3, (size, size, 1)) + 0.5, 0, 255).astype(np.uint8)
     inner = np.zeros((size, size), bool)

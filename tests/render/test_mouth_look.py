@@ -166,7 +166,7 @@ def test_the_painted_interior_carries_the_photos_grain(full_model, fit_factory, 
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_the_mouth_painted_shut_keeps_the_lips_texture(full_model, fit_factory, seed, monkeypatch):
+def test_the_mouth_painted_shut_keeps_the_lips_texture(full_model, seed, monkeypatch, open_mouth_fit):
     """The photo's open mouth painted shut (what moving lips sample there) carries the lips' fine texture:
     its high-frequency residual inside the open mouth is of the order of the lips' around it (measured
     0.86 and 0.94 with noise of 6 on the lips, 2 seeds), where the smooth fill alone (the control,
@@ -177,10 +177,7 @@ def test_the_mouth_painted_shut_keeps_the_lips_texture(full_model, fit_factory, 
     from emoshift.render.reenact import INNER_LIPS, Reenactor
 
     size = 384
-    e_src = full_model.expression_vector({"jawOpen": 0.3})
-    fit = fit_factory(size=(size, size), expression=e_src)
-    lmk = full_model.landmarks(np.zeros((1, 50)), e_src[None], np.zeros((1, 3)), np.array([(0.0, -1.0, -60.0)]))[0]
-    fit.landmarks_detected = fit.camera.project(lmk)
+    fit = open_mouth_fit(size)
     rng = np.random.default_rng(seed)
     photo = np.clip(np.array([170, 90, 90]) + rng.normal(0, 6, (size, size, 1)) + 0.5, 0, 255).astype(np.uint8)
     poly = fit.landmarks_detected[list(INNER_LIPS)]

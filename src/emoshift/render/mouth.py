@@ -214,6 +214,22 @@ def mark_seam(tri_id, depth, flow, i, j, seam):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
+def _gauss_taps(sigma, r):  # pragma: no cover - jitted
+    """(2r + 1,) float32 normalised Gaussian taps of ``sigma`` pixels, and the share of white noise's
+    standard deviation a separable 2-D blur with them takes: sqrt(1 - (sum of the squared taps)^2)."""
+    taps = np.empty(2 * r + 1, np.float32)
+    tot = 0.0
+    for k in range(-r, r + 1):
+        taps[k + r] = math.exp(-0.5 * k * k / (sigma * sigma))
+        tot += taps[k + r]
+    e1 = 0.0
+    for k in range(2 * r + 1):
+        taps[k] /= tot
+        e1 += taps[k] * taps[k]
+    return taps, math.sqrt(max(1.0 - e1 * e1, 0.0))
+
+
+@njit(cache=True, nogil=True)
 def soften_seams(seam, blur, grain, x0, y0, out):  # pragma: no cover - jitted
     """Blur the frame ``out`` across the seams (``seam`` (rh, rw) bool over the ROI at (x0, y0),
     :func:`mark_seam`) by a Gaussian of the photo's focus ``blur`` (at least SEAM_MIN_BLUR_PX): each pixel
@@ -236,16 +252,7 @@ def soften_seams(seam, blur, grain, x0, y0, out):  # pragma: no cover - jitted
         return
     sigma = max(blur, SEAM_MIN_BLUR_PX)
     r = max(int(FOCUS_REACH * sigma + 0.5), 1)
-    taps = np.empty(2 * r + 1, np.float32)
-    tot = 0.0
-    for k in range(-r, r + 1):
-        taps[k + r] = math.exp(-0.5 * k * k / (sigma * sigma))
-        tot += taps[k + r]
-    e1 = 0.0
-    for k in range(2 * r + 1):
-        taps[k] /= tot
-        e1 += taps[k] * taps[k]
-    lost = math.sqrt(max(1.0 - e1 * e1, 0.0))
+    taps, lost = _gauss_taps(sigma, r)
     line = taps[r] + taps[r + 1]  # the blurred seam mask in the middle of a straight 2-pixel line
     bi0, bi1 = max(i0 - 2 * r, 0), min(i1 + 2 * r + 1, rh)
     bj0, bj1 = max(j0 - 2 * r, 0), min(j1 + 2 * r + 1, rw)
@@ -350,16 +357,7 @@ def focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out):  # pragma: no c
     if i1 < 0:
         return
     r = int(FOCUS_REACH * sigma + 0.5)
-    taps = np.empty(2 * r + 1, np.float32)
-    tot = 0.0
-    for k in range(-r, r + 1):
-        taps[k + r] = math.exp(-0.5 * k * k / (sigma * sigma))
-        tot += taps[k + r]
-    e1 = 0.0
-    for k in range(2 * r + 1):
-        taps[k] /= tot
-        e1 += taps[k] * taps[k]
-    lost = math.sqrt(max(1.0 - e1 * e1, 0.0))  # share of white noise's deviation the 2-D blur takes
+    taps, lost = _gauss_taps(sigma, r)
     # the box: the interior grown by the reach (the band it blurs into) and again (what that band reads)
     bi0, bi1 = max(i0 - 2 * r, 0), min(i1 + 2 * r + 1, rh)
     bj0, bj1 = max(j0 - 2 * r, 0), min(j1 + 2 * r + 1, rw)
