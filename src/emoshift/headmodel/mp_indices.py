@@ -43,5 +43,8 @@ EYELID_CONTOURS = (
     (263, 249, 390, 373, 374, 380, 381, 382, 362),
 )
 
+#: Outer-lip contour (the lower lip from the subject's right corner, then the upper lip back).
+OUTER_LIPS = (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185)
+
 #: Inner-lip contour (upper lip left to right, then the lower lip back).
 INNER_LIPS = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95)

@@ -348,8 +348,7 @@ def focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out):  # pragma: no c
     i0, i1, j0, j1 = rh, -1, rw, -1
     for i in range(rh):
         for j in range(rw):
-            t = tri_id[i, j]
-            if t >= 0 and SOCKET <= part[t] <= TEETH:
+            if _is_interior(tri_id, part, i, j):
                 i0 = min(i0, i)
                 i1 = max(i1, i)
                 j0 = min(j0, j)

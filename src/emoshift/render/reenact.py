@@ -66,6 +66,7 @@ import numpy as np
 
 from emoshift.headmodel import HeadModel
 from emoshift.headmodel.mesh import vertex_normals
+from emoshift.headmodel.mp_indices import INNER_LIPS, OUTER_LIPS
 from emoshift.rotations import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
 from emoshift.render.eyes import photo_eyes
@@ -94,8 +95,6 @@ MOUTH_KEEP_PX = 1.5
 #: Lid motion (pixels, by expression) over which the eyeball turns from the photo's wherever the source
 #: render shows eyeball to the photo's only inside its detected eye openings (:mod:`.eyes`).
 EYES_KEEP_PX = 1.0
-#: MediaPipe face-mesh indices of the inner-lip contour (upper lip left to right, then the lower back).
-INNER_LIPS = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95)
 #: Reach of the upper lip's shadow into the mouth, as a fraction of the face height.
 LIP_SHADOW_FRACTION = 0.045
 #: Expression shading: warped skin is multiplied by the ratio of the frame's to the source's Lambert
@@ -219,7 +218,7 @@ class Reenactor(SourceParts):
         self._lift_box = None if video else (0, 0, w, h)  # the part of the source box the lift is right on
         self._photo_teeth_vertices = None  # set by _part_colours when the teeth colour is the photo's
         self.part_colours = self._part_colours()
-        outer = None if landmarks is None else landmarks[list(LIP_LANDMARKS[:20])]
+        outer = None if landmarks is None else landmarks[list(OUTER_LIPS)]
         self.closed_mouth, self.mouth_box = self._closed_mouth(poly, outer)
         self.plate = self._clean_plate()
         self._albedo = self._vertex_albedo()

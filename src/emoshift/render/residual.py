@@ -18,13 +18,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from emoshift.headmodel.mp_indices import INNER_LIPS, OUTER_LIPS
 from emoshift.render.ramp import smoothstep
 
 #: MediaPipe face-mesh indices of the outer and inner lip contours.
-LIP_LANDMARKS = (
-    61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291, 409, 270, 269, 267, 0, 37, 39, 40, 185,
-    78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87, 178, 88, 95,
-)  # fmt: skip
+LIP_LANDMARKS = OUTER_LIPS + INNER_LIPS
 #: The correction fades out between these distances (cm, on the rest face) outside the lips' ellipse.
 FADE_CM = (0.4, 1.8)
 #: Largest residual applied, as a fraction of the mouth's width (a worse one is a failed detection).
