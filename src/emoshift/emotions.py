@@ -18,8 +18,8 @@ happiness  6D+12E; open-mouthed 6D+12E+25C+26C
 sadness    1E+4D+15E; 1D+4C+15E+17D; 1E+4D+11B+15D+64C (gaze down)
 surprise   1E+2E+5C+26D; 1E+2E+5D+27C; 1E+2E+26C (lids relaxed)
 fear       1E+2C+4B+5E+20D+26C; 1E+2B+4B+5E+7A+20D+25C; 1E+2D+4A+5E+20C+27B
-anger      4E+5B+7D+10C+16B+23C+25C (teeth clenched, lips parted); 4E+5B+7C+10D+16C+23C+25D+26A (open,
-           squared, teeth bared); 4E+5C+7C+10D+16C+23B+25D+26B (shouting)
+anger      4E+5B+7D+10D+22B+23B+25E+26D (shouting); 4E+5B+7C+10C+22B+23B+25E+26C (open, squared);
+           4E+5C+7C+10D+22B+23B+25E+26E (shouting, wide open)
 disgust    9E+10B+15C+17D; 9D+10C+15B+17C; 9E+10B+17D
 contempt   R12A+R14E+R10B+L15B (unilateral, subject's right); L12A+L14E+L10B+R15B (subject's left)
 neutral    no AU
@@ -43,11 +43,15 @@ emotion reads on this head and separates from its look-alike:
 - anger vs disgust: every anger variant has AU4 at E with AU5 at B-C and AU7 at C-D (lowered brows over
   glaring, tightened lids) and AU23 (AU5 at D-E, on this head, uncovers a band of white above the iris
   under the lowered brows: on photos that reads as fright, not a glare; a real glare's upper lid is held
-  down by the lowered brow), and all three are EMFACS's open anger (10+16+23+25, with 26 in two: the
-  teeth bared in a squared mouth, clenched, open or shouting): blind labellers named our closed,
-  pressed-lip variants (4+5+7+23 / 17+24, also EMFACS anger) anger in only 2-4 of 12 renders (read as
-  contempt, disgust or sadness: a pressed mouth alone is ambiguous in a still photo), while the bared
-  teeth under lowered brows read as anger at a glance; every disgust variant has *both* AU9 and AU10 (EMFACS lists 9 or 10: on this head AU10
+  down by the lowered brow), and all three are EMFACS's open, shouting anger 4+5+7+10+22+23+25+26 (the
+  upper lip raised, the lips funnelled and tightened, the jaw dropped C-E): blind labellers named our
+  closed, pressed-lip variants (4+5+7+23 / 17+24, also EMFACS anger) anger in only 2-4 of 12 renders
+  (read as contempt, disgust or sadness: a pressed mouth alone is ambiguous in a still photo); the
+  bared-teeth variants that replaced them (10+16+23+25, the lower lip pulled down by AU16, which EMFACS
+  lists under disgust, 10+16+25, not anger) were read as disgust as often as anger (panels 12-19); in a
+  crossover of six blind labellers (panel 20: the same renders but for anger's mouth) the shouting mouth
+  was named anger in 12 of 24 renders, the AU16 mouth in 7 and a clenched, bared-teeth mouth
+  (10+11+23+25) in 4, read as disgust 3, 9 and 13 times; every disgust variant has *both* AU9 and AU10 (EMFACS lists 9 or 10: on this head AU10
   alone reads as a snarl or anger, and AU9 alone barely shows), with the nose wrinkle at E, the upper lip
   raised at B-C, the chin raised (AU17 D) and in two variants the lip corners down (AU15 C): on this head AU10 at D-E, or AU9/AU10 lifting the lateral upper lip much (mouthUpperUp), bares
   the upper teeth in a square open mouth, a snarl that blind labellers read as anger (issue 11 panels);
@@ -177,11 +181,20 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
     "neutral": ("",),
     "happiness": ("6D+12E", "6D+12E+25C+26C"),
     "disgust": ("9E+10B+15C+17D", "9D+10C+15B+17C", "9E+10B+17D"),
-    "anger": ("4E+5B+7D+10C+16B+23C+25C", "4E+5B+7C+10D+16C+23C+25D+26A", "4E+5C+7C+10D+16C+23B+25D+26B"),
+    "anger": ("4E+5B+7D+10D+22B+23B+25E+26D", "4E+5B+7C+10C+22B+23B+25E+26C", "4E+5C+7C+10D+22B+23B+25E+26E"),
     "fear": ("1E+2C+4B+5E+20D+26C", "1E+2B+4B+5E+7A+20D+25C", "1E+2D+4A+5E+20C+27B"),
     "surprise": ("1E+2E+5C+26D", "1E+2E+5D+27C", "1E+2E+26C"),
     "contempt": ("R12A+R14E+R10B+L15B", "L12A+L14E+L10B+R15B"),
     "sadness": ("1E+4D+15E", "1D+4C+15E+17D", "1E+4D+11B+15D+64C"),
+}
+
+# Variants a word can name but the bare emotion word does not show (:func:`display_prototypes`): EMFACS's
+# closed, pressed-lip anger 4+5+7+17+24, which blind labellers read as anger in only 2-4 of 12 renders
+# (issue 11), and the clenched, bared teeth 4+5+7+10+16+23+25, read as disgust as often as anger, so a
+# plain "angry" shows the shouting variants above; "stern", "glower", "press his lips together" carry the
+# pressed lips, "grit his teeth", "bare his teeth", "snarl" the clenched teeth, instead of a shout.
+WORD_VARIANTS: dict[str, tuple[str, ...]] = {
+    "anger": ("4E+5B+7D+17C+23C+24E", "4E+5B+7D+10C+16B+23C+25C"),  # pressed lips; teeth clenched and bared
 }
 
 # The action units that define each emotion (shared by its variants; EMFACS, Matsumoto et al. 2008 Table
@@ -268,6 +281,24 @@ def prototype(emotion: str, variant: int = 0, intensity: float = 1.0) -> np.ndar
     if not 0 <= variant < n_variants(emotion):
         raise ValueError(f"{emotion} has variants 0..{n_variants(emotion) - 1}, got {variant}")
     return np.clip(_prototype(emotion, variant) * float(intensity), 0.0, 1.0).astype(np.float32)
+
+
+#: jawOpen at and above which a display or a word's own AUs open the jaw (AU26 at B, AU27 at A and up).
+OPEN_JAW = 0.15
+
+
+def display_prototypes(emotion: str, open_jaw: bool | None = None) -> np.ndarray:
+    """(V, 53) float32 an emotion's displays a word of its family may carry: its prototype variants
+    (:data:`PROTOTYPES`, in order, so row ``v`` is ``prototype(emotion, v)``) followed by its word-only
+    variants (:data:`WORD_VARIANTS`). With ``open_jaw`` given, an emotion that has word-only variants
+    keeps only the displays whose jaw is open (jawOpen >= :data:`OPEN_JAW`) or closed as asked: a
+    closed-mouth word ("stern", "grit his teeth") never carries a shout."""
+    _check(emotion)
+    rows = [prototype(emotion, v) for v in range(n_variants(emotion))]
+    rows = np.stack(rows + [au_vector(a) for a in WORD_VARIANTS.get(emotion, ())]).astype(np.float32)
+    if open_jaw is None or emotion not in WORD_VARIANTS:
+        return rows
+    return rows[(rows[:, _NAME_INDEX["jawOpen"]] >= OPEN_JAW) == bool(open_jaw)]
 
 
 def nearest_prototype(expressions: np.ndarray) -> np.ndarray:

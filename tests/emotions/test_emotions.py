@@ -35,8 +35,9 @@ def test_prototypes_follow_emfacs_action_units():
     assert all(d["noseSneer_R"] >= 0.8 for d in disgust_variants)
     anger = [named(em.prototype("anger", v)) for v in range(em.n_variants("anger"))]
     assert all("browDown_L" in a and "eyeWide_L" in a and "mouthPress_L" in a for a in anger)  # AU4 + AU5 + AU23
-    assert all(a["mouthUpperUp_L"] > 0 and a["mouthLowerDown_L"] > 0 for a in anger)  # 10 + 16: teeth bared
-    assert anger[0]["jawOpen"] < 0.1 and all(a["jawOpen"] > 0.15 for a in anger[1:])  # clenched; open (26)
+    # EMFACS's open anger 10+22+23+25+26: upper lip raised, lips funnelled, jaw dropped; no AU16 (disgust's)
+    assert all(a["mouthUpperUp_L"] > 0 and a["mouthFunnel"] > 0 and a["jawOpen"] > 0.25 for a in anger)
+    assert all(a["mouthLowerDown_L"] <= 0.35 + 1e-6 for a in anger)  # AU25's share only (AU16 would add 0.4-1)
     assert not em.prototype("neutral").any()
 
 
@@ -140,3 +141,19 @@ def test_contempt_pulls_the_mouth_to_its_side_on_the_head(head_model):
         assert other[1] < -0.1 and side[1] > other[1] + 0.3  # a lopsided outline: the other corner lowered
     _, _, m = mouth(em.prototype("happiness"))
     assert abs(m[0] - m0[0]) < 0.02
+
+
+def test_word_variants_follow_the_prototypes_and_keep_the_jaw_state():
+    """display_prototypes: the prototype variants in order, then the word-only ones; with ``open_jaw`` an
+    emotion with word-only variants keeps only displays whose jaw is as asked (anger's shouts are open, its
+    pressed lips and clenched teeth closed); emotions without word variants are never filtered."""
+    rows = em.display_prototypes("anger")
+    n = em.n_variants("anger")
+    assert len(rows) == n + len(em.WORD_VARIANTS["anger"])
+    for v in range(n):
+        np.testing.assert_array_equal(rows[v], em.prototype("anger", v))
+    jaw = em.EXPRESSION_NAMES.index("jawOpen")
+    assert (em.display_prototypes("anger", open_jaw=True)[:, jaw] >= em.OPEN_JAW).all()
+    closed = em.display_prototypes("anger", open_jaw=False)
+    assert len(closed) == len(em.WORD_VARIANTS["anger"]) and (closed[:, jaw] < em.OPEN_JAW).all()
+    assert len(em.display_prototypes("fear", open_jaw=False)) == em.n_variants("fear")  # no filter

@@ -1,7 +1,10 @@
 import numpy as np
 import pytest
 
-from emoshift.emotions import EMOTIONS, EXPRESSION_NAMES, nearest_prototype, prototype, word_table
+from emoshift.emotions import (
+    EMOTIONS, EXPRESSION_NAMES, OPEN_JAW, WORD_VARIANTS, au_vector, display_prototypes, nearest_prototype, prototype,
+    word_table,
+)
 from emoshift.text import lexicon
 from emoshift.text.parser import parse_instruction
 
@@ -130,11 +133,24 @@ def test_anchor_targets_carry_their_family_display():
     raw = [e for e in ALL if e.kind == "mood" and e.family != "neutral"
            and apex_strength(e.expression[None], e.family)[0] < 0.5 * min(e.intensity, 1.0)]  # fmt: skip
     assert len(raw) >= 5  # control: without the display these read weak
-    # the display is the family variant nearest the entry's own AUs ("bare the teeth": anger's open,
-    # shouting variant 10+16+25+26, not the clenched one)
-    teeth = lexicon.display("bare the teeth")
-    np.testing.assert_allclose(teeth, prototype("anger", 2, lexicon.get("bare the teeth").intensity))
-    assert not np.allclose(teeth, prototype("anger", 0, lexicon.get("bare the teeth").intensity))
+    # the display is the family display nearest the entry's own AUs, among those whose jaw is as open as
+    # the entry's: "bare the teeth" (4E+5C+7D+10C+16C+25D, jaw closed) carries anger's clenched, bared teeth
+    # (a word-only variant), "stern" the pressed lips, "incensed" (@anger:1) the shout; the control: among
+    # the prototype variants alone "stern" would shout
+    def shown(phrase, aus):
+        return np.clip(au_vector(aus) * lexicon.get(phrase).intensity, 0, 1)
+
+    closed, clenched = WORD_VARIANTS["anger"]
+    np.testing.assert_allclose(lexicon.display("bare the teeth"), shown("bare the teeth", clenched), atol=1e-6)
+    np.testing.assert_allclose(lexicon.display("stern"), shown("stern", closed), atol=1e-6)
+    np.testing.assert_allclose(lexicon.display("incensed"), prototype("anger", 1, 1.4), atol=1e-6)
+    jaw = EXPRESSION_NAMES.index("jawOpen")
+    assert all(lexicon.display(e)[jaw] < OPEN_JAW for e in lexicon.entries(family="anger")
+               if e.kind != "compound" and not e.aus.startswith("4E+5B+7C+10C+22B"))  # fmt: skip
+    stern = au_vector(lexicon.get("stern").aus)
+    shapes = display_prototypes("anger")[: len(WORD_VARIANTS["anger"]) * -1]
+    nearest = shapes[np.argmax(shapes @ stern / np.linalg.norm(shapes, axis=1))]
+    assert nearest[jaw] >= OPEN_JAW  # control: the prototype variants alone give "stern" a shout
 
 
 def test_forms():

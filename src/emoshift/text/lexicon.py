@@ -41,7 +41,12 @@ from importlib import resources
 
 import numpy as np
 
-from emoshift.emotions import AU_TO_SHAPES, EMOTIONS, EXPRESSION_NAMES, FACS_LETTER, PROTOTYPES, au_vector, prototype
+from emoshift.emotions import (
+    AU_TO_SHAPES, EMOTIONS, EXPRESSION_NAMES, FACS_LETTER, OPEN_JAW, PROTOTYPES, au_vector, display_prototypes,
+    prototype,
+)
+
+_JAW = EXPRESSION_NAMES.index("jawOpen")
 
 KINDS = ("mood", "action", "compound")
 LEVELS = (0.5, 0.75, 1.0, 1.2, 1.4)  # the parser's intensity scale (emoshift.text.parser.INTENSITY_WORDS)
@@ -174,9 +179,10 @@ def anchor_expression(family: str, phrases: tuple[str, ...] | list[str], scale: 
 
 def display(entry: Entry | str, scale: float = 1.0) -> np.ndarray:
     """(53,) float32 the family display a mood word or facial action of an emotion family carries: the
-    family's EMFACS prototype variant nearest (cosine) to the entry's own action units, at the entry's
-    intensity times ``scale`` -- what the basic word of that family would show at that strength
-    ("slightly sad" = prototype x 0.5). Zeros for the neutral family and for compounds (Du et al.'s
+    family's EMFACS display nearest (cosine) to the entry's own action units (a prototype variant or a
+    word-only variant, :func:`emoshift.emotions.display_prototypes`: "stern" carries anger's pressed lips,
+    not its shout), at the entry's intensity times ``scale`` -- what the basic word of that family would
+    show at that strength ("slightly sad" = prototype x 0.5). Zeros for the neutral family and for compounds (Du et al.'s
     action units are already the whole expression).
 
     Why (issue 13): an entry's own AUs at a weak word's strength ("sheepish" 0.5 x 1B+4A+12A+15B...)
@@ -187,9 +193,9 @@ def display(entry: Entry | str, scale: float = 1.0) -> np.ndarray:
     if e.family == "neutral" or e.kind == "compound":
         return np.zeros(len(EXPRESSION_NAMES), np.float32)
     own = _au_expression_cached(e.aus)
-    protos = [prototype(e.family, v) for v in range(len(PROTOTYPES[e.family]))]
-    cos = [float(own @ q / (np.linalg.norm(own) * np.linalg.norm(q) + 1e-9)) for q in protos]
-    return prototype(e.family, int(np.argmax(cos)), e.intensity * scale).astype(np.float32)
+    protos = display_prototypes(e.family, open_jaw=bool(own[_JAW] >= OPEN_JAW))
+    cos = protos @ own / (np.linalg.norm(protos, axis=1) * np.linalg.norm(own) + 1e-9)
+    return np.clip(protos[int(np.argmax(cos))] * (e.intensity * scale), 0.0, 1.0).astype(np.float32)
 
 
 # ------------------------------------------------------------------------------------------ loading
