@@ -300,6 +300,34 @@ def test_newly_shown_sclera_is_painted_not_the_lash_line_mirrored():
     assert np.abs(pix - colours[1]).max() < 1.0  # control: no photo iris to reflect, the painted iris colour
 
 
+def test_a_narrowed_eye_iris_is_continued_from_its_own_iris_not_its_lower_lid():
+    """A narrowed eye (a smile's raised lower lid crosses the iris) widened by fear: the hidden top of the
+    iris takes the photo's iris at the same distance from its centre, turned towards the horizontal where
+    the photo shows it clear of both lids, never the lower lid's edge or a catchlight that a reflection about
+    the horizontal diameter lands on (a second, stacked iris in the panels' fear and surprise)."""
+    image = np.full((40, 60, 3), 180, np.uint8)  # skin
+    image[13:18, 5:55] = 215  # the shown sclera, rows [13, 18)
+    yy, xx = np.mgrid[0:40, 0:60] + 0.5
+    iris = ((xx - 30.0) ** 2 + (yy - 15.0) ** 2 < 25.0) & (yy > 13) & (yy < 18)
+    image[iris] = (90, 60, 40)
+    image[17, 5:55] = (40, 30, 25)  # the lower lid's edge and shadow, inside the opening's bottom row
+    image[16, 26] = (250, 250, 250)  # a catchlight
+    opening = np.zeros((40, 60), np.float32)
+    opening[13:18, 5:55] = 1.0
+    eyes = np.array([[30.0, 15.0, 5.0, 1.0], [300.0, 300.0, 5.0, 1.0]], np.float32)
+    colours = np.array([[225.0, 220.0, 215.0], [90.0, 60.0, 40.0]], np.float32)
+    pix, tmp = np.zeros(3, np.float32), np.zeros(3, np.float32)
+    luma = np.float32([0.299, 0.587, 0.114])
+    for sx, sy in ((30.5, 12.5), (33.5, 12.2), (27.5, 12.5), (26.5, 13.5)):
+        rx, ry = int(sx), int(2 * 15.0 - sy)  # where a reflection about the horizontal diameter lands
+        assert image[ry, rx].max() < 60 or image[ry, rx].min() > 240, (sx, sy)  # control: lid edge or catchlight
+        eye_colour(image, opening, eyes, colours, 0.0, 0.0, sx, sy, pix, tmp)
+        if (rx, ry) == (26, 16):  # next to the catchlight: its blur may blend in, never the catchlight itself
+            assert abs(float((pix - colours[1]) @ luma)) < 40.0, pix
+        else:
+            assert np.abs(pix - (90, 60, 40)).max() < 12.0, (sx, sy, pix)  # the photo's iris
+
+
 def test_a_moved_lid_shades_the_eyeball_under_it():
     part = np.array([SKIN, EYE, IRIS], np.int8)
     tri_id = np.full((10, 4), 1, np.int32)

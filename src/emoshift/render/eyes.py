@@ -6,7 +6,7 @@ The photo is trusted for eyeball points whose source position lies inside the op
 eyeball is painted (:func:`emoshift.render.shaders.eye_colour`): inside the photo's iris circle with the
 photo's own iris reflected about its horizontal diameter (the upper lid hides the top of the iris, the
 bottom usually shows), else with the photo's sclera colour. The colours are the photo's own: the median
-of the opening's pixels inside the iris, and for the sclera the brightest quarter of those outside it,
+of the opening's pixels inside the iris, and for the sclera the brightest tenth of those outside it,
 kept at least a little brighter than the skin and nearly white (:func:`sclera_colour`).
 
 Sunglasses and closed eyes show no eye: when the opening's "sclera" is darker than SCLERA_MIN_LUMA of
@@ -38,6 +38,11 @@ MIN_EYE_PIXELS = 12
 #: cast (0: grey-white, 1: skin-coloured).
 SCLERA_OVER_SKIN = 1.1
 SCLERA_CHROMA = 0.25
+#: The photo's sclera colour is the mean of its sclera pixels above this luma quantile: the opening's
+#: pixels off the iris are mostly lid shadow, lashes and the eye corners' pink; the mean of the brightest
+#: quarter came out 0.7-0.8 of the white the photo shows beside the iris (dev01, dev07), and the widened
+#: eyes' newly shown sclera read as a grey crescent against it ("eyes look pasted").
+SCLERA_TOP = 0.9
 #: The photo's upper lid margin (lashes, the lid's shadow on the eyeball) lies inside the contour's upper
 #: edge: the opening trusted as eyeball starts this many iris radii below it, so a raised lid does not
 #: leave the photo's lash line painted on the eyeball.
@@ -93,12 +98,12 @@ def lowered_upper_lid(contour: np.ndarray, band: float) -> np.ndarray:
 
 def sclera_colour(pix: np.ndarray, skin: np.ndarray) -> np.ndarray:
     """(3,) float32 colour for painted sclera from the photo's (N, 3) sclera pixels: the mean of their
-    brightest quarter (the opening's median is darkened by lashes, the lid's shadow and the eye corners'
+    brightest tenth (the opening's median is darkened by lashes, the lid's shadow and the eye corners'
     pink), at least SCLERA_OVER_SKIN x the skin's luma, and no more colourful than SCLERA_CHROMA of the
     skin's colour cast (a white eyeball takes the light's colour, as the skin does)."""
     pix = np.asarray(pix, np.float32)
     luma = pix @ LUMA
-    top = pix[luma >= np.quantile(luma, 0.75)].mean(0)
+    top = pix[luma >= np.quantile(luma, SCLERA_TOP)].mean(0)
     skin = np.asarray(skin, np.float32)
     y = max(float(top @ LUMA), SCLERA_OVER_SKIN * float(skin @ LUMA))
     cast = skin / max(float(skin @ LUMA), 1.0)  # the skin's colour relative to grey

@@ -228,13 +228,12 @@ def skin_sample(image, plate, closed, mouth, lift, ox, oy, cx, cy, dx, dy, skin,
 @per_sample
 def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # pragma: no cover - jitted
     """Painted colour (into ``pix``) of an eyeball point at source position (sx, sy) that the photo does not
-    show: inside the photo's iris circle (``eyes``) the photo's own iris reflected about its horizontal
-    diameter where that lands in its eye ``opening`` (the upper lid hides the top of an iris, its bottom
-    usually shows), else the photo's iris colour with a darker rim; outside it, the photo's sclera colour
-    (``eye_colours``), shaded darker towards the upper lid and the eye corners; the edge between them
-    anti-aliased over a pixel. The sclera is not mirrored from the photo: reflected about a lid, the lid's
-    lash line, eyeliner and the iris's edge landed in the newly shown eyeball as streaks and hard-edged
-    patches (issue 11 panels: "eyes look pasted", "eyes warped" on fear and surprise)."""
+    show: inside the photo's iris circle (``eyes``) the photo's own iris at the same distance from its
+    centre (:func:`iris_source`), else the photo's iris colour with a darker rim; outside it, the photo's
+    sclera colour (``eye_colours``), shaded darker towards the upper lid and the eye corners; the edge
+    between them anti-aliased over a pixel. The sclera is not mirrored from the photo: reflected about a
+    lid, the lid's lash line, eyeliner and the iris's edge landed in the newly shown eyeball as streaks and
+    hard-edged patches (issue 11 panels: "eyes look pasted", "eyes warped" on fear and surprise)."""
     k = 0
     if (sx - eyes[1, 0]) ** 2 + (sy - eyes[1, 1]) ** 2 < (sx - eyes[0, 0]) ** 2 + (sy - eyes[0, 1]) ** 2:
         k = 1
@@ -252,12 +251,45 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
     dark = 1.0 - LIMBAL_DARKEN * t * t * (3 - 2 * t)
     for c in range(3):
         pix[c] = wi * eye_colours[1, c] * dark + (1 - wi) * pix[c]
-    ry = 2 * ey - sy  # the iris reflected about its horizontal diameter
-    a = mask_at(opening, sx - ox, ry - oy)
-    if a >= 0.5:
-        bilinear(image, sx, ry, tmp)
+    if iris_source(image, opening, ex, ey, r, eye_colours, ox, oy, sx, sy, tmp):
         for c in range(3):
-            pix[c] = a * tmp[c] + (1 - a) * pix[c]
+            pix[c] = wi * tmp[c] + (1 - wi) * pix[c]
+
+
+#: Where a painted iris point takes the photo's iris from: the same distance from the iris centre at these
+#: angles, tried in order (fractions of the point's own angle above or below the horizontal: -1 reflects it
+#: about the horizontal diameter, 0 turns it onto the diameter), the first that lies IRIS_CLEAR iris radii
+#: inside the photo's eye opening both above and below. Reflection alone copied the lower lid's edge, the
+#: shadow under the upper lid and the catchlight of a narrowed eye into the newly shown top of the iris (a
+#: second iris stacked on the first: dev04, dev03 at fear and surprise).
+IRIS_TURNS = (-1.0, -0.5, 0.5, 0.0)
+IRIS_CLEAR = 0.2
+#: A source sample brighter than the iris colour by this much (luma) is a catchlight, not iris: skipped.
+CATCHLIGHT_LUMA = 60.0
+
+
+@per_sample
+def iris_source(image, opening, ex, ey, r, eye_colours, ox, oy, sx, sy, out):  # pragma: no cover - jitted
+    """The photo's iris (into ``out``) for the painted iris point (sx, sy) of the iris at (ex, ey) radius r:
+    a sample at the same distance from the centre, turned towards the horizontal diameter by the first of
+    IRIS_TURNS that lies well inside the ``opening`` (box at (ox, oy)) and is not a catchlight. Returns
+    False (``out`` unset) when none does (the caller keeps the flat iris colour)."""
+    d = math.sqrt((sx - ex) ** 2 + (sy - ey) ** 2)
+    hx = abs(sx - ex)
+    s = 1.0 if sx >= ex else -1.0
+    a = math.atan2(sy - ey, max(hx, 1e-6))
+    m = IRIS_CLEAR * r
+    iris_luma = 0.299 * eye_colours[1, 0] + 0.587 * eye_colours[1, 1] + 0.114 * eye_colours[1, 2]
+    for f in IRIS_TURNS:
+        qx = ex + s * d * math.cos(f * a)
+        qy = ey + d * math.sin(f * a)
+        if mask_at(opening, qx - ox, qy - m - oy) < 0.5 or mask_at(opening, qx - ox, qy + m - oy) < 0.5:
+            continue
+        bilinear(image, qx, qy, out)
+        if 0.299 * out[0] + 0.587 * out[1] + 0.114 * out[2] > iris_luma + CATCHLIGHT_LUMA:
+            continue
+        return True
+    return False
 
 
 @per_sample
