@@ -168,8 +168,8 @@ def main() -> None:
                 row["stretched_p10"] = float(np.percentile(v, 10)) if len(v) else float("nan")
         row["n_shut"] = int(sum(np.isfinite(p["shut"]) for p in sel))
         rows.append(row)
-    report(args.name, rows, {"seed": args.seed, "stretch": STRETCH, "per_render": per_photo,
-                             "note": "grain kept (frame / photo at the same points; shut: / the lips beside)"})  # fmt: skip
+    note = "grain kept (frame / photo at the same points; shut: / the lips beside)"
+    report(args.name, rows, {"seed": args.seed, "stretch": STRETCH, "per_render": per_photo, "note": note})
 
 
 if __name__ == "__main__":

@@ -39,10 +39,11 @@ PART_GROW_PX = 2
 #: meeting over LIP_MIRROR_SEAM_PX pixels: lips that stay lips where the mouth closes, not a pink smear.
 MOUTH_DILATE_PX = 1
 #: ... and then by MOUTH_RIM_PX rows up and down, tapering to none over RIM_TAPER x MOUTH_RIM_PX columns
-#: at its ends (not sideways, not at the corners: the mouth's corners stay where the photo has them). Grown by 1 pixel only, the teeth's anti-aliased, focus-blurred rim (1-2 pixels of blur on
-#: the development photos) stayed outside the hole: the fill started from it and the texture copied it,
-#: so the shut lips of a smiling photo showed a grey row of ghost teeth (dev03, dev04 at sadness,
-#: contempt, anger).
+#: at its ends (not sideways, not at the corners: the mouth's corners stay where the photo has them).
+#: Grown by 1 pixel only, the teeth's anti-aliased, focus-blurred rim (1-2 pixels of blur on the
+#: development photos) stayed outside the hole: the fill started from it and the texture copied it, so
+#: the shut lips of a smiling photo showed a grey row of ghost teeth (dev03, dev04 at sadness, contempt,
+#: anger).
 MOUTH_RIM_PX = 2
 RIM_TAPER = 3
 #: The detected inner-lip contour often lies inside the photo's real opening (a smile's upper teeth rim, the
@@ -171,7 +172,8 @@ def lip_texture(patch: np.ndarray, hole: np.ndarray, reach: float) -> tuple[np.n
 
     known = (~hole).astype(np.float32)
     sig = (LIP_TEXTURE_SIGMA, LIP_TEXTURE_SIGMA)
-    smooth = gaussian_filter(patch * known[..., None], (*sig, 0)) / np.maximum(gaussian_filter(known, sig), 1e-3)[..., None]
+    weight = np.maximum(gaussian_filter(known, sig), 1e-3)[..., None]
+    smooth = gaussian_filter(patch * known[..., None], (*sig, 0)) / weight
     detail = np.where(hole[..., None], 0.0, patch - smooth).astype(np.float32)
     return mirror_lips(detail, hole, reach)
 
