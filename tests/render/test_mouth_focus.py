@@ -196,8 +196,10 @@ def test_the_lips_closing_over_the_photos_open_mouth_meet_in_a_soft_line(full_mo
     """A photo with its mouth open, dark above the mouth's middle and light below (blurred by 2 pixels): the
     mouth closing, the upper lip's inner edge meets the lower lip's in a seam of the warp (neighbouring
     pixels sampling the photo far apart). Its edge blur, measured over the middle half of the mouth, is
-    at least 0.9 of the photo's (measured 1.15-1.19, 3 seeds). Control: the seam pass off (``mouth_blur``
-    < 0), the pixel-sharp seam reads 0.57-0.58 of it, which fails."""
+    at least 0.78 of the photo's (measured 0.88, 2 seeds; 1.15-1.19 before the painted-shut opening was
+    grown by MOUTH_RIM_PX rows: the closing squeezes more of the photo's 2-px ramp around the opening, now
+    fill, into the seam). Control: the seam pass off (``mouth_blur`` < 0), the pixel-sharp seam reads 0.47
+    of it, which fails."""
     from skimage.draw import polygon
 
     from emoshift.render.reenact import INNER_LIPS, Reenactor
@@ -220,7 +222,7 @@ def test_the_lips_closing_over_the_photos_open_mouth_meet_in_a_soft_line(full_mo
     for blur in (focus, -1.0):
         r.source = r.source._replace(mouth_blur=blur)
         blurs.append(photo_blur(r.render(np.zeros(53, np.float32), r.source_rotation), box) / focus)
-    assert blurs[0] > 0.9 and blurs[1] < 0.75, blurs
+    assert blurs[0] > 0.78 and blurs[1] < 0.7, blurs
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -228,8 +230,10 @@ def test_the_mouth_painted_shut_leaves_no_teeth_the_contour_missed(full_model, s
     """The photo's opening (teeth) reaches 3 pixels beyond the detected inner-lip contour (as the upper teeth's
     rim of a smile often does): painted shut, the lips show none of it: the brightest 0.5 % inside the
     outer-lip contour within 0.2 of the lips' luma (measured 0.10 over 3 seeds: the lips' noise and mirrored
-    texture). Control: the hole not grown (OPENING_GROW_FRACTION = 0, as before): the teeth rim stays, 1.11
-    brighter than the lips, which fails."""
+    texture; 0.12-0.15 with the lips' texture taken by :func:`lip_texture`). Control: the hole not grown
+    (OPENING_GROW_FRACTION = 0, as before): the teeth rim stays, 1.11 brighter than the lips, which fails.
+    The hole is not grown by MOUTH_RIM_PX rows first here (that alone covers most of a 3-pixel rim, tested
+    in test_mouth_texture), so the growth itself is what is tested."""
     from skimage.draw import polygon
 
     import emoshift.render.source_parts as source_parts
@@ -250,6 +254,7 @@ def test_the_mouth_painted_shut_leaves_no_teeth_the_contour_missed(full_model, s
     luma = np.float32([0.299, 0.587, 0.114])
     lip = float(np.float32([170, 90, 90]) @ luma)
     excess = []
+    monkeypatch.setattr(source_parts, "MOUTH_RIM_PX", 0)
     for grow in (source_parts.OPENING_GROW_FRACTION, 0.0):
         monkeypatch.setattr(source_parts, "OPENING_GROW_FRACTION", grow)
         r = Reenactor(photo, fit, full_model)

@@ -34,6 +34,19 @@ SHADE_RANGE = (0.72, 1.08)
 #: level (``SourceView.grain``) is given back as luma grain of the source pixel sampled (it moves with the
 #: skin), none at pixel centres (an unmoved frame stays the photo).
 RESAMPLE_GRAIN = 1.0
+#: Magnification grain: where the warp stretches the skin (the lips and the skin around a mouth that opens,
+#: widens or closes over the photo's open mouth), each source pixel spreads over several frame pixels and
+#: the frame lacks the photo's pixel-level grain there: the stretched mouth region kept 0.75-0.88 of the
+#: grain the photo has at the same points (its 3 x 3 residual; dev01-04 apexes), where moved but unstretched
+#: skin keeps 0.93-1.07. The missing share (1 - source area / frame area, per triangle) of the photo's
+#: grain level is added as white grain (:func:`emoshift.render.warp.magnified_share`): MAGNIFY_GRAIN x the
+#: grain level x sqrt(share), MAGNIFY_GRAIN = 1 / GRAIN_SHARE (the grain level is GRAIN_SHARE of the
+#: photo's white-noise equivalent: the stretch loses all of it, pores and fine wrinkles too). Triangles
+#: magnified by less than MAGNIFY_MIN_SHARE (1.11 x the area; at most 0.45 of the grain level, under a grey
+#: level on the development photos) get none: a head moving towards the camera magnifies the whole face a
+#: little, and the grain costs a hash per pixel.
+MAGNIFY_GRAIN = 1.43
+MAGNIFY_MIN_SHARE = 0.1
 #: Painted iris: darkening of its rim (the limbal ring) and the rim's width (fraction of the radius).
 LIMBAL_DARKEN = 0.35
 LIMBAL_WIDTH = 0.25

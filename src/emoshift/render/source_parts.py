@@ -32,12 +32,20 @@ MIN_PART_PIXELS = 40
 #: How far (pixels) the source render's parts are grown before their soft photo masks are blurred.
 PART_GROW_PX = 2
 #: How far (pixels) the photo's open mouth is grown before it is painted shut: filled in from the lips
-#: around it (a smooth fill) plus the lips' own fine texture (its detail above a Gaussian of
-#: LIP_TEXTURE_SIGMA pixels, at most LIP_TEXTURE_MAX grey levels: a bright teeth edge the contour missed
-#: does not become a line) mirrored across the inner-lip contour (:func:`mirror_lips`) within
+#: around it (a smooth fill) plus the lips' own fine texture (:func:`lip_texture`: their detail above a
+#: Gaussian of LIP_TEXTURE_SIGMA pixels, at most LIP_TEXTURE_MAX grey levels) mirrored across the
+#: inner-lip contour (:func:`mirror_lips`) within
 #: LIP_MIRROR_FRACTION of the mouth's width (about the lips' thickness), the upper and lower halves
 #: meeting over LIP_MIRROR_SEAM_PX pixels: lips that stay lips where the mouth closes, not a pink smear.
 MOUTH_DILATE_PX = 1
+#: ... and then by MOUTH_RIM_PX rows up and down, tapering to none over RIM_TAPER x MOUTH_RIM_PX columns
+#: at its ends (not sideways, not at the corners: the mouth's corners stay where the photo has them).
+#: Grown by 1 pixel only, the teeth's anti-aliased, focus-blurred rim (1-2 pixels of blur on the
+#: development photos) stayed outside the hole: the fill started from it and the texture copied it, so
+#: the shut lips of a smiling photo showed a grey row of ghost teeth (dev03, dev04 at sadness, contempt,
+#: anger).
+MOUTH_RIM_PX = 2
+RIM_TAPER = 3
 #: The detected inner-lip contour often lies inside the photo's real opening (a smile's upper teeth rim, the
 #: dark corners): the hole is grown, within the outer-lip contour and OPENING_GROW_FRACTION x the mouth's
 #: width, into connected pixels unlike the lips: darker than OPENING_DARK x the lips' median luma, or
@@ -58,6 +66,9 @@ LIP_TEXTURE_MAX = 10.0
 #: 0.7 px). Without it the shut lips are one smooth pink blob (the blind panels: "soft, smeared lips").
 SEAM_DEPTH = 0.35
 SEAM_WIDTH = 0.012
+#: ... its path smoothed along the mouth by a Gaussian of SEAM_SMOOTH_PX columns (a column where the grown
+#: opening reaches a pixel further made a one-pixel step: a dark tick across the lips).
+SEAM_SMOOTH_PX = 2.0
 #: Disocclusion: pixels off the frame's head sample a clean plate of the photo: its face (this skin region
 #: and the inner parts) grown by DISOCCLUSION_GROW_PX pixels and filled in from around it.
 DISOCCLUSION_REGION = "narrow_face"
@@ -129,6 +140,42 @@ def mirror_lips(patch: np.ndarray, hole: np.ndarray, reach: float) -> tuple[np.n
     out = patch.copy()
     out[yy, xx] = (1 - seam) * patch[above, xx] + seam * patch[below, xx]
     return out, ok
+
+
+def grow_rows(mask: np.ndarray, rows: int) -> np.ndarray:
+    """(h, w) bool ``mask`` grown by up to ``rows`` pixels up and down: by k rows in the columns at least
+    RIM_TAPER x k columns inside the mask's first and last column (so its pointed ends, the mouth's
+    corners, stay as they are)."""
+    out = mask.copy()
+    cols = np.flatnonzero(mask.any(0))
+    if len(cols) == 0:
+        return out
+    c = np.arange(mask.shape[1])
+    inside = np.minimum(c - cols[0], cols[-1] - c)  # columns from the nearer end
+    for k in range(1, min(rows, mask.shape[0] - 1) + 1):
+        ok = (inside >= RIM_TAPER * k)[None]
+        out[k:] |= mask[:-k] & ok
+        out[:-k] |= mask[k:] & ok
+    return out
+
+
+def lip_texture(patch: np.ndarray, hole: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
+    """The lips' own fine texture for the open mouth ``hole`` (h, w) bool of an (h, w, 3) float32 ``patch``
+    painted shut: the patch's detail above a Gaussian of LIP_TEXTURE_SIGMA pixels taken over the lips only
+    (a normalised Gaussian of the pixels outside the hole), mirrored into the hole (:func:`mirror_lips`).
+    Returns the (h, w, 3) texture and the (h, w) bool where it is defined. The mirror was of the photo
+    itself, high-passed after: the hole's jagged edge starts each column's mirror at another row, so the
+    lips' shading towards the opening became column-to-column steps (vertical streaks, "barcode" lips)
+    and the teeth's rim and the dark gaps between teeth next to the contour were copied into the lips as
+    ghost teeth."""
+    from emoshift.render.filters import gaussian_filter  # scipy's, GIL-free
+
+    known = (~hole).astype(np.float32)
+    sig = (LIP_TEXTURE_SIGMA, LIP_TEXTURE_SIGMA)
+    weight = np.maximum(gaussian_filter(known, sig), 1e-3)[..., None]
+    smooth = gaussian_filter(patch * known[..., None], (*sig, 0)) / weight
+    detail = np.where(hole[..., None], 0.0, patch - smooth).astype(np.float32)
+    return mirror_lips(detail, hole, reach)
 
 
 def grow_opening(patch: np.ndarray, hole: np.ndarray, lips: np.ndarray, reach: int) -> np.ndarray:
@@ -219,7 +266,7 @@ class SourceParts:
         """The photo's open mouth (inside the inner-lip contour ``poly``, grown within the outer-lip contour
         ``outer`` by :func:`grow_opening`) painted shut from the lips around it: ((h, w, 3) uint8 box of the
         photo, (4,) int64 box x0, y0, x1, y1; empty for a closed mouth)."""
-        from emoshift.render.filters import binary_dilation, gaussian_filter  # scipy's, GIL-free
+        from emoshift.render.filters import binary_dilation  # scipy's, GIL-free
         from skimage.draw import polygon
 
         empty = np.zeros((1, 1, 3), np.uint8), np.zeros(4, np.int64)
@@ -237,7 +284,7 @@ class SourceParts:
         mask = np.zeros((y1 - y0, x1 - x0), bool)
         rr, cc = polygon(y - y0, x - x0, mask.shape)
         mask[rr, cc] = True
-        mask = binary_dilation(mask, iterations=MOUTH_DILATE_PX)
+        mask = grow_rows(binary_dilation(mask, iterations=MOUTH_DILATE_PX), MOUTH_RIM_PX)
         patch = self.image[y0:y1, x0:x1].astype(np.float32)
         if outer is not None:
             lips = np.zeros(mask.shape, bool)
@@ -247,8 +294,7 @@ class SourceParts:
             lips[:, :3] = lips[:, -3:] = False  # sampled inside it less 2 pixels)
             mask = grow_opening(patch, mask, lips, int(OPENING_GROW_FRACTION * float(np.ptp(x)) + 0.5))
         filled = fill_holes(patch, (~mask).astype(np.float32))
-        mirrored, ok = mirror_lips(patch, mask, max(3.0, LIP_MIRROR_FRACTION * float(np.ptp(x))))
-        texture = mirrored - gaussian_filter(mirrored, (LIP_TEXTURE_SIGMA, LIP_TEXTURE_SIGMA, 0))
+        texture, ok = lip_texture(patch, mask, max(3.0, LIP_MIRROR_FRACTION * float(np.ptp(x))))
         filled = np.where(ok[..., None], filled + np.clip(texture, -LIP_TEXTURE_MAX, LIP_TEXTURE_MAX), filled)
         filled *= lip_seam(mask, float(np.ptp(x)))[..., None]
         return np.ascontiguousarray(np.clip(filled + 0.5, 0, 255).astype(np.uint8)), np.array([x0, y0, x1, y1])
@@ -458,6 +504,10 @@ def lip_seam(mask: np.ndarray, mouth_width_px: float) -> np.ndarray:
     top = mask[:, cols].argmax(0)
     bottom = mask.shape[0] - 1 - mask[::-1, cols].argmax(0)
     mid = 0.5 * (top + bottom).astype(np.float32)
+    if len(cols) > 6:  # along the mouth, not stepping where the grown opening's edge jumps between columns
+        k = np.exp(-0.5 * (np.arange(-6, 7) / SEAM_SMOOTH_PX) ** 2)
+        pad = np.pad(mid, 6, mode="reflect", reflect_type="odd")  # a sloping mouth keeps its line
+        mid = (np.convolve(pad, k / k.sum(), mode="same")[6:-6]).astype(np.float32)
     dark = SEAM_DEPTH * np.exp(-0.5 * ((rows - mid[None]) / sigma) ** 2)
     gain[:, cols] = np.where(mask[:, cols], 1.0 - dark, 1.0)
     return gain

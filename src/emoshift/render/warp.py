@@ -15,16 +15,19 @@ pixels along part boundaries are re-rendered from 4 x 4 samples each (:func:`ant
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from emoshift.jit import njit
 
 from emoshift.render.edges import antialias_edges
 from emoshift.render.eyes import LID_SHADOW_REACH, lid_shadow_pass
-from emoshift.render.mouth import mark_seam, mouth_pass, soften_seams
+from emoshift.render.mouth import hash_gauss, mark_seam, mouth_pass, soften_seams
 from emoshift.render.flow import (BLUR_PASSES, CELL, EDGE_BLEND_PX, broad_shading, coarse_field, extend_silhouette,
                                   field_at, mark_contour, widen_at)
 from emoshift.render.raster import raster_box
-from emoshift.render.shaders import SHADE_RANGE, bilinear, bilinear_many, inner_sample, put, skin_sample, warp_offset
+from emoshift.render.shaders import (MAGNIFY_GRAIN, MAGNIFY_MIN_SHARE, SHADE_RANGE, bilinear, bilinear_many,
+                                     inner_sample, put, skin_sample, warp_offset)
 from emoshift.render.shape import vertex_normals_into
 from emoshift.render.view import SKIN, FrameView, MeshView, SourceView
 from emoshift.render.wrinkle_shader import FoldView, shade_folds
@@ -102,8 +105,9 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
     fx, fy = coarse_field(sx, sy, cnt, radius)
     widen_at(tri_id, depth, flow, contour, box, widen)
     extend_silhouette(tri_id, flow, fx, fy, box, band)
+    lost = magnified_share(src.screen, frame.screen, mesh.tris, mesh.n_skin)
     seam = _skin_pass(src.image, src.plate, src.closed, src.mouth, src.lift, src.origin[0], src.origin[1], tri_id,
-                      depth, flow, fx, fy, broad, src.grain, x0, y0, out)  # fmt: skip
+                      depth, flow, fx, fy, broad, src.grain, lost, x0, y0, out)  # fmt: skip
     antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad, x0, y0, out)
     soften_seams(seam, src.mouth_blur, src.grain, x0, y0, out)
     if frame.keep < 1.0:
@@ -183,14 +187,35 @@ def _fragment_pass(
 
 
 @njit(cache=True, nogil=True)
-def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, depth, flow, fx, fy, broad, grain, x0, y0, out):  # pragma: no cover - jitted
+def magnified_share(src_screen, screen, tris, n_skin):  # pragma: no cover - jitted
+    """(n_skin,) float32 per skin triangle: 1 - its source area / its frame area where the frame magnifies it
+    (the share of a frame pixel's fine detail the photo never had: a triangle stretched to twice its area
+    shows each source pixel over two frame pixels), 0 where it is not magnified or degenerate."""
+    out = np.zeros(n_skin, np.float32)
+    for t in range(n_skin):
+        a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
+        fa = abs((screen[b, 0] - screen[a, 0]) * (screen[c, 1] - screen[a, 1])
+                 - (screen[b, 1] - screen[a, 1]) * (screen[c, 0] - screen[a, 0]))
+        sa = abs((src_screen[b, 0] - src_screen[a, 0]) * (src_screen[c, 1] - src_screen[a, 1])
+                 - (src_screen[b, 1] - src_screen[a, 1]) * (src_screen[c, 0] - src_screen[a, 0]))
+        if fa > 1e-6 and sa < fa:
+            out[t] = 1.0 - sa / fa
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, depth, flow, fx, fy, broad, grain, lost, x0, y0, out):  # pragma: no cover - jitted
     """The flow of the skin (exact blended with the coarse field ``fx``, ``fy``) and of what lies around
     the head (the coarse field, blended with the silhouette's flow beside it: :func:`extend_silhouette`)
     applied to every pixel the fragment pass left (``flow[..., 2] >= 0``). Off the head, within
     EDGE_BLEND_PX of the skin, the photo itself is blended over the clean plate (1/2 at a pixel next to
     the skin, 0 at EDGE_BLEND_PX): the skin samples the photo, so the plate's fill met it in a hard,
-    stair-stepped line along the mesh's edge. The skin's flow is left in ``flow[..., :2]``; returns its seams
-    (rh, rw) bool (:func:`~emoshift.render.mouth.mark_seam`)."""
+    stair-stepped line along the mesh's edge. Skin the frame magnifies (``lost`` (n_skin,), per triangle:
+    :func:`magnified_share`) gets back the fine grain its stretched sample lacks: MAGNIFY_GRAIN x ``grain`` x
+    sqrt(lost) x the exact-flow weight where lost >= MAGNIFY_MIN_SHARE, luma grain keyed to the frame pixel
+    (as the painted mouth's, :func:`~emoshift.render.mouth.grain_noise`, without its chroma: a third of the
+    hashes). The skin's flow is left in ``flow[..., :2]``;
+    returns its seams (rh, rw) bool (:func:`~emoshift.render.mouth.mark_seam`)."""
     rh, rw = tri_id.shape
     pix = np.empty(3, np.float32)
     tmp = np.empty(3, np.float32)
@@ -217,6 +242,12 @@ def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, depth, flow, f
                 continue  # the photo's own pixel
             skin_sample(image, plate, closed, mouth, lift, ox, oy, x0 + j + 0.5, y0 + i + 0.5, dx, dy, skin, shade, fl,
                         grain, pix, tmp)  # fmt: skip
+            if skin and grain > 0.0:
+                t = tri_id[i, j]
+                if t < lost.shape[0] and lost[t] >= MAGNIFY_MIN_SHARE:
+                    n = MAGNIFY_GRAIN * grain * w * math.sqrt(lost[t]) * hash_gauss(y0 + i, x0 + j, 8)
+                    for c in range(3):
+                        pix[c] += n
             if not skin and 0 < flow[i, j, 4] < EDGE_BLEND_PX:
                 b = 1.0 - flow[i, j, 4] / EDGE_BLEND_PX
                 bilinear(image, x0 + j + 0.5 + dx, y0 + i + 0.5 + dy, tmp)

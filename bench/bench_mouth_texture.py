@@ -1,0 +1,176 @@
+"""Mouth-region texture on real photos: does the rendered mouth keep the photo's fine grain, or look smeared?
+
+Issue 11 parts 5-6: the blind panels' realism notes name the mouth region in almost every render ("mouth
+looks pasted", "smeared / smudged / blurry", "painterly skin"). This bench measures, on the apex renders of
+the development photos (:mod:`apex_renders`, as ``animate`` gives them), the fine grain of the pixels the
+mouth code changes against what the photo has there. Grain = the robust deviation (1.4826 x MAD) of the
+luma's residual after a 3 x 3 mean, over a region's pixels whose 3 x 3 neighbourhood lies in the region.
+Per render (the frame's mesh is rasterized to tell its pixels apart):
+
+- ``stretched``: skin within the mouth's box (its lips' box grown by 0.35 of its width) whose triangle the
+  frame magnifies (frame area >= STRETCH x source area) and that moved by > 1.5 px: its grain over the
+  photo's grain at the same source points (each frame pixel reads the photo's residual at its source
+  pixel). 1 = as grainy as the photo; below, smeared by the stretch.
+- ``moved``: the same for the mouth's moved skin that is not stretched (< 1.2 x): the reference the
+  stretched skin should match.
+- ``shut`` (photos whose mouth is open, emotions that close it): frame pixels that sample the photo's open
+  mouth painted shut (the reenactor's ``closed_mouth`` where it differs from the photo) over the frame's
+  lip pixels next to them (within 4 px, sampling the photo's own lips); 1 = the shut lips as grainy as the
+  real lips beside them. ``streak``: the same pixels' ratio of horizontal to vertical neighbour-difference
+  energy over that of the lips beside them (a painted-shut mouth filled by copying rows column by column
+  showed vertical streaks: > 1).
+
+Outputs: the table per emotion (medians over photos), per photo rows in bench/results/mouth_texture.json.
+
+    nice -n 10 .venv/bin/python bench/bench_mouth_texture.py [--photos DIR] [--quick] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apex_renders import EMOTIONS8, ApexRenderer, instruction, list_photos, load_pipeline  # noqa: E402
+from common import report  # noqa: E402
+
+EMOTIONS = tuple(e for e in EMOTIONS8 if e != "neutral")
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+STRETCH = 1.4
+MIN_PIXELS = 40
+
+
+def residual(img: np.ndarray) -> np.ndarray:
+    """Luma minus its 3 x 3 mean."""
+    from scipy.ndimage import uniform_filter
+
+    luma = img.astype(np.float32) @ LUMA
+    return luma - uniform_filter(luma, 3)
+
+
+def grain(res: np.ndarray, mask: np.ndarray) -> float:
+    """1.4826 x MAD of ``res`` over the pixels of ``mask`` whose 3 x 3 neighbourhood is in it (NaN if few)."""
+    from scipy.ndimage import binary_erosion
+
+    inner = binary_erosion(mask, iterations=1)
+    if inner.sum() < MIN_PIXELS:
+        return float("nan")
+    v = res[inner]
+    return 1.4826 * float(np.median(np.abs(v - np.median(v))))
+
+
+def streakiness(luma: np.ndarray, mask: np.ndarray) -> float:
+    """Energy of horizontal over vertical neighbour differences within ``mask`` (both pixels inside)."""
+    dx = np.diff(luma, axis=1)[mask[:, 1:] & mask[:, :-1]]
+    dy = np.diff(luma, axis=0)[mask[1:] & mask[:-1]]
+    if len(dx) < MIN_PIXELS or len(dy) < MIN_PIXELS:
+        return float("nan")
+    return float(np.mean(dx**2) / max(np.mean(dy**2), 1e-6))
+
+
+def _areas(p: np.ndarray) -> np.ndarray:
+    a, b, c = p[:, 0], p[:, 1], p[:, 2]
+    return 0.5 * np.abs((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
+
+
+def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) -> dict:
+    """The bench's numbers for one frame of reenactor ``r`` (see the module docstring)."""
+    from scipy.ndimage import binary_dilation
+
+    from emoshift.render.view import SKIN, SOCKET, TEETH
+
+    frame = r.render(expression, rotation)
+    src = r.source.screen
+    scr = r.screens(expression[None], rotation[None])[0]
+    frags = r._raster_full(scr, r.width, r.height)
+    tri = np.where(frags.mask, frags.tri_id, 0)
+    part = np.where(frags.mask, r.tri_part[tri], -1)
+    verts = r.triangles[tri]
+    q = (src[verts, :2] * frags.bary[..., None]).sum(2)  # each pixel's source point
+    yy, xx = np.mgrid[0 : r.height, 0 : r.width]
+    moved = np.hypot(q[..., 0] - xx - 0.5, q[..., 1] - yy - 0.5) > 1.5
+    mag = (_areas(scr[r.triangles, :2]) / np.maximum(_areas(src[r.triangles, :2]), 1e-6))[tri]
+    inner = (part >= SOCKET) & (part <= TEETH)
+    lips = scr[r._lips, :2]
+    (lx0, ly0), (lx1, ly1) = lips.min(0), lips.max(0)
+    g = 0.35 * (lx1 - lx0)
+    near = (xx > lx0 - g) & (xx < lx1 + g) & (yy > ly0 - g) & (yy < ly1 + g)
+    skin = (part == SKIN) & near & ~binary_dilation(inner, iterations=2)
+    qx = np.clip(np.floor(q[..., 0]).astype(int), 0, r.width - 1)
+    qy = np.clip(np.floor(q[..., 1]).astype(int), 0, r.height - 1)
+    rf, rp = residual(frame), residual(photo)[qy, qx]
+
+    def kept(mask):
+        a, b = grain(rf, mask), grain(rp, mask)
+        return a / b if b > 0 else float("nan")
+
+    out = {"stretched": kept(skin & moved & (mag >= STRETCH)), "moved": kept(skin & moved & (mag < 1.2)),
+           "shut": float("nan"), "streak": float("nan")}  # fmt: skip
+    x0, y0, x1, y1 = (int(v) for v in r.mouth_box)
+    if x1 > x0 + 1 and r.closed_mouth.shape[:2] == (y1 - y0, x1 - x0):
+        hole = np.zeros((r.height, r.width), bool)
+        hole[y0:y1, x0:x1] = np.abs(r.closed_mouth.astype(np.int16) - photo[y0:y1, x0:x1]).max(2) > 0
+        from skimage.draw import polygon
+
+        from emoshift.headmodel.mp_indices import OUTER_LIPS
+
+        lm = np.asarray(r.fit.landmarks_detected, np.float64)[list(OUTER_LIPS)]
+        photo_lips = np.zeros_like(hole)
+        rr, cc = polygon(lm[:, 1], lm[:, 0], hole.shape)
+        photo_lips[rr, cc] = True
+        photo_lips &= ~binary_dilation(hole, iterations=2)
+        shut = (part == SKIN) & moved & hole[qy, qx]
+        real = (part == SKIN) & photo_lips[qy, qx] & binary_dilation(shut, iterations=4) & ~shut
+        a, b = grain(rf, shut), grain(rf, real)
+        out["shut"] = a / b if b > 0 else float("nan")
+        luma = frame.astype(np.float32) @ LUMA
+        out["streak"] = streakiness(luma, shut) / streakiness(luma, real)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--photos", default=None, help="folder of photos (default ../shared/photos beside the checkout)")
+    ap.add_argument("--quick", action="store_true", help="every third photo")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--name", default="mouth_texture", help="results file name (bench/results/NAME.json)")
+    args = ap.parse_args()
+    warnings.simplefilter("ignore")
+    apexes = ApexRenderer(load_pipeline())
+    per_photo, t0 = [], time.perf_counter()
+    for name, src in list_photos(args.photos, args.quick, samples=True):
+        photo = apexes.load(src)
+        r = apexes.renderer
+        opts = apexes.pipe.options.replace(seed=args.seed)
+        for emo in EMOTIONS:
+            plan = apexes.pipe.plan(apexes.pipe.parse(instruction(emo)), apexes.fit, opts)[0]
+            traj = apexes.pipe.make_trajectory(plan, opts, opts.seed)
+            i = int(traj.anchor_frames[list(plan.labels).index(emo)])
+            e = np.asarray(traj.expression[i], np.float32)
+            rot = np.asarray(traj.rotation[i], np.float32)
+            per_photo.append({"photo": name, "emotion": emo, **measure(r, photo, e, rot)})
+        print(f"{name}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
+    rows = []
+    keys = ("stretched", "moved", "shut", "streak")
+    for emo in (*EMOTIONS, "all"):
+        sel = [p for p in per_photo if emo in ("all", p["emotion"])]
+        row = {"emotion": emo}
+        for k in keys:
+            v = np.array([p[k] for p in sel], float)
+            v = v[np.isfinite(v)]
+            row[k] = float(np.median(v)) if len(v) else float("nan")
+            if k == "stretched":
+                row["stretched_p10"] = float(np.percentile(v, 10)) if len(v) else float("nan")
+        row["n_shut"] = int(sum(np.isfinite(p["shut"]) for p in sel))
+        rows.append(row)
+    note = "grain kept (frame / photo at the same points; shut: / the lips beside)"
+    report(args.name, rows, {"seed": args.seed, "stretch": STRETCH, "per_render": per_photo, "note": note})
+
+
+if __name__ == "__main__":
+    main()
