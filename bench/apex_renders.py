@@ -70,6 +70,13 @@ class FitOnce:
         return self.cache[key]
 
 
+def add_photo_args(ap, quick_help: str = "every third photo of the folder plus the two samples") -> None:
+    """The photo-set options of the apex benches: --photos, --quick, --seed (read by :func:`list_photos`)."""
+    ap.add_argument("--photos", default=None, help="folder of photos (default ../shared/photos beside the checkout)")
+    ap.add_argument("--quick", action="store_true", help=quick_help)
+    ap.add_argument("--seed", type=int, default=0)
+
+
 def load_pipeline(generator: str = "auto"):
     """``Pipeline.load`` with the fit of each photo cached (identical results, fewer fits)."""
     from emoshift.pipeline import Pipeline

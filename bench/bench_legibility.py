@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from apex_renders import EMOTIONS8, SAMPLES, ApexRenderer, list_photos, load_pipeline  # noqa: E402
+from apex_renders import EMOTIONS8, SAMPLES, ApexRenderer, add_photo_args, list_photos, load_pipeline  # noqa: E402
 from common import RESULTS, crop, face_box, report  # noqa: E402
 
 TARGET = 0.5
@@ -116,9 +116,7 @@ def rate(flags: list[bool]) -> float | None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--photos", default=None, help="folder of photos (default ../shared/photos beside the checkout)")
-    ap.add_argument("--quick", action="store_true", help="every third photo of the folder plus the two samples")
-    ap.add_argument("--seed", type=int, default=0)
+    add_photo_args(ap)
     ap.add_argument("--generator", default="auto", help="Pipeline.load(generator=...): auto, generator or prototype")
     args = ap.parse_args()
     warnings.simplefilter("ignore")

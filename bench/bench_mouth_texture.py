@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from apex_renders import EMOTIONS8, ApexRenderer, instruction, list_photos, load_pipeline  # noqa: E402
+from apex_renders import EMOTIONS8, ApexRenderer, add_photo_args, instruction, list_photos, load_pipeline  # noqa: E402
 from common import report  # noqa: E402
 
 EMOTIONS = tuple(e for e in EMOTIONS8 if e != "neutral")
@@ -135,9 +135,7 @@ def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--photos", default=None, help="folder of photos (default ../shared/photos beside the checkout)")
-    ap.add_argument("--quick", action="store_true", help="every third photo")
-    ap.add_argument("--seed", type=int, default=0)
+    add_photo_args(ap, "every third photo")
     ap.add_argument("--name", default="mouth_texture", help="results file name (bench/results/NAME.json)")
     args = ap.parse_args()
     warnings.simplefilter("ignore")

@@ -270,20 +270,27 @@ def test_the_trusted_opening_starts_below_the_photo_upper_lid():
     assert (lowered_upper_lid(contour, 100.0)[UPPER_LID, 1] < 14.6).all()  # never through the lower lid
 
 
+def _eye_scene(top, bottom, radius, sclera, iris_colour):
+    """A synthetic eye: skin (180), the shown sclera (grey level ``sclera``) in rows [top, bottom) x columns
+    [5, 55), the photo's iris (90, 60, 40) of ``radius`` at (30, 15) where it lies in those rows; the opening
+    mask, the eyes array and the (sclera, iris) colours the renderer would estimate."""
+    image = np.full((40, 60, 3), 180, np.uint8)
+    image[top:bottom, 5:55] = sclera
+    yy, xx = np.mgrid[0:40, 0:60] + 0.5
+    iris = ((xx - 30.0) ** 2 + (yy - 15.0) ** 2 < radius**2) & (yy > top) & (yy < bottom)
+    image[iris] = (90, 60, 40)
+    opening = np.zeros((40, 60), np.float32)
+    opening[top:bottom, 5:55] = 1.0
+    eyes = np.array([[30.0, 15.0, radius, 1.0], [300.0, 300.0, radius, 1.0]], np.float32)
+    return image, opening, eyes, np.array([[225.0, 220.0, 215.0], iris_colour], np.float32)
+
+
 def test_newly_shown_sclera_is_painted_not_the_lash_line_mirrored():
     """Eyeball the photo hid under a raised lid: sclera takes the photo's sclera colour (shaded), never the
     photo's lash line or eyeliner reflected about the lid (streaks in the panels' fear and surprise); the iris
     takes the photo's own iris reflected about its horizontal diameter."""
-    image = np.full((40, 60, 3), 180, np.uint8)  # skin
-    image[10:20, 5:55] = 225  # the shown sclera, rows [10, 20)
-    image[10:12, 5:55] = 25  # the lash line / eyeliner inside the opening's top
-    yy, xx = np.mgrid[0:40, 0:60] + 0.5
-    iris = (xx - 30.0) ** 2 + (yy - 15.0) ** 2 < 16.0
-    image[iris] = (90, 60, 40)
-    opening = np.zeros((40, 60), np.float32)
-    opening[10:20, 5:55] = 1.0
-    eyes = np.array([[30.0, 15.0, 4.0, 1.0], [300.0, 300.0, 4.0, 1.0]], np.float32)
-    colours = np.array([[225.0, 220.0, 215.0], [60.0, 40.0, 30.0]], np.float32)
+    image, opening, eyes, colours = _eye_scene(10, 20, 4.0, 225, (60.0, 40.0, 30.0))
+    image[10:12, 5:55] = np.where(image[10:12, 5:55] == 225, 25, image[10:12, 5:55])  # the lash line / eyeliner
     pix, tmp = np.zeros(3, np.float32), np.zeros(3, np.float32)
     luma = np.float32([0.299, 0.587, 0.114])
     for sx in (8.5, 15.5, 45.5, 52.5):  # sclera 1 px above the lid: a mirror about it would land on the lashes
@@ -305,17 +312,9 @@ def test_a_narrowed_eye_iris_is_continued_from_its_own_iris_not_its_lower_lid():
     iris takes the photo's iris at the same distance from its centre, turned towards the horizontal where
     the photo shows it clear of both lids, never the lower lid's edge or a catchlight that a reflection about
     the horizontal diameter lands on (a second, stacked iris in the panels' fear and surprise)."""
-    image = np.full((40, 60, 3), 180, np.uint8)  # skin
-    image[13:18, 5:55] = 215  # the shown sclera, rows [13, 18)
-    yy, xx = np.mgrid[0:40, 0:60] + 0.5
-    iris = ((xx - 30.0) ** 2 + (yy - 15.0) ** 2 < 25.0) & (yy > 13) & (yy < 18)
-    image[iris] = (90, 60, 40)
+    image, opening, eyes, colours = _eye_scene(13, 18, 5.0, 215, (90.0, 60.0, 40.0))
     image[17, 5:55] = (40, 30, 25)  # the lower lid's edge and shadow, inside the opening's bottom row
     image[16, 26] = (250, 250, 250)  # a catchlight
-    opening = np.zeros((40, 60), np.float32)
-    opening[13:18, 5:55] = 1.0
-    eyes = np.array([[30.0, 15.0, 5.0, 1.0], [300.0, 300.0, 5.0, 1.0]], np.float32)
-    colours = np.array([[225.0, 220.0, 215.0], [90.0, 60.0, 40.0]], np.float32)
     pix, tmp = np.zeros(3, np.float32), np.zeros(3, np.float32)
     luma = np.float32([0.299, 0.587, 0.114])
     for sx, sy in ((30.5, 12.5), (33.5, 12.2), (27.5, 12.5), (26.5, 13.5)):

@@ -14,11 +14,15 @@ BROWS = ([70, 63, 105, 66, 107], [300, 293, 334, 296, 336])
 CANTHI = ([33, 133], [263, 362])
 EYE_CORNERS = (33, 263)
 INNER_LIPS = (13, 14)
-#: Measured over jaw seeds 0-2 (prototype planner): mouth-gap correlation output vs input 0.818 / 0.851 /
-#: 0.844 (reversed-order control |r| <= 0.034); brow drop above the eye corners at the apex frames 0.020 ..
-#: 0.028 of the eye distance with the FACS-calibrated shapes (0.022 .. 0.023 with the raw ICT shapes).
-#: Thresholds keep a wide margin (other CPUs, encoder and MediaPipe versions).
-R_MIN, CONTROL_MAX, BROW_DROP_MIN = 0.65, 0.4, 0.008
+#: Measured over jaw seeds 0-2 (prototype planner): correlation of the output's mouth gap with the input's,
+#: each less its running mean over GAP_TREND frames (the speech's opening and closing, without the slow
+#: change the emotion makes: anger's shout opens the jaw under the speech, which took the plain correlation
+#: down to 0.30-0.40), 0.777 / 0.802 / 0.797 (the same openings in reversed order: |r| 0.056 / 0.099 /
+#: 0.414); brow drop above the eye corners at the apex frames 0.0079 .. 0.0188 of the eye distance (0.020 ..
+#: 0.028 before the outer brows were held at a resting face's level, videoin.mix.OUTER_BROW_REST; the
+#: copied frames' control: 0). Thresholds keep a margin (other CPUs, encoder and MediaPipe versions).
+R_MIN, CONTROL_MAX, BROW_DROP_MIN = 0.65, 0.55, 0.004
+GAP_TREND = 5
 
 
 @pytest.fixture(scope="module")
@@ -114,14 +118,22 @@ def test_the_face_is_picked_up_again_after_it_left(run):
     assert res.has_face[after:].all() and res.has_face[: NO_FACE[0]].all()
 
 
+def _speech(gap):
+    """(T,) a mouth-gap series less its running mean over GAP_TREND frames (edges repeated)."""
+    k = GAP_TREND // 2
+    padded = np.concatenate([np.repeat(gap[:1], k), gap, np.repeat(gap[-1:], k)])
+    return gap - np.convolve(padded, np.ones(GAP_TREND) / GAP_TREND, mode="valid")
+
+
 def test_mouth_opening_follows_the_input(run):
     res = run["res"]
     face = res.has_face
     gi, go = mouth_gap(_landmarks(run["inputs"][face])), mouth_gap(_landmarks(run["outputs"][face]))
     ok = np.isfinite(gi) & np.isfinite(go)
     assert ok.sum() >= 0.9 * face.sum()
-    r = np.corrcoef(gi[ok], go[ok])[0, 1]
-    control = np.corrcoef(gi[ok], go[ok][::-1])[0, 1]  # the same openings in the wrong order
+    gi, go = _speech(gi[ok]), _speech(go[ok])
+    r = np.corrcoef(gi, go)[0, 1]
+    control = np.corrcoef(gi, go[::-1])[0, 1]  # the same openings in the wrong order
     print(f"mouth gap correlation {r:.3f}, reversed control {control:.3f}")
     assert r > R_MIN and abs(control) < CONTROL_MAX
 
