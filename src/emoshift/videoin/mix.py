@@ -30,7 +30,7 @@ has a role (:func:`channel_roles`):
       d[t]      = max(traj[t] - rest, -low[t])       (low = :func:`held_floor` (own))
       change[t] = clip(calm[t] + fade[t] s[t] d[t], 0, 1) - calm[t]
 
-  at the speaker's resting opening the mouth is the emotion's (the bared teeth of anger, surprise's
+  at the speaker's resting opening the mouth is the emotion's (the open, shouting mouth of anger, surprise's
   dropped jaw), and the speaker's opening and closing move it around that, one for one. An emotion
   below the rest face lowers the channel by at most ``low[t]``, the level the channel holds for
   :data:`HOLD_SECONDS` around the frame (its floor): what the face holds there (a grin's raised upper
