@@ -17,11 +17,11 @@ INNER_LIPS = (13, 14)
 #: Measured over jaw seeds 0-2 (prototype planner): correlation of the output's mouth gap with the input's,
 #: each less its running mean over GAP_TREND frames (the speech's opening and closing, without the slow
 #: change the emotion makes: anger's shout opens the jaw under the speech, which took the plain correlation
-#: down to 0.30-0.40), 0.777 / 0.802 / 0.797 (the same openings in reversed order: |r| 0.056 / 0.099 /
-#: 0.414); brow drop above the eye corners at the apex frames 0.0079 .. 0.0188 of the eye distance (0.020 ..
-#: 0.028 before the outer brows were held at a resting face's level, videoin.mix.OUTER_BROW_REST; the
-#: copied frames' control: 0). Thresholds keep a margin (other CPUs, encoder and MediaPipe versions).
-R_MIN, CONTROL_MAX, BROW_DROP_MIN = 0.65, 0.55, 0.004
+#: down to 0.30-0.40), 0.828 / 0.829 / 0.801 (the same openings in reversed order: |r| 0.059 / 0.085 /
+#: 0.372); brow drop above the eye corners at the apex frames 0.0108 .. 0.0350 of the eye distance (with
+#: the outer brows held at a resting face's level under anger's lowered brow, 0.0079 .. 0.0188; the copied
+#: frames' control: 0). Thresholds keep a margin (other CPUs, encoder and MediaPipe versions).
+R_MIN, CONTROL_MAX, BROW_DROP_MIN = 0.65, 0.55, 0.005
 GAP_TREND = 5
 
 

