@@ -51,8 +51,8 @@ emotion reads on this head and separates from its look-alike:
   lists under disgust, 10+16+25, not anger) were read as disgust as often as anger (panels 12-19); in a
   crossover of six blind labellers (panel 20: the same renders but for anger's mouth) the shouting mouth
   was named anger in 12 of 24 renders, the AU16 mouth in 7 and a clenched, bared-teeth mouth
-  (10+11+23+25) in 4, read as disgust 3, 9 and 13 times; every disgust variant has *both* AU9 and AU10 (EMFACS lists 9 or 10: on this head AU10
-  alone reads as a snarl or anger, and AU9 alone barely shows), with the nose wrinkle at E, the upper lip
+  (10+11+23+25) in 4, read as disgust 3, 9 and 13 times; every disgust variant has *both* AU9 and AU10
+  (EMFACS lists 9 or 10: on this head AU10 alone reads as a snarl or anger, and AU9 alone barely shows), with the nose wrinkle at E, the upper lip
   raised at B-C, the chin raised (AU17 D) and in two variants the lip corners down (AU15 C): on this head AU10 at D-E, or AU9/AU10 lifting the lateral upper lip much (mouthUpperUp), bares
   the upper teeth in a square open mouth, a snarl that blind labellers read as anger (issue 11 panels);
 - contempt vs happiness: contempt is AU14 at E on one side with a trace of AU12 (A) and a slight AU10 (B,

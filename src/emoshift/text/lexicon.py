@@ -182,8 +182,8 @@ def display(entry: Entry | str, scale: float = 1.0) -> np.ndarray:
     family's EMFACS display nearest (cosine) to the entry's own action units (a prototype variant or a
     word-only variant, :func:`emoshift.emotions.display_prototypes`: "stern" carries anger's pressed lips,
     not its shout), at the entry's intensity times ``scale`` -- what the basic word of that family would
-    show at that strength ("slightly sad" = prototype x 0.5). Zeros for the neutral family and for compounds (Du et al.'s
-    action units are already the whole expression).
+    show at that strength ("slightly sad" = prototype x 0.5). Zeros for the neutral family and for
+    compounds (Du et al.'s action units are already the whole expression).
 
     Why (issue 13): an entry's own AUs at a weak word's strength ("sheepish" 0.5 x 1B+4A+12A+15B...)
     are faint enough to read as a neutral face; a mood word names its emotion, so its anchor shows that
