@@ -187,6 +187,12 @@ def _fragment_pass(
 
 
 @njit(cache=True, nogil=True)
+def _twice_area(p, a, b, c):  # pragma: no cover - jitted
+    """Twice the area of the triangle of points a, b, c of ``p`` (n, >= 2) (the cross product's magnitude)."""
+    return abs((p[b, 0] - p[a, 0]) * (p[c, 1] - p[a, 1]) - (p[b, 1] - p[a, 1]) * (p[c, 0] - p[a, 0]))
+
+
+@njit(cache=True, nogil=True)
 def magnified_share(src_screen, screen, tris, n_skin):  # pragma: no cover - jitted
     """(n_skin,) float32 per skin triangle: 1 - its source area / its frame area where the frame magnifies it
     (the share of a frame pixel's fine detail the photo never had: a triangle stretched to twice its area
@@ -194,10 +200,8 @@ def magnified_share(src_screen, screen, tris, n_skin):  # pragma: no cover - jit
     out = np.zeros(n_skin, np.float32)
     for t in range(n_skin):
         a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
-        fa = abs((screen[b, 0] - screen[a, 0]) * (screen[c, 1] - screen[a, 1])
-                 - (screen[b, 1] - screen[a, 1]) * (screen[c, 0] - screen[a, 0]))
-        sa = abs((src_screen[b, 0] - src_screen[a, 0]) * (src_screen[c, 1] - src_screen[a, 1])
-                 - (src_screen[b, 1] - src_screen[a, 1]) * (src_screen[c, 0] - src_screen[a, 0]))
+        fa = _twice_area(screen, a, b, c)
+        sa = _twice_area(src_screen, a, b, c)
         if fa > 1e-6 and sa < fa:
             out[t] = 1.0 - sa / fa
     return out
