@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from emoshift.emotions import (
-    EMOTIONS, EXPRESSION_NAMES, OPEN_JAW, WORD_VARIANTS, au_vector, display_prototypes, nearest_prototype, prototype,
-    word_table,
+    EMOTIONS, EXPRESSION_NAMES, OPEN_JAW, WORD_VARIANTS, au_vector, display_prototypes, n_variants,
+    nearest_prototype, prototype, word_table,
 )
 from emoshift.text import lexicon
 from emoshift.text.parser import parse_instruction
@@ -148,7 +148,7 @@ def test_anchor_targets_carry_their_family_display():
     assert all(lexicon.display(e)[jaw] < OPEN_JAW for e in lexicon.entries(family="anger")
                if e.kind != "compound" and not e.aus.startswith("4E+5B+7C+10C+22B"))  # fmt: skip
     stern = au_vector(lexicon.get("stern").aus)
-    shapes = display_prototypes("anger")[: len(WORD_VARIANTS["anger"]) * -1]
+    shapes = display_prototypes("anger")[: n_variants("anger")]  # the prototype variants, no word variants
     nearest = shapes[np.argmax(shapes @ stern / np.linalg.norm(shapes, axis=1))]
     assert nearest[jaw] >= OPEN_JAW  # control: the prototype variants alone give "stern" a shout
 

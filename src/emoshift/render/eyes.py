@@ -4,8 +4,8 @@ From the detected MediaPipe landmarks: each eye's opening (the lid contour, anti
 half a pixel so the lashes do not count) and its iris (centre and radius from the four iris landmarks).
 The photo is trusted for eyeball points whose source position lies inside the opening; elsewhere the
 eyeball is painted (:func:`emoshift.render.shaders.eye_colour`): inside the photo's iris circle with the
-photo's own iris reflected about its horizontal diameter (the upper lid hides the top of the iris, the
-bottom usually shows), else with the photo's sclera colour. The colours are the photo's own: the median
+photo's own iris at the same distance from its centre, where the photo shows it clear of both lids
+(:func:`emoshift.render.shaders.iris_source`), else with the photo's sclera colour. The colours are the photo's own: the median
 of the opening's pixels inside the iris, and for the sclera the brightest tenth of those outside it,
 kept at least a little brighter than the skin and nearly white (:func:`sclera_colour`).
 
