@@ -11,7 +11,8 @@ from emoshift.render.mouth import (
     CAVITY_DARKEN, GUMS_SHADOW, PAPILLA_REACH, SLIT_DARKEN, SLIT_OPEN, TEETH_GAP_SHADE, TEETH_SHADOW, mouth_pass,
 )
 from emoshift.render.eyes import (
-    EYE_CONTOURS, IRISES, LID_SHADOW, UPPER_LID, lid_shadow_pass, lowered_upper_lid, photo_eyes,
+    CATCHLIGHT_AT, EYE_CONTOURS, IRISES, LID_SHADOW, LOWER_LID, SCLERA_IRIS_CONTRAST, UPPER_LID, catchlight_at,
+    eye_contrast, inset_lids, lid_shadow_pass, photo_eyes,
 )
 from emoshift.render.shaders import eye_colour
 from emoshift.render.folds import flatten_weights, fold_lift, smile_mask
@@ -255,25 +256,101 @@ def test_widened_eyes_show_more_eyeball_in_the_photo_colours(astronaut_fit, full
     assert float(r.eyes.colours[1] @ luma) < 0.8 * float(r.eyes.colours[0] @ luma)
 
 
-def test_the_trusted_opening_starts_below_the_photo_upper_lid():
-    """The photo's lash line lies inside the contour's upper edge: the opening trusted as eyeball is the
-    contour with its upper-lid points lowered, never below the lower lid; the lower lid stays."""
+def test_the_trusted_opening_starts_below_the_photo_upper_lid_and_ends_above_its_lower_lid():
+    """The photo's lash line and lower lid margin lie inside the contour: the opening trusted as eyeball is
+    the contour with its upper-lid points lowered and then its lower-lid points (between the corners) raised,
+    never through each other; the corners stay."""
     lower = np.array([[0, 10], [4, 13], [8, 14], [12, 14.5], [16, 14], [20, 13], [24, 11], [28, 10], [30, 10]], float)
     upper = np.array([[28, 9], [24, 6], [20, 5], [16, 4.5], [12, 5], [8, 6], [4, 8]], float)
     contour = np.concatenate([lower, upper])
     assert len(contour) == len(EYE_CONTOURS[0]) and UPPER_LID.start == len(lower)
-    out = lowered_upper_lid(contour, 3.0)
-    assert np.array_equal(out[: len(lower)], lower)  # the lower lid is kept
+    out = inset_lids(contour, 3.0)
+    assert np.array_equal(out[: len(lower)], lower)  # no lower band: the lower lid is kept
     assert np.allclose(out[UPPER_LID, 1], np.minimum(upper[:, 1] + 3.0, [9.0, 10.0, 12.0, 13.5, 13.0, 13.0, 11.5]))
     assert np.allclose(out[UPPER_LID, 0], upper[:, 0])
-    assert np.array_equal(lowered_upper_lid(contour, 0.0), contour)  # control: no band, no change
-    assert (lowered_upper_lid(contour, 100.0)[UPPER_LID, 1] < 14.6).all()  # never through the lower lid
+    assert np.array_equal(inset_lids(contour, 0.0, 0.0), contour)  # control: no bands, no change
+    assert (inset_lids(contour, 100.0)[UPPER_LID, 1] < 14.6).all()  # never through the lower lid
+    both = inset_lids(contour, 3.0, 2.0)
+    np.testing.assert_allclose(both[UPPER_LID], out[UPPER_LID])  # the upper lid as before
+    assert np.array_equal(both[[0, 8]], lower[[0, 8]])  # the corners stay
+    # the lower lid 2 px up, at most to 1 px below the lowered upper lid at the same x
+    ceiling = np.interp(lower[LOWER_LID, 0], out[UPPER_LID, 0][::-1], out[UPPER_LID, 1][::-1]) + 1.0
+    np.testing.assert_allclose(both[LOWER_LID, 1], np.maximum(lower[LOWER_LID, 1] - 2.0, ceiling))
+    assert (both[LOWER_LID, 1] < lower[LOWER_LID, 1]).any()
+    assert (inset_lids(contour, 3.0, 100.0)[LOWER_LID, 1] >= ceiling - 1e-9).all()  # never through the upper lid
+
+
+def _squint(lens=False):
+    """A narrowed eye as a smile or a lens shows it, over skin (200, 150, 130): an opening 1.2 iris radii tall
+    whose upper half is lash shadow, a dark iris, a sliver of white at each end; with ``lens`` the same
+    opening all dark glass (the iris no darker) with a bright reflection."""
+    img, lm = _synthetic_eyes((215, 210, 205), (25, 20, 20))
+    yy, xx = np.mgrid[0:120, 0:200] + 0.5
+    for cx in (60.0, 140.0):
+        band = (np.abs(xx - cx) < 25) & (yy < 60)
+        img[band & (img[..., 0] == 215)] = (70, 55, 50)  # the lashes' shadow over the top of the white
+        inner = (np.abs(xx - cx) < 16) & (np.abs(xx - cx) >= 9)
+        img[inner & (img[..., 0] == 215)] = (95, 80, 75)  # the lid's shade beside the iris
+        if lens:
+            eye = ((xx - cx) / 25) ** 2 + ((yy - 60) / 10) ** 2 < 1
+            img[eye] = (28, 28, 32)
+            img[eye & ((xx - cx - 12) ** 2 + (yy - 57) ** 2 < 4)] = (240, 240, 240)  # a reflection
+    return img, lm
+
+
+def test_a_squinted_eye_counts_as_shown_and_a_lens_does_not():
+    """An eye counts as shown when its white is bright beside its iris (:func:`eye_contrast` against
+    SCLERA_IRIS_CONTRAST of the skin), even when lashes and shade cover most of the opening; dark glass with
+    a reflection does not. Control: the former test (the opening's median off the iris at least 0.55 of the
+    skin's luma) took the squint for no eye."""
+    skin = np.float32([200, 150, 130])
+    luma = np.float32([0.299, 0.587, 0.114])
+    squint, lm = _squint()
+    eyes = photo_eyes(squint, (0, 0), lm, skin)
+    assert (eyes.eyes[:, 3] == 1).all()
+    lens, _ = _squint(lens=True)
+    assert (photo_eyes(lens, (0, 0), lm, skin).eyes[:, 3] == 0).all()
+    # the margins: the squint's contrast well above the threshold, the lens's well below
+    sclera, iris = [], []
+    for k, cx in enumerate((60.0, 140.0)):
+        yy, xx = np.mgrid[0:120, 0:200] + 0.5
+        opening = ((xx - cx) / 25) ** 2 + ((yy - 60) / 10) ** 2 < 0.9
+        d = np.hypot(xx - cx, yy - 60)
+        sclera.append(squint[opening & (d > 1.15 * 9)]), iris.append(squint[opening & (d < 0.85 * 9)])
+    threshold = SCLERA_IRIS_CONTRAST * float(skin @ luma)
+    assert eye_contrast(sclera, iris) > 2 * threshold
+    assert float(np.median(np.concatenate(sclera) @ luma)) < 0.55 * float(skin @ luma)  # control: the former test
+
+
+def test_a_painted_iris_carries_a_catchlight_where_the_photo_has_one():
+    """The photo's catchlight (iris pixels far brighter than the iris, above its centre) is found in iris
+    radii; none, or one below the centre (the lower lid's wet rim), gives CATCHLIGHT_AT. A painted iris point
+    there is much brighter than the iris; one across the iris is the iris colour (control)."""
+    box = np.full((21, 21, 3), 40, np.uint8)
+    iris = np.hypot(*(np.mgrid[0:21, 0:21] - 10.0)) < 8
+    dx = dy = np.arange(21) - 10.0
+    assert catchlight_at(box, iris, dx, dy, 8.0) == CATCHLIGHT_AT  # none
+    box[5:7, 12:14] = 250
+    np.testing.assert_allclose(catchlight_at(box, iris, dx, dy, 8.0), (2.5 / 8, -4.5 / 8))
+    low = np.full_like(box, 40)
+    low[15:17, 9:11] = 250
+    assert catchlight_at(low, iris, dx, dy, 8.0) == CATCHLIGHT_AT  # below the centre
+    image, opening, eyes, colours = _eye_scene(13, 18, 6.0, 215, (60.0, 40.0, 30.0))
+    eyes[0, 4:] = (0.25, -0.5)
+    pix, tmp = np.zeros(3, np.float32), np.zeros(3, np.float32)
+    photo_less = np.zeros_like(opening)
+    luma = np.float32([0.299, 0.587, 0.114])
+    eye_colour(image, photo_less, eyes, colours, 0.0, 0.0, 30.0 + 1.5, 15.0 - 3.0, pix, tmp)
+    assert float(pix @ luma) > float(colours[1] @ luma) + 60
+    eye_colour(image, photo_less, eyes, colours, 0.0, 0.0, 30.0 - 1.5, 15.0 + 3.0, pix, tmp)
+    assert float(pix @ luma) < float(colours[1] @ luma) + 1  # control: across the iris, no light
 
 
 def _eye_scene(top, bottom, radius, sclera, iris_colour):
     """A synthetic eye: skin (180), the shown sclera (grey level ``sclera``) in rows [top, bottom) x columns
     [5, 55), the photo's iris (90, 60, 40) of ``radius`` at (30, 15) where it lies in those rows; the opening
-    mask, the eyes array and the (sclera, iris) colours the renderer would estimate."""
+    mask, the eyes array (its catchlight outside the iris: none painted) and the (sclera, iris) colours the
+    renderer would estimate."""
     image = np.full((40, 60, 3), 180, np.uint8)
     image[top:bottom, 5:55] = sclera
     yy, xx = np.mgrid[0:40, 0:60] + 0.5
@@ -281,7 +358,7 @@ def _eye_scene(top, bottom, radius, sclera, iris_colour):
     image[iris] = (90, 60, 40)
     opening = np.zeros((40, 60), np.float32)
     opening[top:bottom, 5:55] = 1.0
-    eyes = np.array([[30.0, 15.0, radius, 1.0], [300.0, 300.0, radius, 1.0]], np.float32)
+    eyes = np.array([[30.0, 15.0, radius, 1.0, 0.0, -5.0], [300.0, 300.0, radius, 1.0, 0.0, -5.0]], np.float32)
     return image, opening, eyes, np.array([[225.0, 220.0, 215.0], iris_colour], np.float32)
 
 

@@ -9,9 +9,9 @@ photo's own iris at the same distance from its centre, where the photo shows it 
 of the opening's pixels inside the iris, and for the sclera the brightest tenth of those outside it,
 kept at least a little brighter than the skin and nearly white (:func:`sclera_colour`).
 
-Sunglasses and closed eyes show no eye: when the opening's "sclera" is darker than SCLERA_MIN_LUMA of
-the skin, or the opening is too small, the eyes count as not shown and the photo is kept everywhere on
-the eyeball (``valid = 0``).
+Sunglasses and closed eyes show no eye: when either opening shows no bright sclera beside a dark iris (the
+contrast :data:`SCLERA_IRIS_CONTRAST`), or is too small, the eyes count as not shown and the photo is kept
+everywhere on the eyeball (``valid = 0``).
 """
 
 from __future__ import annotations
@@ -30,8 +30,18 @@ from emoshift.render.view import EYE, IRIS
 #: lid back between the corners) and their irises (centre, then 4 rim points).
 EYE_CONTOURS = tuple(EYELID_CONTOURS[2 * k + 1] + EYELID_CONTOURS[2 * k][-2:0:-1] for k in range(2))
 IRISES = (MP_IRISES[:5], MP_IRISES[5:])
-#: The sclera must be at least this bright relative to the skin (luma) for the eyes to count as shown.
-SCLERA_MIN_LUMA = 0.55
+#: An eye counts as shown when the brightest tenth of its opening off the iris (its sclera) is brighter than
+#: the median of its iris by at least this share of the skin's luma, in both eyes. A lens is as dark off the
+#: iris as on it; an open eye is white beside the iris even in a squint or the shade of the brows. Measured
+#: on the 12 development photos and the two samples (the smaller eye of each face): open eyes 0.29-0.97
+#: (smiling squints dev04 0.75, dev12 0.56; shaded dev02 0.56; grace_hopper 0.29), sunglasses 0.05 (dev06,
+#: with reflections) and -0.01 (dev10), a face looking down past the camera 0.02 (dev05). The former test
+#: (the opening's median off the iris at least 0.55 of the skin's luma) counted lashes and lid shadow as
+#: sclera and left 8 of the 14 faces unpainted, open eyes among them: a widened smiling squint stretched
+#: its lid skin instead of showing eyeball, and fear read as happiness (panel 23: dev12 0 of 4).
+SCLERA_IRIS_CONTRAST = 0.15
+#: Quantile of the luma off the iris taken as the eye's white (:data:`SCLERA_IRIS_CONTRAST`).
+SCLERA_BRIGHT = 0.9
 #: Fewest opening pixels (per eye) for the eye to count as shown.
 MIN_EYE_PIXELS = 12
 #: Painted sclera: at least this bright relative to the skin (luma), with this share of the skin's colour
@@ -46,9 +56,15 @@ SCLERA_TOP = 0.9
 #: The photo's upper lid margin (lashes, the lid's shadow on the eyeball) lies inside the contour's upper
 #: edge: the opening trusted as eyeball starts this many iris radii below it, so a raised lid does not
 #: leave the photo's lash line painted on the eyeball.
-UPPER_LID_BAND = 0.35
-#: Contour points (positions in EYE_CONTOURS) of the upper lid, between the two eye corners.
+UPPER_LID_BAND = 0.6
+#: The photo's lower lid margin (its waterline and lashes) likewise lies inside the contour's lower edge: the
+#: trusted opening ends this many iris radii above it. Without it a narrowed eye's trusted slit carried the
+#: lower lid's pink margin into the widened eye as a band across the iris (dev12, dev04 at fear, 3x zoom).
+LOWER_LID_BAND = 0.3
+#: Contour points (positions in EYE_CONTOURS) of the upper lid, between the two eye corners, and of the lower
+#: lid between them.
 UPPER_LID = slice(9, 16)
+LOWER_LID = slice(1, 8)
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 #: A moved lid's shadow on the eyeball (the lid margin, its lashes and the shade under them): eyeball pixels
 #: ``d`` rows below the lid are darkened by LID_SHADOW x (1 - d / reach)^2, reach = LID_SHADOW_REACH iris
@@ -58,9 +74,22 @@ LID_SHADOW = 0.55
 LID_SHADOW_REACH = 0.45
 
 
+#: A painted iris carries a catchlight (the light's reflection on the cornea): at the photo's own, where the
+#: photo shows one (its iris pixels CATCHLIGHT_LUMA brighter than the iris's median; their centroid, in iris
+#: radii from the centre), else at CATCHLIGHT_AT; a disc of CATCHLIGHT_RADIUS radii, CATCHLIGHT_STRENGTH of
+#: the way to CATCHLIGHT_GAIN x the sclera's colour. A widened narrowed eye paints nearly all of its iris, and without it the
+#: iris was a flat dark disc (dev12, dev04 at fear: "eyes look pasted" in earlier panels).
+CATCHLIGHT_AT = (-0.3, -0.35)
+CATCHLIGHT_RADIUS = 0.11
+CATCHLIGHT_STRENGTH = 0.6
+CATCHLIGHT_GAIN = 1.25
+CATCHLIGHT_LUMA = 60.0
+
+
 class PhotoEyes(NamedTuple):
-    """opening: (h, w) float32 over the source box, 1 inside a shown eye's opening; eyes: (2, 4) float32
-    [x, y, radius, valid]; colours: (2, 3) float32 sclera, iris."""
+    """opening: (h, w) float32 over the source box, 1 inside a shown eye's opening; eyes: (2, 6) float32
+    [x, y, radius, valid, catchlight x, catchlight y] (the catchlight in iris radii from the centre);
+    colours: (2, 3) float32 sclera, iris."""
 
     opening: np.ndarray
     eyes: np.ndarray
@@ -85,14 +114,20 @@ def polygon_coverage(poly: np.ndarray, origin, shape, samples: int = 4, erode: i
     return out
 
 
-def lowered_upper_lid(contour: np.ndarray, band: float) -> np.ndarray:
-    """(16, 2) an eye contour (EYE_CONTOURS order) with its upper-lid points moved ``band`` pixels down, at
-    most to one pixel above the lower lid at the same x (the opening never turns inside out)."""
+def inset_lids(contour: np.ndarray, upper_band: float, lower_band: float = 0.0) -> np.ndarray:
+    """(16, 2) an eye contour (EYE_CONTOURS order) with its upper-lid points moved ``upper_band`` pixels down
+    and then its lower-lid points (between the corners) ``lower_band`` pixels up, each at most to one pixel
+    from the other lid at the same x (the opening never turns inside out)."""
     out = np.array(contour, np.float64)
-    lower = out[: UPPER_LID.start]
-    order = np.argsort(lower[:, 0])
-    floor = np.interp(out[UPPER_LID, 0], lower[order, 0], lower[order, 1]) - 1.0
-    out[UPPER_LID, 1] = np.maximum(out[UPPER_LID, 1], np.minimum(out[UPPER_LID, 1] + band, floor))
+
+    def other(points, at_x):
+        order = np.argsort(points[:, 0])
+        return np.interp(at_x, points[order, 0], points[order, 1])
+
+    floor = other(out[: UPPER_LID.start], out[UPPER_LID, 0]) - 1.0
+    out[UPPER_LID, 1] = np.maximum(out[UPPER_LID, 1], np.minimum(out[UPPER_LID, 1] + upper_band, floor))
+    ceiling = other(out[UPPER_LID], out[LOWER_LID, 0]) + 1.0
+    out[LOWER_LID, 1] = np.minimum(out[LOWER_LID, 1], np.maximum(out[LOWER_LID, 1] - lower_band, ceiling))
     return out
 
 
@@ -111,12 +146,37 @@ def sclera_colour(pix: np.ndarray, skin: np.ndarray) -> np.ndarray:
     return np.clip(white, 0, 255).astype(np.float32)
 
 
+def catchlight_at(box: np.ndarray, iris: np.ndarray, dx: np.ndarray, dy: np.ndarray, radius: float) -> tuple:
+    """(x, y) the photo's catchlight in iris radii from the iris centre: the centroid of the ``iris`` pixels
+    (mask over ``box`` (h, w, 3); ``dx`` (w,), ``dy`` (h,) their offsets from the centre in pixels) brighter
+    than the iris's median by CATCHLIGHT_LUMA; CATCHLIGHT_AT where there are none or they lie below the centre."""
+    luma = np.asarray(box, np.float32) @ LUMA
+    if not iris.any():
+        return CATCHLIGHT_AT
+    bright = iris & (luma > np.median(luma[iris]) + CATCHLIGHT_LUMA)
+    if not bright.any():
+        return CATCHLIGHT_AT
+    rows, cols = np.nonzero(bright)
+    at = float(dx[cols].mean() / radius), float(dy[rows].mean() / radius)
+    return at if at[1] < 0.0 else CATCHLIGHT_AT  # below the centre: the lower lid's wet rim, not the light
+
+
+def eye_contrast(sclera_pix, iris_pix) -> float:
+    """The smaller over the two eyes of (luma) the brightest tenth (SCLERA_BRIGHT) of an eye's opening off
+    its iris (``sclera_pix``, per eye (N, 3)) less its iris's median (``iris_pix``, per eye (M, 3))."""
+    return min(
+        float(np.quantile(np.asarray(s, np.float32) @ LUMA, SCLERA_BRIGHT)) - float(np.median(np.asarray(i, np.float32) @ LUMA))
+        for s, i in zip(sclera_pix, iris_pix)
+    )
+
+
 def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin: np.ndarray) -> PhotoEyes:
     """The eyes of the photo crop ``photo_box`` (h, w, 3) uint8 at ``origin`` (x, y), from the (478, 2)
     detected ``landmarks`` (None: no eye shown); ``skin`` (3,) the face's median skin colour."""
     h, w = photo_box.shape[:2]
     opening = np.zeros((h, w), np.float32)
-    eyes = np.zeros((2, 4), np.float32)
+    eyes = np.zeros((2, 6), np.float32)
+    eyes[:, 4:] = CATCHLIGHT_AT
     colours = np.array([[232, 226, 220], [70, 50, 40]], np.float32)
     if landmarks is None or len(landmarks) < 478:
         return PhotoEyes(opening, eyes, colours)
@@ -128,7 +188,7 @@ def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin
         radius = float(np.mean(np.linalg.norm(ring - centre, axis=1)))
         contour = lm[list(EYE_CONTOURS[k])]
         cov = polygon_coverage(contour, origin, (h, w))
-        eyes[k] = (centre[0], centre[1], radius, 1.0)
+        eyes[k, :4] = (centre[0], centre[1], radius, 1.0)
         inside = cov > 0.99
         # the pixels' distances to the iris centre over the box of the opening only (the same pixels, in
         # the same order, as over the whole photo box)
@@ -141,12 +201,13 @@ def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin
         inside, box = inside[ya:yb, xa:xb], photo_box[ya:yb, xa:xb]
         sclera_pix.append(box[inside & (d > 1.15 * radius)])
         iris_pix.append(box[inside & (d < 0.85 * radius)])
-        covs.append(polygon_coverage(lowered_upper_lid(contour, UPPER_LID_BAND * radius), origin, (h, w)))
+        eyes[k, 4:] = catchlight_at(box, inside & (d < 0.85 * radius), xx - centre[0], yy - centre[1], radius)
+        covs.append(polygon_coverage(inset_lids(contour, UPPER_LID_BAND * radius, LOWER_LID_BAND * radius), origin, (h, w)))
     sclera, iris = np.concatenate(sclera_pix), np.concatenate(iris_pix)
-    shown = min(len(p) for p in sclera_pix) >= MIN_EYE_PIXELS // 2 and len(iris) >= MIN_EYE_PIXELS
+    shown = min(len(p) for p in sclera_pix) >= MIN_EYE_PIXELS // 2 and min(len(p) for p in iris_pix) >= MIN_EYE_PIXELS // 2
     if shown:
         colours[1] = np.median(iris, axis=0)
-        shown = float(np.median(sclera, axis=0) @ LUMA) >= SCLERA_MIN_LUMA * float(np.asarray(skin, np.float32) @ LUMA)
+        shown = eye_contrast(sclera_pix, iris_pix) >= SCLERA_IRIS_CONTRAST * float(np.asarray(skin, np.float32) @ LUMA)
         colours[0] = sclera_colour(sclera, skin)
     if not shown:
         eyes[:, 3] = 0.0

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from emoshift.jit import njit
+from emoshift.render.eyes import CATCHLIGHT_GAIN, CATCHLIGHT_LUMA, CATCHLIGHT_RADIUS, CATCHLIGHT_STRENGTH
 from emoshift.render.mouth import grain_noise, hash_gauss
 from emoshift.render.view import EYE, IRIS, MOUTH_PARTS
 
@@ -267,6 +268,11 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
     if iris_source(image, opening, ex, ey, r, eye_colours, ox, oy, sx, sy, tmp):
         for c in range(3):
             pix[c] = wi * tmp[c] + (1 - wi) * pix[c]
+    g = math.sqrt((sx - ex - eyes[k, 4] * r) ** 2 + (sy - ey - eyes[k, 5] * r) ** 2)
+    w = wi * CATCHLIGHT_STRENGTH * min(max((CATCHLIGHT_RADIUS * r - g) / 1.5 + 0.5, 0.0), 1.0)  # soft over 1.5 px
+    if w > 0.0:
+        for c in range(3):
+            pix[c] = w * min(CATCHLIGHT_GAIN * eye_colours[0, c], 255.0) + (1 - w) * pix[c]
 
 
 #: Where a painted iris point takes the photo's iris from: the same distance from the iris centre at these
@@ -277,8 +283,6 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
 #: second iris stacked on the first: dev04, dev03 at fear and surprise).
 IRIS_TURNS = (-1.0, -0.5, 0.5, 0.0)
 IRIS_CLEAR = 0.2
-#: A source sample brighter than the iris colour by this much (luma) is a catchlight, not iris: skipped.
-CATCHLIGHT_LUMA = 60.0
 
 
 @per_sample
