@@ -67,8 +67,10 @@ emotion reads on this head and separates from its look-alike:
   photographs in Matsumoto & Ekman, "The relationship among expressions, labels, and descriptions of
   contempt", *J. Pers. Soc. Psychol.* 2004), which a dimple alone, symmetric in outline, does not show;
 - ICT shapes with a small excursion are helped by the other shapes FACS names for the same AU
-  (:data:`AU_TO_SHAPES`): AU9 also lowers the medial brow and lifts the upper lip (FACS 2002, AU9
-  "appearance changes"), AU14 also presses the lip corner (its tightening).
+  (:data:`AU_TO_SHAPES`): AU9 also lowers the medial brow, lifts the upper lip and pushes the lower lid up,
+  narrowing the eye (FACS 2002, AU9 "appearance changes"; eyeSquint 0.45: without it a squinting photo's
+  disgust opened to a stare once its eyes were painted, dev04, dev12), AU14 also presses the lip corner
+  (its tightening).
 
 AU -> ICT blendshapes
 ---------------------
@@ -154,7 +156,7 @@ AU_TO_SHAPES: dict[int, dict[str, float]] = {
     5: {"eyeWide": 1.0},
     6: {"cheekSquint": 1.0},
     7: {"eyeSquint": 1.0},
-    9: {"noseSneer": 1.0, "browDown": 0.25, "mouthUpperUp": 0.1},  # FACS 2002: also medial brow down, lip up
+    9: {"noseSneer": 1.0, "browDown": 0.25, "mouthUpperUp": 0.1, "eyeSquint": 0.45},  # FACS 2002: brow, lip, lower lid
     10: {"mouthShrugUpper": 1.0, "mouthUpperUp": 0.2},
     11: {"mouthUpperUp": 1.0},
     12: {"mouthSmile": 1.0},

@@ -33,6 +33,9 @@ def test_prototypes_follow_emfacs_action_units():
     disgust_variants = [named(em.prototype("disgust", v)) for v in range(em.n_variants("disgust"))]
     assert all("noseSneer_L" in d and "mouthShrugUpper" in d for d in disgust_variants)  # AU9 + AU10 in each
     assert all(d["noseSneer_R"] >= 0.8 for d in disgust_variants)
+    # AU9 narrows the eye (FACS 2002: the lower lid pushed up), never widens it; surprise's eye is not narrowed
+    assert all(0.3 <= d["eyeSquint_L"] == d["eyeSquint_R"] <= 0.5 and "eyeWide_L" not in d for d in disgust_variants)
+    assert "eyeSquint_L" not in surprise  # control
     anger = [named(em.prototype("anger", v)) for v in range(em.n_variants("anger"))]
     assert all("browDown_L" in a and "eyeWide_L" in a and "mouthPress_L" in a for a in anger)  # AU4 + AU5 + AU23
     # EMFACS's open anger 10+22+23+25+26: upper lip raised, lips funnelled, jaw dropped; no AU16 (disgust's)

@@ -37,7 +37,7 @@ IRISES = (MP_IRISES[:5], MP_IRISES[5:])
 #: (smiling squints dev04 0.75, dev12 0.56; shaded dev02 0.56; grace_hopper 0.29), sunglasses 0.05 (dev06,
 #: with reflections) and -0.01 (dev10), a face looking down past the camera 0.02 (dev05). The former test
 #: (the opening's median off the iris at least 0.55 of the skin's luma) counted lashes and lid shadow as
-#: sclera and left 8 of the 14 faces unpainted, open eyes among them: a widened smiling squint stretched
+#: sclera and left 9 of the 14 faces unpainted, 5 of them open eyes: a widened smiling squint stretched
 #: its lid skin instead of showing eyeball, and fear read as happiness (panel 23: dev12 0 of 4).
 SCLERA_IRIS_CONTRAST = 0.15
 #: Quantile of the luma off the iris taken as the eye's white (:data:`SCLERA_IRIS_CONTRAST`).
