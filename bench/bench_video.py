@@ -34,18 +34,26 @@ Per video:
   (:func:`emoshift.emotions.apex_strength`, 1 = the prototype's) of the frames' target expressions and of
   the photo path's apexes, and the targets' relative to the plan's anchor (what the photo path shows at
   its apex from the clip's resting face; 1 = as strong);
+* what separates the video from the photo path on the same frames: ``video_pose`` (the video with the
+  emotion's head-pose offset, ``animate_video(pose=True)``; by default the video keeps the person's
+  head pose) and ``photo_own_pose`` (the photo path's apex expression at the frame's own fitted head
+  rotation, without the plan's nod or tilt), and per clip the neutral mouth width of the identities
+  (``identity_mouth_width_cm``: the clip's shared identity, the photo path's single-frame identities on
+  its frames, and the photo path's on the clip's least-smiling frame): a single photo's fit of a grinning
+  face takes part of the grin into the identity's resting mouth, so its apex mouth is drawn wider;
 * where the time goes: seconds of the job's stages (landmarks: decoding and the face mesh; fit_clip: the
   clip's camera and identity; fit_frames: the per-frame fits; render: the second pass) and the CPU
   seconds per reenacted frame of its parts (renderer: each frame's :meth:`Reenactor.for_frame`;
   reenact: its rendering; decode_encode: the main thread's decoding and encoding).
 
     nice -n 10 python bench/bench_video.py [--seconds 4] [--synthetic-frames 48] [--emotion-seconds 3]
+    nice -n 10 python bench/bench_video.py --quick --emotions anger   # the per-emotion runs of anger only
 
 Writes bench/results/video.json (per video: ``rows``; per emotion: ``per_emotion`` and ``overall``, per
-clip and emotion: ``per_clip``), a
-contact sheet (input over output) of each video and one of the emotions' apex crops (input over output,
-one column per emotion) of each real video to --sheets (default /work/team/video if it exists, else the
-cache folder: third-party faces stay out of the repo).
+clip and emotion: ``per_clip``; ``--quick``: video_quick.json, not committed), a contact sheet (input
+over output) of each video and one of the emotions' apex crops (input over output, one column per emotion)
+of each real video to --sheets (default /work/team/video if it exists, else the cache folder: third-party
+faces stay out of the repo).
 """
 
 from __future__ import annotations
@@ -269,15 +277,56 @@ def warm(pipe, clip: Path, work: Path) -> None:
 PHOTO_FRAMES = 6
 
 
+def mouth_width_cm(identity: np.ndarray) -> float:
+    """The inner-lip width (cm, MediaPipe points 78-308 on the ICT surface) of an identity's neutral face:
+    how wide a fit takes the person's mouth at rest. A single photo's fit of a grinning face puts part of
+    the grin there (its anger is then drawn on a wider mouth); the clip's shared identity less so."""
+    from emoshift.headmodel import HeadModel
+    from emoshift.headmodel.landmarks import load_embedding
+    from emoshift.render.mesh_tables import model_tables
+
+    ident = np.asarray(identity, np.float32).reshape(-1)
+    t = model_tables(HeadModel.load(n_identity=len(ident), region="full"))
+    emb = load_embedding()
+    base = t.neutral + (ident @ t.identity_basis).reshape(-1, 3)
+    local = np.clip(np.searchsorted(t.vertex_ids, emb.vertex_ids[[78, 308]]), 0, len(t.vertex_ids) - 1)
+    a, b = (base[local] * emb.bary[[78, 308]][..., None]).sum(1)
+    return float(np.linalg.norm((a - b)[:2]))
+
+
+def identity_widths(pipe, clip: Path, inp: np.ndarray, photos: list, picks: list[int]) -> dict:
+    """Neutral mouth widths (:func:`mouth_width_cm`) of the clip's shared identity (the video's fit), of
+    the photo path's identities on the ``picks`` frames (``photos``: their ApexRenderers), and of the
+    photo path's on the clip's frame with the least fitted smile (the nearest to the person's resting
+    mouth), with the fitted smiles of those frames."""
+    from emoshift.emotions import EXPRESSION_NAMES
+    from emoshift.videoin.probe import probe
+    from emoshift.videoin.run import fit_clip
+
+    names = list(EXPRESSION_NAMES)
+    smile = [names.index("mouthSmile_L"), names.index("mouthSmile_R")]
+    own, fits = fit_clip(pipe.fitter, probe(clip, pipe.options.max_side), False)
+    least = min(fits, key=lambda i: float(own[i, smile].mean()))
+    return {"clip_identity": mouth_width_cm(next(iter(fits.values())).identity),
+            "photo_frames": [mouth_width_cm(s.fit.identity) for s, _ in photos],
+            "photo_frames_smile": [float(own[i, smile].mean()) for i in picks],
+            "least_smile_frame": int(least), "least_smile": float(own[least, smile].mean()),
+            "photo_least_smile_frame": mouth_width_cm(pipe.fit(inp[least]).identity)}  # fmt: skip
+
+
 def emotion_runs(
-    pipe, clips: dict[str, Path], work: Path, sheets: Path, photo_frames: int = PHOTO_FRAMES
-) -> list[dict]:
-    """Each of the 7 emotions over each clip -> one record per (clip, emotion): its apex frames' crops
-    (input, output), the apex strength of their targets (absolute, and relative to the plan's anchor), and
+    pipe, clips: dict[str, Path], work: Path, sheets: Path, photo_frames: int = PHOTO_FRAMES,
+    emotions: tuple[str, ...] = EMOTIONS7, widths: dict | None = None,
+) -> list[dict]:  # fmt: skip
+    """Each of the ``emotions`` over each clip -> one record per (clip, emotion): its apex frames' crops
+    (input, output, and the output with the emotion's head-pose offset, ``animate_video(pose=True)``),
+    the apex strength of their targets (absolute, and relative to the plan's anchor), and
     the same for ``photo_frames`` of those input frames animated as still photos (bench_legibility's
     apex path, :class:`apex_renders.ApexRenderer`: the same person, face and moment through the photo
-    path; ``photo_at``: their places among the apex crops); a sheet of the apex crops (input, video output,
-    photo path of the same frame) per clip."""
+    path; ``photo_at``: their places among the apex crops), also rendered at the frame's own head
+    rotation (``photo_own_pose``: the photo path's expression without its nod or tilt, as the video
+    renders by default); a sheet of the apex crops (input, video output, photo path of the same frame)
+    per clip. ``widths``: filled per clip with :func:`identity_widths`."""
     from PIL import Image
 
     from emoshift.emotions import apex_strength
@@ -286,37 +335,47 @@ def emotion_runs(
     records = []
     for name, clip in clips.items():
         inp, tiles, photos = decode(clip), [], None
-        for emo in EMOTIONS7:
+        for emo in emotions:
             res = animate_video(pipe, clip, f"Make her look {ADJECTIVE[emo]}.", work / f"{Path(name).stem}_{emo}.mp4",
                                 seed=0)  # fmt: skip
             frames, crops_in, crops_out = apex_crops(inp, decode(res.path), apex_frames(res))
+            posed = animate_video(pipe, clip, f"Make her look {ADJECTIVE[emo]}.",
+                                  work / f"{Path(name).stem}_{emo}_pose.mp4", seed=0, pose=True)  # fmt: skip
+            posed_frames, _, crops_pose = apex_crops(inp, decode(posed.path), apex_frames(posed))
+            assert posed_frames == frames, "the pose option changed the apex hold"
             if photos is None:  # the same apex frames for every one-emotion instruction (same layout)
                 picks = sorted({frames[k] for k in np.linspace(0, len(frames) - 1, photo_frames).round().astype(int)})
                 photos = [(ApexRenderer(pipe), square_box(lm, inp[i].shape)) for i, lm in
                           zip(picks, landmarks([inp[i] for i in picks]), strict=True)]  # fmt: skip
                 for (still, _), i in zip(photos, picks, strict=True):
                     still.load(inp[i])
+                if widths is not None:
+                    widths[name] = identity_widths(pipe, clip, inp, photos, picks)
             photo_at = [frames.index(i) for i in picks]  # the same frames among this run's apex crops
             apexes = [(still.apex(emo, 0), box) for still, box in photos]
             crops_photo = [crop(a.frame, box, TILE) for a, box in apexes]
+            crops_photo_own = [crop(still.renderer.render(a.expression, still.fit.rotation), box, TILE)
+                               for (a, box), (still, _) in zip(apexes, photos, strict=True)]  # fmt: skip
             strength_photo = [float(apex_strength(a.expression, emo)[0]) for a, _ in apexes]
             records.append({"video": name, "emotion": emo, "crops_input": crops_in, "crops_output": crops_out,
-                            "crops_photo": crops_photo, "photo_at": photo_at, "photo_frames": picks,
+                            "crops_output_pose": crops_pose, "crops_photo": crops_photo,
+                            "crops_photo_own_pose": crops_photo_own, "photo_at": photo_at, "photo_frames": picks,
                             "apex_ratio": apex_ratio(res, frames, emo),
                             "strength_video": float(apex_strength(res.targets[frames], emo).mean()),
                             "strength_photo": float(np.mean(strength_photo)), "apex_frames": len(frames)})  # fmt: skip
             mid = photo_at[len(photo_at) // 2]  # a frame the photo path animated too
             tiles.append(np.concatenate([crops_in[mid], crops_out[mid], crops_photo[len(crops_photo) // 2]], 0))
         Image.fromarray(np.concatenate(tiles, 1)).save(sheets / f"video_emotions_{Path(name).stem}.png")
-        print(f"{name}: 7 emotions done", flush=True)
+        print(f"{name}: {len(emotions)} emotions done", flush=True)
     return records
 
 
 def judge_all(records: list[dict]) -> None:
     """Both classifiers' top-1 on every record's crops, in one run of each (bench_legibility's
-    :func:`classify`): sets each record's ``tops_input`` / ``tops_output`` / ``tops_photo`` ({"fer": [...],
-    "faceapi": [...]}), and ``tops_output_same``: the video's on the frames the photo path animated."""
-    kinds = ("input", "output", "photo")
+    :func:`classify`): sets each record's ``tops_input`` / ``tops_output`` / ``tops_output_pose`` /
+    ``tops_photo`` / ``tops_photo_own_pose`` ({"fer": [...], "faceapi": [...]}, for the crops it has), and
+    ``tops_output_same``: the video's on the frames the photo path animated."""
+    kinds = ("input", "output", "output_pose", "photo", "photo_own_pose")
     crops = [c for r in records for k in kinds for c in r.get(f"crops_{k}", [])]
     fer, fa, _ = classify_crops(crops)
     at = 0
@@ -331,8 +390,11 @@ def judge_all(records: list[dict]) -> None:
 
 #: The crops of each per-emotion record and their columns: the video's apexes, the same input frames, a
 #: few of those input frames animated as still photos, and the video's apexes on those few frames (the
-#: like-for-like comparison with the photo path).
-KINDS = {"output": "video", "input": "input", "photo": "photo", "output_same": "video_same"}
+#: like-for-like comparison with the photo path); the video with the emotion's head-pose offset
+#: (``pose=True``) and the photo path at the frame's own head rotation (without the plan's nod or tilt):
+#: the video leaves the person's head pose alone by default, the photo path turns the head.
+KINDS = {"output": "video", "input": "input", "photo": "photo", "output_same": "video_same",
+         "output_pose": "video_pose", "photo_own_pose": "photo_own_pose"}  # fmt: skip
 
 
 def emotion_table(records: list[dict], still: dict) -> tuple[list[dict], dict]:
@@ -341,7 +403,7 @@ def emotion_table(records: list[dict], still: dict) -> tuple[list[dict], dict]:
     the photo path's apexes, and the targets' relative to their anchor); and the overall rates over SIX
     (equal weight per emotion; strengths over all 7)."""
     rows = []
-    for emo in EMOTIONS7:
+    for emo in [e for e in EMOTIONS7 if any(r["emotion"] == e for r in records)]:
         rs = [r for r in records if r["emotion"] == emo]
         kinds = {k: col for k, col in KINDS.items() if all(f"tops_{k}" in r for r in rs)}
         pooled = {k: {j: [t for r in rs for t in r[f"tops_{k}"][j]] for j in ("fer", "faceapi")} for k in kinds}
@@ -374,6 +436,9 @@ def main() -> None:
     ap.add_argument("--emotion-seconds", type=float, default=3.0,
                     help="cut each real video to this length for the per-emotion runs (0: skip them)")  # fmt: skip
     ap.add_argument("--sheets", type=Path, default=None)
+    ap.add_argument("--emotions", default=",".join(EMOTIONS7), help="the per-emotion runs' emotions (comma-separated)")
+    ap.add_argument("--quick", action="store_true",
+                    help="the per-emotion runs only (no speed and stability runs), e.g. with --emotions anger")  # fmt: skip
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     from emoshift.pipeline import Pipeline
@@ -387,10 +452,14 @@ def main() -> None:
     frames, _ = talking_frames(args.synthetic_frames, 24.0, 512)
     clips["synthetic_talking_512.mp4"] = write_clip(work / "synthetic_talking_512.mp4", frames, 24.0)
     pipe = Pipeline.load(seed=0)
+    emotions = tuple(e for e in args.emotions.split(",") if e)
+    if not set(emotions) <= set(EMOTIONS7):
+        raise SystemExit(f"--emotions: one of {', '.join(EMOTIONS7)}")
     warm(pipe, clips["synthetic_talking_512.mp4"], work)
-    runs = [run(pipe, name, clip, work, sheets) for name, clip in clips.items()]
+    runs = [] if args.quick else [run(pipe, name, clip, work, sheets) for name, clip in clips.items()]
     short = {v: cut(p, work / f"short_{v}", args.emotion_seconds) for v, p in real.items()} if args.emotion_seconds > 0 else {}
-    records = emotion_runs(pipe, short, work, sheets)
+    widths: dict = {}
+    records = emotion_runs(pipe, short, work, sheets, emotions=emotions, widths=widths)
     judge_all([a for a, _ in runs] + records)
     still = still_rates()
     rows = []
@@ -401,13 +470,14 @@ def main() -> None:
                      **{f"{j}_output_top1": video[j] for j in video}})  # fmt: skip
     per_emotion, overall = emotion_table(records, still) if records else ([], {})
     per_clip = {v: emotion_table([r for r in records if r["video"] == v], still) for v in short}
-    report("video", rows, {"instruction": INSTRUCTION, "generator": pipe.generator_name, "seconds_cut": args.seconds,
+    report("video_quick" if args.quick else "video", rows, {"instruction": INSTRUCTION, "generator": pipe.generator_name, "seconds_cut": args.seconds,
                            "per_video_timings_s": {r["video"]: row["timings_s"] for (_, row), r in zip(runs, rows)},
                            "sheets": str(sheets), "still_photo_rates": still,
                            "classifier_crops": "bench_legibility's: square 1.6 x the input frame's landmark box, 224 px",
                            "emotion_seconds_cut": args.emotion_seconds,
                            "emotion_instruction": "Make her look {adjective}.",
-                           "per_emotion": per_emotion, "overall": overall,
+                           "per_emotion": per_emotion, "overall": overall, "emotions": list(emotions),
+                           "identity_mouth_width_cm": widths,
                            "per_clip": {v: {"rows": rows_, "overall": all_} for v, (rows_, all_) in per_clip.items()},
                            "per_video_emotion": [{k: v for k, v in r.items() if not k.startswith("crops_")}
                                                  for r in records],
