@@ -180,8 +180,8 @@ def antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad,
                 else:
                     skin_sample(image, plate, closed, mouth, lift, ox, oy, cx, cy, dx, dy, True, shade, fl, grain, pix, tmp)
             else:
-                inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, grain, part[t], cx, cy, ex,
-                             ey, va, vb, vc, b0, b1, b2, pix, tmp)  # fmt: skip
+                inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, ratio, keep, keep_eyes, grain, part[t], cx,
+                             cy, ex, ey, va, vb, vc, b0, b1, b2, pix, tmp)  # fmt: skip
             for c in range(3):
                 acc[c] += pix[c]
         for c in range(3):

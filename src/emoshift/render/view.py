@@ -66,9 +66,10 @@ class MeshView(NamedTuple):
 
 class FrameView(NamedTuple):
     """screen: (V, 3) float32 projection; vcol: (V, 3) painted colours of the inner parts; ratio: (V,)
-    shading ratio (frame / source) of the skin; flat: (V,) in [0, 1], how far the photo's folds are
-    flattened; keep, keep_eyes: how far the photo's own mouth interior and eyes are kept (0-1: 1 while
-    the lips, the lids have not moved)."""
+    shading ratio (frame / source) of the skin, and on the mouth interior the share of the light that
+    reaches it through the frame's lips (applied to the photo's own teeth once the lips move); flat: (V,)
+    in [0, 1], how far the photo's folds are flattened; keep, keep_eyes: how far the photo's own mouth
+    interior and eyes are kept (0-1: 1 while the lips, the lids have not moved)."""
 
     screen: np.ndarray
     vcol: np.ndarray

@@ -177,8 +177,9 @@ def _fragment_pass(
                 j0 = min(j0, j)
                 j1 = max(j1, j)
                 continue
-            flow[i, j, 4] = inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, grain, p,
-                                         x0 + j + 0.5, y0 + i + 0.5, dx, dy, va, vb, vc, b0, b1, b2, pix, tmp)  # fmt: skip
+            flow[i, j, 4] = inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, ratio, keep, keep_eyes,
+                                         grain, p, x0 + j + 0.5, y0 + i + 0.5, dx, dy, va, vb, vc, b0, b1, b2, pix,
+                                         tmp)  # fmt: skip
             put(out, y0 + i, x0 + j, pix)
             flow[i, j, 2] = -1.0  # done; flow[i, j, 4]: the painted share (the mouth's focus pass)
             span[i, 0] = min(span[i, 0], j)
