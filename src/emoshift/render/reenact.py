@@ -182,7 +182,6 @@ class Reenactor(SourceParts):
         teeth_z = np.where(vpart == TEETH, self.base[:, 2], -np.inf)
         self._teeth_vertices = np.flatnonzero(teeth_z > teeth_z.max() - 1.0)
         self._interior_only = ~np.isin(self._mouth_vertices, self.triangles[: self.n_skin])
-        self._interior_vertices = self._mouth_vertices[self._interior_only]
         self.tongue_mask = self._tongue()
         self._video: dict = {}  # per-identity caches of for_frame's frames (shared by their copies)
 
@@ -246,7 +245,7 @@ class Reenactor(SourceParts):
             eyes=self.eyes.eyes, eye_colours=self.eyes.colours,
             lift=_NO_LIFT if self.fold_lift is None else self.fold_lift,
             lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h), grain=self._grain(), mouth_blur=self._mouth_blur(),
-            black=self._black_level(),
+            black=self._black_level(), mouth_power=self._aperture_power,
         )  # fmt: skip
 
     # ------------------------------------------------------------------------------------ geometry
@@ -404,7 +403,8 @@ class Reenactor(SourceParts):
             self._lift_for(screens, flat)
 
         def frame(k: int) -> None:
-            self._light_mouth(shaped[k], vcols[k], ratios[k])  # the light through the lips
+            if keep[k] < 1.0:  # the light through the lips (at 1 the photo's own mouth is all that shows)
+                self._light_mouth(shaped[k], vcols[k], ratios[k])
             view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k]))
             fold_view = self.wrinkles.view(folds[k], self.camera)
             render_frame_into(self.source, self.mesh, view, fold_view, rois[k], radius, widen, band, out[k])

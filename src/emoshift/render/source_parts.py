@@ -13,7 +13,7 @@ from emoshift.render.eyes import polygon_coverage
 from emoshift.render.fill import fill_holes, paste_filled
 from emoshift.render.mesh_tables import model_tables
 from emoshift.render.ramp import smoothstep
-from emoshift.render.teeth import light_colours, mouth_light, photo_blur, photo_grain
+from emoshift.render.teeth import light_mouth, photo_blur, photo_grain
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
 
 #: Default colours of the parts (sRGB 0-255) under neutral light, used when the photo shows too little
@@ -494,17 +494,14 @@ class SourceParts:
         out[:, inner] = self._albedo[None, inner] * self._part_shading(rotations, inner)[..., None]
         return out
 
-    def _light_mouth(self, shape: np.ndarray, vcol: np.ndarray, ratio: np.ndarray) -> np.ndarray:
-        """One frame's mouth interior lit through its lips (:func:`emoshift.render.teeth.aperture_light` of
-        the (V, 3) unposed ``shape``, the opening no further forward than the front teeth): its painted
-        colours ``vcol`` (V, 3) times that light to the powers of MOUTH_DEPTH_CM, and the light put into
-        ``ratio`` (V,) for the photo's own teeth (where no skin triangle uses the vertex); in place (GIL-free
-        kernels: called from the frame threads). Returns the (n,) light of ``_mouth_vertices``."""
-        light = np.empty(len(self._mouth_vertices), np.float32)
-        mouth_light(shape, self._mouth_vertices, _INNER_LIP_RING, self._teeth_vertices, light)
-        light_colours(vcol, self._mouth_vertices, light, self._aperture_power)
-        ratio[self._interior_vertices] = light[self._interior_only]
-        return light
+    def _light_mouth(self, shape: np.ndarray, vcol: np.ndarray, ratio: np.ndarray) -> None:
+        """One frame's mouth interior lit through its lips (:func:`emoshift.render.teeth.light_mouth`: the
+        light of :func:`~emoshift.render.teeth.aperture_light` for the (V, 3) unposed ``shape``, the opening
+        no further forward than the front teeth): its painted colours ``vcol`` (V, 3) times that light to
+        the powers of MOUTH_DEPTH_CM, and the light put into ``ratio`` (V,) for the photo's own teeth (where
+        no skin triangle uses the vertex); in place, in a GIL-free kernel (called from the frame threads)."""
+        light_mouth(shape, self._mouth_vertices, _INNER_LIP_RING, self._teeth_vertices, self._aperture_power, vcol,
+                    ratio, self._interior_only)  # fmt: skip
 
 
 #: The inner-lip points of Multi-PIE's 68 (60-67), whose polygon is the mouth's opening (:meth:`_light_mouth`).

@@ -170,14 +170,33 @@ def aperture_light(points: np.ndarray, ring: np.ndarray, front: np.ndarray | Non
 
 
 @njit(cache=True, nogil=True)
-def mouth_light(shape, vertices, ring, teeth, out):  # pragma: no cover - jitted
-    """:func:`aperture_light` of one frame into ``out`` (n,): of the ``vertices`` (n,) of ``shape`` (V, 3)
-    (head frame), through the opening of its vertices ``ring`` (8,) (Multi-PIE's inner-lip points 60-67), no
-    further forward than the frontmost of its ``teeth`` vertices."""
+def light_mouth(shape, vertices, ring, teeth, power, vcol, ratio, interior):  # pragma: no cover - jitted
+    """One frame's mouth interior lit through its lips, in place: the light (:func:`aperture_light`) of the
+    ``vertices`` (n,) of ``shape`` (V, 3) (head frame), through the opening of its vertices ``ring`` (8,)
+    (Multi-PIE's inner-lip points 60-67), no further forward than the frontmost of its ``teeth`` vertices;
+    their colours ``vcol`` (V, 3) times it to the per-channel ``power`` (3,), and ``ratio`` (V,) set to it
+    where ``interior`` (n,) bool (a vertex no skin triangle uses)."""
     front = -np.inf
     for i in range(teeth.shape[0]):
         front = max(front, shape[teeth[i], 2])
-    _aperture_light(shape, vertices, shape, ring, front, out)
+    light = np.empty(vertices.shape[0], np.float32)
+    _aperture_light(shape, vertices, shape, ring, front, light)
+    floor = np.empty(3, np.float32)
+    for c in range(3):
+        floor[c] = math.exp(power[c] * math.log(APERTURE_FLOOR))
+    for i in range(vertices.shape[0]):
+        v, g = vertices[i], light[i]
+        if interior[i]:
+            ratio[v] = g
+        if g >= 1.0:
+            continue
+        if g <= APERTURE_FLOOR:  # most of the cavity: the floor's factors, computed once
+            for c in range(3):
+                vcol[v, c] *= floor[c]
+            continue
+        lg = math.log(g)
+        for c in range(3):
+            vcol[v, c] *= math.exp(lg * power[c])
 
 
 @njit(cache=True, nogil=True)
@@ -201,7 +220,7 @@ def _aperture_light(points, vertices, ring_points, ring, front, out):  # pragma:
     """:func:`aperture_light` of ``points[vertices]`` into ``out`` (n,), the opening through
     ``ring_points[ring]`` (8,), no further forward than ``front`` (inf: none)."""
     cone = math.tan(math.radians(APERTURE_CONE_DEG))
-    q = np.empty((8, 3), np.float32)
+    q = np.empty((8, 3), np.float64)
     for k in range(8):
         for c in range(3):
             q[k, c] = ring_points[ring[k], c]
@@ -209,8 +228,8 @@ def _aperture_light(points, vertices, ring_points, ring, front, out):  # pragma:
     lower = np.array([0, 7, 6, 5, 4])
     a = max(0.5 * (q[4, 0] - q[0, 0]), APERTURE_MIN_CM)
     for i in range(vertices.shape[0]):
-        v_ = vertices[i]
-        x, y, z = points[v_, 0], points[v_, 1], points[v_, 2]
+        j = vertices[i]
+        x, y, z = float(points[j, 0]), float(points[j, 1]), float(points[j, 2])
         top, z_top = _lip_at(q, upper, x)
         bottom, z_bottom = _lip_at(q, lower, x)
         h = max(0.5 * (top - bottom), APERTURE_MIN_CM)
@@ -222,15 +241,6 @@ def _aperture_light(points, vertices, ring_points, ring, front, out):  # pragma:
         s = min(max(s, APERTURE_EDGE), 1.0)
         e = min(max((1.0 + s - abs(v)) / (2.0 * s), 0.0), 1.0)
         out[i] = APERTURE_FLOOR + (1.0 - APERTURE_FLOOR) * area * e * e * (3.0 - 2.0 * e)
-
-
-@njit(cache=True, nogil=True)
-def light_colours(vcol, vertices, light, power):  # pragma: no cover - jitted
-    """``vcol`` (V, 3) of ``vertices`` (n,) times ``light`` (n,) to the per-channel ``power`` (3,), in place."""
-    for i in range(vertices.shape[0]):
-        lg = math.log(light[i])
-        for c in range(3):
-            vcol[vertices[i], c] *= np.float32(math.exp(lg * power[c]))
 
 
 def photo_grain(photo: np.ndarray, skin: np.ndarray) -> float:

@@ -36,6 +36,8 @@ class SourceView(NamedTuple):
     around the mouth (Gaussian sigma, pixels), given to the painted mouth and the skin's seams
     (:func:`.mouth.focus_paint`, :func:`.mouth.soften_seams`; negative: neither pass runs). black:
     (3,) float32, the photo's black level, given to the painted mouth (:func:`.mouth.lift_black`).
+    mouth_power: (3,) float32, the per-channel powers of the light through the lips on the photo's own teeth
+    (:func:`.shaders.inner_sample`; those of the painted parts, :mod:`.source_parts`).
     """
 
     image: np.ndarray
@@ -52,6 +54,7 @@ class SourceView(NamedTuple):
     grain: float
     mouth_blur: float
     black: np.ndarray
+    mouth_power: np.ndarray
 
 
 class MeshView(NamedTuple):
