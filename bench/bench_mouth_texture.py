@@ -19,6 +19,13 @@ Per render (the frame's mesh is rasterized to tell its pixels apart):
   real lips beside them. ``streak``: the same pixels' ratio of horizontal to vertical neighbour-difference
   energy over that of the lips beside them (a painted-shut mouth filled by copying rows column by column
   showed vertical streaks: > 1).
+- ``side`` (renders whose open mouth shows at least MIN_PIXELS of both): the median luma of the side teeth
+  the frame shows (premolars and molars, rank >= 3 from the middle of their arch) over that of its front
+  teeth (the central and lateral incisors); ``corner``: the median luma of the teeth in the outer fifth
+  of the mouth's width at each end over those in its middle fifth. The light through the lips
+  (:func:`emoshift.render.teeth.aperture_light`) puts the side teeth behind the cheeks and the lip corners
+  into the cavity's shadow; with a fixed darkening by depth they were a grey wall through a turned
+  head's open mouth and bright "fangs" at its corners.
 
 Outputs: the table per emotion (medians over photos), per photo rows in bench/results/mouth_texture.json.
 
@@ -78,6 +85,32 @@ def _areas(p: np.ndarray) -> np.ndarray:
     return 0.5 * np.abs((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
 
 
+def teeth_light(r, frame: np.ndarray, part: np.ndarray, tri: np.ndarray) -> dict:
+    """``side`` and ``corner`` of one frame (the module docstring; NaN where too few teeth show)."""
+    from emoshift.render.teeth import tooth_coordinates
+    from emoshift.render.view import TEETH
+
+    rank = r.__dict__.get("_bench_rank")
+    if rank is None:
+        rank = r._bench_rank = tooth_coordinates(r.base, r.vertex_part == TEETH, r.triangles)[:, 3]
+    teeth = part == TEETH
+    luma = frame.astype(np.float32) @ LUMA
+    pix_rank = rank[r.triangles[tri, 0]]
+    out = {"side": float("nan"), "corner": float("nan")}
+    side, front = teeth & (pix_rank >= 3), teeth & (pix_rank >= 0) & (pix_rank <= 1)
+    if side.sum() >= MIN_PIXELS and front.sum() >= MIN_PIXELS:
+        out["side"] = float(np.median(luma[side]) / max(np.median(luma[front]), 1.0))
+    inner = (part >= 1) & (part <= TEETH)
+    cols = np.flatnonzero(inner.any(0))
+    if len(cols) >= 10:
+        x = (np.arange(part.shape[1]) - cols[0]) / max(cols[-1] - cols[0], 1)
+        ends = teeth & ((x < 0.2) | (x > 0.8))[None]
+        middle = teeth & ((x > 0.4) & (x < 0.6))[None]
+        if ends.sum() >= MIN_PIXELS and middle.sum() >= MIN_PIXELS:
+            out["corner"] = float(np.median(luma[ends]) / max(np.median(luma[middle]), 1.0))
+    return out
+
+
 def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) -> dict:
     """The bench's numbers for one frame of reenactor ``r`` (see the module docstring)."""
     from scipy.ndimage import binary_dilation
@@ -110,7 +143,7 @@ def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) 
         return a / b if b > 0 else float("nan")
 
     out = {"stretched": kept(skin & moved & (mag >= STRETCH)), "moved": kept(skin & moved & (mag < 1.2)),
-           "shut": float("nan"), "streak": float("nan")}  # fmt: skip
+           "shut": float("nan"), "streak": float("nan"), **teeth_light(r, frame, part, tri)}  # fmt: skip
     x0, y0, x1, y1 = (int(v) for v in r.mouth_box)
     if x1 > x0 + 1 and r.closed_mouth.shape[:2] == (y1 - y0, x1 - x0):
         hole = np.zeros((r.height, r.width), bool)
@@ -154,7 +187,7 @@ def main() -> None:
             per_photo.append({"photo": name, "emotion": emo, **measure(r, photo, e, rot)})
         print(f"{name}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
     rows = []
-    keys = ("stretched", "moved", "shut", "streak")
+    keys = ("stretched", "moved", "shut", "streak", "side", "corner")
     for emo in (*EMOTIONS, "all"):
         sel = [p for p in per_photo if emo in ("all", p["emotion"])]
         row = {"emotion": emo}
@@ -166,7 +199,8 @@ def main() -> None:
                 row["stretched_p10"] = float(np.percentile(v, 10)) if len(v) else float("nan")
         row["n_shut"] = int(sum(np.isfinite(p["shut"]) for p in sel))
         rows.append(row)
-    note = "grain kept (frame / photo at the same points; shut: / the lips beside)"
+    note = ("grain kept (frame / photo at the same points; shut: / the lips beside); side, corner: teeth luma, "
+            "side teeth / front teeth, the mouth's outer fifths / its middle fifth")
     report(args.name, rows, {"seed": args.seed, "stretch": STRETCH, "per_render": per_photo, "note": note})
 
 

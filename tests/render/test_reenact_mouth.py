@@ -45,9 +45,13 @@ def model_landmarks(model, fit, e):
 
 
 def teeth_like(pixels: np.ndarray) -> np.ndarray:
-    """(n, 3) -> (n,) bool: light and nearly grey (teeth, not lips, skin or a dark mouth)."""
+    """(n, 3) -> (n,) bool: light and nearly grey (teeth, not lips, skin or a dark mouth). At least 110 on
+    every channel: the tooth bodies right under the upper lip, in its shadow as the light through the lips
+    falls off towards it (:func:`emoshift.render.teeth.aperture_light`), measure down to 112-126 on these
+    synthetic photos (grey: 0-24 levels of chroma), the rest 150-240; the lips 55-150, the mouth behind the
+    teeth below 100."""
     p = pixels.astype(int)
-    return (p.min(1) >= 150) & (p.max(1) - p.min(1) <= 45)
+    return (p.min(1) >= 110) & (p.max(1) - p.min(1) <= 45)
 
 
 def photo_with_teeth(model, fit_factory, texture_factory, fitted_jaw: float, photo_jaw: float):
@@ -96,7 +100,9 @@ def test_teeth_are_no_photo_paint_mosaic(full_model, fit_factory, texture_factor
     lum = frame.astype(float).mean(2)
     # vertical second difference: the teeth's own structure (darker sides between teeth) runs vertically
     lap = np.abs(2 * lum[1:-1] - lum[:-2] - lum[2:])
-    assert lap[teeth[1:-1]].mean() < 13  # measured 8.2; photo/paint switching on a checkerboard: 73
+    # measured 17.5 (8.2 before the light through the lips, which shades the top row under the upper lip: these
+    # tooth bodies are 4 rows tall); photo/paint switching on a checkerboard: 73
+    assert lap[teeth[1:-1]].mean() < 30
 
 
 def test_a_closed_mouth_photo_gives_teeth_not_lips(full_model, fit_factory):

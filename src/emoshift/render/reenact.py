@@ -41,8 +41,10 @@ those pixels are as often lips or teeth); while the lips have not moved (by expr
 mouth is kept as it is (:meth:`Reenactor._keep`). The painted colour of the teeth and eyes is the
 photo's median where it shows enough of them (the teeth: inside its open mouth; painted teeth are
 matched in brightness to the photo's), else (and for the socket and gums/tongue) a default tinted by the
-face's skin colour; it is shaded by a frontal light and darkened (red last) with depth behind the front
-teeth, each tooth shaded as one (:mod:`.teeth`), and carries the photo's grain (:mod:`.mouth`). The
+face's skin colour; it is shaded by a frontal light and darkened (red last) by the share of the light
+in front of the face that reaches it through the frame's lip opening (the photo's own teeth too, once
+the lips move), each tooth shaded as one (:mod:`.teeth`), and carries the photo's grain
+(:mod:`.mouth`). The
 boundaries between parts (lips and mouth interior, teeth and gums, lids and eyeballs) are
 anti-aliased: each boundary pixel is the mean of 4 x 4 z-buffered samples. Eyelids are skin, so a blink
 stretches the photo's own lid over the eye.
@@ -173,6 +175,13 @@ class Reenactor(SourceParts):
         self._lid_basis = np.ascontiguousarray(self.expression_basis.reshape(n_expr, -1, 3)[:, lids].reshape(n_expr, -1))
         self.mesh = MeshView(self.triangles, int(self.n_skin), self.tri_part, self.exact_weight)
         self._inner_vertices = np.flatnonzero(vpart != SKIN)  # the painted parts' (_vertex_colours)
+        # the mouth interior's (lit through the lips, _light_mouth), the front teeth's (within 1 cm of the
+        # frontmost tooth: the incisors, upper and lower), and which of the interior's no skin triangle uses
+        # (the skin's shading ratio is kept on the others)
+        self._mouth_vertices = np.flatnonzero((vpart >= SOCKET) & (vpart <= TEETH))
+        teeth_z = np.where(vpart == TEETH, self.base[:, 2], -np.inf)
+        self._teeth_vertices = np.flatnonzero(teeth_z > teeth_z.max() - 1.0)
+        self._interior_only = ~np.isin(self._mouth_vertices, self.triangles[: self.n_skin])
         self.tongue_mask = self._tongue()
         self._video: dict = {}  # per-identity caches of for_frame's frames (shared by their copies)
 
@@ -236,7 +245,7 @@ class Reenactor(SourceParts):
             eyes=self.eyes.eyes, eye_colours=self.eyes.colours,
             lift=_NO_LIFT if self.fold_lift is None else self.fold_lift,
             lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h), grain=self._grain(), mouth_blur=self._mouth_blur(),
-            black=self._black_level(),
+            black=self._black_level(), mouth_power=self._aperture_power,
         )  # fmt: skip
 
     # ------------------------------------------------------------------------------------ geometry
@@ -394,6 +403,8 @@ class Reenactor(SourceParts):
             self._lift_for(screens, flat)
 
         def frame(k: int) -> None:
+            if keep[k] < 1.0:  # the light through the lips (at 1 the photo's own mouth is all that shows)
+                self._light_mouth(shaped[k], vcols[k], ratios[k])
             view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k]))
             fold_view = self.wrinkles.view(folds[k], self.camera)
             render_frame_into(self.source, self.mesh, view, fold_view, rois[k], radius, widen, band, out[k])

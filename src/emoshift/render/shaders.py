@@ -311,13 +311,17 @@ def iris_source(image, opening, ex, ey, r, eye_colours, ox, oy, sx, sy, out):  #
 
 @per_sample
 def inner_sample(
-    image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, grain, p, cx, cy, dx, dy, va, vb, vc, b0, b1, b2,
-    pix, tmp,
+    image, pmask, eyes, eye_colours, ox, oy, vcol, ratio, power, keep, keep_eyes, grain, p, cx, cy, dx, dy, va, vb,
+    vc, b0, b1, b2, pix, tmp,
 ):  # pragma: no cover - jitted
     """Colour (into ``pix``) of a mouth-interior or eyeball sample of part ``p`` whose source point lies at
     (cx + dx, cy + dy). Mouth: its painted colour (``vcol``, barycentric) blended with the photo there by
     ``pmask[p - 1]`` (how surely the photo shows part p), at least ``keep`` (1 while the lips have not
-    moved); the painted share carries the photo's ``grain`` (:func:`~emoshift.render.mouth.grain_noise`).
+    moved), the photo's share times ``ratio`` (barycentric: the share of the light that reaches the point
+    through the frame's lips) to the per-channel ``power`` (3,) (red fades slowest, as on the painted
+    parts), towards 1 by ``keep``: the photo's teeth are taken as fully lit, so those the frame puts behind
+    a lip corner fall into its shadow as the painted ones do, warm, not grey; the painted share
+    carries the photo's ``grain`` (:func:`~emoshift.render.mouth.grain_noise`).
     Eyeball: the photo where its source point lies in the photo's eye opening (``pmask[EYE - 1]``;
     where the lids have not moved, ``keep_eyes``, also where the source render shows eyeball,
     ``pmask[IRIS - 1]``), else :func:`eye_colour` with the photo's grain on that share (the model's colour
@@ -348,6 +352,10 @@ def inner_sample(
                 pix[c] = b0 * vcol[va, c] + b1 * vcol[vb, c] + b2 * vcol[vc, c]
     if a > 1e-3:
         photo_at(image, cx, cy, dx, dy, tmp)
+        if p <= MOUTH_PARTS:
+            lg = math.log(max(b0 * ratio[va] + b1 * ratio[vb] + b2 * ratio[vc], 1e-3))
+            for c in range(3):
+                tmp[c] *= 1.0 - (1.0 - keep) * (1.0 - math.exp(power[c] * lg))  # 1 at keep 1
         for c in range(3):
             pix[c] = a * tmp[c] + (1 - a) * pix[c]
     return paint

@@ -8,12 +8,12 @@ from __future__ import annotations
 import numpy as np
 
 from emoshift.rotations import axis_angle_to_matrix
-from emoshift.headmodel.regions import vertex_indices
+from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
 from emoshift.render.eyes import polygon_coverage
 from emoshift.render.fill import fill_holes, paste_filled
 from emoshift.render.mesh_tables import model_tables
 from emoshift.render.ramp import smoothstep
-from emoshift.render.teeth import photo_blur, photo_grain
+from emoshift.render.teeth import light_mouth, photo_blur, photo_grain
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
 
 #: Default colours of the parts (sRGB 0-255) under neutral light, used when the photo shows too little
@@ -73,9 +73,11 @@ SEAM_SMOOTH_PX = 2.0
 #: and the inner parts) grown by DISOCCLUSION_GROW_PX pixels and filled in from around it.
 DISOCCLUSION_REGION = "narrow_face"
 DISOCCLUSION_GROW_PX = 2
-#: Mouth darkening: interior colour times exp(-depth behind the front teeth / MOUTH_DEPTH_CM) per RGB
-#: channel (red fades slowest: the light left deep in a mouth has bounced off its red walls); ambient
-#: share of the painted parts' shading.
+#: Mouth darkening: the interior's colour times the light reaching it through the frame's lip opening
+#: (:func:`emoshift.render.teeth.aperture_light`) to the power MOUTH_DEPTH_CM.mean() / MOUTH_DEPTH_CM per RGB
+#: channel (red fades slowest: the light left deep in a mouth has bounced off its red walls; the powers of
+#: the former fixed darkening exp(-depth behind the front teeth / MOUTH_DEPTH_CM)); ambient share of the
+#: painted parts' shading.
 MOUTH_DEPTH_CM = np.array([5.0, 3.6, 3.3], np.float32)
 PART_AMBIENT = 0.7
 #: ... of the teeth: higher, the teeth are a few pixels wide, so their facets would read as a mosaic.
@@ -414,25 +416,26 @@ class SourceParts:
         return np.minimum(dark.mean(0), BLACK_MAX).astype(np.float32)
 
     def _vertex_albedo(self) -> np.ndarray:
-        """(V, 3) colour of each non-skin vertex; the mouth's darkened by how deep it lies behind the front
-        teeth (light reaches the inside of the mouth only through the lips: a crude ambient occlusion).
-        Teeth coloured from the photo are brightened so that, shaded in the source pose, the teeth the
-        photo shows come out at the photo's median (the photo's teeth are lit already); teeth of the default
-        colour so that the faces of the upper front teeth come out at it (their depth, shading and detail
+        """(V, 3) colour of each non-skin vertex (the mouth's darkened per frame by the light through the
+        lips: :meth:`_vertex_colours`). Teeth coloured from the photo are brightened so that, shaded in the
+        source pose and fully lit, the teeth the photo shows come out at the photo's median (the photo's
+        teeth are lit already: the photo's own teeth pixels are taken as fully lit too); teeth of the
+        default colour so that the faces of the upper front teeth come out at it (their shading and detail
         darken the rest)."""
         alb = np.zeros((len(self.base), 3), np.float32)
         teeth_front = float(self.base[self.vertex_part == TEETH, 2].max())
         tongue = self.tongue_mask
+        depth_cm = MOUTH_DEPTH_CM.mean() + self._chroma * (MOUTH_DEPTH_CM - MOUTH_DEPTH_CM.mean())
+        self._aperture_power = (MOUTH_DEPTH_CM.mean() / depth_cm).astype(np.float32)  # (3,)
         for code, colour in self.part_colours.items():
             sel = self.vertex_part == code
             if code in (SOCKET, GUMS, TEETH):
-                behind = np.maximum(teeth_front - self.base[sel, 2], 0.0)
-                depth_cm = MOUTH_DEPTH_CM.mean() + self._chroma * (MOUTH_DEPTH_CM - MOUTH_DEPTH_CM.mean())
                 if code == GUMS:  # the tongue and the front gums: lighter than the gums and palate around them
+                    behind = np.maximum(teeth_front - self.base[sel, 2], 0.0)
                     front = ~tongue[sel] & (behind < FRONT_GUMS_CM)
                     colour = np.where(tongue[sel, None], colour * self._tinted(TONGUE_LIGHTER), colour)
                     colour = np.where(front[:, None], colour * self._tinted(FRONT_GUMS_LIGHTER), colour)
-                alb[sel] = colour * np.exp(-behind[:, None] / depth_cm)
+                alb[sel] = colour
                 if code == TEETH:  # individual teeth: sides, incisal edges, gum line, lower teeth
                     detail = model_tables(self.model).teeth_detail[sel]
                     grey = (detail @ LUMA)[:, None]
@@ -490,6 +493,19 @@ class SourceParts:
         out = np.zeros((len(rotations), len(self._albedo), 3), np.float32)
         out[:, inner] = self._albedo[None, inner] * self._part_shading(rotations, inner)[..., None]
         return out
+
+    def _light_mouth(self, shape: np.ndarray, vcol: np.ndarray, ratio: np.ndarray) -> None:
+        """One frame's mouth interior lit through its lips (:func:`emoshift.render.teeth.light_mouth`: the
+        light of :func:`~emoshift.render.teeth.aperture_light` for the (V, 3) unposed ``shape``, the opening
+        no further forward than the front teeth): its painted colours ``vcol`` (V, 3) times that light to
+        the powers of MOUTH_DEPTH_CM, and the light put into ``ratio`` (V,) for the photo's own teeth (where
+        no skin triangle uses the vertex); in place, in a GIL-free kernel (called from the frame threads)."""
+        light_mouth(shape, self._mouth_vertices, _INNER_LIP_RING, self._teeth_vertices, self._aperture_power, vcol,
+                    ratio, self._interior_only)  # fmt: skip
+
+
+#: The inner-lip points of Multi-PIE's 68 (60-67), whose polygon is the mouth's opening (:meth:`_light_mouth`).
+_INNER_LIP_RING = np.ascontiguousarray(MULTIPIE_68[60:68], np.int64)
 
 
 def lip_seam(mask: np.ndarray, mouth_width_px: float) -> np.ndarray:

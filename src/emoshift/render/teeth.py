@@ -13,12 +13,19 @@
   painted pixels get noise of the photo's level instead of looking pasted in (:mod:`.mouth`).
 * The photo's focus (:func:`photo_blur`): the Gaussian blur of its strongest edges around the mouth, so
   the painted interior and its edge with the lips are as soft as the photo's own (:mod:`.mouth`).
+* Light through the lips (:func:`aperture_light`), per frame: how much of the light in front of the face
+  reaches a point inside the mouth through the frame's lip opening, so the teeth right behind a wide
+  opening are lit while the side teeth behind the cheeks, the back of the tongue and the palate fall into
+  the cavity's shadow.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from emoshift.jit import njit
 from emoshift.render.ramp import smoothstep
 
 #: Interproximal darkening: albedo times 1 - TEETH_GAP_DARKEN x smoothstep over a tooth's lateral
@@ -60,6 +67,22 @@ BLUR_EDGE_SHARE = 0.4
 BLUR_MIN_STEP = 12.0
 BLUR_MAX = 3.0
 BLUR_STEP_SHARE = 0.5
+#: Light through the lips: the light in front of the face is a cone of half-angle APERTURE_CONE_DEG about
+#: the head's forward axis; a point inside the mouth gets the share of that cone which passes through the
+#: lip opening (the polygon of the inner-lip points), at least APERTURE_FLOOR (light bounced off the lips
+#: and the mouth's walls). The cone's edge on the opening is blurred over at least APERTURE_EDGE of the
+#: opening's half-height (the lips' edges cast soft shadows).
+#: Replaces a fixed darkening with depth behind the front teeth (exp(-depth / 3.3-5 cm)), which kept 0.4-0.6
+#: of the light on the side teeth behind the lip corners: a grey wall through a turned head's open mouth,
+#: bright "fangs" at its corners, lower teeth floating in it ("teeth pasted in"). On the open-mouth apexes
+#: of the development photos the side teeth's median luma went from 0.37 to 0.25 of the front teeth's and
+#: the teeth at the mouth's ends from 0.52 to 0.28 of those in its middle (``bench_mouth_texture.py``).
+APERTURE_CONE_DEG = 35.0
+APERTURE_FLOOR = 0.12
+APERTURE_EDGE = 0.35
+#: ... the opening's half-height is at least APERTURE_MIN_CM (a closed mouth; the slit shading of
+#: :mod:`.mouth` darkens what shows between barely parted lips).
+APERTURE_MIN_CM = 0.02
 
 
 def tooth_coordinates(vertices: np.ndarray, teeth: np.ndarray, triangles: np.ndarray) -> np.ndarray:
@@ -117,6 +140,107 @@ def teeth_detail(coords: np.ndarray) -> np.ndarray:
     f = np.where((rank == 2)[:, None], f * CANINE_TINT, f)
     f *= (SIDE_TEETH ** np.maximum(rank - 1, 0))[:, None]
     return f.astype(np.float32)
+
+
+def aperture_light(points: np.ndarray, ring: np.ndarray, front: np.ndarray | None = None) -> np.ndarray:
+    """(T, n) float32 in [APERTURE_FLOOR, 1]: the share of the light in front of the face that reaches each
+    of ``points`` (T, n, 3) through the lip opening given by ``ring`` (T, 8, 3), the inner-lip points of
+    Multi-PIE's 68 (60 the left corner, 61-63 the upper lip, 64 the right corner, 65-67 the lower lip), both
+    in the head frame (x right, y up, z forward, cm).
+
+    The opening is the polygon of the ring: at a point's x, its upper and lower edges (height and depth)
+    are interpolated along the upper and lower lip, closing at the corners (a point beyond them lies
+    behind the cheeks); the opening's depth runs from the lower edge's to the upper edge's by height, no
+    further forward than ``front`` (T,) when given (the front teeth's: a lip that pouts in front of the
+    teeth does not shade them more). A point d behind it receives a cone of light of half-angle
+    APERTURE_CONE_DEG, which meets the opening's depth in a disc of radius r = d tan(cone) about the point's
+    own (x, y). Its share inside the opening: min(1, h / r) min(1, a / r) (a disc taller than the opening's
+    half-height h there, wider than its half-width a) x smoothstep of the point's height from the
+    opening's middle over h, |v|, from 1 + s to 1 - s, s = r / h (at least APERTURE_EDGE, at most 1). So a
+    tooth right behind a wide opening gets it all, a molar 3-4 cm behind the corner of a shout a few
+    percent, a closed mouth none (above the floor)."""
+    p = np.ascontiguousarray(points, np.float32)
+    q = np.ascontiguousarray(ring, np.float32)
+    out = np.empty(p.shape[:2], np.float32)
+    every, corners = np.arange(p.shape[1]), np.arange(8)
+    for t in range(len(p)):
+        f = np.inf if front is None else float(front[t])
+        _aperture_light(p[t], every, q[t], corners, f, out[t])
+    return out
+
+
+@njit(cache=True, nogil=True)
+def light_mouth(shape, vertices, ring, teeth, power, vcol, ratio, interior):  # pragma: no cover - jitted
+    """One frame's mouth interior lit through its lips, in place: the light (:func:`aperture_light`) of the
+    ``vertices`` (n,) of ``shape`` (V, 3) (head frame), through the opening of its vertices ``ring`` (8,)
+    (Multi-PIE's inner-lip points 60-67), no further forward than the frontmost of its ``teeth`` vertices;
+    their colours ``vcol`` (V, 3) times it to the per-channel ``power`` (3,), and ``ratio`` (V,) set to it
+    where ``interior`` (n,) bool (a vertex no skin triangle uses)."""
+    front = -np.inf
+    for i in range(teeth.shape[0]):
+        front = max(front, shape[teeth[i], 2])
+    light = np.empty(vertices.shape[0], np.float32)
+    _aperture_light(shape, vertices, shape, ring, front, light)
+    floor = np.empty(3, np.float32)
+    for c in range(3):
+        floor[c] = math.exp(power[c] * math.log(APERTURE_FLOOR))
+    for i in range(vertices.shape[0]):
+        v, g = vertices[i], light[i]
+        if interior[i]:
+            ratio[v] = g
+        if g >= 1.0:
+            continue
+        if g <= APERTURE_FLOOR:  # most of the cavity: the floor's factors, computed once
+            for c in range(3):
+                vcol[v, c] *= floor[c]
+            continue
+        lg = math.log(g)
+        for c in range(3):
+            vcol[v, c] *= math.exp(lg * power[c])
+
+
+@njit(cache=True, nogil=True)
+def _lip_at(ring, idx, x):  # pragma: no cover - jitted
+    """Height and depth of the lip polyline through ``ring[idx]`` (5 points, left corner to right corner)
+    at ``x``: linear between its points, the corner's beyond them (``np.interp``)."""
+    m, u = 0, 0.0
+    if x >= ring[idx[4], 0]:
+        m, u = 3, 1.0
+    elif x > ring[idx[0], 0]:
+        while m < 3 and x > ring[idx[m + 1], 0]:
+            m += 1
+        x0, x1 = ring[idx[m], 0], ring[idx[m + 1], 0]
+        u = (x - x0) / (x1 - x0) if x1 > x0 else 1.0
+    a, b = idx[m], idx[m + 1]
+    return ring[a, 1] + u * (ring[b, 1] - ring[a, 1]), ring[a, 2] + u * (ring[b, 2] - ring[a, 2])
+
+
+@njit(cache=True, nogil=True)
+def _aperture_light(points, vertices, ring_points, ring, front, out):  # pragma: no cover - jitted
+    """:func:`aperture_light` of ``points[vertices]`` into ``out`` (n,), the opening through
+    ``ring_points[ring]`` (8,), no further forward than ``front`` (inf: none)."""
+    cone = math.tan(math.radians(APERTURE_CONE_DEG))
+    q = np.empty((8, 3), np.float64)
+    for k in range(8):
+        for c in range(3):
+            q[k, c] = ring_points[ring[k], c]
+    upper = np.array([0, 1, 2, 3, 4])
+    lower = np.array([0, 7, 6, 5, 4])
+    a = max(0.5 * (q[4, 0] - q[0, 0]), APERTURE_MIN_CM)
+    for i in range(vertices.shape[0]):
+        j = vertices[i]
+        x, y, z = float(points[j, 0]), float(points[j, 1]), float(points[j, 2])
+        top, z_top = _lip_at(q, upper, x)
+        bottom, z_bottom = _lip_at(q, lower, x)
+        h = max(0.5 * (top - bottom), APERTURE_MIN_CM)
+        v = (y - 0.5 * (top + bottom)) / h
+        z_open = min(z_bottom + (z_top - z_bottom) * (0.5 + 0.5 * min(max(v, -1.0), 1.0)), front)
+        r = max(z_open - z, 0.0) * cone  # the cone's disc at the opening's depth
+        s = r / h
+        area = min(1.0, 1.0 / max(s, 1e-6)) * min(1.0, a / max(r, 1e-6))
+        s = min(max(s, APERTURE_EDGE), 1.0)
+        e = min(max((1.0 + s - abs(v)) / (2.0 * s), 0.0), 1.0)
+        out[i] = APERTURE_FLOOR + (1.0 - APERTURE_FLOOR) * area * e * e * (3.0 - 2.0 * e)
 
 
 def photo_grain(photo: np.ndarray, skin: np.ndarray) -> float:

@@ -36,6 +36,8 @@ class SourceView(NamedTuple):
     around the mouth (Gaussian sigma, pixels), given to the painted mouth and the skin's seams
     (:func:`.mouth.focus_paint`, :func:`.mouth.soften_seams`; negative: neither pass runs). black:
     (3,) float32, the photo's black level, given to the painted mouth (:func:`.mouth.lift_black`).
+    mouth_power: (3,) float32, the per-channel powers of the light through the lips on the photo's own teeth
+    (:func:`.shaders.inner_sample`; those of the painted parts, :mod:`.source_parts`).
     """
 
     image: np.ndarray
@@ -52,6 +54,7 @@ class SourceView(NamedTuple):
     grain: float
     mouth_blur: float
     black: np.ndarray
+    mouth_power: np.ndarray
 
 
 class MeshView(NamedTuple):
@@ -66,9 +69,10 @@ class MeshView(NamedTuple):
 
 class FrameView(NamedTuple):
     """screen: (V, 3) float32 projection; vcol: (V, 3) painted colours of the inner parts; ratio: (V,)
-    shading ratio (frame / source) of the skin; flat: (V,) in [0, 1], how far the photo's folds are
-    flattened; keep, keep_eyes: how far the photo's own mouth interior and eyes are kept (0-1: 1 while
-    the lips, the lids have not moved)."""
+    shading ratio (frame / source) of the skin, and on the mouth interior the share of the light that
+    reaches it through the frame's lips (applied to the photo's own teeth once the lips move); flat: (V,)
+    in [0, 1], how far the photo's folds are flattened; keep, keep_eyes: how far the photo's own mouth
+    interior and eyes are kept (0-1: 1 while the lips, the lids have not moved)."""
 
     screen: np.ndarray
     vcol: np.ndarray

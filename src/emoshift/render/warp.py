@@ -98,8 +98,8 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
     local, tri_id, bary, depth = raster_box(frame.screen, mesh.tris, mesh.n_skin, x0, y0, rw, rh)
     flow, sx, sy, sr, cnt, span, contour, box = _fragment_pass(
         src.image, src.pmask, src.eyes, src.eye_colours, src.origin[0], src.origin[1], src.screen, mesh.tris,
-        mesh.part, mesh.wexact, frame.vcol, frame.ratio, frame.flat, frame.keep, frame.keep_eyes, src.grain, tri_id,
-        bary, depth, x0, y0, out,
+        mesh.part, mesh.wexact, frame.vcol, frame.ratio, src.mouth_power, frame.flat, frame.keep, frame.keep_eyes,
+        src.grain, tri_id, bary, depth, x0, y0, out,
     )  # fmt: skip
     broad = broad_shading(sr, cnt)  # before coarse_field normalises cnt-weighted sums in place
     fx, fy = coarse_field(sx, sy, cnt, radius)
@@ -122,8 +122,8 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
 # (or copies for an inlined call) in the loop that uses it, an atomic increment and decrement per pixel.
 @njit(cache=True, nogil=True)
 def _fragment_pass(
-    image, pmask, eyes, eye_colours, ox, oy, src_screen, tris, part, wexact, vcol, ratio, flat, keep, keep_eyes,
-    grain, tri_id, bary, depth, x0, y0, out,
+    image, pmask, eyes, eye_colours, ox, oy, src_screen, tris, part, wexact, vcol, ratio, power, flat, keep,
+    keep_eyes, grain, tri_id, bary, depth, x0, y0, out,
 ):  # pragma: no cover - jitted
     """Per fragment: the inner parts' colours into ``out``; for the skin, its exact flow and shading.
 
@@ -177,8 +177,9 @@ def _fragment_pass(
                 j0 = min(j0, j)
                 j1 = max(j1, j)
                 continue
-            flow[i, j, 4] = inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, keep, keep_eyes, grain, p,
-                                         x0 + j + 0.5, y0 + i + 0.5, dx, dy, va, vb, vc, b0, b1, b2, pix, tmp)  # fmt: skip
+            flow[i, j, 4] = inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, ratio, power, keep,
+                                         keep_eyes, grain, p, x0 + j + 0.5, y0 + i + 0.5, dx, dy, va, vb, vc, b0, b1, b2, pix,
+                                         tmp)  # fmt: skip
             put(out, y0 + i, x0 + j, pix)
             flow[i, j, 2] = -1.0  # done; flow[i, j, 4]: the painted share (the mouth's focus pass)
             span[i, 0] = min(span[i, 0], j)
@@ -275,11 +276,11 @@ def render_frame_into(src, mesh, frame, folds, roi, radius, widen, band, out) ->
 @njit(cache=True, nogil=True)
 def _render_frame_flat(
     image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain, mouth_blur, black,
-    tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, uv, tensor, focal, cx, cy, spacing,
+    mouth_power, tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, uv, tensor, focal, cx, cy, spacing,
     strength, roi, radius, widen, band, out,
 ):  # pragma: no cover - jitted
     src = SourceView(image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain,
-                     mouth_blur, black)
+                     mouth_blur, black, mouth_power)
     mesh = MeshView(tris, n_skin, part, wexact)
     frame = FrameView(fscreen, vcol, ratio, flat, keep, keep_eyes)
     folds = FoldView(uv, tensor, focal, cx, cy, spacing, strength)
