@@ -245,7 +245,8 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
     show: inside the photo's iris circle (``eyes``) the photo's own iris at the same distance from its
     centre (:func:`iris_source`), else the photo's iris colour with a darker rim; outside it, the photo's
     sclera colour (``eye_colours``), shaded darker towards the upper lid and the eye corners; the edge
-    between them anti-aliased over a pixel. The sclera is not mirrored from the photo: reflected about a
+    between them anti-aliased over a pixel; on the iris a soft catchlight at ``eyes[k, 4:6]`` iris radii
+    from its centre (:data:`emoshift.render.eyes.CATCHLIGHT_AT`). The sclera is not mirrored from the photo: reflected about a
     lid, the lid's lash line, eyeliner and the iris's edge landed in the newly shown eyeball as streaks and
     hard-edged patches (issue 11 panels: "eyes look pasted", "eyes warped" on fear and surprise)."""
     k = 0

@@ -28,7 +28,8 @@ class SourceView(NamedTuple):
     with the open mouth painted shut. plate: (h, w, 3) uint8 clean plate over the source box from
     ``origin`` (x, y) int64. screen: (V, 3) float32 source projection [x_px, y_px, depth]. pmask:
     (5, h, w) float32 over the source box, ``pmask[p - 1]`` how surely the photo shows part p at a pixel.
-    eyes: (2, 4) float32 per eye [x, y, radius, valid] of the photo's iris (photo pixels).
+    eyes: (2, 6) float32 per eye [x, y, radius, valid, catchlight x, catchlight y] of the photo's iris (photo
+    pixels; the catchlight in iris radii from its centre).
     eye_colours: (2, 3) float32 sclera and iris colours of the photo. lift: (h, w, 3) float32 over the
     source box, the colour offset that lifts the photo's mid-scale shadows (its folds, :mod:`.folds`).
     lip_shadow_px: how far (pixels) the upper lip's shadow reaches into the mouth. grain: the photo's noise
