@@ -282,15 +282,9 @@ def mouth_width_cm(identity: np.ndarray) -> float:
     how wide a fit takes the person's mouth at rest. A single photo's fit of a grinning face puts part of
     the grin there (its anger is then drawn on a wider mouth); the clip's shared identity less so."""
     from emoshift.headmodel import HeadModel
-    from emoshift.headmodel.landmarks import load_embedding
-    from emoshift.render.mesh_tables import model_tables
 
     ident = np.asarray(identity, np.float32).reshape(-1)
-    t = model_tables(HeadModel.load(n_identity=len(ident), region="full"))
-    emb = load_embedding()
-    base = t.neutral + (ident @ t.identity_basis).reshape(-1, 3)
-    local = np.clip(np.searchsorted(t.vertex_ids, emb.vertex_ids[[78, 308]]), 0, len(t.vertex_ids) - 1)
-    a, b = (base[local] * emb.bary[[78, 308]][..., None]).sum(1)
+    a, b = HeadModel.load(n_identity=len(ident)).landmarks(ident[None])[0, [78, 308]]
     return float(np.linalg.norm((a - b)[:2]))
 
 

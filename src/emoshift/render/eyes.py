@@ -199,9 +199,10 @@ def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin
         yy = np.arange(ya, yb) + origin[1] + 0.5
         d = np.hypot(xx[None] - centre[0], yy[:, None] - centre[1])
         inside, box = inside[ya:yb, xa:xb], photo_box[ya:yb, xa:xb]
+        on_iris = inside & (d < 0.85 * radius)
         sclera_pix.append(box[inside & (d > 1.15 * radius)])
-        iris_pix.append(box[inside & (d < 0.85 * radius)])
-        eyes[k, 4:] = catchlight_at(box, inside & (d < 0.85 * radius), xx - centre[0], yy - centre[1], radius)
+        iris_pix.append(box[on_iris])
+        eyes[k, 4:] = catchlight_at(box, on_iris, xx - centre[0], yy - centre[1], radius)
         covs.append(polygon_coverage(inset_lids(contour, UPPER_LID_BAND * radius, LOWER_LID_BAND * radius), origin, (h, w)))
     sclera, iris = np.concatenate(sclera_pix), np.concatenate(iris_pix)
     shown = min(len(p) for p in sclera_pix) >= MIN_EYE_PIXELS // 2 and min(len(p) for p in iris_pix) >= MIN_EYE_PIXELS // 2

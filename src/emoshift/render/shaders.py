@@ -353,7 +353,7 @@ def inner_sample(
                 pix[c] = b0 * vcol[va, c] + b1 * vcol[vb, c] + b2 * vcol[vc, c]
     if a > 1e-3:
         photo_at(image, cx, cy, dx, dy, tmp)
-        if p <= MOUTH_PARTS:
+        if p <= MOUTH_PARTS and keep < 1.0:  # at keep 1 the factor is 1
             lg = math.log(max(b0 * ratio[va] + b1 * ratio[vb] + b2 * ratio[vc], 1e-3))
             for c in range(3):
                 tmp[c] *= 1.0 - (1.0 - keep) * (1.0 - math.exp(power[c] * lg))  # 1 at keep 1
