@@ -65,7 +65,11 @@ emotion reads on this head and separates from its look-alike:
   smirk and not a smile; happiness is bilateral 6D+12E. A unilateral AU14
   also pulls the mouth towards its side (mouthLeft / mouthRight 0.6: the lopsided mouth of the contempt
   photographs in Matsumoto & Ekman, "The relationship among expressions, labels, and descriptions of
-  contempt", *J. Pers. Soc. Psychol.* 2004), which a dimple alone, symmetric in outline, does not show;
+  contempt", *J. Pers. Soc. Psychol.* 2004), which a dimple alone, symmetric in outline, does not show. Both
+  upper lids are lowered part way (AU43 B: Darwin, *The Expression of the Emotions in Man and
+  Animals*, 1872, ch. XI, disdain and contempt "partially closing the eyelids"; the look down the nose
+  that goes with contempt's raised chin in :data:`POSE_PRIORS`): with the smirk alone, blind labellers
+  read the faces whose mouth changes little (a straw, a small mouth) as neutral;
 - ICT shapes with a small excursion are helped by the other shapes FACS names for the same AU
   (:data:`AU_TO_SHAPES`): AU9 also lowers the medial brow, lifts the upper lip and pushes the lower lid up,
   narrowing the eye (FACS 2002, AU9 "appearance changes"; eyeSquint 0.45: without it a squinting photo's
@@ -78,7 +82,7 @@ From the FACS table of the ICT FaceKit release (see the asset README): AU1 browI
 browOuterUp, AU4 browDown, AU5 eyeWide, AU6 cheekSquint, AU7 eyeSquint, AU9 noseSneer, AU10
 mouthShrugUpper, AU11 mouthUpperUp, AU12 mouthSmile, AU14 mouthDimple, AU15 mouthFrown, AU16
 mouthLowerDown, AU17 mouthShrugLower, AU18 mouthPucker, AU20 mouthStretch, AU22 mouthFunnel, AU24
-mouthPress, AU27 jawOpen, AU28 mouthRoll*, AU45 eyeBlink, AU64 eyeLookDown (bilateral AUs drive
+mouthPress, AU27 jawOpen, AU28 mouthRoll*, AU43 and AU45 eyeBlink, AU64 eyeLookDown (bilateral AUs drive
 both _L and _R shapes). AUs without a shape of their own are approximated (:data:`AU_APPROXIMATIONS`):
 
 - AU23 lip tightener: 0.6 mouthPress + 0.3 mouthPucker (tightening presses and narrows the lips);
@@ -173,6 +177,7 @@ AU_TO_SHAPES: dict[int, dict[str, float]] = {
     26: {"jawOpen": 0.5},
     27: {"jawOpen": 1.0},
     28: {"mouthRollLower": 1.0, "mouthRollUpper": 1.0},
+    43: {"eyeBlink": 1.0},  # FACS 2002: AU43 A-D lowers the upper lids part way (former AU41/42), E closes them
     45: {"eyeBlink": 1.0},
     64: {"eyeLookDown": 1.0},
 }
@@ -186,7 +191,7 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
     "anger": ("4E+5B+7D+10D+22B+23B+25E+26D", "4E+5B+7C+10C+22B+23B+25E+26C", "4E+5C+7C+10D+22B+23B+25E+26E"),
     "fear": ("1E+2C+4B+5E+20D+26C", "1E+2B+4B+5E+7A+20D+25C", "1E+2D+4A+5E+20C+27B"),
     "surprise": ("1E+2E+5C+26D", "1E+2E+5D+27C", "1E+2E+26C"),
-    "contempt": ("R12A+R14E+R10B+L15B", "L12A+L14E+L10B+R15B"),
+    "contempt": ("R12A+R14E+R10B+L15B+43B", "L12A+L14E+L10B+R15B+43B"),
     "sadness": ("1E+4D+15E", "1D+4C+15E+17D", "1E+4D+11B+15D+64C"),
 }
 

@@ -146,6 +146,23 @@ def test_contempt_pulls_the_mouth_to_its_side_on_the_head(head_model):
     assert abs(m[0] - m0[0]) < 0.02
 
 
+def test_contempt_lowers_both_upper_lids_on_the_head(head_model):
+    """AU43 B (Darwin 1872, ch. XI: contempt "partially closing the eyelids"): both eyes' openings (upper to
+    lower lid, landmarks 159-145 and 386-374) are at most 0.8 of the neutral head's (measured 0.66-0.68);
+    control: the same prototype without AU43 keeps them at 0.98-1.0 (the smirk alone leaves the eyes)."""
+    def openings(e):
+        lm = head_model(expression=np.asarray(e, np.float32)[None]).landmarks[0]
+        return np.array([np.linalg.norm(lm[159] - lm[145]), np.linalg.norm(lm[386] - lm[374])])
+
+    rest = openings(np.zeros(53))
+    blink = [em.EXPRESSION_NAMES.index(n) for n in ("eyeBlink_L", "eyeBlink_R")]
+    for v in range(em.n_variants("contempt")):
+        p = em.prototype("contempt", v)
+        assert (openings(p) / rest < 0.8).all()
+        p[blink] = 0.0
+        assert (openings(p) / rest > 0.95).all()
+
+
 def test_word_variants_follow_the_prototypes_and_keep_the_jaw_state():
     """display_prototypes: the prototype variants in order, then the word-only ones; with ``open_jaw`` an
     emotion with word-only variants keeps only displays whose jaw is as asked (anger's shouts are open, its
