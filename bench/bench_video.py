@@ -38,9 +38,10 @@ Per video:
   emotion's head-pose offset, ``animate_video(pose=True)``; by default the video keeps the person's
   head pose) and ``photo_own_pose`` (the photo path's apex expression at the frame's own fitted head
   rotation, without the plan's nod or tilt), and per clip the neutral mouth width of the identities
-  (``identity_mouth_width_cm``: the clip's shared identity, the photo path's single-frame identities on
-  its frames, and the photo path's on the clip's least-smiling frame): a single photo's fit of a grinning
-  face takes part of the grin into the identity's resting mouth, so its apex mouth is drawn wider;
+  (``identity_mouth_width_cm``: the clip's shared identity from its resting keyframes and, beside it,
+  from keyframes spread over the clip (the former rule), the photo path's single-frame identities on
+  its frames, and the photo path's on the clip's least-smiling frame): a fit of a grinning face takes
+  part of the grin into the identity's resting mouth, so its apex mouth is drawn wider;
 * where the time goes: seconds of the job's stages (landmarks: decoding and the face mesh; fit_clip: the
   clip's camera and identity; fit_frames: the per-frame fits; render: the second pass) and the CPU
   seconds per reenacted frame of its parts (renderer: each frame's :meth:`Reenactor.for_frame`;
@@ -289,19 +290,38 @@ def mouth_width_cm(identity: np.ndarray) -> float:
 
 
 def identity_widths(pipe, clip: Path, inp: np.ndarray, photos: list, picks: list[int]) -> dict:
-    """Neutral mouth widths (:func:`mouth_width_cm`) of the clip's shared identity (the video's fit), of
-    the photo path's identities on the ``picks`` frames (``photos``: their ApexRenderers), and of the
-    photo path's on the clip's frame with the least fitted smile (the nearest to the person's resting
-    mouth), with the fitted smiles of those frames."""
+    """Neutral mouth widths (:func:`mouth_width_cm`) of the clip's shared identity (the video's fit, from
+    its resting keyframes, :func:`emoshift.videoin.rest.resting_keyframes`; ``clip_identity_keyframes``:
+    those frames) and of the one the former rule fitted (keyframes spread evenly over the clip,
+    ``clip_identity_spread_keyframes``), of the photo path's identities on the ``picks`` frames
+    (``photos``: their ApexRenderers), and of the photo path's on the clip's frame with the least fitted
+    smile (the nearest to the person's resting mouth), with the fitted smiles of those frames."""
+    from unittest.mock import patch
+
     from emoshift.emotions import EXPRESSION_NAMES
-    from emoshift.videoin.probe import probe
+    from emoshift.fitting.video import KEYFRAMES, fit_frames
+    from emoshift.videoin.probe import iter_frames, probe
+    from emoshift.videoin.rest import resting_keyframes, spread
     from emoshift.videoin.run import fit_clip
 
     names = list(EXPRESSION_NAMES)
     smile = [names.index("mouthSmile_L"), names.index("mouthSmile_R")]
-    own, fits = fit_clip(pipe.fitter, probe(clip, pipe.options.max_side), False)
+    info = probe(clip, pipe.options.max_side)
+    keys: list = []
+
+    def resting(*args):
+        keys.extend(int(k) for k in resting_keyframes(*args))
+        return keys
+
+    with patch("emoshift.videoin.rest.resting_keyframes", resting):  # read by fit_clip
+        own, fits = fit_clip(pipe.fitter, info, False)
+    frames = [f.frame for f in fits.values()]
+    spread_fits = fit_frames(pipe.fitter, ((i, rgb) for i, rgb, _ in iter_frames(info)), False,
+                             keyframes=lambda f, lms, size: spread(len(lms), KEYFRAMES))  # fmt: skip
     least = min(fits, key=lambda i: float(own[i, smile].mean()))
     return {"clip_identity": mouth_width_cm(next(iter(fits.values())).identity),
+            "clip_identity_keyframes": [frames[k] for k in keys],
+            "clip_identity_spread_keyframes": mouth_width_cm(spread_fits[0].identity),
             "photo_frames": [mouth_width_cm(s.fit.identity) for s, _ in photos],
             "photo_frames_smile": [float(own[i, smile].mean()) for i in picks],
             "least_smile_frame": int(least), "least_smile": float(own[least, smile].mean()),

@@ -35,20 +35,24 @@ def run(tmp_path_factory):
     d = tmp_path_factory.mktemp("video")
     frames, jaw = talking_frames(N, FPS, SIZE, no_face=NO_FACE)
     clip = write_clip(d / "talk.mp4", frames, FPS)
-    written = []
+    written, reports = [], []
     original = Mp4Writer.write
 
     def record(self, frame, pts=None):
         written.append(np.array(frame))
         original(self, frame, pts)
 
+    def report(label, done):
+        reports.append((label, done, len(written)))
+
     with warnings.catch_warnings(), pytest.MonkeyPatch.context() as mp:
         warnings.simplefilter("ignore")
         mp.setattr(Mp4Writer, "write", record)
         pipe = Pipeline.load(generator="prototype")
-        res = animate_video(pipe, clip, "Make her go from calm to furious", d / "out.mp4")
+        res = animate_video(pipe, clip, "Make her go from calm to furious", d / "out.mp4", report=report)
     inputs = [f for _, f, _ in iter_frames(probe(clip))]
-    return {"clip": clip, "res": res, "inputs": np.stack(inputs), "outputs": np.stack(written), "jaw": jaw}
+    return {"clip": clip, "res": res, "inputs": np.stack(inputs), "outputs": np.stack(written), "jaw": jaw,
+            "reports": reports}  # fmt: skip
 
 
 def _landmarks(frames):
@@ -146,3 +150,37 @@ def test_brows_are_lowered_at_the_anger_apex_and_untouched_at_the_start(run):
     print(f"brow height in {np.round(bi, 3)} out {np.round(bo, 3)}")
     assert np.abs(bo[:2] - bi[:2]).max() < 1e-6  # control: copied frames, same landmarks
     assert (bi[2:] - bo[2:]).min() > BROW_DROP_MIN
+
+
+def _progress_errors(reports, rendered):
+    """What is wrong with a job's progress reports [(label, fraction done, frames written then)]: the
+    stages out of order, a fraction that goes back, a job that does not end at 1, or a reenactment
+    fraction that is not the share of the work written (the estimate the page shows: ``rendered`` (T,)
+    bool, a copied frame counts COPY_COST of a reenacted one)."""
+    from emoshift.videoin.run import COPY_COST, STAGES
+
+    errors = []
+    order = [label for label, *_ in STAGES.values()]
+    seen = [label for label, *_ in reports]
+    if [lab for lab in order if lab in seen] != sorted(set(seen), key=seen.index) or set(seen) != set(order):
+        errors.append(f"stages {sorted(set(seen), key=seen.index)}")
+    done = [f for _, f, _ in reports]
+    if np.any(np.diff(done) < 0) or not done or done[-1] != 1.0:
+        errors.append("not increasing to 1")
+    lo, hi = STAGES["render"][1:]
+    work = np.cumsum(np.where(rendered, 1.0, COPY_COST))  # the reenactment's work after each frame written
+    for label, f, k in reports:
+        if label == STAGES["render"][0] and abs(f - (lo + (hi - lo) * work[k - 1] / work[-1])) > 0.011:
+            errors.append(f"{f:.3f} after {k} of {len(rendered)} frames")
+    return errors
+
+
+def test_progress_reports_every_stage_and_the_frames_written(run):
+    reports, rendered = run["reports"], run["res"].rendered
+    assert _progress_errors(reports, rendered) == []
+    assert sum(label == "Reenacting the frames" for label, *_ in reports) >= rendered.sum()  # > 1% a frame
+    # controls: one fixed percentage until the end (the web app's video job before) is not an estimate;
+    # nor is the share of all frames written (the copied ones are written at once)
+    assert _progress_errors([("Fitting and reenacting the video", 0.05, 0), ("Done", 1.0, N)], rendered) != []
+    by_count = [(lab, 0.3 + 0.7 * k / N if lab == "Reenacting the frames" else f, k) for lab, f, k in reports]
+    assert _progress_errors(by_count, rendered) != []

@@ -70,13 +70,15 @@ def fit_video(fitter, path: str | Path, stride: int = 1, max_frames: int | None 
 
 def fit_frames(
     fitter, frames, progress: bool = True, name: str = "the video", total: int | None = None,
-    timings: dict | None = None, on_fit=None,
+    timings: dict | None = None, on_fit=None, keyframes=None,
 ) -> list[FaceFit]:  # fmt: skip
     """:func:`fit_video` on any iterable of (frame index, (H, W, 3) uint8 RGB) (e.g. resized frames);
     ``total`` (frame count) only sizes the progress bar. ``timings``: filled with the seconds of the
     stages (``landmarks``: reading the frames and the face mesh; ``fit_clip``: the clip's camera and
     identity; ``fit_frames``: the per-frame fits). ``on_fit``: called with each frame's FaceFit as soon as
-    it is fitted (in frame order)."""
+    it is fitted (in frame order). ``keyframes``: picks the frames the clip's identity is fitted from,
+    ``keyframes(fitter, landmarks, size) -> indices`` into the detected frames' landmarks (called with
+    the clip's camera fixed); default :data:`KEYFRAMES` frames spread evenly over the clip."""
     import time
 
     from tqdm import tqdm
@@ -114,6 +116,8 @@ def fit_frames(
     # them: on two threads each tiny op wakes the pool, which MediaPipe's threads keep busy)
     t0 = time.perf_counter()
     with single_thread(), fixed_focal(fitter, [detections[k][1] for k in keys], size):
+        if keyframes is not None:
+            keys = np.unique(np.asarray(keyframes(fitter, [lm for _, lm in detections], size), int))
         timings["fit_clip"] = time.perf_counter() - t0
         return _fit_frames(fitter, detections, keys, size, progress, restarts, timings, on_fit)
 

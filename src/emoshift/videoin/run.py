@@ -9,13 +9,15 @@
 Two passes over the file, streamed (memory does not grow with the length beyond the per-frame fits):
 
 1. **fit**: every frame (scaled to ``max_side``) goes through :func:`emoshift.fitting.video.fit_frames`
-   (MediaPipe in tracking mode, one identity for the clip, each frame warm-started from and pulled towards
-   the previous one; a face that leaves and returns is detected again and fitted afresh). A background
+   (MediaPipe in tracking mode, one identity for the clip fitted from its least expressive frames
+   (:func:`emoshift.videoin.rest.resting_keyframes`: an expression the person holds is not taken into
+   the identity), each frame warm-started from and pulled towards the previous one; a face that leaves
+   and returns is detected again and fitted afresh). A background
    thread decodes a few frames ahead of the face mesh (:func:`prefetched`), and the renderers of the
    first :data:`PREBUILD` frames (the clip's whole renderer and its identity-level caches) are built on
    another while the next frames are fitted (:meth:`ClipRenderer.prebuild`). The render pass cannot start earlier: every frame's target needs the
    whole clip (its resting face is the median of all the frames' fits, and the clip's identity comes from
-   keyframes spread over it, the last frame among them).
+   the least expressive of frames spread over it, the last frame among them).
 2. **plan**: the instruction is planned as for a photo (``pipe.plan``: the generator's anchors from the
    clip's resting face, :func:`emoshift.videoin.mix.baseline`) and the trajectory
    (:func:`emoshift.trajectory.build_trajectory`, no idle blinks or sway: the person's own are in the
@@ -69,6 +71,39 @@ PREFETCH = 4
 #: More would mostly be wasted: which frames are reenacted is known after the plan only, and a clip's
 #: first frames often are not (its emotion starts at the resting face); each also holds ~7 MB (512 x 512).
 PREBUILD = 2
+#: The stages of :func:`animate_video` for its ``report``: (label, share of the job done at its start, at
+#: its end). The shares are the stages' measured times (``bench/bench_video.py``, 512 x 512: the face mesh
+#: ~3.3 ms a frame, the clip's identity ~0.7 s once, the per-frame fits ~5.5 ms a frame, the reenactment
+#: and encoding ~30 ms a frame): the fit pass is a quarter to a third of a job.
+STAGES = {
+    "landmarks": ("Finding the face in each frame", 0.0, 0.08),
+    "identity": ("Fitting the person's 3D face", 0.08, 0.15),
+    "fit": ("Fitting each frame", 0.15, 0.30),
+    "render": ("Reenacting the frames", 0.30, 1.0),
+}
+
+
+#: A copied frame's (decode and encode) time in reenacted frames', for the progress estimate (~3 / 60 ms).
+COPY_COST = 0.05
+
+
+class Progress:
+    """Calls ``report(label, fraction of the job done)`` (:data:`STAGES`) as a stage advances, at most
+    once per percent; does nothing without ``report``. The reenactment advances by the reenacted frames
+    written (a copied frame counts :data:`COPY_COST` of one)."""
+
+    def __init__(self, report=None) -> None:
+        self.report, self.last = report, None
+
+    def __call__(self, stage: str, done: float = 0.0, total: float = 1.0) -> None:
+        if self.report is None:
+            return
+        label, lo, hi = STAGES[stage]
+        f = lo + (hi - lo) * min(max(done / max(total, 1e-9), 0.0), 1.0)
+        key = (label, int(100 * f))
+        if key != self.last:
+            self.last = key
+            self.report(label, f)
 
 
 @dataclass
@@ -127,6 +162,7 @@ def animate_video(
     pose: bool = False,
     force: bool = True,
     progress: bool = False,
+    report=None,
     **changes: Any,
 ) -> VideoResult:
     """Write ``out`` (.mp4): ``video`` with ``instruction``'s emotions over the person's own face.
@@ -139,6 +175,9 @@ def animate_video(
             ``crop="face"`` are refused.
         max_seconds: longest accepted video.
         pose: also add the emotion's head-pose offset (a nod or tilt) to the person's own head motion.
+        progress: progress bars on stderr (tqdm).
+        report: called with (stage label, fraction of the job done in [0, 1]) as the job advances
+            (:class:`Progress`; the web app's progress bar).
     Raises:
         UserError: bad instruction or options, unreadable or too long video, no face in any frame,
             an output that is not a writable .mp4 (nothing is written then).
@@ -159,8 +198,9 @@ def animate_video(
 
     t = time.perf_counter()
     clip = ClipRenderer(pipe)
+    step = Progress(report)
     try:
-        own, fits = fit_clip(pipe.fitter, info, progress, timings, prebuild=clip)
+        own, fits = fit_clip(pipe.fitter, info, progress, timings, prebuild=clip, step=step)
         timings["fit"] = time.perf_counter() - t
 
         t = time.perf_counter()
@@ -170,7 +210,8 @@ def animate_video(
 
         t = time.perf_counter()
         rendered = np.zeros(len(own), bool)
-        n = write_clip(pipe, info, fits, own, target, rotations, rendered, out, progress, timings=timings, clip=clip)
+        n = write_clip(pipe, info, fits, own, target, rotations, rendered, out, progress, timings=timings, clip=clip,
+                       step=step)  # fmt: skip
         timings["render"] = time.perf_counter() - t
     finally:
         clip.close()
@@ -178,32 +219,43 @@ def animate_video(
 
 
 def fit_clip(
-    fitter, info: VideoInfo, progress: bool, timings: dict | None = None, prebuild: ClipRenderer | None = None
+    fitter, info: VideoInfo, progress: bool, timings: dict | None = None, prebuild: ClipRenderer | None = None,
+    step: Progress | None = None,
 ) -> tuple[np.ndarray, dict[int, Any]]:
     """Pass 1 -> ((T, 53) fitted expression per decoded frame, NaN without a face; {frame: FaceFit}).
     ``timings``: filled with the stages' seconds (:func:`emoshift.fitting.video.fit_frames`).
     ``prebuild``: the clip's renderer, given the first PREBUILD frames (pixels and fit) as they are
-    fitted (:meth:`ClipRenderer.prebuild`: their renderers are built while the next frames are fitted)."""
+    fitted (:meth:`ClipRenderer.prebuild`: their renderers are built while the next frames are fitted).
+    ``step``: told of the frames read and fitted (:class:`Progress`). The clip's identity comes from its
+    resting frames (:func:`emoshift.videoin.rest.resting_keyframes`)."""
     from emoshift.fitting.video import fit_frames
+    from emoshift.videoin.rest import resting_keyframes
 
-    count = [0]
+    count, step = [0, 0], step or Progress()
     kept: dict[int, np.ndarray] = {}  # the first frames' pixels, until their fit is handed on
 
     def frames():
         with prefetched(iter_frames(info), PREFETCH) as decoded:  # decoded while the face mesh runs
             for i, rgb, _ in decoded:
+                step("landmarks", i, info.frames)
                 count[0] = i + 1
                 if prebuild is not None and i < PREBUILD:
                     kept[i] = rgb
                 yield i, rgb
 
+    def keyframes(*args):
+        step("identity")
+        return resting_keyframes(*args)
+
     def on_fit(fit) -> None:
+        count[1] += 1
+        step("fit", count[1], count[0])
         rgb = kept.pop(fit.frame, None)
-        if rgb is not None:
+        if rgb is not None and prebuild is not None:
             prebuild.prebuild(rgb, fit)
 
     fitted = fit_frames(fitter, frames(), progress, str(info.path.name), total=info.frames, timings=timings,
-                        on_fit=None if prebuild is None else on_fit)  # fmt: skip
+                        on_fit=on_fit, keyframes=keyframes)  # fmt: skip
     kept.clear()
     fits = {f.frame: f for f in fitted}
     own = np.full((count[0], 53), np.nan, np.float32)
@@ -315,7 +367,7 @@ def pose_clip(traj, own: np.ndarray, fits: dict, info: VideoInfo) -> np.ndarray:
 
 def write_clip(
     pipe, info, fits, own, target, rotations, rendered, out: Path, progress: bool, inflight: int = CHUNK,
-    timings: dict | None = None, clip: ClipRenderer | None = None,
+    timings: dict | None = None, clip: ClipRenderer | None = None, step: Progress | None = None,
 ) -> int:
     """Pass 2: decode, reenact (:func:`mix.changed` frames) or copy, and encode every frame into ``out``
     atomically; -> frames written. Sets ``rendered`` to the frames that were reenacted.
@@ -325,7 +377,8 @@ def write_clip(
     one clip share the identity-level work of one renderer (:class:`ClipRenderer`). The progress bar
     counts reenacted frames only (copies cost next to nothing), so its estimate is honest. ``timings``:
     gets the CPU seconds of the workers' stages (``cpu_renderer``: the frames' renderers, ``cpu_reenact``:
-    their rendering) and of the main thread (``cpu_decode_encode``)."""
+    their rendering) and of the main thread (``cpu_decode_encode``). ``step``: told of the frames written
+    (:class:`Progress`)."""
     import time
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
@@ -343,8 +396,10 @@ def write_clip(
             own_rot[i] = np.asarray(f.rotation, np.float32)
         turn = np.linalg.norm(rotations - own_rot, axis=1)
     todo = mix.changed(own, target, turn)
-    written = [0]
+    written, reenacted = [0], [0]
     clip = ClipRenderer(pipe) if clip is None else clip
+    step = step or Progress()
+    total = int(todo.sum()) + COPY_COST * (max(info.frames, len(todo)) - int(todo.sum()))
 
     def one(item):
         i, rgb, _ = item
@@ -363,6 +418,9 @@ def write_clip(
                 w.write(job.result(), pts)
                 if i < len(todo) and todo[i]:
                     bar.update()
+                    reenacted[0] += 1
+                # the reenacted frames are the work (a copied frame costs next to nothing)
+                step("render", reenacted[0] + COPY_COST * (w.n - reenacted[0]), total)
 
             for item in iter_frames(info):
                 queue.append((item, pool.submit(one, item)))

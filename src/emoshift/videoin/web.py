@@ -22,7 +22,8 @@ def is_video_bytes(data: Any) -> bool:
 def run_video_upload(pipe, data: bytes, request: dict, folder: Path, report) -> tuple[dict, dict]:
     """Animate an uploaded video -> ({"video": "video.mp4"}, summary). ``request`` has "instruction" and
     "options" (:class:`~emoshift.options.AnimateOptions`; a video keeps its own length, so the form's
-    seconds, samples, face and crop do not apply); ``report(label, percent)`` shows the stage."""
+    seconds, samples, face and crop do not apply); ``report(label, percent)`` shows the stage and how much
+    of the job is done (:data:`emoshift.videoin.run.STAGES`: 2-98%, the fit pass to ~31%)."""
     from emoshift.videoin.run import animate_video
 
     folder = Path(folder)
@@ -31,8 +32,9 @@ def run_video_upload(pipe, data: bytes, request: dict, folder: Path, report) -> 
     opts = request.get("options") or pipe.options
     opts = opts.replace(seconds=None, samples=1, face=None, crop="none")
     try:
-        report("Fitting and reenacting the video", 5.0)
-        res = animate_video(pipe, src, request["instruction"], folder / "video.mp4", opts)
+        report("Reading the video", 2.0)
+        res = animate_video(pipe, src, request["instruction"], folder / "video.mp4", opts,
+                            report=lambda label, done: report(label, 2.0 + 96.0 * done))  # fmt: skip
     except Exception as err:  # the message must not show the server's path
         err.args = tuple(str(a).replace(str(src), "the uploaded video") for a in err.args) or err.args
         raise

@@ -1,0 +1,109 @@
+"""A clip's shared identity comes from its resting face (issue 17, :mod:`emoshift.videoin.rest`): an
+expression the person holds over part of the clip is not fitted into the identity.
+
+The clip: the astronaut reenacted talking (jaw), grinning (mouthSmile 0.9) in its first ``smiling``
+frames, not smiling in the rest. The reference is the identity fitted from the not-smiling frames alone
+(:func:`shared_identity`). Measured (4 clips: jaw seeds 0-3, 10-14 smiling frames of 24): the resting
+keyframes' identity's neutral mouth is within 0.006 cm of the reference's; the old rule's (keyframes
+spread over the clip, half of them grinning) 0.081-0.160 cm wider (the control, which must fail).
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+
+N, FPS, SIZE = 24, 24.0, 256
+#: |rest - reference| mouth width: measured <= 0.006 cm; the old rule's >= 0.081 cm.
+WIDTH_TOL = 0.04
+
+
+def _width(model, identity) -> float:
+    """Neutral inner-lip width (cm; MediaPipe points 78-308) of an identity."""
+    a, b = model.landmarks(np.asarray(identity, np.float32)[None])[0, [78, 308]]
+    return float(np.linalg.norm((a - b)[:2]))
+
+
+@pytest.fixture(scope="module")
+def fitter():
+    from emoshift.fitting import Fitter
+
+    return Fitter()
+
+
+def _clip(fitter, smiling: int, seed: int) -> np.ndarray:
+    from PIL import Image
+
+    from emoshift.render.reenact import Reenactor
+    from emoshift.samples import sample_photo
+    from emoshift.videoin.synthetic import CROP, jaw_curve
+
+    y0, x0, side = CROP
+    face = sample_photo("astronaut")[y0 : y0 + side, x0 : x0 + side]
+    photo = np.asarray(Image.fromarray(face).resize((SIZE, SIZE), Image.Resampling.BOX))
+    fit = fitter.fit(photo)
+    names = list(fit.expression_names)
+    expr = np.repeat(np.asarray(fit.expression, np.float32)[None], N, 0)
+    for c in ("mouthSmile_L", "mouthSmile_R"):
+        expr[:, names.index(c)] = 0.0
+        expr[:smiling, names.index(c)] = 0.9
+    expr[:, names.index("jawOpen")] = 0.5 * jaw_curve(N, FPS, seed)
+    rot = np.repeat(np.asarray(fit.rotation, np.float32)[None], N, 0)
+    return Reenactor(photo, fit).render_batch(expr, rot)
+
+
+@pytest.mark.parametrize(("smiling", "seed"), [(12, 0), (14, 2)])
+def test_identity_does_not_absorb_a_held_smile(fitter, smiling, seed):
+    from emoshift.fitting.video import KEYFRAMES, fit_frames, fixed_focal, shared_identity
+    from emoshift.headmodel import HeadModel
+    from emoshift.videoin.rest import resting_keyframes, spread
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frames = _clip(fitter, smiling, seed)
+        seen = {}
+
+        def old_rule(f, landmarks, size):
+            seen["landmarks"], seen["size"] = landmarks, size
+            return spread(len(landmarks), KEYFRAMES)
+
+        rest = fit_frames(fitter, enumerate(frames), progress=False, keyframes=resting_keyframes)
+        old = fit_frames(fitter, enumerate(frames), progress=False, keyframes=old_rule)
+        lms, size = seen["landmarks"], seen["size"]
+        assert len(lms) == N and len(rest) == N
+        with fixed_focal(fitter, lms, size):
+            keys = resting_keyframes(fitter, lms, size)
+            reference = shared_identity(fitter, lms[smiling:], size)
+    model = HeadModel.load(n_identity=len(reference))
+    ref_w = _width(model, reference)
+    assert keys.min() >= smiling, keys  # the keyframes are resting frames
+    assert abs(_width(model, rest[0].identity) - ref_w) < WIDTH_TOL
+    assert _width(model, old[0].identity) - ref_w > WIDTH_TOL  # control: the old rule takes in the smile
+    # the smile stays in the smiling frames' fits
+    smile = [list(rest[0].expression_names).index(c) for c in ("mouthSmile_L", "mouthSmile_R")]
+    assert np.mean([f.expression[smile] for f in rest[:smiling]]) > 0.5
+    assert np.mean([f.expression[smile] for f in rest[smiling:]]) < 0.2
+
+
+def test_expression_energy():
+    from emoshift.emotions import EXPRESSION_NAMES
+    from emoshift.headmodel import HeadModel
+    from emoshift.videoin.rest import expression_energy
+
+    model = HeadModel.load()
+    names = list(EXPRESSION_NAMES)
+    e = np.zeros((4, len(names)), np.float32)
+    e[1, names.index("mouthSmile_L")] = 0.5
+    e[2, names.index("mouthSmile_L")] = 1.0
+    e[3, names.index("jawOpen")] = 0.5
+    got = expression_energy(model, e)
+    assert got[0] == 0.0
+    assert got[1] > 0.01 and got[3] > 0.01
+    np.testing.assert_allclose(got[2], 2 * got[1], rtol=1e-5)  # linear in the weights
+
+
+def test_resting_keyframes_small_clip_keeps_all(fitter):
+    from emoshift.videoin.rest import resting_keyframes, spread
+
+    assert resting_keyframes(fitter, [None] * 5, (256, 256), n=8).tolist() == [0, 1, 2, 3, 4]  # nothing fitted
+    assert spread(100, 4).tolist() == [0, 33, 66, 99]
