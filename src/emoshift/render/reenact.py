@@ -77,7 +77,7 @@ from emoshift.render.mesh_tables import model_tables, smooth_on_mesh
 from emoshift.render.ramp import smoothstep
 from emoshift.render.raster import parallel_map, rasterize
 from emoshift.render.residual import LIP_LANDMARKS, ResidualWeights, apply_residual, mouth_residual, residual_fade
-from emoshift.render.source_parts import SourceParts
+from emoshift.render.source_parts import SourceParts, inner_lip_unfold
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH, FrameView, MeshView, SourceView
 from emoshift.render.wrinkles import WrinkleField
 from emoshift.render.flow import SILHOUETTE_BAND, WIDEN_PX
@@ -183,6 +183,8 @@ class Reenactor(SourceParts):
         self._teeth_vertices = np.flatnonzero(teeth_z > teeth_z.max() - 1.0)
         self._interior_only = ~np.isin(self._mouth_vertices, self.triangles[: self.n_skin])
         self.tongue_mask = self._tongue()
+        jaw = self.expression_basis[model.expression_names.index("jawOpen")].reshape(-1, 3)[:, 1]
+        self._jaw_lower = jaw < 0.5 * jaw[MULTIPIE_68[66]]  # moves with the jaw as the lower lip's middle does
         self._video: dict = {}  # per-identity caches of for_frame's frames (shared by their copies)
 
     def _set_source(self, image: np.ndarray, fit, video: bool = False) -> None:
@@ -239,14 +241,35 @@ class Reenactor(SourceParts):
         self._res_basis = np.ascontiguousarray(res_basis.reshape(n_expr, -1))
         corrected = self.src_screen.copy()
         corrected[:, :2] += self.residual
+        unfold, lip_dark = self._inner_lips(corrected, landmarks)
         self.source = SourceView(
             image=self.image, closed=self.closed_mouth, mouth=self.mouth_box, plate=self.plate,
             screen=corrected, origin=self.src_origin, pmask=self.photo_masks,
             eyes=self.eyes.eyes, eye_colours=self.eyes.colours,
             lift=_NO_LIFT if self.fold_lift is None else self.fold_lift,
             lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h), grain=self._grain(), mouth_blur=self._mouth_blur(),
-            black=self._black_level(), mouth_power=self._aperture_power,
+            black=self._black_level(), mouth_power=self._aperture_power, lip_dark=lip_dark,
+            lip_dark_tri=np.ascontiguousarray((lip_dark[self.triangles[: self.n_skin]] > 0).any(1)),
         )  # fmt: skip
+        self._unfold = unfold  # (V, 2) the inner lips' source change, applied as the lips move (_source_for)
+
+    def _inner_lips(self, corrected: np.ndarray, landmarks: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """(V, 2) float32 change of the ``corrected`` source projection and (V,) float32 darkening of the inner
+        lips (:func:`emoshift.render.source_parts.inner_lip_unfold`); zeros without landmarks."""
+        zero = np.zeros((len(self.base), 2), np.float32), np.zeros(len(self.base), np.float32)
+        if landmarks is None:
+            return zero
+        return inner_lip_unfold(corrected, self.base, self.vertex_part == SKIN, self._jaw_lower, landmarks[list(INNER_LIPS)],
+                                landmarks[list(OUTER_LIPS)], self._lip_px_per_cm)  # fmt: skip
+
+    def _source_for(self, keep: float) -> SourceView:
+        """The source view of a frame whose photo's mouth is kept by ``keep``: the inner lips unfolded by 1 - keep
+        (none at 1, so the photo is reproduced)."""
+        if keep >= 1.0 or not self.source.lip_dark_tri.any():
+            return self.source
+        screen = self.source.screen.copy()
+        screen[:, :2] += (1.0 - keep) * self._unfold
+        return self.source._replace(screen=screen)
 
     # ------------------------------------------------------------------------------------ geometry
     def _shaped(self, expressions: np.ndarray) -> np.ndarray:
@@ -407,7 +430,8 @@ class Reenactor(SourceParts):
                 self._light_mouth(shaped[k], vcols[k], ratios[k])
             view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k]))
             fold_view = self.wrinkles.view(folds[k], self.camera)
-            render_frame_into(self.source, self.mesh, view, fold_view, rois[k], radius, widen, band, out[k])
+            render_frame_into(self._source_for(float(keep[k])), self.mesh, view, fold_view, rois[k], radius, widen, band,
+                              out[k])  # fmt: skip
 
         parallel_map(frame, len(e))
         return out
