@@ -43,18 +43,22 @@ def test_tooth_coordinates_number_32_teeth_from_the_middle(coords):
 
 def _teeth_frame(full_model, make_fit, pose, detail=None):
     """Render the synthetic head baring its upper teeth (AU10 + a little jaw) at ``pose`` (pitch, yaw), with
-    the teeth's albedo ``detail`` (V, 3) instead of the model's when given."""
-    from emoshift.render.reenact import Reenactor
+    the teeth's albedo ``detail`` (V, 3) instead of the model's when given. ICT's teeth (not lowered as the lips
+    part, reenact.UPPER_TEETH_DROP_CM: this fully raised upper lip parts them more than the apexes' disgust,
+    and the contrasts were measured on ICT's teeth)."""
+    import emoshift.render.reenact as reenact
 
     fit = make_fit(size=(SIZE, SIZE), rotation=(pose[0], pose[1], 0.0))
     photo = np.broadcast_to(SKIN, (SIZE, SIZE, 3)).copy()
-    saved = mesh_tables.model_tables(full_model)
+    saved, drop = mesh_tables.model_tables(full_model), reenact.UPPER_TEETH_DROP_CM
     if detail is not None:
         mesh_tables.TABLES[full_model] = dataclasses.replace(saved, teeth_detail=detail)
+    reenact.UPPER_TEETH_DROP_CM = 0.0
     try:
-        r = Reenactor(photo, fit, full_model)
+        r = reenact.Reenactor(photo, fit, full_model)
     finally:
         mesh_tables.TABLES[full_model] = saved
+        reenact.UPPER_TEETH_DROP_CM = drop
     e = full_model.expression_vector({"jawOpen": 0.25, "mouthUpperUp_L": 1.0, "mouthUpperUp_R": 1.0})
     rot = np.asarray(fit.rotation, np.float32)
     frame = r.render(e, rot)
@@ -96,20 +100,19 @@ def _gaps_and_middles(full_model, make_fit, coords, pose, detail=None):
 def test_teeth_darken_towards_the_gaps_between_them_not_at_their_middles(full_model, fit_factory, coords, pose):
     """Individual teeth: relative to the same head with one flat colour per tooth, an upper incisor's sides
     (next to the gaps between teeth) darken against its middle (side/middle contrast, median over the
-    teeth: measured 0.87-0.89 over these and two wider poses, each tooth 0.85-0.94; 0.90-0.97, each tooth
-    0.89-0.99, with the upper incisors lowered by mesh_tables.UPPER_TEETH_DROP_CM, which shows more of their
-    incisal third) and its middle does not darken (measured 0.98-1.06). Control: a detail darkening the middles
-    instead (the lateral coordinate turned inside out) fails (medians 1.02-1.03, each tooth 1.01-1.05)."""
+    teeth: measured 0.87-0.89 over these and two wider poses, each tooth 0.85-0.94) and its middle does not
+    darken (measured 0.99-1.09). Control: a detail darkening the middles instead (the lateral coordinate turned
+    inside out) fails."""
     contrast, middles = _gaps_and_middles(full_model, fit_factory, coords, pose)
     assert len(contrast) >= 2, contrast
-    assert np.median(contrast) < 0.99 and max(contrast) < 1.0 and min(middles) > 0.95, (contrast, middles)
+    assert np.median(contrast) < 0.95 and max(contrast) < 0.98 and min(middles) > 0.95, (contrast, middles)
     inside_out = coords.copy()
     inside_out[:, 0] = np.sign(coords[:, 0]) * (1 - np.abs(coords[:, 0]))
     teeth = coords[:, 4] >= 0
     wrong = np.ones_like(mesh_tables.model_tables(full_model).teeth_detail)
     wrong[teeth] = teeth_detail(inside_out[teeth])
     contrast, middles = _gaps_and_middles(full_model, fit_factory, coords, pose, wrong)
-    assert not (np.median(contrast) < 0.99 and min(middles) > 0.95), (contrast, middles)  # measured 1.02-1.03
+    assert not (np.median(contrast) < 0.95 and min(middles) > 0.95), (contrast, middles)  # measured 1.01-1.02
 
 
 def test_photo_grain_measures_white_noise():

@@ -230,8 +230,5 @@ def test_painted_teeth_are_no_brighter_than_the_faces_light(full_model, fit_fact
     colour, frame = teeth(dark, cap)
     assert colour <= cap * (np.array(dark) @ LUMA) + 1 and frame <= 1.1 * colour
     uncapped, frame0 = teeth(dark, 100.0)
-    # control: studio-white teeth in a shaded face (frame0 / frame measured 1.52; 1.34 with the upper incisors
-    # lowered, mesh_tables.UPPER_TEETH_DROP_CM: they show in this photo's barely open mouth, whose flat skin
-    # there is taken as its own teeth)
-    assert uncapped > 180 and frame0 > 1.25 * frame
+    assert uncapped > 180 and frame0 > 1.4 * frame  # control: studio-white teeth in a shaded face
     assert teeth(bright, cap)[0] > 0.97 * teeth(bright, 100.0)[0]  # a lit face: (all but) the default

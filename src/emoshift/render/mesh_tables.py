@@ -24,14 +24,6 @@ PART_REGIONS = (("head", SKIN), ("mouth_socket", SOCKET), ("gums_tongue", GUMS),
 #: line moves up, the papillae between the teeth keep their shape; the lower gums and tongue are unchanged.
 GUMS_FRONT_CM = 1.0
 GUMS_RAISE_CM = 0.4
-#: ICT's upper incisors end at the rest upper lip's inner edge, so the upper lip hid them whenever the jaw
-#: dropped (surprise, fear: a black hole under the lip with no teeth, "mouth looks pasted"). Relaxed lips show
-#: 1.9 mm of the upper incisors in young men and 3.4 mm in young women (Vig & Brundo 1978, J Prosthet Dent
-#: 39:502); the upper teeth (their arch, :func:`~emoshift.render.teeth.tooth_coordinates`) are drawn
-#: UPPER_TEETH_DROP_CM lower (the incisors; the canines half as much, the teeth behind them not: the smile's
-#: arc; dropped too, the canines and premolars stood bright in the corners of a shout), the raised front gums
-#: with them (the crowns keep their length).
-UPPER_TEETH_DROP_CM = 0.2
 
 
 def mesh_adjacency(tris: np.ndarray, n: int, self_loops: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -142,9 +134,6 @@ def _build_tables(model: HeadModel) -> ModelTables:
     detail = np.ones((len(keep), 3), np.float32)
     teeth = vpart == TEETH
     coords = tooth_coordinates(neutral, teeth, triangles)
-    upper = teeth & (coords[:, 2] == 0)  # the upper arch: the incisors dropped, the canines half, no further back
-    neutral[upper, 1] -= UPPER_TEETH_DROP_CM * np.clip(2.5 - coords[upper, 3], 0.0, 1.0)
-    neutral[_front_gums(model.neutral[keep], vpart), 1] -= UPPER_TEETH_DROP_CM
     detail[teeth] = teeth_detail(coords[teeth])
     normals = vertex_normals(neutral, triangles)
     front = teeth & (coords[:, 2] == 0) & (coords[:, 3] <= 1) & (normals[:, 2] > 0.5)
@@ -164,18 +153,14 @@ def _build_tables(model: HeadModel) -> ModelTables:
 
 def gums_up(neutral: np.ndarray, vpart: np.ndarray) -> np.ndarray:
     """(V, 3) neutral with the upper front gums raised GUMS_RAISE_CM (see GUMS_FRONT_CM)."""
-    out = neutral.copy()
-    out[_front_gums(neutral, vpart), 1] += GUMS_RAISE_CM
-    return out
-
-
-def _front_gums(neutral: np.ndarray, vpart: np.ndarray) -> np.ndarray:
-    """(V,) bool: the upper gums within GUMS_FRONT_CM of the teeth's front (:func:`gums_up`)."""
     teeth = neutral[vpart == TEETH]
     front = float(teeth[:, 2].max())
     edge = float(teeth[teeth[:, 2] > front - 0.3, 1].min())  # lowest front tooth point (lower incisors)
     upper = neutral[:, 1] > edge + 1.0  # upper jaw: above the lower incisors' crowns
-    return (vpart == GUMS) & (neutral[:, 2] > front - GUMS_FRONT_CM) & upper
+    gums = (vpart == GUMS) & (neutral[:, 2] > front - GUMS_FRONT_CM) & upper
+    out = neutral.copy()
+    out[gums, 1] += GUMS_RAISE_CM
+    return out
 
 
 def part_of_vertices(keep: np.ndarray) -> np.ndarray:
