@@ -44,7 +44,10 @@ matched in brightness to the photo's), else (and for the socket and gums/tongue)
 face's skin colour; it is shaded by a frontal light and darkened (red last) by the share of the light
 in front of the face that reaches it through the frame's lip opening (the photo's own teeth too, once
 the lips move), each tooth shaded as one (:mod:`.teeth`), and carries the photo's grain
-(:mod:`.mouth`). The
+(:mod:`.mouth`). The model's inner lips (past the line where the photo's lips meet, which the photo never shows)
+sample their own lip, unfolded about that line, and darken as the lips part
+(:func:`~emoshift.render.source_parts.inner_lip_unfold`); the upper incisors are lowered as the lips part
+(UPPER_TEETH_DROP_CM). The
 boundaries between parts (lips and mouth interior, teeth and gums, lids and eyeballs) are
 anti-aliased: each boundary pixel is the mean of 4 x 4 z-buffered samples. Eyelids are skin, so a blink
 stretches the photo's own lid over the eye.
