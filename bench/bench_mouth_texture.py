@@ -27,6 +27,14 @@ Per render (the frame's mesh is rasterized to tell its pixels apart):
   into the cavity's shadow; with a fixed darkening by depth they were a grey wall through a turned
   head's open mouth and bright "fangs" at its corners.
 
+- ``crossed`` (renders whose lips moved, photos with detected lips): the share of the frame's upper-lip
+  pixels (the skin sampling the photo inside its outer-lip contour above the line where its lips meet,
+  plus those of the model's upper lip that sample below it) that sample the photo's other lip. The model's
+  inner lips, which the photo never shows, sampled the lip across that line, stretched: an opened upper
+  lip carried the photo's lip line and a smeared band of its lower lip (a doubled, thick lip ring).
+  ``inner``: the median luma of the upper lip's pixels within its inner third (towards the opening) over
+  that of its outer two thirds (the wet inner lip in the mouth's shadow: darker than the vermilion).
+
 Outputs: the table per emotion (medians over photos), per photo rows in bench/results/mouth_texture.json.
 
     nice -n 10 .venv/bin/python bench/bench_mouth_texture.py [--photos DIR] [--quick] [--seed 0]
@@ -111,6 +119,56 @@ def teeth_light(r, frame: np.ndarray, part: np.ndarray, tri: np.ndarray) -> dict
     return out
 
 
+def lip_crossing(r, frame: np.ndarray, part: np.ndarray, tri: np.ndarray, q: np.ndarray, moved: np.ndarray) -> dict:
+    """``crossed`` and ``inner`` of one frame (the module docstring; NaN without landmarks or upper lip)."""
+    from matplotlib.path import Path as MPath
+
+    from emoshift.headmodel.mp_indices import INNER_LIPS, OUTER_LIPS
+    from emoshift.headmodel.regions import MULTIPIE_68
+    from emoshift.render.view import SKIN
+
+    out = {"crossed": float("nan"), "inner": float("nan")}
+    lm = getattr(r.fit, "landmarks_detected", None)
+    if lm is None or not moved.any():
+        return out
+    lm = np.asarray(lm, np.float64)
+    inner, outer = lm[list(INNER_LIPS)], lm[list(OUTER_LIPS)]
+    left, right = inner[0], inner[10]
+    u = (right - left) / max(float(np.linalg.norm(right - left)), 1e-6)
+    n = np.array([-u[1], u[0]])
+
+    def profile(pts):
+        a, b = (pts - left) @ u, (pts - left) @ n
+        k = np.argsort(a)
+        return a[k], b[k]
+
+    cu, cl = profile(inner[:11]), profile(np.concatenate([inner[10:], inner[:1]]))
+    qa, qb = (q - left) @ u, (q - left) @ n
+    seam = 0.5 * (np.interp(qa, *cu) + np.interp(qa, *cl))
+    in_lips = MPath(outer).contains_points(q.reshape(-1, 2)).reshape(part.shape)
+    jaw = r.expression_basis[r.model.expression_names.index("jawOpen")].reshape(-1, 3)[:, 1]
+    upper_v = ~(jaw < 0.5 * jaw[MULTIPIE_68[66]])
+    upper_px = upper_v[r.triangles[tri]].all(-1) & (part == SKIN) & moved
+    lip_px = upper_px & in_lips
+    if lip_px.sum() < MIN_PIXELS:
+        return out
+    out["crossed"] = float((qb[lip_px] > seam[lip_px]).mean())
+    # the upper lip's rows per column: the inner third towards the opening vs the outer two thirds
+    luma = frame.astype(np.float32) @ LUMA
+    ys, xs = np.nonzero(lip_px)
+    inner_v, outer_v = [], []
+    for x in np.unique(xs):
+        col = np.sort(ys[xs == x])
+        if len(col) < 6:
+            continue
+        cut = col[0] + 2 * (col[-1] - col[0]) // 3
+        inner_v += list(luma[col[col > cut], x])
+        outer_v += list(luma[col[col <= cut], x])
+    if len(inner_v) >= MIN_PIXELS and len(outer_v) >= MIN_PIXELS:
+        out["inner"] = float(np.median(inner_v) / max(np.median(outer_v), 1.0))
+    return out
+
+
 def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) -> dict:
     """The bench's numbers for one frame of reenactor ``r`` (see the module docstring)."""
     from scipy.ndimage import binary_dilation
@@ -119,6 +177,10 @@ def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) 
 
     frame = r.render(expression, rotation)
     src = r.source.screen
+    if hasattr(r, "_source_for"):  # the frame's source view (its inner lips unfolded as the lips move)
+        from emoshift.render.reenact import MOUTH_KEEP_PX
+
+        src = r._source_for(float(r._keep(expression[None], r._lip_basis, MOUTH_KEEP_PX)[0])).screen
     scr = r.screens(expression[None], rotation[None])[0]
     frags = r._raster_full(scr, r.width, r.height)
     tri = np.where(frags.mask, frags.tri_id, 0)
@@ -143,7 +205,8 @@ def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) 
         return a / b if b > 0 else float("nan")
 
     out = {"stretched": kept(skin & moved & (mag >= STRETCH)), "moved": kept(skin & moved & (mag < 1.2)),
-           "shut": float("nan"), "streak": float("nan"), **teeth_light(r, frame, part, tri)}  # fmt: skip
+           "shut": float("nan"), "streak": float("nan"), **teeth_light(r, frame, part, tri),
+           **lip_crossing(r, frame, part, tri, q, moved)}  # fmt: skip
     x0, y0, x1, y1 = (int(v) for v in r.mouth_box)
     if x1 > x0 + 1 and r.closed_mouth.shape[:2] == (y1 - y0, x1 - x0):
         hole = np.zeros((r.height, r.width), bool)
@@ -187,7 +250,7 @@ def main() -> None:
             per_photo.append({"photo": name, "emotion": emo, **measure(r, photo, e, rot)})
         print(f"{name}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
     rows = []
-    keys = ("stretched", "moved", "shut", "streak", "side", "corner")
+    keys = ("stretched", "moved", "shut", "streak", "side", "corner", "crossed", "inner")
     for emo in (*EMOTIONS, "all"):
         sel = [p for p in per_photo if emo in ("all", p["emotion"])]
         row = {"emotion": emo}
@@ -200,7 +263,8 @@ def main() -> None:
         row["n_shut"] = int(sum(np.isfinite(p["shut"]) for p in sel))
         rows.append(row)
     note = ("grain kept (frame / photo at the same points; shut: / the lips beside); side, corner: teeth luma, "
-            "side teeth / front teeth, the mouth's outer fifths / its middle fifth")
+            "side teeth / front teeth, the mouth's outer fifths / its middle fifth; crossed: share of the upper lip's "
+            "moved pixels sampling the photo's lower lip; inner: luma of the upper lip's inner third / its outer two thirds")
     report(args.name, rows, {"seed": args.seed, "stretch": STRETCH, "per_render": per_photo, "note": note})
 
 

@@ -98,7 +98,7 @@ def _side_over_front(model, texture_factory, fit_factory, monkeypatch, rule) -> 
         for jaw in (0.5, 0.7):
             luma, part, rank = _teeth_luma(r, _shout(model, jaw), np.float32([0, yaw, 0]))
             side, front = rank >= 3, (rank >= 0) & (rank <= 1)
-            assert side.sum() > 200 and front.sum() > 400
+            assert side.sum() > 150 and front.sum() > 400  # 193-288 with the upper incisors lowered (reenact)
             out.append(float(np.percentile(luma[side], 90) / np.median(luma[front])))
     return out
 
@@ -107,12 +107,13 @@ def test_the_side_teeth_of_a_turned_shout_stay_in_the_cavitys_shadow(full_model,
                                                                      monkeypatch):  # fmt: skip
     """A head turned 26 degrees either way shouting (jawOpen 0.5, 0.7): the brightest of the premolars and
     molars it shows through the open mouth (their 90th percentile of luma over the incisors' median: a grey
-    wall through the mouth) are darker (measured 0.347-0.360) than the fixed darkening by depth left them
-    (control: 0.438-0.468, which fails)."""
+    wall through the mouth) are darker (measured 0.347-0.360; 0.331-0.338 with the upper incisors lowered as the
+    lips part, reenact.UPPER_TEETH_DROP_CM) than the fixed darkening by depth left them (control: 0.438-0.468;
+    0.397-0.431 with the incisors lowered, which fails)."""
     new = _side_over_front(full_model, texture_factory, fit_factory, monkeypatch, None)
-    assert max(new) < 0.40, new
+    assert max(new) < 0.37, new
     old = _side_over_front(full_model, texture_factory, fit_factory, monkeypatch, depth_light_mouth)
-    assert min(old) > 0.40, old  # control
+    assert min(old) > 0.37, old  # control
 
 
 def _corner_over_middle(model, texture_factory, fit_factory, monkeypatch, control: bool) -> list[float]:

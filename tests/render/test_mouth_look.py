@@ -43,18 +43,22 @@ def test_tooth_coordinates_number_32_teeth_from_the_middle(coords):
 
 def _teeth_frame(full_model, make_fit, pose, detail=None):
     """Render the synthetic head baring its upper teeth (AU10 + a little jaw) at ``pose`` (pitch, yaw), with
-    the teeth's albedo ``detail`` (V, 3) instead of the model's when given."""
-    from emoshift.render.reenact import Reenactor
+    the teeth's albedo ``detail`` (V, 3) instead of the model's when given. ICT's teeth (not lowered as the lips
+    part, reenact.UPPER_TEETH_DROP_CM: this fully raised upper lip parts them more than the apexes' disgust,
+    and the contrasts were measured on ICT's teeth)."""
+    import emoshift.render.reenact as reenact
 
     fit = make_fit(size=(SIZE, SIZE), rotation=(pose[0], pose[1], 0.0))
     photo = np.broadcast_to(SKIN, (SIZE, SIZE, 3)).copy()
-    saved = mesh_tables.model_tables(full_model)
+    saved, drop = mesh_tables.model_tables(full_model), reenact.UPPER_TEETH_DROP_CM
     if detail is not None:
         mesh_tables.TABLES[full_model] = dataclasses.replace(saved, teeth_detail=detail)
+    reenact.UPPER_TEETH_DROP_CM = 0.0
     try:
-        r = Reenactor(photo, fit, full_model)
+        r = reenact.Reenactor(photo, fit, full_model)
     finally:
         mesh_tables.TABLES[full_model] = saved
+        reenact.UPPER_TEETH_DROP_CM = drop
     e = full_model.expression_vector({"jawOpen": 0.25, "mouthUpperUp_L": 1.0, "mouthUpperUp_R": 1.0})
     rot = np.asarray(fit.rotation, np.float32)
     frame = r.render(e, rot)

@@ -458,3 +458,21 @@ def _shade_interior(tri_id, part, strength, reach, x0, y0, out):  # pragma: no c
             if f < 1.0:
                 for c in range(3):
                     out[y0 + i, x0 + j, c] = np.uint8(out[y0 + i, x0 + j, c] * f + 0.5)
+
+
+@njit(cache=True, nogil=True)
+def darken_lips(tri_id, bary, tris, dark, dark_tri, strength, x0, y0, out):  # pragma: no cover - jitted
+    """The inner lips (:func:`emoshift.render.source_parts.inner_lip_unfold`) in the mouth's shadow: each
+    pixel of ``tri_id`` on a triangle flagged in ``dark_tri`` (the skin's, (n_skin,) bool: a vertex of it is
+    dark) times 1 - ``strength`` x its barycentric ``dark`` (V,) (``tris`` (T, 3))."""
+    rh, rw = tri_id.shape
+    n = dark_tri.shape[0]
+    for i in range(rh):
+        for j in range(rw):
+            t = tri_id[i, j]
+            if t < 0 or t >= n or not dark_tri[t]:
+                continue
+            a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
+            d = strength * (bary[i, j, 0] * dark[a] + bary[i, j, 1] * dark[b] + bary[i, j, 2] * dark[c])
+            for k in range(3):
+                out[y0 + i, x0 + j, k] = np.uint8(out[y0 + i, x0 + j, k] * (1.0 - d) + 0.5)

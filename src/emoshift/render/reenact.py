@@ -44,7 +44,10 @@ matched in brightness to the photo's), else (and for the socket and gums/tongue)
 face's skin colour; it is shaded by a frontal light and darkened (red last) by the share of the light
 in front of the face that reaches it through the frame's lip opening (the photo's own teeth too, once
 the lips move), each tooth shaded as one (:mod:`.teeth`), and carries the photo's grain
-(:mod:`.mouth`). The
+(:mod:`.mouth`). The model's inner lips (past the line where the photo's lips meet, which the photo never shows)
+sample their own lip, unfolded about that line, and darken as the lips part
+(:func:`~emoshift.render.source_parts.inner_lip_unfold`); the upper incisors are lowered as the lips part
+(UPPER_TEETH_DROP_CM). The
 boundaries between parts (lips and mouth interior, teeth and gums, lids and eyeballs) are
 anti-aliased: each boundary pixel is the mean of 4 x 4 z-buffered samples. Eyelids are skin, so a blink
 stretches the photo's own lid over the eye.
@@ -77,7 +80,7 @@ from emoshift.render.mesh_tables import model_tables, smooth_on_mesh
 from emoshift.render.ramp import smoothstep
 from emoshift.render.raster import parallel_map, rasterize
 from emoshift.render.residual import LIP_LANDMARKS, ResidualWeights, apply_residual, mouth_residual, residual_fade
-from emoshift.render.source_parts import SourceParts
+from emoshift.render.source_parts import SourceParts, inner_lip_unfold
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH, FrameView, MeshView, SourceView
 from emoshift.render.wrinkles import WrinkleField
 from emoshift.render.flow import SILHOUETTE_BAND, WIDEN_PX
@@ -97,6 +100,21 @@ MOUTH_KEEP_PX = 1.5
 #: Lid motion (pixels, by expression) over which the eyeball turns from the photo's wherever the source
 #: render shows eyeball to the photo's only inside its detected eye openings (:mod:`.eyes`).
 EYES_KEEP_PX = 1.0
+#: The inner lips darken (:func:`emoshift.render.mouth.darken_lips`) by smoothstep of the frame's gap between the
+#: middles of its inner lips (cm) over this range: closed lips show little of them, and that little is the lips'
+#: line, not a shadowed band (a pursed photo's lips shut at sadness darkened to a brown band).
+LIP_PART_CM = (0.1, 0.5)
+_LIP_MIDDLES = (int(MULTIPIE_68[62]), int(MULTIPIE_68[66]))  # the upper and lower inner lip's middles
+#: ICT's upper incisors end at the rest upper lip's inner edge, so the upper lip hid them whenever the jaw
+#: dropped (surprise, fear: a black hole under the lip with no teeth, "mouth looks pasted"). Relaxed parted lips
+#: show 1.9 mm of the upper incisors in young men and 3.4 mm in young women (Vig & Brundo 1978, J Prosthet Dent
+#: 39:502). The upper incisors are drawn UPPER_TEETH_DROP_CM lower (the canines half as much, the teeth behind
+#: them not: the smile's arc) by smoothstep of the gap between the middles of the inner lips (cm) over
+#: TEETH_DROP_GAP_CM: a mouth parted as in surprise, fear or a shout (gap 1.2-3.4 cm at the apexes) shows them;
+#: closed lips and disgust's raised upper lip (0.5 cm: lowered there, the papillae between the bared teeth
+#: showed as dark red triangles) keep ICT's teeth.
+UPPER_TEETH_DROP_CM = 0.2
+TEETH_DROP_GAP_CM = (0.6, 1.2)
 #: Reach of the upper lip's shadow into the mouth, as a fraction of the face height.
 LIP_SHADOW_FRACTION = 0.045
 #: Expression shading: warped skin is multiplied by the ratio of the frame's to the source's Lambert
@@ -183,6 +201,15 @@ class Reenactor(SourceParts):
         self._teeth_vertices = np.flatnonzero(teeth_z > teeth_z.max() - 1.0)
         self._interior_only = ~np.isin(self._mouth_vertices, self.triangles[: self.n_skin])
         self.tongue_mask = self._tongue()
+        from emoshift.render.teeth import tooth_coordinates
+
+        coords = tooth_coordinates(self.base, vpart == TEETH, self.triangles)
+        upper = (vpart == TEETH) & (coords[:, 2] == 0)  # the upper arch: incisors 1, canines 0.5, the rest 0
+        drop = np.where(upper, UPPER_TEETH_DROP_CM * np.clip(2.5 - coords[:, 3], 0.0, 1.0), 0.0)
+        self._drop_idx = np.flatnonzero(drop > 0)
+        self._drop = drop[self._drop_idx].astype(np.float32)
+        jaw = self.expression_basis[model.expression_names.index("jawOpen")].reshape(-1, 3)[:, 1]
+        self._jaw_lower = jaw < 0.5 * jaw[MULTIPIE_68[66]]  # moves with the jaw as the lower lip's middle does
         self._video: dict = {}  # per-identity caches of for_frame's frames (shared by their copies)
 
     def _set_source(self, image: np.ndarray, fit, video: bool = False) -> None:
@@ -239,21 +266,50 @@ class Reenactor(SourceParts):
         self._res_basis = np.ascontiguousarray(res_basis.reshape(n_expr, -1))
         corrected = self.src_screen.copy()
         corrected[:, :2] += self.residual
+        unfold, lip_dark = self._inner_lips(corrected, landmarks)
         self.source = SourceView(
             image=self.image, closed=self.closed_mouth, mouth=self.mouth_box, plate=self.plate,
             screen=corrected, origin=self.src_origin, pmask=self.photo_masks,
             eyes=self.eyes.eyes, eye_colours=self.eyes.colours,
             lift=_NO_LIFT if self.fold_lift is None else self.fold_lift,
             lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h), grain=self._grain(), mouth_blur=self._mouth_blur(),
-            black=self._black_level(), mouth_power=self._aperture_power,
+            black=self._black_level(), mouth_power=self._aperture_power, lip_dark=lip_dark,
+            lip_dark_tri=np.ascontiguousarray((lip_dark[self.triangles[: self.n_skin]] > 0).any(1)),
         )  # fmt: skip
+        self._unfold = unfold  # (V, 2) the inner lips' source change, applied as the lips move (_source_for)
+
+    def _inner_lips(self, corrected: np.ndarray, landmarks: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """(V, 2) float32 change of the ``corrected`` source projection and (V,) float32 darkening of the inner
+        lips (:func:`emoshift.render.source_parts.inner_lip_unfold`); zeros without landmarks."""
+        zero = np.zeros((len(self.base), 2), np.float32), np.zeros(len(self.base), np.float32)
+        if landmarks is None:
+            return zero
+        return inner_lip_unfold(corrected, self.base, self.vertex_part == SKIN, self._jaw_lower, landmarks[list(INNER_LIPS)],
+                                landmarks[list(OUTER_LIPS)], self._lip_px_per_cm)  # fmt: skip
+
+    def _source_for(self, keep: float, shaped: np.ndarray | None = None) -> SourceView:
+        """The source view of a frame whose photo's mouth is kept by ``keep``: the inner lips unfolded by 1 - keep
+        (none at 1, so the photo is reproduced); their darkening by how far the frame's (V, 3) unposed ``shaped``
+        lips part (:data:`LIP_PART_CM`; none when not given)."""
+        if keep >= 1.0 or not self.source.lip_dark_tri.any():
+            return self.source
+        screen = self.source.screen.copy()
+        screen[:, :2] += (1.0 - keep) * self._unfold
+        gap = 0.0 if shaped is None else float(shaped[_LIP_MIDDLES[0], 1] - shaped[_LIP_MIDDLES[1], 1])
+        parted = float(smoothstep(np.float32((gap - LIP_PART_CM[0]) / (LIP_PART_CM[1] - LIP_PART_CM[0]))))
+        return self.source._replace(screen=screen, lip_dark=self.source.lip_dark * np.float32(parted))
 
     # ------------------------------------------------------------------------------------ geometry
     def _shaped(self, expressions: np.ndarray) -> np.ndarray:
-        """(T, 53) -> (T, V, 3) unposed vertices (identity + expression, head frame)."""
+        """(T, 53) -> (T, V, 3) unposed vertices (identity + expression, head frame), the upper incisors lowered
+        as the lips part (UPPER_TEETH_DROP_CM)."""
         e = np.ascontiguousarray(expressions, np.float32)
         out = (e @ self.expression_basis).reshape(len(e), -1, 3)
         out += self.base
+        if len(self._drop_idx):
+            gap = out[:, _LIP_MIDDLES[0], 1] - out[:, _LIP_MIDDLES[1], 1]
+            w = smoothstep((gap - TEETH_DROP_GAP_CM[0]) / (TEETH_DROP_GAP_CM[1] - TEETH_DROP_GAP_CM[0]))
+            out[:, self._drop_idx, 1] -= w[:, None].astype(np.float32) * self._drop
         return out
 
     def source_vertices(self) -> np.ndarray:
@@ -407,7 +463,8 @@ class Reenactor(SourceParts):
                 self._light_mouth(shaped[k], vcols[k], ratios[k])
             view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k]))
             fold_view = self.wrinkles.view(folds[k], self.camera)
-            render_frame_into(self.source, self.mesh, view, fold_view, rois[k], radius, widen, band, out[k])
+            render_frame_into(self._source_for(float(keep[k]), shaped[k]), self.mesh, view, fold_view, rois[k], radius, widen, band,
+                              out[k])  # fmt: skip
 
         parallel_map(frame, len(e))
         return out

@@ -118,6 +118,92 @@ TEETH_MAX_DEFAULT = 232.0
 TEETH_OVER_SKIN = 1.4
 
 
+#: The inner lips (the wet surface of each lip beyond the line where the photo's lips meet, which the photo
+#: never shows): a lip vertex whose source projection lies past the photo's inner-lip contour (the upper lip's
+#: below the upper contour, the lower lip's above the lower one) sampled the other lip, stretched up to 8x
+#: (it faces away from the camera in the source): opened, the upper lip carried the photo's lip line and a
+#: smeared band of the lower lip under it (a doubled, thick lip ring: "mouth looks pasted"). Such a vertex
+#: samples its own lip instead, at its distance along the surface from the contour (cm on the rest face,
+#: times the photo's pixels per cm: unstretched) mirrored about the contour, bouncing within
+#: INNER_LIP_REACH of the lip's thickness there (:func:`inner_lip_unfold`); it fades out towards the mouth's
+#: corners over INNER_LIP_CORNER of its width.
+INNER_LIP_REACH = 0.8
+INNER_LIP_CORNER = 0.12
+#: ... and it is darkened (:func:`emoshift.render.mouth.darken_lips`) by up to INNER_LIP_DARK, by smoothstep
+#: of that distance over INNER_LIP_DARK_CM: the inner lip turns away from the light into the mouth's shadow
+#: (a real open mouth shows a darker wet band along its opening, not the lips' full colour to the edge).
+INNER_LIP_DARK = 0.4
+INNER_LIP_DARK_CM = 0.6
+
+
+def _contour_profile(points: np.ndarray, origin: np.ndarray, u: np.ndarray, n: np.ndarray):
+    """(along, across) of (k, 2) image ``points`` in the mouth's frame (origin, unit axes u along, n across),
+    sorted along."""
+    p = np.asarray(points, np.float64) - origin
+    a, b = p @ u, p @ n
+    k = np.argsort(a)
+    return a[k], b[k]
+
+
+def inner_lip_unfold(
+    screen: np.ndarray, rest: np.ndarray, skin: np.ndarray, lower: np.ndarray, inner: np.ndarray,
+    outer: np.ndarray, px_per_cm: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(V, 2) float32 change of the source projection and (V,) float32 darkening of the inner lips (see
+    INNER_LIP_REACH, INNER_LIP_DARK).
+
+    Args:
+        screen: (V, >= 2) source projection (pixels); rest: (V, 3) rest shape (cm); skin, lower: (V,) bool,
+            the skin's vertices and those that move with the jaw (the lower lip's); inner, outer: (20, 2) the
+            photo's detected inner (MediaPipe's INNER_LIPS order: left corner, the upper lip to the right
+            corner, the lower lip back) and outer (OUTER_LIPS order: left corner, the lower lip, the right
+            corner, the upper lip) lip contours; px_per_cm: the photo's pixels per cm at the lips.
+    """
+    inner, outer = np.asarray(inner, np.float64), np.asarray(outer, np.float64)
+    delta, dark = np.zeros((len(screen), 2), np.float32), np.zeros(len(screen), np.float32)
+    left, right = inner[0], inner[10]
+    width = float(np.linalg.norm(right - left))
+    if width < 4.0:
+        return delta, dark
+    u = (right - left) / width
+    n = np.array([-u[1], u[0]])  # across the mouth, downwards in the image
+    cu = _contour_profile(inner[:11], left, u, n)
+    cl = _contour_profile(np.concatenate([inner[10:], inner[:1]]), left, u, n)
+    ou = _contour_profile(np.concatenate([outer[10:], outer[:1]]), left, u, n)
+    ol = _contour_profile(outer[:11], left, u, n)
+    p = np.asarray(screen, np.float64)[:, :2] - left
+    a, b = p @ u, p @ n
+    c_up, c_lo, o_up, o_lo = (np.interp(a, *c) for c in (cu, cl, ou, ol))
+    beyond = np.where(lower, c_lo - b, b - c_up)  # past the contour, towards the other lip
+    w = smoothstep(np.minimum(a, width - a) / (INNER_LIP_CORNER * width)) * np.asarray(skin, bool)
+    go = np.flatnonzero((beyond > 0) & (w > 0) & (b > o_up - 2.0) & (b < o_lo + 2.0))
+    if len(go) == 0:
+        return delta, dark
+    # distance along the surface from the line where the photo's lips meet: from each such vertex to the
+    # nearest vertex of its lip short of that line (beyond <= 0), less that one's own distance from the line
+    # (it faces the camera: its pixels are its cm)
+    low = np.asarray(lower, bool)[go]
+    short = np.flatnonzero((beyond <= 0) & (w > 0) & (b > o_up - 2.0) & (b < o_lo + 2.0))
+    pts, cm = np.asarray(rest, np.float64), np.zeros(len(go))
+    for side in (False, True):
+        mine, ref = go[low == side], short[np.asarray(lower, bool)[short] == side]
+        if len(mine) == 0:
+            continue
+        if len(ref) == 0:
+            cm[low == side] = INNER_LIP_DARK_CM
+            continue
+        d2 = ((pts[mine, None] - pts[None, ref]) ** 2).sum(2)
+        k = d2.argmin(1)
+        cm[low == side] = np.maximum(np.sqrt(d2[np.arange(len(mine)), k]) + beyond[ref[k]] / px_per_cm, 0.0)
+    span = np.maximum(INNER_LIP_REACH * np.where(low, (o_lo - c_lo)[go], (c_up - o_up)[go]), 1.0)
+    x = np.maximum(cm * px_per_cm, beyond[go])
+    bounce = span - np.abs(np.mod(x, 2 * span) - span)  # 0 .. span .. 0: within the lip
+    target = np.where(low, c_lo[go] + bounce, c_up[go] - bounce)
+    delta[go] = ((target - b[go]) * w[go])[:, None] * n[None]
+    dark[go] = INNER_LIP_DARK * w[go] * smoothstep(cm / INNER_LIP_DARK_CM)
+    return delta, dark
+
+
 def mirror_lips(patch: np.ndarray, hole: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
     """The open mouth ``hole`` (h, w) bool of an (h, w, 3) float32 ``patch`` painted shut with the lips'
     own texture: per column, its upper part mirrors the rows above the hole and its lower part the rows

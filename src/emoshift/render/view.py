@@ -38,7 +38,9 @@ class SourceView(NamedTuple):
     (:func:`.mouth.focus_paint`, :func:`.mouth.soften_seams`; negative: neither pass runs). black:
     (3,) float32, the photo's black level, given to the painted mouth (:func:`.mouth.lift_black`).
     mouth_power: (3,) float32, the per-channel powers of the light through the lips on the photo's own teeth
-    (:func:`.shaders.inner_sample`; those of the painted parts, :mod:`.source_parts`).
+    (:func:`.shaders.inner_sample`; those of the painted parts, :mod:`.source_parts`). lip_dark: (V,) float32,
+    the inner lips' darkening once the lips move, lip_dark_tri: (n_skin,) bool, the skin triangles with a
+    dark vertex (:func:`.mouth.darken_lips`).
     """
 
     image: np.ndarray
@@ -56,6 +58,8 @@ class SourceView(NamedTuple):
     mouth_blur: float
     black: np.ndarray
     mouth_power: np.ndarray
+    lip_dark: np.ndarray
+    lip_dark_tri: np.ndarray
 
 
 class MeshView(NamedTuple):

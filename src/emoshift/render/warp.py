@@ -22,7 +22,7 @@ from emoshift.jit import njit
 
 from emoshift.render.edges import antialias_edges
 from emoshift.render.eyes import LID_SHADOW_REACH, lid_shadow_pass
-from emoshift.render.mouth import hash_gauss, mark_seam, mouth_pass, soften_seams
+from emoshift.render.mouth import darken_lips, hash_gauss, mark_seam, mouth_pass, soften_seams
 from emoshift.render.flow import (BLUR_PASSES, CELL, EDGE_BLEND_PX, broad_shading, coarse_field, extend_silhouette,
                                   field_at, mark_contour, widen_at)
 from emoshift.render.raster import raster_box
@@ -109,6 +109,8 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
     seam = _skin_pass(src.image, src.plate, src.closed, src.mouth, src.lift, src.origin[0], src.origin[1], tri_id,
                       depth, flow, fx, fy, broad, src.grain, lost, x0, y0, out)  # fmt: skip
     antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad, x0, y0, out)
+    if frame.keep < 1.0:  # the inner lips in the mouth's shadow, before the seams are softened (the lips' line)
+        darken_lips(tri_id, bary, mesh.tris, src.lip_dark, src.lip_dark_tri, 1.0 - frame.keep, x0, y0, out)
     soften_seams(seam, src.mouth_blur, src.grain, x0, y0, out)
     if frame.keep < 1.0:
         mouth_pass(tri_id, mesh.part, 1.0 - frame.keep, src.lip_shadow_px, flow[:, :, 4], src.mouth_blur, src.black,
@@ -276,11 +278,11 @@ def render_frame_into(src, mesh, frame, folds, roi, radius, widen, band, out) ->
 @njit(cache=True, nogil=True)
 def _render_frame_flat(
     image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain, mouth_blur, black,
-    mouth_power, tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, uv, tensor, focal, cx, cy, spacing,
+    mouth_power, lip_dark, lip_dark_tri, tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, uv, tensor, focal, cx, cy, spacing,
     strength, roi, radius, widen, band, out,
 ):  # pragma: no cover - jitted
     src = SourceView(image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain,
-                     mouth_blur, black, mouth_power)
+                     mouth_blur, black, mouth_power, lip_dark, lip_dark_tri)
     mesh = MeshView(tris, n_skin, part, wexact)
     frame = FrameView(fscreen, vcol, ratio, flat, keep, keep_eyes)
     folds = FoldView(uv, tensor, focal, cx, cy, spacing, strength)
