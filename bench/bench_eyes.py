@@ -10,6 +10,16 @@ counted them, and the catchlight found (iris radii from the centre; the default 
 are the development photos (``--photos``, default ../shared/photos) and the two samples; the verdicts are
 the renderer's own (its photo crop, its skin colour), recorded while it is built.
 
+The painted eyeball of the fear and surprise apexes (faces whose eyes are shown), per eye, against the
+photo's own eye (its pixels inside the detected eye contour): ``sclera_luma`` the painted sclera's mean
+luma over the photo's sclera's (its brightest 40% off the iris: its white), ``sclera_rb`` their warmth
+difference ((R - B) / luma, painted less photo), ``iris_std`` the painted iris's fine texture (luma less
+its 3 x 3 mean, std, 2 px in from its edges) over the photo's iris's, ``iris_structure`` its luma std
+(pupil, stroma, ring; catchlights left out) over the photo's iris's, ``above`` the eyeball shown above the
+photo's iris circle (iris radii, in the photo's coordinates, the column through its centre: the white a
+widened lid shows over the iris). Medians over the eyes in the summary, and for the sclera the median
+distance from the photo's own (``_off``: |log sclera_luma|, |sclera_rb|).
+
     nice -n 10 .venv/bin/python bench/bench_eyes.py [--photos DIR] [--quick]
 """
 
@@ -23,9 +33,91 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from apex_renders import ApexRenderer, add_photo_args, list_photos, load_pipeline  # noqa: E402
-from common import report  # noqa: E402
+from common import print_table, report  # noqa: E402
 
 FORMER_MIN_LUMA = 0.55  # the former test's share of the skin's luma (median of the opening off the iris)
+EMOTIONS = ("surprise", "fear")
+LUMA = np.float32([0.299, 0.587, 0.114])
+
+
+def _fine_std(img, mask) -> float:
+    """Std of the luma less its 3 x 3 mean over ``mask`` eroded by 2 px (nan below 6 pixels)."""
+    from scipy import ndimage
+
+    mask = ndimage.binary_erosion(mask, iterations=2)
+    y = img.astype(np.float32) @ LUMA
+    r = y - ndimage.uniform_filter(y, 3)
+    return float(r[mask].std()) if mask.sum() >= 6 else float("nan")
+
+
+def _structure(img, mask) -> float:
+    """Std of the luma over ``mask`` eroded by 1 px, catchlights (60 levels over the median) left out: an
+    iris's pupil, stroma and ring (a flat disc has none)."""
+    from scipy import ndimage
+
+    mask = ndimage.binary_erosion(mask)
+    y = (img.astype(np.float32) @ LUMA)[mask]
+    y = y[y <= np.median(y) + 60] if len(y) else y
+    return float(y.std()) if len(y) >= 6 else float("nan")
+
+
+def painted_eyes(ar, pipe, emotion: str, seed: int) -> list[dict]:
+    """Per eye: the painted sclera and iris of ``emotion``'s apex against the photo's own (module doc)."""
+    from scipy import ndimage
+
+    from emoshift.render.eyes import EYE_CONTOURS, polygon_coverage
+    from emoshift.render.view import EYE, IRIS
+
+    from apex_renders import instruction
+
+    rd, photo = ar.renderer, ar.photo
+    opts = pipe.options.replace(seed=seed)
+    plan = pipe.plan(pipe.parse(instruction(emotion)), ar.fit, opts)[0]
+    traj = pipe.make_trajectory(plan, opts, opts.seed)
+    i = int(traj.anchor_frames[list(plan.labels).index(emotion)])
+    e = np.asarray(traj.expression)[i : i + 1].astype(np.float32)
+    rot = np.asarray(traj.rotation)[i : i + 1].astype(np.float32)
+    frame = np.asarray(rd.render_batch(e, rot), np.uint8)[0]
+    frags = rd._raster_full(rd.screens(e, rot)[0], rd.width, rd.height)
+    part = np.where(frags.tri_id >= 0, rd.mesh.part[np.maximum(frags.tri_id, 0)], -1)
+    ball = (part == EYE) | (part == IRIS)
+    sp = frags.interpolate(rd.source.screen[:, :2], rd.triangles)  # each pixel's source point
+    h, w = photo.shape[:2]
+    opening = np.zeros((h, w), np.float32)
+    ox, oy = rd.src_origin
+    oh, ow = rd.eyes.opening.shape
+    opening[oy : oy + oh, ox : ox + ow] = rd.eyes.opening
+    trusted = ndimage.map_coordinates(opening, [sp[..., 1] - 0.5, sp[..., 0] - 0.5], order=1)
+    painted = ball & (trusted < 0.5)
+    lm = np.asarray(ar.fit.landmarks_detected, np.float64)
+    yy, xx = np.mgrid[0:h, 0:w] + 0.5
+    y = photo.astype(np.float32) @ LUMA
+    rows = []
+    for k in range(2):
+        ex, ey, r = rd.eyes.eyes[k, :3]
+        contour = polygon_coverage(lm[list(EYE_CONTOURS[k])], (0, 0), (h, w)) > 0.99
+        dp = np.hypot(xx - ex, yy - ey)
+        white = contour & (dp > 1.2 * r)
+        if white.sum() >= 6:
+            white &= y >= np.quantile(y[white], 0.6)
+        iris = contour & (dp < 0.85 * r)
+        ds = np.hypot(sp[..., 0] - ex, sp[..., 1] - ey)
+        near = np.hypot(xx - ex, yy - ey) < 4 * r
+        ps, pi = painted & near & (ds > 1.2 * r), painted & near & (ds < 0.85 * r)
+        col = ball & (np.abs(sp[..., 0] - ex) < 0.2 * r) & (np.abs(sp[..., 1] - ey) < 4 * r)
+        row = {"above": round(float((ey - r - sp[..., 1][col].min()) / r), 2) if col.any() else float("nan")}
+        if ps.sum() >= 6 and white.sum() >= 6:
+            pc, rc = frame[ps].astype(np.float32).mean(0), photo[white].astype(np.float32).mean(0)
+            row["sclera_luma"] = round(float(pc @ LUMA) / float(rc @ LUMA), 3)
+            row["sclera_rb"] = round(float((pc[0] - pc[2]) / (pc @ LUMA) - (rc[0] - rc[2]) / (rc @ LUMA)), 3)
+        ref = _fine_std(photo, iris)
+        if ref > 0 and pi.sum() >= 6:
+            row["iris_std"] = round(_fine_std(frame, pi) / ref, 2)
+        ref = _structure(photo, iris)
+        if ref > 0 and pi.sum() >= 6:
+            row["iris_structure"] = round(_structure(frame, pi) / ref, 2)
+        rows.append(row)
+    return rows
 
 
 def main() -> None:
@@ -55,11 +147,14 @@ def main() -> None:
     reenact_mod.photo_eyes = photo_eyes
     pipe = load_pipeline()
     ar = ApexRenderer(pipe)
-    rows = []
+    rows, paint = [], []
     for name, src in list_photos(args.photos, args.quick):
-        ar.load(src)
-        ar.apex("fear", args.seed)  # builds the renderer for this photo
+        ar.load(src)  # builds the renderer for this photo
         skin, e = seen["skin"], seen["eyes"]
+        if e[0, 3] > 0:
+            for emotion in EMOTIONS:
+                for k, m in enumerate(painted_eyes(ar, pipe, emotion, args.seed)):
+                    paint.append({"photo": name[:32], "emotion": emotion, "eye": k, **m})
         contrast = seen.get("contrast", float("nan"))
         rows.append({
             "photo": name[:32],
@@ -72,8 +167,18 @@ def main() -> None:
         })
     shown = sum(r["shown"] for r in rows)
     former = sum(r["shown_former"] for r in rows)
-    report("eyes", rows, {"shown": shown, "shown_former": former, "photos": len(rows),
-                          "threshold_share": eyes_mod.SCLERA_IRIS_CONTRAST})
+    summary = {"shown": shown, "shown_former": former, "photos": len(rows),
+               "threshold_share": eyes_mod.SCLERA_IRIS_CONTRAST}
+    for key in ("sclera_luma", "sclera_rb", "iris_std", "iris_structure", "above"):
+        for emotion in EMOTIONS:
+            v = [p[key] for p in paint if p["emotion"] == emotion and key in p and np.isfinite(p[key])]
+            summary[f"{key}_{emotion}"] = round(float(np.median(v)), 3) if v else None
+            summary[f"{key}_{emotion}_range"] = [round(float(min(v)), 3), round(float(max(v)), 3)] if v else None
+            if key in ("sclera_luma", "sclera_rb") and v:  # how far from the photo's own white (median |.|)
+                off = np.abs(np.log(v)) if key == "sclera_luma" else np.abs(v)
+                summary[f"{key}_{emotion}_off"] = round(float(np.median(off)), 3)
+    print_table(paint)
+    report("eyes", rows, {**summary, "painted": paint})
     print(f"eyes painted on {shown} of {len(rows)} faces (the former test: {former})")
 
 

@@ -11,10 +11,11 @@ from emoshift.render.mouth import (
     CAVITY_DARKEN, GUMS_SHADOW, PAPILLA_REACH, SLIT_DARKEN, SLIT_OPEN, TEETH_GAP_SHADE, TEETH_SHADOW, mouth_pass,
 )
 from emoshift.render.eyes import (
-    CATCHLIGHT_AT, EYE_CONTOURS, IRISES, LID_SHADOW, LOWER_LID, SCLERA_IRIS_CONTRAST, UPPER_LID, catchlight_at,
-    eye_contrast, inset_lids, lid_shadow_pass, photo_eyes,
+    CATCHLIGHT_AT, EYE_CONTOURS, EYE_ROWS, IRIS_BINS, IRIS_FLOOR, IRIS_SHOWN, IRISES, LID_SHADOW, LOWER_LID,
+    OWN_SCLERA_CHROMA, OWN_SCLERA_LUMA, PUPIL_DARK, SCLERA_IRIS_CONTRAST, UPPER_LID, catchlight_at, eye_contrast,
+    inset_lids, iris_profile, lid_shadow_pass, own_sclera, photo_eyes,
 )
-from emoshift.render.shaders import eye_colour
+from emoshift.render.shaders import SCLERA_ROUND, SCLERA_ROUND_RGB, eye_colour
 from emoshift.render.folds import flatten_weights, fold_lift, smile_mask
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
 
@@ -254,6 +255,14 @@ def test_widened_eyes_show_more_eyeball_in_the_photo_colours(astronaut_fit, full
     assert 0.5 < ratio <= 1.0, (painted, r.eyes.colours[0])
     assert np.abs(painted / ratio - r.eyes.colours[0]).max() < 25, (painted, r.eyes.colours[0])
     assert float(r.eyes.colours[1] @ luma) < 0.8 * float(r.eyes.colours[0] @ luma)
+    # each eye's painted white keeps most of that eye's own white (the photo's, :func:`own_sclera`): measured
+    # 0.83 and 0.82; the former grey white with half of it shaded away towards the lid kept 0.66 of its colour
+    other = np.max([np.hypot(src_xy[..., 0] - x, src_xy[..., 1] - y) for x, y in eye_xy], axis=0)
+    for k, (x, y) in enumerate(eye_xy):
+        own = new & (d_iris > 1.3 * r.eyes.eyes[:, 2].max()) & (np.hypot(src_xy[..., 0] - x, src_xy[..., 1] - y) < other)
+        assert own.sum() > 10
+        kept = float(frame[own].astype(np.float32).mean(0) @ luma) / float(r.eyes.colours[2 + k] @ luma)
+        assert 0.75 < kept <= 1.0, (k, kept)
 
 
 def test_the_trusted_opening_starts_below_the_photo_upper_lid_and_ends_above_its_lower_lid():
@@ -376,7 +385,9 @@ def test_newly_shown_sclera_is_painted_not_the_lash_line_mirrored():
         # the sclera colour, shaded towards the lid and the corners (SCLERA_SHADOW, SCLERA_ROUND: 0.3-0.5
         # here), far brighter than the lashes a mirror would copy (measured 67-105 vs 25)
         assert float(pix @ luma) > 2.4 * 25.0, (sx, pix)
-        assert np.ptp(pix / colours[0]) < 0.02  # its hue
+        hue = pix / colours[0]  # its hue, warmer towards the corners (red darkened least: SCLERA_ROUND_RGB)
+        assert hue[0] >= hue[1] - 1e-4 and hue[1] >= hue[2] - 1e-4, hue
+        assert np.ptp(hue) < SCLERA_ROUND * np.ptp(SCLERA_ROUND_RGB) + 0.02, hue
     eye_colour(image, opening, eyes, colours, 0.0, 0.0, 30.5, 12.5, pix, tmp)  # the iris's hidden top
     np.testing.assert_allclose(pix, (90, 60, 40), atol=1.0)  # the photo's iris bottom, reflected
     photo_less = np.zeros_like(opening)
@@ -420,6 +431,119 @@ def test_a_moved_lid_shades_the_eyeball_under_it():
     assert col[3] < col[4] < col[5] < col[6] < col[7] == 200  # fading out by `reach`
     assert np.array_equal(out[:, 3], out[:, 0])  # the iris as the sclera
 
+
+
+def test_each_eye_is_painted_in_its_own_sclera_colour_with_its_cast():
+    """The painted sclera is the photo's own white per eye (:func:`own_sclera`): a warm white keeps its
+    cast and a shaded eye its lower luma. Control: the shared white (:func:`sclera_colour`, the one colour
+    the former painting used for both eyes) misses the shaded eye's white by more than 25 levels."""
+    skin = np.float32([210, 150, 120])
+    luma = np.float32([0.299, 0.587, 0.114])
+    img, lm = _synthetic_eyes((236, 214, 200), (40, 90, 140), skin=tuple(skin))
+    yy, xx = np.mgrid[0:120, 0:200] + 0.5
+    shaded = (xx > 100) & np.all(img == (236, 214, 200), axis=-1)
+    img[shaded] = (205, 186, 174)  # the second eye in shade
+    eyes = photo_eyes(img, (0, 0), lm, skin)
+    assert eyes.colours.shape == (EYE_ROWS, 3)
+    own = [eyes.colours[2 + k] for k in range(2)]
+    np.testing.assert_allclose(own[0], (236, 214, 200), atol=2.0)  # the photo's own white, cast and all
+    np.testing.assert_allclose(own[1], (205, 186, 174), atol=2.0)
+    rb = lambda c: float(c[0] - c[2])  # noqa: E731
+    assert abs(rb(own[0]) - 36.0) < 3.0 and abs(float(own[0] @ luma) - float(own[1] @ luma)) > 25.0
+    assert float(eyes.colours[0] @ luma) - float(own[1] @ luma) > 25.0  # control: the shared white
+    # a cast beyond OWN_SCLERA_CHROMA of the skin's is pulled towards grey; too bright or dark a white
+    # stays within OWN_SCLERA_LUMA of the shared one
+    pink = own_sclera(np.tile([[250, 170, 170]], (50, 1)), eyes.colours[0], skin)
+    skin_cast = skin / float(skin @ luma) - 1
+    assert np.linalg.norm(pink / float(pink @ luma) - 1) <= OWN_SCLERA_CHROMA * np.linalg.norm(skin_cast) + 1e-3
+    dim = own_sclera(np.tile([[60, 60, 60]], (50, 1)), eyes.colours[0], skin)
+    assert float(dim @ luma) == pytest.approx(OWN_SCLERA_LUMA[0] * float(eyes.colours[0] @ luma), rel=1e-3)
+
+
+def test_the_iris_profile_keeps_the_pupil_stroma_and_a_dark_rim():
+    """:func:`iris_profile` from an iris with a dark pupil, a lighter stroma and the sclera bleeding into its
+    outer ring: the pupil stays dark, the stroma its colour, the rim no brighter than the stroma. Control:
+    the former flat iris (the median of all the iris pixels) is one colour, pupil and stroma alike. A
+    narrowed eye's iris in the lids' shade is lifted to IRIS_FLOOR of the sclera; an open eye's dark iris
+    (most of its disc shown) is not."""
+    rng = np.random.default_rng(0)
+    luma = np.float32([0.299, 0.587, 0.114])
+    d = rng.uniform(0, 1, 3000).astype(np.float32)
+    pix = np.where(d[:, None] < 0.3, (20, 15, 12), (120, 90, 60)).astype(np.float32)
+    pix[(d > 0.85) & (rng.uniform(0, 1, 3000) < 0.6)] = (220, 215, 210)  # sclera in the outer ring
+    pix += rng.normal(0, 4, pix.shape).astype(np.float32)
+    sclera, skin = np.float32([220, 215, 210]), np.float32([200, 150, 130])
+    prof = iris_profile(pix, d, sclera, skin, shown=1.0)
+    assert prof.shape == (IRIS_BINS, 3)
+    y = prof @ luma
+    stroma = float(np.float32([120, 90, 60]) @ luma)
+    assert y[0] < 0.3 * stroma and abs(y[3] - stroma) < 3 and y[-1] <= y[2:4].max() + 1e-3, y  # rim: no sclera
+    flat = np.median(pix, axis=0) @ luma  # control: one colour for the whole disc
+    assert not (abs(flat - stroma) < 3 and flat < 0.3 * stroma)
+    dark = np.full((400, 3), 5.0, np.float32)
+    dd = rng.uniform(0, 1, 400).astype(np.float32)
+    lifted = iris_profile(dark, dd, sclera, skin, shown=IRIS_SHOWN[0]) @ luma
+    kept = iris_profile(dark, dd, sclera, skin, shown=IRIS_SHOWN[1]) @ luma
+    assert lifted[-1] == pytest.approx(IRIS_FLOOR * float(sclera @ luma), rel=1e-3)
+    assert lifted[0] < lifted[-1] * (PUPIL_DARK + 0.01)  # the pupil stays darker
+    assert kept.max() < 6.0, kept  # control: an open eye's dark iris stays dark
+
+
+def _own_rows(colours, iris):
+    """(EYE_ROWS, 3) colours from _eye_scene's (2, 3): both eyes' own sclera the shared one, their iris
+    profiles the flat ``iris`` colour."""
+    out = np.zeros((EYE_ROWS, 3), np.float32)
+    out[:2] = colours
+    out[2:4] = colours[0]
+    out[4:] = iris
+    return out
+
+
+def test_a_painted_iris_has_fibres_and_the_sclera_is_light_under_the_lid():
+    """With the photo's own rows (:data:`EYE_ROWS`), a painted iris varies around its ring (radial fibres,
+    not a flat disc) and the sclera 1.5 iris radii above the iris centre keeps most of the eye's white (the
+    narrow shadow under a moved lid is :func:`lid_shadow_pass`'s). Controls: the shared 2-row colours
+    paint a flat ring; the former gradient (half the white towards the lid over 1.6 radii) kept 0.51."""
+    image, opening, eyes, colours = _eye_scene(13, 18, 6.0, 215, (90.0, 60.0, 40.0))
+    photo_less = np.zeros_like(opening)
+    luma = np.float32([0.299, 0.587, 0.114])
+    own = _own_rows(colours, colours[1])
+    pix, tmp = np.zeros(3, np.float32), np.zeros(3, np.float32)
+
+    def ring(cols, t):
+        out = []
+        for a in np.linspace(0, 2 * np.pi, 72, endpoint=False):
+            x, y = 30.0 + t * 6.0 * np.cos(a), 15.0 + t * 6.0 * np.sin(a)
+            if np.hypot(x - 30.0 - eyes[0, 4] * 6, y - 15.0 - eyes[0, 5] * 6) > 2.5:  # off the catchlight
+                eye_colour(image, photo_less, eyes, cols, 0.0, 0.0, x, y, pix, tmp)
+                out.append(float(pix @ luma))
+        return np.array(out)
+
+    fibres, flat = ring(own, 0.6), ring(colours, 0.6)
+    assert fibres.std() > 2.0, fibres.std()  # measured 6.0 (IRIS_FIBRE 0.12 of the iris's luma 68)
+    assert flat.std() < 0.5, flat.std()  # control: the flat disc
+    assert abs(fibres.mean() - float(colours[1] @ luma)) < 3.0  # the iris's own colour on average
+    eye_colour(image, photo_less, eyes, own, 0.0, 0.0, 30.0, 15.0 - 1.5 * 6.0, pix, tmp)
+    kept = float(pix @ luma) / float(colours[0] @ luma)
+    assert kept > 0.8, kept  # measured 0.88
+    up = 1.5 / 1.6
+    assert 1 - 0.5 * up * up * (3 - 2 * up) < 0.6  # control: the former gradient
+
+
+def test_the_boundary_of_iris_and_sclera_is_not_resampled_as_an_edge():
+    """The anti-aliasing band (:func:`emoshift.render.edges._edge_band`) skips the model's iris/sclera
+    boundary (one painted colour runs across it; its samples of the recessed iris drew a dotted ring) and
+    keeps the lid/eyeball boundary (control)."""
+    from emoshift.render.edges import _edge_band
+
+    part = np.array([SKIN, EYE, IRIS], np.int8)
+    tri_id = np.full((12, 12), 1, np.int32)
+    tri_id[:3] = 0  # the lid
+    tri_id[3:, 6:] = 2  # the iris beside the sclera
+    span = np.tile(np.int64([0, 11]), (12, 1))
+    band = _edge_band(tri_id, part, span)
+    assert band[2:4, 2].all()  # control: the lid's edge
+    assert not band[6:11, 4:8].any()  # iris | sclera: not an edge
 
 # ----------------------------------------------------------------------------------------- part 5: mouth
 def _no_finish(tri_id):

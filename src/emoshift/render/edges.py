@@ -14,7 +14,7 @@ from emoshift.jit import njit
 from emoshift.render.flow import field_at
 from emoshift.render.raster import FAR, barycentric
 from emoshift.render.shaders import inner_sample, put, skin_sample, warp_offset
-from emoshift.render.view import SKIN
+from emoshift.render.view import EYE, SKIN
 
 #: Boundary pixels between parts are rendered as the mean of AA_SAMPLES^2 samples, z-buffered against the
 #: triangles next to those seen within AA_REACH_PX pixels and at most AA_DEPTH_MARGIN_CM behind the
@@ -27,7 +27,10 @@ AA_DEPTH_MARGIN_CM = 0.5
 @njit(cache=True, nogil=True)
 def _edge_band(tri_id, part, span):  # pragma: no cover - jitted
     """(rh, rw) bool: covered pixels whose 8-neighbourhood holds another part, one of the two not skin (the
-    skin's own silhouette is blended by the flow instead); ``span`` (rh, 2) bounds the columns of the
+    skin's own silhouette is blended by the flow instead), not both eyeball (the model's iris and sclera
+    take one colour, the photo's and :func:`~emoshift.render.shaders.eye_colour`'s, continuous across
+    their boundary: its samples of the recessed iris behind the cornea projected elsewhere in the photo
+    and drew a dotted dark ring around the iris); ``span`` (rh, 2) bounds the columns of the
     non-skin pixels per row, so only those rows and columns are scanned."""
     rh, rw = tri_id.shape
     band = np.zeros((rh, rw), np.bool_)
@@ -43,7 +46,7 @@ def _edge_band(tri_id, part, span):  # pragma: no cover - jitted
                 for qj in range(j - 1, j + 2):
                     tq = tri_id[qi, qj]
                     pq = part[tq] if tq >= 0 else -1
-                    if pq != p and (p != SKIN or pq > SKIN):
+                    if pq != p and (p != SKIN or pq > SKIN) and (p < EYE or pq < EYE):
                         band[i, j] = True
     return band
 

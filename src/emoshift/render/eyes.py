@@ -85,11 +85,48 @@ CATCHLIGHT_STRENGTH = 0.6
 CATCHLIGHT_GAIN = 1.25
 CATCHLIGHT_LUMA = 60.0
 
+#: Painted eyeball in the photo's own colours, per eye (rows of :attr:`PhotoEyes.colours` after the two
+#: shared ones, :data:`EYE_ROWS`). The sclera: the mean of the photo's sclera pixels of that eye between the
+#: luma quantiles OWN_SCLERA_QUANTILES (its white, without lashes, lid shadow or a specular glint), its
+#: colour cast kept (the sclera is slightly warm or pink in the photo's light) but no further from grey than
+#: OWN_SCLERA_CHROMA of the skin's cast, and its luma within OWN_SCLERA_LUMA of the shared white
+#: (:func:`sclera_colour`, which also caps the teeth). The shared white alone, grey (a quarter of the skin's
+#: cast) and darkened by half towards the upper lid, painted the widened eye as a large cool grey area with a
+#: heavy dark gradient at the top, unlike the photo's own whites (dev07: 0.56-0.66 of the photo's sclera
+#: luma, 30-40 levels bluer in R - B; panel 27: "enlarged eyes, cartoonish", "eyes warped").
+OWN_SCLERA_QUANTILES = (0.55, 0.97)
+OWN_SCLERA_CHROMA = 0.4
+OWN_SCLERA_LUMA = (0.85, 1.05)
+#: Fewest sclera pixels of an eye for its own colour (else the two eyes' pooled, else the shared white).
+OWN_SCLERA_MIN = 8
+#: The iris: its radial profile in IRIS_BINS rings (the median colour of the photo's iris pixels at that
+#: distance from the centre inside the trusted opening, catchlight excluded; rings the photo does not show
+#: take the nearest shown one), so a painted iris has the photo's own pupil, stroma and limbal ring, not one
+#: flat disc of the median. A narrowed eye's iris lies in the lids' shadow (dev12: luma 4 of 255): its
+#: stroma (rings from PUPIL_RADIUS out) is at least IRIS_FLOOR of the sclera's luma (a dark brown iris
+#: in the open), its pupil at most PUPIL_DARK of the stroma.
+IRIS_BINS = 6
+#: Share of the skin's colour in the hue of an iris lifted to IRIS_FLOOR (a near-black iris has no hue).
+IRIS_SKIN_HUE = 0.25
+IRIS_FLOOR = 0.22
+#: Share of the iris disc the photo shows inside its eye contours (the mean of the two eyes, so both irises
+#: match) over which the floor fades out: smiling squints 0.51 (dev12), 0.53 (dev04); an open eye's dark
+#: iris is dark (dev09 0.71).
+IRIS_SHOWN = (0.45, 0.7)
+PUPIL_RADIUS = 0.4
+PUPIL_DARK = 0.45
+#: Rings from IRIS_RIM radii out are the limbus: no brighter than the stroma inside them.
+IRIS_RIM = 0.75
+#: Rows of :attr:`PhotoEyes.colours`: shared sclera, shared iris, then per eye its sclera, then per eye its
+#: iris profile (IRIS_BINS rows each).
+EYE_ROWS = 4 + 2 * IRIS_BINS
+
 
 class PhotoEyes(NamedTuple):
     """opening: (h, w) float32 over the source box, 1 inside a shown eye's opening; eyes: (2, 6) float32
     [x, y, radius, valid, catchlight x, catchlight y] (the catchlight in iris radii from the centre);
-    colours: (2, 3) float32 sclera, iris."""
+    colours: (EYE_ROWS, 3) float32: the shared sclera and iris colours (:func:`sclera_colour`, the iris
+    median), each eye's own sclera (:func:`own_sclera`), each eye's iris profile (:func:`iris_profile`)."""
 
     opening: np.ndarray
     eyes: np.ndarray
@@ -146,6 +183,74 @@ def sclera_colour(pix: np.ndarray, skin: np.ndarray) -> np.ndarray:
     return np.clip(white, 0, 255).astype(np.float32)
 
 
+def own_sclera(pix: np.ndarray, white: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """(3,) float32 the photo's own sclera colour from one eye's (N, 3) sclera pixels (:data:`OWN_SCLERA_QUANTILES`:
+    its white without lashes, shadow or glints), its luma kept within OWN_SCLERA_LUMA of the shared
+    ``white`` (:func:`sclera_colour`) and its colour cast at most OWN_SCLERA_CHROMA of the ``skin``'s; the
+    shared white with that much of the skin's cast where the eye shows fewer than OWN_SCLERA_MIN pixels."""
+    white = np.asarray(white, np.float32)
+    skin = np.asarray(skin, np.float32)
+    skin_cast = skin / max(float(skin @ LUMA), 1.0) - 1.0
+    limit = OWN_SCLERA_CHROMA * float(np.linalg.norm(skin_cast))
+    pix = np.asarray(pix, np.float32).reshape(-1, 3)
+    wy = float(white @ LUMA)
+    if len(pix) < OWN_SCLERA_MIN:
+        return np.clip(wy * (1.0 + OWN_SCLERA_CHROMA * skin_cast), 0, 255).astype(np.float32)
+    luma = pix @ LUMA
+    lo, hi = np.quantile(luma, OWN_SCLERA_QUANTILES)
+    own = pix[(luma >= lo) & (luma <= hi)].mean(0)
+    y = float(np.clip(float(own @ LUMA), OWN_SCLERA_LUMA[0] * wy, OWN_SCLERA_LUMA[1] * wy))
+    cast = own / max(float(own @ LUMA), 1.0) - 1.0
+    n = float(np.linalg.norm(cast))
+    if n > limit:
+        cast *= limit / n
+    return np.clip(y * (1.0 + cast), 0, 255).astype(np.float32)
+
+
+def iris_profile(pix: np.ndarray, dist: np.ndarray, sclera: np.ndarray, skin: np.ndarray, shown: float = 0.0) -> np.ndarray:
+    """(IRIS_BINS, 3) float32 an iris's colour by distance from its centre: the median of its (N, 3) pixels
+    ``pix`` (catchlight excluded) at ``dist`` (N,) iris radii in each of IRIS_BINS rings over [0, 1), rings
+    without pixels the nearest shown ring's; the stroma at least IRIS_FLOOR of the ``sclera``'s luma (hue
+    of the iris with a trace of the ``skin``'s, so a grey photo stays grey), the pupil at most PUPIL_DARK
+    of it. The floor is for an iris the lids shade: it fades out as the share of the iris disc the photo
+    shows (``shown``) rises over IRIS_SHOWN (an open eye's dark iris is dark: dev09)."""
+    pix = np.asarray(pix, np.float32).reshape(-1, 3)
+    ring = np.clip((np.asarray(dist, np.float32) * IRIS_BINS).astype(int), 0, IRIS_BINS - 1)
+    out = np.zeros((IRIS_BINS, 3), np.float32)
+    have = np.zeros(IRIS_BINS, bool)
+    for b in range(IRIS_BINS):
+        if (ring == b).sum() >= 2:
+            out[b], have[b] = np.median(pix[ring == b], axis=0), True
+    if not have.any():
+        out[:] = np.median(pix, axis=0) if len(pix) else (70, 50, 40)
+    else:
+        rings = np.flatnonzero(have)
+        for b in np.flatnonzero(~have):
+            out[b] = out[rings[np.argmin(np.abs(rings - b))]]
+    # the outer rings' median takes in sclera where the iris circle runs a little wide: the rim is never
+    # brighter than the stroma inside it (the limbal ring is dark)
+    centres = (np.arange(IRIS_BINS) + 0.5) / IRIS_BINS
+    mid = (centres >= PUPIL_RADIUS) & (centres < IRIS_RIM)
+    rim = centres >= IRIS_RIM
+    if mid.any():
+        cap = float((out[mid] @ LUMA).max())
+        over = rim & (out @ LUMA > cap)
+        out[over] *= (cap / np.maximum(out[over] @ LUMA, 1e-3))[:, None]
+    lo, hi = IRIS_SHOWN
+    fade = 1.0 - min(max((shown - lo) / (hi - lo), 0.0), 1.0)
+    floor = fade * IRIS_FLOOR * float(np.asarray(sclera, np.float32) @ LUMA)
+    hue = out + IRIS_SKIN_HUE * np.asarray(skin, np.float32)
+    hue /= np.maximum(hue @ LUMA, 1e-3)[:, None]
+    stroma = centres >= PUPIL_RADIUS
+    luma = out @ LUMA
+    low = stroma & (luma < floor)
+    out[low] = hue[low] * floor
+    top = float((out[stroma] @ LUMA).min()) if stroma.any() else floor
+    pupil = ~stroma & (luma > PUPIL_DARK * top)
+    out[pupil] *= (PUPIL_DARK * top / np.maximum(luma[pupil], 1e-3))[:, None]
+    return np.clip(out, 0, 255).astype(np.float32)
+
+
 def catchlight_at(box: np.ndarray, iris: np.ndarray, dx: np.ndarray, dy: np.ndarray, radius: float) -> tuple:
     """(x, y) the photo's catchlight in iris radii from the iris centre: the centroid of the ``iris`` pixels
     (mask over ``box`` (h, w, 3); ``dx`` (w,), ``dy`` (h,) their offsets from the centre in pixels) brighter
@@ -177,11 +282,14 @@ def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin
     opening = np.zeros((h, w), np.float32)
     eyes = np.zeros((2, 6), np.float32)
     eyes[:, 4:] = CATCHLIGHT_AT
-    colours = np.array([[232, 226, 220], [70, 50, 40]], np.float32)
+    colours = np.zeros((EYE_ROWS, 3), np.float32)
+    colours[:2] = [[232, 226, 220], [70, 50, 40]]
+    colours[2:4] = colours[0]
+    colours[4:] = colours[1]
     if landmarks is None or len(landmarks) < 478:
         return PhotoEyes(opening, eyes, colours)
     lm = np.asarray(landmarks, np.float64)
-    sclera_pix, iris_pix, covs = [], [], []
+    sclera_pix, iris_pix, covs, profile_pix, own_pix = [], [], [], [], []
     for k in range(2):
         ring = lm[list(IRISES[k][1:])]
         centre = lm[IRISES[k][0]]
@@ -204,12 +312,29 @@ def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin
         iris_pix.append(box[on_iris])
         eyes[k, 4:] = catchlight_at(box, on_iris, xx - centre[0], yy - centre[1], radius)
         covs.append(polygon_coverage(inset_lids(contour, UPPER_LID_BAND * radius, LOWER_LID_BAND * radius), origin, (h, w)))
+        # the iris profile from the trusted opening (no lash line or lower lid margin), catchlight excluded
+        inset = covs[-1][ya:yb, xa:xb] > 0.99
+        own = box[inset & (d > 1.15 * radius)]
+        own_pix.append(own if len(own) >= OWN_SCLERA_MIN else sclera_pix[-1])
+        trusted = inset & (d < radius)
+        if trusted.sum() < MIN_EYE_PIXELS:
+            trusted = inside & (d < radius)
+        tl = box[trusted].astype(np.float32) @ LUMA
+        keep = tl <= (np.median(tl) + CATCHLIGHT_LUMA if len(tl) else 0.0)
+        shown_share = float((inside & (d < radius)).sum()) / max(np.pi * radius * radius, 1.0)
+        profile_pix.append((box[trusted][keep], d[trusted][keep] / max(radius, 1e-3), shown_share))
     sclera, iris = np.concatenate(sclera_pix), np.concatenate(iris_pix)
     shown = min(len(p) for p in sclera_pix) >= MIN_EYE_PIXELS // 2 and min(len(p) for p in iris_pix) >= MIN_EYE_PIXELS // 2
     if shown:
         colours[1] = np.median(iris, axis=0)
         shown = eye_contrast(sclera_pix, iris_pix) >= SCLERA_IRIS_CONTRAST * float(np.asarray(skin, np.float32) @ LUMA)
         colours[0] = sclera_colour(sclera, skin)
+        for k in range(2):
+            own = own_pix[k] if len(own_pix[k]) >= OWN_SCLERA_MIN else np.concatenate(own_pix)
+            colours[2 + k] = own_sclera(own, colours[0], skin)
+            at = 4 + k * IRIS_BINS
+            share = float(np.mean([p[2] for p in profile_pix]))
+            colours[at : at + IRIS_BINS] = iris_profile(*profile_pix[k][:2], colours[2 + k], skin, share)
     if not shown:
         eyes[:, 3] = 0.0
         return PhotoEyes(opening, eyes, colours)

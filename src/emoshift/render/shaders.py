@@ -12,7 +12,9 @@ import math
 import numpy as np
 
 from emoshift.jit import njit
-from emoshift.render.eyes import CATCHLIGHT_GAIN, CATCHLIGHT_LUMA, CATCHLIGHT_RADIUS, CATCHLIGHT_STRENGTH
+from emoshift.render.eyes import (
+    CATCHLIGHT_GAIN, CATCHLIGHT_LUMA, CATCHLIGHT_RADIUS, CATCHLIGHT_STRENGTH, EYE_ROWS, IRIS_BINS,
+)
 from emoshift.render.mouth import grain_noise, hash_gauss
 from emoshift.render.view import EYE, IRIS, MOUTH_PARTS
 
@@ -48,19 +50,49 @@ RESAMPLE_GRAIN = 1.0
 #: little, and the grain costs a hash per pixel.
 MAGNIFY_GRAIN = 1.43
 MAGNIFY_MIN_SHARE = 0.1
-#: Painted iris: darkening of its rim (the limbal ring) and the rim's width (fraction of the radius).
+#: Painted iris: darkening of its rim (the limbal ring) and the rim's width (fraction of the radius), over
+#: the flat iris colour; over the photo's own radial profile (which carries its ring) LIMBAL_PROFILE.
 LIMBAL_DARKEN = 0.35
 LIMBAL_WIDTH = 0.25
-#: Painted sclera: darkening towards the upper lid (the lid and lashes shade the top of the eyeball) over
-#: SCLERA_SHADOW_SPAN iris radii above the iris centre, and towards the eye corners (the eyeball curves
-#: away) over SCLERA_ROUND_SPAN radii to the side. Lighter (0.15 / 0.25) made the white a widened eye shows
-#: above its iris whiter, and with it anger's raised upper lid (AU5 B-C) a fearful stare: two fresh blind
-#: labellers (panel 14) named 7 of 24 anger renders (fear and disgust instead; 40 of 96 in panels 12-13) and no
-#: more fear or surprise renders than before.
-SCLERA_SHADOW = 0.5
+LIMBAL_PROFILE = 0.25
+#: The iris's radial fibres: the profile's colour times 1 + IRIS_FIBRE x a smooth noise over IRIS_SPOKES
+#: angular cells (varying along the radius too), so a painted iris is not one smooth disc.
+IRIS_FIBRE = 0.12
+#: Width of the painted iris's edge into the sclera, in iris radii (at least a pixel).
+IRIS_EDGE = 0.12
+IRIS_SPOKES = 40.0
+#: Painted sclera: darkening towards the upper lid over SCLERA_SHADOW_SPAN iris radii above the iris centre
+#: (the narrow shadow right under a moved lid and its lashes is :func:`emoshift.render.eyes.lid_shadow_pass`),
+#: and towards the eye corners (the eyeball curves away) over SCLERA_ROUND_SPAN radii to the side, per
+#: channel SCLERA_ROUND x SCLERA_ROUND_RGB (red least: the corners' vessels and the caruncle's pink). The
+#: former 0.5 towards the lid painted a heavy dark gradient over the top of a widened eye (0.56-0.66 of the
+#: photo's own white on dev07). To watch in the next panel: panel 14 found a lighter grey-white (0.15 /
+#: 0.25, the shared grey colour then) made anger's raised upper lid read as a fearful stare.
+SCLERA_SHADOW = 0.15
 SCLERA_SHADOW_SPAN = 1.6
-SCLERA_ROUND = 0.4
+SCLERA_ROUND = 0.3
+SCLERA_ROUND_RGB = (0.6, 1.0, 1.15)
 SCLERA_ROUND_SPAN = 3.0
+#: The sclera's own low-frequency texture (its vessels and uneven white at panel size): luma times
+#: 1 + SCLERA_MOTTLE x a smooth noise over cells of SCLERA_MOTTLE_CELL iris radii, fixed on the eyeball.
+SCLERA_MOTTLE = 0.04
+SCLERA_MOTTLE_CELL = 0.5
+
+
+@per_sample
+def smooth_noise(u, v, k):  # pragma: no cover - jitted
+    """Bilinearly interpolated :func:`hash_gauss` over the integer lattice at (u, v), pattern ``k``."""
+    i = math.floor(v)
+    j = math.floor(u)
+    fy = v - i
+    fx = u - j
+    fy = fy * fy * (3 - 2 * fy)
+    fx = fx * fx * (3 - 2 * fx)
+    ii = int(i)
+    jj = int(j)
+    a = hash_gauss(ii, jj, k) * (1 - fx) + hash_gauss(ii, jj + 1, k) * fx
+    b = hash_gauss(ii + 1, jj, k) * (1 - fx) + hash_gauss(ii + 1, jj + 1, k) * fx
+    return a * (1 - fy) + b * fy
 
 
 @per_sample
@@ -242,38 +274,67 @@ def skin_sample(image, plate, closed, mouth, lift, ox, oy, cx, cy, dx, dy, skin,
 @per_sample
 def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # pragma: no cover - jitted
     """Painted colour (into ``pix``) of an eyeball point at source position (sx, sy) that the photo does not
-    show: inside the photo's iris circle (``eyes``) the photo's own iris at the same distance from its
-    centre (:func:`iris_source`), else the photo's iris colour with a darker rim; outside it, the photo's
-    sclera colour (``eye_colours``), shaded darker towards the upper lid and the eye corners; the edge
-    between them anti-aliased over a pixel; on the iris a soft catchlight at ``eyes[k, 4:6]`` iris radii
-    from its centre (:data:`emoshift.render.eyes.CATCHLIGHT_AT`). The sclera is not mirrored from the photo: reflected about a
-    lid, the lid's lash line, eyeliner and the iris's edge landed in the newly shown eyeball as streaks and
-    hard-edged patches (issue 11 panels: "eyes look pasted", "eyes warped" on fear and surprise)."""
+    show. Outside the photo's iris circle (``eyes``): the eye's own sclera colour (``eye_colours`` row 2 + k,
+    :func:`emoshift.render.eyes.own_sclera`), slightly darker towards the upper lid and, warmest, towards the
+    corners, with a faint low-frequency mottle. Inside it: the photo's own iris at the same distance from
+    its centre (:func:`iris_source`), else the eye's radial iris profile (the photo's pupil, stroma and
+    ring, :func:`emoshift.render.eyes.iris_profile`) with radial fibres, the photo's own only inside
+    IRIS_SOURCE_RIM; the edge between iris and sclera soft over IRIS_EDGE radii; on the iris a soft catchlight at ``eyes[k, 4:6]`` iris radii from its centre
+    (:data:`emoshift.render.eyes.CATCHLIGHT_AT`). ``eye_colours`` of 2 rows (shared sclera, iris): the
+    shared colours, a flat iris with a darker rim. The sclera is not mirrored from the photo: reflected about
+    a lid, the lid's lash line, eyeliner and the iris's edge landed in the newly shown eyeball as streaks
+    and hard-edged patches (issue 11 panels: "eyes look pasted", "eyes warped" on fear and surprise)."""
     k = 0
     if (sx - eyes[1, 0]) ** 2 + (sy - eyes[1, 1]) ** 2 < (sx - eyes[0, 0]) ** 2 + (sy - eyes[0, 1]) ** 2:
         k = 1
+    own = eye_colours.shape[0] >= EYE_ROWS
+    row = 2 + k if own else 0
     ex, ey, r = eyes[k, 0], eyes[k, 1], eyes[k, 2]
+    rr = max(r, 1e-3)
     d = math.sqrt((sx - ex) ** 2 + (sy - ey) ** 2)
-    wi = min(max(r - d + 0.5, 0.0), 1.0)  # iris coverage
-    up = min(max((ey - sy) / max(SCLERA_SHADOW_SPAN * r, 1e-3), 0.0), 1.0)
-    side = min(abs(sx - ex) / max(SCLERA_ROUND_SPAN * r, 1e-3), 1.0)
-    shade = (1.0 - SCLERA_SHADOW * up * up * (3 - 2 * up)) * (1.0 - SCLERA_ROUND * side * side)
+    soft = max(IRIS_EDGE * r, 1.0) if own else 1.0  # the limbus is a soft edge, not a cut-out disc
+    wi = min(max((r - d) / soft + 0.5, 0.0), 1.0)  # iris coverage
+    up = min(max((ey - sy) / (SCLERA_SHADOW_SPAN * rr), 0.0), 1.0)
+    side = min(abs(sx - ex) / (SCLERA_ROUND_SPAN * rr), 1.0)
+    shade = 1.0 - SCLERA_SHADOW * up * up * (3 - 2 * up)
+    if own:
+        shade *= 1.0 + SCLERA_MOTTLE * smooth_noise((sx - ex) / (SCLERA_MOTTLE_CELL * rr), (sy - ey) / (SCLERA_MOTTLE_CELL * rr), 9 + k)
     for c in range(3):
-        pix[c] = eye_colours[0, c] * shade
+        pix[c] = eye_colours[row, c] * shade * (1.0 - SCLERA_ROUND * SCLERA_ROUND_RGB[c] * side * side)
     if wi <= 0.0:
         return
-    t = min(max((d / max(r, 1e-3) - (1 - LIMBAL_WIDTH)) / LIMBAL_WIDTH, 0.0), 1.0)
-    dark = 1.0 - LIMBAL_DARKEN * t * t * (3 - 2 * t)
-    for c in range(3):
-        pix[c] = wi * eye_colours[1, c] * dark + (1 - wi) * pix[c]
-    if iris_source(image, opening, ex, ey, r, eye_colours, ox, oy, sx, sy, tmp):
+    t = d / rr
+    if own:  # the photo's radial profile (linear between ring centres) with fibres
+        f = min(max(t * IRIS_BINS - 0.5, 0.0), IRIS_BINS - 1.0)
+        b0 = int(f)
+        b1 = min(b0 + 1, IRIS_BINS - 1)
+        fb = f - b0
+        a = (math.atan2(sy - ey, sx - ex) / (2 * math.pi) + 0.5) * IRIS_SPOKES
+        fib = 1.0 + IRIS_FIBRE * smooth_noise(a, t * 2.0, 13 + k)
+        u = min(max((t - (1 - LIMBAL_WIDTH)) / LIMBAL_WIDTH, 0.0), 1.0)
+        fib *= 1.0 - LIMBAL_PROFILE * u * u * (3 - 2 * u)
+        at = 4 + k * IRIS_BINS
         for c in range(3):
-            pix[c] = wi * tmp[c] + (1 - wi) * pix[c]
+            tmp[c] = ((1 - fb) * eye_colours[at + b0, c] + fb * eye_colours[at + b1, c]) * fib
+    else:
+        u = min(max((t - (1 - LIMBAL_WIDTH)) / LIMBAL_WIDTH, 0.0), 1.0)
+        dark = 1.0 - LIMBAL_DARKEN * u * u * (3 - 2 * u)
+        for c in range(3):
+            tmp[c] = eye_colours[1, c] * dark
+    for c in range(3):
+        pix[c] = wi * tmp[c] + (1 - wi) * pix[c]
+    if (not own or t < IRIS_SOURCE_RIM) and iris_source(image, opening, ex, ey, r, eye_colours, ox, oy, sx, sy, tmp):
+        ws = wi
+        if own:  # the rim from the profile: samples there hit the photo's limbus, lid or sclera by turns
+            u = min(max((IRIS_SOURCE_RIM - t) / IRIS_SOURCE_FADE, 0.0), 1.0)
+            ws *= u * u * (3 - 2 * u)
+        for c in range(3):
+            pix[c] = ws * tmp[c] + (1 - ws) * pix[c]
     g = math.sqrt((sx - ex - eyes[k, 4] * r) ** 2 + (sy - ey - eyes[k, 5] * r) ** 2)
     w = wi * CATCHLIGHT_STRENGTH * min(max((CATCHLIGHT_RADIUS * r - g) / 1.5 + 0.5, 0.0), 1.0)  # soft over 1.5 px
     if w > 0.0:
         for c in range(3):
-            pix[c] = w * min(CATCHLIGHT_GAIN * eye_colours[0, c], 255.0) + (1 - w) * pix[c]
+            pix[c] = w * min(CATCHLIGHT_GAIN * eye_colours[row, c], 255.0) + (1 - w) * pix[c]
 
 
 #: Where a painted iris point takes the photo's iris from: the same distance from the iris centre at these
@@ -283,6 +344,11 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
 #: shadow under the upper lid and the catchlight of a narrowed eye into the newly shown top of the iris (a
 #: second iris stacked on the first: dev04, dev03 at fear and surprise).
 IRIS_TURNS = (-1.0, -0.5, 0.5, 0.0)
+#: Over the profile (:func:`eye_colour`), the photo's own iris is taken inside IRIS_SOURCE_RIM radii only,
+#: fading to the profile over IRIS_SOURCE_FADE radii inwards: at the rim its samples at turned angles hit
+#: the photo's limbus, lid or sclera by turns, a dotted dark ring around the painted iris (dev07).
+IRIS_SOURCE_RIM = 0.85
+IRIS_SOURCE_FADE = 0.15
 IRIS_CLEAR = 0.2
 
 

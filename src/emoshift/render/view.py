@@ -30,7 +30,8 @@ class SourceView(NamedTuple):
     (5, h, w) float32 over the source box, ``pmask[p - 1]`` how surely the photo shows part p at a pixel.
     eyes: (2, 6) float32 per eye [x, y, radius, valid, catchlight x, catchlight y] of the photo's iris (photo
     pixels; the catchlight in iris radii from its centre).
-    eye_colours: (2, 3) float32 sclera and iris colours of the photo. lift: (h, w, 3) float32 over the
+    eye_colours: (EYE_ROWS, 3) float32 the photo's eye colours (:class:`~emoshift.render.eyes.PhotoEyes`:
+    shared sclera and iris, each eye's own sclera, each eye's iris profile). lift: (h, w, 3) float32 over the
     source box, the colour offset that lifts the photo's mid-scale shadows (its folds, :mod:`.folds`).
     lip_shadow_px: how far (pixels) the upper lip's shadow reaches into the mouth. grain: the photo's noise
     level (grey levels), given to painted mouth pixels (:mod:`.mouth`). mouth_blur: the photo's edge blur
