@@ -76,6 +76,7 @@ class ModelTables:
     expression_basis: np.ndarray  # (53, V*3)
     teeth_detail: np.ndarray  # (V, 3) albedo factors of the teeth's vertices (1 elsewhere), render.teeth
     front_teeth: np.ndarray  # (V,) bool: the labial faces of the upper central and lateral incisors
+    upper_tooth_rank: np.ndarray  # (V,) float32: an upper tooth's rank from the arch's middle (0 central incisor, 2 canine), -1 elsewhere
 
 
 TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -148,6 +149,7 @@ def _build_tables(model: HeadModel) -> ModelTables:
         expression_basis=flat(model.expression_basis),
         teeth_detail=detail,
         front_teeth=front,
+        upper_tooth_rank=np.where(teeth & (coords[:, 2] == 0), coords[:, 3], -1.0).astype(np.float32),
     )
 
 

@@ -461,8 +461,12 @@ class ClipRenderer:
         if self.first is None:
             with self.lock:
                 if self.first is None:
-                    self.first = self.pipe.renderer(rgb, fit)
-                    return self.first
+                    first = self.pipe.renderer(rgb, fit)
+                    if hasattr(first, "speech"):  # the frame's own mouth speaks (Reenactor.speech): set before
+                        first.speech = True  # any frame's source is derived, so the first frame's is too
+                        first = first.for_frame(rgb, fit)
+                    self.first = first
+                    return first
         if hasattr(self.first, "for_frame"):
             return self.first.for_frame(rgb, fit)
         return self.pipe.renderer(rgb, fit)
