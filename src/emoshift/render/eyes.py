@@ -329,11 +329,11 @@ def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin
         colours[1] = np.median(iris, axis=0)
         shown = eye_contrast(sclera_pix, iris_pix) >= SCLERA_IRIS_CONTRAST * float(np.asarray(skin, np.float32) @ LUMA)
         colours[0] = sclera_colour(sclera, skin)
+        share = float(np.mean([p[2] for p in profile_pix]))  # both irises lifted alike (IRIS_SHOWN)
         for k in range(2):
             own = own_pix[k] if len(own_pix[k]) >= OWN_SCLERA_MIN else np.concatenate(own_pix)
             colours[2 + k] = own_sclera(own, colours[0], skin)
             at = 4 + k * IRIS_BINS
-            share = float(np.mean([p[2] for p in profile_pix]))
             colours[at : at + IRIS_BINS] = iris_profile(*profile_pix[k][:2], colours[2 + k], skin, share)
     if not shown:
         eyes[:, 3] = 0.0

@@ -127,6 +127,11 @@ SHADING_STRENGTH = 0.6  # exponent on the ratio: the photo's own lighting is unk
 SHADING_FACING = (0.05, 0.35)
 
 
+def _lip_gap(shaped: np.ndarray) -> np.ndarray:
+    """(...) cm between the middles of the inner lips of (..., V, 3) unposed vertices (head frame, y up)."""
+    return shaped[..., _LIP_MIDDLES[0], 1] - shaped[..., _LIP_MIDDLES[1], 1]
+
+
 class Reenactor(SourceParts):
     """Re-render a photo with new expressions and head rotations (see the module docstring).
 
@@ -154,19 +159,22 @@ class Reenactor(SourceParts):
     #: speaker's teeth and inner lips as the mouth opens, so the inner lips are not unfolded or darkened and
     #: the upper incisors not lowered (made for a photo's closed mouth opened by the emotion: toggled by the
     #: emotion's added opening, they hid the speech's rhythm; MediaPipe's lip gap on the output of the test
-    #: clip followed the input's with r 0.61 against 0.87 without them). Copied by :meth:`for_frame`.
+    #: clip followed the input's with r 0.61 against 0.87 without them). Set by :meth:`for_frame`, copied by it.
     speech: bool = False
 
-    def for_frame(self, image: np.ndarray, fit) -> Reenactor:
+    def for_frame(self, image: np.ndarray, fit, speech: bool | None = None) -> Reenactor:
         """A reenactor of another photo of the same person (a video frame): what depends only on the
         identity and the model (shape, normals, weights, bases, triangle lists) is shared with this one,
         the rest is derived from ``image`` and ``fit`` (:meth:`_set_source`), so each frame costs a
         fraction of a new :class:`Reenactor` and renders the same frames as one. A different identity
-        builds a new reenactor."""
+        builds a new reenactor. ``speech``: :attr:`speech` of the new one (default: this one's)."""
+        speech = self.speech if speech is None else speech
         identity = np.asarray(fit.identity, np.float32).reshape(-1)
         if not np.array_equal(identity, self._identity):
-            return Reenactor(image, fit, self.model)
+            new = Reenactor(image, fit, self.model)
+            return new.for_frame(image, fit, speech) if speech else new
         new = copy.copy(self)
+        new.speech = speech
         new._set_source(image, fit, video=True)
         return new
 
@@ -299,7 +307,7 @@ class Reenactor(SourceParts):
             return self.source
         screen = self.source.screen.copy()
         screen[:, :2] += (1.0 - keep) * self._unfold
-        gap = 0.0 if shaped is None else float(shaped[_LIP_MIDDLES[0], 1] - shaped[_LIP_MIDDLES[1], 1])
+        gap = 0.0 if shaped is None else float(_lip_gap(shaped))
         parted = float(smoothstep(np.float32((gap - LIP_PART_CM[0]) / (LIP_PART_CM[1] - LIP_PART_CM[0]))))
         return self.source._replace(screen=screen, lip_dark=self.source.lip_dark * np.float32(parted))
 
@@ -311,8 +319,7 @@ class Reenactor(SourceParts):
         out = (e @ self.expression_basis).reshape(len(e), -1, 3)
         out += self.base
         if len(self._drop_idx) and not self.speech:
-            gap = out[:, _LIP_MIDDLES[0], 1] - out[:, _LIP_MIDDLES[1], 1]
-            w = smoothstep((gap - TEETH_DROP_GAP_CM[0]) / (TEETH_DROP_GAP_CM[1] - TEETH_DROP_GAP_CM[0]))
+            w = smoothstep((_lip_gap(out) - TEETH_DROP_GAP_CM[0]) / (TEETH_DROP_GAP_CM[1] - TEETH_DROP_GAP_CM[0]))
             out[:, self._drop_idx, 1] -= w[:, None].astype(np.float32) * self._drop
         return out
 

@@ -304,6 +304,8 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
     if wi <= 0.0:
         return
     t = d / rr
+    u = min(max((t - (1 - LIMBAL_WIDTH)) / LIMBAL_WIDTH, 0.0), 1.0)
+    limbus = u * u * (3 - 2 * u)  # 0 inside the limbal ring, 1 at the rim
     if own:  # the photo's radial profile (linear between ring centres) with fibres
         f = min(max(t * IRIS_BINS - 0.5, 0.0), IRIS_BINS - 1.0)
         b0 = int(f)
@@ -311,14 +313,12 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
         fb = f - b0
         a = (math.atan2(sy - ey, sx - ex) / (2 * math.pi) + 0.5) * IRIS_SPOKES
         fib = 1.0 + IRIS_FIBRE * smooth_noise(a, t * 2.0, 13 + k)
-        u = min(max((t - (1 - LIMBAL_WIDTH)) / LIMBAL_WIDTH, 0.0), 1.0)
-        fib *= 1.0 - LIMBAL_PROFILE * u * u * (3 - 2 * u)
+        fib *= 1.0 - LIMBAL_PROFILE * limbus
         at = 4 + k * IRIS_BINS
         for c in range(3):
             tmp[c] = ((1 - fb) * eye_colours[at + b0, c] + fb * eye_colours[at + b1, c]) * fib
     else:
-        u = min(max((t - (1 - LIMBAL_WIDTH)) / LIMBAL_WIDTH, 0.0), 1.0)
-        dark = 1.0 - LIMBAL_DARKEN * u * u * (3 - 2 * u)
+        dark = 1.0 - LIMBAL_DARKEN * limbus
         for c in range(3):
             tmp[c] = eye_colours[1, c] * dark
     for c in range(3):

@@ -462,9 +462,8 @@ class ClipRenderer:
             with self.lock:
                 if self.first is None:
                     first = self.pipe.renderer(rgb, fit)
-                    if hasattr(first, "speech"):  # the frame's own mouth speaks (Reenactor.speech): set before
-                        first.speech = True  # any frame's source is derived, so the first frame's is too
-                        first = first.for_frame(rgb, fit)
+                    if hasattr(first, "for_frame"):  # the frame's own mouth speaks (Reenactor.speech), the
+                        first = first.for_frame(rgb, fit, speech=True)  # first frame's too; the cached one untouched
                     self.first = first
                     return first
         if hasattr(self.first, "for_frame"):
