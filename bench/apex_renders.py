@@ -88,13 +88,15 @@ def load_pipeline(generator: str = "auto"):
 
 @dataclass
 class Apex:
-    """One apex render: the full frame, the (53,) expression at that frame, the anchor frame index."""
+    """One apex render: the full frame, the (53,) expression and (3,) head rotation (axis-angle) at that
+    frame, the anchor frame index."""
 
     emotion: str
     frame: np.ndarray
     expression: np.ndarray
     index: int
     generator: str
+    rotation: np.ndarray
 
 
 def render_apex(pipe, photo: np.ndarray, emotion: str, seed: int) -> Apex:
@@ -102,7 +104,8 @@ def render_apex(pipe, photo: np.ndarray, emotion: str, seed: int) -> Apex:
     res = pipe.animate(photo, instruction(emotion), seed=seed)
     k = list(res.plan.labels).index(emotion)
     i = int(res.trajectory.anchor_frames[k])
-    return Apex(emotion, res.frames[i], np.asarray(res.trajectory.expression[i], np.float32), i, res.plan.generator)
+    return Apex(emotion, res.frames[i], np.asarray(res.trajectory.expression[i], np.float32), i, res.plan.generator,
+                np.asarray(res.trajectory.rotation[i], np.float32))
 
 
 #: Grey levels by which the apex rendered alone may differ from the same frame in a full ``animate``
@@ -132,7 +135,7 @@ class ApexRenderer:
         i = int(traj.anchor_frames[list(plan.labels).index(emotion)])
         expr, rot = np.asarray(traj.expression), np.asarray(traj.rotation)
         frame = np.asarray(self.renderer.render_batch(expr[i : i + 1], rot[i : i + 1]), np.uint8)[0]
-        return Apex(emotion, frame, expr[i].astype(np.float32), i, plan.generator)
+        return Apex(emotion, frame, expr[i].astype(np.float32), i, plan.generator, rot[i].astype(np.float32))
 
     def check(self, emotion: str, seed: int) -> dict:
         """The apex of ``emotion`` here vs in the full ``animate`` of the loaded photo (after other renders)."""

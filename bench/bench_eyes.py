@@ -33,7 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from apex_renders import ApexRenderer, add_photo_args, list_photos, load_pipeline  # noqa: E402
-from common import print_table, report  # noqa: E402
+from common import print_table, report, residual  # noqa: E402
 
 FORMER_MIN_LUMA = 0.55  # the former test's share of the skin's luma (median of the opening off the iris)
 EMOTIONS = ("surprise", "fear")
@@ -45,8 +45,7 @@ def _fine_std(img, mask) -> float:
     from scipy import ndimage
 
     mask = ndimage.binary_erosion(mask, iterations=2)
-    y = img.astype(np.float32) @ LUMA
-    r = y - ndimage.uniform_filter(y, 3)
+    r = residual(img)
     return float(r[mask].std()) if mask.sum() >= 6 else float("nan")
 
 
@@ -61,24 +60,17 @@ def _structure(img, mask) -> float:
     return float(y.std()) if len(y) >= 6 else float("nan")
 
 
-def painted_eyes(ar, pipe, emotion: str, seed: int) -> list[dict]:
+def painted_eyes(ar, emotion: str, seed: int) -> list[dict]:
     """Per eye: the painted sclera and iris of ``emotion``'s apex against the photo's own (module doc)."""
     from scipy import ndimage
 
     from emoshift.render.eyes import EYE_CONTOURS, polygon_coverage
     from emoshift.render.view import EYE, IRIS
 
-    from apex_renders import instruction
-
     rd, photo = ar.renderer, ar.photo
-    opts = pipe.options.replace(seed=seed)
-    plan = pipe.plan(pipe.parse(instruction(emotion)), ar.fit, opts)[0]
-    traj = pipe.make_trajectory(plan, opts, opts.seed)
-    i = int(traj.anchor_frames[list(plan.labels).index(emotion)])
-    e = np.asarray(traj.expression)[i : i + 1].astype(np.float32)
-    rot = np.asarray(traj.rotation)[i : i + 1].astype(np.float32)
-    frame = np.asarray(rd.render_batch(e, rot), np.uint8)[0]
-    frags = rd._raster_full(rd.screens(e, rot)[0], rd.width, rd.height)
+    apex = ar.apex(emotion, seed)
+    frame = apex.frame
+    frags = rd._raster_full(rd.screens(apex.expression[None], apex.rotation[None])[0], rd.width, rd.height)
     part = np.where(frags.tri_id >= 0, rd.mesh.part[np.maximum(frags.tri_id, 0)], -1)
     ball = (part == EYE) | (part == IRIS)
     sp = frags.interpolate(rd.source.screen[:, :2], rd.triangles)  # each pixel's source point
@@ -153,7 +145,7 @@ def main() -> None:
         skin, e = seen["skin"], seen["eyes"]
         if e[0, 3] > 0:
             for emotion in EMOTIONS:
-                for k, m in enumerate(painted_eyes(ar, pipe, emotion, args.seed)):
+                for k, m in enumerate(painted_eyes(ar, emotion, args.seed)):
                     paint.append({"photo": name[:32], "emotion": emotion, "eye": k, **m})
         contrast = seen.get("contrast", float("nan"))
         rows.append({

@@ -52,20 +52,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from apex_renders import EMOTIONS8, ApexRenderer, add_photo_args, instruction, list_photos, load_pipeline  # noqa: E402
-from common import report  # noqa: E402
+from common import report, residual  # noqa: E402
 
 EMOTIONS = tuple(e for e in EMOTIONS8 if e != "neutral")
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 STRETCH = 1.4
 MIN_PIXELS = 40
-
-
-def residual(img: np.ndarray) -> np.ndarray:
-    """Luma minus its 3 x 3 mean."""
-    from scipy.ndimage import uniform_filter
-
-    luma = img.astype(np.float32) @ LUMA
-    return luma - uniform_filter(luma, 3)
 
 
 def grain(res: np.ndarray, mask: np.ndarray) -> float:

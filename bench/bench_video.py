@@ -299,9 +299,9 @@ def identity_widths(pipe, clip: Path, inp: np.ndarray, photos: list, picks: list
     from unittest.mock import patch
 
     from emoshift.emotions import EXPRESSION_NAMES
-    from emoshift.fitting.video import KEYFRAMES, fit_frames
+    from emoshift.fitting.video import KEYFRAMES, fit_frames, spread
     from emoshift.videoin.probe import iter_frames, probe
-    from emoshift.videoin.rest import resting_keyframes, spread
+    from emoshift.videoin.rest import resting_keyframes
     from emoshift.videoin.run import fit_clip
 
     names = list(EXPRESSION_NAMES)

@@ -255,6 +255,15 @@ def _lpips_in_jax(a, b) -> float:
 
 
 # ------------------------------------------------------------------------------------- face crops
+def residual(img):
+    """(h, w) float32: the luma of an (h, w, 3) image less its 3 x 3 mean (its finest detail)."""
+    import numpy as np
+    from scipy.ndimage import uniform_filter
+
+    luma = img.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    return luma - uniform_filter(luma, 3)
+
+
 def face_box(landmarks, shape: tuple[int, ...], scale: float = 1.6) -> tuple[int, int, int, int]:
     """Square (x0, y0, x1, y1) centred on the box of (N, 2) landmark pixels, side ``scale`` x its longer
     side, clipped to an image of ``shape`` (H, W, ...)."""

@@ -54,9 +54,9 @@ def _clip(fitter, smiling: int, seed: int) -> np.ndarray:
 
 @pytest.mark.parametrize(("smiling", "seed"), [(12, 0), (14, 2)])
 def test_identity_does_not_absorb_a_held_smile(fitter, smiling, seed):
-    from emoshift.fitting.video import KEYFRAMES, fit_frames, fixed_focal, shared_identity
+    from emoshift.fitting.video import KEYFRAMES, fit_frames, fixed_focal, shared_identity, spread
     from emoshift.headmodel import HeadModel
-    from emoshift.videoin.rest import resting_keyframes, spread
+    from emoshift.videoin.rest import resting_keyframes
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -103,7 +103,8 @@ def test_expression_energy():
 
 
 def test_resting_keyframes_small_clip_keeps_all(fitter):
-    from emoshift.videoin.rest import resting_keyframes, spread
+    from emoshift.fitting.video import spread
+    from emoshift.videoin.rest import resting_keyframes
 
     assert resting_keyframes(fitter, [None] * 5, (256, 256), n=8).tolist() == [0, 1, 2, 3, 4]  # nothing fitted
     assert spread(100, 4).tolist() == [0, 33, 66, 99]

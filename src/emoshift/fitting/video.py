@@ -63,6 +63,11 @@ def read_frames(path: str | Path, stride: int = 1, max_frames: int | None = None
                 raise UserError(f"cannot decode video {path}: {str(err).splitlines()[0]}") from None
 
 
+def spread(n: int, k: int) -> np.ndarray:
+    """Up to ``k`` indices spread evenly over ``range(n)``, first and last included."""
+    return np.unique(np.linspace(0, n - 1, min(k, n)).round().astype(int))
+
+
 def fit_video(fitter, path: str | Path, stride: int = 1, max_frames: int | None = None, progress: bool = True) -> list[FaceFit]:
     """Fit the largest face of every ``stride``-th frame; see the module docstring."""
     return fit_frames(fitter, read_frames(path, stride, max_frames), progress=progress, name=str(path))
@@ -109,7 +114,7 @@ def fit_frames(
     if not detections:
         raise UserError(f"no face found in any frame of {name}")
 
-    keys = np.unique(np.linspace(0, len(detections) - 1, min(KEYFRAMES, len(detections))).round().astype(int))
+    keys = spread(len(detections), KEYFRAMES)
     from emoshift.threads import single_thread
 
     # one BLAS thread throughout (the fitter's solves are, not the projections and joint steps between

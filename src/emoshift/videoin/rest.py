@@ -20,13 +20,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from emoshift.fitting.video import KEYFRAMES, spread
+
 #: Frames spread over the clip whose single-frame fits are compared (~11-16 ms each on this machine).
 CANDIDATES = 24
-
-
-def spread(n: int, k: int) -> np.ndarray:
-    """Up to ``k`` indices spread evenly over ``range(n)``, first and last included."""
-    return np.unique(np.linspace(0, n - 1, min(k, n)).round().astype(int))
 
 
 def expression_energy(model, expression: np.ndarray) -> np.ndarray:
@@ -44,8 +41,6 @@ def resting_keyframes(fitter, landmarks: list[np.ndarray], size: tuple[int, int]
     :data:`~emoshift.fitting.video.KEYFRAMES`) least expressive of ``candidates`` frames spread over the
     clip, by :func:`expression_energy` of their single-frame fits (``fitter``'s camera: called inside
     :func:`emoshift.fitting.video.fixed_focal`). Ties keep the earlier frame."""
-    from emoshift.fitting.video import KEYFRAMES
-
     n = KEYFRAMES if n is None else n
     cand = spread(len(landmarks), candidates)
     if len(cand) <= n:
