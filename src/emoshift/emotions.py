@@ -40,10 +40,11 @@ emotion reads on this head and separates from its look-alike:
 - fear vs surprise: fear keeps AU4 (A-B: on the calibrated head more lowers the lids over the widened
   eyes and reads as sadness) with AU1 at E (raised *and* drawn-together inner brows), AU5 at E and AU20
   at C-D (the lip stretch that surprise lacks); surprise has AU1+2 at E and no AU4 / AU20;
-- anger vs disgust: every anger variant has AU4 at E with AU5 at B-C and AU7 at C-D (lowered brows over
+- anger vs disgust: every anger variant has AU4 at E with AU5 at A and AU7 at D-E (lowered brows over
   glaring, tightened lids) and AU23 (AU5 at D-E, on this head, uncovers a band of white above the iris
   under the lowered brows: on photos that reads as fright, not a glare; a real glare's upper lid is held
-  down by the lowered brow), and all three are EMFACS's open, shouting anger 4+5+7+10+22+23+25+26 (the
+  down by the lowered brow; at B-C with AU7 at C-D the painted white around the iris still read as fear or
+  surprise in 13 of 48 anger renders of panel 30, so AU5 is a trace and the lids are tightened fully), and all three are EMFACS's open, shouting anger 4+5+7+10+22+23+25+26 (the
   upper lip raised, the lips funnelled and tightened, the jaw dropped C-E): blind labellers named our
   closed, pressed-lip variants (4+5+7+23 / 17+24, also EMFACS anger) anger in only 2-4 of 12 renders
   (read as contempt, disgust or sadness: a pressed mouth alone is ambiguous in a still photo); the
@@ -188,7 +189,7 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
     "neutral": ("",),
     "happiness": ("6D+12E", "6D+12E+25C+26C"),
     "disgust": ("9E+10B+15C+17D", "9D+10C+15B+17C", "9E+10B+17D"),
-    "anger": ("4E+5B+7D+10D+22B+23B+25E+26D", "4E+5B+7C+10C+22B+23B+25E+26C", "4E+5C+7C+10D+22B+23B+25E+26E"),
+    "anger": ("4E+5A+7E+10D+22B+23B+25E+26D", "4E+5A+7D+10C+22B+23B+25E+26C", "4E+5A+7E+10E+22B+23B+25E+26E"),
     "fear": ("1E+2C+4B+5E+20D+26C", "1E+2B+4B+5E+7A+20D+25C", "1E+2D+4A+5E+20C+27B"),
     "surprise": ("1E+2E+5C+26D", "1E+2E+5D+27C", "1E+2E+26C"),
     "contempt": ("R12A+R14E+R10B+L15B+43B", "L12A+L14E+L10B+R15B+43B"),
