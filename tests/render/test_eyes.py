@@ -158,9 +158,9 @@ def _eyeball_error(r, expression, rotation):
 
 def test_lids_that_close_keep_the_photo_eyes(astronaut, full_model):
     """Lowered lids (eyeBlink +0.35: contempt's, a sad droop) open nothing: keep_eyes is 1 and the eyeball
-    the frame shows is the photo's, moved with the lids (measured mean |frame - photo| 0.5 levels over its
-    pixels; below 3). Control: the former rule (any lid motion turns to the paint) repaints it (measured
-    >= 9 levels; above 6)."""
+    the frame shows is the photo's, moved with the lids (measured mean |frame - photo| 0.0001 levels over its
+    49 pixels; below 3). Control: the former rule (any lid motion turns to the paint) repaints it (measured
+    20.9 levels; above 6)."""
     image, fit, r = astronaut
     e = np.array(fit.expression, np.float32)
     for name in ("eyeBlink_L", "eyeBlink_R"):
@@ -193,3 +193,51 @@ def test_widened_lids_turn_to_the_paint(astronaut, full_model):
     assert r._keep_eyes(e[None])[0, 0] < 0.2 and r._keep_eyes(e[None])[0, 1] == 1.0
     src = np.asarray(fit.expression, np.float32)[None]
     assert (r.lid_opening(src)[0] == 0.0).all() and (r._keep_eyes(src)[0] == 1.0).all()  # control
+
+
+def test_a_lower_lid_that_opens_repaints_only_below(astronaut, full_model):
+    """A photo whose lower lids are raised (eyeSquint 1 in its fit) at a target that relaxes them (0): only
+    the lower lid opens (keep (1, 0)), and the eyeball above the iris centre stays the photo's (measured mean
+    |frame - photo| 0.0002 levels over 41 pixels; below 3) while the part the lower lid uncovers is painted.
+    Control: one keep for both lids (the lower lid's 0 for both) repaints the top too (measured 34.3 levels;
+    above 6)."""
+    import copy
+
+    from emoshift.render.reenact import EYES_KEEP_PX, Reenactor
+
+    image, fit, _ = astronaut
+    squint = copy.copy(fit)
+    e = np.array(fit.expression, np.float32)
+    for name in ("eyeSquint_L", "eyeSquint_R"):
+        e[full_model.expression_index(name)] = 1.0
+    squint.expression = e
+    r = Reenactor(image, squint, full_model)
+    r.source.eyes[:, 6] = EYE_SIGMA_PAINT  # no blur (test_eye_pass_...): the photo's pixels as they are
+    target = e.copy()
+    for name in ("eyeSquint_L", "eyeSquint_R"):
+        target[full_model.expression_index(name)] = 0.0
+    opening = r.lid_opening(target[None])[0]
+    assert opening[0] < EYES_KEEP_PX[0] and opening[1] > EYES_KEEP_PX[1], opening
+    assert (r._keep_eyes(target[None])[0] == (1.0, 0.0)).all()
+    rot = np.asarray(fit.rotation, np.float32)
+
+    def top_error():
+        frame = r.render(target, rot)
+        frags = r._raster_full(r.screens(target[None], rot[None])[0], r.width, r.height)
+        part = np.where(frags.tri_id >= 0, r.tri_part[np.maximum(frags.tri_id, 0)], -1)
+        ball = ndimage.binary_erosion((part == EYE) | (part == IRIS))
+        sp = frags.interpolate(r.source.screen[:, :2], r.triangles)
+        top = ball & (sp[..., 1] < np.interp(sp[..., 0], r.eyes.eyes[:, 0], r.eyes.eyes[:, 1]))
+        at = [sp[..., 1][top] - 0.5, sp[..., 0][top] - 0.5]
+        photo = np.stack([ndimage.map_coordinates(image[..., c].astype(np.float32), at, order=1) for c in range(3)], 1)
+        return float(np.abs(frame[top].astype(np.float32) - photo).mean()), int(top.sum())
+
+    err, n = top_error()
+    assert n > 10 and err < 3.0, (err, n)
+    keep_eyes = r._keep_eyes
+    try:  # control: one keep for both lids
+        r._keep_eyes = lambda ex: np.repeat(keep_eyes(ex).min(1, keepdims=True), 2, 1)
+        err_one, _ = top_error()
+    finally:
+        r._keep_eyes = keep_eyes
+    assert err_one > 6.0, err_one
