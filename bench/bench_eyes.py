@@ -20,6 +20,24 @@ photo's iris circle (iris radii, in the photo's coordinates, the column through 
 widened lid shows over the iris). Medians over the eyes in the summary, and for the sclera the median
 distance from the photo's own (``_off``: |log sclera_luma|, |sclera_rb|).
 
+The painted iris against the photo's own (fear, surprise; ``iris_*``, same photo-coordinate regions):
+``iris_luma`` the painted iris's mean luma over the photo's iris's (its pixels inside the eye contour within
+0.85 iris radii, catchlights left out), ``iris_chroma`` the distance between their colours relative to grey
+((rgb / luma - 1), Euclidean: 0 same hue), ``iris_sharp`` the 90th percentile of the luma gradient (Sobel)
+over the iris and its rim (within 1.1 radii, 1 px inside the eyeball) over the photo's (it grows with the
+contrast too), ``iris_width`` the edge width there (the luma's 5-95% spread over that gradient: the softness
+whatever the contrast; 1 as soft as the photo's, below 1 crisper), ``iris_area`` the frame pixels showing the iris over pi r^2 (the
+photo's iris radius r; above 1 the painted iris is larger than the photo's); ``_off``: median |log| over the
+eyes.
+
+Eyes kept (``kept``): at the apexes of the emotions that do not widen the eyes (sadness, disgust, contempt,
+anger, happiness), per face whose eyes are shown: the upper and lower lids' opening past the photo's
+(pixels, the renderer's :meth:`~emoshift.render.reenact.Reenactor.lid_opening`; the former renderer counted any lid
+motion), and ``repainted``: the share of the frame's eyeball pixels whose colour is painted rather than the
+photo's (the shader's photo weight below 0.5: the photo's eye opening, or while the lids do not open, the
+source render's eyeball, off the margin of a lid that opens). The goal: 0 for every emotion that opens the
+lids no wider than the photo's; where one lid opens, only the eyeball it uncovers.
+
     nice -n 10 .venv/bin/python bench/bench_eyes.py [--photos DIR] [--quick]
 """
 
@@ -37,6 +55,7 @@ from common import print_table, report, residual  # noqa: E402
 
 FORMER_MIN_LUMA = 0.55  # the former test's share of the skin's luma (median of the opening off the iris)
 EMOTIONS = ("surprise", "fear")
+CALM = ("sadness", "disgust", "contempt", "anger", "happiness")  # emotions that do not widen the eyes
 LUMA = np.float32([0.299, 0.587, 0.114])
 
 
@@ -60,6 +79,77 @@ def _structure(img, mask) -> float:
     return float(y.std()) if len(y) >= 6 else float("nan")
 
 
+def _sharp(img, mask) -> float:
+    """90th percentile of the luma's Sobel gradient magnitude over ``mask`` (nan below 6 pixels)."""
+    from scipy import ndimage
+
+    y = img.astype(np.float32) @ LUMA
+    g = np.hypot(ndimage.sobel(y, 0), ndimage.sobel(y, 1))
+    return float(np.quantile(g[mask], 0.9)) if mask.sum() >= 6 else float("nan")
+
+
+def _width(img, mask) -> float:
+    """Edge width (pixels) over ``mask``: the luma's 5-95% spread over its steepest slope (the 90th percentile
+    of the Sobel gradient, per pixel): the softness of its edges whatever their contrast."""
+    from scipy import ndimage
+
+    y = img.astype(np.float32) @ LUMA
+    g = np.hypot(ndimage.sobel(y, 0), ndimage.sobel(y, 1)) / 8.0
+    if mask.sum() < 6:
+        return float("nan")
+    lo, hi = np.quantile(y[mask], (0.05, 0.95))
+    return float((hi - lo) / max(float(np.quantile(g[mask], 0.9)), 1e-3))
+
+
+def _trust(ar, expression: np.ndarray, sp: np.ndarray) -> np.ndarray:
+    """(H, W) the shader's weight of the photo on each pixel's eyeball sample at source points ``sp``
+    (:func:`emoshift.render.shaders.inner_sample`): the photo's eye opening, and as far as the lids are kept
+    the source render's eyeball (pmask[IRIS - 1])."""
+    from scipy import ndimage
+
+    from emoshift.render.view import EYE, IRIS
+
+    rd = ar.renderer
+    e = np.asarray(expression, np.float32)[None]
+    ox, oy = rd.src_origin
+    at = [sp[..., 1] - oy - 0.5, sp[..., 0] - ox - 0.5]
+    pm = rd.source.pmask
+    a = ndimage.map_coordinates(pm[EYE - 1], at, order=1)
+    if not hasattr(rd, "_keep_eyes"):  # the former renderer: any lid motion, one keep for both lids
+        from emoshift.render.reenact import EYES_KEEP_PX
+
+        keep = float(rd._keep(e, rd._lid_basis, EYES_KEEP_PX)[0])
+        return np.maximum(a, keep * ndimage.map_coordinates(pm[IRIS - 1], at, order=1))
+    from emoshift.render.view import EYE_BALL_ABOVE_LOWER, EYE_BALL_BELOW_UPPER
+
+    ku, kl = (float(v) for v in rd._keep_eyes(e)[0])
+    kept = ku * kl * ndimage.map_coordinates(pm[IRIS - 1], at, order=1)
+    kept += (1 - ku) * kl * ndimage.map_coordinates(pm[EYE_BALL_BELOW_UPPER], at, order=1)
+    kept += ku * (1 - kl) * ndimage.map_coordinates(pm[EYE_BALL_ABOVE_LOWER], at, order=1)
+    return np.maximum(a, kept)
+
+
+def _ball(ar, apex):
+    """(eyeball pixels (H, W) bool, their source points (H, W, 2)) of an apex frame."""
+    from emoshift.render.view import EYE, IRIS
+
+    rd = ar.renderer
+    frags = rd._raster_full(rd.screens(apex.expression[None], apex.rotation[None])[0], rd.width, rd.height)
+    part = np.where(frags.tri_id >= 0, rd.mesh.part[np.maximum(frags.tri_id, 0)], -1)
+    return (part == EYE) | (part == IRIS), frags.interpolate(rd.source.screen[:, :2], rd.triangles)
+
+
+def kept_eyes(ar, emotion: str, seed: int) -> dict:
+    """The lids' opening past the photo's and the repainted share of the eyeball at ``emotion``'s apex."""
+    rd = ar.renderer
+    apex = ar.apex(emotion, seed)
+    ball, sp = _ball(ar, apex)
+    up, low = rd.lid_opening(apex.expression[None])[0] if hasattr(rd, "lid_opening") else (float("nan"),) * 2
+    a = _trust(ar, apex.expression, sp)
+    return {"upper_opens_px": round(float(up), 2), "lower_opens_px": round(float(low), 2), "eyeball_px": int(ball.sum()),
+            "repainted": round(float((a[ball] < 0.5).mean()), 3) if ball.any() else float("nan")}
+
+
 def painted_eyes(ar, emotion: str, seed: int) -> list[dict]:
     """Per eye: the painted sclera and iris of ``emotion``'s apex against the photo's own (module doc)."""
     from scipy import ndimage
@@ -70,17 +160,9 @@ def painted_eyes(ar, emotion: str, seed: int) -> list[dict]:
     rd, photo = ar.renderer, ar.photo
     apex = ar.apex(emotion, seed)
     frame = apex.frame
-    frags = rd._raster_full(rd.screens(apex.expression[None], apex.rotation[None])[0], rd.width, rd.height)
-    part = np.where(frags.tri_id >= 0, rd.mesh.part[np.maximum(frags.tri_id, 0)], -1)
-    ball = (part == EYE) | (part == IRIS)
-    sp = frags.interpolate(rd.source.screen[:, :2], rd.triangles)  # each pixel's source point
+    ball, sp = _ball(ar, apex)  # the eyeball's pixels and each pixel's source point
     h, w = photo.shape[:2]
-    opening = np.zeros((h, w), np.float32)
-    ox, oy = rd.src_origin
-    oh, ow = rd.eyes.opening.shape
-    opening[oy : oy + oh, ox : ox + ow] = rd.eyes.opening
-    trusted = ndimage.map_coordinates(opening, [sp[..., 1] - 0.5, sp[..., 0] - 0.5], order=1)
-    painted = ball & (trusted < 0.5)
+    painted = ball & (_trust(ar, apex.expression, sp) < 0.5)
     lm = np.asarray(ar.fit.landmarks_detected, np.float64)
     yy, xx = np.mgrid[0:h, 0:w] + 0.5
     y = photo.astype(np.float32) @ LUMA
@@ -102,6 +184,24 @@ def painted_eyes(ar, emotion: str, seed: int) -> list[dict]:
             pc, rc = frame[ps].astype(np.float32).mean(0), photo[white].astype(np.float32).mean(0)
             row["sclera_luma"] = round(float(pc @ LUMA) / float(rc @ LUMA), 3)
             row["sclera_rb"] = round(float((pc[0] - pc[2]) / (pc @ LUMA) - (rc[0] - rc[2]) / (rc @ LUMA)), 3)
+        clean = iris & (y <= np.median(y[iris]) + 60) if iris.sum() >= 6 else iris  # no catchlight
+        shown = ball & near & (ds < 0.85 * r)
+        fl = frame.astype(np.float32) @ LUMA
+        shown &= fl <= (np.median(fl[shown]) + 60 if shown.sum() >= 6 else 255)
+        if clean.sum() >= 6 and shown.sum() >= 6:
+            pc, rc = frame[shown].astype(np.float32).mean(0), photo[clean].astype(np.float32).mean(0)
+            row["iris_luma"] = round(float(pc @ LUMA) / max(float(rc @ LUMA), 1.0), 3)
+            hue = lambda c: c / max(float(c @ LUMA), 1.0) - 1.0  # noqa: E731
+            row["iris_chroma"] = round(float(np.linalg.norm(hue(pc) - hue(rc))), 3)
+            rim_p = ndimage.binary_erosion(contour, iterations=1) & (dp < 1.1 * r)
+            rim_f = ndimage.binary_erosion(ball, iterations=1) & near & (ds < 1.1 * r)
+            ref = _sharp(photo, rim_p)
+            if ref > 0:
+                row["iris_sharp"] = round(_sharp(frame, rim_f) / ref, 2)
+            ref = _width(photo, rim_p)
+            if ref > 0:
+                row["iris_width"] = round(_width(frame, rim_f) / ref, 2)
+            row["iris_area"] = round(float((ball & near & (ds < r)).sum()) / (np.pi * r * r), 2)
         ref = _fine_std(photo, iris)
         if ref > 0 and pi.sum() >= 6:
             row["iris_std"] = round(_fine_std(frame, pi) / ref, 2)
@@ -139,7 +239,7 @@ def main() -> None:
     reenact_mod.photo_eyes = photo_eyes
     pipe = load_pipeline()
     ar = ApexRenderer(pipe)
-    rows, paint = [], []
+    rows, paint, kept = [], [], []
     for name, src in list_photos(args.photos, args.quick):
         ar.load(src)  # builds the renderer for this photo
         skin, e = seen["skin"], seen["eyes"]
@@ -147,6 +247,8 @@ def main() -> None:
             for emotion in EMOTIONS:
                 for k, m in enumerate(painted_eyes(ar, emotion, args.seed)):
                     paint.append({"photo": name[:32], "emotion": emotion, "eye": k, **m})
+            for emotion in CALM:
+                kept.append({"photo": name[:32], "emotion": emotion, **kept_eyes(ar, emotion, args.seed)})
         contrast = seen.get("contrast", float("nan"))
         rows.append({
             "photo": name[:32],
@@ -161,16 +263,25 @@ def main() -> None:
     former = sum(r["shown_former"] for r in rows)
     summary = {"shown": shown, "shown_former": former, "photos": len(rows),
                "threshold_share": eyes_mod.SCLERA_IRIS_CONTRAST}
-    for key in ("sclera_luma", "sclera_rb", "iris_std", "iris_structure", "above"):
+    for emotion in CALM:
+        v = [k["repainted"] for k in kept if k["emotion"] == emotion and np.isfinite(k["repainted"])]
+        summary[f"repainted_{emotion}"] = round(float(np.mean(v)), 3) if v else None
+        summary[f"repainted_{emotion}_max"] = round(float(np.max(v)), 3) if v else None
+    v = [k["repainted"] for k in kept if np.isfinite(k["repainted"])]
+    summary["repainted_calm"] = round(float(np.mean(v)), 3) if v else None
+    for key in ("sclera_luma", "sclera_rb", "iris_std", "iris_structure", "above", "iris_luma", "iris_chroma",
+                "iris_sharp", "iris_width", "iris_area"):
         for emotion in EMOTIONS:
             v = [p[key] for p in paint if p["emotion"] == emotion and key in p and np.isfinite(p[key])]
             summary[f"{key}_{emotion}"] = round(float(np.median(v)), 3) if v else None
             summary[f"{key}_{emotion}_range"] = [round(float(min(v)), 3), round(float(max(v)), 3)] if v else None
-            if key in ("sclera_luma", "sclera_rb") and v:  # how far from the photo's own white (median |.|)
-                off = np.abs(np.log(v)) if key == "sclera_luma" else np.abs(v)
+            if key in ("sclera_luma", "sclera_rb", "iris_luma", "iris_width") and v:  # how far from the photo's
+                off = np.abs(v) if key == "sclera_rb" else np.abs(np.log(v))  # own white, iris (median |.|)
                 summary[f"{key}_{emotion}_off"] = round(float(np.median(off)), 3)
     print_table(paint)
-    report("eyes", rows, {**summary, "painted": paint})
+    print_table(kept)
+    report("eyes", rows, {**summary, "painted": paint, "kept": kept})
+    print({k: v for k, v in summary.items() if not k.endswith("_range")})
     print(f"eyes painted on {shown} of {len(rows)} faces (the former test: {former})")
 
 

@@ -99,3 +99,32 @@ def test_make_plan_puts_the_anchor_on_the_nearer_half():
     np.testing.assert_array_equal(plan.generated_expressions[0], right)  # the generator's output is kept as made
     control = P.make_plan("x", g, np.zeros(53), _source(0.0, 20.0, 0.0), None, "fake")
     np.testing.assert_allclose(control.expressions[1], right, atol=1e-6)
+
+
+def test_calm_anchors_open_the_lids_no_further_than_the_photo():
+    """A half-lidded photo (eyeBlink 0.24, dev01's fit) at anchors that do not widen the eyes keeps its lids:
+    eyeBlink at least the photo's (sadness's 0 becomes 0.24; contempt's 0.42 stays, closing further); an
+    anchor with eyeWide at WIDE_MIN or more (fear) keeps its own 0 (the lids open). Control: the former plan
+    (the generated blink alone, :func:`with_source_gaze`) opened the calm anchor's lids (0 < 0.24)."""
+    from emoshift.emotions import EXPRESSION_NAMES
+
+    names = list(EXPRESSION_NAMES)
+    bl, br = names.index("eyeBlink_L"), names.index("eyeBlink_R")
+    wl, wr = names.index("eyeWide_L"), names.index("eyeWide_R")
+    src = np.zeros(53, np.float32)
+    src[bl], src[br] = 0.24, 0.25
+    gen = np.zeros((3, 53), np.float32)
+    gen[1, [bl, br]] = 0.42  # contempt's lowered lids
+    gen[2, [wl, wr]] = 0.98  # fear
+    gen[0, wl] = P.WIDE_MIN - 0.01  # calm, however close to the threshold
+    parsed = SimpleNamespace(emotions=["sadness", "contempt", "fear"], intensities=[1, 1, 1])
+    g = SimpleNamespace(parsed=parsed, expressions=gen, rotations=np.zeros((3, 3)))
+    plan = P.make_plan("x", g, src, np.zeros(3), None, "fake")
+    e = plan.expressions[1:]
+    np.testing.assert_allclose(e[0, [bl, br]], [0.24, 0.25])
+    np.testing.assert_allclose(e[1, [bl, br]], [0.42, 0.42])
+    np.testing.assert_allclose(e[2, [bl, br]], [0.0, 0.0])
+    rest = np.setdiff1d(np.arange(53), [bl, br])
+    np.testing.assert_array_equal(e[:, rest], P.with_source_gaze(gen, src)[:, rest])  # nothing else changes
+    former = P.with_source_gaze(gen, src)  # control: the former anchors
+    assert (former[0, [bl, br]] < src[[bl, br]]).all()

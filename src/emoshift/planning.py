@@ -12,7 +12,8 @@ the source is the photo's fitted face; a neutral face goes between two consecuti
 paper's "disgust to happiness via neutral"); each generated rotation is composed with the photo's own
 (``R_anchor = R_source @ R_generated``: the head keeps facing where it faced and adds the emotion's nod
 or tilt); a one-sided expression goes on the half of a turned face nearer the camera (:func:`toward_camera`);
-the photo's gaze carries into every anchor (:func:`with_source_gaze`).
+the photo's gaze carries into every anchor (:func:`with_source_gaze`), and an anchor that does not widen
+the eyes opens its lids no further than the photo's (:func:`with_source_lids`).
 """
 
 from __future__ import annotations
@@ -228,6 +229,35 @@ def with_source_gaze(targets: np.ndarray, source_expression: np.ndarray) -> np.n
     return out.clip(0.0, 1.0)
 
 
+#: An anchor's eye counts as widened (fear, surprise, anger's glare: AU5) when its eyeWide is at least this.
+WIDE_MIN = 0.15
+
+
+def blink_channels() -> tuple[np.ndarray, np.ndarray]:
+    """Indices of (eyeBlink_L, eyeBlink_R) and of (eyeWide_L, eyeWide_R)."""
+    from emoshift.emotions import EXPRESSION_NAMES
+
+    names = list(EXPRESSION_NAMES)
+    return (np.array([names.index("eyeBlink_L"), names.index("eyeBlink_R")]),
+            np.array([names.index("eyeWide_L"), names.index("eyeWide_R")]))  # fmt: skip
+
+
+def with_source_lids(targets: np.ndarray, source_expression: np.ndarray) -> np.ndarray:
+    """(m, 53) target expressions whose eyes are not widened (eyeWide below WIDE_MIN, per eye) with their
+    eyeBlink at least the photo's: a face that does not widen its eyes opens them no further than the photo
+    shows them. The photo's resting lid (a half-lidded look, hooded lids) is the person's, as the gaze is;
+    the generator's eyeBlink (0 but for cues such as contempt's lowered lids) replaced it, and sadness,
+    disgust and happiness raised dev01's half-lowered lids (eyeBlink 0.24 to 0) by 3-4 pixels, so the
+    renderer painted an eyeball she never showed. Lids that close or narrow further follow the target (the
+    target is absolute, issue 11 part 3); a widened eye's lids are the target's (surprise opens them fully)."""
+    out = np.array(targets, np.float32).reshape(-1, 53)
+    blink, wide = blink_channels()
+    src = np.asarray(source_expression, np.float32).reshape(53)
+    calm = out[:, wide] < WIDE_MIN
+    out[:, blink] = np.where(calm, np.maximum(out[:, blink], src[blink]), out[:, blink])
+    return out.clip(0.0, 1.0)
+
+
 #: A one-sided expression (contempt's smirk) is shown on the half of the face nearer the camera when the
 #: photo's head is turned by NEAR_SIDE_YAW_DEG or more: on the far half it is foreshortened (a dimple seen
 #: edge-on, a corner hidden behind the cheek) and its warp runs into the face's outline; blind labellers read
@@ -320,6 +350,7 @@ def make_plan(
     src_e = np.asarray(source_expression, np.float32).reshape(53)
     src_r = np.asarray(source_rotation, np.float32).reshape(3)
     targets = with_source_gaze(np.stack(exprs), src_e)  # generated gaze is relative to the photo's
+    targets = with_source_lids(targets, src_e)  # calm eyes open no further than the photo's
     return Plan(
         instruction=instruction,
         parsed=generated.parsed,

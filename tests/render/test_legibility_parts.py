@@ -477,7 +477,9 @@ def test_the_iris_profile_keeps_the_pupil_stroma_and_a_dark_rim():
     assert prof.shape == (IRIS_BINS, 3)
     y = prof @ luma
     stroma = float(np.float32([120, 90, 60]) @ luma)
-    assert y[0] < 0.3 * stroma and abs(y[3] - stroma) < 3 and y[-1] <= y[2:4].max() + 1e-3, y  # rim: no sclera
+    # the stroma its colour, brightened by at most 5% for the shader's limbal ring (the painted disc keeps the
+    # photo's mean: IRIS_BRIGHT_MAX); the rim no sclera
+    assert y[0] < 0.3 * stroma and abs(y[3] - stroma) < 0.05 * stroma and y[-1] <= y[2:4].max() + 1e-3, y
     flat = np.median(pix, axis=0) @ luma  # control: one colour for the whole disc
     assert not (abs(flat - stroma) < 3 and flat < 0.3 * stroma)
     dark = np.full((400, 3), 5.0, np.float32)

@@ -67,6 +67,7 @@ def antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad,
     plate, closed, mouth, lift = src.plate, src.closed, src.mouth, src.lift
     pmask, eyes, eye_colours, vcol = src.pmask, src.eyes, src.eye_colours, frame.vcol
     ox, oy, keep, keep_eyes, grain = src.origin[0], src.origin[1], frame.keep, frame.keep_eyes, src.grain
+    keep_lower = frame.keep_lower
     power = src.mouth_power
     rh, rw = tri_id.shape
     band = _edge_band(tri_id, part, span)
@@ -184,7 +185,7 @@ def antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad,
                 else:
                     skin_sample(image, plate, closed, mouth, lift, ox, oy, cx, cy, dx, dy, True, shade, fl, grain, pix, tmp)
             else:
-                inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, ratio, power, keep, keep_eyes, grain, part[t],
+                inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, ratio, power, keep, keep_eyes, keep_lower, grain, part[t],
                              cx, cy, ex, ey, va, vb, vc, b0, b1, b2, pix, tmp)  # fmt: skip
             for c in range(3):
                 acc[c] += pix[c]

@@ -16,6 +16,7 @@ everywhere on the eyeball (``valid = 0``).
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -61,6 +62,9 @@ UPPER_LID_BAND = 0.6
 #: trusted opening ends this many iris radii above it. Without it a narrowed eye's trusted slit carried the
 #: lower lid's pink margin into the widened eye as a band across the iris (dev12, dev04 at fear, 3x zoom).
 LOWER_LID_BAND = 0.3
+#: The lid bands (:attr:`PhotoEyes.upper_band`) reach this many iris radii beyond the contour (past any
+#: stretch of the eyeball a lid opening uncovers).
+LID_BAND_REACH = 3.0
 #: Contour points (positions in EYE_CONTOURS) of the upper lid, between the two eye corners, and of the lower
 #: lid between them.
 UPPER_LID = slice(9, 16)
@@ -117,20 +121,53 @@ PUPIL_RADIUS = 0.4
 PUPIL_DARK = 0.45
 #: Rings from IRIS_RIM radii out are the limbus: no brighter than the stroma inside them.
 IRIS_RIM = 0.75
+#: The painted iris keeps the photo's iris's mean brightness: after the pupil is darkened and the shader's
+#: limbal ring (LIMBAL_PROFILE, over the outer LIMBAL_WIDTH radii: :func:`emoshift.render.shaders.eye_colour`)
+#: is allowed for, the stroma is scaled so the disc's area-weighted mean luma is the photo's iris's (the
+#: median over its whole opening), at most IRIS_BRIGHT_MAX of the sclera's luma; as far as the floor lifts an
+#: iris (IRIS_SHOWN) it keeps its lifted stroma instead. The pupil darkened to PUPIL_DARK
+#: of the stroma on every photo and the ring darkened the outer 44% of the disc's area by up to a quarter: the
+#: painted iris came out at 0.6-0.8 of the photo's own luma, a dark doll's iris with a hard black pupil where
+#: the photo's soft iris shows barely any (dev01 at fear and surprise). The pupil is forced darker only as far
+#: as the floor lifts the stroma (the shaded iris of a narrowed eye, whose pupil the photo does not show).
+LIMBAL_WIDTH = 0.25
+LIMBAL_PROFILE = 0.15
+IRIS_BRIGHT_MAX = 0.8
+#: ... and no darker than IRIS_GAIN_MIN of the profile (whose rings, from the trusted opening without the lid
+#: margins, can be brighter than the photo's iris as a whole).
+IRIS_GAIN_MIN = 0.75
+#: The painted eyeball is as soft as the photo's eye: the photo's blur (Gaussian sigma, pixels) is estimated
+#: from its eye openings as the iris-to-white contrast over (sqrt(2 pi) x) the steepest luma gradient near
+#: the limbus (the 95th percentile of the Sobel gradient within EYE_SIGMA_RIM iris radii of the iris edge, 1 px
+#: inside the opening: a step edge blurred by sigma has its steepest slope contrast / (sqrt(2 pi) sigma)).
+#: Measured on the 12 development photos and the 2 samples (eyes with a white beside the iris): 0.5-2.0 px
+#: (dev01 1.7-2.0, dev09 1.2-1.4, astronaut 0.9-1.1). Once the lids open, the eyeball and the pixel ring
+#: around it are blurred by sqrt(sigma^2 - EYE_SIGMA_PAINT^2) (the painted eye's own edges are anti-aliased
+#: over about a pixel), the photo's sigma clipped to EYE_SIGMA: the painted iris, pupil, catchlight and the
+#: lid's edge were crisp to the pixel on a soft photo ("eyes look pasted", "cartoonish").
+EYE_SIGMA_RIM = (0.7, 1.3)
+EYE_SIGMA = (0.5, 2.5)
+EYE_SIGMA_PAINT = 0.7
 #: Rows of :attr:`PhotoEyes.colours`: shared sclera, shared iris, then per eye its sclera, then per eye its
 #: iris profile (IRIS_BINS rows each).
 EYE_ROWS = 4 + 2 * IRIS_BINS
 
 
 class PhotoEyes(NamedTuple):
-    """opening: (h, w) float32 over the source box, 1 inside a shown eye's opening; eyes: (2, 6) float32
-    [x, y, radius, valid, catchlight x, catchlight y] (the catchlight in iris radii from the centre);
+    """opening: (h, w) float32 over the source box, 1 inside a shown eye's opening; eyes: (2, 7) float32
+    [x, y, radius, valid, catchlight x, catchlight y, blur] (the catchlight in iris radii from the centre;
+    blur: the photo's eye blur sigma in pixels, :data:`EYE_SIGMA`, the same in both rows);
     colours: (EYE_ROWS, 3) float32: the shared sclera and iris colours (:func:`sclera_colour`, the iris
-    median), each eye's own sclera (:func:`own_sclera`), each eye's iris profile (:func:`iris_profile`)."""
+    median), each eye's own sclera (:func:`own_sclera`), each eye's iris profile (:func:`iris_profile`);
+    upper_band, lower_band: (h, w) float32 over the source box, 1 on each shown eye's upper (lower) lid margin
+    (between the contour and the trusted opening's edge, UPPER_LID_BAND / LOWER_LID_BAND) and LID_BAND_REACH iris
+    radii beyond it: what a lid that opens uncovers and must not bring along (all 0 when no eye is shown)."""
 
     opening: np.ndarray
     eyes: np.ndarray
     colours: np.ndarray
+    upper_band: np.ndarray | None = None
+    lower_band: np.ndarray | None = None
 
 
 def polygon_coverage(poly: np.ndarray, origin, shape, samples: int = 4, erode: int = 2) -> np.ndarray:
@@ -207,13 +244,16 @@ def own_sclera(pix: np.ndarray, white: np.ndarray, skin: np.ndarray) -> np.ndarr
     return np.clip(y * (1.0 + cast), 0, 255).astype(np.float32)
 
 
-def iris_profile(pix: np.ndarray, dist: np.ndarray, sclera: np.ndarray, skin: np.ndarray, shown: float = 0.0) -> np.ndarray:
+def iris_profile(pix: np.ndarray, dist: np.ndarray, sclera: np.ndarray, skin: np.ndarray, shown: float = 0.0,
+                 mean_luma: float | None = None) -> np.ndarray:
     """(IRIS_BINS, 3) float32 an iris's colour by distance from its centre: the median of its (N, 3) pixels
     ``pix`` (catchlight excluded) at ``dist`` (N,) iris radii in each of IRIS_BINS rings over [0, 1), rings
     without pixels the nearest shown ring's; the stroma at least IRIS_FLOOR of the ``sclera``'s luma (hue
     of the iris with a trace of the ``skin``'s, so a grey photo stays grey), the pupil at most PUPIL_DARK
     of it. The floor is for an iris the lids shade: it fades out as the share of the iris disc the photo
-    shows (``shown``) rises over IRIS_SHOWN (an open eye's dark iris is dark: dev09)."""
+    shows (``shown``) rises over IRIS_SHOWN (an open eye's dark iris is dark: dev09). The disc's mean luma as
+    painted (:data:`IRIS_BRIGHT_MAX`) is ``mean_luma`` (the photo's iris over its whole opening; default: the
+    profile's own mean); an iris the floor lifts keeps its lifted stroma."""
     pix = np.asarray(pix, np.float32).reshape(-1, 3)
     ring = np.clip((np.asarray(dist, np.float32) * IRIS_BINS).astype(int), 0, IRIS_BINS - 1)
     out = np.zeros((IRIS_BINS, 3), np.float32)
@@ -245,9 +285,24 @@ def iris_profile(pix: np.ndarray, dist: np.ndarray, sclera: np.ndarray, skin: np
     luma = out @ LUMA
     low = stroma & (luma < floor)
     out[low] = hue[low] * floor
+    area = 2.0 * centres / IRIS_BINS  # each ring's share of the disc
+    target = float(area @ (out @ LUMA))  # the measured (or lifted) iris's mean luma
+    if mean_luma is not None:
+        target = fade * target + (1.0 - fade) * float(mean_luma)
     top = float((out[stroma] @ LUMA).min()) if stroma.any() else floor
-    pupil = ~stroma & (luma > PUPIL_DARK * top)
-    out[pupil] *= (PUPIL_DARK * top / np.maximum(luma[pupil], 1e-3))[:, None]
+    dark = fade * PUPIL_DARK + (1.0 - fade)  # an unlifted iris's pupil no darker than the photo shows it
+    luma = out @ LUMA
+    pupil = ~stroma & (luma > dark * top)
+    out[pupil] *= (dark * top / np.maximum(luma[pupil], 1e-3))[:, None]
+    u = np.clip((centres - (1.0 - LIMBAL_WIDTH)) / LIMBAL_WIDTH, 0.0, 1.0)
+    ring = 1.0 - LIMBAL_PROFILE * u * u * (3 - 2 * u)  # the shader's limbal ring
+    luma = out @ LUMA
+    rest = float(area[~stroma] @ (luma * ring)[~stroma])
+    have = float(area[stroma] @ (luma * ring)[stroma])
+    if have > 1e-3 and stroma.any():
+        cap = IRIS_BRIGHT_MAX * float(np.asarray(sclera, np.float32) @ LUMA) / max(float(luma[stroma].max()), 1e-3)
+        gain = min(max((target - rest) / have, IRIS_GAIN_MIN), max(cap, 1.0))
+        out[stroma] *= 1.0 + (1.0 - fade) * (gain - 1.0)  # a lifted iris keeps its floor
     return np.clip(out, 0, 255).astype(np.float32)
 
 
@@ -275,13 +330,31 @@ def eye_contrast(sclera_pix, iris_pix) -> float:
     )
 
 
+def eye_sigma(box: np.ndarray, inside: np.ndarray, t: np.ndarray, sclera_pix, iris_pix) -> float:
+    """The photo's blur (Gaussian sigma, pixels) at one eye (:data:`EYE_SIGMA_RIM`): ``box`` (h, w, 3) its
+    opening's box, ``inside`` (h, w) bool the opening, ``t`` (h, w) each pixel's distance from the iris
+    centre in iris radii, its sclera and iris pixels (N, 3); nan where the eye shows no white beside the iris."""
+    from scipy import ndimage
+
+    if len(sclera_pix) < MIN_EYE_PIXELS // 2 or len(iris_pix) < MIN_EYE_PIXELS // 2 or min(box.shape[:2]) < 3:
+        return float("nan")
+    contrast = float(np.quantile(np.asarray(sclera_pix, np.float32) @ LUMA, SCLERA_BRIGHT)) - float(
+        np.median(np.asarray(iris_pix, np.float32) @ LUMA))
+    y = np.asarray(box, np.float32) @ LUMA
+    g = np.hypot(ndimage.sobel(y, 0), ndimage.sobel(y, 1)) / 8.0
+    rim = ndimage.binary_erosion(inside) & (t > EYE_SIGMA_RIM[0]) & (t < EYE_SIGMA_RIM[1])
+    if rim.sum() < 6 or contrast <= 0:
+        return float("nan")
+    return contrast / (math.sqrt(2 * math.pi) * max(float(np.quantile(g[rim], 0.95)), 1e-3))
+
+
 def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin: np.ndarray) -> PhotoEyes:
     """The eyes of the photo crop ``photo_box`` (h, w, 3) uint8 at ``origin`` (x, y), from the (478, 2)
     detected ``landmarks`` (None: no eye shown); ``skin`` (3,) the face's median skin colour."""
     h, w = photo_box.shape[:2]
     opening = np.zeros((h, w), np.float32)
-    eyes = np.zeros((2, 6), np.float32)
-    eyes[:, 4:] = CATCHLIGHT_AT
+    eyes = np.zeros((2, 7), np.float32)
+    eyes[:, 4:6] = CATCHLIGHT_AT
     colours = np.zeros((EYE_ROWS, 3), np.float32)
     colours[:2] = [[232, 226, 220], [70, 50, 40]]
     colours[2:4] = colours[0]
@@ -289,7 +362,8 @@ def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin
     if landmarks is None or len(landmarks) < 478:
         return PhotoEyes(opening, eyes, colours)
     lm = np.asarray(landmarks, np.float64)
-    sclera_pix, iris_pix, covs, profile_pix, own_pix = [], [], [], [], []
+    sclera_pix, iris_pix, covs, profile_pix, own_pix, sigmas = [], [], [], [], [], []
+    upper_band, lower_band = np.zeros((h, w), np.float32), np.zeros((h, w), np.float32)
     for k in range(2):
         ring = lm[list(IRISES[k][1:])]
         centre = lm[IRISES[k][0]]
@@ -310,8 +384,14 @@ def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin
         on_iris = inside & (d < 0.85 * radius)
         sclera_pix.append(box[inside & (d > 1.15 * radius)])
         iris_pix.append(box[on_iris])
-        eyes[k, 4:] = catchlight_at(box, on_iris, xx - centre[0], yy - centre[1], radius)
-        covs.append(polygon_coverage(inset_lids(contour, UPPER_LID_BAND * radius, LOWER_LID_BAND * radius), origin, (h, w)))
+        eyes[k, 4:6] = catchlight_at(box, on_iris, xx - centre[0], yy - centre[1], radius)
+        inset = inset_lids(contour, UPPER_LID_BAND * radius, LOWER_LID_BAND * radius)
+        covs.append(polygon_coverage(inset, origin, (h, w)))
+        upper, lower = [8, *range(UPPER_LID.start, UPPER_LID.stop), 0], list(range(UPPER_LID.start))
+        far = LID_BAND_REACH * radius
+        for band, line, sign in ((upper_band, upper, -1.0), (lower_band, lower, 1.0)):
+            beyond = contour[line[::-1]] + (0.0, sign * far)
+            band += polygon_coverage(np.concatenate([inset[line], beyond]), origin, (h, w), erode=0)
         # the iris profile from the trusted opening (no lash line or lower lid margin), catchlight excluded
         inset = covs[-1][ya:yb, xa:xb] > 0.99
         own = box[inset & (d > 1.15 * radius)]
@@ -323,6 +403,7 @@ def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin
         keep = tl <= (np.median(tl) + CATCHLIGHT_LUMA if len(tl) else 0.0)
         shown_share = float((inside & (d < radius)).sum()) / max(np.pi * radius * radius, 1.0)
         profile_pix.append((box[trusted][keep], d[trusted][keep] / max(radius, 1e-3), shown_share))
+        sigmas.append(eye_sigma(box, inside, d / max(radius, 1e-3), sclera_pix[-1], iris_pix[-1]))
     sclera, iris = np.concatenate(sclera_pix), np.concatenate(iris_pix)
     shown = min(len(p) for p in sclera_pix) >= MIN_EYE_PIXELS // 2 and min(len(p) for p in iris_pix) >= MIN_EYE_PIXELS // 2
     if shown:
@@ -334,12 +415,16 @@ def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin
             own = own_pix[k] if len(own_pix[k]) >= OWN_SCLERA_MIN else np.concatenate(own_pix)
             colours[2 + k] = own_sclera(own, colours[0], skin)
             at = 4 + k * IRIS_BINS
-            colours[at : at + IRIS_BINS] = iris_profile(*profile_pix[k][:2], colours[2 + k], skin, share)
+            iris_luma = float(np.median(np.asarray(iris_pix[k], np.float32) @ LUMA))
+            colours[at : at + IRIS_BINS] = iris_profile(*profile_pix[k][:2], colours[2 + k], skin, share, iris_luma)
+    sig = [v for v in sigmas if np.isfinite(v)]
+    eyes[:, 6] = float(np.clip(np.median(sig), *EYE_SIGMA)) if sig else EYE_SIGMA[0]
     if not shown:
         eyes[:, 3] = 0.0
         return PhotoEyes(opening, eyes, colours)
     opening = np.clip(covs[0] + covs[1], 0.0, 1.0)
-    return PhotoEyes(np.ascontiguousarray(opening), eyes, colours)
+    bands = (np.ascontiguousarray(np.clip(b, 0.0, 1.0)) for b in (upper_band, lower_band))
+    return PhotoEyes(np.ascontiguousarray(opening), eyes, colours, *bands)
 
 
 @njit(cache=True, nogil=True)
@@ -361,3 +446,78 @@ def lid_shadow_pass(tri_id, part, strength, reach, x0, y0, out):  # pragma: no c
             f = 1.0 - strength * LID_SHADOW * u * u
             for c in range(3):
                 out[y0 + i, x0 + j, c] = np.uint8(out[y0 + i, x0 + j, c] * f + 0.5)
+
+
+@njit(cache=True, nogil=True)
+def eye_pass(tri_id, part, shadow, strength, eyes, x0, y0, out):  # pragma: no cover - jitted
+    """Once the lids open: the raised upper lids' shadow (``shadow``: 1 - the upper lid's keep,
+    :func:`lid_shadow_pass`, reach LID_SHADOW_REACH iris radii), then (``strength``: 1 - the smaller keep)
+    the eyeball of the box's ``tri_id`` and the pixel ring around it blurred to the photo's softness
+    (``eyes[0, 6]``, :data:`EYE_SIGMA_PAINT`), blended in by ``strength``."""
+    lid_shadow_pass(tri_id, part, shadow, LID_SHADOW_REACH * eyes[0, 2], x0, y0, out)
+    if strength <= 0.0:
+        return
+    var = eyes[0, 6] * eyes[0, 6] - EYE_SIGMA_PAINT * EYE_SIGMA_PAINT
+    if var <= 0.01:
+        return
+    sigma = math.sqrt(var)
+    rh, rw = tri_id.shape
+    i0, i1, j0, j1 = rh, -1, rw, -1  # the eyeball's box in the roi
+    for i in range(rh):
+        for j in range(rw):
+            t = tri_id[i, j]
+            if t >= 0 and (part[t] == EYE or part[t] == IRIS):
+                i0, i1, j0, j1 = min(i0, i), max(i1, i), min(j0, j), max(j1, j)
+    if i1 < 0:
+        return
+    rad = int(math.ceil(2.5 * sigma))
+    a0, a1 = max(i0 - rad - 1, 0), min(i1 + rad + 2, rh)
+    b0, b1 = max(j0 - rad - 1, 0), min(j1 + rad + 2, rw)
+    h, w = a1 - a0, b1 - b0
+    ker = np.empty(2 * rad + 1, np.float32)
+    for k in range(2 * rad + 1):
+        ker[k] = math.exp(-0.5 * ((k - rad) / sigma) ** 2)
+    src = np.empty((h, w, 3), np.float32)
+    tmp = np.zeros((h, w, 3), np.float32)
+    for i in range(h):
+        for j in range(w):
+            for c in range(3):
+                src[i, j, c] = out[y0 + a0 + i, x0 + b0 + j, c]
+    for i in range(h):  # rows
+        for j in range(w):
+            wsum = 0.0
+            for k in range(-rad, rad + 1):
+                jj = j + k
+                if 0 <= jj < w:
+                    wk = ker[k + rad]
+                    wsum += wk
+                    for c in range(3):
+                        tmp[i, j, c] += wk * src[i, jj, c]
+            for c in range(3):
+                tmp[i, j, c] /= wsum
+    for i in range(h):  # columns, written where the pixel is eyeball or next to it
+        for j in range(w):
+            near = False
+            for di in range(-1, 2):
+                for dj in range(-1, 2):
+                    ii, jj = a0 + i + di, b0 + j + dj
+                    if 0 <= ii < rh and 0 <= jj < rw:
+                        t = tri_id[ii, jj]
+                        if t >= 0 and (part[t] == EYE or part[t] == IRIS):
+                            near = True
+            if not near:
+                continue
+            wsum = 0.0
+            acc0 = acc1 = acc2 = 0.0
+            for k in range(-rad, rad + 1):
+                ii = i + k
+                if 0 <= ii < h:
+                    wk = ker[k + rad]
+                    wsum += wk
+                    acc0 += wk * tmp[ii, j, 0]
+                    acc1 += wk * tmp[ii, j, 1]
+                    acc2 += wk * tmp[ii, j, 2]
+            o = out[y0 + a0 + i, x0 + b0 + j]
+            o[0] = np.uint8(min(max(strength * acc0 / wsum + (1 - strength) * src[i, j, 0] + 0.5, 0.0), 255.0))
+            o[1] = np.uint8(min(max(strength * acc1 / wsum + (1 - strength) * src[i, j, 1] + 0.5, 0.0), 255.0))
+            o[2] = np.uint8(min(max(strength * acc2 / wsum + (1 - strength) * src[i, j, 2] + 0.5, 0.0), 255.0))

@@ -81,7 +81,9 @@ from emoshift.render.ramp import smoothstep
 from emoshift.render.raster import parallel_map, rasterize
 from emoshift.render.residual import LIP_LANDMARKS, ResidualWeights, apply_residual, mouth_residual, residual_fade
 from emoshift.render.source_parts import SourceParts, inner_lip_unfold
-from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH, FrameView, MeshView, SourceView
+from emoshift.render.view import (
+    EYE, EYE_BALL_ABOVE_LOWER, EYE_BALL_BELOW_UPPER, GUMS, IRIS, SKIN, SOCKET, TEETH, FrameView, MeshView, SourceView,
+)
 from emoshift.render.wrinkles import WrinkleField
 from emoshift.render.flow import SILHOUETTE_BAND, WIDEN_PX
 from emoshift.render.warp import BLUR_PASSES, CELL, SHADE_RANGE, lambert, pose_and_project, render_frame_into
@@ -97,9 +99,19 @@ NECK_Y = (-18.0, -11.5)
 #: Lip motion (pixels, by expression) over which the mouth interior turns from the photo's own to the
 #: re-synthesized one (painted parts, the photo's teeth only on the model's teeth).
 MOUTH_KEEP_PX = 1.5
-#: Lid motion (pixels, by expression) over which the eyeball turns from the photo's wherever the source
-#: render shows eyeball to the photo's only inside its detected eye openings (:mod:`.eyes`).
-EYES_KEEP_PX = 1.0
+#: Lid opening (pixels, by expression) over which the eyeball next to that lid turns from the photo's wherever
+#: the source render shows eyeball to the photo's only off that lid's margin in the photo (the lid bands of
+#: :mod:`.eyes`; both lids open: inside its detected eye openings less their margins). Only a lid that opens counts (an upper lid rising, a lower lid falling, relative to the
+#: eyeball: :meth:`Reenactor._keep_eyes`): a lid that lowers or rises over the eyeball hides the photo's own
+#: lid margin under it, and the eyeball it still shows is the photo's, moved with the lids. Counting any
+#: lid motion repainted the whole eye of every emotion (dev01 at sadness, disgust, contempt: the photo's soft,
+#: half-lidded blue-grey eyes became dark, hard-edged painted irises).
+#: Below EYES_KEEP_PX[0] an opening stretches the photo's lid over a pixel at most (dev01 at sadness: its
+#: lower lids fall 1.2 px as the photo's slight squint relaxes); the keep falls to 0 at EYES_KEEP_PX[1].
+EYES_KEEP_PX = (1.0, 2.5)
+#: Positions in MULTIPIE_68[36:48] (both eyes' lid points) of the upper and the lower lids' middle points.
+_UPPER_LID_POINTS = (1, 2, 7, 8)
+_LOWER_LID_POINTS = (4, 5, 10, 11)
 #: The inner lips darken (:func:`emoshift.render.mouth.darken_lips`) by smoothstep of the frame's gap between the
 #: middles of its inner lips (cm) over this range: closed lips show little of them, and that little is the lips'
 #: line, not a shadowed band (a pursed photo's lips shut at sadness darkened to a brown band).
@@ -260,7 +272,7 @@ class Reenactor(SourceParts):
         (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
         photo_box = self.image[y0 : y0 + h, x0 : x0 + w]
         self.eyes = photo_eyes(photo_box, self.src_origin, landmarks, self._face_skin())
-        self.photo_masks[EYE - 1] = self.eyes.opening if self.eyes.eyes[0, 3] > 0 else 1.0
+        self.photo_masks = self._eye_masks(self.photo_masks)
         # a video frame computes its fold lift when rendered, over the pixels the frames read (_lift_for)
         self.fold_lift, self._face_h = (None if video else fold_lift(photo_box, face_h)), face_h
         self._lift_box = None if video else (0, 0, w, h)  # the part of the source box the lift is right on
@@ -289,6 +301,21 @@ class Reenactor(SourceParts):
             lip_dark_tri=np.ascontiguousarray((lip_dark[self.triangles[: self.n_skin]] > 0).any(1)),
         )  # fmt: skip
         self._unfold = unfold  # (V, 2) the inner lips' source change, applied as the lips move (_source_for)
+
+    def _eye_masks(self, masks: np.ndarray) -> np.ndarray:
+        """The part masks (5, h, w) with the eyes' (:func:`emoshift.render.shaders.inner_sample`): [EYE - 1]
+        the photo's trusted eye openings (everywhere 1 when it shows no eyes), and two more (7, h, w): the
+        source render's eyeball ([IRIS - 1]) off the photo's upper lid band (trusted while only the lower
+        lid opens), and off its lower lid band (while only the upper lid opens)."""
+        eyes = self.eyes
+        shown = eyes.eyes[0, 3] > 0 and eyes.upper_band is not None
+        ball = masks[IRIS - 1]
+        out = np.empty((masks.shape[0] + 2,) + masks.shape[1:], np.float32)
+        out[: masks.shape[0]] = masks
+        out[EYE - 1] = eyes.opening if shown else 1.0
+        out[EYE_BALL_BELOW_UPPER] = ball * (1.0 - eyes.upper_band) if shown else ball
+        out[EYE_BALL_ABOVE_LOWER] = ball * (1.0 - eyes.lower_band) if shown else ball
+        return np.ascontiguousarray(out)
 
     def _inner_lips(self, corrected: np.ndarray, landmarks: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """(V, 2) float32 change of the ``corrected`` source projection and (V,) float32 darkening of the inner
@@ -463,7 +490,7 @@ class Reenactor(SourceParts):
         widen = int(self.widen_px)
         rois = self._rois(screens)
         keep = self._keep(e, self._lip_basis, MOUTH_KEEP_PX)
-        keep_eyes = self._keep(e, self._lid_basis, EYES_KEEP_PX)
+        keep_eyes = self._keep_eyes(e)
         flat = flatten_weights(self.smile_mask, self.base[:, 0], self.source_expression, e)
         folds = self.wrinkles.tensors(shaped)
         if self._lift_box != (0, 0, *self.src_tri.shape[::-1]):
@@ -472,7 +499,8 @@ class Reenactor(SourceParts):
         def frame(k: int) -> None:
             if keep[k] < 1.0:  # the light through the lips (at 1 the photo's own mouth is all that shows)
                 self._light_mouth(shaped[k], vcols[k], ratios[k])
-            view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k]))
+            view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k, 0]),
+                             float(keep_eyes[k, 1]))  # fmt: skip
             fold_view = self.wrinkles.view(folds[k], self.camera)
             render_frame_into(self._source_for(float(keep[k]), shaped[k]), self.mesh, view, fold_view, rois[k], radius, widen, band,
                               out[k])  # fmt: skip
@@ -523,6 +551,23 @@ class Reenactor(SourceParts):
         delta = (expressions - self.source_expression) @ basis  # (T, n * 3) cm
         moved = np.linalg.norm(delta.reshape(len(expressions), -1, 3), axis=2).max(1) * self._lip_px_per_cm
         return (1 - smoothstep(moved / px)).astype(np.float32)
+
+    def lid_opening(self, expressions: np.ndarray) -> np.ndarray:
+        """(T, 53) -> (T, 2) float32 pixels (in the source view) by which the frames' upper and lower lids open
+        past the photo's: the most any upper lid's middle point rises, any lower lid's falls (head frame, y
+        up; the eyeball does not move with the lids), 0 for a lid that only closes or narrows."""
+        delta = (np.asarray(expressions, np.float32).reshape(-1, 53) - self.source_expression) @ self._lid_basis
+        dy = delta.reshape(len(delta), -1, 3)[:, :, 1]
+        up = dy[:, list(_UPPER_LID_POINTS)].max(1)
+        down = -dy[:, list(_LOWER_LID_POINTS)].min(1)
+        return (np.maximum(np.stack([up, down], 1), 0.0) * self._lip_px_per_cm).astype(np.float32)
+
+    def _keep_eyes(self, expressions: np.ndarray) -> np.ndarray:
+        """(T, 2) float32 in [0, 1] per lid (upper, lower): how far the photo's eyeball is kept next to that
+        lid wherever the source render shows eyeball: 1 while the lid opens no further than the photo's,
+        falling smoothly to 0 over EYES_KEEP_PX pixels (:meth:`lid_opening`)."""
+        lo, hi = EYES_KEEP_PX
+        return (1 - smoothstep((self.lid_opening(expressions) - lo) / (hi - lo))).astype(np.float32)
 
     def _rois(self, screens: np.ndarray) -> np.ndarray:
         """(T, 4) int32 pixel boxes (x0, y0, width, height) per frame: the source and the frame's projection,

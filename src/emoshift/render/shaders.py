@@ -13,10 +13,11 @@ import numpy as np
 
 from emoshift.jit import njit
 from emoshift.render.eyes import (
-    CATCHLIGHT_GAIN, CATCHLIGHT_LUMA, CATCHLIGHT_RADIUS, CATCHLIGHT_STRENGTH, EYE_ROWS, IRIS_BINS,
+    CATCHLIGHT_GAIN, CATCHLIGHT_LUMA, CATCHLIGHT_RADIUS, CATCHLIGHT_STRENGTH, EYE_ROWS, IRIS_BINS, LIMBAL_PROFILE,
+    LIMBAL_WIDTH,
 )
 from emoshift.render.mouth import grain_noise, hash_gauss
-from emoshift.render.view import EYE, IRIS, MOUTH_PARTS
+from emoshift.render.view import EYE, EYE_BALL_ABOVE_LOWER, EYE_BALL_BELOW_UPPER, IRIS, MOUTH_PARTS
 
 def per_sample(fn):
     """``njit`` of a per-pixel (per-sample) function that takes arrays and allocates none: compiled without
@@ -51,10 +52,9 @@ RESAMPLE_GRAIN = 1.0
 MAGNIFY_GRAIN = 1.43
 MAGNIFY_MIN_SHARE = 0.1
 #: Painted iris: darkening of its rim (the limbal ring) and the rim's width (fraction of the radius), over
-#: the flat iris colour; over the photo's own radial profile (which carries its ring) LIMBAL_PROFILE.
+#: the flat iris colour; over the photo's own radial profile (which carries its ring) LIMBAL_PROFILE
+#: (:mod:`emoshift.render.eyes`, which keeps the iris's mean brightness with it).
 LIMBAL_DARKEN = 0.35
-LIMBAL_WIDTH = 0.25
-LIMBAL_PROFILE = 0.25
 #: The iris's radial fibres: the profile's colour times 1 + IRIS_FIBRE x a smooth noise over IRIS_SPOKES
 #: angular cells (varying along the radius too), so a painted iris is not one smooth disc.
 IRIS_FIBRE = 0.12
@@ -378,7 +378,7 @@ def iris_source(image, opening, ex, ey, r, eye_colours, ox, oy, sx, sy, out):  #
 
 @per_sample
 def inner_sample(
-    image, pmask, eyes, eye_colours, ox, oy, vcol, ratio, power, keep, keep_eyes, grain, p, cx, cy, dx, dy, va, vb,
+    image, pmask, eyes, eye_colours, ox, oy, vcol, ratio, power, keep, keep_eyes, keep_lower, grain, p, cx, cy, dx, dy, va, vb,
     vc, b0, b1, b2, pix, tmp,
 ):  # pragma: no cover - jitted
     """Colour (into ``pix``) of a mouth-interior or eyeball sample of part ``p`` whose source point lies at
@@ -389,9 +389,10 @@ def inner_sample(
     parts), towards 1 by ``keep``: the photo's teeth are taken as fully lit, so those the frame puts behind
     a lip corner fall into its shadow as the painted ones do, warm, not grey; the painted share
     carries the photo's ``grain`` (:func:`~emoshift.render.mouth.grain_noise`).
-    Eyeball: the photo where its source point lies in the photo's eye opening (``pmask[EYE - 1]``;
-    where the lids have not moved, ``keep_eyes``, also where the source render shows eyeball,
-    ``pmask[IRIS - 1]``), else :func:`eye_colour` with the photo's grain on that share (the model's colour
+    Eyeball: the photo where its source point lies in the photo's eye opening (``pmask[EYE - 1]``);
+    where the lids open no further than the photo's (``keep_eyes`` the upper's, ``keep_lower`` the lower's),
+    also where the source render shows eyeball (``pmask[IRIS - 1]``); where only one lid opens, there but off
+    that lid's margin in the photo (``pmask[EYE_BALL_BELOW_UPPER]``, ``pmask[EYE_BALL_ABOVE_LOWER]``); else :func:`eye_colour` with the photo's grain on that share (the model's colour
     when the photo shows no eyes).
     Plain arrays (see :func:`skin_sample`); the masks cover the source box at (ox, oy). Returns the painted
     share of a mouth sample (1 - the photo's), 0 for an eyeball sample (for the mouth's focus pass,
@@ -408,8 +409,13 @@ def inner_sample(
             grain_noise(cx, cy, (1.0 - a) * grain, pix)
     else:
         a = mask_at(pmask[EYE - 1], sx, sy)
-        if keep_eyes > 0.0:
-            a = max(a, keep_eyes * mask_at(pmask[IRIS - 1], sx, sy))
+        if keep_eyes > 0.0 or keep_lower > 0.0:
+            kept = keep_eyes * keep_lower * mask_at(pmask[IRIS - 1], sx, sy)
+            if keep_eyes < 1.0:  # the upper lid opens: off its margin
+                kept += (1.0 - keep_eyes) * keep_lower * mask_at(pmask[EYE_BALL_BELOW_UPPER], sx, sy)
+            if keep_lower < 1.0:
+                kept += keep_eyes * (1.0 - keep_lower) * mask_at(pmask[EYE_BALL_ABOVE_LOWER], sx, sy)
+            a = max(a, kept)
         if eyes[0, 3] > 0.0:
             if a < 1.0:
                 eye_colour(image, pmask[EYE - 1], eyes, eye_colours, ox, oy, cx + dx, cy + dy, pix, tmp)

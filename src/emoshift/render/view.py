@@ -17,6 +17,9 @@ import numpy as np
 
 #: Part codes per triangle (mouth interior: SOCKET..TEETH; eyeball: EYE, IRIS).
 SKIN, SOCKET, GUMS, TEETH, EYE, IRIS = 0, 1, 2, 3, 4, 5
+#: Rows of :attr:`SourceView.pmask` after the parts' (``[p - 1]`` for part p): the source render's eyeball off
+#: the photo's upper lid band, and off its lower lid band (:meth:`emoshift.render.reenact.Reenactor._eye_masks`).
+EYE_BALL_BELOW_UPPER, EYE_BALL_ABOVE_LOWER = 5, 6
 #: Part codes up to this one are the mouth interior.
 MOUTH_PARTS = TEETH
 
@@ -28,7 +31,7 @@ class SourceView(NamedTuple):
     with the open mouth painted shut. plate: (h, w, 3) uint8 clean plate over the source box from
     ``origin`` (x, y) int64. screen: (V, 3) float32 source projection [x_px, y_px, depth]. pmask:
     (5, h, w) float32 over the source box, ``pmask[p - 1]`` how surely the photo shows part p at a pixel.
-    eyes: (2, 6) float32 per eye [x, y, radius, valid, catchlight x, catchlight y] of the photo's iris (photo
+    eyes: (2, 7) float32 per eye [x, y, radius, valid, catchlight x, catchlight y, blur] of the photo's iris (photo
     pixels; the catchlight in iris radii from its centre).
     eye_colours: (EYE_ROWS, 3) float32 the photo's eye colours (:class:`~emoshift.render.eyes.PhotoEyes`:
     shared sclera and iris, each eye's own sclera, each eye's iris profile). lift: (h, w, 3) float32 over the
@@ -77,8 +80,9 @@ class FrameView(NamedTuple):
     """screen: (V, 3) float32 projection; vcol: (V, 3) painted colours of the inner parts; ratio: (V,)
     shading ratio (frame / source) of the skin, and on the mouth interior the share of the light that
     reaches it through the frame's lips (applied to the photo's own teeth once the lips move); flat: (V,)
-    in [0, 1], how far the photo's folds are flattened; keep, keep_eyes: how far the photo's own mouth
-    interior and eyes are kept (0-1: 1 while the lips, the lids have not moved)."""
+    in [0, 1], how far the photo's folds are flattened; keep: how far the photo's own mouth interior is kept
+    (0-1: 1 while the lips have not moved); keep_eyes, keep_lower: how far the photo's eyeball is kept next
+    to the upper and the lower lids (1 while that lid opens no further than the photo's)."""
 
     screen: np.ndarray
     vcol: np.ndarray
@@ -86,3 +90,4 @@ class FrameView(NamedTuple):
     flat: np.ndarray
     keep: float
     keep_eyes: float
+    keep_lower: float

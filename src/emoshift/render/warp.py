@@ -21,7 +21,7 @@ import numpy as np
 from emoshift.jit import njit
 
 from emoshift.render.edges import antialias_edges
-from emoshift.render.eyes import LID_SHADOW_REACH, lid_shadow_pass
+from emoshift.render.eyes import eye_pass
 from emoshift.render.mouth import darken_lips, hash_gauss, mark_seam, mouth_pass, soften_seams
 from emoshift.render.flow import (BLUR_PASSES, CELL, EDGE_BLEND_PX, broad_shading, coarse_field, extend_silhouette,
                                   field_at, mark_contour, widen_at)
@@ -99,7 +99,7 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
     flow, sx, sy, sr, cnt, span, contour, box = _fragment_pass(
         src.image, src.pmask, src.eyes, src.eye_colours, src.origin[0], src.origin[1], src.screen, mesh.tris,
         mesh.part, mesh.wexact, frame.vcol, frame.ratio, src.mouth_power, frame.flat, frame.keep, frame.keep_eyes,
-        src.grain, tri_id, bary, depth, x0, y0, out,
+        frame.keep_lower, src.grain, tri_id, bary, depth, x0, y0, out,
     )  # fmt: skip
     broad = broad_shading(sr, cnt)  # before coarse_field normalises cnt-weighted sums in place
     fx, fy = coarse_field(sx, sy, cnt, radius)
@@ -115,8 +115,9 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
     if frame.keep < 1.0:
         mouth_pass(tri_id, mesh.part, 1.0 - frame.keep, src.lip_shadow_px, flow[:, :, 4], src.mouth_blur, src.black,
                    src.grain, x0, y0, out)  # fmt: skip
-    if frame.keep_eyes < 1.0 and src.eyes[0, 3] > 0.0:
-        lid_shadow_pass(tri_id, mesh.part, 1.0 - frame.keep_eyes, LID_SHADOW_REACH * src.eyes[0, 2], x0, y0, out)
+    if min(frame.keep_eyes, frame.keep_lower) < 1.0 and src.eyes[0, 3] > 0.0:  # lid shadow, the photo's softness
+        eye_pass(tri_id, mesh.part, 1.0 - frame.keep_eyes, 1.0 - min(frame.keep_eyes, frame.keep_lower), src.eyes, x0,
+                 y0, out)  # fmt: skip
     shade_folds(folds, frame.screen, mesh.tris, mesh.n_skin, tri_id, bary, x0, y0, out)
 
 
@@ -125,7 +126,7 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
 @njit(cache=True, nogil=True)
 def _fragment_pass(
     image, pmask, eyes, eye_colours, ox, oy, src_screen, tris, part, wexact, vcol, ratio, power, flat, keep,
-    keep_eyes, grain, tri_id, bary, depth, x0, y0, out,
+    keep_eyes, keep_lower, grain, tri_id, bary, depth, x0, y0, out,
 ):  # pragma: no cover - jitted
     """Per fragment: the inner parts' colours into ``out``; for the skin, its exact flow and shading.
 
@@ -180,7 +181,7 @@ def _fragment_pass(
                 j1 = max(j1, j)
                 continue
             flow[i, j, 4] = inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, ratio, power, keep,
-                                         keep_eyes, grain, p, x0 + j + 0.5, y0 + i + 0.5, dx, dy, va, vb, vc, b0, b1, b2, pix,
+                                         keep_eyes, keep_lower, grain, p, x0 + j + 0.5, y0 + i + 0.5, dx, dy, va, vb, vc, b0, b1, b2, pix,
                                          tmp)  # fmt: skip
             put(out, y0 + i, x0 + j, pix)
             flow[i, j, 2] = -1.0  # done; flow[i, j, 4]: the painted share (the mouth's focus pass)
@@ -278,13 +279,13 @@ def render_frame_into(src, mesh, frame, folds, roi, radius, widen, band, out) ->
 @njit(cache=True, nogil=True)
 def _render_frame_flat(
     image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain, mouth_blur, black,
-    mouth_power, lip_dark, lip_dark_tri, tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, uv, tensor, focal, cx, cy, spacing,
+    mouth_power, lip_dark, lip_dark_tri, tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, keep_lower, uv, tensor, focal, cx, cy, spacing,
     strength, roi, radius, widen, band, out,
 ):  # pragma: no cover - jitted
     src = SourceView(image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain,
                      mouth_blur, black, mouth_power, lip_dark, lip_dark_tri)
     mesh = MeshView(tris, n_skin, part, wexact)
-    frame = FrameView(fscreen, vcol, ratio, flat, keep, keep_eyes)
+    frame = FrameView(fscreen, vcol, ratio, flat, keep, keep_eyes, keep_lower)
     folds = FoldView(uv, tensor, focal, cx, cy, spacing, strength)
     out[:] = image
     render_frame(src, mesh, frame, folds, roi[0], roi[1], roi[2], roi[3], radius, widen, band, out)
