@@ -75,7 +75,7 @@ def fit_video(fitter, path: str | Path, stride: int = 1, max_frames: int | None 
 
 def fit_frames(
     fitter, frames, progress: bool = True, name: str = "the video", total: int | None = None,
-    timings: dict | None = None, on_fit=None, keyframes=None,
+    timings: dict | None = None, on_fit=None, keyframes=None, on_detect=None,
 ) -> list[FaceFit]:  # fmt: skip
     """:func:`fit_video` on any iterable of (frame index, (H, W, 3) uint8 RGB) (e.g. resized frames);
     ``total`` (frame count) only sizes the progress bar. ``timings``: filled with the seconds of the
@@ -83,7 +83,9 @@ def fit_frames(
     identity; ``fit_frames``: the per-frame fits). ``on_fit``: called with each frame's FaceFit as soon as
     it is fitted (in frame order). ``keyframes``: picks the frames the clip's identity is fitted from,
     ``keyframes(fitter, landmarks, size) -> indices`` into the detected frames' landmarks (called with
-    the clip's camera fixed); default :data:`KEYFRAMES` frames spread evenly over the clip."""
+    the clip's camera fixed); default :data:`KEYFRAMES` frames spread evenly over the clip. ``on_detect``:
+    called with (frame index, its pixels, (478, 3) landmarks) of each frame a face is found in, as it is
+    (e.g. video in's occluder samples, :func:`emoshift.videoin.occlusion.sample`)."""
     import time
 
     from tqdm import tqdm
@@ -105,6 +107,8 @@ def fit_frames(
             if missing > MAX_GAP:
                 restarts.add(len(detections))
             detections.append((i, faces[0].landmarks))
+            if on_detect is not None:
+                on_detect(i, frame, faces[0].landmarks)
             missing = 0
     finally:
         tracker.close()
