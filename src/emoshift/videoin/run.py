@@ -290,7 +290,9 @@ def fit_clip(
 
     def keyframes(*args):
         step("identity")
-        return resting_keyframes(*args)
+        states: list = []  # the keyframes' single-frame fits, which the shared identity starts from
+        keys = resting_keyframes(*args, states=states)
+        return (keys, states) if len(states) == len(keys) else keys
 
     def on_fit(fit) -> None:
         count[1] += 1
