@@ -3,23 +3,30 @@ the input's pixels there instead of painting the face's parts (a mouth, teeth) o
 
 The signal is the face's own appearance over the clip. While the face mesh tracks (pass 1), each frame's
 colour and texture are sampled at the 478 detected landmarks (:func:`sample`: the mean colour and the
-luminance's spread of a small patch around each, ~0.2 ms a frame); MediaPipe keeps placing the landmarks
-where the face is behind an occluder, so there they sample the occluder. After the pass,
-:func:`occlusion` compares each frame's samples with the clip's: the per-landmark median over the frames
-(the face's usual appearance there), the frame's overall colour change (light, exposure) divided out
-first, the difference in units of that landmark's usual spread over the clip (the lips and the eyes
-change as the person speaks and blinks; a landmark is judged against its own variation). A landmark far
-off its usual appearance, among neighbours that are too (an occluder covers a patch of the face, not a
-point), and for more than a frame is occluded: (T, 478) weights in [0, 1].
+luminance's spread of a small patch around each, ~0.5 ms a frame); MediaPipe keeps placing the landmarks
+where the face is behind an occluder, so there they sample the occluder. After the pass, :func:`occlusion`
+(~20 ms a clip) compares each frame's samples with what its fitted expression predicts there: per landmark
+a linear function of the clip's main expression components, fitted robustly over the clip from its
+median (:func:`_expected`: a grin's cheeks and teeth are the expression, not an occluder, while frames
+far off it do not count), after the frame's overall colour change (light, exposure) is divided out; the
+difference in units of that landmark's usual spread over the clip. The landmarks that the face's own
+movement changes most (the lids, irises, inner lips) or the head's pose (the face oval) count only
+through their neighbours; a landmark off on its own (jitter on an edge) does not count; lips as red
+against the cheeks as usual show nothing covers the lower face (a mouth at rest in a clip of grins is
+not an occluder; a hand, a cup or a microphone is not as red as lips); a temporal median of 3 frames
+drops single-frame spikes: (T, 478) weights in [0, 1].
 
 :func:`frame_mask` turns a frame's landmark weights into a soft pixel mask (the landmarks' triangulation
 rasterized with the weights interpolated, grown and blurred by a few pixels) and :func:`keep_occluders`
 lays the input frame over the reenacted one by it: under an occluder the emotion's change fades to zero.
+An occluded mouth also keeps the speaker's own jaw and mouth channels (:func:`mouth_fade`,
+:func:`fade_mouth`): the emotion's opened mouth would otherwise be drawn around the occluder, past the mask.
 
-Limits: the reference is the clip's median, so an occluder that sits in the same place for more than
-half of the clip is taken for the face (and the face for an occluder where it leaves); an occluder of
-the face's own colour and texture (the back of a hand on a cheek in flat light) is found where it
-covers the lips, brows, eyes or nostrils, or where its edges fall, not where it lies over plain skin.
+Limits: the reference is the clip itself, so an occluder that sits still over most of the clip is taken
+for the face; with the lips visible and as red as usual, an occluder over the cheeks, nose or chin is
+not looked for (a hand on a cheek is warped with it, as before); an occluder as red as lips over the
+mouth is missed; the mask follows the landmarks, so an occluder that reaches past the face (fingers
+below the chin) is kept only where it covers the face.
 """
 
 from __future__ import annotations
@@ -237,8 +244,9 @@ def _expected(x: np.ndarray, expressions: np.ndarray, w: np.ndarray, rounds: int
 
 def mouth_fade(weights: np.ndarray, fps: float) -> np.ndarray:
     """(T,) float32 in [0, 1]: how far each frame's mouth is occluded (twice the mean weight of its lip
-    landmarks or of those and their neighbours (the skin around the lips), the larger, capped), held :data:`MOUTH_HOLD_SECONDS` either side and eased in and out over as long (the
-    mouth settles before the occluder arrives and after it leaves, with no jump)."""
+    landmarks, capped: an occluder over the chin alone leaves the mouth to the emotion, drawn behind it),
+    held :data:`MOUTH_HOLD_SECONDS` either side and eased in and out over as long (the mouth settles
+    before the occluder arrives and after it leaves, with no jump)."""
     from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
     from emoshift.headmodel.mp_indices import INNER_LIPS, OUTER_LIPS
@@ -247,9 +255,7 @@ def mouth_fade(weights: np.ndarray, fps: float) -> np.ndarray:
     if not len(w):
         return np.zeros(0, np.float32)
     mouth = np.asarray(OUTER_LIPS + INNER_LIPS, np.int64)
-    near, _ = _neutral_layout()
-    area = np.unique(near[mouth])  # the lips and the skin around them
-    f = np.clip(2.0 * np.maximum(w[:, mouth].mean(1), w[:, area].mean(1)), 0.0, 1.0)
+    f = np.clip(2.0 * w[:, mouth].mean(1), 0.0, 1.0)
     k = max(1, int(round(MOUTH_HOLD_SECONDS * fps)))
     f = maximum_filter1d(f, 2 * k + 1, mode="nearest")
     return np.clip(uniform_filter1d(f, 2 * k + 1, mode="nearest"), 0.0, 1.0).astype(np.float32)
