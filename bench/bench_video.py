@@ -309,9 +309,10 @@ def identity_widths(pipe, clip: Path, inp: np.ndarray, photos: list, picks: list
     info = probe(clip, pipe.options.max_side)
     keys: list = []
 
-    def resting(*args):
-        keys.extend(int(k) for k in resting_keyframes(*args))
-        return keys
+    def resting(*args, **kw):
+        got = resting_keyframes(*args, **kw)
+        keys.extend(int(k) for k in got)
+        return got
 
     with patch("emoshift.videoin.rest.resting_keyframes", resting):  # read by fit_clip
         own, fits = fit_clip(pipe.fitter, info, False)

@@ -75,7 +75,7 @@ def fit_video(fitter, path: str | Path, stride: int = 1, max_frames: int | None 
 
 def fit_frames(
     fitter, frames, progress: bool = True, name: str = "the video", total: int | None = None,
-    timings: dict | None = None, on_fit=None, keyframes=None,
+    timings: dict | None = None, on_fit=None, keyframes=None, on_detect=None,
 ) -> list[FaceFit]:  # fmt: skip
     """:func:`fit_video` on any iterable of (frame index, (H, W, 3) uint8 RGB) (e.g. resized frames);
     ``total`` (frame count) only sizes the progress bar. ``timings``: filled with the seconds of the
@@ -83,7 +83,11 @@ def fit_frames(
     identity; ``fit_frames``: the per-frame fits). ``on_fit``: called with each frame's FaceFit as soon as
     it is fitted (in frame order). ``keyframes``: picks the frames the clip's identity is fitted from,
     ``keyframes(fitter, landmarks, size) -> indices`` into the detected frames' landmarks (called with
-    the clip's camera fixed); default :data:`KEYFRAMES` frames spread evenly over the clip."""
+    the clip's camera fixed), or (indices, their single-frame fit states) (sorted indices; the shared
+    identity then starts from those states instead of fitting the frames again); default
+    :data:`KEYFRAMES` frames spread evenly over the clip. ``on_detect``:
+    called with (frame index, its pixels, (478, 3) landmarks) of each frame a face is found in, as it is
+    (e.g. video in's occluder samples, :func:`emoshift.videoin.occlusion.sample`)."""
     import time
 
     from tqdm import tqdm
@@ -105,6 +109,8 @@ def fit_frames(
             if missing > MAX_GAP:
                 restarts.add(len(detections))
             detections.append((i, faces[0].landmarks))
+            if on_detect is not None:
+                on_detect(i, frame, faces[0].landmarks)
             missing = 0
     finally:
         tracker.close()
@@ -121,10 +127,15 @@ def fit_frames(
     # them: on two threads each tiny op wakes the pool, which MediaPipe's threads keep busy)
     t0 = time.perf_counter()
     with single_thread(), fixed_focal(fitter, [detections[k][1] for k in keys], size):
+        states = None
         if keyframes is not None:
-            keys = np.unique(np.asarray(keyframes(fitter, [lm for _, lm in detections], size), int))
+            got = keyframes(fitter, [lm for _, lm in detections], size)
+            picked, states = got if isinstance(got, tuple) else (got, None)
+            keys = np.unique(np.asarray(picked, int))
+            if states is not None and (len(states) != len(keys) or not np.array_equal(keys, np.asarray(picked, int))):
+                states = None  # not one state per sorted keyframe: fitted afresh
         timings["fit_clip"] = time.perf_counter() - t0
-        return _fit_frames(fitter, detections, keys, size, progress, restarts, timings, on_fit)
+        return _fit_frames(fitter, detections, keys, size, progress, restarts, timings, on_fit, states)
 
 
 @contextmanager
@@ -141,14 +152,14 @@ def fixed_focal(fitter, landmarks: list[np.ndarray], size: tuple[int, int]):
 
 
 def _fit_frames(
-    fitter, detections, keys, size, progress, restarts=frozenset(), timings=None, on_fit=None
+    fitter, detections, keys, size, progress, restarts=frozenset(), timings=None, on_fit=None, states=None
 ) -> list[FaceFit]:
     import time
 
     from tqdm import tqdm
 
     t0 = time.perf_counter()
-    identity = shared_identity(fitter, [detections[k][1] for k in keys], size)
+    identity = shared_identity(fitter, [detections[k][1] for k in keys], size, states=states)
     t1 = time.perf_counter()
     saved, fitter.solver = fitter.solver, identity_solver(fitter.solver, identity)
     ident = identity.astype(np.float32)
@@ -203,20 +214,25 @@ def identity_solver(solver, identity: np.ndarray):
     return new
 
 
-def shared_identity(fitter, landmarks: list[np.ndarray], size: tuple[int, int], rounds: int = 2) -> np.ndarray:
+def shared_identity(fitter, landmarks: list[np.ndarray], size: tuple[int, int], rounds: int = 2,
+                    states: list | None = None) -> np.ndarray:  # fmt: skip
     """(K,) identity of one person seen in several frames.
 
     Each frame is fitted alone; the mean identity starts ``rounds`` of: re-fit every frame with that
     identity fixed, then one joint Gauss–Newton step on the identity over all frames
     (:meth:`LandmarkSolver.shared_identity_step`, the prior counted once instead of once per frame).
-    landmarks: per frame (478, 3) pixels (x, y, MediaPipe z).
+    landmarks: per frame (478, 3) pixels (x, y, MediaPipe z). states: the frames' single-frame fit states
+    when they were fitted already (with this camera: e.g. by
+    :func:`emoshift.videoin.rest.resting_keyframes`), used (and changed) instead of fitting them again.
     """
     with fixed_focal(fitter, landmarks, size):
-        return _shared_identity(fitter, landmarks, size, rounds)
+        return _shared_identity(fitter, landmarks, size, rounds, states)
 
 
-def _shared_identity(fitter, landmarks, size, rounds) -> np.ndarray:
-    states = [fitter.fit_landmarks(lm, size)[1] for lm in landmarks]
+def _shared_identity(fitter, landmarks, size, rounds, states=None) -> np.ndarray:
+    if states is None or len(states) != len(landmarks):
+        states = [fitter.fit_landmarks(lm, size)[1] for lm in landmarks]
+    states = list(states)
     identity = np.stack([s.identity for s in states]).mean(0)
     if len(states) < 2:
         return identity

@@ -36,14 +36,21 @@ def expression_energy(model, expression: np.ndarray) -> np.ndarray:
 
 
 def resting_keyframes(fitter, landmarks: list[np.ndarray], size: tuple[int, int], n: int | None = None,
-                      candidates: int = CANDIDATES) -> np.ndarray:  # fmt: skip
+                      candidates: int = CANDIDATES, states: list | None = None) -> np.ndarray:  # fmt: skip
     """Indices (sorted) into ``landmarks`` (per detected frame, (478, 3) pixels) of the ``n`` (default
     :data:`~emoshift.fitting.video.KEYFRAMES`) least expressive of ``candidates`` frames spread over the
     clip, by :func:`expression_energy` of their single-frame fits (``fitter``'s camera: called inside
-    :func:`emoshift.fitting.video.fixed_focal`). Ties keep the earlier frame."""
+    :func:`emoshift.fitting.video.fixed_focal`). Ties keep the earlier frame. ``states``: filled with those
+    frames' single-frame fit states (in the order of the indices), for
+    :func:`emoshift.fitting.video.shared_identity`, which starts from them instead of fitting them again
+    (left empty when every candidate is kept: none was fitted)."""
     n = KEYFRAMES if n is None else n
     cand = spread(len(landmarks), candidates)
     if len(cand) <= n:
         return cand
-    expr = np.stack([fitter.fit_landmarks(landmarks[k], size)[1].expression for k in cand])
-    return np.sort(cand[np.argsort(expression_energy(fitter.model, expr), kind="stable")[:n]])
+    fitted = [fitter.fit_landmarks(landmarks[k], size)[1] for k in cand]
+    expr = np.stack([s.expression for s in fitted])
+    keep = np.sort(np.argsort(expression_energy(fitter.model, expr), kind="stable")[:n])
+    if states is not None:
+        states[:] = [fitted[j] for j in keep]
+    return cand[keep]

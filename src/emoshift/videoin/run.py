@@ -15,7 +15,9 @@ Two passes over the file, streamed (memory does not grow with the length beyond 
    and returns is detected again and fitted afresh). A background
    thread decodes a few frames ahead of the face mesh (:func:`prefetched`), and the renderers of the
    first :data:`PREBUILD` frames (the clip's whole renderer and its identity-level caches) are built on
-   another while the next frames are fitted (:meth:`ClipRenderer.prebuild`). The render pass cannot start earlier: every frame's target needs the
+   another while the next frames are fitted (:meth:`ClipRenderer.prebuild`). Each detected frame's
+   appearance is sampled at its landmarks (:func:`emoshift.videoin.occlusion.sample`, ~0.5 ms): after
+   the pass, :func:`occlusion_clip` finds where something covers the face (a hand over the mouth). The render pass cannot start earlier: every frame's target needs the
    whole clip (its resting face is the median of all the frames' fits, and the clip's identity comes from
    the least expressive of frames spread over it, the last frame among them).
 2. **plan**: the instruction is planned as for a photo (``pipe.plan``: the generator's anchors from the
@@ -30,7 +32,9 @@ Two passes over the file, streamed (memory does not grow with the length beyond 
    rotation)``: the head pose stays the person's own) by a renderer of the frame: the first frame's is
    ``pipe.renderer(frame, fit)``, the others get theirs from it by ``Reenactor.for_frame`` (the
    identity-level work done once per clip, the same frames as a new renderer; :class:`ClipRenderer`);
-   frames without a face, and frames whose target equals their fit, are written untouched. Two worker
+   frames without a face, and frames whose target equals their fit, are written untouched. Where an
+   occluder covers the face the input's pixels are kept over the reenacted frame, and an occluded
+   mouth keeps the speaker's own (:mod:`emoshift.videoin.occlusion`). Two worker
    threads reenact while the main thread decodes and encodes; frames go to the H.264 encoder in order at
    their input timestamps, with the input's audio remuxed (:class:`Mp4Writer`), into a temporary file
    renamed into place at the end.
@@ -123,6 +127,18 @@ class VideoResult:
     frames_written: int
     seed: int
     timings: dict[str, float] = field(default_factory=dict)
+    #: (T, 478) occlusion weights of each frame's landmarks (:mod:`emoshift.videoin.occlusion`; zeros
+    #: without a face), None when occluders were not looked for.
+    occlusion: np.ndarray | None = None
+
+    @property
+    def occluded(self) -> np.ndarray:
+        """(T,) bool: frames where an occluder over the face kept the input's pixels."""
+        from emoshift.videoin.occlusion import MIN_WEIGHT
+
+        if self.occlusion is None:
+            return np.zeros(len(self.own), bool)
+        return self.occlusion.max(1) >= MIN_WEIGHT
 
     @property
     def has_face(self) -> np.ndarray:
@@ -146,6 +162,7 @@ class VideoResult:
             "frames_with_face": int(self.has_face.sum()),
             "frames_without_face": int((~self.has_face).sum()),
             "frames_reenacted": int(self.rendered.sum()),
+            "frames_occluded": int((self.occluded & self.rendered).sum()),
             "anchor_frames": [int(k) for k in self.trajectory.anchor_frames],
             "output_fps": round(self.frames_written / render_s, 2) if render_s > 0 else None,
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
@@ -163,6 +180,7 @@ def animate_video(
     force: bool = True,
     progress: bool = False,
     report=None,
+    occluders: bool = True,
     **changes: Any,
 ) -> VideoResult:
     """Write ``out`` (.mp4): ``video`` with ``instruction``'s emotions over the person's own face.
@@ -178,6 +196,8 @@ def animate_video(
         progress: progress bars on stderr (tqdm).
         report: called with (stage label, fraction of the job done in [0, 1]) as the job advances
             (:class:`Progress`; the web app's progress bar).
+        occluders: keep the input's pixels where something covers the face (a hand over the mouth:
+            :mod:`emoshift.videoin.occlusion`); False paints the face's parts over it.
     Raises:
         UserError: bad instruction or options, unreadable or too long video, no face in any frame,
             an output that is not a writable .mp4 (nothing is written then).
@@ -200,34 +220,59 @@ def animate_video(
     clip = ClipRenderer(pipe)
     step = Progress(report)
     try:
-        own, fits = fit_clip(pipe.fitter, info, progress, timings, prebuild=clip, step=step)
+        samples: dict[int, np.ndarray] | None = {} if occluders else None
+        own, fits = fit_clip(pipe.fitter, info, progress, timings, prebuild=clip, step=step, samples=samples)
         timings["fit"] = time.perf_counter() - t
+        occ = None if samples is None else occlusion_clip(samples, own)
 
         t = time.perf_counter()
         plan, traj, target = plan_clip(pipe, ins, own, info, fits, opts)
+        if occ is not None:  # an occluded mouth keeps the speaker's (:func:`occlusion.fade_mouth`)
+            from emoshift.emotions import EXPRESSION_NAMES
+            from emoshift.videoin.occlusion import fade_mouth, mouth_fade
+
+            target = fade_mouth(target, own, mouth_fade(occ, float(info.fps)), list(EXPRESSION_NAMES))
         rotations = pose_clip(traj, own, fits, info) if pose else None
         timings["plan"] = time.perf_counter() - t
 
         t = time.perf_counter()
         rendered = np.zeros(len(own), bool)
         n = write_clip(pipe, info, fits, own, target, rotations, rendered, out, progress, timings=timings, clip=clip,
-                       step=step)  # fmt: skip
+                       step=step, occlusion=occ)  # fmt: skip
         timings["render"] = time.perf_counter() - t
     finally:
         clip.close()
-    return VideoResult(out, info, plan, traj, own, target, rendered, rotations, n, seed, timings)
+    return VideoResult(out, info, plan, traj, own, target, rendered, rotations, n, seed, timings, occ)
+
+
+def occlusion_clip(samples: dict[int, np.ndarray], own: np.ndarray) -> np.ndarray:
+    """(T, 478) occlusion weights of the frames from their landmark samples ({frame: (478, 4)}, from
+    :func:`fit_clip`) and (T, 53) fitted expressions (NaN without a face;
+    :func:`emoshift.videoin.occlusion.occlusion`); zeros for frames without any."""
+    from emoshift.videoin.occlusion import occlusion
+
+    n = len(own)
+    x = np.zeros((n, 478, 4), np.float32)
+    has = np.zeros(n, bool)
+    for i, v in samples.items():
+        if i < n:
+            x[i], has[i] = v, True
+    has &= np.isfinite(own[:, 0])
+    return occlusion(x, has, np.nan_to_num(own))
 
 
 def fit_clip(
     fitter, info: VideoInfo, progress: bool, timings: dict | None = None, prebuild: ClipRenderer | None = None,
-    step: Progress | None = None,
+    step: Progress | None = None, samples: dict[int, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, dict[int, Any]]:
     """Pass 1 -> ((T, 53) fitted expression per decoded frame, NaN without a face; {frame: FaceFit}).
     ``timings``: filled with the stages' seconds (:func:`emoshift.fitting.video.fit_frames`).
     ``prebuild``: the clip's renderer, given the first PREBUILD frames (pixels and fit) as they are
     fitted (:meth:`ClipRenderer.prebuild`: their renderers are built while the next frames are fitted).
     ``step``: told of the frames read and fitted (:class:`Progress`). The clip's identity comes from its
-    resting frames (:func:`emoshift.videoin.rest.resting_keyframes`)."""
+    resting frames (:func:`emoshift.videoin.rest.resting_keyframes`). ``samples``: filled with each
+    detected frame's appearance at its landmarks (:func:`emoshift.videoin.occlusion.sample`), for
+    :func:`occlusion_clip`."""
     from emoshift.fitting.video import fit_frames
     from emoshift.videoin.rest import resting_keyframes
 
@@ -245,7 +290,9 @@ def fit_clip(
 
     def keyframes(*args):
         step("identity")
-        return resting_keyframes(*args)
+        states: list = []  # the keyframes' single-frame fits, which the shared identity starts from
+        keys = resting_keyframes(*args, states=states)
+        return (keys, states) if len(states) == len(keys) else keys
 
     def on_fit(fit) -> None:
         count[1] += 1
@@ -254,8 +301,13 @@ def fit_clip(
         if rgb is not None and prebuild is not None:
             prebuild.prebuild(rgb, fit)
 
+    def on_detect(i, rgb, landmarks) -> None:
+        from emoshift.videoin.occlusion import sample
+
+        samples[i] = sample(rgb, landmarks)
+
     fitted = fit_frames(fitter, frames(), progress, str(info.path.name), total=info.frames, timings=timings,
-                        on_fit=on_fit, keyframes=keyframes)  # fmt: skip
+                        on_fit=on_fit, keyframes=keyframes, on_detect=None if samples is None else on_detect)  # fmt: skip
     kept.clear()
     fits = {f.frame: f for f in fitted}
     own = np.full((count[0], 53), np.nan, np.float32)
@@ -368,6 +420,7 @@ def pose_clip(traj, own: np.ndarray, fits: dict, info: VideoInfo) -> np.ndarray:
 def write_clip(
     pipe, info, fits, own, target, rotations, rendered, out: Path, progress: bool, inflight: int = CHUNK,
     timings: dict | None = None, clip: ClipRenderer | None = None, step: Progress | None = None,
+    occlusion: np.ndarray | None = None,
 ) -> int:
     """Pass 2: decode, reenact (:func:`mix.changed` frames) or copy, and encode every frame into ``out``
     atomically; -> frames written. Sets ``rendered`` to the frames that were reenacted.
@@ -378,7 +431,9 @@ def write_clip(
     counts reenacted frames only (copies cost next to nothing), so its estimate is honest. ``timings``:
     gets the CPU seconds of the workers' stages (``cpu_renderer``: the frames' renderers, ``cpu_reenact``:
     their rendering) and of the main thread (``cpu_decode_encode``). ``step``: told of the frames written
-    (:class:`Progress`)."""
+    (:class:`Progress`). ``occlusion``: (T, 478) weights of the frames' landmarks (:func:`occlusion_clip`):
+    the input's pixels are kept over the reenacted frame where they show an occluder
+    (:func:`emoshift.videoin.occlusion.keep_occluders`)."""
     import time
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
@@ -405,7 +460,8 @@ def write_clip(
         i, rgb, _ = item
         if i >= len(todo) or not todo[i]:
             return rgb
-        return clip.reenact(rgb, fits[i], target[i], None if rotations is None else rotations[i])
+        occ = None if occlusion is None or i >= len(occlusion) else occlusion[i]
+        return clip.reenact(rgb, fits[i], target[i], None if rotations is None else rotations[i], occ)
 
     def write(tmp: Path) -> None:
         bar = tqdm(total=int(todo.sum()), desc="reenact", unit="frame", disable=not progress, leave=False)
@@ -494,9 +550,11 @@ class ClipRenderer:
             self._pool = None
         self.ready.clear()
 
-    def reenact(self, rgb: np.ndarray, fit, target: np.ndarray, rotation: np.ndarray | None = None) -> np.ndarray:
+    def reenact(self, rgb: np.ndarray, fit, target: np.ndarray, rotation: np.ndarray | None = None,
+                occlusion: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
         """:func:`reenact_frame` through :meth:`renderer` (or the renderer :meth:`prebuild` built for this
-        fit)."""
+        fit); with (478,) ``occlusion`` weights of the fit's detected landmarks, the input's pixels are kept
+        where they show an occluder (:func:`emoshift.videoin.occlusion.keep_occluders`)."""
         import time
 
         c0 = time.thread_time()
@@ -504,6 +562,10 @@ class ClipRenderer:
         renderer = ahead[1].result() if ahead is not None and ahead[0] is fit else self.renderer(rgb, fit)
         c1 = time.thread_time()
         frame = _render(renderer, fit, target, rotation)
+        if occlusion is not None:
+            from emoshift.videoin.occlusion import keep_occluders
+
+            frame = keep_occluders(frame, rgb, fit.landmarks_detected, occlusion)
         c2 = time.thread_time()
         with self.lock:
             self.cpu["renderer"] += c1 - c0
