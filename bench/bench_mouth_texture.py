@@ -35,6 +35,18 @@ Per render (the frame's mesh is rasterized to tell its pixels apart):
   ``inner``: the median luma of the upper lip's pixels within its inner third (towards the opening) over
   that of its outer two thirds (the wet inner lip in the mouth's shadow: darker than the vermilion).
 
+- ``edge`` (renders whose lips moved, photos with detected lips): the sharpness of the lips' outer edge (the
+  lip-skin boundary) kept: the median Sobel gradient of the frame's luma over its moved skin pixels that
+  sample within EDGE_PX of the photo's outer-lip contour, over the photo's own median there (its pixels
+  within EDGE_PX of that contour). 1 = as crisp as the photo's lip edge; a lip stretched m-fold across its
+  edge spreads the photo's edge over m times the pixels (about 1/m). ``line``: the same over the photo's
+  inner-lip contour (the line where its lips meet) sampled by the frame's moved lip pixels (the photo's dark
+  lip line stretched into a thick, uniformly dark band: "lips painted").
+- ``lip_grain``: grain kept (as ``stretched``) over the frame's moved skin pixels that sample inside the
+  photo's outer-lip contour (the vermilion's own texture). ``lip_mag``: their median magnification (frame
+  over source area of their triangle). ``lip_luma``: the median luma of those pixels over the photo's lips'
+  median (the lips keep their own brightness: below 1, darkened).
+
 Outputs: the table per emotion (medians over photos), per photo rows in bench/results/mouth_texture.json.
 
     nice -n 10 .venv/bin/python bench/bench_mouth_texture.py [--photos DIR] [--quick] [--seed 0]
@@ -58,6 +70,7 @@ EMOTIONS = tuple(e for e in EMOTIONS8 if e != "neutral")
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 STRETCH = 1.4
 MIN_PIXELS = 40
+EDGE_PX = 1.0
 
 
 def grain(res: np.ndarray, mask: np.ndarray) -> float:
@@ -161,6 +174,70 @@ def lip_crossing(r, frame: np.ndarray, part: np.ndarray, tri: np.ndarray, q: np.
     return out
 
 
+def _polyline_distance(pts: np.ndarray, line: np.ndarray, closed: bool = True) -> np.ndarray:
+    """(N,) distance of (N, 2) points to the polyline (k, 2) (closed: the last point joins the first)."""
+    a = line if not closed else line
+    b = np.roll(line, -1, 0) if closed else line[1:]
+    a = a if closed else line[:-1]
+    d = np.full(len(pts), np.inf)
+    for p0, p1 in zip(a, b):
+        v = p1 - p0
+        t = np.clip(((pts - p0) @ v) / max(float(v @ v), 1e-9), 0, 1)
+        d = np.minimum(d, np.hypot(*(pts - p0 - t[:, None] * v).T))
+    return d
+
+
+def lip_edges(r, frame: np.ndarray, photo: np.ndarray, part: np.ndarray, q: np.ndarray, moved: np.ndarray,
+              mag: np.ndarray, rf: np.ndarray, rp: np.ndarray) -> dict:
+    """``edge``, ``line``, ``lip_grain``, ``lip_mag`` and ``lip_luma`` of one frame (the module docstring)."""
+    from matplotlib.path import Path as MPath
+    from scipy.ndimage import sobel
+
+    from emoshift.headmodel.mp_indices import INNER_LIPS, OUTER_LIPS
+    from emoshift.render.view import SKIN
+
+    out = dict.fromkeys(("edge", "line", "lip_grain", "lip_mag", "lip_luma"), float("nan"))
+    lm = getattr(r.fit, "landmarks_detected", None)
+    if lm is None or not moved.any():
+        return out
+    lm = np.asarray(lm, np.float64)
+    outer, inner = lm[list(OUTER_LIPS)], lm[list(INNER_LIPS)]
+    (x0, y0), (x1, y1) = outer.min(0) - 6, outer.max(0) + 6
+    h, w = part.shape
+    x0, y0, x1, y1 = max(int(x0), 0), max(int(y0), 0), min(int(x1) + 1, w), min(int(y1) + 1, h)
+
+    def grad(img):
+        luma = img[y0:y1, x0:x1].astype(np.float32) @ LUMA
+        return np.hypot(sobel(luma, 0), sobel(luma, 1)) / 8.0
+
+    gf, gp = grad(frame), grad(photo)
+    sk = ((part == SKIN) & moved)[y0:y1, x0:x1]
+    qq = q[y0:y1, x0:x1].reshape(-1, 2)
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    centres = np.stack([xx.ravel() + 0.5, yy.ravel() + 0.5], 1)
+    sel = np.flatnonzero(sk.ravel())
+    gfl, gpl = gf.ravel(), gp.ravel()
+    for key, line in (("edge", outer), ("line", inner)):
+        df = _polyline_distance(qq[sel], line)
+        mine = sel[df <= EDGE_PX]
+        ref = np.flatnonzero(_polyline_distance(centres, line) <= EDGE_PX)
+        if len(mine) >= MIN_PIXELS // 2 and len(ref) >= MIN_PIXELS // 2:
+            out[key] = float(np.median(gfl[mine]) / max(np.median(gpl[ref]), 1e-3))
+    inside = np.zeros(part.shape, bool)
+    inside[y0:y1, x0:x1] = MPath(outer).contains_points(qq).reshape(y1 - y0, x1 - x0) & sk
+    inside &= ~MPath(inner).contains_points(q.reshape(-1, 2)).reshape(part.shape)
+    if inside.sum() >= MIN_PIXELS:
+        a, b = grain(rf, inside), grain(rp, inside)
+        out["lip_grain"] = a / b if b > 0 else float("nan")
+        out["lip_mag"] = float(np.median(mag[inside]))
+        photo_lips = MPath(outer).contains_points(centres).reshape(y1 - y0, x1 - x0)
+        photo_lips &= ~MPath(inner).contains_points(centres).reshape(y1 - y0, x1 - x0)
+        pl = photo[y0:y1, x0:x1].astype(np.float32) @ LUMA
+        if photo_lips.sum() >= MIN_PIXELS:
+            out["lip_luma"] = float(np.median(frame[inside].astype(np.float32) @ LUMA) / max(np.median(pl[photo_lips]), 1.0))
+    return out
+
+
 def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) -> dict:
     """The bench's numbers for one frame of reenactor ``r`` (see the module docstring)."""
     from scipy.ndimage import binary_dilation
@@ -169,11 +246,15 @@ def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) 
 
     frame = r.render(expression, rotation)
     src = r.source.screen
+    scr = r.screens(expression[None], rotation[None])[0]
     if hasattr(r, "_source_for"):  # the frame's source view (its inner lips unfolded as the lips move)
         from emoshift.render.reenact import MOUTH_KEEP_PX
 
-        src = r._source_for(float(r._keep(expression[None], r._lip_basis, MOUTH_KEEP_PX)[0])).screen
-    scr = r.screens(expression[None], rotation[None])[0]
+        keep = float(r._keep(expression[None], r._lip_basis, MOUTH_KEEP_PX)[0])
+        try:  # the lips' edges remapped for this frame (mouth10), when the reenactor does that
+            src = r._source_for(keep, r._shaped(expression[None])[0], scr).screen
+        except TypeError:
+            src = r._source_for(keep).screen
     frags = r._raster_full(scr, r.width, r.height)
     tri = np.where(frags.mask, frags.tri_id, 0)
     part = np.where(frags.mask, r.tri_part[tri], -1)
@@ -198,7 +279,7 @@ def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) 
 
     out = {"stretched": kept(skin & moved & (mag >= STRETCH)), "moved": kept(skin & moved & (mag < 1.2)),
            "shut": float("nan"), "streak": float("nan"), **teeth_light(r, frame, part, tri),
-           **lip_crossing(r, frame, part, tri, q, moved)}  # fmt: skip
+           **lip_crossing(r, frame, part, tri, q, moved), **lip_edges(r, frame, photo, part, q, moved, mag, rf, rp)}  # fmt: skip
     x0, y0, x1, y1 = (int(v) for v in r.mouth_box)
     if x1 > x0 + 1 and r.closed_mouth.shape[:2] == (y1 - y0, x1 - x0):
         hole = np.zeros((r.height, r.width), bool)
@@ -242,7 +323,8 @@ def main() -> None:
             per_photo.append({"photo": name, "emotion": emo, **measure(r, photo, e, rot)})
         print(f"{name}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
     rows = []
-    keys = ("stretched", "moved", "shut", "streak", "side", "corner", "crossed", "inner")
+    keys = ("stretched", "moved", "shut", "streak", "side", "corner", "crossed", "inner", "edge", "line", "lip_grain",
+            "lip_mag", "lip_luma")
     for emo in (*EMOTIONS, "all"):
         sel = [p for p in per_photo if emo in ("all", p["emotion"])]
         row = {"emotion": emo}
@@ -256,7 +338,9 @@ def main() -> None:
         rows.append(row)
     note = ("grain kept (frame / photo at the same points; shut: / the lips beside); side, corner: teeth luma, "
             "side teeth / front teeth, the mouth's outer fifths / its middle fifth; crossed: share of the upper lip's "
-            "moved pixels sampling the photo's lower lip; inner: luma of the upper lip's inner third / its outer two thirds")
+            "moved pixels sampling the photo's lower lip; inner: luma of the upper lip's inner third / its outer two thirds; "
+            "edge, line: lip-skin edge / lip line gradient, frame / photo; lip_grain: grain kept on the lips; lip_mag: their "
+            "magnification; lip_luma: their median luma / the photo's lips'")
     report(args.name, rows, {"seed": args.seed, "stretch": STRETCH, "per_render": per_photo, "note": note})
 
 

@@ -80,7 +80,7 @@ from emoshift.render.mesh_tables import model_tables, smooth_on_mesh
 from emoshift.render.ramp import smoothstep
 from emoshift.render.raster import parallel_map, rasterize
 from emoshift.render.residual import LIP_LANDMARKS, ResidualWeights, apply_residual, mouth_residual, residual_fade
-from emoshift.render.source_parts import SourceParts, inner_lip_unfold
+from emoshift.render.source_parts import SourceParts, inner_lip_unfold, lip_edge_anchors, lip_edge_remap
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH, FrameView, MeshView, SourceView
 from emoshift.render.wrinkles import WrinkleField
 from emoshift.render.flow import SILHOUETTE_BAND, WIDEN_PX
@@ -289,6 +289,10 @@ class Reenactor(SourceParts):
             lip_dark_tri=np.ascontiguousarray((lip_dark[self.triangles[: self.n_skin]] > 0).any(1)),
         )  # fmt: skip
         self._unfold = unfold  # (V, 2) the inner lips' source change, applied as the lips move (_source_for)
+        # the vermilion's contour points, for keeping the lips' edges unstretched (_source_for)
+        self._lip_edges = None if landmarks is None else lip_edge_anchors(
+            corrected, self.triangles[: self.n_skin], self.vertex_part == SKIN, self._jaw_lower,
+            landmarks[list(INNER_LIPS)], landmarks[list(OUTER_LIPS)])  # fmt: skip
 
     def _inner_lips(self, corrected: np.ndarray, landmarks: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """(V, 2) float32 change of the ``corrected`` source projection and (V,) float32 darkening of the inner
@@ -299,14 +303,18 @@ class Reenactor(SourceParts):
         return inner_lip_unfold(corrected, self.base, self.vertex_part == SKIN, self._jaw_lower, landmarks[list(INNER_LIPS)],
                                 landmarks[list(OUTER_LIPS)], self._lip_px_per_cm)  # fmt: skip
 
-    def _source_for(self, keep: float, shaped: np.ndarray | None = None) -> SourceView:
+    def _source_for(self, keep: float, shaped: np.ndarray | None = None, frame: np.ndarray | None = None) -> SourceView:
         """The source view of a frame whose photo's mouth is kept by ``keep``: the inner lips unfolded by 1 - keep
         (none at 1, so the photo is reproduced); their darkening by how far the frame's (V, 3) unposed ``shaped``
-        lips part (:data:`LIP_PART_CM`; none when not given)."""
-        if keep >= 1.0 or self.speech or not self.source.lip_dark_tri.any():
+        lips part (:data:`LIP_PART_CM`; none when not given); the vermilion's edges kept unstretched in the frame
+        projected at (V, >= 2) ``frame`` (:func:`~emoshift.render.source_parts.lip_edge_remap`; not when not given)."""
+        edges = None if frame is None else self._lip_edges
+        if keep >= 1.0 or self.speech or (edges is None and not self.source.lip_dark_tri.any()):
             return self.source
         screen = self.source.screen.copy()
         screen[:, :2] += (1.0 - keep) * self._unfold
+        if edges is not None:
+            screen[edges.idx, :2] += (1.0 - keep) * lip_edge_remap(edges, frame)
         gap = 0.0 if shaped is None else float(_lip_gap(shaped))
         parted = float(smoothstep(np.float32((gap - LIP_PART_CM[0]) / (LIP_PART_CM[1] - LIP_PART_CM[0]))))
         return self.source._replace(screen=screen, lip_dark=self.source.lip_dark * np.float32(parted))
@@ -474,7 +482,7 @@ class Reenactor(SourceParts):
                 self._light_mouth(shaped[k], vcols[k], ratios[k])
             view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k]))
             fold_view = self.wrinkles.view(folds[k], self.camera)
-            render_frame_into(self._source_for(float(keep[k]), shaped[k]), self.mesh, view, fold_view, rois[k], radius, widen, band,
+            render_frame_into(self._source_for(float(keep[k]), shaped[k], screens[k]), self.mesh, view, fold_view, rois[k], radius, widen, band,
                               out[k])  # fmt: skip
 
         parallel_map(frame, len(e))

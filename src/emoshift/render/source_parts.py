@@ -5,6 +5,8 @@ painted colours of the mouth interior and the eyes, and their shading.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from emoshift.rotations import axis_angle_to_matrix
@@ -135,6 +137,20 @@ INNER_LIP_CORNER = 0.12
 INNER_LIP_DARK = 0.4
 INNER_LIP_DARK_CM = 0.6
 
+#: Lip edges: a lip the frame stretches across its thickness (disgust's raised upper lip, a shout's lower lip:
+#: 2-3x) spread the photo's lip-skin edge and its lip line over 2-3x the pixels (soft, smeared lips: "lips
+#: look painted", "mouth smeared" in the blind panels). Each vermilion vertex (between the photo's outer and
+#: inner lip contours) samples the photo at a source distance from its outer contour remapped from its frame
+#: distance (:func:`lip_edge_remap`): unstretched (slope 1) over EDGE_SHARE of the lip's source thickness at
+#: each edge, the stretch taken up by the lip's middle (a smooth band, given back its grain by the warp's
+#: magnified-skin grain). Faded out towards the mouth's corners over EDGE_CORNER of its width and in as the
+#: frame stretches the lip by EDGE_STRETCH (1 + smoothstep((m - 1) / (EDGE_STRETCH - 1)) blend); lips under
+#: EDGE_MIN_PX thick in the photo keep the plain warp.
+EDGE_SHARE = 0.3
+EDGE_CORNER = 0.15
+EDGE_STRETCH = 1.3
+EDGE_MIN_PX = 3.0
+
 
 def _contour_profile(points: np.ndarray, origin: np.ndarray, u: np.ndarray, n: np.ndarray):
     """(along, across) of (k, 2) image ``points`` in the mouth's frame (origin, unit axes u along, n across),
@@ -202,6 +218,112 @@ def inner_lip_unfold(
     delta[go] = ((target - b[go]) * w[go])[:, None] * n[None]
     dark[go] = INNER_LIP_DARK * w[go] * smoothstep(cm / INNER_LIP_DARK_CM)
     return delta, dark
+
+
+class LipEdges(NamedTuple):
+    """Per vermilion vertex (``idx``): its source distances (pixels) from its lip's outer and inner contour
+    (``a_s``, ``c_s``), the unit source direction from the outer contour towards the inner one (``across``
+    (n, 2)), the corner fade ``weight``, and the points of the two contours across from it as triangles'
+    vertices (``out_v``, ``in_v`` (n, 3) int) and barycentric weights (``out_b``, ``in_b`` (n, 3))."""
+
+    idx: np.ndarray
+    a_s: np.ndarray
+    c_s: np.ndarray
+    across: np.ndarray
+    weight: np.ndarray
+    out_v: np.ndarray
+    out_b: np.ndarray
+    in_v: np.ndarray
+    in_b: np.ndarray
+
+
+def _locate(points: np.ndarray, screen: np.ndarray, tris: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(n, 3) vertices and barycentric weights of the triangle of ``tris`` (k, 3) containing each of the (n, 2)
+    ``points`` under (V, >= 2) ``screen`` (the nearest one, weights clipped and renormalised, when none does)."""
+    p = np.asarray(screen, np.float64)[:, :2][tris]  # (k, 3, 2)
+    a, e1, e2 = p[:, 0], p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]
+    det = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
+    ok = np.abs(det) > 1e-9
+    a, e1, e2, det, tris = a[ok], e1[ok], e2[ok], det[ok], tris[ok]
+    vs, bs = np.zeros((len(points), 3), np.int64), np.zeros((len(points), 3), np.float64)
+    for lo in range(0, len(points), 256):
+        d = np.asarray(points[lo : lo + 256], np.float64)[:, None] - a[None]  # (m, k, 2)
+        l1 = (d[..., 0] * e2[:, 1] - d[..., 1] * e2[:, 0]) / det
+        l2 = (e1[:, 0] * d[..., 1] - e1[:, 1] * d[..., 0]) / det
+        bary = np.stack([1 - l1 - l2, l1, l2], -1)
+        k = np.minimum(bary, 0).sum(-1).argmax(1)  # inside (0), else the least outside
+        b = np.clip(bary[np.arange(len(k)), k], 0, None)
+        vs[lo : lo + 256], bs[lo : lo + 256] = tris[k], b / np.maximum(b.sum(1, keepdims=True), 1e-9)
+    return vs, bs
+
+
+def lip_edge_anchors(screen: np.ndarray, tris: np.ndarray, skin: np.ndarray, lower: np.ndarray, inner: np.ndarray,
+                     outer: np.ndarray) -> LipEdges | None:
+    """The vermilion vertices and their contour points (:class:`LipEdges`, see EDGE_SHARE) of the (V, >= 2)
+    source projection ``screen``; ``tris`` (k, 3) the skin triangles, ``skin``, ``lower`` (V,) bool the skin's
+    vertices and the lower lip's (they move with the jaw); ``inner``, ``outer`` the photo's detected lip
+    contours (as :func:`inner_lip_unfold`). None when the mouth is too small or no lip is thick enough."""
+    inner, outer = np.asarray(inner, np.float64), np.asarray(outer, np.float64)
+    left, right = inner[0], inner[10]
+    width = float(np.linalg.norm(right - left))
+    if width < 4.0:
+        return None
+    u = (right - left) / width
+    n = np.array([-u[1], u[0]])
+    cu = _contour_profile(inner[:11], left, u, n)
+    cl = _contour_profile(np.concatenate([inner[10:], inner[:1]]), left, u, n)
+    ou = _contour_profile(np.concatenate([outer[10:], outer[:1]]), left, u, n)
+    ol = _contour_profile(outer[:11], left, u, n)
+    p = np.asarray(screen, np.float64)[:, :2] - left
+    a, b = p @ u, p @ n
+    c_up, c_lo, o_up, o_lo = (np.interp(a, *c) for c in (cu, cl, ou, ol))
+    low = np.asarray(lower, bool)
+    o_c, i_c = np.where(low, o_lo, o_up), np.where(low, c_lo, c_up)
+    sign = np.where(low, -1.0, 1.0)  # from the outer contour towards the inner one, along n
+    a_s, c_s = sign * (b - o_c), sign * (i_c - b)
+    w = smoothstep(np.minimum(a, width - a) / (EDGE_CORNER * width))
+    idx = np.flatnonzero(np.asarray(skin, bool) & (a_s > 0) & (c_s > 0) & (a_s + c_s >= EDGE_MIN_PX) & (w > 0))
+    if len(idx) == 0:
+        return None
+    sk = np.asarray(skin, bool)[tris].all(1)
+    out_v, out_b = np.zeros((len(idx), 3), np.int64), np.zeros((len(idx), 3))
+    in_v, in_b = np.zeros((len(idx), 3), np.int64), np.zeros((len(idx), 3))
+    base = left + a[idx, None] * u
+    pts_out = base + o_c[idx, None] * n
+    pts_in = base + i_c[idx, None] * n  # located on its own lip's triangles
+    near = np.abs(b - 0.5 * (o_up + o_lo)) < 0.5 * (o_lo - o_up) + 3.0
+    for side in (False, True):
+        sel = low[idx] == side
+        mine = tris[sk & (low[tris] == side).all(1) & near[tris].all(1)]
+        if not sel.any() or len(mine) == 0:
+            continue
+        out_v[sel], out_b[sel] = _locate(pts_out[sel], screen, mine)
+        in_v[sel], in_b[sel] = _locate(pts_in[sel], screen, mine)
+    across = (sign[idx, None] * n[None]).astype(np.float32)
+    return LipEdges(idx, a_s[idx].astype(np.float32), c_s[idx].astype(np.float32), across, w[idx].astype(np.float32),
+                    out_v, out_b.astype(np.float32), in_v, in_b.astype(np.float32))
+
+
+def lip_edge_remap(edges: LipEdges, frame: np.ndarray) -> np.ndarray:
+    """(n, 2) float32 change of the source projection of ``edges.idx`` for a frame projected at (V, >= 2)
+    ``frame`` (see EDGE_SHARE): each vertex's frame distance from its lip's outer contour point x_f of the
+    lip's frame thickness t_f (to the inner contour point) maps to the source distance g(x_f): slope 1 within
+    e = EDGE_SHARE x t_s of either edge, linear between (t_s the source thickness); no change where the frame
+    does not stretch the lip."""
+    f = np.asarray(frame, np.float32)[:, :2]
+    p_out = (f[edges.out_v] * edges.out_b[..., None]).sum(1)
+    p_in = (f[edges.in_v] * edges.in_b[..., None]).sum(1)
+    v = f[edges.idx]
+    x_f = np.linalg.norm(v - p_out, axis=1)
+    t_f = x_f + np.linalg.norm(p_in - v, axis=1)
+    t_s = edges.a_s + edges.c_s
+    m = t_f / np.maximum(t_s, 1e-3)
+    e = EDGE_SHARE * t_s
+    mid = (x_f - e) * (t_s - 2 * e) / np.maximum(t_f - 2 * e, 1e-3) + e
+    g = np.where(x_f < e, x_f, np.where(x_f > t_f - e, t_s - (t_f - x_f), mid))
+    g = np.clip(g, 0.0, t_s)
+    w = edges.weight * smoothstep((m - 1.0) / (EDGE_STRETCH - 1.0))
+    return ((w * (g - edges.a_s))[:, None] * edges.across).astype(np.float32)
 
 
 def mirror_lips(patch: np.ndarray, hole: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
