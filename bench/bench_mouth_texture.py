@@ -46,6 +46,12 @@ Per render (the frame's mesh is rasterized to tell its pixels apart):
   photo's outer-lip contour (the vermilion's own texture). ``lip_mag``: their median magnification (frame
   over source area of their triangle). ``lip_luma``: the median luma of those pixels over the photo's lips'
   median (the lips keep their own brightness: below 1, darkened).
+- ``teeth_chroma`` (photos whose open mouth shows teeth, renders showing at least MIN_PIXELS of the upper
+  front teeth lit by at least half the light through the lips): the chroma (max - min over luma) of the
+  median colour of those teeth pixels over that of the photo's teeth (the brighter half of its pixels inside
+  its detected inner-lip contour); ``teeth_hue``: the distance between the two colours over their lumas
+  (RGB / luma; 0 = the photo's teeth's hue). Teeth desaturated to grey-white in a warm-lit photo read as
+  pasted in.
 
 Outputs: the table per emotion (medians over photos), per photo rows in bench/results/mouth_texture.json.
 
@@ -238,6 +244,54 @@ def lip_edges(r, frame: np.ndarray, photo: np.ndarray, part: np.ndarray, q: np.n
     return out
 
 
+def teeth_colour(r, frame: np.ndarray, photo: np.ndarray, part: np.ndarray, tri: np.ndarray, expression: np.ndarray) -> dict:
+    """``teeth_chroma`` and ``teeth_hue`` of one frame (the module docstring; NaN where too few teeth show)."""
+    from matplotlib.path import Path as MPath
+
+    from emoshift.headmodel.mp_indices import INNER_LIPS
+    from emoshift.render.source_parts import _INNER_LIP_RING
+    from emoshift.render.teeth import aperture_light
+    from emoshift.render.view import TEETH
+
+    out = {"teeth_chroma": float("nan"), "teeth_hue": float("nan")}
+    lm = getattr(r.fit, "landmarks_detected", None)
+    if lm is None or r.__dict__.get("_photo_teeth_vertices") is None:
+        return out
+    key = (photo.shape, hash(photo[::17, ::17].tobytes()))
+    if r.__dict__.get("_bench_teeth_key") != key:
+        poly = np.asarray(lm, np.float64)[list(INNER_LIPS)]
+        (x0, y0), (x1, y1) = np.floor(poly.min(0)).astype(int), np.ceil(poly.max(0)).astype(int) + 1
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        ins = MPath(poly).contains_points(np.c_[xx.ravel() + 0.5, yy.ravel() + 0.5])
+        pix = photo[y0:y1, x0:x1].reshape(-1, 3)[ins].astype(np.float32)
+        pix = pix[pix @ LUMA >= np.median(pix @ LUMA)] if len(pix) else pix
+        r._bench_teeth_key, r._bench_teeth = key, (np.median(pix, 0) if len(pix) >= MIN_PIXELS else None)
+    ref = r._bench_teeth
+    if ref is None:
+        return out
+    rank = r.__dict__.get("_bench_rank")
+    if rank is None:
+        from emoshift.render.teeth import tooth_coordinates
+
+        rank = r._bench_rank = tooth_coordinates(r.base, r.vertex_part == TEETH, r.triangles)[:, 3]
+    shaped = r._shaped(expression[None])
+    verts = np.flatnonzero((r.vertex_part == TEETH) & ~r._jaw_lower & (rank >= 0) & (rank <= 1))
+    front = np.array([shaped[0, r._teeth_vertices, 2].max()])
+    light = np.zeros(len(r.base), np.float32)
+    light[verts] = aperture_light(shaped[:, verts], shaped[:, _INNER_LIP_RING], front)[0]
+    px = (part == TEETH) & (light[r.triangles[tri]].min(-1) >= 0.5)
+    if px.sum() < MIN_PIXELS:
+        return out
+    mine = np.median(frame[px].astype(np.float32), 0)
+
+    def chroma(c):
+        return float(c.max() - c.min()) / max(float(c @ LUMA), 1.0)
+
+    out["teeth_chroma"] = chroma(mine) / max(chroma(ref), 1e-3) if chroma(ref) > 0.05 else float("nan")
+    out["teeth_hue"] = float(np.linalg.norm(mine / max(float(mine @ LUMA), 1.0) - ref / max(float(ref @ LUMA), 1.0)))
+    return out
+
+
 def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) -> dict:
     """The bench's numbers for one frame of reenactor ``r`` (see the module docstring)."""
     from scipy.ndimage import binary_dilation
@@ -279,7 +333,8 @@ def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) 
 
     out = {"stretched": kept(skin & moved & (mag >= STRETCH)), "moved": kept(skin & moved & (mag < 1.2)),
            "shut": float("nan"), "streak": float("nan"), **teeth_light(r, frame, part, tri),
-           **lip_crossing(r, frame, part, tri, q, moved), **lip_edges(r, frame, photo, part, q, moved, mag, rf, rp)}  # fmt: skip
+           **lip_crossing(r, frame, part, tri, q, moved), **lip_edges(r, frame, photo, part, q, moved, mag, rf, rp),
+           **teeth_colour(r, frame, photo, part, tri, expression)}  # fmt: skip
     x0, y0, x1, y1 = (int(v) for v in r.mouth_box)
     if x1 > x0 + 1 and r.closed_mouth.shape[:2] == (y1 - y0, x1 - x0):
         hole = np.zeros((r.height, r.width), bool)
@@ -324,7 +379,7 @@ def main() -> None:
         print(f"{name}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
     rows = []
     keys = ("stretched", "moved", "shut", "streak", "side", "corner", "crossed", "inner", "edge", "line", "lip_grain",
-            "lip_mag", "lip_luma")
+            "lip_mag", "lip_luma", "teeth_chroma", "teeth_hue")
     for emo in (*EMOTIONS, "all"):
         sel = [p for p in per_photo if emo in ("all", p["emotion"])]
         row = {"emotion": emo}
@@ -340,7 +395,8 @@ def main() -> None:
             "side teeth / front teeth, the mouth's outer fifths / its middle fifth; crossed: share of the upper lip's "
             "moved pixels sampling the photo's lower lip; inner: luma of the upper lip's inner third / its outer two thirds; "
             "edge, line: lip-skin edge / lip line gradient, frame / photo; lip_grain: grain kept on the lips; lip_mag: their "
-            "magnification; lip_luma: their median luma / the photo's lips'")
+            "magnification; lip_luma: their median luma / the photo's lips'; teeth_chroma: the lit upper front teeth's "
+            "chroma / the photo's teeth's; teeth_hue: distance of their colours over luma")
     report(args.name, rows, {"seed": args.seed, "stretch": STRETCH, "per_render": per_photo, "note": note})
 
 

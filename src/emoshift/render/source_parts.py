@@ -84,9 +84,16 @@ MOUTH_DEPTH_CM = np.array([5.0, 3.6, 3.3], np.float32)
 PART_AMBIENT = 0.7
 #: ... of the teeth: higher, the teeth are a few pixels wide, so their facets would read as a mosaic.
 TEETH_AMBIENT = 0.85
-#: Share of the measured teeth colour's chroma kept (it picks up the lips' and skin's red; teeth in photos
-#: are near-neutral ivory). The default colour keeps its warm ivory (scaled by the skin's chroma).
-TEETH_CHROMA = 0.4
+#: The measured teeth colour: the luma of the median of the brighter half of the photo's pixels inside its
+#: open mouth, the hue (colour over luma) of the median of its brightest TEETH_HUE_SHARE: the lit faces of the
+#: teeth, where the brighter half's median still picked up the lips', gums' and skin's red at the teeth's
+#: anti-aliased edges and shadowed sides. Share of that hue's chroma kept: TEETH_CHROMA. The default colour
+#: keeps its warm ivory (scaled by the skin's chroma).
+#: With the brighter half's hue, 40 % of its chroma was kept (against the pink): teeth of the photo's own
+#: light (the yellow-orange teeth of a warm-lit photo, chroma 0.60 of their luma in the brightest quarter)
+#: came out grey-white (0.28; "teeth look artificial", "teeth pasted" in the blind panels, dev12).
+TEETH_HUE_SHARE = 0.25
+TEETH_CHROMA = 0.85
 #: The tongue (gums/tongue vertices clear of the teeth, below the upper incisors): this much lighter than
 #: the gums' colour (per RGB channel), so an open mouth shows a tongue, not one flat dark red.
 TONGUE_LIGHTER = np.array([1.3, 1.35, 1.35], np.float32)
@@ -548,14 +555,19 @@ class SourceParts:
             elif code == TEETH and opening is not None:
                 shown &= opening > 0.99
             pix = photo[shown]
+            hue = None
             if code == TEETH and len(pix):  # the brighter half: the teeth, not the lips and gaps around them
-                pix = pix[pix @ LUMA >= np.median(pix @ LUMA)]
+                lum = pix @ LUMA
+                lit = np.median(pix[lum >= np.quantile(lum, 1.0 - TEETH_HUE_SHARE)], axis=0).astype(np.float32)
+                hue = lit / max(float(lit @ LUMA), 1.0)  # the teeth's lit faces' colour over their luma
+                pix = pix[lum >= np.median(lum)]
                 if float(np.median(pix @ LUMA)) < TEETH_MIN_SKIN_LUMA * float(skin @ LUMA):
                     self.photo_masks[TEETH - 1] = 0.0  # a dark slit between the lips, not teeth
                     pix = pix[:0]
             if len(pix) >= MIN_PART_PIXELS // (2 if code == TEETH else 1):
                 colours[code] = np.median(pix, axis=0).astype(np.float32)
                 if code == TEETH:  # the model's teeth seen there, to match the painted teeth to them
+                    colours[code] = (float(colours[code] @ LUMA) * hue).astype(np.float32)
                     self._photo_teeth_vertices = np.unique(self.triangles[self.src_tri[shown]])
             else:
                 colour = np.asarray(default, np.float32) * (np.sqrt(tint) if code == TEETH else tint)
@@ -567,7 +579,7 @@ class SourceParts:
                     colour *= min(1.0, light / max(luma, 1.0))
                     luma = float(colour @ LUMA)
                 colours[code] = (luma + chroma * (colour - luma)).astype(np.float32)  # as colourful as the skin
-        if self._photo_teeth_vertices is not None:  # measured: ivory, never the lips' or skin's pink
+        if self._photo_teeth_vertices is not None:  # measured: its lit faces' hue, a little desaturated
             t = colours[TEETH]
             luma = float(t @ LUMA)
             colours[TEETH] = (luma + TEETH_CHROMA * (t - luma)).astype(np.float32)
