@@ -51,7 +51,14 @@ Per render (the frame's mesh is rasterized to tell its pixels apart):
   median colour of those teeth pixels over that of the photo's teeth (the brighter half of its pixels inside
   its detected inner-lip contour); ``teeth_hue``: the distance between the two colours over their lumas
   (RGB / luma; 0 = the photo's teeth's hue). Teeth desaturated to grey-white in a warm-lit photo read as
-  pasted in.
+  pasted in. ``teeth_luma``: their median luma over the photo's teeth's; ``teeth_dark``: the share of them
+  darker than a third of the photo's teeth's luma (the photo's dark cavity warped onto the model's teeth:
+  black teeth).
+- ``cavity`` (renders showing at least MIN_PIXELS of the socket and gums/tongue): their median luma over the
+  face skin's; ``cavity_p90``: their 90th percentile over it (a lit tongue, a shaded cavity, not one flat
+  dark). ``photo_cavity``, ``photo_cavity_p90``: the same over the photo's own open mouth (photos whose
+  inner lips are more than 20 pixels apart: its pixels inside the inner-lip contour darker than half its
+  90th percentile, i.e. not teeth), the reference an open mouth in that photo's light has.
 
 Outputs: the table per emotion (medians over photos), per photo rows in bench/results/mouth_texture.json.
 
@@ -253,7 +260,8 @@ def teeth_colour(r, frame: np.ndarray, photo: np.ndarray, part: np.ndarray, tri:
     from emoshift.render.teeth import aperture_light
     from emoshift.render.view import TEETH
 
-    out = {"teeth_chroma": float("nan"), "teeth_hue": float("nan")}
+    out = dict.fromkeys(("teeth_chroma", "teeth_hue", "teeth_luma", "teeth_dark", "cavity", "cavity_p90",
+            "photo_cavity", "photo_cavity_p90"), float("nan"))
     lm = getattr(r.fit, "landmarks_detected", None)
     if lm is None or r.__dict__.get("_photo_teeth_vertices") is None:
         return out
@@ -289,6 +297,37 @@ def teeth_colour(r, frame: np.ndarray, photo: np.ndarray, part: np.ndarray, tri:
 
     out["teeth_chroma"] = chroma(mine) / max(chroma(ref), 1e-3) if chroma(ref) > 0.05 else float("nan")
     out["teeth_hue"] = float(np.linalg.norm(mine / max(float(mine @ LUMA), 1.0) - ref / max(float(ref @ LUMA), 1.0)))
+    luma = frame[px].astype(np.float32) @ LUMA
+    out["teeth_luma"] = float(np.median(luma) / max(float(ref @ LUMA), 1.0))
+    out["teeth_dark"] = float((luma < float(ref @ LUMA) / 3).mean())
+    return out
+
+
+def cavity(r, frame: np.ndarray, photo: np.ndarray, part: np.ndarray) -> dict:
+    """``cavity``, ``cavity_p90``, ``photo_cavity`` and ``photo_cavity_p90`` of one frame (the module docstring)."""
+    from matplotlib.path import Path as MPath
+
+    from emoshift.headmodel.mp_indices import INNER_LIPS
+    from emoshift.render.view import GUMS, SOCKET
+
+    out = dict.fromkeys(("cavity", "cavity_p90", "photo_cavity", "photo_cavity_p90"), float("nan"))
+    skin = float(r._face_skin() @ LUMA)
+    inside = (part == SOCKET) | (part == GUMS)
+    if inside.sum() >= MIN_PIXELS:
+        luma = frame[inside].astype(np.float32) @ LUMA
+        out["cavity"], out["cavity_p90"] = float(np.median(luma)) / skin, float(np.percentile(luma, 90)) / skin
+    lm = getattr(r.fit, "landmarks_detected", None)
+    if lm is not None:
+        poly = np.asarray(lm, np.float64)[list(INNER_LIPS)]
+        if np.linalg.norm(poly[5] - poly[15]) > 20:
+            (x0, y0), (x1, y1) = np.floor(poly.min(0)).astype(int), np.ceil(poly.max(0)).astype(int) + 1
+            yy, xx = np.mgrid[y0:y1, x0:x1]
+            ins = MPath(poly).contains_points(np.c_[xx.ravel() + 0.5, yy.ravel() + 0.5])
+            luma = (photo[y0:y1, x0:x1].reshape(-1, 3)[ins].astype(np.float32)) @ LUMA
+            cav = luma[luma < 0.5 * np.percentile(luma, 90)] if len(luma) else luma
+            if len(cav) >= MIN_PIXELS:
+                out["photo_cavity"] = float(np.median(cav)) / skin
+                out["photo_cavity_p90"] = float(np.percentile(cav, 90)) / skin
     return out
 
 
@@ -334,7 +373,7 @@ def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) 
     out = {"stretched": kept(skin & moved & (mag >= STRETCH)), "moved": kept(skin & moved & (mag < 1.2)),
            "shut": float("nan"), "streak": float("nan"), **teeth_light(r, frame, part, tri),
            **lip_crossing(r, frame, part, tri, q, moved), **lip_edges(r, frame, photo, part, q, moved, mag, rf, rp),
-           **teeth_colour(r, frame, photo, part, tri, expression)}  # fmt: skip
+           **teeth_colour(r, frame, photo, part, tri, expression), **cavity(r, frame, photo, part)}  # fmt: skip
     x0, y0, x1, y1 = (int(v) for v in r.mouth_box)
     if x1 > x0 + 1 and r.closed_mouth.shape[:2] == (y1 - y0, x1 - x0):
         hole = np.zeros((r.height, r.width), bool)
@@ -379,7 +418,8 @@ def main() -> None:
         print(f"{name}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
     rows = []
     keys = ("stretched", "moved", "shut", "streak", "side", "corner", "crossed", "inner", "edge", "line", "lip_grain",
-            "lip_mag", "lip_luma", "teeth_chroma", "teeth_hue")
+            "lip_mag", "lip_luma", "teeth_chroma", "teeth_hue", "teeth_luma", "teeth_dark", "cavity", "cavity_p90",
+            "photo_cavity", "photo_cavity_p90")
     for emo in (*EMOTIONS, "all"):
         sel = [p for p in per_photo if emo in ("all", p["emotion"])]
         row = {"emotion": emo}
@@ -396,7 +436,10 @@ def main() -> None:
             "moved pixels sampling the photo's lower lip; inner: luma of the upper lip's inner third / its outer two thirds; "
             "edge, line: lip-skin edge / lip line gradient, frame / photo; lip_grain: grain kept on the lips; lip_mag: their "
             "magnification; lip_luma: their median luma / the photo's lips'; teeth_chroma: the lit upper front teeth's "
-            "chroma / the photo's teeth's; teeth_hue: distance of their colours over luma")
+            "chroma / the photo's teeth's; teeth_hue: distance of their colours over luma; "
+            "teeth_luma: their luma / the photo's teeth's; teeth_dark: share of them under a third of it; "
+            "cavity(_p90): the socket and gums/tongue's median (90th percentile) luma / the face skin's; photo_cavity(_p90): "
+            "the same of the photo's own open mouth")
     report(args.name, rows, {"seed": args.seed, "stretch": STRETCH, "per_render": per_photo, "note": note})
 
 

@@ -1,8 +1,10 @@
-"""Teeth in the photo's own colour (issue 11 part 5: "teeth take the photo's colour"): the painted teeth take the
-hue of the lit faces of the photo's teeth (the brightest quarter of its pixels inside its open mouth), keeping
-TEETH_CHROMA of its chroma (:meth:`emoshift.render.source_parts.SourceParts._part_colours`). Before, the hue of
-the brighter half was kept at 40 % of its chroma: the yellow-orange teeth of a warm-lit photo came out
-grey-white ("teeth look artificial", "teeth pasted")."""
+"""Teeth in the photo's own colour, never its dark cavity (issue 11 part 5: "teeth take the photo's colour"): the
+painted teeth take the hue of the lit faces of the photo's teeth (the brightest quarter of its pixels inside its
+open mouth), keeping TEETH_CHROMA of its chroma, and the photo's own teeth pixels are used only where they look
+like its teeth (TEETH_LIKE) (:meth:`emoshift.render.source_parts.SourceParts._part_colours`). Before, the hue of
+the brighter half was kept at 40 % of its chroma: the yellow-orange teeth of a warm-lit photo came out grey-white
+("teeth look artificial", "teeth pasted"); and the photo's dark cavity, where the model's teeth projected onto
+it, made black teeth (dev06)."""
 
 import numpy as np
 import pytest
@@ -90,3 +92,55 @@ def test_control_the_former_ivory_teeth_lose_the_photos_hue(full_model, fit_fact
     for jaw, seed, rot in CASES[:2]:
         colour, pixels = teeth_hue_error(full_model, fit_factory, texture_factory, jaw, seed, rot)
         assert colour > 0.18 and pixels > 0.18
+
+
+def dark_cavity_photo(model, fit_factory, texture_factory, jaw: float, split: float):
+    """A photo whose open mouth shows teeth only in its top ``split`` of the opening's height and a dark cavity
+    below, fitted with the mouth more open than the photo's (the model's teeth reach down onto the cavity)."""
+    from skimage.draw import polygon
+
+    fit = fit_factory(size=(SIZE, SIZE), expression=expr(model, jawOpen=jaw + 0.15))
+    fit.landmarks_detected = model_landmarks(model, fit, expr(model, jawOpen=jaw))
+    photo = texture_factory(SIZE, SIZE, seed=2)
+    poly = fit.landmarks_detected[list(INNER_LIPS)]
+    rr, cc = polygon(poly[:, 1], poly[:, 0], photo.shape[:2])
+    top, bottom = rr.min(), rr.max()
+    teeth = rr < top + split * (bottom - top)
+    photo[rr[teeth], cc[teeth]] = (236, 230, 216)
+    photo[rr[~teeth], cc[~teeth]] = (34, 18, 20)
+    return photo, fit
+
+
+def teeth_mask_on(model, fit_factory, texture_factory, jaw: float, split: float) -> tuple[float, int, float]:
+    """The photo's teeth mask (how surely a frame's teeth take the photo's pixel there) over the source box of a
+    :func:`dark_cavity_photo`: its mean and the count of pixels above 0.5 on the photo's dark cavity, and its
+    median on the photo's teeth where the mask is not 0."""
+    photo, fit = dark_cavity_photo(model, fit_factory, texture_factory, jaw, split)
+    r = Reenactor(photo, fit, model)
+    assert r._photo_teeth_vertices is not None
+    (x0, y0), (h, w) = r.src_origin, r.src_tri.shape
+    luma = photo[y0 : y0 + h, x0 : x0 + w].astype(float) @ LUMA
+    mask = r.photo_masks[TEETH - 1]
+    dark, bright = luma < 60, (luma > 200) & (mask > 0)
+    on_dark = dark & (mask > 0.5)
+    return float(mask[dark].mean()), int(on_dark.sum()), float(np.median(mask[bright]))
+
+
+DARK_CASES = [(0.35, 0.35), (0.45, 0.25), (0.3, 0.5)]
+
+
+@pytest.mark.parametrize("jaw,split", DARK_CASES)
+def test_the_photos_dark_cavity_is_not_taken_as_its_teeth(full_model, fit_factory, texture_factory, jaw, split):
+    """Where the model's teeth project onto the photo's dark cavity (a fit whose teeth do not match the photo's),
+    the photo's pixels are not used as teeth (TEETH_LIKE: the painted teeth show there), its teeth still are.
+    Measured: no dark pixel above 0.5 (at most 0.24-0.33, from the box blur at the teeth's edge), the teeth
+    0.67 (the thin band of synthetic teeth is mostly edge); before (the control) 26-86 dark pixels above 0.5."""
+    _, on_dark, on_teeth = teeth_mask_on(full_model, fit_factory, texture_factory, jaw, split)
+    assert on_dark == 0 and on_teeth > 0.5
+
+
+def test_control_without_the_likeness_the_cavity_is_taken_as_teeth(full_model, fit_factory, texture_factory,
+                                                                   monkeypatch):
+    monkeypatch.setattr(source_parts, "TEETH_LIKE", (-2.0, -1.0))  # every photo pixel taken as teeth (before)
+    for jaw, split in DARK_CASES:
+        assert teeth_mask_on(full_model, fit_factory, texture_factory, jaw, split)[1] > 15

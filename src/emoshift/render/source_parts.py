@@ -94,6 +94,13 @@ TEETH_AMBIENT = 0.85
 #: came out grey-white (0.28; "teeth look artificial", "teeth pasted" in the blind panels, dev12).
 TEETH_HUE_SHARE = 0.25
 TEETH_CHROMA = 0.85
+#: The photo's own teeth pixels are used only where they look like its teeth: the teeth mask is multiplied by
+#: smoothstep of the pixel's luma over the measured teeth colour's from TEETH_LIKE[0] to TEETH_LIKE[1], so
+#: where the model's teeth project onto the photo's dark cavity or a gap (a fit that does not match the
+#: photo's teeth: a turned, laughing head) the painted teeth show instead (3 x 3 box-blurred). The photo's dark cavity warped
+#: onto the model's teeth made black teeth with the photo's teeth beside them (dev06 at anger, fear,
+#: surprise: "mouth interior odd", "mouth interior blurry").
+TEETH_LIKE = (0.35, 0.65)
 #: The tongue (gums/tongue vertices clear of the teeth, below the upper incisors): this much lighter than
 #: the gums' colour (per RGB channel), so an open mouth shows a tongue, not one flat dark red.
 TONGUE_LIGHTER = np.array([1.3, 1.35, 1.35], np.float32)
@@ -583,6 +590,11 @@ class SourceParts:
             t = colours[TEETH]
             luma = float(t @ LUMA)
             colours[TEETH] = (luma + TEETH_CHROMA * (t - luma)).astype(np.float32)
+            from emoshift.render.filters import uniform_filter
+
+            like = (photo.astype(np.float32) @ LUMA) / max(luma, 1.0)  # the photo's own teeth: where they look it
+            like = smoothstep((like - TEETH_LIKE[0]) / (TEETH_LIKE[1] - TEETH_LIKE[0])).astype(np.float32)
+            self.photo_masks[TEETH - 1] *= uniform_filter(like, 3)  # no per-pixel switching
         return colours
 
     def _face_skin_mask(self, box: tuple[int, int, int, int] | None = None) -> np.ndarray:
