@@ -289,10 +289,9 @@ class Reenactor(SourceParts):
             lip_dark_tri=np.ascontiguousarray((lip_dark[self.triangles[: self.n_skin]] > 0).any(1)),
         )  # fmt: skip
         self._unfold = unfold  # (V, 2) the inner lips' source change, applied as the lips move (_source_for)
-        # the vermilion's contour points, for keeping the lips' edges unstretched (_source_for)
-        self._lip_edges = None if landmarks is None else lip_edge_anchors(
-            corrected, self.triangles[: self.n_skin], self.vertex_part == SKIN, self._jaw_lower,
-            landmarks[list(INNER_LIPS)], landmarks[list(OUTER_LIPS)])  # fmt: skip
+        # the vermilion's contour points, for keeping the lips' edges unstretched (_source_for): found when a
+        # frame first moves the lips (_edges; a video frame's reenactor whose frames never do skips them)
+        self._lip_edges, self._lip_edge_args = None, None if landmarks is None else (corrected, landmarks)
 
     def _inner_lips(self, corrected: np.ndarray, landmarks: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """(V, 2) float32 change of the ``corrected`` source projection and (V,) float32 darkening of the inner
@@ -303,12 +302,22 @@ class Reenactor(SourceParts):
         return inner_lip_unfold(corrected, self.base, self.vertex_part == SKIN, self._jaw_lower, landmarks[list(INNER_LIPS)],
                                 landmarks[list(OUTER_LIPS)], self._lip_px_per_cm)  # fmt: skip
 
+    def _edges(self):
+        """The vermilion's contour points (:func:`~emoshift.render.source_parts.lip_edge_anchors`), found once;
+        None without landmarks or lips thick enough."""
+        if self._lip_edge_args is not None:
+            corrected, landmarks = self._lip_edge_args
+            self._lip_edges = lip_edge_anchors(corrected, self.triangles[: self.n_skin], self.vertex_part == SKIN,
+                                               self._jaw_lower, landmarks[list(INNER_LIPS)], landmarks[list(OUTER_LIPS)])  # fmt: skip
+            self._lip_edge_args = None
+        return self._lip_edges
+
     def _source_for(self, keep: float, shaped: np.ndarray | None = None, frame: np.ndarray | None = None) -> SourceView:
         """The source view of a frame whose photo's mouth is kept by ``keep``: the inner lips unfolded by 1 - keep
         (none at 1, so the photo is reproduced); their darkening by how far the frame's (V, 3) unposed ``shaped``
         lips part (:data:`LIP_PART_CM`; none when not given); the vermilion's edges kept unstretched in the frame
         projected at (V, >= 2) ``frame`` (:func:`~emoshift.render.source_parts.lip_edge_remap`; not when not given)."""
-        edges = None if frame is None else self._lip_edges
+        edges = None if frame is None or keep >= 1.0 or self.speech else self._edges()
         if keep >= 1.0 or self.speech or (edges is None and not self.source.lip_dark_tri.any()):
             return self.source
         screen = self.source.screen.copy()
@@ -476,6 +485,8 @@ class Reenactor(SourceParts):
         folds = self.wrinkles.tensors(shaped)
         if self._lift_box != (0, 0, *self.src_tri.shape[::-1]):
             self._lift_for(screens, flat)
+        if (keep < 1.0).any() and not self.speech:
+            self._edges()  # once, before the frame threads
 
         def frame(k: int) -> None:
             if keep[k] < 1.0:  # the light through the lips (at 1 the photo's own mouth is all that shows)
