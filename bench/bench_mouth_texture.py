@@ -45,7 +45,9 @@ Per render (the frame's mesh is rasterized to tell its pixels apart):
 - ``lip_grain``: grain kept (as ``stretched``) over the frame's moved skin pixels that sample inside the
   photo's outer-lip contour (the vermilion's own texture). ``lip_mag``: their median magnification (frame
   over source area of their triangle). ``lip_luma``: the median luma of those pixels over the photo's lips'
-  median (the lips keep their own brightness: below 1, darkened).
+  median (a mix of which lip parts show: per pixel, the lips keep the photo's luma at their source points
+  within 1-5 % on dev01, dev03, dev05, dev07, dev12; below 1 here is more of the darker upper lip and lip
+  line showing).
 - ``teeth_chroma`` (photos whose open mouth shows teeth, renders showing at least MIN_PIXELS of the upper
   front teeth lit by at least half the light through the lips): the chroma (max - min over luma) of the
   median colour of those teeth pixels over that of the photo's teeth (the brighter half of its pixels inside
@@ -189,9 +191,7 @@ def lip_crossing(r, frame: np.ndarray, part: np.ndarray, tri: np.ndarray, q: np.
 
 def _polyline_distance(pts: np.ndarray, line: np.ndarray, closed: bool = True) -> np.ndarray:
     """(N,) distance of (N, 2) points to the polyline (k, 2) (closed: the last point joins the first)."""
-    a = line if not closed else line
-    b = np.roll(line, -1, 0) if closed else line[1:]
-    a = a if closed else line[:-1]
+    a, b = (line, np.roll(line, -1, 0)) if closed else (line[:-1], line[1:])
     d = np.full(len(pts), np.inf)
     for p0, p1 in zip(a, b):
         v = p1 - p0
