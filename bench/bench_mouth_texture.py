@@ -35,6 +35,33 @@ Per render (the frame's mesh is rasterized to tell its pixels apart):
   ``inner``: the median luma of the upper lip's pixels within its inner third (towards the opening) over
   that of its outer two thirds (the wet inner lip in the mouth's shadow: darker than the vermilion).
 
+- ``edge`` (renders whose lips moved, photos with detected lips): the sharpness of the lips' outer edge (the
+  lip-skin boundary) kept: the median Sobel gradient of the frame's luma over its moved skin pixels that
+  sample within EDGE_PX of the photo's outer-lip contour, over the photo's own median there (its pixels
+  within EDGE_PX of that contour). 1 = as crisp as the photo's lip edge; a lip stretched m-fold across its
+  edge spreads the photo's edge over m times the pixels (about 1/m). ``line``: the same over the photo's
+  inner-lip contour (the line where its lips meet) sampled by the frame's moved lip pixels (the photo's dark
+  lip line stretched into a thick, uniformly dark band: "lips painted").
+- ``lip_grain``: grain kept (as ``stretched``) over the frame's moved skin pixels that sample inside the
+  photo's outer-lip contour (the vermilion's own texture). ``lip_mag``: their median magnification (frame
+  over source area of their triangle). ``lip_luma``: the median luma of those pixels over the photo's lips'
+  median (a mix of which lip parts show: per pixel, the lips keep the photo's luma at their source points
+  within 1-5 % on dev01, dev03, dev05, dev07, dev12; below 1 here is more of the darker upper lip and lip
+  line showing).
+- ``teeth_chroma`` (photos whose open mouth shows teeth, renders showing at least MIN_PIXELS of the upper
+  front teeth lit by at least half the light through the lips): the chroma (max - min over luma) of the
+  median colour of those teeth pixels over that of the photo's teeth (the brighter half of its pixels inside
+  its detected inner-lip contour); ``teeth_hue``: the distance between the two colours over their lumas
+  (RGB / luma; 0 = the photo's teeth's hue). Teeth desaturated to grey-white in a warm-lit photo read as
+  pasted in. ``teeth_luma``: their median luma over the photo's teeth's; ``teeth_dark``: the share of them
+  darker than a third of the photo's teeth's luma (the photo's dark cavity warped onto the model's teeth:
+  black teeth).
+- ``cavity`` (renders showing at least MIN_PIXELS of the socket and gums/tongue): their median luma over the
+  face skin's; ``cavity_p90``: their 90th percentile over it (a lit tongue, a shaded cavity, not one flat
+  dark). ``photo_cavity``, ``photo_cavity_p90``: the same over the photo's own open mouth (photos whose
+  inner lips are more than 20 pixels apart: its pixels inside the inner-lip contour darker than half its
+  90th percentile, i.e. not teeth), the reference an open mouth in that photo's light has.
+
 Outputs: the table per emotion (medians over photos), per photo rows in bench/results/mouth_texture.json.
 
     nice -n 10 .venv/bin/python bench/bench_mouth_texture.py [--photos DIR] [--quick] [--seed 0]
@@ -58,6 +85,7 @@ EMOTIONS = tuple(e for e in EMOTIONS8 if e != "neutral")
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 STRETCH = 1.4
 MIN_PIXELS = 40
+EDGE_PX = 1.0
 
 
 def grain(res: np.ndarray, mask: np.ndarray) -> float:
@@ -161,6 +189,148 @@ def lip_crossing(r, frame: np.ndarray, part: np.ndarray, tri: np.ndarray, q: np.
     return out
 
 
+def _polyline_distance(pts: np.ndarray, line: np.ndarray, closed: bool = True) -> np.ndarray:
+    """(N,) distance of (N, 2) points to the polyline (k, 2) (closed: the last point joins the first)."""
+    a, b = (line, np.roll(line, -1, 0)) if closed else (line[:-1], line[1:])
+    d = np.full(len(pts), np.inf)
+    for p0, p1 in zip(a, b):
+        v = p1 - p0
+        t = np.clip(((pts - p0) @ v) / max(float(v @ v), 1e-9), 0, 1)
+        d = np.minimum(d, np.hypot(*(pts - p0 - t[:, None] * v).T))
+    return d
+
+
+def lip_edges(r, frame: np.ndarray, photo: np.ndarray, part: np.ndarray, q: np.ndarray, moved: np.ndarray,
+              mag: np.ndarray, rf: np.ndarray, rp: np.ndarray) -> dict:
+    """``edge``, ``line``, ``lip_grain``, ``lip_mag`` and ``lip_luma`` of one frame (the module docstring)."""
+    from matplotlib.path import Path as MPath
+    from scipy.ndimage import sobel
+
+    from emoshift.headmodel.mp_indices import INNER_LIPS, OUTER_LIPS
+    from emoshift.render.view import SKIN
+
+    out = dict.fromkeys(("edge", "line", "lip_grain", "lip_mag", "lip_luma"), float("nan"))
+    lm = getattr(r.fit, "landmarks_detected", None)
+    if lm is None or not moved.any():
+        return out
+    lm = np.asarray(lm, np.float64)
+    outer, inner = lm[list(OUTER_LIPS)], lm[list(INNER_LIPS)]
+    (x0, y0), (x1, y1) = outer.min(0) - 6, outer.max(0) + 6
+    h, w = part.shape
+    x0, y0, x1, y1 = max(int(x0), 0), max(int(y0), 0), min(int(x1) + 1, w), min(int(y1) + 1, h)
+
+    def grad(img):
+        luma = img[y0:y1, x0:x1].astype(np.float32) @ LUMA
+        return np.hypot(sobel(luma, 0), sobel(luma, 1)) / 8.0
+
+    gf, gp = grad(frame), grad(photo)
+    sk = ((part == SKIN) & moved)[y0:y1, x0:x1]
+    qq = q[y0:y1, x0:x1].reshape(-1, 2)
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    centres = np.stack([xx.ravel() + 0.5, yy.ravel() + 0.5], 1)
+    sel = np.flatnonzero(sk.ravel())
+    gfl, gpl = gf.ravel(), gp.ravel()
+    for key, line in (("edge", outer), ("line", inner)):
+        df = _polyline_distance(qq[sel], line)
+        mine = sel[df <= EDGE_PX]
+        ref = np.flatnonzero(_polyline_distance(centres, line) <= EDGE_PX)
+        if len(mine) >= MIN_PIXELS // 2 and len(ref) >= MIN_PIXELS // 2:
+            out[key] = float(np.median(gfl[mine]) / max(np.median(gpl[ref]), 1e-3))
+    inside = np.zeros(part.shape, bool)
+    inside[y0:y1, x0:x1] = MPath(outer).contains_points(qq).reshape(y1 - y0, x1 - x0) & sk
+    inside &= ~MPath(inner).contains_points(q.reshape(-1, 2)).reshape(part.shape)
+    if inside.sum() >= MIN_PIXELS:
+        a, b = grain(rf, inside), grain(rp, inside)
+        out["lip_grain"] = a / b if b > 0 else float("nan")
+        out["lip_mag"] = float(np.median(mag[inside]))
+        photo_lips = MPath(outer).contains_points(centres).reshape(y1 - y0, x1 - x0)
+        photo_lips &= ~MPath(inner).contains_points(centres).reshape(y1 - y0, x1 - x0)
+        pl = photo[y0:y1, x0:x1].astype(np.float32) @ LUMA
+        if photo_lips.sum() >= MIN_PIXELS:
+            out["lip_luma"] = float(np.median(frame[inside].astype(np.float32) @ LUMA) / max(np.median(pl[photo_lips]), 1.0))
+    return out
+
+
+def teeth_colour(r, frame: np.ndarray, photo: np.ndarray, part: np.ndarray, tri: np.ndarray, expression: np.ndarray) -> dict:
+    """``teeth_chroma`` and ``teeth_hue`` of one frame (the module docstring; NaN where too few teeth show)."""
+    from matplotlib.path import Path as MPath
+
+    from emoshift.headmodel.mp_indices import INNER_LIPS
+    from emoshift.render.source_parts import _INNER_LIP_RING
+    from emoshift.render.teeth import aperture_light
+    from emoshift.render.view import TEETH
+
+    out = dict.fromkeys(("teeth_chroma", "teeth_hue", "teeth_luma", "teeth_dark", "cavity", "cavity_p90",
+            "photo_cavity", "photo_cavity_p90"), float("nan"))
+    lm = getattr(r.fit, "landmarks_detected", None)
+    if lm is None or r.__dict__.get("_photo_teeth_vertices") is None:
+        return out
+    key = (photo.shape, hash(photo[::17, ::17].tobytes()))
+    if r.__dict__.get("_bench_teeth_key") != key:
+        poly = np.asarray(lm, np.float64)[list(INNER_LIPS)]
+        (x0, y0), (x1, y1) = np.floor(poly.min(0)).astype(int), np.ceil(poly.max(0)).astype(int) + 1
+        yy, xx = np.mgrid[y0:y1, x0:x1]
+        ins = MPath(poly).contains_points(np.c_[xx.ravel() + 0.5, yy.ravel() + 0.5])
+        pix = photo[y0:y1, x0:x1].reshape(-1, 3)[ins].astype(np.float32)
+        pix = pix[pix @ LUMA >= np.median(pix @ LUMA)] if len(pix) else pix
+        r._bench_teeth_key, r._bench_teeth = key, (np.median(pix, 0) if len(pix) >= MIN_PIXELS else None)
+    ref = r._bench_teeth
+    if ref is None:
+        return out
+    rank = r.__dict__.get("_bench_rank")
+    if rank is None:
+        from emoshift.render.teeth import tooth_coordinates
+
+        rank = r._bench_rank = tooth_coordinates(r.base, r.vertex_part == TEETH, r.triangles)[:, 3]
+    shaped = r._shaped(expression[None])
+    verts = np.flatnonzero((r.vertex_part == TEETH) & ~r._jaw_lower & (rank >= 0) & (rank <= 1))
+    front = np.array([shaped[0, r._teeth_vertices, 2].max()])
+    light = np.zeros(len(r.base), np.float32)
+    light[verts] = aperture_light(shaped[:, verts], shaped[:, _INNER_LIP_RING], front)[0]
+    px = (part == TEETH) & (light[r.triangles[tri]].min(-1) >= 0.5)
+    if px.sum() < MIN_PIXELS:
+        return out
+    mine = np.median(frame[px].astype(np.float32), 0)
+
+    def chroma(c):
+        return float(c.max() - c.min()) / max(float(c @ LUMA), 1.0)
+
+    out["teeth_chroma"] = chroma(mine) / max(chroma(ref), 1e-3) if chroma(ref) > 0.05 else float("nan")
+    out["teeth_hue"] = float(np.linalg.norm(mine / max(float(mine @ LUMA), 1.0) - ref / max(float(ref @ LUMA), 1.0)))
+    luma = frame[px].astype(np.float32) @ LUMA
+    out["teeth_luma"] = float(np.median(luma) / max(float(ref @ LUMA), 1.0))
+    out["teeth_dark"] = float((luma < float(ref @ LUMA) / 3).mean())
+    return out
+
+
+def cavity(r, frame: np.ndarray, photo: np.ndarray, part: np.ndarray) -> dict:
+    """``cavity``, ``cavity_p90``, ``photo_cavity`` and ``photo_cavity_p90`` of one frame (the module docstring)."""
+    from matplotlib.path import Path as MPath
+
+    from emoshift.headmodel.mp_indices import INNER_LIPS
+    from emoshift.render.view import GUMS, SOCKET
+
+    out = dict.fromkeys(("cavity", "cavity_p90", "photo_cavity", "photo_cavity_p90"), float("nan"))
+    skin = float(r._face_skin() @ LUMA)
+    inside = (part == SOCKET) | (part == GUMS)
+    if inside.sum() >= MIN_PIXELS:
+        luma = frame[inside].astype(np.float32) @ LUMA
+        out["cavity"], out["cavity_p90"] = float(np.median(luma)) / skin, float(np.percentile(luma, 90)) / skin
+    lm = getattr(r.fit, "landmarks_detected", None)
+    if lm is not None:
+        poly = np.asarray(lm, np.float64)[list(INNER_LIPS)]
+        if np.linalg.norm(poly[5] - poly[15]) > 20:
+            (x0, y0), (x1, y1) = np.floor(poly.min(0)).astype(int), np.ceil(poly.max(0)).astype(int) + 1
+            yy, xx = np.mgrid[y0:y1, x0:x1]
+            ins = MPath(poly).contains_points(np.c_[xx.ravel() + 0.5, yy.ravel() + 0.5])
+            luma = (photo[y0:y1, x0:x1].reshape(-1, 3)[ins].astype(np.float32)) @ LUMA
+            cav = luma[luma < 0.5 * np.percentile(luma, 90)] if len(luma) else luma
+            if len(cav) >= MIN_PIXELS:
+                out["photo_cavity"] = float(np.median(cav)) / skin
+                out["photo_cavity_p90"] = float(np.percentile(cav, 90)) / skin
+    return out
+
+
 def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) -> dict:
     """The bench's numbers for one frame of reenactor ``r`` (see the module docstring)."""
     from scipy.ndimage import binary_dilation
@@ -169,11 +339,15 @@ def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) 
 
     frame = r.render(expression, rotation)
     src = r.source.screen
+    scr = r.screens(expression[None], rotation[None])[0]
     if hasattr(r, "_source_for"):  # the frame's source view (its inner lips unfolded as the lips move)
         from emoshift.render.reenact import MOUTH_KEEP_PX
 
-        src = r._source_for(float(r._keep(expression[None], r._lip_basis, MOUTH_KEEP_PX)[0])).screen
-    scr = r.screens(expression[None], rotation[None])[0]
+        keep = float(r._keep(expression[None], r._lip_basis, MOUTH_KEEP_PX)[0])
+        try:  # the lips' edges remapped for this frame (mouth10), when the reenactor does that
+            src = r._source_for(keep, r._shaped(expression[None])[0], scr).screen
+        except TypeError:
+            src = r._source_for(keep).screen
     frags = r._raster_full(scr, r.width, r.height)
     tri = np.where(frags.mask, frags.tri_id, 0)
     part = np.where(frags.mask, r.tri_part[tri], -1)
@@ -198,7 +372,8 @@ def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) 
 
     out = {"stretched": kept(skin & moved & (mag >= STRETCH)), "moved": kept(skin & moved & (mag < 1.2)),
            "shut": float("nan"), "streak": float("nan"), **teeth_light(r, frame, part, tri),
-           **lip_crossing(r, frame, part, tri, q, moved)}  # fmt: skip
+           **lip_crossing(r, frame, part, tri, q, moved), **lip_edges(r, frame, photo, part, q, moved, mag, rf, rp),
+           **teeth_colour(r, frame, photo, part, tri, expression), **cavity(r, frame, photo, part)}  # fmt: skip
     x0, y0, x1, y1 = (int(v) for v in r.mouth_box)
     if x1 > x0 + 1 and r.closed_mouth.shape[:2] == (y1 - y0, x1 - x0):
         hole = np.zeros((r.height, r.width), bool)
@@ -242,7 +417,9 @@ def main() -> None:
             per_photo.append({"photo": name, "emotion": emo, **measure(r, photo, e, rot)})
         print(f"{name}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
     rows = []
-    keys = ("stretched", "moved", "shut", "streak", "side", "corner", "crossed", "inner")
+    keys = ("stretched", "moved", "shut", "streak", "side", "corner", "crossed", "inner", "edge", "line", "lip_grain",
+            "lip_mag", "lip_luma", "teeth_chroma", "teeth_hue", "teeth_luma", "teeth_dark", "cavity", "cavity_p90",
+            "photo_cavity", "photo_cavity_p90")
     for emo in (*EMOTIONS, "all"):
         sel = [p for p in per_photo if emo in ("all", p["emotion"])]
         row = {"emotion": emo}
@@ -256,7 +433,13 @@ def main() -> None:
         rows.append(row)
     note = ("grain kept (frame / photo at the same points; shut: / the lips beside); side, corner: teeth luma, "
             "side teeth / front teeth, the mouth's outer fifths / its middle fifth; crossed: share of the upper lip's "
-            "moved pixels sampling the photo's lower lip; inner: luma of the upper lip's inner third / its outer two thirds")
+            "moved pixels sampling the photo's lower lip; inner: luma of the upper lip's inner third / its outer two thirds; "
+            "edge, line: lip-skin edge / lip line gradient, frame / photo; lip_grain: grain kept on the lips; lip_mag: their "
+            "magnification; lip_luma: their median luma / the photo's lips'; teeth_chroma: the lit upper front teeth's "
+            "chroma / the photo's teeth's; teeth_hue: distance of their colours over luma; "
+            "teeth_luma: their luma / the photo's teeth's; teeth_dark: share of them under a third of it; "
+            "cavity(_p90): the socket and gums/tongue's median (90th percentile) luma / the face skin's; photo_cavity(_p90): "
+            "the same of the photo's own open mouth")
     report(args.name, rows, {"seed": args.seed, "stretch": STRETCH, "per_render": per_photo, "note": note})
 
 

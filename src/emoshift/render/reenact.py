@@ -80,7 +80,7 @@ from emoshift.render.mesh_tables import model_tables, smooth_on_mesh
 from emoshift.render.ramp import smoothstep
 from emoshift.render.raster import parallel_map, rasterize
 from emoshift.render.residual import LIP_LANDMARKS, ResidualWeights, apply_residual, mouth_residual, residual_fade
-from emoshift.render.source_parts import SourceParts, inner_lip_unfold
+from emoshift.render.source_parts import SourceParts, inner_lip_unfold, lip_edge_anchors, lip_edge_remap
 from emoshift.render.view import (
     EYE, EYE_BALL_ABOVE_LOWER, EYE_BALL_BELOW_UPPER, GUMS, IRIS, SKIN, SOCKET, TEETH, FrameView, MeshView, SourceView,
 )
@@ -301,6 +301,9 @@ class Reenactor(SourceParts):
             lip_dark_tri=np.ascontiguousarray((lip_dark[self.triangles[: self.n_skin]] > 0).any(1)),
         )  # fmt: skip
         self._unfold = unfold  # (V, 2) the inner lips' source change, applied as the lips move (_source_for)
+        # the vermilion's contour points, for keeping the lips' edges unstretched (_source_for): found when a
+        # frame first moves the lips (_edges; a video frame's reenactor whose frames never do skips them)
+        self._lip_edges, self._lip_edge_args = None, None if landmarks is None else (corrected, landmarks)
 
     def _eye_masks(self, masks: np.ndarray) -> np.ndarray:
         """The part masks (5, h, w) with the eyes' (:func:`emoshift.render.shaders.inner_sample`): [EYE - 1]
@@ -326,14 +329,28 @@ class Reenactor(SourceParts):
         return inner_lip_unfold(corrected, self.base, self.vertex_part == SKIN, self._jaw_lower, landmarks[list(INNER_LIPS)],
                                 landmarks[list(OUTER_LIPS)], self._lip_px_per_cm)  # fmt: skip
 
-    def _source_for(self, keep: float, shaped: np.ndarray | None = None) -> SourceView:
+    def _edges(self):
+        """The vermilion's contour points (:func:`~emoshift.render.source_parts.lip_edge_anchors`), found once;
+        None without landmarks or lips thick enough."""
+        if self._lip_edge_args is not None:
+            corrected, landmarks = self._lip_edge_args
+            self._lip_edges = lip_edge_anchors(corrected, self.triangles[: self.n_skin], self.vertex_part == SKIN,
+                                               self._jaw_lower, landmarks[list(INNER_LIPS)], landmarks[list(OUTER_LIPS)])  # fmt: skip
+            self._lip_edge_args = None
+        return self._lip_edges
+
+    def _source_for(self, keep: float, shaped: np.ndarray | None = None, frame: np.ndarray | None = None) -> SourceView:
         """The source view of a frame whose photo's mouth is kept by ``keep``: the inner lips unfolded by 1 - keep
         (none at 1, so the photo is reproduced); their darkening by how far the frame's (V, 3) unposed ``shaped``
-        lips part (:data:`LIP_PART_CM`; none when not given)."""
-        if keep >= 1.0 or self.speech or not self.source.lip_dark_tri.any():
+        lips part (:data:`LIP_PART_CM`; none when not given); the vermilion's edges kept unstretched in the frame
+        projected at (V, >= 2) ``frame`` (:func:`~emoshift.render.source_parts.lip_edge_remap`; not when not given)."""
+        edges = None if frame is None or keep >= 1.0 or self.speech else self._edges()
+        if keep >= 1.0 or self.speech or (edges is None and not self.source.lip_dark_tri.any()):
             return self.source
         screen = self.source.screen.copy()
         screen[:, :2] += (1.0 - keep) * self._unfold
+        if edges is not None:
+            screen[edges.idx, :2] += (1.0 - keep) * lip_edge_remap(edges, frame)
         gap = 0.0 if shaped is None else float(_lip_gap(shaped))
         parted = float(smoothstep(np.float32((gap - LIP_PART_CM[0]) / (LIP_PART_CM[1] - LIP_PART_CM[0]))))
         return self.source._replace(screen=screen, lip_dark=self.source.lip_dark * np.float32(parted))
@@ -495,6 +512,8 @@ class Reenactor(SourceParts):
         folds = self.wrinkles.tensors(shaped)
         if self._lift_box != (0, 0, *self.src_tri.shape[::-1]):
             self._lift_for(screens, flat)
+        if (keep < 1.0).any() and not self.speech:
+            self._edges()  # once, before the frame threads
 
         def frame(k: int) -> None:
             if keep[k] < 1.0:  # the light through the lips (at 1 the photo's own mouth is all that shows)
@@ -502,7 +521,7 @@ class Reenactor(SourceParts):
             view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k, 0]),
                              float(keep_eyes[k, 1]))  # fmt: skip
             fold_view = self.wrinkles.view(folds[k], self.camera)
-            render_frame_into(self._source_for(float(keep[k]), shaped[k]), self.mesh, view, fold_view, rois[k], radius, widen, band,
+            render_frame_into(self._source_for(float(keep[k]), shaped[k], screens[k]), self.mesh, view, fold_view, rois[k], radius, widen, band,
                               out[k])  # fmt: skip
 
         parallel_map(frame, len(e))

@@ -5,6 +5,8 @@ painted colours of the mouth interior and the eyes, and their shading.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from emoshift.rotations import axis_angle_to_matrix
@@ -82,9 +84,23 @@ MOUTH_DEPTH_CM = np.array([5.0, 3.6, 3.3], np.float32)
 PART_AMBIENT = 0.7
 #: ... of the teeth: higher, the teeth are a few pixels wide, so their facets would read as a mosaic.
 TEETH_AMBIENT = 0.85
-#: Share of the measured teeth colour's chroma kept (it picks up the lips' and skin's red; teeth in photos
-#: are near-neutral ivory). The default colour keeps its warm ivory (scaled by the skin's chroma).
-TEETH_CHROMA = 0.4
+#: The measured teeth colour: the luma of the median of the brighter half of the photo's pixels inside its
+#: open mouth, the hue (colour over luma) of the median of its brightest TEETH_HUE_SHARE: the lit faces of the
+#: teeth, where the brighter half's median still picked up the lips', gums' and skin's red at the teeth's
+#: anti-aliased edges and shadowed sides. Share of that hue's chroma kept: TEETH_CHROMA. The default colour
+#: keeps its warm ivory (scaled by the skin's chroma).
+#: With the brighter half's hue, 40 % of its chroma was kept (against the pink): teeth of the photo's own
+#: light (the yellow-orange teeth of a warm-lit photo, chroma 0.60 of their luma in the brightest quarter)
+#: came out grey-white (0.28; "teeth look artificial", "teeth pasted" in the blind panels, dev12).
+TEETH_HUE_SHARE = 0.25
+TEETH_CHROMA = 0.85
+#: The photo's own teeth pixels are used only where they look like its teeth: the teeth mask is multiplied by
+#: smoothstep of the pixel's luma over the measured teeth colour's from TEETH_LIKE[0] to TEETH_LIKE[1], so
+#: where the model's teeth project onto the photo's dark cavity or a gap (a fit that does not match the
+#: photo's teeth: a turned, laughing head) the painted teeth show instead (3 x 3 box-blurred). The photo's dark cavity warped
+#: onto the model's teeth made black teeth with the photo's teeth beside them (dev06 at anger, fear,
+#: surprise: "mouth interior odd", "mouth interior blurry").
+TEETH_LIKE = (0.35, 0.65)
 #: The tongue (gums/tongue vertices clear of the teeth, below the upper incisors): this much lighter than
 #: the gums' colour (per RGB channel), so an open mouth shows a tongue, not one flat dark red.
 TONGUE_LIGHTER = np.array([1.3, 1.35, 1.35], np.float32)
@@ -134,6 +150,20 @@ INNER_LIP_CORNER = 0.12
 #: (a real open mouth shows a darker wet band along its opening, not the lips' full colour to the edge).
 INNER_LIP_DARK = 0.4
 INNER_LIP_DARK_CM = 0.6
+
+#: Lip edges: a lip the frame stretches across its thickness (disgust's raised upper lip, a shout's lower lip:
+#: 2-3x) spread the photo's lip-skin edge and its lip line over 2-3x the pixels (soft, smeared lips: "lips
+#: look painted", "mouth smeared" in the blind panels). Each vermilion vertex (between the photo's outer and
+#: inner lip contours) samples the photo at a source distance from its outer contour remapped from its frame
+#: distance (:func:`lip_edge_remap`): unstretched (slope 1) over EDGE_SHARE of the lip's source thickness at
+#: each edge, the stretch taken up by the lip's middle (a smooth band, given back its grain by the warp's
+#: magnified-skin grain). Faded out towards the mouth's corners over EDGE_CORNER of its width and in as the
+#: frame stretches the lip by EDGE_STRETCH (1 + smoothstep((m - 1) / (EDGE_STRETCH - 1)) blend); lips under
+#: EDGE_MIN_PX thick in the photo keep the plain warp.
+EDGE_SHARE = 0.3
+EDGE_CORNER = 0.15
+EDGE_STRETCH = 1.3
+EDGE_MIN_PX = 3.0
 
 
 def _contour_profile(points: np.ndarray, origin: np.ndarray, u: np.ndarray, n: np.ndarray):
@@ -202,6 +232,112 @@ def inner_lip_unfold(
     delta[go] = ((target - b[go]) * w[go])[:, None] * n[None]
     dark[go] = INNER_LIP_DARK * w[go] * smoothstep(cm / INNER_LIP_DARK_CM)
     return delta, dark
+
+
+class LipEdges(NamedTuple):
+    """Per vermilion vertex (``idx``): its source distances (pixels) from its lip's outer and inner contour
+    (``a_s``, ``c_s``), the unit source direction from the outer contour towards the inner one (``across``
+    (n, 2)), the corner fade ``weight``, and the points of the two contours across from it as triangles'
+    vertices (``out_v``, ``in_v`` (n, 3) int) and barycentric weights (``out_b``, ``in_b`` (n, 3))."""
+
+    idx: np.ndarray
+    a_s: np.ndarray
+    c_s: np.ndarray
+    across: np.ndarray
+    weight: np.ndarray
+    out_v: np.ndarray
+    out_b: np.ndarray
+    in_v: np.ndarray
+    in_b: np.ndarray
+
+
+def _locate(points: np.ndarray, screen: np.ndarray, tris: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(n, 3) vertices and barycentric weights of the triangle of ``tris`` (k, 3) containing each of the (n, 2)
+    ``points`` under (V, >= 2) ``screen`` (the nearest one, weights clipped and renormalised, when none does)."""
+    p = np.asarray(screen, np.float64)[:, :2][tris]  # (k, 3, 2)
+    a, e1, e2 = p[:, 0], p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]
+    det = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
+    ok = np.abs(det) > 1e-9
+    a, e1, e2, det, tris = a[ok], e1[ok], e2[ok], det[ok], tris[ok]
+    vs, bs = np.zeros((len(points), 3), np.int64), np.zeros((len(points), 3), np.float64)
+    for lo in range(0, len(points), 256):
+        d = np.asarray(points[lo : lo + 256], np.float64)[:, None] - a[None]  # (m, k, 2)
+        l1 = (d[..., 0] * e2[:, 1] - d[..., 1] * e2[:, 0]) / det
+        l2 = (e1[:, 0] * d[..., 1] - e1[:, 1] * d[..., 0]) / det
+        bary = np.stack([1 - l1 - l2, l1, l2], -1)
+        k = np.minimum(bary, 0).sum(-1).argmax(1)  # inside (0), else the least outside
+        b = np.clip(bary[np.arange(len(k)), k], 0, None)
+        vs[lo : lo + 256], bs[lo : lo + 256] = tris[k], b / np.maximum(b.sum(1, keepdims=True), 1e-9)
+    return vs, bs
+
+
+def lip_edge_anchors(screen: np.ndarray, tris: np.ndarray, skin: np.ndarray, lower: np.ndarray, inner: np.ndarray,
+                     outer: np.ndarray) -> LipEdges | None:
+    """The vermilion vertices and their contour points (:class:`LipEdges`, see EDGE_SHARE) of the (V, >= 2)
+    source projection ``screen``; ``tris`` (k, 3) the skin triangles, ``skin``, ``lower`` (V,) bool the skin's
+    vertices and the lower lip's (they move with the jaw); ``inner``, ``outer`` the photo's detected lip
+    contours (as :func:`inner_lip_unfold`). None when the mouth is too small or no lip is thick enough."""
+    inner, outer = np.asarray(inner, np.float64), np.asarray(outer, np.float64)
+    left, right = inner[0], inner[10]
+    width = float(np.linalg.norm(right - left))
+    if width < 4.0:
+        return None
+    u = (right - left) / width
+    n = np.array([-u[1], u[0]])
+    cu = _contour_profile(inner[:11], left, u, n)
+    cl = _contour_profile(np.concatenate([inner[10:], inner[:1]]), left, u, n)
+    ou = _contour_profile(np.concatenate([outer[10:], outer[:1]]), left, u, n)
+    ol = _contour_profile(outer[:11], left, u, n)
+    p = np.asarray(screen, np.float64)[:, :2] - left
+    a, b = p @ u, p @ n
+    c_up, c_lo, o_up, o_lo = (np.interp(a, *c) for c in (cu, cl, ou, ol))
+    low = np.asarray(lower, bool)
+    o_c, i_c = np.where(low, o_lo, o_up), np.where(low, c_lo, c_up)
+    sign = np.where(low, -1.0, 1.0)  # from the outer contour towards the inner one, along n
+    a_s, c_s = sign * (b - o_c), sign * (i_c - b)
+    w = smoothstep(np.minimum(a, width - a) / (EDGE_CORNER * width))
+    idx = np.flatnonzero(np.asarray(skin, bool) & (a_s > 0) & (c_s > 0) & (a_s + c_s >= EDGE_MIN_PX) & (w > 0))
+    if len(idx) == 0:
+        return None
+    sk = np.asarray(skin, bool)[tris].all(1)
+    out_v, out_b = np.zeros((len(idx), 3), np.int64), np.zeros((len(idx), 3))
+    in_v, in_b = np.zeros((len(idx), 3), np.int64), np.zeros((len(idx), 3))
+    base = left + a[idx, None] * u
+    pts_out = base + o_c[idx, None] * n
+    pts_in = base + i_c[idx, None] * n  # located on its own lip's triangles
+    near = np.abs(b - 0.5 * (o_up + o_lo)) < 0.5 * (o_lo - o_up) + 3.0
+    for side in (False, True):
+        sel = low[idx] == side
+        mine = tris[sk & (low[tris] == side).all(1) & near[tris].all(1)]
+        if not sel.any() or len(mine) == 0:
+            continue
+        out_v[sel], out_b[sel] = _locate(pts_out[sel], screen, mine)
+        in_v[sel], in_b[sel] = _locate(pts_in[sel], screen, mine)
+    across = (sign[idx, None] * n[None]).astype(np.float32)
+    return LipEdges(idx, a_s[idx].astype(np.float32), c_s[idx].astype(np.float32), across, w[idx].astype(np.float32),
+                    out_v, out_b.astype(np.float32), in_v, in_b.astype(np.float32))
+
+
+def lip_edge_remap(edges: LipEdges, frame: np.ndarray) -> np.ndarray:
+    """(n, 2) float32 change of the source projection of ``edges.idx`` for a frame projected at (V, >= 2)
+    ``frame`` (see EDGE_SHARE): each vertex's frame distance from its lip's outer contour point x_f of the
+    lip's frame thickness t_f (to the inner contour point) maps to the source distance g(x_f): slope 1 within
+    e = EDGE_SHARE x t_s of either edge, linear between (t_s the source thickness); no change where the frame
+    does not stretch the lip."""
+    f = np.asarray(frame, np.float32)[:, :2]
+    p_out = (f[edges.out_v] * edges.out_b[..., None]).sum(1)
+    p_in = (f[edges.in_v] * edges.in_b[..., None]).sum(1)
+    v = f[edges.idx]
+    x_f = np.linalg.norm(v - p_out, axis=1)
+    t_f = x_f + np.linalg.norm(p_in - v, axis=1)
+    t_s = edges.a_s + edges.c_s
+    m = t_f / np.maximum(t_s, 1e-3)
+    e = EDGE_SHARE * t_s
+    mid = (x_f - e) * (t_s - 2 * e) / np.maximum(t_f - 2 * e, 1e-3) + e
+    g = np.where(x_f < e, x_f, np.where(x_f > t_f - e, t_s - (t_f - x_f), mid))
+    g = np.clip(g, 0.0, t_s)
+    w = edges.weight * smoothstep((m - 1.0) / (EDGE_STRETCH - 1.0))
+    return ((w * (g - edges.a_s))[:, None] * edges.across).astype(np.float32)
 
 
 def mirror_lips(patch: np.ndarray, hole: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
@@ -426,14 +562,19 @@ class SourceParts:
             elif code == TEETH and opening is not None:
                 shown &= opening > 0.99
             pix = photo[shown]
+            hue = None
             if code == TEETH and len(pix):  # the brighter half: the teeth, not the lips and gaps around them
-                pix = pix[pix @ LUMA >= np.median(pix @ LUMA)]
+                lum = pix @ LUMA
+                lit = np.median(pix[lum >= np.quantile(lum, 1.0 - TEETH_HUE_SHARE)], axis=0).astype(np.float32)
+                hue = lit / max(float(lit @ LUMA), 1.0)  # the teeth's lit faces' colour over their luma
+                pix = pix[lum >= np.median(lum)]
                 if float(np.median(pix @ LUMA)) < TEETH_MIN_SKIN_LUMA * float(skin @ LUMA):
                     self.photo_masks[TEETH - 1] = 0.0  # a dark slit between the lips, not teeth
                     pix = pix[:0]
             if len(pix) >= MIN_PART_PIXELS // (2 if code == TEETH else 1):
                 colours[code] = np.median(pix, axis=0).astype(np.float32)
                 if code == TEETH:  # the model's teeth seen there, to match the painted teeth to them
+                    colours[code] = (float(colours[code] @ LUMA) * hue).astype(np.float32)
                     self._photo_teeth_vertices = np.unique(self.triangles[self.src_tri[shown]])
             else:
                 colour = np.asarray(default, np.float32) * (np.sqrt(tint) if code == TEETH else tint)
@@ -445,10 +586,15 @@ class SourceParts:
                     colour *= min(1.0, light / max(luma, 1.0))
                     luma = float(colour @ LUMA)
                 colours[code] = (luma + chroma * (colour - luma)).astype(np.float32)  # as colourful as the skin
-        if self._photo_teeth_vertices is not None:  # measured: ivory, never the lips' or skin's pink
+        if self._photo_teeth_vertices is not None:  # measured: its lit faces' hue, a little desaturated
             t = colours[TEETH]
             luma = float(t @ LUMA)
             colours[TEETH] = (luma + TEETH_CHROMA * (t - luma)).astype(np.float32)
+            from emoshift.render.filters import uniform_filter
+
+            like = (photo.astype(np.float32) @ LUMA) / max(luma, 1.0)  # the photo's own teeth: where they look it
+            like = smoothstep((like - TEETH_LIKE[0]) / (TEETH_LIKE[1] - TEETH_LIKE[0])).astype(np.float32)
+            self.photo_masks[TEETH - 1] *= uniform_filter(like, 3)  # no per-pixel switching
         return colours
 
     def _face_skin_mask(self, box: tuple[int, int, int, int] | None = None) -> np.ndarray:
