@@ -8,9 +8,9 @@ numpy's large operations release the GIL), so the first render finds them ready.
 loaded either way, only earlier: the frames are identical.
 
 Kernels are loaded only where numba's cache holds exactly one version of them for this machine and their
-current source (:func:`load_cached`): those whose types depend on the photo (a writable or read-only array:
-the warm-up caches both, :func:`emoshift.warmup.warm_up_photos`) are left to their first call, which picks
-the right one. Nothing is compiled here: a kernel missing from the cache compiles at its first call, with
+current source (:func:`load_cached`); the reenactor hands every kernel a read-only photo, so one version of
+each is cached whether the caller's photo was writable or not (:func:`emoshift.warmup.warm_up_photos`). A
+kernel cached in several versions is left to its first call, which picks the right one. Nothing is compiled here: a kernel missing from the cache compiles at its first call, with
 the first-run notice (:mod:`emoshift.jit`). Any error ends the thread quietly (an optimisation only).
 """
 
@@ -34,6 +34,7 @@ KERNELS = (
     ("emoshift.render.fill", "_paste_into"),
     ("emoshift.render.teeth", "light_mouth"),
     ("emoshift.render.wrinkles", "_field_into"),
+    ("emoshift.render.warp", "_render_frame_flat"),
 )
 #: Modules imported in the thread too (the video writer's).
 MODULES = ("emoshift.render.reenact", "av")

@@ -59,16 +59,16 @@ def smooth_on_mesh(values: np.ndarray, tris: np.ndarray, iterations: int, neighb
     the drawn mesh's)."""
     n = len(values)
     nb = mesh_neighbours(tris, n) if neighbours is None else neighbours
-    deg = (nb >= 0).sum(1)
-    degf = deg.astype(np.float32)
-    v = values.astype(np.float32)
+    degf = (nb >= 0).sum(1).astype(np.float32)
+    cols = np.ascontiguousarray(np.where(nb >= 0, nb, n).T)  # padding points at a 0 appended to the values
+    v = np.zeros(n + 1, np.float32)
+    v[:n] = values
     for _ in range(iterations):
         acc = np.zeros(n, np.float32)
-        for k in range(nb.shape[1]):
-            has = nb[:, k] >= 0
-            acc[has] += v[nb[has, k]]
-        v = acc / degf
-    return v
+        for k in range(len(cols)):
+            acc += v[cols[k]]  # + 0.0 where a vertex has fewer neighbours (acc, from +0.0, is never -0.0)
+        v[:n] = acc / degf
+    return v[:n].copy()
 
 
 @dataclass

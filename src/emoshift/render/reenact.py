@@ -235,7 +235,10 @@ class Reenactor(SourceParts):
         image = np.asarray(image)
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError(f"image must be (H, W, 3) uint8, got {image.shape} {image.dtype}")
-        self.image = np.ascontiguousarray(image)
+        # read-only for the kernels whatever the caller's array (a photo decoded from a file is): numba compiles
+        # a kernel per argument type, so one version of each is cached, and the CLI preloads it (cli.preload)
+        self.image = np.ascontiguousarray(image).view()
+        self.image.flags.writeable = False
         self.height, self.width = image.shape[:2]
         cam = fit.camera
         if (int(cam.width), int(cam.height)) != (self.width, self.height):
