@@ -222,10 +222,14 @@ def run(args: argparse.Namespace) -> int:
     settings = RunSettings(options, args.generator, args.model, progress=not args.quiet and len(jobs) == 1,
                            video=video_settings(args))  # fmt: skip
     if len(jobs) == 1:
+        job = jobs[0]
+        if job.image is not None and not _is_video(job.image):  # the render path readied beside the fit
+            from emoshift.cli import preload
+
+            preload.start()
         from emoshift.planning import Instruction
         from emoshift.text.parser import parse_instruction
 
-        job = jobs[0]
         job.parsed = Instruction(job.instruction, parse_instruction(job.instruction))  # before the models load
         res = run_job(job, settings, isolate=False)
         if not res.ok:

@@ -38,28 +38,37 @@ def mesh_adjacency(tris: np.ndarray, n: int, self_loops: bool = False) -> tuple[
     return pairs // n, pairs % n
 
 
-def smooth_on_mesh(values: np.ndarray, tris: np.ndarray, iterations: int) -> np.ndarray:
-    """Average a (V,) per-vertex field with its mesh neighbours (and itself) ``iterations`` times, in float32.
-
-    Each vertex's neighbours are summed in increasing index order, one after another, as scipy's CSR
-    product of the binary adjacency does (the same float32 result, without importing scipy.sparse on
-    the animate path)."""
-    n = len(values)
+def mesh_neighbours(tris: np.ndarray, n: int) -> np.ndarray:
+    """(n, max degree) int32: each vertex's neighbours in ``tris`` (T, 3) and itself, in increasing index order,
+    padded with -1 (what :func:`smooth_on_mesh` sums)."""
     rows, cols = mesh_adjacency(tris, n, self_loops=True)
     deg = np.bincount(rows, minlength=n)
     start = np.concatenate([[0], np.cumsum(deg)[:-1]])
     rank = np.arange(len(rows)) - start[rows]  # position of each neighbour within its row
-    nb = np.full((n, int(deg.max(initial=1))), -1, np.int64)
+    nb = np.full((n, int(deg.max(initial=1))), -1, np.int32)
     nb[rows, rank] = cols
-    degf = deg.astype(np.float32)
-    v = values.astype(np.float32)
+    return nb
+
+
+def smooth_on_mesh(values: np.ndarray, tris: np.ndarray, iterations: int, neighbours: np.ndarray | None = None) -> np.ndarray:
+    """Average a (V,) per-vertex field with its mesh neighbours (and itself) ``iterations`` times, in float32.
+
+    Each vertex's neighbours are summed in increasing index order, one after another, as scipy's CSR
+    product of the binary adjacency does (the same float32 result, without importing scipy.sparse on
+    the animate path). ``neighbours``: :func:`mesh_neighbours` of ``tris`` when known (the model tables keep
+    the drawn mesh's)."""
+    n = len(values)
+    nb = mesh_neighbours(tris, n) if neighbours is None else neighbours
+    degf = (nb >= 0).sum(1).astype(np.float32)
+    cols = np.ascontiguousarray(np.where(nb >= 0, nb, n).T)  # padding points at a 0 appended to the values
+    v = np.zeros(n + 1, np.float32)
+    v[:n] = values
     for _ in range(iterations):
         acc = np.zeros(n, np.float32)
-        for k in range(nb.shape[1]):
-            has = nb[:, k] >= 0
-            acc[has] += v[nb[has, k]]
-        v = acc / degf
-    return v
+        for k in range(len(cols)):
+            acc += v[cols[k]]  # + 0.0 where a vertex has fewer neighbours (acc, from +0.0, is never -0.0)
+        v[:n] = acc / degf
+    return v[:n].copy()
 
 
 @dataclass
@@ -77,6 +86,7 @@ class ModelTables:
     teeth_detail: np.ndarray  # (V, 3) albedo factors of the teeth's vertices (1 elsewhere), render.teeth
     front_teeth: np.ndarray  # (V,) bool: the labial faces of the upper central and lateral incisors
     upper_tooth_rank: np.ndarray  # (V,) float32: an upper tooth's rank from the arch's middle (0 central incisor, 2 canine), -1 elsewhere
+    neighbours: np.ndarray  # (V, max degree) int32: mesh_neighbours of triangles (smooth_on_mesh)
 
 
 TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -150,6 +160,7 @@ def _build_tables(model: HeadModel) -> ModelTables:
         teeth_detail=detail,
         front_teeth=front,
         upper_tooth_rank=np.where(teeth & (coords[:, 2] == 0), coords[:, 3], -1.0).astype(np.float32),
+        neighbours=mesh_neighbours(triangles, len(keep)),
     )
 
 

@@ -86,7 +86,7 @@ from emoshift.render.view import (
 )
 from emoshift.render.wrinkles import WrinkleField
 from emoshift.render.flow import SILHOUETTE_BAND, WIDEN_PX
-from emoshift.render.warp import BLUR_PASSES, CELL, SHADE_RANGE, lambert, pose_and_project, render_frame_into
+from emoshift.render.warp import BLUR_PASSES, CELL, SHADE_RANGE, lambert_at, pose_and_project, render_frame_into, xy_bounds
 
 __all__ = ["EYE", "GUMS", "IRIS", "SKIN", "SOCKET", "TEETH", "Reenactor"]
 _NO_LIFT = np.zeros((1, 1, 3), np.float32)  # a fold lift no pixel reads
@@ -205,11 +205,16 @@ class Reenactor(SourceParts):
         y = self.base[:, 1]
         self.neck_weight = np.where(vpart == SKIN, smoothstep((y - NECK_Y[0]) / (NECK_Y[1] - NECK_Y[0])), 1.0)
         self.neck_weight = self.neck_weight.astype(np.float32)[:, None]
-        nz = smooth_on_mesh(self._normals[:, 2], self.triangles, 4)
+        nz = smooth_on_mesh(self._normals[:, 2], self.triangles, 4, tables.neighbours)
         wexact = smoothstep((nz - EXACT_NZ[0]) / (EXACT_NZ[1] - EXACT_NZ[0])) * self.neck_weight[:, 0]
         self.exact_weight = np.where(vpart == SKIN, wexact, 1.0).astype(np.float32)
         self.shading_weight = np.where(vpart == SKIN, self.exact_weight, 0.0).astype(np.float32)
         self._shaded = np.flatnonzero(self.shading_weight > 0)  # the vertices the shading reaches
+        # ... and the skin triangles with such a vertex: the only shading computed (elsewhere the ratio is 1)
+        skin_tris = self.triangles[: self.n_skin]
+        reached = np.zeros(len(self.base), bool)
+        reached[self._shaded] = True
+        self._shade_tris = np.ascontiguousarray(skin_tris[reached[skin_tris].any(1)])
         self.smile_mask = np.where(vpart == SKIN, smile_mask(self.base, len(self.base)), 0.0).astype(np.float32)
         n_expr = len(self.expression_basis)
         lips = np.asarray(MULTIPIE_68[48:68])  # skin vertices keep their full-mesh index
@@ -242,7 +247,10 @@ class Reenactor(SourceParts):
         image = np.asarray(image)
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError(f"image must be (H, W, 3) uint8, got {image.shape} {image.dtype}")
-        self.image = np.ascontiguousarray(image)
+        # read-only for the kernels whatever the caller's array (a photo decoded from a file is): numba compiles
+        # a kernel per argument type, so one version of each is cached, and the CLI preloads it (cli.preload)
+        self.image = np.ascontiguousarray(image).view()
+        self.image.flags.writeable = False
         self.height, self.width = image.shape[:2]
         cam = fit.camera
         if (int(cam.width), int(cam.height)) != (self.width, self.height):
@@ -301,6 +309,7 @@ class Reenactor(SourceParts):
             lip_dark_tri=np.ascontiguousarray((lip_dark[self.triangles[: self.n_skin]] > 0).any(1)),
         )  # fmt: skip
         self._unfold = unfold  # (V, 2) the inner lips' source change, applied as the lips move (_source_for)
+        self._unfold_idx = np.flatnonzero((unfold != 0).any(1))  # the vertices it moves (elsewhere + 0 changes nothing)
         # the vermilion's contour points, for keeping the lips' edges unstretched (_source_for): found when a
         # frame first moves the lips (_edges; a video frame's reenactor whose frames never do skips them)
         self._lip_edges, self._lip_edge_args = None, None if landmarks is None else (corrected, landmarks)
@@ -348,7 +357,8 @@ class Reenactor(SourceParts):
         if keep >= 1.0 or self.speech or (edges is None and not self.source.lip_dark_tri.any()):
             return self.source
         screen = self.source.screen.copy()
-        screen[:, :2] += (1.0 - keep) * self._unfold
+        idx = self._unfold_idx
+        screen[idx, :2] += (1.0 - keep) * self._unfold[idx]
         if edges is not None:
             screen[edges.idx, :2] += (1.0 - keep) * lip_edge_remap(edges, frame)
         gap = 0.0 if shaped is None else float(_lip_gap(shaped))
@@ -378,8 +388,8 @@ class Reenactor(SourceParts):
 
     def _project(self, shaped: np.ndarray, rotations: np.ndarray, shading: bool = False):
         """(T, V, 3) unposed shapes (:meth:`_shaped`), (T, 3) rotations -> (T, V, 3) [x_px, y_px, depth]
-        (depth = -z, smaller is closer); the lower neck keeps the source rotation (:attr:`neck_weight`). With ``shading``, also the (T, V) Lambert
-        shading of the skin (:data:`SHADING_LIGHT`)."""
+        (depth = -z, smaller is closer); the lower neck keeps the source rotation (:attr:`neck_weight`). With ``shading``, also the (T, n) Lambert
+        shading (:data:`SHADING_LIGHT`) of the n skin vertices the expression shading reaches (:attr:`_shaded`)."""
         rots = np.ascontiguousarray(axis_angle_to_matrix(np.asarray(rotations, np.float32).reshape(-1, 3)))
         rot0 = axis_angle_to_matrix(self.source_rotation[None])[0]
         out = np.empty_like(shaped)
@@ -390,18 +400,18 @@ class Reenactor(SourceParts):
         )  # fmt: skip
         if not shading:
             return out
-        shade = np.empty(shaped.shape[:2], np.float32)
-        lambert(shaped, self.triangles[: self.n_skin], rots, SHADING_LIGHT, np.float32(SHADING_AMBIENT), shade)
+        shade = np.empty((len(shaped), len(self._shaded)), np.float32)
+        lambert_at(shaped, self._shade_tris, self._shaded, rots, SHADING_LIGHT, np.float32(SHADING_AMBIENT), shade)
         return out, shade
 
     def _shading_ratio(self, shade: np.ndarray, rotations: np.ndarray) -> np.ndarray:
-        """(T, V) frame shading, (T, 3) rotations -> (T, V) ratio to the source's, faded to 1 off the front
+        """(T, n) frame shading (:meth:`_project`), (T, 3) rotations -> (T, V) ratio to the source's, faded to 1 off the front
         of the face and towards the frame's silhouette (the skin's normal turning from the camera,
         SHADING_FACING): a turned face keeps exact flow up to its rim, where the shading otherwise darkened
         the photo's background carried inside the mesh's edge against the plate beside it (a seam)."""
+        shaded = self._shaded  # elsewhere the shading weight is 0: the ratio 1
         ratio = np.clip(shade / self._source_shade, *SHADING_RATIO_RANGE) ** SHADING_STRENGTH
-        out = 1 + self.shading_weight * (ratio - 1)
-        shaded = self._shaded
+        ratio = 1 + self.shading_weight[shaded] * (ratio - 1)
         rots = axis_angle_to_matrix(np.asarray(rotations, np.float32).reshape(-1, 3))
         lo, hi = SHADING_FACING
         facing = rots[:, 2, :] @ self._normals[shaded].T  # (T, n) camera z of the normals
@@ -409,8 +419,9 @@ class Reenactor(SourceParts):
         facing *= 1.0 / (hi - lo)
         np.clip(facing, 0.0, 1.0, out=facing)
         facing *= facing * (3 - 2 * facing)  # smoothstep
-        out[:, shaded] = 1 + facing * (out[:, shaded] - 1)
-        return np.ascontiguousarray(out, np.float32)
+        out = np.ones((len(shade), len(self.base)), np.float32)
+        out[:, shaded] = 1 + facing * (ratio - 1)
+        return out
 
     def _raster_full(self, screen: np.ndarray, width: int, height: int):
         """Fragments of all parts (skin with back faces culled, the inside parts two-sided)."""
@@ -509,7 +520,6 @@ class Reenactor(SourceParts):
         keep = self._keep(e, self._lip_basis, MOUTH_KEEP_PX)
         keep_eyes = self._keep_eyes(e)
         flat = flatten_weights(self.smile_mask, self.base[:, 0], self.source_expression, e)
-        folds = self.wrinkles.tensors(shaped)
         if self._lift_box != (0, 0, *self.src_tri.shape[::-1]):
             self._lift_for(screens, flat)
         if (keep < 1.0).any() and not self.speech:
@@ -520,7 +530,7 @@ class Reenactor(SourceParts):
                 self._light_mouth(shaped[k], vcols[k], ratios[k])
             view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k, 0]),
                              float(keep_eyes[k, 1]))  # fmt: skip
-            fold_view = self.wrinkles.view(folds[k], self.camera)
+            fold_view = self.wrinkles.view(self.wrinkles.tensors(shaped[k]), self.camera)  # in the frame's thread
             render_frame_into(self._source_for(float(keep[k]), shaped[k], screens[k]), self.mesh, view, fold_view, rois[k], radius, widen, band,
                               out[k])  # fmt: skip
 
@@ -594,8 +604,10 @@ class Reenactor(SourceParts):
         not depend on the other frames of its batch)."""
         pad = (math.ceil(self.falloff_px / CELL) + BLUR_PASSES + 2) * CELL
         src = self.src_screen[:, :2]
-        lo = np.minimum(_xy_min(screens), _xy_min(src)) - pad
-        hi = np.maximum(_xy_max(screens), _xy_max(src)) + pad
+        bounds = np.empty((len(screens), 4), screens.dtype)
+        xy_bounds(screens, bounds)  # _xy_min and _xy_max of each frame
+        lo = np.minimum(bounds[:, :2], _xy_min(src)) - pad
+        hi = np.maximum(bounds[:, 2:], _xy_max(src)) + pad
         size = np.array([self.width, self.height])
         lo = np.clip(np.floor(lo / CELL) * CELL, 0, size - 1).astype(np.int64)
         hi = np.clip(np.ceil(hi), lo + 1, size).astype(np.int64)

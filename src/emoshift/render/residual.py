@@ -43,7 +43,11 @@ def mouth_residual(
         lip_points: (L, 3) rest positions of the lip landmarks; detected, fitted: (L, 2) their detected
             and fitted image positions (pixels).
     """
-    return apply_residual(ResidualWeights.of(rest, skin, lip_points), detected, fitted)
+    # only the vertices the fade reaches: elsewhere the residual is 0 (each vertex's value is computed alone)
+    sel = np.flatnonzero(_fade(np.asarray(rest, np.float64), skin, np.asarray(lip_points, np.float64)))
+    out = np.zeros((len(rest), 2), np.float32)
+    out[sel] = apply_residual(ResidualWeights.of(np.asarray(rest)[sel], np.asarray(skin)[sel], lip_points), detected, fitted)
+    return out
 
 
 class ResidualWeights(NamedTuple):
@@ -58,17 +62,23 @@ class ResidualWeights(NamedTuple):
     @classmethod
     def of(cls, rest: np.ndarray, skin: np.ndarray, lip_points: np.ndarray) -> ResidualWeights:
         p = np.asarray(lip_points, np.float64)
-        centre = p[:, :2].mean(0)
-        half = np.maximum(0.5 * np.ptp(p[:, :2], axis=0), 1e-3)
         rest = np.asarray(rest, np.float64)
         # Shepard interpolation with Gaussian weights (SIGMA_CM) over the rest face, plus a weak prior of 0
         d2 = ((rest[:, None, :2] - p[None, :, :2]) ** 2).sum(2)
         w = np.exp(-0.5 * d2 / SIGMA_CM**2)
-        d = np.hypot((rest[:, 0] - centre[0]) / half[0], (rest[:, 1] - centre[1]) / half[1])
-        outside_cm = np.maximum(d - 1.0, 0.0) * min(half)  # roughly, cm outside the lips' ellipse
-        fade = 1.0 - smoothstep((outside_cm - FADE_CM[0]) / (FADE_CM[1] - FADE_CM[0]))
-        fade *= skin & (rest[:, 2] > p[:, 2].min() - 2.0)  # the front of the face
-        return cls(w, w.sum(1, keepdims=True) + 1e-6, fade)
+        return cls(w, w.sum(1, keepdims=True) + 1e-6, _fade(rest, skin, p))
+
+
+def _fade(rest: np.ndarray, skin: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """(V,) float64 fade of the residual around the mouth (:class:`ResidualWeights`) at the float64 ``rest`` (V, 3)
+    vertices, ``p`` (L, 3) the float64 lip points."""
+    centre = p[:, :2].mean(0)
+    half = np.maximum(0.5 * np.ptp(p[:, :2], axis=0), 1e-3)
+    d = np.hypot((rest[:, 0] - centre[0]) / half[0], (rest[:, 1] - centre[1]) / half[1])
+    outside_cm = np.maximum(d - 1.0, 0.0) * min(half)  # roughly, cm outside the lips' ellipse
+    fade = 1.0 - smoothstep((outside_cm - FADE_CM[0]) / (FADE_CM[1] - FADE_CM[0]))
+    fade *= skin & (rest[:, 2] > p[:, 2].min() - 2.0)  # the front of the face
+    return fade
 
 
 def apply_residual(rw: ResidualWeights, detected: np.ndarray, fitted: np.ndarray) -> np.ndarray:

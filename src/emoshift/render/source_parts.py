@@ -701,8 +701,8 @@ class SourceParts:
         front = teeth[teeth[:, 2] > teeth[:, 2].max() - 0.3]
         edge = float(np.median(front[:, 1]))  # between the upper and lower incisors' edges
         out = np.zeros(len(self.base), bool)
-        clear = farther_than(self.base[gums], teeth, TONGUE_CLEARANCE_CM)
-        out[gums] = clear & (self.base[gums, 1] < edge)
+        low = gums & (self.base[:, 1] < edge)  # the clearance is needed below the edge only (each point alone)
+        out[low] = farther_than(self.base[low], teeth, TONGUE_CLEARANCE_CM)
         return out
 
     def _part_shading(self, rotations: np.ndarray, vertices: np.ndarray | None = None) -> np.ndarray:
@@ -723,6 +723,8 @@ class SourceParts:
         whose albedo is 0: only the other parts' vertices are shaded)."""
         inner = self._inner_vertices
         out = np.zeros((len(rotations), len(self._albedo), 3), np.float32)
+        if len(inner) and inner[-1] - inner[0] + 1 == len(inner):  # a range (the drawn mesh's): a slice, no gather
+            inner = slice(int(inner[0]), int(inner[-1]) + 1)
         out[:, inner] = self._albedo[None, inner] * self._part_shading(rotations, inner)[..., None]
         return out
 

@@ -32,7 +32,8 @@ from emoshift.render.shape import vertex_normals_into
 from emoshift.render.view import SKIN, FrameView, MeshView, SourceView
 from emoshift.render.wrinkle_shader import FoldView, shade_folds
 
-__all__ = ["BLUR_PASSES", "CELL", "SHADE_RANGE", "bilinear", "bilinear_many", "lambert", "pose_and_project",
+__all__ = ["BLUR_PASSES", "CELL", "SHADE_RANGE", "bilinear", "bilinear_many", "lambert", "lambert_at", "pose_and_project",
+           "xy_bounds",
            "render_frame", "render_frame_into"]
 
 
@@ -48,15 +49,23 @@ def pose_and_project(shaped, rots, rot0, weight, translation, focal, cx, cy, out
         for v in range(shaped.shape[1]):
             sx, sy, sz = shaped[k, v, 0], shaped[k, v, 1], shaped[k, v, 2]
             w = weight[v]
-            p = np.empty(3, np.float32)
-            for d in range(3):
-                a = r[d, 0] * sx + r[d, 1] * sy + r[d, 2] * sz
-                b = rot0[d, 0] * sx + rot0[d, 1] * sy + rot0[d, 2] * sz
-                p[d] = w * a + (1 - w) * b + translation[d]
-            z = max(-p[2], 1e-3)
-            out[k, v, 0] = cx + focal * p[0] / z
-            out[k, v, 1] = cy - focal * p[1] / z
+            # float32 locals (each rounded as the former (3,) float32 scratch array was), not an array: an
+            # allocation per vertex was a third of this kernel's time
+            p0 = _posed(r, rot0, w, sx, sy, sz, translation, 0)
+            p1 = _posed(r, rot0, w, sx, sy, sz, translation, 1)
+            p2 = _posed(r, rot0, w, sx, sy, sz, translation, 2)
+            z = max(-p2, 1e-3)
+            out[k, v, 0] = cx + focal * p0 / z
+            out[k, v, 1] = cy - focal * p1 / z
             out[k, v, 2] = z
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _posed(r, rot0, w, sx, sy, sz, translation, d):  # pragma: no cover - jitted
+    """Coordinate ``d`` of a posed vertex (:func:`pose_and_project`), rounded to float32."""
+    a = r[d, 0] * sx + r[d, 1] * sy + r[d, 2] * sz
+    b = rot0[d, 0] * sx + rot0[d, 1] * sy + rot0[d, 2] * sz
+    return np.float32(w * a + (1 - w) * b + translation[d])
 
 
 @njit(cache=True, nogil=True)
@@ -76,6 +85,76 @@ def lambert(shaped, tris, rots, light, ambient, out):  # pragma: no cover - jitt
             for a in range(3):
                 d += light[a] * (r[a, 0] * normals[v, 0] + r[a, 1] * normals[v, 1] + r[a, 2] * normals[v, 2])
             out[k, v] = ambient + (1 - ambient) * max(d, 0.0)
+
+
+@njit(cache=True, nogil=True)
+def xy_bounds(points, out):  # pragma: no cover - jitted
+    """(T, N, >= 2) points -> ``out`` (T, 4) [smallest x, smallest y, largest x, largest y] per frame, NaN
+    ignored (``np.fmin`` / ``np.fmax`` reductions; inf where every value is NaN). A strided numpy reduction
+    over the middle axis is several times slower."""
+    for k in range(points.shape[0]):
+        x0 = np.inf
+        y0 = np.inf
+        x1 = -np.inf
+        y1 = -np.inf
+        for v in range(points.shape[1]):
+            x = points[k, v, 0]
+            y = points[k, v, 1]
+            if x < x0:
+                x0 = x
+            if x > x1:
+                x1 = x
+            if y < y0:
+                y0 = y
+            if y > y1:
+                y1 = y
+        out[k, 0] = x0
+        out[k, 1] = y0
+        out[k, 2] = x1
+        out[k, 3] = y1
+
+
+@njit(cache=True, nogil=True)
+def lambert_at(shaped, tris, verts, rots, light, ambient, out):  # pragma: no cover - jitted
+    """:func:`lambert` of the vertices ``verts`` (n,) only, into ``out`` (T, n): ``tris`` need hold only the
+    triangles with a vertex in ``verts`` (in their order in the mesh's list, so each vertex sums its
+    triangles' normals in the same order, to the same float32 values as :func:`lambert`)."""
+    normals = np.zeros((shaped.shape[1], 3), np.float32)
+    for k in range(shaped.shape[0]):
+        s = shaped[k]
+        for q in range(verts.shape[0]):
+            v = verts[q]
+            normals[v, 0] = 0.0
+            normals[v, 1] = 0.0
+            normals[v, 2] = 0.0
+        for t in range(tris.shape[0]):  # :func:`~emoshift.render.shape.vertex_normals_into`'s sums
+            a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
+            ux = s[b, 0] - s[a, 0]
+            uy = s[b, 1] - s[a, 1]
+            uz = s[b, 2] - s[a, 2]
+            vx = s[c, 0] - s[a, 0]
+            vy = s[c, 1] - s[a, 1]
+            vz = s[c, 2] - s[a, 2]
+            nx = uy * vz - uz * vy
+            ny = uz * vx - ux * vz
+            nz = ux * vy - uy * vx
+            for m in range(3):
+                v = tris[t, m]
+                normals[v, 0] += nx
+                normals[v, 1] += ny
+                normals[v, 2] += nz
+        r = rots[k]
+        for q in range(verts.shape[0]):
+            v = verts[q]
+            n = math.sqrt(normals[v, 0] ** 2 + normals[v, 1] ** 2 + normals[v, 2] ** 2)
+            if n > 1e-12:
+                normals[v, 0] /= n
+                normals[v, 1] /= n
+                normals[v, 2] /= n
+            d = 0.0
+            for a in range(3):
+                d += light[a] * (r[a, 0] * normals[v, 0] + r[a, 1] * normals[v, 1] + r[a, 2] * normals[v, 2])
+            out[k, q] = ambient + (1 - ambient) * max(d, 0.0)
 
 
 @njit(cache=True, nogil=True)
