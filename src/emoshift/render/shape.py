@@ -30,9 +30,9 @@ ALBEDO = 0.92
 
 
 @njit(cache=True, nogil=True)
-def vertex_normals_into(verts, tris, out):  # pragma: no cover - jitted
-    """Area-weighted unit vertex normals (V, 3) of a (V, 3) mesh, written into ``out``."""
-    out[:] = 0.0
+def add_face_normals(verts, tris, out):  # pragma: no cover - jitted
+    """Adds each triangle's area-weighted normal (the cross product of two edges) of a (V, 3) mesh to its
+    three vertices' rows of ``out`` (V, 3), in the order of ``tris``."""
     for t in range(tris.shape[0]):
         a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
         ux = verts[b, 0] - verts[a, 0]
@@ -49,6 +49,13 @@ def vertex_normals_into(verts, tris, out):  # pragma: no cover - jitted
             out[v, 0] += nx
             out[v, 1] += ny
             out[v, 2] += nz
+
+
+@njit(cache=True, nogil=True)
+def vertex_normals_into(verts, tris, out):  # pragma: no cover - jitted
+    """Area-weighted unit vertex normals (V, 3) of a (V, 3) mesh, written into ``out``."""
+    out[:] = 0.0
+    add_face_normals(verts, tris, out)
     for v in range(verts.shape[0]):
         n = math.sqrt(out[v, 0] ** 2 + out[v, 1] ** 2 + out[v, 2] ** 2)
         if n > 1e-12:

@@ -175,6 +175,44 @@ def _contour_profile(points: np.ndarray, origin: np.ndarray, u: np.ndarray, n: n
     return a[k], b[k]
 
 
+class _MouthFrame(NamedTuple):
+    """Vertices in the photo's mouth frame (:func:`_mouth_frame`): the left inner corner ``left``, unit axes
+    ``u`` (along, to the right corner) and ``n`` (across, downwards in the image), the inner corners'
+    distance ``width`` (px); each vertex's (V,) ``a`` along and ``b`` across, and the inner upper / lower
+    and outer upper / lower lip contours' ``b`` at its ``a``."""
+
+    left: np.ndarray
+    u: np.ndarray
+    n: np.ndarray
+    width: float
+    a: np.ndarray
+    b: np.ndarray
+    c_up: np.ndarray
+    c_lo: np.ndarray
+    o_up: np.ndarray
+    o_lo: np.ndarray
+
+
+def _mouth_frame(screen: np.ndarray, inner: np.ndarray, outer: np.ndarray) -> _MouthFrame | None:
+    """The (V, >= 2) ``screen`` in the mouth frame of the photo's detected (20, 2) ``inner`` and ``outer``
+    lip contours (as :func:`inner_lip_unfold`); None for a mouth under 4 px wide."""
+    inner, outer = np.asarray(inner, np.float64), np.asarray(outer, np.float64)
+    left, right = inner[0], inner[10]
+    width = float(np.linalg.norm(right - left))
+    if width < 4.0:
+        return None
+    u = (right - left) / width
+    n = np.array([-u[1], u[0]])  # across the mouth, downwards in the image
+    cu = _contour_profile(inner[:11], left, u, n)
+    cl = _contour_profile(np.concatenate([inner[10:], inner[:1]]), left, u, n)
+    ou = _contour_profile(np.concatenate([outer[10:], outer[:1]]), left, u, n)
+    ol = _contour_profile(outer[:11], left, u, n)
+    p = np.asarray(screen, np.float64)[:, :2] - left
+    a, b = p @ u, p @ n
+    c_up, c_lo, o_up, o_lo = (np.interp(a, *c) for c in (cu, cl, ou, ol))
+    return _MouthFrame(left, u, n, width, a, b, c_up, c_lo, o_up, o_lo)
+
+
 def inner_lip_unfold(
     screen: np.ndarray, rest: np.ndarray, skin: np.ndarray, lower: np.ndarray, inner: np.ndarray,
     outer: np.ndarray, px_per_cm: float,
@@ -189,21 +227,11 @@ def inner_lip_unfold(
             corner, the lower lip back) and outer (OUTER_LIPS order: left corner, the lower lip, the right
             corner, the upper lip) lip contours; px_per_cm: the photo's pixels per cm at the lips.
     """
-    inner, outer = np.asarray(inner, np.float64), np.asarray(outer, np.float64)
     delta, dark = np.zeros((len(screen), 2), np.float32), np.zeros(len(screen), np.float32)
-    left, right = inner[0], inner[10]
-    width = float(np.linalg.norm(right - left))
-    if width < 4.0:
+    m = _mouth_frame(screen, inner, outer)
+    if m is None:
         return delta, dark
-    u = (right - left) / width
-    n = np.array([-u[1], u[0]])  # across the mouth, downwards in the image
-    cu = _contour_profile(inner[:11], left, u, n)
-    cl = _contour_profile(np.concatenate([inner[10:], inner[:1]]), left, u, n)
-    ou = _contour_profile(np.concatenate([outer[10:], outer[:1]]), left, u, n)
-    ol = _contour_profile(outer[:11], left, u, n)
-    p = np.asarray(screen, np.float64)[:, :2] - left
-    a, b = p @ u, p @ n
-    c_up, c_lo, o_up, o_lo = (np.interp(a, *c) for c in (cu, cl, ou, ol))
+    width, n, a, b, c_up, c_lo, o_up, o_lo = m.width, m.n, m.a, m.b, m.c_up, m.c_lo, m.o_up, m.o_lo
     beyond = np.where(lower, c_lo - b, b - c_up)  # past the contour, towards the other lip
     w = smoothstep(np.minimum(a, width - a) / (INNER_LIP_CORNER * width)) * np.asarray(skin, bool)
     go = np.flatnonzero((beyond > 0) & (w > 0) & (b > o_up - 2.0) & (b < o_lo + 2.0))
@@ -277,20 +305,11 @@ def lip_edge_anchors(screen: np.ndarray, tris: np.ndarray, skin: np.ndarray, low
     source projection ``screen``; ``tris`` (k, 3) the skin triangles, ``skin``, ``lower`` (V,) bool the skin's
     vertices and the lower lip's (they move with the jaw); ``inner``, ``outer`` the photo's detected lip
     contours (as :func:`inner_lip_unfold`). None when the mouth is too small or no lip is thick enough."""
-    inner, outer = np.asarray(inner, np.float64), np.asarray(outer, np.float64)
-    left, right = inner[0], inner[10]
-    width = float(np.linalg.norm(right - left))
-    if width < 4.0:
+    m = _mouth_frame(screen, inner, outer)
+    if m is None:
         return None
-    u = (right - left) / width
-    n = np.array([-u[1], u[0]])
-    cu = _contour_profile(inner[:11], left, u, n)
-    cl = _contour_profile(np.concatenate([inner[10:], inner[:1]]), left, u, n)
-    ou = _contour_profile(np.concatenate([outer[10:], outer[:1]]), left, u, n)
-    ol = _contour_profile(outer[:11], left, u, n)
-    p = np.asarray(screen, np.float64)[:, :2] - left
-    a, b = p @ u, p @ n
-    c_up, c_lo, o_up, o_lo = (np.interp(a, *c) for c in (cu, cl, ou, ol))
+    left, u, n, width, a, b = m.left, m.u, m.n, m.width, m.a, m.b
+    c_up, c_lo, o_up, o_lo = m.c_up, m.c_lo, m.o_up, m.o_lo
     low = np.asarray(lower, bool)
     o_c, i_c = np.where(low, o_lo, o_up), np.where(low, c_lo, c_up)
     sign = np.where(low, -1.0, 1.0)  # from the outer contour towards the inner one, along n

@@ -28,11 +28,11 @@ from emoshift.render.flow import (BLUR_PASSES, CELL, EDGE_BLEND_PX, broad_shadin
 from emoshift.render.raster import raster_box
 from emoshift.render.shaders import (MAGNIFY_GRAIN, MAGNIFY_MIN_SHARE, SHADE_RANGE, bilinear, bilinear_many,
                                      inner_sample, put, skin_sample, warp_offset)
-from emoshift.render.shape import vertex_normals_into
+from emoshift.render.shape import add_face_normals
 from emoshift.render.view import SKIN, FrameView, MeshView, SourceView
 from emoshift.render.wrinkle_shader import FoldView, shade_folds
 
-__all__ = ["BLUR_PASSES", "CELL", "SHADE_RANGE", "bilinear", "bilinear_many", "lambert", "lambert_at", "pose_and_project",
+__all__ = ["BLUR_PASSES", "CELL", "SHADE_RANGE", "bilinear", "bilinear_many", "lambert_at", "pose_and_project",
            "xy_bounds",
            "render_frame", "render_frame_into"]
 
@@ -69,25 +69,6 @@ def _posed(r, rot0, w, sx, sy, sz, translation, d):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def lambert(shaped, tris, rots, light, ambient, out):  # pragma: no cover - jitted
-    """Per-vertex Lambert shading ``ambient + (1 - ambient) max(0, (R n) . light)`` of many frames.
-
-    Args:
-        shaped: (T, V, 3) unposed vertices; tris: (F, 3); rots: (T, 3, 3); light: (3,) unit, camera
-            frame. out: (T, V) float32, written in place.
-    """
-    for k in range(shaped.shape[0]):
-        normals = np.empty((shaped.shape[1], 3), np.float32)
-        vertex_normals_into(shaped[k], tris, normals)
-        r = rots[k]
-        for v in range(shaped.shape[1]):
-            d = 0.0
-            for a in range(3):
-                d += light[a] * (r[a, 0] * normals[v, 0] + r[a, 1] * normals[v, 1] + r[a, 2] * normals[v, 2])
-            out[k, v] = ambient + (1 - ambient) * max(d, 0.0)
-
-
-@njit(cache=True, nogil=True)
 def xy_bounds(points, out):  # pragma: no cover - jitted
     """(T, N, >= 2) points -> ``out`` (T, 4) [smallest x, smallest y, largest x, largest y] per frame, NaN
     ignored (``np.fmin`` / ``np.fmax`` reductions; inf where every value is NaN). A strided numpy reduction
@@ -116,33 +97,23 @@ def xy_bounds(points, out):  # pragma: no cover - jitted
 
 @njit(cache=True, nogil=True)
 def lambert_at(shaped, tris, verts, rots, light, ambient, out):  # pragma: no cover - jitted
-    """:func:`lambert` of the vertices ``verts`` (n,) only, into ``out`` (T, n): ``tris`` need hold only the
-    triangles with a vertex in ``verts`` (in their order in the mesh's list, so each vertex sums its
-    triangles' normals in the same order, to the same float32 values as :func:`lambert`)."""
+    """Per-vertex Lambert shading ``ambient + (1 - ambient) max(0, (R n) . light)`` of many frames, of the
+    vertices ``verts`` (n,) only.
+
+    Args:
+        shaped: (T, V, 3) unposed vertices; tris: (F, 3), need hold only the triangles with a vertex in
+            ``verts`` (in their order in the mesh's list, so each vertex sums its triangles' normals in the
+            same order as :func:`~emoshift.render.shape.vertex_normals_into`); rots: (T, 3, 3); light: (3,)
+            unit, camera frame. out: (T, n) float32, written in place.
+    """
     normals = np.zeros((shaped.shape[1], 3), np.float32)
     for k in range(shaped.shape[0]):
-        s = shaped[k]
         for q in range(verts.shape[0]):
             v = verts[q]
             normals[v, 0] = 0.0
             normals[v, 1] = 0.0
             normals[v, 2] = 0.0
-        for t in range(tris.shape[0]):  # :func:`~emoshift.render.shape.vertex_normals_into`'s sums
-            a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
-            ux = s[b, 0] - s[a, 0]
-            uy = s[b, 1] - s[a, 1]
-            uz = s[b, 2] - s[a, 2]
-            vx = s[c, 0] - s[a, 0]
-            vy = s[c, 1] - s[a, 1]
-            vz = s[c, 2] - s[a, 2]
-            nx = uy * vz - uz * vy
-            ny = uz * vx - ux * vz
-            nz = ux * vy - uy * vx
-            for m in range(3):
-                v = tris[t, m]
-                normals[v, 0] += nx
-                normals[v, 1] += ny
-                normals[v, 2] += nz
+        add_face_normals(shaped[k], tris, normals)
         r = rots[k]
         for q in range(verts.shape[0]):
             v = verts[q]
