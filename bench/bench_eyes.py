@@ -18,12 +18,7 @@ its 3 x 3 mean, std, 2 px in from its edges) over the photo's iris's, ``iris_str
 (pupil, stroma, ring; catchlights left out) over the photo's iris's, ``above`` the eyeball shown above the
 photo's iris circle (iris radii, in the photo's coordinates, the column through its centre: the white a
 widened lid shows over the iris). Medians over the eyes in the summary, and for the sclera the median
-distance from the photo's own (``_off``: |log sclera_luma|, |sclera_rb|). ``seam``: at the border between the
-photo's eyeball (the shader's photo weight at least 0.5) and the painted band, sclera only (beyond 1.2 iris
-radii), the painted side's mean luma over the photo side's, 2 px either side (1: no seam; ``_off`` median
-|log|). The widened white's legibility: ``white_iris`` the painted white above the iris (source rows above
-the iris circle, within 1.5 radii of its centre's column) less the frame's iris, over the skin's luma;
-``white_lid`` that white over the upper lid skin 1-4 px above the eyeball in the same columns.
+distance from the photo's own (``_off``: |log sclera_luma|, |sclera_rb|).
 
 The painted iris against the photo's own (fear, surprise; ``iris_*``, same photo-coordinate regions):
 ``iris_luma`` the painted iris's mean luma over the photo's iris's (its pixels inside the eye contour within
@@ -167,9 +162,7 @@ def painted_eyes(ar, emotion: str, seed: int) -> list[dict]:
     frame = apex.frame
     ball, sp = _ball(ar, apex)  # the eyeball's pixels and each pixel's source point
     h, w = photo.shape[:2]
-    trust = _trust(ar, apex.expression, sp)
-    painted = ball & (trust < 0.5)
-    skin = float(np.asarray(rd._face_skin(), np.float32) @ LUMA)
+    painted = ball & (_trust(ar, apex.expression, sp) < 0.5)
     lm = np.asarray(ar.fit.landmarks_detected, np.float64)
     yy, xx = np.mgrid[0:h, 0:w] + 0.5
     y = photo.astype(np.float32) @ LUMA
@@ -215,27 +208,6 @@ def painted_eyes(ar, emotion: str, seed: int) -> list[dict]:
         ref = _structure(photo, iris)
         if ref > 0 and pi.sum() >= 6:
             row["iris_structure"] = round(_structure(frame, pi) / ref, 2)
-        # the border between the photo's eyeball and the painted band (sclera only, 2 px either side): the
-        # painted side's mean luma over the photo side's (1: no seam)
-        trusted = ball & near & (trust >= 0.5) & (ds > 1.2 * r)
-        band = ps & ndimage.binary_dilation(trusted, iterations=2)
-        edge = trusted & ndimage.binary_dilation(ps, iterations=2)
-        if band.sum() >= 6 and edge.sum() >= 6:
-            row["seam"] = round(float((frame[band].astype(np.float32) @ LUMA).mean())
-                                / max(float((frame[edge].astype(np.float32) @ LUMA).mean()), 1.0), 3)
-        # the widened white's legibility: the painted white above the iris less the frame's iris (``shown``),
-        # and over the upper lid just above the eyeball (1-4 px above it, the columns over the iris), in
-        # units of the skin's luma / as a ratio
-        above_w = ps & (sp[..., 1] < ey - r) & (np.abs(sp[..., 0] - ex) < 1.5 * r)
-        if above_w.sum() >= 6 and shown.sum() >= 6:
-            wl = float((frame[above_w].astype(np.float32) @ LUMA).mean())
-            row["white_iris"] = round((wl - float(fl[shown].mean())) / skin, 3)
-            cols = np.flatnonzero(above_w.any(0))
-            lid = (ndimage.binary_dilation(ball, iterations=4) & ~ndimage.binary_dilation(ball)) & near
-            lid[:, :] &= np.isin(np.arange(w), cols)[None]
-            lid &= (np.arange(h)[:, None] < np.nonzero(above_w)[0].mean())
-            if lid.sum() >= 6:
-                row["white_lid"] = round(wl / max(float((frame[lid].astype(np.float32) @ LUMA).mean()), 1.0), 3)
         rows.append(row)
     return rows
 
@@ -297,14 +269,13 @@ def main() -> None:
         summary[f"repainted_{emotion}_max"] = round(float(np.max(v)), 3) if v else None
     v = [k["repainted"] for k in kept if np.isfinite(k["repainted"])]
     summary["repainted_calm"] = round(float(np.mean(v)), 3) if v else None
-    for key in ("sclera_luma", "seam", "white_iris", "white_lid", "sclera_rb", "iris_std", "iris_structure", "above",
-                "iris_luma", "iris_chroma",
+    for key in ("sclera_luma", "sclera_rb", "iris_std", "iris_structure", "above", "iris_luma", "iris_chroma",
                 "iris_sharp", "iris_width", "iris_area"):
         for emotion in EMOTIONS:
             v = [p[key] for p in paint if p["emotion"] == emotion and key in p and np.isfinite(p[key])]
             summary[f"{key}_{emotion}"] = round(float(np.median(v)), 3) if v else None
             summary[f"{key}_{emotion}_range"] = [round(float(min(v)), 3), round(float(max(v)), 3)] if v else None
-            if key in ("sclera_luma", "seam", "sclera_rb", "iris_luma", "iris_width") and v:  # how far from the photo's
+            if key in ("sclera_luma", "sclera_rb", "iris_luma", "iris_width") and v:  # how far from the photo's
                 off = np.abs(v) if key == "sclera_rb" else np.abs(np.log(v))  # own white, iris (median |.|)
                 summary[f"{key}_{emotion}_off"] = round(float(np.median(off)), 3)
     print_table(paint)

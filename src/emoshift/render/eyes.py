@@ -93,25 +93,14 @@ CATCHLIGHT_LUMA = 60.0
 #: shared ones, :data:`EYE_ROWS`). The sclera: the mean of the photo's sclera pixels of that eye between the
 #: luma quantiles OWN_SCLERA_QUANTILES (its white, without lashes, lid shadow or a specular glint), its
 #: colour cast kept (the sclera is slightly warm or pink in the photo's light) but no further from grey than
-#: OWN_SCLERA_CHROMA of the skin's cast, and its luma within OWN_SCLERA_LUMA of that eye's own white
+#: OWN_SCLERA_CHROMA of the skin's cast, and its luma within OWN_SCLERA_LUMA of the shared white
 #: (:func:`sclera_colour`, which also caps the teeth). The shared white alone, grey (a quarter of the skin's
 #: cast) and darkened by half towards the upper lid, painted the widened eye as a large cool grey area with a
 #: heavy dark gradient at the top, unlike the photo's own whites (dev07: 0.56-0.66 of the photo's sclera
 #: luma, 30-40 levels bluer in R - B; panel 27: "enlarged eyes, cartoonish", "eyes warped").
-#: The luma bounds are relative to that eye's own white (the mean of the brightest tenth of its opening off
-#: the iris, SCLERA_TOP), not to the shared white: the shared white is floored at SCLERA_OVER_SKIN x the
-#: skin's luma, and on eyes the photo shows in shade (dev12, grace_hopper, dev09's left eye, dev04: their
-#: white 0.45-0.75 of the skin's luma) the painted band came out 1.4-1.7x as bright as the photo's own white
-#: beside it, a bright seam at the trusted opening's edge ("enlarged unnaturally", "bulging", "painted").
 OWN_SCLERA_QUANTILES = (0.55, 0.97)
 OWN_SCLERA_CHROMA = 0.4
 OWN_SCLERA_LUMA = (0.85, 1.05)
-#: ... and at least WHITE_OVER_IRIS x the skin's luma brighter than that eye's iris (its median), up to the
-#: shared white: a light iris in a shaded white (dev01: iris 54, white 91, skin 140) otherwise painted the
-#: widened eye as a grey ball, the white above the iris barely apart from it (bench_eyes ``white_iris`` at
-#: fear 0.28 of the skin's luma with the skin-floored white, 0.11 with the eye's own, 0.16 with this lift), and
-#: fear is read from that white. Dark irises in shaded whites (dev04, dev09, dev12) are not lifted.
-WHITE_OVER_IRIS = 0.35
 #: Fewest sclera pixels of an eye for its own colour (else the two eyes' pooled, else the shared white).
 OWN_SCLERA_MIN = 8
 #: The iris: its radial profile in IRIS_BINS rings (the median colour of the photo's iris pixels at that
@@ -124,11 +113,6 @@ IRIS_BINS = 6
 #: Share of the skin's colour in the hue of an iris lifted to IRIS_FLOOR (a near-black iris has no hue).
 IRIS_SKIN_HUE = 0.25
 IRIS_FLOOR = 0.22
-#: ... but never above IRIS_FLOOR_PHOTO x the photo's own iris luma in that eye (the mean over its opening
-#: within 0.85 radii, catchlight left out; ``floor_luma``): the floor, relative to a white floored at the
-#: skin's luma, painted the shaded irises of dev04 and dev12 at 1.7-2.2x the photo's (luma 16 for 7-9), a lit
-#: disc in a shaded eye.
-IRIS_FLOOR_PHOTO = 1.2
 #: Share of the iris disc the photo shows inside its eye contours (the mean of the two eyes, so both irises
 #: match) over which the floor fades out: smiling squints 0.51 (dev12), 0.53 (dev04); an open eye's dark
 #: iris is dark (dev09 0.71).
@@ -236,20 +220,11 @@ def sclera_colour(pix: np.ndarray, skin: np.ndarray) -> np.ndarray:
     return np.clip(white, 0, 255).astype(np.float32)
 
 
-def eye_white(pix: np.ndarray) -> np.ndarray:
-    """(3,) float32 the mean of the brightest tenth (SCLERA_TOP) of one eye's (N, 3) pixels off its iris: the
-    white the photo shows in that eye, in its own light (no floor from the skin)."""
-    pix = np.asarray(pix, np.float32).reshape(-1, 3)
-    luma = pix @ LUMA
-    return pix[luma >= np.quantile(luma, SCLERA_TOP)].mean(0).astype(np.float32)
-
-
 def own_sclera(pix: np.ndarray, white: np.ndarray, skin: np.ndarray) -> np.ndarray:
     """(3,) float32 the photo's own sclera colour from one eye's (N, 3) sclera pixels (:data:`OWN_SCLERA_QUANTILES`:
-    its white without lashes, shadow or glints), its luma kept within OWN_SCLERA_LUMA of ``white`` (that
-    eye's own white, :func:`eye_white`; the shared :func:`sclera_colour` where the eye shows too little) and
-    its colour cast at most OWN_SCLERA_CHROMA of the ``skin``'s; the shared white with that much of the skin's
-    cast where the eye shows fewer than OWN_SCLERA_MIN pixels."""
+    its white without lashes, shadow or glints), its luma kept within OWN_SCLERA_LUMA of the shared
+    ``white`` (:func:`sclera_colour`) and its colour cast at most OWN_SCLERA_CHROMA of the ``skin``'s; the
+    shared white with that much of the skin's cast where the eye shows fewer than OWN_SCLERA_MIN pixels."""
     white = np.asarray(white, np.float32)
     skin = np.asarray(skin, np.float32)
     skin_cast = skin / max(float(skin @ LUMA), 1.0) - 1.0
@@ -270,7 +245,7 @@ def own_sclera(pix: np.ndarray, white: np.ndarray, skin: np.ndarray) -> np.ndarr
 
 
 def iris_profile(pix: np.ndarray, dist: np.ndarray, sclera: np.ndarray, skin: np.ndarray, shown: float = 0.0,
-                 mean_luma: float | None = None, floor_luma: float | None = None) -> np.ndarray:
+                 mean_luma: float | None = None) -> np.ndarray:
     """(IRIS_BINS, 3) float32 an iris's colour by distance from its centre: the median of its (N, 3) pixels
     ``pix`` (catchlight excluded) at ``dist`` (N,) iris radii in each of IRIS_BINS rings over [0, 1), rings
     without pixels the nearest shown ring's; the stroma at least IRIS_FLOOR of the ``sclera``'s luma (hue
@@ -278,8 +253,7 @@ def iris_profile(pix: np.ndarray, dist: np.ndarray, sclera: np.ndarray, skin: np
     of it. The floor is for an iris the lids shade: it fades out as the share of the iris disc the photo
     shows (``shown``) rises over IRIS_SHOWN (an open eye's dark iris is dark: dev09). The disc's mean luma as
     painted (:data:`IRIS_BRIGHT_MAX`) is ``mean_luma`` (the photo's iris over its whole opening; default: the
-    profile's own mean); an iris the floor lifts keeps its lifted stroma, and is lifted to at most
-    IRIS_FLOOR_PHOTO x ``floor_luma`` (the photo's iris in that eye; default ``mean_luma``)."""
+    profile's own mean); an iris the floor lifts keeps its lifted stroma."""
     pix = np.asarray(pix, np.float32).reshape(-1, 3)
     ring = np.clip((np.asarray(dist, np.float32) * IRIS_BINS).astype(int), 0, IRIS_BINS - 1)
     out = np.zeros((IRIS_BINS, 3), np.float32)
@@ -305,9 +279,6 @@ def iris_profile(pix: np.ndarray, dist: np.ndarray, sclera: np.ndarray, skin: np
     lo, hi = IRIS_SHOWN
     fade = 1.0 - min(max((shown - lo) / (hi - lo), 0.0), 1.0)
     floor = fade * IRIS_FLOOR * float(np.asarray(sclera, np.float32) @ LUMA)
-    floor_luma = mean_luma if floor_luma is None else floor_luma
-    if floor_luma is not None:
-        floor = min(floor, IRIS_FLOOR_PHOTO * float(floor_luma))
     hue = out + IRIS_SKIN_HUE * np.asarray(skin, np.float32)
     hue /= np.maximum(hue @ LUMA, 1e-3)[:, None]
     stroma = centres >= PUPIL_RADIUS
@@ -442,19 +413,10 @@ def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin
         share = float(np.mean([p[2] for p in profile_pix]))  # both irises lifted alike (IRIS_SHOWN)
         for k in range(2):
             own = own_pix[k] if len(own_pix[k]) >= OWN_SCLERA_MIN else np.concatenate(own_pix)
-            white = eye_white(sclera_pix[k]) if len(sclera_pix[k]) >= OWN_SCLERA_MIN else colours[0]
-            colours[2 + k] = own_sclera(own, white, skin)
-            il = np.asarray(iris_pix[k], np.float32) @ LUMA
-            least = min(float(np.median(il)) + WHITE_OVER_IRIS * float(np.asarray(skin, np.float32) @ LUMA),
-                        float(colours[0] @ LUMA))
-            y = float(colours[2 + k] @ LUMA)
-            if y < least:
-                colours[2 + k] = np.clip(colours[2 + k] * (least / max(y, 1.0)), 0, 255)
+            colours[2 + k] = own_sclera(own, colours[0], skin)
             at = 4 + k * IRIS_BINS
-            iris_luma = float(np.median(il))
-            iris_mean = float(il[il <= iris_luma + CATCHLIGHT_LUMA].mean())
-            colours[at : at + IRIS_BINS] = iris_profile(*profile_pix[k][:2], colours[2 + k], skin, share, iris_luma,
-                                                        iris_mean)
+            iris_luma = float(np.median(np.asarray(iris_pix[k], np.float32) @ LUMA))
+            colours[at : at + IRIS_BINS] = iris_profile(*profile_pix[k][:2], colours[2 + k], skin, share, iris_luma)
     sig = [v for v in sigmas if np.isfinite(v)]
     eyes[:, 6] = float(np.clip(np.median(sig), *EYE_SIGMA)) if sig else EYE_SIGMA[0]
     if not shown:
