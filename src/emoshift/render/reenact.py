@@ -86,7 +86,6 @@ from emoshift.render.view import (
 )
 from emoshift.render.wrinkles import WrinkleField
 from emoshift.render.flow import SILHOUETTE_BAND, WIDEN_PX
-from emoshift.render.glasses import lens_weights, rigid_blend
 from emoshift.render.warp import BLUR_PASSES, CELL, SHADE_RANGE, lambert_at, pose_and_project, render_frame_into, xy_bounds
 
 __all__ = ["EYE", "GUMS", "IRIS", "SKIN", "SOCKET", "TEETH", "Reenactor"]
@@ -174,10 +173,6 @@ class Reenactor(SourceParts):
     #: emotion's added opening, they hid the speech's rhythm; MediaPipe's lip gap on the output of the test
     #: clip followed the input's with r 0.61 against 0.87 without them). Set by :meth:`for_frame`, copied by it.
     speech: bool = False
-    #: The vertices under a photo's sunglasses and their weights, and their source positions
-    #: (:mod:`emoshift.render.glasses`; None without sunglasses).
-    _lens = None
-    _lens_source = None
 
     def for_frame(self, image: np.ndarray, fit, speech: bool | None = None) -> Reenactor:
         """A reenactor of another photo of the same person (a video frame): what depends only on the
@@ -266,7 +261,6 @@ class Reenactor(SourceParts):
         self.source_expression = np.asarray(fit.expression, np.float32).reshape(-1)
         self.source_rotation = np.asarray(fit.rotation, np.float32).reshape(3)
         # source pose: projection, visibility buffers, part colours
-        self._lens = self._lens_source = None
         source_shape = self._shaped(self.source_expression[None])
         screens, shade = self._project(source_shape, self.source_rotation[None], shading=True)
         self.src_screen, self._source_shade = screens[0], np.maximum(shade[0], 1e-3)
@@ -283,8 +277,6 @@ class Reenactor(SourceParts):
         self.photo_masks = self._photo_masks(poly)
         face_h = float(np.ptp(self.src_screen[: len(vertex_indices("narrow_face")), 1]))  # keep starts 0..
         self.falloff_px = max(2 * CELL, FALLOFF_FRACTION * face_h)
-        self._lens = lens_weights(self.image, landmarks, self.src_screen, face_h)  # the vertices under sunglasses
-        self._lens_source = None if self._lens is None else source_shape[0][self._lens[0]]
         (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
         photo_box = self.image[y0 : y0 + h, x0 : x0 + w]
         self.eyes = photo_eyes(photo_box, self.src_origin, landmarks, self._face_skin())
@@ -380,7 +372,6 @@ class Reenactor(SourceParts):
         e = np.ascontiguousarray(expressions, np.float32)
         out = (e @ self.expression_basis).reshape(len(e), -1, 3)
         out += self.base
-        rigid_blend(out, self._lens, self._lens_source)  # sunglasses stay on the nose
         if len(self._drop_idx) and not self.speech:
             w = smoothstep((_lip_gap(out) - TEETH_DROP_GAP_CM[0]) / (TEETH_DROP_GAP_CM[1] - TEETH_DROP_GAP_CM[0]))
             out[:, self._drop_idx, 1] -= w[:, None].astype(np.float32) * self._drop
