@@ -242,21 +242,3 @@ def test_a_lower_lid_that_opens_repaints_only_below(astronaut, full_model):
         r._keep_eyes = keep_eyes
     assert err_one > 6.0, err_one
 
-
-def test_sobel_and_erosion_match_scipy():
-    """eye_sigma's numpy Sobel and erosion (scipy.ndimage stays off the animate path) equal scipy's on
-    random images (float32 rounding: within 1e-3 levels); control: a Sobel without the border reflection
-    differs at the edges."""
-    from scipy import ndimage
-
-    from emoshift.render.eyes import _eroded, _sobel
-
-    rng = np.random.default_rng(0)
-    for shape in ((3, 3), (5, 7), (12, 9)):
-        y = (rng.random(shape) * 255).astype(np.float32)
-        d0, d1 = _sobel(y)
-        assert np.abs(d0 - ndimage.sobel(y, 0)).max() < 1e-3 and np.abs(d1 - ndimage.sobel(y, 1)).max() < 1e-3
-        m = rng.random(shape) > 0.3
-        assert (_eroded(m) == ndimage.binary_erosion(m)).all()
-    y = (rng.random((6, 6)) * 255).astype(np.float32)
-    assert np.abs(ndimage.sobel(y, 0, mode="constant") - _sobel(y)[0]).max() > 1.0  # control

@@ -24,6 +24,7 @@ import numpy as np
 from emoshift.headmodel.mp_indices import EYELID_CONTOURS
 from emoshift.headmodel.mp_indices import IRISES as MP_IRISES
 from emoshift.jit import njit
+from emoshift.render.filters import binary_erosion, sobel  # scipy's, without importing scipy
 from emoshift.render.mouth import skin_rows
 from emoshift.render.view import EYE, IRIS
 
@@ -330,31 +331,16 @@ def eye_contrast(sclera_pix, iris_pix) -> float:
     )
 
 
-def _sobel(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sobel derivatives of (h, w) ``y`` along rows and columns (``scipy.ndimage.sobel(y, 0)``, ``(y, 1)``
-    with its default "reflect" border; scipy.ndimage is kept off the animate path)."""
-    p = np.pad(y, 1, mode="symmetric")
-    d0, d1 = p[2:] - p[:-2], p[:, 2:] - p[:, :-2]
-    return d0[:, :-2] + 2 * d0[:, 1:-1] + d0[:, 2:], d1[:-2] + 2 * d1[1:-1] + d1[2:]
-
-
-def _eroded(mask: np.ndarray) -> np.ndarray:
-    """``scipy.ndimage.binary_erosion(mask)``: cross-shaped, outside the image counts as False."""
-    p = np.pad(np.asarray(mask, bool), 1)
-    return p[1:-1, 1:-1] & p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:]
-
-
 def eye_sigma(box: np.ndarray, inside: np.ndarray, t: np.ndarray, sclera_pix, iris_pix) -> float:
     """The photo's blur (Gaussian sigma, pixels) at one eye (:data:`EYE_SIGMA_RIM`): ``box`` (h, w, 3) its
     opening's box, ``inside`` (h, w) bool the opening, ``t`` (h, w) each pixel's distance from the iris
     centre in iris radii, its sclera and iris pixels (N, 3); nan where the eye shows no white beside the iris."""
     if len(sclera_pix) < MIN_EYE_PIXELS // 2 or len(iris_pix) < MIN_EYE_PIXELS // 2 or min(box.shape[:2]) < 3:
         return float("nan")
-    contrast = float(np.quantile(np.asarray(sclera_pix, np.float32) @ LUMA, SCLERA_BRIGHT)) - float(
-        np.median(np.asarray(iris_pix, np.float32) @ LUMA))
+    contrast = eye_contrast([sclera_pix], [iris_pix])
     y = np.asarray(box, np.float32) @ LUMA
-    g = np.hypot(*_sobel(y)) / 8.0
-    rim = _eroded(inside) & (t > EYE_SIGMA_RIM[0]) & (t < EYE_SIGMA_RIM[1])
+    g = np.hypot(sobel(y, 0), sobel(y, 1)) / 8.0
+    rim = binary_erosion(inside) & (t > EYE_SIGMA_RIM[0]) & (t < EYE_SIGMA_RIM[1])
     if rim.sum() < 6 or contrast <= 0:
         return float("nan")
     return contrast / (math.sqrt(2 * math.pi) * max(float(np.quantile(g[rim], 0.95)), 1e-3))

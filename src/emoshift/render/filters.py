@@ -11,7 +11,11 @@ not run them side by side; these release it.
 * :func:`binary_dilation`: ``scipy.ndimage.binary_dilation`` by the 4-neighbour cross (scipy's default)
   or the 3 x 3 square, ``iterations`` times, outside the image counting as False;
 * :func:`uniform_filter`: ``scipy.ndimage.uniform_filter(img, 3, mode="constant" | "reflect")`` of a float32 image
-  (scipy's running sum of each line, divided by 3).
+  (scipy's running sum of each line, divided by 3);
+* :func:`sobel`, :func:`binary_erosion`: ``scipy.ndimage.sobel(img, axis)`` (mode ``reflect``) of a 2-D float32
+  image and ``scipy.ndimage.binary_erosion`` by the 4-neighbour cross (outside the image counting as False), in
+  numpy (per photo, small boxes: the eyes' blur estimate); the Sobel in float32 sums, within float rounding of
+  scipy's (1e-4 of 255), not to the bit.
 
 Their signatures are the subset of scipy's that the renderer calls, so a call site changes its import only.
 """
@@ -198,3 +202,20 @@ def uniform_filter(img: np.ndarray, size: int = 3, mode: str = "reflect") -> np.
     out = np.empty_like(a)
     _uniform3_rows(np.ascontiguousarray(cols.T), out, reflect)
     return out
+
+
+def sobel(img: np.ndarray, axis: int = -1) -> np.ndarray:
+    """(h, w) float32 ``scipy.ndimage.sobel(img, axis)``: the derivative [-1, 0, 1] along ``axis`` smoothed by
+    [1, 2, 1] along the other, mode ``reflect`` (within float rounding: see the module docstring)."""
+    p = np.pad(np.asarray(img, np.float32), 1, mode="symmetric")  # scipy's "reflect"
+    if axis in (0, -2):
+        d = p[2:] - p[:-2]
+        return d[:, :-2] + 2 * d[:, 1:-1] + d[:, 2:]
+    d = p[:, 2:] - p[:, :-2]
+    return d[:-2] + 2 * d[1:-1] + d[2:]
+
+
+def binary_erosion(mask: np.ndarray) -> np.ndarray:
+    """(h, w) bool ``scipy.ndimage.binary_erosion(mask)``: by the 4-neighbour cross, outside the image False."""
+    p = np.pad(np.asarray(mask, bool), 1)
+    return p[1:-1, 1:-1] & p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:]

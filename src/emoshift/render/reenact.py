@@ -266,8 +266,9 @@ class Reenactor(SourceParts):
         self.src_screen, self._source_shade = screens[0], np.maximum(shade[0], 1e-3)
         self.wrinkles = self._wrinkle_field(source_shape[0], video)
         # the source render covers the head's box only (photos may be large)
-        lo = np.clip(np.floor(_xy_min(self.src_screen)) - 2, 0, [self.width - 1, self.height - 1]).astype(int)
-        hi = np.clip(np.ceil(_xy_max(self.src_screen)) + 2, lo + 1, [self.width, self.height]).astype(int)
+        bounds = _xy_bounds(self.src_screen[None])[0]
+        lo = np.clip(np.floor(bounds[:2]) - 2, 0, [self.width - 1, self.height - 1]).astype(int)
+        hi = np.clip(np.ceil(bounds[2:]) + 2, lo + 1, [self.width, self.height]).astype(int)
         self.src_origin = lo.astype(np.int64)  # (x, y) of src_tri[0, 0] in the photo
         box = self.src_screen - np.array([lo[0], lo[1], 0], np.float32)
         frags = self._raster_full(box, int(hi[0] - lo[0]), int(hi[1] - lo[1]))
@@ -603,23 +604,18 @@ class Reenactor(SourceParts):
         grown by the flow falloff and its blur, the origin snapped to the flow grid (so a frame's result does
         not depend on the other frames of its batch)."""
         pad = (math.ceil(self.falloff_px / CELL) + BLUR_PASSES + 2) * CELL
-        src = self.src_screen[:, :2]
-        bounds = np.empty((len(screens), 4), screens.dtype)
-        xy_bounds(screens, bounds)  # _xy_min and _xy_max of each frame
-        lo = np.minimum(bounds[:, :2], _xy_min(src)) - pad
-        hi = np.maximum(bounds[:, 2:], _xy_max(src)) + pad
+        bounds, src = _xy_bounds(screens), _xy_bounds(self.src_screen[None])[0]
+        lo = np.minimum(bounds[:, :2], src[:2]) - pad
+        hi = np.maximum(bounds[:, 2:], src[2:]) + pad
         size = np.array([self.width, self.height])
         lo = np.clip(np.floor(lo / CELL) * CELL, 0, size - 1).astype(np.int64)
         hi = np.clip(np.ceil(hi), lo + 1, size).astype(np.int64)
         return np.ascontiguousarray(np.concatenate([lo, hi - lo], 1), np.int32)
 
 
-def _xy_min(points: np.ndarray) -> np.ndarray:
-    """(..., N, >= 2) -> (..., 2) smallest x and y over the N points, NaN ignored (``np.nanmin``; per
-    column: a reduction over the middle axis of (N, 2) is ~10 x slower)."""
-    return np.stack([np.fmin.reduce(points[..., 0], axis=-1), np.fmin.reduce(points[..., 1], axis=-1)], -1)
-
-
-def _xy_max(points: np.ndarray) -> np.ndarray:
-    """(..., N, >= 2) -> (..., 2) largest x and y over the N points, NaN ignored (:func:`_xy_min`)."""
-    return np.stack([np.fmax.reduce(points[..., 0], axis=-1), np.fmax.reduce(points[..., 1], axis=-1)], -1)
+def _xy_bounds(points: np.ndarray) -> np.ndarray:
+    """(T, N, >= 2) -> (T, 4) [smallest x, smallest y, largest x, largest y] per frame, NaN ignored
+    (:func:`~emoshift.render.warp.xy_bounds`)."""
+    out = np.empty((len(points), 4), points.dtype)
+    xy_bounds(np.ascontiguousarray(points), out)
+    return out
