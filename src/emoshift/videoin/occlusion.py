@@ -300,9 +300,7 @@ def frame_mask(landmarks: np.ndarray, weights: np.ndarray, shape: tuple[int, int
     hot = tris[(weights[tris] > 0).any(1)]  # only the triangles with an occluded corner
     screen = np.concatenate([lm - [x0, y0], np.zeros((len(lm), 1), np.float32)], 1)
     frags = rasterize(screen, hot, int(x1 - x0), int(y1 - y0))
-    inside = frags.tri_id >= 0
-    mask = np.zeros(inside.shape, np.float32)
-    mask[inside] = (weights[hot[frags.tri_id[inside]]] * frags.bary[inside]).sum(1)
+    mask = frags.interpolate(weights, hot)[..., 0]
     k = 2 * grow + 1
     mask = cv2.dilate(mask, np.ones((k, k), np.uint8))
     np.clip(MASK_GAIN * mask, 0.0, 1.0, out=mask)
