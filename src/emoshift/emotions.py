@@ -17,11 +17,11 @@ Friesen & Ekman, *EMFACS-7*, 1983; summarised in Matsumoto, Keltner, Shiota, O'S
 happiness  6D+12E; open-mouthed 6D+12E+25C+26C
 sadness    1E+4D+15E; 1D+4C+15E+17D; 1E+4D+11B+15D+64C (gaze down)
 surprise   1E+2E+5C+26D; 1E+2E+5D+27C; 1E+2E+26C (lids relaxed)
-fear       1E+2C+4B+5E+20D+26C; 1E+2B+4B+5E+7A+20D+25C; 1E+2D+4A+5E+20C+27B
+fear       1E+2B+4C+5E+16A+20E+25E+26A; 1E+2B+4C+5E+7A+16B+20E+25E+26A; 1E+2C+4C+5E+16A+20E+25E+26B
 anger      4E+5B+7D+10D+22B+23B+25E+26D (shouting); 4E+5B+7C+10C+22B+23B+25E+26C (open, squared);
            4E+5C+7C+10D+22B+23B+25E+26E (shouting, wide open)
 disgust    9E+10B+15C+17D; 9D+10C+15B+17C; 9E+10B+17D
-contempt   R12A+R14E+R10B+L15B (unilateral, subject's right); L12A+L14E+L10B+R15B (subject's left)
+contempt   R12A+R14E+R10B+L15C+43B (unilateral, subject's right); L12A+L14E+L10B+R15C+43B (subject's left)
 neutral    no AU
 =========  ===================================================================================
 
@@ -37,9 +37,22 @@ weight 1 than their AU at E in the FACS manual's photographs, and the EMFACS-pre
 (mostly C) read as a faint version of the emotion; the deviations from EMFACS, each made so that the
 emotion reads on this head and separates from its look-alike:
 
-- fear vs surprise: fear keeps AU4 (A-B: on the calibrated head more lowers the lids over the widened
-  eyes and reads as sadness) with AU1 at E (raised *and* drawn-together inner brows), AU5 at E and AU20
-  at C-D (the lip stretch that surprise lacks); surprise has AU1+2 at E and no AU4 / AU20;
+- fear vs surprise: FACS separates them by the brows and the mouth (Ekman & Friesen, *Unmasking the
+  Face*, 1975, ch. 4-5): surprise's brows are raised and curved, its jaw drops into a relaxed, round
+  opening, the lips not stretched (1+2+5+26/27); fear's brows are raised *and drawn together*, flatter
+  (1+2+4), and its mouth is open with the lips stretched back and tense (20+25), the lower teeth often
+  showing. Fear has AU1 at E with AU2 at only B-C and AU4 at C (the inner brows drawn together by 0.023-0.025
+  of the eye-corner distance on the head, where surprise's part by 0.027; with AU2 C-D and AU4 A-B the
+  brows still arched and fear on the bearded, smiling dev12 read as surprise 3 of 4 in panels 32-33), AU5 at
+  E, AU20 at E (mouth 0.19 of the eye-corner distance wider than neutral; surprise 0.02-0.04 narrower),
+  the lips parted (AU25 E) with a small jaw drop (AU26 A-B: jawOpen 0.2-0.3, below surprise's 0.3-0.6,
+  so the opening is a wide slit 3.8-4.8 times as wide as high, surprise's 1.8-3.3) and the lower lip drawn
+  down off the lower teeth (AU16 A-B, not in EMFACS's fear: Ekman & Friesen's fear photographs show the
+  stretched lower lip pulled down over the teeth; ICT's mouthStretch widens the corners but leaves the lower
+  lip on the teeth, and a wider jaw drop turns the stretched mouth into surprise's oval, which is what the
+  blind labellers read on the turned face behind sunglasses, dev10, 3 of 4 in panels 32-33, where the mouth is
+  all the face shows). AU4 at C does not lower the widened lids on this head (AU5 at E holds them up).
+  Surprise has AU1+2 at E and no AU4 / AU16 / AU20;
 - anger vs disgust: every anger variant has AU4 at E with AU5 at A and AU7 at D-E (lowered brows over
   glaring, tightened lids) and AU23 (AU5 at D-E, on this head, uncovers a band of white above the iris
   under the lowered brows: on photos that reads as fright, not a glare; a real glare's upper lid is held
@@ -62,9 +75,10 @@ emotion reads on this head and separates from its look-alike:
   at A (trace), which moves a blendshape rig by under a millimetre and reads as neutral or as a faint
   smile, and with AU12 at B blind labellers read our contempt as happiness (issue 11 panels), as they
   still did for 6-8 of 12 renders with AU12 at A and a symmetric outline: the other lip corner is
-  lowered a little (AU15 B on the opposite side, not in EMFACS), so the mouth's outline is lopsided, a
-  smirk and not a smile; happiness is bilateral 6D+12E. A unilateral AU14
-  also pulls the mouth towards its side (mouthLeft / mouthRight 0.6: the lopsided mouth of the contempt
+  lowered (AU15 C on the opposite side, not in EMFACS; B before session 11, when smiling photos' contempt
+  was still read as happiness 12 of 48 in panels 32-33), so the mouth's outline is lopsided, a
+  smirk and not a smile; the one-sided AU10 lifts its own side's upper lip (:data:`UNILATERAL_AU_TO_SHAPES`); happiness is bilateral 6D+12E. A unilateral AU14
+  also pulls the mouth towards its side (mouthLeft / mouthRight 0.8, 0.6 before session 11: the lopsided mouth of the contempt
   photographs in Matsumoto & Ekman, "The relationship among expressions, labels, and descriptions of
   contempt", *J. Pers. Soc. Psychol.* 2004), which a dimple alone, symmetric in outline, does not show. Both
   upper lids are lowered part way (AU43 B: Darwin, *The Expression of the Emotions in Man and
@@ -90,8 +104,10 @@ both _L and _R shapes). AUs without a shape of their own are approximated (:data
 - AU25 lips part: 0.35 mouthLowerDown + 0.1 jawOpen (the lower lip drops off the upper one);
 - AU26 jaw drop: 0.5 jawOpen (a relaxed drop; AU27 mouth stretch is the full jawOpen);
 - AU10 additionally lifts the lateral upper lip: 0.2 mouthUpperUp on top of mouthShrugUpper;
+  a unilateral AU10 lifts its own side's lateral upper lip (0.8 mouthUpperUp) with half the central
+  mouthShrugUpper, an unpaired shape that moves both sides (:data:`UNILATERAL_AU_TO_SHAPES`);
 - AU9 nose wrinkler: noseSneer + 0.25 browDown + 0.1 mouthUpperUp; AU14 dimpler: mouthDimple + 0.3
-  mouthPress, and unilateral also 0.6 mouthLeft/Right (see "Apex strength" above: compensation for
+  mouthPress, and unilateral also 0.8 mouthLeft/Right (see "Apex strength" above: compensation for
   small ICT excursions).
 
 The shapes themselves are FACS-calibrated by per-shape gains on their deltas
@@ -165,7 +181,7 @@ AU_TO_SHAPES: dict[int, dict[str, float]] = {
     10: {"mouthShrugUpper": 1.0, "mouthUpperUp": 0.2},
     11: {"mouthUpperUp": 1.0},
     12: {"mouthSmile": 1.0},
-    14: {"mouthDimple": 1.0, "mouthPress": 0.3, "mouthSide": 0.6},  # tightens; unilateral: pulled sideways
+    14: {"mouthDimple": 1.0, "mouthPress": 0.3},  # tightens (unilateral: UNILATERAL_AU_TO_SHAPES)
     15: {"mouthFrown": 1.0},
     16: {"mouthLowerDown": 1.0},
     17: {"mouthShrugLower": 1.0},
@@ -182,6 +198,15 @@ AU_TO_SHAPES: dict[int, dict[str, float]] = {
     45: {"eyeBlink": 1.0},
     64: {"eyeLookDown": 1.0},
 }
+# A unilateral AU ("R10", "L14") drives these instead of AU_TO_SHAPES (issue 11, session 11): an unpaired ICT
+# shape moves both sides of the face, so a one-sided AU10 cannot use mouthShrugUpper at full weight (it lifted
+# the whole upper lip, a symmetric shrug, and the one-sided sneer was a 0.08 mouthUpperUp); it lifts its own
+# side's lateral upper lip (mouthUpperUp, FACS 2002 AU10 unilateral: "the upper lip raised on one side") with
+# half the central shrug. A unilateral AU14 also pulls the whole mouth towards its side (mouthLeft/Right).
+UNILATERAL_AU_TO_SHAPES: dict[int, dict[str, float]] = {
+    10: {"mouthShrugUpper": 0.5, "mouthUpperUp": 0.8},
+    14: {"mouthDimple": 1.0, "mouthPress": 0.3, "mouthSide": 0.8},
+}
 AU_APPROXIMATIONS = (9, 10, 14, 23, 25, 26)  # AUs whose mapping is our approximation (see module docstring)
 
 # Prototypes: emotion -> variants, each a string of AUs "[L|R]<au><letter>" joined by "+".
@@ -190,9 +215,9 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
     "happiness": ("6D+12E", "6D+12E+25C+26C"),
     "disgust": ("9E+10B+15C+17D", "9D+10C+15B+17C", "9E+10B+17D"),
     "anger": ("4E+5A+7E+10D+22B+23B+25E+26D", "4E+5A+7D+10C+22B+23B+25E+26C", "4E+5A+7E+10E+22B+23B+25E+26E"),
-    "fear": ("1E+2C+4B+5E+20D+26C", "1E+2B+4B+5E+7A+20D+25C", "1E+2D+4A+5E+20C+27B"),
+    "fear": ("1E+2B+4C+5E+16A+20E+25E+26A", "1E+2B+4C+5E+7A+16B+20E+25E+26A", "1E+2C+4C+5E+16A+20E+25E+26B"),
     "surprise": ("1E+2E+5C+26D", "1E+2E+5D+27C", "1E+2E+26C"),
-    "contempt": ("R12A+R14E+R10B+L15B+43B", "L12A+L14E+L10B+R15B+43B"),
+    "contempt": ("R12A+R14E+R10B+L15C+43B", "L12A+L14E+L10B+R15C+43B"),
     "sadness": ("1E+4D+15E", "1D+4C+15E+17D", "1E+4D+11B+15D+64C"),
 }
 
@@ -242,6 +267,11 @@ def _shape_names(stem: str, side: str) -> list[str]:
     return [f"{stem}_{s}" for s in sides]
 
 
+def _au_shapes(au: int, side: str) -> dict[str, float]:
+    """The shapes an AU drives: :data:`UNILATERAL_AU_TO_SHAPES` for a one-sided AU that has an entry there."""
+    return UNILATERAL_AU_TO_SHAPES[au] if side and au in UNILATERAL_AU_TO_SHAPES else AU_TO_SHAPES[au]
+
+
 def au_vector(aus: str) -> np.ndarray:
     """(53,) float32 blendshape weights of an AU string such as ``"6C+12D"`` or ``"R12A+R14A"``.
 
@@ -253,7 +283,7 @@ def au_vector(aus: str) -> np.ndarray:
         if not m or int(m.group(2)) not in AU_TO_SHAPES:
             raise ValueError(f"unknown action unit '{tok}'")
         side, au, letter = m.group(1), int(m.group(2)), m.group(3) or "C"
-        for stem, w in AU_TO_SHAPES[au].items():
+        for stem, w in _au_shapes(au, side).items():
             for name in _shape_names(stem, side):
                 e[_NAME_INDEX[name]] += w * FACS_LETTER[letter]
     return np.clip(e, 0.0, 1.0)
@@ -327,7 +357,7 @@ def _defining_mask(emotion: str, variant: int) -> np.ndarray:
     for tok in filter(None, PROTOTYPES[emotion][variant].split("+")):
         side, au = _AU_TOKEN.match(tok).group(1), int(_AU_TOKEN.match(tok).group(2))
         if au in DEFINING_AUS[emotion]:
-            for stem in AU_TO_SHAPES[au]:
+            for stem in _au_shapes(au, side):
                 m[[_NAME_INDEX[n] for n in _shape_names(stem, side)]] = True
     return m
 
