@@ -31,6 +31,7 @@ below the chin) is kept only where it covers the face.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -276,13 +277,25 @@ def fade_mouth(target: np.ndarray, own: np.ndarray, fade: np.ndarray, names: lis
     return out
 
 
+_CV2_LOCK = threading.Lock()
+
+
+def _cv2():
+    """OpenCV, imported once under a lock: :func:`frame_mask` runs in the render's frame threads, and two
+    threads importing cv2 for the first time at once can see it partially initialised (cv2's loader
+    re-imports itself), seen once in a video render."""
+    with _CV2_LOCK:
+        import cv2
+
+    return cv2
+
+
 def frame_mask(landmarks: np.ndarray, weights: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, tuple] | None:
     """(mask (h, w) float32 in [0, 1], box (x0, y0, x1, y1)) of a frame of ``shape`` (H, W) whose (478, 2)
     ``landmarks`` carry occlusion ``weights`` (478,): the landmarks' triangulation rasterized with the weights
     interpolated, then grown (a max filter) and blurred by :data:`GROW_FRACTION` of the face height; None
     when no weight reaches :data:`MIN_WEIGHT`."""
-    import cv2
-
+    cv2 = _cv2()
     from emoshift.render.raster import rasterize
 
     weights = np.asarray(weights, np.float32)
