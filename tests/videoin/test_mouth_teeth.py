@@ -1,16 +1,17 @@
 """The emotion's open mouth at a video apex shows the upper incisors, as the still photo's does.
 
-A speaking frame's renderer (``Reenactor.speech``) keeps its own teeth and inner lips, so the photo's
-open-mouth devices (the upper incisors lowered as the lips part, the inner lips darkened) were off in
-the video path, and anger's shout came out as a dark round hole (a yawn) where the photo path bares the
-teeth. They now follow the emotion's own mouth (``Reenactor.mouth_gap`` = the lip gap of the trajectory's
-expression times :func:`emoshift.videoin.mix.mouth_share`), smooth in time and blind to the syllables.
+A speaking frame's renderer (``Reenactor.speech``) keeps its own teeth, so the photo's lowered upper
+incisors (ICT's upper lip hides its teeth once the jaw drops; the photo path lowers them as the lips part)
+were off in the video path, and anger's shout came out as a dark round hole (a yawn) where the photo path
+bares the teeth. They now follow the emotion's own mouth (``Reenactor.mouth_gap`` = the lip gap of the
+trajectory's expression times :func:`emoshift.videoin.mix.mouth_share`), smooth in time and blind to the
+syllables.
 
 Measured on the synthetic talking clip (the astronaut, jaw seeds 0-2), "Make her look angry.", over the
 apex hold's frames: the share of bright, unsaturated pixels (luminance > 120, max - min channel < 60:
-teeth) in the upper half of MediaPipe's inner-lip polygon of the output, mean 0.613 / 0.629 / 0.576 per
-seed; with the devices off (the control, ``mouth_share`` = 0: the former video path) 0.433 / 0.462 /
-0.471. The threshold sits between with a margin on both sides.
+teeth) in the upper half of MediaPipe's inner-lip polygon of the output, mean 0.597 / 0.647 / 0.591 per
+seed; with the incisors not lowered (the control, ``mouth_share`` = 0: the former video path exactly)
+0.433 / 0.464 / 0.410. The threshold sits between with a margin on both sides.
 """
 
 import warnings
@@ -52,8 +53,8 @@ def _upper_teeth_share(frames):
 
 @pytest.fixture(scope="module")
 def apexes(tmp_path_factory):
-    """The apex hold's output frames, with the open-mouth devices following the emotion and (control)
-    without them (``mix.mouth_share`` = 0, as the video path was)."""
+    """The apex hold's output frames, with the incisors lowered by the emotion's mouth and (control) not
+    lowered (``mix.mouth_share`` = 0, as the video path was)."""
     from emoshift.pipeline import Pipeline
     from emoshift.videoin import animate_video, mix, probe
     from emoshift.videoin.probe import iter_frames
@@ -81,7 +82,7 @@ def apexes(tmp_path_factory):
 
 def test_the_shout_bares_the_upper_teeth_at_the_apex(apexes):
     got, control = _upper_teeth_share(apexes["emotion"]), _upper_teeth_share(apexes["control"])
-    print(f"upper teeth share {got.mean():.3f} (control, devices off: {control.mean():.3f})")
+    print(f"upper teeth share {got.mean():.3f} (control, incisors not lowered: {control.mean():.3f})")
     assert got.mean() > TEETH_MIN
     assert control.mean() < TEETH_MIN  # control: the former video path shows a dark hole there
 

@@ -168,19 +168,18 @@ class Reenactor(SourceParts):
         self._set_source(image, fit)
 
     #: A speaking video's frames (:mod:`emoshift.videoin`): each frame is its own source and already shows the
-    #: speaker's teeth and inner lips as the mouth opens, so the inner lips are not unfolded, and they are
-    #: darkened and the upper incisors lowered by :attr:`mouth_gap` only, not by the frame's own lip gap (made
-    #: for a photo's closed mouth opened by the emotion: toggled by the frame's gap, which the speech opens and
-    #: closes, they hid the speech's rhythm; MediaPipe's lip gap on the output of the test clip followed the
-    #: input's with r 0.61 against 0.87 without them). Set by :meth:`for_frame`, copied by it.
+    #: speaker's teeth and inner lips as the mouth opens, so the inner lips are not unfolded nor their
+    #: darkening scaled by the frame's lip gap, and the upper incisors are lowered by :attr:`mouth_gap` only
+    #: (made for a photo's closed mouth opened by the emotion: toggled by the frame's gap, which the speech
+    #: opens and closes, they hid the speech's rhythm; MediaPipe's lip gap on the output of the test clip
+    #: followed the input's with r 0.61 against 0.87 without them). Set by :meth:`for_frame`, copied by it.
     speech: bool = False
-    #: A speaking frame's (:attr:`speech`) lip gap (cm) for the photo's open-mouth devices, the lowered upper
-    #: incisors (TEETH_DROP_GAP_CM) and the darkened inner lips (LIP_PART_CM), in place of its own: the clip
-    #: sets it per frame to the gap of the emotion's own mouth (:meth:`lip_gaps` of the trajectory's
-    #: expression, times how far the emotion has come in: :func:`emoshift.videoin.mix.mouth_share`), smooth
-    #: in time, so a shout's bared teeth show at its apex as in the photo's (without them anger's open mouth
-    #: was a dark round hole, a yawn) and do not come and go with the syllables (the test clip's lip-gap
-    #: correlation 0.79 with them, 0.83 without); None: the devices stay off. Not copied by :meth:`for_frame`.
+    #: A speaking frame's (:attr:`speech`) lip gap (cm) by which its upper incisors are lowered
+    #: (TEETH_DROP_GAP_CM), in place of its own: the clip sets it per frame to the gap of the emotion's own
+    #: mouth (:meth:`lip_gaps` of the trajectory's expression, times how far the emotion has come in:
+    #: :func:`emoshift.videoin.mix.mouth_share`), smooth in time, so a shout's bared teeth show at its apex as
+    #: in the photo's (without them anger's open mouth was a dark round hole, a yawn) and do not come and go
+    #: with the syllables; None: not lowered. Not copied by :meth:`for_frame`.
     mouth_gap: float | None = None
 
     def for_frame(self, image: np.ndarray, fit, speech: bool | None = None) -> Reenactor:
@@ -364,15 +363,14 @@ class Reenactor(SourceParts):
         lips part (:data:`LIP_PART_CM`; none when not given); the vermilion's edges kept unstretched in the frame
         projected at (V, >= 2) ``frame`` (:func:`~emoshift.render.source_parts.lip_edge_remap`; not when not given)."""
         edges = None if frame is None or keep >= 1.0 or self.speech else self._edges()
-        if keep >= 1.0 or (self.speech and self.mouth_gap is None) or (edges is None and not self.source.lip_dark_tri.any()):
+        if keep >= 1.0 or self.speech or (edges is None and not self.source.lip_dark_tri.any()):
             return self.source
         screen = self.source.screen.copy()
-        if not self.speech:  # a speaking frame shows its own inner lips as they part: not unfolded
-            idx = self._unfold_idx
-            screen[idx, :2] += (1.0 - keep) * self._unfold[idx]
+        idx = self._unfold_idx
+        screen[idx, :2] += (1.0 - keep) * self._unfold[idx]
         if edges is not None:
             screen[edges.idx, :2] += (1.0 - keep) * lip_edge_remap(edges, frame)
-        gap = self.mouth_gap if self.speech else 0.0 if shaped is None else float(_lip_gap(shaped))
+        gap = 0.0 if shaped is None else float(_lip_gap(shaped))
         parted = float(smoothstep(np.float32((gap - LIP_PART_CM[0]) / (LIP_PART_CM[1] - LIP_PART_CM[0]))))
         return self.source._replace(screen=screen, lip_dark=self.source.lip_dark * np.float32(parted))
 

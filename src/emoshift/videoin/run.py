@@ -34,9 +34,8 @@ Two passes over the file, streamed (memory does not grow with the length beyond 
    identity-level work done once per clip, the same frames as a new renderer; :class:`ClipRenderer`);
    frames without a face, and frames whose target equals their fit, are written untouched. Where an
    occluder covers the face the input's pixels are kept over the reenacted frame, and an occluded
-   mouth keeps the speaker's own (:mod:`emoshift.videoin.occlusion`). The lowered upper incisors and
-   darkened inner lips of an opened mouth follow the emotion's own mouth (:func:`mouth_clip`), not the
-   speaker's syllables. Two worker
+   mouth keeps the speaker's own (:mod:`emoshift.videoin.occlusion`). The lowered upper incisors of an
+   opened mouth follow the emotion's own mouth (:func:`mouth_clip`), not the speaker's syllables. Two worker
    threads reenact while the main thread decodes and encodes; frames go to the H.264 encoder in order at
    their input timestamps, with the input's audio remuxed (:class:`Mp4Writer`), into a temporary file
    renamed into place at the end.
@@ -411,8 +410,8 @@ def plan_clip(pipe, ins, own, info, fits, opts: AnimateOptions):
 
 
 def mouth_clip(traj, own: np.ndarray, info: VideoInfo, covered: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The emotion's own mouth per frame, whose lip gap the reenactor's open-mouth devices follow
-    (``Reenactor.mouth_gap``: the lowered incisors, the darkened inner lips): ((T, 53) the trajectory's
+    """The emotion's own mouth per frame, whose lip gap the reenactor's lowered upper incisors follow
+    (``Reenactor.mouth_gap``): ((T, 53) the trajectory's
     expression, (T,) how far it is shown, :func:`mix.mouth_share`; ``covered``: (T,) how far the mouth is
     occluded, :func:`emoshift.videoin.occlusion.mouth_fade`)."""
     n = len(own)
@@ -452,7 +451,7 @@ def write_clip(
     (:class:`Progress`). ``occlusion``: (T, 478) weights of the frames' landmarks (:func:`occlusion_clip`):
     the input's pixels are kept over the reenacted frame where they show an occluder
     (:func:`emoshift.videoin.occlusion.keep_occluders`). ``mouths``: the emotion's mouth per frame
-    (:func:`mouth_clip`), whose lip gap the reenactor's open-mouth devices follow (``Reenactor.mouth_gap``)."""
+    (:func:`mouth_clip`), whose lip gap the reenactor's lowered upper incisors follow (``Reenactor.mouth_gap``)."""
     import time
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
@@ -575,8 +574,8 @@ class ClipRenderer:
         """:func:`reenact_frame` through :meth:`renderer` (or the renderer :meth:`prebuild` built for this
         fit); with (478,) ``occlusion`` weights of the fit's detected landmarks, the input's pixels are kept
         where they show an occluder (:func:`emoshift.videoin.occlusion.keep_occluders`); with ``mouth``
-        ((53,) the emotion's expression, how far it is shown), the open-mouth devices of a speaking
-        renderer follow that share of its lip gap (``Reenactor.mouth_gap``, :func:`mouth_clip`)."""
+        ((53,) the emotion's expression, how far it is shown), a speaking renderer lowers the upper
+        incisors by that share of its lip gap (``Reenactor.mouth_gap``, :func:`mouth_clip`)."""
         import copy
         import time
 
