@@ -168,11 +168,19 @@ class Reenactor(SourceParts):
         self._set_source(image, fit)
 
     #: A speaking video's frames (:mod:`emoshift.videoin`): each frame is its own source and already shows the
-    #: speaker's teeth and inner lips as the mouth opens, so the inner lips are not unfolded or darkened and
-    #: the upper incisors not lowered (made for a photo's closed mouth opened by the emotion: toggled by the
-    #: emotion's added opening, they hid the speech's rhythm; MediaPipe's lip gap on the output of the test
-    #: clip followed the input's with r 0.61 against 0.87 without them). Set by :meth:`for_frame`, copied by it.
+    #: speaker's teeth and inner lips as the mouth opens, so the inner lips are not unfolded nor their
+    #: darkening scaled by the frame's lip gap, and the upper incisors are lowered by :attr:`mouth_gap` only
+    #: (made for a photo's closed mouth opened by the emotion: toggled by the frame's gap, which the speech
+    #: opens and closes, they hid the speech's rhythm; MediaPipe's lip gap on the output of the test clip
+    #: followed the input's with r 0.61 against 0.87 without them). Set by :meth:`for_frame`, copied by it.
     speech: bool = False
+    #: A speaking frame's (:attr:`speech`) lip gap (cm) by which its upper incisors are lowered
+    #: (TEETH_DROP_GAP_CM), in place of its own: the clip sets it per frame to the gap of the emotion's own
+    #: mouth (:meth:`lip_gaps` of the trajectory's expression, times how far the emotion has come in:
+    #: :func:`emoshift.videoin.mix.mouth_share`), smooth in time, so a shout's bared teeth show at its apex as
+    #: in the photo's (without them anger's open mouth was a dark round hole, a yawn) and do not come and go
+    #: with the syllables; None: not lowered. Not copied by :meth:`for_frame`.
+    mouth_gap: float | None = None
 
     def for_frame(self, image: np.ndarray, fit, speech: bool | None = None) -> Reenactor:
         """A reenactor of another photo of the same person (a video frame): what depends only on the
@@ -186,7 +194,7 @@ class Reenactor(SourceParts):
             new = Reenactor(image, fit, self.model)
             return new.for_frame(image, fit, speech) if speech else new
         new = copy.copy(self)
-        new.speech = speech
+        new.speech, new.mouth_gap = speech, None
         new._set_source(image, fit, video=True)
         return new
 
@@ -378,6 +386,14 @@ class Reenactor(SourceParts):
             out[:, self._drop_idx, 1] -= w[:, None].astype(np.float32) * self._drop
         return out
 
+    def lip_gaps(self, expressions: np.ndarray) -> np.ndarray:
+        """(T, 53) -> (T,) float32 cm between the middles of the inner lips of this identity at the expressions
+        (the gap the teeth drop and the inner lips' darkening follow; two vertices, not the whole shape)."""
+        e = np.asarray(expressions, np.float32).reshape(-1, len(self.expression_basis))
+        cols = [3 * _LIP_MIDDLES[0] + 1, 3 * _LIP_MIDDLES[1] + 1]
+        y = e @ self.expression_basis[:, cols] + self.base[list(_LIP_MIDDLES), 1]
+        return (y[:, 0] - y[:, 1]).astype(np.float32)
+
     def source_vertices(self) -> np.ndarray:
         """(V, 3) camera-space vertices in the fitted (source) expression and pose."""
         rot0 = axis_angle_to_matrix(self.source_rotation[None])[0]
@@ -507,6 +523,9 @@ class Reenactor(SourceParts):
         if len(e) == 0:
             return out
         shaped = self._shaped(e)
+        if self.speech and self.mouth_gap is not None and len(self._drop_idx):  # the emotion's teeth (mouth_gap)
+            w = smoothstep(np.float32((self.mouth_gap - TEETH_DROP_GAP_CM[0]) / (TEETH_DROP_GAP_CM[1] - TEETH_DROP_GAP_CM[0])))
+            shaped[:, self._drop_idx, 1] -= np.float32(w) * self._drop
         screens, shade = self._project(shaped, r, shading=True)
         if len(self._res_idx):  # the photo's lip residual, where the expression has not moved the skin
             moved = np.linalg.norm(((e - self.source_expression) @ self._res_basis).reshape(len(e), -1, 3), axis=2)

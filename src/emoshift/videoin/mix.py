@@ -45,6 +45,11 @@ has a role (:func:`channel_roles`):
 
 Finally ``target[t] = clip(own[t] + change[t], -JITTER_ROOM, 1 + JITTER_ROOM)``.
 
+The reenactor of a speaking frame keeps its own teeth and inner lips; the photo's lowered upper incisors
+(made for a closed mouth the emotion opens: ICT's upper lip hides its teeth) follow the emotion's own mouth
+instead of the frame's: the lip gap of ``traj[t]`` times :func:`mouth_share` (``Reenactor.mouth_gap``), so
+anger's shout bares the teeth at its apex as on the still photo, and the speech does not toggle them.
+
 ``fade`` (:func:`face_fade`) takes the change to zero over :data:`FADE_SECONDS` towards frames without a
 face, so the effect neither pops on when a face is found nor off when it is lost.
 
@@ -205,6 +210,20 @@ def targets(
     up = np.maximum(traj - rest, -held_floor(own, hold_frames)) * s[:, None] * fade
     change = np.where(artic, np.clip(calm + up, 0.0, 1.0) - calm, change)
     return np.clip(own + change, -JITTER_ROOM, 1.0 + JITTER_ROOM).astype(np.float32)
+
+
+def mouth_share(present: np.ndarray, fade: np.ndarray, covered: np.ndarray | None = None) -> np.ndarray:
+    """(T,) float32 in [0, 1]: how far each frame shows the emotion's own mouth, the share of its lip gap
+    by which the reenactor lowers the upper incisors (``Reenactor.mouth_gap``, made for a closed mouth that
+    the emotion opens): the trajectory's presence (0 at
+    the clip's resting face, 1 from the first instructed anchor on) times the face's fade, less where the
+    mouth is occluded (``covered`` (T,), :func:`emoshift.videoin.occlusion.mouth_fade`: the speaker's mouth
+    is kept there). Smooth in time, and independent of the speaker's own opening: the shout's bared teeth
+    come in with the emotion and do not come and go with the syllables."""
+    share = np.asarray(present, np.float32) * np.asarray(fade, np.float32)
+    if covered is not None:
+        share = share * (1.0 - np.clip(np.asarray(covered, np.float32), 0.0, 1.0))
+    return np.clip(share, 0.0, 1.0).astype(np.float32)
 
 
 def changed(own: np.ndarray, target: np.ndarray, rot_change: np.ndarray | None = None) -> np.ndarray:

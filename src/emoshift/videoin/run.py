@@ -34,7 +34,8 @@ Two passes over the file, streamed (memory does not grow with the length beyond 
    identity-level work done once per clip, the same frames as a new renderer; :class:`ClipRenderer`);
    frames without a face, and frames whose target equals their fit, are written untouched. Where an
    occluder covers the face the input's pixels are kept over the reenacted frame, and an occluded
-   mouth keeps the speaker's own (:mod:`emoshift.videoin.occlusion`). Two worker
+   mouth keeps the speaker's own (:mod:`emoshift.videoin.occlusion`). The lowered upper incisors of an
+   opened mouth follow the emotion's own mouth (:func:`mouth_clip`), not the speaker's syllables. Two worker
    threads reenact while the main thread decodes and encodes; frames go to the H.264 encoder in order at
    their input timestamps, with the input's audio remuxed (:class:`Mp4Writer`), into a temporary file
    renamed into place at the end.
@@ -227,18 +228,21 @@ def animate_video(
 
         t = time.perf_counter()
         plan, traj, target = plan_clip(pipe, ins, own, info, fits, opts)
+        covered = None
         if occ is not None:  # an occluded mouth keeps the speaker's (:func:`occlusion.fade_mouth`)
             from emoshift.emotions import EXPRESSION_NAMES
             from emoshift.videoin.occlusion import fade_mouth, mouth_fade
 
-            target = fade_mouth(target, own, mouth_fade(occ, float(info.fps)), list(EXPRESSION_NAMES))
+            covered = mouth_fade(occ, float(info.fps))
+            target = fade_mouth(target, own, covered, list(EXPRESSION_NAMES))
+        mouths = mouth_clip(traj, own, info, covered)
         rotations = pose_clip(traj, own, fits, info) if pose else None
         timings["plan"] = time.perf_counter() - t
 
         t = time.perf_counter()
         rendered = np.zeros(len(own), bool)
         n = write_clip(pipe, info, fits, own, target, rotations, rendered, out, progress, timings=timings, clip=clip,
-                       step=step, occlusion=occ)  # fmt: skip
+                       step=step, occlusion=occ, mouths=mouths)  # fmt: skip
         timings["render"] = time.perf_counter() - t
     finally:
         clip.close()
@@ -405,6 +409,19 @@ def plan_clip(pipe, ins, own, info, fits, opts: AnimateOptions):
     return plan, traj, target
 
 
+def mouth_clip(traj, own: np.ndarray, info: VideoInfo, covered: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The emotion's own mouth per frame, whose lip gap the reenactor's lowered upper incisors follow
+    (``Reenactor.mouth_gap``): ((T, 53) the trajectory's
+    expression, (T,) how far it is shown, :func:`mix.mouth_share`; ``covered``: (T,) how far the mouth is
+    occluded, :func:`emoshift.videoin.occlusion.mouth_fade`)."""
+    n = len(own)
+    texpr = np.asarray(traj.expression, np.float32)[np.minimum(np.arange(n), len(traj.expression) - 1)]
+    has = np.isfinite(own[:, 0])
+    fade = mix.face_fade(has, mix.FADE_SECONDS * float(info.fps))
+    present = mix.presence(traj.meta["frame_bounds"], n, traj.timing)
+    return texpr, mix.mouth_share(present, fade, covered)
+
+
 def pose_clip(traj, own: np.ndarray, fits: dict, info: VideoInfo) -> np.ndarray:
     """(T, 3) head rotations: each frame's own with the trajectory's pose offset (:func:`mix.pose_targets`)."""
     n = len(own)
@@ -420,7 +437,7 @@ def pose_clip(traj, own: np.ndarray, fits: dict, info: VideoInfo) -> np.ndarray:
 def write_clip(
     pipe, info, fits, own, target, rotations, rendered, out: Path, progress: bool, inflight: int = CHUNK,
     timings: dict | None = None, clip: ClipRenderer | None = None, step: Progress | None = None,
-    occlusion: np.ndarray | None = None,
+    occlusion: np.ndarray | None = None, mouths: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> int:
     """Pass 2: decode, reenact (:func:`mix.changed` frames) or copy, and encode every frame into ``out``
     atomically; -> frames written. Sets ``rendered`` to the frames that were reenacted.
@@ -433,7 +450,8 @@ def write_clip(
     their rendering) and of the main thread (``cpu_decode_encode``). ``step``: told of the frames written
     (:class:`Progress`). ``occlusion``: (T, 478) weights of the frames' landmarks (:func:`occlusion_clip`):
     the input's pixels are kept over the reenacted frame where they show an occluder
-    (:func:`emoshift.videoin.occlusion.keep_occluders`)."""
+    (:func:`emoshift.videoin.occlusion.keep_occluders`). ``mouths``: the emotion's mouth per frame
+    (:func:`mouth_clip`), whose lip gap the reenactor's lowered upper incisors follow (``Reenactor.mouth_gap``)."""
     import time
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
@@ -461,7 +479,8 @@ def write_clip(
         if i >= len(todo) or not todo[i]:
             return rgb
         occ = None if occlusion is None or i >= len(occlusion) else occlusion[i]
-        return clip.reenact(rgb, fits[i], target[i], None if rotations is None else rotations[i], occ)
+        mouth = None if mouths is None or i >= len(mouths[1]) else (mouths[0][i], float(mouths[1][i]))
+        return clip.reenact(rgb, fits[i], target[i], None if rotations is None else rotations[i], occ, mouth)
 
     def write(tmp: Path) -> None:
         bar = tqdm(total=int(todo.sum()), desc="reenact", unit="frame", disable=not progress, leave=False)
@@ -551,15 +570,21 @@ class ClipRenderer:
         self.ready.clear()
 
     def reenact(self, rgb: np.ndarray, fit, target: np.ndarray, rotation: np.ndarray | None = None,
-                occlusion: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+                occlusion: np.ndarray | None = None, mouth: tuple[np.ndarray, float] | None = None) -> np.ndarray:  # fmt: skip
         """:func:`reenact_frame` through :meth:`renderer` (or the renderer :meth:`prebuild` built for this
         fit); with (478,) ``occlusion`` weights of the fit's detected landmarks, the input's pixels are kept
-        where they show an occluder (:func:`emoshift.videoin.occlusion.keep_occluders`)."""
+        where they show an occluder (:func:`emoshift.videoin.occlusion.keep_occluders`); with ``mouth``
+        ((53,) the emotion's expression, how far it is shown), a speaking renderer lowers the upper
+        incisors by that share of its lip gap (``Reenactor.mouth_gap``, :func:`mouth_clip`)."""
+        import copy
         import time
 
         c0 = time.thread_time()
         ahead = self.ready.pop(getattr(fit, "frame", None), None)
         renderer = ahead[1].result() if ahead is not None and ahead[0] is fit else self.renderer(rgb, fit)
+        if mouth is not None and getattr(renderer, "speech", False):
+            renderer = renderer if renderer is not self.first else copy.copy(renderer)  # the shared one untouched
+            renderer.mouth_gap = float(mouth[1]) * float(renderer.lip_gaps(mouth[0])[0])
         c1 = time.thread_time()
         frame = _render(renderer, fit, target, rotation)
         if occlusion is not None:
