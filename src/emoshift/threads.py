@@ -7,14 +7,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
 
+#: (len(sys.modules) when it was made, threadpoolctl's controller): the loaded libraries, scanned once.
+_CONTROLLER: tuple = (-1, None)
+
+
 def _blas_one_thread():
     """numpy's BLAS on one thread inside a block (``threadpoolctl``, installed with scikit-learn; without it
-    nothing changes)."""
+    nothing changes). ``threadpool_limits`` scans every loaded shared library on each call (~0.3-3 ms with
+    MediaPipe, torch and numba loaded: a video's ~100 fits spent 0.03-0.3 s there); the controller is kept
+    and scanned again only after an import (which is what loads a BLAS library)."""
+    global _CONTROLLER
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import ThreadpoolController
     except ImportError:
         return nullcontext()
-    return threadpool_limits(1, user_api="blas")
+    key = len(sys.modules)
+    if _CONTROLLER[0] != key:
+        _CONTROLLER = (key, ThreadpoolController())
+    return _CONTROLLER[1].limit(limits=1, user_api="blas")
 
 
 @contextmanager
