@@ -44,3 +44,42 @@ def test_controller_kept_until_an_import(monkeypatch):
     with threads.single_thread():
         pass
     assert len(made) == 2
+
+
+def _work(x):
+    import os
+
+    import numpy as np
+
+    rng = np.random.default_rng(x)
+    a = rng.normal(size=(60, 60))
+    return x, os.getpid(), float(np.linalg.solve(a @ a.T + np.eye(60), rng.normal(size=60)).sum())
+
+
+def test_forked_map_same_results_in_order_on_two_processes(monkeypatch):
+    import os
+
+    monkeypatch.delenv("EMOSHIFT_FORK", raising=False)
+    items = list(range(9))
+    got = threads.forked_map(_work, items)
+    serial = [_work(x) for x in items]
+    assert [(x, v) for x, _, v in got] == [(x, v) for x, _, v in serial]  # same values, same order, to the bit
+    pids = [p for _, p, _ in got]
+    assert pids[:4] == [os.getpid()] * 4 and set(pids[4:]) != {os.getpid()}  # the second half in the child
+    monkeypatch.setattr(threads, "FORK", False)  # control: off, all here
+    assert {p for _, p, _ in threads.forked_map(_work, items)} == {os.getpid()}
+
+
+def test_forked_map_child_failure_falls_back(monkeypatch):
+    import os
+
+    parent = os.getpid()
+
+    def only_here(x):
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return x * x
+
+    assert threads.forked_map(only_here, range(6)) == [x * x for x in range(6)]
+    with pytest.raises(ZeroDivisionError):  # an error of the items is raised as without the fork
+        threads.forked_map(lambda x: 1 / (x - 4), range(6))
