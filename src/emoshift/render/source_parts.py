@@ -324,16 +324,37 @@ def _locate(points: np.ndarray, screen: np.ndarray, tris: np.ndarray) -> tuple[n
     det = e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]
     ok = np.abs(det) > 1e-9
     a, e1, e2, det, tris = a[ok], e1[ok], e2[ok], det[ok], tris[ok]
-    vs, bs = np.zeros((len(points), 3), np.int64), np.zeros((len(points), 3), np.float64)
-    for lo in range(0, len(points), 256):
-        d = np.asarray(points[lo : lo + 256], np.float64)[:, None] - a[None]  # (m, k, 2)
-        l1 = (d[..., 0] * e2[:, 1] - d[..., 1] * e2[:, 0]) / det
-        l2 = (e1[:, 0] * d[..., 1] - e1[:, 1] * d[..., 0]) / det
-        bary = np.stack([1 - l1 - l2, l1, l2], -1)
-        k = np.minimum(bary, 0).sum(-1).argmax(1)  # inside (0), else the least outside
-        b = np.clip(bary[np.arange(len(k)), k], 0, None)
-        vs[lo : lo + 256], bs[lo : lo + 256] = tris[k], b / np.maximum(b.sum(1, keepdims=True), 1e-9)
-    return vs, bs
+    points = np.ascontiguousarray(points, np.float64).reshape(-1, 2)
+    k = np.zeros(len(points), np.int64)
+    if len(points) and len(tris):
+        _containing(points, np.ascontiguousarray(a), np.ascontiguousarray(e1), np.ascontiguousarray(e2), det, k)
+    d = points - a[k]
+    l1 = (d[:, 0] * e2[k, 1] - d[:, 1] * e2[k, 0]) / det[k]
+    l2 = (e1[k, 0] * d[:, 1] - e1[k, 1] * d[:, 0]) / det[k]
+    b = np.clip(np.stack([1 - l1 - l2, l1, l2], -1), 0, None)
+    return tris[k], b / np.maximum(b.sum(1, keepdims=True), 1e-9)
+
+
+@njit(cache=True, nogil=True)
+def _containing(points, a, e1, e2, det, k_out):  # pragma: no cover - jitted
+    """:func:`_locate`'s search: per point the first triangle with the largest sum of its negative barycentric
+    weights (0: it contains the point, and no later one can beat it), each weight computed as numpy's
+    elementwise arrays did (``(d_x e2_y - d_y e2_x) / det``, ...) and the sum in numpy's order, so the pick is
+    the former (n, k) arrays' argmax to the bit."""
+    for i in range(points.shape[0]):
+        best, at = -np.inf, 0
+        for t in range(a.shape[0]):
+            dx = points[i, 0] - a[t, 0]
+            dy = points[i, 1] - a[t, 1]
+            l1 = (dx * e2[t, 1] - dy * e2[t, 0]) / det[t]
+            l2 = (e1[t, 0] * dy - e1[t, 1] * dx) / det[t]
+            s = min(1 - l1 - l2, 0.0) + min(l1, 0.0)
+            s = s + min(l2, 0.0)
+            if s > best:
+                best, at = s, t
+                if s == 0.0:
+                    break
+        k_out[i] = at
 
 
 def lip_edge_anchors(screen: np.ndarray, tris: np.ndarray, skin: np.ndarray, lower: np.ndarray, inner: np.ndarray,
