@@ -7,14 +7,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
 
+#: (len(sys.modules) when it was made, threadpoolctl's controller): the loaded libraries, scanned once.
+_CONTROLLER: tuple = (-1, None)
+
+
 def _blas_one_thread():
     """numpy's BLAS on one thread inside a block (``threadpoolctl``, installed with scikit-learn; without it
-    nothing changes)."""
+    nothing changes). ``threadpool_limits`` scans every loaded shared library on each call (~0.3-3 ms with
+    MediaPipe, torch and numba loaded: a video's ~100 fits spent 0.03-0.3 s there); the controller is kept
+    and scanned again only after an import (which is what loads a BLAS library)."""
+    global _CONTROLLER
     try:
-        from threadpoolctl import threadpool_limits
+        from threadpoolctl import ThreadpoolController
     except ImportError:
         return nullcontext()
-    return threadpool_limits(1, user_api="blas")
+    key = len(sys.modules)
+    if _CONTROLLER[0] != key:
+        _CONTROLLER = (key, ThreadpoolController())
+    return _CONTROLLER[1].limit(limits=1, user_api="blas")
 
 
 @contextmanager
@@ -54,3 +64,79 @@ def limit_threads(n: int) -> None:
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.set_num_threads(n)
+
+
+#: :func:`forked_map` forks (False: every item in this process; EMOSHIFT_FORK=0 in the environment too).
+FORK = True
+#: Seconds :func:`forked_map` waits for its child after its own half before doing the child's half itself.
+FORK_TIMEOUT = 120.0
+
+
+def forked_map(fn, items) -> list:
+    """``[fn(x) for x in items]`` on two cores: a forked child computes the second half while this process
+    computes the first; the same results in the same order (the same code on the same data: ``fn`` must be
+    deterministic and change nothing the other items read). For the fitter's independent single-frame
+    fits, whose small numpy arrays hold the GIL (two threads run them no faster than one).
+
+    The child only computes, pickles its results down a pipe and leaves with ``os._exit``. Without
+    ``os.fork`` (or :data:`FORK` off), for fewer than 2 items, or if the child fails, is not done within
+    :data:`FORK_TIMEOUT` after this process's half, or its results do not unpickle, its half is computed
+    here (never a hang, never other results)."""
+    import os
+    import pickle
+    import select
+    import time
+
+    items = list(items)
+    if len(items) < 2 or not FORK or not hasattr(os, "fork") or os.environ.get("EMOSHIFT_FORK") == "0":
+        return [fn(x) for x in items]
+    half = len(items) // 2
+    r, w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(r)
+        os.close(w)
+        return [fn(x) for x in items]
+    if pid == 0:  # the child: its half, pickled down the pipe, and out without any clean-up of the parent's
+        code = 1
+        try:
+            os.close(r)
+            data = pickle.dumps([fn(x) for x in items[half:]], protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(w, view) :]
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    got = None
+    try:
+        mine = [fn(x) for x in items[:half]]
+        chunks, deadline = [], time.monotonic() + FORK_TIMEOUT
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([r], [], [], left)[0]:
+                break  # too slow: computed here below
+            chunk = os.read(r, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        try:
+            got = pickle.loads(b"".join(chunks))
+        except Exception:  # noqa: BLE001 (a failed or killed child: its half is computed here)
+            got = None
+        if not isinstance(got, list) or len(got) != len(items) - half:
+            got = None
+    finally:
+        os.close(r)
+        if got is None:
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+        try:
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+    return mine + (got if got is not None else [fn(x) for x in items[half:]])

@@ -142,9 +142,11 @@ def fit_frames(
 def fixed_focal(fitter, landmarks: list[np.ndarray], size: tuple[int, int]):
     """One camera for several frames: a fitter that estimates the focal length per photo
     (``focal_factor`` None) gets the median of the frames' estimates for the duration."""
+    from emoshift.threads import forked_map
+
     saved = fitter.focal_factor
-    if saved is None:
-        fitter.focal_factor = float(np.median([fitter.fit_landmarks(lm, size)[0].focal_factor for lm in landmarks]))
+    if saved is None:  # the frames' searches on two cores (:func:`~emoshift.threads.forked_map`)
+        fitter.focal_factor = float(np.median(forked_map(lambda lm: fitter.fit_landmarks(lm, size)[0].focal_factor, landmarks)))
     try:
         yield fitter.focal_factor
     finally:

@@ -48,7 +48,9 @@ def resting_keyframes(fitter, landmarks: list[np.ndarray], size: tuple[int, int]
     cand = spread(len(landmarks), candidates)
     if len(cand) <= n:
         return cand
-    fitted = [fitter.fit_landmarks(landmarks[k], size)[1] for k in cand]
+    from emoshift.threads import forked_map
+
+    fitted = forked_map(lambda k: fitter.fit_landmarks(landmarks[k], size)[1], cand)  # on two cores
     expr = np.stack([s.expression for s in fitted])
     keep = np.sort(np.argsort(expression_energy(fitter.model, expr), kind="stable")[:n])
     if states is not None:

@@ -1,0 +1,85 @@
+"""emoshift.threads: BLAS on one thread inside single_thread, restored after; the library scan kept."""
+
+import sys
+
+import pytest
+
+threadpoolctl = pytest.importorskip("threadpoolctl")
+
+from emoshift import threads  # noqa: E402
+
+
+def _blas_threads() -> list[int]:
+    return [i["num_threads"] for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+
+
+def test_single_thread_limits_and_restores():
+    if not _blas_threads():
+        pytest.skip("no BLAS library found by threadpoolctl")
+    with threadpoolctl.threadpool_limits(2, user_api="blas"):
+        before = _blas_threads()
+        assert max(before) == 2  # control: the limit below is what makes them 1
+        for _ in range(2):  # the second time with the kept controller
+            with threads.single_thread():
+                assert _blas_threads() == [1] * len(before)
+            assert _blas_threads() == before
+
+
+def test_controller_kept_until_an_import(monkeypatch):
+    made = []
+    real = threadpoolctl.ThreadpoolController
+
+    class Counting(real):
+        def __init__(self):
+            made.append(1)
+            super().__init__()
+
+    monkeypatch.setattr(threadpoolctl, "ThreadpoolController", Counting)
+    monkeypatch.setattr(threads, "_CONTROLLER", (-1, None))
+    for _ in range(5):
+        with threads.single_thread():
+            pass
+    assert len(made) == 1  # scanned once, not once per block (threadpool_limits' cost)
+    monkeypatch.setitem(sys.modules, "emoshift_test_new_module", object())  # control: an import rescans
+    with threads.single_thread():
+        pass
+    assert len(made) == 2
+
+
+def _work(x):
+    import os
+
+    import numpy as np
+
+    rng = np.random.default_rng(x)
+    a = rng.normal(size=(60, 60))
+    return x, os.getpid(), float(np.linalg.solve(a @ a.T + np.eye(60), rng.normal(size=60)).sum())
+
+
+def test_forked_map_same_results_in_order_on_two_processes(monkeypatch):
+    import os
+
+    monkeypatch.delenv("EMOSHIFT_FORK", raising=False)
+    items = list(range(9))
+    got = threads.forked_map(_work, items)
+    serial = [_work(x) for x in items]
+    assert [(x, v) for x, _, v in got] == [(x, v) for x, _, v in serial]  # same values, same order, to the bit
+    pids = [p for _, p, _ in got]
+    assert pids[:4] == [os.getpid()] * 4 and set(pids[4:]) != {os.getpid()}  # the second half in the child
+    monkeypatch.setattr(threads, "FORK", False)  # control: off, all here
+    assert {p for _, p, _ in threads.forked_map(_work, items)} == {os.getpid()}
+
+
+def test_forked_map_child_failure_falls_back(monkeypatch):
+    import os
+
+    parent = os.getpid()
+
+    def only_here(x):
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return x * x
+
+    assert threads.forked_map(only_here, range(6)) == [x * x for x in range(6)]
+    with pytest.raises(ZeroDivisionError):  # an error of the items is raised as without the fork
+        threads.forked_map(lambda x: 1 / (x - 4), range(6))
