@@ -83,3 +83,30 @@ def test_forked_map_child_failure_falls_back(monkeypatch):
     assert threads.forked_map(only_here, range(6)) == [x * x for x in range(6)]
     with pytest.raises(ZeroDivisionError):  # an error of the items is raised as without the fork
         threads.forked_map(lambda x: 1 / (x - 4), range(6))
+
+
+def _stuck_in_child(parent: int):
+    import os
+    import time
+
+    def fn(x):
+        if os.getpid() != parent:  # the child hangs, as on a lock a parent thread held at the fork
+            time.sleep(600)
+        return x * x
+
+    return fn
+
+
+def test_forked_map_does_not_wait_for_a_stuck_child(monkeypatch):
+    import os
+    import time
+
+    monkeypatch.setattr(threads, "FORK_TIMEOUT", 600.0)
+    monkeypatch.setattr(threads, "FORK_MIN_WAIT", 0.5)
+    t0 = time.monotonic()
+    got = threads.forked_map(_stuck_in_child(os.getpid()), range(6))
+    took = time.monotonic() - t0
+    assert got == [x * x for x in range(6)]  # the child's half computed here
+    # bounded by a few times this process's own half (milliseconds) and FORK_MIN_WAIT, not FORK_TIMEOUT;
+    # the control is FORK_TIMEOUT itself (600 s): a wait for it would take 600 s
+    assert took < 60.0

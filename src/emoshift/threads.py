@@ -70,6 +70,9 @@ def limit_threads(n: int) -> None:
 FORK = True
 #: Seconds :func:`forked_map` waits for its child after its own half before doing the child's half itself.
 FORK_TIMEOUT = 120.0
+#: ... or sooner: FORK_WAIT_FACTOR x this process's own half's time (at least FORK_MIN_WAIT s) after it.
+FORK_WAIT_FACTOR = 4.0
+FORK_MIN_WAIT = 2.0
 
 
 def forked_map(fn, items) -> list:
@@ -80,7 +83,7 @@ def forked_map(fn, items) -> list:
 
     The child only computes, pickles its results down a pipe and leaves with ``os._exit``. Without
     ``os.fork`` (or :data:`FORK` off), for fewer than 2 items, or if the child fails, is not done within
-    :data:`FORK_TIMEOUT` after this process's half, or its results do not unpickle, its half is computed
+    :data:`FORK_TIMEOUT` (or FORK_WAIT_FACTOR x this process's own half's time) after this process's half, or its results do not unpickle, its half is computed
     here (never a hang, never other results)."""
     import os
     import pickle
@@ -112,8 +115,12 @@ def forked_map(fn, items) -> list:
     os.close(w)
     got = None
     try:
+        t0 = time.monotonic()
         mine = [fn(x) for x in items[:half]]
-        chunks, deadline = [], time.monotonic() + FORK_TIMEOUT
+        # the child's half is the same work: waiting past a few times this half's own time means it is stuck
+        # (a lock a parent thread held at the fork), so it is computed here instead of stalling the job
+        took = time.monotonic() - t0
+        chunks, deadline = [], time.monotonic() + min(FORK_TIMEOUT, max(FORK_MIN_WAIT, FORK_WAIT_FACTOR * took))
         while True:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([r], [], [], left)[0]:
