@@ -381,10 +381,16 @@ class Reenactor(SourceParts):
         e = np.ascontiguousarray(expressions, np.float32)
         out = (e @ self.expression_basis).reshape(len(e), -1, 3)
         out += self.base
-        if len(self._drop_idx) and not self.speech:
-            w = smoothstep((_lip_gap(out) - TEETH_DROP_GAP_CM[0]) / (TEETH_DROP_GAP_CM[1] - TEETH_DROP_GAP_CM[0]))
-            out[:, self._drop_idx, 1] -= w[:, None].astype(np.float32) * self._drop
+        if not self.speech:
+            self._drop_teeth(out, _lip_gap(out))
         return out
+
+    def _drop_teeth(self, shaped: np.ndarray, gap: np.ndarray) -> None:
+        """Lower the upper incisors of (T, V, 3) ``shaped`` in place by UPPER_TEETH_DROP_CM as the lip
+        ``gap`` (T,) cm opens through TEETH_DROP_GAP_CM."""
+        if len(self._drop_idx):
+            w = smoothstep((np.asarray(gap, np.float32) - TEETH_DROP_GAP_CM[0]) / (TEETH_DROP_GAP_CM[1] - TEETH_DROP_GAP_CM[0]))
+            shaped[:, self._drop_idx, 1] -= w.reshape(-1, 1).astype(np.float32) * self._drop
 
     def lip_gaps(self, expressions: np.ndarray) -> np.ndarray:
         """(T, 53) -> (T,) float32 cm between the middles of the inner lips of this identity at the expressions
@@ -523,9 +529,8 @@ class Reenactor(SourceParts):
         if len(e) == 0:
             return out
         shaped = self._shaped(e)
-        if self.speech and self.mouth_gap is not None and len(self._drop_idx):  # the emotion's teeth (mouth_gap)
-            w = smoothstep(np.float32((self.mouth_gap - TEETH_DROP_GAP_CM[0]) / (TEETH_DROP_GAP_CM[1] - TEETH_DROP_GAP_CM[0])))
-            shaped[:, self._drop_idx, 1] -= np.float32(w) * self._drop
+        if self.speech and self.mouth_gap is not None:  # the emotion's teeth (mouth_gap)
+            self._drop_teeth(shaped, np.full(len(e), self.mouth_gap, np.float32))
         screens, shade = self._project(shaped, r, shading=True)
         if len(self._res_idx):  # the photo's lip residual, where the expression has not moved the skin
             moved = np.linalg.norm(((e - self.source_expression) @ self._res_basis).reshape(len(e), -1, 3), axis=2)
