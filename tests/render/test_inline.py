@@ -1,6 +1,6 @@
 """raster.inline: inside it parallel_map runs fn(k) in order on the calling thread (the video's frame
-threads), and a rasterization there equals the pooled one bit for bit; Reenactor._residual_basis: a video's
-cached gather equals a fresh one."""
+threads), and a rasterization there equals the pooled one bit for bit; Reenactor._residual_basis (np.take)
+equals the fancy-index gather."""
 
 import threading
 from types import SimpleNamespace
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from emoshift.render import raster
-from emoshift.render.reenact import RESIDUAL_BASES, Reenactor
+from emoshift.render.reenact import Reenactor
 
 
 @pytest.fixture
@@ -77,20 +77,14 @@ def test_rasterize_inline_equals_pooled(two_threads, seed):
     assert not np.array_equal(other.tri_id, pooled.tri_id)
 
 
-def test_residual_basis_cached_equals_fresh():
+def test_residual_basis_equals_the_fancy_index_gather():
     rng = np.random.default_rng(0)
-    basis = rng.normal(size=(53, 40 * 3)).astype(np.float32)
-    r = SimpleNamespace(expression_basis=basis, _video={})
-    idx = np.array([3, 7, 8, 20])
-    fresh = basis.reshape(53, -1, 3)[:, idx].reshape(53, -1)
-    a = Reenactor._residual_basis(r, idx, video=True)
-    assert np.array_equal(a, fresh) and a.flags.c_contiguous
-    assert Reenactor._residual_basis(r, idx.copy(), video=True) is a  # the same vertices: the cached one
-    assert np.array_equal(Reenactor._residual_basis(r, idx, video=False), fresh)
-    other = Reenactor._residual_basis(r, np.array([3, 7, 9, 20]), video=True)
-    assert np.array_equal(other, basis.reshape(53, -1, 3)[:, [3, 7, 9, 20]].reshape(53, -1))
+    basis = rng.normal(size=(53, 400 * 3)).astype(np.float32)
+    r = SimpleNamespace(expression_basis=basis)
+    for idx in (np.array([3, 7, 8, 20]), np.sort(rng.choice(400, 150, replace=False)), np.array([], np.int64)):
+        got = Reenactor._residual_basis(r, idx)
+        ref = np.ascontiguousarray(basis.reshape(53, -1, 3)[:, idx].reshape(53, -1))
+        assert got.shape == ref.shape == (53, 3 * len(idx)) and got.flags.c_contiguous
+        assert np.array_equal(got, ref)
     # control: another vertex set's basis differs
-    assert not np.array_equal(other, a)
-    for k in range(2 * RESIDUAL_BASES):  # bounded
-        Reenactor._residual_basis(r, np.array([k]), video=True)
-    assert len(r._video["res_basis"]) <= RESIDUAL_BASES
+    assert not np.array_equal(Reenactor._residual_basis(r, np.array([3, 7, 9, 20])), Reenactor._residual_basis(r, np.array([3, 7, 8, 20])))

@@ -137,8 +137,6 @@ SHADING_RATIO_RANGE = SHADE_RANGE  # creases may darken more than bulges brighte
 SHADING_STRENGTH = 0.6  # exponent on the ratio: the photo's own lighting is unknown, so stay subtle
 #: ... faded out where the frame's skin normal (camera z, neutral shape) falls from SHADING_FACING[1] to [0].
 SHADING_FACING = (0.05, 0.35)
-#: Lip-residual vertex sets whose expression basis a video's reenactors keep (Reenactor._residual_basis).
-RESIDUAL_BASES = 4
 
 
 def _lip_gap(shaped: np.ndarray) -> np.ndarray:
@@ -304,7 +302,7 @@ class Reenactor(SourceParts):
         self._lip_px_per_cm = float(cam.focal) / float(self.src_screen[self._lips, 2].mean())
         self.residual = self._mouth_residual(landmarks, video)
         self._res_idx = np.flatnonzero(np.maximum(np.abs(self.residual[:, 0]), np.abs(self.residual[:, 1])) > 1e-3)
-        self._res_basis = self._residual_basis(self._res_idx, video)
+        self._res_basis = self._residual_basis(self._res_idx)
         corrected = self.src_screen.copy()
         corrected[:, :2] += self.residual
         unfold, lip_dark = self._inner_lips(corrected, landmarks)
@@ -323,23 +321,12 @@ class Reenactor(SourceParts):
         # frame first moves the lips (_edges; a video frame's reenactor whose frames never do skips them)
         self._lip_edges, self._lip_edge_args = None, None if landmarks is None else (corrected, landmarks)
 
-    def _residual_basis(self, idx: np.ndarray, video: bool = False) -> np.ndarray:
-        """(53, n * 3) the expression basis of the vertices ``idx`` (the lip residual's). A video's frames
-        mostly share their residual's vertices: the gather (~1 ms) is kept per identity for the last few
-        vertex sets (``video``)."""
+    def _residual_basis(self, idx: np.ndarray) -> np.ndarray:
+        """(53, n * 3) the expression basis of the vertices ``idx`` (the lip residual's; they change from
+        frame to frame of a video): np.take along the vertex axis copies the same values as fancy indexing
+        ``[:, idx]`` in half the time (~0.5 vs 1.1 ms for 1500 vertices)."""
         n_expr = len(self.expression_basis)
-        if not video:
-            return np.ascontiguousarray(self.expression_basis.reshape(n_expr, -1, 3)[:, idx].reshape(n_expr, -1))
-        cache = self._video.setdefault("res_basis", {})
-        key = np.asarray(idx, np.int64).tobytes()
-        basis = cache.get(key)
-        if basis is None:
-            basis = np.ascontiguousarray(self.expression_basis.reshape(n_expr, -1, 3)[:, idx].reshape(n_expr, -1))
-            basis.flags.writeable = False  # shared by the frames' reenactors
-            if len(cache) >= RESIDUAL_BASES:
-                cache.clear()  # (atomic: the frames' threads share the cache)
-            cache[key] = basis
-        return basis
+        return np.take(self.expression_basis.reshape(n_expr, -1, 3), idx, axis=1).reshape(n_expr, -1)
 
     def _eye_masks(self, masks: np.ndarray) -> np.ndarray:
         """The part masks (5, h, w) with the eyes' (:func:`emoshift.render.shaders.inner_sample`): [EYE - 1]
