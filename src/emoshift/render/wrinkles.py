@@ -35,7 +35,7 @@ blind panels and a retoucher's critique named lines that start early and saturat
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -253,6 +253,9 @@ class WrinkleField:
     _verts: np.ndarray  # vertices within SMOOTHING + 1 rings of the mask (the field is exact on the mask)
     spacing: float = SPACING_CM
     strength: float = MAX_DARKEN
+    #: (inv, ok) of :func:`_chart_inverse` on :attr:`tris`, made by the first :meth:`with_source` and
+    #: shared by the fields it returns (a video's frames)
+    _chart: tuple | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_shapes(
@@ -290,7 +293,9 @@ class WrinkleField:
         near the mask only, all of whose triangles are there), the chart, mask and adjacency shared."""
         from dataclasses import replace
 
-        metric, _, area = _source_metric(source, self.tris, self.uv)
+        if self._chart is None:  # the chart's inverse edge matrices: the same for every source shape
+            object.__setattr__(self, "_chart", _chart_inverse(self.tris, self.uv))
+        metric, _, area = _source_metric(source, self.tris, self.uv, self._chart)
         return replace(self, _src_metric=np.ascontiguousarray(metric, np.float32), _vert_area=area.astype(np.float32))
 
     def tensors(self, frames: np.ndarray) -> np.ndarray:
@@ -317,30 +322,66 @@ class WrinkleField:
         )  # fmt: skip
 
 
-def _source_metric(source: np.ndarray, tris: np.ndarray, uv: np.ndarray):
-    """The source shape's strain metric over the chart: (T, 4) float64 [Ms00, Ms01, Ms11, area] per
-    triangle, (T, 2, 2) inverse chart edge matrices (0 where the chart is degenerate), (V,) vertex areas
-    (the areas of the triangles around each vertex summed)."""
-    src = np.asarray(source, np.float64)
+def _chart_inverse(tris: np.ndarray, uv: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(T, 2, 2) float64 inverse chart edge matrices of the triangles (0 where the chart is degenerate) and
+    (T,) bool: not degenerate. Depends on the chart only: a video's frames share it
+    (:meth:`WrinkleField.with_source`)."""
     uvd = uv.astype(np.float64)
     du = np.stack([uvd[tris[:, 1]] - uvd[tris[:, 0]], uvd[tris[:, 2]] - uvd[tris[:, 0]]], 2)  # (T, 2, 2) cols
     det = du[:, 0, 0] * du[:, 1, 1] - du[:, 0, 1] * du[:, 1, 0]
     ok = np.abs(det) > 1e-10
     adj2 = np.stack([du[:, 1, 1], -du[:, 0, 1], -du[:, 1, 0], du[:, 0, 0]], 1).reshape(-1, 2, 2)  # closed-form
     inv = np.where(ok[:, None, None], adj2 / np.where(ok, det, 1.0)[:, None, None], 0.0)  # 2x2 inverse
-    es = np.stack([src[tris[:, 1]] - src[tris[:, 0]], src[tris[:, 2]] - src[tris[:, 0]]], 2)  # (T, 3, 2)
-    fs = es @ inv
-    # fs^T fs, the three entries used, summed over the 3 rows elementwise: numpy's stacked 2 x 3 @ 3 x 2
-    # matmul took ~45% of this function (a video frame's reenactor runs it). Its float64 values differ from
-    # the matmul's in the last bits (rel. <= 1e-11 where the sum cancels); stored as float32 (the field's
-    # _src_metric): the same on 200000 random triangles, and the renders the same (speed branch's hashes)
-    f0, f1 = fs[:, :, 0], fs[:, :, 1]
-    m00 = (f0[:, 0] * f0[:, 0] + f0[:, 1] * f0[:, 1]) + f0[:, 2] * f0[:, 2]
-    m01 = (f0[:, 0] * f1[:, 0] + f0[:, 1] * f1[:, 1]) + f0[:, 2] * f1[:, 2]
-    m11 = (f1[:, 0] * f1[:, 0] + f1[:, 1] * f1[:, 1]) + f1[:, 2] * f1[:, 2]
-    area = 0.5 * np.linalg.norm(np.cross(es[:, :, 0], es[:, :, 1]), axis=1) * ok
-    metric = np.stack([m00, m01, m11, area], 1)
+    return np.ascontiguousarray(inv), ok
+
+
+def _source_metric(source: np.ndarray, tris: np.ndarray, uv: np.ndarray, chart: tuple | None = None):
+    """The source shape's strain metric over the chart: (T, 4) float64 [Ms00, Ms01, Ms11, area] per
+    triangle, (T, 2, 2) inverse chart edge matrices (0 where the chart is degenerate), (V,) vertex areas
+    (the areas of the triangles around each vertex summed). ``chart``: (inv, ok) of :func:`_chart_inverse`
+    when known (the same for every frame of a video)."""
+    inv, ok = _chart_inverse(tris, uv) if chart is None else chart
+    src, tris = np.ascontiguousarray(source, np.float64), np.ascontiguousarray(tris)
+    es = np.empty((len(tris), 3, 2))
+    _edges_into(src, tris, es)
+    fs = es @ inv  # numpy's own (T, 3, 2) @ (T, 2, 2): its rounding differs from a plain a b + c d
+    metric = np.empty((len(tris), 4))
     vert_area = np.zeros(len(uv))
-    for k in range(3):
-        np.add.at(vert_area, tris[:, k], area)
+    _metric_into(es, fs, tris, ok, metric, vert_area)
     return metric, inv, vert_area
+
+
+@njit(cache=True, nogil=True)
+def _edges_into(src, tris, es):  # pragma: no cover - compiled
+    """es[t] = the (3, 2) edge matrix [v1 - v0, v2 - v0] (as columns) of triangle t of ``src``."""
+    for t in range(tris.shape[0]):
+        a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
+        for r in range(3):
+            es[t, r, 0] = src[b, r] - src[a, r]
+            es[t, r, 1] = src[c, r] - src[a, r]
+
+
+@njit(cache=True, nogil=True)
+def _metric_into(es, fs, tris, ok, metric, vert_area):  # pragma: no cover - compiled
+    """:func:`_source_metric`'s per-triangle work after fs = es inv, in one pass: fs^T fs's three entries
+    summed over the rows in order ((x + y) + z), the area 0.5 |e0 x e1| (zero where the chart is
+    degenerate), and the vertex areas summed triangle by triangle for corner 0, then 1, then 2: the
+    operations, and their order, of the former numpy code (np.cross, np.linalg.norm's sum of squares,
+    np.add.at), so the values are the same to the bit (``tests/render/test_wrinkle_metric.py``). The numpy
+    code spent most of its time making (T, ...) temporaries."""
+    n = tris.shape[0]
+    for t in range(n):
+        f0x, f0y, f0z = fs[t, 0, 0], fs[t, 1, 0], fs[t, 2, 0]
+        f1x, f1y, f1z = fs[t, 0, 1], fs[t, 1, 1], fs[t, 2, 1]
+        metric[t, 0] = (f0x * f0x + f0y * f0y) + f0z * f0z
+        metric[t, 1] = (f0x * f1x + f0y * f1y) + f0z * f1z
+        metric[t, 2] = (f1x * f1x + f1y * f1y) + f1z * f1z
+        e0x, e0y, e0z = es[t, 0, 0], es[t, 1, 0], es[t, 2, 0]
+        e1x, e1y, e1z = es[t, 0, 1], es[t, 1, 1], es[t, 2, 1]
+        cx = e0y * e1z - e0z * e1y
+        cy = e0z * e1x - e0x * e1z
+        cz = e0x * e1y - e0y * e1x
+        metric[t, 3] = 0.5 * math.sqrt((cx * cx + cy * cy) + cz * cz) * (1.0 if ok[t] else 0.0)
+    for k in range(3):
+        for t in range(n):
+            vert_area[tris[t, k]] += metric[t, 3]

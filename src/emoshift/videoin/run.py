@@ -458,8 +458,9 @@ def write_clip(
 
     from tqdm import tqdm
 
-    from emoshift.threads import single_thread
     from emoshift.io import atomic_write_with
+    from emoshift.render.raster import inline
+    from emoshift.threads import single_thread
     from emoshift.videoin.writer import Mp4Writer
 
     turn = None
@@ -480,7 +481,8 @@ def write_clip(
             return rgb
         occ = None if occlusion is None or i >= len(occlusion) else occlusion[i]
         mouth = None if mouths is None or i >= len(mouths[1]) else (mouths[0][i], float(mouths[1][i]))
-        return clip.reenact(rgb, fits[i], target[i], None if rotations is None else rotations[i], occ, mouth)
+        with inline():  # the frames run in parallel already: a frame's bands stay on its own thread
+            return clip.reenact(rgb, fits[i], target[i], None if rotations is None else rotations[i], occ, mouth)
 
     def write(tmp: Path) -> None:
         bar = tqdm(total=int(todo.sum()), desc="reenact", unit="frame", disable=not progress, leave=False)
