@@ -9,8 +9,8 @@ import pytest
 from emoshift.render.wrinkles import _chart_inverse, _source_metric
 
 
-def _reference(source, tris, uv):
-    """The former computation: fs^T fs by a stacked matmul."""
+def _gradients(source, tris, uv):
+    """The former numpy code's chart inverse and deformation gradients: (es, inv, ok, fs), float64."""
     src, uvd = np.asarray(source, np.float64), uv.astype(np.float64)
     du = np.stack([uvd[tris[:, 1]] - uvd[tris[:, 0]], uvd[tris[:, 2]] - uvd[tris[:, 0]]], 2)
     det = du[:, 0, 0] * du[:, 1, 1] - du[:, 0, 1] * du[:, 1, 0]
@@ -19,6 +19,12 @@ def _reference(source, tris, uv):
     inv = np.where(ok[:, None, None], adj2 / np.where(ok, det, 1.0)[:, None, None], 0.0)
     es = np.stack([src[tris[:, 1]] - src[tris[:, 0]], src[tris[:, 2]] - src[tris[:, 0]]], 2)
     fs = es @ inv
+    return es, inv, ok, fs
+
+
+def _reference(source, tris, uv):
+    """The former computation: fs^T fs by a stacked matmul."""
+    es, inv, ok, fs = _gradients(source, tris, uv)
     ms = np.transpose(fs, (0, 2, 1)) @ fs
     return np.stack([ms[:, 0, 0], ms[:, 0, 1], ms[:, 1, 1]], 1)
 
@@ -43,14 +49,7 @@ def test_metric_matches_the_matmul(seed):
 
 def _numpy_metric(source, tris, uv):
     """The numpy code before the kernels: (T, ...) temporaries, np.cross, np.linalg.norm, np.add.at."""
-    src, uvd = np.asarray(source, np.float64), uv.astype(np.float64)
-    du = np.stack([uvd[tris[:, 1]] - uvd[tris[:, 0]], uvd[tris[:, 2]] - uvd[tris[:, 0]]], 2)
-    det = du[:, 0, 0] * du[:, 1, 1] - du[:, 0, 1] * du[:, 1, 0]
-    ok = np.abs(det) > 1e-10
-    adj2 = np.stack([du[:, 1, 1], -du[:, 0, 1], -du[:, 1, 0], du[:, 0, 0]], 1).reshape(-1, 2, 2)
-    inv = np.where(ok[:, None, None], adj2 / np.where(ok, det, 1.0)[:, None, None], 0.0)
-    es = np.stack([src[tris[:, 1]] - src[tris[:, 0]], src[tris[:, 2]] - src[tris[:, 0]]], 2)
-    fs = es @ inv
+    es, inv, ok, fs = _gradients(source, tris, uv)
     f0, f1 = fs[:, :, 0], fs[:, :, 1]
     m00 = (f0[:, 0] * f0[:, 0] + f0[:, 1] * f0[:, 1]) + f0[:, 2] * f0[:, 2]
     m01 = (f0[:, 0] * f1[:, 0] + f0[:, 1] * f1[:, 1]) + f0[:, 2] * f1[:, 2]
