@@ -83,8 +83,9 @@ def forked_map(fn, items) -> list:
 
     The child only computes, pickles its results down a pipe and leaves with ``os._exit``. Without
     ``os.fork`` (or :data:`FORK` off), for fewer than 2 items, or if the child fails, is not done within
-    :data:`FORK_TIMEOUT` (or FORK_WAIT_FACTOR x this process's own half's time) after this process's half, or its results do not unpickle, its half is computed
-    here (never a hang, never other results)."""
+    FORK_WAIT_FACTOR x this process's own half's time (at least FORK_MIN_WAIT, at most :data:`FORK_TIMEOUT`
+    seconds) after this process's half, or its results do not unpickle, its half is computed here (never a
+    hang, never other results)."""
     import os
     import pickle
     import select

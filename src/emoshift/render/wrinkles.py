@@ -253,8 +253,8 @@ class WrinkleField:
     _verts: np.ndarray  # vertices within SMOOTHING + 1 rings of the mask (the field is exact on the mask)
     spacing: float = SPACING_CM
     strength: float = MAX_DARKEN
-    #: (inv, ok) of :func:`_chart_inverse` on :attr:`tris`, made by the first :meth:`with_source` and
-    #: shared by the fields it returns (a video's frames)
+    #: (inv, ok) of :func:`_chart_inverse` on :attr:`tris`: the same for every source shape, made once by
+    #: :meth:`from_shapes` and shared by the fields :meth:`with_source` returns (a video's frames)
     _chart: tuple | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -268,7 +268,8 @@ class WrinkleField:
         tris = np.ascontiguousarray(triangles, np.int32)
         uv = chart(rest) if uv is None else np.ascontiguousarray(uv, np.float32)
         mask = wrinkle_mask(rest) if mask is None else np.ascontiguousarray(mask, np.float32)
-        metric, inv, vert_area = _source_metric(source, tris, uv)
+        inv, ok = _chart_inverse(tris, uv)
+        metric, _, vert_area = _source_metric(source, tris, uv, (inv, ok))
         rows, cols = mesh_adjacency(tris, len(uv))
         near = np.zeros(len(uv), bool)
         near[: len(mask)] = mask > 0
@@ -277,7 +278,7 @@ class WrinkleField:
             hit[rows[near[cols]]] = True
             near = near | hit
         used = near[tris].any(1)
-        tris, metric, inv = tris[used], metric[used], inv[used]
+        tris, metric, inv, ok = tris[used], metric[used], np.ascontiguousarray(inv[used]), ok[used]
         return cls(
             uv=uv, phase_uv=phase_chart(rest, uv), mask=mask, vmask=vertical_mask(rest), tris=tris, _verts=np.flatnonzero(near).astype(np.int64),
             _src_metric=np.ascontiguousarray(metric, np.float32),
@@ -285,6 +286,7 @@ class WrinkleField:
             _vert_area=vert_area.astype(np.float32),
             _adj_ptr=np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(uv)))]).astype(np.int64),
             _adj_idx=cols.astype(np.int64),
+            _chart=(inv, ok),
         )  # fmt: skip
 
     def with_source(self, source: np.ndarray) -> WrinkleField:
@@ -293,8 +295,6 @@ class WrinkleField:
         near the mask only, all of whose triangles are there), the chart, mask and adjacency shared."""
         from dataclasses import replace
 
-        if self._chart is None:  # the chart's inverse edge matrices: the same for every source shape
-            object.__setattr__(self, "_chart", _chart_inverse(self.tris, self.uv))
         metric, _, area = _source_metric(source, self.tris, self.uv, self._chart)
         return replace(self, _src_metric=np.ascontiguousarray(metric, np.float32), _vert_area=area.astype(np.float32))
 
