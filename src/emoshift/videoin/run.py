@@ -385,6 +385,16 @@ def check_video_options(opts: AnimateOptions) -> None:
         raise UserError("crop is for photos; a video keeps its frame")
 
 
+def _per_frame(values, n: int) -> np.ndarray:
+    """(n, ...) float32: the trajectory's ``values`` at each of the clip's n frames (its last past its end)."""
+    return np.asarray(values, np.float32)[np.minimum(np.arange(n), len(values) - 1)]
+
+
+def _fade(own: np.ndarray, fps: float) -> np.ndarray:
+    """(T,) :func:`mix.face_fade` of the frames with a face (finite ``own``)."""
+    return mix.face_fade(np.isfinite(own[:, 0]), mix.FADE_SECONDS * fps)
+
+
 def plan_clip(pipe, ins, own, info, fits, opts: AnimateOptions):
     """The plan from the clip's resting face, its trajectory over the clip, each frame's target (T, 53)."""
     from emoshift.emotions import EXPRESSION_NAMES
@@ -399,8 +409,8 @@ def plan_clip(pipe, ins, own, info, fits, opts: AnimateOptions):
     n = len(own)
     traj = build_trajectory(plan.anchors(), fps=fps, seconds=max(n, 2) / fps, timing=opts.timing, idle=False,
                             intensity=opts.intensity, seed=opts.seed)  # fmt: skip
-    texpr = np.asarray(traj.expression, np.float32)[np.minimum(np.arange(n), len(traj.expression) - 1)]
-    fade = mix.face_fade(has, mix.FADE_SECONDS * fps)
+    texpr = _per_frame(traj.expression, n)
+    fade = _fade(own, fps)
     names = list(EXPRESSION_NAMES)
     own_or_rest = np.where(has[:, None], own, rest)
     present = mix.presence(traj.meta["frame_bounds"], n, traj.timing)
@@ -415,23 +425,17 @@ def mouth_clip(traj, own: np.ndarray, info: VideoInfo, covered: np.ndarray | Non
     expression, (T,) how far it is shown, :func:`mix.mouth_share`; ``covered``: (T,) how far the mouth is
     occluded, :func:`emoshift.videoin.occlusion.mouth_fade`)."""
     n = len(own)
-    texpr = np.asarray(traj.expression, np.float32)[np.minimum(np.arange(n), len(traj.expression) - 1)]
-    has = np.isfinite(own[:, 0])
-    fade = mix.face_fade(has, mix.FADE_SECONDS * float(info.fps))
     present = mix.presence(traj.meta["frame_bounds"], n, traj.timing)
-    return texpr, mix.mouth_share(present, fade, covered)
+    return _per_frame(traj.expression, n), mix.mouth_share(present, _fade(own, float(info.fps)), covered)
 
 
 def pose_clip(traj, own: np.ndarray, fits: dict, info: VideoInfo) -> np.ndarray:
     """(T, 3) head rotations: each frame's own with the trajectory's pose offset (:func:`mix.pose_targets`)."""
     n = len(own)
-    has = np.isfinite(own[:, 0])
     own_rot = np.zeros((n, 3), np.float32)
     for i, f in fits.items():
         own_rot[i] = np.asarray(f.rotation, np.float32)
-    trot = np.asarray(traj.rotation, np.float32)[np.minimum(np.arange(n), len(traj.rotation) - 1)]
-    fade = mix.face_fade(has, mix.FADE_SECONDS * float(info.fps))
-    return mix.pose_targets(own_rot, trot, traj.rotation[0], fade)
+    return mix.pose_targets(own_rot, _per_frame(traj.rotation, n), traj.rotation[0], _fade(own, float(info.fps)))
 
 
 def write_clip(
