@@ -12,11 +12,11 @@ def idx(name):
     return NAMES.index(name)
 
 
-def test_channel_roles_keep_blinks_gaze_and_closed_lips_articulate_the_jaw_follow_the_rest():
+def test_channel_roles_keep_gaze_and_closed_lips_articulate_the_jaw_and_lids_follow_the_rest():
     r = mix.channel_roles(NAMES)
-    for n in ("mouthClose", "eyeLookUp_L", "eyeLookIn_R", "eyeBlink_L"):
+    for n in ("mouthClose", "eyeLookUp_L", "eyeLookIn_R"):
         assert r[idx(n)] == mix.ROLE_KEEP, n
-    for n in ("jawOpen", "mouthFunnel", "mouthPucker", "mouthRollLower", "mouthUpperUp_L", "mouthLowerDown_R"):
+    for n in ("jawOpen", "mouthFunnel", "mouthPucker", "mouthRollLower", "mouthUpperUp_L", "mouthLowerDown_R", "eyeBlink_L"):
         assert r[idx(n)] == mix.ROLE_ARTICULATE, n
     for n in ("browDown_L", "browInnerUp_R", "eyeWide_L", "eyeSquint_R", "cheekSquint_L", "noseSneer_R",
               "mouthSmile_L", "mouthFrown_R", "mouthStretch_L", "mouthPress_R", "mouthDimple_L", "mouthShrugLower"):
@@ -75,9 +75,9 @@ def test_a_frame_without_a_face_is_never_marked_for_reenactment():
     np.testing.assert_array_equal(mix.changed(own, target), [True, True, False, True])
 
 
-def test_an_eye_closed_in_the_video_is_not_opened_by_the_emotion():
+def test_an_eye_closed_in_a_blink_is_not_opened_by_the_emotion():
     own = np.zeros((3, 53), np.float32)
-    own[:, idx("eyeBlink_L")] = [0.0, 0.5, 1.0]  # open, half closed, closed
+    own[:, idx("eyeBlink_L")] = [0.0, 0.5, 1.0]  # open, half closed, closed: not held (its floor is 0)
     traj = np.zeros((3, 53), np.float32)
     traj[:, idx("eyeWide_L")] = 0.4
     traj[:, idx("eyeBlink_L")] = -0.3  # an emotion that would open the lids

