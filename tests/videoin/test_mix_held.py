@@ -19,11 +19,10 @@ Thresholds from the measured distribution (7 emotions, every prototype variant, 
 import numpy as np
 
 from emoshift.emotions import EMOTIONS, EXPRESSION_NAMES, n_variants, prototype
-from emoshift.trajectory import Anchor, build_trajectory
 from emoshift.videoin import mix
+from mixclip import FPS, mixed
 
 NAMES = list(EXPRESSION_NAMES)
-FPS = 30.0
 SEEDS = range(6)
 MAX_HELD_ERR = 0.08
 MIN_SPEECH_RANGE = 0.9
@@ -82,21 +81,6 @@ def no_floor(own, traj, rest, roles, fade, names, sigma_frames, present, hold_fr
     up = (traj - rest) * present[:, None] * np.asarray(fade)[:, None]
     artic = np.clip(own + np.clip(calm + up, 0, 1) - calm, -mix.JITTER_ROOM, 1 + mix.JITTER_ROOM)
     return np.where(roles == mix.ROLE_ARTICULATE, artic, out)
-
-
-def mixed(own, emotion, variant, rule=mix.targets):
-    """The clip with "emotion" planned from its rest as the video path does (plan_clip's arguments)
-    -> (target, trajectory expression, apex frames: the last anchor's hold)."""
-    t = len(own)
-    rest = mix.baseline(own)
-    zero = np.zeros(3, np.float32)
-    anchors = [Anchor(rest, zero, "source"), Anchor(prototype(emotion, variant), zero, emotion)]
-    traj = build_trajectory(anchors, fps=FPS, seconds=t / FPS, idle=False)
-    s = mix.presence(traj.meta["frame_bounds"], t, traj.timing)
-    target = rule(own, traj.expression, rest, mix.channel_roles(NAMES), np.ones(t, np.float32), NAMES,
-                  mix.SMOOTH_SECONDS * FPS, s, mix.HOLD_SECONDS * FPS)  # fmt: skip
-    k, half = traj.anchor_frames[-1], int(traj.meta["holds"][-1] * FPS) // 2
-    return target, np.asarray(traj.expression), np.arange(k - half, min(t, k + half + 1))
 
 
 def cases():

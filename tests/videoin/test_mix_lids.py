@@ -18,11 +18,10 @@ every variant; the 7 emotions for the blinks; 6 seeds each):
 import numpy as np
 
 from emoshift.emotions import EMOTIONS, EXPRESSION_NAMES, n_variants, prototype
-from emoshift.trajectory import Anchor, build_trajectory
 from emoshift.videoin import mix
+from mixclip import FPS, mixed
 
 NAMES = list(EXPRESSION_NAMES)
-FPS = 30.0
 SEEDS = range(6)
 MIN_WIDE_SHARE = 0.8
 MAX_LID_ERR = 0.1
@@ -64,21 +63,6 @@ def with_lids(role):
         return mix.targets(own, traj, rest, roles, *args)
 
     return rule
-
-
-def mixed(own, emotion, variant, rule=mix.targets):
-    """The clip with "emotion" planned from its rest as the video path does (plan_clip's arguments)
-    -> (target, trajectory expression, apex frames: the last anchor's hold)."""
-    t = len(own)
-    rest = mix.baseline(own)
-    zero = np.zeros(3, np.float32)
-    anchors = [Anchor(rest, zero, "source"), Anchor(prototype(emotion, variant), zero, emotion)]
-    traj = build_trajectory(anchors, fps=FPS, seconds=t / FPS, idle=False)
-    s = mix.presence(traj.meta["frame_bounds"], t, traj.timing)
-    target = rule(own, traj.expression, rest, mix.channel_roles(NAMES), np.ones(t, np.float32), NAMES,
-                  mix.SMOOTH_SECONDS * FPS, s, mix.HOLD_SECONDS * FPS)  # fmt: skip
-    k, half = traj.anchor_frames[-1], int(traj.meta["holds"][-1] * FPS) // 2
-    return target, np.asarray(traj.expression), np.arange(k - half, min(t, k + half + 1))
 
 
 def opened(rule):
