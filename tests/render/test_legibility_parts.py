@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from emoshift.render.mouth import (
-    CAVITY_DARKEN, GUMS_SHADOW, PAPILLA_REACH, SLIT_DARKEN, SLIT_OPEN, TEETH_GAP_SHADE, TEETH_LIP_REACH, TEETH_LIP_SHADOW, TEETH_SHADOW,
-    mouth_pass,
+    CAVITY_DARKEN, GUMS_SHADOW, PAPILLA_REACH, SLIT_DARKEN, SLIT_OPEN, TEETH_GAP_SHADE, TEETH_SHADOW, mouth_pass,
 )
 from emoshift.render.eyes import (
     CATCHLIGHT_AT, EYE_CONTOURS, EYE_ROWS, IRIS_BINS, IRIS_FLOOR, IRIS_SHOWN, IRISES, LID_SHADOW, LOWER_LID,
@@ -595,7 +594,7 @@ def test_a_barely_parted_mouth_shows_dim_teeth_not_a_white_line():
     mouth_pass(tri_id, part, 0.0, reach, *_no_finish(tri_id), 0, 0, out)
     assert np.array_equal(out, before)  # control
     mouth_pass(tri_id, part, 1.0, reach, *_no_finish(tri_id), 0, 0, out)
-    lip = 1 - TEETH_LIP_SHADOW * (1 - 1 / (TEETH_LIP_REACH * reach)) ** 2  # row 1: one row under the upper lip
+    lip = 1 - TEETH_SHADOW * (1 - 1 / reach) ** 2  # row 1: one row under the upper lip, in both columns
     w = 2 / (SLIT_OPEN * reach)
     slit = 1 - SLIT_DARKEN * (1 - w * w * (3 - 2 * w))
     assert abs(int(out[1, 1, 0]) - 220 * lip) <= 1  # the opening: the lip's shadow only

@@ -57,7 +57,9 @@ PAPILLA_REACH = 0.6
 #: interior (rows whose interior spans at least TEETH_CORNER_SPAN x reach columns: not a slit's or a small
 #: gap's): the teeth turn away into the cheeks' shadow (the buccal corridor). The light through the lips
 #: (:func:`emoshift.render.teeth.aperture_light`) darkens the side teeth per vertex, but the upper incisors
-#: and canines across a shout's opening stayed one uniform white strip at the blind panel's 256 px.
+#: and canines across a shout's opening stayed one uniform white strip at the blind panel's 256 px. Both by
+#: the pixel's painted share (the photo's own teeth, warped, carry the photo's shade already: they keep
+#: TEETH_SHADOW over the reach, as the papillae).
 TEETH_LIP_SHADOW = 0.4
 TEETH_LIP_REACH = 2.0
 TEETH_CORNER_DARKEN = 0.55
@@ -194,7 +196,7 @@ def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0,
     interior and its edge are blurred to the photo's focus ``blur`` (:func:`focus_paint`, ``grain`` the
     photo's grain)."""
     if strength > 0.0 and reach >= 1.0:
-        _shade_interior(tri_id, part, strength, reach, x0, y0, out)
+        _shade_interior(tri_id, part, strength, reach, paint, x0, y0, out)
     _close_gaps(tri_id, part, x0, y0, out)  # after the shading: the gaps take the shaded teeth
     lift_black(tri_id, part, paint, black, grain, x0, y0, out)
     sigma = math.sqrt(max(blur * blur - PAINT_BLUR_PX * PAINT_BLUR_PX, 0.0))
@@ -477,7 +479,7 @@ def _lip_rim(tri_id, part, strength, reach, j, x0, y0, out):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def _shade_interior(tri_id, part, strength, reach, x0, y0, out):  # pragma: no cover - jitted
+def _shade_interior(tri_id, part, strength, reach, paint, x0, y0, out):  # pragma: no cover - jitted
     """The upper lip's shadow (on the teeth: TEETH_LIP_*), the teeth's falloff towards the opening's ends
     (TEETH_CORNER_*), the cavity's falloff, the slit's darkening and the lip rim (:func:`_lip_rim`) of
     :func:`mouth_pass`."""
@@ -515,14 +517,19 @@ def _shade_interior(tri_id, part, strength, reach, x0, y0, out):  # pragma: no c
                         break
             f = 1.0
             if p == TEETH:
+                pp = min(max(paint[i, j], 0.0), 1.0)  # the photo's own teeth carry their own shade
+                ps = strength * pp
                 if d <= tr:
                     u = 1.0 - d / (TEETH_LIP_REACH * reach)
-                    f -= strength * TEETH_LIP_SHADOW * u * u
+                    f -= ps * TEETH_LIP_SHADOW * u * u
+                if d <= r and pp < 1.0:  # the photo's share: the lip's shadow of the interior's other parts
+                    u = 1.0 - d / reach
+                    f -= strength * (1.0 - pp) * TEETH_SHADOW * u * u
                 if right[i] - left[i] >= TEETH_CORNER_SPAN * reach:
                     mid = 0.5 * (left[i] + right[i])
                     u = min(abs(j - mid) / max(0.5 * (right[i] - left[i]), 1.0), 1.0)
                     w = min(max((u - TEETH_CORNER_START) / (1.0 - TEETH_CORNER_START), 0.0), 1.0)
-                    f *= 1.0 - strength * TEETH_CORNER_DARKEN * w * w * (3 - 2 * w)
+                    f *= 1.0 - ps * TEETH_CORNER_DARKEN * w * w * (3 - 2 * w)
             elif d <= r:
                 u = 1.0 - d / reach
                 s = TEETH_SHADOW if front else (GUMS_SHADOW if p == GUMS else LIP_SHADOW)
