@@ -103,14 +103,18 @@ def judge_generated(rows: list[dict], model: str | None, seeds: list[int]) -> li
     out = []
     accepted = [r for r in rows if r["accepted"]]
     for seed in seeds:
-        n_right = 0
+        n_right, misses = 0, []
         for r in accepted:
             plan = gen.generate(r["text"], seed=seed)[0]
             m = len(plan.expressions)
             imgs = renderer.render(np.zeros((m, 50), np.float32), plan.expressions, plan.rotations)
             judged = [EMOTIONS[i] for i in judge.predict(imgs)]
-            n_right += right(judged, expected_families(r["expected"]))
-        out.append({"seed": seed, "instructions": len(rows), "all_anchors_judged_right": n_right})
+            ok = right(judged, expected_families(r["expected"]))
+            n_right += ok
+            if not ok:
+                misses.append(f"{r['text']!r}: expected {r['expected']}, judged {', '.join(judged)}")
+                print(f"seed {seed} generated MISS {misses[-1]}")
+        out.append({"seed": seed, "instructions": len(rows), "all_anchors_judged_right": n_right, "misses": misses})
     return out
 
 

@@ -339,6 +339,38 @@ def display_prototypes(emotion: str, open_jaw: bool | None = None) -> np.ndarray
     return rows[(rows[:, _NAME_INDEX["jawOpen"]] >= OPEN_JAW) == bool(open_jaw)]
 
 
+# The action units that keep an emotion apart from its look-alike when its display is shown weaker than the
+# apex (:func:`scale_display`): fear's brows drawn together (AU4) and lips stretched (AU20), which surprise
+# lacks (Ekman & Friesen, *Unmasking the Face*, 1975, ch. 5: a slight fear still shows the fear brow or the
+# stretched mouth). Scaled uniformly, "timid" (0.5) kept fear's raised brows and widened eyes at half and its
+# AU4 at 0.3, AU20 at 0.5: the judge read the target as surprise, and the generator learned it so (issue 13,
+# session 12). These AUs scale with the square root of the strength instead: 0.5 -> 0.71, 0.75 -> 0.87.
+MILD_KEEP_AUS: dict[str, tuple[int, ...]] = {"fear": (4, 20)}
+
+
+@lru_cache(maxsize=16)
+def _keep_mask(emotion: str) -> np.ndarray:
+    m = np.zeros(N_EXPRESSION, bool)
+    for au in MILD_KEEP_AUS.get(emotion, ()):
+        for stem in AU_TO_SHAPES[au]:
+            m[[_NAME_INDEX[n] for n in _shape_names(stem, "")]] = True
+    m.setflags(write=False)
+    return m
+
+
+def scale_display(emotion: str, display: np.ndarray, strength: float) -> np.ndarray:
+    """(53,) float32 an emotion's display (a row of :func:`display_prototypes`) shown at ``strength``:
+    ``display * strength`` clipped to [0, 1], except that below 1 the shapes of the emotion's
+    :data:`MILD_KEEP_AUS` scale with ``sqrt(strength)``, so a weak fear still draws the brows together and
+    stretches the lips instead of fading into a faint surprise. Above 1 the scaling is uniform. Used for
+    the lexicon's weak words (:func:`emoshift.text.lexicon.display`); :func:`prototype` stays uniform."""
+    s = float(strength)
+    f = np.full(N_EXPRESSION, s, np.float32)
+    if 0.0 < s < 1.0:
+        f[_keep_mask(_check(emotion))] = np.sqrt(s)
+    return np.clip(np.asarray(display, np.float32) * f, 0.0, 1.0).astype(np.float32)
+
+
 def nearest_prototype(expressions: np.ndarray) -> np.ndarray:
     """(N,) EMOTIONS index of the prototype variant most similar (cosine) to each of (N, 53) expressions.
 

@@ -101,11 +101,14 @@ def test_teeth_darken_towards_the_gaps_between_them_not_at_their_middles(full_mo
     """Individual teeth: relative to the same head with one flat colour per tooth, an upper incisor's sides
     (next to the gaps between teeth) darken against its middle (side/middle contrast, median over the
     teeth: measured 0.87-0.89 over these and two wider poses, each tooth 0.85-0.94) and its middle does not
-    darken (measured 0.99-1.09). Control: a detail darkening the middles instead (the lateral coordinate turned
-    inside out) fails."""
+    darken (measured 0.99-1.09). With the mouth pass's upper-lip shadow and corner falloff on the teeth
+    (:data:`emoshift.render.mouth.TEETH_LIP_SHADOW`, ``TEETH_CORNER_DARKEN``: per pixel, on both renders, but
+    not cancelling exactly where a tooth's sides and middle lie at different heights and places), the
+    median measures 0.94-0.95 and single teeth up to 0.981 on these poses: bounds 0.95 and 0.99. Control: a
+    detail darkening the middles instead (the lateral coordinate turned inside out) fails."""
     contrast, middles = _gaps_and_middles(full_model, fit_factory, coords, pose)
     assert len(contrast) >= 2, contrast
-    assert np.median(contrast) < 0.95 and max(contrast) < 0.98 and min(middles) > 0.95, (contrast, middles)
+    assert np.median(contrast) < 0.95 and max(contrast) < 0.99 and min(middles) > 0.95, (contrast, middles)
     inside_out = coords.copy()
     inside_out[:, 0] = np.sign(coords[:, 0]) * (1 - np.abs(coords[:, 0]))
     teeth = coords[:, 4] >= 0

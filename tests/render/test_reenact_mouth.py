@@ -45,13 +45,15 @@ def model_landmarks(model, fit, e):
 
 
 def teeth_like(pixels: np.ndarray) -> np.ndarray:
-    """(n, 3) -> (n,) bool: light and nearly grey (teeth, not lips, skin or a dark mouth). At least 110 on
+    """(n, 3) -> (n,) bool: light and nearly grey (teeth, not lips, skin or a dark mouth). At least 80 on
     every channel: the tooth bodies right under the upper lip, in its shadow as the light through the lips
-    falls off towards it (:func:`emoshift.render.teeth.aperture_light`), measure down to 112-126 on these
-    synthetic photos (grey: 0-24 levels of chroma), the rest 150-240; the lips 55-150, the mouth behind the
-    teeth below 100."""
+    falls off towards it (:func:`emoshift.render.teeth.aperture_light`) and under the lip's own shadow on the
+    teeth (:data:`emoshift.render.mouth.TEETH_LIP_SHADOW`), measure down to the 80s (a few right at the lip
+    below 80: test_a_closed_mouth_photo_gives_teeth_not_lips allows for them) on these synthetic photos
+    (112-126 before that shadow; grey: 0-24 levels of chroma), the rest 150-240; the lips 55-150 (and red:
+    excluded by the chroma), the mouth behind the teeth below 75."""
     p = pixels.astype(int)
-    return (p.min(1) >= 110) & (p.max(1) - p.min(1) <= 45)
+    return (p.min(1) >= 80) & (p.max(1) - p.min(1) <= 45)
 
 
 def photo_with_teeth(model, fit_factory, texture_factory, fitted_jaw: float, photo_jaw: float):
@@ -126,7 +128,9 @@ def test_a_closed_mouth_photo_gives_teeth_not_lips(full_model, fit_factory):
     frame = r.render(e, r.source_rotation)
     teeth = tooth_bodies(r, e)
     assert teeth.sum() > 30
-    assert teeth_like(frame[teeth]).mean() > 0.95  # warping the photo's lips there: ~0.8
+    # measured 0.94 (the bodies right under the upper lip in its shadow on the teeth, mouth.TEETH_LIP_SHADOW,
+    # fall below teeth_like's floor; 1.0 before it); warping the photo's lips there: ~0.8, and red (below)
+    assert teeth_like(frame[teeth]).mean() > 0.9
     assert np.median(frame[teeth].astype(int) @ [1, -1, 0]) < 30  # not red like the lips
 
 
@@ -155,7 +159,9 @@ def test_lip_edges_are_anti_aliased(full_model, fit_factory):
     partial = (cover > 0.1) & (cover < 0.9) & ok_in & ok_out
     assert partial.sum() > 30
     expected = cover * inside + (1 - cover) * outside
-    assert np.abs(lum - expected)[partial].mean() < 15  # hard masks: ~22
+    # hard masks: ~22; anti-aliased 12.9, 15.3 with the lip rim (mouth.LIP_RIM_UPPER / LOWER: the lip pixels
+    # along the opening darkened by design, which this coverage mix of their neighbours does not model)
+    assert np.abs(lum - expected)[partial].mean() < 18
 
 
 def test_the_photos_mouth_is_kept_until_the_lips_move(full_model, fit_factory, texture_factory):
@@ -181,7 +187,9 @@ def test_a_dark_slit_between_the_lips_is_not_taken_for_teeth(full_model, fit_fac
     (the model shows 138 teeth pixels there) are darker than TEETH_MIN_SKIN_LUMA of the face skin (here
     luma 56 and 94 on skin of 160; the dev01 photo: 105 on 140), neither their colour nor their pixels are
     used: the teeth are painted in the default colour (tooth bodies light and grey, teeth_like: measured
-    all of them). Control: with that check off, the slit's colour paints them dark (teeth_like: none)."""
+    0.97 of them, the median of their darkest channel 149). Control: with that check off, the slit's colour
+    paints them dark (that median 49 and 85; teeth_like none and, its floor lowered to 80 for the lip's shadow
+    on painted teeth, 0.59 of the lighter slit's), which fails 120."""
     from skimage.draw import polygon
 
     import emoshift.render.source_parts as source_parts
@@ -201,8 +209,9 @@ def test_a_dark_slit_between_the_lips_is_not_taken_for_teeth(full_model, fit_fac
         r = Reenactor(photo, fit, full_model)
         teeth = tooth_bodies(r, e)
         assert teeth.sum() > 30
-        shares.append(teeth_like(r.render(e, fit.rotation)[teeth]).mean())
-    assert shares[0] > 0.95 and shares[1] < 0.2, shares
+        px = r.render(e, fit.rotation)[teeth]
+        shares.append((teeth_like(px).mean(), float(np.median(px.astype(int).min(1)))))
+    assert shares[0][0] > 0.95 and shares[0][1] > 120 and shares[1][1] < 100, shares
 
 
 def test_painted_teeth_are_no_brighter_than_the_faces_light(full_model, fit_factory, monkeypatch):

@@ -40,6 +40,9 @@ class FitConfig:
     temporal_weight: float = 0.0  # video: pull expression (and pose, scaled below) towards the previous frame
     temporal_rotation_scale: float = 5000.0  # rotation prior = temporal_weight * this, per rad^2
     temporal_translation_scale: float = 0.5  # translation prior = temporal_weight * this, per cm^2
+    view_attenuation: float = 0.3  # alpha_max: share of the lower face's expression motion MediaPipe misses when turned
+    view_slide: float = 0.8  # share of the lower face's residual along the head's up axis dropped when turned
+    view_angles: tuple[float, float] = (20.0, 40.0)  # off-axis degrees where that share starts / is full
     damping: float = 1e-3  # initial LM lambda (relative to diag(H))
     tolerance: float = 1e-4  # stop a stage when the relative cost decrease falls below this
 
@@ -56,6 +59,50 @@ def point_weights(n_points: int, config: FitConfig) -> np.ndarray:
         w[list(EYE_FOLDS)] = config.eye_fold_weight
         w[468:] = config.iris_weight
     return w
+
+
+def lower_face_mask(mu: np.ndarray) -> np.ndarray:
+    """(L,) in [0, 1]: 1 on the landmarks of the lower face (mouth, chin, lower cheeks), 0 from the nose
+    up, from the (L, 3) neutral landmarks ``mu`` (cm, head frame, +Y up): a ramp over 1 cm of height
+    below the nose's base (MediaPipe point 2, subnasale). Zero for fewer than 468 points."""
+    if len(mu) < 468:
+        return np.zeros(len(mu), dtype=mu.dtype)
+    y0 = float(mu[2, 1])
+    return np.clip((y0 - mu[:, 1]) / 1.0, 0.0, 1.0).astype(mu.dtype)
+
+
+def off_axis_deg(rotation: np.ndarray) -> float:
+    """Angle (degrees) between the head's forward axis (+Z of the head frame) and the camera's (+Z)."""
+    return float(np.degrees(np.arccos(np.clip(float(rotation[2, 2]), -1.0, 1.0))))
+
+
+def view_gain(rotation: np.ndarray, config: FitConfig) -> float:
+    """Share of the lower face's expression motion the fit expects MediaPipe to report at this head
+    rotation: 1 up to ``view_angles[0]`` degrees off-axis, ``1 - view_attenuation`` from ``view_angles[1]``,
+    smoothstep between (see :class:`FitConfig` and the solver's module docstring)."""
+    a = config.view_attenuation
+    if a <= 0:
+        return 1.0
+    lo, hi = config.view_angles
+    x = float(np.clip((off_axis_deg(rotation) - lo) / (hi - lo), 0.0, 1.0))
+    return 1.0 - a * x * x * (3 - 2 * x)
+
+
+def view_ramp(rotation: np.ndarray, config: FitConfig) -> float:
+    """0 up to ``view_angles[0]`` degrees off-axis, 1 from ``view_angles[1]``, smoothstep between."""
+    lo, hi = config.view_angles
+    x = float(np.clip((off_axis_deg(rotation) - lo) / (hi - lo), 0.0, 1.0))
+    return x * x * (3 - 2 * x)
+
+
+def lower_face_projectors(rotation: np.ndarray, mask: np.ndarray, config: FitConfig) -> np.ndarray:
+    """(L, 2, 2) residual weights ``I - s m_l u u^T`` with ``u`` the image direction of the head's up
+    axis at ``rotation`` (3, 3), ``m_l`` the lower-face mask and ``s = view_slide * view_ramp``."""
+    up = np.array([rotation[0, 1], -rotation[1, 1]], np.float64)  # image y points down
+    n = np.linalg.norm(up)
+    u = up / n if n > 1e-6 else np.array([0.0, -1.0])
+    sl = config.view_slide * view_ramp(rotation, config)
+    return np.eye(2)[None] - (sl * np.asarray(mask, np.float64))[:, None, None] * np.outer(u, u)[None]
 
 
 def eyelid_projectors(obs: np.ndarray) -> np.ndarray:

@@ -7,7 +7,9 @@
   than TEETH_GAP_PX take the teeth's colour slightly darkened (a fine interproximal line, never a dark
   gap), the interior is shaded under the upper lip (light comes from above and the front) and darkens
   softly upwards from the lower lip (the light entering between the lips falls on the tongue and the
-  lower lip's inside: a cavity that falls off, not one flat colour); last, the painted interior and its
+  lower lip's inside: a cavity that falls off, not one flat colour); the teeth are shaded under the upper lip
+  and towards the ends of the opening, and the lips darken as they roll into it (TEETH_LIP_*, TEETH_CORNER_*,
+  LIP_RIM_*); last, the painted interior and its
   edge with the lips are raised to the photo's black level (:func:`lift_black`) and blurred to its focus
   (:func:`focus_paint`).
 """
@@ -47,6 +49,32 @@ SLIT_OPEN = 0.6
 #: lit like them (TEETH_SHADOW under the lip, no cavity darkening). Darkened as cavity, the papillae between
 #: the upper teeth that a raised upper lip bares (disgust) were dark triangles: the teeth read as fangs.
 PAPILLA_REACH = 0.6
+#: Teeth under the upper lip (issue 11 part 5, "teeth a flat white block"): the painted teeth darken by
+#: TEETH_LIP_SHADOW x (1 - d / (TEETH_LIP_REACH x reach))^2 at d rows below the upper lip (the lip overhangs
+#: the teeth and shades their upper part; the front gums/papillae keep TEETH_SHADOW over the reach), and
+#: towards the ends of the opening in their row by TEETH_CORNER_DARKEN x smoothstep((u - TEETH_CORNER_START)
+#: / (1 - TEETH_CORNER_START)), u the pixel's place from the row's middle (0) to its end (1) of the mouth's
+#: interior (rows whose interior spans at least TEETH_CORNER_SPAN x reach columns: not a slit's or a small
+#: gap's): the teeth turn away into the cheeks' shadow (the buccal corridor). The light through the lips
+#: (:func:`emoshift.render.teeth.aperture_light`) darkens the side teeth per vertex, but the upper incisors
+#: and canines across a shout's opening stayed one uniform white strip at the blind panel's 256 px. Both by
+#: the pixel's painted share (the photo's own teeth, warped, carry the photo's shade already: they keep
+#: TEETH_SHADOW over the reach, as the papillae).
+TEETH_LIP_SHADOW = 0.4
+TEETH_LIP_REACH = 2.0
+TEETH_CORNER_DARKEN = 0.55
+TEETH_CORNER_START = 0.4
+TEETH_CORNER_SPAN = 2.0
+#: Lip rim (issue 11 part 5, "lips a rubber ring cut by a black hole"): the lip pixels (skin) right above the
+#: opening (the upper lip's inner edge, turned down and away from the light) darken by LIP_RIM_UPPER x
+#: (1 - k / (LIP_RIM_REACH x reach + 1))^2 at k = 1, 2, .. rows from the opening, those right below it (the
+#: lower lip's wet inner edge, facing up, lit) by LIP_RIM_LOWER: the lip rolls into the mouth's shadow
+#: instead of ending in a uniform band against the dark interior. Along with :func:`darken_lips` (the
+#: unfolded inner lips, per vertex), which leaves the lip pixels right at the opening at the lip's colour
+#: wherever the unfold fades (the corners, lips the photo shows thin).
+LIP_RIM_UPPER = 0.25
+LIP_RIM_LOWER = 0.15
+LIP_RIM_REACH = 0.6
 #: Grain: share of the noise that differs per colour channel (the rest is luma).
 GRAIN_CHROMA = 0.35
 _GRAIN_NORM = 1.0 / np.sqrt(1.0 + GRAIN_CHROMA**2)
@@ -168,7 +196,7 @@ def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0,
     interior and its edge are blurred to the photo's focus ``blur`` (:func:`focus_paint`, ``grain`` the
     photo's grain)."""
     if strength > 0.0 and reach >= 1.0:
-        _shade_interior(tri_id, part, strength, reach, x0, y0, out)
+        _shade_interior(tri_id, part, strength, reach, paint, x0, y0, out)
     _close_gaps(tri_id, part, x0, y0, out)  # after the shading: the gaps take the shaded teeth
     lift_black(tri_id, part, paint, black, grain, x0, y0, out)
     sigma = math.sqrt(max(blur * blur - PAINT_BLUR_PX * PAINT_BLUR_PX, 0.0))
@@ -419,18 +447,61 @@ def skin_rows(tri_id, part, j, down, out):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def _shade_interior(tri_id, part, strength, reach, x0, y0, out):  # pragma: no cover - jitted
-    """The upper lip's shadow, the cavity's falloff and the slit's darkening of :func:`mouth_pass`."""
+def _lip_rim(tri_id, part, strength, reach, j, x0, y0, out):  # pragma: no cover - jitted
+    """Column j's lip pixels (skin) within LIP_RIM_REACH x ``reach`` rows above an interior run (the upper
+    lip's inner edge) darkened by LIP_RIM_UPPER x (1 - k / (that reach + 1))^2 at k rows from it (k = 1
+    the pixel next to it), those below a run (the lower lip's) by LIP_RIM_LOWER, times ``strength``."""
+    rh = tri_id.shape[0]
+    rr = LIP_RIM_REACH * reach
+    n = int(rr)
+    if n < 1:
+        return
+    for i in range(1, rh):
+        a = _is_interior(tri_id, part, i - 1, j)
+        b = _is_interior(tri_id, part, i, j)
+        if a == b:
+            continue
+        # a run starts at row i (lip above: rows i-1, i-2, ..) or ends at row i-1 (lip below: rows i, i+1, ..)
+        step = -1 if b else 1
+        start = i - 1 if b else i
+        s = LIP_RIM_UPPER if b else LIP_RIM_LOWER
+        for k in range(n):
+            q = start + step * k
+            if q < 0 or q >= rh:
+                break
+            t = tri_id[q, j]
+            if t < 0 or part[t] != SKIN:
+                break
+            u = 1.0 - (k + 1.0) / (rr + 1.0)
+            f = 1.0 - strength * s * u * u
+            for c in range(3):
+                out[y0 + q, x0 + j, c] = np.uint8(out[y0 + q, x0 + j, c] * f + 0.5)
+
+
+@njit(cache=True, nogil=True)
+def _shade_interior(tri_id, part, strength, reach, paint, x0, y0, out):  # pragma: no cover - jitted
+    """The upper lip's shadow (on the teeth: TEETH_LIP_*), the teeth's falloff towards the opening's ends
+    (TEETH_CORNER_*), the cavity's falloff, the slit's darkening and the lip rim (:func:`_lip_rim`) of
+    :func:`mouth_pass`."""
     rh, rw = tri_id.shape
     r = int(reach)
     cav = CAVITY_REACH * reach
     slit = SLIT_OPEN * reach
     pap = int(PAPILLA_REACH * reach)
+    tr = int(TEETH_LIP_REACH * reach)
+    left = np.full(rh, rw, np.int64)  # per row: the interior's first and last column
+    right = np.full(rh, -1, np.int64)
+    for i in range(rh):
+        for j in range(rw):
+            if _is_interior(tri_id, part, i, j):
+                left[i] = min(left[i], j)
+                right[i] = j
     below = np.empty(rh, np.int64)  # rows to the next skin pixel below (-1: none)
     above = np.empty(rh, np.int64)  # rows since the last skin pixel above
     for j in range(rw):
         skin_rows(tri_id, part, j, False, below)
         skin_rows(tri_id, part, j, True, above)
+        _lip_rim(tri_id, part, strength, reach, j, x0, y0, out)
         for i in range(rh):
             t = tri_id[i, j]
             d = above[i]
@@ -445,9 +516,23 @@ def _shade_interior(tri_id, part, strength, reach, x0, y0, out):  # pragma: no c
                         front = tk >= 0 and part[tk] == TEETH
                         break
             f = 1.0
-            if d <= r:
+            if p == TEETH:
+                pp = min(max(paint[i, j], 0.0), 1.0)  # the photo's own teeth carry their own shade
+                ps = strength * pp
+                if d <= tr:
+                    u = 1.0 - d / (TEETH_LIP_REACH * reach)
+                    f -= ps * TEETH_LIP_SHADOW * u * u
+                if d <= r and pp < 1.0:  # the photo's share: the lip's shadow of the interior's other parts
+                    u = 1.0 - d / reach
+                    f -= strength * (1.0 - pp) * TEETH_SHADOW * u * u
+                if right[i] - left[i] >= TEETH_CORNER_SPAN * reach:
+                    mid = 0.5 * (left[i] + right[i])
+                    u = min(abs(j - mid) / max(0.5 * (right[i] - left[i]), 1.0), 1.0)
+                    w = min(max((u - TEETH_CORNER_START) / (1.0 - TEETH_CORNER_START), 0.0), 1.0)
+                    f *= 1.0 - ps * TEETH_CORNER_DARKEN * w * w * (3 - 2 * w)
+            elif d <= r:
                 u = 1.0 - d / reach
-                s = TEETH_SHADOW if (p == TEETH or front) else (GUMS_SHADOW if p == GUMS else LIP_SHADOW)
+                s = TEETH_SHADOW if front else (GUMS_SHADOW if p == GUMS else LIP_SHADOW)
                 f -= strength * s * u * u
             if (p == SOCKET or p == GUMS) and not front:
                 v = 1.0 if below[i] < 0 else min(below[i] / cav, 1.0)

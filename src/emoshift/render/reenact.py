@@ -79,7 +79,9 @@ from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_
 from emoshift.render.mesh_tables import model_tables, smooth_on_mesh
 from emoshift.render.ramp import smoothstep
 from emoshift.render.raster import parallel_map, rasterize
-from emoshift.render.residual import LIP_LANDMARKS, ResidualWeights, apply_residual, mouth_residual, residual_fade
+from emoshift.render.residual import (
+    LIP_LANDMARKS, ResidualWeights, apply_residual, mouth_residual, residual_fade, view_fade,
+)
 from emoshift.render.source_parts import SourceParts, inner_lip_unfold, lip_edge_anchors, lip_edge_remap
 from emoshift.render.view import (
     EYE, EYE_BALL_ABOVE_LOWER, EYE_BALL_BELOW_UPPER, GUMS, IRIS, SKIN, SOCKET, TEETH, FrameView, MeshView, SourceView,
@@ -301,6 +303,7 @@ class Reenactor(SourceParts):
         self._albedo = self._vertex_albedo()
         self._lip_px_per_cm = float(cam.focal) / float(self.src_screen[self._lips, 2].mean())
         self.residual = self._mouth_residual(landmarks, video)
+        self.residual *= np.float32(view_fade(self.source_rotation))  # off-axis the detected lips are not the photo's
         self._res_idx = np.flatnonzero(np.maximum(np.abs(self.residual[:, 0]), np.abs(self.residual[:, 1])) > 1e-3)
         self._res_basis = self._residual_basis(self._res_idx)
         corrected = self.src_screen.copy()

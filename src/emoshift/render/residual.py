@@ -10,6 +10,15 @@ so the warp samples the photo's real lips; a frame's projection carries the same
 expression has not moved the skin (:func:`residual_fade`: 1 at the source expression, so the photo is
 reproduced, 0 once a vertex moved RESIDUAL_FADE_PX pixels), so a changed mouth takes the model's shape,
 whatever the photo showed.
+
+Off-axis the detected lips are not the photo's (issue 11): on frontal smiling photos' textured heads re-posed
+35-38 degrees down and 20-25 turned with their smile (``bench/bench_pitched_smile.py``), MediaPipe put the near
+mouth corner 0.036-0.047 of the inter-ocular distance (IOD) from the true one, inwards and down, where the
+off-axis fit (:mod:`emoshift.fitting.solver`'s view terms) had it 0.011-0.043 off; the residual then moved
+the photo's corner onto cheek vertices, which a frame's lost smile hardly moves: at the emotions' targets the
+photo's corner followed 0.43-0.81 (median 0.67) of the mesh corner's motion, 0.88-0.97 (median 0.92) without.
+So the residual fades out with the head's angle off the camera axis (:func:`view_fade`, the fit's
+``view_angles``): frontal photos keep it whole.
 """
 
 from __future__ import annotations
@@ -31,6 +40,10 @@ MAX_RESIDUAL = 0.2
 RESIDUAL_FADE_PX = 3.0
 #: Width (cm, Gaussian sigma on the rest face) over which the landmarks' residuals are interpolated.
 SIGMA_CM = 0.2
+#: Degrees between the head's forward axis and the camera's from which the residual fades (whole below
+#: VIEW_FADE_DEG[0], none from VIEW_FADE_DEG[1]): where the fit stops trusting the detected lower face
+#: (``FitConfig.view_angles``).
+VIEW_FADE_DEG = (20.0, 40.0)
 
 
 def mouth_residual(
@@ -90,6 +103,18 @@ def apply_residual(rw: ResidualWeights, detected: np.ndarray, fitted: np.ndarray
     norm = np.linalg.norm(out, axis=1, keepdims=True)
     out *= np.minimum(1.0, MAX_RESIDUAL * width_px / np.maximum(norm, 1e-9))
     return np.ascontiguousarray(out * rw.fade[:, None], np.float32)
+
+
+def view_fade(rotation: np.ndarray) -> float:
+    """Share of the residual kept for a photo whose head has (3,) axis-angle ``rotation``: 1 up to
+    VIEW_FADE_DEG[0] degrees between the head's forward axis and the camera's, 0 from VIEW_FADE_DEG[1],
+    smoothstep between (see the module docstring)."""
+    from emoshift.rotations import axis_angle_to_matrix
+
+    r = axis_angle_to_matrix(np.asarray(rotation, np.float64).reshape(1, 3))[0]
+    deg = float(np.degrees(np.arccos(np.clip(r[2, 2], -1.0, 1.0))))
+    lo, hi = VIEW_FADE_DEG
+    return float(1.0 - smoothstep(np.float64((deg - lo) / (hi - lo))))
 
 
 def residual_fade(moved_px: np.ndarray) -> np.ndarray:

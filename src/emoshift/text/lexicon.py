@@ -43,7 +43,7 @@ import numpy as np
 
 from emoshift.emotions import (
     AU_TO_SHAPES, EMOTIONS, EXPRESSION_NAMES, FACS_LETTER, OPEN_JAW, PROTOTYPES, au_vector, display_prototypes,
-    prototype,
+    scale_display,
 )
 
 _JAW = EXPRESSION_NAMES.index("jawOpen")
@@ -173,7 +173,7 @@ def anchor_expression(family: str, phrases: tuple[str, ...] | list[str], scale: 
     parts = [expression(get(p), scale) for p in phrases]
     parts += [display(get(p), scale) for p in phrases if get(p).family == family]
     if not any(get(p).family == family for p in phrases):  # named by a basic word ("looks down SADLY")
-        parts.append(prototype(family, variant, scale))
+        parts.append(scale_display(family, display_prototypes(family)[variant], scale))
     return np.max(np.stack(parts), axis=0)
 
 
@@ -181,8 +181,10 @@ def display(entry: Entry | str, scale: float = 1.0) -> np.ndarray:
     """(53,) float32 the family display a mood word or facial action of an emotion family carries: the
     family's EMFACS display nearest (cosine) to the entry's own action units (a prototype variant or a
     word-only variant, :func:`emoshift.emotions.display_prototypes`: "stern" carries anger's pressed lips,
-    not its shout), at the entry's intensity times ``scale`` -- what the basic word of that family would
-    show at that strength ("slightly sad" = prototype x 0.5). Zeros for the neutral family and for
+    not its shout), at the entry's intensity times ``scale`` (:func:`emoshift.emotions.scale_display`: the
+    prototype times the strength, "slightly sad" = prototype x 0.5, except that a weak fear keeps its drawn
+    brows and stretched lips, AU4 and AU20 times the square root of the strength, so it does not fade into
+    a surprise). Zeros for the neutral family and for
     compounds (Du et al.'s action units are already the whole expression).
 
     Why (issue 13): an entry's own AUs at a weak word's strength ("sheepish" 0.5 x 1B+4A+12A+15B...)
@@ -195,7 +197,7 @@ def display(entry: Entry | str, scale: float = 1.0) -> np.ndarray:
     own = _au_expression_cached(e.aus)
     protos = display_prototypes(e.family, open_jaw=bool(own[_JAW] >= OPEN_JAW))
     cos = protos @ own / (np.linalg.norm(protos, axis=1) * np.linalg.norm(own) + 1e-9)
-    return np.clip(protos[int(np.argmax(cos))] * (e.intensity * scale), 0.0, 1.0).astype(np.float32)
+    return scale_display(e.family, protos[int(np.argmax(cos))], e.intensity * scale)
 
 
 # ------------------------------------------------------------------------------------------ loading
