@@ -74,7 +74,7 @@ emotion reads on this head and separates from its look-alike:
   AU10's own mouthUpperUp share would turn disgust's 9+10 into the square snarl described below), the
   lower lip drawn down by AU16 at C-E, and the lips tensed and squared by AU23 B with AU24 B (pressing,
   with less of AU23's pucker) and a slight AU20 (B-C, the corners drawn out, not rounded): the opening
-  fills 0.74-0.75 of its box, its height 15-25% in from the corners is 0.71-0.73 of its tallest (the old
+  fills 0.74-0.75 of its box, its height 12-25% in from the corners is 0.71-0.73 of its tallest (the old
   O 0.57-0.60, surprise 0.67-0.68), 1.8-2.1 times as wide as high (tests/emotions/test_anger_mouth.py).
   AU16 reads as disgust only with a closed jaw (below), not under lowered brows in a shout. Blind labellers named our
   closed, pressed-lip variants (4+5+7+23 / 17+24, also EMFACS anger) anger in only 2-4 of 12 renders
