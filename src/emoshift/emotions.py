@@ -19,7 +19,9 @@ sadness    1E+4D+15E; 1D+4C+15E+17D; 1E+4D+11B+15D+64C (gaze down)
 surprise   1E+2E+5C+26D; 1E+2E+5D+27C; 1E+2E+26C (lids relaxed)
 fear       1E+2B+4C+5E+16A+20E+25E+26A; 1E+2B+4C+5E+7A+16B+20E+25E+26A; 1E+2C+4C+5E+16A+20E+25E+26B
 anger      4E+5B+7D+10D+22B+23B+25E+26D (shouting); 4E+5B+7C+10C+22B+23B+25E+26C (open, squared);
-           4E+5C+7C+10D+22B+23B+25E+26E (shouting, wide open)
+           4E+5C+7C+10D+22B+23B+25E+26E (shouting, wide open); ours: 4E+5A+7E+10C+11D+16D+20C+23B+24B+25E+26B,
+           4E+5A+7D+10C+11C+16C+20B+23B+24B+25E+26C, 4E+5A+7E+10D+11E+16E+20C+23B+24B+25E+26C (squared shout,
+           see "Apex strength")
 disgust    9E+10B+15C+17D; 9D+10C+15B+17C; 9E+10B+17D
 contempt   R12A+R14E+R10B+L15C+43B (unilateral, subject's right); L12A+L14E+L10B+R15C+43B (subject's left)
 neutral    no AU
@@ -57,8 +59,24 @@ emotion reads on this head and separates from its look-alike:
   glaring, tightened lids) and AU23 (AU5 at D-E, on this head, uncovers a band of white above the iris
   under the lowered brows: on photos that reads as fright, not a glare; a real glare's upper lid is held
   down by the lowered brow; at B-C with AU7 at C-D the painted white around the iris still read as fear or
-  surprise in 13 of 48 anger renders of panel 30, so AU5 is a trace and the lids are tightened fully), and all three are EMFACS's open, shouting anger 4+5+7+10+22+23+25+26 (the
-  upper lip raised, the lips funnelled and tightened, the jaw dropped C-E): blind labellers named our
+  surprise in 13 of 48 anger renders of panel 30, so AU5 is a trace and the lids are tightened fully), and all three are EMFACS's open, shouting anger 4+5+7+10+22+23+25+26
+  drawn as the squared mouth of open-mouth anger (Ekman & Friesen, *Unmasking the Face*, 1975, ch. 7:
+  the open mouth of anger is tensed into a squarish shape, as in shouting): the upper lip raised across its width so the upper teeth show,
+  the lower lip pushed down off the lower teeth, the lips tensed, the opening a rectangle wider than high
+  over a moderate jaw drop. Issue 11, session 12: with AU22 at B and AU26 C-E (jawOpen 0.6-0.7 after the
+  apex gain, mouthFunnel 0.4-0.5) ICT's mouthFunnel rounds the lips into an "O" (on the grey head the visible
+  opening filled 0.67-0.69 of its bounding box, a diamond, taller than wide on one variant), which on
+  photos read as surprise and looked oversized and pasted to blind labellers (anger's realism 2.4-2.7 of 5,
+  the lowest). The squared shout has no AU22 (at A it already rounds the opening: fill 0.72), the jaw at
+  B-C (jawOpen 0.3-0.4), AU10 at C-D for the centre of the upper lip (mouthShrugUpper at E everts the lip
+  into a thick rim on photos) with the lateral raise written as AU11 at C-E (ICT's FACS table maps AU11 to
+  mouthUpperUp, the lateral upper lip; on this head AU10 alone lifts mostly the centre, and raising
+  AU10's own mouthUpperUp share would turn disgust's 9+10 into the square snarl described below), the
+  lower lip drawn down by AU16 at C-E, and the lips tensed and squared by AU23 B with AU24 B (pressing,
+  with less of AU23's pucker) and a slight AU20 (B-C, the corners drawn out, not rounded): the opening
+  fills 0.74-0.75 of its box, its height 12-25% in from the corners is 0.71-0.73 of its tallest (the old
+  O 0.57-0.60, surprise 0.67-0.68), 1.8-2.1 times as wide as high (tests/emotions/test_anger_mouth.py).
+  AU16 reads as disgust only with a closed jaw (below), not under lowered brows in a shout. Blind labellers named our
   closed, pressed-lip variants (4+5+7+23 / 17+24, also EMFACS anger) anger in only 2-4 of 12 renders
   (read as contempt, disgust or sadness: a pressed mouth alone is ambiguous in a still photo); the
   bared-teeth variants that replaced them (10+16+23+25, the lower lip pulled down by AU16, which EMFACS
@@ -214,7 +232,8 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
     "neutral": ("",),
     "happiness": ("6D+12E", "6D+12E+25C+26C"),
     "disgust": ("9E+10B+15C+17D", "9D+10C+15B+17C", "9E+10B+17D"),
-    "anger": ("4E+5A+7E+10D+22B+23B+25E+26D", "4E+5A+7D+10C+22B+23B+25E+26C", "4E+5A+7E+10E+22B+23B+25E+26E"),
+    "anger": ("4E+5A+7E+10C+11D+16D+20C+23B+24B+25E+26B", "4E+5A+7D+10C+11C+16C+20B+23B+24B+25E+26C",
+              "4E+5A+7E+10D+11E+16E+20C+23B+24B+25E+26C"),
     "fear": ("1E+2B+4C+5E+16A+20E+25E+26A", "1E+2B+4C+5E+7A+16B+20E+25E+26A", "1E+2C+4C+5E+16A+20E+25E+26B"),
     "surprise": ("1E+2E+5C+26D", "1E+2E+5D+27C", "1E+2E+26C"),
     "contempt": ("R12A+R14E+R10B+L15C+43B", "L12A+L14E+L10B+R15C+43B"),

@@ -12,6 +12,11 @@ apex hold's frames: the share of bright, unsaturated pixels (luminance > 120, ma
 teeth) in the upper half of MediaPipe's inner-lip polygon of the output, mean 0.597 / 0.647 / 0.591 per
 seed; with the incisors not lowered (the control, ``mouth_share`` = 0: the former video path exactly)
 0.433 / 0.464 / 0.410. The threshold sits between with a margin on both sides.
+
+The clip is made with anger's round "O" shout from before session 12 (:data:`O_ANGER`, pinned here): the
+squared shout that replaced it raises the upper lip off the incisors by itself, so with it the control
+shows the teeth too (0.668 against 0.682 lowered) and could not fail; this test is about the incisors
+following the emotion's lip gap, which the round mouth needs.
 """
 
 import warnings
@@ -20,6 +25,8 @@ import numpy as np
 import pytest
 
 N, FPS, SIZE = 36, 12.0, 256
+#: anger's prototypes before session 12 (AU22 B, AU26 C-E): a round open mouth whose upper lip hides the incisors
+O_ANGER = ("4E+5A+7E+10D+22B+23B+25E+26D", "4E+5A+7D+10C+22B+23B+25E+26C", "4E+5A+7E+10E+22B+23B+25E+26E")
 TEETH_MIN = 0.52
 LUM_MIN, SAT_MAX = 120.0, 60.0
 
@@ -66,6 +73,10 @@ def apexes(tmp_path_factory):
     out = {}
     with warnings.catch_warnings(), pytest.MonkeyPatch.context() as mp:
         warnings.simplefilter("ignore")
+        from emoshift import emotions as em
+
+        mp.setitem(em.PROTOTYPES, "anger", O_ANGER)
+        em._prototype.cache_clear()
         pipe = Pipeline.load(generator="prototype")
         for name in ("emotion", "control"):
             if name == "control":
@@ -77,6 +88,7 @@ def apexes(tmp_path_factory):
             assert len(idx) >= 5 and res.rendered[idx].all()
             outs = np.stack([f for _, f, _ in iter_frames(probe(res.path))])
             out[name] = outs[idx]
+    em._prototype.cache_clear()  # the pinned prototypes do not outlive the fixture
     return out
 
 
