@@ -2,6 +2,7 @@
 
 import os
 
+import numpy as np
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -36,3 +37,25 @@ def head_model():
     from emoshift.headmodel import HeadModel
 
     return HeadModel.load()
+
+
+@pytest.fixture(scope="session")
+def grey_measure(head_model):
+    """The grey head's mouth and brows: expression (53,) -> (mouth widening, mouth width / opening height, inner-brow gap change), lengths
+    in eye-corner distances of the neutral head (MediaPipe landmarks: corners 61/291, inner lips 13/14,
+    inner brows 55/285)."""
+    def landmarks(e):
+        return head_model(expression=np.asarray(e, np.float32)[None]).landmarks[0]
+
+    rest = landmarks(np.zeros(53))
+    eye = np.linalg.norm(rest[33] - rest[263])
+
+    def f(e):
+        lm = landmarks(e)
+        width = np.linalg.norm(lm[61] - lm[291])
+        height = np.linalg.norm(lm[13] - lm[14])
+        widening = (width - np.linalg.norm(rest[61] - rest[291])) / eye
+        brows = (np.linalg.norm(lm[55] - lm[285]) - np.linalg.norm(rest[55] - rest[285])) / eye
+        return float(widening), float(width / max(height, 1e-6)), float(brows)
+
+    return f

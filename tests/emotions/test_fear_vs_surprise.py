@@ -16,25 +16,9 @@ OLD_FEAR = ("1E+2C+4B+5E+20D+26C", "1E+2B+4B+5E+7A+20D+25C", "1E+2D+4A+5E+20C+27
 
 
 @pytest.fixture(scope="module")
-def measure(head_model):
-    """expression (53,) -> (mouth widening, mouth width / opening height, inner-brow gap change), lengths
-    in eye-corner distances of the neutral head (MediaPipe landmarks: corners 61/291, inner lips 13/14,
-    inner brows 55/285)."""
-    def landmarks(e):
-        return head_model(expression=np.asarray(e, np.float32)[None]).landmarks[0]
-
-    rest = landmarks(np.zeros(53))
-    eye = np.linalg.norm(rest[33] - rest[263])
-
-    def f(e):
-        lm = landmarks(e)
-        width = np.linalg.norm(lm[61] - lm[291])
-        height = np.linalg.norm(lm[13] - lm[14])
-        widening = (width - np.linalg.norm(rest[61] - rest[291])) / eye
-        brows = (np.linalg.norm(lm[55] - lm[285]) - np.linalg.norm(rest[55] - rest[285])) / eye
-        return float(widening), float(width / max(height, 1e-6)), float(brows)
-
-    return f
+def measure(grey_measure):
+    """(mouth widening, width / opening height, inner-brow gap change): conftest's grey_measure."""
+    return grey_measure
 
 
 def _fear_mouth(widening, ratio):

@@ -16,22 +16,10 @@ from emoshift.text import lexicon
 
 
 @pytest.fixture(scope="module")
-def measure(head_model):
-    """expression (53,) -> (mouth widening, inner-brow gap change) in eye-corner distances of the neutral
-    head (MediaPipe landmarks: mouth corners 61/291, inner brows 55/285; as tests/emotions/test_fear_vs_surprise)."""
-    def landmarks(e):
-        return head_model(expression=np.asarray(e, np.float32)[None]).landmarks[0]
-
-    rest = landmarks(np.zeros(53))
-    eye = np.linalg.norm(rest[33] - rest[263])
-
-    def f(e):
-        lm = landmarks(e)
-        widening = (np.linalg.norm(lm[61] - lm[291]) - np.linalg.norm(rest[61] - rest[291])) / eye
-        brows = (np.linalg.norm(lm[55] - lm[285]) - np.linalg.norm(rest[55] - rest[285])) / eye
-        return float(widening), float(brows)
-
-    return f
+def measure(grey_measure):
+    """expression (53,) -> (mouth widening, inner-brow gap change) in eye-corner distances of the neutral head
+    (conftest's grey_measure, as tests/emotions/test_fear_vs_surprise)."""
+    return lambda e: grey_measure(e)[::2]
 
 
 def _uniform_target(entry, scale):
