@@ -17,10 +17,13 @@ for), ``follow`` the dots' motion over the mesh corners' (what the renderer deli
 medians leave it out). Also per pose: the fitted mouthSmile L/R (the truth's in
 ``true_smile``), and the detected (MediaPipe) and fitted corners' distances from the true ones (IOD).
 
-    python bench/bench_pitched_smile.py [--photos dev03,dev12] [--residual-whole]
+    python bench/bench_pitched_smile.py [--photos dev03,dev12] [--residual-whole] [--no-symmetry]
 
 ``--residual-whole`` keeps the lip residual whole off-axis (the renderer before its view fade:
-:func:`emoshift.render.residual.view_fade`). Writes bench/results/pitched_smile[_residual_whole].json.
+:func:`emoshift.render.residual.view_fade`). ``--no-symmetry`` fits without the view symmetry terms
+(:func:`emoshift.fitting.terms.hidden_side` 0: the fit before them). The summary's ``model_*_all`` keep the
+hidden corners (the mesh's motion there is what the renderer draws around them: the smile tail beside the
+nose). Writes bench/results/pitched_smile[_residual_whole][_no_symmetry].json.
 """
 
 from __future__ import annotations
@@ -96,7 +99,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--photos", default="dev03,dev12", help="comma-separated prefixes of frontal smiling photos")
     ap.add_argument("--residual-whole", action="store_true", help="the lip residual kept whole off-axis (before)")
+    ap.add_argument("--no-symmetry", action="store_true", help="fit without the view symmetry terms (before)")
     args = ap.parse_args()
+    if args.no_symmetry:
+        import emoshift.fitting.solver as fs
+
+        fs.hidden_side = lambda rotation, config: (0.0, 0)  # no hidden side: no symmetry prior, no discount
     if args.residual_whole:
         import emoshift.render.residual as rr
 
@@ -170,8 +178,15 @@ def main() -> None:
     summary = {f"{grp}_{k}": med(rs, k) for grp, rs in (("off_axis", off), ("frontal", front))
                for k in ("share_near", "share_far", "follow_near", "follow_far", "err_near", "err_far", "mp_off_near",
                          "mp_off_far", "fit_off_near", "fit_off_far")}  # fmt: skip
-    name = "pitched_smile_residual_whole" if args.residual_whole else "pitched_smile"
-    report(name, rows, {"summary": summary, "residual_whole": bool(args.residual_whole)})
+    for grp, rs in (("off_axis", off), ("frontal", front)):
+        for k in ("model_near", "model_far", "smile_fit_near", "smile_fit_far"):
+            summary[f"{grp}_{k}_all"] = float(np.median([r[k] for r in rs]))
+        sad = [r["model_far"] for r in rs if r["emotion"] == "sadness"]
+        summary[f"{grp}_model_far_sadness_all"] = float(np.median(sad))
+    name = "pitched_smile" + ("_residual_whole" if args.residual_whole else "")
+    name += "_no_symmetry" if args.no_symmetry else ""
+    report(name, rows, {"summary": summary, "residual_whole": bool(args.residual_whole),
+                        "no_symmetry": bool(args.no_symmetry)})
     for k, v in summary.items():
         print(f"{k:22s} {v:.3f}")
 

@@ -43,6 +43,9 @@ class FitConfig:
     view_attenuation: float = 0.3  # alpha_max: share of the lower face's expression motion MediaPipe misses when turned
     view_slide: float = 0.8  # share of the lower face's residual along the head's up axis dropped when turned
     view_angles: tuple[float, float] = (20.0, 40.0)  # off-axis degrees where that share starts / is full
+    symmetry_weight: float = 1000.0  # w_s: tie of paired lower-face L/R weights when one side is hidden (x h)
+    hidden_discount: float = 0.8  # share of the hidden half's lower-face landmark weight dropped (x h)
+    symmetry_angles: tuple[float, float] = (5.0, 15.0)  # turn (degrees, seen from the head) where h starts / is full
     damping: float = 1e-3  # initial LM lambda (relative to diag(H))
     tolerance: float = 1e-4  # stop a stage when the relative cost decrease falls below this
 
@@ -93,6 +96,51 @@ def view_ramp(rotation: np.ndarray, config: FitConfig) -> float:
     lo, hi = config.view_angles
     x = float(np.clip((off_axis_deg(rotation) - lo) / (hi - lo), 0.0, 1.0))
     return x * x * (3 - 2 * x)
+
+
+#: Left/right pairs of the lower face (mouth, cheeks, nose) whose weights the view symmetry prior ties
+#: together on a face turned away (:func:`symmetry_pairs`). Not the gaze (eyeLook*: conjugate, not
+#: mirrored), the jaw's or mouth's sideways shifts, nor the eyes and brows (not hidden by the nose).
+SYMMETRIC_LOWER = ("cheekPuff", "cheekSquint", "mouthDimple", "mouthFrown", "mouthLowerDown", "mouthPress",
+                   "mouthSmile", "mouthStretch", "mouthUpperUp", "noseSneer")  # fmt: skip
+
+
+def symmetry_pairs(names) -> np.ndarray:
+    """(P, 2) indices (``_L``, ``_R``) into the expression ``names`` of the :data:`SYMMETRIC_LOWER` pairs."""
+    names = list(names)
+    return np.array([(names.index(f"{b}_L"), names.index(f"{b}_R")) for b in SYMMETRIC_LOWER
+                     if f"{b}_L" in names and f"{b}_R" in names], dtype=np.int64).reshape(-1, 2)  # fmt: skip
+
+
+def turn_deg(rotation: np.ndarray) -> float:
+    """Signed angle (degrees) of the camera about the head's up axis, seen from the head: positive when the
+    camera lies towards the head's +X side (the subject's left: its ``_L`` weights face the camera)."""
+    d = np.asarray(rotation, np.float64)[2]  # the camera's direction in the head frame (+Z towards the camera)
+    return float(np.degrees(np.arctan2(d[0], d[2])))
+
+
+def hidden_side(rotation: np.ndarray, config: FitConfig) -> tuple[float, int]:
+    """How hidden one side of the lower face is at head ``rotation`` (3, 3), and which: (h in [0, 1], side)
+    with side 0 for the ``_L`` side (+X), 1 for ``_R``. h is :func:`view_ramp` (the face far enough off-axis
+    that MediaPipe loses its lower face) times a smoothstep of the turn (:func:`turn_deg`) over
+    ``symmetry_angles`` (one side hidden or foreshortened, not both alike); 0 on near-frontal faces and
+    on faces only pitched, so their fit is unchanged."""
+    t = turn_deg(rotation)
+    side = 1 if t > 0 else 0  # the camera towards +X: the _R side is the far one
+    ramp = view_ramp(rotation, config)
+    if ramp <= 0:
+        return 0.0, side
+    lo, hi = config.symmetry_angles
+    x = float(np.clip((abs(t) - lo) / (hi - lo), 0.0, 1.0))
+    return ramp * x * x * (3 - 2 * x), side
+
+
+def side_masks(mu: np.ndarray) -> np.ndarray:
+    """(2, L) in [0, 1]: the lower face's (:func:`lower_face_mask`) +X (``_L``) and -X (``_R``) halves, from
+    the neutral landmarks ``mu`` (cm): a ramp over 1 cm from the midline."""
+    low = lower_face_mask(mu)
+    x = np.asarray(mu[:, 0], np.float64)
+    return np.stack([np.clip(x, 0, 1), np.clip(-x, 0, 1)]).astype(mu.dtype) * low[None]
 
 
 def lower_face_projectors(rotation: np.ndarray, mask: np.ndarray, config: FitConfig) -> np.ndarray:
