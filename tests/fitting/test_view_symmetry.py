@@ -18,17 +18,12 @@ from emoshift.camera import Camera
 from emoshift.fitting.solver import with_config
 from emoshift.fitting.terms import FitConfig, hidden_side, side_masks, symmetry_pairs
 from emoshift.headmodel.ops import euler_to_matrix
+import posed
+from posed import expr, fit_posed
 
 #: Pitched and turned like dev05 / dev11 and the re-rendered smilers (pitch down, yaw, roll degrees).
 POSES = ((38.0, -20.0, 20.0), (35.0, 25.0, -15.0), (40.0, -25.0, 20.0), (30.0, 30.0, 0.0))
 SEEDS = (0, 1, 2)
-
-
-def _expr(names, **w):
-    e = np.zeros(len(names))
-    for k, v in w.items():
-        e[names.index(k)] = v
-    return e
 
 
 def _observe(solver, a, e, pyr, seed, hide=True, noise=0.5):
@@ -59,33 +54,25 @@ def _fits(fitter, solver, e_true, poses=POSES, hide=True):
     """Per pose x seed: (near smile, far smile) of the fit (near: the side the turn shows)."""
     names = fitter.model.expression_names
     i_s = np.array([names.index("mouthSmile_L"), names.index("mouthSmile_R")])
-    out = []
-    saved = fitter.solver
-    fitter.solver = solver
-    try:
-        for pyr in poses:
-            for seed in SEEDS:
-                a = np.random.default_rng(100 + seed).standard_normal(saved.k) * 0.7
-                lm, rot = _observe(saved, a, e_true, pyr, seed, hide)
-                fit, _ = fitter.fit_landmarks(lm, (1000, 1000))
-                far = hidden_side(rot, FitConfig())[1]
-                out.append((float(fit.expression[i_s[1 - far]]), float(fit.expression[i_s[far]])))
-    finally:
-        fitter.solver = saved
-    return np.array(out)
+
+    def read(fit, rot):
+        far = hidden_side(rot, FitConfig())[1]
+        return float(fit.expression[i_s[1 - far]]), float(fit.expression[i_s[far]])
+
+    return fit_posed(fitter, solver, lambda shipped, a, pyr, seed: _observe(shipped, a, e_true, pyr, seed, hide),
+                     poses, SEEDS, read)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def smile(fitter):
-    n = fitter.model.expression_names
-    return _expr(n, mouthSmile_L=0.7, mouthSmile_R=0.7, cheekSquint_L=0.3, cheekSquint_R=0.3, jawOpen=0.15)
+    return posed.smile(fitter.model.expression_names, 0.7)
 
 
 @pytest.fixture(scope="module")
 def smirk(fitter):
     """A one-sided smile (contempt's AU14 / a smirk) on the subject's left."""
     n = fitter.model.expression_names
-    return _expr(n, mouthSmile_L=0.7, mouthDimple_L=0.4, cheekSquint_L=0.2)
+    return expr(n, mouthSmile_L=0.7, mouthDimple_L=0.4, cheekSquint_L=0.2)
 
 
 @pytest.fixture(scope="module")
