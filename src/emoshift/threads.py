@@ -49,6 +49,15 @@ def single_thread() -> Iterator[None]:
             torch.set_num_threads(n)
 
 
+def process_cpu() -> float:
+    """CPU seconds (user + system) of this process's threads and of its finished children (e.g.
+    :func:`forked_map`'s): what a stage costs on a shared machine, where wall time says little."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def limit_threads(n: int) -> None:
     """``n`` threads from now on for numpy's BLAS and for torch (set now if it is loaded, else through
     ``OMP_NUM_THREADS`` when it is imported): a worker process's share of the CPUs."""

@@ -92,8 +92,10 @@ def fit_frames(
 
     from tqdm import tqdm
 
+    from emoshift.threads import process_cpu
+
     timings = {} if timings is None else timings
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), process_cpu()
 
     tracker = LandmarkDetector(max_faces=1, static=False)
     detections: list[tuple[int, np.ndarray]] = []
@@ -115,6 +117,7 @@ def fit_frames(
     finally:
         tracker.close()
     timings["landmarks"] = time.perf_counter() - t0
+    timings["proc_cpu_landmarks"] = process_cpu() - c0
     if size is None:
         raise UserError(f"no frames could be read from {name}")
     if not detections:
@@ -125,7 +128,7 @@ def fit_frames(
 
     # one BLAS thread throughout (the fitter's solves are, not the projections and joint steps between
     # them: on two threads each tiny op wakes the pool, which MediaPipe's threads keep busy)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), process_cpu()
     with single_thread(), fixed_focal(fitter, [detections[k][1] for k in keys], size):
         states = None
         if keyframes is not None:
@@ -135,6 +138,7 @@ def fit_frames(
             if states is not None and (len(states) != len(keys) or not np.array_equal(keys, np.asarray(picked, int))):
                 states = None  # not one state per sorted keyframe: fitted afresh
         timings["fit_clip"] = time.perf_counter() - t0
+        timings["proc_cpu_fit_clip"] = process_cpu() - c0
         return _fit_frames(fitter, detections, keys, size, progress, restarts, timings, on_fit, states)
 
 
@@ -160,9 +164,11 @@ def _fit_frames(
 
     from tqdm import tqdm
 
-    t0 = time.perf_counter()
+    from emoshift.threads import process_cpu
+
+    t0, c0 = time.perf_counter(), process_cpu()
     identity = shared_identity(fitter, [detections[k][1] for k in keys], size, states=states)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), process_cpu()
     saved, fitter.solver = fitter.solver, identity_solver(fitter.solver, identity)
     ident = identity.astype(np.float32)
     out: list[FaceFit] = []
@@ -186,6 +192,8 @@ def _fit_frames(
     if timings is not None:
         timings["fit_clip"] = timings.get("fit_clip", 0.0) + t1 - t0
         timings["fit_frames"] = time.perf_counter() - t1
+        timings["proc_cpu_fit_clip"] = timings.get("proc_cpu_fit_clip", 0.0) + c1 - c0
+        timings["proc_cpu_fit_frames"] = process_cpu() - c1
     return out
 
 

@@ -204,6 +204,7 @@ def animate_video(
             an output that is not a writable .mp4 (nothing is written then).
     """
     from emoshift.io import check_output
+    from emoshift.threads import process_cpu
 
     opts = (options or pipe.options).replace(**changes)
     check_video_options(opts)
@@ -226,7 +227,7 @@ def animate_video(
         timings["fit"] = time.perf_counter() - t
         occ = None if samples is None else occlusion_clip(samples, own)
 
-        t = time.perf_counter()
+        t, c = time.perf_counter(), process_cpu()
         plan, traj, target = plan_clip(pipe, ins, own, info, fits, opts)
         covered = None
         if occ is not None:  # an occluded mouth keeps the speaker's (:func:`occlusion.fade_mouth`)
@@ -238,12 +239,14 @@ def animate_video(
         mouths = mouth_clip(traj, own, info, covered)
         rotations = pose_clip(traj, own, fits, info) if pose else None
         timings["plan"] = time.perf_counter() - t
+        timings["proc_cpu_plan"] = process_cpu() - c
 
-        t = time.perf_counter()
+        t, c = time.perf_counter(), process_cpu()
         rendered = np.zeros(len(own), bool)
         n = write_clip(pipe, info, fits, own, target, rotations, rendered, out, progress, timings=timings, clip=clip,
                        step=step, occlusion=occ, mouths=mouths)  # fmt: skip
         timings["render"] = time.perf_counter() - t
+        timings["proc_cpu_render"] = process_cpu() - c
     finally:
         clip.close()
     return VideoResult(out, info, plan, traj, own, target, rendered, rotations, n, seed, timings, occ)
