@@ -60,6 +60,7 @@ def test_forked_map_same_results_in_order_on_two_processes(monkeypatch):
     import os
 
     monkeypatch.delenv("EMOSHIFT_FORK", raising=False)
+    monkeypatch.setattr(threads, "FORK_MAX_LOAD", float("inf"))  # forks whatever the machine's load
     items = list(range(9))
     got = threads.forked_map(_work, items)
     serial = [_work(x) for x in items]
@@ -70,8 +71,25 @@ def test_forked_map_same_results_in_order_on_two_processes(monkeypatch):
     assert {p for _, p, _ in threads.forked_map(_work, items)} == {os.getpid()}
 
 
+def test_forked_map_stays_in_process_on_a_busy_machine(monkeypatch):
+    import os
+
+    monkeypatch.delenv("EMOSHIFT_FORK", raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (64.0, 64.0, 64.0))  # every core busy
+    items = list(range(9))
+    got = threads.forked_map(_work, items)
+    assert not threads.spare_core()
+    assert [(x, v) for x, _, v in got] == [(x, v) for x, _, v in map(_work, items)]  # the same results
+    assert {p for _, p, _ in got} == {os.getpid()}  # all here
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))  # control: an idle machine forks
+    assert threads.spare_core()
+    assert {p for _, p, _ in threads.forked_map(_work, items)} != {os.getpid()}
+
+
 def test_forked_map_child_failure_falls_back(monkeypatch):
     import os
+
+    monkeypatch.setattr(threads, "FORK_MAX_LOAD", float("inf"))
 
     parent = os.getpid()
 
@@ -101,6 +119,7 @@ def test_forked_map_does_not_wait_for_a_stuck_child(monkeypatch):
     import os
     import time
 
+    monkeypatch.setattr(threads, "FORK_MAX_LOAD", float("inf"))
     monkeypatch.setattr(threads, "FORK_TIMEOUT", 600.0)
     monkeypatch.setattr(threads, "FORK_MIN_WAIT", 0.5)
     t0 = time.monotonic()

@@ -16,6 +16,13 @@ import pytest
 N, FPS, SIZE = 24, 24.0, 256
 #: |rest - reference| mouth width: measured <= 0.006 cm; the old rule's >= 0.081 cm.
 WIDTH_TOL = 0.04
+#: Warm-started candidate fits vs from scratch (:func:`candidate_fits`): largest |expression energy|
+#: difference (cm; measured 0.0002 and 0.0040 on this test's clips, seeds 0 and 2, 0.0019 on
+#: bench_video_cpu's 48-frame clip, whose energies span 0.42-0.49) and fitting energy above the cold fit's
+#: (relative; measured 1e-5 and 4e-5 here, 0.009 on the bench clip's worst candidate); iterations: 0.55 of
+#: the cold fits'.
+ENERGY_TOL = 0.01
+COST_TOL = 0.02
 
 
 def _width(model, identity) -> float:
@@ -108,3 +115,44 @@ def test_resting_keyframes_small_clip_keeps_all(fitter):
 
     assert resting_keyframes(fitter, [None] * 5, (256, 256), n=8).tolist() == [0, 1, 2, 3, 4]  # nothing fitted
     assert spread(100, 4).tolist() == [0, 33, 66, 99]
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_warm_started_candidates_fit_as_from_scratch(fitter, seed):
+    """The resting keyframes' candidates are fitted in runs, each from the previous one's identity and head
+    pose (:func:`candidate_fits`, half the CPU): the same fits as from scratch within the solver's
+    tolerance, and the same keyframes. A head turned past WARM_MAX_TURN starts from scratch."""
+    from emoshift.fitting.video import KEYFRAMES, WARM_MAX_TURN, fit_frames, fixed_focal, spread, warm_start
+    from emoshift.headmodel.ops import axis_angle_to_matrix
+    from emoshift.videoin.rest import candidate_fits, expression_energy
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frames = _clip(fitter, 12, seed)
+        seen = {}
+
+        def capture(f, landmarks, size):
+            seen["landmarks"], seen["size"] = landmarks, size
+            return spread(len(landmarks), KEYFRAMES)
+
+        fit_frames(fitter, enumerate(frames), progress=False, keyframes=capture)
+        lms, size = seen["landmarks"], seen["size"]
+        with fixed_focal(fitter, lms, size):
+            cold = [fitter.fit_landmarks(lm, size)[1] for lm in lms]
+            warm = candidate_fits(fitter, lms, size, range(len(lms)))
+            iters = [len(s.history) for s in cold], [len(s.history) for s in warm]
+            turned = cold[5].copy()
+            turn = np.radians(WARM_MAX_TURN + 5.0)
+            turned.rotation = (axis_angle_to_matrix(np.array([[0.0, turn, 0.0]], np.float32))[0] @ turned.rotation).astype(
+                np.float32)  # fmt: skip
+            assert warm_start(fitter, lms[6], size, cold[5]) is not None  # the next frame: warm-started
+            assert warm_start(fitter, lms[6], size, turned) is None  # control: a turned head starts afresh
+    e_cold = expression_energy(fitter.model, np.stack([s.expression for s in cold]))
+    e_warm = expression_energy(fitter.model, np.stack([s.expression for s in warm]))
+    keep = lambda e: np.sort(np.argsort(e, kind="stable")[:KEYFRAMES]).tolist()  # noqa: E731
+    assert keep(e_warm) == keep(e_cold)
+    assert np.abs(e_warm - e_cold).max() < ENERGY_TOL, np.abs(e_warm - e_cold).max()
+    # the final fitting energies (history[-1]): as low as from scratch, within COST_TOL of it
+    rel = np.array([(w.history[-1] - c.history[-1]) / c.history[-1] for w, c in zip(warm, cold, strict=True)])
+    assert rel.max() < COST_TOL, rel.max()
+    assert sum(iters[1]) < 0.75 * sum(iters[0]), iters  # fewer iterations (the point of it)

@@ -8,7 +8,8 @@ every instructed emotion is then drawn on a mouth stretched by a grin it no long
 grin itself is read as less of a smile in every frame.
 
 :func:`resting_keyframes` fits :data:`CANDIDATES` frames spread over the clip one by one (identity and
-expression free, the clip's camera) and keeps the :data:`~emoshift.fitting.video.KEYFRAMES` whose fitted
+expression free, the clip's camera; in two runs, each fit started from the previous one's identity and
+head pose: :func:`candidate_fits`) and keeps the :data:`~emoshift.fitting.video.KEYFRAMES` whose fitted
 expression moves the face least (:func:`expression_energy`: RMS displacement of the 478 landmarks from
 the neutral face, cm); the shared identity is then fitted from those
 (:func:`emoshift.fitting.video.shared_identity`). Every channel counts: an open jaw, a smile, a frown or
@@ -22,7 +23,8 @@ import numpy as np
 
 from emoshift.fitting.video import KEYFRAMES, spread
 
-#: Frames spread over the clip whose single-frame fits are compared (~11-16 ms each on this machine).
+#: Frames spread over the clip whose single-frame fits are compared (~11-16 ms each on this machine from
+#: scratch, about half that warm-started: :func:`candidate_fits`).
 CANDIDATES = 24
 
 
@@ -50,9 +52,26 @@ def resting_keyframes(fitter, landmarks: list[np.ndarray], size: tuple[int, int]
         return cand
     from emoshift.threads import forked_map
 
-    fitted = forked_map(lambda k: fitter.fit_landmarks(landmarks[k], size)[1], cand)  # on two cores
+    half = (len(cand) + 1) // 2  # two runs of candidates, on two cores
+    fitted = [s for run in forked_map(lambda ks: candidate_fits(fitter, landmarks, size, ks), [cand[:half], cand[half:]])
+              for s in run]  # fmt: skip
     expr = np.stack([s.expression for s in fitted])
     keep = np.sort(np.argsort(expression_energy(fitter.model, expr), kind="stable")[:n])
     if states is not None:
         states[:] = [fitted[j] for j in keep]
     return cand[keep]
+
+
+def candidate_fits(fitter, landmarks: list[np.ndarray], size: tuple[int, int], ks) -> list:
+    """Single-frame fit states (identity and expression free, ``fitter``'s camera) of the frames ``ks``
+    (indices into ``landmarks``, in clip order): the first from scratch, each next one from the previous
+    one's (:func:`emoshift.fitting.video.warm_start`: its identity and head pose, a neutral expression),
+    half the CPU of fits from scratch; the same resting keyframes on the bench clips."""
+    from emoshift.fitting.video import warm_start
+
+    out: list = []
+    for k in ks:
+        init = warm_start(fitter, landmarks[k], size, out[-1]) if out else None
+        out.append(fitter.fit_landmarks(landmarks[k], size)[1] if init is None else
+                   fitter.fit_landmarks(landmarks[k], size, init=init)[1])  # fmt: skip
+    return out
