@@ -42,7 +42,8 @@ Per video:
   from keyframes spread over the clip (the former rule), the photo path's single-frame identities on
   its frames, and the photo path's on the clip's least-smiling frame): a fit of a grinning face takes
   part of the grin into the identity's resting mouth, so its apex mouth is drawn wider;
-* where the time goes: seconds of the job's stages (landmarks: decoding and the face mesh; fit_clip: the
+* where the time goes (CPU-ms per output frame of each stage, all threads and forked children:
+  ``proc_cpu_ms_*``, the phases of ``bench_video_cpu.py``, which measures them alone); seconds of the job's stages (landmarks: decoding and the face mesh; fit_clip: the
   clip's camera and identity; fit_frames: the per-frame fits; render: the second pass) and the CPU
   seconds per reenacted frame of its parts (renderer: each frame's :meth:`Reenactor.for_frame`;
   reenact: its rendering; decode_encode: the main thread's decoding and encoding).
@@ -263,6 +264,9 @@ def run(pipe, name: str, clip: Path, out_dir: Path, sheets: Path) -> tuple[dict,
         **{f"cpu_ms_{k}": 1000 * res.timings.get(f"cpu_{k}", 0.0) / max(s["frames_reenacted"], 1)
            for k in ("renderer", "reenact")},
         "cpu_ms_decode_encode": 1000 * res.timings.get("cpu_decode_encode", 0.0) / n,
+        # CPU-ms per output frame of each stage, all threads and forked children (bench_video_cpu.py's phases)
+        **{f"proc_cpu_ms_{k}": 1000 * res.timings.get(f"proc_cpu_{k}", 0.0) / n
+           for k in ("landmarks", "fit_clip", "fit_frames", "plan", "render")},
     }  # fmt: skip
 
 

@@ -121,7 +121,8 @@ def forked_map(fn, items) -> list:
     import time
 
     items = list(items)
-    if len(items) < 2 or not FORK or not hasattr(os, "fork") or os.environ.get("EMOSHIFT_FORK") == "0" or not spare_core():
+    off = not FORK or not hasattr(os, "fork") or os.environ.get("EMOSHIFT_FORK") == "0"
+    if len(items) < 2 or off or not spare_core():
         return [fn(x) for x in items]
     half = len(items) // 2
     r, w = os.pipe()

