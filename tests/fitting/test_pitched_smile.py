@@ -54,14 +54,10 @@ def _observe(solver, a, e, pyr, seed, noise=0.5):
 def _smile_fits(fitter, solver, e_true):
     """Per pose x seed: (mean mouthSmile, mean mouthStretch) of the fit."""
     names = fitter.model.expression_names
-    i_s = [names.index("mouthSmile_L"), names.index("mouthSmile_R")]
-    i_x = [names.index("mouthStretch_L"), names.index("mouthStretch_R")]
-
-    def read(fit, cam):
-        return float(fit.expression[i_s].mean()), float(fit.expression[i_x].mean())
-
-    return fit_posed(fitter, solver, lambda shipped, a, pyr, seed: _observe(shipped, a, e_true, pyr, seed),
-                     POSES, SEEDS, read)  # fmt: skip
+    cols = [[names.index(f"mouth{shape}_{side}") for side in "LR"] for shape in ("Smile", "Stretch")]
+    observe = lambda shipped, a, pyr, seed: _observe(shipped, a, e_true, pyr, seed)  # noqa: E731
+    read = lambda fit, cam: [float(fit.expression[c].mean()) for c in cols]  # noqa: E731
+    return fit_posed(fitter, solver, observe, POSES, SEEDS, read)
 
 
 @pytest.fixture(scope="module")
