@@ -27,6 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from emoshift.fitting.terms import FitConfig, off_axis_deg
 from emoshift.headmodel.mp_indices import INNER_LIPS, OUTER_LIPS
 from emoshift.render.ramp import smoothstep
 
@@ -41,9 +42,9 @@ RESIDUAL_FADE_PX = 3.0
 #: Width (cm, Gaussian sigma on the rest face) over which the landmarks' residuals are interpolated.
 SIGMA_CM = 0.2
 #: Degrees between the head's forward axis and the camera's from which the residual fades (whole below
-#: VIEW_FADE_DEG[0], none from VIEW_FADE_DEG[1]): where the fit stops trusting the detected lower face
-#: (``FitConfig.view_angles``).
-VIEW_FADE_DEG = (20.0, 40.0)
+#: VIEW_FADE_DEG[0], none from VIEW_FADE_DEG[1]): where the fit stops trusting the detected lower face,
+#: its ``FitConfig.view_angles``.
+VIEW_FADE_DEG = FitConfig().view_angles
 
 
 def mouth_residual(
@@ -111,8 +112,7 @@ def view_fade(rotation: np.ndarray) -> float:
     smoothstep between (see the module docstring)."""
     from emoshift.rotations import axis_angle_to_matrix
 
-    r = axis_angle_to_matrix(np.asarray(rotation, np.float64).reshape(1, 3))[0]
-    deg = float(np.degrees(np.arccos(np.clip(r[2, 2], -1.0, 1.0))))
+    deg = off_axis_deg(axis_angle_to_matrix(np.asarray(rotation, np.float64).reshape(1, 3))[0])
     lo, hi = VIEW_FADE_DEG
     return float(1.0 - smoothstep(np.float64((deg - lo) / (hi - lo))))
 
