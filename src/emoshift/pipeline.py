@@ -108,6 +108,18 @@ class Reenact:
         self.last = (image, fit, r)
         return r
 
+    def video_frame(self, image: np.ndarray, fit: Any) -> FrameRenderer:
+        """A video's first frame's reenactor (:meth:`Reenactor.of_frame`, speaking): what
+        ``self(image, fit).for_frame(image, fit, speech=True)`` returns, without building the photo's one first
+        (neither kept as ``last``)."""
+        from emoshift.headmodel import HeadModel
+        from emoshift.render.reenact import Reenactor
+
+        k = len(np.asarray(fit.identity).reshape(-1))
+        if self.model is None or self.model.n_identity != k:
+            self.model = HeadModel.load(n_identity=k, region="full")
+        return Reenactor.of_frame(image, fit, self.model, speech=True)
+
     def cached(self, image: np.ndarray, fit: Any) -> Any:
         """The reenactor last built for this very ``image`` and ``fit`` (the same objects), or None."""
         if self.last is not None and self.last[0] is image and self.last[1] is fit:

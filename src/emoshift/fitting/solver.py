@@ -54,6 +54,7 @@ truth), near side 0.78 -> 0.65 (1.24 -> 1.02 of the truth).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -95,6 +96,26 @@ class FitState:
 
     def copy(self) -> FitState:
         return FitState(self.identity.copy(), self.expression.copy(), self.rotation.copy(), self.translation.copy(), [])
+
+
+class _Forward(NamedTuple):
+    """One state's residuals (:meth:`LandmarkSolver._forward`) with the arrays their Jacobian reuses, and the
+    inputs they are of (compared by identity: the solve's arrays, never changed in place)."""
+
+    state: FitState
+    obs: np.ndarray
+    w: np.ndarray
+    depth: tuple | None
+    r: np.ndarray
+    gains: np.ndarray | None
+    p: np.ndarray
+    x: np.ndarray
+    z: np.ndarray
+    wm: np.ndarray
+    zbar: float | None
+
+    def of(self, s: FitState, obs: np.ndarray, w: np.ndarray, depth) -> bool:
+        return self.state is s and self.obs is obs and self.w is w and self.depth is depth
 
 
 def _skew(p: np.ndarray) -> np.ndarray:
@@ -240,6 +261,7 @@ class LandmarkSolver:
         w: np.ndarray,
         need_j: bool = True,
         depth: tuple[np.ndarray, np.ndarray] | None = None,
+        fwd: _Forward | None = None,
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """Weighted residuals (2L [+ Ld],) and their Jacobian (.., K+E+6).
 
@@ -247,22 +269,16 @@ class LandmarkSolver:
 
         depth: optional (observed centred MediaPipe depth (Ld,) px, per-point weight (Ld,)) for the
         first Ld points: compares ``f * (-Z_l / mean(-Z) - 1)`` with MediaPipe's centred relative depth.
+
+        fwd: the residuals' pass (:meth:`_forward`) already computed for this state (the LM step's trial
+        cost, :meth:`_cost_forward`): reused when it is of this very state, observations, weights and depth
+        (else computed again): the same arrays, so the same residuals and Jacobian.
         """
-        gains = self._gains(s.rotation)  # (L,) view attenuation (None: none), held fixed within a step
-        p = self._shape(s.identity, s.expression, gains) @ s.rotation.T  # rotated, for the rotation Jacobian
-        x = p + s.translation  # = self.points(s)
-        z = point_depth(x)
-        proj = project(x, focal, cx, cy)
-        wm = w[:, None, None] * np.eye(2, dtype=x.dtype) if w.ndim == 1 else w.astype(x.dtype, copy=False)  # (L, 2, 2)
-        r = (wm @ (proj - obs)[:, :, None]).reshape(-1)
-        if depth is not None:
-            d_obs, wd = depth
-            nd = d_obs.shape[0]
-            zbar = float(z[:nd].mean())
-            dm = focal * z[:nd] / zbar
-            r = np.concatenate([r, (dm - dm.mean() - d_obs) * wd])
+        f = fwd if fwd is not None and fwd.of(s, obs, w, depth) else self._forward(s, obs, focal, cx, cy, w, depth)
+        r = f.r
         if not need_j:
             return r, None
+        gains, p, x, z, wm = f.gains, f.p, f.x, f.z, f.wm
         n = x.shape[0]
         dp = np.zeros((n, 2, 3), dtype=x.dtype)
         dp[:, 0, 0] = focal / z
@@ -277,6 +293,8 @@ class LandmarkSolver:
         j = np.concatenate([j_lin, j_rot, dp], -1).reshape(2 * n, -1)
         if depth is not None:
             # residual f (z_l / zbar - 1) - d_obs; dz = d(-X_z)/d(unknowns)
+            d_obs, wd = depth
+            nd, zbar = d_obs.shape[0], f.zbar
             rb = (s.rotation[2] @ self.basis_xyz).reshape(n, -1)[:nd]  # (nd, K+E): d(rotated z)/d(a, e)
             if gains is not None:
                 rb[:, self.k :] *= gains[:nd, None]
@@ -284,6 +302,24 @@ class LandmarkSolver:
             jz = (jz - (z[:nd, None] / zbar) * jz.mean(0)) * (wd[:, None] * (-focal / zbar))
             j = np.concatenate([j, jz], 0)
         return r, j
+
+    def _forward(self, s: FitState, obs, focal, cx, cy, w, depth) -> _Forward:
+        """The residuals of :meth:`_residuals_jacobian` and what its Jacobian reuses of their computation."""
+        gains = self._gains(s.rotation)  # (L,) view attenuation (None: none), held fixed within a step
+        p = self._shape(s.identity, s.expression, gains) @ s.rotation.T  # rotated, for the rotation Jacobian
+        x = p + s.translation  # = self.points(s)
+        z = point_depth(x)
+        proj = project(x, focal, cx, cy)
+        wm = w[:, None, None] * np.eye(2, dtype=x.dtype) if w.ndim == 1 else w.astype(x.dtype, copy=False)  # (L, 2, 2)
+        r = (wm @ (proj - obs)[:, :, None]).reshape(-1)
+        zbar = None
+        if depth is not None:
+            d_obs, wd = depth
+            nd = d_obs.shape[0]
+            zbar = float(z[:nd].mean())
+            dm = focal * z[:nd] / zbar
+            r = np.concatenate([r, (dm - dm.mean() - d_obs) * wd])
+        return _Forward(s, obs, w, depth, r, gains, p, x, z, wm, zbar)
 
     def _prior(self, s: FitState, prev: FitState | None) -> tuple[np.ndarray, np.ndarray, float]:
         """Diagonal Hessian (n,), gradient (n,) and value of the prior terms."""
@@ -319,8 +355,12 @@ class LandmarkSolver:
         return h, g, val
 
     def _cost(self, s, obs, focal, cx, cy, w, prev, depth=None, sym: float = 0.0) -> float:
-        r, _ = self._residuals_jacobian(s, obs, focal, cx, cy, w, need_j=False, depth=depth)
-        return float(r @ r) + self._prior(s, prev)[2] + self._symmetry_value(s, sym)
+        return self._cost_forward(s, obs, focal, cx, cy, w, prev, depth, sym)[0]
+
+    def _cost_forward(self, s, obs, focal, cx, cy, w, prev, depth=None, sym: float = 0.0) -> tuple[float, _Forward]:
+        """:meth:`_cost` and its residuals' pass (:meth:`_forward`), which the Jacobian at ``s`` reuses."""
+        f = self._forward(s, obs, focal, cx, cy, w, depth)
+        return float(f.r @ f.r) + self._prior(s, prev)[2] + self._symmetry_value(s, sym), f
 
     def energy(
         self, s: FitState, obs: np.ndarray, focal: float, cx: float, cy: float, depth_obs: np.ndarray | None = None
@@ -450,7 +490,7 @@ class LandmarkSolver:
         s = state
         history = state.history
         sym = self.symmetry(state.rotation)  # view symmetry prior, fixed per solve like the view slide
-        cost = self._cost(s, obs, focal, cx, cy, w, prev, depth, sym)
+        cost, fwd = self._cost_forward(s, obs, focal, cx, cy, w, prev, depth, sym)  # fwd: the accepted state's
         is_exp = np.zeros(n, dtype=bool)
         is_exp[k : k + e] = True
         dt = self.dtype.type
@@ -464,7 +504,7 @@ class LandmarkSolver:
             pl, pr = pos[k + self.pairs[:, 0]], pos[k + self.pairs[:, 1]]  # the pairs among the free unknowns
             sym_on = sym > 0 and len(pl) and (pl >= 0).all() and (pr >= 0).all()
             for _ in range(iters):
-                r, j = self._residuals_jacobian(s, obs, focal, cx, cy, w, depth=depth)
+                r, j = self._residuals_jacobian(s, obs, focal, cx, cy, w, depth=depth, fwd=fwd)
                 hp, gp, _ = self._prior(s, prev)
                 jf = j if all_free_stage else j[:, fi]  # normal equations over the free unknowns only
                 h = jf.T @ jf
@@ -493,9 +533,9 @@ class LandmarkSolver:
                         d = np.zeros(n, self.dtype)
                         d[fi] = self._bounded_step(a, g, value, bounded)
                     cand = self._apply(s, d)
-                    new_cost = self._cost(cand, obs, focal, cx, cy, w, prev, depth, sym)
+                    new_cost, new_fwd = self._cost_forward(cand, obs, focal, cx, cy, w, prev, depth, sym)
                     if new_cost < cost:
-                        s, improved = cand, True
+                        s, fwd, improved = cand, new_fwd, True
                         rel = (cost - new_cost) / max(cost, 1e-12)
                         cost = new_cost
                         lam = max(lam / 3, 1e-7)

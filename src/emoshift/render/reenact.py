@@ -184,6 +184,20 @@ class Reenactor(SourceParts):
     #: with the syllables; None: not lowered. Not copied by :meth:`for_frame`.
     mouth_gap: float | None = None
 
+    @classmethod
+    def of_frame(cls, image: np.ndarray, fit, model: HeadModel | None = None, speech: bool = True) -> Reenactor:
+        """The reenactor ``Reenactor(image, fit, model).for_frame(image, fit, speech)`` returns (a video's first
+        frame's, whose identity-level part the clip's other frames share), built without the photo's own
+        source view, which that builds first and drops (:meth:`_set_source` once instead of twice)."""
+        identity = np.asarray(fit.identity, np.float32).reshape(-1)
+        if model is None or model.region != "full" or model.n_identity != len(identity):
+            model = HeadModel.load(n_identity=len(identity), region="full")
+        new = cls.__new__(cls)
+        new._set_identity(model, identity)
+        new.speech, new.mouth_gap = speech, None
+        new._set_source(image, fit, video=True)
+        return new
+
     def for_frame(self, image: np.ndarray, fit, speech: bool | None = None) -> Reenactor:
         """A reenactor of another photo of the same person (a video frame): what depends only on the
         identity and the model (shape, normals, weights, bases, triangle lists) is shared with this one,
@@ -249,7 +263,7 @@ class Reenactor(SourceParts):
         self._drop = drop[self._drop_idx].astype(np.float32)
         jaw = self.expression_basis[model.expression_names.index("jawOpen")].reshape(-1, 3)[:, 1]
         self._jaw_lower = jaw < 0.5 * jaw[MULTIPIE_68[66]]  # moves with the jaw as the lower lip's middle does
-        self._video: dict = {}  # per-identity caches of for_frame's frames (shared by their copies)
+        self._video: dict = {}  # per-identity caches (of for_frame's frames, and _albedo_parts; shared by copies)
 
     def _set_source(self, image: np.ndarray, fit, video: bool = False) -> None:
         """What depends on the photo and its fit: source projection, visibility, masks, plates, colours.

@@ -732,29 +732,26 @@ class SourceParts:
         default colour so that the faces of the upper front teeth come out at it (their shading and detail
         darken the rest)."""
         alb = np.zeros((len(self.base), 3), np.float32)
-        teeth_front = float(self.base[self.vertex_part == TEETH, 2].max())
-        tongue = self.tongue_mask
+        parts = self._albedo_parts()
         depth_cm = MOUTH_DEPTH_CM.mean() + self._chroma * (MOUTH_DEPTH_CM - MOUTH_DEPTH_CM.mean())
         self._aperture_power = (MOUTH_DEPTH_CM.mean() / depth_cm).astype(np.float32)  # (3,)
         for code, colour in self.part_colours.items():
-            sel = self.vertex_part == code
+            sel = parts[code]
             if code in (SOCKET, GUMS, TEETH):
                 if code == GUMS:  # the tongue and the front gums: lighter than the gums and palate around them
-                    behind = np.maximum(teeth_front - self.base[sel, 2], 0.0)
-                    front = ~tongue[sel] & (behind < FRONT_GUMS_CM)
-                    colour = np.where(tongue[sel, None], colour * self._tinted(TONGUE_LIGHTER), colour)
+                    tongue, front = parts["tongue"], parts["front_gums"]
+                    colour = np.where(tongue[:, None], colour * self._tinted(TONGUE_LIGHTER), colour)
                     colour = np.where(front[:, None], colour * self._tinted(FRONT_GUMS_LIGHTER), colour)
                 alb[sel] = colour
                 if code == TEETH:  # individual teeth: sides, incisal edges, gum line, lower teeth
-                    detail = model_tables(self.model).teeth_detail[sel]
-                    grey = (detail @ LUMA)[:, None]
+                    detail, grey = parts["teeth_detail"], parts["teeth_grey"]
                     alb[sel] *= grey + self._chroma * (detail - grey)  # tints as colourful as the skin
             else:
                 alb[sel] = colour
-        seen, teeth = self._photo_teeth_vertices, self.vertex_part == TEETH
+        seen, teeth = self._photo_teeth_vertices, parts[TEETH]
         measured = seen is not None
         if not measured:  # the default colour is that of the front teeth's faces
-            seen = np.flatnonzero(model_tables(self.model).front_teeth & (alb[:, 0] > 0))
+            seen = np.flatnonzero(parts["front_teeth"] & (alb[:, 0] > 0))
         if len(seen):
             shaded = alb[seen] * self._part_shading(self.source_rotation[None], seen)[0, :, None]
             gain = self.part_colours[TEETH] / np.maximum(np.median(shaded, axis=0), 1.0)
@@ -762,6 +759,26 @@ class SourceParts:
                 gain = np.float32(min(gain @ LUMA, TEETH_MAX_DEFAULT / float(np.median(shaded, axis=0).max())))
             alb[teeth] *= np.clip(gain, 1.0, 1.5)
         return alb
+
+    def _albedo_parts(self) -> dict:
+        """What :meth:`_vertex_albedo` takes of the mesh and the identity (the same for every photo of it: kept
+        in the identity's cache ``_video``, which :meth:`Reenactor.for_frame`'s copies share): the vertices
+        of each part code, the tongue and the front gums among the gums' (bool over them), the teeth's
+        detail (:func:`emoshift.render.teeth.teeth_detail`) and its luma, the front teeth (bool over all)."""
+        cache = self.__dict__.setdefault("_video", {})
+        if "albedo_parts" not in cache:
+            parts: dict = {code: np.flatnonzero(self.vertex_part == code) for code in DEFAULT_COLOURS}
+            gums = parts[GUMS]
+            teeth_front = float(self.base[self.vertex_part == TEETH, 2].max())
+            behind = np.maximum(teeth_front - self.base[gums, 2], 0.0)
+            parts["tongue"] = self.tongue_mask[gums]
+            parts["front_gums"] = ~parts["tongue"] & (behind < FRONT_GUMS_CM)
+            tables = model_tables(self.model)
+            parts["teeth_detail"] = detail = tables.teeth_detail[parts[TEETH]]
+            parts["teeth_grey"] = (detail @ LUMA)[:, None]
+            parts["front_teeth"] = tables.front_teeth
+            cache["albedo_parts"] = parts
+        return cache["albedo_parts"]
 
     def _tinted(self, factor: np.ndarray) -> np.ndarray:
         """(3,) per-channel ``factor`` with its tint (its departure from its luma) scaled by the photo's

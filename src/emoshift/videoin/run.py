@@ -545,9 +545,13 @@ class ClipRenderer:
         if self.first is None:
             with self.lock:
                 if self.first is None:
-                    first = self.pipe.renderer(rgb, fit)
-                    if hasattr(first, "for_frame"):  # the frame's own mouth speaks (Reenactor.speech), the
-                        first = first.for_frame(rgb, fit, speech=True)  # first frame's too; the cached one untouched
+                    stage = self.pipe.renderer
+                    if hasattr(stage, "video_frame"):  # the default stage: the speaking renderer built directly
+                        first = stage.video_frame(rgb, fit)
+                    else:
+                        first = stage(rgb, fit)
+                        if hasattr(first, "for_frame"):  # the frame's own mouth speaks (Reenactor.speech), the
+                            first = first.for_frame(rgb, fit, speech=True)  # first frame's too; the cached one untouched
                     self.first = first
                     return first
         if hasattr(self.first, "for_frame"):
