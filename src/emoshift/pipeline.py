@@ -95,16 +95,12 @@ class Reenact:
         self.last: tuple[np.ndarray, Any, Any] | None = None
 
     def __call__(self, image: np.ndarray, fit: Any) -> FrameRenderer:
-        from emoshift.headmodel import HeadModel
         from emoshift.render.reenact import Reenactor
 
         cached = self.cached(image, fit)
         if cached is not None:
             return cached
-        k = len(np.asarray(fit.identity).reshape(-1))
-        if self.model is None or self.model.n_identity != k:
-            self.model = HeadModel.load(n_identity=k, region="full")
-        r = Reenactor(image, fit, self.model)
+        r = Reenactor(image, fit, self._model(fit))
         self.last = (image, fit, r)
         return r
 
@@ -112,13 +108,18 @@ class Reenact:
         """A video's first frame's reenactor (:meth:`Reenactor.of_frame`, speaking): what
         ``self(image, fit).for_frame(image, fit, speech=True)`` returns, without building the photo's one first
         (neither kept as ``last``)."""
-        from emoshift.headmodel import HeadModel
         from emoshift.render.reenact import Reenactor
+
+        return Reenactor.of_frame(image, fit, self._model(fit), speech=True)
+
+    def _model(self, fit: Any):
+        """The shared full head model for ``fit``'s identity size (loaded on first use or when it changes)."""
+        from emoshift.headmodel import HeadModel
 
         k = len(np.asarray(fit.identity).reshape(-1))
         if self.model is None or self.model.n_identity != k:
             self.model = HeadModel.load(n_identity=k, region="full")
-        return Reenactor.of_frame(image, fit, self.model, speech=True)
+        return self.model
 
     def cached(self, image: np.ndarray, fit: Any) -> Any:
         """The reenactor last built for this very ``image`` and ``fit`` (the same objects), or None."""

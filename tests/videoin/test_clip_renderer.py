@@ -122,3 +122,59 @@ def test_identity_solver_fits_what_a_fixed_identity_fits(clip):
         np.testing.assert_allclose(a.landmarks_fitted, b.landmarks_fitted, atol=0.5)
     wrong = solve(identity_solver(fitter.solver, np.zeros_like(identity)), None)
     assert np.abs(wrong[0].expression - old[0].expression).max() > CONTROL_MIN
+
+
+def test_of_frame_is_for_frame_of_a_new_reenactor(clip):
+    """A clip's first renderer built directly (``Reenactor.of_frame``, ``Reenact.video_frame``: no photo
+    source view first) renders what ``Reenactor(...).for_frame(..., speech=True)`` renders, and so do the
+    renderers the clip's next frames get from it (its identity caches filled alike). Control: the
+    renderer of another frame renders other pixels."""
+    from emoshift.headmodel import HeadModel
+    from emoshift.pipeline import Reenact
+    from emoshift.render.reenact import Reenactor
+
+    frames, fits = clip["frames"], clip["fits"]
+    model = HeadModel.load(n_identity=len(fits[0].identity), region="full")
+    old = Reenactor(frames[0], fits[0], model).for_frame(frames[0], fits[0], speech=True)
+    new = Reenactor.of_frame(frames[0], fits[0], model)
+    stage = Reenact()
+    stage.model = model
+    staged = stage.video_frame(frames[0], fits[0])
+    assert new.speech and staged.speech and stage.last is None
+    for k in (0, 3):
+        a, b = (old, new) if k == 0 else (old.for_frame(frames[k], fits[k]), new.for_frame(frames[k], fits[k]))
+        rot = np.asarray(fits[k].rotation, np.float32)[None]
+        for target in _targets(fits[k]):
+            want = a.render_batch(target[None], rot)
+            np.testing.assert_array_equal(want, b.render_batch(target[None], rot))
+            if k == 0:
+                np.testing.assert_array_equal(want, staged.render_batch(target[None], rot))
+    # control: the first renderer of another frame
+    target, rot = _targets(fits[0])[0][None], np.asarray(fits[0].rotation, np.float32)[None]
+    other = Reenactor.of_frame(frames[3], fits[3], model)
+    assert np.abs(other.render_batch(target, rot).astype(int) - old.render_batch(target, rot)).max() > 20
+
+
+def test_albedo_parts_cache_gives_the_recomputed_albedo(clip):
+    """The albedo's mesh and identity selections (``_albedo_parts``, kept in the identity cache the clip's
+    frames share) give the albedo computed with the cache emptied, on the first frame and on another frame's
+    renderer. Control: a stale cache (the teeth's and the gums' vertices swapped) gives another albedo."""
+    from emoshift.render.reenact import Reenactor
+    from emoshift.render.view import GUMS, TEETH
+
+    frames, fits = clip["frames"], clip["fits"]
+    first = Reenactor(frames[0], fits[0])
+    for r in (first, first.for_frame(frames[4], fits[4])):
+        assert "albedo_parts" in r._video and r._video is first._video  # shared by the frames
+        cached = r._vertex_albedo()
+        np.testing.assert_array_equal(cached, r._albedo)
+        parts = r._video.pop("albedo_parts")
+        np.testing.assert_array_equal(r._vertex_albedo(), cached)  # recomputed from scratch
+        stale = dict(parts)
+        stale[TEETH], stale[GUMS] = parts[GUMS], parts[TEETH]
+        stale["teeth_detail"] = np.ones((len(parts[GUMS]), 3), np.float32)
+        stale["teeth_grey"] = np.ones((len(parts[GUMS]), 1), np.float32)
+        stale["tongue"] = stale["front_gums"] = np.zeros(len(parts[TEETH]), bool)
+        r._video["albedo_parts"] = stale
+        assert np.abs(r._vertex_albedo() - cached).max() > 10
+        r._video["albedo_parts"] = parts

@@ -164,9 +164,7 @@ class Reenactor(SourceParts):
 
     def __init__(self, image: np.ndarray, fit, model: HeadModel | None = None) -> None:
         identity = np.asarray(fit.identity, np.float32).reshape(-1)
-        if model is None or model.region != "full" or model.n_identity != len(identity):
-            model = HeadModel.load(n_identity=len(identity), region="full")
-        self._set_identity(model, identity)
+        self._set_identity(_full_model(model, identity), identity)
         self._set_source(image, fit)
 
     #: A speaking video's frames (:mod:`emoshift.videoin`): each frame is its own source and already shows the
@@ -190,10 +188,8 @@ class Reenactor(SourceParts):
         frame's, whose identity-level part the clip's other frames share), built without the photo's own
         source view, which that builds first and drops (:meth:`_set_source` once instead of twice)."""
         identity = np.asarray(fit.identity, np.float32).reshape(-1)
-        if model is None or model.region != "full" or model.n_identity != len(identity):
-            model = HeadModel.load(n_identity=len(identity), region="full")
         new = cls.__new__(cls)
-        new._set_identity(model, identity)
+        new._set_identity(_full_model(model, identity), identity)
         new.speech, new.mouth_gap = speech, None
         new._set_source(image, fit, video=True)
         return new
@@ -657,6 +653,14 @@ class Reenactor(SourceParts):
         lo = np.clip(np.floor(lo / CELL) * CELL, 0, size - 1).astype(np.int64)
         hi = np.clip(np.ceil(hi), lo + 1, size).astype(np.int64)
         return np.ascontiguousarray(np.concatenate([lo, hi - lo], 1), np.int32)
+
+
+def _full_model(model: HeadModel | None, identity: np.ndarray) -> HeadModel:
+    """``model`` if it is the full head (``region="full"``) with ``len(identity)`` identity modes, else that one
+    loaded."""
+    if model is None or model.region != "full" or model.n_identity != len(identity):
+        model = HeadModel.load(n_identity=len(identity), region="full")
+    return model
 
 
 def _xy_bounds(points: np.ndarray) -> np.ndarray:
