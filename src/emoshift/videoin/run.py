@@ -30,7 +30,8 @@ Two passes over the file, streamed (memory does not grow with the length beyond 
    (:mod:`emoshift.videoin.mix`).
 3. **render**: each frame with a face is reenacted from its own fit (``render_batch(target, own
    rotation)``: the head pose stays the person's own) by a renderer of the frame: the first frame's is
-   ``pipe.renderer(frame, fit)``, the others get theirs from it by ``Reenactor.for_frame`` (the
+   the renderer stage's (the default's built as a video frame's directly, ``Reenact.video_frame``), the
+   others get theirs from it by ``Reenactor.for_frame`` (the
    identity-level work done once per clip, the same frames as a new renderer; :class:`ClipRenderer`);
    frames without a face, and frames whose target equals their fit, are written untouched. Where an
    occluder covers the face the input's pixels are kept over the reenacted frame, and an occluded
@@ -71,8 +72,9 @@ WORKERS = 2
 #: Frames the fit pass decodes ahead of the face mesh (:func:`prefetched`).
 PREFETCH = 4
 #: The first frames whose renderers are built during the fit pass, while the next frames are fitted
-#: (:meth:`ClipRenderer.prebuild`): the first (a whole renderer: ~0.1 s, ~0.7 s in a new process, which
-#: loads the model's tables then) and the second (the first ``for_frame``: fills the identity's caches).
+#: (:meth:`ClipRenderer.prebuild`): the first (its identity-level part and the identity's caches besides its
+#: source: ~0.1 s, ~0.7 s in a new process, which loads the model's tables then) and the second (the first
+#: ``for_frame``).
 #: More would mostly be wasted: which frames are reenacted is known after the plan only, and a clip's
 #: first frames often are not (its emotion starts at the resting face); each also holds ~7 MB (512 x 512).
 PREBUILD = 2
@@ -526,7 +528,8 @@ def write_clip(
 
 class ClipRenderer:
     """Reenacts the frames of one clip: the first frame's renderer (``pipe.renderer``, built once, under a
-    lock: the stage may load its head model) gives the others theirs by ``for_frame`` (the identity-level
+    lock: the stage may load its head model; the default stage's ``video_frame``: the speaking renderer
+    :meth:`Reenactor.of_frame` builds, not a photo's first) gives the others theirs by ``for_frame`` (the identity-level
     work shared) when it has one; any other renderer stage is called per frame.
 
     :meth:`prebuild` builds a frame's renderer ahead, on a background thread (in the order given), while
