@@ -19,8 +19,10 @@ drops single-frame spikes: (T, 478) weights in [0, 1].
 :func:`frame_mask` turns a frame's landmark weights into a soft pixel mask (the landmarks' triangulation
 rasterized with the weights interpolated, grown and blurred by a few pixels) and :func:`keep_occluders`
 lays the input frame over the reenacted one by it: under an occluder the emotion's change fades to zero.
-An occluded mouth also keeps the speaker's own jaw and mouth channels (:func:`mouth_fade`,
-:func:`fade_mouth`): the emotion's opened mouth would otherwise be drawn around the occluder, past the mask.
+An occluded mouth also keeps the speaker's own opening (the jaw, the lips' raise and lower, funnel, pucker,
+rolls: :func:`emoshift.videoin.mix.opening_channels`; :func:`mouth_fade`, :func:`fade_mouth`): the emotion's
+opened mouth would otherwise be drawn around the occluder, past the mask. The mouth's shape (its corners,
+press, sideways pull) follows the emotion behind the occluder, as on an uncovered face.
 
 Limits: the reference is the clip itself, so an occluder that sits still over most of the clip is taken
 for the face; with the lips visible and as red as usual, an occluder over the cheeks, nose or chin is
@@ -72,8 +74,6 @@ GROW_FRACTION = 0.03
 MOUTH_SHARE = 3.0
 #: The pixel mask: smoothstep of this times the interpolated weight (half-occluded landmarks: kept whole).
 MASK_GAIN = 2.0
-#: The expression channels of the mouth (:func:`fade_mouth`).
-MOUTH_PREFIXES = ("jaw", "mouth", "cheekPuff")
 #: Seconds an occluded mouth's fade is held and eased over (:func:`mouth_fade`).
 MOUTH_HOLD_SECONDS = 0.15
 #: Below this, a frame's weights are taken as none (no mask).
@@ -263,11 +263,15 @@ def mouth_fade(weights: np.ndarray, fps: float) -> np.ndarray:
 
 
 def fade_mouth(target: np.ndarray, own: np.ndarray, fade: np.ndarray, names: list[str]) -> np.ndarray:
-    """(T, 53) targets whose jaw and mouth channels (:data:`MOUTH_PREFIXES`) are drawn back to the frame's
-    own fit by ``fade`` (T,): an occluded mouth keeps the speaker's (the emotion's mouth, its opening and its
-    painted teeth, would be drawn where the occluder is and around it, past the pixel mask)."""
+    """(T, 53) targets whose channels that open the mouth (:func:`emoshift.videoin.mix.opening_channels`) are
+    drawn back to the frame's own fit by ``fade`` (T,): an occluded mouth keeps the speaker's opening (the
+    emotion's, with its painted teeth, would be drawn where the occluder is and around it, past the pixel
+    mask); its shape (the corners: smile, frown, dimple, stretch; press; the sideways pull) stays the
+    emotion's, drawn behind the occluder (``tests/videoin/test_mix_occluded.py``)."""
+    from emoshift.videoin.mix import opening_channels
+
     out = np.array(target, np.float32, copy=True)
-    ch = np.asarray([i for i, n in enumerate(names) if n.startswith(MOUTH_PREFIXES)], np.int64)
+    ch = np.flatnonzero(opening_channels(names))
     has = np.isfinite(own[:, 0]) & (fade > 0)
     if not has.any() or not len(ch):
         return out
