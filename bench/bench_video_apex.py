@@ -58,13 +58,13 @@ def fitted(pipe, clip: Path):
 def video_targets(pipe, info, own, fits, occ, emotion: str):
     """(trajectory, targets (T, 53), covered (T,)) exactly as animate_video computes them."""
     from emoshift.emotions import EXPRESSION_NAMES
-    from emoshift.videoin.occlusion import fade_mouth, mouth_fade
+    from emoshift.videoin.occlusion import fade_mouth, mouth_fade, mouth_masked
     from emoshift.videoin.run import plan_clip
 
     ins = pipe.parse(f"Make her look {ADJECTIVE[emotion]}.")
     _, traj, target = plan_clip(pipe, ins, own, info, fits, pipe.options)
     covered = mouth_fade(occ, float(info.fps))
-    return traj, fade_mouth(target, own, covered, list(EXPRESSION_NAMES)), covered
+    return traj, fade_mouth(target, own, covered, list(EXPRESSION_NAMES), mouth_masked(occ, float(info.fps))), covered
 
 
 def apex_frames(traj, own) -> list[int]:

@@ -121,9 +121,10 @@ def opening_channels(names: list[str]) -> np.ndarray:
     raise and lower, funnel, pucker, rolls, mouthClose) less the sideways pull (:data:`SIDEWAYS`): what
     speech moves and what would paint the mouth's inside (an opening, teeth) beside the occluder. The
     mouth's shape (the corners: smile, frown, dimple, stretch; press, shrugs, the sideways pull) follows
-    the emotion there as everywhere, drawn behind the occluder that the mask lays in front of it (kept
-    too, the crying woman's apexes behind her hand lost their frown, smile, stretch and smirk: apex
-    strength 0.46-0.86 of the photo path's)."""
+    the emotion there as everywhere once the occluder's mask has held a moment
+    (:func:`emoshift.videoin.occlusion.mouth_masked`), drawn behind the occluder that the mask lays in front
+    of it (kept too, the crying woman's apexes behind her hand lost their frown, smile, stretch and smirk:
+    apex strength 0.46-0.86 of the photo path's)."""
     roles = channel_roles(names)
     return np.array([n.startswith(MOUTH_PREFIXES) and r != ROLE_FOLLOW and n not in SIDEWAYS
                      for n, r in zip(names, roles, strict=True)])  # fmt: skip
