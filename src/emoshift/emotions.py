@@ -413,23 +413,28 @@ def _defining_mask(emotion: str, variant: int) -> np.ndarray:
     return m
 
 
-def apex_strength(expressions: np.ndarray, emotion: str) -> np.ndarray:
+def apex_strength(expressions: np.ndarray, emotion: str, shapes: np.ndarray | None = None) -> np.ndarray:
     """(N,) how strongly each of (N, 53) expressions shows ``emotion``'s apex: 1 = its prototype.
 
     The summed weights of the emotion's defining shapes (:data:`DEFINING_AUS`, on the sides the variant
     uses) relative to the same sum in the prototype variant nearest to the expression (cosine), so a
     variant choice is not penalised but a blend of variants or a weak expression is. 0.5 = half the
     prototype's activation; above 1 = stronger than the prototype. Neutral gives NaN (it has no apex).
+    ``shapes``: (53,) bool, only the defining shapes among these count (e.g. those outside the mouth); NaN
+    where the nearest variant has none of them.
     """
     ex = np.atleast_2d(np.asarray(expressions, np.float32))
     if not DEFINING_AUS[_check(emotion)]:
         return np.full(len(ex), np.nan, np.float32)
     protos = np.stack([_prototype(emotion, v) for v in range(n_variants(emotion))])
     masks = np.stack([_defining_mask(emotion, v) for v in range(n_variants(emotion))])
+    if shapes is not None:
+        masks = masks & np.asarray(shapes, bool)
     cos = ex @ protos.T / (np.linalg.norm(ex, axis=1, keepdims=True) * np.linalg.norm(protos, axis=1) + 1e-9)
     v = cos.argmax(1)
     num = (ex * masks[v]).sum(1)
-    return (num / (protos * masks)[v].sum(1)).astype(np.float32)
+    den = (protos * masks)[v].sum(1)
+    return np.where(den > 0, num / np.maximum(den, 1e-9), np.nan).astype(np.float32)
 
 
 def pose_prior(emotion: str) -> tuple[np.ndarray, np.ndarray]:

@@ -95,6 +95,11 @@ JITTER_ROOM = 0.1
 #: an emotion lowers browOuterUp to no less than this, or than the frame's own if lower.
 OUTER_BROW_REST = 0.4
 OUTER_BROWS = ("browOuterUp_L", "browOuterUp_R")
+#: The mouth's sideways pull (AU14's one-sided tightening, contempt's smirk): articulated when the mouth
+#: shows, but it neither parts the lips nor moves the jaw, so an occluded mouth leaves it to the emotion.
+SIDEWAYS = ("mouthLeft", "mouthRight")
+#: Name prefixes of the mouth's channels.
+MOUTH_PREFIXES = ("jaw", "mouth", "cheekPuff")
 #: A frame whose largest weight change is below this is passed through untouched (nothing to render).
 MIN_CHANGE = 1e-3
 
@@ -108,6 +113,21 @@ def channel_roles(names: list[str]) -> np.ndarray:
         elif n in ARTICULATE or n.startswith(BLINK_PREFIX):
             roles[i] = ROLE_ARTICULATE
     return roles
+
+
+def opening_channels(names: list[str]) -> np.ndarray:
+    """(53,) bool: the mouth's channels that an occluded mouth keeps as the speaker's
+    (:func:`emoshift.videoin.occlusion.fade_mouth`): the articulated and kept ones (the jaw, the lips'
+    raise and lower, funnel, pucker, rolls, mouthClose) less the sideways pull (:data:`SIDEWAYS`): what
+    speech moves and what would paint the mouth's inside (an opening, teeth) beside the occluder. The
+    mouth's shape (the corners: smile, frown, dimple, stretch; press, shrugs, the sideways pull) follows
+    the emotion there as everywhere once the occluder's mask has held a moment
+    (:func:`emoshift.videoin.occlusion.mouth_masked`), drawn behind the occluder that the mask lays in front
+    of it (kept too, the crying woman's apexes behind her hand lost their frown, smile, stretch and smirk:
+    apex strength 0.46-0.86 of the photo path's)."""
+    roles = channel_roles(names)
+    return np.array([n.startswith(MOUTH_PREFIXES) and r != ROLE_FOLLOW and n not in SIDEWAYS
+                     for n, r in zip(names, roles, strict=True)])  # fmt: skip
 
 
 def presence(frame_bounds: list[int], n: int, timing: str = "natural") -> np.ndarray:

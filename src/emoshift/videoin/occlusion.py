@@ -14,13 +14,17 @@ movement changes most (the lids, irises, inner lips) or the head's pose (the fac
 through their neighbours; a landmark off on its own (jitter on an edge) does not count; lips as red
 against the cheeks as usual show nothing covers the lower face (a mouth at rest in a clip of grins is
 not an occluder; a hand, a cup or a microphone is not as red as lips); a temporal median of 3 frames
-drops single-frame spikes: (T, 478) weights in [0, 1].
+drops single-frame spikes, and a temporal closing over :data:`GAP_FRAMES` keeps an occluder over the frames
+where it was missed for a moment: (T, 478) weights in [0, 1].
 
 :func:`frame_mask` turns a frame's landmark weights into a soft pixel mask (the landmarks' triangulation
 rasterized with the weights interpolated, grown and blurred by a few pixels) and :func:`keep_occluders`
 lays the input frame over the reenacted one by it: under an occluder the emotion's change fades to zero.
-An occluded mouth also keeps the speaker's own jaw and mouth channels (:func:`mouth_fade`,
-:func:`fade_mouth`): the emotion's opened mouth would otherwise be drawn around the occluder, past the mask.
+An occluded mouth also keeps the speaker's own opening (the jaw, the lips' raise and lower, funnel, pucker,
+rolls: :func:`emoshift.videoin.mix.opening_channels`; :func:`mouth_fade`, :func:`fade_mouth`): the emotion's
+opened mouth would otherwise be drawn around the occluder, past the mask. The mouth's shape (its corners,
+press, sideways pull) follows the emotion behind the occluder where its mask has held a moment
+(:func:`mouth_masked`), as on an uncovered face.
 
 Limits: the reference is the clip itself, so an occluder that sits still over most of the clip is taken
 for the face; with the lips visible and as red as usual, an occluder over the cheeks, nose or chin is
@@ -66,14 +70,16 @@ NEIGHBOURS = 8
 PATCH_SHARE = (0.2, 0.45)
 #: Frames (odd) of the temporal median of the weights.
 TEMPORAL = 3
+#: Frames of the temporal closing of the weights after the median: an occluder missed on fewer frames than
+#: this between frames that show it is kept over them (the crying woman's hand missed on 2 frames as it
+#: reached her lips: its pixel mask dropped there, and the emotion's lips were drawn across her finger).
+GAP_FRAMES = 5
 #: Pixel mask: grown and blurred by this fraction of the face height.
 GROW_FRACTION = 0.03
 #: The mouth's weight: this times the mean weight of its landmarks (a third of them occluded: all of it).
 MOUTH_SHARE = 3.0
 #: The pixel mask: smoothstep of this times the interpolated weight (half-occluded landmarks: kept whole).
 MASK_GAIN = 2.0
-#: The expression channels of the mouth (:func:`fade_mouth`).
-MOUTH_PREFIXES = ("jaw", "mouth", "cheekPuff")
 #: Seconds an occluded mouth's fade is held and eased over (:func:`mouth_fade`).
 MOUTH_HOLD_SECONDS = 0.15
 #: Below this, a frame's weights are taken as none (no mask).
@@ -174,6 +180,10 @@ def occlusion(samples: np.ndarray, has: np.ndarray, expressions: np.ndarray | No
         k = TEMPORAL // 2
         pad = np.concatenate([w[k:0:-1], w, w[-2 : -k - 2 : -1]])  # reflected: a spike at either end goes too
         w = np.median(np.stack([pad[j : j + len(w)] for j in range(TEMPORAL)]), 0)
+    if GAP_FRAMES > 1 and len(w) >= GAP_FRAMES:
+        from scipy.ndimage import grey_closing
+
+        w = grey_closing(w, size=(GAP_FRAMES, 1), mode="nearest")
     out[idx] = w
     return out
 
@@ -244,36 +254,73 @@ def _expected(x: np.ndarray, expressions: np.ndarray, w: np.ndarray, rounds: int
 
 
 def mouth_fade(weights: np.ndarray, fps: float) -> np.ndarray:
-    """(T,) float32 in [0, 1]: how far each frame's mouth is occluded (twice the mean weight of its lip
-    landmarks, capped: an occluder over the chin alone leaves the mouth to the emotion, drawn behind it),
-    held :data:`MOUTH_HOLD_SECONDS` either side and eased in and out over as long (the mouth settles
-    before the occluder arrives and after it leaves, with no jump)."""
+    """(T,) float32 in [0, 1]: how far each frame's mouth is occluded (:func:`mouth_weight`), held
+    :data:`MOUTH_HOLD_SECONDS` either side and eased in and out over as long (the mouth settles before the
+    occluder arrives and after it leaves, with no jump)."""
     from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
+    f = mouth_weight(weights)
+    if not len(f):
+        return f
+    k = max(1, int(round(MOUTH_HOLD_SECONDS * fps)))
+    f = maximum_filter1d(f, 2 * k + 1, mode="nearest")
+    return np.clip(uniform_filter1d(f, 2 * k + 1, mode="nearest"), 0.0, 1.0).astype(np.float32)
+
+
+def mouth_masked(weights: np.ndarray, fps: float) -> np.ndarray:
+    """(T,) float32 in [0, 1]: how far each frame's mouth lies behind a pixel mask that has held for
+    :data:`MOUTH_HOLD_SECONDS` either side (:func:`mouth_weight`'s least value over that window, eased
+    over as long; at most the frame's own): where the mouth's shape may follow the emotion behind the
+    occluder (:func:`fade_mouth`). Less than :func:`mouth_fade` while an occluder arrives or leaves: a
+    hand moving in is blurred and found a few frames late (the crying woman's, 4 frames), and the
+    emotion's mouth drawn beside it, unmasked, bent her fingers."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    f = mouth_weight(weights)
+    if not len(f):
+        return f
+    k = max(1, int(round(MOUTH_HOLD_SECONDS * fps)))
+    held = uniform_filter1d(minimum_filter1d(f, 2 * k + 1, mode="nearest"), 2 * k + 1, mode="nearest")
+    return np.clip(np.minimum(held, f), 0.0, 1.0).astype(np.float32)
+
+
+def mouth_weight(weights: np.ndarray) -> np.ndarray:
+    """(T,) float32 in [0, 1]: how far each frame's mouth is occluded, from its (T, 478) landmark
+    ``weights``: twice the mean weight of its lip landmarks, capped (an occluder over the chin alone
+    leaves the mouth to the emotion, drawn behind it)."""
     from emoshift.headmodel.mp_indices import INNER_LIPS, OUTER_LIPS
 
     w = np.asarray(weights, np.float32)
     if not len(w):
         return np.zeros(0, np.float32)
     mouth = np.asarray(OUTER_LIPS + INNER_LIPS, np.int64)
-    f = np.clip(2.0 * w[:, mouth].mean(1), 0.0, 1.0)
-    k = max(1, int(round(MOUTH_HOLD_SECONDS * fps)))
-    f = maximum_filter1d(f, 2 * k + 1, mode="nearest")
-    return np.clip(uniform_filter1d(f, 2 * k + 1, mode="nearest"), 0.0, 1.0).astype(np.float32)
+    return np.clip(2.0 * w[:, mouth].mean(1), 0.0, 1.0).astype(np.float32)
 
 
-def fade_mouth(target: np.ndarray, own: np.ndarray, fade: np.ndarray, names: list[str]) -> np.ndarray:
-    """(T, 53) targets whose jaw and mouth channels (:data:`MOUTH_PREFIXES`) are drawn back to the frame's
-    own fit by ``fade`` (T,): an occluded mouth keeps the speaker's (the emotion's mouth, its opening and its
-    painted teeth, would be drawn where the occluder is and around it, past the pixel mask)."""
+def fade_mouth(target: np.ndarray, own: np.ndarray, fade: np.ndarray, names: list[str],
+               masked: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
+    """(T, 53) targets whose channels that open the mouth (:func:`emoshift.videoin.mix.opening_channels`) are
+    drawn back to the frame's own fit by ``fade`` (T,, :func:`mouth_fade`): an occluded mouth keeps the
+    speaker's opening (the emotion's, with its painted teeth, would be drawn where the occluder is and
+    around it, past the pixel mask). The mouth's other channels (its shape: the corners, press, the
+    sideways pull) are drawn back by ``fade`` less ``masked`` (T,, :func:`mouth_masked`): behind a held
+    mask the shape stays the emotion's, drawn behind the occluder; without ``masked``, by ``fade`` (the
+    whole mouth the speaker's) (``tests/videoin/test_mix_occluded.py``)."""
+    from emoshift.videoin.mix import MOUTH_PREFIXES, opening_channels
+
     out = np.array(target, np.float32, copy=True)
-    ch = np.asarray([i for i, n in enumerate(names) if n.startswith(MOUTH_PREFIXES)], np.int64)
+    opening = opening_channels(names)
+    shape = np.array([n.startswith(MOUTH_PREFIXES) for n in names]) & ~opening
+    fade = np.asarray(fade, np.float32)
     has = np.isfinite(own[:, 0]) & (fade > 0)
-    if not has.any() or not len(ch):
+    if not has.any():
         return out
+    shown = fade if masked is None else np.clip(fade - np.asarray(masked, np.float32), 0.0, 1.0)
     rows = np.flatnonzero(has)
-    f = fade[rows, None]
-    out[np.ix_(rows, ch)] = out[np.ix_(rows, ch)] + f * (own[np.ix_(rows, ch)] - out[np.ix_(rows, ch)])
+    for ch, f in ((np.flatnonzero(opening), fade), (np.flatnonzero(shape), shown)):
+        if len(ch):
+            sub = np.ix_(rows, ch)
+            out[sub] = out[sub] + f[rows, None] * (own[sub] - out[sub])
     return out
 
 

@@ -234,10 +234,10 @@ def animate_video(
         covered = None
         if occ is not None:  # an occluded mouth keeps the speaker's (:func:`occlusion.fade_mouth`)
             from emoshift.emotions import EXPRESSION_NAMES
-            from emoshift.videoin.occlusion import fade_mouth, mouth_fade
+            from emoshift.videoin.occlusion import fade_mouth, mouth_fade, mouth_masked
 
             covered = mouth_fade(occ, float(info.fps))
-            target = fade_mouth(target, own, covered, list(EXPRESSION_NAMES))
+            target = fade_mouth(target, own, covered, list(EXPRESSION_NAMES), mouth_masked(occ, float(info.fps)))
         mouths = mouth_clip(traj, own, info, covered)
         rotations = pose_clip(traj, own, fits, info) if pose else None
         timings["plan"] = time.perf_counter() - t
