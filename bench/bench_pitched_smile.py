@@ -17,13 +17,14 @@ for), ``follow`` the dots' motion over the mesh corners' (what the renderer deli
 medians leave it out). Also per pose: the fitted mouthSmile L/R (the truth's in
 ``true_smile``), and the detected (MediaPipe) and fitted corners' distances from the true ones (IOD).
 
-    python bench/bench_pitched_smile.py [--photos dev03,dev12] [--residual-whole] [--no-symmetry]
+    python bench/bench_pitched_smile.py [--photos dev03,dev12] [--residual-whole] [--no-symmetry] [--poses real]
 
 ``--residual-whole`` keeps the lip residual whole off-axis (the renderer before its view fade:
 :func:`emoshift.render.residual.view_fade`). ``--no-symmetry`` fits without the view symmetry terms
 (:func:`emoshift.fitting.terms.hidden_side` 0: the fit before them). The summary's ``model_*_all`` keep the
 hidden corners (the mesh's motion there is what the renderer draws around them: the smile tail beside the
-nose). Writes bench/results/pitched_smile[_residual_whole][_no_symmetry].json.
+nose). ``--poses real`` re-poses the head at the fitted poses of the eyeless smilers dev05, dev06, dev11
+(:data:`REAL_POSES`). Writes bench/results/pitched_smile[_residual_whole][_no_symmetry][_real_poses].json.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 EMOTIONS = ("anger", "sadness", "fear", "disgust", "contempt", "surprise")
 POSES = ((38.0, -20.0, 20.0), (35.0, 25.0, -15.0), (0.0, 0.0, 0.0))  # pitch (down +), yaw, roll degrees
+#: ``--poses real``: the fitted poses of the eyeless smilers dev05, dev06, dev11 (pitch, yaw, roll of their fits'
+#: rotations, rounded to 0.1 degree; dev05 is fitted 47 degrees off-axis, dev11 45, dev06 25) and the frontal pose.
+REAL_POSES = ((8.9, -46.9, 24.3), (-15.2, -20.0, 10.9), (39.5, -23.7, 25.4), (0.0, 0.0, 0.0))
 SIZE = 640
 DOT_PX = 2.5
 
@@ -100,7 +104,10 @@ def main() -> None:
     ap.add_argument("--photos", default="dev03,dev12", help="comma-separated prefixes of frontal smiling photos")
     ap.add_argument("--residual-whole", action="store_true", help="the lip residual kept whole off-axis (before)")
     ap.add_argument("--no-symmetry", action="store_true", help="fit without the view symmetry terms (before)")
+    ap.add_argument("--poses", choices=("default", "real"), default="default",
+                    help="real: the fitted poses of dev05, dev06, dev11 (REAL_POSES) instead of POSES")
     args = ap.parse_args()
+    poses = REAL_POSES if args.poses == "real" else POSES
     if args.no_symmetry:
         import emoshift.fitting.solver as fs
 
@@ -132,7 +139,7 @@ def main() -> None:
         for emo in EMOTIONS:
             plan = pipe.plan(pipe.parse(instruction(emo)), ar.fit, pipe.options.replace(seed=0))[0]
             targets[emo] = np.asarray(plan.expressions[list(plan.labels).index(emo)], np.float32)
-        for pose in POSES:
+        for pose in poses:
             rot = matrix_to_axis_angle(euler_to_matrix(np.array([pose])))[0].astype(np.float32)
             full = _project(th, e_src, rot)
             ps = full[:, :2]
@@ -185,8 +192,9 @@ def main() -> None:
         summary[f"{grp}_model_far_sadness_all"] = float(np.median(sad))
     name = "pitched_smile" + ("_residual_whole" if args.residual_whole else "")
     name += "_no_symmetry" if args.no_symmetry else ""
+    name += "_real_poses" if args.poses == "real" else ""
     report(name, rows, {"summary": summary, "residual_whole": bool(args.residual_whole),
-                        "no_symmetry": bool(args.no_symmetry)})
+                        "no_symmetry": bool(args.no_symmetry), "poses": [list(p) for p in poses]})
     for k, v in summary.items():
         print(f"{k:22s} {v:.3f}")
 
