@@ -190,8 +190,7 @@ class Reenactor(SourceParts):
         identity = np.asarray(fit.identity, np.float32).reshape(-1)
         new = cls.__new__(cls)
         new._set_identity(_full_model(model, identity), identity)
-        new.speech, new.mouth_gap = speech, None
-        new._set_source(image, fit, video=True)
+        new._set_frame(image, fit, speech)
         return new
 
     def for_frame(self, image: np.ndarray, fit, speech: bool | None = None) -> Reenactor:
@@ -203,12 +202,16 @@ class Reenactor(SourceParts):
         speech = self.speech if speech is None else speech
         identity = np.asarray(fit.identity, np.float32).reshape(-1)
         if not np.array_equal(identity, self._identity):
-            new = Reenactor(image, fit, self.model)
-            return new.for_frame(image, fit, speech) if speech else new
+            return Reenactor.of_frame(image, fit, self.model, speech) if speech else Reenactor(image, fit, self.model)
         new = copy.copy(self)
-        new.speech, new.mouth_gap = speech, None
-        new._set_source(image, fit, video=True)
+        new._set_frame(image, fit, speech)
         return new
+
+    def _set_frame(self, image: np.ndarray, fit, speech: bool) -> None:
+        """A video frame's source (:meth:`_set_source` with ``video=True``), its :attr:`speech`, no
+        :attr:`mouth_gap` (:meth:`of_frame`, :meth:`for_frame`)."""
+        self.speech, self.mouth_gap = speech, None
+        self._set_source(image, fit, video=True)
 
     def _set_identity(self, model: HeadModel, identity: np.ndarray) -> None:
         """What depends only on the head model and the identity (shared by :meth:`for_frame`)."""

@@ -769,7 +769,7 @@ class SourceParts:
         if "albedo_parts" not in cache:
             parts: dict = {code: np.flatnonzero(self.vertex_part == code) for code in DEFAULT_COLOURS}
             gums = parts[GUMS]
-            teeth_front = float(self.base[self.vertex_part == TEETH, 2].max())
+            teeth_front = float(self.base[parts[TEETH], 2].max())
             behind = np.maximum(teeth_front - self.base[gums, 2], 0.0)
             parts["tongue"] = self.tongue_mask[gums]
             parts["front_gums"] = ~parts["tongue"] & (behind < FRONT_GUMS_CM)

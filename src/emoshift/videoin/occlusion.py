@@ -262,7 +262,7 @@ def mouth_fade(weights: np.ndarray, fps: float) -> np.ndarray:
     f = mouth_weight(weights)
     if not len(f):
         return f
-    k = max(1, int(round(MOUTH_HOLD_SECONDS * fps)))
+    k = _hold_frames(fps)
     f = maximum_filter1d(f, 2 * k + 1, mode="nearest")
     return np.clip(uniform_filter1d(f, 2 * k + 1, mode="nearest"), 0.0, 1.0).astype(np.float32)
 
@@ -279,9 +279,14 @@ def mouth_masked(weights: np.ndarray, fps: float) -> np.ndarray:
     f = mouth_weight(weights)
     if not len(f):
         return f
-    k = max(1, int(round(MOUTH_HOLD_SECONDS * fps)))
+    k = _hold_frames(fps)
     held = uniform_filter1d(minimum_filter1d(f, 2 * k + 1, mode="nearest"), 2 * k + 1, mode="nearest")
     return np.clip(np.minimum(held, f), 0.0, 1.0).astype(np.float32)
+
+
+def _hold_frames(fps: float) -> int:
+    """Frames either side of :data:`MOUTH_HOLD_SECONDS` at ``fps`` (at least 1)."""
+    return max(1, int(round(MOUTH_HOLD_SECONDS * fps)))
 
 
 def mouth_weight(weights: np.ndarray) -> np.ndarray:
