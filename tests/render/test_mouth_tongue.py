@@ -1,0 +1,91 @@
+"""Issue 11 part 5, a mouth that looks photographed (:func:`emoshift.render.mouth.mouth_pass`, TONGUE_*): a
+dropped jaw whose lower lip covers the lower teeth shows the tongue lit behind the lower lip (the real
+open mouth of a surprise: its lower third at 0.85 of its lips' luma, brighter than its upper third), not a
+dark hole; a shout's bared lower teeth hide it, and its cavity stays as dark as before.
+
+Each test paints a synthetic open mouth (an ellipse of socket in a field of lip, a band of upper teeth
+along its top and, for a shout, one of lower teeth along its bottom; sizes and the lip shadow's reach drawn
+from SEEDS) in flat colours, as the per-vertex paint gives them, and runs the mouth pass on it. Thresholds
+from the measured values over the seeds (in each docstring) with a margin; the control is the pass without
+the tongue (``tongue=0``, the rendering before it), which must fail them.
+"""
+
+import numpy as np
+import pytest
+from test_mouth_shading import LIP, LUMA, SEEDS, TEETH_RGB
+from test_mouth_shading import _mouth as _drawn
+from test_mouth_shading import _shade as _shaded
+
+
+def _mouth(seed, lower_teeth=0.0):
+    """A dropped jaw's opening (:func:`test_mouth_shading._mouth`): its upper teeth a narrow band."""
+    return _drawn(seed, half_w=(30, 45), half_h=(12, 22), band=(0.12, 0.25), lower_teeth=lower_teeth)
+
+
+def _shade(tri_id, part, frame, reach, tongue=1.0):
+    return _shaded(tri_id, part, frame, reach, tongue=tongue)
+
+
+def _thirds(out, m):
+    """Median luma of the opening's (teeth excluded) lower and upper thirds (by the opening's own height in
+    each column) over the lip's."""
+    lum = out.astype(np.float32) @ LUMA
+    t = (m["rows"] - m["top"]) / np.maximum(m["bottom"] - m["top"], 1e-3)
+    cav = m["inside"] & ~m["teeth"]
+    lip = float(np.float32(LIP) @ LUMA)
+    return float(np.median(lum[cav & (t > 2 / 3)])) / lip, float(np.median(lum[cav & (t < 1 / 3)])) / lip
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_dropped_jaw_shows_its_tongue_lit_behind_the_lower_lip(seed):
+    """The opening's lower third over the lip: measured 0.66-0.68 over the seeds (the control, no tongue:
+    0.18-0.22; the real surprise 0.85); over the upper third (0.11): measured 6.1-6.4 x (the control 1.7-2.1
+    x: the cavity's falloff alone). Bounds 0.45 and 3.5 x."""
+    tri_id, part, frame, m, reach = _mouth(seed)
+    bot, top = _thirds(_shade(tri_id, part, frame, reach), m)
+    assert bot > 0.45, bot
+    assert bot > 3.5 * top, (bot, top)
+    bot0, top0 = _thirds(_shade(tri_id, part, frame, reach, tongue=0.0), m)  # control: the pass before the tongue
+    assert not (bot0 > 0.45 or bot0 > 3.5 * top0), (bot0, top0)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bared_lower_teeth_keep_the_shouts_dark_cavity(seed):
+    """A shout baring its lower teeth (a fifth of the opening's height): the cavity between the teeth rows
+    keeps the control's luma (measured: identical, every pixel over the seeds). Bound: the median within 1
+    level, no pixel more than 8 levels lighter. (The control passes this one by construction: the tongue
+    must not touch a shout.)"""
+    tri_id, part, frame, m, reach = _mouth(seed, lower_teeth=0.2)
+    out, ctl = _shade(tri_id, part, frame, reach), _shade(tri_id, part, frame, reach, tongue=0.0)
+    cav = m["inside"] & ~m["teeth"]
+    diff = (out.astype(np.float32) @ LUMA - ctl.astype(np.float32) @ LUMA)[cav]
+    assert abs(float(np.median(diff))) <= 1.0 and diff.max() <= 8.0, (np.median(diff), diff.max())
+
+
+@pytest.mark.parametrize("tongue", [1.0, pytest.param(0.0, marks=pytest.mark.xfail(strict=True, reason="control"))])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_tongue_fades_where_the_lower_teeth_start_without_a_seam(seed, tongue):
+    """Lower teeth bared on the opening's right half only: just above them (2/3 to 0.78 of the opening's
+    height), over the middle 60 % of the opening, the luma changes by at most a few levels from one column
+    to the next (measured max step 6.6-13.5 grey levels over the seeds, the ellipse's stair-stepped rows; a per-column
+    switch would step by the tongue's lift there, about 40 levels); bound 20. The left side shows the tongue
+    (over the right: measured 2.4-4.0 x; the control, no tongue: 1.0-1.1); bound 1.5."""
+    tri_id, part, frame, m, reach = _mouth(seed)
+    _, _, _, mb, _ = _mouth(seed, lower_teeth=0.2)
+    right = m["rows"] * 0 + np.arange(tri_id.shape[1])[None] + 0.5 > np.median(np.flatnonzero(m["inside"].any(0)))
+    teeth = m["teeth"] | (mb["teeth"] & right)
+    tri_id = np.where(teeth, 2, tri_id).astype(np.int32)
+    frame = frame.copy()
+    frame[teeth] = TEETH_RGB
+    out = _shade(tri_id, part, frame, reach, tongue)
+    lum = out.astype(np.float32) @ LUMA
+    t = (m["rows"] - m["top"]) / np.maximum(m["bottom"] - m["top"], 1e-3)
+    low = m["inside"] & ~teeth & (t > 2 / 3) & (t < 0.78)
+    cols = np.flatnonzero(low.any(0))
+    prof = np.array([np.median(lum[low[:, j], j]) for j in cols])
+    centre = np.abs(cols - cols.mean()) < 0.3 * (cols.max() - cols.min())  # the dome's broad middle
+    steps = np.abs(np.diff(prof))[(np.diff(cols) == 1) & centre[1:] & centre[:-1]]
+    assert steps.max() < 20.0, steps.max()
+    left = prof[centre & (cols < cols.mean() - 5)]
+    rightp = prof[centre & (cols > cols.mean() + 5)]
+    assert np.median(left) > 1.5 * np.median(rightp), (np.median(left), np.median(rightp))
