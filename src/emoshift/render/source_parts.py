@@ -141,16 +141,25 @@ TEETH_OVER_SKIN = 1.4
 #: (it faces away from the camera in the source): opened, the upper lip carried the photo's lip line and a
 #: smeared band of the lower lip under it (a doubled, thick lip ring: "mouth looks pasted"). Such a vertex
 #: samples its own lip instead, at its distance along the surface from the contour (cm on the rest face,
-#: times the photo's pixels per cm: unstretched) mirrored about the contour, bouncing within
-#: INNER_LIP_REACH of the lip's thickness there (:func:`inner_lip_unfold`); it fades out towards the mouth's
-#: corners over INNER_LIP_CORNER of its width.
-INNER_LIP_REACH = 0.8
+#: times the photo's pixels per cm: unstretched) mirrored about the contour, within
+#: INNER_LIP_BAND of the lip's thickness there, compressed towards it: at surface distance x px the sample lies
+#: band x (1 - exp(-x / band)) px into the lip (1:1 at the contour, never past the band; :func:`inner_lip_unfold`):
+#: the inner lip is the lip's inner edge carried on, not a second lip; it fades out towards the mouth's corners
+#: over INNER_LIP_CORNER of its width. (Issue 11 part 5, "fish lips": opened, the head model turns the inner
+#: lips towards the camera, at the apexes 0.04 (anger) - 0.09 (surprise) of the mouth's width more lip; sampled
+#: unstretched, bouncing within 0.8 of the lip's thickness, it read as more lip and a dark band: the rendered
+#: upper lip 1.19 x (fear), 1.62 x (surprise) its photo's thickness, where real lips stretch thinner as they
+#: open: bench/bench_mouth_real.py's r_up, r_lo.)
+INNER_LIP_BAND = 0.2
 INNER_LIP_CORNER = 0.12
-#: ... and it is darkened (:func:`emoshift.render.mouth.darken_lips`) by up to INNER_LIP_DARK, by smoothstep
-#: of that distance over INNER_LIP_DARK_CM: the inner lip turns away from the light into the mouth's shadow
-#: (a real open mouth shows a darker wet band along its opening, not the lips' full colour to the edge).
-INNER_LIP_DARK = 0.4
-INNER_LIP_DARK_CM = 0.6
+#: ... and it is darkened (:func:`emoshift.render.mouth.darken_lips`) by up to INNER_LIP_DARK (the upper lip's,
+#: turned down into the mouth's shadow) or INNER_LIP_DARK_LOWER (the lower lip's, facing up into the light
+#: through the opening), by smoothstep of that distance over INNER_LIP_DARK_CM: a narrow wet band of the lip's
+#: red along the opening, shading into the mouth's darkness (at 0.4 over 0.6 cm the exposed inner lip kept
+#: most of the lip's colour: more lip).
+INNER_LIP_DARK = 0.65
+INNER_LIP_DARK_LOWER = 0.55
+INNER_LIP_DARK_CM = 0.3
 
 #: Lip edges: a lip the frame stretches across its thickness (disgust's raised upper lip, a shout's lower lip:
 #: 2-3x) spread the photo's lip-skin edge and its lip line over 2-3x the pixels (soft, smeared lips: "lips
@@ -219,7 +228,7 @@ def inner_lip_unfold(
     outer: np.ndarray, px_per_cm: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(V, 2) float32 change of the source projection and (V,) float32 darkening of the inner lips (see
-    INNER_LIP_REACH, INNER_LIP_DARK).
+    INNER_LIP_BAND, INNER_LIP_DARK).
 
     Args:
         screen: (V, >= 2) source projection (pixels); rest: (V, 3) rest shape (cm); skin, lower: (V,) bool,
@@ -253,12 +262,12 @@ def inner_lip_unfold(
             continue
         k, d2 = nearest(pts, mine, ref)
         cm[low == side] = np.maximum(np.sqrt(d2) + beyond[ref[k]] / px_per_cm, 0.0)
-    span = np.maximum(INNER_LIP_REACH * np.where(low, (o_lo - c_lo)[go], (c_up - o_up)[go]), 1.0)
+    band = np.maximum(INNER_LIP_BAND * np.where(low, (o_lo - c_lo)[go], (c_up - o_up)[go]), 0.5)
     x = np.maximum(cm * px_per_cm, beyond[go])
-    bounce = span - np.abs(np.mod(x, 2 * span) - span)  # 0 .. span .. 0: within the lip
-    target = np.where(low, c_lo[go] + bounce, c_up[go] - bounce)
+    into = band * -np.expm1(-x / band)  # 0 .. band: the lip's inner edge, compressed towards the contour
+    target = np.where(low, c_lo[go] + into, c_up[go] - into)
     delta[go] = ((target - b[go]) * w[go])[:, None] * n[None]
-    dark[go] = INNER_LIP_DARK * w[go] * smoothstep(cm / INNER_LIP_DARK_CM)
+    dark[go] = np.where(low, INNER_LIP_DARK_LOWER, INNER_LIP_DARK) * w[go] * smoothstep(cm / INNER_LIP_DARK_CM)
     return delta, dark
 
 
