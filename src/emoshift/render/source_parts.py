@@ -154,12 +154,13 @@ INNER_LIP_BAND = 0.2
 INNER_LIP_CORNER = 0.12
 #: ... and it is darkened (:func:`emoshift.render.mouth.darken_lips`) by up to INNER_LIP_DARK (the upper lip's,
 #: turned down into the mouth's shadow) or INNER_LIP_DARK_LOWER (the lower lip's, facing up into the light
-#: through the opening), by smoothstep of that distance over INNER_LIP_DARK_CM: a narrow wet band of the lip's
-#: red along the opening, shading into the mouth's darkness (at 0.4 over 0.6 cm the exposed inner lip kept
-#: most of the lip's colour: more lip).
-INNER_LIP_DARK = 0.65
-INNER_LIP_DARK_LOWER = 0.55
-INNER_LIP_DARK_CM = 0.3
+#: through the opening), by smoothstep of that distance over INNER_LIP_DARK_CM. (Darker and faster, 0.65 / 0.55
+#: over 0.3 cm, thinned the apexes' upper lips further (bench_mouth_real r_up surprise 1.48, results
+#: mouth_real_lips*.json) but the video path's speaking renderer darkens the inner lips without their unfold or
+#: the lip-gap gate, and its shout's upper teeth share fell under tests/videoin/test_mouth_teeth.py's bound.)
+INNER_LIP_DARK = 0.4
+INNER_LIP_DARK_LOWER = 0.4
+INNER_LIP_DARK_CM = 0.6
 
 #: Lip edges: a lip the frame stretches across its thickness (disgust's raised upper lip, a shout's lower lip:
 #: 2-3x) spread the photo's lip-skin edge and its lip line over 2-3x the pixels (soft, smeared lips: "lips
