@@ -60,7 +60,7 @@ Per video:
     nice -n 10 python bench/bench_video.py --quick --emotions anger   # the per-emotion runs of anger only
 
 Writes bench/results/video.json (per video: ``rows``; per emotion: ``per_emotion`` and ``overall``, per
-clip and emotion: ``per_clip``; ``--quick``: video_quick.json, not committed), a contact sheet (input
+clip and emotion: ``per_clip``; ``--quick``: video_quick.json), a contact sheet (input
 over output) of each video and one of the emotions' apex crops (input over output, one column per emotion)
 of each real video to --sheets (default /work/team/video if it exists, else the cache folder: third-party
 faces stay out of the repo).
