@@ -609,9 +609,9 @@ class Reenactor(SourceParts):
         reach = int(4 * max(FOLD_SIGMA) * self._face_h + 0.5) + 1  # scipy's Gaussian: 4 sigma
         a0, b0, a1, b1 = max(x0 - reach, 0), max(y0 - reach, 0), min(x1 + reach, w), min(y1 + reach, h)
         (ox, oy) = self.src_origin
-        part = fold_lift(self.image[oy + b0 : oy + b1, ox + a0 : ox + a1], self._face_h)
+        part = fold_lift(self.image[oy + b0 : oy + b1, ox + a0 : ox + a1], self._face_h, (y0 - b0, y1 - b0, x0 - a0, x1 - a0))
         lift = np.zeros((h, w, 3), np.float32)
-        lift[y0:y1, x0:x1] = part[y0 - b0 : y1 - b0, x0 - a0 : x1 - a0]
+        lift[y0:y1, x0:x1] = part
         self.fold_lift, self._lift_box = lift, (x0, y0, x1, y1)
         self.source = self.source._replace(lift=lift)
 
