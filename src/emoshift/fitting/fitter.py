@@ -92,10 +92,7 @@ def local_focal_factor(
         pts = c + np.array(ks[m - 1 : m + 2], float) * LOCAL_STEP
         best = _vertex(pts, np.array([costs[j] for j in ks[m - 1 : m + 2]]), LOCAL_STEP)
         best = float(np.clip(best, max(lo, pts[0] - LOCAL_STEP), min(hi, pts[2] + LOCAL_STEP)))
-    near = min(fit_at.states, key=lambda g: abs(g - best))
-    state = fit_at.states[near].copy()
-    state.translation = state.translation * float(np.exp(best - near))
-    return float(np.exp(best)), state
+    return float(np.exp(best)), fit_at.start(best)
 
 
 #: Spacing (log focal factor) of :func:`local_focal_factor`'s fits: half the full search's grid step.
@@ -127,15 +124,19 @@ class _FocalFits:
         if init is not None:
             s = solver.fit(obs, f, self.cx, self.cy, depth_obs=depth_obs, init=init, iterations=iterations)
         elif states:
-            near = min(states, key=lambda g: abs(g - log_f))
-            init = states[near].copy()
-            init.translation = init.translation * float(np.exp(log_f - near))
-            s = solver.fit(obs, f, self.cx, self.cy, depth_obs=depth_obs, init=init, iterations=iterations)
+            s = solver.fit(obs, f, self.cx, self.cy, depth_obs=depth_obs, init=self.start(log_f), iterations=iterations)
         else:
             s = solver.fit(obs, f, self.cx, self.cy, depth_obs=depth_obs)
         if keep:
             states[log_f] = s
         return solver.energy(s, obs, f, self.cx, self.cy, depth_obs), s
+
+    def start(self, log_f: float) -> FitState:
+        """A start at ``log_f``: the nearest kept fit (a copy), its translation scaled to that focal length."""
+        near = min(self.states, key=lambda g: abs(g - log_f))
+        init = self.states[near].copy()
+        init.translation = init.translation * float(np.exp(log_f - near))
+        return init
 
 
 class Fitter:

@@ -168,24 +168,28 @@ def clip_camera(fitter, landmarks: list[np.ndarray], size: tuple[int, int], keyf
     from emoshift.threads import forked_map
 
     saved, solver = fitter.focal_factor, fitter.solver
-    obs = lambda lm: solver._cast(np.asarray(lm)[:, :2])  # noqa: E731
-    depth = lambda lm: solver._cast(np.asarray(lm)[:, 2]) if np.shape(lm)[1] > 2 else None  # noqa: E731
     try:
         if saved is None:
-            mid = landmarks[len(landmarks) // 2]
-            fitter.focal_factor = estimate_focal_factor(solver, obs(mid), size, depth(mid))[0]
+            fitter.focal_factor = estimate_focal_factor(solver, *_observed(solver, landmarks[len(landmarks) // 2], size))[0]
         keys, states = _keyframe_fits(fitter, landmarks, size, keyframes)
         if saved is None and len(keys) > 1:
             start = fitter.focal_factor
             got = forked_map(
-                lambda i: local_focal_factor(solver, obs(landmarks[keys[i]]), size, depth(landmarks[keys[i]]), start,
-                                             states[i])[0], range(len(keys)))  # fmt: skip
+                lambda i: local_focal_factor(solver, *_observed(solver, landmarks[keys[i]], size), start, states[i])[0],
+                range(len(keys)))  # fmt: skip
             fitter.focal_factor = float(np.median(got))
             for s in states:
                 s.translation = s.translation * np.float32(fitter.focal_factor / start)
         yield keys, states
     finally:
         fitter.focal_factor = saved
+
+
+def _observed(solver, landmarks: np.ndarray, size: tuple[int, int]):
+    """(observed (L, 2) pixels, ``size``, MediaPipe depth (L,) or None) of (L, 2-3) ``landmarks``, in the
+    solver's dtype: the arguments of :func:`~emoshift.fitting.fitter.estimate_focal_factor`."""
+    lm = np.asarray(landmarks, np.float64)
+    return solver._cast(lm[:, :2]), size, solver._cast(lm[:, 2]) if lm.shape[1] > 2 else None
 
 
 def _keyframe_fits(fitter, landmarks, size, keyframes) -> tuple[np.ndarray, list]:
@@ -228,10 +232,9 @@ def warm_start(fitter, landmarks: np.ndarray, size: tuple[int, int], prev):
     pose-only stage."""
     from emoshift.headmodel.ops import matrix_to_axis_angle
 
-    solver, lm = fitter.solver, np.asarray(landmarks, np.float64)
-    cam = fitter.camera(*size)
-    depth = solver._cast(lm[:, 2]) if lm.shape[1] > 2 else None
-    own = solver.initial_state(solver._cast(lm[:, :2]), cam.focal, cam.cx, cam.cy, depth)
+    solver, cam = fitter.solver, fitter.camera(*size)
+    obs, _, depth = _observed(solver, landmarks, size)
+    own = solver.initial_state(obs, cam.focal, cam.cx, cam.cy, depth)
     turn = matrix_to_axis_angle(np.asarray(own.rotation @ prev.rotation.T, np.float64)[None])[0]
     if np.degrees(np.linalg.norm(turn)) > WARM_MAX_TURN:
         return None
