@@ -42,6 +42,14 @@ Per video:
   from keyframes spread over the clip (the former rule), the photo path's single-frame identities on
   its frames, and the photo path's on the clip's least-smiling frame): a fit of a grinning face takes
   part of the grin into the identity's resting mouth, so its apex mouth is drawn wider;
+* like for like: ``photo_mp4`` and ``photo_own_pose_mp4``, the photo path's apexes through the MP4
+  encoder as a user gets them (:func:`through_mp4`; the video's apexes are read from its encoded output,
+  the photo path's were rendered in memory), and ``mouth_occluded``: how far the video kept the
+  speaker's mouth opening at the apexes for an occluder over it (the crying woman's hand; the photo path
+  paints the emotion's mouth over the fingers); per clip and emotion (``per_video_emotion``) the
+  channels where the video's targets and the photo path's apexes differ (``channels``: own fit, video
+  target, photo apex, :func:`channel_gaps`), and a sheet of those frames side by side (input, video,
+  photo path at the frame's own head pose, photo path: ``video_vs_photo_{clip}_{emotion}.png``);
 * where the time goes (CPU-ms per output frame of each stage, all threads and forked children:
   ``proc_cpu_ms_*``, the phases of ``bench_video_cpu.py``, which measures them alone); seconds of the job's stages (landmarks: decoding and the face mesh; fit_clip: the
   clip's camera and identity; fit_frames: the per-frame fits; render: the second pass) and the CPU
@@ -52,7 +60,7 @@ Per video:
     nice -n 10 python bench/bench_video.py --quick --emotions anger   # the per-emotion runs of anger only
 
 Writes bench/results/video.json (per video: ``rows``; per emotion: ``per_emotion`` and ``overall``, per
-clip and emotion: ``per_clip``; ``--quick``: video_quick.json, not committed), a contact sheet (input
+clip and emotion: ``per_clip``; ``--quick``: video_quick.json), a contact sheet (input
 over output) of each video and one of the emotions' apex crops (input over output, one column per emotion)
 of each real video to --sheets (default /work/team/video if it exists, else the cache folder: third-party
 faces stay out of the repo).
@@ -333,6 +341,55 @@ def identity_widths(pipe, clip: Path, inp: np.ndarray, photos: list, picks: list
             "photo_least_smile_frame": mouth_width_cm(pipe.fit(inp[least]).identity)}  # fmt: skip
 
 
+def mouth_occluded(res, frames: list[int]) -> float:
+    """Mean over ``frames`` of how far the video kept the speaker's mouth opening for an occluder over it
+    (:func:`emoshift.videoin.occlusion.mouth_fade`; the photo path draws the emotion's mouth over it)."""
+    from emoshift.videoin.occlusion import mouth_fade
+
+    if res.occlusion is None:
+        return 0.0
+    return float(mouth_fade(res.occlusion, float(res.info.fps))[frames].mean())
+
+
+def through_mp4(frames: list[np.ndarray], path: Path, fps: float) -> np.ndarray:
+    """``frames`` as a user gets them in an MP4: written in order as one clip by the photo path's own
+    exporter (:func:`emoshift.export.video.write_video`: the x264 preset and crf of the video path's
+    writer too) and decoded. The video's apexes are classified from its encoded output; the photo
+    path's, rendered in memory, were not (the grinning man's photo apexes at his own head pose: FER's
+    anger 4 of 6 raw, 0 of 6 through the encoder; the video's own renders 5 of 6 raw, 1 of 6 encoded)."""
+    from emoshift.export.video import write_video
+
+    return decode(write_video(frames, path, fps))
+
+
+def side_by_side(crops_in: list, crops_out: list, crops_photo_own: list, crops_photo: list, photo_at: list[int],
+                 path: Path) -> None:
+    """A sheet of the frames the photo path animated, one row each: the input, the video's apex, the photo
+    path's apex at the frame's own head rotation, the photo path's apex (what a person compares)."""
+    from PIL import Image
+
+    rows = [np.concatenate([crops_in[k], crops_out[k], own, photo], 1)
+            for k, own, photo in zip(photo_at, crops_photo_own, crops_photo, strict=True)]  # fmt: skip
+    Image.fromarray(np.concatenate(rows, 0)).save(path)
+
+
+#: Channels listed by :func:`channel_gaps`: those whose mean differs by at least this between the video's
+#: targets and the photo path's apexes on the same frames.
+CHANNEL_GAP = 0.08
+
+
+def channel_gaps(own: np.ndarray, target: np.ndarray, photo: np.ndarray) -> dict[str, list[float]]:
+    """{channel: [the frames' own fit, the video's target, the photo path's apex]} (means over the frames
+    the photo path animated), for the channels where the target and the photo's apex differ by at least
+    :data:`CHANNEL_GAP`, largest gap first."""
+    from emoshift.emotions import EXPRESSION_NAMES
+
+    means = [np.asarray(x, np.float32).reshape(-1, 53).mean(0) for x in (own, target, photo)]
+    order = np.argsort(-np.abs(means[1] - means[2]))
+    return {EXPRESSION_NAMES[j]: [round(float(m[j]), 3) for m in means] for j in order
+            if abs(means[1][j] - means[2][j]) >= CHANNEL_GAP}  # fmt: skip
+
+
 def emotion_runs(
     pipe, clips: dict[str, Path], work: Path, sheets: Path, photo_frames: int = PHOTO_FRAMES,
     emotions: tuple[str, ...] = EMOTIONS7, widths: dict | None = None,
@@ -357,6 +414,7 @@ def emotion_runs(
         for emo in emotions:
             res = animate_video(pipe, clip, f"Make her look {ADJECTIVE[emo]}.", work / f"{Path(name).stem}_{emo}.mp4",
                                 seed=0)  # fmt: skip
+            fps = float(res.info.fps)
             frames, crops_in, crops_out = apex_crops(inp, decode(res.path), apex_frames(res))
             posed = animate_video(pipe, clip, f"Make her look {ADJECTIVE[emo]}.",
                                   work / f"{Path(name).stem}_{emo}_pose.mp4", seed=0, pose=True)  # fmt: skip
@@ -372,16 +430,28 @@ def emotion_runs(
                     widths[name] = identity_widths(pipe, clip, inp, photos, picks)
             photo_at = [frames.index(i) for i in picks]  # the same frames among this run's apex crops
             apexes = [(still.apex(emo, 0), box) for still, box in photos]
+            boxes = [box for _, box in apexes]
+            own_pose = [np.asarray(still.renderer.render(a.expression, still.fit.rotation), np.uint8)
+                        for (a, _), (still, _) in zip(apexes, photos, strict=True)]  # fmt: skip
             crops_photo = [crop(a.frame, box, TILE) for a, box in apexes]
-            crops_photo_own = [crop(still.renderer.render(a.expression, still.fit.rotation), box, TILE)
-                               for (a, box), (still, _) in zip(apexes, photos, strict=True)]  # fmt: skip
+            crops_photo_own = [crop(f, box, TILE) for f, box in zip(own_pose, boxes, strict=True)]
+            mp4 = work / f"{Path(name).stem}_{emo}_photo.mp4"
+            crops_photo_mp4 = [crop(f, box, TILE) for f, box in
+                               zip(through_mp4([a.frame for a, _ in apexes], mp4, fps), boxes, strict=True)]  # fmt: skip
+            crops_photo_own_mp4 = [crop(f, box, TILE) for f, box in
+                                   zip(through_mp4(own_pose, mp4, fps), boxes, strict=True)]  # fmt: skip
             strength_photo = [float(apex_strength(a.expression, emo)[0]) for a, _ in apexes]
+            side_by_side(crops_in, crops_out, crops_photo_own, crops_photo, photo_at,
+                         sheets / f"video_vs_photo_{Path(name).stem}_{emo}.png")  # fmt: skip
             records.append({"video": name, "emotion": emo, "crops_input": crops_in, "crops_output": crops_out,
                             "crops_output_pose": crops_pose, "crops_photo": crops_photo,
-                            "crops_photo_own_pose": crops_photo_own, "photo_at": photo_at, "photo_frames": picks,
-                            "apex_ratio": apex_ratio(res, frames, emo),
+                            "crops_photo_own_pose": crops_photo_own, "crops_photo_mp4": crops_photo_mp4,
+                            "crops_photo_own_pose_mp4": crops_photo_own_mp4, "photo_at": photo_at, "photo_frames": picks,
+                            "apex_ratio": apex_ratio(res, frames, emo), "mouth_occluded": mouth_occluded(res, frames),
                             "strength_video": float(apex_strength(res.targets[frames], emo).mean()),
-                            "strength_photo": float(np.mean(strength_photo)), "apex_frames": len(frames)})  # fmt: skip
+                            "strength_photo": float(np.mean(strength_photo)), "apex_frames": len(frames),
+                            "channels": channel_gaps(res.own[picks], res.targets[picks],
+                                                     np.stack([a.expression for a, _ in apexes]))})  # fmt: skip
             mid = photo_at[len(photo_at) // 2]  # a frame the photo path animated too
             tiles.append(np.concatenate([crops_in[mid], crops_out[mid], crops_photo[len(crops_photo) // 2]], 0))
         Image.fromarray(np.concatenate(tiles, 1)).save(sheets / f"video_emotions_{Path(name).stem}.png")
@@ -392,9 +462,10 @@ def emotion_runs(
 def judge_all(records: list[dict]) -> None:
     """Both classifiers' top-1 on every record's crops, in one run of each (bench_legibility's
     :func:`classify`): sets each record's ``tops_input`` / ``tops_output`` / ``tops_output_pose`` /
-    ``tops_photo`` / ``tops_photo_own_pose`` ({"fer": [...], "faceapi": [...]}, for the crops it has), and
+    ``tops_photo`` / ``tops_photo_own_pose`` and the last two's ``*_mp4`` ({"fer": [...], "faceapi": [...]},
+    for the crops it has), and
     ``tops_output_same``: the video's on the frames the photo path animated."""
-    kinds = ("input", "output", "output_pose", "photo", "photo_own_pose")
+    kinds = ("input", "output", "output_pose", "photo", "photo_own_pose", "photo_mp4", "photo_own_pose_mp4")
     crops = [c for r in records for k in kinds for c in r.get(f"crops_{k}", [])]
     fer, fa, _ = classify_crops(crops)
     at = 0
@@ -411,9 +482,11 @@ def judge_all(records: list[dict]) -> None:
 #: few of those input frames animated as still photos, and the video's apexes on those few frames (the
 #: like-for-like comparison with the photo path); the video with the emotion's head-pose offset
 #: (``pose=True``) and the photo path at the frame's own head rotation (without the plan's nod or tilt):
-#: the video leaves the person's head pose alone by default, the photo path turns the head.
+#: the video leaves the person's head pose alone by default, the photo path turns the head; ``*_mp4``: the
+#: photo path's through the MP4 encoder, as the video's output is (:func:`through_mp4`: like for like).
 KINDS = {"output": "video", "input": "input", "photo": "photo", "output_same": "video_same",
-         "output_pose": "video_pose", "photo_own_pose": "photo_own_pose"}  # fmt: skip
+         "output_pose": "video_pose", "photo_own_pose": "photo_own_pose", "photo_mp4": "photo_mp4",
+         "photo_own_pose_mp4": "photo_own_pose_mp4"}  # fmt: skip
 
 
 def emotion_table(records: list[dict], still: dict) -> tuple[list[dict], dict]:
@@ -428,6 +501,7 @@ def emotion_table(records: list[dict], still: dict) -> tuple[list[dict], dict]:
         pooled = {k: {j: [t for r in rs for t in r[f"tops_{k}"][j]] for j in ("fer", "faceapi")} for k in kinds}
         row = {"emotion": emo, "frames": sum(r["apex_frames"] for r in rs),
                "apex_ratio": float(np.mean([r["apex_ratio"] for r in rs])),
+               "mouth_occluded": float(np.mean([r.get("mouth_occluded", 0.0) for r in rs])),
                **{f"strength_{k}": float(np.mean([r[f"strength_{k}"] for r in rs])) for k in ("video", "photo")}}  # fmt: skip
         got = {k: rates(pooled[k], emo) for k in kinds}
         labelled = emo != "contempt"  # neither classifier has a contempt label
@@ -441,7 +515,7 @@ def emotion_table(records: list[dict], still: dict) -> tuple[list[dict], dict]:
     overall = {"emotion": "overall (six)", "frames": sum(r["frames"] for r in six)}
     for c in rows[0]:
         if c not in overall:
-            vals = [r[c] for r in (rows if c.startswith(("apex", "strength")) else six)]
+            vals = [r[c] for r in (rows if c.startswith(("apex", "strength", "mouth")) else six)]
             overall[c] = float(np.mean(vals))
     for j in ("fer", "faceapi"):
         overall[f"{j}_still"] = still.get("overall", {}).get(j)

@@ -8,7 +8,7 @@ at the phase's ends, so a phase includes whatever background thread ran during i
 
 * ``landmarks``: decoding (its prefetch thread) and the face mesh in tracking mode, plus the occluder
   samples and the first frames' renderers being prebuilt;
-* ``fit_clip``: the clip's camera (:func:`~emoshift.fitting.video.fixed_focal`), its resting keyframes
+* ``fit_clip``: the clip's camera (:func:`~emoshift.fitting.video.clip_camera`), its resting keyframes
   (:func:`~emoshift.videoin.rest.resting_keyframes`) and shared identity;
 * ``fit_frames``: the per-frame fits (warm-started, temporal term);
 * ``plan``: the generator's anchors, the trajectory, the targets (temporal smoothing of the mix);

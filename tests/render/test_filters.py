@@ -142,3 +142,25 @@ def test_sobel_and_binary_erosion_are_scipys():
         assert (filters.binary_erosion(m) == ndi.binary_erosion(m)).all()
     y = (rng.random((6, 6)) * 255).astype(np.float32)
     assert np.abs(ndi.sobel(y, 0, mode="constant") - filters.sobel(y, 0)).max() > 1.0  # control
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_gaussian_part_is_the_wholes_part(seed):
+    """A part of the result (the fold lift's box, video frames) equals the whole image's filtered there, to the
+    bit, also where the part touches the image's edges (reflected as for the whole). Control: filtering the
+    cropped part alone (its own edges reflected) differs."""
+    rng = np.random.default_rng(seed)
+    img = _image(seed, (90, 120, 3))
+    for sigma in (0.9, 5.8, 20.0):
+        whole = filters.gaussian_filter(img, sigma)
+        for _ in range(4):
+            y0, x0 = int(rng.integers(0, 60)), int(rng.integers(0, 80))
+            y1, x1 = int(rng.integers(y0 + 1, 91)), int(rng.integers(x0 + 1, 121))
+            got = filters.gaussian_filter(img, sigma, (y0, y1, x0, x1))
+            np.testing.assert_array_equal(got, whole[y0:y1, x0:x1], err_msg=f"sigma {sigma} part {(y0, y1, x0, x1)}")
+        cropped = filters.gaussian_filter(img[20:70, 30:100], sigma)  # the control
+        assert np.abs(cropped - whole[20:70, 30:100]).max() > 0.5
+    flat = img[..., 0]
+    np.testing.assert_array_equal(filters.gaussian_filter(flat, 2.7, (5, 40, 0, 120)), filters.gaussian_filter(flat, 2.7)[5:40])
+    with pytest.raises(ValueError):
+        filters.gaussian_filter(img, 2.0, (0, 91, 0, 10))

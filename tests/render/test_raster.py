@@ -95,3 +95,43 @@ def test_thread_pool_survives_fork():
     expected = _raster_in_child(0)  # creates the parent's pool
     with mp.get_context("fork").Pool(1) as pool:
         assert pool.map_async(_raster_in_child, [0]).get(timeout=180) == [expected]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_head_raster_is_the_merged_two_lists(seed):
+    """rasterize_head (skin culled, then the inside parts two-sided, into one set of buffers) gives the fragments
+    of the two lists rasterized apart and merged (an inner fragment wins where strictly closer), inside
+    inline() (one band) and on the pool (bands). Overlapping random triangles at random depths, with ties.
+    Controls: the skin drawn without culling differs; raster_box's single z-test (the float64 depth against
+    the skin's stored float32 one) differs where the two lists meet within float32 rounding (seed 0)."""
+    from emoshift.render.raster import inline, rasterize_head
+
+    rng = np.random.default_rng(seed)
+    h, w, n, n_skin = 70, 90, 160, 100
+    xy = rng.uniform([-5, -5], [w + 5, h + 5], size=(n * 3, 2)).astype(np.float32)
+    z = rng.choice([4.0, 5.0, 6.0], size=(n * 3, 1)).astype(np.float32)  # ties between the lists too
+    screen = np.concatenate([xy, z], 1)
+    tris = np.arange(n * 3, dtype=np.int32).reshape(n, 3)
+    skin = rasterize(screen, tris[:n_skin], w, h, cull_back=True)
+    inner = rasterize(screen, tris[n_skin:], w, h)
+    closer = inner.depth < skin.depth
+    ref_id = np.where(closer, inner.tri_id + n_skin, skin.tri_id)
+    ref_bary = np.where(closer[..., None], inner.bary, skin.bary)
+    ref_depth = np.where(closer, inner.depth, skin.depth)
+    assert closer.sum() > 50 and (skin.tri_id >= 0).sum() > 500  # both lists show
+    for inlined in (True, False):
+        if inlined:
+            with inline():
+                got = rasterize_head(screen, tris, n_skin, w, h)
+        else:
+            got = rasterize_head(screen, tris, n_skin, w, h)
+        np.testing.assert_array_equal(got.tri_id, ref_id)
+        np.testing.assert_array_equal(got.bary, ref_bary)
+        np.testing.assert_array_equal(got.depth, ref_depth)
+    unculled = rasterize(screen, tris[:n_skin], w, h)  # the control: back faces drawn
+    assert (unculled.tri_id != skin.tri_id).sum() > 50
+    if seed == 0:
+        from emoshift.render.raster import raster_box
+
+        single = raster_box(screen, tris, n_skin, 0, 0, w, h)[1]
+        assert 0 < (single != ref_id).sum() < 50

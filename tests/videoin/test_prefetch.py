@@ -75,7 +75,7 @@ def test_fit_clip_fits_what_the_serial_decoding_fits(clip):
     from emoshift.fitting.video import fit_frames
     from emoshift.videoin import probe
     from emoshift.videoin.probe import iter_frames
-    from emoshift.videoin.rest import resting_keyframes
+    from emoshift.videoin.rest import resting_keyframe_fits
     from emoshift.videoin.run import fit_clip
 
     info = probe(clip)
@@ -85,8 +85,8 @@ def test_fit_clip_fits_what_the_serial_decoding_fits(clip):
         own, fits = fit_clip(fitter, info, progress=False)
         frames = [(i, rgb) for i, rgb, _ in iter_frames(info)]
         # fit_clip's identity comes from the clip's resting frames (emoshift.videoin.rest)
-        serial = fit_frames(fitter, iter(frames), progress=False, keyframes=resting_keyframes)
-        reversed_fits = fit_frames(fitter, iter(frames[::-1]), progress=False, keyframes=resting_keyframes)  # control
+        serial = fit_frames(fitter, iter(frames), progress=False, keyframes=resting_keyframe_fits)
+        reversed_fits = fit_frames(fitter, iter(frames[::-1]), progress=False, keyframes=resting_keyframe_fits)  # control
     assert sorted(fits) == [f.frame for f in serial] and 4 not in fits and len(own) == 10
     for f in serial:
         np.testing.assert_array_equal(own[f.frame], np.asarray(f.expression, np.float32))

@@ -40,40 +40,103 @@ def estimate_focal_factor(
 
     obs: (L, 2) pixels; depth_obs: (L,) MediaPipe z px or None; size: (width, height).
     """
-    w, h = size
-    long_side, cx, cy = float(max(w, h)), w / 2.0, h / 2.0
-    states: dict[float, FitState] = {}
-
-    def fit_at(log_f: float, iterations: int | None) -> tuple[float, FitState]:
-        """Warm-started from the nearest fit so far, its translation scaled with the focal length (the
-        face keeps its image size)."""
-        f = float(np.exp(log_f)) * long_side
-        if states:
-            near = min(states, key=lambda g: abs(g - log_f))
-            init = states[near].copy()
-            init.translation = init.translation * float(np.exp(log_f - near))
-            s = solver.fit(obs, f, cx, cy, depth_obs=depth_obs, init=init, iterations=iterations)
-        else:
-            s = solver.fit(obs, f, cx, cy, depth_obs=depth_obs)
-        return solver.energy(s, obs, f, cx, cy, depth_obs), s
-
+    fit_at = _FocalFits(solver, obs, size, depth_obs)
     grid = np.linspace(np.log(FOCAL_RANGE[0]), np.log(FOCAL_RANGE[1]), FOCAL_GRID)
     costs = np.zeros(len(grid))
     start = int(np.argmin(np.abs(grid - np.log(DEFAULT_FOCAL_FACTOR))))
     for k in sorted(range(len(grid)), key=lambda k: abs(k - start)):  # outwards from the default factor
-        costs[k], states[float(grid[k])] = fit_at(float(grid[k]), None if not states else WARM_ITERATIONS)
+        costs[k] = fit_at(float(grid[k]), None if not fit_at.states else WARM_ITERATIONS)[0]
     i = int(np.clip(np.argmin(costs), 1, len(grid) - 2))
-    c0, c1, c2 = costs[i - 1 : i + 2]
-    curv = c0 - 2 * c1 + c2
-    step = grid[1] - grid[0]
-    best = grid[i] + (0.5 * step * (c0 - c2) / curv if curv > 0 else 0.0)
+    best = _vertex(grid[i - 1 : i + 2], costs[i - 1 : i + 2], grid[1] - grid[0])
     best = float(np.clip(best, grid[0], grid[-1]))
-    cost, state = fit_at(best, None)
+    cost, state = fit_at(best, None, keep=False)
     j = int(np.argmin(costs))
     if costs[j] < cost:  # the parabola can miss on a flat or kinked curve: converge at the best grid point
         best = float(grid[j])
-        cost, state = fit_at(best, None)
+        cost, state = fit_at(best, None, keep=False)
     return float(np.exp(best)), state
+
+
+def local_focal_factor(
+    solver: LandmarkSolver, obs: np.ndarray, size: tuple[int, int], depth_obs: np.ndarray | None,
+    factor: float, init: FitState,
+) -> tuple[float, FitState]:  # fmt: skip
+    """:func:`estimate_focal_factor` near a known answer: for a frame of a clip whose neighbouring frame's
+    search gave ``factor`` and ``init`` (a start at that factor's camera, e.g.
+    :func:`emoshift.fitting.video.warm_start`). A converged fit from ``init`` at ``factor``, fits
+    :data:`LOCAL_STEP` apart in log factor on both sides (warm-started from the nearest for
+    :data:`WARM_ITERATIONS`), more outwards while the lowest energy is at an end (within
+    :data:`FOCAL_RANGE`), and the parabola's vertex through the lowest and its neighbours (no fit there;
+    at a bound of the range, through the lowest and its two inner neighbours).
+    Returns (that factor, the nearest fit's state with its translation scaled to that factor's camera: a
+    start for the next frame's search): ~a third of the full search's CPU.
+    """
+    lo, hi = np.log(FOCAL_RANGE[0]), np.log(FOCAL_RANGE[1])
+    c = float(np.clip(np.log(factor), lo, hi))
+    fit_at = _FocalFits(solver, obs, size, depth_obs)
+    costs = {0: fit_at(c, None, init)[0]}
+    for k in (-1, 1):
+        if lo - 1e-9 <= c + k * LOCAL_STEP <= hi + 1e-9:
+            costs[k] = fit_at(c + k * LOCAL_STEP, WARM_ITERATIONS)[0]
+    while True:  # walk outwards while the lowest is at an end
+        ks = sorted(costs)
+        k = min(ks, key=lambda k: costs[k])
+        out = k - 1 if k == ks[0] else k + 1 if k == ks[-1] else None
+        if out is None or not lo - 1e-9 <= c + out * LOCAL_STEP <= hi + 1e-9:
+            break
+        costs[out] = fit_at(c + out * LOCAL_STEP, WARM_ITERATIONS)[0]
+    if len(ks) < 3:  # the lowest on a bound of the range, its one neighbour higher
+        best = c + k * LOCAL_STEP
+    else:  # the parabola through the lowest and its neighbours (its two inner ones at a bound of the range)
+        m = int(np.clip(ks.index(k), 1, len(ks) - 2))
+        pts = c + np.array(ks[m - 1 : m + 2], float) * LOCAL_STEP
+        best = _vertex(pts, np.array([costs[j] for j in ks[m - 1 : m + 2]]), LOCAL_STEP)
+        best = float(np.clip(best, max(lo, pts[0] - LOCAL_STEP), min(hi, pts[2] + LOCAL_STEP)))
+    return float(np.exp(best)), fit_at.start(best)
+
+
+#: Spacing (log focal factor) of :func:`local_focal_factor`'s fits: half the full search's grid step.
+LOCAL_STEP = 0.5 * float(np.log(FOCAL_RANGE[1] / FOCAL_RANGE[0])) / (FOCAL_GRID - 1)
+
+
+def _vertex(x: np.ndarray, c: np.ndarray, step: float) -> float:
+    """Vertex of the parabola through (x, c) at three points ``step`` apart (the middle one if it is not convex)."""
+    curv = c[0] - 2 * c[1] + c[2]
+    return x[1] + (0.5 * step * (c[0] - c[2]) / curv if curv > 0 else 0.0)
+
+
+class _FocalFits:
+    """Fits of one face at several focal factors (:func:`estimate_focal_factor`), each warm-started from the
+    nearest fitted so far, its translation scaled with the focal length (the face keeps its image size);
+    the first from scratch unless given a start. ``states``: {log factor: state} of the fits kept."""
+
+    def __init__(self, solver: LandmarkSolver, obs: np.ndarray, size: tuple[int, int], depth_obs) -> None:
+        w, h = size
+        self.solver, self.obs, self.depth_obs = solver, obs, depth_obs
+        self.long_side, self.cx, self.cy = float(max(w, h)), w / 2.0, h / 2.0
+        self.states: dict[float, FitState] = {}
+
+    def __call__(
+        self, log_f: float, iterations: int | None, init: FitState | None = None, keep: bool = True
+    ) -> tuple[float, FitState]:
+        solver, obs, depth_obs, states = self.solver, self.obs, self.depth_obs, self.states
+        f = float(np.exp(log_f)) * self.long_side
+        if init is not None:
+            s = solver.fit(obs, f, self.cx, self.cy, depth_obs=depth_obs, init=init, iterations=iterations)
+        elif states:
+            s = solver.fit(obs, f, self.cx, self.cy, depth_obs=depth_obs, init=self.start(log_f), iterations=iterations)
+        else:
+            s = solver.fit(obs, f, self.cx, self.cy, depth_obs=depth_obs)
+        if keep:
+            states[log_f] = s
+        return solver.energy(s, obs, f, self.cx, self.cy, depth_obs), s
+
+    def start(self, log_f: float) -> FitState:
+        """A start at ``log_f``: the nearest kept fit (a copy), its translation scaled to that focal length."""
+        near = min(self.states, key=lambda g: abs(g - log_f))
+        init = self.states[near].copy()
+        init.translation = init.translation * float(np.exp(log_f - near))
+        return init
 
 
 class Fitter:

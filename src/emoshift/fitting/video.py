@@ -1,11 +1,13 @@
 """Video fitting: tracking-mode landmarks, one identity shared by all frames, temporal smoothing.
 
 1. Frames are decoded with PyAV (every ``stride``-th) and passed to the face mesh in tracking mode.
-2. Camera: one focal length for the clip, the median of the keyframes' per-photo estimates
-   (:func:`fixed_focal`; the fitter's ``focal_factor`` if set).
-3. Identity: up to :data:`KEYFRAMES` frames spread over the clip give one shared identity
-   (:func:`shared_identity`: per-frame fits, their mean, then joint Gauss–Newton steps over all
-   keyframes with the prior counted once).
+2. Camera and keyframes (:func:`clip_camera`): one focal length for the clip, the median of the
+   keyframes' estimates (each a search near a provisional factor from the clip's middle frame, from the
+   keyframe's fit with it; the fitter's ``focal_factor`` if set). The keyframes: up to :data:`KEYFRAMES`
+   frames spread over the clip, or picked by the caller (video in: the resting ones,
+   :func:`emoshift.videoin.rest.resting_keyframes`).
+3. Identity: the keyframes give one shared identity (:func:`shared_identity`: per-frame fits, their
+   mean, then joint Gauss–Newton steps over all keyframes with the prior counted once).
 4. Every frame is then fitted with that identity fixed (folded into the model's mean shape:
    :func:`identity_solver`), warm-started from the previous frame and pulled towards it by
    ``FitConfig.temporal_weight`` (``VIDEO_TEMPORAL_WEIGHT`` when unset).
@@ -33,6 +35,11 @@ MAX_GAP = 2
 #: start from the previous such frame's fit (:func:`warm_start`) unless the head turned more than this
 #: (degrees, between that fit's rotation and the frame's own starting rotation from its landmarks).
 WARM_MAX_TURN = 15.0
+#: The per-frame fits' LM stop (relative cost decrease; ``FitConfig.tolerance``, 1e-4, elsewhere): a frame
+#: warm-started from the previous one converges in 2-4 iterations, the last of which gains < 1e-4; at
+#: 1e-3 one iteration in six is saved, and the fits move by < 0.01 in any expression weight and < 0.06 px
+#: in any landmark on the bench clips (bench/bench_video_fit.py).
+FRAME_TOLERANCE = 1e-3
 
 
 def read_frames(path: str | Path, stride: int = 1, max_frames: int | None = None):
@@ -87,8 +94,9 @@ def fit_frames(
     identity; ``fit_frames``: the per-frame fits). ``on_fit``: called with each frame's FaceFit as soon as
     it is fitted (in frame order). ``keyframes``: picks the frames the clip's identity is fitted from,
     ``keyframes(fitter, landmarks, size) -> indices`` into the detected frames' landmarks (called with
-    the clip's camera fixed), or (indices, their single-frame fit states) (sorted indices; the shared
-    identity then starts from those states instead of fitting the frames again); default
+    the clip's provisional camera fixed: :func:`clip_camera`), or (indices, their single-frame fit states)
+    (sorted indices; the clip's focal search and shared identity then start from those states instead of
+    fitting the frames again); default
     :data:`KEYFRAMES` frames spread evenly over the clip. ``on_detect``:
     called with (frame index, its pixels, (478, 3) landmarks) of each frame a face is found in, as it is
     (e.g. video in's occluder samples, :func:`emoshift.videoin.occlusion.sample`)."""
@@ -127,38 +135,92 @@ def fit_frames(
     if not detections:
         raise UserError(f"no face found in any frame of {name}")
 
-    keys = spread(len(detections), KEYFRAMES)
     from emoshift.threads import single_thread
 
     # one BLAS thread throughout (the fitter's solves are, not the projections and joint steps between
     # them: on two threads each tiny op wakes the pool, which MediaPipe's threads keep busy)
     t0, c0 = time.perf_counter(), process_cpu()
-    with single_thread(), fixed_focal(fitter, [detections[k][1] for k in keys], size):
-        states = None
-        if keyframes is not None:
-            got = keyframes(fitter, [lm for _, lm in detections], size)
-            picked, states = got if isinstance(got, tuple) else (got, None)
-            keys = np.unique(np.asarray(picked, int))
-            if states is not None and (len(states) != len(keys) or not np.array_equal(keys, np.asarray(picked, int))):
-                states = None  # not one state per sorted keyframe: fitted afresh
+    with single_thread(), clip_camera(fitter, [lm for _, lm in detections], size, keyframes) as (keys, states):
         timings["fit_clip"] = time.perf_counter() - t0
         timings["proc_cpu_fit_clip"] = process_cpu() - c0
         return _fit_frames(fitter, detections, keys, size, progress, restarts, timings, on_fit, states)
 
 
 @contextmanager
-def fixed_focal(fitter, landmarks: list[np.ndarray], size: tuple[int, int]):
-    """One camera for several frames: a fitter that estimates the focal length per photo
-    (``focal_factor`` None) gets the median of the frames' estimates for the duration."""
+def clip_camera(fitter, landmarks: list[np.ndarray], size: tuple[int, int], keyframes=None):
+    """The clip's camera and keyframes: yields (keyframe indices into ``landmarks`` (sorted), their
+    single-frame fit states at that camera) with ``fitter.focal_factor`` set to the clip's for the
+    duration (unless the fitter has one).
+
+    ``keyframes(fitter, landmarks, size)``: as :func:`fit_frames`'s (default :data:`KEYFRAMES` frames spread
+    evenly; their states are then fitted from scratch). The camera: a fitter without a ``focal_factor``
+    gets the median of the keyframes' focal estimates: a provisional factor from the photo's search on the
+    clip's middle frame (:func:`~emoshift.fitting.fitter.estimate_focal_factor`), the keyframes picked and
+    fitted with it, then each keyframe's search near it from its fit
+    (:func:`~emoshift.fitting.fitter.local_focal_factor`, on two cores); the states' translations are then
+    scaled to the clip's camera (their identity and expression are refitted by :func:`shared_identity`).
+    About half the solver iterations of the former rule (the photo's search on every keyframe), and
+    nearer the keyframes' own energy minima: on synthetic clips through known lenses
+    (tests/fitting/test_clip_camera.py) within 0.026 of the median of those minima where the former rule
+    was 0.01-0.14 off (its grid's points and parabola). A clip of one keyframe keeps the provisional
+    factor."""
+    from emoshift.fitting.fitter import estimate_focal_factor, local_focal_factor
     from emoshift.threads import forked_map
 
-    saved = fitter.focal_factor
-    if saved is None:  # the frames' searches on two cores (:func:`~emoshift.threads.forked_map`)
-        fitter.focal_factor = float(np.median(forked_map(lambda lm: fitter.fit_landmarks(lm, size)[0].focal_factor, landmarks)))
+    saved, solver = fitter.focal_factor, fitter.solver
     try:
-        yield fitter.focal_factor
+        if saved is None:
+            fitter.focal_factor = estimate_focal_factor(solver, *_observed(solver, landmarks[len(landmarks) // 2], size))[0]
+        keys, states = _keyframe_fits(fitter, landmarks, size, keyframes)
+        if saved is None and len(keys) > 1:
+            start = fitter.focal_factor
+            got = forked_map(
+                lambda i: local_focal_factor(solver, *_observed(solver, landmarks[keys[i]], size), start, states[i])[0],
+                range(len(keys)))  # fmt: skip
+            fitter.focal_factor = float(np.median(got))
+            for s in states:
+                s.translation = s.translation * np.float32(fitter.focal_factor / start)
+        yield keys, states
     finally:
         fitter.focal_factor = saved
+
+
+def _observed(solver, landmarks: np.ndarray, size: tuple[int, int]):
+    """(observed (L, 2) pixels, ``size``, MediaPipe depth (L,) or None) of (L, 2-3) ``landmarks``, in the
+    solver's dtype: the arguments of :func:`~emoshift.fitting.fitter.estimate_focal_factor`."""
+    lm = np.asarray(landmarks, np.float64)
+    return solver._cast(lm[:, :2]), size, solver._cast(lm[:, 2]) if lm.shape[1] > 2 else None
+
+
+def _keyframe_fits(fitter, landmarks, size, keyframes) -> tuple[np.ndarray, list]:
+    """(sorted keyframe indices, their single-frame fit states at the fitter's camera) of
+    :func:`clip_camera`: ``keyframes``' states if it gives one per sorted index, else fitted from scratch."""
+    from emoshift.threads import forked_map
+
+    states = None
+    if keyframes is None:
+        keys = spread(len(landmarks), KEYFRAMES)
+    else:
+        got = keyframes(fitter, landmarks, size)
+        picked, states = got if isinstance(got, tuple) else (got, None)
+        keys = np.unique(np.asarray(picked, int))
+        if states is not None and (len(states) != len(keys) or not np.array_equal(keys, np.asarray(picked, int))):
+            states = None  # not one state per sorted keyframe: fitted afresh
+    if states is None:
+        states = forked_map(lambda k: fitter.fit_landmarks(landmarks[k], size)[1], keys)
+    return keys, [s.copy() for s in states]
+
+
+@contextmanager
+def fixed_focal(fitter, landmarks: list[np.ndarray], size: tuple[int, int]):
+    """One camera for several frames: a fitter that estimates the focal length per photo
+    (``focal_factor`` None) gets the median of the frames' estimates (:func:`clip_camera` with every
+    frame a keyframe) for the duration."""
+    if fitter.focal_factor is not None:
+        yield fitter.focal_factor
+        return
+    with clip_camera(fitter, landmarks, size, lambda *_: np.arange(len(landmarks))):
+        yield fitter.focal_factor
 
 
 def warm_start(fitter, landmarks: np.ndarray, size: tuple[int, int], prev):
@@ -170,10 +232,9 @@ def warm_start(fitter, landmarks: np.ndarray, size: tuple[int, int], prev):
     pose-only stage."""
     from emoshift.headmodel.ops import matrix_to_axis_angle
 
-    solver, lm = fitter.solver, np.asarray(landmarks, np.float64)
-    cam = fitter.camera(*size)
-    depth = solver._cast(lm[:, 2]) if lm.shape[1] > 2 else None
-    own = solver.initial_state(solver._cast(lm[:, :2]), cam.focal, cam.cx, cam.cy, depth)
+    solver, cam = fitter.solver, fitter.camera(*size)
+    obs, _, depth = _observed(solver, landmarks, size)
+    own = solver.initial_state(obs, cam.focal, cam.cx, cam.cy, depth)
     turn = matrix_to_axis_angle(np.asarray(own.rotation @ prev.rotation.T, np.float64)[None])[0]
     if np.degrees(np.linalg.norm(turn)) > WARM_MAX_TURN:
         return None
@@ -194,7 +255,7 @@ def _fit_frames(
     t0, c0 = time.perf_counter(), process_cpu()
     identity = shared_identity(fitter, [detections[k][1] for k in keys], size, states=states)
     t1, c1 = time.perf_counter(), process_cpu()
-    saved, fitter.solver = fitter.solver, identity_solver(fitter.solver, identity)
+    saved, fitter.solver = fitter.solver, identity_solver(fitter.solver, identity, FRAME_TOLERANCE)
     ident = identity.astype(np.float32)
     out: list[FaceFit] = []
     try:
@@ -222,10 +283,11 @@ def _fit_frames(
     return out
 
 
-def identity_solver(solver, identity: np.ndarray):
+def identity_solver(solver, identity: np.ndarray, tolerance: float | None = None):
     """The per-frame solver of a clip: ``solver`` with the clip's (K,) ``identity`` folded into its mean
     shape and no identity unknowns (the states it returns have an empty identity), and the temporal
-    term on (``FitConfig.temporal_weight``, :data:`VIDEO_TEMPORAL_WEIGHT` when unset). The same fit and
+    term on (``FitConfig.temporal_weight``, :data:`VIDEO_TEMPORAL_WEIGHT` when unset); ``tolerance``: its
+    LM stop instead of ``FitConfig.tolerance`` (the per-frame fits': :data:`FRAME_TOLERANCE`). The same fit and
     energy as ``fix_identity=True`` up to float rounding, with a Jacobian of 59 instead of 109 columns."""
     from dataclasses import replace
 
@@ -240,6 +302,8 @@ def identity_solver(solver, identity: np.ndarray):
     new.__dict__.update(solver.__dict__)
     if solver.config.temporal_weight <= 0:
         new.config = replace(solver.config, temporal_weight=VIDEO_TEMPORAL_WEIGHT)
+    if tolerance is not None:
+        new.config = replace(new.config, tolerance=tolerance)
     k, a = solver.k, solver._cast(identity)
     new.identity_prior = float(solver.config.identity_weight * (a @ a))
     new.mu = solver.mu + solver.basis[:, :, :k] @ a
@@ -260,11 +324,15 @@ def shared_identity(fitter, landmarks: list[np.ndarray], size: tuple[int, int], 
     when they were fitted already (with this camera: e.g. by
     :func:`emoshift.videoin.rest.resting_keyframes`), used (and changed) instead of fitting them again.
     """
-    with fixed_focal(fitter, landmarks, size):
+    if fitter.focal_factor is not None:
         return _shared_identity(fitter, landmarks, size, rounds, states)
+    with clip_camera(fitter, landmarks, size, lambda *_: np.arange(len(landmarks))) as (_, fitted):
+        return _shared_identity(fitter, landmarks, size, rounds, fitted)
 
 
 def _shared_identity(fitter, landmarks, size, rounds, states=None) -> np.ndarray:
+    from emoshift.threads import single_thread
+
     if states is None or len(states) != len(landmarks):
         states = [fitter.fit_landmarks(lm, size)[1] for lm in landmarks]
     states = list(states)
@@ -274,11 +342,15 @@ def _shared_identity(fitter, landmarks, size, rounds, states=None) -> np.ndarray
     cam = fitter.camera(*size)
     obs = [np.asarray(lm[:, :2], np.float64) for lm in landmarks]
     depth = [np.asarray(lm[:, 2], np.float64) if lm.shape[1] > 2 else None for lm in landmarks]
-    for _ in range(rounds):
-        for i, lm in enumerate(landmarks):
-            states[i].identity = identity.copy()
-            states[i] = fitter.fit_landmarks(lm, size, init=states[i], fix_identity=True)[1]
-        identity = fitter.solver.shared_identity_step(states, obs, cam.focal, cam.cx, cam.cy, depth)
+    with single_thread():
+        for _ in range(rounds):  # the frames refitted with the identity folded in (identity_solver: 59 unknowns)
+            solver = identity_solver(fitter.solver, identity)
+            for i in range(len(states)):
+                init = states[i].copy()
+                init.identity = init.identity[:0]
+                states[i] = solver.fit(obs[i], cam.focal, cam.cx, cam.cy, depth_obs=depth[i], init=init)
+                states[i].identity = np.asarray(identity, solver.dtype).copy()
+            identity = fitter.solver.shared_identity_step(states, obs, cam.focal, cam.cx, cam.cy, depth)
     return identity
 
 

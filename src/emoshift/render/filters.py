@@ -47,12 +47,13 @@ def _reflect(i, n):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def _gaussian_rows(src, dst, w):  # pragma: no cover - jitted
-    """dst (h, n) float32 = src (h, n) filtered along axis 0 by the symmetric taps ``w`` (2r + 1,) float64."""
+def _gaussian_rows(src, dst, w, y0, y1):  # pragma: no cover - jitted
+    """dst (y1 - y0, n) float32 = rows y0..y1 of src (h, n) filtered along axis 0 by the symmetric taps ``w``
+    (2r + 1,) float64 (each row of the result is its own sums: a part is the whole's rows)."""
     h, n = src.shape
     r = (w.shape[0] - 1) // 2
     acc = np.empty(n, np.float64)
-    for y in range(h):
+    for y in range(y0, y1):
         a = src[y]
         for k in range(n):
             acc[k] = np.float64(a[k]) * w[r]
@@ -61,35 +62,38 @@ def _gaussian_rows(src, dst, w):  # pragma: no cover - jitted
             wj = w[r - j]
             for k in range(n):
                 acc[k] += (np.float64(lo[k]) + np.float64(hi[k])) * wj
-        out = dst[y]
+        out = dst[y - y0]
         for k in range(n):
             out[k] = np.float32(acc[k])
 
 
 @njit(cache=True, nogil=True)
-def _gaussian2d(src, dst, w):  # pragma: no cover - jitted
-    """dst (h, wd, nc) float32 = src filtered along axis 0, then along axis 1 (as a filter along axis 0 of
-    the transposed image: the same sums, on contiguous rows)."""
+def _gaussian2d(src, dst, w, y0, y1, x0, x1):  # pragma: no cover - jitted
+    """dst (y1 - y0, x1 - x0, nc) float32 = the part y0..y1, x0..x1 of src (h, wd, nc) filtered along axis 0,
+    then along axis 1 (as a filter along axis 0 of the transposed image: the same sums, on contiguous rows);
+    the first pass over the part's rows only, the second over its columns only."""
     h, wd, nc = src.shape
-    tmp = np.empty((h, wd * nc), np.float32)
-    _gaussian_rows(src.reshape(h, wd * nc), tmp, w)
-    t = np.empty((wd, h * nc), np.float32)
-    for y in range(h):
+    ph = y1 - y0
+    tmp = np.empty((ph, wd * nc), np.float32)
+    _gaussian_rows(src.reshape(h, wd * nc), tmp, w, y0, y1)
+    t = np.empty((wd, ph * nc), np.float32)
+    for y in range(ph):
         for x in range(wd):
             for c in range(nc):
                 t[x, y * nc + c] = tmp[y, x * nc + c]
-    t2 = np.empty((wd, h * nc), np.float32)
-    _gaussian_rows(t, t2, w)
-    for y in range(h):
-        for x in range(wd):
+    t2 = np.empty((x1 - x0, ph * nc), np.float32)
+    _gaussian_rows(t, t2, w, x0, x1)
+    for y in range(ph):
+        for x in range(x1 - x0):
             for c in range(nc):
                 dst[y, x, c] = t2[x, y * nc + c]
 
 
-def gaussian_filter(img: np.ndarray, sigma) -> np.ndarray:
+def gaussian_filter(img: np.ndarray, sigma, part: tuple[int, int, int, int] | None = None) -> np.ndarray:
     """(h, w) or (h, w, c) -> float32 of the same shape: ``scipy.ndimage.gaussian_filter`` with ``sigma``
     on the two image axes and none on the channels (a number, or scipy's ``(s, s)`` / ``(s, s, 0)``),
-    mode ``reflect``, to the bit."""
+    mode ``reflect``, to the bit. ``part`` (y0, y1, x0, x1): only that part of the result (the same values,
+    computed over its rows and columns only)."""
     a = np.asarray(img, np.float32)
     s = np.atleast_1d(np.asarray(sigma, np.float64))
     if len(s) > 1 and (len(s) != a.ndim or s[0] != s[1] or np.any(s[2:] != 0)):
@@ -97,10 +101,15 @@ def gaussian_filter(img: np.ndarray, sigma) -> np.ndarray:
     sigma = float(s[0])
     flat = a.ndim == 2
     a3 = np.ascontiguousarray(a[..., None] if flat else a)
+    y0, y1, x0, x1 = (0, a3.shape[0], 0, a3.shape[1]) if part is None else (int(v) for v in part)
+    if not (0 <= y0 <= y1 <= a3.shape[0] and 0 <= x0 <= x1 <= a3.shape[1]):
+        raise ValueError(f"part {part} outside the image {a3.shape[:2]}")
     if a3.size == 0 or sigma <= 1e-15:
-        return a3[..., 0].copy() if flat else a3.copy()
-    out = np.empty_like(a3)
-    _gaussian2d(a3, out, gaussian_weights(sigma))
+        out = a3[y0:y1, x0:x1].copy()
+        return out[..., 0] if flat else out
+    out = np.empty((y1 - y0, x1 - x0, a3.shape[2]), np.float32)
+    if out.size:
+        _gaussian2d(a3, out, gaussian_weights(sigma), y0, y1, x0, x1)
     return out[..., 0] if flat else out
 
 

@@ -121,20 +121,41 @@ def broad_shading(sr, cnt):  # pragma: no cover - jitted
 
 
 @per_sample
+def _cell_tap(i, g):  # pragma: no cover - jitted
+    """The coarse grid's bilinear taps along one axis (``g`` cells) at pixel ``i`` of the ROI: (first cell,
+    second cell, weight of the second)."""
+    ci = (i + 0.5) / CELL - 0.5
+    i0 = min(max(int(math.floor(ci)), 0), g - 1)
+    return i0, min(i0 + 1, g - 1), min(max(ci - i0, 0.0), 1.0)
+
+
+@per_sample
+def field_lerp(f, i0, i1, wi, j0, j1, wj):  # pragma: no cover - jitted
+    """Bilinear mix of the coarse grid ``f`` at the taps of a row (i0, i1, wi) and a column (j0, j1, wj)
+    (:func:`_cell_tap`)."""
+    return (f[i0, j0] * (1 - wj) + f[i0, j1] * wj) * (1 - wi) + (f[i1, j0] * (1 - wj) + f[i1, j1] * wj) * wi
+
+
+@per_sample
 def field_at(fx, fy, i, j):  # pragma: no cover - jitted
     """Bilinear lookup of the coarse field at pixel (row i, column j) of the ROI: (dx, dy)."""
     gh, gw = fx.shape
-    ci = (i + 0.5) / CELL - 0.5
-    cj = (j + 0.5) / CELL - 0.5
-    i0 = min(max(int(math.floor(ci)), 0), gh - 1)
-    j0 = min(max(int(math.floor(cj)), 0), gw - 1)
-    i1 = min(i0 + 1, gh - 1)
-    j1 = min(j0 + 1, gw - 1)
-    wi = min(max(ci - i0, 0.0), 1.0)
-    wj = min(max(cj - j0, 0.0), 1.0)
-    dx = (fx[i0, j0] * (1 - wj) + fx[i0, j1] * wj) * (1 - wi) + (fx[i1, j0] * (1 - wj) + fx[i1, j1] * wj) * wi
-    dy = (fy[i0, j0] * (1 - wj) + fy[i0, j1] * wj) * (1 - wi) + (fy[i1, j0] * (1 - wj) + fy[i1, j1] * wj) * wi
-    return dx, dy
+    i0, i1, wi = _cell_tap(i, gh)
+    j0, j1, wj = _cell_tap(j, gw)
+    return field_lerp(fx, i0, i1, wi, j0, j1, wj), field_lerp(fy, i0, i1, wi, j0, j1, wj)
+
+
+@njit(cache=True, nogil=True)
+def field_taps(n, g):  # pragma: no cover - jitted
+    """:func:`_cell_tap` of the pixels 0..n-1 of an axis of ``g`` cells: (n,) first cells, (n,) second
+    cells, (n,) weights, so a pass over the ROI looks them up per row and column (:func:`field_at` per
+    pixel computes the same values)."""
+    c0 = np.empty(n, np.int64)
+    c1 = np.empty(n, np.int64)
+    w = np.empty(n, np.float64)
+    for i in range(n):
+        c0[i], c1[i], w[i] = _cell_tap(i, g)
+    return c0, c1, w
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -41,15 +41,16 @@ SMILE = {side: [EXPRESSION_NAMES.index(f"{n}_{side}") for n in ("mouthSmile", "c
 MIN_SMILE = 0.3
 
 
-def fold_lift(photo_box: np.ndarray, face_height_px: float) -> np.ndarray:
-    """(h, w, 3) uint8 -> (h, w, 3) float32 colour offset flattening the mid-scale shading (see the module).
+def fold_lift(photo_box: np.ndarray, face_height_px: float, part: tuple[int, int, int, int] | None = None) -> np.ndarray:
+    """(h, w, 3) uint8 -> (h, w, 3) float32 colour offset flattening the mid-scale shading (see the module);
+    ``part`` (y0, y1, x0, x1): only that part of it (the same values, :func:`~emoshift.render.filters.gaussian_filter`'s part).
 
     ``C_coarse - C_fine``, scaled so that its luma lies in (-MAX_DARKEN, MAX_LIFT): a pixel plus it is
     its fine texture on its surroundings' colour, so a fold's shadow is lifted and the highlight of a
     smile's raised cheek (AU6) toned down, both to the colour of the skin around them."""
     img = photo_box.astype(np.float32)
-    fine = gaussian_filter(img, max(FOLD_SIGMA[0] * face_height_px, 0.5))  # scipy's, GIL-free (.filters)
-    coarse = gaussian_filter(img, FOLD_SIGMA[1] * face_height_px)
+    fine = gaussian_filter(img, max(FOLD_SIGMA[0] * face_height_px, 0.5), part)  # scipy's, GIL-free (.filters)
+    coarse = gaussian_filter(img, FOLD_SIGMA[1] * face_height_px, part)
     lift = coarse - fine
     luma = lift @ np.array([0.299, 0.587, 0.114], np.float32)
     scale = np.clip(luma, -MAX_DARKEN, MAX_LIFT) / np.where(np.abs(luma) > 1e-3, luma, 1.0)

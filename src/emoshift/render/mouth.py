@@ -529,8 +529,14 @@ def _lip_rim(tri_id, part, strength, reach, j, x0, y0, out):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True, _nrt=False)
+def _grey(r, g, b):  # pragma: no cover - jitted
+    """Luma (Rec. 601) of one colour."""
+    return 0.299 * r + 0.587 * g + 0.114 * b
+
+
+@njit(cache=True, nogil=True, _nrt=False)
 def _luma(out, i, j):  # pragma: no cover - jitted
-    return 0.299 * float(out[i, j, 0]) + 0.587 * float(out[i, j, 1]) + 0.114 * float(out[i, j, 2])
+    return _grey(float(out[i, j, 0]), float(out[i, j, 1]), float(out[i, j, 2]))
 
 
 @njit(cache=True, nogil=True, _nrt=False)
@@ -552,7 +558,7 @@ def teeth_luma(tri_id, part, least, x0, y0, out):  # pragma: no cover - jitted
 def tongue_colour(colour, teeth):  # pragma: no cover - jitted
     """The lower lip's mean colour ``colour`` (3,) -> the tongue's, in place (TONGUE_SHADE, TONGUE_OVER_TEETH,
     TONGUE_MIN_SAT, TONGUE_GREY_SAT); ``teeth`` the teeth's luma (0: no ceiling from them)."""
-    grey = 0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2]
+    grey = _grey(colour[0], colour[1], colour[2])
     chroma = max(colour[0], colour[1], colour[2]) - min(colour[0], colour[1], colour[2])
     luma = TONGUE_SHADE * grey
     if teeth > 0.0:
@@ -604,7 +610,7 @@ def _tongue(tri_id, part, reach, x0, y0, out, colour, gate):  # pragma: no cover
         gate[:] = 0.0
         return False
     colour[0], colour[1], colour[2] = s0 / n, s1 / n, s2 / n
-    grey = 0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2]
+    grey = _grey(colour[0], colour[1], colour[2])
     tongue_colour(colour, teeth_luma(tri_id, part, grey, x0, y0, out))
     sigma = max(TONGUE_SMOOTH * reach, 0.5)
     r = max(int(FOCUS_REACH * sigma + 0.5), 1)

@@ -85,6 +85,22 @@ def raster_into(screen, tris, row0, row1, cull, id_offset, tri_id, bary, depth):
             lists into one set of buffers, e.g. culled skin then unculled mouth interior).
         tri_id, bary, depth: (H, W), (H, W, 3), (H, W) buffers, initialised by the caller.
     """
+    _raster(screen, tris, row0, row1, cull, id_offset, tri_id, bary, depth, False)
+
+
+@njit(cache=True, nogil=True, fastmath=False)
+def raster_over_into(screen, tris, row0, row1, cull, id_offset, tri_id, bary, depth):  # pragma: no cover - jitted
+    """:func:`raster_into` of a second list (ids from ``id_offset``) over the buffers of a first (ids below
+    it), with the fragments of the two lists rasterized into buffers of their own and merged (a fragment of
+    the second wins where its float32 depth is strictly closer than the first's; :func:`rasterize_head`):
+    against a pixel of the first list the fragment's depth is compared as stored (rounded to float32), as the
+    merge compared the two buffers; against one of its own list as :func:`raster_into` compares."""
+    _raster(screen, tris, row0, row1, cull, id_offset, tri_id, bary, depth, True)
+
+
+@njit(cache=True, nogil=True, fastmath=False)
+def _raster(screen, tris, row0, row1, cull, id_offset, tri_id, bary, depth, over):  # pragma: no cover - jitted
+    """:func:`raster_into` (``over`` False) and :func:`raster_over_into` (True)."""
     width = tri_id.shape[1]
     for t in range(tris.shape[0]):
         a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
@@ -117,7 +133,11 @@ def raster_into(screen, tris, row0, row1, cull, id_offset, tri_id, bary, depth):
                 if w0 < 0:
                     continue
                 z = w0 * z0 + w1 * z1 + w2 * z2
-                if z < depth[i, j]:
+                if over and tri_id[i, j] < id_offset:
+                    closer = np.float32(z) < depth[i, j]
+                else:
+                    closer = z < depth[i, j]
+                if closer:
                     depth[i, j] = z
                     tri_id[i, j] = t + id_offset
                     bary[i, j, 0] = w0
@@ -160,11 +180,16 @@ def inline() -> Iterator[None]:
         _LOCAL.inline = before
 
 
+def inlined() -> bool:
+    """Whether this thread is inside :func:`inline` (its :func:`parallel_map` calls run in order here)."""
+    return getattr(_LOCAL, "inline", False)
+
+
 def parallel_map(fn: Callable[[int], object], n: int) -> None:
     """Call ``fn(k)`` for k in range(n) on a shared thread pool (in order on this thread inside
     :func:`inline`); ``fn`` should spend its time in ``nogil`` kernels. Exceptions propagate."""
     global _POOL
-    if n <= 1 or n_threads() == 1 or getattr(_LOCAL, "inline", False):
+    if n <= 1 or n_threads() == 1 or inlined():
         for k in range(n):
             fn(k)
         return
@@ -241,12 +266,35 @@ def rasterize(screen: np.ndarray, tris: np.ndarray, width: int, height: int, cul
     tris = np.ascontiguousarray(tris, dtype=np.int32)
     if screen.ndim != 2 or screen.shape[1] != 3 or tris.ndim != 2 or tris.shape[1] != 3:
         raise ValueError(f"expected screen (V,3) and tris (T,3), got {screen.shape} and {tris.shape}")
-    tri_id, bary, depth = new_buffers(int(height), int(width))
-    n_bands = max(1, min(int(height), 2 * n_threads()))
-    step = -(-int(height) // n_bands)
     cull = 1 if cull_back else 0
-    parallel_map(
-        lambda k: raster_into(screen, tris, k * step, min(int(height), (k + 1) * step), cull, 0, tri_id, bary, depth),
-        n_bands,
-    )
-    return Fragments(tri_id, bary, depth)
+    return _banded(lambda r0, r1, buffers: raster_into(screen, tris, r0, r1, cull, 0, *buffers), width, height)
+
+
+def rasterize_head(screen: np.ndarray, tris: np.ndarray, n_skin: int, width: int, height: int) -> Fragments:
+    """:func:`rasterize` of a head whose first ``n_skin`` triangles are skin (back faces culled) and the rest
+    inside parts (two-sided), into one set of buffers: the same fragments as the two lists rasterized apart
+    and merged (an inner fragment wins where its depth is strictly closer, ties to the lower id;
+    :func:`raster_over_into`), without the second buffers and the merge."""
+    if width <= 0 or height <= 0:
+        raise ValueError(f"image size must be positive, got {width}x{height}")
+    screen = np.ascontiguousarray(screen, dtype=np.float32)
+    tris = np.ascontiguousarray(tris, dtype=np.int32)
+    skin, inner = tris[:n_skin], tris[n_skin:]
+
+    def band(r0: int, r1: int, buffers) -> None:
+        raster_into(screen, skin, r0, r1, 1, 0, *buffers)
+        if len(inner):
+            raster_over_into(screen, inner, r0, r1, 0, int(n_skin), *buffers)
+
+    return _banded(band, width, height)
+
+
+def _banded(fn: Callable, width: int, height: int) -> Fragments:
+    """New (tri_id, bary, depth) buffers filled by ``fn(row0, row1, buffers)`` over row bands in parallel
+    (:func:`parallel_map`); one band inside :func:`inline` (each band walks all the triangles, so bands run in
+    turn on one thread only repeat that walk; a pixel's triangles are tested in the same order either way)."""
+    buffers = new_buffers(int(height), int(width))
+    n_bands = 1 if inlined() else max(1, min(int(height), 2 * n_threads()))
+    step = -(-int(height) // n_bands)
+    parallel_map(lambda k: fn(k * step, min(int(height), (k + 1) * step), buffers), n_bands)
+    return Fragments(*buffers)

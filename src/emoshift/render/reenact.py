@@ -78,7 +78,7 @@ from emoshift.render.eyes import photo_eyes
 from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_mask
 from emoshift.render.mesh_tables import model_tables, smooth_on_mesh
 from emoshift.render.ramp import smoothstep
-from emoshift.render.raster import parallel_map, rasterize
+from emoshift.render.raster import parallel_map, rasterize_head
 from emoshift.render.residual import (
     LIP_LANDMARKS, ResidualWeights, apply_residual, mouth_residual, residual_fade, view_fade,
 )
@@ -469,13 +469,7 @@ class Reenactor(SourceParts):
 
     def _raster_full(self, screen: np.ndarray, width: int, height: int):
         """Fragments of all parts (skin with back faces culled, the inside parts two-sided)."""
-        skin = rasterize(screen, self.triangles[: self.n_skin], width, height, cull_back=True)
-        inner = rasterize(screen, self.triangles[self.n_skin :], width, height)
-        closer = inner.depth < skin.depth
-        skin.tri_id[closer] = inner.tri_id[closer] + self.n_skin
-        skin.bary[closer] = inner.bary[closer]
-        skin.depth[closer] = inner.depth[closer]
-        return skin
+        return rasterize_head(screen, self.triangles, self.n_skin, width, height)
 
     @staticmethod
     def _landmarks(landmarks) -> np.ndarray | None:
@@ -595,7 +589,9 @@ class Reenactor(SourceParts):
         if not hot.any():
             return  # no pixel reads the lift
         tris = self.triangles[: self.n_skin]
-        used = np.unique(tris[hot[tris].any(1)])
+        used = np.zeros(len(self.base), bool)  # the vertices of those triangles, in order (np.unique's, without its sort)
+        used[tris[hot[tris].any(1)]] = True
+        used = np.flatnonzero(used)
         skin = self.vertex_part == SKIN
         src = self.source.screen[:, :2]
         flow = float(np.abs(screens[:, skin, :2] - src[skin]).max())
@@ -613,9 +609,9 @@ class Reenactor(SourceParts):
         reach = int(4 * max(FOLD_SIGMA) * self._face_h + 0.5) + 1  # scipy's Gaussian: 4 sigma
         a0, b0, a1, b1 = max(x0 - reach, 0), max(y0 - reach, 0), min(x1 + reach, w), min(y1 + reach, h)
         (ox, oy) = self.src_origin
-        part = fold_lift(self.image[oy + b0 : oy + b1, ox + a0 : ox + a1], self._face_h)
+        part = fold_lift(self.image[oy + b0 : oy + b1, ox + a0 : ox + a1], self._face_h, (y0 - b0, y1 - b0, x0 - a0, x1 - a0))
         lift = np.zeros((h, w, 3), np.float32)
-        lift[y0:y1, x0:x1] = part[y0 - b0 : y1 - b0, x0 - a0 : x1 - a0]
+        lift[y0:y1, x0:x1] = part
         self.fold_lift, self._lift_box = lift, (x0, y0, x1, y1)
         self.source = self.source._replace(lift=lift)
 

@@ -24,7 +24,7 @@ from emoshift.render.edges import antialias_edges
 from emoshift.render.eyes import eye_pass
 from emoshift.render.mouth import darken_lips, hash_gauss, mark_seam, mouth_pass, soften_seams
 from emoshift.render.flow import (BLUR_PASSES, CELL, EDGE_BLEND_PX, broad_shading, coarse_field, extend_silhouette,
-                                  field_at, mark_contour, widen_at)
+                                  field_lerp, field_taps, mark_contour, widen_at)
 from emoshift.render.raster import raster_box
 from emoshift.render.shaders import (MAGNIFY_GRAIN, MAGNIFY_MIN_SHARE, SHADE_RANGE, bilinear, bilinear_many,
                                      inner_sample, put, skin_sample, warp_offset)
@@ -278,17 +278,22 @@ def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, depth, flow, f
     pix = np.empty(3, np.float32)
     tmp = np.empty(3, np.float32)
     seam = np.zeros((rh, rw), np.bool_)
+    r0, r1, rwt = field_taps(rh, fx.shape[0])  # the coarse grid's taps per row and column (field_at's)
+    c0, c1, cwt = field_taps(rw, fx.shape[1])
     for i in range(rh):
+        i0, i1, wi = r0[i], r1[i], rwt[i]
         for j in range(rw):
             w = flow[i, j, 2]
             if w < 0:
                 continue
             skin = tri_id[i, j] >= 0  # the mouth interior and eyes are done
-            dx, dy = field_at(fx, fy, i, j)
+            j0, j1, wj = c0[j], c1[j], cwt[j]
+            dx = field_lerp(fx, i0, i1, wi, j0, j1, wj)
+            dy = field_lerp(fy, i0, i1, wi, j0, j1, wj)
             shade = flow[i, j, 3]
             fl = flow[i, j, 4] if skin else 0.0
             if skin:
-                fb = field_at(broad, broad, i, j)[0]
+                fb = field_lerp(broad, i0, i1, wi, j0, j1, wj)
                 dx, dy, shade = warp_offset(dx, dy, fb, flow[i, j, 0], flow[i, j, 1], w, shade)
                 flow[i, j, 0] = dx
                 flow[i, j, 1] = dy

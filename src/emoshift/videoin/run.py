@@ -283,7 +283,7 @@ def fit_clip(
     detected frame's appearance at its landmarks (:func:`emoshift.videoin.occlusion.sample`), for
     :func:`occlusion_clip`."""
     from emoshift.fitting.video import fit_frames
-    from emoshift.videoin.rest import resting_keyframes
+    from emoshift.videoin.rest import resting_keyframe_fits
 
     count, step = [0, 0], step or Progress()
     kept: dict[int, np.ndarray] = {}  # the first frames' pixels, until their fit is handed on
@@ -299,9 +299,7 @@ def fit_clip(
 
     def keyframes(*args):
         step("identity")
-        states: list = []  # the keyframes' single-frame fits, which the shared identity starts from
-        keys = resting_keyframes(*args, states=states)
-        return (keys, states) if len(states) == len(keys) else keys
+        return resting_keyframe_fits(*args)  # with their fits, which the focal and identity start from
 
     def on_fit(fit) -> None:
         count[1] += 1
