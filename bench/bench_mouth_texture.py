@@ -345,7 +345,7 @@ def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) 
 
         keep = float(r._keep(expression[None], r._lip_basis, MOUTH_KEEP_PX)[0])
         try:  # the lips' edges remapped for this frame (mouth10), when the reenactor does that
-            src = r._source_for(keep, r._shaped(expression[None])[0], scr).screen
+            src = r._source_for(keep, float(r._frame_shapes(expression[None])[2][0]), scr).screen
         except TypeError:
             src = r._source_for(keep).screen
     frags = r._raster_full(scr, r.width, r.height)

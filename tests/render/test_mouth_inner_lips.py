@@ -9,7 +9,7 @@ import pytest
 
 from emoshift.render.mouth import darken_lips
 from emoshift.render import source_parts
-from emoshift.render.source_parts import INNER_LIP_BAND, INNER_LIP_DARK, INNER_LIP_DARK_LOWER, inner_lip_unfold
+from emoshift.render.source_parts import INNER_LIP_BAND, INNER_LIP_DARK, INNER_LIP_DARK_LOWER, inner_lip_unfold, inner_lips
 
 PX_PER_CM = 20.0
 SEAM_Y = 100.0  # the photo's lips meet along y = 100 (a closed mouth) from x = 0 to x = 100
@@ -99,6 +99,16 @@ def test_the_inner_lip_darkens_with_its_depth_into_the_mouth():
     d = dark[-n_in:]
     assert np.all(np.diff(d) >= -1e-6) and d[0] < 0.1 * INNER_LIP_DARK
     assert d[-1] == pytest.approx(INNER_LIP_DARK, rel=1e-3)
+
+
+def test_each_inner_lip_vertex_is_anchored_on_its_lips_nearest_front_vertex():
+    screen, rest, lower, n_in = upper_lip()
+    inner, outer = contours()
+    lips = inner_lips(screen, rest, np.ones(len(rest), bool), lower, inner, outer, PX_PER_CM)
+    n = len(rest)
+    assert np.array_equal(lips.idx, np.arange(n - n_in, n))
+    assert (lips.anchor == n - n_in - 1).all()  # the vermilion's last vertex, at the line where the lips meet
+    assert lips.weight.min() > 0.99  # the middle of the mouth: no corner fade
 
 
 def test_the_lower_lip_unfolds_downwards():

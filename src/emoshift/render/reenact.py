@@ -45,8 +45,9 @@ face's skin colour; it is shaded by a frontal light and darkened (red last) by t
 in front of the face that reaches it through the frame's lip opening (the photo's own teeth too, once
 the lips move), each tooth shaded as one (:mod:`.teeth`), and carries the photo's grain
 (:mod:`.mouth`). The model's inner lips (past the line where the photo's lips meet, which the photo never shows)
-sample their own lip, unfolded about that line, and darken as the lips part
-(:func:`~emoshift.render.source_parts.inner_lip_unfold`); the upper incisors are lowered as the lips part
+sample their own lip's inner edge and darken as the lips part
+(:func:`~emoshift.render.source_parts.inner_lips`), and are tucked towards that line (the head model turns them
+to the camera as the jaw drops: INNER_LIP_TUCK); the upper incisors are lowered as the lips part
 (UPPER_TEETH_DROP_CM). The
 boundaries between parts (lips and mouth interior, teeth and gums, lids and eyeballs) are
 anti-aliased: each boundary pixel is the mean of 4 x 4 z-buffered samples. Eyelids are skin, so a blink
@@ -82,7 +83,7 @@ from emoshift.render.raster import parallel_map, rasterize_head
 from emoshift.render.residual import (
     LIP_LANDMARKS, ResidualWeights, apply_residual, mouth_residual, residual_fade, view_fade,
 )
-from emoshift.render.source_parts import SourceParts, inner_lip_unfold, lip_edge_anchors, lip_edge_remap
+from emoshift.render.source_parts import SourceParts, inner_lips, lip_edge_anchors, lip_edge_remap, tuck_inner_lips
 from emoshift.render.view import (
     EYE, EYE_BALL_ABOVE_LOWER, EYE_BALL_BELOW_UPPER, GUMS, IRIS, SKIN, SOCKET, TEETH, FrameView, MeshView, SourceView,
 )
@@ -118,6 +119,21 @@ _LOWER_LID_POINTS = (4, 5, 10, 11)
 #: middles of its inner lips (cm) over this range: closed lips show little of them, and that little is the lips'
 #: line, not a shadowed band (a pursed photo's lips shut at sadness darkened to a brown band).
 LIP_PART_CM = (0.1, 0.5)
+#: A speaking frame's (:attr:`Reenactor.speech`) inner-lip darkening (upper lip's, lower lip's, over cm: the
+#: ``dark`` of :func:`~emoshift.render.source_parts.inner_lips`), its own: its inner lips are neither unfolded nor
+#: tucked, and the darkening is not gated by the lip gap (:meth:`Reenactor._source_for`), so it darkens what the
+#: frame's own open mouth shows under its lips, a shout's upper teeth among it. The still photo's darkening
+#: (INNER_LIP_DARK, ...) may change without changing the video: lips14's darker one (0.65 / 0.55 over 0.3 cm)
+#: here took the shout's upper teeth share in tests/videoin/test_mouth_teeth.py from 0.48 to 0.39 (bound 0.445).
+SPEECH_LIP_DARK = (0.4, 0.4, 0.6)
+#: The upper lip's inner side is tucked (INNER_LIP_TUCK) by 1 - smoothstep of how far the frame's expression
+#: raises the middle of its inner edge (cm, head frame, over the identity's rest shape) over this range: a lip
+#: raised off the teeth by its levator (AU10: anger's shout, disgust) everts and shows its inner side, and tucked
+#: it bared the gums' papillae between the upper teeth as a row of pink dots (the panel's disgust on dev01-03);
+#: a jaw's drop (fear, surprise) only turns the model's inner lip to the camera. The apexes of dev03, dev04,
+#: dev06, dev09, dev12 raise it 0.98-1.00 cm at anger and disgust, 0.31 at happiness; fear and surprise lower it
+#: (-0.09 to -0.06). The lower lip's is tucked whatever the upper lip does.
+UPPER_LIP_RAISED_CM = (0.3, 0.7)
 _LIP_MIDDLES = (int(MULTIPIE_68[62]), int(MULTIPIE_68[66]))  # the upper and lower inner lip's middles
 #: ICT's upper incisors end at the rest upper lip's inner edge, so the upper lip hid them whenever the jaw
 #: dropped (surprise, fear: a black hole under the lip with no teeth, "mouth looks pasted"). Relaxed parted lips
@@ -144,6 +160,11 @@ SHADING_FACING = (0.05, 0.35)
 def _lip_gap(shaped: np.ndarray) -> np.ndarray:
     """(...) cm between the middles of the inner lips of (..., V, 3) unposed vertices (head frame, y up)."""
     return shaped[..., _LIP_MIDDLES[0], 1] - shaped[..., _LIP_MIDDLES[1], 1]
+
+
+def _parted(gap: np.ndarray) -> np.ndarray:
+    """How far lips ``gap`` (...) cm apart (:func:`_lip_gap`) are parted, 0 .. 1 (smoothstep over LIP_PART_CM)."""
+    return smoothstep((np.asarray(gap, np.float32) - LIP_PART_CM[0]) / np.float32(LIP_PART_CM[1] - LIP_PART_CM[0]))
 
 
 class Reenactor(SourceParts):
@@ -361,12 +382,17 @@ class Reenactor(SourceParts):
 
     def _inner_lips(self, corrected: np.ndarray, landmarks: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """(V, 2) float32 change of the ``corrected`` source projection and (V,) float32 darkening of the inner
-        lips (:func:`emoshift.render.source_parts.inner_lip_unfold`); zeros without landmarks."""
-        zero = np.zeros((len(self.base), 2), np.float32), np.zeros(len(self.base), np.float32)
+        lips (:func:`emoshift.render.source_parts.inner_lips`; a speaking frame's by SPEECH_LIP_DARK); zeros
+        without landmarks. Sets ``_tuck``: the inner lips' (vertices, anchors, weights, lower lip's) the frames tuck
+        (:func:`~emoshift.render.source_parts.tuck_inner_lips`; None for a speaking frame, whose own mouth shows)."""
+        self._tuck = None
         if landmarks is None:
-            return zero
-        return inner_lip_unfold(corrected, self.base, self.vertex_part == SKIN, self._jaw_lower, landmarks[list(INNER_LIPS)],
-                                landmarks[list(OUTER_LIPS)], self._lip_px_per_cm)  # fmt: skip
+            return np.zeros((len(self.base), 2), np.float32), np.zeros(len(self.base), np.float32)
+        lips = inner_lips(corrected, self.base, self.vertex_part == SKIN, self._jaw_lower, landmarks[list(INNER_LIPS)],
+                          landmarks[list(OUTER_LIPS)], self._lip_px_per_cm, SPEECH_LIP_DARK if self.speech else None)  # fmt: skip
+        if len(lips.idx) and not self.speech:
+            self._tuck = lips.idx, lips.anchor, lips.weight, self._jaw_lower[lips.idx]
+        return lips.delta, lips.dark
 
     def _edges(self):
         """The vermilion's contour points (:func:`~emoshift.render.source_parts.lip_edge_anchors`), found once;
@@ -378,10 +404,10 @@ class Reenactor(SourceParts):
             self._lip_edge_args = None
         return self._lip_edges
 
-    def _source_for(self, keep: float, shaped: np.ndarray | None = None, frame: np.ndarray | None = None) -> SourceView:
+    def _source_for(self, keep: float, gap: float | None = None, frame: np.ndarray | None = None) -> SourceView:
         """The source view of a frame whose photo's mouth is kept by ``keep``: the inner lips unfolded by 1 - keep
-        (none at 1, so the photo is reproduced); their darkening by how far the frame's (V, 3) unposed ``shaped``
-        lips part (:data:`LIP_PART_CM`; none when not given); the vermilion's edges kept unstretched in the frame
+        (none at 1, so the photo is reproduced); their darkening by how far the frame's lips part, ``gap`` cm
+        (:meth:`_frame_shapes`, :data:`LIP_PART_CM`; none when not given); the vermilion's edges kept unstretched in the frame
         projected at (V, >= 2) ``frame`` (:func:`~emoshift.render.source_parts.lip_edge_remap`; not when not given)."""
         edges = None if frame is None or keep >= 1.0 or self.speech else self._edges()
         if keep >= 1.0 or self.speech or (edges is None and not self.source.lip_dark_tri.any()):
@@ -391,8 +417,7 @@ class Reenactor(SourceParts):
         screen[idx, :2] += (1.0 - keep) * self._unfold[idx]
         if edges is not None:
             screen[edges.idx, :2] += (1.0 - keep) * lip_edge_remap(edges, frame)
-        gap = 0.0 if shaped is None else float(_lip_gap(shaped))
-        parted = float(smoothstep(np.float32((gap - LIP_PART_CM[0]) / (LIP_PART_CM[1] - LIP_PART_CM[0]))))
+        parted = 0.0 if gap is None else float(_parted(gap))
         return self.source._replace(screen=screen, lip_dark=self.source.lip_dark * np.float32(parted))
 
     # ------------------------------------------------------------------------------------ geometry
@@ -405,6 +430,22 @@ class Reenactor(SourceParts):
         if not self.speech:
             self._drop_teeth(out, _lip_gap(out))
         return out
+
+    def _frame_shapes(self, expressions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(T, 53) -> the frames' (T, V, 3) unposed shapes (:meth:`_shaped`), their (T,) float32 keep of the
+        photo's mouth (:meth:`_keep`) and (T,) lip gaps (cm, :func:`_lip_gap`): the inner lips tucked
+        (INNER_LIP_TUCK) by 1 - keep times how far the lips part (:data:`LIP_PART_CM`, the gap before it)."""
+        e = np.asarray(expressions, np.float32).reshape(-1, self.expression_basis.shape[0])
+        shaped = self._shaped(e)
+        keep, gaps = self._keep(e, self._lip_basis, MOUTH_KEEP_PX), _lip_gap(shaped)
+        if self._tuck is not None and (keep < 1.0).any():
+            idx, anchor, weight, lower = self._tuck
+            amount = (1.0 - keep) * _parted(gaps)
+            rise = (shaped[:, _LIP_MIDDLES[0], 1] - self.base[_LIP_MIDDLES[0], 1] - UPPER_LIP_RAISED_CM[0]) / np.float32(
+                UPPER_LIP_RAISED_CM[1] - UPPER_LIP_RAISED_CM[0])
+            upper = amount * (1.0 - smoothstep(rise))
+            tuck_inner_lips(shaped, idx, anchor, weight, np.where(lower[None], amount[:, None], upper[:, None]))
+        return shaped, keep, gaps
 
     def _drop_teeth(self, shaped: np.ndarray, gap: np.ndarray) -> None:
         """Lower the upper incisors of (T, V, 3) ``shaped`` in place by UPPER_TEETH_DROP_CM as the lip
@@ -427,8 +468,9 @@ class Reenactor(SourceParts):
         return self._shaped(self.source_expression[None])[0] @ rot0.T + self.translation
 
     def screens(self, expressions: np.ndarray, rotations: np.ndarray) -> np.ndarray:
-        """(T, 53) expressions, (T, 3) rotations -> (T, V, 3) [x_px, y_px, depth] of the drawn vertices."""
-        return self._project(self._shaped(np.asarray(expressions, np.float32).reshape(-1, 53)), rotations)
+        """(T, 53) expressions, (T, 3) rotations -> (T, V, 3) [x_px, y_px, depth] of the drawn vertices (as
+        :meth:`render_batch` draws them: :meth:`_frame_shapes`)."""
+        return self._project(self._frame_shapes(expressions)[0], rotations)
 
     def _project(self, shaped: np.ndarray, rotations: np.ndarray, shading: bool = False):
         """(T, V, 3) unposed shapes (:meth:`_shaped`), (T, 3) rotations -> (T, V, 3) [x_px, y_px, depth]
@@ -543,7 +585,7 @@ class Reenactor(SourceParts):
         out = np.empty((len(e), self.height, self.width, 3), np.uint8)
         if len(e) == 0:
             return out
-        shaped = self._shaped(e)
+        shaped, keep, gaps = self._frame_shapes(e)
         if self.speech and self.mouth_gap is not None:  # the emotion's teeth (mouth_gap)
             self._drop_teeth(shaped, np.full(len(e), self.mouth_gap, np.float32))
         screens, shade = self._project(shaped, r, shading=True)
@@ -557,7 +599,6 @@ class Reenactor(SourceParts):
         band = max(CELL, int(self.silhouette_band * radius * CELL)) if self.silhouette_band > 0 else 0
         widen = int(self.widen_px)
         rois = self._rois(screens)
-        keep = self._keep(e, self._lip_basis, MOUTH_KEEP_PX)
         keep_eyes = self._keep_eyes(e)
         flat = flatten_weights(self.smile_mask, self.base[:, 0], self.source_expression, e)
         if self._lift_box != (0, 0, *self.src_tri.shape[::-1]):
@@ -571,7 +612,7 @@ class Reenactor(SourceParts):
             view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k, 0]),
                              float(keep_eyes[k, 1]))  # fmt: skip
             fold_view = self.wrinkles.view(self.wrinkles.tensors(shaped[k]), self.camera)  # in the frame's thread
-            render_frame_into(self._source_for(float(keep[k]), shaped[k], screens[k]), self.mesh, view, fold_view, rois[k], radius, widen, band,
+            render_frame_into(self._source_for(float(keep[k]), float(gaps[k]), screens[k]), self.mesh, view, fold_view, rois[k], radius, widen, band,
                               out[k])  # fmt: skip
 
         parallel_map(frame, len(e))

@@ -149,18 +149,36 @@ TEETH_OVER_SKIN = 1.4
 #: lips towards the camera, at the apexes 0.04 (anger) - 0.09 (surprise) of the mouth's width more lip; sampled
 #: unstretched, bouncing within 0.8 of the lip's thickness, it read as more lip and a dark band: the rendered
 #: upper lip 1.19 x (fear), 1.62 x (surprise) its photo's thickness, where real lips stretch thinner as they
-#: open: bench/bench_mouth_real.py's r_up, r_lo.)
+#: open: bench/bench_mouth_real.py's r_up, r_lo; the band alone left them as thick, anger / fear / surprise 1.04 /
+#: 1.26 / 1.58: mouth_real_lips15_band02.json, hence INNER_LIP_TUCK.)
 INNER_LIP_BAND = 0.2
 INNER_LIP_CORNER = 0.12
 #: ... and it is darkened (:func:`emoshift.render.mouth.darken_lips`) by up to INNER_LIP_DARK (the upper lip's,
 #: turned down into the mouth's shadow) or INNER_LIP_DARK_LOWER (the lower lip's, facing up into the light
-#: through the opening), by smoothstep of that distance over INNER_LIP_DARK_CM. (Darker and faster, 0.65 / 0.55
-#: over 0.3 cm, thinned the apexes' upper lips further (bench_mouth_real r_up surprise 1.48, results
-#: mouth_real_lips*.json) but the video path's speaking renderer darkens the inner lips without their unfold or
-#: the lip-gap gate, and its shout's upper teeth share fell under tests/videoin/test_mouth_teeth.py's bound.)
+#: through the opening), by smoothstep of that distance over INNER_LIP_DARK_CM. Not darker: the rendered upper
+#: lip's inner edge (bench_mouth_real's rim_up, over the lips' luma) is already darker than the real open
+#: mouths' (0.46-0.86, median 0.78): tucked (INNER_LIP_TUCK), 0.50 / 0.55 / 0.62 at darkenings 0.4 / 0.2 / 0
+#: (anger, dev01, dev03, dev07); lips14's 0.65 / 0.55 over 0.3 cm only thinned the lips by darkening them into
+#: the opening (at 0.8: the opening's dark share 0.35 -> 0.50). A speaking video frame darkens by its own
+#: constants (:data:`emoshift.render.reenact.SPEECH_LIP_DARK`).
 INNER_LIP_DARK = 0.4
 INNER_LIP_DARK_LOWER = 0.4
 INNER_LIP_DARK_CM = 0.6
+#: Tuck (issue 11 part 5, "fish lips"): the head model turns its inner lip surface to the camera as the jaw
+#: drops (jawOpen 0.4 alone: the visible upper lip 0.130 -> 0.226 of the mouth's width), so however it was
+#: sampled the parted lips read as a second, thicker lip ring, where a real lip's wet inner side stays against
+#: the teeth and the lip thins as it stretches. As the lips part (1 - keep, times smoothstep of the lip gap over
+#: LIP_PART_CM: :meth:`emoshift.render.reenact.Reenactor._frame_shapes`), each inner-lip vertex of the frame's
+#: shape is drawn towards its anchor (the nearest vertex of its lip short of the line where the photo's lips
+#: meet, on the rest face: :class:`InnerLips`) by INNER_LIP_TUCK x its corner fade (:func:`tuck_inner_lips`):
+#: the opening shows what the inner lip hid (the upper incisors; where the upper lip is raised, a shout or
+#: disgust, the gums' papillae between them). bench/bench_mouth_real.py (apexes of dev01-04, dev07, dev12 and
+#: the astronaut; bench/results/mouth_real_lips15.json against mouth_real_main15.json): the upper lip's
+#: thickness at the middle over the photo's own (r_up) anger / fear / surprise 0.98 / 1.19 / 1.62 -> 0.97 /
+#: 1.06 / 1.40, the lower lip's (r_lo) 0.95 / 1.22 / 1.49 -> 0.95 / 1.06 / 1.33, the opening's dark share
+#: 0.15 / 0.20 / 0.35 -> 0.15 / 0.18 / 0.28 (real open mouths 0.00-0.36). 0.95 thinned dev01's and dev02's
+#: little further (surprise r_up 1.22 -> 1.19); the upper lip's at 0.6 left its papillae as visible as at 0.8.
+INNER_LIP_TUCK = 0.8
 
 #: Lip edges: a lip the frame stretches across its thickness (disgust's raised upper lip, a shout's lower lip:
 #: 2-3x) spread the photo's lip-skin edge and its lip line over 2-3x the pixels (soft, smeared lips: "lips
@@ -224,52 +242,94 @@ def _mouth_frame(screen: np.ndarray, inner: np.ndarray, outer: np.ndarray) -> _M
     return _MouthFrame(left, u, n, width, a, b, c_up, c_lo, o_up, o_lo)
 
 
-def inner_lip_unfold(
+class InnerLips(NamedTuple):
+    """The inner lips of a source (:func:`inner_lips`): (V, 2) float32 change of the source projection
+    ``delta`` and (V,) float32 darkening ``dark``; the inner-lip vertices ``idx`` (n,), each one's ``anchor``
+    (n,) (the nearest vertex of its lip short of the line where the photo's lips meet, on the rest face) and
+    its ``weight`` (n,) (faded out towards the mouth's corners, INNER_LIP_CORNER)."""
+
+    delta: np.ndarray
+    dark: np.ndarray
+    idx: np.ndarray
+    anchor: np.ndarray
+    weight: np.ndarray
+
+
+def inner_lips(
     screen: np.ndarray, rest: np.ndarray, skin: np.ndarray, lower: np.ndarray, inner: np.ndarray,
-    outer: np.ndarray, px_per_cm: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(V, 2) float32 change of the source projection and (V,) float32 darkening of the inner lips (see
-    INNER_LIP_BAND, INNER_LIP_DARK).
+    outer: np.ndarray, px_per_cm: float, dark: tuple[float, float, float] | None = None,
+) -> InnerLips:
+    """The inner lips (:class:`InnerLips`; see INNER_LIP_BAND, INNER_LIP_DARK, INNER_LIP_TUCK).
 
     Args:
         screen: (V, >= 2) source projection (pixels); rest: (V, 3) rest shape (cm); skin, lower: (V,) bool,
             the skin's vertices and those that move with the jaw (the lower lip's); inner, outer: (20, 2) the
             photo's detected inner (MediaPipe's INNER_LIPS order: left corner, the upper lip to the right
             corner, the lower lip back) and outer (OUTER_LIPS order: left corner, the lower lip, the right
-            corner, the upper lip) lip contours; px_per_cm: the photo's pixels per cm at the lips.
+            corner, the upper lip) lip contours; px_per_cm: the photo's pixels per cm at the lips; dark: the
+            darkening (upper lip's, lower lip's, over cm), default (INNER_LIP_DARK, INNER_LIP_DARK_LOWER,
+            INNER_LIP_DARK_CM).
     """
-    delta, dark = np.zeros((len(screen), 2), np.float32), np.zeros(len(screen), np.float32)
+    dark_up, dark_lo, dark_cm = (INNER_LIP_DARK, INNER_LIP_DARK_LOWER, INNER_LIP_DARK_CM) if dark is None else dark
+    delta, shade = np.zeros((len(screen), 2), np.float32), np.zeros(len(screen), np.float32)
+    none = np.zeros(0, np.int64)
+    empty = InnerLips(delta, shade, none, none, np.zeros(0, np.float32))
     m = _mouth_frame(screen, inner, outer)
     if m is None:
-        return delta, dark
+        return empty
     width, n, a, b, c_up, c_lo, o_up, o_lo = m.width, m.n, m.a, m.b, m.c_up, m.c_lo, m.o_up, m.o_lo
     beyond = np.where(lower, c_lo - b, b - c_up)  # past the contour, towards the other lip
     w = smoothstep(np.minimum(a, width - a) / (INNER_LIP_CORNER * width)) * np.asarray(skin, bool)
     go = np.flatnonzero((beyond > 0) & (w > 0) & (b > o_up - 2.0) & (b < o_lo + 2.0))
     if len(go) == 0:
-        return delta, dark
+        return empty
     # distance along the surface from the line where the photo's lips meet: from each such vertex to the
     # nearest vertex of its lip short of that line (beyond <= 0), less that one's own distance from the line
     # (it faces the camera: its pixels are its cm)
     low = np.asarray(lower, bool)[go]
     short = np.flatnonzero((beyond <= 0) & (w > 0) & (b > o_up - 2.0) & (b < o_lo + 2.0))
     pts, cm = np.asarray(rest, np.float64), np.zeros(len(go))
+    anchor = go.copy()  # a lip with no vertex short of the line: its own (not tucked)
     for side in (False, True):
         mine, ref = go[low == side], short[np.asarray(lower, bool)[short] == side]
         if len(mine) == 0:
             continue
         if len(ref) == 0:
-            cm[low == side] = INNER_LIP_DARK_CM
+            cm[low == side] = dark_cm
             continue
         k, d2 = nearest(pts, mine, ref)
         cm[low == side] = np.maximum(np.sqrt(d2) + beyond[ref[k]] / px_per_cm, 0.0)
+        anchor[low == side] = ref[k]
     band = np.maximum(INNER_LIP_BAND * np.where(low, (o_lo - c_lo)[go], (c_up - o_up)[go]), 0.5)
     x = np.maximum(cm * px_per_cm, beyond[go])
     into = band * -np.expm1(-x / band)  # 0 .. band: the lip's inner edge, compressed towards the contour
     target = np.where(low, c_lo[go] + into, c_up[go] - into)
     delta[go] = ((target - b[go]) * w[go])[:, None] * n[None]
-    dark[go] = np.where(low, INNER_LIP_DARK_LOWER, INNER_LIP_DARK) * w[go] * smoothstep(cm / INNER_LIP_DARK_CM)
-    return delta, dark
+    shade[go] = np.where(low, dark_lo, dark_up) * w[go] * smoothstep(cm / dark_cm)
+    return InnerLips(delta, shade, go, anchor, w[go].astype(np.float32))
+
+
+def inner_lip_unfold(
+    screen: np.ndarray, rest: np.ndarray, skin: np.ndarray, lower: np.ndarray, inner: np.ndarray,
+    outer: np.ndarray, px_per_cm: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(V, 2) float32 change of the source projection and (V,) float32 darkening of the inner lips
+    (:func:`inner_lips`' ``delta`` and ``dark``; the same arguments)."""
+    lips = inner_lips(screen, rest, skin, lower, inner, outer, px_per_cm)
+    return lips.delta, lips.dark
+
+
+def tuck_inner_lips(shaped: np.ndarray, idx: np.ndarray, anchor: np.ndarray, weight: np.ndarray,
+                    amount: np.ndarray) -> None:
+    """The inner lips ``idx`` (n,) of (T, V, 3) unposed ``shaped`` drawn in place towards their ``anchor`` (n,)
+    (:class:`InnerLips`) by INNER_LIP_TUCK x their ``weight`` (n,) x the frame's ``amount`` in [0, 1], (T,) or
+    per vertex (T, n)."""
+    if len(idx) == 0:
+        return
+    a = np.asarray(amount, np.float32)
+    a = a.reshape(len(a), -1)  # (T, 1) or (T, n)
+    s = np.float32(INNER_LIP_TUCK) * a[:, :, None] * np.asarray(weight, np.float32)[None, :, None]
+    shaped[:, idx] -= s * (shaped[:, idx] - shaped[:, anchor])
 
 
 def nearest(points: np.ndarray, which: np.ndarray, among: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
