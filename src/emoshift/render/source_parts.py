@@ -174,10 +174,12 @@ INNER_LIP_DARK_CM = 0.6
 #: the opening shows what the inner lip hid (the upper incisors; where the upper lip is raised, a shout or
 #: disgust, the gums' papillae between them). bench/bench_mouth_real.py (apexes of dev01-04, dev07, dev12 and
 #: the astronaut; bench/results/mouth_real_lips15.json against mouth_real_main15.json): the upper lip's
-#: thickness at the middle over the photo's own (r_up) anger / fear / surprise 0.98 / 1.19 / 1.62 -> 0.97 /
-#: 1.06 / 1.40, the lower lip's (r_lo) 0.95 / 1.22 / 1.49 -> 0.95 / 1.06 / 1.33, the opening's dark share
-#: 0.15 / 0.20 / 0.35 -> 0.15 / 0.18 / 0.28 (real open mouths 0.00-0.36). 0.95 thinned dev01's and dev02's
-#: little further (surprise r_up 1.22 -> 1.19); the upper lip's at 0.6 left its papillae as visible as at 0.8.
+#: thickness at the middle over the photo's own (r_up) anger / fear / surprise 0.98 / 1.19 / 1.62 -> 1.03 /
+#: 1.06 / 1.40 (anger's upper lip, raised, is not tucked: :data:`emoshift.render.reenact.UPPER_LIP_RAISED_CM`),
+#: the lower lip's (r_lo) 0.95 / 1.22 / 1.49 -> 0.95 / 1.06 / 1.33, the opening's dark share 0.15 / 0.20 / 0.35
+#: -> 0.15 / 0.18 / 0.28 (real open mouths 0.00-0.36), surprise's lower third 0.53 -> 0.63 of the lips (real
+#: 0.85). 0.95 thinned dev01's and dev02's little further (surprise r_up 1.22 -> 1.19); an upper lip tucked by
+#: 0.6 showed its papillae as much as at 0.8.
 INNER_LIP_TUCK = 0.8
 
 #: Lip edges: a lip the frame stretches across its thickness (disgust's raised upper lip, a shout's lower lip:
