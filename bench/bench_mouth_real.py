@@ -27,6 +27,10 @@ between it and the outer-lip contour; L is the lips' median luma. Per image:
 - ``g_lit``, ``g_dark``: the grain (1.4826 x MAD of the luma's residual after a 3 x 3 mean, over the pixels whose
   3 x 3 neighbourhood lies in the region) of the opening's lighter and darker half over the skin's around the
   lips (real mouths have texture: the teeth's edges and enamel, the tongue);
+- ``lip_rise``: how soon the opening lights up below the upper lip (the upper teeth in a smile or a shout): per
+  column within 0.2 of the mouth's width of its middle, the luma RISE_AT x the mouth's width below the opening's
+  top over the column's brightest within RISE_SPAN x the width below it; the median over the columns (0.52-0.96
+  on the real smiles: the lip's shadow on the teeth is a narrow band);
 - ``edge_w``: the width (pixels) of the edge between the lips and the opening: along the normals of the
   inner-lip contour (200 points, those within 0.3 of the mouth's width of its middle), the luma step over 3
   pixels either side of the steepest point over the steepest gradient (sqrt(2 pi) sigma for a step blurred
@@ -69,8 +73,9 @@ FEAT = {"feat_surprise": "0-f1-su-ph.jpg", "feat_smile": "0-f15-hao-ph.jpg", "fe
 DEV_REFS = ("dev04", "dev06")
 MIN_OPEN = 0.2
 KEYS = ("open", "dark", "p50", "top", "bot", "bot_top", "rim", "rim_up", "rim_lo", "up_mid", "up_side", "lo_mid",
-        "lo_side", "r_up", "r_lo", "teeth_rb", "teeth_skin", "g_lit", "g_dark", "edge_w")
+        "lo_side", "r_up", "r_lo", "teeth_rb", "teeth_skin", "g_lit", "g_dark", "lip_rise", "edge_w")
 EDGE_MIN_STEP = 20.0
+RISE_AT, RISE_SPAN = 0.035, 0.15
 #: MediaPipe landmark pairs (outer, inner lip contour) across the lips: the middle, then a third of the way out
 #: on either side (averaged).
 THICK = {"up_mid": ((0, 13),), "up_side": ((37, 82), (267, 312)), "lo_mid": ((17, 14),), "lo_side": ((84, 87), (314, 317))}
@@ -167,6 +172,15 @@ def mouth_stats(image: np.ndarray, detector) -> dict | None:
     half = luma >= np.median(luma[opening])
     out["g_lit"], out["g_dark"] = (_mad(res[inside & h]) / max(g_skin, 1e-3) for h in (half, ~half))
     out["edge_w"] = edge_width(luma, inner - [x0, y0])
+    rise, centre = [], float(inner[:, 0].mean()) - x0
+    for j in np.flatnonzero(opening.any(0) & (np.abs(np.arange(x1 - x0) + 0.5 - centre) < 0.2 * width)):
+        rows_j = np.flatnonzero(opening[:, j])
+        col = luma[rows_j[0] : rows_j[0] + max(int(RISE_SPAN * width), 2) + 1, j]
+        at = int(round(RISE_AT * width))
+        if at < len(col) and col.max() > 0:
+            rise.append(col[at] / col.max())
+    if len(rise) >= 3:
+        out["lip_rise"] = float(np.median(rise))
     mid = np.interp(xx, *_sorted(inner[[0, 10]]))  # the line between the inner corners
     for key, side in (("rim_up", yy < mid), ("rim_lo", yy > mid)):
         if (rim & side).sum() >= 10:
@@ -236,7 +250,8 @@ def main() -> None:
             "within 3 % of the mouth's width of the opening / L; up_*, lo_*: lip thickness (landmarks) / mouth width; "
             "r_up, r_lo: a render's up_mid, lo_mid / its photo's; teeth_rb, teeth_skin: the opening's lit top quarter's "
             "(R - B) / luma and luma over the skin's around the lips; g_lit, g_dark: the opening's lighter / darker "
-            "half's grain over that skin's; edge_w: the lip-opening edge's width (pixels)")
+            "half's grain over that skin's; lip_rise: the opening's luma 0.035 x the mouth's width below its top over "
+            "the brightest within 0.15 x it (middle columns); edge_w: the lip-opening edge's width (pixels)")
     report(args.name, table, {"seed": args.seed, "px": args.px, "per_image": rows + refs, "note": note})
 
 
