@@ -21,7 +21,8 @@ from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
 
 #: Default colours of the parts (sRGB 0-255) under neutral light, used when the photo shows too little
 #: of a part; they are tinted by the square root of the photo's skin colour relative to REFERENCE_SKIN
-#: (half its colour cast and exposure, in log terms; the teeth by its fourth root: they keep their ivory).
+#: (half its colour cast and exposure, in log terms; the teeth's brightness by its fourth root, their hue
+#: the face's light on them: :func:`emoshift.render.teeth.teeth_hue`).
 DEFAULT_COLOURS = {
     SOCKET: (58, 26, 27),
     GUMS: (150, 70, 74),
