@@ -29,8 +29,8 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_video_cpu import INSTRUCTION, clip  # noqa: E402
-from common import cache_dir, report  # noqa: E402
+from bench_video_cpu import INSTRUCTION, warmed  # noqa: E402
+from common import report  # noqa: E402
 
 #: Reenactor methods timed (those of its SourceParts base included).
 METHODS = (
@@ -66,15 +66,10 @@ def main() -> None:
     ap.add_argument("--name", default="video_steps")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
-    from emoshift.pipeline import Pipeline
     from emoshift.render import reenact
     from emoshift.videoin import animate_video
 
-    src = clip(args.frames)
-    work = cache_dir() / "video_cpu"
-    work.mkdir(exist_ok=True)
-    pipe = Pipeline.load(seed=0)
-    animate_video(pipe, src, INSTRUCTION, work / "warm.mp4", seed=0)  # models loaded, kernels compiled
+    pipe, src, work = warmed(args.frames)
     cpu: dict = defaultdict(float)
     calls: dict = defaultdict(int)
     for name in METHODS:
