@@ -57,6 +57,20 @@ def clip(frames: int) -> Path:
     return path
 
 
+def warmed(frames: int) -> tuple:
+    """(pipeline, the synthetic clip of ``frames``, the work folder), after one warm run of the clip (models
+    loaded, kernels compiled)."""
+    from emoshift.pipeline import Pipeline
+    from emoshift.videoin import animate_video
+
+    src = clip(frames)
+    work = cache_dir() / "video_cpu"
+    work.mkdir(exist_ok=True)
+    pipe = Pipeline.load(seed=0)
+    animate_video(pipe, src, INSTRUCTION, work / "warm.mp4", seed=0)
+    return pipe, src, work
+
+
 def one(pipe, src: Path, out: Path) -> tuple[dict, object]:
     from emoshift.threads import process_cpu
     from emoshift.videoin import animate_video
@@ -105,14 +119,9 @@ def main() -> None:
     ap.add_argument("--name", default="video_cpu")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
-    from emoshift.pipeline import Pipeline
     from emoshift.videoin import animate_video
 
-    src = clip(args.frames)
-    work = cache_dir() / "video_cpu"
-    work.mkdir(exist_ok=True)
-    pipe = Pipeline.load(seed=0)
-    animate_video(pipe, src, INSTRUCTION, work / "warm.mp4", seed=0)  # models loaded, kernels compiled
+    pipe, src, work = warmed(args.frames)
     rows, res = [], None
     for r in range(args.runs):
         load = os.getloadavg()[0]

@@ -25,6 +25,7 @@ KERNELS = (
     ("emoshift.render.warp", "lambert_at"),
     ("emoshift.render.warp", "xy_bounds"),
     ("emoshift.render.raster", "raster_into"),
+    ("emoshift.render.raster", "raster_inner_into"),
     ("emoshift.render.coverage", "coverage_into"),
     ("emoshift.render.filters", "_gaussian2d"),
     ("emoshift.render.filters", "_uniform3_rows"),

@@ -64,7 +64,7 @@ def antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad,
     """
     tris, n_skin, part, wexact = mesh.tris, mesh.n_skin, mesh.part, mesh.wexact
     image, src_screen, ratio, flat = src.image, src.screen, frame.ratio, frame.flat
-    plate, closed, mouth, lift = src.plate, src.closed, src.mouth, src.lift
+    closed, mouth, lift = src.closed, src.mouth, src.lift
     pmask, eyes, eye_colours, vcol = src.pmask, src.eyes, src.eye_colours, frame.vcol
     ox, oy, keep, keep_eyes, grain = src.origin[0], src.origin[1], frame.keep, frame.keep_eyes, src.grain
     keep_lower = frame.keep_lower
@@ -183,7 +183,7 @@ def antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad,
                     for c in range(3):
                         pix[c] = image[y0 + i, x0 + j, c]
                 else:
-                    skin_sample(image, plate, closed, mouth, lift, ox, oy, cx, cy, dx, dy, True, shade, fl, grain, pix, tmp)
+                    skin_sample(image, closed, mouth, lift, ox, oy, cx, cy, dx, dy, shade, fl, grain, pix, tmp)
             else:
                 inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, ratio, power, keep, keep_eyes, keep_lower, grain, part[t],
                              cx, cy, ex, ey, va, vb, vc, b0, b1, b2, pix, tmp)  # fmt: skip

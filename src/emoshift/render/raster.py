@@ -85,7 +85,7 @@ def raster_into(screen, tris, row0, row1, cull, id_offset, tri_id, bary, depth):
             lists into one set of buffers, e.g. culled skin then unculled mouth interior).
         tri_id, bary, depth: (H, W), (H, W, 3), (H, W) buffers, initialised by the caller.
     """
-    _raster(screen, tris, row0, row1, cull, id_offset, tri_id, bary, depth, False)
+    _raster(screen, tris, row0, row1, cull, id_offset, tri_id, bary, depth, False, np.empty((0, 0), np.float32))
 
 
 @njit(cache=True, nogil=True, fastmath=False)
@@ -95,12 +95,46 @@ def raster_over_into(screen, tris, row0, row1, cull, id_offset, tri_id, bary, de
     the second wins where its float32 depth is strictly closer than the first's; :func:`rasterize_head`):
     against a pixel of the first list the fragment's depth is compared as stored (rounded to float32), as the
     merge compared the two buffers; against one of its own list as :func:`raster_into` compares."""
-    _raster(screen, tris, row0, row1, cull, id_offset, tri_id, bary, depth, True)
+    _raster(screen, tris, row0, row1, cull, id_offset, tri_id, bary, depth, True, np.empty((0, 0), np.float32))
+
+
+#: Tiles (pixels a side) over which :func:`raster_inner_into` finds the inner parts' triangles hidden behind the
+#: skin, and the depth (cm) by which the skin must lie in front of a triangle's nearest vertex there.
+HIDDEN_TILE = 8
+HIDDEN_MARGIN_CM = 1e-3
+
+
+@njit(cache=True, nogil=True)
+def tile_far(depth, row0, row1):  # pragma: no cover - jitted
+    """(ceil((row1 - row0) / HIDDEN_TILE), ceil(W / HIDDEN_TILE)) float32: the farthest ``depth`` (H, W) in each
+    tile of HIDDEN_TILE x HIDDEN_TILE pixels of rows row0..row1 (inf where a pixel is uncovered)."""
+    w = depth.shape[1]
+    out = np.zeros(((row1 - row0 + HIDDEN_TILE - 1) // HIDDEN_TILE, (w + HIDDEN_TILE - 1) // HIDDEN_TILE), np.float32)
+    for i in range(row0, row1):
+        ti = (i - row0) // HIDDEN_TILE
+        for j in range(w):
+            tj = j // HIDDEN_TILE
+            if not (depth[i, j] <= out[ti, tj]):
+                out[ti, tj] = depth[i, j]
+    return out
 
 
 @njit(cache=True, nogil=True, fastmath=False)
-def _raster(screen, tris, row0, row1, cull, id_offset, tri_id, bary, depth, over):  # pragma: no cover - jitted
-    """:func:`raster_into` (``over`` False) and :func:`raster_over_into` (True)."""
+def raster_inner_into(screen, tris, row0, row1, id_offset, tri_id, bary, depth, over):  # pragma: no cover - jitted
+    """The inner parts (two-sided; ids from ``id_offset``) into rows ``row0 <= i < row1`` of buffers that hold the
+    skin already: :func:`raster_over_into` with ``over``, else :func:`raster_into` (a head's fragments, as
+    :func:`rasterize_head` and :func:`raster_box` make them). Skips each triangle whose every tile
+    (:func:`tile_far`, of the skin before the inner parts) its box touches holds skin nearer than its nearest vertex
+    by HIDDEN_MARGIN_CM: the same fragments (no pixel of it could pass the depth test), without walking the
+    head's inside hidden behind the face (its teeth, gums, mouth socket and eyeballs are half its triangles:
+    they cost as much as the skin)."""
+    _raster(screen, tris, row0, row1, 0, id_offset, tri_id, bary, depth, over, tile_far(depth, row0, row1))
+
+
+@njit(cache=True, nogil=True, fastmath=False)
+def _raster(screen, tris, row0, row1, cull, id_offset, tri_id, bary, depth, over, far):  # pragma: no cover - jitted
+    """:func:`raster_into` (``over`` False) and :func:`raster_over_into` (True); with tiles ``far`` (not empty),
+    the triangles hidden behind them skipped (:func:`raster_inner_into`)."""
     width = tri_id.shape[1]
     for t in range(tris.shape[0]):
         a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
@@ -119,6 +153,9 @@ def _raster(screen, tris, row0, row1, cull, id_offset, tri_id, bary, depth, over
         j0 = max(int(np.ceil(xmin - 0.5)), 0)
         j1 = min(int(np.floor(xmax - 0.5)), width - 1)
         if j0 > j1:
+            continue
+        if far.shape[0] > 0 and _hidden(far, (i0 - row0) // HIDDEN_TILE, (i1 - row0) // HIDDEN_TILE, j0 // HIDDEN_TILE,
+                                        j1 // HIDDEN_TILE, min(z0, min(z1, z2)) - HIDDEN_MARGIN_CM):  # fmt: skip
             continue
         area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0)
         if not (area != 0.0) or not np.isfinite(area) or not np.isfinite(z0 + z1 + z2):
@@ -143,6 +180,16 @@ def _raster(screen, tris, row0, row1, cull, id_offset, tri_id, bary, depth, over
                     bary[i, j, 0] = w0
                     bary[i, j, 1] = w1
                     bary[i, j, 2] = w2
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def _hidden(far, ti0, ti1, tj0, tj1, z):  # pragma: no cover - jitted
+    """Whether every tile (ti0..ti1, tj0..tj1) of ``far`` lies nearer than depth ``z`` (False for a NaN)."""
+    for ti in range(ti0, ti1 + 1):
+        for tj in range(tj0, tj1 + 1):
+            if not (far[ti, tj] < z):
+                return False
+    return True
 
 
 _POOL: ThreadPoolExecutor | None = None
@@ -218,7 +265,7 @@ def raster_box(screen, tris, n_skin, x0, y0, rw, rh):  # pragma: no cover - jitt
     depth = np.full((rh, rw), FAR, np.float32)
     raster_into(local, tris[:n_skin], 0, rh, 1, 0, tri_id, bary, depth)
     if n_skin < tris.shape[0]:
-        raster_into(local, tris[n_skin:], 0, rh, 0, n_skin, tri_id, bary, depth)
+        raster_inner_into(local, tris[n_skin:], 0, rh, n_skin, tri_id, bary, depth, False)
     return local, tri_id, bary, depth
 
 
@@ -284,7 +331,7 @@ def rasterize_head(screen: np.ndarray, tris: np.ndarray, n_skin: int, width: int
     def band(r0: int, r1: int, buffers) -> None:
         raster_into(screen, skin, r0, r1, 1, 0, *buffers)
         if len(inner):
-            raster_over_into(screen, inner, r0, r1, 0, int(n_skin), *buffers)
+            raster_inner_into(screen, inner, r0, r1, int(n_skin), *buffers, True)
 
     return _banded(band, width, height)
 

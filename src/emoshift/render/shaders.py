@@ -229,30 +229,24 @@ def warp_offset(field_dx, field_dy, broad, ex, ey, w, shade):  # pragma: no cove
     return w * ex + (1 - w) * field_dx, w * ey + (1 - w) * field_dy, shade
 
 
-@per_sample
-def skin_sample(image, plate, closed, mouth, lift, ox, oy, cx, cy, dx, dy, skin, shade, flat, grain, pix, tmp):  # pragma: no cover - jitted
-    """The photo at pixel centre (cx, cy) + (dx, dy) into ``pix``. On the head (``skin``): moving skin
+@njit(cache=True, nogil=True, inline="always")
+def skin_sample(image, closed, mouth, lift, ox, oy, cx, cy, dx, dy, shade, flat, grain, pix, tmp):  # pragma: no cover - jitted
+    """The photo at pixel centre (cx, cy) + (dx, dy) into ``pix``, for the skin (what lies around the head:
+    :func:`around_sample`): moving skin
     that samples the photo's open mouth (box ``mouth``, less the 2 pixels along its sides where ``closed``
     is the photo) blends to the mouth-closed photo ``closed`` (sampled like the photo: Catmull-Rom and the
     resampling grain; bilinear, the moved lips and the skin around them were softer than the cheeks beside),
     ``flat`` x the fold ``lift`` is added (:mod:`.folds`) and the result multiplied by ``shade``; the grain
-    its resampling lost is given back (:func:`resample_grain`, ``grain``: the photo's level). Off the
-    head: the clean ``plate`` where it covers the source position (a turn does not drag the face's rim
-    along). ``plate`` and ``lift`` cover the source box at (ox, oy). Takes plain arrays: it runs per
-    pixel, where passing the whole SourceView costs reference counting of all its arrays."""
+    its resampling lost is given back (:func:`resample_grain`, ``grain``: the photo's level). ``lift``
+    covers the source box at (ox, oy). Takes plain arrays: it runs per pixel, where passing the whole
+    SourceView costs reference counting of all its arrays; inlined into the skin and edge passes (a call
+    per pixel, with its arrays' fields as arguments, cost a tenth of the skin pass)."""
     qx = cx + dx
     qy = cy + dy
-    px = qx - ox
-    py = qy - oy
-    if not skin and 0.5 <= px <= plate.shape[1] - 0.5 and 0.5 <= py <= plate.shape[0] - 0.5:
-        bilinear(plate, px, py, pix)
-    elif skin:
-        bicubic(image, qx, qy, pix)  # the face: keep its texture
-        if grain > 0.0:
-            resample_grain(qx, qy, grain, pix)
-    else:
-        bilinear(image, qx, qy, pix)
-    if skin and mouth[0] + 2 <= qx < mouth[2] - 2 and mouth[1] + 2 <= qy < mouth[3] - 2:
+    bicubic(image, qx, qy, pix)  # the face: keep its texture
+    if grain > 0.0:
+        resample_grain(qx, qy, grain, pix)
+    if mouth[0] + 2 <= qx < mouth[2] - 2 and mouth[1] + 2 <= qy < mouth[3] - 2:
         m = min(math.sqrt(dx * dx + dy * dy) / CLOSE_PX, 1.0)
         m = m * m * (3 - 2 * m)
         if m > 0:  # as sharp as the photo's skin, with the same grain (keyed to the source pixel)
@@ -261,14 +255,27 @@ def skin_sample(image, plate, closed, mouth, lift, ox, oy, cx, cy, dx, dy, skin,
                 resample_grain(qx, qy, grain, tmp)
             for c in range(3):
                 pix[c] = (1 - m) * pix[c] + m * tmp[c]
-    if skin and flat > 1e-3:
-        i = int(py)
-        j = int(px)
+    if flat > 1e-3:
+        i = int(qy - oy)
+        j = int(qx - ox)
         if 0 <= i < lift.shape[0] and 0 <= j < lift.shape[1]:
             for c in range(3):
                 pix[c] += flat * lift[i, j, c]
     for c in range(3):
         pix[c] *= shade
+
+
+@njit(cache=True, nogil=True, inline="always")
+def around_sample(image, plate, ox, oy, qx, qy, pix):  # pragma: no cover - jitted
+    """Off the head, the photo's pixel at (qx, qy) into ``pix`` (bilinear): its clean ``plate`` (over the
+    source box at (ox, oy)) where that covers it (a turn does not drag the face's rim along), else the photo
+    itself. Inlined into the skin pass (as :func:`skin_sample`)."""
+    px = qx - ox
+    py = qy - oy
+    if 0.5 <= px <= plate.shape[1] - 0.5 and 0.5 <= py <= plate.shape[0] - 0.5:
+        bilinear(plate, px, py, pix)
+    else:
+        bilinear(image, qx, qy, pix)
 
 
 @per_sample

@@ -26,8 +26,8 @@ from emoshift.render.mouth import darken_lips, hash_gauss, mark_seam, mouth_pass
 from emoshift.render.flow import (BLUR_PASSES, CELL, EDGE_BLEND_PX, broad_shading, coarse_field, extend_silhouette,
                                   field_lerp, field_taps, mark_contour, widen_at)
 from emoshift.render.raster import raster_box
-from emoshift.render.shaders import (MAGNIFY_GRAIN, MAGNIFY_MIN_SHARE, SHADE_RANGE, bilinear, bilinear_many,
-                                     inner_sample, put, skin_sample, warp_offset)
+from emoshift.render.shaders import (MAGNIFY_GRAIN, MAGNIFY_MIN_SHARE, SHADE_RANGE, around_sample, bilinear,
+                                     bilinear_many, inner_sample, put, skin_sample, warp_offset)
 from emoshift.render.shape import add_face_normals
 from emoshift.render.view import SKIN, FrameView, MeshView, SourceView
 from emoshift.render.wrinkle_shader import FoldView, shade_folds
@@ -134,7 +134,7 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
 
     Rasterize once (fragments: triangle id, barycentrics, depth), then the shaders over those fragments:
     inner parts (:func:`~emoshift.render.shaders.inner_sample`), the flow of the skin and of what lies
-    around the head (:func:`~emoshift.render.shaders.skin_sample`), the anti-aliased part boundaries
+    around the head (:func:`~emoshift.render.shaders.skin_sample`, :func:`~emoshift.render.shaders.around_sample`), the anti-aliased part boundaries
     (:func:`~emoshift.render.edges.antialias_edges`), the mouth pass, the expression wrinkles
     (:func:`~emoshift.render.wrinkle_shader.shade_folds`).
 
@@ -286,36 +286,43 @@ def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, depth, flow, f
             w = flow[i, j, 2]
             if w < 0:
                 continue
-            skin = tri_id[i, j] >= 0  # the mouth interior and eyes are done
             j0, j1, wj = c0[j], c1[j], cwt[j]
             dx = field_lerp(fx, i0, i1, wi, j0, j1, wj)
             dy = field_lerp(fy, i0, i1, wi, j0, j1, wj)
             shade = flow[i, j, 3]
-            fl = flow[i, j, 4] if skin else 0.0
-            if skin:
-                fb = field_lerp(broad, i0, i1, wi, j0, j1, wj)
-                dx, dy, shade = warp_offset(dx, dy, fb, flow[i, j, 0], flow[i, j, 1], w, shade)
-                flow[i, j, 0] = dx
-                flow[i, j, 1] = dy
-                mark_seam(tri_id, depth, flow, i, j, seam)
-            elif w > 0:  # beside the silhouette: its flow, faded into the coarse field (extend_silhouette)
-                dx = w * flow[i, j, 0] + (1 - w) * dx
-                dy = w * flow[i, j, 1] + (1 - w) * dy
+            if tri_id[i, j] < 0:  # around the head (the mouth interior and eyes are done)
+                if w > 0:  # beside the silhouette: its flow, faded into the coarse field (extend_silhouette)
+                    dx = w * flow[i, j, 0] + (1 - w) * dx
+                    dy = w * flow[i, j, 1] + (1 - w) * dy
+                if abs(dx) < 1e-3 and abs(dy) < 1e-3 and abs(shade - 1) < 1e-3:
+                    continue  # the photo's own pixel
+                qx = x0 + j + 0.5 + dx
+                qy = y0 + i + 0.5 + dy
+                around_sample(image, plate, ox, oy, qx, qy, pix)
+                for c in range(3):
+                    pix[c] *= shade
+                if 0 < flow[i, j, 4] < EDGE_BLEND_PX:
+                    b = 1.0 - flow[i, j, 4] / EDGE_BLEND_PX
+                    bilinear(image, qx, qy, tmp)
+                    for c in range(3):
+                        pix[c] = b * tmp[c] + (1 - b) * pix[c]
+                put(out, y0 + i, x0 + j, pix)
+                continue
+            fl = flow[i, j, 4]
+            fb = field_lerp(broad, i0, i1, wi, j0, j1, wj)
+            dx, dy, shade = warp_offset(dx, dy, fb, flow[i, j, 0], flow[i, j, 1], w, shade)
+            flow[i, j, 0] = dx
+            flow[i, j, 1] = dy
+            mark_seam(tri_id, depth, flow, i, j, seam)
             if abs(dx) < 1e-3 and abs(dy) < 1e-3 and abs(shade - 1) < 1e-3 and fl < 1e-3:
                 continue  # the photo's own pixel
-            skin_sample(image, plate, closed, mouth, lift, ox, oy, x0 + j + 0.5, y0 + i + 0.5, dx, dy, skin, shade, fl,
-                        grain, pix, tmp)  # fmt: skip
-            if skin and grain > 0.0:
+            skin_sample(image, closed, mouth, lift, ox, oy, x0 + j + 0.5, y0 + i + 0.5, dx, dy, shade, fl, grain, pix, tmp)
+            if grain > 0.0:
                 t = tri_id[i, j]
                 if t < lost.shape[0] and lost[t] >= MAGNIFY_MIN_SHARE:
                     n = MAGNIFY_GRAIN * grain * w * math.sqrt(lost[t]) * hash_gauss(y0 + i, x0 + j, 8)
                     for c in range(3):
                         pix[c] += n
-            if not skin and 0 < flow[i, j, 4] < EDGE_BLEND_PX:
-                b = 1.0 - flow[i, j, 4] / EDGE_BLEND_PX
-                bilinear(image, x0 + j + 0.5 + dx, y0 + i + 0.5 + dy, tmp)
-                for c in range(3):
-                    pix[c] = b * tmp[c] + (1 - b) * pix[c]
             put(out, y0 + i, x0 + j, pix)
     return seam
 
