@@ -129,3 +129,34 @@ def test_forked_map_does_not_wait_for_a_stuck_child(monkeypatch):
     # bounded by a few times this process's own half (milliseconds) and FORK_MIN_WAIT, not FORK_TIMEOUT;
     # the control is FORK_TIMEOUT itself (600 s): a wait for it would take 600 s
     assert took < 60.0
+
+
+def test_forked_call_same_result_from_a_child_while_meanwhile_runs_here(monkeypatch):
+    import os
+
+    monkeypatch.delenv("EMOSHIFT_FORK", raising=False)
+    monkeypatch.setattr(threads, "FORK_MAX_LOAD", float("inf"))
+    items = list(range(7))
+    seen = []
+    got = threads.forked_call(lambda: [_work(x) for x in items], 0.1, meanwhile=lambda: seen.append(os.getpid()))
+    assert [(x, v) for x, _, v in got] == [(x, v) for x, _, v in map(_work, items)]  # same values, to the bit
+    assert {p for _, p, _ in got} != {os.getpid()} and seen == [os.getpid()]  # computed by the child
+    monkeypatch.setattr(threads, "FORK", False)  # control: off, computed here (after meanwhile)
+    seen.clear()
+    assert {p for _, p, _ in threads.forked_call(lambda: [_work(x) for x in items], 0.1,
+                                                 meanwhile=lambda: seen.append(1))} == {os.getpid()}  # fmt: skip
+    assert seen == [1]
+
+
+def test_forked_call_does_not_wait_for_a_stuck_child(monkeypatch):
+    import os
+    import time
+
+    monkeypatch.setattr(threads, "FORK_MAX_LOAD", float("inf"))
+    monkeypatch.setattr(threads, "FORK_TIMEOUT", 600.0)
+    monkeypatch.setattr(threads, "FORK_MIN_WAIT", 0.5)
+    fn = _stuck_in_child(os.getpid())
+    t0 = time.monotonic()
+    got = threads.forked_call(lambda: [fn(x) for x in range(4)], 0.01)
+    assert got == [0, 1, 4, 9]  # computed here after FORK_MIN_WAIT, not FORK_TIMEOUT (the control: 600 s)
+    assert time.monotonic() - t0 < 60.0

@@ -58,6 +58,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from emoshift.camera import MIN_DEPTH
 from emoshift.camera import depth as point_depth
 from emoshift.camera import project
 from emoshift.fitting.terms import (  # noqa: F401 (FitConfig and the tables re-exported)
@@ -137,12 +138,17 @@ def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 class LandmarkSolver:
     """Fits (identity, expression, rotation, translation) to 2D landmarks for a given camera.
 
+    ``kernels``: the residuals and Jacobian by the numba kernels of :mod:`emoshift.fitting.kernels`
+    (:func:`with_kernels`; the video path's fits) instead of numpy (photos: bit-identical to before).
+
     Args:
         lmk_neutral: (L, 3) model landmarks of the mean head (cm).
         lmk_identity: (K, L, 3) identity modes at the landmarks.
         lmk_expression: (E, L, 3) expression blendshapes at the landmarks.
         config: weights and iteration counts.
     """
+
+    kernels = False
 
     def __init__(
         self,
@@ -167,6 +173,7 @@ class LandmarkSolver:
         self.pairs = np.zeros((0, 2), np.int64)  # (P, 2) expression pairs (_L, _R) of the view symmetry prior
         self.sides = side_masks(self.mu)  # (2, L) the lower face's _L and _R halves
         self._ez = np.array([[0.0, 0.0, 1.0]], dt)
+        self._none = np.zeros(0, dt)  # the kernels' stand-in for an absent array (no gains, no depth)
 
     @classmethod
     def from_model(cls, model, config: FitConfig | None = None, dtype=np.float32) -> LandmarkSolver:
@@ -279,6 +286,13 @@ class LandmarkSolver:
         if not need_j:
             return r, None
         gains, p, x, z, wm = f.gains, f.p, f.x, f.z, f.wm
+        if self.kernels:
+            from emoshift.fitting import kernels
+
+            j = np.empty((len(r), self.basis.shape[2] + 6), self.dtype)
+            kernels.jacobian(self.basis, self._none if gains is None else gains, self.k, self._cast(s.rotation), p, x, z,
+                             wm, float(focal), self._none if depth is None else depth[1], f.zbar or 0.0, j)  # fmt: skip
+            return r, j
         n = x.shape[0]
         dp = np.zeros((n, 2, 3), dtype=x.dtype)
         dp[:, 0, 0] = focal / z
@@ -306,6 +320,8 @@ class LandmarkSolver:
     def _forward(self, s: FitState, obs, focal, cx, cy, w, depth) -> _Forward:
         """The residuals of :meth:`_residuals_jacobian` and what its Jacobian reuses of their computation."""
         gains = self._gains(s.rotation)  # (L,) view attenuation (None: none), held fixed within a step
+        if self.kernels:
+            return self._forward_kernel(s, obs, focal, cx, cy, w, depth, gains)
         p = self._shape(s.identity, s.expression, gains) @ s.rotation.T  # rotated, for the rotation Jacobian
         x = p + s.translation  # = self.points(s)
         z = point_depth(x)
@@ -320,6 +336,22 @@ class LandmarkSolver:
             dm = focal * z[:nd] / zbar
             r = np.concatenate([r, (dm - dm.mean() - d_obs) * wd])
         return _Forward(s, obs, w, depth, r, gains, p, x, z, wm, zbar)
+
+    def _forward_kernel(self, s: FitState, obs, focal, cx, cy, w, depth, gains) -> _Forward:
+        """:meth:`_forward` by :func:`emoshift.fitting.kernels.forward` (``kernels``: the same values up to
+        float rounding)."""
+        from emoshift.fitting import kernels
+
+        dt, n = self.dtype, len(obs)
+        wm = w[:, None, None] * np.eye(2, dtype=dt) if w.ndim == 1 else np.ascontiguousarray(w, dt)
+        coef = np.concatenate([s.identity, s.expression]).astype(dt, copy=False)
+        d_obs, wd = (self._none, self._none) if depth is None else depth
+        p, x = np.empty((n, 3), dt), np.empty((n, 3), dt)
+        z, r = np.empty(n, dt), np.empty(2 * n + len(d_obs), dt)
+        zbar = kernels.forward(self.mu, self.basis, coef, self._none if gains is None else gains, self.k,
+                               self._cast(s.rotation), self._cast(s.translation), float(focal), float(cx), float(cy),
+                               np.ascontiguousarray(obs, dt), wm, d_obs, wd, p, x, z, r, MIN_DEPTH)  # fmt: skip
+        return _Forward(s, obs, w, depth, r, gains, p, x, z, wm, None if depth is None else zbar)
 
     def _prior(self, s: FitState, prev: FitState | None) -> tuple[np.ndarray, np.ndarray, float]:
         """Diagonal Hessian (n,), gradient (n,) and value of the prior terms."""
@@ -359,8 +391,14 @@ class LandmarkSolver:
 
     def _cost_forward(self, s, obs, focal, cx, cy, w, prev, depth=None, sym: float = 0.0) -> tuple[float, _Forward]:
         """:meth:`_cost` and its residuals' pass (:meth:`_forward`), which the Jacobian at ``s`` reuses."""
+        return self._cost_pass(s, obs, focal, cx, cy, w, prev, depth, sym)[:2]
+
+    def _cost_pass(self, s, obs, focal, cx, cy, w, prev, depth, sym) -> tuple[float, _Forward, tuple]:
+        """:meth:`_cost_forward` and the prior's (Hessian, gradient) at ``s``, which the LM step from ``s``
+        uses (computed once per state instead of again for its step)."""
         f = self._forward(s, obs, focal, cx, cy, w, depth)
-        return float(f.r @ f.r) + self._prior(s, prev)[2] + self._symmetry_value(s, sym), f
+        hp, gp, val = self._prior(s, prev)
+        return float(f.r @ f.r) + val + self._symmetry_value(s, sym), f, (hp, gp)
 
     def energy(
         self, s: FitState, obs: np.ndarray, focal: float, cx: float, cy: float, depth_obs: np.ndarray | None = None
@@ -490,7 +528,7 @@ class LandmarkSolver:
         s = state
         history = state.history
         sym = self.symmetry(state.rotation)  # view symmetry prior, fixed per solve like the view slide
-        cost, fwd = self._cost_forward(s, obs, focal, cx, cy, w, prev, depth, sym)  # fwd: the accepted state's
+        cost, fwd, prior = self._cost_pass(s, obs, focal, cx, cy, w, prev, depth, sym)  # fwd, prior: the accepted state's
         is_exp = np.zeros(n, dtype=bool)
         is_exp[k : k + e] = True
         dt = self.dtype.type
@@ -505,7 +543,7 @@ class LandmarkSolver:
             sym_on = sym > 0 and len(pl) and (pl >= 0).all() and (pr >= 0).all()
             for _ in range(iters):
                 r, j = self._residuals_jacobian(s, obs, focal, cx, cy, w, depth=depth, fwd=fwd)
-                hp, gp, _ = self._prior(s, prev)
+                hp, gp = prior
                 jf = j if all_free_stage else j[:, fi]  # normal equations over the free unknowns only
                 h = jf.T @ jf
                 diag = np.arange(len(h))
@@ -533,9 +571,9 @@ class LandmarkSolver:
                         d = np.zeros(n, self.dtype)
                         d[fi] = self._bounded_step(a, g, value, bounded)
                     cand = self._apply(s, d)
-                    new_cost, new_fwd = self._cost_forward(cand, obs, focal, cx, cy, w, prev, depth, sym)
+                    new_cost, new_fwd, new_prior = self._cost_pass(cand, obs, focal, cx, cy, w, prev, depth, sym)
                     if new_cost < cost:
-                        s, fwd, improved = cand, new_fwd, True
+                        s, fwd, prior, improved = cand, new_fwd, new_prior, True
                         rel = (cost - new_cost) / max(cost, 1e-12)
                         cost = new_cost
                         lam = max(lam / 3, 1e-7)
@@ -573,4 +611,13 @@ def with_config(solver: LandmarkSolver, **changes) -> LandmarkSolver:
     new.__dict__.update(solver.__dict__)
     new.config = replace(solver.config, **changes)
     new.point_weight = point_weights(new.n_lmk, new.config).astype(new.dtype)
+    return new
+
+
+def with_kernels(solver: LandmarkSolver, on: bool = True) -> LandmarkSolver:
+    """A solver sharing the bases of ``solver`` whose residuals and Jacobian are the numba kernels'
+    (:mod:`emoshift.fitting.kernels`; ``on=False``: numpy's)."""
+    new = solver.__class__.__new__(solver.__class__)
+    new.__dict__.update(solver.__dict__)
+    new.kernels = on
     return new

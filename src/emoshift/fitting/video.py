@@ -86,7 +86,7 @@ def fit_video(fitter, path: str | Path, stride: int = 1, max_frames: int | None 
 
 def fit_frames(
     fitter, frames, progress: bool = True, name: str = "the video", total: int | None = None,
-    timings: dict | None = None, on_fit=None, keyframes=None, on_detect=None,
+    timings: dict | None = None, on_fit=None, keyframes=None, on_detect=None, overlap: int = 0,
 ) -> list[FaceFit]:  # fmt: skip
     """:func:`fit_video` on any iterable of (frame index, (H, W, 3) uint8 RGB) (e.g. resized frames);
     ``total`` (frame count) only sizes the progress bar. ``timings``: filled with the seconds of the
@@ -99,7 +99,11 @@ def fit_frames(
     fitting the frames again); default
     :data:`KEYFRAMES` frames spread evenly over the clip. ``on_detect``:
     called with (frame index, its pixels, (478, 3) landmarks) of each frame a face is found in, as it is
-    (e.g. video in's occluder samples, :func:`emoshift.videoin.occlusion.sample`)."""
+    (e.g. video in's occluder samples, :func:`emoshift.videoin.occlusion.sample`). ``overlap``: with
+    ``on_fit``, the first ``overlap`` frames' fits are handed to it while a forked child fits the others
+    (:func:`emoshift.threads.forked_call`; the same fits, then handed on in order): what ``on_fit`` starts on
+    them (video in: their renderers, built on a background thread) gets a core of its own instead of
+    sharing the GIL with the fits (0: every frame fitted and handed on here)."""
     import time
 
     from tqdm import tqdm
@@ -140,10 +144,25 @@ def fit_frames(
     # one BLAS thread throughout (the fitter's solves are, not the projections and joint steps between
     # them: on two threads each tiny op wakes the pool, which MediaPipe's threads keep busy)
     t0, c0 = time.perf_counter(), process_cpu()
-    with single_thread(), clip_camera(fitter, [lm for _, lm in detections], size, keyframes) as (keys, states):
+    with single_thread(), kernel_solver(fitter), clip_camera(fitter, [lm for _, lm in detections], size, keyframes) as (keys, states):
         timings["fit_clip"] = time.perf_counter() - t0
         timings["proc_cpu_fit_clip"] = process_cpu() - c0
-        return _fit_frames(fitter, detections, keys, size, progress, restarts, timings, on_fit, states)
+        return _fit_frames(fitter, detections, keys, size, progress, restarts, timings, on_fit, states,
+                           overlap if on_fit is not None else 0)  # fmt: skip
+
+
+@contextmanager
+def kernel_solver(fitter):
+    """``fitter``'s solver with its residuals and Jacobian by the numba kernels for the duration
+    (:func:`~emoshift.fitting.solver.with_kernels`: the same fits up to float rounding, ~1.5x faster)."""
+    from emoshift.fitting.solver import with_kernels
+
+    saved = fitter.solver
+    fitter.solver = with_kernels(saved)
+    try:
+        yield fitter.solver
+    finally:
+        fitter.solver = saved
 
 
 @contextmanager
@@ -244,23 +263,27 @@ def warm_start(fitter, landmarks: np.ndarray, size: tuple[int, int], prev):
 
 
 def _fit_frames(
-    fitter, detections, keys, size, progress, restarts=frozenset(), timings=None, on_fit=None, states=None
+    fitter, detections, keys, size, progress, restarts=frozenset(), timings=None, on_fit=None, states=None, overlap=0
 ) -> list[FaceFit]:
     import time
 
     from tqdm import tqdm
 
-    from emoshift.threads import process_cpu
+    from emoshift.threads import forked_call, process_cpu
 
     t0, c0 = time.perf_counter(), process_cpu()
     identity = shared_identity(fitter, [detections[k][1] for k in keys], size, states=states)
     t1, c1 = time.perf_counter(), process_cpu()
     saved, fitter.solver = fitter.solver, identity_solver(fitter.solver, identity, FRAME_TOLERANCE)
     ident = identity.astype(np.float32)
-    out: list[FaceFit] = []
-    try:
-        state = None
-        for k, (i, lm) in enumerate(tqdm(detections, desc="fitting", unit="frame", disable=not progress, leave=False)):
+    bar = tqdm(total=len(detections), desc="fitting", unit="frame", disable=not progress, leave=False)
+
+    def fit_run(ks, state, each=None) -> tuple[list[FaceFit], object]:
+        """The fits of ``detections[ks]`` (consecutive), each from the previous one's state (``state``:
+        the one before the first, None: from scratch), and the last one's state."""
+        fits = []
+        for k in ks:
+            i, lm = detections[k]
             if state is None or k in restarts:  # a face that returns after a gap starts afresh
                 init = fitter.solver.initial_state(
                     fitter.solver._cast(lm[:, :2]), *_cam(fitter, size), fitter.solver._cast(lm[:, 2])
@@ -270,11 +293,31 @@ def _fit_frames(
                 fit, state = fitter.fit_landmarks(lm, size, init=state, prev=state, fix_identity=True)
             fit.frame = i
             fit.identity = ident.copy()
-            out.append(fit)
-            if on_fit is not None:  # e.g. video in's renderers, built while the next frames are fitted
-                on_fit(fit)
+            fits.append(fit)
+            if each is not None:
+                each(fit)
+        return fits, state
+
+    def hand_on(fit) -> None:
+        bar.update()
+        if on_fit is not None:  # e.g. video in's renderers, built while the next frames are fitted
+            on_fit(fit)
+
+    try:
+        n = len(detections)
+        head = min(overlap, n) if overlap > 0 else n
+        t = time.perf_counter()
+        out, state = fit_run(range(head), None, None if head < n else hand_on)
+        if head < n:  # the rest by a forked child, while on_fit's work on the first frames runs here
+            per = (time.perf_counter() - t) / max(head, 1)
+            rest = forked_call(lambda: fit_run(range(head, n), state)[0], per * (n - head),
+                               meanwhile=lambda: [hand_on(f) for f in out])  # fmt: skip
+            for f in rest:
+                hand_on(f)
+            out += rest
     finally:
         fitter.solver = saved
+        bar.close()
     if timings is not None:
         timings["fit_clip"] = timings.get("fit_clip", 0.0) + t1 - t0
         timings["fit_frames"] = time.perf_counter() - t1

@@ -314,7 +314,8 @@ def fit_clip(
         samples[i] = sample(rgb, landmarks)
 
     fitted = fit_frames(fitter, frames(), progress, str(info.path.name), total=info.frames, timings=timings,
-                        on_fit=on_fit, keyframes=keyframes, on_detect=None if samples is None else on_detect)  # fmt: skip
+                        on_fit=on_fit, keyframes=keyframes, on_detect=None if samples is None else on_detect,
+                        overlap=PREBUILD if prebuild is not None else 0)  # fmt: skip
     kept.clear()
     fits = {f.frame: f for f in fitted}
     own = np.full((count[0], 53), np.nan, np.float32)
