@@ -180,6 +180,7 @@ def _fork(work):
             view = memoryview(data)
             while view:
                 view = view[os.write(w, view) :]
+            os.close(w)  # the parent reads its end now, not after this process's exit has unmapped its memory
             code = 0
         finally:
             os._exit(code)
@@ -213,8 +214,11 @@ def _collect(child, took: float, n: int | None) -> list | None:
 
 
 def _end(child, kill: bool) -> None:
-    """Close the child's pipe, kill it if ``kill`` (stuck or failed), and reap it."""
+    """Close the child's pipe, kill it if ``kill`` (stuck or failed), and reap it: on a background thread
+    when it is done (its exit, which unmaps a copy of this process's memory, takes tens of milliseconds
+    that nothing here waits for)."""
     import os
+    import threading
 
     pid, r = child
     os.close(r)
@@ -223,6 +227,12 @@ def _end(child, kill: bool) -> None:
             os.kill(pid, 9)
         except OSError:
             pass
+    threading.Thread(target=_reap, args=(pid,), name="emoshift-reap", daemon=True).start()
+
+
+def _reap(pid: int) -> None:
+    import os
+
     try:
         os.waitpid(pid, 0)
     except OSError:
