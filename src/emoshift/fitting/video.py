@@ -86,7 +86,7 @@ def fit_video(fitter, path: str | Path, stride: int = 1, max_frames: int | None 
 
 def fit_frames(
     fitter, frames, progress: bool = True, name: str = "the video", total: int | None = None,
-    timings: dict | None = None, on_fit=None, keyframes=None, on_detect=None, overlap: int = 0,
+    timings: dict | None = None, on_fit=None, keyframes=None, on_detect=None, overlap: int = 0, provisional=None,
 ) -> list[FaceFit]:  # fmt: skip
     """:func:`fit_video` on any iterable of (frame index, (H, W, 3) uint8 RGB) (e.g. resized frames);
     ``total`` (frame count) only sizes the progress bar. ``timings``: filled with the seconds of the
@@ -103,15 +103,38 @@ def fit_frames(
     ``on_fit``, the first ``overlap`` frames' fits are handed to it while a forked child fits the others
     (:func:`emoshift.threads.forked_call`; the same fits, then handed on in order): what ``on_fit`` starts on
     them (video in: their renderers, built on a background thread) gets a core of its own instead of
-    sharing the GIL with the fits (0: every frame fitted and handed on here)."""
+    sharing the GIL with the fits (0: every frame fitted and handed on here). ``provisional``: as
+    :func:`clip_camera`'s (e.g. :class:`emoshift.videoin.rest.EarlyCandidates`, fed by ``on_detect``)."""
     import time
 
-    from tqdm import tqdm
-
-    from emoshift.threads import process_cpu
+    from emoshift.threads import process_cpu, single_thread
 
     timings = {} if timings is None else timings
     t0, c0 = time.perf_counter(), process_cpu()
+    # one BLAS thread throughout (the fitter's solves are, not the projections and joint steps between
+    # them: on two threads each tiny op wakes the pool, which MediaPipe's threads keep busy), from the face
+    # mesh's loop on: on_detect may start fits meanwhile (EarlyCandidates)
+    with single_thread():
+        detections, restarts, size = _landmarks(fitter, frames, progress, total, on_detect)
+        timings["landmarks"] = time.perf_counter() - t0
+        timings["proc_cpu_landmarks"] = process_cpu() - c0
+        if size is None:
+            raise UserError(f"no frames could be read from {name}")
+        if not detections:
+            raise UserError(f"no face found in any frame of {name}")
+        t0, c0 = time.perf_counter(), process_cpu()
+        lms = [lm for _, lm in detections]
+        with kernel_solver(fitter), clip_camera(fitter, lms, size, keyframes, provisional) as (keys, states):
+            timings["fit_clip"] = time.perf_counter() - t0
+            timings["proc_cpu_fit_clip"] = process_cpu() - c0
+            return _fit_frames(fitter, detections, keys, size, progress, restarts, timings, on_fit, states,
+                               overlap if on_fit is not None else 0)  # fmt: skip
+
+
+def _landmarks(fitter, frames, progress, total, on_detect) -> tuple[list, set, tuple | None]:
+    """The face mesh (tracking mode) over ``frames``: ((frame index, (478, 3) landmarks) of the frames with a
+    face, the indices into those of faces that returned after more than MAX_GAP frames, the frame size)."""
+    from tqdm import tqdm
 
     tracker = LandmarkDetector(max_faces=1, static=False)
     detections: list[tuple[int, np.ndarray]] = []
@@ -132,23 +155,7 @@ def fit_frames(
             missing = 0
     finally:
         tracker.close()
-    timings["landmarks"] = time.perf_counter() - t0
-    timings["proc_cpu_landmarks"] = process_cpu() - c0
-    if size is None:
-        raise UserError(f"no frames could be read from {name}")
-    if not detections:
-        raise UserError(f"no face found in any frame of {name}")
-
-    from emoshift.threads import single_thread
-
-    # one BLAS thread throughout (the fitter's solves are, not the projections and joint steps between
-    # them: on two threads each tiny op wakes the pool, which MediaPipe's threads keep busy)
-    t0, c0 = time.perf_counter(), process_cpu()
-    with single_thread(), kernel_solver(fitter), clip_camera(fitter, [lm for _, lm in detections], size, keyframes) as (keys, states):
-        timings["fit_clip"] = time.perf_counter() - t0
-        timings["proc_cpu_fit_clip"] = process_cpu() - c0
-        return _fit_frames(fitter, detections, keys, size, progress, restarts, timings, on_fit, states,
-                           overlap if on_fit is not None else 0)  # fmt: skip
+    return detections, restarts, size
 
 
 @contextmanager
@@ -166,7 +173,7 @@ def kernel_solver(fitter):
 
 
 @contextmanager
-def clip_camera(fitter, landmarks: list[np.ndarray], size: tuple[int, int], keyframes=None):
+def clip_camera(fitter, landmarks: list[np.ndarray], size: tuple[int, int], keyframes=None, provisional=None):
     """The clip's camera and keyframes: yields (keyframe indices into ``landmarks`` (sorted), their
     single-frame fit states at that camera) with ``fitter.focal_factor`` set to the clip's for the
     duration (unless the fitter has one).
@@ -182,14 +189,17 @@ def clip_camera(fitter, landmarks: list[np.ndarray], size: tuple[int, int], keyf
     nearer the keyframes' own energy minima: on synthetic clips through known lenses
     (tests/fitting/test_clip_camera.py) within 0.026 of the median of those minima where the former rule
     was 0.01-0.14 off (its grid's points and parabola). A clip of one keyframe keeps the provisional
-    factor."""
+    factor. ``provisional(landmarks, size)``: that provisional factor if it was computed already (while the
+    landmarks were detected: :class:`emoshift.videoin.rest.EarlyCandidates`), else None."""
     from emoshift.fitting.fitter import estimate_focal_factor, local_focal_factor
     from emoshift.threads import forked_map
 
     saved, solver = fitter.focal_factor, fitter.solver
     try:
         if saved is None:
-            fitter.focal_factor = estimate_focal_factor(solver, *_observed(solver, landmarks[len(landmarks) // 2], size))[0]
+            early = None if provisional is None else provisional(landmarks, size)
+            fitter.focal_factor = early if early is not None else estimate_focal_factor(
+                solver, *_observed(solver, landmarks[len(landmarks) // 2], size))[0]  # fmt: skip
         keys, states = _keyframe_fits(fitter, landmarks, size, keyframes)
         if saved is None and len(keys) > 1:
             start = fitter.focal_factor
