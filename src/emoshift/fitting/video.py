@@ -14,6 +14,9 @@
 5. Frames without a face are skipped (their index is missing from the result); a face that returns after
    more than :data:`MAX_GAP` frames is fitted afresh (its pose may have changed a lot); a video with no
    face in any frame is a :class:`emoshift.io.UserError`.
+
+Steps 2-4 run with the solver's numba kernels (:func:`kernel_solver`, :mod:`emoshift.fitting.kernels`: the
+same fits up to float rounding).
 """
 
 from __future__ import annotations

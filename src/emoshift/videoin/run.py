@@ -13,9 +13,13 @@ Two passes over the file, streamed (memory does not grow with the length beyond 
    (:func:`emoshift.videoin.rest.resting_keyframes`: an expression the person holds is not taken into
    the identity), each frame warm-started from and pulled towards the previous one; a face that leaves
    and returns is detected again and fitted afresh). A background
-   thread decodes a few frames ahead of the face mesh (:func:`prefetched`), and the renderers of the
-   first :data:`PREBUILD` frames (the clip's whole renderer and its identity-level caches) are built on
-   another while the next frames are fitted (:meth:`ClipRenderer.prebuild`). Each detected frame's
+   thread decodes a few frames ahead of the face mesh (:func:`prefetched`); with a core to spare, another
+   fits the clip's provisional focal factor and resting-keyframe candidates as their frames are detected
+   (:class:`emoshift.videoin.rest.EarlyCandidates`: the face mesh leaves about one core of two); the
+   renderers of the first :data:`PREBUILD` frames (the clip's whole renderer and its identity-level
+   caches) are built on another while a forked child fits the next frames (:meth:`ClipRenderer.prebuild`,
+   ``fit_frames(overlap=PREBUILD)``: neither waits for the other's GIL). The fits' residuals and Jacobian
+   are numba kernels (:mod:`emoshift.fitting.kernels`). Each detected frame's
    appearance is sampled at its landmarks (:func:`emoshift.videoin.occlusion.sample`, ~0.5 ms): after
    the pass, :func:`occlusion_clip` finds where something covers the face (a hand over the mouth). The render pass cannot start earlier: every frame's target needs the
    whole clip (its resting face is the median of all the frames' fits, and the clip's identity comes from
