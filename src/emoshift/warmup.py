@@ -36,8 +36,8 @@ def warm_up(pipeline=None, shapes: bool = True, progress: bool = True) -> dict:
 
     Covers the photo reenactment path of ``animate`` (``pipeline``, default ``Pipeline.load()``: fit of the
     bundled astronaut photo, 4 frames rendered and written as .mp4 and .glb, once with a writable and
-    once with a read-only photo, see :func:`warm_up_photos`), the video path's fitting kernels
-    (:func:`emoshift.fitting.kernels.warm_up`) and, with ``shapes``, the shape-image renderer of ``eval``. Returns ``compile_stats()`` and the wall time. Cheap to call again: cached
+    once with a read-only photo, see :func:`warm_up_photos`; its fit compiles the solver's kernels,
+    :mod:`emoshift.fitting.kernels`, which the video path's fits share) and, with ``shapes``, the shape-image renderer of ``eval``. Returns ``compile_stats()`` and the wall time. Cheap to call again: cached
     kernels load in milliseconds.
     """
     import tempfile
@@ -56,9 +56,6 @@ def warm_up(pipeline=None, shapes: bool = True, progress: bool = True) -> dict:
             with tempfile.TemporaryDirectory() as tmp:
                 for name in WARM_UP_OUTPUTS:
                     pipe.save(res, Path(tmp) / name)
-        from emoshift.fitting.kernels import warm_up as warm_up_fit_kernels
-
-        warm_up_fit_kernels(pipe.fitter.solver)  # the video path's fits (emoshift.fitting.kernels)
         if shapes:
             from emoshift.eval.shapes import ShapeRenderer
 

@@ -1,14 +1,11 @@
-"""Numba kernels of the landmark solver's residuals and Jacobian (:class:`~emoshift.fitting.solver.LandmarkSolver`
-with ``kernels=True``: the video path's fits, :func:`emoshift.fitting.video.fit_frames`).
-
-The same quantities as the solver's numpy passes (``_forward`` and ``_residuals_jacobian``, its module
-docstring's energy): the posed landmarks, their weighted reprojection and depth residuals, and the
-Jacobian over (identity, expression, rotation, translation), in one loop over the points instead of
-~40 numpy calls on (L, 2, 3)-shaped stacks; sums in float64, stored in the solver's dtype. A warm-started
-video fit is 2-4 LM iterations of a 1424 x 65 (per frame) or x 115 (identity free) Jacobian, whose numpy
-passes cost ~0.5 ms of ~1.1 ms an iteration; here ~0.05 ms. The results differ from numpy's by float
-rounding only (``tests/fitting/test_kernels.py``); photo fits keep the numpy passes (bit-identical to
-before).
+"""Numba kernels of the landmark solver's residuals and Jacobian (:class:`~emoshift.fitting.solver.LandmarkSolver`'s
+``_forward`` and ``_residuals_jacobian``, photo and video fits alike): the posed landmarks, their weighted
+reprojection and depth residuals (the solver's module docstring's energy, the projection of
+:func:`emoshift.camera.project`), and the Jacobian over (identity, expression, rotation, translation), in one
+loop over the points; sums in float64, stored in the solver's dtype. A warm-started video fit is 2-4 LM
+iterations of a 1424 x 65 (per frame) or x 115 (identity free) Jacobian: ~0.05 ms here where the numpy passes
+they replaced took ~0.5 ms. Checked against :func:`emoshift.camera.project` of the head model's posed
+landmarks and finite differences of :func:`forward` (``tests/fitting/test_kernels.py``).
 """
 
 from __future__ import annotations
@@ -133,14 +130,3 @@ def jacobian(basis, gains, k, rot, p, x, z, wm, focal, wd, zbar, j):
         for q in range(m + 6):
             j[row, q] = (j[row, q] - a * mean[q]) * b
 
-
-def warm_up(solver) -> None:
-    """Compile (or load from numba's cache) both kernels for the argument types of the video path's fits
-    (:mod:`emoshift.warmup`): one LM iteration of ``solver`` with kernels on its own neutral face."""
-    from emoshift.camera import Camera
-    from emoshift.fitting.solver import with_kernels
-
-    fast = with_kernels(solver)
-    cam = Camera.default(512, 512)
-    obs = cam.project(fast.mu.astype(np.float64) + np.array([0.0, 0.0, -60.0]))
-    fast.fit(obs, cam.focal, cam.cx, cam.cy, depth_obs=np.zeros(len(obs)), iterations=1)

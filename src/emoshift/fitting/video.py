@@ -14,9 +14,6 @@
 5. Frames without a face are skipped (their index is missing from the result); a face that returns after
    more than :data:`MAX_GAP` frames is fitted afresh (its pose may have changed a lot); a video with no
    face in any frame is a :class:`emoshift.io.UserError`.
-
-Steps 2-4 run with the solver's numba kernels (:func:`kernel_solver`, :mod:`emoshift.fitting.kernels`: the
-same fits up to float rounding).
 """
 
 from __future__ import annotations
@@ -127,7 +124,7 @@ def fit_frames(
             raise UserError(f"no face found in any frame of {name}")
         t0, c0 = time.perf_counter(), process_cpu()
         lms = [lm for _, lm in detections]
-        with kernel_solver(fitter), clip_camera(fitter, lms, size, keyframes, provisional) as (keys, states):
+        with clip_camera(fitter, lms, size, keyframes, provisional) as (keys, states):
             timings["fit_clip"] = time.perf_counter() - t0
             timings["proc_cpu_fit_clip"] = process_cpu() - c0
             return _fit_frames(fitter, detections, keys, size, progress, restarts, timings, on_fit, states,
@@ -159,20 +156,6 @@ def _landmarks(fitter, frames, progress, total, on_detect) -> tuple[list, set, t
     finally:
         tracker.close()
     return detections, restarts, size
-
-
-@contextmanager
-def kernel_solver(fitter):
-    """``fitter``'s solver with its residuals and Jacobian by the numba kernels for the duration
-    (:func:`~emoshift.fitting.solver.with_kernels`: the same fits up to float rounding, ~1.5x faster)."""
-    from emoshift.fitting.solver import with_kernels
-
-    saved = fitter.solver
-    fitter.solver = with_kernels(saved)
-    try:
-        yield fitter.solver
-    finally:
-        fitter.solver = saved
 
 
 @contextmanager
@@ -365,7 +348,6 @@ def identity_solver(solver, identity: np.ndarray, tolerance: float | None = None
     new.mu = solver.mu + solver.basis[:, :, :k] @ a
     new.k = 0
     new.basis = np.ascontiguousarray(solver.basis[:, :, k:])
-    new.basis_xyz = np.ascontiguousarray(new.basis.transpose(1, 0, 2).reshape(3, -1))
     return new
 
 

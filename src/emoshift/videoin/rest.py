@@ -109,18 +109,14 @@ class EarlyCandidates:
     factor (:func:`candidate_fits`). They are taken (:meth:`provisional`, :meth:`runs`) only when they are
     of those very landmark arrays, frame count and factor, so the clip's fits are the same as without
     (``tests/videoin/test_rest_identity.py``); otherwise (a frame without a face, another count) they are
-    dropped and fitted as before. The fits use a copy of ``fitter`` with its solver's numba kernels
-    (:func:`emoshift.fitting.video.kernel_solver`'s solver), one BLAS thread (the caller's
+    dropped and fitted as before. The fits use a copy of ``fitter``, one BLAS thread (the caller's
     ``single_thread``, :func:`emoshift.fitting.video.fit_frames`). :meth:`close` ends the thread."""
 
     def __init__(self, fitter, size: tuple[int, int], expected: int, candidates: int = CANDIDATES) -> None:
         import copy
         import threading
 
-        from emoshift.fitting.solver import with_kernels
-
         self.fitter = copy.copy(fitter)
-        self.fitter.solver = with_kernels(fitter.solver)
         self.size, self.expected, self.candidates = tuple(size), int(expected), candidates
         self.landmarks: list[np.ndarray] = []
         self.cond = threading.Condition()
