@@ -1,8 +1,11 @@
 """Benchmark of emoshift.fitting: synthetic round trip, real photos, speed, and eos-py side by side.
 
     .venv/bin/python bench/bench_fitting.py [--heads 100] [--repeats 20] [--seed 0]
+    .venv/bin/python bench/bench_fitting.py --photos ../shared/photos [--compare OLD.json] [--out NEW.json]
 
-Prints a table and writes bench/results/fitting.json.
+Prints a table and writes bench/results/fitting.json. With ``--photos`` only the photos of that directory are
+fitted (once each): landmark RMSE per photo, written to bench/results/fitting_photos.json; ``--compare`` a
+previous such JSON prints each photo's RMSE difference and largest expression-weight difference from it.
 
 1. Synthetic round trip (the issue's protocol): random ICT heads (identity ~ N(0,1) on 50 modes;
    ``--active`` (6) random blendshapes at U(0,1); pitch +-15, yaw +-30, roll +-10 degrees; 50-70 cm from the camera),
@@ -167,6 +170,41 @@ def bench_real(fitter, repeats: int):
     return out
 
 
+def bench_photos(fitter, folder: Path) -> dict:
+    """One fit of each photo in ``folder``: landmark RMSE (px, % of the inter-ocular distance), the weights."""
+    from emoshift.fitting import load_image
+
+    out = {}
+    for path in sorted(folder.glob("*.jpg")):
+        f = fitter.fit(load_image(path))
+        out[path.stem] = dict(landmark_rmse_px=f.landmark_rmse_px, rmse_percent_interocular=100 * f.landmark_rmse_iod,
+                              expression=[float(v) for v in f.expression])
+    return out
+
+
+def photos_main(args) -> int:
+    from emoshift.fitting import Fitter
+    from emoshift.io import atomic_write
+
+    res = bench_photos(Fitter(), Path(args.photos))
+    old = json.loads(Path(args.compare).read_text())["photos"] if args.compare else {}
+    print(f"{'photo':40s} {'RMSE px':>8s} {'%IOD':>6s}" + (f" {'old RMSE':>9s} {'diff px':>9s} {'max |de|':>9s}" if old else ""))
+    for name, r in res.items():
+        line = f"{name:40s} {r['landmark_rmse_px']:>8.4f} {r['rmse_percent_interocular']:>6.3f}"
+        if name in old:
+            o = old[name]
+            de = np.abs(np.subtract(r["expression"], o["expression"])).max()
+            line += f" {o['landmark_rmse_px']:>9.4f} {r['landmark_rmse_px'] - o['landmark_rmse_px']:>+9.1e} {de:>9.1e}"
+        print(line)
+    mean = statistics.mean(r["landmark_rmse_px"] for r in res.values())
+    print(f"{'mean':40s} {mean:>8.4f}" + (f" {statistics.mean(o['landmark_rmse_px'] for o in old.values()):>16.4f}" if old else ""))
+    out = Path(args.out if args.out != str(RESULTS) else RESULTS.with_name("fitting_photos.json"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(out, (json.dumps(dict(photos=res, mean_rmse_px=mean), indent=1) + "\n").encode())
+    print(f"\nwrote {out}")
+    return 0
+
+
 def build_eos_model(model):
     import eos
 
@@ -272,7 +310,11 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--active", type=int, default=6, help="blendshapes active per synthetic head (default 6)")
     ap.add_argument("--out", default=str(RESULTS))
+    ap.add_argument("--photos", help="only fit the photos (*.jpg) of this directory, once each")
+    ap.add_argument("--compare", help="with --photos: a previous --photos JSON to compare with")
     args = ap.parse_args(argv)
+    if args.photos:
+        return photos_main(args)
 
     from emoshift.fitting import Fitter
     from emoshift.fitting.solver import LandmarkSolver

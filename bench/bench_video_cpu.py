@@ -83,6 +83,8 @@ def one(pipe, src: Path, out: Path) -> tuple[dict, object]:
     row.update({k: 1000 * t.get(f"cpu_{k}", 0.0) / n for k in THREADS})
     row["job"] = 1000 * cpu / n
     row["wall_ms"] = 1000 * wall / n
+    row.update({f"wall_{k}": 1000 * t.get(k, 0.0) / n for k in PHASES if k != "plan"})
+    row["wall_fit_pass"] = sum(row[f"wall_{k}"] for k in ("landmarks", "fit_clip", "fit_frames"))
     return row, res
 
 

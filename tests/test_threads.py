@@ -129,3 +129,77 @@ def test_forked_map_does_not_wait_for_a_stuck_child(monkeypatch):
     # bounded by a few times this process's own half (milliseconds) and FORK_MIN_WAIT, not FORK_TIMEOUT;
     # the control is FORK_TIMEOUT itself (600 s): a wait for it would take 600 s
     assert took < 60.0
+
+
+def test_forked_call_same_result_from_a_child_while_meanwhile_runs_here(monkeypatch):
+    import os
+
+    monkeypatch.delenv("EMOSHIFT_FORK", raising=False)
+    monkeypatch.setattr(threads, "FORK_MAX_LOAD", float("inf"))
+    items = list(range(7))
+    seen = []
+    got = threads.forked_call(lambda: [_work(x) for x in items], 0.1, meanwhile=lambda: seen.append(os.getpid()))
+    assert [(x, v) for x, _, v in got] == [(x, v) for x, _, v in map(_work, items)]  # same values, to the bit
+    assert {p for _, p, _ in got} != {os.getpid()} and seen == [os.getpid()]  # computed by the child
+    monkeypatch.setattr(threads, "FORK", False)  # control: off, computed here (after meanwhile)
+    seen.clear()
+    assert {p for _, p, _ in threads.forked_call(lambda: [_work(x) for x in items], 0.1,
+                                                 meanwhile=lambda: seen.append(1))} == {os.getpid()}  # fmt: skip
+    assert seen == [1]
+
+
+def test_forked_call_does_not_wait_for_a_stuck_child(monkeypatch):
+    import os
+    import time
+
+    monkeypatch.setattr(threads, "FORK_MAX_LOAD", float("inf"))
+    monkeypatch.setattr(threads, "FORK_TIMEOUT", 600.0)
+    monkeypatch.setattr(threads, "FORK_MIN_WAIT", 0.5)
+    fn = _stuck_in_child(os.getpid())
+    t0 = time.monotonic()
+    got = threads.forked_call(lambda: [fn(x) for x in range(4)], 0.01)
+    assert got == [0, 1, 4, 9]  # computed here after FORK_MIN_WAIT, not FORK_TIMEOUT (the control: 600 s)
+    assert time.monotonic() - t0 < 60.0
+
+
+def _state(pid: int) -> str | None:
+    """The process's state letter (/proc; R, S, Z, ...), None once it is reaped."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return None
+
+
+def test_forked_map_does_not_wait_for_its_childs_exit(monkeypatch):
+    """The child closes its pipe before it exits, and is reaped on a background thread: the results are
+    taken as soon as they are written, not after the child's exit (which unmaps a copy of a large
+    process's memory: tens of milliseconds). Control: once reaped, the check finds no such process."""
+    import os
+    import sys
+    import time
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("/proc")
+    monkeypatch.setattr(threads, "FORK_MAX_LOAD", float("inf"))
+    monkeypatch.delenv("EMOSHIFT_FORK", raising=False)
+    real_fork, real_exit, pids = os.fork, os._exit, []
+
+    def fork():
+        pid = real_fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    def slow_exit(code):  # in the child: its exit held up for 5 s
+        time.sleep(5.0)
+        real_exit(code)
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(os, "_exit", slow_exit)
+    got = threads.forked_map(_work, range(6))
+    assert [v for _, _, v in got] == [v for _, _, v in map(_work, range(6))] and len(pids) == 1
+    assert {p for _, p, _ in got[3:]} == {pids[0]}  # the child's half, returned while it ...
+    assert _state(pids[0]) in ("S", "R", "D")  # ... still lives (sleeping in its exit)
+    threads._reap(pids[0])  # the control: reaped, no such process
+    assert _state(pids[0]) is None

@@ -115,66 +115,125 @@ def forked_map(fn, items) -> list:
     FORK_WAIT_FACTOR x this process's own half's time (at least FORK_MIN_WAIT, at most :data:`FORK_TIMEOUT`
     seconds) after this process's half, or its results do not unpickle, its half is computed here (never a
     hang, never other results)."""
-    import os
-    import pickle
-    import select
     import time
 
     items = list(items)
-    off = not FORK or not hasattr(os, "fork") or os.environ.get("EMOSHIFT_FORK") == "0"
-    if len(items) < 2 or off or not spare_core():
-        return [fn(x) for x in items]
     half = len(items) // 2
-    r, w = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(r)
-        os.close(w)
+    child = _fork(lambda: [fn(x) for x in items[half:]]) if len(items) >= 2 else None
+    if child is None:
         return [fn(x) for x in items]
-    if pid == 0:  # the child: its half, pickled down the pipe, and out without any clean-up of the parent's
-        code = 1
-        try:
-            os.close(r)
-            data = pickle.dumps([fn(x) for x in items[half:]], protocol=pickle.HIGHEST_PROTOCOL)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(w, view) :]
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
     got = None
     try:
         t0 = time.monotonic()
         mine = [fn(x) for x in items[:half]]
         # the child's half is the same work: waiting past a few times this half's own time means it is stuck
         # (a lock a parent thread held at the fork), so it is computed here instead of stalling the job
-        took = time.monotonic() - t0
-        chunks, deadline = [], time.monotonic() + min(FORK_TIMEOUT, max(FORK_MIN_WAIT, FORK_WAIT_FACTOR * took))
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([r], [], [], left)[0]:
-                break  # too slow: computed here below
-            chunk = os.read(r, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        try:
-            got = pickle.loads(b"".join(chunks))
-        except Exception:  # noqa: BLE001 (a failed or killed child: its half is computed here)
-            got = None
-        if not isinstance(got, list) or len(got) != len(items) - half:
-            got = None
+        got = _collect(child, time.monotonic() - t0, len(items) - half)
     finally:
+        _end(child, got is None)
+    return mine + (got if got is not None else [fn(x) for x in items[half:]])
+
+
+def forked_call(fn, expected: float, meanwhile=None) -> list:
+    """``fn()`` (a list) computed by a forked child while this process calls ``meanwhile()`` and then waits
+    without the GIL: the threads ``meanwhile`` starts (e.g. video in's renderer prebuild,
+    :meth:`emoshift.videoin.run.ClipRenderer.prebuild`) run on one core, ``fn`` on the other, neither
+    waiting for the other's GIL (started after the fork, the child never holds a lock of theirs). The same
+    result (``fn`` must be deterministic); computed here after ``meanwhile()`` instead, as
+    :func:`forked_map`'s child half is (no spare core, no fork, a failed child, or one not done within
+    FORK_WAIT_FACTOR x ``expected`` seconds, at least FORK_MIN_WAIT, at most :data:`FORK_TIMEOUT`)."""
+    child = _fork(fn)
+    got = None
+    try:
+        if meanwhile is not None:
+            meanwhile()
+        if child is not None:
+            got = _collect(child, expected, None)
+    finally:
+        if child is not None:
+            _end(child, got is None)
+    return got if got is not None else fn()
+
+
+def _fork(work):
+    """(pid, read end of its pipe) of a forked child computing ``work()`` (a list) and pickling it down the
+    pipe, then leaving with ``os._exit`` without any clean-up of the parent's; None when this process
+    does not fork (:data:`FORK` off, ``EMOSHIFT_FORK=0``, no ``os.fork``, no spare core, the fork failed)."""
+    import os
+    import pickle
+
+    off = not FORK or not hasattr(os, "fork") or os.environ.get("EMOSHIFT_FORK") == "0"
+    if off or not spare_core():
+        return None
+    r, w = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
         os.close(r)
-        if got is None:
-            try:
-                os.kill(pid, 9)
-            except OSError:
-                pass
+        os.close(w)
+        return None
+    if pid == 0:  # the child
+        code = 1
         try:
-            os.waitpid(pid, 0)
+            os.close(r)
+            data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(w, view) :]
+            os.close(w)  # the parent reads its end now, not after this process's exit has unmapped its memory
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    return pid, r
+
+
+def _collect(child, took: float, n: int | None) -> list | None:
+    """The child's list (of ``n`` items if given), or None when it failed or is not done within
+    FORK_WAIT_FACTOR x ``took`` seconds (at least FORK_MIN_WAIT, at most FORK_TIMEOUT) from now."""
+    import os
+    import pickle
+    import select
+    import time
+
+    _, r = child
+    chunks, deadline = [], time.monotonic() + min(FORK_TIMEOUT, max(FORK_MIN_WAIT, FORK_WAIT_FACTOR * took))
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([r], [], [], left)[0]:
+            break  # too slow: computed here by the caller
+        chunk = os.read(r, 1 << 20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    try:
+        got = pickle.loads(b"".join(chunks))
+    except Exception:  # noqa: BLE001 (a failed or killed child: its part is computed here)
+        return None
+    return got if isinstance(got, list) and (n is None or len(got) == n) else None
+
+
+def _end(child, kill: bool) -> None:
+    """Close the child's pipe, kill it if ``kill`` (stuck or failed), and reap it: on a background thread
+    when it is done (its exit, which unmaps a copy of this process's memory, takes tens of milliseconds
+    that nothing here waits for)."""
+    import os
+    import threading
+
+    pid, r = child
+    os.close(r)
+    if kill:
+        try:
+            os.kill(pid, 9)
         except OSError:
             pass
-    return mine + (got if got is not None else [fn(x) for x in items[half:]])
+    threading.Thread(target=_reap, args=(pid,), name="emoshift-reap", daemon=True).start()
+
+
+def _reap(pid: int) -> None:
+    import os
+
+    try:
+        os.waitpid(pid, 0)
+    except OSError:
+        pass

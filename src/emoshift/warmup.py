@@ -36,8 +36,8 @@ def warm_up(pipeline=None, shapes: bool = True, progress: bool = True) -> dict:
 
     Covers the photo reenactment path of ``animate`` (``pipeline``, default ``Pipeline.load()``: fit of the
     bundled astronaut photo, 4 frames rendered and written as .mp4 and .glb, once with a writable and
-    once with a read-only photo, see :func:`warm_up_photos`) and, with ``shapes``, the shape-image
-    renderer of ``eval``. Returns ``compile_stats()`` and the wall time. Cheap to call again: cached
+    once with a read-only photo, see :func:`warm_up_photos`; its fit compiles the solver's kernels,
+    :mod:`emoshift.fitting.kernels`, which the video path's fits share) and, with ``shapes``, the shape-image renderer of ``eval``. Returns ``compile_stats()`` and the wall time. Cheap to call again: cached
     kernels load in milliseconds.
     """
     import tempfile

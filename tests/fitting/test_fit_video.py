@@ -57,3 +57,41 @@ def test_cli_video(tmp_path, fitter, astronaut, monkeypatch):
     out2 = tmp_path / "none.json"
     assert main(["fit", str(blank), "--out", str(out2)]) == 2
     assert not out2.exists()
+
+
+def test_overlap_fits_the_rest_in_a_child_with_the_same_fits(fitter, astronaut, monkeypatch):
+    """``fit_frames(overlap=2)``: the first two frames are fitted here and handed to on_fit while a forked
+    child fits the others (threads.forked_call); the same fits to the bit, handed on in frame order.
+    Control: without the fork every per-frame fit is made here."""
+    import os
+
+    from emoshift import threads
+    from emoshift.fitting.video import fit_frames
+
+    frames = [(i, np.roll(astronaut, 4 * i, axis=1)) for i in range(7)]
+    monkeypatch.setattr(threads, "FORK_MAX_LOAD", float("inf"))
+    monkeypatch.delenv("EMOSHIFT_FORK", raising=False)
+    here = []
+    real = fitter.fit_landmarks
+
+    def counted(*a, **kw):
+        if kw.get("fix_identity"):  # the per-frame fits (the clip's own are identity-free)
+            here.append(os.getpid())
+        return real(*a, **kw)
+
+    monkeypatch.setattr(fitter, "fit_landmarks", counted)
+    runs = {}
+    for overlap in (2, 0):
+        here.clear()
+        seen = []
+        fits = fit_frames(fitter, frames, progress=False, on_fit=lambda f: seen.append((f.frame, len(here))), overlap=overlap)
+        runs[overlap] = (fits, list(here), seen)
+    (a, here_a, seen_a), (b, here_b, seen_b) = runs[2], runs[0]
+    assert [f.frame for f in a] == [f.frame for f in b] == list(range(7))
+    for x, y in zip(a, b):
+        for k in ("expression", "rotation", "translation", "identity", "landmarks_fitted"):
+            np.testing.assert_array_equal(getattr(x, k), getattr(y, k))
+    assert here_a == [os.getpid()] * 2  # two frames fitted here, the other five by the child
+    assert [f for f, _ in seen_a] == list(range(7)) and [n for _, n in seen_a[:2]] == [2, 2]
+    assert here_b == [os.getpid()] * 7  # the control: all here, each handed on as it is fitted
+    assert [n for _, n in seen_b] == list(range(1, 8))

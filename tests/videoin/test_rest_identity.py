@@ -193,3 +193,48 @@ def test_warm_started_candidates_fit_as_from_scratch(fitter, seed):
     rel = np.array([(w.history[-1] - c.history[-1]) / c.history[-1] for w, c in zip(warm, cold, strict=True)])
     assert rel.max() < COST_TOL, rel.max()
     assert sum(iters[1]) < 0.75 * sum(iters[0]), iters  # fewer iterations (the point of it)
+
+
+def test_early_candidates_give_the_same_clip_fits(fitter):
+    """:class:`EarlyCandidates` fits the provisional focal factor and the resting candidates while the
+    frames are detected (a thread, fed by on_detect): the clip's fits are those of the fits made after the
+    last frame, to the bit, and the early work is taken. Controls: expecting one frame more (a count the
+    detections do not reach), or given other landmark arrays, it is dropped (fitted as before: the same fits)."""
+    from emoshift.fitting.video import fit_frames
+    from emoshift.videoin.rest import EarlyCandidates, resting_keyframe_fits
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frames = _clip(fitter, 10, 1)
+        size = (SIZE, SIZE)
+        base = fit_frames(fitter, enumerate(frames), progress=False, keyframes=resting_keyframe_fits)
+        for expected, copies, taken in ((N, False, True), (N + 1, False, False), (N, True, False)):
+            early = EarlyCandidates(fitter, size, expected)
+            got = {"provisional": None, "runs": None}
+            prov, runs = early.provisional, early.runs
+
+            def provisional(lms, sz):
+                got["provisional"] = prov(lms, sz)
+                return got["provisional"]
+
+            def keyframes(f, lms, sz):
+                def record(*a):
+                    got["runs"] = runs(*a)
+                    return got["runs"]
+
+                early.runs = record
+                return resting_keyframe_fits(f, lms, sz, early=early)
+
+            def on_detect(i, rgb, lm):
+                early.add(lm.copy() if copies else lm)
+
+            try:
+                fits = fit_frames(fitter, enumerate(frames), progress=False, keyframes=keyframes,
+                                  on_detect=on_detect, provisional=provisional)  # fmt: skip
+            finally:
+                early.close()
+            assert (got["provisional"] is not None, got["runs"] is not None) == (taken, taken)
+            for a, b in zip(fits, base):
+                for k in ("expression", "identity", "rotation", "translation"):
+                    np.testing.assert_array_equal(getattr(a, k), getattr(b, k))
+            assert fits[0].camera.focal == base[0].camera.focal

@@ -19,8 +19,11 @@ from __future__ import annotations
 import threading
 
 #: The kernels the photo path of ``animate`` calls from Python (module, name), roughly in call order:
-#: the reenactor's set-up (projection, shading, rasterized source, masks, fills), then the frames.
+#: the fit's residuals and Jacobian, the reenactor's set-up (projection, shading, rasterized source, masks,
+#: fills), then the frames.
 KERNELS = (
+    ("emoshift.fitting.kernels", "forward"),
+    ("emoshift.fitting.kernels", "jacobian"),
     ("emoshift.render.warp", "pose_and_project"),
     ("emoshift.render.warp", "lambert_at"),
     ("emoshift.render.warp", "xy_bounds"),

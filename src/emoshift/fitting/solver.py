@@ -19,7 +19,9 @@ kept with a small active-set loop per LM step: a weight whose step would leave [
 bound and the remaining step re-solved. A pose-only stage (6 unknowns) runs first from a weak-perspective
 initialisation (rotation from MediaPipe's 3D points by Umeyama when depth is given, else frontal), then
 all unknowns together. The Jacobian is analytic: the model is linear in (a, e), so each iteration is one
-(956 [+ 468 depth] x 109) Jacobian and a 109 x 109 solve; a photo converges in ~10 iterations.
+(956 [+ 468 depth] x 109) Jacobian and a 109 x 109 solve; a photo converges in ~10 iterations. The residuals
+and their Jacobian are numba kernels (:mod:`emoshift.fitting.kernels`, one loop over the points), the rest
+(priors, LM steps, bounds) numpy.
 
 The iris points use the shipped embedding (corneal apex and four points at the human iris radius).
 
@@ -58,8 +60,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from emoshift.camera import depth as point_depth
-from emoshift.camera import project
+from emoshift.camera import MIN_DEPTH, project
 from emoshift.fitting.terms import (  # noqa: F401 (FitConfig and the tables re-exported)
     EYE_FOLDS,
     EYELID_CONTOURS,
@@ -118,13 +119,6 @@ class _Forward(NamedTuple):
         return self.state is s and self.obs is obs and self.w is w and self.depth is depth
 
 
-def _skew(p: np.ndarray) -> np.ndarray:
-    """(L, 3) -> (L, 3, 3) cross-product matrices [p]x."""
-    z = np.zeros_like(p[:, 0])
-    x, y, w = p[:, 0], p[:, 1], p[:, 2]
-    return np.stack([z, -w, y, w, z, -x, -y, x, z], -1).reshape(-1, 3, 3)
-
-
 def _so3_exp(d: np.ndarray) -> np.ndarray:
     return axis_angle_to_matrix(d[None])[0]
 
@@ -160,13 +154,12 @@ class LandmarkSolver:
         # (L, 3, K+E): per point, the 3D offset of each linear unknown
         basis = np.concatenate([np.asarray(lmk_identity, dt), np.asarray(lmk_expression, dt)], 0)
         self.basis = np.ascontiguousarray(basis.transpose(1, 2, 0))
-        self.basis_xyz = np.ascontiguousarray(self.basis.transpose(1, 0, 2).reshape(3, -1))  # (3, L*(K+E))
         self.n_lmk = self.mu.shape[0]
         self.point_weight = point_weights(self.n_lmk, self.config).astype(dt)
         self.lower_face = lower_face_mask(self.mu)  # (L,) where the view attenuation applies
         self.pairs = np.zeros((0, 2), np.int64)  # (P, 2) expression pairs (_L, _R) of the view symmetry prior
         self.sides = side_masks(self.mu)  # (2, L) the lower face's _L and _R halves
-        self._ez = np.array([[0.0, 0.0, 1.0]], dt)
+        self._none = np.zeros(0, dt)  # the kernels' stand-in for an absent array (no gains, no depth)
 
     @classmethod
     def from_model(cls, model, config: FitConfig | None = None, dtype=np.float32) -> LandmarkSolver:
@@ -278,48 +271,29 @@ class LandmarkSolver:
         r = f.r
         if not need_j:
             return r, None
-        gains, p, x, z, wm = f.gains, f.p, f.x, f.z, f.wm
-        n = x.shape[0]
-        dp = np.zeros((n, 2, 3), dtype=x.dtype)
-        dp[:, 0, 0] = focal / z
-        dp[:, 0, 2] = focal * x[:, 0] / z**2
-        dp[:, 1, 1] = -focal / z
-        dp[:, 1, 2] = -focal * x[:, 1] / z**2
-        dp = wm @ dp
-        j_lin = (dp @ s.rotation) @ self.basis  # (L, 2, K+E)
-        if gains is not None:
-            j_lin[:, :, self.k :] *= gains[:, None, None]
-        j_rot = dp @ _skew(p).transpose(0, 2, 1)  # (L, 2, 3); -[p]x = [p]x^T
-        j = np.concatenate([j_lin, j_rot, dp], -1).reshape(2 * n, -1)
-        if depth is not None:
-            # residual f (z_l / zbar - 1) - d_obs; dz = d(-X_z)/d(unknowns)
-            d_obs, wd = depth
-            nd, zbar = d_obs.shape[0], f.zbar
-            rb = (s.rotation[2] @ self.basis_xyz).reshape(n, -1)[:nd]  # (nd, K+E): d(rotated z)/d(a, e)
-            if gains is not None:
-                rb[:, self.k :] *= gains[:nd, None]
-            jz = np.concatenate([rb, -_skew(p[:nd])[:, 2], np.broadcast_to(self._ez, (nd, 3))], -1)  # d(X_z); dz = -d(X_z)
-            jz = (jz - (z[:nd, None] / zbar) * jz.mean(0)) * (wd[:, None] * (-focal / zbar))
-            j = np.concatenate([j, jz], 0)
+        from emoshift.fitting import kernels
+
+        j = np.empty((len(r), self.basis.shape[2] + 6), self.dtype)
+        kernels.jacobian(self.basis, self._none if f.gains is None else f.gains, self.k, self._cast(s.rotation), f.p,
+                         f.x, f.z, f.wm, float(focal), self._none if depth is None else depth[1], f.zbar or 0.0, j)  # fmt: skip
         return r, j
 
     def _forward(self, s: FitState, obs, focal, cx, cy, w, depth) -> _Forward:
-        """The residuals of :meth:`_residuals_jacobian` and what its Jacobian reuses of their computation."""
+        """The residuals of :meth:`_residuals_jacobian` (:func:`emoshift.fitting.kernels.forward`) and what its
+        Jacobian reuses of their computation."""
+        from emoshift.fitting import kernels
+
         gains = self._gains(s.rotation)  # (L,) view attenuation (None: none), held fixed within a step
-        p = self._shape(s.identity, s.expression, gains) @ s.rotation.T  # rotated, for the rotation Jacobian
-        x = p + s.translation  # = self.points(s)
-        z = point_depth(x)
-        proj = project(x, focal, cx, cy)
-        wm = w[:, None, None] * np.eye(2, dtype=x.dtype) if w.ndim == 1 else w.astype(x.dtype, copy=False)  # (L, 2, 2)
-        r = (wm @ (proj - obs)[:, :, None]).reshape(-1)
-        zbar = None
-        if depth is not None:
-            d_obs, wd = depth
-            nd = d_obs.shape[0]
-            zbar = float(z[:nd].mean())
-            dm = focal * z[:nd] / zbar
-            r = np.concatenate([r, (dm - dm.mean() - d_obs) * wd])
-        return _Forward(s, obs, w, depth, r, gains, p, x, z, wm, zbar)
+        dt, n = self.dtype, len(obs)
+        wm = w[:, None, None] * np.eye(2, dtype=dt) if w.ndim == 1 else np.ascontiguousarray(w, dt)  # (L, 2, 2)
+        coef = np.concatenate([s.identity, s.expression]).astype(dt, copy=False)
+        d_obs, wd = (self._none, self._none) if depth is None else depth
+        p, x = np.empty((n, 3), dt), np.empty((n, 3), dt)
+        z, r = np.empty(n, dt), np.empty(2 * n + len(d_obs), dt)
+        zbar = kernels.forward(self.mu, self.basis, coef, self._none if gains is None else gains, self.k,
+                               self._cast(s.rotation), self._cast(s.translation), float(focal), float(cx), float(cy),
+                               np.ascontiguousarray(obs, dt), wm, d_obs, wd, p, x, z, r, MIN_DEPTH)  # fmt: skip
+        return _Forward(s, obs, w, depth, r, gains, p, x, z, wm, None if depth is None else zbar)
 
     def _prior(self, s: FitState, prev: FitState | None) -> tuple[np.ndarray, np.ndarray, float]:
         """Diagonal Hessian (n,), gradient (n,) and value of the prior terms."""
@@ -359,8 +333,14 @@ class LandmarkSolver:
 
     def _cost_forward(self, s, obs, focal, cx, cy, w, prev, depth=None, sym: float = 0.0) -> tuple[float, _Forward]:
         """:meth:`_cost` and its residuals' pass (:meth:`_forward`), which the Jacobian at ``s`` reuses."""
+        return self._cost_pass(s, obs, focal, cx, cy, w, prev, depth, sym)[:2]
+
+    def _cost_pass(self, s, obs, focal, cx, cy, w, prev, depth, sym) -> tuple[float, _Forward, tuple]:
+        """:meth:`_cost_forward` and the prior's (Hessian, gradient) at ``s``, which the LM step from ``s``
+        uses (computed once per state instead of again for its step)."""
         f = self._forward(s, obs, focal, cx, cy, w, depth)
-        return float(f.r @ f.r) + self._prior(s, prev)[2] + self._symmetry_value(s, sym), f
+        hp, gp, val = self._prior(s, prev)
+        return float(f.r @ f.r) + val + self._symmetry_value(s, sym), f, (hp, gp)
 
     def energy(
         self, s: FitState, obs: np.ndarray, focal: float, cx: float, cy: float, depth_obs: np.ndarray | None = None
@@ -490,7 +470,7 @@ class LandmarkSolver:
         s = state
         history = state.history
         sym = self.symmetry(state.rotation)  # view symmetry prior, fixed per solve like the view slide
-        cost, fwd = self._cost_forward(s, obs, focal, cx, cy, w, prev, depth, sym)  # fwd: the accepted state's
+        cost, fwd, prior = self._cost_pass(s, obs, focal, cx, cy, w, prev, depth, sym)  # fwd, prior: the accepted state's
         is_exp = np.zeros(n, dtype=bool)
         is_exp[k : k + e] = True
         dt = self.dtype.type
@@ -505,7 +485,7 @@ class LandmarkSolver:
             sym_on = sym > 0 and len(pl) and (pl >= 0).all() and (pr >= 0).all()
             for _ in range(iters):
                 r, j = self._residuals_jacobian(s, obs, focal, cx, cy, w, depth=depth, fwd=fwd)
-                hp, gp, _ = self._prior(s, prev)
+                hp, gp = prior
                 jf = j if all_free_stage else j[:, fi]  # normal equations over the free unknowns only
                 h = jf.T @ jf
                 diag = np.arange(len(h))
@@ -533,9 +513,9 @@ class LandmarkSolver:
                         d = np.zeros(n, self.dtype)
                         d[fi] = self._bounded_step(a, g, value, bounded)
                     cand = self._apply(s, d)
-                    new_cost, new_fwd = self._cost_forward(cand, obs, focal, cx, cy, w, prev, depth, sym)
+                    new_cost, new_fwd, new_prior = self._cost_pass(cand, obs, focal, cx, cy, w, prev, depth, sym)
                     if new_cost < cost:
-                        s, fwd, improved = cand, new_fwd, True
+                        s, fwd, prior, improved = cand, new_fwd, new_prior, True
                         rel = (cost - new_cost) / max(cost, 1e-12)
                         cost = new_cost
                         lam = max(lam / 3, 1e-7)

@@ -86,7 +86,7 @@ def fit_video(fitter, path: str | Path, stride: int = 1, max_frames: int | None 
 
 def fit_frames(
     fitter, frames, progress: bool = True, name: str = "the video", total: int | None = None,
-    timings: dict | None = None, on_fit=None, keyframes=None, on_detect=None,
+    timings: dict | None = None, on_fit=None, keyframes=None, on_detect=None, overlap: int = 0, provisional=None,
 ) -> list[FaceFit]:  # fmt: skip
     """:func:`fit_video` on any iterable of (frame index, (H, W, 3) uint8 RGB) (e.g. resized frames);
     ``total`` (frame count) only sizes the progress bar. ``timings``: filled with the seconds of the
@@ -99,15 +99,42 @@ def fit_frames(
     fitting the frames again); default
     :data:`KEYFRAMES` frames spread evenly over the clip. ``on_detect``:
     called with (frame index, its pixels, (478, 3) landmarks) of each frame a face is found in, as it is
-    (e.g. video in's occluder samples, :func:`emoshift.videoin.occlusion.sample`)."""
+    (e.g. video in's occluder samples, :func:`emoshift.videoin.occlusion.sample`). ``overlap``: with
+    ``on_fit``, the first ``overlap`` frames' fits are handed to it while a forked child fits the others
+    (:func:`emoshift.threads.forked_call`; the same fits, then handed on in order): what ``on_fit`` starts on
+    them (video in: their renderers, built on a background thread) gets a core of its own instead of
+    sharing the GIL with the fits (0: every frame fitted and handed on here). ``provisional``: as
+    :func:`clip_camera`'s (e.g. :class:`emoshift.videoin.rest.EarlyCandidates`, fed by ``on_detect``)."""
     import time
 
-    from tqdm import tqdm
-
-    from emoshift.threads import process_cpu
+    from emoshift.threads import process_cpu, single_thread
 
     timings = {} if timings is None else timings
     t0, c0 = time.perf_counter(), process_cpu()
+    # one BLAS thread throughout (the fitter's solves are, not the projections and joint steps between
+    # them: on two threads each tiny op wakes the pool, which MediaPipe's threads keep busy), from the face
+    # mesh's loop on: on_detect may start fits meanwhile (EarlyCandidates)
+    with single_thread():
+        detections, restarts, size = _landmarks(fitter, frames, progress, total, on_detect)
+        timings["landmarks"] = time.perf_counter() - t0
+        timings["proc_cpu_landmarks"] = process_cpu() - c0
+        if size is None:
+            raise UserError(f"no frames could be read from {name}")
+        if not detections:
+            raise UserError(f"no face found in any frame of {name}")
+        t0, c0 = time.perf_counter(), process_cpu()
+        lms = [lm for _, lm in detections]
+        with clip_camera(fitter, lms, size, keyframes, provisional) as (keys, states):
+            timings["fit_clip"] = time.perf_counter() - t0
+            timings["proc_cpu_fit_clip"] = process_cpu() - c0
+            return _fit_frames(fitter, detections, keys, size, progress, restarts, timings, on_fit, states,
+                               overlap if on_fit is not None else 0)  # fmt: skip
+
+
+def _landmarks(fitter, frames, progress, total, on_detect) -> tuple[list, set, tuple | None]:
+    """The face mesh (tracking mode) over ``frames``: ((frame index, (478, 3) landmarks) of the frames with a
+    face, the indices into those of faces that returned after more than MAX_GAP frames, the frame size)."""
+    from tqdm import tqdm
 
     tracker = LandmarkDetector(max_faces=1, static=False)
     detections: list[tuple[int, np.ndarray]] = []
@@ -128,26 +155,11 @@ def fit_frames(
             missing = 0
     finally:
         tracker.close()
-    timings["landmarks"] = time.perf_counter() - t0
-    timings["proc_cpu_landmarks"] = process_cpu() - c0
-    if size is None:
-        raise UserError(f"no frames could be read from {name}")
-    if not detections:
-        raise UserError(f"no face found in any frame of {name}")
-
-    from emoshift.threads import single_thread
-
-    # one BLAS thread throughout (the fitter's solves are, not the projections and joint steps between
-    # them: on two threads each tiny op wakes the pool, which MediaPipe's threads keep busy)
-    t0, c0 = time.perf_counter(), process_cpu()
-    with single_thread(), clip_camera(fitter, [lm for _, lm in detections], size, keyframes) as (keys, states):
-        timings["fit_clip"] = time.perf_counter() - t0
-        timings["proc_cpu_fit_clip"] = process_cpu() - c0
-        return _fit_frames(fitter, detections, keys, size, progress, restarts, timings, on_fit, states)
+    return detections, restarts, size
 
 
 @contextmanager
-def clip_camera(fitter, landmarks: list[np.ndarray], size: tuple[int, int], keyframes=None):
+def clip_camera(fitter, landmarks: list[np.ndarray], size: tuple[int, int], keyframes=None, provisional=None):
     """The clip's camera and keyframes: yields (keyframe indices into ``landmarks`` (sorted), their
     single-frame fit states at that camera) with ``fitter.focal_factor`` set to the clip's for the
     duration (unless the fitter has one).
@@ -163,14 +175,17 @@ def clip_camera(fitter, landmarks: list[np.ndarray], size: tuple[int, int], keyf
     nearer the keyframes' own energy minima: on synthetic clips through known lenses
     (tests/fitting/test_clip_camera.py) within 0.026 of the median of those minima where the former rule
     was 0.01-0.14 off (its grid's points and parabola). A clip of one keyframe keeps the provisional
-    factor."""
+    factor. ``provisional(landmarks, size)``: that provisional factor if it was computed already (while the
+    landmarks were detected: :class:`emoshift.videoin.rest.EarlyCandidates`), else None."""
     from emoshift.fitting.fitter import estimate_focal_factor, local_focal_factor
     from emoshift.threads import forked_map
 
     saved, solver = fitter.focal_factor, fitter.solver
     try:
         if saved is None:
-            fitter.focal_factor = estimate_focal_factor(solver, *_observed(solver, landmarks[len(landmarks) // 2], size))[0]
+            early = None if provisional is None else provisional(landmarks, size)
+            fitter.focal_factor = early if early is not None else estimate_focal_factor(
+                solver, *_observed(solver, landmarks[len(landmarks) // 2], size))[0]  # fmt: skip
         keys, states = _keyframe_fits(fitter, landmarks, size, keyframes)
         if saved is None and len(keys) > 1:
             start = fitter.focal_factor
@@ -244,23 +259,27 @@ def warm_start(fitter, landmarks: np.ndarray, size: tuple[int, int], prev):
 
 
 def _fit_frames(
-    fitter, detections, keys, size, progress, restarts=frozenset(), timings=None, on_fit=None, states=None
+    fitter, detections, keys, size, progress, restarts=frozenset(), timings=None, on_fit=None, states=None, overlap=0
 ) -> list[FaceFit]:
     import time
 
     from tqdm import tqdm
 
-    from emoshift.threads import process_cpu
+    from emoshift.threads import forked_call, process_cpu
 
     t0, c0 = time.perf_counter(), process_cpu()
     identity = shared_identity(fitter, [detections[k][1] for k in keys], size, states=states)
     t1, c1 = time.perf_counter(), process_cpu()
     saved, fitter.solver = fitter.solver, identity_solver(fitter.solver, identity, FRAME_TOLERANCE)
     ident = identity.astype(np.float32)
-    out: list[FaceFit] = []
-    try:
-        state = None
-        for k, (i, lm) in enumerate(tqdm(detections, desc="fitting", unit="frame", disable=not progress, leave=False)):
+    bar = tqdm(total=len(detections), desc="fitting", unit="frame", disable=not progress, leave=False)
+
+    def fit_run(ks, state, each=None) -> tuple[list[FaceFit], object]:
+        """The fits of ``detections[ks]`` (consecutive), each from the previous one's state (``state``:
+        the one before the first, None: from scratch), and the last one's state."""
+        fits = []
+        for k in ks:
+            i, lm = detections[k]
             if state is None or k in restarts:  # a face that returns after a gap starts afresh
                 init = fitter.solver.initial_state(
                     fitter.solver._cast(lm[:, :2]), *_cam(fitter, size), fitter.solver._cast(lm[:, 2])
@@ -270,11 +289,31 @@ def _fit_frames(
                 fit, state = fitter.fit_landmarks(lm, size, init=state, prev=state, fix_identity=True)
             fit.frame = i
             fit.identity = ident.copy()
-            out.append(fit)
-            if on_fit is not None:  # e.g. video in's renderers, built while the next frames are fitted
-                on_fit(fit)
+            fits.append(fit)
+            if each is not None:
+                each(fit)
+        return fits, state
+
+    def hand_on(fit) -> None:
+        bar.update()
+        if on_fit is not None:  # e.g. video in's renderers, built while the next frames are fitted
+            on_fit(fit)
+
+    try:
+        n = len(detections)
+        head = min(overlap, n) if overlap > 0 else n
+        t = time.perf_counter()
+        out, state = fit_run(range(head), None, None if head < n else hand_on)
+        if head < n:  # the rest by a forked child, while on_fit's work on the first frames runs here
+            per = (time.perf_counter() - t) / max(head, 1)
+            rest = forked_call(lambda: fit_run(range(head, n), state)[0], per * (n - head),
+                               meanwhile=lambda: [hand_on(f) for f in out])  # fmt: skip
+            for f in rest:
+                hand_on(f)
+            out += rest
     finally:
         fitter.solver = saved
+        bar.close()
     if timings is not None:
         timings["fit_clip"] = timings.get("fit_clip", 0.0) + t1 - t0
         timings["fit_frames"] = time.perf_counter() - t1
@@ -309,7 +348,6 @@ def identity_solver(solver, identity: np.ndarray, tolerance: float | None = None
     new.mu = solver.mu + solver.basis[:, :, :k] @ a
     new.k = 0
     new.basis = np.ascontiguousarray(solver.basis[:, :, k:])
-    new.basis_xyz = np.ascontiguousarray(new.basis.transpose(1, 0, 2).reshape(3, -1))
     return new
 
 

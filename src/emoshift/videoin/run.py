@@ -13,9 +13,13 @@ Two passes over the file, streamed (memory does not grow with the length beyond 
    (:func:`emoshift.videoin.rest.resting_keyframes`: an expression the person holds is not taken into
    the identity), each frame warm-started from and pulled towards the previous one; a face that leaves
    and returns is detected again and fitted afresh). A background
-   thread decodes a few frames ahead of the face mesh (:func:`prefetched`), and the renderers of the
-   first :data:`PREBUILD` frames (the clip's whole renderer and its identity-level caches) are built on
-   another while the next frames are fitted (:meth:`ClipRenderer.prebuild`). Each detected frame's
+   thread decodes a few frames ahead of the face mesh (:func:`prefetched`); with a core to spare, another
+   fits the clip's provisional focal factor and resting-keyframe candidates as their frames are detected
+   (:class:`emoshift.videoin.rest.EarlyCandidates`: the face mesh leaves about one core of two); the
+   renderers of the first :data:`PREBUILD` frames (the clip's whole renderer and its identity-level
+   caches) are built on another while a forked child fits the next frames (:meth:`ClipRenderer.prebuild`,
+   ``fit_frames(overlap=PREBUILD)``: neither waits for the other's GIL). The fits' residuals and Jacobian
+   are numba kernels (:mod:`emoshift.fitting.kernels`). Each detected frame's
    appearance is sampled at its landmarks (:func:`emoshift.videoin.occlusion.sample`, ~0.5 ms): after
    the pass, :func:`occlusion_clip` finds where something covers the face (a hand over the mouth). The render pass cannot start earlier: every frame's target needs the
    whole clip (its resting face is the median of all the frames' fits, and the clip's identity comes from
@@ -71,6 +75,9 @@ CHUNK = 8
 WORKERS = 2
 #: Frames the fit pass decodes ahead of the face mesh (:func:`prefetched`).
 PREFETCH = 4
+#: The clip's provisional focal factor and resting-keyframe candidates fitted while its frames are still
+#: read (:class:`emoshift.videoin.rest.EarlyCandidates`), when a core is to spare.
+EARLY = True
 #: The first frames whose renderers are built during the fit pass, while the next frames are fitted
 #: (:meth:`ClipRenderer.prebuild`): the first (its identity-level part and the identity's caches besides its
 #: source: ~0.1 s, ~0.7 s in a new process, which loads the model's tables then) and the second (the first
@@ -283,9 +290,14 @@ def fit_clip(
     detected frame's appearance at its landmarks (:func:`emoshift.videoin.occlusion.sample`), for
     :func:`occlusion_clip`."""
     from emoshift.fitting.video import fit_frames
-    from emoshift.videoin.rest import resting_keyframe_fits
+    from emoshift.threads import spare_core
+    from emoshift.videoin.rest import EarlyCandidates, resting_keyframe_fits
 
     count, step = [0, 0], step or Progress()
+    # the clip's first fits while its frames are still read (on the core the face mesh leaves): only with a
+    # core to spare (on a busy machine they would take the face mesh's)
+    early = EarlyCandidates(fitter, (info.out_width, info.out_height), info.frames) if (
+        EARLY and fitter.focal_factor is None and spare_core()) else None  # fmt: skip
     kept: dict[int, np.ndarray] = {}  # the first frames' pixels, until their fit is handed on
 
     def frames():
@@ -299,7 +311,7 @@ def fit_clip(
 
     def keyframes(*args):
         step("identity")
-        return resting_keyframe_fits(*args)  # with their fits, which the focal and identity start from
+        return resting_keyframe_fits(*args, early=early)  # with their fits, which the focal and identity start from
 
     def on_fit(fit) -> None:
         count[1] += 1
@@ -311,10 +323,20 @@ def fit_clip(
     def on_detect(i, rgb, landmarks) -> None:
         from emoshift.videoin.occlusion import sample
 
-        samples[i] = sample(rgb, landmarks)
+        if early is not None:
+            early.add(landmarks)
+        if samples is not None:
+            samples[i] = sample(rgb, landmarks)
 
-    fitted = fit_frames(fitter, frames(), progress, str(info.path.name), total=info.frames, timings=timings,
-                        on_fit=on_fit, keyframes=keyframes, on_detect=None if samples is None else on_detect)  # fmt: skip
+    try:
+        fitted = fit_frames(fitter, frames(), progress, str(info.path.name), total=info.frames, timings=timings,
+                            on_fit=on_fit, keyframes=keyframes,
+                            on_detect=None if samples is None and early is None else on_detect,
+                            overlap=PREBUILD if prebuild is not None else 0,
+                            provisional=None if early is None else early.provisional)  # fmt: skip
+    finally:
+        if early is not None:
+            early.close()
     kept.clear()
     fits = {f.frame: f for f in fitted}
     own = np.full((count[0], 53), np.nan, np.float32)
