@@ -26,6 +26,7 @@ from emoshift.headmodel.mp_indices import IRISES as MP_IRISES
 from emoshift.jit import njit
 from emoshift.render.filters import binary_erosion, sobel  # scipy's, without importing scipy
 from emoshift.render.mouth import skin_rows
+from emoshift.render.teeth import LUMA  # noqa: F401 (Rec. 601 luma weights; re-exported)
 from emoshift.render.view import EYE, IRIS
 
 #: MediaPipe face-mesh contours of the two eye openings (the lower lid from the outer corner, then the upper
@@ -70,7 +71,6 @@ LID_BAND_REACH = 3.0
 #: lid between them.
 UPPER_LID = slice(9, 16)
 LOWER_LID = slice(1, 8)
-LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 #: A moved lid's shadow on the eyeball (the lid margin, its lashes and the shade under them): eyeball pixels
 #: ``d`` rows below the lid are darkened by LID_SHADOW x (1 - d / reach)^2, reach = LID_SHADOW_REACH iris
 #: radii. The photo's own eyeball already carries the shadow of its own lid; the pass runs by how far the

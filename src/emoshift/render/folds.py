@@ -25,6 +25,7 @@ from emoshift.emotions import EXPRESSION_NAMES
 from emoshift.headmodel.regions import MULTIPIE_68
 from emoshift.render.filters import gaussian_filter
 from emoshift.render.ramp import smoothstep
+from emoshift.render.teeth import LUMA
 
 #: Gaussian sigmas (fractions of the face height) of the fine (texture kept) and coarse luma.
 FOLD_SIGMA = (0.006, 0.03)
@@ -52,7 +53,7 @@ def fold_lift(photo_box: np.ndarray, face_height_px: float, part: tuple[int, int
     fine = gaussian_filter(img, max(FOLD_SIGMA[0] * face_height_px, 0.5), part)  # scipy's, GIL-free (.filters)
     coarse = gaussian_filter(img, FOLD_SIGMA[1] * face_height_px, part)
     lift = coarse - fine
-    luma = lift @ np.array([0.299, 0.587, 0.114], np.float32)
+    luma = lift @ LUMA
     scale = np.clip(luma, -MAX_DARKEN, MAX_LIFT) / np.where(np.abs(luma) > 1e-3, luma, 1.0)
     redder = (fine[..., 0] - fine[..., 1]) - (coarse[..., 0] - coarse[..., 1])
     scale *= 1.0 - np.clip(redder / LIP_REDNESS, 0.0, 1.0)

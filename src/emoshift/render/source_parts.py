@@ -16,7 +16,7 @@ from emoshift.render.eyes import polygon_coverage
 from emoshift.render.fill import fill_holes, paste_filled
 from emoshift.render.mesh_tables import model_tables
 from emoshift.render.ramp import smoothstep
-from emoshift.render.teeth import light_mouth, photo_blur, photo_grain, teeth_hue
+from emoshift.render.teeth import LUMA, light_mouth, photo_blur, photo_grain, teeth_hue
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
 
 #: Default colours of the parts (sRGB 0-255) under neutral light, used when the photo shows too little
@@ -31,7 +31,6 @@ DEFAULT_COLOURS = {
     IRIS: (70, 50, 40),
 }
 REFERENCE_SKIN = (205, 160, 140)
-LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 MIN_PART_PIXELS = 40
 #: How far (pixels) the source render's parts are grown before their soft photo masks are blurred.
 PART_GROW_PX = 2

@@ -98,7 +98,9 @@ def sample(rgb: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
     xs = np.clip(c[:, 0, None] + off, 0, w - 1)  # (478, k)
     ys = np.clip(c[:, 1, None] + off, 0, h - 1)
     patch = rgb[ys[:, :, None], xs[:, None, :]].astype(np.float32).reshape(len(lm), -1, 3)  # (478, k*k, 3)
-    grey = patch @ np.array([0.299, 0.587, 0.114], np.float32)
+    from emoshift.render.teeth import LUMA
+
+    grey = patch @ LUMA
     return np.concatenate([patch.mean(1), grey.std(1)[:, None]], 1).astype(np.float32)
 
 
