@@ -1,5 +1,5 @@
 """The inner lips (issue 11 part 5): a lip's surface beyond the line where the photo's lips meet samples its own
-lip's inner edge, compressed towards the contour, and is darkened as the lips move (:func:`emoshift.render.source_parts.inner_lip_unfold`,
+lip's inner edge, compressed towards the contour, and is darkened as the lips move (:func:`emoshift.render.source_parts.inner_lips`,
 :func:`emoshift.render.mouth.darken_lips`). Before, the model's upper inner lip sampled the photo's lower lip
 across that line, stretched up to 8x: an opened upper lip carried the lip line and a smeared band of the lower
 lip (a doubled, thick lip ring: "mouth looks pasted")."""
@@ -9,7 +9,7 @@ import pytest
 
 from emoshift.render.mouth import darken_lips
 from emoshift.render import source_parts
-from emoshift.render.source_parts import INNER_LIP_BAND, INNER_LIP_DARK, INNER_LIP_DARK_LOWER, inner_lip_unfold, inner_lips
+from emoshift.render.source_parts import INNER_LIP_BAND, INNER_LIP_DARK, INNER_LIP_DARK_LOWER, inner_lips
 
 PX_PER_CM = 20.0
 SEAM_Y = 100.0  # the photo's lips meet along y = 100 (a closed mouth) from x = 0 to x = 100
@@ -60,7 +60,7 @@ def sampled_across(screen: np.ndarray, delta: np.ndarray, n_in: int, roll: float
 def test_the_inner_lip_samples_its_own_lip_within_it(roll):
     screen, rest, lower, n_in = upper_lip(roll)
     inner, outer = contours(roll)
-    delta, dark = inner_lip_unfold(screen, rest, np.ones(len(rest), bool), lower, inner, outer, PX_PER_CM)
+    delta, dark = inner_lips(screen, rest, np.ones(len(rest), bool), lower, inner, outer, PX_PER_CM)[:2]
     assert not sampled_across(screen, delta, n_in, roll).any()
     # within the lip (the outer contour 20 px above the line), not the skin above it
     p = (screen + delta)[-n_in:] - [0.0, SEAM_Y]
@@ -78,7 +78,7 @@ def test_the_inner_lip_samples_the_lips_inner_edge_not_a_second_lip():
     the lip's inner edge, not a mirrored copy of the whole lip (the blind panels' "fish lips")."""
     screen, rest, lower, n_in = upper_lip()
     inner, outer = contours()
-    delta, _ = inner_lip_unfold(screen, rest, np.ones(len(rest), bool), lower, inner, outer, PX_PER_CM)
+    delta, _ = inner_lips(screen, rest, np.ones(len(rest), bool), lower, inner, outer, PX_PER_CM)[:2]
     depth = SEAM_Y - (screen + delta)[-n_in:, 1]  # px into the upper lip from the contour
     thick = SEAM_Y - OUTER_UP
     assert np.all(np.diff(depth) > 0)  # still unfolded in order, not one smeared pixel
@@ -88,14 +88,14 @@ def test_the_inner_lip_samples_the_lips_inner_edge_not_a_second_lip():
     # bouncing rule: 15)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(source_parts, "INNER_LIP_BAND", 0.8)
-        old, _ = inner_lip_unfold(screen, rest, np.ones(len(rest), bool), lower, inner, outer, PX_PER_CM)
+        old, _ = inner_lips(screen, rest, np.ones(len(rest), bool), lower, inner, outer, PX_PER_CM)[:2]
     assert (SEAM_Y - (screen + old)[-n_in:, 1]).max() > 0.4 * thick
 
 
 def test_the_inner_lip_darkens_with_its_depth_into_the_mouth():
     screen, rest, lower, n_in = upper_lip()
     inner, outer = contours()
-    _, dark = inner_lip_unfold(screen, rest, np.ones(len(rest), bool), lower, inner, outer, PX_PER_CM)
+    _, dark = inner_lips(screen, rest, np.ones(len(rest), bool), lower, inner, outer, PX_PER_CM)[:2]
     d = dark[-n_in:]
     assert np.all(np.diff(d) >= -1e-6) and d[0] < 0.1 * INNER_LIP_DARK
     assert d[-1] == pytest.approx(INNER_LIP_DARK, rel=1e-3)
@@ -117,8 +117,8 @@ def test_the_lower_lip_unfolds_downwards():
     screen = screen.copy()
     screen[:, 1] = 2 * SEAM_Y - screen[:, 1]
     inner, outer = contours()
-    delta, dark = inner_lip_unfold(screen, rest, np.ones(len(rest), bool), np.ones(len(rest), bool), inner, outer,
-                                   PX_PER_CM)  # fmt: skip
+    delta, dark = inner_lips(screen, rest, np.ones(len(rest), bool), np.ones(len(rest), bool), inner, outer,
+                             PX_PER_CM)[:2]  # fmt: skip
     assert np.all((screen + delta)[-n_in:, 1] >= SEAM_Y)
     assert np.all(screen[-n_in:, 1] < SEAM_Y)  # control
     assert dark[-1] > 0.9 * INNER_LIP_DARK_LOWER
@@ -130,12 +130,12 @@ def test_nothing_changes_at_the_corners_beyond_the_mouth_or_off_the_skin():
     for x in (0.0, 101.0, -20.0):  # a corner, beyond it
         s = screen.copy()
         s[:, 0] = x
-        delta, dark = inner_lip_unfold(s, rest, np.ones(len(rest), bool), lower, inner, outer, PX_PER_CM)
+        delta, dark = inner_lips(s, rest, np.ones(len(rest), bool), lower, inner, outer, PX_PER_CM)[:2]
         assert np.abs(delta).max() == 0.0 and dark.max() == 0.0
-    delta, dark = inner_lip_unfold(screen, rest, np.zeros(len(rest), bool), lower, inner, outer, PX_PER_CM)
+    delta, dark = inner_lips(screen, rest, np.zeros(len(rest), bool), lower, inner, outer, PX_PER_CM)[:2]
     assert np.abs(delta).max() == 0.0 and dark.max() == 0.0
     # control: the middle of the mouth, on the skin
-    delta, _ = inner_lip_unfold(screen, rest, np.ones(len(rest), bool), lower, inner, outer, PX_PER_CM)
+    delta, _ = inner_lips(screen, rest, np.ones(len(rest), bool), lower, inner, outer, PX_PER_CM)[:2]
     assert np.abs(delta).max() > 1.0
 
 

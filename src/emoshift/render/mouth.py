@@ -732,7 +732,7 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, x0, y0, 
 
 @njit(cache=True, nogil=True)
 def darken_lips(tri_id, bary, tris, dark, dark_tri, strength, x0, y0, out):  # pragma: no cover - jitted
-    """The inner lips (:func:`emoshift.render.source_parts.inner_lip_unfold`) in the mouth's shadow: each
+    """The inner lips (:func:`emoshift.render.source_parts.inner_lips`) in the mouth's shadow: each
     pixel of ``tri_id`` on a triangle flagged in ``dark_tri`` (the skin's, (n_skin,) bool: a vertex of it is
     dark) times 1 - ``strength`` x its barycentric ``dark`` (V,) (``tris`` (T, 3))."""
     rh, rw = tri_id.shape

@@ -143,7 +143,7 @@ TEETH_OVER_SKIN = 1.4
 #: samples its own lip instead, at its distance along the surface from the contour (cm on the rest face,
 #: times the photo's pixels per cm: unstretched) mirrored about the contour, within
 #: INNER_LIP_BAND of the lip's thickness there, compressed towards it: at surface distance x px the sample lies
-#: band x (1 - exp(-x / band)) px into the lip (1:1 at the contour, never past the band; :func:`inner_lip_unfold`):
+#: band x (1 - exp(-x / band)) px into the lip (1:1 at the contour, never past the band; :func:`inner_lips`):
 #: the inner lip is the lip's inner edge carried on, not a second lip; it fades out towards the mouth's corners
 #: over INNER_LIP_CORNER of its width. (Issue 11 part 5, "fish lips": opened, the head model turns the inner
 #: lips towards the camera, at the apexes 0.04 (anger) - 0.09 (surprise) of the mouth's width more lip; sampled
@@ -226,7 +226,7 @@ class _MouthFrame(NamedTuple):
 
 def _mouth_frame(screen: np.ndarray, inner: np.ndarray, outer: np.ndarray) -> _MouthFrame | None:
     """The (V, >= 2) ``screen`` in the mouth frame of the photo's detected (20, 2) ``inner`` and ``outer``
-    lip contours (as :func:`inner_lip_unfold`); None for a mouth under 4 px wide."""
+    lip contours (as :func:`inner_lips`); None for a mouth under 4 px wide."""
     inner, outer = np.asarray(inner, np.float64), np.asarray(outer, np.float64)
     left, right = inner[0], inner[10]
     width = float(np.linalg.norm(right - left))
@@ -309,16 +309,6 @@ def inner_lips(
     delta[go] = ((target - b[go]) * w[go])[:, None] * n[None]
     shade[go] = np.where(low, dark_lo, dark_up) * w[go] * smoothstep(cm / dark_cm)
     return InnerLips(delta, shade, go, anchor, w[go].astype(np.float32))
-
-
-def inner_lip_unfold(
-    screen: np.ndarray, rest: np.ndarray, skin: np.ndarray, lower: np.ndarray, inner: np.ndarray,
-    outer: np.ndarray, px_per_cm: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(V, 2) float32 change of the source projection and (V,) float32 darkening of the inner lips
-    (:func:`inner_lips`' ``delta`` and ``dark``; the same arguments)."""
-    lips = inner_lips(screen, rest, skin, lower, inner, outer, px_per_cm)
-    return lips.delta, lips.dark
 
 
 def tuck_inner_lips(shaped: np.ndarray, idx: np.ndarray, anchor: np.ndarray, weight: np.ndarray,
@@ -434,7 +424,7 @@ def lip_edge_anchors(screen: np.ndarray, tris: np.ndarray, skin: np.ndarray, low
     """The vermilion vertices and their contour points (:class:`LipEdges`, see EDGE_SHARE) of the (V, >= 2)
     source projection ``screen``; ``tris`` (k, 3) the skin triangles, ``skin``, ``lower`` (V,) bool the skin's
     vertices and the lower lip's (they move with the jaw); ``inner``, ``outer`` the photo's detected lip
-    contours (as :func:`inner_lip_unfold`). None when the mouth is too small or no lip is thick enough."""
+    contours (as :func:`inner_lips`). None when the mouth is too small or no lip is thick enough."""
     m = _mouth_frame(screen, inner, outer)
     if m is None:
         return None
