@@ -177,15 +177,15 @@ def clip_camera(fitter, landmarks: list[np.ndarray], size: tuple[int, int], keyf
     was 0.01-0.14 off (its grid's points and parabola). A clip of one keyframe keeps the provisional
     factor. ``provisional(landmarks, size)``: that provisional factor if it was computed already (while the
     landmarks were detected: :class:`emoshift.videoin.rest.EarlyCandidates`), else None."""
-    from emoshift.fitting.fitter import estimate_focal_factor, local_focal_factor
+    from emoshift.fitting.fitter import local_focal_factor
     from emoshift.threads import forked_map
 
     saved, solver = fitter.focal_factor, fitter.solver
     try:
         if saved is None:
             early = None if provisional is None else provisional(landmarks, size)
-            fitter.focal_factor = early if early is not None else estimate_focal_factor(
-                solver, *_observed(solver, landmarks[len(landmarks) // 2], size))[0]  # fmt: skip
+            fitter.focal_factor = early if early is not None else provisional_focal_factor(
+                solver, landmarks[len(landmarks) // 2], size)  # fmt: skip
         keys, states = _keyframe_fits(fitter, landmarks, size, keyframes)
         if saved is None and len(keys) > 1:
             start = fitter.focal_factor
@@ -198,6 +198,14 @@ def clip_camera(fitter, landmarks: list[np.ndarray], size: tuple[int, int], keyf
         yield keys, states
     finally:
         fitter.focal_factor = saved
+
+
+def provisional_focal_factor(solver, middle: np.ndarray, size: tuple[int, int]) -> float:
+    """A clip's provisional focal factor (:func:`clip_camera`): the photo's search
+    (:func:`~emoshift.fitting.fitter.estimate_focal_factor`) on its middle frame's (L, 2-3) landmarks."""
+    from emoshift.fitting.fitter import estimate_focal_factor
+
+    return estimate_focal_factor(solver, *_observed(solver, middle, size))[0]
 
 
 def _observed(solver, landmarks: np.ndarray, size: tuple[int, int]):

@@ -58,10 +58,9 @@ def resting_keyframes(fitter, landmarks: list[np.ndarray], size: tuple[int, int]
         return cand
     from emoshift.threads import forked_map
 
-    half = (len(cand) + 1) // 2  # two runs of candidates, on two cores
     runs = None if early is None else early.runs(fitter, landmarks, cand, candidates)
-    if runs is None:
-        runs = forked_map(lambda ks: candidate_fits(fitter, landmarks, size, ks), [cand[:half], cand[half:]])
+    if runs is None:  # two runs of candidates, on two cores
+        runs = forked_map(lambda ks: candidate_fits(fitter, landmarks, size, ks), _halves(cand))
     fitted = [s for run in runs for s in run]
     expr = np.stack([s.expression for s in fitted])
     keep = np.sort(np.argsort(expression_energy(fitter.model, expr), kind="stable")[:n])
@@ -91,6 +90,12 @@ def candidate_fits(fitter, landmarks: list[np.ndarray], size: tuple[int, int], k
         out.append(fitter.fit_landmarks(landmarks[k], size)[1] if init is None else
                    fitter.fit_landmarks(landmarks[k], size, init=init)[1])  # fmt: skip
     return out
+
+
+def _halves(cand: np.ndarray) -> list[np.ndarray]:
+    """The two runs of :func:`resting_keyframes`' candidates (the first the longer by at most one)."""
+    half = (len(cand) + 1) // 2
+    return [cand[:half], cand[half:]]
 
 
 class _Stopped(Exception):
@@ -141,18 +146,15 @@ class EarlyCandidates:
             return self.landmarks[k]
 
     def _run(self) -> None:
-        from emoshift.fitting.fitter import estimate_focal_factor
-        from emoshift.fitting.video import _observed, spread
+        from emoshift.fitting.video import provisional_focal_factor, spread
 
         try:
-            solver = self.fitter.solver
             mid = self[self.expected // 2]
-            factor = estimate_focal_factor(solver, *_observed(solver, mid, self.size))[0]
+            factor = provisional_focal_factor(self.fitter.solver, mid, self.size)
             self.focal = (mid, factor)
             self.fitter.focal_factor = factor
             cand = spread(self.expected, self.candidates)
-            half = (len(cand) + 1) // 2
-            runs = [candidate_fits(self.fitter, self, self.size, ks) for ks in (cand[:half], cand[half:])]
+            runs = [candidate_fits(self.fitter, self, self.size, ks) for ks in _halves(cand)]
             self.fitted = (factor, cand, [self.landmarks[k] for k in cand], runs)
         except Exception:  # noqa: BLE001 (stopped, or failed: nothing taken, the clip fits them as before)
             self.fitted = None
