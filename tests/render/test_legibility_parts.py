@@ -674,6 +674,49 @@ def test_gums_right_above_teeth_are_lit_like_teeth_not_cavity():
     assert abs(int(out[2, 2, 0]) - cavity) <= 1  # teeth too far below: cavity
 
 
+def test_the_mouth_pass_reads_no_unset_memory():
+    """Without a lower lip the tongue's colour is never computed: a pass must not read it (CI failed on an
+    AMD EPYC when the scratch colour, np.empty, held NaN: 0 * NaN turned the papilla black). Numba's
+    allocator is filled with NaN first (control: a fresh np.empty then holds NaN, so the test can fail)."""
+    from numba import njit
+
+    @njit
+    def pollute(n):
+        s = 0.0
+        for _ in range(n):
+            a = np.empty(3, np.float32)
+            a[:] = np.nan
+            s += a[0]
+        return s
+
+    @njit
+    def fresh(n):
+        rows = np.full(n, -1, np.int64)  # scratch as the kernels allocate it: rows, then a colour read unset
+        a = np.empty(3, np.float32)
+        return a[0] + a[1] + a[2] + rows[0]
+
+    seen = 0
+    for _ in range(20):
+        pollute(8)
+        seen += np.isnan(fresh(20))
+    assert seen >= 10  # control: unset scratch memory holds NaN (49 of 50 measured)
+    part = np.array([SKIN, SOCKET, GUMS, TEETH], np.int8)
+    tri_id = np.full((20, 3), 1, np.int32)  # socket, no lower lip: no tongue colour
+    tri_id[0] = 0
+    tri_id[1:3] = 2
+    tri_id[3:6, 0] = 3
+    first = None
+    for _ in range(20):
+        out = np.full((20, 3, 3), 150, np.uint8)
+        pollute(8)
+        mouth_pass(tri_id, part, 1.0, 10.0, *_no_finish(tri_id), 0, 0, out)
+        u = 1 - 2 / 10.0
+        assert abs(int(out[2, 0, 0]) - 150 * (1 - TEETH_SHADOW * u * u)) <= 1
+        assert out.min() > 30  # no pixel turned black (the darkest cavity here: 48)
+        first = out if first is None else first
+        assert np.array_equal(out, first)
+
+
 def test_a_grey_photo_gets_a_grey_mouth_interior(astronaut_fit, full_model):
     """Painted parts are as colourful as the photo's skin: a greyscale photo's open mouth is grey (control:
     the colour photo's is red)."""

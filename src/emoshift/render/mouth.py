@@ -660,8 +660,8 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, x0, y0, 
                 right[i] = j
     below = np.empty(rh, np.int64)  # rows to the next skin pixel below (-1: none)
     above = np.empty(rh, np.int64)  # rows since the last skin pixel above
-    tongue = np.empty(3, np.float32)
-    gate = np.empty(rw, np.float32)
+    tongue = np.zeros(3, np.float32)  # set by _tongue only when a lower lip shows: never read unset
+    gate = np.zeros(rw, np.float32)
     lit = tongue_share > 0.0 and _tongue(tri_id, part, reach, x0, y0, out, tongue, gate)
     for j in range(rw):
         skin_rows(tri_id, part, j, False, below)
@@ -723,7 +723,7 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, x0, y0, 
                     share = _edge_share(tri_id, part, i, j, x0, y0, out)
                 for c in range(3):
                     old = float(out[y0 + i, x0 + j, c])
-                    v = (1.0 - g) * old * f + g * tongue[c]
+                    v = old * f if g <= 0.0 else (1.0 - g) * old * f + g * tongue[c]
                     out[y0 + i, x0 + j, c] = np.uint8(min(max(v + 0.5, 0.0), 255.0))
                     if share > 0.0:
                         e = float(out[y0 + i + 1, x0 + j, c]) + share * (v - old)
