@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from emoshift.render.shaders import bicubic, bilinear, resample_grain
+from emoshift.render.shaders import bicubic, bilinear, inner_sample, resample_grain
+from emoshift.render.view import EYE
 
 
 def _sample(fn, image, xs, ys):
@@ -56,3 +57,34 @@ def test_resample_grain_gives_back_the_grain_resampling_loses():
     assert alone < 0.7 and abs(given - 1.0) < 0.08, (alone, given)
     centres = xx.ravel() + 0.5, yy.ravel() + 0.5
     np.testing.assert_array_equal(_grained(img, *centres, ref), img[4:36, 4:36].reshape(-1, 3).astype(np.float32))
+
+
+def _eyeball_sample(mask, pix):
+    """:func:`inner_sample` of an eyeball point at pixel (4, 4) of an 8 x 8 photo whose eye masks are ``mask``
+    everywhere (the photo shows eyes; lids as in the photo), into ``pix`` (3,); returns the photo's pixel."""
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (8, 8, 3)).astype(np.uint8)
+    pmask = np.full((7, 8, 8), mask, np.float32)
+    eyes = np.zeros((2, 7), np.float32)
+    eyes[:, :3] = [[4.0, 4.0, 3.0], [40.0, 4.0, 3.0]]  # iris centre and radius; [0, 3] > 0: the photo shows eyes
+    eyes[0, 3] = 1.0
+    colours = np.full((2, 3), 90.0, np.float32)
+    vcol = np.full((3, 3), 60.0, np.float32)
+    ones = np.ones(3, np.float32)
+    tmp = np.full(3, np.nan, np.float32)
+    inner_sample(image, pmask, eyes, colours, 0.0, 0.0, vcol, ones, ones, 1.0, 1.0, 1.0, 0.0, EYE, 4.5, 4.5, 0.0, 0.0,
+                 0, 1, 2, 1 / 3, 1 / 3, 1 / 3, pix, tmp)  # fmt: skip
+    return image[4, 4].astype(np.float32)
+
+
+def test_an_eyeball_sample_the_photo_shows_reads_no_unset_colour():
+    """Where the photo shows the eyeball (its mask 1) the sample is the photo's pixel, whatever its scratch
+    colour held before: the painted eye colour is computed only where the mask is below 1, and the blend
+    ``a photo + (1 - a) painted`` read the unset colour at a = 1 (0 x NaN: a black pixel, as np.empty's NaN
+    did in the mouth pass on CI). Control: at mask 0.5 the painted colour is computed and mixed in."""
+    pix = np.full(3, np.nan, np.float32)  # what an np.empty scratch colour can hold
+    photo = _eyeball_sample(1.0, pix)
+    np.testing.assert_array_equal(pix, photo)
+    half = np.full(3, np.nan, np.float32)
+    _eyeball_sample(0.5, half)
+    assert np.isfinite(half).all() and np.abs(half - photo).max() > 5, (half, photo)

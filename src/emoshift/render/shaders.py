@@ -436,6 +436,6 @@ def inner_sample(
             lg = math.log(max(b0 * ratio[va] + b1 * ratio[vb] + b2 * ratio[vc], 1e-3))
             for c in range(3):
                 tmp[c] *= 1.0 - (1.0 - keep) * (1.0 - math.exp(power[c] * lg))  # 1 at keep 1
-        for c in range(3):
-            pix[c] = a * tmp[c] + (1 - a) * pix[c]
+        for c in range(3):  # a >= 1: the photo alone (an eyeball's pix is unset there: eye_colour runs below 1)
+            pix[c] = tmp[c] if a >= 1.0 else a * tmp[c] + (1 - a) * pix[c]
     return paint
