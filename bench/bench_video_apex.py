@@ -16,7 +16,10 @@ photos (the photo path's apex expression, :class:`apex_renders.ApexRenderer`, no
 * ``upper_video`` / ``upper_photo``: the same sum restricted to the defining shapes that are not the mouth's
   (brows, lids, cheeks, nose: what the video shows whatever the speaker says or covers), relative to the
   prototype's over the same shapes; NaN for an emotion with none (happiness has AU6, contempt none);
-* ``low_channels``: the defining shapes whose video value at the apex is below the photo path's by > 0.1.
+* ``low_channels``: the defining shapes whose video value at the apex is below the photo path's by > 0.1;
+* ``frames_open`` / ``ratio_open``: the apex frames whose mouth no occluder covers
+  (:func:`emoshift.videoin.occlusion.mouth_weight` 0) and their strength relative to the anchor's: there
+  the video must carry the still's apex whole (the crying woman's hand reaches her lips on frame 59).
 
     nice -n 10 python bench/bench_video_apex.py [--seconds 3] [--emotions anger,contempt]
 
@@ -65,6 +68,14 @@ def video_targets(pipe, info, own, fits, occ, emotion: str):
     _, traj, target = plan_clip(pipe, ins, own, info, fits, pipe.options)
     covered = mouth_fade(occ, float(info.fps))
     return traj, fade_mouth(target, own, covered, list(EXPRESSION_NAMES), mouth_masked(occ, float(info.fps))), covered
+
+
+def open_frames(frames: list[int], occ) -> list[int]:
+    """The frames among ``frames`` whose mouth shows no occluder."""
+    from emoshift.videoin.occlusion import mouth_weight
+
+    weight = mouth_weight(occ)
+    return [i for i in frames if weight[i] == 0.0]
 
 
 def apex_frames(traj, own) -> list[int]:
@@ -118,6 +129,7 @@ def main() -> None:
             photo_ex = np.stack([_photo_apex(pipe, s, emo) for s in photos])
             vid = target[frames]
             anchor = np.asarray(traj.meta["anchor_expressions"][-1], np.float32)
+            shown = open_frames(frames, occ)
             mask = np.zeros(len(names), bool)
             for v in range(n_variants(emo)):
                 mask |= _defining_mask(emo, v)
@@ -131,7 +143,9 @@ def main() -> None:
                          "apex_ratio": float(apex_strength(vid, emo).mean() / apex_strength(anchor, emo)[0]),
                          "upper_video": float(np.nanmean(upper_strength(vid, emo))),
                          "upper_photo": float(np.nanmean(upper_strength(photo_ex, emo))),
-                         "mouth_covered": float(covered[frames].mean()),
+                         "mouth_covered": float(covered[frames].mean()), "frames_open": len(shown),
+                         "ratio_open": float(apex_strength(target[shown], emo).mean() / apex_strength(anchor, emo)[0])
+                         if shown else float("nan"),
                          "low_channels": " ".join(f"{n}:{vid[:, names.index(n)].mean():.2f}<"
                                                   f"{photo_ex[:, names.index(n)].mean():.2f}" for n in low)})  # fmt: skip
             print(rows[-1], flush=True)
@@ -139,9 +153,9 @@ def main() -> None:
     for emo in emotions:
         rs = [r for r in rows if r["emotion"] == emo]
         overall.append({"video": "both", "emotion": emo, **{k: float(np.nanmean([r[k] for r in rs])) for k in
-                        ("strength_video", "strength_photo", "strength_photo_text", "strength_anchor", "apex_ratio", "upper_video", "upper_photo")}})  # fmt: skip
+                        ("strength_video", "strength_photo", "strength_photo_text", "strength_anchor", "apex_ratio", "ratio_open", "upper_video", "upper_photo")}})  # fmt: skip
     overall.append({"video": "both", "emotion": "overall", **{k: float(np.nanmean([r[k] for r in overall])) for k in
-                    ("strength_video", "strength_photo", "strength_photo_text", "strength_anchor", "apex_ratio", "upper_video", "upper_photo")}})  # fmt: skip
+                    ("strength_video", "strength_photo", "strength_photo_text", "strength_anchor", "apex_ratio", "ratio_open", "upper_video", "upper_photo")}})  # fmt: skip
     print_table(overall)
     report(args.name, rows, {"overall": overall, "seconds_cut": args.seconds, "photo_frames": PHOTO_FRAMES})
 

