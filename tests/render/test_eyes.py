@@ -8,7 +8,7 @@ from scipy import ndimage
 from emoshift.headmodel.mp_indices import IRISES as MP_IRISES
 from emoshift.render.eyes import (
     EYE_CONTOURS, EYE_SIGMA, EYE_SIGMA_PAINT, IRIS_BINS, LIMBAL_PROFILE, LIMBAL_WIDTH, PUPIL_DARK, PUPIL_RADIUS,
-    eye_pass, iris_profile, photo_eyes,
+    LID_PULL_MARGIN, LID_PULL_REACH, eye_pass, iris_profile, lid_line, lid_pull, photo_eyes, polygon_coverage,
 )
 from emoshift.render.view import EYE, IRIS, SKIN
 
@@ -195,15 +195,12 @@ def test_widened_lids_turn_to_the_paint(astronaut, full_model):
     assert (r.lid_opening(src)[0] == 0.0).all() and (r._keep_eyes(src)[0] == 1.0).all()  # control
 
 
-def test_a_lower_lid_that_opens_repaints_only_below(astronaut, full_model):
-    """A photo whose lower lids are raised (eyeSquint 1 in its fit) at a target that relaxes them (0): only
-    the lower lid opens (keep (1, 0)), and the eyeball above the iris centre stays the photo's (measured mean
-    |frame - photo| 0.0002 levels over 41 pixels; below 3) while the part the lower lid uncovers is painted.
-    Control: one keep for both lids (the lower lid's 0 for both) repaints the top too (measured 34.3 levels;
-    above 6)."""
+def _squinting(astronaut, full_model):
+    """The astronaut fitted with its lower lids raised over its eyeball (eyeSquint 1 in the fit): (its
+    Reenactor, that expression, the same with the squint relaxed to 0)."""
     import copy
 
-    from emoshift.render.reenact import EYES_KEEP_PX, Reenactor
+    from emoshift.render.reenact import Reenactor
 
     image, fit, _ = astronaut
     squint = copy.copy(fit)
@@ -211,11 +208,23 @@ def test_a_lower_lid_that_opens_repaints_only_below(astronaut, full_model):
     for name in ("eyeSquint_L", "eyeSquint_R"):
         e[full_model.expression_index(name)] = 1.0
     squint.expression = e
-    r = Reenactor(image, squint, full_model)
-    r.source.eyes[:, 6] = EYE_SIGMA_PAINT  # no blur (test_eye_pass_...): the photo's pixels as they are
-    target = e.copy()
+    relaxed = e.copy()
     for name in ("eyeSquint_L", "eyeSquint_R"):
-        target[full_model.expression_index(name)] = 0.0
+        relaxed[full_model.expression_index(name)] = 0.0
+    return Reenactor(image, squint, full_model), e, relaxed
+
+
+def test_a_lower_lid_that_opens_repaints_only_below(astronaut, full_model):
+    """A photo whose lower lids are raised (eyeSquint 1 in its fit) at a target that relaxes them (0): only
+    the lower lid opens (keep (1, 0)), and the eyeball above the iris centre stays the photo's (measured mean
+    |frame - photo| 0.0002 levels over 41 pixels; below 3) while the part the lower lid uncovers is painted.
+    Control: one keep for both lids (the lower lid's 0 for both) repaints the top too (measured 34.3 levels;
+    above 6)."""
+    from emoshift.render.reenact import EYES_KEEP_PX
+
+    image, fit, _ = astronaut
+    r, e, target = _squinting(astronaut, full_model)
+    r.source.eyes[:, 6] = EYE_SIGMA_PAINT  # no blur (test_eye_pass_...): the photo's pixels as they are
     opening = r.lid_opening(target[None])[0]
     assert opening[0] < EYES_KEEP_PX[0] and opening[1] > EYES_KEEP_PX[1], opening
     assert (r._keep_eyes(target[None])[0] == (1.0, 0.0)).all()
@@ -242,3 +251,75 @@ def test_a_lower_lid_that_opens_repaints_only_below(astronaut, full_model):
         r._keep_eyes = keep_eyes
     assert err_one > 6.0, err_one
 
+
+
+# ------------------------------------------------------------------------------------ lid skin off the eyeball
+def test_lid_pull_takes_the_lids_out_of_the_photo_eyes():
+    """The drawn eyes' openings (ellipses 25 x 10 px, iris radius 9) with a model opening 13 px high inside them
+    (its lower lid 4 px above the photo's, its upper lid 3 px below): lid points in a column through the eye
+    move out of the opening to the margin (LID_PULL_MARGIN x 9 px beyond the contour), the ones further into
+    the lid less, in order, none past LID_PULL_REACH radii; the lower lid's points down, the upper lid's up.
+    Control: unmoved (the former source points), 4 of the 8 points lie inside the photo's opening."""
+    _, lm = _eyes(1.0)
+    r = 9.0
+    model = np.array([[[35, 60], [52, 53], [68, 53], [85, 60], [68, 66], [52, 66]],
+                      [[115, 60], [132, 53], [148, 53], [165, 60], [148, 66], [132, 66]]], np.float64)
+    ys = np.array([53.0, 51.0, 44.0, 38.0, 66.0, 69.0, 75.0, 82.0])  # upper lid: 4, lower lid: 4 points
+    pts = np.stack([np.full(8, 60.0), ys], 1)
+    dy, upper = lid_pull(pts, lm, model, (r, r))
+    c = lm[list(EYE_CONTOURS[0])].astype(np.float64)
+    top, bottom = lid_line(c, slice(9, 16), np.array([60.0]))[0], lid_line(c, slice(1, 8), np.array([60.0]))[0]
+    inside = lambda y: (y > top) & (y < bottom)  # noqa: E731
+    new = ys + dy
+    assert inside(ys).sum() == 4  # control: the former source points
+    assert not inside(new).any(), new
+    assert (upper == [True] * 3 + [False] * 5).all()  # moved on the upper lid
+    m = LID_PULL_MARGIN * r
+    assert abs(new[0] - (top - m)) < 1e-3 and abs(new[4] - (bottom + m)) < 1e-3, new  # the model's margins
+    assert (np.diff(new[:4]) < 0).all() and (np.diff(new[4:]) > 0).all(), new  # order kept
+    assert (dy[:4] <= 0).all() and (dy[4:] >= 0).all()
+    far = np.abs(new - np.repeat([top, bottom], 4)) >= LID_PULL_REACH * r
+    assert (dy[far] == 0).all() and far.sum() == 2, (dy, far)
+    # a model opening that lies outside the photo's by more than the margin: nothing moves
+    wide = model.copy()
+    wide[:, 1:3, 1] -= 12
+    wide[:, 4:6, 1] += 12
+    dy, _ = lid_pull(np.stack([np.full(2, 60.0), [40.0, 80.0]], 1), lm, wide, (r, r))
+    assert (dy == 0).all()
+
+
+def test_an_opening_lid_brings_no_photo_eyeball_on_its_skin(astronaut, full_model):
+    """A photo fitted with its lower lids raised over its eyeball (eyeSquint 1 in the fit: the model's lid skin
+    samples the photo's white and iris) at a target that relaxes them and widens the eyes (eyeWide 1: the
+    upper lid opens, the iris is painted whole): the lid skin the frame shows samples the photo's eye opening
+    (the detected contour, eroded a pixel) at no pixel (measured 0), where the former source points brought the
+    photo's eye along with the lids (measured 31 pixels; control above 15). A lower lid that opens alone (the
+    squint relaxed, no widening) and the photo's own expression keep the photo's source view, unchanged."""
+    image, fit, _ = astronaut
+    r, _, relaxed = _squinting(astronaut, full_model)
+    target = relaxed.copy()
+    for name in ("eyeWide_L", "eyeWide_R"):
+        target[full_model.expression_index(name)] = 1.0
+    rot = np.asarray(fit.rotation, np.float32)
+    keep_eyes = r._keep_eyes(target[None])[0]
+    assert keep_eyes[0] < 0.2 and keep_eyes[1] < 0.1, keep_eyes
+    screen = r.screens(target[None], rot[None])[0]
+    frags = r._raster_full(screen, r.width, r.height)
+    part = np.where(frags.tri_id >= 0, r.tri_part[np.maximum(frags.tri_id, 0)], -1)
+    lm = np.asarray(fit.landmarks_detected, np.float64)
+    h, w = image.shape[:2]
+    opening = sum(polygon_coverage(lm[list(EYE_CONTOURS[k])], (0, 0), (h, w)) for k in range(2))
+    opening = ndimage.binary_erosion(opening > 0.5)
+
+    def on_eye(source):
+        sp = frags.interpolate(source.screen[:, :2], r.triangles)
+        at = [sp[..., 1] - 0.5, sp[..., 0] - 0.5]
+        return int(((part == SKIN) & (ndimage.map_coordinates(opening.astype(np.float32), at, order=1) > 0.5)).sum())
+
+    now = on_eye(r._source_for(1.0, None, screen, (float(keep_eyes[0]), float(keep_eyes[1]))))
+    former = on_eye(r.source)  # the former source points (no lid moved off the eye)
+    assert now == 0 and former > 15, (now, former)
+    lower_only = r._keep_eyes(relaxed[None])[0]
+    assert lower_only[0] == 1.0 and lower_only[1] == 0.0, lower_only
+    assert r._source_for(1.0, None, screen, (1.0, 0.0)) is r.source  # a lower lid opening alone
+    assert r._source_for(1.0, None, screen, (1.0, 1.0)) is r.source  # no lid opens

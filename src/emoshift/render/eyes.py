@@ -215,6 +215,67 @@ def inset_lids(contour: np.ndarray, upper_band: float, lower_band: float = 0.0) 
     return out
 
 
+#: Lid skin over the photo's eyeball: where the fitted model's lids lie inside the photo's detected eye opening
+#: (its lid margin fitted a little into the eye: a smiling squint's lower lid, dev04, dev12), their skin samples
+#: the photo's eyeball, and a lid that moves carries that piece of eyeball with it: at fear's tensed lower lid
+#: dev04's own iris and catchlight rose over the lower half of the painted iris, a second iris under the first.
+#: As a lid opens past the photo's (:meth:`emoshift.render.reenact.Reenactor._keep_eyes`) its skin samples the
+#: photo's lid instead (:func:`lid_pull`): the model's lid margin LID_PULL_MARGIN iris radii (at least a pixel)
+#: beyond the photo's contour of that lid, the lid skin out to LID_PULL_REACH iris radii beyond the contour
+#: compressed into the rest, so the lid keeps its texture (collapsed onto one row of the photo, the lid under a
+#: widened eye was a band of vertical streaks).
+LID_PULL_MARGIN = 0.15
+LID_PULL_REACH = 1.0
+
+
+def lid_line(contour: np.ndarray, part: slice, x: np.ndarray) -> np.ndarray:
+    """(N,) y of an eye ``contour``'s (16, 2) (EYE_CONTOURS order) lid ``part`` (UPPER_LID or LOWER_LID, the two
+    corners added) at ``x`` (N,): linear between its points, constant past the corners."""
+    return np.interp(x, *_sorted_xy(np.concatenate([contour[[0, 8]], contour[part]])))
+
+
+def lid_pull(points: np.ndarray, landmarks: np.ndarray, model_lids: np.ndarray, radii) -> tuple[np.ndarray, np.ndarray]:
+    """(N,) float32 vertical change (pixels) of skin vertices' source ``points`` (N, 2) out of the photo's eye
+    openings (``landmarks`` (478, 2) detected, EYE_CONTOURS) and (N,) bool: the point moves on an upper lid.
+    Per lid and column: the model's lid margin (``model_lids`` (2, 6, 2): per eye the source projection of its
+    corners and lid points, MULTIPIE_68[36:42] / [42:48] order: corner, 2 upper, corner, 2 lower; a point
+    nearer the opening than that line is its own margin) goes to LID_PULL_MARGIN x the eye's iris radius
+    (``radii`` (2,)) beyond the photo's contour of that lid, points between it and LID_PULL_REACH radii beyond the
+    contour are moved linearly, the rest (and lids whose margin lies beyond the contour by more than the margin)
+    not at all. A point is on the upper lid when it lies above the middle of the model's opening at its x."""
+    pts = np.asarray(points, np.float64)
+    lm = np.asarray(landmarks, np.float64)
+    model = np.asarray(model_lids, np.float64)
+    dy, upper = np.zeros(len(pts), np.float32), np.zeros(len(pts), bool)
+    x, y = pts[:, 0], pts[:, 1]
+    for k in range(2):
+        c = lm[list(EYE_CONTOURS[k])]
+        mine = model[np.argmin(np.abs(model[:, :, 0].mean(1) - c[:, 0].mean()))]
+        lo, hi = sorted((c[0, 0], c[8, 0]))
+        m = max(LID_PULL_MARGIN * float(radii[k]), 1.0)
+        reach = max(LID_PULL_REACH * float(radii[k]), 2.0 * m)
+        up_line = np.interp(x, *_sorted_xy(mine[[0, 1, 2, 3]]))
+        low_line = np.interp(x, *_sorted_xy(mine[[3, 4, 5, 0]]))
+        mid = 0.5 * (up_line + low_line)
+        for sign, line, part in ((-1.0, up_line, UPPER_LID), (1.0, low_line, LOWER_LID)):
+            edge = lid_line(c, part, x)  # the photo's lid; below: distances into the lid (positive)
+            into = sign * (y - edge)  # the point's depth in the lid past the photo's contour
+            start = np.minimum(sign * (line - edge), into)  # the model's margin's depth (or the point's own)
+            on = (x > lo) & (x < hi) & ((y < mid) if sign < 0 else (y >= mid)) & (start < m) & (into < reach)
+            if not on.any():
+                continue
+            new = reach - (reach - into[on]) * (reach - m) / (reach - start[on])
+            dy[on] = sign * (new - into[on])
+            if sign < 0:
+                upper |= on
+    return dy, upper
+
+
+def _sorted_xy(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(pts[:, 0])
+    return pts[order, 0], pts[order, 1]
+
+
 def sclera_colour(pix: np.ndarray, skin: np.ndarray) -> np.ndarray:
     """(3,) float32 colour for painted sclera from the photo's (N, 3) sclera pixels: the mean of their
     brightest tenth (the opening's median is darkened by lashes, the lid's shadow and the eye corners'

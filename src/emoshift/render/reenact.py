@@ -75,7 +75,7 @@ from emoshift.headmodel.mesh import vertex_normals
 from emoshift.headmodel.mp_indices import INNER_LIPS, OUTER_LIPS
 from emoshift.rotations import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
-from emoshift.render.eyes import photo_eyes
+from emoshift.render.eyes import lid_pull, photo_eyes
 from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_mask
 from emoshift.render.mesh_tables import model_tables, smooth_on_mesh
 from emoshift.render.ramp import smoothstep
@@ -353,6 +353,7 @@ class Reenactor(SourceParts):
             lip_dark_tri=np.ascontiguousarray((lip_dark[self.triangles[: self.n_skin]] > 0).any(1)),
         )  # fmt: skip
         self._unfold = unfold  # (V, 2) the inner lips' source change, applied as the lips move (_source_for)
+        self._lid_pull = self._lids_out_of_eyes(corrected, landmarks)
         self._unfold_idx = np.flatnonzero((unfold != 0).any(1))  # the vertices it moves (elsewhere + 0 changes nothing)
         # the vermilion's contour points, for keeping the lips' edges unstretched (_source_for): found when a
         # frame first moves the lips (_edges; a video frame's reenactor whose frames never do skips them)
@@ -404,21 +405,53 @@ class Reenactor(SourceParts):
             self._lip_edge_args = None
         return self._lip_edges
 
-    def _source_for(self, keep: float, gap: float | None = None, frame: np.ndarray | None = None) -> SourceView:
+    def _lids_out_of_eyes(self, corrected: np.ndarray, landmarks: np.ndarray | None):
+        """(vertices, their (n,) float32 vertical source change, (n,) bool on an upper lid) of the skin vertices
+        whose ``corrected`` source point lies in the photo's eye openings (:func:`emoshift.render.eyes.lid_pull`),
+        applied as their lid opens (:meth:`_source_for`); None when the photo shows no eyes."""
+        if landmarks is None or self.eyes.eyes[0, 3] <= 0:
+            return None
+        lids = np.asarray(MULTIPIE_68[36:48])
+        model_lids = corrected[lids, :2].reshape(2, 6, 2)
+        dy, upper = lid_pull(corrected[:, :2], landmarks, model_lids, self.eyes.eyes[:, 2])
+        idx = np.flatnonzero((dy != 0) & (self.vertex_part == SKIN))
+        return (idx, dy[idx], upper[idx]) if len(idx) else None
+
+    def _source_for(self, keep: float, gap: float | None = None, frame: np.ndarray | None = None,
+                    keep_eyes: tuple[float, float] = (1.0, 1.0)) -> SourceView:
         """The source view of a frame whose photo's mouth is kept by ``keep``: the inner lips unfolded by 1 - keep
         (none at 1, so the photo is reproduced); their darkening by how far the frame's lips part, ``gap`` cm
         (:meth:`_frame_shapes`, :data:`LIP_PART_CM`; none when not given); the vermilion's edges kept unstretched in the frame
-        projected at (V, >= 2) ``frame`` (:func:`~emoshift.render.source_parts.lip_edge_remap`; not when not given)."""
+        projected at (V, >= 2) ``frame`` (:func:`~emoshift.render.source_parts.lip_edge_remap`; not when not given).
+        The lid skin over the photo's eyeball (:meth:`_lids_out_of_eyes`) samples the photo's lid by 1 - the upper lid's
+        keep (``keep_eyes``: upper, lower; :meth:`_keep_eyes`): as the upper lid opens past the photo's the iris is
+        painted whole (:func:`~emoshift.render.shaders.eye_colour`), and the photo's iris moved on either lid's skin
+        doubled it. A lower lid that opens alone (a smiling photo's squint relaxing) keeps the photo's iris over it
+        and the eyeball the lid carries continues it; pulled off, the eye narrowed by the fit's error there."""
+        pull = self._lid_pull if keep_eyes[0] < 1.0 else None
         edges = None if frame is None or keep >= 1.0 or self.speech else self._edges()
         if keep >= 1.0 or self.speech or (edges is None and not self.source.lip_dark_tri.any()):
-            return self.source
+            if pull is None:
+                return self.source
+            screen = self.source.screen.copy()
+            self._pull_lids(screen, pull, keep_eyes)
+            return self.source._replace(screen=screen)
         screen = self.source.screen.copy()
+        if pull is not None:
+            self._pull_lids(screen, pull, keep_eyes)
         idx = self._unfold_idx
         screen[idx, :2] += (1.0 - keep) * self._unfold[idx]
         if edges is not None:
             screen[edges.idx, :2] += (1.0 - keep) * lip_edge_remap(edges, frame)
         parted = 0.0 if gap is None else float(_parted(gap))
         return self.source._replace(screen=screen, lip_dark=self.source.lip_dark * np.float32(parted))
+
+    @staticmethod
+    def _pull_lids(screen: np.ndarray, pull, keep_eyes: tuple[float, float]) -> None:
+        """Move the lid vertices' source points (``pull``: :meth:`_lids_out_of_eyes`) in ``screen`` by 1 - the upper
+        lid's keep (``keep_eyes``: upper, lower; :meth:`_source_for`)."""
+        idx, dy, _ = pull
+        screen[idx, 1] += np.float32(1.0 - keep_eyes[0]) * dy
 
     # ------------------------------------------------------------------------------------ geometry
     def _shaped(self, expressions: np.ndarray) -> np.ndarray:
@@ -612,7 +645,8 @@ class Reenactor(SourceParts):
             view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k, 0]),
                              float(keep_eyes[k, 1]))  # fmt: skip
             fold_view = self.wrinkles.view(self.wrinkles.tensors(shaped[k]), self.camera)  # in the frame's thread
-            render_frame_into(self._source_for(float(keep[k]), float(gaps[k]), screens[k]), self.mesh, view, fold_view, rois[k], radius, widen, band,
+            src = self._source_for(float(keep[k]), float(gaps[k]), screens[k], (float(keep_eyes[k, 0]), float(keep_eyes[k, 1])))
+            render_frame_into(src, self.mesh, view, fold_view, rois[k], radius, widen, band,
                               out[k])  # fmt: skip
 
         parallel_map(frame, len(e))
