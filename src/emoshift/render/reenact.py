@@ -406,16 +406,16 @@ class Reenactor(SourceParts):
         return self._lip_edges
 
     def _lids_out_of_eyes(self, corrected: np.ndarray, landmarks: np.ndarray | None):
-        """(vertices, their (n,) float32 vertical source change, (n,) bool on an upper lid) of the skin vertices
+        """(vertices, their (n,) float32 vertical source change) of the skin vertices
         whose ``corrected`` source point lies in the photo's eye openings (:func:`emoshift.render.eyes.lid_pull`),
         applied as their lid opens (:meth:`_source_for`); None when the photo shows no eyes."""
         if landmarks is None or self.eyes.eyes[0, 3] <= 0:
             return None
         lids = np.asarray(MULTIPIE_68[36:48])
         model_lids = corrected[lids, :2].reshape(2, 6, 2)
-        dy, upper = lid_pull(corrected[:, :2], landmarks, model_lids, self.eyes.eyes[:, 2])
+        dy, _ = lid_pull(corrected[:, :2], landmarks, model_lids, self.eyes.eyes[:, 2])  # both lids: by the upper's keep
         idx = np.flatnonzero((dy != 0) & (self.vertex_part == SKIN))
-        return (idx, dy[idx], upper[idx]) if len(idx) else None
+        return (idx, dy[idx]) if len(idx) else None
 
     def _source_for(self, keep: float, gap: float | None = None, frame: np.ndarray | None = None,
                     keep_eyes: tuple[float, float] = (1.0, 1.0)) -> SourceView:
@@ -450,7 +450,7 @@ class Reenactor(SourceParts):
     def _pull_lids(screen: np.ndarray, pull, keep_eyes: tuple[float, float]) -> None:
         """Move the lid vertices' source points (``pull``: :meth:`_lids_out_of_eyes`) in ``screen`` by 1 - the upper
         lid's keep (``keep_eyes``: upper, lower; :meth:`_source_for`)."""
-        idx, dy, _ = pull
+        idx, dy = pull
         screen[idx, 1] += np.float32(1.0 - keep_eyes[0]) * dy
 
     # ------------------------------------------------------------------------------------ geometry
