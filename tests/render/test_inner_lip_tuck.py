@@ -169,3 +169,15 @@ def test_thin_lips_draws_a_thick_lip_to_the_photos_thickness(lower):
     out2 = shaped.copy()
     thin_lips(out2, thin2, np.array([1.0, 1.0], np.float32))
     assert np.array_equal(out2, shaped)
+
+
+def test_thin_lips_takes_each_lips_own_amount():
+    """(T, 2) amounts: the upper lip's, the lower lip's (a raised upper lip is not thinned)."""
+    from emoshift.render.source_parts import thin_lips
+
+    for lower in (False, True):
+        shaped, thin = _one_column(lower)
+        out = shaped.copy()
+        thin_lips(out, thin, np.array([[1.0, 0.0], [0.0, 1.0]], np.float32))
+        moved = [not np.array_equal(out[t], shaped[t]) for t in range(2)]
+        assert moved == ([False, True] if lower else [True, False])

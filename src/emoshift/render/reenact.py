@@ -47,7 +47,9 @@ the lips move), each tooth shaded as one (:mod:`.teeth`), and carries the photo'
 (:mod:`.mouth`). The model's inner lips (past the line where the photo's lips meet, which the photo never shows)
 sample their own lip's inner edge and darken as the lips part
 (:func:`~emoshift.render.source_parts.inner_lips`), and are tucked towards that line (the head model turns them
-to the camera as the jaw drops: INNER_LIP_TUCK); the upper incisors are lowered as the lips part
+to the camera as the jaw drops: INNER_LIP_TUCK); as the lips part each lip's vermilion is compressed per column
+towards its outer contour to at most LIP_THICK_MAX of the photo's thickness (the model's lips roll out as the jaw
+drops), the inner lip moving with it (:func:`~emoshift.render.source_parts.thin_lips`); the upper incisors are lowered as the lips part
 (UPPER_TEETH_DROP_CM). The
 boundaries between parts (lips and mouth interior, teeth and gums, lids and eyeballs) are
 anti-aliased: each boundary pixel is the mean of 4 x 4 z-buffered samples. Eyelids are skin, so a blink
@@ -487,12 +489,13 @@ class Reenactor(SourceParts):
         if self._tuck is not None and (keep < 1.0).any():
             idx, anchor, weight, lower = self._tuck
             amount = (1.0 - keep) * _parted(gaps)
-            thin = self._thinning()
-            if thin is not None:  # the vermilion no thicker than the photo's (LIP_THICK_MAX), the inner lips with it
-                thin_lips(shaped, thin, amount)
             rise = (shaped[:, _LIP_MIDDLES[0], 1] - self.base[_LIP_MIDDLES[0], 1] - UPPER_LIP_RAISED_CM[0]) / np.float32(
                 UPPER_LIP_RAISED_CM[1] - UPPER_LIP_RAISED_CM[0])
             upper = amount * (1.0 - smoothstep(rise))
+            thin = self._thinning()
+            if thin is not None:  # the vermilion no thicker than the photo's (LIP_THICK_MAX), the inner lips with it;
+                # a raised upper lip neither (thinned it bared the papillae between the upper teeth as pink dots)
+                thin_lips(shaped, thin, np.stack([upper, amount], 1))
             tuck_inner_lips(shaped, idx, anchor, weight, np.where(lower[None], amount[:, None], upper[:, None]))
         return shaped, keep, gaps
 

@@ -547,7 +547,8 @@ def _profile(along: np.ndarray, values: np.ndarray, at: np.ndarray, reach: int =
 def thin_lips(shaped: np.ndarray, thin: LipThinning, amount: np.ndarray) -> np.ndarray:
     """Compress each lip of (T, V, 3) unposed ``shaped`` in place across its thickness (head-frame y, towards its
     outer contour) so it is at most LIP_THICK_MAX x its source thickness (``edges.a_s + edges.c_s`` pixels; the
-    frame's from the head frame's cm by ``px_per_cm``) by the frame's ``amount`` (T,) in [0, 1] x the corner
+    frame's from the head frame's cm by ``px_per_cm``) by the frame's ``amount`` (T,) in [0, 1] (or (T, 2): the
+    upper lip's, the lower lip's) x the corner
     fade (see LIP_THICK_MAX; :class:`LipThinning`). Per column of the lip (its position along the mouth) the map of
     depth x below the outer contour is k x within the lip's frame thickness t, x - (1 - k) t past it (the inner
     lip moves with the line where the lips met): monotone, so no triangle folds over. Returns the (T, n) float32
@@ -561,8 +562,9 @@ def thin_lips(shaped: np.ndarray, thin: LipThinning, amount: np.ndarray) -> np.n
     t_px = np.linalg.norm(p_in[..., :2] - p_out[..., :2], axis=-1) * thin.px_per_cm
     t_s = (e.a_s + e.c_s).astype(np.float32)
     k = np.minimum(np.float32(LIP_THICK_MAX) * t_s / np.maximum(t_px, 1e-3), 1.0).astype(np.float32)
-    a = np.asarray(amount, np.float32).reshape(n_t, 1)
+    amount = np.asarray(amount, np.float32).reshape(n_t, -1)  # (T, 1) or (T, 2): the upper lip's, the lower's
     for side in (False, True):
+        a = amount[:, int(side) if amount.shape[1] > 1 else 0, None]
         sel, mine = thin.lower == side, np.flatnonzero(thin.v_lower == side)
         if not sel.any() or len(mine) == 0:
             continue
