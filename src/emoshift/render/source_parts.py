@@ -204,7 +204,12 @@ EDGE_MIN_PX = 3.0
 #: the lip is at most LIP_THICK_MAX x its photographed thickness there (:func:`thin_lips`, frame pixels
 #: estimated from the head frame's cm by the source projection's pixels per cm between the same two points);
 #: the inner lip beyond the line follows its anchor, so what the lip gave up shows the opening (teeth, the
-#: cavity), not a band of stretched lip.
+#: cavity), not a band of stretched lip. A lip raised off the teeth (anger's, disgust's upper lip) is not thinned, as it
+#: is not tucked (:data:`emoshift.render.reenact.UPPER_LIP_RAISED_CM`: it bared the papillae). bench_mouth_real
+#: (dev01-04, dev07, dev12, astronaut; mouth_real_lips17.json vs mouth_real_lips17_before.json): r_up anger / fear /
+#: surprise 1.12 / 1.10 / 1.39 -> 1.11 / 1.03 / 1.25, r_lo 0.98 / 1.10 / 1.37 -> 0.96 / 1.01 / 1.24 (over the
+#: mouth's width, which narrows to 0.8-0.95 at surprise: in pixels the lips are ~1.0-1.1 x the photo's); the
+#: opening's dark share 0.15 / 0.18 / 0.28 -> 0.15 / 0.16 / 0.26.
 LIP_THICK_MAX = 0.95
 
 
