@@ -127,3 +127,57 @@ def test_a_speaking_frame_darkens_by_its_own_constants(closed, full_model):
     assert speech.source.lip_dark.max() == pytest.approx(max(SPEECH_LIP_DARK[:2]), abs=0.01)
     assert speech._tuck is None
     assert still.source.lip_dark.max() == pytest.approx(0.65, abs=0.01)  # control: the still photo's follows them
+
+
+def _one_column(lower: bool = False):
+    """A lip column (head-frame y down from its outer contour at vertex 0: vermilion 1, 2, the lip line 3, the
+    inner lip 4), photographed 1.5 px thick at 1 px per cm, drawn 3 cm thick."""
+    from emoshift.render.source_parts import LipEdges, LipThinning
+
+    s = -1.0 if not lower else 1.0
+    shaped = np.zeros((2, 6, 3), np.float32)
+    shaped[:, :5, 1] = s * np.arange(5)
+    shaped[:, 5, 1] = -s  # past the outer contour (skin): never moved
+    f, one = np.float32, np.ones(2, np.float32)
+    edges = LipEdges(np.array([1, 2]), f([0.5, 1.0]), f([1.0, 0.5]), np.zeros((2, 2), f), one,
+                     np.zeros((2, 3), np.int64), np.tile(f([1, 0, 0]), (2, 1)), np.full((2, 3), 3, np.int64),
+                     np.tile(f([1, 0, 0]), (2, 1)))
+    verts = np.array([1, 2, 3, 4, 5])
+    thin = LipThinning(edges, one, f([10, 10]), np.full(2, lower), verts, np.full(5, 10, f), np.full(5, lower),
+                       np.ones(5, f))
+    return shaped, thin
+
+
+@pytest.mark.parametrize("lower", [False, True])
+def test_thin_lips_draws_a_thick_lip_to_the_photos_thickness(lower):
+    """Per column: depth x below the outer contour -> k x within the lip (k = LIP_THICK_MAX x photo / frame
+    thickness), x - (1 - k) t past it; amount 0 changes nothing."""
+    from emoshift.render.source_parts import LIP_THICK_MAX, thin_lips
+
+    shaped, thin = _one_column(lower)
+    out = shaped.copy()
+    k = thin_lips(out, thin, np.array([0.0, 1.0], np.float32))
+    assert np.array_equal(out[0], shaped[0])  # amount 0: unchanged
+    kk = LIP_THICK_MAX * 1.5 / 3.0
+    np.testing.assert_allclose(k[1], [kk, kk], rtol=1e-5)
+    depth = np.abs(out[1, :5, 1])
+    np.testing.assert_allclose(depth, [0, kk, 2 * kk, 3 * kk, 4 - (1 - kk) * 3], atol=1e-5)
+    assert out[1, 5, 1] == shaped[1, 5, 1]  # above the outer contour: unmoved
+    assert (np.diff(depth) > 0).all()  # monotone: no fold
+    # control: a lip no thicker than the photo's LIP_THICK_MAX is left as it is
+    thin2 = thin._replace(px_per_cm=np.full(2, 0.4, np.float32))
+    out2 = shaped.copy()
+    thin_lips(out2, thin2, np.array([1.0, 1.0], np.float32))
+    assert np.array_equal(out2, shaped)
+
+
+def test_thin_lips_takes_each_lips_own_amount():
+    """(T, 2) amounts: the upper lip's, the lower lip's (a raised upper lip is not thinned)."""
+    from emoshift.render.source_parts import thin_lips
+
+    for lower in (False, True):
+        shaped, thin = _one_column(lower)
+        out = shaped.copy()
+        thin_lips(out, thin, np.array([[1.0, 0.0], [0.0, 1.0]], np.float32))
+        moved = [not np.array_equal(out[t], shaped[t]) for t in range(2)]
+        assert moved == ([False, True] if lower else [True, False])

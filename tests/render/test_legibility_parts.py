@@ -780,8 +780,10 @@ def test_raised_upper_lip_bares_teeth_not_gums_and_teeth_are_ivory(astronaut_fit
         part = r.tri_part[frags.tri_id[frags.mask]]
         shares.append(((part == TEETH).sum(), (part == GUMS).sum()))
     (teeth, gums), (teeth0, gums0) = shares
-    assert teeth > 2 * gums and teeth > 1.15 * teeth0, shares  # measured 227 teeth, 46 gum pixels
-    assert gums0 > 0.5 * teeth0, shares  # control: ICT's gum line bares 101 gum pixels over 172 of teeth
+    assert teeth > 2 * gums and teeth > 1.15 * teeth0, shares  # measured 260 teeth, 40 gum pixels
+    # control: ICT's gum line bares 98 gum pixels over 202 of teeth (101 over 172 before the parted lower lip was
+    # thinned to the photo's thickness, LIP_THICK_MAX, showing more lower teeth)
+    assert gums0 > 0.4 * teeth0 and gums0 > 2 * gums, shares
     t = r.part_colours[TEETH]
     assert np.ptp(t) < 0.5 * np.ptp(r._face_skin()) + 1, (t, r._face_skin())
 

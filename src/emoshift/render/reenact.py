@@ -47,7 +47,9 @@ the lips move), each tooth shaded as one (:mod:`.teeth`), and carries the photo'
 (:mod:`.mouth`). The model's inner lips (past the line where the photo's lips meet, which the photo never shows)
 sample their own lip's inner edge and darken as the lips part
 (:func:`~emoshift.render.source_parts.inner_lips`), and are tucked towards that line (the head model turns them
-to the camera as the jaw drops: INNER_LIP_TUCK); the upper incisors are lowered as the lips part
+to the camera as the jaw drops: INNER_LIP_TUCK); as the lips part each lip's vermilion is compressed per column
+towards its outer contour to at most LIP_THICK_MAX of the photo's thickness (the model's lips roll out as the jaw
+drops), the inner lip moving with it (:func:`~emoshift.render.source_parts.thin_lips`); the upper incisors are lowered as the lips part
 (UPPER_TEETH_DROP_CM). The
 boundaries between parts (lips and mouth interior, teeth and gums, lids and eyeballs) are
 anti-aliased: each boundary pixel is the mean of 4 x 4 z-buffered samples. Eyelids are skin, so a blink
@@ -83,7 +85,9 @@ from emoshift.render.raster import parallel_map, rasterize_head
 from emoshift.render.residual import (
     LIP_LANDMARKS, ResidualWeights, apply_residual, mouth_residual, residual_fade, view_fade,
 )
-from emoshift.render.source_parts import SourceParts, inner_lips, lip_edge_anchors, lip_edge_remap, tuck_inner_lips
+from emoshift.render.source_parts import (
+    SourceParts, inner_lips, lip_edge_anchors, lip_edge_remap, lip_thinning, thin_lips, tuck_inner_lips,
+)
 from emoshift.render.view import (
     EYE, EYE_BALL_ABOVE_LOWER, EYE_BALL_BELOW_UPPER, GUMS, IRIS, SKIN, SOCKET, TEETH, FrameView, MeshView, SourceView,
 )
@@ -358,6 +362,7 @@ class Reenactor(SourceParts):
         # the vermilion's contour points, for keeping the lips' edges unstretched (_source_for): found when a
         # frame first moves the lips (_edges; a video frame's reenactor whose frames never do skips them)
         self._lip_edges, self._lip_edge_args = None, None if landmarks is None else (corrected, landmarks)
+        self._thin = None  # the lips' thinning as they part (_thinning), found with them
 
     def _residual_basis(self, idx: np.ndarray) -> np.ndarray:
         """(53, n * 3) the expression basis of the vertices ``idx`` (the lip residual's; they change from
@@ -400,10 +405,20 @@ class Reenactor(SourceParts):
         None without landmarks or lips thick enough."""
         if self._lip_edge_args is not None:
             corrected, landmarks = self._lip_edge_args
+            inner, outer = landmarks[list(INNER_LIPS)], landmarks[list(OUTER_LIPS)]
             self._lip_edges = lip_edge_anchors(corrected, self.triangles[: self.n_skin], self.vertex_part == SKIN,
-                                               self._jaw_lower, landmarks[list(INNER_LIPS)], landmarks[list(OUTER_LIPS)])  # fmt: skip
+                                               self._jaw_lower, inner, outer)  # fmt: skip
+            if self._lip_edges is not None and self._tuck is not None:
+                self._thin = lip_thinning(corrected, self._shaped(self.source_expression[None])[0], self._lip_edges,
+                                          self._jaw_lower, inner, outer, self._tuck[0])  # fmt: skip
             self._lip_edge_args = None
         return self._lip_edges
+
+    def _thinning(self):
+        """The lips' thinning as they part (:func:`~emoshift.render.source_parts.lip_thinning`), found once with
+        the vermilion's contour points (:meth:`_edges`); None without them."""
+        self._edges()
+        return self._thin
 
     def _lids_out_of_eyes(self, corrected: np.ndarray, landmarks: np.ndarray | None):
         """(vertices, their (n,) float32 vertical source change) of the skin vertices
@@ -477,6 +492,10 @@ class Reenactor(SourceParts):
             rise = (shaped[:, _LIP_MIDDLES[0], 1] - self.base[_LIP_MIDDLES[0], 1] - UPPER_LIP_RAISED_CM[0]) / np.float32(
                 UPPER_LIP_RAISED_CM[1] - UPPER_LIP_RAISED_CM[0])
             upper = amount * (1.0 - smoothstep(rise))
+            thin = self._thinning()
+            if thin is not None:  # the vermilion no thicker than the photo's (LIP_THICK_MAX), the inner lips with it;
+                # a raised upper lip neither (thinned it bared the papillae between the upper teeth as pink dots)
+                thin_lips(shaped, thin, np.stack([upper, amount], 1))
             tuck_inner_lips(shaped, idx, anchor, weight, np.where(lower[None], amount[:, None], upper[:, None]))
         return shaped, keep, gaps
 

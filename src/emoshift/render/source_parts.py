@@ -195,6 +195,22 @@ EDGE_SHARE = 0.3
 EDGE_CORNER = 0.15
 EDGE_STRETCH = 1.3
 EDGE_MIN_PX = 3.0
+#: Vermilion thickness (issue 11 part 5, "fish lips", the blind panels' "mouth looks pasted", "oversized",
+#: "rubbery"): as the jaw drops the head model's lips roll out, so the vermilion between the photo's outer
+#: contour and the line where its lips meet spreads across the lip (dev01 at surprise: its upper lip's 13 px
+#: drawn over 21, the inner lip tucked to 3 px below it), where a real lip stretched open keeps its thickness
+#: or thins. As the lips part (the tuck's amount: 1 - keep times smoothstep of the lip gap over LIP_PART_CM),
+#: each vermilion vertex of the frame's shape (:class:`LipEdges`) is drawn towards its outer contour point so
+#: the lip is at most LIP_THICK_MAX x its photographed thickness there (:func:`thin_lips`, frame pixels
+#: estimated from the head frame's cm by the source projection's pixels per cm between the same two points);
+#: the inner lip beyond the line follows its anchor, so what the lip gave up shows the opening (teeth, the
+#: cavity), not a band of stretched lip. A lip raised off the teeth (anger's, disgust's upper lip) is not thinned, as it
+#: is not tucked (:data:`emoshift.render.reenact.UPPER_LIP_RAISED_CM`: it bared the papillae). bench_mouth_real
+#: (dev01-04, dev07, dev12, astronaut; mouth_real_lips17.json vs mouth_real_lips17_before.json): r_up anger / fear /
+#: surprise 1.12 / 1.10 / 1.39 -> 1.11 / 1.03 / 1.25, r_lo 0.98 / 1.10 / 1.37 -> 0.96 / 1.01 / 1.24 (over the
+#: mouth's width, which narrows to 0.8-0.95 at surprise: in pixels the lips are ~1.0-1.1 x the photo's); the
+#: opening's dark share 0.15 / 0.18 / 0.28 -> 0.15 / 0.16 / 0.26.
+LIP_THICK_MAX = 0.95
 
 
 def _contour_profile(points: np.ndarray, origin: np.ndarray, u: np.ndarray, n: np.ndarray):
@@ -477,6 +493,98 @@ def lip_edge_remap(edges: LipEdges, frame: np.ndarray) -> np.ndarray:
     g = np.clip(g, 0.0, t_s)
     w = edges.weight * smoothstep((m - 1.0) / (EDGE_STRETCH - 1.0))
     return ((w * (g - edges.a_s))[:, None] * edges.across).astype(np.float32)
+
+
+def contour_points(shape: np.ndarray, edges: LipEdges) -> tuple[np.ndarray, np.ndarray]:
+    """The (..., n, k) points of ``edges``' outer and inner contour points on (..., V, k) ``shape``."""
+    s = np.asarray(shape, np.float32)
+    return ((s[..., edges.out_v, :] * edges.out_b[..., None]).sum(-2),
+            (s[..., edges.in_v, :] * edges.in_b[..., None]).sum(-2))  # fmt: skip
+
+
+class LipThinning(NamedTuple):
+    """What :func:`thin_lips` needs of a source (:func:`lip_thinning`): the vermilion's contour points ``edges``
+    (:class:`LipEdges`), their source pixels per cm of the head frame's x, y ``px_per_cm`` (n,) (the pose's
+    foreshortening of a lip's thickness), their position along the mouth ``along`` (n,) (source pixels from the
+    left inner corner) and lip ``lower`` (n,) bool; the vertices moved ``verts`` (m,) (the vermilion's and the
+    inner lips'), their ``v_along``, ``v_lower`` and corner fade ``v_weight`` (m,)."""
+
+    edges: LipEdges
+    px_per_cm: np.ndarray
+    along: np.ndarray
+    lower: np.ndarray
+    verts: np.ndarray
+    v_along: np.ndarray
+    v_lower: np.ndarray
+    v_weight: np.ndarray
+
+
+def lip_thinning(screen: np.ndarray, shape: np.ndarray, edges: LipEdges, lower: np.ndarray, inner: np.ndarray,
+                 outer: np.ndarray, follow: np.ndarray) -> LipThinning | None:
+    """:class:`LipThinning` of the (V, >= 2) source projection ``screen`` and (V, 3) source ``shape`` with its
+    vermilion ``edges`` (:func:`lip_edge_anchors` of the same projection, lips ``lower``, ``inner`` and ``outer``
+    contours) and the inner lips ``follow`` (:class:`InnerLips` ``idx``); None for a mouth under 4 px wide."""
+    m = _mouth_frame(screen, inner, outer)
+    if m is None:
+        return None
+    low = np.asarray(lower, bool)
+    so, si = contour_points(np.asarray(screen, np.float32)[:, :2], edges)
+    ho, hi = contour_points(np.asarray(shape, np.float32)[:, :2], edges)
+    ppc = (np.linalg.norm(si - so, axis=1) / np.maximum(np.linalg.norm(hi - ho, axis=1), 1e-4)).astype(np.float32)
+    verts = np.union1d(edges.idx, np.asarray(follow, np.int64))
+    a = m.a[verts]
+    w = smoothstep(np.minimum(a, m.width - a) / (EDGE_CORNER * m.width)).astype(np.float32)
+    return LipThinning(edges, ppc, m.a[edges.idx].astype(np.float32), low[edges.idx], verts, a.astype(np.float32),
+                       low[verts], w)  # fmt: skip
+
+
+def _profile(along: np.ndarray, values: np.ndarray, at: np.ndarray, reach: int = 2) -> np.ndarray:
+    """(T, m) the (T, n) ``values`` at positions ``along`` (n,) interpolated at ``at`` (m,), after a running mean
+    over 2 ``reach`` + 1 neighbours along (the vertices of one column of the lip share a profile)."""
+    k = np.argsort(along, kind="stable")
+    x, v = along[k], values[:, k]
+    if len(x) > 2 * reach + 1:
+        c = np.cumsum(np.pad(v, ((0, 0), (reach + 1, reach)), mode="edge"), axis=1)
+        v = (c[:, 2 * reach + 1 :] - c[:, : -2 * reach - 1]) / np.float32(2 * reach + 1)
+    return np.stack([np.interp(at, x, row) for row in v]).astype(np.float32)
+
+
+def thin_lips(shaped: np.ndarray, thin: LipThinning, amount: np.ndarray) -> np.ndarray:
+    """Compress each lip of (T, V, 3) unposed ``shaped`` in place across its thickness (head-frame y, towards its
+    outer contour) so it is at most LIP_THICK_MAX x its source thickness (``edges.a_s + edges.c_s`` pixels; the
+    frame's from the head frame's cm by ``px_per_cm``) by the frame's ``amount`` (T,) in [0, 1] (or (T, 2): the
+    upper lip's, the lower lip's) x the corner
+    fade (see LIP_THICK_MAX; :class:`LipThinning`). Per column of the lip (its position along the mouth) the map of
+    depth x below the outer contour is k x within the lip's frame thickness t, x - (1 - k) t past it (the inner
+    lip moves with the line where the lips met): monotone, so no triangle folds over. Returns the (T, n) float32
+    k of the vermilion vertices (1: unmoved)."""
+    e = thin.edges
+    n_t = len(shaped)
+    if len(e.idx) == 0:
+        return np.ones((n_t, 0), np.float32)
+    p_out, p_in = contour_points(shaped, e)
+    t_f = np.abs(p_in[..., 1] - p_out[..., 1])  # head-frame cm across the lip (its thickness as seen)
+    t_px = np.linalg.norm(p_in[..., :2] - p_out[..., :2], axis=-1) * thin.px_per_cm
+    t_s = (e.a_s + e.c_s).astype(np.float32)
+    k = np.minimum(np.float32(LIP_THICK_MAX) * t_s / np.maximum(t_px, 1e-3), 1.0).astype(np.float32)
+    amount = np.asarray(amount, np.float32).reshape(n_t, -1)  # (T, 1) or (T, 2): the upper lip's, the lower's
+    for side in (False, True):
+        a = amount[:, int(side) if amount.shape[1] > 1 else 0, None]
+        sel, mine = thin.lower == side, np.flatnonzero(thin.v_lower == side)
+        if not sel.any() or len(mine) == 0:
+            continue
+        at = thin.v_along[mine]
+        kk = _profile(thin.along[sel], k[:, sel], at)
+        kk = 1.0 - a * thin.v_weight[mine][None] * (1.0 - kk)
+        y_out = _profile(thin.along[sel], p_out[:, sel, 1], at)
+        t = _profile(thin.along[sel], t_f[:, sel], at)
+        v = thin.verts[mine]
+        sign = np.float32(-1.0 if side else 1.0)  # depth into the lip: down from the upper lip's outer contour
+        x = sign * (y_out - shaped[:, v, 1])
+        fx = np.where(x <= t, kk * x, x - (1.0 - kk) * t)
+        fx = np.where(x > 0, fx, x)  # above the outer contour: unmoved
+        shaped[:, v, 1] += sign * (x - fx)
+    return k
 
 
 def mirror_lips(patch: np.ndarray, hole: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray]:
