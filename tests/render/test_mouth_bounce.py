@@ -34,11 +34,12 @@ def _dark_share(lum, m):
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("kind, bound", [(DROP, 0.25), (SHOUT, 0.1)], ids=["dropped_jaw", "shout"])
+@pytest.mark.parametrize("kind, bound", [(DROP, 0.15), (SHOUT, 0.1)], ids=["dropped_jaw", "shout"])
 def test_the_open_mouth_is_dim_not_black(seed, kind, bound):
-    """The opening's dark share: measured 0.06-0.17 on the dropped jaw (the control, no bounce: 0.42-0.57), 0.00-0.04
-    on the shout (control 0.26-0.38); bounds 0.25 and 0.1. The cavity's median (teeth excluded) over the lip's luma:
-    0.30-0.34 (control 0.11-0.22; the real surprise's opening 0.67 with its lit tongue and teeth); bound 0.26."""
+    """The opening's dark share: measured 0.01-0.06 on the dropped jaw (the control, no bounce: 0.42-0.57), 0.00-0.04
+    on the shout (control 0.26-0.38); bounds 0.15 and 0.1. The cavity's median (teeth excluded) over the lip's luma:
+    0.40-0.43 on the dropped jaw (its tongue behind the lower lip bounces more: CAVITY_BOUNCE_TONGUE), 0.31-0.34 on
+    the shout (control 0.11-0.22; the real surprise's opening 0.67 with its lit tongue and teeth); bound 0.26."""
     lum, m, _ = _opening(seed, kind, 1.0)
     cav = m["inside"] & ~m["teeth"]
     assert _dark_share(lum, m) < bound, _dark_share(lum, m)
@@ -50,8 +51,8 @@ def test_the_open_mouth_is_dim_not_black(seed, kind, bound):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_the_bounce_leaves_the_mouths_corners_darker(seed):
     """Realistic darkness deep in the mouth: the corners lie behind the cheeks. The light the bounce adds to the cavity
-    in the outer 15 % of the opening's width at each end over that in its middle fifth: measured 0.35-0.58 (bound
-    0.7); there the shaded cavity stays darker than in the middle (measured 0.59-0.68 x; bound 0.8)."""
+    in the outer 15 % of the opening's width at each end over that in its middle fifth: measured 0.41-0.61 (bound
+    0.7); there the shaded cavity stays darker than in the middle (measured 0.56-0.60 x; bound 0.8)."""
     lum, m, _ = _opening(seed, DROP, 1.0)
     lum0, _, _ = _opening(seed, DROP, 0.0)
     ins = m["inside"]
@@ -68,7 +69,7 @@ def test_the_bounce_leaves_the_mouths_corners_darker(seed):
 def test_a_grey_photos_cavity_stays_grey(seed):
     """A black-and-white photo (grey lips, teeth and cavity): the bounce takes the lips' colour, so the lifted cavity
     has no tint (measured: every channel equal; bound 2 levels), and it is lifted (its median over the control's:
-    measured 1.52-2.44 x over SEEDS; bound 1.3)."""
+    measured 2.0-3.2 x over SEEDS; bound 1.5)."""
     tri_id, part, frame, m, reach = _mouth(seed, **DROP)
     ins, teeth = m["inside"], m["teeth"]
     frame = frame.copy()
@@ -77,4 +78,4 @@ def test_a_grey_photos_cavity_stays_grey(seed):
     ctl = _shade(tri_id, part, frame, reach, bounce=0.0).astype(np.float32)
     assert (out.max(2) - out.min(2))[ins].max() <= 2.0
     cav = ins & ~teeth
-    assert np.median(out[cav] @ LUMA) > 1.3 * np.median(ctl[cav] @ LUMA)
+    assert np.median(out[cav] @ LUMA) > 1.5 * np.median(ctl[cav] @ LUMA)
