@@ -49,7 +49,16 @@ Per video:
   paints the emotion's mouth over the fingers); per clip and emotion (``per_video_emotion``) the
   channels where the video's targets and the photo path's apexes differ (``channels``: own fit, video
   target, photo apex, :func:`channel_gaps`), and a sheet of those frames side by side (input, video,
-  photo path at the frame's own head pose, photo path: ``video_vs_photo_{clip}_{emotion}.png``);
+  photo path at the frame's own head pose, photo path, and the fifth column below:
+  ``video_vs_photo_{clip}_{emotion}.png``);
+* the face both show: ``photo_occluded``, the photo path at the frame's own head pose with the input's
+  pixels kept where the video found an occluder (:func:`occluded_photos`, the video's own mask), through
+  the encoder (the photo path draws the emotion's mouth over the crying woman's hand, the video keeps the
+  hand; ``photo_mp4`` compares a painted mouth with a hand); and, not a classifier, how far each render
+  moved the face's landmarks from the input frame's (``geo_{measure}_{video|photo_occluded}`` per
+  emotion, ``geometry_*`` per clip and emotion, :func:`geometry`: brows' heights and gap, lids' and
+  mouth's opening, cheeks, mouth width and corners, in eye-centre distances): where the two paths' apexes
+  differ in what the face shows;
 * where the time goes (CPU-ms per output frame of each stage, all threads and forked children:
   ``proc_cpu_ms_*``, the phases of ``bench_video_cpu.py``, which measures them alone); seconds of the job's stages (landmarks: decoding and the face mesh; fit_clip: the
   clip's camera and identity; fit_frames: the per-frame fits; render: the second pass) and the CPU
@@ -362,14 +371,72 @@ def through_mp4(frames: list[np.ndarray], path: Path, fps: float) -> np.ndarray:
     return decode(write_video(frames, path, fps))
 
 
+#: Landmark measures of :func:`geometry` (MediaPipe indices; heights along the face's up axis from the eye-corner
+#: line, all in units of the distance between the eye centres).
+GEOMETRY = ("brow_inner", "brow_mid", "brow_outer", "brow_gap", "lid_open", "cheek", "mouth_w", "mouth_open",
+            "corner_up")  # fmt: skip
+
+
+def geometry(lm: np.ndarray) -> dict[str, float]:
+    """:data:`GEOMETRY` of a face's (478, 2) detected landmarks: the inner, middle and outer brows' heights
+    above the eye corners' line (55/285, 105/334, 46/276), the inner brows' gap, the lids' opening (159-145,
+    386-374), the cheeks' height (50/280), the mouth's width (61-291) and opening (13-14) and its corners'
+    height above the lips' middle; in eye-centre distances (the eye centres from the corners 33/133,
+    263/362)."""
+    lm = np.asarray(lm, np.float64)[:, :2]
+    cr, cl = (lm[33] + lm[133]) / 2, (lm[263] + lm[362]) / 2
+    iod = float(np.linalg.norm(cl - cr))
+    ax = (cl - cr) / iod
+    up = np.array([ax[1], -ax[0]]) * (-1.0 if ax[0] < 0 else 1.0)  # towards the forehead (image y grows down)
+    h = lambda p, c: float((lm[p] - c) @ up / iod)  # noqa: E731
+    dist = lambda a, b: float(np.linalg.norm(lm[a] - lm[b]) / iod)  # noqa: E731
+    mid = (lm[13] + lm[14]) / 2
+    return {"brow_inner": (h(55, cr) + h(285, cl)) / 2, "brow_mid": (h(105, cr) + h(334, cl)) / 2,
+            "brow_outer": (h(46, cr) + h(276, cl)) / 2, "brow_gap": dist(55, 285),
+            "lid_open": (dist(159, 145) + dist(386, 374)) / 2, "cheek": (h(50, cr) + h(280, cl)) / 2,
+            "mouth_w": dist(61, 291), "mouth_open": dist(13, 14),
+            "corner_up": float(((lm[61] + lm[291]) / 2 - mid) @ up / iod)}  # fmt: skip
+
+
+def geometry_moves(inputs: list[np.ndarray], *renders: list[np.ndarray]) -> list[dict[str, float]]:
+    """For each list of ``renders`` (frames of the same input frames): the mean over the frames of how far
+    each :data:`GEOMETRY` measure moved from the input frame's (frames where a face is found in both)."""
+    n = len(inputs)
+    lms = landmarks(list(inputs) + [f for r in renders for f in r])
+    base = [None if lm is None else geometry(lm) for lm in lms[:n]]
+    out = []
+    for k in range(len(renders)):
+        got = [(b, geometry(lm)) for b, lm in zip(base, lms[(k + 1) * n : (k + 2) * n], strict=True)
+               if b is not None and lm is not None]  # fmt: skip
+        out.append({m: float(np.mean([g[m] - b[m] for b, g in got])) if got else float("nan") for m in GEOMETRY})
+    return out
+
+
+def occluded_photos(frames: list[np.ndarray], inputs: list[np.ndarray], lms: list[np.ndarray], res, picks: list[int]) -> list:
+    """The photo path's apexes (``frames``, of the input frames ``inputs`` at ``picks``) with the input's pixels
+    kept where the video found an occluder (:func:`emoshift.videoin.occlusion.keep_occluders` with the video's
+    occlusion weights of those frames, on the input frames' detected landmarks ``lms``): the photo path draws
+    the emotion's mouth over a hand; laid under the same hand as the video's, the two are compared like for
+    like (the face that shows)."""
+    from emoshift.videoin.occlusion import keep_occluders
+
+    if res.occlusion is None:
+        return [np.array(f) for f in frames]
+    return [keep_occluders(np.array(f, np.uint8), rgb, lm, res.occlusion[i])
+            for f, rgb, lm, i in zip(frames, inputs, lms, picks, strict=True)]  # fmt: skip
+
+
 def side_by_side(crops_in: list, crops_out: list, crops_photo_own: list, crops_photo: list, photo_at: list[int],
-                 path: Path) -> None:
+                 path: Path, crops_photo_occ: list | None = None) -> None:
     """A sheet of the frames the photo path animated, one row each: the input, the video's apex, the photo
-    path's apex at the frame's own head rotation, the photo path's apex (what a person compares)."""
+    path's apex at the frame's own head rotation, the photo path's apex (what a person compares), and with
+    ``crops_photo_occ`` the one at the frame's own head rotation under the video's occluder, through the
+    encoder (:func:`occluded_photos`)."""
     from PIL import Image
 
-    rows = [np.concatenate([crops_in[k], crops_out[k], own, photo], 1)
-            for k, own, photo in zip(photo_at, crops_photo_own, crops_photo, strict=True)]  # fmt: skip
+    occ = crops_photo_occ or [None] * len(photo_at)
+    rows = [np.concatenate([crops_in[k], crops_out[k], own, photo] + ([] if o is None else [o]), 1)
+            for k, own, photo, o in zip(photo_at, crops_photo_own, crops_photo, occ, strict=True)]  # fmt: skip
     Image.fromarray(np.concatenate(rows, 0)).save(path)
 
 
@@ -415,15 +482,17 @@ def emotion_runs(
             res = animate_video(pipe, clip, f"Make her look {ADJECTIVE[emo]}.", work / f"{Path(name).stem}_{emo}.mp4",
                                 seed=0)  # fmt: skip
             fps = float(res.info.fps)
-            frames, crops_in, crops_out = apex_crops(inp, decode(res.path), apex_frames(res))
+            vid_frames = decode(res.path)
+            frames, crops_in, crops_out = apex_crops(inp, vid_frames, apex_frames(res))
             posed = animate_video(pipe, clip, f"Make her look {ADJECTIVE[emo]}.",
                                   work / f"{Path(name).stem}_{emo}_pose.mp4", seed=0, pose=True)  # fmt: skip
             posed_frames, _, crops_pose = apex_crops(inp, decode(posed.path), apex_frames(posed))
             assert posed_frames == frames, "the pose option changed the apex hold"
             if photos is None:  # the same apex frames for every one-emotion instruction (same layout)
                 picks = sorted({frames[k] for k in np.linspace(0, len(frames) - 1, photo_frames).round().astype(int)})
+                pick_lms = landmarks([inp[i] for i in picks])
                 photos = [(ApexRenderer(pipe), square_box(lm, inp[i].shape)) for i, lm in
-                          zip(picks, landmarks([inp[i] for i in picks]), strict=True)]  # fmt: skip
+                          zip(picks, pick_lms, strict=True)]  # fmt: skip
                 for (still, _), i in zip(photos, picks, strict=True):
                     still.load(inp[i])
                 if widths is not None:
@@ -441,12 +510,18 @@ def emotion_runs(
             crops_photo_own_mp4 = [crop(f, box, TILE) for f, box in
                                    zip(through_mp4(own_pose, mp4, fps), boxes, strict=True)]  # fmt: skip
             strength_photo = [float(apex_strength(a.expression, emo)[0]) for a, _ in apexes]
+            occ_own = occluded_photos(own_pose, [inp[i] for i in picks], pick_lms, res, picks)
+            occ_mp4 = through_mp4(occ_own, mp4, fps)
+            crops_photo_occ_mp4 = [crop(f, box, TILE) for f, box in zip(occ_mp4, boxes, strict=True)]
+            moves = geometry_moves([inp[i] for i in picks], [vid_frames[i] for i in picks], list(occ_mp4))
             side_by_side(crops_in, crops_out, crops_photo_own, crops_photo, photo_at,
-                         sheets / f"video_vs_photo_{Path(name).stem}_{emo}.png")  # fmt: skip
+                         sheets / f"video_vs_photo_{Path(name).stem}_{emo}.png", crops_photo_occ_mp4)  # fmt: skip
             records.append({"video": name, "emotion": emo, "crops_input": crops_in, "crops_output": crops_out,
                             "crops_output_pose": crops_pose, "crops_photo": crops_photo,
                             "crops_photo_own_pose": crops_photo_own, "crops_photo_mp4": crops_photo_mp4,
                             "crops_photo_own_pose_mp4": crops_photo_own_mp4, "photo_at": photo_at, "photo_frames": picks,
+                            "crops_photo_occluded_mp4": crops_photo_occ_mp4,
+                            "geometry_video": moves[0], "geometry_photo_occluded": moves[1],
                             "apex_ratio": apex_ratio(res, frames, emo), "mouth_occluded": mouth_occluded(res, frames),
                             "strength_video": float(apex_strength(res.targets[frames], emo).mean()),
                             "strength_photo": float(np.mean(strength_photo)), "apex_frames": len(frames),
@@ -465,7 +540,8 @@ def judge_all(records: list[dict]) -> None:
     ``tops_photo`` / ``tops_photo_own_pose`` and the last two's ``*_mp4`` ({"fer": [...], "faceapi": [...]},
     for the crops it has), and
     ``tops_output_same``: the video's on the frames the photo path animated."""
-    kinds = ("input", "output", "output_pose", "photo", "photo_own_pose", "photo_mp4", "photo_own_pose_mp4")
+    kinds = ("input", "output", "output_pose", "photo", "photo_own_pose", "photo_mp4", "photo_own_pose_mp4",
+             "photo_occluded_mp4")
     crops = [c for r in records for k in kinds for c in r.get(f"crops_{k}", [])]
     fer, fa, _ = classify_crops(crops)
     at = 0
@@ -483,10 +559,13 @@ def judge_all(records: list[dict]) -> None:
 #: like-for-like comparison with the photo path); the video with the emotion's head-pose offset
 #: (``pose=True``) and the photo path at the frame's own head rotation (without the plan's nod or tilt):
 #: the video leaves the person's head pose alone by default, the photo path turns the head; ``*_mp4``: the
-#: photo path's through the MP4 encoder, as the video's output is (:func:`through_mp4`: like for like).
+#: photo path's through the MP4 encoder, as the video's output is (:func:`through_mp4`: like for like);
+#: ``photo_occluded``: the photo path at the frame's own head rotation with the input's pixels kept where the
+#: video found an occluder (:func:`occluded_photos`: the crying woman's hand laid back over the mouth the
+#: photo path draws over it), through the encoder: the face both show, compared like for like.
 KINDS = {"output": "video", "input": "input", "photo": "photo", "output_same": "video_same",
          "output_pose": "video_pose", "photo_own_pose": "photo_own_pose", "photo_mp4": "photo_mp4",
-         "photo_own_pose_mp4": "photo_own_pose_mp4"}  # fmt: skip
+         "photo_own_pose_mp4": "photo_own_pose_mp4", "photo_occluded_mp4": "photo_occluded"}  # fmt: skip
 
 
 def emotion_table(records: list[dict], still: dict) -> tuple[list[dict], dict]:
@@ -510,11 +589,16 @@ def emotion_table(records: list[dict], still: dict) -> tuple[list[dict], dict]:
                 row[f"{j}_{col}"] = got[k][j] if labelled else "n/a"
             row[f"{j}_still"] = still.get(emo, {}).get(j) if labelled else "n/a"
         row["both_video"] = got["output"]["both"] if labelled else "n/a"
+        for m in GEOMETRY:  # how far the renders moved each landmark measure from the input (not a classifier)
+            for k in ("video", "photo_occluded"):
+                vals = [r[f"geometry_{k}"][m] for r in rs if f"geometry_{k}" in r]
+                if vals:
+                    row[f"geo_{m}_{k}"] = float(np.nanmean(vals))
         rows.append(row)
     six = [r for r in rows if r["emotion"] in SIX]
     overall = {"emotion": "overall (six)", "frames": sum(r["frames"] for r in six)}
     for c in rows[0]:
-        if c not in overall:
+        if c not in overall and not c.startswith("geo_"):  # a move's sign differs between emotions
             vals = [r[c] for r in (rows if c.startswith(("apex", "strength", "mouth")) else six)]
             overall[c] = float(np.mean(vals))
     for j in ("fer", "faceapi"):
@@ -579,6 +663,10 @@ def main() -> None:
     if per_emotion:
         print("\nper emotion (apex hold frames of both real videos; still = bench_legibility's photos):")
         print_table(per_emotion + [overall])
+        print("\nlandmark moves from the input (eye-centre distances), video / photo path under the same occluder:")
+        for r in records:
+            print(f"{r['video'][:12]:12s} {r['emotion']:9s} " + " ".join(
+                f"{m}:{r['geometry_video'][m]:+.3f}/{r['geometry_photo_occluded'][m]:+.3f}" for m in GEOMETRY))
         for v, (rows_, all_) in per_clip.items():
             print(f"\n{v} (photo: {PHOTO_FRAMES} of its apex frames animated as stills; video_same: the video "
                   "on those):")

@@ -13,9 +13,12 @@ photos (the photo path's apex expression, :class:`apex_renders.ApexRenderer`, no
   photo path's own is bench_legibility's "Make this face look ...": the generator's sample differs with the
   words); ``strength_anchor``: the video plan's anchor's (what the still path shows at its apex from the
   clip's resting face); ``apex_ratio``: strength_video / strength_anchor (what the mix keeps of it);
-* ``upper_video`` / ``upper_photo``: the same sum restricted to the defining shapes that are not the mouth's
-  (brows, lids, cheeks, nose: what the video shows whatever the speaker says or covers), relative to the
-  prototype's over the same shapes; NaN for an emotion with none (happiness has AU6, contempt none);
+* ``upper_video`` / ``upper_photo`` / ``upper_anchor``: the same sum restricted to the defining shapes that
+  are not the mouth's (brows, lids, cheeks, nose: what the video shows whatever the speaker says or
+  covers), relative to the prototype's over the same shapes; NaN for an emotion with none (happiness has
+  AU6, contempt none); ``upper_ratio_covered``: upper_video on the apex frames whose mouth an occluder
+  covers (``mouth_covered`` > 0.5) over upper_anchor: there the upper face carries the emotion alone, and
+  must carry the anchor's whole;
 * ``low_channels``: the defining shapes whose video value at the apex is below the photo path's by > 0.1;
 * ``frames_open`` / ``ratio_open``: the apex frames whose mouth no occluder covers
   (:func:`emoshift.videoin.occlusion.mouth_weight` 0) and their strength relative to the anchor's: there
@@ -143,6 +146,8 @@ def main() -> None:
                          "apex_ratio": float(apex_strength(vid, emo).mean() / apex_strength(anchor, emo)[0]),
                          "upper_video": float(np.nanmean(upper_strength(vid, emo))),
                          "upper_photo": float(np.nanmean(upper_strength(photo_ex, emo))),
+                         "upper_anchor": float(upper_strength(anchor, emo)[0]),
+                         "upper_ratio_covered": _covered_ratio(target, frames, covered, anchor, emo),
                          "mouth_covered": float(covered[frames].mean()), "frames_open": len(shown),
                          "ratio_open": float(apex_strength(target[shown], emo).mean() / apex_strength(anchor, emo)[0])
                          if shown else float("nan"),
@@ -153,11 +158,21 @@ def main() -> None:
     for emo in emotions:
         rs = [r for r in rows if r["emotion"] == emo]
         overall.append({"video": "both", "emotion": emo, **{k: float(np.nanmean([r[k] for r in rs])) for k in
-                        ("strength_video", "strength_photo", "strength_photo_text", "strength_anchor", "apex_ratio", "ratio_open", "upper_video", "upper_photo")}})  # fmt: skip
+                        ("strength_video", "strength_photo", "strength_photo_text", "strength_anchor", "apex_ratio", "ratio_open", "upper_video", "upper_photo", "upper_anchor", "upper_ratio_covered")}})  # fmt: skip
     overall.append({"video": "both", "emotion": "overall", **{k: float(np.nanmean([r[k] for r in overall])) for k in
-                    ("strength_video", "strength_photo", "strength_photo_text", "strength_anchor", "apex_ratio", "ratio_open", "upper_video", "upper_photo")}})  # fmt: skip
+                    ("strength_video", "strength_photo", "strength_photo_text", "strength_anchor", "apex_ratio", "ratio_open", "upper_video", "upper_photo", "upper_anchor", "upper_ratio_covered")}})  # fmt: skip
     print_table(overall)
     report(args.name, rows, {"overall": overall, "seconds_cut": args.seconds, "photo_frames": PHOTO_FRAMES})
+
+
+def _covered_ratio(target: np.ndarray, frames: list[int], covered: np.ndarray, anchor: np.ndarray, emotion: str) -> float:
+    """Upper-face strength (:func:`upper_strength`) of the targets on the ``frames`` whose mouth is mostly
+    covered (``covered`` > 0.5) over the anchor's; NaN without such frames or upper-face shapes."""
+    shut = [i for i in frames if covered[i] > 0.5]
+    ref = float(upper_strength(anchor, emotion)[0])
+    if not shut or not np.isfinite(ref) or ref <= 0:
+        return float("nan")
+    return float(np.nanmean(upper_strength(target[shut], emotion)) / ref)
 
 
 def _photo_apex(pipe, still: ApexRenderer, emotion: str, text: str | None = None) -> np.ndarray:

@@ -98,6 +98,11 @@ OUTER_BROWS = ("browOuterUp_L", "browOuterUp_R")
 #: The mouth's sideways pull (AU14's one-sided tightening, contempt's smirk): articulated when the mouth
 #: shows, but it neither parts the lips nor moves the jaw, so an occluded mouth leaves it to the emotion.
 SIDEWAYS = ("mouthLeft", "mouthRight")
+#: The upper lip's raise (AU10, anger's and disgust's): articulated when the mouth shows, but beyond the lips
+#: it lifts the nostril wings and deepens the furrows from the nose to the mouth's corners, which show above a
+#: hand over the lips (the lips themselves are masked as one part, :func:`emoshift.videoin.occlusion.occlusion`):
+#: an occluded mouth leaves it to the emotion behind a held mask, as it does the mouth's shape.
+UPPER_LIP = ("mouthUpperUp_L", "mouthUpperUp_R")
 #: Name prefixes of the mouth's channels.
 MOUTH_PREFIXES = ("jaw", "mouth", "cheekPuff")
 #: A frame whose largest weight change is below this is passed through untouched (nothing to render).
@@ -117,16 +122,18 @@ def channel_roles(names: list[str]) -> np.ndarray:
 
 def opening_channels(names: list[str]) -> np.ndarray:
     """(53,) bool: the mouth's channels that an occluded mouth keeps as the speaker's
-    (:func:`emoshift.videoin.occlusion.fade_mouth`): the articulated and kept ones (the jaw, the lips'
-    raise and lower, funnel, pucker, rolls, mouthClose) less the sideways pull (:data:`SIDEWAYS`): what
-    speech moves and what would paint the mouth's inside (an opening, teeth) beside the occluder. The
-    mouth's shape (the corners: smile, frown, dimple, stretch; press, shrugs, the sideways pull) follows
-    the emotion there as everywhere once the occluder's mask has held a moment
-    (:func:`emoshift.videoin.occlusion.mouth_masked`), drawn behind the occluder that the mask lays in front
-    of it (kept too, the crying woman's apexes behind her hand lost their frown, smile, stretch and smirk:
-    apex strength 0.46-0.86 of the photo path's)."""
+    (:func:`emoshift.videoin.occlusion.fade_mouth`): the articulated and kept ones (the jaw, the lower
+    lip's drop, funnel, pucker, rolls, mouthClose) less the sideways pull (:data:`SIDEWAYS`) and the upper
+    lip's raise (:data:`UPPER_LIP`): what speech moves and what would paint the mouth's inside (an opening,
+    teeth) beside the occluder. The mouth's shape (the corners: smile, frown, dimple, stretch; press,
+    shrugs, the sideways pull, the upper lip's raise) follows the emotion there as everywhere once the
+    occluder's mask has held a moment (:func:`emoshift.videoin.occlusion.mouth_masked`), drawn behind the
+    occluder that the mask lays in front of it (kept too, the crying woman's apexes behind her hand lost
+    their frown, smile, stretch and smirk: apex strength 0.46-0.86 of the photo path's; with the upper
+    lip's raise kept, anger and disgust lost the furrows it deepens beside her nose, above her fingers,
+    which the photo path's apex under the same hand shows)."""
     roles = channel_roles(names)
-    return np.array([n.startswith(MOUTH_PREFIXES) and r != ROLE_FOLLOW and n not in SIDEWAYS
+    return np.array([n.startswith(MOUTH_PREFIXES) and r != ROLE_FOLLOW and n not in SIDEWAYS + UPPER_LIP
                      for n, r in zip(names, roles, strict=True)])  # fmt: skip
 
 

@@ -20,11 +20,11 @@ where it was missed for a moment: (T, 478) weights in [0, 1].
 :func:`frame_mask` turns a frame's landmark weights into a soft pixel mask (the landmarks' triangulation
 rasterized with the weights interpolated, grown and blurred by a few pixels) and :func:`keep_occluders`
 lays the input frame over the reenacted one by it: under an occluder the emotion's change fades to zero.
-An occluded mouth also keeps the speaker's own opening (the jaw, the lips' raise and lower, funnel, pucker,
+An occluded mouth also keeps the speaker's own opening (the jaw, the lower lip's drop, funnel, pucker,
 rolls: :func:`emoshift.videoin.mix.opening_channels`; :func:`mouth_fade`, :func:`fade_mouth`): the emotion's
 opened mouth would otherwise be drawn around the occluder, past the mask. The mouth's shape (its corners,
-press, sideways pull) follows the emotion behind the occluder where its mask has held a moment
-(:func:`mouth_masked`), as on an uncovered face.
+press, sideways pull, the upper lip's raise, whose furrows beside the nose show above a hand) follows the
+emotion behind the occluder where its mask has held a moment (:func:`mouth_masked`), as on an uncovered face.
 
 Limits: the reference is the clip itself, so an occluder that sits still over most of the clip is taken
 for the face; with the lips visible and as red as usual, an occluder over the cheeks, nose or chin is
@@ -322,7 +322,7 @@ def fade_mouth(target: np.ndarray, own: np.ndarray, fade: np.ndarray, names: lis
     drawn back to the frame's own fit by ``fade`` (T,, :func:`mouth_fade`): an occluded mouth keeps the
     speaker's opening (the emotion's, with its painted teeth, would be drawn where the occluder is and
     around it, past the pixel mask). The mouth's other channels (its shape: the corners, press, the
-    sideways pull) are drawn back by ``fade`` less ``masked`` (T,, :func:`mouth_masked`): behind a held
+    sideways pull, the upper lip's raise) are drawn back by ``fade`` less ``masked`` (T,, :func:`mouth_masked`): behind a held
     mask the shape stays the emotion's, drawn behind the occluder; without ``masked``, by ``fade`` (the
     whole mouth the speaker's) (``tests/videoin/test_mix_occluded.py``)."""
     from emoshift.videoin.mix import MOUTH_PREFIXES, opening_channels
