@@ -473,6 +473,13 @@ def lip_edge_anchors(screen: np.ndarray, tris: np.ndarray, skin: np.ndarray, low
                     out_v, out_b.astype(np.float32), in_v, in_b.astype(np.float32))
 
 
+def contour_points(shape: np.ndarray, edges: LipEdges) -> tuple[np.ndarray, np.ndarray]:
+    """The (..., n, k) points of ``edges``' outer and inner contour points on (..., V, k) ``shape``."""
+    s = np.asarray(shape, np.float32)
+    return ((s[..., edges.out_v, :] * edges.out_b[..., None]).sum(-2),
+            (s[..., edges.in_v, :] * edges.in_b[..., None]).sum(-2))  # fmt: skip
+
+
 def lip_edge_remap(edges: LipEdges, frame: np.ndarray) -> np.ndarray:
     """(n, 2) float32 change of the source projection of ``edges.idx`` for a frame projected at (V, >= 2)
     ``frame`` (see EDGE_SHARE): each vertex's frame distance from its lip's outer contour point x_f of the
@@ -480,8 +487,7 @@ def lip_edge_remap(edges: LipEdges, frame: np.ndarray) -> np.ndarray:
     e = EDGE_SHARE x t_s of either edge, linear between (t_s the source thickness); no change where the frame
     does not stretch the lip."""
     f = np.asarray(frame, np.float32)[:, :2]
-    p_out = (f[edges.out_v] * edges.out_b[..., None]).sum(1)
-    p_in = (f[edges.in_v] * edges.in_b[..., None]).sum(1)
+    p_out, p_in = contour_points(f, edges)
     v = f[edges.idx]
     x_f = np.linalg.norm(v - p_out, axis=1)
     t_f = x_f + np.linalg.norm(p_in - v, axis=1)
@@ -493,13 +499,6 @@ def lip_edge_remap(edges: LipEdges, frame: np.ndarray) -> np.ndarray:
     g = np.clip(g, 0.0, t_s)
     w = edges.weight * smoothstep((m - 1.0) / (EDGE_STRETCH - 1.0))
     return ((w * (g - edges.a_s))[:, None] * edges.across).astype(np.float32)
-
-
-def contour_points(shape: np.ndarray, edges: LipEdges) -> tuple[np.ndarray, np.ndarray]:
-    """The (..., n, k) points of ``edges``' outer and inner contour points on (..., V, k) ``shape``."""
-    s = np.asarray(shape, np.float32)
-    return ((s[..., edges.out_v, :] * edges.out_b[..., None]).sum(-2),
-            (s[..., edges.in_v, :] * edges.in_b[..., None]).sum(-2))  # fmt: skip
 
 
 class LipThinning(NamedTuple):
