@@ -126,6 +126,7 @@ def test_calm_anchors_open_the_lids_no_further_than_the_photo():
     np.testing.assert_allclose(e[2, [bl, br]], [0.0, 0.0])
     rest = np.setdiff1d(np.arange(53), [bl, br])
     tensed = P.with_lid_tension(P.with_source_gaze(gen, src), parsed.emotions)  # fear's lower lids (below)
+    tensed = P.with_brow_raise(tensed, parsed.emotions)  # and its brows
     np.testing.assert_array_equal(e[:, rest], tensed[:, rest])  # nothing else changes
     former = P.with_source_gaze(gen, src)  # control: the former anchors
     assert (former[0, [bl, br]] < src[[bl, br]]).all()
@@ -156,6 +157,42 @@ def test_fear_tenses_the_lower_lids_of_its_widened_eyes():
     assert WIDENED_LID_TENSION["fear"] == pytest.approx(0.4)
     np.testing.assert_allclose(e[:, sq], [[0.4, 0.2], [0.9, 0.9], [0.0, 0.4], [0.0, 0.0], [0.0, 0.0]], atol=1e-6)
     rest = np.setdiff1d(np.arange(53), sq)
-    np.testing.assert_array_equal(e[:, rest], gen[:, rest])  # nothing else changes
+    raised = P.with_brow_raise(gen, labels)  # fear's brows (below)
+    np.testing.assert_array_equal(e[:, rest], raised[:, rest])  # nothing else changes
     former = P.with_source_lids(P.with_source_gaze(gen, np.zeros(53)), np.zeros(53))  # control: the former plan
     assert (former[0, sq] == 0.0).all()
+
+
+def test_fear_raises_its_brows_above_its_widened_eyes():
+    """Fear's anchors raise browOuterUp (AU2) to WIDENED_BROW_RAISE (1.0, AU2 E) x that side's eyeWide: a side
+    widened fully gets 1.0, one widened 0.4 keeps its own 0.53 (above 0.4 x 1.0), a stronger raise stays, an
+    unwidened side keeps its own; browDown (AU4, the brows drawn together) and browInnerUp are kept; surprise
+    and sadness keep theirs. On the development photos' fits (image plane, median of 12) this lifts the fear
+    apexes' outer brow 0.013 -> 0.049 eye-corner distances beside an upper lid risen 0.052-0.054
+    (tests/emotions/test_fear_brow.py: the brow over the lid on the grey head). Control: the former plan leaves
+    fear's browOuterUp at the generator's 0.53."""
+    from emoshift.emotions import EXPRESSION_NAMES, WIDENED_BROW_RAISE
+
+    names = list(EXPRESSION_NAMES)
+    up = [names.index("browOuterUp_L"), names.index("browOuterUp_R")]
+    down = [names.index("browDown_L"), names.index("browDown_R")]
+    wide = [names.index("eyeWide_L"), names.index("eyeWide_R")]
+    gen = np.zeros((5, 53), np.float32)
+    gen[:, up], gen[:, down] = 0.53, 0.65  # the shipped generator's fear brows
+    gen[0, wide] = (1.0, 0.4)  # fear, the left eye widened fully, the right 0.4
+    gen[1, wide], gen[1, up] = 0.9, 0.95  # fear with a higher brow of its own
+    gen[2, wide] = (0.0, 1.0)  # fear, one eye not widened
+    gen[3, wide] = 1.0  # surprise
+    gen[4, wide] = 1.0  # sadness (whatever its lids)
+    labels = ["fear", "fear", "fear", "surprise", "sadness"]
+    parsed = SimpleNamespace(emotions=labels, intensities=[1] * 5)
+    g = SimpleNamespace(parsed=parsed, expressions=gen, rotations=np.zeros((5, 3)))
+    e = P.make_plan("x", g, np.zeros(53), np.zeros(3), None, "fake").expressions[1:]
+    assert WIDENED_BROW_RAISE["fear"] == pytest.approx(1.0)
+    np.testing.assert_allclose(e[:, up], [[1.0, 0.53], [0.95, 0.95], [0.53, 1.0], [0.53, 0.53], [0.53, 0.53]],
+                               atol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(e[:, down], 0.65, atol=1e-6)
+    rest = np.setdiff1d(np.arange(53), up)
+    np.testing.assert_array_equal(e[:, rest], P.with_lid_tension(gen, labels)[:, rest])  # nothing else changes
+    former = P.with_lid_tension(P.with_source_lids(P.with_source_gaze(gen, np.zeros(53)), np.zeros(53)), labels)
+    assert (former[0, up] < 0.6).all()  # control: the former plan

@@ -55,7 +55,10 @@ emotion reads on this head and separates from its look-alike:
   blind labellers read on the turned face behind sunglasses, dev10, 3 of 4 in panels 32-33, where the mouth is
   all the face shows). AU4 at C does not lower the widened lids on this head (AU5 at E holds them up).
   Fear's lower lids are tensed with the widening (AU7 B per unit of AU5, :data:`WIDENED_LID_TENSION`, added
-  by the planner), surprise's relaxed. Surprise has AU1+2 at E and no AU4 / AU16 / AU20;
+  by the planner), surprise's relaxed, and its brows are raised above the widened lids (AU2 at E per unit of
+  AU5, :data:`WIDENED_BROW_RAISE`, added by the planner: with AU2 B under AU4 C the widened lid rose to the
+  brow, a knit brow low over a stare, read as disgust on turned faces in panel 45). Surprise
+  has AU1+2 at E and no AU4 / AU16 / AU20;
 - anger vs disgust: every anger variant has AU4 at E with AU5 at A and AU7 at D-E (lowered brows over
   glaring, tightened lids) and AU23 (AU5 at D-E, on this head, uncovers a band of white above the iris
   under the lowered brows: on photos that reads as fright, not a glare; a real glare's upper lid is held
@@ -267,6 +270,26 @@ WORD_VARIANTS: dict[str, tuple[str, ...]] = {
 # raised, exposing white above the iris in both; Hager's DataFace fear page names "the extreme opening of the eyes"
 # with a tensed lower lid as what turns surprise into a fear blend), so AU5 stays at E (session 16).
 WIDENED_LID_TENSION: dict[str, float] = {"fear": 0.4}
+
+# An emotion's widened eyes with the brows raised above them (AU2 with AU5): browOuterUp per unit of the eye's own
+# eyeWide at its anchors (:func:`emoshift.planning.with_brow_raise`). FACS's fear brow (Ekman & Friesen, *Unmasking
+# the Face*, 1975, ch. 5; EMFACS 1+2+4+5+20+25) is *raised* and drawn together: 1+2 lift the whole brow, 4 pulls the
+# inner ends together and straightens it, and the brow stays above an upper lid that AU5 raises. The prototypes' AU2
+# B under AU4 C (what the generator learned: browOuterUp 0.53, browDown 0.65) left the outer and middle brow where
+# it was while the widened lid rose under it: on the grey head the brow over the lid changed by -0.010 to +0.004
+# eye-corner distances at the outer end, -0.006 to +0.011 in the middle, +0.028 to +0.044 at the inner end (the
+# prototypes and the shipped generator's anchors; surprise +0.05 to +0.13), and on the development photos' fits
+# (image plane, median of 12) the outer brow rose 0.013 while the upper lid rose 0.052, the inner brows 0.044
+# together (disgust's 0.032): a knit brow sitting low over a staring eye, a scowl with only the inner corners up
+# (the oblique, worried brow of sadness). Panel 45's merged-main fear renders were named disgust 3 times of 24
+# (dev06, dev07, dev10: turned faces, where the brows and the forehead carry the upper face) and sadness once
+# (dev06). 1.0 is AU2 at E per unit of AU5, FACS's 1+2 at full raise with 4 holding them together: on the grey
+# head the brow over the lid +0.024 to +0.032 outer, +0.032 to +0.046 middle, +0.041 to +0.057 inner, the brows
+# still 0.023-0.036 together (surprise's part +0.03) and below surprise's arch (middle +0.086 to +0.127;
+# tests/emotions/test_fear_brow.py); on the photos' fits the outer brow rises 0.049 with the lid's 0.054, the inner
+# 0.085 (surprise 0.13 / 0.21), the brows 0.037 together. AU4 stays at C: drawn together is what separates fear's
+# brow from surprise's (session 11, panels 32-33). Surprise is not listed (its AU2 is already at E).
+WIDENED_BROW_RAISE: dict[str, float] = {"fear": 1.0}
 
 # The action units that define each emotion (shared by its variants; EMFACS, Matsumoto et al. 2008 Table
 # 13.1): what :func:`apex_strength` measures. A variant's defining shapes are those these AUs drive in it.

@@ -14,7 +14,7 @@ paper's "disgust to happiness via neutral"); each generated rotation is composed
 or tilt); a one-sided expression goes on the half of a turned face nearer the camera (:func:`toward_camera`);
 the photo's gaze carries into every anchor (:func:`with_source_gaze`), an anchor that does not widen
 the eyes opens its lids no further than the photo's (:func:`with_source_lids`), and fear's widened eyes
-tense their lower lids (:func:`with_lid_tension`).
+tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`).
 """
 
 from __future__ import annotations
@@ -275,6 +275,22 @@ def with_lid_tension(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     return out.clip(0.0, 1.0)
 
 
+def with_brow_raise(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """(m, 53) target expressions of the emotions ``labels`` (m,) with the brows raised above a widened eye:
+    browOuterUp at least :data:`emoshift.emotions.WIDENED_BROW_RAISE` of the emotion x that side's eyeWide (fear's
+    AU2 with its AU5, so the brow stays above the risen lid; a weaker widening, a weaker raise), clipped to [0, 1].
+    Emotions not listed and eyes that do not widen keep theirs; browDown (fear's brows drawn together) is kept."""
+    from emoshift.emotions import EXPRESSION_NAMES, WIDENED_BROW_RAISE
+
+    names = list(EXPRESSION_NAMES)
+    out = np.array(targets, np.float32).reshape(-1, 53)
+    for side in ("L", "R"):
+        brow, wide = names.index(f"browOuterUp_{side}"), names.index(f"eyeWide_{side}")
+        lift = np.float32([WIDENED_BROW_RAISE.get(label, 0.0) for label in labels]) * out[:, wide]
+        out[:, brow] = np.maximum(out[:, brow], lift)
+    return out.clip(0.0, 1.0)
+
+
 #: A one-sided expression (contempt's smirk) is shown on the half of the face nearer the camera when the
 #: photo's head is turned by NEAR_SIDE_YAW_DEG or more: on the far half it is foreshortened (a dimple seen
 #: edge-on, a corner hidden behind the cheek) and its warp runs into the face's outline; blind labellers read
@@ -369,6 +385,7 @@ def make_plan(
     targets = with_source_gaze(np.stack(exprs), src_e)  # generated gaze is relative to the photo's
     targets = with_source_lids(targets, src_e)  # calm eyes open no further than the photo's
     targets = with_lid_tension(targets, labels)  # fear's widened eyes with tensed lower lids
+    targets = with_brow_raise(targets, labels)  # and fear's brows raised above them
     return Plan(
         instruction=instruction,
         parsed=generated.parsed,
