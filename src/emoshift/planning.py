@@ -13,8 +13,9 @@ paper's "disgust to happiness via neutral"); each generated rotation is composed
 (``R_anchor = R_source @ R_generated``: the head keeps facing where it faced and adds the emotion's nod
 or tilt); a one-sided expression goes on the half of a turned face nearer the camera (:func:`toward_camera`);
 the photo's gaze carries into every anchor (:func:`with_source_gaze`), an anchor that does not widen
-the eyes opens its lids no further than the photo's (:func:`with_source_lids`), and fear's widened eyes
-tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`).
+the eyes opens its lids no further than the photo's (:func:`with_source_lids`), fear's widened eyes
+tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`), and anger's
+shout drops its jaw no further than its prototypes' (:func:`with_jaw_limit`).
 """
 
 from __future__ import annotations
@@ -291,6 +292,19 @@ def with_brow_raise(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     return out.clip(0.0, 1.0)
 
 
+def with_jaw_limit(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """(m, 53) target expressions of the emotions ``labels`` (m,) with jawOpen at most the emotion's
+    :data:`emoshift.emotions.JAW_OPEN_MAX` (anger's 0.3: the generator opened its shout to 0.40-0.50, the tallest
+    open mouth of all the emotions on photos); emotions not listed, and every other shape, keep theirs."""
+    from emoshift.emotions import EXPRESSION_NAMES, JAW_OPEN_MAX
+
+    out = np.array(targets, np.float32).reshape(-1, 53)
+    jaw = list(EXPRESSION_NAMES).index("jawOpen")
+    cap = np.float32([JAW_OPEN_MAX.get(label, 1.0) for label in labels])
+    out[:, jaw] = np.minimum(out[:, jaw], cap)
+    return out.clip(0.0, 1.0)
+
+
 #: A one-sided expression (contempt's smirk) is shown on the half of the face nearer the camera when the
 #: photo's head is turned by NEAR_SIDE_YAW_DEG or more: on the far half it is foreshortened (a dimple seen
 #: edge-on, a corner hidden behind the cheek) and its warp runs into the face's outline; blind labellers read
@@ -386,6 +400,7 @@ def make_plan(
     targets = with_source_lids(targets, src_e)  # calm eyes open no further than the photo's
     targets = with_lid_tension(targets, labels)  # fear's widened eyes with tensed lower lids
     targets = with_brow_raise(targets, labels)  # and fear's brows raised above them
+    targets = with_jaw_limit(targets, labels)  # anger's shout over its prototypes' jaw, not wider
     return Plan(
         instruction=instruction,
         parsed=generated.parsed,

@@ -108,3 +108,29 @@ def test_shipped_generator_anger_anchors_are_squared(opening):
             assert all(_generated_shout(*g) for g in got), got
         else:
             assert not any(_generated_shout(*g) for g in got), got
+
+
+def test_planned_anger_anchors_open_no_wider_jaw_than_the_first_variant(opening):
+    """The shipped generator opens anger's jaw past its prototypes (jawOpen 0.40-0.50 over seeds 0-7 of "angry /
+    furious / mad"; the prototypes 0.3-0.4), which made anger's open mouth the tallest of all the emotions' on
+    the development photos (session 18); the planner holds anger's anchors to JAW_OPEN_MAX (0.3, the first
+    variant's jaw: :func:`planning.with_jaw_limit`). Measured on the grey head (inner-lip height in eye-corner
+    distances): the planned anchors 0.275-0.311, the generated ones 0.307-0.387 (median 0.371, 15 of 24 above
+    0.325); threshold 0.325, and the planned anchors still open a squared shout with the upper lip raised (sides
+    0.692-0.720 >= 0.665, raise 0.081-0.110 >= 0.04, height >= 0.26). Control: the generated anchors as the
+    planner took them before (no limit): median above 0.35 and more than half above the threshold."""
+    from emoshift.models.generator import Generator, default_checkpoint_path
+    from emoshift.planning import with_jaw_limit
+
+    if not default_checkpoint_path().is_file():
+        pytest.skip("no shipped checkpoint")
+    gen = Generator.load_default()
+    es = np.stack([gen.generate(f"Make this face look {w}.", seed=s)[0].expressions[0]
+                   for w in ("angry", "furious", "mad") for s in range(8)])  # fmt: skip
+    planned = with_jaw_limit(es, ["anger"] * len(es))
+    jaw = em.EXPRESSION_NAMES.index("jawOpen")
+    assert (planned[:, jaw] <= em.JAW_OPEN_MAX["anger"] + 1e-6).all()
+    got, old = opening(planned), opening(es)
+    assert all(_generated_shout(*g) and 0.26 <= g[1] <= 0.325 for g in got), got
+    heights = np.array([g[1] for g in old])  # control: the jaw the generator gave
+    assert np.median(heights) > 0.35 and (heights > 0.325).sum() > len(heights) / 2, heights

@@ -18,7 +18,8 @@ of the lowered incisors, as it does on the still photo's painted teeth.)
 The clip is made with anger's round "O" shout from before session 12 (:data:`O_ANGER`, pinned here): the
 squared shout that replaced it raises the upper lip off the incisors by itself, so with it the control
 shows the teeth too (0.668 against 0.682 lowered) and could not fail; this test is about the incisors
-following the emotion's lip gap, which the round mouth needs.
+following the emotion's lip gap, which the round mouth needs. Its jaw is pinned too (no
+:data:`emoshift.emotions.JAW_OPEN_MAX` limit): held to 0.3, the round mouth's control showed 0.452.
 """
 
 import warnings
@@ -78,6 +79,7 @@ def apexes(tmp_path_factory):
         from emoshift import emotions as em
 
         mp.setitem(em.PROTOTYPES, "anger", O_ANGER)
+        mp.setitem(em.JAW_OPEN_MAX, "anger", 1.0)  # the round mouth's own jaw drop (session 18's limit is 0.3)
         em._prototype.cache_clear()
         pipe = Pipeline.load(generator="prototype")
         for name in ("emotion", "control"):
