@@ -222,3 +222,32 @@ def test_anger_anchors_drop_the_jaw_no_further_than_its_first_variant():
     np.testing.assert_array_equal(e[:, rest], tensed[:, rest])  # nothing else changes
     np.testing.assert_allclose(tensed[:, jaw], gen[:, jaw])  # control: the former plan kept the generator's jaw
     assert tensed[0, jaw] > JAW_OPEN_MAX["anger"] + 0.1
+
+
+def test_smirk_pulls_the_mouth_sideways_no_further_than_its_dimple_allows():
+    """mouthLeft / mouthRight at most SMIRK_SIDE_PULL (0.25) x the larger mouthDimple: the shipped generator's
+    contempt (mouthRight 0.92, dimple 1.0) -> 0.25; a weaker smirk (0.46, dimple 0.5) -> 0.125; a pull already
+    below its share stays; a pull without a dimple goes; other emotions keep theirs; nothing else changes, and
+    make_plan applies it. On the development photos' contempt apexes (256-px crops) the lips' centre moved off the nose line by 6.6 px
+    (median of 12) before, 2.3 px after (happiness, no pull: 2.3). Control: the former plan kept 0.92."""
+    from emoshift.emotions import EXPRESSION_NAMES, SMIRK_SIDE_PULL
+
+    names = list(EXPRESSION_NAMES)
+    left, right = names.index("mouthLeft"), names.index("mouthRight")
+    dl, dr = names.index("mouthDimple_L"), names.index("mouthDimple_R")
+    gen = np.zeros((5, 53), np.float32)
+    gen[0, [dr, right]] = 1.0, 0.92  # the generator's contempt
+    gen[1, [dl, left]] = 0.5, 0.46  # a weaker smirk, the subject's left
+    gen[2, [dr, right]] = 1.0, 0.1  # a pull below its share
+    gen[3, left] = 0.3  # no dimple
+    gen[4, [dr, right]] = 1.0, 0.92  # another emotion (NED's neutral) keeps its own
+    labels = ["contempt", "contempt", "contempt", "contempt", "happiness"]
+    parsed = SimpleNamespace(emotions=labels, intensities=[1] * 5)
+    g = SimpleNamespace(parsed=parsed, expressions=gen, rotations=np.zeros((5, 3)))
+    e = P.make_plan("x", g, np.zeros(53), np.zeros(3), None, "fake").expressions[1:]
+    assert SMIRK_SIDE_PULL == pytest.approx(0.25)
+    np.testing.assert_allclose(e[:, [left, right]], [[0, 0.25], [0.125, 0], [0, 0.1], [0, 0], [0, 0.92]], atol=1e-6)
+    rest = np.setdiff1d(np.arange(53), [left, right])
+    np.testing.assert_array_equal(e[:, rest], gen[:, rest])
+    former = P.with_brow_raise(P.with_lid_tension(gen, labels), labels)  # control: the former plan
+    assert former[0, right] > 0.9

@@ -103,9 +103,27 @@ emotion reads on this head and separates from its look-alike:
   lowered (AU15 C on the opposite side, not in EMFACS; B before session 11, when smiling photos' contempt
   was still read as happiness 12 of 48 in panels 32-33), so the mouth's outline is lopsided, a
   smirk and not a smile; the one-sided AU10 lifts its own side's upper lip (:data:`UNILATERAL_AU_TO_SHAPES`); happiness is bilateral 6D+12E. A unilateral AU14
-  also pulls the mouth towards its side (mouthLeft / mouthRight 0.8, 0.6 before session 11: the lopsided mouth of the contempt
-  photographs in Matsumoto & Ekman, "The relationship among expressions, labels, and descriptions of
-  contempt", *J. Pers. Soc. Psychol.* 2004), which a dimple alone, symmetric in outline, does not show. Both
+  also pulls the mouth a little towards its side (mouthLeft / mouthRight 0.25 per unit of AU14,
+  :data:`SMIRK_SIDE_PULL`: the lopsided mouth of the contempt photographs in Matsumoto & Ekman, "The
+  relationship among expressions, labels, and descriptions of contempt", *J. Pers. Soc. Psychol.* 2004).
+  It was 0.6 before session 11 and 0.8 until session 18, when blind labellers named contempt 18 of 24 but
+  called its mouth "warped / pasted" (realism 3.25: on dev09 the lips bulged into a pout, on dev02 the lip
+  line twisted by the raised corner). FACS's AU14 tightens one lip corner and draws it in and a little up,
+  a dimple beside it, the rest of the mouth relaxed and where it was; ICT's mouthLeft / mouthRight instead
+  slides the whole mouth across the face: at the shipped generator's 0.77-0.92 the lips' midline moved
+  0.135-0.164 eye-corner distances (about 1.3 cm) towards the smirk on the grey head, the philtrum and the
+  chin 0.08-0.13 with it, and the other half of the lips 0.055-0.070 forward as it was dragged round the
+  curved face (the pout); on the development photos' 256-px crops the lips' centre left the nose line by
+  6.6 px (median of 12; happiness, with no pull, 2.3: the measurement's noise). AU10's central
+  shrug was not the cause: without mouthShrugUpper (suspected of everting the lip into the pout) the upper
+  lip measured as thick (1.44 vs 1.44 times the photo's, median of 12) and the outline less lopsided.
+  At 0.25 (generated anchors capped by :func:`emoshift.planning.with_smirk_pull`) the midline moves
+  0.035-0.045, the other half 0.008-0.013 forward, the photos' lips' centre 2.3 px off the nose line, while
+  the smirk corner stays 0.124-0.165 above the other (0.155-0.202 before; happiness 0) and 0.075 of the
+  eye-corner distance on the photos (0.096 before, happiness 0.004): the lopsided outline that separates
+  contempt from a smile is kept (tests/emotions/test_contempt_smirk.py). With no pull at all the
+  outline fell further (0.154 on the grey head) and the mouth stretched wider (0.09 eye-corner distances
+  over neutral, 0.05 at 0.92, 0.08 at 0.25); 0.25 keeps a small pull of the mouth's centre, 3-4 mm. Both
   upper lids are lowered part way (AU43 B: Darwin, *The Expression of the Emotions in Man and
   Animals*, 1872, ch. XI, disdain and contempt "partially closing the eyelids"; the look down the nose
   that goes with contempt's raised chin in :data:`POSE_PRIORS`): with the smirk alone, blind labellers
@@ -132,8 +150,7 @@ both _L and _R shapes). AUs without a shape of their own are approximated (:data
   a unilateral AU10 lifts its own side's lateral upper lip (0.8 mouthUpperUp) with half the central
   mouthShrugUpper, an unpaired shape that moves both sides (:data:`UNILATERAL_AU_TO_SHAPES`);
 - AU9 nose wrinkler: noseSneer + 0.25 browDown + 0.1 mouthUpperUp; AU14 dimpler: mouthDimple + 0.3
-  mouthPress, and unilateral also 0.8 mouthLeft/Right (see "Apex strength" above: compensation for
-  small ICT excursions).
+  mouthPress, and unilateral also 0.25 mouthLeft/Right (0.8 until session 18; see "Apex strength" above).
 
 The shapes themselves are FACS-calibrated by per-shape gains on their deltas
 (:mod:`emoshift.headmodel.calibration`): weights stay in [0, 1].
@@ -227,10 +244,15 @@ AU_TO_SHAPES: dict[int, dict[str, float]] = {
 # shape moves both sides of the face, so a one-sided AU10 cannot use mouthShrugUpper at full weight (it lifted
 # the whole upper lip, a symmetric shrug, and the one-sided sneer was a 0.08 mouthUpperUp); it lifts its own
 # side's lateral upper lip (mouthUpperUp, FACS 2002 AU10 unilateral: "the upper lip raised on one side") with
-# half the central shrug. A unilateral AU14 also pulls the whole mouth towards its side (mouthLeft/Right).
+# half the central shrug. A unilateral AU14 also pulls the whole mouth a little towards its side (mouthLeft/Right,
+# SMIRK_SIDE_PULL; at 0.8 it slid the lips, philtrum and chin across the face: "Apex strength", contempt).
+# The whole mouth's sideways pull per unit of the smirk's dimple (mouthLeft / mouthRight per mouthDimple): the
+# mapping of a unilateral AU14 below, and the most :func:`emoshift.planning.with_smirk_pull` lets a generated
+# anchor keep (see "Apex strength", contempt, session 18).
+SMIRK_SIDE_PULL = 0.25
 UNILATERAL_AU_TO_SHAPES: dict[int, dict[str, float]] = {
     10: {"mouthShrugUpper": 0.5, "mouthUpperUp": 0.8},
-    14: {"mouthDimple": 1.0, "mouthPress": 0.3, "mouthSide": 0.8},
+    14: {"mouthDimple": 1.0, "mouthPress": 0.3, "mouthSide": SMIRK_SIDE_PULL},
 }
 AU_APPROXIMATIONS = (9, 10, 14, 23, 25, 26)  # AUs whose mapping is our approximation (see module docstring)
 
@@ -465,13 +487,17 @@ def nearest_prototype(expressions: np.ndarray) -> np.ndarray:
 
 
 def _defining_mask(emotion: str, variant: int) -> np.ndarray:
-    """(53,) bool: the shapes the emotion's defining AUs drive in that variant (its sides only)."""
+    """(53,) bool: the shapes the emotion's defining AUs drive in that variant (its sides only), less the whole
+    mouth's sideways pull (mouthLeft / mouthRight: a unilateral AU14's lip corner and dimple define the smirk; the
+    pull is capped by :func:`emoshift.planning.with_smirk_pull`, so a generator trained on the former, larger pull
+    is neither credited nor penalised for it)."""
     m = np.zeros(N_EXPRESSION, bool)
     for tok in filter(None, PROTOTYPES[emotion][variant].split("+")):
         side, au = _AU_TOKEN.match(tok).group(1), int(_AU_TOKEN.match(tok).group(2))
         if au in DEFINING_AUS[emotion]:
             for stem in _au_shapes(au, side):
-                m[[_NAME_INDEX[n] for n in _shape_names(stem, side)]] = True
+                if stem != "mouthSide":
+                    m[[_NAME_INDEX[n] for n in _shape_names(stem, side)]] = True
     return m
 
 

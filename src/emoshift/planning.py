@@ -14,8 +14,9 @@ paper's "disgust to happiness via neutral"); each generated rotation is composed
 or tilt); a one-sided expression goes on the half of a turned face nearer the camera (:func:`toward_camera`);
 the photo's gaze carries into every anchor (:func:`with_source_gaze`), an anchor that does not widen
 the eyes opens its lids no further than the photo's (:func:`with_source_lids`), fear's widened eyes
-tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`), and anger's
-shout drops its jaw no further than its prototypes' (:func:`with_jaw_limit`).
+tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`), anger's
+shout drops its jaw no further than its prototypes' (:func:`with_jaw_limit`), and contempt's smirk pulls the
+mouth sideways no further than its dimple allows (:func:`with_smirk_pull`).
 """
 
 from __future__ import annotations
@@ -305,6 +306,24 @@ def with_jaw_limit(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     return out.clip(0.0, 1.0)
 
 
+def with_smirk_pull(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """(m, 53) target expressions of the emotions ``labels`` (m,) with contempt's sideways pull of the whole mouth
+    (``mouthLeft`` / ``mouthRight``) at most :data:`emoshift.emotions.SMIRK_SIDE_PULL` x the larger
+    ``mouthDimple`` (its one-sided AU14 tightens a lip corner; it does not slide the lips, philtrum and chin across
+    the face), clipped to [0, 1]; a pull without a dimple goes. The generator, trained on the former mapping
+    (mouthSide 0.8 per unit of AU14), gives 0.77-0.92. Other emotions (and NED's neutral) keep theirs."""
+    from emoshift.emotions import EXPRESSION_NAMES, SMIRK_SIDE_PULL
+
+    names = list(EXPRESSION_NAMES)
+    out = np.array(targets, np.float32).reshape(-1, 53)
+    smirk = np.array([label == "contempt" for label in labels], bool)
+    dimple = out[:, [names.index("mouthDimple_L"), names.index("mouthDimple_R")]].max(1)
+    for ch in ("mouthLeft", "mouthRight"):
+        i = names.index(ch)
+        out[:, i] = np.where(smirk, np.minimum(out[:, i], SMIRK_SIDE_PULL * dimple), out[:, i])
+    return out.clip(0.0, 1.0)
+
+
 #: A one-sided expression (contempt's smirk) is shown on the half of the face nearer the camera when the
 #: photo's head is turned by NEAR_SIDE_YAW_DEG or more: on the far half it is foreshortened (a dimple seen
 #: edge-on, a corner hidden behind the cheek) and its warp runs into the face's outline; blind labellers read
@@ -401,6 +420,7 @@ def make_plan(
     targets = with_lid_tension(targets, labels)  # fear's widened eyes with tensed lower lids
     targets = with_brow_raise(targets, labels)  # and fear's brows raised above them
     targets = with_jaw_limit(targets, labels)  # anger's shout over its prototypes' jaw, not wider
+    targets = with_smirk_pull(targets, labels)  # a smirk tightens a corner, it does not slide the mouth across the face
     return Plan(
         instruction=instruction,
         parsed=generated.parsed,

