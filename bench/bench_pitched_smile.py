@@ -17,7 +17,17 @@ for), ``follow`` the dots' motion over the mesh corners' (what the renderer deli
 medians leave it out). Also per pose: the fitted mouthSmile L/R (the truth's in
 ``true_smile``), and the detected (MediaPipe) and fitted corners' distances from the true ones (IOD).
 
+Per pose also the fit's head pose against the truth: ``rot_err`` (degrees between the rotations) and
+``off_axis_true`` / ``off_axis_fit`` (:func:`emoshift.fitting.terms.off_axis_deg`); the summary's
+``*_off_axis_under_all`` is the median of true minus fitted off-axis angle. Measured at the real poses:
+the fit under-reads how far a face is pitched away (45 -> 36 and 47.5 -> 36-43 degrees off-axis, median
+5-6.5 degrees, rotation error 6.6-7.1 vs 3.7-3.8 frontally) while the corners still follow the target
+(share about 1): the fit and the renderer share the pose. ``--depth-weight W`` fits with
+``FitConfig.depth_weight`` W (an experiment: 3 instead of 0.3 recovered 0.2 degree of rotation error and lost
+a third of the smile, 0.76 -> 0.50 near, truth 0.76).
+
     python bench/bench_pitched_smile.py [--photos dev03,dev12] [--residual-whole] [--no-symmetry] [--poses real]
+        [--depth-weight W]
 
 ``--residual-whole`` keeps the lip residual whole off-axis (the renderer before its view fade:
 :func:`emoshift.render.residual.view_fade`). ``--no-symmetry`` fits without the view symmetry terms
@@ -106,6 +116,7 @@ def main() -> None:
     ap.add_argument("--no-symmetry", action="store_true", help="fit without the view symmetry terms (before)")
     ap.add_argument("--poses", choices=("default", "real"), default="default",
                     help="real: the fitted poses of dev05, dev06, dev11 (REAL_POSES) instead of POSES")
+    ap.add_argument("--depth-weight", type=float, default=None, help="the fit's FitConfig.depth_weight (experiments)")
     args = ap.parse_args()
     poses = REAL_POSES if args.poses == "real" else POSES
     if args.no_symmetry:
@@ -121,11 +132,16 @@ def main() -> None:
 
     from emoshift.headmodel.regions import MULTIPIE_68
     from emoshift.render.textured import TexturedHead
-    from emoshift.rotations import euler_to_matrix, matrix_to_axis_angle
+    from emoshift.fitting.terms import off_axis_deg
+    from emoshift.rotations import axis_angle_to_matrix, euler_to_matrix, matrix_to_axis_angle
 
     corners = [int(MULTIPIE_68[48]), int(MULTIPIE_68[54])]  # the subject's right, left
     eyes = [int(MULTIPIE_68[36]), int(MULTIPIE_68[45])]
     pipe = load_pipeline()
+    if args.depth_weight is not None:
+        from emoshift.fitting.solver import with_config
+
+        pipe.fitter.fitter.solver = with_config(pipe.fitter.fitter.solver, depth_weight=args.depth_weight)
     ar = ApexRenderer(pipe)
     rows = []
     for pref in args.photos.split(","):
@@ -148,6 +164,9 @@ def main() -> None:
             photo = _paint(th.render(e_src, rot, SIZE), ps[corners])
             fit = pipe.fit(photo)
             r = pipe.renderer(photo, fit)
+            m_true, m_fit = (axis_angle_to_matrix(np.asarray(v, np.float64)[None])[0] for v in (rot, fit.rotation))
+            rot_err = float(np.degrees(np.arccos(np.clip((np.trace(m_true.T @ m_fit) - 1) / 2, -1, 1))))
+            off_true, off_fit = off_axis_deg(m_true), off_axis_deg(m_fit)
             # yaw > 0 turns the face to the subject's left: its right half (corner 0) faces the camera
             near = 0 if pose[1] > 0 else 1
             order = {"near": near, "far": 1 - near}
@@ -164,7 +183,8 @@ def main() -> None:
                 md = (r.screens(targets[emo][None], fit.rotation[None])[0] - r.src_screen)[corners, :2]
                 row = {"photo": pref, "pose": "/".join(f"{v:g}" for v in pose), "emotion": emo,
                        "smile_true": float(e_src[smile].mean()), "smile_fit_near": float(fit.expression[smile[near]]),
-                       "smile_fit_far": float(fit.expression[smile[1 - near]])}  # fmt: skip
+                       "smile_fit_far": float(fit.expression[smile[1 - near]]), "rot_err": rot_err,
+                       "off_axis_true": off_true, "off_axis_fit": off_fit}  # fmt: skip
                 for side, k in order.items():
                     row[f"shown_{side}"] = bool(shown[k])
                     row[f"share_{side}"] = float(_share(done[k], need[k]))
@@ -186,13 +206,15 @@ def main() -> None:
                for k in ("share_near", "share_far", "follow_near", "follow_far", "err_near", "err_far", "mp_off_near",
                          "mp_off_far", "fit_off_near", "fit_off_far")}  # fmt: skip
     for grp, rs in (("off_axis", off), ("frontal", front)):
-        for k in ("model_near", "model_far", "smile_fit_near", "smile_fit_far"):
+        for k in ("model_near", "model_far", "smile_fit_near", "smile_fit_far", "rot_err"):
             summary[f"{grp}_{k}_all"] = float(np.median([r[k] for r in rs]))
         sad = [r["model_far"] for r in rs if r["emotion"] == "sadness"]
         summary[f"{grp}_model_far_sadness_all"] = float(np.median(sad))
+        summary[f"{grp}_off_axis_under_all"] = float(np.median([r["off_axis_true"] - r["off_axis_fit"] for r in rs]))
     name = "pitched_smile" + ("_residual_whole" if args.residual_whole else "")
     name += "_no_symmetry" if args.no_symmetry else ""
     name += "_real_poses" if args.poses == "real" else ""
+    name += f"_depth{args.depth_weight:g}" if args.depth_weight is not None else ""
     report(name, rows, {"summary": summary, "residual_whole": bool(args.residual_whole),
                         "no_symmetry": bool(args.no_symmetry), "poses": [list(p) for p in poses]})
     for k, v in summary.items():

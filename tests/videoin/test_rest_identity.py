@@ -49,6 +49,7 @@ def fitter():
 def _clip(fitter, smiling: int, seed: int) -> np.ndarray:
     from PIL import Image
 
+    from emoshift.fitting.lids import smile_cheeks
     from emoshift.render.reenact import Reenactor
     from emoshift.samples import sample_photo
     from emoshift.videoin.synthetic import CROP, jaw_curve
@@ -62,6 +63,9 @@ def _clip(fitter, smiling: int, seed: int) -> np.ndarray:
     for c in ("mouthSmile_L", "mouthSmile_R"):
         expr[:, names.index(c)] = 0.0
         expr[:smiling, names.index(c)] = 0.9
+    for c in ("cheekSquint_L", "cheekSquint_R"):  # the smile's cheek raise (fitting.lids.smile_cheeks) goes with it
+        expr[:, names.index(c)] = 0.0
+        expr[:smiling, names.index(c)] = smile_cheeks(0.9)
     expr[:, names.index("jawOpen")] = 0.5 * jaw_curve(N, FPS, seed)
     rot = np.repeat(np.asarray(fit.rotation, np.float32)[None], N, 0)
     return Reenactor(photo, fit).render_batch(expr, rot)

