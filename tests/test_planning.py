@@ -41,6 +41,14 @@ def _euler(aa: np.ndarray) -> np.ndarray:
     return matrix_to_euler(axis_angle_to_matrix(np.asarray(aa, np.float64).reshape(1, 3)))[0]
 
 
+def _planned(gen: np.ndarray, labels: list[str]) -> np.ndarray:
+    """make_plan's anchors (m, 53) for a fake generator's expressions ``gen`` (m, 53) of the emotions ``labels``
+    (zero source expression and rotations)."""
+    parsed = SimpleNamespace(emotions=labels, intensities=[1] * len(labels))
+    g = SimpleNamespace(parsed=parsed, expressions=gen, rotations=np.zeros((len(labels), 3)))
+    return P.make_plan("x", g, np.zeros(53), np.zeros(3), None, "fake").expressions[1:]
+
+
 def test_mirror_swaps_the_sides_of_the_contempt_prototypes():
     assert all(MIRROR[MIRROR[i]] == i for i in range(53))
     right, left = prototype("contempt", 0), prototype("contempt", 1)  # R12A+R14E+... and L12A+L14E+...
@@ -151,9 +159,7 @@ def test_fear_tenses_the_lower_lids_of_its_widened_eyes():
     gen[3, wide] = 1.0  # surprise
     gen[4, wide] = 1.0  # sadness (whatever its lids)
     labels = ["fear", "fear", "fear", "surprise", "sadness"]
-    parsed = SimpleNamespace(emotions=labels, intensities=[1] * 5)
-    g = SimpleNamespace(parsed=parsed, expressions=gen, rotations=np.zeros((5, 3)))
-    e = P.make_plan("x", g, np.zeros(53), np.zeros(3), None, "fake").expressions[1:]
+    e = _planned(gen, labels)
     assert WIDENED_LID_TENSION["fear"] == pytest.approx(0.4)
     np.testing.assert_allclose(e[:, sq], [[0.4, 0.2], [0.9, 0.9], [0.0, 0.4], [0.0, 0.0], [0.0, 0.0]], atol=1e-6)
     rest = np.setdiff1d(np.arange(53), sq)
@@ -185,9 +191,7 @@ def test_fear_raises_its_brows_above_its_widened_eyes():
     gen[3, wide] = 1.0  # surprise
     gen[4, wide] = 1.0  # sadness (whatever its lids)
     labels = ["fear", "fear", "fear", "surprise", "sadness"]
-    parsed = SimpleNamespace(emotions=labels, intensities=[1] * 5)
-    g = SimpleNamespace(parsed=parsed, expressions=gen, rotations=np.zeros((5, 3)))
-    e = P.make_plan("x", g, np.zeros(53), np.zeros(3), None, "fake").expressions[1:]
+    e = _planned(gen, labels)
     assert WIDENED_BROW_RAISE["fear"] == pytest.approx(1.0)
     np.testing.assert_allclose(e[:, up], [[1.0, 0.53], [0.95, 0.95], [0.53, 1.0], [0.53, 0.53], [0.53, 0.53]],
                                atol=1e-6)  # fmt: skip
@@ -212,9 +216,7 @@ def test_anger_anchors_drop_the_jaw_no_further_than_its_first_variant():
     gen[:, jaw] = (0.49, 0.2, 0.7, 0.45)
     gen[:, names.index("mouthLowerDown_L")] = 1.0  # the shout's lowered lower lip stays
     labels = ["anger", "anger", "surprise", "fear"]
-    parsed = SimpleNamespace(emotions=labels, intensities=[1] * 4)
-    g = SimpleNamespace(parsed=parsed, expressions=gen, rotations=np.zeros((4, 3)))
-    e = P.make_plan("x", g, np.zeros(53), np.zeros(3), None, "fake").expressions[1:]
+    e = _planned(gen, labels)
     assert JAW_OPEN_MAX["anger"] == pytest.approx(0.3)
     np.testing.assert_allclose(e[:, jaw], [0.3, 0.2, 0.7, 0.45], atol=1e-6)
     rest = np.setdiff1d(np.arange(53), [jaw])
@@ -242,9 +244,7 @@ def test_smirk_pulls_the_mouth_sideways_no_further_than_its_dimple_allows():
     gen[3, left] = 0.3  # no dimple
     gen[4, [dr, right]] = 1.0, 0.92  # another emotion (NED's neutral) keeps its own
     labels = ["contempt", "contempt", "contempt", "contempt", "happiness"]
-    parsed = SimpleNamespace(emotions=labels, intensities=[1] * 5)
-    g = SimpleNamespace(parsed=parsed, expressions=gen, rotations=np.zeros((5, 3)))
-    e = P.make_plan("x", g, np.zeros(53), np.zeros(3), None, "fake").expressions[1:]
+    e = _planned(gen, labels)
     assert SMIRK_SIDE_PULL == pytest.approx(0.25)
     np.testing.assert_allclose(e[:, [left, right]], [[0, 0.25], [0.125, 0], [0, 0.1], [0, 0], [0, 0.92]], atol=1e-6)
     rest = np.setdiff1d(np.arange(53), [left, right])

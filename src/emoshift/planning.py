@@ -261,20 +261,28 @@ def with_source_lids(targets: np.ndarray, source_expression: np.ndarray) -> np.n
     return out.clip(0.0, 1.0)
 
 
+def _floor_by_widening(targets: np.ndarray, labels: Sequence[str], table: dict[str, float], stem: str) -> np.ndarray:
+    """(m, 53) ``targets`` of the emotions ``labels`` (m,) with each side's ``{stem}_L/R`` at least ``table`` of the
+    emotion x that side's eyeWide, clipped to [0, 1]; emotions not in ``table`` keep theirs."""
+    from emoshift.emotions import EXPRESSION_NAMES
+
+    names = list(EXPRESSION_NAMES)
+    out = np.array(targets, np.float32).reshape(-1, 53)
+    share = np.float32([table.get(label, 0.0) for label in labels])
+    for side in ("L", "R"):
+        ch, wide = names.index(f"{stem}_{side}"), names.index(f"eyeWide_{side}")
+        out[:, ch] = np.maximum(out[:, ch], share * out[:, wide])
+    return out.clip(0.0, 1.0)
+
+
 def with_lid_tension(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     """(m, 53) target expressions of the emotions ``labels`` (m,) with the lower lids of a widened eye tensed:
     eyeSquint at least :data:`emoshift.emotions.WIDENED_LID_TENSION` of the emotion x that eye's eyeWide (fear's
     AU7 with its AU5; a weaker widening, a weaker tension), clipped to [0, 1]. Emotions not listed (surprise's
     relaxed lower lid) and eyes that do not widen keep theirs."""
-    from emoshift.emotions import EXPRESSION_NAMES, WIDENED_LID_TENSION
+    from emoshift.emotions import WIDENED_LID_TENSION
 
-    names = list(EXPRESSION_NAMES)
-    out = np.array(targets, np.float32).reshape(-1, 53)
-    for side in ("L", "R"):
-        squint, wide = names.index(f"eyeSquint_{side}"), names.index(f"eyeWide_{side}")
-        tension = np.float32([WIDENED_LID_TENSION.get(label, 0.0) for label in labels]) * out[:, wide]
-        out[:, squint] = np.maximum(out[:, squint], tension)
-    return out.clip(0.0, 1.0)
+    return _floor_by_widening(targets, labels, WIDENED_LID_TENSION, "eyeSquint")
 
 
 def with_brow_raise(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
@@ -282,15 +290,9 @@ def with_brow_raise(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     browOuterUp at least :data:`emoshift.emotions.WIDENED_BROW_RAISE` of the emotion x that side's eyeWide (fear's
     AU2 with its AU5, so the brow stays above the risen lid; a weaker widening, a weaker raise), clipped to [0, 1].
     Emotions not listed and eyes that do not widen keep theirs; browDown (fear's brows drawn together) is kept."""
-    from emoshift.emotions import EXPRESSION_NAMES, WIDENED_BROW_RAISE
+    from emoshift.emotions import WIDENED_BROW_RAISE
 
-    names = list(EXPRESSION_NAMES)
-    out = np.array(targets, np.float32).reshape(-1, 53)
-    for side in ("L", "R"):
-        brow, wide = names.index(f"browOuterUp_{side}"), names.index(f"eyeWide_{side}")
-        lift = np.float32([WIDENED_BROW_RAISE.get(label, 0.0) for label in labels]) * out[:, wide]
-        out[:, brow] = np.maximum(out[:, brow], lift)
-    return out.clip(0.0, 1.0)
+    return _floor_by_widening(targets, labels, WIDENED_BROW_RAISE, "browOuterUp")
 
 
 def with_jaw_limit(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
