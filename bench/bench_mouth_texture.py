@@ -62,6 +62,15 @@ Per render (the frame's mesh is rasterized to tell its pixels apart):
   inner lips are more than 20 pixels apart: its pixels inside the inner-lip contour darker than half its
   90th percentile, i.e. not teeth), the reference an open mouth in that photo's light has.
 
+- ``oneway`` (skin within the mouth's box that moved by > 1.5 px and that the frame stretches one way: the
+  larger singular value of its triangle's frame-from-source map over the smaller, or the larger alone, at
+  least ONEWAY; the mouth corners pulled out at contempt and fear, lips rolled by a dropping jaw): ``ow_hf``,
+  the texture energy there (RMS of the luma less its Gaussian of HF_SIGMA, pixels whose 5 x 5 neighbourhood
+  is in the region) over the photo's at the same source points; ``ow_coh``, the coherence of that texture's
+  structure tensor ((l1 - l2) / (l1 + l2) of the HF layer's gradient products after a Gaussian of
+  COH_SIGMA; 0 isotropic, 1 all lines one way), median over the region, less the photo's at the same points:
+  the streaks the stretch draws the photo's texture into (> 0). ``ow_px``: the region's pixel count.
+
 Outputs: the table per emotion (medians over photos), per photo rows in bench/results/mouth_texture.json.
 
     nice -n 10 .venv/bin/python bench/bench_mouth_texture.py [--photos DIR] [--quick] [--seed 0]
@@ -86,6 +95,9 @@ LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 STRETCH = 1.4
 MIN_PIXELS = 40
 EDGE_PX = 1.0
+ONEWAY = 2.0
+HF_SIGMA = 2.0
+COH_SIGMA = 2.0
 
 
 def grain(res: np.ndarray, mask: np.ndarray) -> float:
@@ -106,6 +118,45 @@ def streakiness(luma: np.ndarray, mask: np.ndarray) -> float:
     if len(dx) < MIN_PIXELS or len(dy) < MIN_PIXELS:
         return float("nan")
     return float(np.mean(dx**2) / max(np.mean(dy**2), 1e-6))
+
+
+def _stretch(scr: np.ndarray, src: np.ndarray, tris: np.ndarray) -> np.ndarray:
+    """(n, 2) per triangle: the singular values (larger, smaller) of its frame-from-source map (0 if degenerate)."""
+    f, q = scr[tris, :2], src[tris, :2]
+    fe = np.stack([f[:, 1] - f[:, 0], f[:, 2] - f[:, 0]], 2)
+    se = np.stack([q[:, 1] - q[:, 0], q[:, 2] - q[:, 0]], 2)
+    ok = np.abs(np.linalg.det(se)) > 1e-6
+    m = np.zeros_like(fe)
+    m[ok] = fe[ok] @ np.linalg.inv(se[ok])
+    return np.linalg.svd(m, compute_uv=False)
+
+
+def texture_layers(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(h, w) float32 each: the luma less its Gaussian of HF_SIGMA, and that layer's coherence (``oneway``)."""
+    from scipy.ndimage import gaussian_filter
+
+    luma = img.astype(np.float32) @ LUMA
+    hf = luma - gaussian_filter(luma, HF_SIGMA)
+    gy, gx = np.gradient(hf)
+    jxx, jyy, jxy = (gaussian_filter(a, COH_SIGMA) for a in (gx * gx, gy * gy, gx * gy))
+    tr = jxx + jyy
+    coh = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / np.maximum(tr, 1e-6)
+    return hf, coh
+
+
+def oneway(frame: np.ndarray, photo: np.ndarray, qx: np.ndarray, qy: np.ndarray, mask: np.ndarray) -> dict:
+    """``ow_hf``, ``ow_coh``, ``ow_px`` over ``mask`` (module docstring); the photo read at source pixels qx, qy."""
+    from scipy.ndimage import binary_erosion
+
+    inner = binary_erosion(mask, iterations=2)
+    if inner.sum() < MIN_PIXELS:
+        return {"ow_hf": float("nan"), "ow_coh": float("nan"), "ow_px": int(inner.sum())}
+    hf_f, coh_f = texture_layers(frame)
+    hf_p, coh_p = texture_layers(photo)
+    a = np.sqrt(np.mean(hf_f[inner] ** 2))
+    b = np.sqrt(np.mean(hf_p[qy, qx][inner] ** 2))
+    return {"ow_hf": float(a / b) if b > 0 else float("nan"),
+            "ow_coh": float(np.median(coh_f[inner]) - np.median(coh_p[qy, qx][inner])), "ow_px": int(inner.sum())}
 
 
 def _areas(p: np.ndarray) -> np.ndarray:
@@ -370,7 +421,10 @@ def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) 
         a, b = grain(rf, mask), grain(rp, mask)
         return a / b if b > 0 else float("nan")
 
+    sv = _stretch(scr, src, r.triangles)[tri]
+    ratio = np.maximum(sv[..., 0] / np.maximum(sv[..., 1], 1e-6), sv[..., 0])
     out = {"stretched": kept(skin & moved & (mag >= STRETCH)), "moved": kept(skin & moved & (mag < 1.2)),
+           **oneway(frame, photo, qx, qy, skin & moved & (ratio >= ONEWAY) & (sv[..., 1] > 0)),
            "shut": float("nan"), "streak": float("nan"), **teeth_light(r, frame, part, tri),
            **lip_crossing(r, frame, part, tri, q, moved), **lip_edges(r, frame, photo, part, q, moved, mag, rf, rp),
            **teeth_colour(r, frame, photo, part, tri, expression), **cavity(r, frame, photo, part)}  # fmt: skip
@@ -419,7 +473,7 @@ def main() -> None:
     rows = []
     keys = ("stretched", "moved", "shut", "streak", "side", "corner", "crossed", "inner", "edge", "line", "lip_grain",
             "lip_mag", "lip_luma", "teeth_chroma", "teeth_hue", "teeth_luma", "teeth_dark", "cavity", "cavity_p90",
-            "photo_cavity", "photo_cavity_p90")
+            "photo_cavity", "photo_cavity_p90", "ow_hf", "ow_coh", "ow_px")
     for emo in (*EMOTIONS, "all"):
         sel = [p for p in per_photo if emo in ("all", p["emotion"])]
         row = {"emotion": emo}
@@ -439,7 +493,8 @@ def main() -> None:
             "chroma / the photo's teeth's; teeth_hue: distance of their colours over luma; "
             "teeth_luma: their luma / the photo's teeth's; teeth_dark: share of them under a third of it; "
             "cavity(_p90): the socket and gums/tongue's median (90th percentile) luma / the face skin's; photo_cavity(_p90): "
-            "the same of the photo's own open mouth")
+            "the same of the photo's own open mouth; ow_hf, ow_coh: skin stretched one way (ratio >= 2), its texture "
+            "energy / the photo's at the same points, its texture's coherence less the photo's (streaks > 0)")
     report(args.name, rows, {"seed": args.seed, "stretch": STRETCH, "per_render": per_photo, "note": note})
 
 

@@ -355,6 +355,7 @@ class Reenactor(SourceParts):
             lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h), grain=self._grain(), mouth_blur=self._mouth_blur(),
             black=self._black_level(), mouth_power=self._aperture_power, lip_dark=lip_dark,
             lip_dark_tri=np.ascontiguousarray((lip_dark[self.triangles[: self.n_skin]] > 0).any(1)),
+            detail=self._texture_detail(),
         )  # fmt: skip
         self._unfold = unfold  # (V, 2) the inner lips' source change, applied as the lips move (_source_for)
         self._lid_pull = self._lids_out_of_eyes(corrected, landmarks)

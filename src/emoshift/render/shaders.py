@@ -51,6 +51,35 @@ RESAMPLE_GRAIN = 1.0
 #: little, and the grain costs a hash per pixel.
 MAGNIFY_GRAIN = 1.43
 MAGNIFY_MIN_SHARE = 0.1
+#: Texture detail on one-way stretched skin (:func:`emoshift.render.warp.detail_tris`,
+#: :func:`emoshift.render.warp.detail_pass`): where the warp stretches the skin strongly in one direction
+#: (mouth corners pulled out at contempt and fear, lips rolled by a dropping jaw, cheeks around a shout), the
+#: Catmull-Rom sample draws the photo's texture out into streaks along the stretch (stubble and pores as
+#: radial lines from a pulled corner: "smeared / warped" in the blind panels), and the area it keeps hides it
+#: from the magnification grain (stretched 1.5x, squeezed to 0.4x across: 0.6 of the area, no grain). There the
+#: photo's own texture detail (:func:`emoshift.render.filters.texture_detail`: its luma above a Gaussian of
+#: DETAIL_SIGMA, none on edges) is taken at the photo's own scale: around the same source point, through the
+#: rotation nearest the warp (its polar part), anchored on a grid of DETAIL_CELL frame pixels and blended
+#: between the four anchors of a pixel's cell with variance-preserving weights (each anchor's copy drifts from
+#: the warped point by at most DETAIL_REACH source pixels, and is shifted by a fixed random offset of up to
+#: DETAIL_JITTER pixels each way: without it, neighbouring anchors copy overlapping source pixels where the
+#: photo has fewer than the frame, and the repeated features smear along the stretch as before); it replaces
+#: the stretched detail (the same layer at the warped point) by the share ``beta``: 0 at a stretch ratio (the
+#: larger singular value of the frame-from-source map over the smaller, or the larger alone where it
+#: magnifies both ways) of DETAIL_FROM, 1 at DETAIL_FULL (smoothstep). The magnification grain is added
+#: as before (the layer is gated off edges).
+DETAIL_SIGMA = 3.0
+DETAIL_CELL = 4.0
+DETAIL_REACH = 4.0
+DETAIL_JITTER = 3.0
+DETAIL_FROM = 1.5
+DETAIL_FULL = 2.5
+#: The detail layer's edge gate (:func:`emoshift.render.filters.texture_detail`): full below a gradient of
+#: DETAIL_EDGE[0] grey levels per pixel of the photo's luma after a Gaussian of DETAIL_EDGE_SIGMA, none above
+#: DETAIL_EDGE[1], the gate's minimum over 1.5 DETAIL_SIGMA pixels around (lip outlines, the jaw's silhouette,
+#: nostrils keep their own pixels; pores, stubble, lip lines pass).
+DETAIL_EDGE = (2.0, 6.0)
+DETAIL_EDGE_SIGMA = 2.0
 #: Painted iris: darkening of its rim (the limbal ring) and the rim's width (fraction of the radius), over
 #: the flat iris colour; over the photo's own radial profile (which carries its ring) LIMBAL_PROFILE
 #: (:mod:`emoshift.render.eyes`, which keeps the iris's mean brightness with it).
@@ -178,6 +207,34 @@ def bilinear_many(image, xs, ys):  # pragma: no cover - jitted
     for k in range(xs.shape[0]):
         bilinear(image, xs[k], ys[k], out[k])
     return out
+
+
+@per_sample
+def detail_at(detail, x, y):  # pragma: no cover - jitted
+    """Bilinear sample of the (h, w) float32 detail layer at pixel coordinates (x, y) of its box (centres at
+    +0.5); 0 beyond its edge pixels' centres."""
+    h, w = detail.shape
+    fx = x - 0.5
+    fy = y - 0.5
+    if not (0.0 <= fx < w - 1 and 0.0 <= fy < h - 1):
+        return 0.0
+    x0 = int(fx)
+    y0 = int(fy)
+    ax = fx - x0
+    ay = fy - y0
+    top = detail[y0, x0] * (1 - ax) + detail[y0, x0 + 1] * ax
+    bottom = detail[y0 + 1, x0] * (1 - ax) + detail[y0 + 1, x0 + 1] * ax
+    return top * (1 - ay) + bottom * ay
+
+
+@per_sample
+def detail_px(detail, x, y):  # pragma: no cover - jitted
+    """The (h, w) float32 detail layer's pixel under pixel coordinates (x, y) of its box; 0 outside."""
+    i = int(math.floor(y))
+    j = int(math.floor(x))
+    if 0 <= i < detail.shape[0] and 0 <= j < detail.shape[1]:
+        return detail[i, j]
+    return 0.0
 
 
 @per_sample

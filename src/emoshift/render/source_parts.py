@@ -893,6 +893,24 @@ class SourceParts:
         x1, y1 = int(np.clip(lx1 + reach + 1, x0, self.width)), int(np.clip(ly1 + reach + 1, y0, self.height))
         return photo_blur(self.image[y0:y1, x0:x1])
 
+    def _texture_detail(self) -> np.ndarray:
+        """(h, w) float32 over the source box: the photo's texture detail (:func:`.filters.texture_detail`),
+        its open mouth painted shut first (``closed_mouth`` over ``mouth_box``: skin moving over the open mouth
+        samples that), for one-way stretched skin (:func:`.warp.detail_pass`)."""
+        from emoshift.render.filters import texture_detail
+        from emoshift.render.shaders import DETAIL_EDGE, DETAIL_EDGE_SIGMA, DETAIL_SIGMA
+
+        (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
+        patch = self.image[y0 : y0 + h, x0 : x0 + w]
+        mx0, my0, mx1, my1 = (int(v) for v in self.mouth_box)
+        if mx1 > mx0 and my1 > my0 and self.closed_mouth.shape[:2] == (my1 - my0, mx1 - mx0):
+            patch = patch.copy()
+            a0, b0 = max(mx0 - x0, 0), max(my0 - y0, 0)
+            a1, b1 = min(mx1 - x0, w), min(my1 - y0, h)
+            if a1 > a0 and b1 > b0:
+                patch[b0:b1, a0:a1] = self.closed_mouth[b0 + y0 - my0 : b1 + y0 - my0, a0 + x0 - mx0 : a1 + x0 - mx0]
+        return texture_detail(patch, DETAIL_SIGMA, DETAIL_EDGE, DETAIL_EDGE_SIGMA)
+
     def _black_level(self) -> np.ndarray:
         """(3,) float32: the photo's black level (BLACK_PERCENTILE, BLACK_MAX) over the source box (the head
         and what lies around it: hair, eyes, nostrils, its own mouth, the background next to it)."""

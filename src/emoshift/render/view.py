@@ -44,7 +44,9 @@ class SourceView(NamedTuple):
     mouth_power: (3,) float32, the per-channel powers of the light through the lips on the photo's own teeth
     (:func:`.shaders.inner_sample`; those of the painted parts, :mod:`.source_parts`). lip_dark: (V,) float32,
     the inner lips' darkening once the lips move, lip_dark_tri: (n_skin,) bool, the skin triangles with a
-    dark vertex (:func:`.mouth.darken_lips`).
+    dark vertex (:func:`.mouth.darken_lips`). detail: (h, w) float32 over the source box, the photo's texture
+    detail (its open mouth painted shut; :func:`.filters.texture_detail`), given to one-way stretched skin
+    (:func:`.warp.detail_pass`).
     """
 
     image: np.ndarray
@@ -64,6 +66,7 @@ class SourceView(NamedTuple):
     mouth_power: np.ndarray
     lip_dark: np.ndarray
     lip_dark_tri: np.ndarray
+    detail: np.ndarray
 
 
 class MeshView(NamedTuple):

@@ -26,8 +26,9 @@ from emoshift.render.mouth import darken_lips, hash_gauss, mark_seam, mouth_pass
 from emoshift.render.flow import (BLUR_PASSES, CELL, EDGE_BLEND_PX, broad_shading, coarse_field, extend_silhouette,
                                   field_lerp, field_taps, mark_contour, widen_at)
 from emoshift.render.raster import raster_box
-from emoshift.render.shaders import (MAGNIFY_GRAIN, MAGNIFY_MIN_SHARE, SHADE_RANGE, around_sample, bilinear,
-                                     bilinear_many, inner_sample, put, skin_sample, warp_offset)
+from emoshift.render.shaders import (DETAIL_CELL, DETAIL_FROM, DETAIL_FULL, DETAIL_JITTER, DETAIL_REACH, MAGNIFY_GRAIN,
+                                     MAGNIFY_MIN_SHARE, SHADE_RANGE, around_sample, bilinear, bilinear_many,
+                                     detail_at, detail_px, inner_sample, put, skin_sample, warp_offset)
 from emoshift.render.shape import add_face_normals
 from emoshift.render.view import SKIN, FrameView, MeshView, SourceView
 from emoshift.render.wrinkle_shader import FoldView, shade_folds
@@ -158,6 +159,8 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
     lost = magnified_share(src.screen, frame.screen, mesh.tris, mesh.n_skin)
     seam = _skin_pass(src.image, src.plate, src.closed, src.mouth, src.lift, src.origin[0], src.origin[1], tri_id,
                       depth, flow, fx, fy, broad, src.grain, lost, x0, y0, out)  # fmt: skip
+    detail_pass(src.detail, src.origin[0], src.origin[1], src.screen, frame.screen, mesh.tris, mesh.n_skin, tri_id, flow, x0,
+                y0, out)  # fmt: skip
     antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad, x0, y0, out)
     if frame.keep < 1.0:  # the inner lips in the mouth's shadow, before the seams are softened (the lips' line)
         darken_lips(tri_id, bary, mesh.tris, src.lip_dark, src.lip_dark_tri, 1.0 - frame.keep, x0, y0, out)
@@ -261,6 +264,146 @@ def magnified_share(src_screen, screen, tris, n_skin):  # pragma: no cover - jit
     return out
 
 
+#: The detail pass's fixed per-anchor shifts (source pixels, uniform within DETAIL_JITTER each way), a table
+#: repeating every _JITTER_CELLS anchors (256 frame pixels; a hash per anchor cost 4 % of a frame's CPU time).
+_JITTER_CELLS = 64
+_JITTER = (np.random.default_rng(18).uniform(-1.0, 1.0, (_JITTER_CELLS, _JITTER_CELLS, 2)) * DETAIL_JITTER).astype(np.float32)
+
+
+@njit(cache=True, nogil=True)
+def detail_tris(src_screen, screen, tris, n_skin):  # pragma: no cover - jitted
+    """(n_skin, 5) float32 per skin triangle: [beta, the 2 x 2 map (row-major) from a frame offset to the
+    source offset that turns the warp's sampling into its nearest rotation] where the frame stretches it one
+    way (:data:`~emoshift.render.shaders.DETAIL_FROM`), zeros elsewhere (also folded or degenerate
+    triangles). The magnification grain (:func:`magnified_share`) is kept beside it: the detail layer is gated
+    off edges (the lips' outlines), where the grain alone gives a stretched lip its pixel-level grain (with the
+    grain scaled by 1 - beta, the stretched skin's 3 x 3 grain fell from 1.00 to 0.93 of the photo's on the
+    apex bench)."""
+    out = np.zeros((n_skin, 5), np.float32)
+    for t in range(n_skin):
+        _detail_tri(src_screen, screen, tris, t, out)
+    return out
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _detail_tri(src_screen, screen, tris, t, out):  # pragma: no cover - jitted
+    """Row ``t`` of :func:`detail_tris` into ``out`` (left as it is where beta is 0: zeros)."""
+    even = DETAIL_FROM + 1.0 / DETAIL_FROM
+    shrink = 1.0 / (DETAIL_FROM * DETAIL_FROM)
+    a, b, c = tris[t, 0], tris[t, 1], tris[t, 2]
+    f1x = screen[b, 0] - screen[a, 0]
+    f1y = screen[b, 1] - screen[a, 1]
+    f2x = screen[c, 0] - screen[a, 0]
+    f2y = screen[c, 1] - screen[a, 1]
+    s1x = src_screen[b, 0] - src_screen[a, 0]
+    s1y = src_screen[b, 1] - src_screen[a, 1]
+    s2x = src_screen[c, 0] - src_screen[a, 0]
+    s2y = src_screen[c, 1] - src_screen[a, 1]
+    fd = f1x * f2y - f2x * f1y
+    sd = s1x * s2y - s2x * s1y
+    if abs(fd) < 1e-3 or abs(sd) < 1e-3 or fd * sd <= 0.0:
+        return
+    # A = S F^-1: a frame offset -> the source offset the warp samples
+    inv = 1.0 / fd
+    a00 = (s1x * f2y - s2x * f1y) * inv
+    a01 = (s2x * f1x - s1x * f2x) * inv
+    a10 = (s1y * f2y - s2y * f1y) * inv
+    a11 = (s2y * f1x - s1y * f2x) * inv
+    p = a00 * a00 + a01 * a01 + a10 * a10 + a11 * a11
+    det = a00 * a11 - a01 * a10
+    # without roots first (most triangles): A's singular values s1 >= s2 have s1 / s2 + s2 / s1 = p / det,
+    # and s2^2 >= k = 1 / DETAIL_FROM^2 (no magnification past it) where k^2 - p k + det^2 >= 0, k <= p / 2
+    if p < even * det and shrink * shrink - p * shrink + det * det >= 0.0 and shrink <= 0.5 * p:
+        return
+    big = math.sqrt(0.5 * (p + math.sqrt(max(p * p - 4.0 * det * det, 0.0))))  # A's singular values
+    small = det / big
+    ratio = max(big / small, 1.0 / small)  # the frame's stretch one way over the other, or its magnification
+    if ratio <= DETAIL_FROM:
+        return
+    u = (ratio - DETAIL_FROM) / (DETAIL_FULL - DETAIL_FROM)
+    if u <= 0.0:
+        return
+    u = min(u, 1.0)
+    beta = u * u * (3 - 2 * u)
+    ca = a00 + a11
+    sa = a10 - a01
+    n = math.sqrt(ca * ca + sa * sa)
+    out[t, 0] = beta
+    out[t, 1] = ca / n - a00
+    out[t, 2] = -sa / n - a01
+    out[t, 3] = sa / n - a10
+    out[t, 4] = ca / n - a11
+
+
+@njit(cache=True, nogil=True)
+def detail_pass(detail, ox, oy, src_screen, screen, tris, n_skin, tri_id, flow, x0, y0, out):  # pragma: no cover - jitted
+    """One-way stretched skin (:func:`detail_tris` of the source and frame projections ``src_screen``,
+    ``screen``, found for the triangles the frame shows only) takes the photo's texture ``detail``
+    ((h, w) over the source box at (ox, oy)) at the photo's own scale in place of its stretched detail:
+    ``out`` += beta x w x (unstretched - stretched) as luma, w the exact-flow weight (none towards the
+    silhouette). Unstretched: the layer around the pixel's source point (the skin pass's flow in
+    ``flow[..., :2]``) through the warp's nearest rotation, anchored at the four corners of the pixel's cell of
+    DETAIL_CELL frame pixels (each copy at most DETAIL_REACH source pixels off the warped point, and shifted by
+    up to DETAIL_JITTER pixels each way, fixed per anchor: neighbouring copies of the photo's few source pixels
+    then do not repeat the same features, which would smear them along the stretch again), blended
+    bilinearly with weights over the root of their sum of squares (the copies' texture energy kept; each copy
+    reads whole pixels, :func:`~emoshift.render.shaders.detail_px`: interpolated, it lost the photo's finest
+    grain again);
+    stretched: the layer at the warped point. Runs after :func:`_skin_pass`, before the edge pass."""
+    rh, rw = tri_id.shape
+    dtri = np.zeros((n_skin, 5), np.float32)
+    found = np.zeros(n_skin, np.bool_)
+    for i in range(rh):
+        for j in range(rw):
+            t = tri_id[i, j]
+            if t < 0 or t >= n_skin:
+                continue
+            w = flow[i, j, 2]
+            if w <= 0.0:
+                continue
+            if not found[t]:
+                _detail_tri(src_screen, screen, tris, t, dtri)
+                found[t] = True
+            beta = dtri[t, 0] * w
+            if beta <= 1e-3:
+                continue
+            px = x0 + j + 0.5
+            py = y0 + i + 0.5
+            qx = px + flow[i, j, 0] - ox
+            qy = py + flow[i, j, 1] - oy
+            gx = px / DETAIL_CELL
+            gy = py / DETAIL_CELL
+            cx = math.floor(gx)
+            cy = math.floor(gy)
+            u = gx - cx
+            v = gy - cy
+            acc = 0.0
+            ww = 0.0
+            for k in range(4):
+                kx = k & 1
+                ky = k >> 1
+                wk = (u if kx else 1.0 - u) * (v if ky else 1.0 - v)
+                if wk <= 1e-6:
+                    continue
+                ex = px - (cx + kx) * DETAIL_CELL
+                ey = py - (cy + ky) * DETAIL_CELL
+                sx = dtri[t, 1] * ex + dtri[t, 2] * ey
+                sy = dtri[t, 3] * ex + dtri[t, 4] * ey
+                m = math.sqrt(sx * sx + sy * sy)
+                if m > DETAIL_REACH:
+                    sx *= DETAIL_REACH / m
+                    sy *= DETAIL_REACH / m
+                ai = (int(cy) + ky) & (_JITTER_CELLS - 1)
+                aj = (int(cx) + kx) & (_JITTER_CELLS - 1)
+                sx += _JITTER[ai, aj, 0]
+                sy += _JITTER[ai, aj, 1]
+                acc += wk * detail_px(detail, qx + sx, qy + sy)
+                ww += wk * wk
+            n = beta * (acc / math.sqrt(ww) - detail_at(detail, qx, qy))
+            for c in range(3):
+                out[y0 + i, x0 + j, c] = np.uint8(min(255.0, max(0.0, out[y0 + i, x0 + j, c] + n + 0.5)))
+
+
 @njit(cache=True, nogil=True)
 def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, depth, flow, fx, fy, broad, grain, lost, x0, y0, out):  # pragma: no cover - jitted
     """The flow of the skin (exact blended with the coarse field ``fx``, ``fy``) and of what lies around
@@ -341,11 +484,11 @@ def render_frame_into(src, mesh, frame, folds, roi, radius, widen, band, out) ->
 @njit(cache=True, nogil=True)
 def _render_frame_flat(
     image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain, mouth_blur, black,
-    mouth_power, lip_dark, lip_dark_tri, tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, keep_lower, uv, tensor, focal, cx, cy, spacing,
+    mouth_power, lip_dark, lip_dark_tri, detail, tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, keep_lower, uv, tensor, focal, cx, cy, spacing,
     strength, roi, radius, widen, band, out,
 ):  # pragma: no cover - jitted
     src = SourceView(image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain,
-                     mouth_blur, black, mouth_power, lip_dark, lip_dark_tri)
+                     mouth_blur, black, mouth_power, lip_dark, lip_dark_tri, detail)
     mesh = MeshView(tris, n_skin, part, wexact)
     frame = FrameView(fscreen, vcol, ratio, flat, keep, keep_eyes, keep_lower)
     folds = FoldView(uv, tensor, focal, cx, cy, spacing, strength)
