@@ -10,7 +10,9 @@ between it and the outer-lip contour; L is the lips' median luma. Per image:
 - ``p50``: the opening's median luma over L;
 - ``top``, ``bot``: the median luma of the opening's upper and lower thirds (by row) over L; ``bot_top``:
   their ratio (a real dropped jaw shows its tongue lit behind the lower lip: its lower third is the
-  lighter, above 1; the palate and the upper lip's shadow darken the upper third);
+  lighter, above 1; the palate and the upper lip's shadow darken the upper third); ``lo_hi``: the brightest
+  tenth (90th percentile of luma) of the opening's lower half (by row) over its upper half's (the lower teeth
+  or the lit tongue against the upper teeth: 0.79-1.57 on the real open mouths, a dark hole below 0.6);
 - ``rim``: the median luma of the lip pixels within max(2, 3 % of the mouth's width) of the opening over L
   (the lips' inner edge); ``rim_up``, ``rim_lo``: the same of the upper and the lower lip (above and below
   the line between the inner corners);
@@ -73,7 +75,7 @@ FEAT = {"feat_surprise": "0-f1-su-ph.jpg", "feat_smile": "0-f15-hao-ph.jpg", "fe
 DEV_REFS = ("dev04", "dev06")
 MIN_OPEN = 0.2
 KEYS = ("open", "dark", "p50", "top", "bot", "bot_top", "rim", "rim_up", "rim_lo", "up_mid", "up_side", "lo_mid",
-        "lo_side", "r_up", "r_lo", "teeth_rb", "teeth_skin", "g_lit", "g_dark", "lip_rise", "edge_w")
+        "lo_side", "r_up", "r_lo", "teeth_rb", "teeth_skin", "g_lit", "g_dark", "lip_rise", "edge_w", "lo_hi")
 EDGE_MIN_STEP = 20.0
 RISE_AT, RISE_SPAN = 0.035, 0.15
 #: MediaPipe landmark pairs (outer, inner lip contour) across the lips: the middle, then a third of the way out
@@ -158,6 +160,9 @@ def mouth_stats(image: np.ndarray, detector) -> dict | None:
     out.update(dark=float((o < 0.25).mean()), p50=float(np.median(o)), top=float(np.median(top)),
                bot=float(np.median(bot)), rim=float(np.median(luma[rim])) / ref)  # fmt: skip
     out["bot_top"] = out["bot"] / max(out["top"], 1e-3)
+    lower = rows > 0.5 * (a + b)
+    if lower.sum() >= 10 and (~lower).sum() >= 10:
+        out["lo_hi"] = float(np.percentile(o[lower], 90)) / max(float(np.percentile(o[~lower], 90)), 1e-3)
     colour = image[y0:y1, x0:x1].astype(np.float32)
     near = binary_dilation(lips | opening, iterations=max(3, int(0.25 * width)))
     skin = near & ~binary_dilation(lips | opening, iterations=3)
@@ -251,7 +256,8 @@ def main() -> None:
             "r_up, r_lo: a render's up_mid, lo_mid / its photo's; teeth_rb, teeth_skin: the opening's lit top quarter's "
             "(R - B) / luma and luma over the skin's around the lips; g_lit, g_dark: the opening's lighter / darker "
             "half's grain over that skin's; lip_rise: the opening's luma 0.035 x the mouth's width below its top over "
-            "the brightest within 0.15 x it (middle columns); edge_w: the lip-opening edge's width (pixels)")
+            "the brightest within 0.15 x it (middle columns); edge_w: the lip-opening edge's width (pixels); lo_hi: the "
+            "opening's lower half's 90th percentile of luma / its upper half's")
     report(args.name, table, {"seed": args.seed, "px": args.px, "per_image": rows + refs, "note": note})
 
 

@@ -99,6 +99,14 @@ TONGUE_TOP = 0.5
 TONGUE_FULL = 0.35
 TONGUE_LIP_ROWS = 1.2
 TONGUE_SMOOTH = 0.5
+#: Gums with teeth right below them (a papilla, PAPILLA_REACH) are not the tongue above the lower incisors' tips when
+#: those teeth show fewer than TONGUE_BARED_PX rows before the lower lip: tips peeking a pixel over a dropped jaw's
+#: lower lip (surprise) made the tongue above them a papilla (no cavity falloff, no bounce, no tongue): a dark stripe
+#: 3-5 pixels wide and 0.6 x reach tall (luma 25-30 between 85 on either side on dev04's and dev01's surprise), read
+#: as a hard groove down the tongue's middle. (Not the tongue's gate too: with it, a rule scaled with the reach lit
+#: the middle of dev03's and dev12's surprise as a rectangle with hard sides, and the mouth behind the teeth of
+#: test_reenact_mouth.py's opening mouth turned teeth-like.)
+TONGUE_BARED_PX = 2
 #: The tongue's colour (:func:`tongue_colour`): deep in the mouth, lit from the opening only, it is darker than the
 #: lips and much darker than the teeth at the opening's front, and as red for its light as the lips. Its luma is
 #: TONGUE_SHADE x the lower lip's, at most TONGUE_OVER_TEETH x the lit teeth's (the mean of the frame's teeth pixels
@@ -710,6 +718,7 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
     slit = SLIT_OPEN * reach
     pap = int(PAPILLA_REACH * reach)
     tr = int(TEETH_LIP_REACH * reach)
+    bare = TONGUE_BARED_PX
     left = np.full(rh, rw, np.int64)  # per row: the interior's first and last column
     right = np.full(rh, -1, np.int64)
     for i in range(rh):
@@ -745,6 +754,12 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
                     tk = tri_id[k, j]
                     if tk < 0 or part[tk] != GUMS:
                         front = tk >= 0 and part[tk] == TEETH
+                        if front:  # not the lower incisors' tips peeking over the lower lip (TONGUE_BARED_PX)
+                            n = 0
+                            while k + n < rh and tri_id[k + n, j] >= 0 and part[tri_id[k + n, j]] == TEETH:
+                                n += 1
+                            tn = tri_id[k + n, j] if k + n < rh else -1
+                            front = not (n < bare and tn >= 0 and part[tn] == SKIN)
                         break
             f = 1.0
             b = 0.0  # the bounced light's share of the lip colour

@@ -87,6 +87,18 @@ BLUR_STEP_SHARE = 0.5
 #: of the development photos the side teeth's median luma went from 0.37 to 0.25 of the front teeth's and
 #: the teeth at the mouth's ends from 0.52 to 0.28 of those in its middle (``bench_mouth_texture.py``).
 APERTURE_CONE_DEG = 35.0
+#: The face's light comes from above (the synthesized parts' shading light, y 0.3 per unit forward): a point in the
+#: opening's lower half d cm behind it takes its light about the height APERTURE_TILT x min(d, APERTURE_TILT_CM)
+#: above its own (over the opening's half-height there, at least its middle's; no higher than the middle, fading to
+#: nothing towards the corners), so the lower lip shades the lower teeth behind it less than the upper lip the upper
+#: ones. With the cone about the forward axis the lower front teeth got 0.26-0.57 of the light (the upper ones'
+#: 0.88-1.0; anger, surprise on dev02, dev03, dev12) and rendered at 0.45-0.58 of the upper front teeth's median
+#: luma: the bottom of the opening a dark hole. Capped (the lower incisors stand 0.3-0.9 cm behind the front) and
+#: fading to the corners: else the side and corner teeth behind the lip corners were lit too
+#: (tests/render/test_mouth_light.py: side up to 0.43 of the front teeth, bound 0.37; corner up to 0.248, bound
+#: 0.24); raising the upper half too darkened the upper teeth under the lip (test_reenact_mouth.py).
+APERTURE_TILT = 0.3
+APERTURE_TILT_CM = 0.6
 APERTURE_FLOOR = 0.12
 APERTURE_EDGE = 0.35
 #: ... the opening's half-height is at least APERTURE_MIN_CM (a closed mouth; the slit shading of
@@ -245,6 +257,7 @@ def _aperture_light(points, vertices, ring_points, ring, front, out):  # pragma:
     upper = np.array([0, 1, 2, 3, 4])
     lower = np.array([0, 7, 6, 5, 4])
     a = max(0.5 * (q[4, 0] - q[0, 0]), APERTURE_MIN_CM)
+    h_mid = max(0.5 * (q[2, 1] - q[6, 1]), APERTURE_MIN_CM)  # the opening's half-height at its middle
     for i in range(vertices.shape[0]):
         j = vertices[i]
         x, y, z = float(points[j, 0]), float(points[j, 1]), float(points[j, 2])
@@ -253,7 +266,11 @@ def _aperture_light(points, vertices, ring_points, ring, front, out):  # pragma:
         h = max(0.5 * (top - bottom), APERTURE_MIN_CM)
         v = (y - 0.5 * (top + bottom)) / h
         z_open = min(z_bottom + (z_top - z_bottom) * (0.5 + 0.5 * min(max(v, -1.0), 1.0)), front)
-        r = max(z_open - z, 0.0) * cone  # the cone's disc at the opening's depth
+        depth = max(z_open - z, 0.0)
+        r = depth * cone  # the cone's disc at the opening's depth
+        if v < 0.0:  # the lower half raised by the light's slope, towards the middle at most
+            w = max(1.0 - (x - 0.5 * (q[0, 0] + q[4, 0])) ** 2 / (a * a), 0.0)  # fading to the corners
+            v = min(v + w * APERTURE_TILT * min(depth, APERTURE_TILT_CM) / max(h, h_mid), 0.0)
         s = r / h
         area = min(1.0, 1.0 / max(s, 1e-6)) * min(1.0, a / max(r, 1e-6))
         s = min(max(s, APERTURE_EDGE), 1.0)
