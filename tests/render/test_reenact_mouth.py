@@ -218,7 +218,9 @@ def test_a_dark_slit_between_the_lips_is_not_taken_for_teeth(full_model, fit_fac
 def test_painted_teeth_are_no_brighter_than_the_faces_light(full_model, fit_factory, monkeypatch):
     """A face in shade (skin luma 80, dev02's) gets painted teeth at most TEETH_OVER_SKIN x its skin's luma,
     in the frame too (tooth bodies' median); a well-lit face (skin luma 162) keeps the default's brightness.
-    Control: without the cap the shaded face's teeth glow at the default's luma (measured 193 on dev02)."""
+    Control: without the cap the shaded face's teeth glow at the default's luma (measured 193 on dev02), in the
+    frame 1.37 x the capped teeth's (1.42 before the incisors were no longer lowered under this raised upper lip,
+    reenact.TEETH_DROP_RAISED: more of them in its shadow; bound 1.3)."""
     import emoshift.render.source_parts as source_parts
 
     LUMA = np.array([0.299, 0.587, 0.114])
@@ -240,5 +242,5 @@ def test_painted_teeth_are_no_brighter_than_the_faces_light(full_model, fit_fact
     colour, frame = teeth(dark, cap)
     assert colour <= cap * (np.array(dark) @ LUMA) + 1 and frame <= 1.1 * colour
     uncapped, frame0 = teeth(dark, 100.0)
-    assert uncapped > 180 and frame0 > 1.4 * frame  # control: studio-white teeth in a shaded face
+    assert uncapped > 180 and frame0 > 1.3 * frame  # control: studio-white teeth in a shaded face
     assert teeth(bright, cap)[0] > 0.97 * teeth(bright, 100.0)[0]  # a lit face: (all but) the default
