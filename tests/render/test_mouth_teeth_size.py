@@ -80,3 +80,50 @@ def test_a_dropped_jaw_still_lowers_the_incisors(full_model, fit_factory, textur
     a = _incisors(full_model, fit_factory, texture_factory, True, DROPPED)
     b = _incisors(full_model, fit_factory, texture_factory, False, DROPPED)
     assert a == b
+
+
+def _row(gap: int, gap_part: int, reach: float, papilla: bool = True) -> np.ndarray:
+    """mouth_pass (strength 0: only the gaps closed) on a row of teeth (230) | ``gap`` pixels of ``gap_part`` (90,
+    pink-grey) | teeth, under a lip, at lip-shadow ``reach``; with ``papilla`` False the gaps closed as before
+    PAPILLA_CLOSE (TEETH_GAP_PX whatever shows in them). Returns the gap's pixels."""
+    from emoshift.render.mouth import _close_gaps, mouth_pass
+    from emoshift.render.view import SKIN, SOCKET
+
+    part = np.array([SKIN, SOCKET, GUMS, TEETH], np.int8)
+    code = {SOCKET: 1, GUMS: 2}[gap_part]
+    tri_id = np.full((6, 24), 1, np.int32)
+    tri_id[0] = 0
+    tri_id[3, 2:8] = 3
+    tri_id[3, 8 : 8 + gap] = code
+    tri_id[3, 8 + gap : 8 + gap + 6] = 3
+    out = np.full((6, 24, 3), 40, np.uint8)
+    out[3, 2:8] = out[3, 8 + gap : 8 + gap + 6] = 230
+    out[3, 8 : 8 + gap] = 90
+    if papilla:
+        mouth_pass(tri_id, part, 0.0, reach, np.zeros(tri_id.shape, np.float32), 0.0, np.zeros(3, np.float32), 0.0, 0, 0,
+                   out)  # fmt: skip
+    else:
+        _close_gaps(tri_id, part, 0, 0, out)
+    return out[3, 8 : 8 + gap]
+
+
+@pytest.mark.parametrize("papilla", [True, False])
+def test_papillae_between_bared_teeth_take_the_teeth_not_pink_dots(papilla):
+    """A gums run 6 pixels wide between teeth (a papilla's tip, 4-8 pixels at the anger apexes of dev01 and dev10
+    in their 1000-pixel frames, the lip shadow's reach about 17 pixels) takes the teeth's colour a shade darker
+    (TEETH_GAP_SHADE); a run of the dark socket as wide stays (the gap to a tooth behind), and so does a gums run
+    wider than PAPILLA_CLOSE x reach (the gums between the arches, a canine's side). Control: the gaps closed as
+    before (3 pixels at most) leave the papilla pink."""
+    from emoshift.render.mouth import PAPILLA_CLOSE, TEETH_GAP_SHADE
+    from emoshift.render.view import SOCKET
+
+    closed = round(TEETH_GAP_SHADE * 230)
+    gap = _row(6, GUMS, 17.0, papilla)
+    if papilla:
+        assert (gap == closed).all(), gap
+        assert (_row(6, SOCKET, 17.0) == 90).all()  # a dark gap between teeth is no papilla
+        wide = int(PAPILLA_CLOSE * 17.0) + 2
+        assert (_row(wide, GUMS, 17.0) == 90).all()
+        assert (_row(3, SOCKET, 17.0) == closed).all()  # the fine gaps closed as before
+    else:
+        assert (gap == 90).all(), gap
