@@ -16,8 +16,8 @@ from emoshift.render.view import GUMS, TEETH
 SIZE = 384
 PLACE = (0.0, 3.0, -25.0)
 #: Open mouths with the upper lip raised off the teeth (AU10 + 25/26: anger's shout), and a dropped jaw alone.
-RAISED = ({"jawOpen": 0.35, "mouthUpperUp_L": 1.0, "mouthUpperUp_R": 1.0},
-          {"jawOpen": 0.35, "mouthUpperUp_L": 1.0, "mouthUpperUp_R": 1.0, "mouthLowerDown_L": 0.6, "mouthLowerDown_R": 0.6})  # fmt: skip
+_UP = {"jawOpen": 0.35, "mouthUpperUp_L": 1.0, "mouthUpperUp_R": 1.0}
+RAISED = (_UP, {**_UP, "mouthLowerDown_L": 0.6, "mouthLowerDown_R": 0.6})
 DROPPED = ({"jawOpen": 0.5}, {"jawOpen": 0.5, "mouthStretch_L": 0.5, "mouthStretch_R": 0.5})
 
 
@@ -30,7 +30,8 @@ def _incisors(full_model, fit_factory, texture_factory, raised_gate: bool, shape
 
     old, reenact.TEETH_DROP_RAISED = reenact.TEETH_DROP_RAISED, raised_gate
     try:
-        r = reenact.Reenactor(texture_factory(SIZE, SIZE, seed=0), fit_factory(size=(SIZE, SIZE), translation=PLACE), full_model)
+        fit = fit_factory(size=(SIZE, SIZE), translation=PLACE)
+        r = reenact.Reenactor(texture_factory(SIZE, SIZE, seed=0), fit, full_model)
         coords = tooth_coordinates(r.base, r.vertex_part == TEETH, r.triangles)
         upper = (r.vertex_part == TEETH) & (coords[:, 2] == 0)
         out = []
@@ -50,12 +51,16 @@ def _incisors(full_model, fit_factory, texture_factory, raised_gate: bool, shape
                 ratios.append(height / width)
             teeth = number >= 0
             gums = f.mask & (r.tri_part[tri] == GUMS)
-            near = lambda dy, dx: np.any([np.roll(teeth, (k * dy, k * dx), (0, 1)) for k in range(1, 4)], 0)  # noqa: E731
-            papillae = gums & near(0, 1) & near(0, -1) & near(-1, 0)
+            papillae = gums & _near(teeth, 0, 1) & _near(teeth, 0, -1) & _near(teeth, -1, 0)
             out.append((float(np.mean(ratios)), int(papillae.sum()), int(((number == 7) | (number == 8)).sum())))
         return out
     finally:
         reenact.TEETH_DROP_RAISED = old
+
+
+def _near(mask: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """``mask`` within 3 pixels of each pixel in the direction (-dy, -dx) (np.roll by 1-3 steps of (dy, dx))."""
+    return np.any([np.roll(mask, (k * dy, k * dx), (0, 1)) for k in range(1, 4)], 0)
 
 
 @pytest.mark.parametrize("gate", [True, False])
@@ -100,8 +105,8 @@ def _row(gap: int, gap_part: int, reach: float, papilla: bool = True) -> np.ndar
     out[3, 2:8] = out[3, 8 + gap : 8 + gap + 6] = 230
     out[3, 8 : 8 + gap] = 90
     if papilla:
-        mouth_pass(tri_id, part, 0.0, reach, np.zeros(tri_id.shape, np.float32), 0.0, np.zeros(3, np.float32), 0.0, 0, 0,
-                   out)  # fmt: skip
+        paint, black = np.zeros(tri_id.shape, np.float32), np.zeros(3, np.float32)
+        mouth_pass(tri_id, part, 0.0, reach, paint, 0.0, black, 0.0, 0, 0, out)
     else:
         _close_gaps(tri_id, part, 0, 0, out)
     return out[3, 8 : 8 + gap]

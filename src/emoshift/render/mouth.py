@@ -28,10 +28,10 @@ from emoshift.render.view import GUMS, SKIN, SOCKET, TEETH
 #: Widest gap (pixels) between teeth that is closed, and the closed gap's colour relative to its teeth.
 TEETH_GAP_PX = 3
 TEETH_GAP_SHADE = 0.86
-#: ... a gap showing only gums (a papilla between two teeth's necks) is closed up to PAPILLA_CLOSE x the lip shadow's
-#: reach (which is about an upper incisor's width: 17 and 21 pixels on dev01): a raised upper lip (anger's shout) ends at the gum line, and
-#: the papillae's tips between the bared teeth, 4-8 pixels wide in a 1000-pixel photo, stood as a row of pink dots
-#: along the teeth's top edge ("teeth pasted", dev01 and dev10 at anger; 1-3 pixels only in the panel's crops).
+#: ... a gap showing only gums (a papilla between two teeth's necks) is closed up to PAPILLA_CLOSE x the lip
+#: shadow's reach (about an upper incisor's width: 17 and 21 pixels on dev01): a raised upper lip (anger's shout)
+#: ends at the gum line, and the papillae's tips between the bared teeth, 4-8 pixels wide in a 1000-pixel photo,
+#: stood as a row of pink dots along the teeth's top edge ("teeth pasted", dev01 and dev10 at anger).
 PAPILLA_CLOSE = 0.4
 #: Darkening right under the upper lip per part (the teeth and front gums stand forward, right under the
 #: lip: less shadowed than the socket behind).
@@ -283,8 +283,9 @@ def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0,
     socket and gums by CAVITY_DARKEN x smoothstep of their rows above the next skin pixel below (the lower
     lip) over CAVITY_REACH x ``reach`` (not the gums right above teeth: PAPILLA_REACH), and a column's
     interior whose opening between the lips is narrower than SLIT_OPEN x ``reach`` by up to SLIT_DARKEN;
-    then the gaps between teeth are closed (:func:`_close_gaps`; papillae up to PAPILLA_CLOSE x ``reach``); the
-    painted share (``paint`` (rh, rw)) of each interior pixel is raised to the photo's black level ``black`` (3,) (:func:`lift_black`); then the
+    then the gaps between teeth are closed (:func:`_close_gaps`; papillae up to PAPILLA_CLOSE x ``reach``);
+    the painted share (``paint`` (rh, rw)) of each interior pixel is raised to the photo's black level
+    ``black`` (3,) (:func:`lift_black`); then the
     interior and its edge are blurred to the photo's focus ``blur`` (:func:`focus_paint`, ``grain`` the
     photo's grain). The tongue (TONGUE_*) shows by ``tongue`` x its share (0: the interior as before it, the
     tests' control), the light bounced into the cavity (CAVITY_BOUNCE*) by ``bounce`` x its (0: none)."""

@@ -516,7 +516,8 @@ class Reenactor(SourceParts):
             w = smoothstep((np.asarray(gap, np.float32) - TEETH_DROP_GAP_CM[0]) / (TEETH_DROP_GAP_CM[1] - TEETH_DROP_GAP_CM[0]))
             if TEETH_DROP_RAISED and raised:
                 rise = shaped[:, _LIP_MIDDLES[0], 1] - self.base[_LIP_MIDDLES[0], 1]
-                w = w * (1.0 - smoothstep((rise - UPPER_LIP_RAISED_CM[0]) / np.float32(UPPER_LIP_RAISED_CM[1] - UPPER_LIP_RAISED_CM[0])))
+                lo, hi = UPPER_LIP_RAISED_CM
+                w = w * (1.0 - smoothstep((rise - lo) / np.float32(hi - lo)))
             shaped[:, self._drop_idx, 1] -= w.reshape(-1, 1).astype(np.float32) * self._drop
 
     def lip_gaps(self, expressions: np.ndarray) -> np.ndarray:
