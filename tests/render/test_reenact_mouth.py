@@ -187,9 +187,10 @@ def test_a_dark_slit_between_the_lips_is_not_taken_for_teeth(full_model, fit_fac
     (the model shows 138 teeth pixels there) are darker than TEETH_MIN_SKIN_LUMA of the face skin (here
     luma 56 and 94 on skin of 160; the dev01 photo: 105 on 140), neither their colour nor their pixels are
     used: the teeth are painted in the default colour (tooth bodies light and grey, teeth_like: measured
-    0.97 of them, the median of their darkest channel 149). Control: with that check off, the slit's colour
-    paints them dark (that median 49 and 85; teeth_like none and, its floor lowered to 80 for the lip's shadow
-    on painted teeth, 0.59 of the lighter slit's), which fails 120."""
+    0.97 of them, the median of their darkest channel 149; 0.947 and 133 since the incisors are not lowered under
+    this raised upper lip, reenact.TEETH_DROP_RAISED: more of them in its shadow). Control: with that check off,
+    the slit's colour paints them dark (that median 49 and 85, now 44 and 77; teeth_like none and, its floor
+    lowered to 80 for the lip's shadow on painted teeth, 0.59 of the lighter slit's), which fails 120."""
     from skimage.draw import polygon
 
     import emoshift.render.source_parts as source_parts
@@ -211,13 +212,15 @@ def test_a_dark_slit_between_the_lips_is_not_taken_for_teeth(full_model, fit_fac
         assert teeth.sum() > 30
         px = r.render(e, fit.rotation)[teeth]
         shares.append((teeth_like(px).mean(), float(np.median(px.astype(int).min(1)))))
-    assert shares[0][0] > 0.95 and shares[0][1] > 120 and shares[1][1] < 100, shares
+    assert shares[0][0] > 0.92 and shares[0][1] > 120 and shares[1][1] < 100, shares
 
 
 def test_painted_teeth_are_no_brighter_than_the_faces_light(full_model, fit_factory, monkeypatch):
     """A face in shade (skin luma 80, dev02's) gets painted teeth at most TEETH_OVER_SKIN x its skin's luma,
     in the frame too (tooth bodies' median); a well-lit face (skin luma 162) keeps the default's brightness.
-    Control: without the cap the shaded face's teeth glow at the default's luma (measured 193 on dev02)."""
+    Control: without the cap the shaded face's teeth glow at the default's luma (measured 193 on dev02), in the
+    frame 1.37 x the capped teeth's (1.42 before the incisors were no longer lowered under this raised upper lip,
+    reenact.TEETH_DROP_RAISED: more of them in its shadow; bound 1.3)."""
     import emoshift.render.source_parts as source_parts
 
     LUMA = np.array([0.299, 0.587, 0.114])
@@ -239,5 +242,5 @@ def test_painted_teeth_are_no_brighter_than_the_faces_light(full_model, fit_fact
     colour, frame = teeth(dark, cap)
     assert colour <= cap * (np.array(dark) @ LUMA) + 1 and frame <= 1.1 * colour
     uncapped, frame0 = teeth(dark, 100.0)
-    assert uncapped > 180 and frame0 > 1.4 * frame  # control: studio-white teeth in a shaded face
+    assert uncapped > 180 and frame0 > 1.3 * frame  # control: studio-white teeth in a shaded face
     assert teeth(bright, cap)[0] > 0.97 * teeth(bright, 100.0)[0]  # a lit face: (all but) the default

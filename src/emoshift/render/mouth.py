@@ -28,6 +28,11 @@ from emoshift.render.view import GUMS, SKIN, SOCKET, TEETH
 #: Widest gap (pixels) between teeth that is closed, and the closed gap's colour relative to its teeth.
 TEETH_GAP_PX = 3
 TEETH_GAP_SHADE = 0.86
+#: ... a gap showing only gums (a papilla between two teeth's necks) is closed up to PAPILLA_CLOSE x the lip
+#: shadow's reach (about an upper incisor's width: 17 and 21 pixels on dev01): a raised upper lip (anger's shout)
+#: ends at the gum line, and the papillae's tips between the bared teeth, 4-8 pixels wide in a 1000-pixel photo,
+#: stood as a row of pink dots along the teeth's top edge ("teeth pasted", dev01 and dev10 at anger).
+PAPILLA_CLOSE = 0.4
 #: Darkening right under the upper lip per part (the teeth and front gums stand forward, right under the
 #: lip: less shadowed than the socket behind).
 LIP_SHADOW = 0.6
@@ -235,24 +240,27 @@ def _is_gap(tri_id, part, i, j):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def _close_gaps(tri_id, part, x0, y0, out):  # pragma: no cover - jitted
-    """Per row, each run of at most TEETH_GAP_PX socket or gums pixels between teeth pixels takes
+def _close_gaps(tri_id, part, x0, y0, out, papilla_px=0.0):  # pragma: no cover - jitted
+    """Per row, each run of at most TEETH_GAP_PX socket or gums pixels (of gums only: at most ``papilla_px``
+    if more, PAPILLA_CLOSE) between teeth pixels takes
     TEETH_GAP_SHADE x the mean of the teeth a pixel beyond the run's ends (past their anti-aliased edge,
     which mixed in the dark gap), and those edge pixels are lifted to at least that colour; so is any teeth
     pixel between teeth pixels two to its left and right (a gap its 4 x 4 samples saw, in a row whose
     pixel centres all fall on teeth). So the line between teeth is at most TEETH_GAP_SHADE of them."""
     rh, rw = tri_id.shape
     fill = np.empty(3, np.float32)
+    longest = max(TEETH_GAP_PX, int(papilla_px))
     for i in range(rh):
         j = 1
         while j < rw - 1:
             if not (_is_part(tri_id, part, i, j - 1, TEETH) and _is_gap(tri_id, part, i, j)):
                 j += 1
                 continue
-            k = j
-            while k < rw and k - j < TEETH_GAP_PX and _is_gap(tri_id, part, i, k):
+            k, gums = j, True
+            while k < rw and k - j < longest and _is_gap(tri_id, part, i, k):
+                gums = gums and _is_part(tri_id, part, i, k, GUMS)
                 k += 1
-            if k >= rw or not _is_part(tri_id, part, i, k, TEETH):
+            if k >= rw or not _is_part(tri_id, part, i, k, TEETH) or (k - j > TEETH_GAP_PX and not gums):
                 j = k + 1
                 continue
             a = j - 2 if j >= 2 and _is_part(tri_id, part, i, j - 2, TEETH) else j - 1
@@ -283,14 +291,15 @@ def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0,
     socket and gums by CAVITY_DARKEN x smoothstep of their rows above the next skin pixel below (the lower
     lip) over CAVITY_REACH x ``reach`` (not the gums right above teeth: PAPILLA_REACH), and a column's
     interior whose opening between the lips is narrower than SLIT_OPEN x ``reach`` by up to SLIT_DARKEN;
-    then the gaps between teeth are closed (:func:`_close_gaps`); the painted share (``paint`` (rh, rw)) of
-    each interior pixel is raised to the photo's black level ``black`` (3,) (:func:`lift_black`); then the
+    then the gaps between teeth are closed (:func:`_close_gaps`; papillae up to PAPILLA_CLOSE x ``reach``);
+    the painted share (``paint`` (rh, rw)) of each interior pixel is raised to the photo's black level
+    ``black`` (3,) (:func:`lift_black`); then the
     interior and its edge are blurred to the photo's focus ``blur`` (:func:`focus_paint`, ``grain`` the
     photo's grain). The tongue (TONGUE_*) shows by ``tongue`` x its share (0: the interior as before it, the
     tests' control), the light bounced into the cavity (CAVITY_BOUNCE*) by ``bounce`` x its (0: none)."""
     if strength > 0.0 and reach >= 1.0:
         _shade_interior(tri_id, part, strength, reach, paint, tongue, bounce, grain, x0, y0, out)
-    _close_gaps(tri_id, part, x0, y0, out)  # after the shading: the gaps take the shaded teeth
+    _close_gaps(tri_id, part, x0, y0, out, PAPILLA_CLOSE * reach)  # after the shading: the gaps take the shaded teeth
     lift_black(tri_id, part, paint, black, grain, x0, y0, out)
     sigma = math.sqrt(max(blur * blur - PAINT_BLUR_PX * PAINT_BLUR_PX, 0.0))
     if blur > 0.0 and sigma > 0.05:

@@ -149,6 +149,15 @@ _LIP_MIDDLES = (int(MULTIPIE_68[62]), int(MULTIPIE_68[66]))  # the upper and low
 #: showed as dark red triangles) keep ICT's teeth.
 UPPER_TEETH_DROP_CM = 0.2
 TEETH_DROP_GAP_CM = (0.6, 1.2)
+#: ... and not where the upper lip is raised off the teeth (its levator, AU10: anger's shout), by 1 - smoothstep of
+#: the raise over UPPER_LIP_RAISED_CM: that lip bares the whole crown already, and lowered the teeth stood 2 mm
+#: longer out of the gums (the upper central incisor's visible height 1.61 x its width at the anger apexes of the
+#: six photos without teeth, 1.41-1.86; a real crown's is 1.2-1.3: "oversized teeth") with the gums' papillae
+#: between their necks (the teeth narrow towards the gums) as pink dots ("teeth pasted"). Fear and surprise
+#: lower that lip (-0.09 to -0.06 cm) and keep the drop. The photo path only: a video's frames drop the teeth by
+#: the emotion's mouth gap (:attr:`mouth_gap`), not gated (untested there: the round shout its test pins raises
+#: the lip 0.5-0.7 cm but pouts it 1 cm in front of the incisors, hiding them).
+TEETH_DROP_RAISED = True
 #: Reach of the upper lip's shadow into the mouth, as a fraction of the face height.
 LIP_SHADOW_FRACTION = 0.045
 #: Expression shading: warped skin is multiplied by the ratio of the frame's to the source's Lambert
@@ -500,11 +509,16 @@ class Reenactor(SourceParts):
             tuck_inner_lips(shaped, idx, anchor, weight, np.where(lower[None], amount[:, None], upper[:, None]))
         return shaped, keep, gaps
 
-    def _drop_teeth(self, shaped: np.ndarray, gap: np.ndarray) -> None:
+    def _drop_teeth(self, shaped: np.ndarray, gap: np.ndarray, raised: bool = True) -> None:
         """Lower the upper incisors of (T, V, 3) ``shaped`` in place by UPPER_TEETH_DROP_CM as the lip
-        ``gap`` (T,) cm opens through TEETH_DROP_GAP_CM."""
+        ``gap`` (T,) cm opens through TEETH_DROP_GAP_CM, with ``raised`` times 1 - smoothstep of the upper lip's
+        raise over UPPER_LIP_RAISED_CM (TEETH_DROP_RAISED)."""
         if len(self._drop_idx):
             w = smoothstep((np.asarray(gap, np.float32) - TEETH_DROP_GAP_CM[0]) / (TEETH_DROP_GAP_CM[1] - TEETH_DROP_GAP_CM[0]))
+            if TEETH_DROP_RAISED and raised:
+                rise = shaped[:, _LIP_MIDDLES[0], 1] - self.base[_LIP_MIDDLES[0], 1]
+                lo, hi = UPPER_LIP_RAISED_CM
+                w = w * (1.0 - smoothstep((rise - lo) / np.float32(hi - lo)))
             shaped[:, self._drop_idx, 1] -= w.reshape(-1, 1).astype(np.float32) * self._drop
 
     def lip_gaps(self, expressions: np.ndarray) -> np.ndarray:
@@ -640,7 +654,7 @@ class Reenactor(SourceParts):
             return out
         shaped, keep, gaps = self._frame_shapes(e)
         if self.speech and self.mouth_gap is not None:  # the emotion's teeth (mouth_gap)
-            self._drop_teeth(shaped, np.full(len(e), self.mouth_gap, np.float32))
+            self._drop_teeth(shaped, np.full(len(e), self.mouth_gap, np.float32), raised=False)
         screens, shade = self._project(shaped, r, shading=True)
         if len(self._res_idx):  # the photo's lip residual, where the expression has not moved the skin
             moved = np.linalg.norm(((e - self.source_expression) @ self._res_basis).reshape(len(e), -1, 3), axis=2)
