@@ -132,12 +132,15 @@ EDGE_MIN_STEP = 8.0
 #: sides of the tongue lie behind the lower premolars and the cheeks, in the buccal corridor's shadow (with
 #: the dome alone the ends of a shout whose lower lip covers its side teeth showed a lip-coloured patch).
 TONGUE_SIDE = 0.4
-#: Blocks (the blind panel's "pasted mouth"): the light the bounce and the tongue add to the interior pixels between
-#: the lips is blurred over them in 2-D by a Gaussian of LIFT_SMOOTH x reach pixels (normalised over those pixels)
-#: before it is added (not the lit teeth, lighter than the lips: they keep their light and edges). Per part and per column it switched off at the parts' borders: on a dropped jaw's lower teeth
-#: in a turned face (dev07, dev10 surprise) the teeth (no tongue, a harder floor) lay as a dark block with vertical
-#: hard sides between the lit socket and the lit tongue.
+#: Blocks (the blind panel's "pasted mouth"): the bounce's share (the cavity's soft floor, CAVITY_BOUNCE*) and the
+#: tongue's share (TONGUE_*) of the pixels between the lips are blurred over them in 2-D by a Gaussian of LIFT_SMOOTH x
+#: reach pixels (normalised over those pixels; not the lit teeth, lighter than the lips: they keep their light and
+#: edges) before they are applied; the dim teeth there take the larger of their own floor and the cavity's (LIFT_TEETH x
+#: the share the cavity would have there, the blur's). Per
+#: part and per column both switched off at the parts' borders: a dropped jaw's dim lower teeth in a turned face
+#: (dev07, dev10 surprise) lay as a dark block with hard vertical sides between the lit socket and the lit tongue.
 LIFT_SMOOTH = 0.35
+LIFT_TEETH = 1.0
 #: Bounce (issue 11 part 5, "dark gaps", "mouth looks pasted"): a photographed open mouth is dim, not black;
 #: the light entering between the lips bounces off the lips, the teeth and the tongue onto the palate, the
 #: back teeth and the throat. Its socket and gums/tongue pixels (not the papillae) between the lips are
@@ -739,9 +742,9 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
     teeth = np.zeros(3, np.float32)
     pix = np.zeros(3, np.float32)
     gate = np.zeros(rw, np.float32)
-    base = np.zeros((rh, rw, 3), np.float32)  # per pixel: the shaded colour, the light added (bounce, tongue)
-    add = np.zeros((rh, rw, 3), np.float32)
-    sgr = np.zeros((rh, rw), np.float32)  # the grain the floor flattened
+    base = np.zeros((rh, rw, 3), np.float32)  # per pixel: the shaded colour
+    lift = np.zeros((rh, rw, 2), np.float32)  # per pixel: the cavity's bounce share, the tongue's share
+    bt = np.zeros((rh, rw), np.float32)  # the teeth's bounce share
     held = np.zeros((rh, rw), np.float32)  # 1: between the lips (its added light blurred in 2-D: LIFT_SMOOTH)
     shows = (tongue_share > 0.0 or bounce > 0.0) and _tongue(tri_id, part, reach, x0, y0, out, tongue, lip, gate)
     lit = tongue_share > 0.0 and shows
@@ -786,6 +789,7 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
                 h = (below[i] - 0.5) / (d + below[i] - 1)  # 0 at the lower lip, 1 at the upper
                 h = min(max(h, 0.0), 1.0)
                 b *= 1.0 - CAVITY_BOUNCE_HIGH * h * h * (3 - 2 * h)
+            bcav = b  # the cavity's soft floor here (the dim teeth between the lips take it too: LIFT_SMOOTH)
             if p == TEETH:
                 pp = min(max(paint[i, j], 0.0), 1.0)  # the photo's own teeth carry their own shade
                 ps = strength * pp
@@ -803,6 +807,7 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
                     w = w * w * (3 - 2 * w)
                     f *= 1.0 - ps * TEETH_CORNER_DARKEN * w
                     b *= 1.0 - w  # none on the teeth at the row's ends: the side teeth stay in shadow
+                    bcav *= 1.0 - w
             elif d <= r:
                 u = 1.0 - d / reach
                 s = TEETH_SHADOW if front else (GUMS_SHADOW if p == GUMS else LIP_SHADOW)
@@ -826,37 +831,44 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
                 f *= sl
                 g *= sl
                 b *= sl
-            slope = 1.0
+                bcav *= sl
             for c in range(3):
-                v = float(out[y0 + i, x0 + j, c]) * f
-                if b > 0.0 and p == TEETH:  # the bounce: a soft floor (dim, never black), a harder one
-                    w = (v**4 + (b * teeth[c]) ** 4) ** 0.25  # on the teeth (their lit faces keep their light)
-                elif b > 0.0:
-                    w = math.sqrt(v * v + (b * lip[c]) ** 2)
-                else:
-                    w = v
-                slope = min(slope, v / max(w, 1e-3))
-                base[i, j, c] = v
-                add[i, j, c] = (1.0 - g) * w + g * tongue[c] - v
-            if b > 0.0:  # the grain the floor flattened (its slope v / v'), as lift_black gives it back
-                sgr[i, j] = (1.0 - g) * grain * math.sqrt(max(1.0 - slope * slope, 0.0))
+                base[i, j, c] = float(out[y0 + i, x0 + j, c]) * f
+            lift[i, j, 0] = bcav if p != TEETH else LIFT_TEETH * bcav
+            lift[i, j, 1] = g
+            bt[i, j] = b if p == TEETH else 0.0
             if below[i] > 0 and not (p == TEETH and _grey(base[i, j, 0], base[i, j, 1], base[i, j, 2]) > lipl):
                 held[i, j] = 1.0  # not the lit teeth: they keep their light and edges
+            elif p == TEETH:
+                lift[i, j, 0] = 0.0
             elif f < 1.0 or g > 0.0 or b > 0.0:
-                held[i, j] = -1.0  # written as it is
-    if bounced or lit:  # the added light spread across the parts' borders: no block where a part or a gate ends
-        _blur_held(held, add, sgr, max(LIFT_SMOOTH * reach, 0.5))
+                held[i, j] = -1.0  # as it is
+    if (bounced or lit) and LIFT_SMOOTH * reach >= 0.5:  # the shares across the parts' borders: no block where one ends
+        _blur_held(held, lift, LIFT_SMOOTH * reach)
     for j in range(rw):
         for i in range(rh):
             if held[i, j] == 0.0:
                 continue
+            bc, g, b = lift[i, j, 0], lift[i, j, 1], bt[i, j]
+            if f_skip(bc, g, b, base, out, x0, y0, i, j):
+                continue
             share = 0.0
-            gone = add[i, j, 0] != 0.0 or add[i, j, 1] != 0.0 or add[i, j, 2] != 0.0
-            if gone and held[i, j] > 0.0 and i + 2 < rh and tri_id[i + 1, j] >= 0 and part[tri_id[i + 1, j]] == SKIN:
+            if (g > 0.0 or bc > 0.0 or b > 0.0) and held[i, j] > 0.0 and i + 2 < rh and tri_id[i + 1, j] >= 0 \
+                    and part[tri_id[i + 1, j]] == SKIN:
                 share = _edge_share(tri_id, part, i, j, x0, y0, out)  # the lip's edge pixel below: its share
+            slope = 1.0
             for c in range(3):
-                pix[c] = base[i, j, c] + add[i, j, c]
-            grain_noise_k(x0 + j + 0.5, y0 + i + 0.5, sgr[i, j], 8, pix)
+                v = base[i, j, c]
+                w = v
+                if b > 0.0:  # the bounce: a harder floor on the teeth (their lit faces keep their light)
+                    w = (v**4 + (b * teeth[c]) ** 4) ** 0.25
+                if bc > 0.0:  # a soft floor (dim, never black)
+                    w = max(w, math.sqrt(v * v + (bc * lip[c]) ** 2))
+                slope = min(slope, v / max(w, 1e-3))
+                pix[c] = (1.0 - g) * w + g * tongue[c]
+            if bc > 0.0 or b > 0.0:  # the grain the floor flattened (its slope v / v'), as lift_black gives it back
+                sg = (1.0 - g) * grain * math.sqrt(max(1.0 - slope * slope, 0.0))
+                grain_noise_k(x0 + j + 0.5, y0 + i + 0.5, sg, 8, pix)
             for c in range(3):
                 old = float(out[y0 + i, x0 + j, c])
                 out[y0 + i, x0 + j, c] = np.uint8(min(max(pix[c] + 0.5, 0.0), 255.0))
@@ -865,39 +877,49 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
                     out[y0 + i + 1, x0 + j, c] = np.uint8(min(max(e + 0.5, 0.0), 255.0))
 
 
+@njit(cache=True, nogil=True, _nrt=False)
+def f_skip(bc, g, b, base, out, x0, y0, i, j):  # pragma: no cover - jitted
+    """Nothing to change at pixel (i, j): no light added and its shaded colour ``base`` its own."""
+    if bc > 0.0 or g > 0.0 or b > 0.0:
+        return False
+    for c in range(3):
+        if abs(base[i, j, c] - float(out[y0 + i, x0 + j, c])) > 1e-3:
+            return False
+    return True
+
+
 @njit(cache=True, nogil=True)
-def _blur_held(held, add, sgr, sigma):  # pragma: no cover - jitted
-    """``add`` (rh, rw, 3) and ``sgr`` (rh, rw) over the pixels where ``held`` > 0, in place: their Gaussian
-    of ``sigma`` pixels (separable, normalised over those pixels only); the rest unchanged."""
+def _blur_held(held, lift, sigma):  # pragma: no cover - jitted
+    """``lift`` (rh, rw, 2) over the pixels where ``held`` > 0, in place: their Gaussian of ``sigma`` pixels
+    (separable, normalised over those pixels only); the rest unchanged."""
     rh, rw = held.shape
     r = max(int(FOCUS_REACH * sigma + 0.5), 1)
     taps, _ = _gauss_taps(sigma, r)
-    tmp = np.zeros((rh, rw, 5), np.float32)  # add x 3, sgr, weight: along the rows
+    tmp = np.zeros((rh, rw, 3), np.float32)  # lift x 2, weight: along the rows
     for i in range(rh):
         for j in range(rw):
             for k in range(-r, r + 1):
                 q = j + k
                 if 0 <= q < rw and held[i, q] > 0.0:
                     t = taps[k + r]
-                    for c in range(3):
-                        tmp[i, j, c] += t * add[i, q, c]
-                    tmp[i, j, 3] += t * sgr[i, q]
-                    tmp[i, j, 4] += t
+                    tmp[i, j, 0] += t * lift[i, q, 0]
+                    tmp[i, j, 1] += t * lift[i, q, 1]
+                    tmp[i, j, 2] += t
     for i in range(rh):
         for j in range(rw):
             if held[i, j] <= 0.0:
                 continue
-            acc = np.zeros(5, np.float32)
+            a0, a1, wt = 0.0, 0.0, 0.0
             for k in range(-r, r + 1):
                 q = i + k
                 if 0 <= q < rh:
                     t = taps[k + r]
-                    for c in range(5):
-                        acc[c] += t * tmp[q, j, c]
-            if acc[4] > 0.0:
-                for c in range(3):
-                    add[i, j, c] = acc[c] / acc[4]
-                sgr[i, j] = acc[3] / acc[4]
+                    a0 += t * tmp[q, j, 0]
+                    a1 += t * tmp[q, j, 1]
+                    wt += t * tmp[q, j, 2]
+            if wt > 0.0:
+                lift[i, j, 0] = a0 / wt
+                lift[i, j, 1] = a1 / wt
 
 
 @njit(cache=True, nogil=True)
