@@ -135,12 +135,14 @@ TONGUE_SIDE = 0.4
 #: Blocks (the blind panel's "pasted mouth"): the bounce's share (the cavity's soft floor, CAVITY_BOUNCE*) and the
 #: tongue's share (TONGUE_*) of the pixels between the lips are blurred over them in 2-D by a Gaussian of LIFT_SMOOTH x
 #: reach pixels (normalised over those pixels; not the lit teeth, lighter than the lips: they keep their light and
-#: edges) before they are applied; the dim teeth there take the larger of their own floor and the cavity's (LIFT_TEETH x
-#: the share the cavity would have there, the blur's). Per
+#: edges) before they are applied; the teeth there take the larger of their own floor and the cavity's: LIFT_TEETH x the
+#: blurred share x (1 - smoothstep of their luma over the lips') x (1 - smoothstep of their height in the opening
+#: from LIFT_TEETH_HIGH to 1): the dim lower teeth, not the lit ones nor the upper row (no patches on them). Per
 #: part and per column both switched off at the parts' borders: a dropped jaw's dim lower teeth in a turned face
 #: (dev07, dev10 surprise) lay as a dark block with hard vertical sides between the lit socket and the lit tongue.
 LIFT_SMOOTH = 0.35
-LIFT_TEETH = 1.0
+LIFT_TEETH = 0.6
+LIFT_TEETH_HIGH = 0.3
 #: Bounce (issue 11 part 5, "dark gaps", "mouth looks pasted"): a photographed open mouth is dim, not black;
 #: the light entering between the lips bounces off the lips, the teeth and the tongue onto the palate, the
 #: back teeth and the throat. Its socket and gums/tongue pixels (not the papillae) between the lips are
@@ -745,6 +747,7 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
     base = np.zeros((rh, rw, 3), np.float32)  # per pixel: the shaded colour
     lift = np.zeros((rh, rw, 2), np.float32)  # per pixel: the cavity's bounce share, the tongue's share
     bt = np.zeros((rh, rw), np.float32)  # the teeth's bounce share
+    share_k = np.zeros((rh, rw), np.float32)  # the dim teeth's share of the cavity's floor (LIFT_TEETH*)
     held = np.zeros((rh, rw), np.float32)  # 1: between the lips (its added light blurred in 2-D: LIFT_SMOOTH)
     shows = (tongue_share > 0.0 or bounce > 0.0) and _tongue(tri_id, part, reach, x0, y0, out, tongue, lip, gate)
     lit = tongue_share > 0.0 and shows
@@ -834,13 +837,23 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
                 bcav *= sl
             for c in range(3):
                 base[i, j, c] = float(out[y0 + i, x0 + j, c]) * f
-            lift[i, j, 0] = bcav if p != TEETH else LIFT_TEETH * bcav
+            lift[i, j, 0] = bcav
             lift[i, j, 1] = g
             bt[i, j] = b if p == TEETH else 0.0
-            if below[i] > 0 and not (p == TEETH and _grey(base[i, j, 0], base[i, j, 1], base[i, j, 2]) > lipl):
-                held[i, j] = 1.0  # not the lit teeth: they keep their light and edges
+            k = 1.0
+            if p == TEETH and below[i] > 0:  # the dim teeth low in the opening: not the lit ones, not the upper row
+                h = (below[i] - 0.5) / (d + below[i] - 1)
+                h = min(max((h - LIFT_TEETH_HIGH) / (1.0 - LIFT_TEETH_HIGH), 0.0), 1.0)
+                e = min(max(_grey(base[i, j, 0], base[i, j, 1], base[i, j, 2]) / max(lipl, 1.0), 0.0), 1.0)
+                k = LIFT_TEETH * (1.0 - h * h * (3 - 2 * h)) * (1.0 - e * e * (3 - 2 * e))
+            elif p == TEETH:
+                k = 0.0
+            share_k[i, j] = k
+            if below[i] > 0 and k > 0.0:
+                held[i, j] = 1.0
             elif p == TEETH:
                 lift[i, j, 0] = 0.0
+                held[i, j] = -1.0
             elif f < 1.0 or g > 0.0 or b > 0.0:
                 held[i, j] = -1.0  # as it is
     if (bounced or lit) and LIFT_SMOOTH * reach >= 0.5:  # the shares across the parts' borders: no block where one ends
@@ -849,7 +862,9 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
         for i in range(rh):
             if held[i, j] == 0.0:
                 continue
-            bc, g, b = lift[i, j, 0], lift[i, j, 1], bt[i, j]
+            bc, g, b = lift[i, j, 0] * share_k[i, j], lift[i, j, 1], bt[i, j]
+            if part[tri_id[i, j]] == TEETH:
+                g *= share_k[i, j]
             if f_skip(bc, g, b, base, out, x0, y0, i, j):
                 continue
             share = 0.0
