@@ -95,7 +95,8 @@ def test_the_painted_mouth_is_no_darker_than_the_photos_black(full_model, fit_fa
     """A photo whose darkest colour is ``dark`` (its hair, at the top of the head's box; noise 1.5): the
     measured black level is that colour (within 3 levels), and the painted interior of a wide open mouth is
     no darker than it: its darkest 1 % (luma) at least 0.9 of the black's luma (measured 1.05-1.10). Control:
-    black level 0 (the renderer before): the cavity goes down to 0.39-0.47 of it, which fails."""
+    black level 0 (the renderer before): the cavity goes down to 0.39-0.47 of it, which fails (0.72-0.87 since the
+    bounce's share is blurred across the cavity's parts, mouth.LIFT_SMOOTH: still below the bound)."""
     from emoshift.render.reenact import Reenactor
 
     rng = np.random.default_rng(seed)
@@ -118,7 +119,7 @@ def test_the_painted_mouth_is_no_darker_than_the_photos_black(full_model, fit_fa
         r.source = r.source._replace(black=black)
         lows.append(float(np.percentile((r.render(e, r.source_rotation) @ luma)[inside], 1)) / float(np.float32(dark) @ luma))
     assert lows[0] > 0.9, lows
-    assert lows[1] < 0.65, lows  # control
+    assert lows[1] < 0.9, lows  # control
 
 
 def test_a_grey_photo_gets_a_grey_mouth(full_model, fit_factory, monkeypatch):

@@ -119,6 +119,8 @@ def _stripe(seed, control: bool) -> float:
         mp = pytest.MonkeyPatch()
         try:
             mp.setattr(mouth, "TONGUE_BARED_PX", 1)
+            mp.setattr(mouth, "LIFT_SMOOTH", 0.0)  # nor the shares' blur (test_mouth_blocks.py), which softens it too
+            mp.setattr(mouth, "LIFT_TEETH", 0.0)
             mp.setattr(mouth, "_shade_interior", mouth._shade_interior.py_func)
             mouth.mouth_pass.py_func(*args)
         finally:

@@ -137,6 +137,17 @@ EDGE_MIN_STEP = 8.0
 #: sides of the tongue lie behind the lower premolars and the cheeks, in the buccal corridor's shadow (with
 #: the dome alone the ends of a shout whose lower lip covers its side teeth showed a lip-coloured patch).
 TONGUE_SIDE = 0.4
+#: Blocks (the blind panel's "pasted mouth"): the bounce's share (the cavity's soft floor, CAVITY_BOUNCE*) and the
+#: tongue's share (TONGUE_*) of the pixels between the lips are blurred over them in 2-D by a Gaussian of LIFT_SMOOTH x
+#: reach pixels (normalised over those pixels; not the lit teeth, lighter than the lips: they keep their light and
+#: edges) before they are applied; the teeth there take the larger of their own floor and the cavity's: LIFT_TEETH x the
+#: blurred share x (1 - smoothstep of their luma over the lips') x (1 - smoothstep of their height in the opening
+#: from LIFT_TEETH_HIGH to 1): the dim lower teeth, not the lit ones nor the upper row (no patches on them). Per
+#: part and per column both switched off at the parts' borders: a dropped jaw's dim lower teeth in a turned face
+#: (dev07, dev10 surprise) lay as a dark block with hard vertical sides between the lit socket and the lit tongue.
+LIFT_SMOOTH = 0.35
+LIFT_TEETH = 0.6
+LIFT_TEETH_HIGH = 0.3
 #: Bounce (issue 11 part 5, "dark gaps", "mouth looks pasted"): a photographed open mouth is dim, not black;
 #: the light entering between the lips bounces off the lips, the teeth and the tongue onto the palate, the
 #: back teeth and the throat. Its socket and gums/tongue pixels (not the papillae) between the lips are
@@ -742,9 +753,15 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
     teeth = np.zeros(3, np.float32)
     pix = np.zeros(3, np.float32)
     gate = np.zeros(rw, np.float32)
+    base = np.zeros((rh, rw, 3), np.float32)  # per pixel: the shaded colour
+    lift = np.zeros((rh, rw, 2), np.float32)  # per pixel: the cavity's bounce share, the tongue's share
+    bt = np.zeros((rh, rw), np.float32)  # the teeth's bounce share
+    share_k = np.zeros((rh, rw), np.float32)  # the dim teeth's share of the cavity's floor (LIFT_TEETH*)
+    held = np.zeros((rh, rw), np.float32)  # 1: between the lips (its added light blurred in 2-D: LIFT_SMOOTH)
     shows = (tongue_share > 0.0 or bounce > 0.0) and _tongue(tri_id, part, reach, x0, y0, out, tongue, lip, gate)
     lit = tongue_share > 0.0 and shows
     bounced = bounce > 0.0 and shows
+    lipl = _grey(lip[0], lip[1], lip[2]) if shows else 255.0
     if bounced:
         teeth_colour(tri_id, part, _grey(lip[0], lip[1], lip[2]), x0, y0, out, teeth)
     for j in range(rw):
@@ -784,6 +801,7 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
                 h = (below[i] - 0.5) / (d + below[i] - 1)  # 0 at the lower lip, 1 at the upper
                 h = min(max(h, 0.0), 1.0)
                 b *= 1.0 - CAVITY_BOUNCE_HIGH * h * h * (3 - 2 * h)
+            bcav = b  # the cavity's soft floor here (the dim teeth between the lips take it too: LIFT_SMOOTH)
             if p == TEETH:
                 pp = min(max(paint[i, j], 0.0), 1.0)  # the photo's own teeth carry their own shade
                 ps = strength * pp
@@ -801,6 +819,7 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
                     w = w * w * (3 - 2 * w)
                     f *= 1.0 - ps * TEETH_CORNER_DARKEN * w
                     b *= 1.0 - w  # none on the teeth at the row's ends: the side teeth stay in shadow
+                    bcav *= 1.0 - w
             elif d <= r:
                 u = 1.0 - d / reach
                 s = TEETH_SHADOW if front else (GUMS_SHADOW if p == GUMS else LIP_SHADOW)
@@ -824,30 +843,107 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
                 f *= sl
                 g *= sl
                 b *= sl
-            if f < 1.0 or g > 0.0 or b > 0.0:
-                share = 0.0
-                if (g > 0.0 or b > 0.0) and below[i] == 1 and i + 2 < rh:  # the lip's edge pixel below: its share
-                    share = _edge_share(tri_id, part, i, j, x0, y0, out)
-                slope = 1.0
-                for c in range(3):
-                    v = float(out[y0 + i, x0 + j, c]) * f
-                    if b > 0.0 and p == TEETH:  # the bounce: a soft floor (dim, never black), a harder one
-                        w = (v**4 + (b * teeth[c]) ** 4) ** 0.25  # on the teeth (their lit faces keep their light)
-                    elif b > 0.0:
-                        w = math.sqrt(v * v + (b * lip[c]) ** 2)
-                    else:
-                        w = v
-                    slope = min(slope, v / max(w, 1e-3))
-                    pix[c] = (1.0 - g) * w + g * tongue[c]
-                if b > 0.0:  # the grain the floor flattened (its slope v / v'), as lift_black gives it back
-                    sg = (1.0 - g) * grain * math.sqrt(max(1.0 - slope * slope, 0.0))
-                    grain_noise_k(x0 + j + 0.5, y0 + i + 0.5, sg, 8, pix)
-                for c in range(3):
-                    old = float(out[y0 + i, x0 + j, c])
-                    out[y0 + i, x0 + j, c] = np.uint8(min(max(pix[c] + 0.5, 0.0), 255.0))
-                    if share > 0.0:
-                        e = float(out[y0 + i + 1, x0 + j, c]) + share * (pix[c] - old)
-                        out[y0 + i + 1, x0 + j, c] = np.uint8(min(max(e + 0.5, 0.0), 255.0))
+                bcav *= sl
+            for c in range(3):
+                base[i, j, c] = float(out[y0 + i, x0 + j, c]) * f
+            lift[i, j, 0] = bcav
+            lift[i, j, 1] = g
+            bt[i, j] = b if p == TEETH else 0.0
+            k = 1.0
+            if p == TEETH and below[i] > 0:  # the dim teeth low in the opening: not the lit ones, not the upper row
+                h = (below[i] - 0.5) / (d + below[i] - 1)
+                h = min(max((h - LIFT_TEETH_HIGH) / (1.0 - LIFT_TEETH_HIGH), 0.0), 1.0)
+                e = min(max(_grey(base[i, j, 0], base[i, j, 1], base[i, j, 2]) / max(lipl, 1.0), 0.0), 1.0)
+                k = LIFT_TEETH * (1.0 - h * h * (3 - 2 * h)) * (1.0 - e * e * (3 - 2 * e))
+            elif p == TEETH:
+                k = 0.0
+            share_k[i, j] = k
+            if below[i] > 0 and k > 0.0:
+                held[i, j] = 1.0
+            elif p == TEETH:
+                lift[i, j, 0] = 0.0
+                held[i, j] = -1.0
+            elif f < 1.0 or g > 0.0 or b > 0.0:
+                held[i, j] = -1.0  # as it is
+    if (bounced or lit) and LIFT_SMOOTH * reach >= 0.5:  # the shares across the parts' borders: no block where one ends
+        _blur_held(held, lift, LIFT_SMOOTH * reach)
+    for j in range(rw):
+        for i in range(rh):
+            if held[i, j] == 0.0:
+                continue
+            bc, g, b = lift[i, j, 0] * share_k[i, j], lift[i, j, 1], bt[i, j]
+            if part[tri_id[i, j]] == TEETH:
+                g *= share_k[i, j]
+            if f_skip(bc, g, b, base, out, x0, y0, i, j):
+                continue
+            share = 0.0
+            if (g > 0.0 or bc > 0.0 or b > 0.0) and held[i, j] > 0.0 and i + 2 < rh and tri_id[i + 1, j] >= 0 \
+                    and part[tri_id[i + 1, j]] == SKIN:
+                share = _edge_share(tri_id, part, i, j, x0, y0, out)  # the lip's edge pixel below: its share
+            slope = 1.0
+            for c in range(3):
+                v = base[i, j, c]
+                w = v
+                if b > 0.0:  # the bounce: a harder floor on the teeth (their lit faces keep their light)
+                    w = (v**4 + (b * teeth[c]) ** 4) ** 0.25
+                if bc > 0.0:  # a soft floor (dim, never black)
+                    w = max(w, math.sqrt(v * v + (bc * lip[c]) ** 2))
+                slope = min(slope, v / max(w, 1e-3))
+                pix[c] = (1.0 - g) * w + g * tongue[c]
+            if bc > 0.0 or b > 0.0:  # the grain the floor flattened (its slope v / v'), as lift_black gives it back
+                sg = (1.0 - g) * grain * math.sqrt(max(1.0 - slope * slope, 0.0))
+                grain_noise_k(x0 + j + 0.5, y0 + i + 0.5, sg, 8, pix)
+            for c in range(3):
+                old = float(out[y0 + i, x0 + j, c])
+                out[y0 + i, x0 + j, c] = np.uint8(min(max(pix[c] + 0.5, 0.0), 255.0))
+                if share > 0.0:
+                    e = float(out[y0 + i + 1, x0 + j, c]) + share * (pix[c] - old)
+                    out[y0 + i + 1, x0 + j, c] = np.uint8(min(max(e + 0.5, 0.0), 255.0))
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def f_skip(bc, g, b, base, out, x0, y0, i, j):  # pragma: no cover - jitted
+    """Nothing to change at pixel (i, j): no light added and its shaded colour ``base`` its own."""
+    if bc > 0.0 or g > 0.0 or b > 0.0:
+        return False
+    for c in range(3):
+        if abs(base[i, j, c] - float(out[y0 + i, x0 + j, c])) > 1e-3:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _blur_held(held, lift, sigma):  # pragma: no cover - jitted
+    """``lift`` (rh, rw, 2) over the pixels where ``held`` > 0, in place: their Gaussian of ``sigma`` pixels
+    (separable, normalised over those pixels only); the rest unchanged."""
+    rh, rw = held.shape
+    r = max(int(FOCUS_REACH * sigma + 0.5), 1)
+    taps, _ = _gauss_taps(sigma, r)
+    tmp = np.zeros((rh, rw, 3), np.float32)  # lift x 2, weight: along the rows
+    for i in range(rh):
+        for j in range(rw):
+            for k in range(-r, r + 1):
+                q = j + k
+                if 0 <= q < rw and held[i, q] > 0.0:
+                    t = taps[k + r]
+                    tmp[i, j, 0] += t * lift[i, q, 0]
+                    tmp[i, j, 1] += t * lift[i, q, 1]
+                    tmp[i, j, 2] += t
+    for i in range(rh):
+        for j in range(rw):
+            if held[i, j] <= 0.0:
+                continue
+            a0, a1, wt = 0.0, 0.0, 0.0
+            for k in range(-r, r + 1):
+                q = i + k
+                if 0 <= q < rh:
+                    t = taps[k + r]
+                    a0 += t * tmp[q, j, 0]
+                    a1 += t * tmp[q, j, 1]
+                    wt += t * tmp[q, j, 2]
+            if wt > 0.0:
+                lift[i, j, 0] = a0 / wt
+                lift[i, j, 1] = a1 / wt
 
 
 @njit(cache=True, nogil=True)
