@@ -81,3 +81,22 @@ def fit_factory():
 @pytest.fixture(scope="session")
 def texture_factory():
     return smooth_texture
+
+
+def mouth_pass_as_before(args: tuple, **constants) -> None:
+    """Runs ``render.mouth.mouth_pass(*args)``; with ``constants`` (names in ``render.mouth`` -> values) it runs the
+    kernels' Python code with those constants patched (a test's control: the rule before a change)."""
+    from emoshift.render import mouth
+
+    if not constants:
+        mouth.mouth_pass(*args)
+        return
+    mp = pytest.MonkeyPatch()
+    try:
+        for name, value in constants.items():
+            mp.setattr(mouth, name, value)
+        mp.setattr(mouth, "_shade_interior", mouth._shade_interior.py_func)
+        mouth.mouth_pass.py_func(*args)
+    finally:
+        mp.undo()
+

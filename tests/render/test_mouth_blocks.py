@@ -10,6 +10,7 @@ kernels' pure-Python code with the module's constants patched.
 
 import numpy as np
 import pytest
+from conftest import mouth_pass_as_before
 from test_mouth_tongue import _mouth
 
 LUMA = np.float32([0.299, 0.587, 0.114])
@@ -34,23 +35,11 @@ def _block(seed):
 
 def _step(seed, control: bool) -> float:
     """The largest horizontal luma step (levels, the mean over the block's rows) within 4 columns of the block."""
-    from emoshift.render import mouth
-
     tri_id, part, frame, blk, reach = _block(seed)
     out = frame.copy()
     paint = np.ones(tri_id.shape, np.float32)
     args = (tri_id, part, 1.0, reach, paint, 0.0, np.zeros(3, np.float32), 0.0, 0, 0, out, 1.0, 1.0)
-    if not control:
-        mouth.mouth_pass(*args)
-    else:
-        mp = pytest.MonkeyPatch()
-        try:
-            mp.setattr(mouth, "LIFT_SMOOTH", 0.0)
-            mp.setattr(mouth, "LIFT_TEETH", 0.0)
-            mp.setattr(mouth, "_shade_interior", mouth._shade_interior.py_func)
-            mouth.mouth_pass.py_func(*args)
-        finally:
-            mp.undo()
+    mouth_pass_as_before(args, **({"LIFT_SMOOTH": 0.0, "LIFT_TEETH": 0.0} if control else {}))
     lum = out.astype(np.float32) @ LUMA
     rows = np.flatnonzero(blk.any(1))
     rows = rows[blk[rows].sum(1) == blk.any(0).sum()][:-2]  # the rows the block spans in full, not the lip's edge

@@ -14,6 +14,7 @@ them a papilla, TONGUE_BARED_PX 1), run as the kernels' pure-Python code with th
 
 import numpy as np
 import pytest
+from conftest import mouth_pass_as_before
 from test_mouth_light import TEETH_FRONT, _shout, _teeth_luma, ring
 from test_mouth_shading import TEETH_RGB
 from test_mouth_tongue import _mouth
@@ -107,24 +108,14 @@ def _peeking(seed):
 def _stripe(seed, control: bool) -> float:
     """How far the tongue dips at the peeking tips: over the tongue's rows (0.6-0.9 of the opening's height),
     the median luma of the 8 columns either side of the 4 tips minus the least of the tips' columns."""
-    from emoshift.render import mouth
-
     tri_id, part, frame, m, reach, mid = _peeking(seed)
     out = frame.copy()
     paint = np.ones(tri_id.shape, np.float32)
     args = (tri_id, part, 1.0, reach, paint, 0.0, np.zeros(3, np.float32), 0.0, 0, 0, out, 1.0, 1.0)
-    if not control:
-        mouth.mouth_pass(*args)
-    else:  # any tooth pixel below gums makes them a papilla: the kernels' Python code, the constant patched
-        mp = pytest.MonkeyPatch()
-        try:
-            mp.setattr(mouth, "TONGUE_BARED_PX", 1)
-            mp.setattr(mouth, "LIFT_SMOOTH", 0.0)  # nor the shares' blur (test_mouth_blocks.py), which softens it too
-            mp.setattr(mouth, "LIFT_TEETH", 0.0)
-            mp.setattr(mouth, "_shade_interior", mouth._shade_interior.py_func)
-            mouth.mouth_pass.py_func(*args)
-        finally:
-            mp.undo()
+    # control: any tooth pixel below gums makes them a papilla; nor the shares' blur (test_mouth_blocks.py), which
+    # softens it too
+    before = {"TONGUE_BARED_PX": 1, "LIFT_SMOOTH": 0.0, "LIFT_TEETH": 0.0}
+    mouth_pass_as_before(args, **(before if control else {}))
     lum = out.astype(np.float32) @ LUMA
     t = (m["rows"] - m["top"]) / np.maximum(m["bottom"] - m["top"], 1e-3)
     band = m["inside"] & (tri_id != 2) & (t > 0.6) & (t < 0.9)
