@@ -763,7 +763,7 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
     bounced = bounce > 0.0 and shows
     lipl = _grey(lip[0], lip[1], lip[2]) if shows else 255.0
     if bounced:
-        teeth_colour(tri_id, part, _grey(lip[0], lip[1], lip[2]), x0, y0, out, teeth)
+        teeth_colour(tri_id, part, lipl, x0, y0, out, teeth)
     for j in range(rw):
         skin_rows(tri_id, part, j, False, below)
         skin_rows(tri_id, part, j, True, above)
@@ -788,18 +788,18 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
                             front = not (n < bare and tn >= 0 and part[tn] == SKIN)
                         break
             f = 1.0
+            along = min(abs(j - 0.5 * (left[i] + right[i])) / max(0.5 * (right[i] - left[i]), 1.0), 1.0)  # 0 mid, 1 end
+            height = (below[i] - 0.5) / (d + below[i] - 1) if below[i] > 0 else 0.0  # 0 at the lower lip, 1 upper
             b = 0.0  # the bounced light's share of the lip colour
             if bounced and below[i] > 0 and (p == TEETH or not front):
-                u = min(abs(j - 0.5 * (left[i] + right[i])) / max(0.5 * (right[i] - left[i]), 1.0), 1.0)
-                e = min(max((u - CAVITY_BOUNCE_SIDE) / (1.0 - CAVITY_BOUNCE_SIDE), 0.0), 1.0)
+                e = min(max((along - CAVITY_BOUNCE_SIDE) / (1.0 - CAVITY_BOUNCE_SIDE), 0.0), 1.0)
                 b = strength * bounce * CAVITY_BOUNCE * (1.0 - (1.0 - CAVITY_BOUNCE_END) * e * e * (3 - 2 * e))
                 if p != TEETH:  # the tongue behind the lower lip bounces more onto the palate and throat
                     b *= 1.0 + CAVITY_BOUNCE_TONGUE * gate[j]
                 if d <= r:
                     u = 1.0 - d / reach
                     b *= 1.0 - CAVITY_BOUNCE_LIP * u * u
-                h = (below[i] - 0.5) / (d + below[i] - 1)  # 0 at the lower lip, 1 at the upper
-                h = min(max(h, 0.0), 1.0)
+                h = min(max(height, 0.0), 1.0)
                 b *= 1.0 - CAVITY_BOUNCE_HIGH * h * h * (3 - 2 * h)
             bcav = b  # the cavity's soft floor here (the dim teeth between the lips take it too: LIFT_SMOOTH)
             if p == TEETH:
@@ -813,9 +813,7 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
                     u = 1.0 - d / reach
                     f -= strength * (1.0 - pp) * TEETH_SHADOW * u * u
                 if right[i] - left[i] >= TEETH_CORNER_SPAN * reach:
-                    mid = 0.5 * (left[i] + right[i])
-                    u = min(abs(j - mid) / max(0.5 * (right[i] - left[i]), 1.0), 1.0)
-                    w = min(max((u - TEETH_CORNER_START) / (1.0 - TEETH_CORNER_START), 0.0), 1.0)
+                    w = min(max((along - TEETH_CORNER_START) / (1.0 - TEETH_CORNER_START), 0.0), 1.0)
                     w = w * w * (3 - 2 * w)
                     f *= 1.0 - ps * TEETH_CORNER_DARKEN * w
                     b *= 1.0 - w  # none on the teeth at the row's ends: the side teeth stay in shadow
@@ -829,12 +827,10 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
                 f *= 1.0 - strength * CAVITY_DARKEN * v * v * (3 - 2 * v)
             g = 0.0  # the tongue's share
             if (p == SOCKET or p == GUMS) and not front and below[i] > 0 and lit and gate[j] > 0.0:
-                u = min(abs(j - 0.5 * (left[i] + right[i])) / max(0.5 * (right[i] - left[i]), 1.0), 1.0)
-                top = TONGUE_TOP * math.sqrt(1.0 - u * u)
+                top = TONGUE_TOP * math.sqrt(1.0 - along * along)
                 if top > 0.0:
-                    t = (below[i] - 0.5) / (d + below[i] - 1)
-                    w = min(max((t - TONGUE_FULL * top) / ((1.0 - TONGUE_FULL) * top), 0.0), 1.0)
-                    e = min(max((u - TONGUE_SIDE) / (1.0 - TONGUE_SIDE), 0.0), 1.0)  # the sides: behind the cheeks
+                    w = min(max((height - TONGUE_FULL * top) / ((1.0 - TONGUE_FULL) * top), 0.0), 1.0)
+                    e = min(max((along - TONGUE_SIDE) / (1.0 - TONGUE_SIDE), 0.0), 1.0)  # the sides: behind the cheeks
                     g = strength * tongue_share * TONGUE_LIFT * gate[j] * (1.0 - w * w * (3 - 2 * w))
                     g *= 1.0 - e * e * (3 - 2 * e)
             if below[i] > 0:  # lips above and below: the opening's height in this column
@@ -851,8 +847,7 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
             bt[i, j] = b if p == TEETH else 0.0
             k = 1.0
             if p == TEETH and below[i] > 0:  # the dim teeth low in the opening: not the lit ones, not the upper row
-                h = (below[i] - 0.5) / (d + below[i] - 1)
-                h = min(max((h - LIFT_TEETH_HIGH) / (1.0 - LIFT_TEETH_HIGH), 0.0), 1.0)
+                h = min(max((height - LIFT_TEETH_HIGH) / (1.0 - LIFT_TEETH_HIGH), 0.0), 1.0)
                 e = min(max(_grey(base[i, j, 0], base[i, j, 1], base[i, j, 2]) / max(lipl, 1.0), 0.0), 1.0)
                 k = LIFT_TEETH * (1.0 - h * h * (3 - 2 * h)) * (1.0 - e * e * (3 - 2 * e))
             elif p == TEETH:
@@ -874,7 +869,7 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
             bc, g, b = lift[i, j, 0] * share_k[i, j], lift[i, j, 1], bt[i, j]
             if part[tri_id[i, j]] == TEETH:
                 g *= share_k[i, j]
-            if f_skip(bc, g, b, base, out, x0, y0, i, j):
+            if _unchanged(bc, g, b, base, out, x0, y0, i, j):
                 continue
             share = 0.0
             if (g > 0.0 or bc > 0.0 or b > 0.0) and held[i, j] > 0.0 and i + 2 < rh and tri_id[i + 1, j] >= 0 \
@@ -902,7 +897,7 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
 
 
 @njit(cache=True, nogil=True, _nrt=False)
-def f_skip(bc, g, b, base, out, x0, y0, i, j):  # pragma: no cover - jitted
+def _unchanged(bc, g, b, base, out, x0, y0, i, j):  # pragma: no cover - jitted
     """Nothing to change at pixel (i, j): no light added and its shaded colour ``base`` its own."""
     if bc > 0.0 or g > 0.0 or b > 0.0:
         return False

@@ -210,24 +210,6 @@ def bilinear_many(image, xs, ys):  # pragma: no cover - jitted
 
 
 @per_sample
-def detail_at(detail, x, y):  # pragma: no cover - jitted
-    """Bilinear sample of the (h, w) float32 detail layer at pixel coordinates (x, y) of its box (centres at
-    +0.5); 0 beyond its edge pixels' centres."""
-    h, w = detail.shape
-    fx = x - 0.5
-    fy = y - 0.5
-    if not (0.0 <= fx < w - 1 and 0.0 <= fy < h - 1):
-        return 0.0
-    x0 = int(fx)
-    y0 = int(fy)
-    ax = fx - x0
-    ay = fy - y0
-    top = detail[y0, x0] * (1 - ax) + detail[y0, x0 + 1] * ax
-    bottom = detail[y0 + 1, x0] * (1 - ax) + detail[y0 + 1, x0 + 1] * ax
-    return top * (1 - ay) + bottom * ay
-
-
-@per_sample
 def detail_px(detail, x, y):  # pragma: no cover - jitted
     """The (h, w) float32 detail layer's pixel under pixel coordinates (x, y) of its box; 0 outside."""
     i = int(math.floor(y))

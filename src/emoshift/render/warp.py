@@ -28,7 +28,7 @@ from emoshift.render.flow import (BLUR_PASSES, CELL, EDGE_BLEND_PX, broad_shadin
 from emoshift.render.raster import raster_box
 from emoshift.render.shaders import (DETAIL_CELL, DETAIL_FROM, DETAIL_FULL, DETAIL_JITTER, DETAIL_REACH, MAGNIFY_GRAIN,
                                      MAGNIFY_MIN_SHARE, SHADE_RANGE, around_sample, bilinear, bilinear_many,
-                                     detail_at, detail_px, inner_sample, put, skin_sample, warp_offset)
+                                     detail_px, inner_sample, mask_at, put, skin_sample, warp_offset)
 from emoshift.render.shape import add_face_normals
 from emoshift.render.view import SKIN, FrameView, MeshView, SourceView
 from emoshift.render.wrinkle_shader import FoldView, shade_folds
@@ -399,7 +399,7 @@ def detail_pass(detail, ox, oy, src_screen, screen, tris, n_skin, tri_id, flow, 
                 sy += _JITTER[ai, aj, 1]
                 acc += wk * detail_px(detail, qx + sx, qy + sy)
                 ww += wk * wk
-            n = beta * (acc / math.sqrt(ww) - detail_at(detail, qx, qy))
+            n = beta * (acc / math.sqrt(ww) - mask_at(detail, qx, qy))
             for c in range(3):
                 out[y0 + i, x0 + j, c] = np.uint8(min(255.0, max(0.0, out[y0 + i, x0 + j, c] + n + 0.5)))
 
