@@ -59,3 +59,27 @@ def grey_measure(head_model):
         return float(widening), float(width / max(height, 1e-6)), float(brows)
 
     return f
+
+
+#: The commit whose shipped generator was trained before session 19 (on anger's B-C jaw and contempt's former
+#: 0.8 sideways pull; session 18's planner capped both): the control of the tests of the retrained generator.
+GENERATOR_BEFORE_SESSION19 = "2c8c265"
+
+
+@pytest.fixture(scope="session")
+def generator_before_session19(tmp_path_factory):
+    """The shipped generator as of :data:`GENERATOR_BEFORE_SESSION19`, read from git (skips without the history)."""
+    import subprocess
+    from pathlib import Path
+
+    from emoshift.models.generator import Generator
+
+    path = tmp_path_factory.mktemp("gen18") / "i2fet_before19.pt"
+    root = Path(__file__).resolve().parents[1]
+    blob = f"{GENERATOR_BEFORE_SESSION19}:src/emoshift/resources/i2fet_default.pt"
+    try:
+        data = subprocess.run(["git", "-C", str(root), "show", blob], capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip(f"no git history with {blob}")
+    path.write_bytes(data)
+    return Generator.load(path)

