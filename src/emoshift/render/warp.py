@@ -158,8 +158,8 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
     widen_at(tri_id, depth, flow, contour, box, widen)
     extend_silhouette(tri_id, flow, fx, fy, box, band)
     lost = magnified_share(src.screen, frame.screen, mesh.tris, mesh.n_skin)
-    seam = _skin_pass(src.image, src.coef, src.coef_origin, src.plate, src.closed, src.closed_coef, src.mouth, src.lift, src.origin[0], src.origin[1], tri_id,
-                      depth, flow, fx, fy, broad, src.grain, lost, x0, y0, out)  # fmt: skip
+    seam = _skin_pass(src.image, src.coef, src.coef_origin, src.plate, src.closed, src.closed_coef, src.mouth, src.lift,
+                      src.origin[0], src.origin[1], tri_id, depth, flow, fx, fy, broad, src.grain, lost, x0, y0, out)  # fmt: skip
     detail_pass(src.detail, src.origin[0], src.origin[1], src.screen, frame.screen, mesh.tris, mesh.n_skin, tri_id, flow, x0,
                 y0, out)  # fmt: skip
     antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad, x0, y0, out)
@@ -416,7 +416,8 @@ def _skin_pass(image, coef, corg, plate, closed, ccoef, mouth, lift, ox, oy, tri
     :func:`magnified_share`) gets back the fine grain its stretched sample lacks: MAGNIFY_GRAIN x ``grain`` x
     sqrt(lost) x the exact-flow weight where lost >= MAGNIFY_MIN_SHARE, luma grain keyed to the frame pixel
     (as the painted mouth's, :func:`~emoshift.render.mouth.grain_noise`, without its chroma: a third of the
-    hashes). The skin's flow is left in ``flow[..., :2]``;
+    hashes). The photo (and ``closed``) are sampled through their spline coefficients ``coef`` (box at ``corg``)
+    and ``ccoef`` (:func:`~emoshift.render.shaders.skin_sample`). The skin's flow is left in ``flow[..., :2]``;
     returns its seams (rh, rw) bool (:func:`~emoshift.render.mouth.mark_seam`)."""
     rh, rw = tri_id.shape
     pix = np.empty(3, np.float32)
