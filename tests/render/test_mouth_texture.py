@@ -10,6 +10,13 @@ from scipy.ndimage import binary_dilation, gaussian_filter, uniform_filter
 LUMA = np.float32([0.299, 0.587, 0.114])
 
 
+def _spline(image):
+    """The photo's spline coefficients and their origin (as the reenactor's SourceView holds them)."""
+    from emoshift.render.shaders import spline_coefficients
+
+    return spline_coefficients(image, 0, 0, image.shape[1], image.shape[0]), np.zeros(2, np.int64)
+
+
 def _residual(img: np.ndarray) -> np.ndarray:
     """The luma's residual after a 3 x 3 mean."""
     lum = img.astype(np.float32) @ LUMA
@@ -39,7 +46,8 @@ def _stretched(seed: int, mx: float, my: float, lost: float, sigma: float = 6.0,
     g = (size + CELL - 1) // CELL
     zero = np.zeros((g, g), np.float32)
     out = img.copy()
-    _skin_pass(img, img, np.zeros((1, 1, 3), np.uint8), np.zeros(4, np.int64), np.zeros((1, 1, 3), np.float32), 0, 0,
+    _skin_pass(img, *_spline(img), img, np.zeros((1, 1, 3), np.uint8),
+               np.zeros((1, 1, 3), np.float32), np.zeros(4, np.int64), np.zeros((1, 1, 3), np.float32), 0, 0,
                np.zeros((size, size), np.int32), np.ones((size, size), np.float32), flow, zero, zero,
                np.ones((g, g), np.float32), np.float32(0.7 * sigma), np.float32([lost]), 0, 0, out)  # fmt: skip
     qx, qy = np.floor(xx + flow[..., 0]).astype(int), np.floor(yy + flow[..., 1]).astype(int)

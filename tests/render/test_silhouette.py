@@ -18,6 +18,13 @@ from emoshift.render.warp import _skin_pass
 DARK, BRIGHT = 40, 200
 
 
+def _spline(image):
+    """The photo's spline coefficients and their origin (as the reenactor's SourceView holds them)."""
+    from emoshift.render.shaders import spline_coefficients
+
+    return spline_coefficients(image, 0, 0, image.shape[1], image.shape[0]), np.zeros(2, np.int64)
+
+
 @njit
 def widen_exact(tri_id, depth, flow, reach):
     """:func:`widen_at` with the skin's bounding box and occluding contours (:func:`mark_contour`) found
@@ -65,7 +72,8 @@ def edge_frame(exact: float, coarse: float, band: int, vertical: bool = False, s
     extend_silhouette(tri_id, flow, fx, fy, box, band)
     out = image.copy()
     no_mouth = np.zeros(4, np.int64)
-    _skin_pass(image, image, np.zeros((1, 1, 3), np.uint8), no_mouth, np.zeros((1, 1, 3), np.float32), 0, 0, tri_id,
+    _skin_pass(image, *_spline(image), image, np.zeros((1, 1, 3), np.uint8),
+               np.zeros((1, 1, 3), np.float32), no_mouth, np.zeros((1, 1, 3), np.float32), 0, 0, tri_id,
                depth, flow, fx, fy, np.ones((g, g), np.float32), 0.0, np.zeros(1, np.float32), 0, 0, out)  # fmt: skip
     return (out[..., 0].T if vertical else out[..., 0]).astype(int)
 

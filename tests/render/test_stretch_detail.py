@@ -12,6 +12,13 @@ LUMA = np.float32([0.299, 0.587, 0.114])
 SIZE = 160
 
 
+def _spline(image):
+    """The photo's spline coefficients and their origin (as the reenactor's SourceView holds them)."""
+    from emoshift.render.shaders import spline_coefficients
+
+    return spline_coefficients(image, 0, 0, image.shape[1], image.shape[0]), np.zeros(2, np.int64)
+
+
 def _texture(seed: int) -> np.ndarray:
     """(SIZE, SIZE, 3) uint8: isotropic skin texture (white noise after a Gaussian of 1 px, about 7 levels)."""
     rng = np.random.default_rng(seed)
@@ -41,7 +48,8 @@ def _warp(img: np.ndarray, mx: float, my: float, detail: bool = True, gated: boo
     g = (SIZE + CELL - 1) // CELL
     zero = np.zeros((g, g), np.float32)
     out = img.copy()
-    _skin_pass(img, img, np.zeros((1, 1, 3), np.uint8), np.zeros(4, np.int64), np.zeros((1, 1, 3), np.float32), 0, 0,
+    _skin_pass(img, *_spline(img), img, np.zeros((1, 1, 3), np.uint8),
+               np.zeros((1, 1, 3), np.float32), np.zeros(4, np.int64), np.zeros((1, 1, 3), np.float32), 0, 0,
                tri_id, np.ones((SIZE, SIZE), np.float32), flow, zero, zero, np.ones((g, g), np.float32),
                np.float32(0.0), lost, 0, 0, out)  # fmt: skip
     if detail:

@@ -82,6 +82,7 @@ from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_
 from emoshift.render.mesh_tables import model_tables, smooth_on_mesh
 from emoshift.render.ramp import smoothstep
 from emoshift.render.raster import parallel_map, rasterize_head
+from emoshift.render.shaders import photo_coefficients, spline_coefficients
 from emoshift.render.residual import (
     LIP_LANDMARKS, ResidualWeights, apply_residual, mouth_residual, residual_fade, view_fade,
 )
@@ -364,7 +365,7 @@ class Reenactor(SourceParts):
             lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h), grain=self._grain(), mouth_blur=self._mouth_blur(),
             black=self._black_level(), mouth_power=self._aperture_power, lip_dark=lip_dark,
             lip_dark_tri=np.ascontiguousarray((lip_dark[self.triangles[: self.n_skin]] > 0).any(1)),
-            detail=self._texture_detail(),
+            detail=self._texture_detail(), **self._spline_coefficients(),
         )  # fmt: skip
         self._unfold = unfold  # (V, 2) the inner lips' source change, applied as the lips move (_source_for)
         self._lid_pull = self._lids_out_of_eyes(corrected, landmarks)
@@ -373,6 +374,14 @@ class Reenactor(SourceParts):
         # frame first moves the lips (_edges; a video frame's reenactor whose frames never do skips them)
         self._lip_edges, self._lip_edge_args = None, None if landmarks is None else (corrected, landmarks)
         self._thin = None  # the lips' thinning as they part (_thinning), found with them
+
+    def _spline_coefficients(self) -> dict:
+        """The SourceView's spline coefficients of the photo over the source box and of the mouth-closed photo
+        (:func:`~emoshift.render.shaders.photo_coefficients`)."""
+        coef, origin = photo_coefficients(self.image, self.src_origin, self.src_tri.shape)
+        closed = np.ascontiguousarray(self.closed_mouth)
+        ccoef = spline_coefficients(closed, 0, 0, closed.shape[1], closed.shape[0])
+        return {"coef": coef, "coef_origin": origin, "closed_coef": ccoef}
 
     def _residual_basis(self, idx: np.ndarray) -> np.ndarray:
         """(53, n * 3) the expression basis of the vertices ``idx`` (the lip residual's; they change from

@@ -46,7 +46,9 @@ class SourceView(NamedTuple):
     the inner lips' darkening once the lips move, lip_dark_tri: (n_skin,) bool, the skin triangles with a
     dark vertex (:func:`.mouth.darken_lips`). detail: (h, w) float32 over the source box, the photo's texture
     detail (its open mouth painted shut; :func:`.filters.texture_detail`), given to one-way stretched skin
-    (:func:`.warp.detail_pass`).
+    (:func:`.warp.detail_pass`). coef: (h', w', 3) float32, the cubic spline coefficients of the photo's box
+    at ``coef_origin`` (x, y) int64 (the source box and a margin: the face is sampled as the spline through
+    the photo's pixels, :func:`.shaders.photo_sample`); closed_coef: the same of ``closed``.
     """
 
     image: np.ndarray
@@ -67,6 +69,9 @@ class SourceView(NamedTuple):
     lip_dark: np.ndarray
     lip_dark_tri: np.ndarray
     detail: np.ndarray
+    coef: np.ndarray
+    coef_origin: np.ndarray
+    closed_coef: np.ndarray
 
 
 class MeshView(NamedTuple):

@@ -148,7 +148,8 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
     """
     local, tri_id, bary, depth = raster_box(frame.screen, mesh.tris, mesh.n_skin, x0, y0, rw, rh)
     flow, sx, sy, sr, cnt, span, contour, box = _fragment_pass(
-        src.image, src.pmask, src.eyes, src.eye_colours, src.origin[0], src.origin[1], src.screen, mesh.tris,
+        src.image, src.coef, src.coef_origin, src.pmask, src.eyes, src.eye_colours, src.origin[0], src.origin[1],
+        src.screen, mesh.tris,
         mesh.part, mesh.wexact, frame.vcol, frame.ratio, src.mouth_power, frame.flat, frame.keep, frame.keep_eyes,
         frame.keep_lower, src.grain, tri_id, bary, depth, x0, y0, out,
     )  # fmt: skip
@@ -157,8 +158,8 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
     widen_at(tri_id, depth, flow, contour, box, widen)
     extend_silhouette(tri_id, flow, fx, fy, box, band)
     lost = magnified_share(src.screen, frame.screen, mesh.tris, mesh.n_skin)
-    seam = _skin_pass(src.image, src.plate, src.closed, src.mouth, src.lift, src.origin[0], src.origin[1], tri_id,
-                      depth, flow, fx, fy, broad, src.grain, lost, x0, y0, out)  # fmt: skip
+    seam = _skin_pass(src.image, src.coef, src.coef_origin, src.plate, src.closed, src.closed_coef, src.mouth, src.lift,
+                      src.origin[0], src.origin[1], tri_id, depth, flow, fx, fy, broad, src.grain, lost, x0, y0, out)  # fmt: skip
     detail_pass(src.detail, src.origin[0], src.origin[1], src.screen, frame.screen, mesh.tris, mesh.n_skin, tri_id, flow, x0,
                 y0, out)  # fmt: skip
     antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad, x0, y0, out)
@@ -178,7 +179,7 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
 # (or copies for an inlined call) in the loop that uses it, an atomic increment and decrement per pixel.
 @njit(cache=True, nogil=True)
 def _fragment_pass(
-    image, pmask, eyes, eye_colours, ox, oy, src_screen, tris, part, wexact, vcol, ratio, power, flat, keep,
+    image, coef, corg, pmask, eyes, eye_colours, ox, oy, src_screen, tris, part, wexact, vcol, ratio, power, flat, keep,
     keep_eyes, keep_lower, grain, tri_id, bary, depth, x0, y0, out,
 ):  # pragma: no cover - jitted
     """Per fragment: the inner parts' colours into ``out``; for the skin, its exact flow and shading.
@@ -233,7 +234,7 @@ def _fragment_pass(
                 j0 = min(j0, j)
                 j1 = max(j1, j)
                 continue
-            flow[i, j, 4] = inner_sample(image, pmask, eyes, eye_colours, ox, oy, vcol, ratio, power, keep,
+            flow[i, j, 4] = inner_sample(image, coef, corg, pmask, eyes, eye_colours, ox, oy, vcol, ratio, power, keep,
                                          keep_eyes, keep_lower, grain, p, x0 + j + 0.5, y0 + i + 0.5, dx, dy, va, vb, vc, b0, b1, b2, pix,
                                          tmp)  # fmt: skip
             put(out, y0 + i, x0 + j, pix)
@@ -405,7 +406,7 @@ def detail_pass(detail, ox, oy, src_screen, screen, tris, n_skin, tri_id, flow, 
 
 
 @njit(cache=True, nogil=True)
-def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, depth, flow, fx, fy, broad, grain, lost, x0, y0, out):  # pragma: no cover - jitted
+def _skin_pass(image, coef, corg, plate, closed, ccoef, mouth, lift, ox, oy, tri_id, depth, flow, fx, fy, broad, grain, lost, x0, y0, out):  # pragma: no cover - jitted
     """The flow of the skin (exact blended with the coarse field ``fx``, ``fy``) and of what lies around
     the head (the coarse field, blended with the silhouette's flow beside it: :func:`extend_silhouette`)
     applied to every pixel the fragment pass left (``flow[..., 2] >= 0``). Off the head, within
@@ -415,7 +416,8 @@ def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, depth, flow, f
     :func:`magnified_share`) gets back the fine grain its stretched sample lacks: MAGNIFY_GRAIN x ``grain`` x
     sqrt(lost) x the exact-flow weight where lost >= MAGNIFY_MIN_SHARE, luma grain keyed to the frame pixel
     (as the painted mouth's, :func:`~emoshift.render.mouth.grain_noise`, without its chroma: a third of the
-    hashes). The skin's flow is left in ``flow[..., :2]``;
+    hashes). The photo (and ``closed``) are sampled through their spline coefficients ``coef`` (box at ``corg``)
+    and ``ccoef`` (:func:`~emoshift.render.shaders.skin_sample`). The skin's flow is left in ``flow[..., :2]``;
     returns its seams (rh, rw) bool (:func:`~emoshift.render.mouth.mark_seam`)."""
     rh, rw = tri_id.shape
     pix = np.empty(3, np.float32)
@@ -459,7 +461,8 @@ def _skin_pass(image, plate, closed, mouth, lift, ox, oy, tri_id, depth, flow, f
             mark_seam(tri_id, depth, flow, i, j, seam)
             if abs(dx) < 1e-3 and abs(dy) < 1e-3 and abs(shade - 1) < 1e-3 and fl < 1e-3:
                 continue  # the photo's own pixel
-            skin_sample(image, closed, mouth, lift, ox, oy, x0 + j + 0.5, y0 + i + 0.5, dx, dy, shade, fl, grain, pix, tmp)
+            skin_sample(image, coef, corg, closed, ccoef, mouth, lift, ox, oy, x0 + j + 0.5, y0 + i + 0.5, dx, dy, shade,
+                        fl, grain, pix, tmp)
             if grain > 0.0:
                 t = tri_id[i, j]
                 if t < lost.shape[0] and lost[t] >= MAGNIFY_MIN_SHARE:
@@ -484,11 +487,11 @@ def render_frame_into(src, mesh, frame, folds, roi, radius, widen, band, out) ->
 @njit(cache=True, nogil=True)
 def _render_frame_flat(
     image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain, mouth_blur, black,
-    mouth_power, lip_dark, lip_dark_tri, detail, tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, keep_lower, uv, tensor, focal, cx, cy, spacing,
+    mouth_power, lip_dark, lip_dark_tri, detail, coef, coef_origin, closed_coef, tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, keep_lower, uv, tensor, focal, cx, cy, spacing,
     strength, roi, radius, widen, band, out,
 ):  # pragma: no cover - jitted
     src = SourceView(image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain,
-                     mouth_blur, black, mouth_power, lip_dark, lip_dark_tri, detail)
+                     mouth_blur, black, mouth_power, lip_dark, lip_dark_tri, detail, coef, coef_origin, closed_coef)
     mesh = MeshView(tris, n_skin, part, wexact)
     frame = FrameView(fscreen, vcol, ratio, flat, keep, keep_eyes, keep_lower)
     folds = FoldView(uv, tensor, focal, cx, cy, spacing, strength)
