@@ -420,7 +420,8 @@ class Reenactor(SourceParts):
                                                self._jaw_lower, inner, outer)  # fmt: skip
             if self._lip_edges is not None and self._tuck is not None:
                 self._thin = lip_thinning(corrected, self._shaped(self.source_expression[None])[0], self._lip_edges,
-                                          self._jaw_lower, inner, outer, self._tuck[0], self.vertex_part == SKIN)  # fmt: skip
+                                          self._jaw_lower, inner, outer, self._tuck[0], self.vertex_part == SKIN,
+                                          view_fade(self.source_rotation))  # fmt: skip
             self._lip_edge_args = None
         return self._lip_edges
 
