@@ -77,8 +77,9 @@ def test_a_raised_upper_lip_is_not_tucked(closed, full_model):
     """A lip raised off the teeth (mouthUpperUp: AU10) keeps its inner side (tucked it bared the gums)."""
     r, _ = closed
     e = full_model.expression_vector({"jawOpen": 0.5, "mouthUpperUp_L": 1.0, "mouthUpperUp_R": 1.0})
-    got = lip_rows(r, e)
     with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(source_parts, "RAISED_LIP_THIN", False)  # the tuck's gate alone (test_raised_lip.py: its thinning)
+        got = lip_rows(r, e)
         mp.setattr(source_parts, "INNER_LIP_TUCK", 0.0)
         untucked = lip_rows(r, e)
         mp.setattr(reenact, "UPPER_LIP_RAISED_CM", (5.0, 6.0))  # control: no raise counts: tucked as a jaw's drop

@@ -429,7 +429,8 @@ class Reenactor(SourceParts):
                                                self._jaw_lower, inner, outer)  # fmt: skip
             if self._lip_edges is not None and self._tuck is not None:
                 self._thin = lip_thinning(corrected, self._shaped(self.source_expression[None])[0], self._lip_edges,
-                                          self._jaw_lower, inner, outer, self._tuck[0])  # fmt: skip
+                                          self._jaw_lower, inner, outer, self._tuck[0], self.vertex_part == SKIN,
+                                          view_fade(self.source_rotation))  # fmt: skip
             self._lip_edge_args = None
         return self._lip_edges
 
@@ -510,11 +511,12 @@ class Reenactor(SourceParts):
             amount = (1.0 - keep) * _parted(gaps)
             rise = (shaped[:, _LIP_MIDDLES[0], 1] - self.base[_LIP_MIDDLES[0], 1] - UPPER_LIP_RAISED_CM[0]) / np.float32(
                 UPPER_LIP_RAISED_CM[1] - UPPER_LIP_RAISED_CM[0])
-            upper = amount * (1.0 - smoothstep(rise))
+            raised = smoothstep(rise)
+            upper = amount * (1.0 - raised)
             thin = self._thinning()
             if thin is not None:  # the vermilion no thicker than the photo's (LIP_THICK_MAX), the inner lips with it;
-                # a raised upper lip neither (thinned it bared the papillae between the upper teeth as pink dots)
-                thin_lips(shaped, thin, np.stack([upper, amount], 1))
+                # a raised upper lip from its outer edge (tucked it bared the papillae between the upper teeth)
+                thin_lips(shaped, thin, np.stack([amount, amount], 1), raised)
             tuck_inner_lips(shaped, idx, anchor, weight, np.where(lower[None], amount[:, None], upper[:, None]))
         return shaped, keep, gaps
 

@@ -211,6 +211,39 @@ EDGE_MIN_PX = 3.0
 #: mouth's width, which narrows to 0.8-0.95 at surprise: in pixels the lips are ~1.0-1.1 x the photo's); the
 #: opening's dark share 0.15 / 0.18 / 0.28 -> 0.15 / 0.16 / 0.26.
 LIP_THICK_MAX = 0.95
+#: A raised upper lip (issue 11, anger's "mouth pasted / oversized / distorted": AU10 in anger's shout and disgust,
+#: :data:`emoshift.render.reenact.UPPER_LIP_RAISED_CM`): the head model everts it, so at the apexes of the 12
+#: development photos the frame's upper lip at the middle (its vermilion and the inner side turned to the camera,
+#: rows of skin from the photo's outer contour down to the opening: bench/bench_raised_lip.py) stood 1.14-3.58 x the
+#: photo's lip (median anger 1.63, disgust 1.84). Its vermilion is barely stretched (thinned as a parting lip: 1.74
+#: -> 1.74 on dev01); the everted inner side is the excess, and tucked (towards the line where the lips met) it
+#: bared the gums' papillae between the upper teeth as pink dots (half tucked too) and lengthened the teeth. So a
+#: raised upper lip is thinned from its outer edge instead, keeping where it ends above the teeth (what the
+#: opening shows is unchanged): per column, its visible band (head-frame depth T from its outer contour to its
+#: lowest vertex) is drawn to at most LIP_THICK_MAX x the photo's thickness B, depth x -> T - (T - x) B / T, the
+#: outer contour lowered by D = T - B and the skin above it following over RAISED_LIP_REACH_CM (x -> x + D (1 -
+#: smoothstep(-x / reach)): it stretches there, giving back part of the raise's compression of the upper lip's
+#: skin), by smoothstep of the raise (:func:`thin_lips` ``raised``).
+RAISED_LIP_REACH_CM = 1.0
+#: On; off, a raised upper lip is not thinned (the parting lip's amount times 1 - ``raised``), as before session 19.
+RAISED_LIP_THIN = True
+#: ... counting and moving only vertices less than RAISED_LIP_FRONT_CM behind the column's outer contour (head-frame
+#: z): the source projection also lays hidden vertices of the back of the head (18 cm behind) over the lips.
+RAISED_LIP_FRONT_CM = 2.0
+#: ... measuring depth from the outer contour's running median over RAISED_LIP_MEDIAN of its points along the
+#: mouth: a contour point located in a triangle the frame folds (the everted lip) dropped 0.7 cm below its
+#: neighbours (dev02), and the vertices over it, taken as skin above the lip, stayed up: a notch at the middle.
+RAISED_LIP_MEDIAN = 21
+#: ... and faded out on faces turned or tilted off the camera (:func:`emoshift.render.residual.view_fade` of the
+#: source rotation, ``lip_thinning``'s ``view``): seen 45-48 degrees off axis (dev05, dev11) the lip's depth counted
+#: vertices hidden behind it (dev05: 1.62 cm, the skin above lowered 1.1 cm into the mouth, a folded lip) or the
+#: photo's thickness was foreshortened out of measure (dev11: 4.4 cm). At most RAISED_LIP_MAX_CM lowered (the six
+#: frontal photos' 0.27-0.39).
+RAISED_LIP_MAX_CM = 0.5
+#: Columns of the lip binned every RAISED_LIP_BIN of the mouth's width to find their lowest vertex (and the bins
+#: on either side); the median over the middle half's columns is the lip's depth (each column's own left a ragged,
+#: wavy outer contour on dev07's lipstick and dev02's upper lip: the model's inner lip folds up near the middle).
+RAISED_LIP_BIN = 0.03
 
 
 def _contour_profile(points: np.ndarray, origin: np.ndarray, u: np.ndarray, n: np.ndarray):
@@ -506,7 +539,10 @@ class LipThinning(NamedTuple):
     (:class:`LipEdges`), their source pixels per cm of the head frame's x, y ``px_per_cm`` (n,) (the pose's
     foreshortening of a lip's thickness), their position along the mouth ``along`` (n,) (source pixels from the
     left inner corner) and lip ``lower`` (n,) bool; the vertices moved ``verts`` (m,) (the vermilion's and the
-    inner lips'), their ``v_along``, ``v_lower`` and corner fade ``v_weight`` (m,)."""
+    inner lips'), their ``v_along``, ``v_lower`` and corner fade ``v_weight`` (m,); the skin vertices ``above`` the
+    upper lip (within 2 RAISED_LIP_REACH_CM of its outer contour in the source) with their ``a_along`` and
+    ``a_weight``, and the mouth's ``width`` (source pixels between its inner corners): a raised upper lip's
+    thinning (:func:`thin_lips`) lowers its outer contour and moves them with it."""
 
     edges: LipEdges
     px_per_cm: np.ndarray
@@ -516,13 +552,21 @@ class LipThinning(NamedTuple):
     v_along: np.ndarray
     v_lower: np.ndarray
     v_weight: np.ndarray
+    above: np.ndarray | None = None
+    a_along: np.ndarray | None = None
+    a_weight: np.ndarray | None = None
+    width: float = 0.0
+    view: float = 1.0
 
 
 def lip_thinning(screen: np.ndarray, shape: np.ndarray, edges: LipEdges, lower: np.ndarray, inner: np.ndarray,
-                 outer: np.ndarray, follow: np.ndarray) -> LipThinning | None:
+                 outer: np.ndarray, follow: np.ndarray, skin: np.ndarray | None = None,
+                 view: float = 1.0) -> LipThinning | None:
     """:class:`LipThinning` of the (V, >= 2) source projection ``screen`` and (V, 3) source ``shape`` with its
     vermilion ``edges`` (:func:`lip_edge_anchors` of the same projection, lips ``lower``, ``inner`` and ``outer``
-    contours) and the inner lips ``follow`` (:class:`InnerLips` ``idx``); None for a mouth under 4 px wide."""
+    contours) and the inner lips ``follow`` (:class:`InnerLips` ``idx``); ``skin`` (V,) bool the skin's vertices (the
+    candidates above the upper lip; none without it); ``view`` the raised lip's share by the source's pose
+    (RAISED_LIP_MAX_CM); None for a mouth under 4 px wide."""
     m = _mouth_frame(screen, inner, outer)
     if m is None:
         return None
@@ -533,8 +577,15 @@ def lip_thinning(screen: np.ndarray, shape: np.ndarray, edges: LipEdges, lower: 
     verts = np.union1d(edges.idx, np.asarray(follow, np.int64))
     a = m.a[verts]
     w = smoothstep(np.minimum(a, m.width - a) / (EDGE_CORNER * m.width)).astype(np.float32)
+    above = np.zeros(0, np.int64)
+    if skin is not None:
+        reach = 2.0 * RAISED_LIP_REACH_CM * float(np.median(ppc))
+        near = np.asarray(skin, bool) & ~low & (m.b < m.o_up) & (m.b > m.o_up - reach) & (m.a > 0) & (m.a < m.width)
+        above = np.setdiff1d(np.flatnonzero(near), verts)
+    aa = m.a[above]
+    aw = smoothstep(np.minimum(aa, m.width - aa) / (EDGE_CORNER * m.width)).astype(np.float32)
     return LipThinning(edges, ppc, m.a[edges.idx].astype(np.float32), low[edges.idx], verts, a.astype(np.float32),
-                       low[verts], w)  # fmt: skip
+                       low[verts], w, above, aa.astype(np.float32), aw, float(m.width), float(view))  # fmt: skip
 
 
 def _profile(along: np.ndarray, values: np.ndarray, at: np.ndarray, reach: int = 2) -> np.ndarray:
@@ -548,19 +599,64 @@ def _profile(along: np.ndarray, values: np.ndarray, at: np.ndarray, reach: int =
     return np.stack([np.interp(at, x, row) for row in v]).astype(np.float32)
 
 
-def thin_lips(shaped: np.ndarray, thin: LipThinning, amount: np.ndarray) -> np.ndarray:
+def _lowest(along: np.ndarray, x: np.ndarray, width: float) -> np.ndarray:
+    """(T, n) how deep the lip reaches: per frame, the median over the columns in the mouth's middle half (bins of
+    RAISED_LIP_BIN x ``width`` along the mouth, positions ``along`` (n,)) of the largest of (T, n) depths ``x`` in
+    the column and its neighbours; one value per frame (per column it left a ragged, wavy outer contour)."""
+    b = np.floor(along / max(RAISED_LIP_BIN * width, 1e-3)).astype(np.int64)
+    mid = np.abs(along - 0.5 * width) < 0.25 * width
+    b -= b.min()
+    n_b = int(b.max()) + 3
+    top = np.full((len(x), n_b), -np.inf, np.float32)
+    for i in range(len(x)):
+        np.maximum.at(top[i], b + 1, x[i])
+    top = np.maximum(np.maximum(top[:, :-2], top[:, 1:-1]), top[:, 2:])  # bins b - 1 .. b + 1, at b
+    cols = np.unique(b[mid]) if mid.any() else np.unique(b)
+    low = np.median(np.where(np.isfinite(top[:, cols]), top[:, cols], 0.0), axis=1)
+    return np.broadcast_to(low[:, None], x.shape).astype(np.float32)
+
+
+def _median_along(along: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """(T, n) the running median of (T, n) ``values`` over RAISED_LIP_MEDIAN neighbours by position ``along`` (n,)."""
+    from scipy.ndimage import median_filter
+
+    k = np.argsort(along, kind="stable")
+    out = np.empty_like(values)
+    out[:, k] = median_filter(values[:, k], size=(1, RAISED_LIP_MEDIAN), mode="nearest")
+    return out
+
+
+def _raised_map(x: np.ndarray, low: np.ndarray, thick: np.ndarray) -> np.ndarray:
+    """A raised upper lip's depth map (see RAISED_LIP_REACH_CM): depth ``x`` below the outer contour of a column whose
+    lip reaches ``low`` deep, drawn to at most ``thick`` (cm, broadcast together)."""
+    b = np.maximum(np.minimum(thick, low), low - np.float32(RAISED_LIP_MAX_CM))
+    d = low - b
+    inside = low - (low - x) * b / np.maximum(low, 1e-6)
+    skin = x + d * (1.0 - smoothstep(-x / np.float32(RAISED_LIP_REACH_CM)))
+    return np.where(x >= low, x, np.where(x >= 0, inside, skin)).astype(np.float32)
+
+
+def thin_lips(shaped: np.ndarray, thin: LipThinning, amount: np.ndarray,
+              raised: np.ndarray | None = None) -> np.ndarray:
     """Compress each lip of (T, V, 3) unposed ``shaped`` in place across its thickness (head-frame y, towards its
     outer contour) so it is at most LIP_THICK_MAX x its source thickness (``edges.a_s + edges.c_s`` pixels; the
     frame's from the head frame's cm by ``px_per_cm``) by the frame's ``amount`` (T,) in [0, 1] (or (T, 2): the
     upper lip's, the lower lip's) x the corner
     fade (see LIP_THICK_MAX; :class:`LipThinning`). Per column of the lip (its position along the mouth) the map of
     depth x below the outer contour is k x within the lip's frame thickness t, x - (1 - k) t past it (the inner
-    lip moves with the line where the lips met): monotone, so no triangle folds over. Returns the (T, n) float32
+    lip moves with the line where the lips met): monotone, so no triangle folds over. An upper lip ``raised`` (T,) in
+    [0, 1] (smoothstep of its raise) takes the parting lip's map by 1 - raised and the raised lip's
+    (:func:`_raised_map`, see RAISED_LIP_REACH_CM; monotone too) by raised x the lips' parting (the lower lip's amount) x ``view``, the
+    skin ``above`` it with it (RAISED_LIP_THIN off: not the raised lip's map). Returns the (T, n) float32
     k of the vermilion vertices (1: unmoved)."""
     e = thin.edges
     n_t = len(shaped)
     if len(e.idx) == 0:
         return np.ones((n_t, 0), np.float32)
+    if raised is not None:  # the parting lip's thinning kept off a raised upper lip (it bared the papillae)
+        amount = np.asarray(amount, np.float32).reshape(n_t, -1)
+        amount = np.stack([amount[:, 0] * (1.0 - np.asarray(raised, np.float32)), amount[:, -1]], 1)
+        raised = np.asarray(raised, np.float32) * np.float32(thin.view) if RAISED_LIP_THIN else None
     p_out, p_in = contour_points(shaped, e)
     t_f = np.abs(p_in[..., 1] - p_out[..., 1])  # head-frame cm across the lip (its thickness as seen)
     t_px = np.linalg.norm(p_in[..., :2] - p_out[..., :2], axis=-1) * thin.px_per_cm
@@ -582,6 +678,31 @@ def thin_lips(shaped: np.ndarray, thin: LipThinning, amount: np.ndarray) -> np.n
         x = sign * (y_out - shaped[:, v, 1])
         fx = np.where(x <= t, kk * x, x - (1.0 - kk) * t)
         fx = np.where(x > 0, fx, x)  # above the outer contour: unmoved
+        r = None if side or raised is None else raised.reshape(n_t, 1)
+        if r is not None and r.any() and thin.width > 0:
+            # the raised lip: its visible band (to its lowest vertex) drawn to the photo's thickness from above
+            z_out = _profile(thin.along[sel], p_out[:, sel, 2], at)
+            front = (z_out - shaped[:, v, 2]) < RAISED_LIP_FRONT_CM
+            a = amount[:, 1, None]  # the lips' parting (the upper lip's own amount is the parting lip's thinning's)
+            w = a * thin.v_weight[mine][None] * r * front
+            y_med = _median_along(thin.along[sel], p_out[:, sel, 1])
+            x_r = sign * (_profile(thin.along[sel], y_med, at) - shaped[:, v, 1])
+            low = _lowest(at, np.where(front & (x_r > 0), x_r, 0.0), thin.width)
+            cm = LIP_THICK_MAX * t_s[sel] / np.maximum(thin.px_per_cm[sel], 1e-3)
+            mid = np.abs(thin.along[sel] - 0.5 * thin.width) < 0.25 * thin.width
+            thick = np.float32(np.median(cm[mid] if mid.any() else cm))  # one depth and thickness: the lip's
+            # border keeps its shape, lowered (per column they left it wavy: dev02's thicker middle not lowered)
+            fx = fx - w * (x_r - _raised_map(x_r, low, thick))  # added to the parting lip's (kept off by 1 - raised)
+            if thin.above is not None and len(thin.above):
+                order = np.argsort(at, kind="stable")
+                low_a = np.stack([np.interp(thin.a_along, at[order], row[order]) for row in low])
+                thick_a = thick
+                y_a = _profile(thin.along[sel], y_med, thin.a_along)
+                xa = y_a - shaped[:, thin.above, 1]
+                fa = _raised_map(xa, low_a, thick_a)  # the same map (one found below the profile's contour too)
+                z_a = _profile(thin.along[sel], p_out[:, sel, 2], thin.a_along)
+                wa = a * thin.a_weight[None] * r * ((z_a - shaped[:, thin.above, 2]) < RAISED_LIP_FRONT_CM)
+                shaped[:, thin.above, 1] -= wa * (fa - xa)
         shaped[:, v, 1] += sign * (x - fx)
     return k
 
