@@ -154,9 +154,8 @@ TEETH_DROP_GAP_CM = (0.6, 1.2)
 #: longer out of the gums (the upper central incisor's visible height 1.61 x its width at the anger apexes of the
 #: six photos without teeth, 1.41-1.86; a real crown's is 1.2-1.3: "oversized teeth") with the gums' papillae
 #: between their necks (the teeth narrow towards the gums) as pink dots ("teeth pasted"). Fear and surprise
-#: lower that lip (-0.09 to -0.06 cm) and keep the drop. The photo path only: a video's frames drop the teeth by
-#: the emotion's mouth gap (:attr:`mouth_gap`), not gated (untested there: the round shout its test pins raises
-#: the lip 0.5-0.7 cm but pouts it 1 cm in front of the incisors, hiding them).
+#: lower that lip (-0.09 to -0.06 cm) and keep the drop. A video's frames drop the teeth by the emotion's mouth gap
+#: (:attr:`mouth_gap`) under the same gate, read on the frame's own shape (tests/videoin/test_mouth_teeth.py).
 TEETH_DROP_RAISED = True
 #: Reach of the upper lip's shadow into the mouth, as a fraction of the face height.
 LIP_SHADOW_FRACTION = 0.045
@@ -213,7 +212,8 @@ class Reenactor(SourceParts):
     #: mouth (:meth:`lip_gaps` of the trajectory's expression, times how far the emotion has come in:
     #: :func:`emoshift.videoin.mix.mouth_share`), smooth in time, so a shout's bared teeth show at its apex as
     #: in the photo's (without them anger's open mouth was a dark round hole, a yawn) and do not come and go
-    #: with the syllables; None: not lowered. Not copied by :meth:`for_frame`.
+    #: with the syllables (nor where the frame's upper lip is raised off them, TEETH_DROP_RAISED, as on the
+    #: photo); None: not lowered. Not copied by :meth:`for_frame`.
     mouth_gap: float | None = None
 
     @classmethod
@@ -509,13 +509,13 @@ class Reenactor(SourceParts):
             tuck_inner_lips(shaped, idx, anchor, weight, np.where(lower[None], amount[:, None], upper[:, None]))
         return shaped, keep, gaps
 
-    def _drop_teeth(self, shaped: np.ndarray, gap: np.ndarray, raised: bool = True) -> None:
+    def _drop_teeth(self, shaped: np.ndarray, gap: np.ndarray) -> None:
         """Lower the upper incisors of (T, V, 3) ``shaped`` in place by UPPER_TEETH_DROP_CM as the lip
-        ``gap`` (T,) cm opens through TEETH_DROP_GAP_CM, with ``raised`` times 1 - smoothstep of the upper lip's
+        ``gap`` (T,) cm opens through TEETH_DROP_GAP_CM, times 1 - smoothstep of ``shaped``'s upper lip
         raise over UPPER_LIP_RAISED_CM (TEETH_DROP_RAISED)."""
         if len(self._drop_idx):
             w = smoothstep((np.asarray(gap, np.float32) - TEETH_DROP_GAP_CM[0]) / (TEETH_DROP_GAP_CM[1] - TEETH_DROP_GAP_CM[0]))
-            if TEETH_DROP_RAISED and raised:
+            if TEETH_DROP_RAISED:
                 rise = shaped[:, _LIP_MIDDLES[0], 1] - self.base[_LIP_MIDDLES[0], 1]
                 lo, hi = UPPER_LIP_RAISED_CM
                 w = w * (1.0 - smoothstep((rise - lo) / np.float32(hi - lo)))
@@ -653,8 +653,8 @@ class Reenactor(SourceParts):
         if len(e) == 0:
             return out
         shaped, keep, gaps = self._frame_shapes(e)
-        if self.speech and self.mouth_gap is not None:  # the emotion's teeth (mouth_gap)
-            self._drop_teeth(shaped, np.full(len(e), self.mouth_gap, np.float32), raised=False)
+        if self.speech and self.mouth_gap is not None:  # the emotion's teeth (mouth_gap), gated by the frame's lip
+            self._drop_teeth(shaped, np.full(len(e), self.mouth_gap, np.float32))
         screens, shade = self._project(shaped, r, shading=True)
         if len(self._res_idx):  # the photo's lip residual, where the expression has not moved the skin
             moved = np.linalg.norm(((e - self.source_expression) @ self._res_basis).reshape(len(e), -1, 3), axis=2)
