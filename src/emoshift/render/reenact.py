@@ -155,9 +155,10 @@ TEETH_DROP_GAP_CM = (0.6, 1.2)
 #: longer out of the gums (the upper central incisor's visible height 1.61 x its width at the anger apexes of the
 #: six photos without teeth, 1.41-1.86; a real crown's is 1.2-1.3: "oversized teeth") with the gums' papillae
 #: between their necks (the teeth narrow towards the gums) as pink dots ("teeth pasted"). Fear and surprise
-#: lower that lip (-0.09 to -0.06 cm) and keep the drop. The photo path only: a video's frames drop the teeth by
-#: the emotion's mouth gap (:attr:`mouth_gap`), not gated (untested there: the round shout its test pins raises
-#: the lip 0.5-0.7 cm but pouts it 1 cm in front of the incisors, hiding them).
+#: lower that lip (-0.09 to -0.06 cm) and keep the drop. A video's frames drop the teeth by the emotion's mouth gap
+#: (:attr:`mouth_gap`) under the same gate on the emotion's own upper lip (:attr:`mouth_rise`), not the frame's:
+#: read on the frame's shape, the speaker's syllables moved that lip through the gate and the teeth jumped by up
+#: to 1.9 mm from one frame to the next (tests/videoin/test_mouth_teeth.py).
 TEETH_DROP_RAISED = True
 #: Reach of the upper lip's shadow into the mouth, as a fraction of the face height.
 LIP_SHADOW_FRACTION = 0.045
@@ -216,6 +217,10 @@ class Reenactor(SourceParts):
     #: in the photo's (without them anger's open mouth was a dark round hole, a yawn) and do not come and go
     #: with the syllables; None: not lowered. Not copied by :meth:`for_frame`.
     mouth_gap: float | None = None
+    #: ... and the raise (cm, :meth:`upper_lip_raises`) of the emotion's own upper lip, which gates that drop as
+    #: a photo's upper lip does (TEETH_DROP_RAISED); None: the frame's own shape's raise. Not copied by
+    #: :meth:`for_frame`.
+    mouth_rise: float | None = None
 
     @classmethod
     def of_frame(cls, image: np.ndarray, fit, model: HeadModel | None = None, speech: bool = True) -> Reenactor:
@@ -245,7 +250,7 @@ class Reenactor(SourceParts):
     def _set_frame(self, image: np.ndarray, fit, speech: bool) -> None:
         """A video frame's source (:meth:`_set_source` with ``video=True``), its :attr:`speech`, no
         :attr:`mouth_gap` (:meth:`of_frame`, :meth:`for_frame`)."""
-        self.speech, self.mouth_gap = speech, None
+        self.speech, self.mouth_gap, self.mouth_rise = speech, None, None
         self._set_source(image, fit, video=True)
 
     def _set_identity(self, model: HeadModel, identity: np.ndarray) -> None:
@@ -520,14 +525,14 @@ class Reenactor(SourceParts):
             tuck_inner_lips(shaped, idx, anchor, weight, np.where(lower[None], amount[:, None], upper[:, None]))
         return shaped, keep, gaps
 
-    def _drop_teeth(self, shaped: np.ndarray, gap: np.ndarray, raised: bool = True) -> None:
+    def _drop_teeth(self, shaped: np.ndarray, gap: np.ndarray, rise: np.ndarray | None = None) -> None:
         """Lower the upper incisors of (T, V, 3) ``shaped`` in place by UPPER_TEETH_DROP_CM as the lip
-        ``gap`` (T,) cm opens through TEETH_DROP_GAP_CM, with ``raised`` times 1 - smoothstep of the upper lip's
-        raise over UPPER_LIP_RAISED_CM (TEETH_DROP_RAISED)."""
+        ``gap`` (T,) cm opens through TEETH_DROP_GAP_CM, times 1 - smoothstep of the upper lip's raise
+        ``rise`` (T,) cm (default: ``shaped``'s) over UPPER_LIP_RAISED_CM (TEETH_DROP_RAISED)."""
         if len(self._drop_idx):
             w = smoothstep((np.asarray(gap, np.float32) - TEETH_DROP_GAP_CM[0]) / (TEETH_DROP_GAP_CM[1] - TEETH_DROP_GAP_CM[0]))
-            if TEETH_DROP_RAISED and raised:
-                rise = shaped[:, _LIP_MIDDLES[0], 1] - self.base[_LIP_MIDDLES[0], 1]
+            if TEETH_DROP_RAISED:
+                rise = shaped[:, _LIP_MIDDLES[0], 1] - self.base[_LIP_MIDDLES[0], 1] if rise is None else rise
                 lo, hi = UPPER_LIP_RAISED_CM
                 w = w * (1.0 - smoothstep((rise - lo) / np.float32(hi - lo)))
             shaped[:, self._drop_idx, 1] -= w.reshape(-1, 1).astype(np.float32) * self._drop
@@ -539,6 +544,12 @@ class Reenactor(SourceParts):
         cols = [3 * _LIP_MIDDLES[0] + 1, 3 * _LIP_MIDDLES[1] + 1]
         y = e @ self.expression_basis[:, cols] + self.base[list(_LIP_MIDDLES), 1]
         return (y[:, 0] - y[:, 1]).astype(np.float32)
+
+    def upper_lip_raises(self, expressions: np.ndarray) -> np.ndarray:
+        """(T, 53) -> (T,) float32 cm by which the upper inner lip's middle is raised above the identity's rest
+        (the raise that gates the teeth drop, TEETH_DROP_RAISED)."""
+        e = np.asarray(expressions, np.float32).reshape(-1, len(self.expression_basis))
+        return (e @ self.expression_basis[:, 3 * _LIP_MIDDLES[0] + 1]).astype(np.float32)
 
     def source_vertices(self) -> np.ndarray:
         """(V, 3) camera-space vertices in the fitted (source) expression and pose."""
@@ -664,8 +675,9 @@ class Reenactor(SourceParts):
         if len(e) == 0:
             return out
         shaped, keep, gaps = self._frame_shapes(e)
-        if self.speech and self.mouth_gap is not None:  # the emotion's teeth (mouth_gap)
-            self._drop_teeth(shaped, np.full(len(e), self.mouth_gap, np.float32), raised=False)
+        if self.speech and self.mouth_gap is not None:  # the emotion's teeth (mouth_gap), gated by its lip (mouth_rise)
+            rise = None if self.mouth_rise is None else np.full(len(e), self.mouth_rise, np.float32)
+            self._drop_teeth(shaped, np.full(len(e), self.mouth_gap, np.float32), rise)
         screens, shade = self._project(shaped, r, shading=True)
         if len(self._res_idx):  # the photo's lip residual, where the expression has not moved the skin
             moved = np.linalg.norm(((e - self.source_expression) @ self._res_basis).reshape(len(e), -1, 3), axis=2)

@@ -611,7 +611,8 @@ class ClipRenderer:
         fit); with (478,) ``occlusion`` weights of the fit's detected landmarks, the input's pixels are kept
         where they show an occluder (:func:`emoshift.videoin.occlusion.keep_occluders`); with ``mouth``
         ((53,) the emotion's expression, how far it is shown), a speaking renderer lowers the upper
-        incisors by that share of its lip gap (``Reenactor.mouth_gap``, :func:`mouth_clip`)."""
+        incisors by that share of its lip gap (``Reenactor.mouth_gap``, :func:`mouth_clip`), not where its upper
+        lip is raised off them (``Reenactor.mouth_rise``: the emotion's lip, smooth in time, not the frame's)."""
         import copy
         import time
 
@@ -621,6 +622,7 @@ class ClipRenderer:
         if mouth is not None and getattr(renderer, "speech", False):
             renderer = renderer if renderer is not self.first else copy.copy(renderer)  # the shared one untouched
             renderer.mouth_gap = float(mouth[1]) * float(renderer.lip_gaps(mouth[0])[0])
+            renderer.mouth_rise = float(renderer.upper_lip_raises(mouth[0])[0])  # the emotion's lip gates them
         c1 = time.thread_time()
         frame = _render(renderer, fit, target, rotation)
         if occlusion is not None:
