@@ -125,8 +125,17 @@ FOCUS_REACH = 0.3
 #: mouth). The painted interior is raised to it (:func:`emoshift.render.mouth.lift_black`).
 BLACK_PERCENTILE = 0.1
 BLACK_MAX = 32.0
-#: Brightest channel of the front teeth's faces in the default colour (no clipped, chrome-white teeth).
+#: The front teeth's faces in the default colour come out at its luma or, brighter, at the face's light on
+#: them (TEETH_OVER_SKIN x the skin's luma or the eye white's: the tinted default's own luma, 227-243, is not
+#: a limit in bright light), at most the photo's white point (:meth:`SourceParts._white_level`) x TEETH_WHITE
+#: (at least TEETH_MAX_DEFAULT; the lit faces' brightest pixels may clip, as a high-key photo's teeth do).
+#: Before, their brightest channel was capped at TEETH_MAX_DEFAULT: on the high-key dev09 (skin luma 213) and
+#: on dev07 the painted teeth came out at 0.71-0.90 of the skin's luma around the lips, grey (real open
+#: mouths: 1.1-2.4).
 TEETH_MAX_DEFAULT = 232.0
+TEETH_WHITE = 1.05
+#: The photo's white point: the WHITE_PERCENTILE-th percentile of luma over the source box.
+WHITE_PERCENTILE = 99.5
 #: Teeth the photo does not show are no brighter than the face's light allows: at most TEETH_OVER_SKIN x
 #: the face skin's luma (teeth over skin in the photos that show teeth: 1.1-1.7, median 1.4; 2.2 on dark
 #: skin in good light), or the photo's eye white (:func:`emoshift.render.eyes.sclera_colour`) where it
@@ -959,6 +968,7 @@ class SourceParts:
                     if self.eyes.eyes[0, 3] > 0:
                         light = max(light, float(self.eyes.colours[0] @ LUMA))
                     colour *= min(1.0, light / max(luma, 1.0))
+                    self._teeth_light = light  # the front faces' luma may reach it (_vertex_albedo)
                     colours[code] = float(colour @ LUMA) * teeth_hue(skin)  # the face's light on them
                     continue
                 colours[code] = (luma + chroma * (colour - luma)).astype(np.float32)  # as colourful as the skin
@@ -1041,6 +1051,12 @@ class SourceParts:
         dark = pix[luma <= np.percentile(luma, BLACK_PERCENTILE)]
         return np.minimum(dark.mean(0), BLACK_MAX).astype(np.float32)
 
+    def _white_level(self) -> float:
+        """The photo's white point: the WHITE_PERCENTILE-th percentile of luma over the source box."""
+        (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
+        pix = self.image[y0 : y0 + h, x0 : x0 + w].reshape(-1, 3).astype(np.float32)
+        return float(np.percentile(pix @ LUMA, WHITE_PERCENTILE))
+
     def _vertex_albedo(self) -> np.ndarray:
         """(V, 3) colour of each non-skin vertex (the mouth's darkened per frame by the light through the
         lips: :meth:`_vertex_colours`). Teeth coloured from the photo are brightened so that, shaded in the
@@ -1072,8 +1088,10 @@ class SourceParts:
         if len(seen):
             shaded = alb[seen] * self._part_shading(self.source_rotation[None], seen)[0, :, None]
             gain = self.part_colours[TEETH] / np.maximum(np.median(shaded, axis=0), 1.0)
-            if not measured:  # keep the default's hue, never brighter than TEETH_MAX_DEFAULT
-                gain = np.float32(min(gain @ LUMA, TEETH_MAX_DEFAULT / float(np.median(shaded, axis=0).max())))
+            if not measured:  # keep the default's hue, its luma up to the photo's white point
+                med = max(float(np.median(shaded, axis=0) @ LUMA), 1.0)
+                white = max(TEETH_MAX_DEFAULT, TEETH_WHITE * self._white_level())
+                gain = np.float32(min(max(gain @ LUMA, getattr(self, "_teeth_light", 0.0) / med), white / med))
             alb[teeth] *= np.clip(gain, 1.0, 1.5)
         return alb
 
