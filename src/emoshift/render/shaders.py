@@ -125,17 +125,20 @@ def smooth_noise(u, v, k):  # pragma: no cover - jitted
 
 
 @per_sample
-def bilinear(image, x, y, out):  # pragma: no cover - jitted
-    """Sample (H, W, 3) uint8 ``image`` at pixel coordinates (x, y) (pixel centres at +0.5) into out (3,)."""
-    h, w = image.shape[0], image.shape[1]
+def corners(h, w, x, y):  # pragma: no cover - jitted
+    """The 2 x 2 pixels around pixel coordinates (x, y) (centres at +0.5) of an (h, w) image, edges clamped:
+    -> (x0, y0, x1, y1, ax, ay), ``ax``/``ay`` the position between them."""
     fx = min(max(x - 0.5, 0.0), w - 1.0)
     fy = min(max(y - 0.5, 0.0), h - 1.0)
     x0 = int(fx)
     y0 = int(fy)
-    x1 = min(x0 + 1, w - 1)
-    y1 = min(y0 + 1, h - 1)
-    ax = fx - x0
-    ay = fy - y0
+    return x0, y0, min(x0 + 1, w - 1), min(y0 + 1, h - 1), fx - x0, fy - y0
+
+
+@per_sample
+def bilinear(image, x, y, out):  # pragma: no cover - jitted
+    """Sample (H, W, 3) uint8 ``image`` at pixel coordinates (x, y) (pixel centres at +0.5) into out (3,)."""
+    x0, y0, x1, y1, ax, ay = corners(image.shape[0], image.shape[1], x, y)
     for c in range(3):
         top = image[y0, x0, c] * (1 - ax) + image[y0, x1, c] * ax
         bottom = image[y1, x0, c] * (1 - ax) + image[y1, x1, c] * ax
@@ -317,13 +320,7 @@ def clamp_to_nearest(image, x, y, pix):  # pragma: no cover - jitted
     """Clamp ``pix`` (3,) per channel to the range of the (H, W, 3) uint8 ``image``'s 4 pixels around pixel
     coordinates (x, y) (centres at +0.5; edges clamped): a spline sample rings no further than its
     neighbours."""
-    h, w = image.shape[0], image.shape[1]
-    fx = min(max(x - 0.5, 0.0), w - 1.0)
-    fy = min(max(y - 0.5, 0.0), h - 1.0)
-    x0 = int(fx)
-    y0 = int(fy)
-    x1 = min(x0 + 1, w - 1)
-    y1 = min(y0 + 1, h - 1)
+    x0, y0, x1, y1, _, _ = corners(image.shape[0], image.shape[1], x, y)
     for c in range(3):
         a = image[y0, x0, c]
         b = image[y0, x1, c]
