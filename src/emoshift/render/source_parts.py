@@ -627,11 +627,11 @@ def _lowest(along: np.ndarray, x: np.ndarray, width: float) -> np.ndarray:
 
 def _median_along(along: np.ndarray, values: np.ndarray) -> np.ndarray:
     """(T, n) the running median of (T, n) ``values`` over RAISED_LIP_MEDIAN neighbours by position ``along`` (n,)."""
-    from scipy.ndimage import median_filter
-
     k = np.argsort(along, kind="stable")
+    half = RAISED_LIP_MEDIAN // 2  # odd window: scipy.ndimage.median_filter's mode="nearest", without importing
+    padded = np.pad(values[:, k], ((0, 0), (half, half)), mode="edge")  # scipy.ndimage on the animate path
     out = np.empty_like(values)
-    out[:, k] = median_filter(values[:, k], size=(1, RAISED_LIP_MEDIAN), mode="nearest")
+    out[:, k] = np.median(np.lib.stride_tricks.sliding_window_view(padded, RAISED_LIP_MEDIAN, axis=1), axis=-1)
     return out
 
 
