@@ -10,12 +10,9 @@ import numpy as np
 import pytest
 
 from emoshift.render import source_parts
-from emoshift.render.reenact import INNER_LIPS, Reenactor
-
-from test_reenact_mouth import expr, model_landmarks, tooth_bodies
+from test_mouth_teeth_colour import default_teeth_pixels
 
 LUMA = np.array([0.299, 0.587, 0.114])
-SIZE = 640
 #: High-key skins (dev09's face skin: luma 213; a warm bright one; a neutral near-white one).
 BRIGHT_SKINS = [(226, 210, 204), (238, 206, 186), (222, 218, 214)]
 MIN = 0.78
@@ -25,24 +22,8 @@ def teeth_over_skin(model, fit_factory, skin) -> tuple[float, float]:
     """(ratio, white): the median luma of the painted front tooth bodies over the skin's, for a photo of uniform
     ``skin`` whose lips are barely parted (a dark slit: the default teeth) in front of a white background (the
     high-key photo's 254), and the photo's white point as measured."""
-    from skimage.draw import polygon
-
-    fit = fit_factory(size=(SIZE, SIZE), expression=expr(model, jawOpen=0.05))
-    fit.landmarks_detected = model_landmarks(model, fit, expr(model, jawOpen=0.05))
-    photo = np.empty((SIZE, SIZE, 3), np.uint8)
-    photo[:] = skin
-    box = fit.landmarks_detected
-    x0, x1 = int(box[:, 0].min()), int(box[:, 0].max())
-    photo[:, : x0 + 4] = photo[:, x1 - 4 :] = 254  # the white background at the face's sides
-    poly = fit.landmarks_detected[list(INNER_LIPS)]
-    rr, cc = polygon(poly[:, 1], poly[:, 0], photo.shape[:2])
-    photo[rr, cc] = np.asarray(skin) // 3
-    r = Reenactor(photo, fit, model)
-    assert r._photo_teeth_vertices is None
-    e = expr(model, jawOpen=0.5, mouthUpperUp_L=1.0, mouthUpperUp_R=1.0)
-    bodies = tooth_bodies(r, e)
-    assert bodies.sum() > 30
-    teeth = np.median(r.render(e, r.source_rotation)[bodies].astype(float) @ LUMA)
+    pixels, r = default_teeth_pixels(model, fit_factory, skin, white_sides=True)
+    teeth = np.median(pixels @ LUMA)
     return float(teeth) / float(np.asarray(skin, float) @ LUMA), r._white_level()
 
 

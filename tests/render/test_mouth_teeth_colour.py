@@ -156,15 +156,20 @@ def red_blue(c) -> float:
     return float(c[0] - c[2]) / max(float(c @ LUMA), 1.0)
 
 
-def default_teeth_warmth(model, fit_factory, skin) -> float:
-    """(R - B) / luma of the painted tooth bodies' median colour in the frame over the skin's, for a photo of
-    uniform ``skin`` whose lips are barely parted (a dark slit: no teeth of its own, the default teeth)."""
+def default_teeth_pixels(model, fit_factory, skin, white_sides: bool = False) -> tuple[np.ndarray, Reenactor]:
+    """((n, 3) float colours of the painted tooth bodies in the frame, the Reenactor) for a photo of uniform ``skin``
+    whose lips are barely parted (a dark slit: no teeth of its own, the default teeth), at a raised-lip open mouth;
+    ``white_sides``: a white background (254, a high-key photo's) at the face's sides."""
     from skimage.draw import polygon
 
     fit = fit_factory(size=(SIZE, SIZE), expression=expr(model, jawOpen=0.05))
     fit.landmarks_detected = model_landmarks(model, fit, expr(model, jawOpen=0.05))
     photo = np.empty((SIZE, SIZE, 3), np.uint8)
     photo[:] = skin
+    if white_sides:
+        box = fit.landmarks_detected
+        x0, x1 = int(box[:, 0].min()), int(box[:, 0].max())
+        photo[:, : x0 + 4] = photo[:, x1 - 4 :] = 254
     poly = fit.landmarks_detected[list(INNER_LIPS)]
     rr, cc = polygon(poly[:, 1], poly[:, 0], photo.shape[:2])
     photo[rr, cc] = np.asarray(skin) // 3
@@ -173,7 +178,14 @@ def default_teeth_warmth(model, fit_factory, skin) -> float:
     e = expr(model, jawOpen=0.5, mouthUpperUp_L=1.0, mouthUpperUp_R=1.0)
     bodies = tooth_bodies(r, e)
     assert bodies.sum() > 30
-    return red_blue(np.median(r.render(e, r.source_rotation)[bodies].astype(float), 0)) / red_blue(skin)
+    return r.render(e, r.source_rotation)[bodies].astype(float), r
+
+
+def default_teeth_warmth(model, fit_factory, skin) -> float:
+    """(R - B) / luma of the painted tooth bodies' median colour in the frame over the skin's, for a photo of
+    uniform ``skin`` whose lips are barely parted (a dark slit: no teeth of its own, the default teeth)."""
+    teeth, _ = default_teeth_pixels(model, fit_factory, skin)
+    return red_blue(np.median(teeth, 0)) / red_blue(skin)
 
 
 @pytest.mark.parametrize("skin", SKINS)
