@@ -37,6 +37,8 @@ ADJECTIVE = {
 PHOTOS_DIR = Path(__file__).resolve().parents[2] / "shared" / "photos"
 """The shared development photos beside the checkout (never copied into the repository)."""
 SAMPLES = ("astronaut", "grace_hopper")
+#: The emotion name of the reconstruction in the benches' loops (:meth:`ApexRenderer.posed`).
+RECON = "recon"
 
 
 def instruction(emotion: str) -> str:
@@ -136,6 +138,17 @@ class ApexRenderer:
         expr, rot = np.asarray(traj.expression), np.asarray(traj.rotation)
         frame = np.asarray(self.renderer.render_batch(expr[i : i + 1], rot[i : i + 1]), np.uint8)[0]
         return Apex(emotion, frame, expr[i].astype(np.float32), i, plan.generator, rot[i].astype(np.float32))
+
+    def posed(self, emotion: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The (53,) float32 expression, (3,) float32 rotation and frame of ``emotion``'s apex (:meth:`apex`), or
+        with :data:`RECON` the reconstruction: the loaded photo's own expression and rotation (the photo)."""
+        if emotion == RECON:
+            expr, rot = self.renderer.source_expression, self.renderer.source_rotation
+            frame = self.renderer.render(expr, rot)
+        else:
+            a = self.apex(emotion, seed)
+            expr, rot, frame = a.expression, a.rotation, a.frame
+        return np.asarray(expr, np.float32), np.asarray(rot, np.float32), frame
 
     def check(self, emotion: str, seed: int) -> dict:
         """The apex of ``emotion`` here vs in the full ``animate`` of the loaded photo (after other renders)."""

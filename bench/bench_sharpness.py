@@ -43,11 +43,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from apex_renders import EMOTIONS8, ApexRenderer, add_photo_args, list_photos, load_pipeline  # noqa: E402
+from apex_renders import EMOTIONS8, RECON, ApexRenderer, add_photo_args, list_photos, load_pipeline  # noqa: E402
 from bench_skin import vertex_regions  # noqa: E402
 from common import print_table, report  # noqa: E402
 
-EMOTIONS = ("recon",) + tuple(e for e in EMOTIONS8 if e != "neutral")
+EMOTIONS = (RECON,) + tuple(e for e in EMOTIONS8 if e != "neutral")
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 MIN_PIXELS = 200
 
@@ -75,29 +75,16 @@ def _box(xy: np.ndarray, pad: float, shape) -> tuple[slice, slice]:
 
 
 def measure(r, photo, frame, expr, rot, regions) -> dict:
-    from scipy.ndimage import binary_erosion
-
     from emoshift.headmodel.regions import MULTIPIE_68
-    from emoshift.render.raster import raster_box
+    from emoshift.render.warp import skin_sources
 
-    h, w = photo.shape[:2]
     screen = r.screens(expr[None], rot[None])[0]
-    _, tid, bary, _ = raster_box(screen, r.triangles, r.n_skin, 0, 0, w, h)
-    skin = (tid >= 0) & (tid < r.n_skin)
-    t = np.where(skin, tid, 0)
-    tv = r.triangles[t]
     src = r.source.screen[:, :2]
-    sxy = (bary[..., :, None] * src[tv]).sum(-2)
-    ii, jj = np.mgrid[0:h, 0:w]
-    d = np.hypot(sxy[..., 0] - (jj + 0.5), sxy[..., 1] - (ii + 0.5))
-    ew = (bary * r.exact_weight[tv]).sum(-1)
-    front = binary_erosion(skin & (ew > 0.9), np.ones((5, 5), bool))
-    reg = regions[tv[ii, jj, bary.argmax(-1)]]
-    si = np.clip(np.floor(sxy[..., 1]).astype(int), 0, h - 1)
-    sj = np.clip(np.floor(sxy[..., 0]).astype(int), 0, w - 1)
+    s = skin_sources(screen, src, r.triangles, r.n_skin, r.exact_weight, photo.shape[:2])
+    front, reg, si, sj = s.front, regions[s.nearest], s.row, s.col
     maps = {"lap": (lap(frame), lap(photo)), "band": (band(frame), band(photo))}
     masks = {"forehead": front & (reg == 1), "cheeks": front & (reg == 2), "face": front,
-             "moved": front & (d >= 1.5)}
+             "moved": front & (s.moved >= 1.5)}
     out = {}
     for name, m in masks.items():
         n = int(m.sum())
@@ -138,14 +125,9 @@ def main() -> None:
         regions = vertex_regions(r.base)
         frames = {"photo": photo}
         for emo in EMOTIONS:
-            if emo == "recon":
-                expr, rot = r.source_expression, r.source_rotation
-                frame = r.render(expr, rot)
-            else:
-                a = ar.apex(emo, args.seed)
-                expr, rot, frame = a.expression, a.rotation, a.frame
+            expr, rot, frame = ar.posed(emo, args.seed)
             frames[emo] = frame
-            m = measure(r, photo, frame, np.asarray(expr, np.float32), np.asarray(rot, np.float32), regions)
+            m = measure(r, photo, frame, expr, rot, regions)
             rows.append({"photo": name, "emotion": emo, **m})
         if args.save:
             Path(args.save).mkdir(parents=True, exist_ok=True)

@@ -60,10 +60,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from apex_renders import EMOTIONS8, ApexRenderer, add_photo_args, list_photos, load_pipeline  # noqa: E402
+from apex_renders import EMOTIONS8, RECON, ApexRenderer, add_photo_args, list_photos, load_pipeline  # noqa: E402
 from common import print_table, report, residual  # noqa: E402
 
-EMOTIONS = tuple(e for e in EMOTIONS8 if e != "neutral") + ("recon",)
+EMOTIONS = tuple(e for e in EMOTIONS8 if e != "neutral") + (RECON,)
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 STRETCH = 1.25
 MIN_PIXELS = 200
@@ -121,40 +121,18 @@ def hidden_vertices(r) -> np.ndarray:
 
 
 def measure(r, photo: np.ndarray, frame: np.ndarray, expr: np.ndarray, rot: np.ndarray, regions: np.ndarray) -> dict:
-    from emoshift.render.raster import raster_box
-    from emoshift.render.warp import magnified_share
+    from emoshift.render.warp import skin_area_ratio, skin_sources
 
-    h, w = photo.shape[:2]
     screen = r.screens(expr[None], rot[None])[0]
-    _, tid, bary, _ = raster_box(screen, r.triangles, r.n_skin, 0, 0, w, h)
-    skin = (tid >= 0) & (tid < r.n_skin)
-    t = np.where(skin, tid, 0)
-    tv = r.triangles[t]  # (h, w, 3)
     src = r.source.screen[:, :2]
-    sxy = (bary[..., :, None] * src[tv]).sum(-2)  # (h, w, 2) source position
-    ii, jj = np.mgrid[0:h, 0:w]
-    d = np.hypot(sxy[..., 0] - (jj + 0.5), sxy[..., 1] - (ii + 0.5))
-    ew = (bary * r.exact_weight[tv]).sum(-1)
-    # interior: a 3 x 3 neighbourhood of front skin (the residual of a pixel reads its neighbours)
-    from scipy.ndimage import binary_erosion
-
-    front = binary_erosion(skin & (ew > 0.9), np.ones((5, 5), bool))
-    reg = regions[tv[np.arange(h)[:, None], np.arange(w)[None, :], bary.argmax(-1)]]
-    si = np.clip(np.floor(sxy[..., 1]).astype(int), 0, h - 1)
-    sj = np.clip(np.floor(sxy[..., 0]).astype(int), 0, w - 1)
-    share = magnified_share(r.source.screen, screen, r.triangles, r.n_skin)
-    ratio_area = np.zeros(r.n_skin, np.float32)  # frame area / source area
-    for k, p in enumerate((src, screen[:, :2])):
-        a, b, c = (p[r.triangles[: r.n_skin, q]] for q in range(3))
-        ar = 0.5 * np.abs((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
-        ratio_area = ar if k == 0 else ar / np.maximum(ratio_area, 1e-6)
-    del share
-    area = ratio_area[t]
+    s = skin_sources(screen, src, r.triangles, r.n_skin, r.exact_weight, photo.shape[:2])
+    skin, tv, d, front, reg, si, sj = s.skin, s.corners, s.moved, s.front, regions[s.nearest], s.row, s.col
+    area = skin_area_ratio(src, screen[:, :2], r.triangles, r.n_skin)[s.tri]  # frame area / source area
     rf, rp = residual(frame), residual(photo)
     bf, bp = band(frame), band(photo)
     out = {}
     hidden = hidden_vertices(r)
-    uncovered = skin & ((bary * hidden[tv]).sum(-1) >= 0.5)
+    uncovered = skin & ((s.bary * hidden[tv]).sum(-1) >= 0.5)
     uncovered[[0, -1]] = False
     luma = frame.astype(np.float32) @ LUMA
     dy = np.zeros_like(luma)
@@ -202,13 +180,8 @@ def main() -> None:
         r = ar.renderer
         regions = vertex_regions(r.base)
         for emo in EMOTIONS:
-            if emo == "recon":
-                expr, rot = r.source_expression, r.source_rotation
-                frame = r.render(expr, rot)
-            else:
-                a = ar.apex(emo, args.seed)
-                expr, rot, frame = a.expression, a.rotation, a.frame
-            m = measure(r, photo, frame, np.asarray(expr, np.float32), np.asarray(rot, np.float32), regions)
+            expr, rot, frame = ar.posed(emo, args.seed)
+            m = measure(r, photo, frame, expr, rot, regions)
             rows_photo.append({"photo": name, "emotion": emo, **m})
         print(f"{name}: {time.time() - t0:.0f} s", file=sys.stderr)
     keys = [f"{k}_{q}" for k in REGIONS + MOTIONS for q in ("grain", "band")] + ["moved_peak", "stretched_peak",

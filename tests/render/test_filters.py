@@ -144,6 +144,24 @@ def test_sobel_and_binary_erosion_are_scipys():
     assert np.abs(ndi.sobel(y, 0, mode="constant") - filters.sobel(y, 0)).max() > 1.0  # control
 
 
+def test_binary_erosion_by_a_square_is_scipys():
+    """The erosion by an odd square (the skin-texture measures' 5 x 5, :func:`emoshift.render.warp.skin_sources`)
+    equals scipy's on random masks of several densities and sizes, smaller than the square too (outside the image
+    False); control: the erosion by the 3 x 3 square where the 5 x 5 is asked for differs."""
+    rng = np.random.default_rng(1)
+    for shape in ((1, 1), (3, 4), (6, 5), (40, 57)):
+        for p in (0.05, 0.5, 0.9, 1.0):
+            m = rng.random(shape) < p
+            for k in (1, 3, 5, 7):
+                sq = np.ones((k, k), bool)
+                assert (filters.binary_erosion(m, sq) == ndi.binary_erosion(m, sq)).all(), (shape, p, k)
+    m = rng.random((40, 57)) < 0.97
+    five = ndi.binary_erosion(m, np.ones((5, 5), bool))
+    assert five.any() and (filters.binary_erosion(m, np.ones((3, 3), bool)) != five).any()  # control
+    with pytest.raises(ValueError):
+        filters.binary_erosion(m, np.ones((4, 4), bool))
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_gaussian_part_is_the_wholes_part(seed):
     """A part of the result (the fold lift's box, video frames) equals the whole image's filtered there, to the

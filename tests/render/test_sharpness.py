@@ -8,10 +8,10 @@ sampling alone)."""
 
 import numpy as np
 import pytest
-from scipy.ndimage import binary_erosion, gaussian_filter, laplace
+from scipy.ndimage import gaussian_filter, laplace
 
-from emoshift.render.raster import raster_box
 from emoshift.render.reenact import Reenactor
+from emoshift.render.warp import skin_sources
 
 from conftest import make_fit, smooth_texture
 
@@ -36,20 +36,11 @@ def _lap_ratio(r: Reenactor, expression: np.ndarray) -> float:
     rot = np.zeros(3, np.float32)
     frame = r.render(expression, rot)
     screen = r.screens(expression[None], rot[None])[0]
-    h, w = frame.shape[:2]
-    _, tid, bary, _ = raster_box(screen, r.triangles, r.n_skin, 0, 0, w, h)
-    skin = (tid >= 0) & (tid < r.n_skin)
-    tv = r.triangles[np.where(skin, tid, 0)]
-    sxy = (bary[..., :, None] * r.source.screen[:, :2][tv]).sum(-2)
-    ii, jj = np.mgrid[0:h, 0:w]
-    d = np.hypot(sxy[..., 0] - jj - 0.5, sxy[..., 1] - ii - 0.5)
-    ew = (bary * r.exact_weight[tv]).sum(-1)
-    m = binary_erosion(skin & (ew > 0.9), np.ones((5, 5), bool)) & (d >= 1.5)
+    s = skin_sources(screen, r.source.screen[:, :2], r.triangles, r.n_skin, r.exact_weight, frame.shape[:2])
+    m = s.front & (s.moved >= 1.5)
     assert m.sum() >= 300
-    si = np.clip(np.floor(sxy[..., 1]).astype(int), 0, h - 1)
-    sj = np.clip(np.floor(sxy[..., 0]).astype(int), 0, w - 1)
     lf, lp = laplace(frame.astype(np.float32) @ LUMA), laplace(r.image.astype(np.float32) @ LUMA)
-    return float(np.std(lf[m]) / np.std(lp[si[m], sj[m]]))
+    return float(np.std(lf[m]) / np.std(lp[s.row[m], s.col[m]]))
 
 
 @pytest.fixture(scope="module")

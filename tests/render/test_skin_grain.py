@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy.ndimage import gaussian_filter, uniform_filter
 
-from emoshift.render.raster import raster_box
 from emoshift.render.reenact import Reenactor
+from emoshift.render.warp import skin_area_ratio, skin_sources
 
 from conftest import make_fit, smooth_texture
 
@@ -32,29 +32,12 @@ def _grain_ratio(r: Reenactor, expression: np.ndarray) -> float:
     rot = np.zeros(3, np.float32)
     frame = r.render(expression, rot)
     screen = r.screens(expression[None], rot[None])[0]
-    h, w = frame.shape[:2]
-    _, tid, bary, _ = raster_box(screen, r.triangles, r.n_skin, 0, 0, w, h)
-    skin = (tid >= 0) & (tid < r.n_skin)
-    t = np.where(skin, tid, 0)
-    tv = r.triangles[t]
     src = r.source.screen[:, :2]
-    sxy = (bary[..., :, None] * src[tv]).sum(-2)
-    ii, jj = np.mgrid[0:h, 0:w]
-    d = np.hypot(sxy[..., 0] - jj - 0.5, sxy[..., 1] - ii - 0.5)
-    ew = (bary * r.exact_weight[tv]).sum(-1)
-
-    def area(p):
-        a, b, c = (p[r.triangles[: r.n_skin, q]] for q in range(3))
-        return 0.5 * np.abs((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
-
-    ratio = (area(screen[:, :2]) / np.maximum(area(src), 1e-6))[t]
-    from scipy.ndimage import binary_erosion
-
-    m = binary_erosion(skin & (ew > 0.9), np.ones((5, 5), bool)) & (d >= 1.5) & (ratio < 1.25) & (ratio > 0.8)
+    s = skin_sources(screen, src, r.triangles, r.n_skin, r.exact_weight, frame.shape[:2])
+    ratio = skin_area_ratio(src, screen[:, :2], r.triangles, r.n_skin)[s.tri]
+    m = s.front & (s.moved >= 1.5) & (ratio < 1.25) & (ratio > 0.8)
     assert m.sum() >= 300
-    si = np.clip(np.floor(sxy[..., 1]).astype(int), 0, h - 1)
-    sj = np.clip(np.floor(sxy[..., 0]).astype(int), 0, w - 1)
-    return float(_mad(_residual(frame)[m]) / _mad(_residual(r.image)[si[m], sj[m]]))
+    return float(_mad(_residual(frame)[m]) / _mad(_residual(r.image)[s.row[m], s.col[m]]))
 
 
 def _photo_reenactor(full_model, seed: int) -> Reenactor:

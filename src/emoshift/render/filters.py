@@ -13,7 +13,7 @@ not run them side by side; these release it.
 * :func:`uniform_filter`: ``scipy.ndimage.uniform_filter(img, 3, mode="constant" | "reflect")`` of a float32 image
   (scipy's running sum of each line, divided by 3);
 * :func:`sobel`, :func:`binary_erosion`: ``scipy.ndimage.sobel(img, axis)`` (mode ``reflect``) of a 2-D float32
-  image and ``scipy.ndimage.binary_erosion`` by the 4-neighbour cross (outside the image counting as False), in
+  image and ``scipy.ndimage.binary_erosion`` by the 4-neighbour cross or a square (outside the image False), in
   numpy (per photo, small boxes: the eyes' blur estimate); the Sobel in float32 sums, within float rounding of
   scipy's (1e-4 of 255), not to the bit.
 
@@ -224,10 +224,19 @@ def sobel(img: np.ndarray, axis: int = -1) -> np.ndarray:
     return d[:-2] + 2 * d[1:-1] + d[2:]
 
 
-def binary_erosion(mask: np.ndarray) -> np.ndarray:
-    """(h, w) bool ``scipy.ndimage.binary_erosion(mask)``: by the 4-neighbour cross, outside the image False."""
-    p = np.pad(np.asarray(mask, bool), 1)
-    return p[1:-1, 1:-1] & p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:]
+def binary_erosion(mask: np.ndarray, structure: np.ndarray | None = None) -> np.ndarray:
+    """(h, w) bool ``scipy.ndimage.binary_erosion(mask, structure)``, outside the image False: by the
+    4-neighbour cross (None, scipy's default) or by an odd square ``np.ones((k, k))`` (separable: the
+    minimum over each pixel's k-square of the mask padded with False)."""
+    if structure is None:
+        p = np.pad(np.asarray(mask, bool), 1)
+        return p[1:-1, 1:-1] & p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:]
+    k = len(structure)
+    if np.shape(structure) != (k, k) or k % 2 == 0 or not np.all(structure):
+        raise ValueError("structure must be None (the cross) or an odd square np.ones((k, k))")
+    r = k // 2
+    p = np.pad(np.asarray(mask, bool), r)
+    return _min_filter(p, r)[r : p.shape[0] - r, r : p.shape[1] - r]
 
 
 def texture_detail(patch: np.ndarray, sigma: float, edge: tuple[float, float], edge_sigma: float) -> np.ndarray:

@@ -16,12 +16,14 @@ pixels along part boundaries are re-rendered from 4 x 4 samples each (:func:`ant
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from emoshift.jit import njit
 
 from emoshift.render.edges import antialias_edges
 from emoshift.render.eyes import eye_pass
+from emoshift.render.filters import binary_erosion
 from emoshift.render.mouth import darken_lips, hash_gauss, mark_seam, mouth_pass, soften_seams
 from emoshift.render.flow import (BLUR_PASSES, CELL, EDGE_BLEND_PX, broad_shading, coarse_field, extend_silhouette,
                                   field_lerp, field_taps, mark_contour, widen_at)
@@ -263,6 +265,67 @@ def magnified_share(src_screen, screen, tris, n_skin):  # pragma: no cover - jit
         if fa > 1e-6 and sa < fa:
             out[t] = 1.0 - sa / fa
     return out
+
+
+def skin_area_ratio(src_xy: np.ndarray, screen_xy: np.ndarray, tris: np.ndarray, n_skin: int) -> np.ndarray:
+    """(n_skin,) each skin triangle's frame area over its source area (the source's floored at 1e-6 px^2):
+    above 1 where the frame stretches the photo, below where it compresses it (NumPy; the measures of the
+    tests and benches, beside :func:`magnified_share`, the renderer's own). ``src_xy``, ``screen_xy``: (V, >= 2)
+    pixel positions (x, y) of the source projection and the frame's; ``tris``: (T, 3), skin first."""
+
+    def area(p):
+        a, b, c = (p[tris[:n_skin, q]] for q in range(3))
+        return 0.5 * np.abs((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]))
+
+    return area(screen_xy) / np.maximum(area(src_xy), 1e-6)
+
+
+class SkinSources(NamedTuple):
+    """Where each pixel of a frame's skin takes the photo from (:func:`skin_sources`); all (h, w) per pixel.
+
+    skin: bool, covered by a skin triangle (the first ``n_skin``). tri: int, that triangle (0 off the skin).
+    corners: (h, w, 3) int, its vertices. bary: (h, w, 3) float32, their barycentric weights (the fragments').
+    nearest: int, the vertex of the largest barycentric weight.
+    source: (h, w, 2) float32, the source point (x, y photo pixels): the corners' source projection
+    interpolated. moved: float64, its distance from the pixel's centre (pixels the warp moved the skin).
+    front: bool, the front of the face well inside the skin: exact-flow weight > 0.9, eroded by a 5 x 5 square
+    (a pixel's 3 x 3 or 5 x 5 filter reads front skin only). row, col: int, the photo pixel holding the
+    source point, clipped to the (h, w) box."""
+
+    skin: np.ndarray
+    tri: np.ndarray
+    corners: np.ndarray
+    bary: np.ndarray
+    nearest: np.ndarray
+    source: np.ndarray
+    moved: np.ndarray
+    front: np.ndarray
+    row: np.ndarray
+    col: np.ndarray
+
+
+def skin_sources(screen: np.ndarray, src_xy: np.ndarray, tris: np.ndarray, n_skin: int, exact_weight: np.ndarray,
+                 shape: tuple[int, int]) -> SkinSources:
+    """A frame's skin pixels mapped back to the photo (NumPy, for the tests' and benches' texture measures: a
+    frame pixel against the photo's at its source point), from the frame's fragments over the (h, w) ``shape``
+    from (0, 0) (:func:`~emoshift.render.raster.raster_box`, skin triangles culled as the renderer does).
+    ``screen``: (V, 3) float32, the frame's projection; ``src_xy``: (V, 2) float32, the source projection's
+    pixel positions; ``tris``: (T, 3) int32, skin first (``n_skin``); ``exact_weight``: (V,) float32, the
+    exact flow's weight per vertex."""
+    h, w = shape
+    _, tri_id, bary, _ = raster_box(screen, tris, n_skin, 0, 0, w, h)
+    skin = (tri_id >= 0) & (tri_id < n_skin)
+    t = np.where(skin, tri_id, 0)
+    tv = tris[t]
+    sxy = (bary[..., :, None] * src_xy[tv]).sum(-2)
+    ii, jj = np.mgrid[0:h, 0:w]
+    d = np.hypot(sxy[..., 0] - (jj + 0.5), sxy[..., 1] - (ii + 0.5))
+    ew = (bary * exact_weight[tv]).sum(-1)
+    front = binary_erosion(skin & (ew > 0.9), np.ones((5, 5), bool))
+    nearest = tv[ii, jj, bary.argmax(-1)]
+    si = np.clip(np.floor(sxy[..., 1]).astype(int), 0, h - 1)
+    sj = np.clip(np.floor(sxy[..., 0]).astype(int), 0, w - 1)
+    return SkinSources(skin, t, tv, bary, nearest, sxy, d, front, si, sj)
 
 
 #: The detail pass's fixed per-anchor shifts (source pixels, uniform within DETAIL_JITTER each way), a table
