@@ -344,7 +344,19 @@ class Pipeline:
             raise ValueError(f"planner returned {len(generated)} plans for {o.samples} samples")
         name = self.planner.name
         mid = mid if o.neutral else None
-        return [make_plan(instruction.text, g, src_e, src_r, mid, name, k) for k, g in enumerate(generated)]
+        view = None if fit is None else self._mouth_view(fit)
+        return [make_plan(instruction.text, g, src_e, src_r, mid, name, k, view) for k, g in enumerate(generated)]
+
+    def _mouth_view(self, fit: Any) -> Any:
+        """The fitted mouth's view (:class:`emoshift.mouth_view.MouthView`) from the renderer's head model (or the
+        pipeline's), or None when neither is at hand."""
+        from emoshift.mouth_view import MouthView
+
+        model = getattr(self.renderer, "model", None) or self._model  # loaded by now: no second load
+        k = len(np.asarray(getattr(fit, "identity", ())).reshape(-1))
+        if not hasattr(model, "lmk68_expression") or not 0 < k <= model.lmk68_identity.shape[0]:
+            return None
+        return MouthView.of_fit(fit, model)
 
     def make_trajectory(self, plan: Plan, options: AnimateOptions, seed: int) -> Any:
         """Stage 4: plan -> per-frame expressions and rotations."""

@@ -17,7 +17,9 @@ the eyes opens its lids no further than the photo's (:func:`with_source_lids`), 
 tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`), and anger's
 shout drops its jaw no further than its prototypes' (:func:`with_jaw_limit`: since session 19 the generator
 keeps it there by itself but for the few apex latents of talking training slots). Contempt's sideways pull of
-the mouth is the generator's own (retrained on the 0.25 pull in session 19; session 18 capped it here).
+the mouth is the generator's own (retrained on the 0.25 pull in session 19; session 18 capped it here). On a
+photo looking steeply down (30-42 degrees off-axis and more) each anchor's mouth corners are lowered as far as
+the view raises them on screen (:meth:`emoshift.mouth_view.MouthView.compensate`, given by the pipeline).
 """
 
 from __future__ import annotations
@@ -377,6 +379,7 @@ def make_plan(
     neutral: tuple[np.ndarray, np.ndarray] | None,
     generator: str,
     variant: int = 0,
+    view: Any = None,
 ) -> Plan:
     """Anchors from a generated plan: source, then each emotion, a neutral face between two emotions.
 
@@ -387,6 +390,9 @@ def make_plan(
             gaze carries into every anchor (:func:`gaze_channels`).
         neutral: (expression (53,), rotation (3,) relative) inserted where :func:`neutral_between` says,
             or None for direct transitions (``neutral=False``).
+        view: the photo's :class:`emoshift.mouth_view.MouthView` (or None): on a face seen steeply from above,
+            each anchor's mouth corners are lowered as far as the view raises them on screen
+            (:meth:`~emoshift.mouth_view.MouthView.compensate`; near-frontal photos unchanged).
     """
     emotions = list(generated.parsed.emotions)
     gen_e = np.asarray(generated.expressions, np.float32).reshape(-1, 53)
@@ -410,13 +416,16 @@ def make_plan(
     targets = with_lid_tension(targets, labels)  # fear's widened eyes with tensed lower lids
     targets = with_brow_raise(targets, labels)  # and fear's brows raised above them
     targets = with_jaw_limit(targets, labels)  # anger's shout over its prototypes' jaw, not wider
+    rotations = np.concatenate([src_r[None], compose_rotations(src_r, np.stack(rels))])
+    if view is not None:  # a mouth seen from above curves up: lower its corners as far as the view raises them
+        targets = view.compensate(targets, labels, rotations[1:], src_r)
     return Plan(
         instruction=instruction,
         parsed=generated.parsed,
         generated_expressions=gen_e,
         generated_rotations=gen_r,
         expressions=np.concatenate([src_e[None].clip(0.0, 1.0), targets]),
-        rotations=np.concatenate([src_r[None], compose_rotations(src_r, np.stack(rels))]),
+        rotations=rotations,
         labels=["source", *labels],
         generator=generator,
         variant=variant,

@@ -1,0 +1,130 @@
+"""The mouth's on-screen curve at the apexes of photos looking steeply down, with and without the planner's view
+compensation (:mod:`emoshift.mouth_view`, issue 11: dev05 / dev11 read as happiness or neutral at every emotion).
+
+Per photo: the compensation's ramp (:func:`emoshift.mouth_view.view_ramp`) and MediaPipe's curve of the photo. Per
+photo and emotion (the apex of ``animate`` rendered alone, :class:`apex_renders.ApexRenderer`):
+
+* ``mesh`` / ``front``: the drawn apex mesh's mouth curve on screen at the apex rotation / face-on (the 68-point
+  corners 48, 54 above the inner lips' middle 62, 66 along the head's on-screen up axis, over the mouth's
+  width; > 0 curves up like a smile), from the renderer's own vertices (``screens``);
+* ``mp``: the same curve of MediaPipe's points (corners 61, 291, inner lips' middles 13, 14) found on the
+  rendered apex frame (the fitter's detector), along the apex rotation's up axis; ``mp_photo`` the photo's own;
+* ``frown`` / ``stretch``: the apex's mouthFrown / mouthStretch (mean of both sides);
+* ``lift5``..: the mesh curve with the head lifted towards the camera by that many degrees (``--lift``).
+
+    python bench/bench_view_mouth.py [--photos dev05,dev11,dev01,dev02,dev03] [--name view_mouth] [--no-view]
+        [--crops DIR] [--seeds 0]
+
+``--no-view`` plans without the compensation (the behaviour before). ``--crops DIR`` writes the 256-pixel face
+crops (panel_make's) of the untouched photo and the 7 apexes, named PHOTO_EMOTION_sSEED.png (never commit them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+EMOTIONS = ("anger", "contempt", "disgust", "fear", "happiness", "sadness", "surprise")
+PHOTOS = "dev05,dev11,dev01,dev02,dev03"
+
+
+def _curve(s, up, corners, middle) -> float:
+    c, m = s[list(corners), :2].mean(0), s[list(middle), :2].mean(0)
+    return float((c - m) @ up) / float(np.linalg.norm(s[corners[0], :2] - s[corners[1], :2]))
+
+
+def _up(rotation) -> np.ndarray:
+    from emoshift.rotations import axis_angle_to_matrix
+
+    m = axis_angle_to_matrix(np.asarray(rotation, np.float64).reshape(1, 3))[0]
+    u = np.array([m[0, 1], -m[1, 1]])
+    return u / np.linalg.norm(u)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--photos", default=PHOTOS, help="comma-separated photo prefixes")
+    ap.add_argument("--name", default="view_mouth")
+    ap.add_argument("--no-view", action="store_true", help="plan without the view compensation (before)")
+    ap.add_argument("--crops", default=None, help="folder for the 256-px face crops")
+    ap.add_argument("--seeds", default="0", help="comma-separated animation seeds")
+    ap.add_argument("--lift", action="store_true", help="also the mesh curve with the head lifted 5/10/15 degrees")
+    args = ap.parse_args()
+    warnings.simplefilter("ignore")
+    if args.no_view:
+        from emoshift.pipeline import Pipeline
+
+        Pipeline._mouth_view = lambda self, fit: None
+    from apex_renders import ApexRenderer, list_photos, load_pipeline
+    from common import crop, face_box, report
+
+    from emoshift.emotions import EXPRESSION_NAMES
+    from emoshift.headmodel.regions import MULTIPIE_68
+    from emoshift.io import UserError
+    from emoshift.mouth_view import view_ramp
+    from emoshift.rotations import compose, euler_to_axis_angle
+
+    c68 = (int(MULTIPIE_68[48]), int(MULTIPIE_68[54]))
+    m68 = (int(MULTIPIE_68[62]), int(MULTIPIE_68[66]))
+    names = list(EXPRESSION_NAMES)
+    frown = [names.index("mouthFrown_L"), names.index("mouthFrown_R")]
+    stretch = [names.index("mouthStretch_L"), names.index("mouthStretch_R")]
+    crops = Path(args.crops) if args.crops else None
+    if crops:
+        crops.mkdir(parents=True, exist_ok=True)
+    pipe = load_pipeline()
+    ar = ApexRenderer(pipe)
+    detect = pipe.fitter.fitter.detect
+    rows, photos = [], []
+    zero, face_up = np.zeros((1, 3), np.float32), np.array([0.0, -1.0])
+    for name, src in list_photos(None, samples=False):
+        pref = name[:5]
+        if not any(name.startswith(p) for p in args.photos.split(",")):
+            continue
+        photo = ar.load(src)
+        fit, r = ar.fit, ar.renderer
+        box = face_box(fit.landmarks_detected, photo.shape)
+        det = fit.landmarks_detected.astype(np.float64)
+        photos.append({"photo": pref, "ramp": view_ramp(fit.rotation),
+                       "mp_photo": _curve(det, _up(fit.rotation), (61, 291), (13, 14))})  # fmt: skip
+        if crops:
+            from PIL import Image
+
+            Image.fromarray(crop(photo, box, 256)).save(crops / f"{pref}_untouched.png")
+        for seed in [int(s) for s in args.seeds.split(",")]:
+            for emo in EMOTIONS:
+                a = ar.apex(emo, seed)
+                e, rot = a.expression, a.rotation
+                s = r.screens(e[None], rot[None])[0]
+                try:
+                    faces = detect(a.frame)
+                except UserError:  # MediaPipe finds no face in the render
+                    faces = []
+                mp = _curve(faces[0].landmarks.astype(np.float64), _up(rot), (61, 291), (13, 14)) if faces else None
+                row = {"photo": pref, "seed": seed, "emotion": emo, "mesh": _curve(s, _up(rot), c68, m68),
+                       "front": _curve(r.screens(e[None], zero)[0], face_up, c68, m68), "mp": mp,
+                       "frown": float(e[frown].mean()), "stretch": float(e[stretch].mean())}  # fmt: skip
+                if args.lift:
+                    for d in (5, 10, 15):
+                        rel = euler_to_axis_angle(np.float32([[-d, 0, 0]]))
+                        rr = compose(rot, rel).reshape(1, 3).astype(np.float32)
+                        row[f"lift{d}"] = _curve(r.screens(e[None], rr)[0], _up(rr), c68, m68)
+                rows.append(row)
+                if crops:
+                    from PIL import Image
+
+                    Image.fromarray(crop(a.frame, box, 256)).save(crops / f"{pref}_{emo}_s{seed}.png")
+                    if pref in ("dev01", "dev02", "dev03"):
+                        np.save(crops / f"{pref}_{emo}_s{seed}.npy", a.frame)
+        print(pref, "done", flush=True)
+    report(args.name, rows, {"photos": photos, "view": not args.no_view})
+
+
+if __name__ == "__main__":
+    main()
