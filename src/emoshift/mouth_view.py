@@ -68,13 +68,12 @@ class MouthView:
 
     def __init__(self, model, identity, translation, camera, names: Sequence[str]) -> None:
         pts = list(CORNER_68 + MIDDLE_68)
-        k = len(np.asarray(identity).reshape(-1))
-        base = model.lmk68_neutral[pts].astype(np.float64)
-        a = np.asarray(identity, np.float64).reshape(-1)
-        base = base + np.einsum("k,kpc->pc", a, model.lmk68_identity[:k, pts])
-        self.base = base  # (4, 3) neutral mouth points of this identity
+        self.identity = np.asarray(identity, np.float64).reshape(1, -1)
+        k = self.identity.shape[1]
+        self.neutral = model.lmk68_neutral[pts].astype(np.float64)  # (4, 3)
+        self.identity_basis = model.lmk68_identity[:k, pts].astype(np.float64)  # (K, 4, 3)
         self.basis = model.lmk68_expression[:, pts].astype(np.float64)  # (53, 4, 3)
-        self.translation = np.asarray(translation, np.float64).reshape(3)
+        self.translation = np.asarray(translation, np.float64).reshape(1, 3)
         self.camera = camera
         self.names = list(names)
 
@@ -87,10 +86,14 @@ class MouthView:
         along the head's on-screen up axis, over the mouth's width on screen (> 0: curving up like a smile)."""
         from emoshift.rotations import axis_angle_to_matrix
 
+        from emoshift.headmodel.ops import head_points
+
         e = np.asarray(expressions, np.float64).reshape(-1, 53)
-        mats = axis_angle_to_matrix(np.asarray(rotations, np.float64).reshape(-1, 3))
-        pts = self.base[None] + np.einsum("me,epc->mpc", e, self.basis)
-        cam = np.einsum("mij,mpj->mpi", mats, pts) + self.translation
+        rots = np.asarray(rotations, np.float64).reshape(-1, 3)
+        mats = axis_angle_to_matrix(rots)
+        m = len(e)
+        cam = head_points(self.neutral, self.identity_basis, self.basis, np.repeat(self.identity, m, 0), e, rots,
+                          np.repeat(self.translation, m, 0))  # fmt: skip
         scr = np.asarray(self.camera.project(cam), np.float64)  # (m, 4, 2), y down
         up = np.stack([mats[:, 0, 1], -mats[:, 1, 1]], -1)
         up /= np.maximum(np.linalg.norm(up, axis=-1, keepdims=True), 1e-9)
