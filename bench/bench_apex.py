@@ -4,9 +4,10 @@ disgust, like a CK+ apex frame, or a blend of variants below it?
 For each emotion, three one-emotion phrasings × seeds 0..S-1 are generated with the model and scored
 with :func:`emoshift.emotions.apex_strength` (summed activation of the emotion's defining action units
 relative to the nearest prototype variant: 1 = the prototype). Printed per emotion: mean, 10th
-percentile and minimum strength, the share of anchors whose nearest prototype is the emotion's, and how
-many prototype variants the seeds used. ``--control`` adds the same model sampled the paper's way
-(latents from the prior N(0, τ²I) at the config's τ, no apex latents) and ``--compare PATH`` another
+percentile and minimum strength, the share of anchors whose nearest prototype is the emotion's, how
+many prototype variants the seeds used, and the anchors' jawOpen (median, largest). ``--control`` adds
+the same model sampled the paper's way (latents from the prior N(0, τ²I) at the config's τ, no apex
+latents) and ``--compare PATH`` another
 checkpoint (e.g. the previous shipped model, from git). ``--render DIR`` writes grey-head PNGs of the
 prototypes and of seed 0's anchors.
 
@@ -68,7 +69,8 @@ def main() -> None:
         for emo, r in res.items():
             rows.append({"model": name, "emotion": emo, "strength_mean": r["strength_mean"],
                          "strength_p10": r["strength_p10"], "strength_min": r["strength_min"],
-                         "reads_as_emotion": r["reads_as_emotion"], "variants": r["variants_used"], "n": r["n"]})
+                         "reads_as_emotion": r["reads_as_emotion"], "variants": r["variants_used"],
+                         "jaw_median": r["jaw_open_median"], "jaw_max": r["jaw_open_max"], "n": r["n"]})
     report("apex", rows, extra)
     if args.render:
         render(gen, Path(args.render))

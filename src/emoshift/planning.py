@@ -14,12 +14,12 @@ paper's "disgust to happiness via neutral"); each generated rotation is composed
 or tilt); a one-sided expression goes on the half of a turned face nearer the camera (:func:`toward_camera`);
 the photo's gaze carries into every anchor (:func:`with_source_gaze`), an anchor that does not widen
 the eyes opens its lids no further than the photo's (:func:`with_source_lids`), fear's widened eyes
-tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`), and anger's
-shout drops its jaw no further than its prototypes' (:func:`with_jaw_limit`: since session 19 the generator
-keeps it there by itself but for the few apex latents of talking training slots). Contempt's sideways pull of
-the mouth is the generator's own (retrained on the 0.25 pull in session 19; session 18 capped it here). On a
-photo looking steeply down (30-42 degrees off-axis and more) each anchor's mouth corners are lowered as far as
-the view raises them on screen (:meth:`emoshift.mouth_view.MouthView.compensate`, given by the pipeline).
+tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`). Anger's jaw
+and contempt's sideways pull of the mouth are the generator's own (retrained on its prototypes' bounds in
+session 19, the apex latents that opened anger's jaw past them set aside, ``models.apex.apex_outliers``;
+session 18 capped both here). On a photo looking steeply down (30-42 degrees off-axis and more) each anchor's
+mouth corners are lowered as far as the view raises them on screen
+(:meth:`emoshift.mouth_view.MouthView.compensate`, given by the pipeline).
 """
 
 from __future__ import annotations
@@ -298,22 +298,6 @@ def with_brow_raise(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     return _floor_by_widening(targets, labels, WIDENED_BROW_RAISE, "browOuterUp")
 
 
-def with_jaw_limit(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
-    """(m, 53) target expressions of the emotions ``labels`` (m,) with jawOpen at most the emotion's
-    :data:`emoshift.emotions.JAW_OPEN_MAX` (anger's 0.3); emotions not listed, and every other shape, keep theirs.
-    The generator retrained in session 19 on anger's 26B variants gives 0.27-0.37 (5th-95th percentile of 64
-    seeds, median 0.32), but about one seed in thirty draws an apex latent of a talking training slot (the
-    celebvhq-like preset's speech adds up to 0.2 of jaw) and opens it to 0.55; the generator before gave
-    0.40-0.50, the tallest open mouth of all the emotions on photos (session 18)."""
-    from emoshift.emotions import EXPRESSION_NAMES, JAW_OPEN_MAX
-
-    out = np.array(targets, np.float32).reshape(-1, 53)
-    jaw = list(EXPRESSION_NAMES).index("jawOpen")
-    cap = np.float32([JAW_OPEN_MAX.get(label, 1.0) for label in labels])
-    out[:, jaw] = np.minimum(out[:, jaw], cap)
-    return out.clip(0.0, 1.0)
-
-
 #: A one-sided expression (contempt's smirk) is shown on the half of the face nearer the camera when the
 #: photo's head is turned by NEAR_SIDE_YAW_DEG or more: on the far half it is foreshortened (a dimple seen
 #: edge-on, a corner hidden behind the cheek) and its warp runs into the face's outline; blind labellers read
@@ -415,7 +399,6 @@ def make_plan(
     targets = with_source_lids(targets, src_e)  # calm eyes open no further than the photo's
     targets = with_lid_tension(targets, labels)  # fear's widened eyes with tensed lower lids
     targets = with_brow_raise(targets, labels)  # and fear's brows raised above them
-    targets = with_jaw_limit(targets, labels)  # anger's shout over its prototypes' jaw, not wider
     rotations = np.concatenate([src_r[None], compose_rotations(src_r, np.stack(rels))])
     if view is not None:  # a mouth seen from above curves up: lower its corners as far as the view raises them
         targets = view.compensate(targets, labels, rotations[1:], src_r)

@@ -52,6 +52,83 @@ def test_draw_latents_pick_the_slots_emotion_and_are_seeded():
     assert np.array_equal(draw_latents(torch_bank, names, 3, 4, TorchRNG(0), 0.5), z)
 
 
+
+def test_draw_latents_never_draw_the_outliers_and_keep_every_other_draw():
+    """An outlier of the bank (:func:`apex_outliers`) is never drawn: a draw that lands on it takes a kept latent,
+    and every other draw, of every seed and slot, is the one it was without outliers (the random stream does not
+    move). Control: without the outliers the same seeds do draw it."""
+    from emoshift.models.rng import TorchRNG
+
+    bank = {"anger": np.arange(8, dtype=np.float32)[:, None] * np.ones((1, 4), np.float32)}
+    names = [["anger", "anger", "anger"]] * 4
+    out = {"anger": [3, 5]}
+    hit = 0
+    for s in range(40):
+        free = draw_latents(bank, names, 3, 4, TorchRNG(s), 0.5)
+        kept = draw_latents(bank, names, 3, 4, TorchRNG(s), 0.5, out)
+        hit += int(np.isin(free[..., 0], [3.0, 5.0]).sum())  # control: the seeds draw them without the filter
+        assert not np.isin(kept[..., 0], [3.0, 5.0]).any()
+        same = ~np.isin(free[..., 0], [3.0, 5.0])
+        np.testing.assert_array_equal(kept[same], free[same])  # the other draws stay
+        rng = TorchRNG(s)
+        draw_latents(bank, names, 3, 4, rng, 0.5, out)
+        after = rng.randn(2)
+        rng = TorchRNG(s)
+        draw_latents(bank, names, 3, 4, rng, 0.5)
+        np.testing.assert_array_equal(rng.randn(2), after)  # and the stream after them
+    assert hit >= 40  # 2 of 8 latents, 480 draws: about 120
+    assert set(np.unique(draw_latents(bank, [["anger"]] * 400, 1, 4, TorchRNG(0), 1.0, out)[..., 0])) == {
+        0.0, 1.0, 2.0, 4.0, 6.0, 7.0}  # fmt: skip
+    # an emotion not listed, or listed with nothing left, draws as before
+    assert np.array_equal(draw_latents(bank, names, 3, 4, TorchRNG(0), 0.5, {"fear": [1]}),
+                          draw_latents(bank, names, 3, 4, TorchRNG(0), 0.5))  # fmt: skip
+
+
+def test_jaw_bound_is_one_facs_letter_past_the_widest_variant():
+    """:func:`jaw_bound` is the emotion's widest prototype jaw plus one FACS letter on jawOpen's scale (0.2):
+    anger 0.28 + 0.2 (its three variants 26B + 25D), surprise 0.6 + 0.2 (27C), the closed mouths 0.2."""
+    from emoshift.emotions import EXPRESSION_NAMES
+    from emoshift.models.apex import JAW_LETTER, jaw_bound
+
+    jaw = EXPRESSION_NAMES.index("jawOpen")
+    assert JAW_LETTER == pytest.approx(0.2)
+    want = {"anger": 0.48, "fear": 0.5, "surprise": 0.8, "happiness": 0.56, "disgust": 0.2, "contempt": 0.2,
+            "sadness": 0.2, "neutral": 0.2}  # fmt: skip
+    for e, b in want.items():
+        assert jaw_bound(e) == pytest.approx(b, abs=1e-6), e
+        assert jaw_bound(e) >= max(prototype(e, v)[jaw] for v in range(n_variants(e))) + 0.2 - 1e-6
+
+
+class _FakeDecoder:
+    """A generator whose apex latents decode to jawOpen = the latent's first value, plus ``extra`` for phrase ``x``."""
+
+    def __init__(self, bank, extra=None):
+        self.apex, self.extra, self.texts = bank, extra or {}, []
+
+    def decode_latents(self, text, latents):
+        from emoshift.emotions import EXPRESSION_NAMES
+
+        self.texts.append(text)
+        e = np.zeros((len(latents), 53), np.float32)
+        e[:, EXPRESSION_NAMES.index("jawOpen")] = np.asarray(latents)[:, 0] + self.extra.get(text, 0.0)
+        return e
+
+
+def test_apex_outliers_are_the_latents_whose_jaw_leaves_the_prototypes():
+    """A latent is an outlier when any of the three phrasings decodes it past :func:`jaw_bound` (anger 0.48,
+    fear 0.5, disgust 0.2); the others, just under the bound, stay. Control: raising one phrasing's jaw by 0.1
+    makes anger's 0.4 latent an outlier."""
+    from emoshift.models.apex import APEX_PHRASES, apex_outliers
+
+    z = np.zeros((4, 4), np.float32)
+    bank = {"anger": z + np.float32([[0.3], [0.47], [0.55], [0.4]]), "fear": z + np.float32([[0.49], [0.2], [0], [0]]),
+            "disgust": z + np.float32([[0.02], [0.25], [0.19], [0]])}  # fmt: skip
+    gen = _FakeDecoder(bank)
+    assert apex_outliers(gen) == {"anger": [2], "disgust": [1]}
+    assert len(gen.texts) == 3 * len(APEX_PHRASES)
+    assert {"Make this face angry.", "Turn this face to anger.", "Show anger on this face."} <= set(gen.texts)
+    assert apex_outliers(_FakeDecoder(bank, {"Show anger on this face.": 0.1})) == {"anger": [1, 2, 3], "disgust": [1]}
+
 def test_anchor_check_reads_shape_and_strength():
     for e in EMOTIONS[1:]:
         for v in range(n_variants(e)):
@@ -118,6 +195,33 @@ def shipped():
 
     return Generator.load_default()
 
+
+def test_shipped_bank_sets_aside_the_latent_that_opens_angers_jaw(shipped):
+    """The shipped checkpoint's apex outliers (stored by scripts/mark_apex_outliers.py in session 20, weights and
+    latents untouched) are what :func:`apex_outliers` finds in its weights: one of anger's 256 latents, decoded at
+    jawOpen 0.55-0.58 in the three phrasings (the other 255: 0.26-0.42, its variants 0.28), none of any other
+    emotion's. With it set aside, anger's anchors for seeds 0-7 of "Make this face look angry / furious / mad."
+    open the jaw 0.26-0.35 (median 0.32), at most 0.40 here. Control: the same weights drawing from the whole bank
+    (session 19) give seed 1 0.53-0.56 in all three, and every other seed's anchors are the same either way."""
+    from emoshift.emotions import EXPRESSION_NAMES
+    from emoshift.models.apex import apex_outliers, jaw_bound
+    from emoshift.models.generator import Generator
+
+    assert shipped.apex_outliers == apex_outliers(shipped) and list(shipped.apex_outliers) == ["anger"]
+    assert len(shipped.apex_outliers["anger"]) == 1
+    jaw = EXPRESSION_NAMES.index("jawOpen")
+    opened = shipped.decode_latents("Make this face angry.", shipped.apex["anger"])[:, jaw]
+    out = shipped.apex_outliers["anger"]
+    assert (opened[out] > jaw_bound("anger")).all() and (np.delete(opened, out) <= jaw_bound("anger") - 0.03).all()
+    whole = Generator(shipped.model, shipped.ned, shipped.text_encoder,
+                      {k: v for k, v in shipped.meta.items() if k != "apex_outliers"}, shipped.apex)  # fmt: skip
+    assert whole.apex_outliers == {}
+    for word in ("angry", "furious", "mad"):
+        kept = np.stack([shipped.generate(f"Make this face look {word}.", seed=s)[0].expressions[0] for s in range(8)])
+        free = np.stack([whole.generate(f"Make this face look {word}.", seed=s)[0].expressions[0] for s in range(8)])
+        assert kept[:, jaw].max() <= 0.40 and np.median(kept[:, jaw]) <= 0.34, (word, kept[:, jaw])
+        assert free[1, jaw] > 0.5, (word, free[:, jaw])  # control: seed 1 drew the outlier
+        np.testing.assert_allclose(np.delete(kept, 1, 0), np.delete(free, 1, 0), atol=1e-6)  # the other seeds stay
 
 class _Scaled:
     """A control generator: the shipped anchors scaled by ``k`` (what a model at k of the apex gives)."""

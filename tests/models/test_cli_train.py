@@ -22,6 +22,9 @@ def test_train_cli_writes_a_usable_model_and_guards_the_run(tmp_path, capsys):
 
     assert set(gen.apex_gain) == {"happiness", "disgust", "anger", "fear", "surprise", "contempt", "sadness"}
     assert all(1.0 <= g <= MAX_APEX_GAIN for g in gen.apex_gain.values())  # measured after training, stored
+    outliers = gen.meta["apex_outliers"]  # found after training, stored: indices into the emotion's apex latents
+    assert isinstance(outliers, dict) and all(0 <= k < len(gen.apex[e]) for e, ks in outliers.items() for k in ks)
+    assert gen.apex_outliers == outliers
     plan = gen.generate("Turn this face from fear to happiness.")[0]
     assert plan.expressions.shape == (2, 53)
     capsys.readouterr()

@@ -75,10 +75,11 @@ def run(args: argparse.Namespace) -> int:
             "emoshift": __version__}
     if rank0:
         if cfg.model == "i2fet" and getattr(model, "apex_latents", None):
-            from emoshift.models.apex import apex_gains
+            from emoshift.models.apex import apex_gains, apex_outliers
             from emoshift.models.generator import Generator
 
-            say("measuring the apex gains (the anchors' strength against their prototypes)")
+            say("checking the apex latents against their prototypes, then measuring the apex gains")
+            meta["apex_outliers"] = apex_outliers(Generator(model, ned, None, meta, model.apex_latents))
             meta["apex_gain"] = apex_gains(Generator(model, ned, None, meta, model.apex_latents))
         path = save_checkpoint(out / "model.pt", model, ned, meta)
         say(f"wrote {path} (metrics: {out / 'metrics.csv'}, curve: {out / 'loss.png'})")

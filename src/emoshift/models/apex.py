@@ -16,6 +16,11 @@ decodes a prior sample: an ex-post, class-conditional estimate of the aggregate 
 Welling, "VAE with a VampPrior", AISTATS 2018; Ghosh et al., "From variational to deterministic
 autoencoders", ICLR 2020). Variety between seeds stays (which subject's variant and asymmetry is drawn),
 the strength does not drop, and intensity words still act through the text.
+
+A few apex training slots carry the in-the-wild preset's talking or a blend on top of a clean, strong variant
+(their targets pass the cosine and strength tests), and their latents decode with it: after training, the
+latents whose anchor opens the jaw more than one FACS letter past the emotion's prototypes are stored as
+**apex outliers** and never drawn (:func:`apex_outliers`, :func:`draw_latents`).
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from emoshift.emotions import EMOTIONS, apex_strength, n_variants, prototype
+from emoshift.emotions import (AU_TO_SHAPES, EMOTIONS, EXPRESSION_NAMES, FACS_LETTER, apex_strength, n_variants,
+                               prototype)
 
 if TYPE_CHECKING:
     from torch import Tensor
@@ -33,6 +39,9 @@ if TYPE_CHECKING:
 
 MIN_COSINE = 0.95  # a clean variant, not an in-the-wild blend of two emotions
 MAX_PER_EMOTION = 256
+#: One-emotion instructions ({a} the emotion's first adjective, {n} its first noun): :func:`measure_apex`,
+#: :func:`apex_outliers`.
+APEX_PHRASES = ("Make this face {a}.", "Turn this face to {n}.", "Show {n} on this face.")
 
 
 def apex_rows(expression: np.ndarray, emotion: np.ndarray, intensity: np.ndarray, emo: int,
@@ -77,21 +86,84 @@ def apex_latents(model, data, seed: int = 0, per_emotion: int = MAX_PER_EMOTION)
 
 
 def draw_latents(bank: dict[str, np.ndarray], emotions: list[list[str]], max_slots: int, latent_dim: int,
-                 rng: TorchRNG, temperature: float) -> np.ndarray:  # fmt: skip
+                 rng: TorchRNG, temperature: float,
+                 outliers: dict[str, list[int]] | None = None) -> np.ndarray:  # fmt: skip
     """(B, max_slots, Z) float32 expression latents: an apex latent of each slot's emotion (prior N(0, τ²I)
     for emotions without one), drawn from ``rng`` (:class:`emoshift.models.rng.TorchRNG`: the numbers
     ``torch.randn`` / ``torch.randint`` gave with the same seed before generation left torch). The prior
-    draw is made for every slot, so the stream is the same either way."""
+    draw is made for every slot, so the stream is the same either way.
+
+    ``outliers`` {emotion: bank indices} (:func:`apex_outliers`) are never drawn: a draw that lands on one
+    takes a kept latent instead (the kept ones' index ``pick % len(kept)``), so every other draw, and the
+    random stream, is what it was without them."""
     z = rng.randn(len(emotions), max_slots, latent_dim) * np.float32(temperature)
     pick = rng.randint(1 << 30, (len(emotions), max_slots))
     for b, names in enumerate(emotions):
         for j, name in enumerate(names[:max_slots]):
             if name in bank and len(bank[name]):
-                z[b, j] = np.asarray(bank[name][int(pick[b, j]) % len(bank[name])])
+                k = _kept_index(len(bank[name]), (outliers or {}).get(name, ()), int(pick[b, j]))
+                z[b, j] = np.asarray(bank[name][k])
     return z
 
 
-__all__ = ["APEX_PHRASES", "anchor_consistent", "apex_latents", "apex_rows", "draw_latents", "measure_apex"]
+def _kept_index(size: int, outliers, pick: int) -> int:
+    """The bank index a draw ``pick`` takes among ``size`` latents of which ``outliers`` are never drawn."""
+    k = pick % size
+    if k not in outliers:
+        return k
+    kept = np.setdiff1d(np.arange(size), np.asarray(list(outliers), np.int64))
+    return int(kept[pick % len(kept)]) if len(kept) else k
+
+
+#: An apex anchor's jaw drop beyond its emotion's widest prototype variant, at most (:func:`apex_outliers`): one
+#: FACS intensity letter on jawOpen's own scale, 0.2 (AU27, the jaw stretched open, drives jawOpen at 1 per unit:
+#: a letter up adds 0.2). AU26's letter (0.1, 0.5 jawOpen per unit) is within the spread of the generator's
+#: ordinary anchors: 255 of the shipped weights' 256 anger latents decode to 0.26-0.42 (their variants 0.28), 19 of
+#: them above 0.38, and those are its strongest anger (lips pressed at 0.84-0.89 against the prototypes' 0.64, apex
+#: strength 1.05-1.08, the bank's median 0.98), not latents of another display; the 256th opens it to 0.55-0.58.
+JAW_LETTER = AU_TO_SHAPES[27]["jawOpen"] * (FACS_LETTER["C"] - FACS_LETTER["B"])
+
+
+def jaw_bound(emotion: str) -> float:
+    """The largest jawOpen an apex latent of ``emotion`` may decode to (before the apex gain): its prototype
+    variants' widest jaw plus :data:`JAW_LETTER` (anger 0.28 + 0.2, fear 0.3 + 0.2, surprise 0.6 + 0.2, a
+    closed-mouth emotion 0.2)."""
+    jaw = EXPRESSION_NAMES.index("jawOpen")
+    return max(float(prototype(emotion, v)[jaw]) for v in range(n_variants(emotion))) + JAW_LETTER
+
+
+def apex_outliers(generator, phrases: tuple[str, ...] = APEX_PHRASES) -> dict[str, list[int]]:
+    """{emotion: indices of the generator's apex latents that fall outside the emotion's prototypes} (sorted;
+    emotions with none left out), found after training and stored in the checkpoint's meta
+    (``apex_outliers``): :func:`draw_latents` never draws them.
+
+    Each apex latent is decoded (:meth:`~emoshift.models.generator.Generator.decode_latents`: the pose latent
+    at the prior's mean, no apex gain) with each of ``phrases`` filled with the emotion's first adjective /
+    noun; a latent is an outlier when any of them opens the jaw beyond :func:`jaw_bound`, one FACS intensity
+    letter above the emotion's widest variant. The apex training slots are chosen by their targets'
+    shape and strength (:func:`apex_rows`), and the in-the-wild preset's talking and blends (up to 0.2 of
+    jawOpen each) can ride on top of a target that passes both: the shipped weights of session 19 decode one of
+    anger's 256 latents at jawOpen 0.55-0.58 in every phrasing (its variants 0.28, the other 255 latents
+    0.26-0.42), which opened the shout's mouth to the height of a dropped jaw on seed 1 of "Make this face
+    angry.".
+    """
+    from emoshift.emotions import ADJECTIVES, NOUNS
+
+    jaw = EXPRESSION_NAMES.index("jawOpen")
+    out = {}
+    for emo, bank in generator.apex.items():
+        if emo not in ADJECTIVES or not len(bank):
+            continue
+        texts = [p.format(a=ADJECTIVES[emo][0], n=NOUNS[emo][0]) for p in phrases]
+        opened = np.stack([generator.decode_latents(t, bank)[:, jaw] for t in texts]).max(0)
+        bad = np.flatnonzero(opened > jaw_bound(emo))
+        if len(bad):
+            out[emo] = [int(k) for k in bad]
+    return out
+
+
+__all__ = ["APEX_PHRASES", "anchor_consistent", "apex_latents", "apex_outliers", "apex_rows", "draw_latents",
+           "jaw_bound", "measure_apex"]
 
 
 def anchor_consistent(expression: np.ndarray, emotion: str, intensity: float = 1.0,
@@ -120,19 +192,18 @@ def anchor_consistent(expression: np.ndarray, emotion: str, intensity: float = 1
     return bool(apex_strength(ex, emotion)[0] >= 0.5 * min(float(intensity), 1.0))
 
 
-APEX_PHRASES = ("Make this face {a}.", "Turn this face to {n}.", "Show {n} on this face.")
-
 
 def measure_apex(generator, seeds: int = 8, phrases: tuple[str, ...] = APEX_PHRASES) -> dict[str, dict]:
     """Apex strength of a :class:`~emoshift.models.generator.Generator`'s one-emotion anchors.
 
     For each non-neutral emotion, each phrase (filled with the emotion's first adjective ``{a}`` / noun
     ``{n}``) and seeds 0..seeds-1: {emotion: {"strength_mean", "strength_min", "strength_p10",
-    "reads_as_emotion" (share whose nearest prototype is the emotion's), "variants_used", "n"}}.
+    "reads_as_emotion" (share whose nearest prototype is the emotion's), "variants_used", "jaw_open_median",
+    "jaw_open_max", "n"}}.
     """
     from emoshift.emotions import ADJECTIVES, EMOTION_INDEX, NOUNS, nearest_prototype
 
-    out = {}
+    out, jaw = {}, EXPRESSION_NAMES.index("jawOpen")
     for emo in EMOTIONS[1:]:
         texts = [p.format(a=ADJECTIVES[emo][0], n=NOUNS[emo][0]) for p in phrases]
         ex = np.stack([generator.generate(t, seed=s)[0].expressions[0] for t in texts for s in range(seeds)])
@@ -142,7 +213,9 @@ def measure_apex(generator, seeds: int = 8, phrases: tuple[str, ...] = APEX_PHRA
         out[emo] = {"strength_mean": float(st.mean()), "strength_min": float(st.min()),
                     "strength_p10": float(np.quantile(st, 0.1)),
                     "reads_as_emotion": float((nearest_prototype(ex) == EMOTION_INDEX[emo]).mean()),
-                    "variants_used": int(len(np.unique(variant))), "n": int(len(ex))}  # fmt: skip
+                    "variants_used": int(len(np.unique(variant))),
+                    "jaw_open_median": float(np.median(ex[:, jaw])), "jaw_open_max": float(ex[:, jaw].max()),
+                    "n": int(len(ex))}  # fmt: skip
     return out
 
 

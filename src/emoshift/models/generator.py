@@ -3,13 +3,13 @@
 The parser gives the number of anchors m, the labels for the output and each anchor's words (its
 span, models/spans.py); the model is conditioned on the text encoder's features of the sentence, as in
 the paper, and of each span. Each slot's expression latent is one of the checkpoint's apex latents of
-the emotion the parser read there (models/apex.py), and every anchor is checked against that reading
-(:func:`emoshift.models.apex.anchor_consistent`): a slot that does not read as its emotion is drawn
-again (up to ``RESAMPLE`` times, the last redraws with the slot's words in the parser's canonical
-form, :func:`canonical_spans`; each slot keeps its first anchor that reads right, else the draw closest
-to its reading, :func:`anchor_score`) and reported in ``GeneratedPlan.consistent`` if none reads right.
-The shipped default checkpoint holds the I2FET weights, their config, the apex latents and a NED for
-neutral faces (§IV-F).
+the emotion the parser read there, never one of its apex outliers (models/apex.py), and every anchor
+is checked against that reading (:func:`emoshift.models.apex.anchor_consistent`): a slot that does not
+read as its emotion is drawn again (up to ``RESAMPLE`` times, the last redraws with the slot's words in
+the parser's canonical form, :func:`canonical_spans`; each slot keeps its first anchor that reads right,
+else the draw closest to its reading, :func:`anchor_score`) and reported in ``GeneratedPlan.consistent``
+if none reads right. The shipped default checkpoint holds the I2FET weights, their config, the apex
+latents (with their outliers in its meta) and a NED for neutral faces (§IV-F).
 
 Inference runs in numpy by default (:mod:`emoshift.models.numpy_infer`, the MiniLM of
 :mod:`emoshift.text.bert_np`): ``emoshift generate`` and ``animate`` never import torch. The seeded draws
@@ -166,6 +166,9 @@ class Generator:
         self.apex = {k: _array(v) for k, v in (apex or {}).items()}
         # {emotion: gain} to the prototypes' apex strength, measured after training (models/apex.apex_gains)
         self.apex_gain: dict[str, float] = dict(self.meta.get("apex_gain", {}))
+        # {emotion: indices of apex latents never drawn}, found after training (models/apex.apex_outliers)
+        self.apex_outliers: dict[str, list[int]] = {k: [int(i) for i in v]
+                                                    for k, v in self.meta.get("apex_outliers", {}).items()}  # fmt: skip
 
     @classmethod
     def load(cls, path: str | Path, text_encoder=None, backend: str = "auto") -> Generator:
@@ -259,15 +262,19 @@ class Generator:
         return threadpool_limits(1, user_api="blas")
 
     def _decode(self, feats: np.ndarray, mask: np.ndarray, n: np.ndarray, z_e: np.ndarray,
-                spans: np.ndarray | None, seed: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+                spans: np.ndarray | None, seed: int | None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
         """The model's decode of expression latents ``z_e`` (B,S,Z) -> expressions (B,S,53), rotations (B,S,3).
         The pose latents are drawn as ``I2FET.generate`` draws them from a generator seeded with ``seed``
-        (a prior draw for the expression first, unused since ``z_e`` is given)."""
+        (a prior draw for the expression first, unused since ``z_e`` is given); ``seed`` None puts them at
+        the prior's mean (0)."""
         cfg = self.model.cfg
-        noise = TorchRNG(seed)
         shape = (len(feats), cfg.max_slots, cfg.latent_dim)
-        noise.randn(*shape)
-        z_p = noise.randn(*shape) * np.float32(cfg.sample_temperature_p)
+        if seed is None:
+            z_p = np.zeros(shape, np.float32)
+        else:
+            noise = TorchRNG(seed)
+            noise.randn(*shape)
+            z_p = noise.randn(*shape) * np.float32(cfg.sample_temperature_p)
         if self.numpy:
             return self.model.generate(feats, mask, n, z_e, z_p, spans)
         import torch
@@ -277,6 +284,29 @@ class Generator:
             e, r = self.model.generate(t(feats), t(mask), t(np.asarray(n, np.int64)), None,
                                        spans=None if spans is None else t(spans), z_e=t(z_e), z_p=t(z_p))  # fmt: skip
         return e.numpy(), r.numpy()
+
+    def decode_latents(self, text: str, latents: np.ndarray) -> np.ndarray:
+        """(K, 53) the anchors a one-emotion instruction ``text`` decodes to with each of the expression
+        latents ``latents`` (K, Z) in its slot, the pose latent at the prior's mean and no apex gain: what
+        :func:`emoshift.models.apex.apex_outliers` checks the apex latents on."""
+        from emoshift.models.spans import parsed_spans, span_tensor
+        from emoshift.text.encoder import encode_arrays
+
+        cfg, z = self.model.cfg, np.asarray(latents, np.float32)
+        reading = parse_instruction(text)
+        if len(reading.emotions) != 1:
+            raise ValueError(f"one emotion expected in {text!r}, the parser read {list(reading.emotions)}")
+        with self._one_thread():
+            feats, mask = encode_arrays(self.text_encoder, [text])
+            spans = None
+            if getattr(cfg, "use_spans", False):
+                spans = span_tensor(self.text_encoder, [parsed_spans(reading)], cfg.max_slots)
+                spans = np.repeat(spans, len(z), 0)
+            z_e = np.zeros((len(z), cfg.max_slots, cfg.latent_dim), np.float32)
+            z_e[:, 0] = z
+            e, _ = self._decode(np.repeat(feats, len(z), 0), np.repeat(mask, len(z), 0), np.ones(len(z), np.int64),
+                                z_e, spans, None)  # fmt: skip
+        return e[:, 0]
 
     # ------------------------------------------------------------------------------------ generation
     def _sample(self, feats, mask, readings: list[ParsedInstruction | None], n_slots, seed: int):
@@ -293,7 +323,8 @@ class Generator:
         spans = None
         if getattr(cfg, "use_spans", False):
             spans = span_tensor(self.text_encoder, [parsed_spans(r) if r else [] for r in readings], cfg.max_slots)
-        z_e = draw_latents(self.apex, names, cfg.max_slots, cfg.latent_dim, rng, cfg.sample_temperature_e)
+        z_e = draw_latents(self.apex, names, cfg.max_slots, cfg.latent_dim, rng, cfg.sample_temperature_e,
+                           self.apex_outliers)  # fmt: skip
         targets = [[_lexicon_target(rd, j) for j in range(len(nm))] if rd is not None else [] for rd, nm in zip(readings, names)]
         best_e = best_r = None
         ok = np.ones((len(names), cfg.max_slots), bool)
@@ -315,7 +346,8 @@ class Generator:
                 ok = ok | now
             if ok.all() or attempt == RESAMPLE or not self.apex:
                 break
-            redraw = draw_latents(self.apex, names, cfg.max_slots, cfg.latent_dim, rng, cfg.sample_temperature_e)
+            redraw = draw_latents(self.apex, names, cfg.max_slots, cfg.latent_dim, rng, cfg.sample_temperature_e,
+                                  self.apex_outliers)  # fmt: skip
             z_e = np.where((~ok)[..., None], redraw, z_e)
             level = CANONICAL_AT.get(attempt + 1, 0)
             if spans is not None and level:  # ground the failing slots in the parser's canonical words
