@@ -14,6 +14,7 @@ from emoshift.rotations import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
 from emoshift.render.eyes import polygon_coverage
 from emoshift.render.fill import fill_holes, paste_filled
+from emoshift.render.mouth import hash_gauss
 from emoshift.render.mesh_tables import model_tables
 from emoshift.render.ramp import smoothstep
 from emoshift.render.teeth import LUMA, light_mouth, photo_blur, photo_grain, teeth_hue
@@ -64,6 +65,22 @@ LIP_MIRROR_FRACTION = 0.1
 LIP_MIRROR_SEAM_PX = 3.0
 LIP_TEXTURE_SIGMA = 1.5
 LIP_TEXTURE_MAX = 10.0
+#: ... and the lips' coarser texture (:func:`lip_bands`): the mirrored fine texture and the smooth fill carry
+#: little of the lips' detail between Gaussians of 1 and 5 pixels (their creases, blotches, stubble and
+#: photographic grain at that scale): the painted-shut opening of a smiling photo kept 0.45-0.67 of the lips'
+#: band 1-2.5 and 0.30-0.43 of their band 2.5-5 (robust deviation, dev05, dev06, dev11, dev12), a smooth
+#: patch within textured lips ("smeared / smudged / pasted" mouths in the blind panels). Per band of
+#: LIP_BANDS (Gaussian sigmas, pixels), the deviation the lips have (over the lips' pixels inside the outer-lip
+#: contour, outside the opening grown by 2 pixels, the opening left out of the filter, and off their edges and
+#: steep shading: the luma's gradient after a Gaussian of LIP_BANDS_EDGE_SIGMA below LIP_BANDS_EDGE grey levels
+#: per pixel; a smile's thin lips are mostly edge, which made a gravelly fill) that the painted opening lacks
+#: is added as band-limited luma noise keyed to the photo's pixel (no repeats: mirroring that band striped
+#: the opening; noise drawn out down the columns, as creases, made a row of ghost teeth), faded in over
+#: LIP_BANDS_FADE_PX pixels from the opening's edge.
+LIP_BANDS = ((1.0, 2.5), (2.5, 5.0))
+LIP_BANDS_FADE_PX = 3
+LIP_BANDS_EDGE = 2.0
+LIP_BANDS_EDGE_SIGMA = 2.0
 #: The lips' seam drawn through a painted-shut mouth: a dark line along the middle of the photo's opening,
 #: SEAM_DEPTH of the luma at its centre, SEAM_WIDTH x the mouth's width wide (Gaussian sigma, at least
 #: 0.7 px). Without it the shut lips are one smooth pink blob (the blind panels: "soft, smeared lips").
@@ -778,6 +795,74 @@ def lip_texture(patch: np.ndarray, hole: np.ndarray, reach: float) -> tuple[np.n
     return mirror_lips(detail, hole, reach)
 
 
+def _robust_sd(x: np.ndarray) -> float:
+    """1.4826 x the median absolute deviation of ``x`` (a standard deviation robust to the lips' edges)."""
+    return float(1.4826 * np.median(np.abs(x - np.median(x)))) if x.size else 0.0
+
+
+@njit(cache=True, nogil=True)
+def _hash_field(x0, y0, h, w, k):  # pragma: no cover - jitted
+    """(h, w) float32 approximately standard normal values keyed to the photo's pixels (x0 + j, y0 + i) and
+    pattern ``k`` (:func:`emoshift.render.mouth.hash_gauss`): a video's frames keep the same pattern where
+    the mouth stays."""
+    out = np.empty((h, w), np.float32)
+    for i in range(h):
+        for j in range(w):
+            out[i, j] = hash_gauss(y0 + i, x0 + j, k)
+    return out
+
+
+def lip_bands(patch: np.ndarray, filled: np.ndarray, hole: np.ndarray, lips: np.ndarray | None,
+              origin: tuple[int, int]) -> np.ndarray:
+    """(h, w) float32 luma to add to ``filled`` (h, w, 3), the open mouth ``hole`` (h, w) bool of ``patch``
+    (h, w, 3) painted shut, so that it carries the lips' texture in each band of LIP_BANDS (see there):
+    per band, the band of a noise field keyed to the photo's pixels (``origin``: the patch's top-left pixel),
+    scaled so that the band measured over the opening has robust deviation sqrt(max(lips^2 - painted^2, 0)).
+    ``lips`` (h, w) bool: inside the outer-lip contour (None: the ring of pixels within 6 of the opening)."""
+    from emoshift.render.filters import binary_dilation, gaussian_filter  # scipy's, GIL-free
+
+    h, w = hole.shape
+    out = np.zeros((h, w), np.float32)
+    grown = binary_dilation(hole, np.ones((3, 3), bool), iterations=2)
+    ring = (lips if lips is not None else binary_dilation(hole, np.ones((3, 3), bool), iterations=6)) & ~grown
+    inner = hole.copy()
+    fade = np.zeros((h, w), np.float32)
+    for k in range(LIP_BANDS_FADE_PX):  # 1 / n, 2 / n, .. from the edge in
+        fade += inner
+        inner = ~binary_dilation(~inner)
+    fade /= LIP_BANDS_FADE_PX
+    if ring.sum() < 20 or inner.sum() < 20:
+        return out
+    known = (~hole).astype(np.float32)
+    lp = patch.astype(np.float32) @ LUMA
+    lf = filled.astype(np.float32) @ LUMA
+    sig = LIP_BANDS_EDGE_SIGMA
+    sm = gaussian_filter(lp * known, sig) / np.maximum(gaussian_filter(known, sig), 1e-3)
+    gy, gx = np.gradient(sm)
+    ring &= np.hypot(gx, gy) < LIP_BANDS_EDGE  # the lips' texture, not their edges and shading
+    if ring.sum() < 20:
+        return out
+    noise = _hash_field(int(origin[0]), int(origin[1]), h, w, 11)
+
+    def smooth(img, s, weight=None):  # normalised over the lips (the opening left out) where weighted
+        if weight is None:
+            return gaussian_filter(img, s)
+        return gaussian_filter(img * weight, s) / np.maximum(gaussian_filter(weight, s), 1e-3)
+
+    for s0, s1 in sorted(LIP_BANDS, reverse=True):  # the coarser band first: its noise reaches the finer one
+        have = _robust_sd((smooth(lp, s0, known) - smooth(lp, s1, known))[ring])
+        got = _robust_sd((smooth(lf, s0) - smooth(lf, s1))[inner])
+        add = np.sqrt(max(have * have - got * got, 0.0))
+        if add <= 1e-3:
+            continue
+        nb = smooth(noise, s0) - smooth(noise, s1)  # scaled so that the band measures ``add`` through the same
+        seen = _robust_sd((smooth(nb, s0) - smooth(nb, s1))[inner])  # filter (it passes a band-limited field
+        nb *= add / max(seen, 1e-6)  # at about half its deviation)
+        out += nb
+        lf = lf + nb
+    return out * fade
+
+
 def grow_opening(patch: np.ndarray, hole: np.ndarray, lips: np.ndarray, reach: int) -> np.ndarray:
     """The open mouth ``hole`` (h, w) bool of an (h, w, 3) float32 ``patch`` grown by up to ``reach`` steps
     (8-neighbours) into pixels of ``lips`` (h, w) bool (inside the outer-lip contour) unlike the lips
@@ -870,10 +955,12 @@ class SourceParts:
         self._parts_in_box, self._mouth_opening = parts, opening
         return np.ascontiguousarray(np.clip(masks, 0, 1))
 
-    def _closed_mouth(self, poly: np.ndarray | None, outer: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def _closed_mouth(self, poly: np.ndarray | None, outer: np.ndarray | None = None,
+                      bands: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """The photo's open mouth (inside the inner-lip contour ``poly``, grown within the outer-lip contour
-        ``outer`` by :func:`grow_opening`) painted shut from the lips around it: ((h, w, 3) uint8 box of the
-        photo, (4,) int64 box x0, y0, x1, y1; empty for a closed mouth)."""
+        ``outer`` by :func:`grow_opening`) painted shut from the lips around it, with the lips' coarser texture
+        (:func:`lip_bands`) where ``bands``: ((h, w, 3) uint8 box of the photo, (4,) int64 box x0, y0, x1, y1;
+        empty for a closed mouth)."""
         from emoshift.render.filters import binary_dilation  # scipy's, GIL-free
         from skimage.draw import polygon
 
@@ -904,6 +991,8 @@ class SourceParts:
         filled = fill_holes(patch, (~mask).astype(np.float32))
         texture, ok = lip_texture(patch, mask, max(3.0, LIP_MIRROR_FRACTION * float(np.ptp(x))))
         filled = np.where(ok[..., None], filled + np.clip(texture, -LIP_TEXTURE_MAX, LIP_TEXTURE_MAX), filled)
+        if bands:
+            filled += lip_bands(patch, filled, mask, lips if outer is not None else None, (x0, y0))[..., None]
         filled *= lip_seam(mask, float(np.ptp(x)))[..., None]
         return np.ascontiguousarray(np.clip(filled + 0.5, 0, 255).astype(np.uint8)), np.array([x0, y0, x1, y1])
 
