@@ -156,6 +156,7 @@ def test_a_face_cut_off_at_the_edge_is_flagged(pipe):
 
 def test_the_spine_adds_nothing_to_its_stages(pipe):
     """The frames are exactly the stages composed by hand: fit -> make_plan -> trajectory -> Reenactor."""
+    from emoshift.mouth_view import MouthView
     from emoshift.planning import make_plan
     from emoshift.render.reenact import Reenactor
     from emoshift.text.parser import parse_instruction
@@ -168,7 +169,9 @@ def test_the_spine_adds_nothing_to_its_stages(pipe):
     fit = pipe.fitter.fit(photo)
     gen = pipe.planner.generate(pipe.parse(DEFAULT_INSTRUCTION), seed=4)[0]
     assert gen.parsed == parse_instruction(DEFAULT_INSTRUCTION)
-    plan = make_plan(DEFAULT_INSTRUCTION, gen, fit.expression, fit.rotation, pipe.planner.neutral(4), pipe.planner.name)
+    view = MouthView.of_fit(fit, pipe.renderer.model)  # the mouth as the photo's view shows it
+    plan = make_plan(DEFAULT_INSTRUCTION, gen, fit.expression, fit.rotation, pipe.planner.neutral(4), pipe.planner.name,
+                     view=view)  # fmt: skip
     traj = build_trajectory(plan.anchors(), fps=8, seconds=1.0, timing="natural", intensity=1.0, seed=4)
     frames = Reenactor(photo, fit, pipe.renderer.model).render_batch(traj.expression, traj.rotation)
     np.testing.assert_array_equal(res.frames, frames)
