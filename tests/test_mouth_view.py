@@ -6,26 +6,23 @@ and rolled) and dev05 (turned 45, rolled 24, pitch 48 on the synthetic head): ea
 mouth curve (:meth:`MouthView.curve`) exceeds its face-on curve by 0.05-0.22 mouth widths. With the compensation
 the summed excess over the six emotions falls to at most 0.88 of itself on every head and pose (measured
 -0.17 to 0.78: the prototypes of sadness and fear already frown or stretch); the control is the target as
-planned before (a ratio of 1), which fails. Seen slightly from above (8-20 degrees, where :func:`view_ramp` is 0)
-the same holds for every emotion but contempt (measured 0.04-0.60 of the excess left), whose smirk is kept
-there (:data:`STEEP_ONLY`). A head seen face-on or from below and happiness are left exactly as they were; the
-compensation raises only mouthFrown and mouthStretch, each to at most :data:`LOWERING_MAX` (or the target's
-own higher weight)."""
+planned before (a ratio of 1), which fails. Near-frontal heads, a head seen from below and happiness are left
+exactly as they were; the compensation raises only mouthFrown and mouthStretch, each to at most
+:data:`LOWERING_MAX` (or the target's own higher weight)."""
 
 import numpy as np
 import pytest
 
 from emoshift.camera import Camera
 from emoshift.emotions import EXPRESSION_NAMES, prototype
-from emoshift.mouth_view import LOWERING, LOWERING_MAX, STEEP_ONLY, MouthView, view_ramp
+from emoshift.mouth_view import LOWERING, LOWERING_MAX, MouthView, view_ramp
 from emoshift.rotations import euler_to_axis_angle
 
 EMOTIONS = ("anger", "contempt", "disgust", "fear", "sadness", "surprise")
 #: pitch (down +), yaw, roll degrees: dev11 is fitted at 39.5 / -23.7 / 25.4, dev05 at 8.9 / -46.9 / 24.3
 #: (47.6 degrees off-axis; here pitched further, as the fit under-reads such views).
 DOWN = ((40.0, -24.0, 25.0), (45.0, -20.0, 20.0), (35.0, 25.0, -15.0), (48.0, -45.0, 24.0))
-SLIGHT = ((15.0, -10.0, 5.0), (8.0, 0.0, 0.0), (20.0, 5.0, 0.0))
-FACE_ON = ((0.0, 0.0, 0.0), (-12.0, 12.0, -10.0))
+FRONT = ((15.0, -10.0, 5.0), (-12.0, 12.0, -10.0), (8.0, 0.0, 0.0), (20.0, 5.0, 0.0))
 UP = ((-40.0, -15.0, 10.0), (-45.0, 20.0, -5.0))
 SEEDS = range(6)
 #: Largest share of the view's summed excess left after the compensation (measured -0.17 to 0.78 over DOWN x SEEDS).
@@ -81,21 +78,8 @@ def test_only_the_corner_lowering_channels_rise_within_their_cap(head_model):
         assert (out[:, idx] - e[:, idx]).max() > 0.2  # it did lower something
 
 
-@pytest.mark.parametrize("pyr", SLIGHT)
-def test_a_mouth_seen_slightly_from_above_is_lowered_but_contempts_smirk_is_kept(head_model, pyr):
-    assert view_ramp(_rot(pyr)) == 0.0
-    labels = tuple(e for e in EMOTIONS if e not in STEEP_ONLY)
-    for seed in SEEDS:
-        view = _view(head_model, seed)
-        e, out, rot = _compensated(view, pyr, labels)
-        assert _left(view, e, e, rot) == pytest.approx(1.0)  # control: the targets as planned before
-        assert _left(view, e, out, rot) <= LEFT_MAX, (pyr, seed)
-        c, c_out, _ = _compensated(view, pyr, STEEP_ONLY)
-        np.testing.assert_array_equal(c_out, c)
-
-
-@pytest.mark.parametrize("pyr", FACE_ON + UP)
-def test_faces_seen_face_on_or_from_below_are_unchanged(head_model, pyr):
+@pytest.mark.parametrize("pyr", FRONT + UP)
+def test_near_frontal_faces_and_faces_seen_from_below_are_unchanged(head_model, pyr):
     for seed in (0, 1):
         e, out, _ = _compensated(_view(head_model, seed), pyr)
         np.testing.assert_array_equal(out, e)
@@ -108,7 +92,7 @@ def test_happiness_keeps_the_upturn_the_view_adds(head_model):
     assert np.abs(out[1] - e[1]).max() > 0.2
 
 
-def test_make_plan_lowers_the_corners_only_for_a_photo_seen_from_above(head_model):
+def test_make_plan_lowers_the_corners_only_for_a_photo_looking_down(head_model):
     from types import SimpleNamespace
 
     from emoshift.planning import make_plan
@@ -118,7 +102,7 @@ def test_make_plan_lowers_the_corners_only_for_a_photo_seen_from_above(head_mode
                           expressions=prototype("anger")[None], rotations=np.zeros((1, 3), np.float32))  # fmt: skip
     view = _view(head_model, 0)
     src_e = np.zeros(53, np.float32)
-    for pyr, lowered in ((DOWN[0], True), (SLIGHT[0], True), (FACE_ON[0], False)):
+    for pyr, lowered in ((DOWN[0], True), (FRONT[0], False)):
         src_r = _rot(pyr)
         old = make_plan("x", gen, src_e, src_r, None, "prototype")
         new = make_plan("x", gen, src_e, src_r, None, "prototype", view=view)

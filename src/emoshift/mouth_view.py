@@ -14,10 +14,9 @@ middles 62 / 66, the head model's linear landmark bases, the photo's camera and 
 :meth:`MouthView.compensate` lowers each anchor's mouth corners in its own expression channels
 (``mouthFrown`` of both sides first, then ``mouthStretch``, each raised to at most :data:`LOWERING_MAX`)
 towards each corner's height above the lips' middle on screen, at the anchor's rotation, that the same
-expression shows face-on, wherever the view raises them (a face seen exactly face-on is unchanged; a slight view
-from above with a close camera raises the corners too); contempt only on steep views, by :func:`view_ramp` of the
-photo's head: 0 up to :data:`OFF_AXIS_DEG` [0] degrees off-axis, 1 from [1] (:data:`STEEP_ONLY`); a mouth the
-view curves down (a face seen from below) is left as it is. Happiness keeps its upturn (the smile is its cue).
+expression shows face-on, times :func:`view_ramp` of the photo's head: 0 up to :data:`OFF_AXIS_DEG` [0] degrees
+off-axis (near-frontal photos are unchanged), 1 from [1]; a mouth the view curves down (a face seen from below)
+is left as it is. Happiness keeps its upturn (the smile is its cue).
 
 Measured (``bench/bench_view_mouth.py``, the drawn apex mesh's curve on screen, seed 0; face-on in brackets):
 dev11 anger +0.22 -> +0.12 (+0.06), contempt +0.20 -> +0.10 (+0.02), disgust +0.11 -> +0.05 (-0.05), fear +0.18
@@ -39,25 +38,12 @@ import numpy as np
 OFF_AXIS_DEG = (30.0, 42.0)
 #: Emotions whose on-screen upturn is left as the view shows it.
 KEEP_UPTURN = ("happiness",)
-#: Emotions compensated only on steep views (:func:`view_ramp`); the others are compensated in full at any view.
-#: Contempt's cue is its one raised corner, which a slight view from above only sharpens (on dev03, looking down
-#: 13 degrees with the camera 50 cm away, full compensation flattened its smirk, MediaPipe's upturn 0.108 ->
-#: 0.082); seen from 45 degrees above both corners curve up into a smile (panel 47: dev05 / dev11 read as
-#: happiness). The other emotions' mouths are lowered to their face-on curve wherever the view raises them: the
-#: smiling dev03 and dev12 look down 8-13 degrees from close cameras, which add +0.11 to +0.13 mouth widths of
-#: upturn, as much as a full smile adds face-on (branch smile20's bench_smile_identity), and their disgust and
-#: contempt were read as happiness (panel 47); compensated, dev03's anger 0.212 -> 0.107, disgust 0.114 -> 0.066.
-STEEP_ONLY = ("contempt",)
 #: Channels that lower a mouth corner, in the order they are spent (both sides' first, then both sides' second).
 LOWERING = ("mouthFrown", "mouthStretch")
 #: The most the compensation raises each :data:`LOWERING` channel to (a target's own higher weight is kept): on
 #: dev11 mouthFrown 1.0 on the near side left the photo's own smile crease behind as a dark tick on the cheek by
 #: the hair at every emotion; 0.75 did not.
 LOWERING_MAX = (0.8, 0.8)
-#: The least a :data:`LOWERING` channel must lower the corners' summed excess (mouth widths per unit weight) to
-#: be spent: mouthStretch 0.8 lowered a sadness or disgust mouth seen 8 degrees from above by 0.003-0.01 mouth
-#: widths, widening it for nothing; mouthFrown lowers a corner by about 0.07 per unit.
-MIN_EFFECT = 0.02
 #: The 68-point indices of the mouth corners (subject's right 48, left 54) and the inner lips' middles.
 CORNER_68 = (48, 54)
 MIDDLE_68 = (62, 66)
@@ -131,18 +117,18 @@ class MouthView:
         """(m, 53) targets of the emotions ``labels`` at absolute ``rotations`` (m, 3) with each mouth corner
         lowered (:data:`LOWERING` channels, each raised to at most ``caps``) until its on-screen height
         at the anchor's rotation exceeds the same expression's face-on height by at most ``1 - ramp`` of the
-        view's excess (ramp 1, or for :data:`STEEP_ONLY` :func:`view_ramp` of ``source_rotation``). Unchanged
-        where the ramp is 0, where the view
+        view's excess (:func:`view_ramp` of ``source_rotation``). Unchanged where the ramp is 0, where the view
         does not curve the mouth up (both corners' mean: a face seen from below, whose far corner may still
         rise on screen), or the label is in :data:`KEEP_UPTURN`; a corner the view does not raise is not a goal."""
         out = np.array(targets, np.float32).reshape(-1, 53)
-        steep = view_ramp(source_rotation)
+        ramp = view_ramp(source_rotation)
+        if ramp <= 0.0:
+            return out
         rots = np.asarray(rotations, np.float64).reshape(-1, 3)
         # both sides' first channel, then both sides' second (a corner's channel moves the other corner a little)
         chans = [(self.names.index(f"{c}_{s}"), cap) for c, cap in zip(LOWERING, caps, strict=True) for s in ("R", "L")]
         for i, label in enumerate(labels):
-            ramp = steep if label in STEEP_ONLY else 1.0
-            if label in KEEP_UPTURN or ramp <= 0.0:
+            if label in KEEP_UPTURN:
                 continue
             e = out[i].astype(np.float64)
             view, goal = self.corners(e, rots[i])[0], self.front(e)[0]
@@ -161,7 +147,7 @@ class MouthView:
                     probe = e.copy()
                     probe[ch] += 0.05
                     slope = (excess(probe) - now) / 0.05
-                    if slope > -MIN_EFFECT:  # a channel that barely moves this corner is not spent
+                    if slope >= -1e-3:
                         continue
                     step = min(now / -slope, room)
                     for _ in range(4):  # halve a step that does not lower the excess

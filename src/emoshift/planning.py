@@ -17,9 +17,9 @@ the eyes opens its lids no further than the photo's (:func:`with_source_lids`), 
 tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`). Anger's jaw
 and contempt's sideways pull of the mouth are the generator's own (retrained on its prototypes' bounds in
 session 19, the apex latents that opened anger's jaw past them set aside, ``models.apex.apex_outliers``;
-session 18 capped both here). On a photo seen from above each anchor's mouth corners are lowered as far as the
-view raises them on screen (:meth:`emoshift.mouth_view.MouthView.compensate`, given by the pipeline; contempt's
-only on steep views).
+session 18 capped both here). On a photo looking steeply down (30-42 degrees off-axis and more) each anchor's
+mouth corners are lowered as far as the view raises them on screen
+(:meth:`emoshift.mouth_view.MouthView.compensate`, given by the pipeline).
 """
 
 from __future__ import annotations
@@ -374,9 +374,9 @@ def make_plan(
             gaze carries into every anchor (:func:`gaze_channels`).
         neutral: (expression (53,), rotation (3,) relative) inserted where :func:`neutral_between` says,
             or None for direct transitions (``neutral=False``).
-        view: the photo's :class:`emoshift.mouth_view.MouthView` (or None): on a face seen from above,
+        view: the photo's :class:`emoshift.mouth_view.MouthView` (or None): on a face seen steeply from above,
             each anchor's mouth corners are lowered as far as the view raises them on screen
-            (:meth:`~emoshift.mouth_view.MouthView.compensate`; a face-on photo unchanged).
+            (:meth:`~emoshift.mouth_view.MouthView.compensate`; near-frontal photos unchanged).
     """
     emotions = list(generated.parsed.emotions)
     gen_e = np.asarray(generated.expressions, np.float32).reshape(-1, 53)
