@@ -82,6 +82,12 @@ TEETH_CORNER_SPAN = 2.0
 LIP_RIM_UPPER = 0.25
 LIP_RIM_LOWER = 0.15
 LIP_RIM_REACH = 0.6
+#: ... by smoothstep of a column's distance to the end of the opening along the mouth (columns to the nearest
+#: column without interior pixels, 1 at the end column) over LIP_RIM_TAPER x LIP_RIM_REACH x reach columns
+#: (the rim's rows): darkened per column, a rim cut off where the frame's lips meet ended in a vertical step
+#: across the lip (issue 11, "mouth pasted": sadness on dev04, dev10, whose slightly open photos' lips close
+#: part of the way: up to 0.28 of the lip's luma from one column to the next). 0: no taper (before session 20).
+LIP_RIM_TAPER = 2.0
 #: Tongue (issue 11 part 5, "dark hole"): where the lower lip covers the lower teeth (a column whose lowest interior
 #: pixel right above the lower lip is not a tooth: a dropped jaw, surprise), the socket and gums pixels low in the
 #: opening are the tongue's top lying behind the lower lip, lit through the opening. They take the tongue's colour (from
@@ -307,7 +313,7 @@ def _close_gaps(tri_id, part, x0, y0, out, papilla_px=0.0):  # pragma: no cover 
 
 @njit(cache=True, nogil=True)
 def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0, out,  # pragma: no cover - jitted
-               tongue=1.0, bounce=1.0):
+               tongue=1.0, bounce=1.0, rim_taper=LIP_RIM_TAPER):
     """By ``strength``, the interior is darkened under the upper lip by LIP_SHADOW (GUMS_SHADOW, TEETH_SHADOW)
     x ``(1 - d / reach)^2`` at ``d`` rows below the nearest skin pixel above (``reach`` pixels), and the
     socket and gums by CAVITY_DARKEN x smoothstep of their rows above the next skin pixel below (the lower
@@ -318,9 +324,10 @@ def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0,
     ``black`` (3,) (:func:`lift_black`); then the
     interior and its edge are blurred to the photo's focus ``blur`` (:func:`focus_paint`, ``grain`` the
     photo's grain). The tongue (TONGUE_*) shows by ``tongue`` x its share (0: the interior as before it, the
-    tests' control), the light bounced into the cavity (CAVITY_BOUNCE*) by ``bounce`` x its (0: none)."""
+    tests' control), the light bounced into the cavity (CAVITY_BOUNCE*) by ``bounce`` x its (0: none). The lip rim
+    (:func:`_lip_rim`) fades out towards the opening's ends over ``rim_taper`` (LIP_RIM_TAPER; 0: it does not)."""
     if strength > 0.0 and reach >= 1.0:
-        _shade_interior(tri_id, part, strength, reach, paint, tongue, bounce, grain, x0, y0, out)
+        _shade_interior(tri_id, part, strength, reach, paint, tongue, bounce, grain, x0, y0, out, rim_taper)
     _close_gaps(tri_id, part, x0, y0, out, PAPILLA_CLOSE * reach)  # after the shading: the gaps take the shaded teeth
     lift_black(tri_id, part, paint, black, grain, x0, y0, out)
     sigma = math.sqrt(max(blur * blur - PAINT_BLUR_PX * PAINT_BLUR_PX, 0.0))
@@ -591,14 +598,45 @@ def skin_rows(tri_id, part, j, down, out):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
+def _rim_taper(tri_id, part, reach, taper):  # pragma: no cover - jitted
+    """(rw,) float32 the lip rim's share per column: smoothstep of the column's distance (columns, 1 at an end)
+    to the nearest column without interior pixels over LIP_RIM_TAPER x LIP_RIM_REACH x ``reach`` (1 where
+    ``taper`` is off)."""
+    rh, rw = tri_id.shape
+    has = np.zeros(rw, np.bool_)
+    for j in range(rw):
+        for i in range(rh):
+            if _is_interior(tri_id, part, i, j):
+                has[j] = True
+                break
+    out = np.ones(rw, np.float32)
+    span = taper * LIP_RIM_REACH * reach
+    if span <= 0.0:
+        return out
+    left = np.zeros(rw, np.float32)  # columns since the last column without interior (1: the first with it)
+    run = 0.0
+    for j in range(rw):
+        run = run + 1.0 if has[j] else 0.0
+        left[j] = run
+    run = 0.0
+    for j in range(rw - 1, -1, -1):
+        run = run + 1.0 if has[j] else 0.0
+        e = min(left[j], run) / span
+        e = min(max(e, 0.0), 1.0)
+        out[j] = e * e * (3.0 - 2.0 * e)
+    return out
+
+
+@njit(cache=True, nogil=True)
 def _lip_rim(tri_id, part, strength, reach, j, x0, y0, out):  # pragma: no cover - jitted
     """Column j's lip pixels (skin) within LIP_RIM_REACH x ``reach`` rows above an interior run (the upper
     lip's inner edge) darkened by LIP_RIM_UPPER x (1 - k / (that reach + 1))^2 at k rows from it (k = 1
-    the pixel next to it), those below a run (the lower lip's) by LIP_RIM_LOWER, times ``strength``."""
+    the pixel next to it), those below a run (the lower lip's) by LIP_RIM_LOWER, times ``strength`` (the
+    column's share by :func:`_rim_taper` in it)."""
     rh = tri_id.shape[0]
     rr = LIP_RIM_REACH * reach
     n = int(rr)
-    if n < 1:
+    if n < 1 or strength <= 0.0:
         return
     for i in range(1, rh):
         a = _is_interior(tri_id, part, i - 1, j)
@@ -746,7 +784,7 @@ def _edge_share(tri_id, part, i, j, x0, y0, out):  # pragma: no cover - jitted
 
 @njit(cache=True, nogil=True)
 def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, grain, x0,  # pragma: no cover - jitted
-                    y0, out):
+                    y0, out, rim_taper=LIP_RIM_TAPER):
     """The upper lip's shadow (on the teeth: TEETH_LIP_*), the teeth's falloff towards the opening's ends
     (TEETH_CORNER_*), the cavity's falloff, the tongue (TONGUE_*, by ``tongue_share``), the light bounced
     into the cavity (CAVITY_BOUNCE*, by ``bounce``; the grain its floor flattens given back at the photo's
@@ -781,10 +819,11 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
     lit = tongue_share > 0.0 and shows
     bounced = bounce > 0.0 and shows
     lipl = _grey(lip[0], lip[1], lip[2]) if shows else 255.0
+    rim = _rim_taper(tri_id, part, reach, rim_taper)  # the rim fades out at the opening's ends
     for j in range(rw):
         skin_rows(tri_id, part, j, False, below)
         skin_rows(tri_id, part, j, True, above)
-        _lip_rim(tri_id, part, strength, reach, j, x0, y0, out)
+        _lip_rim(tri_id, part, strength * rim[j], reach, j, x0, y0, out)
         for i in range(rh):
             t = tri_id[i, j]
             d = above[i]
