@@ -110,13 +110,14 @@ def test_a_smiling_photo_at_sadness_closes_its_lips_and_lowers_its_corners(astro
 
 def test_a_mouth_painted_shut_has_a_seam_between_the_lips():
     """The photo's open mouth painted shut (closed lips over it) gets a dark seam along the middle of the
-    opening, SEAM_DEPTH deep there, fading within a few sigmas; untouched outside the opening."""
-    from emoshift.render.source_parts import SEAM_DEPTH, lip_seam
+    opening, SEAM_DEPTH deep there (in its shadow SEAM_HALO deep), fading within a few sigmas; untouched outside
+    the opening."""
+    from emoshift.render.source_parts import SEAM_DEPTH, SEAM_HALO, lip_seam
 
     mask = np.zeros((30, 60), bool)
     mask[10:21, 5:55] = True  # an opening 11 px high: its middle row is 15
     gain = lip_seam(mask, mouth_width_px=50.0)  # sigma 0.7 px (the minimum)
-    assert gain[15, 5:55] == pytest.approx(1.0 - SEAM_DEPTH, abs=1e-5)
+    assert gain[15, 5:55] == pytest.approx((1.0 - SEAM_DEPTH) * (1.0 - SEAM_HALO), abs=1e-5)
     assert (gain[[10, 20], 5:55] > 0.99).all() and (gain[~mask] == 1.0).all()
     # a sloping opening: the seam follows each column's middle
     slope = np.zeros((40, 20), bool)

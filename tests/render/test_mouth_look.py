@@ -192,6 +192,7 @@ def test_the_mouth_painted_shut_keeps_the_lips_texture(full_model, seed, monkeyp
     photo[rr, cc] = (240, 236, 228)  # teeth in the open mouth
     ratios = []
     monkeypatch.setattr(source_parts, "SEAM_DEPTH", 0.0)  # the texture alone (the seam line is tested on its own)
+    monkeypatch.setattr(source_parts, "SEAM_HALO", 0.0)
     for most in (source_parts.LIP_TEXTURE_MAX, 0.0):
         monkeypatch.setattr(source_parts, "LIP_TEXTURE_MAX", most)
         r = Reenactor(photo, fit, full_model)

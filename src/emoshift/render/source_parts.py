@@ -61,6 +61,13 @@ OPENING_DARK = 0.6
 OPENING_BRIGHT = 1.2
 OPENING_GREY = 0.7
 OPENING_GREY_MIN = 8.0
+#: ... or yellower than the lips by OPENING_YELLOW ((G - B) / luma, the lips' median plus that), red at least as
+#: high as green (yellow to orange), and no darker than OPENING_YELLOW_LUMA x them: teeth in warm light are as colourful as the lips, but yellow where the lips
+#: are red (dev06, sunlit: a shaded tooth tip under the upper lip near the mouth's corner, (G - B) / luma
+#: 0.2-0.43 against the lips' 0.06, chroma 1.4-1.7 x theirs, stayed in the painted-shut lips and was spread
+#: by the fill into a yellow blob at the mouth's corner at sadness and contempt).
+OPENING_YELLOW = 0.1
+OPENING_YELLOW_LUMA = 0.9
 LIP_MIRROR_FRACTION = 0.1
 LIP_MIRROR_SEAM_PX = 3.0
 LIP_TEXTURE_SIGMA = 1.5
@@ -82,9 +89,17 @@ LIP_BANDS_FADE_PX = 3
 LIP_BANDS_EDGE = 2.0
 LIP_BANDS_EDGE_SIGMA = 2.0
 #: The lips' seam drawn through a painted-shut mouth: a dark line along the middle of the photo's opening,
-#: SEAM_DEPTH of the luma at its centre, SEAM_WIDTH x the mouth's width wide (Gaussian sigma, at least
-#: 0.7 px). Without it the shut lips are one smooth pink blob (the blind panels: "soft, smeared lips").
-SEAM_DEPTH = 0.35
+#: a narrow core SEAM_DEPTH of the luma deep at its centre, as wide as the photo's own edge blur (Gaussian
+#: sigma: the reenactor's measured mouth blur, SEAM_CORE_MIN_PX to SEAM_CORE_MAX_PX), in a soft shadow
+#: SEAM_HALO deep and SEAM_WIDTH x the mouth's width wide (Gaussian sigma, at least 0.7 px). Without it the
+#: shut lips are one smooth pink blob (the blind panels: "soft, smeared lips"); the shadow alone (0.35 deep,
+#: 2.3 px on dev04's 190-px mouth) was a soft grey band, not a line. A frame whose lips close samples mostly the
+#: opening's top and bottom bands (renders of dev03, dev04, dev06, dev12 at sadness, contempt, anger: 1-2 % of
+#: its pixels sampling the opening sample its middle fifth), so the seam shows where the lips are barely shut.
+SEAM_DEPTH = 0.4
+SEAM_CORE_MIN_PX = 0.6
+SEAM_CORE_MAX_PX = 1.2
+SEAM_HALO = 0.12
 SEAM_WIDTH = 0.012
 #: ... its path smoothed along the mouth by a Gaussian of SEAM_SMOOTH_PX columns (a column where the grown
 #: opening reaches a pixel further made a one-pixel step: a dark tick across the lips).
@@ -866,7 +881,8 @@ def lip_bands(patch: np.ndarray, filled: np.ndarray, hole: np.ndarray, lips: np.
 def grow_opening(patch: np.ndarray, hole: np.ndarray, lips: np.ndarray, reach: int) -> np.ndarray:
     """The open mouth ``hole`` (h, w) bool of an (h, w, 3) float32 ``patch`` grown by up to ``reach`` steps
     (8-neighbours) into pixels of ``lips`` (h, w) bool (inside the outer-lip contour) unlike the lips
-    (OPENING_DARK, OPENING_BRIGHT, OPENING_GREY: the lips are the median of ``lips`` outside the hole)."""
+    (OPENING_DARK, OPENING_BRIGHT, OPENING_GREY, OPENING_YELLOW: the lips are the median of ``lips`` outside the
+    hole)."""
     from emoshift.render.filters import binary_dilation  # scipy's, GIL-free
 
     ring = lips & ~hole
@@ -876,6 +892,10 @@ def grow_opening(patch: np.ndarray, hole: np.ndarray, lips: np.ndarray, reach: i
     chroma = patch.max(2) - patch.min(2)
     lip_luma, lip_chroma = float(np.median(luma[ring])), float(np.median(chroma[ring]))
     bright = (luma > OPENING_BRIGHT * lip_luma) & (chroma <= max(OPENING_GREY * lip_chroma, OPENING_GREY_MIN))
+    yellow = (patch[..., 1] - patch[..., 2]) / np.maximum(luma, 1.0)
+    lip_yellow = float(np.median(yellow[ring]))
+    warm = patch[..., 0] >= patch[..., 1]  # yellow to orange, not green
+    bright |= (yellow > lip_yellow + OPENING_YELLOW) & warm & (luma > OPENING_YELLOW_LUMA * lip_luma)  # warm-lit teeth
     unlike = lips & ((luma < OPENING_DARK * lip_luma) | bright)
     grown = hole.copy()
     for _ in range(reach):
@@ -993,7 +1013,7 @@ class SourceParts:
         filled = np.where(ok[..., None], filled + np.clip(texture, -LIP_TEXTURE_MAX, LIP_TEXTURE_MAX), filled)
         if bands:
             filled += lip_bands(patch, filled, mask, lips if outer is not None else None, (x0, y0))[..., None]
-        filled *= lip_seam(mask, float(np.ptp(x)))[..., None]
+        filled *= lip_seam(mask, float(np.ptp(x)), self._mouth_blur())[..., None]
         return np.ascontiguousarray(np.clip(filled + 0.5, 0, 255).astype(np.uint8)), np.array([x0, y0, x1, y1])
 
     def _clean_plate(self) -> np.ndarray:
@@ -1260,14 +1280,17 @@ class SourceParts:
 _INNER_LIP_RING = np.ascontiguousarray(MULTIPIE_68[60:68], np.int64)
 
 
-def lip_seam(mask: np.ndarray, mouth_width_px: float) -> np.ndarray:
-    """(h, w) float32 gain in (1 - SEAM_DEPTH, 1]: a dark line along the middle of each column of the
-    opening ``mask`` (h, w) bool (half way between its top and bottom pixel), 1 outside the mask."""
+def lip_seam(mask: np.ndarray, mouth_width_px: float, core_px: float = SEAM_CORE_MIN_PX) -> np.ndarray:
+    """(h, w) float32 gain in ((1 - SEAM_DEPTH) (1 - SEAM_HALO), 1]: a dark line along the middle of each column
+    of the opening ``mask`` (h, w) bool (half way between its top and bottom pixel): a core of Gaussian sigma
+    ``core_px`` (the photo's blur, clipped to SEAM_CORE_MIN_PX..SEAM_CORE_MAX_PX) in a shadow of sigma
+    SEAM_WIDTH x ``mouth_width_px``; 1 outside the mask."""
     gain = np.ones(mask.shape, np.float32)
     cols = np.flatnonzero(mask.any(0))
     if len(cols) == 0:
         return gain
     sigma = max(0.7, SEAM_WIDTH * mouth_width_px)
+    core = float(np.clip(core_px, SEAM_CORE_MIN_PX, SEAM_CORE_MAX_PX))
     rows = np.arange(mask.shape[0], dtype=np.float32)[:, None]
     top = mask[:, cols].argmax(0)
     bottom = mask.shape[0] - 1 - mask[::-1, cols].argmax(0)
@@ -1276,6 +1299,7 @@ def lip_seam(mask: np.ndarray, mouth_width_px: float) -> np.ndarray:
         k = np.exp(-0.5 * (np.arange(-6, 7) / SEAM_SMOOTH_PX) ** 2)
         pad = np.pad(mid, 6, mode="reflect", reflect_type="odd")  # a sloping mouth keeps its line
         mid = (np.convolve(pad, k / k.sum(), mode="same")[6:-6]).astype(np.float32)
-    dark = SEAM_DEPTH * np.exp(-0.5 * ((rows - mid[None]) / sigma) ** 2)
-    gain[:, cols] = np.where(mask[:, cols], 1.0 - dark, 1.0)
+    d = rows - mid[None]
+    light = (1.0 - SEAM_DEPTH * np.exp(-0.5 * (d / core) ** 2)) * (1.0 - SEAM_HALO * np.exp(-0.5 * (d / sigma) ** 2))
+    gain[:, cols] = np.where(mask[:, cols], light, 1.0)
     return gain
