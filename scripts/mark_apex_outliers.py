@@ -1,7 +1,8 @@
 """Store a generator checkpoint's apex outliers in its meta (``apex_outliers``), without retraining.
 
 ``emoshift train`` finds them after training (:func:`emoshift.models.apex.apex_outliers`: apex latents whose
-decoded anchor opens the jaw beyond the emotion's prototypes); this adds them to a checkpoint made before
+decoded anchor opens the jaw beyond the emotion's prototypes, or whose anchor with the checkpoint's apex gain
+falls one FACS letter short of the prototype's apex strength); this adds them to a checkpoint made before
 (the shipped ``i2fet_default.pt`` of session 19) and leaves its weights, apex latents, apex gains and the rest
 of its meta as they were. Prints what it found.
 

@@ -124,10 +124,49 @@ def test_apex_outliers_are_the_latents_whose_jaw_leaves_the_prototypes():
     bank = {"anger": z + np.float32([[0.3], [0.47], [0.55], [0.4]]), "fear": z + np.float32([[0.49], [0.2], [0], [0]]),
             "disgust": z + np.float32([[0.02], [0.25], [0.19], [0]])}  # fmt: skip
     gen = _FakeDecoder(bank)
-    assert apex_outliers(gen) == {"anger": [2], "disgust": [1]}
+    assert apex_outliers(gen, floor=False) == {"anger": [2], "disgust": [1]}
     assert len(gen.texts) == 3 * len(APEX_PHRASES)
     assert {"Make this face angry.", "Turn this face to anger.", "Show anger on this face."} <= set(gen.texts)
-    assert apex_outliers(_FakeDecoder(bank, {"Show anger on this face.": 0.1})) == {"anger": [1, 2, 3], "disgust": [1]}
+    assert apex_outliers(_FakeDecoder(bank, {"Show anger on this face.": 0.1}), floor=False) == {
+        "anger": [1, 2, 3], "disgust": [1]}  # fmt: skip
+
+
+class _FakeScaled:
+    """A generator whose apex latents decode to their emotion's first prototype variant times the latent's first
+    value (times ``extra[text]`` for phrase ``text``), with apex gains ``gain``."""
+
+    def __init__(self, bank, gain=None, extra=None):
+        from emoshift.emotions import ADJECTIVES, NOUNS
+
+        self.apex, self.apex_gain, self.extra = bank, gain or {}, extra or {}
+        self.words = {e: {ADJECTIVES[e][0], NOUNS[e][0]} for e in bank}
+
+    def decode_latents(self, text, latents):
+        emo = next(e for e, w in self.words.items() if w & set(text.rstrip(".").split()))
+        scale = np.asarray(latents)[:, :1] * self.extra.get(text, 1.0)
+        return np.clip(prototype(emo, 0)[None] * scale, 0.0, 1.0).astype(np.float32)
+
+
+def test_apex_outliers_include_the_latents_below_the_strength_floor():
+    """A latent is also an outlier when its anchor with the apex gain (clipped to [0, 1], as generated) has an apex
+    strength below STRENGTH_FLOOR, one FACS letter (E 1.0 to D 0.8) under the prototype, in any phrasing: at gain
+    1 the latents at 0.75 and 0.6 of the prototype; contempt's gain 1.2 lifts 0.75 to 0.9 (0.6 to 0.72 stays
+    out). Controls: ``floor=False`` (the jaw alone, session 20's first rule) keeps them all; one phrasing at 0.9
+    of the others puts the 0.85 latent out."""
+    from emoshift.emotions import apex_strength
+    from emoshift.models.apex import STRENGTH_FLOOR, apex_outliers
+
+    assert STRENGTH_FLOOR == pytest.approx(0.8)
+    z = np.zeros((4, 4), np.float32)
+    scales = np.float32([[1.0], [0.75], [0.85], [0.6]])
+    bank = {"contempt": z + scales, "sadness": z + scales}
+    want = apex_strength(prototype("sadness", 0)[None] * 0.75, "sadness")[0]
+    assert 0.7 < want < 0.8  # the fake decodes what it should: 0.75 of the prototype reads about 0.75
+    assert apex_outliers(_FakeScaled(bank)) == {"contempt": [1, 3], "sadness": [1, 3]}
+    assert apex_outliers(_FakeScaled(bank, {"contempt": 1.2})) == {"contempt": [3], "sadness": [1, 3]}
+    assert apex_outliers(_FakeScaled(bank), floor=False) == {}  # control: the jaw rule alone
+    assert apex_outliers(_FakeScaled(bank, extra={"Show sadness on this face.": 0.9})) == {
+        "contempt": [1, 3], "sadness": [1, 2, 3]}  # fmt: skip
 
 def test_anchor_check_reads_shape_and_strength():
     for e in EMOTIONS[1:]:
@@ -207,11 +246,12 @@ def test_shipped_bank_sets_aside_the_latent_that_opens_angers_jaw(shipped):
     from emoshift.models.apex import apex_outliers, jaw_bound
     from emoshift.models.generator import Generator
 
-    assert shipped.apex_outliers == apex_outliers(shipped) and list(shipped.apex_outliers) == ["anger"]
-    assert len(shipped.apex_outliers["anger"]) == 1
+    assert shipped.apex_outliers == apex_outliers(shipped)
+    out = apex_outliers(shipped, floor=False)["anger"]  # the jaw's; the strength floor's: the next test
+    assert list(apex_outliers(shipped, floor=False)) == ["anger"] and len(out) == 1
+    assert set(out) <= set(shipped.apex_outliers["anger"])
     jaw = EXPRESSION_NAMES.index("jawOpen")
     opened = shipped.decode_latents("Make this face angry.", shipped.apex["anger"])[:, jaw]
-    out = shipped.apex_outliers["anger"]
     assert (opened[out] > jaw_bound("anger")).all() and (np.delete(opened, out) <= jaw_bound("anger") - 0.03).all()
     whole = Generator(shipped.model, shipped.ned, shipped.text_encoder,
                       {k: v for k, v in shipped.meta.items() if k != "apex_outliers"}, shipped.apex)  # fmt: skip
@@ -222,6 +262,43 @@ def test_shipped_bank_sets_aside_the_latent_that_opens_angers_jaw(shipped):
         assert kept[:, jaw].max() <= 0.40 and np.median(kept[:, jaw]) <= 0.34, (word, kept[:, jaw])
         assert free[1, jaw] > 0.5, (word, free[:, jaw])  # control: seed 1 drew the outlier
         np.testing.assert_allclose(np.delete(kept, 1, 0), np.delete(free, 1, 0), atol=1e-6)  # the other seeds stay
+
+def test_shipped_bank_sets_aside_the_latents_below_the_strength_floor(shipped):
+    """The shipped checkpoint's apex outliers also hold the latents whose anchor (apex gain applied) falls below
+    STRENGTH_FLOOR (0.8) in any of the three phrasings (stored by scripts/mark_apex_outliers.py in session 20):
+    contempt 31 of 256, happiness 8, anger 2 (with the jaw's 1), fear 1, sadness 1. Over seeds 0-63 of the
+    three phrasings contempt's anchors then reach 0.80-1.15 (10th percentile 0.92; bench/bench_apex.py), every
+    emotion's 0.80 or more. Only the anchors that drew a set-aside latent change (42 of contempt's 192: seeds 3,
+    9, 10, 13, 15, 18, 21, 24, 25, 38, 46, 48, 54, 63). Control: the same weights with session 20's first
+    outliers (the jaw's alone) give contempt 0.665 at its least (seed 9) and a 10th percentile of 0.78."""
+    from emoshift.emotions import ADJECTIVES, NOUNS, apex_strength
+    from emoshift.models.apex import APEX_PHRASES, STRENGTH_FLOOR, apex_outliers
+    from emoshift.models.generator import Generator
+
+    n_out = {e: len(v) for e, v in shipped.apex_outliers.items()}
+    assert n_out["contempt"] >= 20 and all(v <= 10 for e, v in n_out.items() if e != "contempt"), n_out
+    jaw_only = {**shipped.meta, "apex_outliers": apex_outliers(shipped, floor=False)}
+    old = Generator(shipped.model, shipped.ned, shipped.text_encoder, jaw_only, shipped.apex)
+    for emo in ("contempt", "happiness", "fear", "sadness"):
+        texts = [p.format(a=ADJECTIVES[emo][0], n=NOUNS[emo][0]) for p in APEX_PHRASES]
+        seeds = range(64 if emo == "contempt" else 32)
+        new = np.stack([[shipped.generate(t, seed=s)[0].expressions[0] for s in seeds] for t in texts])
+        st = apex_strength(new.reshape(-1, 53), emo)
+        assert st.min() >= STRENGTH_FLOOR - 0.01, (emo, st.min())
+        if emo != "contempt":
+            continue
+        assert np.quantile(st, 0.1) >= 0.88, np.quantile(st, 0.1)
+        was = np.stack([[old.generate(t, seed=s)[0].expressions[0] for s in seeds] for t in texts])
+        st_was = apex_strength(was.reshape(-1, 53), emo)
+        assert st_was.min() < 0.7 and np.quantile(st_was, 0.1) < 0.8, (st_was.min(), np.quantile(st_was, 0.1))
+        # only the anchors whose latent is set aside change: the old anchor is the gained decoding of a latent
+        g = shipped.apex_gain.get(emo, 1.0)
+        bank = np.stack([np.clip(shipped.decode_latents(t, shipped.apex[emo]) * g, 0, 1) for t in texts])
+        drawn = (((was[:, :, None] - bank[:, None]) ** 2).sum(-1)).argmin(-1)  # (3, 64) bank index
+        changed = np.abs(new - was).max(-1) > 1e-4
+        np.testing.assert_array_equal(changed, np.isin(drawn, shipped.apex_outliers[emo]))
+        assert 20 <= changed.sum() <= 70, changed.sum()
+
 
 class _Scaled:
     """A control generator: the shipped anchors scaled by ``k`` (what a model at k of the apex gives)."""

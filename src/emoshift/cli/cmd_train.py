@@ -79,8 +79,10 @@ def run(args: argparse.Namespace) -> int:
             from emoshift.models.generator import Generator
 
             say("checking the apex latents against their prototypes, then measuring the apex gains")
-            meta["apex_outliers"] = apex_outliers(Generator(model, ned, None, meta, model.apex_latents))
+            # the jaw first, the gains without those latents, then the jaw and the strength floor with the gains
+            meta["apex_outliers"] = apex_outliers(Generator(model, ned, None, meta, model.apex_latents), floor=False)
             meta["apex_gain"] = apex_gains(Generator(model, ned, None, meta, model.apex_latents))
+            meta["apex_outliers"] = apex_outliers(Generator(model, ned, None, meta, model.apex_latents))
         path = save_checkpoint(out / "model.pt", model, ned, meta)
         say(f"wrote {path} (metrics: {out / 'metrics.csv'}, curve: {out / 'loss.png'})")
     return 0

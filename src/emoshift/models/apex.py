@@ -20,7 +20,10 @@ the strength does not drop, and intensity words still act through the text.
 A few apex training slots carry the in-the-wild preset's talking or a blend on top of a clean, strong variant
 (their targets pass the cosine and strength tests), and their latents decode with it: after training, the
 latents whose anchor opens the jaw more than one FACS letter past the emotion's prototypes are stored as
-**apex outliers** and never drawn (:func:`apex_outliers`, :func:`draw_latents`).
+**apex outliers** and never drawn (:func:`apex_outliers`, :func:`draw_latents`). So are the latents whose anchor
+(with the apex gain) falls more than one FACS letter short of the prototype's apex strength: a few decode a
+blend the target's shape test let through (contempt's dimple with a trace of the other side's, 31 of the
+shipped 256 below 0.8), and issue 11 asks that the strength does not drop.
 """
 
 from __future__ import annotations
@@ -132,7 +135,19 @@ def jaw_bound(emotion: str) -> float:
     return max(float(prototype(emotion, v)[jaw]) for v in range(n_variants(emotion))) + JAW_LETTER
 
 
-def apex_outliers(generator, phrases: tuple[str, ...] = APEX_PHRASES) -> dict[str, list[int]]:
+#: The least apex strength (:func:`emotions.apex_strength`, 1 = the prototype) of an apex latent's anchor with its
+#: apex gain (:func:`apex_outliers`): one FACS intensity letter under the prototype, taken on the scale's top step
+#: (E 1.0 to D 0.8), 1 - 0.2. The strength is the defining AUs' sum relative to the prototype's, so an anchor
+#: whose every defining AU is one letter (0.2) below an all-E prototype's sits at 0.8 exactly; against a prototype
+#: with AUs at C or D the floor is the display scaled down by 0.2 of each AU's own level, a little less than a
+#: letter each. The shipped weights of session 19 (gains applied) put 31 of contempt's 256 latents below it (10
+#: below 0.7, the least 0.55: the other side's dimple traced in, correlation -0.97 with the strength), 8 of
+#: happiness's, 2 of anger's, 1 each of fear's and sadness's, none of disgust's or surprise's; the banks'
+#: medians are 0.94-1.02.
+STRENGTH_FLOOR = 1.0 - (FACS_LETTER["E"] - FACS_LETTER["D"])
+
+
+def apex_outliers(generator, phrases: tuple[str, ...] = APEX_PHRASES, floor: bool = True) -> dict[str, list[int]]:
     """{emotion: indices of the generator's apex latents that fall outside the emotion's prototypes} (sorted;
     emotions with none left out), found after training and stored in the checkpoint's meta
     (``apex_outliers``): :func:`draw_latents` never draws them.
@@ -140,7 +155,14 @@ def apex_outliers(generator, phrases: tuple[str, ...] = APEX_PHRASES) -> dict[st
     Each apex latent is decoded (:meth:`~emoshift.models.generator.Generator.decode_latents`: the pose latent
     at the prior's mean, no apex gain) with each of ``phrases`` filled with the emotion's first adjective /
     noun; a latent is an outlier when any of them opens the jaw beyond :func:`jaw_bound`, one FACS intensity
-    letter above the emotion's widest variant. The apex training slots are chosen by their targets'
+    letter above the emotion's widest variant, or (``floor``) when any of them, scaled by the generator's apex
+    gain of the emotion and clipped to [0, 1] as :meth:`~emoshift.models.generator.Generator.generate` does,
+    has an apex strength below :data:`STRENGTH_FLOOR` (one FACS letter under the prototype). ``emoshift train``
+    finds the jaw outliers first (``floor=False``: the gains are not known yet), measures the apex gains
+    without them, then finds both with those gains (the gains are not measured again: the floor trims the
+    tail; on the shipped weights, seeds 0-63, it moved anger's, fear's and sadness's mean strength by 0.007,
+    happiness's not at all, contempt's from 0.96 to 1.02, its 10th percentile from 0.78 to 0.92).
+    The apex training slots are chosen by their targets'
     shape and strength (:func:`apex_rows`), and the in-the-wild preset's talking and blends (up to 0.2 of
     jawOpen each) can ride on top of a target that passes both: the shipped weights of session 19 decode one of
     anger's 256 latents at jawOpen 0.55-0.58 in every phrasing (its variants 0.28, the other 255 latents
@@ -155,15 +177,20 @@ def apex_outliers(generator, phrases: tuple[str, ...] = APEX_PHRASES) -> dict[st
         if emo not in ADJECTIVES or not len(bank):
             continue
         texts = [p.format(a=ADJECTIVES[emo][0], n=NOUNS[emo][0]) for p in phrases]
-        opened = np.stack([generator.decode_latents(t, bank)[:, jaw] for t in texts]).max(0)
-        bad = np.flatnonzero(opened > jaw_bound(emo))
+        ex = np.stack([generator.decode_latents(t, bank) for t in texts])  # (phrases, K, 53)
+        bad = ex[..., jaw].max(0) > jaw_bound(emo)
+        if floor:
+            gain = float(getattr(generator, "apex_gain", {}).get(emo, 1.0))
+            strength = np.stack([apex_strength(np.clip(e * gain, 0.0, 1.0), emo) for e in ex]).min(0)
+            bad |= strength < STRENGTH_FLOOR
+        bad = np.flatnonzero(bad)
         if len(bad):
             out[emo] = [int(k) for k in bad]
     return out
 
 
-__all__ = ["APEX_PHRASES", "anchor_consistent", "apex_latents", "apex_outliers", "apex_rows", "draw_latents",
-           "jaw_bound", "measure_apex"]
+__all__ = ["APEX_PHRASES", "STRENGTH_FLOOR", "anchor_consistent", "apex_latents", "apex_outliers", "apex_rows",
+           "draw_latents", "jaw_bound", "measure_apex"]
 
 
 def anchor_consistent(expression: np.ndarray, emotion: str, intensity: float = 1.0,
