@@ -351,8 +351,9 @@ class Reenactor(SourceParts):
         self._photo_teeth_vertices = None  # set by _part_colours when the teeth colour is the photo's
         self.part_colours = self._part_colours()
         outer = None if landmarks is None else landmarks[list(OUTER_LIPS)]
+        mouth_blur = self._mouth_blur()  # the painted mouth's seam and the frames' painted mouth share it
         # a video frame's painted mouth without the lips' coarser bands (lip_bands: ~7 ms a frame)
-        self.closed_mouth, self.mouth_box = self._closed_mouth(poly, outer, bands=not video)
+        self.closed_mouth, self.mouth_box = self._closed_mouth(poly, outer, bands=not video, blur=mouth_blur)
         self.plate = self._clean_plate()
         self._albedo = self._vertex_albedo()
         self._lip_px_per_cm = float(cam.focal) / float(self.src_screen[self._lips, 2].mean())
@@ -368,7 +369,7 @@ class Reenactor(SourceParts):
             screen=corrected, origin=self.src_origin, pmask=self.photo_masks,
             eyes=self.eyes.eyes, eye_colours=self.eyes.colours,
             lift=_NO_LIFT if self.fold_lift is None else self.fold_lift,
-            lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h), grain=self._grain(), mouth_blur=self._mouth_blur(),
+            lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h), grain=self._grain(), mouth_blur=mouth_blur,
             black=self._black_level(), mouth_power=self._aperture_power, lip_dark=lip_dark,
             lip_dark_tri=np.ascontiguousarray((lip_dark[self.triangles[: self.n_skin]] > 0).any(1)),
             detail=self._texture_detail(), **self._spline_coefficients(),

@@ -975,12 +975,13 @@ class SourceParts:
         self._parts_in_box, self._mouth_opening = parts, opening
         return np.ascontiguousarray(np.clip(masks, 0, 1))
 
-    def _closed_mouth(self, poly: np.ndarray | None, outer: np.ndarray | None = None,
-                      bands: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    def _closed_mouth(self, poly: np.ndarray | None, outer: np.ndarray | None = None, bands: bool = True,
+                      blur: float = SEAM_CORE_MIN_PX) -> tuple[np.ndarray, np.ndarray]:
         """The photo's open mouth (inside the inner-lip contour ``poly``, grown within the outer-lip contour
         ``outer`` by :func:`grow_opening`) painted shut from the lips around it, with the lips' coarser texture
-        (:func:`lip_bands`) where ``bands``: ((h, w, 3) uint8 box of the photo, (4,) int64 box x0, y0, x1, y1;
-        empty for a closed mouth)."""
+        (:func:`lip_bands`) where ``bands`` and its seam as sharp as the photo's edge ``blur`` (pixels,
+        :meth:`_mouth_blur`): ((h, w, 3) uint8 box of the photo, (4,) int64 box x0, y0, x1, y1; empty for a
+        closed mouth)."""
         from emoshift.render.filters import binary_dilation  # scipy's, GIL-free
         from skimage.draw import polygon
 
@@ -1013,7 +1014,7 @@ class SourceParts:
         filled = np.where(ok[..., None], filled + np.clip(texture, -LIP_TEXTURE_MAX, LIP_TEXTURE_MAX), filled)
         if bands:
             filled += lip_bands(patch, filled, mask, lips if outer is not None else None, (x0, y0))[..., None]
-        filled *= lip_seam(mask, float(np.ptp(x)), self._mouth_blur())[..., None]
+        filled *= lip_seam(mask, float(np.ptp(x)), blur)[..., None]
         return np.ascontiguousarray(np.clip(filled + 0.5, 0, 255).astype(np.uint8)), np.array([x0, y0, x1, y1])
 
     def _clean_plate(self) -> np.ndarray:
