@@ -271,8 +271,8 @@ def test_shipped_bank_sets_aside_the_latents_below_the_strength_floor(shipped):
     emotion's 0.80 or more. Only the anchors that drew a set-aside latent change (42 of contempt's 192: seeds 3,
     9, 10, 13, 15, 18, 21, 24, 25, 38, 46, 48, 54, 63). Control: the same weights with session 20's first
     outliers (the jaw's alone) give contempt 0.665 at its least (seed 9) and a 10th percentile of 0.78."""
-    from emoshift.emotions import ADJECTIVES, NOUNS, apex_strength
-    from emoshift.models.apex import APEX_PHRASES, STRENGTH_FLOOR, apex_outliers
+    from emoshift.emotions import apex_strength
+    from emoshift.models.apex import STRENGTH_FLOOR, apex_outliers, apex_texts
     from emoshift.models.generator import Generator
 
     n_out = {e: len(v) for e, v in shipped.apex_outliers.items()}
@@ -280,7 +280,7 @@ def test_shipped_bank_sets_aside_the_latents_below_the_strength_floor(shipped):
     jaw_only = {**shipped.meta, "apex_outliers": apex_outliers(shipped, floor=False)}
     old = Generator(shipped.model, shipped.ned, shipped.text_encoder, jaw_only, shipped.apex)
     for emo in ("contempt", "happiness", "fear", "sadness"):
-        texts = [p.format(a=ADJECTIVES[emo][0], n=NOUNS[emo][0]) for p in APEX_PHRASES]
+        texts = apex_texts(emo)
         seeds = range(64 if emo == "contempt" else 32)
         new = np.stack([[shipped.generate(t, seed=s)[0].expressions[0] for s in seeds] for t in texts])
         st = apex_strength(new.reshape(-1, 53), emo)

@@ -109,6 +109,13 @@ def draw_latents(bank: dict[str, np.ndarray], emotions: list[list[str]], max_slo
     return z
 
 
+def apex_texts(emotion: str, phrases: tuple[str, ...] = APEX_PHRASES) -> list[str]:
+    """The one-emotion instructions ``phrases`` filled with ``emotion``'s first adjective ``{a}`` / noun ``{n}``."""
+    from emoshift.emotions import ADJECTIVES, NOUNS
+
+    return [p.format(a=ADJECTIVES[emotion][0], n=NOUNS[emotion][0]) for p in phrases]
+
+
 def _kept_index(size: int, outliers, pick: int) -> int:
     """The bank index a draw ``pick`` takes among ``size`` latents of which ``outliers`` are never drawn."""
     k = pick % size
@@ -169,15 +176,14 @@ def apex_outliers(generator, phrases: tuple[str, ...] = APEX_PHRASES, floor: boo
     0.26-0.42), which opened the shout's mouth to the height of a dropped jaw on seed 1 of "Make this face
     angry.".
     """
-    from emoshift.emotions import ADJECTIVES, NOUNS
+    from emoshift.emotions import ADJECTIVES
 
     jaw = EXPRESSION_NAMES.index("jawOpen")
     out = {}
     for emo, bank in generator.apex.items():
         if emo not in ADJECTIVES or not len(bank):
             continue
-        texts = [p.format(a=ADJECTIVES[emo][0], n=NOUNS[emo][0]) for p in phrases]
-        ex = np.stack([generator.decode_latents(t, bank) for t in texts])  # (phrases, K, 53)
+        ex = np.stack([generator.decode_latents(t, bank) for t in apex_texts(emo, phrases)])  # (phrases, K, 53)
         bad = ex[..., jaw].max(0) > jaw_bound(emo)
         if floor:
             gain = float(getattr(generator, "apex_gain", {}).get(emo, 1.0))
@@ -190,7 +196,7 @@ def apex_outliers(generator, phrases: tuple[str, ...] = APEX_PHRASES, floor: boo
 
 
 __all__ = ["APEX_PHRASES", "STRENGTH_FLOOR", "anchor_consistent", "apex_latents", "apex_outliers", "apex_rows",
-           "draw_latents", "jaw_bound", "measure_apex"]
+           "apex_texts", "draw_latents", "jaw_bound", "measure_apex"]
 
 
 def anchor_consistent(expression: np.ndarray, emotion: str, intensity: float = 1.0,
@@ -228,11 +234,11 @@ def measure_apex(generator, seeds: int = 8, phrases: tuple[str, ...] = APEX_PHRA
     "reads_as_emotion" (share whose nearest prototype is the emotion's), "variants_used", "jaw_open_median",
     "jaw_open_max", "n"}}.
     """
-    from emoshift.emotions import ADJECTIVES, EMOTION_INDEX, NOUNS, nearest_prototype
+    from emoshift.emotions import EMOTION_INDEX, nearest_prototype
 
     out, jaw = {}, EXPRESSION_NAMES.index("jawOpen")
     for emo in EMOTIONS[1:]:
-        texts = [p.format(a=ADJECTIVES[emo][0], n=NOUNS[emo][0]) for p in phrases]
+        texts = apex_texts(emo, phrases)
         ex = np.stack([generator.generate(t, seed=s)[0].expressions[0] for t in texts for s in range(seeds)])
         st = apex_strength(ex, emo)
         protos = np.stack([prototype(emo, v) for v in range(n_variants(emo))])
