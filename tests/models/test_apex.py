@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from emoshift.emotions import EMOTION_INDEX, EMOTIONS, n_variants, prototype
-from emoshift.models.apex import anchor_consistent, apex_rows, draw_latents
+from emoshift.models.apex import anchor_consistent, apex_rows, at_apex, draw_latents
 from emoshift.models.spans import parsed_spans, span_phrase, text_spans
 
 
@@ -293,7 +293,7 @@ def test_shipped_bank_sets_aside_the_latents_below_the_strength_floor(shipped):
         assert st_was.min() < 0.7 and np.quantile(st_was, 0.1) < 0.8, (st_was.min(), np.quantile(st_was, 0.1))
         # only the anchors whose latent is set aside change: the old anchor is the gained decoding of a latent
         g = shipped.apex_gain.get(emo, 1.0)
-        bank = np.stack([np.clip(shipped.decode_latents(t, shipped.apex[emo]) * g, 0, 1) for t in texts])
+        bank = np.stack([at_apex(shipped.decode_latents(t, shipped.apex[emo]), g) for t in texts])
         drawn = (((was[:, :, None] - bank[:, None]) ** 2).sum(-1)).argmin(-1)  # (3, 64) bank index
         changed = np.abs(new - was).max(-1) > 1e-4
         np.testing.assert_array_equal(changed, np.isin(drawn, shipped.apex_outliers[emo]))

@@ -47,6 +47,12 @@ MAX_PER_EMOTION = 256
 APEX_PHRASES = ("Make this face {a}.", "Turn this face to {n}.", "Show {n} on this face.")
 
 
+def at_apex(expression: np.ndarray, gain: float) -> np.ndarray:
+    """(..., 53) anchor(s) of one emotion -> the same scaled by the emotion's apex gain and clipped to [0, 1], as
+    :meth:`~emoshift.models.generator.Generator.generate` returns them (:func:`apex_gains`)."""
+    return expression if gain == 1.0 else np.clip(expression * gain, 0.0, 1.0)
+
+
 def apex_rows(expression: np.ndarray, emotion: np.ndarray, intensity: np.ndarray, emo: int,
               quantile: float = 0.5) -> np.ndarray:  # fmt: skip
     """(K, 2) (sample, slot) of the apex training slots of emotion ``emo`` (see the module docstring).
@@ -187,7 +193,7 @@ def apex_outliers(generator, phrases: tuple[str, ...] = APEX_PHRASES, floor: boo
         bad = ex[..., jaw].max(0) > jaw_bound(emo)
         if floor:
             gain = float(getattr(generator, "apex_gain", {}).get(emo, 1.0))
-            strength = np.stack([apex_strength(np.clip(e * gain, 0.0, 1.0), emo) for e in ex]).min(0)
+            strength = np.stack([apex_strength(at_apex(e, gain), emo) for e in ex]).min(0)
             bad |= strength < STRENGTH_FLOOR
         bad = np.flatnonzero(bad)
         if len(bad):
@@ -195,7 +201,7 @@ def apex_outliers(generator, phrases: tuple[str, ...] = APEX_PHRASES, floor: boo
     return out
 
 
-__all__ = ["APEX_PHRASES", "STRENGTH_FLOOR", "anchor_consistent", "apex_latents", "apex_outliers", "apex_rows",
+__all__ = ["APEX_PHRASES", "STRENGTH_FLOOR", "anchor_consistent", "at_apex", "apex_latents", "apex_outliers", "apex_rows",
            "apex_texts", "draw_latents", "jaw_bound", "measure_apex"]
 
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from emoshift.io import UserError, atomic_write_with
+from emoshift.models.apex import at_apex
 from emoshift.models.rng import TorchRNG
 from emoshift.text.parser import ParsedInstruction, parse_instruction
 
@@ -363,9 +364,7 @@ class Generator:
         e = e.copy()
         for b, slot_names in enumerate(names):
             for j, emo in enumerate(slot_names[: int(n[b])]):
-                g = self.apex_gain.get(emo, 1.0)
-                if g != 1.0:
-                    e[b, j] = np.clip(e[b, j] * g, 0.0, 1.0)
+                e[b, j] = at_apex(e[b, j], self.apex_gain.get(emo, 1.0))
         return e
 
     def generate_batch(self, texts: list[str], n_slots, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
