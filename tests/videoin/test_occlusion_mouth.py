@@ -60,8 +60,18 @@ def _stressed(monkeypatch, dz):
     monkeypatch.setattr(O, "Z_RANGE", (O.Z_RANGE[0] - dz, O.Z_RANGE[1] - dz))
 
 
+def _all_landmark_neighbours():
+    """The former rule's neighbours: each landmark's NEIGHBOURS nearest on the neutral head (3D) among all."""
+    from scipy.spatial import cKDTree
+
+    from emoshift.headmodel import HeadModel
+
+    pts = np.asarray(HeadModel.load().landmarks()[0], np.float64)
+    return cKDTree(pts).query(pts, O.NEIGHBOURS)[1].astype(np.int64)
+
+
 def _former_rule(monkeypatch):
-    monkeypatch.setattr(O, "_neighbours", lambda: O._neutral_layout()[0])
+    monkeypatch.setattr(O, "_neighbours", _all_landmark_neighbours)
     monkeypatch.setattr(O, "TEMPORAL", 3)
     monkeypatch.setattr(O, "PATCH_SHARE", (0.2, 0.45))
 

@@ -132,16 +132,14 @@ def sample(rgb: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def _neutral_layout() -> tuple[np.ndarray, np.ndarray]:
-    """(478, NEIGHBOURS) nearest landmarks of each on the neutral head (3D), and (F, 3) triangles of the
-    landmarks' Delaunay triangulation in the neutral frontal view (x, y)."""
-    from scipy.spatial import Delaunay, cKDTree
+def _neutral_triangles() -> np.ndarray:
+    """(F, 3) triangles of the landmarks' Delaunay triangulation in the neutral head's frontal view (x, y)."""
+    from scipy.spatial import Delaunay
 
     from emoshift.headmodel import HeadModel
 
     pts = np.asarray(HeadModel.load().landmarks()[0], np.float64)
-    near = cKDTree(pts).query(pts, NEIGHBOURS)[1]
-    return near.astype(np.int64), Delaunay(pts[:, :2]).simplices.astype(np.int32)
+    return Delaunay(pts[:, :2]).simplices.astype(np.int32)
 
 
 @lru_cache(maxsize=1)
@@ -400,7 +398,7 @@ def frame_mask(landmarks: np.ndarray, weights: np.ndarray, shape: tuple[int, int
     if weights.max(initial=0.0) < MIN_WEIGHT:
         return None
     lm = np.asarray(landmarks, np.float32)[:, :2]
-    _, tris = _neutral_layout()
+    tris = _neutral_triangles()
     grow = max(1, int(round(GROW_FRACTION * float(np.ptp(lm[:, 1])))))
     H, W = shape
     pad = 3 * grow + 2
