@@ -130,7 +130,7 @@ def vertical_mask(rest: np.ndarray) -> np.ndarray:
 def root_mask(rest: np.ndarray) -> np.ndarray:
     """(V,) float32 in [0, 1]: where horizontal lines need the nose's own wrinkling: the nose root and the
     glabella between the inner brow heads, from the eyes' level up to 0.3 cm above the brows (fading over
-    0.5-0.6 cm). Lines across the root of the nose are the nose wrinkler's (AU9: "wrinkles appear along the
+    0.6 cm below and above). Lines across the root of the nose are the nose wrinkler's (AU9: "wrinkles appear along the
     sides and across the root of the nose", Ekman, Friesen & Hager, *FACS Manual*, 2002), the lines between
     the brows of the brow lowerer (AU4) vertical ones (its corrugator drawing the brows together); lowered
     brows alone push the skin there down into a bulge, which this mesh cannot fold into anything but lines.
@@ -143,7 +143,7 @@ def root_mask(rest: np.ndarray) -> np.ndarray:
     inner_x = np.abs(lm[[21, 22], 0] - lm[27, 0]).mean()
     eye_y = lm[36:48, 1].mean()
     w = smoothstep((inner_x + 0.3 - np.abs(x - lm[27, 0])) / 0.6)
-    w *= smoothstep((y - eye_y) / 0.5) * smoothstep((brow_y + 0.9 - y) / 0.6)
+    w *= smoothstep((y - eye_y + 0.6) / 0.6) * smoothstep((brow_y + 0.9 - y) / 0.6)
     w[ICT_SKIN_VERTICES:] = 0.0
     return w.astype(np.float32)
 
