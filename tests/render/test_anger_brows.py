@@ -41,16 +41,17 @@ def _shape(model, basis, neutral, brows, weights, corrective=True):
 
 
 def test_lowered_brows_form_a_v(heads):
-    """The inner heads (landmarks 21/22) drop further than the brows' middles (19/24): measured 0.11-0.12 cm
-    further at anger's brows (-0.013 of the eye-corner distance), ICT's browDown alone leaves them 0.25-0.27 cm
-    higher (+0.029: the inner ends raised against the middles, the brow of worry): the control fails."""
+    """The inner heads (landmarks 21/22) drop further than the brows' middles (19/24): measured 0.21-0.22 cm
+    further at anger's brows (-0.023 to -0.025 of the eye-corner distance), ICT's browDown alone leaves them
+    0.25-0.27 cm higher (+0.029 to +0.031: the inner ends raised against the middles, the brow of worry): the
+    control fails."""
     model, basis, _, rows = heads
     for neutral, brows, _ in rows:
         def v(corrective):
             d = _shape(model, basis, neutral, brows, ANGER_BROWS, corrective) - neutral
             return d[MULTIPIE_68[[21, 22]], 1].mean() - d[MULTIPIE_68[[19, 24]], 1].mean()
 
-        assert v(True) < -0.06, v(True)
+        assert v(True) < -0.12, v(True)
         assert v(False) > 0.15, v(False)  # control: the old, linear browDown
         # drawn together too: the heads' gap closes further than with browDown alone
         gap = lambda s: abs(s[MULTIPIE_68[22], 0] - s[MULTIPIE_68[21], 0])  # noqa: E731
@@ -84,9 +85,9 @@ def test_raised_inner_brows_are_left_alone(heads, emotion):
 
 def test_nose_root_lines_need_the_nose_wrinkled(heads):
     """Horizontal lines where :func:`root_mask` is above 0.9 (mean horizontal part of the fold tensor):
-    anger's brows 0.045-0.050 (the oblique rest), without the nose gate 0.12-0.17 (control: the lowered
-    heads push the nose root's skin down); disgust's nose wrinkle keeps them, 0.41-0.46. Anger's vertical
-    lines between the brows stay 0.75-0.79."""
+    anger's brows 0.048-0.052 (the oblique rest), without the nose gate 0.15-0.19 (control: the lowered
+    heads push the nose root's skin down); disgust's nose wrinkle keeps them, 0.42-0.47. Anger's vertical
+    lines between the brows stay 0.69-0.74."""
     model, basis, _, rows = heads
     for neutral, brows, field in rows:
         root = (field.rmask > 0.9) & (neutral[:, 2] > neutral[MULTIPIE_68[27], 2] - 1.5)
@@ -98,7 +99,7 @@ def test_nose_root_lines_need_the_nose_wrinkled(heads):
         disgust = _shape(model, basis, neutral, brows, DISGUST_NOSE)
         horizontal = lambda f, s: np.maximum(-f.tensors(s)[root, 0], 0).mean()  # noqa: E731
         assert horizontal(field, anger) < 0.08, horizontal(field, anger)
-        assert horizontal(replace(field, rmask=None), anger) > 0.1  # control: no gate
+        assert horizontal(replace(field, rmask=None), anger) > 0.11  # control: no gate
         assert horizontal(field, disgust) > 0.3, horizontal(field, disgust)
         assert np.maximum(field.tensors(anger)[glabella, 0], 0).mean() > 0.6
 

@@ -32,8 +32,9 @@ from emoshift.render.ramp import smoothstep
 
 #: Extra lowering and medial pull (cm) of the inner brow head at browDown 1 (FACS AU4 at E), on top of
 #: ICT's calibrated shape (0.38 cm down, 0.36 cm in): the inner head then drops as far as the brow's middle
-#: and further (0.78 vs 0.62 cm): the angry V; the brows' heads come 0.2 cm closer.
-HEAD_DROP_CM = 0.4
+#: and further (0.88 vs 0.62 cm): the angry V (0.3 and 0.4 were looked at on the development photos' 256-px
+#: crops and 3x zooms: the V still faint on dev01, dev02); the brows' heads come 0.2 cm closer.
+HEAD_DROP_CM = 0.5
 HEAD_PULL_CM = 0.1
 #: browInnerUp weight (AU1) at which the corrective is gone (linear fade from 0).
 INNER_UP_OFF = 0.3

@@ -17,7 +17,9 @@ compressed buckles into folds perpendicular to the compression, a few millimetre
    skin's metric) to its direction ``e``, i.e. the phase gradient is the covector ``Ms e``. Amplitude and
    direction are stored as a doubled-angle tensor ``a (cos 2t, sin 2t)`` (a line field has no sign),
    averaged to the vertices, smoothed over the mesh (disagreeing directions cancel) and multiplied by
-   an anatomical mask of fold-prone skin (:func:`wrinkle_mask`). At the source expression, and where
+   an anatomical mask of fold-prone skin (:func:`wrinkle_mask`); vertical lines form only between the
+   brows (:func:`vertical_mask`), horizontal ones at the nose root and between the brows only as the nose
+   itself shortens (:func:`root_mask`: the nose wrinkler's lines, not the lowered brows'). At the source expression, and where
    the expression only stretches or relaxes the skin, nothing is added: the photo already shows its own
    lines and none are removed.
 3. **Shading** (:mod:`emoshift.render.wrinkle_shader`): a shader over the frame's fragments (rasterized
