@@ -91,7 +91,11 @@ emotion reads on this head and separates from its look-alike:
   one apex latent of 256 decoded from a training slot with extra jaw (seed 1's 0.55-0.58, where the planner
   capped it at 0.3 in session 19) is set aside: no apex latent's anchor opens the jaw more than one FACS letter
   (0.2) past its emotion's widest variant (``models.apex.apex_outliers``).
-  AU16 reads as disgust only with a closed jaw (below), not under lowered brows in a shout. Blind labellers named our
+  AU16 reads as disgust only with a closed jaw (below), not under lowered brows in a shout. AU4's brows are
+  drawn by the renderer with their inner heads lowered as far as their middles and drawn together
+  (:mod:`emoshift.render.brows`: ICT's browDown alone left the inner ends high, a worried brow, while
+  disgust's AU9 lowers them into the V; session 21), and horizontal lines at the nose root need AU9's
+  shortened nose (:func:`emoshift.render.wrinkles.root_mask`). Blind labellers named our
   closed, pressed-lip variants (4+5+7+23 / 17+24, also EMFACS anger) anger in only 2-4 of 12 renders
   (read as contempt, disgust or sadness: a pressed mouth alone is ambiguous in a still photo); the
   bared-teeth variants that replaced them (10+16+23+25, the lower lip pulled down by AU16, which EMFACS

@@ -308,4 +308,6 @@ def test_source_expression_frames_have_no_folds(full_model, fit_factory):
     lowered = full_model.expression_vector({"browDown_L": 1.0, "browDown_R": 1.0})
     folded, plain = with_and_without_folds(r, lowered)
     rows, cols = glabella_box(r, lowered)
-    assert ((plain - folded)[rows, cols].mean(2) > 2).sum() > 20  # the control: the same measure sees folds
+    # the control: the same measure sees folds, on 0.15 of the box's pixels (0.17 before session 21; the box,
+    # between the inner brow heads, narrowed from 9 to 7 px as AU4 draws them together: render/brows.py)
+    assert ((plain - folded)[rows, cols].mean(2) > 2).mean() > 0.1

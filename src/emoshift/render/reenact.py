@@ -77,6 +77,7 @@ from emoshift.headmodel.mesh import vertex_normals
 from emoshift.headmodel.mp_indices import INNER_LIPS, OUTER_LIPS
 from emoshift.rotations import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
+from emoshift.render.brows import BrowHeads
 from emoshift.render.eyes import lid_pull, photo_eyes
 from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_mask
 from emoshift.render.mesh_tables import model_tables, smooth_on_mesh
@@ -264,6 +265,7 @@ class Reenactor(SourceParts):
         # (V, 3) identity shape in the head frame; (53, V*3) expression basis
         self.base = tables.neutral + (identity @ tables.identity_basis).reshape(-1, 3)
         self.expression_basis = tables.expression_basis
+        self._brow_heads = BrowHeads.of(self.base, model.expression_names)  # AU4's inner brow heads (brows.py)
         self._normals = vertex_normals(self.base, self.triangles).astype(np.float32)
         y = self.base[:, 1]
         self.neck_weight = np.where(vpart == SKIN, smoothstep((y - NECK_Y[0]) / (NECK_Y[1] - NECK_Y[0])), 1.0)
@@ -502,6 +504,8 @@ class Reenactor(SourceParts):
         e = np.ascontiguousarray(expressions, np.float32)
         out = (e @ self.expression_basis).reshape(len(e), -1, 3)
         out += self.base
+        if self._brow_heads is not None:
+            self._brow_heads.apply(out, e)
         if not self.speech:
             self._drop_teeth(out, _lip_gap(out))
         return out

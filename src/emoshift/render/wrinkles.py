@@ -17,7 +17,9 @@ compressed buckles into folds perpendicular to the compression, a few millimetre
    skin's metric) to its direction ``e``, i.e. the phase gradient is the covector ``Ms e``. Amplitude and
    direction are stored as a doubled-angle tensor ``a (cos 2t, sin 2t)`` (a line field has no sign),
    averaged to the vertices, smoothed over the mesh (disagreeing directions cancel) and multiplied by
-   an anatomical mask of fold-prone skin (:func:`wrinkle_mask`). At the source expression, and where
+   an anatomical mask of fold-prone skin (:func:`wrinkle_mask`); vertical lines form only between the
+   brows (:func:`vertical_mask`), horizontal ones at the nose root and between the brows only as the nose
+   itself shortens (:func:`root_mask`: the nose wrinkler's lines, not the lowered brows'). At the source expression, and where
    the expression only stretches or relaxes the skin, nothing is added: the photo already shows its own
    lines and none are removed.
 3. **Shading** (:mod:`emoshift.render.wrinkle_shader`): a shader over the frame's fragments (rasterized
@@ -50,6 +52,10 @@ DEAD_ZONE = 0.09
 SATURATION = 0.35
 #: Height (cm) above the brows up to which vertical (glabellar) lines form (:func:`vertical_mask`).
 GLABELLA_HEIGHT_CM = 1.8
+#: The nose's own shortening (1 - nasion-to-tip length over the photo's, MultiPIE landmarks 27-30) over which
+#: horizontal lines at the nose root and between the brows fade in (:func:`root_mask`): ICT's noseSneer (AU9)
+#: shortens it by 4.7 % at weight 0.5 and 8.9 % at disgust's apex, browDown (AU4) by 1.3 % at weight 1.
+NOSE_GATE = (0.025, 0.065)
 #: Mesh-smoothing passes of the per-vertex field.
 SMOOTHING = 3
 #: Eyelid exclusion: an ellipse about each eye, raised by EYELID_LIFT_CM, its half-axes the eye's half
@@ -123,6 +129,32 @@ def vertical_mask(rest: np.ndarray) -> np.ndarray:
     return w.astype(np.float32)
 
 
+def root_mask(rest: np.ndarray) -> np.ndarray:
+    """(V,) float32 in [0, 1]: where horizontal lines need the nose's own wrinkling: the nose root and the
+    glabella between the inner brow heads, from the eyes' level up to 0.3 cm above the brows (fading over
+    0.6 cm below and above). Lines across the root of the nose are the nose wrinkler's (AU9: "wrinkles appear along the
+    sides and across the root of the nose", Ekman, Friesen & Hager, *FACS Manual*, 2002), the lines between
+    the brows of the brow lowerer (AU4) vertical ones (its corrugator drawing the brows together); lowered
+    brows alone push the skin there down into a bulge, which this mesh cannot fold into anything but lines.
+    So where this mask is 1 horizontal lines form in proportion to the nose's shortening
+    (:data:`NOSE_GATE`, :meth:`WrinkleField.horizontal`). Non-ICT meshes get 0 everywhere."""
+    rest = np.asarray(rest, np.float64)
+    if len(rest) < ICT_SKIN_VERTICES:
+        return np.zeros(len(rest), np.float32)
+    lm, x, y, brow_y = _brow_frame(rest)
+    inner_x = np.abs(lm[[21, 22], 0] - lm[27, 0]).mean()
+    eye_y = lm[36:48, 1].mean()
+    w = smoothstep((inner_x + 0.3 - np.abs(x - lm[27, 0])) / 0.6)
+    w *= smoothstep((y - eye_y + 0.6) / 0.6) * smoothstep((brow_y + 0.9 - y) / 0.6)
+    w[ICT_SKIN_VERTICES:] = 0.0
+    return w.astype(np.float32)
+
+
+def _nose_length(shape: np.ndarray) -> float:
+    """Nasion-to-tip distance (cm) of an ICT shape (MultiPIE landmarks 27 and 30)."""
+    return float(np.linalg.norm(np.asarray(shape[MULTIPIE_68[30]], np.float64) - shape[MULTIPIE_68[27]]))
+
+
 def wrinkle_mask(rest: np.ndarray) -> np.ndarray:
     """(V,) float32 in [0, 1]: where expression lines form, from ICT's landmark vertices on ``rest``.
 
@@ -151,10 +183,11 @@ def wrinkle_mask(rest: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------------------------------------ strain
 @njit(cache=True, nogil=True)
-def _field_into(src_metric, inv_uv, tris, dst, vert_area, adj_ptr, adj_idx, verts, mask, vmask, dead, sat, passes, out):  # pragma: no cover - jitted
+def _field_into(src_metric, inv_uv, tris, dst, vert_area, adj_ptr, adj_idx, verts, mask, vmask, hmask, dead, sat, passes, out):  # pragma: no cover - jitted
     """Per-vertex doubled-angle tensor (V, 2) of one frame ``dst`` (V, 3) into ``out`` (see the module);
     only ``tris`` and the vertices ``verts`` near fold-prone skin are evaluated, ``out`` is 0 elsewhere.
-    Vertical lines (fold normal along u: cos 2t > 0) are weighted by ``vmask`` in proportion to cos 2t."""
+    Vertical lines (fold normal along u: cos 2t > 0) are weighted by ``vmask`` in proportion to cos 2t,
+    horizontal ones (cos 2t < 0) by ``hmask`` (this frame's, :meth:`WrinkleField.tensors`) in proportion to -cos 2t."""
     nv = out.shape[0]
     acc = np.zeros((nv, 2), np.float32)
     for t in range(tris.shape[0]):
@@ -227,6 +260,8 @@ def _field_into(src_metric, inv_uv, tris, dst, vert_area, adj_ptr, adj_idx, vert
         f = mask[v]
         if a > 0 and acc[v, 0] > 0:
             f *= 1.0 - (1.0 - vmask[v]) * acc[v, 0] / a
+        elif a > 0 and acc[v, 0] < 0:
+            f *= 1.0 - (1.0 - hmask[v]) * -acc[v, 0] / a
         out[v, 0] = acc[v, 0] * f
         out[v, 1] = acc[v, 1] * f
 
@@ -256,6 +291,9 @@ class WrinkleField:
     #: (inv, ok) of :func:`_chart_inverse` on :attr:`tris`: the same for every source shape, made once by
     #: :meth:`from_shapes` and shared by the fields :meth:`with_source` returns (a video's frames)
     _chart: tuple | None = field(default=None, repr=False, compare=False)
+    #: (V,) :func:`root_mask` (None: no gate) and the source's nasion-to-tip length (cm)
+    rmask: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _nose_len: float = 0.0
 
     @classmethod
     def from_shapes(
@@ -287,6 +325,8 @@ class WrinkleField:
             _adj_ptr=np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(uv)))]).astype(np.int64),
             _adj_idx=cols.astype(np.int64),
             _chart=(inv, ok),
+            rmask=root_mask(rest) if len(rest) >= ICT_SKIN_VERTICES else None,
+            _nose_len=_nose_length(source) if len(source) >= ICT_SKIN_VERTICES else 0.0,
         )  # fmt: skip
 
     def with_source(self, source: np.ndarray) -> WrinkleField:
@@ -296,7 +336,21 @@ class WrinkleField:
         from dataclasses import replace
 
         metric, _, area = _source_metric(source, self.tris, self.uv, self._chart)
-        return replace(self, _src_metric=np.ascontiguousarray(metric, np.float32), _vert_area=area.astype(np.float32))
+        nose = _nose_length(source) if self.rmask is not None else 0.0
+        return replace(self, _src_metric=np.ascontiguousarray(metric, np.float32), _vert_area=area.astype(np.float32),
+                       _nose_len=nose)  # fmt: skip
+
+    def horizontal(self, frame: np.ndarray) -> np.ndarray:
+        """(V,) float32 weight of horizontal lines for one frame shape (V, 3): 1 but on :attr:`rmask`, where it
+        is the nose's shortening against the source's ramped over :data:`NOSE_GATE` (0 below, 1 above)."""
+        if self.rmask is None or not self._nose_len > 0:
+            return np.ones(len(self.uv), np.float32)
+        short = 1.0 - _nose_length(frame) / self._nose_len
+        gate = float(smoothstep((short - NOSE_GATE[0]) / (NOSE_GATE[1] - NOSE_GATE[0])))
+        out = np.ones(len(self.uv), np.float32)
+        n = len(self.rmask)
+        out[:n] = 1.0 - self.rmask * np.float32(1.0 - gate)
+        return out
 
     def tensors(self, frames: np.ndarray) -> np.ndarray:
         """(B, V, 3) or (V, 3) frame shapes (head frame cm) -> (B, V, 2) or (V, 2) float32 per-vertex
@@ -309,7 +363,7 @@ class WrinkleField:
         for b in range(len(d)):
             _field_into(
                 self._src_metric, self._inv_uv, self.tris, d[b], self._vert_area, self._adj_ptr, self._adj_idx,
-                self._verts, self.mask, self.vmask, DEAD_ZONE, SATURATION, SMOOTHING, out[b],
+                self._verts, self.mask, self.vmask, self.horizontal(d[b]), DEAD_ZONE, SATURATION, SMOOTHING, out[b],
             )  # fmt: skip
         return out[0] if single else out
 

@@ -1,0 +1,122 @@
+"""Anger's brows against disgust's (emoshift.render.brows, emoshift.render.wrinkles.root_mask): AU4 lowers the
+inner brow heads at least as far as the brows' middles (the angry V, not the raised inner ends of worry), the
+lids stay put, AU1's brows (sadness, fear) are left alone, and horizontal lines at the nose root need the
+nose's own wrinkling (AU9). Measured on ICT's mean head and two random identities (session 21): see each test."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from emoshift.emotions import EMOTIONS, n_variants, prototype
+from emoshift.headmodel.regions import MULTIPIE_68
+from emoshift.render.brows import BrowHeads
+from emoshift.render.wrinkles import ICT_SKIN_VERTICES, WrinkleField
+
+ANGER_BROWS = {"browDown_L": 0.94, "browDown_R": 0.94, "eyeSquint_L": 1.0, "eyeSquint_R": 1.0}  # anger's apex
+DISGUST_NOSE = {"noseSneer_L": 0.93, "noseSneer_R": 0.93, "browDown_L": 0.23, "browDown_R": 0.23}  # disgust's
+
+
+@pytest.fixture(scope="module")
+def heads(full_model):
+    """(model, basis, skin triangles, [(neutral, BrowHeads, WrinkleField)] for the mean head and two identities)."""
+    basis = full_model.expression_basis.reshape(53, -1, 3)
+    tris = full_model.triangles
+    skin = np.ascontiguousarray(tris[(tris < ICT_SKIN_VERTICES).all(1)], np.int32)
+    rng = np.random.default_rng(0)
+    out = []
+    for k in range(3):
+        ident = np.zeros(full_model.n_identity, np.float32) if k == 0 else rng.normal(0, 1, full_model.n_identity)
+        neutral = (full_model.neutral + np.tensordot(ident.astype(np.float32), full_model.identity_basis, 1)).astype(np.float32)
+        out.append((neutral, BrowHeads.of(neutral, full_model.expression_names), WrinkleField.from_shapes(neutral, skin, neutral)))
+    return full_model, basis, skin, out
+
+
+def _shape(model, basis, neutral, brows, weights, corrective=True):
+    e = model.expression_vector(weights)[None].astype(np.float32)
+    s = (neutral + np.tensordot(e[0], basis, 1))[None].copy()
+    if corrective:
+        brows.apply(s, e)
+    return s[0]
+
+
+def test_lowered_brows_form_a_v(heads):
+    """The inner heads (landmarks 21/22) drop further than the brows' middles (19/24): measured 0.21-0.22 cm
+    further at anger's brows (-0.023 to -0.025 of the eye-corner distance), ICT's browDown alone leaves them
+    0.25-0.27 cm higher (+0.029 to +0.031: the inner ends raised against the middles, the brow of worry): the
+    control fails."""
+    model, basis, _, rows = heads
+    for neutral, brows, _ in rows:
+        def v(corrective):
+            d = _shape(model, basis, neutral, brows, ANGER_BROWS, corrective) - neutral
+            return d[MULTIPIE_68[[21, 22]], 1].mean() - d[MULTIPIE_68[[19, 24]], 1].mean()
+
+        assert v(True) < -0.12, v(True)
+        assert v(False) > 0.15, v(False)  # control: the old, linear browDown
+        # drawn together too: the heads' gap closes further than with browDown alone
+        gap = lambda s: abs(s[MULTIPIE_68[22], 0] - s[MULTIPIE_68[21], 0])  # noqa: E731
+        assert gap(_shape(model, basis, neutral, brows, ANGER_BROWS)) < gap(_shape(model, basis, neutral, brows, ANGER_BROWS, False)) - 0.1
+
+
+def test_the_lids_do_not_move(heads):
+    """The corrective fades out above the lids: the lid landmarks (36-47) move by under 0.01 mm."""
+    _, _, _, rows = heads
+    for neutral, brows, _ in rows:
+        lids = np.isin(brows.idx, MULTIPIE_68[36:48])
+        assert np.abs(brows.delta[:, lids]).max(initial=0.0) < 1e-3
+
+
+@pytest.mark.parametrize("emotion", [e for e in EMOTIONS if e != "neutral"])
+def test_raised_inner_brows_are_left_alone(heads, emotion):
+    """AU1 (browInnerUp) at or past INNER_UP_OFF turns the corrective off: 1+4's inner corners are raised and
+    drawn together (sadness, fear), so their prototypes get none; anger's gets it fully."""
+    _, _, _, rows = heads
+    brows = rows[0][1]
+    for variant in range(3):
+        if variant >= n_variants(emotion):
+            break
+        e = prototype(emotion, variant, 1.0)
+        w = brows.weights(e[None])[0]
+        if emotion in ("sadness", "fear"):
+            assert np.all(w == 0.0), (variant, w)
+        if emotion == "anger":
+            assert np.all(w > 0.9), (variant, w)
+
+
+def test_nose_root_lines_need_the_nose_wrinkled(heads):
+    """Horizontal lines where :func:`root_mask` is above 0.9 (mean horizontal part of the fold tensor):
+    anger's brows 0.048-0.052 (the oblique rest), without the nose gate 0.15-0.19 (control: the lowered
+    heads push the nose root's skin down); disgust's nose wrinkle keeps them, 0.42-0.47. Anger's vertical
+    lines between the brows stay 0.69-0.74."""
+    model, basis, _, rows = heads
+    for neutral, brows, field in rows:
+        root = (field.rmask > 0.9) & (neutral[:, 2] > neutral[MULTIPIE_68[27], 2] - 1.5)
+        x, y = neutral[:, 0] - neutral[MULTIPIE_68[27], 0], neutral[:, 1]
+        brow_y = neutral[MULTIPIE_68[17:27], 1].mean()
+        glabella = (np.abs(x) < 0.8) & (y > brow_y - 0.6) & (y < brow_y + 1.0) & (neutral[:, 2] > 0)
+        assert root.sum() > 30
+        anger = _shape(model, basis, neutral, brows, ANGER_BROWS)
+        disgust = _shape(model, basis, neutral, brows, DISGUST_NOSE)
+        horizontal = lambda f, s: np.maximum(-f.tensors(s)[root, 0], 0).mean()  # noqa: E731
+        assert horizontal(field, anger) < 0.08, horizontal(field, anger)
+        assert horizontal(replace(field, rmask=None), anger) > 0.11  # control: no gate
+        assert horizontal(field, disgust) > 0.3, horizontal(field, disgust)
+        assert np.maximum(field.tensors(anger)[glabella, 0], 0).mean() > 0.6
+
+
+def test_reenactor_draws_the_corrective(synthetic_reenactor):
+    """The renderer's shapes carry it: the reenactor's shape of anger's brows is the linear one plus the
+    corrective, to the float; with no browDown (an open jaw) nothing is added."""
+    r = synthetic_reenactor
+    names = list(r.model.expression_names)
+    e = np.zeros((2, len(names)), np.float32)
+    e[0, [names.index("browDown_L"), names.index("browDown_R")]] = 0.94
+    e[1, names.index("jawOpen")] = 0.5
+    linear = (e @ r.expression_basis).reshape(2, -1, 3) + r.base
+    shaped = r._shaped(e)
+    moved = np.abs(shaped[0] - linear[0])[: ICT_SKIN_VERTICES].max(1)
+    assert moved.max() > 0.3  # cm: the inner brow heads' extra drop
+    np.testing.assert_allclose(shaped[0][r._brow_heads.idx] - linear[0][r._brow_heads.idx],
+                               0.94 * r._brow_heads.delta.sum(0), atol=1e-4)
+    skin = slice(0, ICT_SKIN_VERTICES)  # (the upper teeth drop as the lips part: not the brows')
+    np.testing.assert_allclose(shaped[1][skin], linear[1][skin], atol=1e-5)
