@@ -64,7 +64,7 @@ def antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad,
     """
     tris, n_skin, part, wexact = mesh.tris, mesh.n_skin, mesh.part, mesh.wexact
     image, src_screen, ratio, flat = src.image, src.screen, frame.ratio, frame.flat
-    closed, mouth, lift = src.closed, src.mouth, src.lift
+    closed, mouth, shut, lift = src.closed, src.mouth, src.shut, src.lift
     coef, corg, ccoef = src.coef, src.coef_origin, src.closed_coef
     pmask, eyes, eye_colours, vcol = src.pmask, src.eyes, src.eye_colours, frame.vcol
     ox, oy, keep, keep_eyes, grain = src.origin[0], src.origin[1], frame.keep, frame.keep_eyes, src.grain
@@ -184,7 +184,7 @@ def antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad,
                     for c in range(3):
                         pix[c] = image[y0 + i, x0 + j, c]
                 else:
-                    skin_sample(image, coef, corg, closed, ccoef, mouth, lift, ox, oy, cx, cy, dx, dy, shade, fl, grain, pix,
+                    skin_sample(image, coef, corg, closed, ccoef, mouth, shut, lift, ox, oy, cx, cy, dx, dy, shade, fl, grain, pix,
                                 tmp)
             else:
                 inner_sample(image, coef, corg, pmask, eyes, eye_colours, ox, oy, vcol, ratio, power, keep, keep_eyes, keep_lower, grain, part[t],

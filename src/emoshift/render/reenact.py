@@ -125,6 +125,23 @@ _LOWER_LID_POINTS = (4, 5, 10, 11)
 #: middles of its inner lips (cm) over this range: closed lips show little of them, and that little is the lips'
 #: line, not a shadowed band (a pursed photo's lips shut at sadness darkened to a brown band).
 LIP_PART_CM = (0.1, 0.5)
+#: A frame whose lips have moved (keep < 1) and part by less than SHUT_GAP_CM[0] (cm, the inner lips' middles)
+#: shows no photographed teeth on its skin: skin that samples the photo's open mouth takes the mouth painted shut
+#: however little it moved (:func:`~emoshift.render.shaders.skin_sample`), fading out by SHUT_GAP_CM[1]. The fit
+#: lays the lips' skin over part of the photo's teeth wherever its opening is narrower than the photo's (a laugh,
+#: a steep view: dev06's fitted slit covered its upper teeth, which sadness lowered by under CLOSE_PX and kept as a
+#: band between parted-looking lips). Closed and nearly closed targets (sadness, contempt: 0.1-0.35 cm at seed 0)
+#: are shut; a raised lip's (disgust, 0.5-0.65) partly; open mouths (happiness 0.76 and wider) keep the photo's
+#: teeth where the fit laid skin over them, as before.
+SHUT_GAP_CM = (0.4, 0.75)
+#: The target is absolute at the lips too: a frame whose lips have moved (keep < 1) and whose expression parts them
+#: by less than CLOSE_GAP_CM[0] cm (fading out by CLOSE_GAP_CM[1]: disgust's raised lip, 0.49-0.65 at seed 0, is
+#: left alone) has them closed to the head model's rest gap (its neutral's, 0.076 cm) by ``mouthClose`` (ICT's
+#: lip closure over a dropped jaw), at most the frame's jawOpen + CLOSE_OVER_JAW. A laughing photo's fitted
+#: identity carries part of its open mouth (dev06: rest gap 0.15 cm, sadness's small jawOpen 0.04 on top: 0.27
+#: cm, its lips parted over a band of painted teeth; "disgust" 17 of 18 times in panels 45-48).
+CLOSE_GAP_CM = (0.4, 0.48)
+CLOSE_OVER_JAW = 0.03
 #: A speaking frame's (:attr:`Reenactor.speech`) inner-lip darkening (upper lip's, lower lip's, over cm: the
 #: ``dark`` of :func:`~emoshift.render.source_parts.inner_lips`), its own: its inner lips are neither unfolded nor
 #: tucked, and the darkening is not gated by the lip gap (:meth:`Reenactor._source_for`), so it darkens what the
@@ -181,6 +198,12 @@ def _lip_gap(shaped: np.ndarray) -> np.ndarray:
 def _parted(gap: np.ndarray) -> np.ndarray:
     """How far lips ``gap`` (...) cm apart (:func:`_lip_gap`) are parted, 0 .. 1 (smoothstep over LIP_PART_CM)."""
     return smoothstep((np.asarray(gap, np.float32) - LIP_PART_CM[0]) / np.float32(LIP_PART_CM[1] - LIP_PART_CM[0]))
+
+
+def _shut(gap: float) -> float:
+    """How far a frame whose lips part by ``gap`` cm shows the photo's mouth painted shut on all its skin, 1 .. 0
+    (1 - smoothstep over SHUT_GAP_CM)."""
+    return 1.0 - float(smoothstep(np.float32((gap - SHUT_GAP_CM[0]) / (SHUT_GAP_CM[1] - SHUT_GAP_CM[0]))))
 
 
 class Reenactor(SourceParts):
@@ -301,6 +324,11 @@ class Reenactor(SourceParts):
         rank = tables.upper_tooth_rank  # the upper arch: incisors 1, canines 0.5, the rest 0
         drop = np.where(rank >= 0, UPPER_TEETH_DROP_CM * np.clip(2.5 - rank, 0.0, 1.0), 0.0)
         self._drop_idx = np.flatnonzero(drop > 0)
+        names = list(model.expression_names)  # the lips' closure (_closed_lips): cm of gap per unit of mouthClose
+        self._jaw_i, self._close_i = names.index("jawOpen"), names.index("mouthClose")
+        cols = [3 * _LIP_MIDDLES[0] + 1, 3 * _LIP_MIDDLES[1] + 1]
+        self._close_rate = -float(self.expression_basis[self._close_i, cols[0]] - self.expression_basis[self._close_i, cols[1]])
+        self._rest_gap = float(tables.neutral[_LIP_MIDDLES[0], 1] - tables.neutral[_LIP_MIDDLES[1], 1])
         self._drop = drop[self._drop_idx].astype(np.float32)
         jaw = self.expression_basis[model.expression_names.index("jawOpen")].reshape(-1, 3)[:, 1]
         self._jaw_lower = jaw < 0.5 * jaw[MULTIPIE_68[66]]  # moves with the jaw as the lower lip's middle does
@@ -471,15 +499,19 @@ class Reenactor(SourceParts):
         keep (``keep_eyes``: upper, lower; :meth:`_keep_eyes`): as the upper lid opens past the photo's the iris is
         painted whole (:func:`~emoshift.render.shaders.eye_colour`), and the photo's iris moved on either lid's skin
         doubled it. A lower lid that opens alone (a smiling photo's squint relaxing) keeps the photo's iris over it
-        and the eyeball the lid carries continues it; pulled off, the eye narrowed by the fit's error there."""
+        and the eyeball the lid carries continues it; pulled off, the eye narrowed by the fit's error there.
+        A frame whose lips moved and close (``gap`` under SHUT_GAP_CM) is ``shut`` by 1 - keep times :func:`_shut`:
+        its skin samples the photo's mouth painted shut wherever it lies over the photo's opening."""
         pull = self._lid_pull if keep_eyes[0] < 1.0 else None
         edges = None if frame is None or keep >= 1.0 or self.speech else self._edges()
+        shut = 0.0 if gap is None or keep >= 1.0 or self.speech else float(_shut(gap)) * (1.0 - keep)
         if keep >= 1.0 or self.speech or (edges is None and not self.source.lip_dark_tri.any()):
-            if pull is None:
+            if pull is None and shut <= 0.0:
                 return self.source
             screen = self.source.screen.copy()
-            self._pull_lids(screen, pull, keep_eyes)
-            return self.source._replace(screen=screen)
+            if pull is not None:
+                self._pull_lids(screen, pull, keep_eyes)
+            return self.source._replace(screen=screen, shut=shut)
         screen = self.source.screen.copy()
         if pull is not None:
             self._pull_lids(screen, pull, keep_eyes)
@@ -488,7 +520,7 @@ class Reenactor(SourceParts):
         if edges is not None:
             screen[edges.idx, :2] += (1.0 - keep) * lip_edge_remap(edges, frame)
         parted = 0.0 if gap is None else float(_parted(gap))
-        return self.source._replace(screen=screen, lip_dark=self.source.lip_dark * np.float32(parted))
+        return self.source._replace(screen=screen, lip_dark=self.source.lip_dark * np.float32(parted), shut=shut)
 
     @staticmethod
     def _pull_lids(screen: np.ndarray, pull, keep_eyes: tuple[float, float]) -> None:
@@ -515,8 +547,9 @@ class Reenactor(SourceParts):
         photo's mouth (:meth:`_keep`) and (T,) lip gaps (cm, :func:`_lip_gap`): the inner lips tucked
         (INNER_LIP_TUCK) by 1 - keep times how far the lips part (:data:`LIP_PART_CM`, the gap before it)."""
         e = np.asarray(expressions, np.float32).reshape(-1, self.expression_basis.shape[0])
-        shaped = self._shaped(e)
-        keep, gaps = self._keep(e, self._lip_basis, MOUTH_KEEP_PX), _lip_gap(shaped)
+        keep = self._keep(e, self._lip_basis, MOUTH_KEEP_PX)
+        shaped = self._shaped(self._closed_lips(e, keep))
+        gaps = _lip_gap(shaped)
         if self._tuck is not None and (keep < 1.0).any():
             idx, anchor, weight, lower = self._tuck
             amount = (1.0 - keep) * _parted(gaps)
@@ -530,6 +563,23 @@ class Reenactor(SourceParts):
                 thin_lips(shaped, thin, np.stack([amount, amount], 1), raised)
             tuck_inner_lips(shaped, idx, anchor, weight, np.where(lower[None], amount[:, None], upper[:, None]))
         return shaped, keep, gaps
+
+    def _closed_lips(self, e: np.ndarray, keep: np.ndarray) -> np.ndarray:
+        """(T, 53) expressions with the lips of the nearly closed ones closed (CLOSE_GAP_CM): ``mouthClose`` raised by
+        1 - ``keep`` (T,) x what closes the gap above the head model's rest gap, mouthClose at most jawOpen +
+        CLOSE_OVER_JAW (a new array only when some frame changes; a speaking frame's lips are its own)."""
+        if self.speech or self._close_rate <= 0 or not (keep < 1.0).any():
+            return e
+        gap = self.lip_gaps(e)
+        lo, hi = CLOSE_GAP_CM
+        w = (1.0 - keep) * (1.0 - smoothstep((gap - lo) / np.float32(hi - lo)))
+        room = e[:, self._jaw_i] + CLOSE_OVER_JAW - e[:, self._close_i]  # mouthClose within jawOpen + CLOSE_OVER_JAW
+        add = (w * np.clip(np.minimum((gap - self._rest_gap) / self._close_rate, room), 0.0, None)).astype(np.float32)
+        if not (add > 0).any():
+            return e
+        out = e.copy()
+        out[:, self._close_i] += add
+        return out
 
     def _drop_teeth(self, shaped: np.ndarray, gap: np.ndarray, rise: np.ndarray | None = None) -> None:
         """Lower the upper incisors of (T, V, 3) ``shaped`` in place by UPPER_TEETH_DROP_CM as the lip

@@ -459,13 +459,14 @@ def warp_offset(field_dx, field_dy, broad, ex, ey, w, shade):  # pragma: no cove
 
 
 @njit(cache=True, nogil=True, inline="always")
-def skin_sample(image, coef, corg, closed, ccoef, mouth, lift, ox, oy, cx, cy, dx, dy, shade, flat, grain, pix, tmp):  # pragma: no cover - jitted
+def skin_sample(image, coef, corg, closed, ccoef, mouth, shut, lift, ox, oy, cx, cy, dx, dy, shade, flat, grain, pix, tmp):  # pragma: no cover - jitted
     """The photo at pixel centre (cx, cy) + (dx, dy) into ``pix``, for the skin (what lies around the head:
     :func:`around_sample`): moving skin
     that samples the photo's open mouth (box ``mouth``, less the 2 pixels along its sides where ``closed``
     is the photo) blends to the mouth-closed photo ``closed`` (sampled like the photo, :func:`photo_sample`
     over its spline coefficients ``ccoef``; bilinear, the moved lips and the skin around them were softer than
-    the cheeks beside),
+    the cheeks beside), by smoothstep of the motion over CLOSE_PX, or at least ``shut`` (a frame whose lips closed:
+    the skin the fit laid over the photo's teeth shows lip, not teeth, however little it moved),
     ``flat`` x the fold ``lift`` is added (:mod:`.folds`) and the result multiplied by ``shade``; the grain
     its resampling lost is given back (:func:`resample_grain`, ``grain``: the photo's level). The photo is
     sampled as the cardinal cubic spline over ``coef`` (its box at ``corg``), Catmull-Rom outside it. ``lift``
@@ -477,7 +478,7 @@ def skin_sample(image, coef, corg, closed, ccoef, mouth, lift, ox, oy, cx, cy, d
     photo_sample(image, coef, corg[0], corg[1], qx, qy, grain, pix)  # the face: keep its texture
     if mouth[0] + 2 <= qx < mouth[2] - 2 and mouth[1] + 2 <= qy < mouth[3] - 2:
         m = min(math.sqrt(dx * dx + dy * dy) / CLOSE_PX, 1.0)
-        m = m * m * (3 - 2 * m)
+        m = max(m * m * (3 - 2 * m), shut)  # a shut frame's lips: the closed photo however little they moved
         if m > 0:  # as sharp as the photo's skin, with the same grain (keyed to the source pixel)
             spline = spline_at(ccoef, qx - mouth[0], qy - mouth[1], tmp)
             if spline:

@@ -57,6 +57,11 @@ RIM_TAPER = 3
 #: OPENING_GREY_MIN levels of max - min). Otherwise those pixels stayed in the painted-shut lips: a row of
 #: light teeth-tip dashes and dark corners in the closed lips ("mouth looks edited").
 OPENING_GROW_FRACTION = 0.06
+#: Teeth (the bright and the yellow pixels below) keep growing the hole up to OPENING_TEETH_FRACTION x the mouth's
+#: width: a smile seen from above shows its upper teeth up to the outer-lip contour, past the detected inner one
+#: by up to a fifth of the mouth's width (dev11, ~45 degrees down: a row of incisor tips stayed in the lips painted
+#: shut, white fragments at sadness, contempt and disgust).
+OPENING_TEETH_FRACTION = 0.25
 OPENING_DARK = 0.6
 OPENING_BRIGHT = 1.2
 OPENING_GREY = 0.7
@@ -878,11 +883,11 @@ def lip_bands(patch: np.ndarray, filled: np.ndarray, hole: np.ndarray, lips: np.
     return out * fade
 
 
-def grow_opening(patch: np.ndarray, hole: np.ndarray, lips: np.ndarray, reach: int) -> np.ndarray:
+def grow_opening(patch: np.ndarray, hole: np.ndarray, lips: np.ndarray, reach: int, teeth_reach: int = 0) -> np.ndarray:
     """The open mouth ``hole`` (h, w) bool of an (h, w, 3) float32 ``patch`` grown by up to ``reach`` steps
     (8-neighbours) into pixels of ``lips`` (h, w) bool (inside the outer-lip contour) unlike the lips
     (OPENING_DARK, OPENING_BRIGHT, OPENING_GREY, OPENING_YELLOW: the lips are the median of ``lips`` outside the
-    hole)."""
+    hole), then on by up to ``teeth_reach`` steps in all into the bright (teeth-like) ones alone."""
     from emoshift.render.filters import binary_dilation  # scipy's, GIL-free
 
     ring = lips & ~hole
@@ -898,8 +903,8 @@ def grow_opening(patch: np.ndarray, hole: np.ndarray, lips: np.ndarray, reach: i
     bright |= (yellow > lip_yellow + OPENING_YELLOW) & warm & (luma > OPENING_YELLOW_LUMA * lip_luma)  # warm-lit teeth
     unlike = lips & ((luma < OPENING_DARK * lip_luma) | bright)
     grown = hole.copy()
-    for _ in range(reach):
-        step = binary_dilation(grown, np.ones((3, 3), bool)) & unlike
+    for k in range(max(reach, teeth_reach)):
+        step = binary_dilation(grown, np.ones((3, 3), bool)) & (unlike if k < reach else lips & bright)
         if not (step & ~grown).any():
             break
         grown |= step
@@ -1008,7 +1013,9 @@ class SourceParts:
             lips[rr, cc] = True
             lips[:3] = lips[-3:] = False  # the hole stays clear of the box's sides (the closed photo is
             lips[:, :3] = lips[:, -3:] = False  # sampled inside it less 2 pixels)
-            mask = grow_opening(patch, mask, lips, int(OPENING_GROW_FRACTION * float(np.ptp(x)) + 0.5))
+            width = float(np.ptp(x))
+            mask = grow_opening(patch, mask, lips, int(OPENING_GROW_FRACTION * width + 0.5),
+                                int(OPENING_TEETH_FRACTION * width + 0.5))
         filled = fill_holes(patch, (~mask).astype(np.float32))
         texture, ok = lip_texture(patch, mask, max(3.0, LIP_MIRROR_FRACTION * float(np.ptp(x))))
         filled = np.where(ok[..., None], filled + np.clip(texture, -LIP_TEXTURE_MAX, LIP_TEXTURE_MAX), filled)

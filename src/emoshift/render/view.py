@@ -48,7 +48,9 @@ class SourceView(NamedTuple):
     detail (its open mouth painted shut; :func:`.filters.texture_detail`), given to one-way stretched skin
     (:func:`.warp.detail_pass`). coef: (h', w', 3) float32, the cubic spline coefficients of the photo's box
     at ``coef_origin`` (x, y) int64 (the source box and a margin: the face is sampled as the spline through
-    the photo's pixels, :func:`.shaders.photo_sample`); closed_coef: the same of ``closed``.
+    the photo's pixels, :func:`.shaders.photo_sample`); closed_coef: the same of ``closed``. shut: 0 .. 1, per
+    frame, how far skin sampling the photo's open mouth takes ``closed`` whatever its motion (a frame whose lips
+    have moved to closed or nearly closed: the photo's teeth stay under its lips, :func:`.shaders.skin_sample`).
     """
 
     image: np.ndarray
@@ -72,6 +74,7 @@ class SourceView(NamedTuple):
     coef: np.ndarray
     coef_origin: np.ndarray
     closed_coef: np.ndarray
+    shut: float = 0.0
 
 
 class MeshView(NamedTuple):

@@ -160,7 +160,7 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
     widen_at(tri_id, depth, flow, contour, box, widen)
     extend_silhouette(tri_id, flow, fx, fy, box, band)
     lost = magnified_share(src.screen, frame.screen, mesh.tris, mesh.n_skin)
-    seam = _skin_pass(src.image, src.coef, src.coef_origin, src.plate, src.closed, src.closed_coef, src.mouth, src.lift,
+    seam = _skin_pass(src.image, src.coef, src.coef_origin, src.plate, src.closed, src.closed_coef, src.mouth, src.shut, src.lift,
                       src.origin[0], src.origin[1], tri_id, depth, flow, fx, fy, broad, src.grain, lost, x0, y0, out)  # fmt: skip
     detail_pass(src.detail, src.origin[0], src.origin[1], src.screen, frame.screen, mesh.tris, mesh.n_skin, tri_id, flow, x0,
                 y0, out)  # fmt: skip
@@ -469,7 +469,7 @@ def detail_pass(detail, ox, oy, src_screen, screen, tris, n_skin, tri_id, flow, 
 
 
 @njit(cache=True, nogil=True)
-def _skin_pass(image, coef, corg, plate, closed, ccoef, mouth, lift, ox, oy, tri_id, depth, flow, fx, fy, broad, grain, lost, x0, y0, out):  # pragma: no cover - jitted
+def _skin_pass(image, coef, corg, plate, closed, ccoef, mouth, shut, lift, ox, oy, tri_id, depth, flow, fx, fy, broad, grain, lost, x0, y0, out):  # pragma: no cover - jitted
     """The flow of the skin (exact blended with the coarse field ``fx``, ``fy``) and of what lies around
     the head (the coarse field, blended with the silhouette's flow beside it: :func:`extend_silhouette`)
     applied to every pixel the fragment pass left (``flow[..., 2] >= 0``). Off the head, within
@@ -524,7 +524,7 @@ def _skin_pass(image, coef, corg, plate, closed, ccoef, mouth, lift, ox, oy, tri
             mark_seam(tri_id, depth, flow, i, j, seam)
             if abs(dx) < 1e-3 and abs(dy) < 1e-3 and abs(shade - 1) < 1e-3 and fl < 1e-3:
                 continue  # the photo's own pixel
-            skin_sample(image, coef, corg, closed, ccoef, mouth, lift, ox, oy, x0 + j + 0.5, y0 + i + 0.5, dx, dy, shade,
+            skin_sample(image, coef, corg, closed, ccoef, mouth, shut, lift, ox, oy, x0 + j + 0.5, y0 + i + 0.5, dx, dy, shade,
                         fl, grain, pix, tmp)
             if grain > 0.0:
                 t = tri_id[i, j]
@@ -550,11 +550,11 @@ def render_frame_into(src, mesh, frame, folds, roi, radius, widen, band, out) ->
 @njit(cache=True, nogil=True)
 def _render_frame_flat(
     image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain, mouth_blur, black,
-    mouth_power, lip_dark, lip_dark_tri, detail, coef, coef_origin, closed_coef, tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, keep_lower, uv, tensor, focal, cx, cy, spacing,
+    mouth_power, lip_dark, lip_dark_tri, detail, coef, coef_origin, closed_coef, shut, tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, keep_lower, uv, tensor, focal, cx, cy, spacing,
     strength, roi, radius, widen, band, out,
 ):  # pragma: no cover - jitted
     src = SourceView(image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain,
-                     mouth_blur, black, mouth_power, lip_dark, lip_dark_tri, detail, coef, coef_origin, closed_coef)
+                     mouth_blur, black, mouth_power, lip_dark, lip_dark_tri, detail, coef, coef_origin, closed_coef, shut)
     mesh = MeshView(tris, n_skin, part, wexact)
     frame = FrameView(fscreen, vcol, ratio, flat, keep, keep_eyes, keep_lower)
     folds = FoldView(uv, tensor, focal, cx, cy, spacing, strength)
