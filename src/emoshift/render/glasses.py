@@ -440,10 +440,16 @@ def fill_glasses(image: np.ndarray, glasses: Glasses) -> np.ndarray:
 
 def rigid_affine(src_xy: np.ndarray, rigid_xy: np.ndarray, glasses: Glasses, skin: np.ndarray) -> np.ndarray:
     """(2, 3) the least-squares affine map from a frame pixel (x, y, 1) to the photo's, fitted on the skin
-    vertices whose source projection ``src_xy`` (V, 2) lies in the glasses' box: ``rigid_xy`` (V, 2) is their
+    vertices whose source projection ``src_xy`` (V, 2) lies under the glasses' mask (in their box when fewer than 6
+    do): ``rigid_xy`` (V, 2) is their
     projection in the frame's head pose at the photo's expression (the head's rigid motion)."""
     (x0, y0), (h, w) = glasses.origin, glasses.mask.shape
     sel = skin & (src_xy[:, 0] >= x0) & (src_xy[:, 0] < x0 + w) & (src_xy[:, 1] >= y0) & (src_xy[:, 1] < y0 + h)
+    i = np.clip(np.floor(src_xy[:, 1] - y0).astype(int), 0, h - 1)
+    j = np.clip(np.floor(src_xy[:, 0] - x0).astype(int), 0, w - 1)
+    on = sel & glasses.mask[i, j]  # the vertices under the glasses (the box's forehead and nose bent the fit)
+    if on.sum() >= 6:
+        sel = on
     if sel.sum() < 6:
         return np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
     a = np.concatenate([rigid_xy[sel].astype(np.float64), np.ones((int(sel.sum()), 1))], 1)

@@ -730,7 +730,8 @@ class Reenactor(SourceParts):
         if np.allclose(rotation, self.source_rotation, rtol=0.0, atol=1e-7):
             return None
         rigid = self._project(self._glasses_source, np.asarray(rotation, np.float32)[None])[0]
-        return rigid_affine(self.src_screen[:, :2], rigid[:, :2], self.glasses, self.vertex_part == SKIN)
+        front = (self.vertex_part == SKIN) & (self.exact_weight > 0.9)  # the front of the face (not the skull behind it)
+        return rigid_affine(self.src_screen[:, :2], rigid[:, :2], self.glasses, front)
 
     def _lift_for(self, screens: np.ndarray, flat: np.ndarray) -> None:
         """A :meth:`for_frame` reenactor's fold lift (:func:`fold_lift`), computed over the part of the
