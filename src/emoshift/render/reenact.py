@@ -80,6 +80,7 @@ from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
 from emoshift.render.brows import BrowHeads
 from emoshift.render.eyes import lid_pull, photo_eyes
 from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_mask
+from emoshift.render.glasses import detect_glasses, fill_glasses, lay_glasses, rigid_affine
 from emoshift.render.mesh_tables import model_tables, smooth_on_mesh
 from emoshift.render.ramp import smoothstep
 from emoshift.render.raster import parallel_map, rasterize_head
@@ -234,6 +235,8 @@ class Reenactor(SourceParts):
     #: opens and closes, they hid the speech's rhythm; MediaPipe's lip gap on the output of the test clip
     #: followed the input's with r 0.61 against 0.87 without them). Set by :meth:`for_frame`, copied by it.
     speech: bool = False
+    #: Detect the photo's glasses and keep them rigid (:mod:`.glasses`; a still photo's only, not a video frame's).
+    keep_glasses: bool = True
     #: A speaking frame's (:attr:`speech`) lip gap (cm) by which its upper incisors are lowered
     #: (TEETH_DROP_GAP_CM), in place of its own: the clip sets it per frame to the gap of the emotion's own
     #: mouth (:meth:`lip_gaps` of the trajectory's expression, times how far the emotion has come in:
@@ -375,6 +378,9 @@ class Reenactor(SourceParts):
         photo_box = self.image[y0 : y0 + h, x0 : x0 + w]
         self.eyes = photo_eyes(photo_box, self.src_origin, landmarks, self._face_skin())
         self.photo_masks = self._eye_masks(self.photo_masks)
+        # glasses (:mod:`.glasses`): a still photo's, kept rigid; the face samples the photo with them filled in
+        self.glasses = None if video or not self.keep_glasses else detect_glasses(self.image, landmarks)
+        self._glasses_source = None if self.glasses is None else self._shaped(self.source_expression[None])
         # a video frame computes its fold lift when rendered, over the pixels the frames read (_lift_for)
         self.fold_lift, self._face_h = (None if video else fold_lift(photo_box, face_h)), face_h
         self._lift_box = None if video else (0, 0, w, h)  # the part of the source box the lift is right on
@@ -404,6 +410,10 @@ class Reenactor(SourceParts):
             lip_dark_tri=np.ascontiguousarray((lip_dark[self.triangles[: self.n_skin]] > 0).any(1)),
             detail=self._texture_detail(), **self._spline_coefficients(),
         )  # fmt: skip
+        if self.glasses is not None:  # the face's samples: the photo with its glasses filled in from around them
+            sampled = fill_glasses(self.image, self.glasses)
+            coef, origin = photo_coefficients(sampled, self.src_origin, self.src_tri.shape)
+            self.source = self.source._replace(image=sampled, coef=coef, coef_origin=origin)
         self._unfold = unfold  # (V, 2) the inner lips' source change, applied as the lips move (_source_for)
         self._lid_pull = self._lids_out_of_eyes(corrected, landmarks)
         self._unfold_idx = np.flatnonzero((unfold != 0).any(1))  # the vertices it moves (elsewhere + 0 changes nothing)
@@ -761,9 +771,21 @@ class Reenactor(SourceParts):
             src = self._source_for(float(keep[k]), float(gaps[k]), screens[k], (float(keep_eyes[k, 0]), float(keep_eyes[k, 1])))
             render_frame_into(src, self.mesh, view, fold_view, rois[k], radius, widen, band,
                               out[k])  # fmt: skip
+            if self.glasses is not None:  # the photo's glasses, moved by the head's rigid motion only
+                lay_glasses(out[k], self.image, self.glasses, self._glasses_map(r[k]))
 
         parallel_map(frame, len(e))
         return out
+
+    def _glasses_map(self, rotation: np.ndarray) -> np.ndarray | None:
+        """(2, 3) affine map from a frame's pixel to the photo's for the glasses at the (3,) head ``rotation``
+        (:func:`~emoshift.render.glasses.rigid_affine` of the source shape's vertices around the glasses, posed
+        at the source and the frame's rotation); None at the source rotation (the identity)."""
+        if np.allclose(rotation, self.source_rotation, rtol=0.0, atol=1e-7):
+            return None
+        rigid = self._project(self._glasses_source, np.asarray(rotation, np.float32)[None])[0]
+        front = (self.vertex_part == SKIN) & (self.exact_weight > 0.9)  # the front of the face (not the skull behind it)
+        return rigid_affine(self.src_screen[:, :2], rigid[:, :2], self.glasses, front)
 
     def _lift_for(self, screens: np.ndarray, flat: np.ndarray) -> None:
         """A :meth:`for_frame` reenactor's fold lift (:func:`fold_lift`), computed over the part of the

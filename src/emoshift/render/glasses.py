@@ -1,0 +1,493 @@
+"""Glasses in the photo, kept rigid in the frames.
+
+Real glasses sit on the nose and the ears: an expression (brows rising, cheeks raising) does not bend them.
+The warp moves every photo pixel with the skin under it, so frames bent the photo's frames and lenses with
+the face. :func:`detect_glasses` finds them from the detected MediaPipe landmarks and the photo's colours:
+rays from each eye's centre over the skin around it (``non-skin``: darker than the face's skin or off its
+hue, :func:`non_skin`) find either
+
+- a dark lens (sunglasses): the ring just outside the eye's opening is non-skin on most rays, the lens's
+  outline is where each ray first reaches skin (the convex hull of those points, the frame's rim added by a
+  margin), or
+- a rim (clear glasses): on most rays, including those below the eye (where a face without glasses shows
+  cheek), a thin non-skin band beyond the lid with skin on both sides; the rim is the band between its inner
+  and outer outlines,
+
+each eye on its own, both needed; the bridge over the nose is the non-skin between the two lenses at their
+upper part. Nothing is found on a face without glasses (brows lie above the eye only, a shaded socket has no
+skin between it and the lid). The renderer (:mod:`.reenact`) samples the face from the photo with the glasses
+filled in from around them (:func:`emoshift.render.fill.fill_holes`), so skin the expression moves out from
+under the frame is skin, and lays the photo's glasses over each frame moved by the head's rigid motion only
+(:func:`rigid_affine`, :func:`composite`): for a still photo at its own pose, the glasses stay where they were.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from emoshift.render.eyes import EYE_CONTOURS
+from emoshift.render.teeth import LUMA
+
+#: Rays per eye.
+N_RAYS = 72
+#: Rays reach this many eye widths (corner to corner) from the eye's centre, and no further than the
+#: face's midline (the nose bridge).
+RAY_REACH = 1.8
+#: Non-skin: luma below this share of the skin's, or a log-chroma distance from the skin's hue above NON_SKIN_HUE.
+NON_SKIN_DARK = 0.55
+NON_SKIN_HUE = 0.3
+#: The ring outside the eye's opening tested for a lens: from its contour (plus this many eye widths) over
+#: LENS_RING eye widths.
+LENS_GAP = 0.08
+LENS_RING = 0.25
+#: A ray crosses a lens where at least this share of its ring is non-skin; a lens when this share of the rays
+#: (and of those below the eye) do.
+LENS_RAY = 0.7
+LENS_SHARE = 0.85
+#: ... and the two rings together are this dark (luma below NON_SKIN_DARK of the skin's) at least.
+LENS_DARK = 0.7
+#: Skin reached (a lens's outline): this many eye widths of skin in a row.
+SKIN_RUN = 0.05
+#: A rim: a non-skin band of RIM_WIDTH eye widths (min, max), RIM_GAP eye widths or more beyond the lid's
+#: contour, with skin for SKIN_RUN on both sides, on RIM_SHARE of the rays (and of those below the eye).
+RIM_WIDTH = (0.015, 0.2)
+RIM_GAP = 0.04
+RIM_SHARE = 0.7
+RIM_BELOW = 0.5
+#: ... of which this share lies on a smooth outline (within RIM_OFF of its neighbours' median,
+RIM_KEEP = 0.5
+#: ... the median over RIM_SMOOTH rays either side, RIM_OFF eye widths
+RIM_SMOOTH = 6
+RIM_OFF = 0.06
+#: Margin (eye widths) added around the found outlines (the rim's antialiased edge; a sunglasses' thin rim
+#: outside the dark lens).
+MARGIN = 0.03
+#: The fill under the glasses mirrors the skin beside them this many pixels deep (then fades to a smooth fill).
+MIRROR_PX = 48.0
+#: The mask grows into non-skin joined to it by at most this many eye widths.
+GROW = 0.1
+#: Feather (pixels) of the glasses' alpha outside the hard mask.
+FEATHER_PX = 1.5
+
+
+class Glasses(NamedTuple):
+    """origin: (x, y) of the box in the photo; mask: (h, w) bool, the glasses (filled in for the face's
+    sampling); alpha: (h, w) float32, the mask feathered outwards by FEATHER_PX (the glasses' layer);
+    kind: "sun" (dark lenses: lenses and rims) or "clear" (rims only); lenses: per eye (N, 2) float32 the
+    outline's points in photo pixels."""
+
+    origin: tuple[int, int]
+    mask: np.ndarray
+    alpha: np.ndarray
+    kind: str
+    lenses: tuple
+    skin: tuple = (0.0, 0.0, 0.0)
+
+
+def non_skin(pix: np.ndarray, skin: np.ndarray, hue: bool = True) -> np.ndarray:
+    """(..., 3) colours -> (...) bool: darker than NON_SKIN_DARK of the skin's luma, or off its hue by more
+    than NON_SKIN_HUE (log red / green and blue / green)."""
+    pix = np.asarray(pix, np.float32)
+    skin = np.asarray(skin, np.float32)
+    luma = pix @ np.asarray(LUMA, np.float32)
+    dark = luma < NON_SKIN_DARK * float(skin @ np.asarray(LUMA, np.float32))
+    if not hue:
+        return dark
+    lr = np.log((pix[..., 0] + 8) / (pix[..., 1] + 8)) - np.log((skin[0] + 8) / (skin[1] + 8))
+    lb = np.log((pix[..., 2] + 8) / (pix[..., 1] + 8)) - np.log((skin[2] + 8) / (skin[1] + 8))
+    return dark | (np.hypot(lr, lb) > NON_SKIN_HUE)
+
+
+def _sample(image: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """Bilinear (..., 3) float32 colours of ``image`` at (..., 2) points (clamped to the image)."""
+    h, w = image.shape[:2]
+    x = np.clip(xy[..., 0] - 0.5, 0, w - 1.001)
+    y = np.clip(xy[..., 1] - 0.5, 0, h - 1.001)
+    x0, y0 = np.floor(x).astype(int), np.floor(y).astype(int)
+    fx, fy = (x - x0)[..., None], (y - y0)[..., None]
+    im = image.astype(np.float32) if image.dtype != np.float32 else image
+    a = im[y0, x0] * (1 - fx) + im[y0, x0 + 1] * fx
+    b = im[y0 + 1, x0] * (1 - fx) + im[y0 + 1, x0 + 1] * fx
+    return a * (1 - fy) + b * fy
+
+
+def _runs(row: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) of the True runs of a 1-D bool array."""
+    d = np.diff(np.concatenate([[0], row.astype(np.int8), [0]]))
+    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
+
+
+def _contour_radius(contour: np.ndarray, centre: np.ndarray, angles: np.ndarray) -> np.ndarray:
+    """(n,) the eye contour's distance from ``centre`` along each ray (its farthest crossing; polygon
+    edges intersected with the rays)."""
+    out = np.zeros(len(angles))
+    p = contour - centre
+    q = np.roll(p, -1, axis=0)
+    for k, a in enumerate(angles):
+        u = np.array([np.cos(a), np.sin(a)])
+        best = 0.0
+        for s, e in zip(p, q):
+            d = e - s
+            m = np.array([[u[0], -d[0]], [u[1], -d[1]]])
+            if abs(np.linalg.det(m)) < 1e-9:
+                continue
+            t, v = np.linalg.solve(m, s)
+            if t > 0 and 0 <= v <= 1:
+                best = max(best, t)
+        out[k] = best
+    return out
+
+
+class _Eye(NamedTuple):
+    kind: str | None  # "sun", "clear" or None
+    outer: np.ndarray  # (n, 2) outline points (photo pixels)
+    inner: np.ndarray | None  # (n, 2) a rim's inner outline
+    width: float
+    dark: float = 0.0  # a lens's dark share of its ring
+
+
+def _scan_eye(image, skin, contour, centre, width, mid, step) -> _Eye:
+    """Rays from ``centre`` over the non-skin map: a lens, a rim or nothing (module docstring)."""
+    angles = np.linspace(0, 2 * np.pi, N_RAYS, endpoint=False)
+    dirs = np.stack([np.cos(angles), np.sin(angles)], 1)
+    r_eye = _contour_radius(contour, centre, angles)
+    reach = np.full(N_RAYS, RAY_REACH * width)
+    # not past the face's midline (the line through the nose bridge, ``mid``: point, unit direction)
+    (mp, md) = mid
+    nrm = np.array([-md[1], md[0]])
+    side = float((centre - mp) @ nrm)
+    toward = dirs @ nrm * -np.sign(side)
+    ok = toward > 1e-6
+    reach[ok] = np.minimum(reach[ok], abs(side) / toward[ok])
+    radii = np.arange(0, RAY_REACH * width, step)
+    pts = centre + radii[None, :, None] * dirs[:, None, :]
+    cols = _sample(image, pts)
+    ns = non_skin(cols, skin)  # (n, m)
+    dk = non_skin(cols, skin, hue=False)
+    inside = radii[None, :] <= reach[:, None]
+    below = dirs[:, 1] > 0.3  # image y down
+    skin_run = max(int(round(SKIN_RUN * width / step)), 2)
+    # a lens: the ring outside the opening is non-skin
+    lo = r_eye + LENS_GAP * width
+    ring = (radii[None, :] >= lo[:, None]) & (radii[None, :] < (lo + LENS_RING * width)[:, None]) & inside
+    share = (ns & ring).sum(1) / np.maximum(ring.sum(1), 1)
+    dark = (dk & ring).sum() / max(ring.sum(), 1)
+    lens = share >= LENS_RAY
+    if lens.mean() >= LENS_SHARE and lens[below].mean() >= LENS_SHARE:
+        out = np.full(N_RAYS, np.nan)
+        for k in np.flatnonzero(lens):
+            start = int(np.searchsorted(radii, lo[k]))
+            for m in (ns, dk):  # skin reached: neither dark nor off the skin's hue, else not dark
+                hitk = [s for s, e in _runs((~m[k] & inside[k])[start:]) if e - s >= skin_run]
+                if hitk:
+                    out[k] = radii[start + hitk[0]]
+                    break
+        good = np.isfinite(out)
+        if good.mean() >= LENS_SHARE:
+            med = _circular_median(out, 4)
+            good &= np.abs(out - med) <= 0.5 * LENS_RING * width
+            return _Eye("sun", centre + out[good, None] * dirs[good], None, width, float(dark))
+    # a rim: a thin non-skin band beyond the lid with skin on both sides; of several on a ray (lashes, the rim,
+    # a brow), the one nearest its neighbours' (the circular median over RIM_SMOOTH rays either side)
+    cands = []
+    wmin, wmax = (max(int(round(v * width / step)), 1) for v in RIM_WIDTH)
+    for k in range(N_RAYS):
+        start = int(np.searchsorted(radii, r_eye[k] + RIM_GAP * width))
+        row = _close(dk[k, start:] & inside[k, start:], skin_run)
+        end = int(inside[k, start:].sum())
+        found = []
+        for s, e in _runs(row):
+            if s < skin_run or not (wmin <= e - s <= wmax) or e + skin_run > end:
+                continue
+            if (~row[s - skin_run : s]).all() and (~row[e : e + skin_run]).all():
+                found.append((radii[start + s], radii[start + e]))
+        cands.append(found)
+    r_in = np.array([c[0][0] if c else np.nan for c in cands])
+    r_out = np.array([c[0][1] if c else np.nan for c in cands])
+    for _ in range(3):
+        med = _circular_median(r_out, RIM_SMOOTH)
+        for k, c in enumerate(cands):
+            if c and np.isfinite(med[k]):
+                r_in[k], r_out[k] = min(c, key=lambda v: abs(v[1] - med[k]))
+    hit = np.isfinite(r_out)
+    if hit.mean() >= RIM_SHARE and hit[below].mean() >= RIM_BELOW:
+        # a smooth outline: rays off the circular median of their neighbours by more than a rim width are dropped
+        med = _circular_median(r_out, RIM_SMOOTH)
+        keep = hit & (np.abs(r_out - med) <= RIM_OFF * width)
+        if keep.mean() >= RIM_KEEP:
+            # the rays without a rim take their neighbours' (circular interpolation): a closed ring
+            ang = angles[keep]
+            per = np.concatenate([ang - 2 * np.pi, ang, ang + 2 * np.pi])
+            ro = np.interp(angles, per, np.tile(r_out[keep], 3))
+            ri = np.interp(angles, per, np.tile(r_in[keep], 3))
+            return _Eye("clear", centre + ro[:, None] * dirs, centre + ri[:, None] * dirs, width)
+    return _Eye(None, np.zeros((0, 2)), None, width)
+
+
+def _circular_median(values: np.ndarray, half: int) -> np.ndarray:
+    """(n,) the median of each value's circular neighbourhood of 2 half + 1 (NaN ignored)."""
+    n = len(values)
+    idx = (np.arange(n)[:, None] + np.arange(-half, half + 1)[None, :]) % n
+    with np.errstate(all="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return np.nanmedian(values[idx], axis=1)
+
+
+def _close(row: np.ndarray, gap: int) -> np.ndarray:
+    """A 1-D bool array with its False gaps shorter than ``gap`` between True runs filled."""
+    out = row.copy()
+    runs = _runs(row)
+    for (_, e), (s, _) in zip(runs[:-1], runs[1:]):
+        if s - e < gap:
+            out[e:s] = True
+    return out
+
+
+def _hull(points: np.ndarray) -> np.ndarray:
+    """(k, 2) convex hull of (n, 2) points (monotone chain), counter-clockwise."""
+    pts = sorted(map(tuple, np.asarray(points, np.float64)))
+    if len(pts) < 3:
+        return np.asarray(pts)
+
+    def cross(o, a, b):
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower, upper = [], []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return np.asarray(lower[:-1] + upper[:-1])
+
+
+def _poly_mask(poly: np.ndarray, origin, shape) -> np.ndarray:
+    from skimage.draw import polygon
+
+    out = np.zeros(shape, bool)
+    rr, cc = polygon(poly[:, 1] - origin[1] - 0.5, poly[:, 0] - origin[0] - 0.5, shape)
+    out[rr, cc] = True
+    return out
+
+
+def _ring_mask(outer: np.ndarray, inner: np.ndarray, origin, shape) -> np.ndarray:
+    """The band between a rim's outer and inner outlines (each ray's segment, drawn as quads between
+    neighbouring rays)."""
+    out = np.zeros(shape, bool)
+    n = len(outer)
+    for k in range(n):
+        j = (k + 1) % n
+        quad = np.stack([inner[k], outer[k], outer[j], inner[j]])
+        out |= _poly_mask(quad, origin, shape)
+    return out
+
+
+#: MediaPipe points whose 5 x 5 pixels give the skin's colour (the median): the nose and the cheeks beside it
+#: (below any lens: the face's median skin takes in the lenses of large sunglasses, and dev06's darkened).
+SKIN_POINTS = (1, 4, 5, 195, 205, 425, 50, 280, 36, 266)
+
+
+def skin_colour(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    """(3,) float32 the median colour of the 5 x 5 pixels at SKIN_POINTS."""
+    h, w = image.shape[:2]
+    pix = []
+    for x, y in np.asarray(landmarks, np.float64)[list(SKIN_POINTS)]:
+        i, j = int(np.clip(y, 2, h - 3)), int(np.clip(x, 2, w - 3))
+        pix.append(image[i - 2 : i + 3, j - 2 : j + 3].reshape(-1, 3))
+    return np.median(np.concatenate(pix), 0).astype(np.float32)
+
+
+def detect_glasses(image: np.ndarray, landmarks: np.ndarray | None, skin: np.ndarray | None = None) -> Glasses | None:
+    """The photo's glasses (module docstring), or None. ``image``: (H, W, 3) uint8; ``landmarks``: (478, 2)
+    detected MediaPipe points (None: no glasses found); ``skin``: (3,) the face skin's colour (default:
+    :func:`skin_colour`)."""
+    from emoshift.render.filters import binary_dilation
+
+    if landmarks is None:
+        return None
+    lm = np.asarray(landmarks, np.float64)
+    if skin is None:
+        skin = skin_colour(image, lm)
+    contours = [lm[list(c)] for c in EYE_CONTOURS]
+    centres = [c.mean(0) for c in contours]
+    widths = [float(np.linalg.norm(c[0] - c[8])) for c in contours]
+    if min(widths) < 4.0:
+        return None
+    # the midline: through the nose bridge (168) and the nose tip (4)
+    a, b = lm[168], lm[4]
+    md = (b - a) / max(np.linalg.norm(b - a), 1e-6)
+    step = max(0.5, min(widths) / 120)
+    eyes = [_scan_eye(image, skin, c, ctr, w, (a, md), step) for c, ctr, w in zip(contours, centres, widths)]
+    kinds = {e.kind for e in eyes}
+    if None in kinds:
+        return None
+    if kinds == {"sun"} and np.mean([e.dark for e in eyes]) < LENS_DARK:
+        return None
+    kind = "sun" if kinds == {"sun"} else "clear"
+    h, w = image.shape[:2]
+    allpts = np.concatenate([e.outer for e in eyes])
+    pad = 0.3 * max(widths)
+    x0, y0 = int(max(np.floor(allpts[:, 0].min() - pad), 0)), int(max(np.floor(allpts[:, 1].min() - pad), 0))
+    x1, y1 = int(min(np.ceil(allpts[:, 0].max() + pad), w)), int(min(np.ceil(allpts[:, 1].max() + pad), h))
+    shape = (y1 - y0, x1 - x0)
+    mask = np.zeros(shape, bool)
+    lenses = []
+    for e in eyes:
+        if e.kind == "sun" or kind == "sun":
+            hull = _hull(e.outer)
+            mask |= _poly_mask(hull, (x0, y0), shape)
+            lenses.append(hull.astype(np.float32))
+        else:
+            mask |= _ring_mask(e.outer, e.inner, (x0, y0), shape)
+            lenses.append(e.outer.astype(np.float32))
+    mask |= _bridge(image, skin, eyes, (x0, y0), shape, mask)
+    # grown into the frame's parts beside it (non-skin joined to it, GROW eye widths at most: a rim's edge
+    # outside a dark lens, the top of a frame), then by the margin
+    patch = image[y0:y1, x0:x1]
+    part = non_skin(patch, skin) if kind == "sun" else non_skin(patch, skin, hue=False)
+    for _ in range(max(int(round(GROW * float(np.mean(widths)))), 1)):
+        mask = mask | (binary_dilation(mask) & part)
+    margin = max(int(round(MARGIN * float(np.mean(widths)))), 1)
+    mask = binary_dilation(mask, np.ones((3, 3), bool), iterations=margin)
+    alpha = _feather(mask)
+    return Glasses((x0, y0), mask, alpha, kind, tuple(lenses), tuple(float(v) for v in skin))
+
+
+def _bridge(image, skin, eyes, origin, shape, mask) -> np.ndarray:
+    """The non-skin between the two lenses' inner ends, in their upper half (the bridge over the nose)."""
+    (x0, y0) = origin
+    a, b = eyes[0].outer, eyes[1].outer
+    left, right = (a, b) if a[:, 0].mean() < b[:, 0].mean() else (b, a)
+    xa, xb = float(left[:, 0].max()), float(right[:, 0].min())
+    out = np.zeros(shape, bool)
+    if xb <= xa:
+        return out
+    # rows: from the lenses' tops at their inner ends down a third of their height
+    ends = [pts[np.abs(pts[:, 0] - x) <= 0.15 * e.width] for pts, x, e in ((left, xa, eyes[0]), (right, xb, eyes[1]))]
+    top = min(float(p[:, 1].min()) for p in ends)
+    mid = top + float(np.mean([np.ptp(left[:, 1]), np.ptp(right[:, 1])])) / 3
+    j0, j1 = int(max(np.floor(xa - x0) - 2, 0)), int(min(np.ceil(xb - x0) + 2, shape[1]))
+    i0, i1 = int(max(np.floor(top - y0) - 2, 0)), int(min(np.ceil(mid - y0), shape[0]))
+    if j1 <= j0 or i1 <= i0:
+        return out
+    patch = image[y0 + i0 : y0 + i1, x0 + j0 : x0 + j1]
+    ns = non_skin(patch, skin)
+    # only the non-skin joined to the lenses (rows crossing from one lens to the other)
+    from scipy.ndimage import label
+
+    lab, n = label(ns | mask[i0:i1, j0:j1])
+    touch = set(np.unique(lab[:, 0])) & set(np.unique(lab[:, -1])) - {0}
+    sel = np.isin(lab, list(touch)) & ns
+    out[i0:i1, j0:j1] = sel
+    return out
+
+
+def _feather(mask: np.ndarray) -> np.ndarray:
+    """(h, w) float32: 1 on ``mask``, falling linearly to 0 at FEATHER_PX + 1 pixels outside it."""
+    from scipy.ndimage import distance_transform_edt
+
+    d = distance_transform_edt(~mask)
+    return np.where(mask, 1.0, np.clip(1.0 - d / (FEATHER_PX + 1.0), 0.0, 1.0)).astype(np.float32)
+
+
+def skin_colour_of(glasses: Glasses) -> np.ndarray:
+    """(3,) float32 the skin colour the glasses were found against."""
+    return np.asarray(glasses.skin, np.float32)
+
+
+def fill_glasses(image: np.ndarray, glasses: Glasses) -> np.ndarray:
+    """(H, W, 3) uint8: ``image`` with the glasses' mask filled in from around it: what the face's warp samples,
+    so skin an expression moves out from under the frame is skin, not a copy of the rim. Within MIRROR_PX of the
+    mask's edge each pixel takes the skin mirrored about its nearest pixel off the mask (the skin's own grain
+    continues under the rim), fading into the pull-push fill (:func:`emoshift.render.fill.fill_holes`, smooth)
+    deeper in (never shown unless the skin moves that far); where the mirrored pixel is dark (a part of the frame
+    outside the mask, a shadow), the smooth fill. A clear rim is thin: the smooth fill alone blends the skin on
+    its two sides across it (mirrored, the eye inside the lens showed above the rim)."""
+    from scipy.ndimage import distance_transform_edt
+
+    from emoshift.render.fill import fill_holes
+
+    (x0, y0), (h, w) = glasses.origin, glasses.mask.shape
+    out = np.array(image, np.uint8, copy=True)
+    patch = out[y0 : y0 + h, x0 : x0 + w]
+    mask = glasses.mask
+    known = ~mask
+    smooth = fill_holes(patch, known.astype(np.float32))
+    if glasses.kind != "sun":  # a thin rim: the skin on its two sides blended across it
+        patch[mask] = np.clip(smooth[mask] + 0.5, 0, 255).astype(np.uint8)
+        return out
+    d, (bi, bj) = distance_transform_edt(mask, return_indices=True)
+    ii, jj = np.mgrid[0:h, 0:w]
+    mi, mj = 2 * bi - ii, 2 * bj - jj
+    ok = (mi >= 0) & (mi < h) & (mj >= 0) & (mj < w)
+    mi, mj = np.where(ok, mi, bi), np.where(ok, mj, bj)
+    ok &= known[np.clip(mi, 0, h - 1), np.clip(mj, 0, w - 1)]
+    ok &= ~non_skin(patch[mi, mj], skin_colour_of(glasses), hue=False)  # no dark frame part or shadow mirrored
+    mirrored = np.where(ok[..., None], patch[mi, mj], patch[bi, bj]).astype(np.float32)
+    t = np.clip(d / MIRROR_PX, 0.0, 1.0)[..., None]
+    fill = (1 - t) * mirrored + t * smooth
+    patch[mask] = np.clip(fill[mask] + 0.5, 0, 255).astype(np.uint8)
+    return out
+
+
+def rigid_affine(src_xy: np.ndarray, rigid_xy: np.ndarray, glasses: Glasses, skin: np.ndarray) -> np.ndarray:
+    """(2, 3) the least-squares affine map from a frame pixel (x, y, 1) to the photo's, fitted on the skin
+    vertices whose source projection ``src_xy`` (V, 2) lies under the glasses' mask (in their box when fewer than 6
+    do): ``rigid_xy`` (V, 2) is their
+    projection in the frame's head pose at the photo's expression (the head's rigid motion)."""
+    (x0, y0), (h, w) = glasses.origin, glasses.mask.shape
+    sel = skin & (src_xy[:, 0] >= x0) & (src_xy[:, 0] < x0 + w) & (src_xy[:, 1] >= y0) & (src_xy[:, 1] < y0 + h)
+    i = np.clip(np.floor(src_xy[:, 1] - y0).astype(int), 0, h - 1)
+    j = np.clip(np.floor(src_xy[:, 0] - x0).astype(int), 0, w - 1)
+    on = sel & glasses.mask[i, j]  # the vertices under the glasses (the box's forehead and nose bent the fit)
+    if on.sum() >= 6:
+        sel = on
+    if sel.sum() < 6:
+        return np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    a = np.concatenate([rigid_xy[sel].astype(np.float64), np.ones((int(sel.sum()), 1))], 1)
+    m, *_ = np.linalg.lstsq(a, src_xy[sel].astype(np.float64), rcond=None)
+    return m.T
+
+
+def lay_glasses(out: np.ndarray, photo: np.ndarray, glasses: Glasses, affine: np.ndarray | None) -> None:
+    """Lay the photo's glasses over a rendered frame ``out`` (H, W, 3) uint8 in place: each frame pixel takes
+    the photo at ``affine`` (2, 3) of it (:func:`rigid_affine`; None: the identity, the photo's own pixel) by
+    the glasses' alpha there."""
+    (x0, y0), (h, w) = glasses.origin, glasses.mask.shape
+    H, W = out.shape[:2]
+    if affine is None:
+        a = glasses.alpha[..., None]
+        box = np.s_[y0 : y0 + h, x0 : x0 + w]
+        mix = out[box] * (1.0 - a) + photo[box].astype(np.float32) * a
+        out[box] = np.clip(mix + 0.5, 0, 255).astype(np.uint8)
+        return
+    m = np.asarray(affine, np.float64)
+    lin = np.vstack([m, [0.0, 0.0, 1.0]])
+    inv = np.linalg.inv(lin)
+    corners = np.array([[x0, y0, 1], [x0 + w, y0, 1], [x0, y0 + h, 1], [x0 + w, y0 + h, 1]], np.float64) @ inv.T
+    fx0, fy0 = (int(max(np.floor(corners[:, k].min()) - 2, 0)) for k in (0, 1))
+    fx1, fy1 = int(min(np.ceil(corners[:, 0].max()) + 2, W)), int(min(np.ceil(corners[:, 1].max()) + 2, H))
+    if fx1 <= fx0 or fy1 <= fy0:
+        return
+    yy, xx = np.mgrid[fy0:fy1, fx0:fx1].astype(np.float64) + 0.5
+    sx = m[0, 0] * xx + m[0, 1] * yy + m[0, 2]
+    sy = m[1, 0] * xx + m[1, 1] * yy + m[1, 2]
+    pad = np.zeros((h + 2, w + 2, 1), np.float32)
+    pad[1:-1, 1:-1, 0] = glasses.alpha
+    a = _sample(pad, np.stack([sx - x0 + 1, sy - y0 + 1], -1))
+    live = a[..., 0] > 1e-3
+    if not live.any():
+        return
+    colour = _sample(photo, np.stack([sx[live], sy[live]], -1))
+    region = out[fy0:fy1, fx0:fx1]
+    cur = region[live].astype(np.float32)
+    al = a[live]
+    region[live] = np.clip(cur * (1.0 - al) + colour * al + 0.5, 0, 255).astype(np.uint8)
