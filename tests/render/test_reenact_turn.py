@@ -51,7 +51,7 @@ def test_turned_head_leaves_background_not_a_ghost(full_model, fit_factory, text
 
 
 def test_small_turns_change_little(full_model, fit_factory, texture_factory):
-    """A 4 degree turn: the clean plate changes at most a strip about a pixel wide along the face's rim."""
+    """A 4 degree turn: the clean plate changes at most a strip about two pixels wide along the face's rim."""
     fit = fit_factory((256, 256))
     photo = texture_factory(256, 256, seed=4)
     r = Reenactor(photo, fit, full_model)
@@ -62,4 +62,6 @@ def test_small_turns_change_little(full_model, fit_factory, texture_factory):
     plain = r.render(r.source_expression, rot)
     diff = np.abs(frame.astype(int) - plain.astype(int)).max(2)
     height = np.ptp(np.nonzero(r.src_tri >= 0)[0])  # the head's height in pixels
-    assert (diff > 10).sum() < height and diff.mean() < 0.1
+    # at most a strip about two pixels wide: the plate also fills the photographed rim past the mesh (fill.face_rim),
+    # which on this photo (a smooth texture across the mesh's edge, no outline) reaches past the grown face
+    assert (diff > 10).sum() < 2 * height and diff.mean() < 0.1

@@ -176,3 +176,83 @@ def paste_filled(photo: np.ndarray, known: np.ndarray, filled: np.ndarray) -> np
     _paste_into(np.ascontiguousarray(photo, np.uint8), np.ascontiguousarray(known, bool),
                 np.ascontiguousarray(filled, np.float32), out)  # fmt: skip
     return out
+
+
+def face_rim(photo: np.ndarray, face: np.ndarray, reach: int, grow: int = 2) -> np.ndarray:
+    """(H, W) float32 in [0, 1]: how far each pixel within ``reach`` pixels outside ``face`` (H, W) bool, the
+    fitted mesh's face, belongs to the photographed face rather than to what lies behind it: the share of
+    the face's colour in it, ``<I - B, F - B> / |F - B|^2`` clipped to [0, 1] (a two-colour matte; 0 off
+    the line from B to F by over RIM_RESIDUAL x |F - B|), with F
+    the face's colour next to it (pull-push of the face eroded by ``grow`` pixels) and B the background's
+    (pull-push of the pixels beyond ``reach``), over the pixels of share > 1/2 connected to the face (its
+    core), and within RIM_FRINGE_PX of that core, where larger, the pixel's departure from the background
+    ``(|I - B| - c) / (|F - B| - c)`` (c: RIM_CONTRAST; a blurred outline's shadowed outer edge); 1 inside
+    ``face`` grown by ``grow`` (the mesh's anti-aliased rim); 0 elsewhere, beyond ``reach`` and where face and
+    background are within RIM_CONTRAST of each other (nothing to tell apart). Glasses, hair or a textured
+    background beside the face are not its colour: they stay in the plate (but for the fringe).
+
+    The photographed outline is seldom the fitted mesh's: where the face reaches past the mesh, the clean
+    plate (:func:`clean_plate`) kept that rim (skin, its shadowed edge, stubble) beside its fill, and a frame
+    whose face moved in showed it off the face as a detached, jagged light edge (dev06's cheek at sadness)."""
+    from emoshift.render.filters import binary_dilation, binary_erosion
+
+    img = np.asarray(photo, np.float32)
+    near = binary_dilation(face, iterations=grow) if grow > 0 else face.copy()
+    zone = binary_dilation(face, iterations=reach) & ~near
+    out = near.astype(np.float32)
+    if not zone.any():
+        return out
+    inner = binary_erosion(face, np.ones((2 * grow + 1, 2 * grow + 1), bool)) if grow > 0 else face
+    if not inner.any():
+        inner = face
+    fg = fill_holes(img, inner.astype(np.float32))
+    bg = fill_holes(img, (~binary_dilation(face, iterations=reach)).astype(np.float32))
+    d = fg[zone] - bg[zone]
+    n = np.sqrt((d * d).sum(-1))
+    off = img[zone] - bg[zone]
+    share = np.clip((off * d).sum(-1) / np.maximum(n * n, 1.0), 0.0, 1.0)
+    # a mix of the two colours only: near the line from B to F (sunglasses, blond hair or a bright sky are
+    # not the face's rim however far along it they project)
+    resid = np.sqrt(((off - share[:, None] * d) ** 2).sum(-1))
+    share = np.where((n >= RIM_CONTRAST) & (resid <= RIM_RESIDUAL * n), share, 0.0)
+    out[zone] = share
+    # only the rim that reaches the face: the pixels of over 1/2 the face's colour connected to it ...
+    from scipy.ndimage import label
+
+    lab, _ = label(out > 0.5)
+    core = np.isin(lab, np.unique(lab[near & (lab > 0)])) & (lab > 0)
+    # ... and its fringe (RIM_FRINGE_PX), where any departure from the background counts (the blurred
+    # outline's shadowed outer edge is neither the face's colour nor the background's: left, it showed as a
+    # grey line beside the moved face)
+    fringe = binary_dilation(core | near, iterations=RIM_FRINGE_PX) & zone
+    dev = (np.sqrt((off * off).sum(-1)) - RIM_CONTRAST) / np.maximum(n - RIM_CONTRAST, RIM_CONTRAST)
+    dev = np.where(n >= RIM_CONTRAST, np.clip(dev, 0.0, 1.0), 0.0)
+    out[zone] = np.where(fringe[zone], np.maximum(share, dev), 0.0)
+    return out
+
+
+#: Face and background colours closer than this (RGB levels) are not told apart by :func:`face_rim`.
+RIM_CONTRAST = 12.0
+#: A pixel counts as a mix of the face's and the background's colours within RIM_RESIDUAL x |F - B| of
+#: the line between them (:func:`face_rim`).
+RIM_RESIDUAL = 0.5
+#: The rim's fringe (pixels beyond its face-coloured core) where any departure from the background counts.
+RIM_FRINGE_PX = 3
+
+
+def clean_plate(photo: np.ndarray, face: np.ndarray, reach: int, grow: int = 2) -> np.ndarray:
+    """(H, W, 3) uint8: ``photo`` without the face ``face`` (H, W) bool nor its photographed rim within
+    ``reach`` pixels (:func:`face_rim`): wherever the rim has a share, the background behind it, filled in by
+    pull-push from the pixels it does not touch (the matte's background, not a blend with the photo: that
+    kept the faint outer edge of a blurred outline as a grey line); elsewhere the photo. ``reach`` <=
+    ``grow``: the face grown by ``grow`` pixels only (the former plate)."""
+    from emoshift.render.filters import binary_dilation
+
+    if not face.any():
+        return np.ascontiguousarray(photo)
+    if reach > grow:
+        rim = face_rim(photo, face, reach, grow)
+    else:
+        rim = (binary_dilation(face, iterations=grow) if grow > 0 else face).astype(np.float32)
+    known = rim <= 0.0
+    return paste_filled(photo, known, fill_holes(photo, known.astype(np.float32)))

@@ -88,6 +88,7 @@ from emoshift.render.shaders import photo_coefficients, spline_coefficients
 from emoshift.render.residual import (
     LIP_LANDMARKS, ResidualWeights, apply_residual, mouth_residual, residual_fade, view_fade,
 )
+from emoshift.render import source_parts as _source_parts
 from emoshift.render.source_parts import (
     SourceParts, inner_lips, lip_edge_anchors, lip_edge_remap, lip_thinning, thin_lips, tuck_inner_lips,
 )
@@ -361,10 +362,13 @@ class Reenactor(SourceParts):
         screens, shade = self._project(source_shape, self.source_rotation[None], shading=True)
         self.src_screen, self._source_shade = screens[0], np.maximum(shade[0], 1e-3)
         self.wrinkles = self._wrinkle_field(source_shape[0], video)
-        # the source render covers the head's box only (photos may be large)
+        # the source render covers the head's box only (photos may be large), with room for the photographed
+        # face's rim beyond the mesh (the clean plate fills it: DISOCCLUSION_RIM)
+        face_h = float(np.ptp(self.src_screen[: len(vertex_indices("narrow_face")), 1]))  # keep starts 0..
         bounds = _xy_bounds(self.src_screen[None])[0]
-        lo = np.clip(np.floor(bounds[:2]) - 2, 0, [self.width - 1, self.height - 1]).astype(int)
-        hi = np.clip(np.ceil(bounds[2:]) + 2, lo + 1, [self.width, self.height]).astype(int)
+        pad = 2 + int(math.ceil(_source_parts.DISOCCLUSION_RIM * face_h))
+        lo = np.clip(np.floor(bounds[:2]) - pad, 0, [self.width - 1, self.height - 1]).astype(int)
+        hi = np.clip(np.ceil(bounds[2:]) + pad, lo + 1, [self.width, self.height]).astype(int)
         self.src_origin = lo.astype(np.int64)  # (x, y) of src_tri[0, 0] in the photo
         box = self.src_screen - np.array([lo[0], lo[1], 0], np.float32)
         frags = self._raster_full(box, int(hi[0] - lo[0]), int(hi[1] - lo[1]))
@@ -372,7 +376,6 @@ class Reenactor(SourceParts):
         landmarks = self._landmarks(getattr(fit, "landmarks_detected", None))
         poly = None if landmarks is None else landmarks[list(INNER_LIPS)]
         self.photo_masks = self._photo_masks(poly)
-        face_h = float(np.ptp(self.src_screen[: len(vertex_indices("narrow_face")), 1]))  # keep starts 0..
         self.falloff_px = max(2 * CELL, FALLOFF_FRACTION * face_h)
         (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
         photo_box = self.image[y0 : y0 + h, x0 : x0 + w]

@@ -13,7 +13,7 @@ from emoshift.jit import njit
 from emoshift.rotations import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
 from emoshift.render.eyes import polygon_coverage
-from emoshift.render.fill import fill_holes, paste_filled
+from emoshift.render.fill import clean_plate, fill_holes
 from emoshift.render.mouth import hash_gauss
 from emoshift.render.mesh_tables import model_tables
 from emoshift.render.ramp import smoothstep
@@ -113,6 +113,11 @@ SEAM_SMOOTH_PX = 2.0
 #: and the inner parts) grown by DISOCCLUSION_GROW_PX pixels and filled in from around it.
 DISOCCLUSION_REGION = "narrow_face"
 DISOCCLUSION_GROW_PX = 2
+#: ... and, up to DISOCCLUSION_RIM of the face's height (brows to chin) beyond the mesh's face, the photographed
+#: face's rim, as far as its colour is the face's and not the background's (:func:`emoshift.render.fill.face_rim`):
+#: the fitted outline lies up to ~2 % of the face inside the photographed one (dev06's cheek and jaw), and the
+#: plate kept that rim beside its fill, shown off the face as a detached, jagged light edge when the face moved in.
+DISOCCLUSION_RIM = 0.05
 #: Mouth darkening: the interior's colour times the light reaching it through the frame's lip opening
 #: (:func:`emoshift.render.teeth.aperture_light`) to the power MOUTH_DEPTH_CM.mean() / MOUTH_DEPTH_CM per RGB
 #: channel (red fades slowest: the light left deep in a mouth has bounced off its red walls; the powers of
@@ -1027,10 +1032,9 @@ class SourceParts:
     def _clean_plate(self) -> np.ndarray:
         """(h, w, 3) uint8 over the source box: the photo without the face, for pixels the face turns away
         from. The source render's face (DISOCCLUSION_REGION skin and the inner parts), grown by
-        DISOCCLUSION_GROW_PX (its anti-aliased rim), is filled in from its surroundings
-        (:func:`emoshift.render.fill.fill_holes`); elsewhere it is the photo."""
-        from emoshift.render.filters import binary_dilation  # scipy's, GIL-free
-
+        DISOCCLUSION_GROW_PX (its anti-aliased rim), and the photographed face's rim beyond it (up to
+        DISOCCLUSION_RIM x the face's height, as far as it has the face's colour) are filled in from their
+        surroundings (:func:`emoshift.render.fill.clean_plate`); elsewhere it is the photo."""
         covered = self.src_tri >= 0
         face_tri = self._region_triangles("plate")
         face = np.zeros(self.src_tri.shape, bool)
@@ -1039,9 +1043,8 @@ class SourceParts:
         photo = self.image[y0 : y0 + h, x0 : x0 + w]
         if not face.any():
             return np.ascontiguousarray(photo)
-        known = ~binary_dilation(face, iterations=DISOCCLUSION_GROW_PX)
-        filled = fill_holes(photo, known)
-        return paste_filled(photo, known, filled)  # np.where(known, photo, filled rounded), GIL-free
+        reach = max(DISOCCLUSION_GROW_PX, int(round(DISOCCLUSION_RIM * self._face_h)))
+        return clean_plate(photo, face, reach, DISOCCLUSION_GROW_PX)
 
     # ----------------------------------------------------------------------------------- colours
     def _part_colours(self) -> dict[int, np.ndarray]:
