@@ -102,3 +102,23 @@ def test_face_grown_past_the_mesh_leaves_no_rim_when_turned(full_model, fit_fact
     old = ghost(r.render(e, rot)).sum()
     print(new, old)
     assert new <= 10 and old > 40
+
+
+def test_connected_to_matches_scipy_label():
+    """fill.connected_to (the rim's core, without scipy on the render path) keeps exactly the components of a
+    random mask that scipy.ndimage.label (4-connected) finds touching the seeds; control: 8-connected
+    components are larger on the same masks."""
+    from scipy.ndimage import label
+
+    from emoshift.render.fill import connected_to
+
+    rng = np.random.default_rng(0)
+    bigger = 0
+    for _ in range(10):
+        m, s = rng.random((60, 70)) > 0.45, rng.random((60, 70)) > 0.995
+        lab, _ = label(m)
+        ref = np.isin(lab, np.unique(lab[s & (lab > 0)])) & (lab > 0)
+        np.testing.assert_array_equal(connected_to(m, s), ref)
+        lab8, _ = label(m, structure=np.ones((3, 3)))
+        bigger += int((np.isin(lab8, np.unique(lab8[s & (lab8 > 0)])) & (lab8 > 0)).sum() > ref.sum())
+    assert bigger >= 8, bigger

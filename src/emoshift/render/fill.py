@@ -178,6 +178,40 @@ def paste_filled(photo: np.ndarray, known: np.ndarray, filled: np.ndarray) -> np
     return out
 
 
+@njit(cache=True, nogil=True)
+def _flood_into(mask, seeds, out):  # pragma: no cover - jitted
+    h, w = mask.shape
+    stack = np.empty((h * w, 2), np.int64)
+    top = 0
+    for y in range(h):
+        for x in range(w):
+            if seeds[y, x] and mask[y, x]:
+                out[y, x] = True
+                stack[top, 0] = y
+                stack[top, 1] = x
+                top += 1
+    while top > 0:
+        top -= 1
+        y, x = stack[top, 0], stack[top, 1]
+        for k in range(4):
+            yy = y + (k == 0) - (k == 1)
+            xx = x + (k == 2) - (k == 3)
+            if 0 <= yy < h and 0 <= xx < w and mask[yy, xx] and not out[yy, xx]:
+                out[yy, xx] = True
+                stack[top, 0] = yy
+                stack[top, 1] = xx
+                top += 1
+
+
+def connected_to(mask: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """(H, W) bool: the pixels of ``mask`` (H, W) bool 4-connected to a pixel of ``mask & seeds`` (the union
+    of the components of ``mask`` that touch ``seeds``, as scipy.ndimage.label's default structure finds
+    them, without scipy on the render path)."""
+    out = np.zeros(mask.shape, bool)
+    _flood_into(np.ascontiguousarray(mask, bool), np.ascontiguousarray(seeds, bool), out)
+    return out
+
+
 def face_rim(photo: np.ndarray, face: np.ndarray, reach: int, grow: int = 2) -> np.ndarray:
     """(H, W) float32 in [0, 1]: how far each pixel within ``reach`` pixels outside ``face`` (H, W) bool, the
     fitted mesh's face, belongs to the photographed face rather than to what lies behind it: the share of
@@ -217,10 +251,7 @@ def face_rim(photo: np.ndarray, face: np.ndarray, reach: int, grow: int = 2) -> 
     share = np.where((n >= RIM_CONTRAST) & (resid <= RIM_RESIDUAL * n), share, 0.0)
     out[zone] = share
     # only the rim that reaches the face: the pixels of over 1/2 the face's colour connected to it ...
-    from scipy.ndimage import label
-
-    lab, _ = label(out > 0.5)
-    core = np.isin(lab, np.unique(lab[near & (lab > 0)])) & (lab > 0)
+    core = connected_to(out > 0.5, near)
     # ... and its fringe (RIM_FRINGE_PX), where any departure from the background counts (the blurred
     # outline's shadowed outer edge is neither the face's colour nor the background's: left, it showed as a
     # grey line beside the moved face)
