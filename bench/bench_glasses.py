@@ -53,6 +53,49 @@ def measure(frame, photo, glasses, affine, skin):
     return rim_err, iou
 
 
+def flag_frames(renderer, expressions, rotations, flag=(0, 255, 0)):
+    """(T, H, W, 3) frames of ``renderer`` (a Reenactor with glasses) whose face samples the photo with the glasses'
+    mask painted ``flag`` instead of filled: where they differ from its frames, the frame shows the fill."""
+    from emoshift.render.reenact import photo_coefficients
+
+    g = renderer.glasses
+    saved = renderer.source
+    img = np.array(saved.image, copy=True)
+    (x0, y0), (h, w) = g.origin, g.mask.shape
+    img[y0 : y0 + h, x0 : x0 + w][g.mask] = flag
+    coef, origin = photo_coefficients(img, renderer.src_origin, renderer.src_tri.shape)
+    renderer.source = saved._replace(image=img, coef=coef, coef_origin=origin)
+    try:
+        return renderer.render_batch(expressions, rotations)
+    finally:
+        renderer.source = saved
+
+
+def strip_stats(frame, flagged, covered):
+    """The fill the frame shows (``strip``: off the flagged frame's by > 40 levels, off the glasses' layer ``covered``
+    (H, W) bool and 2 px from it and from the strip's own edge) against the skin beside it (``ring``: 2-8 px from
+    the strip, neither fill nor glasses): (strip px, dluma = mean luma strip - ring, grain = the strip's robust
+    std of the luma's detail (less a Gaussian of 1.5 px) over the ring's; 1: the skin's own grain, 0: smooth)."""
+    from emoshift.render.filters import binary_dilation, gaussian_filter
+    from emoshift.render.teeth import LUMA
+
+    luma = np.asarray(LUMA, np.float32)
+    lf = frame.astype(np.float32) @ luma
+    fill = np.abs(frame.astype(np.int16) - flagged.astype(np.int16)).max(-1) > 40
+    near = binary_dilation(covered | ~fill, np.ones((3, 3), bool), 2)
+    strip = fill & ~near
+    grown = binary_dilation(fill | covered, np.ones((3, 3), bool), 2)
+    ring = binary_dilation(strip, np.ones((3, 3), bool), 8) & ~grown
+    if strip.sum() < 30 or ring.sum() < 30:
+        return int(strip.sum()), float("nan"), float("nan")
+    det = lf - gaussian_filter(lf, 1.5)
+
+    def rstd(v):
+        return 1.4826 * float(np.median(np.abs(v - np.median(v))))
+
+    return int(strip.sum()), float(lf[strip].mean() - lf[ring].mean()), rstd(det[strip]) / max(rstd(det[ring]), 1e-3)
+
+
 def main() -> None:
     from emoshift.render.glasses import skin_colour
     from emoshift.render.reenact import Reenactor

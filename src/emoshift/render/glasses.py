@@ -64,10 +64,19 @@ RIM_OFF = 0.06
 #: Margin (eye widths) added around the found outlines (the rim's antialiased edge; a sunglasses' thin rim
 #: outside the dark lens).
 MARGIN = 0.03
-#: The fill under the glasses mirrors the skin beside them this many pixels deep (then fades to a smooth fill).
-MIRROR_PX = 48.0
+#: The fill under the glasses (:func:`fill_glasses`): the shading from the skin off the mask's GRAIN_RING px
+#: edge; the grain (detail less a Gaussian of GRAIN_SIGMA px) mirrored about the edge, folded back every
+#: GRAIN_FOLD px, clipped at GRAIN_CLIP robust standard deviations of the skin's grain within GRAIN_REACH px.
+GRAIN_RING = 2
+GRAIN_SIGMA = 2.0
+GRAIN_FOLD = 14.0
+GRAIN_CLIP = 2.5
+GRAIN_REACH = 24
 #: The mask grows into non-skin joined to it by at most this many eye widths.
 GROW = 0.1
+#: The mask then grows EDGE_PX pixels into pixels darker than EDGE_DARK of the skin's luma (the rim's antialiased edge).
+EDGE_DARK = 0.8
+EDGE_PX = 3
 #: Feather (pixels) of the glasses' alpha outside the hard mask.
 FEATHER_PX = 1.5
 
@@ -357,6 +366,12 @@ def detect_glasses(image: np.ndarray, landmarks: np.ndarray | None, skin: np.nda
         mask = mask | (binary_dilation(mask) & part)
     margin = max(int(round(MARGIN * float(np.mean(widths)))), 1)
     mask = binary_dilation(mask, np.ones((3, 3), bool), iterations=margin)
+    # then into the rim's antialiased edge past the margin (beyond a lens edge's highlight: dev08's rims), darker
+    # than EDGE_DARK of the skin's luma: left outside, it moved with the skin (a dark line inside the lens)
+    luma = np.asarray(LUMA, np.float32)
+    edge = patch.astype(np.float32) @ luma < EDGE_DARK * float(np.asarray(skin, np.float32) @ luma)
+    for _ in range(EDGE_PX):
+        mask = mask | (binary_dilation(mask) & edge)
     alpha = _feather(mask)
     return Glasses((x0, y0), mask, alpha, kind, tuple(lenses), tuple(float(v) for v in skin))
 
@@ -405,35 +420,50 @@ def skin_colour_of(glasses: Glasses) -> np.ndarray:
 
 def fill_glasses(image: np.ndarray, glasses: Glasses) -> np.ndarray:
     """(H, W, 3) uint8: ``image`` with the glasses' mask filled in from around it: what the face's warp samples,
-    so skin an expression moves out from under the frame is skin, not a copy of the rim. Within MIRROR_PX of the
-    mask's edge each pixel takes the skin mirrored about its nearest pixel off the mask (the skin's own grain
-    continues under the rim), fading into the pull-push fill (:func:`emoshift.render.fill.fill_holes`, smooth)
-    deeper in (never shown unless the skin moves that far); where the mirrored pixel is dark (a part of the frame
-    outside the mask, a shadow), the smooth fill. A clear rim is thin: the smooth fill alone blends the skin on
-    its two sides across it (mirrored, the eye inside the lens showed above the rim)."""
+    so skin an expression moves out from under the frame is skin, not a copy of the rim, and looks photographed.
+    Two layers: the skin's shading, the pull-push fill (:func:`emoshift.render.fill.fill_holes`) of the skin
+    around the mask less its GRAIN_RING px next to it (a rim's antialiased edge, its shadow), smooth; and the
+    skin's grain, its detail (less a Gaussian of GRAIN_SIGMA over the skin only) mirrored about the mask's edge,
+    folded back every GRAIN_FOLD px (the grain of the skin's strip beside the mask repeated across it, never
+    the brow, eye or nostril further away), taken from skin pixels only and clipped at GRAIN_CLIP robust standard
+    deviations of the skin's grain around the mask (a lash, a brow's edge do not come along). The former fill
+    mirrored whole colours (the shading beside the frame reflected into pale patches) fading into pull-push
+    (smooth), or pull-push alone across a clear rim: a smooth band where the skin moved out from under it."""
     from scipy.ndimage import distance_transform_edt
 
     from emoshift.render.fill import fill_holes
+    from emoshift.render.filters import binary_dilation, gaussian_filter
 
     (x0, y0), (h, w) = glasses.origin, glasses.mask.shape
     out = np.array(image, np.uint8, copy=True)
     patch = out[y0 : y0 + h, x0 : x0 + w]
     mask = glasses.mask
-    known = ~mask
-    smooth = fill_holes(patch, known.astype(np.float32))
-    if glasses.kind != "sun":  # a thin rim: the skin on its two sides blended across it
-        patch[mask] = np.clip(smooth[mask] + 0.5, 0, 255).astype(np.uint8)
-        return out
-    d, (bi, bj) = distance_transform_edt(mask, return_indices=True)
+    pf = patch.astype(np.float32)
+    skin = skin_colour_of(glasses)
+    # the skin around the mask: off its GRAIN_RING px edge, skin-coloured (no frame part outside the mask)
+    grown = binary_dilation(mask, np.ones((3, 3), bool), iterations=GRAIN_RING)
+    src = ~grown & ~non_skin(patch, skin, hue=False)
+    smooth = fill_holes(patch, src.astype(np.float32))
+    # the grain: the skin's detail (a Gaussian over the skin pixels only: the frame's dark does not leak in)
+    wk = gaussian_filter(src.astype(np.float32), GRAIN_SIGMA)
+    low = gaussian_filter(pf * src[..., None], GRAIN_SIGMA) / np.maximum(wk, 1e-3)[..., None]
+    ok_src = src & (wk > 0.5) & ~non_skin(patch, skin)
+    detail = np.where(ok_src[..., None], pf - low, 0.0).astype(np.float32)
+    ring = ok_src & binary_dilation(grown, np.ones((3, 3), bool), iterations=GRAIN_REACH)
+    luma = detail @ np.asarray(LUMA, np.float32)
+    sd = 1.4826 * float(np.median(np.abs(luma[ring]))) if ring.any() else 0.0
+    d, (bi, bj) = distance_transform_edt(grown, return_indices=True)
     ii, jj = np.mgrid[0:h, 0:w]
-    mi, mj = 2 * bi - ii, 2 * bj - jj
-    ok = (mi >= 0) & (mi < h) & (mj >= 0) & (mj < w)
-    mi, mj = np.where(ok, mi, bi), np.where(ok, mj, bj)
-    ok &= known[np.clip(mi, 0, h - 1), np.clip(mj, 0, w - 1)]
-    ok &= ~non_skin(patch[mi, mj], skin_colour_of(glasses), hue=False)  # no dark frame part or shadow mirrored
-    mirrored = np.where(ok[..., None], patch[mi, mj], patch[bi, bj]).astype(np.float32)
-    t = np.clip(d / MIRROR_PX, 0.0, 1.0)[..., None]
-    fill = (1 - t) * mirrored + t * smooth
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ui, uj = (ii - bi) / np.maximum(d, 1e-6), (jj - bj) / np.maximum(d, 1e-6)
+    fold = GRAIN_FOLD - np.abs(np.mod(d, 2 * GRAIN_FOLD) - GRAIN_FOLD)  # 0 .. GRAIN_FOLD and back
+    mi = np.clip(np.rint(bi - ui * fold).astype(int), 0, h - 1)
+    mj = np.clip(np.rint(bj - uj * fold).astype(int), 0, w - 1)
+    grain = np.where(ok_src[mi, mj][..., None], detail[mi, mj], 0.0)
+    lim = GRAIN_CLIP * max(sd, 0.5)
+    gl = grain @ np.asarray(LUMA, np.float32)
+    scale = np.clip(lim / np.maximum(np.abs(gl), 1e-6), 0.0, 1.0)[..., None]  # clipped by luma, hue kept
+    fill = smooth + grain * scale
     patch[mask] = np.clip(fill[mask] + 0.5, 0, 255).astype(np.uint8)
     return out
 
