@@ -66,17 +66,25 @@ RIM_OFF = 0.06
 MARGIN = 0.03
 #: The fill under the glasses (:func:`fill_glasses`): the shading from the skin off the mask's GRAIN_RING px
 #: edge; the grain (detail less a Gaussian of GRAIN_SIGMA px) mirrored about the edge, folded back every
-#: GRAIN_FOLD px, clipped at GRAIN_CLIP robust standard deviations of the skin's grain within GRAIN_REACH px.
+#: GRAIN_FOLDS[0] px (or the next where that pixel is not skin), clipped at GRAIN_CLIP robust standard deviations of the skin's grain within GRAIN_REACH px.
 GRAIN_RING = 2
 GRAIN_SIGMA = 2.0
-GRAIN_FOLD = 14.0
+GRAIN_FOLDS = (14.0, 9.0, 20.0, 5.0)
 GRAIN_CLIP = 2.5
 GRAIN_REACH = 24
+#: A top bar between the lenses (:func:`_top_bar`): BAR_DARK levels darker than the pixels above and below, up to
+#: BAR_ABOVE eye widths above the lenses' inner tops.
+BAR_DARK = 10.0
+BAR_ABOVE = 0.3
 #: The mask grows into non-skin joined to it by at most this many eye widths.
 GROW = 0.1
-#: The mask then grows EDGE_PX pixels into pixels darker than EDGE_DARK of the skin's luma (the rim's antialiased edge).
+#: The mask then grows EDGE_PX pixels into pixels darker than EDGE_DARK of the skin's luma (the rim's antialiased
+#: edge) or off the skin around it by EDGE_OFF levels in a channel or EDGE_TINT in blue less red (a lens edge's
+#: highlight, its blue tint).
 EDGE_DARK = 0.8
-EDGE_PX = 3
+EDGE_OFF = 20.0
+EDGE_TINT = 8.0
+EDGE_PX = 4
 #: Feather (pixels) of the glasses' alpha outside the hard mask.
 FEATHER_PX = 1.5
 
@@ -364,12 +372,21 @@ def detect_glasses(image: np.ndarray, landmarks: np.ndarray | None, skin: np.nda
     part = non_skin(patch, skin) if kind == "sun" else non_skin(patch, skin, hue=False)
     for _ in range(max(int(round(GROW * float(np.mean(widths)))), 1)):
         mask = mask | (binary_dilation(mask) & part)
+    mask |= _top_bar(image, eyes, (x0, y0), shape, mask)  # after the growth: not into a bright forehead beside it
     margin = max(int(round(MARGIN * float(np.mean(widths)))), 1)
     mask = binary_dilation(mask, np.ones((3, 3), bool), iterations=margin)
-    # then into the rim's antialiased edge past the margin (beyond a lens edge's highlight: dev08's rims), darker
-    # than EDGE_DARK of the skin's luma: left outside, it moved with the skin (a dark line inside the lens)
+    # then into the rim's antialiased edge past the margin, and a lens edge's highlight or tint (dev08's rims):
+    # pixels darker than EDGE_DARK of the skin's luma, or off the skin around (the pull-push of the skin beyond
+    # EDGE_PX + 3 px) by EDGE_OFF levels in a channel or EDGE_TINT in blue less red. Left outside, they moved with the skin: a dark or light arc inside
+    # the lens where the cheek rose
+    from emoshift.render.fill import fill_holes
+
     luma = np.asarray(LUMA, np.float32)
-    edge = patch.astype(np.float32) @ luma < EDGE_DARK * float(np.asarray(skin, np.float32) @ luma)
+    pf = patch.astype(np.float32)
+    around = ~binary_dilation(mask, np.ones((3, 3), bool), iterations=EDGE_PX + 3)
+    dev = pf - fill_holes(pf, around.astype(np.float32))
+    off = (np.abs(dev).max(-1) > EDGE_OFF) | (np.abs(dev[..., 2] - dev[..., 0]) > EDGE_TINT)
+    edge = off | (pf @ luma < EDGE_DARK * float(np.asarray(skin, np.float32) @ luma))
     for _ in range(EDGE_PX):
         mask = mask | (binary_dilation(mask) & edge)
     alpha = _feather(mask)
@@ -405,6 +422,42 @@ def _bridge(image, skin, eyes, origin, shape, mask) -> np.ndarray:
     return out
 
 
+def _top_bar(image, eyes, origin, shape, mask) -> np.ndarray:
+    """A thin bar between the lenses above the bridge (an aviator's top bar; gold on a bright forehead is skin
+    coloured: not non-skin): pixels darker by BAR_DARK levels than both the pixels 2-4 px above and below
+    them, joined into a line from one lens to the other, between BAR_ABOVE eye widths above the lenses' inner
+    tops and a third of their height down; grown by 1 px (its antialiased edge)."""
+    from scipy.ndimage import label
+
+    from emoshift.render.filters import binary_dilation
+
+    (x0, y0) = origin
+    a, b = eyes[0].outer, eyes[1].outer
+    left, right = (a, b) if a[:, 0].mean() < b[:, 0].mean() else (b, a)
+    xa, xb = float(left[:, 0].max()), float(right[:, 0].min())
+    out = np.zeros(shape, bool)
+    if xb <= xa:
+        return out
+    width = float(np.mean([e.width for e in eyes]))
+    ends = [pts[np.abs(pts[:, 0] - x) <= 0.15 * e.width] for pts, x, e in ((left, xa, eyes[0]), (right, xb, eyes[1]))]
+    top = min(float(p[:, 1].min()) for p in ends)
+    mid = top + float(np.mean([np.ptp(left[:, 1]), np.ptp(right[:, 1])])) / 3
+    j0, j1 = int(max(np.floor(xa - x0) - 2, 0)), int(min(np.ceil(xb - x0) + 2, shape[1]))
+    i0, i1 = int(max(np.floor(top - BAR_ABOVE * width - y0), 4)), int(min(np.ceil(mid - y0), shape[0] - 4))
+    if j1 <= j0 or i1 <= i0:
+        return out
+    luma = image[y0 + i0 - 4 : y0 + i1 + 4, x0 + j0 : x0 + j1].astype(np.float32) @ np.asarray(LUMA, np.float32)
+    core = luma[4:-4]
+    line = np.zeros(core.shape, bool)
+    for k in (2, 3, 4):
+        line |= core < np.minimum(luma[4 - k : len(luma) - 4 - k], luma[4 + k : len(luma) - 4 + k]) - BAR_DARK
+    lab, _ = label(line | mask[i0:i1, j0:j1], np.ones((3, 3), bool))
+    touch = set(np.unique(lab[:, 0])) & set(np.unique(lab[:, -1])) - {0}
+    sel = np.isin(lab, list(touch)) & line
+    out[i0:i1, j0:j1] = sel
+    return binary_dilation(out, np.ones((3, 3), bool)) & ~mask if sel.any() else out
+
+
 def _feather(mask: np.ndarray) -> np.ndarray:
     """(h, w) float32: 1 on ``mask``, falling linearly to 0 at FEATHER_PX + 1 pixels outside it."""
     from scipy.ndimage import distance_transform_edt
@@ -424,8 +477,8 @@ def fill_glasses(image: np.ndarray, glasses: Glasses) -> np.ndarray:
     Two layers: the skin's shading, the pull-push fill (:func:`emoshift.render.fill.fill_holes`) of the skin
     around the mask less its GRAIN_RING px next to it (a rim's antialiased edge, its shadow), smooth; and the
     skin's grain, its detail (less a Gaussian of GRAIN_SIGMA over the skin only) mirrored about the mask's edge,
-    folded back every GRAIN_FOLD px (the grain of the skin's strip beside the mask repeated across it, never
-    the brow, eye or nostril further away), taken from skin pixels only and clipped at GRAIN_CLIP robust standard
+    folded back every GRAIN_FOLDS px (the grain of the skin's strip beside the mask repeated across it, never
+    the brow, eye or nostril further away), taken from pixels not dark and clipped at GRAIN_CLIP robust standard
     deviations of the skin's grain around the mask (a lash, a brow's edge do not come along). The former fill
     mirrored whole colours (the shading beside the frame reflected into pale patches) fading into pull-push
     (smooth), or pull-push alone across a clear rim: a smooth band where the skin moved out from under it."""
@@ -447,7 +500,7 @@ def fill_glasses(image: np.ndarray, glasses: Glasses) -> np.ndarray:
     # the grain: the skin's detail (a Gaussian over the skin pixels only: the frame's dark does not leak in)
     wk = gaussian_filter(src.astype(np.float32), GRAIN_SIGMA)
     low = gaussian_filter(pf * src[..., None], GRAIN_SIGMA) / np.maximum(wk, 1e-3)[..., None]
-    ok_src = src & (wk > 0.5) & ~non_skin(patch, skin)
+    ok_src = src & (wk > 0.5)
     detail = np.where(ok_src[..., None], pf - low, 0.0).astype(np.float32)
     ring = ok_src & binary_dilation(grown, np.ones((3, 3), bool), iterations=GRAIN_REACH)
     luma = detail @ np.asarray(LUMA, np.float32)
@@ -456,10 +509,15 @@ def fill_glasses(image: np.ndarray, glasses: Glasses) -> np.ndarray:
     ii, jj = np.mgrid[0:h, 0:w]
     with np.errstate(invalid="ignore", divide="ignore"):
         ui, uj = (ii - bi) / np.maximum(d, 1e-6), (jj - bj) / np.maximum(d, 1e-6)
-    fold = GRAIN_FOLD - np.abs(np.mod(d, 2 * GRAIN_FOLD) - GRAIN_FOLD)  # 0 .. GRAIN_FOLD and back
-    mi = np.clip(np.rint(bi - ui * fold).astype(int), 0, h - 1)
-    mj = np.clip(np.rint(bj - uj * fold).astype(int), 0, w - 1)
-    grain = np.where(ok_src[mi, mj][..., None], detail[mi, mj], 0.0)
+    grain = np.zeros((h, w, 3), np.float32)
+    todo = mask.copy()
+    for f in GRAIN_FOLDS:  # the first fold whose mirrored pixel is skin
+        fold = f - np.abs(np.mod(d, 2 * f) - f)  # 0 .. f and back
+        mi = np.clip(np.rint(bi - ui * fold).astype(int), 0, h - 1)
+        mj = np.clip(np.rint(bj - uj * fold).astype(int), 0, w - 1)
+        take = todo & ok_src[mi, mj]
+        grain[take] = detail[mi[take], mj[take]]
+        todo &= ~take
     lim = GRAIN_CLIP * max(sd, 0.5)
     gl = grain @ np.asarray(LUMA, np.float32)
     scale = np.clip(lim / np.maximum(np.abs(gl), 1e-6), 0.0, 1.0)[..., None]  # clipped by luma, hue kept

@@ -416,7 +416,8 @@ class Reenactor(SourceParts):
         if self.glasses is not None:  # the face's samples: the photo with its glasses filled in from around them
             sampled = fill_glasses(self.image, self.glasses)
             coef, origin = photo_coefficients(sampled, self.src_origin, self.src_tri.shape)
-            self.source = self.source._replace(image=sampled, coef=coef, coef_origin=origin)
+            self.source = self.source._replace(image=sampled, coef=coef, coef_origin=origin,
+                                               detail=self._texture_detail(sampled))  # fmt: skip
         self._unfold = unfold  # (V, 2) the inner lips' source change, applied as the lips move (_source_for)
         self._lid_pull = self._lids_out_of_eyes(corrected, landmarks)
         self._unfold_idx = np.flatnonzero((unfold != 0).any(1))  # the vertices it moves (elsewhere + 0 changes nothing)
