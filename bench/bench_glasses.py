@@ -10,6 +10,9 @@ stand exactly where the head carries them; bent glasses, or skin drawn over them
 the IoU of the dark pixels (luma below NON_SKIN_DARK of the skin's: lenses, rims) of the frame and of the
 rigidly moved photo, over the glasses' box grown by 10 px (1: the lens and rim outlines as the rigid ones).
 The ``after`` rim_err is 0 by construction where the alpha is 1; dark_iou also counts the skin around them.
+The fill the ``after`` frame shows where the skin moved out from under the glasses (:func:`strip_stats`: the frame
+against one whose face samples the glasses' mask painted green): ``strip_px``, ``strip_dluma`` (its mean luma less
+the skin's beside it) and ``strip_grain`` (its grain over the skin's beside it: 1 the skin's own, 0 smooth).
 
     nice -n 10 .venv/bin/python bench/bench_glasses.py [--photos DIR] [--out bench/results/glasses.json]
 """
@@ -97,7 +100,7 @@ def strip_stats(frame, flagged, covered):
 
 
 def main() -> None:
-    from emoshift.render.glasses import skin_colour
+    from emoshift.render.glasses import lay_glasses, skin_colour
     from emoshift.render.reenact import Reenactor
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -124,18 +127,26 @@ def main() -> None:
         finally:
             Reenactor.keep_glasses = True
         skin = skin_colour(photo, np.asarray(apexes.fit.landmarks_detected))
-        for emotion in EMOTIONS:
-            a = apexes.apex(emotion, args.seed)
+        apx = [apexes.apex(emotion, args.seed) for emotion in EMOTIONS]
+        flagged = flag_frames(after, np.stack([a.expression for a in apx]), np.stack([a.rotation for a in apx]))
+        for k, emotion in enumerate(EMOTIONS):
+            a = apx[k]
             f_before = before.render(a.expression, a.rotation)
             affine = after._glasses_map(a.rotation)
             row = {"photo": name, "emotion": emotion}
             for tag, fr in (("before", f_before), ("after", a.frame)):
                 row[f"rim_err_{tag}"], row[f"dark_iou_{tag}"] = measure(fr, photo, g, affine, skin)
+            probe = np.zeros_like(photo)
+            lay_glasses(probe, np.full_like(photo, 255), g, affine)
+            strip = strip_stats(a.frame, flagged[k], probe[..., 0] > 0)
+            row["strip_px"], row["strip_dluma"], row["strip_grain"] = strip
             res["apex"].append(row)
-    print(f"\n{'photo':10s} {'emotion':10s} {'rim_err before':>15s} {'after':>7s} {'dark_iou before':>16s} {'after':>7s}")
+    print(f"\n{'photo':10s} {'emotion':10s} {'rim_err before':>15s} {'after':>7s} {'dark_iou before':>16s} {'after':>7s}"
+          f" {'strip px':>9s} {'dluma':>6s} {'grain':>6s}")
     for r in res["apex"]:
         print(f"{r['photo'][:10]:10s} {r['emotion']:10s} {r['rim_err_before']:15.2f} {r['rim_err_after']:7.2f} "
-              f"{r['dark_iou_before']:16.3f} {r['dark_iou_after']:7.3f}")
+              f"{r['dark_iou_before']:16.3f} {r['dark_iou_after']:7.3f} {r['strip_px']:9d} {r['strip_dluma']:6.1f} "
+              f"{r['strip_grain']:6.2f}")
     for p in sorted({r["photo"] for r in res["apex"]}):
         rows = [r for r in res["apex"] if r["photo"] == p]
         res.setdefault("summary", {})[p] = {k: float(np.mean([r[k] for r in rows])) for k in

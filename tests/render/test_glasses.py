@@ -2,7 +2,9 @@
 painted sunglasses (dark lenses, a darker rim, a bridge) or clear glasses (a rim only) around its eyes, rendered
 with the brows raised and the cheeks squinted. The lenses' and rims' pixels must stay where the photo has them
 (the head does not turn); the former renderer (``keep_glasses = False``) moved them with the brows (the control).
-The same photo without glasses: nothing found, the frame byte-identical to the former renderer's."""
+The same photo without glasses: nothing found, the frame byte-identical to the former renderer's. The fill under
+the glasses keeps a grainy skin's grain (the former clear fill, pull-push, was smooth: the control), and the mask
+takes in a lens edge's tint beside the rim and an aviator's skin-hued top bar (the former mask did not)."""
 
 import numpy as np
 import pytest
@@ -127,3 +129,126 @@ def test_no_glasses_nothing_changes(full_model, fit_factory, seed):
     assert re.glasses is None
     _, former = _render(photo2, fit, full_model, expr, keep=False)
     assert np.array_equal(frame, former)
+
+
+# --- lens22: the fill under the glasses looks photographed; the mask takes in a lens edge's tint and a top bar ---
+
+#: Measured (seeds 0-2, grain: Gaussian noise of 9 levels blurred by 0.7 px, a 40-level shading gradient): the
+#: fill's grain (robust std of the luma less a Gaussian of 1.5 px, over the mask) over the true skin's there:
+#: sunglasses 0.82-0.95, clear rims 0.94-0.98; the former clear fill (pull-push across the band) 0.13-0.16. The
+#: fill's shading (Gaussian of 4 px) off the true skin's: sunglasses 2.1-4.9 levels, clear 0.7-1.0.
+GRAIN_MIN = 0.6
+FORMER_GRAIN_MAX = 0.3
+SHADING_ERR_MAX = 7.0
+#: Measured (seeds 0-2): the share of a light blue tint over 4 px inside the rims and of a skin-hued top bar in the
+#: found mask 1.0 and 1.0; the former mask (no edge growth, no top bar) 0.38-0.39 and 0.14-0.20.
+TINT_FOUND_MIN = 0.9
+BAR_FOUND_MIN = 0.9
+FORMER_FOUND_MAX = 0.6
+
+
+def _grainy(fit, seed, kind, shape):
+    """The glasses photo and the true skin under it (the same photo without glasses) with a photograph's grain and
+    shading, and the painted glasses' mask."""
+    from emoshift.render.filters import gaussian_filter
+
+    photo, mask = _photo(fit, seed, kind, shape)
+    truth, _ = _photo(fit, seed, "none", shape)
+    rng = np.random.default_rng(100 + seed)
+    noise = gaussian_filter(rng.normal(0.0, 9.0, (SIZE, SIZE)).astype(np.float32), 0.7)[..., None]
+    shade = (40.0 * (np.mgrid[0:SIZE, 0:SIZE][0] / SIZE - 0.5))[..., None]
+    skin = np.clip(truth.astype(np.float32) + noise + shade + 0.5, 0, 255).astype(np.uint8)
+    out = photo.copy()
+    out[~mask] = skin[~mask]
+    return out, skin, mask
+
+
+def _fill_stats(filled, truth, glasses):
+    from emoshift.render.filters import gaussian_filter
+
+    (x0, y0), (h, w) = glasses.origin, glasses.mask.shape
+    luma = np.array([0.299, 0.587, 0.114], np.float32)
+    lf = filled[y0 : y0 + h, x0 : x0 + w].astype(np.float32) @ luma
+    lt = truth[y0 : y0 + h, x0 : x0 + w].astype(np.float32) @ luma
+    m = glasses.mask
+
+    def rstd(v):
+        return 1.4826 * float(np.median(np.abs(v - np.median(v))))
+
+    grain = rstd((lf - gaussian_filter(lf, 1.5))[m]) / rstd((lt - gaussian_filter(lt, 1.5))[m])
+    shading = float(np.abs(gaussian_filter(lf, 4.0) - gaussian_filter(lt, 4.0))[m].mean())
+    return grain, shading
+
+
+@pytest.mark.parametrize("seed,kind,shape", [(0, "sun", "round"), (1, "sun", "wide"), (2, "clear", "round"),
+                                             (1, "clear", "wide")])  # fmt: skip
+def test_fill_keeps_the_skins_grain(full_model, fit_factory, seed, kind, shape):
+    from emoshift.render.fill import fill_holes
+    from emoshift.render.glasses import fill_glasses
+
+    fit = _fit(full_model, fit_factory)
+    photo, truth, _ = _grainy(fit, seed, kind, shape)
+    g = detect_glasses(photo, np.asarray(fit.landmarks_detected))
+    assert g is not None and g.kind == kind
+    filled = fill_glasses(photo, g)
+    (x0, y0), (h, w) = g.origin, g.mask.shape
+    box = np.s_[y0 : y0 + h, x0 : x0 + w]
+    assert np.array_equal(filled[box][~g.mask], photo[box][~g.mask])  # only the mask is filled
+    grain, shading = _fill_stats(filled, truth, g)
+    assert grain >= GRAIN_MIN and shading <= SHADING_ERR_MAX, (grain, shading)
+    if kind == "clear":  # the control: the former clear fill, pull-push across the band, is smooth
+        former = photo.copy()
+        smooth = fill_holes(photo[box], (~g.mask).astype(np.float32))
+        former[box][g.mask] = np.clip(smooth[g.mask] + 0.5, 0, 255).astype(np.uint8)
+        assert _fill_stats(former, truth, g)[0] <= FORMER_GRAIN_MAX
+
+
+def _with_tint_and_bar(fit, seed):
+    """Clear round glasses (grainy skin) with a light blue tint over 4 px inside each rim (a lens edge) and a top bar
+    between the lenses above the bridge, skin-hued and 0.8 of the skin's level (an aviator's gold bar): their masks."""
+    photo, _, _ = _grainy(fit, seed, "clear", "round")
+    rng = np.random.default_rng(seed)
+    lm = np.asarray(fit.landmarks_detected, np.float64)
+    yy, xx = np.mgrid[0:SIZE, 0:SIZE] + 0.5
+    tint = np.zeros((SIZE, SIZE), bool)
+    cs = []
+    for outer, inner in ((33, 133), (263, 362)):  # the lenses as _photo paints them (same draws)
+        c = 0.5 * (lm[outer] + lm[inner]) + np.array([0.0, 3.0 + rng.uniform(-1, 1)])
+        we = float(np.linalg.norm(lm[outer] - lm[inner]))
+        ax = 0.85 * we
+        d = np.hypot(xx - c[0], yy - c[1])
+        tint |= (d <= ax - 3.5) & (d > ax - 3.5 - 4.0)
+        cs.append((c, we))
+    img = photo.astype(np.float32)
+    img[tint] += np.array([-4.0, 4.0, 22.0])
+    (cl, we), (cr, _) = sorted(cs, key=lambda v: v[0][0])
+    yb = 0.5 * (cl[1] + cr[1]) - 0.6 * we
+    half = np.sqrt((0.85 * we) ** 2 - (0.6 * we) ** 2)  # where the bar's row crosses the lenses
+    xl, xr = cl[0] + half - 2, cr[0] - half + 2
+    bar = (np.abs(yy - yb) <= 1.5) & (xx >= xl) & (xx <= xr)
+    img[bar] = 0.8 * SKIN
+    return np.clip(img + 0.5, 0, 255).astype(np.uint8), tint, bar
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_mask_takes_in_lens_tint_and_top_bar(full_model, fit_factory, monkeypatch, seed):
+    import emoshift.render.glasses as glasses
+
+    fit = _fit(full_model, fit_factory)
+    photo, tint, bar = _with_tint_and_bar(fit, seed)
+
+    def found(g):
+        out = np.zeros((SIZE, SIZE), bool)
+        (x0, y0), (h, w) = g.origin, g.mask.shape
+        out[y0 : y0 + h, x0 : x0 + w] = g.mask
+        return out[tint].mean(), out[bar].mean()
+
+    g = detect_glasses(photo, np.asarray(fit.landmarks_detected))
+    assert g is not None and g.kind == "clear"
+    t, b = found(g)
+    assert t >= TINT_FOUND_MIN and b >= BAR_FOUND_MIN, (t, b)
+    # the control: without the edge growth and the top bar (the former mask) they stay with the skin
+    monkeypatch.setattr(glasses, "EDGE_PX", 0)
+    monkeypatch.setattr(glasses, "BAR_DARK", 1e9)
+    t0, b0 = found(detect_glasses(photo, np.asarray(fit.landmarks_detected)))
+    assert t0 <= FORMER_FOUND_MAX and b0 <= FORMER_FOUND_MAX, (t0, b0)

@@ -14,10 +14,12 @@ hue, :func:`non_skin`) find either
   and outer outlines,
 
 each eye on its own, both needed; the bridge over the nose is the non-skin between the two lenses at their
-upper part. Nothing is found on a face without glasses (brows lie above the eye only, a shaded socket has no
-skin between it and the lid). The renderer (:mod:`.reenact`) samples the face from the photo with the glasses
-filled in from around them (:func:`emoshift.render.fill.fill_holes`), so skin the expression moves out from
-under the frame is skin, and lays the photo's glasses over each frame moved by the head's rigid motion only
+upper part, and a top bar above it a thin line darker than the skin above and below it (:func:`_top_bar`); the
+mask then takes in the rims' antialiased edges and a lens edge's highlight or tint beside them. Nothing is found
+on a face without glasses (brows lie above the eye only, a shaded socket has no skin between it and the lid).
+The renderer (:mod:`.reenact`) samples the face from the photo with the glasses filled in from around them
+(:func:`fill_glasses`: the skin's shading and its grain), so skin the expression moves out from under the frame
+is skin that looks photographed, and lays the photo's glasses over each frame moved by the head's rigid motion only
 (:func:`rigid_affine`, :func:`composite`): for a still photo at its own pose, the glasses stay where they were.
 """
 
@@ -66,7 +68,8 @@ RIM_OFF = 0.06
 MARGIN = 0.03
 #: The fill under the glasses (:func:`fill_glasses`): the shading from the skin off the mask's GRAIN_RING px
 #: edge; the grain (detail less a Gaussian of GRAIN_SIGMA px) mirrored about the edge, folded back every
-#: GRAIN_FOLDS[0] px (or the next where that pixel is not skin), clipped at GRAIN_CLIP robust standard deviations of the skin's grain within GRAIN_REACH px.
+#: GRAIN_FOLDS[0] px (or the next where that pixel is not dark), clipped at GRAIN_CLIP robust standard deviations
+#: of the skin's grain within GRAIN_REACH px of the mask.
 GRAIN_RING = 2
 GRAIN_SIGMA = 2.0
 GRAIN_FOLDS = (14.0, 9.0, 20.0, 5.0)
@@ -377,8 +380,8 @@ def detect_glasses(image: np.ndarray, landmarks: np.ndarray | None, skin: np.nda
     mask = binary_dilation(mask, np.ones((3, 3), bool), iterations=margin)
     # then into the rim's antialiased edge past the margin, and a lens edge's highlight or tint (dev08's rims):
     # pixels darker than EDGE_DARK of the skin's luma, or off the skin around (the pull-push of the skin beyond
-    # EDGE_PX + 3 px) by EDGE_OFF levels in a channel or EDGE_TINT in blue less red. Left outside, they moved with the skin: a dark or light arc inside
-    # the lens where the cheek rose
+    # EDGE_PX + 3 px) by EDGE_OFF levels in a channel or EDGE_TINT in blue less red. Left outside, they moved with
+    # the skin: a dark or light arc inside the lens where the cheek rose
     from emoshift.render.fill import fill_holes
 
     luma = np.asarray(LUMA, np.float32)
