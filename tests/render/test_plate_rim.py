@@ -106,8 +106,8 @@ def test_face_grown_past_the_mesh_leaves_no_rim_when_turned(full_model, fit_fact
 
 def test_connected_to_matches_scipy_label():
     """fill.connected_to (the rim's core, without scipy on the render path) keeps exactly the components of a
-    random mask that scipy.ndimage.label (4-connected) finds touching the seeds; control: 8-connected
-    components are larger on the same masks."""
+    random mask that scipy.ndimage.label (4-connected, or 8-connected with ``eight``) finds touching the seeds;
+    control: the 8-connected components are larger on the same masks."""
     from scipy.ndimage import label
 
     from emoshift.render.fill import connected_to
@@ -120,5 +120,7 @@ def test_connected_to_matches_scipy_label():
         ref = np.isin(lab, np.unique(lab[s & (lab > 0)])) & (lab > 0)
         np.testing.assert_array_equal(connected_to(m, s), ref)
         lab8, _ = label(m, structure=np.ones((3, 3)))
-        bigger += int((np.isin(lab8, np.unique(lab8[s & (lab8 > 0)])) & (lab8 > 0)).sum() > ref.sum())
+        ref8 = np.isin(lab8, np.unique(lab8[s & (lab8 > 0)])) & (lab8 > 0)
+        np.testing.assert_array_equal(connected_to(m, s, eight=True), ref8)
+        bigger += int(ref8.sum() > ref.sum())
     assert bigger >= 8, bigger

@@ -179,7 +179,7 @@ def paste_filled(photo: np.ndarray, known: np.ndarray, filled: np.ndarray) -> np
 
 
 @njit(cache=True, nogil=True)
-def _flood_into(mask, seeds, out):  # pragma: no cover - jitted
+def _flood_into(mask, seeds, eight, out):  # pragma: no cover - jitted
     h, w = mask.shape
     stack = np.empty((h * w, 2), np.int64)
     top = 0
@@ -193,22 +193,24 @@ def _flood_into(mask, seeds, out):  # pragma: no cover - jitted
     while top > 0:
         top -= 1
         y, x = stack[top, 0], stack[top, 1]
-        for k in range(4):
-            yy = y + (k == 0) - (k == 1)
-            xx = x + (k == 2) - (k == 3)
-            if 0 <= yy < h and 0 <= xx < w and mask[yy, xx] and not out[yy, xx]:
-                out[yy, xx] = True
-                stack[top, 0] = yy
-                stack[top, 1] = xx
-                top += 1
+        for dy in range(-1, 2):
+            for dx in range(-1, 2):
+                if (dy == 0 and dx == 0) or (not eight and dy != 0 and dx != 0):
+                    continue
+                yy, xx = y + dy, x + dx
+                if 0 <= yy < h and 0 <= xx < w and mask[yy, xx] and not out[yy, xx]:
+                    out[yy, xx] = True
+                    stack[top, 0] = yy
+                    stack[top, 1] = xx
+                    top += 1
 
 
-def connected_to(mask: np.ndarray, seeds: np.ndarray) -> np.ndarray:
-    """(H, W) bool: the pixels of ``mask`` (H, W) bool 4-connected to a pixel of ``mask & seeds`` (the union
-    of the components of ``mask`` that touch ``seeds``, as scipy.ndimage.label's default structure finds
-    them, without scipy on the render path)."""
+def connected_to(mask: np.ndarray, seeds: np.ndarray, eight: bool = False) -> np.ndarray:
+    """(H, W) bool: the pixels of ``mask`` (H, W) bool connected to a pixel of ``mask & seeds`` (the union
+    of the components of ``mask`` that touch ``seeds``, as scipy.ndimage.label finds them with its default
+    4-connected structure, or 8-connected with ``eight``; without scipy on the render path)."""
     out = np.zeros(mask.shape, bool)
-    _flood_into(np.ascontiguousarray(mask, bool), np.ascontiguousarray(seeds, bool), out)
+    _flood_into(np.ascontiguousarray(mask, bool), np.ascontiguousarray(seeds, bool), bool(eight), out)
     return out
 
 

@@ -396,19 +396,36 @@ def detect_glasses(image: np.ndarray, landmarks: np.ndarray | None, skin: np.nda
     return Glasses((x0, y0), mask, alpha, kind, tuple(lenses), tuple(float(v) for v in skin))
 
 
-def _bridge(image, skin, eyes, origin, shape, mask) -> np.ndarray:
-    """The non-skin between the two lenses' inner ends, in their upper half (the bridge over the nose)."""
-    (x0, y0) = origin
+def _between_lenses(eyes) -> tuple[float, float, float, float] | None:
+    """(xa, xb, top, mid) image px: the lenses' inner ends (the left lens's rightmost, the right lens's leftmost
+    outline x), the lenses' top at those ends and a third of their height below it; None when they overlap."""
     a, b = eyes[0].outer, eyes[1].outer
     left, right = (a, b) if a[:, 0].mean() < b[:, 0].mean() else (b, a)
     xa, xb = float(left[:, 0].max()), float(right[:, 0].min())
-    out = np.zeros(shape, bool)
     if xb <= xa:
-        return out
-    # rows: from the lenses' tops at their inner ends down a third of their height
+        return None
     ends = [pts[np.abs(pts[:, 0] - x) <= 0.15 * e.width] for pts, x, e in ((left, xa, eyes[0]), (right, xb, eyes[1]))]
     top = min(float(p[:, 1].min()) for p in ends)
-    mid = top + float(np.mean([np.ptp(left[:, 1]), np.ptp(right[:, 1])])) / 3
+    return xa, xb, top, top + float(np.mean([np.ptp(left[:, 1]), np.ptp(right[:, 1])])) / 3
+
+
+def _spanning(mask: np.ndarray, eight: bool) -> np.ndarray:
+    """(h, w) bool: the components of ``mask`` that reach from its first column to its last."""
+    from emoshift.render.fill import connected_to
+
+    first, last = np.zeros(mask.shape, bool), np.zeros(mask.shape, bool)
+    first[:, 0], last[:, -1] = True, True
+    return connected_to(mask, first, eight) & connected_to(mask, last, eight)
+
+
+def _bridge(image, skin, eyes, origin, shape, mask) -> np.ndarray:
+    """The non-skin between the two lenses' inner ends, in their upper half (the bridge over the nose)."""
+    (x0, y0) = origin
+    out = np.zeros(shape, bool)
+    span = _between_lenses(eyes)
+    if span is None:
+        return out
+    xa, xb, top, mid = span
     j0, j1 = int(max(np.floor(xa - x0) - 2, 0)), int(min(np.ceil(xb - x0) + 2, shape[1]))
     i0, i1 = int(max(np.floor(top - y0) - 2, 0)), int(min(np.ceil(mid - y0), shape[0]))
     if j1 <= j0 or i1 <= i0:
@@ -416,11 +433,7 @@ def _bridge(image, skin, eyes, origin, shape, mask) -> np.ndarray:
     patch = image[y0 + i0 : y0 + i1, x0 + j0 : x0 + j1]
     ns = non_skin(patch, skin)
     # only the non-skin joined to the lenses (rows crossing from one lens to the other)
-    from scipy.ndimage import label
-
-    lab, n = label(ns | mask[i0:i1, j0:j1])
-    touch = set(np.unique(lab[:, 0])) & set(np.unique(lab[:, -1])) - {0}
-    sel = np.isin(lab, list(touch)) & ns
+    sel = _spanning(ns | mask[i0:i1, j0:j1], eight=False) & ns
     out[i0:i1, j0:j1] = sel
     return out
 
@@ -430,21 +443,15 @@ def _top_bar(image, eyes, origin, shape, mask) -> np.ndarray:
     coloured: not non-skin): pixels darker by BAR_DARK levels than both the pixels 2-4 px above and below
     them, joined into a line from one lens to the other, between BAR_ABOVE eye widths above the lenses' inner
     tops and a third of their height down; grown by 1 px (its antialiased edge)."""
-    from scipy.ndimage import label
-
     from emoshift.render.filters import binary_dilation
 
     (x0, y0) = origin
-    a, b = eyes[0].outer, eyes[1].outer
-    left, right = (a, b) if a[:, 0].mean() < b[:, 0].mean() else (b, a)
-    xa, xb = float(left[:, 0].max()), float(right[:, 0].min())
     out = np.zeros(shape, bool)
-    if xb <= xa:
+    span = _between_lenses(eyes)
+    if span is None:
         return out
+    xa, xb, top, mid = span
     width = float(np.mean([e.width for e in eyes]))
-    ends = [pts[np.abs(pts[:, 0] - x) <= 0.15 * e.width] for pts, x, e in ((left, xa, eyes[0]), (right, xb, eyes[1]))]
-    top = min(float(p[:, 1].min()) for p in ends)
-    mid = top + float(np.mean([np.ptp(left[:, 1]), np.ptp(right[:, 1])])) / 3
     j0, j1 = int(max(np.floor(xa - x0) - 2, 0)), int(min(np.ceil(xb - x0) + 2, shape[1]))
     i0, i1 = int(max(np.floor(top - BAR_ABOVE * width - y0), 4)), int(min(np.ceil(mid - y0), shape[0] - 4))
     if j1 <= j0 or i1 <= i0:
@@ -454,9 +461,7 @@ def _top_bar(image, eyes, origin, shape, mask) -> np.ndarray:
     line = np.zeros(core.shape, bool)
     for k in (2, 3, 4):
         line |= core < np.minimum(luma[4 - k : len(luma) - 4 - k], luma[4 + k : len(luma) - 4 + k]) - BAR_DARK
-    lab, _ = label(line | mask[i0:i1, j0:j1], np.ones((3, 3), bool))
-    touch = set(np.unique(lab[:, 0])) & set(np.unique(lab[:, -1])) - {0}
-    sel = np.isin(lab, list(touch)) & line
+    sel = _spanning(line | mask[i0:i1, j0:j1], eight=True) & line
     out[i0:i1, j0:j1] = sel
     return binary_dilation(out, np.ones((3, 3), bool)) & ~mask if sel.any() else out
 
