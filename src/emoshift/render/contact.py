@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import numpy as np
 
-LUMA = np.array([0.299, 0.587, 0.114], np.float32)
+from emoshift.render.filters import sample_bilinear
+from emoshift.render.ramp import smoothstep
+from emoshift.render.teeth import LUMA
+
 #: The lips' reference rows either side of the line, pixels (the dip's denominator).
 LIPS_OFF_PX = (3, 5)
 #: How far from the mesh's middle line (pixels, either side) the frame's own line is looked for.
@@ -42,23 +45,19 @@ def _catmull_rom(points: np.ndarray, n: int) -> np.ndarray:
     return 0.5 * ((2 * p1) + (-p0 + p2) * u + (2 * p0 - 5 * p1 + 4 * p2 - p3) * u**2 + (-p0 + 3 * p1 - 3 * p2 + p3) * u**3)
 
 
-def _bilinear(img: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``img`` (h, w) at the points (x, y) (pixel i spans [i, i + 1): its centre is i + 0.5, as the renderer's
-    screen and the detected landmarks)."""
-    h, w = img.shape
-    x, y = x - 0.5, y - 0.5
-    x = np.clip(x, 0, w - 1.001)
-    y = np.clip(y, 0, h - 1.001)
-    x0, y0 = x.astype(int), y.astype(int)
-    fx, fy = x - x0, y - y0
-    return ((img[y0, x0] * (1 - fx) + img[y0, x0 + 1] * fx) * (1 - fy)
-            + (img[y0 + 1, x0] * (1 - fx) + img[y0 + 1, x0 + 1] * fx) * fy)
+def _directions(mid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(n, 2) unit tangents along the points ``mid`` (n, 2) and their normals, pointing down the image."""
+    tangent = np.gradient(mid, axis=0)
+    tangent /= np.maximum(np.linalg.norm(tangent, axis=1, keepdims=True), 1e-6)
+    normal = np.stack([-tangent[:, 1], tangent[:, 0]], 1)
+    normal *= np.sign(normal[:, 1:2] + 1e-9)  # downwards
+    return tangent, normal
 
 
 def _profiles(luma: np.ndarray, mid: np.ndarray, normal: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """(n, len(offsets)) luma along the normals at ``mid`` (n, 2)."""
     pts = mid[:, None, :] + offsets[None, :, None] * normal[:, None, :]
-    return _bilinear(luma, pts[..., 0], pts[..., 1])
+    return sample_bilinear(luma, pts[..., 0], pts[..., 1])
 
 
 def line_dips(luma: np.ndarray, mid: np.ndarray, normal: np.ndarray, search: float = SEARCH_PX) -> np.ndarray:
@@ -84,10 +83,7 @@ def photo_line(image: np.ndarray, upper: np.ndarray, lower: np.ndarray) -> tuple
     luma = np.asarray(image, np.float32) @ LUMA
     n = max(int(SAMPLES_PER_PX * np.hypot(*(upper[-1] - upper[0]))), 8)
     mid = _catmull_rom(0.5 * (upper + lower), n)
-    tangent = np.gradient(mid, axis=0)
-    tangent /= np.maximum(np.linalg.norm(tangent, axis=1, keepdims=True), 1e-6)
-    normal = np.stack([-tangent[:, 1], tangent[:, 0]], 1)
-    normal *= np.sign(normal[:, 1:2] + 1e-9)  # downwards
+    _, normal = _directions(mid)
     sel = slice(n // 3, max(2 * n // 3, n // 3 + 1))
     mid, normal = mid[sel], normal[sel]
     dips = line_dips(luma, mid, normal)
@@ -127,15 +123,10 @@ def contact_line(frame: np.ndarray, upper: np.ndarray, lower: np.ndarray, depth:
     up, lo = _catmull_rom(upper, n), _catmull_rom(lower, n)
     mid = 0.5 * (up + lo)
     gap = np.linalg.norm(lo - up, axis=1)
-    tangent = np.gradient(mid, axis=0)
-    tangent /= np.maximum(np.linalg.norm(tangent, axis=1, keepdims=True), 1e-6)
-    normal = np.stack([-tangent[:, 1], tangent[:, 0]], 1)
-    normal *= np.sign(normal[:, 1:2] + 1e-9)
+    tangent, normal = _directions(mid)
     s = np.linspace(0.0, 1.0, n)
-    taper = np.clip(np.minimum(s, 1.0 - s) / 0.1, 0.0, 1.0)
-    taper = taper * taper * (3 - 2 * taper)
-    g = np.clip((gap - gap_px[0]) / max(gap_px[1] - gap_px[0], 1e-3), 0.0, 1.0)
-    closed = 1.0 - g * g * (3 - 2 * g)
+    taper = smoothstep(np.minimum(s, 1.0 - s) / 0.1)
+    closed = 1.0 - smoothstep((gap - gap_px[0]) / max(gap_px[1] - gap_px[0], 1e-3))
     want = depth * weight * taper * closed
     if not (want > 1e-3).any():
         return

@@ -266,3 +266,20 @@ def _min_filter(a: np.ndarray, r: int) -> np.ndarray:
             out = np.minimum(out, pad.take(range(d, d + n), axis=axis))
         a = out
     return a
+
+
+def sample_bilinear(image: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``image`` (h, w) or (h, w, c) sampled bilinearly at the points (x, y) (any equal shapes; pixel i spans
+    [i, i + 1), its centre at i + 0.5, as the renderer's screen and the detected landmarks), clamped to the
+    image: (...) or (..., c), a uint8 image in float32 (the per-point numpy counterpart of
+    :func:`emoshift.render.shaders.bilinear`; ``scipy.ndimage.map_coordinates`` at order 1 with its ``nearest``
+    edge, but for the last half pixel)."""
+    h, w = image.shape[:2]
+    x = np.clip(np.asarray(x) - 0.5, 0, w - 1.001)
+    y = np.clip(np.asarray(y) - 0.5, 0, h - 1.001)
+    x0, y0 = np.floor(x).astype(int), np.floor(y).astype(int)
+    fx, fy = x - x0, y - y0
+    if image.ndim == 3:
+        fx, fy = fx[..., None], fy[..., None]
+    im = image.astype(np.float32) if image.dtype == np.uint8 else image
+    return (im[y0, x0] * (1 - fx) + im[y0, x0 + 1] * fx) * (1 - fy) + (im[y0 + 1, x0] * (1 - fx) + im[y0 + 1, x0 + 1] * fx) * fy

@@ -20,7 +20,7 @@ on a face without glasses (brows lie above the eye only, a shaded socket has no 
 The renderer (:mod:`.reenact`) samples the face from the photo with the glasses filled in from around them
 (:func:`fill_glasses`: the skin's shading and its grain), so skin the expression moves out from under the frame
 is skin that looks photographed, and lays the photo's glasses over each frame moved by the head's rigid motion only
-(:func:`rigid_affine`, :func:`composite`): for a still photo at its own pose, the glasses stay where they were.
+(:func:`rigid_affine`, :func:`lay_glasses`): for a still photo at its own pose, the glasses stay where they were.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from emoshift.render.eyes import EYE_CONTOURS
+from emoshift.render.filters import sample_bilinear
 from emoshift.render.teeth import LUMA
 
 #: Rays per eye.
@@ -96,7 +97,7 @@ class Glasses(NamedTuple):
     """origin: (x, y) of the box in the photo; mask: (h, w) bool, the glasses (filled in for the face's
     sampling); alpha: (h, w) float32, the mask feathered outwards by FEATHER_PX (the glasses' layer);
     kind: "sun" (dark lenses: lenses and rims) or "clear" (rims only); lenses: per eye (N, 2) float32 the
-    outline's points in photo pixels."""
+    outline's points in photo pixels; skin: the face skin's colour they were found against."""
 
     origin: tuple[int, int]
     mask: np.ndarray
@@ -118,19 +119,6 @@ def non_skin(pix: np.ndarray, skin: np.ndarray, hue: bool = True) -> np.ndarray:
     lr = np.log((pix[..., 0] + 8) / (pix[..., 1] + 8)) - np.log((skin[0] + 8) / (skin[1] + 8))
     lb = np.log((pix[..., 2] + 8) / (pix[..., 1] + 8)) - np.log((skin[2] + 8) / (skin[1] + 8))
     return dark | (np.hypot(lr, lb) > NON_SKIN_HUE)
-
-
-def _sample(image: np.ndarray, xy: np.ndarray) -> np.ndarray:
-    """Bilinear (..., 3) float32 colours of ``image`` at (..., 2) points (clamped to the image)."""
-    h, w = image.shape[:2]
-    x = np.clip(xy[..., 0] - 0.5, 0, w - 1.001)
-    y = np.clip(xy[..., 1] - 0.5, 0, h - 1.001)
-    x0, y0 = np.floor(x).astype(int), np.floor(y).astype(int)
-    fx, fy = (x - x0)[..., None], (y - y0)[..., None]
-    im = image.astype(np.float32) if image.dtype != np.float32 else image
-    a = im[y0, x0] * (1 - fx) + im[y0, x0 + 1] * fx
-    b = im[y0 + 1, x0] * (1 - fx) + im[y0 + 1, x0 + 1] * fx
-    return a * (1 - fy) + b * fy
 
 
 def _runs(row: np.ndarray) -> list[tuple[int, int]]:
@@ -183,7 +171,7 @@ def _scan_eye(image, skin, contour, centre, width, mid, step) -> _Eye:
     reach[ok] = np.minimum(reach[ok], abs(side) / toward[ok])
     radii = np.arange(0, RAY_REACH * width, step)
     pts = centre + radii[None, :, None] * dirs[:, None, :]
-    cols = _sample(image, pts)
+    cols = sample_bilinear(image, pts[..., 0], pts[..., 1])
     ns = non_skin(cols, skin)  # (n, m)
     dk = non_skin(cols, skin, hue=False)
     inside = radii[None, :] <= reach[:, None]
@@ -474,11 +462,6 @@ def _feather(mask: np.ndarray) -> np.ndarray:
     return np.where(mask, 1.0, np.clip(1.0 - d / (FEATHER_PX + 1.0), 0.0, 1.0)).astype(np.float32)
 
 
-def skin_colour_of(glasses: Glasses) -> np.ndarray:
-    """(3,) float32 the skin colour the glasses were found against."""
-    return np.asarray(glasses.skin, np.float32)
-
-
 def fill_glasses(image: np.ndarray, glasses: Glasses) -> np.ndarray:
     """(H, W, 3) uint8: ``image`` with the glasses' mask filled in from around it: what the face's warp samples,
     so skin an expression moves out from under the frame is skin, not a copy of the rim, and looks photographed.
@@ -500,7 +483,7 @@ def fill_glasses(image: np.ndarray, glasses: Glasses) -> np.ndarray:
     patch = out[y0 : y0 + h, x0 : x0 + w]
     mask = glasses.mask
     pf = patch.astype(np.float32)
-    skin = skin_colour_of(glasses)
+    skin = np.asarray(glasses.skin, np.float32)  # the skin colour they were found against
     # the skin around the mask: off its GRAIN_RING px edge, skin-coloured (no frame part outside the mask)
     grown = binary_dilation(mask, np.ones((3, 3), bool), iterations=GRAIN_RING)
     src = ~grown & ~non_skin(patch, skin, hue=False)
@@ -534,22 +517,28 @@ def fill_glasses(image: np.ndarray, glasses: Glasses) -> np.ndarray:
     return out
 
 
-def rigid_affine(src_xy: np.ndarray, rigid_xy: np.ndarray, glasses: Glasses, skin: np.ndarray) -> np.ndarray:
-    """(2, 3) the least-squares affine map from a frame pixel (x, y, 1) to the photo's, fitted on the skin
-    vertices whose source projection ``src_xy`` (V, 2) lies under the glasses' mask (in their box when fewer than 6
-    do): ``rigid_xy`` (V, 2) is their
-    projection in the frame's head pose at the photo's expression (the head's rigid motion)."""
+def glasses_anchors(src_xy: np.ndarray, glasses: Glasses, front: np.ndarray) -> np.ndarray:
+    """(K,) indices of the vertices the glasses' rigid map is fitted on (:func:`rigid_affine`): of the ``front``
+    (V,) bool vertices (the front of the face, not the skull behind it), those whose source projection ``src_xy``
+    (V, 2) lies under the glasses' mask, or in their box when fewer than 6 do (the box's forehead and nose bent
+    the fit)."""
     (x0, y0), (h, w) = glasses.origin, glasses.mask.shape
-    sel = skin & (src_xy[:, 0] >= x0) & (src_xy[:, 0] < x0 + w) & (src_xy[:, 1] >= y0) & (src_xy[:, 1] < y0 + h)
+    sel = front & (src_xy[:, 0] >= x0) & (src_xy[:, 0] < x0 + w) & (src_xy[:, 1] >= y0) & (src_xy[:, 1] < y0 + h)
     i = np.clip(np.floor(src_xy[:, 1] - y0).astype(int), 0, h - 1)
     j = np.clip(np.floor(src_xy[:, 0] - x0).astype(int), 0, w - 1)
-    on = sel & glasses.mask[i, j]  # the vertices under the glasses (the box's forehead and nose bent the fit)
-    if on.sum() >= 6:
-        sel = on
-    if sel.sum() < 6:
+    on = sel & glasses.mask[i, j]
+    return np.flatnonzero(on if on.sum() >= 6 else sel)
+
+
+def rigid_affine(src_xy: np.ndarray, rigid_xy: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+    """(2, 3) the least-squares affine map from a frame pixel (x, y, 1) to the photo's, fitted on the vertices
+    ``anchors`` (:func:`glasses_anchors`): ``src_xy`` (V, 2) their source projection, ``rigid_xy`` (V, 2) their
+    projection in the frame's head pose at the photo's expression (the head's rigid motion); the identity with
+    fewer than 6."""
+    if len(anchors) < 6:
         return np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
-    a = np.concatenate([rigid_xy[sel].astype(np.float64), np.ones((int(sel.sum()), 1))], 1)
-    m, *_ = np.linalg.lstsq(a, src_xy[sel].astype(np.float64), rcond=None)
+    a = np.concatenate([rigid_xy[anchors].astype(np.float64), np.ones((len(anchors), 1))], 1)
+    m, *_ = np.linalg.lstsq(a, src_xy[anchors].astype(np.float64), rcond=None)
     return m.T
 
 
@@ -578,11 +567,11 @@ def lay_glasses(out: np.ndarray, photo: np.ndarray, glasses: Glasses, affine: np
     sy = m[1, 0] * xx + m[1, 1] * yy + m[1, 2]
     pad = np.zeros((h + 2, w + 2, 1), np.float32)
     pad[1:-1, 1:-1, 0] = glasses.alpha
-    a = _sample(pad, np.stack([sx - x0 + 1, sy - y0 + 1], -1))
+    a = sample_bilinear(pad, sx - x0 + 1, sy - y0 + 1)
     live = a[..., 0] > 1e-3
     if not live.any():
         return
-    colour = _sample(photo, np.stack([sx[live], sy[live]], -1))
+    colour = sample_bilinear(photo, sx[live], sy[live])
     region = out[fy0:fy1, fx0:fx1]
     cur = region[live].astype(np.float32)
     al = a[live]

@@ -81,7 +81,7 @@ from emoshift.render.brows import BrowHeads
 from emoshift.render.contact import contact_line, photo_line
 from emoshift.render.eyes import lid_pull, photo_eyes
 from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_mask
-from emoshift.render.glasses import detect_glasses, fill_glasses, lay_glasses, rigid_affine
+from emoshift.render.glasses import detect_glasses, fill_glasses, glasses_anchors, lay_glasses, rigid_affine
 from emoshift.render.mesh_tables import model_tables, smooth_on_mesh
 from emoshift.render.ramp import smoothstep
 from emoshift.render.raster import parallel_map, rasterize_head
@@ -406,7 +406,9 @@ class Reenactor(SourceParts):
         self.photo_masks = self._eye_masks(self.photo_masks)
         # glasses (:mod:`.glasses`): a still photo's, kept rigid; the face samples the photo with them filled in
         self.glasses = None if video or not self.keep_glasses else detect_glasses(self.image, landmarks)
-        self._glasses_source = None if self.glasses is None else self._shaped(self.source_expression[None])
+        self._glasses_source = None if self.glasses is None else source_shape
+        self._glasses_anchors = None if self.glasses is None else glasses_anchors(
+            self.src_screen[:, :2], self.glasses, (self.vertex_part == SKIN) & (self.exact_weight > 0.9))  # fmt: skip
         # a video frame computes its fold lift when rendered, over the pixels the frames read (_lift_for)
         self.fold_lift, self._face_h = (None if video else fold_lift(photo_box, face_h)), face_h
         self._lift_box = None if video else (0, 0, w, h)  # the part of the source box the lift is right on
@@ -427,21 +429,18 @@ class Reenactor(SourceParts):
         corrected = self.src_screen.copy()
         corrected[:, :2] += self.residual
         unfold, lip_dark = self._inner_lips(corrected, landmarks)
+        # the face's samples: the photo, with its glasses (if kept rigid) filled in from around them
+        sampled = self.image if self.glasses is None else fill_glasses(self.image, self.glasses)
         self.source = SourceView(
-            image=self.image, closed=self.closed_mouth, mouth=self.mouth_box, plate=self.plate,
+            image=sampled, closed=self.closed_mouth, mouth=self.mouth_box, plate=self.plate,
             screen=corrected, origin=self.src_origin, pmask=self.photo_masks,
             eyes=self.eyes.eyes, eye_colours=self.eyes.colours,
             lift=_NO_LIFT if self.fold_lift is None else self.fold_lift,
             lip_shadow_px=float(LIP_SHADOW_FRACTION * face_h), grain=self._grain(), mouth_blur=mouth_blur,
             black=self._black_level(), mouth_power=self._aperture_power, lip_dark=lip_dark,
             lip_dark_tri=np.ascontiguousarray((lip_dark[self.triangles[: self.n_skin]] > 0).any(1)),
-            detail=self._texture_detail(), **self._spline_coefficients(),
+            detail=self._texture_detail(sampled), **self._spline_coefficients(sampled),
         )  # fmt: skip
-        if self.glasses is not None:  # the face's samples: the photo with its glasses filled in from around them
-            sampled = fill_glasses(self.image, self.glasses)
-            coef, origin = photo_coefficients(sampled, self.src_origin, self.src_tri.shape)
-            self.source = self.source._replace(image=sampled, coef=coef, coef_origin=origin,
-                                               detail=self._texture_detail(sampled))  # fmt: skip
         self._unfold = unfold  # (V, 2) the inner lips' source change, applied as the lips move (_source_for)
         self._lid_pull = self._lids_out_of_eyes(corrected, landmarks)
         self._unfold_idx = np.flatnonzero((unfold != 0).any(1))  # the vertices it moves (elsewhere + 0 changes nothing)
@@ -464,10 +463,10 @@ class Reenactor(SourceParts):
         dip, line_sigma = photo_line(self.image, upper, lower)
         return float(np.clip(dip, *CONTACT_PHOTO_DEPTH)), float(np.clip(line_sigma, sigma, CONTACT_SIGMA_OVER_BLUR * sigma)), True
 
-    def _spline_coefficients(self) -> dict:
-        """The SourceView's spline coefficients of the photo over the source box and of the mouth-closed photo
-        (:func:`~emoshift.render.shaders.photo_coefficients`)."""
-        coef, origin = photo_coefficients(self.image, self.src_origin, self.src_tri.shape)
+    def _spline_coefficients(self, image: np.ndarray) -> dict:
+        """The SourceView's spline coefficients of ``image`` (the photo the face samples) over the source box and
+        of the mouth-closed photo (:func:`~emoshift.render.shaders.photo_coefficients`)."""
+        coef, origin = photo_coefficients(image, self.src_origin, self.src_tri.shape)
         closed = np.ascontiguousarray(self.closed_mouth)
         ccoef = spline_coefficients(closed, 0, 0, closed.shape[1], closed.shape[0])
         return {"coef": coef, "coef_origin": origin, "closed_coef": ccoef}
@@ -832,13 +831,12 @@ class Reenactor(SourceParts):
 
     def _glasses_map(self, rotation: np.ndarray) -> np.ndarray | None:
         """(2, 3) affine map from a frame's pixel to the photo's for the glasses at the (3,) head ``rotation``
-        (:func:`~emoshift.render.glasses.rigid_affine` of the source shape's vertices around the glasses, posed
+        (:func:`~emoshift.render.glasses.rigid_affine` of the source shape's vertices under the glasses, posed
         at the source and the frame's rotation); None at the source rotation (the identity)."""
         if np.allclose(rotation, self.source_rotation, rtol=0.0, atol=1e-7):
             return None
         rigid = self._project(self._glasses_source, np.asarray(rotation, np.float32)[None])[0]
-        front = (self.vertex_part == SKIN) & (self.exact_weight > 0.9)  # the front of the face (not the skull behind it)
-        return rigid_affine(self.src_screen[:, :2], rigid[:, :2], self.glasses, front)
+        return rigid_affine(self.src_screen[:, :2], rigid[:, :2], self._glasses_anchors)
 
     def _lift_for(self, screens: np.ndarray, flat: np.ndarray) -> None:
         """A :meth:`for_frame` reenactor's fold lift (:func:`fold_lift`), computed over the part of the

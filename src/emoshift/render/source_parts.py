@@ -1144,17 +1144,17 @@ class SourceParts:
         x1, y1 = int(np.clip(lx1 + reach + 1, x0, self.width)), int(np.clip(ly1 + reach + 1, y0, self.height))
         return photo_blur(self.image[y0:y1, x0:x1])
 
-    def _texture_detail(self, image: np.ndarray | None = None) -> np.ndarray:
-        """(h, w) float32 over the source box: the photo's texture detail (:func:`.filters.texture_detail`),
-        its open mouth painted shut first (``closed_mouth`` over ``mouth_box``: skin moving over the open mouth
-        samples that), for one-way stretched skin (:func:`.warp.detail_pass`). ``image``: the photo the face
-        samples (default the photo; with glasses, the photo with them filled in: the rims' detail moved with the
-        skin, a light arc inside the lens)."""
+    def _texture_detail(self, image: np.ndarray) -> np.ndarray:
+        """(h, w) float32 over the source box: the texture detail (:func:`.filters.texture_detail`) of ``image``,
+        the photo the face samples (with glasses kept rigid, the photo with them filled in: the rims' detail moved
+        with the skin, a light arc inside the lens), its open mouth painted shut first (``closed_mouth`` over
+        ``mouth_box``: skin moving over the open mouth samples that), for one-way stretched skin
+        (:func:`.warp.detail_pass`)."""
         from emoshift.render.filters import texture_detail
         from emoshift.render.shaders import DETAIL_EDGE, DETAIL_EDGE_SIGMA, DETAIL_SIGMA
 
         (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
-        patch = (self.image if image is None else image)[y0 : y0 + h, x0 : x0 + w]
+        patch = image[y0 : y0 + h, x0 : x0 + w]
         mx0, my0, mx1, my1 = (int(v) for v in self.mouth_box)
         if mx1 > mx0 and my1 > my0 and self.closed_mouth.shape[:2] == (my1 - my0, mx1 - mx0):
             patch = patch.copy()
