@@ -29,6 +29,7 @@ import numpy as np
 
 from emoshift.headmodel.regions import MULTIPIE_68
 from emoshift.render.ramp import smoothstep
+from emoshift.render.wrinkles import ICT_SKIN_VERTICES as _SKIN  # the skin vertices come first
 
 #: Extra lowering and medial pull (cm) of the inner brow head at browDown 1 (FACS AU4 at E), on top of
 #: ICT's calibrated shape (0.38 cm down, 0.36 cm in): the inner head then drops as far as the brow's middle
@@ -38,8 +39,6 @@ HEAD_DROP_CM = 0.5
 HEAD_PULL_CM = 0.1
 #: browInnerUp weight (AU1) at which the corrective is gone (linear fade from 0).
 INNER_UP_OFF = 0.3
-#: Number of ICT skin vertices (they come first and keep their full-mesh index in every vertex order).
-_SKIN = 11248
 
 
 @dataclass
