@@ -182,3 +182,95 @@ def test_gaussian_part_is_the_wholes_part(seed):
     np.testing.assert_array_equal(filters.gaussian_filter(flat, 2.7, (5, 40, 0, 120)), filters.gaussian_filter(flat, 2.7)[5:40])
     with pytest.raises(ValueError):
         filters.gaussian_filter(img, 2.0, (0, 91, 0, 10))
+
+
+def _edt_cases():
+    """(name, mask) random masks of several shapes and background shares (seeded), an empty and a full one."""
+    cases = []
+    for k, shape in enumerate([(1, 1), (1, 9), (8, 1), (2, 3), (17, 23), (64, 48), (120, 200), (274, 453)]):
+        for seed in (k, 10 + k):
+            rng = np.random.default_rng(seed)
+            for p in (0.003, 0.05, 0.5, 0.95):  # the share of foreground (True): background dense to sparse
+                cases.append((f"{shape} seed {seed} p {p}", rng.random(shape) < p))
+            blobs = ndi.binary_dilation(rng.random(shape) < 0.02, np.ones((3, 3)), iterations=4)  # the glasses' kind
+            cases.append((f"{shape} seed {seed} blobs", blobs))
+    cases += [("empty", np.zeros((30, 40), bool)), ("full", np.ones((30, 40), bool))]
+    return cases + [("full 1 px", np.ones((1, 1), bool))]
+
+
+def test_distance_transform_edt_is_scipys():
+    """filters.distance_transform_edt (Maurer's feature transform in numba) equals
+    scipy.ndimage.distance_transform_edt on random masks: the distances to the bit and the nearest background
+    pixels themselves, scipy's pick among equally near ones included (random masks tie often: a pixel midway
+    between two background pixels); the indices' own distance is the distance; an empty mask gives 0 and each
+    pixel itself, a full one scipy's (-1, 0) feature."""
+    ties = 0
+    for name, m in _edt_cases():
+        d_ref, i_ref = ndi.distance_transform_edt(m, return_indices=True)
+        d, idx = filters.distance_transform_edt(m, return_indices=True)
+        assert d.dtype == np.float64 and idx.dtype == np.int32 and idx.shape == (2, *m.shape), name
+        np.testing.assert_array_equal(d, d_ref, err_msg=name)
+        np.testing.assert_array_equal(idx, i_ref, err_msg=name)
+        np.testing.assert_array_equal(filters.distance_transform_edt(m), d_ref, err_msg=name)
+        ii, jj = np.indices(m.shape)
+        np.testing.assert_array_equal(np.sqrt((idx[0] - ii) ** 2.0 + (idx[1] - jj) ** 2.0), d, err_msg=name)
+        if (~m).any():
+            assert not m[idx[0], idx[1]].any(), name  # each points at a background pixel
+        if 0 < (~m).sum() <= 400 and m.size <= 5000:  # brute force: the distance is the least, ties counted
+            bg = np.argwhere(~m)
+            all_d2 = (ii[..., None] - bg[:, 0]) ** 2 + (jj[..., None] - bg[:, 1]) ** 2
+            least = all_d2.min(-1)
+            np.testing.assert_array_equal(d, np.sqrt(least), err_msg=name)
+            ties += int(((all_d2 == least[..., None]).sum(-1) > 1).sum())
+    assert ties > 500  # the cases do test scipy's choice among equally near pixels (measured: 1025 pixels)
+    d, idx = filters.distance_transform_edt(np.zeros((3, 4), bool), return_indices=True)
+    assert (d == 0).all() and (idx == np.indices((3, 4))).all()
+
+
+def test_distance_transform_edt_control_ties_the_other_way():
+    """Control: the same transform of the flipped mask, flipped back (the other pick among equally near pixels)
+    has the same distances but other indices: the equality above sees the tie rule; and the city-block distance
+    (scipy's distance_transform_cdt) is off by more than float rounding."""
+    m = np.random.default_rng(3).random((64, 48)) < 0.5
+    d, idx = filters.distance_transform_edt(m, return_indices=True)
+    df, idf = filters.distance_transform_edt(m[::-1, ::-1], return_indices=True)
+    np.testing.assert_array_equal(df[::-1, ::-1], d)
+    flipped = np.stack([63 - idf[0][::-1, ::-1], 47 - idf[1][::-1, ::-1]])
+    assert (flipped != idx).any(0).sum() > 50
+    sparse = np.random.default_rng(4).random((64, 48)) > 0.005  # background: a few pixels
+    chamfer = ndi.distance_transform_cdt(sparse, "taxicab")
+    assert np.abs(chamfer - filters.distance_transform_edt(sparse)).max() > 1.0
+    with pytest.raises(ValueError):
+        filters.distance_transform_edt(np.zeros((2, 2, 2), bool))
+
+
+def test_glasses_feather_and_fill_are_their_scipy_formulation(monkeypatch):
+    """The glasses' feather and fill (render/glasses.py) through filters.distance_transform_edt equal the same code
+    with scipy's distance transform, to the bit, on random blob masks over a grainy skin patch (control: a fill
+    with the indices of the flipped transform, equally near pixels picked the other way, differs somewhere)."""
+    from emoshift.render import glasses
+
+    rng = np.random.default_rng(7)
+    img = np.clip(rng.normal((200, 150, 128), 12, (160, 220, 3)), 0, 255).astype(np.uint8)
+    for seed in range(3):
+        r = np.random.default_rng(seed)
+        mask = np.zeros((100, 160), bool)
+        mask[30:70, 20:70] = r.random((40, 50)) < 0.9
+        mask[35:65, 90:140] = True
+        mask = ndi.binary_dilation(mask, iterations=int(r.integers(1, 4)))
+        g = glasses.Glasses((30, 25), mask, glasses._feather(mask), "sun", (), (200.0, 150.0, 128.0))
+        ours, feather = glasses.fill_glasses(img, g), g.alpha
+        with monkeypatch.context() as mp:
+            mp.setattr(filters, "distance_transform_edt", ndi.distance_transform_edt)
+            np.testing.assert_array_equal(glasses._feather(mask), feather)
+            np.testing.assert_array_equal(glasses.fill_glasses(img, g), ours)
+
+    edt = filters.distance_transform_edt
+
+    def flipped(m, return_indices=False):
+        d, i = edt(m[::-1, ::-1], return_indices=True)
+        h, w = m.shape
+        return d[::-1, ::-1], np.stack([h - 1 - i[0][::-1, ::-1], w - 1 - i[1][::-1, ::-1]])
+
+    monkeypatch.setattr(filters, "distance_transform_edt", flipped)
+    assert (glasses.fill_glasses(img, g) != ours).any()  # control

@@ -456,7 +456,7 @@ def _top_bar(image, eyes, origin, shape, mask) -> np.ndarray:
 
 def _feather(mask: np.ndarray) -> np.ndarray:
     """(h, w) float32: 1 on ``mask``, falling linearly to 0 at FEATHER_PX + 1 pixels outside it."""
-    from scipy.ndimage import distance_transform_edt
+    from emoshift.render.filters import distance_transform_edt  # scipy's, without importing scipy.ndimage
 
     d = distance_transform_edt(~mask)
     return np.where(mask, 1.0, np.clip(1.0 - d / (FEATHER_PX + 1.0), 0.0, 1.0)).astype(np.float32)
@@ -473,10 +473,8 @@ def fill_glasses(image: np.ndarray, glasses: Glasses) -> np.ndarray:
     deviations of the skin's grain around the mask (a lash, a brow's edge do not come along). The former fill
     mirrored whole colours (the shading beside the frame reflected into pale patches) fading into pull-push
     (smooth), or pull-push alone across a clear rim: a smooth band where the skin moved out from under it."""
-    from scipy.ndimage import distance_transform_edt
-
     from emoshift.render.fill import fill_holes
-    from emoshift.render.filters import binary_dilation, gaussian_filter
+    from emoshift.render.filters import binary_dilation, distance_transform_edt, gaussian_filter  # scipy's, GIL-free
 
     (x0, y0), (h, w) = glasses.origin, glasses.mask.shape
     out = np.array(image, np.uint8, copy=True)
