@@ -56,6 +56,10 @@ def warm_up(pipeline=None, shapes: bool = True, progress: bool = True) -> dict:
             with tempfile.TemporaryDirectory() as tmp:
                 for name in WARM_UP_OUTPUTS:
                     pipe.save(res, Path(tmp) / name)
+        # a photo with glasses (the astronaut wears none) also runs the distance transform of their fill
+        from emoshift.render.filters import distance_transform_edt
+
+        distance_transform_edt(np.eye(3, dtype=bool))
         if shapes:
             from emoshift.eval.shapes import ShapeRenderer
 
