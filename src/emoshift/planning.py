@@ -17,8 +17,9 @@ the eyes opens its lids no further than the photo's (:func:`with_source_lids`), 
 tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`). Anger's jaw
 and contempt's sideways pull of the mouth are the generator's own (retrained on its prototypes' bounds in
 session 19, the apex latents that opened anger's jaw past them set aside, ``models.apex.apex_outliers``;
-session 18 capped both here). On a photo looking steeply down (30-42 degrees off-axis and more) each anchor's
-mouth corners are lowered as far as the view raises them on screen
+session 18 capped both here). On a photo looking steeply down (30-42 degrees off-axis and more) anger takes its
+closed, pressed-lip FACS display's mouth (:meth:`emoshift.mouth_view.MouthView.shut_from_above`: an open mouth seen
+from above reads as a laugh) and each anchor's mouth corners are lowered as far as the view raises them on screen
 (:meth:`emoshift.mouth_view.MouthView.compensate`, given by the pipeline).
 """
 
@@ -375,7 +376,8 @@ def make_plan(
         neutral: (expression (53,), rotation (3,) relative) inserted where :func:`neutral_between` says,
             or None for direct transitions (``neutral=False``).
         view: the photo's :class:`emoshift.mouth_view.MouthView` (or None): on a face seen steeply from above,
-            each anchor's mouth corners are lowered as far as the view raises them on screen
+            anger's mouth is shut (:meth:`~emoshift.mouth_view.MouthView.shut_from_above`) and each anchor's mouth
+            corners are lowered as far as the view raises them on screen
             (:meth:`~emoshift.mouth_view.MouthView.compensate`; near-frontal photos unchanged).
     """
     emotions = list(generated.parsed.emotions)
@@ -400,7 +402,8 @@ def make_plan(
     targets = with_lid_tension(targets, labels)  # fear's widened eyes with tensed lower lids
     targets = with_brow_raise(targets, labels)  # and fear's brows raised above them
     rotations = np.concatenate([src_r[None], compose_rotations(src_r, np.stack(rels))])
-    if view is not None:  # a mouth seen from above curves up: lower its corners as far as the view raises them
+    if view is not None:  # seen from above a mouth curves up: anger's shut variant, corners lowered by the view's rise
+        targets = view.shut_from_above(targets, labels, rotations[1:], src_r)
         targets = view.compensate(targets, labels, rotations[1:], src_r)
     return Plan(
         instruction=instruction,
