@@ -24,7 +24,9 @@ photo and emotion (the apex of ``animate`` rendered alone, :class:`apex_renders.
 
 ``--no-view`` plans without the compensation (the behaviour before session 20); ``--before`` with session 20's
 compensation only (no closed-mouth variant from above, :meth:`emoshift.mouth_view.MouthView.shut_from_above`, and
-no chin raise, :data:`emoshift.mouth_view.CHIN_RAISE`: session 22's state before its change). ``--crops DIR`` writes the 256-pixel face crops (panel_make's) of the untouched photo and the 7 apexes, named PHOTO_EMOTION_sSEED.png (never commit them).
+no chin raise, :data:`emoshift.mouth_view.CHIN_RAISE`: session 22's state before its change).
+``--crops DIR`` writes the 256-pixel face crops (panel_make's) of the untouched photo and the 7 apexes, named
+PHOTO_EMOTION_sSEED.png (never commit them).
 """
 
 from __future__ import annotations
