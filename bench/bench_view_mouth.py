@@ -24,7 +24,8 @@ photo and emotion (the apex of ``animate`` rendered alone, :class:`apex_renders.
 
 ``--no-view`` plans without the compensation (the behaviour before session 20); ``--before`` with session 20's
 compensation only (no closed-mouth variant from above, :meth:`emoshift.mouth_view.MouthView.shut_from_above`, and
-no chin raise, :data:`emoshift.mouth_view.CHIN_RAISE`: session 22's state before its change).
+no chin raise, :data:`emoshift.mouth_view.CHIN_RAISE`, the smirk on the near half,
+:data:`emoshift.planning.FAR_SIDE_FROM_ABOVE`: session 22's state before its change).
 ``--crops DIR`` writes the 256-pixel face crops (panel_make's) of the untouched photo and the 7 apexes, named
 PHOTO_EMOTION_sSEED.png (never commit them).
 """
@@ -77,6 +78,9 @@ def main() -> None:
 
         mv.MouthView.shut_from_above = lambda self, targets, labels, rotations, source_rotation: targets
         mv.CHIN_RAISE_EMOTIONS = ()
+        import emoshift.planning as planning
+
+        planning.FAR_SIDE_FROM_ABOVE = False
     from apex_renders import ADJECTIVE, ApexRenderer, list_photos, load_pipeline
     from common import crop, face_box, report
 
@@ -110,6 +114,9 @@ def main() -> None:
         box = face_box(fit.landmarks_detected, photo.shape)
         det = fit.landmarks_detected.astype(np.float64)
         view = pipe._mouth_view(fit)
+        from emoshift import planning
+
+        far_side = planning.FAR_SIDE_FROM_ABOVE and view is not None and view.from_above(fit.rotation)
         far = 0 if matrix_to_euler(axis_angle_to_matrix(np.float64(fit.rotation).reshape(1, 3)))[0, 1] < 0 else 1
         photos.append({"photo": pref, "ramp": view_ramp(fit.rotation), "far_corner": (48, 54)[far],
                        "mp_photo": _curve(det, _up(fit.rotation), (61, 291), (13, 14))})  # fmt: skip
@@ -123,7 +130,7 @@ def main() -> None:
                 plan = pipe.plan(ins, fit, pipe.options.replace(seed=seed))[0]
                 k = list(plan.labels).index(emo)
                 gen = plan.generated_expressions[k - 1], plan.generated_rotations[k - 1]
-                gen_e = toward_camera(*gen, fit.rotation)[0]
+                gen_e = toward_camera(*gen, fit.rotation, far_side)[0]
                 gen_r = plan.rotations[k]  # the generated anchor on the camera's side, before the view steps
                 a = ar.apex(emo, seed)
                 e, rot = a.expression, a.rotation

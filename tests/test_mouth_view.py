@@ -16,7 +16,9 @@ the jaw shut and the upper lip down (control: the shout as planned before, jawOp
 brows and lids kept, its on-screen excess over the shout's face-on corners after the lowering 0.67-0.76 of what the
 lowering alone leaves (threshold 0.85); face-on and from below the shout stays. The chin raise lowers sadness's
 corners by 0.010-0.017 mouth widths more (threshold 0.005; control: without it, 0) and leaves contempt, fear and
-surprise exactly as before."""
+surprise exactly as before. Contempt's smirk goes on the far half of a face seen from above (control: the near half,
+as before): the near corner, seen whole, sits 0.245-0.27 mouth widths lower on screen (threshold 0.15); face-on and
+from below the plan is unchanged."""
 
 import numpy as np
 import pytest
@@ -203,3 +205,56 @@ def test_the_chin_raise_lowers_a_sad_mouth_further_only_where_facs_has_it(head_m
         goal = view.front(e[:1])[0]
         gain = _excess(view, old[0], goal, rot) - _excess(view, new[0], goal, rot)
         assert gain >= CHIN_GAIN_MIN, (pyr, seed, gain)
+
+
+#: Least drop of the near (fully seen) corner's on-screen height when contempt's smirk goes on the far half of a face
+#: seen from above, after the lowering (measured 0.245-0.27 mouth widths over DOWN x SEEDS; mean curve within 0.01).
+FAR_SMIRK_DROP_MIN = 0.15
+
+
+def test_a_face_seen_from_above_is_told_from_a_frontal_one_or_one_seen_from_below(head_model):
+    for seed in (0, 5):
+        view = _view(head_model, seed)
+        assert all(view.from_above(_rot(p)) for p in DOWN)
+        assert not any(view.from_above(_rot(p)) for p in FRONT + UP)
+
+
+@pytest.mark.parametrize("pyr", DOWN)
+def test_contempt_seen_from_above_smirks_on_the_far_half(head_model, pyr, monkeypatch):
+    from types import SimpleNamespace
+
+    import emoshift.planning as planning
+    from emoshift.planning import lateral_balance, make_plan
+    from emoshift.rotations import axis_angle_to_matrix, matrix_to_euler
+
+    src_r = _rot(pyr)
+    yaw = float(matrix_to_euler(axis_angle_to_matrix(np.float64(src_r).reshape(1, 3)))[0, 1])
+    near = 1 if yaw < 0 else 0  # corners (48, 54): the subject's left (54) faces the camera when yaw < 0
+    gen = SimpleNamespace(parsed=SimpleNamespace(emotions=["contempt"], intensities=[1.0]),
+                          expressions=prototype("contempt")[None], rotations=np.zeros((1, 3), np.float32))  # fmt: skip
+    for seed in (0, 2, 5):
+        view = _view(head_model, seed)
+        new = make_plan("x", gen, np.zeros(53, np.float32), src_r, None, "prototype", view=view)
+        with monkeypatch.context() as m:
+            m.setattr(planning, "FAR_SIDE_FROM_ABOVE", False)  # control: the near half, as before session 22
+            old = make_plan("x", gen, np.zeros(53, np.float32), src_r, None, "prototype", view=view)
+        assert (lateral_balance(old.expressions[1]) > 0) == (near == 1)
+        assert (lateral_balance(new.expressions[1]) > 0) == (near == 0)
+        c_new = view.corners(new.expressions[1:], new.rotations[1:])[0]
+        c_old = view.corners(old.expressions[1:], old.rotations[1:])[0]
+        assert c_old[near] - c_new[near] >= FAR_SMIRK_DROP_MIN, (pyr, seed, c_old, c_new)
+
+
+@pytest.mark.parametrize("pyr", FRONT + UP)
+def test_contempt_keeps_its_near_side_smirk_face_on_and_from_below(head_model, pyr):
+    from types import SimpleNamespace
+
+    from emoshift.planning import make_plan
+
+    gen = SimpleNamespace(parsed=SimpleNamespace(emotions=["contempt"], intensities=[1.0]),
+                          expressions=prototype("contempt")[None], rotations=np.zeros((1, 3), np.float32))  # fmt: skip
+    src_r = _rot(pyr)
+    old = make_plan("x", gen, np.zeros(53, np.float32), src_r, None, "prototype")
+    new = make_plan("x", gen, np.zeros(53, np.float32), src_r, None, "prototype", view=_view(head_model, 0))
+    np.testing.assert_array_equal(new.expressions, old.expressions)
+    np.testing.assert_array_equal(new.rotations, old.rotations)

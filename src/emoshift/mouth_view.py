@@ -36,10 +36,13 @@ pressed-lip EMFACS display (:data:`VIEW_VARIANTS`) before the lowering, and the 
 +0.27 -> +0.18), MediaPipe's on the render +0.23 / +0.17 -> +0.02 / +0.05, its inner lips' gap 0.30-0.37 -> 0.00-0.01
 mouth widths; dev05 +0.03 -> -0.02, MediaPipe +0.07 / +0.02 -> -0.07 / -0.09, gap 0.53-0.65 -> 0.01-0.08; dev11
 sadness +0.03 / +0.02 -> +0.01 / +0.01 (far corner -0.015), disgust unchanged (its AU17 already at the cap); the
-frontal dev01 / dev03 apex frames byte-identical. Not done: contempt on dev11 loses its lopsidedness on screen (the
-smirk's corner 0.26 mouth widths above the other face-on, 0.00 after the lowering, whose far-side cap stops short);
-taking back the smirk side's lowering keeps it only by undoing most of the compensation (mean curve +0.16 -> +0.21 on
-the synthetic heads), so it was left as it is.
+frontal dev01 / dev03 apex frames byte-identical. Contempt's smirk goes on the far half of such a face
+(:data:`emoshift.planning.FAR_SIDE_FROM_ABOVE`, :meth:`MouthView.from_above`): on the near half, in full view, the
+smirk's raised corner and the view's made one arc rising to that side (dev05 contempt read as happiness 23 of ~26),
+and the lowering evened out dev11's lopsided mouth (its corners +0.09 / +0.10). On the far half the near corner,
+the one seen whole, shows contempt's lowered other corner: dev05 +0.15 / +0.13 -> -0.37 / -0.34 mouth widths,
+dev11 +0.10 / +0.10 -> -0.15 / -0.15 (seeds 0 / 1), MediaPipe's curve dev05 0.00 / +0.06 -> -0.14 / -0.13, dev11
++0.08 / +0.07 -> +0.02 / +0.03; the smirk's corner rises behind the nose.
 """
 
 from __future__ import annotations
@@ -157,6 +160,14 @@ class MouthView:
     def curve(self, expressions: np.ndarray, rotations: np.ndarray) -> np.ndarray:
         """(m,) the mouth's on-screen curve: the mean of :meth:`corners`."""
         return self.corners(expressions, rotations).mean(-1)
+
+    def from_above(self, source_rotation: np.ndarray) -> bool:
+        """Whether the photo's head (axis-angle (3,)) is seen steeply from above: :func:`view_ramp` at least 0.5 and
+        the view curving the neutral mouth up on screen (a face seen from below curves it down)."""
+        if view_ramp(source_rotation) < 0.5:
+            return False
+        zero, rot = np.zeros((1, 53)), np.asarray(source_rotation, np.float64).reshape(1, 3)
+        return bool(self.curve(zero, rot)[0] > self.front(zero)[0].mean())
 
     def shut_from_above(
         self, targets: np.ndarray, labels: Sequence[str], rotations: np.ndarray, source_rotation: np.ndarray
