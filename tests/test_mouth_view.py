@@ -14,8 +14,9 @@ emotions with AU17 in a FACS variant.
 Session 22: seen from above, anger takes its pressed-lip FACS display's mouth (:meth:`MouthView.shut_from_above`):
 the jaw shut and the upper lip down (control: the shout as planned before, jawOpen 0.28, mouthUpperUp 0.92), the
 brows and lids kept, its on-screen excess over the shout's face-on corners after the lowering 0.67-0.76 of what the
-lowering alone leaves (threshold 0.85); face-on and from below the shout stays. The chin raise lowers sadness's
-corners by 0.010-0.017 mouth widths more (threshold 0.005; control: without it, 0) and leaves contempt, fear and
+lowering alone leaves (threshold 0.85); face-on and from below the shout stays. Disgust takes EMFACS's 9+17 (with
+AU15): the upper lip no longer raised (control: 0.4-0.6 in every variant), the nose wrinkle kept. The chin raise
+lowers sadness's corners by 0.010-0.017 mouth widths more (threshold 0.005; control: without it, 0) and leaves contempt, fear and
 surprise exactly as before. Contempt's smirk goes on the far half of a face seen from above (control: the near half,
 as before): the near corner, seen whole, sits 0.245-0.27 mouth widths lower on screen (threshold 0.15); face-on and
 from below the plan is unchanged."""
@@ -168,6 +169,21 @@ def test_anger_seen_from_above_takes_its_pressed_lips_and_curves_up_less(head_mo
         new = _excess(view, view.compensate(shut[:1], ["anger"], rot, rot), goal, rot)
         assert old > 0.1
         assert new <= SHUT_LEFT_MAX * old, (pyr, seed, new, old)
+
+
+@pytest.mark.parametrize("pyr", DOWN)
+def test_disgust_seen_from_above_wrinkles_its_nose_without_raising_the_upper_lip(head_model, pyr):
+    from emoshift.emotions import n_variants
+
+    shrug, sneer = EXPRESSION_NAMES.index("mouthShrugUpper"), EXPRESSION_NAMES.index("noseSneer_L")
+    chin, frown = EXPRESSION_NAMES.index("mouthShrugLower"), EXPRESSION_NAMES.index("mouthFrown_L")
+    e = np.stack([prototype("disgust", v) for v in range(n_variants("disgust"))])
+    rot = _rot(pyr)
+    out = _view(head_model, 1).shut_from_above(e, ["disgust"] * len(e), np.repeat(rot[None], len(e), 0), rot)
+    assert (e[:, shrug] >= 0.39).all()  # control: every variant raises the upper lip (AU10 B-C)
+    assert (out[:, shrug] < 0.02).all()
+    np.testing.assert_array_equal(out[:, sneer], e[:, sneer])  # the nose wrinkle (AU9) is the anchor's
+    assert (out[:, chin] > 0.7).all() and (out[:, frown] > 0.5).all()  # 17D, 15C
 
 
 @pytest.mark.parametrize("pyr", FRONT + UP)

@@ -30,12 +30,15 @@ Session 22 (panels 45-50: dev05 anger read as happiness 22 of ~26 labels, dev11 
 laugh from above is the open mouth itself, the upper teeth bared under a raised lip and a lower lip that bows down in
 the middle, and the open jaw alone raises both corners on screen by 0.17-0.18 mouth widths over the shut mouth.
 :meth:`MouthView.shut_from_above` gives anger, on a face seen steeply from above, the mouth of its own closed,
-pressed-lip EMFACS display (:data:`VIEW_VARIANTS`) before the lowering, and the lowering spends a chin raise (AU17,
+pressed-lip EMFACS display and disgust EMFACS's 9+17 without the upper lip's raise (:data:`VIEW_VARIANTS`) before
+the lowering, and the lowering spends a chin raise (AU17,
 :data:`CHIN_RAISE`) on the emotions that have it in a FACS variant (:data:`CHIN_RAISE_EMOTIONS`). Measured
 (``bench/bench_view_mouth.py`` vs ``--before``, seeds 0 / 1): anger's mesh curve dev11 +0.12 -> +0.03 (far corner
 +0.27 -> +0.18), MediaPipe's on the render +0.23 / +0.17 -> +0.02 / +0.05, its inner lips' gap 0.30-0.37 -> 0.00-0.01
 mouth widths; dev05 +0.03 -> -0.02, MediaPipe +0.07 / +0.02 -> -0.07 / -0.09, gap 0.53-0.65 -> 0.01-0.08; dev11
-sadness +0.03 / +0.02 -> +0.01 / +0.01 (far corner -0.015), disgust unchanged (its AU17 already at the cap); the
+sadness +0.03 / +0.02 -> +0.01 / +0.01 (far corner -0.015); disgust's inner lips' gap dev05 0.32-0.39 -> 0.02-0.05,
+dev11 0.19-0.20 -> 0.01-0.03, its curve dev05 -0.03 -> -0.11, dev11 +0.05 -> +0.04 (MediaPipe +0.04 / +0.07 -> -0.01
+/ -0.02); the
 frontal dev01 / dev03 apex frames byte-identical. Contempt's smirk goes on the far half of such a face
 (:data:`emoshift.planning.FAR_SIDE_FROM_ABOVE`, :meth:`MouthView.from_above`): on the near half, in full view, the
 smirk's raised corner and the view's made one arc rising to that side (dev05 contempt read as happiness 23 of ~26),
@@ -77,7 +80,11 @@ CHIN_RAISE = ("mouthShrugLower", 0.8)
 #: corners): the open laugh of a face looking down (dev05 anger read as happiness 22 of ~26 labels over panels 45-50,
 #: dev11 16), and its open jaw alone raises both corners on screen by 0.17 (dev05) / 0.18 (dev11) mouth widths
 #: over the shut mouth (``bench/bench_view_mouth.py``).
-VIEW_VARIANTS: dict[str, str] = {"anger": "4E+5B+7D+17C+23C+24E"}
+#: Disgust takes EMFACS's 9+17 (Matsumoto, Keltner, Shiota, O'Sullivan & Frank, "Facial expressions of emotion",
+#: *Handbook of Emotions*, 3rd ed., 2008, Table 13.1: disgust 9, 9+16+15+26, 9+17, 10, 10+16+25+26, 10+17) with its
+#: variants' AU15 C: the nose wrinkle without the upper lip's raise, which parted dev11's lips over the photo's teeth
+#: (MediaPipe's inner lips' gap 0.19-0.20 mouth widths; disgust read as happiness 12 of ~26 labels).
+VIEW_VARIANTS: dict[str, str] = {"anger": "4E+5B+7D+17C+23C+24E", "disgust": "9E+15C+17D"}
 #: The 68-point indices of the mouth corners (subject's right 48, left 54) and the inner lips' middles.
 CORNER_68 = (48, 54)
 MIDDLE_68 = (62, 66)
@@ -174,8 +181,8 @@ class MouthView:
     ) -> np.ndarray:
         """(m, 53) targets of the emotions ``labels`` at absolute ``rotations`` (m, 3) with the mouth and jaw channels
         of each emotion in :data:`VIEW_VARIANTS` moved towards that closed-mouth variant's, by :func:`view_ramp` of
-        ``source_rotation`` (near-frontal photos unchanged), where the view curves the anchor's mouth up (a face seen
-        from above; from below it is left as it is, as in :meth:`compensate`). The variant's mouth is scaled by the
+        ``source_rotation`` (near-frontal photos unchanged), where the view at the anchor's rotation curves the neutral
+        mouth up (a face seen from above; from below it is left as it is). The variant's mouth is scaled by the
         anchor's own strength outside the mouth (:func:`emoshift.emotions.apex_strength` of its brows and lids, at
         most 1), so a mild anger presses its lips mildly; the brows, lids and head pose stay the anchor's."""
         from emoshift.emotions import apex_strength, au_vector
@@ -185,12 +192,11 @@ class MouthView:
         if ramp <= 0.0:
             return out
         rots = np.asarray(rotations, np.float64).reshape(-1, 3)
-        mouth = _lower_face()
+        mouth, zero = _lower_face(), np.zeros((1, 53))
         for i, label in enumerate(labels):
             if label not in VIEW_VARIANTS:
                 continue
-            e = out[i].astype(np.float64)
-            if self.curve(e, rots[i])[0] <= self.front(e)[0].mean():  # not seen from above
+            if self.curve(zero, rots[i])[0] <= self.front(zero)[0].mean():  # the view does not curve a mouth up
                 continue
             strength = float(np.nan_to_num(apex_strength(out[i], label, shapes=~mouth)[0]))
             want = au_vector(VIEW_VARIANTS[label]) * float(np.clip(strength, 0.0, 1.0))

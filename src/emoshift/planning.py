@@ -17,8 +17,8 @@ the eyes opens its lids no further than the photo's (:func:`with_source_lids`), 
 tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`). Anger's jaw
 and contempt's sideways pull of the mouth are the generator's own (retrained on its prototypes' bounds in
 session 19, the apex latents that opened anger's jaw past them set aside, ``models.apex.apex_outliers``;
-session 18 capped both here). On a photo looking steeply down (30-42 degrees off-axis and more) anger takes its
-closed, pressed-lip FACS display's mouth (:meth:`emoshift.mouth_view.MouthView.shut_from_above`: an open mouth seen
+session 18 capped both here). On a photo looking steeply down (30-42 degrees off-axis and more) anger and disgust
+take closed-mouth FACS displays' mouths (:meth:`emoshift.mouth_view.MouthView.shut_from_above`: an open mouth seen
 from above reads as a laugh), a one-sided expression goes on the far half (:data:`FAR_SIDE_FROM_ABOVE`) and each
 anchor's mouth corners are lowered as far as the view raises them on screen
 (:meth:`emoshift.mouth_view.MouthView.compensate`, given by the pipeline).
@@ -386,9 +386,9 @@ def make_plan(
         neutral: (expression (53,), rotation (3,) relative) inserted where :func:`neutral_between` says,
             or None for direct transitions (``neutral=False``).
         view: the photo's :class:`emoshift.mouth_view.MouthView` (or None): on a face seen steeply from above,
-            anger's mouth is shut (:meth:`~emoshift.mouth_view.MouthView.shut_from_above`), a smirk goes on the far
-            half (:data:`FAR_SIDE_FROM_ABOVE`) and each anchor's mouth
-            corners are lowered as far as the view raises them on screen
+            anger's and disgust's mouths shut (:meth:`~emoshift.mouth_view.MouthView.shut_from_above`), a smirk
+            on the far half (:data:`FAR_SIDE_FROM_ABOVE`) and each anchor's mouth corners are lowered as far as
+            the view raises them on screen
             (:meth:`~emoshift.mouth_view.MouthView.compensate`; near-frontal photos unchanged).
     """
     emotions = list(generated.parsed.emotions)
