@@ -16,10 +16,10 @@ the jaw shut and the upper lip down (control: the shout as planned before, jawOp
 brows and lids kept, its on-screen excess over the shout's face-on corners after the lowering 0.67-0.76 of what the
 lowering alone leaves (threshold 0.85); face-on and from below the shout stays. Disgust takes EMFACS's 9+17 (with
 AU15): the upper lip no longer raised (control: 0.4-0.6 in every variant), the nose wrinkle kept. The chin raise
-lowers sadness's corners by 0.010-0.017 mouth widths more (threshold 0.005; control: without it, 0) and leaves contempt, fear and
-surprise exactly as before. Contempt's smirk goes on the far half of a face seen from above (control: the near half,
-as before): the near corner, seen whole, sits 0.245-0.27 mouth widths lower on screen (threshold 0.15); face-on and
-from below the plan is unchanged."""
+lowers sadness's corners by 0.010-0.017 mouth widths more (threshold 0.005; control: without it, 0) and leaves
+contempt, fear and surprise exactly as before. Contempt's smirk goes on the far half of a face seen from above
+(control: the near half, as before): the near corner, seen whole, sits 0.245-0.27 mouth widths lower on screen
+(threshold 0.15); face-on and from below the plan is unchanged."""
 
 import numpy as np
 import pytest
