@@ -9,14 +9,25 @@ photo and emotion (the apex of ``animate`` rendered alone, :class:`apex_renders.
   width; > 0 curves up like a smile), from the renderer's own vertices (``screens``);
 * ``mp``: the same curve of MediaPipe's points (corners 61, 291, inner lips' middles 13, 14) found on the
   rendered apex frame (the fitter's detector), along the apex rotation's up axis; ``mp_photo`` the photo's own;
-* ``frown`` / ``stretch``: the apex's mouthFrown / mouthStretch (mean of both sides);
+* ``far`` / ``near`` (``far_front`` / ``near_front``): each corner's own height above the inner lips' middle (the
+  corner further from / nearer to the camera), at the apex rotation (face-on); ``left``: the summed excess of the
+  corners over the generated anchor's face-on heights at the apex, over the same excess of the anchor as generated
+  (before the planner's view steps: 1 = nothing taken off, 0 = all);
+* ``gap``: MediaPipe's inner lips' gap (13-14) over its mouth width (61-291) on the rendered apex (an open mouth
+  seen from above shows its upper teeth: the laugh of a face looking down);
+* ``frown`` / ``stretch`` / ``chin`` / ``jaw``: the apex's mouthFrown / mouthStretch (mean of both sides),
+  mouthShrugLower (AU17), jawOpen;
 * ``lift5``..: the mesh curve with the head lifted towards the camera by that many degrees (``--lift``).
 
-    python bench/bench_view_mouth.py [--photos dev05,dev11,dev01,dev02,dev03] [--name view_mouth] [--no-view]
+    python bench/bench_view_mouth.py [--photos dev05,dev11,dev01,dev02,dev03] [--name view_mouth] [--no-view | --before]
         [--crops DIR] [--seeds 0]
 
-``--no-view`` plans without the compensation (the behaviour before). ``--crops DIR`` writes the 256-pixel face
-crops (panel_make's) of the untouched photo and the 7 apexes, named PHOTO_EMOTION_sSEED.png (never commit them).
+``--no-view`` plans without the compensation (the behaviour before session 20); ``--before`` with session 20's
+compensation only (no closed-mouth variant from above, :meth:`emoshift.mouth_view.MouthView.shut_from_above`, and
+no chin raise, :data:`emoshift.mouth_view.CHIN_RAISE`, the smirk on the near half,
+:data:`emoshift.planning.FAR_SIDE_FROM_ABOVE`: session 22's state before its change).
+``--crops DIR`` writes the 256-pixel face crops (panel_make's) of the untouched photo and the 7 apexes, named
+PHOTO_EMOTION_sSEED.png (never commit them).
 """
 
 from __future__ import annotations
@@ -52,6 +63,7 @@ def main() -> None:
     ap.add_argument("--photos", default=PHOTOS, help="comma-separated photo prefixes")
     ap.add_argument("--name", default="view_mouth")
     ap.add_argument("--no-view", action="store_true", help="plan without the view compensation (before)")
+    ap.add_argument("--before", action="store_true", help="session 20's compensation only (no variant, no chin)")
     ap.add_argument("--crops", default=None, help="folder for the 256-px face crops")
     ap.add_argument("--seeds", default="0", help="comma-separated animation seeds")
     ap.add_argument("--lift", action="store_true", help="also the mesh curve with the head lifted 5/10/15 degrees")
@@ -61,20 +73,30 @@ def main() -> None:
         from emoshift.pipeline import Pipeline
 
         Pipeline._mouth_view = lambda self, fit: None
-    from apex_renders import ApexRenderer, list_photos, load_pipeline
+    if args.before:
+        import emoshift.mouth_view as mv
+
+        mv.MouthView.shut_from_above = lambda self, targets, labels, rotations, source_rotation: targets
+        mv.CHIN_RAISE_EMOTIONS = ()
+        import emoshift.planning as planning
+
+        planning.FAR_SIDE_FROM_ABOVE = False
+    from apex_renders import ADJECTIVE, ApexRenderer, list_photos, load_pipeline
     from common import crop, face_box, report
 
     from emoshift.emotions import EXPRESSION_NAMES
     from emoshift.headmodel.regions import MULTIPIE_68
     from emoshift.io import UserError
     from emoshift.mouth_view import view_ramp
-    from emoshift.rotations import compose, euler_to_axis_angle
+    from emoshift.planning import toward_camera
+    from emoshift.rotations import axis_angle_to_matrix, compose, euler_to_axis_angle, matrix_to_euler
 
     c68 = (int(MULTIPIE_68[48]), int(MULTIPIE_68[54]))
     m68 = (int(MULTIPIE_68[62]), int(MULTIPIE_68[66]))
     names = list(EXPRESSION_NAMES)
     frown = [names.index("mouthFrown_L"), names.index("mouthFrown_R")]
     stretch = [names.index("mouthStretch_L"), names.index("mouthStretch_R")]
+    chin, jaw = names.index("mouthShrugLower"), names.index("jawOpen")
     crops = Path(args.crops) if args.crops else None
     if crops:
         crops.mkdir(parents=True, exist_ok=True)
@@ -91,7 +113,12 @@ def main() -> None:
         fit, r = ar.fit, ar.renderer
         box = face_box(fit.landmarks_detected, photo.shape)
         det = fit.landmarks_detected.astype(np.float64)
-        photos.append({"photo": pref, "ramp": view_ramp(fit.rotation),
+        view = pipe._mouth_view(fit)
+        from emoshift import planning
+
+        far_side = planning.FAR_SIDE_FROM_ABOVE and view is not None and view.from_above(fit.rotation)
+        far = 0 if matrix_to_euler(axis_angle_to_matrix(np.float64(fit.rotation).reshape(1, 3)))[0, 1] < 0 else 1
+        photos.append({"photo": pref, "ramp": view_ramp(fit.rotation), "far_corner": (48, 54)[far],
                        "mp_photo": _curve(det, _up(fit.rotation), (61, 291), (13, 14))})  # fmt: skip
         if crops:
             from PIL import Image
@@ -99,6 +126,12 @@ def main() -> None:
             Image.fromarray(crop(photo, box, 256)).save(crops / f"{pref}_untouched.png")
         for seed in [int(s) for s in args.seeds.split(",")]:
             for emo in EMOTIONS:
+                ins = pipe.parse(f"Make this face look {ADJECTIVE[emo]}.")
+                plan = pipe.plan(ins, fit, pipe.options.replace(seed=seed))[0]
+                k = list(plan.labels).index(emo)
+                gen = plan.generated_expressions[k - 1], plan.generated_rotations[k - 1]
+                gen_e = toward_camera(*gen, fit.rotation, far_side)[0]
+                gen_r = plan.rotations[k]  # the generated anchor on the camera's side, before the view steps
                 a = ar.apex(emo, seed)
                 e, rot = a.expression, a.rotation
                 s = r.screens(e[None], rot[None])[0]
@@ -106,10 +139,22 @@ def main() -> None:
                     faces = detect(a.frame)
                 except UserError:  # MediaPipe finds no face in the render
                     faces = []
-                mp = _curve(faces[0].landmarks.astype(np.float64), _up(rot), (61, 291), (13, 14)) if faces else None
+                lm = faces[0].landmarks.astype(np.float64) if faces else None
+                mp = _curve(lm, _up(rot), (61, 291), (13, 14)) if faces else None
+                gap = None
+                if faces:
+                    gap = float(np.linalg.norm(lm[13, :2] - lm[14, :2]) / np.linalg.norm(lm[61, :2] - lm[291, :2]))
                 row = {"photo": pref, "seed": seed, "emotion": emo, "mesh": _curve(s, _up(rot), c68, m68),
-                       "front": _curve(r.screens(e[None], zero)[0], face_up, c68, m68), "mp": mp,
-                       "frown": float(e[frown].mean()), "stretch": float(e[stretch].mean())}  # fmt: skip
+                       "front": _curve(r.screens(e[None], zero)[0], face_up, c68, m68), "mp": mp}  # fmt: skip
+                if view is not None:
+                    c, f = view.corners(e, rot)[0], view.front(e)[0]
+                    fg = view.front(gen_e)[0]
+                    g = view.corners(gen_e, gen_r)[0] - fg
+                    row.update(far=float(c[far]), near=float(c[1 - far]), far_front=float(f[far]),
+                               near_front=float(f[1 - far]),
+                               left=float(np.maximum(c - fg, 0).sum() / max(np.maximum(g, 0).sum(), 1e-6)))  # fmt: skip
+                row.update(gap=gap, frown=float(e[frown].mean()), stretch=float(e[stretch].mean()), chin=float(e[chin]),
+                           jaw=float(e[jaw]))  # fmt: skip
                 if args.lift:
                     for d in (5, 10, 15):
                         rel = euler_to_axis_angle(np.float32([[-d, 0, 0]]))
@@ -123,7 +168,7 @@ def main() -> None:
                     if pref in ("dev01", "dev02", "dev03"):
                         np.save(crops / f"{pref}_{emo}_s{seed}.npy", a.frame)
         print(pref, "done", flush=True)
-    report(args.name, rows, {"photos": photos, "view": not args.no_view})
+    report(args.name, rows, {"photos": photos, "view": not args.no_view, "before": args.before})
 
 
 if __name__ == "__main__":

@@ -8,7 +8,18 @@ the summed excess over the six emotions falls to at most 0.88 of itself on every
 -0.17 to 0.78: the prototypes of sadness and fear already frown or stretch); the control is the target as
 planned before (a ratio of 1), which fails. Near-frontal heads, a head seen from below and happiness are left
 exactly as they were; the compensation raises only mouthFrown and mouthStretch, each to at most
-:data:`LOWERING_MAX` (or the target's own higher weight)."""
+:data:`LOWERING_MAX` (or the target's own higher weight), and mouthShrugLower (AU17, :data:`CHIN_RAISE`) for the
+emotions with AU17 in a FACS variant.
+
+Session 22: seen from above, anger takes its pressed-lip FACS display's mouth (:meth:`MouthView.shut_from_above`):
+the jaw shut and the upper lip down (control: the shout as planned before, jawOpen 0.28, mouthUpperUp 0.92), the
+brows and lids kept, its on-screen excess over the shout's face-on corners after the lowering 0.67-0.76 of what the
+lowering alone leaves (threshold 0.85); face-on and from below the shout stays. Disgust takes EMFACS's 9+17 (with
+AU15): the upper lip no longer raised (control: 0.4-0.6 in every variant), the nose wrinkle kept. The chin raise
+lowers sadness's corners by 0.010-0.017 mouth widths more (threshold 0.005; control: without it, 0) and leaves
+contempt, fear and surprise exactly as before. Contempt's smirk goes on the far half of a face seen from above
+(control: the near half, as before): the near corner, seen whole, sits 0.245-0.27 mouth widths lower on screen
+(threshold 0.15); face-on and from below the plan is unchanged."""
 
 import numpy as np
 import pytest
@@ -66,7 +77,10 @@ def test_a_mouth_seen_from_above_is_lowered_towards_its_face_on_curve(head_model
 
 
 def test_only_the_corner_lowering_channels_rise_within_their_cap(head_model):
+    from emoshift.mouth_view import CHIN_RAISE
+
     lowering = {f"{c}_{s}": cap for c, cap in zip(LOWERING, LOWERING_MAX, strict=True) for s in ("L", "R")}
+    lowering[CHIN_RAISE[0]] = CHIN_RAISE[1]  # the chin raise of the emotions with AU17 (disgust, sadness, anger)
     idx = [EXPRESSION_NAMES.index(n) for n in lowering]
     caps = np.float32(list(lowering.values()))
     for pyr in DOWN:
@@ -109,5 +123,154 @@ def test_make_plan_lowers_the_corners_only_for_a_photo_looking_down(head_model):
         np.testing.assert_array_equal(new.rotations, old.rotations)
         if lowered:
             assert (new.expressions[1, frown] > old.expressions[1, frown] + 0.2).all()
+            jaw = EXPRESSION_NAMES.index("jawOpen")
+            assert old.expressions[1, jaw] > 0.2 and new.expressions[1, jaw] < 0.02  # the shout shut from above
         else:
             np.testing.assert_array_equal(new.expressions, old.expressions)
+
+
+
+# ---------------------------------------------------------------- session 22: anger's shut mouth, the chin raise
+#: Largest share of anger's on-screen excess (over the shout's face-on corners) that the shut variant and the
+#: lowering leave, of what the lowering alone leaves (measured 0.67-0.76 over DOWN x SEEDS).
+SHUT_LEFT_MAX = 0.85
+#: Least drop of sadness's summed on-screen excess the chin raise adds to the lowering (measured 0.010-0.017
+#: mouth widths over DOWN x SEEDS).
+CHIN_GAIN_MIN = 0.005
+
+
+def _excess(view: MouthView, x: np.ndarray, goal: np.ndarray, rot: np.ndarray) -> float:
+    """Summed height of the corners on screen above ``goal`` (face-on corners (2,))."""
+    return float(np.maximum(view.corners(x, rot)[0] - goal, 0.0).sum())
+
+
+@pytest.mark.parametrize("pyr", DOWN)
+def test_anger_seen_from_above_takes_its_pressed_lips_and_curves_up_less(head_model, pyr):
+    from emoshift.emotions import WORD_VARIANTS, au_vector
+    from emoshift.mouth_view import VIEW_VARIANTS
+
+    assert VIEW_VARIANTS["anger"] in WORD_VARIANTS["anger"]  # one of anger's own FACS displays
+    jaw, press = EXPRESSION_NAMES.index("jawOpen"), EXPRESSION_NAMES.index("mouthPress_L")
+    upper = EXPRESSION_NAMES.index("mouthUpperUp_L")
+    brows = [i for i, n in enumerate(EXPRESSION_NAMES) if n.startswith(("brow", "eye", "cheek", "nose"))]
+    labels = ("anger", "sadness")
+    e, rot = _targets(labels), _rot(pyr)
+    rots = np.repeat(rot[None], 2, 0)
+    for seed in SEEDS:
+        view = _view(head_model, seed)
+        shut = view.shut_from_above(e, labels, rots, rot)
+        assert e[0, jaw] > 0.2 and e[0, upper] > 0.5  # control: the shout as planned before, upper teeth bared
+        assert shut[0, jaw] < 0.02 and shut[0, upper] < 0.02
+        assert shut[0, press] > 0.9 * au_vector(VIEW_VARIANTS["anger"])[press]
+        np.testing.assert_array_equal(shut[0, brows], e[0, brows])  # brows, lids, cheeks stay the anchor's
+        np.testing.assert_array_equal(shut[1], e[1])  # sadness has no shut variant to take
+        goal = view.front(e[:1])[0]
+        old = _excess(view, view.compensate(e[:1], ["anger"], rot, rot), goal, rot)
+        new = _excess(view, view.compensate(shut[:1], ["anger"], rot, rot), goal, rot)
+        assert old > 0.1
+        assert new <= SHUT_LEFT_MAX * old, (pyr, seed, new, old)
+
+
+@pytest.mark.parametrize("pyr", DOWN)
+def test_disgust_seen_from_above_wrinkles_its_nose_without_raising_the_upper_lip(head_model, pyr):
+    from emoshift.emotions import n_variants
+
+    shrug, sneer = EXPRESSION_NAMES.index("mouthShrugUpper"), EXPRESSION_NAMES.index("noseSneer_L")
+    chin, frown = EXPRESSION_NAMES.index("mouthShrugLower"), EXPRESSION_NAMES.index("mouthFrown_L")
+    e = np.stack([prototype("disgust", v) for v in range(n_variants("disgust"))])
+    rot = _rot(pyr)
+    out = _view(head_model, 1).shut_from_above(e, ["disgust"] * len(e), np.repeat(rot[None], len(e), 0), rot)
+    assert (e[:, shrug] >= 0.39).all()  # control: every variant raises the upper lip (AU10 B-C)
+    assert (out[:, shrug] < 0.02).all()
+    np.testing.assert_array_equal(out[:, sneer], e[:, sneer])  # the nose wrinkle (AU9) is the anchor's
+    assert (out[:, chin] > 0.7).all() and (out[:, frown] > 0.5).all()  # 17D, 15C
+
+
+@pytest.mark.parametrize("pyr", FRONT + UP)
+def test_anger_keeps_its_shout_face_on_and_seen_from_below(head_model, pyr):
+    e, rot = _targets(("anger",)), _rot(pyr)
+    np.testing.assert_array_equal(_view(head_model, 0).shut_from_above(e, ["anger"], rot[None], rot), e)
+
+
+def test_a_mild_anger_presses_its_lips_mildly(head_model):
+    press = EXPRESSION_NAMES.index("mouthPress_L")
+    e, rot = _targets(("anger",)), _rot(DOWN[0])
+    view = _view(head_model, 0)
+    full = view.shut_from_above(e, ["anger"], rot[None], rot)
+    half = view.shut_from_above(e * 0.5, ["anger"], rot[None], rot)
+    assert half[0, press] == pytest.approx(0.5 * full[0, press], abs=0.02)
+
+
+@pytest.mark.parametrize("pyr", DOWN)
+def test_the_chin_raise_lowers_a_sad_mouth_further_only_where_facs_has_it(head_model, pyr, monkeypatch):
+    import emoshift.mouth_view as mv
+
+    chin = EXPRESSION_NAMES.index(mv.CHIN_RAISE[0])
+    assert mv.CHIN_RAISE_EMOTIONS == ("disgust", "anger", "sadness")  # the emotions with AU17 in a FACS variant
+    labels = ("sadness", "contempt", "fear", "surprise")
+    e, rot = _targets(labels), _rot(pyr)
+    rots = np.repeat(rot[None], len(e), 0)
+    for seed in (0, 1, 4):
+        view = _view(head_model, seed)
+        new = view.compensate(e, labels, rots, rot)
+        with monkeypatch.context() as m:
+            m.setattr(mv, "CHIN_RAISE_EMOTIONS", ())  # control: the lowering before session 22
+            old = view.compensate(e, labels, rots, rot)
+        assert new[0, chin] > e[0, chin] + 0.2 and new[0, chin] <= mv.CHIN_RAISE[1] + 1e-6
+        np.testing.assert_array_equal(new[1:], old[1:])  # no AU17 in contempt's, fear's or surprise's displays
+        goal = view.front(e[:1])[0]
+        gain = _excess(view, old[0], goal, rot) - _excess(view, new[0], goal, rot)
+        assert gain >= CHIN_GAIN_MIN, (pyr, seed, gain)
+
+
+#: Least drop of the near (fully seen) corner's on-screen height when contempt's smirk goes on the far half of a face
+#: seen from above, after the lowering (measured 0.245-0.27 mouth widths over DOWN x SEEDS; mean curve within 0.01).
+FAR_SMIRK_DROP_MIN = 0.15
+
+
+def test_a_face_seen_from_above_is_told_from_a_frontal_one_or_one_seen_from_below(head_model):
+    for seed in (0, 5):
+        view = _view(head_model, seed)
+        assert all(view.from_above(_rot(p)) for p in DOWN)
+        assert not any(view.from_above(_rot(p)) for p in FRONT + UP)
+
+
+@pytest.mark.parametrize("pyr", DOWN)
+def test_contempt_seen_from_above_smirks_on_the_far_half(head_model, pyr, monkeypatch):
+    from types import SimpleNamespace
+
+    import emoshift.planning as planning
+    from emoshift.planning import lateral_balance, make_plan
+    from emoshift.rotations import axis_angle_to_matrix, matrix_to_euler
+
+    src_r = _rot(pyr)
+    yaw = float(matrix_to_euler(axis_angle_to_matrix(np.float64(src_r).reshape(1, 3)))[0, 1])
+    near = 1 if yaw < 0 else 0  # corners (48, 54): the subject's left (54) faces the camera when yaw < 0
+    gen = SimpleNamespace(parsed=SimpleNamespace(emotions=["contempt"], intensities=[1.0]),
+                          expressions=prototype("contempt")[None], rotations=np.zeros((1, 3), np.float32))  # fmt: skip
+    for seed in (0, 2, 5):
+        view = _view(head_model, seed)
+        new = make_plan("x", gen, np.zeros(53, np.float32), src_r, None, "prototype", view=view)
+        with monkeypatch.context() as m:
+            m.setattr(planning, "FAR_SIDE_FROM_ABOVE", False)  # control: the near half, as before session 22
+            old = make_plan("x", gen, np.zeros(53, np.float32), src_r, None, "prototype", view=view)
+        assert (lateral_balance(old.expressions[1]) > 0) == (near == 1)
+        assert (lateral_balance(new.expressions[1]) > 0) == (near == 0)
+        c_new = view.corners(new.expressions[1:], new.rotations[1:])[0]
+        c_old = view.corners(old.expressions[1:], old.rotations[1:])[0]
+        assert c_old[near] - c_new[near] >= FAR_SMIRK_DROP_MIN, (pyr, seed, c_old, c_new)
+
+
+@pytest.mark.parametrize("pyr", FRONT + UP)
+def test_contempt_keeps_its_near_side_smirk_face_on_and_from_below(head_model, pyr):
+    from types import SimpleNamespace
+
+    from emoshift.planning import make_plan
+
+    gen = SimpleNamespace(parsed=SimpleNamespace(emotions=["contempt"], intensities=[1.0]),
+                          expressions=prototype("contempt")[None], rotations=np.zeros((1, 3), np.float32))  # fmt: skip
+    src_r = _rot(pyr)
+    old = make_plan("x", gen, np.zeros(53, np.float32), src_r, None, "prototype")
+    new = make_plan("x", gen, np.zeros(53, np.float32), src_r, None, "prototype", view=_view(head_model, 0))
+    np.testing.assert_array_equal(new.expressions, old.expressions)
+    np.testing.assert_array_equal(new.rotations, old.rotations)

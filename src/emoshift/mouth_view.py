@@ -12,7 +12,8 @@ of head lift take off only 0.003 mouth widths per degree (``bench/bench_view_mou
 :class:`MouthView` projects the fitted head's mouth points (the 68-point corners 48 / 54 and inner lips'
 middles 62 / 66, the head model's linear landmark bases, the photo's camera and distance) and
 :meth:`MouthView.compensate` lowers each anchor's mouth corners in its own expression channels
-(``mouthFrown`` of both sides first, then ``mouthStretch``, each raised to at most :data:`LOWERING_MAX`)
+(``mouthFrown`` of both sides first, then ``mouthStretch``, each raised to at most :data:`LOWERING_MAX`, then
+for the emotions with AU17 in a FACS variant the chin raise :data:`CHIN_RAISE`)
 towards each corner's height above the lips' middle on screen, at the anchor's rotation, that the same
 expression shows face-on, times :func:`view_ramp` of the photo's head: 0 up to :data:`OFF_AXIS_DEG` [0] degrees
 off-axis (near-frontal photos are unchanged), 1 from [1]; a mouth the view curves down (a face seen from below)
@@ -23,6 +24,28 @@ dev11 anger +0.22 -> +0.12 (+0.06), contempt +0.20 -> +0.10 (+0.02), disgust +0.
 -> +0.10 (+0.01), sadness +0.06 -> +0.03 (-0.10), surprise +0.26 -> +0.08 (+0.12); dev05 anger +0.13 -> +0.02
 (+0.07), fear +0.06 -> -0.01 (+0.03), surprise +0.19 -> +0.11 (+0.12), its disgust and sadness already curve
 down and are unchanged. The caps keep dev11 short of face-on: its far corner would need mouthFrown near 2.
+
+Session 22 (panels 45-50: dev05 anger read as happiness 22 of ~26 labels, dev11 anger 16; dev11's far corner still
++0.26 mouth widths above the lips' middle at anger with mouthFrown at its 0.8 cap, face-on -0.05): what reads as a
+laugh from above is the open mouth itself, the upper teeth bared under a raised lip and a lower lip that bows down in
+the middle, and the open jaw alone raises both corners on screen by 0.17-0.18 mouth widths over the shut mouth.
+:meth:`MouthView.shut_from_above` gives anger, on a face seen steeply from above, the mouth of its own closed,
+pressed-lip EMFACS display and disgust EMFACS's 9+17 without the upper lip's raise (:data:`VIEW_VARIANTS`) before
+the lowering, and the lowering spends a chin raise (AU17,
+:data:`CHIN_RAISE`) on the emotions that have it in a FACS variant (:data:`CHIN_RAISE_EMOTIONS`). Measured
+(``bench/bench_view_mouth.py`` vs ``--before``, seeds 0 / 1): anger's mesh curve dev11 +0.12 -> +0.03 (far corner
++0.27 -> +0.18), MediaPipe's on the render +0.23 / +0.17 -> +0.02 / +0.05, its inner lips' gap 0.30-0.37 -> 0.00-0.01
+mouth widths; dev05 +0.03 -> -0.02, MediaPipe +0.07 / +0.02 -> -0.07 / -0.09, gap 0.53-0.65 -> 0.01-0.08; dev11
+sadness +0.03 / +0.02 -> +0.01 / +0.01 (far corner -0.015); disgust's inner lips' gap dev05 0.32-0.39 -> 0.02-0.05,
+dev11 0.19-0.20 -> 0.01-0.03, its curve dev05 -0.03 -> -0.11, dev11 +0.05 -> +0.04 (MediaPipe +0.04 / +0.07 -> -0.01
+/ -0.02); the
+frontal dev01 / dev03 apex frames byte-identical. Contempt's smirk goes on the far half of such a face
+(:data:`emoshift.planning.FAR_SIDE_FROM_ABOVE`, :meth:`MouthView.from_above`): on the near half, in full view, the
+smirk's raised corner and the view's made one arc rising to that side (dev05 contempt read as happiness 23 of ~26),
+and the lowering evened out dev11's lopsided mouth (its corners +0.09 / +0.10). On the far half the near corner,
+the one seen whole, shows contempt's lowered other corner: dev05 +0.15 / +0.13 -> -0.37 / -0.34 mouth widths,
+dev11 +0.10 / +0.10 -> -0.15 / -0.15 (seeds 0 / 1), MediaPipe's curve dev05 0.00 / +0.06 -> -0.14 / -0.13, dev11
++0.08 / +0.07 -> +0.02 / +0.03; the smirk's corner rises behind the nose.
 """
 
 from __future__ import annotations
@@ -44,9 +67,44 @@ LOWERING = ("mouthFrown", "mouthStretch")
 #: dev11 mouthFrown 1.0 on the near side left the photo's own smile crease behind as a dark tick on the cheek by
 #: the hair at every emotion; 0.75 did not.
 LOWERING_MAX = (0.8, 0.8)
+#: Channels a chin raise (AU17, ``mouthShrugLower``) adds to the lowering, after :data:`LOWERING`, up to this weight,
+#: for the emotions one of whose FACS variants has AU17 (:data:`CHIN_RAISE_EMOTIONS`): it pushes the lower lip's middle
+#: up, so the corners sit lower against it (on dev11 -0.10, dev05 -0.25 mouth widths per unit at both corners,
+#: where mouthFrown at its cap moves the far corner -0.35 / -0.85 per unit).
+CHIN_RAISE = ("mouthShrugLower", 0.8)
+#: A face seen steeply from above shows these emotions with a closed-mouth variant of their own FACS displays
+#: instead of the generated one's mouth (:meth:`MouthView.shut_from_above`): anger's EMFACS pressed lips 4+5+7+17+23+24
+#: (:data:`emoshift.emotions.WORD_VARIANTS`; Ekman & Friesen, *Unmasking the Face*, 1975, ch. 7: the angry mouth is
+#: either pressed firmly shut or open and squared). Seen from above, the open, squared shout shows the upper teeth
+#: under a raised lip in a mouth whose lower lip bows down in the middle (the middle sits 1-1.5 cm in front of the
+#: corners): the open laugh of a face looking down (dev05 anger read as happiness 22 of ~26 labels over panels 45-50,
+#: dev11 16), and its open jaw alone raises both corners on screen by 0.17 (dev05) / 0.18 (dev11) mouth widths
+#: over the shut mouth (``bench/bench_view_mouth.py``).
+#: Disgust takes EMFACS's 9+17 (Matsumoto, Keltner, Shiota, O'Sullivan & Frank, "Facial expressions of emotion",
+#: *Handbook of Emotions*, 3rd ed., 2008, Table 13.1: disgust 9, 9+16+15+26, 9+17, 10, 10+16+25+26, 10+17) with its
+#: variants' AU15 C: the nose wrinkle without the upper lip's raise, which parted dev11's lips over the photo's teeth
+#: (MediaPipe's inner lips' gap 0.19-0.20 mouth widths; disgust read as happiness 12 of ~26 labels).
+VIEW_VARIANTS: dict[str, str] = {"anger": "4E+5B+7D+17C+23C+24E", "disgust": "9E+15C+17D"}
 #: The 68-point indices of the mouth corners (subject's right 48, left 54) and the inner lips' middles.
 CORNER_68 = (48, 54)
 MIDDLE_68 = (62, 66)
+
+
+def _chin_raise_emotions() -> tuple[str, ...]:
+    from emoshift.emotions import PROTOTYPES, WORD_VARIANTS
+
+    has17 = lambda aus: any(t.lstrip("LR").rstrip("ABCDE") == "17" for t in aus.split("+"))  # noqa: E731
+    return tuple(e for e in PROTOTYPES if any(has17(a) for a in PROTOTYPES[e] + WORD_VARIANTS.get(e, ())))
+
+
+#: The emotions one of whose FACS variants raises the chin (AU17): anger (pressed lips), disgust, sadness.
+CHIN_RAISE_EMOTIONS = _chin_raise_emotions()
+
+
+def _lower_face() -> np.ndarray:
+    from emoshift.emotions import EXPRESSION_NAMES
+
+    return np.array([n.startswith(("mouth", "jaw")) for n in EXPRESSION_NAMES])
 
 
 def view_ramp(rotation: np.ndarray) -> float:
@@ -110,6 +168,41 @@ class MouthView:
         """(m,) the mouth's on-screen curve: the mean of :meth:`corners`."""
         return self.corners(expressions, rotations).mean(-1)
 
+    def from_above(self, source_rotation: np.ndarray) -> bool:
+        """Whether the photo's head (axis-angle (3,)) is seen steeply from above: :func:`view_ramp` at least 0.5 and
+        the view curving the neutral mouth up on screen (a face seen from below curves it down)."""
+        if view_ramp(source_rotation) < 0.5:
+            return False
+        zero, rot = np.zeros((1, 53)), np.asarray(source_rotation, np.float64).reshape(1, 3)
+        return bool(self.curve(zero, rot)[0] > self.front(zero)[0].mean())
+
+    def shut_from_above(
+        self, targets: np.ndarray, labels: Sequence[str], rotations: np.ndarray, source_rotation: np.ndarray
+    ) -> np.ndarray:
+        """(m, 53) targets of the emotions ``labels`` at absolute ``rotations`` (m, 3) with the mouth and jaw channels
+        of each emotion in :data:`VIEW_VARIANTS` moved towards that closed-mouth variant's, by :func:`view_ramp` of
+        ``source_rotation`` (near-frontal photos unchanged), where the view at the anchor's rotation curves the neutral
+        mouth up (a face seen from above; from below it is left as it is). The variant's mouth is scaled by the
+        anchor's own strength outside the mouth (:func:`emoshift.emotions.apex_strength` of its brows and lids, at
+        most 1), so a mild anger presses its lips mildly; the brows, lids and head pose stay the anchor's."""
+        from emoshift.emotions import apex_strength, au_vector
+
+        out = np.array(targets, np.float32).reshape(-1, 53)
+        ramp = view_ramp(source_rotation)
+        if ramp <= 0.0:
+            return out
+        rots = np.asarray(rotations, np.float64).reshape(-1, 3)
+        mouth, zero = _lower_face(), np.zeros((1, 53))
+        for i, label in enumerate(labels):
+            if label not in VIEW_VARIANTS:
+                continue
+            if self.curve(zero, rots[i])[0] <= self.front(zero)[0].mean():  # the view does not curve a mouth up
+                continue
+            strength = float(np.nan_to_num(apex_strength(out[i], label, shapes=~mouth)[0]))
+            want = au_vector(VIEW_VARIANTS[label]) * float(np.clip(strength, 0.0, 1.0))
+            out[i, mouth] = (1.0 - ramp) * out[i, mouth] + ramp * want[mouth]
+        return out
+
     def compensate(
         self, targets: np.ndarray, labels: Sequence[str], rotations: np.ndarray, source_rotation: np.ndarray,
         caps: Sequence[float] = LOWERING_MAX,
@@ -127,9 +220,11 @@ class MouthView:
         rots = np.asarray(rotations, np.float64).reshape(-1, 3)
         # both sides' first channel, then both sides' second (a corner's channel moves the other corner a little)
         chans = [(self.names.index(f"{c}_{s}"), cap) for c, cap in zip(LOWERING, caps, strict=True) for s in ("R", "L")]
+        chin = [(self.names.index(CHIN_RAISE[0]), CHIN_RAISE[1])]
         for i, label in enumerate(labels):
             if label in KEEP_UPTURN:
                 continue
+            spend = chans + (chin if label in CHIN_RAISE_EMOTIONS else [])
             e = out[i].astype(np.float64)
             view, goal = self.corners(e, rots[i])[0], self.front(e)[0]
             if view.mean() <= goal.mean():  # the view does not curve this mouth up (a face seen from below)
@@ -140,7 +235,7 @@ class MouthView:
                 return float(np.maximum(self.corners(x, r)[0] - want, 0.0).sum())
 
             for _ in range(3):  # the projection is nearly linear in the weights: a few descent rounds
-                for ch, cap in chans:
+                for ch, cap in spend:
                     now, room = excess(e), cap - e[ch]
                     if now <= 1e-4 or room <= 1e-4:
                         continue

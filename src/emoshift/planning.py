@@ -17,8 +17,10 @@ the eyes opens its lids no further than the photo's (:func:`with_source_lids`), 
 tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`). Anger's jaw
 and contempt's sideways pull of the mouth are the generator's own (retrained on its prototypes' bounds in
 session 19, the apex latents that opened anger's jaw past them set aside, ``models.apex.apex_outliers``;
-session 18 capped both here). On a photo looking steeply down (30-42 degrees off-axis and more) each anchor's
-mouth corners are lowered as far as the view raises them on screen
+session 18 capped both here). On a photo looking steeply down (30-42 degrees off-axis and more) anger and disgust
+take closed-mouth FACS displays' mouths (:meth:`emoshift.mouth_view.MouthView.shut_from_above`: an open mouth seen
+from above reads as a laugh), a one-sided expression goes on the far half (:data:`FAR_SIDE_FROM_ABOVE`) and each
+anchor's mouth corners are lowered as far as the view raises them on screen
 (:meth:`emoshift.mouth_view.MouthView.compensate`, given by the pipeline).
 """
 
@@ -304,6 +306,12 @@ def with_brow_raise(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
 #: far-side contempt on turned faces as neutral (issue 11 panels 12-13: 8 of 8 on dev10, yaw -22 degrees).
 #: Below this angle both halves show and the side stays the generator's choice (variety between seeds).
 NEAR_SIDE_YAW_DEG = 10.0
+#: Seen steeply from above (:meth:`emoshift.mouth_view.MouthView.from_above`) a one-sided expression goes on the far
+#: half instead: the view raises both corners on screen, and the smirk's raised corner on the near half, in full view
+#: beside the cheek, drew the whole mouth into one arc rising to that side, a grin (dev05's contempt read as
+#: happiness 23 of ~26 labels over panels 45-50, dev11's 10). On the far half the smirk's corner is tucked by the
+#: nose and the near corner shows contempt's other corner lowered (AU15; measured in ``bench/bench_view_mouth.py``).
+FAR_SIDE_FROM_ABOVE = True
 #: An expression is one-sided when one half's channels outweigh the other's by this fraction of their sum
 #: (:func:`lateral_balance`; the shipped generator's contempt 0.16-0.34, median 0.29, over seeds 0-11 of three
 #: adjectives, the other emotions' 0.028 or less. 0.2 until session 19: the generator before it, trained on the
@@ -325,7 +333,7 @@ def lateral_balance(expression: np.ndarray) -> float:
 
 
 def toward_camera(
-    expression: np.ndarray, rotation: np.ndarray, source_rotation: np.ndarray
+    expression: np.ndarray, rotation: np.ndarray, source_rotation: np.ndarray, far: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """A one-sided expression (53,) and its relative rotation (3,) mirrored onto the half of the face that
     is nearer the camera in the photo (absolute ``source_rotation`` (3,)), when the head is turned by
@@ -334,7 +342,10 @@ def toward_camera(
     Positive yaw turns the face to the subject's left, so the camera sees more of its right half
     (:func:`emoshift.rotations.matrix_to_euler`). Mirroring swaps ``_L`` / ``_R`` channels
     (:data:`emoshift.emotions.MIRROR`) and reflects the rotation in the sagittal plane (yaw and roll
-    change sign, pitch stays: axis-angle (x, -y, -z))."""
+    change sign, pitch stays: axis-angle (x, -y, -z)).
+
+    ``far``: the half further from the camera instead, for a face seen steeply from above
+    (:meth:`emoshift.mouth_view.MouthView.from_above`, :data:`FAR_SIDE_FROM_ABOVE`)."""
     from emoshift.emotions import MIRROR
     from emoshift.rotations import axis_angle_to_matrix, matrix_to_euler
 
@@ -345,7 +356,7 @@ def toward_camera(
     if abs(yaw) < NEAR_SIDE_YAW_DEG or abs(balance) < ONE_SIDED:
         return e, r
     near_is_left = yaw < 0  # turned to the subject's right: its left half faces the camera
-    if (balance > 0) == near_is_left:
+    if (balance > 0) == (near_is_left != bool(far)):
         return e, r
     return e[list(MIRROR)].copy(), r * np.array([1.0, -1.0, -1.0], np.float32)
 
@@ -375,7 +386,9 @@ def make_plan(
         neutral: (expression (53,), rotation (3,) relative) inserted where :func:`neutral_between` says,
             or None for direct transitions (``neutral=False``).
         view: the photo's :class:`emoshift.mouth_view.MouthView` (or None): on a face seen steeply from above,
-            each anchor's mouth corners are lowered as far as the view raises them on screen
+            anger's and disgust's mouths shut (:meth:`~emoshift.mouth_view.MouthView.shut_from_above`), a smirk
+            on the far half (:data:`FAR_SIDE_FROM_ABOVE`) and each anchor's mouth corners are lowered as far as
+            the view raises them on screen
             (:meth:`~emoshift.mouth_view.MouthView.compensate`; near-frontal photos unchanged).
     """
     emotions = list(generated.parsed.emotions)
@@ -389,7 +402,8 @@ def make_plan(
             exprs.append(np.asarray(neutral[0], np.float32))
             rels.append(np.asarray(neutral[1], np.float32))
             labels.append("neutral")
-        e, r = toward_camera(gen_e[i], gen_r[i], source_rotation)
+        far = FAR_SIDE_FROM_ABOVE and view is not None and view.from_above(source_rotation)
+        e, r = toward_camera(gen_e[i], gen_r[i], source_rotation, far)
         exprs.append(e)
         rels.append(r)
         labels.append(emo)
@@ -400,7 +414,8 @@ def make_plan(
     targets = with_lid_tension(targets, labels)  # fear's widened eyes with tensed lower lids
     targets = with_brow_raise(targets, labels)  # and fear's brows raised above them
     rotations = np.concatenate([src_r[None], compose_rotations(src_r, np.stack(rels))])
-    if view is not None:  # a mouth seen from above curves up: lower its corners as far as the view raises them
+    if view is not None:  # seen from above a mouth curves up: anger's shut variant, corners lowered by the view's rise
+        targets = view.shut_from_above(targets, labels, rotations[1:], src_r)
         targets = view.compensate(targets, labels, rotations[1:], src_r)
     return Plan(
         instruction=instruction,
