@@ -23,7 +23,7 @@ contempt, fear and surprise exactly as before. Contempt's smirk goes on the far 
 further (fear AU16 E + 20 D + 26 D, surprise AU27 D): the inner lips' gap on screen (:meth:`MouthView.opening`) is
 1.29-3.72 times the generated prototypes' (threshold 1.15; control: the prototypes as generated, a ratio of 1) and at
 least 0.098 mouth widths (threshold 0.07; as generated down to 0.028); brows and lids are the anchor's; face-on and
-from below unchanged."""
+from below unchanged. Surprise is lowered without mouthStretch (AU20; control: 0.8 before)."""
 
 import numpy as np
 import pytest
@@ -40,7 +40,8 @@ DOWN = ((40.0, -24.0, 25.0), (45.0, -20.0, 20.0), (35.0, 25.0, -15.0), (48.0, -4
 FRONT = ((15.0, -10.0, 5.0), (-12.0, 12.0, -10.0), (8.0, 0.0, 0.0), (20.0, 5.0, 0.0))
 UP = ((-40.0, -15.0, 10.0), (-45.0, 20.0, -5.0))
 SEEDS = range(6)
-#: Largest share of the view's summed excess left after the compensation (measured -0.17 to 0.78 over DOWN x SEEDS).
+#: Largest share of the view's summed excess left after the compensation (measured -0.17 to 0.78 over DOWN x SEEDS;
+#: -0.16 to 0.79 since surprise is lowered without mouthStretch).
 LEFT_MAX = 0.88
 
 
@@ -338,3 +339,22 @@ def test_the_opening_grows_with_the_jaw_and_shrinks_seen_from_above(head_model):
     above = view.opening(e, np.repeat(_rot(DOWN[1])[None], 3, 0))
     assert abs(front[0]) < 0.03 and front[1] > front[0] + 0.1 and front[2] > front[1] + 0.1
     assert (above[1:] < 0.8 * front[1:]).all()  # foreshortened from above
+
+
+def test_surprise_is_lowered_without_stretching_its_lips(head_model, monkeypatch):
+    import emoshift.mouth_view as mv
+
+    stretch = [EXPRESSION_NAMES.index("mouthStretch_L"), EXPRESSION_NAMES.index("mouthStretch_R")]
+    frown = [EXPRESSION_NAMES.index("mouthFrown_L"), EXPRESSION_NAMES.index("mouthFrown_R")]
+    assert mv.UNSTRETCHED == ("surprise",)
+    olds = []
+    for seed in (0, 1, 3):
+        view = _view(head_model, seed)
+        for pyr in DOWN:
+            e, out, _ = _compensated(view, pyr, ("surprise",))
+            np.testing.assert_array_equal(out[0, stretch], e[0, stretch])  # relaxed lips: no AU20 (FACS)
+            assert out[0, frown].max() > e[0, frown].max() + 0.2  # still lowered, by mouthFrown
+            with monkeypatch.context() as m:
+                m.setattr(mv, "UNSTRETCHED", ())  # control: the lowering before, which stretched them
+                olds.append(_compensated(view, pyr, ("surprise",))[1][0, stretch].max())
+    assert max(olds) > 0.2

@@ -52,12 +52,13 @@ lower lip pulled off the lower teeth, AU16 E + 20 D + 26 D; surprise's relaxed d
 showed a thin crescent of upper teeth rising to the far corner (dev11 fear read as happiness 21 of ~26 labels over
 panels 45-50, dev05 14; surprise read as sadness or neutral). Measured (``bench/bench_view_mouth.py`` vs ``--no-open``,
 seeds 0 / 1): the drawn mesh's inner lips' gap on screen (:meth:`MouthView.opening`) dev11 fear 0.14 -> 0.29 mouth
-widths (face-on as generated 0.21), surprise 0.16-0.17 -> 0.32-0.34 (0.27-0.29); dev05 fear 0.33-0.34 -> 0.59,
+widths (face-on as generated 0.21), surprise 0.16-0.17 -> 0.40-0.43 (0.27-0.29); dev05 fear 0.33-0.34 -> 0.59,
 surprise 0.50-0.53 -> 0.95-1.01; MediaPipe's corners relative to the upper inner lip's middle on dev11's fear render
--0.03 / -0.05 -> -0.13 / -0.09 mouth widths (below it: less of a grin; surprise -0.09 / -0.13 unchanged). The
-corners' height above the inner lips' middle rises with the opening (dev11 fear's far corner +0.24 -> +0.28): the
-lower lip's middle drops. MediaPipe finds no face in dev05's new fear and surprise renders (it found 3 of 4 before).
-Frontal dev01 / dev03 apex frames byte-identical.
+-0.03 / -0.05 -> -0.13 / -0.09 mouth widths (below it: less of a grin), surprise -0.09 / -0.13 -> -0.08 / -0.17, its
+curve +0.04 / +0.02 -> -0.07 / -0.01. Surprise is lowered without mouthStretch (:data:`UNSTRETCHED`; dev11 0.40 ->
+0). The mesh corners' height above the inner lips' middle rises with the opening (dev11 fear's far corner +0.24 ->
++0.28, surprise +0.19 -> +0.29): the lower lip's middle drops. MediaPipe finds no face in dev05's new fear and
+surprise renders (it found 3 of 4 before). Frontal dev01 / dev03 apex frames byte-identical.
 """
 
 from __future__ import annotations
@@ -75,6 +76,11 @@ OFF_AXIS_DEG = (30.0, 42.0)
 KEEP_UPTURN = ("happiness",)
 #: Channels that lower a mouth corner, in the order they are spent (both sides' first, then both sides' second).
 LOWERING = ("mouthFrown", "mouthStretch")
+#: Emotions the compensation lowers without ``mouthStretch`` (AU20, the lips stretched sideways): surprise's dropped
+#: jaw has relaxed lips (Ekman & Friesen, *Unmasking the Face*, 1975, ch. 4: no tension or stretching of the mouth;
+#: AU20 is fear's, ch. 5). Seen from above, dev11's surprise took mouthStretch 0.8 on its near side, which widened
+#: the opened mouth into a wide crescent; without it the opening stays narrower and rounder, a drop.
+UNSTRETCHED = ("surprise",)
 #: The most the compensation raises each :data:`LOWERING` channel to (a target's own higher weight is kept): on
 #: dev11 mouthFrown 1.0 on the near side left the photo's own smile crease behind as a dark tick on the cheek by
 #: the hair at every emotion; 0.75 did not.
@@ -259,7 +265,8 @@ class MouthView:
         caps: Sequence[float] = LOWERING_MAX,
     ) -> np.ndarray:
         """(m, 53) targets of the emotions ``labels`` at absolute ``rotations`` (m, 3) with each mouth corner
-        lowered (:data:`LOWERING` channels, each raised to at most ``caps``) until its on-screen height
+        lowered (:data:`LOWERING` channels, each raised to at most ``caps``; no mouthStretch for
+        :data:`UNSTRETCHED`) until its on-screen height
         at the anchor's rotation exceeds the same expression's face-on height by at most ``1 - ramp`` of the
         view's excess (:func:`view_ramp` of ``source_rotation``). Unchanged where the ramp is 0, where the view
         does not curve the mouth up (both corners' mean: a face seen from below, whose far corner may still
@@ -275,7 +282,9 @@ class MouthView:
         for i, label in enumerate(labels):
             if label in KEEP_UPTURN:
                 continue
-            spend = chans + (chin if label in CHIN_RAISE_EMOTIONS else [])
+            keep = label not in UNSTRETCHED
+            spend = [(ch, cap) for ch, cap in chans if keep or not self.names[ch].startswith("mouthStretch")]
+            spend += chin if label in CHIN_RAISE_EMOTIONS else []
             e = out[i].astype(np.float64)
             view, goal = self.corners(e, rots[i])[0], self.front(e)[0]
             if view.mean() <= goal.mean():  # the view does not curve this mouth up (a face seen from below)
