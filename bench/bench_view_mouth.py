@@ -15,17 +15,24 @@ photo and emotion (the apex of ``animate`` rendered alone, :class:`apex_renders.
   (before the planner's view steps: 1 = nothing taken off, 0 = all);
 * ``gap``: MediaPipe's inner lips' gap (13-14) over its mouth width (61-291) on the rendered apex (an open mouth
   seen from above shows its upper teeth: the laugh of a face looking down);
+* ``open`` / ``open_front``: the drawn apex mesh's inner lips' gap on screen (62 above 66 along the head's up axis,
+  over the mouth's width, :meth:`emoshift.mouth_view.MouthView.opening`) at the apex rotation / face-on: seen from
+  above the jaw's drop is foreshortened;
+* ``mp_up``: MediaPipe's corners (61, 291, mean) above its upper inner lip's middle (13) along the apex rotation's up
+  axis, over its mouth width: a grin's corners sit at or above the upper lip's middle, a dropped or stretched
+  mouth's below it;
 * ``frown`` / ``stretch`` / ``chin`` / ``jaw``: the apex's mouthFrown / mouthStretch (mean of both sides),
   mouthShrugLower (AU17), jawOpen;
 * ``lift5``..: the mesh curve with the head lifted towards the camera by that many degrees (``--lift``).
 
     python bench/bench_view_mouth.py [--photos dev05,dev11,dev01,dev02,dev03] [--name view_mouth] [--no-view | --before]
-        [--crops DIR] [--seeds 0]
+        [--crops DIR] [--seeds 0] [--no-open]
 
 ``--no-view`` plans without the compensation (the behaviour before session 20); ``--before`` with session 20's
 compensation only (no closed-mouth variant from above, :meth:`emoshift.mouth_view.MouthView.shut_from_above`, and
 no chin raise, :data:`emoshift.mouth_view.CHIN_RAISE`, the smirk on the near half,
 :data:`emoshift.planning.FAR_SIDE_FROM_ABOVE`: session 22's state before its change).
+``--no-open``: without fear's and surprise's wider-open variants from above (the state before branch ``fear22``).
 ``--crops DIR`` writes the 256-pixel face crops (panel_make's) of the untouched photo and the 7 apexes, named
 PHOTO_EMOTION_sSEED.png (never commit them).
 """
@@ -64,6 +71,7 @@ def main() -> None:
     ap.add_argument("--name", default="view_mouth")
     ap.add_argument("--no-view", action="store_true", help="plan without the view compensation (before)")
     ap.add_argument("--before", action="store_true", help="session 20's compensation only (no variant, no chin)")
+    ap.add_argument("--no-open", action="store_true", help="no fear / surprise variant from above (before fear22)")
     ap.add_argument("--crops", default=None, help="folder for the 256-px face crops")
     ap.add_argument("--seeds", default="0", help="comma-separated animation seeds")
     ap.add_argument("--lift", action="store_true", help="also the mesh curve with the head lifted 5/10/15 degrees")
@@ -81,6 +89,11 @@ def main() -> None:
         import emoshift.planning as planning
 
         planning.FAR_SIDE_FROM_ABOVE = False
+    if args.no_open:
+        import emoshift.mouth_view as mv
+
+        for emo in ("fear", "surprise"):
+            mv.VIEW_VARIANTS.pop(emo, None)
     from apex_renders import ADJECTIVE, ApexRenderer, list_photos, load_pipeline
     from common import crop, face_box, report
 
@@ -141,9 +154,11 @@ def main() -> None:
                     faces = []
                 lm = faces[0].landmarks.astype(np.float64) if faces else None
                 mp = _curve(lm, _up(rot), (61, 291), (13, 14)) if faces else None
-                gap = None
+                gap = mp_up = None
                 if faces:
-                    gap = float(np.linalg.norm(lm[13, :2] - lm[14, :2]) / np.linalg.norm(lm[61, :2] - lm[291, :2]))
+                    wd = float(np.linalg.norm(lm[61, :2] - lm[291, :2]))
+                    gap = float(np.linalg.norm(lm[13, :2] - lm[14, :2]) / wd)
+                    mp_up = float((lm[[61, 291], :2].mean(0) - lm[13, :2]) @ _up(rot) / wd)
                 row = {"photo": pref, "seed": seed, "emotion": emo, "mesh": _curve(s, _up(rot), c68, m68),
                        "front": _curve(r.screens(e[None], zero)[0], face_up, c68, m68), "mp": mp}  # fmt: skip
                 if view is not None:
@@ -153,8 +168,10 @@ def main() -> None:
                     row.update(far=float(c[far]), near=float(c[1 - far]), far_front=float(f[far]),
                                near_front=float(f[1 - far]),
                                left=float(np.maximum(c - fg, 0).sum() / max(np.maximum(g, 0).sum(), 1e-6)))  # fmt: skip
-                row.update(gap=gap, frown=float(e[frown].mean()), stretch=float(e[stretch].mean()), chin=float(e[chin]),
-                           jaw=float(e[jaw]))  # fmt: skip
+                if view is not None:
+                    row.update(open=float(view.opening(e, rot)[0]), open_front=float(view.opening(e, zero)[0]))
+                row.update(gap=gap, mp_up=mp_up, frown=float(e[frown].mean()), stretch=float(e[stretch].mean()),
+                           chin=float(e[chin]), jaw=float(e[jaw]))  # fmt: skip
                 if args.lift:
                     for d in (5, 10, 15):
                         rel = euler_to_axis_angle(np.float32([[-d, 0, 0]]))
@@ -168,7 +185,8 @@ def main() -> None:
                     if pref in ("dev01", "dev02", "dev03"):
                         np.save(crops / f"{pref}_{emo}_s{seed}.npy", a.frame)
         print(pref, "done", flush=True)
-    report(args.name, rows, {"photos": photos, "view": not args.no_view, "before": args.before})
+    report(args.name, rows, {"photos": photos, "view": not args.no_view, "before": args.before,
+                             "open_from_above": not args.no_open})  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -19,7 +19,11 @@ AU15): the upper lip no longer raised (control: 0.4-0.6 in every variant), the n
 lowers sadness's corners by 0.010-0.017 mouth widths more (threshold 0.005; control: without it, 0) and leaves
 contempt, fear and surprise exactly as before. Contempt's smirk goes on the far half of a face seen from above
 (control: the near half, as before): the near corner, seen whole, sits 0.245-0.27 mouth widths lower on screen
-(threshold 0.15); face-on and from below the plan is unchanged."""
+(threshold 0.15); face-on and from below the plan is unchanged. Fear and surprise seen from above open their mouths
+further (fear AU16 E + 20 D + 26 D, surprise AU27 D): the inner lips' gap on screen (:meth:`MouthView.opening`) is
+1.29-3.72 times the generated prototypes' (threshold 1.15; control: the prototypes as generated, a ratio of 1) and at
+least 0.098 mouth widths (threshold 0.07; as generated down to 0.028); brows and lids are the anchor's; face-on and
+from below unchanged. Surprise is lowered without mouthStretch (AU20; control: 0.8 before)."""
 
 import numpy as np
 import pytest
@@ -36,7 +40,8 @@ DOWN = ((40.0, -24.0, 25.0), (45.0, -20.0, 20.0), (35.0, 25.0, -15.0), (48.0, -4
 FRONT = ((15.0, -10.0, 5.0), (-12.0, 12.0, -10.0), (8.0, 0.0, 0.0), (20.0, 5.0, 0.0))
 UP = ((-40.0, -15.0, 10.0), (-45.0, 20.0, -5.0))
 SEEDS = range(6)
-#: Largest share of the view's summed excess left after the compensation (measured -0.17 to 0.78 over DOWN x SEEDS).
+#: Largest share of the view's summed excess left after the compensation (measured -0.17 to 0.78 over DOWN x SEEDS;
+#: -0.16 to 0.79 since surprise is lowered without mouthStretch).
 LEFT_MAX = 0.88
 
 
@@ -274,3 +279,82 @@ def test_contempt_keeps_its_near_side_smirk_face_on_and_from_below(head_model, p
     new = make_plan("x", gen, np.zeros(53, np.float32), src_r, None, "prototype", view=_view(head_model, 0))
     np.testing.assert_array_equal(new.expressions, old.expressions)
     np.testing.assert_array_equal(new.rotations, old.rotations)
+
+
+# ---------------------------------------------------------------- session 22 (fear22): fear's and surprise's openings
+#: Least ratio of the inner lips' gap on screen (:meth:`MouthView.opening`) seen from above with the view variant to
+#: the generated display's, per prototype variant (measured 1.29-3.72 over DOWN x SEEDS x variants; surprise's
+#: 27C variant 1.29-1.33, the rest 1.6 and up).
+OPEN_GAIN_MIN = 1.15
+#: Least inner lips' gap seen from above, in mouth widths (measured 0.098-0.51 over DOWN x SEEDS x variants; as
+#: generated 0.028-0.38).
+OPEN_MIN = 0.07
+
+
+@pytest.mark.parametrize("emotion", ("fear", "surprise"))
+def test_fear_and_surprise_seen_from_above_open_the_mouth_further(head_model, emotion):
+    from emoshift.emotions import FACS_LETTER, n_variants
+    from emoshift.mouth_view import VIEW_VARIANTS
+
+    jaw, stretch = EXPRESSION_NAMES.index("jawOpen"), EXPRESSION_NAMES.index("mouthStretch_L")
+    lower = EXPRESSION_NAMES.index("mouthLowerDown_L")
+    upper_face = [i for i, n in enumerate(EXPRESSION_NAMES) if n.startswith(("brow", "eye", "cheek", "nose"))]
+    e = np.stack([prototype(emotion, v) for v in range(n_variants(emotion))])
+    labels = [emotion] * len(e)
+    olds = []
+    for seed in SEEDS:
+        view = _view(head_model, seed)
+        for pyr in DOWN:
+            rot = _rot(pyr)
+            rots = np.repeat(rot[None], len(e), 0)
+            out = view.shut_from_above(e, labels, rots, rot)
+            old, new = view.opening(e, rots), view.opening(out, rots)
+            assert (new >= OPEN_GAIN_MIN * old).all(), (pyr, seed, new / old)  # control: as generated, a ratio of 1
+            assert (new >= OPEN_MIN).all(), (pyr, seed, new)
+            olds.append(old)
+            np.testing.assert_array_equal(out[:, upper_face], e[:, upper_face])  # brows and lids are the anchor's
+            if emotion == "fear":  # lips drawn back (AU20 D) and the lower lip off the lower teeth (AU16 E)
+                assert (out[:, stretch] >= FACS_LETTER["D"] - 1e-6).all() and (out[:, lower] > 0.9).all()
+                assert (out[:, jaw] >= e[:, jaw] + 0.15).all()  # jawOpen 0.2-0.3 as generated, 0.5
+            else:  # the jaw dropped (AU27 D) with relaxed lips: no stretch
+                assert (out[:, jaw] >= 0.75).all() and (out[:, stretch] == 0).all()
+    assert np.min(olds) < OPEN_MIN  # control: the generated opening falls below it from above
+    assert VIEW_VARIANTS[emotion].startswith("1E+2")  # the brows' AUs of the emotion's own EMFACS displays
+
+
+@pytest.mark.parametrize("pyr", FRONT + UP)
+def test_fear_and_surprise_keep_their_mouths_face_on_and_seen_from_below(head_model, pyr):
+    labels = ("fear", "surprise")
+    e, rot = _targets(labels), _rot(pyr)
+    out = _view(head_model, 0).shut_from_above(e, labels, np.repeat(rot[None], 2, 0), rot)
+    np.testing.assert_array_equal(out, e)
+
+
+def test_the_opening_grows_with_the_jaw_and_shrinks_seen_from_above(head_model):
+    view = _view(head_model, 0)
+    jaw = EXPRESSION_NAMES.index("jawOpen")
+    e = np.zeros((3, 53), np.float32)
+    e[1, jaw], e[2, jaw] = 0.4, 0.8
+    front = view.opening(e, np.zeros((3, 3)))
+    above = view.opening(e, np.repeat(_rot(DOWN[1])[None], 3, 0))
+    assert abs(front[0]) < 0.03 and front[1] > front[0] + 0.1 and front[2] > front[1] + 0.1
+    assert (above[1:] < 0.8 * front[1:]).all()  # foreshortened from above
+
+
+def test_surprise_is_lowered_without_stretching_its_lips(head_model, monkeypatch):
+    import emoshift.mouth_view as mv
+
+    stretch = [EXPRESSION_NAMES.index("mouthStretch_L"), EXPRESSION_NAMES.index("mouthStretch_R")]
+    frown = [EXPRESSION_NAMES.index("mouthFrown_L"), EXPRESSION_NAMES.index("mouthFrown_R")]
+    assert mv.UNSTRETCHED == ("surprise",)
+    olds = []
+    for seed in (0, 1, 3):
+        view = _view(head_model, seed)
+        for pyr in DOWN:
+            e, out, _ = _compensated(view, pyr, ("surprise",))
+            np.testing.assert_array_equal(out[0, stretch], e[0, stretch])  # relaxed lips: no AU20 (FACS)
+            assert out[0, frown].max() > e[0, frown].max() + 0.2  # still lowered, by mouthFrown
+            with monkeypatch.context() as m:
+                m.setattr(mv, "UNSTRETCHED", ())  # control: the lowering before, which stretched them
+                olds.append(_compensated(view, pyr, ("surprise",))[1][0, stretch].max())
+    assert max(olds) > 0.2

@@ -46,6 +46,19 @@ and the lowering evened out dev11's lopsided mouth (its corners +0.09 / +0.10). 
 the one seen whole, shows contempt's lowered other corner: dev05 +0.15 / +0.13 -> -0.37 / -0.34 mouth widths,
 dev11 +0.10 / +0.10 -> -0.15 / -0.15 (seeds 0 / 1), MediaPipe's curve dev05 0.00 / +0.06 -> -0.14 / -0.13, dev11
 +0.08 / +0.07 -> +0.02 / +0.03; the smirk's corner rises behind the nose.
+
+Fear and surprise open their mouths further on such a face (:data:`VIEW_VARIANTS`: fear's lips drawn back over a
+lower lip pulled off the lower teeth, AU16 E + 20 D + 26 D; surprise's relaxed drop, AU27 D): the generated mouths
+showed a thin crescent of upper teeth rising to the far corner (dev11 fear read as happiness 21 of ~26 labels over
+panels 45-50, dev05 14; surprise read as sadness or neutral). Measured (``bench/bench_view_mouth.py`` vs ``--no-open``,
+seeds 0 / 1): the drawn mesh's inner lips' gap on screen (:meth:`MouthView.opening`) dev11 fear 0.14 -> 0.29 mouth
+widths (face-on as generated 0.21), surprise 0.16-0.17 -> 0.40-0.43 (0.27-0.29); dev05 fear 0.33-0.34 -> 0.59,
+surprise 0.50-0.53 -> 0.95-1.01; MediaPipe's corners relative to the upper inner lip's middle on dev11's fear render
+-0.03 / -0.05 -> -0.13 / -0.09 mouth widths (below it: less of a grin), surprise -0.09 / -0.13 -> -0.08 / -0.17, its
+curve +0.04 / +0.02 -> -0.07 / -0.01. Surprise is lowered without mouthStretch (:data:`UNSTRETCHED`; dev11 0.40 ->
+0). The mesh corners' height above the inner lips' middle rises with the opening (dev11 fear's far corner +0.24 ->
++0.28, surprise +0.19 -> +0.29): the lower lip's middle drops. MediaPipe finds no face in dev05's new fear and
+surprise renders (it found 3 of 4 before). Frontal dev01 / dev03 apex frames byte-identical.
 """
 
 from __future__ import annotations
@@ -63,6 +76,11 @@ OFF_AXIS_DEG = (30.0, 42.0)
 KEEP_UPTURN = ("happiness",)
 #: Channels that lower a mouth corner, in the order they are spent (both sides' first, then both sides' second).
 LOWERING = ("mouthFrown", "mouthStretch")
+#: Emotions the compensation lowers without ``mouthStretch`` (AU20, the lips stretched sideways): surprise's dropped
+#: jaw has relaxed lips (Ekman & Friesen, *Unmasking the Face*, 1975, ch. 4: no tension or stretching of the mouth;
+#: AU20 is fear's, ch. 5). Seen from above, dev11's surprise took mouthStretch 0.8 on its near side, which widened
+#: the opened mouth into a wide crescent; without it the opening stays narrower and rounder, a drop.
+UNSTRETCHED = ("surprise",)
 #: The most the compensation raises each :data:`LOWERING` channel to (a target's own higher weight is kept): on
 #: dev11 mouthFrown 1.0 on the near side left the photo's own smile crease behind as a dark tick on the cheek by
 #: the hair at every emotion; 0.75 did not.
@@ -72,8 +90,9 @@ LOWERING_MAX = (0.8, 0.8)
 #: up, so the corners sit lower against it (on dev11 -0.10, dev05 -0.25 mouth widths per unit at both corners,
 #: where mouthFrown at its cap moves the far corner -0.35 / -0.85 per unit).
 CHIN_RAISE = ("mouthShrugLower", 0.8)
-#: A face seen steeply from above shows these emotions with a closed-mouth variant of their own FACS displays
-#: instead of the generated one's mouth (:meth:`MouthView.shut_from_above`): anger's EMFACS pressed lips 4+5+7+17+23+24
+#: A face seen steeply from above shows these emotions with another variant of their own FACS displays (anger and
+#: disgust closed, fear and surprise opened further) instead of the generated one's mouth
+#: (:meth:`MouthView.shut_from_above`): anger's EMFACS pressed lips 4+5+7+17+23+24
 #: (:data:`emoshift.emotions.WORD_VARIANTS`; Ekman & Friesen, *Unmasking the Face*, 1975, ch. 7: the angry mouth is
 #: either pressed firmly shut or open and squared). Seen from above, the open, squared shout shows the upper teeth
 #: under a raised lip in a mouth whose lower lip bows down in the middle (the middle sits 1-1.5 cm in front of the
@@ -84,7 +103,24 @@ CHIN_RAISE = ("mouthShrugLower", 0.8)
 #: *Handbook of Emotions*, 3rd ed., 2008, Table 13.1: disgust 9, 9+16+15+26, 9+17, 10, 10+16+25+26, 10+17) with its
 #: variants' AU15 C: the nose wrinkle without the upper lip's raise, which parted dev11's lips over the photo's teeth
 #: (MediaPipe's inner lips' gap 0.19-0.20 mouth widths; disgust read as happiness 12 of ~26 labels).
-VIEW_VARIANTS: dict[str, str] = {"anger": "4E+5B+7D+17C+23C+24E", "disgust": "9E+15C+17D"}
+#: Fear and surprise have no closed display that reads (EMFACS's fear and surprise without 25/26/27 leave only the
+#: brows and lids, hidden on such a face under the brim or the foreshortened forehead, over downcast eyes); they keep
+#: their open mouths, opened further. The generated mouths (jawOpen 0.23-0.25 fear, 0.38-0.40 surprise) showed, from
+#: above, a thin crescent of upper teeth under the upper lip rising to the far corner: a laugh (dev11 fear read as
+#: happiness 21 of ~26 labels over panels 45-50, dev05 14) or, on dev05, a mouth barely parted (surprise read as
+#: sadness 9 + 6, neutral 5 + 8 on dev05 + dev11; MediaPipe's inner lips' gap on dev05 0.03-0.05 mouth widths).
+#: Fear takes EMFACS's 1+2+4+5+20+26 with the lower lip pulled down off the lower teeth (AU16 E, as in our
+#: prototypes: Ekman & Friesen 1975, ch. 5, fear's mouth opens with the lips tensed or stretched and drawn back,
+#: the lower teeth often showing) over a jaw dropped further (AU26 D), AU20 at D (mouthStretch 0.8, the :data:`LOWERING`
+#: cap: at 1.0 with the wider jaw the photo's smile crease at dev11's far corner was dragged into a dark tick on the
+#: cheek by the hair, as mouthFrown at 1.0 did); surprise EMFACS's 1+2+5B+27 (ch. 4: the jaw drops open, the lips and
+#: teeth parted, with no tension or stretching of the mouth), the jaw at AU27 D, so that the opening reads as a drop,
+#: a dark oval under the upper lip, and not as a grin. Only the mouth and jaw are taken: the brows and lids stay the
+#: anchor's.
+VIEW_VARIANTS: dict[str, str] = {
+    "anger": "4E+5B+7D+17C+23C+24E", "disgust": "9E+15C+17D",
+    "fear": "1E+2B+4C+5E+16E+20D+25E+26D", "surprise": "1E+2E+5D+27D",
+}  # fmt: skip
 #: The 68-point indices of the mouth corners (subject's right 48, left 54) and the inner lips' middles.
 CORNER_68 = (48, 54)
 MIDDLE_68 = (62, 66)
@@ -159,6 +195,26 @@ class MouthView:
         width = np.maximum(np.linalg.norm(scr[:, 0] - scr[:, 1], axis=-1), 1e-9)
         return np.einsum("mpc,mc->mp", scr[:, :2] - mid[:, None], up) / width[:, None]
 
+    def opening(self, expressions: np.ndarray, rotations: np.ndarray) -> np.ndarray:
+        """(m, 53), (m, 3) axis-angle -> (m,): the inner lips' gap on screen (the upper lip's middle 62 above the
+        lower's 66 along the head's on-screen up axis) over the mouth's width on screen: how open the mouth looks
+        (seen from above the drop of the jaw is foreshortened)."""
+        from emoshift.rotations import axis_angle_to_matrix
+
+        from emoshift.headmodel.ops import head_points
+
+        e = np.asarray(expressions, np.float64).reshape(-1, 53)
+        rots = np.asarray(rotations, np.float64).reshape(-1, 3)
+        mats = axis_angle_to_matrix(rots)
+        m = len(e)
+        cam = head_points(self.neutral, self.identity_basis, self.basis, np.repeat(self.identity, m, 0), e, rots,
+                          np.repeat(self.translation, m, 0))  # fmt: skip
+        scr = np.asarray(self.camera.project(cam), np.float64)  # (m, 4, 2), y down
+        up = np.stack([mats[:, 0, 1], -mats[:, 1, 1]], -1)
+        up /= np.maximum(np.linalg.norm(up, axis=-1, keepdims=True), 1e-9)
+        width = np.maximum(np.linalg.norm(scr[:, 0] - scr[:, 1], axis=-1), 1e-9)
+        return np.einsum("mc,mc->m", scr[:, 2] - scr[:, 3], up) / width
+
     def front(self, expressions: np.ndarray) -> np.ndarray:
         """(m, 53) -> (m, 2): :meth:`corners` face-on at the same distance."""
         e = np.asarray(expressions, np.float64).reshape(-1, 53)
@@ -180,11 +236,12 @@ class MouthView:
         self, targets: np.ndarray, labels: Sequence[str], rotations: np.ndarray, source_rotation: np.ndarray
     ) -> np.ndarray:
         """(m, 53) targets of the emotions ``labels`` at absolute ``rotations`` (m, 3) with the mouth and jaw channels
-        of each emotion in :data:`VIEW_VARIANTS` moved towards that closed-mouth variant's, by :func:`view_ramp` of
-        ``source_rotation`` (near-frontal photos unchanged), where the view at the anchor's rotation curves the neutral
-        mouth up (a face seen from above; from below it is left as it is). The variant's mouth is scaled by the
-        anchor's own strength outside the mouth (:func:`emoshift.emotions.apex_strength` of its brows and lids, at
-        most 1), so a mild anger presses its lips mildly; the brows, lids and head pose stay the anchor's."""
+        of each emotion in :data:`VIEW_VARIANTS` moved towards that variant's (anger and disgust closed, fear and
+        surprise opened further), by :func:`view_ramp` of ``source_rotation`` (near-frontal photos unchanged), where
+        the view at the anchor's rotation curves the neutral mouth up (a face seen from above; from below it is left
+        as it is). The variant's mouth is scaled by the anchor's own strength outside the mouth
+        (:func:`emoshift.emotions.apex_strength` of its brows and lids, at most 1), so a mild anger presses its lips
+        mildly and a mild surprise drops the jaw less; the brows, lids and head pose stay the anchor's."""
         from emoshift.emotions import apex_strength, au_vector
 
         out = np.array(targets, np.float32).reshape(-1, 53)
@@ -208,7 +265,8 @@ class MouthView:
         caps: Sequence[float] = LOWERING_MAX,
     ) -> np.ndarray:
         """(m, 53) targets of the emotions ``labels`` at absolute ``rotations`` (m, 3) with each mouth corner
-        lowered (:data:`LOWERING` channels, each raised to at most ``caps``) until its on-screen height
+        lowered (:data:`LOWERING` channels, each raised to at most ``caps``; no mouthStretch for
+        :data:`UNSTRETCHED`) until its on-screen height
         at the anchor's rotation exceeds the same expression's face-on height by at most ``1 - ramp`` of the
         view's excess (:func:`view_ramp` of ``source_rotation``). Unchanged where the ramp is 0, where the view
         does not curve the mouth up (both corners' mean: a face seen from below, whose far corner may still
@@ -224,7 +282,9 @@ class MouthView:
         for i, label in enumerate(labels):
             if label in KEEP_UPTURN:
                 continue
-            spend = chans + (chin if label in CHIN_RAISE_EMOTIONS else [])
+            keep = label not in UNSTRETCHED
+            spend = [(ch, cap) for ch, cap in chans if keep or not self.names[ch].startswith("mouthStretch")]
+            spend += chin if label in CHIN_RAISE_EMOTIONS else []
             e = out[i].astype(np.float64)
             view, goal = self.corners(e, rots[i])[0], self.front(e)[0]
             if view.mean() <= goal.mean():  # the view does not curve this mouth up (a face seen from below)

@@ -19,9 +19,9 @@ and contempt's sideways pull of the mouth are the generator's own (retrained on 
 session 19, the apex latents that opened anger's jaw past them set aside, ``models.apex.apex_outliers``;
 session 18 capped both here). On a photo looking steeply down (30-42 degrees off-axis and more) anger and disgust
 take closed-mouth FACS displays' mouths (:meth:`emoshift.mouth_view.MouthView.shut_from_above`: an open mouth seen
-from above reads as a laugh), a one-sided expression goes on the far half (:data:`FAR_SIDE_FROM_ABOVE`) and each
-anchor's mouth corners are lowered as far as the view raises them on screen
-(:meth:`emoshift.mouth_view.MouthView.compensate`, given by the pipeline).
+from above reads as a laugh) and fear and surprise open theirs further (the jaw's drop is foreshortened), a one-sided
+expression goes on the far half (:data:`FAR_SIDE_FROM_ABOVE`) and each anchor's mouth corners are lowered as far as
+the view raises them on screen (:meth:`emoshift.mouth_view.MouthView.compensate`, given by the pipeline).
 """
 
 from __future__ import annotations
@@ -386,7 +386,8 @@ def make_plan(
         neutral: (expression (53,), rotation (3,) relative) inserted where :func:`neutral_between` says,
             or None for direct transitions (``neutral=False``).
         view: the photo's :class:`emoshift.mouth_view.MouthView` (or None): on a face seen steeply from above,
-            anger's and disgust's mouths shut (:meth:`~emoshift.mouth_view.MouthView.shut_from_above`), a smirk
+            anger's and disgust's mouths shut, fear's and surprise's open further
+            (:meth:`~emoshift.mouth_view.MouthView.shut_from_above`), a smirk
             on the far half (:data:`FAR_SIDE_FROM_ABOVE`) and each anchor's mouth corners are lowered as far as
             the view raises them on screen
             (:meth:`~emoshift.mouth_view.MouthView.compensate`; near-frontal photos unchanged).
@@ -414,7 +415,7 @@ def make_plan(
     targets = with_lid_tension(targets, labels)  # fear's widened eyes with tensed lower lids
     targets = with_brow_raise(targets, labels)  # and fear's brows raised above them
     rotations = np.concatenate([src_r[None], compose_rotations(src_r, np.stack(rels))])
-    if view is not None:  # seen from above a mouth curves up: anger's shut variant, corners lowered by the view's rise
+    if view is not None:  # seen from above a mouth curves up: FACS variants' mouths, corners lowered by the view's rise
         targets = view.shut_from_above(targets, labels, rotations[1:], src_r)
         targets = view.compensate(targets, labels, rotations[1:], src_r)
     return Plan(
