@@ -281,13 +281,13 @@ def with_source_lip_roll(targets: np.ndarray, source_expression: np.ndarray) -> 
     0.21 / mouthRollLower 0.28 over the thickest rest upper lip of the 12 development photos (0.098 of the eye
     corners' distance; ICT's identities 0.077 +- 0.018). Every anchor the generator makes has roll near 0
     (0.002-0.008), so every non-smiling target unrolled them: face-on the upper lip at the middle grew 1.36x and
-    the lower 1.27x (the roll alone: dev04, dev12 without roll 0.96-1.04x), and on screen the photo's
-    thin laughing lips were stretched 1.32-1.37x over the far half of the mouth at sadness, a thick, everted
-    upper lip over a pout (the blind panels read dev06's sadness as disgust 25 times of 26: "mouth and chin
-    distorted"). The roll a smiling photo's fit shows is taken as the person's lips as photographed (as its gaze
-    and resting lids are, :func:`with_source_gaze`, :func:`with_source_lids`), so the lips keep the photo's
-    thickness; anchors that roll further keep theirs. Neutral photos (dev01 0.03 / 0.13, dev08 0 / 0.19) keep
-    the generated roll. ``bench/bench_laugh_lips.py`` measures it."""
+    the lower 1.27x (the roll alone; dev04, dev12, fitted without roll, 0.96-1.04x at sadness), and on screen
+    (``bench/bench_laugh_lips.py``: the frame's lip as drawn over the photo's) dev06's thin laughing upper lip
+    was stretched 1.57-1.58x at sadness (dev04 1.37), a thick, everted upper lip over a pout (the blind panels
+    read dev06's sadness as disgust 25 times of 26: "mouth and chin distorted"); kept, 1.36-1.38. So the roll a
+    smiling photo's fit shows is taken as the person's lips as photographed (as its gaze and resting lids are,
+    :func:`with_source_gaze`, :func:`with_source_lids`) and the lips keep the photo's thickness; anchors that roll
+    further keep theirs. Neutral photos (dev01 0.03 / 0.13, dev08 0 / 0.19) keep the generated roll."""
     from emoshift.emotions import EXPRESSION_NAMES
 
     names = list(EXPRESSION_NAMES)
