@@ -15,10 +15,13 @@ the pipeline's own plan):
   shows it), over the mouth's width (< 0: turned down);
 - ``raise_L`` / ``raise_R``: the upper lip's outer contour (MediaPipe 37 / 267) above the line through the
   corners, over the mouth's width, minus the photo's fit's (> 0: raised further than the photo's);
+- ``slit``: the line between the frame's lips, the median dip (:func:`emoshift.render.contact.line_dips`: 1 - its
+  darkest luma over the darker lip's) over the middle three fifths of the mouth's inner-lip middle line (real closed
+  mouths 0.19-0.26, bench/contact_real.py; a slit showing the dark inside: 0.5 and more);
 - ``roll``: mouthRollUpper / mouthRollLower of the source and the apex; ``far``: the side turned away.
 
-``--before`` plans without :func:`emoshift.planning.with_source_lip_roll` (the former plan). The fit and the
-renderer are the same either way.
+``--before`` plans without :func:`emoshift.planning.with_source_lip_roll` and closes nearly closed lips to ICT's rest
+gap within jawOpen + 0.03 (``reenact.CLOSE_TO_CM``, ``CLOSE_OVER_JAW`` as before session 22). The fit is the same.
 
     PYTHONPATH=src nice -n 10 .venv/bin/python bench/bench_laugh_lips.py [--before] [--save DIR] [--name NAME]
 """
@@ -97,6 +100,22 @@ def lip_stretch(r, expression: np.ndarray, rotation: np.ndarray) -> dict:
     return out
 
 
+def slit_dip(r, frame: np.ndarray, expression: np.ndarray, rotation: np.ndarray) -> float:
+    """The median dip of the line between the frame's inner lips over the middle three fifths (see the module)."""
+    from emoshift.render import reenact
+    from emoshift.render.contact import _catmull_rom, _directions, line_dips
+    from emoshift.render.teeth import LUMA
+
+    screen = r.screens(np.asarray(expression, np.float32)[None], np.asarray(rotation, np.float32)[None])[0]
+    up = screen[reenact._CONTACT_UPPER, :2].astype(np.float64)
+    lo = screen[reenact._CONTACT_LOWER, :2].astype(np.float64)
+    n = max(int(np.hypot(*(up[-1] - up[0]))), 10)
+    mid = 0.5 * (_catmull_rom(up, n) + _catmull_rom(lo, n))
+    _, normal = _directions(mid)
+    d = line_dips(np.asarray(frame, np.float32) @ LUMA, mid, normal)
+    return float(np.median(d[n // 5 : 4 * n // 5]))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--photos", default=None)
@@ -114,8 +133,11 @@ def main() -> None:
     from emoshift.rotations import axis_angle_to_matrix
     from emoshift.fitting.terms import turn_deg
 
+    from emoshift.render import reenact
+
     if args.before:
         planning.with_source_lip_roll = lambda targets, source: np.asarray(targets, np.float32)
+        reenact.CLOSE_OVER_JAW = 0.03
     names = list(EXPRESSION_NAMES)
     roll = [names.index("mouthRollUpper"), names.index("mouthRollLower")]
     smile = [names.index("mouthSmile_L"), names.index("mouthSmile_R")]
@@ -125,6 +147,8 @@ def main() -> None:
     for name, src in list_photos(args.photos, samples=False):
         apexes.load(src)
         r, fit = apexes.renderer, apexes.fit
+        if args.before:
+            reenact.CLOSE_TO_CM = r._rest_gap
         s_e = np.asarray(r.source_expression, np.float32)
         s_shape = mouth_shape(model, fit, s_e, fit.rotation)
         turn = turn_deg(axis_angle_to_matrix(np.asarray(fit.rotation, np.float64).reshape(1, 3))[0])
@@ -135,6 +159,7 @@ def main() -> None:
                    "roll_source": [round(float(v), 3) for v in s_e[roll]],
                    "roll_apex": [round(float(v), 3) for v in a.expression[roll]]}  # fmt: skip
             row.update(lip_stretch(r, a.expression, a.rotation))
+            row["slit"] = slit_dip(r, a.frame, a.expression, a.rotation)
             shape = mouth_shape(model, fit, a.expression, a.rotation)
             row.update({k: shape[k] for k in ("corner_L", "corner_R")})
             row.update({f"raise_{s}": shape[f"upper_{s}"] - s_shape[f"upper_{s}"] for s in "LR"})
@@ -143,7 +168,7 @@ def main() -> None:
                   f" | upper L {row.get('upper_L', np.nan):.2f} R {row.get('upper_R', np.nan):.2f}"
                   f" lower L {row.get('lower_L', np.nan):.2f} R {row.get('lower_R', np.nan):.2f} (far {far})"
                   f" | corner L {row['corner_L']:+.3f} R {row['corner_R']:+.3f}"
-                  f" | raise L {row['raise_L']:+.3f} R {row['raise_R']:+.3f}", flush=True)  # fmt: skip
+                  f" | raise L {row['raise_L']:+.3f} R {row['raise_R']:+.3f} | slit {row['slit']:.2f}", flush=True)  # fmt: skip
     name = args.name or ("laugh_lips_before" if args.before else "laugh_lips")
     out = Path(args.save) / f"{name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
