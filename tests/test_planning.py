@@ -252,3 +252,82 @@ def test_planned_contempt_keeps_the_generated_pull_within_its_bound(which, reque
     assert in_bounds == (which == "shipped"), (which, pull, a[:, jaw])
     if which != "shipped":
         assert (pull > 0.35).all() and (a[:, jaw] > 0.36).all(), (pull, a[:, jaw])  # control: both fail
+
+
+def _laugh_source() -> np.ndarray:
+    """dev06's fit (laughing, teeth shown; rounded): smile 0.68 / 0.74, lips rolled in 0.21 / 0.28."""
+    from emoshift.emotions import EXPRESSION_NAMES
+
+    names = list(EXPRESSION_NAMES)
+    src = np.zeros(53, np.float32)
+    for k, v in dict(mouthSmile_L=0.68, mouthSmile_R=0.74, cheekSquint_L=0.8, cheekSquint_R=0.8, jawOpen=0.26,
+                     mouthStretch_L=0.36, mouthStretch_R=0.44, mouthRollUpper=0.21, mouthRollLower=0.28,
+                     mouthShrugUpper=0.45).items():  # fmt: skip
+        src[names.index(k)] = v
+    return src
+
+
+def _sadness() -> np.ndarray:
+    """The shipped generator's sadness apex at seed 0, its mouth (rounded): corners down, roll 0.003."""
+    from emoshift.emotions import EXPRESSION_NAMES
+
+    names = list(EXPRESSION_NAMES)
+    sad = np.zeros(53, np.float32)
+    for k, v in dict(mouthFrown_L=0.88, mouthFrown_R=0.86, mouthUpperUp_L=0.06, mouthUpperUp_R=0.065, jawOpen=0.04,
+                     mouthRollUpper=0.003, mouthRollLower=0.003).items():  # fmt: skip
+        sad[names.index(k)] = v
+    return sad
+
+
+def test_smiling_photo_keeps_its_lip_roll_at_every_target():
+    """A smiling photo's fitted mouthRollUpper / mouthRollLower (its thin laughing lips) is a floor of every anchor
+    (planning.with_source_lip_roll); anchors that roll further keep theirs, nothing else changes; a neutral photo's
+    roll (dev01: smile 0.14, roll 0.03 / 0.13) is not carried; half-way up ROLL_SMILE_RANGE, half of it. Control:
+    the former plan unrolls the laugh's lips at sadness (0.003)."""
+    from emoshift.emotions import EXPRESSION_NAMES
+
+    names = list(EXPRESSION_NAMES)
+    roll = [names.index("mouthRollUpper"), names.index("mouthRollLower")]
+    smile = [names.index("mouthSmile_L"), names.index("mouthSmile_R")]
+    src = _laugh_source()
+    gen = np.stack([_sadness(), _sadness()])
+    gen[1, roll] = (0.5, 0.1)  # an anchor that rolls its upper lip further
+    out = P.with_source_lip_roll(gen, src)
+    np.testing.assert_allclose(out[:, roll], [[0.21, 0.28], [0.5, 0.28]], atol=1e-6)
+    rest = np.setdiff1d(np.arange(53), roll)
+    np.testing.assert_array_equal(out[:, rest], gen[:, rest])
+    parsed = SimpleNamespace(emotions=["sadness"], intensities=[1])
+    g = SimpleNamespace(parsed=parsed, expressions=gen[:1], rotations=np.zeros((1, 3)))
+    planned = P.make_plan("x", g, src, np.zeros(3), None, "fake").expressions[1]
+    np.testing.assert_allclose(planned[roll], [0.21, 0.28], atol=1e-6)  # make_plan applies it
+    neutral = src.copy()
+    neutral[smile], neutral[roll] = 0.14, (0.03, 0.13)
+    np.testing.assert_array_equal(P.with_source_lip_roll(gen, neutral), gen)
+    half = src.copy()
+    half[smile] = 0.5 * sum(P.ROLL_SMILE_RANGE)
+    np.testing.assert_allclose(P.with_source_lip_roll(gen[:1], half)[0, roll], 0.5 * src[roll], atol=1e-6)
+    assert (gen[0, roll] < 0.01).all()  # control: the former plan's sadness
+
+
+def test_laughing_photo_at_sadness_keeps_its_lip_thickness(head_model):
+    """On the head model, the upper and lower lip's thickness at the middle (five MediaPipe columns, outer to inner
+    contour, face-on) at the planned sadness over the laughing source's: over the mean identity and 40 drawn
+    ones (ICT's identity weights ~ N(0, 1)) at most 1.08 (upper) and 1.13 (lower) (measured 0.96-1.00 and 1.01-1.10).
+    Control: the former plan's sadness unrolls the lips, 1.22-9.6x (upper, median 1.46) and 1.16-3.4x (lower,
+    median 1.30) over 200 drawn identities, dev06's rest upper lip 1.36x: the photo's thin lips stretched into a
+    thick, everted pout (read as disgust)."""
+    src, sad = _laugh_source(), _sadness()[None]
+    new = P.with_source_lip_roll(sad, src)
+    ids = np.concatenate([np.zeros((1, 50)), np.random.default_rng(1).standard_normal((40, 50))]).astype(np.float32)
+
+    def thickness(identity, e):
+        p = head_model.landmarks(identity[None], np.asarray(e, np.float32).reshape(1, 53))[0]
+        up = np.mean([p[a, 1] - p[b, 1] for a, b in ((39, 81), (37, 82), (0, 13), (267, 312), (269, 311))])
+        lo = np.mean([p[b, 1] - p[a, 1] for a, b in ((181, 178), (84, 87), (17, 14), (314, 317), (405, 402))])
+        return np.array([up, lo])
+
+    ratios = np.array([thickness(i, new) / thickness(i, src) for i in ids])
+    old = np.array([thickness(i, sad) / thickness(i, src) for i in ids])
+    assert ratios[:, 0].max() < 1.08 and ratios[:, 1].max() < 1.13
+    assert ratios.min() > 0.9  # not thinned either
+    assert old[:, 0].min() > 1.15 and np.median(old[:, 0]) > 1.3 and np.median(old[:, 1]) > 1.2  # control

@@ -266,6 +266,44 @@ def with_source_lids(targets: np.ndarray, source_expression: np.ndarray) -> np.n
     return out.clip(0.0, 1.0)
 
 
+#: Lip roll channels carried from a smiling photo into its anchors (:func:`with_source_lip_roll`).
+LIP_ROLL = ("mouthRollUpper", "mouthRollLower")
+#: Mean mouthSmile_L/R of the photo's fit over which its lip roll is carried: none at [0], all of it from [1]
+#: (the development photos that smile fit 0.51-0.76, the neutral ones 0-0.20).
+ROLL_SMILE_RANGE = (0.3, 0.5)
+
+
+def with_source_lip_roll(targets: np.ndarray, source_expression: np.ndarray) -> np.ndarray:
+    """(m, 53) target expressions whose mouthRollUpper / mouthRollLower are at least the photo's times how much
+    the photo smiles (smoothstep of its mean mouthSmile over :data:`ROLL_SMILE_RANGE`), clipped to [0, 1].
+
+    A laugh stretches the lips thin; ICT's smile barely thins them (mouthSmile at 0.7 takes 3% off the upper
+    lip's middle, mouthStretch nothing), so the fit of a laughing photo rolls the lips in to reach the thin lips
+    it sees, over an identity whose rest lips are thicker: dev06 (laughing, teeth shown) fits mouthRollUpper
+    0.21 / mouthRollLower 0.28 over the thickest rest upper lip of the 12 development photos (0.098 of the eye
+    corners' distance; ICT's identities 0.077 +- 0.018). Every anchor the generator makes has roll near 0
+    (0.002-0.008), so every non-smiling target unrolled them: face-on the upper lip at the middle grew 1.36x and
+    the lower 1.27x (the roll alone; dev04, dev12, fitted without roll, 0.96-1.04x at sadness), and on screen
+    (``bench/bench_laugh_lips.py``: the frame's lip as drawn over the photo's) dev06's thin laughing upper lip
+    was stretched 1.57-1.58x at sadness (dev04 1.37), a thick, everted upper lip over a pout (the blind panels
+    read dev06's sadness as disgust 25 times of 26: "mouth and chin distorted"); kept, 1.36-1.38. So the roll a
+    smiling photo's fit shows is taken as the person's lips as photographed (as its gaze and resting lids are,
+    :func:`with_source_gaze`, :func:`with_source_lids`) and the lips keep the photo's thickness; anchors that roll
+    further keep theirs. Neutral photos (dev01 0.03 / 0.13, dev08 0 / 0.19) keep the generated roll."""
+    from emoshift.emotions import EXPRESSION_NAMES
+
+    names = list(EXPRESSION_NAMES)
+    out = np.array(targets, np.float32).reshape(-1, 53)
+    src = np.asarray(source_expression, np.float32).reshape(53)
+    smile = 0.5 * (float(src[names.index("mouthSmile_L")]) + float(src[names.index("mouthSmile_R")]))
+    x = float(np.clip((smile - ROLL_SMILE_RANGE[0]) / (ROLL_SMILE_RANGE[1] - ROLL_SMILE_RANGE[0]), 0.0, 1.0))
+    share = np.float32(x * x * (3.0 - 2.0 * x))
+    if share > 0:
+        roll = [names.index(n) for n in LIP_ROLL]
+        out[:, roll] = np.maximum(out[:, roll], share * src[roll])
+    return out.clip(0.0, 1.0)
+
+
 def _floor_by_widening(targets: np.ndarray, labels: Sequence[str], table: dict[str, float], stem: str) -> np.ndarray:
     """(m, 53) ``targets`` of the emotions ``labels`` (m,) with each side's ``{stem}_L/R`` at least ``table`` of the
     emotion x that side's eyeWide, clipped to [0, 1]; emotions not in ``table`` keep theirs."""
@@ -412,6 +450,7 @@ def make_plan(
     src_r = np.asarray(source_rotation, np.float32).reshape(3)
     targets = with_source_gaze(np.stack(exprs), src_e)  # generated gaze is relative to the photo's
     targets = with_source_lids(targets, src_e)  # calm eyes open no further than the photo's
+    targets = with_source_lip_roll(targets, src_e)  # a smiling photo's lips keep their photographed thickness
     targets = with_lid_tension(targets, labels)  # fear's widened eyes with tensed lower lids
     targets = with_brow_raise(targets, labels)  # and fear's brows raised above them
     rotations = np.concatenate([src_r[None], compose_rotations(src_r, np.stack(rels))])

@@ -145,6 +145,35 @@ def test_a_nearly_closed_target_closes_its_lips(full_model, open_mouth_fit, jaw)
     assert old_inside >= 3 * max(inside, 5)
 
 
+@pytest.mark.parametrize("pitch", [-15.0, 0.0])
+def test_a_closed_targets_lips_meet_with_no_slit(full_model, open_mouth_fit, pitch):
+    """A sad mouth (mouthFrown 0.85, jawOpen 0.04) with the lips rolled in 0.25 (a laughing photo's roll, which
+    planning.with_source_lip_roll now carries) on a photo whose mouth is open, drawn on a 768-pixel photo turned 20
+    degrees and tilted 0 / 15 degrees: its lips are closed until they touch (CLOSE_TO_CM: gap under 0.01 cm) and show
+    at most 7 pixels of the mouth's inside (measured 0-7). Control: closed to ICT's rest gap (0.076 cm) within
+    jawOpen + 0.03, as before, the slit stays (0.076 cm) and shows 35-58 pixels of the inside, the model's teeth lit
+    only through the slit: dev06's black line at sadness (dip 0.81-0.88 against real closed mouths' 0.19-0.26)."""
+    from emoshift.planning import euler_deg_to_axis_angle
+    from emoshift.render.reenact import Reenactor
+
+    photo = np.full((768, 768, 3), 150, np.uint8)
+    r = Reenactor(photo, open_mouth_fit(768, 0.3), full_model)
+    e = full_model.expression_vector({"jawOpen": 0.04, "mouthFrown_L": 0.85, "mouthFrown_R": 0.85,
+                                      "mouthRollUpper": 0.25, "mouthRollLower": 0.25})  # fmt: skip
+    rot = euler_deg_to_axis_angle(np.array([pitch, -20.0, 10.0], np.float32))
+    gap, inside = float(r._frame_shapes(e[None])[2][0]), _interior_px(r, e, rot)
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setattr(reenact, "CLOSE_TO_CM", r._rest_gap)
+        mp.setattr(reenact, "CLOSE_OVER_JAW", 0.03)
+        old_gap, old_inside = float(r._frame_shapes(e[None])[2][0]), _interior_px(r, e, rot)
+    finally:
+        mp.undo()
+    print("gap", gap, old_gap, "inside", inside, old_inside)
+    assert gap < 0.01 and inside <= 7
+    assert old_gap > 0.07 and old_inside >= 25 and inside <= 0.25 * old_inside  # control
+
+
 def test_an_open_target_keeps_its_gap(full_model, open_mouth_fit):
     """An open target (jawOpen 0.25: lips 0.9 cm apart) and the photo's own expression keep their lips as they were."""
     from emoshift.render.reenact import Reenactor

@@ -139,12 +139,20 @@ LIP_PART_CM = (0.1, 0.5)
 SHUT_GAP_CM = (0.4, 0.75)
 #: The target is absolute at the lips too: a frame whose lips have moved (keep < 1) and whose expression parts them
 #: by less than CLOSE_GAP_CM[0] cm (fading out by CLOSE_GAP_CM[1]: disgust's raised lip, 0.49-0.65 at seed 0, is
-#: left alone) has them closed to the head model's rest gap (its neutral's, 0.076 cm) by ``mouthClose`` (ICT's
-#: lip closure over a dropped jaw), at most the frame's jawOpen + CLOSE_OVER_JAW. A laughing photo's fitted
+#: left alone) has them closed (CLOSE_TO_CM) by ``mouthClose`` (ICT's lip closure over a dropped jaw), at most the
+#: frame's jawOpen + CLOSE_OVER_JAW. A laughing photo's fitted
 #: identity carries part of its open mouth (dev06: rest gap 0.15 cm, sadness's small jawOpen 0.04 on top: 0.27
 #: cm, its lips parted over a band of painted teeth; "disgust" 17 of 18 times in panels 45-48).
 CLOSE_GAP_CM = (0.4, 0.48)
-CLOSE_OVER_JAW = 0.03
+#: ... closed to CLOSE_TO_CM between the inner lips' middles (touching), mouthClose at most jawOpen + CLOSE_OVER_JAW.
+#: It closed them to ICT's rest gap (0.076 cm) within jawOpen + 0.03: a slit that a face seen from below looks into.
+#: dev06 (laughing, looking up 15 degrees) at sadness kept 2.9 px between the lips' middles on screen (4.6 px before
+#: planning.with_source_lip_roll; mouthClose capped at 0.068 for 0.082 needed), through which the model's teeth,
+#: lit only through that slit (teeth.aperture_light), showed as a black line: the line between the lips dipped
+#: 0.81-0.88 over the middle three fifths (contempt 0.57-0.94; real closed mouths 0.19-0.26, the frontal photos'
+#: frames 0.22-0.27 with the contact line); closed, 0.21-0.25. The frontal photos' lips move by 0.5-2 px.
+CLOSE_TO_CM = 0.0
+CLOSE_OVER_JAW = 0.06
 #: Closed lips show a thin dark line where they meet (their contact shadow; :mod:`.contact`). A still's frame whose
 #: lips moved (by 1 - keep) has the line between its inner lips (the mesh's MULTIPIE_68 60-67 as the frame projects
 #: them) topped up to the photo's own line (its dip and width, :func:`~.contact.photo_line`, clipped to
@@ -617,15 +625,15 @@ class Reenactor(SourceParts):
 
     def _closed_lips(self, e: np.ndarray, keep: np.ndarray) -> np.ndarray:
         """(T, 53) expressions with the lips of the nearly closed ones closed (CLOSE_GAP_CM): ``mouthClose`` raised by
-        1 - ``keep`` (T,) x what closes the gap above the head model's rest gap, mouthClose at most jawOpen +
-        CLOSE_OVER_JAW (a new array only when some frame changes; a speaking frame's lips are its own)."""
+        1 - ``keep`` (T,) x what closes the gap above CLOSE_TO_CM, mouthClose at most jawOpen + CLOSE_OVER_JAW (a new
+        array only when some frame changes; a speaking frame's lips are its own)."""
         if self.speech or self._close_rate <= 0 or not (keep < 1.0).any():
             return e
         gap = self.lip_gaps(e)
         lo, hi = CLOSE_GAP_CM
         w = (1.0 - keep) * (1.0 - smoothstep((gap - lo) / np.float32(hi - lo)))
         room = e[:, self._jaw_i] + CLOSE_OVER_JAW - e[:, self._close_i]  # mouthClose within jawOpen + CLOSE_OVER_JAW
-        add = (w * np.clip(np.minimum((gap - self._rest_gap) / self._close_rate, room), 0.0, None)).astype(np.float32)
+        add = (w * np.clip(np.minimum((gap - CLOSE_TO_CM) / self._close_rate, room), 0.0, None)).astype(np.float32)
         if not (add > 0).any():
             return e
         out = e.copy()
