@@ -69,9 +69,9 @@ every mouth curves down. dev06 (laughing, head tilted back 15 degrees and turned
 look up 5.4 / 4.6 degrees). Measured (``bench/bench_view_mouth.py`` vs ``--no-below``, dev06 seeds 0 / 1; face-on
 in brackets): sadness's mesh curve -0.162 / -0.173 -> -0.105 / -0.109 (-0.114 / -0.123), far corner -0.17 / -0.19
 -> -0.10 / -0.11, mouthFrown 0.87 / 0.97 -> 0.36 / 0.38, MediaPipe's curve on the render -0.075 / -0.079 -> -0.066
-/ -0.023; disgust -0.151 / -0.157 -> -0.103 / -0.115 (-0.090 / -0.095); contempt -0.091 / -0.083 -> -0.059 / -0.054
-(its smirk's corner unchanged); anger, fear, surprise, happiness within 0.002. The plans of every other dev photo
-and both samples are byte-identical, as are the dev01 / dev03 apex frames.
+/ -0.023; disgust -0.151 / -0.157 -> -0.103 / -0.115 (-0.090 / -0.095); anger, fear, surprise within 0.002;
+contempt (:data:`UNRAISED`) and happiness unchanged. The plans of every other dev photo and both samples are
+byte-identical, as are the dev01 / dev03 apex frames.
 """
 
 from __future__ import annotations
@@ -145,6 +145,10 @@ BELOW_DEG = (12.5, 15.0)
 #: rounder, laughing mouth) nor the chin raise (AU17: without it dev06's disgust dropped its lower lip off the upper
 #: teeth, a grin).
 RAISING = ("mouthFrown",)
+#: Emotions :meth:`MouthView.raise_from_below` leaves as they are besides :data:`KEEP_UPTURN`: contempt's lowered
+#: other corner is half of its one-sided cue (raised back on dev06 its corners' difference on screen fell from 0.275
+#: to 0.21 mouth widths, face-on 0.273, and the smirk read as a pleased half smile).
+UNRAISED = ("contempt",)
 #: The least share of each :data:`RAISING` channel's planned weight that :meth:`MouthView.raise_from_below` keeps:
 #: the emotion's own mouth is calmed, never undone (sadness keeps a frown).
 RAISING_KEEP = 0.3
@@ -368,8 +372,8 @@ class MouthView:
         until its on-screen height at the anchor's rotation falls short of the same expression's face-on height by at
         most ``1 - ramp`` of the view's sinking (:func:`below_ramp` of ``source_rotation``): the mirror of
         :meth:`compensate` for a face seen from below. Unchanged where the ramp is 0, where the view does not curve
-        the neutral mouth down at the anchor's rotation, or the label is in :data:`KEEP_UPTURN`; no channel rises,
-        and none is raised above its face-on height (a sad mouth keeps its frown)."""
+        the neutral mouth down at the anchor's rotation, or the label is in :data:`KEEP_UPTURN` or :data:`UNRAISED`;
+        no channel rises, and none is raised above its face-on height (a sad mouth keeps its frown)."""
         out = np.array(targets, np.float32).reshape(-1, 53)
         ramp = below_ramp(source_rotation)
         if ramp <= 0.0:
@@ -379,7 +383,7 @@ class MouthView:
         chans = [self.names.index(n) for c in RAISING for n in sided(c)]
         zero = np.zeros((1, 53))
         for i, label in enumerate(labels):
-            if label in KEEP_UPTURN:
+            if label in KEEP_UPTURN or label in UNRAISED:
                 continue
             if self.curve(zero, rots[i])[0] >= self.front(zero)[0].mean():  # the view does not curve a mouth down
                 continue
