@@ -26,13 +26,17 @@ photo and emotion (the apex of ``animate`` rendered alone, :class:`apex_renders.
 * ``lift5``..: the mesh curve with the head lifted towards the camera by that many degrees (``--lift``).
 
     python bench/bench_view_mouth.py [--photos dev05,dev11,dev01,dev02,dev03] [--name view_mouth] [--no-view | --before]
-        [--crops DIR] [--seeds 0] [--no-open]
+        [--crops DIR] [--seeds 0] [--no-open] [--no-below]
 
 ``--no-view`` plans without the compensation (the behaviour before session 20); ``--before`` with session 20's
 compensation only (no closed-mouth variant from above, :meth:`emoshift.mouth_view.MouthView.shut_from_above`, and
 no chin raise, :data:`emoshift.mouth_view.CHIN_RAISE`, the smirk on the near half,
 :data:`emoshift.planning.FAR_SIDE_FROM_ABOVE`: session 22's state before its change).
 ``--no-open``: without fear's and surprise's wider-open variants from above (the state before branch ``fear22``).
+``--no-below``: without the corners raised back on a face seen from below
+(:meth:`emoshift.mouth_view.MouthView.raise_from_below`, the state before branch ``below22``). Per photo also its
+``pitch_up`` (:func:`emoshift.mouth_view.pitch_up`, degrees looking up) and ``below_ramp``
+(:func:`emoshift.mouth_view.below_ramp`).
 ``--crops DIR`` writes the 256-pixel face crops (panel_make's) of the untouched photo and the 7 apexes, named
 PHOTO_EMOTION_sSEED.png (never commit them).
 """
@@ -72,6 +76,7 @@ def main() -> None:
     ap.add_argument("--no-view", action="store_true", help="plan without the view compensation (before)")
     ap.add_argument("--before", action="store_true", help="session 20's compensation only (no variant, no chin)")
     ap.add_argument("--no-open", action="store_true", help="no fear / surprise variant from above (before fear22)")
+    ap.add_argument("--no-below", action="store_true", help="no corners raised back from below (before below22)")
     ap.add_argument("--crops", default=None, help="folder for the 256-px face crops")
     ap.add_argument("--seeds", default="0", help="comma-separated animation seeds")
     ap.add_argument("--lift", action="store_true", help="also the mesh curve with the head lifted 5/10/15 degrees")
@@ -94,13 +99,17 @@ def main() -> None:
 
         for emo in ("fear", "surprise"):
             mv.VIEW_VARIANTS.pop(emo, None)
+    if args.no_below:
+        import emoshift.mouth_view as mv
+
+        mv.MouthView.raise_from_below = lambda self, targets, labels, rotations, source_rotation: targets
     from apex_renders import ADJECTIVE, ApexRenderer, list_photos, load_pipeline
     from common import crop, face_box, report
 
     from emoshift.emotions import EXPRESSION_NAMES
     from emoshift.headmodel.regions import MULTIPIE_68
     from emoshift.io import UserError
-    from emoshift.mouth_view import view_ramp
+    from emoshift.mouth_view import below_ramp, pitch_up, view_ramp
     from emoshift.planning import toward_camera
     from emoshift.rotations import axis_angle_to_matrix, compose, euler_to_axis_angle, matrix_to_euler
 
@@ -132,6 +141,7 @@ def main() -> None:
         far_side = planning.FAR_SIDE_FROM_ABOVE and view is not None and view.from_above(fit.rotation)
         far = 0 if matrix_to_euler(axis_angle_to_matrix(np.float64(fit.rotation).reshape(1, 3)))[0, 1] < 0 else 1
         photos.append({"photo": pref, "ramp": view_ramp(fit.rotation), "far_corner": (48, 54)[far],
+                       "pitch_up": pitch_up(fit.rotation), "below_ramp": below_ramp(fit.rotation),
                        "mp_photo": _curve(det, _up(fit.rotation), (61, 291), (13, 14))})  # fmt: skip
         if crops:
             from PIL import Image
@@ -186,7 +196,7 @@ def main() -> None:
                         np.save(crops / f"{pref}_{emo}_s{seed}.npy", a.frame)
         print(pref, "done", flush=True)
     report(args.name, rows, {"photos": photos, "view": not args.no_view, "before": args.before,
-                             "open_from_above": not args.no_open})  # fmt: skip
+                             "open_from_above": not args.no_open, "raise_from_below": not args.no_below})  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -277,7 +277,7 @@ def test_contempt_keeps_its_near_side_smirk_face_on_and_from_below(head_model, p
     src_r = _rot(pyr)
     old = make_plan("x", gen, np.zeros(53, np.float32), src_r, None, "prototype")
     new = make_plan("x", gen, np.zeros(53, np.float32), src_r, None, "prototype", view=_view(head_model, 0))
-    np.testing.assert_array_equal(new.expressions, old.expressions)
+    np.testing.assert_array_equal(new.expressions, old.expressions)  # from below too (UNRAISED, below22)
     np.testing.assert_array_equal(new.rotations, old.rotations)
 
 
@@ -358,3 +358,106 @@ def test_surprise_is_lowered_without_stretching_its_lips(head_model, monkeypatch
                 m.setattr(mv, "UNSTRETCHED", ())  # control: the lowering before, which stretched them
                 olds.append(_compensated(view, pyr, ("surprise",))[1][0, stretch].max())
     assert max(olds) > 0.2
+
+
+# ---------------------------------------------------------------- session 22: a face seen from below (below22)
+#: Faces seen from below (pitch up, degrees negative here), turned and rolled like dev06 (fitted at -15.2 / -20.0 /
+#: 10.9), and steeper ones where :data:`emoshift.mouth_view.RAISING_KEEP` binds.
+BELOW = ((-15.0, -20.0, 11.0), (-20.0, 10.0, -5.0))
+BELOW_STEEP = ((-30.0, -15.0, 10.0), (-40.0, 20.0, -5.0))
+#: Fitted poses of dev01 / dev04 (looking up 5.4 / 4.6 degrees): below :data:`emoshift.mouth_view.BELOW_DEG`.
+SLIGHTLY_UP = ((-5.4, -6.8, 3.6), (-4.6, -2.6, 3.4), (-8.0, 10.0, 0.0))
+#: Largest share of sadness's / disgust's on-screen shortfall under their face-on corners that the raise leaves
+#: (measured over BELOW x SEEDS sadness 0.17-0.29, disgust 0.42-0.55; over BELOW_STEEP sadness 0.47-0.72, disgust
+#: 0.63-0.83, where the frown's floor binds; control: 1).
+SAD_SHORT_MAX, DISGUST_SHORT_MAX, STEEP_SHORT_MAX = 0.45, 0.7, 0.9
+#: Most a raised corner climbs above its face-on height while the other is still short (measured <= 0.038), and the
+#: least frown a raised sadness keeps face-on (its face-on curve measured -0.030 to -0.085 mouth widths).
+OVER_MAX, SAD_FRONT_MAX = 0.06, -0.015
+
+
+def _short(view: MouthView, x: np.ndarray, goal: np.ndarray, rot: np.ndarray) -> float:
+    """Summed depth of the corners on screen under ``goal`` (face-on corners (2,))."""
+    return float(np.maximum(goal - view.corners(x, rot)[0], 0.0).sum())
+
+
+def _raised(view, pyr, labels=EMOTIONS):
+    e, rot = _targets(labels), _rot(pyr)
+    return e, view.raise_from_below(e, labels, np.repeat(rot[None], len(e), 0), rot), rot
+
+
+def test_the_below_ramp_touches_only_faces_seen_clearly_from_below():
+    from emoshift.mouth_view import below_ramp, pitch_up
+
+    assert pitch_up(_rot(BELOW[0])) == pytest.approx(15.0, abs=0.01)
+    assert below_ramp(_rot(BELOW[0])) == pytest.approx(1.0)
+    for pyr in SLIGHTLY_UP + FRONT + DOWN:
+        assert below_ramp(_rot(pyr)) == 0.0
+
+
+@pytest.mark.parametrize("pyr", BELOW + BELOW_STEEP)
+def test_a_mouth_seen_from_below_is_raised_back_towards_its_face_on_corners(head_model, pyr):
+    steep = pyr in BELOW_STEEP
+    for seed in SEEDS:
+        view = _view(head_model, seed)
+        e, out, rot = _raised(view, pyr)
+        for label, most in (("sadness", SAD_SHORT_MAX), ("disgust", DISGUST_SHORT_MAX)):
+            i = EMOTIONS.index(label)
+            goal = view.front(e[i])[0]
+            before = _short(view, e[i], goal, rot)
+            assert before > 0.1  # the view sinks the corners (measured 0.15-0.32)
+            assert _short(view, out[i], goal, rot) / before <= (STEEP_SHORT_MAX if steep else most)
+            assert _short(view, e[i], goal, rot) / before == pytest.approx(1.0)  # control: as planned before
+            assert (view.corners(out[i], rot)[0] - goal).max() <= OVER_MAX
+
+
+@pytest.mark.parametrize("pyr", BELOW + BELOW_STEEP)
+def test_a_sad_mouth_seen_from_below_keeps_its_frown(head_model, pyr):
+    from emoshift.mouth_view import RAISING_KEEP
+
+    frown = [EXPRESSION_NAMES.index("mouthFrown_R"), EXPRESSION_NAMES.index("mouthFrown_L")]
+    others = np.setdiff1d(np.arange(53), frown)
+    for seed in (0, 3):
+        view = _view(head_model, seed)
+        e, out, _ = _raised(view, pyr)
+        np.testing.assert_array_equal(out[:, others], e[:, others])  # only the frown is taken off
+        assert (out[:, frown] <= e[:, frown] + 1e-6).all()
+        assert (out[:, frown] >= RAISING_KEEP * e[:, frown] - 1e-6).all()
+        sad = EMOTIONS.index("sadness")
+        assert e[sad, frown].mean() - out[sad, frown].mean() > 0.2  # it did raise (control: 0 taken off)
+        assert view.front(out[sad])[0].mean() <= SAD_FRONT_MAX  # still a frown face-on
+
+
+@pytest.mark.parametrize("pyr", SLIGHTLY_UP + FRONT + DOWN)
+def test_faces_not_seen_clearly_from_below_are_not_raised(head_model, pyr):
+    e, out, _ = _raised(_view(head_model, 0), pyr)
+    np.testing.assert_array_equal(out, e)
+
+
+def test_happiness_and_contempt_seen_from_below_are_not_raised(head_model):
+    e, out, _ = _raised(_view(head_model, 0), BELOW[0], ("happiness", "contempt", "sadness"))
+    np.testing.assert_array_equal(out[:2], e[:2])
+    assert np.abs(out[2] - e[2]).max() > 0.2
+
+
+def test_make_plan_raises_a_sad_mouth_only_for_a_photo_seen_from_below(head_model, monkeypatch):
+    from types import SimpleNamespace
+
+    from emoshift.planning import make_plan
+
+    frown = [EXPRESSION_NAMES.index("mouthFrown_L"), EXPRESSION_NAMES.index("mouthFrown_R")]
+    gen = SimpleNamespace(parsed=SimpleNamespace(emotions=["sadness"], intensities=[1.0]),
+                          expressions=prototype("sadness")[None], rotations=np.zeros((1, 3), np.float32))  # fmt: skip
+    view = _view(head_model, 0)
+    src_e = np.zeros(53, np.float32)
+    for pyr, raised in ((BELOW[0], True), (SLIGHTLY_UP[0], False), (FRONT[1], False)):
+        src_r = _rot(pyr)
+        new = make_plan("x", gen, src_e, src_r, None, "prototype", view=view)
+        with monkeypatch.context() as m:  # control: the view's steps as before below22
+            m.setattr(MouthView, "raise_from_below", lambda self, t, *a, **k: t)
+            old = make_plan("x", gen, src_e, src_r, None, "prototype", view=view)
+        np.testing.assert_array_equal(new.rotations, old.rotations)
+        if raised:
+            assert new.expressions[1, frown].mean() < old.expressions[1, frown].mean() - 0.2
+        else:
+            np.testing.assert_array_equal(new.expressions, old.expressions)

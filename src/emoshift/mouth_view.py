@@ -59,6 +59,19 @@ curve +0.04 / +0.02 -> -0.07 / -0.01. Surprise is lowered without mouthStretch (
 0). The mesh corners' height above the inner lips' middle rises with the opening (dev11 fear's far corner +0.24 ->
 +0.28, surprise +0.19 -> +0.29): the lower lip's middle drops. MediaPipe finds no face in dev05's new fear and
 surprise renders (it found 3 of 4 before). Frontal dev01 / dev03 apex frames byte-identical.
+
+A face seen from below (branch ``below22``) is the mirror: the corners sink under the lips' middle on screen and
+every mouth curves down. dev06 (laughing, head tilted back 15 degrees and turned 20) had its sadness read as disgust
+25 times of ~26 over panels 45-50: its frown (mouthFrown 0.87-0.97) showed, seen from below, as a twisted grimace.
+:meth:`MouthView.raise_from_below` takes the view's sinking back off each corner in the anchor's own mouthFrown
+(:data:`RAISING`, down to :data:`RAISING_KEEP` of its weight, no corner above its face-on height), over
+:func:`below_ramp` of the photo's pitch (:data:`BELOW_DEG`: only dev06 of the dev photos and samples; dev01 / dev04
+look up 5.4 / 4.6 degrees). Measured (``bench/bench_view_mouth.py`` vs ``--no-below``, dev06 seeds 0 / 1; face-on
+in brackets): sadness's mesh curve -0.162 / -0.173 -> -0.105 / -0.109 (-0.114 / -0.123), far corner -0.17 / -0.19
+-> -0.10 / -0.11, mouthFrown 0.87 / 0.97 -> 0.36 / 0.38, MediaPipe's curve on the render -0.075 / -0.079 -> -0.066
+/ -0.023; disgust -0.151 / -0.157 -> -0.103 / -0.115 (-0.090 / -0.095); anger, fear, surprise within 0.002;
+contempt (:data:`UNRAISED`) and happiness unchanged. The plans of every other dev photo and both samples are
+byte-identical, as are the dev01 / dev03 apex frames.
 """
 
 from __future__ import annotations
@@ -121,6 +134,24 @@ VIEW_VARIANTS: dict[str, str] = {
     "anger": "4E+5B+7D+17C+23C+24E", "disgust": "9E+15C+17D",
     "fear": "1E+2B+4C+5E+16E+20D+25E+26D", "surprise": "1E+2E+5D+27D",
 }  # fmt: skip
+#: A face seen from below (the camera below the head's horizontal plane: the fitted pitch, degrees looking up) shows
+#: every mouth curving down on screen, the mirror of a face seen from above: the corners lie behind the lips' middle
+#: and sink under it. :meth:`MouthView.raise_from_below` takes the view's sinking back off each corner over this ramp
+#: of the pitch (smoothstep, 0 up to [0], 1 from [1]): dev06 (laughing, head tilted back, turned 20) is fitted at
+#: 15.2 degrees up, dev01 / dev04 at 5.4 / 4.6, every other dev photo and the samples look down.
+BELOW_DEG = (12.5, 15.0)
+#: Channels :meth:`MouthView.raise_from_below` takes weight off (both sides'): the lip corner depressor (AU15), the
+#: corners' own lowering. Not mouthStretch (AU20, fear's stretched lips; without it dev06's fear opened into a
+#: rounder, laughing mouth) nor the chin raise (AU17: without it dev06's disgust dropped its lower lip off the upper
+#: teeth, a grin).
+RAISING = ("mouthFrown",)
+#: Emotions :meth:`MouthView.raise_from_below` leaves as they are besides :data:`KEEP_UPTURN`: contempt's lowered
+#: other corner is half of its one-sided cue (raised back on dev06 its corners' difference on screen fell from 0.275
+#: to 0.21 mouth widths, face-on 0.273, and the smirk read as a pleased half smile).
+UNRAISED = ("contempt",)
+#: The least share of each :data:`RAISING` channel's planned weight that :meth:`MouthView.raise_from_below` keeps:
+#: the emotion's own mouth is calmed, never undone (sadness keeps a frown).
+RAISING_KEEP = 0.3
 #: The 68-point indices of the mouth corners (subject's right 48, left 54) and the inner lips' middles.
 CORNER_68 = (48, 54)
 MIDDLE_68 = (62, 66)
@@ -153,6 +184,23 @@ def view_ramp(rotation: np.ndarray) -> float:
     off = float(np.degrees(np.arccos(np.clip(m[2, 2], -1.0, 1.0))))
     lo, hi = OFF_AXIS_DEG
     x = float(np.clip((off - lo) / (hi - lo), 0.0, 1.0))
+    return x * x * (3 - 2 * x)
+
+
+def pitch_up(rotation: np.ndarray) -> float:
+    """Degrees the head (axis-angle (3,) or a (3, 3) matrix) looks up, away from the camera (< 0: looking down):
+    :func:`emoshift.rotations.matrix_to_euler`'s pitch, negated."""
+    from emoshift.rotations import axis_angle_to_matrix
+
+    r = np.asarray(rotation, np.float64)
+    m = r if r.shape == (3, 3) else axis_angle_to_matrix(r.reshape(1, 3))[0]
+    return -float(np.degrees(np.arctan2(m[2, 1], m[2, 2])))
+
+
+def below_ramp(rotation: np.ndarray) -> float:
+    """0 up to :data:`BELOW_DEG` [0] degrees looking up (:func:`pitch_up`), 1 from [1], smoothstep between."""
+    lo, hi = BELOW_DEG
+    x = float(np.clip((pitch_up(rotation) - lo) / (hi - lo), 0.0, 1.0))
     return x * x * (3 - 2 * x)
 
 
@@ -309,6 +357,61 @@ class MouthView:
                         probe = e.copy()
                         probe[ch] += step
                         if excess(probe) < now:
+                            e = probe
+                            break
+                        step *= 0.5
+            out[i] = e.astype(np.float32)
+        return out.clip(0.0, 1.0)
+
+    def raise_from_below(
+        self, targets: np.ndarray, labels: Sequence[str], rotations: np.ndarray, source_rotation: np.ndarray,
+        keep: float = RAISING_KEEP,
+    ) -> np.ndarray:
+        """(m, 53) targets of the emotions ``labels`` at absolute ``rotations`` (m, 3) with each mouth corner raised
+        back (weight taken off the anchor's own :data:`RAISING` channels, each down to ``keep`` of its planned weight)
+        until its on-screen height at the anchor's rotation falls short of the same expression's face-on height by at
+        most ``1 - ramp`` of the view's sinking (:func:`below_ramp` of ``source_rotation``): the mirror of
+        :meth:`compensate` for a face seen from below. Unchanged where the ramp is 0, where the view does not curve
+        the neutral mouth down at the anchor's rotation, or the label is in :data:`KEEP_UPTURN` or :data:`UNRAISED`;
+        no channel rises, and none is raised above its face-on height (a sad mouth keeps its frown)."""
+        out = np.array(targets, np.float32).reshape(-1, 53)
+        ramp = below_ramp(source_rotation)
+        if ramp <= 0.0:
+            return out
+        rots = np.asarray(rotations, np.float64).reshape(-1, 3)
+        sided = lambda c: (f"{c}_R", f"{c}_L") if f"{c}_R" in self.names else (c,)  # noqa: E731
+        chans = [self.names.index(n) for c in RAISING for n in sided(c)]
+        zero = np.zeros((1, 53))
+        for i, label in enumerate(labels):
+            if label in KEEP_UPTURN or label in UNRAISED:
+                continue
+            if self.curve(zero, rots[i])[0] >= self.front(zero)[0].mean():  # the view does not curve a mouth down
+                continue
+            e = out[i].astype(np.float64)
+            floor = keep * e
+            view, goal = self.corners(e, rots[i])[0], self.front(e)[0]
+            want = view + ramp * np.maximum(goal - view, 0.0)  # the height each corner should reach
+            top = np.maximum(view, goal)  # and none climbs above its face-on height (or where the view has it)
+
+            def short(x: np.ndarray, r: np.ndarray = rots[i], want: np.ndarray = want, top: np.ndarray = top) -> float:
+                c = self.corners(x, r)[0]
+                return float(np.maximum(want - c, 0.0).sum() + np.maximum(c - top, 0.0).sum())
+
+            for _ in range(3):  # nearly linear in the weights: a few descent rounds
+                for ch in chans:
+                    now, room = short(e), e[ch] - floor[ch]
+                    if now <= 1e-4 or room <= 1e-4:
+                        continue
+                    probe = e.copy()
+                    probe[ch] -= min(0.05, room)
+                    slope = (short(probe) - now) / (e[ch] - probe[ch])
+                    if slope >= -1e-3:
+                        continue
+                    step = min(now / -slope, room)
+                    for _ in range(4):  # halve a step that does not shorten the shortfall
+                        probe = e.copy()
+                        probe[ch] -= step
+                        if short(probe) < now:
                             e = probe
                             break
                         step *= 0.5

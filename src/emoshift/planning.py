@@ -457,6 +457,7 @@ def make_plan(
     if view is not None:  # seen from above a mouth curves up: FACS variants' mouths, corners lowered by the view's rise
         targets = view.shut_from_above(targets, labels, rotations[1:], src_r)
         targets = view.compensate(targets, labels, rotations[1:], src_r)
+        targets = view.raise_from_below(targets, labels, rotations[1:], src_r)  # from below it curves down
     return Plan(
         instruction=instruction,
         parsed=generated.parsed,
