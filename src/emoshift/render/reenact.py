@@ -79,7 +79,7 @@ from emoshift.rotations import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
 from emoshift.render.brows import BrowHeads
 from emoshift.render.contact import contact_line, photo_line
-from emoshift.render.eyes import lid_pull, photo_eyes
+from emoshift.render.eyes import EYE_CONTOURS, EYE_SIGMA, LOWERED_BLUR_MIN, lid_pull, lowered_eyes, photo_eyes
 from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_mask
 from emoshift.render.glasses import detect_glasses, fill_glasses, glasses_anchors, lay_glasses, rigid_affine
 from emoshift.render.mesh_tables import model_tables, smooth_on_mesh
@@ -403,9 +403,15 @@ class Reenactor(SourceParts):
         (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
         photo_box = self.image[y0 : y0 + h, x0 : x0 + w]
         self.eyes = photo_eyes(photo_box, self.src_origin, landmarks, self._face_skin())
-        self.photo_masks = self._eye_masks(self.photo_masks)
         # glasses (:mod:`.glasses`): a still photo's, kept rigid; the face samples the photo with them filled in
         self.glasses = None if video or not self.keep_glasses else detect_glasses(self.image, landmarks)
+        lowered = None  # no eye shown and no glasses: lowered lids, painted from a prior once they open
+        if self.eyes.eyes[0, 3] <= 0 and landmarks is not None:
+            glasses = self.glasses if not video and self.keep_glasses else detect_glasses(self.image, landmarks)
+            if glasses is None:
+                lowered = lowered_eyes(self.eyes, photo_box, self.src_origin, landmarks, self._face_skin(),
+                                       self._model_irises(landmarks), self.src_tri >= 0)  # fmt: skip
+        self.photo_masks = self._eye_masks(self.photo_masks, lowered)
         self._glasses_source = None if self.glasses is None else source_shape
         self._glasses_anchors = None if self.glasses is None else glasses_anchors(
             self.src_screen[:, :2], self.glasses, (self.vertex_part == SKIN) & (self.exact_weight > 0.9))  # fmt: skip
@@ -413,9 +419,12 @@ class Reenactor(SourceParts):
         self.fold_lift, self._face_h = (None if video else fold_lift(photo_box, face_h)), face_h
         self._lift_box = None if video else (0, 0, w, h)  # the part of the source box the lift is right on
         self._photo_teeth_vertices = None  # set by _part_colours when the teeth colour is the photo's
-        self.part_colours = self._part_colours()
+        self.part_colours = self._part_colours()  # (the teeth's light from a shown eye's white, not the prior's)
         outer = None if landmarks is None else landmarks[list(OUTER_LIPS)]
         mouth_blur = self._mouth_blur()  # the painted mouth's seam and the frames' painted mouth share it
+        if lowered is not None:  # painted eyeballs as soft as the photo's mouth (its eyes show no edge to measure)
+            self.eyes = lowered._replace(eyes=lowered.eyes.copy())
+            self.eyes.eyes[:, 6] = np.clip(max(mouth_blur, LOWERED_BLUR_MIN), *EYE_SIGMA)
         # a video frame's painted mouth without the lips' coarser bands (lip_bands: ~7 ms a frame)
         self.closed_mouth, self.mouth_box = self._closed_mouth(poly, outer, bands=not video, blur=mouth_blur)
         self.contact_line = self._photo_contact(landmarks, mouth_blur)
@@ -478,12 +487,31 @@ class Reenactor(SourceParts):
         n_expr = len(self.expression_basis)
         return np.take(self.expression_basis.reshape(n_expr, -1, 3), idx, axis=1).reshape(n_expr, -1)
 
-    def _eye_masks(self, masks: np.ndarray) -> np.ndarray:
+    def _model_irises(self, landmarks: np.ndarray) -> np.ndarray:
+        """(2, 3) float32 the head model's irises in the source render: x, y of each iris's corneal apex (its
+        front-most vertex in the head frame, as :mod:`emoshift.headmodel.landmarks` embeds MediaPipe's iris
+        centre), radius IRIS_RADIUS_CM at its depth; per eye in :data:`emoshift.render.eyes.EYE_CONTOURS` order
+        (nearest the detected contour's centre): where the fit's gaze puts the iris (lowered lids,
+        :func:`emoshift.render.eyes.lowered_eyes`)."""
+        from emoshift.headmodel.landmarks import IRIS_RADIUS_CM
+
+        centres = np.array([np.asarray(landmarks, np.float64)[list(c)].mean(0) for c in EYE_CONTOURS])
+        out = np.zeros((2, 3), np.float32)
+        for side in ("right", "left"):
+            drawn = np.flatnonzero(np.isin(self.vertex_ids, vertex_indices(f"iris_{side}")))
+            if not len(drawn):
+                continue
+            x, y, z = (float(v) for v in self.src_screen[drawn[np.argmax(self.base[drawn, 2])]])
+            k = int(np.argmin(np.linalg.norm(centres - (x, y), axis=1)))
+            out[k] = (x, y, IRIS_RADIUS_CM * float(self.camera.focal) / max(z, 1e-3))
+        return out
+
+    def _eye_masks(self, masks: np.ndarray, eyes=None) -> np.ndarray:
         """The part masks (5, h, w) with the eyes' (:func:`emoshift.render.shaders.inner_sample`): [EYE - 1]
         the photo's trusted eye openings (everywhere 1 when it shows no eyes), and two more (7, h, w): the
         source render's eyeball ([IRIS - 1]) off the photo's upper lid band (trusted while only the lower
         lid opens), and off its lower lid band (while only the upper lid opens)."""
-        eyes = self.eyes
+        eyes = self.eyes if eyes is None else eyes
         shown = eyes.eyes[0, 3] > 0 and eyes.upper_band is not None
         ball = masks[IRIS - 1]
         out = np.empty((masks.shape[0] + 2,) + masks.shape[1:], np.float32)
@@ -532,7 +560,7 @@ class Reenactor(SourceParts):
         """(vertices, their (n,) float32 vertical source change) of the skin vertices
         whose ``corrected`` source point lies in the photo's eye openings (:func:`emoshift.render.eyes.lid_pull`),
         applied as their lid opens (:meth:`_source_for`); None when the photo shows no eyes."""
-        if landmarks is None or self.eyes.eyes[0, 3] <= 0:
+        if landmarks is None or self.eyes.eyes[0, 3] <= 0 or self.eyes.lowered:  # lowered lids: no opening to leave
             return None
         lids = np.asarray(MULTIPIE_68[36:48])
         model_lids = corrected[lids, :2].reshape(2, 6, 2)
