@@ -79,7 +79,10 @@ from emoshift.rotations import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
 from emoshift.render.brows import BrowHeads
 from emoshift.render.contact import contact_line, photo_line
-from emoshift.render.eyes import EYE_CONTOURS, EYE_SIGMA, LOWERED_BLUR_MIN, lid_pull, lowered_eyes, photo_eyes
+from emoshift.render.eyes import (
+    EYE_CONTOURS, EYE_SIGMA, LOWERED_BLUR_MIN, LOWERED_GAZE_DEG, LOWERED_IRIS_OVER_LID, LOWERED_WHITE_ABOVE, lid_pull,
+    lowered_eyes, photo_eyes,
+)
 from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_mask
 from emoshift.render.glasses import detect_glasses, fill_glasses, glasses_anchors, lay_glasses, rigid_affine
 from emoshift.render.mesh_tables import model_tables, smooth_on_mesh
@@ -488,22 +491,70 @@ class Reenactor(SourceParts):
         return np.take(self.expression_basis.reshape(n_expr, -1, 3), idx, axis=1).reshape(n_expr, -1)
 
     def _model_irises(self, landmarks: np.ndarray) -> np.ndarray:
-        """(2, 3) float32 the head model's irises in the source render: x, y of each iris's corneal apex (its
-        front-most vertex in the head frame, as :mod:`emoshift.headmodel.landmarks` embeds MediaPipe's iris
-        centre), radius IRIS_RADIUS_CM at its depth; per eye in :data:`emoshift.render.eyes.EYE_CONTOURS` order
-        (nearest the detected contour's centre): where the fit's gaze puts the iris (lowered lids,
-        :func:`emoshift.render.eyes.lowered_eyes`)."""
+        """(2, 4) float32 the head model's irises turned down to the lowered gaze, in the source render: x, y of
+        each iris's corneal apex (its front-most vertex in the head frame, as :mod:`emoshift.headmodel.landmarks`
+        embeds MediaPipe's iris centre), the radius (half the projected distance between its rim vertices
+        IRIS_RADIUS_CM to either side) and its projected height over that width
+        (:data:`emoshift.render.eyes.IRIS_SQUASH_ROW`), per eye in :data:`emoshift.render.eyes.EYE_CONTOURS` order
+        (nearest the detected contour's centre). The model's eyeballs do not turn with the eyeLook channels (they
+        move its lids only), so the apex and rim points are turned about the eyeball's centre (the mean of its
+        eyeball vertices) downwards in the head frame, then posed and projected as the photo: the points of the
+        source-posed eyeball that show the lowered iris. The angle (LOWERED_GAZE_DEG[1:] degrees, per eye)
+        puts the iris's centre LOWERED_IRIS_OVER_LID iris radii above the model's lower lid widened (eyeWide 1,
+        eyeBlink 0, eyeLookDown 0, projected as the photo: the lid fear and surprise open to), or lower, as far as
+        the lower lid, to leave LOWERED_WHITE_ABOVE radii of white under the upper lid; nearest LOWERED_GAZE_DEG[0]
+        among equals (lowered lids, :func:`emoshift.render.eyes.lowered_eyes`, whose detected irises and fitted
+        gaze are guesses)."""
         from emoshift.headmodel.landmarks import IRIS_RADIUS_CM
 
         centres = np.array([np.asarray(landmarks, np.float64)[list(c)].mean(0) for c in EYE_CONTOURS])
-        out = np.zeros((2, 3), np.float32)
+        names = list(self.model.expression_names)
+        wide = self.source_expression.copy()
+        for side in ("L", "R"):  # (and no downward gaze's lid: planning.with_widened_gaze)
+            for stem, v in (("eyeWide", 1.0), ("eyeBlink", 0.0), ("eyeLookDown", 0.0)):
+                wide[names.index(f"{stem}_{side}")] = v
+        lids = self._project(self._shaped(wide[None]), self.source_rotation[None])[0][np.asarray(MULTIPIE_68[36:48])]
+        angles = np.arange(LOWERED_GAZE_DEG[1], LOWERED_GAZE_DEG[2] + 0.5, 1.0)
+        shaped = np.repeat(self._shaped(self.source_expression[None]), len(angles), axis=0)
+        ball = (self.vertex_part == EYE) | (self.vertex_part == IRIS)
+        picked = []
         for side in ("right", "left"):
             drawn = np.flatnonzero(np.isin(self.vertex_ids, vertex_indices(f"iris_{side}")))
             if not len(drawn):
                 continue
-            x, y, z = (float(v) for v in self.src_screen[drawn[np.argmax(self.base[drawn, 2])]])
-            k = int(np.argmin(np.linalg.norm(centres - (x, y), axis=1)))
-            out[k] = (x, y, IRIS_RADIUS_CM * float(self.camera.focal) / max(z, 1e-3))
+            pts = self.base[drawn].astype(np.float64)
+            apex = int(np.argmax(pts[:, 2]))
+            d = pts - pts[apex]
+            far = np.where(d[:, 2] > -0.5, 0.0, 1e3)  # the front surface (landmarks._iris_embedding)
+            rim = [drawn[np.argmin(np.linalg.norm(d[:, :2] - np.float64(v) * IRIS_RADIUS_CM, axis=1) + far)]
+                   for v in ((1, 0), (-1, 0), (0, 1), (0, -1))]  # fmt: skip
+            ids = [drawn[apex], *rim]
+            mine = ball & (np.sign(self.base[:, 0]) == np.sign(self.base[drawn[apex], 0]))
+            centre = shaped[0, mine].mean(0)
+            for t, a in enumerate(np.radians(angles)):
+                down = np.array([[1, 0, 0], [0, math.cos(a), -math.sin(a)], [0, math.sin(a), math.cos(a)]], np.float32)
+                shaped[t, ids] = centre + (shaped[t, ids] - centre) @ down.T
+            picked.append(ids)
+        screens = self._project(shaped, np.repeat(self.source_rotation[None], len(angles), axis=0))
+        out = np.zeros((2, 4), np.float32)
+        for ids in picked:
+            xy = screens[:, ids[0], :2].astype(np.float64)  # (angles, 2) the apex
+            p = screens[:, ids[1:], :2].astype(np.float64)
+            width = np.linalg.norm(p[:, 0] - p[:, 1], axis=1)
+            z = float(screens[0, ids[0], 2])
+            radius = np.where(width > 1.0, 0.5 * width, IRIS_RADIUS_CM * float(self.camera.focal) / max(z, 1e-3))
+            k = int(np.argmin(np.linalg.norm(centres - xy[0], axis=1)))
+            group = int(np.argmin([np.linalg.norm(lids[6 * e : 6 * e + 6, :2].mean(0) - xy[0]) for e in (0, 1)]))
+            lines = []
+            for part in ((3, 4, 5, 0), (0, 1, 2, 3)):  # corner, lower lid, corner; corner, upper lid, corner
+                pts = lids[6 * group + np.array(part), :2].astype(np.float64)
+                order = np.argsort(pts[:, 0])
+                lines.append(np.interp(xy[:, 0], pts[order, 0], pts[order, 1]))
+            lower, upper = lines
+            target = np.minimum(np.maximum(lower - LOWERED_IRIS_OVER_LID * radius, upper + (1.0 + LOWERED_WHITE_ABOVE) * radius), lower)
+            miss = np.abs(xy[:, 1] - target) + 1e-3 * np.abs(angles - LOWERED_GAZE_DEG[0])
+            t = int(np.argmin(miss))
+            out[k] = (*xy[t], radius[t], float(np.linalg.norm(p[t, 2] - p[t, 3])) / max(float(width[t]), 1e-3))
         return out
 
     def _eye_masks(self, masks: np.ndarray, eyes=None) -> np.ndarray:
