@@ -46,7 +46,8 @@ def photo_ratio(landmarks) -> float:
     for k in range(2):
         c = lm[list(EYE_CONTOURS[k])]
         xs = np.linspace(c[:, 0].min(), c[:, 0].max(), 21)[3:18]
-        out.append(float((lid_line(c, LOWER_LID, xs) - lid_line(c, UPPER_LID, xs)).max()) / float(np.linalg.norm(c[0] - c[8])))
+        height = float((lid_line(c, LOWER_LID, xs) - lid_line(c, UPPER_LID, xs)).max())
+        out.append(height / float(np.linalg.norm(c[0] - c[8])))
     return max(out)
 
 
@@ -115,7 +116,8 @@ def main() -> None:
             continue
         ar.load(src)
         base = {"photo": name[:12], **prior_check(ar), "lowered": bool(getattr(ar.renderer.eyes, "lowered", False)),
-                "shown": bool(ar.renderer.eyes.eyes[0, 3] > 0), "photo_ratio": round(photo_ratio(ar.fit.landmarks_detected), 3)}
+                "shown": bool(ar.renderer.eyes.eyes[0, 3] > 0),
+                "photo_ratio": round(photo_ratio(ar.fit.landmarks_detected), 3)}
         for emotion in EMOTIONS if not args.prior_only else ():
             row = {**base, **measure(ar, emotion)}
             rows.append(row)

@@ -206,17 +206,18 @@ LOWERED_BLUR_MIN = 1.1
 #: the fitted gaze are guesses (dev05 fitted eyeLookUp 1 on both eyes, dev11 eyeLookUp_R 0.87 with eyeLookDown_L
 #: 0.69), and the head model's eyeballs do not turn with eyeLook* (those move its lids only): painted at the
 #: model's iris, the irises stared at the camera from under the lids. The iris is painted where the model's
-#: eyeball, posed as the photo, shows it turned down in the head frame
-#: (:meth:`emoshift.render.reenact.Reenactor._model_irises`): by the angle (LOWERED_GAZE_DEG, degrees: the
-#: preferred among equals, then the range; below 0 the eye looks less far down than the head is pitched: dev05's
-#: pitched, turned head put its straight-ahead iris's centre half an iris radius under the widened lower lid) that puts the iris's centre LOWERED_IRIS_OVER_LID iris radii above the
-#: model's widened lower lid (or lower: LOWERED_WHITE_ABOVE), low in the opening with white above it, the lower lid over its lower rim (a gaze
-#: below the camera), foreshortened (:data:`IRIS_SQUASH_ROW`). A fixed 20 degrees hid dev05's irises under its
-#: lower lids (its head is turned and pitched: blank white eyes) while dev11's sat as wanted.
+#: eyeball, posed as the photo, shows it turned down about its centre in the head frame
+#: (:meth:`emoshift.render.reenact.Reenactor._model_irises`) by the angle (degrees, within LOWERED_GAZE_DEG[1:],
+#: the nearest LOWERED_GAZE_DEG[0] among equals) that puts the iris's centre LOWERED_IRIS_OVER_LID iris radii
+#: above the model's widened lower lid, lower if that leaves less than LOWERED_WHITE_ABOVE radii of white under
+#: the widened upper lid (at most onto the lower lid): low in the opening, white above it, the lower lid over its
+#: lower rim (a gaze below the camera), foreshortened (:data:`IRIS_SQUASH_ROW`). A fixed 20 degrees hid dev05's
+#: irises under its lower lids (its pitched, turned head puts the straight-ahead iris's centre half a radius under
+#: the widened lower lid: blank white eyes; hence angles below 0, an eye looking less far down than the head is
+#: pitched) while dev11's sat as wanted. The white above: real fear 0.44-1.26 radii (median 0.61), surprise
+#: 0.21-1.05 (0.42) (:mod:`emoshift.headmodel.calibration`).
 LOWERED_GAZE_DEG = (15.0, -10.0, 35.0)
 LOWERED_IRIS_OVER_LID = 0.5
-#: ... or lower (its centre at most on the lower lid) to leave this many iris radii of white above it under the
-#: widened upper lid: real fear 0.44-1.26 (median 0.61), surprise 0.21-1.05 (0.42) (:mod:`emoshift.headmodel.calibration`).
 LOWERED_WHITE_ABOVE = 0.4
 #: No catchlight on a lowered gaze: its cornea faces the ground, not the light or the camera (the catchlight
 #: position, iris radii from the centre, is put where no iris point reaches it).
@@ -228,7 +229,8 @@ class PhotoEyes(NamedTuple):
     [x, y, radius, valid, catchlight x, catchlight y, blur] (the catchlight in iris radii from the centre;
     blur: the photo's eye blur sigma in pixels, :data:`EYE_SIGMA`, the same in both rows);
     colours: (EYE_ROWS, 3) float32: the shared sclera and iris colours (:func:`sclera_colour`, the iris
-    median), each eye's own sclera (:func:`own_sclera`), each eye's iris profile (:func:`iris_profile`); lowered lids' one row more (:data:`IRIS_SQUASH_ROW`);
+    median), each eye's own sclera (:func:`own_sclera`), each eye's iris profile (:func:`iris_profile`);
+    lowered lids' one row more (:data:`IRIS_SQUASH_ROW`);
     upper_band, lower_band: (h, w) float32 over the source box, 1 on each shown eye's upper (lower) lid margin
     (between the contour and the trusted opening's edge, UPPER_LID_BAND / LOWER_LID_BAND) and LID_BAND_REACH iris
     radii beyond it: what a lid that opens uncovers and must not bring along (all 0 when no eye is shown);
@@ -607,7 +609,8 @@ def lowered_eyes(eyes: PhotoEyes, photo_box: np.ndarray, origin, landmarks: np.n
         if x1 - x0 >= 2 and y1 - y0 >= 2:
             cov = polygon_coverage(c, (x0 + origin[0], y0 + origin[1]), (y1 - y0, x1 - x0), erode=0)
             ring = y[y0:y1, x0:x1][(cov < 0.01) & face[y0:y1, x0:x1]]
-        peri.append(min(float(np.median(ring)), sl) if len(ring) >= MIN_EYE_PIXELS else sl)  # the socket no brighter than the face
+        # the socket no brighter than the face
+        peri.append(min(float(np.median(ring)), sl) if len(ring) >= MIN_EYE_PIXELS else sl)
     white = float(np.quantile(y, 0.99)) if y.size else 255.0
     colours = prior_colours(skin, peri, white)
     out = np.array(eyes.eyes, np.float32)

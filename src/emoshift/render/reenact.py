@@ -291,7 +291,8 @@ class Reenactor(SourceParts):
         """A reenactor of another photo of the same person (a video frame): what depends only on the
         identity and the model (shape, normals, weights, bases, triangle lists) is shared with this one,
         the rest is derived from ``image`` and ``fit`` (:meth:`_set_source`), so each frame costs a
-        fraction of a new :class:`Reenactor` and renders the same frames as one. A different identity
+        fraction of a new :class:`Reenactor` and renders the same frames as one (:meth:`of_frame`'s; a still
+        photo's differs where it has glasses or its eyes are lowered lids, still photos only). A different identity
         builds a new reenactor. ``speech``: :attr:`speech` of the new one (default: this one's)."""
         speech = self.speech if speech is None else speech
         identity = np.asarray(fit.identity, np.float32).reshape(-1)
@@ -408,9 +409,11 @@ class Reenactor(SourceParts):
         self.eyes = photo_eyes(photo_box, self.src_origin, landmarks, self._face_skin())
         # glasses (:mod:`.glasses`): a still photo's, kept rigid; the face samples the photo with them filled in
         self.glasses = None if video or not self.keep_glasses else detect_glasses(self.image, landmarks)
-        lowered = None  # no eye shown and no glasses: lowered lids, painted from a prior once they open
-        if self.eyes.eyes[0, 3] <= 0 and landmarks is not None:
-            glasses = self.glasses if not video and self.keep_glasses else detect_glasses(self.image, landmarks)
+        # a still photo that shows no eye and no glasses: lowered lids, painted from a prior once they open (a
+        # video frame keeps its own eyes: a blink is not a lowered gaze, and the prior is not worth a frame's time)
+        lowered = None
+        if not video and self.eyes.eyes[0, 3] <= 0 and landmarks is not None:
+            glasses = self.glasses if self.keep_glasses else detect_glasses(self.image, landmarks)
             if glasses is None:
                 lowered = lowered_eyes(self.eyes, photo_box, self.src_origin, landmarks, self._face_skin(),
                                        self._model_irises(landmarks), self.src_tri >= 0)  # fmt: skip
@@ -551,7 +554,8 @@ class Reenactor(SourceParts):
                 order = np.argsort(pts[:, 0])
                 lines.append(np.interp(xy[:, 0], pts[order, 0], pts[order, 1]))
             lower, upper = lines
-            target = np.minimum(np.maximum(lower - LOWERED_IRIS_OVER_LID * radius, upper + (1.0 + LOWERED_WHITE_ABOVE) * radius), lower)
+            white = upper + (1.0 + LOWERED_WHITE_ABOVE) * radius  # the centre with that much white above the iris
+            target = np.minimum(np.maximum(lower - LOWERED_IRIS_OVER_LID * radius, white), lower)
             miss = np.abs(xy[:, 1] - target) + 1e-3 * np.abs(angles - LOWERED_GAZE_DEG[0])
             t = int(np.argmin(miss))
             out[k] = (*xy[t], radius[t], float(np.linalg.norm(p[t, 2] - p[t, 3])) / max(float(width[t]), 1e-3))

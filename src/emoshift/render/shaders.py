@@ -522,7 +522,8 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
     ring, :func:`emoshift.render.eyes.iris_profile`) with radial fibres, the photo's own only inside
     IRIS_SOURCE_RIM; the edge between iris and sclera soft over IRIS_EDGE radii; an iris seen obliquely (a row
     after EYE_ROWS: per eye its height over its width, :data:`emoshift.render.eyes.IRIS_SQUASH_ROW`) an ellipse,
-    and that row's third value the share of the corners' warm tint (SCLERA_ROUND_RGB; 0: grey); on the iris a soft catchlight at ``eyes[k, 4:6]`` iris radii from its centre
+    and that row's third value the share of the corners' warm tint (SCLERA_ROUND_RGB; 0: grey); on the iris a
+    soft catchlight at ``eyes[k, 4:6]`` iris radii from its centre
     (:data:`emoshift.render.eyes.CATCHLIGHT_AT`). ``eye_colours`` of 2 rows (shared sclera, iris): the
     shared colours, a flat iris with a darker rim. The sclera is not mirrored from the photo: reflected about
     a lid, the lid's lash line, eyeliner and the iris's edge landed in the newly shown eyeball as streaks
@@ -548,7 +549,8 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
     if own:
         shade *= 1.0 + SCLERA_MOTTLE * smooth_noise((sx - ex) / (SCLERA_MOTTLE_CELL * rr), (sy - ey) / (SCLERA_MOTTLE_CELL * rr), 9 + k)
     for c in range(3):
-        pix[c] = eye_colours[row, c] * shade * (1.0 - SCLERA_ROUND * (1.0 + tint * (SCLERA_ROUND_RGB[c] - 1.0)) * side * side)
+        rgb = 1.0 + tint * (SCLERA_ROUND_RGB[c] - 1.0)
+        pix[c] = eye_colours[row, c] * shade * (1.0 - SCLERA_ROUND * rgb * side * side)
     if wi <= 0.0:
         return
     t = d / rr
