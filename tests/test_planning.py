@@ -331,3 +331,30 @@ def test_laughing_photo_at_sadness_keeps_its_lip_thickness(head_model):
     assert ratios[:, 0].max() < 1.08 and ratios[:, 1].max() < 1.13
     assert ratios.min() > 0.9  # not thinned either
     assert old[:, 0].min() > 1.15 and np.median(old[:, 0]) > 1.3 and np.median(old[:, 1]) > 1.2  # control
+
+
+def test_widened_eyes_drop_the_downward_gaze_lid():
+    """A photo looking down (fitted eyeLookDown 0.69, dev11) carries its gaze into every anchor; the head model's
+    eyeLook* channels move only its lids, so a widened eye keeps the photo's eyeLookDown x (1 - eyeWide): fear's
+    eyeWide 0.97 leaves 0.021, surprise's 0.37 leaves 0.43; calm anchors (eyeWide below WIDE_MIN), other gaze
+    channels and the generator's own eyeLookDown (a photo not looking down) are kept. Control: the former plan
+    (with_source_gaze alone) keeps 0.69 at fear."""
+    from emoshift.emotions import EXPRESSION_NAMES
+
+    names = list(EXPRESSION_NAMES)
+    down = [names.index("eyeLookDown_L"), names.index("eyeLookDown_R")]
+    wide = [names.index("eyeWide_L"), names.index("eyeWide_R")]
+    out_ch = names.index("eyeLookOut_L")
+    src = np.zeros(53, np.float32)
+    src[down], src[out_ch] = 0.69, 0.5
+    gen = np.zeros((3, 53), np.float32)
+    gen[0, wide] = 0.97  # fear
+    gen[1, wide] = 0.37  # surprise
+    gen[2, wide] = 0.1  # calm
+    e = P.with_widened_gaze(P.with_source_gaze(gen, src), src)
+    np.testing.assert_allclose(e[:, down[0]], [0.69 * 0.03, 0.69 * 0.63, 0.69], atol=1e-5)
+    assert (e[:, out_ch] == 0.5).all()
+    former = P.with_source_gaze(gen, src)  # control
+    assert former[0, down[0]] == pytest.approx(0.69)
+    gen[:, down] = 0.02  # the generator's own gaze, on a photo that does not look down: kept
+    np.testing.assert_array_equal(P.with_widened_gaze(gen, np.zeros(53, np.float32)), gen)

@@ -12,7 +12,8 @@ the source is the photo's fitted face; a neutral face goes between two consecuti
 paper's "disgust to happiness via neutral"); each generated rotation is composed with the photo's own
 (``R_anchor = R_source @ R_generated``: the head keeps facing where it faced and adds the emotion's nod
 or tilt); a one-sided expression goes on the half of a turned face nearer the camera (:func:`toward_camera`);
-the photo's gaze carries into every anchor (:func:`with_source_gaze`), an anchor that does not widen
+the photo's gaze carries into every anchor (:func:`with_source_gaze`; a widened eye's downward gaze only
+as far as it does not lower the widened lid, :func:`with_widened_gaze`), an anchor that does not widen
 the eyes opens its lids no further than the photo's (:func:`with_source_lids`), fear's widened eyes
 tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`). Anger's jaw
 and contempt's sideways pull of the mouth are the generator's own (retrained on its prototypes' bounds in
@@ -304,6 +305,29 @@ def with_source_lip_roll(targets: np.ndarray, source_expression: np.ndarray) -> 
     return out.clip(0.0, 1.0)
 
 
+def with_widened_gaze(targets: np.ndarray, source_expression: np.ndarray) -> np.ndarray:
+    """(m, 53) target expressions whose widened eyes (eyeWide at least WIDE_MIN, per eye) carry the photo's
+    eyeLookDown (``source_expression``'s, :func:`with_source_gaze`) only times 1 - that eye's eyeWide. The head
+    model's eyeLook* channels move its lids only (its eyeballs do not turn: the iris vertices' displacement in
+    them is 0), so the photo's downward gaze carried into an anchor only lowers the upper lid that AU5 raises:
+    dev11 (fitted eyeLookDown_L 0.69, looking down past the camera) opened its left upper lid 18.8 px at fear
+    instead of 28.9 without it, 1720 eyeball pixels instead of 2175, too little for an iris with white above it
+    (a widened eye shows white above the iris even looking down: the stare of fear and surprise). The
+    generator's own gaze and eyes that do not widen are kept (a photo without a downward gaze plans as before)."""
+    from emoshift.emotions import EXPRESSION_NAMES
+
+    names = list(EXPRESSION_NAMES)
+    out = np.array(targets, np.float32).reshape(-1, 53)
+    src = np.asarray(source_expression, np.float32).reshape(53)
+    for side in ("L", "R"):
+        down, wide = names.index(f"eyeLookDown_{side}"), names.index(f"eyeWide_{side}")
+        if src[down] <= 0.0:
+            continue
+        w = out[:, wide]
+        out[:, down] -= np.where(w >= WIDE_MIN, np.clip(w, 0.0, 1.0), 0.0) * src[down]
+    return out.clip(0.0, 1.0)
+
+
 def _floor_by_widening(targets: np.ndarray, labels: Sequence[str], table: dict[str, float], stem: str) -> np.ndarray:
     """(m, 53) ``targets`` of the emotions ``labels`` (m,) with each side's ``{stem}_L/R`` at least ``table`` of the
     emotion x that side's eyeWide, clipped to [0, 1]; emotions not in ``table`` keep theirs."""
@@ -451,6 +475,7 @@ def make_plan(
     targets = with_source_gaze(np.stack(exprs), src_e)  # generated gaze is relative to the photo's
     targets = with_source_lids(targets, src_e)  # calm eyes open no further than the photo's
     targets = with_source_lip_roll(targets, src_e)  # a smiling photo's lips keep their photographed thickness
+    targets = with_widened_gaze(targets, src_e)  # a downward gaze's lid does not hold a widened eye's down
     targets = with_lid_tension(targets, labels)  # fear's widened eyes with tensed lower lids
     targets = with_brow_raise(targets, labels)  # and fear's brows raised above them
     rotations = np.concatenate([src_r[None], compose_rotations(src_r, np.stack(rels))])

@@ -59,7 +59,9 @@ def test_for_frame_renders_the_frames_of_a_new_reenactor(clip):
     model = HeadModel.load(n_identity=len(fits[0].identity), region="full")
     first = Reenactor(frames[0], fits[0], model)
     for k in (2, 5):
-        fresh = Reenactor(frames[k], fits[k], model)
+        # a new reenactor of that video frame (a still photo's differs where it has glasses or lowered lids:
+        # render.eyes.lowered_eyes, still photos only; the synthetic frames' eyes show no white)
+        fresh = Reenactor.of_frame(frames[k], fits[k], model, first.speech)
         shared = first.for_frame(frames[k], fits[k])
         rot = np.asarray(fits[k].rotation, np.float32)[None]
         for target in _targets(fits[k]):  # the lift box grows from the first target to the third

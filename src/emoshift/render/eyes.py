@@ -161,6 +161,67 @@ EYE_SIGMA_PAINT = 0.7
 #: Rows of :attr:`PhotoEyes.colours`: shared sclera, shared iris, then per eye its sclera, then per eye its
 #: iris profile (IRIS_BINS rows each).
 EYE_ROWS = 4 + 2 * IRIS_BINS
+#: Lowered lids' colours carry one row more (:func:`lowered_eyes`): [height over width of eye 0's iris as seen,
+#: of eye 1's, the photo's colourfulness]. A lowered gaze turns the iris away from the camera and foreshortens
+#: it; a circle of the iris's width painted it as tall as it is wide (the shader paints an ellipse of that
+#: height). The colourfulness (the skin's cast over PRIOR_COLOUR_FULL, at most 1) scales the warm tint of the
+#: sclera's corners (:data:`emoshift.render.shaders.SCLERA_ROUND_RGB`): dev05's black-and-white eye had pink corners.
+IRIS_SQUASH_ROW = EYE_ROWS
+#: Bounds of that ratio (a nearly edge-on iris still shows a sliver; none is taller than wide).
+IRIS_SQUASH = (0.35, 1.0)
+
+
+#: Lowered lids (issue 11 part 4, :func:`lowered_eyes`): a face that looks down past the camera shows no eyeball
+#: (dev05 contrast 0.02, dev11: :data:`SCLERA_IRIS_CONTRAST`), and without glasses (sunglasses dev06, dev10 show
+#: none either: :func:`emoshift.render.glasses.detect_glasses`) its eyes are open under lowered lids. Once fear or
+#: surprise raise those lids, the uncovered eyeball is painted from a prior: the photo has no sclera or iris to
+#: measure. Sclera luma = PRIOR_SCLERA_OVER_PERI x the median luma of the face's skin around that eye (0.4 eye
+#: widths beyond its contour, no brighter than the face's median skin: the eye socket's light). A dark skin's
+#: sclera stands further above its skin (albedo ~0.6 against ~0.15-0.25 for dark brown skin, ~0.45-0.55 for
+#: light skin), hence PRIOR_SCLERA_DARK_GAIN: the ratio rises to 1 + that much as the face skin's luma falls
+#: from PRIOR_LIGHT_SKIN to PRIOR_DARK_SKIN of the photo's white (the 99th percentile of the source box's luma,
+#: so the exposure cancels; the open-eyed photos measure 0.41-0.84, dev05 0.46, dev11 0.22). Each eye by its
+#: own skin (dev11's left eye lies in the hat's shade), at most PRIOR_SCLERA_MAX of the photo's white. Checked
+#: on the 12 open eyes' own sclera (``bench/bench_lowered_eyes.py --prior-only``: the prior over the photo's
+#: white, per eye): median 0.98, 0.72-1.47 over 20 eyes of 10 faces (bench/results/lowered_eyes_prior.json).
+PRIOR_SCLERA_OVER_PERI = 1.1
+PRIOR_SCLERA_DARK_GAIN = 1.0
+PRIOR_LIGHT_SKIN = 0.55
+PRIOR_DARK_SKIN = 0.3
+PRIOR_SCLERA_MAX = 1.1
+#: The iris: dark brown, the global majority, at PRIOR_IRIS_OVER_SCLERA of the sclera's luma (open eyes with
+#: a brown or dark iris the photo lights: astronaut 0.23-0.25, grace_hopper 0.23-0.39, dev02 0.28, dev07
+#: 0.38-0.40) with the hue of the brown irises the photos show (rgb over luma: astronaut 1.42, 0.92, 0.31;
+#: dev07 1.49, 0.84, 0.54; grace_hopper 1.7, 0.72, 0.64) as far as the photo has colour: the skin's cast
+#: (rgb / luma - 1, its norm) over PRIOR_COLOUR_FULL (dev01 0.28, dev11 0.77; a black-and-white photo 0:
+#: a grey iris).
+PRIOR_IRIS_OVER_SCLERA = 0.25
+PRIOR_IRIS_CAST = (1.5, 0.85, 0.5)
+PRIOR_COLOUR_FULL = 0.3
+#: The painted eyeball of lowered lids is blurred to the photo's softness at its mouth (its eyes show no edge
+#: to measure it by), at least LOWERED_BLUR_MIN px: the painted lid line and limbus have no lashes or shadow to
+#: soften them (dev05's mouth measures 0.51: its painted eye had the hard edges of a sticker at 3x).
+LOWERED_BLUR_MIN = 1.1
+#: The painted iris of lowered lids looks down: the lids hide the photo's iris, so MediaPipe's iris points and
+#: the fitted gaze are guesses (dev05 fitted eyeLookUp 1 on both eyes, dev11 eyeLookUp_R 0.87 with eyeLookDown_L
+#: 0.69), and the head model's eyeballs do not turn with eyeLook* (those move its lids only): painted at the
+#: model's iris, the irises stared at the camera from under the lids. The iris is painted where the model's
+#: eyeball, posed as the photo, shows it turned down about its centre in the head frame
+#: (:meth:`emoshift.render.reenact.Reenactor._model_irises`) by the angle (degrees, within LOWERED_GAZE_DEG[1:],
+#: the nearest LOWERED_GAZE_DEG[0] among equals) that puts the iris's centre LOWERED_IRIS_OVER_LID iris radii
+#: above the model's widened lower lid, lower if that leaves less than LOWERED_WHITE_ABOVE radii of white under
+#: the widened upper lid (at most onto the lower lid): low in the opening, white above it, the lower lid over its
+#: lower rim (a gaze below the camera), foreshortened (:data:`IRIS_SQUASH_ROW`). A fixed 20 degrees hid dev05's
+#: irises under its lower lids (its pitched, turned head puts the straight-ahead iris's centre half a radius under
+#: the widened lower lid: blank white eyes; hence angles below 0, an eye looking less far down than the head is
+#: pitched) while dev11's sat as wanted. The white above: real fear 0.44-1.26 radii (median 0.61), surprise
+#: 0.21-1.05 (0.42) (:mod:`emoshift.headmodel.calibration`).
+LOWERED_GAZE_DEG = (15.0, -10.0, 35.0)
+LOWERED_IRIS_OVER_LID = 0.5
+LOWERED_WHITE_ABOVE = 0.4
+#: No catchlight on a lowered gaze: its cornea faces the ground, not the light or the camera (the catchlight
+#: position, iris radii from the centre, is put where no iris point reaches it).
+NO_CATCHLIGHT = (0.0, -100.0)
 
 
 class PhotoEyes(NamedTuple):
@@ -169,15 +230,18 @@ class PhotoEyes(NamedTuple):
     blur: the photo's eye blur sigma in pixels, :data:`EYE_SIGMA`, the same in both rows);
     colours: (EYE_ROWS, 3) float32: the shared sclera and iris colours (:func:`sclera_colour`, the iris
     median), each eye's own sclera (:func:`own_sclera`), each eye's iris profile (:func:`iris_profile`);
+    lowered lids' one row more (:data:`IRIS_SQUASH_ROW`);
     upper_band, lower_band: (h, w) float32 over the source box, 1 on each shown eye's upper (lower) lid margin
     (between the contour and the trusted opening's edge, UPPER_LID_BAND / LOWER_LID_BAND) and LID_BAND_REACH iris
-    radii beyond it: what a lid that opens uncovers and must not bring along (all 0 when no eye is shown)."""
+    radii beyond it: what a lid that opens uncovers and must not bring along (all 0 when no eye is shown);
+    lowered: the photo's lids hide its open eyes (:func:`lowered_eyes`: opening 0, both bands 1, the colours a prior)."""
 
     opening: np.ndarray
     eyes: np.ndarray
     colours: np.ndarray
     upper_band: np.ndarray | None = None
     lower_band: np.ndarray | None = None
+    lowered: bool = False
 
 
 def polygon_coverage(poly: np.ndarray, origin, shape, samples: int = 4, erode: int = 2) -> np.ndarray:
@@ -493,6 +557,78 @@ def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin
     opening = np.clip(covs[0] + covs[1], 0.0, 1.0)
     bands = (np.ascontiguousarray(np.clip(b, 0.0, 1.0)) for b in (upper_band, lower_band))
     return PhotoEyes(np.ascontiguousarray(opening), eyes, colours, *bands)
+
+
+def prior_colours(skin, peri, white: float) -> np.ndarray:
+    """(EYE_ROWS, 3) float32 eye colours from the prior (:data:`PRIOR_SCLERA_OVER_PERI`,
+    :data:`PRIOR_IRIS_OVER_SCLERA`) for a face of median ``skin`` colour (3,) whose skin around each eye has
+    median luma ``peri`` (2,), in a photo whose white is ``white`` (luma): per eye its sclera and its iris
+    profile (pupil PUPIL_DARK of the stroma; the limbal ring is the shader's), the shared rows their means."""
+    skin = np.asarray(skin, np.float32)
+    sl = max(float(skin @ LUMA), 1.0)
+    cast = skin / sl - 1.0
+    dark = min(max((PRIOR_LIGHT_SKIN - sl / max(white, 1.0)) / (PRIOR_LIGHT_SKIN - PRIOR_DARK_SKIN), 0.0), 1.0)
+    colour = min(float(np.linalg.norm(cast)) / PRIOR_COLOUR_FULL, 1.0)
+    hue = 1.0 + colour * (np.float32(PRIOR_IRIS_CAST) / (np.float32(PRIOR_IRIS_CAST) @ LUMA) - 1.0)
+    centres = (np.arange(IRIS_BINS) + 0.5) / IRIS_BINS
+    ring = np.where(centres < PUPIL_RADIUS, PUPIL_DARK, 1.0).astype(np.float32)
+    out = np.zeros((EYE_ROWS, 3), np.float32)
+    for k in range(2):
+        y = PRIOR_SCLERA_OVER_PERI * (1.0 + PRIOR_SCLERA_DARK_GAIN * dark) * float(peri[k])
+        y = min(y, PRIOR_SCLERA_MAX * white, 250.0)
+        out[2 + k] = y * (1.0 + SCLERA_CHROMA * cast)
+        out[4 + k * IRIS_BINS : 4 + (k + 1) * IRIS_BINS] = ring[:, None] * (PRIOR_IRIS_OVER_SCLERA * y * hue)
+    out[0] = out[2:4].mean(0)
+    out[1] = PRIOR_IRIS_OVER_SCLERA * float(out[0] @ LUMA) * hue
+    return np.clip(out, 0, 255).astype(np.float32)
+
+
+def lowered_eyes(eyes: PhotoEyes, photo_box: np.ndarray, origin, landmarks: np.ndarray, skin, irises=None,
+                 face: np.ndarray | None = None, blur: float | None = None) -> PhotoEyes:
+    """The eyes of a photo whose lowered lids hide them (:data:`PRIOR_SCLERA_OVER_PERI`; the caller has found no
+    eye shown and no glasses): every eyeball point is painted once a lid opens (``opening`` 0, both lid bands
+    1), in prior colours scaled to the skin around each eye (:func:`prior_colours`; ``face`` (h, w) bool over the
+    box: the pixels that are the face, default all), without a catchlight (:data:`NO_CATCHLIGHT`), the iris at
+    ``irises`` (2, 3 or 4: x, y, radius in photo pixels and the height over width it is seen at,
+    :data:`IRIS_SQUASH_ROW`; the head model's iris as the fit placed it, per eye in EYE_CONTOURS order; default
+    the detected iris ``eyes.eyes[:, :3]``, round), as soft as ``blur`` (the photo's
+    sigma, pixels, clipped to EYE_SIGMA; default :func:`photo_eyes`'s, which has no white to measure it by)."""
+    h, w = photo_box.shape[:2]
+    lm = np.asarray(landmarks, np.float64)
+    y = np.asarray(photo_box, np.float32) @ LUMA
+    face = np.ones((h, w), bool) if face is None else np.asarray(face, bool)
+    sl = float(np.asarray(skin, np.float32) @ LUMA)
+    peri = []
+    for k in range(2):
+        c = lm[list(EYE_CONTOURS[k])]
+        width = max(float(np.linalg.norm(c[0] - c[8])), 1.0)
+        x0, y0 = (int(v) for v in np.floor(c.min(0) - 0.4 * width - np.asarray(origin)))
+        x1, y1 = (int(v) for v in np.ceil(c.max(0) + 0.4 * width - np.asarray(origin)))
+        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+        ring = np.zeros(0, np.float32)
+        if x1 - x0 >= 2 and y1 - y0 >= 2:
+            cov = polygon_coverage(c, (x0 + origin[0], y0 + origin[1]), (y1 - y0, x1 - x0), erode=0)
+            ring = y[y0:y1, x0:x1][(cov < 0.01) & face[y0:y1, x0:x1]]
+        # the socket no brighter than the face
+        peri.append(min(float(np.median(ring)), sl) if len(ring) >= MIN_EYE_PIXELS else sl)
+    white = float(np.quantile(y, 0.99)) if y.size else 255.0
+    colours = prior_colours(skin, peri, white)
+    out = np.array(eyes.eyes, np.float32)
+    squash = np.ones((1, 3), np.float32)
+    cast = np.asarray(skin, np.float32) / max(sl, 1.0) - 1.0
+    squash[0, 2] = min(float(np.linalg.norm(cast)) / PRIOR_COLOUR_FULL, 1.0)
+    if irises is not None:
+        irises = np.asarray(irises, np.float32)
+        out[:, :3] = irises[:, :3]
+        if irises.shape[1] > 3:
+            squash[0, :2] = np.clip(irises[:, 3], *IRIS_SQUASH)
+    colours = np.concatenate([colours, squash])
+    out[:, 3] = 1.0
+    out[:, 4:6] = NO_CATCHLIGHT
+    if blur is not None:
+        out[:, 6] = float(np.clip(blur, *EYE_SIGMA))
+    zero = np.zeros((h, w), np.float32)
+    return PhotoEyes(zero, out, colours, np.ones((h, w), np.float32), np.ones((h, w), np.float32), True)
 
 
 @njit(cache=True, nogil=True)

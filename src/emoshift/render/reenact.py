@@ -79,7 +79,10 @@ from emoshift.rotations import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
 from emoshift.render.brows import BrowHeads
 from emoshift.render.contact import contact_line, photo_line
-from emoshift.render.eyes import lid_pull, photo_eyes
+from emoshift.render.eyes import (
+    EYE_CONTOURS, EYE_SIGMA, LOWERED_BLUR_MIN, LOWERED_GAZE_DEG, LOWERED_IRIS_OVER_LID, LOWERED_WHITE_ABOVE, lid_pull,
+    lowered_eyes, photo_eyes,
+)
 from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_mask
 from emoshift.render.glasses import detect_glasses, fill_glasses, glasses_anchors, lay_glasses, rigid_affine
 from emoshift.render.mesh_tables import model_tables, smooth_on_mesh
@@ -296,7 +299,8 @@ class Reenactor(SourceParts):
         """A reenactor of another photo of the same person (a video frame): what depends only on the
         identity and the model (shape, normals, weights, bases, triangle lists) is shared with this one,
         the rest is derived from ``image`` and ``fit`` (:meth:`_set_source`), so each frame costs a
-        fraction of a new :class:`Reenactor` and renders the same frames as one. A different identity
+        fraction of a new :class:`Reenactor` and renders the same frames as one (:meth:`of_frame`'s; a still
+        photo's differs where it has glasses or its eyes are lowered lids, still photos only). A different identity
         builds a new reenactor. ``speech``: :attr:`speech` of the new one (default: this one's)."""
         speech = self.speech if speech is None else speech
         identity = np.asarray(fit.identity, np.float32).reshape(-1)
@@ -411,9 +415,17 @@ class Reenactor(SourceParts):
         (x0, y0), (h, w) = self.src_origin, self.src_tri.shape
         photo_box = self.image[y0 : y0 + h, x0 : x0 + w]
         self.eyes = photo_eyes(photo_box, self.src_origin, landmarks, self._face_skin())
-        self.photo_masks = self._eye_masks(self.photo_masks)
         # glasses (:mod:`.glasses`): a still photo's, kept rigid; the face samples the photo with them filled in
         self.glasses = None if video or not self.keep_glasses else detect_glasses(self.image, landmarks)
+        # a still photo that shows no eye and no glasses: lowered lids, painted from a prior once they open (a
+        # video frame keeps its own eyes: a blink is not a lowered gaze, and the prior is not worth a frame's time)
+        lowered = None
+        if not video and self.eyes.eyes[0, 3] <= 0 and landmarks is not None:
+            glasses = self.glasses if self.keep_glasses else detect_glasses(self.image, landmarks)
+            if glasses is None:
+                lowered = lowered_eyes(self.eyes, photo_box, self.src_origin, landmarks, self._face_skin(),
+                                       self._model_irises(landmarks), self.src_tri >= 0)  # fmt: skip
+        self.photo_masks = self._eye_masks(self.photo_masks, lowered)
         self._glasses_source = None if self.glasses is None else source_shape
         self._glasses_anchors = None if self.glasses is None else glasses_anchors(
             self.src_screen[:, :2], self.glasses, (self.vertex_part == SKIN) & (self.exact_weight > 0.9))  # fmt: skip
@@ -421,9 +433,12 @@ class Reenactor(SourceParts):
         self.fold_lift, self._face_h = (None if video else fold_lift(photo_box, face_h)), face_h
         self._lift_box = None if video else (0, 0, w, h)  # the part of the source box the lift is right on
         self._photo_teeth_vertices = None  # set by _part_colours when the teeth colour is the photo's
-        self.part_colours = self._part_colours()
+        self.part_colours = self._part_colours()  # (the teeth's light from a shown eye's white, not the prior's)
         outer = None if landmarks is None else landmarks[list(OUTER_LIPS)]
         mouth_blur = self._mouth_blur()  # the painted mouth's seam and the frames' painted mouth share it
+        if lowered is not None:  # painted eyeballs as soft as the photo's mouth (its eyes show no edge to measure)
+            self.eyes = lowered._replace(eyes=lowered.eyes.copy())
+            self.eyes.eyes[:, 6] = np.clip(max(mouth_blur, LOWERED_BLUR_MIN), *EYE_SIGMA)
         # a video frame's painted mouth without the lips' coarser bands (lip_bands: ~7 ms a frame)
         self.closed_mouth, self.mouth_box = self._closed_mouth(poly, outer, bands=not video, blur=mouth_blur)
         self.contact_line = self._photo_contact(landmarks, mouth_blur)
@@ -486,12 +501,80 @@ class Reenactor(SourceParts):
         n_expr = len(self.expression_basis)
         return np.take(self.expression_basis.reshape(n_expr, -1, 3), idx, axis=1).reshape(n_expr, -1)
 
-    def _eye_masks(self, masks: np.ndarray) -> np.ndarray:
+    def _model_irises(self, landmarks: np.ndarray) -> np.ndarray:
+        """(2, 4) float32 the head model's irises turned down to the lowered gaze, in the source render: x, y of
+        each iris's corneal apex (its front-most vertex in the head frame, as :mod:`emoshift.headmodel.landmarks`
+        embeds MediaPipe's iris centre), the radius (half the projected distance between its rim vertices
+        IRIS_RADIUS_CM to either side) and its projected height over that width
+        (:data:`emoshift.render.eyes.IRIS_SQUASH_ROW`), per eye in :data:`emoshift.render.eyes.EYE_CONTOURS` order
+        (nearest the detected contour's centre). The model's eyeballs do not turn with the eyeLook channels (they
+        move its lids only), so the apex and rim points are turned about the eyeball's centre (the mean of its
+        eyeball vertices) downwards in the head frame, then posed and projected as the photo: the points of the
+        source-posed eyeball that show the lowered iris. The angle (LOWERED_GAZE_DEG[1:] degrees, per eye)
+        puts the iris's centre LOWERED_IRIS_OVER_LID iris radii above the model's lower lid widened (eyeWide 1,
+        eyeBlink 0, eyeLookDown 0, projected as the photo: the lid fear and surprise open to), or lower, as far as
+        the lower lid, to leave LOWERED_WHITE_ABOVE radii of white under the upper lid; nearest LOWERED_GAZE_DEG[0]
+        among equals (lowered lids, :func:`emoshift.render.eyes.lowered_eyes`, whose detected irises and fitted
+        gaze are guesses)."""
+        from emoshift.headmodel.landmarks import IRIS_RADIUS_CM
+
+        centres = np.array([np.asarray(landmarks, np.float64)[list(c)].mean(0) for c in EYE_CONTOURS])
+        names = list(self.model.expression_names)
+        wide = self.source_expression.copy()
+        for side in ("L", "R"):  # (and no downward gaze's lid: planning.with_widened_gaze)
+            for stem, v in (("eyeWide", 1.0), ("eyeBlink", 0.0), ("eyeLookDown", 0.0)):
+                wide[names.index(f"{stem}_{side}")] = v
+        lids = self._project(self._shaped(wide[None]), self.source_rotation[None])[0][np.asarray(MULTIPIE_68[36:48])]
+        angles = np.arange(LOWERED_GAZE_DEG[1], LOWERED_GAZE_DEG[2] + 0.5, 1.0)
+        shaped = np.repeat(self._shaped(self.source_expression[None]), len(angles), axis=0)
+        ball = (self.vertex_part == EYE) | (self.vertex_part == IRIS)
+        picked = []
+        for side in ("right", "left"):
+            drawn = np.flatnonzero(np.isin(self.vertex_ids, vertex_indices(f"iris_{side}")))
+            if not len(drawn):
+                continue
+            pts = self.base[drawn].astype(np.float64)
+            apex = int(np.argmax(pts[:, 2]))
+            d = pts - pts[apex]
+            far = np.where(d[:, 2] > -0.5, 0.0, 1e3)  # the front surface (landmarks._iris_embedding)
+            rim = [drawn[np.argmin(np.linalg.norm(d[:, :2] - np.float64(v) * IRIS_RADIUS_CM, axis=1) + far)]
+                   for v in ((1, 0), (-1, 0), (0, 1), (0, -1))]  # fmt: skip
+            ids = [drawn[apex], *rim]
+            mine = ball & (np.sign(self.base[:, 0]) == np.sign(self.base[drawn[apex], 0]))
+            centre = shaped[0, mine].mean(0)
+            for t, a in enumerate(np.radians(angles)):
+                down = np.array([[1, 0, 0], [0, math.cos(a), -math.sin(a)], [0, math.sin(a), math.cos(a)]], np.float32)
+                shaped[t, ids] = centre + (shaped[t, ids] - centre) @ down.T
+            picked.append(ids)
+        screens = self._project(shaped, np.repeat(self.source_rotation[None], len(angles), axis=0))
+        out = np.zeros((2, 4), np.float32)
+        for ids in picked:
+            xy = screens[:, ids[0], :2].astype(np.float64)  # (angles, 2) the apex
+            p = screens[:, ids[1:], :2].astype(np.float64)
+            width = np.linalg.norm(p[:, 0] - p[:, 1], axis=1)
+            z = float(screens[0, ids[0], 2])
+            radius = np.where(width > 1.0, 0.5 * width, IRIS_RADIUS_CM * float(self.camera.focal) / max(z, 1e-3))
+            k = int(np.argmin(np.linalg.norm(centres - xy[0], axis=1)))
+            group = int(np.argmin([np.linalg.norm(lids[6 * e : 6 * e + 6, :2].mean(0) - xy[0]) for e in (0, 1)]))
+            lines = []
+            for part in ((3, 4, 5, 0), (0, 1, 2, 3)):  # corner, lower lid, corner; corner, upper lid, corner
+                pts = lids[6 * group + np.array(part), :2].astype(np.float64)
+                order = np.argsort(pts[:, 0])
+                lines.append(np.interp(xy[:, 0], pts[order, 0], pts[order, 1]))
+            lower, upper = lines
+            white = upper + (1.0 + LOWERED_WHITE_ABOVE) * radius  # the centre with that much white above the iris
+            target = np.minimum(np.maximum(lower - LOWERED_IRIS_OVER_LID * radius, white), lower)
+            miss = np.abs(xy[:, 1] - target) + 1e-3 * np.abs(angles - LOWERED_GAZE_DEG[0])
+            t = int(np.argmin(miss))
+            out[k] = (*xy[t], radius[t], float(np.linalg.norm(p[t, 2] - p[t, 3])) / max(float(width[t]), 1e-3))
+        return out
+
+    def _eye_masks(self, masks: np.ndarray, eyes=None) -> np.ndarray:
         """The part masks (5, h, w) with the eyes' (:func:`emoshift.render.shaders.inner_sample`): [EYE - 1]
         the photo's trusted eye openings (everywhere 1 when it shows no eyes), and two more (7, h, w): the
         source render's eyeball ([IRIS - 1]) off the photo's upper lid band (trusted while only the lower
         lid opens), and off its lower lid band (while only the upper lid opens)."""
-        eyes = self.eyes
+        eyes = self.eyes if eyes is None else eyes
         shown = eyes.eyes[0, 3] > 0 and eyes.upper_band is not None
         ball = masks[IRIS - 1]
         out = np.empty((masks.shape[0] + 2,) + masks.shape[1:], np.float32)
@@ -540,7 +623,7 @@ class Reenactor(SourceParts):
         """(vertices, their (n,) float32 vertical source change) of the skin vertices
         whose ``corrected`` source point lies in the photo's eye openings (:func:`emoshift.render.eyes.lid_pull`),
         applied as their lid opens (:meth:`_source_for`); None when the photo shows no eyes."""
-        if landmarks is None or self.eyes.eyes[0, 3] <= 0:
+        if landmarks is None or self.eyes.eyes[0, 3] <= 0 or self.eyes.lowered:  # lowered lids: no opening to leave
             return None
         lids = np.asarray(MULTIPIE_68[36:48])
         model_lids = corrected[lids, :2].reshape(2, 6, 2)

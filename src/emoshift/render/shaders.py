@@ -520,7 +520,10 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
     corners, with a faint low-frequency mottle. Inside it: the photo's own iris at the same distance from
     its centre (:func:`iris_source`), else the eye's radial iris profile (the photo's pupil, stroma and
     ring, :func:`emoshift.render.eyes.iris_profile`) with radial fibres, the photo's own only inside
-    IRIS_SOURCE_RIM; the edge between iris and sclera soft over IRIS_EDGE radii; on the iris a soft catchlight at ``eyes[k, 4:6]`` iris radii from its centre
+    IRIS_SOURCE_RIM; the edge between iris and sclera soft over IRIS_EDGE radii; an iris seen obliquely (a row
+    after EYE_ROWS: per eye its height over its width, :data:`emoshift.render.eyes.IRIS_SQUASH_ROW`) an ellipse,
+    and that row's third value the share of the corners' warm tint (SCLERA_ROUND_RGB; 0: grey); on the iris a
+    soft catchlight at ``eyes[k, 4:6]`` iris radii from its centre
     (:data:`emoshift.render.eyes.CATCHLIGHT_AT`). ``eye_colours`` of 2 rows (shared sclera, iris): the
     shared colours, a flat iris with a darker rim. The sclera is not mirrored from the photo: reflected about
     a lid, the lid's lash line, eyeliner and the iris's edge landed in the newly shown eyeball as streaks
@@ -532,7 +535,12 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
     row = 2 + k if own else 0
     ex, ey, r = eyes[k, 0], eyes[k, 1], eyes[k, 2]
     rr = max(r, 1e-3)
-    d = math.sqrt((sx - ex) ** 2 + (sy - ey) ** 2)
+    q = 1.0  # the iris's height over its width as seen (a lowered gaze's: the row after EYE_ROWS)
+    tint = 1.0  # how far the corners warm (the row after EYE_ROWS: 0 on a black-and-white photo)
+    if eye_colours.shape[0] > EYE_ROWS:
+        q = min(max(eye_colours[EYE_ROWS, k], 0.2), 1.0)
+        tint = eye_colours[EYE_ROWS, 2]
+    d = math.sqrt((sx - ex) ** 2 + ((sy - ey) / q) ** 2)
     soft = max(IRIS_EDGE * r, 1.0) if own else 1.0  # the limbus is a soft edge, not a cut-out disc
     wi = min(max((r - d) / soft + 0.5, 0.0), 1.0)  # iris coverage
     up = min(max((ey - sy) / (SCLERA_SHADOW_SPAN * rr), 0.0), 1.0)
@@ -541,7 +549,8 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
     if own:
         shade *= 1.0 + SCLERA_MOTTLE * smooth_noise((sx - ex) / (SCLERA_MOTTLE_CELL * rr), (sy - ey) / (SCLERA_MOTTLE_CELL * rr), 9 + k)
     for c in range(3):
-        pix[c] = eye_colours[row, c] * shade * (1.0 - SCLERA_ROUND * SCLERA_ROUND_RGB[c] * side * side)
+        rgb = 1.0 + tint * (SCLERA_ROUND_RGB[c] - 1.0)
+        pix[c] = eye_colours[row, c] * shade * (1.0 - SCLERA_ROUND * rgb * side * side)
     if wi <= 0.0:
         return
     t = d / rr
@@ -552,7 +561,7 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
         b0 = int(f)
         b1 = min(b0 + 1, IRIS_BINS - 1)
         fb = f - b0
-        a = (math.atan2(sy - ey, sx - ex) / (2 * math.pi) + 0.5) * IRIS_SPOKES
+        a = (math.atan2((sy - ey) / q, sx - ex) / (2 * math.pi) + 0.5) * IRIS_SPOKES
         fib = 1.0 + IRIS_FIBRE * smooth_noise(a, t * 2.0, 13 + k)
         fib *= 1.0 - LIMBAL_PROFILE * limbus
         at = 4 + k * IRIS_BINS

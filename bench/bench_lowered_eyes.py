@@ -1,0 +1,133 @@
+"""Eyes under lowered lids (issue 11 part 4): how much eyeball fear and surprise show on photos whose lids hide
+the eyes (a face looking down past the camera: dev05, dev11), against open-eyed and sunglasses photos.
+
+Per photo and emotion (fear, surprise, anger's glare; seed 0 apexes, :class:`apex_renders.ApexRenderer`):
+``eyeball_px`` the frame's eyeball pixels (the head model's eyeball and iris between its lids), ``painted_px``
+those painted rather than sampled from the photo (the shader's photo weight below 0.5, bench_eyes._trust; where
+the photo shows no eyes the renderer kept the photo, lid skin, everywhere: 0), ``painted_share`` their share,
+``open_ratio`` / ``photo_ratio`` the opening's height over the eye's width (the eyeball's tallest column, frame
+pixels, over the eye's corner-to-corner width; the photo's: its detected eye contour, the larger eye),
+``lowered`` whether the renderer treats the eyes as lowered lids, ``frame_md5`` the frame's hash (open-eyed
+photos must not change), ``above`` / ``below`` the eyeball shown above / below the painted (or photo's) iris
+circle at its centre column (iris radii, source coordinates, as bench_eyes; the stare of fear and surprise shows
+white above the iris).
+
+The prior checked on open eyes (``prior_*``, every photo that shows its eyes): the colours
+:func:`emoshift.render.eyes.lowered_eyes` would paint, against the photo's own measured sclera (its own rows of
+``colours``, per eye) and iris (the median of its iris pixels): ``prior_sclera`` / ``prior_iris`` their luma
+ratio, prior over photo (1: the prior matches the photo), ``skin_over_white`` the face skin's luma over the
+photo's white (:data:`emoshift.render.eyes.PRIOR_LIGHT_SKIN`).
+
+    nice -n 10 .venv/bin/python bench/bench_lowered_eyes.py [--photos DIR] [--only dev05 dev11 ...] [--out F]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apex_renders import ApexRenderer, list_photos, load_pipeline  # noqa: E402
+from bench_eyes import _ball, _trust  # noqa: E402
+
+EMOTIONS = ("fear", "surprise", "anger")
+
+
+def photo_ratio(landmarks) -> float:
+    from emoshift.render.eyes import EYE_CONTOURS, LOWER_LID, UPPER_LID, lid_line
+
+    lm = np.asarray(landmarks, np.float64)
+    out = []
+    for k in range(2):
+        c = lm[list(EYE_CONTOURS[k])]
+        xs = np.linspace(c[:, 0].min(), c[:, 0].max(), 21)[3:18]
+        height = float((lid_line(c, LOWER_LID, xs) - lid_line(c, UPPER_LID, xs)).max())
+        out.append(height / float(np.linalg.norm(c[0] - c[8])))
+    return max(out)
+
+
+def measure(ar, emotion: str, seed: int = 0) -> dict:
+    from emoshift.render.eyes import EYE_CONTOURS
+
+    rd = ar.renderer
+    apex = ar.apex(emotion, seed)
+    ball, sp = _ball(ar, apex)
+    painted = ball & (_trust(ar, apex.expression, sp) < 0.5) if rd.eyes.eyes[0, 3] > 0 else np.zeros_like(ball)
+    lm = np.asarray(ar.fit.landmarks_detected, np.float64)
+    ratios = []
+    for k in range(2):
+        c = lm[list(EYE_CONTOURS[k])]
+        width = float(np.linalg.norm(c[0] - c[8]))
+        x0, y0 = (c.min(0) - width).astype(int)
+        x1, y1 = (c.max(0) + width).astype(int)
+        box = ball[max(y0, 0) : y1, max(x0, 0) : x1]
+        ratios.append(float(box.sum(0).max()) / width if box.any() else 0.0)
+    n = int(ball.sum())
+    geo = {}
+    for k in range(2):
+        ex, ey, r = (float(v) for v in rd.eyes.eyes[k, :3])
+        col = ball & (np.abs(sp[..., 0] - ex) < 0.2 * r) & (np.abs(sp[..., 1] - ey) < 4 * r)
+        if col.any() and r > 0:
+            geo[f"above_{k}"] = round(float((ey - r - sp[..., 1][col].min()) / r), 2)
+            geo[f"below_{k}"] = round(float((sp[..., 1][col].max() - ey - r) / r), 2)
+    n = int(ball.sum())
+    return {**geo, "emotion": emotion, "eyeball_px": n, "painted_px": int(painted.sum()),
+            "painted_share": round(int(painted.sum()) / n, 3) if n else 0.0, "open_ratio": round(max(ratios), 3),
+            "frame_md5": hashlib.md5(apex.frame.tobytes()).hexdigest()[:12]}
+
+
+def prior_check(ar) -> dict:
+    """The prior colours on this photo against its own eyes (module doc; {} where the photo shows none)."""
+    try:
+        from emoshift.render.eyes import LUMA, lowered_eyes
+    except ImportError:  # the former renderer (bench run on an older checkout)
+        return {}
+
+    rd = ar.renderer
+    if rd.eyes.eyes[0, 3] <= 0 or rd.eyes.lowered:
+        return {}
+    (x0, y0), (h, w) = rd.src_origin, rd.src_tri.shape
+    box = rd.image[y0 : y0 + h, x0 : x0 + w]
+    skin = rd._face_skin()
+    low = lowered_eyes(rd.eyes, box, rd.src_origin, ar.fit.landmarks_detected, skin, None, rd.src_tri >= 0)
+    c, p = rd.eyes.colours, low.colours
+    white = float(np.quantile(box.astype(np.float32) @ LUMA, 0.99))
+    return {"prior_sclera": [round(float(p[2 + k] @ LUMA) / max(float(c[2 + k] @ LUMA), 1.0), 2) for k in range(2)],
+            "prior_iris": round(float(p[1] @ LUMA) / max(float(c[1] @ LUMA), 1.0), 2),
+            "skin_over_white": round(float(skin @ LUMA) / white, 3)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--photos", default=None)
+    ap.add_argument("--only", nargs="*", default=None, help="photo name prefixes")
+    ap.add_argument("--out", default=None, help="JSON file for the rows")
+    ap.add_argument("--prior-only", action="store_true", help="only the prior's check on the open-eyed photos")
+    args = ap.parse_args()
+    ar = ApexRenderer(load_pipeline())
+    rows = []
+    for name, src in list_photos(args.photos):
+        if args.only and not any(name.startswith(p) for p in args.only):
+            continue
+        ar.load(src)
+        base = {"photo": name[:12], **prior_check(ar), "lowered": bool(getattr(ar.renderer.eyes, "lowered", False)),
+                "shown": bool(ar.renderer.eyes.eyes[0, 3] > 0),
+                "photo_ratio": round(photo_ratio(ar.fit.landmarks_detected), 3)}
+        for emotion in EMOTIONS if not args.prior_only else ():
+            row = {**base, **measure(ar, emotion)}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+        if args.prior_only:
+            rows.append(base)
+            print(json.dumps(base), flush=True)
+    if args.out:
+        Path(args.out).write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
