@@ -177,18 +177,21 @@ def test_anger_seen_from_above_takes_its_pressed_lips_and_curves_up_less(head_mo
 
 
 @pytest.mark.parametrize("pyr", DOWN)
-def test_disgust_seen_from_above_wrinkles_its_nose_without_raising_the_upper_lip(head_model, pyr):
+def test_disgust_seen_from_above_keeps_its_generated_mouth(head_model, pyr):
+    """Disgust's closed 9+17 from above read less often in blind panels 51-52 (mv.VIEW_VARIANTS): its anchors keep
+    their upper lip's raise and nose wrinkle (the lowering may add frown and chin raise), while anger's is replaced
+    (control: the same call does change anger's)."""
     from emoshift.emotions import n_variants
 
     shrug, sneer = EXPRESSION_NAMES.index("mouthShrugUpper"), EXPRESSION_NAMES.index("noseSneer_L")
-    chin, frown = EXPRESSION_NAMES.index("mouthShrugLower"), EXPRESSION_NAMES.index("mouthFrown_L")
     e = np.stack([prototype("disgust", v) for v in range(n_variants("disgust"))])
     rot = _rot(pyr)
     out = _view(head_model, 1).shut_from_above(e, ["disgust"] * len(e), np.repeat(rot[None], len(e), 0), rot)
-    assert (e[:, shrug] >= 0.39).all()  # control: every variant raises the upper lip (AU10 B-C)
-    assert (out[:, shrug] < 0.02).all()
-    np.testing.assert_array_equal(out[:, sneer], e[:, sneer])  # the nose wrinkle (AU9) is the anchor's
-    assert (out[:, chin] > 0.7).all() and (out[:, frown] > 0.5).all()  # 17D, 15C
+    assert (e[:, shrug] >= 0.39).all()
+    np.testing.assert_array_equal(out[:, shrug], e[:, shrug])
+    np.testing.assert_array_equal(out[:, sneer], e[:, sneer])
+    a = _targets(("anger",))
+    assert not np.array_equal(_view(head_model, 1).shut_from_above(a, ["anger"], rot[None], rot), a)  # control
 
 
 @pytest.mark.parametrize("pyr", FRONT + UP)

@@ -30,13 +30,13 @@ Session 22 (panels 45-50: dev05 anger read as happiness 22 of ~26 labels, dev11 
 laugh from above is the open mouth itself, the upper teeth bared under a raised lip and a lower lip that bows down in
 the middle, and the open jaw alone raises both corners on screen by 0.17-0.18 mouth widths over the shut mouth.
 :meth:`MouthView.shut_from_above` gives anger, on a face seen steeply from above, the mouth of its own closed,
-pressed-lip EMFACS display and disgust EMFACS's 9+17 without the upper lip's raise (:data:`VIEW_VARIANTS`) before
+pressed-lip EMFACS display (:data:`VIEW_VARIANTS`; disgust's closed 9+17, tried, read less often) before
 the lowering, and the lowering spends a chin raise (AU17,
 :data:`CHIN_RAISE`) on the emotions that have it in a FACS variant (:data:`CHIN_RAISE_EMOTIONS`). Measured
 (``bench/bench_view_mouth.py`` vs ``--before``, seeds 0 / 1): anger's mesh curve dev11 +0.12 -> +0.03 (far corner
 +0.27 -> +0.18), MediaPipe's on the render +0.23 / +0.17 -> +0.02 / +0.05, its inner lips' gap 0.30-0.37 -> 0.00-0.01
 mouth widths; dev05 +0.03 -> -0.02, MediaPipe +0.07 / +0.02 -> -0.07 / -0.09, gap 0.53-0.65 -> 0.01-0.08; dev11
-sadness +0.03 / +0.02 -> +0.01 / +0.01 (far corner -0.015); disgust's inner lips' gap dev05 0.32-0.39 -> 0.02-0.05,
+sadness +0.03 / +0.02 -> +0.01 / +0.01 (far corner -0.015); disgust's closed mouth (since taken back, :data:`VIEW_VARIANTS`) inner lips' gap dev05 0.32-0.39 -> 0.02-0.05,
 dev11 0.19-0.20 -> 0.01-0.03, its curve dev05 -0.03 -> -0.11, dev11 +0.05 -> +0.04 (MediaPipe +0.04 / +0.07 -> -0.01
 / -0.02); the
 frontal dev01 / dev03 apex frames byte-identical. Contempt's smirk goes on the far half of such a face
@@ -103,8 +103,8 @@ LOWERING_MAX = (0.8, 0.8)
 #: up, so the corners sit lower against it (on dev11 -0.10, dev05 -0.25 mouth widths per unit at both corners,
 #: where mouthFrown at its cap moves the far corner -0.35 / -0.85 per unit).
 CHIN_RAISE = ("mouthShrugLower", 0.8)
-#: A face seen steeply from above shows these emotions with another variant of their own FACS displays (anger and
-#: disgust closed, fear and surprise opened further) instead of the generated one's mouth
+#: A face seen steeply from above shows these emotions with another variant of their own FACS displays (anger
+#: closed, fear and surprise opened further) instead of the generated one's mouth
 #: (:meth:`MouthView.shut_from_above`): anger's EMFACS pressed lips 4+5+7+17+23+24
 #: (:data:`emoshift.emotions.WORD_VARIANTS`; Ekman & Friesen, *Unmasking the Face*, 1975, ch. 7: the angry mouth is
 #: either pressed firmly shut or open and squared). Seen from above, the open, squared shout shows the upper teeth
@@ -112,10 +112,11 @@ CHIN_RAISE = ("mouthShrugLower", 0.8)
 #: corners): the open laugh of a face looking down (dev05 anger read as happiness 22 of ~26 labels over panels 45-50,
 #: dev11 16), and its open jaw alone raises both corners on screen by 0.17 (dev05) / 0.18 (dev11) mouth widths
 #: over the shut mouth (``bench/bench_view_mouth.py``).
-#: Disgust takes EMFACS's 9+17 (Matsumoto, Keltner, Shiota, O'Sullivan & Frank, "Facial expressions of emotion",
-#: *Handbook of Emotions*, 3rd ed., 2008, Table 13.1: disgust 9, 9+16+15+26, 9+17, 10, 10+16+25+26, 10+17) with its
-#: variants' AU15 C: the nose wrinkle without the upper lip's raise, which parted dev11's lips over the photo's teeth
-#: (MediaPipe's inner lips' gap 0.19-0.20 mouth widths; disgust read as happiness 12 of ~26 labels).
+#: Disgust keeps its generated mouth: its closed EMFACS display 9+17 (Matsumoto, Keltner, Shiota, O'Sullivan & Frank,
+#: "Facial expressions of emotion", *Handbook of Emotions*, 3rd ed., 2008, Table 13.1) with its variants' AU15 C,
+#: tried in session 22 (the nose wrinkle without the upper lip's raise, which parts dev11's lips over the photo's
+#: teeth), was named disgust by 1 of 4 blind labellers on dev05 (happiness, contempt, neutral) against 4 of 4 for
+#: the generated mouth, and 3 of 4 on dev11 for both (panels 51-52).
 #: Fear and surprise have no closed display that reads (EMFACS's fear and surprise without 25/26/27 leave only the
 #: brows and lids, hidden on such a face under the brim or the foreshortened forehead, over downcast eyes); they keep
 #: their open mouths, opened further. The generated mouths (jawOpen 0.23-0.25 fear, 0.38-0.40 surprise) showed, from
@@ -131,7 +132,7 @@ CHIN_RAISE = ("mouthShrugLower", 0.8)
 #: a dark oval under the upper lip, and not as a grin. Only the mouth and jaw are taken: the brows and lids stay the
 #: anchor's.
 VIEW_VARIANTS: dict[str, str] = {
-    "anger": "4E+5B+7D+17C+23C+24E", "disgust": "9E+15C+17D",
+    "anger": "4E+5B+7D+17C+23C+24E",
     "fear": "1E+2B+4C+5E+16E+20D+25E+26D", "surprise": "1E+2E+5D+27D",
 }  # fmt: skip
 #: A face seen from below (the camera below the head's horizontal plane: the fitted pitch, degrees looking up) shows
@@ -284,7 +285,7 @@ class MouthView:
         self, targets: np.ndarray, labels: Sequence[str], rotations: np.ndarray, source_rotation: np.ndarray
     ) -> np.ndarray:
         """(m, 53) targets of the emotions ``labels`` at absolute ``rotations`` (m, 3) with the mouth and jaw channels
-        of each emotion in :data:`VIEW_VARIANTS` moved towards that variant's (anger and disgust closed, fear and
+        of each emotion in :data:`VIEW_VARIANTS` moved towards that variant's (anger closed, fear and
         surprise opened further), by :func:`view_ramp` of ``source_rotation`` (near-frontal photos unchanged), where
         the view at the anchor's rotation curves the neutral mouth up (a face seen from above; from below it is left
         as it is). The variant's mouth is scaled by the anchor's own strength outside the mouth
