@@ -18,11 +18,14 @@ The prior checked on open eyes (``prior_*``, every photo that shows its eyes): t
 ratio, prior over photo (1: the prior matches the photo), ``skin_over_white`` the face skin's luma over the
 photo's white (:data:`emoshift.render.eyes.PRIOR_LIGHT_SKIN`), ``real_sclera_peri`` (per eye) the median luma of
 the photo's own eye white (its opening off the iris, 1.15 iris radii out) over the median luma of the skin around
-that eye (:func:`emoshift.render.eyes.eye_surround`), ``real_grain_ratio`` the luma residual's robust deviation
+that eye (:func:`emoshift.render.eyes.eye_surround`), ``real_white_flat`` that white's median over its 90th
+percentile (the shade of lids, lashes and corners over it), ``real_lid_margin`` the median of the white within
+0.25 iris radii of the upper lid over that 90th percentile, ``real_grain_ratio`` the luma residual's robust deviation
 (after a 3 x 3 mean) in the opening over the skin's around it.
 
 On the renders (lowered lids) the same: ``sclera_peri`` the painted white (eyeball pixels 1.15 iris radii off the
-painted iris's ellipse) over the photo's skin around that eye, ``grain_ratio`` the eyeball's residual deviation over
+painted iris's ellipse) over the photo's skin around that eye, ``white_flat``, ``lid_margin`` as on the real eyes,
+``grain_ratio`` the eyeball's residual deviation over
 the frame's skin's around the eye (the photo's grain: 1).
 
     nice -n 10 .venv/bin/python bench/bench_lowered_eyes.py [--photos DIR] [--only dev05 dev11 ...] [--out F]
@@ -81,7 +84,7 @@ def _surround(ar, k):
 
 def realism(ar, ball, sp, frame) -> dict:
     """sclera_peri, grain_ratio of the painted eyeball (module doc)."""
-    from emoshift.render.eyes import LUMA
+    from emoshift.render.eyes import IRIS_SQUASH_ROW, LUMA
 
     rd = ar.renderer
     if not getattr(rd.eyes, "lowered", False):
@@ -90,13 +93,21 @@ def realism(ar, ball, sp, frame) -> dict:
     out = {}
     for k in range(2):
         ex, ey, r = (float(v) for v in rd.eyes.eyes[k, :3])
-        q = float(rd.eyes.colours[-1, k]) if rd.eyes.colours.shape[0] > 16 else 1.0
+        q = float(rd.eyes.colours[IRIS_SQUASH_ROW, k]) if rd.eyes.colours.shape[0] > IRIS_SQUASH_ROW else 1.0
         near = np.hypot(sp[..., 0] - rd.eyes.eyes[1 - k, 0], sp[..., 1] - rd.eyes.eyes[1 - k, 1])
         mine = ball & (np.hypot(sp[..., 0] - ex, sp[..., 1] - ey) < near)
         white = mine & (np.hypot(sp[..., 0] - ex, (sp[..., 1] - ey) / q) > 1.15 * r)
         peri, box, mask = _surround(ar, k)
         if white.sum() >= 6:
             out[f"sclera_peri_{k}"] = round(float(np.median(y[white])) / max(peri, 1.0), 2)
+            top = float(np.quantile(y[white], 0.9))
+            out[f"white_flat_{k}"] = round(float(np.median(y[white])) / max(top, 1.0), 2)
+            # the white's first rows under the upper lid (within 0.25 iris radii of the eyeball's top per column)
+            first = np.argmax(mine, axis=0)
+            rr = np.arange(mine.shape[0])[:, None]
+            margin = white & (rr - first[None] <= max(0.25 * r, 1.0))
+            if margin.sum() >= 3:
+                out[f"lid_margin_{k}"] = round(float(np.median(y[margin])) / max(top, 1.0), 2)
         rows, cols = np.nonzero(mine)
         if len(rows) and box is not None:
             pad = 12
@@ -183,7 +194,7 @@ def real_eyes(ar) -> dict:
     lm = np.asarray(ar.fit.landmarks_detected, np.float64)
     y = ar.photo.astype(np.float32) @ LUMA
     h, w = y.shape
-    out = {"real_sclera_peri": [], "real_grain_ratio": []}
+    out = {"real_sclera_peri": [], "real_grain_ratio": [], "real_white_flat": [], "real_lid_margin": []}
     for k in range(2):
         c = lm[list(EYE_CONTOURS[k])]
         centre, ring = lm[IRISES[k][0]], lm[list(IRISES[k][1:])]
@@ -195,7 +206,15 @@ def real_eyes(ar) -> dict:
         white = inside & (np.hypot(xx - centre[0], yy - centre[1]) > 1.15 * r)
         peri, box, mask = _surround(ar, k)
         if white.sum() >= 6:
-            out["real_sclera_peri"].append(round(float(np.median(y[y0:y1, x0:x1][white])) / max(peri, 1.0), 2))
+            wy = y[y0:y1, x0:x1][white]
+            out["real_sclera_peri"].append(round(float(np.median(wy)) / max(peri, 1.0), 2))
+            top = float(np.quantile(wy, 0.9))
+            out["real_white_flat"].append(round(float(np.median(wy)) / max(top, 1.0), 2))
+            first = np.argmax(inside, axis=0)
+            rr = np.arange(inside.shape[0])[:, None]
+            margin = white & (rr - first[None] <= max(0.25 * r, 1.0))
+            if margin.sum() >= 3:
+                out["real_lid_margin"].append(round(float(np.median(y[y0:y1, x0:x1][margin])) / max(top, 1.0), 2))
         if box is not None:
             g_skin = _residual(y[box], mask)
             out["real_grain_ratio"].append(round(_residual(y[y0:y1, x0:x1], inside) / max(g_skin, 1e-3), 2))

@@ -237,6 +237,14 @@ LOWERED_WHITE_ABOVE = 0.4
 #: (median 1.2 over 20 eyes; lashes and the limbus add to it), the painted eyeballs 0.28-0.84 before.
 LOWERED_GRAIN = 1.0
 EYE_GRAIN_PATTERN = 7
+#: The painted white of lowered lids is shaded LOWERED_SHADE times as deep towards the upper lid and the corners
+#: as a widened open eye's (:data:`emoshift.render.shaders.SCLERA_SHADOW`, SCLERA_ROUND; a row more in the
+#: colours, after :data:`IRIS_SQUASH_ROW`): an open eye's painted white is a strip beside its photo's own white,
+#: which carries the photo's shade; lowered lids' white is all painted, and it came out flat: its median over
+#: its 90th percentile (``bench/bench_lowered_eyes.py`` ``white_flat``) 0.76-0.87 on dev05 and dev11 at fear and
+#: surprise, against real open eyes' 0.2-0.89 (median 0.66 over 20 eyes: the lids' and lashes' shade, the
+#: eyeball curving away at the corners; ``real_white_flat``).
+LOWERED_SHADE = 2.0
 #: No catchlight on a lowered gaze: its cornea faces the ground, not the light or the camera (the catchlight
 #: position, iris radii from the centre, is put where no iris point reaches it).
 NO_CATCHLIGHT = (0.0, -100.0)
@@ -652,7 +660,7 @@ def lowered_eyes(eyes: PhotoEyes, photo_box: np.ndarray, origin, landmarks: np.n
         out[:, :3] = irises[:, :3]
         if irises.shape[1] > 3:
             squash[0, :2] = np.clip(irises[:, 3], *IRIS_SQUASH)
-    colours = np.concatenate([colours, squash])
+    colours = np.concatenate([colours, squash, np.float32([[LOWERED_SHADE, 0.0, 0.0]])])
     out[:, 3] = 1.0
     out[:, 4:6] = NO_CATCHLIGHT
     if blur is not None:
