@@ -141,7 +141,10 @@ def measure(ar, emotion: str, seed: int = 0) -> dict:
     rd_ = ar.renderer
     frags = rd_._raster_full(rd_.screens(apex.expression[None], apex.rotation[None])[0], rd_.width, rd_.height)
     ar._skin_mask = (frags.tri_id >= 0) & (rd_.mesh.part[np.maximum(frags.tri_id, 0)] == SKIN)
-    real = realism(ar, ball, sp, apex.frame)
+    try:
+        real = realism(ar, ball, sp, apex.frame)
+    except ImportError:  # the former renderer (no eye_surround)
+        real = {}
     painted = ball & (_trust(ar, apex.expression, sp) < 0.5) if rd.eyes.eyes[0, 3] > 0 else np.zeros_like(ball)
     lm = np.asarray(ar.fit.landmarks_detected, np.float64)
     ratios = []
@@ -190,6 +193,11 @@ def prior_check(ar) -> dict:
 def real_eyes(ar) -> dict:
     """real_sclera_peri, real_grain_ratio per eye of a photo that shows its eyes (module doc)."""
     from emoshift.render.eyes import EYE_CONTOURS, IRISES, LUMA, polygon_coverage
+
+    try:
+        from emoshift.render.eyes import eye_surround  # noqa: F401
+    except ImportError:  # the former renderer
+        return {}
 
     lm = np.asarray(ar.fit.landmarks_detected, np.float64)
     y = ar.photo.astype(np.float32) @ LUMA

@@ -245,7 +245,8 @@ def test_lowered_eyes_measure_the_photo_grain():
     got = {}
     for name, sd in (("noisy", 8.0), ("flat", 0.0)):
         img = np.clip(np.float32([150, 110, 90]) + sd * rng.standard_normal((120, 200, 1)), 0, 255).astype(np.uint8)
-        low = lowered_eyes(photo_eyes(img, (0, 0), lm, skin), img, (0, 0), lm, skin, np.float32([[60, 63, 9], [140, 63, 9]]))
+        irises = np.float32([[60, 63, 9], [140, 63, 9]])
+        low = lowered_eyes(photo_eyes(img, (0, 0), lm, skin), img, (0, 0), lm, skin, irises)
         assert low.eyes.shape == (2, 8)
         got[name] = float(low.eyes[0, 7])
     assert got["noisy"] > 2.0 and got["flat"] < 0.5, got

@@ -724,7 +724,7 @@ def eye_pass(tri_id, part, shadow, strength, eyes, x0, y0, out):  # pragma: no c
         ker[k] = math.exp(-0.5 * ((k - rad) / sigma) ** 2)
     src = np.empty((h, w, 3), np.float32)
     tmp = np.zeros((h, w, 3), np.float32)
-    px = np.empty(3, np.float32)
+    px = np.empty(3, np.float64)  # (float64: the sums as before, open eyes byte-identical)
     grain = eyes[0, 7] if eyes.shape[1] > 7 else 0.0
     for i in range(h):
         for j in range(w):
