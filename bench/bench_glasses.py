@@ -12,7 +12,9 @@ rigidly moved photo, over the glasses' box grown by 10 px (1: the lens and rim o
 The ``after`` rim_err is 0 by construction where the alpha is 1; dark_iou also counts the skin around them.
 The fill the ``after`` frame shows where the skin moved out from under the glasses (:func:`strip_stats`: the frame
 against one whose face samples the glasses' mask painted green): ``strip_px``, ``strip_dluma`` (its mean luma less
-the skin's beside it) and ``strip_grain`` (its grain over the skin's beside it: 1 the skin's own, 0 smooth).
+the skin's beside it) and ``strip_grain`` (its grain over the skin's beside it: 1 the skin's own, 0 smooth); the same strip below the
+lenses (:func:`lower_strip`: where the cheek moved under a rigid lens): ``low_px``, ``low_dluma``, ``low_dcol``
+(|mean RGB| against the skin beside it) and ``low_dcheek`` (against the photo's cheek just below the lenses).
 
     nice -n 10 .venv/bin/python bench/bench_glasses.py [--photos DIR] [--out bench/results/glasses.json]
 """
@@ -99,6 +101,40 @@ def strip_stats(frame, flagged, covered):
     return int(strip.sum()), float(lf[strip].mean() - lf[ring].mean()), rstd(det[strip]) / max(rstd(det[ring]), 1e-3)
 
 
+def lower_strip(frame, flagged, covered, photo, glasses):
+    """The fill the frame shows below the laid glasses (the uncovered strip under a lens where the cheek moved:
+    the pixels of :func:`strip_stats`'s strip below the middle row of the glasses' layer ``covered``) against the
+    skin beside it (``ring``, as there) and against the photo's cheek just below the lenses (4-14 px below the
+    glasses' mask, skin-coloured, not dark): (px, dluma = mean luma strip - ring, dcol = |mean RGB strip - ring|,
+    dcheek = |mean RGB strip - cheek|)."""
+    from emoshift.render.filters import binary_dilation
+    from emoshift.render.glasses import non_skin
+    from emoshift.render.teeth import LUMA
+
+    luma = np.asarray(LUMA, np.float32)
+    fill = np.abs(frame.astype(np.int16) - flagged.astype(np.int16)).max(-1) > 40
+    near = binary_dilation(covered | ~fill, np.ones((3, 3), bool), 2)
+    ys = np.flatnonzero(covered.any(1))
+    mid = (ys.min() + ys.max()) // 2
+    strip = fill & ~near
+    strip[: mid + 1] = False
+    grown = binary_dilation(fill | covered, np.ones((3, 3), bool), 2)
+    ring = binary_dilation(strip, np.ones((3, 3), bool), 8) & ~grown
+    (x0, y0), (h, w) = glasses.origin, glasses.mask.shape
+    m = np.zeros(photo.shape[:2], bool)
+    m[y0 : y0 + h, x0 : x0 + w] = glasses.mask
+    below = np.zeros_like(m)
+    for k in range(4, 15):
+        below[k:] |= m[:-k]
+    cheek = below & ~binary_dilation(m, np.ones((3, 3), bool), 3) & ~non_skin(photo, np.asarray(glasses.skin), hue=False)
+    cheek[: y0 + h // 2] = False
+    if strip.sum() < 30 or ring.sum() < 30:
+        return int(strip.sum()), float("nan"), float("nan"), float("nan")
+    f = frame.astype(np.float32)
+    ms, mr, mc = f[strip].mean(0), f[ring].mean(0), photo[cheek].astype(np.float32).mean(0)
+    return (int(strip.sum()), float((ms - mr) @ luma), float(np.linalg.norm(ms - mr)), float(np.linalg.norm(ms - mc)))
+
+
 def main() -> None:
     from emoshift.render.glasses import lay_glasses, skin_colour
     from emoshift.render.reenact import Reenactor
@@ -107,12 +143,15 @@ def main() -> None:
     ap.add_argument("--photos", default=None)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "glasses.json"))
+    ap.add_argument("--only", nargs="*", default=None, help="only the photos whose names start with these")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     apexes = ApexRenderer(load_pipeline())
     res = {"photos": {}, "apex": []}
     print(f"{'photo':28s} {'glasses':8s} {'mask px':>8s}")
     for name, src in list_photos(args.photos, samples=True):
+        if args.only and not any(name.startswith(o) for o in args.only):
+            continue
         photo = apexes.load(src)
         g = apexes.renderer.glasses
         res["photos"][name] = {"kind": None if g is None else g.kind, "mask_px": 0 if g is None else int(g.mask.sum())}
@@ -140,17 +179,20 @@ def main() -> None:
             lay_glasses(probe, np.full_like(photo, 255), g, affine)
             strip = strip_stats(a.frame, flagged[k], probe[..., 0] > 0)
             row["strip_px"], row["strip_dluma"], row["strip_grain"] = strip
+            low = lower_strip(a.frame, flagged[k], probe[..., 0] > 0, photo, g)
+            row["low_px"], row["low_dluma"], row["low_dcol"], row["low_dcheek"] = low
             res["apex"].append(row)
     print(f"\n{'photo':10s} {'emotion':10s} {'rim_err before':>15s} {'after':>7s} {'dark_iou before':>16s} {'after':>7s}"
-          f" {'strip px':>9s} {'dluma':>6s} {'grain':>6s}")
+          f" {'strip px':>9s} {'dluma':>6s} {'grain':>6s} {'low px':>7s} {'dluma':>6s} {'dcol':>6s} {'dcheek':>6s}")
     for r in res["apex"]:
         print(f"{r['photo'][:10]:10s} {r['emotion']:10s} {r['rim_err_before']:15.2f} {r['rim_err_after']:7.2f} "
               f"{r['dark_iou_before']:16.3f} {r['dark_iou_after']:7.3f} {r['strip_px']:9d} {r['strip_dluma']:6.1f} "
-              f"{r['strip_grain']:6.2f}")
+              f"{r['strip_grain']:6.2f} {r['low_px']:7d} {r['low_dluma']:6.1f} {r['low_dcol']:6.1f} {r['low_dcheek']:6.1f}")
     for p in sorted({r["photo"] for r in res["apex"]}):
         rows = [r for r in res["apex"] if r["photo"] == p]
         res.setdefault("summary", {})[p] = {k: float(np.mean([r[k] for r in rows])) for k in
-                                            ("rim_err_before", "rim_err_after", "dark_iou_before", "dark_iou_after")}
+                                            ("rim_err_before", "rim_err_after", "dark_iou_before", "dark_iou_after",
+                                                             "low_dluma", "low_dcol", "low_dcheek")}
         print(p[:10], "mean", {k: round(v, 3) for k, v in res["summary"][p].items()})
     Path(args.out).write_text(json.dumps(res, indent=1))
     print("wrote", args.out)

@@ -252,3 +252,35 @@ def test_mask_takes_in_lens_tint_and_top_bar(full_model, fit_factory, monkeypatc
     monkeypatch.setattr(glasses, "BAR_DARK", 1e9)
     t0, b0 = found(detect_glasses(photo, np.asarray(fit.landmarks_detected)))
     assert t0 <= FORMER_FOUND_MAX and b0 <= FORMER_FOUND_MAX, (t0, b0)
+
+
+# --- lens23: the fold lift is the filled photo's (the dark lens made a lens-shaped lift: a pale crescent where a cheek
+# losing its smile moved out from under the rigid lens, dev06 at sadness, fear, surprise) ---
+
+#: Measured (seeds 0-2, round / wide sunglasses): the fold lift's mean |luma| over the glasses' mask grown by 6 px:
+#: the renderer's (the filled photo's) 0.42-1.04 levels; the photo's own (the former lift, the control) 9.3-9.7.
+LIFT_MAX = 2.5
+FORMER_LIFT_MIN = 5.0
+
+
+@pytest.mark.parametrize("seed,shape", [(0, "round"), (1, "wide"), (2, "round")])
+def test_fold_lift_is_the_filled_photos(full_model, fit_factory, seed, shape):
+    from emoshift.render.filters import binary_dilation
+    from emoshift.render.folds import fold_lift
+
+    fit = _fit(full_model, fit_factory)
+    photo, _ = _photo(fit, seed, "sun", shape)
+    re = Reenactor(photo, fit, full_model)
+    g = re.glasses
+    assert g is not None and re.fold_lift is not None
+    (gx, gy), (h, w) = g.origin, g.mask.shape
+    (ox, oy), (bh, bw) = re.src_origin, re.src_tri.shape
+    near = np.zeros(photo.shape[:2], bool)
+    near[gy : gy + h, gx : gx + w] = binary_dilation(g.mask, np.ones((3, 3), bool), 6)
+    near = near[oy : oy + bh, ox : ox + bw]
+    luma = np.array([0.299, 0.587, 0.114], np.float32)
+    lift = float(np.abs(re.fold_lift @ luma)[near].mean())
+    former = fold_lift(photo[oy : oy + bh, ox : ox + bw], re._face_h)
+    lift0 = float(np.abs(former @ luma)[near].mean())
+    assert lift <= LIFT_MAX, lift
+    assert lift0 >= FORMER_LIFT_MIN, lift0

@@ -429,8 +429,13 @@ class Reenactor(SourceParts):
         self._glasses_source = None if self.glasses is None else source_shape
         self._glasses_anchors = None if self.glasses is None else glasses_anchors(
             self.src_screen[:, :2], self.glasses, (self.vertex_part == SKIN) & (self.exact_weight > 0.9))  # fmt: skip
+        # the face's samples: the photo, with its glasses (if kept rigid) filled in from around them; the fold lift
+        # is the filled photo's (the dark lens made it a lens-shaped lift of up to MAX_LIFT: a pale crescent where
+        # a cheek losing its smile moved out from under the rigid lens, dev06 at sadness, fear, surprise)
+        sampled = self.image if self.glasses is None else fill_glasses(self.image, self.glasses)
         # a video frame computes its fold lift when rendered, over the pixels the frames read (_lift_for)
-        self.fold_lift, self._face_h = (None if video else fold_lift(photo_box, face_h)), face_h
+        lift_box = sampled[y0 : y0 + h, x0 : x0 + w]
+        self.fold_lift, self._face_h = (None if video else fold_lift(lift_box, face_h)), face_h
         self._lift_box = None if video else (0, 0, w, h)  # the part of the source box the lift is right on
         self._photo_teeth_vertices = None  # set by _part_colours when the teeth colour is the photo's
         self.part_colours = self._part_colours()  # (the teeth's light from a shown eye's white, not the prior's)
@@ -452,8 +457,6 @@ class Reenactor(SourceParts):
         corrected = self.src_screen.copy()
         corrected[:, :2] += self.residual
         unfold, lip_dark = self._inner_lips(corrected, landmarks)
-        # the face's samples: the photo, with its glasses (if kept rigid) filled in from around them
-        sampled = self.image if self.glasses is None else fill_glasses(self.image, self.glasses)
         self.source = SourceView(
             image=sampled, closed=self.closed_mouth, mouth=self.mouth_box, plate=self.plate,
             screen=corrected, origin=self.src_origin, pmask=self.photo_masks,
