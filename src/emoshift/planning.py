@@ -15,7 +15,8 @@ or tilt); a one-sided expression goes on the half of a turned face nearer the ca
 the photo's gaze carries into every anchor (:func:`with_source_gaze`; a widened eye's downward gaze only
 as far as it does not lower the widened lid, :func:`with_widened_gaze`), an anchor that does not widen
 the eyes opens its lids no further than the photo's (:func:`with_source_lids`), fear's widened eyes
-tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`). Anger's jaw
+tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`), disgust's lip corners
+sink and its lower lip rises with its nose wrinkle (:func:`with_wrinkled_nose_mouth`). Anger's jaw
 and contempt's sideways pull of the mouth are the generator's own (retrained on its prototypes' bounds in
 session 19, the apex latents that opened anger's jaw past them set aside, ``models.apex.apex_outliers``;
 session 18 capped both here). On a photo looking steeply down (30-42 degrees off-axis and more) anger and disgust
@@ -362,6 +363,28 @@ def with_brow_raise(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     return _floor_by_widening(targets, labels, WIDENED_BROW_RAISE, "browOuterUp")
 
 
+def with_wrinkled_nose_mouth(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """(m, 53) target expressions of the emotions ``labels`` (m,) with the mouth shaped as the nose wrinkles: each
+    channel of :data:`emoshift.emotions.WRINKLED_NOSE_MOUTH` of the emotion at least its share x the anchor's noseSneer
+    (that side's; both sides' mean for an unpaired channel), clipped to [0, 1]: disgust's lip corners lowered (AU15)
+    and lower lip pushed up (AU17) with its AU9, an arch under the raised upper lip, not a level band of teeth.
+    Emotions not listed and a stronger weight of the anchor's own keep theirs."""
+    from emoshift.emotions import EXPRESSION_NAMES, WRINKLED_NOSE_MOUTH
+
+    names = list(EXPRESSION_NAMES)
+    out = np.array(targets, np.float32).reshape(-1, 53)
+    nose = [names.index("noseSneer_L"), names.index("noseSneer_R")]
+    for i, label in enumerate(labels):
+        for stem, share in WRINKLED_NOSE_MOUTH.get(label, {}).items():
+            if stem in names:  # unpaired (mouthShrugLower): by both sides' mean
+                out[i, names.index(stem)] = max(out[i, names.index(stem)], share * out[i, nose].mean())
+                continue
+            for side, n in zip(("L", "R"), nose, strict=True):
+                ch = names.index(f"{stem}_{side}")
+                out[i, ch] = max(out[i, ch], share * out[i, n])
+    return out.clip(0.0, 1.0)
+
+
 #: A one-sided expression (contempt's smirk) is shown on the half of the face nearer the camera when the
 #: photo's head is turned by NEAR_SIDE_YAW_DEG or more: on the far half it is foreshortened (a dimple seen
 #: edge-on, a corner hidden behind the cheek) and its warp runs into the face's outline; blind labellers read
@@ -478,6 +501,7 @@ def make_plan(
     targets = with_widened_gaze(targets, src_e)  # a downward gaze's lid does not hold a widened eye's down
     targets = with_lid_tension(targets, labels)  # fear's widened eyes with tensed lower lids
     targets = with_brow_raise(targets, labels)  # and fear's brows raised above them
+    targets = with_wrinkled_nose_mouth(targets, labels)  # disgust's corners down, lower lip up with its nose wrinkle
     rotations = np.concatenate([src_r[None], compose_rotations(src_r, np.stack(rels))])
     if view is not None:  # seen from above a mouth curves up: FACS variants' mouths, corners lowered by the view's rise
         targets = view.shut_from_above(targets, labels, rotations[1:], src_r)
