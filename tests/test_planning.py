@@ -386,3 +386,31 @@ def test_disgust_lowers_its_corners_and_raises_its_lower_lip_with_its_nose_wrink
     np.testing.assert_array_equal(e[:, rest], P.with_brow_raise(gen, labels)[:, rest])  # nothing else changes
     former = P.with_brow_raise(P.with_source_lids(P.with_source_gaze(gen, np.zeros(53)), np.zeros(53)), labels)
     assert (former[0, frown] == np.float32(0.57)).all() and former[0, chin] == np.float32(0.77)  # control
+
+
+def test_disgust_seen_from_above_keeps_its_generated_mouth():
+    """On a face seen steeply from above (the view's ``from_above``) make_plan leaves disgust's mouthFrown and
+    mouthShrugLower as generated (0.57, 0.77; the view's own lowering follows, here a no-op): the generated mouth was
+    named disgust by 4 of 4 blind labellers on dev05, a closed one by 1 (panels 51-52). Control: the same view not
+    from above raises them to 0.837 / 0.865."""
+    from emoshift.emotions import EXPRESSION_NAMES
+
+    names = list(EXPRESSION_NAMES)
+    nose = [names.index("noseSneer_L"), names.index("noseSneer_R")]
+    frown = [names.index("mouthFrown_L"), names.index("mouthFrown_R")]
+    chin = names.index("mouthShrugLower")
+    gen = np.zeros((1, 53), np.float32)
+    gen[0, nose], gen[0, frown], gen[0, chin] = (0.93, 0.8), 0.57, 0.77
+    parsed = SimpleNamespace(emotions=["disgust"], intensities=[1])
+    g = SimpleNamespace(parsed=parsed, expressions=gen, rotations=np.zeros((1, 3)))
+
+    def view(above):
+        same = lambda t, *a: t  # noqa: E731
+        return SimpleNamespace(from_above=lambda r: above, shut_from_above=same, compensate=same, raise_from_below=same)
+
+    e = P.make_plan("x", g, np.zeros(53), np.zeros(3), None, "fake", view=view(True)).expressions[1]
+    np.testing.assert_allclose(e[frown], 0.57, atol=1e-6)
+    assert e[chin] == pytest.approx(0.77)
+    front = P.make_plan("x", g, np.zeros(53), np.zeros(3), None, "fake", view=view(False)).expressions[1]  # control
+    np.testing.assert_allclose(front[frown], (0.837, 0.72), atol=1e-6)
+    assert front[chin] == pytest.approx(0.865)

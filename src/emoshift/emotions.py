@@ -343,6 +343,7 @@ WIDENED_BROW_RAISE: dict[str, float] = {"fear": 1.0}
 # folds), happiness / contempt on the smiling dev03 / dev06, whose corners stayed about where the photo's smile had
 # them. AU15 at D-E (0.9) and AU17 at E (1.0) per unit of AU9: the corners sink below the raised middle of the upper
 # lip and the lower lip closes the band of teeth into an arch (tests/emotions/test_disgust_mouth.py; session 23).
+# Not on a face seen steeply from above (dev05, dev11), whose generated disgust mouth read (mouth_view.VIEW_VARIANTS).
 WRINKLED_NOSE_MOUTH: dict[str, dict[str, float]] = {"disgust": {"mouthFrown": 0.9, "mouthShrugLower": 1.0}}
 
 # The action units that define each emotion (shared by its variants; EMFACS, Matsumoto et al. 2008 Table

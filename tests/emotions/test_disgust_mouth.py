@@ -38,7 +38,8 @@ def _anchors(words):
     if not default_checkpoint_path().is_file():
         pytest.skip("no shipped checkpoint")
     gen = Generator.load_default()
-    return np.stack([gen.generate(f"Make this face look {w}.", seed=s)[0].expressions[0] for w in words for s in range(8)])
+    return np.stack([gen.generate(f"Make this face look {w}.", seed=s)[0].expressions[0]
+                     for w in words for s in range(8)])  # fmt: skip
 
 
 def test_disgust_anchors_lower_their_corners_below_the_lips(corners):
