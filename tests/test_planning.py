@@ -358,3 +358,59 @@ def test_widened_eyes_drop_the_downward_gaze_lid():
     assert former[0, down[0]] == pytest.approx(0.69)
     gen[:, down] = 0.02  # the generator's own gaze, on a photo that does not look down: kept
     np.testing.assert_array_equal(P.with_widened_gaze(gen, np.zeros(53, np.float32)), gen)
+
+
+def test_disgust_lowers_its_corners_and_raises_its_lower_lip_with_its_nose_wrinkle():
+    """Disgust's anchors raise mouthFrown (AU15) to WRINKLED_NOSE_MOUTH's 0.9 x that side's noseSneer and
+    mouthShrugLower (AU17, unpaired) to 1.0 x both sides' mean: noseSneer (0.93, 0.8) with the shipped generator's
+    seed-0 mouth (mouthFrown 0.57, mouthShrugLower 0.77) gets (0.837, 0.72) and 0.865; a stronger frown of its own
+    stays; anger, happiness and sadness with the same nose keep theirs; no other channel moves. Control: the former
+    plan leaves disgust's mouthFrown 0.57 and mouthShrugLower 0.77."""
+    from emoshift.emotions import EXPRESSION_NAMES, WRINKLED_NOSE_MOUTH
+
+    names = list(EXPRESSION_NAMES)
+    nose = [names.index("noseSneer_L"), names.index("noseSneer_R")]
+    frown = [names.index("mouthFrown_L"), names.index("mouthFrown_R")]
+    chin = names.index("mouthShrugLower")
+    gen = np.zeros((5, 53), np.float32)
+    gen[:, nose] = (0.93, 0.8)
+    gen[:, frown], gen[:, chin] = 0.57, 0.77
+    gen[1, frown], gen[1, chin] = 0.95, 0.9  # disgust with a stronger mouth of its own
+    labels = ["disgust", "disgust", "anger", "happiness", "sadness"]
+    e = _planned(gen, labels)
+    assert WRINKLED_NOSE_MOUTH["disgust"] == pytest.approx({"mouthFrown": 0.9, "mouthShrugLower": 1.0})
+    np.testing.assert_allclose(e[:, frown], [[0.837, 0.72], [0.95, 0.95], [0.57, 0.57], [0.57, 0.57], [0.57, 0.57]],
+                               atol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(e[:, chin], [0.865, 0.9, 0.77, 0.77, 0.77], atol=1e-6)
+    rest = np.setdiff1d(np.arange(53), frown + [chin])
+    np.testing.assert_array_equal(e[:, rest], P.with_brow_raise(gen, labels)[:, rest])  # nothing else changes
+    former = P.with_brow_raise(P.with_source_lids(P.with_source_gaze(gen, np.zeros(53)), np.zeros(53)), labels)
+    assert (former[0, frown] == np.float32(0.57)).all() and former[0, chin] == np.float32(0.77)  # control
+
+
+def test_disgust_seen_from_above_keeps_its_generated_mouth():
+    """On a face seen steeply from above (the view's ``from_above``) make_plan leaves disgust's mouthFrown and
+    mouthShrugLower as generated (0.57, 0.77; the view's own lowering follows, here a no-op): the generated mouth was
+    named disgust by 4 of 4 blind labellers on dev05, a closed one by 1 (panels 51-52). Control: the same view not
+    from above raises them to 0.837 / 0.865."""
+    from emoshift.emotions import EXPRESSION_NAMES
+
+    names = list(EXPRESSION_NAMES)
+    nose = [names.index("noseSneer_L"), names.index("noseSneer_R")]
+    frown = [names.index("mouthFrown_L"), names.index("mouthFrown_R")]
+    chin = names.index("mouthShrugLower")
+    gen = np.zeros((1, 53), np.float32)
+    gen[0, nose], gen[0, frown], gen[0, chin] = (0.93, 0.8), 0.57, 0.77
+    parsed = SimpleNamespace(emotions=["disgust"], intensities=[1])
+    g = SimpleNamespace(parsed=parsed, expressions=gen, rotations=np.zeros((1, 3)))
+
+    def view(above):
+        same = lambda t, *a: t  # noqa: E731
+        return SimpleNamespace(from_above=lambda r: above, shut_from_above=same, compensate=same, raise_from_below=same)
+
+    e = P.make_plan("x", g, np.zeros(53), np.zeros(3), None, "fake", view=view(True)).expressions[1]
+    np.testing.assert_allclose(e[frown], 0.57, atol=1e-6)
+    assert e[chin] == pytest.approx(0.77)
+    front = P.make_plan("x", g, np.zeros(53), np.zeros(3), None, "fake", view=view(False)).expressions[1]  # control
+    np.testing.assert_allclose(front[frown], (0.837, 0.72), atol=1e-6)
+    assert front[chin] == pytest.approx(0.865)
