@@ -154,7 +154,8 @@ def test_anger_seen_from_above_takes_its_pressed_lips_and_curves_up_less(head_mo
     from emoshift.emotions import WORD_VARIANTS, au_vector
     from emoshift.mouth_view import VIEW_VARIANTS
 
-    assert VIEW_VARIANTS["anger"] in WORD_VARIANTS["anger"]  # one of anger's own FACS displays
+    # EMFACS's closed anger 4+5+7+23+24: anger's pressed-lip display without its chin raise (AU17: disgust's lower lip)
+    assert VIEW_VARIANTS["anger"] == WORD_VARIANTS["anger"][0].replace("+17C", "")
     jaw, press = EXPRESSION_NAMES.index("jawOpen"), EXPRESSION_NAMES.index("mouthPress_L")
     upper = EXPRESSION_NAMES.index("mouthUpperUp_L")
     brows = [i for i, n in enumerate(EXPRESSION_NAMES) if n.startswith(("brow", "eye", "cheek", "nose"))]
@@ -464,3 +465,41 @@ def test_make_plan_raises_a_sad_mouth_only_for_a_photo_seen_from_below(head_mode
             assert new.expressions[1, frown].mean() < old.expressions[1, frown].mean() - 0.2
         else:
             np.testing.assert_array_equal(new.expressions, old.expressions)
+
+
+#: dev05's fitted pose (pitch 8.9, yaw -46.9, roll 24.3) and one near it: seen from above (ramp 1) where the lowering
+#: needs no chin raise.
+DEV05_POSES = ((9.0, -47.0, 24.0), (10.0, -45.0, 24.0))
+#: Highest on-screen curve of anger's shut, lowered mouth at DEV05_POSES (measured -0.055 to -0.001 mouth widths over
+#: SEEDS; session 22's pouted mouth -0.082 to -0.031): it still does not curve up like a smile.
+SHUT_CURVE_MAX = 0.02
+
+
+def test_anger_seen_from_above_raises_its_chin_only_as_the_lowering_needs(head_model, monkeypatch):
+    """Session 23: anger's closed display from above is EMFACS's 4+5+7+23+24; session 22's 4+5+7+17+23+24 pushed the
+    lower lip up into the upper (AU17 C) whatever the view, disgust's pout (dev05 anger read as disgust 4 of 8). At
+    dev05's pose the lowering needs no chin raise: mouthShrugLower 0 (control: session 22's display leaves 0.6), the
+    lips pressed, the mouth still curving down; where the corners need it (DOWN, dev11-like) it is spent as before."""
+    import emoshift.mouth_view as mv
+
+    chin, press = EXPRESSION_NAMES.index(mv.CHIN_RAISE[0]), EXPRESSION_NAMES.index("mouthPress_L")
+    e = _targets(("anger",))
+
+    def shut_lowered(view, rot):
+        return view.compensate(view.shut_from_above(e, ["anger"], rot[None], rot), ["anger"], rot[None], rot)
+
+    for seed in SEEDS:
+        view = _view(head_model, seed)
+        for pyr in DEV05_POSES + DOWN:
+            rot = _rot(pyr)
+            new = shut_lowered(view, rot)
+            with monkeypatch.context() as m:  # control: session 22's closed display with AU17 C
+                m.setitem(mv.VIEW_VARIANTS, "anger", "4E+5B+7D+17C+23C+24E")
+                old = shut_lowered(view, rot)
+            assert new[0, press] > 0.9
+            if pyr in DEV05_POSES:
+                assert new[0, chin] < 0.02 and old[0, chin] > 0.5, (pyr, seed, new[0, chin], old[0, chin])
+                assert view.curve(new, rot[None])[0] <= SHUT_CURVE_MAX, (pyr, seed)
+            else:  # the corners need it: the lowering raises the chin to its cap, as before
+                np.testing.assert_array_equal(new, old)
+                assert new[0, chin] == pytest.approx(mv.CHIN_RAISE[1])

@@ -32,7 +32,8 @@ the middle, and the open jaw alone raises both corners on screen by 0.17-0.18 mo
 :meth:`MouthView.shut_from_above` gives anger, on a face seen steeply from above, the mouth of its own closed,
 pressed-lip EMFACS display (:data:`VIEW_VARIANTS`; disgust's closed 9+17, tried, read less often) before
 the lowering, and the lowering spends a chin raise (AU17,
-:data:`CHIN_RAISE`) on the emotions that have it in a FACS variant (:data:`CHIN_RAISE_EMOTIONS`). Measured
+:data:`CHIN_RAISE`) on the emotions that have it in a FACS variant (:data:`CHIN_RAISE_EMOTIONS`; since session 23
+anger's closed display from above is 4+5+7+23+24, the chin raised only by the lowering, :data:`VIEW_VARIANTS`). Measured
 (``bench/bench_view_mouth.py`` vs ``--before``, seeds 0 / 1): anger's mesh curve dev11 +0.12 -> +0.03 (far corner
 +0.27 -> +0.18), MediaPipe's on the render +0.23 / +0.17 -> +0.02 / +0.05, its inner lips' gap 0.30-0.37 -> 0.00-0.01
 mouth widths; dev05 +0.03 -> -0.02, MediaPipe +0.07 / +0.02 -> -0.07 / -0.09, gap 0.53-0.65 -> 0.01-0.08; dev11
@@ -105,13 +106,24 @@ LOWERING_MAX = (0.8, 0.8)
 CHIN_RAISE = ("mouthShrugLower", 0.8)
 #: A face seen steeply from above shows these emotions with another variant of their own FACS displays (anger
 #: closed, fear and surprise opened further) instead of the generated one's mouth
-#: (:meth:`MouthView.shut_from_above`): anger's EMFACS pressed lips 4+5+7+17+23+24
-#: (:data:`emoshift.emotions.WORD_VARIANTS`; Ekman & Friesen, *Unmasking the Face*, 1975, ch. 7: the angry mouth is
-#: either pressed firmly shut or open and squared). Seen from above, the open, squared shout shows the upper teeth
-#: under a raised lip in a mouth whose lower lip bows down in the middle (the middle sits 1-1.5 cm in front of the
-#: corners): the open laugh of a face looking down (dev05 anger read as happiness 22 of ~26 labels over panels 45-50,
-#: dev11 16), and its open jaw alone raises both corners on screen by 0.17 (dev05) / 0.18 (dev11) mouth widths
-#: over the shut mouth (``bench/bench_view_mouth.py``).
+#: (:meth:`MouthView.shut_from_above`): anger's EMFACS pressed lips 4+5+7+23+24 (Matsumoto et al. 2008, Table 13.1;
+#: Ekman & Friesen, *Unmasking the Face*, 1975, ch. 7: the angry mouth is either pressed firmly shut, the corners
+#: straight or down, or open and squared). Until session 23 it was 4+5+7+17+23+24 (anger's pressed-lip word display,
+#: :data:`emoshift.emotions.WORD_VARIANTS`): its AU17 C pushed the lower lip up into the upper whether or not the
+#: corners needed it, the pout of disgust's mouth (ch. 6: "the lower lip is raised and pushed up to the upper lip";
+#: AU17 is in every disgust prototype; dev05 anger read as disgust 4 of 8, dev11 3 of 8 in session 22's panel). The
+#: chin is now raised only by the lowering (:meth:`MouthView.compensate`, :data:`CHIN_RAISE`), after mouthFrown and
+#: mouthStretch reach their caps, as for disgust and sadness (anger's 4+5+7+17+24 is EMFACS too): dev05's
+#: mouthShrugLower 0.56 -> 0 (its corners lowered by mouthFrown alone; seeds 0 / 1, ``bench/bench_view_mouth.py``: the
+#: drawn mesh's curve -0.021 -> +0.014 mouth widths, face-on -0.032 -> -0.011, MediaPipe's on the render -0.088 /
+#: -0.073 -> -0.036 / -0.055, its corners below the upper lip's middle -0.103 / -0.081 -> -0.163 / -0.141, its inner
+#: lips' gap 0.03 / 0.02 -> 0.26 / 0.17: a dark line between the lips, no teeth; the lower lip no longer juts out
+#: under the upper), dev11's plan unchanged (mouthFrown and mouthStretch at their caps, the lowering still raises the
+#: chin to 0.8; without any chin raise its render's curve rose +0.02 / +0.045, towards the laugh). Seen from above,
+#: the open, squared shout shows the upper teeth under a raised lip in a mouth whose lower lip bows down in the
+#: middle (the middle sits 1-1.5 cm in front of the corners): the open laugh of a face looking down (dev05 anger read
+#: as happiness 22 of ~26 labels over panels 45-50, dev11 16), and its open jaw alone raises both corners on screen
+#: by 0.17 (dev05) / 0.18 (dev11) mouth widths over the shut mouth (``bench/bench_view_mouth.py``).
 #: Disgust keeps its generated mouth: its closed EMFACS display 9+17 (Matsumoto, Keltner, Shiota, O'Sullivan & Frank,
 #: "Facial expressions of emotion", *Handbook of Emotions*, 3rd ed., 2008, Table 13.1) with its variants' AU15 C,
 #: tried in session 22 (the nose wrinkle without the upper lip's raise, which parts dev11's lips over the photo's
@@ -132,7 +144,7 @@ CHIN_RAISE = ("mouthShrugLower", 0.8)
 #: a dark oval under the upper lip, and not as a grin. Only the mouth and jaw are taken: the brows and lids stay the
 #: anchor's.
 VIEW_VARIANTS: dict[str, str] = {
-    "anger": "4E+5B+7D+17C+23C+24E",
+    "anger": "4E+5B+7D+23C+24E",
     "fear": "1E+2B+4C+5E+16E+20D+25E+26D", "surprise": "1E+2E+5D+27D",
 }  # fmt: skip
 #: A face seen from below (the camera below the head's horizontal plane: the fitted pitch, degrees looking up) shows
