@@ -390,7 +390,10 @@ ONE_SIDED = 0.1
 #: 9.9 degrees at sadness, and over a closed, displeased mouth a raised chin is the look down the nose of disgust and
 #: contempt (their priors raise the head), not sadness's lowered one: blind panels named dev06's sadness disgust 8 of 8
 #: in every panel of sessions 19-22. The photos that look up less (dev01 / dev04, 5.4 / 4.6 degrees) are level at
-#: sadness already and unchanged, as is every other emotion.
+#: sadness already and unchanged, as is every other emotion. Measured (``bench/bench_view_mouth.py`` vs ``--no-lowered``,
+#: dev06 seeds 0 / 1): :meth:`~emoshift.mouth_view.MouthView.raise_from_below`, at the level anchor, takes less of the
+#: frown off (mouthFrown 0.36 / 0.38 -> 0.65 / 0.73), face-on curve -0.064 / -0.067 -> -0.093 / -0.101 mouth widths,
+#: MediaPipe's curve on the render -0.028 / -0.028 -> -0.054 / -0.037; every other emotion's row identical.
 LOWERED_HEAD = ("sadness",)
 #: The most :func:`with_lowered_head` adds (degrees): dev06 takes 9.9, its head then 15.7 degrees from the photo's; a
 #: larger turn of the warped photo smears the jaw and neck (:mod:`emoshift.render.reenact`: above ~20 degrees).
