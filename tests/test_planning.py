@@ -414,3 +414,53 @@ def test_disgust_seen_from_above_keeps_its_generated_mouth():
     front = P.make_plan("x", g, np.zeros(53), np.zeros(3), None, "fake", view=view(False)).expressions[1]  # control
     np.testing.assert_allclose(front[frown], (0.837, 0.72), atol=1e-6)
     assert front[chin] == pytest.approx(0.865)
+
+
+# ---------------------------------------------------------------- session 23: sadness's head comes down (sad23)
+#: dev06's fitted pose (looking up 15.2 degrees, turned 20, rolled 11) and a steeper one where the cap binds.
+LOOKING_UP, STEEPLY_UP = (-15.2, -20.0, 10.9), (-40.0, 10.0, -5.0)
+
+
+def test_sadness_on_a_photo_looking_up_lowers_its_head_to_level(planner):
+    from emoshift.mouth_view import pitch_up
+
+    src = _source(*LOOKING_UP)
+    for g in _generated(planner, "Make this face look sad."):
+        rel = np.asarray(g.rotations, np.float32).reshape(-1, 3)
+        before = pitch_up(P.compose_rotations(src, rel)[0])
+        assert before > 8.0  # control: the generated lowering (5.7-5.8 degrees) leaves it looking up 10.1-10.2
+        out = P.with_lowered_head(rel, ["sadness"], src)
+        after = P.compose_rotations(src, out)[0]
+        assert abs(pitch_up(after)) < 0.3  # level (measured |0.000|)
+        np.testing.assert_allclose(_euler(after)[1:], _euler(P.compose_rotations(src, rel)[0])[1:], atol=0.3)  # yaw, roll kept
+        np.testing.assert_array_equal(P.with_lowered_head(rel, ["disgust"], src), rel)  # other emotions untouched
+
+
+def test_lowered_head_is_capped_and_leaves_level_or_lowered_photos_alone():
+    from emoshift.mouth_view import pitch_up
+
+    rel = P.euler_deg_to_axis_angle(np.array([[6.0, 0.0, 0.0]], np.float32))
+    steep = _source(*STEEPLY_UP)
+    before = pitch_up(P.compose_rotations(steep, rel)[0])
+    after = pitch_up(P.compose_rotations(steep, P.with_lowered_head(rel, ["sadness"], steep))[0])
+    assert before - after == pytest.approx(P.LOWERED_HEAD_MAX_DEG, abs=0.3)
+    for pyr in ((-5.4, -6.8, 3.6), (0.0, 0.0, 0.0), (10.0, 20.0, 0.0)):  # dev01's pose: already level at sadness
+        src = _source(*pyr)
+        np.testing.assert_array_equal(P.with_lowered_head(rel, ["sadness"], src), rel)
+
+
+def test_make_plan_lowers_only_sadness_on_a_photo_looking_up(monkeypatch):
+    from emoshift.mouth_view import pitch_up
+
+    labels = ["sadness", "disgust"]
+    g = SimpleNamespace(parsed=SimpleNamespace(emotions=labels, intensities=[1.0, 1.0]),
+                        expressions=np.stack([prototype(e) for e in labels]),
+                        rotations=P.euler_deg_to_axis_angle(np.array([[6.0, 0.0, 0.0]] * 2, np.float32)))  # fmt: skip
+    src = _source(*LOOKING_UP)
+    new = P.make_plan("x", g, np.zeros(53), src, None, "fake")
+    with monkeypatch.context() as m:  # control: the plan before sad23
+        m.setattr(P, "with_lowered_head", lambda rel, labels, src: rel)
+        old = P.make_plan("x", g, np.zeros(53), src, None, "fake")
+    assert pitch_up(old.rotations[1]) > 8.0 and abs(pitch_up(new.rotations[1])) < 0.3
+    np.testing.assert_array_equal(new.rotations[[0, 2]], old.rotations[[0, 2]])
+    np.testing.assert_array_equal(new.expressions, old.expressions)
