@@ -4,7 +4,9 @@ photo's lit teeth below (session 23, "teeth smeared" on the smiling photos dev04
 :data:`emoshift.render.source_parts.TEETH_UNDER_LIP`). A synthetic smile: the model's upper teeth show in the photo's
 opening (its detected upper inner lip lowered onto their top, as a real smile's contour hugs its teeth), painted
 ivory with the lip's shadow (half their luma at the contour, none 8 % of the mouth's width below it); the frame
-raises the upper lip (AU10: anger, disgust) or keeps the smile. Control: without the fade the band is there."""
+raises the upper lip (AU10: anger, disgust). Control: without the fade the band is there. And the lips' pink edge
+inside the detected opening is not taken as teeth (:data:`emoshift.render.source_parts.TEETH_RED_CHROMA`, dev03's pink
+stripe across its teeth), an orange stain on the teeth still is."""
 
 import numpy as np
 import pytest
@@ -115,3 +117,54 @@ def test_fade_runs_from_the_contour_over_its_share_of_the_width():
         assert col[int(np.ceil(reach))] == pytest.approx(1.0)
         assert 0.3 < col[int(reach / 2)] < 0.7
     assert source_parts._under_lip_fade(None) == 1.0
+
+
+def _lip_in_the_opening(model, seed: int):
+    """(photo, fit, pink, stain): :func:`_smile`'s photo with its opening's lowest rows (1/4 of its height per column)
+    pink, the lower lip's wet edge inside the detected contour (dev03's (235, 166, 161), (214, 127, 120)), and a
+    patch of its lit teeth orange-brown (dev06's stained tooth, (217, 112, 47))."""
+    photo, fit = _smile(model, 0.2, seed)
+    poly = np.asarray(fit.landmarks_detected, np.float64)[list(INNER_LIPS)]
+    inside = np.zeros((SIZE, SIZE), bool)
+    rr, cc = polygon(poly[:, 1], poly[:, 0], inside.shape)
+    inside[rr, cc] = True
+    rows = np.arange(SIZE)[:, None]
+    top, bottom = np.argmax(inside, axis=0), SIZE - 1 - np.argmax(inside[::-1], axis=0)
+    pink = inside & (rows > bottom - 0.25 * (bottom - top))
+    rng = np.random.default_rng(seed)
+    photo[pink] = np.clip(np.where(rng.random((int(pink.sum()), 1)) < 0.5, [235, 166, 161], [214, 127, 120])
+                          + rng.normal(0, 3, (int(pink.sum()), 1)), 0, 255)  # fmt: skip
+    cx = int(poly[:, 0].mean())
+    stain = inside & ~pink & (np.abs(np.arange(SIZE) - cx) < 8)[None, :] & (rows > top + 0.5 * (bottom - top))
+    photo[stain] = (217, 112, 47)
+    return photo, fit, pink, stain
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_lips_edge_in_the_opening_is_not_taken_as_teeth(full_model, seed, monkeypatch):
+    """The photo's pink lip pixels inside its detected opening, where the model's teeth project, are not its teeth (mask
+    <= 0.05 on them, a pixel in from their edge; measured 0.0; TEETH_RED_*: they stood as a pink stripe across dev03's
+    teeth), its lit teeth and an orange stain on them still are (>= 0.9; measured 1.0, 0.995). Control: without the
+    rule (TEETH_RED_CHROMA beyond any chroma) the pink is taken as teeth (1.0; bound 0.5)."""
+    photo, fit, pink, stain = _lip_in_the_opening(full_model, seed)
+
+    def masks():
+        r = Reenactor(photo, fit, full_model)
+        (x0, y0), (h, w) = r.src_origin, r.src_tri.shape
+        m = r.photo_masks[TEETH - 1]
+        teeth = (r._parts_in_box == TEETH) & (r._mouth_opening > 0.99)
+        lit = teeth & (source_parts._under_lip_fade(r._mouth_opening) >= 1.0)
+        at = (slice(y0, y0 + h), slice(x0, x0 + w))
+        p, s = teeth & pink[at], lit & stain[at]
+        q = lit & ~pink[at] & ~stain[at]
+        assert p.sum() >= 100 and s.sum() >= 30 and q.sum() >= 100, (p.sum(), s.sum(), q.sum())
+        from scipy.ndimage import binary_erosion
+
+        inner = np.ones((3, 3), bool)  # away from the 3 x 3 blur's reach into the neighbouring region
+        p, s, q = (binary_erosion(a, inner) for a in (p, s, q))
+        return m[p].max(), m[s].min(), m[q].min()
+
+    on_pink, on_stain, on_teeth = masks()
+    assert on_pink <= 0.05 and on_stain >= 0.9 and on_teeth >= 0.9, (on_pink, on_stain, on_teeth)
+    monkeypatch.setattr(source_parts, "TEETH_RED_CHROMA", (9.0, 10.0))
+    assert masks()[0] >= 0.5
