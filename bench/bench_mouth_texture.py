@@ -56,6 +56,16 @@ Per render (the frame's mesh is rasterized to tell its pixels apart):
   pasted in. ``teeth_luma``: their median luma over the photo's teeth's; ``teeth_dark``: the share of them
   darker than a third of the photo's teeth's luma (the photo's dark cavity warped onto the model's teeth:
   black teeth).
+- ``teeth_band`` (renders showing at least MIN_PIXELS of the upper front teeth, incisors and canines): the share of
+  those pixels, per column of the opening's middle three fifths the run of them from the top (its first and last 2
+  rows left out), darker than BAND x the lesser of the brightest pixel above and the brightest below them in the run:
+  a dark band across the teeth (the photo's upper lip's shadow on its own teeth, warped below the painted crowns a
+  raised or lowered lip bares: "teeth smeared"), not the frame's lip shadow at their top nor their incisal edge.
+  Session 23 (source_parts.TEETH_UNDER_LIP; mouth_texture_mouth23_before.json / _after.json): 0 on every photo without
+  teeth of its own (medians per emotion 0); dev04 anger 0.017 -> 0.000, dev12 anger 0.023 -> 0.018 (disgust 0.287 ->
+  0.259), dev06 anger / fear / surprise 0.036 / 0.030 / 0.056 -> 0.034 / 0.028 / 0.053 (dev06's photo teeth are darker
+  than the painted ones below them: not its lip's shadow), dev11 happiness 0.005 -> 0; dev03's and dev12's disgust
+  (0.34, 0.26-0.29) are the dark separations of a 7-10 row slit of teeth, not a band.
 - ``cavity`` (renders showing at least MIN_PIXELS of the socket and gums/tongue): their median luma over the
   face skin's; ``cavity_p90``: their 90th percentile over it (a lit tongue, a shaded cavity, not one flat
   dark). ``photo_cavity``, ``photo_cavity_p90``: the same over the photo's own open mouth (photos whose
@@ -98,6 +108,7 @@ EDGE_PX = 1.0
 ONEWAY = 2.0
 HF_SIGMA = 2.0
 COH_SIGMA = 2.0
+BAND = 0.8
 
 
 def grain(res: np.ndarray, mask: np.ndarray) -> float:
@@ -188,6 +199,39 @@ def teeth_light(r, frame: np.ndarray, part: np.ndarray, tri: np.ndarray) -> dict
         if ends.sum() >= MIN_PIXELS and middle.sum() >= MIN_PIXELS:
             out["corner"] = float(np.median(luma[ends]) / max(np.median(luma[middle]), 1.0))
     return out
+
+
+def teeth_band(r, frame: np.ndarray, part: np.ndarray, tri: np.ndarray) -> dict:
+    """``teeth_band`` of one frame (the module docstring; NaN where too few upper front teeth show)."""
+    from emoshift.render.teeth import tooth_coordinates
+    from emoshift.render.view import TEETH
+
+    coords = r.__dict__.get("_bench_coords")
+    if coords is None:
+        coords = r._bench_coords = tooth_coordinates(r.base, r.vertex_part == TEETH, r.triangles)
+    v = r.triangles[tri, 0]
+    upper = (part == TEETH) & (coords[v, 2] < 0.5) & (coords[v, 3] >= 0) & (coords[v, 3] <= 2)
+    inner = (part >= 1) & (part <= TEETH)
+    cols = np.flatnonzero(inner.any(0))
+    if upper.sum() < MIN_PIXELS or len(cols) < 10:
+        return {"teeth_band": float("nan")}
+    luma = frame.astype(np.float32) @ LUMA
+    lo, hi = cols[0] + 0.2 * (cols[-1] - cols[0]), cols[-1] - 0.2 * (cols[-1] - cols[0])
+    n = dark = 0
+    for x in np.flatnonzero(upper.any(0)):
+        if not lo <= x <= hi:
+            continue
+        rows = np.flatnonzero(upper[:, x])
+        run = rows[: int(np.argmax(np.diff(rows) > 1)) + 1] if (np.diff(rows) > 1).any() else rows
+        if len(run) < 7:
+            continue
+        lum = luma[run, x]
+        above = np.maximum.accumulate(lum)[1:-3]  # the brightest above rows 2 .. len - 3 (strictly)
+        below = np.maximum.accumulate(lum[::-1])[::-1][3:-1]  # ... and below them
+        mid = lum[2:-2]
+        n += len(mid)
+        dark += int((mid < BAND * np.minimum(above, below)).sum())
+    return {"teeth_band": dark / n if n >= MIN_PIXELS else float("nan")}
 
 
 def lip_crossing(r, frame: np.ndarray, part: np.ndarray, tri: np.ndarray, q: np.ndarray, moved: np.ndarray) -> dict:
@@ -425,7 +469,7 @@ def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) 
     ratio = np.maximum(sv[..., 0] / np.maximum(sv[..., 1], 1e-6), sv[..., 0])
     out = {"stretched": kept(skin & moved & (mag >= STRETCH)), "moved": kept(skin & moved & (mag < 1.2)),
            **oneway(frame, photo, qx, qy, skin & moved & (ratio >= ONEWAY) & (sv[..., 1] > 0)),
-           "shut": float("nan"), "streak": float("nan"), **teeth_light(r, frame, part, tri),
+           "shut": float("nan"), "streak": float("nan"), **teeth_light(r, frame, part, tri), **teeth_band(r, frame, part, tri),
            **lip_crossing(r, frame, part, tri, q, moved), **lip_edges(r, frame, photo, part, q, moved, mag, rf, rp),
            **teeth_colour(r, frame, photo, part, tri, expression), **cavity(r, frame, photo, part)}  # fmt: skip
     x0, y0, x1, y1 = (int(v) for v in r.mouth_box)
@@ -472,7 +516,7 @@ def main() -> None:
         print(f"{name}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
     rows = []
     keys = ("stretched", "moved", "shut", "streak", "side", "corner", "crossed", "inner", "edge", "line", "lip_grain",
-            "lip_mag", "lip_luma", "teeth_chroma", "teeth_hue", "teeth_luma", "teeth_dark", "cavity", "cavity_p90",
+            "lip_mag", "lip_luma", "teeth_chroma", "teeth_hue", "teeth_luma", "teeth_dark", "teeth_band", "cavity", "cavity_p90",
             "photo_cavity", "photo_cavity_p90", "ow_hf", "ow_coh", "ow_px")
     for emo in (*EMOTIONS, "all"):
         sel = [p for p in per_photo if emo in ("all", p["emotion"])]
@@ -492,6 +536,7 @@ def main() -> None:
             "magnification; lip_luma: their median luma / the photo's lips'; teeth_chroma: the lit upper front teeth's "
             "chroma / the photo's teeth's; teeth_hue: distance of their colours over luma; "
             "teeth_luma: their luma / the photo's teeth's; teeth_dark: share of them under a third of it; "
+            "teeth_band: share of the upper front teeth darker than 0.8 x the brightest above and below them in their column; "
             "cavity(_p90): the socket and gums/tongue's median (90th percentile) luma / the face skin's; photo_cavity(_p90): "
             "the same of the photo's own open mouth; ow_hf, ow_coh: skin stretched one way (ratio >= 2), its texture "
             "energy / the photo's at the same points, its texture's coherence less the photo's (streaks > 0)")

@@ -142,6 +142,7 @@ def test_the_photos_dark_cavity_is_not_taken_as_its_teeth(full_model, fit_factor
 def test_control_without_the_likeness_the_cavity_is_taken_as_teeth(full_model, fit_factory, texture_factory,
                                                                    monkeypatch):
     monkeypatch.setattr(source_parts, "TEETH_LIKE", (-2.0, -1.0))  # every photo pixel taken as teeth (before)
+    monkeypatch.setattr(source_parts, "TEETH_RED_CHROMA", (9.0, 10.0))  # (the dark red cavity is not lips either)
     for jaw, split in DARK_CASES:
         assert teeth_mask_on(full_model, fit_factory, texture_factory, jaw, split)[1] > 15
 

@@ -35,7 +35,9 @@ Surfaces the photo never showed are composited. A mouth-interior (teeth, gums/to
 eyeball pixel blends the photo at its point's source projection with the part's painted colour, by a
 soft per-part mask of the photo (:attr:`Reenactor.photo_masks`: the source render's part, grown and
 blurred, so photo and paint never switch pixel by pixel). The photo's teeth count only inside the
-photo's own open mouth (the detected inner-lip contour, anti-aliased); its gums, tongue and socket are
+photo's own open mouth (the detected inner-lip contour, anti-aliased), where they look like its teeth (not its
+dark cavity, not the shadowed band under its upper lip, not its lips' pink edge:
+:data:`~emoshift.render.source_parts.TEETH_UNDER_LIP`, ``TEETH_RED_CHROMA``); its gums, tongue and socket are
 not reused once the lips have moved (the fitted model's mouth opening rarely matches the photo's, so
 those pixels are as often lips or teeth); while the lips have not moved (by expression) the photo's
 mouth is kept as it is (:meth:`Reenactor._keep`). The painted colour of the teeth and eyes is the

@@ -144,6 +144,29 @@ TEETH_CHROMA = 0.85
 #: onto the model's teeth made black teeth with the photo's teeth beside them (dev06 at anger, fear,
 #: surprise: "mouth interior odd", "mouth interior blurry").
 TEETH_LIKE = (0.35, 0.65)
+#: ... and faded in below the photo's upper inner-lip contour: by smoothstep of a pixel's rows below the contour in its
+#: column over TEETH_UNDER_LIP x the opening's width. Those rows of the photo's teeth lie in its upper lip's shadow
+#: (dev04's smiling teeth, warped into its anger frame: 0.46-0.6 of their lit faces' luma, lit only some 8-10 % of the
+#: mouth's width below the lip); where the frame's lip moves off them (anger's raised lip, fear's and surprise's
+#: dropped jaw) the photo's shadow stood as a dark band across the middle of the teeth, between the painted crowns
+#: above it and the photo's lit teeth below (dev04, dev12, dev06 at anger and fear: "teeth smeared", "teeth pasted").
+#: The painted teeth there take the frame's own lip shadow (:mod:`emoshift.render.mouth`, TEETH_LIP_*). 0: no fade
+#: (before session 23).
+#: Only the shadowed teeth fade: a pixel as light as TEETH_UNDER_LIP_LIT[1] of the measured teeth colour's luma is kept
+#: (smoothstep from TEETH_UNDER_LIP_LIT[0]), so lit teeth right under the lip (a thin band of them between parted
+#: lips, tests/render/test_mouth_teeth_colour.py) stay the photo's.
+TEETH_UNDER_LIP = 0.1
+TEETH_UNDER_LIP_LIT = (0.7, 0.9)
+#: Nor are red pixels more colourful than the measured teeth colour the photo's teeth: the mask is multiplied by 1 -
+#: red x smoothstep of the pixel's chroma (max - min channel over luma) less the teeth colour's from TEETH_RED_CHROMA[0]
+#: to [1], red = 1 - smoothstep of (G - B) / (max - min) from TEETH_RED_HUE[0] to [1] where red is the largest channel
+#: (hue within about 10 degrees of red or towards magenta: lips, gums; not a yellow or orange tooth, a stain, a warm
+#: light: (G - B) / (max - min) 0.32-0.38 on dev06's stained tooth and dev12's teeth). The lips' wet edge inside the
+#: detected contour and the grown teeth mask, as light as teeth, stood as a pink stripe across the painted teeth (dev03
+#: at every open-mouth emotion: 618 of its 1115 mask pixels above 0.5, e.g. (235, 166, 161), (214, 127, 120)). The mask's
+#: sum: dev03 1096 -> 445, dev06 3078 -> 2989 (its orange stained tooth kept), dev12 1348 -> 1220, dev11 678 -> 664.
+TEETH_RED_CHROMA = (0.05, 0.15)
+TEETH_RED_HUE = (0.15, 0.3)
 #: The tongue (gums/tongue vertices clear of the teeth, below the upper incisors): this much lighter than
 #: the gums' colour (per RGB channel), so an open mouth shows a tongue, not one flat dark red.
 TONGUE_LIGHTER = np.array([1.3, 1.35, 1.35], np.float32)
@@ -355,6 +378,34 @@ class InnerLips(NamedTuple):
     idx: np.ndarray
     anchor: np.ndarray
     weight: np.ndarray
+
+
+def _under_lip_fade(opening: np.ndarray | None) -> np.ndarray | float:
+    """(h, w) float32 over the source box: smoothstep of each pixel's rows below the top of the photo's open mouth
+    ``opening`` (its coverage, > 0.5 inside) in its column over TEETH_UNDER_LIP x the opening's width (TEETH_UNDER_LIP);
+    1.0 without an opening or a fade."""
+    if opening is None or TEETH_UNDER_LIP <= 0.0:
+        return 1.0
+    inside = opening > 0.5
+    cols = np.flatnonzero(inside.any(0))
+    if len(cols) < 2:
+        return 1.0
+    top = np.argmax(inside, axis=0)  # the first row inside, per column (0 where none: masked out by the opening)
+    rows = np.arange(inside.shape[0], dtype=np.float32)[:, None] - top[None, :]
+    return smoothstep(rows / np.float32(TEETH_UNDER_LIP * (cols[-1] - cols[0]))).astype(np.float32)
+
+
+def _lip_red(photo: np.ndarray, teeth: np.ndarray) -> np.ndarray:
+    """(h, w) float32 of (h, w, 3) ``photo``: how surely a pixel is red lip or gum rather than teeth of colour ``teeth``
+    (3,) (TEETH_RED_CHROMA, TEETH_RED_HUE)."""
+    pix = photo.astype(np.float32)
+    hi, lo = pix.max(2), pix.min(2)
+    c = np.maximum(hi - lo, 1.0)
+    red = (pix[..., 0] >= hi) * (1.0 - smoothstep(((pix[..., 1] - pix[..., 2]) / c - TEETH_RED_HUE[0])
+                                                  / (TEETH_RED_HUE[1] - TEETH_RED_HUE[0])))  # fmt: skip
+    t = np.asarray(teeth, np.float32)
+    excess = (hi - lo) / np.maximum(pix @ LUMA, 1.0) - float(t.max() - t.min()) / max(float(t @ LUMA), 1.0)
+    return (red * smoothstep((excess - TEETH_RED_CHROMA[0]) / (TEETH_RED_CHROMA[1] - TEETH_RED_CHROMA[0]))).astype(np.float32)
 
 
 def inner_lips(
@@ -1098,8 +1149,11 @@ class SourceParts:
             colours[TEETH] = (luma + TEETH_CHROMA * (t - luma)).astype(np.float32)
             from emoshift.render.filters import uniform_filter
 
-            like = (photo.astype(np.float32) @ LUMA) / max(luma, 1.0)  # the photo's own teeth: where they look it
-            like = smoothstep((like - TEETH_LIKE[0]) / (TEETH_LIKE[1] - TEETH_LIKE[0])).astype(np.float32)
+            ratio = (photo.astype(np.float32) @ LUMA) / max(luma, 1.0)  # the photo's own teeth: where they look it
+            like = smoothstep((ratio - TEETH_LIKE[0]) / (TEETH_LIKE[1] - TEETH_LIKE[0])).astype(np.float32)
+            lit = smoothstep((ratio - TEETH_UNDER_LIP_LIT[0]) / (TEETH_UNDER_LIP_LIT[1] - TEETH_UNDER_LIP_LIT[0]))
+            like *= np.maximum(_under_lip_fade(opening), lit)  # not in the photo's upper lip's shadow
+            like *= 1.0 - _lip_red(photo, t)  # not its lips' or gums' edge
             self.photo_masks[TEETH - 1] *= uniform_filter(like, 3)  # no per-pixel switching
         return colours
 
