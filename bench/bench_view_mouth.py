@@ -26,7 +26,7 @@ photo and emotion (the apex of ``animate`` rendered alone, :class:`apex_renders.
 * ``lift5``..: the mesh curve with the head lifted towards the camera by that many degrees (``--lift``).
 
     python bench/bench_view_mouth.py [--photos dev05,dev11,dev01,dev02,dev03] [--name view_mouth] [--no-view | --before]
-        [--crops DIR] [--seeds 0] [--no-open] [--no-below] [--no-lowered]
+        [--crops DIR] [--seeds 0] [--no-open] [--no-below]
 
 ``--no-view`` plans without the compensation (the behaviour before session 20); ``--before`` with session 20's
 compensation only (no closed-mouth variant from above, :meth:`emoshift.mouth_view.MouthView.shut_from_above`, and
@@ -77,7 +77,6 @@ def main() -> None:
     ap.add_argument("--before", action="store_true", help="session 20's compensation only (no variant, no chin)")
     ap.add_argument("--no-open", action="store_true", help="no fear / surprise variant from above (before fear22)")
     ap.add_argument("--no-below", action="store_true", help="no corners raised back from below (before below22)")
-    ap.add_argument("--no-lowered", action="store_true", help="sadness's head not lowered to level (before sad23)")
     ap.add_argument("--crops", default=None, help="folder for the 256-px face crops")
     ap.add_argument("--seeds", default="0", help="comma-separated animation seeds")
     ap.add_argument("--lift", action="store_true", help="also the mesh curve with the head lifted 5/10/15 degrees")
@@ -104,10 +103,6 @@ def main() -> None:
         import emoshift.mouth_view as mv
 
         mv.MouthView.raise_from_below = lambda self, targets, labels, rotations, source_rotation: targets
-    if args.no_lowered:
-        import emoshift.planning as planning
-
-        planning.LOWERED_HEAD = ()
     from apex_renders import ADJECTIVE, ApexRenderer, list_photos, load_pipeline
     from common import crop, face_box, report
 
@@ -201,8 +196,7 @@ def main() -> None:
                         np.save(crops / f"{pref}_{emo}_s{seed}.npy", a.frame)
         print(pref, "done", flush=True)
     report(args.name, rows, {"photos": photos, "view": not args.no_view, "before": args.before,
-                             "open_from_above": not args.no_open, "raise_from_below": not args.no_below,
-                             "lowered_head": not args.no_lowered})  # fmt: skip
+                             "open_from_above": not args.no_open, "raise_from_below": not args.no_below})  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -175,9 +175,7 @@ raise it, disgust and fear turn and withdraw it (Wallbott, "Bodily expression of
 Soc. Psychol.* 1998; Mignault & Chaudhuri, "The many faces of a neutral face: head tilt and perception
 of dominance and emotion", *J. Nonverbal Behav.* 2003; Tracy & Matsumoto, *PNAS* 2008). The values
 in :data:`POSE_PRIORS` are small (a few degrees; CK+ is near-frontal) and follow those directions;
-they are our choice, not measured. They are relative to the photo's pose, so a photo looking up keeps its chin
-raised at sadness: there the planner lowers sadness's head to level (:func:`emoshift.planning.with_lowered_head`;
-dev06, looking up 15 degrees, was read as disgust 8 of 8 with its chin still 10 degrees up). Signs follow :func:`emoshift.headmodel.ops.euler_to_matrix`:
+they are our choice, not measured. Signs follow :func:`emoshift.headmodel.ops.euler_to_matrix`:
 positive pitch looks down, positive yaw turns the face to the subject's left, positive roll tilts
 the top of the head towards the subject's right shoulder.
 """

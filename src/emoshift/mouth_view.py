@@ -72,9 +72,7 @@ in brackets): sadness's mesh curve -0.162 / -0.173 -> -0.105 / -0.109 (-0.114 / 
 -> -0.10 / -0.11, mouthFrown 0.87 / 0.97 -> 0.36 / 0.38, MediaPipe's curve on the render -0.075 / -0.079 -> -0.066
 / -0.023; disgust -0.151 / -0.157 -> -0.103 / -0.115 (-0.090 / -0.095); anger, fear, surprise within 0.002;
 contempt (:data:`UNRAISED`) and happiness unchanged. The plans of every other dev photo and both samples are
-byte-identical, as are the dev01 / dev03 apex frames. Since session 23 sadness's head is first lowered to level
-(:func:`emoshift.planning.with_lowered_head`), and the raise, measured at that rotation, leaves dev06 more of its
-frown (mouthFrown 0.65 / 0.73).
+byte-identical, as are the dev01 / dev03 apex frames.
 """
 
 from __future__ import annotations

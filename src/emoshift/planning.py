@@ -11,8 +11,7 @@ expression (53,) and one head rotation (3,) per named emotion, relative to a fro
 the source is the photo's fitted face; a neutral face goes between two consecutive emotions (the
 paper's "disgust to happiness via neutral"); each generated rotation is composed with the photo's own
 (``R_anchor = R_source @ R_generated``: the head keeps facing where it faced and adds the emotion's nod
-or tilt; sadness's head comes down at least to level on a photo looking up, :func:`with_lowered_head`); a one-sided
-expression goes on the half of a turned face nearer the camera (:func:`toward_camera`);
+or tilt); a one-sided expression goes on the half of a turned face nearer the camera (:func:`toward_camera`);
 the photo's gaze carries into every anchor (:func:`with_source_gaze`; a widened eye's downward gaze only
 as far as it does not lower the widened lid, :func:`with_widened_gaze`), an anchor that does not widen
 the eyes opens its lids no further than the photo's (:func:`with_source_lids`), fear's widened eyes
@@ -410,42 +409,6 @@ FAR_SIDE_FROM_ABOVE = True
 ONE_SIDED = 0.1
 
 
-#: Emotions whose display lowers the head (FACS AU54, head down): sadness (Wallbott, "Bodily expression of emotion",
-#: *Eur. J. Soc. Psychol.* 1998; :data:`emoshift.emotions.POSE_PRIORS`). :func:`with_lowered_head` brings such an
-#: anchor's head down at least to level on a photo that looks up. The generator lowers sadness's head by 5.7-5.8
-#: degrees (seeds 0-11), relative to the photo: dev06 (laughing, fitted looking up 15.2 degrees) kept its chin raised
-#: 9.9 degrees at sadness, and over a closed, displeased mouth a raised chin is the look down the nose of disgust and
-#: contempt (their priors raise the head), not sadness's lowered one: blind panels named dev06's sadness disgust 8 of 8
-#: in every panel of sessions 19-22. The photos that look up less (dev01 / dev04, 5.4 / 4.6 degrees) are level at
-#: sadness already and unchanged, as is every other emotion. Measured (``bench/bench_view_mouth.py`` vs ``--no-lowered``,
-#: dev06 seeds 0 / 1): :meth:`~emoshift.mouth_view.MouthView.raise_from_below`, at the level anchor, takes less of the
-#: frown off (mouthFrown 0.36 / 0.38 -> 0.65 / 0.73), face-on curve -0.064 / -0.067 -> -0.093 / -0.101 mouth widths,
-#: MediaPipe's curve on the render -0.028 / -0.028 -> -0.054 / -0.037; every other emotion's row identical.
-LOWERED_HEAD = ("sadness",)
-#: The most :func:`with_lowered_head` adds (degrees): dev06 takes 9.9, its head then 15.7 degrees from the photo's; a
-#: larger turn of the warped photo smears the jaw and neck (:mod:`emoshift.render.reenact`: above ~20 degrees).
-LOWERED_HEAD_MAX_DEG = 12.0
-
-
-def with_lowered_head(relative: np.ndarray, labels: Sequence[str], source_rotation: np.ndarray) -> np.ndarray:
-    """(m, 3) relative rotations (axis-angle) whose :data:`LOWERED_HEAD` anchors, composed on ``source_rotation`` (3,),
-    look up no more (:func:`emoshift.mouth_view.pitch_up` at most 0): each such anchor's head is pitched down about its
-    own axis by the degrees it still looks up, at most :data:`LOWERED_HEAD_MAX_DEG`; the others are unchanged."""
-    from emoshift.mouth_view import pitch_up
-
-    out = np.array(relative, np.float32).reshape(-1, 3)
-    src = np.asarray(source_rotation, np.float32).reshape(3)
-    for i, label in enumerate(labels):
-        if label not in LOWERED_HEAD:
-            continue
-        up = pitch_up(compose_rotations(src, out[i : i + 1])[0])
-        if up <= 0.0:
-            continue
-        down = euler_deg_to_axis_angle(np.array([[min(up, LOWERED_HEAD_MAX_DEG), 0.0, 0.0]], np.float32))
-        out[i] = compose_rotations(out[i], down)[0]
-    return out
-
-
 def lateral_balance(expression: np.ndarray) -> float:
     """(53,) -> (L - R) / (L + R) over the paired channels but gaze (+1: all on the subject's left, ``_L``
     and ``mouthLeft``; 0: symmetric)."""
@@ -544,8 +507,7 @@ def make_plan(
     targets = with_brow_raise(targets, labels)  # and fear's brows raised above them
     if not above:  # disgust's corners down, lower lip up with its nose wrinkle (from above: the generated mouth)
         targets = with_wrinkled_nose_mouth(targets, labels)
-    rels = with_lowered_head(np.stack(rels), labels, src_r)  # sadness's head comes down at least to level
-    rotations = np.concatenate([src_r[None], compose_rotations(src_r, rels)])
+    rotations = np.concatenate([src_r[None], compose_rotations(src_r, np.stack(rels))])
     if view is not None:  # seen from above a mouth curves up: FACS variants' mouths, corners lowered by the view's rise
         targets = view.shut_from_above(targets, labels, rotations[1:], src_r)
         targets = view.compensate(targets, labels, rotations[1:], src_r)
