@@ -329,23 +329,6 @@ WIDENED_LID_TENSION: dict[str, float] = {"fear": 0.4}
 # brow from surprise's (session 11, panels 32-33). Surprise is not listed (its AU2 is already at E).
 WIDENED_BROW_RAISE: dict[str, float] = {"fear": 1.0}
 
-# An emotion's mouth shaped with its nose wrinkle: per channel, its weight per unit of the anchor's own noseSneer
-# (:func:`emoshift.planning.with_wrinkled_nose_mouth`; an unpaired channel by both sides' mean). Disgust's lip corners
-# lowered (AU15, mouthFrown) and its lower lip pushed up against the upper (AU17, mouthShrugLower) as the nose wrinkles
-# and the upper lip rises: EMFACS's disgust 9+10+15+17, 9+17, 10+17 (Matsumoto et al. 2008, Table 13.1); Ekman &
-# Friesen, *Unmasking the Face*, 1975, ch. 6: "the upper lip is raised; the lower lip is also raised and pushed up to
-# the upper lip". The generator, trained on the prototypes' AU15 C / B / none and AU17 D / C / D, gives disgust
-# mouthFrown 0.51-0.83 (0.58-0.83 of its noseSneer 0.85-1.0) and mouthShrugLower near 0.77 ("disgusted / revolted /
-# repulsed", seeds 0-7; seed 0, the panels' seed, among the weakest). Session 22's 8-labeller panel named disgust 51
-# of 96 times, the weakest emotion: anger 7 / 6 / 6 of 8 on dev10 (sunglasses, turned), dev08 (a straw) and dev04
-# (laughing photo), whose renders raised the upper lip evenly over a band of upper and lower teeth as wide as the
-# mouth, level at the corners (a snarl; the nose wrinkle hides behind the glasses' bridge or among the photo's smile
-# folds), happiness / contempt on the smiling dev03 / dev06, whose corners stayed about where the photo's smile had
-# them. AU15 at D-E (0.9) and AU17 at E (1.0) per unit of AU9: the corners sink below the raised middle of the upper
-# lip and the lower lip closes the band of teeth into an arch (tests/emotions/test_disgust_mouth.py; session 23).
-# Not on a face seen steeply from above (dev05, dev11), whose generated disgust mouth read (mouth_view.VIEW_VARIANTS).
-WRINKLED_NOSE_MOUTH: dict[str, dict[str, float]] = {"disgust": {"mouthFrown": 0.9, "mouthShrugLower": 1.0}}
-
 # The action units that define each emotion (shared by its variants; EMFACS, Matsumoto et al. 2008 Table
 # 13.1): what :func:`apex_strength` measures. A variant's defining shapes are those these AUs drive in it.
 DEFINING_AUS: dict[str, tuple[int, ...]] = {

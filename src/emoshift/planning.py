@@ -15,9 +15,7 @@ or tilt); a one-sided expression goes on the half of a turned face nearer the ca
 the photo's gaze carries into every anchor (:func:`with_source_gaze`; a widened eye's downward gaze only
 as far as it does not lower the widened lid, :func:`with_widened_gaze`), an anchor that does not widen
 the eyes opens its lids no further than the photo's (:func:`with_source_lids`), fear's widened eyes
-tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`), disgust's lip corners
-sink and its lower lip rises with its nose wrinkle (:func:`with_wrinkled_nose_mouth`; not on a face seen steeply
-from above, whose disgust keeps its generated mouth, :data:`emoshift.mouth_view.VIEW_VARIANTS`). Anger's jaw
+tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`). Anger's jaw
 and contempt's sideways pull of the mouth are the generator's own (retrained on its prototypes' bounds in
 session 19, the apex latents that opened anger's jaw past them set aside, ``models.apex.apex_outliers``;
 session 18 capped both here). On a photo looking steeply down (30-42 degrees off-axis and more) anger and disgust
@@ -364,31 +362,6 @@ def with_brow_raise(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     return _floor_by_widening(targets, labels, WIDENED_BROW_RAISE, "browOuterUp")
 
 
-def with_wrinkled_nose_mouth(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
-    """(m, 53) target expressions of the emotions ``labels`` (m,) with the mouth shaped as the nose wrinkles: each
-    channel of :data:`emoshift.emotions.WRINKLED_NOSE_MOUTH` of the emotion at least its share x the anchor's noseSneer
-    (that side's; both sides' mean for an unpaired channel), clipped to [0, 1]: disgust's lip corners lowered (AU15)
-    and lower lip pushed up (AU17) with its AU9, an arch under the raised upper lip, not a level band of teeth.
-    Emotions not listed and a stronger weight of the anchor's own keep theirs. :func:`make_plan` skips it on a face
-    seen steeply from above (:meth:`emoshift.mouth_view.MouthView.from_above`): there disgust keeps its generated
-    mouth (named disgust by 4 of 4 blind labellers on dev05, a closed one by 1, panels 51-52), and the view's
-    lowering (:meth:`~emoshift.mouth_view.MouthView.compensate`) already spends mouthFrown and the chin raise."""
-    from emoshift.emotions import EXPRESSION_NAMES, WRINKLED_NOSE_MOUTH
-
-    names = list(EXPRESSION_NAMES)
-    out = np.array(targets, np.float32).reshape(-1, 53)
-    nose = [names.index("noseSneer_L"), names.index("noseSneer_R")]
-    for i, label in enumerate(labels):
-        for stem, share in WRINKLED_NOSE_MOUTH.get(label, {}).items():
-            if stem in names:  # unpaired (mouthShrugLower): by both sides' mean
-                out[i, names.index(stem)] = max(out[i, names.index(stem)], share * out[i, nose].mean())
-                continue
-            for side, n in zip(("L", "R"), nose, strict=True):
-                ch = names.index(f"{stem}_{side}")
-                out[i, ch] = max(out[i, ch], share * out[i, n])
-    return out.clip(0.0, 1.0)
-
-
 #: A one-sided expression (contempt's smirk) is shown on the half of the face nearer the camera when the
 #: photo's head is turned by NEAR_SIDE_YAW_DEG or more: on the far half it is foreshortened (a dimple seen
 #: edge-on, a corner hidden behind the cheek) and its warp runs into the face's outline; blind labellers read
@@ -487,13 +460,13 @@ def make_plan(
     if len(gen_e) != len(emotions) or len(gen_r) != len(emotions):
         raise ValueError(f"planner gave {len(gen_e)} expressions for {len(emotions)} emotions")
     exprs, rels, labels = [], [], []
-    above = view is not None and view.from_above(source_rotation)
     for i, (emo, before) in enumerate(zip(emotions, neutral_between(emotions), strict=True)):
         if neutral is not None and before:
             exprs.append(np.asarray(neutral[0], np.float32))
             rels.append(np.asarray(neutral[1], np.float32))
             labels.append("neutral")
-        e, r = toward_camera(gen_e[i], gen_r[i], source_rotation, FAR_SIDE_FROM_ABOVE and above)
+        far = FAR_SIDE_FROM_ABOVE and view is not None and view.from_above(source_rotation)
+        e, r = toward_camera(gen_e[i], gen_r[i], source_rotation, far)
         exprs.append(e)
         rels.append(r)
         labels.append(emo)
@@ -505,8 +478,6 @@ def make_plan(
     targets = with_widened_gaze(targets, src_e)  # a downward gaze's lid does not hold a widened eye's down
     targets = with_lid_tension(targets, labels)  # fear's widened eyes with tensed lower lids
     targets = with_brow_raise(targets, labels)  # and fear's brows raised above them
-    if not above:  # disgust's corners down, lower lip up with its nose wrinkle (from above: the generated mouth)
-        targets = with_wrinkled_nose_mouth(targets, labels)
     rotations = np.concatenate([src_r[None], compose_rotations(src_r, np.stack(rels))])
     if view is not None:  # seen from above a mouth curves up: FACS variants' mouths, corners lowered by the view's rise
         targets = view.shut_from_above(targets, labels, rotations[1:], src_r)
