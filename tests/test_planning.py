@@ -358,3 +358,36 @@ def test_widened_eyes_drop_the_downward_gaze_lid():
     assert former[0, down[0]] == pytest.approx(0.69)
     gen[:, down] = 0.02  # the generator's own gaze, on a photo that does not look down: kept
     np.testing.assert_array_equal(P.with_widened_gaze(gen, np.zeros(53, np.float32)), gen)
+
+
+def test_eyes_fitted_looking_opposite_ways_carry_one_vertical_gaze():
+    """dev11's fit (both eyes closed under lowered lids): eyeLookDown_L 0.69, eyeLookUp_R 0.87. Vertical gaze is
+    conjugate, so its anchors carry the downward eye's gaze on both eyes (eyeLookUp_R 0, eyeLookDown_R 0.69 plus
+    the generator's own), the photo's expression (the plan's source) is kept, other gaze channels too. Eyes that
+    look the same way (every other development photo: both up, 0.02-1) or one of them within CONJUGATE_SPLIT of level
+    are unchanged. Control: the former plan (the photo's gaze as fitted) held eyeLookUp_R at 0.87 in every anchor."""
+    from emoshift.emotions import EXPRESSION_NAMES
+
+    names = list(EXPRESSION_NAMES)
+    up_l, up_r = names.index("eyeLookUp_L"), names.index("eyeLookUp_R")
+    dn_l, dn_r = names.index("eyeLookDown_L"), names.index("eyeLookDown_R")
+    out_l = names.index("eyeLookOut_L")
+    src = np.zeros(53, np.float32)
+    src[dn_l], src[up_r], src[out_l] = 0.69, 0.87, 1.0
+    gen = np.zeros((2, 53), np.float32)
+    gen[1, [dn_l, dn_r]] = 0.1  # sadness's downcast eyes
+    parsed = SimpleNamespace(emotions=["anger", "sadness"], intensities=[1, 1])
+    g = SimpleNamespace(parsed=parsed, expressions=gen, rotations=np.zeros((2, 3)))
+    plan = P.make_plan("x", g, src, np.zeros(3), None, "fake")
+    np.testing.assert_array_equal(plan.expressions[0], src)  # the photo as fitted
+    e = plan.expressions[1:]
+    np.testing.assert_allclose(e[:, [up_l, up_r]], 0.0)
+    np.testing.assert_allclose(e[:, [dn_l, dn_r]], [[0.69, 0.69], [0.79, 0.79]], atol=1e-6)
+    assert (e[:, out_l] == 1.0).all()
+    for both in ((0.47, 0.22), (0.12, 1.0), (-0.69, 0.29), (-0.29, 0.87)):  # same way, or one nearly level
+        s = np.zeros(53, np.float32)
+        for ch_up, ch_dn, v in ((up_l, dn_l, both[0]), (up_r, dn_r, both[1])):
+            s[ch_up if v > 0 else ch_dn] = abs(v)
+        np.testing.assert_array_equal(P.conjugate_gaze(s), s)
+    former = P.with_source_gaze(gen, src)  # control: the former anchors
+    np.testing.assert_allclose(former[:, up_r], 0.87, atol=1e-6)

@@ -12,7 +12,8 @@ the source is the photo's fitted face; a neutral face goes between two consecuti
 paper's "disgust to happiness via neutral"); each generated rotation is composed with the photo's own
 (``R_anchor = R_source @ R_generated``: the head keeps facing where it faced and adds the emotion's nod
 or tilt); a one-sided expression goes on the half of a turned face nearer the camera (:func:`toward_camera`);
-the photo's gaze carries into every anchor (:func:`with_source_gaze`; a widened eye's downward gaze only
+the photo's gaze carries into every anchor (:func:`with_source_gaze`; one vertical gaze for both eyes,
+:func:`conjugate_gaze`; a widened eye's downward gaze only
 as far as it does not lower the widened lid, :func:`with_widened_gaze`), an anchor that does not widen
 the eyes opens its lids no further than the photo's (:func:`with_source_lids`), fear's widened eyes
 tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`). Anger's jaw
@@ -236,6 +237,38 @@ def with_source_gaze(targets: np.ndarray, source_expression: np.ndarray) -> np.n
     gaze = gaze_channels()
     out[:, gaze] += np.asarray(source_expression, np.float32).reshape(53)[gaze]
     return out.clip(0.0, 1.0)
+
+
+#: Vertical gaze is conjugate (Hering's law: both eyes look equally far up or down), so a fit whose two eyes look
+#: opposite ways vertically, each at least this far (eyeLookUp - eyeLookDown of that eye), has fitted one eye's lid
+#: as gaze (:func:`conjugate_gaze`).
+CONJUGATE_SPLIT = 0.3
+
+
+def conjugate_gaze(source_expression: np.ndarray) -> np.ndarray:
+    """(53,) float32 the photo's expression with the gaze its anchors carry (:func:`with_source_gaze`,
+    :func:`with_widened_gaze`): where its two eyes' vertical gazes (eyeLookUp - eyeLookDown) point opposite ways,
+    each at least CONJUGATE_SPLIT, the eye fitted looking up takes the other's eyeLookUp / eyeLookDown. The eyes
+    turn up and down together; a lid lowered over a closed eye fits as a downward gaze, and an upward one on the
+    other eye is the fit of a guessed opening: dev11 (looking down past the camera, both eyes closed under lowered
+    lids, MediaPipe's contour of the far eye a guessed opening) fits eyeLookUp_R 0.87 against eyeLookDown_L 0.69.
+    The head model's eyeLook* move its lids only, so carried into the anchors that upward gaze held the far upper
+    lid raised while the smile's cheekSquint left it (sadness, anger, contempt): the lowered lids' painted eyeball
+    showed through as a dark hole (an iris looking up at fear and surprise). Taking the other eye's gaze lowers that
+    lid by the fitted upward gaze (the photo's own, ``source_expression``, is unchanged). The 11 other development
+    photos and the two samples fit both eyes looking up (0.02-1; dev05 0.71 and 1, dev02 0.12 and 1): unchanged."""
+    from emoshift.emotions import EXPRESSION_NAMES
+
+    names = list(EXPRESSION_NAMES)
+    out = np.array(source_expression, np.float32).reshape(53)
+    up = [names.index(f"eyeLookUp_{s}") for s in ("L", "R")]
+    down = [names.index(f"eyeLookDown_{s}") for s in ("L", "R")]
+    v = out[up] - out[down]
+    if min(abs(float(v[0])), abs(float(v[1]))) < CONJUGATE_SPLIT or v[0] * v[1] >= 0:
+        return out
+    k, other = (0, 1) if v[0] > 0 else (1, 0)  # k looks up
+    out[up[k]], out[down[k]] = out[up[other]], out[down[other]]
+    return out
 
 
 #: An anchor's eye counts as widened (fear, surprise, anger's glare: AU5) when its eyeWide is at least this.
@@ -472,10 +505,11 @@ def make_plan(
         labels.append(emo)
     src_e = np.asarray(source_expression, np.float32).reshape(53)
     src_r = np.asarray(source_rotation, np.float32).reshape(3)
-    targets = with_source_gaze(np.stack(exprs), src_e)  # generated gaze is relative to the photo's
+    gaze_e = conjugate_gaze(src_e)  # the eyes look up or down together
+    targets = with_source_gaze(np.stack(exprs), gaze_e)  # generated gaze is relative to the photo's
     targets = with_source_lids(targets, src_e)  # calm eyes open no further than the photo's
     targets = with_source_lip_roll(targets, src_e)  # a smiling photo's lips keep their photographed thickness
-    targets = with_widened_gaze(targets, src_e)  # a downward gaze's lid does not hold a widened eye's down
+    targets = with_widened_gaze(targets, gaze_e)  # a downward gaze's lid does not hold a widened eye's down
     targets = with_lid_tension(targets, labels)  # fear's widened eyes with tensed lower lids
     targets = with_brow_raise(targets, labels)  # and fear's brows raised above them
     rotations = np.concatenate([src_r[None], compose_rotations(src_r, np.stack(rels))])

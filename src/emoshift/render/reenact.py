@@ -522,10 +522,11 @@ class Reenactor(SourceParts):
         among equals (lowered lids, :func:`emoshift.render.eyes.lowered_eyes`, whose detected irises and fitted
         gaze are guesses)."""
         from emoshift.headmodel.landmarks import IRIS_RADIUS_CM
+        from emoshift.planning import conjugate_gaze
 
         centres = np.array([np.asarray(landmarks, np.float64)[list(c)].mean(0) for c in EYE_CONTOURS])
         names = list(self.model.expression_names)
-        wide = self.source_expression.copy()
+        wide = conjugate_gaze(self.source_expression)  # the gaze the anchors carry (planning.conjugate_gaze)
         for side in ("L", "R"):  # (and no downward gaze's lid: planning.with_widened_gaze)
             for stem, v in (("eyeWide", 1.0), ("eyeBlink", 0.0), ("eyeLookDown", 0.0)):
                 wide[names.index(f"{stem}_{side}")] = v
