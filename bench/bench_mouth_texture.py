@@ -72,6 +72,22 @@ Per render (the frame's mesh is rasterized to tell its pixels apart):
   inner lips are more than 20 pixels apart: its pixels inside the inner-lip contour darker than half its
   90th percentile, i.e. not teeth), the reference an open mouth in that photo's light has.
 
+- ``tongue_luma`` (renders showing at least MIN_PIXELS of soft tissue between the lips: socket and gums/tongue pixels
+  at least 2 pixels from teeth and skin, not the model's front gums): their 90th percentile luma over the lips' median
+  (the frame's skin pixels 2-6 pixels from the interior); ``tongue_sat``: the chroma over luma of the median colour of
+  their brightest quarter over the lips' (NaN for grey lips, chroma under 0.1 of luma); ``tongue_blur``: the blur of
+  their edges along the columns (the tongue's top against the cavity): per column of the middle half of the opening,
+  at its steepest one-pixel luma step between two such pixels (at least STEP_MIN levels over the 9 rows around it,
+  all soft tissue), that step over the rise in those rows read as the Gaussian blur s of a step (1 / (2 sqrt(2)
+  erfinv(ratio))), the median over the columns (at least 5), over the photo's own blur around the lips
+  (``photo_blur``, :func:`emoshift.render.teeth.photo_blur`, the painted mouth's focus). Session 23 (tongue23): the tongue
+  behind a shout's bared lower teeth was a lip-red band with a pixel-sharp, stair-stepped top (``tongue_sat`` above
+  1: redder than the lips, ``tongue_blur`` under 1). mouth_texture_tongue23_before.json / _after.json (anger, fear,
+  surprise; medians per emotion): tongue_sat anger 0.760 -> 0.649, fear 0.802 -> 0.629, surprise 0.859 -> 0.643 (dev01
+  anger 1.53 -> 0.67, fear 1.63 -> 0.64; dev02 anger 1.24 -> 0.62; dev03 anger 1.33 -> 0.71, fear 1.30 -> 0.66; dev12
+  anger 1.09 -> 0.70); tongue_luma anger 0.709 -> 0.622, fear 0.758 -> 0.618; tongue_blur anger 0.62 -> 1.22 (dev01
+  0.61 -> 0.93, dev04 0.49 -> 0.91, dev07 0.38 -> 1.05, dev09 0.51 -> 1.03, dev10 0.63 -> 1.29; fear 2.06 -> 1.41:
+  its thin soft tissue's steepest steps are shading ramps); the teeth's measures unchanged.
 - ``oneway`` (skin within the mouth's box that moved by > 1.5 px and that the frame stretches one way: the
   larger singular value of its triangle's frame-from-source map over the smaller, or the larger alone, at
   least ONEWAY; the mouth corners pulled out at contempt and fear, lips rolled by a dropping jaw): ``ow_hf``,
@@ -109,6 +125,7 @@ ONEWAY = 2.0
 HF_SIGMA = 2.0
 COH_SIGMA = 2.0
 BAND = 0.8
+STEP_MIN = 15.0
 
 
 def grain(res: np.ndarray, mask: np.ndarray) -> float:
@@ -426,6 +443,59 @@ def cavity(r, frame: np.ndarray, photo: np.ndarray, part: np.ndarray) -> dict:
     return out
 
 
+def tongue(r, frame: np.ndarray, part: np.ndarray, tri: np.ndarray) -> dict:
+    """``tongue_luma``, ``tongue_sat``, ``tongue_blur`` and ``photo_blur`` of one frame (the module docstring)."""
+    from scipy.ndimage import binary_dilation, binary_erosion
+
+    from emoshift.render.view import GUMS, SKIN, SOCKET, TEETH
+
+    out = dict.fromkeys(("tongue_luma", "tongue_sat", "tongue_blur", "photo_blur"), float("nan"))
+    front = r.__dict__.get("_bench_front")
+    if front is None:
+        parts = r._albedo_parts()
+        front = r._bench_front = np.zeros(len(r.base), bool)
+        front[parts[GUMS][parts["front_gums"]]] = True
+    inner = (part >= SOCKET) & (part <= TEETH)
+    soft = ((part == SOCKET) | (part == GUMS)) & ~front[r.triangles[tri]].any(-1)
+    soft &= ~binary_dilation((part == TEETH) | (part == SKIN) | (part < 0), iterations=2)
+    ring = (part == SKIN) & binary_dilation(inner, iterations=6) & ~binary_dilation(inner, iterations=2)
+    if soft.sum() < MIN_PIXELS or ring.sum() < MIN_PIXELS:
+        return out
+    f = frame.astype(np.float32)
+    lips = np.median(f[ring], 0)
+    luma = f[soft] @ LUMA
+    out["tongue_luma"] = float(np.percentile(luma, 90) / max(float(lips @ LUMA), 1.0))
+
+    def sat(c):
+        return float(c.max() - c.min()) / max(float(c @ LUMA), 1.0)
+
+    lit = np.median(f[soft][luma >= np.percentile(luma, 75)], 0)
+    out["tongue_sat"] = sat(lit) / sat(lips) if sat(lips) >= 0.1 else float("nan")
+    from scipy.special import erfinv
+
+    lum = f @ LUMA
+    tissue = binary_erosion((part == SOCKET) | (part == GUMS), iterations=1)
+    cols = np.flatnonzero(inner.any(0))
+    blur = []
+    for j in cols[np.abs(cols - cols.mean()) < 0.25 * (cols.max() - cols.min())]:
+        rows = np.flatnonzero(tissue[:, j])
+        ok = rows[(rows >= 4) & (rows < part.shape[0] - 5)]
+        ok = ok[[tissue[i - 4 : i + 5, j].all() for i in ok]]
+        if not len(ok):
+            continue
+        steps = np.abs(lum[ok + 1, j] - lum[ok, j])
+        i = ok[int(np.argmax(steps))]
+        prof = lum[i - 4 : i + 5, j]
+        rise = float(prof.max() - prof.min())
+        if rise >= STEP_MIN:
+            blur.append(1.0 / (2.0 * np.sqrt(2.0) * erfinv(min(float(steps.max()) / rise, 0.999))))
+    ref = r._mouth_blur()
+    out["photo_blur"] = ref
+    if len(blur) >= 5 and ref > 0:
+        out["tongue_blur"] = float(np.median(blur)) / ref
+    return out
+
+
 def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) -> dict:
     """The bench's numbers for one frame of reenactor ``r`` (see the module docstring)."""
     from scipy.ndimage import binary_dilation
@@ -471,7 +541,8 @@ def measure(r, photo: np.ndarray, expression: np.ndarray, rotation: np.ndarray) 
            **oneway(frame, photo, qx, qy, skin & moved & (ratio >= ONEWAY) & (sv[..., 1] > 0)),
            "shut": float("nan"), "streak": float("nan"), **teeth_light(r, frame, part, tri), **teeth_band(r, frame, part, tri),
            **lip_crossing(r, frame, part, tri, q, moved), **lip_edges(r, frame, photo, part, q, moved, mag, rf, rp),
-           **teeth_colour(r, frame, photo, part, tri, expression), **cavity(r, frame, photo, part)}  # fmt: skip
+           **teeth_colour(r, frame, photo, part, tri, expression), **cavity(r, frame, photo, part),
+           **tongue(r, frame, part, tri)}  # fmt: skip
     x0, y0, x1, y1 = (int(v) for v in r.mouth_box)
     if x1 > x0 + 1 and r.closed_mouth.shape[:2] == (y1 - y0, x1 - x0):
         hole = np.zeros((r.height, r.width), bool)
@@ -498,6 +569,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_photo_args(ap, "every third photo")
     ap.add_argument("--name", default="mouth_texture", help="results file name (bench/results/NAME.json)")
+    ap.add_argument("--emotions", nargs="+", default=EMOTIONS, choices=EMOTIONS, help="these emotions only")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     apexes = ApexRenderer(load_pipeline())
@@ -506,7 +578,7 @@ def main() -> None:
         photo = apexes.load(src)
         r = apexes.renderer
         opts = apexes.pipe.options.replace(seed=args.seed)
-        for emo in EMOTIONS:
+        for emo in args.emotions:
             plan = apexes.pipe.plan(apexes.pipe.parse(instruction(emo)), apexes.fit, opts)[0]
             traj = apexes.pipe.make_trajectory(plan, opts, opts.seed)
             i = int(traj.anchor_frames[list(plan.labels).index(emo)])
@@ -517,8 +589,9 @@ def main() -> None:
     rows = []
     keys = ("stretched", "moved", "shut", "streak", "side", "corner", "crossed", "inner", "edge", "line", "lip_grain",
             "lip_mag", "lip_luma", "teeth_chroma", "teeth_hue", "teeth_luma", "teeth_dark", "teeth_band", "cavity", "cavity_p90",
-            "photo_cavity", "photo_cavity_p90", "ow_hf", "ow_coh", "ow_px")
-    for emo in (*EMOTIONS, "all"):
+            "photo_cavity", "photo_cavity_p90", "ow_hf", "ow_coh", "ow_px", "tongue_luma", "tongue_sat", "tongue_blur",
+            "photo_blur")
+    for emo in (*args.emotions, "all"):
         sel = [p for p in per_photo if emo in ("all", p["emotion"])]
         row = {"emotion": emo}
         for k in keys:
@@ -539,7 +612,9 @@ def main() -> None:
             "teeth_band: share of the upper front teeth darker than 0.8 x the brightest above and below them in their column; "
             "cavity(_p90): the socket and gums/tongue's median (90th percentile) luma / the face skin's; photo_cavity(_p90): "
             "the same of the photo's own open mouth; ow_hf, ow_coh: skin stretched one way (ratio >= 2), its texture "
-            "energy / the photo's at the same points, its texture's coherence less the photo's (streaks > 0)")
+            "energy / the photo's at the same points, its texture's coherence less the photo's (streaks > 0); tongue_luma: "
+            "the soft tissue between the lips' 90th percentile luma / the lips'; tongue_sat: its brightest quarter's chroma "
+            "over luma / the lips'; tongue_blur: its edges' blur / the photo's (photo_blur)")
     report(args.name, rows, {"seed": args.seed, "stretch": STRETCH, "per_render": per_photo, "note": note})
 
 

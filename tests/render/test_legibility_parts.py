@@ -737,7 +737,9 @@ def test_the_mouth_pass_reads_no_unset_memory(tmp_path):
 
 def test_a_grey_photo_gets_a_grey_mouth_interior(astronaut_fit, full_model):
     """Painted parts are as colourful as the photo's skin: a greyscale photo's open mouth is grey (control:
-    the colour photo's is red)."""
+    the colour photo's is red). Mean chroma (levels) of the socket and gums/tongue: colour 12.6, grey 0.86 (before
+    session 23's tongue in shadow, mouth.SHADOW_*, which makes the tongue behind the bared lower teeth darker and
+    duller than the lips: 33.2, 1.1); bound 8 for the colour photo."""
     from emoshift.render.reenact import Reenactor
 
     image, fit = astronaut_fit
@@ -754,7 +756,7 @@ def test_a_grey_photo_gets_a_grey_mouth_interior(astronaut_fit, full_model):
         assert inner.sum() > 30
         px = frame[inner]
         chroma.append(float((px.max(1) - px.min(1)).mean()))
-    assert chroma[0] > 15 and chroma[1] < 3, chroma
+    assert chroma[0] > 8 and chroma[1] < 3, chroma
 
 
 def test_raised_upper_lip_bares_teeth_not_gums_and_teeth_are_ivory(astronaut_fit, full_model):

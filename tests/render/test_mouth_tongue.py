@@ -8,6 +8,10 @@ along its top and, for a shout, one of lower teeth along its bottom; sizes and t
 from SEEDS) in flat colours, as the per-vertex paint gives them, and runs the mouth pass on it. Thresholds
 from the measured values over the seeds (in each docstring) with a margin; the control is the pass without
 the tongue (``tongue=0``, the rendering before it), which must fail them.
+
+Behind a shout's bared lower teeth the painted tongue is in shadow (SHADOW_*: darker and duller than the lips, not
+a second lip) and its top edge as soft as the photo's focus (:func:`emoshift.render.mouth.focus_paint`'s soft tissue);
+controls ``shadow=0`` and ``soft=False`` (session 23's pass).
 """
 
 import numpy as np
@@ -173,3 +177,76 @@ def test_the_lip_pixel_under_the_tongue_mixes_the_tongue_not_the_dark(seed):
         err0.append(mix - lum_in[i + 1, j])
     assert abs(np.median(err)) < 5.0, err
     assert np.median(err0) > 9.0, err0  # control
+
+
+TONGUE_RGB = (150, 60, 62)  # lit per vertex through the opening: lip-red, redder than LIP (dev01, dev03 at anger)
+BLUR = 1.5  # the photo's focus (pixels; the development photos' 0.9-2.2)
+
+
+def _shout_tongue(seed, shadow=1.0, soft=True):
+    """A shout's opening (lower teeth bared, a fifth of its height) with the painted tongue behind them: a band of
+    gums/tongue (TONGUE_RGB) from the lower teeth up to a slanted, stair-stepped top (0.3 of the opening's height above
+    them at its middle) against the dark cavity, run through the whole pass at the photo's focus BLUR. Returns the
+    output, the tongue's mask and its top row per column."""
+    from emoshift.render.mouth import mouth_pass
+    from emoshift.render.view import GUMS, SKIN, SOCKET, TEETH
+
+    tri_id, part, frame, m, reach = _mouth(seed, lower_teeth=0.2)
+    rows, cols = m["rows"], np.arange(tri_id.shape[1])[None] + 0.5
+    height = m["bottom"] - m["top"]
+    mid = np.median(np.flatnonzero(m["inside"].any(0)))
+    ltop = m["bottom"] - 0.2 * height.max()  # where the lower teeth start (as _mouth draws them)
+    ttop = ltop - 0.3 * height.max() + 0.12 * (cols - mid)
+    tongue = m["inside"] & ~m["teeth"] & (rows > ttop)
+    tri_id = np.where(tongue, 3, tri_id).astype(np.int32)
+    part = np.array([SKIN, SOCKET, TEETH, GUMS], np.int8)
+    frame = frame.copy()
+    frame[tongue] = TONGUE_RGB
+    out = frame.copy()
+    mouth_pass(tri_id, part, 1.0, reach, np.ones(tri_id.shape, np.float32), BLUR, np.zeros(3, np.float32), 0.0, 0, 0,
+               out, 1.0, 1.0, 2.0, shadow, soft)
+    return out, tongue, np.ceil(ttop - 0.5)[0].astype(int)
+
+
+def _sat(c):
+    c = np.float32(c)
+    return float(c.max() - c.min()) / float(c @ LUMA)
+
+
+@pytest.mark.parametrize("shadow", [1.0, pytest.param(0.0, marks=pytest.mark.xfail(strict=True, reason="control"))])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_tongue_behind_bared_lower_teeth_is_in_shadow(seed, shadow):
+    """The tongue behind a shout's lower teeth (:func:`emoshift.render.mouth.in_shadow`, SHADOW_*): its median colour
+    (the band less 2 pixels at its edges) darker and duller than the lips, not a second lip. Measured over the seeds:
+    luma 0.39-0.47 of the lips', chroma over luma 0.73-0.77 of theirs. Bounds 0.55 and 0.9. Control (``shadow=0``, the
+    pass before): luma 0.45-0.77, chroma 1.29-1.47 x (the painted colour, redder than the lips)."""
+    from scipy.ndimage import binary_erosion
+
+    out, tongue, _ = _shout_tongue(seed, shadow)
+    core = binary_erosion(tongue, iterations=2)
+    med = np.median(out[core].astype(np.float32), 0)
+    luma, sat = float(med @ LUMA) / float(np.float32(LIP) @ LUMA), _sat(med) / _sat(LIP)
+    assert luma < 0.55 and sat < 0.9, (luma, sat)
+
+
+@pytest.mark.parametrize("soft", [True, pytest.param(False, marks=pytest.mark.xfail(strict=True, reason="control"))])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_tongues_top_edge_is_as_soft_as_the_photos(seed, soft):
+    """The tongue's top against the dark cavity (a depth edge inside one painted part, one sample per pixel): per
+    column over the middle half of the tongue, the steepest one-pixel rise over the whole rise from 4 rows above its
+    top to 4 below; as the Gaussian blur s of a step, 1 / (2 sqrt(2) erfinv(ratio)). Measured over the seeds (median
+    over the columns): 1.41-2.05 pixels, the photo's BLUR 1.5 (the focus pass's sigma, 1.43, on a stair-stepped pixel
+    edge). Bound 1.15. Control (``soft=False``: the soft tissue at INNER_FOCUS as the teeth, before): 0.60-0.89."""
+    from scipy.special import erfinv
+
+    out, tongue, top = _shout_tongue(seed, soft=soft)
+    lum = out.astype(np.float32) @ LUMA
+    cols = np.flatnonzero(tongue.any(0))
+    mid = cols[np.abs(cols - cols.mean()) < 0.25 * (cols.max() - cols.min())]
+    blur = []
+    for j in mid:
+        prof = lum[top[j] - 4 : top[j] + 5, j]
+        rise = prof.max() - prof.min()
+        ratio = np.abs(np.diff(prof)).max() / max(rise, 1e-3)
+        blur.append(1.0 / (2.0 * np.sqrt(2.0) * erfinv(min(ratio, 0.999))))
+    assert np.median(blur) > 1.15, np.median(blur)

@@ -143,6 +143,18 @@ EDGE_MIN_STEP = 8.0
 #: sides of the tongue lie behind the lower premolars and the cheeks, in the buccal corridor's shadow (with
 #: the dome alone the ends of a shout whose lower lip covers its side teeth showed a lip-coloured patch).
 TONGUE_SIDE = 0.4
+#: Shadow (issue 11, session 23: "mouth warped", "teeth smeared", "mouth pasted" on anger and fear): where the lower
+#: teeth show (the tongue's gate 0: a shout, fear's stretched lips), the painted gums/tongue and socket between the lips
+#: (not the papillae and gum line in front of the upper teeth, PAPILLA_REACH: gums with teeth below them but none above,
+#: in the opening's upper half; the gums/tongue right above the lower teeth are the tongue's top) are the tongue and
+#: floor of the mouth behind the lower teeth, in the mouth's shadow. Lit per vertex through the opening they were a
+#: lip-red band between the teeth rows (dev01
+#: anger (127, 58, 59) under lips of (177, 105, 102): 0.65 of their luma and 1.5 x their chroma over luma; dev03 0.71 and
+#: 1.4 x), read as a second lip. They are brought, by (1 - the gate), to at most SHADOW_LUMA x the lower lip's luma (a
+#: soft minimum, (1 + (luma / cap)^4)^(-1/4)) and at most SHADOW_CHROMA x its chroma over luma, in their own hue: a tongue
+#: in shadow, darker and duller than the lips (the dropped jaw's lit tongue, TONGUE_*, is left as it is).
+SHADOW_LUMA = 0.5
+SHADOW_CHROMA = 0.75
 #: Blocks (the blind panel's "pasted mouth"): the bounce's share (the cavity's soft floor, CAVITY_BOUNCE*) and the
 #: tongue's share (TONGUE_*) of the pixels between the lips are blurred over them in 2-D by a Gaussian of LIFT_SMOOTH x
 #: reach pixels (normalised over those pixels; not the lit teeth, lighter than the lips: they keep their light and
@@ -209,6 +221,11 @@ FOCUS_REACH = 3.0
 #: over its drop 0.41-0.48 (a real smile's 0.60-0.81), the separations' row contrast 0.029-0.037 x the teeth's luma
 #: (the real 0.040-0.071).
 INNER_FOCUS = 0.5
+#: ... the teeth only: the soft tissue (socket, gums/tongue) takes the photo's full blur (less PAINT_BLUR_PX, as the edge
+#: with the lips), averaged over the soft tissue alone (the teeth's light does not bleed into it, their edges keep
+#: INNER_FOCUS). Its internal edges (the tongue's top against the dark cavity behind it: a depth edge of one part,
+#: rasterized one sample per pixel, not anti-aliased) were stair-stepped and pixel-sharp (dev03 anger: 55 -> 88 levels
+#: in one pixel) where the photo's own edges around the lips measure 0.9-2.2 pixels of blur.
 #: Seams: neighbouring skin pixels whose flows differ by more than SEAM_JUMP_PX, less than SEAM_DEPTH_CM
 #: apart in depth (not the jaw over the neck, 2.5-3.5 cm in front of it; a fold at a lip corner is 1-1.2 cm),
 #: sample the photo at places that were not neighbours: where the lips close over the photo's open mouth
@@ -313,7 +330,7 @@ def _close_gaps(tri_id, part, x0, y0, out, papilla_px=0.0):  # pragma: no cover 
 
 @njit(cache=True, nogil=True)
 def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0, out,  # pragma: no cover - jitted
-               tongue=1.0, bounce=1.0, rim_taper=LIP_RIM_TAPER):
+               tongue=1.0, bounce=1.0, rim_taper=LIP_RIM_TAPER, shadow=1.0, soft=True):
     """By ``strength``, the interior is darkened under the upper lip by LIP_SHADOW (GUMS_SHADOW, TEETH_SHADOW)
     x ``(1 - d / reach)^2`` at ``d`` rows below the nearest skin pixel above (``reach`` pixels), and the
     socket and gums by CAVITY_DARKEN x smoothstep of their rows above the next skin pixel below (the lower
@@ -325,16 +342,19 @@ def mouth_pass(tri_id, part, strength, reach, paint, blur, black, grain, x0, y0,
     interior and its edge are blurred to the photo's focus ``blur`` (:func:`focus_paint`, ``grain`` the
     photo's grain). The tongue (TONGUE_*) shows by ``tongue`` x its share (0: the interior as before it, the
     tests' control), the light bounced into the cavity (CAVITY_BOUNCE*) by ``bounce`` x its (0: none). The lip rim
-    (:func:`_lip_rim`) fades out towards the opening's ends over ``rim_taper`` (LIP_RIM_TAPER; 0: it does not)."""
+    (:func:`_lip_rim`) fades out towards the opening's ends over ``rim_taper`` (LIP_RIM_TAPER; 0: it does not).
+    The tongue behind bared lower teeth is in shadow (SHADOW_*) by ``shadow`` (0: as before it), and the soft
+    tissue takes the full focus blur with ``soft`` (:func:`focus_paint`; False: INNER_FOCUS as the teeth; the tests'
+    controls)."""
     if strength > 0.0 and reach >= 1.0:
-        _shade_interior(tri_id, part, strength, reach, paint, tongue, bounce, grain, x0, y0, out, rim_taper)
+        _shade_interior(tri_id, part, strength, reach, paint, tongue, bounce, grain, x0, y0, out, rim_taper, shadow)
     _close_gaps(tri_id, part, x0, y0, out, PAPILLA_CLOSE * reach)  # after the shading: the gaps take the shaded teeth
     lift_black(tri_id, part, paint, black, grain, x0, y0, out)
     sigma = math.sqrt(max(blur * blur - PAINT_BLUR_PX * PAINT_BLUR_PX, 0.0))
     inner = INNER_FOCUS * blur
     inner = math.sqrt(max(inner * inner - PAINT_BLUR_PX * PAINT_BLUR_PX, 0.0))
     if blur > 0.0 and sigma > 0.05:
-        focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out, inner)
+        focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out, inner, soft)
 
 
 @njit(cache=True, nogil=True, _nrt=False)
@@ -492,7 +512,7 @@ def _blur_box(a, taps, out):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out, inner=-1.0):  # pragma: no cover - jitted
+def focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out, inner=-1.0, soft=False):  # pragma: no cover - jitted
     """Defocus the mouth interior (the pixels of parts SOCKET..TEETH) and its edge with the lips by a
     Gaussian G of ``sigma`` pixels, as the photo's optics would have. The frame is the interior layer
     ``a`` (1 on its pixels) over the rest (the warped photo, already as soft as the photo), and becomes
@@ -507,7 +527,10 @@ def focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out, inner=-1.0):  # 
     luma and chroma as :func:`grain_noise`). With ``inner`` >= 0 (pixels, below ``sigma``), the interior's own
     colour is its normalised Gaussian mean of ``inner`` over the interior's pixels (INNER_FOCUS: the teeth's
     edges within the interior as sharp as a photo's teeth), taken by G * a: G * (a x frame) becomes
-    (G * a) x G_inner * (a x frame) / G_inner * a, so the edge with the lips keeps the soft ``sigma``."""
+    (G * a) x G_inner * (a x frame) / G_inner * a, so the edge with the lips keeps the soft ``sigma``. With
+    ``soft``, the soft tissue's pixels (socket, gums/tongue) take the soft tissue's share of that mean at ``sigma``
+    instead (its normalised Gaussian mean over the soft tissue's pixels; the teeth's share stays at ``inner``): its
+    internal edges as soft as the photo's, the teeth's edges as before."""
     rh, rw = tri_id.shape
     i0, i1, j0, j1 = rh, -1, rw, -1
     for i in range(rh):
@@ -541,9 +564,23 @@ def focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out, inner=-1.0):  # 
     two = 0.0 <= inner < sigma
     lost_i = lost
     fine = np.empty((h if two else 1, w if two else 1, 4), np.float32)
+    taps_i = taps
     if two:  # the interior's own colour at the finer blur (normalised over the interior)
         taps_i, lost_i = _gauss_taps(max(inner, 1e-3), max(int(FOCUS_REACH * inner + 0.5), 1))
         _blur_box(np.ascontiguousarray(layers[:, :, :4]), taps_i, fine)
+    mild = two and soft
+    tissue = np.zeros((h if mild else 1, w if mild else 1, 4), np.float32)  # the soft tissue's layer at sigma
+    fine_t = np.zeros_like(tissue)  # ... at the finer blur (its share of ``fine``)
+    if mild:
+        for i in range(h):
+            for j in range(w):
+                t = tri_id[bi0 + i, bj0 + j]
+                if t >= 0 and (part[t] == SOCKET or part[t] == GUMS):
+                    for c in range(3):
+                        tissue[i, j, c] = layers[i, j, c]
+                    tissue[i, j, 3] = 1.0
+        _blur_box(tissue, taps_i, fine_t)
+        _blur_box(tissue.copy(), taps, tissue)
     pix = np.empty(3, np.float32)
     col = np.empty(3, np.float32)
     for i in range(max(i0 - r, 0) - bi0, min(i1 + r + 1, rh) - bi0):
@@ -557,7 +594,12 @@ def focus_paint(tri_id, part, paint, sigma, grain, x0, y0, out, inner=-1.0):  # 
             lose = lost
             for c in range(3):  # the interior's colour here, times G * a
                 col[c] = blurred[i, j, c]
-            if two and fine[i, j, 3] > 1e-3:
+            if mild and inside and tissue[i, j, 3] > 1e-3 and fine[i, j, 3] > 1e-3 \
+                    and part[tri_id[bi0 + i, bj0 + j]] != TEETH:
+                for c in range(3):  # the teeth's share at the finer blur, the soft tissue's at sigma over itself
+                    mix = fine[i, j, c] - fine_t[i, j, c] + fine_t[i, j, 3] * tissue[i, j, c] / tissue[i, j, 3]
+                    col[c] = ga * mix / fine[i, j, 3]
+            elif two and fine[i, j, 3] > 1e-3:
                 for c in range(3):
                     col[c] = ga * fine[i, j, c] / fine[i, j, 3]
                 if inside:
@@ -784,11 +826,12 @@ def _edge_share(tri_id, part, i, j, x0, y0, out):  # pragma: no cover - jitted
 
 @njit(cache=True, nogil=True)
 def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, grain, x0,  # pragma: no cover - jitted
-                    y0, out, rim_taper=LIP_RIM_TAPER):
+                    y0, out, rim_taper=LIP_RIM_TAPER, shadow=1.0):
     """The upper lip's shadow (on the teeth: TEETH_LIP_*), the teeth's falloff towards the opening's ends
     (TEETH_CORNER_*), the cavity's falloff, the tongue (TONGUE_*, by ``tongue_share``), the light bounced
     into the cavity (CAVITY_BOUNCE*, by ``bounce``; the grain its floor flattens given back at the photo's
-    ``grain``), the slit's darkening and the lip rim (:func:`_lip_rim`) of :func:`mouth_pass`."""
+    ``grain``), the slit's darkening, the tongue in shadow behind bared lower teeth (SHADOW_*, by ``shadow``) and
+    the lip rim (:func:`_lip_rim`) of :func:`mouth_pass`."""
     rh, rw = tri_id.shape
     r = int(reach)
     cav = CAVITY_REACH * reach
@@ -815,6 +858,7 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
     bt = np.zeros((rh, rw), np.float32)  # the teeth's bounce share
     share_k = np.zeros((rh, rw), np.float32)  # the dim teeth's share of the cavity's floor (LIFT_TEETH*)
     held = np.zeros((rh, rw), np.float32)  # 1: between the lips (its added light blurred in 2-D: LIFT_SMOOTH)
+    dim = np.zeros((rh, rw), np.float32)  # the soft tissue's share in shadow behind bared lower teeth (SHADOW_*)
     shows = (tongue_share > 0.0 or bounce > 0.0) and _tongue(tri_id, part, reach, x0, y0, out, tongue, lip, teeth, gate)
     lit = tongue_share > 0.0 and shows
     bounced = bounce > 0.0 and shows
@@ -824,9 +868,14 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
         skin_rows(tri_id, part, j, False, below)
         skin_rows(tri_id, part, j, True, above)
         _lip_rim(tri_id, part, strength * rim[j], reach, j, x0, y0, out)
+        crowns = False  # teeth above this pixel since the last skin pixel (the upper row: not its gum line)
         for i in range(rh):
             t = tri_id[i, j]
             d = above[i]
+            if t < 0 or part[t] == SKIN:
+                crowns = False
+            elif part[t] == TEETH:
+                crowns = True
             if t < 0 or d <= 0 or part[t] > TEETH:
                 continue
             p = part[t]
@@ -896,6 +945,9 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
                 g *= sl
                 b *= sl
                 bcav *= sl
+            tissue = (p == SOCKET or p == GUMS) and below[i] > 0 and (not front or crowns or height < 0.5)
+            if shows and shadow > 0.0 and tissue:
+                dim[i, j] = strength * shadow * (1.0 - gate[j])
             for c in range(3):
                 base[i, j, c] = float(out[y0 + i, x0 + j, c]) * f
             lift[i, j, 0] = bcav
@@ -914,7 +966,7 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
             elif p == TEETH:
                 lift[i, j, 0] = 0.0
                 held[i, j] = -1.0
-            elif f < 1.0 or g > 0.0 or b > 0.0:
+            elif f < 1.0 or g > 0.0 or b > 0.0 or dim[i, j] > 0.0:
                 held[i, j] = -1.0  # as it is
     if (bounced or lit) and LIFT_SMOOTH * reach >= 0.5:  # the shares across the parts' borders: no block where one ends
         _blur_held(held, lift, LIFT_SMOOTH * reach)
@@ -925,7 +977,7 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
             bc, g, b = lift[i, j, 0] * share_k[i, j], lift[i, j, 1], bt[i, j]
             if part[tri_id[i, j]] == TEETH:
                 g *= share_k[i, j]
-            if _unchanged(bc, g, b, base, out, x0, y0, i, j):
+            if dim[i, j] <= 0.0 and _unchanged(bc, g, b, base, out, x0, y0, i, j):
                 continue
             share = 0.0
             if (g > 0.0 or bc > 0.0 or b > 0.0) and held[i, j] > 0.0 and i + 2 < rh and tri_id[i + 1, j] >= 0 \
@@ -941,6 +993,8 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
                     w = max(w, math.sqrt(v * v + (bc * lip[c]) ** 2))
                 slope = min(slope, v / max(w, 1e-3))
                 pix[c] = (1.0 - g) * w + g * tongue[c]
+            if dim[i, j] > 0.0:
+                in_shadow(pix, lip, dim[i, j])
             if bc > 0.0 or b > 0.0:  # the grain the floor flattened (its slope v / v'), as lift_black gives it back
                 sg = (1.0 - g) * grain * math.sqrt(max(1.0 - slope * slope, 0.0))
                 grain_noise_k(x0 + j + 0.5, y0 + i + 0.5, sg, 8, pix)
@@ -950,6 +1004,24 @@ def _shade_interior(tri_id, part, strength, reach, paint, tongue_share, bounce, 
                 if share > 0.0:
                     e = float(out[y0 + i + 1, x0 + j, c]) + share * (pix[c] - old)
                     out[y0 + i + 1, x0 + j, c] = np.uint8(min(max(e + 0.5, 0.0), 255.0))
+
+
+@njit(cache=True, nogil=True, _nrt=False)
+def in_shadow(pix, lip, share):  # pragma: no cover - jitted
+    """``pix`` (3,) in place, by ``share``: its luma at most about SHADOW_LUMA x the lip colour ``lip`` (3,)'s (a
+    soft minimum) and its chroma over luma at most SHADOW_CHROMA x the lip's, in its own hue (SHADOW_*)."""
+    grey = _grey(pix[0], pix[1], pix[2])
+    lipl = _grey(lip[0], lip[1], lip[2])
+    if grey <= 1e-3 or lipl <= 1e-3:
+        return
+    cap = SHADOW_LUMA * lipl
+    luma = grey / (1.0 + (grey / cap) ** 4) ** 0.25
+    sat = (max(pix[0], pix[1], pix[2]) - min(pix[0], pix[1], pix[2])) / grey
+    room = SHADOW_CHROMA * (max(lip[0], lip[1], lip[2]) - min(lip[0], lip[1], lip[2])) / lipl
+    k = min(room / sat, 1.0) if sat > 1e-6 else 1.0
+    for c in range(3):
+        v = luma + k * (pix[c] - grey) * luma / grey
+        pix[c] = (1.0 - share) * pix[c] + share * v
 
 
 @njit(cache=True, nogil=True, _nrt=False)
