@@ -217,6 +217,35 @@ def below_ramp(rotation: np.ndarray) -> float:
     return x * x * (3 - 2 * x)
 
 
+def _descend(
+    e: np.ndarray, moves: Sequence[tuple[int, float, float]], cost, probe_in_room: bool, rounds: int = 3,
+) -> np.ndarray:
+    """(53,) float64 weights moved channel by channel to lower ``cost(weights) -> float`` (nearly linear in them: a
+    few coordinate-descent rounds). ``moves``: (channel, direction +1 / -1, limit it may reach). Each channel's
+    slope is probed 0.05 along its direction (no further than its room with ``probe_in_room``); a step goes to the
+    linear zero of the cost, within the room, halved up to 4 times until it lowers the cost."""
+    for _ in range(rounds):
+        for ch, sign, limit in moves:
+            now, room = cost(e), sign * (limit - e[ch])
+            if now <= 1e-4 or room <= 1e-4:
+                continue
+            d = min(0.05, room) if probe_in_room else 0.05
+            probe = e.copy()
+            probe[ch] += sign * d
+            slope = (cost(probe) - now) / (sign * (probe[ch] - e[ch]) if probe_in_room else d)
+            if slope >= -1e-3:
+                continue
+            step = min(now / -slope, room)
+            for _ in range(4):  # halve a step that does not lower the cost
+                probe = e.copy()
+                probe[ch] += sign * step
+                if cost(probe) < now:
+                    e = probe
+                    break
+                step *= 0.5
+    return e
+
+
 class MouthView:
     """The fitted head's mouth on screen: identity (K,), translation (3,) cm and camera of a fit, and the
     head model's 68-point landmark bases (any region: they are the same)."""
@@ -236,9 +265,9 @@ class MouthView:
     def of_fit(cls, fit, model) -> MouthView:
         return cls(model, fit.identity, fit.translation, fit.camera, fit.expression_names or model.expression_names)
 
-    def corners(self, expressions: np.ndarray, rotations: np.ndarray) -> np.ndarray:
-        """(m, 53), (m, 3) axis-angle -> (m, 2): each corner's (48, 54) height above the inner lips' middle
-        along the head's on-screen up axis, over the mouth's width on screen (> 0: curving up like a smile)."""
+    def _on_screen(self, expressions: np.ndarray, rotations: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(m, 53), (m, 3) axis-angle -> the mouth points on screen (m, 4, 2: corners 48, 54, inner lips' middles
+        62, 66; y down), the head's on-screen up axis (m, 2, unit) and the mouth's width on screen (m,)."""
         from emoshift.rotations import axis_angle_to_matrix
 
         from emoshift.headmodel.ops import head_points
@@ -249,31 +278,24 @@ class MouthView:
         m = len(e)
         cam = head_points(self.neutral, self.identity_basis, self.basis, np.repeat(self.identity, m, 0), e, rots,
                           np.repeat(self.translation, m, 0))  # fmt: skip
-        scr = np.asarray(self.camera.project(cam), np.float64)  # (m, 4, 2), y down
+        scr = np.asarray(self.camera.project(cam), np.float64)
         up = np.stack([mats[:, 0, 1], -mats[:, 1, 1]], -1)
         up /= np.maximum(np.linalg.norm(up, axis=-1, keepdims=True), 1e-9)
-        mid = scr[:, 2:].mean(1)
         width = np.maximum(np.linalg.norm(scr[:, 0] - scr[:, 1], axis=-1), 1e-9)
+        return scr, up, width
+
+    def corners(self, expressions: np.ndarray, rotations: np.ndarray) -> np.ndarray:
+        """(m, 53), (m, 3) axis-angle -> (m, 2): each corner's (48, 54) height above the inner lips' middle
+        along the head's on-screen up axis, over the mouth's width on screen (> 0: curving up like a smile)."""
+        scr, up, width = self._on_screen(expressions, rotations)
+        mid = scr[:, 2:].mean(1)
         return np.einsum("mpc,mc->mp", scr[:, :2] - mid[:, None], up) / width[:, None]
 
     def opening(self, expressions: np.ndarray, rotations: np.ndarray) -> np.ndarray:
         """(m, 53), (m, 3) axis-angle -> (m,): the inner lips' gap on screen (the upper lip's middle 62 above the
         lower's 66 along the head's on-screen up axis) over the mouth's width on screen: how open the mouth looks
         (seen from above the drop of the jaw is foreshortened)."""
-        from emoshift.rotations import axis_angle_to_matrix
-
-        from emoshift.headmodel.ops import head_points
-
-        e = np.asarray(expressions, np.float64).reshape(-1, 53)
-        rots = np.asarray(rotations, np.float64).reshape(-1, 3)
-        mats = axis_angle_to_matrix(rots)
-        m = len(e)
-        cam = head_points(self.neutral, self.identity_basis, self.basis, np.repeat(self.identity, m, 0), e, rots,
-                          np.repeat(self.translation, m, 0))  # fmt: skip
-        scr = np.asarray(self.camera.project(cam), np.float64)  # (m, 4, 2), y down
-        up = np.stack([mats[:, 0, 1], -mats[:, 1, 1]], -1)
-        up /= np.maximum(np.linalg.norm(up, axis=-1, keepdims=True), 1e-9)
-        width = np.maximum(np.linalg.norm(scr[:, 0] - scr[:, 1], axis=-1), 1e-9)
+        scr, up, width = self._on_screen(expressions, rotations)
         return np.einsum("mc,mc->m", scr[:, 2] - scr[:, 3], up) / width
 
     def front(self, expressions: np.ndarray) -> np.ndarray:
@@ -355,24 +377,7 @@ class MouthView:
             def excess(x: np.ndarray, r: np.ndarray = rots[i], want: np.ndarray = want) -> float:
                 return float(np.maximum(self.corners(x, r)[0] - want, 0.0).sum())
 
-            for _ in range(3):  # the projection is nearly linear in the weights: a few descent rounds
-                for ch, cap in spend:
-                    now, room = excess(e), cap - e[ch]
-                    if now <= 1e-4 or room <= 1e-4:
-                        continue
-                    probe = e.copy()
-                    probe[ch] += 0.05
-                    slope = (excess(probe) - now) / 0.05
-                    if slope >= -1e-3:
-                        continue
-                    step = min(now / -slope, room)
-                    for _ in range(4):  # halve a step that does not lower the excess
-                        probe = e.copy()
-                        probe[ch] += step
-                        if excess(probe) < now:
-                            e = probe
-                            break
-                        step *= 0.5
+            e = _descend(e, [(ch, 1.0, cap) for ch, cap in spend], excess, probe_in_room=False)
             out[i] = e.astype(np.float32)
         return out.clip(0.0, 1.0)
 
@@ -410,23 +415,6 @@ class MouthView:
                 c = self.corners(x, r)[0]
                 return float(np.maximum(want - c, 0.0).sum() + np.maximum(c - top, 0.0).sum())
 
-            for _ in range(3):  # nearly linear in the weights: a few descent rounds
-                for ch in chans:
-                    now, room = short(e), e[ch] - floor[ch]
-                    if now <= 1e-4 or room <= 1e-4:
-                        continue
-                    probe = e.copy()
-                    probe[ch] -= min(0.05, room)
-                    slope = (short(probe) - now) / (e[ch] - probe[ch])
-                    if slope >= -1e-3:
-                        continue
-                    step = min(now / -slope, room)
-                    for _ in range(4):  # halve a step that does not shorten the shortfall
-                        probe = e.copy()
-                        probe[ch] -= step
-                        if short(probe) < now:
-                            e = probe
-                            break
-                        step *= 0.5
+            e = _descend(e, [(ch, -1.0, floor[ch]) for ch in chans], short, probe_in_room=True)
             out[i] = e.astype(np.float32)
         return out.clip(0.0, 1.0)

@@ -15,6 +15,16 @@ from emoshift.render.view import EYE, IRIS
 LUMA = np.float32([0.299, 0.587, 0.114])
 
 
+def _eye_landmarks(centres: tuple[float, float], cy: float, rx: float, ry: float) -> np.ndarray:
+    """(478, 2) MediaPipe landmarks with both eye contours drawn as ellipses of radii (rx, ry) around
+    (centres[k], cy); every other landmark at the origin."""
+    lm = np.zeros((478, 2), np.float32)
+    for k, cx in enumerate(centres):
+        t = np.linspace(0, 2 * np.pi, len(EYE_CONTOURS[k]), endpoint=False)
+        lm[list(EYE_CONTOURS[k])] = np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], 1)
+    return lm
+
+
 def test_prior_colours_grey_photo_stays_grey_colour_photo_brown_iris():
     """A black-and-white face gets a grey sclera and iris (channels within 1 level); a warm colour face a brown
     iris (R > G > B) and a sclera only a little warm; the iris at PRIOR_IRIS_OVER_SCLERA of the sclera's luma.
@@ -47,10 +57,7 @@ def test_lowered_eyes_paint_everywhere_once_open():
     no catchlight, the iris where given. Control: photo_eyes on the same eyeless skin shows no eye (valid 0: the
     former renderer kept the photo's lid skin on the widened eye)."""
     img = np.full((120, 200, 3), (150, 110, 90), np.uint8)
-    lm = np.zeros((478, 2), np.float32)
-    for k, cx in enumerate((60.0, 140.0)):
-        t = np.linspace(0, 2 * np.pi, len(EYE_CONTOURS[k]), endpoint=False)
-        lm[list(EYE_CONTOURS[k])] = np.stack([cx + 25 * np.cos(t), 60 + 3 * np.sin(t)], 1)
+    lm = _eye_landmarks((60.0, 140.0), 60, 25, 3)
     skin = np.float32([150, 110, 90])
     shown = photo_eyes(img, (0, 0), lm, skin)
     assert (shown.eyes[:, 3] == 0).all()  # control: the former state
@@ -141,10 +148,7 @@ def test_lowered_iris_is_foreshortened():
     from emoshift.render.shaders import eye_colour
 
     img = np.full((60, 60, 3), (150, 110, 90), np.uint8)
-    lm = np.zeros((478, 2), np.float32)
-    for k, cx in enumerate((15.0, 45.0)):
-        t = np.linspace(0, 2 * np.pi, len(EYE_CONTOURS[k]), endpoint=False)
-        lm[list(EYE_CONTOURS[k])] = np.stack([cx + 10 * np.cos(t), 30 + 2 * np.sin(t)], 1)
+    lm = _eye_landmarks((15.0, 45.0), 30, 10, 2)
     skin = np.float32([150, 110, 90])
     none = photo_eyes(img, (0, 0), lm, skin)
     flat = lowered_eyes(none, img, (0, 0), lm, skin, np.float32([[15, 30, 6, 0.5], [45, 30, 6, 0.5]]))
@@ -167,10 +171,7 @@ def test_grey_photo_keeps_grey_corners():
     face's warm (R - B over 3 levels) as before (SCLERA_ROUND_RGB)."""
     from emoshift.render.shaders import eye_colour
 
-    lm = np.zeros((478, 2), np.float32)
-    for k, cx in enumerate((15.0, 45.0)):
-        t = np.linspace(0, 2 * np.pi, len(EYE_CONTOURS[k]), endpoint=False)
-        lm[list(EYE_CONTOURS[k])] = np.stack([cx + 10 * np.cos(t), 30 + 2 * np.sin(t)], 1)
+    lm = _eye_landmarks((15.0, 45.0), 30, 10, 2)
     pix, tmp = np.zeros(3, np.float32), np.zeros(3, np.float32)
     spread = {}
     for name, skin in (("grey", (120, 120, 120)), ("warm", (150, 110, 90))):
@@ -237,10 +238,7 @@ def test_lowered_eyes_measure_the_photo_grain():
     """lowered_eyes measures the grain of the skin around the eyes: a noisy skin (sd 8 per pixel) gives a grain
     above 2, a flat skin 0 (control)."""
     rng = np.random.default_rng(0)
-    lm = np.zeros((478, 2), np.float32)
-    for k, cx in enumerate((60.0, 140.0)):
-        t = np.linspace(0, 2 * np.pi, len(EYE_CONTOURS[k]), endpoint=False)
-        lm[list(EYE_CONTOURS[k])] = np.stack([cx + 25 * np.cos(t), 60 + 3 * np.sin(t)], 1)
+    lm = _eye_landmarks((60.0, 140.0), 60, 25, 3)
     skin = np.float32([150, 110, 90])
     got = {}
     for name, sd in (("noisy", 8.0), ("flat", 0.0)):
@@ -259,10 +257,7 @@ def test_lowered_white_shaded_deeper_at_corners_and_lid():
     Control: without the shade row (an open eye's widened white) the corner is above 0.75 (0.81)."""
     from emoshift.render.shaders import eye_colour
 
-    lm = np.zeros((478, 2), np.float32)
-    for k, cx in enumerate((30.0, 90.0)):
-        t = np.linspace(0, 2 * np.pi, len(EYE_CONTOURS[k]), endpoint=False)
-        lm[list(EYE_CONTOURS[k])] = np.stack([cx + 20 * np.cos(t), 30 + 4 * np.sin(t)], 1)
+    lm = _eye_landmarks((30.0, 90.0), 30, 20, 4)
     img = np.full((60, 120, 3), (120, 120, 120), np.uint8)
     skin = np.float32([120, 120, 120])
     low = lowered_eyes(photo_eyes(img, (0, 0), lm, skin), img, (0, 0), lm, skin, np.float32([[30, 30, 5], [90, 30, 5]]))
