@@ -628,12 +628,14 @@ class Reenactor(SourceParts):
     def _lids_out_of_eyes(self, corrected: np.ndarray, landmarks: np.ndarray | None):
         """(vertices, their (n,) float32 vertical source change) of the skin vertices
         whose ``corrected`` source point lies in the photo's eye openings (:func:`emoshift.render.eyes.lid_pull`),
-        applied as their lid opens (:meth:`_source_for`); None when the photo shows no eyes."""
-        if landmarks is None or self.eyes.eyes[0, 3] <= 0 or self.eyes.lowered:  # lowered lids: no opening to leave
+        applied as their lid opens (:meth:`_source_for`); None when the photo shows no eyes. Lowered lids' lower lid
+        leaves their hanging lashes too (:data:`emoshift.render.eyes.FRINGE_RECOVER`)."""
+        if landmarks is None or self.eyes.eyes[0, 3] <= 0:
             return None
         lids = np.asarray(MULTIPIE_68[36:48])
         model_lids = corrected[lids, :2].reshape(2, 6, 2)
-        dy, _ = lid_pull(corrected[:, :2], landmarks, model_lids, self.eyes.eyes[:, 2])  # both lids: by the upper's keep
+        # both lids: by the upper's keep
+        dy, _ = lid_pull(corrected[:, :2], landmarks, model_lids, self.eyes.eyes[:, 2], self.eyes.fringe)
         idx = np.flatnonzero((dy != 0) & (self.vertex_part == SKIN))
         return (idx, dy[idx]) if len(idx) else None
 
