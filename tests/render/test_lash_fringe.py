@@ -1,7 +1,8 @@
 """Lowered lids' lash fringe (issue 11, realism of widened eyes): a face looking down past the camera shows its upper
 lashes hanging below the closed lids as a dark band on the lower lid (dev05, dev11). Once fear or surprise open the
 lids, the lower lid must leave that band (emoshift.render.eyes.lash_fringe, lid_pull's ``fringe``): it stayed under
-the painted eyeball as a broad dark smudge ("eyes dark and smeared", surprise read as fear)."""
+the painted eyeball as a broad dark smudge ("eyes dark and smeared", surprise read as fear). The raised lid meets
+the painted eyeball in a dark lash line (LASH_LINE)."""
 
 import numpy as np
 import pytest
@@ -115,3 +116,27 @@ def test_opened_lowered_lids_leave_the_lash_fringe(astronaut_fit, full_model, de
     print("depth", depth, "below the eyeball: now", round(now, 3), "former", round(former, 3), "fringe px", fringe)
     assert now >= 0.7, now
     assert former < 0.4, former
+
+
+def test_lowered_lids_draw_a_lash_line_on_the_eyeball():
+    """Lowered lids' raised upper lid meets the painted eyeball in a dark lash line (LASH_LINE, LASH_DARK): the
+    first eyeball row under the lid at most 0.36 of the white far below it (1 - LASH_DARK = 0.3; the next rows only
+    the lid's shadow). Control: an open eye's pass (its (2, 7) eyes, the photo's own lash line on its lid) leaves
+    that row at the lid shadow's 0.45 (LID_SHADOW at one row of LID_SHADOW_REACH x 10 px)."""
+    from emoshift.render.eyes import eye_pass
+
+    part = np.array([SKIN, EYE, IRIS], np.int8)
+    rows = {}
+    for cols in (8, 7):
+        tri = np.zeros((40, 60), np.int32)
+        tri[10:38, 5:55] = 1
+        out = np.full((40, 60, 3), 180, np.uint8)
+        out[10:38, 5:55] = 220
+        eyes = np.zeros((2, cols), np.float32)
+        eyes[:, 2], eyes[:, 3], eyes[:, 6] = 10.0, 1.0, 0.5  # no blur (at most the paint's own)
+        eye_pass(tri, part, 1.0, 1.0, eyes, 0, 0, out)
+        y = out.astype(np.float32) @ LUMA
+        rows[cols] = float(y[10, 30] / y[30, 30]), float(y[12, 30] / y[30, 30])
+    print(rows)
+    assert rows[8][0] <= 0.36 and rows[7][0] >= 0.42
+    assert abs(rows[8][1] - rows[7][1]) < 0.02  # below the line: the lid's shadow alone, as before

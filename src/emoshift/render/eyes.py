@@ -87,6 +87,14 @@ LOWER_LID = slice(1, 8)
 #: lids).
 LID_SHADOW = 0.7
 LID_SHADOW_REACH = 0.9
+#: Lowered lids' lash line: a real open eye's upper lid meets the eyeball in a thin dark line (the lashes' roots
+#: and the lid margin's shade); lowered lids' raised upper lid samples the photo's lid skin (its lash line lies
+#: hidden under the closed lid or hangs in the fringe, :func:`lash_fringe`), and the painted white met skin
+#: directly: a pale almond cut out of the face, white all round the iris (dev11's farther eye at fear; "eyes
+#: unreal"). The first LASH_LINE iris radii (at least a pixel) of eyeball under a raised lowered lid are darkened
+#: by LASH_DARK (:func:`lid_shadow_pass`; dev11's eyeliner 15-18 of luma on skin of 75), before the eye's blur.
+LASH_LINE = 0.12
+LASH_DARK = 0.7
 
 
 #: A painted iris carries a catchlight (the light's reflection on the cornea): at the photo's own, where the
@@ -333,8 +341,9 @@ LID_PULL_REACH = 1.0
 #: lower lid keeps :data:`LID_PULL_MARGIN`). The lower lid's pull (:func:`lid_pull`) then puts its margin that much
 #: further below the contour, the skin out to FRINGE_REACH x the fringe beyond it compressed into the rest (at 1x the
 #: lid under the eye sampled a strip a fifth as tall: vertical streaks on dev05), over the eye's width and
-#: FRINGE_WIDE of it beyond either corner, tapered from FRINGE_TAPER of that half-width out (pulled between the
-#: corners only, the lashes left at the corners framed a pale wedge under dev11's eye).
+#: FRINGE_WIDE of it beyond the outer corner (where the lashes sweep out), tapered from FRINGE_TAPER of that
+#: half-width out (pulled between the corners only, the lashes left at the corners framed a pale wedge under
+#: dev11's eye; beyond the inner corner too, the nose side's dark lashes streaked dev05's inner corner).
 FRINGE_MIDDLE = 0.6
 FRINGE_SEARCH = (0.3, 0.8)
 FRINGE_RECOVER = 0.5
@@ -377,18 +386,20 @@ def lid_pull(points: np.ndarray, landmarks: np.ndarray, model_lids: np.ndarray, 
         up_line = np.interp(x, *_sorted_xy(mine[[0, 1, 2, 3]]))
         low_line = np.interp(x, *_sorted_xy(mine[[3, 4, 5, 0]]))
         mid = 0.5 * (up_line + low_line)
-        extra, wide = 0.0, 0.0
-        if fringe is not None and fringe[k] > 0:  # the lower lid's margin past the lashes (FRINGE_TAPER, FRINGE_WIDE)
+        extra, a, b = 0.0, lo, hi  # the lower lid's pull from a to b (x)
+        if fringe is not None and fringe[k] > 0:  # its margin past the lashes (FRINGE_TAPER, FRINGE_WIDE)
+            other = lm[list(EYE_CONTOURS[1 - k])][:, 0].mean()
             wide = FRINGE_WIDE * (hi - lo)
-            u = np.abs(x - 0.5 * (lo + hi)) / max(0.5 * (hi - lo) + wide, 1e-3)
+            a, b = (lo, hi + wide) if other < c[:, 0].mean() else (lo - wide, hi)  # past the outer corner
+            u = np.abs(x - 0.5 * (a + b)) / max(0.5 * (b - a), 1e-3)
             t = np.clip((u - FRINGE_TAPER) / (1.0 - FRINGE_TAPER), 0.0, 1.0)
             extra = float(fringe[k]) * (1.0 - t * t * (3 - 2 * t))
         for sign, line, part in ((-1.0, up_line, UPPER_LID), (1.0, low_line, LOWER_LID)):
             edge = lid_line(c, part, x)  # the photo's lid; below: distances into the lid (positive)
             into = sign * (y - edge)  # the point's depth in the lid past the photo's contour
             start = np.minimum(sign * (line - edge), into)  # the model's margin's depth (or the point's own)
-            mm, rr, out = (m, reach, 0.0) if sign < 0 else (m + extra, reach + FRINGE_REACH * extra, wide)
-            on = (x > lo - out) & (x < hi + out) & ((y < mid) if sign < 0 else (y >= mid)) & (start < mm) & (into < rr)
+            mm, rr, x0, x1 = (m, reach, lo, hi) if sign < 0 else (m + extra, reach + FRINGE_REACH * extra, a, b)
+            on = (x > x0) & (x < x1) & ((y < mid) if sign < 0 else (y >= mid)) & (start < mm) & (into < rr)
             if not on.any():
                 continue
             mm, rr = np.broadcast_to(mm, x.shape)[on], np.broadcast_to(rr, x.shape)[on]
@@ -733,9 +744,10 @@ def lowered_eyes(eyes: PhotoEyes, photo_box: np.ndarray, origin, landmarks: np.n
 
 
 @njit(cache=True, nogil=True)
-def lid_shadow_pass(tri_id, part, strength, reach, x0, y0, out):  # pragma: no cover - jitted
+def lid_shadow_pass(tri_id, part, strength, reach, x0, y0, out, lash=0.0):  # pragma: no cover - jitted
     """Darken (in ``out`` at (x0, y0)) each eyeball pixel of the box's ``tri_id`` (rows since the nearest skin
-    pixel above: ``d``) by ``strength`` x LID_SHADOW x (1 - d / reach)^2 within ``reach`` pixels."""
+    pixel above: ``d``) by ``strength`` x LID_SHADOW x (1 - d / reach)^2 within ``reach`` pixels, and the first
+    ``lash`` rows (pixels, the last one partly) by ``strength`` x LASH_DARK at least (:data:`LASH_LINE`)."""
     if strength <= 0.0 or reach < 1.0:
         return
     rh, rw = tri_id.shape
@@ -749,6 +761,9 @@ def lid_shadow_pass(tri_id, part, strength, reach, x0, y0, out):  # pragma: no c
                 continue
             u = 1.0 - d / reach
             f = 1.0 - strength * LID_SHADOW * u * u
+            if lash > 0.0:
+                cover = min(max(lash - (d - 1), 0.0), 1.0)
+                f = min(f, 1.0 - cover * strength * LASH_DARK)
             for c in range(3):
                 out[y0 + i, x0 + j, c] = np.uint8(out[y0 + i, x0 + j, c] * f + 0.5)
 
@@ -756,11 +771,12 @@ def lid_shadow_pass(tri_id, part, strength, reach, x0, y0, out):  # pragma: no c
 @njit(cache=True, nogil=True)
 def eye_pass(tri_id, part, shadow, strength, eyes, x0, y0, out):  # pragma: no cover - jitted
     """Once the lids open: the raised upper lids' shadow (``shadow``: 1 - the upper lid's keep,
-    :func:`lid_shadow_pass`, reach LID_SHADOW_REACH iris radii), then (``strength``: 1 - the smaller keep)
+    :func:`lid_shadow_pass`, reach LID_SHADOW_REACH iris radii; lowered lids' with their lash line, LASH_LINE), then (``strength``: 1 - the smaller keep)
     the eyeball of the box's ``tri_id`` and the pixel ring around it blurred to the photo's softness
     (``eyes[0, 6]``, :data:`EYE_SIGMA_PAINT`), blended in by ``strength``, with the photo's grain where
     ``eyes`` has an eighth column (lowered lids: :data:`LOWERED_GRAIN`)."""
-    lid_shadow_pass(tri_id, part, shadow, LID_SHADOW_REACH * eyes[0, 2], x0, y0, out)
+    lash = max(LASH_LINE * eyes[0, 2], 1.0) if eyes.shape[1] > 7 else 0.0  # lowered lids (their grain column)
+    lid_shadow_pass(tri_id, part, shadow, LID_SHADOW_REACH * eyes[0, 2], x0, y0, out, lash)
     if strength <= 0.0:
         return
     var = eyes[0, 6] * eyes[0, 6] - EYE_SIGMA_PAINT * EYE_SIGMA_PAINT
