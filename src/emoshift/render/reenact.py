@@ -15,9 +15,11 @@ off the frame's head sample a clean plate of the photo instead (:attr:`Reenactor
 render's face, grown by a rim, filled in from its surroundings once per photo by
 :func:`emoshift.render.fill.fill_holes`; elsewhere the photo itself, so the hair moved by the coarse flow is
 unchanged). The plate is a smooth fill, not real background: a large turn shows a soft, blurred strip
-where the cheek was. Skin the photo never showed (the side of the head and neck behind the cheek, which a
-turn brings into view) still samples the photo where its point projects, so a turn above ~20 degrees
-smears the jaw and neck on the side that turns into view.
+where the cheek was. The photographed face past the mesh (the plate's matte) is laid back over the plate
+beside the frame's silhouette, moved with it (:func:`emoshift.render.fill.rim_over`), so the face's own
+outline moves with the face instead of being erased wherever it moves. Skin the photo never showed (the side
+of the head and neck behind the cheek, which a turn brings into view) still samples the photo where its
+point projects, so a turn above ~20 degrees smears the jaw and neck on the side that turns into view.
 
 Expression shading: the warped skin is multiplied by the ratio of the frame's to the source's Lambert
 shading of the mesh (an expression ratio image, as in Liu, Shan & Zhang 2001), softened, high-passed
