@@ -391,3 +391,47 @@ def test_eyes_fitted_looking_opposite_ways_carry_one_vertical_gaze():
         np.testing.assert_array_equal(P.conjugate_gaze(s), s)
     former = P.with_source_gaze(gen, src)  # control: the former anchors
     np.testing.assert_allclose(former[:, up_r], 0.87, atol=1e-6)
+
+
+def test_anger_glare_carries_no_upward_gaze_lid(head_model):
+    """Anger's lowered brows hold its upper lids down (:func:`P.with_level_glare`): on the head model the anchor's
+    upper lid (MediaPipe 159 / 386) sits where it does on a photo fitted level, whatever upward gaze the photo's
+    fit lifted its lids with (eyeLookUp 0-1, as the development photos fit: dev07 1.0): within 1e-4 cm over the
+    three anger variants. Other emotions and the generator's own gaze keep theirs, as does a downward gaze.
+    Control: the former plan (with_source_gaze alone) lifts anger's upper lid by 0.19 cm at eyeLookUp 1 (0.09 at
+    0.5), past the 0.15 cm (measured 0.188) that painted eyeball above dev07's iris (0.33 / 0.23 iris radii)."""
+    from emoshift.emotions import EXPRESSION_NAMES, n_variants, prototype
+
+    names = list(EXPRESSION_NAMES)
+    up = [names.index("eyeLookUp_L"), names.index("eyeLookUp_R")]
+    down = names.index("eyeLookDown_L")
+
+    def upper_lid(e):
+        lm = head_model(expression=np.asarray(e, np.float32)[None]).landmarks[0]
+        return lm[[159, 386], 1]
+
+    for v in range(n_variants("anger")):
+        anger = prototype("anger", v)[None]
+        level = upper_lid(P.with_level_glare(P.with_source_gaze(anger, np.zeros(53, np.float32)), ["anger"],
+                                             np.zeros(53, np.float32))[0])  # fmt: skip
+        for u in (0.5, 1.0):
+            src = np.zeros(53, np.float32)
+            src[up] = u
+            carried = P.with_source_gaze(anger, src)
+            new = P.with_level_glare(carried, ["anger"], src)
+            np.testing.assert_allclose(upper_lid(new[0]), level, atol=1e-4)
+            rise = upper_lid(carried[0]) - level  # control: the former anchor's lid
+            assert rise.min() > (0.15 if u == 1.0 else 0.07)
+    src = np.zeros(53, np.float32)
+    src[up], src[down] = 0.8, 0.3
+    gen = np.zeros((3, 53), np.float32)
+    gen[0, up] = 0.05  # the generator's own upward gaze at anger: kept
+    e = P.with_level_glare(P.with_source_gaze(gen, src), ["anger", "sadness", "neutral"], src)
+    np.testing.assert_allclose(e[0, up], 0.05, atol=1e-6)
+    np.testing.assert_allclose(e[1:, up], 0.8, atol=1e-6)
+    np.testing.assert_allclose(e[:, down], 0.3, atol=1e-6)
+    parsed = SimpleNamespace(emotions=["anger", "surprise"], intensities=[1, 1])
+    g = SimpleNamespace(parsed=parsed, expressions=gen[:2], rotations=np.zeros((2, 3)))
+    plan = P.make_plan("x", g, src, np.zeros(3), None, "fake")  # make_plan applies it
+    np.testing.assert_allclose(plan.expressions[1, up], 0.05, atol=1e-6)
+    np.testing.assert_allclose(plan.expressions[0, up], 0.8, atol=1e-6)  # the photo as fitted

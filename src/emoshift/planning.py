@@ -16,7 +16,8 @@ the photo's gaze carries into every anchor (:func:`with_source_gaze`; one vertic
 :func:`conjugate_gaze`; a widened eye's downward gaze only
 as far as it does not lower the widened lid, :func:`with_widened_gaze`), an anchor that does not widen
 the eyes opens its lids no further than the photo's (:func:`with_source_lids`), fear's widened eyes
-tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`). Anger's jaw
+tense their lower lids (:func:`with_lid_tension`) under raised brows (:func:`with_brow_raise`), anger's upper
+lids are held down by its brows, not lifted by the photo's upward gaze (:func:`with_level_glare`). Anger's jaw
 and contempt's sideways pull of the mouth are the generator's own (retrained on its prototypes' bounds in
 session 19, the apex latents that opened anger's jaw past them set aside, ``models.apex.apex_outliers``;
 session 18 capped both here). On a photo looking steeply down (30-42 degrees off-axis and more) anger and disgust
@@ -361,6 +362,36 @@ def with_widened_gaze(targets: np.ndarray, source_expression: np.ndarray) -> np.
     return out.clip(0.0, 1.0)
 
 
+#: Emotions whose glare holds the upper lid down (:func:`with_level_glare`).
+GLARE_EMOTIONS = ("anger",)
+
+
+def with_level_glare(targets: np.ndarray, labels: Sequence[str], source_expression: np.ndarray) -> np.ndarray:
+    """(m, 53) target expressions of the emotions ``labels`` (m,) whose :data:`GLARE_EMOTIONS` anchors carry none
+    of the photo's upward gaze (``source_expression``'s eyeLookUp, added by :func:`with_source_gaze`; the
+    generator's own is kept), clipped to [0, 1]. Anger glares from under brows drawn down (AU4) over tightened lids
+    (AU7): the lowered brow holds the upper lid down on the iris (Ekman & Friesen, *Unmasking the Face*, 1975,
+    ch. 7). The head model's eyeLook* move its lids only, and fits lift the upper lid with eyeLookUp where the
+    photo's lid sits above the model's (11 of the 12 development photos, 0.02-1), so carried into anger's anchor
+    with its AU5 trace the lid rose past the photo's iris: on dev07 (fitted eyeLookUp 1.0 / 0.62, looking down to
+    the side) 0.33 / 0.23 iris radii of painted eyeball above the iris under the squint (an eye rolled up, read as
+    disgust 20 of 24 times over panels 54-58), where without it the lid covers the iris's top (-0.05 / -0.41), as
+    on the frontal faces (apex renders of the 12 development photos, seed 0: the most white above either iris
+    +0.33 before, -0.05 after; dev04 -0.13 / -0.14 -> -0.39 / -0.47, dev09 -0.03 / -0.20 -> -0.46 / -0.51). On the
+    head model the anchor's upper lid stays where a level fit puts it (the former one rose 0.19 cm at eyeLookUp 1).
+    The generator's own gaze, the downward gaze and the other emotions' lids are kept."""
+    from emoshift.emotions import EXPRESSION_NAMES
+
+    names = list(EXPRESSION_NAMES)
+    out = np.array(targets, np.float32).reshape(-1, 53)
+    src = np.asarray(source_expression, np.float32).reshape(53)
+    rows = np.array([label in GLARE_EMOTIONS for label in labels], bool)
+    for side in ("L", "R"):
+        up = names.index(f"eyeLookUp_{side}")
+        out[rows, up] -= max(float(src[up]), 0.0)
+    return out.clip(0.0, 1.0)
+
+
 def _floor_by_widening(targets: np.ndarray, labels: Sequence[str], table: dict[str, float], stem: str) -> np.ndarray:
     """(m, 53) ``targets`` of the emotions ``labels`` (m,) with each side's ``{stem}_L/R`` at least ``table`` of the
     emotion x that side's eyeWide, clipped to [0, 1]; emotions not in ``table`` keep theirs."""
@@ -510,6 +541,7 @@ def make_plan(
     targets = with_source_lids(targets, src_e)  # calm eyes open no further than the photo's
     targets = with_source_lip_roll(targets, src_e)  # a smiling photo's lips keep their photographed thickness
     targets = with_widened_gaze(targets, gaze_e)  # a downward gaze's lid does not hold a widened eye's down
+    targets = with_level_glare(targets, labels, gaze_e)  # anger's lowered brows hold its upper lids down
     targets = with_lid_tension(targets, labels)  # fear's widened eyes with tensed lower lids
     targets = with_brow_raise(targets, labels)  # and fear's brows raised above them
     rotations = np.concatenate([src_r[None], compose_rotations(src_r, np.stack(rels))])

@@ -37,7 +37,9 @@ def test_turned_head_leaves_background_not_a_ghost(full_model, fit_factory, text
 
     rot = np.array([0.0, np.radians(25.0), 0.0], np.float32)
     frags = r._raster_full(r.screens(e[None], rot[None])[0], r.width, r.height)
-    off_head = ~binary_dilation(frags.tri_id >= 0, iterations=3)  # 3 px clear of the turned head
+    # 5 px clear of the turned head: the photographed outline rides with the silhouette up to OUTLINE_DEPTH x its
+    # band past the mesh's edge (fill.rim_over; 2.4-4.8 px here, 11 pixels beyond 3 px at 25 degrees, 0 beyond 4)
+    off_head = ~binary_dilation(frags.tri_id >= 0, iterations=5)
 
     def ghost(frame):
         """Pixels off the turned head that are not the background (the photo's face dragged along)."""
@@ -46,7 +48,8 @@ def test_turned_head_leaves_background_not_a_ghost(full_model, fit_factory, text
     assert ghost(r.render(e, rot)).sum() <= 5
     # without the clean plate the coarse flow drags the face's rim off the head (the test can tell)
     (x0, y0), (h, w) = r.src_origin, r.plate.shape[:2]
-    r.plate[:] = photo[y0 : y0 + h, x0 : x0 + w]
+    r.plate[..., :3] = photo[y0 : y0 + h, x0 : x0 + w]
+    r.plate[..., 3] = 0
     assert ghost(r.render(e, rot)).sum() > 100
 
 
@@ -58,7 +61,8 @@ def test_small_turns_change_little(full_model, fit_factory, texture_factory):
     rot = np.array([0.0, np.radians(4.0), 0.0], np.float32)
     frame = r.render(r.source_expression, rot)
     (x0, y0), (h, w) = r.src_origin, r.plate.shape[:2]
-    r.plate[:] = photo[y0 : y0 + h, x0 : x0 + w]
+    r.plate[..., :3] = photo[y0 : y0 + h, x0 : x0 + w]
+    r.plate[..., 3] = 0
     plain = r.render(r.source_expression, rot)
     diff = np.abs(frame.astype(int) - plain.astype(int)).max(2)
     height = np.ptp(np.nonzero(r.src_tri >= 0)[0])  # the head's height in pixels

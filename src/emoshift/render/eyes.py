@@ -24,7 +24,7 @@ import numpy as np
 from emoshift.headmodel.mp_indices import EYELID_CONTOURS
 from emoshift.headmodel.mp_indices import IRISES as MP_IRISES
 from emoshift.jit import njit
-from emoshift.render.filters import binary_erosion, sobel  # scipy's, without importing scipy
+from emoshift.render.filters import binary_erosion, sample_bilinear, sobel  # scipy's, without importing scipy
 from emoshift.render.mouth import grain_noise_k, skin_rows
 from emoshift.render.teeth import LUMA  # noqa: F401 (Rec. 601 luma weights; re-exported)
 from emoshift.render.teeth import photo_grain
@@ -87,6 +87,14 @@ LOWER_LID = slice(1, 8)
 #: lids).
 LID_SHADOW = 0.7
 LID_SHADOW_REACH = 0.9
+#: Lowered lids' lash line: a real open eye's upper lid meets the eyeball in a thin dark line (the lashes' roots
+#: and the lid margin's shade); lowered lids' raised upper lid samples the photo's lid skin (its lash line lies
+#: hidden under the closed lid or hangs in the fringe, :func:`lash_fringe`), and the painted white met skin
+#: directly: a pale almond cut out of the face, white all round the iris (dev11's farther eye at fear; "eyes
+#: unreal"). The first LASH_LINE iris radii (at least a pixel) of eyeball under a raised lowered lid are darkened
+#: by LASH_DARK (:func:`lid_shadow_pass`; dev11's eyeliner 15-18 of luma on skin of 75), before the eye's blur.
+LASH_LINE = 0.12
+LASH_DARK = 0.7
 
 
 #: A painted iris carries a catchlight (the light's reflection on the cornea): at the photo's own, where the
@@ -261,7 +269,8 @@ class PhotoEyes(NamedTuple):
     upper_band, lower_band: (h, w) float32 over the source box, 1 on each shown eye's upper (lower) lid margin
     (between the contour and the trusted opening's edge, UPPER_LID_BAND / LOWER_LID_BAND) and LID_BAND_REACH iris
     radii beyond it: what a lid that opens uncovers and must not bring along (all 0 when no eye is shown);
-    lowered: the photo's lids hide its open eyes (:func:`lowered_eyes`: opening 0, both bands 1, the colours a prior)."""
+    lowered: the photo's lids hide its open eyes (:func:`lowered_eyes`: opening 0, both bands 1, the colours a prior);
+    fringe: lowered lids' (2,) float32 depth (pixels) of the lash fringe under each eye (:func:`lash_fringe`)."""
 
     opening: np.ndarray
     eyes: np.ndarray
@@ -269,6 +278,7 @@ class PhotoEyes(NamedTuple):
     upper_band: np.ndarray | None = None
     lower_band: np.ndarray | None = None
     lowered: bool = False
+    fringe: np.ndarray | None = None
 
 
 def polygon_coverage(poly: np.ndarray, origin, shape, samples: int = 4, erode: int = 2) -> np.ndarray:
@@ -317,6 +327,31 @@ def inset_lids(contour: np.ndarray, upper_band: float, lower_band: float = 0.0) 
 #: widened eye was a band of vertical streaks).
 LID_PULL_MARGIN = 0.15
 LID_PULL_REACH = 1.0
+#: Lowered lids' lash fringe (:func:`lash_fringe`): a face looking down past the camera shows its upper lashes
+#: hanging below the closed lid, with their shadow, as a dark band on the lower lid (dev05: the photo's luma 7-18
+#: from the detected contour's lower line to 0.4 eye widths below it, its skin 90 beyond; dev11's nearer eye 15-18
+#: from 0.1 to 0.35 widths, its skin 75). The fitted lower lid's skin samples that band; once fear or surprise open
+#: the lids, the lashes, which go up with the upper lid of a real eye, stayed on the lower lid as a broad dark
+#: smudge under the painted eyeball ("eyes dark and smeared", "face smeared"; surprise read as fear, the dark-ringed
+#: eye as terror: panels 54-57, realism 1.75-1.94 of 5). The band's depth below the contour, per eye: where the
+#: luma down the middle FRINGE_MIDDLE of the eye's columns (their median) first recovers FRINGE_RECOVER of the way
+#: from its darkest (within FRINGE_SEARCH[0] eye widths) to the brightest skin within FRINGE_SEARCH[1] widths, none
+#: where that rise is under FRINGE_CONTRAST of the skin's luma (dev11's farther eye), at most FRINGE_MAX widths:
+#: dev05 0.56 (23.5 px), dev11 0.42 (30.5 px), their farther eyes 0. Measured for lowered lids only (an open eye's
+#: lower lid keeps :data:`LID_PULL_MARGIN`). The lower lid's pull (:func:`lid_pull`) then puts its margin that much
+#: further below the contour, the skin out to FRINGE_REACH x the fringe beyond it compressed into the rest (at 1x the
+#: lid under the eye sampled a strip a fifth as tall: vertical streaks on dev05), over the eye's width and
+#: FRINGE_WIDE of it beyond the outer corner (where the lashes sweep out), tapered from FRINGE_TAPER of that
+#: half-width out (pulled between the corners only, the lashes left at the corners framed a pale wedge under
+#: dev11's eye; beyond the inner corner too, the nose side's dark lashes streaked dev05's inner corner).
+FRINGE_MIDDLE = 0.6
+FRINGE_SEARCH = (0.3, 0.8)
+FRINGE_RECOVER = 0.5
+FRINGE_CONTRAST = 0.25
+FRINGE_MAX = 0.6
+FRINGE_TAPER = 0.5
+FRINGE_REACH = 2.0
+FRINGE_WIDE = 0.25
 
 
 def lid_line(contour: np.ndarray, part: slice, x: np.ndarray) -> np.ndarray:
@@ -325,7 +360,8 @@ def lid_line(contour: np.ndarray, part: slice, x: np.ndarray) -> np.ndarray:
     return np.interp(x, *_sorted_xy(np.concatenate([contour[[0, 8]], contour[part]])))
 
 
-def lid_pull(points: np.ndarray, landmarks: np.ndarray, model_lids: np.ndarray, radii) -> tuple[np.ndarray, np.ndarray]:
+def lid_pull(points: np.ndarray, landmarks: np.ndarray, model_lids: np.ndarray, radii,
+             fringe=None) -> tuple[np.ndarray, np.ndarray]:
     """(N,) float32 vertical change (pixels) of skin vertices' source ``points`` (N, 2) out of the photo's eye
     openings (``landmarks`` (478, 2) detected, EYE_CONTOURS) and (N,) bool: the point moves on an upper lid.
     Per lid and column: the model's lid margin (``model_lids`` (2, 6, 2): per eye the source projection of its
@@ -333,7 +369,9 @@ def lid_pull(points: np.ndarray, landmarks: np.ndarray, model_lids: np.ndarray, 
     nearer the opening than that line is its own margin) goes to LID_PULL_MARGIN x the eye's iris radius
     (``radii`` (2,)) beyond the photo's contour of that lid, points between it and LID_PULL_REACH radii beyond the
     contour are moved linearly, the rest (and lids whose margin lies beyond the contour by more than the margin)
-    not at all. A point is on the upper lid when it lies above the middle of the model's opening at its x."""
+    not at all. A point is on the upper lid when it lies above the middle of the model's opening at its x.
+    ``fringe`` (2,) pixels per eye (lowered lids' lash fringe, :func:`lash_fringe`; default none): the lower lid's
+    margin and reach that much further below the contour, tapered to the corners (:data:`FRINGE_TAPER`)."""
     pts = np.asarray(points, np.float64)
     lm = np.asarray(landmarks, np.float64)
     model = np.asarray(model_lids, np.float64)
@@ -348,18 +386,51 @@ def lid_pull(points: np.ndarray, landmarks: np.ndarray, model_lids: np.ndarray, 
         up_line = np.interp(x, *_sorted_xy(mine[[0, 1, 2, 3]]))
         low_line = np.interp(x, *_sorted_xy(mine[[3, 4, 5, 0]]))
         mid = 0.5 * (up_line + low_line)
+        extra, a, b = 0.0, lo, hi  # the lower lid's pull from a to b (x)
+        if fringe is not None and fringe[k] > 0:  # its margin past the lashes (FRINGE_TAPER, FRINGE_WIDE)
+            other = lm[list(EYE_CONTOURS[1 - k])][:, 0].mean()
+            wide = FRINGE_WIDE * (hi - lo)
+            a, b = (lo, hi + wide) if other < c[:, 0].mean() else (lo - wide, hi)  # past the outer corner
+            u = np.abs(x - 0.5 * (a + b)) / max(0.5 * (b - a), 1e-3)
+            t = np.clip((u - FRINGE_TAPER) / (1.0 - FRINGE_TAPER), 0.0, 1.0)
+            extra = float(fringe[k]) * (1.0 - t * t * (3 - 2 * t))
         for sign, line, part in ((-1.0, up_line, UPPER_LID), (1.0, low_line, LOWER_LID)):
             edge = lid_line(c, part, x)  # the photo's lid; below: distances into the lid (positive)
             into = sign * (y - edge)  # the point's depth in the lid past the photo's contour
             start = np.minimum(sign * (line - edge), into)  # the model's margin's depth (or the point's own)
-            on = (x > lo) & (x < hi) & ((y < mid) if sign < 0 else (y >= mid)) & (start < m) & (into < reach)
+            mm, rr, x0, x1 = (m, reach, lo, hi) if sign < 0 else (m + extra, reach + FRINGE_REACH * extra, a, b)
+            on = (x > x0) & (x < x1) & ((y < mid) if sign < 0 else (y >= mid)) & (start < mm) & (into < rr)
             if not on.any():
                 continue
-            new = reach - (reach - into[on]) * (reach - m) / (reach - start[on])
+            mm, rr = np.broadcast_to(mm, x.shape)[on], np.broadcast_to(rr, x.shape)[on]
+            new = rr - (rr - into[on]) * (rr - mm) / (rr - start[on])
             dy[on] = sign * (new - into[on])
             if sign < 0:
                 upper |= on
     return dy, upper
+
+
+def lash_fringe(luma: np.ndarray, contour: np.ndarray, origin) -> float:
+    """Pixels below an eye ``contour``'s (16, 2) lower line that lowered lids' hanging lashes darken
+    (:data:`FRINGE_RECOVER`; 0: no dark fringe), from the photo's ``luma`` (h, w) over the box at ``origin`` (x, y)."""
+    c = np.asarray(contour, np.float64)
+    r = max(float(np.linalg.norm(c[0] - c[8])), 2.0)  # the eye's width
+    lo, hi = sorted((c[0, 0], c[8, 0]))
+    pad = 0.5 * (1.0 - FRINGE_MIDDLE) * (hi - lo)
+    xs = np.linspace(lo + pad, hi - pad, 9)
+    depth = np.arange(0.0, FRINGE_SEARCH[1] * r + 0.5, 0.5)
+    ys = lid_line(c, LOWER_LID, xs)[None] + depth[:, None] - origin[1]
+    xx = np.broadcast_to(xs[None] - origin[0], ys.shape)
+    if ys.min() < 0 or ys.max() > luma.shape[0] or xx.min() < 0 or xx.max() > luma.shape[1]:
+        return 0.0
+    prof = np.median(sample_bilinear(np.asarray(luma, np.float32), xx, ys), 1)
+    near = depth <= FRINGE_SEARCH[0] * r
+    at = int(np.argmin(np.where(near, prof, np.inf)))
+    dark, skin = float(prof[at]), float(prof[at:].max())
+    if skin - dark < FRINGE_CONTRAST * skin:
+        return 0.0
+    up = np.flatnonzero(prof[at:] >= dark + FRINGE_RECOVER * (skin - dark))[0] + at
+    return float(min(depth[up], FRINGE_MAX * r))
 
 
 def _sorted_xy(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -667,14 +738,16 @@ def lowered_eyes(eyes: PhotoEyes, photo_box: np.ndarray, origin, landmarks: np.n
         out[:, 6] = float(np.clip(blur, *EYE_SIGMA))
     grain = LOWERED_GRAIN * float(np.median(grains)) if grains else 0.0
     out = np.concatenate([out, np.full((2, 1), grain, np.float32)], axis=1)
+    fringe = np.float32([lash_fringe(y, lm[list(EYE_CONTOURS[k])], origin) for k in range(2)])
     zero = np.zeros((h, w), np.float32)
-    return PhotoEyes(zero, out, colours, np.ones((h, w), np.float32), np.ones((h, w), np.float32), True)
+    return PhotoEyes(zero, out, colours, np.ones((h, w), np.float32), np.ones((h, w), np.float32), True, fringe)
 
 
 @njit(cache=True, nogil=True)
-def lid_shadow_pass(tri_id, part, strength, reach, x0, y0, out):  # pragma: no cover - jitted
+def lid_shadow_pass(tri_id, part, strength, reach, x0, y0, out, lash=0.0):  # pragma: no cover - jitted
     """Darken (in ``out`` at (x0, y0)) each eyeball pixel of the box's ``tri_id`` (rows since the nearest skin
-    pixel above: ``d``) by ``strength`` x LID_SHADOW x (1 - d / reach)^2 within ``reach`` pixels."""
+    pixel above: ``d``) by ``strength`` x LID_SHADOW x (1 - d / reach)^2 within ``reach`` pixels, and the first
+    ``lash`` rows (pixels, the last one partly) by ``strength`` x LASH_DARK at least (:data:`LASH_LINE`)."""
     if strength <= 0.0 or reach < 1.0:
         return
     rh, rw = tri_id.shape
@@ -688,6 +761,9 @@ def lid_shadow_pass(tri_id, part, strength, reach, x0, y0, out):  # pragma: no c
                 continue
             u = 1.0 - d / reach
             f = 1.0 - strength * LID_SHADOW * u * u
+            if lash > 0.0:
+                cover = min(max(lash - (d - 1), 0.0), 1.0)
+                f = min(f, 1.0 - cover * strength * LASH_DARK)
             for c in range(3):
                 out[y0 + i, x0 + j, c] = np.uint8(out[y0 + i, x0 + j, c] * f + 0.5)
 
@@ -695,11 +771,12 @@ def lid_shadow_pass(tri_id, part, strength, reach, x0, y0, out):  # pragma: no c
 @njit(cache=True, nogil=True)
 def eye_pass(tri_id, part, shadow, strength, eyes, x0, y0, out):  # pragma: no cover - jitted
     """Once the lids open: the raised upper lids' shadow (``shadow``: 1 - the upper lid's keep,
-    :func:`lid_shadow_pass`, reach LID_SHADOW_REACH iris radii), then (``strength``: 1 - the smaller keep)
+    :func:`lid_shadow_pass`, reach LID_SHADOW_REACH iris radii; lowered lids' with their lash line, LASH_LINE), then (``strength``: 1 - the smaller keep)
     the eyeball of the box's ``tri_id`` and the pixel ring around it blurred to the photo's softness
     (``eyes[0, 6]``, :data:`EYE_SIGMA_PAINT`), blended in by ``strength``, with the photo's grain where
     ``eyes`` has an eighth column (lowered lids: :data:`LOWERED_GRAIN`)."""
-    lid_shadow_pass(tri_id, part, shadow, LID_SHADOW_REACH * eyes[0, 2], x0, y0, out)
+    lash = max(LASH_LINE * eyes[0, 2], 1.0) if eyes.shape[1] > 7 else 0.0  # lowered lids (their grain column)
+    lid_shadow_pass(tri_id, part, shadow, LID_SHADOW_REACH * eyes[0, 2], x0, y0, out, lash)
     if strength <= 0.0:
         return
     var = eyes[0, 6] * eyes[0, 6] - EYE_SIGMA_PAINT * EYE_SIGMA_PAINT

@@ -273,19 +273,87 @@ RIM_RESIDUAL = 0.5
 RIM_FRINGE_PX = 3
 
 
-def clean_plate(photo: np.ndarray, face: np.ndarray, reach: int, grow: int = 2) -> np.ndarray:
-    """(H, W, 3) uint8: ``photo`` without the face ``face`` (H, W) bool nor its photographed rim within
-    ``reach`` pixels (:func:`face_rim`): wherever the rim has a share, the background behind it, filled in by
-    pull-push from the pixels it does not touch (the matte's background, not a blend with the photo: that
-    kept the faint outer edge of a blurred outline as a grey line); elsewhere the photo. ``reach`` <=
-    ``grow``: the face grown by ``grow`` pixels only (the former plate)."""
-    from emoshift.render.filters import binary_dilation
+#: The photographed face (the plate's alpha, :func:`clean_plate`) is carried past a frame's silhouette only where
+#: that silhouette samples the photo within OUTLINE_DEPTH x the silhouette band (frame pixels, ~0.12 x the face's
+#: height: :data:`~emoshift.render.flow.SILHOUETTE_BAND`) of the photographed outline, fading out by twice that
+#: (:func:`rim_over`): deeper, the frame's outline is new contour (a turned cheek) and the plate shows behind it.
+OUTLINE_DEPTH = (0.2, 0.4)
 
+
+def clean_plate(photo: np.ndarray, face: np.ndarray, reach: int, grow: int = 2) -> np.ndarray:
+    """(H, W, 5) uint8: in RGB the photo without the face ``face`` (H, W) bool nor its photographed rim within
+    ``reach`` pixels (:func:`face_rim`); in channel 3 the photographed face's matte (255 on ``face``, 255 x the
+    rim's share beyond it); in channel 4 each face pixel's distance (pixels, at most 255) from the face's edge.
+    RGB: wherever the rim has a share, the background behind it, filled in by pull-push from the pixels it does
+    not touch (the matte's background, not a blend with the photo: that kept the faint outer edge of a blurred
+    outline as a grey line); elsewhere the photo. ``reach`` <= ``grow``: the face grown by ``grow`` pixels only
+    (the former plate).
+
+    The matte is the photographed face as a layer over the plate: a frame carries it past its silhouette with
+    the silhouette's flow (:func:`rim_over`), so the face beyond the fitted mesh (the nose's tip and the lips in
+    profile, a chin or cheek the fit falls short of, the outline's shadowed edge) stays the face's outline. Off
+    the head a frame showed the plate only, which erased it wherever the face moved (dev05 looking down at
+    surprise and fear: its nose's tip and lips cut off, white patches beside the nostril and along the jaw)."""
+    from emoshift.render.filters import binary_dilation, distance_transform_edt
+
+    out = np.zeros((*face.shape, 5), np.uint8)
     if not face.any():
-        return np.ascontiguousarray(photo)
+        out[..., :3] = photo
+        return out
     if reach > grow:
         rim = face_rim(photo, face, reach, grow)
     else:
         rim = (binary_dilation(face, iterations=grow) if grow > 0 else face).astype(np.float32)
     known = rim <= 0.0
-    return paste_filled(photo, known, fill_holes(photo, known.astype(np.float32)))
+    out[..., :3] = paste_filled(photo, known, fill_holes(photo, known.astype(np.float32)))
+    out[..., 3] = np.round(255.0 * rim).astype(np.uint8)
+    out[..., 4] = np.minimum(np.round(distance_transform_edt(face)), 255).astype(np.uint8)
+    return out
+
+
+@njit(cache=True, nogil=True, inline="always")
+def rim_over(image, plate, ox, oy, x, y, d, band, pix):  # pragma: no cover - jitted
+    """Composite the photographed face (the plate's matte, :func:`clean_plate`) at photo point (x, y) over ``pix``
+    (3,) float32 in place, for a frame pixel ``d`` pixels off its silhouette whose flow (the silhouette's, rigid)
+    maps it to (x, y): the face's premultiplied colour ``I - (1 - a) B`` (``image`` I, the plate's RGB B and matte
+    a, over the source box at (ox, oy)) of each of the 2 x 2 pixels around the point, interpolated bilinearly
+    with a, then ``pix = face + (1 - a) pix``. Each pixel's matte fades out by smoothstep as the silhouette's
+    own source point, ``d`` + that pixel's depth in the face (channel 4), lies deeper than OUTLINE_DEPTH x
+    ``band``: a ray from the frame's silhouette carries the photographed outline, never face texture that ends
+    in a cut nor an outline detached from the head by the plate. Returns a (0 off the plate's box)."""
+    h, w = plate.shape[0], plate.shape[1]
+    px = x - ox
+    py = y - oy
+    if plate.shape[2] < 5 or not (0.5 <= px <= w - 0.5 and 0.5 <= py <= h - 0.5):
+        return 0.0
+    fx = min(max(px - 0.5, 0.0), w - 1.0)
+    fy = min(max(py - 0.5, 0.0), h - 1.0)
+    x0 = int(fx)
+    y0 = int(fy)
+    ax = fx - x0
+    ay = fy - y0
+    lo = OUTLINE_DEPTH[0] * band
+    span = max((OUTLINE_DEPTH[1] - OUTLINE_DEPTH[0]) * band, 1e-3)
+    a = 0.0
+    r0 = 0.0
+    r1 = 0.0
+    r2 = 0.0
+    for k in range(4):
+        yy = min(y0 + (k >> 1), h - 1)
+        xx = min(x0 + (k & 1), w - 1)
+        wk = (ay if k >> 1 else 1.0 - ay) * (ax if k & 1 else 1.0 - ax)
+        ak = plate[yy, xx, 3] / 255.0
+        if ak <= 0.0 or wk <= 0.0:
+            continue
+        u = min(max((d + plate[yy, xx, 4] - lo) / span, 0.0), 1.0)
+        g = wk * (1.0 - u * u * (3.0 - 2.0 * u))
+        a += g * ak
+        r0 += g * (image[oy + yy, ox + xx, 0] - (1.0 - ak) * plate[yy, xx, 0])
+        r1 += g * (image[oy + yy, ox + xx, 1] - (1.0 - ak) * plate[yy, xx, 1])
+        r2 += g * (image[oy + yy, ox + xx, 2] - (1.0 - ak) * plate[yy, xx, 2])
+    if a <= 0.0:
+        return 0.0
+    pix[0] = r0 + (1.0 - a) * pix[0]
+    pix[1] = r1 + (1.0 - a) * pix[1]
+    pix[2] = r2 + (1.0 - a) * pix[2]
+    return a

@@ -15,9 +15,11 @@ off the frame's head sample a clean plate of the photo instead (:attr:`Reenactor
 render's face, grown by a rim, filled in from its surroundings once per photo by
 :func:`emoshift.render.fill.fill_holes`; elsewhere the photo itself, so the hair moved by the coarse flow is
 unchanged). The plate is a smooth fill, not real background: a large turn shows a soft, blurred strip
-where the cheek was. Skin the photo never showed (the side of the head and neck behind the cheek, which a
-turn brings into view) still samples the photo where its point projects, so a turn above ~20 degrees
-smears the jaw and neck on the side that turns into view.
+where the cheek was. The photographed face past the mesh (the plate's matte) is laid back over the plate
+beside the frame's silhouette, moved with it (:func:`emoshift.render.fill.rim_over`), so the face's own
+outline moves with the face instead of being erased wherever it moves. Skin the photo never showed (the side
+of the head and neck behind the cheek, which a turn brings into view) still samples the photo where its
+point projects, so a turn above ~20 degrees smears the jaw and neck on the side that turns into view.
 
 Expression shading: the warped skin is multiplied by the ratio of the frame's to the source's Lambert
 shading of the mesh (an expression ratio image, as in Liu, Shan & Zhang 2001), softened, high-passed
@@ -628,12 +630,14 @@ class Reenactor(SourceParts):
     def _lids_out_of_eyes(self, corrected: np.ndarray, landmarks: np.ndarray | None):
         """(vertices, their (n,) float32 vertical source change) of the skin vertices
         whose ``corrected`` source point lies in the photo's eye openings (:func:`emoshift.render.eyes.lid_pull`),
-        applied as their lid opens (:meth:`_source_for`); None when the photo shows no eyes."""
-        if landmarks is None or self.eyes.eyes[0, 3] <= 0 or self.eyes.lowered:  # lowered lids: no opening to leave
+        applied as their lid opens (:meth:`_source_for`); None when the photo shows no eyes. Lowered lids' lower lid
+        leaves their hanging lashes too (:data:`emoshift.render.eyes.FRINGE_RECOVER`)."""
+        if landmarks is None or self.eyes.eyes[0, 3] <= 0:
             return None
         lids = np.asarray(MULTIPIE_68[36:48])
         model_lids = corrected[lids, :2].reshape(2, 6, 2)
-        dy, _ = lid_pull(corrected[:, :2], landmarks, model_lids, self.eyes.eyes[:, 2])  # both lids: by the upper's keep
+        # both lids: by the upper's keep
+        dy, _ = lid_pull(corrected[:, :2], landmarks, model_lids, self.eyes.eyes[:, 2], self.eyes.fringe)
         idx = np.flatnonzero((dy != 0) & (self.vertex_part == SKIN))
         return (idx, dy[idx]) if len(idx) else None
 

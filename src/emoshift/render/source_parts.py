@@ -144,6 +144,18 @@ TEETH_CHROMA = 0.85
 #: onto the model's teeth made black teeth with the photo's teeth beside them (dev06 at anger, fear,
 #: surprise: "mouth interior odd", "mouth interior blurry").
 TEETH_LIKE = (0.35, 0.65)
+#: ... the luma read on the photo's rows closed over TEETH_SEPARATION x the opening's width (:func:`close_rows`: a dark
+#: line no wider than that between lighter pixels takes their luma): a tooth's separations and the narrow notches
+#: between its neighbours' incisal corners are the photo's teeth too. Gated by their own luma (below TEETH_LIKE[0] of
+#: the teeth's: dev04's separations, 2-4 px at 1000 px), they were cut out of the photo's teeth and filled with the
+#: painted teeth's lighter colour (3 x 3 box-blurred): the photo's own separations faded to grey smears once its lips
+#: moved (the edges within its teeth measured 1.06-1.97 px of blur at anger, disgust, fear, surprise against 1.00 in the
+#: photo; ``bench/bench_teeth_crisp.py``, issue 11 "teeth blurred" on 12 of dev04's renders). Closed: those edges' blur
+#: dev12 anger 0.94 -> 0.83 px, fear 1.23 -> 1.16, surprise 1.48 -> 1.32, dev04 disgust 1.06 -> 0.89, dev06 anger 0.75
+#: -> 0.65 (fear 0.40 -> 0.50), the teeth rows' contrast at the panel's 256 px dev12 0.071-0.079 -> 0.076-0.083 (its own
+#: teeth 0.073); the dark cavity stays out (a gap wider than the span: tests/render/test_mouth_teeth_colour.py). 0: each
+#: pixel alone (before session 24).
+TEETH_SEPARATION = 0.03
 #: ... and faded in below the photo's upper inner-lip contour: by smoothstep of a pixel's rows below the contour in its
 #: column over TEETH_UNDER_LIP x the opening's width. Those rows of the photo's teeth lie in its upper lip's shadow
 #: (dev04's smiling teeth, warped into its anger frame: 0.46-0.6 of their lit faces' luma, lit only some 8-10 % of the
@@ -1149,7 +1161,10 @@ class SourceParts:
             colours[TEETH] = (luma + TEETH_CHROMA * (t - luma)).astype(np.float32)
             from emoshift.render.filters import uniform_filter
 
-            ratio = (photo.astype(np.float32) @ LUMA) / max(luma, 1.0)  # the photo's own teeth: where they look it
+            cols = np.flatnonzero((opening > 0.5).any(0)) if opening is not None else np.zeros(0, np.int64)
+            span = int(round(TEETH_SEPARATION * (cols[-1] - cols[0]))) if len(cols) > 1 else 0
+            closed = close_rows(photo.astype(np.float32) @ LUMA, span)  # its separations are teeth too
+            ratio = closed / max(luma, 1.0)  # the photo's own teeth: where they look it
             like = smoothstep((ratio - TEETH_LIKE[0]) / (TEETH_LIKE[1] - TEETH_LIKE[0])).astype(np.float32)
             lit = smoothstep((ratio - TEETH_UNDER_LIP_LIT[0]) / (TEETH_UNDER_LIP_LIT[1] - TEETH_UNDER_LIP_LIT[0]))
             like *= np.maximum(_under_lip_fade(opening), lit)  # not in the photo's upper lip's shadow
@@ -1345,6 +1360,21 @@ class SourceParts:
 
 #: The inner-lip points of Multi-PIE's 68 (60-67), whose polygon is the mouth's opening (:meth:`_light_mouth`).
 _INNER_LIP_RING = np.ascontiguousarray(MULTIPIE_68[60:68], np.int64)
+
+
+def close_rows(img: np.ndarray, span: int) -> np.ndarray:
+    """(h, w) float32: ``img`` (h, w) closed along its rows over ``span`` pixels (the grey closing by a 1 x (span + 1)
+    window: the smallest over the windows covering a pixel of their largest value), so a dark gap of at most ``span``
+    pixels between lighter pixels takes the darker of their levels; edges padded by replication. ``span`` < 1:
+    ``img``."""
+    img = np.asarray(img, np.float32)
+    if span < 1:
+        return img
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    k = span + 1
+    big = sliding_window_view(np.pad(img, ((0, 0), (span, 0)), mode="edge"), k, axis=1).max(-1)  # windows ending here
+    return sliding_window_view(np.pad(big, ((0, 0), (0, span)), mode="edge"), k, axis=1).min(-1)  # ... starting here
 
 
 def lip_seam(mask: np.ndarray, mouth_width_px: float, core_px: float = SEAM_CORE_MIN_PX) -> np.ndarray:

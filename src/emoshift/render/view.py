@@ -28,8 +28,9 @@ class SourceView(NamedTuple):
     """The photo and its fit, immutable per photo.
 
     image: (H, W, 3) uint8 photo. closed: (h, w, 3) uint8, the photo's box ``mouth`` (x0, y0, x1, y1, int64)
-    with the open mouth painted shut. plate: (h, w, 3) uint8 clean plate over the source box from
-    ``origin`` (x, y) int64. screen: (V, 3) float32 source projection [x_px, y_px, depth]. pmask:
+    with the open mouth painted shut. plate: (h, w, 5) uint8 clean plate over the source box from
+    ``origin`` (x, y) int64 (RGB, then the photographed face's matte and depth: :func:`.fill.clean_plate`).
+    screen: (V, 3) float32 source projection [x_px, y_px, depth]. pmask:
     (5, h, w) float32 over the source box, ``pmask[p - 1]`` how surely the photo shows part p at a pixel.
     eyes: (2, 7) float32 per eye [x, y, radius, valid, catchlight x, catchlight y, blur] of the photo's iris (photo
     pixels; the catchlight in iris radii from its centre).

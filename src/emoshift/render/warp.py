@@ -22,6 +22,7 @@ import numpy as np
 from emoshift.jit import njit
 
 from emoshift.render.edges import antialias_edges
+from emoshift.render.fill import rim_over
 from emoshift.render.eyes import eye_pass
 from emoshift.render.filters import binary_erosion
 from emoshift.render.mouth import darken_lips, hash_gauss, mark_seam, mouth_pass, soften_seams
@@ -161,7 +162,7 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
     extend_silhouette(tri_id, flow, fx, fy, box, band)
     lost = magnified_share(src.screen, frame.screen, mesh.tris, mesh.n_skin)
     seam = _skin_pass(src.image, src.coef, src.coef_origin, src.plate, src.closed, src.closed_coef, src.mouth, src.shut, src.lift,
-                      src.origin[0], src.origin[1], tri_id, depth, flow, fx, fy, broad, src.grain, lost, x0, y0, out)  # fmt: skip
+                      src.origin[0], src.origin[1], tri_id, depth, flow, fx, fy, broad, src.grain, lost, band, x0, y0, out)  # fmt: skip
     detail_pass(src.detail, src.origin[0], src.origin[1], src.screen, frame.screen, mesh.tris, mesh.n_skin, tri_id, flow, x0,
                 y0, out)  # fmt: skip
     antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad, x0, y0, out)
@@ -469,14 +470,16 @@ def detail_pass(detail, ox, oy, src_screen, screen, tris, n_skin, tri_id, flow, 
 
 
 @njit(cache=True, nogil=True)
-def _skin_pass(image, coef, corg, plate, closed, ccoef, mouth, shut, lift, ox, oy, tri_id, depth, flow, fx, fy, broad, grain, lost, x0, y0, out):  # pragma: no cover - jitted
+def _skin_pass(image, coef, corg, plate, closed, ccoef, mouth, shut, lift, ox, oy, tri_id, depth, flow, fx, fy, broad, grain, lost, band, x0, y0, out):  # pragma: no cover - jitted
     """The flow of the skin (exact blended with the coarse field ``fx``, ``fy``) and of what lies around
     the head (the coarse field, blended with the silhouette's flow beside it: :func:`extend_silhouette`)
     applied to every pixel the fragment pass left (``flow[..., 2] >= 0``). Off the head, within
     EDGE_BLEND_PX of the skin, the photo itself is blended over the clean plate (1/2 at a pixel next to
     the skin, 0 at EDGE_BLEND_PX): the skin samples the photo, so the plate's fill met it in a hard,
-    stair-stepped line along the mesh's edge. Skin the frame magnifies (``lost`` (n_skin,), per triangle:
-    :func:`magnified_share`) gets back the fine grain its stretched sample lacks: MAGNIFY_GRAIN x ``grain`` x
+    stair-stepped line along the mesh's edge. Within ``band`` of the skin the photographed face (the plate's
+    matte: the face past the mesh, :func:`~emoshift.render.fill.rim_over`) is composited over the plate at the
+    silhouette's own flow, so the outline moves with the face. Skin the frame magnifies (``lost`` (n_skin,),
+    per triangle: :func:`magnified_share`) gets back the fine grain its stretched sample lacks: MAGNIFY_GRAIN x ``grain`` x
     sqrt(lost) x the exact-flow weight where lost >= MAGNIFY_MIN_SHARE, luma grain keyed to the frame pixel
     (as the painted mouth's, :func:`~emoshift.render.mouth.grain_noise`, without its chroma: a third of the
     hashes). The photo (and ``closed``) are sampled through their spline coefficients ``coef`` (box at ``corg``)
@@ -499,14 +502,19 @@ def _skin_pass(image, coef, corg, plate, closed, ccoef, mouth, shut, lift, ox, o
             dy = field_lerp(fy, i0, i1, wi, j0, j1, wj)
             shade = flow[i, j, 3]
             if tri_id[i, j] < 0:  # around the head (the mouth interior and eyes are done)
+                moved = False
                 if w > 0:  # beside the silhouette: its flow, faded into the coarse field (extend_silhouette)
                     dx = w * flow[i, j, 0] + (1 - w) * dx
                     dy = w * flow[i, j, 1] + (1 - w) * dy
-                if abs(dx) < 1e-3 and abs(dy) < 1e-3 and abs(shade - 1) < 1e-3:
+                    moved = abs(flow[i, j, 0]) >= 1e-3 or abs(flow[i, j, 1]) >= 1e-3
+                if abs(dx) < 1e-3 and abs(dy) < 1e-3 and abs(shade - 1) < 1e-3 and not moved:
                     continue  # the photo's own pixel
                 qx = x0 + j + 0.5 + dx
                 qy = y0 + i + 0.5 + dy
                 around_sample(image, plate, ox, oy, qx, qy, pix)
+                if w > 0:  # the photographed face's rim past the mesh moves with the silhouette, over the plate
+                    rim_over(image, plate, ox, oy, x0 + j + 0.5 + flow[i, j, 0], y0 + i + 0.5 + flow[i, j, 1], flow[i, j, 4],
+                             band, pix)  # fmt: skip
                 for c in range(3):
                     pix[c] *= shade
                 if 0 < flow[i, j, 4] < EDGE_BLEND_PX:
