@@ -7,8 +7,9 @@ the painted eyeball in a dark lash line (LASH_LINE)."""
 import numpy as np
 import pytest
 from scipy import ndimage
+from test_lowered_eyes import fill_eye_openings
 
-from emoshift.render.eyes import EYE_CONTOURS, LOWER_LID, lash_fringe, lid_line, polygon_coverage
+from emoshift.render.eyes import EYE_CONTOURS, LOWER_LID, lash_fringe, lid_line
 from emoshift.render.view import EYE, IRIS, SKIN
 
 LUMA = np.float32([0.299, 0.587, 0.114])
@@ -52,18 +53,10 @@ def _lashed(image, fit, depth: float) -> np.ndarray:
     """The astronaut (2x) with her eye openings filled with the skin around them and a dark lash fringe (luma a
     tenth of the skin's) hanging ``depth`` eye widths below each closed eye (dev05 0.56, dev11 0.42); the fit is
     the photo's before the fill."""
-    lm = np.asarray(fit.landmarks_detected, np.float64)
-    closed = image.copy()
+    closed, eyes = fill_eye_openings(image, np.asarray(fit.landmarks_detected, np.float64))
     h, w = image.shape[:2]
     yy, xx = np.mgrid[0:h, 0:w] + 0.5
-    for k in range(2):
-        c = lm[list(EYE_CONTOURS[k])]
-        mid = c.mean(0)
-        grown = mid + (c - mid) * np.float64([1.3, 1.8])
-        inside = polygon_coverage(grown, (0, 0), (h, w), erode=0) > 0
-        ring = ndimage.binary_dilation(inside, iterations=4) & ~inside
-        skin = np.median(image[ring], axis=0)
-        closed[inside] = skin.astype(np.uint8)
+    for c, skin in eyes:
         width = float(np.linalg.norm(c[0] - c[8]))
         lo, hi = sorted((c[0, 0], c[8, 0]))
         low = lid_line(c, LOWER_LID, xx[0])[None]
