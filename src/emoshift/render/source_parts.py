@@ -392,19 +392,26 @@ class InnerLips(NamedTuple):
     weight: np.ndarray
 
 
+def _opening_width(opening: np.ndarray | None) -> int:
+    """Columns (pixels) from the first to the last of the photo's open mouth ``opening`` (its coverage over the
+    source box, > 0.5 inside); 0 without one."""
+    if opening is None:
+        return 0
+    cols = np.flatnonzero((opening > 0.5).any(0))
+    return int(cols[-1] - cols[0]) if len(cols) > 1 else 0
+
+
 def _under_lip_fade(opening: np.ndarray | None) -> np.ndarray | float:
     """(h, w) float32 over the source box: smoothstep of each pixel's rows below the top of the photo's open mouth
     ``opening`` (its coverage, > 0.5 inside) in its column over TEETH_UNDER_LIP x the opening's width (TEETH_UNDER_LIP);
     1.0 without an opening or a fade."""
-    if opening is None or TEETH_UNDER_LIP <= 0.0:
+    width = _opening_width(opening)
+    if width == 0 or TEETH_UNDER_LIP <= 0.0:
         return 1.0
     inside = opening > 0.5
-    cols = np.flatnonzero(inside.any(0))
-    if len(cols) < 2:
-        return 1.0
     top = np.argmax(inside, axis=0)  # the first row inside, per column (0 where none: masked out by the opening)
     rows = np.arange(inside.shape[0], dtype=np.float32)[:, None] - top[None, :]
-    return smoothstep(rows / np.float32(TEETH_UNDER_LIP * (cols[-1] - cols[0]))).astype(np.float32)
+    return smoothstep(rows / np.float32(TEETH_UNDER_LIP * width)).astype(np.float32)
 
 
 def _lip_red(photo: np.ndarray, teeth: np.ndarray) -> np.ndarray:
@@ -1161,8 +1168,7 @@ class SourceParts:
             colours[TEETH] = (luma + TEETH_CHROMA * (t - luma)).astype(np.float32)
             from emoshift.render.filters import uniform_filter
 
-            cols = np.flatnonzero((opening > 0.5).any(0)) if opening is not None else np.zeros(0, np.int64)
-            span = int(round(TEETH_SEPARATION * (cols[-1] - cols[0]))) if len(cols) > 1 else 0
+            span = int(round(TEETH_SEPARATION * _opening_width(opening)))
             closed = close_rows(photo.astype(np.float32) @ LUMA, span)  # its separations are teeth too
             ratio = closed / max(luma, 1.0)  # the photo's own teeth: where they look it
             like = smoothstep((ratio - TEETH_LIKE[0]) / (TEETH_LIKE[1] - TEETH_LIKE[0])).astype(np.float32)
