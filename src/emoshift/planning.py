@@ -375,7 +375,7 @@ def with_level_glare(targets: np.ndarray, labels: Sequence[str], source_expressi
     photo's lid sits above the model's (11 of the 12 development photos, 0.02-1), so carried into anger's anchor
     with its AU5 trace the lid rose past the photo's iris: on dev07 (fitted eyeLookUp 1.0 / 0.62, looking down to
     the side) 0.33 / 0.23 iris radii of painted eyeball above the iris under the squint (an eye rolled up, read as
-    disgust 20 of 24 times over panels 54-58), where without it the lid covers the iris's top (-0.05 / -0.41), as
+    disgust 20 of 24 times over panels 54-59), where without it the lid covers the iris's top (-0.05 / -0.41), as
     on the frontal faces (apex renders of the 12 development photos, seed 0: the most white above either iris
     +0.33 before, -0.05 after; dev04 -0.13 / -0.14 -> -0.39 / -0.47, dev09 -0.03 / -0.20 -> -0.46 / -0.51). On the
     head model the anchor's upper lid stays where a level fit puts it (the former one rose 0.19 cm at eyeLookUp 1).
