@@ -15,6 +15,22 @@ frame, over the source's) times an anatomical mask of the skin a smile folds (:f
 cheeks, nasolabial folds, lower lids and lateral canthi; not the lips, nose or eyes).
 
 A neutral photo reaching happiness gains its folds from the mesh's shading ratio (:mod:`.reenact`).
+
+The smile the fit misses (issue 11): the landmark fit is regularized, so it explains about two thirds of a
+photo's smile with ``mouthSmile`` (the rest of the lips' smile is the lip residual, :mod:`.residual`, which
+reaches the lips only). The warp moves the photo's pixels by the fitted smile's change, so a frame that loses
+the smile kept about a third of it: its corners and the skin around them (the cheeks' bulge beside the corners,
+the corners' creases, the mouth's width) still smiled. Measured by a round trip (the render of a target refitted
+by the same fitter; mean of ``mouthSmile_L/R``, seed 0): the development photos that smile (dev03, dev04, dev06,
+dev12; fitted 0.51-0.76) refitted 0.12-0.24 at neutral, 0.11-0.29 at disgust and 0.30-0.52 at anger, where the
+neutral photos (dev01, dev02, dev07, dev09) refit 0.00-0.04, 0.01-0.08 and 0.13-0.30 (anger's squared shout itself
+reads as some smile). So a frame's shape loses :data:`SMILE_GAIN` x the fitted smile it loses
+(:func:`unsmiled`; ``mouthSmile`` below 0 is the smile's shape reversed, the corners drawn further down and in):
+at 1.5 the smiling photos refit 0.00-0.03 at neutral, 0.00-0.21 at disgust (0.21: dev06, turned behind
+sunglasses) and 0.08-0.45 at anger (0.08-0.23 but dev06; the faces looking down, dev05 and dev11, 0.13-0.35 from
+0.06-0.43); at 2.0 (every side in full) their neutral refitted a frown (mouthFrown 0.08-0.34, the neutral photos'
+0.02-0.18). Photos that do not smile (fitted mouthSmile under
+SMILE_GAIN_RANGE[0] on that side: the neutral development photos 0-0.22) are rendered as before.
 """
 
 from __future__ import annotations
@@ -40,6 +56,12 @@ LIP_REDNESS = 12.0
 SMILE = {side: [EXPRESSION_NAMES.index(f"{n}_{side}") for n in ("mouthSmile", "cheekSquint")] for side in "LR"}
 #: Smile (source) below which a loss counts in full: f = loss / max(source smile, this).
 MIN_SMILE = 0.3
+#: A frame's shape loses SMILE_GAIN x the fitted mouthSmile it loses (the smile the fit misses: see the module),
+#: per side by smoothstep of the photo's mouthSmile on that side over SMILE_GAIN_RANGE (none below [0]).
+SMILE_GAIN = 1.5
+SMILE_GAIN_RANGE = (0.3, 0.5)
+#: The mouthSmile channels per side (+x is the subject's left, ICT's ``_L``).
+MOUTH_SMILE = tuple(EXPRESSION_NAMES.index(f"mouthSmile_{side}") for side in "LR")
 
 
 def fold_lift(photo_box: np.ndarray, face_height_px: float, part: tuple[int, int, int, int] | None = None) -> np.ndarray:
@@ -100,4 +122,18 @@ def flatten_weights(mask: np.ndarray, x: np.ndarray, source: np.ndarray, frames:
         loss = np.clip((s0 - frames[:, sel].max(1)) / max(s0, MIN_SMILE), 0.0, 1.0)
         share = left if side == "L" else 1.0 - left
         out += loss[:, None] * (share * mask)[None]
+    return out
+
+
+def unsmiled(source: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """(T, 53) float32 ``frames`` expressions whose mouthSmile_L/R are lowered by (SMILE_GAIN - 1) x the smile
+    each loses from the (53,) ``source`` (the fitted photo's) on that side, times smoothstep of the source's
+    smile there over SMILE_GAIN_RANGE (see the module): the shape a frame is drawn with, not its expression.
+    A frame at the source's smile or above (happiness on a smiling photo) is unchanged; below 0 is allowed."""
+    out = np.array(frames, np.float32).reshape(-1, len(EXPRESSION_NAMES))
+    src = np.asarray(source, np.float32).reshape(-1)
+    for ch in MOUTH_SMILE:
+        share = smoothstep((src[ch] - SMILE_GAIN_RANGE[0]) / np.float32(SMILE_GAIN_RANGE[1] - SMILE_GAIN_RANGE[0]))
+        if share > 0:
+            out[:, ch] -= np.float32((SMILE_GAIN - 1.0) * share) * np.clip(src[ch] - out[:, ch], 0.0, None)
     return out

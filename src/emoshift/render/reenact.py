@@ -26,7 +26,8 @@ shading of the mesh (an expression ratio image, as in Liu, Shan & Zhang 2001), s
 (the ratio's blurred coarse-grid average is divided out: the photo's own lighting is unknown, so only
 local folds are trusted), clipped to a narrow range and faded out towards the silhouette, so the creases
 and bulges an expression adds (nasolabial folds, a wrinkled nose, raised cheeks) and the ones it removes
-show in the photo's own skin.
+show in the photo's own skin. A frame that loses the photo's smile loses the part of it the fit misses too
+(:func:`emoshift.render.folds.unsmiled`), so the corners and the skin around them do not keep a third of it.
 
 Expression wrinkles: the mesh is too coarse to fold, so where an expression compresses the skin relative
 to the source (forehead, glabella, nose root, eye corners, lower lids), fine fold lines perpendicular to
@@ -87,7 +88,7 @@ from emoshift.render.eyes import (
     EYE_CONTOURS, EYE_SIGMA, LOWERED_BLUR_MIN, LOWERED_GAZE_DEG, LOWERED_IRIS_OVER_LID, LOWERED_WHITE_ABOVE, lid_pull,
     lowered_eyes, photo_eyes,
 )
-from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_mask
+from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_mask, unsmiled
 from emoshift.render.glasses import detect_glasses, fill_glasses, glasses_anchors, lay_glasses, rigid_affine
 from emoshift.render.mesh_tables import model_tables, smooth_on_mesh
 from emoshift.render.ramp import smoothstep
@@ -697,8 +698,10 @@ class Reenactor(SourceParts):
     def _frame_shapes(self, expressions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(T, 53) -> the frames' (T, V, 3) unposed shapes (:meth:`_shaped`), their (T,) float32 keep of the
         photo's mouth (:meth:`_keep`) and (T,) lip gaps (cm, :func:`_lip_gap`): the inner lips tucked
-        (INNER_LIP_TUCK) by 1 - keep times how far the lips part (:data:`LIP_PART_CM`, the gap before it)."""
-        e = np.asarray(expressions, np.float32).reshape(-1, self.expression_basis.shape[0])
+        (INNER_LIP_TUCK) by 1 - keep times how far the lips part (:data:`LIP_PART_CM`, the gap before it). A still
+        photo's frames that lose its smile are drawn losing the smile its fit misses too
+        (:func:`~emoshift.render.folds.unsmiled`)."""
+        e = self._drawn(expressions)
         keep = self._keep(e, self._lip_basis, MOUTH_KEEP_PX)
         shaped = self._shaped(self._closed_lips(e, keep))
         gaps = _lip_gap(shaped)
@@ -715,6 +718,12 @@ class Reenactor(SourceParts):
                 thin_lips(shaped, thin, np.stack([amount, amount], 1), raised)
             tuck_inner_lips(shaped, idx, anchor, weight, np.where(lower[None], amount[:, None], upper[:, None]))
         return shaped, keep, gaps
+
+    def _drawn(self, expressions: np.ndarray) -> np.ndarray:
+        """(T, 53) float32 expressions the frames' shapes are drawn with: a still photo's frames that lose its smile
+        lose the smile its fit misses too (:func:`~emoshift.render.folds.unsmiled`); a speaking frame's are its own."""
+        e = np.asarray(expressions, np.float32).reshape(-1, self.expression_basis.shape[0])
+        return e if self.speech else unsmiled(self.source_expression, e)
 
     def _closed_lips(self, e: np.ndarray, keep: np.ndarray) -> np.ndarray:
         """(T, 53) expressions with the lips of the nearly closed ones closed (CLOSE_GAP_CM): ``mouthClose`` raised by
@@ -888,7 +897,8 @@ class Reenactor(SourceParts):
             self._drop_teeth(shaped, np.full(len(e), self.mouth_gap, np.float32), rise)
         screens, shade = self._project(shaped, r, shading=True)
         if len(self._res_idx):  # the photo's lip residual, where the expression has not moved the skin
-            moved = np.linalg.norm(((e - self.source_expression) @ self._res_basis).reshape(len(e), -1, 3), axis=2)
+            delta = (self._drawn(e) - self.source_expression) @ self._res_basis  # the shape's motion, as drawn
+            moved = np.linalg.norm(delta.reshape(len(e), -1, 3), axis=2)
             fade = residual_fade(moved * self._lip_px_per_cm)
             screens[:, self._res_idx, :2] += fade[..., None] * self.residual[self._res_idx]
         ratios = self._shading_ratio(shade, r)
