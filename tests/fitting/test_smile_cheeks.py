@@ -67,8 +67,13 @@ def _cheek_drop(astronaut, fit, target) -> float:
 def test_a_sad_target_lowers_the_smiling_photos_cheeks(fitter, astronaut, astronaut_fit, monkeypatch):
     """The astronaut (smiling) rendered at the sadness prototype at her own pose: the renderer moves her
     cheeks down by 0.083 of the inter-ocular distance (0.062 before, without the cheek raise: the control;
-    the rest is the smile's own removal)."""
+    the rest is the smile's own removal). The frames are drawn with the fitted smile's loss only
+    (render/folds.SMILE_GAIN 1): the smile the fit misses moves the cheeks too (control 0.079 with 1.5), and this
+    test isolates the cheek raise (the gain has its own tests, tests/render/test_unsmiled.py)."""
     from emoshift.emotions import prototype
+    from emoshift.render import folds
+
+    monkeypatch.setattr(folds, "SMILE_GAIN", 1.0)
 
     target = np.asarray(prototype("sadness"), np.float32)
     after = _cheek_drop(astronaut, astronaut_fit, target)

@@ -22,6 +22,8 @@ import pytest
 from emoshift.emotions import EXPRESSION_NAMES, prototype
 from emoshift.render import folds
 
+from conftest import make_fit, smooth_texture
+
 N = list(EXPRESSION_NAMES)
 SMILE = [N.index("mouthSmile_L"), N.index("mouthSmile_R")]
 #: Refit mean mouthSmile of the astronaut's renders at most (after: 0.000 neutral, 0.044-0.173 anger, 0.000 disgust;
@@ -139,8 +141,6 @@ def test_unsmiled_values():
 def test_calm_photo_renders_as_before(full_model):
     """A fit without a smile renders bit for bit at any gain; the control (a smiling fit) does not."""
     from emoshift.render.reenact import Reenactor
-
-    from conftest import make_fit, smooth_texture
 
     image = smooth_texture(256, 256, seed=3)
     target = np.zeros((1, 53), np.float32)
