@@ -95,7 +95,10 @@ emotion reads on this head and separates from its look-alike:
   drawn by the renderer with their inner heads lowered as far as their middles and drawn together
   (:mod:`emoshift.render.brows`: ICT's browDown alone left the inner ends high, a worried brow, while
   disgust's AU9 lowers them into the V; session 21), and horizontal lines at the nose root need AU9's
-  shortened nose (:func:`emoshift.render.wrinkles.root_mask`). Blind labellers named our
+  shortened nose (:func:`emoshift.render.wrinkles.root_mask`). The browDown that AU9 drives (below) is drawn
+  lowered but not drawn together: no AU4 corrective and ICT's medial pull taken back (Ekman & Friesen 1975,
+  ch. 6-7: disgust's brow lowered, anger's lowered and drawn together with vertical lines between; session 25,
+  disgust read as anger on dev08, dev10, dev04, dev12 in panel 60). Blind labellers named our
   closed, pressed-lip variants (4+5+7+23 / 17+24, also EMFACS anger) anger in only 2-4 of 12 renders
   (read as contempt, disgust or sadness: a pressed mouth alone is ambiguous in a still photo); the
   bared-teeth variants that replaced them (10+16+23+25, the lower lip pulled down by AU16, which EMFACS

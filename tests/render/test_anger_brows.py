@@ -120,3 +120,65 @@ def test_reenactor_draws_the_corrective(synthetic_reenactor):
                                0.94 * r._brow_heads.delta.sum(0), atol=1e-4)
     skin = slice(0, ICT_SKIN_VERTICES)  # (the upper teeth drop as the lips part: not the brows')
     np.testing.assert_allclose(shaped[1][skin], linear[1][skin], atol=1e-5)
+
+
+def _brow_moves(neutral, shape):
+    """The inner brow heads' (landmarks 21/22) gap change and mean drop over the outer-eye-corner distance."""
+    lm = MULTIPIE_68
+    iod = float(np.linalg.norm(neutral[lm[45]] - neutral[lm[36]]))
+    gap = lambda s: abs(s[lm[22], 0] - s[lm[21], 0])  # noqa: E731
+    return (gap(shape) - gap(neutral)) / iod, (shape[lm[[21, 22]], 1] - neutral[lm[[21, 22]], 1]).mean() / iod
+
+
+def test_disgust_lowers_the_brows_without_drawing_them_together(heads):
+    """AU9's share of browDown (0.25 x noseSneer) gets no AU4 corrective and its medial pull is taken back: at
+    disgust's apex (mean head and two identities) the inner heads' gap closes by 0.011-0.012 of the eye-corner
+    distance (0.034-0.037 before: the control, the corrective on all of browDown without the pull taken back,
+    fails) while they still drop 0.046-0.049 (0.059-0.063 before); anger's brows (no noseSneer) are drawn
+    exactly as before."""
+    model, basis, _, rows = heads
+    for neutral, old, _ in rows:
+        brows = BrowHeads.of(neutral, model.expression_names, basis)
+        e = model.expression_vector({**DISGUST_NOSE, "eyeSquint_L": 0.42, "eyeSquint_R": 0.42})[None].astype(np.float32)
+        linear = (neutral + np.tensordot(e[0], basis, 1))[None]
+        new = linear.copy()
+        brows.apply(new, e)
+        control = linear.copy()  # the former corrective: all of browDown, no pull taken back
+        control[:, old.idx] += np.einsum("s,skc->kc", e[0, list(old.cols[:2])], old.delta)
+        closed, dropped = _brow_moves(neutral, new[0])
+        assert closed > -0.02 and dropped < -0.04, (closed, dropped)
+        assert _brow_moves(neutral, control[0])[0] < -0.03, _brow_moves(neutral, control[0])  # control
+        a = model.expression_vector(ANGER_BROWS)[None].astype(np.float32)
+        np.testing.assert_array_equal(brows.weights(a), old.weights(a))
+        np.testing.assert_array_equal(brows.shares(a), 0.0)
+
+
+def test_only_a_wrinkled_nose_takes_the_share(heads):
+    """The share fades in over AU9_ON of noseSneer: at the photos' fitted traces (0.05 with browDown 0.37, dev05's
+    fit) and anger's anchors (0.005) it is 0, so their brows are drawn as before (the control, the share without the
+    ramp, is 0.0125 and 0.001); at disgust's apex (0.93, browDown 0.23) all of the 0.23 is AU9's. Every emotion's
+    prototype but disgust's has none."""
+    model, basis, _, rows = heads
+    neutral = rows[0][0]
+    brows = BrowHeads.of(neutral, model.expression_names, basis)
+    names = list(model.expression_names)
+    cases = ((0.05, 0.37, 0.0), (0.005, 0.94, 0.0), (0.93, 0.23, 0.23))
+    for nose, down, want in cases:
+        e = model.expression_vector({"noseSneer_L": nose, "noseSneer_R": nose, "browDown_L": down, "browDown_R": down})
+        np.testing.assert_allclose(brows.shares(e[None].astype(np.float32)), want, atol=1e-6)
+        ungated = min(down, 0.25 * nose)  # control
+        assert (ungated > 1e-3) if want == 0.0 else ungated == pytest.approx(want, abs=1e-6)
+    for emotion in EMOTIONS:
+        for variant in range(n_variants(emotion)):
+            s = brows.shares(prototype(emotion, variant, 1.0)[None])
+            assert (s.min() > 0.15) if emotion == "disgust" else not s.any(), (emotion, variant, s)
+    e = np.zeros((1, len(names)), np.float32)
+    e[0, [names.index("noseSneer_L"), names.index("noseSneer_R")]] = 0.93
+    e[0, [names.index("browDown_L"), names.index("browDown_R")]] = 0.23
+    shaped = (neutral + np.tensordot(e[0], basis, 1))[None].copy()
+    brows.apply(shaped, e)
+    inner = MULTIPIE_68[[21, 22]]  # the renderer's shape takes the pull back: the heads no nearer than without browDown
+    e0 = e.copy()
+    e0[0, [names.index("browDown_L"), names.index("browDown_R")]] = 0.0
+    bare = neutral + np.tensordot(e0[0], basis, 1)
+    assert abs(abs(shaped[0][inner[1], 0] - shaped[0][inner[0], 0]) - abs(bare[inner[1], 0] - bare[inner[0], 0])) < 1e-3

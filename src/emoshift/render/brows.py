@@ -19,6 +19,21 @@ With the inner brow raised (AU1, browInnerUp) FACS's 1+4 shows the inner corners
 (sadness, fear): there the corrective fades out, at :data:`INNER_UP_OFF` of browInnerUp, so sadness's and fear's
 oblique brows are unchanged. Both the photo's own expression and the frame's get it, so only the difference
 moves the skin. The head's shapes (fit, rig export) are unchanged: this is the renderer's.
+
+Disgust's brows are lowered, not drawn together. Our AU9 drives browDown too (0.25 per unit of noseSneer,
+:data:`emoshift.emotions.AU_TO_SHAPES`: FACS 2002's AU9 "pulls the medial portion of the brows down", which "may
+be mistaken for AU4"), and ICT's browDown draws the whole brow towards the midline as it lowers it (calibrated,
+per side: 0.78 cm at the brow's middle, 0.29 cm at the inner head), the corrugator's work, AU4's. Ekman & Friesen
+(*Unmasking the Face*, 1975, ch. 6-7) separate the two by it: in disgust the brow is lowered, lowering the upper
+lid, with the nose wrinkled and the upper lip raised; in anger the brows are lowered *and drawn together*, with
+vertical lines between them. So the share of browDown that AU9 accounts for (:meth:`BrowHeads.shares`: at most
+0.25 x noseSneer per side, once the nose is wrinkled past a trace, :data:`AU9_ON`) gets no corrective (its weight
+is the rest, AU4's) and, given the expression basis, its medial pull is taken back (:attr:`BrowHeads.apart`: minus
+the x part of browDown, per side). On ICT's mean head at disgust's apex (noseSneer 0.93, browDown 0.23) the inner
+heads' gap closed by 0.035 of the eye-corner distance and they dropped 0.066 below the inner eye corners (anger
+0.097 / 0.100); now 0.011 and 0.053, the V (inner heads below the middles) -0.019 -> -0.006 (anger -0.024).
+Session 24's panel 60 read disgust as anger on dev08, dev10, dev04 and dev12 (15 of 32 labels). Anger's brows
+(noseSneer 0.005), every other emotion's and the photos' own (fits 0-0.05) are unchanged.
 """
 
 from __future__ import annotations
@@ -27,6 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from emoshift.emotions import AU_TO_SHAPES
 from emoshift.headmodel.regions import MULTIPIE_68
 from emoshift.render.ramp import smoothstep
 from emoshift.render.wrinkles import ICT_SKIN_VERTICES as _SKIN  # the skin vertices come first
@@ -39,24 +55,33 @@ HEAD_DROP_CM = 0.5
 HEAD_PULL_CM = 0.1
 #: browInnerUp weight (AU1) at which the corrective is gone (linear fade from 0).
 INNER_UP_OFF = 0.3
+#: browDown per unit of noseSneer that AU9 drives (lowered, not drawn together: see the module docstring).
+AU9_BROW_DOWN = AU_TO_SHAPES[9]["browDown"]
+#: noseSneer over which that share fades in: AU9 from below its trace (A, 0.2); none under 0.1 (the photos' fits
+#: carry 0-0.05, other emotions' anchors 0.005), so only a wrinkled nose's brows change.
+AU9_ON = (0.1, 0.2)
 
 
 @dataclass
 class BrowHeads:
     """The corrective of one identity: ``idx`` (K,) vertices, ``delta`` (2, K, 3) float32 at full weight of the
     left (subject's left, +x) and right side, ``cols`` the expression columns (browDown_L, browDown_R,
-    browInnerUp_L, browInnerUp_R)."""
+    browInnerUp_L, browInnerUp_R, noseSneer_L, noseSneer_R); ``apart_idx`` (J,) and ``apart`` (2, J, 3): minus
+    the x part of each side's browDown (none without the expression basis)."""
 
     idx: np.ndarray
     delta: np.ndarray
-    cols: tuple[int, int, int, int]
+    cols: tuple[int, int, int, int, int, int]
+    apart_idx: np.ndarray | None = None
+    apart: np.ndarray | None = None
 
     @classmethod
-    def of(cls, base: np.ndarray, names) -> BrowHeads | None:
-        """From an ICT identity's rest shape (V, 3), head frame cm, and the 53 expression names; None for a
-        mesh that is not ICT's or names without the brow shapes."""
+    def of(cls, base: np.ndarray, names, basis: np.ndarray | None = None) -> BrowHeads | None:
+        """From an ICT identity's rest shape (V, 3), head frame cm, the 53 expression names and, optionally, the
+        (53, V * 3) expression basis (for :attr:`apart`); None for a mesh that is not ICT's or names without the
+        brow and nose shapes."""
         names = [str(n) for n in names]
-        want = ("browDown_L", "browDown_R", "browInnerUp_L", "browInnerUp_R")
+        want = ("browDown_L", "browDown_R", "browInnerUp_L", "browInnerUp_R", "noseSneer_L", "noseSneer_R")
         if len(base) < _SKIN or any(n not in names for n in want):
             return None
         base = np.asarray(base, np.float64)
@@ -78,18 +103,38 @@ class BrowHeads:
             delta[k, :, 1] = -HEAD_DROP_CM * w
         idx = np.flatnonzero(np.abs(delta).max((0, 2)) > 1e-4)
         cols = tuple(names.index(n) for n in want)
-        return cls(idx.astype(np.int64), np.ascontiguousarray(delta[:, idx], np.float32), cols)  # type: ignore[arg-type]
+        apart_idx = apart = None
+        if basis is not None:
+            down = np.asarray(basis, np.float32).reshape(len(names), -1, 3)[list(cols[:2])]
+            apart_idx = np.flatnonzero(np.abs(down[:, :, 0]).max(0) > 1e-4).astype(np.int64)
+            apart = np.zeros((2, len(apart_idx), 3), np.float32)
+            apart[:, :, 0] = -down[:, apart_idx, 0]
+        delta = np.ascontiguousarray(delta[:, idx], np.float32)
+        return cls(idx.astype(np.int64), delta, cols, apart_idx, apart)  # type: ignore[arg-type]
 
-    def weights(self, expressions: np.ndarray) -> np.ndarray:
-        """(T, 53) -> (T, 2) float32 weight of each side's corrective: browDown, faded out by browInnerUp."""
+    def shares(self, expressions: np.ndarray) -> np.ndarray:
+        """(T, 53) -> (T, 2) float32: each side's browDown that AU9 accounts for, min(browDown, AU9_BROW_DOWN x
+        noseSneer), faded in over :data:`AU9_ON` of noseSneer."""
         e = np.asarray(expressions, np.float32).reshape(len(expressions), -1)
         down = np.clip(e[:, list(self.cols[:2])], 0.0, 1.0)
-        up = np.clip(e[:, list(self.cols[2:])] / INNER_UP_OFF, 0.0, 1.0)
+        nose = np.clip(e[:, list(self.cols[4:])], 0.0, 1.0)
+        on = smoothstep((nose - AU9_ON[0]) / (AU9_ON[1] - AU9_ON[0]))
+        return np.minimum(down, AU9_BROW_DOWN * nose * on).astype(np.float32)
+
+    def weights(self, expressions: np.ndarray) -> np.ndarray:
+        """(T, 53) -> (T, 2) float32 weight of each side's corrective: browDown less AU9's share (AU4's), faded out
+        by browInnerUp."""
+        e = np.asarray(expressions, np.float32).reshape(len(expressions), -1)
+        down = np.clip(e[:, list(self.cols[:2])], 0.0, 1.0) - self.shares(e)
+        up = np.clip(e[:, list(self.cols[2:4])] / INNER_UP_OFF, 0.0, 1.0)
         return (down * (1.0 - up)).astype(np.float32)
 
     def apply(self, shaped: np.ndarray, expressions: np.ndarray) -> None:
-        """Add the corrective to (T, V, 3) shapes of (T, 53) expressions, in place."""
+        """Add the corrective and AU9's share taken apart to (T, V, 3) shapes of (T, 53) expressions, in place."""
         w = self.weights(expressions)
-        if not w.any():
-            return
-        shaped[:, self.idx] += np.einsum("ts,skc->tkc", w, self.delta).astype(shaped.dtype)
+        if w.any():
+            shaped[:, self.idx] += np.einsum("ts,skc->tkc", w, self.delta).astype(shaped.dtype)
+        if self.apart is not None:
+            s = self.shares(expressions)
+            if s.any():
+                shaped[:, self.apart_idx] += np.einsum("ts,skc->tkc", s, self.apart).astype(shaped.dtype)

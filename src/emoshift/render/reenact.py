@@ -332,7 +332,7 @@ class Reenactor(SourceParts):
         # (V, 3) identity shape in the head frame; (53, V*3) expression basis
         self.base = tables.neutral + (identity @ tables.identity_basis).reshape(-1, 3)
         self.expression_basis = tables.expression_basis
-        self._brow_heads = BrowHeads.of(self.base, model.expression_names)  # AU4's inner brow heads (brows.py)
+        self._brow_heads = BrowHeads.of(self.base, model.expression_names, self.expression_basis)  # AU4's inner brow heads (brows.py)
         self._normals = vertex_normals(self.base, self.triangles).astype(np.float32)
         y = self.base[:, 1]
         self.neck_weight = np.where(vpart == SKIN, smoothstep((y - NECK_Y[0]) / (NECK_Y[1] - NECK_Y[0])), 1.0)
