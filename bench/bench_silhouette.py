@@ -12,6 +12,13 @@ B the background's: pull-push of the off-head pixels 10-16 crop px out; only whe
 * ``edge``: the mean luma gradient (levels per crop px) over the band over the photo's own (a doubled or
   jagged edge, streaks).
 
+* ``stray``: the dark leftover of the photo's outline beside the moved face: pixels off the frame's face (the
+  clean plate's region: its skin and the inner parts), within STRAY_PX crop px of it, where the photo shows
+  background inside the fitted face or its rim (the plate's matte > 0, the photo within STRAY_PLAIN levels of the
+  plate's fill: the fit's chin reaches past the photographed one), darker (luma) than the photo there by over
+  STRAY_DARK levels, in crop px^2 per 100 crop px of outline; ``stray_head`` counts those on the head's skin only
+  (the neck or skull the photo hid behind the face: a chin that rises uncovers the neck behind it).
+
 The untouched photo is measured the same way with its source silhouette (``photo`` rows): its own rim past
 the fitted outline. ``--emotions`` restricts, ``--out`` names the JSON (bench/results/); ``--old-plate``: the
 clean plate of the mesh's face grown 2 px (before the photographed rim was filled too).
@@ -37,6 +44,27 @@ EMOTIONS = ("happiness", "sadness", "anger", "fear", "surprise", "disgust", "con
 BAND = (2.0, 8.0)  # crop px off the head
 INNER, OUTER = 3.0, (10.0, 16.0)
 MIN_CONTRAST = 24.0
+STRAY_PX, STRAY_DARK, STRAY_PLAIN = 8.0, 32.0, 12.0
+
+
+def stray_stats(img, photo, plate, origin, tri_id, face_tri, unit) -> dict:
+    """``stray`` and ``stray_head`` (module docstring) of frame ``img`` beside its face ``face_tri`` of ``tri_id``;
+    ``plate`` (h, w, >= 3) over the source box at ``origin`` (x, y) (the photo elsewhere)."""
+    from scipy import ndimage as ndi
+
+    luma = np.array([0.299, 0.587, 0.114], np.float32)
+    face = (tri_id >= 0) & face_tri[np.maximum(tri_id, 0)]
+    if not face.any():
+        return {"stray": 0.0, "stray_head": 0.0}
+    (x0, y0), (h, w) = origin, plate.shape[:2]
+    near = ~face & (ndi.distance_transform_edt(~face) <= STRAY_PX * unit)
+    plain = np.zeros(face.shape, bool)  # background inside the fitted face or its rim (the plate's matte)
+    diff = np.abs(photo[y0 : y0 + h, x0 : x0 + w].astype(np.float32) - plate[..., :3].astype(np.float32)).max(2)
+    plain[y0 : y0 + h, x0 : x0 + w] = (diff <= STRAY_PLAIN) & (plate[..., 3] > 0)
+    dark = near & plain & (img.astype(np.float32) @ luma < photo.astype(np.float32) @ luma - STRAY_DARK)
+    length = float((face & ~ndi.binary_erosion(face)).sum()) / unit / 100.0
+    per = unit**2 * max(length, 1e-6)
+    return {"stray": float(dark.sum()) / per, "stray_head": float((dark & (tri_id >= 0)).sum()) / per}
 
 
 def silhouette_stats(img: np.ndarray, tri_id: np.ndarray, face_tri: np.ndarray, unit: float) -> dict:
@@ -110,12 +138,16 @@ def main() -> None:
             sc = r.screens(np.asarray(expr, np.float32)[None], np.asarray(rot, np.float32)[None])[0]
             return rasterize_head(sc, r.triangles, r.n_skin, photo.shape[1], photo.shape[0]).tri_id
 
-        base = silhouette_stats(photo, tri_of(r.source_expression, r.source_rotation), face_tri, unit)
+        src_tri = tri_of(r.source_expression, r.source_rotation)
+        base = silhouette_stats(photo, src_tri, face_tri, unit)
+        base.update(stray_stats(photo, photo, r.plate, r.src_origin, src_tri, face_tri, unit))
         row = {"photo": name[:5], "emotion": "photo", **{k: round(v, 3) for k, v in base.items()}}
         rows.append(row)
         for emo in emotions:
             a = apexes.apex(emo, args.seed)
-            s = silhouette_stats(a.frame, tri_of(a.expression, a.rotation), face_tri, unit)
+            tri = tri_of(a.expression, a.rotation)
+            s = silhouette_stats(a.frame, tri, face_tri, unit)
+            s.update(stray_stats(a.frame, photo, r.plate, r.src_origin, tri, face_tri, unit))
             s["edge_ratio"] = s["edge"] / max(base["edge"], 1e-6)
             rows.append({"photo": name[:5], "emotion": emo, **{k: round(v, 3) for k, v in s.items()}})
         print(f"{name}: done ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
@@ -127,6 +159,10 @@ def main() -> None:
         "ghost_photo_mean": float(np.mean([x["ghost"] for x in rows if x["emotion"] == "photo"])),
         "edge_ratio_mean": float(np.mean([x["edge_ratio"] for x in renders])),
         "edge_ratio_p90": float(np.quantile([x["edge_ratio"] for x in renders], 0.9)),
+        "stray_mean": float(np.mean([x["stray"] for x in renders])),
+        "stray_max": float(np.max([x["stray"] for x in renders])),
+        "stray_head_mean": float(np.mean([x["stray_head"] for x in renders])),
+        "stray_head_max": float(np.max([x["stray_head"] for x in renders])),
     }
     print(summary)
     report(Path(args.out).stem, rows, {"summary": summary, "band_crop_px": BAND, "seed": args.seed})

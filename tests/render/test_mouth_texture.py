@@ -48,7 +48,8 @@ def _stretched(seed: int, mx: float, my: float, lost: float, sigma: float = 6.0,
     out = img.copy()
     _skin_pass(img, *_spline(img), img, np.zeros((1, 1, 3), np.uint8),
                np.zeros((1, 1, 3), np.float32), np.zeros(4, np.int64), 0.0, np.zeros((1, 1, 3), np.float32), 0, 0,
-               np.zeros((size, size), np.int32), np.ones((size, size), np.float32), flow, zero, zero,
+               np.zeros((size, size), np.int32), np.ones(1, np.bool_), np.ones((size, size), np.float32), flow, zero,
+               zero,
                np.ones((g, g), np.float32), np.float32(0.7 * sigma), np.float32([lost]), 0, 0, 0, out)  # fmt: skip
     qx, qy = np.floor(xx + flow[..., 0]).astype(int), np.floor(yy + flow[..., 1]).astype(int)
     inside = slice(20, -20)

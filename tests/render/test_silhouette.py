@@ -74,7 +74,7 @@ def edge_frame(exact: float, coarse: float, band: int, vertical: bool = False, s
     no_mouth = np.zeros(4, np.int64)
     _skin_pass(image, *_spline(image), image, np.zeros((1, 1, 3), np.uint8),
                np.zeros((1, 1, 3), np.float32), no_mouth, 0.0, np.zeros((1, 1, 3), np.float32), 0, 0, tri_id,
-               depth, flow, fx, fy, np.ones((g, g), np.float32), 0.0, np.zeros(1, np.float32), band, 0, 0, out)  # fmt: skip
+               np.ones(1, np.bool_), depth, flow, fx, fy, np.ones((g, g), np.float32), 0.0, np.zeros(1, np.float32), band, 0, 0, out)  # fmt: skip
     return (out[..., 0].T if vertical else out[..., 0]).astype(int)
 
 

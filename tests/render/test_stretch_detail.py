@@ -50,8 +50,8 @@ def _warp(img: np.ndarray, mx: float, my: float, detail: bool = True, gated: boo
     out = img.copy()
     _skin_pass(img, *_spline(img), img, np.zeros((1, 1, 3), np.uint8),
                np.zeros((1, 1, 3), np.float32), np.zeros(4, np.int64), 0.0, np.zeros((1, 1, 3), np.float32), 0, 0,
-               tri_id, np.ones((SIZE, SIZE), np.float32), flow, zero, zero, np.ones((g, g), np.float32),
-               np.float32(0.0), lost, 0, 0, 0, out)  # fmt: skip
+               tri_id, np.ones(1, np.bool_), np.ones((SIZE, SIZE), np.float32), flow, zero, zero,
+               np.ones((g, g), np.float32), np.float32(0.0), lost, 0, 0, 0, out)  # fmt: skip
     if detail:
         edge = DETAIL_EDGE if gated else (1e9, 2e9)
         layer = texture_detail(img, DETAIL_SIGMA, edge, DETAIL_EDGE_SIGMA)

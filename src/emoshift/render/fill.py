@@ -10,9 +10,12 @@ checks them against that formulation).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from emoshift.jit import njit
+from emoshift.render.shaders import bilinear
 
 
 @njit(cache=True, nogil=True)
@@ -309,6 +312,84 @@ def clean_plate(photo: np.ndarray, face: np.ndarray, reach: int, grow: int = 2) 
     out[..., 3] = np.round(255.0 * rim).astype(np.uint8)
     out[..., 4] = np.minimum(np.round(distance_transform_edt(face)), 255).astype(np.uint8)
     return out
+
+
+#: Skin off the plate's face (the neck, the skull) whose source point lies inside the photographed face is
+#: skin the photo hid behind the face (the neck behind the chin). Where the photo beyond the face's outline
+#: there is background (no rim of the photographed face: the fit overshoots the chin), that skin shows the
+#: plate, not the face, by smoothstep of the point's depth in the face (the plate's channel 4) from
+#: HIDDEN_DEPTH_PX[0] to [1] pixels (the face's edge pixel, depth 1, is the visible seam between the two; (0.5, 2)
+#: left the 96 panel crops within 8 levels of these) (:func:`behind_face`) ...
+HIDDEN_DEPTH_PX = (1.0, 3.0)
+#: ... "beyond the outline": HIDDEN_OUT_PX past the face's edge, straight out from the point (past the mesh's
+#: grown rim, where the plate's matte is the photographed face's share); the plate must match the photo there
+#: and at the face's edge pixel itself (within RIM_CONTRAST / 2, none at RIM_CONTRAST, RGB levels): the fit's
+#: face reaches past the photographed one onto the background, and a fill of hair, beard or shadow across the
+#: face is not what lies behind it.
+HIDDEN_OUT_PX = 4.0
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _depth_at(plate, x, y):  # pragma: no cover - jitted
+    """The plate's channel 4 (depth in the face, pixels) at box point (x, y), bilinear, edges clamped."""
+    h, w = plate.shape[0], plate.shape[1]
+    fx = min(max(x - 0.5, 0.0), w - 1.0)
+    fy = min(max(y - 0.5, 0.0), h - 1.0)
+    x0 = min(int(fx), w - 1)
+    y0 = min(int(fy), h - 1)
+    x1 = min(x0 + 1, w - 1)
+    y1 = min(y0 + 1, h - 1)
+    ax = fx - x0
+    ay = fy - y0
+    top = (1.0 - ax) * plate[y0, x0, 4] + ax * plate[y0, x1, 4]
+    return (1.0 - ay) * top + ay * ((1.0 - ax) * plate[y1, x0, 4] + ax * plate[y1, x1, 4])
+
+
+@njit(cache=True, nogil=True, inline="always")
+def behind_face(image, plate, ox, oy, x, y, behind):  # pragma: no cover - jitted
+    """In [0, 1]: how far photo point (x, y) is background hidden behind the photographed face (``plate``:
+    :func:`clean_plate` over the source box at (ox, oy); its RGB at the point into ``behind`` (3,) where > 0):
+    smoothstep over HIDDEN_DEPTH_PX of the point's depth in the face, times the background's share HIDDEN_OUT_PX
+    beyond the face's edge straight out from it (1 - the matte there), times how far ``behind`` matches the photo
+    ``image`` there and at the face's edge pixel on the way (RIM_CONTRAST / 2 to RIM_CONTRAST levels); 0 off the
+    box or without the depth channel.
+
+    Skin of the frame that is not the face yet samples the photo inside it was hidden behind the face in the
+    photo: a chin that rises or moves aside (a jaw that straightens or closes, a head tilting back) uncovers the
+    neck behind it, whose exact flow sampled the photo's chin. Where the fit's chin reaches past the
+    photographed one over a bright background, that strip showed the chin's shadowed lower edge detached under
+    the moved chin, a dark dash (dev09, head turned over white, at contempt and disgust). Where the
+    photographed face goes on past the mesh (its rim), or hair lies beside it, the strip keeps the face: the
+    plate there is a blurred fill, a dark line along a jaw."""
+    h, w = plate.shape[0], plate.shape[1]
+    px = x - ox
+    py = y - oy
+    if plate.shape[2] < 5 or not (0.5 <= px <= w - 0.5 and 0.5 <= py <= h - 0.5):
+        return 0.0
+    d = _depth_at(plate, px, py)
+    u = min(max((d - HIDDEN_DEPTH_PX[0]) / (HIDDEN_DEPTH_PX[1] - HIDDEN_DEPTH_PX[0]), 0.0), 1.0)
+    if u <= 0.0:
+        return 0.0
+    gx = _depth_at(plate, px + 1.5, py) - _depth_at(plate, px - 1.5, py)
+    gy = _depth_at(plate, px, py + 1.5) - _depth_at(plate, px, py - 1.5)
+    g = math.sqrt(gx * gx + gy * gy)
+    if g < 1e-3:
+        return 0.0
+    bilinear(plate, px, py, behind)
+    out = 1.0
+    diff = 0.0
+    for k in range(2):  # at the face's edge (depth 1) and HIDDEN_OUT_PX beyond it
+        step = d - 1.0 if k == 0 else d + HIDDEN_OUT_PX
+        i = int(py - step * gy / g)
+        j = int(px - step * gx / g)
+        if not (0 <= i < h and 0 <= j < w):
+            return 0.0
+        for c in range(3):
+            diff = max(diff, abs(image[oy + i, ox + j, c] - behind[c]))
+        if k == 1:
+            out = 1.0 - plate[i, j, 3] / 255.0
+    m = min(max((RIM_CONTRAST - diff) / (0.5 * RIM_CONTRAST), 0.0), 1.0)
+    return u * u * (3.0 - 2.0 * u) * out * m * m * (3.0 - 2.0 * m)
 
 
 @njit(cache=True, nogil=True, inline="always")

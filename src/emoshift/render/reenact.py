@@ -19,7 +19,10 @@ where the cheek was. The photographed face past the mesh (the plate's matte) is 
 beside the frame's silhouette, moved with it (:func:`emoshift.render.fill.rim_over`), so the face's own
 outline moves with the face instead of being erased wherever it moves. Skin the photo never showed (the side
 of the head and neck behind the cheek, which a turn brings into view) still samples the photo where its
-point projects, so a turn above ~20 degrees smears the jaw and neck on the side that turns into view.
+point projects, so a turn above ~20 degrees smears the jaw and neck on the side that turns into view; only
+where the fit's face reaches past the photographed one onto plain background does that skin show the plate
+(:func:`emoshift.render.fill.behind_face`: the neck a chin uncovers as it moves, which showed the chin's
+shadowed edge as a dark dash under it).
 
 Expression shading: the warped skin is multiplied by the ratio of the frame's to the source's Lambert
 shading of the mesh (an expression ratio image, as in Liu, Shan & Zhang 2001), softened, high-passed
@@ -355,7 +358,8 @@ class Reenactor(SourceParts):
         self._lip_basis = np.ascontiguousarray(lip_basis.reshape(n_expr, -1))  # (53, 20 * 3)
         lids = np.asarray(MULTIPIE_68[36:48])
         self._lid_basis = np.ascontiguousarray(self.expression_basis.reshape(n_expr, -1, 3)[:, lids].reshape(n_expr, -1))
-        self.mesh = MeshView(self.triangles, int(self.n_skin), self.tri_part, self.exact_weight)
+        self.mesh = MeshView(self.triangles, int(self.n_skin), self.tri_part, self.exact_weight,
+                             np.ascontiguousarray(self._region_triangles("plate")))
         self._inner_vertices = np.flatnonzero(vpart != SKIN)  # the painted parts' (_vertex_colours)
         # the mouth interior's (lit through the lips, _light_mouth), the front teeth's (within 1 cm of the
         # frontmost tooth: the incisors, upper and lower), and which of the interior's no skin triangle uses

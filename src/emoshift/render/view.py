@@ -80,12 +80,13 @@ class SourceView(NamedTuple):
 
 class MeshView(NamedTuple):
     """tris: (T, 3) int32, skin first (``n_skin`` of them); part: (T,) int8; wexact: (V,) float32 weight of
-    the exact flow."""
+    the exact flow; face: (T,) bool, the clean plate's face (its region's skin and the inner parts)."""
 
     tris: np.ndarray
     n_skin: int
     part: np.ndarray
     wexact: np.ndarray
+    face: np.ndarray
 
 
 class FrameView(NamedTuple):

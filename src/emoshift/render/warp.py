@@ -22,7 +22,7 @@ import numpy as np
 from emoshift.jit import njit
 
 from emoshift.render.edges import antialias_edges
-from emoshift.render.fill import rim_over
+from emoshift.render.fill import behind_face, rim_over
 from emoshift.render.eyes import eye_pass
 from emoshift.render.filters import binary_erosion
 from emoshift.render.mouth import darken_lips, hash_gauss, mark_seam, mouth_pass, soften_seams
@@ -162,7 +162,8 @@ def render_frame(src, mesh, frame, folds, x0, y0, rw, rh, radius, widen, band, o
     extend_silhouette(tri_id, flow, fx, fy, box, band)
     lost = magnified_share(src.screen, frame.screen, mesh.tris, mesh.n_skin)
     seam = _skin_pass(src.image, src.coef, src.coef_origin, src.plate, src.closed, src.closed_coef, src.mouth, src.shut, src.lift,
-                      src.origin[0], src.origin[1], tri_id, depth, flow, fx, fy, broad, src.grain, lost, band, x0, y0, out)  # fmt: skip
+                      src.origin[0], src.origin[1], tri_id, mesh.face, depth, flow, fx, fy, broad, src.grain, lost, band, x0,
+                      y0, out)  # fmt: skip
     detail_pass(src.detail, src.origin[0], src.origin[1], src.screen, frame.screen, mesh.tris, mesh.n_skin, tri_id, flow, x0,
                 y0, out)  # fmt: skip
     antialias_edges(src, mesh, frame, local, tri_id, depth, span, fx, fy, broad, x0, y0, out)
@@ -470,7 +471,7 @@ def detail_pass(detail, ox, oy, src_screen, screen, tris, n_skin, tri_id, flow, 
 
 
 @njit(cache=True, nogil=True)
-def _skin_pass(image, coef, corg, plate, closed, ccoef, mouth, shut, lift, ox, oy, tri_id, depth, flow, fx, fy, broad, grain, lost, band, x0, y0, out):  # pragma: no cover - jitted
+def _skin_pass(image, coef, corg, plate, closed, ccoef, mouth, shut, lift, ox, oy, tri_id, face, depth, flow, fx, fy, broad, grain, lost, band, x0, y0, out):  # pragma: no cover - jitted
     """The flow of the skin (exact blended with the coarse field ``fx``, ``fy``) and of what lies around
     the head (the coarse field, blended with the silhouette's flow beside it: :func:`extend_silhouette`)
     applied to every pixel the fragment pass left (``flow[..., 2] >= 0``). Off the head, within
@@ -534,6 +535,12 @@ def _skin_pass(image, coef, corg, plate, closed, ccoef, mouth, shut, lift, ox, o
                 continue  # the photo's own pixel
             skin_sample(image, coef, corg, closed, ccoef, mouth, shut, lift, ox, oy, x0 + j + 0.5, y0 + i + 0.5, dx, dy, shade,
                         fl, grain, pix, tmp)
+            if not face[tri_id[i, j]]:  # the neck or skull the photo hid behind its face: the plate (behind_face)
+                h = behind_face(image, plate, ox, oy, x0 + j + 0.5 + dx, y0 + i + 0.5 + dy, tmp)
+                if h > 0.0:
+                    for c in range(3):
+                        pix[c] = (1.0 - h) * pix[c] + h * shade * tmp[c]
+                    flow[i, j, 2] = w * (1.0 - h)  # nor the face's detail (detail_pass)
             if grain > 0.0:
                 t = tri_id[i, j]
                 if t < lost.shape[0] and lost[t] >= MAGNIFY_MIN_SHARE:
@@ -558,12 +565,12 @@ def render_frame_into(src, mesh, frame, folds, roi, radius, widen, band, out) ->
 @njit(cache=True, nogil=True)
 def _render_frame_flat(
     image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain, mouth_blur, black,
-    mouth_power, lip_dark, lip_dark_tri, detail, coef, coef_origin, closed_coef, shut, tris, n_skin, part, wexact, fscreen, vcol, ratio, flat, keep, keep_eyes, keep_lower, uv, tensor, focal, cx, cy, spacing,
+    mouth_power, lip_dark, lip_dark_tri, detail, coef, coef_origin, closed_coef, shut, tris, n_skin, part, wexact, face, fscreen, vcol, ratio, flat, keep, keep_eyes, keep_lower, uv, tensor, focal, cx, cy, spacing,
     strength, roi, radius, widen, band, out,
 ):  # pragma: no cover - jitted
     src = SourceView(image, closed, mouth, plate, screen, origin, pmask, eyes, eye_colours, lift, lip_shadow_px, grain,
                      mouth_blur, black, mouth_power, lip_dark, lip_dark_tri, detail, coef, coef_origin, closed_coef, shut)
-    mesh = MeshView(tris, n_skin, part, wexact)
+    mesh = MeshView(tris, n_skin, part, wexact, face)
     frame = FrameView(fscreen, vcol, ratio, flat, keep, keep_eyes, keep_lower)
     folds = FoldView(uv, tensor, focal, cx, cy, spacing, strength)
     out[:] = image
