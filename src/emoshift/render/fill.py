@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from emoshift.jit import njit
-from emoshift.render.shaders import bilinear
+from emoshift.render.shaders import bilinear, corners
 
 
 @njit(cache=True, nogil=True)
@@ -332,15 +332,7 @@ HIDDEN_OUT_PX = 4.0
 @njit(cache=True, nogil=True, inline="always")
 def _depth_at(plate, x, y):  # pragma: no cover - jitted
     """The plate's channel 4 (depth in the face, pixels) at box point (x, y), bilinear, edges clamped."""
-    h, w = plate.shape[0], plate.shape[1]
-    fx = min(max(x - 0.5, 0.0), w - 1.0)
-    fy = min(max(y - 0.5, 0.0), h - 1.0)
-    x0 = min(int(fx), w - 1)
-    y0 = min(int(fy), h - 1)
-    x1 = min(x0 + 1, w - 1)
-    y1 = min(y0 + 1, h - 1)
-    ax = fx - x0
-    ay = fy - y0
+    x0, y0, x1, y1, ax, ay = corners(plate.shape[0], plate.shape[1], x, y)
     top = (1.0 - ax) * plate[y0, x0, 4] + ax * plate[y0, x1, 4]
     return (1.0 - ay) * top + ay * ((1.0 - ax) * plate[y1, x0, 4] + ax * plate[y1, x1, 4])
 

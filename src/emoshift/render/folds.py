@@ -61,7 +61,7 @@ MIN_SMILE = 0.3
 SMILE_GAIN = 1.5
 SMILE_GAIN_RANGE = (0.3, 0.5)
 #: The mouthSmile channels per side (+x is the subject's left, ICT's ``_L``).
-MOUTH_SMILE = tuple(EXPRESSION_NAMES.index(f"mouthSmile_{side}") for side in "LR")
+MOUTH_SMILE = tuple(SMILE[side][0] for side in "LR")
 
 
 def fold_lift(photo_box: np.ndarray, face_height_px: float, part: tuple[int, int, int, int] | None = None) -> np.ndarray:
