@@ -118,6 +118,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_photo_args(ap)
     ap.add_argument("--generator", default="auto", help="Pipeline.load(generator=...): auto, generator or prototype")
+    ap.add_argument("--name", default="legibility", help="results name: bench/results/NAME.json, NAME_photos.png "
+                    "(e.g. legibility_holdout with --photos from bench/holdout_photos.py)")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
 
@@ -193,15 +195,15 @@ def main() -> None:
         "records": records,
         "seconds": time.perf_counter() - t0,
     }
-    report("legibility", rows, extra)
+    report(args.name, rows, extra)
     for judge, o in overall.items():
         print(f"{judge}: instructed emotion named in {o['correct']}/{o['of']} = {o['rate']:.0%} of the renders of the six "
               f"emotions (untouched photos: {o['untouched_rate']:.0%}); target {TARGET:.0%}")  # fmt: skip
     print("grey mean head, prototypes without a photo: " + ", ".join(
         f"{j} {extra['grey_head_rate'][j]:.0%}" for j in ("fer", "faceapi")) + " read as instructed ("
         + "; ".join(f"{e}: {v['fer']}/{v['faceapi']}" for e, v in grey.items()) + ")")
-    _save_sheet({k: v for k, v in sheet.items() if k in SAMPLES}, RESULTS / "legibility.png")
-    _save_sheet({k: v for k, v in sheet.items() if k not in SAMPLES}, RESULTS / "legibility_photos.png")
+    _save_sheet({k: v for k, v in sheet.items() if k in SAMPLES}, RESULTS / f"{args.name}.png")
+    _save_sheet({k: v for k, v in sheet.items() if k not in SAMPLES}, RESULTS / f"{args.name}_photos.png")
 
 
 def _most_common(labels: list[str]) -> str:
