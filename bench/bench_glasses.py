@@ -3,7 +3,9 @@ of the photos with glasses bend them, with the rigid glasses (``after``) and wit
 ``Reenactor.keep_glasses = False``, the former renderer).
 
 Per photo: whether glasses are found, their kind, and the mask's area (pixels; on a photo without glasses any
-area is a false positive). Per apex of a photo with glasses (7 emotions): ``rim_err`` the mean |luma| between
+area is a false positive), and ``loose_px`` (:func:`loose_dark`): the photo's dark pixels joined to the mask but outside
+it (frame parts the mask left out move with the skin: feat multi_face's right lens, whose skin-hued reflection stopped
+the lens's outline, left its outer end and frame out). Per apex of a photo with glasses (7 emotions): ``rim_err`` the mean |luma| between
 the frame and the photo's glasses moved by the head's rigid motion only (the renderer's own map,
 :func:`~emoshift.render.glasses.rigid_affine`), over the glasses' mask where its alpha is 1 (0: the glasses
 stand exactly where the head carries them; bent glasses, or skin drawn over them, differ), and ``dark_iou``
@@ -56,6 +58,23 @@ def measure(frame, photo, glasses, affine, skin):
     a, b = lf[y0:y1, x0:x1] < thr, lt[y0:y1, x0:x1] < thr
     iou = float((a & b).sum() / max((a | b).sum(), 1))
     return rim_err, iou
+
+
+def loose_dark(photo, glasses, skin):
+    """The photo's dark pixels (luma below NON_SKIN_DARK of the skin's), 8-connected to the glasses' mask within its box
+    grown by 10 px, more than 2 px outside the mask: their count."""
+    from emoshift.render.fill import connected_to
+    from emoshift.render.filters import binary_dilation
+    from emoshift.render.glasses import non_skin
+
+    (x0, y0), (h, w) = glasses.origin, glasses.mask.shape
+    H, W = photo.shape[:2]
+    bx0, by0, bx1, by1 = max(x0 - 10, 0), max(y0 - 10, 0), min(x0 + w + 10, W), min(y0 + h + 10, H)
+    m = np.zeros((by1 - by0, bx1 - bx0), bool)
+    m[y0 - by0 : y0 - by0 + h, x0 - bx0 : x0 - bx0 + w] = glasses.mask
+    dark = non_skin(photo[by0:by1, bx0:bx1], np.asarray(skin, np.float32), hue=False)
+    joined = connected_to(dark | m, m, eight=True)
+    return int((joined & ~binary_dilation(m, np.ones((3, 3), bool), 2)).sum())
 
 
 def flag_frames(renderer, expressions, rotations, flag=(0, 255, 0)):
@@ -148,14 +167,16 @@ def main() -> None:
     warnings.simplefilter("ignore")
     apexes = ApexRenderer(load_pipeline())
     res = {"photos": {}, "apex": []}
-    print(f"{'photo':28s} {'glasses':8s} {'mask px':>8s}")
+    print(f"{'photo':28s} {'glasses':8s} {'mask px':>8s} {'loose px':>8s}")
     for name, src in list_photos(args.photos, samples=True):
         if args.only and not any(name.startswith(o) for o in args.only):
             continue
         photo = apexes.load(src)
         g = apexes.renderer.glasses
-        res["photos"][name] = {"kind": None if g is None else g.kind, "mask_px": 0 if g is None else int(g.mask.sum())}
-        print(f"{name[:28]:28s} {str(res['photos'][name]['kind']):8s} {res['photos'][name]['mask_px']:8d}")
+        res["photos"][name] = {"kind": None if g is None else g.kind, "mask_px": 0 if g is None else int(g.mask.sum()),
+                               "loose_px": 0 if g is None else loose_dark(photo, g, g.skin)}
+        print(f"{name[:28]:28s} {str(res['photos'][name]['kind']):8s} {res['photos'][name]['mask_px']:8d}"
+              f" {res['photos'][name]['loose_px']:8d}")
         if g is None:
             continue
         after = apexes.renderer

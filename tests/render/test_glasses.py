@@ -4,7 +4,9 @@ with the brows raised and the cheeks squinted. The lenses' and rims' pixels must
 (the head does not turn); the former renderer (``keep_glasses = False``) moved them with the brows (the control).
 The same photo without glasses: nothing found, the frame byte-identical to the former renderer's. The fill under
 the glasses keeps a grainy skin's grain (the former clear fill, pull-push, was smooth: the control), and the mask
-takes in a lens edge's tint beside the rim and an aviator's skin-hued top bar (the former mask did not)."""
+takes in a lens edge's tint beside the rim and an aviator's skin-hued top bar (the former mask did not). A skin-hued
+reflection in a wayfarer's dark lens does not stop its outline (the former outline stopped there: the lens's corner and
+rim bent), and the bridge search starts at the lenses' top even where the rays towards the bridge are dropped."""
 
 import numpy as np
 import pytest
@@ -32,6 +34,11 @@ FORMER_IOU_MAX = 0.85
 ABOVE_MOVES_MIN = 2.0
 
 
+#: A wayfarer lens (:func:`_photo`'s ``shape``): its centre this many eye widths outwards of the eye's, its half axes.
+WAYFARER_OUT = 0.25
+WAYFARER_AXES = (1.0, 0.78)
+
+
 def _fit(full_model, fit_factory):
     fit = fit_factory(size=(SIZE, SIZE))
     lmk = full_model.landmarks(np.zeros((1, 50)), np.zeros((1, 53)), np.zeros((1, 3)), np.array([(0.0, -1.0, -60.0)]))[0]
@@ -52,7 +59,10 @@ def _photo(fit, seed: int, kind: str, shape: str):
         c = 0.5 * (lm[outer] + lm[inner]) + np.array([0.0, 3.0 + rng.uniform(-1, 1)])
         we = float(np.linalg.norm(lm[outer] - lm[inner]))
         ax, ay = (0.85 * we, 0.85 * we) if shape == "round" else (0.95 * we, 0.68 * we)
-        p = 4.0 if shape == "wide" else 2.0  # a superellipse: wide lenses are squarer
+        p = 4.0 if shape != "round" else 2.0  # a superellipse: wide lenses are squarer
+        if shape == "wayfarer":  # large, reaching past the eye's outer corner (feat multi_face's)
+            c = c + np.array([WAYFARER_OUT * we * np.sign(lm[outer][0] - lm[inner][0]), 0.1 * we])
+            ax, ay = WAYFARER_AXES[0] * we, WAYFARER_AXES[1] * we
         r = (np.abs(xx - c[0]) / ax) ** p + (np.abs(yy - c[1]) / ay) ** p
         lens = r <= 1.0
         rim = lens & (r >= (1.0 - 3.5 / ax) ** p)
@@ -284,3 +294,115 @@ def test_fold_lift_is_the_filled_photos(full_model, fit_factory, seed, shape):
     lift0 = float(np.abs(former @ luma)[near].mean())
     assert lift <= LIFT_MAX, lift
     assert lift0 >= FORMER_LIFT_MIN, lift0
+
+
+# --- glasses26: a skin-hued reflection in a dark lens (feat multi_face's right lens mirrored a reddish face or wall at
+# its outer end: the rays stopped there, the lens's outer third and its frame moved with the cheek, torn) ---
+
+#: The reflection's colour over the skin's (feat multi_face's right lens: (141, 80, 66) on skin (150, 110, 98)): luma
+#: 0.80 of the skin's, 0.25 off its hue (NON_SKIN_DARK 0.55, NON_SKIN_HUE 0.3: skin to the rays).
+REFLECTION = np.array([0.94, 0.73, 0.68])
+#: Measured (seeds 0-2, wayfarer lenses, the reflection 0.45-0.50 eye widths squared), over that lens's glasses: the share
+#: in the found mask 1.0, the frame against the photo 0.0 levels, IoU of the dark outlines 1.0; without the lens's holes
+#: (HOLE_MAX 0: the former outline, to the reflection's edge) 0.87-0.91, 8.7-10.4 levels, IoU 0.92-0.93.
+REFLECT_FORMER_FOUND_MAX = 0.94
+REFLECT_FORMER_ERR_MIN = 5.0
+REFLECT_FORMER_IOU_MAX = 0.95
+#: The reflection: the lens's outer lower corner beyond the line x + y = REFLECT_FROM eye widths from the eye's centre
+#: (image y down; past the ring the lens is found on: its contour + 0.33 eye widths, 0.83 at most).
+REFLECT_FROM = 1.0
+
+
+def _reflecting(fit, seed):
+    """Wayfarer sunglasses (:func:`_photo`) whose image-right lens mirrors a skin-hued patch over its outer lower corner
+    (inside the rim); the photo, the mask of that lens's glasses (the image's right half) and the patch's."""
+    photo, mask = _photo(fit, seed, "sun", "wayfarer")
+    lm = np.asarray(fit.landmarks_detected, np.float64)
+    c = 0.5 * (lm[263] + lm[362])
+    we = float(np.linalg.norm(lm[263] - lm[362]))
+    yy, xx = np.mgrid[0:SIZE, 0:SIZE] + 0.5
+    lens = np.all(np.abs(photo.astype(float) - LENS) < 1.0, -1)  # the lens's own colour: not the rim
+    patch = lens & ((xx - c[0]) + (yy - c[1]) > REFLECT_FROM * we)  # image y down: the outer lower corner
+    out = photo.copy()
+    out[patch] = np.clip(SKIN * REFLECTION + 0.5, 0, 255).astype(np.uint8)
+    return out, mask & (xx > 0.5 * (lm[133][0] + lm[362][0])), patch  # that lens, its rim and half the bridge
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_reflection_in_a_lens_stays_rigid(full_model, fit_factory, monkeypatch, seed):
+    import emoshift.render.glasses as glasses
+
+    fit = _fit(full_model, fit_factory)
+    photo, mask, _ = _reflecting(fit, seed)
+    expr = full_model.expression_vector(RAISE)
+
+    def run():
+        re, frame = _render(photo, fit, full_model, expr)
+        assert re.glasses is not None and re.glasses.kind == "sun"
+        found = np.zeros(mask.shape, bool)
+        (x0, y0), (h, w) = re.glasses.origin, re.glasses.mask.shape
+        found[y0 : y0 + h, x0 : x0 + w] = re.glasses.mask
+        return (found[mask].mean(),) + _measure(frame, photo, mask)
+
+    found, err, iou = run()
+    assert found >= FOUND_MIN and err <= RIGID_ERR_MAX and iou >= RIGID_IOU_MIN, (found, err, iou)
+    # the control: without the lens's holes (the former outline, stopped at the reflection) its corner bends
+    monkeypatch.setattr(glasses, "HOLE_MAX", 0.0)
+    found0, err0, iou0 = run()
+    assert found0 <= REFLECT_FORMER_FOUND_MAX and err0 >= REFLECT_FORMER_ERR_MIN and iou0 <= REFLECT_FORMER_IOU_MAX, (
+        found0, err0, iou0)  # fmt: skip
+
+
+def _outline(centre, corners, angles):
+    """(n, 2) the points where rays from ``centre`` at ``angles`` (degrees, image y down) leave the convex polygon
+    ``corners`` (a lens's outline as :func:`~emoshift.render.glasses._scan_eye` finds it)."""
+    out = []
+    for a in np.radians(angles):
+        u = np.array([np.cos(a), np.sin(a)])
+        best = 0.0
+        for p, q in zip(corners, np.roll(corners, -1, axis=0)):
+            m = np.array([[u[0], p[0] - q[0]], [u[1], p[1] - q[1]]])
+            if abs(np.linalg.det(m)) > 1e-9:
+                t, v = np.linalg.solve(m, p - centre)
+                if t > 0 and 0 <= v <= 1:
+                    best = max(best, t)
+        out.append(centre + best * u)
+    return np.array(out)
+
+
+#: A rolled face's wayfarers (feat multi_face's, eye width 50 px): each lens's inner edge slants to a tip beside the nose,
+#: below the bridge (the bridge BRIDGE_H px tall from the lenses' upper inner corners), and the rays leaving the lens
+#: beside the bridge are dropped (dark to the midline). Measured (roll 4 and 6 degrees): the lenses' top at their inner
+#: ends (the closed outline's, its points joined) 8.2 and 3.3 px below the upper inner corner: within the bridge's upper
+#: half, where the bridge search starts; the former top (the outline's points only: no point above the tip within 0.15
+#: eye widths of it) 21.2 px below it, the tip's, below the bridge: the bridge left out, bent with the brows.
+BRIDGE_H = 20.0
+BRIDGE_TOP_ERR_MAX = 0.5 * BRIDGE_H
+BRIDGE_FORMER_ERR_MIN = BRIDGE_H
+
+
+@pytest.mark.parametrize("roll", [4.0, 6.0])
+def test_bridge_top_across_dropped_rays(monkeypatch, roll):
+    import emoshift.render.glasses as glasses
+
+    a = np.radians(roll)
+    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    o = np.array([300.0, 250.0])
+    # the left lens (image left) around its eye at (-55, 0) from the point between the eyes: upper inner corner (-12,
+    # -25), inner tip beside the nose (-4, 25); the right lens its mirror image
+    left = np.array([[-12.0, -25.0], [-4.0, 25.0], [-30.0, 45.0], [-90.0, 45.0], [-110.0, 0.0], [-105.0, -35.0]])
+    eyes = []
+    for sign in (1.0, -1.0):
+        corners = left * [sign, 1.0]
+        centre = np.array([-55.0 * sign, 0.0])
+        pts = _outline(centre, corners, np.arange(0.0, 360.0, 5.0))
+        # dropped: the rays leaving the lens through its inner edge beside the bridge (its upper BRIDGE_H px)
+        near = np.abs(pts[:, 0] - (corners[0, 0] + (pts[:, 1] - corners[0, 1]) * (corners[1, 0] - corners[0, 0]) / 50.0))
+        drop = (near < 0.5) & (pts[:, 1] < corners[0, 1] + BRIDGE_H)
+        eyes.append(glasses._Eye("sun", pts[~drop] @ rot.T + o, None, 50.0))
+    true_top = float(min((c @ rot.T + o)[1] for c in (left[0], left[0] * [-1.0, 1.0])))
+    top = glasses._between_lenses(eyes)[2]
+    monkeypatch.setattr(glasses, "_joined", lambda points: points)
+    top0 = glasses._between_lenses(eyes)[2]
+    assert top - true_top <= BRIDGE_TOP_ERR_MAX, (top, true_top)
+    assert top0 - true_top >= BRIDGE_FORMER_ERR_MIN, (top0, true_top)

@@ -8,7 +8,7 @@ hue, :func:`non_skin`) find either
 
 - a dark lens (sunglasses): the ring just outside the eye's opening is non-skin on most rays, the lens's
   outline is where each ray first reaches skin (the convex hull of those points, the frame's rim added by a
-  margin), or
+  margin; a skin-hued reflection the lens's dark body encloses is not skin: :func:`_lens_holes`), or
 - a rim (clear glasses): on most rays, including those below the eye (where a face without glasses shows
   cheek), a thin non-skin band beyond the lid with skin on both sides; the rim is the band between its inner
   and outer outlines,
@@ -51,6 +51,8 @@ LENS_RAY = 0.7
 LENS_SHARE = 0.85
 #: ... and the two rings together are this dark (luma below NON_SKIN_DARK of the skin's) at least.
 LENS_DARK = 0.7
+#: A hole of a dark lens's body (:func:`_lens_holes`: a reflection) takes at most this many eye widths squared.
+HOLE_MAX = 0.6
 #: Skin reached (a lens's outline): this many eye widths of skin in a row.
 SKIN_RUN = 0.05
 #: A rim: a non-skin band of RIM_WIDTH eye widths (min, max), RIM_GAP eye widths or more beyond the lid's
@@ -184,10 +186,17 @@ def _scan_eye(image, skin, contour, centre, width, mid, step) -> _Eye:
     dark = (dk & ring).sum() / max(ring.sum(), 1)
     lens = share >= LENS_RAY
     if lens.mean() >= LENS_SHARE and lens[below].mean() >= LENS_SHARE:
+        # a reflection in the lens (skin-hued: a face or a wall mirrored) is not the skin beyond it
+        held = _lens_holes(image, skin, centre, width, mid, pts[dk & ring])
+        (hx, hy), (hh, hw) = held[0], held[1].shape
+        hi, hj = np.floor(pts[..., 1]).astype(int) - hy, np.floor(pts[..., 0]).astype(int) - hx
+        inbox = (hi >= 0) & (hi < hh) & (hj >= 0) & (hj < hw)
+        hole = np.zeros(ns.shape, bool)
+        hole[inbox] = held[1][hi[inbox], hj[inbox]]
         out = np.full(N_RAYS, np.nan)
         for k in np.flatnonzero(lens):
             start = int(np.searchsorted(radii, lo[k]))
-            for m in (ns, dk):  # skin reached: neither dark nor off the skin's hue, else not dark
+            for m in (ns | hole, dk | hole):  # skin reached: neither dark nor off the skin's hue, else not dark
                 hitk = [s for s, e in _runs((~m[k] & inside[k])[start:]) if e - s >= skin_run]
                 if hitk:
                     out[k] = radii[start + hitk[0]]
@@ -232,6 +241,49 @@ def _scan_eye(image, skin, contour, centre, width, mid, step) -> _Eye:
             ri = np.interp(angles, per, np.tile(r_in[keep], 3))
             return _Eye("clear", centre + ro[:, None] * dirs, centre + ri[:, None] * dirs, width)
     return _Eye(None, np.zeros((0, 2)), None, width)
+
+
+def _lens_holes(image, skin, centre, width, mid, seeds) -> tuple[tuple[int, int], np.ndarray]:
+    """The reflections in a dark lens: ((x0, y0), (h, w) bool) over the box of the rays' reach, the holes of the
+    lens's dark body (the dark pixels, 8-connected, joined to ``seeds`` (n, 2), its ring's dark samples, within
+    RAY_REACH eye widths of ``centre`` and on its side of the midline ``mid``): the regions it encloses (not
+    joined to the reach's edge, 4-connected) of HOLE_MAX eye widths squared at most. A lens mirrors what faces it,
+    skin-hued at times (feat multi_face's right lens: a reddish face or wall 0.13 and 0.30 eye widths squared at
+    the lens's outer end); the rays stopped there, and the lens's outer third and its frame moved with the cheek."""
+    from emoshift.render.fill import connected_to
+
+    h, w = image.shape[:2]
+    r = RAY_REACH * width
+    x0, y0 = int(max(np.floor(centre[0] - r), 0)), int(max(np.floor(centre[1] - r), 0))
+    x1, y1 = int(min(np.ceil(centre[0] + r) + 1, w)), int(min(np.ceil(centre[1] + r) + 1, h))
+    yy, xx = np.mgrid[y0:y1, x0:x1] + 0.5
+    (mp, md) = mid
+    nrm = np.array([-md[1], md[0]])
+    side = np.sign(float((centre - mp) @ nrm))
+    win = (np.hypot(xx - centre[0], yy - centre[1]) <= r) & (((xx - mp[0]) * nrm[0] + (yy - mp[1]) * nrm[1]) * side > 0)
+    dark = non_skin(image[y0:y1, x0:x1], skin, hue=False) & win
+    seed = np.zeros(dark.shape, bool)
+    si, sj = np.floor(seeds[:, 1]).astype(int) - y0, np.floor(seeds[:, 0]).astype(int) - x0
+    ok = (si >= 0) & (si < y1 - y0) & (sj >= 0) & (sj < x1 - x0)
+    seed[si[ok], sj[ok]] = True
+    body = connected_to(dark, seed, eight=True)
+    rest = win & ~body
+    edge = np.zeros(win.shape, bool)  # the reach's edge: window pixels beside one outside it (or the box's edge)
+    edge[[0, -1], :], edge[:, [0, -1]] = True, True
+    pad = np.pad(win, 1)
+    edge |= ~(pad[:-2, 1:-1] & pad[2:, 1:-1] & pad[1:-1, :-2] & pad[1:-1, 2:])
+    holes = rest & ~connected_to(rest, edge & win)
+    cap = HOLE_MAX * width * width
+    todo = holes.copy()
+    while todo.any():  # each hole, by size
+        i, j = np.unravel_index(int(np.argmax(todo)), todo.shape)
+        one = np.zeros(todo.shape, bool)
+        one[i, j] = True
+        part = connected_to(todo, one)
+        todo &= ~part
+        if part.sum() > cap:
+            holes &= ~part
+    return (x0, y0), holes
 
 
 def _circular_median(values: np.ndarray, half: int) -> np.ndarray:
@@ -386,15 +438,32 @@ def detect_glasses(image: np.ndarray, landmarks: np.ndarray | None, skin: np.nda
 
 def _between_lenses(eyes) -> tuple[float, float, float, float] | None:
     """(xa, xb, top, mid) image px: the lenses' inner ends (the left lens's rightmost, the right lens's leftmost
-    outline x), the lenses' top at those ends and a third of their height below it; None when they overlap."""
+    outline x), the lenses' top at those ends (the outline's, its points joined by 1 px steps: the rays from the eye
+    towards the bridge reach no skin before the midline, and where the head rolls, the outline's points either side
+    of that gap lie 0.15 eye widths or more from the end) and a third of their height below it; None when they
+    overlap."""
     a, b = eyes[0].outer, eyes[1].outer
     left, right = (a, b) if a[:, 0].mean() < b[:, 0].mean() else (b, a)
     xa, xb = float(left[:, 0].max()), float(right[:, 0].min())
     if xb <= xa:
         return None
-    ends = [pts[np.abs(pts[:, 0] - x) <= 0.15 * e.width] for pts, x, e in ((left, xa, eyes[0]), (right, xb, eyes[1]))]
+    ends = [pts[np.abs(pts[:, 0] - x) <= 0.15 * e.width] for pts, x, e in
+            ((_joined(left), xa, next(e for e in eyes if e.outer is left)),
+             (_joined(right), xb, next(e for e in eyes if e.outer is right)))]  # fmt: skip
     top = min(float(p[:, 1].min()) for p in ends)
     return xa, xb, top, top + float(np.mean([np.ptp(left[:, 1]), np.ptp(right[:, 1])])) / 3
+
+
+def _joined(points: np.ndarray) -> np.ndarray:
+    """(m, 2) the closed outline through (n, 2) ``points`` in their order, at steps of 1 px at most."""
+    nxt = np.roll(points, -1, axis=0)
+    out = [points]
+    for p, q in zip(points, nxt):
+        k = int(np.ceil(np.linalg.norm(q - p)))
+        if k > 1:
+            t = np.arange(1, k)[:, None] / k
+            out.append(p + t * (q - p))
+    return np.concatenate(out)
 
 
 def _spanning(mask: np.ndarray, eight: bool) -> np.ndarray:
