@@ -144,3 +144,67 @@ def test_a_closed_target_shows_the_line(full_model, open_mouth_fit, monkeypatch)
     spoken = r.render(e, rot)
     monkeypatch.setattr(reenact, "CONTACT_DEPTH", 0.0)
     assert np.array_equal(spoken, r.render(e, rot))
+
+
+def _lips_ending_early(seed: int, bend: float, end_x: float, grey: bool = False):
+    """(80, 200, 3) uint8 closed pink lips between skin (a darker upper and a lighter lower lip meeting on a curve
+    bending by ``bend`` px, with grain) whose inner-lip contours (5, 2) run from x 20 to 180 while the lips the image
+    shows end at x ``end_x`` (the skin past it, blended over 6 px): a laughing photo's lips stretched thin at the
+    corner that the mesh's closed lips still reach (dev06 at sadness). ``grey``: the same in black and white."""
+    rng = np.random.default_rng(seed)
+    h, w = 80, 200
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float64) + 0.5
+    xs = np.linspace(20.0, 180.0, 5)
+    ys = 40.0 + bend * (1.0 - ((xs - 100.0) / 80.0) ** 2)
+    curve = 40.0 + bend * (1.0 - ((xx - 100.0) / 80.0) ** 2)
+    lips = np.where((yy < curve)[..., None], np.float64([165, 85, 95]), np.float64([205, 125, 130]))
+    thick = 14.0 * np.sqrt(np.clip(1.0 - ((xx - 100.0) / 80.0) ** 2, 0.0, 1.0))  # either lip, off the curve
+    on_lips = np.abs(yy - curve) < thick
+    shown = np.clip((end_x - xx) / 6.0 + 0.5, 0.0, 1.0)[..., None] * on_lips[..., None]
+    img = shown * lips + (1.0 - shown) * np.float64([200, 160, 130])
+    img = img + rng.normal(0, 3, (h, w, 1))
+    if grey:
+        img = (img @ LUMA.astype(np.float64))[..., None].repeat(3, 2)
+    pts = np.stack([xs, ys], 1)
+    return np.clip(img + 0.5, 0, 255).astype(np.uint8), pts, pts.copy()
+
+
+def _darkening(before: np.ndarray, after: np.ndarray, x0: int, x1: int) -> float:
+    """The largest luma drop (share of the luma before) over the columns x0 .. x1, each column's worst pixel."""
+    b, a = before.astype(np.float32) @ LUMA, after.astype(np.float32) @ LUMA
+    return float((1.0 - a[:, x0:x1] / np.maximum(b[:, x0:x1], 1.0)).max(0).max())
+
+
+@pytest.mark.parametrize("seed, bend", [(0, 0.0), (1, 6.0), (2, -5.0), (5, 8.0)])
+def test_the_line_ends_where_the_lips_do(seed, bend, monkeypatch):
+    """Inner-lip contours that run on 40 px past the lips the frame shows (into yellower skin) get no line there:
+    the luma drops by at most 0.05 over x 150-164 (10-24 px past the lips, short of the contours' tapered last tenth;
+    measured 0.000 on six seeds/bends), and the middle keeps its line (dip 0.2-0.3). Control: the line drawn to
+    the contours' ends (visible_lips all 1: the former behaviour) darkens there by at least 0.2 (measured 0.26-0.28),
+    a dark tail on the skin (dev06's one-sided smirk at sadness)."""
+    img, upper, lower = _lips_ending_early(seed, bend, 140.0)
+    out = img.copy()
+    contact.contact_line(out, upper, lower, 0.25, 1.0, 1.0, (1.5, 3.0))
+    print("past the lips", _darkening(img, out, 150, 164), "dip", _dip_at_middle(out, upper, lower))
+    assert _darkening(img, out, 150, 164) <= 0.05
+    assert 0.2 <= _dip_at_middle(out, upper, lower) <= 0.3
+    monkeypatch.setattr(contact, "visible_lips", lambda image, mid, normal: np.ones(len(mid)))
+    former = img.copy()
+    contact.contact_line(former, upper, lower, 0.25, 1.0, 1.0, (1.5, 3.0))
+    assert _darkening(img, former, 150, 164) >= 0.2
+
+
+@pytest.mark.parametrize("seed, bend, end_x, grey", [(0, 0.0, 200.0, False), (1, 6.0, 200.0, False),
+                                                     (2, -5.0, 140.0, True), (3, 3.0, 200.0, True)])
+def test_lips_shown_to_the_corners_or_without_colour_keep_the_whole_line(seed, bend, end_x, grey, monkeypatch):
+    """Lips the frame shows up to the contours' corners, and lips in a black-and-white frame (no chroma to tell them
+    from the skin: LIP_CONTRAST), keep the line as before: within 1 grey level of it everywhere, and at least 0.2
+    deep over x 150-164 (measured 0.26-0.35)."""
+    img, upper, lower = _lips_ending_early(seed, bend, end_x, grey)
+    out = img.copy()
+    contact.contact_line(out, upper, lower, 0.25, 1.0, 1.0, (1.5, 3.0))
+    monkeypatch.setattr(contact, "visible_lips", lambda image, mid, normal: np.ones(len(mid)))
+    former = img.copy()
+    contact.contact_line(former, upper, lower, 0.25, 1.0, 1.0, (1.5, 3.0))
+    assert np.abs(out.astype(int) - former).max() <= 1
+    assert _darkening(img, out, 150, 164) >= 0.2
