@@ -1,7 +1,8 @@
 """What the reenactor needs from a head model, independent of the photo, computed once per model: the drawn
 vertices and triangles (skin first) with their part codes, the neutral shape (the upper front gums raised,
 :data:`GUMS_RAISE_CM`), the identity and expression bases flattened and the teeth's albedo detail
-(:func:`emoshift.render.teeth.teeth_detail`) (:func:`model_tables`)."""
+(:func:`emoshift.render.teeth.teeth_detail`) (:func:`model_tables`); ICT's mouthStretch drawn as FACS's AU20
+(:func:`lateral_stretch`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import numpy as np
 from emoshift.headmodel import HeadModel
 from emoshift.headmodel.mesh import submesh, vertex_normals
 from emoshift.headmodel.regions import vertex_indices
+from emoshift.render.ramp import smoothstep
 from emoshift.render.teeth import teeth_detail, tooth_coordinates
 from emoshift.render.view import EYE, GUMS, IRIS, SKIN, SOCKET, TEETH
 
@@ -24,6 +26,28 @@ PART_REGIONS = (("head", SKIN), ("mouth_socket", SOCKET), ("gums_tongue", GUMS),
 #: line moves up, the papillae between the teeth keep their shape; the lower gums and tongue are unchanged.
 GUMS_FRONT_CM = 1.0
 GUMS_RAISE_CM = 0.4
+#: AU20 (lip stretcher, fear's stretched lips): FACS's risorius / platysma pull the lip corners laterally, the lips
+#: elongated and flattened, the skin beside the corners bunched (Ekman, Friesen & Hager, *FACS Manual*, 2002, AU20;
+#: Ekman & Friesen, *Unmasking the Face*, 1975, ch. 5: fear's lips stretched back). ICT's mouthStretch (gain 1.3)
+#: carries the lower face with it (ARKit's shape tenses the neck too): per unit of both sides the cheek 1.6-2.6 cm
+#: lateral to the corner 0.36 cm outwards (median), the jaw and the skin under it 0.25-0.42 cm 1-3 cm beside the chin,
+#: the face's outline up to 0.23, the neck 0.2-0.4. On the photos the lower face widened at fear ("face stretched",
+#: "face warped": dev03, dev09, fear's realism 2.0 of 5 in panels 60-63, the lowest). The drawn mouthStretch fades out
+#: with the distance (in the face's x-y plane) from the line between the neutral head's mouth corners (68-point 48,
+#: 54) over STRETCH_REACH_CM: the lips and the corners move as ICT's, the skin bunched beside them, the cheek, the jaw
+#: and the neck stay. (Faded with |x| alone, 3.5-5.5 cm, the neck under the chin kept its pull beside the faded jaw:
+#: a grey streak ran down from dev09's chin.) STRETCH_DOWN_KEPT is the share of the shape's downward pull (negative
+#: head-frame y deltas; 0.046 eye-corner distances at the corner per unit, 0.45 x its lateral pull) that is drawn:
+#: at 0 fear's stretched mouth is horizontal instead of a drooping grimace (the drawn mesh's mouth curve face-on
+#: -0.027..-0.068 -> -0.014..+0.023 mouth widths at fear on dev01, dev04, dev05, dev06, dev11, dev12), but anger's
+#: corners (AU20 B-C) rise as much (+0.04 mouth widths) and the planner's view compensation
+#: (:mod:`emoshift.mouth_view`, ICT's landmark bases) no longer sees what is drawn (dev11's fear seen from above
+#: curved up 0.111 -> 0.165): kept at 1 (ICT's) until a blind panel weighs it. Drawing only: the fit, the planner, the
+#: exported morph targets and the textured head keep ICT's shape (the photo is reproduced at its own expression
+#: either way).
+STRETCH_SHAPES = ("mouthStretch_L", "mouthStretch_R")
+STRETCH_REACH_CM = (1.0, 3.0)
+STRETCH_DOWN_KEPT = 1.0
 
 
 def mesh_adjacency(tris: np.ndarray, n: int, self_loops: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -156,12 +180,29 @@ def _build_tables(model: HeadModel) -> ModelTables:
         vertex_part=vpart,
         neutral=neutral,
         identity_basis=flat(model.identity_basis),
-        expression_basis=flat(model.expression_basis),
+        expression_basis=flat(lateral_stretch(model.expression_basis, model.neutral, model.expression_names,
+                                              model.lmk68_neutral[[48, 54]])),
         teeth_detail=detail,
         front_teeth=front,
         upper_tooth_rank=np.where(teeth & (coords[:, 2] == 0), coords[:, 3], -1.0).astype(np.float32),
         neighbours=mesh_neighbours(triangles, len(keep)),
     )
+
+
+def lateral_stretch(basis: np.ndarray, neutral: np.ndarray, names, corners: np.ndarray) -> np.ndarray:
+    """(53, V, 3) ``basis`` with the :data:`STRETCH_SHAPES` drawn as AU20 (see STRETCH_REACH_CM): faded out with the
+    (V, 3) ``neutral`` head's distance in x-y from the line between its (2, 3) mouth ``corners`` over
+    STRETCH_REACH_CM, STRETCH_DOWN_KEPT of the downward pull (a copy; the others unchanged)."""
+    out = basis.copy()
+    (x0, y0), (x1, y1) = corners[0, :2], corners[1, :2]
+    t = np.clip(((neutral[:, 0] - x0) * (x1 - x0) + (neutral[:, 1] - y0) * (y1 - y0)) / ((x1 - x0) ** 2 + (y1 - y0) ** 2), 0, 1)
+    r = np.hypot(neutral[:, 0] - (x0 + t * (x1 - x0)), neutral[:, 1] - (y0 + t * (y1 - y0)))
+    keep = (1.0 - smoothstep((r - STRETCH_REACH_CM[0]) / (STRETCH_REACH_CM[1] - STRETCH_REACH_CM[0])))[:, None]
+    for i in (list(names).index(n) for n in STRETCH_SHAPES):
+        d = out[i]
+        d[:, 1] = np.where(d[:, 1] < 0, STRETCH_DOWN_KEPT * d[:, 1], d[:, 1])
+        d *= keep.astype(d.dtype)
+    return out
 
 
 def gums_up(neutral: np.ndarray, vpart: np.ndarray) -> np.ndarray:

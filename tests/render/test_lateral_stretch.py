@@ -1,0 +1,124 @@
+"""The drawn mouthStretch is FACS's AU20 (emoshift.render.mesh_tables.lateral_stretch; issue 11, fear's "face stretched",
+"mouth warped"): the lip corners pulled out as ICT's shape pulls them, the cheek and the face's outline beside them
+left in place; with STRETCH_DOWN_KEPT 0, the corners pulled out and not down.
+
+Measured on the drawn tables of the full head (neutral identity and five random ones, seed 0), at fear's anchors (the
+generator's apex: mouthStretch 0.99, mouthLowerDown 0.62 / 0.56, jawOpen 0.24) and its three prototypes:
+
+- the face's outline (skin at |x| >= 5.5 cm of the neutral head, between the nose and the chin, facing forward) moved
+  outwards: drawn at most 0.108-0.165 cm (jawOpen's share), ICT's 0.291-0.324 (the control);
+- the jaw and the skin under it (-12 < y < -7 cm, 1.5 <= |x| < 6, facing forward) moved outwards, median: drawn
+  0.086-0.127 cm, ICT's 0.341-0.379 (surprise's dropped jaw 0.165 either way);
+- the corners (68-point 48 / 54) below the upper inner lip's middle (62), over the mouth's width, minus the neutral
+  face's: ICT's 0.079-0.109, drawn the same; with STRETCH_DOWN_KEPT 0 0.025-0.055 (the apex 0.032-0.046; surprise's
+  dropped jaw 0.084-0.092 either way);
+- the corners' widening (eye-corner distances) unchanged, 0.170-0.189: fear's stretched lips stay (surprise -0.03).
+"""
+
+import numpy as np
+import pytest
+
+from emoshift.emotions import EXPRESSION_NAMES, prototype
+from emoshift.headmodel import HeadModel
+from emoshift.headmodel.regions import MULTIPIE_68
+from emoshift.render import mesh_tables
+from emoshift.render.view import SKIN
+
+APEX = {"jawOpen": 0.24, "mouthLowerDown_L": 0.62, "mouthLowerDown_R": 0.56, "mouthStretch_L": 0.99, "mouthStretch_R": 0.99}
+
+
+@pytest.fixture(scope="module")
+def tables():
+    """(drawn tables, ICT's: the control, drawn without the downward pull) of the full head."""
+    model = HeadModel.load(region="full")
+    drawn = mesh_tables._build_tables(model)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(mesh_tables, "STRETCH_SHAPES", ())
+        ict = mesh_tables._build_tables(model)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(mesh_tables, "STRETCH_DOWN_KEPT", 0.0)
+        level = mesh_tables._build_tables(model)
+    return drawn, ict, level
+
+
+def _fear():
+    apex = np.zeros(len(EXPRESSION_NAMES), np.float32)
+    for k, v in APEX.items():
+        apex[EXPRESSION_NAMES.index(k)] = v
+    return [apex] + [prototype("fear", v) for v in range(3)]
+
+
+def _identities(t):
+    rng = np.random.default_rng(0)
+    k = t.identity_basis.shape[0]
+    return [np.zeros(k, np.float32)] + [rng.normal(size=k).astype(np.float32) for _ in range(5)]
+
+
+def _measure(t, e, identity):
+    """(corners below the upper inner lip's middle over the width, widening over the eye-corner distance, the outline's
+    largest outward move in cm)."""
+    vid = list(t.vertex_ids)
+    p = {k: vid.index(MULTIPIE_68[k]) for k in (36, 45, 48, 54, 62)}
+    base = t.neutral + (identity @ t.identity_basis).reshape(-1, 3)
+    v = base + (np.asarray(e, np.float32) @ t.expression_basis).reshape(-1, 3)
+    width = np.linalg.norm(v[p[48]] - v[p[54]])
+    drop = (v[p[62], 1] - (v[p[48], 1] + v[p[54], 1]) / 2) / width
+    widen = (width - np.linalg.norm(base[p[48]] - base[p[54]])) / np.linalg.norm(base[p[36]] - base[p[45]])
+    n = t.neutral
+    outline = (t.vertex_part == SKIN) & (np.abs(n[:, 0]) >= 5.5) & (n[:, 1] < -1) & (n[:, 1] > -9) & (n[:, 2] > 0)
+    out = float((np.abs(v[:, 0]) - np.abs(base[:, 0]))[outline].max())
+    return float(drop), float(widen), out
+
+
+def _over_neutral(t, e):
+    rest = np.zeros(len(EXPRESSION_NAMES), np.float32)
+    rows = []
+    for i in _identities(t):
+        d, w, o = _measure(t, e, i)
+        rows.append((d - _measure(t, rest, i)[0], w, o))
+    return np.array(rows)
+
+
+def test_fear_leaves_the_face_outline(tables):
+    drawn, ict, _ = tables
+    for e in _fear():
+        got, control = _over_neutral(drawn, e), _over_neutral(ict, e)
+        assert got[:, 2].max() <= 0.2, got[:, 2]  # measured 0.108-0.165 (the jaw's drop)
+        assert control[:, 2].min() >= 0.25, control[:, 2]  # ICT's shape: 0.291-0.324
+
+
+def _jaw_out(t, e):
+    """The median outward move (cm) of the jaw and the skin under it."""
+    n = t.neutral
+    d = (np.asarray(e, np.float32) @ t.expression_basis).reshape(-1, 3)
+    jaw = (t.vertex_part == SKIN) & (n[:, 1] < -7) & (n[:, 1] > -12) & (np.abs(n[:, 0]) >= 1.5) & (np.abs(n[:, 0]) < 6)
+    jaw &= n[:, 2] > 0
+    return float(np.median(d[jaw, 0] * np.sign(n[jaw, 0])))
+
+
+def test_fear_leaves_the_jaw(tables):
+    drawn, ict, _ = tables
+    for e in _fear():
+        assert _jaw_out(drawn, e) <= 0.16, _jaw_out(drawn, e)  # measured 0.086-0.127
+        assert _jaw_out(ict, e) >= 0.3, _jaw_out(ict, e)  # ICT's shape: 0.341-0.379
+
+
+def test_fear_corners_as_icts_or_pulled_out_not_down(tables):
+    drawn, ict, level = tables
+    for e in _fear():
+        got, control, out = _over_neutral(drawn, e), _over_neutral(ict, e), _over_neutral(level, e)
+        assert np.allclose(got[:, :2], control[:, :2], atol=1e-4)  # the lips' corners as ICT's (STRETCH_DOWN_KEPT 1)
+        assert control[:, 0].min() >= 0.075, control[:, 0]  # ICT's shape: 0.079-0.109
+        assert out[:, 0].max() <= 0.07, out[:, 0]  # measured 0.025-0.055
+        assert out[:, 1].min() >= 0.15 and np.allclose(out[:, 1], control[:, 1], atol=1e-4)  # the stretch kept
+
+
+def test_only_the_stretch_is_redrawn(tables):
+    """Every other shape is ICT's (the fit's), and surprise's mouth is unchanged."""
+    drawn, ict, _ = tables
+    rows = [EXPRESSION_NAMES.index(n) for n in mesh_tables.STRETCH_SHAPES]
+    others = np.setdiff1d(np.arange(len(EXPRESSION_NAMES)), rows)
+    assert np.array_equal(drawn.expression_basis[others], ict.expression_basis[others])
+    assert not np.allclose(drawn.expression_basis[rows], ict.expression_basis[rows])
+    s = prototype("surprise", 0)
+    assert np.allclose(_over_neutral(drawn, s), _over_neutral(ict, s))
