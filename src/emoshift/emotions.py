@@ -103,7 +103,9 @@ emotion reads on this head and separates from its look-alike:
   the raised cheek, the bags and lines below the lower lid are the cheek raiser's (AU6) and the nose wrinkler's
   (AU9), disgust's and the smile's; anger's lid tightener narrows the eye from the lid itself; session 26, anger
   read as disgust on dev07 6 of 8, dev08 3, dev01 2 in panels 61-63, at 7E the cheeks below the eyes rose 0.39-0.48
-  cm on the neutral photos, disgust's 0.54-0.62, happiness's 0.26-0.36). Blind labellers named our
+  cm on the neutral photos, disgust's 0.54-0.62, happiness's 0.26-0.36), and crow's feet form at the lateral canthi
+  only with a raised cheek (AU6, AU9 or a smile: :func:`emoshift.render.wrinkles.canthus_mask`; anger's lowered brows
+  over tightened lids had drawn them as strongly as disgust's). Blind labellers named our
   closed, pressed-lip variants (4+5+7+23 / 17+24, also EMFACS anger) anger in only 2-4 of 12 renders
   (read as contempt, disgust or sadness: a pressed mouth alone is ambiguous in a still photo); the
   bared-teeth variants that replaced them (10+16+23+25, the lower lip pulled down by AU16, which EMFACS

@@ -108,7 +108,7 @@ from emoshift.render.source_parts import (
 from emoshift.render.view import (
     EYE, EYE_BALL_ABOVE_LOWER, EYE_BALL_BELOW_UPPER, GUMS, IRIS, SKIN, SOCKET, TEETH, FrameView, MeshView, SourceView,
 )
-from emoshift.render.wrinkles import WrinkleField
+from emoshift.render.wrinkles import WrinkleField, cheek_raise
 from emoshift.render.flow import SILHOUETTE_BAND, WIDEN_PX
 from emoshift.render.warp import BLUR_PASSES, CELL, SHADE_RANGE, lambert_at, pose_and_project, render_frame_into, xy_bounds
 
@@ -921,6 +921,7 @@ class Reenactor(SourceParts):
         widen = int(self.widen_px)
         rois = self._rois(screens)
         keep_eyes = self._keep_eyes(e)
+        cheeks = cheek_raise(e, self.model.expression_names)  # crow's feet need a raised cheek (wrinkles.canthus_mask)
         flat = flatten_weights(self.smile_mask, self.base[:, 0], self.source_expression, e)
         if self._lift_box != (0, 0, *self.src_tri.shape[::-1]):
             self._lift_for(screens, flat)
@@ -932,7 +933,7 @@ class Reenactor(SourceParts):
                 self._light_mouth(shaped[k], vcols[k], ratios[k])
             view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k, 0]),
                              float(keep_eyes[k, 1]))  # fmt: skip
-            fold_view = self.wrinkles.view(self.wrinkles.tensors(shaped[k]), self.camera)  # in the frame's thread
+            fold_view = self.wrinkles.view(self.wrinkles.tensors(shaped[k], cheeks[k]), self.camera)  # in the frame's thread
             src = self._source_for(float(keep[k]), float(gaps[k]), screens[k], (float(keep_eyes[k, 0]), float(keep_eyes[k, 1])))
             render_frame_into(src, self.mesh, view, fold_view, rois[k], radius, widen, band,
                               out[k])  # fmt: skip
