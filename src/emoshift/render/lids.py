@@ -15,8 +15,9 @@ wrinkle field's amplitude 0.3-1.3 cm below them 0.26-0.39; happiness 0.24-0.31, 
 ``bench/bench_anger_brows.py`` ``cheek_up``, ``infra_amp``), and blind labellers read anger as disgust on the
 photos whose upper face shows (dev07 6 of 8, dev08 3, dev01 2 in panels 61-63, issue 11). With the corrective:
 0.12-0.15 cm (what is left is AU10's and AU11's raise of the upper lip, mouthUpperUp: FACS's AU10 lifts the
-infraorbital triangle too) and lines 0.02-0.13; disgust, happiness, sadness, surprise and contempt are drawn as
-before (their panel crops byte-identical), fear's cheek 0.10-0.19 -> 0.00-0.05.
+infraorbital triangle too) and lines 0.02-0.13; disgust, happiness and surprise are drawn as before (their panel
+crops byte-identical; sadness's and contempt's anchors, whose eyeSquint is a little over the photo's, change by under
+0.005 grey levels on average), fear's cheek 0.10-0.19 -> 0.00-0.05.
 
 The corrective takes back eyeSquint's motion below the lower lid (:func:`cheek_mask`: none within
 :data:`LID_KEEP_CM` of the lid's margin, all of it from :data:`LID_KEEP_CM` + :data:`LID_RAMP_CM` down), per side in
