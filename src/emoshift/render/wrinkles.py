@@ -19,7 +19,9 @@ compressed buckles into folds perpendicular to the compression, a few millimetre
    averaged to the vertices, smoothed over the mesh (disagreeing directions cancel) and multiplied by
    an anatomical mask of fold-prone skin (:func:`wrinkle_mask`); vertical lines form only between the
    brows (:func:`vertical_mask`), horizontal ones at the nose root and between the brows only as the nose
-   itself shortens (:func:`root_mask`: the nose wrinkler's lines, not the lowered brows'). At the source expression, and where
+   itself shortens (:func:`root_mask`: the nose wrinkler's lines, not the lowered brows'), and crow's feet at the
+   lateral canthi only as far as the frame raises its cheeks (:func:`canthus_mask`, :func:`cheek_raise`: AU6's, AU9's
+   and a smile's lines, not those of anger's lowered brows over tightened lids, AU4+7). At the source expression, and where
    the expression only stretches or relaxes the skin, nothing is added: the photo already shows its own
    lines and none are removed.
 3. **Shading** (:mod:`emoshift.render.wrinkle_shader`): a shader over the frame's fragments (rasterized
@@ -56,6 +58,9 @@ GLABELLA_HEIGHT_CM = 1.8
 #: horizontal lines at the nose root and between the brows fade in (:func:`root_mask`): ICT's noseSneer (AU9)
 #: shortens it by 4.7 % at weight 0.5 and 8.9 % at disgust's apex, browDown (AU4) by 1.3 % at weight 1.
 NOSE_GATE = (0.025, 0.065)
+#: The cheek raise a frame's crow's feet need (:func:`canthus_mask`, :func:`cheek_raise`): per side, the largest of
+#: cheekSquint (AU6), noseSneer (AU9) and mouthSmile (AU12) over which lines at the lateral canthus fade in.
+CHEEK_GATE = (0.1, 0.4)
 #: Mesh-smoothing passes of the per-vertex field.
 SMOOTHING = 3
 #: Eyelid exclusion: an ellipse about each eye, raised by EYELID_LIFT_CM, its half-axes the eye's half
@@ -148,6 +153,41 @@ def root_mask(rest: np.ndarray) -> np.ndarray:
     w *= smoothstep((y - eye_y + 0.6) / 0.6) * smoothstep((brow_y + 0.9 - y) / 0.6)
     w[ICT_SKIN_VERTICES:] = 0.0
     return w.astype(np.float32)
+
+
+def canthus_mask(rest: np.ndarray) -> np.ndarray:
+    """(2, V) float32 in [0, 1]: the skin lateral of each outer eye corner (subject's left, +x, first), from the corner
+    out 2 cm and from 1.5 cm below its height to 0.2 cm above (fading over 0.5 cm), where crow's-feet lines form.
+    Crow's feet are the cheek raiser's (AU6, orbicularis oculi pars orbitalis; a strong smile's and the nose
+    wrinkler's raised cheek too: Ekman, Friesen & Hager, *FACS Manual*, 2002), not the brow lowerer's or the lid
+    tightener's (AU4, AU7: anger), so there lines form in proportion to the frame's cheek raise
+    (:func:`cheek_raise`, :meth:`WrinkleField.tensors`). Non-ICT meshes get 0 everywhere."""
+    rest = np.asarray(rest, np.float64)
+    out = np.zeros((2, len(rest)), np.float32)
+    if len(rest) < ICT_SKIN_VERTICES:
+        return out
+    lm = rest[MULTIPIE_68]
+    x, y = rest[:, 0], rest[:, 1]
+    for k, (outer, inner) in enumerate(((45, 42), (36, 39))):
+        side = np.sign(lm[outer, 0] - lm[inner, 0])
+        lat = side * (x - lm[outer, 0])
+        dy = y - lm[outer, 1]
+        w = smoothstep((lat + 0.1) / 0.4) * smoothstep((2.0 - lat) / 0.5)
+        w *= smoothstep((dy + 1.5) / 0.5) * smoothstep((0.2 - dy) / 0.5)
+        w *= rest[:, 2] > lm[27, 2] - 4.0
+        w[ICT_SKIN_VERTICES:] = 0.0
+        out[k] = w
+    return out
+
+
+def cheek_raise(expressions: np.ndarray, names) -> np.ndarray:
+    """(T, 53) expressions -> (T, 2) float32 in [0, 1] per side (``_L`` first): how far the frame's crow's feet form,
+    smoothstep of the largest of cheekSquint, noseSneer and mouthSmile over :data:`CHEEK_GATE`."""
+    names = [str(n) for n in names]
+    e = np.asarray(expressions, np.float32).reshape(-1, len(names))
+    cols = [[names.index(f"{n}_{s}") for n in ("cheekSquint", "noseSneer", "mouthSmile")] for s in "LR"]
+    raise_ = np.stack([e[:, c].max(1) for c in cols], 1)
+    return smoothstep((raise_ - CHEEK_GATE[0]) / (CHEEK_GATE[1] - CHEEK_GATE[0])).astype(np.float32)
 
 
 def _nose_length(shape: np.ndarray) -> float:
@@ -294,6 +334,8 @@ class WrinkleField:
     #: (V,) :func:`root_mask` (None: no gate) and the source's nasion-to-tip length (cm)
     rmask: np.ndarray | None = field(default=None, repr=False, compare=False)
     _nose_len: float = 0.0
+    #: (2, V) :func:`canthus_mask` (None: crow's feet need no cheek raise)
+    cmask: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_shapes(
@@ -327,6 +369,7 @@ class WrinkleField:
             _chart=(inv, ok),
             rmask=root_mask(rest) if len(rest) >= ICT_SKIN_VERTICES else None,
             _nose_len=_nose_length(source) if len(source) >= ICT_SKIN_VERTICES else 0.0,
+            cmask=canthus_mask(rest) if len(rest) >= ICT_SKIN_VERTICES else None,
         )  # fmt: skip
 
     def with_source(self, source: np.ndarray) -> WrinkleField:
@@ -352,18 +395,23 @@ class WrinkleField:
         out[:n] = 1.0 - self.rmask * np.float32(1.0 - gate)
         return out
 
-    def tensors(self, frames: np.ndarray) -> np.ndarray:
+    def tensors(self, frames: np.ndarray, cheek: np.ndarray | None = None) -> np.ndarray:
         """(B, V, 3) or (V, 3) frame shapes (head frame cm) -> (B, V, 2) or (V, 2) float32 per-vertex
         doubled-angle tensors ``a (cos 2t, sin 2t)``: amplitude ``a`` in [0, 1], fold-line normal at
-        angle ``t`` in the chart."""
+        angle ``t`` in the chart. ``cheek`` (B, 2) or (2,): the frames' :func:`cheek_raise`, which the lines on
+        :attr:`cmask` need (None: formed as everywhere else)."""
         d = np.asarray(frames, np.float32)
         single = d.ndim == 2
         d = np.ascontiguousarray(d[None] if single else d)
+        gates = None if cheek is None or self.cmask is None else np.asarray(cheek, np.float32).reshape(len(d), 2)
         out = np.zeros((len(d), len(self.uv), 2), np.float32)
         for b in range(len(d)):
+            mask = self.mask
+            if gates is not None:
+                mask = mask * np.clip(1.0 - ((1.0 - gates[b])[:, None] * self.cmask).sum(0), 0.0, 1.0).astype(np.float32)
             _field_into(
                 self._src_metric, self._inv_uv, self.tris, d[b], self._vert_area, self._adj_ptr, self._adj_idx,
-                self._verts, self.mask, self.vmask, self.horizontal(d[b]), DEAD_ZONE, SATURATION, SMOOTHING, out[b],
+                self._verts, mask, self.vmask, self.horizontal(d[b]), DEAD_ZONE, SATURATION, SMOOTHING, out[b],
             )  # fmt: skip
         return out[0] if single else out
 
