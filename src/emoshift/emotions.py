@@ -107,7 +107,10 @@ emotion reads on this head and separates from its look-alike:
   only with a raised cheek (AU6, AU9 or a smile: :func:`emoshift.render.wrinkles.canthus_mask`; anger's lowered brows
   over tightened lids had drawn them as strongly as disgust's). Blind labellers named our
   closed, pressed-lip variants (4+5+7+23 / 17+24, also EMFACS anger) anger in only 2-4 of 12 renders
-  (read as contempt, disgust or sadness: a pressed mouth alone is ambiguous in a still photo); the
+  (read as contempt, disgust or sadness: a pressed mouth alone is ambiguous in a still photo; retried in session
+  26 after the brows were drawn down and together, 17C+23C+24E with a trace of 28 on every anger anchor, branch
+  pressed26: 7 vs the shout's 14 of 24 blind labels on the development photos, read as contempt 7 and sadness 4, 7
+  vs 7 of 18 on held-out portraits, panels 67-68); the
   bared-teeth variants that replaced them (10+16+23+25, the lower lip pulled down by AU16, which EMFACS
   lists under disgust, 10+16+25, not anger) were read as disgust as often as anger (panels 12-19); in a
   crossover of six blind labellers (panel 20: the same renders but for anger's mouth) the shouting mouth
