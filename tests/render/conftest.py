@@ -13,6 +13,23 @@ def full_model():
     return HeadModel.load(region="full")
 
 
+@pytest.fixture(scope="session")
+def three_heads(full_model):
+    """(basis (53, V, 3), skin triangles (F, 3) int32, [neutral (V, 3)] x 3): the mean head and two random
+    identities (seed 0), the heads the brow and lid tests draw their expressions on."""
+    from emoshift.render.wrinkles import ICT_SKIN_VERTICES
+
+    basis = full_model.expression_basis.reshape(53, -1, 3)
+    tris = full_model.triangles
+    skin = np.ascontiguousarray(tris[(tris < ICT_SKIN_VERTICES).all(1)], np.int32)
+    rng = np.random.default_rng(0)
+    neutrals = []
+    for k in range(3):
+        ident = np.zeros(full_model.n_identity, np.float32) if k == 0 else rng.normal(0, 1, full_model.n_identity)
+        neutrals.append((full_model.neutral + np.tensordot(ident.astype(np.float32), full_model.identity_basis, 1)).astype(np.float32))
+    return basis, skin, neutrals
+
+
 def smooth_texture(h: int, w: int, seed: int = 0) -> np.ndarray:
     """A smooth random colour field (low frequencies only), uint8 (h, w, 3)."""
     rng = np.random.default_rng(seed)

@@ -16,18 +16,11 @@ DISGUST = {"noseSneer_L": 0.93, "noseSneer_R": 0.93, "browDown_L": 0.23, "browDo
 
 
 @pytest.fixture(scope="module")
-def heads(full_model):
+def heads(full_model, three_heads):
     """(model, basis, [(neutral, LidTightener, WrinkleField)] for the mean head and two identities)."""
-    basis = full_model.expression_basis.reshape(53, -1, 3)
-    tris = full_model.triangles
-    skin = np.ascontiguousarray(tris[(tris < ICT_SKIN_VERTICES).all(1)], np.int32)
-    rng = np.random.default_rng(0)
-    out = []
-    for k in range(3):
-        ident = np.zeros(full_model.n_identity, np.float32) if k == 0 else rng.normal(0, 1, full_model.n_identity)
-        neutral = (full_model.neutral + np.tensordot(ident.astype(np.float32), full_model.identity_basis, 1)).astype(np.float32)
-        lids = LidTightener.of(neutral, full_model.expression_names, full_model.expression_basis)
-        out.append((neutral, lids, WrinkleField.from_shapes(neutral, skin, neutral)))
+    basis, skin, neutrals = three_heads
+    out = [(n, LidTightener.of(n, full_model.expression_names, full_model.expression_basis), WrinkleField.from_shapes(n, skin, n))
+           for n in neutrals]  # fmt: skip
     return full_model, basis, out
 
 
