@@ -6,8 +6,11 @@ surprise and fear on smiling photos showed dark rings under the eyes, "raccoon e
 Before, the lip gate (the crease is redder than the skin around it) and MAX_LIFT left the furrow as it was, and the
 widened eye stretched it into a dark ring; the coarse colour held the dark eye above it (a grey ring once lifted).
 Measured (mean luma of the band from 0.08 to 0.45 eye widths under each frame's lower lid, minus the photo's cheek
-0.7-1.0 eye widths under its lid), before / after: the astronaut (skimage) at the FACS prototypes NUMBERS_HERE.
-Thresholds sit between with a margin; the control (the fold lift as before) must fail them.
+0.7-1.0 eye widths under its lid), before / after: the astronaut (skimage) at the FACS surprise and fear prototypes
+(variant 0, the photo's gaze), per eye -38.2, -29.1, -34.8, -26.7 / -33.9, -25.4, -31.3, -23.4 (a small photo with
+a faint furrow); a synthetic squinting eye's furrow (75 luma under the skin, redder) 69-69.4 / 36-47 luma under the
+skin. Thresholds sit between with a margin; the control (the fold lift as before) must fail them. Below the eyes'
+row the lift is as before, to the bit.
 """
 
 import numpy as np

@@ -16,6 +16,16 @@ cheeks, nasolabial folds, lower lids and lateral canthi; not the lips, nose or e
 
 A neutral photo reaching happiness gains its folds from the mesh's shading ratio (:mod:`.reenact`).
 
+The furrow under a squinting eye (issue 11, "raccoon eyes"): a broad smile raises the cheeks (AU6) and folds the
+lower lid into a crease 80-100 luma darker than the cheek and redder than the skin around it. Surprise and fear widen
+the eye and stretch that crease over the lower lid: a dark reddish-grey ring under each eye, which made surprise read
+as fear (held-out feat_single_face-1, feat_multi_face-2; dev03, dev04, dev12). The lift left it as it was: the lip
+gate (LIP_REDNESS) zeroed it (the crease is redder), MAX_LIFT capped it, and the coarse colour beside it held the dark
+eye above (lifted towards it the crease turns grey). Above the photo's row halfway from its eyes to its nose tip
+(``eyes_row``) the lip gate is off and the lift reaches EYE_MAX_LIFT, and the coarse colour averages the skin only
+(the eyes' openings grown by EYE_MARGIN left out, :func:`eye_free`). Lower in the face, and for photos that do not
+smile (the weight ``f`` is 0), the lift is as before, to the bit.
+
 The smile the fit misses (issue 11): the landmark fit is regularized, so it explains about two thirds of a
 photo's smile with ``mouthSmile`` (the rest of the lips' smile is the lip residual, :mod:`.residual`, which
 reaches the lips only). The warp moves the photo's pixels by the fitted smile's change, so a frame that loses
