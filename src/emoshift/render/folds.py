@@ -16,6 +16,16 @@ cheeks, nasolabial folds, lower lids and lateral canthi; not the lips, nose or e
 
 A neutral photo reaching happiness gains its folds from the mesh's shading ratio (:mod:`.reenact`).
 
+The furrow under a squinting eye (issue 11, "raccoon eyes"): a broad smile raises the cheeks (AU6) and folds the
+lower lid into a crease 80-100 luma darker than the cheek and redder than the skin around it. Surprise and fear widen
+the eye and stretch that crease over the lower lid: a dark reddish-grey ring under each eye, which made surprise read
+as fear (held-out feat_single_face-1, feat_multi_face-2; dev03, dev04, dev12). The lift left it as it was: the lip
+gate (LIP_REDNESS) zeroed it (the crease is redder), MAX_LIFT capped it, and the coarse colour beside it held the dark
+eye above (lifted towards it the crease turns grey). Above the photo's row halfway from its eyes to its nose tip
+(``eyes_row``) the lip gate is off and the lift reaches EYE_MAX_LIFT, and the coarse colour averages the skin only
+(the eyes' openings grown by EYE_MARGIN left out, :func:`eye_free`). Lower in the face, and for photos that do not
+smile (the weight ``f`` is 0), the lift is as before, to the bit.
+
 The smile the fit misses (issue 11): the landmark fit is regularized, so it explains about two thirds of a
 photo's smile with ``mouthSmile`` (the rest of the lips' smile is the lip residual, :mod:`.residual`, which
 reaches the lips only). The warp moves the photo's pixels by the fitted smile's change, so a frame that loses
@@ -35,6 +45,8 @@ SMILE_GAIN_RANGE[0] on that side: the neutral development photos 0-0.22) are ren
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from emoshift.emotions import EXPRESSION_NAMES
@@ -49,6 +61,13 @@ FOLD_SIGMA = (0.006, 0.03)
 #: highlight toned down by up to MAX_DARKEN (less: a highlight may be the light, not the bulge).
 MAX_LIFT = 25.0
 MAX_DARKEN = 12.0
+#: Above the ``eyes_row`` of :func:`fold_lift` (the photo's row halfway between its eyes and its nose tip) a shadow
+#: is lifted by up to EYE_MAX_LIFT and the LIP_REDNESS gate is off: the furrow under a squinting eye (AU6's lower-lid
+#: crease, 80-100 luma darker than the cheek and redder than the skin around it) is a fold the smile made, and a
+#: frame that widens the eye stretches it into a dark ring ("raccoon eyes", see the module).
+EYE_MAX_LIFT = 60.0
+#: ... and the skin's colour there is averaged off the eyes' openings grown by EYE_MARGIN of the face height (lashes).
+EYE_MARGIN = 0.012
 #: Lips are not folds: where the fine colour is redder (R - G) than its surroundings by LIP_REDNESS or
 #: more, the offset is 0 (fading in from 0): lifting a lip towards the skin around it makes it pale.
 LIP_REDNESS = 12.0
@@ -64,9 +83,14 @@ SMILE_GAIN_RANGE = (0.3, 0.5)
 MOUTH_SMILE = tuple(SMILE[side][0] for side in "LR")
 
 
-def fold_lift(photo_box: np.ndarray, face_height_px: float, part: tuple[int, int, int, int] | None = None) -> np.ndarray:
+def fold_lift(photo_box: np.ndarray, face_height_px: float, part: tuple[int, int, int, int] | None = None,
+              eyes_row: float | None = None, skin: np.ndarray | None = None) -> np.ndarray:
     """(h, w, 3) uint8 -> (h, w, 3) float32 colour offset flattening the mid-scale shading (see the module);
-    ``part`` (y0, y1, x0, x1): only that part of it (the same values, :func:`~emoshift.render.filters.gaussian_filter`'s part).
+    ``part`` (y0, y1, x0, x1): only that part of it (the same values, :func:`~emoshift.render.filters.gaussian_filter`'s part);
+    ``eyes_row``: the row of ``photo_box`` above which the eyes' limits hold (EYE_MAX_LIFT, no lip gate; None: nowhere);
+    ``skin`` (h, w) in [0, 1] over ``photo_box`` (None: 1): the pixels the coarse colour averages (a normalized
+    convolution; 0 on the eyes' openings and lash lines, :func:`eye_free`), so the crease under an eye is lifted
+    to its skin's colour, not towards the dark eye above it (grey).
 
     ``C_coarse - C_fine``, scaled so that its luma lies in (-MAX_DARKEN, MAX_LIFT): a pixel plus it is
     its fine texture on its surroundings' colour, so a fold's shadow is lifted and the highlight of a
@@ -74,12 +98,30 @@ def fold_lift(photo_box: np.ndarray, face_height_px: float, part: tuple[int, int
     img = photo_box.astype(np.float32)
     fine = gaussian_filter(img, max(FOLD_SIGMA[0] * face_height_px, 0.5), part)  # scipy's, GIL-free (.filters)
     coarse = gaussian_filter(img, FOLD_SIGMA[1] * face_height_px, part)
+    if skin is not None and float(np.min(skin)) < 1.0:
+        wsum = gaussian_filter(skin, FOLD_SIGMA[1] * face_height_px, part)[..., None]
+        num = gaussian_filter(img * skin[..., None], FOLD_SIGMA[1] * face_height_px, part)
+        near = (wsum < 1.0 - 1e-4) & (wsum > 0.05)  # elsewhere the plain average (the same, to the bit)
+        coarse = np.where(near, num / np.maximum(wsum, 0.05), coarse)
     lift = coarse - fine
     luma = lift @ LUMA
-    scale = np.clip(luma, -MAX_DARKEN, MAX_LIFT) / np.where(np.abs(luma) > 1e-3, luma, 1.0)
+    denom = np.where(np.abs(luma) > 1e-3, luma, 1.0)
+    scale = np.clip(luma, -MAX_DARKEN, MAX_LIFT) / denom
     redder = (fine[..., 0] - fine[..., 1]) - (coarse[..., 0] - coarse[..., 1])
     scale *= 1.0 - np.clip(redder / LIP_REDNESS, 0.0, 1.0)
+    if eyes_row is not None:  # the rows above it: the eyes' limits, no lip gate
+        k = int(np.clip(math.ceil(eyes_row - (0 if part is None else part[0])), 0, len(scale)))
+        scale[:k] = np.clip(luma[:k], -MAX_DARKEN, EYE_MAX_LIFT) / denom[:k]
     return np.ascontiguousarray(lift * scale[..., None], np.float32)
+
+
+def eye_free(opening: np.ndarray, face_height_px: float) -> np.ndarray:
+    """(h, w) float32: 0 on the photo's eye ``opening`` (h, w) (:class:`~emoshift.render.eyes.PhotoEyes`) grown by
+    EYE_MARGIN of the face height (the lash lines), 1 elsewhere: the skin :func:`fold_lift` averages."""
+    from scipy.ndimage import maximum_filter
+
+    size = 2 * int(round(EYE_MARGIN * face_height_px)) + 1
+    return (1.0 - maximum_filter(np.asarray(opening, np.float32) > 0.05, size=size)).astype(np.float32)
 
 
 def smile_mask(rest: np.ndarray, n: int) -> np.ndarray:

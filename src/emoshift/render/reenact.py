@@ -92,7 +92,7 @@ from emoshift.render.eyes import (
     EYE_CONTOURS, EYE_SIGMA, LOWERED_BLUR_MIN, LOWERED_GAZE_DEG, LOWERED_IRIS_OVER_LID, LOWERED_WHITE_ABOVE, lid_pull,
     lowered_eyes, photo_eyes,
 )
-from emoshift.render.folds import FOLD_SIGMA, flatten_weights, fold_lift, smile_mask, unsmiled
+from emoshift.render.folds import FOLD_SIGMA, eye_free, flatten_weights, fold_lift, smile_mask, unsmiled
 from emoshift.render.glasses import detect_glasses, fill_glasses, glasses_anchors, lay_glasses, rigid_affine
 from emoshift.render.mesh_tables import model_tables, smooth_on_mesh
 from emoshift.render.ramp import smoothstep
@@ -446,7 +446,11 @@ class Reenactor(SourceParts):
         sampled = self.image if self.glasses is None else fill_glasses(self.image, self.glasses)
         # a video frame computes its fold lift when rendered, over the pixels the frames read (_lift_for)
         lift_box = sampled[y0 : y0 + h, x0 : x0 + w]
-        self.fold_lift, self._face_h = (None if video else fold_lift(lift_box, face_h)), face_h
+        lm = self.src_screen[MULTIPIE_68, 1]  # the eyes' limits of the lift hold above halfway from the eyes to the nose tip
+        self._eyes_row = float(0.5 * (lm[36:48].mean() + lm[30]) - y0)
+        self._lift_skin = eye_free(self.eyes.opening, face_h)  # the coarse colour off the eyes (folds.fold_lift)
+        self.fold_lift, self._face_h = (None if video else fold_lift(lift_box, face_h, eyes_row=self._eyes_row,
+                                                                     skin=self._lift_skin)), face_h
         self._lift_box = None if video else (0, 0, w, h)  # the part of the source box the lift is right on
         self._photo_teeth_vertices = None  # set by _part_colours when the teeth colour is the photo's
         self.part_colours = self._part_colours()  # (the teeth's light from a shown eye's white, not the prior's)
@@ -995,7 +999,8 @@ class Reenactor(SourceParts):
         reach = int(4 * max(FOLD_SIGMA) * self._face_h + 0.5) + 1  # scipy's Gaussian: 4 sigma
         a0, b0, a1, b1 = max(x0 - reach, 0), max(y0 - reach, 0), min(x1 + reach, w), min(y1 + reach, h)
         (ox, oy) = self.src_origin
-        part = fold_lift(self.image[oy + b0 : oy + b1, ox + a0 : ox + a1], self._face_h, (y0 - b0, y1 - b0, x0 - a0, x1 - a0))
+        part = fold_lift(self.image[oy + b0 : oy + b1, ox + a0 : ox + a1], self._face_h, (y0 - b0, y1 - b0, x0 - a0, x1 - a0),
+                         self._eyes_row - b0, self._lift_skin[b0:b1, a0:a1])
         lift = np.zeros((h, w, 3), np.float32)
         lift[y0:y1, x0:x1] = part
         self.fold_lift, self._lift_box = lift, (x0, y0, x1, y1)
