@@ -118,10 +118,10 @@ def fold_lift(photo_box: np.ndarray, face_height_px: float, part: tuple[int, int
 def eye_free(opening: np.ndarray, face_height_px: float) -> np.ndarray:
     """(h, w) float32: 0 on the photo's eye ``opening`` (h, w) (:class:`~emoshift.render.eyes.PhotoEyes`) grown by
     EYE_MARGIN of the face height (the lash lines), 1 elsewhere: the skin :func:`fold_lift` averages."""
-    from scipy.ndimage import maximum_filter
+    from emoshift.render.filters import binary_dilation  # scipy's, without importing scipy.ndimage
 
-    size = 2 * int(round(EYE_MARGIN * face_height_px)) + 1
-    return (1.0 - maximum_filter(np.asarray(opening, np.float32) > 0.05, size=size)).astype(np.float32)
+    grown = binary_dilation(np.asarray(opening, np.float32) > 0.05, np.ones((3, 3)), int(round(EYE_MARGIN * face_height_px)))
+    return (1.0 - grown).astype(np.float32)
 
 
 def smile_mask(rest: np.ndarray, n: int) -> np.ndarray:
