@@ -10,7 +10,7 @@ kernels' pure-Python code with the module's constants patched.
 
 import numpy as np
 import pytest
-from conftest import mouth_pass_as_before
+from render_helpers import mouth_pass_as_before
 from test_mouth_tongue import _mouth
 
 LUMA = np.float32([0.299, 0.587, 0.114])

@@ -14,7 +14,7 @@ them a papilla, TONGUE_BARED_PX 1), run as the kernels' pure-Python code with th
 
 import numpy as np
 import pytest
-from conftest import mouth_pass_as_before
+from render_helpers import mouth_pass_as_before
 from test_mouth_light import TEETH_FRONT, _shout, _teeth_luma, ring
 from test_mouth_shading import TEETH_RGB
 from test_mouth_tongue import _mouth

@@ -11,7 +11,7 @@ as the lips), run as the kernels' Python code with the constant patched.
 
 import numpy as np
 import pytest
-from conftest import mouth_pass_as_before
+from render_helpers import mouth_pass_as_before
 from scipy.ndimage import binary_dilation, distance_transform_edt
 from test_mouth_shading import _mouth
 

@@ -17,7 +17,7 @@ from emoshift.render import source_parts
 from emoshift.render.reenact import Reenactor
 from emoshift.render.teeth import tooth_coordinates
 from emoshift.render.view import TEETH
-from conftest import make_fit, smooth_texture
+from render_helpers import make_fit, smooth_texture
 
 LUMA = np.float32([0.299, 0.587, 0.114])
 SIZE, DEPTH = 512, 24.0  # the mouth ~185 pixels wide

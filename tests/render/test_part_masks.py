@@ -12,7 +12,7 @@ from emoshift.render.filters import binary_dilation, uniform_filter
 from emoshift.render.reenact import Reenactor
 from emoshift.render.source_parts import PART_GROW_PX
 from emoshift.render.view import EYE, IRIS, TEETH
-from conftest import smooth_texture
+from render_helpers import smooth_texture
 
 
 def _whole(parts, code):

@@ -13,7 +13,7 @@ from scipy.ndimage import gaussian_filter, laplace
 from emoshift.render.reenact import Reenactor
 from emoshift.render.warp import skin_sources
 
-from conftest import make_fit, smooth_texture
+from render_helpers import make_fit, smooth_texture
 
 SIZE = 320
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)

@@ -22,7 +22,7 @@ import pytest
 from emoshift.emotions import EXPRESSION_NAMES, prototype
 from emoshift.render import folds
 
-from conftest import make_fit, smooth_texture
+from render_helpers import make_fit, smooth_texture
 
 N = list(EXPRESSION_NAMES)
 SMILE = [N.index("mouthSmile_L"), N.index("mouthSmile_R")]
