@@ -99,6 +99,13 @@ def line_dips(luma: np.ndarray, mid: np.ndarray, normal: np.ndarray, search: flo
     return 1.0 - core[np.arange(len(j)), j] / np.maximum(lips, 1.0)
 
 
+def _smooth_along(values: np.ndarray, sigma: float) -> np.ndarray:
+    """(n,) ``values`` along the line smoothed by a Gaussian of ``sigma`` samples (cut at 2 sigma, ends held)."""
+    half = int(2 * sigma)
+    k = np.exp(-0.5 * (np.arange(-half, half + 1) / sigma) ** 2)
+    return np.convolve(np.pad(values, half, mode="edge"), k / k.sum(), mode="same")[half:-half]
+
+
 def lip_chroma(rgb: np.ndarray) -> np.ndarray:
     """(...) CIELAB a* - b* (D65) of (..., 3) sRGB values 0-255: higher on lips (red) than on the skin (yellower).
     In numpy (skimage's rgb2lab imports scipy.linalg, which animate does not load: tests/test_cli_imports.py)."""
@@ -130,9 +137,7 @@ def visible_lips(image: np.ndarray, mid: np.ndarray, normal: np.ndarray) -> np.n
         return np.ones(n)
     box = np.asarray(image[y0:y1, x0:x1], np.float32)
     chroma = lip_chroma(sample_bilinear(box, pts[:, 0] - x0, pts[:, 1] - y0))
-    k = np.exp(-0.5 * (np.arange(-4, 5) / 2.0) ** 2)
-    along = chroma[: len(rows)].reshape(n, len(off)).mean(1)
-    along = np.convolve(np.pad(along, 4, mode="edge"), k / k.sum(), mode="same")[4:-4]
+    along = _smooth_along(chroma[: len(rows)].reshape(n, len(off)).mean(1), 2.0)
     skin = chroma[len(rows) :].reshape(2, -1).mean(1)  # (2,) past the first and the last point
     a, b = n // 3, max(2 * n // 3, n // 3 + 1)
     lips = float(np.median(along[a:b]))
@@ -233,14 +238,12 @@ def contact_line(frame: np.ndarray, upper: np.ndarray, lower: np.ndarray, depth:
     along = (rel * tangent[near]).sum(1)
     inside = hit & ~(((near == 0) | (near == n - 1)) & (np.abs(along) > 0.5))
     profile = np.where(inside, np.exp(-0.5 * (across / sigma) ** 2), 0.0)
-    k = np.exp(-0.5 * (np.arange(-8, 9) / 4.0) ** 2)  # along the line: no ticks where the frame's own line wavers
-    k /= k.sum()
     patch = frame[y0:y1, x0:x1].astype(np.float32)
     for _ in range(TOP_UP_PASSES):  # a line between two pixel rows shows less than its centre's depth: measure again
         luma = patch @ LUMA
         have = np.clip(line_dips(luma, mid - np.array([x0, y0]), normal), 0.0, 0.95)
         amount = np.clip(1.0 - (1.0 - want) / (1.0 - have), 0.0, 1.0)  # the darkening that brings the dip to want
-        amount = np.convolve(np.pad(amount, 8, mode="edge"), k, mode="same")[8:-8]
+        amount = _smooth_along(amount, 4.0)  # no ticks where the frame's own line wavers
         if not (amount > 1e-3).any():
             break
         gain = (1.0 - amount[near] * profile).reshape(y1 - y0, x1 - x0)

@@ -442,14 +442,12 @@ def _between_lenses(eyes) -> tuple[float, float, float, float] | None:
     towards the bridge reach no skin before the midline, and where the head rolls, the outline's points either side
     of that gap lie 0.15 eye widths or more from the end) and a third of their height below it; None when they
     overlap."""
-    a, b = eyes[0].outer, eyes[1].outer
-    left, right = (a, b) if a[:, 0].mean() < b[:, 0].mean() else (b, a)
+    le, re = sorted(eyes[:2], key=lambda e: e.outer[:, 0].mean())  # the image-left lens's eye first
+    left, right = le.outer, re.outer
     xa, xb = float(left[:, 0].max()), float(right[:, 0].min())
     if xb <= xa:
         return None
-    ends = [pts[np.abs(pts[:, 0] - x) <= 0.15 * e.width] for pts, x, e in
-            ((_joined(left), xa, next(e for e in eyes if e.outer is left)),
-             (_joined(right), xb, next(e for e in eyes if e.outer is right)))]  # fmt: skip
+    ends = [pts[np.abs(pts[:, 0] - x) <= 0.15 * e.width] for pts, x, e in ((_joined(left), xa, le), (_joined(right), xb, re))]
     top = min(float(p[:, 1].min()) for p in ends)
     return xa, xb, top, top + float(np.mean([np.ptp(left[:, 1]), np.ptp(right[:, 1])])) / 3
 

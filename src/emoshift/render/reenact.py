@@ -699,7 +699,7 @@ class Reenactor(SourceParts):
         if self._brow_heads is not None:
             self._brow_heads.apply(shaped, expressions)
         if self._lids is not None:
-            self._lids.apply(shaped, expressions, getattr(self, "source_expression", None))
+            self._lids.apply(shaped, expressions, self.source_expression)
 
     def _shaped(self, expressions: np.ndarray) -> np.ndarray:
         """(T, 53) -> (T, V, 3) unposed vertices (identity + expression, head frame), the upper incisors lowered
