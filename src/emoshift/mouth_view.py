@@ -256,7 +256,11 @@ class MouthView:
         k = self.identity.shape[1]
         self.neutral = model.lmk68_neutral[pts].astype(np.float64)  # (4, 3)
         self.identity_basis = model.lmk68_identity[:k, pts].astype(np.float64)  # (K, 4, 3)
-        self.basis = model.lmk68_expression[:, pts].astype(np.float64)  # (53, 4, 3)
+        from emoshift.render.mesh_tables import lateral_stretch
+
+        # as the reenactor draws them: ICT's mouthStretch without its downward pull (STRETCH_DOWN_KEPT)
+        basis = model.lmk68_expression[:, pts].astype(np.float64)
+        self.basis = lateral_stretch(basis, self.neutral, model.expression_names, self.neutral[:2])  # (53, 4, 3)
         self.translation = np.asarray(translation, np.float64).reshape(1, 3)
         self.camera = camera
         self.names = list(names)

@@ -1,6 +1,7 @@
 """The drawn mouthStretch is FACS's AU20 (emoshift.render.mesh_tables.lateral_stretch; issue 11, fear's "face stretched",
-"mouth warped"): the lip corners pulled out as ICT's shape pulls them, the cheek and the face's outline beside them
-left in place; with STRETCH_DOWN_KEPT 0, the corners pulled out and not down.
+"mouth warped"): the lip corners pulled out as ICT's shape pulls them, and not down (STRETCH_DOWN_KEPT 0, session 27),
+the cheek and the face's outline beside them left in place; the planner's view of the mouth
+(:class:`emoshift.mouth_view.MouthView`) sees the corners as they are drawn.
 
 Measured on the drawn tables of the full head (neutral identity and five random ones, seed 0), at fear's anchors (the
 generator's apex: mouthStretch 0.99, mouthLowerDown 0.62 / 0.56, jawOpen 0.24) and its three prototypes:
@@ -10,8 +11,10 @@ generator's apex: mouthStretch 0.99, mouthLowerDown 0.62 / 0.56, jawOpen 0.24) a
 - the jaw and the skin under it (-12 < y < -7 cm, 1.5 <= |x| < 6, facing forward) moved outwards, median: drawn
   0.086-0.127 cm, ICT's 0.341-0.379 (surprise's dropped jaw 0.165 either way);
 - the corners (68-point 48 / 54) below the upper inner lip's middle (62), over the mouth's width, minus the neutral
-  face's: ICT's 0.079-0.109, drawn the same; with STRETCH_DOWN_KEPT 0 0.025-0.055 (the apex 0.032-0.046; surprise's
-  dropped jaw 0.084-0.092 either way);
+  face's: drawn 0.025-0.055 (the apex 0.032-0.046: jawOpen's share), ICT's 0.079-0.109 (the control: main before
+  session 27; surprise's dropped jaw 0.084-0.092 either way);
+- MouthView's corners and inner lips' middles are the drawn mesh's: their fear apex deltas differ by under 1e-4 cm;
+  ICT's landmark bases (the control) put the corners 0.39-0.40 cm lower;
 - the corners' widening (eye-corner distances) unchanged, 0.170-0.189: fear's stretched lips stay (surprise -0.03).
 """
 
@@ -28,17 +31,21 @@ APEX = {"jawOpen": 0.24, "mouthLowerDown_L": 0.62, "mouthLowerDown_R": 0.56, "mo
 
 
 @pytest.fixture(scope="module")
-def tables():
-    """(drawn tables, ICT's: the control, drawn without the downward pull) of the full head."""
-    model = HeadModel.load(region="full")
+def model():
+    return HeadModel.load(region="full")
+
+
+@pytest.fixture(scope="module")
+def tables(model):
+    """(drawn tables, ICT's: the control, drawn with ICT's downward pull: the control of the corners) of the full head."""
     drawn = mesh_tables._build_tables(model)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(mesh_tables, "STRETCH_SHAPES", ())
         ict = mesh_tables._build_tables(model)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(mesh_tables, "STRETCH_DOWN_KEPT", 0.0)
-        level = mesh_tables._build_tables(model)
-    return drawn, ict, level
+        mp.setattr(mesh_tables, "STRETCH_DOWN_KEPT", 1.0)
+        pulled = mesh_tables._build_tables(model)
+    return drawn, ict, pulled
 
 
 def _fear():
@@ -103,14 +110,34 @@ def test_fear_leaves_the_jaw(tables):
         assert _jaw_out(ict, e) >= 0.3, _jaw_out(ict, e)  # ICT's shape: 0.341-0.379
 
 
-def test_fear_corners_as_icts_or_pulled_out_not_down(tables):
-    drawn, ict, level = tables
+def test_fear_corners_pulled_out_not_down(tables):
+    drawn, ict, pulled = tables
     for e in _fear():
-        got, control, out = _over_neutral(drawn, e), _over_neutral(ict, e), _over_neutral(level, e)
-        assert np.allclose(got[:, :2], control[:, :2], atol=1e-4)  # the lips' corners as ICT's (STRETCH_DOWN_KEPT 1)
+        got, control, down = _over_neutral(drawn, e), _over_neutral(ict, e), _over_neutral(pulled, e)
+        assert got[:, 0].max() <= 0.07, got[:, 0]  # measured 0.025-0.055 (jawOpen's share)
         assert control[:, 0].min() >= 0.075, control[:, 0]  # ICT's shape: 0.079-0.109
-        assert out[:, 0].max() <= 0.07, out[:, 0]  # measured 0.025-0.055
-        assert out[:, 1].min() >= 0.15 and np.allclose(out[:, 1], control[:, 1], atol=1e-4)  # the stretch kept
+        assert np.allclose(down[:, 0], control[:, 0], atol=1e-4)  # STRETCH_DOWN_KEPT 1: ICT's corners (main's)
+        assert got[:, 1].min() >= 0.15 and np.allclose(got[:, 1], control[:, 1], atol=1e-4)  # the stretch kept
+
+
+def test_mouth_view_sees_the_drawn_corners(model, tables, monkeypatch):
+    """The planner's MouthView (ICT's 68-point landmark bases) moves the corners and inner lips' middles as drawn."""
+    from emoshift.mouth_view import CORNER_68, MIDDLE_68, MouthView
+
+    drawn = tables[0]
+    vid = list(drawn.vertex_ids)
+    rows = [vid.index(MULTIPIE_68[k]) for k in CORNER_68 + MIDDLE_68]
+    view = MouthView(model, np.zeros(1), np.zeros(3), None, model.expression_names)
+    with monkeypatch.context() as mp:
+        mp.setattr(mesh_tables, "STRETCH_SHAPES", ())
+        ict = MouthView(model, np.zeros(1), np.zeros(3), None, model.expression_names)
+    n = len(EXPRESSION_NAMES)
+    for e in _fear():
+        mesh = (np.asarray(e, np.float64) @ drawn.expression_basis.reshape(n, -1)).reshape(-1, 3)[rows]
+        seen = np.einsum("k,kpc->pc", np.asarray(e, np.float64), view.basis)
+        control = np.einsum("k,kpc->pc", np.asarray(e, np.float64), ict.basis)
+        assert np.abs(seen - mesh).max() <= 1e-4, np.abs(seen - mesh).max()
+        assert (mesh[:2, 1] - control[:2, 1]).min() >= 0.3, mesh[:2, 1] - control[:2, 1]  # ICT's: 0.39-0.40 cm lower
 
 
 def test_only_the_stretch_is_redrawn(tables):

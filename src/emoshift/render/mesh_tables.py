@@ -39,15 +39,19 @@ GUMS_RAISE_CM = 0.4
 #: a grey streak ran down from dev09's chin.) STRETCH_DOWN_KEPT is the share of the shape's downward pull (negative
 #: head-frame y deltas; 0.046 eye-corner distances at the corner per unit, 0.45 x its lateral pull) that is drawn:
 #: at 0 fear's stretched mouth is horizontal instead of a drooping grimace (the drawn mesh's mouth curve face-on
-#: -0.027..-0.068 -> -0.014..+0.023 mouth widths at fear on dev01, dev04, dev05, dev06, dev11, dev12), but anger's
-#: corners (AU20 B-C) rise as much (+0.04 mouth widths) and the planner's view compensation
-#: (:mod:`emoshift.mouth_view`, ICT's landmark bases) no longer sees what is drawn (dev11's fear seen from above
-#: curved up 0.111 -> 0.165): kept at 1 (ICT's) until a blind panel weighs it. Drawing only: the fit, the planner, the
+#: -0.027..-0.068 -> -0.014..+0.023 mouth widths at fear on dev01, dev04, dev05, dev06, dev11, dev12); anger's
+#: corners (AU20 B-C) rise too (+0.04 mouth widths face-on). Session 27 (fear's realism 2.40 of 5, the lowest;
+#: "mouth warped" on dev03, dev06, dev07, dev10, dev11 fear): at 0. On the 12 development photos' fear apexes (the
+#: drawn mesh on screen, 256-px crop, apex minus the photo's own expression at the apex rotation) the corners' drop
+#: below the upper inner lip's middle 8.9 -> 6.5 px median (0.144 -> 0.109 mouth widths; dev09 6.5 -> 3.4, dev07
+#: 8.8 -> 6.3, dev06 8.3 -> 6.6, dev10 8.7 -> 6.2, dev03 13.9 -> 11.3; the rest is the jaw's drop: surprise's 7.6),
+#: anger's 10.3 -> 8.8 (0.185 -> 0.154, still below). The planner's view of the mouth
+#: (:class:`emoshift.mouth_view.MouthView`) takes its corners from the same drawn shape. Drawing only: the fit, the
 #: exported morph targets and the textured head keep ICT's shape (the photo is reproduced at its own expression
 #: either way).
 STRETCH_SHAPES = ("mouthStretch_L", "mouthStretch_R")
 STRETCH_REACH_CM = (1.0, 3.0)
-STRETCH_DOWN_KEPT = 1.0
+STRETCH_DOWN_KEPT = 0.0
 
 
 def mesh_adjacency(tris: np.ndarray, n: int, self_loops: bool = False) -> tuple[np.ndarray, np.ndarray]:
