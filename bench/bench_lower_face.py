@@ -14,11 +14,13 @@ forward, z > 0), on each side of the face's midline; in 256-px panel-crop pixels
   on-screen down axis (from the eye corners' middle, 36 / 45, to the upper lip's, 51), apex minus the photo's
   expression ("mouth warped": fear's stretched mouth bent down into a grimace, session 27).
 
-``--before`` draws ICT's mouthStretch (``mesh_tables.STRETCH_SHAPES`` empty: the state before fear26); ``--down-kept 1``
-draws its downward pull (``mesh_tables.STRETCH_DOWN_KEPT``: the state before session 27).
+``--before`` draws ICT's mouthStretch (``mesh_tables.STRETCH_SHAPES`` empty: the state before fear26); ``--main`` draws
+its downward pull at every weight (``mesh_tables.STRETCH_DOWN_DROP`` None: the state before session 27); ``--main
+--down-kept 0`` draws none of it at any weight (``mesh_tables.STRETCH_DOWN_KEPT``: session 27's first try, a69801e).
+``stretch``: the apex's mouthStretch (both sides' mean).
 
     PYTHONPATH=src nice -n 10 .venv/bin/python bench/bench_lower_face.py [--photos DIR] [--emotions fear,surprise]
-        [--name lower_face] [--before] [--down-kept K]
+        [--name lower_face] [--before] [--main] [--down-kept K]
 """
 
 from __future__ import annotations
@@ -45,13 +47,16 @@ def main() -> None:
     ap.add_argument("--name", default="lower_face")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--before", action="store_true", help="ICT's mouthStretch drawn (before fear26)")
-    ap.add_argument("--down-kept", type=float, default=None, help="mesh_tables.STRETCH_DOWN_KEPT (1: before session 27)")
+    ap.add_argument("--main", action="store_true", help="no STRETCH_DOWN_DROP (before session 27)")
+    ap.add_argument("--down-kept", type=float, default=None, help="STRETCH_DOWN_KEPT (0: a69801e with --main)")
     args = ap.parse_args()
     warnings.simplefilter("ignore")
     from emoshift.render import mesh_tables
 
     if args.before:
         mesh_tables.STRETCH_SHAPES = ()
+    if args.main:
+        mesh_tables.STRETCH_DOWN_DROP = None
     if args.down_kept is not None:
         mesh_tables.STRETCH_DOWN_KEPT = args.down_kept
     from emoshift.headmodel.regions import MULTIPIE_68
@@ -71,6 +76,7 @@ def main() -> None:
         side = np.sign(n[band, 0])
         vid = list(t.vertex_ids)
         lm = {k: vid.index(MULTIPIE_68[k]) for k in (36, 45, 48, 51, 54, 62)}
+        stretch = [list(r.model.expression_names).index(k) for k in ("mouthStretch_L", "mouthStretch_R")]
         box = face_box(fit.landmarks_detected, photo.shape)
         px = 256.0 / (box[2] - box[0])
         src_e = np.asarray(r.source_expression, np.float32)[None]
@@ -91,13 +97,15 @@ def main() -> None:
             rows.append({"photo": name[:5], "emotion": emo, "width": round(float(width * px), 2),
                          "out50": round(float(np.median(out) * px), 2),
                          "out90": round(float(np.percentile(out, 90) * px), 2),
-                         "droop": round(float((_droop(s, lm) - _droop(s0, lm)) * px), 2)})  # fmt: skip
+                         "droop": round(float((_droop(s, lm) - _droop(s0, lm)) * px), 2),
+                         "stretch": round(float(e[0, stretch].mean()), 3)})  # fmt: skip
         print(name[:5], "done", flush=True)
     for emo in args.emotions.split(","):
         sel = [x for x in rows if x["emotion"] == emo]
         print(emo, " ".join(f"{k} median {np.median([x[k] for x in sel]):.2f} max {max(x[k] for x in sel):.2f}"
-                            for k in ("width", "out50", "out90", "droop")))  # fmt: skip
-    report(args.name, rows, {"before": args.before, "down_kept": mesh_tables.STRETCH_DOWN_KEPT, "seed": args.seed})
+                            for k in ("width", "out50", "out90", "droop", "stretch")))  # fmt: skip
+    report(args.name, rows, {"before": args.before, "down_kept": mesh_tables.STRETCH_DOWN_KEPT,
+                             "down_drop": mesh_tables.STRETCH_DOWN_DROP, "seed": args.seed})  # fmt: skip
 
 
 def _droop(s: np.ndarray, lm: dict) -> float:

@@ -498,9 +498,7 @@ def test_anger_seen_from_above_raises_its_chin_only_as_the_lowering_needs(head_m
                 old = shut_lowered(view, rot)
             assert new[0, press] > 0.9
             if pyr in DEV05_POSES:
-                # measured 0 (0.05 at one head and pose of 12 since session 27: the drawn mouthStretch, which the
-                # lowering also spends, no longer pulls the corners down, emoshift.render.mesh_tables.STRETCH_DOWN_KEPT)
-                assert new[0, chin] < 0.08 and old[0, chin] > 0.5, (pyr, seed, new[0, chin], old[0, chin])
+                assert new[0, chin] < 0.02 and old[0, chin] > 0.5, (pyr, seed, new[0, chin], old[0, chin])
                 assert view.curve(new, rot[None])[0] <= SHUT_CURVE_MAX, (pyr, seed)
             else:  # the corners need it: the lowering raises the chin to its cap, as before
                 np.testing.assert_array_equal(new, old)
