@@ -20,6 +20,9 @@ crop of ``panel_make`` (1.6 x the landmarks' box, bicubic to 256 px), the teeth 
   separations are wide against their spacing.
 - ``incisal``: along the upper row's incisal edge (per column, the last 2 rows of the topmost teeth run), the row
   contrast of that band: the notches between rounded incisal corners against a straight strip.
+- ``shade`` (panel px): per column of the middle 40 % of the teeth's columns whose upper row (the topmost teeth run)
+  is at least SHADE_MIN_ROWS panel px tall, the rows from its top before it first reaches SHADE_LIT x its brightest
+  (the upper lip's shadow on the upper teeth; 0-1 for a crisp, lit top edge); mean over those columns.
 - ``grain`` (full resolution): the robust deviation of the teeth luma's residual after a 3 x 3 mean (painted teeth
   only, photo share < 0.1; the photo's own teeth for the reconstruction), over the same of the face skin within a
   mouth width of the mouth.
@@ -88,6 +91,8 @@ MIN_PHOTO_TEETH = 300  # full-resolution pixels of the photo's own teeth for a r
 SEP_DEPTH = 0.08
 SEP_REACH_PX = 4
 SEP_SPACING_PX = 3
+SHADE_LIT = 0.85
+SHADE_MIN_ROWS = 6
 
 
 def _panel(img: np.ndarray, box, resample=None) -> np.ndarray:
@@ -158,6 +163,25 @@ def _incisal(luma: np.ndarray, mask: np.ndarray) -> float:
     return float(np.mean(np.abs(v[2:-2] - np.convolve(v, np.ones(5) / 5, "valid"))) / max(np.median(v), 1.0))
 
 
+def _upper_shade(luma: np.ndarray, mask: np.ndarray) -> float:
+    """``shade`` (the module docstring) of the teeth ``mask`` (panel scale)."""
+    cols = np.flatnonzero(mask.any(0))
+    if len(cols) < 8:
+        return float("nan")
+    lo, hi = np.quantile(cols, [0.3, 0.7])
+    vals = []
+    for j in cols[(cols >= lo) & (cols <= hi)]:
+        rows = np.flatnonzero(mask[:, j])
+        end = rows[0]
+        while end + 1 < mask.shape[0] and mask[end + 1, j]:
+            end += 1
+        if end - rows[0] + 1 < SHADE_MIN_ROWS:
+            continue
+        v = luma[rows[0] : end + 1, j]
+        vals.append(float(np.argmax(v >= SHADE_LIT * v.max())))
+    return float(np.mean(vals)) if len(vals) >= 3 else float("nan")
+
+
 def _residual_sd(img: np.ndarray, mask: np.ndarray) -> float:
     from scipy.ndimage import binary_erosion, uniform_filter
 
@@ -188,6 +212,7 @@ def measure(img: np.ndarray, teeth: np.ndarray, painted: np.ndarray, part: np.nd
         out["row"] = _row_contrast(luma, t)
         out["sep"] = _separations(luma, t)
         out["incisal"] = _incisal(luma, t)
+        out["shade"] = _upper_shade(luma, t)
     inner = (part >= SOCKET) & (part <= TEETH)
     body = teeth & ~binary_dilation(part < TEETH, iterations=2)  # off the cavity, the lips and the background
     if body.sum() >= 50:
@@ -233,16 +258,21 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     add_photo_args(ap, "every third photo")
     ap.add_argument("--tag", default="")
+    ap.add_argument("--emotions", default=",".join(EMOTIONS), help="comma-separated emotions to render")
+    ap.add_argument("--names", default="", help="comma-separated photo name prefixes (default: all)")
     args = ap.parse_args()
+    emotions = tuple(args.emotions.split(",")) if args.emotions else ()
     warnings.simplefilter("ignore")
     ar = ApexRenderer(load_pipeline())
     rows, t0 = [], time.time()
     for name, src in list_photos(args.photos, args.quick, samples=False):
+        if args.names and not name.startswith(tuple(args.names.split(","))):
+            continue
         photo = ar.load(src)
         r = ar.renderer
         box = face_box(ar.fit.landmarks_detected, photo.shape)
         blur = float(r.source.mouth_blur)
-        for emo in (RECON,) + EMOTIONS:
+        for emo in (RECON,) + emotions:
             expr, rot, frame = ar.posed(emo, args.seed)
             part, share = frame_parts(r, expr, rot)
             if emo == RECON:  # the photo's own teeth
@@ -256,14 +286,14 @@ def main() -> None:
                 m = measure(frame, teeth, teeth & (share < 0.1), part, share, box, blur)
                 rows.append({"photo": name, "emotion": emo, **m})
         print(f"{name}: {time.time() - t0:.0f} s", file=sys.stderr)
-    keys = ("inner", "blur", "row", "sep", "incisal", "grain", "lip_edge", "mixed")
+    keys = ("inner", "blur", "row", "sep", "incisal", "shade", "grain", "lip_edge", "mixed")
 
     def med(sel, k):
         v = [p[k] for p in sel if k in p and np.isfinite(p[k])]
         return float(np.median(v)) if v else float("nan")
 
     table = [{"emotion": e, **{k: med([p for p in rows if p["emotion"] == e], k) for k in keys}}
-             for e in ("photo_teeth",) + EMOTIONS]  # fmt: skip
+             for e in ("photo_teeth",) + emotions]  # fmt: skip
     print_table([{k: p.get(k, float("nan")) for k in ("photo", "emotion") + keys} for p in rows])
     report("teeth_crisp" + (f"_{args.tag}" if args.tag else ""), table, {"per_render": rows, "seed": args.seed})
 

@@ -256,7 +256,13 @@ class MouthView:
         k = self.identity.shape[1]
         self.neutral = model.lmk68_neutral[pts].astype(np.float64)  # (4, 3)
         self.identity_basis = model.lmk68_identity[:k, pts].astype(np.float64)  # (K, 4, 3)
-        self.basis = model.lmk68_expression[:, pts].astype(np.float64)  # (53, 4, 3)
+        from emoshift.render.mesh_tables import StretchDown, lateral_stretch
+
+        # as the reenactor draws them: ICT's mouthStretch (its lateral fade leaves these four points as ICT's), its
+        # downward pull taken back at fear's strong stretch (mesh_tables.STRETCH_DOWN_DROP; none up to 0.8)
+        basis = model.lmk68_expression[:, pts].astype(np.float64)
+        self.basis = lateral_stretch(basis, self.neutral, model.expression_names, self.neutral[:2])  # (53, 4, 3)
+        self.stretch_down = StretchDown.of(model.expression_names, self.basis)
         self.translation = np.asarray(translation, np.float64).reshape(1, 3)
         self.camera = camera
         self.names = list(names)
@@ -278,11 +284,21 @@ class MouthView:
         m = len(e)
         cam = head_points(self.neutral, self.identity_basis, self.basis, np.repeat(self.identity, m, 0), e, rots,
                           np.repeat(self.translation, m, 0))  # fmt: skip
+        cam = np.asarray(cam, np.float64) + np.einsum("mij,mpj->mpi", mats, self.drawn_offsets(e))
         scr = np.asarray(self.camera.project(cam), np.float64)
         up = np.stack([mats[:, 0, 1], -mats[:, 1, 1]], -1)
         up /= np.maximum(np.linalg.norm(up, axis=-1, keepdims=True), 1e-9)
         width = np.maximum(np.linalg.norm(scr[:, 0] - scr[:, 1], axis=-1), 1e-9)
         return scr, up, width
+
+    def drawn_offsets(self, expressions: np.ndarray) -> np.ndarray:
+        """(m, 53) -> (m, 4, 3) head-frame cm the renderer's correctives add to the linear shape at the four mouth
+        points (:class:`emoshift.render.mesh_tables.StretchDown`: zeros up to mouthStretch 0.8)."""
+        e = np.asarray(expressions, np.float64).reshape(-1, 53)
+        out = np.zeros((len(e), len(self.neutral), 3))
+        if self.stretch_down is not None:
+            self.stretch_down.apply(out, e)
+        return out
 
     def corners(self, expressions: np.ndarray, rotations: np.ndarray) -> np.ndarray:
         """(m, 53), (m, 3) axis-angle -> (m, 2): each corner's (48, 54) height above the inner lips' middle

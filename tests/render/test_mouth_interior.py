@@ -77,15 +77,18 @@ def _lower_over_upper(model, texture_factory, fit_factory, monkeypatch, control:
 
 
 def test_the_lower_front_teeth_are_lit_through_the_opening(full_model, texture_factory, fit_factory, monkeypatch):
-    """The lower front teeth's brightest tenth over the upper front teeth's: measured 0.927-0.946 (control: the
-    cone about the forward axis, 0.825-0.838); bounds 0.89 and, the lower teeth in the mouth's shade (LOWER_TEETH
-    0.78 in albedo), never lighter than the upper ones, 1.03. (On the anger, fear, surprise apexes of the 12
-    development photos the lower front teeth's median luma over the upper's went 0.57 -> 0.66 at anger, 0.62 ->
-    0.75 at surprise: the upper teeth's median includes the lip's shadow on them.)"""
+    """The lower front teeth's brightest tenth over the upper front teeth's: measured 0.807-0.824 (control: the
+    cone about the forward axis, 0.715-0.739); bounds 0.77 and, the lower teeth in the mouth's shade (LOWER_TEETH
+    0.78 in albedo), never lighter than the upper ones, 1.03. (0.927-0.946, control 0.825-0.838, bound 0.89 until
+    the upper lip's shadow on the upper teeth became a narrow band, session 27's TEETH_LIP_REACH 0.5: the upper
+    teeth's brightest tenth was under it, now it is lit, 1.13-1.15 x as light, both ratios down by that.)
+    (On the anger, fear, surprise apexes of the 12 development photos the lower front teeth's median luma over the
+    upper's went 0.57 -> 0.66 at anger, 0.62 -> 0.75 at surprise: the upper teeth's median includes the lip's
+    shadow on them.)"""
     new = _lower_over_upper(full_model, texture_factory, fit_factory, monkeypatch, False)
-    assert min(new) > 0.89 and max(new) < 1.03, new
+    assert min(new) > 0.77 and max(new) < 1.03, new
     old = _lower_over_upper(full_model, texture_factory, fit_factory, monkeypatch, True)
-    assert not min(old) > 0.89, old  # control
+    assert not min(old) > 0.77, old  # control
 
 
 def _peeking(seed):

@@ -107,15 +107,17 @@ def test_the_side_teeth_of_a_turned_shout_stay_in_the_cavitys_shadow(full_model,
                                                                      monkeypatch):  # fmt: skip
     """A head turned 26 degrees either way shouting (jawOpen 0.5, 0.7): the brightest of the premolars and
     molars it shows through the open mouth (their 90th percentile of luma over the incisors': a grey wall
-    through the mouth) are darker (measured 0.300-0.308) than the fixed darkening by depth left them (control:
-    0.400-0.436, which fails). Over the incisors' 90th percentile, their lit faces: the upper lip's shadow on
+    through the mouth) are darker (measured 0.295-0.298; 0.300-0.308 before the lip's shadow on the teeth was a
+    narrow band, TEETH_LIP_REACH 0.5) than the fixed darkening by depth left them (control: 0.343-0.371, which
+    fails; 0.400-0.436 when this test was written, with the shadow darker on the incisors: bound 0.37 until session
+    27, now 0.32). Over the incisors' 90th percentile, their lit faces: the upper lip's shadow on
     the teeth (:data:`emoshift.render.mouth.TEETH_LIP_SHADOW`) darkens the incisors' upper half by design, so
     their median no longer measures their light (against it, 0.347-0.360 before that shadow, 0.451-0.480
     with it)."""
     new = _side_over_front(full_model, texture_factory, fit_factory, monkeypatch, None)
-    assert max(new) < 0.37, new
+    assert max(new) < 0.32, new
     old = _side_over_front(full_model, texture_factory, fit_factory, monkeypatch, depth_light_mouth)
-    assert min(old) > 0.37, old  # control
+    assert min(old) > 0.32, old  # control
 
 
 def _corner_over_middle(model, texture_factory, fit_factory, monkeypatch, control: bool) -> list[float]:

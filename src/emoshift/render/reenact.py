@@ -94,7 +94,7 @@ from emoshift.render.eyes import (
 )
 from emoshift.render.folds import FOLD_SIGMA, eye_free, flatten_weights, fold_lift, smile_mask, unsmiled
 from emoshift.render.glasses import detect_glasses, fill_glasses, glasses_anchors, lay_glasses, rigid_affine
-from emoshift.render.mesh_tables import model_tables, smooth_on_mesh
+from emoshift.render.mesh_tables import StretchDown, model_tables, smooth_on_mesh
 from emoshift.render.ramp import smoothstep
 from emoshift.render.raster import parallel_map, rasterize_head
 from emoshift.render.shaders import photo_coefficients, spline_coefficients
@@ -338,6 +338,7 @@ class Reenactor(SourceParts):
         self.expression_basis = tables.expression_basis
         self._brow_heads = BrowHeads.of(self.base, model.expression_names, self.expression_basis)  # AU4's inner brow heads (brows.py)
         self._lids = LidTightener.of(self.base, model.expression_names, self.expression_basis)  # AU7's cheek held (lids.py)
+        self._stretch_down = StretchDown.of(model.expression_names, self.expression_basis)  # AU20 E level (mesh_tables)
         self._normals = vertex_normals(self.base, self.triangles).astype(np.float32)
         y = self.base[:, 1]
         self.neck_weight = np.where(vpart == SKIN, smoothstep((y - NECK_Y[0]) / (NECK_Y[1] - NECK_Y[0])), 1.0)
@@ -695,7 +696,10 @@ class Reenactor(SourceParts):
     # ------------------------------------------------------------------------------------ geometry
     def _correct(self, shaped: np.ndarray, expressions: np.ndarray) -> None:
         """The renderer's correctives on ICT's shapes, in place on (T, V, 3) ``shaped`` of (T, 53) ``expressions``: AU4's
-        inner brow heads (:mod:`.brows`) and AU7's lower lids without the cheek beyond the photo's own squint (:mod:`.lids`)."""
+        inner brow heads (:mod:`.brows`), AU7's lower lids without the cheek beyond the photo's own squint (:mod:`.lids`)
+        and a strong mouthStretch without its downward pull (:class:`.mesh_tables.StretchDown`)."""
+        if self._stretch_down is not None:
+            self._stretch_down.apply(shaped, expressions)
         if self._brow_heads is not None:
             self._brow_heads.apply(shaped, expressions)
         if self._lids is not None:
