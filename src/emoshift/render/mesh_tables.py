@@ -268,6 +268,17 @@ class StretchDown:
         if taken.any():
             shaped[:, self.idx, 1] -= (taken @ self.pull).astype(shaped.dtype)
 
+    def lift(self, expressions: np.ndarray, vertices) -> np.ndarray:
+        """(T, 53) expressions, (N,) vertex indices -> (T, N) float32 y (cm) :meth:`apply` adds to those vertices
+        (the renderer's lip gap and upper lip raise read the drawn lips: ``Reenactor.lip_gaps``)."""
+        e = np.asarray(expressions, np.float32).reshape(len(expressions), -1)
+        pull = np.zeros((2, len(vertices)), np.float32)
+        at = {int(v): k for k, v in enumerate(self.idx)}
+        for j, v in enumerate(vertices):
+            if int(v) in at:
+                pull[:, j] = self.pull[:, at[int(v)]]
+        return -(stretch_down_taken(e[:, list(self.cols)]) @ pull).astype(np.float32)
+
 
 def gums_up(neutral: np.ndarray, vpart: np.ndarray) -> np.ndarray:
     """(V, 3) neutral with the upper front gums raised GUMS_RAISE_CM (see GUMS_FRONT_CM)."""

@@ -781,13 +781,18 @@ class Reenactor(SourceParts):
         e = np.asarray(expressions, np.float32).reshape(-1, len(self.expression_basis))
         cols = [3 * _LIP_MIDDLES[0] + 1, 3 * _LIP_MIDDLES[1] + 1]
         y = e @ self.expression_basis[:, cols] + self.base[list(_LIP_MIDDLES), 1]
+        if self._stretch_down is not None:  # as drawn (_correct)
+            y = y + self._stretch_down.lift(e, _LIP_MIDDLES)
         return (y[:, 0] - y[:, 1]).astype(np.float32)
 
     def upper_lip_raises(self, expressions: np.ndarray) -> np.ndarray:
         """(T, 53) -> (T,) float32 cm by which the upper inner lip's middle is raised above the identity's rest
         (the raise that gates the teeth drop, TEETH_DROP_RAISED)."""
         e = np.asarray(expressions, np.float32).reshape(-1, len(self.expression_basis))
-        return (e @ self.expression_basis[:, 3 * _LIP_MIDDLES[0] + 1]).astype(np.float32)
+        rise = e @ self.expression_basis[:, 3 * _LIP_MIDDLES[0] + 1]
+        if self._stretch_down is not None:  # as drawn (_correct)
+            rise = rise + self._stretch_down.lift(e, _LIP_MIDDLES[:1])[:, 0]
+        return rise.astype(np.float32)
 
     def source_vertices(self) -> np.ndarray:
         """(V, 3) camera-space vertices in the fitted (source) expression and pose."""
