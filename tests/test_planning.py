@@ -393,6 +393,52 @@ def test_eyes_fitted_looking_opposite_ways_carry_one_vertical_gaze():
     np.testing.assert_allclose(former[:, up_r], 0.87, atol=1e-6)
 
 
+def test_anger_stares_from_under_its_lowered_brows(head_model):
+    """Anger's anchors raise eyeWide (AU5) to GLARE_WIDE (0.95) x that side's browDown (AU4) and keep
+    GLARE_SQUINT_KEPT (0.25) of eyeSquint (AU7): at the apex's brows (0.94) eyeWide 0.893, a half-lowered brow half
+    as much, a wider eye of its own stays, a brow not lowered adds nothing; eyeSquint 0.93 -> 0.2325 on every anger
+    anchor; everything else kept; disgust (brows lowered, eyes squinted too) and sadness keep theirs. On the head
+    model the three anger prototypes' upper lids (MediaPipe 159 / 386) rise 0.27 cm and their lower lids (145 / 374)
+    drop 0.20-0.26 cm: the eye opens, a stare rather than a squint (asserted > 0.15 and > 0.12). apex_strength counts
+    AU5 (EMFACS anger 4+5+7+23): 1.06-1.07 of the prototype. Control: the former plan leaves anger's eyeWide at the
+    generator's and its squint whole."""
+    from emoshift.emotions import EXPRESSION_NAMES, GLARE_SQUINT_KEPT, GLARE_WIDE, apex_strength, n_variants, prototype
+
+    names = list(EXPRESSION_NAMES)
+    wide = [names.index("eyeWide_L"), names.index("eyeWide_R")]
+    down = [names.index("browDown_L"), names.index("browDown_R")]
+    sq = [names.index("eyeSquint_L"), names.index("eyeSquint_R")]
+    gen = np.zeros((5, 53), np.float32)
+    gen[:, sq] = 0.93
+    gen[0, down], gen[0, wide] = (0.94, 0.47), 0.22  # anger, the right brow half lowered
+    gen[1, down], gen[1, wide] = 0.94, 0.95  # anger with a wider eye of its own
+    gen[2, wide] = 0.22  # anger, brows not lowered
+    gen[3, down] = 0.94  # disgust
+    gen[4, down] = 0.94  # sadness
+    labels = ["anger", "anger", "anger", "disgust", "sadness"]
+    e = _planned(gen, labels)
+    assert GLARE_WIDE["anger"] == pytest.approx(0.95) and GLARE_SQUINT_KEPT["anger"] == pytest.approx(0.25)
+    np.testing.assert_allclose(e[:, wide], [[0.893, 0.4465], [0.95, 0.95], [0.22, 0.22], [0.0, 0.0], [0.0, 0.0]],
+                               atol=1e-5)  # fmt: skip
+    np.testing.assert_allclose(e[:, sq], [[0.2325] * 2] * 3 + [[0.93] * 2] * 2, atol=1e-6)
+    rest = np.setdiff1d(np.arange(53), wide + sq)
+    np.testing.assert_array_equal(e[:, rest], P.with_brow_raise(P.with_lid_tension(gen, labels), labels)[:, rest])
+    former = P.with_source_lids(P.with_source_gaze(gen, np.zeros(53)), np.zeros(53))  # control: the former plan
+    assert (former[0, wide] < 0.3).all() and (former[:3, sq] > 0.9).all()
+
+    def lids(x):
+        lm = head_model(expression=np.asarray(x, np.float32)[None]).landmarks[0]
+        return lm[[159, 386], 1], lm[[145, 374], 1]
+
+    for v in range(n_variants("anger")):
+        anger = prototype("anger", v)[None]
+        glare = P.with_glare(anger, ["anger"])
+        (up0, lo0), (up1, lo1) = lids(anger[0]), lids(glare[0])
+        assert (up1 - up0).min() > 0.15, (v, up1 - up0)
+        assert (lo0 - lo1).min() > 0.12, (v, lo0 - lo1)
+        assert 1.0 < apex_strength(glare, "anger")[0] < 1.1
+
+
 def test_anger_glare_carries_no_upward_gaze_lid(head_model):
     """Anger's lowered brows hold its upper lids down (:func:`P.with_level_glare`): on the head model the anchor's
     upper lid (MediaPipe 159 / 386) sits where it does on a photo fitted level, whatever upward gaze the photo's

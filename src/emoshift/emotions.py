@@ -342,13 +342,30 @@ WIDENED_LID_TENSION: dict[str, float] = {"fear": 0.4}
 # brow from surprise's (session 11, panels 32-33). Surprise is not listed (its AU2 is already at E).
 WIDENED_BROW_RAISE: dict[str, float] = {"fear": 1.0}
 
+# Anger glares: its upper lids raised (AU5) under brows drawn down and together (AU4) over tensed lower lids (AU7):
+# EMFACS lists AU5 in every anger display (4+5+7+23, 4+5+7+10+22+23+25/26, ...; Ekman & Friesen, *Unmasking the
+# Face*, 1975, ch. 7: "the eyes have a hard stare and may have a bulging appearance"). The generator's anchors carry
+# AU5 as a trace (eyeWide 0.21-0.23, 5A, since panel 30 read a wider eye as surprise before the brows were drawn
+# down and together) with AU7 at E (eyeSquint 0.93-0.94): an eye narrowed from both lids, disgust's squint. A blind
+# labeller asked which cues made a face disgust rather than anger named the narrowed, squeezed eyes and said wide,
+# glaring eyes would have flipped most of them (session 28, 44 of 48 anger and disgust renders called disgust).
+# GLARE_WIDE is eyeWide's floor per unit of that side's browDown (planning.with_glare; anger's apex browDown 0.94:
+# eyeWide 0.89, AU5 D-E; weaker anger, a weaker stare), and GLARE_SQUINT_KEPT the share of eyeSquint (AU7) kept
+# (0.93 -> 0.23, AU7 B: the lower lid tensed, not squeezed up). Blind crossovers of eight fresh labellers each
+# (session 28; dev photos and held-out portraits; only anger's renders differed): both against the narrowed eyes
+# (panel 75) anger named 30 vs 22 of 48, read as disgust 6 vs 18 times, as fear 5 vs 1; both against the upper lids
+# raised alone, AU7 kept (panel 77) 31 vs 23, disgust 7 vs 13; the upper lids alone against the narrowed eyes
+# (panel 76) 31 vs 28, disgust 9 vs 10: the open lower lid is what reads. Realism unchanged (2.21 vs 2.21, 2.17 vs 2.27).
+GLARE_WIDE: dict[str, float] = {"anger": 0.95}
+GLARE_SQUINT_KEPT: dict[str, float] = {"anger": 0.25}
+
 # The action units that define each emotion (shared by its variants; EMFACS, Matsumoto et al. 2008 Table
 # 13.1): what :func:`apex_strength` measures. A variant's defining shapes are those these AUs drive in it.
 DEFINING_AUS: dict[str, tuple[int, ...]] = {
     "neutral": (),
     "happiness": (6, 12),
     "disgust": (9, 10),
-    "anger": (4, 7, 23, 24),
+    "anger": (4, 5, 7, 23, 24),  # AU5 since session 28 (planning.with_glare: the stare, GLARE_WIDE)
     "fear": (1, 2, 4, 5, 20),
     "surprise": (1, 2, 5, 26, 27),
     "contempt": (12, 14),

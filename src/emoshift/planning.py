@@ -392,18 +392,33 @@ def with_level_glare(targets: np.ndarray, labels: Sequence[str], source_expressi
     return out.clip(0.0, 1.0)
 
 
-def _floor_by_widening(targets: np.ndarray, labels: Sequence[str], table: dict[str, float], stem: str) -> np.ndarray:
+def _floor_by_widening(targets: np.ndarray, labels: Sequence[str], table: dict[str, float], stem: str,
+                       by: str = "eyeWide") -> np.ndarray:
     """(m, 53) ``targets`` of the emotions ``labels`` (m,) with each side's ``{stem}_L/R`` at least ``table`` of the
-    emotion x that side's eyeWide, clipped to [0, 1]; emotions not in ``table`` keep theirs."""
+    emotion x that side's ``{by}`` (eyeWide), clipped to [0, 1]; emotions not in ``table`` keep theirs."""
     from emoshift.emotions import EXPRESSION_NAMES
 
     names = list(EXPRESSION_NAMES)
     out = np.array(targets, np.float32).reshape(-1, 53)
     share = np.float32([table.get(label, 0.0) for label in labels])
     for side in ("L", "R"):
-        ch, wide = names.index(f"{stem}_{side}"), names.index(f"eyeWide_{side}")
+        ch, wide = names.index(f"{stem}_{side}"), names.index(f"{by}_{side}")
         out[:, ch] = np.maximum(out[:, ch], share * out[:, wide])
     return out.clip(0.0, 1.0)
+
+
+def with_glare(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """(m, 53) target expressions of the emotions ``labels`` (m,) that stare from under lowered brows: eyeWide at
+    least :data:`emoshift.emotions.GLARE_WIDE` of the emotion x that side's browDown (anger's AU5 with its AU4; a
+    weaker scowl, a weaker stare) and eyeSquint (AU7) times :data:`emoshift.emotions.GLARE_SQUINT_KEPT`: a hard
+    stare, not disgust's squint. Clipped to [0, 1]; emotions not listed keep theirs."""
+    from emoshift.emotions import EXPRESSION_NAMES, GLARE_SQUINT_KEPT, GLARE_WIDE
+
+    out = _floor_by_widening(targets, labels, GLARE_WIDE, "eyeWide", by="browDown")
+    kept = np.float32([GLARE_SQUINT_KEPT.get(label, 1.0) for label in labels])
+    for side in ("L", "R"):
+        out[:, EXPRESSION_NAMES.index(f"eyeSquint_{side}")] *= kept
+    return out
 
 
 def with_lid_tension(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
@@ -542,6 +557,7 @@ def make_plan(
     targets = with_source_lip_roll(targets, src_e)  # a smiling photo's lips keep their photographed thickness
     targets = with_widened_gaze(targets, gaze_e)  # a downward gaze's lid does not hold a widened eye's down
     targets = with_level_glare(targets, labels, gaze_e)  # anger's lowered brows hold its upper lids down
+    targets = with_glare(targets, labels)  # and its upper lids raised under them: a stare, not a squint
     targets = with_lid_tension(targets, labels)  # fear's widened eyes with tensed lower lids
     targets = with_brow_raise(targets, labels)  # and fear's brows raised above them
     rotations = np.concatenate([src_r[None], compose_rotations(src_r, np.stack(rels))])
