@@ -367,7 +367,7 @@ DEFINING_AUS: dict[str, tuple[int, ...]] = {
     "disgust": (9, 10),
     # AU5 since session 28 (planning.with_glare: the stare, GLARE_WIDE): without it the stare's AU7 B measured 0.76-0.78
     # and the pressed mouth of anger seen from above (mouth_view.shut_from_above, scaled by this outside the mouth) lost
-    # a fifth of its strength on dev05 and dev11
+    # a third of its strength on dev05 and dev11 (0.67-0.69 of the prototypes outside the mouth; with AU5 1.08-1.10, clipped to 1)
     "anger": (4, 5, 7, 23, 24),
     "fear": (1, 2, 4, 5, 20),
     "surprise": (1, 2, 5, 26, 27),
