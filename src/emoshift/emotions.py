@@ -63,7 +63,9 @@ emotion reads on this head and separates from its look-alike:
   glaring, tightened lids) and AU23 (AU5 at D-E, on this head, uncovers a band of white above the iris
   under the lowered brows: on photos that reads as fright, not a glare; a real glare's upper lid is held
   down by the lowered brow; at B-C with AU7 at C-D the painted white around the iris still read as fear or
-  surprise in 13 of 48 anger renders of panel 30, so AU5 is a trace and the lids are tightened fully), and all three are EMFACS's open, shouting anger 4+5+7+10+22+23+25+26
+  surprise in 13 of 48 anger renders of panel 30, so AU5 is a trace and the lids are tightened fully; since session
+  28, with the brows drawn down and together, the planner opens them again, AU5 D-E over AU7 B, :data:`GLARE_WIDE`:
+  the narrowed eyes were what made anger disgust, and fear took 10 of 96 labels), and all three are EMFACS's open, shouting anger 4+5+7+10+22+23+25+26
   drawn as the squared mouth of open-mouth anger (Ekman & Friesen, *Unmasking the Face*, 1975, ch. 7:
   the open mouth of anger is tensed into a squarish shape, as in shouting): the upper lip raised across its width so the upper teeth show,
   the lower lip pushed down off the lower teeth, the lips tensed, the opening a rectangle wider than high
