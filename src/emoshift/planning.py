@@ -392,18 +392,18 @@ def with_level_glare(targets: np.ndarray, labels: Sequence[str], source_expressi
     return out.clip(0.0, 1.0)
 
 
-def _floor_by_widening(targets: np.ndarray, labels: Sequence[str], table: dict[str, float], stem: str,
-                       by: str = "eyeWide") -> np.ndarray:
+def _floor_by(targets: np.ndarray, labels: Sequence[str], table: dict[str, float], stem: str,
+              by: str = "eyeWide") -> np.ndarray:
     """(m, 53) ``targets`` of the emotions ``labels`` (m,) with each side's ``{stem}_L/R`` at least ``table`` of the
-    emotion x that side's ``{by}`` (eyeWide), clipped to [0, 1]; emotions not in ``table`` keep theirs."""
+    emotion x that side's ``{by}_L/R``, clipped to [0, 1]; emotions not in ``table`` keep theirs."""
     from emoshift.emotions import EXPRESSION_NAMES
 
     names = list(EXPRESSION_NAMES)
     out = np.array(targets, np.float32).reshape(-1, 53)
     share = np.float32([table.get(label, 0.0) for label in labels])
     for side in ("L", "R"):
-        ch, wide = names.index(f"{stem}_{side}"), names.index(f"{by}_{side}")
-        out[:, ch] = np.maximum(out[:, ch], share * out[:, wide])
+        ch, src = names.index(f"{stem}_{side}"), names.index(f"{by}_{side}")
+        out[:, ch] = np.maximum(out[:, ch], share * out[:, src])
     return out.clip(0.0, 1.0)
 
 
@@ -414,7 +414,7 @@ def with_glare(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     stare, not disgust's squint. Clipped to [0, 1]; emotions not listed keep theirs."""
     from emoshift.emotions import EXPRESSION_NAMES, GLARE_SQUINT_KEPT, GLARE_WIDE
 
-    out = _floor_by_widening(targets, labels, GLARE_WIDE, "eyeWide", by="browDown")
+    out = _floor_by(targets, labels, GLARE_WIDE, "eyeWide", by="browDown")
     kept = np.float32([GLARE_SQUINT_KEPT.get(label, 1.0) for label in labels])
     for side in ("L", "R"):
         out[:, EXPRESSION_NAMES.index(f"eyeSquint_{side}")] *= kept
@@ -428,7 +428,7 @@ def with_lid_tension(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     relaxed lower lid) and eyes that do not widen keep theirs."""
     from emoshift.emotions import WIDENED_LID_TENSION
 
-    return _floor_by_widening(targets, labels, WIDENED_LID_TENSION, "eyeSquint")
+    return _floor_by(targets, labels, WIDENED_LID_TENSION, "eyeSquint")
 
 
 def with_brow_raise(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
@@ -438,7 +438,7 @@ def with_brow_raise(targets: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     Emotions not listed and eyes that do not widen keep theirs; browDown (fear's brows drawn together) is kept."""
     from emoshift.emotions import WIDENED_BROW_RAISE
 
-    return _floor_by_widening(targets, labels, WIDENED_BROW_RAISE, "browOuterUp")
+    return _floor_by(targets, labels, WIDENED_BROW_RAISE, "browOuterUp")
 
 
 #: A one-sided expression (contempt's smirk) is shown on the half of the face nearer the camera when the

@@ -272,11 +272,9 @@ class StretchDown:
         """(T, 53) expressions, (N,) vertex indices -> (T, N) float32 y (cm) :meth:`apply` adds to those vertices
         (the renderer's lip gap and upper lip raise read the drawn lips: ``Reenactor.lip_gaps``)."""
         e = np.asarray(expressions, np.float32).reshape(len(expressions), -1)
-        pull = np.zeros((2, len(vertices)), np.float32)
-        at = {int(v): k for k, v in enumerate(self.idx)}
-        for j, v in enumerate(vertices):
-            if int(v) in at:
-                pull[:, j] = self.pull[:, at[int(v)]]
+        v = np.asarray(vertices, np.int64)
+        k = np.minimum(np.searchsorted(self.idx, v), len(self.idx) - 1)  # idx is sorted (flatnonzero)
+        pull = np.where(self.idx[k] == v, self.pull[:, k], np.float32(0.0))  # (2, N): 0 where the pull moves nothing
         return -(stretch_down_taken(e[:, list(self.cols)]) @ pull).astype(np.float32)
 
 
