@@ -11,6 +11,10 @@ The labeller fills the template (one of the 8 emotions and realism 1-5 per crop)
 ``bench/panel_score.py labels.json key.json``.
 
     nice -n 10 .venv/bin/python bench/panel_make.py --out /tmp/panel --key /tmp/panel_key.json [--photos DIR]
+
+``--part upper`` / ``--part lower`` (a diagnostic for :mod:`panel_parts`): every anchor changes one half of the face
+only, the other half's channels (:data:`PARTS`) held at the photo's fitted values, so a panel can tell which half
+gives a render away and which carries its emotion.
 """
 
 from __future__ import annotations
@@ -29,6 +33,10 @@ from apex_renders import EMOTIONS8, ApexRenderer, instruction, list_photos, load
 from common import crop, face_box, panel_folders  # noqa: E402
 
 PANEL_EMOTIONS = tuple(e for e in EMOTIONS8 if e != "neutral")
+#: The expression channels of each half of the face (name prefixes): ``--part upper`` holds the lower half's at the
+#: photo's fitted values, ``--part lower`` the upper half's (gaze channels are the photo's in both: planning).
+PARTS = {"upper": ("brow", "eyeBlink", "eyeSquint", "eyeWide", "cheekSquint", "noseSneer"),
+         "lower": ("jaw", "mouth", "cheekPuff")}  # fmt: skip
 CROP_PX = 256
 README = """Blind panel: {n} face images, numbered.
 For each image, write in labels.json (a copy of labels_template.json):
@@ -36,6 +44,30 @@ For each image, write in labels.json (a copy of labels_template.json):
   "realism": how real the photo looks, 1 (clearly fake) to 5 (a real photo)
 Judge each image at first glance, on its own. Do not look for a key or any other file.
 """
+
+
+def hold_half(prefixes: tuple[str, ...]) -> None:
+    """From now on in this process, every planned anchor keeps the fitted photo's values of the expression channels
+    whose names start with ``prefixes`` (the plan's last expression step, ``planning.with_brow_raise``, wrapped; the
+    photo's expression read where the plan reads it, ``planning.conjugate_gaze``)."""
+    import emoshift.planning as planning
+    from emoshift.emotions import EXPRESSION_NAMES
+
+    held = [i for i, name in enumerate(EXPRESSION_NAMES) if name.startswith(prefixes)]
+    source: dict[str, np.ndarray] = {}
+    gaze, brows = planning.conjugate_gaze, planning.with_brow_raise
+
+    def conjugate_gaze(src):
+        source["e"] = np.asarray(src, np.float32).reshape(-1).copy()
+        return gaze(src)
+
+    def with_brow_raise(targets, labels):
+        out = np.array(brows(targets, labels), np.float32)
+        rows = [r for r, label in enumerate(labels) if label != "neutral"]
+        out[np.ix_(rows, held)] = source["e"][held].clip(0.0, 1.0)
+        return out
+
+    planning.conjugate_gaze, planning.with_brow_raise = conjugate_gaze, with_brow_raise
 
 
 def main() -> None:
@@ -48,10 +80,14 @@ def main() -> None:
     ap.add_argument("--samples", action="store_true", help="also the two sample photos")
     ap.add_argument("--quick", action="store_true", help="every third photo")
     ap.add_argument("--generator", default="auto")
+    ap.add_argument("--part", choices=("full", "upper", "lower"), default="full",
+                    help="change only this half of the face (a diagnostic; default: the whole face)")
     args = ap.parse_args()
     out, key_path = panel_folders(args.out, args.key)
     warnings.simplefilter("ignore")
 
+    if args.part != "full":
+        hold_half(PARTS["lower" if args.part == "upper" else "upper"])
     apexes = ApexRenderer(load_pipeline(args.generator))
     items, t0 = [], time.perf_counter()
     for name, src in list_photos(args.photos, args.quick, samples=args.samples):
@@ -68,7 +104,7 @@ def main() -> None:
 
     order = np.random.default_rng(args.shuffle_seed).permutation(len(items))
     out.mkdir(parents=True, exist_ok=True)
-    key = {"seed": args.seed, "shuffle_seed": args.shuffle_seed, "items": {},
+    key = {"seed": args.seed, "shuffle_seed": args.shuffle_seed, "part": args.part, "items": {},
            "instructions": {e: instruction(e) for e in PANEL_EMOTIONS}}  # fmt: skip
     for n, i in enumerate(order, 1):
         ident = f"{n:03d}"
