@@ -12,7 +12,7 @@ The labeller fills the template (one of the 8 emotions and realism 1-5 per crop)
 
     nice -n 10 .venv/bin/python bench/panel_make.py --out /tmp/panel --key /tmp/panel_key.json [--photos DIR]
 
-``--part upper`` / ``--part lower`` (a diagnostic for :mod:`panel_parts`): every anchor changes one half of the face
+``--part upper`` / ``--part lower`` (a diagnostic, for :mod:`panel_mix`'s crossover of three kits): every anchor changes one half of the face
 only, the other half's channels (:data:`PARTS`) held at the photo's fitted values, so a panel can tell which half
 gives a render away and which carries its emotion.
 """

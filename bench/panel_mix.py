@@ -6,9 +6,12 @@ labeller judges both sets and labeller-to-labeller differences cancel.
         --panel prototype /tmp/pp /tmp/pp_key.json --out /tmp/mix --key /tmp/mix_key.json
     .venv/bin/python bench/panel_score.py /tmp/mix/labels.json /tmp/mix_key.json --name panelmix
 
-With ``--cross PARITY`` (two panels) each photo x emotion is shown once, from one panel or the other,
-alternating over photos and emotions; a labeller with parity 0 and one with parity 1 together see every
-render of both panels, each labeller half of each (a crossover: 84 renders + 12 photos per labeller).
+With ``--cross PARITY`` each photo x emotion is shown once, from one of the panels in turn over photos and
+emotions ((photo index + emotion index + PARITY) mod the number of panels); as many labellers as panels, parities
+0, 1, ..., together see every render of every panel, each labeller the same share of each (a crossover: 84 renders
++ 12 photos per labeller). Two panels: two versions of the renders. Three: e.g. the full apexes and the apexes that
+change only the upper or only the lower half of the face (``panel_make.py --part upper`` / ``--part lower``), to
+tell which half gives a render away and which carries its emotion (panel 83).
 
 The untouched photos are taken from the first panel. The key marks each render's ``set`` (the panel's
 name); keep it outside ``--out``.
@@ -28,9 +31,10 @@ from apex_renders import EMOTIONS8 as EMOTION_ORDER  # noqa: E402
 from common import panel_folders  # noqa: E402
 
 
-def crossed(meta: dict, photos: list[str], parity: int) -> int:
-    """Which of two panels (0 or 1) shows this render in a crossover of the given parity (photos: sorted names)."""
-    return (photos.index(meta["photo"]) + EMOTION_ORDER.index(meta["emotion"]) + parity) % 2
+def crossed(meta: dict, photos: list[str], parity: int, panels: int = 2) -> int:
+    """Which of ``panels`` panels (0 .. panels - 1) shows this render in a crossover of the given parity (photos:
+    sorted names)."""
+    return (photos.index(meta["photo"]) + EMOTION_ORDER.index(meta["emotion"]) + parity) % panels
 
 
 def main() -> None:
@@ -39,11 +43,11 @@ def main() -> None:
     ap.add_argument("--out", required=True, help="folder for the shuffled crops (new or empty)")
     ap.add_argument("--key", required=True, help="key JSON path, outside --out")
     ap.add_argument("--shuffle-seed", type=int, default=0)
-    ap.add_argument("--cross", type=int, choices=(0, 1), default=None,
-                    help="crossover of two panels: each photo x emotion from one of them (parity 0 or 1)")
+    ap.add_argument("--cross", type=int, default=None,
+                    help="crossover: each photo x emotion from one of the panels (parity 0 .. number of panels - 1)")
     args = ap.parse_args()
-    if args.cross is not None and len(args.panel) != 2:
-        raise SystemExit("--cross takes exactly two --panel")
+    if args.cross is not None and not (len(args.panel) >= 2 and 0 <= args.cross < len(args.panel)):
+        raise SystemExit("--cross takes two --panel or more and a parity below their number")
     out, key_path = panel_folders(args.out, args.key)
     items = []
     photos = sorted({m["photo"] for m in json.loads(Path(args.panel[0][2]).read_text())["items"].values()})
@@ -51,7 +55,7 @@ def main() -> None:
         for ident, meta in json.loads(Path(key).read_text())["items"].items():
             if meta["kind"] == "untouched" and k > 0:
                 continue
-            if args.cross is not None and meta["kind"] != "untouched" and crossed(meta, photos, args.cross) != k:
+            if args.cross is not None and meta["kind"] != "untouched" and crossed(meta, photos, args.cross, len(args.panel)) != k:
                 continue
             items.append((Path(folder) / f"{ident}.png", {**meta, "set": name}))
     random.Random(args.shuffle_seed).shuffle(items)

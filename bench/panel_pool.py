@@ -12,19 +12,13 @@ the emotions' accuracies and the issue 11 targets (>= 80% overall, every emotion
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import report  # noqa: E402
-from panel_score import TARGET_EACH, TARGET_OVERALL, TARGET_REALISM  # noqa: E402
-
-
-def fail(msg: str) -> None:
-    print(f"panel_pool: {msg}", file=sys.stderr)
-    raise SystemExit(2)
+from panel_score import TARGET_EACH, TARGET_OVERALL, TARGET_REALISM, fail, read_json  # noqa: E402
 
 
 def pool(panels: list[dict]) -> tuple[list[dict], dict]:
@@ -59,10 +53,7 @@ def main() -> None:
     args = ap.parse_args()
     panels = []
     for path in args.panels:
-        try:
-            p = json.loads(Path(path).read_text())
-        except (OSError, ValueError) as e:
-            fail(f"{path}: cannot read JSON ({e.__class__.__name__})")
+        p = read_json(path)
         if not isinstance(p, dict) or not isinstance(p.get("rows"), list) or not p["rows"]:
             fail(f"{path}: no 'rows' (is it a panel scored by panel_score.py?)")
         panels.append(p)

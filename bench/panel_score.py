@@ -30,7 +30,8 @@ TARGET_OVERALL, TARGET_EACH, TARGET_REALISM = 0.80, 0.60, 4.2
 
 
 def fail(msg: str) -> None:
-    print(f"panel_score: {msg}", file=sys.stderr)
+    """One line on stderr, named after the script that runs (panel_score, panel_pool), and exit code 2."""
+    print(f"{Path(sys.argv[0]).stem or 'panel_score'}: {msg}", file=sys.stderr)
     raise SystemExit(2)
 
 
