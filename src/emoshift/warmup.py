@@ -16,6 +16,9 @@ from emoshift.jit import compile_reported, compile_stats
 
 #: What the warm-up writes of each result: the video and the .glb (its texture baker has kernels of its own).
 WARM_UP_OUTPUTS = ("warm.mp4", "warm.glb")
+#: ... in a temporary folder named so (``emoshift serve`` warms up while it already takes uploads: its own files in
+#: TMPDIR must be told from an upload spooled there, tests/web/test_web_hardening.py).
+WARM_UP_PREFIX = "emoshift-warm-"
 
 
 def warm_up_photos(photo):
@@ -53,7 +56,7 @@ def warm_up(pipeline=None, shapes: bool = True, progress: bool = True) -> dict:
         pipe = pipeline if pipeline is not None else Pipeline.load(seed=0)
         for photo in warm_up_photos(sample_photo()):
             res = pipe.animate(photo, DEFAULT_INSTRUCTION, fps=8, seconds=0.5)
-            with tempfile.TemporaryDirectory() as tmp:
+            with tempfile.TemporaryDirectory(prefix=WARM_UP_PREFIX) as tmp:
                 for name in WARM_UP_OUTPUTS:
                     pipe.save(res, Path(tmp) / name)
         # a photo with glasses (the astronaut wears none) also runs the distance transform of their fill

@@ -21,6 +21,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from emoshift.warmup import WARM_UP_PREFIX
+
 HERE = Path(__file__).parent
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -126,14 +128,15 @@ def test_cross_site_job_submission_refused(server):
 
 def _spool_files(server) -> list[str]:
     """Files the server process holds open in its TMPDIR (Starlette spools big uploads to unnamed
-    temporary files there; they show in /proc/PID/fd), other than its result folder."""
+    temporary files there; they show in /proc/PID/fd), other than its result folder and its warm-up's
+    (emoshift.warmup.WARM_UP_PREFIX: the first-job warm-up may still be encoding its video while the upload streams)."""
     out = []
     for fd in Path(f"/proc/{server.proc.pid}/fd").iterdir():
         try:
             target = os.readlink(fd)
         except OSError:
             continue
-        if target.startswith(str(server.tmp)) and "emoshift-serve-" not in target:
+        if target.startswith(str(server.tmp)) and "emoshift-serve-" not in target and WARM_UP_PREFIX not in target:
             out.append(target)
     return out
 
