@@ -10,8 +10,9 @@ Anchors are typically the source photo's fitted expression and pose, then each i
   minimum-jerk profile ``s(τ) = 10τ³ - 15τ⁴ + 6τ⁵`` (zero velocity and acceleration at both ends, as in
   human point-to-point movements), rotations are interpolated on SO(3) by quaternion slerp, and with
   ``idle=True`` a seeded idle layer adds blinks (≈ 17 per minute, 0.1 s closing, 0.17 s opening) and a
-  slow head sway (< 1.2° per axis), both faded in after the first frame and kept off anchor frames, so
-  frame 0 equals the first anchor exactly.
+  slow head sway (< 1.2° per axis), both faded in after the first frame, so frame 0 equals the first anchor
+  exactly; blinks are kept off anchor frames, the sway is not (an emotion's anchor frame shows its expression
+  exactly and its head rotation within the sway, under 1.2° per axis).
 
 Timeline layout: ``hold_0, transition_1, hold_1, ..., transition_{n-1}, hold_{n-1}``; ``seconds`` rescales
 the whole layout to a total duration; frames are sampled at ``k / fps`` and the last frame is the end of
