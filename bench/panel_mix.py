@@ -13,6 +13,11 @@ emotions ((photo index + emotion index + PARITY) mod the number of panels); as m
 change only the upper or only the lower half of the face (``panel_make.py --part upper`` / ``--part lower``), to
 tell which half gives a render away and which carries its emotion (panel 83).
 
+With ``--one-each PARITY`` every photo of the first panel appears once, as its render of emotion number (photo index +
+PARITY) mod 7 (in :data:`EMOTION_ORDER`, neutral left out), without the untouched photos; the other panels' items
+all come in (e.g. :mod:`panel_real`'s real expressions as the control). Seven labellers, parities 0-6, see every
+render once, none beside another version of the same face: realism judged without the comparison (panel 88).
+
 The untouched photos are taken from the first panel. The key marks each render's ``set`` (the panel's
 name); keep it outside ``--out``.
 """
@@ -37,6 +42,12 @@ def crossed(meta: dict, photos: list[str], parity: int, panels: int = 2) -> int:
     return (photos.index(meta["photo"]) + EMOTION_ORDER.index(meta["emotion"]) + parity) % panels
 
 
+def one_each(meta: dict, photos: list[str], parity: int) -> bool:
+    """Whether a render of the first panel is its photo's one render in a ``--one-each`` kit of the given parity."""
+    emotions = [e for e in EMOTION_ORDER if e != "neutral"]
+    return meta["emotion"] == emotions[(photos.index(meta["photo"]) + parity) % len(emotions)]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--panel", nargs=3, action="append", metavar=("NAME", "FOLDER", "KEY"), required=True)
@@ -45,7 +56,11 @@ def main() -> None:
     ap.add_argument("--shuffle-seed", type=int, default=0)
     ap.add_argument("--cross", type=int, default=None,
                     help="crossover: each photo x emotion from one of the panels (parity 0 .. number of panels - 1)")
+    ap.add_argument("--one-each", type=int, default=None,
+                    help="each photo of the first panel once, as its render of emotion (photo index + PARITY) mod 7")
     args = ap.parse_args()
+    if args.cross is not None and args.one_each is not None:
+        raise SystemExit("--cross and --one-each exclude each other")
     if args.cross is not None and not (len(args.panel) >= 2 and 0 <= args.cross < len(args.panel)):
         raise SystemExit("--cross takes two --panel or more and a parity below their number")
     out, key_path = panel_folders(args.out, args.key)
@@ -53,7 +68,9 @@ def main() -> None:
     photos = sorted({m["photo"] for m in json.loads(Path(args.panel[0][2]).read_text())["items"].values()})
     for k, (name, folder, key) in enumerate(args.panel):
         for ident, meta in json.loads(Path(key).read_text())["items"].items():
-            if meta["kind"] == "untouched" and k > 0:
+            if meta["kind"] == "untouched" and (k > 0 or args.one_each is not None):
+                continue
+            if args.one_each is not None and k == 0 and not one_each(meta, photos, args.one_each):
                 continue
             if args.cross is not None and meta["kind"] != "untouched" and crossed(meta, photos, args.cross, len(args.panel)) != k:
                 continue
