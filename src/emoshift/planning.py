@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -102,6 +102,7 @@ class Plan:
         return {
             "instruction": self.instruction,
             "emotions": list(self.parsed.emotions),
+            "read_as": [list(pair) for pair in getattr(self.parsed, "read_as", ())],  # misspelt words, as read
             "intensities": [float(x) for x in self.parsed.intensities],
             "anchors": list(self.labels),
             "generator": self.generator,
@@ -180,8 +181,13 @@ class TrainedPlanner:
         self.name = f"generator:{generator.model.cfg.model}"
 
     def generate(self, instruction: Instruction, seed: int = 0, n_samples: int = 1) -> Sequence[Generated]:
-        # The generator conditions on the text encoder's features of the sentence itself.
-        return self.generator.generate(instruction.text, seed=seed, n_samples=n_samples)
+        # The generator conditions on the text encoder's features of the sentence itself, its misspelt
+        # words read as the parser read them ("from sad to hapy" is encoded as "from sad to happy").
+        text = getattr(instruction.parsed, "corrected_text", instruction.text)
+        plans = self.generator.generate(text, seed=seed, n_samples=n_samples)
+        if text != instruction.text:  # the plans record the user's parse (its read_as), not the corrected text's
+            plans = [replace(p, parsed=instruction.parsed) for p in plans]
+        return plans
 
     def neutral(self, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         return self.generator.neutral(seed)

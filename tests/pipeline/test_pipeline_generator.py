@@ -74,3 +74,17 @@ def test_checkpoint_without_ned_plans_without_neutral(tmp_path):
         pipe.animate(photo(), "Turn this face from disgust to happiness")
     with pytest.raises(UserError, match="exclude"):
         P.load_planner("prototype", checkpoint=str(path))
+
+
+def test_generator_encodes_the_sentence_as_the_parser_read_it(generator):
+    """A misspelt emotion word reaches the sentence encoder corrected: the plan equals the correctly spelt
+    instruction's, and differs from the raw misspelt text's (the control)."""
+    typo = "Turn this face from disgust to HAPYNESS"
+    pipe = fake_pipeline(planner=P.TrainedPlanner(generator), parse=parse_instruction)
+    res = pipe.animate(photo(), typo, seed=3)
+    got = res.plan.generated_expressions
+    assert res.summary()["read_as"] == [["hapyness", "happiness"]]  # shown by --json and the web page
+    right = generator.generate("Turn this face from disgust to happiness", seed=3)[0].expressions
+    raw = generator.generate(typo, seed=3)[0].expressions
+    np.testing.assert_allclose(got, right, atol=1e-6)
+    assert not np.allclose(raw, right, atol=1e-3)

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from emoshift.io import UserError
+
 
 def run(args: argparse.Namespace) -> int:
     from emoshift.checks import check_count, check_seed
@@ -13,12 +15,21 @@ def run(args: argparse.Namespace) -> int:
 
     check_count(args.samples, *RANGES["samples"], "--samples")  # the same bound as animate --samples
     check_seed(args.seed)
+    if args.top < 1:
+        raise UserError(f"--top must be at least 1, got {args.top}")
+    if args.compact and not args.json:
+        raise UserError("--compact applies to --json output; pass both")
+    from emoshift.cli import check_checkpoint
+
+    check_checkpoint(args.model)
     from emoshift.models.generator import Generator
     from emoshift.text.parser import parse_instruction
 
-    parse_instruction(args.instruction)  # fail fast on bad text, before loading anything heavy
+    parsed = parse_instruction(args.instruction)  # fail fast on bad text, before loading anything heavy
     gen = Generator.load(args.model) if args.model else Generator.load_default()
-    plans = gen.generate(args.instruction, seed=args.seed, n_samples=args.samples)
+    plans = gen.generate(parsed.corrected_text, seed=args.seed, n_samples=args.samples)
+    if parsed.note:  # after the work: an error stays the only line
+        print(f"emoshift: note: {parsed.note}", file=sys.stderr)
     out = {"text": args.instruction, "seed": args.seed, "emotions": plans[0].parsed.emotions,
            "intensities": plans[0].parsed.intensities, "samples": [p.to_json()["anchors"] for p in plans]}
     if args.neutral:
@@ -63,5 +74,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", help="a model.pt written by 'emoshift train' (default: the shipped model)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--compact", action="store_true", help="with --json: one line")
-    p.add_argument("--top", type=int, default=6, help="blendshapes listed per anchor without --json (default 6)")
+    p.add_argument("--top", type=int, default=6, help="blendshapes listed per anchor without --json, >= 1 (default 6)")
     p.set_defaults(func=run)

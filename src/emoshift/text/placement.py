@@ -26,8 +26,8 @@ import numpy as np
 THRESHOLD = 0.75
 """Cosine similarity a word needs to its nearest known wording to be placed (see the module docstring)."""
 
-# common instruction words never sent to the encoder
-_COMMON = frozenset(
+#: Common instruction words: never sent to the encoder, never an expression (the parser's slots skip them).
+COMMON_WORDS = frozenset(
     "the this that these those from to into and then but his her their him them he she it its is are be was were "
     "been being make makes made turn turns change changes show shows look looks looking looked face faces photo "
     "photos person people expression expressions emotion emotions mood moods of with on at as in out up down "
@@ -89,7 +89,7 @@ def nearest(word: str, k: int = 3) -> list[tuple[str, str, str, float]]:
 def candidates(tokens: list[str], skip: frozenset[str] = frozenset()) -> list[str]:
     """Content words of an instruction worth placing: alphabetic, 3+ letters, not a common instruction word
     nor one of ``skip`` (the parser's sequence, intensity and negation words)."""
-    skip = _COMMON | skip
+    skip = COMMON_WORDS | skip
     return [t for t in dict.fromkeys(tokens) if t.isalpha() and len(t) >= 3 and t not in skip]
 
 
@@ -107,5 +107,10 @@ def place(text: str, words: list[str]) -> tuple[list[tuple[str, tuple]], str]:
     if best is None:  # no content word of its own: name what the whole sentence is closest to
         best = (text, nearest(text))
     w, near = best
-    names = ", ".join(f"{n[0]} ({n[1]})" for n in near)
-    return placed, f"'{w}' is not an expression emoshift knows (closest: {names})"
+    return placed, unknown_message(w, [(n[0], n[1]) for n in near])
+
+
+def unknown_message(word: str, closest: list[tuple[str, str]]) -> str:
+    """The refusal of ``word``, naming the ``closest`` known wordings with their families."""
+    names = ", ".join(f"{w} ({fam})" for w, fam in closest)
+    return f"'{word}' is not an expression emoshift knows (closest: {names})"

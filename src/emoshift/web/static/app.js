@@ -4,18 +4,16 @@ import { showHead } from "/static/viewer.js";
 const $ = (id) => document.getElementById(id);
 let sample = "astronaut";   // the chosen sample photo, or null when a file is uploaded
 let config = { max_upload_mb: 10 };
-// The CLI's option ranges (emoshift animate --fps/--seconds/--intensity/--seed), used unless the server
-// sends its own in /api/config as {"ranges": {"fps": [lo, hi], ...}}; the server may cap seconds lower
-// (config.max_seconds).
-const CLI_RANGES = { fps: [1, 120], seconds: [0.5, 120], intensity: [0, 2], seed: [0, 2 ** 31 - 1] };
+let jobId = null;           // the job queued or running, while the page follows it
 
+// The server's option ranges ({"ranges": {"fps": [lo, hi], ...}} in /api/config: the CLI's, seconds capped
+// at the server's max_seconds); the page's own min/max attributes hold until they arrive.
 function applyRanges() {
-  const ranges = { ...CLI_RANGES, ...(config.ranges || {}) };
-  for (const [name, [lo, hi]] of Object.entries(ranges)) {
+  for (const [name, [lo, hi]] of Object.entries(config.ranges || {})) {
     const input = $(name);
     if (!input) continue;
     input.min = lo;
-    input.max = name === "seconds" && config.max_seconds ? Math.min(hi, config.max_seconds) : hi;
+    input.max = hi;
   }
   $("seconds").title = `empty: automatic (1 s per change plus holds); ${$("seconds").min}-${$("seconds").max} s`;
 }
@@ -95,9 +93,10 @@ async function poll(id) {
     const resp = await fetch(`/api/jobs/${id}`);
     if (!resp.ok) throw new Error(await readError(resp));
     const st = await resp.json();
-    if (st.state === "done") return st;
+    if (st.state === "done" || st.state === "cancelled") return st;
     if (st.state === "error") throw new Error(st.error);
-    if (st.state === "queued") setProgress(`Waiting in the queue (position ${(st.position ?? 0) + 1})`, 0);
+    if (st.state === "cancelling") setProgress("Cancelling", st.progress?.percent ?? 0);
+    else if (st.state === "queued") setProgress(`Waiting in the queue (position ${(st.position ?? 0) + 1})`, 0);
     else setProgress(st.progress?.stage || "Starting", st.progress?.percent ?? 0);
     await new Promise((r) => setTimeout(r, 700));
   }
@@ -110,14 +109,15 @@ function showResults(st) {
   if (f.video) { $("video").src = f.video + bust; $("video").play().catch(() => {}); }
   $("overlay").hidden = !f.overlay;
   if (f.overlay) $("overlay").src = f.overlay + bust;
-  for (const k of ["video", "glb", "csv", "json"]) {
+  for (const k of ["video", "glb", "csv", "json", "overlay"]) {
     const a = $(`dl-${k}`);
     a.hidden = !f[k];
     if (f[k]) a.href = f[k];
   }
   const s = st.summary || {};
   $("plan").textContent = s.anchors
-    ? `Plan: ${s.anchors.join(" → ")} · ${s.frames} frames (${s.seconds.toFixed(1)} s) · planner: ${s.generator}`
+    ? `Plan: ${s.anchors.join(" → ")} · ${s.frames} frames (${s.seconds.toFixed(1)} s) · planner: ${s.generator}` +
+      (s.read_as && s.read_as.length ? ` · read ${s.read_as.map(([a, b]) => `'${a}' as '${b}'`).join(", ")}` : "")
     : "";
   if (f.glb) showHead($("viewer"), f.glb + bust, f.video ? $("video") : null);
   $("results").scrollIntoView({ block: "start" });
@@ -132,6 +132,7 @@ $("form").addEventListener("submit", async (ev) => {
   if (file) data.append("photo", file); else if (sample) data.append("sample", sample);
   for (const k of ["seconds", "fps", "timing", "intensity", "seed"]) data.append(k, $(k).value);
   data.append("neutral", $("neutral").checked ? "true" : "false");
+  data.append("crop", $("crop").checked ? "face" : "none");
   for (const k of ["seconds", "fps", "seed"]) {
     if (!$(k).checkValidity()) { showError(`${$(k).getAttribute("aria-label") || k}: ${$(k).validationMessage}`); return; }
   }
@@ -141,16 +142,32 @@ $("form").addEventListener("submit", async (ev) => {
   try {
     const resp = await fetch("/api/jobs", { method: "POST", body: data });
     if (!resp.ok) throw new Error(await readError(resp));
-    const job = await resp.json();
-    const st = await poll(job.id);
+    jobId = (await resp.json()).id;
+    $("cancel").hidden = false;
+    $("cancel").disabled = false;
+    const st = await poll(jobId);
+    if (st.state === "cancelled") {
+      setProgress(null);
+      setStatus("Cancelled: nothing was kept.");
+      return;
+    }
     setProgress("Done", 100);
     showResults(st);
   } catch (e) {
     setProgress(null);
     showError(e.message || String(e));
   } finally {
+    jobId = null;
+    $("cancel").hidden = true;
     $("go").disabled = false;
   }
+});
+
+$("cancel").addEventListener("click", async () => {
+  if (!jobId) return;
+  $("cancel").disabled = true;   // the poll sees "cancelling", then "cancelled"
+  const resp = await fetch(`/api/jobs/${jobId}`, { method: "DELETE" });
+  if (!resp.ok && resp.status !== 404 && resp.status !== 409) showError(await readError(resp));  // 409: it just ended
 });
 
 init();
