@@ -58,3 +58,42 @@ def test_closed_stdout_pipe_is_not_a_traceback():
     )
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+
+
+def test_head_refuses_non_finite_and_out_of_range_values(tmp_path, capsys):
+    cases = [
+        (["--expression", "jawOpen=nan"], "finite"),
+        (["--expression", "jawOpen=inf"], "finite"),
+        (["--expression", "mouthSmileLeft=1.5"], "[0, 1]"),
+        (["--expression", "browInnerUp=-0.1"], "[0, 1]"),
+        (["--identity", "3=1e9"], "[-5, 5]"),
+        (["--identity", "3=-5.5"], "[-5, 5]"),
+        (["--identity", "3=nan"], "finite"),
+        (["--rotation", "nan,0,0"], "--rotation"),
+        (["--rotation", "0,inf,0"], "--rotation"),
+    ]
+    out = tmp_path / "h.obj"
+    for extra, needle in cases:
+        assert main(["head", *extra, "--out", str(out)]) == 2, extra
+        err = capsys.readouterr().err
+        assert err.startswith("emoshift: error:") and err.count("\n") == 1 and needle in err, (extra, err)
+        assert not out.exists()
+    # controls: the edges of the ranges are accepted
+    assert main(["head", "--identity", "3=5,7=-5", "--expression", "jawOpen=1", "--out", str(out), "--quiet"]) == 0
+    assert np.isfinite(read_obj(out)[0]).all()
+
+
+def test_head_arkit_names_make_the_same_mesh_as_ict_names(tmp_path):
+    """ARKit's names map through emoshift.export.arkit: one side each, and the merged browInnerUp/cheekPuff set
+    both ICT halves; tongueOut has no shape (the neutral head)."""
+
+    def verts(expression):
+        out = tmp_path / "h.obj"
+        assert main(["head", "--expression", expression, "--out", str(out), "--force", "--quiet"]) == 0
+        return read_obj(out)[0]
+
+    arkit = verts("mouthSmileLeft=1,eyeBlinkRight=0.5,browInnerUp=0.6,jawOpen=0.3")
+    ict = verts("mouthSmile_L=1,eyeBlink_R=0.5,browInnerUp_L=0.6,browInnerUp_R=0.6,jawOpen=0.3")
+    np.testing.assert_array_equal(arkit, ict)
+    assert np.abs(arkit - verts("")).max() > 0.1  # control: the expression moves the mesh
+    np.testing.assert_array_equal(verts("tongueOut=1"), verts(""))

@@ -26,11 +26,12 @@ def atomic_write(path: str | Path, data: bytes) -> Path:
     return atomic_write_with(path, lambda tmp: Path(tmp).write_bytes(data))
 
 
-def _file_mode() -> int:
-    """0o666 minus the process umask: the mode ``open(path, "w")`` would give a new file."""
+def umask_mode(full: int = 0o666) -> int:
+    """``full`` minus the process umask: the mode ``open(path, "w")`` (0o666) or ``mkdir`` (0o777) would
+    give a new file or folder; for the temporaries (mkstemp 0600, mkdtemp 0700) renamed into place."""
     mask = os.umask(0o022)
     os.umask(mask)
-    return 0o666 & ~mask
+    return full & ~mask
 
 
 def writable_parent(path: str | Path) -> Path:
@@ -62,7 +63,7 @@ def atomic_write_with(path: str | Path, writer: Callable[[Path], object]) -> Pat
     try:
         writer(tmp_path)
         if tmp_path.is_file():  # mkstemp makes 0600 files; give the output the usual umask-based mode
-            os.chmod(tmp_path, _file_mode())
+            os.chmod(tmp_path, umask_mode())
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
@@ -71,18 +72,20 @@ def atomic_write_with(path: str | Path, writer: Callable[[Path], object]) -> Pat
 
 
 def check_output(
-    path: str | Path, allowed_suffixes: tuple[str, ...], force: bool = False, hint: str = "--force"
-) -> Path:
+    path: str | Path, allowed_suffixes: tuple[str, ...], force: bool = False, hint: str = "--force",
+    option: str | None = None,
+) -> Path:  # fmt: skip
     """Validate an output path before any work: known extension, writable folder, no clobbering.
 
     Raises :class:`UserError` with a one-line message; ``hint`` names the way to overwrite in the
-    caller's words (``--force`` on the command line, ``force=True`` in Python).
+    caller's words (``--force`` on the command line, ``force=True`` in Python); ``option`` (``--sheet``)
+    names the option the path was given to.
     """
     path = Path(path)
     if path.suffix.lower() not in allowed_suffixes:
-        raise UserError(
-            f"unknown output extension '{path.suffix or '(none)'}' for {path}; use one of {', '.join(allowed_suffixes)}"
-        )
+        where = f"{option} {path}" if option else str(path)
+        valid = ", ".join(allowed_suffixes)
+        raise UserError(f"unknown output extension '{path.suffix or '(none)'}' for {where}; use one of {valid}")
     folder = writable_parent(path)
     if path.exists() and not force:
         raise UserError(f"{path} exists; pass {hint} to overwrite it")

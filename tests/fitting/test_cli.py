@@ -114,3 +114,28 @@ def test_bad_options(tmp_path, capsys, photo):
     assert "--focal-factor" in _bad(tmp_path, capsys, photo, "--focal-factor", "-1")
     assert "--face" in _bad(tmp_path, capsys, photo, "--face", "-2")
     assert "--stride" in _bad(tmp_path, capsys, photo, "--stride", "0")
+
+
+def _read_ply(path):
+    """(vertices (V, 3), faces (F, 3)) of the binary PLY emoshift.headmodel.mesh.write_ply writes."""
+    head, body = path.read_bytes().split(b"end_header\n", 1)
+    counts = dict(line.split()[1:3] for line in head.decode().splitlines() if line.startswith("element"))
+    nv, nf = int(counts["vertex"]), int(counts["face"])
+    verts = np.frombuffer(body[: 12 * nv], "<f4").reshape(nv, 3)
+    faces = np.frombuffer(body[12 * nv :], np.dtype([("n", "u1"), ("i", "<i4", 3)]))
+    assert len(faces) == nf and (faces["n"] == 3).all()
+    return verts, faces["i"]
+
+
+def test_fit_mesh_as_ply(photo, tmp_path, capsys):
+    from emoshift.headmodel.mesh import read_obj
+
+    ply, obj = tmp_path / "h.ply", tmp_path / "h.obj"
+    assert main(["fit", str(photo), "--out", str(tmp_path / "c.json"), "--mesh", str(ply), "--quiet"]) == 0
+    assert main(["fit", str(photo), "--out", str(tmp_path / "d.json"), "--mesh", str(obj), "--quiet"]) == 0
+    v, f = _read_ply(ply)
+    v_obj, _ = read_obj(obj)  # control: the OBJ of the same fit
+    assert len(v) == len(v_obj) > 10000
+    np.testing.assert_allclose(v, v_obj, atol=1e-4)
+    assert f.min() == 0 and f.max() == len(v) - 1
+    assert capsys.readouterr().err == ""

@@ -23,8 +23,18 @@ EPILOG = """examples:
 """
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse with the project's error format: a bad option is one line on stderr and exit code 2
+    (argparse prints its usage block first); the sub-command parsers inherit the class."""
+
+    def error(self, message: str) -> NoReturn:
+        from emoshift.checks import terminal_safe
+
+        self.exit(EXIT_USER_ERROR, f"emoshift: error: {terminal_safe(message)} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="emoshift",
         description="Animate a face photo through the expressions a sentence names (offline, on CPU).",
         epilog=EPILOG,
@@ -72,8 +82,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args) or 0)
     except user_error_types() as err:
-        print(f"emoshift: error: {err}", file=sys.stderr)
-        return EXIT_USER_ERROR
+        return _fail(f"error: {err}", EXIT_USER_ERROR)
     except BrokenPipeError:  # the reader went away (e.g. `emoshift generate ... | head`): not an error
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -81,11 +90,65 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as err:  # a write failing late (full disk, read-only): one line, not a traceback
         if err.errno not in WRITE_ERRNOS:
             raise
-        print(f"emoshift: error: {write_error(err)}", file=sys.stderr)
-        return EXIT_USER_ERROR
-    except KeyboardInterrupt as err:
-        print(f"emoshift: {err or 'interrupted'}", file=sys.stderr)
-        return getattr(err, "exit_code", 130)
+        return _fail(f"error: {write_error(err)}", EXIT_USER_ERROR)
+    except KeyboardInterrupt as err:  # Ctrl+C (130) or SIGTERM (outputs.Terminated, 143)
+        return _fail(str(err) or "interrupted", getattr(err, "exit_code", 130))
+
+
+def _fail(message: str, code: int) -> int:
+    """``emoshift: <message>`` on a line of its own (open progress bars cleared first); returns ``code``."""
+    close_progress_bars()
+    print(f"emoshift: {message}", file=sys.stderr)
+    return code
+
+
+def show_progress(quiet: bool) -> bool:
+    """Progress bars only on a terminal: in a redirected stderr (a log, ``2>err.txt``) their partial
+    lines would come before the one-line error."""
+    try:
+        return not quiet and sys.stderr.isatty()
+    except (AttributeError, ValueError):  # no stderr, or a closed one
+        return False
+
+
+def close_progress_bars() -> None:
+    """Close (clear) every open tqdm bar, so that a message printed next starts a line of its own
+    (an interrupt unwinds past the code that would close them)."""
+    tqdm = sys.modules.get("tqdm")
+    for bar in list(getattr(getattr(tqdm, "tqdm", None), "_instances", None) or []):
+        try:
+            bar.close()
+        except Exception:  # a bar half torn down by the interrupt: the message matters more
+            pass
+
+
+def check_checkpoint(path: str | None) -> None:
+    """A ``--model`` checkpoint that is missing, a folder, empty or not a checkpoint file at all:
+    a one-line UserError in words, before any model loads (``torch.save`` writes a zip archive)."""
+    if path is None:
+        return
+    import zipfile
+    from pathlib import Path
+
+    from emoshift.io import UserError
+
+    p = Path(path)
+    if p.is_dir():
+        raise UserError(f"model checkpoint {p} is a folder; pass the model.pt that 'emoshift train' wrote in it")
+    if not p.is_file():
+        raise UserError(f"model checkpoint not found: {p}")
+    why = "the file is empty" if p.stat().st_size == 0 else None
+    if why is None:
+        try:
+            with zipfile.ZipFile(p) as z:
+                if not any(n == "data.pkl" or n.endswith("/data.pkl") for n in z.namelist()):
+                    why = "a zip archive, but not a torch checkpoint"
+        except zipfile.BadZipFile:
+            why = "not the zip archive torch.save writes: corrupt, cut short or another kind of file"
+        except OSError as err:
+            why = f"cannot read it: {err.strerror or err.__class__.__name__}"
+    if why is not None:
+        raise UserError(f"{p} is not a usable model checkpoint ({why}); pass the model.pt that 'emoshift train' writes")
 
 
 def exit_now(code: int) -> NoReturn:

@@ -140,8 +140,15 @@ def _plan_batch(args: argparse.Namespace, pairs: list, folder: Path, extras: dic
     return _check_jobs(args, jobs)
 
 
+def output_suffixes(kind: str) -> tuple[str, ...]:
+    """The extensions an output option takes: ``--out`` any of :mod:`emoshift.export.animation`'s, an
+    extra output (``--glb``, ``--csv``, ``--json``, ``--sheet``) only its own kind's."""
+    from emoshift.export.animation import SHEET_SUFFIXES, SUFFIXES
+
+    return SUFFIXES if kind == "out" else SHEET_SUFFIXES if kind == "sheet" else (EXTRA_SUFFIX[kind],)
+
+
 def _check_jobs(args: argparse.Namespace, jobs: list[Job]) -> list[Job]:
-    from emoshift.export.animation import SUFFIXES
     from emoshift.io import check_output
 
     seen: set[Path] = set()
@@ -156,7 +163,7 @@ def _check_jobs(args: argparse.Namespace, jobs: list[Job]) -> list[Job]:
                 if kind in FOLDER_KINDS:
                     check_folder_output(p, args.force)
                 else:
-                    check_output(p, SUFFIXES, force=args.force)
+                    check_output(p, output_suffixes(kind), force=args.force, option=f"--{kind}")
     return jobs
 
 

@@ -215,11 +215,12 @@ def run(args: argparse.Namespace) -> int:
     options = options_from_args(args)  # cheap checks first: options, paths, the instruction
     jobs = plan_jobs(args)
     check_memory_early(jobs, options)
-    if args.model is not None and not Path(args.model).is_file():
-        raise UserError(f"model checkpoint not found: {args.model}")
+    from emoshift.cli import check_checkpoint, show_progress
+
+    check_checkpoint(args.model)  # missing, empty or not a checkpoint: said before the models load
     from emoshift.cli.video_jobs import video_settings  # video in (issue 17)
 
-    settings = RunSettings(options, args.generator, args.model, progress=not args.quiet and len(jobs) == 1,
+    settings = RunSettings(options, args.generator, args.model, progress=show_progress(args.quiet) and len(jobs) == 1,
                            video=video_settings(args))  # fmt: skip
     if len(jobs) == 1:
         job = jobs[0]
@@ -239,7 +240,7 @@ def run(args: argparse.Namespace) -> int:
         elif not args.quiet:
             print(f"wrote {', '.join(res.written)} ({res.message}; {res.seconds:.1f} s)")
         if not args.quiet:
-            for note in face_notes(res.summary or {}):
+            for note in filter(None, [job.parsed.parsed.note, *face_notes(res.summary or {})]):
                 print(f"emoshift: note: {note}", file=sys.stderr)
         return 0
     results = run_batch(jobs, settings, args.workers, args.quiet)
@@ -266,7 +267,9 @@ def run_batch(jobs: list[Job], settings: RunSettings, workers: int | None, quiet
     cpus = os.cpu_count() or 1
     n = max(1, min(workers or min(2, cpus), len(jobs)))
     results: list[JobResult] = []
-    bar = tqdm(total=len(jobs), desc="animate", unit="job", disable=quiet)
+    from emoshift.cli import show_progress
+
+    bar = tqdm(total=len(jobs), desc="animate", unit="job", disable=not show_progress(quiet))
     if n == 1:
         for job in jobs:
             results.append(run_job(job, settings))

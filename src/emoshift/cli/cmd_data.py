@@ -34,7 +34,9 @@ def run_build(args: argparse.Namespace) -> int:
         raise UserError(f"--frames-per-segment must be at least 1, got {args.frames_per_segment}")
     if args.samples is not None and args.samples < 1:
         raise UserError(f"--samples must be at least 1, got {args.samples}")
-    progress = not args.quiet
+    from emoshift.cli import show_progress
+
+    progress = show_progress(args.quiet)  # bars on a terminal only
     summary = None
     if args.ckplus:
         from emoshift.data.ckplus import load_ckplus

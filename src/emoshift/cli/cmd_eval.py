@@ -44,6 +44,7 @@ def _report(args: argparse.Namespace) -> int:
 
     import torch
 
+    from emoshift.cli import show_progress
     from emoshift.eval.suite import QUICK, SuiteConfig, run_suite
 
     torch.set_num_threads(max(1, torch.get_num_threads()))
@@ -56,7 +57,7 @@ def _report(args: argparse.Namespace) -> int:
         kw["experiments"] = tuple(x.strip() for x in args.experiments.split(",") if x.strip())
     cfg = SuiteConfig(preset=args.preset, seed=args.seed, **kw)
     say = (lambda s: None) if args.quiet else (lambda s: print(s, file=sys.stderr, flush=True))
-    res = run_suite(cfg, args.report, progress=not args.quiet, log=say)
+    res = run_suite(cfg, args.report, progress=show_progress(args.quiet), log=say)
     if args.json:
         short = {n: [{k: s[k] for k in ("n", "acc1", "acc2", "gmean")} for s in v] for n, v in res["runs"].items()}
         gt = {k: res["ground_truth"][k] for k in ("n", "acc1", "acc2", "gmean")}
@@ -69,11 +70,13 @@ def _report(args: argparse.Namespace) -> int:
 def _instructions(args: argparse.Namespace) -> int:
     import json
 
+    from emoshift.cli import check_checkpoint
     from emoshift.eval.evaluate import evaluate_instructions, read_instructions
     from emoshift.eval.judge import ShapeJudge
     from emoshift.eval.shapes import ShapeRenderer
     from emoshift.models.generator import Generator
 
+    check_checkpoint(args.model)
     texts, labels = read_instructions(args.instructions)
     gen = Generator.load(args.model) if args.model else Generator.load_default()
     judge = ShapeJudge.load(args.judge) if args.judge else ShapeJudge.load_default()
@@ -87,6 +90,7 @@ def _instructions(args: argparse.Namespace) -> int:
 
 
 def _train_judge(args: argparse.Namespace) -> int:
+    from emoshift.cli import show_progress
     from emoshift.data import build_preset
     from emoshift.eval.evaluate import fit_judge
     from emoshift.eval.shapes import ShapeRenderer
@@ -98,7 +102,7 @@ def _train_judge(args: argparse.Namespace) -> int:
     datasets = [build_preset(p, seed=args.seed, scale=scale) for p in presets]
     n_img = args.judge_max_images or 20000
     judge = fit_judge(datasets, ShapeRenderer(), epochs=args.judge_epochs or 8, max_images=n_img,
-                      seed=args.seed, progress=not args.quiet)  # fmt: skip
+                      seed=args.seed, progress=show_progress(args.quiet))  # fmt: skip
     judge.meta["command"] = (
         f"emoshift eval --train-judge {out.name} --seed {args.seed} --judge-epochs {args.judge_epochs or 8} "
         f"--judge-max-images {n_img}" + (f" --preset {args.preset}" if args.preset_given else "")

@@ -60,11 +60,12 @@ def run(args: argparse.Namespace) -> int:
 
         check_image_path(src)  # a directory, empty, unreadable or too large: said before the models load
 
+    from emoshift.cli import show_progress
     from emoshift.fitting import Fitter, load_image
 
     fitter = Fitter(n_identity=args.identity_modes, focal_factor=args.focal_factor)
     if is_video:
-        fits = fitter.fit_video(src, stride=args.stride, max_frames=args.max_frames, progress=not args.quiet)
+        fits = fitter.fit_video(src, stride=args.stride, max_frames=args.max_frames, progress=show_progress(args.quiet))
         image = None
     else:
         image = load_image(str(src), max_side=None)  # full size: coefficients refer to the photo's pixels
@@ -125,7 +126,7 @@ def _write_meshes(outs, mesh: Path, fits: list, model, force: bool) -> list[Path
         if p.suffix.lower() == ".obj":
             outs.write(p, lambda tmp, v=v: write_obj(tmp, v, model.polygons, model.uvs, model.polygon_uvs))
         else:
-            outs.write(p, lambda tmp, v=v: write_ply(tmp, v, model.triangles.numpy()))
+            outs.write(p, lambda tmp, v=v: write_ply(tmp, v, model.triangles))
         paths.append(p)
     return paths
 

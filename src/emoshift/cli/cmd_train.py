@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     import torch
 
+    from emoshift.cli import show_progress
     from emoshift.models.config import TrainConfig
     from emoshift.models.generator import save_checkpoint
     from emoshift.models.train import train, train_ned
@@ -64,10 +65,10 @@ def run(args: argparse.Namespace) -> int:
     say = (lambda s: None) if args.quiet or not rank0 else (lambda s: print(s, flush=True))
     datasets = _load_datasets(args)
     say(f"training {cfg.model} on {sum(len(d.subset('train')) for d in datasets)} samples for {cfg.epochs} epochs")
-    model = train(cfg, datasets, out, resume=args.resume, progress=not args.quiet, log=say)
+    model = train(cfg, datasets, out, resume=args.resume, progress=show_progress(args.quiet), log=say)
     ned = None
     if cfg.ned_epochs > 0:
-        ned = train_ned(datasets, epochs=cfg.ned_epochs, seed=cfg.seed, progress=not args.quiet and rank0)
+        ned = train_ned(datasets, epochs=cfg.ned_epochs, seed=cfg.seed, progress=show_progress(args.quiet) and rank0)
     from emoshift import __version__
 
     options = {k: v for k, v in vars(args).items() if k != "func"}

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from emoshift.io import UserError, writable_parent
+from emoshift.io import UserError, umask_mode, writable_parent
 
 
 @contextmanager
@@ -24,6 +24,7 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
         raise UserError(f"{path} exists and is not a folder")
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
     try:
+        os.chmod(tmp, umask_mode(0o777))  # mkdtemp makes 0700; the folder gets the mode mkdir would give
         yield tmp
         old = None
         if path.exists():

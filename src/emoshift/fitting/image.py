@@ -65,7 +65,7 @@ def _block_to_rgb8(f: np.ndarray) -> np.ndarray:
 def to_rgb8(arr: np.ndarray) -> np.ndarray:
     """Any (H, W), (H, W, 1|2|3|4) array of uint8/uint16/int/float/bool -> (H, W, 3) uint8 RGB.
 
-    Alpha is composited on white; 16-bit is scaled by 1/257; floats are read as 0..1; other integers
+    Alpha is composited on white; 16-bit is scaled by 1/257; floats must hold 0..1; other integers
     by their maximum. Converted in blocks of :data:`ROW_BLOCK` rows (float temporaries stay small).
     """
     a = np.asarray(arr)
@@ -80,6 +80,8 @@ def to_rgb8(arr: np.ndarray) -> np.ndarray:
         a = a.clip(0, None)
         conv = lambda blk: _block_to_rgb8(blk.astype(np.float32) / top)  # noqa: E731
     elif a.dtype.kind in "buf":
+        if a.dtype.kind == "f":
+            _check_unit_range(a)
         conv = lambda blk: _block_to_rgb8(_rows_to_unit(blk))  # noqa: E731
     else:
         raise UserError(f"unsupported image data type {a.dtype}")
@@ -87,6 +89,21 @@ def to_rgb8(arr: np.ndarray) -> np.ndarray:
     for r in range(0, a.shape[0], ROW_BLOCK):
         out[r : r + ROW_BLOCK] = conv(a[r : r + ROW_BLOCK])
     return out
+
+
+#: How far a float image may stray outside [0, 1] (resampling overshoot) before it is refused, not clipped.
+FLOAT_SLACK = 0.05
+
+
+def _check_unit_range(a: np.ndarray) -> None:
+    """A float image holds 0..1: values well outside (a 0..255 array) are a :class:`UserError`, not an image
+    clipped to white (whose face then goes unfound). NaNs are ignored (read as 0)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN
+        lo, hi = float(np.nanmin(a)), float(np.nanmax(a))
+    if hi > 1 + FLOAT_SLACK or lo < -FLOAT_SLACK:
+        hint = "; divide by 255 (or pass uint8)" if hi <= 255.5 and lo >= -FLOAT_SLACK else ""
+        raise UserError(f"a float image array must hold values in [0, 1], got {lo:g}..{hi:g}{hint}")
 
 
 def check_image_path(src: str | Path) -> Path:
