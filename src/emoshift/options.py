@@ -40,6 +40,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "max_side": (64, 4096),
 }
 _INTEGERS = ("samples", "seed", "face", "max_side")
+_YES, _NO = ("true", "1", "yes", "on"), ("false", "0", "no", "off")  # the words from_form reads as neutral
 
 
 def _num(v: float) -> str:
@@ -109,7 +110,8 @@ class AnimateOptions:
     @classmethod
     def from_form(cls, fields: Mapping[str, Any], base: AnimateOptions | None = None) -> AnimateOptions:
         """Options from text fields (e.g. a web form): "" or "auto" keeps the default; numbers are parsed;
-        neutral reads false/0/off/no as False. Unknown fields are ignored (a form carries other things)."""
+        neutral reads true/1/yes/on and false/0/no/off (another word is a UserError). Unknown fields are
+        ignored (a form carries other things)."""
         base = base or cls()
         changes: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
@@ -124,7 +126,9 @@ class AnimateOptions:
                     kind = "a whole number" if f.name in _INTEGERS else "a number"
                     raise UserError(f"{f.name} must be {kind}, got '{text[:40]}'") from None
             elif f.name == "neutral":
-                changes[f.name] = text.lower() not in ("false", "0", "off", "no")
+                if text.lower() not in (*_YES, *_NO):
+                    raise UserError(f"neutral must be true or false (1/0, yes/no, on/off), got '{text[:40]}'")
+                changes[f.name] = text.lower() in _YES
             else:
                 changes[f.name] = text
         return base.replace(**changes)

@@ -3,9 +3,10 @@
 Loads the page in a 1280x800 window, uploads the astronaut photo, submits an instruction, follows the
 progress (stages and percent), waits for the video and the 3D viewer, checks the video has a duration,
 the .glb loaded with its 52 ARKit morph targets, the results were brought into view, the 3D head's
-animation time follows the video's (paused and scrubbed), the option ranges are the CLI's, and saves
-screenshots to test-artifacts/web_e2e.png (results) and web_e2e_progress.png (while running). Needs
-Debian's chromium and chromium-driver (`make test` installs them when missing).
+animation time follows the video's (paused and scrubbed), the option ranges are the CLI's, a Cancel
+button shows while the job runs, the downloads include the fitted-mesh overlay, and saves screenshots to
+test-artifacts/web_e2e.png (results) and web_e2e_progress.png (while running). Needs Debian's chromium and
+chromium-driver (`make test` installs them when missing).
 """
 
 from __future__ import annotations
@@ -112,6 +113,8 @@ def test_upload_animate_and_view(server, browser, tmp_path):
         ".map((e) => [e.min, e.max])"
     )
     assert ranges == [["0", "2"], ["1", "120"], ["0.5", "20"]]  # the CLI's; seconds capped by the server's max_seconds
+    crop = "const c = document.getElementById('crop'); return c.type === 'checkbox' && !c.checked"
+    assert browser.execute_script(crop)  # offered, off by default
     browser.find_element(By.ID, "photo").send_keys(str(photo))
     box = browser.find_element(By.ID, "instruction")
     box.clear()
@@ -120,9 +123,10 @@ def test_upload_animate_and_view(server, browser, tmp_path):
     browser.find_element(By.ID, "go").click()
 
     # progress: stages with a percentage, rising, while the job runs
-    seen, shot, end = [], False, time.time() + 600
+    seen, shot, cancel_shown, end = [], False, False, time.time() + 600
     while time.time() < end and browser.execute_script("return document.getElementById('results').hidden"):
         text = browser.execute_script("return document.getElementById('progress-text').textContent")
+        cancel_shown |= browser.execute_script("return !document.getElementById('cancel').hidden")
         if text and (not seen or seen[-1] != text):
             seen.append(text)
         if not shot and text.startswith("Rendering"):
@@ -135,6 +139,7 @@ def test_upload_animate_and_view(server, browser, tmp_path):
     stages = [t.split(" · ")[0] for t in seen]
     percents = [int(t.split(" · ")[1].rstrip("%")) for t in seen if " · " in t]
     assert "Rendering the frames" in stages and stages[-1] == "Done", seen
+    assert cancel_shown and browser.execute_script("return document.getElementById('cancel').hidden")  # while it ran
     # the page polls: stages as short as the fit (0.1 s) or encoding the video (0.2 s) may fall between two
     # polls (tests/web/test_web_progress.py checks every stage server-side); writing all outputs takes ~1 s
     assert any(s.startswith("Writing the ") for s in stages), seen
@@ -198,6 +203,10 @@ def test_upload_animate_and_view(server, browser, tmp_path):
         "const i = document.getElementById('overlay'); return i.complete && i.naturalWidth === 512"
     )
     assert overlay_ok
+    links = browser.execute_script(
+        "return [...document.querySelectorAll('.downloads a')].filter((a) => !a.hidden).map((a) => a.textContent)"
+    )
+    assert links == ["MP4", "GLB", "CSV (Live Link Face)", "JSON (weights)", "PNG (fitted mesh)"]
     assert browser.find_element(By.ID, "error").get_attribute("hidden") is not None
 
 

@@ -193,10 +193,12 @@ def test_security_headers_and_no_openapi(server):
 
 def test_messages_show_no_server_paths(server):
     status, _, body = server.submit({"instruction": "happy"}, photo=("x.png", b"definitely not an image"))
-    assert status == 202
-    st = server.wait(json.loads(body)["id"])
-    assert st["state"] == "error"
-    assert "/tmp" not in st["error"] and "emoshift-serve" not in st["error"] and str(server.tmp) not in st["error"]
+    err = json.loads(body)["error"]
+    assert status == 400 and err == "the uploaded file is not a readable image"  # refused at once, no job
+    status, _, body = server.submit({"instruction": "happy"}, photo=("x.png", _png()[:-30]))  # truncated
+    err = json.loads(body)["error"]
+    assert status == 400 and err.startswith("cannot read the uploaded photo: ")
+    assert "/tmp" not in err and "emoshift-serve" not in err and str(server.tmp) not in err
 
 
 def test_long_instruction_and_empty_photo_are_clear(server):

@@ -4,13 +4,18 @@
   :class:`Busy` (the app answers 503 with a readable message and ``Retry-After``).
 * One worker thread runs the jobs in order (the machine has few cores; a second concurrent job would
   only slow both down). The pipeline is created lazily by the worker, once.
-* Each job writes into its own folder under ``workdir``. An uploaded photo is held in memory until its
-  job starts (Starlette spools uploads over 1 MB to a temporary file for the length of the request
-  only), written to the job folder just long enough to be decoded, then dropped; a finished job's
+* Each job writes into its own folder under ``workdir``. An uploaded photo is decoded at submit (written
+  to ``workdir`` just long enough for the pipeline's reader, :func:`emoshift.web.limits.read_upload`;
+  Starlette spools uploads over 1 MB to a temporary file for the length of the request only) and held
+  in memory as an array until its job ends (an uploaded video as bytes); a finished job's
   folder (its video, .glb, curves, overlay) is deleted ``retention_s`` seconds after it finished, and
   the whole ``workdir`` is removed when the queue is closed. Nothing is sent anywhere.
 * The ``workdir`` holds an owner file with the server's process id; :func:`sweep_stale` (run by the
   app at start) deletes the ``emoshift-serve-*`` folders whose server is gone (kill -9, out of memory).
+* :meth:`JobQueue.cancel` (``DELETE /api/jobs/{id}``): a queued job leaves the queue at once and stays
+  listed as ``cancelled`` (no files) until the retention time; a running one is asked to stop (state
+  ``cancelling``): its next progress report raises :class:`Cancelled`, which the worker catches; its
+  folder is deleted (no partial outputs) and it ends ``cancelled``. A finished job is left as it is.
 * :meth:`JobQueue.close` (server shutdown) drops the queued jobs, waits at most ``stop_timeout``
   seconds for the running one, and deletes every result: shutdown takes seconds, not minutes.
 * Error messages never show server paths (:func:`scrub_paths`).
@@ -88,21 +93,29 @@ class Busy(Exception):
     """The queue is full."""
 
 
+class Cancelled(BaseException):  # not an Exception: no ``except Exception`` in the pipeline swallows it
+    """Raised in a running job by its progress report once the job is cancelled."""
+
+
 @dataclass
 class Job:
     id: str
     request: dict
-    photo: Any  # decoded later by the pipeline: bytes-backed file object / array / sample name / None
-    state: str = "queued"  # queued | running | done | error
+    photo: Any  # the photo read at submit (array), an uploaded video (bytes) or None (3D only)
+    state: str = "queued"  # queued | running | cancelling | done | error | cancelled
     error: str | None = None
     files: dict[str, str] = field(default_factory=dict)  # kind -> file name in the job folder
     summary: dict | None = None
     created: float = field(default_factory=time.time)
     finished: float | None = None
     progress: dict = field(default_factory=lambda: {"stage": "", "percent": 0})  # set by the job's runner
+    cancelled: threading.Event = field(default_factory=threading.Event, repr=False)  # set by JobQueue.cancel
 
     def report(self, stage: str, percent: float) -> None:
-        """Record the running stage and the job's percentage (shown by the page)."""
+        """Record the running stage and the job's percentage (shown by the page); raises
+        :class:`Cancelled` once the job is cancelled (the runner's way out)."""
+        if self.cancelled.is_set():
+            raise Cancelled
         self.progress = {"stage": stage, "percent": int(min(max(percent, 0), 100))}
 
     def public(self, position: int | None = None) -> dict:
@@ -176,6 +189,21 @@ class JobQueue:
             pos = self._order.index(job_id) if job.state == "queued" and job_id in self._order else None
             return job.public(pos)
 
+    def cancel(self, job_id: str) -> dict | None:
+        """Cancel a queued or running job (see the module docstring); returns its status (state
+        ``cancelled`` or ``cancelling``; a finished job's unchanged), None for an unknown id."""
+        with self._lock:
+            job = self.jobs.get(job_id)
+            if job is None:
+                return None
+            if job.state == "queued":  # the worker skips it when it comes out of the queue
+                self._order.remove(job_id)
+                job.state, job.photo, job.finished = "cancelled", None, time.time()
+            elif job.finished is None:  # running: stopped at its next progress report
+                job.cancelled.set()
+                job.state = "cancelling"
+            return job.public()
+
     def folder(self, job_id: str) -> Path:
         return self.workdir / job_id
 
@@ -211,7 +239,7 @@ class JobQueue:
                 job = self._queue.get_nowait()
             except queue.Empty:
                 break
-            if job is not None:
+            if job is not None and job.state == "queued":
                 self._finish(job, "error", "the server stopped before this job ran")
                 dropped += 1
         if dropped:
@@ -222,10 +250,15 @@ class JobQueue:
         return not self._thread.is_alive()
 
     def _finish(self, job: Job, state: str, error: str | None = None) -> None:
-        job.state, job.error = state, error
-        job.photo = None  # drop the upload
-        job.finished = time.time()
-        with self._lock:
+        with self._lock:  # one decision: a cancel that came as the job ended still wins
+            if job.cancelled.is_set():
+                state, error = "cancelled", None
+            if state != "done":  # a failed or cancelled job keeps no partial results
+                shutil.rmtree(self.folder(job.id), ignore_errors=True)
+                job.files = {}
+            job.state, job.error = state, error
+            job.photo = None  # drop the upload
+            job.finished = time.time()
             if job.id in self._order:
                 self._order.remove(job.id)
 
@@ -237,10 +270,13 @@ class JobQueue:
                 self.cleanup()
                 continue
             if job is None or self._closing.is_set():
-                if job is not None:
+                if job is not None and job.state == "queued":
                     self._finish(job, "error", "the server stopped before this job ran")
                 return
-            job.state = "running"
+            with self._lock:
+                if job.state != "queued":  # cancelled while it waited
+                    continue
+                job.state = "running"
             folder = self.folder(job.id)
             state, error = "error", None
             try:
@@ -248,6 +284,8 @@ class JobQueue:
                 job.files, job.summary = self.run(job, folder)
                 job.report("Done", 100)
                 state = "done"
+            except Cancelled:
+                state = "cancelled"
             except self.user_errors as err:
                 error = scrub_paths(str(err), self.workdir)
             except Exception as err:  # keep serving; the log has the traceback
@@ -257,7 +295,4 @@ class JobQueue:
                 else:
                     error = f"internal error ({err.__class__.__name__}); see the server log"
             finally:
-                if state != "done":  # a failed job keeps no partial results
-                    shutil.rmtree(folder, ignore_errors=True)
-                    job.files = {}
                 self._finish(job, state, error)
