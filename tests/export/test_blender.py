@@ -49,16 +49,18 @@ def test_blender_imports_52_arkit_shape_keys_and_the_animation(tmp_path, head_mo
     mesh = got["meshes"][0]
     keys = mesh["keys"]
     assert keys[0] == "Basis" and keys[1:] == list(ARKIT_NAMES)  # the 52 names, exactly, in order
-    # animation length: the clip's 1.5 s at Blender's scene rate, for the shape keys and the head's rotation
-    duration = (n - 1) / fps
+    # animation length: the video's n / fps = 1.53 s (46 frames, the last held 1/30 s) at Blender's scene
+    # rate, for the shape keys and the head's rotation
+    duration = n / fps
     start, end = mesh["range"]
     assert (end - start) / got["fps"] == pytest.approx(duration, abs=1 / got["fps"])
     assert got["node_actions"] and all(
         (b - a) / got["fps"] == pytest.approx(duration, abs=1 / got["fps"]) for a, b in got["node_actions"]
     )
-    # the keys play the weights: jawOpen ramps 0 -> 0.5 -> 1, browInnerUp holds the halves' mean
+    # the keys play the weights: jawOpen ramps 0 -> 1 over the 45 frame steps (at the middle, 23 of 45),
+    # then holds; browInnerUp holds the halves' mean
     values = mesh["values"]
     assert set(values) == set(ARKIT_NAMES)
-    assert values["jawOpen"] == pytest.approx([0.0, 0.5, 1.0], abs=0.02)
+    assert values["jawOpen"] == pytest.approx([0.0, n / 2 / (n - 1), 1.0], abs=0.005)
     assert values["browInnerUp"] == pytest.approx([0.6] * 3, abs=1e-4)
     assert values["mouthSmileLeft"] == pytest.approx([0.0] * 3, abs=1e-6)

@@ -118,7 +118,8 @@ def _seconds(tc: str, rate: float) -> float:
 
 @pytest.mark.parametrize("fps, rate", [(24, 30), (25, 30), (30, 30), (50, 60), (60, 60)])
 def test_timecodes_import_at_any_fps(tmp_path, make_traj, head_model, fps, rate):
-    """Rows on a 30 or 60 fps grid (what Unreal's importer derives) spanning the clip's duration."""
+    """Rows on a 30 or 60 fps grid (what Unreal's importer derives) covering the clip's duration: one
+    row per CSV frame, the last starting less than one CSV frame before the video's end (n / fps)."""
     n = int(5 * fps)
     traj = make_traj(n, float(fps))
     traj.expression[:, 26] = np.linspace(0, 1, n)  # jawOpen ramps over the clip
@@ -128,10 +129,11 @@ def test_timecodes_import_at_any_fps(tmp_path, make_traj, head_model, fps, rate)
     assert max(frames) == rate - 1 and all(r[0].endswith(".000") for r in rows)
     t = np.array([_seconds(r[0], rate) for r in rows])
     assert np.allclose(np.diff(t), 1 / rate, atol=1e-9)
-    end = (n - 1) / fps  # 24 fps, 120 frames: 4.958 s (the issue measured 4.77 s at 24 fps before)
-    assert end - 1 / rate < t[-1] <= end + 1e-9
+    end = n / fps  # 5 s: the video's length (24 fps: 150 rows, not 149 ending 1/30 s short)
+    assert len(rows) == round(end * rate) and t[-1] < end <= t[-1] + 1 / rate + 1e-9
     jaw = np.array([float(r[LIVELINK_HEADER.index("JawOpen")]) for r in rows])
-    assert np.allclose(jaw, t / end, atol=1e-5)  # values interpolated at the rows' times
+    last = (n - 1) / fps  # the last frame starts here and holds until the end
+    assert np.allclose(jaw, np.minimum(t / last, 1), atol=1e-5)  # values interpolated at the rows' times
 
 
 def test_timecode():

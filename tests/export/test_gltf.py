@@ -135,8 +135,8 @@ def test_structure(glb, head_model, traj):
     paths = [c["target"]["path"] for c in anim["channels"]]
     assert paths == ["weights", "rotation"]
     times = acc(anim["samplers"][0]["input"])[:, 0]
-    assert np.allclose(times, traj.times, atol=1e-6)
-    w = acc(anim["samplers"][0]["output"]).reshape(len(times), 52)
+    assert np.allclose(times[:-1], traj.times, atol=1e-6)  # then the hold key (test_clip_lasts_as_long_as_the_video)
+    w = acc(anim["samplers"][0]["output"]).reshape(len(times), 52)[:-1]
     assert np.allclose(w, arkit_weights(traj.expression, head_model.expression_names), atol=1e-6)
     brow = w[:, ARKIT_NAMES.index("browInnerUp")]
     assert np.allclose(brow, traj.expression[:, 2:4].mean(1), atol=1e-6)
@@ -145,7 +145,64 @@ def test_structure(glb, head_model, traj):
     # last frame: yaw 0.3, pitch -0.1 (axis-angle (-0.1, 0.3, 0)) -> quaternion xyz = axis sin(theta/2)
     theta = np.hypot(0.1, 0.3)
     assert np.allclose(q[-1, :3], np.array([-0.1, 0.3, 0]) / theta * np.sin(theta / 2), atol=1e-5)
-    assert glb.stat().st_size < 8e6  # sparse targets keep the file small
+    assert glb.stat().st_size < 10e6  # sparse targets keep the file small (dense: ~30 MB)
+
+
+def test_clip_lasts_as_long_as_the_video(glb, traj):
+    """N frames play N / fps seconds (the MP4's length): a last key at N / fps holds the last pose, so a
+    player's clip duration (its last key time) loops without cutting the last frame short."""
+    doc, acc = read_glb(glb)
+    n, fps = len(traj.times), traj.fps
+    anim = doc["animations"][0]
+    for sampler in anim["samplers"]:
+        times = acc(sampler["input"])[:, 0]
+        assert len(times) == n + 1 and times[-1] == pytest.approx(n / fps, abs=1e-6)
+        assert doc["accessors"][sampler["input"]]["max"] == [pytest.approx(n / fps, abs=1e-6)]
+        out = acc(sampler["output"]).reshape(n + 1, -1)
+        assert np.array_equal(out[-1], out[-2])  # the hold key
+        assert not np.array_equal(out[-2], out[-3])  # the pose moves up to the last frame
+
+
+def _welded(doc, acc):
+    """All primitives' vertices welded back into the head model's mesh (exported vertices are split
+    only along UV seams, where they keep the same position): (base (W, 3), triangles (F, 3), inverse
+    (per primitive: its vertices' welded indices), target offsets (52, W, 3))."""
+    prims = doc["meshes"][0]["primitives"]
+    pos = [acc(p_["attributes"]["POSITION"]) for p_ in prims]
+    base, inv = np.unique(np.concatenate(pos), axis=0, return_inverse=True)
+    inv = inv.reshape(-1)
+    splits = np.cumsum([len(p) for p in pos])[:-1]
+    inverse = np.split(inv, splits)
+    tris = np.concatenate([i[acc(p_["indices"]).reshape(-1, 3)] for i, p_ in zip(inverse, prims)])
+    offsets = np.zeros((52, len(base), 3))
+    for i, p_ in zip(inverse, prims):
+        for j, t in enumerate(p_["targets"]):
+            offsets[j, i] = acc(t["POSITION"])
+    return base.astype(np.float64), tris, inverse, offsets
+
+
+def test_morph_targets_carry_normals(glb):
+    """Each target's NORMAL offset turns the base normals into those of the head with that target at
+    weight 1 (recomputed here from the file's own geometry with the exporter's vertex-normal routine)."""
+    from emoshift.headmodel.mesh import vertex_normals
+
+    doc, acc = read_glb(glb)
+    prims = doc["meshes"][0]["primitives"]
+    assert all("NORMAL" in t for p_ in prims for t in p_["targets"])
+    base, tris, inverse, offsets = _welded(doc, acc)
+    face = prims[0]
+    assert np.allclose(acc(face["attributes"]["NORMAL"]), vertex_normals(base, tris)[inverse[0]], atol=1e-4)
+    for name in ("jawOpen", "mouthSmileLeft"):
+        j = ARKIT_NAMES.index(name)
+        want = vertex_normals(base + offsets[j], tris)[inverse[0]]
+        got = acc(face["attributes"]["NORMAL"]) + acc(face["targets"][j]["NORMAL"])
+        err = np.linalg.norm(got - want, axis=1)
+        assert err.max() < 4e-3 and err.mean() < 3e-4, (name, err.max(), err.mean())  # offsets < 3e-3 dropped
+        assert np.allclose(np.linalg.norm(got, axis=1), 1, atol=4e-3)
+        turned = np.linalg.norm(acc(face["targets"][j]["NORMAL"]), axis=1)
+        assert turned.max() > 0.3 and (turned > 0.05).sum() > 100, name  # the shape really turns normals
+    tongue = ARKIT_NAMES.index("tongueOut")
+    assert all(not acc(p_["targets"][tongue]["NORMAL"]).any() for p_ in prims)
 
 
 def _morphed(glb, k):
@@ -215,6 +272,9 @@ def test_without_texture_eyes_mouth_and_with_translation(tmp_path, head_model, i
     assert [m["name"] for m in doc["materials"]] == ["face", "scalp"]
     assert "images" not in doc and "TEXCOORD_0" not in doc["meshes"][0]["primitives"][0]["attributes"]
     assert doc["nodes"][0]["translation"] == pytest.approx([0, 0, -0.5])
+    moved = acc(doc["animations"][0]["samplers"][2]["output"])
+    assert np.allclose(moved, [[0, 0, -0.5]] * 2)  # one frame, held for 1 / fps
+    assert acc(doc["animations"][0]["samplers"][2]["input"])[:, 0].tolist() == pytest.approx([0, 1 / 30])
     assert validate(out)["issues"]["numErrors"] == 0
 
 

@@ -52,6 +52,56 @@ def test_gif_frames_and_timing(tmp_path, frames):
     assert int(np.argmin(errs)) == 3 and errs[3] < 20  # 256 colours for a 3-D gradient: coarse but right
 
 
+def _gif_durations(path):
+    """(number of frames, [delay ms]) of a GIF as Pillow reads it back."""
+    with Image.open(path) as im:
+        durations = []
+        for i in range(im.n_frames):
+            im.seek(i)
+            durations.append(im.info["duration"])
+        return im.n_frames, durations
+
+
+def _dots(n, size=16):
+    """n distinct (size, size, 3) frames: black with one white pixel, moving (no two frames alike)."""
+    out = np.zeros((n, size, size, 3), np.uint8)
+    out[np.arange(n), np.arange(n) // size, np.arange(n) % size] = 255
+    return out
+
+
+@pytest.mark.parametrize("fps, shown", [(10, 20), (24, 48), (30, 60), (60, 100)])
+def test_gif_plays_as_long_as_the_clip(tmp_path, fps, shown):
+    """2 s at each rate: every frame (60 fps: evenly dropped to 50 fps), delays in whole centiseconds
+    adding up to frames / fps, none under 2 cs (browsers play shorter delays as ~10 cs)."""
+    n = 2 * fps
+    count, durations = _gif_durations(write_video(_dots(n), tmp_path / "clip.gif", fps=fps))
+    assert count == shown
+    assert abs(sum(durations) - 1000 * n / fps) <= 10
+    assert min(durations) >= 20 and all(d % 10 == 0 for d in durations)
+    if fps == 30:
+        assert durations[:6] == [30, 40, 30, 30, 40, 30]  # rounded exact timestamps 0, 3, 7, 10, 13, 17, 20 cs
+
+
+def test_gif_drops_frames_evenly_above_50_fps(tmp_path):
+    with Image.open(write_video(_dots(12), tmp_path / "clip.gif", fps=60)) as im:
+        shown = []
+        for i in range(im.n_frames):
+            im.seek(i)
+            y, x = np.argwhere(np.asarray(im.convert("RGB"))[..., 0] > 128)[-1]  # the newest dot
+            shown.append(int(y * 16 + x))
+    assert shown == [0, 1, 2, 3, 4, 6, 7, 8, 9, 10]  # every sixth frame of 60 fps dropped: 50 fps
+
+
+def test_gif_hold_keeps_its_time(tmp_path):
+    """Pillow stores identical consecutive frames once: that frame carries their summed delay."""
+    dots = _dots(10)
+    held = np.concatenate([dots[:3], np.repeat(dots[3:4], 4, 0), dots[4:]])  # 13 frames, one held for 4
+    count, durations = _gif_durations(write_video(held, tmp_path / "clip.gif", fps=30))
+    assert count == 10
+    assert durations[3] == 130  # frames 3-6: 10 -> 23 cs
+    assert sum(durations) == round(1000 * 13 / 30, -1)
+
+
 def test_png_folder_is_lossless_and_replaced_whole(tmp_path, frames):
     folder = tmp_path / "frames"
     write_video(frames, folder, fps=30)

@@ -9,7 +9,12 @@ the 52 ARKit channels in the app's order, then HeadYaw/HeadPitch/HeadRoll and th
 * Rate: Unreal's Live Link Face importer derives the frame rate from the timecodes and knows only 30
   and 60 fps, so the curves are resampled (linear interpolation between frames) to 30 fps for clips of
   30 fps or less and 60 fps above; frame ``FF`` counts from 0 to 29 (59), the fraction is ``.000``.
-  The last row lies within one CSV frame of the clip's last frame, at any ``--fps``.
+* Duration: as in Live Link Face's own recordings, each row is one frame, starting at its timecode and
+  lasting one CSV frame (1/30 or 1/60 s). The rows cover the clip as the video plays it, N frames of
+  1/fps = N/fps seconds (the video's, the ``.glb`` animation's length): rows start from the first frame's
+  time while they start before ``N / fps`` (rows * (1 / rate) = N/fps when that is a whole number of
+  CSV frames, else up to one CSV frame more); a row after the last frame's start holds its values
+  (24 fps, 120 frames: 150 rows at 30 fps, the last at 4.967 s showing frame 119 of 4.958 s).
 * Gaze is relative to the source photo: the photo's fitted gaze (the ``source`` anchor's eyeLook
   weights) is taken out of every frame (:func:`emoshift.export.arkit.relative_gaze`), so a rig looks
   ahead where the photo looked and moves its eyes only where the animation does (e.g. sadness's
@@ -80,12 +85,12 @@ def livelink_rate(fps: float) -> float:
     return LIVELINK_RATES[0] if fps <= LIVELINK_RATES[0] else LIVELINK_RATES[1]
 
 
-def resample(times: np.ndarray, values: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
-    """(T,) seconds and (T, K) values → times ``k / rate`` from ``times[0]`` to ``times[-1]`` and the
-    values linearly interpolated there, (N,) and (N, K)."""
+def resample(times: np.ndarray, values: np.ndarray, rate: float, end: float) -> tuple[np.ndarray, np.ndarray]:
+    """(T,) seconds and (T, K) values → the times ``times[0] + k / rate`` before ``end`` (at least one) and
+    the values linearly interpolated there (held after ``times[-1]``), (N,) and (N, K)."""
     t = np.asarray(times, dtype=np.float64)
     v = np.asarray(values, dtype=np.float64).reshape(len(t), -1)
-    n = int(math.floor((t[-1] - t[0]) * rate + 1e-6)) + 1
+    n = max(1, int(math.ceil((end - t[0]) * rate - 1e-3)))  # 1e-3 frame: float32 times
     out_t = t[0] + np.arange(n) / rate
     return out_t, np.stack([np.interp(out_t, t, v[:, k]) for k in range(v.shape[1])], 1)
 
@@ -110,7 +115,9 @@ def livelink_rows(trajectory: Any, names: list[str]) -> tuple[np.ndarray, np.nda
     if src is not None:
         arkit = relative_gaze(arkit, arkit[src])
     values = np.concatenate([arkit, head_angles(trajectory.rotation), eye_angles(arkit)], 1)
-    return resample(_times(trajectory), values, livelink_rate(float(trajectory.fps)))
+    times = _times(trajectory)
+    fps = float(trajectory.fps)
+    return resample(times, values, livelink_rate(fps), end=times[-1] + 1 / fps)  # the last frame lasts 1/fps
 
 
 def write_livelink_csv(path: str | Path, trajectory: Any, names: list[str]) -> Path:

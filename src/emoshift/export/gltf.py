@@ -10,14 +10,22 @@ What the file holds (metres, Y up, +Z out of the face, as glTF expects):
   53 shapes are :mod:`emoshift.export.arkit`'s: ICT's ``browInnerUp``/``cheekPuff`` halves summed into
   one target, ``tongueOut`` present with zero offsets); in ``mesh.extras`` also ``ict_names`` (the head
   model's shapes behind each name) and ``arkit_raw_names`` (ARKit's raw string values, ``eyeBlink_L``);
-  stored as **sparse** float32 accessors holding only vertices that move more than ``min_delta_cm``
-  (a target switches to a dense accessor when that is smaller) — about 5 MB in all instead of ~12 MB
-  dense;
+  each target has POSITION and NORMAL offsets (the normal offset: the smooth vertex normals of the
+  head with that target at weight 1 minus the base shape's, both from
+  :func:`emoshift.headmodel.mesh.vertex_normals`, so engines that do not recompute normals shade an
+  open jaw or a smile right; computed after the position offsets under ``min_delta_cm`` are dropped,
+  so they match the stored geometry); stored as **sparse** float32 accessors holding only vertices
+  that move more than ``min_delta_cm`` (normals: turn by more than :data:`MIN_NORMAL_DELTA`; a target
+  switches to a dense accessor when that is smaller) — about 8.8 MB with a photo texture (positions
+  ~5 MB, normals ~3.4 MB) instead of ~30 MB dense;
 * one animation: the 52 weights per frame (:func:`emoshift.export.arkit.arkit_weights`) and the head
   rotation (quaternions, slerped by players), optionally the translation, on the node ``head``; times
-  from the trajectory.
+  from the trajectory, plus a final key at ``t_last + 1 / fps`` (``N / fps`` for N frames) holding the
+  last frame's pose. glTF players (three.js ``AnimationClip``, Babylon, Blender's importer) take the
+  clip's duration to be its last key time, so the clip lasts as long as the video (N / fps) and loops
+  without dropping the last frame's display time. In Blender the shape-key action then spans frames
+  0..N at the clip's rate: a loop of the N rendered frames is frames 0..N-1.
 
-Vertex normals are stored for the base shape only (morph targets move positions, not normals).
 The file passes the Khronos glTF validator with no errors (tested through ``tools/validate_gltf.js``).
 """
 
@@ -43,6 +51,9 @@ CM_TO_M = 0.01
 FLOAT, USHORT, UINT = 5126, 5123, 5125
 ARRAY_BUFFER, ELEMENT_ARRAY_BUFFER = 34962, 34963
 SKIN_SRGB = (224, 172, 150)
+#: morph-target normal offsets shorter than this (0.17 degrees) are dropped from the sparse targets: about
+#: the normal error the dropped position offsets (``min_delta_cm`` across a ~0.3 cm edge) cause anyway
+MIN_NORMAL_DELTA = 3e-3
 
 
 @dataclass(frozen=True)
@@ -208,12 +219,48 @@ def _quaternions(rotation: np.ndarray) -> np.ndarray:
     return (q / np.linalg.norm(q, axis=1, keepdims=True)).astype(np.float32)
 
 
-def _times(trajectory: Any, n: int) -> np.ndarray:
+def _key_times(trajectory: Any, n: int) -> np.ndarray:
+    """(n + 1,) float32 key times: the n frames' times, then the hold key one frame after the last."""
     t = getattr(trajectory, "times", None)
     t = np.arange(n) / float(trajectory.fps) if t is None else np.asarray(t, np.float64)
     if len(t) != n or (n > 1 and np.any(np.diff(t.astype(np.float32)) <= 0)):
         t = np.arange(n) / float(trajectory.fps)
+    t = np.append(t, t[-1] + 1 / float(trajectory.fps))
     return (t - min(t[0], 0.0)).astype(np.float32)
+
+
+def _hold(keys: np.ndarray) -> np.ndarray:
+    """(n, ...) per-frame key values → (n + 1, ...): the last frame's value repeated for the hold key."""
+    return np.concatenate([keys, keys[-1:]])
+
+
+def _smooth_normals(vertices: np.ndarray, tris: np.ndarray) -> np.ndarray:
+    """(V, 3) float32 unit vertex normals; (0, 0, 1) for vertices on no (or only degenerate) triangles."""
+    normals = vertex_normals(vertices.astype(np.float64), tris).astype(np.float32)
+    normals[np.linalg.norm(normals, axis=1) < 0.5] = (0.0, 0.0, 1.0)
+    return normals
+
+
+def _target_normals(base: np.ndarray, deltas: np.ndarray, tris: np.ndarray, normals: np.ndarray) -> np.ndarray:
+    """(K, V, 3) morph-target normal offsets: the normals of ``base + deltas[k]`` minus ``normals``
+    (the base's), zero for targets that move nothing."""
+    out = np.zeros_like(deltas, dtype=np.float32)
+    for k, d in enumerate(deltas):
+        if np.any(d):
+            out[k] = _smooth_normals(base + d, tris) - normals
+    return out
+
+
+def _target_accessor(g: _Glb, d: np.ndarray, min_length: float) -> int:
+    """A morph-target VEC3 accessor of offsets ``d`` (nv, 3) without those shorter than ``min_length``:
+    sparse, or dense when that is smaller."""
+    nv = len(d)
+    moving = np.linalg.norm(d, axis=1) > min_length
+    d = np.where(moving[:, None], d, 0.0).astype(np.float32)
+    idx = np.nonzero(moving)[0]
+    if len(idx) * (12 + (2 if nv < 65536 else 4)) < nv * 12:
+        return g.accessor(None, "VEC3", True, count=nv, sparse=(_compact(idx, nv), d[idx]), full=d)
+    return g.accessor(d, "VEC3", True, ARRAY_BUFFER)
 
 
 def _texture_image(texture: np.ndarray) -> tuple[np.ndarray, int]:
@@ -274,12 +321,13 @@ def build_glb(
     base = np.zeros_like(arrays["neutral_vertices"])
     id_basis = arrays["identity_deltas"][: len(identity), used]
     base[used] = arrays["neutral_vertices"][used] + np.tensordot(identity, id_basis, 1)
-    normals = vertex_normals(base.astype(np.float64), np.concatenate([t for t, _ in geo])).astype(np.float32)
-    bad = np.linalg.norm(normals, axis=1) < 0.5
-    normals[bad] = (0.0, 0.0, 1.0)
+    all_tris = np.concatenate([t for t, _ in geo])
+    normals = _smooth_normals(base, all_tris)
     # (52, V, 3) ARKit targets: merged halves summed; tongueOut all zero (ICT has no tongue shape)
     sources = arkit_sources(list(arrays["expression_names"]))
     deltas = np.tensordot(sources, arrays["expression_deltas"], 1).astype(np.float32)
+    deltas[np.linalg.norm(deltas, axis=2) <= min_delta_cm] = 0.0  # dropped before the normals: they match the file
+    normal_deltas = _target_normals(base, deltas, all_tris, normals)
     uvs = arrays["uvs"]
 
     g = _Glb()
@@ -325,17 +373,11 @@ def build_glb(
             attrs["TEXCOORD_0"] = g.accessor(st, "VEC2", False, ARRAY_BUFFER)
         elif part.eyeballs:
             attrs["COLOR_0"] = g.accessor(_eye_colors(arrays["neutral_vertices"], vid), "VEC3", False, ARRAY_BUFFER)
-        targets = []
-        for j in range(len(ARKIT_NAMES)):
-            d = (deltas[j, vid] * CM_TO_M).astype(np.float32)
-            moving = np.linalg.norm(d, axis=1) > min_delta_cm * CM_TO_M
-            d[~moving] = 0.0
-            idx = np.nonzero(moving)[0]
-            if len(idx) * (12 + (2 if nv < 65536 else 4)) < nv * 12:
-                acc = g.accessor(None, "VEC3", True, count=nv, sparse=(_compact(idx, nv), d[idx]), full=d)
-            else:
-                acc = g.accessor(d, "VEC3", True, ARRAY_BUFFER)
-            targets.append({"POSITION": acc})
+        targets = [
+            {"POSITION": _target_accessor(g, deltas[j, vid] * CM_TO_M, min_delta_cm * CM_TO_M),
+             "NORMAL": _target_accessor(g, normal_deltas[j, vid], MIN_NORMAL_DELTA)}
+            for j in range(len(ARKIT_NAMES))
+        ]  # fmt: skip
         mat: dict[str, Any] = {
             "name": part.name,
             "pbrMetallicRoughness": {"metallicFactor": 0.0, "roughnessFactor": part.roughness,
@@ -358,13 +400,13 @@ def build_glb(
     doc["meshes"] = [{"name": "head", "primitives": primitives, "weights": [0.0] * len(ARKIT_NAMES),
                       "extras": extras}]  # fmt: skip
 
-    # animation: weights + rotation (+ translation) per frame
+    # animation: weights + rotation (+ translation) per frame, then the hold key (the module notes)
     quats = _quaternions(np.asarray(trajectory.rotation).reshape(n_frames, 3))
     node: dict[str, Any] = {"name": "head", "mesh": 0, "rotation": [float(x) for x in quats[0]]}
-    times = g.accessor(_times(trajectory, n_frames), "SCALAR", True)
+    times = g.accessor(_key_times(trajectory, n_frames), "SCALAR", True)
     samplers = [
-        {"input": times, "output": g.accessor(exp.reshape(-1), "SCALAR"), "interpolation": "LINEAR"},
-        {"input": times, "output": g.accessor(quats, "VEC4"), "interpolation": "LINEAR"},
+        {"input": times, "output": g.accessor(_hold(exp).reshape(-1), "SCALAR"), "interpolation": "LINEAR"},
+        {"input": times, "output": g.accessor(_hold(quats), "VEC4"), "interpolation": "LINEAR"},
     ]
     channels = [{"sampler": 0, "target": {"node": 0, "path": "weights"}},
                 {"sampler": 1, "target": {"node": 0, "path": "rotation"}}]  # fmt: skip
@@ -373,7 +415,7 @@ def build_glb(
             np.float32
         )
         node["translation"] = [float(x) for x in tr[0]]
-        samplers.append({"input": times, "output": g.accessor(tr, "VEC3"), "interpolation": "LINEAR"})
+        samplers.append({"input": times, "output": g.accessor(_hold(tr), "VEC3"), "interpolation": "LINEAR"})
         channels.append({"sampler": 2, "target": {"node": 0, "path": "translation"}})
     doc["nodes"] = [node]
     doc["scenes"] = [{"name": "emoshift", "nodes": [0]}]
@@ -400,7 +442,8 @@ def write_glb(
         model: the :class:`emoshift.headmodel.HeadModel` (its blendshape names map to the ARKit targets).
         identity: (K,) identity weights (K <= 100; the fit's identity).
         trajectory: ``expression (T, 53)`` weights in ``model.expression_names`` order,
-            ``rotation (T, 3)`` axis-angle radians, ``times (T,)`` seconds, ``fps``.
+            ``rotation (T, 3)`` axis-angle radians, ``times (T,)`` seconds, ``fps`` (the animation has
+            T + 1 keys: the last holds frame T - 1's pose until ``times[-1] + 1 / fps``).
         translation: None (head at the origin), (3,) or (T, 3) centimetres.
         texture: either the face tile, an (H, W, 3|4) uint8 image laid out on the model's ``uvs``
             with ``u`` in [0, 1] (image row 0 is ``v = 1``, as for OBJ textures; the other parts

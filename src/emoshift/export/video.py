@@ -2,11 +2,19 @@
 
 Frames are (T, H, W, 3) uint8 RGB arrays or any iterable of (H, W, 3) uint8 frames (streamed: an
 MP4 never holds the whole clip in memory). Every output is written atomically.
+
+GIF timing (:func:`gif_timing`): GIF delays are whole centiseconds and browsers play delays under
+2 cs as ~10 cs, so up to 50 fps every frame is kept and each delay is the difference of the frames'
+rounded exact timestamps (30 fps: 3, 4, 3, 3, 4, 3 ... cs), the delays summing to the clip's length
+``frames / fps`` within 1 cs; above 50 fps frames are dropped evenly to 50 fps (60 fps: every sixth)
+with 2 cs delays. Pillow stores identical consecutive frames once with their summed delay (a hold in
+the animation), so such a GIF has fewer stored frames but the same timing.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -16,6 +24,8 @@ from emoshift.export.folders import atomic_folder
 from emoshift.io import UserError, atomic_write_with
 
 MAX_FPS = 240.0
+#: the highest GIF frame rate: 2 cs delays (browsers slow shorter delays down to ~10 cs)
+GIF_MAX_FPS = 50.0
 #: x264 settings: "veryfast" encodes 60 frames of 512x512 in ~0.15 s on 2 cores; crf 20 is visually clean
 X264_PRESET = "veryfast"
 X264_CRF = 20
@@ -78,18 +88,33 @@ def _write_mp4(frames: Iterator[np.ndarray], tmp: Path, fps: float) -> int:
     return n
 
 
+def gif_timing(n: int, fps: float) -> tuple[np.ndarray, np.ndarray]:
+    """(M,) indices of the frames a GIF of ``n`` frames at ``fps`` shows and (M,) their delays in
+    centiseconds (see the module notes): all frames up to :data:`GIF_MAX_FPS`, else the frame showing
+    at each ``k / 50`` s; the delays are differences of rounded timestamps ending at ``n / fps``, none
+    under 2 cs."""
+    rate = min(float(fps), GIF_MAX_FPS)
+    m = max(1, math.floor(n * rate / fps + 1e-9))  # the last kept frame lasts one to two 1/50 s slots
+    idx = np.minimum(np.floor(np.arange(m) * (fps / rate) + 1e-9).astype(np.int64), n - 1)
+    ends = np.round(np.append(np.arange(1, m) / rate, n / fps) * 100).astype(np.int64)
+    return idx, np.maximum(np.diff(ends, prepend=0), 2)
+
+
 def _write_gif(frames: Iterator[np.ndarray], tmp: Path, fps: float) -> int:
     """One global palette (median cut over up to 8 frames) and no dithering: unchanged pixels keep
     their index, so Pillow stores only each frame's changed rectangle (small, fast files)."""
     from PIL import Image
 
     arrays = list(frames)
+    idx, delays = gif_timing(len(arrays), fps)
+    arrays = [arrays[i] for i in idx]
     step = max(1, len(arrays) // 8)
     sample = Image.fromarray(np.concatenate([a[::2, ::2] for a in arrays[::step]], 0))
     palette = sample.quantize(256, method=Image.Quantize.MEDIANCUT)
     images = [Image.fromarray(a).quantize(palette=palette, dither=Image.Dither.NONE) for a in arrays]
-    # GIF delays are in 1/100 s; Pillow takes milliseconds and rounds to 10 ms
-    images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], duration=round(1000 / fps), loop=0)
+    # Pillow takes milliseconds and truncates them to centiseconds: whole centiseconds pass exactly
+    durations = [int(d) * 10 for d in delays]
+    images[0].save(tmp, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0)
     return len(images)
 
 
@@ -110,7 +135,7 @@ def write_video(frames: np.ndarray | Iterable[np.ndarray], path: str | Path, fps
         frames: (T, H, W, 3) uint8 RGB, or an iterable of (H, W, 3) uint8 frames.
         path: ``*.mp4``, ``*.gif``, or a path without extension = a folder of ``frame_00000.png`` ...
             (an existing folder is replaced as a whole).
-        fps: frames per second, in (0, 240].
+        fps: frames per second, in (0, 240] (a GIF plays at most 50: see the module notes).
     Returns:
         ``path``. Nothing is left at ``path`` (or it keeps its old content) if writing fails.
     Raises:
