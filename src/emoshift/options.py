@@ -62,8 +62,9 @@ class AnimateOptions:
 
     fps: frames per second. seconds: total duration, None = 1 s per transition plus holds.
     timing: "natural" (holds, eased transitions, blinks) or "linear" (the paper's interpolation).
-    neutral: pass through a neutral face between two emotions. intensity: scale of every expression
-    change (0 = none, 1 = as planned). samples: K generated variants (``result.variants``).
+    neutral: pass through a neutral face between two emotions. intensity: scale of every planned
+    expression's weights (1 = as planned, 0.5 = half as strong, 0 = a neutral face: the targets are absolute,
+    so the photo's own expression is not kept). samples: K generated variants (``result.variants``).
     seed: reproduces every random choice. face: which detected face (0 = the largest; faces are
     numbered largest first), None = the largest. max_side: long-side limit of the photo in pixels
     (frames are rendered at the limited size). crop: "face" = a square crop around the face

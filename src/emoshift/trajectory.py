@@ -228,7 +228,8 @@ def build_trajectory(
         hold_seconds: apex hold of each anchor (natural timing; an anchor's ``hold`` overrides it).
         timing: "natural" or "linear" (the paper's eq. 16).
         idle: blinks and head sway (natural timing only).
-        intensity: scales the expression weights of every anchor after the first, clipped to [0, 1].
+        intensity: scales the expression weights of every anchor after the first (the source), clipped to
+            [0, 1]: the targets are absolute, so 0 is a neutral face, not the photo's own expression.
         seed: seeds the idle layer.
     Returns:
         :class:`Trajectory` with T = max(2, round(duration · fps)) frames (1 for a single anchor

@@ -103,6 +103,8 @@ def test_intensity_scales_target_anchors_only():
     tr = build_trajectory(a, intensity=0.5, idle=False)
     assert np.allclose(tr.expression[0], a[0].expression, atol=1e-6)
     assert np.allclose(tr.expression[tr.anchor_frames[1]], 0.5 * a[1].expression, atol=1e-6)
+    zero = build_trajectory(a, intensity=0.0, idle=False)  # the documented 0: a neutral face at every target
+    assert np.allclose(zero.expression[zero.anchor_frames[1]], 0.0) and np.allclose(zero.expression[0], a[0].expression)
 
 
 def test_single_anchor_and_anchor_holds():
