@@ -65,7 +65,11 @@ def run(args: argparse.Namespace) -> int:
 
     fitter = Fitter(n_identity=args.identity_modes, focal_factor=args.focal_factor)
     if is_video:
-        fits = fitter.fit_video(src, stride=args.stride, max_frames=args.max_frames, progress=show_progress(args.quiet))
+        from emoshift.fitting.video import fit_video
+        from emoshift.videoin.probe import DecodeStats
+
+        stats = DecodeStats()
+        fits = fit_video(fitter, src, args.stride, args.max_frames, show_progress(args.quiet), stats)
         image = None
     else:
         image = load_image(str(src), max_side=None)  # full size: coefficients refer to the photo's pixels
@@ -95,17 +99,34 @@ def run(args: argparse.Namespace) -> int:
             outs.write(overlay, lambda tmp: Image.fromarray(pic).save(tmp, format=_pil_format(overlay)))
             written.append(overlay)
         outs.commit()
+    if not args.quiet and is_video:
+        print(video_fit_summary(fits, stats))
+        if stats.damaged:
+            print(f"emoshift: note: {stats.damaged} damaged packet{'s' * (stats.damaged != 1)} of {src.name} "
+                  "skipped (their frames are missing from the fits)", file=sys.stderr)  # fmt: skip
     if not args.quiet:
-        for f in fits[:1] if is_video else fits:
+        for f in [] if is_video else fits:
             print(
                 f"face {f.face_index}: landmark RMSE {f.landmark_rmse_px:.2f} px "
                 f"({100 * f.landmark_rmse_iod:.1f}% of inter-ocular), "
                 f"detect {f.time_detect_ms:.0f} ms + fit {f.time_fit_ms:.0f} ms"
             )
-        if is_video:
-            print(f"{len(fits)} frames fitted")
         print("wrote " + ", ".join(str(p) for p in written))
     return 0
+
+
+def video_fit_summary(fits: list, stats) -> str:
+    """One line over a video's fits: fitted of sampled frames (how many had no face), the landmark RMSE's
+    median and worst (with its frame)."""
+    import numpy as np
+
+    n, m = len(fits), stats.sampled
+    rmse = np.array([f.landmark_rmse_px for f in fits])
+    iod = np.array([f.landmark_rmse_iod for f in fits])
+    worst = int(rmse.argmax())
+    return (f"fitted {n} of {m} sampled frames ({m - n} without a face); landmark RMSE median {np.median(rmse):.2f} px "
+            f"({100 * np.median(iod):.1f}% of inter-ocular), worst {rmse[worst]:.2f} px "
+            f"(frame {fits[worst].frame})")  # fmt: skip
 
 
 def _pil_format(path: Path) -> str:
@@ -146,7 +167,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("input", help="photo (JPEG, PNG, WebP, ...), video (.mp4, .mov, .avi, .mkv, .webm) or a sample name: astronaut, grace_hopper")
     p.add_argument("--out", default="coeffs.json", help="coefficients, .json or .npz (default coeffs.json)")
-    p.add_argument("--mesh", help="also write the fitted head as .obj (with UVs) or .ply, in camera space")
+    p.add_argument("--mesh", help="also write the fitted head as .obj (with UVs) or .ply, in camera space; "
+                   "a video: the first fitted frame's head only (its frame number is in the coefficients)")  # fmt: skip
     p.add_argument("--overlay", help="also write the photo with the fitted mesh drawn over it (.png/.jpg/.webp)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--face", type=int, help="fit the N-th largest face (0 = largest, the default)")
@@ -162,7 +184,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "1.0 is ~53 deg across the long side)",
     )
     p.add_argument("--stride", type=int, default=1, help="video: fit every N-th frame (default 1)")
-    p.add_argument("--max-frames", type=int, help="video: stop after this many fitted frames")
+    p.add_argument("--max-frames", type=int, help="video: read at most this many (sampled) frames")
     p.add_argument("--force", action="store_true", help="overwrite existing outputs")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=run)

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class VideoSettings:
-    """max_seconds: longest accepted video; pose: add the emotion's head-pose offset."""
+    """max_seconds: longest accepted video; pose: add the emotion's head-pose offset; force: overwrite."""
 
     max_seconds: float
     pose: bool = False
+    force: bool = False
 
 
 def add_video_options(p: argparse.ArgumentParser) -> None:
@@ -34,7 +35,10 @@ def add_video_options(p: argparse.ArgumentParser) -> None:
 
 
 def video_settings(args: argparse.Namespace) -> VideoSettings:
-    return VideoSettings(float(args.max_video_seconds), bool(args.video_pose))
+    from emoshift.videoin.probe import check_max_seconds
+
+    seconds = check_max_seconds(args.max_video_seconds, "--max-video-seconds")
+    return VideoSettings(seconds, bool(args.video_pose), bool(getattr(args, "force", False)))
 
 
 def check_video_job(job) -> None:
@@ -43,9 +47,23 @@ def check_video_job(job) -> None:
 
     extra = sorted(k for k in job.outputs if k != "out")
     if extra:
-        raise UserError(f"a video input writes one .mp4 (with its audio); drop --{' --'.join(extra)}")
+        raise UserError(f"a video input writes one .mp4 (with its audio; no 3D or curve outputs); "
+                        f"drop --{' --'.join(extra)}")  # fmt: skip
     if job.outputs["out"].suffix.lower() != ".mp4":
         raise UserError(f"a video input is written as .mp4 (with its audio), got {job.outputs['out'].name}")
+
+
+def size_said(info) -> str:
+    """The output's size in words, with why it differs from the input's (``max_side``, even sides, upright)."""
+    said = f"{info.out_width}x{info.out_height}"
+    why = []
+    if (info.out_width, info.out_height) != (info.width, info.height):
+        scaled = max(info.out_width, info.out_height) < max(info.width, info.height) - 1
+        why.append(f"from {info.width}x{info.height}: "
+                   + ("scaled to --max-side" if scaled else "even sides for H.264"))  # fmt: skip
+    if info.rotation:
+        why.append(f"written upright from a {info.height}x{info.width} file shown rotated")
+    return said + (f" ({'; '.join(why)})" if why else "")
 
 
 def run_video_job(job, settings, get_pipeline, isolate: bool = True):
@@ -68,11 +86,12 @@ def run_video_job(job, settings, get_pipeline, isolate: bool = True):
             warnings.simplefilter("ignore")
             pipe = get_pipeline(settings)
             res = animate_video(pipe, job.image, job.parsed or job.instruction, job.outputs["out"], settings.options,
-                                max_seconds=video.max_seconds, pose=video.pose, progress=settings.progress)  # fmt: skip
+                                max_seconds=video.max_seconds, pose=video.pose, force=video.force,
+                                progress=settings.progress)  # fmt: skip
         s = res.summary()
-        msg = (f"{' -> '.join(s['anchors'])}; {s['frames']} frames at {s['fps']:g} fps, {s['frames_reenacted']} "
-               f"reenacted, {s['frames_without_face']} without a face (copied); audio: {s['audio'] or 'none'}; "
-               f"planner: {s['generator']}")  # fmt: skip
+        msg = (f"{' -> '.join(s['anchors'])}; {s['frames']} frames at {s['fps']:g} fps, {size_said(res.info)}, "
+               f"{s['frames_reenacted']} reenacted, {s['frames_without_face']} without a face (copied); "
+               f"audio: {s['audio'] or 'none'}; planner: {s['generator']}")  # fmt: skip
         return JobResult(job, True, msg, time.perf_counter() - t0, [str(res.path)], s)
     except user_error_types() as err:
         return JobResult(job, False, str(err), time.perf_counter() - t0)

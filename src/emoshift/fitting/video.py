@@ -1,6 +1,7 @@
 """Video fitting: tracking-mode landmarks, one identity shared by all frames, temporal smoothing.
 
-1. Frames are decoded with PyAV (every ``stride``-th) and passed to the face mesh in tracking mode.
+1. Frames are decoded with PyAV (every ``stride``-th; a damaged packet skipped, a sideways phone video turned
+   upright: :func:`emoshift.videoin.probe.decoded`) and passed to the face mesh in tracking mode.
 2. Camera and keyframes (:func:`clip_camera`): one focal length for the clip, the median of the
    keyframes' estimates (each a search near a provisional factor from the clip's middle frame, from the
    keyframe's fit with it; the fitter's ``focal_factor`` if set). The keyframes: up to :data:`KEYFRAMES`
@@ -42,36 +43,27 @@ WARM_MAX_TURN = 15.0
 FRAME_TOLERANCE = 1e-3
 
 
-def read_frames(path: str | Path, stride: int = 1, max_frames: int | None = None):
-    """Yield (frame index, (H, W, 3) uint8 RGB) for every ``stride``-th frame of a video file."""
-    import av
+def read_frames(path: str | Path, stride: int = 1, max_frames: int | None = None, stats=None):
+    """Yield (frame index, (H, W, 3) uint8 RGB, upright) for every ``stride``-th frame of a video file.
+    A damaged packet is skipped (counted in ``stats``, a :class:`emoshift.videoin.probe.DecodeStats`),
+    not the end of the clip; a display rotation (a phone video stored sideways) is applied."""
+    from emoshift.videoin.probe import DecodeStats, _open, decoded, to_rgb
 
     path = Path(path)
-    if not path.is_file():
-        raise UserError(f"video not found: {path}")
-    if path.stat().st_size == 0:
-        raise UserError(f"video file is empty: {path}")
     if stride < 1:
         raise UserError(f"stride must be >= 1, got {stride}")
-    try:
-        container = av.open(str(path))
-    except (av.error.FFmpegError, OSError, ValueError) as err:
-        raise UserError(f"not a readable video: {path} ({str(err).splitlines()[0] if str(err) else 'corrupt'})") from None
-    with container:
-        if not container.streams.video:
-            raise UserError(f"no video stream in {path}")
+    stats = DecodeStats() if stats is None else stats
+    with _open(path) as container:
         n = 0
-        try:
-            for i, frame in enumerate(container.decode(video=0)):
-                if i % stride:
-                    continue
-                yield i, frame.to_ndarray(format="rgb24")
-                n += 1
-                if max_frames is not None and n >= max_frames:
-                    break
-        except av.error.FFmpegError as err:
-            if n == 0:
-                raise UserError(f"cannot decode video {path}: {str(err).splitlines()[0]}") from None
+        for i, frame in enumerate(decoded(container, stats)):
+            if i % stride:
+                continue
+            yield i, to_rgb(frame, None, frame.rotation or 0)
+            n += 1
+            if max_frames is not None and n >= max_frames:
+                break
+    if stats.frames == 0:
+        raise UserError(f"cannot decode video {path}" + (f": {stats.errors[0]}" if stats.errors else ""))
 
 
 def spread(n: int, k: int) -> np.ndarray:
@@ -79,9 +71,21 @@ def spread(n: int, k: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, min(k, n)).round().astype(int))
 
 
-def fit_video(fitter, path: str | Path, stride: int = 1, max_frames: int | None = None, progress: bool = True) -> list[FaceFit]:
-    """Fit the largest face of every ``stride``-th frame; see the module docstring."""
-    return fit_frames(fitter, read_frames(path, stride, max_frames), progress=progress, name=str(path))
+def fit_video(fitter, path: str | Path, stride: int = 1, max_frames: int | None = None, progress: bool = True,
+              stats=None) -> list[FaceFit]:  # fmt: skip
+    """Fit the largest face of every ``stride``-th frame; see the module docstring. ``stats``: a
+    :class:`emoshift.videoin.probe.DecodeStats`, filled as the file is read (its ``sampled``: the frames
+    given to the face mesh)."""
+    from emoshift.videoin.probe import DecodeStats
+
+    stats = DecodeStats() if stats is None else stats
+
+    def sampled():
+        for item in read_frames(path, stride, max_frames, stats):
+            stats.sampled += 1
+            yield item
+
+    return fit_frames(fitter, sampled(), progress=progress, name=str(path))
 
 
 def fit_frames(

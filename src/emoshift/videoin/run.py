@@ -27,7 +27,10 @@ Two passes over the file, streamed (memory does not grow with the length beyond 
 2. **plan**: the instruction is planned as for a photo (``pipe.plan``: the generator's anchors from the
    clip's resting face, :func:`emoshift.videoin.mix.baseline`) and the trajectory
    (:func:`emoshift.trajectory.build_trajectory`, no idle blinks or sway: the person's own are in the
-   video) is laid over the clip's length; each frame's target expression is its own fit changed toward
+   video) is laid over the frames that show the face (:func:`over_face`: a clip whose face leaves gets
+   its apexes where the face is, the faceless frames copied and noted; fewer than
+   :data:`MIN_FRAMES_PER_ANCHOR` such frames per anchor are refused); each frame's target expression
+   is its own fit changed toward
    the trajectory's: at an instructed anchor the brows, eyes, cheeks, nose and lip shape take the
    emotion's own values, the jaw and lips keep the speaker's articulation with the emotion's opening laid
    over it, what they hold for a second or more (a grin's bared teeth) giving way to the emotion's
@@ -55,6 +58,7 @@ stages' seconds.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -67,7 +71,7 @@ import numpy as np
 from emoshift.io import UserError
 from emoshift.options import AnimateOptions
 from emoshift.videoin import mix
-from emoshift.videoin.probe import MAX_SECONDS, VideoInfo, iter_frames, probe
+from emoshift.videoin.probe import MAX_SECONDS, DecodeStats, VideoInfo, damage_note, iter_frames, probe
 
 #: Most frames on their way between the decoder and the encoder (reenacted by WORKERS threads): memory is
 #: bounded by CHUNK frames.
@@ -96,6 +100,12 @@ STAGES = {
     "render": ("Reenacting the frames", 0.30, 1.0),
 }
 
+
+#: Fewest frames with a face per anchor of the plan (the source and each emotion): a clip with fewer cannot
+#: show the plan and is refused.
+MIN_FRAMES_PER_ANCHOR = 2
+#: Frames at the video's own size looked at for a face when none was found at ``max_side``.
+FULL_SIZE_PROBES = 5
 
 #: A copied frame's (decode and encode) time in reenacted frames', for the progress estimate (~3 / 60 ms).
 COPY_COST = 0.05
@@ -140,6 +150,8 @@ class VideoResult:
     #: (T, 478) occlusion weights of each frame's landmarks (:mod:`emoshift.videoin.occlusion`; zeros
     #: without a face), None when occluders were not looked for.
     occlusion: np.ndarray | None = None
+    #: One-line notes on what the user should know (frames without a face, a damaged file), also warned.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def occluded(self) -> np.ndarray:
@@ -155,7 +167,8 @@ class VideoResult:
         return np.isfinite(self.own[:, 0])
 
     def summary(self) -> dict:
-        """JSON-able facts: plan, frame counts (with/without a face, reenacted), fps, size, audio, timings."""
+        """JSON-able facts: plan, frame counts (with/without a face, reenacted), fps, size (upright: a rotated
+        input's ``rotation`` is applied), audio, notes, timings."""
         i = self.info
         render_s = self.timings.get("render", 0.0)
         return {
@@ -167,6 +180,7 @@ class VideoResult:
             "seconds": float(i.seconds),
             "size": [i.out_width, i.out_height],
             "input_size": [i.width, i.height],
+            "rotation": i.rotation,
             "variable_frame_rate": i.variable_rate,
             "audio": i.audio,
             "frames_with_face": int(self.has_face.sum()),
@@ -175,6 +189,7 @@ class VideoResult:
             "frames_occluded": int((self.occluded & self.rendered).sum()),
             "anchor_frames": [int(k) for k in self.trajectory.anchor_frames],
             "output_fps": round(self.frames_written / render_s, 2) if render_s > 0 else None,
+            "notes": list(self.notes),
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
         }
 
@@ -187,7 +202,7 @@ def animate_video(
     options: AnimateOptions | None = None,
     max_seconds: float = MAX_SECONDS,
     pose: bool = False,
-    force: bool = True,
+    force: bool = False,
     progress: bool = False,
     report=None,
     occluders: bool = True,
@@ -199,30 +214,38 @@ def animate_video(
         pipe: an :class:`emoshift.pipeline.Pipeline` (its parse, fitter, planner and renderer are used).
         options: :class:`~emoshift.options.AnimateOptions` (default the pipeline's) with ``changes`` by
             name; used: seed, timing, neutral, intensity, max_side (the frames' long-side limit). A video
-            keeps its own length and rate, so ``seconds``, ``samples`` > 1, ``face`` > 0 and
+            keeps its own length and rate, so ``seconds``, ``fps``, ``samples`` > 1, ``face`` > 0 and
             ``crop="face"`` are refused.
-        max_seconds: longest accepted video.
+        max_seconds: longest accepted video (> 0).
+        force: overwrite an existing ``out``.
         pose: also add the emotion's head-pose offset (a nod or tilt) to the person's own head motion.
         progress: progress bars on stderr (tqdm).
         report: called with (stage label, fraction of the job done in [0, 1]) as the job advances
             (:class:`Progress`; the web app's progress bar).
         occluders: keep the input's pixels where something covers the face (a hand over the mouth:
             :mod:`emoshift.videoin.occlusion`); False paints the face's parts over it.
+    The plan's timeline is laid over the frames that show the face (:func:`over_face`); frames without
+    one are copied, and :attr:`VideoResult.notes` (warned too) says so, as it says what a damaged file lacks.
+
     Raises:
-        UserError: bad instruction or options, unreadable or too long video, no face in any frame,
-            an output that is not a writable .mp4 (nothing is written then).
+        UserError: bad instruction or options, an existing ``out`` without ``force``, unreadable, too long
+            or one-frame video, no face in any frame, too few frames with a face for the plan, an output
+            that is not a writable .mp4 (nothing is written then).
     """
     from emoshift.io import check_output
     from emoshift.threads import process_cpu
 
+    from emoshift.videoin.probe import check_max_seconds
+
     opts = (options or pipe.options).replace(**changes)
     check_video_options(opts)
+    max_seconds = check_max_seconds(max_seconds)
     t0 = time.perf_counter()
     ins = pipe.parse(instruction)  # bad text fails before any decoding
     out = Path(out)
     if out.suffix.lower() != ".mp4":
         raise UserError(f"a video input is written as .mp4 (with its audio), got {out.name}")
-    check_output(out, (".mp4",), force=force)
+    check_output(out, (".mp4",), force=force, hint="force=True")
     info = probe(video, opts.max_side, max_seconds)
     timings = {"probe": time.perf_counter() - t0}
     seed = opts.seed
@@ -232,8 +255,11 @@ def animate_video(
     step = Progress(report)
     try:
         samples: dict[int, np.ndarray] | None = {} if occluders else None
-        own, fits = fit_clip(pipe.fitter, info, progress, timings, prebuild=clip, step=step, samples=samples)
+        stats = DecodeStats()
+        own, fits = fit_clip(pipe.fitter, info, progress, timings, prebuild=clip, step=step, samples=samples,
+                             stats=stats)  # fmt: skip
         timings["fit"] = time.perf_counter() - t
+        notes = [n for n in (damage_note(info, stats), no_face_note(np.isfinite(own[:, 0]), info)) if n]
         occ = None if samples is None else occlusion_clip(samples, own)
 
         t, c = time.perf_counter(), process_cpu()
@@ -258,7 +284,28 @@ def animate_video(
         timings["proc_cpu_render"] = process_cpu() - c
     finally:
         clip.close()
-    return VideoResult(out, info, plan, traj, own, target, rendered, rotations, n, seed, timings, occ)
+    for note in notes:
+        warnings.warn(note, stacklevel=2)
+    return VideoResult(out, info, plan, traj, own, target, rendered, rotations, n, seed, timings, occ, notes)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[(start, stop)] of the runs of True in a (T,) bool mask."""
+    d = np.diff(np.concatenate([[0], np.asarray(mask, np.int8), [0]]))
+    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
+
+
+def no_face_note(has: np.ndarray, info: VideoInfo) -> str | None:
+    """One line on the frames without a face (copied unchanged; the plan plays over the others), None when
+    every frame shows one."""
+    runs = _runs(~np.asarray(has, bool))
+    if not runs:
+        return None
+    fps, n, k = float(info.fps), len(has), int((~np.asarray(has, bool)).sum())
+    said = ", ".join(f"{a}-{b - 1} at {a / fps:.1f}-{b / fps:.1f} s" if b - a > 1 else f"{a} at {a / fps:.1f} s"
+                     for a, b in runs[:3]) + (f" and {len(runs) - 3} more" if len(runs) > 3 else "")  # fmt: skip
+    return (f"no face in {k} of the {n} frames of {info.path.name} (frame{'s' * (k > 1)} {said}): copied unchanged; "
+            f"the emotions play over the {n - k} frames with a face")  # fmt: skip
 
 
 def occlusion_clip(samples: dict[int, np.ndarray], own: np.ndarray) -> np.ndarray:
@@ -279,7 +326,7 @@ def occlusion_clip(samples: dict[int, np.ndarray], own: np.ndarray) -> np.ndarra
 
 def fit_clip(
     fitter, info: VideoInfo, progress: bool, timings: dict | None = None, prebuild: ClipRenderer | None = None,
-    step: Progress | None = None, samples: dict[int, np.ndarray] | None = None,
+    step: Progress | None = None, samples: dict[int, np.ndarray] | None = None, stats: DecodeStats | None = None,
 ) -> tuple[np.ndarray, dict[int, Any]]:
     """Pass 1 -> ((T, 53) fitted expression per decoded frame, NaN without a face; {frame: FaceFit}).
     ``timings``: filled with the stages' seconds (:func:`emoshift.fitting.video.fit_frames`).
@@ -288,7 +335,9 @@ def fit_clip(
     ``step``: told of the frames read and fitted (:class:`Progress`). The clip's identity comes from its
     resting frames (:func:`emoshift.videoin.rest.resting_keyframes`). ``samples``: filled with each
     detected frame's appearance at its landmarks (:func:`emoshift.videoin.occlusion.sample`), for
-    :func:`occlusion_clip`."""
+    :func:`occlusion_clip`. ``stats``: the decoding's (damaged packets, :func:`emoshift.videoin.probe.decoded`).
+    No face in any frame of a clip scaled down by ``max_side`` while its own size shows one: the UserError
+    says that the scaling made the face too small (:func:`face_at_full_size`)."""
     from emoshift.fitting.video import fit_frames
     from emoshift.threads import spare_core
     from emoshift.videoin.rest import EarlyCandidates, resting_keyframe_fits
@@ -301,7 +350,7 @@ def fit_clip(
     kept: dict[int, np.ndarray] = {}  # the first frames' pixels, until their fit is handed on
 
     def frames():
-        with prefetched(iter_frames(info), PREFETCH) as decoded:  # decoded while the face mesh runs
+        with prefetched(iter_frames(info, stats), PREFETCH) as decoded:  # decoded while the face mesh runs
             for i, rgb, _ in decoded:
                 step("landmarks", i, info.frames)
                 count[0] = i + 1
@@ -334,6 +383,13 @@ def fit_clip(
                             on_detect=None if samples is None and early is None else on_detect,
                             overlap=PREBUILD if prebuild is not None else 0,
                             provisional=None if early is None else early.provisional)  # fmt: skip
+    except UserError as err:
+        if str(err).startswith("no face found in any frame") and face_at_full_size(fitter, info):
+            raise UserError(f"no face found in any frame of {info.path.name} at {info.out_width}x{info.out_height} "
+                            f"(scaled down from {info.width}x{info.height} by max_side): the face is too small "
+                            f"there; at the video's own size it is found: raise --max-side / max_side "
+                            f"(up to {max(info.width, info.height)})") from None  # fmt: skip
+        raise
     finally:
         if early is not None:
             early.close()
@@ -343,6 +399,31 @@ def fit_clip(
     for i, f in fits.items():
         own[i] = np.asarray(f.expression, np.float32)
     return own, fits
+
+
+def face_at_full_size(fitter, info: VideoInfo) -> bool:
+    """True when a clip read scaled down (``max_side``) shows a face big enough for ``fitter`` at its own
+    size in one of :data:`FULL_SIZE_PROBES` frames spread over it (False for a clip read at its own size)."""
+    from emoshift.fitting.detect import LandmarkDetector
+    from emoshift.fitting.video import spread
+    from emoshift.videoin.probe import _open, decoded, to_rgb
+
+    if (info.out_width, info.out_height) == (info.width, info.height):
+        return False
+    picks = set(spread(info.frames, FULL_SIZE_PROBES).tolist())
+    det = LandmarkDetector(max_faces=1, static=True)
+    try:
+        with _open(info.path) as container:
+            for i, frame in enumerate(decoded(container)):
+                if i in picks:
+                    faces = det.detect(to_rgb(frame, None, info.rotation), fallback=True)
+                    if any(f.size >= fitter.min_face_px for f in faces):
+                        return True
+                if i >= max(picks):
+                    break
+    finally:
+        det.close()
+    return False
 
 
 @contextmanager
@@ -402,6 +483,8 @@ def check_video_options(opts: AnimateOptions) -> None:
     """One-line UserErrors for the options a video cannot take (it keeps its own length and rate)."""
     if opts.seconds is not None:
         raise UserError("seconds is for photos; a video keeps its own length (cut it first to shorten it)")
+    if opts.fps != AnimateOptions().fps:
+        raise UserError("fps is for photos; a video keeps its own frame rate and timestamps")
     if opts.samples != 1:
         raise UserError("samples is for photos; a video input is animated once")
     if opts.face not in (None, 0):
@@ -421,7 +504,9 @@ def _fade(own: np.ndarray, fps: float) -> np.ndarray:
 
 
 def plan_clip(pipe, ins, own, info, fits, opts: AnimateOptions):
-    """The plan from the clip's resting face, its trajectory over the clip, each frame's target (T, 53)."""
+    """The plan from the clip's resting face, its trajectory laid over the frames that show the face
+    (:func:`over_face`), each frame's target (T, 53). UserError when fewer than
+    :data:`MIN_FRAMES_PER_ANCHOR` frames per anchor show the face."""
     from emoshift.emotions import EXPRESSION_NAMES
     from emoshift.trajectory import build_trajectory
 
@@ -431,17 +516,44 @@ def plan_clip(pipe, ins, own, info, fits, opts: AnimateOptions):
     source = SimpleNamespace(expression=rest, rotation=np.asarray(first.rotation, np.float32))
     plan = pipe.plan(ins, source, opts)[0]
     fps = float(info.fps)
-    n = len(own)
-    traj = build_trajectory(plan.anchors(), fps=fps, seconds=max(n, 2) / fps, timing=opts.timing, idle=False,
-                            intensity=opts.intensity, seed=opts.seed)  # fmt: skip
-    texpr = _per_frame(traj.expression, n)
+    n, m = len(own), int(has.sum())
+    anchors = plan.anchors()
+    need = MIN_FRAMES_PER_ANCHOR * len(anchors)
+    if m < need:
+        labels = " -> ".join(a.label for a in anchors)
+        raise UserError(f"{info.path.name} shows a face in {m} frame{'s' * (m != 1)}; {labels} needs at least "
+                        f"{need} ({MIN_FRAMES_PER_ANCHOR} per expression): use a longer clip")  # fmt: skip
+    traj = over_face(build_trajectory(anchors, fps=fps, seconds=max(m, 2) / fps, timing=opts.timing, idle=False,
+                                      intensity=opts.intensity, seed=opts.seed), has)  # fmt: skip
     fade = _fade(own, fps)
     names = list(EXPRESSION_NAMES)
     own_or_rest = np.where(has[:, None], own, rest)
-    present = mix.presence(traj.meta["frame_bounds"], n, traj.timing)
-    target = mix.targets(own_or_rest, texpr, rest, mix.channel_roles(names), fade, names, mix.SMOOTH_SECONDS * fps,
-                         present, mix.HOLD_SECONDS * fps)  # fmt: skip
+    target = mix.targets(own_or_rest, traj.expression, rest, mix.channel_roles(names), fade, names,
+                         mix.SMOOTH_SECONDS * fps, traj.meta["presence"], mix.HOLD_SECONDS * fps)  # fmt: skip
     return plan, traj, target
+
+
+def over_face(traj, has: np.ndarray):
+    """A trajectory built over the clip's m frames with a face (``has`` (T,) bool), laid over all T frames:
+    the k-th frame with a face shows the trajectory's frame k, a frame without one holds the one before
+    (before the first face: the first). So the apexes fall on frames that show the face, and a face that
+    leaves and returns finds the plan where it left it. ``anchor_frames`` and ``meta["frame_bounds"]`` are
+    the clip's frames; ``meta["presence"]``: (T,) :func:`mix.presence` of the timeline at each frame. A clip
+    with a face in every frame keeps the trajectory as it is."""
+    from dataclasses import replace
+
+    has = np.asarray(has, bool)
+    face = np.flatnonzero(has)
+    idx = np.clip(np.cumsum(has) - 1, 0, len(traj) - 1)
+    present = mix.presence(traj.meta["frame_bounds"], len(traj), traj.timing)[idx]
+
+    def at(k):
+        return int(face[min(int(k), len(face) - 1)])
+
+    meta = dict(traj.meta, frame_bounds=[at(b) for b in traj.meta["frame_bounds"]], presence=present)
+    return replace(traj, expression=traj.expression[idx], rotation=traj.rotation[idx],
+                   times=(np.arange(len(has)) / traj.fps).astype(np.float32),
+                   anchor_frames=[at(k) for k in traj.anchor_frames], meta=meta)  # fmt: skip
 
 
 def mouth_clip(traj, own: np.ndarray, info: VideoInfo, covered: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -450,8 +562,10 @@ def mouth_clip(traj, own: np.ndarray, info: VideoInfo, covered: np.ndarray | Non
     expression, (T,) how far it is shown, :func:`mix.mouth_share`; ``covered``: (T,) how far the mouth is
     occluded, :func:`emoshift.videoin.occlusion.mouth_fade`)."""
     n = len(own)
-    present = mix.presence(traj.meta["frame_bounds"], n, traj.timing)
-    return _per_frame(traj.expression, n), mix.mouth_share(present, _fade(own, float(info.fps)), covered)
+    present = traj.meta.get("presence")
+    if present is None:  # a trajectory not laid by over_face
+        present = mix.presence(traj.meta["frame_bounds"], n, traj.timing)
+    return _per_frame(traj.expression, n), mix.mouth_share(_per_frame(present, n), _fade(own, float(info.fps)), covered)
 
 
 def pose_clip(traj, own: np.ndarray, fits: dict, info: VideoInfo) -> np.ndarray:

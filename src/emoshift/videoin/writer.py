@@ -11,7 +11,7 @@ from emoshift.io import UserError
 from emoshift.videoin.probe import VideoInfo
 
 #: Audio codecs an MP4 can carry as they are; others are re-encoded to AAC.
-MP4_AUDIO = ("aac", "mp3", "mp3float", "alac", "opus", "ac3", "eac3", "flac")
+MP4_AUDIO = ("aac", "mp3", "alac", "opus", "ac3", "eac3", "flac")
 
 
 class Mp4Writer:

@@ -266,7 +266,7 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
 
     async def submit(form) -> Any:
         from emoshift.fitting.image import limit_size
-        from emoshift.videoin.web import is_video_bytes
+        from emoshift.videoin.web import is_video_bytes, video_upload_refusal
 
         text = str(form.get("instruction") or "")
         try:
@@ -285,6 +285,8 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
                 return error(413, too_large)
             if not data:
                 return error(400, "the uploaded photo is empty")
+            if video_upload_refusal(data, upload.filename):  # a damaged video is not read as a photo
+                return error(400, video_upload_refusal(data, upload.filename))
             # a photo is read now, as the job would (400 / 413 at once, not a failed job); a video in the job
             photo = data if is_video_bytes(data) else await run_in_threadpool(read_photo, data, opts.max_side)
         elif sample:
@@ -293,7 +295,8 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
             photo = limit_size(sample_photo(sample), opts.max_side)[0]
         if isinstance(photo, np.ndarray):
             check_frames(instruction, opts, photo.shape)  # 400 now, not after the fit
-        req = {"instruction": instruction, "options": opts, "mode": "3d-only" if photo is None else "video"}
+        req = {"instruction": instruction, "options": opts, "mode": "3d-only" if photo is None else "video",
+               "upload_name": getattr(upload, "filename", None)}  # a video job's summary names it
         try:
             job = jobs.submit(req, photo)
         except Busy as err:
