@@ -47,8 +47,8 @@ def test_assets_command_reports_missing_with_nonzero_exit(tmp_path, monkeypatch,
     assert "MISSING" in out and "build-head-model" in err
 
 
-def test_head_command_without_assets_is_one_line_error(tmp_path, monkeypatch, capsys):
-    _no_assets(monkeypatch, tmp_path)
+def _head_error(tmp_path, capsys) -> str:
+    """``emoshift head`` with the head model's caches cleared: exit 2, no output; its stderr."""
     from emoshift.headmodel import model
 
     model.clear_cache()
@@ -56,9 +56,14 @@ def test_head_command_without_assets_is_one_line_error(tmp_path, monkeypatch, ca
         assert main(["head", "--out", str(tmp_path / "h.obj")]) == 2
     finally:
         model.clear_cache()
-    err = capsys.readouterr().err
-    assert err.startswith("emoshift: error: asset 'ict-facekit'") and err.count("\n") == 1
     assert not (tmp_path / "h.obj").exists()
+    return capsys.readouterr().err
+
+
+def test_head_command_without_assets_is_one_line_error(tmp_path, monkeypatch, capsys):
+    _no_assets(monkeypatch, tmp_path)
+    err = _head_error(tmp_path, capsys)
+    assert err.startswith("emoshift: error: asset 'ict-facekit'") and err.count("\n") == 1
 
 
 def test_assets_command_verifies_shapes_and_checksums(capsys):
@@ -132,3 +137,58 @@ def test_read_npz_falls_back_to_the_npz(tmp_path, monkeypatch):
     assert _same(read_npz(tmp_path / "head.npz"), want)
     monkeypatch.setenv("EMOSHIFT_CACHE", "off")
     assert _same(read_npz(tmp_path / "head.npz"), want)
+
+
+# ------------------------------------------------------------------------ a damaged asset (QA round 3)
+
+
+def _damaged_head(tmp_path, monkeypatch, blob: bytes):
+    """An asset folder whose ICT head is ``blob``; the uncompressed copies go to a fresh cache."""
+    folder = tmp_path / "assets" / "ict-facekit"
+    folder.mkdir(parents=True)
+    (folder / "ict_facekit_light.npz").write_bytes(blob)
+    monkeypatch.setenv(assets.ENV_VAR, str(tmp_path / "assets"))
+    monkeypatch.setenv("EMOSHIFT_CACHE", str(tmp_path / "cache"))
+    return folder / "ict_facekit_light.npz"
+
+
+def test_a_truncated_head_model_is_one_line_naming_it(tmp_path, monkeypatch, capsys):
+    good = assets.find_asset("ict-facekit").read_bytes()
+    path = _damaged_head(tmp_path, monkeypatch, good[: len(good) // 2])
+    err = _head_error(tmp_path, capsys)
+    assert err.count("\n") == 1 and err.startswith(f"emoshift: error: asset 'ict-facekit' {path} is damaged (")
+    assert "`emoshift assets` checks it" in err
+
+
+def test_an_npz_without_the_head_arrays_is_damaged(tmp_path, monkeypatch):
+    import io
+
+    import numpy as np
+
+    buf = io.BytesIO()
+    np.savez(buf, neutral_vertices=np.zeros((3, 3)))  # a readable npz, not the head model
+    path = _damaged_head(tmp_path, monkeypatch, buf.getvalue())
+    with pytest.raises(assets.AssetDamagedError, match=r"array 'neutral_vertices' missing or of another shape"):
+        assets.read_npz(path)
+    want = _npz(tmp_path / "other.npz")  # control: any other npz is read as it is
+    assert _same(assets.read_npz(tmp_path / "other.npz"), want)
+
+
+@pytest.mark.slow
+def test_animate_with_a_truncated_head_model_exits_2_in_one_line(tmp_path):
+    """The QA case: a copy of the asset folder, its head model truncated -> one line, exit 2 (was a traceback)."""
+    import subprocess
+    import sys
+
+    good = assets.find_asset("ict-facekit").read_bytes()
+    folder = tmp_path / "as" / "ict-facekit"
+    folder.mkdir(parents=True)
+    (folder / "ict_facekit_light.npz").write_bytes(good[: len(good) // 2])
+    env = dict(os.environ, EMOSHIFT_ASSETS=str(tmp_path / "as"), EMOSHIFT_CACHE=str(tmp_path / "cache"),
+               PYTHONPATH=os.pathsep.join(sys.path))  # fmt: skip
+    r = subprocess.run([sys.executable, "-m", "emoshift", "animate", "astronaut", "happy", "--out",
+                        str(tmp_path / "as.mp4")], capture_output=True, text=True, timeout=300, env=env)  # fmt: skip
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.count("\n") == 1 and "ict_facekit_light.npz is damaged" in r.stderr
+    assert "`emoshift assets` checks it" in r.stderr
+    assert not (tmp_path / "as.mp4").exists()

@@ -90,5 +90,5 @@ def test_no_face_error_in_a_redirected_stderr_is_one_line(tmp_path):
         p = subprocess.run([sys.executable, "-m", "emoshift", *argv], stdout=subprocess.PIPE, stderr=err, env=env,
                            timeout=300)  # fmt: skip
     assert p.returncode == 2
-    assert (tmp_path / "err.txt").read_text() == "emoshift: error: no face found in the image\n"
+    assert (tmp_path / "err.txt").read_text() == f"emoshift: error: no face found in {flat}\n"
     assert sorted(q.name for q in tmp_path.iterdir()) == ["err.txt", "flat.jpg"]

@@ -71,6 +71,11 @@ class AssetMissingError(FileNotFoundError):
     """An asset was not found in any of the searched places. ``str(err)`` is one line for a user."""
 
 
+class AssetDamagedError(AssetMissingError):
+    """An asset file was found but cannot be read (truncated, not the format expected): no usable copy is
+    at hand, so it is reported as a missing one is (one line, a user error)."""
+
+
 def user_assets_dir() -> Path:
     """The per-user folder where converted assets are written and looked up last."""
     return Path(platformdirs.user_data_dir("emoshift")) / "assets"
@@ -131,13 +136,36 @@ def read_npz(path: str | Path) -> dict[str, np.ndarray]:
     that draws a face. The arrays are therefore also kept uncompressed (:func:`cached_arrays`) and read
     from there in a few milliseconds.
     """
+    import zipfile
+    import zlib
+
     import numpy as np
 
     def load(p: Path) -> dict[str, np.ndarray]:
-        with np.load(p, allow_pickle=False) as d:
-            return {k: d[k] for k in d.files}
+        key = next((k for k, spec in ASSETS.items() if spec.filename == p.name), None)
+        try:
+            with np.load(p, allow_pickle=False) as d:
+                arrays = {k: d[k] for k in d.files}
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as err:
+            detail = str(err).splitlines()[0] if str(err) else "unreadable"
+            raise _damaged(key, p, f"{type(err).__name__}: {detail}") from None
+        problems = [f"member '{k}' is not an array" for k, a in arrays.items() if not isinstance(a, np.ndarray)]
+        if key == "ict-facekit":  # the arrays a HeadModel reads (what `emoshift assets` checks)
+            from emoshift.cli.cmd_assets import EXPECTED_ICT
+
+            problems += [f"array '{k}' missing or of another shape than {shape}" for k, shape in EXPECTED_ICT.items()
+                         if getattr(arrays.get(k), "shape", None) != shape]  # fmt: skip
+        if problems:
+            raise _damaged(key, p, problems[0])
+        return arrays
 
     return cached_arrays(path, load)
+
+
+def _damaged(key: str | None, path: Path, detail: str) -> AssetDamagedError:
+    what = f"asset '{key}'" if key else "asset"
+    return AssetDamagedError(f"{what} {path} is damaged ({detail}); `emoshift assets` checks it -- replace the file, "
+                             f"or set {ENV_VAR} to a folder with a good copy")  # fmt: skip
 
 
 def cached_arrays(

@@ -57,11 +57,11 @@ DEFAULT_INSTRUCTION = "Turn this face from disgust to happiness"
 
 
 class FaceFitter(Protocol):
-    """Photo -> coefficients: ``fit(image (H, W, 3) uint8, face) -> FaceFit`` (see :mod:`emoshift.fitting`:
+    """Photo -> coefficients: ``fit(image (H, W, 3) uint8, face, name) -> FaceFit`` (``name``: how errors call the photo) (see :mod:`emoshift.fitting`:
     ``identity``, ``expression``, ``rotation``, ``translation``, ``camera``, ``landmarks_detected``,
     ``face_index``, ``faces_found``, ``cut_off``, ``crop_box()``); UserError when there is no such face."""
 
-    def fit(self, image: np.ndarray, face: int | None = None) -> Any: ...
+    def fit(self, image: np.ndarray, face: int | None = None, name: str | None = None) -> Any: ...
 
 
 class FrameRenderer(Protocol):
@@ -314,6 +314,10 @@ class Pipeline:
         """A path, a sample name (:data:`SAMPLE_PHOTOS`, unless such a file exists), a PIL image or an
         array of any dtype -> (H, W, 3) uint8, its long side limited to ``max_side`` (default: the
         pipeline's option); the one place a photo is read and downscaled."""
+        return self._read_photo(image, max_side)[0]
+
+    def _read_photo(self, image: Any, max_side: int | None = None) -> tuple[np.ndarray, float]:
+        """:meth:`read_photo` and the scale of its ``max_side`` limit (1 if none)."""
         from emoshift.fitting.image import from_pil, limit_size
 
         if isinstance(image, str) and image in SAMPLE_PHOTOS and not Path(image).exists():
@@ -322,12 +326,12 @@ class Pipeline:
             image = from_pil(image)
         elif not isinstance(image, (str, Path, np.ndarray)):
             raise UserError(f"a photo is a path, a PIL image or an array, got {type(image).__name__}")
-        photo, _ = limit_size(np.asarray(self.load_image(image)), self.options.max_side if max_side is None else max_side)
-        return photo
+        return limit_size(np.asarray(self.load_image(image)), self.options.max_side if max_side is None else max_side)
 
-    def fit(self, image: np.ndarray, face: int | None = None) -> Any:
-        """Stage 2: photo -> coefficients (FaceFit) of face ``face`` (0 = largest; None = the largest)."""
-        return self.fitter.fit(image, face=face)
+    def fit(self, image: np.ndarray, face: int | None = None, name: str | None = None) -> Any:
+        """Stage 2: photo -> coefficients (FaceFit) of face ``face`` (0 = largest; None = the largest).
+        ``name``: how errors call the photo (its file; None: the fitter's words)."""
+        return self.fitter.fit(image, face=face, name=name)
 
     def plan(self, instruction: Instruction, fit: Any = None, options: AnimateOptions | None = None) -> list[Plan]:
         """Stage 3: instruction (+ the fitted source face) -> ``options.samples`` plans."""
@@ -423,8 +427,14 @@ class Pipeline:
         photo, fit, crop = None, None, None
         if image is not None:
             t = time.perf_counter()
+            from emoshift.fitting.detect import FaceTooSmall
+
             photo = self.read_photo(image, opts.max_side)
-            fit = self.fit(photo, opts.face)
+            try:
+                fit = self.fit(photo, opts.face, photo_name(image))
+            except FaceTooSmall as err:  # the max_side limit made it too small: say so
+                scale = self._read_photo(image, opts.max_side)[1]  # read again: only on this error
+                raise err.downscaled(scale, opts.max_side, round(max(photo.shape[:2]) / scale)) from None
             timings["fit"] = time.perf_counter() - t
             warn_face_choice(fit)
             crop = fit.crop_box() if opts.crop == "face" else None
@@ -452,12 +462,21 @@ class Pipeline:
             r.variants = results
         return results[0]
 
-    def animate_video(self, video: str | Path, instruction: str, out: str | Path, **options: Any) -> Any:
+    def animate_video(self, video: str | Path, instruction: str, out: str | Path, force: bool = False,
+                      **options: Any) -> Any:  # fmt: skip
         """A person's video with the instruction's emotions over their own face, written to ``out`` (.mp4,
-        audio kept): :func:`emoshift.videoin.animate_video` (video in, issue 17)."""
+        audio kept; an existing ``out`` only with ``force=True``): :func:`emoshift.videoin.animate_video`
+        (video in, issue 17)."""
         from emoshift.videoin import animate_video
 
-        return animate_video(self, video, instruction, out, **options)
+        return animate_video(self, video, instruction, out, force=force, **options)
+
+
+def photo_name(image: Any) -> str | None:
+    """How errors call a photo: its path or sample name, a PIL image's file name, else None (the fitter's words)."""
+    if isinstance(image, (str, Path)):
+        return str(image)
+    return getattr(image, "filename", None) or None
 
 
 def _is_video(source: Any) -> bool:  # video in (issue 17)

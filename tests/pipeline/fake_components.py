@@ -43,7 +43,7 @@ class FakeFitter:
         self.fail = fail
         self.boxes = boxes
 
-    def fit(self, image, face=None):
+    def fit(self, image, face=None, name=None):
         from emoshift.fitting.image import edge_warning
         from emoshift.fitting.result import face_crop_box
 

@@ -149,7 +149,8 @@ def run_job(job: Job, settings: RunSettings, isolate: bool = True) -> JobResult:
         return JobResult(job, True, msg, time.perf_counter() - t0, written, s)
     except user_error_types() as err:
         stages.close()
-        return JobResult(job, False, str(err), time.perf_counter() - t0)
+        text = err.cli_text() if hasattr(err, "cli_text") else str(err)  # an option named the CLI's way
+        return JobResult(job, False, text, time.perf_counter() - t0)
     except Exception as err:  # isolate crashes: report, keep going
         stages.close()
         if not isolate:
@@ -240,7 +241,8 @@ def run(args: argparse.Namespace) -> int:
         elif not args.quiet:
             print(f"wrote {', '.join(res.written)} ({res.message}; {res.seconds:.1f} s)")
         if not args.quiet:
-            for note in filter(None, [job.parsed.parsed.note, *face_notes(res.summary or {})]):
+            notes = [job.parsed.parsed.note, *face_notes(res.summary or {}), *(res.summary or {}).get("notes", [])]
+            for note in filter(None, notes):
                 print(f"emoshift: note: {note}", file=sys.stderr)
         return 0
     results = run_batch(jobs, settings, args.workers, args.quiet)
@@ -329,7 +331,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--neutral", action=argparse.BooleanOptionalAction, default=True,
                    help="pass through a neutral face between two emotions (default on)")  # fmt: skip
     p.add_argument("--intensity", type=float, default=d.intensity,
-                   help=f"scale of every expression change, {describe_range('intensity')} (default 1)")  # fmt: skip
+                   help=f"scale of every planned expression's weights, {describe_range('intensity')} (default 1; "
+                        "0 = a neutral face, not the photo's own expression)")  # fmt: skip
     p.add_argument("--samples", type=int, default=d.samples, metavar="K",
                    help=f"write K different generated variants (out-1.mp4 ... out-K.mp4), {describe_range('samples')}")  # fmt: skip
     p.add_argument("--seed", type=int, default=d.seed, help=f"random seed, {describe_range('seed')} (default 0)")

@@ -16,7 +16,10 @@ portrait such as skimage's astronaut fits best near 3). Head vertices in camera 
 
 Limits: faces below :data:`MIN_FACE_PX` (48 px, long side of the landmark box) are refused as too
 small; photos above :data:`MAX_SIDE` (4096 px) are detected on a downscaled copy (coefficients still
-refer to the full image); files above 200 Mpx are refused. Faces are numbered by size, 0 = largest.
+refer to the full image); files above 200 Mpx are refused. Faces are numbered by size, 0 = largest, and
+counted with the full-range detector too (group photos). An upside-down face (the mesh fits an upright face
+over its eyes and forehead) is refused, as is a photo whose only face lies on its side or upside down
+where the mesh finds none, with the turn that makes it upright (:meth:`Fitter.check_upright`).
 
 Saved JSON (:meth:`FaceFit.to_json`): ``identity`` (list), ``expression`` (name -> weight),
 ``rotation`` (pitch/yaw/roll degrees) and ``rotation_axis_angle``, ``translation`` (cm), ``camera``,

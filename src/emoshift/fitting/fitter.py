@@ -8,7 +8,14 @@ from pathlib import Path
 import numpy as np
 
 from emoshift.camera import DEFAULT_FOCAL_FACTOR, Camera
-from emoshift.fitting.detect import MIN_FACE_PX, DetectedFace, LandmarkDetector
+from emoshift.fitting.detect import (
+    MIN_FACE_PX,
+    UPSIDE_DOWN_MARGIN,
+    UPSIDE_DOWN_SCORE,
+    DetectedFace,
+    FaceTooSmall,
+    LandmarkDetector,
+)
 from emoshift.fitting.image import load_image, wide_image_hint
 from emoshift.fitting.lids import with_smile_squint
 from emoshift.fitting.result import FaceFit
@@ -182,7 +189,9 @@ class Fitter:
 
     # ------------------------------------------------------------------------------- detection
     def detect(self, image: np.ndarray, name: str = "the image", thorough: bool = False) -> list[DetectedFace]:
-        """Faces large enough to fit, largest first; UserError if none (no face / too small).
+        """Faces large enough to fit, largest first; UserError if none: no face (or none upright:
+        :meth:`LandmarkDetector.turned_face`), a face whose landmarks the mesh cannot place, or too small
+        (:class:`FaceTooSmall`).
 
         thorough: also search with the full-range detector for smaller faces the face mesh missed.
         """
@@ -190,13 +199,34 @@ class Fitter:
         big = [f for f in faces if f.size >= self.min_face_px]
         if big:
             return big
-        sizes = [f.size for f in faces] or [max(x1 - x0, y1 - y0) for x0, y0, x1, y1 in self.detector.face_boxes(image)]
+        if faces:  # landmarks, all on faces too small
+            raise FaceTooSmall(name, max(f.size for f in faces), self.min_face_px)
+        sizes = [max(x1 - x0, y1 - y0) for x0, y0, x1, y1 in self.detector.face_boxes(image)]
+        if sizes and max(sizes) < self.min_face_px:
+            raise FaceTooSmall(name, max(sizes), self.min_face_px)
+        k = self.detector.turned_face(image, self.min_face_px)
+        if k is not None:
+            turn = {1: "90 degrees counter-clockwise", 2: "by 180 degrees (it is upside down)",
+                    3: "90 degrees clockwise"}[k]  # fmt: skip
+            raise UserError(f"no upright face found in {name}, but one when the photo is turned {turn}: "
+                            "rotate the photo and try again")  # fmt: skip
         if sizes:
             raise UserError(
-                f"face too small in {name}: {max(sizes):.0f} px across, the minimum is {self.min_face_px} px "
-                "(use a larger or closer photo)"
+                f"a face was detected in {name} ({max(sizes):.0f} px across) but its landmarks could not be found "
+                "(a binarised, drawn or heavily edited photo, or a face covered or turned away?); use a clear photo"
             )
         raise UserError(f"no face found in {name}{wide_image_hint(image.shape)}")
+
+    def check_upright(self, image: np.ndarray, face: DetectedFace, name: str = "the image", index: int = 0) -> None:
+        """UserError when ``face`` is upside down (:meth:`LandmarkDetector.upright_scores`): the face mesh
+        then fits an upright face over its eyes and forehead, and the animation paints a mouth there."""
+        as_is, turned = self.detector.upright_scores(image, face, stop_at=1.0 - UPSIDE_DOWN_MARGIN)  # scores <= 1
+        if turned >= UPSIDE_DOWN_SCORE and turned >= as_is + UPSIDE_DOWN_MARGIN:
+            which = "the face" if index == 0 else f"face {index}"
+            raise UserError(
+                f"{which} in {name} is upside down (the face detector rates it {turned:.2f} turned by 180 degrees, "
+                f"{as_is:.2f} as it is): rotate the photo upright and try again"
+            )
 
     # ------------------------------------------------------------------------------------ fitting
     def fit_landmarks(
@@ -254,24 +284,25 @@ class Fitter:
     def fit(self, image: str | Path | np.ndarray, face: int | None = None, name: str | None = None) -> FaceFit:
         """Fit one face of a photo: the largest by default, else the ``face``-th largest (0-based).
 
-        ``fit.faces_found`` counts the faces detected: by the face mesh for the default (small or distant
-        faces only the full-range detector finds are not counted), also by the full-range detector when
-        ``face`` is given and not 0.
+        ``fit.faces_found`` counts the faces detected by the face mesh and the full-range detector (the
+        mesh alone finds only near faces: a group photo's are found by the detector, each then meshed on a
+        crop; a few milliseconds). An upside-down face is refused (:meth:`check_upright`).
 
         name: how error messages call the image (default: its path, or "the image").
         """
         name = name or (str(image) if not isinstance(image, np.ndarray) else "the image")
         img = load_image(image)
-        _ = self.detector  # created (MediaPipe graph set-up) outside the timing
+        self.detector.prepare(crop_mesh=False)  # created (MediaPipe graph set-up) outside the timing
         t0 = time.perf_counter()
         idx = 0 if face is None else int(face)
-        faces = self.detect(img, name, thorough=idx > 0)
-        t_det = (time.perf_counter() - t0) * 1000
+        faces = self.detect(img, name, thorough=True)
         if not 0 <= idx < len(faces):
             raise UserError(
                 f"face {idx} asked for, but {len(faces)} face{'s' if len(faces) != 1 else ''} found in {name} "
                 f"(valid: 0..{len(faces) - 1}, largest first)"
             )
+        self.check_upright(img, faces[idx], name, idx)
+        t_det = (time.perf_counter() - t0) * 1000
         fit, _ = self.fit_landmarks(faces[idx].landmarks, (img.shape[1], img.shape[0]))
         fit.face_index = idx
         fit.faces_found = len(faces)
@@ -286,6 +317,8 @@ class Fitter:
         self.detector.prepare()  # MediaPipe graph set-up outside the timing
         t0 = time.perf_counter()
         faces = self.detect(img, name, thorough=True)
+        for i, f in enumerate(faces):
+            self.check_upright(img, f, name, i)
         t_det = (time.perf_counter() - t0) * 1000
         out = []
         for i, f in enumerate(faces):
