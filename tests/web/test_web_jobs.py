@@ -22,10 +22,10 @@ def _blocking_pipeline():
     started, release = threading.Event(), threading.Event()
     fit = pipe.fitter.fit
 
-    def slow_fit(image, face=None):
+    def slow_fit(image, face=None, name=None):
         started.set()
         release.wait(20)
-        return fit(image, face)
+        return fit(image, face, name)
 
     pipe.fitter.fit = slow_fit
     return pipe, started, release
