@@ -496,12 +496,22 @@ def warn_face_choice(fit: Any) -> None:
         warnings.warn(fit.edge_note, stacklevel=3)
 
 
+class FrameBudgetError(UserError):
+    """Too many frame bytes (:func:`check_frame_budget`): ``need`` says how many ("600 frames of 1000x1000
+    need 1.7 GiB (limit 1.25 GiB)"), :data:`REMEDIES` what the caller can change (the web app names its own)."""
+
+    REMEDIES = "shorten seconds, lower fps or max_side, or crop to the face"
+
+    def __init__(self, need: str):
+        self.need = need
+        super().__init__(f"{need}; {self.REMEDIES}")
+
+
 def check_frame_budget(n_frames: int, shape: Sequence[int]) -> None:
-    """UserError when ``n_frames`` frames of ``shape`` (H, W, 3) would exceed :data:`MAX_FRAME_BYTES`."""
+    """:class:`FrameBudgetError` when ``n_frames`` frames of ``shape`` (H, W, 3) would exceed :data:`MAX_FRAME_BYTES`."""
     size = n_frames * int(np.prod(shape))
     if size > MAX_FRAME_BYTES:
         h, w = shape[:2]
-        raise UserError(
-            f"{n_frames} frames of {w}x{h} need {size / 2**30:.1f} GiB (limit {MAX_FRAME_BYTES / 2**30:g} GiB); "
-            "shorten seconds, lower fps or max_side, or crop to the face"
+        raise FrameBudgetError(
+            f"{n_frames} frames of {w}x{h} need {size / 2**30:.1f} GiB (limit {MAX_FRAME_BYTES / 2**30:g} GiB)"
         )

@@ -122,34 +122,6 @@ def close_progress_bars() -> None:
             pass
 
 
-def check_checkpoint(path: str | None) -> None:
-    """A ``--model`` checkpoint that is missing, a folder, empty or not a checkpoint file at all:
-    a one-line UserError in words, before any model loads (``torch.save`` writes a zip archive)."""
-    if path is None:
-        return
-    import zipfile
-    from pathlib import Path
-
-    from emoshift.io import UserError
-
-    p = Path(path)
-    if p.is_dir():
-        raise UserError(f"model checkpoint {p} is a folder; pass the model.pt that 'emoshift train' wrote in it")
-    if not p.is_file():
-        raise UserError(f"model checkpoint not found: {p}")
-    why = "the file is empty" if p.stat().st_size == 0 else None
-    if why is None:
-        try:
-            with zipfile.ZipFile(p) as z:
-                if not any(n == "data.pkl" or n.endswith("/data.pkl") for n in z.namelist()):
-                    why = "a zip archive, but not a torch checkpoint"
-        except zipfile.BadZipFile:
-            why = "not the zip archive torch.save writes: corrupt, cut short or another kind of file"
-        except OSError as err:
-            why = f"cannot read it: {err.strerror or err.__class__.__name__}"
-    if why is not None:
-        raise UserError(f"{p} is not a usable model checkpoint ({why}); pass the model.pt that 'emoshift train' writes")
-
 
 def exit_now(code: int) -> NoReturn:
     """End the command-line process with ``code``, skipping the interpreter's teardown: freeing numba's,

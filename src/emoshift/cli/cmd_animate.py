@@ -216,9 +216,12 @@ def run(args: argparse.Namespace) -> int:
     options = options_from_args(args)  # cheap checks first: options, paths, the instruction
     jobs = plan_jobs(args)
     check_memory_early(jobs, options)
-    from emoshift.cli import check_checkpoint, show_progress
+    from emoshift.cli import show_progress
 
-    check_checkpoint(args.model)  # missing, empty or not a checkpoint: said before the models load
+    if args.model:  # missing, empty or not a checkpoint: said before the models load
+        from emoshift.models.generator import check_checkpoint
+
+        check_checkpoint(args.model)
     from emoshift.cli.video_jobs import video_settings  # video in (issue 17)
 
     settings = RunSettings(options, args.generator, args.model, progress=show_progress(args.quiet) and len(jobs) == 1,

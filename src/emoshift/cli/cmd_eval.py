@@ -70,13 +70,13 @@ def _report(args: argparse.Namespace) -> int:
 def _instructions(args: argparse.Namespace) -> int:
     import json
 
-    from emoshift.cli import check_checkpoint
     from emoshift.eval.evaluate import evaluate_instructions, read_instructions
     from emoshift.eval.judge import ShapeJudge
     from emoshift.eval.shapes import ShapeRenderer
-    from emoshift.models.generator import Generator
+    from emoshift.models.generator import Generator, check_checkpoint
 
-    check_checkpoint(args.model)
+    if args.model:
+        check_checkpoint(args.model)
     texts, labels = read_instructions(args.instructions)
     gen = Generator.load(args.model) if args.model else Generator.load_default()
     judge = ShapeJudge.load(args.judge) if args.judge else ShapeJudge.load_default()

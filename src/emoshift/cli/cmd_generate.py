@@ -19,10 +19,10 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--top must be at least 1, got {args.top}")
     if args.compact and not args.json:
         raise UserError("--compact applies to --json output; pass both")
-    from emoshift.cli import check_checkpoint
+    from emoshift.models.generator import Generator, check_checkpoint
 
-    check_checkpoint(args.model)
-    from emoshift.models.generator import Generator
+    if args.model:
+        check_checkpoint(args.model)
     from emoshift.text.parser import parse_instruction
 
     parsed = parse_instruction(args.instruction)  # fail fast on bad text, before loading anything heavy

@@ -47,13 +47,13 @@ def read_frames(path: str | Path, stride: int = 1, max_frames: int | None = None
     """Yield (frame index, (H, W, 3) uint8 RGB, upright) for every ``stride``-th frame of a video file.
     A damaged packet is skipped (counted in ``stats``, a :class:`emoshift.videoin.probe.DecodeStats`),
     not the end of the clip; a display rotation (a phone video stored sideways) is applied."""
-    from emoshift.videoin.probe import DecodeStats, _open, decoded, to_rgb
+    from emoshift.videoin.probe import DecodeStats, decoded, open_video, to_rgb
 
     path = Path(path)
     if stride < 1:
         raise UserError(f"stride must be >= 1, got {stride}")
     stats = DecodeStats() if stats is None else stats
-    with _open(path) as container:
+    with open_video(path) as container:
         n = 0
         for i, frame in enumerate(decoded(container, stats)):
             if i % stride:
@@ -62,8 +62,7 @@ def read_frames(path: str | Path, stride: int = 1, max_frames: int | None = None
             n += 1
             if max_frames is not None and n >= max_frames:
                 break
-    if stats.frames == 0:
-        raise UserError(f"cannot decode video {path}" + (f": {stats.errors[0]}" if stats.errors else ""))
+    stats.require_frames(path)
 
 
 def spread(n: int, k: int) -> np.ndarray:

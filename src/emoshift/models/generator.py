@@ -82,6 +82,32 @@ def canonical_spans(reading: ParsedInstruction, level: int) -> list[str]:
     return out
 
 
+
+def check_checkpoint(path: str | Path) -> Path:
+    """``path`` when it can be a checkpoint; a one-line UserError in words when it is missing, a folder, empty
+    or no checkpoint file at all (``torch.save`` writes a zip archive holding ``data.pkl``), before any
+    model loads (:meth:`Generator.load`, and the CLI's ``--model`` before anything else)."""
+    import zipfile
+
+    p = Path(path)
+    if p.is_dir():
+        raise UserError(f"model checkpoint {p} is a folder; pass the model.pt that 'emoshift train' wrote in it")
+    if not p.is_file():
+        raise UserError(f"model checkpoint not found: {p}")
+    why = "the file is empty" if p.stat().st_size == 0 else None
+    if why is None:
+        try:
+            with zipfile.ZipFile(p) as z:
+                if not any(n == "data.pkl" or n.endswith("/data.pkl") for n in z.namelist()):
+                    why = "a zip archive, but not a torch checkpoint"
+        except zipfile.BadZipFile:
+            why = "not the zip archive torch.save writes: corrupt, cut short or another kind of file"
+        except OSError as err:
+            why = f"cannot read it: {err.strerror or err.__class__.__name__}"
+    if why is not None:
+        raise UserError(f"{p} is not a usable model checkpoint ({why}); pass the model.pt that 'emoshift train' writes")
+    return p
+
 @dataclass
 class GeneratedPlan:
     """The anchors for one instruction: ``expressions`` (m,53) ICT weights in [0,1], ``rotations`` (m,3)
@@ -182,11 +208,7 @@ class Generator:
         """
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
-        path = Path(path)
-        if path.is_dir():
-            raise UserError(f"model checkpoint {path} is a folder; pass the model.pt that 'emoshift train' wrote in it")
-        if not path.is_file():
-            raise UserError(f"model checkpoint not found: {path}")
+        path = check_checkpoint(path)
         if backend == "numpy" or (backend == "auto" and text_encoder is None):
             from emoshift.models.numpy_infer import load_numpy_checkpoint
             from emoshift.text.encoder import DEFAULT_SPEC

@@ -103,7 +103,9 @@ def check_max_seconds(value: float, name: str = "max_seconds") -> float:
     return v
 
 
-def _open(path: Path):
+def open_video(path: Path):
+    """The PyAV container of the video file ``path`` (close it, e.g. ``with open_video(p) as c``); a one-line
+    UserError when it is no file, unreadable or has no video stream."""
     import av
 
     check_video_path(path)
@@ -126,7 +128,7 @@ def probe(path: str | Path, max_side: int | None = None, max_seconds: float = MA
 
     path = Path(path)
     max_seconds = check_max_seconds(max_seconds)
-    with _open(path) as container:
+    with open_video(path) as container:
         stream = container.streams.video[0]
         pts, rotation = [], None
         try:
@@ -196,6 +198,11 @@ class DecodeStats:
     cut: bool = False
     errors: list[str] = field(default_factory=list)
 
+    def require_frames(self, path: Path) -> None:
+        """A one-line UserError when no frame of ``path`` could be decoded (after reading it)."""
+        if self.frames == 0:
+            raise UserError(f"cannot decode video {path}" + (f": {self.errors[0]}" if self.errors else ""))
+
 
 def decoded(container, stats: DecodeStats | None = None):
     """Every frame of ``container``'s first video stream, decoding packet by packet: a packet the decoder
@@ -253,14 +260,12 @@ def iter_frames(info: VideoInfo, stats: DecodeStats | None = None) -> Iterator[t
     """Yield (index, (out_height, out_width, 3) uint8 RGB upright, pts) for every decoded frame, in order
     (damaged packets skipped and counted in ``stats``: :func:`decoded`)."""
     stats = DecodeStats() if stats is None else stats
-    with _open(info.path) as container:
+    with open_video(info.path) as container:
         container.streams.video[0].thread_type = "AUTO"
         size = info.stored_size
         for i, frame in enumerate(decoded(container, stats)):
             yield i, to_rgb(frame, size, info.rotation), frame.pts
-    if stats.frames == 0:
-        why = f": {stats.errors[0]}" if stats.errors else ""
-        raise UserError(f"cannot decode video {info.path}{why}")
+    stats.require_frames(info.path)
 
 
 def to_rgb(frame, size: tuple[int, int] | None = None, rotation: int = 0) -> np.ndarray:

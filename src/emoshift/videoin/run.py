@@ -60,7 +60,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -405,22 +405,17 @@ def face_at_full_size(fitter, info: VideoInfo) -> bool:
     """True when a clip read scaled down (``max_side``) shows a face big enough for ``fitter`` at its own
     size in one of :data:`FULL_SIZE_PROBES` frames spread over it (False for a clip read at its own size)."""
     from emoshift.fitting.detect import LandmarkDetector
-    from emoshift.fitting.video import spread
-    from emoshift.videoin.probe import _open, decoded, to_rgb
+    from emoshift.fitting.video import read_frames, spread
 
     if (info.out_width, info.out_height) == (info.width, info.height):
         return False
     picks = set(spread(info.frames, FULL_SIZE_PROBES).tolist())
     det = LandmarkDetector(max_faces=1, static=True)
     try:
-        with _open(info.path) as container:
-            for i, frame in enumerate(decoded(container)):
-                if i in picks:
-                    faces = det.detect(to_rgb(frame, None, info.rotation), fallback=True)
-                    if any(f.size >= fitter.min_face_px for f in faces):
-                        return True
-                if i >= max(picks):
-                    break
+        with closing(read_frames(info.path, max_frames=max(picks) + 1)) as frames:  # upright, full size
+            for i, rgb in frames:
+                if i in picks and any(f.size >= fitter.min_face_px for f in det.detect(rgb, fallback=True)):
+                    return True
     finally:
         det.close()
     return False

@@ -46,7 +46,7 @@ from emoshift.io import UserError
 from emoshift.options import RANGES, TIMINGS, AnimateOptions
 from emoshift.web.guard import RequestGuard, allowed_hosts, content_security_policy
 from emoshift.web.jobs import Busy, Job, JobQueue, sweep_stale
-from emoshift.web.limits import UserFacingError, check_frames, frames_refusal, is_frame_budget, read_upload
+from emoshift.web.limits import UserFacingError, check_frames, frames_refusal, read_upload
 from emoshift.web.progress import output_percent, track
 
 STATIC = Path(__file__).parent / "static"
@@ -108,6 +108,7 @@ def make_runner(get_pipeline: Callable[[], Any]) -> Callable[[Job, Path], tuple[
     def run(job: Job, folder: Path) -> tuple[dict, dict]:
         pipe = get_pipeline()
         photo = job.photo
+        from emoshift.pipeline import FrameBudgetError
         from emoshift.videoin.web import is_video_bytes, run_video_upload  # video in (issue 17)
 
         if is_video_bytes(photo):
@@ -116,10 +117,8 @@ def make_runner(get_pipeline: Callable[[], Any]) -> Callable[[Job, Path], tuple[
         try:
             with track(pipe, job.report):
                 result = pipe.animate(photo, r["instruction"], r["options"])
-        except UserError as err:  # with crop=face the frames are known only after the fit
-            if is_frame_budget(err):
-                raise UserError(frames_refusal(err, r["options"].crop)) from None
-            raise
+        except FrameBudgetError as err:  # with crop=face the frames are known only after the fit
+            raise UserError(frames_refusal(err, r["options"].crop)) from None
         files = {}
         for k, (kind, name) in enumerate(OUTPUTS.items()):
             job.report(f"Writing the {OUTPUT_LABELS.get(kind, kind)}", output_percent(k, len(OUTPUTS) + 1))
@@ -285,8 +284,9 @@ def create_app(get_pipeline: Callable[[], Any] | None = None, config: ServeConfi
                 return error(413, too_large)
             if not data:
                 return error(400, "the uploaded photo is empty")
-            if video_upload_refusal(data, upload.filename):  # a damaged video is not read as a photo
-                return error(400, video_upload_refusal(data, upload.filename))
+            refusal = video_upload_refusal(data, upload.filename)
+            if refusal:  # a damaged video is not read as a photo
+                return error(400, refusal)
             # a photo is read now, as the job would (400 / 413 at once, not a failed job); a video in the job
             photo = data if is_video_bytes(data) else await run_in_threadpool(read_photo, data, opts.max_side)
         elif sample:

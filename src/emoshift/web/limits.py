@@ -43,7 +43,6 @@ READER_MESSAGES = (
 )  # fmt: skip
 #: What the page offers against a clip over the frame budget (the last one only without crop=face).
 FRAME_REMEDIES = ("shorten the duration", "lower the frame rate", "choose crop to the face")
-_FRAME_BUDGET = re.compile(r"\d+ frames of \d+x\d+ need ")  # check_frame_budget's message
 
 
 def upload_refusal(message: str, path: Path) -> tuple[int, str]:
@@ -88,25 +87,21 @@ def planned_frames(instruction: Any, opts: AnimateOptions) -> int:
     return len(traj.times) * opts.samples
 
 
-def is_frame_budget(err: BaseException) -> bool:
-    """Whether ``err`` is the pipeline's frame-budget refusal."""
-    return isinstance(err, UserError) and _FRAME_BUDGET.match(str(err)) is not None
-
-
-def frames_refusal(err: BaseException, crop: str) -> str:
-    """The frame-budget message with the page's remedies instead of the CLI's (no crop once it is chosen)."""
+def frames_refusal(err: Any, crop: str) -> str:
+    """The frame-budget message (a :class:`emoshift.pipeline.FrameBudgetError`) with the page's remedies
+    instead of the CLI's (no crop once it is chosen)."""
     *first, last = FRAME_REMEDIES[:2] if crop == "face" else FRAME_REMEDIES
-    return f"{str(err).split('; ')[0]}; {', '.join(first)}{',' if len(first) > 1 else ''} or {last}"
+    return f"{err.need}; {', '.join(first)}{',' if len(first) > 1 else ''} or {last}"
 
 
 def check_frames(instruction: Any, opts: AnimateOptions, shape: tuple[int, ...]) -> None:
     """400 now when the clip's frames of ``shape`` (the photo as read) would exceed the pipeline's budget.
     With ``crop=face`` the frames are the face's box, known after the fit: the job checks them then."""
-    from emoshift.pipeline import check_frame_budget
+    from emoshift.pipeline import FrameBudgetError, check_frame_budget
 
     if opts.crop == "face":
         return
     try:
         check_frame_budget(planned_frames(instruction, opts), shape)
-    except UserError as err:
+    except FrameBudgetError as err:
         raise UserFacingError(400, frames_refusal(err, opts.crop)) from None
